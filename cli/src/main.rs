@@ -1,0 +1,67 @@
+//! `ecard`: the command-line face of the project.
+//!
+//! - `ecard demo` walks the e-card code journey end to end;
+//! - `ecard code sample` issues a sample credential and prints a fresh code;
+//! - `ecard verify` checks a code (text or PNG) offline, as a terminal would.
+
+#![allow(
+    clippy::print_stdout,
+    reason = "a command-line tool prints its results"
+)]
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod demo;
+mod output;
+mod sample;
+mod verify;
+
+#[derive(Parser)]
+#[command(
+    name = "ecard",
+    version,
+    about = "The e-card (电子社保卡) core: codes, verification, demo"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Walk the code journey: issue, show, verify, refuse replay, expiry and revocation.
+    Demo(demo::DemoArgs),
+    /// Work with e-card codes.
+    Code {
+        #[command(subcommand)]
+        command: CodeCommand,
+    },
+    /// Verify a code offline against a trust list (and optionally a status list).
+    Verify(verify::VerifyArgs),
+}
+
+#[derive(Subcommand)]
+enum CodeCommand {
+    /// Issue a sample credential and print a fresh code for it.
+    Sample(sample::SampleArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Demo(args) => demo::run(&args),
+        Command::Code {
+            command: CodeCommand::Sample(args),
+        } => sample::run(&args),
+        Command::Verify(args) => verify::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("ecard: {error}");
+            ExitCode::from(2)
+        }
+    }
+}

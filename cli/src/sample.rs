@@ -1,0 +1,91 @@
+//! `ecard code sample`: a freshly issued sample credential and one code.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use ecard_credential::{
+    KeyStore, PresentationRequest, Purpose, QrMatrix, SoftwareKeyStore, Suite, Verifier,
+    VerifierPolicy, present,
+};
+use serde_json::json;
+
+use crate::output::{SampleIssuer, now, parse_purpose, parse_suite};
+
+#[derive(Args)]
+pub struct SampleArgs {
+    /// Device key suite.
+    #[arg(long, value_parser = parse_suite, default_value = "p256")]
+    suite: Suite,
+    /// Purpose of the code.
+    #[arg(long, value_parser = parse_purpose, default_value = "transport")]
+    purpose: Purpose,
+    /// Print one JSON line instead of the terminal rendering.
+    #[arg(long)]
+    json: bool,
+    /// Write the code as a PNG image.
+    #[arg(long)]
+    png: Option<PathBuf>,
+    /// Write the trust list that verifies the code.
+    #[arg(long)]
+    trust_out: Option<PathBuf>,
+}
+
+pub fn run(args: &SampleArgs) -> Result<ExitCode, String> {
+    let now = now();
+    let issuer = SampleIssuer::new(now)?;
+    let key_store = SoftwareKeyStore::new();
+    key_store
+        .generate_key("device", args.suite)
+        .map_err(|error| error.to_string())?;
+    let credential = issuer.issue_for(&key_store, "device", args.purpose, 1, now)?;
+    let request = PresentationRequest {
+        purpose: args.purpose,
+        issued_at: now,
+        counter: 1,
+    };
+    let code = present(&credential, &request, &key_store, "device")
+        .map_err(|error| error.to_string())?
+        .to_code();
+    let matrix = QrMatrix::encode(&code).map_err(|error| error.to_string())?;
+    let mut verifier = Verifier::new(
+        &issuer.trust_list,
+        VerifierPolicy::for_purposes(&[args.purpose]),
+    )
+    .map_err(|error| error.to_string())?;
+    let verified = verifier.verify(&code, now).is_ok();
+    if let Some(path) = &args.png {
+        std::fs::write(path, matrix.to_png(8))
+            .map_err(|error| format!("{}: {error}", path.display()))?;
+    }
+    if let Some(path) = &args.trust_out {
+        std::fs::write(path, issuer.trust_list.to_json())
+            .map_err(|error| format!("{}: {error}", path.display()))?;
+    }
+    if args.json {
+        let line = json!({
+            "suite": args.suite.name(),
+            "purpose": args.purpose.name(),
+            "code": code,
+            "chars": code.len(),
+            "qr_version": matrix.version(),
+            "ecc": matrix.ecc().to_string(),
+            "verified": verified,
+        });
+        println!("{line}");
+    } else {
+        print!("{}", matrix.to_terminal());
+        println!("{code}");
+        println!(
+            "{} chars, QR version {} at ECC {}, verified: {verified}",
+            code.len(),
+            matrix.version(),
+            matrix.ecc()
+        );
+    }
+    Ok(if verified {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

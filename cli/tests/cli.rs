@@ -1,0 +1,170 @@
+//! The `ecard` binary as a user runs it: sample codes, verification of text
+//! and PNG codes, and the demo.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+use std::process::Command;
+
+use serde_json::Value;
+
+fn ecard(arguments: &[&str]) -> (i32, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_ecard"))
+        .args(arguments)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+    )
+}
+
+fn json_line(stdout: &str) -> Value {
+    assert_eq!(stdout.lines().count(), 1, "one line expected: {stdout}");
+    serde_json::from_str(stdout.trim()).unwrap()
+}
+
+#[test]
+fn sample_codes_verify_from_text_and_png() {
+    let directory = std::env::temp_dir().join(format!("ecard-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).unwrap();
+    for (suite, budget) in [("p256", 11), ("ed25519", 10)] {
+        for purpose in ["transport", "medical", "identity", "culture-tourism"] {
+            let png = directory.join(format!("{suite}-{purpose}.png"));
+            let trust = directory.join(format!("{suite}-{purpose}.json"));
+            let (status, stdout) = ecard(&[
+                "code",
+                "sample",
+                "--suite",
+                suite,
+                "--purpose",
+                purpose,
+                "--json",
+                "--png",
+                png.to_str().unwrap(),
+                "--trust-out",
+                trust.to_str().unwrap(),
+            ]);
+            assert_eq!(status, 0);
+            let line = json_line(&stdout);
+            let keys: Vec<&str> = line
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect();
+            assert_eq!(
+                keys,
+                [
+                    "suite",
+                    "purpose",
+                    "code",
+                    "chars",
+                    "qr_version",
+                    "ecc",
+                    "verified"
+                ]
+            );
+            assert_eq!(line["suite"], suite);
+            assert_eq!(line["purpose"], purpose.replace('-', "_"));
+            assert_eq!(line["ecc"], "M");
+            assert_eq!(line["verified"], true);
+            let code = line["code"].as_str().unwrap();
+            assert_eq!(line["chars"].as_u64().unwrap() as usize, code.len());
+            assert!(line["qr_version"].as_u64().unwrap() <= budget);
+
+            for input in [code, png.to_str().unwrap()] {
+                let (status, stdout) = ecard(&[
+                    "verify",
+                    input,
+                    "--trust",
+                    trust.to_str().unwrap(),
+                    "--json",
+                ]);
+                assert_eq!(status, 0, "{stdout}");
+                let verdict = json_line(&stdout);
+                assert_eq!(verdict["valid"], true);
+                assert_eq!(verdict["disclosure"]["purpose"], purpose.replace('-', "_"));
+            }
+        }
+    }
+    std::fs::remove_dir_all(&directory).unwrap();
+}
+
+#[test]
+fn refusals_are_typed_and_localised() {
+    let directory = std::env::temp_dir().join(format!("ecard-cli-refusals-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let trust = directory.join("trust.json");
+    let (_, stdout) = ecard(&[
+        "code",
+        "sample",
+        "--json",
+        "--trust-out",
+        trust.to_str().unwrap(),
+    ]);
+    let code = json_line(&stdout)["code"].as_str().unwrap().to_owned();
+    let trust = trust.to_str().unwrap();
+
+    let (status, stdout) = ecard(&[
+        "verify",
+        &code,
+        "--trust",
+        trust,
+        "--purpose",
+        "medical",
+        "--json",
+    ]);
+    assert_eq!(status, 1);
+    let verdict = json_line(&stdout);
+    assert_eq!(verdict["error"], "wrong_purpose");
+    assert!(verdict["message_zh"].as_str().unwrap().contains("用途"));
+    assert!(
+        verdict["message_en"]
+            .as_str()
+            .unwrap()
+            .contains("different use")
+    );
+
+    let later = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 600)
+        .to_string();
+    let (status, stdout) = ecard(&["verify", &code, "--trust", trust, "--now", &later, "--json"]);
+    assert_eq!(status, 1);
+    assert_eq!(json_line(&stdout)["error"], "presentation_expired");
+
+    let (status, stdout) = ecard(&["verify", "HC1:NOT-OURS", "--trust", trust, "--json"]);
+    assert_eq!(status, 1);
+    assert_eq!(json_line(&stdout)["error"], "bad_prefix");
+
+    let (status, _) = ecard(&[
+        "verify",
+        &code,
+        "--trust",
+        "/nonexistent/trust.json",
+        "--json",
+    ]);
+    assert_eq!(status, 2);
+    std::fs::remove_dir_all(&directory).unwrap();
+}
+
+#[test]
+fn the_demo_runs_the_code_journey() {
+    let (status, stdout) = ecard(&["demo", "--no-qr"]);
+    assert_eq!(status, 0, "{stdout}");
+    for expected in [
+        "VALID",
+        "REFUSED replayed",
+        "REFUSED presentation_expired",
+        "REFUSED revoked",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "demo output lacks {expected}:\n{stdout}"
+        );
+    }
+}

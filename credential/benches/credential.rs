@@ -1,0 +1,229 @@
+//! Benchmarks of the code's hot paths, against the budgets of
+//! `docs/benchmarks.md`:
+//!
+//! - `verify_unseen/*`: decode + issuer and device signatures + status +
+//!   replay for a credential the verifier has not seen (cache disabled);
+//! - `verify_repeat/*`: a fresh code of a credential already verified (one
+//!   device-signature check);
+//! - `refresh/*`: the phone's code refresh: sign + encode + QR matrix;
+//! - `baseline/*`: one bare signature check, the floor under the above.
+//!
+//! Run: `cargo bench -p ecard-credential --bench credential`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+#![allow(missing_docs, reason = "criterion macros generate undocumented items")]
+
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use ecard_credential::keys::disclosure_groups;
+use ecard_credential::{
+    ConcessionClass, Credential, CredentialClaims, Handle, HolderRole, IssuerKey, KeyStore,
+    PresentationRequest, Purpose, QrMatrix, SoftwareKey, SoftwareKeyStore, StatusList,
+    StatusReference, Suite, TrustList, TrustedKey, Verifier, VerifierPolicy, present,
+};
+
+const NOW: u64 = 1_780_000_000;
+
+struct Setup {
+    issuer: IssuerKey,
+    trust: TrustList,
+    store: SoftwareKeyStore,
+    status: Vec<u8>,
+}
+
+fn setup(issuer_suite: Suite, device_suite: Suite) -> Setup {
+    let (key, _) = SoftwareKey::generate(issuer_suite).unwrap();
+    let issuer = IssuerKey::new(1, key);
+    let trust = TrustList::new(
+        1,
+        NOW,
+        vec![TrustedKey::for_issuer_key(
+            &issuer,
+            "CN-360000",
+            NOW - 86_400,
+            NOW + 86_400,
+        )],
+    );
+    let store = SoftwareKeyStore::new();
+    store.generate_key("device", device_suite).unwrap();
+    let mut list = StatusList::new(0, 1 << 20).unwrap();
+    for index in (0..1 << 20).step_by(114) {
+        list.set_revoked(index, true).unwrap();
+    }
+    list.sequence = 1;
+    list.issued_at = NOW;
+    list.valid_until = NOW + 86_400;
+    let status = list.sign(&issuer).unwrap();
+    Setup {
+        issuer,
+        trust,
+        store,
+        status,
+    }
+}
+
+fn credential(setup: &Setup, index: u32) -> Credential {
+    let claims = CredentialClaims {
+        handle: Handle(u64::from(index).to_be_bytes()),
+        not_before: NOW - 60,
+        lifetime_minutes: 48 * 60,
+        status: StatusReference {
+            list: 0,
+            index: index * 2 + 1,
+        },
+        concession: ConcessionClass::Senior,
+        purposes: disclosure_groups()[0],
+        role: HolderRole::Holder,
+        region: None,
+    };
+    setup
+        .issuer
+        .issue(&claims, &setup.store.public_key("device").unwrap())
+        .unwrap()
+}
+
+fn code(setup: &Setup, credential: &Credential, counter: u32) -> String {
+    let request = PresentationRequest {
+        purpose: Purpose::Transport,
+        issued_at: NOW,
+        counter,
+    };
+    present(credential, &request, &setup.store, "device")
+        .unwrap()
+        .to_code()
+}
+
+fn verifier(setup: &Setup, cache: bool) -> Verifier {
+    let mut policy = VerifierPolicy::for_purposes(&[Purpose::Transport]);
+    if !cache {
+        policy.credential_cache_capacity = 0;
+    }
+    let mut verifier = Verifier::new(&setup.trust, policy).unwrap();
+    verifier.install_status_list(&setup.status, NOW).unwrap();
+    verifier
+}
+
+/// Times verification over precomputed codes, starting a fresh verifier
+/// (untimed) whenever the codes run out, so no code is ever a replay.
+fn time_codes(codes: &[String], iterations: u64, mut fresh: impl FnMut() -> Verifier) -> Duration {
+    let mut total = Duration::ZERO;
+    let mut done = 0;
+    while done < iterations {
+        let mut verifier = fresh();
+        for code in codes.iter().take((iterations - done) as usize) {
+            let start = Instant::now();
+            let result = verifier.verify(code, NOW + 1);
+            total += start.elapsed();
+            assert!(result.is_ok(), "{result:?}");
+            done += 1;
+        }
+    }
+    total
+}
+
+fn suites() -> [(&'static str, Suite, Suite); 3] {
+    [
+        (
+            "issuer-ed25519-device-p256",
+            Suite::Ed25519,
+            Suite::EcdsaP256,
+        ),
+        (
+            "issuer-p256-device-p256",
+            Suite::EcdsaP256,
+            Suite::EcdsaP256,
+        ),
+        (
+            "issuer-ed25519-device-ed25519",
+            Suite::Ed25519,
+            Suite::Ed25519,
+        ),
+    ]
+}
+
+fn verify_unseen(criterion: &mut Criterion) {
+    let mut group = criterion.benchmark_group("verify_unseen");
+    for (name, issuer_suite, device_suite) in suites() {
+        let setup = setup(issuer_suite, device_suite);
+        let codes: Vec<String> = (0..4_000)
+            .map(|index| code(&setup, &credential(&setup, index), 1))
+            .collect();
+        group.bench_function(name, |bencher| {
+            bencher.iter_custom(|iterations| {
+                time_codes(&codes, iterations, || verifier(&setup, false))
+            })
+        });
+    }
+    group.finish();
+}
+
+fn verify_repeat(criterion: &mut Criterion) {
+    let mut group = criterion.benchmark_group("verify_repeat");
+    for (name, issuer_suite, device_suite) in suites() {
+        let setup = setup(issuer_suite, device_suite);
+        let credential = credential(&setup, 7);
+        let warm = code(&setup, &credential, 1);
+        let codes: Vec<String> = (2..20_000)
+            .map(|counter| code(&setup, &credential, counter))
+            .collect();
+        group.bench_function(name, |bencher| {
+            bencher.iter_custom(|iterations| {
+                time_codes(&codes, iterations, || {
+                    let mut verifier = verifier(&setup, true);
+                    verifier.verify(&warm, NOW + 1).unwrap();
+                    verifier
+                })
+            })
+        });
+    }
+    group.finish();
+}
+
+fn refresh(criterion: &mut Criterion) {
+    let mut group = criterion.benchmark_group("refresh");
+    for suite in Suite::ALL {
+        let setup = setup(Suite::Ed25519, suite);
+        let credential = credential(&setup, 1);
+        let mut counter = 0;
+        group.bench_function(format!("{}/sign", suite.name()), |bencher| {
+            bencher.iter(|| {
+                counter += 1;
+                code(&setup, &credential, counter % 1_000_000)
+            })
+        });
+        let text = code(&setup, &credential, 1);
+        group.bench_function(format!("{}/qr_matrix", suite.name()), |bencher| {
+            bencher.iter(|| QrMatrix::encode(&text).unwrap())
+        });
+        group.bench_function(format!("{}/sign_encode_matrix", suite.name()), |bencher| {
+            bencher.iter(|| {
+                counter += 1;
+                QrMatrix::encode(&code(&setup, &credential, counter % 1_000_000)).unwrap()
+            })
+        });
+    }
+    group.finish();
+}
+
+/// The floor under `verify_repeat`: one bare ring signature check.
+fn baseline(criterion: &mut Criterion) {
+    let mut group = criterion.benchmark_group("baseline");
+    for suite in Suite::ALL {
+        let (key, _) = SoftwareKey::generate(suite).unwrap();
+        let message = [7u8; 200];
+        let signature = key.sign(&message).unwrap();
+        let public_key = key.public_key().clone();
+        group.bench_function(format!("{}/ring_verify", suite.name()), |bencher| {
+            bencher.iter(|| assert!(public_key.verify(&message, &signature)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(50).measurement_time(Duration::from_secs(4));
+    targets = baseline, verify_unseen, verify_repeat, refresh
+}
+criterion_main!(benches);

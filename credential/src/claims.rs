@@ -1,0 +1,342 @@
+//! What a credential says about its holder, in the smallest form that serves.
+//!
+//! Nothing here identifies a person: the handle is random and rotates with
+//! every credential, the status index is allocated per credential, and the
+//! region is carried only by credentials for purposes that need it.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::FormatError;
+
+/// What a code is shown for. Each purpose discloses only what its terminals need.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// Bus and metro gates: validity and concession class only.
+    Transport,
+    /// Hospitals and pharmacies: handle and insured region, resolved online by
+    /// the medical insurance system.
+    Medical,
+    /// Government, hotel and bank counters: handle and region, resolved online
+    /// by an authorised counter.
+    Identity,
+    /// Libraries, museums, scenic spots: validity and concession class only.
+    CultureTourism,
+}
+
+impl Purpose {
+    /// Every purpose, in id order.
+    pub const ALL: [Purpose; 4] = [
+        Purpose::Transport,
+        Purpose::Medical,
+        Purpose::Identity,
+        Purpose::CultureTourism,
+    ];
+
+    /// The 4-bit id written into presentations.
+    pub const fn id(self) -> u8 {
+        match self {
+            Purpose::Transport => 1,
+            Purpose::Medical => 2,
+            Purpose::Identity => 3,
+            Purpose::CultureTourism => 4,
+        }
+    }
+
+    /// Reads a purpose id.
+    pub const fn from_id(id: u8) -> Result<Purpose, FormatError> {
+        match id {
+            1 => Ok(Purpose::Transport),
+            2 => Ok(Purpose::Medical),
+            3 => Ok(Purpose::Identity),
+            4 => Ok(Purpose::CultureTourism),
+            _ => Err(FormatError::UndefinedValue("purpose")),
+        }
+    }
+
+    /// The bit of this purpose in a [`PurposeSet`].
+    pub const fn bit(self) -> u8 {
+        1 << (self.id() - 1)
+    }
+
+    /// The name used in JSON and on the command line.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Purpose::Transport => "transport",
+            Purpose::Medical => "medical",
+            Purpose::Identity => "identity",
+            Purpose::CultureTourism => "culture_tourism",
+        }
+    }
+
+    /// Parses [`Purpose::name`] (also accepts `culture-tourism`).
+    pub fn from_name(name: &str) -> Option<Purpose> {
+        let name = name.replace('-', "_");
+        Purpose::ALL
+            .into_iter()
+            .find(|purpose| purpose.name() == name)
+    }
+
+    /// Whether a credential for this purpose may carry the holder's region.
+    pub const fn may_disclose_region(self) -> bool {
+        matches!(self, Purpose::Medical | Purpose::Identity)
+    }
+}
+
+/// A set of purposes (4 bits on the wire).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct PurposeSet(u8);
+
+impl PurposeSet {
+    /// The empty set.
+    pub const EMPTY: PurposeSet = PurposeSet(0);
+
+    /// A set of the given purposes.
+    pub fn of(purposes: &[Purpose]) -> PurposeSet {
+        PurposeSet(
+            purposes
+                .iter()
+                .fold(0, |bits, purpose| bits | purpose.bit()),
+        )
+    }
+
+    /// Reads the 4-bit form.
+    pub const fn from_bits(bits: u8) -> Result<PurposeSet, FormatError> {
+        if bits & !0x0F != 0 {
+            return Err(FormatError::UndefinedValue("purposes"));
+        }
+        Ok(PurposeSet(bits))
+    }
+
+    /// The 4-bit form.
+    pub const fn bits(self) -> u8 {
+        self.0
+    }
+
+    /// Whether the set holds the purpose.
+    pub const fn contains(self, purpose: Purpose) -> bool {
+        self.0 & purpose.bit() != 0
+    }
+
+    /// Whether the set is empty.
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The purposes in the set, in id order.
+    pub fn iter(self) -> impl Iterator<Item = Purpose> {
+        Purpose::ALL
+            .into_iter()
+            .filter(move |purpose| self.contains(*purpose))
+    }
+}
+
+impl Serialize for PurposeSet {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for PurposeSet {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let purposes = Vec::<Purpose>::deserialize(deserializer)?;
+        Ok(PurposeSet::of(&purposes))
+    }
+}
+
+/// The fare or admission class a terminal applies. Terminals map classes to
+/// their own tariffs; the card platform decides who is in which class.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConcessionClass {
+    /// No concession.
+    #[default]
+    Standard,
+    /// Older residents with reduced fares (typically 60–64 or 60–69).
+    Senior,
+    /// Older residents with free travel or admission (typically 65+ or 70+).
+    SeniorFree,
+    /// Pupils and students.
+    Student,
+    /// Holders of a disability certificate.
+    Disability,
+    /// Veterans and other entitled groups (优抚对象).
+    Entitled,
+    /// Minors under the age where travel is free.
+    Child,
+}
+
+impl ConcessionClass {
+    /// The byte on the wire.
+    pub const fn id(self) -> u8 {
+        match self {
+            ConcessionClass::Standard => 0,
+            ConcessionClass::Senior => 1,
+            ConcessionClass::SeniorFree => 2,
+            ConcessionClass::Student => 3,
+            ConcessionClass::Disability => 4,
+            ConcessionClass::Entitled => 5,
+            ConcessionClass::Child => 6,
+        }
+    }
+
+    /// Reads the byte on the wire.
+    pub const fn from_id(id: u8) -> Result<ConcessionClass, FormatError> {
+        Ok(match id {
+            0 => ConcessionClass::Standard,
+            1 => ConcessionClass::Senior,
+            2 => ConcessionClass::SeniorFree,
+            3 => ConcessionClass::Student,
+            4 => ConcessionClass::Disability,
+            5 => ConcessionClass::Entitled,
+            6 => ConcessionClass::Child,
+            _ => return Err(FormatError::UndefinedValue("concession")),
+        })
+    }
+}
+
+/// Whose phone shows the code: the cardholder's own, or that of someone acting
+/// for them under a mandate recorded at the platform.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HolderRole {
+    /// The cardholder's own device.
+    #[default]
+    Holder,
+    /// A family member acting for an elderly relative (亲情代办).
+    Proxy,
+    /// The guardian of a minor or newborn.
+    Guardian,
+}
+
+impl HolderRole {
+    /// The 2-bit value on the wire.
+    pub const fn id(self) -> u8 {
+        match self {
+            HolderRole::Holder => 0,
+            HolderRole::Proxy => 1,
+            HolderRole::Guardian => 2,
+        }
+    }
+
+    /// Reads the 2-bit value.
+    pub const fn from_id(id: u8) -> Result<HolderRole, FormatError> {
+        match id {
+            0 => Ok(HolderRole::Holder),
+            1 => Ok(HolderRole::Proxy),
+            2 => Ok(HolderRole::Guardian),
+            _ => Err(FormatError::UndefinedValue("role")),
+        }
+    }
+
+    /// Whether codes made with this role are shown on someone else's behalf.
+    pub const fn is_on_behalf(self) -> bool {
+        !matches!(self, HolderRole::Holder)
+    }
+}
+
+/// A random pseudonymous handle, new with every credential. Authorised
+/// back ends (medical insurance, government counters) resolve it online.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Handle(pub [u8; 8]);
+
+impl Handle {
+    /// A fresh random handle from the system's secure random source.
+    pub fn random() -> Result<Handle, crate::error::IssueError> {
+        use ring::rand::SecureRandom as _;
+        let mut bytes = [0u8; 8];
+        ring::rand::SystemRandom::new()
+            .fill(&mut bytes)
+            .map_err(|_| crate::error::IssueError::Key("no secure randomness"))?;
+        Ok(Handle(bytes))
+    }
+}
+
+impl fmt::Display for Handle {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for byte in self.0 {
+            write!(formatter, "{byte:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Handle {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(formatter, "Handle({self})")
+    }
+}
+
+impl Serialize for Handle {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Handle {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl std::str::FromStr for Handle {
+    type Err = FormatError;
+
+    fn from_str(text: &str) -> Result<Handle, FormatError> {
+        if text.len() != 16 || !text.is_ascii() {
+            return Err(FormatError::BadEncoding);
+        }
+        let mut bytes = [0u8; 8];
+        for (index, byte) in bytes.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&text[index * 2..index * 2 + 2], 16)
+                .map_err(|_| FormatError::BadEncoding)?;
+        }
+        Ok(Handle(bytes))
+    }
+}
+
+/// Where a credential's revocation bit lives: a status list of the issuer and
+/// an index in it. Indices are allocated per credential, so the index does
+/// not link a holder's successive credentials.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct StatusReference {
+    /// The issuer's list number.
+    pub list: u8,
+    /// The bit index in that list (below 2^24).
+    pub index: u32,
+}
+
+impl StatusReference {
+    /// The largest index a list can hold.
+    pub const MAX_INDEX: u32 = (1 << 24) - 1;
+}
+
+/// A six-digit administrative division code (GB/T 2260), e.g. 360100 for
+/// Nanchang. Carried only by medical and identity credentials.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RegionCode(u32);
+
+impl RegionCode {
+    /// Accepts six-digit codes from 110000 to 829999.
+    pub const fn new(code: u32) -> Option<RegionCode> {
+        if code >= 110_000 && code <= 829_999 {
+            Some(RegionCode(code))
+        } else {
+            None
+        }
+    }
+
+    /// The numeric code.
+    pub const fn get(self) -> u32 {
+        self.0
+    }
+}
+
+impl fmt::Display for RegionCode {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(formatter, "{:06}", self.0)
+    }
+}

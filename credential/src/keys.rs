@@ -1,0 +1,309 @@
+//! Keys: the holder's [`KeyStore`] abstraction, its software implementation,
+//! and the issuer's signing key.
+//!
+//! On phones the device key lives in the platform key store (Android
+//! Keystore/StrongBox, iOS Secure Enclave, HarmonyOS HUKS), which implements
+//! [`KeyStore`] through the bindings: callers hold an alias, never key bytes.
+//! [`SoftwareKeyStore`] (ring) serves tests, the CLI and desktop builds.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Mutex;
+
+use ring::rand::SystemRandom;
+use ring::signature::{
+    ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _,
+};
+
+use crate::claims::{PurposeSet, StatusReference};
+use crate::credential::{CREDENTIAL_CONTEXT, Credential, CredentialClaims, encode_signed_part};
+use crate::error::{IssueError, KeyStoreError};
+use crate::suite::{PublicKey, SIGNATURE_LEN, Suite, normalize_signature};
+
+/// A store of device keys that signs without revealing them.
+///
+/// Implementations must be safe to call from any thread; `sign` may block
+/// on a user prompt (biometrics) and must not be called on a UI thread.
+pub trait KeyStore: Send + Sync {
+    /// Creates a key under `alias`, replacing any key of that alias.
+    fn generate_key(&self, alias: &str, suite: Suite) -> Result<PublicKey, KeyStoreError>;
+    /// The public key under `alias`.
+    fn public_key(&self, alias: &str) -> Result<PublicKey, KeyStoreError>;
+    /// Signs `message` with the key under `alias`. ECDSA signatures may be
+    /// DER-encoded or fixed 64-byte `r || s`.
+    fn sign(&self, alias: &str, message: &[u8]) -> Result<Vec<u8>, KeyStoreError>;
+    /// Deletes the key under `alias`; deleting a missing key is not an error.
+    fn delete_key(&self, alias: &str) -> Result<(), KeyStoreError>;
+}
+
+/// Signs with `key_store` and normalises the signature to 64 bytes.
+pub(crate) fn sign_fixed(
+    key_store: &dyn KeyStore,
+    alias: &str,
+    suite: Suite,
+    message: &[u8],
+) -> Result<[u8; SIGNATURE_LEN], KeyStoreError> {
+    let signature = key_store.sign(alias, message)?;
+    normalize_signature(suite, &signature)
+        .map_err(|_| KeyStoreError::Backend("the key store returned a malformed signature".into()))
+}
+
+/// A ring key pair of either suite.
+enum KeyPair {
+    Ed25519(Ed25519KeyPair),
+    EcdsaP256(EcdsaKeyPair),
+}
+
+/// A private key held in process memory, created from or exported as PKCS#8.
+pub struct SoftwareKey {
+    suite: Suite,
+    pair: KeyPair,
+    public_key: PublicKey,
+}
+
+impl fmt::Debug for SoftwareKey {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("SoftwareKey")
+            .field("suite", &self.suite)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SoftwareKey {
+    /// Makes a new key and returns it with its PKCS#8 document, which the
+    /// caller must protect (the platform stores it encrypted).
+    pub fn generate(suite: Suite) -> Result<(SoftwareKey, Vec<u8>), IssueError> {
+        let rng = SystemRandom::new();
+        let pkcs8 = match suite {
+            Suite::Ed25519 => Ed25519KeyPair::generate_pkcs8(&rng),
+            Suite::EcdsaP256 => {
+                EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
+            }
+        }
+        .map_err(|_| IssueError::Key("key generation failed"))?;
+        let key = SoftwareKey::from_pkcs8(suite, pkcs8.as_ref())?;
+        Ok((key, pkcs8.as_ref().to_vec()))
+    }
+
+    /// Loads a key from PKCS#8.
+    pub fn from_pkcs8(suite: Suite, pkcs8: &[u8]) -> Result<SoftwareKey, IssueError> {
+        let bad = IssueError::Key("malformed PKCS#8 key");
+        let pair = match suite {
+            Suite::Ed25519 => KeyPair::Ed25519(
+                Ed25519KeyPair::from_pkcs8_maybe_unchecked(pkcs8).map_err(|_| bad)?,
+            ),
+            Suite::EcdsaP256 => KeyPair::EcdsaP256(
+                EcdsaKeyPair::from_pkcs8(
+                    &ECDSA_P256_SHA256_FIXED_SIGNING,
+                    pkcs8,
+                    &SystemRandom::new(),
+                )
+                .map_err(|_| bad)?,
+            ),
+        };
+        SoftwareKey::from_pair(suite, pair)
+    }
+
+    /// A deterministic Ed25519 key from a 32-byte seed (test vectors, demos).
+    pub fn ed25519_from_seed(seed: &[u8; 32]) -> Result<SoftwareKey, IssueError> {
+        let pair = Ed25519KeyPair::from_seed_unchecked(seed)
+            .map_err(|_| IssueError::Key("bad Ed25519 seed"))?;
+        SoftwareKey::from_pair(Suite::Ed25519, KeyPair::Ed25519(pair))
+    }
+
+    fn from_pair(suite: Suite, pair: KeyPair) -> Result<SoftwareKey, IssueError> {
+        let public_bytes = match &pair {
+            KeyPair::Ed25519(pair) => pair.public_key().as_ref().to_vec(),
+            KeyPair::EcdsaP256(pair) => pair.public_key().as_ref().to_vec(),
+        };
+        let public_key = PublicKey::from_bytes(suite, &public_bytes)
+            .map_err(|_| IssueError::Key("bad public key"))?;
+        Ok(SoftwareKey {
+            suite,
+            pair,
+            public_key,
+        })
+    }
+
+    /// The suite of this key.
+    pub fn suite(&self) -> Suite {
+        self.suite
+    }
+
+    /// The public key.
+    pub fn public_key(&self) -> &PublicKey {
+        &self.public_key
+    }
+
+    /// Signs a message (fixed 64-byte signature).
+    pub fn sign(&self, message: &[u8]) -> Result<[u8; SIGNATURE_LEN], KeyStoreError> {
+        let signature = match &self.pair {
+            KeyPair::Ed25519(pair) => pair.sign(message).as_ref().to_vec(),
+            KeyPair::EcdsaP256(pair) => pair
+                .sign(&SystemRandom::new(), message)
+                .map_err(|_| KeyStoreError::Backend("signing failed".into()))?
+                .as_ref()
+                .to_vec(),
+        };
+        <[u8; SIGNATURE_LEN]>::try_from(signature.as_slice())
+            .map_err(|_| KeyStoreError::Backend("unexpected signature length".into()))
+    }
+}
+
+/// An in-memory [`KeyStore`] backed by ring. Keys never leave it; it
+/// suits tests, the CLI and terminals without a hardware key store.
+#[derive(Default)]
+pub struct SoftwareKeyStore {
+    keys: Mutex<HashMap<String, SoftwareKey>>,
+}
+
+impl fmt::Debug for SoftwareKeyStore {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("SoftwareKeyStore")
+            .finish_non_exhaustive()
+    }
+}
+
+impl SoftwareKeyStore {
+    /// An empty store.
+    pub fn new() -> SoftwareKeyStore {
+        SoftwareKeyStore::default()
+    }
+
+    /// Puts an existing key under `alias` (desktop builds that persist keys
+    /// encrypted load them back this way).
+    pub fn insert(&self, alias: &str, key: SoftwareKey) -> Result<PublicKey, KeyStoreError> {
+        let public_key = key.public_key().clone();
+        self.lock()?.insert(alias.to_owned(), key);
+        Ok(public_key)
+    }
+
+    fn lock(
+        &self,
+    ) -> Result<std::sync::MutexGuard<'_, HashMap<String, SoftwareKey>>, KeyStoreError> {
+        self.keys
+            .lock()
+            .map_err(|_| KeyStoreError::Backend("key store lock poisoned".into()))
+    }
+}
+
+impl KeyStore for SoftwareKeyStore {
+    fn generate_key(&self, alias: &str, suite: Suite) -> Result<PublicKey, KeyStoreError> {
+        let (key, _pkcs8) = SoftwareKey::generate(suite)
+            .map_err(|error| KeyStoreError::Backend(error.to_string()))?;
+        self.insert(alias, key)
+    }
+
+    fn public_key(&self, alias: &str) -> Result<PublicKey, KeyStoreError> {
+        self.lock()?
+            .get(alias)
+            .map(|key| key.public_key().clone())
+            .ok_or_else(|| KeyStoreError::NotFound(alias.to_owned()))
+    }
+
+    fn sign(&self, alias: &str, message: &[u8]) -> Result<Vec<u8>, KeyStoreError> {
+        let keys = self.lock()?;
+        let key = keys
+            .get(alias)
+            .ok_or_else(|| KeyStoreError::NotFound(alias.to_owned()))?;
+        Ok(key.sign(message)?.to_vec())
+    }
+
+    fn delete_key(&self, alias: &str) -> Result<(), KeyStoreError> {
+        self.lock()?.remove(alias);
+        Ok(())
+    }
+}
+
+/// The platform's signing key for credentials and status lists, with the key
+/// id that trust lists know it by.
+#[derive(Debug)]
+pub struct IssuerKey {
+    key_id: u32,
+    key: SoftwareKey,
+}
+
+impl IssuerKey {
+    /// Wraps a key under a key id.
+    pub fn new(key_id: u32, key: SoftwareKey) -> IssuerKey {
+        IssuerKey { key_id, key }
+    }
+
+    /// The key id.
+    pub fn key_id(&self) -> u32 {
+        self.key_id
+    }
+
+    /// The suite.
+    pub fn suite(&self) -> Suite {
+        self.key.suite()
+    }
+
+    /// The public key, for trust lists.
+    pub fn public_key(&self) -> &PublicKey {
+        self.key.public_key()
+    }
+
+    /// Issues a credential binding `device_key` to `claims`.
+    ///
+    /// Refuses claims that do not fit the format, a credential without a
+    /// purpose, and a region on a credential granting transport or
+    /// culture/tourism (those terminals must not learn it).
+    pub fn issue(
+        &self,
+        claims: &CredentialClaims,
+        device_key: &PublicKey,
+    ) -> Result<Credential, IssueError> {
+        check_claims(claims)?;
+        let signed_part = encode_signed_part(self.suite(), self.key_id, claims, device_key);
+        let signature = self.sign_with_context(CREDENTIAL_CONTEXT, &signed_part)?;
+        let bytes = [signed_part.as_slice(), &signature].concat();
+        Credential::parse(&bytes).map_err(|_| IssueError::Key("issued credential did not parse"))
+    }
+
+    pub(crate) fn sign_with_context(
+        &self,
+        context: &[u8],
+        body: &[u8],
+    ) -> Result<[u8; SIGNATURE_LEN], IssueError> {
+        self.key
+            .sign(&[context, body].concat())
+            .map_err(|_| IssueError::Key("issuer signing failed"))
+    }
+}
+
+fn check_claims(claims: &CredentialClaims) -> Result<(), IssueError> {
+    if u32::try_from(claims.not_before).is_err() {
+        return Err(IssueError::OutOfRange("not_before"));
+    }
+    if claims.lifetime_minutes == 0 {
+        return Err(IssueError::OutOfRange("lifetime_minutes"));
+    }
+    if claims.status.index > StatusReference::MAX_INDEX {
+        return Err(IssueError::OutOfRange("status.index"));
+    }
+    if claims.purposes.is_empty() {
+        return Err(IssueError::NoPurpose);
+    }
+    if claims.region.is_some()
+        && claims
+            .purposes
+            .iter()
+            .any(|purpose| !purpose.may_disclose_region())
+    {
+        return Err(IssueError::DisclosureTooBroad);
+    }
+    Ok(())
+}
+
+/// The purposes that may share one credential without widening disclosure:
+/// the platform issues one credential per group.
+pub fn disclosure_groups() -> [PurposeSet; 2] {
+    use crate::claims::Purpose;
+    [
+        PurposeSet::of(&[Purpose::Transport, Purpose::CultureTourism]),
+        PurposeSet::of(&[Purpose::Medical, Purpose::Identity]),
+    ]
+}

@@ -1,0 +1,121 @@
+//! The test-vector corpus: the checked-in files and a fresh generation both
+//! give their expected results, and the corpus covers every error the issue
+//! of the format names.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use ecard_credential::test_vectors::{Expected, TestVector, generate};
+
+fn checked_in() -> Vec<TestVector> {
+    let directory = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors");
+    let mut vectors: Vec<TestVector> = std::fs::read_dir(&directory)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|extension| extension == "json")
+        })
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let vector: TestVector = serde_json::from_str(&text)
+                .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+            assert_eq!(path.file_stem().unwrap().to_str().unwrap(), vector.name);
+            vector
+        })
+        .collect();
+    vectors.sort_by(|left, right| left.name.cmp(&right.name));
+    vectors
+}
+
+#[test]
+fn checked_in_vectors_give_their_expected_results() {
+    let vectors = checked_in();
+    assert!(vectors.len() >= 40, "only {} vectors", vectors.len());
+    let failures: Vec<String> = vectors
+        .iter()
+        .filter_map(|vector| vector.check().err())
+        .collect();
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn a_fresh_generation_matches_the_checked_in_corpus() {
+    let fresh = generate().unwrap();
+    let stored = checked_in();
+    let names = |vectors: &[TestVector]| {
+        vectors
+            .iter()
+            .map(|vector| vector.name.clone())
+            .collect::<BTreeSet<_>>()
+    };
+    assert_eq!(
+        names(&fresh),
+        names(&stored),
+        "regenerate the corpus with generate-test-vectors"
+    );
+    for vector in &fresh {
+        vector.check().unwrap();
+        let twin = stored
+            .iter()
+            .find(|stored| stored.name == vector.name)
+            .unwrap();
+        assert_eq!(twin.expected, vector.expected, "{}", vector.name);
+    }
+}
+
+#[test]
+fn the_corpus_covers_every_named_case() {
+    let vectors = checked_in();
+    let errors: BTreeSet<String> = vectors
+        .iter()
+        .filter_map(|vector| match &vector.expected {
+            Expected::Error { error } => Some(error.clone()),
+            Expected::Valid { .. } => None,
+        })
+        .collect();
+    for required in [
+        "bad_prefix",
+        "bad_encoding",
+        "truncated",
+        "trailing_bytes",
+        "unknown_suite",
+        "unknown_key_id",
+        "bad_issuer_signature",
+        "bad_device_signature",
+        "credential_expired",
+        "credential_not_yet_valid",
+        "presentation_expired",
+        "presentation_from_future",
+        "replayed",
+        "revoked",
+        "wrong_purpose",
+        "on_behalf_refused",
+        "suite_mismatch",
+        "unsupported_version",
+        "issuer_key_not_valid",
+        "presentation_outside_credential",
+        "purpose_not_granted",
+        "on_behalf_mismatch",
+        "status_unavailable",
+    ] {
+        assert!(errors.contains(required), "no vector for {required}");
+    }
+    for issuer in ["ed25519", "p256"] {
+        for device in ["ed25519", "p256"] {
+            for purpose in ["transport", "medical", "identity", "culture-tourism"] {
+                let name = format!("valid-{purpose}-issuer-{issuer}-device-{device}");
+                let vector = vectors.iter().find(|vector| vector.name == name);
+                assert!(
+                    matches!(
+                        vector.map(|vector| &vector.expected),
+                        Some(Expected::Valid { .. })
+                    ),
+                    "no valid vector {name}"
+                );
+            }
+        }
+    }
+}

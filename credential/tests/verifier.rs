@@ -1,0 +1,387 @@
+//! Issuer → holder → verifier behaviours beyond the vector corpus: key
+//! rotation, caches, status-list handling, holder-side checks and key
+//! stores that answer in DER.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+use ecard_credential::keys::disclosure_groups;
+use ecard_credential::{
+    ConcessionClass, CredentialClaims, Disclosure, Handle, HolderRole, IssueError, IssuerKey,
+    KeyStore, KeyStoreError, PresentError, PresentationRequest, PublicKey, Purpose, PurposeSet,
+    RegionCode, SoftwareKey, SoftwareKeyStore, StatusCheck, StatusList, StatusListError,
+    StatusReference, Suite, TrustList, TrustedKey, Verifier, VerifierPolicy, VerifyError, present,
+};
+
+const NOW: u64 = 1_780_000_000;
+
+struct World {
+    issuer: IssuerKey,
+    trust: TrustList,
+    store: SoftwareKeyStore,
+}
+
+fn world(issuer_suite: Suite, device_suite: Suite) -> World {
+    let (key, _) = SoftwareKey::generate(issuer_suite).unwrap();
+    let issuer = IssuerKey::new(0x0101_0001, key);
+    let trust = TrustList::new(
+        1,
+        NOW,
+        vec![TrustedKey::for_issuer_key(
+            &issuer,
+            "CN-360000",
+            NOW - 86_400,
+            NOW + 86_400,
+        )],
+    );
+    let store = SoftwareKeyStore::new();
+    store.generate_key("device", device_suite).unwrap();
+    World {
+        issuer,
+        trust,
+        store,
+    }
+}
+
+fn claims(purposes: PurposeSet, index: u32) -> CredentialClaims {
+    CredentialClaims {
+        handle: Handle([index as u8, 2, 3, 4, 5, 6, 7, 8]),
+        not_before: NOW - 60,
+        lifetime_minutes: 24 * 60,
+        status: StatusReference { list: 1, index },
+        concession: ConcessionClass::SeniorFree,
+        purposes,
+        role: HolderRole::Holder,
+        region: None,
+    }
+}
+
+fn code(
+    world: &World,
+    claims: &CredentialClaims,
+    purpose: Purpose,
+    counter: u32,
+    at: u64,
+) -> String {
+    let device = world.store.public_key("device").unwrap();
+    let credential = world.issuer.issue(claims, &device).unwrap();
+    let request = PresentationRequest {
+        purpose,
+        issued_at: at,
+        counter,
+    };
+    present(&credential, &request, &world.store, "device")
+        .unwrap()
+        .to_code()
+}
+
+fn transport() -> PurposeSet {
+    disclosure_groups()[0]
+}
+
+#[test]
+fn every_suite_pair_round_trips() {
+    for issuer_suite in Suite::ALL {
+        for device_suite in Suite::ALL {
+            let world = world(issuer_suite, device_suite);
+            let mut verifier = Verifier::new(
+                &world.trust,
+                VerifierPolicy::for_purposes(&[Purpose::Transport]),
+            )
+            .unwrap();
+            let text = code(&world, &claims(transport(), 1), Purpose::Transport, 1, NOW);
+            let verified = verifier.verify(&text, NOW + 2).unwrap();
+            assert_eq!(
+                verified.disclosure,
+                Disclosure::Transport {
+                    concession: ConcessionClass::SeniorFree
+                }
+            );
+            assert_eq!(verified.status, StatusCheck::Unchecked);
+            assert!(!verified.credential_cached);
+        }
+    }
+}
+
+#[test]
+fn repeat_presentations_use_the_credential_cache_and_counters_stop_replays() {
+    let world = world(Suite::Ed25519, Suite::EcdsaP256);
+    let mut verifier = Verifier::new(
+        &world.trust,
+        VerifierPolicy::for_purposes(&[Purpose::Transport]),
+    )
+    .unwrap();
+    let device = world.store.public_key("device").unwrap();
+    let credential = world
+        .issuer
+        .issue(&claims(transport(), 3), &device)
+        .unwrap();
+    for counter in 1..=5 {
+        let request = PresentationRequest {
+            purpose: Purpose::Transport,
+            issued_at: NOW + counter as u64 * 60,
+            counter,
+        };
+        let text = present(&credential, &request, &world.store, "device")
+            .unwrap()
+            .to_code();
+        let verified = verifier
+            .verify(&text, NOW + counter as u64 * 60 + 1)
+            .unwrap();
+        assert_eq!(verified.credential_cached, counter > 1);
+        assert_eq!(
+            verifier.verify(&text, NOW + counter as u64 * 60 + 2),
+            Err(VerifyError::Replayed)
+        );
+    }
+}
+
+#[test]
+fn a_replay_cache_of_one_entry_still_refuses_the_latest_code() {
+    let world = world(Suite::Ed25519, Suite::Ed25519);
+    let mut policy = VerifierPolicy::for_purposes(&[Purpose::Transport]);
+    policy.replay_capacity = 1;
+    policy.credential_cache_capacity = 1;
+    let mut verifier = Verifier::new(&world.trust, policy).unwrap();
+    let first = code(&world, &claims(transport(), 1), Purpose::Transport, 1, NOW);
+    let second = code(&world, &claims(transport(), 2), Purpose::Transport, 1, NOW);
+    verifier.verify(&first, NOW).unwrap();
+    verifier.verify(&second, NOW).unwrap();
+    assert_eq!(verifier.verify(&second, NOW), Err(VerifyError::Replayed));
+}
+
+#[test]
+fn key_rotation_keeps_old_credentials_until_they_expire() {
+    let world = world(Suite::Ed25519, Suite::Ed25519);
+    let (next, _) = SoftwareKey::generate(Suite::EcdsaP256).unwrap();
+    let next = IssuerKey::new(0x0101_0002, next);
+    // The old key issued until NOW; the new one issues from NOW on.
+    let trust = TrustList::new(
+        2,
+        NOW,
+        vec![
+            TrustedKey::for_issuer_key(&world.issuer, "CN-360000", NOW - 86_400, NOW),
+            TrustedKey::for_issuer_key(&next, "CN-360000", NOW, NOW + 86_400),
+        ],
+    );
+    let mut verifier =
+        Verifier::new(&trust, VerifierPolicy::for_purposes(&[Purpose::Transport])).unwrap();
+    let old = code(
+        &world,
+        &claims(transport(), 1),
+        Purpose::Transport,
+        1,
+        NOW + 10,
+    );
+    verifier.verify(&old, NOW + 10).unwrap();
+
+    let mut late = claims(transport(), 2);
+    late.not_before = NOW + 5;
+    let refused = code(&world, &late, Purpose::Transport, 1, NOW + 10);
+    assert_eq!(
+        verifier.verify(&refused, NOW + 10),
+        Err(VerifyError::IssuerKeyNotValid)
+    );
+
+    let device = world.store.public_key("device").unwrap();
+    let credential = next.issue(&late, &device).unwrap();
+    let request = PresentationRequest {
+        purpose: Purpose::Transport,
+        issued_at: NOW + 10,
+        counter: 1,
+    };
+    let fresh = present(&credential, &request, &world.store, "device")
+        .unwrap()
+        .to_code();
+    verifier.verify(&fresh, NOW + 10).unwrap();
+}
+
+#[test]
+fn status_lists_revoke_refuse_rollback_and_forgery() {
+    let world = world(Suite::Ed25519, Suite::EcdsaP256);
+    let mut verifier = Verifier::new(
+        &world.trust,
+        VerifierPolicy::for_purposes(&[Purpose::Transport]),
+    )
+    .unwrap();
+    let mut list = StatusList::new(1, 100_000).unwrap();
+    list.sequence = 5;
+    list.issued_at = NOW;
+    list.valid_until = NOW + 3_600;
+    let clear = list.sign(&world.issuer).unwrap();
+    assert_eq!(verifier.install_status_list(&clear, NOW), Ok(5));
+
+    let first = code(&world, &claims(transport(), 77), Purpose::Transport, 1, NOW);
+    assert_eq!(
+        verifier.verify(&first, NOW).unwrap().status,
+        StatusCheck::Checked { sequence: 5 }
+    );
+
+    list.set_revoked(77, true).unwrap();
+    list.sequence = 6;
+    let revoked = list.sign(&world.issuer).unwrap();
+    assert!(
+        revoked.len() < 200,
+        "a mostly empty list compresses: {} bytes",
+        revoked.len()
+    );
+    assert_eq!(verifier.install_status_list(&revoked, NOW), Ok(6));
+    let second = code(&world, &claims(transport(), 77), Purpose::Transport, 2, NOW);
+    assert_eq!(verifier.verify(&second, NOW), Err(VerifyError::Revoked));
+
+    assert_eq!(
+        verifier.install_status_list(&clear, NOW),
+        Err(StatusListError::Rollback)
+    );
+    assert_eq!(
+        verifier.install_status_list(&revoked, NOW + 3_600),
+        Err(StatusListError::Stale)
+    );
+
+    let (stranger, _) = SoftwareKey::generate(Suite::Ed25519).unwrap();
+    let forged = list
+        .sign(&IssuerKey::new(world.issuer.key_id(), stranger))
+        .unwrap();
+    assert_eq!(
+        verifier.install_status_list(&forged, NOW),
+        Err(StatusListError::BadSignature)
+    );
+}
+
+#[test]
+fn issuance_refuses_claims_that_disclose_too_much_or_do_not_fit() {
+    let world = world(Suite::Ed25519, Suite::Ed25519);
+    let device = world.store.public_key("device").unwrap();
+    let mut with_region = claims(transport(), 1);
+    with_region.region = RegionCode::new(360_100);
+    assert_eq!(
+        world.issuer.issue(&with_region, &device),
+        Err(IssueError::DisclosureTooBroad)
+    );
+    with_region.purposes = disclosure_groups()[1];
+    assert!(world.issuer.issue(&with_region, &device).is_ok());
+
+    let mut empty = claims(PurposeSet::EMPTY, 1);
+    assert_eq!(
+        world.issuer.issue(&empty, &device),
+        Err(IssueError::NoPurpose)
+    );
+    empty.purposes = transport();
+    empty.status.index = 1 << 24;
+    assert_eq!(
+        world.issuer.issue(&empty, &device),
+        Err(IssueError::OutOfRange("status.index"))
+    );
+}
+
+#[test]
+fn the_holder_refuses_what_the_credential_does_not_allow() {
+    let world = world(Suite::Ed25519, Suite::EcdsaP256);
+    let device = world.store.public_key("device").unwrap();
+    let credential = world
+        .issuer
+        .issue(&claims(transport(), 1), &device)
+        .unwrap();
+    let request = |purpose, issued_at, counter| PresentationRequest {
+        purpose,
+        issued_at,
+        counter,
+    };
+    let make =
+        |request: PresentationRequest| present(&credential, &request, &world.store, "device");
+    assert_eq!(
+        make(request(Purpose::Medical, NOW, 1)).unwrap_err(),
+        PresentError::PurposeNotGranted
+    );
+    assert_eq!(
+        make(request(Purpose::Transport, NOW + 86_400, 1)).unwrap_err(),
+        PresentError::CredentialNotValid
+    );
+    assert_eq!(
+        make(request(Purpose::Transport, NOW, 1 << 24)).unwrap_err(),
+        PresentError::CounterExhausted
+    );
+    world
+        .store
+        .generate_key("device", Suite::EcdsaP256)
+        .unwrap();
+    assert_eq!(
+        make(request(Purpose::Transport, NOW, 1)).unwrap_err(),
+        PresentError::KeyMismatch
+    );
+    world.store.delete_key("device").unwrap();
+    assert!(matches!(
+        make(request(Purpose::Transport, NOW, 1)).unwrap_err(),
+        PresentError::KeyStore(KeyStoreError::NotFound(_))
+    ));
+}
+
+/// A key store that answers like Android Keystore: SPKI public keys and DER
+/// signatures.
+struct DerKeyStore(SoftwareKeyStore);
+
+impl KeyStore for DerKeyStore {
+    fn generate_key(&self, alias: &str, suite: Suite) -> Result<PublicKey, KeyStoreError> {
+        self.0.generate_key(alias, suite)
+    }
+    fn public_key(&self, alias: &str) -> Result<PublicKey, KeyStoreError> {
+        let key = self.0.public_key(alias)?;
+        let mut spki = vec![
+            0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
+            0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+        ];
+        spki.extend_from_slice(key.as_bytes());
+        PublicKey::from_bytes(Suite::EcdsaP256, &spki)
+            .map_err(|error| KeyStoreError::Backend(error.to_string()))
+    }
+    fn sign(&self, alias: &str, message: &[u8]) -> Result<Vec<u8>, KeyStoreError> {
+        let fixed = self.0.sign(alias, message)?;
+        let integer = |bytes: &[u8]| {
+            let trimmed: Vec<u8> = bytes
+                .iter()
+                .copied()
+                .skip_while(|byte| *byte == 0)
+                .collect();
+            let mut out = vec![0x02];
+            if trimmed.first().is_some_and(|byte| byte & 0x80 != 0) {
+                out.push(trimmed.len() as u8 + 1);
+                out.push(0);
+            } else {
+                out.push(trimmed.len() as u8);
+            }
+            out.extend_from_slice(&trimmed);
+            out
+        };
+        let body = [integer(&fixed[..32]), integer(&fixed[32..])].concat();
+        Ok([vec![0x30, body.len() as u8], body].concat())
+    }
+    fn delete_key(&self, alias: &str) -> Result<(), KeyStoreError> {
+        self.0.delete_key(alias)
+    }
+}
+
+#[test]
+fn der_speaking_key_stores_make_valid_codes() {
+    let world = world(Suite::EcdsaP256, Suite::EcdsaP256);
+    let store = DerKeyStore(SoftwareKeyStore::new());
+    let device = store.generate_key("phone", Suite::EcdsaP256).unwrap();
+    let credential = world
+        .issuer
+        .issue(&claims(transport(), 9), &device)
+        .unwrap();
+    let mut verifier = Verifier::new(
+        &world.trust,
+        VerifierPolicy::for_purposes(&[Purpose::Transport]),
+    )
+    .unwrap();
+    for counter in 1..=20 {
+        let request = PresentationRequest {
+            purpose: Purpose::Transport,
+            issued_at: NOW,
+            counter,
+        };
+        let text = present(&credential, &request, &store, "phone")
+            .unwrap()
+            .to_code();
+        verifier.verify(&text, NOW).unwrap();
+    }
+}
