@@ -14,7 +14,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod demo;
+mod id;
 mod output;
+mod platform;
 mod sample;
 mod verify;
 
@@ -40,6 +42,22 @@ enum Command {
     },
     /// Verify a code offline against a trust list (and optionally a status list).
     Verify(verify::VerifyArgs),
+    /// Run the reference card-service platform.
+    Platform {
+        #[command(subcommand)]
+        command: platform::PlatformCommand,
+    },
+    /// Check identity documents.
+    Id {
+        #[command(subcommand)]
+        command: IdCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum IdCommand {
+    /// Check a document number: type, check digit, date, region.
+    Check(id::IdCheckArgs),
 }
 
 #[derive(Subcommand)]
@@ -56,6 +74,10 @@ fn main() -> ExitCode {
             command: CodeCommand::Sample(args),
         } => sample::run(&args),
         Command::Verify(args) => verify::run(&args),
+        Command::Platform { command } => platform::run(&command),
+        Command::Id {
+            command: IdCommand::Check(args),
+        } => id::run(&args),
     };
     match result {
         Ok(code) => code,

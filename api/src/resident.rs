@@ -1,0 +1,493 @@
+//! What residents (and those acting for them) send and receive: enrolment,
+//! device credentials, cards, applications, loss reports, mandates, audit.
+
+use ecard_credential::{HolderRole, PurposeSet, Suite};
+use serde::{Deserialize, Serialize};
+
+/// A document that identifies a person to the population register.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonIdentity {
+    /// Document type, as `ecard-documents` names it (`resident_id`, …).
+    pub id_type: String,
+    /// Document number.
+    pub id_number: String,
+    /// Full name as registered.
+    pub name: String,
+}
+
+/// `POST /v1/enrolments`: register this device for a resident.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolmentRequest {
+    /// Who the resident is (checked against the population register).
+    pub identity: PersonIdentity,
+    /// Mobile number.
+    pub phone: String,
+    /// Suite of the device key.
+    pub device_suite: Suite,
+    /// Device public key, base64url (Ed25519 raw or P-256 SEC1).
+    pub device_public_key: String,
+    /// A name for the device the resident recognises.
+    pub device_name: String,
+}
+
+/// The answer to an enrolment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolmentResponse {
+    /// The resident's account.
+    pub account_id: String,
+    /// The person in the register.
+    pub person_id: String,
+    /// This device, for the `x-ecard-device` header.
+    pub device_id: String,
+}
+
+/// Lifecycle of a physical card.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CardStatus {
+    /// In use.
+    Active,
+    /// 临时挂失: reported lost, lapses by itself.
+    TemporarilyLost,
+    /// 正式挂失: reported lost formally; leads to replacement.
+    FormallyLost,
+    /// Superseded by a replacement card.
+    Replaced,
+    /// Cancelled.
+    Cancelled,
+}
+
+/// Whether the e-card may show codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ECardState {
+    /// Codes may be shown.
+    Active,
+    /// Codes are refused (loss report, cancelled card).
+    Suspended,
+}
+
+/// Kinds of loss report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LossKind {
+    /// 临时挂失.
+    Temporary,
+    /// 正式挂失.
+    Formal,
+}
+
+/// A loss report on a card.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LossReport {
+    /// Id.
+    pub id: String,
+    /// Kind.
+    pub kind: LossKind,
+    /// When it was reported.
+    pub reported_at: u64,
+    /// When a temporary report lapses by itself.
+    pub lapses_at: Option<u64>,
+    /// When it ended (released, lapsed or superseded).
+    pub ended_at: Option<u64>,
+}
+
+/// A card as its holder and their mandated helpers see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Card {
+    /// Id.
+    pub card_id: String,
+    /// The holder.
+    pub person_id: String,
+    /// The card number, masked (`A1*****78`).
+    pub card_number_masked: String,
+    /// Co-branded bank code.
+    pub bank: String,
+    /// Province code of the issuing region.
+    pub region: String,
+    /// Lifecycle state.
+    pub status: CardStatus,
+    /// Whether codes may be shown.
+    pub e_card: ECardState,
+    /// Whether the social-security function is enabled (社保功能启用).
+    pub social_function_enabled: bool,
+    /// The open loss report, if any.
+    pub loss_report: Option<LossReport>,
+    /// When the card was issued.
+    pub issued_at: u64,
+}
+
+/// A person the caller may see: themself or someone they act for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonSummary {
+    /// Id in the register.
+    pub person_id: String,
+    /// Name with all but the first character masked.
+    pub name_masked: String,
+    /// Document number masked.
+    pub id_number_masked: String,
+    /// Birth date as `YYYY-MM-DD`.
+    pub birth_date: String,
+    /// Their cards.
+    pub cards: Vec<Card>,
+}
+
+/// `GET /v1/me`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    /// The account.
+    pub account_id: String,
+    /// The account holder.
+    pub person: PersonSummary,
+    /// People the account acts for under an active mandate.
+    pub principals: Vec<PersonSummary>,
+    /// Province code whose rules apply to the account holder.
+    pub region: String,
+}
+
+/// `POST /v1/credentials`: issue device credentials for a card.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CredentialRequest {
+    /// The card; the caller's own active card when absent.
+    #[serde(default)]
+    pub card_id: Option<String>,
+}
+
+/// One issued credential.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedCredential {
+    /// Purposes it may be presented for.
+    pub purposes: PurposeSet,
+    /// The credential bytes, base64url.
+    pub credential: String,
+    /// Start of validity.
+    pub not_before: u64,
+    /// End of validity.
+    pub not_after: u64,
+}
+
+/// The credentials of one card for this device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CredentialSet {
+    /// The card.
+    pub card_id: String,
+    /// The holder of the card.
+    pub person_id: String,
+    /// How this device relates to the holder.
+    pub role: HolderRole,
+    /// One credential per disclosure group the device may present.
+    pub credentials: Vec<IssuedCredential>,
+    /// When the client should fetch a new set.
+    pub refresh_after: u64,
+}
+
+/// How a produced card reaches the holder.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum Delivery {
+    /// Posted to an address.
+    Mail {
+        /// Mailing address.
+        address: String,
+        /// Recipient's phone.
+        phone: String,
+    },
+    /// Collected at an outlet.
+    Pickup {
+        /// The outlet.
+        outlet_id: String,
+    },
+}
+
+/// `POST /v1/applications`: apply for a first card (申领).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewCardRequest {
+    /// The applicant: the caller's own person id, or a person the caller
+    /// holds an `apply` mandate for (a minor, a newborn, a relative).
+    pub person_id: String,
+    /// Card photo, JPEG, base64.
+    pub photo_jpeg: String,
+    /// Co-branded bank code.
+    pub bank: String,
+    /// Contact phone.
+    pub phone: String,
+    /// Delivery.
+    pub delivery: Delivery,
+}
+
+/// Kinds of replacement (补换).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplacementKind {
+    /// A new card, new number, same bank.
+    Plain,
+    /// A card with another co-branded bank; the old account must be closed first.
+    ChangeBank,
+    /// 保号换卡: the same card number on a new card.
+    KeepNumber,
+}
+
+/// `POST /v1/replacements`: replace a card (补换).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplacementRequest {
+    /// The card to replace.
+    pub card_id: String,
+    /// Kind of replacement.
+    pub kind: ReplacementKind,
+    /// The new bank (change of bank only).
+    #[serde(default)]
+    pub bank: Option<String>,
+    /// A new photo, JPEG base64 (optional: the last photo is reused).
+    #[serde(default)]
+    pub photo_jpeg: Option<String>,
+    /// Delivery.
+    pub delivery: Delivery,
+}
+
+/// What an application is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationKind {
+    /// A first card.
+    NewCard,
+    /// A replacement.
+    Replacement(ReplacementKind),
+}
+
+/// Stages of an application (制卡进度).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationState {
+    /// 数据录入: submitted.
+    Submitted,
+    /// 已缴费: fees paid (or none due).
+    Paid,
+    /// 制卡中: in production.
+    InProduction,
+    /// 已寄出: posted.
+    Dispatched,
+    /// 银行网点签收: arrived at the pickup outlet.
+    AtOutlet,
+    /// 领卡未激活: in the holder's hands, social function not yet enabled.
+    Received,
+    /// 已启用: social function enabled; done.
+    Activated,
+    /// 制卡失败: production failed (e.g. photo rejected); resubmit.
+    ProductionFailed,
+    /// Cancelled before production.
+    Cancelled,
+}
+
+impl ApplicationState {
+    /// The label residents know from the national app.
+    pub const fn label_zh(self) -> &'static str {
+        match self {
+            ApplicationState::Submitted => "数据录入",
+            ApplicationState::Paid => "已缴费",
+            ApplicationState::InProduction => "制卡中",
+            ApplicationState::Dispatched => "已寄出",
+            ApplicationState::AtOutlet => "银行网点签收",
+            ApplicationState::Received => "领卡未激活",
+            ApplicationState::Activated => "已启用",
+            ApplicationState::ProductionFailed => "制卡失败",
+            ApplicationState::Cancelled => "已撤销",
+        }
+    }
+
+    /// Whether nothing more will happen.
+    pub const fn is_final(self) -> bool {
+        matches!(
+            self,
+            ApplicationState::Activated | ApplicationState::Cancelled
+        )
+    }
+}
+
+/// What the resident can do next on an application.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationAction {
+    /// Pay the fees.
+    Pay,
+    /// Cancel (only where the rules allow, before production).
+    Cancel,
+    /// Confirm the card was received.
+    ConfirmReceipt,
+    /// Enable the social-security function.
+    Activate,
+    /// Send a new photo after a failed production.
+    ResubmitPhoto,
+}
+
+/// One step in an application's history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageEntry {
+    /// The state entered.
+    pub state: ApplicationState,
+    /// When.
+    pub at: u64,
+}
+
+/// An application as the platform tracks it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Application {
+    /// Id.
+    pub application_id: String,
+    /// What it is for.
+    pub kind: ApplicationKind,
+    /// The person the card is for.
+    pub person_id: String,
+    /// The account that submitted it.
+    pub submitted_by: String,
+    /// The mandate it was submitted under, if for someone else.
+    pub mandate_id: Option<String>,
+    /// Current state.
+    pub state: ApplicationState,
+    /// History, oldest first.
+    pub stages: Vec<StageEntry>,
+    /// Fees due in fen (postage and replacement fee).
+    pub fee_fen: u32,
+    /// What the resident can do now.
+    pub actions: Vec<ApplicationAction>,
+    /// The card being replaced, for replacements.
+    pub replaces_card_id: Option<String>,
+    /// The produced card, once produced.
+    pub card_id: Option<String>,
+    /// Why production failed, when it did.
+    pub failure_reason: Option<String>,
+    /// Submission time.
+    pub created_at: u64,
+}
+
+/// `POST …/payment`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentRequest {
+    /// The amount, which must equal the fees due.
+    pub amount_fen: u32,
+}
+
+/// `POST …/photo`: a new photo after a failed production.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoRequest {
+    /// JPEG, base64.
+    pub photo_jpeg: String,
+}
+
+/// `POST /v1/cards/{id}/loss-reports`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LossReportRequest {
+    /// Temporary or formal.
+    pub kind: LossKind,
+}
+
+/// Kinds of mandate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DelegationKind {
+    /// The legal guardian of a minor or newborn; ends at the 18th birthday.
+    Guardian,
+    /// A family member acting for a relative with the relative's consent.
+    FamilyProxy,
+}
+
+/// What a mandate allows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Apply for a card.
+    Apply,
+    /// Replace a card.
+    Replace,
+    /// Report a card lost or release the report.
+    ReportLoss,
+    /// Enable the social-security function.
+    Activate,
+    /// Show the medical code (and other codes the purpose policy admits).
+    ShowCode,
+    /// See cards and applications.
+    Track,
+}
+
+/// Evidence of a guardian relationship.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// `household_register` (户口簿) or `birth_certificate` (出生医学证明).
+    pub kind: String,
+    /// The document number.
+    pub number: String,
+}
+
+/// `POST /v1/delegations`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DelegationRequest {
+    /// Guardian or family proxy.
+    pub kind: DelegationKind,
+    /// The person to act for.
+    pub principal: PersonIdentity,
+    /// Evidence (required for guardians).
+    #[serde(default)]
+    pub evidence: Option<Evidence>,
+    /// What the mandate allows.
+    pub scopes: Vec<Scope>,
+    /// When it ends (guardianship ends at 18 at the latest).
+    #[serde(default)]
+    pub expires_at: Option<u64>,
+}
+
+/// Lifecycle of a mandate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DelegationStatus {
+    /// Waiting for the relative's consent.
+    PendingConsent,
+    /// In force.
+    Active,
+    /// Withdrawn by either side.
+    Revoked,
+    /// Past its end.
+    Expired,
+}
+
+/// A mandate.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delegation {
+    /// Id.
+    pub delegation_id: String,
+    /// Kind.
+    pub kind: DelegationKind,
+    /// The account acting.
+    pub agent_account_id: String,
+    /// The person acted for.
+    pub principal_person_id: String,
+    /// The principal's name, masked.
+    pub principal_name_masked: String,
+    /// What it allows.
+    pub scopes: Vec<Scope>,
+    /// State.
+    pub status: DelegationStatus,
+    /// When it was requested.
+    pub created_at: u64,
+    /// When the principal consented (family proxies).
+    pub consented_at: Option<u64>,
+    /// When it ends.
+    pub expires_at: u64,
+    /// When it was revoked.
+    pub revoked_at: Option<u64>,
+}
+
+/// One audited action.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// When.
+    pub at: u64,
+    /// The account that acted.
+    pub actor_account_id: String,
+    /// The person acted for.
+    pub principal_person_id: String,
+    /// The mandate used, if the actor is not the principal.
+    pub mandate_id: Option<String>,
+    /// What was done, e.g. `application.submit`.
+    pub action: String,
+    /// The object acted on.
+    pub object_id: String,
+}

@@ -1,0 +1,69 @@
+//! The regional rules document: per-region settings of the card business,
+//! served as data so the core has no per-region code branches.
+
+use serde::{Deserialize, Serialize};
+
+/// Photo requirements for card production.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoRules {
+    /// Smallest accepted width in pixels.
+    pub min_width: u32,
+    /// Smallest accepted height in pixels.
+    pub min_height: u32,
+    /// Largest accepted width in pixels.
+    pub max_width: u32,
+    /// Largest accepted height in pixels.
+    pub max_height: u32,
+    /// Smallest accepted file size in bytes.
+    pub min_bytes: u32,
+    /// Largest accepted file size in bytes.
+    pub max_bytes: u32,
+}
+
+/// A co-branded bank (联名银行).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bank {
+    /// Short code, e.g. `icbc`.
+    pub code: String,
+    /// Name in Chinese.
+    pub name: String,
+}
+
+/// The rules of one region.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegionalRules {
+    /// Province-level division code, e.g. `360000`.
+    pub region: String,
+    /// Region name.
+    pub name: String,
+    /// Increases whenever the document changes.
+    pub version: u64,
+    /// Days after which a temporary loss report (临时挂失) lapses by itself.
+    pub temporary_loss_lapse_days: u32,
+    /// Whether a temporary loss report may be released (解挂) online.
+    pub release_online: bool,
+    /// Whether a formal loss report (正式挂失) can be reversed.
+    pub formal_loss_reversible: bool,
+    /// Whether a temporary loss report suspends the e-card code too.
+    pub temporary_loss_suspends_e_card: bool,
+    /// Whether an application may be cancelled after submission (before production).
+    pub cancel_after_submit: bool,
+    /// Fee of a replacement card, in fen.
+    pub replacement_fee_fen: u32,
+    /// Postage for mailing a card, in fen.
+    pub postage_fen: u32,
+    /// Photo requirements.
+    pub photo: PhotoRules,
+    /// How many relatives one account may act for (亲情服务).
+    pub relative_quota: u32,
+    /// Device credential lifetime in hours (24–72).
+    pub credential_lifetime_hours: u32,
+    /// Age below which a person applies only through a guardian.
+    pub adult_age: u32,
+    /// Co-branded banks.
+    pub banks: Vec<Bank>,
+    /// Days from payment to a produced card.
+    pub production_days: u32,
+    /// Days from dispatch to delivery.
+    pub delivery_days: u32,
+}

@@ -1,0 +1,55 @@
+//! `ecard platform serve`: the reference card-service platform over HTTP.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use ecard_platform::{Platform, PlatformConfig};
+
+#[derive(Subcommand)]
+pub enum PlatformCommand {
+    /// Serve the platform until interrupted.
+    Serve(ServeArgs),
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// SQLite database file (created and seeded on first start).
+    #[arg(long)]
+    db: PathBuf,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8470")]
+    addr: SocketAddr,
+    /// Bearer token for `/admin` endpoints (random when omitted).
+    #[arg(long, env = "ECARD_ADMIN_TOKEN")]
+    admin_token: Option<String>,
+}
+
+pub fn run(command: &PlatformCommand) -> Result<ExitCode, String> {
+    let PlatformCommand::Serve(args) = command;
+    let mut config = PlatformConfig::new(&args.db);
+    if let Some(token) = &args.admin_token {
+        config.admin_token = token.clone();
+    }
+    let platform = Platform::open(&config).map_err(|error| error.to_string())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| error.to_string())?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .map_err(|error| format!("{}: {error}", args.addr))?;
+        let address = listener.local_addr().map_err(|error| error.to_string())?;
+        println!("ecard platform serving http://{address}");
+        println!("admin token: {}", config.admin_token);
+        platform
+            .serve(listener, async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(|error| error.to_string())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,880 @@
+//! [`EcardClient`]: the object every app embeds.
+//!
+//! Threading contract:
+//! - `async` methods may do network, storage and key-store I/O; they run on
+//!   the caller's tokio runtime and move blocking work (SQLite, key-store
+//!   signing, which may show a biometric prompt) to the blocking pool. Call
+//!   them from any thread; never block a UI thread waiting on them.
+//! - Plain methods ([`EcardClient::snapshot`], [`EcardClient::search`],
+//!   [`EcardClient::nearest_outlets`], [`EcardClient::trusted_now`],
+//!   [`EcardClient::subscribe`]) do no network or key-store I/O and return in
+//!   well under a millisecond: safe on the main thread.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ecard_api::resident::{
+    CardStatus, CredentialRequest, CredentialSet, ECardState, EnrolmentRequest, EnrolmentResponse,
+    PersonIdentity, Profile,
+};
+use ecard_credential::{
+    HolderRole, Locale, Purpose, SignedStatusList, Suite, TrustList, Verifier, VerifierPolicy,
+};
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast;
+
+use crate::catalogue::outlets::{OutletHit, OutletQuery};
+use crate::catalogue::search::{SearchHit, SearchQuery};
+use crate::catalogue::{Catalogue, CatalogueState, SyncReport};
+use crate::codes::{self, CodeView};
+use crate::error::{ClientError, StorageError};
+use crate::events::ClientEvent;
+use crate::keystore::SecureKeyStore;
+use crate::net::{
+    ApiRequest, ApiResponse, DeviceSigner, Network, RetryPolicy, TrustedClock, new_idempotency_key,
+};
+use crate::storage::cipher::FieldCipher;
+use crate::storage::{RecoveryReport, Store, set_meta};
+
+/// The alias of the device signing key in the key store.
+pub const DEVICE_KEY_ALIAS: &str = "ecard-device";
+/// The alias of the key that wraps the database key.
+pub const DATA_KEY_ALIAS: &str = "ecard-data";
+const DATA_KEY_FILE: &str = "data-key.wrapped";
+const DATABASE_FILE: &str = "ecard.db";
+/// How often codes re-check the status list while online.
+const STATUS_CHECK_SECONDS: u64 = 30;
+
+/// How to open a client.
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    /// Directory for the database and key files (created if missing).
+    pub data_dir: PathBuf,
+    /// The platform, `https://…` (or `http://` on loopback).
+    pub platform_url: String,
+    /// Language of messages.
+    pub locale: Locale,
+    /// A name for this device the resident recognises.
+    pub device_name: String,
+    /// Region whose catalogue and rules to sync before enrolment.
+    pub default_region: String,
+    /// Suite of the device key (P-256 works with every platform key store).
+    pub device_suite: Suite,
+}
+
+impl ClientConfig {
+    /// Defaults: zh-CN, Jiangxi, P-256.
+    pub fn new(data_dir: impl Into<PathBuf>, platform_url: impl Into<String>) -> ClientConfig {
+        ClientConfig {
+            data_dir: data_dir.into(),
+            platform_url: platform_url.into(),
+            locale: Locale::ZhCn,
+            device_name: "ecard".into(),
+            default_region: "360000".into(),
+            device_suite: Suite::EcdsaP256,
+        }
+    }
+}
+
+/// The signed-in account on this device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// The account.
+    pub account_id: String,
+    /// The account holder.
+    pub person_id: String,
+    /// This device.
+    pub device_id: String,
+    /// Who enrolled (kept sealed; shown masked).
+    pub identity: PersonIdentity,
+}
+
+/// A card as the UI shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CardView {
+    /// The card.
+    pub card_id: String,
+    /// Its holder.
+    pub person_id: String,
+    /// The holder's name, masked.
+    pub holder_name_masked: String,
+    /// Whether the holder is the account holder, or a person acted for.
+    pub role: HolderRole,
+    /// Lifecycle state at the platform (last known).
+    pub status: CardStatus,
+    /// Whether the platform allows codes.
+    pub e_card: ECardState,
+    /// The card number, masked.
+    pub card_number_masked: String,
+    /// Co-branded bank.
+    pub bank: String,
+    /// Whether this device has stopped codes for it.
+    pub suspended_here: bool,
+    /// When the stored credential expires, if there is one.
+    pub credential_not_after: Option<u64>,
+}
+
+/// What the UI needs to render, read without I/O.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    /// Whether an account is enrolled here.
+    pub enrolled: bool,
+    /// The account holder's name, masked.
+    pub name_masked: Option<String>,
+    /// The account holder's document number, masked.
+    pub id_number_masked: Option<String>,
+    /// Cards: the account holder's and those of people acted for.
+    pub cards: Vec<CardView>,
+    /// The catalogue cache.
+    pub catalogue: CatalogueState,
+    /// Whether the last platform call got through.
+    pub online: bool,
+    /// Difference between the platform clock and this device's, seconds.
+    pub clock_offset_seconds: i64,
+    /// Submissions waiting to be confirmed by the platform.
+    pub outbox_pending: usize,
+    /// Submissions that need the person's attention (refused by the platform).
+    pub outbox_failed: usize,
+    /// What the last recovery from a damaged database saved and lost.
+    pub recovery: Option<RecoveryReport>,
+}
+
+struct StatusCache {
+    checked_at: u64,
+    etag: Option<String>,
+    trust: Option<TrustList>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) config: ClientConfig,
+    pub(crate) store: Store,
+    pub(crate) cipher: FieldCipher,
+    pub(crate) key_store: Arc<dyn SecureKeyStore>,
+    pub(crate) network: Network,
+    pub(crate) clock: Arc<TrustedClock>,
+    pub(crate) session: RwLock<Option<(Session, Network)>>,
+    pub(crate) catalogue: Catalogue,
+    pub(crate) events: broadcast::Sender<ClientEvent>,
+    pub(crate) online: AtomicBool,
+    recovery: Option<RecoveryReport>,
+    status: tokio::sync::Mutex<StatusCache>,
+}
+
+/// The client core.
+#[derive(Clone)]
+pub struct EcardClient {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for EcardClient {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("EcardClient")
+            .field("data_dir", &self.inner.config.data_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Runs blocking work (SQLite, key store) off the async threads.
+pub(crate) async fn blocking<T: Send + 'static>(
+    inner: &Arc<Inner>,
+    work: impl FnOnce(&Inner) -> Result<T, ClientError> + Send + 'static,
+) -> Result<T, ClientError> {
+    let inner = inner.clone();
+    tokio::task::spawn_blocking(move || work(&inner))
+        .await
+        .map_err(|error| ClientError::Internal(format!("background task failed: {error}")))?
+}
+
+fn data_key(
+    config: &ClientConfig,
+    key_store: &dyn SecureKeyStore,
+) -> Result<(Vec<u8>, bool), ClientError> {
+    let path = config.data_dir.join(DATA_KEY_FILE);
+    match std::fs::read(&path) {
+        Ok(wrapped) => match key_store.unwrap(DATA_KEY_ALIAS, &wrapped) {
+            Ok(key) if key.len() == 32 => Ok((key, false)),
+            // The key store lost its key (app data cleared, device restored):
+            // what was sealed under the old key cannot be read again.
+            _ => new_data_key(&path, key_store).map(|key| (key, true)),
+        },
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            new_data_key(&path, key_store).map(|key| (key, false))
+        }
+        Err(error) => Err(StorageError::Io(error).into()),
+    }
+}
+
+fn new_data_key(
+    path: &std::path::Path,
+    key_store: &dyn SecureKeyStore,
+) -> Result<Vec<u8>, ClientError> {
+    use ring::rand::SecureRandom as _;
+    let mut key = vec![0u8; 32];
+    ring::rand::SystemRandom::new()
+        .fill(&mut key)
+        .map_err(|_| ClientError::Internal("no randomness".into()))?;
+    let wrapped = key_store.wrap(DATA_KEY_ALIAS, &key)?;
+    let temporary = path.with_extension("tmp");
+    std::fs::write(&temporary, wrapped).map_err(StorageError::Io)?;
+    std::fs::rename(&temporary, path).map_err(StorageError::Io)?;
+    Ok(key)
+}
+
+/// Tables sealed under the data key, cleared when that key is lost.
+const SEALED_TABLES: &[&str] = &[
+    "session",
+    "profile",
+    "drafts",
+    "outbox",
+    "credentials",
+    "suspensions",
+];
+
+impl EcardClient {
+    /// Opens the client: storage (recovering a damaged file), the data key,
+    /// the session and the catalogue cache. Does no network I/O.
+    pub async fn open(
+        config: ClientConfig,
+        key_store: Arc<dyn SecureKeyStore>,
+    ) -> Result<EcardClient, ClientError> {
+        let opened =
+            tokio::task::spawn_blocking(move || EcardClient::open_blocking(config, key_store))
+                .await
+                .map_err(|error| ClientError::Internal(format!("open failed: {error}")))??;
+        Ok(opened)
+    }
+
+    fn open_blocking(
+        config: ClientConfig,
+        key_store: Arc<dyn SecureKeyStore>,
+    ) -> Result<EcardClient, ClientError> {
+        std::fs::create_dir_all(&config.data_dir).map_err(|error| match error.kind() {
+            std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+                ClientError::Storage(StorageError::ReadOnly)
+            }
+            _ => ClientError::Storage(StorageError::Io(error)),
+        })?;
+        let (store, mut recovery) = Store::open(&config.data_dir.join(DATABASE_FILE))?;
+        let (key, key_lost) = data_key(&config, key_store.as_ref())?;
+        if key_lost {
+            let lost = store.write(|tx| {
+                let mut lost = Vec::new();
+                for table in SEALED_TABLES {
+                    if tx.execute(&format!("DELETE FROM {table}"), [])? > 0 {
+                        lost.push((*table).to_owned());
+                    }
+                }
+                Ok(lost)
+            })?;
+            let report = recovery.get_or_insert_with(RecoveryReport::default);
+            report.lost.extend(lost);
+        }
+        let cipher = FieldCipher::new(&key)?;
+        let offset: i64 = store
+            .meta("clock_offset_millis")?
+            .and_then(|text| text.parse().ok())
+            .unwrap_or(0);
+        let clock = Arc::new(TrustedClock::with_offset(offset));
+        let network = Network::new(&config.platform_url, clock.clone())?;
+        let catalogue = Catalogue::load(&store)?;
+        let (events, _) = broadcast::channel(64);
+        let inner = Inner {
+            config,
+            store,
+            cipher,
+            key_store,
+            network,
+            clock,
+            session: RwLock::new(None),
+            catalogue,
+            events,
+            online: AtomicBool::new(false),
+            recovery,
+            status: tokio::sync::Mutex::new(StatusCache {
+                checked_at: 0,
+                etag: None,
+                trust: None,
+            }),
+        };
+        let session = load_session(&inner)?;
+        if let Some(session) = session {
+            let signed = inner.network.with_signer(signer(&inner, &session));
+            *inner
+                .session
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((session, signed));
+        }
+        Ok(EcardClient {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// Events to observe; dropping the receiver unsubscribes.
+    pub fn subscribe(&self) -> broadcast::Receiver<ClientEvent> {
+        self.inner.events.subscribe()
+    }
+
+    pub(crate) fn emit(&self, event: ClientEvent) {
+        let _ = self.inner.events.send(event);
+    }
+
+    /// The platform's time as this device estimates it (Unix seconds).
+    pub fn trusted_now(&self) -> u64 {
+        self.inner.clock.now()
+    }
+
+    /// The session, if enrolled.
+    pub fn session(&self) -> Option<Session> {
+        self.inner
+            .session
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+            .map(|(session, _)| session.clone())
+    }
+
+    pub(crate) fn signed_network(&self) -> Result<Network, ClientError> {
+        self.inner
+            .session
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+            .map(|(_, network)| network.clone())
+            .ok_or(ClientError::NotEnrolled)
+    }
+
+    /// Sends a request, tracking connectivity and persisting the clock offset.
+    pub(crate) async fn call(
+        &self,
+        network: &Network,
+        request: &ApiRequest,
+        policy: RetryPolicy,
+    ) -> Result<ApiResponse, ClientError> {
+        let result = network.send(request, policy).await;
+        let online = !matches!(result, Err(ClientError::Offline(_) | ClientError::Timeout));
+        if self.inner.online.swap(online, Ordering::Relaxed) != online {
+            self.emit(ClientEvent::ConnectivityChanged { online });
+        }
+        if online && self.inner.clock.is_observed() {
+            let offset = self.inner.clock.offset_millis();
+            let _ = self
+                .inner
+                .store
+                .write(|tx| set_meta(tx, "clock_offset_millis", &offset.to_string()));
+        }
+        result
+    }
+
+    /// Enrols this device for a resident: checks the document and phone
+    /// locally, makes the device key if needed, registers it with the
+    /// platform (real-name check) and fetches the profile and credentials.
+    pub async fn enrol(
+        &self,
+        identity: PersonIdentity,
+        phone: String,
+    ) -> Result<Session, ClientError> {
+        let document_type = ecard_documents::DocumentType::from_name(&identity.id_type)
+            .ok_or_else(|| ClientError::InvalidChoice {
+                field: "id_type".into(),
+                reason: "unknown document type".into(),
+            })?;
+        let today = ecard_documents::Date::from_unix_seconds(self.trusted_now() as i64, 8 * 3_600)
+            .ok_or_else(|| ClientError::Internal("clock out of range".into()))?;
+        let document = ecard_documents::validate(document_type, &identity.id_number, today)
+            .map_err(|error| ClientError::InvalidInput {
+                field: "id_number".into(),
+                error,
+            })?;
+        let phone =
+            ecard_documents::validate_phone(&phone).map_err(|error| ClientError::InvalidInput {
+                field: "phone".into(),
+                error,
+            })?;
+        if identity.name.trim().is_empty() {
+            return Err(ClientError::InvalidChoice {
+                field: "name".into(),
+                reason: "empty".into(),
+            });
+        }
+        let identity = PersonIdentity {
+            id_number: document.number().to_owned(),
+            name: identity.name.trim().to_owned(),
+            ..identity
+        };
+        let suite = self.inner.config.device_suite;
+        let public_key = blocking(&self.inner, move |inner| {
+            Ok(match inner.key_store.public_key(DEVICE_KEY_ALIAS) {
+                Ok(key) if key.suite() == suite => key,
+                _ => inner.key_store.generate_key(DEVICE_KEY_ALIAS, suite)?,
+            })
+        })
+        .await?;
+        let request = EnrolmentRequest {
+            identity: identity.clone(),
+            phone: phone.number().to_owned(),
+            device_suite: public_key.suite(),
+            device_public_key: URL_SAFE_NO_PAD.encode(public_key.as_bytes()),
+            device_name: self.inner.config.device_name.clone(),
+        };
+        let request = ApiRequest::post("/v1/enrolments", &request, new_idempotency_key()?)?;
+        let response: EnrolmentResponse = self
+            .call(&self.inner.network, &request, RetryPolicy::INTERACTIVE)
+            .await?
+            .json()?;
+        let session = Session {
+            account_id: response.account_id,
+            person_id: response.person_id,
+            device_id: response.device_id,
+            identity,
+        };
+        let stored = session.clone();
+        blocking(&self.inner, move |inner| {
+            let sealed = inner.cipher.seal_json("session.sealed", &stored)?;
+            inner.store.write(|tx| {
+                tx.execute("DELETE FROM session", [])?;
+                tx.execute("DELETE FROM profile", [])?;
+                tx.execute("DELETE FROM credentials", [])?;
+                tx.execute(
+                    "INSERT INTO session (id, account_id, person_id, device_id, key_alias, sealed) VALUES (1, ?1, ?2, ?3, ?4, ?5)",
+                    params![stored.account_id, stored.person_id, stored.device_id, DEVICE_KEY_ALIAS, sealed],
+                )?;
+                Ok(())
+            })?;
+            Ok(())
+        })
+        .await?;
+        let network = self
+            .inner
+            .network
+            .with_signer(signer(&self.inner, &session));
+        *self
+            .inner
+            .session
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((session.clone(), network));
+        tracing::info!(account = %session.account_id, "device enrolled");
+        self.emit(ClientEvent::ProfileChanged);
+        // The profile and credentials are a convenience now; failures surface
+        // on the next call that needs them.
+        if self.refresh_profile().await.is_ok() {
+            let _ = self.refresh_all_credentials().await;
+        }
+        Ok(session)
+    }
+
+    /// Fetches the profile (cards, people acted for) from the platform.
+    pub async fn refresh_profile(&self) -> Result<Profile, ClientError> {
+        let network = self.signed_network()?;
+        let profile: Profile = self
+            .call(
+                &network,
+                &ApiRequest::get("/v1/me").signed(),
+                RetryPolicy::INTERACTIVE,
+            )
+            .await?
+            .json()?;
+        let stored = profile.clone();
+        let now = self.trusted_now();
+        blocking(&self.inner, move |inner| {
+            let sealed = inner.cipher.seal_json("profile.sealed", &stored)?;
+            Ok(inner.store.write(|tx| {
+                tx.execute(
+                    "INSERT INTO profile (id, sealed, fetched_at) VALUES (1, ?1, ?2) \
+                     ON CONFLICT(id) DO UPDATE SET sealed = excluded.sealed, fetched_at = excluded.fetched_at",
+                    params![sealed, now as i64],
+                )?;
+                // The platform says what may show codes; local suspensions
+                // from loss reports made here end when the platform agrees.
+                for card in stored.person.cards.iter().chain(stored.principals.iter().flat_map(|person| person.cards.iter())) {
+                    if card.e_card == ECardState::Suspended {
+                        codes::suspend(tx, &card.card_id, "platform", now)?;
+                    } else {
+                        codes::unsuspend(tx, &card.card_id)?;
+                    }
+                }
+                Ok(())
+            })?)
+        })
+        .await?;
+        self.emit(ClientEvent::ProfileChanged);
+        Ok(profile)
+    }
+
+    /// The last profile fetched, from storage.
+    pub fn cached_profile(&self) -> Result<Option<Profile>, ClientError> {
+        let sealed: Option<Vec<u8>> = self.inner.store.read(|connection| {
+            Ok(connection
+                .query_row("SELECT sealed FROM profile WHERE id = 1", [], |row| {
+                    row.get(0)
+                })
+                .optional()?)
+        })?;
+        Ok(sealed
+            .map(|sealed| self.inner.cipher.open_json("profile.sealed", &sealed))
+            .transpose()?)
+    }
+
+    /// Fetches new credentials for one card.
+    pub async fn refresh_credentials(&self, card_id: &str) -> Result<(), ClientError> {
+        let network = self.signed_network()?;
+        let request = ApiRequest::post(
+            "/v1/credentials",
+            &CredentialRequest {
+                card_id: Some(card_id.to_owned()),
+            },
+            new_idempotency_key()?,
+        )?
+        .signed();
+        let set: CredentialSet = match self
+            .call(&network, &request, RetryPolicy::INTERACTIVE)
+            .await
+        {
+            Ok(response) => response.json()?,
+            Err(ClientError::Refused {
+                code: ecard_api::problem::ProblemCode::CardNotActive,
+                ..
+            }) => {
+                let card = card_id.to_owned();
+                let now = self.trusted_now();
+                blocking(&self.inner, move |inner| {
+                    Ok(inner
+                        .store
+                        .write(|tx| codes::suspend(tx, &card, "platform", now))?)
+                })
+                .await?;
+                self.emit(ClientEvent::CardSuspended {
+                    card_id: card_id.to_owned(),
+                });
+                return Err(ClientError::CardSuspended);
+            }
+            Err(error) => return Err(error),
+        };
+        blocking(&self.inner, move |inner| {
+            Ok(inner
+                .store
+                .write(|tx| codes::store_set(tx, &set).map_err(to_storage))?)
+        })
+        .await?;
+        self.emit(ClientEvent::CredentialsChanged {
+            card_id: card_id.to_owned(),
+        });
+        Ok(())
+    }
+
+    /// Fetches credentials for every usable card in the profile.
+    pub async fn refresh_all_credentials(&self) -> Result<(), ClientError> {
+        let Some(profile) = self.cached_profile()? else {
+            return Ok(());
+        };
+        let cards = profile.person.cards.iter().chain(
+            profile
+                .principals
+                .iter()
+                .flat_map(|person| person.cards.iter()),
+        );
+        let mut first_error = None;
+        for card in cards {
+            if card.e_card == ECardState::Active
+                && !matches!(card.status, CardStatus::Replaced | CardStatus::Cancelled)
+                && let Err(error) = self.refresh_credentials(&card.card_id).await
+            {
+                first_error.get_or_insert(error);
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// Syncs the catalogue, outlets and rules (one conditional request).
+    pub async fn sync_catalogue(&self) -> Result<SyncReport, ClientError> {
+        let region = self.cached_profile().ok().flatten().map_or_else(
+            || self.inner.config.default_region.clone(),
+            |profile| profile.region,
+        );
+        let now = self.trusted_now();
+        let inner = self.inner.clone();
+        let network = self.inner.network.clone();
+        let result = inner
+            .catalogue
+            .sync(&inner.store, &network, &region, now)
+            .await;
+        let online = !matches!(result, Err(ClientError::Offline(_) | ClientError::Timeout));
+        if self.inner.online.swap(online, Ordering::Relaxed) != online {
+            self.emit(ClientEvent::ConnectivityChanged { online });
+        }
+        let report = result?;
+        self.emit(ClientEvent::CatalogueSynced {
+            changed: !report.unchanged,
+        });
+        Ok(report)
+    }
+
+    /// Searches the cached catalogue. No I/O: safe on the main thread.
+    pub fn search(&self, query: &SearchQuery) -> Vec<SearchHit> {
+        self.inner.catalogue.items().search(query)
+    }
+
+    /// The nearest cached outlets. No I/O: safe on the main thread.
+    pub fn nearest_outlets(&self, query: &OutletQuery) -> Vec<OutletHit> {
+        self.inner
+            .catalogue
+            .outlets()
+            .nearest(query, self.trusted_now())
+    }
+
+    /// The cached rules of the account's (or the default) region.
+    pub fn rules(&self) -> Result<Option<ecard_api::rules::RegionalRules>, ClientError> {
+        let region = self.cached_profile()?.map_or_else(
+            || self.inner.config.default_region.clone(),
+            |profile| profile.region,
+        );
+        Ok(Catalogue::rules(&self.inner.store, &region)?)
+    }
+
+    /// The current code for a card (the account holder's own card when
+    /// `card_id` is `None`) and purpose. Works offline until the credential
+    /// expires; refreshes the credential when due and online; stops at once
+    /// when the card is suspended here or revoked in the status list.
+    pub async fn current_code(
+        &self,
+        card_id: Option<String>,
+        purpose: Purpose,
+    ) -> Result<CodeView, ClientError> {
+        let card_id = match card_id {
+            Some(card_id) => card_id,
+            None => self.own_card_id()?,
+        };
+        if codes::suspension(&self.inner.store, &card_id)?.is_some() {
+            return Err(ClientError::CardSuspended);
+        }
+        let now = self.trusted_now();
+        let mut stored = codes::for_purpose(&self.inner.store, &card_id, purpose)?;
+        let due = stored
+            .as_ref()
+            .is_none_or(|stored| now >= stored.refresh_after);
+        if due {
+            match self.refresh_credentials(&card_id).await {
+                Ok(()) => stored = codes::for_purpose(&self.inner.store, &card_id, purpose)?,
+                Err(ClientError::CardSuspended) => return Err(ClientError::CardSuspended),
+                Err(error) if stored.is_none() => {
+                    return Err(match error {
+                        ClientError::Offline(_) | ClientError::Timeout => ClientError::NoCredential,
+                        other => other,
+                    });
+                }
+                // Still valid: keep showing codes offline.
+                Err(_) => {}
+            }
+        }
+        let stored = stored.ok_or(ClientError::NoCredential)?;
+        if self.revoked_in_status_list(&stored).await {
+            let card = card_id.clone();
+            blocking(&self.inner, move |inner| {
+                Ok(inner
+                    .store
+                    .write(|tx| codes::suspend(tx, &card, "revoked", now))?)
+            })
+            .await?;
+            self.emit(ClientEvent::CardSuspended { card_id });
+            return Err(ClientError::CardSuspended);
+        }
+        if !stored.credential.grants(purpose) {
+            return Err(ClientError::Code(
+                ecard_credential::PresentError::PurposeNotGranted,
+            ));
+        }
+        let now = self.trusted_now();
+        blocking(&self.inner, move |inner| {
+            codes::make_code(
+                &inner.store,
+                inner.key_store.as_ref(),
+                DEVICE_KEY_ALIAS,
+                &stored,
+                purpose,
+                now,
+            )
+        })
+        .await
+    }
+
+    fn own_card_id(&self) -> Result<String, ClientError> {
+        let session = self.session().ok_or(ClientError::NotEnrolled)?;
+        let stored = codes::stored(&self.inner.store)?;
+        if let Some(own) = stored
+            .iter()
+            .find(|stored| stored.person_id == session.person_id)
+        {
+            return Ok(own.card_id.clone());
+        }
+        let profile = self.cached_profile()?.ok_or(ClientError::NoCredential)?;
+        profile
+            .person
+            .cards
+            .iter()
+            .find(|card| !matches!(card.status, CardStatus::Replaced | CardStatus::Cancelled))
+            .map(|card| card.card_id.clone())
+            .ok_or(ClientError::NoCredential)
+    }
+
+    /// Whether the platform's status list (fetched at most every 30 s while
+    /// online, signature checked against the trust list) revokes `stored`.
+    /// Offline, or on any failure, the answer is "not known to be revoked".
+    async fn revoked_in_status_list(&self, stored: &codes::StoredCredential) -> bool {
+        let now = self.trusted_now();
+        let mut cache = self.inner.status.lock().await;
+        if now.saturating_sub(cache.checked_at) < STATUS_CHECK_SECONDS {
+            return false;
+        }
+        cache.checked_at = now;
+        if cache.trust.is_none() {
+            let Ok(response) = self
+                .call(
+                    &self.inner.network,
+                    &ApiRequest::get("/v1/trust-list"),
+                    RetryPolicy::ONCE,
+                )
+                .await
+            else {
+                return false;
+            };
+            cache.trust = response.json::<TrustList>().ok();
+        }
+        let request = ApiRequest::get(format!(
+            "/v1/status-lists/{}",
+            stored.credential.claims.status.list
+        ))
+        .if_none_match(cache.etag.clone());
+        let Ok(response) = self
+            .call(&self.inner.network, &request, RetryPolicy::ONCE)
+            .await
+        else {
+            return false;
+        };
+        let ApiResponse::Body { body, etag, .. } = response else {
+            return false;
+        };
+        let Some(trust) = cache.trust.clone() else {
+            return false;
+        };
+        let Ok(mut verifier) = Verifier::new(&trust, VerifierPolicy::for_purposes(&Purpose::ALL))
+        else {
+            return false;
+        };
+        if verifier.install_status_list(&body, now).is_err() {
+            // Possibly signed by a key rotated in since: refetch the trust list next time.
+            cache.trust = None;
+            return false;
+        }
+        cache.etag = etag;
+        SignedStatusList::parse(&body)
+            .ok()
+            .and_then(|signed| {
+                signed
+                    .list
+                    .is_revoked(stored.credential.claims.status.index)
+            })
+            .unwrap_or(false)
+    }
+
+    /// What the UI renders. No network or key-store I/O.
+    pub fn snapshot(&self) -> Result<Snapshot, ClientError> {
+        let session = self.session();
+        let profile = self.cached_profile()?;
+        let stored = codes::stored(&self.inner.store)?;
+        let suspended: Vec<String> = self.inner.store.read(|connection| {
+            let mut statement = connection.prepare("SELECT card_id FROM suspensions")?;
+            let rows = statement
+                .query_map([], |row| row.get(0))?
+                .collect::<Result<Vec<String>, _>>()?;
+            Ok(rows)
+        })?;
+        let (outbox_pending, outbox_failed) = crate::outbox::counts(&self.inner.store)?;
+        let mut cards = Vec::new();
+        if let Some(profile) = &profile {
+            let people = std::iter::once((&profile.person, true))
+                .chain(profile.principals.iter().map(|person| (person, false)));
+            for (person, own) in people {
+                for card in &person.cards {
+                    let credential = stored.iter().find(|stored| stored.card_id == card.card_id);
+                    cards.push(CardView {
+                        card_id: card.card_id.clone(),
+                        person_id: person.person_id.clone(),
+                        holder_name_masked: person.name_masked.clone(),
+                        role: if own {
+                            HolderRole::Holder
+                        } else {
+                            credential.map_or(HolderRole::Proxy, |stored| stored.role)
+                        },
+                        status: card.status,
+                        e_card: card.e_card,
+                        card_number_masked: card.card_number_masked.clone(),
+                        bank: card.bank.clone(),
+                        suspended_here: suspended.contains(&card.card_id),
+                        credential_not_after: credential
+                            .map(|stored| stored.credential.claims.not_after()),
+                    });
+                }
+            }
+        }
+        Ok(Snapshot {
+            enrolled: session.is_some(),
+            name_masked: session
+                .as_ref()
+                .map(|session| mask_name(&session.identity.name)),
+            id_number_masked: session
+                .as_ref()
+                .map(|session| ecard_documents::mask(&session.identity.id_number)),
+            cards,
+            catalogue: self.inner.catalogue.state(),
+            online: self.inner.online.load(Ordering::Relaxed),
+            clock_offset_seconds: self.inner.clock.offset_millis() / 1_000,
+            outbox_pending,
+            outbox_failed,
+            recovery: self.inner.recovery.clone(),
+        })
+    }
+
+    /// The locale of messages.
+    pub fn locale(&self) -> Locale {
+        self.inner.config.locale
+    }
+}
+
+fn to_storage(error: ClientError) -> StorageError {
+    match error {
+        ClientError::Storage(error) => error,
+        other => StorageError::Corrupt(other.to_string()),
+    }
+}
+
+/// Masks a name: the first character stays.
+pub fn mask_name(name: &str) -> String {
+    let mut characters = name.chars();
+    let first = characters.next().map(String::from).unwrap_or_default();
+    first + &"*".repeat(characters.count())
+}
+
+fn signer(inner: &Inner, session: &Session) -> DeviceSigner {
+    DeviceSigner {
+        key_store: inner.key_store.clone(),
+        alias: DEVICE_KEY_ALIAS.to_owned(),
+        device_id: session.device_id.clone(),
+    }
+}
+
+fn load_session(inner: &Inner) -> Result<Option<Session>, ClientError> {
+    let sealed: Option<Vec<u8>> = inner.store.read(|connection| {
+        Ok(connection
+            .query_row("SELECT sealed FROM session WHERE id = 1", [], |row| {
+                row.get(0)
+            })
+            .optional()?)
+    })?;
+    Ok(sealed
+        .map(|sealed| inner.cipher.open_json("session.sealed", &sealed))
+        .transpose()?)
+}

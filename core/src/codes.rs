@@ -1,0 +1,244 @@
+//! E-card codes on the phone: stored device credentials, the presentation
+//! counter, and making the current code for a card and purpose offline.
+//!
+//! The counter is advanced and committed before a code is returned, so a
+//! crash or a kill can never make the device reuse a counter (a terminal
+//! would refuse it as a replay). Credentials are replaced as a set when the
+//! platform issues new ones.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ecard_api::resident::CredentialSet;
+use ecard_credential::presentation::MAX_COUNTER;
+use ecard_credential::{
+    Credential, HolderRole, KeyStore, PresentationRequest, Purpose, PurposeSet, QrMatrix, present,
+};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use crate::error::{ClientError, StorageError};
+use crate::storage::Store;
+
+/// How long a code stays valid at terminals (the verifier default).
+pub const CODE_LIFETIME_SECONDS: u64 = 60;
+
+/// A code ready to show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodeView {
+    /// The card.
+    pub card_id: String,
+    /// What the code is for.
+    pub purpose: Purpose,
+    /// The QR content (`EC1:…`).
+    pub text: String,
+    /// QR version at ECC M.
+    pub qr_version: u8,
+    /// When it was made (trusted clock).
+    pub issued_at: u64,
+    /// When terminals stop accepting it.
+    pub expires_at: u64,
+    /// Whether it is shown for someone else (proxy or guardian).
+    pub on_behalf: HolderRole,
+    /// The device counter it carries.
+    pub counter: u32,
+    /// When the credential behind it expires.
+    pub credential_not_after: u64,
+}
+
+impl CodeView {
+    /// Seconds until the code expires at `now` (for the refresh countdown).
+    pub fn seconds_left(&self, now: u64) -> u64 {
+        self.expires_at.saturating_sub(now)
+    }
+}
+
+/// A stored credential.
+#[derive(Clone, Debug)]
+pub struct StoredCredential {
+    /// The card.
+    pub card_id: String,
+    /// The card holder.
+    pub person_id: String,
+    /// Purposes it grants.
+    pub purposes: PurposeSet,
+    /// How this device relates to the holder.
+    pub role: HolderRole,
+    /// The parsed credential.
+    pub credential: Credential,
+    /// When to fetch a new set.
+    pub refresh_after: u64,
+}
+
+/// Replaces the stored credentials of a card with a new set.
+pub fn store_set(tx: &Transaction<'_>, set: &CredentialSet) -> Result<(), ClientError> {
+    tx.execute(
+        "DELETE FROM credentials WHERE card_id = ?1",
+        params![set.card_id],
+    )?;
+    for issued in &set.credentials {
+        let bytes = URL_SAFE_NO_PAD
+            .decode(&issued.credential)
+            .map_err(|_| ClientError::BadReply("credential is not base64url".into()))?;
+        let credential = Credential::parse(&bytes)
+            .map_err(|error| ClientError::BadReply(format!("credential: {error}")))?;
+        tx.execute(
+            "INSERT INTO credentials (card_id, purposes, person_id, role, credential, not_before, not_after, refresh_after) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                set.card_id,
+                credential.claims.purposes.bits(),
+                set.person_id,
+                role_name(set.role),
+                bytes,
+                credential.claims.not_before as i64,
+                credential.claims.not_after() as i64,
+                set.refresh_after as i64
+            ],
+        )?;
+    }
+    tx.execute(
+        "DELETE FROM suspensions WHERE card_id = ?1 AND reason = 'revoked'",
+        params![set.card_id],
+    )?;
+    Ok(())
+}
+
+fn role_name(role: HolderRole) -> &'static str {
+    match role {
+        HolderRole::Holder => "holder",
+        HolderRole::Proxy => "proxy",
+        HolderRole::Guardian => "guardian",
+    }
+}
+
+fn role_from(name: &str) -> HolderRole {
+    match name {
+        "proxy" => HolderRole::Proxy,
+        "guardian" => HolderRole::Guardian,
+        _ => HolderRole::Holder,
+    }
+}
+
+/// All stored credentials.
+pub fn stored(store: &Store) -> Result<Vec<StoredCredential>, StorageError> {
+    store.read(|connection| {
+        let mut statement = connection.prepare(
+            "SELECT card_id, person_id, purposes, role, credential, refresh_after FROM credentials ORDER BY card_id, purposes",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, u8>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, Vec<u8>>(4)?,
+                row.get::<_, i64>(5)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (card_id, person_id, purposes, role, bytes, refresh_after) = row?;
+            let (Ok(credential), Ok(purposes)) = (Credential::parse(&bytes), PurposeSet::from_bits(purposes)) else {
+                continue;
+            };
+            out.push(StoredCredential { card_id, person_id, purposes, role: role_from(&role), credential, refresh_after: refresh_after as u64 });
+        }
+        Ok(out)
+    })
+}
+
+/// The stored credential of `card_id` that grants `purpose`.
+pub fn for_purpose(
+    store: &Store,
+    card_id: &str,
+    purpose: Purpose,
+) -> Result<Option<StoredCredential>, StorageError> {
+    Ok(stored(store)?
+        .into_iter()
+        .find(|stored| stored.card_id == card_id && stored.purposes.contains(purpose)))
+}
+
+/// Why this device stopped showing codes for a card, if it did.
+pub fn suspension(store: &Store, card_id: &str) -> Result<Option<String>, StorageError> {
+    store.read(|connection| {
+        Ok(connection
+            .query_row(
+                "SELECT reason FROM suspensions WHERE card_id = ?1",
+                params![card_id],
+                |row| row.get(0),
+            )
+            .optional()?)
+    })
+}
+
+/// Stops codes for a card on this device at once.
+pub fn suspend(
+    tx: &Transaction<'_>,
+    card_id: &str,
+    reason: &str,
+    now: u64,
+) -> Result<(), StorageError> {
+    tx.execute(
+        "INSERT INTO suspensions (card_id, reason, at) VALUES (?1, ?2, ?3) \
+         ON CONFLICT(card_id) DO UPDATE SET reason = excluded.reason, at = excluded.at",
+        params![card_id, reason, now as i64],
+    )?;
+    Ok(())
+}
+
+/// Lifts a suspension (after a release).
+pub fn unsuspend(tx: &Transaction<'_>, card_id: &str) -> Result<(), StorageError> {
+    tx.execute(
+        "DELETE FROM suspensions WHERE card_id = ?1",
+        params![card_id],
+    )?;
+    Ok(())
+}
+
+/// Makes the current code: advances and commits the counter, then signs.
+pub fn make_code(
+    store: &Store,
+    key_store: &dyn KeyStore,
+    alias: &str,
+    stored: &StoredCredential,
+    purpose: Purpose,
+    now: u64,
+) -> Result<CodeView, ClientError> {
+    let claims = &stored.credential.claims;
+    if now >= claims.not_after() {
+        return Err(ClientError::CredentialExpired);
+    }
+    let counter = store.write(|tx| {
+        let counter: u32 = tx.query_row(
+            "UPDATE credentials SET counter = counter + 1 WHERE card_id = ?1 AND purposes = ?2 RETURNING counter",
+            params![stored.card_id, stored.purposes.bits()],
+            |row| row.get(0),
+        )?;
+        Ok(counter)
+    })?;
+    if counter > MAX_COUNTER {
+        return Err(ClientError::CredentialExpired);
+    }
+    // A phone clock behind the credential start still makes a code the
+    // terminal accepts: start at the credential's first second.
+    let issued_at = now.max(claims.not_before);
+    let request = PresentationRequest {
+        purpose,
+        issued_at,
+        counter,
+    };
+    let presentation = present(&stored.credential, &request, key_store, alias)?;
+    let text = presentation.to_code();
+    let matrix =
+        QrMatrix::encode(&text).map_err(|error| ClientError::Internal(error.to_string()))?;
+    Ok(CodeView {
+        card_id: stored.card_id.clone(),
+        purpose,
+        text,
+        qr_version: matrix.version(),
+        issued_at,
+        expires_at: issued_at + CODE_LIFETIME_SECONDS,
+        on_behalf: stored.role,
+        counter,
+        credential_not_after: claims.not_after(),
+    })
+}

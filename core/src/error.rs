@@ -1,0 +1,310 @@
+//! Errors of the client core: rich enums inside, a stable `code`, a UI
+//! [`ErrorCategory`] and a plain-language message in zh-CN and en for every
+//! error a person can meet.
+
+use ecard_api::problem::ProblemCode;
+use ecard_credential::{KeyStoreError, Locale, PresentError};
+use ecard_documents::DocumentError;
+
+/// Storage failures.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// SQLite failed.
+    #[error("database: {0}")]
+    Sqlite(rusqlite::Error),
+    /// The disk is full; nothing was written.
+    #[error("the disk is full")]
+    DiskFull,
+    /// The data directory cannot be written.
+    #[error("the data directory is read-only")]
+    ReadOnly,
+    /// Encryption or decryption failed.
+    #[error("crypto: {0}")]
+    Crypto(&'static str),
+    /// A stored value is unreadable.
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
+    /// File system failure.
+    #[error("file system: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl From<rusqlite::Error> for StorageError {
+    fn from(error: rusqlite::Error) -> StorageError {
+        match error.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => StorageError::DiskFull,
+            Some(
+                rusqlite::ErrorCode::ReadOnly
+                | rusqlite::ErrorCode::CannotOpen
+                | rusqlite::ErrorCode::PermissionDenied,
+            ) => StorageError::ReadOnly,
+            _ => StorageError::Sqlite(error),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for ClientError {
+    fn from(error: rusqlite::Error) -> ClientError {
+        ClientError::Storage(error.into())
+    }
+}
+
+/// What the UI can do about an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorCategory {
+    /// The platform could not be reached or answered badly: retry later.
+    Network,
+    /// The thing asked for does not exist.
+    NotFound,
+    /// An input is wrong: highlight the field.
+    InvalidInput,
+    /// The rules or the state do not allow it.
+    NotAllowed,
+    /// The card or credential is lost, revoked or expired.
+    Revoked,
+    /// A fault in the app or device.
+    Internal,
+}
+
+/// Errors of the client.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// No account is enrolled on this device.
+    #[error("this device is not enrolled")]
+    NotEnrolled,
+    /// The platform cannot be reached.
+    #[error("the platform cannot be reached: {0}")]
+    Offline(String),
+    /// The platform did not answer in time.
+    #[error("the platform did not answer in time")]
+    Timeout,
+    /// The platform asked us to come back later.
+    #[error("the platform is busy")]
+    Busy {
+        /// Seconds it asked us to wait.
+        retry_after: Option<u64>,
+    },
+    /// The platform's answer could not be understood.
+    #[error("unexpected answer from the platform: {0}")]
+    BadReply(String),
+    /// The platform refused the request.
+    #[error("the platform refused: {code:?}: {detail}")]
+    Refused {
+        /// The stable problem code.
+        code: ProblemCode,
+        /// The platform's detail.
+        detail: String,
+        /// The field at fault, if any.
+        field: Option<String>,
+    },
+    /// An input failed validation before anything was sent.
+    #[error("invalid {field}: {error}")]
+    InvalidInput {
+        /// The field.
+        field: String,
+        /// Why.
+        error: DocumentError,
+    },
+    /// An input failed a check that has no document rule (e.g. an empty choice).
+    #[error("invalid {field}: {reason}")]
+    InvalidChoice {
+        /// The field.
+        field: String,
+        /// Why, in English for logs.
+        reason: String,
+    },
+    /// The card is reported lost or suspended: no codes.
+    #[error("the card is suspended")]
+    CardSuspended,
+    /// There is no credential for this card on this device.
+    #[error("no e-card credential on this device")]
+    NoCredential,
+    /// The credential expired and could not be renewed (offline too long).
+    #[error("the e-card credential expired")]
+    CredentialExpired,
+    /// Making a code failed.
+    #[error(transparent)]
+    Code(#[from] PresentError),
+    /// The key store failed.
+    #[error(transparent)]
+    KeyStore(#[from] KeyStoreError),
+    /// Local storage failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// Something asked for does not exist locally.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// A bug or an unexpected state.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ClientError {
+    /// The stable code.
+    pub fn code(&self) -> String {
+        match self {
+            ClientError::NotEnrolled => "not_enrolled".into(),
+            ClientError::Offline(_) => "offline".into(),
+            ClientError::Timeout => "timeout".into(),
+            ClientError::Busy { .. } => "busy".into(),
+            ClientError::BadReply(_) => "bad_reply".into(),
+            ClientError::Refused { code, .. } => code.as_str(),
+            ClientError::InvalidInput { error, .. } => error.code().to_owned(),
+            ClientError::InvalidChoice { .. } => "invalid_choice".into(),
+            ClientError::CardSuspended => "card_suspended".into(),
+            ClientError::NoCredential => "no_credential".into(),
+            ClientError::CredentialExpired => "credential_expired".into(),
+            ClientError::Code(_) => "code_failed".into(),
+            ClientError::KeyStore(KeyStoreError::UserCancelled) => "user_cancelled".into(),
+            ClientError::KeyStore(_) => "key_store".into(),
+            ClientError::Storage(StorageError::DiskFull) => "disk_full".into(),
+            ClientError::Storage(StorageError::ReadOnly) => "storage_read_only".into(),
+            ClientError::Storage(_) => "storage".into(),
+            ClientError::NotFound(_) => "not_found".into(),
+            ClientError::Internal(_) => "internal".into(),
+        }
+    }
+
+    /// The field at fault, for input errors.
+    pub fn field(&self) -> Option<String> {
+        match self {
+            ClientError::InvalidInput { field, .. } | ClientError::InvalidChoice { field, .. } => {
+                Some(field.clone())
+            }
+            ClientError::Refused { field, .. } => field.clone(),
+            _ => None,
+        }
+    }
+
+    /// What the UI can do about it.
+    pub fn category(&self) -> ErrorCategory {
+        match self {
+            ClientError::Offline(_)
+            | ClientError::Timeout
+            | ClientError::Busy { .. }
+            | ClientError::BadReply(_) => ErrorCategory::Network,
+            ClientError::NotFound(_) => ErrorCategory::NotFound,
+            ClientError::InvalidInput { .. } | ClientError::InvalidChoice { .. } => {
+                ErrorCategory::InvalidInput
+            }
+            ClientError::Refused { code, .. } => match code {
+                ProblemCode::NotFound => ErrorCategory::NotFound,
+                ProblemCode::InvalidField
+                | ProblemCode::MalformedRequest
+                | ProblemCode::IdentityNotVerified => ErrorCategory::InvalidInput,
+                ProblemCode::CardNotActive => ErrorCategory::Revoked,
+                ProblemCode::Internal => ErrorCategory::Network,
+                _ => ErrorCategory::NotAllowed,
+            },
+            ClientError::NotEnrolled => ErrorCategory::NotAllowed,
+            ClientError::CardSuspended
+            | ClientError::NoCredential
+            | ClientError::CredentialExpired => ErrorCategory::Revoked,
+            ClientError::Code(PresentError::PurposeNotGranted) => ErrorCategory::NotAllowed,
+            ClientError::Code(
+                PresentError::CredentialNotValid | PresentError::CounterExhausted,
+            ) => ErrorCategory::Revoked,
+            ClientError::KeyStore(KeyStoreError::UserCancelled) => ErrorCategory::NotAllowed,
+            ClientError::Code(_)
+            | ClientError::KeyStore(_)
+            | ClientError::Storage(_)
+            | ClientError::Internal(_) => ErrorCategory::Internal,
+        }
+    }
+
+    /// A plain-language message for the person using the app.
+    pub fn message(&self, locale: Locale) -> String {
+        let text = match self {
+            ClientError::NotEnrolled => locale.pick("请先登录并完成实名认证。", "Please sign in and verify your identity first."),
+            ClientError::Offline(_) => locale.pick(
+                "网络连接不上，请检查网络后重试。已填写的内容已保存，联网后会自动提交。",
+                "Cannot connect. Check your network and try again. What you entered is saved and will be sent when you are online.",
+            ),
+            ClientError::Timeout | ClientError::BadReply(_) => locale.pick(
+                "服务暂时没有响应，请稍后再试。",
+                "The service is not responding. Please try again later.",
+            ),
+            ClientError::Busy { .. } => locale.pick("服务繁忙，请稍后再试。", "The service is busy. Please try again in a moment."),
+            ClientError::Refused { code, .. } => return refused_message(*code, locale).to_owned(),
+            ClientError::InvalidInput { error, .. } => return error.message(locale).to_owned(),
+            ClientError::InvalidChoice { .. } => locale.pick("请检查填写的内容。", "Please check what you entered."),
+            ClientError::CardSuspended => locale.pick(
+                "此卡已挂失或停用，暂时不能出示电子社保卡码。",
+                "This card is reported lost or suspended, so its e-card code cannot be shown.",
+            ),
+            ClientError::NoCredential => locale.pick(
+                "电子社保卡尚未开通，请联网打开应用领取。",
+                "Your e-card is not set up yet. Go online and open the app to get it.",
+            ),
+            ClientError::CredentialExpired => locale.pick(
+                "电子社保卡需要更新，请联网后重试。",
+                "Your e-card needs to be renewed. Go online and try again.",
+            ),
+            ClientError::Code(PresentError::PurposeNotGranted) => locale.pick(
+                "此电子社保卡不能用于该场景。",
+                "This e-card cannot be used for that purpose.",
+            ),
+            ClientError::KeyStore(KeyStoreError::UserCancelled) => locale.pick("已取消。", "Cancelled."),
+            ClientError::Storage(StorageError::DiskFull) => locale.pick(
+                "手机存储空间已满，请清理后重试，已有数据不会丢失。",
+                "Your phone's storage is full. Free some space and try again; nothing has been lost.",
+            ),
+            ClientError::NotFound(_) => locale.pick("没有找到相关信息。", "Nothing was found."),
+            ClientError::Code(_) | ClientError::KeyStore(_) | ClientError::Storage(_) | ClientError::Internal(_) => locale.pick(
+                "应用出了点问题，请重新打开应用后再试。",
+                "Something went wrong in the app. Please reopen it and try again.",
+            ),
+        };
+        text.to_owned()
+    }
+}
+
+fn refused_message(code: ProblemCode, locale: Locale) -> &'static str {
+    match code {
+        ProblemCode::IdentityNotVerified => locale.pick(
+            "姓名与证件号码不一致，请核对后重新输入。",
+            "The name and document number do not match. Please check and enter them again.",
+        ),
+        ProblemCode::InvalidField | ProblemCode::MalformedRequest => locale.pick(
+            "填写的信息有误，请检查后重试。",
+            "Some information is not right. Please check and try again.",
+        ),
+        ProblemCode::NotAllowedByRules => locale.pick(
+            "按本地规定，此业务不能在网上办理，请到社保卡服务网点办理。",
+            "Local rules do not allow this online. Please go to a card service outlet.",
+        ),
+        ProblemCode::InvalidState => locale.pick(
+            "当前状态下不能办理此业务。",
+            "This cannot be done at the current stage.",
+        ),
+        ProblemCode::QuotaExceeded => locale.pick(
+            "亲情账户数量已达上限，请先解除不再需要的亲属。",
+            "You have reached the limit of relatives. Remove one you no longer help first.",
+        ),
+        ProblemCode::CardNotActive => locale.pick(
+            "此卡当前不可用（可能已挂失、停用或尚未领卡）。",
+            "This card cannot be used right now (it may be lost, suspended or not yet received).",
+        ),
+        ProblemCode::NoMandate | ProblemCode::Forbidden => locale.pick(
+            "您没有为此人办理该业务的授权。",
+            "You are not authorised to do this for this person.",
+        ),
+        ProblemCode::NotFound => locale.pick("没有找到相关信息。", "Nothing was found."),
+        ProblemCode::Unauthenticated | ProblemCode::ClockSkew | ProblemCode::ReplayedRequest => {
+            locale.pick(
+                "登录状态已失效，请重新登录。",
+                "Your sign-in has expired. Please sign in again.",
+            )
+        }
+        ProblemCode::BodyTooLarge => locale.pick(
+            "照片或内容太大，请压缩后重试。",
+            "The photo or content is too large. Please make it smaller.",
+        ),
+        ProblemCode::IdempotencyKeyMissing
+        | ProblemCode::IdempotencyKeyReused
+        | ProblemCode::Internal => locale.pick(
+            "服务出了点问题，请稍后再试。",
+            "The service had a problem. Please try again later.",
+        ),
+    }
+}

@@ -1,0 +1,42 @@
+//! Events the UI observes, and the snapshot it renders from.
+//!
+//! The UI never polls: it renders [`crate::Snapshot`] once and re-reads it
+//! when an event says something changed. Events carry ids, never personal
+//! data, so they are safe to log.
+
+/// Something changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClientEvent {
+    /// The account, profile or cards changed.
+    ProfileChanged,
+    /// New credentials for a card: codes can be made (again).
+    CredentialsChanged {
+        /// The card.
+        card_id: String,
+    },
+    /// This device stopped showing codes for a card.
+    CardSuspended {
+        /// The card.
+        card_id: String,
+    },
+    /// The catalogue cache was synced.
+    CatalogueSynced {
+        /// Whether anything changed.
+        changed: bool,
+    },
+    /// The platform became reachable or unreachable.
+    ConnectivityChanged {
+        /// Whether the last call reached the platform.
+        online: bool,
+    },
+    /// The outbox changed (a submission queued, sent, or stuck).
+    OutboxChanged {
+        /// Submissions not yet confirmed by the platform.
+        pending: usize,
+    },
+    /// An application, loss report or mandate changed at the platform.
+    WorkflowChanged {
+        /// The id of what changed.
+        id: String,
+    },
+}

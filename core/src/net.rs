@@ -1,0 +1,589 @@
+//! The network layer: HTTPS with rustls, device-signed requests, retries
+//! with backoff and jitter for idempotent calls, `Retry-After`, typed
+//! errors from `application/problem+json`, and the trusted clock.
+//!
+//! Plain HTTP is refused except to loopback addresses (tests, the local
+//! reference platform). Every response carries the platform's clock; the
+//! client keeps the offset so codes stay valid on a phone whose own clock
+//! is wrong.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ecard_api::auth::{
+    DEVICE_HEADER, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signed_string,
+};
+use ecard_api::problem::{Problem, ProblemCode};
+use ecard_api::{IDEMPOTENCY_KEY_HEADER, PROBLEM_JSON, SERVER_TIME_HEADER};
+use ecard_credential::KeyStore;
+use reqwest::header::{CONTENT_TYPE, ETAG, IF_NONE_MATCH, RETRY_AFTER};
+use reqwest::{Method, StatusCode, Url};
+use ring::rand::{SecureRandom, SystemRandom};
+
+use crate::error::ClientError;
+
+/// Largest response body the client reads.
+const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+
+fn local_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_millis() as i64)
+}
+
+/// The platform's clock as seen from this device: local time plus the
+/// offset measured from responses.
+#[derive(Debug, Default)]
+pub struct TrustedClock {
+    offset_millis: AtomicI64,
+    observed: AtomicBool,
+}
+
+impl TrustedClock {
+    /// A clock starting with a known offset (restored from storage).
+    pub fn with_offset(offset_millis: i64) -> TrustedClock {
+        TrustedClock {
+            offset_millis: AtomicI64::new(offset_millis),
+            observed: AtomicBool::new(false),
+        }
+    }
+
+    /// Trusted Unix seconds.
+    pub fn now(&self) -> u64 {
+        let millis = local_millis() + self.offset_millis.load(Ordering::Relaxed);
+        u64::try_from(millis / 1_000).unwrap_or(0)
+    }
+
+    /// The current offset in milliseconds (platform minus device).
+    pub fn offset_millis(&self) -> i64 {
+        self.offset_millis.load(Ordering::Relaxed)
+    }
+
+    /// Whether an offset was measured in this session.
+    pub fn is_observed(&self) -> bool {
+        self.observed.load(Ordering::Relaxed)
+    }
+
+    /// Records a server time (whole seconds) seen in a response to a request
+    /// sent at `sent` and answered at `received` (local milliseconds).
+    pub fn observe(&self, server_seconds: u64, sent: i64, received: i64) {
+        let Ok(server_seconds) = i64::try_from(server_seconds) else {
+            return;
+        };
+        // The header is truncated to the second: assume the middle of it.
+        let server_millis = server_seconds * 1_000 + 500;
+        let local_midpoint = sent + (received - sent) / 2;
+        self.offset_millis
+            .store(server_millis - local_midpoint, Ordering::Relaxed);
+        self.observed.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Who signs requests: the enrolled device.
+#[derive(Clone)]
+pub struct DeviceSigner {
+    /// The key store.
+    pub key_store: Arc<dyn KeyStore>,
+    /// The signing key's alias.
+    pub alias: String,
+    /// The enrolled device id.
+    pub device_id: String,
+}
+
+/// A request to the platform.
+#[derive(Clone, Debug)]
+pub struct ApiRequest {
+    /// HTTP method.
+    pub method: Method,
+    /// Path and query, e.g. `/v1/catalogue/items?since=3`.
+    pub path: String,
+    /// JSON body.
+    pub body: Option<Vec<u8>>,
+    /// Idempotency key of a mutating call (makes it safe to retry).
+    pub idempotency_key: Option<String>,
+    /// Entity tag for a conditional GET.
+    pub if_none_match: Option<String>,
+    /// Whether to sign with the device key.
+    pub signed: bool,
+}
+
+impl ApiRequest {
+    /// A GET.
+    pub fn get(path: impl Into<String>) -> ApiRequest {
+        ApiRequest {
+            method: Method::GET,
+            path: path.into(),
+            body: None,
+            idempotency_key: None,
+            if_none_match: None,
+            signed: false,
+        }
+    }
+
+    /// A POST with a JSON body and an idempotency key.
+    pub fn post<T: serde::Serialize>(
+        path: impl Into<String>,
+        body: &T,
+        idempotency_key: String,
+    ) -> Result<ApiRequest, ClientError> {
+        let body =
+            serde_json::to_vec(body).map_err(|error| ClientError::Internal(error.to_string()))?;
+        Ok(ApiRequest {
+            method: Method::POST,
+            path: path.into(),
+            body: Some(body),
+            idempotency_key: Some(idempotency_key),
+            if_none_match: None,
+            signed: false,
+        })
+    }
+
+    /// Signs the request with the device key.
+    pub fn signed(mut self) -> ApiRequest {
+        self.signed = true;
+        self
+    }
+
+    /// Makes the GET conditional.
+    pub fn if_none_match(mut self, etag: Option<String>) -> ApiRequest {
+        self.if_none_match = etag;
+        self
+    }
+
+    fn is_idempotent(&self) -> bool {
+        self.method == Method::GET || self.idempotency_key.is_some()
+    }
+}
+
+/// A successful answer.
+#[derive(Clone, Debug)]
+pub enum ApiResponse {
+    /// A body, with its entity tag.
+    Body {
+        /// HTTP status.
+        status: u16,
+        /// The bytes.
+        body: Vec<u8>,
+        /// The entity tag.
+        etag: Option<String>,
+    },
+    /// `304 Not Modified`.
+    NotModified,
+}
+
+impl ApiResponse {
+    /// Parses a JSON body.
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, ClientError> {
+        match self {
+            ApiResponse::Body { body, .. } => serde_json::from_slice(body)
+                .map_err(|error| ClientError::BadReply(format!("unexpected JSON: {error}"))),
+            ApiResponse::NotModified => {
+                Err(ClientError::BadReply("no body in a 304 answer".into()))
+            }
+        }
+    }
+}
+
+/// How hard to try.
+#[derive(Clone, Copy, Debug)]
+pub struct RetryPolicy {
+    /// Attempts in all (1 = no retry).
+    pub attempts: u32,
+    /// First backoff; doubles each attempt, with full jitter.
+    pub base_delay: Duration,
+    /// Longest wait between attempts (also caps `Retry-After`).
+    pub max_delay: Duration,
+}
+
+impl RetryPolicy {
+    /// For calls a person waits on: three attempts within a few seconds.
+    pub const INTERACTIVE: RetryPolicy = RetryPolicy {
+        attempts: 3,
+        base_delay: Duration::from_millis(200),
+        max_delay: Duration::from_secs(4),
+    };
+    /// One attempt (the outbox reschedules across restarts itself).
+    pub const ONCE: RetryPolicy = RetryPolicy {
+        attempts: 1,
+        base_delay: Duration::ZERO,
+        max_delay: Duration::ZERO,
+    };
+}
+
+/// The HTTP client of the core.
+#[derive(Clone)]
+pub struct Network {
+    http: reqwest::Client,
+    base: Url,
+    clock: Arc<TrustedClock>,
+    signer: Option<DeviceSigner>,
+}
+
+impl std::fmt::Debug for Network {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Network")
+            .field("base", &self.base.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|address| address.is_loopback())
+}
+
+fn random_nonce() -> Result<String, ClientError> {
+    let mut bytes = [0u8; 16];
+    SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| ClientError::Internal("no randomness".into()))?;
+    Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
+}
+
+/// A fresh idempotency key.
+pub fn new_idempotency_key() -> Result<String, ClientError> {
+    random_nonce()
+}
+
+/// What one attempt produced.
+enum Attempt {
+    Done(ApiResponse),
+    Retry {
+        error: ClientError,
+        retry_after: Option<Duration>,
+    },
+    Fail(ClientError),
+}
+
+impl Network {
+    /// A client for the platform at `base_url` (HTTPS, or HTTP on loopback).
+    pub fn new(base_url: &str, clock: Arc<TrustedClock>) -> Result<Network, ClientError> {
+        let base = Url::parse(base_url).map_err(|_| ClientError::InvalidChoice {
+            field: "platform_url".into(),
+            reason: "not a URL".into(),
+        })?;
+        match base.scheme() {
+            "https" => {}
+            "http" if is_loopback(&base) => {}
+            _ => {
+                return Err(ClientError::InvalidChoice {
+                    field: "platform_url".into(),
+                    reason: "the platform must be reached over HTTPS".into(),
+                });
+            }
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(20))
+            .https_only(base.scheme() == "https")
+            .user_agent(concat!("ecard-core/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|error| ClientError::Internal(error.to_string()))?;
+        Ok(Network {
+            http,
+            base,
+            clock,
+            signer: None,
+        })
+    }
+
+    /// The same client signing with `signer`.
+    pub fn with_signer(&self, signer: DeviceSigner) -> Network {
+        Network {
+            signer: Some(signer),
+            ..self.clone()
+        }
+    }
+
+    /// The trusted clock.
+    pub fn clock(&self) -> &Arc<TrustedClock> {
+        &self.clock
+    }
+
+    /// Sends `request`, retrying idempotent calls under `policy`.
+    pub async fn send(
+        &self,
+        request: &ApiRequest,
+        policy: RetryPolicy,
+    ) -> Result<ApiResponse, ClientError> {
+        let mut attempt = 0;
+        let mut skew_retried = false;
+        loop {
+            attempt += 1;
+            match self.attempt(request).await {
+                Attempt::Done(response) => return Ok(response),
+                Attempt::Fail(ClientError::Refused {
+                    code: ProblemCode::ClockSkew,
+                    ..
+                }) if !skew_retried => {
+                    // The answer carried the platform clock; sign again with it.
+                    skew_retried = true;
+                    attempt -= 1;
+                }
+                Attempt::Fail(error) => return Err(error),
+                Attempt::Retry { error, retry_after } => {
+                    if attempt >= policy.attempts || !request.is_idempotent() {
+                        return Err(error);
+                    }
+                    tokio::time::sleep(backoff(policy, attempt, retry_after)).await;
+                }
+            }
+        }
+    }
+
+    async fn attempt(&self, request: &ApiRequest) -> Attempt {
+        let url = match self.base.join(&request.path) {
+            Ok(url) => url,
+            Err(_) => {
+                return Attempt::Fail(ClientError::Internal(format!("bad path {}", request.path)));
+            }
+        };
+        let body = request.body.clone().unwrap_or_default();
+        let mut builder = self.http.request(request.method.clone(), url);
+        if request.body.is_some() {
+            builder = builder
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.clone());
+        }
+        if let Some(key) = &request.idempotency_key {
+            builder = builder.header(IDEMPOTENCY_KEY_HEADER, key);
+        }
+        if let Some(etag) = &request.if_none_match {
+            builder = builder.header(IF_NONE_MATCH, etag);
+        }
+        if request.signed {
+            let Some(signer) = &self.signer else {
+                return Attempt::Fail(ClientError::NotEnrolled);
+            };
+            match self.signature_headers(signer, request, &body) {
+                Ok(headers) => {
+                    for (name, value) in headers {
+                        builder = builder.header(name, value);
+                    }
+                }
+                Err(error) => return Attempt::Fail(error),
+            }
+        }
+        let sent = local_millis();
+        let response = match builder.send().await {
+            Ok(response) => response,
+            Err(error) => {
+                return Attempt::Retry {
+                    error: transport_error(&error),
+                    retry_after: None,
+                };
+            }
+        };
+        let received = local_millis();
+        if let Some(server_time) = header_u64(&response, SERVER_TIME_HEADER) {
+            self.clock.observe(server_time, sent, received);
+        }
+        let status = response.status();
+        let retry_after = header_u64(&response, RETRY_AFTER.as_str()).map(Duration::from_secs);
+        let etag = response
+            .headers()
+            .get(ETAG)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
+        let is_problem = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.starts_with(PROBLEM_JSON));
+        if status == StatusCode::NOT_MODIFIED {
+            return Attempt::Done(ApiResponse::NotModified);
+        }
+        let body = match read_limited(response).await {
+            Ok(body) => body,
+            Err(error) => {
+                return Attempt::Retry {
+                    error,
+                    retry_after: None,
+                };
+            }
+        };
+        if status.is_success() {
+            return Attempt::Done(ApiResponse::Body {
+                status: status.as_u16(),
+                body,
+                etag,
+            });
+        }
+        if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE {
+            return Attempt::Retry {
+                error: ClientError::Busy {
+                    retry_after: retry_after.map(|delay| delay.as_secs()),
+                },
+                retry_after,
+            };
+        }
+        let problem = if is_problem {
+            serde_json::from_slice::<Problem>(&body).ok()
+        } else {
+            None
+        };
+        match problem {
+            Some(problem) if problem.code == ProblemCode::Internal || status.is_server_error() => {
+                Attempt::Retry {
+                    error: ClientError::Refused {
+                        code: problem.code,
+                        detail: problem.detail.unwrap_or_default(),
+                        field: problem.field,
+                    },
+                    retry_after,
+                }
+            }
+            Some(problem) => Attempt::Fail(ClientError::Refused {
+                code: problem.code,
+                detail: problem.detail.unwrap_or_default(),
+                field: problem.field,
+            }),
+            None if status.is_server_error() => Attempt::Retry {
+                error: ClientError::BadReply(format!("HTTP {status}")),
+                retry_after,
+            },
+            None => Attempt::Fail(ClientError::BadReply(format!(
+                "HTTP {status} without a problem body"
+            ))),
+        }
+    }
+
+    fn signature_headers(
+        &self,
+        signer: &DeviceSigner,
+        request: &ApiRequest,
+        body: &[u8],
+    ) -> Result<Vec<(&'static str, String)>, ClientError> {
+        let timestamp = self.clock.now();
+        let nonce = random_nonce()?;
+        let message = signed_string(
+            request.method.as_str(),
+            &request.path,
+            timestamp,
+            &nonce,
+            body,
+        );
+        let signature = signer.key_store.sign(&signer.alias, &message)?;
+        Ok(vec![
+            (DEVICE_HEADER, signer.device_id.clone()),
+            (TIMESTAMP_HEADER, timestamp.to_string()),
+            (NONCE_HEADER, nonce),
+            (SIGNATURE_HEADER, URL_SAFE_NO_PAD.encode(signature)),
+        ])
+    }
+}
+
+fn header_u64(response: &reqwest::Response, name: &str) -> Option<u64> {
+    response
+        .headers()
+        .get(name)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+fn transport_error(error: &reqwest::Error) -> ClientError {
+    if error.is_timeout() {
+        ClientError::Timeout
+    } else if error.is_connect() || error.is_request() {
+        ClientError::Offline(error.to_string())
+    } else {
+        ClientError::BadReply(error.to_string())
+    }
+}
+
+async fn read_limited(mut response: reqwest::Response) -> Result<Vec<u8>, ClientError> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > MAX_RESPONSE_BYTES as u64)
+    {
+        return Err(ClientError::BadReply("the answer is too large".into()));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|error| transport_error(&error))?
+    {
+        if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+            return Err(ClientError::BadReply("the answer is too large".into()));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Exponential backoff with full jitter; `Retry-After` wins when longer.
+fn backoff(policy: RetryPolicy, attempt: u32, retry_after: Option<Duration>) -> Duration {
+    let exponential = policy
+        .base_delay
+        .saturating_mul(1 << attempt.min(16))
+        .min(policy.max_delay);
+    let mut random = [0u8; 4];
+    let fraction = if SystemRandom::new().fill(&mut random).is_ok() {
+        f64::from(u32::from_le_bytes(random)) / f64::from(u32::MAX)
+    } else {
+        0.5
+    };
+    let jittered = exponential.mul_f64(fraction);
+    match retry_after {
+        Some(wait) => wait.min(policy.max_delay).max(jittered),
+        None => jittered,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_to_loopback() {
+        let clock = Arc::new(TrustedClock::default());
+        assert!(Network::new("http://127.0.0.1:8470", clock.clone()).is_ok());
+        assert!(Network::new("http://localhost:8470", clock.clone()).is_ok());
+        assert!(Network::new("http://[::1]:8470", clock.clone()).is_ok());
+        assert!(Network::new("https://ecard.example.cn", clock.clone()).is_ok());
+        assert!(Network::new("http://ecard.example.cn", clock.clone()).is_err());
+        assert!(Network::new("ftp://127.0.0.1", clock).is_err());
+    }
+
+    #[test]
+    fn the_clock_follows_the_platform() {
+        let clock = TrustedClock::default();
+        let local = local_millis();
+        clock.observe((local / 1_000) as u64 + 3_600, local - 40, local + 40);
+        assert!(clock.now().abs_diff((local / 1_000) as u64 + 3_600) <= 1);
+    }
+
+    #[test]
+    fn backoff_grows_and_honours_retry_after() {
+        let policy = RetryPolicy {
+            attempts: 5,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(2),
+        };
+        for attempt in 1..6 {
+            assert!(backoff(policy, attempt, None) <= Duration::from_secs(2));
+        }
+        assert_eq!(
+            backoff(policy, 1, Some(Duration::from_secs(1))),
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            backoff(policy, 1, Some(Duration::from_secs(60))),
+            Duration::from_secs(2)
+        );
+    }
+}

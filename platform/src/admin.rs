@@ -1,0 +1,299 @@
+//! Operator endpoints (`/admin/…`, bearer admin token): the simulated clock,
+//! the population register, counter-side acts (release at a counter,
+//! consent at a counter), the bank's and card bureau's reports, key
+//! rotation and catalogue edits. Tests and the demo drive the platform
+//! through them; a production platform has its own back office instead.
+
+use axum::http::StatusCode;
+use ecard_api::catalogue::{CatalogueItem, Outlet};
+use ecard_api::problem::ProblemCode;
+use ecard_api::rules::RegionalRules;
+use ecard_credential::Suite;
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+
+use crate::db::new_id;
+use crate::error::{ApiError, ApiResult};
+use crate::http::{Ctx, Reply};
+use crate::people::{card, person};
+
+/// `POST /admin/clock/advance` body.
+#[derive(Deserialize)]
+struct Advance {
+    seconds: u64,
+}
+
+/// `POST /admin/clock/advance`: moves the platform clock and runs what
+/// became due.
+pub fn advance_clock(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let request: Advance = ctx.json()?;
+    if request.seconds > 10 * 365 * 86_400 {
+        return Err(ApiError::field("seconds", "at most ten years at a time"));
+    }
+    let now = crate::clock::advance(ctx.tx, request.seconds)?;
+    crate::workflow::advance(ctx.tx, now)?;
+    Reply::ok(&serde_json::json!({ "now": now }))
+}
+
+/// A person to add to the register.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct NewPerson {
+    /// Document type (`resident_id`, …).
+    pub id_type: String,
+    /// Document number.
+    pub id_number: String,
+    /// Name.
+    pub name: String,
+    /// `YYYY-MM-DD`; derived from a resident ID when absent.
+    #[serde(default)]
+    pub birth_date: Option<String>,
+    /// Division code of residence.
+    pub region: String,
+    /// 户口簿 number.
+    #[serde(default)]
+    pub household_register: Option<String>,
+    /// 出生医学证明 number.
+    #[serde(default)]
+    pub birth_certificate: Option<String>,
+    /// Guardians (person ids) recorded in the register.
+    #[serde(default)]
+    pub guardians: Vec<String>,
+}
+
+/// Adds a person to the register; returns the person id.
+pub fn insert_person(tx: &Transaction<'_>, new: &NewPerson, now: u64) -> ApiResult<String> {
+    let document_type = ecard_documents::DocumentType::from_name(&new.id_type)
+        .ok_or_else(|| ApiError::field("id_type", "unknown document type"))?;
+    let today = ecard_documents::Date::from_unix_seconds(now as i64, 8 * 3_600)
+        .ok_or_else(|| ApiError::new(ProblemCode::Internal, "clock out of range"))?;
+    let document =
+        ecard_documents::validate(document_type, &new.id_number, today).map_err(|error| {
+            ApiError::field("id_number", error.message(ecard_credential::Locale::En))
+        })?;
+    let birth_date = match (&new.birth_date, document.birth_date()) {
+        (Some(date), _) => date.clone(),
+        (None, Some(date)) => date.to_string(),
+        (None, None) => {
+            return Err(ApiError::field(
+                "birth_date",
+                "needed for this document type",
+            ));
+        }
+    };
+    if new.name.trim().is_empty() || new.name.chars().count() > 64 {
+        return Err(ApiError::field("name", "1–64 characters"));
+    }
+    if new.region.len() != 6 || !new.region.bytes().all(|byte| byte.is_ascii_digit()) {
+        return Err(ApiError::field("region", "a six-digit division code"));
+    }
+    let person_id = new_id("person");
+    let inserted = tx.execute(
+        "INSERT OR IGNORE INTO people (person_id, id_type, id_number, name, birth_date, region, household_register, birth_certificate) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            person_id,
+            new.id_type,
+            document.number(),
+            new.name.trim(),
+            birth_date,
+            new.region,
+            new.household_register,
+            new.birth_certificate
+        ],
+    )?;
+    if inserted == 0 {
+        return Err(ApiError::new(
+            ProblemCode::InvalidState,
+            "a person with this document number is already registered",
+        ));
+    }
+    for guardian in &new.guardians {
+        person(tx, guardian)?;
+        tx.execute(
+            "INSERT INTO guardianships (child_person_id, guardian_person_id) VALUES (?1, ?2)",
+            params![person_id, guardian],
+        )?;
+    }
+    Ok(person_id)
+}
+
+/// `POST /admin/people`.
+pub fn add_person(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let request: NewPerson = ctx.json()?;
+    let person_id = insert_person(ctx.tx, &request, ctx.now)?;
+    Reply::json(
+        StatusCode::CREATED,
+        &serde_json::json!({ "person_id": person_id }),
+    )
+}
+
+/// A card issued at a counter before the app was used.
+#[derive(Deserialize)]
+struct ExistingCard {
+    bank: String,
+}
+
+/// Gives a person an active, activated card (as if issued at a counter).
+pub fn insert_card(
+    tx: &Transaction<'_>,
+    person_id: &str,
+    bank: &str,
+    now: u64,
+) -> ApiResult<String> {
+    let holder = person(tx, person_id)?;
+    let card_id = new_id("card");
+    tx.execute(
+        "INSERT INTO cards (card_id, person_id, card_number, bank, region, status, e_card, social_function_enabled, issued_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, 'active', 'active', 1, ?6)",
+        params![card_id, person_id, crate::applications::new_card_number(), bank, crate::people::province_of(&holder.region), now as i64],
+    )?;
+    Ok(card_id)
+}
+
+/// `POST /admin/people/{id}/cards`.
+pub fn add_card(ctx: &mut Ctx<'_>, person_id: &str) -> ApiResult<Reply> {
+    let request: ExistingCard = ctx.json()?;
+    let card_id = insert_card(ctx.tx, person_id, &request.bank, ctx.now)?;
+    Reply::json(StatusCode::CREATED, &card(ctx.tx, &card_id)?)
+}
+
+#[derive(Deserialize)]
+struct Rotate {
+    suite: Suite,
+}
+
+/// `POST /admin/issuer/rotate`.
+pub fn rotate_key(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let request: Rotate = ctx.json()?;
+    let key_id = crate::issuer::rotate(ctx.tx, ctx.now, request.suite)?;
+    Reply::ok(&serde_json::json!({ "key_id": key_id }))
+}
+
+/// `POST /admin/cards/{id}/bank-account-closed`: the original bank reports
+/// the account closed and the old card collected.
+pub fn bank_account_closed(ctx: &mut Ctx<'_>, card_id: &str) -> ApiResult<Reply> {
+    let changed = ctx.tx.execute(
+        "UPDATE cards SET bank_account_closed = 1 WHERE card_id = ?1",
+        params![card_id],
+    )?;
+    if changed == 0 {
+        return Err(ApiError::not_found("card"));
+    }
+    Reply::ok(&card(ctx.tx, card_id)?)
+}
+
+/// `POST /admin/cards/{id}/release`: release at a counter (any region).
+pub fn counter_release(ctx: &mut Ctx<'_>, card_id: &str) -> ApiResult<Reply> {
+    let found = card(ctx.tx, card_id)?;
+    let rules = crate::rules::rules_for(ctx.tx, &found.region)?;
+    crate::cards::release(
+        ctx.tx,
+        &found,
+        ctx.now,
+        rules.formal_loss_reversible,
+        "released_at_counter",
+    )?;
+    crate::people::audit(
+        ctx.tx,
+        ctx.now,
+        "counter",
+        &found.person_id,
+        None,
+        "card.loss_report.release_at_counter",
+        card_id,
+    )?;
+    Reply::ok(&card(ctx.tx, card_id)?)
+}
+
+#[derive(Deserialize)]
+struct Failure {
+    reason: String,
+}
+
+/// `POST /admin/applications/{id}/fail`: the card bureau reports a failed production.
+pub fn fail_production(ctx: &mut Ctx<'_>, application_id: &str) -> ApiResult<Reply> {
+    let request: Failure = ctx.json()?;
+    Reply::ok(&crate::applications::fail_production(
+        ctx.tx,
+        application_id,
+        &request.reason,
+        ctx.now,
+    )?)
+}
+
+/// `POST /admin/delegations/{id}/consent`: consent given at a counter.
+pub fn counter_consent(ctx: &mut Ctx<'_>, delegation_id: &str) -> ApiResult<Reply> {
+    Reply::ok(&crate::delegations::record_consent(
+        ctx.tx,
+        delegation_id,
+        "counter",
+        ctx.now,
+    )?)
+}
+
+/// `PUT /admin/catalogue/items`.
+pub fn put_items(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let items: Vec<CatalogueItem> = ctx.json()?;
+    let version = crate::feeds::store_items(ctx.tx, &items)?;
+    Reply::ok(&serde_json::json!({ "version": version }))
+}
+
+/// `DELETE /admin/catalogue/items/{id}`.
+pub fn delete_item(ctx: &mut Ctx<'_>, id: &str) -> ApiResult<Reply> {
+    let version = crate::feeds::remove_item(ctx.tx, id)?;
+    Reply::ok(&serde_json::json!({ "version": version }))
+}
+
+/// `PUT /admin/outlets`.
+pub fn put_outlets(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let outlets: Vec<Outlet> = ctx.json()?;
+    let version = crate::feeds::store_outlets(ctx.tx, &outlets)?;
+    Reply::ok(&serde_json::json!({ "version": version }))
+}
+
+/// `DELETE /admin/outlets/{id}`.
+pub fn delete_outlet(ctx: &mut Ctx<'_>, id: &str) -> ApiResult<Reply> {
+    let version = crate::feeds::remove_outlet(ctx.tx, id)?;
+    Reply::ok(&serde_json::json!({ "version": version }))
+}
+
+/// `PUT /admin/rules`.
+pub fn put_rules(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let rules: RegionalRules = ctx.json()?;
+    let version = crate::rules::store(ctx.tx, &rules)?;
+    Reply::ok(&serde_json::json!({ "version": version }))
+}
+
+/// `GET /admin/personas`: the seeded demo people.
+pub fn personas(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let mut statement = ctx.tx.prepare(
+        "SELECT m.key, p.person_id, p.id_type, p.id_number, p.name, p.birth_date, p.household_register, p.birth_certificate \
+         FROM persona_map m JOIN people p ON p.person_id = m.person_id ORDER BY m.key",
+    )?;
+    let personas: Vec<serde_json::Value> = statement
+        .query_map([], |row| {
+            Ok(serde_json::json!({
+                "persona": row.get::<_, String>(0)?,
+                "person_id": row.get::<_, String>(1)?,
+                "id_type": row.get::<_, String>(2)?,
+                "id_number": row.get::<_, String>(3)?,
+                "name": row.get::<_, String>(4)?,
+                "birth_date": row.get::<_, String>(5)?,
+                "household_register": row.get::<_, Option<String>>(6)?,
+                "birth_certificate": row.get::<_, Option<String>>(7)?,
+            }))
+        })?
+        .collect::<Result<_, _>>()?;
+    Reply::ok(&personas)
+}
+
+/// Whether a persona key is already seeded.
+pub fn persona(tx: &Transaction<'_>, key: &str) -> ApiResult<Option<String>> {
+    Ok(tx
+        .query_row(
+            "SELECT person_id FROM persona_map WHERE key = ?1",
+            params![key],
+            |row| row.get(0),
+        )
+        .optional()?)
+}

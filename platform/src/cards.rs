@@ -1,0 +1,313 @@
+//! Cards: device credentials, loss reports (临时挂失, 正式挂失, 解挂) and
+//! social-function activation (社保功能启用).
+
+use axum::http::StatusCode;
+use ecard_api::problem::ProblemCode;
+use ecard_api::resident::{
+    ApplicationState, Card, CardStatus, CredentialRequest, ECardState, LossKind, LossReportRequest,
+    Scope,
+};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use crate::applications::set_state;
+use crate::db::new_id;
+use crate::error::{ApiError, ApiResult};
+use crate::http::{Ctx, Reply};
+use crate::issuer::{IssueFor, device_role_for_card, issue_credentials, set_card_revoked};
+use crate::people::{audit, authorise, card, enum_name, person};
+use crate::rules::rules_for;
+
+/// `POST /v1/credentials`.
+pub fn credentials(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let request: CredentialRequest = if ctx.body.is_empty() {
+        CredentialRequest { card_id: None }
+    } else {
+        ctx.json()?
+    };
+    let caller = ctx.caller()?.clone();
+    let card_id = match request.card_id {
+        Some(card_id) => card_id,
+        None => ctx
+            .tx
+            .query_row(
+                "SELECT card_id FROM cards WHERE person_id = ?1 AND status NOT IN ('replaced', 'cancelled') \
+                 ORDER BY issued_at DESC LIMIT 1",
+                params![caller.person_id],
+                |row| row.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| ApiError::new(ProblemCode::CardNotActive, "you have no card yet: apply for one first"))?,
+    };
+    let card = card(ctx.tx, &card_id)?;
+    let role = device_role_for_card(
+        ctx.tx,
+        &caller.person_id,
+        &caller.account_id,
+        &card.person_id,
+        ctx.now,
+    )?
+    .ok_or_else(|| {
+        ApiError::new(
+            ProblemCode::NoMandate,
+            "you may not show codes for this card",
+        )
+    })?;
+    if card.e_card != ECardState::Active
+        || matches!(card.status, CardStatus::Replaced | CardStatus::Cancelled)
+    {
+        return Err(ApiError::new(
+            ProblemCode::CardNotActive,
+            "this card's e-card is suspended",
+        ));
+    }
+    if !card_received(ctx.tx, &card.card_id)? {
+        return Err(ApiError::new(
+            ProblemCode::CardNotActive,
+            "the e-card becomes available once the card is received",
+        ));
+    }
+    let holder = person(ctx.tx, &card.person_id)?;
+    let rules = rules_for(ctx.tx, &card.region)?;
+    let set = issue_credentials(
+        ctx.tx,
+        &IssueFor {
+            card_id: &card.card_id,
+            person_id: &card.person_id,
+            birth_date: &holder.birth_date,
+            region: &card.region,
+            device_id: &caller.device_id,
+            device_key: &caller.device_key,
+            role,
+            lifetime_hours: rules.credential_lifetime_hours,
+        },
+        ctx.now,
+    )?;
+    let mandate = authorise(ctx.tx, &caller, &card.person_id, Scope::ShowCode, ctx.now)?;
+    audit(
+        ctx.tx,
+        ctx.now,
+        &caller.account_id,
+        &card.person_id,
+        mandate.as_deref(),
+        "credential.issue",
+        &card.card_id,
+    )?;
+    Reply::json(StatusCode::CREATED, &set)
+}
+
+/// Whether the card has reached its holder (cards seeded or produced and
+/// received; cards still in production or post do not count).
+fn card_received(tx: &Transaction<'_>, card_id: &str) -> ApiResult<bool> {
+    let pending: Option<String> = tx
+        .query_row(
+            "SELECT state FROM applications WHERE card_id = ?1 AND state IN ('dispatched', 'at_outlet')",
+            params![card_id],
+            |row| row.get(0),
+        )
+        .optional()?;
+    Ok(pending.is_none())
+}
+
+fn path_card(ctx: &Ctx<'_>, card_id: &str, scope: Scope) -> ApiResult<(Card, Option<String>)> {
+    let caller = ctx.caller()?;
+    let card = card(ctx.tx, card_id)?;
+    let mandate = authorise(ctx.tx, caller, &card.person_id, scope, ctx.now)?;
+    Ok((card, mandate))
+}
+
+/// `POST /v1/cards/{id}/loss-reports`.
+pub fn report_loss(ctx: &mut Ctx<'_>, card_id: &str) -> ApiResult<Reply> {
+    let request: LossReportRequest = ctx.json()?;
+    let (card, mandate) = path_card(ctx, card_id, Scope::ReportLoss)?;
+    let rules = rules_for(ctx.tx, &card.region)?;
+    match (request.kind, card.status) {
+        (LossKind::Temporary, CardStatus::Active)
+        | (LossKind::Formal, CardStatus::Active | CardStatus::TemporarilyLost) => {}
+        (_, status) => {
+            return Err(ApiError::state(format!(
+                "a card that is {} cannot be reported lost this way",
+                enum_name(&status)
+            )));
+        }
+    }
+    let now = ctx.now;
+    // A formal report supersedes an open temporary one.
+    ctx.tx.execute(
+        "UPDATE loss_reports SET ended_at = ?1, end_reason = 'superseded' WHERE card_id = ?2 AND ended_at IS NULL",
+        params![now as i64, card.card_id],
+    )?;
+    let lapses_at = (request.kind == LossKind::Temporary)
+        .then(|| now + u64::from(rules.temporary_loss_lapse_days) * 86_400);
+    let loss_id = new_id("loss");
+    let caller = ctx.caller()?.clone();
+    ctx.tx.execute(
+        "INSERT INTO loss_reports (loss_id, card_id, kind, reported_at, lapses_at, actor_account, mandate_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![loss_id, card.card_id, enum_name(&request.kind), now as i64, lapses_at.map(|at| at as i64), caller.account_id, mandate],
+    )?;
+    let status = if request.kind == LossKind::Temporary {
+        CardStatus::TemporarilyLost
+    } else {
+        CardStatus::FormallyLost
+    };
+    let suspend = request.kind == LossKind::Formal || rules.temporary_loss_suspends_e_card;
+    set_card_state(
+        ctx.tx,
+        &card.card_id,
+        status,
+        if suspend {
+            ECardState::Suspended
+        } else {
+            card.e_card
+        },
+        now,
+    )?;
+    audit(
+        ctx.tx,
+        now,
+        &caller.account_id,
+        &card.person_id,
+        mandate.as_deref(),
+        &format!("card.loss_report.{}", enum_name(&request.kind)),
+        &card.card_id,
+    )?;
+    Reply::json(
+        StatusCode::CREATED,
+        &crate::people::card(ctx.tx, &card.card_id)?,
+    )
+}
+
+/// Sets a card's status and e-card state, and its credentials' status bits.
+pub fn set_card_state(
+    tx: &Transaction<'_>,
+    card_id: &str,
+    status: CardStatus,
+    e_card: ECardState,
+    now: u64,
+) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE cards SET status = ?1, e_card = ?2 WHERE card_id = ?3",
+        params![enum_name(&status), enum_name(&e_card), card_id],
+    )?;
+    set_card_revoked(tx, card_id, e_card == ECardState::Suspended, now)
+}
+
+/// `POST /v1/cards/{id}/loss-reports/release` (解挂), where the rules allow
+/// it online.
+pub fn release_loss(ctx: &mut Ctx<'_>, card_id: &str) -> ApiResult<Reply> {
+    let (card, mandate) = path_card(ctx, card_id, Scope::ReportLoss)?;
+    let rules = rules_for(ctx.tx, &card.region)?;
+    if !rules.release_online {
+        return Err(ApiError::new(
+            ProblemCode::NotAllowedByRules,
+            "in this region a loss report is released at a counter, with the card and an ID document",
+        ));
+    }
+    let caller = ctx.caller()?.clone();
+    release(
+        ctx.tx,
+        &card,
+        ctx.now,
+        rules.formal_loss_reversible,
+        "released",
+    )?;
+    audit(
+        ctx.tx,
+        ctx.now,
+        &caller.account_id,
+        &card.person_id,
+        mandate.as_deref(),
+        "card.loss_report.release",
+        &card.card_id,
+    )?;
+    Reply::ok(&crate::people::card(ctx.tx, &card.card_id)?)
+}
+
+/// Ends the open loss report of a card and restores it.
+pub fn release(
+    tx: &Transaction<'_>,
+    card: &Card,
+    now: u64,
+    formal_reversible: bool,
+    reason: &str,
+) -> ApiResult<()> {
+    match card.status {
+        CardStatus::TemporarilyLost => {}
+        CardStatus::FormallyLost if formal_reversible => {}
+        CardStatus::FormallyLost => {
+            return Err(ApiError::new(
+                ProblemCode::NotAllowedByRules,
+                "a formal loss report cannot be reversed here: apply for a replacement",
+            ));
+        }
+        status => {
+            return Err(ApiError::state(format!(
+                "the card is {}, not reported lost",
+                enum_name(&status)
+            )));
+        }
+    }
+    tx.execute(
+        "UPDATE loss_reports SET ended_at = ?1, end_reason = ?2 WHERE card_id = ?3 AND ended_at IS NULL",
+        params![now as i64, reason, card.card_id],
+    )?;
+    set_card_state(
+        tx,
+        &card.card_id,
+        CardStatus::Active,
+        ECardState::Active,
+        now,
+    )
+}
+
+/// `POST /v1/cards/{id}/activation` (社保功能启用).
+pub fn activate(ctx: &mut Ctx<'_>, card_id: &str) -> ApiResult<Reply> {
+    let (card, mandate) = path_card(ctx, card_id, Scope::Activate)?;
+    if card.social_function_enabled {
+        return Err(ApiError::state(
+            "the social-security function is already enabled",
+        ));
+    }
+    if card.status != CardStatus::Active {
+        return Err(ApiError::new(
+            ProblemCode::CardNotActive,
+            "only an active card can be activated",
+        ));
+    }
+    let application: Option<(String, String)> = ctx
+        .tx
+        .query_row(
+            "SELECT application_id, state FROM applications WHERE card_id = ?1 ORDER BY created_at DESC LIMIT 1",
+            params![card.card_id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    if let Some((application_id, state)) = &application {
+        if state != "received" {
+            return Err(ApiError::state(
+                "the card can be activated once it is received",
+            ));
+        }
+        set_state(
+            ctx.tx,
+            application_id,
+            ApplicationState::Activated,
+            ctx.now,
+            None,
+        )?;
+    }
+    ctx.tx.execute(
+        "UPDATE cards SET social_function_enabled = 1 WHERE card_id = ?1",
+        params![card.card_id],
+    )?;
+    let caller = ctx.caller()?.clone();
+    audit(
+        ctx.tx,
+        ctx.now,
+        &caller.account_id,
+        &card.person_id,
+        mandate.as_deref(),
+        "card.activate",
+        &card.card_id,
+    )?;
+    Reply::ok(&crate::people::card(ctx.tx, &card.card_id)?)
+}

@@ -1,0 +1,412 @@
+//! Mandates: guardians of minors and newborns, and family proxies for
+//! elderly relatives (亲情代办), with evidence, consent, scopes, expiry,
+//! revocation and the audit trail of what was done under them.
+
+use axum::http::StatusCode;
+use ecard_api::problem::ProblemCode;
+use ecard_api::resident::{
+    AuditEntry, Delegation, DelegationKind, DelegationRequest, DelegationStatus, Scope,
+};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use crate::db::new_id;
+use crate::error::{ApiError, ApiResult};
+use crate::http::{Ctx, Reply};
+use crate::issuer::age_on;
+use crate::people::{audit, enum_name, mask_name, parse_enum, person, verify_identity};
+use crate::rules::rules_for;
+
+/// Longest a family-proxy mandate may run before renewal: three years.
+const MAX_PROXY_SECONDS: u64 = 3 * 365 * 86_400;
+
+/// Loads a mandate.
+pub fn load(tx: &Transaction<'_>, delegation_id: &str, now: u64) -> ApiResult<Delegation> {
+    tx.query_row(
+        "SELECT d.delegation_id, d.kind, d.agent_account_id, d.principal_person_id, p.name, d.scopes, d.status, \
+         d.created_at, d.consented_at, d.expires_at, d.revoked_at \
+         FROM delegations d JOIN people p ON p.person_id = d.principal_person_id WHERE d.delegation_id = ?1",
+        params![delegation_id],
+        |row| {
+            let mut status: DelegationStatus = parse_enum(&row.get::<_, String>(6)?)?;
+            let expires_at = row.get::<_, i64>(9)? as u64;
+            if matches!(status, DelegationStatus::Active | DelegationStatus::PendingConsent) && expires_at <= now {
+                status = DelegationStatus::Expired;
+            }
+            let scopes: String = row.get(5)?;
+            Ok(Delegation {
+                delegation_id: row.get(0)?,
+                kind: parse_enum(&row.get::<_, String>(1)?)?,
+                agent_account_id: row.get(2)?,
+                principal_person_id: row.get(3)?,
+                principal_name_masked: mask_name(&row.get::<_, String>(4)?),
+                scopes: serde_json::from_str(&scopes).map_err(|error| {
+                    rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, Box::new(error))
+                })?,
+                status,
+                created_at: row.get::<_, i64>(7)? as u64,
+                consented_at: row.get::<_, Option<i64>>(8)?.map(|at| at as u64),
+                expires_at,
+                revoked_at: row.get::<_, Option<i64>>(10)?.map(|at| at as u64),
+            })
+        },
+    )
+    .optional()?
+    .ok_or_else(|| ApiError::not_found("delegation"))
+}
+
+/// The Unix time of a person's 18th (`adult_age`th) birthday, 00:00 UTC+8.
+fn coming_of_age(birth_date: &str, adult_age: u32) -> Option<u64> {
+    let mut parts = birth_date.split('-').map(str::parse::<i64>);
+    let (year, month, day) = (
+        parts.next()?.ok()?,
+        parts.next()?.ok()?,
+        parts.next()?.ok()?,
+    );
+    let year = year + i64::from(adult_age);
+    // Days from civil (Howard Hinnant), then midnight in China.
+    let shifted_year = if month <= 2 { year - 1 } else { year };
+    let era = shifted_year.div_euclid(400);
+    let year_of_era = shifted_year - era * 400;
+    let month_index = if month > 2 { month - 3 } else { month + 9 };
+    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = era * 146_097 + day_of_era - 719_468;
+    u64::try_from(days * 86_400 - 8 * 3_600).ok()
+}
+
+/// `POST /v1/delegations`.
+pub fn create(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let request: DelegationRequest = ctx.json()?;
+    let caller = ctx.caller()?.clone();
+    if request.scopes.is_empty() {
+        return Err(ApiError::field(
+            "scopes",
+            "name at least one thing the mandate allows",
+        ));
+    }
+    let principal = verify_identity(ctx.tx, &request.principal)?;
+    if principal.person_id == caller.person_id {
+        return Err(ApiError::field(
+            "principal",
+            "you cannot hold a mandate for yourself",
+        ));
+    }
+    let rules = rules_for(ctx.tx, &principal.region)?;
+    let existing: Option<String> = ctx
+        .tx
+        .query_row(
+            "SELECT delegation_id FROM delegations WHERE agent_account_id = ?1 AND principal_person_id = ?2 \
+             AND status IN ('active', 'pending_consent') AND expires_at > ?3",
+            params![caller.account_id, principal.person_id, ctx.now as i64],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if existing.is_some() {
+        return Err(ApiError::state(
+            "you already hold or requested a mandate for this person",
+        ));
+    }
+    let (status, consented_at, expires_at, evidence) = match request.kind {
+        DelegationKind::Guardian => {
+            let evidence = request.evidence.clone().ok_or_else(|| {
+                ApiError::field(
+                    "evidence",
+                    "a guardian shows the household register or the birth certificate",
+                )
+            })?;
+            let on_file = match evidence.kind.as_str() {
+                "household_register" => principal.household_register.as_deref(),
+                "birth_certificate" => principal.birth_certificate.as_deref(),
+                _ => {
+                    return Err(ApiError::field(
+                        "evidence.kind",
+                        "household_register or birth_certificate",
+                    ));
+                }
+            };
+            if on_file != Some(evidence.number.trim()) {
+                return Err(ApiError::new(
+                    ProblemCode::IdentityNotVerified,
+                    "the evidence does not match the population register",
+                ));
+            }
+            let guardian: Option<i64> = ctx
+                .tx
+                .query_row(
+                    "SELECT 1 FROM guardianships WHERE child_person_id = ?1 AND guardian_person_id = ?2",
+                    params![principal.person_id, caller.person_id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            if guardian.is_none() {
+                return Err(ApiError::new(
+                    ProblemCode::IdentityNotVerified,
+                    "the register does not name you as this child's guardian",
+                ));
+            }
+            let adult_at = coming_of_age(&principal.birth_date, rules.adult_age)
+                .ok_or_else(|| ApiError::new(ProblemCode::Internal, "birth date unreadable"))?;
+            if adult_at <= ctx.now {
+                return Err(ApiError::new(
+                    ProblemCode::NotAllowedByRules,
+                    "guardianship ends at 18: an adult acts for themself or through a family proxy",
+                ));
+            }
+            let expires_at = request.expires_at.map_or(adult_at, |at| at.min(adult_at));
+            (
+                DelegationStatus::Active,
+                Some(ctx.now),
+                expires_at,
+                Some(evidence),
+            )
+        }
+        DelegationKind::FamilyProxy => {
+            let count: u32 = ctx.tx.query_row(
+                "SELECT COUNT(*) FROM delegations WHERE agent_account_id = ?1 AND kind = 'family_proxy' \
+                 AND status IN ('active', 'pending_consent') AND expires_at > ?2",
+                params![caller.account_id, ctx.now as i64],
+                |row| row.get(0),
+            )?;
+            if count >= rules.relative_quota {
+                return Err(ApiError::new(
+                    ProblemCode::QuotaExceeded,
+                    format!(
+                        "one account may act for at most {} relatives",
+                        rules.relative_quota
+                    ),
+                ));
+            }
+            if age_on(&principal.birth_date, ctx.now).is_some_and(|age| age < rules.adult_age) {
+                return Err(ApiError::new(
+                    ProblemCode::NotAllowedByRules,
+                    "for a minor, the guardian holds the mandate",
+                ));
+            }
+            let latest = ctx.now + MAX_PROXY_SECONDS;
+            let expires_at = request.expires_at.map_or(latest, |at| at.min(latest));
+            (
+                DelegationStatus::PendingConsent,
+                None,
+                expires_at,
+                request.evidence.clone(),
+            )
+        }
+    };
+    if expires_at <= ctx.now {
+        return Err(ApiError::field(
+            "expires_at",
+            "the mandate would already have ended",
+        ));
+    }
+    let mut scopes = request.scopes.clone();
+    scopes.sort_by_key(enum_name);
+    scopes.dedup();
+    let delegation_id = new_id("mandate");
+    ctx.tx.execute(
+        "INSERT INTO delegations (delegation_id, kind, agent_account_id, principal_person_id, scopes, status, \
+         evidence_kind, evidence_number, created_at, consented_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            delegation_id,
+            enum_name(&request.kind),
+            caller.account_id,
+            principal.person_id,
+            serde_json::to_string(&scopes)?,
+            enum_name(&status),
+            evidence.as_ref().map(|evidence| evidence.kind.clone()),
+            evidence.as_ref().map(|evidence| evidence.number.clone()),
+            ctx.now as i64,
+            consented_at.map(|at| at as i64),
+            expires_at as i64
+        ],
+    )?;
+    audit(
+        ctx.tx,
+        ctx.now,
+        &caller.account_id,
+        &principal.person_id,
+        Some(&delegation_id),
+        &format!("mandate.request.{}", enum_name(&request.kind)),
+        &delegation_id,
+    )?;
+    Reply::json(StatusCode::CREATED, &load(ctx.tx, &delegation_id, ctx.now)?)
+}
+
+/// `GET /v1/delegations`: mandates the caller holds or is the principal of.
+pub fn list(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.clone();
+    let mut statement = ctx.tx.prepare(
+        "SELECT delegation_id FROM delegations WHERE agent_account_id = ?1 OR principal_person_id = ?2 ORDER BY created_at DESC",
+    )?;
+    let ids: Vec<String> = statement
+        .query_map(params![caller.account_id, caller.person_id], |row| {
+            row.get(0)
+        })?
+        .collect::<Result<_, _>>()?;
+    let delegations = ids
+        .iter()
+        .map(|id| load(ctx.tx, id, ctx.now))
+        .collect::<ApiResult<Vec<_>>>()?;
+    Reply::ok(&delegations)
+}
+
+/// Records the principal's consent (from their own device, or at a counter).
+pub fn record_consent(
+    tx: &Transaction<'_>,
+    delegation_id: &str,
+    actor_account: &str,
+    now: u64,
+) -> ApiResult<Delegation> {
+    let delegation = load(tx, delegation_id, now)?;
+    if delegation.status != DelegationStatus::PendingConsent {
+        return Err(ApiError::state(format!(
+            "the mandate is {}, not waiting for consent",
+            enum_name(&delegation.status)
+        )));
+    }
+    tx.execute(
+        "UPDATE delegations SET status = 'active', consented_at = ?1 WHERE delegation_id = ?2",
+        params![now as i64, delegation_id],
+    )?;
+    audit(
+        tx,
+        now,
+        actor_account,
+        &delegation.principal_person_id,
+        Some(delegation_id),
+        "mandate.consent",
+        delegation_id,
+    )?;
+    load(tx, delegation_id, now)
+}
+
+/// `POST /v1/delegations/{id}/consent`: the relative agrees, from their own
+/// enrolled device.
+pub fn consent(ctx: &mut Ctx<'_>, delegation_id: &str) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.clone();
+    let delegation = load(ctx.tx, delegation_id, ctx.now)?;
+    if delegation.principal_person_id != caller.person_id {
+        return Err(ApiError::new(
+            ProblemCode::Forbidden,
+            "only the person the mandate is for can consent",
+        ));
+    }
+    Reply::ok(&record_consent(
+        ctx.tx,
+        delegation_id,
+        &caller.account_id,
+        ctx.now,
+    )?)
+}
+
+/// `POST /v1/delegations/{id}/revoke`: either side ends the mandate.
+pub fn revoke(ctx: &mut Ctx<'_>, delegation_id: &str) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.clone();
+    let delegation = load(ctx.tx, delegation_id, ctx.now)?;
+    if delegation.principal_person_id != caller.person_id
+        && delegation.agent_account_id != caller.account_id
+    {
+        return Err(ApiError::not_found("delegation"));
+    }
+    if !matches!(
+        delegation.status,
+        DelegationStatus::Active | DelegationStatus::PendingConsent
+    ) {
+        return Err(ApiError::state(format!(
+            "the mandate is already {}",
+            enum_name(&delegation.status)
+        )));
+    }
+    ctx.tx.execute(
+        "UPDATE delegations SET status = 'revoked', revoked_at = ?1 WHERE delegation_id = ?2",
+        params![ctx.now as i64, delegation_id],
+    )?;
+    // Codes shown under the mandate stop at once: revoke its credentials.
+    let mut statement = ctx.tx.prepare(
+        "SELECT DISTINCT c.card_id FROM credentials c JOIN devices d ON d.device_id = c.device_id \
+         JOIN cards k ON k.card_id = c.card_id WHERE d.account_id = ?1 AND k.person_id = ?2 AND c.role != 'holder' AND c.not_after > ?3",
+    )?;
+    let cards: Vec<String> = statement
+        .query_map(
+            params![
+                delegation.agent_account_id,
+                delegation.principal_person_id,
+                ctx.now as i64
+            ],
+            |row| row.get(0),
+        )?
+        .collect::<Result<_, _>>()?;
+    for card_id in cards {
+        revoke_agent_credentials(ctx.tx, &card_id, &delegation.agent_account_id, ctx.now)?;
+    }
+    audit(
+        ctx.tx,
+        ctx.now,
+        &caller.account_id,
+        &delegation.principal_person_id,
+        Some(delegation_id),
+        "mandate.revoke",
+        delegation_id,
+    )?;
+    Reply::ok(&load(ctx.tx, delegation_id, ctx.now)?)
+}
+
+fn revoke_agent_credentials(
+    tx: &Transaction<'_>,
+    card_id: &str,
+    agent_account: &str,
+    now: u64,
+) -> ApiResult<()> {
+    let changed = tx.execute(
+        "INSERT OR IGNORE INTO status_bits (list, idx) SELECT c.status_list, c.status_index FROM credentials c \
+         JOIN devices d ON d.device_id = c.device_id WHERE c.card_id = ?1 AND d.account_id = ?2 AND c.role != 'holder' AND c.not_after > ?3",
+        params![card_id, agent_account, now as i64],
+    )?;
+    if changed > 0 {
+        crate::db::meta_increment(
+            tx,
+            &format!("status_sequence_{}", crate::issuer::STATUS_LIST),
+        )?;
+    }
+    Ok(())
+}
+
+/// `GET /v1/audit`: what was done for the caller and what the caller did for others.
+pub fn audit_trail(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.clone();
+    let mut statement = ctx.tx.prepare(
+        "SELECT at, actor_account, principal_person, mandate_id, action, object_id FROM audit_log \
+         WHERE principal_person = ?1 OR actor_account = ?2 ORDER BY id DESC LIMIT 500",
+    )?;
+    let entries: Vec<AuditEntry> = statement
+        .query_map(params![caller.person_id, caller.account_id], |row| {
+            Ok(AuditEntry {
+                at: row.get::<_, i64>(0)? as u64,
+                actor_account_id: row.get(1)?,
+                principal_person_id: row.get(2)?,
+                mandate_id: row.get(3)?,
+                action: row.get(4)?,
+                object_id: row.get(5)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Reply::ok(&entries)
+}
+
+/// Checks a principal exists (for admin seeding of guardianships).
+pub fn ensure_person(tx: &Transaction<'_>, person_id: &str) -> ApiResult<()> {
+    person(tx, person_id).map(|_| ())
+}
+
+/// Marks mandates past their end as expired.
+pub fn expire(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE delegations SET status = 'expired' WHERE status IN ('active', 'pending_consent') AND expires_at <= ?1",
+        params![now as i64],
+    )?;
+    Ok(())
+}
+
+/// The scopes as stored.
+pub fn scope_names(scopes: &[Scope]) -> Vec<String> {
+    scopes.iter().map(enum_name).collect()
+}

@@ -1,0 +1,403 @@
+//! The reference card-service platform: the API contract
+//! (`docs/api/openapi.yaml`) made real, with state in SQLite, real HTTP and
+//! real signatures, for development, tests and the demo.
+//!
+//! The real national and provincial platforms cannot be reached from a
+//! developer machine; this one behaves like them where the client can tell:
+//! real-name checks against a population register, device-signed requests,
+//! idempotent mutations, the card workflows with per-region rules as data,
+//! production and delivery on a clock that tests can advance, an issuer key
+//! with rotation, trust and status lists, and the catalogue feeds.
+//!
+//! Run it with `ecard platform serve --db <file> --addr 127.0.0.1:PORT`, or
+//! in process with [`RunningPlatform::start`].
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::{Path, Request, State};
+use axum::response::Response;
+use axum::routing::{delete, get, post, put};
+
+pub mod admin;
+pub mod applications;
+pub mod cards;
+pub mod clock;
+pub mod db;
+pub mod delegations;
+pub mod error;
+pub mod feeds;
+pub mod http;
+pub mod issuer;
+pub mod people;
+pub mod rules;
+pub mod sample_data;
+pub mod seed;
+pub mod workflow;
+
+use http::{AppState, Ctx, Endpoint, Reply, handle};
+
+/// How to run a platform.
+#[derive(Clone, Debug)]
+pub struct PlatformConfig {
+    /// The SQLite file (`:memory:` for a throwaway platform).
+    pub database: PathBuf,
+    /// The bearer token of `/admin` endpoints.
+    pub admin_token: String,
+    /// The issuer name in the trust list.
+    pub issuer_name: String,
+}
+
+impl PlatformConfig {
+    /// A configuration with a random admin token.
+    pub fn new(database: impl Into<PathBuf>) -> PlatformConfig {
+        PlatformConfig {
+            database: database.into(),
+            admin_token: db::new_id("admin"),
+            issuer_name: "CN-MOHRSS".to_owned(),
+        }
+    }
+}
+
+/// Why a platform could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum PlatformError {
+    /// The database could not be opened or migrated.
+    #[error("database: {0}")]
+    Database(#[from] rusqlite::Error),
+    /// First-start seeding failed.
+    #[error("seeding: {0}")]
+    Seed(String),
+    /// The address could not be bound.
+    #[error("network: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// An opened platform, ready to serve.
+#[derive(Clone)]
+pub struct Platform {
+    state: Arc<AppState>,
+}
+
+impl Platform {
+    /// Opens (and on first start, seeds) the platform's database.
+    pub fn open(config: &PlatformConfig) -> Result<Platform, PlatformError> {
+        let mut connection = db::open(&config.database)?;
+        let tx = connection.transaction()?;
+        let now = clock::now(&tx)?;
+        issuer::ensure_key(&tx, now)
+            .map_err(|error| PlatformError::Seed(format!("{:?}", error.0)))?;
+        seed::seed(&tx, now).map_err(|error| PlatformError::Seed(format!("{:?}", error.0)))?;
+        tx.commit()?;
+        Ok(Platform {
+            state: Arc::new(AppState {
+                db: Mutex::new(connection),
+                admin_token: config.admin_token.clone(),
+                issuer_name: config.issuer_name.clone(),
+                status_cache: Mutex::new(std::collections::HashMap::new()),
+            }),
+        })
+    }
+
+    /// The HTTP routes.
+    pub fn router(&self) -> Router {
+        routes().with_state(self.state.clone())
+    }
+
+    /// Serves on `listener` until `shutdown` completes.
+    pub async fn serve(
+        &self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(listener, self.router())
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+type Shared = State<Arc<AppState>>;
+
+macro_rules! endpoint {
+    ($endpoint:expr, $work:path) => {
+        |State(state): Shared, request: Request| async move {
+            handle(state, request, $endpoint, |ctx: &mut Ctx<'_>| $work(ctx)).await
+        }
+    };
+    ($endpoint:expr, $work:path, path) => {
+        |State(state): Shared, Path(id): Path<String>, request: Request| async move {
+            handle(state, request, $endpoint, move |ctx: &mut Ctx<'_>| {
+                $work(ctx, &id)
+            })
+            .await
+        }
+    };
+}
+
+fn routes() -> Router<Arc<AppState>> {
+    use Endpoint as E;
+    Router::new()
+        .route("/v1/time", get(endpoint!(E::PUBLIC_READ, feeds::time)))
+        .route(
+            "/v1/trust-list",
+            get(endpoint!(E::PUBLIC_READ, feeds::trust_list)),
+        )
+        .route(
+            "/v1/status-lists/{id}",
+            get(endpoint!(E::PUBLIC_READ, feeds::status_list, path)),
+        )
+        .route(
+            "/v1/catalogue/items",
+            get(endpoint!(E::PUBLIC_READ, feeds::items)),
+        )
+        .route(
+            "/v1/catalogue/outlets",
+            get(endpoint!(E::PUBLIC_READ, feeds::outlets)),
+        )
+        .route(
+            "/v1/catalogue/sync",
+            get(endpoint!(E::PUBLIC_READ, feeds::sync)),
+        )
+        .route(
+            "/v1/rules/{id}",
+            get(endpoint!(E::PUBLIC_READ, rules::get, path)),
+        )
+        .route(
+            "/v1/enrolments",
+            post(endpoint!(
+                E {
+                    access: http::Access::Public,
+                    idempotent: true
+                },
+                people::enrol
+            )),
+        )
+        .route("/v1/me", get(endpoint!(E::DEVICE_READ, people::profile)))
+        .route(
+            "/v1/credentials",
+            post(endpoint!(E::DEVICE_WRITE, cards::credentials)),
+        )
+        .route(
+            "/v1/applications",
+            post(endpoint!(E::DEVICE_WRITE, applications::submit_new))
+                .get(endpoint!(E::DEVICE_READ, applications::list)),
+        )
+        .route(
+            "/v1/applications/{id}",
+            get(endpoint!(E::DEVICE_READ, applications::get, path)),
+        )
+        .route(
+            "/v1/applications/{id}/payment",
+            post(endpoint!(E::DEVICE_WRITE, applications::pay, path)),
+        )
+        .route(
+            "/v1/applications/{id}/cancel",
+            post(endpoint!(E::DEVICE_WRITE, applications::cancel, path)),
+        )
+        .route(
+            "/v1/applications/{id}/receipt",
+            post(endpoint!(
+                E::DEVICE_WRITE,
+                applications::confirm_receipt,
+                path
+            )),
+        )
+        .route(
+            "/v1/applications/{id}/photo",
+            post(endpoint!(
+                E::DEVICE_WRITE,
+                applications::resubmit_photo,
+                path
+            )),
+        )
+        .route(
+            "/v1/replacements",
+            post(endpoint!(E::DEVICE_WRITE, applications::submit_replacement)),
+        )
+        .route(
+            "/v1/cards/{id}/loss-reports",
+            post(endpoint!(E::DEVICE_WRITE, cards::report_loss, path)),
+        )
+        .route(
+            "/v1/cards/{id}/loss-reports/release",
+            post(endpoint!(E::DEVICE_WRITE, cards::release_loss, path)),
+        )
+        .route(
+            "/v1/cards/{id}/activation",
+            post(endpoint!(E::DEVICE_WRITE, cards::activate, path)),
+        )
+        .route(
+            "/v1/delegations",
+            post(endpoint!(E::DEVICE_WRITE, delegations::create))
+                .get(endpoint!(E::DEVICE_READ, delegations::list)),
+        )
+        .route(
+            "/v1/delegations/{id}/consent",
+            post(endpoint!(E::DEVICE_WRITE, delegations::consent, path)),
+        )
+        .route(
+            "/v1/delegations/{id}/revoke",
+            post(endpoint!(E::DEVICE_WRITE, delegations::revoke, path)),
+        )
+        .route(
+            "/v1/audit",
+            get(endpoint!(E::DEVICE_READ, delegations::audit_trail)),
+        )
+        .route(
+            "/admin/clock/advance",
+            post(endpoint!(E::ADMIN, admin::advance_clock)),
+        )
+        .route(
+            "/admin/people",
+            post(endpoint!(E::ADMIN, admin::add_person)),
+        )
+        .route(
+            "/admin/people/{id}/cards",
+            post(endpoint!(E::ADMIN, admin::add_card, path)),
+        )
+        .route("/admin/personas", get(endpoint!(E::ADMIN, admin::personas)))
+        .route(
+            "/admin/issuer/rotate",
+            post(endpoint!(E::ADMIN, admin::rotate_key)),
+        )
+        .route(
+            "/admin/cards/{id}/bank-account-closed",
+            post(endpoint!(E::ADMIN, admin::bank_account_closed, path)),
+        )
+        .route(
+            "/admin/cards/{id}/release",
+            post(endpoint!(E::ADMIN, admin::counter_release, path)),
+        )
+        .route(
+            "/admin/applications/{id}/fail",
+            post(endpoint!(E::ADMIN, admin::fail_production, path)),
+        )
+        .route(
+            "/admin/delegations/{id}/consent",
+            post(endpoint!(E::ADMIN, admin::counter_consent, path)),
+        )
+        .route(
+            "/admin/catalogue/items",
+            put(endpoint!(E::ADMIN, admin::put_items)),
+        )
+        .route(
+            "/admin/catalogue/items/{id}",
+            delete(endpoint!(E::ADMIN, admin::delete_item, path)),
+        )
+        .route(
+            "/admin/outlets",
+            put(endpoint!(E::ADMIN, admin::put_outlets)),
+        )
+        .route(
+            "/admin/outlets/{id}",
+            delete(endpoint!(E::ADMIN, admin::delete_outlet, path)),
+        )
+        .route("/admin/rules", put(endpoint!(E::ADMIN, admin::put_rules)))
+        .fallback(|| async { error::ApiError::not_found("endpoint").into_response_() })
+}
+
+impl error::ApiError {
+    fn into_response_(self) -> Response {
+        axum::response::IntoResponse::into_response(self)
+    }
+}
+
+/// A platform serving on loopback from its own thread and runtime, for
+/// tests, the demo and embedding. Dropping it stops the server.
+pub struct RunningPlatform {
+    address: SocketAddr,
+    admin_token: String,
+    platform: Platform,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl RunningPlatform {
+    /// Opens the platform and serves it on `127.0.0.1` at a free port.
+    pub fn start(config: &PlatformConfig) -> Result<RunningPlatform, PlatformError> {
+        RunningPlatform::start_at(config, SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    /// Opens the platform and serves it at `address`.
+    pub fn start_at(
+        config: &PlatformConfig,
+        address: SocketAddr,
+    ) -> Result<RunningPlatform, PlatformError> {
+        let platform = Platform::open(config)?;
+        let listener = std::net::TcpListener::bind(address)?;
+        listener.set_nonblocking(true)?;
+        let address = listener.local_addr()?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let serving = platform.clone();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let thread = std::thread::Builder::new()
+            .name("ecard-platform".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+                        return;
+                    };
+                    let _ = serving
+                        .serve(listener, async move {
+                            let _ = stopped.await;
+                        })
+                        .await;
+                });
+            })?;
+        Ok(RunningPlatform {
+            address,
+            admin_token: config.admin_token.clone(),
+            platform,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+
+    /// The base URL, e.g. `http://127.0.0.1:41234`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// The socket address.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The admin bearer token.
+    pub fn admin_token(&self) -> &str {
+        &self.admin_token
+    }
+
+    /// The platform behind the server.
+    pub fn platform(&self) -> &Platform {
+        &self.platform
+    }
+
+    /// Stops serving and waits for the server thread.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for RunningPlatform {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// Replies share this type; re-exported for handlers in tests.
+pub type HandlerReply = Reply;

@@ -1,0 +1,342 @@
+//! The population register, accounts, devices and what a caller may see of
+//! people: enrolment (real-name check against the register), the profile,
+//! and mandate checks shared by every workflow.
+
+use axum::http::StatusCode;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ecard_api::problem::ProblemCode;
+use ecard_api::resident::{
+    Card, CardStatus, ECardState, EnrolmentRequest, EnrolmentResponse, LossKind, LossReport,
+    PersonIdentity, PersonSummary, Profile, Scope,
+};
+use ecard_credential::PublicKey;
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use crate::db::new_id;
+use crate::error::{ApiError, ApiResult};
+use crate::http::{Caller, Ctx, Reply};
+
+/// A person in the register.
+#[derive(Clone, Debug)]
+pub struct Person {
+    /// Id.
+    pub person_id: String,
+    /// Document type.
+    pub id_type: String,
+    /// Document number.
+    pub id_number: String,
+    /// Name.
+    pub name: String,
+    /// `YYYY-MM-DD`.
+    pub birth_date: String,
+    /// County or province code of residence.
+    pub region: String,
+    /// 户口簿 number.
+    pub household_register: Option<String>,
+    /// 出生医学证明 number.
+    pub birth_certificate: Option<String>,
+}
+
+const PERSON_COLUMNS: &str = "person_id, id_type, id_number, name, birth_date, region, household_register, birth_certificate";
+
+fn person_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
+    Ok(Person {
+        person_id: row.get(0)?,
+        id_type: row.get(1)?,
+        id_number: row.get(2)?,
+        name: row.get(3)?,
+        birth_date: row.get(4)?,
+        region: row.get(5)?,
+        household_register: row.get(6)?,
+        birth_certificate: row.get(7)?,
+    })
+}
+
+/// Loads a person by id.
+pub fn person(tx: &Transaction<'_>, person_id: &str) -> ApiResult<Person> {
+    tx.query_row(
+        &format!("SELECT {PERSON_COLUMNS} FROM people WHERE person_id = ?1"),
+        params![person_id],
+        person_from_row,
+    )
+    .optional()?
+    .ok_or_else(|| ApiError::not_found("person"))
+}
+
+/// Finds the person an identity names, checking the name matches.
+pub fn verify_identity(tx: &Transaction<'_>, identity: &PersonIdentity) -> ApiResult<Person> {
+    let number = identity.id_number.trim().to_ascii_uppercase();
+    let found = tx
+        .query_row(
+            &format!("SELECT {PERSON_COLUMNS} FROM people WHERE id_number = ?1"),
+            params![number],
+            person_from_row,
+        )
+        .optional()?;
+    match found {
+        Some(person)
+            if person.name == identity.name.trim() && person.id_type == identity.id_type =>
+        {
+            Ok(person)
+        }
+        _ => Err(ApiError::new(
+            ProblemCode::IdentityNotVerified,
+            "the name and document number do not match the population register",
+        )),
+    }
+}
+
+/// The province code of a region code.
+pub fn province_of(region: &str) -> String {
+    format!("{}0000", region.get(..2).unwrap_or("00"))
+}
+
+/// Masks a name: the first character stays.
+pub fn mask_name(name: &str) -> String {
+    let mut characters = name.chars();
+    let first = characters.next().map(String::from).unwrap_or_default();
+    first + &"*".repeat(characters.count())
+}
+
+/// Masks a card number: first two and last two characters stay.
+pub fn mask_card_number(number: &str) -> String {
+    let characters: Vec<char> = number.chars().collect();
+    if characters.len() <= 4 {
+        return "*".repeat(characters.len());
+    }
+    let middle = "*".repeat(characters.len() - 4);
+    format!(
+        "{}{}{middle}{}{}",
+        characters[0],
+        characters[1],
+        characters[characters.len() - 2],
+        characters[characters.len() - 1]
+    )
+}
+
+/// `POST /v1/enrolments`.
+pub fn enrol(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let request: EnrolmentRequest = ctx.json()?;
+    let phone = ecard_documents::validate_phone(&request.phone)
+        .map_err(|error| ApiError::field("phone", error.message(ecard_credential::Locale::En)))?;
+    let key_bytes = URL_SAFE_NO_PAD
+        .decode(&request.device_public_key)
+        .map_err(|_| ApiError::field("device_public_key", "not base64url"))?;
+    let device_key = PublicKey::from_bytes(request.device_suite, &key_bytes).map_err(|_| {
+        ApiError::field("device_public_key", "not a valid public key for the suite")
+    })?;
+    let name = request.device_name.trim();
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err(ApiError::field("device_name", "1–64 characters"));
+    }
+    let person = verify_identity(ctx.tx, &request.identity)?;
+    let now = ctx.now as i64;
+    let account_id = match ctx
+        .tx
+        .query_row(
+            "SELECT account_id FROM accounts WHERE person_id = ?1",
+            params![person.person_id],
+            |row| row.get::<_, String>(0),
+        )
+        .optional()?
+    {
+        Some(account_id) => {
+            ctx.tx.execute(
+                "UPDATE accounts SET phone = ?1 WHERE account_id = ?2",
+                params![phone.number(), account_id],
+            )?;
+            account_id
+        }
+        None => {
+            let account_id = new_id("acc");
+            ctx.tx.execute(
+                "INSERT INTO accounts (account_id, person_id, phone, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![account_id, person.person_id, phone.number(), now],
+            )?;
+            account_id
+        }
+    };
+    let device_id = new_id("dev");
+    ctx.tx.execute(
+        "INSERT INTO devices (device_id, account_id, suite, public_key, name, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![device_id, account_id, request.device_suite.name(), device_key.as_bytes(), name, now],
+    )?;
+    audit(
+        ctx.tx,
+        ctx.now,
+        &account_id,
+        &person.person_id,
+        None,
+        "device.enrol",
+        &device_id,
+    )?;
+    Reply::json(
+        StatusCode::CREATED,
+        &EnrolmentResponse {
+            account_id,
+            person_id: person.person_id,
+            device_id,
+        },
+    )
+}
+
+/// The document crate's photo rules from the regional rules document.
+pub fn photo_rules(rules: &ecard_api::rules::PhotoRules) -> ecard_documents::PhotoRules {
+    ecard_documents::PhotoRules {
+        min_width: rules.min_width,
+        max_width: rules.max_width,
+        min_height: rules.min_height,
+        max_height: rules.max_height,
+        min_bytes: u64::from(rules.min_bytes),
+        max_bytes: u64::from(rules.max_bytes),
+    }
+}
+
+/// Cards of a person, newest first.
+pub fn cards_of(tx: &Transaction<'_>, person_id: &str) -> ApiResult<Vec<Card>> {
+    let mut statement = tx.prepare(
+        "SELECT card_id FROM cards WHERE person_id = ?1 ORDER BY issued_at DESC, card_id",
+    )?;
+    let ids: Vec<String> = statement
+        .query_map(params![person_id], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    ids.iter().map(|card_id| card(tx, card_id)).collect()
+}
+
+/// Loads a card.
+pub fn card(tx: &Transaction<'_>, card_id: &str) -> ApiResult<Card> {
+    let card = tx
+        .query_row(
+            "SELECT card_id, person_id, card_number, bank, region, status, e_card, social_function_enabled, issued_at \
+             FROM cards WHERE card_id = ?1",
+            params![card_id],
+            |row| {
+                Ok(Card {
+                    card_id: row.get(0)?,
+                    person_id: row.get(1)?,
+                    card_number_masked: mask_card_number(&row.get::<_, String>(2)?),
+                    bank: row.get(3)?,
+                    region: row.get(4)?,
+                    status: parse_enum::<CardStatus>(&row.get::<_, String>(5)?)?,
+                    e_card: parse_enum::<ECardState>(&row.get::<_, String>(6)?)?,
+                    social_function_enabled: row.get(7)?,
+                    loss_report: None,
+                    issued_at: row.get::<_, i64>(8)? as u64,
+                })
+            },
+        )
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("card"))?;
+    let loss_report = tx
+        .query_row(
+            "SELECT loss_id, kind, reported_at, lapses_at, ended_at FROM loss_reports \
+             WHERE card_id = ?1 AND ended_at IS NULL ORDER BY reported_at DESC LIMIT 1",
+            params![card_id],
+            |row| {
+                Ok(LossReport {
+                    id: row.get(0)?,
+                    kind: parse_enum::<LossKind>(&row.get::<_, String>(1)?)?,
+                    reported_at: row.get::<_, i64>(2)? as u64,
+                    lapses_at: row.get::<_, Option<i64>>(3)?.map(|at| at as u64),
+                    ended_at: row.get::<_, Option<i64>>(4)?.map(|at| at as u64),
+                })
+            },
+        )
+        .optional()?;
+    Ok(Card {
+        loss_report,
+        ..card
+    })
+}
+
+/// Parses a snake_case enum stored as text.
+pub fn parse_enum<T: serde::de::DeserializeOwned>(text: &str) -> rusqlite::Result<T> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned())).map_err(|error| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(error))
+    })
+}
+
+/// The snake_case name of an enum value.
+pub fn enum_name<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|value| value.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn summary(tx: &Transaction<'_>, person: &Person) -> ApiResult<PersonSummary> {
+    Ok(PersonSummary {
+        person_id: person.person_id.clone(),
+        name_masked: mask_name(&person.name),
+        id_number_masked: ecard_documents::mask(&person.id_number),
+        birth_date: person.birth_date.clone(),
+        cards: cards_of(tx, &person.person_id)?,
+    })
+}
+
+/// `GET /v1/me`.
+pub fn profile(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.clone();
+    let me = person(ctx.tx, &caller.person_id)?;
+    let mut statement = ctx.tx.prepare(
+        "SELECT DISTINCT principal_person_id FROM delegations WHERE agent_account_id = ?1 AND status = 'active' AND expires_at > ?2",
+    )?;
+    let principal_ids: Vec<String> = statement
+        .query_map(params![caller.account_id, ctx.now as i64], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    let principals = principal_ids
+        .iter()
+        .map(|person_id| {
+            person(ctx.tx, person_id).and_then(|principal| summary(ctx.tx, &principal))
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    Reply::ok(&Profile {
+        account_id: caller.account_id.clone(),
+        person: summary(ctx.tx, &me)?,
+        principals,
+        region: province_of(&me.region),
+    })
+}
+
+/// The mandate under which `caller` may do `scope` for `person_id`:
+/// `Ok(None)` when the caller is that person, `Ok(Some(id))` under an active
+/// mandate, an error otherwise.
+pub fn authorise(
+    tx: &Transaction<'_>,
+    caller: &Caller,
+    person_id: &str,
+    scope: Scope,
+    now: u64,
+) -> ApiResult<Option<String>> {
+    if caller.person_id == person_id {
+        return Ok(None);
+    }
+    let scope_name = format!("%\"{}\"%", enum_name(&scope));
+    tx.query_row(
+        "SELECT delegation_id FROM delegations WHERE agent_account_id = ?1 AND principal_person_id = ?2 \
+         AND status = 'active' AND expires_at > ?3 AND scopes LIKE ?4",
+        params![caller.account_id, person_id, now as i64, scope_name],
+        |row| row.get::<_, String>(0),
+    )
+    .optional()?
+    .map(Some)
+    .ok_or_else(|| ApiError::new(ProblemCode::NoMandate, "you hold no active mandate for this person and action"))
+}
+
+/// Records who did what for whom under which mandate.
+pub fn audit(
+    tx: &Transaction<'_>,
+    now: u64,
+    actor_account: &str,
+    principal_person: &str,
+    mandate_id: Option<&str>,
+    action: &str,
+    object_id: &str,
+) -> ApiResult<()> {
+    tx.execute(
+        "INSERT INTO audit_log (at, actor_account, principal_person, mandate_id, action, object_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![now as i64, actor_account, principal_person, mandate_id, action, object_id],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,172 @@
+//! Regional rules of four provinces, deliberately different.
+//!
+//! The core must have no per-region code branches: everything that differs
+//! between provinces (loss-report lapse, online release, fees, photo limits,
+//! relative quota, credential lifetime, banks, lead times) arrives as a
+//! [`RegionalRules`] document. Four provinces with different settings make
+//! any hard-coded assumption show up in tests. Jiangxi's relative quota of
+//! 8 and the 18-year guardian age follow the Jiangxi documents in
+//! `/work/shared/domain`; the other values are plausible choices for sample
+//! data, not the provinces' published rules.
+
+use ecard_api::rules::{Bank, PhotoRules, RegionalRules};
+
+use super::regions::BANKS;
+
+/// Version of every generated rules document.
+pub(crate) const RULES_VERSION: u64 = 1;
+
+fn banks(list: &[(&str, &str)]) -> Vec<Bank> {
+    list.iter()
+        .map(|&(code, name)| Bank {
+            code: code.to_owned(),
+            name: name.to_owned(),
+        })
+        .collect()
+}
+
+/// The national card photo: 358 × 441 pixels.
+const NATIONAL_WIDTH: u32 = 358;
+const NATIONAL_HEIGHT: u32 = 441;
+const KB: u32 = 1024;
+
+/// Rules of 江西省, 浙江省, 广东省 and 四川省, in that order.
+pub(crate) fn rules() -> Vec<RegionalRules> {
+    vec![
+        RegionalRules {
+            region: "360000".to_owned(),
+            name: "江西省".to_owned(),
+            version: RULES_VERSION,
+            temporary_loss_lapse_days: 5,
+            release_online: true,
+            formal_loss_reversible: false,
+            temporary_loss_suspends_e_card: true,
+            cancel_after_submit: false,
+            replacement_fee_fen: 0,
+            postage_fen: 1000,
+            photo: PhotoRules {
+                min_width: NATIONAL_WIDTH,
+                min_height: NATIONAL_HEIGHT,
+                max_width: NATIONAL_WIDTH,
+                max_height: NATIONAL_HEIGHT,
+                min_bytes: 9 * KB,
+                max_bytes: 20 * KB,
+            },
+            relative_quota: 8,
+            credential_lifetime_hours: 24,
+            adult_age: 18,
+            banks: banks(&BANKS),
+            production_days: 3,
+            delivery_days: 3,
+        },
+        RegionalRules {
+            region: "330000".to_owned(),
+            name: "浙江省".to_owned(),
+            version: RULES_VERSION,
+            temporary_loss_lapse_days: 7,
+            release_online: true,
+            formal_loss_reversible: true,
+            temporary_loss_suspends_e_card: true,
+            cancel_after_submit: true,
+            replacement_fee_fen: 1000,
+            postage_fen: 0,
+            photo: PhotoRules {
+                min_width: NATIONAL_WIDTH,
+                min_height: NATIONAL_HEIGHT,
+                max_width: 2 * NATIONAL_WIDTH,
+                max_height: 2 * NATIONAL_HEIGHT,
+                min_bytes: 10 * KB,
+                max_bytes: 40 * KB,
+            },
+            relative_quota: 5,
+            credential_lifetime_hours: 48,
+            adult_age: 18,
+            banks: banks(&[
+                ("icbc", "中国工商银行"),
+                ("abc", "中国农业银行"),
+                ("boc", "中国银行"),
+                ("ccb", "中国建设银行"),
+                ("bocom", "交通银行"),
+                ("psbc", "中国邮政储蓄银行"),
+                ("zjrcu", "浙江农商联合银行"),
+                ("hzb", "杭州银行"),
+                ("nbcb", "宁波银行"),
+                ("czb", "浙商银行"),
+            ]),
+            production_days: 5,
+            delivery_days: 2,
+        },
+        RegionalRules {
+            region: "440000".to_owned(),
+            name: "广东省".to_owned(),
+            version: RULES_VERSION,
+            temporary_loss_lapse_days: 10,
+            release_online: false,
+            formal_loss_reversible: false,
+            temporary_loss_suspends_e_card: false,
+            cancel_after_submit: false,
+            replacement_fee_fen: 2000,
+            postage_fen: 1200,
+            photo: PhotoRules {
+                min_width: 295,
+                min_height: 413,
+                max_width: 2 * NATIONAL_WIDTH,
+                max_height: 2 * NATIONAL_HEIGHT,
+                min_bytes: 14 * KB,
+                max_bytes: 40 * KB,
+            },
+            relative_quota: 10,
+            credential_lifetime_hours: 72,
+            adult_age: 18,
+            banks: banks(&[
+                ("icbc", "中国工商银行"),
+                ("abc", "中国农业银行"),
+                ("boc", "中国银行"),
+                ("ccb", "中国建设银行"),
+                ("bocom", "交通银行"),
+                ("psbc", "中国邮政储蓄银行"),
+                ("cmb", "招商银行"),
+                ("cgb", "广发银行"),
+                ("gdrcu", "广东农信"),
+                ("grcb", "广州农村商业银行"),
+            ]),
+            production_days: 7,
+            delivery_days: 3,
+        },
+        RegionalRules {
+            region: "510000".to_owned(),
+            name: "四川省".to_owned(),
+            version: RULES_VERSION,
+            temporary_loss_lapse_days: 15,
+            release_online: false,
+            formal_loss_reversible: true,
+            temporary_loss_suspends_e_card: true,
+            cancel_after_submit: true,
+            replacement_fee_fen: 1500,
+            postage_fen: 1500,
+            photo: PhotoRules {
+                min_width: NATIONAL_WIDTH,
+                min_height: NATIONAL_HEIGHT,
+                max_width: NATIONAL_WIDTH,
+                max_height: NATIONAL_HEIGHT,
+                min_bytes: 9 * KB,
+                max_bytes: 30 * KB,
+            },
+            relative_quota: 6,
+            credential_lifetime_hours: 36,
+            adult_age: 18,
+            banks: banks(&[
+                ("icbc", "中国工商银行"),
+                ("abc", "中国农业银行"),
+                ("boc", "中国银行"),
+                ("ccb", "中国建设银行"),
+                ("psbc", "中国邮政储蓄银行"),
+                ("scrcu", "四川农商联合银行"),
+                ("bocd", "成都银行"),
+                ("cdrcb", "成都农商银行"),
+            ]),
+            production_days: 10,
+            delivery_days: 5,
+        },
+    ]
+}

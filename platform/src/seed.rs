@@ -1,0 +1,159 @@
+//! First-start content: the regional rules, catalogue and outlets of the
+//! sample data, and a few demo personas in the population register.
+//!
+//! The personas are the people of the demo and of examples in the docs: a
+//! resident without a card (张伟), his minor daughter and newborn son, and
+//! an elderly relative with a card (刘桂兰). Their ID numbers carry valid
+//! GB 11643 check digits; the newborn's birth date is twenty days before
+//! the first start.
+
+use ecard_documents::{Date, check_character};
+use rusqlite::Transaction;
+
+use crate::admin::{NewPerson, insert_card, insert_person, persona};
+use crate::error::{ApiError, ApiResult};
+use crate::feeds;
+
+/// A seeded persona's role key.
+pub const RESIDENT: &str = "resident";
+/// The resident's minor daughter.
+pub const MINOR: &str = "minor";
+/// The resident's newborn son.
+pub const NEWBORN: &str = "newborn";
+/// The resident's elderly relative, who has a card.
+pub const ELDER: &str = "elder";
+
+fn resident_id(region: &str, birth_date: Date, sequence: &str) -> ApiResult<String> {
+    let body = format!(
+        "{region}{}{sequence}",
+        birth_date.to_string().replace('-', "")
+    );
+    let check = check_character(&body).ok_or_else(|| {
+        ApiError::new(
+            ecard_api::problem::ProblemCode::Internal,
+            "bad persona number",
+        )
+    })?;
+    Ok(format!("{body}{check}"))
+}
+
+fn date(year: u16, month: u8, day: u8) -> ApiResult<Date> {
+    Date::new(year, month, day).ok_or_else(|| {
+        ApiError::new(
+            ecard_api::problem::ProblemCode::Internal,
+            "bad persona date",
+        )
+    })
+}
+
+/// Seeds rules, catalogue, outlets and personas into an empty database.
+pub fn seed(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
+    let rules_count: i64 = tx.query_row("SELECT COUNT(*) FROM rules", [], |row| row.get(0))?;
+    if rules_count == 0 {
+        let data = crate::sample_data::embedded().map_err(|_| {
+            ApiError::new(
+                ecard_api::problem::ProblemCode::Internal,
+                "embedded sample data unreadable",
+            )
+        })?;
+        for rules in &data.rules {
+            crate::rules::store(tx, rules)?;
+        }
+        let items: Vec<_> = data
+            .catalogue
+            .iter()
+            .map(|item| (item.id.clone(), item.clone()))
+            .collect();
+        feeds::seed(tx, "catalogue_items", "catalogue_version", &items)?;
+        let outlets: Vec<_> = data
+            .outlets
+            .iter()
+            .map(|outlet| (outlet.id.clone(), outlet.clone()))
+            .collect();
+        feeds::seed(tx, "outlets", "outlets_version", &outlets)?;
+    }
+    if persona(tx, RESIDENT)?.is_some() {
+        return Ok(());
+    }
+    let region = "360102";
+    let household = "360102088123";
+    let today = Date::from_unix_seconds(now as i64, 8 * 3_600).ok_or_else(|| {
+        ApiError::new(
+            ecard_api::problem::ProblemCode::Internal,
+            "clock out of range",
+        )
+    })?;
+    let newborn_birth =
+        Date::from_unix_seconds(now as i64 - 20 * 86_400, 8 * 3_600).unwrap_or(today);
+    let person = |name: &str,
+                  id_number: String,
+                  household_register: Option<&str>,
+                  birth_certificate: Option<&str>,
+                  guardians: Vec<String>| NewPerson {
+        id_type: "resident_id".to_owned(),
+        id_number,
+        name: name.to_owned(),
+        birth_date: None,
+        region: region.to_owned(),
+        household_register: household_register.map(str::to_owned),
+        birth_certificate: birth_certificate.map(str::to_owned),
+        guardians,
+    };
+    let resident = insert_person(
+        tx,
+        &person(
+            "张伟",
+            resident_id(region, date(1988, 3, 15)?, "213")?,
+            Some(household),
+            None,
+            vec![],
+        ),
+        now,
+    )?;
+    let minor = insert_person(
+        tx,
+        &person(
+            "张小雨",
+            resident_id(region, date(2015, 9, 1)?, "024")?,
+            Some(household),
+            None,
+            vec![resident.clone()],
+        ),
+        now,
+    )?;
+    let newborn = insert_person(
+        tx,
+        &person(
+            "张小满",
+            resident_id(region, newborn_birth, "035")?,
+            Some(household),
+            Some("O360123456"),
+            vec![resident.clone()],
+        ),
+        now,
+    )?;
+    let elder = insert_person(
+        tx,
+        &person(
+            "刘桂兰",
+            resident_id(region, date(1948, 6, 2)?, "046")?,
+            Some("360102077456"),
+            None,
+            vec![],
+        ),
+        now,
+    )?;
+    insert_card(tx, &elder, "icbc", now)?;
+    for (key, person_id) in [
+        (RESIDENT, resident),
+        (MINOR, minor),
+        (NEWBORN, newborn),
+        (ELDER, elder),
+    ] {
+        tx.execute(
+            "INSERT INTO persona_map (key, person_id) VALUES (?1, ?2)",
+            rusqlite::params![key, person_id],
+        )?;
+    }
+    Ok(())
+}

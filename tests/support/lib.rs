@@ -1,0 +1,391 @@
+//! Shared fixtures of the end-to-end tests: a platform on loopback with a
+//! known admin token, its operator calls, a raw device-signing HTTP client
+//! for contract tests, and test photos.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test support fails loudly"
+)]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use ecard_api::auth::{
+    DEVICE_HEADER, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signed_string,
+};
+use ecard_credential::{KeyStore, SoftwareKeyStore, Suite};
+use ecard_platform::{PlatformConfig, RunningPlatform};
+use serde_json::{Value, json};
+
+/// The admin token of test platforms.
+pub const ADMIN_TOKEN: &str = "test-admin-token";
+
+/// A platform on loopback with its database in a temporary directory;
+/// it can be stopped and started again on the same address and file.
+pub struct TestPlatform {
+    /// Holds the database.
+    pub directory: tempfile::TempDir,
+    /// The server, while running.
+    pub running: Option<RunningPlatform>,
+    /// Where it listens.
+    pub address: SocketAddr,
+}
+
+impl TestPlatform {
+    /// Starts a fresh platform.
+    pub fn start() -> TestPlatform {
+        let directory = tempfile::tempdir().unwrap();
+        let running = RunningPlatform::start(&config(directory.path())).unwrap();
+        let address = running.address();
+        TestPlatform {
+            directory,
+            running: Some(running),
+            address,
+        }
+    }
+
+    /// The base URL.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// The database file.
+    pub fn database(&self) -> PathBuf {
+        self.directory.path().join("platform.db")
+    }
+
+    /// Stops serving (connections are refused until [`TestPlatform::restart`]).
+    pub fn stop(&mut self) {
+        if let Some(running) = self.running.take() {
+            running.stop();
+        }
+    }
+
+    /// Serves again on the same address and database.
+    pub fn restart(&mut self) {
+        self.stop();
+        let mut last_error = None;
+        for _ in 0..50 {
+            match RunningPlatform::start_at(&config(self.directory.path()), self.address) {
+                Ok(running) => {
+                    self.running = Some(running);
+                    return;
+                }
+                Err(error) => {
+                    last_error = Some(error);
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+            }
+        }
+        panic!("platform did not restart: {last_error:?}");
+    }
+
+    /// An operator call; panics unless it succeeds.
+    pub async fn admin(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let (status, value) = self.admin_raw(method, path, body).await;
+        assert!(status < 300, "admin {path}: {status} {value}");
+        value
+    }
+
+    /// An operator call returning status and body.
+    pub async fn admin_raw(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let client = reqwest::Client::new();
+        let mut request = client
+            .request(method, format!("{}{path}", self.url()))
+            .bearer_auth(ADMIN_TOKEN);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    /// The seeded persona of a role.
+    pub async fn persona(&self, role: &str) -> Value {
+        let personas = self
+            .admin(reqwest::Method::GET, "/admin/personas", None)
+            .await;
+        personas
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|persona| persona["persona"] == role)
+            .unwrap()
+            .clone()
+    }
+
+    /// Moves the platform clock forward.
+    pub async fn advance_days(&self, days: u64) -> u64 {
+        let answer = self
+            .admin(
+                reqwest::Method::POST,
+                "/admin/clock/advance",
+                Some(json!({ "seconds": days * 86_400 })),
+            )
+            .await;
+        answer["now"].as_u64().unwrap()
+    }
+
+    /// Adds a person to the register; returns (person id, id number).
+    pub async fn add_person(
+        &self,
+        name: &str,
+        birth: &str,
+        sequence: &str,
+        guardians: &[&str],
+    ) -> (String, String) {
+        let id_number = resident_id("360102", birth, sequence);
+        let answer = self
+            .admin(
+                reqwest::Method::POST,
+                "/admin/people",
+                Some(json!({
+                    "id_type": "resident_id", "id_number": id_number, "name": name, "region": "360102",
+                    "household_register": "360102099001", "guardians": guardians,
+                })),
+            )
+            .await;
+        (answer["person_id"].as_str().unwrap().to_owned(), id_number)
+    }
+}
+
+fn config(directory: &Path) -> PlatformConfig {
+    let mut config = PlatformConfig::new(directory.join("platform.db"));
+    config.admin_token = ADMIN_TOKEN.to_owned();
+    config
+}
+
+/// A resident ID number with a valid check digit: region, `YYYYMMDD`, three digits.
+pub fn resident_id(region: &str, birth: &str, sequence: &str) -> String {
+    let body = format!("{region}{birth}{sequence}");
+    let check = ecard_documents::check_character(&body).unwrap();
+    format!("{body}{check}")
+}
+
+/// A JPEG that passes the national photo rules: 358×441 pixels, padded to
+/// about 12 KB (a baseline SOF0 header; the scan data is filler).
+pub fn test_photo() -> Vec<u8> {
+    jpeg(358, 441, 12_000)
+}
+
+/// A minimal JPEG of the given dimensions and size.
+pub fn jpeg(width: u16, height: u16, size: usize) -> Vec<u8> {
+    let mut bytes = vec![0xFF, 0xD8];
+    bytes.extend_from_slice(&[
+        0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0,
+    ]);
+    bytes.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x11, 0x08]);
+    bytes.extend_from_slice(&height.to_be_bytes());
+    bytes.extend_from_slice(&width.to_be_bytes());
+    bytes.extend_from_slice(&[0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01]);
+    bytes.extend_from_slice(&[
+        0xFF, 0xDA, 0x00, 0x0C, 0x03, 0x01, 0x00, 0x02, 0x11, 0x03, 0x11, 0x00, 0x3F, 0x00,
+    ]);
+    while bytes.len() < size.saturating_sub(2) {
+        bytes.push(0x55);
+    }
+    bytes.extend_from_slice(&[0xFF, 0xD9]);
+    bytes
+}
+
+/// The photo as base64 for request bodies.
+pub fn test_photo_base64() -> String {
+    STANDARD.encode(test_photo())
+}
+
+/// A device that talks to the platform directly, signing its requests:
+/// for contract tests of the API itself.
+pub struct RawDevice {
+    /// Platform base URL.
+    pub base: String,
+    /// The device key.
+    pub keys: SoftwareKeyStore,
+    /// After enrolment.
+    pub device_id: Option<String>,
+    /// After enrolment.
+    pub account_id: Option<String>,
+    /// After enrolment.
+    pub person_id: Option<String>,
+    /// Seconds added to the system clock when signing.
+    pub clock_offset: i64,
+}
+
+/// A raw answer.
+#[derive(Debug)]
+pub struct RawAnswer {
+    /// HTTP status.
+    pub status: u16,
+    /// JSON body (binary bodies as base64 strings).
+    pub body: Value,
+    /// Entity tag.
+    pub etag: Option<String>,
+    /// Platform clock header.
+    pub server_time: Option<u64>,
+    /// Content type.
+    pub content_type: Option<String>,
+}
+
+impl RawDevice {
+    /// A device with a fresh P-256 key, not enrolled.
+    pub fn new(base: &str) -> RawDevice {
+        let keys = SoftwareKeyStore::new();
+        keys.generate_key("device", Suite::EcdsaP256).unwrap();
+        RawDevice {
+            base: base.to_owned(),
+            keys,
+            device_id: None,
+            account_id: None,
+            person_id: None,
+            clock_offset: 0,
+        }
+    }
+
+    /// Enrols for a person of the register.
+    pub async fn enrol(&mut self, id_number: &str, name: &str) -> RawAnswer {
+        let public = self.keys.public_key("device").unwrap();
+        let body = json!({
+            "identity": { "id_type": "resident_id", "id_number": id_number, "name": name },
+            "phone": "13800138000",
+            "device_suite": "p256",
+            "device_public_key": URL_SAFE_NO_PAD.encode(public.as_bytes()),
+            "device_name": "test phone",
+        });
+        let answer = self
+            .send(
+                "POST",
+                "/v1/enrolments",
+                Some(body.to_string().into_bytes()),
+                Some(&unique_key()),
+                false,
+            )
+            .await;
+        if answer.status == 201 {
+            self.device_id = answer.body["device_id"].as_str().map(str::to_owned);
+            self.account_id = answer.body["account_id"].as_str().map(str::to_owned);
+            self.person_id = answer.body["person_id"].as_str().map(str::to_owned);
+        }
+        answer
+    }
+
+    /// A signed GET.
+    pub async fn get(&self, path: &str) -> RawAnswer {
+        self.send("GET", path, None, None, true).await
+    }
+
+    /// A signed POST with a fresh idempotency key.
+    pub async fn post(&self, path: &str, body: Value) -> RawAnswer {
+        self.send(
+            "POST",
+            path,
+            Some(body.to_string().into_bytes()),
+            Some(&unique_key()),
+            true,
+        )
+        .await
+    }
+
+    /// Any request; `sign` adds the device signature.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Vec<u8>>,
+        idempotency_key: Option<&str>,
+        sign: bool,
+    ) -> RawAnswer {
+        let client = reqwest::Client::new();
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = client.request(method.clone(), format!("{}{path}", self.base));
+        let bytes = body.unwrap_or_default();
+        if !bytes.is_empty() {
+            request = request
+                .header("content-type", "application/json")
+                .body(bytes.clone());
+        }
+        if let Some(key) = idempotency_key {
+            request = request.header("idempotency-key", key);
+        }
+        if sign {
+            for (name, value) in self.signature(method.as_str(), path, &bytes) {
+                request = request.header(name, value);
+            }
+        }
+        let response = request.send().await.unwrap();
+        answer(response).await
+    }
+
+    /// The signature headers of a request.
+    pub fn signature(&self, method: &str, path: &str, body: &[u8]) -> Vec<(&'static str, String)> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64
+            + self.clock_offset;
+        let nonce = unique_key();
+        let message = signed_string(method, path, now as u64, &nonce, body);
+        let signature = self.keys.sign("device", &message).unwrap();
+        vec![
+            (DEVICE_HEADER, self.device_id.clone().unwrap_or_default()),
+            (TIMESTAMP_HEADER, now.to_string()),
+            (NONCE_HEADER, nonce),
+            (SIGNATURE_HEADER, URL_SAFE_NO_PAD.encode(signature)),
+        ]
+    }
+}
+
+/// Reads an answer.
+pub async fn answer(response: reqwest::Response) -> RawAnswer {
+    let status = response.status().as_u16();
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
+    };
+    let etag = header("etag");
+    let server_time = header("x-ecard-server-time").and_then(|value| value.parse().ok());
+    let content_type = header("content-type");
+    let bytes = response.bytes().await.unwrap();
+    let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+        if bytes.is_empty() {
+            Value::Null
+        } else {
+            Value::String(STANDARD.encode(&bytes))
+        }
+    });
+    RawAnswer {
+        status,
+        body,
+        etag,
+        server_time,
+        content_type,
+    }
+}
+
+/// A unique idempotency key or nonce.
+pub fn unique_key() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!(
+        "k{nanos:x}{:08x}{:04x}",
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        std::process::id() & 0xFFFF
+    )
+}
