@@ -13,6 +13,9 @@ pub enum ProblemCode {
     InvalidField,
     /// The body is larger than the platform accepts.
     BodyTooLarge,
+    /// The path exists but not with this method (the `Allow` header lists
+    /// the methods that do).
+    MethodNotAllowed,
     /// No valid device signature.
     Unauthenticated,
     /// The signed request's time is too far from the platform's clock.
@@ -53,6 +56,7 @@ impl ProblemCode {
             | ProblemCode::ReplayedRequest => 401,
             ProblemCode::Forbidden | ProblemCode::NoMandate => 403,
             ProblemCode::NotFound => 404,
+            ProblemCode::MethodNotAllowed => 405,
             ProblemCode::InvalidState
             | ProblemCode::NotAllowedByRules
             | ProblemCode::QuotaExceeded

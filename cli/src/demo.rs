@@ -1,16 +1,22 @@
-//! `ecard demo`: the main job. For now it walks the e-card code journey with
-//! an in-process issuer; later parts of the journey (platform, workflows)
-//! join as they land.
+//! `ecard demo`: the main job. It starts the reference platform in process
+//! on loopback, and walks one resident's whole journey through the client
+//! core, as the app would: enrol → apply for a card → production and pickup
+//! on the platform clock → activation → the e-card code shown and verified
+//! offline by a gate → a replay and an expired screenshot refused → loss
+//! reported → the code refused → loss released → the code accepted again.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Args;
-use ecard_credential::{
-    KeyStore, Locale, PresentationRequest, Purpose, QrMatrix, SoftwareKeyStore, StatusList, Suite,
-    Verifier, VerifierPolicy, VerifyError, present,
+use ecard_api::resident::{Delivery, LossKind, PersonIdentity};
+use ecard_core::{
+    ClientConfig, ClientError, EcardClient, MemoryKeyStore, NewCardForm, OutletQuery, SearchQuery,
 };
-
-use crate::output::{SampleIssuer, now};
+use ecard_credential::{
+    Locale, Purpose, QrMatrix, TrustList, Verifier, VerifierPolicy, VerifyError,
+};
+use ecard_platform::{PlatformConfig, RunningPlatform};
 
 #[derive(Args)]
 pub struct DemoArgs {
@@ -30,116 +36,80 @@ impl Narrator {
     }
 }
 
-pub fn run(args: &DemoArgs) -> Result<ExitCode, String> {
-    let now = now();
-    let mut narrator = Narrator { step: 0 };
-    let error = |error: &dyn std::fmt::Display| error.to_string();
+type DemoResult<T> = Result<T, String>;
 
-    narrator.step(
-        "手机在密钥库中生成设备密钥（P-256，私钥不出密钥库）",
-        "The phone makes a device key in its key store (P-256; the private key never leaves it).",
-    );
-    let key_store = SoftwareKeyStore::new();
-    key_store
-        .generate_key("device", Suite::EcdsaP256)
-        .map_err(|e| error(&e))?;
+fn text(error: impl std::fmt::Display) -> String {
+    error.to_string()
+}
 
-    narrator.step(
-        "发卡平台签发 48 小时设备凭证：随机化名、状态位索引、优待类别、用途",
-        "The issuer signs a 48-hour device credential: random handle, status index, concession class, purposes.",
-    );
-    let issuer = SampleIssuer::new(now)?;
-    let status_index = 4_242;
-    let credential =
-        issuer.issue_for(&key_store, "device", Purpose::Transport, status_index, now)?;
-    println!(
-        "    handle {} · valid until {} · {} bytes",
-        credential.claims.handle,
-        credential.claims.not_after(),
-        credential.as_bytes().len()
-    );
+pub fn run(args: &DemoArgs) -> DemoResult<ExitCode> {
+    let directory = std::env::temp_dir().join(format!("ecard-demo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&directory);
+    std::fs::create_dir_all(&directory).map_err(text)?;
+    let result = (|| {
+        let mut config = PlatformConfig::new(directory.join("platform.db"));
+        config.admin_token = "demo".into();
+        let platform = RunningPlatform::start(&config).map_err(text)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(text)?;
+        runtime.block_on(journey(args, &platform, &directory))
+    })();
+    let _ = std::fs::remove_dir_all(&directory);
+    result.map(|()| ExitCode::SUCCESS)
+}
 
-    narrator.step(
-        "离线生成乘车码（60 秒有效）",
-        "The phone makes a transport code offline (valid for 60 s).",
-    );
-    let make_code = |counter: u32, at: u64| -> Result<String, String> {
-        let request = PresentationRequest {
-            purpose: Purpose::Transport,
-            issued_at: at,
-            counter,
-        };
-        Ok(present(&credential, &request, &key_store, "device")
-            .map_err(|e| e.to_string())?
-            .to_code())
-    };
-    let code = make_code(1, now)?;
-    let matrix = QrMatrix::encode(&code).map_err(|e| error(&e))?;
-    if !args.no_qr {
-        print!("{}", matrix.to_terminal());
+async fn admin(
+    platform: &RunningPlatform,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> DemoResult<serde_json::Value> {
+    let mut request = reqwest::Client::new()
+        .request(method, format!("{}{path}", platform.base_url()))
+        .bearer_auth(platform.admin_token());
+    if let Some(body) = body {
+        request = request.json(&body);
     }
-    println!("    {code}");
-    println!(
-        "    {} characters · QR version {} · ECC {}",
-        code.len(),
-        matrix.version(),
-        matrix.ecc()
-    );
-
-    narrator.step(
-        "公交闸机离线验码：只得知“有效、优待类别”",
-        "The bus gate verifies offline and learns only: valid, concession class.",
-    );
-    let mut gate = Verifier::new(
-        &issuer.trust_list,
-        VerifierPolicy::for_purposes(&[Purpose::Transport]),
-    )
-    .map_err(|e| error(&e))?;
-    let verified = gate.verify(&code, now + 3).map_err(|e| describe(&e))?;
-    println!("    VALID · {:?}", verified.disclosure);
-
-    narrator.step(
-        "同一个码再刷一次：重放被拒",
-        "The same code again: refused as a replay.",
-    );
-    show_refusal(gate.verify(&code, now + 4))?;
-
-    narrator.step(
-        "截图两分钟后再用：码已过期",
-        "A screenshot used two minutes later: the code has expired.",
-    );
-    let old = make_code(2, now)?;
-    show_refusal(gate.verify(&old, now + 120))?;
-
-    narrator.step("临时挂失：状态列表置位，闸机更新后新码被拒", "Temporary loss report: the status bit is set; after the gate's update a fresh code is refused.");
-    let mut list = StatusList::new(0, 65_536).map_err(|e| error(&e))?;
-    list.set_revoked(status_index, true)
-        .map_err(|e| error(&e))?;
-    list.sequence = 1;
-    list.issued_at = now;
-    list.valid_until = now + 86_400;
-    let signed = list.sign(&issuer.key).map_err(|e| error(&e))?;
-    gate.install_status_list(&signed, now + 5)
-        .map_err(|e| error(&e))?;
-    println!(
-        "    status list: {} bits, {} bytes signed and compressed",
-        list.bit_count(),
-        signed.len()
-    );
-    let fresh = make_code(3, now + 5)?;
-    show_refusal(gate.verify(&fresh, now + 6))?;
-
-    println!("\nDone: issued, shown, verified, and refused on replay, expiry and loss.");
-    Ok(ExitCode::SUCCESS)
+    let response = request.send().await.map_err(text)?;
+    if !response.status().is_success() {
+        return Err(format!("{path}: {}", response.status()));
+    }
+    response.json().await.map_err(text)
 }
 
-fn describe(error: &VerifyError) -> String {
-    format!("{}: {}", error.code(), error.message(Locale::En))
+async fn gate(
+    platform: &RunningPlatform,
+    client: &EcardClient,
+    purpose: Purpose,
+) -> DemoResult<Verifier> {
+    let base = platform.base_url();
+    let trust = reqwest::get(format!("{base}/v1/trust-list"))
+        .await
+        .map_err(text)?
+        .text()
+        .await
+        .map_err(text)?;
+    let trust = TrustList::from_json(&trust).map_err(text)?;
+    let mut verifier =
+        Verifier::new(&trust, VerifierPolicy::for_purposes(&[purpose])).map_err(text)?;
+    let status = reqwest::get(format!("{base}/v1/status-lists/0"))
+        .await
+        .map_err(text)?
+        .bytes()
+        .await
+        .map_err(text)?;
+    verifier
+        .install_status_list(&status, client.trusted_now())
+        .map_err(text)?;
+    Ok(verifier)
 }
 
-fn show_refusal<T>(result: Result<T, VerifyError>) -> Result<(), String> {
+fn refused(result: Result<impl Sized, VerifyError>) -> DemoResult<()> {
     match result {
-        Ok(_) => Err("the demo expected a refusal, but the code was accepted".to_owned()),
+        Ok(_) => Err("the demo expected a refusal, but the code was accepted".into()),
         Err(error) => {
             println!(
                 "    REFUSED {} · {} · {}",
@@ -150,4 +120,240 @@ fn show_refusal<T>(result: Result<T, VerifyError>) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// A card photo of the national size (358×441 px) as JPEG bytes: the
+/// demo's stand-in for the camera.
+fn demo_photo() -> Vec<u8> {
+    let mut bytes = vec![
+        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0,
+    ];
+    bytes.extend_from_slice(&[
+        0xFF, 0xC0, 0x00, 0x11, 0x08, 0x01, 0xB9, 0x01, 0x66, 0x03, 0x01, 0x22, 0x00, 0x02, 0x11,
+        0x01, 0x03, 0x11, 0x01,
+    ]);
+    bytes.extend_from_slice(&[
+        0xFF, 0xDA, 0x00, 0x0C, 0x03, 0x01, 0x00, 0x02, 0x11, 0x03, 0x11, 0x00, 0x3F, 0x00,
+    ]);
+    bytes.resize(12_000, 0x55);
+    bytes.extend_from_slice(&[0xFF, 0xD9]);
+    bytes
+}
+
+async fn journey(
+    args: &DemoArgs,
+    platform: &RunningPlatform,
+    directory: &std::path::Path,
+) -> DemoResult<()> {
+    let mut narrator = Narrator { step: 0 };
+    narrator.step(
+        "在本机启动参考发卡平台（SQLite + HTTP，回环地址）",
+        "The reference card platform starts on loopback (SQLite + HTTP).",
+    );
+    println!("    {}", platform.base_url());
+
+    let personas = admin(platform, reqwest::Method::GET, "/admin/personas", None).await?;
+    let resident = personas
+        .as_array()
+        .and_then(|all| all.iter().find(|persona| persona["persona"] == "resident"))
+        .ok_or("no resident persona")?;
+    let identity = PersonIdentity {
+        id_type: "resident_id".into(),
+        id_number: resident["id_number"].as_str().unwrap_or_default().into(),
+        name: resident["name"].as_str().unwrap_or_default().into(),
+    };
+
+    narrator.step(
+        "张伟在手机上实名登录，设备密钥留在密钥库中",
+        "Zhang Wei signs in with his real name; the device key stays in the key store.",
+    );
+    let mut config = ClientConfig::new(directory.join("phone"), platform.base_url());
+    config.device_name = "张伟的手机".into();
+    let client = EcardClient::open(config, Arc::new(MemoryKeyStore::new()))
+        .await
+        .map_err(text)?;
+    client
+        .enrol(identity, "13800138000".into())
+        .await
+        .map_err(text)?;
+    let snapshot = client.snapshot().map_err(text)?;
+    println!(
+        "    {} · {}",
+        snapshot.name_masked.unwrap_or_default(),
+        snapshot.id_number_masked.unwrap_or_default()
+    );
+
+    narrator.step(
+        "同步离线服务目录与网点，可用汉字或拼音搜索",
+        "The offline catalogue and outlets sync; search works in characters and pinyin.",
+    );
+    let report = client.sync_catalogue().await.map_err(text)?;
+    println!(
+        "    {} items, {} outlets",
+        report.items_changed, report.outlets_changed
+    );
+    for query in ["社保卡", "sbk"] {
+        let hits = client.search(&SearchQuery {
+            text: query.into(),
+            limit: 3,
+            ..SearchQuery::default()
+        });
+        let names: Vec<&str> = hits.iter().map(|hit| hit.item.name.as_str()).collect();
+        println!("    {query} → {}", names.join("、"));
+    }
+    let outlets = client.nearest_outlets(&OutletQuery {
+        latitude: 28.6829,
+        longitude: 115.8579,
+        limit: 1,
+        service: None,
+        open_now_only: false,
+    });
+    let outlet = outlets.first().ok_or("no outlets")?;
+    println!(
+        "    nearest outlet: {} ({:.0} m)",
+        outlet.outlet.name, outlet.distance_metres
+    );
+
+    narrator.step("申领社保卡：在网点领卡，提交经过持久化发件箱", "He applies for a card, to collect at that outlet; the submission goes through the durable outbox.");
+    let form = NewCardForm {
+        person_id: None,
+        photo_jpeg: demo_photo(),
+        bank: "icbc".into(),
+        phone: "13800138000".into(),
+        delivery: Delivery::Pickup {
+            outlet_id: outlet.outlet.id.clone(),
+        },
+    };
+    let submission = client.submit_application(form, None).await.map_err(text)?;
+    let application_id = client
+        .submitted_application_id(&submission)
+        .ok_or("no application id")?;
+    let flow = client.application(&application_id).await.map_err(text)?;
+    println!(
+        "    {} · {:?}",
+        flow.progress
+            .last()
+            .map(|stage| stage.label.as_str())
+            .unwrap_or_default(),
+        flow.step
+    );
+
+    narrator.step(
+        "平台时钟前进四天：制卡完成，卡片到达网点",
+        "The platform clock moves four days: the card is produced and reaches the outlet.",
+    );
+    admin(
+        platform,
+        reqwest::Method::POST,
+        "/admin/clock/advance",
+        Some(serde_json::json!({ "seconds": 4 * 86_400 })),
+    )
+    .await?;
+    let flow = client.application(&application_id).await.map_err(text)?;
+    let labels: Vec<&str> = flow
+        .progress
+        .iter()
+        .map(|stage| stage.label.as_str())
+        .collect();
+    println!("    {}", labels.join(" → "));
+
+    narrator.step(
+        "领卡并启用社保功能",
+        "He collects the card and enables its social-security function.",
+    );
+    client
+        .confirm_receipt(&application_id)
+        .await
+        .map_err(text)?;
+    let card_id = flow.application.card_id.clone().ok_or("no card")?;
+    client.activate_card(&card_id).await.map_err(text)?;
+    let flow = client.application(&application_id).await.map_err(text)?;
+    println!(
+        "    {}",
+        flow.progress
+            .last()
+            .map(|stage| stage.label.as_str())
+            .unwrap_or_default()
+    );
+
+    narrator.step(
+        "出示乘车码：手机离线签名，60 秒有效",
+        "He shows his transport code: signed offline on the phone, valid for 60 seconds.",
+    );
+    client.refresh_profile().await.map_err(text)?;
+    let code = client
+        .current_code(None, Purpose::Transport)
+        .await
+        .map_err(text)?;
+    if !args.no_qr {
+        print!(
+            "{}",
+            QrMatrix::encode(&code.text).map_err(text)?.to_terminal()
+        );
+    }
+    println!(
+        "    {} characters · QR version {} · {} s left",
+        code.text.len(),
+        code.qr_version,
+        code.seconds_left(client.trusted_now())
+    );
+
+    narrator.step(
+        "公交闸机离线验码，只得知“有效、优待类别”",
+        "The bus gate verifies offline and learns only: valid, concession class.",
+    );
+    let mut bus = gate(platform, &client, Purpose::Transport).await?;
+    let verified = bus.verify(&code.text, client.trusted_now()).map_err(text)?;
+    println!("    VALID · {:?}", verified.disclosure);
+
+    narrator.step(
+        "同一个码再刷一次：重放被拒",
+        "The same code again: refused as a replay.",
+    );
+    refused(bus.verify(&code.text, client.trusted_now()))?;
+    narrator.step(
+        "两分钟后用截图：码已过期",
+        "A screenshot two minutes later: the code has expired.",
+    );
+    let screenshot = client
+        .current_code(None, Purpose::Transport)
+        .await
+        .map_err(text)?;
+    refused(bus.verify(&screenshot.text, client.trusted_now() + 120))?;
+
+    narrator.step("临时挂失：手机立即停止出码，平台置位状态列表", "Temporary loss report: the phone stops making codes at once; the platform sets the status bit.");
+    let before_loss = client
+        .current_code(None, Purpose::Transport)
+        .await
+        .map_err(text)?;
+    client
+        .report_loss(&card_id, LossKind::Temporary)
+        .await
+        .map_err(text)?;
+    match client.current_code(None, Purpose::Transport).await {
+        Err(error @ ClientError::CardSuspended) => {
+            println!("    phone: {}", error.message(Locale::ZhCn))
+        }
+        other => return Err(format!("expected a suspended card, got {other:?}")),
+    }
+    let mut bus = gate(platform, &client, Purpose::Transport).await?;
+    refused(bus.verify(&before_loss.text, client.trusted_now()))?;
+
+    narrator.step(
+        "解挂：卡与电子社保卡恢复，新码通过",
+        "The loss report is released: card and e-card come back; a new code passes.",
+    );
+    client.release_loss(&card_id).await.map_err(text)?;
+    let code = client
+        .current_code(None, Purpose::Transport)
+        .await
+        .map_err(text)?;
+    let mut bus = gate(platform, &client, Purpose::Transport).await?;
+    let verified = bus.verify(&code.text, client.trusted_now()).map_err(text)?;
+    println!("    VALID · {:?}", verified.disclosure);
+
+    println!(
+        "\nDone: applied, produced, collected, activated, shown, verified, refused on replay, expiry and loss, released."
+    );
+    Ok(())
 }

@@ -9,6 +9,9 @@
 //!   [`EcardClient::nearest_outlets`], [`EcardClient::trusted_now`],
 //!   [`EcardClient::subscribe`]) do no network or key-store I/O and return in
 //!   well under a millisecond: safe on the main thread.
+//! - The core never holds a lock that a plain method needs while it calls the
+//!   key store, so a key store implemented on the UI thread (a JS callback, a
+//!   main-actor prompt) cannot deadlock against `snapshot` or `search`.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -64,6 +67,12 @@ pub struct ClientConfig {
     pub default_region: String,
     /// Suite of the device key (P-256 works with every platform key store).
     pub device_suite: Suite,
+    /// Longest wait for one platform answer.
+    pub request_timeout: std::time::Duration,
+    /// Most bytes the local database may grow to (none = no cap).
+    pub storage_limit_bytes: Option<u64>,
+    /// The device's wall clock (replaceable for tests of wrong clocks).
+    pub wall_clock: crate::net::WallClock,
 }
 
 impl ClientConfig {
@@ -76,6 +85,9 @@ impl ClientConfig {
             device_name: "ecard".into(),
             default_region: "360000".into(),
             device_suite: Suite::EcdsaP256,
+            request_timeout: std::time::Duration::from_secs(20),
+            storage_limit_bytes: None,
+            wall_clock: crate::net::WallClock::system(),
         }
     }
 }
@@ -162,6 +174,10 @@ pub(crate) struct Inner {
     pub(crate) online: AtomicBool,
     recovery: Option<RecoveryReport>,
     status: tokio::sync::Mutex<StatusCache>,
+    /// Held while the outbox is being sent, so sends never overlap.
+    pub(crate) sending: tokio::sync::Mutex<()>,
+    /// Refusals met by the outbox, for the caller that submitted.
+    pub(crate) failures: std::sync::Mutex<std::collections::HashMap<i64, ClientError>>,
 }
 
 /// The client core.
@@ -260,6 +276,9 @@ impl EcardClient {
             _ => ClientError::Storage(StorageError::Io(error)),
         })?;
         let (store, mut recovery) = Store::open(&config.data_dir.join(DATABASE_FILE))?;
+        if let Some(limit) = config.storage_limit_bytes {
+            store.limit_size(limit)?;
+        }
         let (key, key_lost) = data_key(&config, key_store.as_ref())?;
         if key_lost {
             let lost = store.write(|tx| {
@@ -279,8 +298,11 @@ impl EcardClient {
             .meta("clock_offset_millis")?
             .and_then(|text| text.parse().ok())
             .unwrap_or(0);
-        let clock = Arc::new(TrustedClock::with_offset(offset));
-        let network = Network::new(&config.platform_url, clock.clone())?;
+        let clock = Arc::new(TrustedClock::with_wall_clock(
+            offset,
+            config.wall_clock.clone(),
+        ));
+        let network = Network::new(&config.platform_url, clock.clone(), config.request_timeout)?;
         let catalogue = Catalogue::load(&store)?;
         let (events, _) = broadcast::channel(64);
         let inner = Inner {
@@ -300,6 +322,8 @@ impl EcardClient {
                 etag: None,
                 trust: None,
             }),
+            sending: tokio::sync::Mutex::new(()),
+            failures: std::sync::Mutex::default(),
         };
         let session = load_session(&inner)?;
         if let Some(session) = session {

@@ -43,6 +43,17 @@ impl From<rusqlite::Error> for StorageError {
     }
 }
 
+impl From<PresentError> for ClientError {
+    /// A key-store failure while making a code is a key-store failure (a
+    /// cancelled biometric prompt is `user_cancelled`, not an internal error).
+    fn from(error: PresentError) -> ClientError {
+        match error {
+            PresentError::KeyStore(error) => ClientError::KeyStore(error),
+            other => ClientError::Code(other),
+        }
+    }
+}
+
 impl From<rusqlite::Error> for ClientError {
     fn from(error: rusqlite::Error) -> ClientError {
         ClientError::Storage(error.into())
@@ -124,7 +135,7 @@ pub enum ClientError {
     CredentialExpired,
     /// Making a code failed.
     #[error(transparent)]
-    Code(#[from] PresentError),
+    Code(PresentError),
     /// The key store failed.
     #[error(transparent)]
     KeyStore(#[from] KeyStoreError),
@@ -302,6 +313,7 @@ fn refused_message(code: ProblemCode, locale: Locale) -> &'static str {
         ),
         ProblemCode::IdempotencyKeyMissing
         | ProblemCode::IdempotencyKeyReused
+        | ProblemCode::MethodNotAllowed
         | ProblemCode::Internal => locale.pick(
             "服务出了点问题，请稍后再试。",
             "The service had a problem. Please try again later.",

@@ -18,7 +18,9 @@ pub mod events;
 pub mod keystore;
 pub mod net;
 pub mod outbox;
+pub mod privacy;
 pub mod storage;
+pub mod workflows;
 
 pub use catalogue::outlets::{OutletHit, OutletQuery};
 pub use catalogue::search::{MatchKind, SearchHit, SearchQuery};
@@ -28,3 +30,9 @@ pub use codes::CodeView;
 pub use error::{ClientError, ErrorCategory, StorageError};
 pub use events::ClientEvent;
 pub use keystore::{FileKeyStore, MemoryKeyStore, SecureKeyStore};
+pub use outbox::{OutboxEntry, OutboxState};
+pub use privacy::PersonalDataExport;
+pub use workflows::{
+    ApplicationFlow, BackgroundTask, Draft, DraftForm, FlowStep, LossFlow, NewCardForm,
+    ProgressStage, ReplacementForm, Submission,
+};

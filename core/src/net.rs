@@ -8,7 +8,7 @@
 //! is wrong.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
@@ -34,50 +34,134 @@ fn local_millis() -> i64 {
         .map_or(0, |elapsed| elapsed.as_millis() as i64)
 }
 
-/// The platform's clock as seen from this device: local time plus the
-/// offset measured from responses.
+/// The device's wall clock in Unix milliseconds. Replaceable so tests can
+/// make the phone's clock wrong or jump.
+#[derive(Clone)]
+pub struct WallClock(Arc<dyn Fn() -> i64 + Send + Sync>);
+
+impl WallClock {
+    /// The system clock.
+    pub fn system() -> WallClock {
+        WallClock(Arc::new(local_millis))
+    }
+
+    /// A clock reading from `source`.
+    pub fn from_fn(source: impl Fn() -> i64 + Send + Sync + 'static) -> WallClock {
+        WallClock(Arc::new(source))
+    }
+
+    /// Unix milliseconds.
+    pub fn millis(&self) -> i64 {
+        (self.0)()
+    }
+}
+
+impl std::fmt::Debug for WallClock {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("WallClock")
+    }
+}
+
+impl Default for WallClock {
+    fn default() -> WallClock {
+        WallClock::system()
+    }
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct ClockState {
+    /// Platform minus device, from the last session (used until anchored).
+    offset_millis: i64,
+    /// The platform time at a monotonic instant, once observed.
+    anchor: Option<(std::time::Instant, i64)>,
+}
+
+/// The platform's clock as seen from this device.
+///
+/// Once a response has carried the platform's time, the clock runs from
+/// that anchor on the monotonic clock, so a phone whose wall clock is wrong
+/// or jumps (time zone, manual change, ±1 day) still dates codes by the
+/// platform's time. Before the first answer of a session it uses the wall
+/// clock plus the offset stored last time.
 #[derive(Debug, Default)]
 pub struct TrustedClock {
-    offset_millis: AtomicI64,
+    wall: WallClock,
+    state: std::sync::Mutex<ClockState>,
     observed: AtomicBool,
 }
 
 impl TrustedClock {
     /// A clock starting with a known offset (restored from storage).
     pub fn with_offset(offset_millis: i64) -> TrustedClock {
+        TrustedClock::with_wall_clock(offset_millis, WallClock::system())
+    }
+
+    /// A clock over a given wall clock.
+    pub fn with_wall_clock(offset_millis: i64, wall: WallClock) -> TrustedClock {
         TrustedClock {
-            offset_millis: AtomicI64::new(offset_millis),
+            wall,
+            state: std::sync::Mutex::new(ClockState {
+                offset_millis,
+                anchor: None,
+            }),
             observed: AtomicBool::new(false),
+        }
+    }
+
+    fn state(&self) -> ClockState {
+        *self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn now_millis(&self) -> i64 {
+        let state = self.state();
+        match state.anchor {
+            Some((instant, platform_millis)) => {
+                platform_millis
+                    + i64::try_from(instant.elapsed().as_millis()).unwrap_or(i64::MAX / 2)
+            }
+            None => self.wall.millis() + state.offset_millis,
         }
     }
 
     /// Trusted Unix seconds.
     pub fn now(&self) -> u64 {
-        let millis = local_millis() + self.offset_millis.load(Ordering::Relaxed);
-        u64::try_from(millis / 1_000).unwrap_or(0)
+        u64::try_from(self.now_millis() / 1_000).unwrap_or(0)
     }
 
-    /// The current offset in milliseconds (platform minus device).
+    /// The current offset in milliseconds (platform minus device wall clock).
     pub fn offset_millis(&self) -> i64 {
-        self.offset_millis.load(Ordering::Relaxed)
+        self.now_millis() - self.wall.millis()
     }
 
-    /// Whether an offset was measured in this session.
+    /// Whether the platform's time was observed in this session.
     pub fn is_observed(&self) -> bool {
         self.observed.load(Ordering::Relaxed)
     }
 
+    /// The device's wall clock.
+    pub fn wall_clock(&self) -> &WallClock {
+        &self.wall
+    }
+
     /// Records a server time (whole seconds) seen in a response to a request
-    /// sent at `sent` and answered at `received` (local milliseconds).
+    /// sent at `sent` and answered at `received` (wall milliseconds).
     pub fn observe(&self, server_seconds: u64, sent: i64, received: i64) {
         let Ok(server_seconds) = i64::try_from(server_seconds) else {
             return;
         };
-        // The header is truncated to the second: assume the middle of it.
-        let server_millis = server_seconds * 1_000 + 500;
-        let local_midpoint = sent + (received - sent) / 2;
-        self.offset_millis
-            .store(server_millis - local_midpoint, Ordering::Relaxed);
+        // The header is truncated to the second: assume the middle of it;
+        // the answer left the platform about half a round trip ago.
+        let round_trip = (received - sent).clamp(0, 60_000);
+        let platform_millis = server_seconds * 1_000 + 500 + round_trip / 2;
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        state.anchor = Some((std::time::Instant::now(), platform_millis));
+        state.offset_millis = platform_millis - self.wall.millis();
         self.observed.store(true, Ordering::Relaxed);
     }
 }
@@ -267,7 +351,11 @@ enum Attempt {
 
 impl Network {
     /// A client for the platform at `base_url` (HTTPS, or HTTP on loopback).
-    pub fn new(base_url: &str, clock: Arc<TrustedClock>) -> Result<Network, ClientError> {
+    pub fn new(
+        base_url: &str,
+        clock: Arc<TrustedClock>,
+        timeout: Duration,
+    ) -> Result<Network, ClientError> {
         let base = Url::parse(base_url).map_err(|_| ClientError::InvalidChoice {
             field: "platform_url".into(),
             reason: "not a URL".into(),
@@ -283,8 +371,8 @@ impl Network {
             }
         }
         let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(20))
+            .connect_timeout(timeout.min(Duration::from_secs(5)))
+            .timeout(timeout)
             .https_only(base.scheme() == "https")
             .user_agent(concat!("ecard-core/", env!("CARGO_PKG_VERSION")))
             .build()
@@ -365,7 +453,7 @@ impl Network {
             let Some(signer) = &self.signer else {
                 return Attempt::Fail(ClientError::NotEnrolled);
             };
-            match self.signature_headers(signer, request, &body) {
+            match self.signature_headers(signer, request, &body).await {
                 Ok(headers) => {
                     for (name, value) in headers {
                         builder = builder.header(name, value);
@@ -374,7 +462,7 @@ impl Network {
                 Err(error) => return Attempt::Fail(error),
             }
         }
-        let sent = local_millis();
+        let sent = self.clock.wall_clock().millis();
         let response = match builder.send().await {
             Ok(response) => response,
             Err(error) => {
@@ -384,7 +472,7 @@ impl Network {
                 };
             }
         };
-        let received = local_millis();
+        let received = self.clock.wall_clock().millis();
         if let Some(server_time) = header_u64(&response, SERVER_TIME_HEADER) {
             self.clock.observe(server_time, sent, received);
         }
@@ -458,7 +546,9 @@ impl Network {
         }
     }
 
-    fn signature_headers(
+    /// Signs on the blocking pool: a platform key store may block (a
+    /// biometric prompt, a hardware call) and must not stall async workers.
+    async fn signature_headers(
         &self,
         signer: &DeviceSigner,
         request: &ApiRequest,
@@ -473,7 +563,10 @@ impl Network {
             &nonce,
             body,
         );
-        let signature = signer.key_store.sign(&signer.alias, &message)?;
+        let (key_store, alias) = (signer.key_store.clone(), signer.alias.clone());
+        let signature = tokio::task::spawn_blocking(move || key_store.sign(&alias, &message))
+            .await
+            .map_err(|error| ClientError::Internal(format!("signing task failed: {error}")))??;
         Ok(vec![
             (DEVICE_HEADER, signer.device_id.clone()),
             (TIMESTAMP_HEADER, timestamp.to_string()),
@@ -551,12 +644,40 @@ mod tests {
     #[test]
     fn plain_http_only_to_loopback() {
         let clock = Arc::new(TrustedClock::default());
-        assert!(Network::new("http://127.0.0.1:8470", clock.clone()).is_ok());
-        assert!(Network::new("http://localhost:8470", clock.clone()).is_ok());
-        assert!(Network::new("http://[::1]:8470", clock.clone()).is_ok());
-        assert!(Network::new("https://ecard.example.cn", clock.clone()).is_ok());
-        assert!(Network::new("http://ecard.example.cn", clock.clone()).is_err());
-        assert!(Network::new("ftp://127.0.0.1", clock).is_err());
+        assert!(
+            Network::new(
+                "http://127.0.0.1:8470",
+                clock.clone(),
+                Duration::from_secs(1)
+            )
+            .is_ok()
+        );
+        assert!(
+            Network::new(
+                "http://localhost:8470",
+                clock.clone(),
+                Duration::from_secs(1)
+            )
+            .is_ok()
+        );
+        assert!(Network::new("http://[::1]:8470", clock.clone(), Duration::from_secs(1)).is_ok());
+        assert!(
+            Network::new(
+                "https://ecard.example.cn",
+                clock.clone(),
+                Duration::from_secs(1)
+            )
+            .is_ok()
+        );
+        assert!(
+            Network::new(
+                "http://ecard.example.cn",
+                clock.clone(),
+                Duration::from_secs(1)
+            )
+            .is_err()
+        );
+        assert!(Network::new("ftp://127.0.0.1", clock, Duration::from_secs(1)).is_err());
     }
 
     #[test]
@@ -565,6 +686,27 @@ mod tests {
         let local = local_millis();
         clock.observe((local / 1_000) as u64 + 3_600, local - 40, local + 40);
         assert!(clock.now().abs_diff((local / 1_000) as u64 + 3_600) <= 1);
+    }
+
+    #[test]
+    fn a_jumping_phone_clock_does_not_move_codes() {
+        use std::sync::atomic::AtomicI64;
+        let phone = Arc::new(AtomicI64::new(1_780_000_000_000));
+        let reading = phone.clone();
+        let clock = TrustedClock::with_wall_clock(
+            0,
+            WallClock::from_fn(move || reading.load(Ordering::Relaxed)),
+        );
+        // Before any answer: the wall clock (plus the stored offset).
+        assert_eq!(clock.now(), 1_780_000_000);
+        // The platform is five minutes ahead of this phone.
+        clock.observe(1_780_000_300, 1_780_000_000_000, 1_780_000_000_000);
+        assert!(clock.now().abs_diff(1_780_000_300) <= 1);
+        for jump in [86_400_000, -86_400_000, 300_000, -300_000] {
+            phone.store(1_780_000_000_000 + jump, Ordering::Relaxed);
+            assert!(clock.now().abs_diff(1_780_000_300) <= 1, "jump {jump}");
+        }
+        assert!((clock.offset_millis() - 300_500 - 300_000).abs() < 2_000);
     }
 
     #[test]

@@ -30,7 +30,14 @@ pub fn advance_clock(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     if request.seconds > 10 * 365 * 86_400 {
         return Err(ApiError::field("seconds", "at most ten years at a time"));
     }
+    if ctx.now.saturating_add(request.seconds) >= crate::clock::LATEST {
+        return Err(ApiError::field(
+            "seconds",
+            "the platform clock stays before 2100 (codes carry 32-bit times)",
+        ));
+    }
     let now = crate::clock::advance(ctx.tx, request.seconds)?;
+    ctx.state.remember_now(now);
     crate::workflow::advance(ctx.tx, now)?;
     Reply::ok(&serde_json::json!({ "now": now }))
 }
@@ -70,9 +77,23 @@ pub fn insert_person(tx: &Transaction<'_>, new: &NewPerson, now: u64) -> ApiResu
         ecard_documents::validate(document_type, &new.id_number, today).map_err(|error| {
             ApiError::field("id_number", error.message(ecard_credential::Locale::En))
         })?;
-    let birth_date = match (&new.birth_date, document.birth_date()) {
-        (Some(date), _) => date.clone(),
-        (None, Some(date)) => date.to_string(),
+    let given = new
+        .birth_date
+        .as_deref()
+        .map(|text| {
+            parse_date(text)
+                .filter(|date| *date <= today)
+                .ok_or_else(|| ApiError::field("birth_date", "a past date as YYYY-MM-DD"))
+        })
+        .transpose()?;
+    let birth_date = match (given, document.birth_date()) {
+        (Some(given), Some(on_document)) if given != on_document => {
+            return Err(ApiError::field(
+                "birth_date",
+                "differs from the birth date in the document number",
+            ));
+        }
+        (_, Some(date)) | (Some(date), None) => date.to_string(),
         (None, None) => {
             return Err(ApiError::field(
                 "birth_date",
@@ -86,6 +107,13 @@ pub fn insert_person(tx: &Transaction<'_>, new: &NewPerson, now: u64) -> ApiResu
     if new.region.len() != 6 || !new.region.bytes().all(|byte| byte.is_ascii_digit()) {
         return Err(ApiError::field("region", "a six-digit division code"));
     }
+    // Every workflow looks up the rules of the person's province.
+    crate::rules::rules_for(tx, &new.region).map_err(|_| {
+        ApiError::field(
+            "region",
+            "no regional rules for this province: PUT /admin/rules first",
+        )
+    })?;
     let person_id = new_id("person");
     let inserted = tx.execute(
         "INSERT OR IGNORE INTO people (person_id, id_type, id_number, name, birth_date, region, household_register, birth_certificate) \
@@ -110,11 +138,21 @@ pub fn insert_person(tx: &Transaction<'_>, new: &NewPerson, now: u64) -> ApiResu
     for guardian in &new.guardians {
         person(tx, guardian)?;
         tx.execute(
-            "INSERT INTO guardianships (child_person_id, guardian_person_id) VALUES (?1, ?2)",
+            "INSERT OR IGNORE INTO guardianships (child_person_id, guardian_person_id) VALUES (?1, ?2)",
             params![person_id, guardian],
         )?;
     }
     Ok(person_id)
+}
+
+/// Reads `YYYY-MM-DD`.
+fn parse_date(text: &str) -> Option<ecard_documents::Date> {
+    let mut parts = text.split('-');
+    let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || year.len() != 4 || month.len() != 2 || day.len() != 2 {
+        return None;
+    }
+    ecard_documents::Date::new(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?)
 }
 
 /// `POST /admin/people`.
@@ -141,6 +179,26 @@ pub fn insert_card(
     now: u64,
 ) -> ApiResult<String> {
     let holder = person(tx, person_id)?;
+    let rules = crate::rules::rules_for(tx, &holder.region)?;
+    if !rules.banks.iter().any(|candidate| candidate.code == bank) {
+        return Err(ApiError::field(
+            "bank",
+            format!("{bank} is not a co-branded bank of region {}", rules.region),
+        ));
+    }
+    let holds: Option<i64> = tx
+        .query_row(
+            "SELECT 1 FROM cards WHERE person_id = ?1 AND status NOT IN ('replaced', 'cancelled') \
+             UNION SELECT 1 FROM applications WHERE person_id = ?1 AND state NOT IN ('activated', 'cancelled', 'received')",
+            params![person_id],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if holds.is_some() {
+        return Err(ApiError::state(
+            "this person already has a card or an application in progress",
+        ));
+    }
     let card_id = new_id("card");
     tx.execute(
         "INSERT INTO cards (card_id, person_id, card_number, bank, region, status, e_card, social_function_enabled, issued_at) \
@@ -231,9 +289,29 @@ pub fn counter_consent(ctx: &mut Ctx<'_>, delegation_id: &str) -> ApiResult<Repl
     )?)
 }
 
+/// Whether a feed entry id is usable in a path: 1–64 visible ASCII
+/// characters, no `/`.
+fn entry_id_ok(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|byte| byte.is_ascii_graphic() && byte != b'/')
+}
+
 /// `PUT /admin/catalogue/items`.
 pub fn put_items(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let items: Vec<CatalogueItem> = ctx.json()?;
+    for item in &items {
+        if !entry_id_ok(&item.id) {
+            return Err(ApiError::field(
+                "id",
+                "1–64 visible ASCII characters, no '/'",
+            ));
+        }
+        if item.name.trim().is_empty() || item.short_label.trim().is_empty() {
+            return Err(ApiError::field("name", "a name and a short label"));
+        }
+    }
     let version = crate::feeds::store_items(ctx.tx, &items)?;
     Reply::ok(&serde_json::json!({ "version": version }))
 }
@@ -247,6 +325,29 @@ pub fn delete_item(ctx: &mut Ctx<'_>, id: &str) -> ApiResult<Reply> {
 /// `PUT /admin/outlets`.
 pub fn put_outlets(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let outlets: Vec<Outlet> = ctx.json()?;
+    for outlet in &outlets {
+        if !entry_id_ok(&outlet.id) {
+            return Err(ApiError::field(
+                "id",
+                "1–64 visible ASCII characters, no '/'",
+            ));
+        }
+        if !(-90.0..=90.0).contains(&outlet.latitude)
+            || !(-180.0..=180.0).contains(&outlet.longitude)
+        {
+            return Err(ApiError::field("latitude", "WGS-84 degrees"));
+        }
+        if outlet.hours.iter().any(|period| {
+            period.opens >= period.closes
+                || period.closes > 24 * 60
+                || period.weekdays.iter().any(|day| !(1..=7).contains(day))
+        }) {
+            return Err(ApiError::field(
+                "hours",
+                "weekdays 1–7, opening before closing, minutes of one day",
+            ));
+        }
+    }
     let version = crate::feeds::store_outlets(ctx.tx, &outlets)?;
     Reply::ok(&serde_json::json!({ "version": version }))
 }
@@ -260,6 +361,7 @@ pub fn delete_outlet(ctx: &mut Ctx<'_>, id: &str) -> ApiResult<Reply> {
 /// `PUT /admin/rules`.
 pub fn put_rules(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let rules: RegionalRules = ctx.json()?;
+    crate::rules::validate(&rules)?;
     let version = crate::rules::store(ctx.tx, &rules)?;
     Reply::ok(&serde_json::json!({ "version": version }))
 }

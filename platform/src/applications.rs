@@ -386,37 +386,60 @@ pub fn submit_replacement(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     Reply::json(StatusCode::CREATED, &load(ctx.tx, &application_id)?)
 }
 
-/// Loads an application the caller may see (theirs, or under a mandate).
+/// The scope a mandate needs to act on an application of this kind.
+fn acting_scope(kind: ApplicationKind) -> Scope {
+    match kind {
+        ApplicationKind::NewCard => Scope::Apply,
+        ApplicationKind::Replacement(_) => Scope::Replace,
+    }
+}
+
+/// Under which mandate (`None`: their own) `caller` may see an application,
+/// or act on it (`acting`). Having submitted it is not enough: a mandate
+/// that has ended no longer lets its former agent see or act.
+fn permission(
+    tx: &Transaction<'_>,
+    caller: &crate::http::Caller,
+    application: &Application,
+    acting: bool,
+    now: u64,
+) -> ApiResult<Option<String>> {
+    let scope = acting_scope(application.kind);
+    if acting {
+        return authorise(tx, caller, &application.person_id, scope, now);
+    }
+    authorise(tx, caller, &application.person_id, Scope::Track, now)
+        .or_else(|_| authorise(tx, caller, &application.person_id, scope, now))
+}
+
+/// Loads an application the caller may see, or act on (`acting`), with the
+/// mandate that allows it. Someone else's application is "not found".
 fn visible(
     ctx: &Ctx<'_>,
     application_id: &str,
-    scope: Scope,
+    acting: bool,
 ) -> ApiResult<(Application, Option<String>)> {
     let caller = ctx.caller()?;
     let application = load(ctx.tx, application_id)?;
-    if application.submitted_by == caller.account_id {
-        let mandate = application.mandate_id.clone();
-        return Ok((application, mandate));
-    }
-    let mandate = authorise(ctx.tx, caller, &application.person_id, scope, ctx.now)
+    let mandate = permission(ctx.tx, caller, &application, acting, ctx.now)
         .map_err(|_| ApiError::not_found("application"))?;
     Ok((application, mandate))
 }
 
 /// `GET /v1/applications/{id}`.
 pub fn get(ctx: &mut Ctx<'_>, application_id: &str) -> ApiResult<Reply> {
-    Reply::ok(&visible(ctx, application_id, Scope::Track)?.0)
+    Reply::ok(&visible(ctx, application_id, false)?.0)
 }
 
-/// `GET /v1/applications`: the caller's applications and those of people
-/// they track for.
+/// `GET /v1/applications`: the caller's own applications and those of the
+/// people they act for under an active mandate, newest first.
 pub fn list(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let caller = ctx.caller()?.clone();
     let mut statement = ctx.tx.prepare(
-        "SELECT application_id FROM applications WHERE submitted_by = ?1 OR person_id = ?2 \
+        "SELECT application_id FROM applications WHERE person_id = ?2 \
          OR person_id IN (SELECT principal_person_id FROM delegations WHERE agent_account_id = ?1 \
-                          AND status = 'active' AND expires_at > ?3 AND scopes LIKE '%\"track\"%') \
-         ORDER BY created_at DESC",
+                          AND status = 'active' AND expires_at > ?3) \
+         ORDER BY created_at DESC, application_id",
     )?;
     let ids: Vec<String> = statement
         .query_map(
@@ -424,10 +447,13 @@ pub fn list(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
             |row| row.get(0),
         )?
         .collect::<Result<_, _>>()?;
-    let applications = ids
-        .iter()
-        .map(|id| load(ctx.tx, id))
-        .collect::<ApiResult<Vec<_>>>()?;
+    let mut applications = Vec::new();
+    for id in &ids {
+        let application = load(ctx.tx, id)?;
+        if permission(ctx.tx, &caller, &application, false, ctx.now).is_ok() {
+            applications.push(application);
+        }
+    }
     Reply::ok(&applications)
 }
 
@@ -474,7 +500,7 @@ fn finish(
 /// `POST /v1/applications/{id}/payment`.
 pub fn pay(ctx: &mut Ctx<'_>, application_id: &str) -> ApiResult<Reply> {
     let request: PaymentRequest = ctx.json()?;
-    let (application, mandate) = visible(ctx, application_id, Scope::Apply)?;
+    let (application, mandate) = visible(ctx, application_id, true)?;
     require_action(&application, ApplicationAction::Pay)?;
     if request.amount_fen != application.fee_fen {
         return Err(ApiError::field(
@@ -494,7 +520,7 @@ pub fn pay(ctx: &mut Ctx<'_>, application_id: &str) -> ApiResult<Reply> {
 
 /// `POST /v1/applications/{id}/cancel`.
 pub fn cancel(ctx: &mut Ctx<'_>, application_id: &str) -> ApiResult<Reply> {
-    let (application, mandate) = visible(ctx, application_id, Scope::Apply)?;
+    let (application, mandate) = visible(ctx, application_id, true)?;
     require_action(&application, ApplicationAction::Cancel)?;
     set_state(
         ctx.tx,
@@ -508,7 +534,7 @@ pub fn cancel(ctx: &mut Ctx<'_>, application_id: &str) -> ApiResult<Reply> {
 
 /// `POST /v1/applications/{id}/receipt`.
 pub fn confirm_receipt(ctx: &mut Ctx<'_>, application_id: &str) -> ApiResult<Reply> {
-    let (application, mandate) = visible(ctx, application_id, Scope::Apply)?;
+    let (application, mandate) = visible(ctx, application_id, true)?;
     require_action(&application, ApplicationAction::ConfirmReceipt)?;
     set_state(
         ctx.tx,
@@ -523,7 +549,7 @@ pub fn confirm_receipt(ctx: &mut Ctx<'_>, application_id: &str) -> ApiResult<Rep
 /// `POST /v1/applications/{id}/photo`.
 pub fn resubmit_photo(ctx: &mut Ctx<'_>, application_id: &str) -> ApiResult<Reply> {
     let request: PhotoRequest = ctx.json()?;
-    let (application, mandate) = visible(ctx, application_id, Scope::Apply)?;
+    let (application, mandate) = visible(ctx, application_id, true)?;
     require_action(&application, ApplicationAction::ResubmitPhoto)?;
     let person = person(ctx.tx, &application.person_id)?;
     let rules = rules_for(ctx.tx, &person.region)?;

@@ -10,6 +10,10 @@ use crate::db::{meta_get, meta_set};
 
 const OFFSET_KEY: &str = "clock_offset_seconds";
 
+/// The platform clock is never moved to or past 2100-01-01 00:00 UTC: codes
+/// and credentials carry 32-bit times, and dates stay in range.
+pub const LATEST: u64 = 4_102_444_800;
+
 /// The system clock, Unix seconds.
 pub fn system_now() -> u64 {
     SystemTime::now()

@@ -8,7 +8,10 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// Numbered migrations; index + 1 is the schema version they produce.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_credential_revocation.sql"),
+];
 
 /// Opens (creating if needed) and migrates the database at `path`
 /// (`:memory:` for a throwaway one).

@@ -321,23 +321,12 @@ pub fn revoke(ctx: &mut Ctx<'_>, delegation_id: &str) -> ApiResult<Reply> {
         params![ctx.now as i64, delegation_id],
     )?;
     // Codes shown under the mandate stop at once: revoke its credentials.
-    let mut statement = ctx.tx.prepare(
-        "SELECT DISTINCT c.card_id FROM credentials c JOIN devices d ON d.device_id = c.device_id \
-         JOIN cards k ON k.card_id = c.card_id WHERE d.account_id = ?1 AND k.person_id = ?2 AND c.role != 'holder' AND c.not_after > ?3",
+    crate::issuer::revoke_agent_credentials(
+        ctx.tx,
+        &delegation.agent_account_id,
+        &delegation.principal_person_id,
+        ctx.now,
     )?;
-    let cards: Vec<String> = statement
-        .query_map(
-            params![
-                delegation.agent_account_id,
-                delegation.principal_person_id,
-                ctx.now as i64
-            ],
-            |row| row.get(0),
-        )?
-        .collect::<Result<_, _>>()?;
-    for card_id in cards {
-        revoke_agent_credentials(ctx.tx, &card_id, &delegation.agent_account_id, ctx.now)?;
-    }
     audit(
         ctx.tx,
         ctx.now,
@@ -348,26 +337,6 @@ pub fn revoke(ctx: &mut Ctx<'_>, delegation_id: &str) -> ApiResult<Reply> {
         delegation_id,
     )?;
     Reply::ok(&load(ctx.tx, delegation_id, ctx.now)?)
-}
-
-fn revoke_agent_credentials(
-    tx: &Transaction<'_>,
-    card_id: &str,
-    agent_account: &str,
-    now: u64,
-) -> ApiResult<()> {
-    let changed = tx.execute(
-        "INSERT OR IGNORE INTO status_bits (list, idx) SELECT c.status_list, c.status_index FROM credentials c \
-         JOIN devices d ON d.device_id = c.device_id WHERE c.card_id = ?1 AND d.account_id = ?2 AND c.role != 'holder' AND c.not_after > ?3",
-        params![card_id, agent_account, now as i64],
-    )?;
-    if changed > 0 {
-        crate::db::meta_increment(
-            tx,
-            &format!("status_sequence_{}", crate::issuer::STATUS_LIST),
-        )?;
-    }
-    Ok(())
 }
 
 /// `GET /v1/audit`: what was done for the caller and what the caller did for others.
@@ -397,12 +366,25 @@ pub fn ensure_person(tx: &Transaction<'_>, person_id: &str) -> ApiResult<()> {
     person(tx, person_id).map(|_| ())
 }
 
-/// Marks mandates past their end as expired.
+/// Marks mandates past their end as expired; codes shown under them stop.
 pub fn expire(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
+    let mut statement = tx.prepare(
+        "SELECT agent_account_id, principal_person_id FROM delegations \
+         WHERE status IN ('active', 'pending_consent') AND expires_at <= ?1",
+    )?;
+    let ended: Vec<(String, String)> = statement
+        .query_map(params![now as i64], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    if ended.is_empty() {
+        return Ok(());
+    }
     tx.execute(
         "UPDATE delegations SET status = 'expired' WHERE status IN ('active', 'pending_consent') AND expires_at <= ?1",
         params![now as i64],
     )?;
+    for (agent_account, principal_person) in ended {
+        crate::issuer::revoke_agent_credentials(tx, &agent_account, &principal_person, now)?;
+    }
     Ok(())
 }
 

@@ -24,7 +24,13 @@ pub fn time(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
 /// `GET /v1/trust-list`.
 pub fn trust_list(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let list = issuer::trust_list(ctx.tx, &ctx.state.issuer_name, ctx.now)?;
-    let etag = format!("\"trust-{}\"", list.sequence);
+    // Keys also leave the list as time passes, without a new sequence.
+    let key_ids: Vec<String> = list
+        .keys
+        .iter()
+        .map(|key| format!("{:x}", key.key_id))
+        .collect();
+    let etag = format!("\"trust-{}-{}\"", list.sequence, key_ids.join("."));
     Ok(Reply::ok(&list)?.with_etag(etag))
 }
 
@@ -36,9 +42,11 @@ pub fn status_list(ctx: &mut Ctx<'_>, list: &str) -> ApiResult<Reply> {
     if list != issuer::STATUS_LIST {
         return Err(ApiError::not_found("status list"));
     }
-    let (sequence, bytes) = issuer::status_list(ctx.state, ctx.tx, list, ctx.now)?;
+    let (sequence, valid_until, bytes) = issuer::status_list(ctx.state, ctx.tx, list, ctx.now)?;
+    // A re-signed edition (same bits, later validity) is a new entity: a
+    // terminal must not keep one that is about to go stale.
     Ok(Reply::bytes(bytes, "application/octet-stream")
-        .with_etag(format!("\"status-{list}-{sequence}\"")))
+        .with_etag(format!("\"status-{list}-{sequence}-{valid_until}\"")))
 }
 
 /// A versioned feed table.

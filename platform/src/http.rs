@@ -1,10 +1,16 @@
 //! Request plumbing shared by every endpoint: bounded body reading, device
 //! and admin authentication, idempotency, one database transaction per
 //! request, and the platform-clock header on every reply.
+//!
+//! Replies the endpoints never see — unknown paths, wrong methods,
+//! unreadable path parameters, oversized bodies — also leave as
+//! `application/problem+json` with the clock header ([`finish_response`]).
 
+use std::pin::Pin;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use axum::body::{Body, to_bytes};
+use axum::body::{Body, HttpBody as _};
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -15,7 +21,7 @@ use ecard_api::auth::{
     nonce_is_well_formed, signed_string,
 };
 use ecard_api::problem::ProblemCode;
-use ecard_api::{IDEMPOTENCY_KEY_HEADER, MAX_BODY_BYTES, SERVER_TIME_HEADER};
+use ecard_api::{IDEMPOTENCY_KEY_HEADER, MAX_BODY_BYTES, PROBLEM_JSON, SERVER_TIME_HEADER};
 use ecard_credential::{PublicKey, Suite};
 use ring::digest::{SHA256, digest};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
@@ -32,10 +38,28 @@ pub struct AppState {
     pub(crate) issuer_name: String,
     /// The last signed status list per list number: (sequence, valid until, bytes).
     pub(crate) status_cache: Mutex<std::collections::HashMap<u8, SignedStatus>>,
+    /// The platform clock's offset from the system clock as last read from
+    /// the database, for replies made without a database transaction.
+    pub(crate) clock_offset: AtomicI64,
+}
+
+impl AppState {
+    /// The platform clock as last known, without touching the database.
+    pub(crate) fn cached_now(&self) -> u64 {
+        clock::system_now().saturating_add_signed(self.clock_offset.load(Ordering::Relaxed))
+    }
+
+    /// Remembers the platform clock read at `now`.
+    pub(crate) fn remember_now(&self, now: u64) {
+        let offset = i64::try_from(now)
+            .unwrap_or(i64::MAX)
+            .saturating_sub(i64::try_from(clock::system_now()).unwrap_or(i64::MAX));
+        self.clock_offset.store(offset, Ordering::Relaxed);
+    }
 }
 
 /// A signed status list: (sequence, valid until, bytes).
-pub(crate) type SignedStatus = (i64, u64, Vec<u8>);
+pub type SignedStatus = (i64, u64, Vec<u8>);
 
 /// Who may call an endpoint.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -82,7 +106,9 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// Parses the body as JSON.
+    /// Parses the body as JSON. A number written with a fraction of zero
+    /// (`3.0`) counts as the integer it equals, as in JSON Schema: JSON has
+    /// one number type, and some encoders write every number as a float.
     pub fn json<T: DeserializeOwned>(&self) -> ApiResult<T> {
         if self.body.is_empty() {
             return Err(ApiError::new(
@@ -90,7 +116,8 @@ impl Ctx<'_> {
                 "a JSON body is required",
             ));
         }
-        Ok(serde_json::from_slice(self.body)?)
+        let value: serde_json::Value = serde_json::from_slice(self.body)?;
+        Ok(serde_json::from_value(integral_numbers(value))?)
     }
 
     /// The authenticated caller.
@@ -106,6 +133,37 @@ impl Ctx<'_> {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
             (key == name).then(|| value.to_owned())
         })
+    }
+}
+
+/// Turns floats without a fractional part into integers, recursively.
+fn integral_numbers(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Number(number) => {
+            let integral = number
+                .as_f64()
+                .filter(|float| number.is_f64() && float.fract() == 0.0);
+            let converted = integral.and_then(|float| {
+                // Exact: the float is integral and inside the target range.
+                if (0.0..18_446_744_073_709_551_616.0).contains(&float) {
+                    Some(serde_json::Number::from(float as u64))
+                } else if (-9_223_372_036_854_775_808.0..0.0).contains(&float) {
+                    Some(serde_json::Number::from(float as i64))
+                } else {
+                    None
+                }
+            });
+            Value::Number(converted.unwrap_or(number))
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(integral_numbers).collect()),
+        Value::Object(fields) => Value::Object(
+            fields
+                .into_iter()
+                .map(|(key, value)| (key, integral_numbers(value)))
+                .collect(),
+        ),
+        other => other,
     }
 }
 
@@ -193,6 +251,11 @@ where
     F: FnOnce(&mut Ctx<'_>) -> ApiResult<Reply> + Send + 'static,
 {
     let (parts, body) = request.into_parts();
+    let declared_length = header_text(&parts.headers, header::CONTENT_LENGTH.as_str())
+        .and_then(|length| length.parse::<u64>().ok());
+    if declared_length.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+        return too_large().into_response();
+    }
     let body = match read_body(body).await {
         Ok(body) => body,
         Err(error) => return error.into_response(),
@@ -216,16 +279,86 @@ where
     })
 }
 
-async fn read_body(body: Body) -> ApiResult<Vec<u8>> {
-    to_bytes(body, MAX_BODY_BYTES)
-        .await
-        .map(|bytes| bytes.to_vec())
-        .map_err(|_| {
-            ApiError::new(
-                ProblemCode::BodyTooLarge,
-                format!("bodies are limited to {MAX_BODY_BYTES} bytes"),
-            )
-        })
+fn too_large() -> ApiError {
+    ApiError::new(
+        ProblemCode::BodyTooLarge,
+        format!("bodies are limited to {MAX_BODY_BYTES} bytes"),
+    )
+}
+
+/// Reads the body, refusing it as soon as it grows past the limit; a body
+/// that breaks off is a malformed request, not an oversized one.
+async fn read_body(mut body: Body) -> ApiResult<Vec<u8>> {
+    let mut bytes = Vec::new();
+    loop {
+        let frame = std::future::poll_fn(|context| Pin::new(&mut body).poll_frame(context)).await;
+        match frame {
+            None => return Ok(bytes),
+            Some(Err(_)) => {
+                return Err(ApiError::new(
+                    ProblemCode::MalformedRequest,
+                    "the request body could not be read",
+                ));
+            }
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    if bytes.len() + data.len() > MAX_BODY_BYTES {
+                        return Err(too_large());
+                    }
+                    bytes.extend_from_slice(&data);
+                }
+            }
+        }
+    }
+}
+
+/// The last step of every reply: a `405` (which the router makes with an
+/// empty body) becomes a problem, and a reply made outside [`handle`]
+/// (unknown path, unreadable body or path) gets the platform-clock header.
+pub(crate) async fn finish_response(
+    axum::extract::State(state): axum::extract::State<Arc<AppState>>,
+    mut response: Response,
+) -> Response {
+    if response.status() == StatusCode::METHOD_NOT_ALLOWED && !is_problem(&response) {
+        let allow = response.headers().get(header::ALLOW).cloned();
+        let problem = ApiError::new(
+            ProblemCode::MethodNotAllowed,
+            format!(
+                "this method is not allowed here; allowed: {}",
+                allow
+                    .as_ref()
+                    .and_then(|value| value.to_str().ok())
+                    .unwrap_or("none")
+            ),
+        );
+        response = problem.into_response();
+        if let Some(allow) = allow {
+            response.headers_mut().insert(header::ALLOW, allow);
+        }
+    }
+    if !response.headers().contains_key(SERVER_TIME_HEADER) {
+        response
+            .headers_mut()
+            .insert(SERVER_TIME_HEADER, HeaderValue::from(state.cached_now()));
+    }
+    response
+}
+
+fn is_problem(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes() == PROBLEM_JSON.as_bytes())
+}
+
+/// The reply to a path parameter axum could not extract (bad percent
+/// encoding, not UTF-8).
+pub fn path_rejected(rejection: &axum::extract::rejection::PathRejection) -> Response {
+    ApiError::new(
+        ProblemCode::MalformedRequest,
+        format!("the path is malformed: {}", rejection.body_text()),
+    )
+    .into_response()
 }
 
 #[allow(clippy::too_many_arguments, reason = "the parts of one request")]
@@ -251,6 +384,7 @@ where
     let admitted = (|| {
         let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let now = clock::now(&tx)?;
+        state.remember_now(now);
         workflow::advance(&tx, now)?;
         let caller = match endpoint.access {
             Access::Public => Ok(None),

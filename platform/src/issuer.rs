@@ -19,7 +19,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::db::{meta_get, meta_increment, meta_set};
 use crate::error::{ApiError, ApiResult};
-use crate::http::AppState;
+use crate::http::{AppState, SignedStatus};
 
 /// The status list all credentials use.
 pub const STATUS_LIST: u8 = 0;
@@ -29,6 +29,11 @@ const RETIRED_KEY_GRACE_SECONDS: u64 = 73 * 3_600;
 /// How long a signed status list stays valid.
 const STATUS_LIST_VALIDITY_SECONDS: u64 = 24 * 3_600;
 const STATUS_INDEX_LIMIT: u64 = 1 << 24;
+/// The status list covers the allocated indices in blocks of this many bits.
+const STATUS_LIST_BLOCK: u64 = 8_192;
+/// How far before its issue a credential's validity starts, so a terminal
+/// whose clock is a little behind still accepts it.
+const CREDENTIAL_BACKDATE_SECONDS: u64 = 300;
 
 fn internal(detail: &str) -> ApiError {
     ApiError::new(ecard_api::problem::ProblemCode::Internal, detail)
@@ -73,7 +78,17 @@ pub fn rotate(tx: &Transaction<'_>, now: u64, suite: Suite) -> ApiResult<u32> {
         "UPDATE issuer_keys SET not_after = ?1 WHERE not_after IS NULL",
         params![now as i64],
     )?;
-    insert_key(tx, last + 1, suite, now)?;
+    // Credentials start a little in the past (clock skew between phones and
+    // terminals); the new key's window must cover that start.
+    insert_key(
+        tx,
+        last + 1,
+        suite,
+        now.saturating_sub(CREDENTIAL_BACKDATE_SECONDS),
+    )?;
+    // A new edition of the status list, signed by the new key, so clients
+    // holding one signed by the retired key (its ETag) fetch it again.
+    meta_increment(tx, &status_sequence_key(STATUS_LIST))?;
     Ok(last + 1)
 }
 
@@ -117,14 +132,14 @@ fn status_sequence_key(list: u8) -> String {
     format!("status_sequence_{list}")
 }
 
-/// The signed status list `list` and its sequence, re-signed only when it
-/// changed or half its validity has passed.
+/// The signed status list `list` with its sequence and end of validity,
+/// re-signed only when it changed or half its validity has passed.
 pub fn status_list(
     state: &AppState,
     tx: &Transaction<'_>,
     list: u8,
     now: u64,
-) -> ApiResult<(i64, Vec<u8>)> {
+) -> ApiResult<SignedStatus> {
     let sequence = meta_get(tx, &status_sequence_key(list))?.unwrap_or(0);
     let mut cache = state
         .status_cache
@@ -134,12 +149,12 @@ pub fn status_list(
         && *cached_sequence == sequence
         && valid_until.saturating_sub(now) > STATUS_LIST_VALIDITY_SECONDS / 2
     {
-        return Ok((sequence, bytes.clone()));
+        return Ok((sequence, *valid_until, bytes.clone()));
     }
     let allocated = meta_get(tx, "status_next_index")?.unwrap_or(0) as u64;
     let bit_count = allocated
         .clamp(1, STATUS_INDEX_LIMIT)
-        .next_multiple_of(8_192)
+        .next_multiple_of(STATUS_LIST_BLOCK)
         .min(STATUS_INDEX_LIMIT);
     let mut status =
         StatusList::new(list, bit_count as u32).map_err(|_| internal("status list size"))?;
@@ -156,10 +171,12 @@ pub fn status_list(
         .sign(&active_key(tx)?)
         .map_err(|_| internal("status list signing failed"))?;
     cache.insert(list, (sequence, status.valid_until, bytes.clone()));
-    Ok((sequence, bytes))
+    Ok((sequence, status.valid_until, bytes))
 }
 
 /// Sets or clears the status bits of every unexpired credential of a card.
+/// Clearing spares credentials revoked on their own (an ended mandate):
+/// releasing a loss report must not bring them back.
 pub fn set_card_revoked(
     tx: &Transaction<'_>,
     card_id: &str,
@@ -167,10 +184,11 @@ pub fn set_card_revoked(
     now: u64,
 ) -> ApiResult<()> {
     let mut statement = tx.prepare(
-        "SELECT status_list, status_index FROM credentials WHERE card_id = ?1 AND not_after > ?2",
+        "SELECT status_list, status_index FROM credentials WHERE card_id = ?1 AND not_after > ?2 \
+         AND (?3 OR revoked_at IS NULL)",
     )?;
     let references: Vec<(u8, u32)> = statement
-        .query_map(params![card_id, now as i64], |row| {
+        .query_map(params![card_id, now as i64, revoked], |row| {
             Ok((row.get(0)?, row.get(1)?))
         })?
         .collect::<Result<_, _>>()?;
@@ -198,6 +216,11 @@ fn allocate_status_index(tx: &Transaction<'_>) -> ApiResult<u32> {
     let next = meta_get(tx, "status_next_index")?.unwrap_or(0) as u64;
     meta_set(tx, "status_next_index", (next + 1) as i64)?;
     let index = (next % STATUS_INDEX_LIMIT) as u32;
+    if next < STATUS_INDEX_LIMIT && next > 0 && next.is_multiple_of(STATUS_LIST_BLOCK) {
+        // The list grows by a block to cover this index: a new edition, or
+        // terminals would keep one that does not cover the new credential.
+        meta_increment(tx, &status_sequence_key(STATUS_LIST))?;
+    }
     if next >= STATUS_INDEX_LIMIT {
         // Reusing an index: its earlier credential expired long ago.
         let cleared = tx.execute(
@@ -209,6 +232,33 @@ fn allocate_status_index(tx: &Transaction<'_>) -> ApiResult<u32> {
         }
     }
     Ok(index)
+}
+
+/// Revokes, one by one, the unexpired credentials that the devices of
+/// `agent_account` hold for the cards of `principal_person` as proxy or
+/// guardian (the mandate ended); returns how many.
+pub fn revoke_agent_credentials(
+    tx: &Transaction<'_>,
+    agent_account: &str,
+    principal_person: &str,
+    now: u64,
+) -> ApiResult<usize> {
+    let selection = "FROM credentials WHERE revoked_at IS NULL AND role != 'holder' AND not_after > ?3 \
+         AND device_id IN (SELECT device_id FROM devices WHERE account_id = ?1) \
+         AND card_id IN (SELECT card_id FROM cards WHERE person_id = ?2)";
+    let arguments = params![agent_account, principal_person, now as i64];
+    tx.execute(
+        &format!("INSERT OR IGNORE INTO status_bits (list, idx) SELECT status_list, status_index {selection}"),
+        arguments,
+    )?;
+    let revoked = tx.execute(
+        &format!("UPDATE credentials SET revoked_at = ?3 WHERE credential_id IN (SELECT credential_id {selection})"),
+        arguments,
+    )?;
+    if revoked > 0 {
+        meta_increment(tx, &status_sequence_key(STATUS_LIST))?;
+    }
+    Ok(revoked)
 }
 
 /// What the issuer needs to know about the card and the device.
@@ -240,7 +290,7 @@ pub fn issue_credentials(
     let key = active_key(tx)?;
     let lifetime_minutes =
         u16::try_from(request.lifetime_hours.clamp(24, 72) * 60).unwrap_or(u16::MAX);
-    let not_before = now.saturating_sub(300);
+    let not_before = now.saturating_sub(CREDENTIAL_BACKDATE_SECONDS);
     let concession = concession_for(request.birth_date, now);
     let region = request.region.parse().ok().and_then(RegionCode::new);
     let mut credentials = Vec::new();
@@ -380,4 +430,33 @@ pub fn device_role_for_card(
             HolderRole::Proxy
         }
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+    use super::*;
+
+    #[test]
+    fn a_growing_status_list_is_a_new_edition() {
+        let mut connection = crate::db::open(std::path::Path::new(":memory:")).unwrap();
+        let tx = connection.transaction().unwrap();
+        let sequence = |tx: &Transaction<'_>| {
+            meta_get(tx, &status_sequence_key(STATUS_LIST))
+                .unwrap()
+                .unwrap_or(0)
+        };
+        for _ in 0..STATUS_LIST_BLOCK {
+            allocate_status_index(&tx).unwrap();
+        }
+        assert_eq!(sequence(&tx), 0, "the first block needs no new edition");
+        assert_eq!(
+            allocate_status_index(&tx).unwrap(),
+            STATUS_LIST_BLOCK as u32
+        );
+        assert_eq!(sequence(&tx), 1, "index 8192 opens the second block");
+        allocate_status_index(&tx).unwrap();
+        assert_eq!(sequence(&tx), 1);
+    }
 }

@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Request, State};
 use axum::response::Response;
 use axum::routing::{delete, get, post, put};
@@ -91,19 +92,27 @@ impl Platform {
             .map_err(|error| PlatformError::Seed(format!("{:?}", error.0)))?;
         seed::seed(&tx, now).map_err(|error| PlatformError::Seed(format!("{:?}", error.0)))?;
         tx.commit()?;
-        Ok(Platform {
+        let platform = Platform {
             state: Arc::new(AppState {
                 db: Mutex::new(connection),
                 admin_token: config.admin_token.clone(),
                 issuer_name: config.issuer_name.clone(),
                 status_cache: Mutex::new(std::collections::HashMap::new()),
+                clock_offset: std::sync::atomic::AtomicI64::new(0),
             }),
-        })
+        };
+        platform.state.remember_now(now);
+        Ok(platform)
     }
 
     /// The HTTP routes.
     pub fn router(&self) -> Router {
-        routes().with_state(self.state.clone())
+        routes()
+            .with_state(self.state.clone())
+            .layer(axum::middleware::map_response_with_state(
+                self.state.clone(),
+                http::finish_response,
+            ))
     }
 
     /// Serves on `listener` until `shutdown` completes.
@@ -127,11 +136,16 @@ macro_rules! endpoint {
         }
     };
     ($endpoint:expr, $work:path, path) => {
-        |State(state): Shared, Path(id): Path<String>, request: Request| async move {
-            handle(state, request, $endpoint, move |ctx: &mut Ctx<'_>| {
-                $work(ctx, &id)
-            })
-            .await
+        |State(state): Shared, id: Result<Path<String>, PathRejection>, request: Request| async move {
+            match id {
+                Ok(Path(id)) => {
+                    handle(state, request, $endpoint, move |ctx: &mut Ctx<'_>| {
+                        $work(ctx, &id)
+                    })
+                    .await
+                }
+                Err(rejection) => http::path_rejected(&rejection),
+            }
         }
     };
 }

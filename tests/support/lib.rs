@@ -9,6 +9,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -146,18 +147,46 @@ impl TestPlatform {
         sequence: &str,
         guardians: &[&str],
     ) -> (String, String) {
-        let id_number = resident_id("360102", birth, sequence);
+        self.add_person_in("360102", name, birth, sequence, guardians)
+            .await
+    }
+
+    /// Adds a person living in `region` (a county code) to the register;
+    /// returns (person id, id number).
+    pub async fn add_person_in(
+        &self,
+        region: &str,
+        name: &str,
+        birth: &str,
+        sequence: &str,
+        guardians: &[&str],
+    ) -> (String, String) {
+        let id_number = resident_id(region, birth, sequence);
         let answer = self
             .admin(
                 reqwest::Method::POST,
                 "/admin/people",
                 Some(json!({
-                    "id_type": "resident_id", "id_number": id_number, "name": name, "region": "360102",
-                    "household_register": "360102099001", "guardians": guardians,
+                    "id_type": "resident_id", "id_number": id_number, "name": name, "region": region,
+                    "household_register": format!("{region}099001"), "guardians": guardians,
                 })),
             )
             .await;
         (answer["person_id"].as_str().unwrap().to_owned(), id_number)
+    }
+
+    /// A fresh device enrolled for the seeded persona of `role`.
+    pub async fn enrol_persona(&self, role: &str) -> RawDevice {
+        let persona = self.persona(role).await;
+        let mut device = RawDevice::new(&self.url());
+        let answer = device
+            .enrol(
+                persona["id_number"].as_str().unwrap(),
+                persona["name"].as_str().unwrap(),
+            )
+            .await;
+        assert_eq!(answer.status, 201, "enrol {role}: {:?}", answer.body);
+        device
     }
 }
 
@@ -220,6 +249,10 @@ pub struct RawDevice {
     pub person_id: Option<String>,
     /// Seconds added to the system clock when signing.
     pub clock_offset: i64,
+    /// The platform clock's offset from the system clock, learned from the
+    /// `x-ecard-server-time` header of every answer (the platform clock
+    /// moves when tests advance it); added before `clock_offset`.
+    pub learned_offset: AtomicI64,
 }
 
 /// A raw answer.
@@ -249,6 +282,7 @@ impl RawDevice {
             account_id: None,
             person_id: None,
             clock_offset: 0,
+            learned_offset: AtomicI64::new(0),
         }
     }
 
@@ -296,6 +330,43 @@ impl RawDevice {
         .await
     }
 
+    /// A signed POST with a chosen idempotency key.
+    pub async fn post_with_key(&self, path: &str, body: Value, key: &str) -> RawAnswer {
+        self.send(
+            "POST",
+            path,
+            Some(body.to_string().into_bytes()),
+            Some(key),
+            true,
+        )
+        .await
+    }
+
+    /// A request with exactly the given headers (no signature added): for
+    /// replays and forged signatures.
+    pub async fn send_with_headers(
+        &self,
+        method: &str,
+        path: &str,
+        body: Vec<u8>,
+        headers: &[(String, String)],
+    ) -> RawAnswer {
+        let client = reqwest::Client::new();
+        let verb = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = client.request(verb, format!("{}{path}", self.base));
+        if !body.is_empty() {
+            request = request
+                .header("content-type", "application/json")
+                .body(body.clone());
+        }
+        for (name, value) in headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        let answer = self.observe(answer(request.send().await.unwrap()).await);
+        record(method, path, &body, &answer);
+        answer
+    }
+
     /// Any request; `sign` adds the device signature.
     pub async fn send(
         &self,
@@ -307,32 +378,53 @@ impl RawDevice {
     ) -> RawAnswer {
         let client = reqwest::Client::new();
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        let mut request = client.request(method.clone(), format!("{}{path}", self.base));
         let bytes = body.unwrap_or_default();
-        if !bytes.is_empty() {
-            request = request
-                .header("content-type", "application/json")
-                .body(bytes.clone());
+        let mut retried = false;
+        loop {
+            let mut request = client.request(method.clone(), format!("{}{path}", self.base));
+            if !bytes.is_empty() {
+                request = request
+                    .header("content-type", "application/json")
+                    .body(bytes.clone());
+            }
+            if let Some(key) = idempotency_key {
+                request = request.header("idempotency-key", key);
+            }
+            let learned = self.learned_offset.load(Ordering::Relaxed);
+            if sign {
+                for (name, value) in self.signature(method.as_str(), path, &bytes) {
+                    request = request.header(name, value);
+                }
+            }
+            let answer = self.observe(answer(request.send().await.unwrap()).await);
+            record(method.as_str(), path, &bytes, &answer);
+            // Like the client core: a clock-skew refusal carries the platform
+            // clock, so sign once more with it.
+            let relearned = self.learned_offset.load(Ordering::Relaxed) != learned;
+            if sign && answer.body["code"] == "clock_skew" && relearned && !retried {
+                retried = true;
+                continue;
+            }
+            return answer;
         }
-        if let Some(key) = idempotency_key {
-            request = request.header("idempotency-key", key);
-        }
-        if sign {
-            for (name, value) in self.signature(method.as_str(), path, &bytes) {
-                request = request.header(name, value);
+    }
+
+    /// Learns the platform clock from an answer.
+    pub fn observe(&self, answer: RawAnswer) -> RawAnswer {
+        if let Some(server_time) = answer.server_time {
+            let offset = server_time as i64 - unix_now() as i64;
+            // Whole-second headers: ignore jitter of a second.
+            if offset.abs_diff(self.learned_offset.load(Ordering::Relaxed)) > 1 {
+                self.learned_offset.store(offset, Ordering::Relaxed);
             }
         }
-        let response = request.send().await.unwrap();
-        answer(response).await
+        answer
     }
 
     /// The signature headers of a request.
     pub fn signature(&self, method: &str, path: &str, body: &[u8]) -> Vec<(&'static str, String)> {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs() as i64
-            + self.clock_offset;
+        let now =
+            unix_now() as i64 + self.learned_offset.load(Ordering::Relaxed) + self.clock_offset;
         let nonce = unique_key();
         let message = signed_string(method, path, now as u64, &nonce, body);
         let signature = self.keys.sign("device", &message).unwrap();
@@ -343,6 +435,38 @@ impl RawDevice {
             (SIGNATURE_HEADER, URL_SAFE_NO_PAD.encode(signature)),
         ]
     }
+}
+
+/// Appends an exchange to the file named by `ECARD_RECORD_RESPONSES`, one
+/// JSON object a line (method, path, request body, status, content type,
+/// body), so `scripts/check-recorded-responses.py` can check every answer
+/// the tests saw against `docs/api/openapi.yaml`. Does nothing when unset.
+pub fn record(method: &str, path: &str, request_body: &[u8], answer: &RawAnswer) {
+    use std::io::Write as _;
+    let Some(file) = std::env::var_os("ECARD_RECORD_RESPONSES") else {
+        return;
+    };
+    let line = json!({
+        "method": method,
+        "path": path,
+        "request": serde_json::from_slice::<Value>(request_body).ok(),
+        "status": answer.status,
+        "content_type": answer.content_type,
+        "server_time": answer.server_time,
+        "etag": answer.etag,
+        "body": answer.body,
+    });
+    // One write per line, under a lock: tests run on several threads.
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = LOCK
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(file)
+        .unwrap();
+    file.write_all(format!("{line}\n").as_bytes()).unwrap();
 }
 
 /// Reads an answer.
@@ -375,9 +499,16 @@ pub async fn answer(response: reqwest::Response) -> RawAnswer {
     }
 }
 
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
 /// A unique idempotency key or nonce.
 pub fn unique_key() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::atomic::AtomicU64;
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -388,4 +519,51 @@ pub fn unique_key() -> String {
         COUNTER.fetch_add(1, Ordering::Relaxed),
         std::process::id() & 0xFFFF
     )
+}
+
+/// A client of the core against a test platform, with its keys in files
+/// under its own data directory (so it can be reopened like an app).
+pub async fn open_client(platform_url: &str, data: &Path) -> ecard_core::EcardClient {
+    let key_store = std::sync::Arc::new(ecard_core::FileKeyStore::open(data.join("keys")).unwrap());
+    ecard_core::EcardClient::open(ecard_core::ClientConfig::new(data, platform_url), key_store)
+        .await
+        .unwrap()
+}
+
+/// The identity of a seeded persona.
+pub fn identity_of(persona: &Value) -> ecard_api::resident::PersonIdentity {
+    ecard_api::resident::PersonIdentity {
+        id_type: persona["id_type"].as_str().unwrap().to_owned(),
+        id_number: persona["id_number"].as_str().unwrap().to_owned(),
+        name: persona["name"].as_str().unwrap().to_owned(),
+    }
+}
+
+/// A terminal's offline verifier loaded with the platform's current trust
+/// list and status list.
+pub async fn terminal(
+    platform_url: &str,
+    purposes: &[ecard_credential::Purpose],
+    now: u64,
+) -> ecard_credential::Verifier {
+    let trust = reqwest::get(format!("{platform_url}/v1/trust-list"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let trust = ecard_credential::TrustList::from_json(&trust).unwrap();
+    let mut verifier = ecard_credential::Verifier::new(
+        &trust,
+        ecard_credential::VerifierPolicy::for_purposes(purposes),
+    )
+    .unwrap();
+    let status = reqwest::get(format!("{platform_url}/v1/status-lists/0"))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    verifier.install_status_list(&status, now).unwrap();
+    verifier
 }

@@ -59,6 +59,11 @@ pub struct SearchHit {
 
 struct Entry {
     item: Arc<CatalogueItem>,
+    /// Every key joined, to reject a non-matching item with one search.
+    all: String,
+    /// Name and label joined (where abbreviations are expanded).
+    titles: String,
+    name_length: usize,
     name: String,
     label: String,
     details: String,
@@ -106,20 +111,38 @@ impl CatalogueIndex {
             .into_iter()
             .map(|(item, pinyin_full, pinyin_initials)| {
                 let label_spellings = super::pinyin::spellings(&item.short_label);
+                let name = normalise(&item.name);
+                let label = normalise(&item.short_label);
+                let details = normalise(&format!("{} {}", item.department, item.description));
+                let label_full: Vec<String> = label_spellings
+                    .iter()
+                    .map(|(full, _)| full.clone())
+                    .collect();
+                let label_initials: Vec<String> = label_spellings
+                    .into_iter()
+                    .map(|(_, initials)| initials)
+                    .collect();
+                let all = [
+                    name.as_str(),
+                    label.as_str(),
+                    &pinyin_full,
+                    &pinyin_initials,
+                    &label_full.join(" "),
+                    &label_initials.join(" "),
+                    details.as_str(),
+                ]
+                .join("\u{1}");
                 Entry {
-                    name: normalise(&item.name),
-                    label: normalise(&item.short_label),
-                    details: normalise(&format!("{} {}", item.department, item.description)),
+                    titles: [name.as_str(), label.as_str()].join("\u{1}"),
+                    all,
+                    name_length: item.name.chars().count(),
+                    name,
+                    label,
+                    details,
                     pinyin_full: split_spellings(&pinyin_full),
                     pinyin_initials: split_spellings(&pinyin_initials),
-                    label_pinyin_full: label_spellings
-                        .iter()
-                        .map(|(full, _)| full.clone())
-                        .collect(),
-                    label_pinyin_initials: label_spellings
-                        .into_iter()
-                        .map(|(_, initials)| initials)
-                        .collect(),
+                    label_pinyin_full: label_full,
+                    label_pinyin_initials: label_initials,
                     item: Arc::new(item),
                 }
             })
@@ -153,17 +176,43 @@ impl CatalogueIndex {
             .map(normalise)
             .filter(|word| !word.is_empty())
             .collect();
+        // Each word, and the full forms of its abbreviations (社保卡 →
+        // 社会保障卡), which are looked for in names and labels only.
+        let expansions: Vec<Vec<String>> = words.iter().map(|word| expansions(word)).collect();
+        let finders: Vec<(memchr::memmem::Finder<'_>, Vec<memchr::memmem::Finder<'_>>)> = words
+            .iter()
+            .zip(&expansions)
+            .map(|(word, forms)| {
+                let expanded = forms
+                    .iter()
+                    .map(|form| memchr::memmem::Finder::new(form.as_bytes()))
+                    .collect();
+                (memchr::memmem::Finder::new(word.as_bytes()), expanded)
+            })
+            .collect();
         let limit = if query.limit == 0 { 20 } else { query.limit };
-        let mut hits: Vec<SearchHit> = Vec::new();
+        let mut hits: Vec<(usize, SearchHit)> = Vec::new();
         for entry in &self.entries {
-            if !passes_filters(&entry.item, query) {
+            // One search over all keys rejects most items before scoring.
+            if !passes_filters(&entry.item, query)
+                || !finders.iter().all(|(word, expanded)| {
+                    word.find(entry.all.as_bytes()).is_some()
+                        || expanded
+                            .iter()
+                            .any(|finder| finder.find(entry.titles.as_bytes()).is_some())
+                })
+            {
                 continue;
             }
             let mut total = 0;
             let mut kind = MatchKind::Filter;
             let mut all_match = true;
-            for word in &words {
-                match score(entry, word) {
+            for (word, forms) in words.iter().zip(&expansions) {
+                let best = std::iter::once(score(entry, word))
+                    .chain(forms.iter().map(|form| title_score(entry, form)))
+                    .flatten()
+                    .max_by_key(|(score, _)| *score);
+                match best {
                     Some((score, matched)) => {
                         total += score;
                         if kind == MatchKind::Filter || rank(matched) < rank(kind) {
@@ -177,29 +226,47 @@ impl CatalogueIndex {
                 }
             }
             if all_match {
-                hits.push(SearchHit {
+                let hit = SearchHit {
                     item: entry.item.clone(),
                     score: total,
                     matched: kind,
-                });
+                };
+                hits.push((entry.name_length, hit));
             }
         }
-        hits.sort_by(|left, right| {
+        let order = |left: &(usize, SearchHit), right: &(usize, SearchHit)| {
             right
+                .1
                 .score
-                .cmp(&left.score)
-                .then_with(|| {
-                    left.item
-                        .name
-                        .chars()
-                        .count()
-                        .cmp(&right.item.name.chars().count())
-                })
-                .then_with(|| left.item.id.cmp(&right.item.id))
-        });
-        hits.truncate(limit);
-        hits
+                .cmp(&left.1.score)
+                .then_with(|| left.0.cmp(&right.0))
+                .then_with(|| left.1.item.id.cmp(&right.1.item.id))
+        };
+        if hits.len() > limit {
+            hits.select_nth_unstable_by(limit, order);
+            hits.truncate(limit);
+        }
+        hits.sort_by(order);
+        hits.into_iter().map(|(_, hit)| hit).collect()
     }
+}
+
+/// Abbreviations residents type and the full forms catalogue names use.
+const SYNONYMS: &[(&str, &[&str])] = &[
+    ("社保卡", &["社会保障卡"]),
+    ("社保", &["社会保险", "社会保障"]),
+    ("医保", &["医疗保险", "医疗保障"]),
+    ("养老金", &["养老保险待遇", "养老待遇"]),
+    ("公积金", &["住房公积金"]),
+    ("电子社保卡", &["电子社会保障卡"]),
+];
+
+fn expansions(word: &str) -> Vec<String> {
+    SYNONYMS
+        .iter()
+        .filter(|(short, _)| word.contains(short))
+        .flat_map(|(short, long)| long.iter().map(move |full| word.replacen(short, full, 1)))
+        .collect()
 }
 
 fn rank(kind: MatchKind) -> u8 {
@@ -234,7 +301,7 @@ fn passes_filters(item: &CatalogueItem, query: &SearchQuery) -> bool {
             .is_none_or(|region| covers(&item.regions, region))
 }
 
-fn score(entry: &Entry, word: &str) -> Option<(u32, MatchKind)> {
+fn title_score(entry: &Entry, word: &str) -> Option<(u32, MatchKind)> {
     if entry.name == word {
         return Some((1_000, MatchKind::Characters));
     }
@@ -249,6 +316,13 @@ fn score(entry: &Entry, word: &str) -> Option<(u32, MatchKind)> {
     }
     if entry.label.contains(word) {
         return Some((650, MatchKind::Characters));
+    }
+    None
+}
+
+fn score(entry: &Entry, word: &str) -> Option<(u32, MatchKind)> {
+    if let Some(found) = title_score(entry, word) {
+        return Some(found);
     }
     if word.is_ascii() {
         if let Some(score) = pinyin_score(&entry.pinyin_full, &entry.pinyin_initials, word, 0) {
@@ -355,6 +429,11 @@ mod tests {
         };
         assert_eq!(ids("社保卡"), ["N-002", "N-001"]);
         assert_eq!(ids("社保"), ["N-002", "N-001"]);
+        assert_eq!(
+            ids("社保卡申领"),
+            ["N-001"],
+            "the abbreviation finds the full name"
+        );
         assert_eq!(ids("公交"), ["P-003"]);
         assert_eq!(ids("gongjiao"), ["P-003"]);
         assert_eq!(ids("sbk")[0], "N-002");

@@ -90,10 +90,15 @@ fn open_writer(path: &Path) -> rusqlite::Result<Connection> {
     connection.pragma_update(None, "journal_mode", "WAL")?;
     connection.pragma_update(None, "synchronous", "NORMAL")?;
     migrate_to(&mut connection, MIGRATIONS.len())?;
-    // Touch the schema so a damaged file fails here, not later.
-    connection.query_row("SELECT COUNT(*) FROM sqlite_master", [], |row| {
-        row.get::<_, i64>(0)
-    })?;
+    // Read every page once so a damaged file fails here, where it can be
+    // recovered, not in the middle of a flow.
+    let check: String = connection.query_row("PRAGMA quick_check(1)", [], |row| row.get(0))?;
+    if check != "ok" {
+        return Err(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+            Some(check),
+        ));
+    }
     Ok(connection)
 }
 
@@ -165,6 +170,22 @@ impl Store {
         self.readers[0]
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Caps the file at about `bytes` (SQLite's page budget): writes past it
+    /// fail with [`StorageError::DiskFull`] and roll back, as on a full disk.
+    pub fn limit_size(&self, bytes: u64) -> Result<(), StorageError> {
+        let connection = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let page_size: u64 = connection.pragma_query_value(None, "page_size", |row| row.get(0))?;
+        connection.pragma_update(None, "max_page_count", (bytes / page_size.max(1)).max(1))?;
+        Ok(())
+    }
+
+    /// Rewrites the file without free pages (after erasing data).
+    pub fn vacuum(&self) -> Result<(), StorageError> {
+        let connection = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        connection.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;
+        Ok(())
     }
 
     /// A value from `meta`.

@@ -28,3 +28,13 @@ CREATE TABLE outbox (
     draft_id        TEXT
 );
 CREATE INDEX outbox_pending ON outbox (state, next_attempt_at);
+
+-- The last state of applications and mandates seen at the platform
+-- (sealed JSON), so flows render offline.
+CREATE TABLE workflow_cache (
+    kind       TEXT NOT NULL,
+    id         TEXT NOT NULL,
+    sealed     BLOB NOT NULL,
+    fetched_at INTEGER NOT NULL,
+    PRIMARY KEY (kind, id)
+);

@@ -1,0 +1,103 @@
+// The thin Compose app: five tabs over the shared core, in normal or elder
+// mode (适老化). Elder mode: body text of at least 18 sp, touch targets of
+// at least 60 dp, and no dialogs — every message is shown inline.
+package cn.ecard.app
+
+import android.os.Bundle
+import androidx.activity.ComponentActivity
+import androidx.activity.compose.setContent
+import androidx.activity.viewModels
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.heightIn
+import androidx.compose.foundation.layout.padding
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.NavigationBar
+import androidx.compose.material3.NavigationBarItem
+import androidx.compose.material3.Scaffold
+import androidx.compose.material3.Switch
+import androidx.compose.material3.Text
+import androidx.compose.material3.Typography
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.CompositionLocalProvider
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableIntStateOf
+import androidx.compose.runtime.saveable.rememberSaveable
+import androidx.compose.runtime.setValue
+import androidx.compose.runtime.staticCompositionLocalOf
+import androidx.compose.ui.Alignment
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.text.TextStyle
+import androidx.compose.ui.unit.dp
+import androidx.compose.ui.unit.sp
+import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import cn.ecard.models.DisplayMode
+
+/** The display mode every screen reads. */
+val LocalDisplay = staticCompositionLocalOf { DisplayMode() }
+
+class MainActivity : ComponentActivity() {
+    private val model: EcardViewModel by viewModels()
+
+    override fun onCreate(savedInstanceState: Bundle?) {
+        super.onCreate(savedInstanceState)
+        setContent {
+            val display by model.display.collectAsStateWithLifecycle()
+            EcardTheme(display) { App(model) }
+        }
+    }
+}
+
+@Composable
+fun EcardTheme(display: DisplayMode, content: @Composable () -> Unit) {
+    val body = TextStyle(fontSize = display.bodySp.sp, lineHeight = (display.bodySp * 1.4).sp)
+    val title = TextStyle(fontSize = display.titleSp.sp, lineHeight = (display.titleSp * 1.3).sp)
+    val typography = Typography(bodyLarge = body, bodyMedium = body, titleLarge = title, titleMedium = title, labelLarge = body)
+    CompositionLocalProvider(LocalDisplay provides display) {
+        MaterialTheme(typography = typography, content = content)
+    }
+}
+
+private val tabs = listOf("电子社保卡", "服务", "网点", "办卡", "亲情")
+
+@Composable
+fun App(model: EcardViewModel) {
+    val display = LocalDisplay.current
+    val screens by model.screens.collectAsStateWithLifecycle()
+    val notice by model.notice.collectAsStateWithLifecycle()
+    var tab by rememberSaveable { mutableIntStateOf(0) }
+    Scaffold(
+        topBar = {
+            Row(Modifier.padding(16.dp).heightIn(min = display.touchTargetDp.dp), verticalAlignment = Alignment.CenterVertically) {
+                Text("长辈模式", Modifier.weight(1f), style = MaterialTheme.typography.bodyLarge)
+                Switch(checked = display.elder, onCheckedChange = model::setElderMode)
+            }
+        },
+        bottomBar = {
+            NavigationBar {
+                tabs.forEachIndexed { index, label ->
+                    NavigationBarItem(
+                        selected = tab == index,
+                        onClick = { tab = index },
+                        icon = {},
+                        label = { Text(label, style = MaterialTheme.typography.bodyMedium) },
+                        modifier = Modifier.heightIn(min = display.touchTargetDp.dp),
+                    )
+                }
+            }
+        },
+    ) { padding ->
+        Column(Modifier.padding(padding).fillMaxSize()) {
+            NoticeLine(notice)
+            val ready = screens ?: return@Column
+            when (tab) {
+                0 -> CodeScreen(ready.code, cardId = null)
+                1 -> CatalogueScreen(ready.catalogue(display))
+                2 -> OutletsScreen(ready.outlets(model.chinese))
+                3 -> CardServicesScreen(model, ready)
+                else -> FamilyScreen(model, ready)
+            }
+        }
+    }
+}

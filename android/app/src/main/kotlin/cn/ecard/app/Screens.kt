@@ -1,0 +1,265 @@
+// The screens. Each reads a plain-Kotlin model from the ecard library and
+// lays it out; what is allowed, what a step is called and what an error
+// says all come from the core.
+package cn.ecard.app
+
+import androidx.activity.compose.rememberLauncherForActivityResult
+import androidx.activity.result.PickVisualMediaRequest
+import androidx.activity.result.contract.ActivityResultContracts
+import androidx.compose.foundation.Canvas
+import androidx.compose.foundation.background
+import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.heightIn
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.layout.size
+import androidx.compose.foundation.lazy.LazyColumn
+import androidx.compose.foundation.lazy.items
+import androidx.compose.material3.Button
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedTextField
+import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.DisposableEffect
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.rememberCoroutineScope
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.geometry.Offset
+import androidx.compose.ui.geometry.Size
+import androidx.compose.ui.graphics.Color
+import androidx.compose.ui.platform.LocalContext
+import androidx.compose.ui.semantics.contentDescription
+import androidx.compose.ui.semantics.semantics
+import androidx.compose.ui.unit.dp
+import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import cn.ecard.ffi.ApplicationAction
+import cn.ecard.ffi.CardView
+import cn.ecard.ffi.Delivery
+import cn.ecard.ffi.DelegationStatus
+import cn.ecard.ffi.HolderRole
+import cn.ecard.ffi.LossKind
+import cn.ecard.ffi.OutletService
+import cn.ecard.ffi.PersonIdentity
+import cn.ecard.ffi.Purpose
+import cn.ecard.ffi.applicationKindLabel
+import cn.ecard.ffi.qrMatrix
+import cn.ecard.models.ApplicationsModel
+import cn.ecard.models.CatalogueModel
+import cn.ecard.models.CatalogueRow
+import cn.ecard.models.CodeScreenModel
+import cn.ecard.models.Format
+import cn.ecard.models.Notice
+import cn.ecard.models.NoticeKind
+import cn.ecard.models.OutletRow
+import cn.ecard.models.OutletsModel
+import kotlinx.coroutines.launch
+
+/** A full-width button at least as tall as the mode's touch target. */
+@Composable
+fun BigButton(text: String, onClick: () -> Unit) {
+    Button(onClick = onClick, modifier = Modifier.fillMaxWidth().heightIn(min = LocalDisplay.current.touchTargetDp.dp)) {
+        Text(text, style = MaterialTheme.typography.titleMedium)
+    }
+}
+
+/** A message in place, never a dialog. */
+@Composable
+fun NoticeLine(notice: Notice?) {
+    if (notice == null) return
+    val color = if (notice.kind == NoticeKind.INFO) Color(0xFF1B4F72) else Color(0xFFB00020)
+    Text(
+        notice.text,
+        color = color,
+        style = MaterialTheme.typography.bodyLarge,
+        modifier = Modifier.fillMaxWidth().background(color.copy(alpha = 0.08f)).padding(16.dp),
+    )
+}
+
+/** A QR symbol drawn from the core's module matrix (crisp at any size). */
+@Composable
+fun QrCode(text: String, modifier: Modifier = Modifier) {
+    val matrix = remember(text) { runCatching { qrMatrix(text) }.getOrNull() } ?: return
+    Canvas(modifier.background(Color.White).semantics { contentDescription = "电子社保卡二维码" }) {
+        val width = matrix.width.toInt()
+        val module = size.minDimension / (width + 8)
+        matrix.dark.forEachIndexed { index, dark ->
+            if (dark.toInt() == 1) {
+                drawRect(Color.Black, Offset((index % width + 4) * module, (index / width + 4) * module), Size(module, module))
+            }
+        }
+    }
+}
+
+@Composable
+fun CodeScreen(model: CodeScreenModel, cardId: String?) {
+    val state by model.state.collectAsStateWithLifecycle()
+    DisposableEffect(model, cardId) {
+        model.select(state.purpose, cardId)
+        val ticking = model.start()
+        onDispose { ticking.cancel() }
+    }
+    Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(16.dp)) {
+        Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+            listOf(Purpose.TRANSPORT to "乘车", Purpose.MEDICAL to "就医", Purpose.IDENTITY to "身份").forEach { (purpose, label) ->
+                Button(onClick = { model.select(purpose, cardId) }, modifier = Modifier.heightIn(min = LocalDisplay.current.touchTargetDp.dp)) {
+                    Text(if (purpose == state.purpose) "● $label" else label)
+                }
+            }
+        }
+        state.code?.let { code ->
+            QrCode(code.text, Modifier.size(280.dp))
+            if (code.onBehalf != HolderRole.HOLDER) Text("代他人出示", style = MaterialTheme.typography.bodyLarge)
+            Text("${Format.countdown(state.secondsLeft)} 后自动刷新", style = MaterialTheme.typography.titleLarge)
+        }
+        NoticeLine(state.notice)
+        BigButton(if (state.busy) "正在刷新…" else "刷新") { model.refresh() }
+    }
+}
+
+@Composable
+fun CatalogueScreen(model: CatalogueModel) {
+    var text by remember { mutableStateOf("") }
+    val result = remember(text) { model.search(text) }
+    Column(Modifier.padding(16.dp)) {
+        OutlinedTextField(text, { text = it }, label = { Text("搜索服务（支持拼音）") }, modifier = Modifier.fillMaxWidth())
+        result.exceptionOrNull()?.let { NoticeLine(Notice(it.message ?: "", NoticeKind.FAULT)) }
+        LazyColumn {
+            items(result.getOrDefault(emptyList()), key = CatalogueRow::id) { row ->
+                Column(Modifier.fillMaxWidth().heightIn(min = LocalDisplay.current.touchTargetDp.dp).padding(vertical = 8.dp)) {
+                    Text(row.title, style = MaterialTheme.typography.titleMedium)
+                    Text(row.subtitle, style = MaterialTheme.typography.bodyMedium)
+                }
+            }
+        }
+    }
+}
+
+@Composable
+fun OutletsScreen(model: OutletsModel) {
+    var service by remember { mutableStateOf<OutletService?>(null) }
+    // Nanchang's centre until the app asks for the location permission.
+    val result = remember(service) { model.near(28.6829, 115.8579, service) }
+    Column(Modifier.padding(16.dp)) {
+        Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+            listOf(null to "全部", OutletService.APPLY to "申领", OutletService.CARD_PICKUP to "领卡", OutletService.RELEASE_LOSS to "解挂")
+                .forEach { (choice, label) ->
+                    Button(onClick = { service = choice }, modifier = Modifier.heightIn(min = LocalDisplay.current.touchTargetDp.dp)) { Text(label) }
+                }
+        }
+        LazyColumn {
+            items(result.getOrDefault(emptyList()), key = OutletRow::id) { row ->
+                Column(Modifier.fillMaxWidth().heightIn(min = LocalDisplay.current.touchTargetDp.dp).padding(vertical = 8.dp)) {
+                    Text(row.name, style = MaterialTheme.typography.titleMedium)
+                    Text("${row.distance} · ${if (row.openNow) "营业中" else "已休息"}", style = MaterialTheme.typography.bodyMedium)
+                    Text(row.address, style = MaterialTheme.typography.bodyMedium)
+                }
+            }
+        }
+    }
+}
+
+@Composable
+fun CardServicesScreen(app: EcardViewModel, screens: Screens) {
+    val snapshot by app.snapshot.collectAsStateWithLifecycle()
+    val applications by screens.applications.state.collectAsStateWithLifecycle()
+    val loss by screens.loss.state.collectAsStateWithLifecycle()
+    val scope = rememberCoroutineScope()
+    val context = LocalContext.current
+    var phone by remember { mutableStateOf("") }
+    var photo by remember { mutableStateOf<ByteArray?>(null) }
+    val pickPhoto = rememberLauncherForActivityResult(ActivityResultContracts.PickVisualMedia()) { uri ->
+        photo = uri?.let { context.contentResolver.openInputStream(it)?.use { stream -> stream.readBytes() } }
+    }
+    LaunchedEffect(Unit) { screens.applications.reload() }
+    LazyColumn(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
+        item { NoticeLine(applications.notice ?: loss.notice) }
+        items(snapshot?.cards.orEmpty(), key = CardView::cardId) { card ->
+            Column {
+                Text("${card.holderNameMasked} ${card.cardNumberMasked}", style = MaterialTheme.typography.titleMedium)
+                // The loss flow is read from the cache (no I/O): what the rules allow now.
+                val flow = remember(snapshot, loss) { runCatching { screens.client.lossFlow(card.cardId) }.getOrNull() }
+                if (flow?.canReportTemporary == true) BigButton("临时挂失") { scope.launch { screens.loss.report(card.cardId, LossKind.TEMPORARY) } }
+                if (flow?.canReleaseOnline == true) BigButton("解除挂失") { scope.launch { screens.loss.release(card.cardId) } }
+            }
+        }
+        items(applications.flows, key = { it.application.applicationId }) { flow ->
+            Column {
+                Text(applicationKindLabel(flow.application.kind, screens.client.language()), style = MaterialTheme.typography.titleMedium)
+                Text(flow.progress.joinToString(" → ") { it.label }, style = MaterialTheme.typography.bodyLarge)
+                flow.actions.filter { it != ApplicationAction.RESUBMIT_PHOTO }.forEach { action ->
+                    val label = when (action) {
+                        ApplicationAction.PAY -> "缴费 ${Format.fen(flow.application.feeFen)}"
+                        ApplicationAction.CANCEL -> "撤销申请"
+                        ApplicationAction.CONFIRM_RECEIPT -> "确认已领卡"
+                        ApplicationAction.ACTIVATE -> "启用社保功能"
+                        ApplicationAction.RESUBMIT_PHOTO -> "重新上传照片"
+                    }
+                    BigButton(label) { scope.launch { screens.applications.act(flow, action) } }
+                }
+            }
+        }
+        item {
+            // 申领: a photo from the gallery (the core checks size and format),
+            // the phone, and pickup at the nearest outlet that hands out cards.
+            BigButton(if (photo == null) "选择证件照片" else "已选择照片") {
+                pickPhoto.launch(PickVisualMediaRequest(ActivityResultContracts.PickVisualMedia.ImageOnly))
+            }
+            OutlinedTextField(phone, { phone = it }, label = { Text("手机号码") }, modifier = Modifier.fillMaxWidth())
+            BigButton("申领社保卡（网点领取）") {
+                scope.launch {
+                    val outlet = screens.outlets(app.chinese).near(28.6829, 115.8579, OutletService.CARD_PICKUP, 1).getOrNull()?.firstOrNull()
+                    screens.applications.applyForCard(null, photo ?: ByteArray(0), "icbc", phone, Delivery.Pickup(outlet?.id ?: ""))
+                }
+            }
+        }
+    }
+}
+
+@Composable
+fun FamilyScreen(app: EcardViewModel, screens: Screens) {
+    val family by screens.family.state.collectAsStateWithLifecycle()
+    val snapshot by app.snapshot.collectAsStateWithLifecycle()
+    val scope = rememberCoroutineScope()
+    var name by remember { mutableStateOf("") }
+    var idNumber by remember { mutableStateOf("") }
+    var evidence by remember { mutableStateOf("") }
+    var showing by remember { mutableStateOf<String?>(null) }
+    LaunchedEffect(Unit) { screens.family.reload() }
+    showing?.let { cardId ->
+        Column {
+            BigButton("返回") { showing = null }
+            CodeScreen(screens.code, cardId)
+        }
+        return
+    }
+    LazyColumn(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
+        item { NoticeLine(family.notice) }
+        items(family.mandates, key = { it.delegationId }) { mandate ->
+            val status = when (mandate.status) {
+                DelegationStatus.PENDING_CONSENT -> "等待对方同意"
+                DelegationStatus.ACTIVE -> "已生效"
+                DelegationStatus.REVOKED -> "已解除"
+                DelegationStatus.EXPIRED -> "已到期"
+            }
+            Text("${mandate.principalNameMasked} · $status", style = MaterialTheme.typography.titleMedium)
+        }
+        items(snapshot?.cards.orEmpty().filter { it.role != HolderRole.HOLDER }, key = CardView::cardId) { card ->
+            BigButton("出示 ${card.holderNameMasked} 的电子社保卡") { showing = card.cardId }
+        }
+        item {
+            OutlinedTextField(name, { name = it }, label = { Text("家人姓名") }, modifier = Modifier.fillMaxWidth())
+            OutlinedTextField(idNumber, { idNumber = it }, label = { Text("身份证号码") }, modifier = Modifier.fillMaxWidth())
+            OutlinedTextField(evidence, { evidence = it }, label = { Text("出生医学证明编号（监护子女时填写）") }, modifier = Modifier.fillMaxWidth())
+            BigButton("为长辈代办") { scope.launch { screens.family.requestProxy(PersonIdentity("resident_id", idNumber, name)) } }
+            BigButton("监护子女") {
+                scope.launch { screens.family.requestGuardian(PersonIdentity("resident_id", idNumber, name), "birth_certificate", evidence) }
+            }
+        }
+    }
+}

@@ -1,0 +1,3 @@
+package android.security.keystore;
+
+public class UserNotAuthenticatedException extends java.security.InvalidKeyException {}

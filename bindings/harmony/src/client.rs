@@ -1,0 +1,743 @@
+//! `EcardClient` for JavaScript: the core's client, method for method, in
+//! camelCase, with Promises for its async methods.
+//!
+//! Threading contract (the core's, carried over):
+//! - methods returning a Promise run on napi's tokio runtime and may do
+//!   network, storage and key-store I/O; call them from the UI thread
+//!   freely, they never block it;
+//! - `snapshot`, `session`, `search`, `nearestOutlets`, `rules`,
+//!   `cachedProfile`, `drafts`, `outbox`, `lossFlow`, `trustedNow` and
+//!   `subscribe` do no network or key-store I/O and return in well under a
+//!   millisecond: safe on the UI thread (`lossFlow`, `drafts`, `outbox` and
+//!   `cachedProfile` read the local database).
+//!
+//! `close()` lets go of the database and of the key-store callbacks at once
+//! (ArkUI's `aboutToDisappear`); without it they go when the object is
+//! garbage-collected. A closed client throws `client_closed`.
+
+use std::sync::{Mutex, RwLock};
+use std::time::Duration;
+
+use ecard_api::resident::{DelegationKind, Evidence, LossKind, PersonIdentity, Scope};
+use ecard_core::catalogue::outlets::OutletQuery;
+use ecard_core::catalogue::search::SearchQuery;
+use ecard_core::{ClientConfig, ClientError, EcardClient};
+use ecard_credential::{Locale, Purpose, Suite};
+use napi::Status;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::convert::{self, enum_from_js, from_js, to_js};
+use crate::error::{BindingError, Fallible};
+use crate::flows::{self, ApplicationFlow, DraftForm, LossFlow, NewCardForm, ReplacementForm};
+use crate::keystore::JsKeyStore;
+
+#[cfg(feature = "node")]
+use napi_derive::napi;
+#[cfg(feature = "ohos")]
+use napi_derive_ohos::napi;
+
+/// The listener of [`Client::subscribe`]: called with one event object.
+pub type Listener =
+    ThreadsafeFunction<Value, napi::bindgen_prelude::Unknown<'static>, Value, Status, false, true>;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ConfigInput {
+    data_dir: String,
+    platform_url: String,
+    #[serde(default)]
+    locale: Option<String>,
+    #[serde(default)]
+    device_name: Option<String>,
+    #[serde(default)]
+    default_region: Option<String>,
+    #[serde(default)]
+    device_suite: Option<Suite>,
+    #[serde(default)]
+    key_store_timeout_seconds: Option<f64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SearchInput {
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    region: Option<String>,
+    #[serde(default)]
+    cluster: Option<ecard_api::catalogue::Cluster>,
+    #[serde(default)]
+    domain: Option<ecard_api::catalogue::Domain>,
+    #[serde(default)]
+    usage_mode: Option<ecard_api::catalogue::UsageMode>,
+    #[serde(default)]
+    limit: Option<usize>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct OutletInput {
+    latitude: f64,
+    longitude: f64,
+    #[serde(default)]
+    limit: Option<usize>,
+    #[serde(default)]
+    service: Option<ecard_api::catalogue::OutletService>,
+    #[serde(default)]
+    open_now_only: bool,
+}
+
+fn read<T: for<'de> Deserialize<'de>>(
+    field: &str,
+    value: Value,
+    locale: Locale,
+) -> Result<T, BindingError> {
+    serde_json::from_value(value)
+        .map_err(|error| BindingError::invalid_argument(field, error, locale))
+}
+
+/// The client (`EcardClient` in JavaScript).
+#[napi(js_name = "EcardClient")]
+pub struct Client {
+    core: RwLock<Option<EcardClient>>,
+    locale: Locale,
+}
+
+impl Client {
+    /// The core client, unless closed.
+    pub(crate) fn core(&self) -> Result<EcardClient, BindingError> {
+        self.core
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+            .ok_or_else(|| BindingError::closed(self.locale))
+    }
+
+    /// Runs an async core call with the client, converting its answer.
+    async fn run<T, F, Fut>(&self, work: F) -> Fallible<T>
+    where
+        F: FnOnce(EcardClient) -> Fut,
+        Fut: Future<Output = Result<T, ClientError>>,
+    {
+        let core = match self.core() {
+            Ok(core) => core,
+            Err(error) => return Fallible(Err(error)),
+        };
+        Fallible::from_core(work(core).await, self.locale)
+    }
+
+    /// Runs a plain core call with the client, converting its answer.
+    fn now<T>(&self, work: impl FnOnce(&EcardClient) -> Result<T, ClientError>) -> Fallible<T> {
+        Fallible(self.core().and_then(|core| {
+            work(&core).map_err(|error| BindingError::from_client(&error, self.locale))
+        }))
+    }
+}
+
+#[napi]
+impl Client {
+    /// Opens the client: storage (recovering a damaged file), the data key
+    /// (unwrapped by the key store), the session and the catalogue cache.
+    /// No network I/O.
+    #[napi]
+    pub async fn open(config: Value, key_store: JsKeyStore) -> Fallible<Client> {
+        let mut key_store = key_store;
+        let input: ConfigInput = match read("config", config, Locale::ZhCn) {
+            Ok(input) => input,
+            Err(error) => return Fallible(Err(error)),
+        };
+        let locale = input
+            .locale
+            .as_deref()
+            .map_or(Locale::ZhCn, Locale::from_tag);
+        if let Some(seconds) = input.key_store_timeout_seconds
+            && seconds.is_finite()
+            && seconds > 0.0
+        {
+            key_store.set_timeout(Duration::from_secs_f64(seconds));
+        }
+        let mut config = ClientConfig::new(input.data_dir, input.platform_url);
+        config.locale = locale;
+        if let Some(name) = input.device_name {
+            config.device_name = name;
+        }
+        if let Some(region) = input.default_region {
+            config.default_region = region;
+        }
+        if let Some(suite) = input.device_suite {
+            config.device_suite = suite;
+        }
+        let opened = EcardClient::open(config, std::sync::Arc::new(key_store)).await;
+        Fallible::from_core(opened, locale)
+            .0
+            .map(|core| Client {
+                core: RwLock::new(Some(core)),
+                locale,
+            })
+            .into()
+    }
+
+    /// Lets go of the database and the key-store callbacks now.
+    #[napi]
+    pub fn close(&self) {
+        self.core
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+    }
+
+    /// The locale of messages (`zh-CN` or `en`).
+    #[napi]
+    pub fn locale(&self) -> String {
+        match self.locale {
+            Locale::ZhCn => "zh-CN".into(),
+            Locale::En => "en".into(),
+        }
+    }
+
+    /// The platform's time as this device estimates it (Unix seconds).
+    #[napi]
+    pub fn trusted_now(&self) -> Fallible<i64> {
+        self.now(|core| Ok(core.trusted_now() as i64))
+    }
+
+    /// The session, if enrolled.
+    #[napi]
+    pub fn session(&self) -> Fallible<Value> {
+        self.now(|core| {
+            Ok(core
+                .session()
+                .as_ref()
+                .map_or(Value::Null, convert::session))
+        })
+    }
+
+    /// What the UI renders. No network or key-store I/O.
+    #[napi]
+    pub fn snapshot(&self) -> Fallible<Value> {
+        self.now(|core| core.snapshot().map(|snapshot| convert::snapshot(&snapshot)))
+    }
+
+    /// Calls `listener` with every event until the returned subscription
+    /// is cancelled (or the client goes away). Events carry ids only.
+    #[napi]
+    pub fn subscribe(&self, listener: Listener) -> Fallible<Subscription> {
+        let core = match self.core() {
+            Ok(core) => core,
+            Err(error) => return Fallible(Err(error)),
+        };
+        // Subscribed now, so nothing emitted after this call is missed.
+        let mut receiver = core.subscribe();
+        let task = napi::bindgen_prelude::spawn(async move {
+            use tokio::sync::broadcast::error::RecvError;
+            loop {
+                match receiver.recv().await {
+                    Ok(event) => {
+                        let status = listener.call(
+                            convert::event(&event),
+                            ThreadsafeFunctionCallMode::NonBlocking,
+                        );
+                        if status == Status::Closing {
+                            break;
+                        }
+                    }
+                    Err(RecvError::Lagged(missed)) => {
+                        tracing::debug!(missed, "event listener lagged");
+                    }
+                    Err(RecvError::Closed) => break,
+                }
+            }
+        });
+        Fallible(Ok(Subscription {
+            task: Mutex::new(Some(task)),
+        }))
+    }
+
+    /// Validates the document and phone locally, makes the device key if
+    /// needed, registers it with the platform (real-name check) and fetches
+    /// the profile and credentials.
+    #[napi]
+    pub async fn enrol(&self, identity: Value, phone: String) -> Fallible<Value> {
+        let identity: PersonIdentity = match from_js("identity", identity, self.locale) {
+            Ok(identity) => identity,
+            Err(error) => return Fallible(Err(error)),
+        };
+        self.run(|core| async move {
+            core.enrol(identity, phone)
+                .await
+                .map(|session| convert::session(&session))
+        })
+        .await
+    }
+
+    /// Fetches the profile (cards, people acted for) from the platform.
+    #[napi]
+    pub async fn refresh_profile(&self) -> Fallible<Value> {
+        self.run(|core| async move { core.refresh_profile().await.map(|profile| to_js(&profile)) })
+            .await
+    }
+
+    /// The last profile fetched, from storage (`null` before the first).
+    #[napi]
+    pub fn cached_profile(&self) -> Fallible<Value> {
+        self.now(|core| Ok(core.cached_profile()?.as_ref().map_or(Value::Null, to_js)))
+    }
+
+    /// Fetches new credentials for one card.
+    #[napi]
+    pub async fn refresh_credentials(&self, card_id: String) -> Fallible<()> {
+        self.run(|core| async move { core.refresh_credentials(&card_id).await })
+            .await
+    }
+
+    /// Fetches credentials for every usable card in the profile.
+    #[napi]
+    pub async fn refresh_all_credentials(&self) -> Fallible<()> {
+        self.run(|core| async move { core.refresh_all_credentials().await })
+            .await
+    }
+
+    /// Syncs the catalogue, outlets and rules (one conditional request).
+    #[napi]
+    pub async fn sync_catalogue(&self) -> Fallible<Value> {
+        self.run(|core| async move {
+            core.sync_catalogue()
+                .await
+                .map(|report| convert::sync_report(&report))
+        })
+        .await
+    }
+
+    /// Searches the cached catalogue in characters, pinyin or initials.
+    /// No I/O: safe on the UI thread.
+    #[napi]
+    pub fn search(&self, query: Value) -> Fallible<Vec<Value>> {
+        let input: SearchInput = match read("query", query, self.locale) {
+            Ok(input) => input,
+            Err(error) => return Fallible(Err(error)),
+        };
+        let query = SearchQuery {
+            text: input.text,
+            region: input.region,
+            cluster: input.cluster,
+            domain: input.domain,
+            usage_mode: input.usage_mode,
+            limit: input.limit.unwrap_or(0),
+        };
+        self.now(|core| {
+            Ok(core
+                .search(&query)
+                .iter()
+                .map(convert::search_hit)
+                .collect())
+        })
+    }
+
+    /// The nearest cached outlets, nearest first. No I/O.
+    #[napi]
+    pub fn nearest_outlets(&self, query: Value) -> Fallible<Vec<Value>> {
+        let input: OutletInput = match read("query", query, self.locale) {
+            Ok(input) => input,
+            Err(error) => return Fallible(Err(error)),
+        };
+        let query = OutletQuery {
+            latitude: input.latitude,
+            longitude: input.longitude,
+            limit: input.limit.unwrap_or(0),
+            service: input.service,
+            open_now_only: input.open_now_only,
+        };
+        self.now(|core| {
+            Ok(core
+                .nearest_outlets(&query)
+                .iter()
+                .map(convert::outlet_hit)
+                .collect())
+        })
+    }
+
+    /// The cached rules of the account's (or the default) region, or `null`.
+    #[napi]
+    pub fn rules(&self) -> Fallible<Value> {
+        self.now(|core| Ok(core.rules()?.as_ref().map_or(Value::Null, to_js)))
+    }
+
+    /// The current code for a card (the account holder's own card when
+    /// `cardId` is null) and purpose. Works offline until the credential
+    /// expires; stops at once when the card is suspended or revoked.
+    #[napi]
+    pub async fn current_code(&self, card_id: Option<String>, purpose: String) -> Fallible<Value> {
+        let purpose = match Purpose::from_name(&purpose) {
+            Some(purpose) => purpose,
+            None => {
+                return Fallible(Err(BindingError::invalid_argument(
+                    "purpose",
+                    format!("unknown purpose {purpose:?}"),
+                    self.locale,
+                )));
+            }
+        };
+        self.run(|core| async move {
+            let code = core.current_code(card_id, purpose).await?;
+            Ok(convert::code(&code, core.trusted_now()))
+        })
+        .await
+    }
+
+    /// Saves a form in progress; returns its draft id.
+    #[napi]
+    pub async fn save_draft(&self, draft_id: Option<String>, form: DraftForm) -> Fallible<String> {
+        let form = match flows::draft_form_to_core(form, self.locale) {
+            Ok(form) => form,
+            Err(error) => return Fallible(Err(error)),
+        };
+        self.run(|core| async move { core.save_draft(draft_id, form).await })
+            .await
+    }
+
+    /// Every draft, newest first.
+    #[napi]
+    pub fn drafts(&self) -> Fallible<Vec<flows::Draft>> {
+        self.now(|core| Ok(core.drafts()?.into_iter().map(flows::draft).collect()))
+    }
+
+    /// Deletes a draft.
+    #[napi]
+    pub async fn delete_draft(&self, draft_id: String) -> Fallible<()> {
+        self.run(|core| async move { core.delete_draft(&draft_id).await })
+            .await
+    }
+
+    /// Applies for a first card (申领), for the account holder or, with
+    /// `personId`, for someone the account holds an `apply` mandate for.
+    #[napi]
+    pub async fn submit_application(
+        &self,
+        form: NewCardForm,
+        draft_id: Option<String>,
+    ) -> Fallible<Value> {
+        let form = match flows::new_card_form_to_core(form, self.locale) {
+            Ok(form) => form,
+            Err(error) => return Fallible(Err(error)),
+        };
+        self.run(|core| async move {
+            core.submit_application(form, draft_id)
+                .await
+                .map(|submission| convert::submission(&submission))
+        })
+        .await
+    }
+
+    /// Replaces a card (补换): plain, change of bank, or keep-number.
+    #[napi]
+    pub async fn submit_replacement(
+        &self,
+        form: ReplacementForm,
+        draft_id: Option<String>,
+    ) -> Fallible<Value> {
+        let form = match flows::replacement_form_to_core(form, self.locale) {
+            Ok(form) => form,
+            Err(error) => return Fallible(Err(error)),
+        };
+        self.run(|core| async move {
+            core.submit_replacement(form, draft_id)
+                .await
+                .map(|submission| convert::submission(&submission))
+        })
+        .await
+    }
+
+    /// Pays the fees of an application (amount in fen).
+    #[napi]
+    pub async fn pay(&self, application_id: String, amount_fen: u32) -> Fallible<Value> {
+        self.run(|core| async move {
+            core.pay(&application_id, amount_fen)
+                .await
+                .map(|submission| convert::submission(&submission))
+        })
+        .await
+    }
+
+    /// Cancels an application where the rules allow it.
+    #[napi]
+    pub async fn cancel_application(&self, application_id: String) -> Fallible<Value> {
+        self.run(|core| async move {
+            core.cancel_application(&application_id)
+                .await
+                .map(|submission| convert::submission(&submission))
+        })
+        .await
+    }
+
+    /// Confirms the card was received (posted, or collected at the outlet).
+    #[napi]
+    pub async fn confirm_receipt(&self, application_id: String) -> Fallible<Value> {
+        self.run(|core| async move {
+            core.confirm_receipt(&application_id)
+                .await
+                .map(|submission| convert::submission(&submission))
+        })
+        .await
+    }
+
+    /// Sends a new photo after a failed production.
+    #[napi]
+    pub async fn resubmit_photo(
+        &self,
+        application_id: String,
+        photo_jpeg: napi::bindgen_prelude::Uint8Array,
+    ) -> Fallible<Value> {
+        let photo = photo_jpeg.to_vec();
+        self.run(|core| async move {
+            core.resubmit_photo(&application_id, photo)
+                .await
+                .map(|submission| convert::submission(&submission))
+        })
+        .await
+    }
+
+    /// Enables the social-security function of a received card (社保功能启用).
+    #[napi]
+    pub async fn activate_card(&self, card_id: String) -> Fallible<Value> {
+        self.run(|core| async move {
+            core.activate_card(&card_id)
+                .await
+                .map(|submission| convert::submission(&submission))
+        })
+        .await
+    }
+
+    /// Reports a card lost (`temporary` 临时挂失 or `formal` 正式挂失).
+    #[napi]
+    pub async fn report_loss(&self, card_id: String, kind: String) -> Fallible<Value> {
+        let kind: LossKind = match enum_from_js("kind", &kind, self.locale) {
+            Ok(kind) => kind,
+            Err(error) => return Fallible(Err(error)),
+        };
+        self.run(|core| async move {
+            core.report_loss(&card_id, kind)
+                .await
+                .map(|submission| convert::submission(&submission))
+        })
+        .await
+    }
+
+    /// Releases a loss report online (解挂), where the rules allow it.
+    #[napi]
+    pub async fn release_loss(&self, card_id: String) -> Fallible<Value> {
+        self.run(|core| async move {
+            core.release_loss(&card_id)
+                .await
+                .map(|submission| convert::submission(&submission))
+        })
+        .await
+    }
+
+    /// Asks for a mandate to act for someone: `guardian` (with evidence:
+    /// the household register or birth certificate) or `family_proxy` (the
+    /// relative then consents).
+    #[napi]
+    pub async fn request_mandate(
+        &self,
+        kind: String,
+        principal: Value,
+        evidence: Option<Value>,
+        scopes: Vec<String>,
+        expires_at: Option<i64>,
+    ) -> Fallible<Value> {
+        let locale = self.locale;
+        let parsed = (|| -> Result<_, BindingError> {
+            let kind: DelegationKind = enum_from_js("kind", &kind, locale)?;
+            let principal: PersonIdentity = from_js("principal", principal, locale)?;
+            let evidence: Option<Evidence> = match evidence {
+                Some(Value::Null) | None => None,
+                Some(value) => Some(from_js("evidence", value, locale)?),
+            };
+            let scopes = scopes
+                .iter()
+                .map(|scope| enum_from_js::<Scope>("scopes", scope, locale))
+                .collect::<Result<Vec<_>, _>>()?;
+            let expires_at = expires_at.map(|seconds| seconds.max(0) as u64);
+            Ok((kind, principal, evidence, scopes, expires_at))
+        })();
+        let (kind, principal, evidence, scopes, expires_at) = match parsed {
+            Ok(parsed) => parsed,
+            Err(error) => return Fallible(Err(error)),
+        };
+        self.run(|core| async move {
+            core.request_mandate(kind, principal, evidence, scopes, expires_at)
+                .await
+                .map(|submission| convert::submission(&submission))
+        })
+        .await
+    }
+
+    /// Consents, as the principal, to a mandate someone asked for.
+    #[napi]
+    pub async fn consent_mandate(&self, delegation_id: String) -> Fallible<Value> {
+        self.run(|core| async move {
+            core.consent_mandate(&delegation_id)
+                .await
+                .map(|submission| convert::submission(&submission))
+        })
+        .await
+    }
+
+    /// Ends a mandate (either side); codes shown under it stop at once.
+    #[napi]
+    pub async fn revoke_mandate(&self, delegation_id: String) -> Fallible<Value> {
+        self.run(|core| async move {
+            core.revoke_mandate(&delegation_id)
+                .await
+                .map(|submission| convert::submission(&submission))
+        })
+        .await
+    }
+
+    /// The applications of the account and of people it tracks, as flows.
+    #[napi]
+    pub async fn applications(&self) -> Fallible<Vec<ApplicationFlow>> {
+        self.run(|core| async move {
+            let flows = core.applications().await?;
+            Ok(flows
+                .into_iter()
+                .map(|flow| ApplicationFlow::new(core.clone(), flow))
+                .collect())
+        })
+        .await
+    }
+
+    /// One application as a flow (fetched, or cached when offline).
+    #[napi]
+    pub async fn application(&self, application_id: String) -> Fallible<ApplicationFlow> {
+        self.run(|core| async move {
+            let flow = core.application(&application_id).await?;
+            Ok(ApplicationFlow::new(core, flow))
+        })
+        .await
+    }
+
+    /// The loss-report situation of a card, from the cached profile and rules.
+    #[napi]
+    pub fn loss_flow(&self, card_id: String) -> Fallible<LossFlow> {
+        self.now(|core| Ok(LossFlow::new(core.clone(), core.loss_flow(&card_id)?)))
+    }
+
+    /// Mandates the account holds or is the principal of.
+    #[napi]
+    pub async fn mandates(&self) -> Fallible<Vec<Value>> {
+        self.run(|core| async move { Ok(core.mandates().await?.iter().map(to_js).collect()) })
+            .await
+    }
+
+    /// Who did what for whom under which mandate.
+    #[napi]
+    pub async fn audit_trail(&self) -> Fallible<Vec<Value>> {
+        self.run(|core| async move { Ok(core.audit_trail().await?.iter().map(to_js).collect()) })
+            .await
+    }
+
+    /// The application a submission created, once confirmed (else `null`).
+    #[napi]
+    pub fn submitted_application_id(&self, submission: Value) -> Fallible<Option<String>> {
+        let Some(submission) = convert::submission_from_js(&submission) else {
+            return Fallible(Err(BindingError::invalid_argument(
+                "submission",
+                "not a submission",
+                self.locale,
+            )));
+        };
+        self.now(|core| Ok(core.submitted_application_id(&submission)))
+    }
+
+    /// Sends every due submission; returns how many were confirmed.
+    #[napi]
+    pub async fn process_outbox(&self) -> Fallible<u32> {
+        self.run(|core| async move { Ok(core.process_outbox().await as u32) })
+            .await
+    }
+
+    /// Every outbox entry, newest first (the "sending" list).
+    #[napi]
+    pub fn outbox(&self) -> Fallible<Vec<Value>> {
+        self.now(|core| Ok(core.outbox()?.iter().map(convert::outbox_entry).collect()))
+    }
+
+    /// Makes a postponed or refused submission due now and sends it.
+    #[napi]
+    pub async fn retry_submission(&self, outbox_id: i64) -> Fallible<Value> {
+        self.run(|core| async move {
+            core.retry_submission(outbox_id)
+                .await
+                .map(|submission| convert::submission(&submission))
+        })
+        .await
+    }
+
+    /// Starts the foreground background work (outbox, stale catalogue)
+    /// every `periodSeconds`; stop it with the task's `stop()`.
+    #[napi]
+    pub fn start_background(&self, period_seconds: f64) -> Fallible<BackgroundTask> {
+        let period = if period_seconds.is_finite() && period_seconds >= 1.0 {
+            Duration::from_secs_f64(period_seconds)
+        } else {
+            return Fallible(Err(BindingError::invalid_argument(
+                "periodSeconds",
+                "at least one second",
+                self.locale,
+            )));
+        };
+        self.now(|core| {
+            let task = napi::bindgen_prelude::within_runtime_if_available(|| {
+                core.start_background(period)
+            });
+            Ok(BackgroundTask {
+                task: Mutex::new(Some(task)),
+            })
+        })
+    }
+}
+
+/// A running event subscription.
+#[napi]
+pub struct Subscription {
+    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+#[napi]
+impl Subscription {
+    /// Stops delivering events (idempotent).
+    #[napi]
+    pub fn cancel(&self) {
+        if let Some(task) = self
+            .task
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+        {
+            task.abort();
+        }
+    }
+}
+
+/// Background work started by [`Client::start_background`]; it also stops
+/// when this object is garbage-collected, so keep it while the app is in
+/// the foreground.
+#[napi]
+pub struct BackgroundTask {
+    task: Mutex<Option<ecard_core::BackgroundTask>>,
+}
+
+#[napi]
+impl BackgroundTask {
+    /// Stops the work (idempotent).
+    #[napi]
+    pub fn stop(&self) {
+        self.task
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+    }
+}

@@ -1,0 +1,376 @@
+//! Values between the core and JavaScript.
+//!
+//! Why JSON-shaped values rather than one napi struct per core type: the
+//! platform's records (profile, application, mandate, catalogue item,
+//! outlet, rules) already derive `serde`, with snake_case enum strings that
+//! are the API contract. They cross as `serde_json::Value` with their keys
+//! turned to camelCase ([`camel`]), so a field added to the API reaches
+//! ArkTS without touching the binding; `harmony/index.d.ts` declares their
+//! shapes. Views the core makes for the UI (snapshot, code, flow step) are
+//! written out here field by field, which is also their documentation.
+//! Bytes (photos) cross as `Uint8Array` in the few napi objects that carry
+//! them ([`crate::flows`]).
+//!
+//! Enum values stay snake_case strings (`in_production`, `change_bank`)
+//! exactly as in the API, in both directions.
+
+use ecard_core::catalogue::search::MatchKind;
+use ecard_core::codes::CodeView;
+use ecard_core::storage::RecoveryReport;
+use ecard_core::workflows::{FlowStep, ProgressStage};
+use ecard_core::{
+    CardView, CatalogueState, ClientEvent, OutboxEntry, OutboxState, OutletHit, SearchHit, Session,
+    Snapshot, Submission, SyncReport,
+};
+use ecard_credential::{HolderRole, Locale};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value, json};
+
+use crate::error::BindingError;
+
+/// `snake_case` → `camelCase`.
+pub fn camel_key(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    let mut upper = false;
+    for character in key.chars() {
+        if character == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(character.to_uppercase());
+            upper = false;
+        } else {
+            out.push(character);
+        }
+    }
+    out
+}
+
+/// `camelCase` → `snake_case`.
+pub fn snake_key(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 4);
+    for character in key.chars() {
+        if character.is_ascii_uppercase() {
+            out.push('_');
+            out.push(character.to_ascii_lowercase());
+        } else {
+            out.push(character);
+        }
+    }
+    out
+}
+
+fn rename_keys(value: Value, rename: fn(&str) -> String) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(key, value)| (rename(&key), rename_keys(value, rename)))
+                .collect::<Map<String, Value>>(),
+        ),
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(|value| rename_keys(value, rename))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// Object keys of a JSON value (at every depth) in camelCase.
+pub fn camel(value: Value) -> Value {
+    rename_keys(value, camel_key)
+}
+
+/// Object keys of a JSON value (at every depth) in snake_case.
+pub fn snake(value: Value) -> Value {
+    rename_keys(value, snake_key)
+}
+
+/// A serde record of the API as a camelCase JavaScript object.
+pub fn to_js<T: Serialize>(value: &T) -> Value {
+    camel(serde_json::to_value(value).unwrap_or(Value::Null))
+}
+
+/// Reads a camelCase JavaScript object into an API record.
+pub fn from_js<T: DeserializeOwned>(
+    field: &str,
+    value: Value,
+    locale: Locale,
+) -> Result<T, BindingError> {
+    serde_json::from_value(snake(value))
+        .map_err(|error| BindingError::invalid_argument(field, error, locale))
+}
+
+/// Reads an enum value given as its snake_case string.
+pub fn enum_from_js<T: DeserializeOwned>(
+    field: &str,
+    value: &str,
+    locale: Locale,
+) -> Result<T, BindingError> {
+    serde_json::from_value(Value::String(value.to_owned()))
+        .map_err(|error| BindingError::invalid_argument(field, error, locale))
+}
+
+/// The snake_case string of an enum value.
+pub fn enum_name<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(Value::String(name)) => name,
+        _ => String::new(),
+    }
+}
+
+/// Seconds as a JavaScript number (exact below 2^53).
+fn seconds(value: u64) -> Value {
+    json!(value)
+}
+
+/// The role name of a holder relation.
+pub fn role_name(role: HolderRole) -> &'static str {
+    match role {
+        HolderRole::Holder => "holder",
+        HolderRole::Proxy => "proxy",
+        HolderRole::Guardian => "guardian",
+    }
+}
+
+/// A session.
+pub fn session(session: &Session) -> Value {
+    json!({
+        "accountId": session.account_id,
+        "personId": session.person_id,
+        "deviceId": session.device_id,
+    })
+}
+
+fn card_view(card: &CardView) -> Value {
+    json!({
+        "cardId": card.card_id,
+        "personId": card.person_id,
+        "holderNameMasked": card.holder_name_masked,
+        "role": role_name(card.role),
+        "status": enum_name(&card.status),
+        "eCard": enum_name(&card.e_card),
+        "cardNumberMasked": card.card_number_masked,
+        "bank": card.bank,
+        "suspendedHere": card.suspended_here,
+        "credentialNotAfter": card.credential_not_after,
+    })
+}
+
+/// The catalogue cache state.
+pub fn catalogue_state(state: &CatalogueState) -> Value {
+    json!({
+        "itemsVersion": state.items_version,
+        "outletsVersion": state.outlets_version,
+        "itemCount": state.item_count,
+        "outletCount": state.outlet_count,
+        "asOf": state.as_of,
+    })
+}
+
+fn recovery(report: &RecoveryReport) -> Value {
+    json!({
+        "damagedCopy": report.damaged_copy,
+        "saved": report.saved.iter().map(|(table, rows)| json!({ "table": table, "rows": rows })).collect::<Vec<_>>(),
+        "lost": report.lost,
+    })
+}
+
+/// What the UI renders.
+pub fn snapshot(snapshot: &Snapshot) -> Value {
+    json!({
+        "enrolled": snapshot.enrolled,
+        "nameMasked": snapshot.name_masked,
+        "idNumberMasked": snapshot.id_number_masked,
+        "cards": snapshot.cards.iter().map(card_view).collect::<Vec<_>>(),
+        "catalogue": catalogue_state(&snapshot.catalogue),
+        "online": snapshot.online,
+        "clockOffsetSeconds": snapshot.clock_offset_seconds,
+        "outboxPending": snapshot.outbox_pending,
+        "outboxFailed": snapshot.outbox_failed,
+        "recovery": snapshot.recovery.as_ref().map(recovery),
+    })
+}
+
+/// A code to show, with the seconds it has left at `now`.
+pub fn code(code: &CodeView, now: u64) -> Value {
+    json!({
+        "cardId": code.card_id,
+        "purpose": code.purpose.name(),
+        "text": code.text,
+        "qrVersion": code.qr_version,
+        "issuedAt": seconds(code.issued_at),
+        "expiresAt": seconds(code.expires_at),
+        "secondsLeft": code.seconds_left(now),
+        "onBehalf": role_name(code.on_behalf),
+        "counter": code.counter,
+        "credentialNotAfter": seconds(code.credential_not_after),
+    })
+}
+
+/// What one catalogue sync did.
+pub fn sync_report(report: &SyncReport) -> Value {
+    json!({
+        "unchanged": report.unchanged,
+        "itemsChanged": report.items_changed,
+        "itemsRemoved": report.items_removed,
+        "outletsChanged": report.outlets_changed,
+        "outletsRemoved": report.outlets_removed,
+        "rulesChanged": report.rules_changed,
+    })
+}
+
+fn match_kind(kind: MatchKind) -> &'static str {
+    match kind {
+        MatchKind::Characters => "characters",
+        MatchKind::Pinyin => "pinyin",
+        MatchKind::Details => "details",
+        MatchKind::Filter => "filter",
+    }
+}
+
+/// A search hit.
+pub fn search_hit(hit: &SearchHit) -> Value {
+    json!({
+        "item": to_js(hit.item.as_ref()),
+        "score": hit.score,
+        "matched": match_kind(hit.matched),
+    })
+}
+
+/// A nearby outlet.
+pub fn outlet_hit(hit: &OutletHit) -> Value {
+    json!({
+        "outlet": to_js(hit.outlet.as_ref()),
+        "distanceMetres": hit.distance_metres,
+        "openNow": hit.open_now,
+    })
+}
+
+fn outbox_state(state: OutboxState) -> &'static str {
+    match state {
+        OutboxState::Pending => "pending",
+        OutboxState::Done => "done",
+        OutboxState::Failed => "failed",
+    }
+}
+
+/// What happened to a submission.
+pub fn submission(submission: &Submission) -> Value {
+    json!({
+        "outboxId": submission.outbox_id,
+        "state": outbox_state(submission.state),
+        "response": submission.response.clone().map(camel),
+    })
+}
+
+/// Reads back a submission JavaScript got from [`submission`].
+pub fn submission_from_js(value: &Value) -> Option<Submission> {
+    let state = match value.get("state")?.as_str()? {
+        "pending" => OutboxState::Pending,
+        "done" => OutboxState::Done,
+        "failed" => OutboxState::Failed,
+        _ => return None,
+    };
+    Some(Submission {
+        outbox_id: value.get("outboxId")?.as_i64()?,
+        state,
+        response: value
+            .get("response")
+            .filter(|response| !response.is_null())
+            .cloned()
+            .map(snake),
+    })
+}
+
+/// An outbox entry (the "sending" list).
+pub fn outbox_entry(entry: &OutboxEntry) -> Value {
+    json!({
+        "id": entry.id,
+        "action": entry.action,
+        "subject": entry.subject,
+        "state": outbox_state(entry.state),
+        "attempts": entry.attempts,
+        "nextAttemptAt": seconds(entry.next_attempt_at),
+        "lastError": entry.last_error,
+        "createdAt": seconds(entry.created_at),
+    })
+}
+
+/// The step a flow is at: `{ kind, … }`.
+pub fn flow_step(step: &FlowStep) -> Value {
+    match step {
+        FlowStep::WaitingToSend => json!({ "kind": "waiting_to_send" }),
+        FlowStep::Pay { amount_fen } => json!({ "kind": "pay", "amountFen": amount_fen }),
+        FlowStep::InProduction => json!({ "kind": "in_production" }),
+        FlowStep::InTransit => json!({ "kind": "in_transit" }),
+        FlowStep::CollectAtOutlet => json!({ "kind": "collect_at_outlet" }),
+        FlowStep::Activate => json!({ "kind": "activate" }),
+        FlowStep::ResubmitPhoto { reason } => json!({ "kind": "resubmit_photo", "reason": reason }),
+        FlowStep::Done => json!({ "kind": "done" }),
+        FlowStep::Cancelled => json!({ "kind": "cancelled" }),
+    }
+}
+
+/// One stage of the progress bar.
+pub fn progress_stage(stage: &ProgressStage) -> Value {
+    json!({
+        "state": enum_name(&stage.state),
+        "label": stage.label,
+        "at": stage.at,
+    })
+}
+
+/// An event: `{ kind, … }` with ids only, never personal data.
+pub fn event(event: &ClientEvent) -> Value {
+    match event {
+        ClientEvent::ProfileChanged => json!({ "kind": "profile_changed" }),
+        ClientEvent::CredentialsChanged { card_id } => {
+            json!({ "kind": "credentials_changed", "cardId": card_id })
+        }
+        ClientEvent::CardSuspended { card_id } => {
+            json!({ "kind": "card_suspended", "cardId": card_id })
+        }
+        ClientEvent::CatalogueSynced { changed } => {
+            json!({ "kind": "catalogue_synced", "changed": changed })
+        }
+        ClientEvent::ConnectivityChanged { online } => {
+            json!({ "kind": "connectivity_changed", "online": online })
+        }
+        ClientEvent::OutboxChanged { pending } => {
+            json!({ "kind": "outbox_changed", "pending": pending })
+        }
+        ClientEvent::WorkflowChanged { id } => json!({ "kind": "workflow_changed", "id": id }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip_between_cases() {
+        assert_eq!(camel_key("card_number_masked"), "cardNumberMasked");
+        assert_eq!(camel_key("e_card"), "eCard");
+        assert_eq!(snake_key("eCard"), "e_card");
+        assert_eq!(snake_key("outletId"), "outlet_id");
+        let value =
+            json!({ "person": { "id_number_masked": "1", "cards": [{ "e_card": "active" }] } });
+        let js = camel(value.clone());
+        assert_eq!(js["person"]["cards"][0]["eCard"], "active");
+        assert_eq!(snake(js), value);
+    }
+
+    #[test]
+    fn submissions_survive_the_trip_through_javascript() {
+        let original = Submission {
+            outbox_id: 7,
+            state: OutboxState::Done,
+            response: Some(json!({ "application_id": "app-1" })),
+        };
+        let js = submission(&original);
+        assert_eq!(js["response"]["applicationId"], "app-1");
+        assert_eq!(submission_from_js(&js), Some(original));
+    }
+}

@@ -1,0 +1,42 @@
+//! Node-API bindings of `ecard-core` for HarmonyOS (ArkTS) and Node.
+//!
+//! Why Node-API and not UniFFI: ArkTS loads native code only as a Node-API
+//! module (`import ecard from 'libecard_harmony.so'`), and OpenHarmony ships
+//! its own Node-API (`libace_napi.z.so`). The same Rust source builds for
+//! both worlds:
+//!
+//! - feature `node` (default): `napi` + `napi-derive`, loaded by Node on
+//!   this machine, where the whole surface is tested (`harmony/test`);
+//! - feature `ohos`: `napi-ohos` + `napi-derive-ohos`, the library a
+//!   HarmonyOS app loads. Its macros name `napi_ohos::` themselves, so the
+//!   crate is aliased to `napi` rather than renamed in `Cargo.toml`.
+//!
+//! The crate holds no business logic: every export is a thin adapter over
+//! [`ecard_core::EcardClient`] that converts values (camelCase objects,
+//! `Uint8Array` for bytes, snake_case strings for enums) and errors
+//! ([`error`]). The shape follows the UniFFI binding (`bindings/uniffi`):
+//! the same objects and method names, in camelCase.
+//!
+//! Threading (details in `docs/harmony.md`):
+//! - async methods return Promises; their futures run on napi's global
+//!   multi-threaded tokio runtime, never on the JavaScript thread;
+//! - plain methods (`snapshot`, `search`, `nearestOutlets`, …) do no network
+//!   or key-store I/O and are safe on the UI thread;
+//! - the key store ([`keystore`]) and event listeners are JavaScript
+//!   callbacks reached through threadsafe functions: the core's threads
+//!   queue a call onto the JavaScript thread and, for the key store, wait for
+//!   its (possibly asynchronous) answer; the JavaScript thread never waits.
+
+#[cfg(all(feature = "node", feature = "ohos"))]
+compile_error!("choose one of the features `node` (Node) and `ohos` (HarmonyOS), not both");
+#[cfg(not(any(feature = "node", feature = "ohos")))]
+compile_error!("choose one of the features `node` (Node) and `ohos` (HarmonyOS)");
+
+#[cfg(feature = "ohos")]
+extern crate napi_ohos as napi;
+
+pub mod client;
+pub mod convert;
+pub mod error;
+pub mod flows;
+pub mod keystore;

@@ -1,0 +1,13 @@
+# Build settings of the shipped library, sourced by android/build-rust.sh,
+# ios/build-xcframework.sh and measure-size.sh (one place, so every shipped
+# build and the measured size agree).
+#
+# SQLite is compiled into the library (rusqlite "bundled"). The core uses
+# plain tables only: no full-text search, R-trees, JSON functions, extension
+# loading or statistics tables, so those are left out of the build, which
+# saves about 380 KB of the stripped library.
+export LIBSQLITE3_FLAGS="-USQLITE_ENABLE_FTS3 -USQLITE_ENABLE_FTS3_PARENTHESIS -USQLITE_ENABLE_FTS5 \
+-USQLITE_ENABLE_RTREE -USQLITE_ENABLE_DBSTAT_VTAB -USQLITE_ENABLE_STAT4 -USQLITE_SOUNDEX \
+-USQLITE_ENABLE_LOAD_EXTENSION -DSQLITE_OMIT_LOAD_EXTENSION -DSQLITE_OMIT_DEPRECATED \
+-DSQLITE_OMIT_SHARED_CACHE -DSQLITE_OMIT_JSON -DSQLITE_OMIT_COMPLETE -DSQLITE_OMIT_GET_TABLE \
+-DSQLITE_OMIT_TCL_VARIABLE -DSQLITE_DQS=0"

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Measures the shipped size of libecard_ffi.so on this host (x86_64 Linux):
+# the release-size profile built with the shipping settings (build-env.sh,
+# packed relative relocations as the Android build packs them), bindings
+# generated from the unstripped file first, then a stripped copy measured.
+# Prints the numbers docs/benchmarks.md records. Run from anywhere.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+OUT=target/ecard-ffi/size
+mkdir -p "$OUT"
+
+# Plain profile, for comparison.
+cargo build -p ecard-ffi --profile release-size --locked
+cp target/release-size/libecard_ffi.so "$OUT/plain.so"
+strip --strip-all "$OUT/plain.so"
+
+# Shipping settings.
+# shellcheck source=build-env.sh
+source bindings/uniffi/build-env.sh
+cargo rustc -p ecard-ffi --lib --profile release-size --locked -- -C link-arg=-Wl,-z,pack-relative-relocs
+cargo build --manifest-path bindings/uniffi/bindgen/Cargo.toml --target-dir target --locked
+rm -rf "$OUT/kotlin"
+target/debug/uniffi-bindgen generate --library target/release-size/libecard_ffi.so --language kotlin \
+    --out-dir "$OUT/kotlin" --no-format
+cp target/release-size/libecard_ffi.so "$OUT/libecard_ffi.so"
+strip --strip-all "$OUT/libecard_ffi.so"
+
+report() { stat -c %s "$2" | awk -v label="$1" '{ printf "%-40s %9d bytes (%.2f MiB)\n", label, $1, $1 / 1048576 }'; }
+report "release-size, stripped:" "$OUT/plain.so"
+report "shipping settings, stripped:" "$OUT/libecard_ffi.so"
+printf 'shipping settings, stripped, gzip -9:   %9d bytes\n' "$(gzip -9 -c "$OUT/libecard_ffi.so" | wc -c)"
+size -A "$OUT/libecard_ffi.so" | sort -k2 -n -r | head -n 8

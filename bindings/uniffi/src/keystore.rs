@@ -1,0 +1,242 @@
+//! The platform key store as a foreign trait, and its adapter into the
+//! core's [`SecureKeyStore`].
+//!
+//! Why a foreign trait: the device key must live in the phone's hardware
+//! store (Android Keystore/StrongBox, the iOS Secure Enclave, HarmonyOS
+//! HUKS) and never leave it, so the app implements six small operations
+//! natively and the core only ever holds aliases. The contract is kept to
+//! what every store can do natively: P-256 key pairs, SHA-256 ECDSA
+//! signatures in DER (what Android's `SHA256withECDSA` and Apple's
+//! `.ecdsaSignatureMessageX962SHA256` produce; the core normalises them),
+//! public keys as SubjectPublicKeyInfo DER or SEC1 points (Java's
+//! `PublicKey.getEncoded()`, `SecKeyCopyExternalRepresentation`), and an
+//! authenticated encryption of short secrets (the database key).
+//!
+//! Threading: the core calls the store from its blocking pool (or, for
+//! request signing, from a runtime worker that hands its other tasks off
+//! first), never from the app's main thread, so an implementation may block
+//! — e.g. on a biometric prompt.
+
+use std::sync::Arc;
+
+use ecard_core::SecureKeyStore;
+use ecard_credential::{KeyStore, KeyStoreError, PublicKey, Suite};
+
+use crate::runtime::blocking_foreign;
+
+/// Why a key-store operation failed, as the app's implementation reports it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum KeyStoreFailure {
+    /// No key under that alias (for `public_key`, `sign`, `unwrap`).
+    #[error("no key under alias {alias}")]
+    NotFound {
+        /// The alias asked for.
+        alias: String,
+    },
+    /// The store cannot make keys of this suite (Ed25519 on a Secure
+    /// Enclave): the app should configure P-256.
+    #[error("the key store does not support this suite")]
+    UnsupportedSuite,
+    /// The person cancelled a biometric or PIN prompt.
+    #[error("the user cancelled the key operation")]
+    UserCancelled,
+    /// Anything else the platform store reported.
+    #[error("key store failure: {reason}")]
+    Backend {
+        /// What failed (for logs; shown to nobody).
+        reason: String,
+    },
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for KeyStoreFailure {
+    fn from(error: uniffi::UnexpectedUniFFICallbackError) -> KeyStoreFailure {
+        KeyStoreFailure::Backend {
+            reason: format!("unexpected error in the app's key store: {}", error.reason),
+        }
+    }
+}
+
+impl From<KeyStoreFailure> for KeyStoreError {
+    fn from(failure: KeyStoreFailure) -> KeyStoreError {
+        match failure {
+            KeyStoreFailure::NotFound { alias } => KeyStoreError::NotFound(alias),
+            KeyStoreFailure::UnsupportedSuite => KeyStoreError::UnsupportedSuite,
+            KeyStoreFailure::UserCancelled => KeyStoreError::UserCancelled,
+            KeyStoreFailure::Backend { reason } => KeyStoreError::Backend(reason),
+        }
+    }
+}
+
+/// The phone's hardware key store, implemented by the app.
+///
+/// Keys are named by alias (`ecard-device` signs, `ecard-data` wraps the
+/// database key); the core never sees private key material. Every method
+/// may be called from any background thread, concurrently, and may block.
+#[uniffi::export(with_foreign)]
+pub trait PlatformKeyStore: Send + Sync {
+    /// Creates a signing key pair under `alias` (replacing any key of that
+    /// alias) and returns its public key: SubjectPublicKeyInfo DER, or a
+    /// SEC1 point (P-256), or the raw 32 bytes (Ed25519).
+    fn generate_key(&self, alias: String, suite: Suite) -> Result<Vec<u8>, KeyStoreFailure>;
+
+    /// The public key under `alias`, in one of the forms `generate_key`
+    /// returns; `NotFound` when there is none.
+    fn public_key(&self, alias: String) -> Result<Vec<u8>, KeyStoreFailure>;
+
+    /// Signs `message` with the key under `alias`: ECDSA P-256 over the
+    /// SHA-256 of `message` (DER or fixed 64-byte `r || s`), or Ed25519.
+    fn sign(&self, alias: String, message: Vec<u8>) -> Result<Vec<u8>, KeyStoreFailure>;
+
+    /// Deletes the signing key under `alias`; a missing key is not an error.
+    fn delete_key(&self, alias: String) -> Result<(), KeyStoreFailure>;
+
+    /// Encrypts a short secret under the wrapping key `alias`, creating
+    /// that key on first use (e.g. AES-256-GCM in the hardware store; the
+    /// output carries its own nonce).
+    fn wrap(&self, alias: String, secret: Vec<u8>) -> Result<Vec<u8>, KeyStoreFailure>;
+
+    /// Decrypts what `wrap` produced; fails (`NotFound` or `Backend`) when
+    /// the wrapping key is gone or the bytes were altered — the core then
+    /// starts over with a new database key.
+    fn unwrap(&self, alias: String, wrapped: Vec<u8>) -> Result<Vec<u8>, KeyStoreFailure>;
+}
+
+/// The app's key store seen as the core's [`SecureKeyStore`].
+pub(crate) struct ForeignKeyStore {
+    store: Arc<dyn PlatformKeyStore>,
+}
+
+impl ForeignKeyStore {
+    pub(crate) fn new(store: Arc<dyn PlatformKeyStore>) -> ForeignKeyStore {
+        ForeignKeyStore { store }
+    }
+}
+
+/// Reads a public key of either suite: the encodings of P-256 and Ed25519
+/// keys differ in length and algorithm identifier, so the bytes say which.
+fn public_key_from(bytes: &[u8]) -> Result<PublicKey, KeyStoreError> {
+    PublicKey::from_bytes(Suite::EcdsaP256, bytes)
+        .or_else(|_| PublicKey::from_bytes(Suite::Ed25519, bytes))
+        .map_err(|_| KeyStoreError::Backend("the key store returned a malformed public key".into()))
+}
+
+impl KeyStore for ForeignKeyStore {
+    fn generate_key(&self, alias: &str, suite: Suite) -> Result<PublicKey, KeyStoreError> {
+        let bytes = blocking_foreign(|| self.store.generate_key(alias.to_owned(), suite))?;
+        let key = public_key_from(&bytes)?;
+        if key.suite() == suite {
+            Ok(key)
+        } else {
+            Err(KeyStoreError::Backend(
+                "the key store made a key of another suite".into(),
+            ))
+        }
+    }
+
+    fn public_key(&self, alias: &str) -> Result<PublicKey, KeyStoreError> {
+        let bytes = blocking_foreign(|| self.store.public_key(alias.to_owned()))?;
+        public_key_from(&bytes)
+    }
+
+    fn sign(&self, alias: &str, message: &[u8]) -> Result<Vec<u8>, KeyStoreError> {
+        Ok(blocking_foreign(|| {
+            self.store.sign(alias.to_owned(), message.to_vec())
+        })?)
+    }
+
+    fn delete_key(&self, alias: &str) -> Result<(), KeyStoreError> {
+        Ok(blocking_foreign(|| {
+            self.store.delete_key(alias.to_owned())
+        })?)
+    }
+}
+
+impl SecureKeyStore for ForeignKeyStore {
+    fn wrap(&self, alias: &str, secret: &[u8]) -> Result<Vec<u8>, KeyStoreError> {
+        Ok(blocking_foreign(|| {
+            self.store.wrap(alias.to_owned(), secret.to_vec())
+        })?)
+    }
+
+    fn unwrap(&self, alias: &str, wrapped: &[u8]) -> Result<Vec<u8>, KeyStoreError> {
+        Ok(blocking_foreign(|| {
+            self.store.unwrap(alias.to_owned(), wrapped.to_vec())
+        })?)
+    }
+}
+
+/// A key store in this process's memory (the core's `MemoryKeyStore`):
+/// for previews, demos and tests on machines without a hardware store.
+/// Keys are lost when the process ends, and with them the local data.
+#[uniffi::export]
+pub fn memory_key_store() -> Arc<dyn PlatformKeyStore> {
+    Arc::new(CoreKeyStore(ecard_core::MemoryKeyStore::new()))
+}
+
+/// A Rust key store offered through the foreign trait.
+struct CoreKeyStore<K>(K);
+
+fn failure(error: KeyStoreError) -> KeyStoreFailure {
+    match error {
+        KeyStoreError::NotFound(alias) => KeyStoreFailure::NotFound { alias },
+        KeyStoreError::UnsupportedSuite => KeyStoreFailure::UnsupportedSuite,
+        KeyStoreError::UserCancelled => KeyStoreFailure::UserCancelled,
+        KeyStoreError::Backend(reason) => KeyStoreFailure::Backend { reason },
+    }
+}
+
+impl<K: SecureKeyStore> PlatformKeyStore for CoreKeyStore<K> {
+    fn generate_key(&self, alias: String, suite: Suite) -> Result<Vec<u8>, KeyStoreFailure> {
+        self.0
+            .generate_key(&alias, suite)
+            .map(|key| key.as_bytes().to_vec())
+            .map_err(failure)
+    }
+
+    fn public_key(&self, alias: String) -> Result<Vec<u8>, KeyStoreFailure> {
+        self.0
+            .public_key(&alias)
+            .map(|key| key.as_bytes().to_vec())
+            .map_err(failure)
+    }
+
+    fn sign(&self, alias: String, message: Vec<u8>) -> Result<Vec<u8>, KeyStoreFailure> {
+        self.0.sign(&alias, &message).map_err(failure)
+    }
+
+    fn delete_key(&self, alias: String) -> Result<(), KeyStoreFailure> {
+        self.0.delete_key(&alias).map_err(failure)
+    }
+
+    fn wrap(&self, alias: String, secret: Vec<u8>) -> Result<Vec<u8>, KeyStoreFailure> {
+        self.0.wrap(&alias, &secret).map_err(failure)
+    }
+
+    fn unwrap(&self, alias: String, wrapped: Vec<u8>) -> Result<Vec<u8>, KeyStoreFailure> {
+        self.0.unwrap(&alias, &wrapped).map_err(failure)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+    use super::*;
+
+    #[test]
+    fn the_adapter_round_trips_through_the_trait() {
+        let adapter = ForeignKeyStore::new(memory_key_store());
+        let public = adapter.generate_key("device", Suite::EcdsaP256).unwrap();
+        assert_eq!(adapter.public_key("device").unwrap(), public);
+        let signature = adapter.sign("device", b"hello").unwrap();
+        assert!(public.verify(b"hello", &signature));
+        let wrapped = adapter.wrap("data", b"secret").unwrap();
+        assert_eq!(adapter.unwrap("data", &wrapped).unwrap(), b"secret");
+        assert!(matches!(
+            adapter.public_key("missing"),
+            Err(KeyStoreError::NotFound(_))
+        ));
+        let ed = adapter.generate_key("ed", Suite::Ed25519).unwrap();
+        assert_eq!(ed.suite(), Suite::Ed25519);
+    }
+}

@@ -1,0 +1,84 @@
+//! UniFFI bindings of the client core, for the Android (Kotlin) and iOS
+//! (Swift) apps.
+//!
+//! Why a separate crate: the core stays pure Rust and knows nothing of FFI;
+//! everything foreign-facing — the object the apps hold, the records they
+//! render, the traits they implement, the flattened errors — lives here, as
+//! thin wrappers with no business logic. A rule, a label or a check that a
+//! UI needs is added to `ecard-core` and only passed through here.
+//!
+//! The contract as the apps see it (details in `docs/bindings.md`):
+//! - **Async** methods become Kotlin `suspend` functions and Swift `async`
+//!   functions. Their work runs on the library's one multi-thread tokio
+//!   runtime ([`runtime`]), never on the caller's thread; cancelling the
+//!   coroutine or Swift task drops the Rust future, which aborts the work.
+//! - **Sync** methods do no network or key-store I/O and return in well
+//!   under a millisecond: safe on the main thread.
+//! - **Errors** are one [`EcardError`] with six categories the UI acts on,
+//!   each carrying a stable code and a plain-language message in the
+//!   client's language. A panic becomes [`EcardError::Internal`], never a
+//!   crash (unwinding stays on in every profile).
+//! - **Foreign traits**: the platform key store ([`PlatformKeyStore`]:
+//!   Android Keystore/StrongBox, Secure Enclave, HUKS), event listeners
+//!   ([`EventListener`], whose [`EventSubscription`] cancels on close) and the
+//!   platform logger ([`PlatformLogger`], fed by `tracing` with personal data
+//!   masked).
+
+uniffi::setup_scaffolding!();
+
+pub mod client;
+pub mod error;
+pub mod events;
+pub mod keystore;
+pub mod logging;
+pub mod qr;
+pub mod runtime;
+pub mod types;
+
+pub use client::{BackgroundSync, EcardClient};
+pub use error::EcardError;
+pub use events::{EcardEvent, EventListener, EventSubscription};
+pub use keystore::{KeyStoreFailure, PlatformKeyStore};
+pub use logging::{LogLevel, PlatformLogger};
+pub use runtime::LiveObjects;
+
+/// The version of this library (the workspace version).
+///
+/// Sync, no I/O: the cheapest possible call, used to measure the FFI call
+/// overhead from Kotlin.
+#[uniffi::export]
+pub fn library_version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}
+
+/// How many library objects are alive and how many async calls are running
+/// now. Tests assert that closing everything brings these back to zero and
+/// that a cancelled call does not keep running.
+#[uniffi::export]
+pub fn live_objects() -> LiveObjects {
+    runtime::live_objects()
+}
+
+/// Panics on purpose, for the binding tests: with `inside_guard` the panic
+/// is caught at the FFI edge and returned as [`EcardError::Internal`] with
+/// code `panic`; without it, UniFFI's own guard turns it into the bindings'
+/// internal exception. Either way the host app keeps running.
+#[uniffi::export]
+pub fn debug_panic(inside_guard: bool) -> Result<(), EcardError> {
+    if inside_guard {
+        runtime::guard(types::Language::En, || explode("inside the guard"))
+    } else {
+        explode("outside the guard")
+    }
+}
+
+fn explode(where_: &str) -> Result<(), EcardError> {
+    panic!("debug_panic {where_}")
+}
+
+/// Panics on purpose inside an async call on the library runtime (binding
+/// tests): the caller gets [`EcardError::Internal`] with code `panic`.
+#[uniffi::export]
+pub async fn debug_panic_async() -> Result<(), EcardError> {
+    runtime::run(types::Language::En, async { explode("on the runtime") }).await
+}

@@ -1,0 +1,74 @@
+//! QR renderings of a code's text, made by the credential crate's encoder
+//! so every app draws exactly the symbol terminals were tested against.
+//!
+//! Three shapes for three needs: the module matrix for drawing natively
+//! (Compose `Canvas`, SwiftUI `Canvas`: crisp at any size, no image
+//! scaling), a PNG for sharing or a widget, and an SVG for web views.
+//! Pure computation, no I/O: safe on the main thread (about a millisecond).
+
+use ecard_credential::QrMatrix;
+
+use crate::error::EcardError;
+use crate::types::Language;
+
+/// The modules of a QR symbol, row by row, without the quiet zone.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct QrModules {
+    /// QR version (1–40), at error-correction level M.
+    pub version: u8,
+    /// Modules per side.
+    pub width: u32,
+    /// `width × width` entries, row-major: 1 = dark, 0 = light. Leave a
+    /// quiet zone of four modules around it when drawing.
+    pub dark: Vec<u8>,
+}
+
+fn encode(text: &str, language: Language) -> Result<QrMatrix, EcardError> {
+    QrMatrix::encode(text).map_err(|_| EcardError::internal("qr_too_long", language))
+}
+
+/// The module matrix of `text` at ECC M.
+#[uniffi::export]
+pub fn qr_matrix(text: String) -> Result<QrModules, EcardError> {
+    let matrix = encode(&text, Language::ZhCn)?;
+    let width = matrix.width();
+    let dark = matrix.rows().into_iter().flatten().map(u8::from).collect();
+    Ok(QrModules {
+        version: matrix.version(),
+        width: u32::try_from(width)
+            .map_err(|_| EcardError::internal("qr_too_long", Language::ZhCn))?,
+        dark,
+    })
+}
+
+/// A greyscale PNG of `text`, `module_pixels` pixels a module, with the
+/// quiet zone.
+#[uniffi::export]
+pub fn qr_png(text: String, module_pixels: u32) -> Result<Vec<u8>, EcardError> {
+    Ok(encode(&text, Language::ZhCn)?.to_png(module_pixels as usize))
+}
+
+/// An SVG of `text`, `module_pixels` user units a module, with the quiet zone.
+#[uniffi::export]
+pub fn qr_svg(text: String, module_pixels: u32) -> Result<String, EcardError> {
+    Ok(encode(&text, Language::ZhCn)?.to_svg(module_pixels as usize))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+    use super::*;
+
+    #[test]
+    fn renderings_agree() {
+        let text = "EC1:ABC123".to_owned();
+        let modules = qr_matrix(text.clone()).unwrap();
+        assert_eq!(modules.dark.len(), (modules.width * modules.width) as usize);
+        assert!(modules.dark.contains(&1));
+        let png = qr_png(text.clone(), 4).unwrap();
+        assert_eq!(&png[1..4], b"PNG");
+        assert!(qr_svg(text, 4).unwrap().starts_with("<"));
+        assert!(qr_matrix("X".repeat(5_000)).is_err());
+    }
+}

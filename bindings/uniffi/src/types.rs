@@ -1,0 +1,1320 @@
+//! Everything the UI shows or fills in, as UniFFI records and enums.
+//!
+//! Two kinds of declaration live here, and why:
+//! - **Remote declarations** (`#[uniffi::remote(...)]`) of the core's and
+//!   the API's own types: the struct or enum is written out once more so
+//!   UniFFI can generate its converters, but no new Rust type exists — the
+//!   core's value crosses the FFI as it is. If the core adds or changes a
+//!   field, this file stops compiling, so the bindings cannot drift.
+//! - **Mirror records** where the core's type cannot cross as it is
+//!   (`usize` counts, `Arc`s, `PathBuf`s, JSON values) or where the edge
+//!   adds something for the UI (a code's seconds left, masked identity in
+//!   the session): small structs with plain field-by-field conversions.
+
+use ecard_api::catalogue::{
+    CardForm, CatalogueItem, Channel, Cluster, Domain, OpeningPeriod, Outlet, OutletKind,
+    OutletService, UsageMode,
+};
+use ecard_api::resident::{
+    Application, ApplicationAction, ApplicationKind, ApplicationState, AuditEntry, Card,
+    CardStatus, Delegation, DelegationKind, DelegationStatus, Delivery, ECardState, Evidence,
+    LossKind, LossReport, PersonIdentity, PersonSummary, Profile, ReplacementKind, Scope,
+    StageEntry,
+};
+use ecard_api::rules::{Bank, PhotoRules, RegionalRules};
+use ecard_core::{
+    ApplicationFlow, CardView, Draft, DraftForm, FlowStep, LossFlow, MatchKind, NewCardForm,
+    OutboxEntry, OutboxState, ProgressStage, ReplacementForm,
+};
+use ecard_credential::{HolderRole, Locale, Purpose, Suite};
+
+// ---------------------------------------------------------------------------
+// Remote enums of the credential format.
+
+/// What a code is shown for. Each purpose discloses only what its terminals need.
+#[uniffi::remote(Enum)]
+pub enum Purpose {
+    /// Bus and metro gates: validity and concession class only.
+    Transport,
+    /// Hospitals and pharmacies.
+    Medical,
+    /// Government, hotel and bank counters.
+    Identity,
+    /// Libraries, museums, scenic spots.
+    CultureTourism,
+}
+
+/// Whose phone shows the code: the cardholder's own, or that of someone
+/// acting for them under a mandate.
+#[uniffi::remote(Enum)]
+pub enum HolderRole {
+    /// The cardholder's own device.
+    Holder,
+    /// A family member acting for an elderly relative (亲情代办).
+    Proxy,
+    /// The guardian of a minor or newborn.
+    Guardian,
+}
+
+/// Signature suite of a device key.
+#[uniffi::remote(Enum)]
+pub enum Suite {
+    /// Ed25519: 32-byte keys, the compact option.
+    Ed25519,
+    /// ECDSA over P-256 with SHA-256: works with every platform key store
+    /// (the Secure Enclave holds only P-256).
+    EcdsaP256,
+}
+
+/// The language of messages and labels. (Not `Locale`: that name would
+/// clash with `Foundation.Locale` in Swift and `java.util.Locale` in Kotlin.)
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum Language {
+    /// Simplified Chinese (zh-CN), the default.
+    #[default]
+    ZhCn,
+    /// English.
+    En,
+}
+
+impl From<Language> for Locale {
+    fn from(language: Language) -> Locale {
+        match language {
+            Language::ZhCn => Locale::ZhCn,
+            Language::En => Locale::En,
+        }
+    }
+}
+
+impl From<Locale> for Language {
+    fn from(locale: Locale) -> Language {
+        match locale {
+            Locale::ZhCn => Language::ZhCn,
+            Locale::En => Language::En,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Remote types of the catalogue.
+
+/// The four groups of the one-card programme.
+#[uniffi::remote(Enum)]
+pub enum Cluster {
+    /// 一卡通办: public services handled with the card.
+    Handle,
+    /// 一卡通行: travel and access.
+    Travel,
+    /// 一卡通付: payments and disbursements.
+    Pay,
+    /// 一卡通用: everyday use and management.
+    Use,
+}
+
+/// The thirteen application domains of the programme.
+#[uniffi::remote(Enum)]
+pub enum Domain {
+    /// 政务服务.
+    GovernmentServices,
+    /// 人力资源社会保障.
+    HumanResourcesSocialSecurity,
+    /// 医疗健康.
+    MedicalHealth,
+    /// 交通出行.
+    Transport,
+    /// 旅游观光.
+    Tourism,
+    /// 文化体验.
+    Culture,
+    /// 教育服务.
+    Education,
+    /// 资金发放.
+    FundDisbursement,
+    /// 金融支付.
+    FinancePayment,
+    /// 智慧安居.
+    SmartLiving,
+    /// 乡村振兴.
+    RuralRevitalization,
+    /// 国防动员.
+    NationalDefence,
+    /// 信用服务.
+    CreditServices,
+}
+
+/// How the card is used for an item.
+#[uniffi::remote(Enum)]
+pub enum UsageMode {
+    /// 身份凭证: proof of identity.
+    IdentityProof,
+    /// 缴费: paying fees.
+    FeePayment,
+    /// 待遇领取: receiving benefits.
+    BenefitReceipt,
+    /// 就医结算: medical settlement.
+    MedicalSettlement,
+    /// 信息记录: record keeping.
+    InformationRecord,
+    /// 自助查询: self-service enquiry.
+    SelfServiceEnquiry,
+    /// 金融支付: financial payment.
+    FinancialPayment,
+}
+
+/// Which form of the card serves an item.
+#[uniffi::remote(Enum)]
+pub enum CardForm {
+    /// The physical card.
+    PhysicalCard,
+    /// The e-card QR code.
+    ECardCode,
+    /// Showing the e-card as a licence (亮证).
+    LicenceDisplay,
+    /// Face recognition linked to the card.
+    Face,
+}
+
+/// Where an item is handled.
+#[uniffi::remote(Enum)]
+pub enum Channel {
+    /// A staffed counter.
+    Counter,
+    /// A self-service terminal.
+    SelfServiceTerminal,
+    /// A website.
+    Online,
+    /// A mobile app or mini-program.
+    MobileApp,
+    /// A scanner at a gate or till.
+    Scanner,
+}
+
+/// One item of a one-card application catalogue.
+#[uniffi::remote(Record)]
+pub struct CatalogueItem {
+    /// Stable id, e.g. `N-017` or `P360000-102`.
+    pub id: String,
+    /// The list: `national` or a province code.
+    pub list: String,
+    /// Full name in Chinese.
+    pub name: String,
+    /// Short label for elder mode (at most six characters).
+    pub short_label: String,
+    /// One or two sentences on what the item is.
+    pub description: String,
+    /// Programme group.
+    pub cluster: Cluster,
+    /// Domain.
+    pub domain: Domain,
+    /// How the card is used.
+    pub usage_modes: Vec<UsageMode>,
+    /// Which card forms serve it.
+    pub card_forms: Vec<CardForm>,
+    /// Where it is handled.
+    pub channels: Vec<Channel>,
+    /// Division codes where it is available (`100000` = nationwide).
+    pub regions: Vec<String>,
+    /// Lead department.
+    pub department: String,
+    /// The catalogue version at which this item last changed.
+    pub version: u64,
+}
+
+/// What kind of outlet.
+#[uniffi::remote(Enum)]
+pub enum OutletKind {
+    /// 人社服务窗口: a human resources and social security office.
+    HumanResourcesOffice,
+    /// 银行服务窗口: a co-branded bank's branch.
+    BankBranch,
+    /// 便民服务点: a community or village service point.
+    CommunityServicePoint,
+}
+
+/// A service an outlet offers.
+#[uniffi::remote(Enum)]
+pub enum OutletService {
+    /// 申领.
+    Apply,
+    /// 即时制卡: cards printed while you wait.
+    InstantIssue,
+    /// 补换.
+    Replace,
+    /// 挂失.
+    ReportLoss,
+    /// 解挂.
+    ReleaseLoss,
+    /// 社保功能启用.
+    ActivateSocialFunction,
+    /// 银行功能激活.
+    ActivateBankFunction,
+    /// 密码修改和重置.
+    PinReset,
+    /// 领卡: collect a card produced for pickup.
+    CardPickup,
+}
+
+/// Opening hours on some days of the week.
+#[uniffi::remote(Record)]
+pub struct OpeningPeriod {
+    /// ISO weekdays (1 = Monday … 7 = Sunday).
+    pub weekdays: Vec<u8>,
+    /// Opening time, minutes after midnight (UTC+8).
+    pub opens: u16,
+    /// Closing time, minutes after midnight.
+    pub closes: u16,
+}
+
+/// A service outlet.
+#[uniffi::remote(Record)]
+pub struct Outlet {
+    /// Stable id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: OutletKind,
+    /// Bank code for bank branches.
+    pub bank: Option<String>,
+    /// County-level division code.
+    pub region: String,
+    /// City name.
+    pub city: String,
+    /// Street address.
+    pub address: String,
+    /// WGS-84 latitude.
+    pub latitude: f64,
+    /// WGS-84 longitude.
+    pub longitude: f64,
+    /// Telephone.
+    pub phone: String,
+    /// Opening hours.
+    pub hours: Vec<OpeningPeriod>,
+    /// Services offered.
+    pub services: Vec<OutletService>,
+    /// Change counter.
+    pub version: u64,
+}
+
+/// How a search hit matched.
+#[uniffi::remote(Enum)]
+pub enum MatchKind {
+    /// In the characters of the name or label.
+    Characters,
+    /// In the pinyin spelling or initials.
+    Pinyin,
+    /// In the department or description.
+    Details,
+    /// No text was given; the filters matched.
+    Filter,
+}
+
+/// A catalogue search. Build it with only `text` set for a plain search.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct SearchQuery {
+    /// Words in characters or pinyin (`社保卡`, `shebaoka`, `sbk`); empty
+    /// lists everything that passes the filters.
+    pub text: String,
+    /// Only items available in this division.
+    #[uniffi(default = None)]
+    pub region: Option<String>,
+    /// Only this programme group.
+    #[uniffi(default = None)]
+    pub cluster: Option<Cluster>,
+    /// Only this domain.
+    #[uniffi(default = None)]
+    pub domain: Option<Domain>,
+    /// Only items with this usage mode.
+    #[uniffi(default = None)]
+    pub usage_mode: Option<UsageMode>,
+    /// At most this many hits (0 = 20).
+    #[uniffi(default = 0)]
+    pub limit: u32,
+}
+
+impl From<SearchQuery> for ecard_core::SearchQuery {
+    fn from(query: SearchQuery) -> ecard_core::SearchQuery {
+        ecard_core::SearchQuery {
+            text: query.text,
+            region: query.region,
+            cluster: query.cluster,
+            domain: query.domain,
+            usage_mode: query.usage_mode,
+            limit: query.limit as usize,
+        }
+    }
+}
+
+/// A search result, best first.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct SearchHit {
+    /// The item.
+    pub item: CatalogueItem,
+    /// Higher is better.
+    pub score: u32,
+    /// How it matched.
+    pub matched: MatchKind,
+}
+
+impl From<ecard_core::SearchHit> for SearchHit {
+    fn from(hit: ecard_core::SearchHit) -> SearchHit {
+        SearchHit {
+            item: hit.item.as_ref().clone(),
+            score: hit.score,
+            matched: hit.matched,
+        }
+    }
+}
+
+/// A nearest-outlets request.
+#[derive(Clone, Debug, PartialEq, uniffi::Record)]
+pub struct OutletQuery {
+    /// Latitude, degrees (WGS-84).
+    pub latitude: f64,
+    /// Longitude, degrees (WGS-84).
+    pub longitude: f64,
+    /// How many (0 = 20).
+    #[uniffi(default = 0)]
+    pub limit: u32,
+    /// Only outlets offering this service.
+    #[uniffi(default = None)]
+    pub service: Option<OutletService>,
+    /// Only outlets open now.
+    #[uniffi(default = false)]
+    pub open_now_only: bool,
+}
+
+impl From<OutletQuery> for ecard_core::OutletQuery {
+    fn from(query: OutletQuery) -> ecard_core::OutletQuery {
+        ecard_core::OutletQuery {
+            latitude: query.latitude,
+            longitude: query.longitude,
+            limit: query.limit as usize,
+            service: query.service,
+            open_now_only: query.open_now_only,
+        }
+    }
+}
+
+/// A nearby outlet, nearest first.
+#[derive(Clone, Debug, PartialEq, uniffi::Record)]
+pub struct OutletHit {
+    /// The outlet.
+    pub outlet: Outlet,
+    /// Great-circle distance in metres.
+    pub distance_metres: f64,
+    /// Whether it is open now.
+    pub open_now: bool,
+}
+
+impl From<ecard_core::OutletHit> for OutletHit {
+    fn from(hit: ecard_core::OutletHit) -> OutletHit {
+        OutletHit {
+            outlet: hit.outlet.as_ref().clone(),
+            distance_metres: hit.distance_metres,
+            open_now: hit.open_now,
+        }
+    }
+}
+
+/// What the catalogue cache holds and how fresh it is.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct CatalogueState {
+    /// Catalogue version held.
+    pub items_version: u64,
+    /// Outlet-list version held.
+    pub outlets_version: u64,
+    /// Items held.
+    pub item_count: u64,
+    /// Outlets held.
+    pub outlet_count: u64,
+    /// When the platform last confirmed the cache (Unix seconds): show
+    /// "as of …" when it is old.
+    pub as_of: Option<u64>,
+}
+
+impl From<ecard_core::CatalogueState> for CatalogueState {
+    fn from(state: ecard_core::CatalogueState) -> CatalogueState {
+        CatalogueState {
+            items_version: state.items_version,
+            outlets_version: state.outlets_version,
+            item_count: state.item_count as u64,
+            outlet_count: state.outlet_count as u64,
+            as_of: state.as_of,
+        }
+    }
+}
+
+/// What one catalogue sync did.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct SyncReport {
+    /// Whether nothing had changed (one `304`).
+    pub unchanged: bool,
+    /// Items added or changed.
+    pub items_changed: u64,
+    /// Items removed.
+    pub items_removed: u64,
+    /// Outlets added or changed.
+    pub outlets_changed: u64,
+    /// Outlets removed.
+    pub outlets_removed: u64,
+    /// Whether the regional rules changed.
+    pub rules_changed: bool,
+}
+
+impl From<ecard_core::SyncReport> for SyncReport {
+    fn from(report: ecard_core::SyncReport) -> SyncReport {
+        SyncReport {
+            unchanged: report.unchanged,
+            items_changed: report.items_changed as u64,
+            items_removed: report.items_removed as u64,
+            outlets_changed: report.outlets_changed as u64,
+            outlets_removed: report.outlets_removed as u64,
+            rules_changed: report.rules_changed,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Regional rules.
+
+/// Photo requirements for card production.
+#[uniffi::remote(Record)]
+pub struct PhotoRules {
+    /// Smallest accepted width in pixels.
+    pub min_width: u32,
+    /// Smallest accepted height in pixels.
+    pub min_height: u32,
+    /// Largest accepted width in pixels.
+    pub max_width: u32,
+    /// Largest accepted height in pixels.
+    pub max_height: u32,
+    /// Smallest accepted file size in bytes.
+    pub min_bytes: u32,
+    /// Largest accepted file size in bytes.
+    pub max_bytes: u32,
+}
+
+/// A co-branded bank (联名银行).
+#[uniffi::remote(Record)]
+pub struct Bank {
+    /// Short code, e.g. `icbc`.
+    pub code: String,
+    /// Name in Chinese.
+    pub name: String,
+}
+
+/// The card-business rules of a region (what the UI offers and explains).
+#[uniffi::remote(Record)]
+pub struct RegionalRules {
+    /// Province-level division code.
+    pub region: String,
+    /// Region name.
+    pub name: String,
+    /// Increases whenever the document changes.
+    pub version: u64,
+    /// Days after which a temporary loss report lapses by itself.
+    pub temporary_loss_lapse_days: u32,
+    /// Whether a temporary loss report may be released online.
+    pub release_online: bool,
+    /// Whether a formal loss report can be reversed.
+    pub formal_loss_reversible: bool,
+    /// Whether a temporary loss report suspends the e-card code too.
+    pub temporary_loss_suspends_e_card: bool,
+    /// Whether an application may be cancelled after submission.
+    pub cancel_after_submit: bool,
+    /// Fee of a replacement card, in fen.
+    pub replacement_fee_fen: u32,
+    /// Postage for mailing a card, in fen.
+    pub postage_fen: u32,
+    /// Photo requirements.
+    pub photo: PhotoRules,
+    /// How many relatives one account may act for.
+    pub relative_quota: u32,
+    /// Device credential lifetime in hours.
+    pub credential_lifetime_hours: u32,
+    /// Age below which a person applies only through a guardian.
+    pub adult_age: u32,
+    /// Co-branded banks.
+    pub banks: Vec<Bank>,
+    /// Days from payment to a produced card.
+    pub production_days: u32,
+    /// Days from dispatch to delivery.
+    pub delivery_days: u32,
+}
+
+// ---------------------------------------------------------------------------
+// People, cards and the profile.
+
+/// A document that identifies a person (`id_type` is `resident_id`,
+/// `hk_macao_taiwan_residence_permit`, … as `ecard-documents` names them).
+#[uniffi::remote(Record)]
+pub struct PersonIdentity {
+    /// Document type.
+    pub id_type: String,
+    /// Document number.
+    pub id_number: String,
+    /// Full name as registered.
+    pub name: String,
+}
+
+/// Lifecycle of a physical card.
+#[uniffi::remote(Enum)]
+pub enum CardStatus {
+    /// In use.
+    Active,
+    /// 临时挂失: reported lost, lapses by itself.
+    TemporarilyLost,
+    /// 正式挂失: reported lost formally; leads to replacement.
+    FormallyLost,
+    /// Superseded by a replacement card.
+    Replaced,
+    /// Cancelled.
+    Cancelled,
+}
+
+/// Whether the e-card may show codes.
+#[uniffi::remote(Enum)]
+pub enum ECardState {
+    /// Codes may be shown.
+    Active,
+    /// Codes are refused (loss report, cancelled card).
+    Suspended,
+}
+
+/// Kinds of loss report.
+#[uniffi::remote(Enum)]
+pub enum LossKind {
+    /// 临时挂失.
+    Temporary,
+    /// 正式挂失.
+    Formal,
+}
+
+/// A loss report on a card.
+#[uniffi::remote(Record)]
+pub struct LossReport {
+    /// Id.
+    pub id: String,
+    /// Kind.
+    pub kind: LossKind,
+    /// When it was reported.
+    pub reported_at: u64,
+    /// When a temporary report lapses by itself.
+    pub lapses_at: Option<u64>,
+    /// When it ended.
+    pub ended_at: Option<u64>,
+}
+
+/// A card as its holder and their mandated helpers see it.
+#[uniffi::remote(Record)]
+pub struct Card {
+    /// Id.
+    pub card_id: String,
+    /// The holder.
+    pub person_id: String,
+    /// The card number, masked.
+    pub card_number_masked: String,
+    /// Co-branded bank code.
+    pub bank: String,
+    /// Province code of the issuing region.
+    pub region: String,
+    /// Lifecycle state.
+    pub status: CardStatus,
+    /// Whether codes may be shown.
+    pub e_card: ECardState,
+    /// Whether the social-security function is enabled (社保功能启用).
+    pub social_function_enabled: bool,
+    /// The open loss report, if any.
+    pub loss_report: Option<LossReport>,
+    /// When the card was issued.
+    pub issued_at: u64,
+}
+
+/// A person the account may see: the holder or someone acted for.
+#[uniffi::remote(Record)]
+pub struct PersonSummary {
+    /// Id in the register.
+    pub person_id: String,
+    /// Name with all but the first character masked.
+    pub name_masked: String,
+    /// Document number masked.
+    pub id_number_masked: String,
+    /// Birth date as `YYYY-MM-DD`.
+    pub birth_date: String,
+    /// Their cards.
+    pub cards: Vec<Card>,
+}
+
+/// The account's profile: the holder and the people acted for.
+#[uniffi::remote(Record)]
+pub struct Profile {
+    /// The account.
+    pub account_id: String,
+    /// The account holder.
+    pub person: PersonSummary,
+    /// People the account acts for under an active mandate.
+    pub principals: Vec<PersonSummary>,
+    /// Province code whose rules apply.
+    pub region: String,
+}
+
+/// The signed-in account on this device (identity masked).
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct Session {
+    /// The account.
+    pub account_id: String,
+    /// The account holder.
+    pub person_id: String,
+    /// This device.
+    pub device_id: String,
+    /// The holder's name, masked (`刘**`).
+    pub name_masked: String,
+    /// The holder's document number, masked.
+    pub id_number_masked: String,
+}
+
+impl From<ecard_core::Session> for Session {
+    fn from(session: ecard_core::Session) -> Session {
+        Session {
+            name_masked: ecard_core::client::mask_name(&session.identity.name),
+            id_number_masked: ecard_documents::mask(&session.identity.id_number),
+            account_id: session.account_id,
+            person_id: session.person_id,
+            device_id: session.device_id,
+        }
+    }
+}
+
+/// A card as the UI shows it.
+#[uniffi::remote(Record)]
+pub struct CardView {
+    /// The card.
+    pub card_id: String,
+    /// Its holder.
+    pub person_id: String,
+    /// The holder's name, masked.
+    pub holder_name_masked: String,
+    /// Whether the holder is the account holder, or a person acted for.
+    pub role: HolderRole,
+    /// Lifecycle state at the platform (last known).
+    pub status: CardStatus,
+    /// Whether the platform allows codes.
+    pub e_card: ECardState,
+    /// The card number, masked.
+    pub card_number_masked: String,
+    /// Co-branded bank.
+    pub bank: String,
+    /// Whether this device has stopped codes for it.
+    pub suspended_here: bool,
+    /// When the stored credential expires, if there is one.
+    pub credential_not_after: Option<u64>,
+}
+
+/// Rows saved from one table of a damaged database.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct RecoveredTable {
+    /// The table.
+    pub table: String,
+    /// Rows saved.
+    pub rows: u64,
+}
+
+/// What the last recovery from a damaged database saved and lost.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct RecoveryReport {
+    /// Where the damaged file was moved.
+    pub damaged_copy: String,
+    /// Rows saved, per table.
+    pub saved: Vec<RecoveredTable>,
+    /// Tables whose rows are lost.
+    pub lost: Vec<String>,
+}
+
+/// What the UI renders, read without I/O.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct Snapshot {
+    /// Whether an account is enrolled here.
+    pub enrolled: bool,
+    /// The account holder's name, masked.
+    pub name_masked: Option<String>,
+    /// The account holder's document number, masked.
+    pub id_number_masked: Option<String>,
+    /// Cards: the holder's and those of people acted for.
+    pub cards: Vec<CardView>,
+    /// The catalogue cache.
+    pub catalogue: CatalogueState,
+    /// Whether the last platform call got through.
+    pub online: bool,
+    /// Platform clock minus device clock, seconds.
+    pub clock_offset_seconds: i64,
+    /// Submissions waiting to be confirmed by the platform.
+    pub outbox_pending: u64,
+    /// Submissions refused by the platform (need attention).
+    pub outbox_failed: u64,
+    /// What the last recovery from a damaged database saved and lost.
+    pub recovery: Option<RecoveryReport>,
+}
+
+impl From<ecard_core::Snapshot> for Snapshot {
+    fn from(snapshot: ecard_core::Snapshot) -> Snapshot {
+        Snapshot {
+            enrolled: snapshot.enrolled,
+            name_masked: snapshot.name_masked,
+            id_number_masked: snapshot.id_number_masked,
+            cards: snapshot.cards,
+            catalogue: snapshot.catalogue.into(),
+            online: snapshot.online,
+            clock_offset_seconds: snapshot.clock_offset_seconds,
+            outbox_pending: snapshot.outbox_pending as u64,
+            outbox_failed: snapshot.outbox_failed as u64,
+            recovery: snapshot.recovery.map(|report| RecoveryReport {
+                damaged_copy: report.damaged_copy,
+                saved: report
+                    .saved
+                    .into_iter()
+                    .map(|(table, rows)| RecoveredTable {
+                        table,
+                        rows: rows as u64,
+                    })
+                    .collect(),
+                lost: report.lost,
+            }),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Codes.
+
+/// A code ready to show: render `text` as a QR code (see `qr_matrix`,
+/// `qr_png`, `qr_svg`) and count `seconds_left` down to a refresh.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct CodeView {
+    /// The card.
+    pub card_id: String,
+    /// What the code is for.
+    pub purpose: Purpose,
+    /// The QR content (`EC1:…`, QR alphanumeric mode).
+    pub text: String,
+    /// QR version at ECC M.
+    pub qr_version: u8,
+    /// When it was made (platform clock, Unix seconds).
+    pub issued_at: u64,
+    /// When terminals stop accepting it.
+    pub expires_at: u64,
+    /// Seconds left when it was returned; later, `expires_at` minus the
+    /// client's `trusted_now()`.
+    pub seconds_left: u64,
+    /// Whether it is shown for someone else (proxy or guardian).
+    pub on_behalf: HolderRole,
+    /// The device counter it carries.
+    pub counter: u32,
+    /// When the credential behind it expires.
+    pub credential_not_after: u64,
+}
+
+impl CodeView {
+    /// Converts the core's view, counting the seconds left at `now`.
+    pub fn from_core(code: ecard_core::CodeView, now: u64) -> CodeView {
+        CodeView {
+            seconds_left: code.seconds_left(now),
+            card_id: code.card_id,
+            purpose: code.purpose,
+            text: code.text,
+            qr_version: code.qr_version,
+            issued_at: code.issued_at,
+            expires_at: code.expires_at,
+            on_behalf: code.on_behalf,
+            counter: code.counter,
+            credential_not_after: code.credential_not_after,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Workflows: forms, drafts, submissions, flows, mandates.
+
+/// How a produced card reaches the holder.
+#[uniffi::remote(Enum)]
+pub enum Delivery {
+    /// Posted to an address.
+    Mail {
+        /// Mailing address.
+        address: String,
+        /// Recipient's phone.
+        phone: String,
+    },
+    /// Collected at an outlet.
+    Pickup {
+        /// The outlet (an id from `nearest_outlets`).
+        outlet_id: String,
+    },
+}
+
+/// Kinds of replacement (补换).
+#[uniffi::remote(Enum)]
+pub enum ReplacementKind {
+    /// A new card, new number, same bank.
+    Plain,
+    /// A card with another co-branded bank (old account closed first).
+    ChangeBank,
+    /// 保号换卡: the same card number on a new card.
+    KeepNumber,
+}
+
+/// A first-card application form.
+#[uniffi::remote(Record)]
+pub struct NewCardForm {
+    /// Who the card is for: `null` for the account holder, or a person the
+    /// account holds an `apply` mandate for.
+    pub person_id: Option<String>,
+    /// The card photo (JPEG).
+    pub photo_jpeg: Vec<u8>,
+    /// Co-branded bank code.
+    pub bank: String,
+    /// Contact phone.
+    pub phone: String,
+    /// How the card reaches its holder.
+    pub delivery: Delivery,
+}
+
+/// A replacement form.
+#[uniffi::remote(Record)]
+pub struct ReplacementForm {
+    /// The card to replace.
+    pub card_id: String,
+    /// Plain, change of bank, or keep-number.
+    pub kind: ReplacementKind,
+    /// The new bank (change of bank only).
+    pub bank: Option<String>,
+    /// A new photo; the one on file is reused when absent.
+    pub photo_jpeg: Option<Vec<u8>>,
+    /// How the new card reaches its holder.
+    pub delivery: Delivery,
+}
+
+/// A form in progress.
+#[uniffi::remote(Enum)]
+pub enum DraftForm {
+    /// A first card.
+    NewCard(NewCardForm),
+    /// A replacement.
+    Replacement(ReplacementForm),
+}
+
+/// A stored draft (sealed at rest, survives restarts).
+#[uniffi::remote(Record)]
+pub struct Draft {
+    /// Id.
+    pub draft_id: String,
+    /// The form.
+    pub form: DraftForm,
+    /// Last saved (Unix seconds).
+    pub updated_at: u64,
+}
+
+/// Where a submission stands.
+#[uniffi::remote(Enum)]
+pub enum OutboxState {
+    /// Not yet confirmed by the platform (queued; sent when online).
+    Pending,
+    /// Confirmed.
+    Done,
+    /// Refused by the platform; needs the person's attention.
+    Failed,
+}
+
+/// A submission in the durable outbox (the "sending" list).
+#[uniffi::remote(Record)]
+pub struct OutboxEntry {
+    /// Local id.
+    pub id: i64,
+    /// The idempotency key it is always sent with.
+    pub idempotency_key: String,
+    /// What it does, e.g. `application.submit`.
+    pub action: String,
+    /// HTTP path.
+    pub path: String,
+    /// What it is about (an application or card id), if known.
+    pub subject: Option<String>,
+    /// State.
+    pub state: OutboxState,
+    /// Attempts so far.
+    pub attempts: u32,
+    /// Earliest next attempt (Unix seconds).
+    pub next_attempt_at: u64,
+    /// The last error code, if any.
+    pub last_error: Option<String>,
+    /// When it was queued.
+    pub created_at: u64,
+}
+
+/// What happened to a submission.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct Submission {
+    /// The outbox entry.
+    pub outbox_id: i64,
+    /// `Done` when the platform answered, `Pending` when queued (offline).
+    pub state: OutboxState,
+    /// The application it created, once confirmed.
+    pub application_id: Option<String>,
+    /// The mandate it created, once confirmed.
+    pub delegation_id: Option<String>,
+    /// The platform's answer as JSON, when done.
+    pub response_json: Option<String>,
+}
+
+impl Submission {
+    /// Converts the core's submission.
+    pub fn from_core(client: &ecard_core::EcardClient, submission: ecard_core::Submission) -> Self {
+        let delegation_id = submission
+            .response
+            .as_ref()
+            .and_then(|response| response.get("delegation_id"))
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned);
+        Submission {
+            outbox_id: submission.outbox_id,
+            state: submission.state,
+            application_id: client.submitted_application_id(&submission),
+            delegation_id,
+            response_json: submission.response.as_ref().map(ToString::to_string),
+        }
+    }
+}
+
+/// What an application is for.
+#[uniffi::remote(Enum)]
+pub enum ApplicationKind {
+    /// A first card.
+    NewCard,
+    /// A replacement.
+    Replacement(ReplacementKind),
+}
+
+/// Stages of an application (制卡进度).
+#[uniffi::remote(Enum)]
+pub enum ApplicationState {
+    /// 数据录入: submitted.
+    Submitted,
+    /// 已缴费: fees paid (or none due).
+    Paid,
+    /// 制卡中: in production.
+    InProduction,
+    /// 已寄出: posted.
+    Dispatched,
+    /// 银行网点签收: arrived at the pickup outlet.
+    AtOutlet,
+    /// 领卡未激活: received, social function not yet enabled.
+    Received,
+    /// 已启用: social function enabled; done.
+    Activated,
+    /// 制卡失败: production failed; resubmit the photo.
+    ProductionFailed,
+    /// Cancelled before production.
+    Cancelled,
+}
+
+/// What the resident can do next on an application.
+#[uniffi::remote(Enum)]
+pub enum ApplicationAction {
+    /// Pay the fees.
+    Pay,
+    /// Cancel.
+    Cancel,
+    /// Confirm the card was received.
+    ConfirmReceipt,
+    /// Enable the social-security function.
+    Activate,
+    /// Send a new photo after a failed production.
+    ResubmitPhoto,
+}
+
+/// One step in an application's history.
+#[uniffi::remote(Record)]
+pub struct StageEntry {
+    /// The state entered.
+    pub state: ApplicationState,
+    /// When.
+    pub at: u64,
+}
+
+/// An application as the platform tracks it.
+#[uniffi::remote(Record)]
+pub struct Application {
+    /// Id.
+    pub application_id: String,
+    /// What it is for.
+    pub kind: ApplicationKind,
+    /// The person the card is for.
+    pub person_id: String,
+    /// The account that submitted it.
+    pub submitted_by: String,
+    /// The mandate it was submitted under, if for someone else.
+    pub mandate_id: Option<String>,
+    /// Current state.
+    pub state: ApplicationState,
+    /// History, oldest first.
+    pub stages: Vec<StageEntry>,
+    /// Fees due in fen.
+    pub fee_fen: u32,
+    /// What the resident can do now.
+    pub actions: Vec<ApplicationAction>,
+    /// The card being replaced, for replacements.
+    pub replaces_card_id: Option<String>,
+    /// The produced card, once produced.
+    pub card_id: Option<String>,
+    /// Why production failed, when it did.
+    pub failure_reason: Option<String>,
+    /// Submission time.
+    pub created_at: u64,
+}
+
+/// The step a flow is at.
+#[uniffi::remote(Enum)]
+pub enum FlowStep {
+    /// Queued on this device, not yet confirmed by the platform.
+    WaitingToSend,
+    /// Fees are due.
+    Pay {
+        /// Amount in fen.
+        amount_fen: u32,
+    },
+    /// Waiting for production.
+    InProduction,
+    /// Posted; arrives by itself.
+    InTransit,
+    /// Ready for collection at the outlet; confirm when collected.
+    CollectAtOutlet,
+    /// In hand: enable the social-security function.
+    Activate,
+    /// Production failed: send a new photo.
+    ResubmitPhoto {
+        /// Why, as the card bureau said.
+        reason: String,
+    },
+    /// Finished.
+    Done,
+    /// Cancelled.
+    Cancelled,
+}
+
+/// One stage of the progress bar, labelled in the client's language.
+#[uniffi::remote(Record)]
+pub struct ProgressStage {
+    /// The state.
+    pub state: ApplicationState,
+    /// Its label (数据录入, 已缴费, 制卡中, …).
+    pub label: String,
+    /// When it was reached.
+    pub at: Option<u64>,
+}
+
+/// An application flow as the UI shows it.
+#[uniffi::remote(Record)]
+pub struct ApplicationFlow {
+    /// The platform's record.
+    pub application: Application,
+    /// Where it stands.
+    pub step: FlowStep,
+    /// What the person can do now.
+    pub actions: Vec<ApplicationAction>,
+    /// Whether the rules forbid cancelling once submitted.
+    pub cannot_cancel_once_submitted: bool,
+    /// The stages reached, in order, with labels.
+    pub progress: Vec<ProgressStage>,
+}
+
+/// A card's loss-report situation as the UI shows it.
+#[uniffi::remote(Record)]
+pub struct LossFlow {
+    /// The card.
+    pub card: Card,
+    /// Whether a temporary report may be made now.
+    pub can_report_temporary: bool,
+    /// Whether a formal report may be made now.
+    pub can_report_formal: bool,
+    /// Whether the report can be released online (else at a counter).
+    pub can_release_online: bool,
+    /// Whether the e-card code works during a temporary report.
+    pub e_card_works_while_temporarily_lost: bool,
+    /// When an open temporary report lapses by itself.
+    pub lapses_at: Option<u64>,
+    /// Whether the next step is a replacement (formally lost).
+    pub replacement_needed: bool,
+}
+
+/// Kinds of mandate.
+#[uniffi::remote(Enum)]
+pub enum DelegationKind {
+    /// The legal guardian of a minor or newborn.
+    Guardian,
+    /// A family member acting for a relative, with consent.
+    FamilyProxy,
+}
+
+/// What a mandate allows.
+#[uniffi::remote(Enum)]
+pub enum Scope {
+    /// Apply for a card.
+    Apply,
+    /// Replace a card.
+    Replace,
+    /// Report a card lost or release the report.
+    ReportLoss,
+    /// Enable the social-security function.
+    Activate,
+    /// Show the medical code (and other codes the purpose policy admits).
+    ShowCode,
+    /// See cards and applications.
+    Track,
+}
+
+/// Evidence of a guardian relationship.
+#[uniffi::remote(Record)]
+pub struct Evidence {
+    /// `household_register` (户口簿) or `birth_certificate` (出生医学证明).
+    pub kind: String,
+    /// The document number.
+    pub number: String,
+}
+
+/// Lifecycle of a mandate.
+#[uniffi::remote(Enum)]
+pub enum DelegationStatus {
+    /// Waiting for the relative's consent.
+    PendingConsent,
+    /// In force.
+    Active,
+    /// Withdrawn by either side.
+    Revoked,
+    /// Past its end.
+    Expired,
+}
+
+/// A mandate to act for someone.
+#[uniffi::remote(Record)]
+pub struct Delegation {
+    /// Id.
+    pub delegation_id: String,
+    /// Kind.
+    pub kind: DelegationKind,
+    /// The account acting.
+    pub agent_account_id: String,
+    /// The person acted for.
+    pub principal_person_id: String,
+    /// The principal's name, masked.
+    pub principal_name_masked: String,
+    /// What it allows.
+    pub scopes: Vec<Scope>,
+    /// State.
+    pub status: DelegationStatus,
+    /// When it was requested.
+    pub created_at: u64,
+    /// When the principal consented (family proxies).
+    pub consented_at: Option<u64>,
+    /// When it ends.
+    pub expires_at: u64,
+    /// When it was revoked.
+    pub revoked_at: Option<u64>,
+}
+
+/// One audited action: who did what for whom under which mandate.
+#[uniffi::remote(Record)]
+pub struct AuditEntry {
+    /// When.
+    pub at: u64,
+    /// The account that acted.
+    pub actor_account_id: String,
+    /// The person acted for.
+    pub principal_person_id: String,
+    /// The mandate used, if the actor is not the principal.
+    pub mandate_id: Option<String>,
+    /// What was done, e.g. `application.submit`.
+    pub action: String,
+    /// The object acted on.
+    pub object_id: String,
+}
+
+/// The label of an application state in a language (数据录入, 制卡中, …).
+#[uniffi::export]
+pub fn application_state_label(state: ApplicationState, language: Language) -> String {
+    ecard_core::workflows::state_label(state, language.into()).to_owned()
+}
+
+/// The kind of an application in words (申领社保卡, 补换卡, …).
+#[uniffi::export]
+pub fn application_kind_label(kind: ApplicationKind, language: Language) -> String {
+    ecard_core::workflows::kind_label(kind, language.into()).to_owned()
+}
+
+// ---------------------------------------------------------------------------
+// Opening a client.
+
+/// How to open a client. `default_config` fills in the usual values.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct ClientConfig {
+    /// Directory for the database and key files (created if missing): the
+    /// app's private files directory.
+    pub data_dir: String,
+    /// The platform, `https://…` (or `http://` on loopback).
+    pub platform_url: String,
+    /// Language of messages and labels.
+    pub language: Language,
+    /// A name for this device the resident recognises.
+    pub device_name: String,
+    /// Region whose catalogue and rules to sync before enrolment.
+    pub default_region: String,
+    /// Suite of the device key (P-256 works with every platform key store).
+    pub device_suite: Suite,
+    /// Longest wait for one platform answer, in seconds.
+    pub request_timeout_seconds: u32,
+    /// Most bytes the local database may grow to (null = no cap).
+    pub storage_limit_bytes: Option<u64>,
+}
+
+impl From<ClientConfig> for ecard_core::ClientConfig {
+    fn from(config: ClientConfig) -> ecard_core::ClientConfig {
+        let mut core = ecard_core::ClientConfig::new(config.data_dir, config.platform_url);
+        core.locale = config.language.into();
+        core.device_name = config.device_name;
+        core.default_region = config.default_region;
+        core.device_suite = config.device_suite;
+        core.request_timeout =
+            std::time::Duration::from_secs(u64::from(config.request_timeout_seconds.max(1)));
+        core.storage_limit_bytes = config.storage_limit_bytes;
+        core
+    }
+}
+
+/// The usual configuration (the core's defaults): zh-CN, Jiangxi, a P-256
+/// device key.
+#[uniffi::export]
+pub fn default_config(data_dir: String, platform_url: String) -> ClientConfig {
+    let core = ecard_core::ClientConfig::new(data_dir.clone(), platform_url.clone());
+    ClientConfig {
+        data_dir,
+        platform_url,
+        language: core.locale.into(),
+        device_name: core.device_name,
+        default_region: core.default_region,
+        device_suite: core.device_suite,
+        request_timeout_seconds: u32::try_from(core.request_timeout.as_secs()).unwrap_or(u32::MAX),
+        storage_limit_bytes: core.storage_limit_bytes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_config_is_the_cores() {
+        let config = default_config("/tmp/x".into(), "http://127.0.0.1:1".into());
+        assert_eq!(config.language, Language::ZhCn);
+        assert_eq!(config.device_suite, Suite::EcdsaP256);
+        let core: ecard_core::ClientConfig = config.into();
+        assert_eq!(core.default_region, "360000");
+    }
+}

@@ -1,0 +1,187 @@
+//! The person's rights over their data on this device (PIPL): a copy of
+//! everything the app holds about them (access), and erasing it (deletion).
+//!
+//! The export is the person's own data, unmasked, for them to keep; the app
+//! writes it only where they choose. Deletion wipes the database, the data
+//! key and the device key, so nothing sealed can be read again.
+
+use ecard_api::resident::{Application, Delegation, Profile};
+use serde::Serialize;
+
+use crate::client::{DATA_KEY_ALIAS, DEVICE_KEY_ALIAS, EcardClient, Session};
+use crate::error::{ClientError, StorageError};
+use crate::outbox::OutboxEntry;
+use crate::workflows::Draft;
+
+/// Everything the app holds about the person.
+#[derive(Clone, Debug, Serialize)]
+pub struct PersonalDataExport {
+    /// When the export was made (Unix seconds).
+    pub exported_at: u64,
+    /// The enrolled account and identity.
+    pub session: Option<Session>,
+    /// The last profile fetched.
+    pub profile: Option<Profile>,
+    /// Forms in progress.
+    pub drafts: Vec<ExportedDraft>,
+    /// Submissions and the platform's answers.
+    pub submissions: Vec<ExportedSubmission>,
+    /// Applications last seen.
+    pub applications: Vec<Application>,
+    /// Mandates last seen.
+    pub mandates: Vec<Delegation>,
+    /// Credentials held (what they say, not the bytes).
+    pub credentials: Vec<ExportedCredential>,
+}
+
+/// A draft in the export.
+#[derive(Clone, Debug, Serialize)]
+pub struct ExportedDraft {
+    /// Id.
+    pub draft_id: String,
+    /// The form as JSON (photos as base64).
+    pub form: serde_json::Value,
+    /// Last saved.
+    pub updated_at: u64,
+}
+
+/// A submission in the export.
+#[derive(Clone, Debug, Serialize)]
+pub struct ExportedSubmission {
+    /// What it did.
+    pub action: String,
+    /// Its state.
+    pub state: String,
+    /// When it was queued.
+    pub created_at: u64,
+    /// The platform's answer.
+    pub response: Option<serde_json::Value>,
+}
+
+/// A credential in the export.
+#[derive(Clone, Debug, Serialize)]
+pub struct ExportedCredential {
+    /// The card.
+    pub card_id: String,
+    /// The purposes it grants.
+    pub purposes: Vec<String>,
+    /// Valid until.
+    pub not_after: u64,
+}
+
+fn draft_json(draft: &Draft) -> Result<serde_json::Value, ClientError> {
+    serde_json::to_value(&draft.form).map_err(|error| ClientError::Internal(error.to_string()))
+}
+
+fn submission(
+    client: &EcardClient,
+    entry: &OutboxEntry,
+) -> Result<ExportedSubmission, ClientError> {
+    Ok(ExportedSubmission {
+        action: entry.action.clone(),
+        state: format!("{:?}", entry.state).to_lowercase(),
+        created_at: entry.created_at,
+        response: crate::outbox::response(&client.inner.store, &client.inner.cipher, entry.id)?,
+    })
+}
+
+impl EcardClient {
+    /// A copy of everything the app holds about the person (right of access).
+    pub fn export_personal_data(&self) -> Result<PersonalDataExport, ClientError> {
+        let drafts = self
+            .drafts()?
+            .iter()
+            .map(|draft| {
+                Ok(ExportedDraft {
+                    draft_id: draft.draft_id.clone(),
+                    form: draft_json(draft)?,
+                    updated_at: draft.updated_at,
+                })
+            })
+            .collect::<Result<Vec<_>, ClientError>>()?;
+        let submissions = self
+            .outbox()?
+            .iter()
+            .map(|entry| submission(self, entry))
+            .collect::<Result<Vec<_>, _>>()?;
+        let credentials = crate::codes::stored(&self.inner.store)?
+            .into_iter()
+            .map(|stored| ExportedCredential {
+                card_id: stored.card_id,
+                purposes: stored
+                    .purposes
+                    .iter()
+                    .map(|purpose| purpose.name().to_owned())
+                    .collect(),
+                not_after: stored.credential.claims.not_after(),
+            })
+            .collect();
+        Ok(PersonalDataExport {
+            exported_at: self.trusted_now(),
+            session: self.session(),
+            profile: self.cached_profile()?,
+            drafts,
+            submissions,
+            applications: self.cached_workflow_values("application")?,
+            mandates: self.cached_workflow_values("mandate")?,
+            credentials,
+        })
+    }
+
+    /// Erases everything this device holds about the person (right of
+    /// deletion): all tables, the wrapped data key, the device key and the
+    /// wrapping key. The client is signed out afterwards; submissions not
+    /// yet sent are erased too (the caller warns the person first —
+    /// [`crate::Snapshot::outbox_pending`]).
+    pub async fn delete_personal_data(&self) -> Result<(), ClientError> {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || -> Result<(), ClientError> {
+            inner.store.write(|tx| {
+                for table in [
+                    "session",
+                    "profile",
+                    "credentials",
+                    "suspensions",
+                    "drafts",
+                    "outbox",
+                    "workflow_cache",
+                    "catalogue_items",
+                    "outlets",
+                    "rules",
+                    "sync_state",
+                    "meta",
+                ] {
+                    tx.execute(&format!("DELETE FROM {table}"), [])?;
+                }
+                Ok(())
+            })?;
+            inner.store.write(|tx| {
+                // Overwrite freed pages so deleted rows cannot be carved
+                // out of the file.
+                tx.pragma_update(None, "secure_delete", "ON")?;
+                Ok(())
+            })?;
+            inner.store.vacuum()?;
+            let key_file = inner.config.data_dir.join("data-key.wrapped");
+            match std::fs::remove_file(&key_file) {
+                Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(StorageError::Io(error).into());
+                }
+                _ => {}
+            }
+            inner.key_store.delete_key(DEVICE_KEY_ALIAS)?;
+            inner.key_store.delete_key(DATA_KEY_ALIAS)?;
+            Ok(())
+        })
+        .await
+        .map_err(|error| ClientError::Internal(error.to_string()))??;
+        *self
+            .inner
+            .session
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        self.inner.catalogue.reload(&self.inner.store)?;
+        self.emit(crate::events::ClientEvent::ProfileChanged);
+        Ok(())
+    }
+}

@@ -1,0 +1,145 @@
+/**
+ * The friendly face of the core for ArkUI pages: one object per signed-in
+ * app, with the native client underneath (`client`) for anything not
+ * wrapped here.
+ *
+ * Plain TypeScript on purpose: it only uses the native module's types
+ * (`import type`), so it type-checks with tsc and runs in the Node tests
+ * against the real library; `open.ts` is the one file that loads the
+ * HarmonyOS library and HUKS.
+ */
+import type {
+  ApplicationFlow,
+  CardView,
+  ClientEvent,
+  CodeView,
+  Delivery,
+  EcardClient,
+  Evidence,
+  Locale,
+  LossFlow,
+  OutletHit,
+  OutletService,
+  PersonIdentity,
+  Purpose,
+  ReplacementKind,
+  SearchHit,
+  Snapshot,
+  Submission,
+} from 'libecard_harmony.so';
+import { CodeTimer } from './CodeTimer';
+import { DisplayMode, NORMAL_MODE } from './ElderMode';
+import { ErrorView, errorView } from './ErrorView';
+
+/** What a guardian may do for a minor or newborn. */
+export const GUARDIAN_SCOPES = ['apply', 'replace', 'report_loss', 'activate', 'show_code', 'track'] as const;
+/** What a family member asks to do for an elderly relative. */
+export const FAMILY_SCOPES = ['report_loss', 'show_code', 'track'] as const;
+
+/** Either the answer or what to show instead. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: ErrorView };
+
+export class Ecard {
+  readonly client: EcardClient;
+
+  constructor(client: EcardClient) {
+    this.client = client;
+  }
+
+  get locale(): Locale {
+    return this.client.locale();
+  }
+
+  /** Runs a call and turns a failure into what the screen shows. */
+  async attempt<T>(work: () => Promise<T>): Promise<Outcome<T>> {
+    try {
+      return { ok: true, value: await work() };
+    } catch (error) {
+      return { ok: false, error: errorView(error, this.locale) };
+    }
+  }
+
+  /** What to show for an error caught anywhere. */
+  describe(error: unknown): ErrorView {
+    return errorView(error, this.locale);
+  }
+
+  /** Calls `listener` on every change; returns the function that stops it. */
+  onEvent(listener: (event: ClientEvent) => void): () => void {
+    const subscription = this.client.subscribe(listener);
+    return () => subscription.cancel();
+  }
+
+  snapshot(): Snapshot {
+    return this.client.snapshot();
+  }
+
+  /** The account holder's usable card, if any. */
+  ownCard(): CardView | undefined {
+    return this.snapshot().cards.find(
+      (card) => card.role === 'holder' && card.status !== 'replaced' && card.status !== 'cancelled',
+    );
+  }
+
+  /** Cards of people this account acts for (relatives, children). */
+  cardsActedFor(): CardView[] {
+    return this.snapshot().cards.filter((card) => card.role !== 'holder');
+  }
+
+  /** The next code for a card (own card by default), with its countdown. */
+  async code(purpose: Purpose, cardId?: string): Promise<CodeTimer> {
+    const code: CodeView = await this.client.currentCode(cardId ?? null, purpose);
+    return new CodeTimer(code, Date.now() / 1000);
+  }
+
+  /** Offline catalogue search, sized for the display mode. */
+  search(text: string, mode: DisplayMode = NORMAL_MODE): SearchHit[] {
+    return this.client.search({ text, limit: mode.listLimit });
+  }
+
+  nearestOutlets(latitude: number, longitude: number, service?: OutletService, limit = 20): OutletHit[] {
+    return this.client.nearestOutlets({ latitude, longitude, limit, service: service ?? null });
+  }
+
+  /** Applies for a first card (for `personId` when acting for someone) and returns its flow. */
+  async applyForCard(photoJpeg: Uint8Array, bank: string, phone: string, delivery: Delivery, personId?: string): Promise<ApplicationFlow> {
+    const submission = await this.client.submitApplication({ personId: personId ?? null, photoJpeg, bank, phone, delivery });
+    return await this.flowOf(submission);
+  }
+
+  /** Replaces a card and returns the new application's flow. */
+  async replaceCard(cardId: string, kind: ReplacementKind, delivery: Delivery, bank?: string): Promise<ApplicationFlow> {
+    const submission = await this.client.submitReplacement({ cardId, kind, bank: bank ?? null, photoJpeg: null, delivery });
+    return await this.flowOf(submission);
+  }
+
+  lossFlow(cardId: string): LossFlow {
+    return this.client.lossFlow(cardId);
+  }
+
+  /** Asks to act for an elderly relative, who then consents (in the app or at a counter). */
+  async actForRelative(relative: PersonIdentity): Promise<Submission> {
+    return await this.client.requestMandate('family_proxy', relative, null, [...FAMILY_SCOPES]);
+  }
+
+  /** Becomes the guardian of a minor or newborn, with the household register or birth certificate. */
+  async actAsGuardian(child: PersonIdentity, evidence: Evidence): Promise<Submission> {
+    return await this.client.requestMandate('guardian', child, evidence, [...GUARDIAN_SCOPES]);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  private async flowOf(submission: Submission): Promise<ApplicationFlow> {
+    const applicationId = this.client.submittedApplicationId(submission);
+    if (applicationId === null) {
+      // Queued offline: the outbox sends it later; show the list instead.
+      const flows = await this.client.applications();
+      const latest = flows[0];
+      if (latest === undefined) throw new Error('the application is waiting to be sent');
+      return latest;
+    }
+    return await this.client.application(applicationId);
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * Opens the core on a HarmonyOS device: the native library and the HUKS
+ * key store. The only file of the wrapper that loads either.
+ */
+import { EcardClient } from 'libecard_harmony.so';
+import { Ecard } from './Ecard';
+import { HuksKeyStore } from './HuksKeyStore';
+
+export interface OpenOptions {
+  /** The ability's `context.filesDir`; the core keeps its database under it. */
+  filesDir: string;
+  /** The card-service platform. */
+  platformUrl: string;
+  /** `zh-CN` (default) or `en`. */
+  locale?: string;
+  /** A name the resident recognises for this phone. */
+  deviceName?: string;
+}
+
+export async function openEcard(options: OpenOptions): Promise<Ecard> {
+  const client = await EcardClient.open(
+    {
+      dataDir: `${options.filesDir}/ecard`,
+      platformUrl: options.platformUrl,
+      locale: options.locale ?? 'zh-CN',
+      deviceName: options.deviceName ?? 'HarmonyOS',
+      deviceSuite: 'p256',
+    },
+    new HuksKeyStore(),
+  );
+  return new Ecard(client);
+}

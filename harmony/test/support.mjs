@@ -1,0 +1,308 @@
+// @ts-check
+/**
+ * Shared fixtures of the Node tests of the HarmonyOS binding: the native
+ * module, a platform on loopback (the one scripts/test-harmony.sh started,
+ * or one started here), its operator calls, a JavaScript key store on
+ * node:crypto, and test photos.
+ */
+import { spawn } from 'node:child_process';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  sign as cryptoSign,
+} from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+
+/** @type {typeof import('../index.js')} */
+export const native = require(process.env.ECARD_NATIVE ?? join(here, '..', 'ecard.node'));
+
+/** A free loopback port. */
+export async function freePort() {
+  return await new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** @type {Promise<{ url: string, token: string }> | undefined} */
+let started;
+
+/**
+ * The platform: `ECARD_PLATFORM_URL` and `ECARD_ADMIN_TOKEN` when the test
+ * script started one, else a fresh one on a free port for this process.
+ */
+export function platform() {
+  const url = process.env.ECARD_PLATFORM_URL;
+  const token = process.env.ECARD_ADMIN_TOKEN;
+  if (url && token) return Promise.resolve({ url, token });
+  started ??= (async () => {
+    const port = await freePort();
+    const directory = mkdtempSync(join(tmpdir(), 'ecard-platform-'));
+    const binary = process.env.ECARD_BIN ?? join(here, '..', '..', 'target', 'debug', 'ecard');
+    const token = 'harmony-test-token';
+    const child = spawn(
+      binary,
+      ['platform', 'serve', '--db', join(directory, 'platform.db'), '--addr', `127.0.0.1:${port}`, '--admin-token', token],
+      { stdio: 'ignore' },
+    );
+    child.unref();
+    process.on('exit', () => {
+      child.kill();
+      rmSync(directory, { recursive: true, force: true });
+    });
+    const url = `http://127.0.0.1:${port}`;
+    for (let attempt = 0; attempt < 200; attempt++) {
+      try {
+        if ((await fetch(`${url}/v1/time`)).ok) return { url, token };
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`the platform did not start on ${url}`);
+  })();
+  return started;
+}
+
+/**
+ * An operator call (`/admin/…`); throws unless it succeeds.
+ * @param {string} method
+ * @param {string} path
+ * @param {unknown} [body]
+ * @returns {Promise<any>}
+ */
+export async function admin(method, path, body) {
+  const { url, token } = await platform();
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`admin ${method} ${path}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/**
+ * A seeded persona: `resident` (张伟), `minor`, `newborn` (张小满), `elder` (刘桂兰).
+ * @param {'resident' | 'minor' | 'newborn' | 'elder'} role
+ * @returns {Promise<{ person_id: string, id_type: string, id_number: string, name: string, birth_certificate: string | null }>}
+ */
+export async function persona(role) {
+  const personas = await admin('GET', '/admin/personas');
+  const found = personas.find((/** @type {any} */ entry) => entry.persona === role);
+  if (!found) throw new Error(`no persona ${role}`);
+  return found;
+}
+
+/**
+ * Moves the platform clock forward.
+ * @param {number} days
+ */
+export async function advanceDays(days) {
+  return await admin('POST', '/admin/clock/advance', { seconds: Math.round(days * 86_400) });
+}
+
+/**
+ * A minimal JPEG of the given dimensions and size: SOI, APP0, SOF0 with the
+ * dimensions, SOS, filler, EOI (what tests/support/lib.rs `jpeg()` makes).
+ * @param {number} width
+ * @param {number} height
+ * @param {number} size
+ */
+export function jpeg(width, height, size) {
+  const bytes = [0xff, 0xd8];
+  bytes.push(0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0);
+  bytes.push(0xff, 0xc0, 0x00, 0x11, 0x08, height >> 8, height & 0xff, width >> 8, width & 0xff);
+  bytes.push(0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01);
+  bytes.push(0xff, 0xda, 0x00, 0x0c, 0x03, 0x01, 0x00, 0x02, 0x11, 0x03, 0x11, 0x00, 0x3f, 0x00);
+  while (bytes.length < size - 2) bytes.push(0x55);
+  bytes.push(0xff, 0xd9);
+  return new Uint8Array(bytes);
+}
+
+/** The national card photo: 358×441 pixels, about 12 KB. */
+export function testPhoto() {
+  return jpeg(358, 441, 12_000);
+}
+
+/** @typedef {import('../index.js').KeyStore} KeyStore */
+
+/**
+ * @param {string} message
+ * @param {string} code
+ */
+function coded(message, code) {
+  return Object.assign(new Error(message), { code });
+}
+
+/**
+ * A key store on node:crypto, as an app implements it with HUKS: P-256
+ * signing keys (ECDSA SHA-256, DER signatures) and AES-256-GCM wrapping
+ * keys, never handing out private key material. Some methods answer with
+ * a Promise and some directly, as both are allowed. It counts its calls.
+ * @implements {KeyStore}
+ */
+export class NodeKeyStore {
+  /** @type {Map<string, import('node:crypto').KeyObject>} */
+  #signing = new Map();
+  /** @type {Map<string, Buffer>} */
+  #wrapping = new Map();
+  /** @type {Record<string, number>} */
+  calls = { generateKey: 0, publicKey: 0, sign: 0, deleteKey: 0, wrap: 0, unwrap: 0 };
+  /** When set, `sign` fails with this code (e.g. `user_cancelled`). */
+  /** @type {string | null} */
+  failSigningWith = null;
+
+  /**
+   * @param {string} alias
+   * @param {import('../index.js').Suite} suite
+   */
+  async generateKey(alias, suite) {
+    this.calls.generateKey++;
+    if (suite !== 'p256') throw coded(`${suite} keys are not supported`, 'unsupported_suite');
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    this.#signing.set(alias, privateKey);
+    return this.#spki(privateKey);
+  }
+
+  /** @param {string} alias */
+  publicKey(alias) {
+    this.calls.publicKey++;
+    const key = this.#signing.get(alias);
+    return key ? this.#spki(key) : null;
+  }
+
+  /**
+   * @param {string} alias
+   * @param {Uint8Array} message
+   */
+  async sign(alias, message) {
+    this.calls.sign++;
+    // Like a HUKS session: the answer comes on a later turn of the event loop.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.failSigningWith) throw coded('signing refused', this.failSigningWith);
+    const key = this.#signing.get(alias);
+    if (!key) throw coded(`no key ${alias}`, 'not_found');
+    return new Uint8Array(cryptoSign('sha256', message, key));
+  }
+
+  /** @param {string} alias */
+  deleteKey(alias) {
+    this.calls.deleteKey++;
+    this.#signing.delete(alias);
+  }
+
+  /**
+   * @param {string} alias
+   * @param {Uint8Array} secret
+   */
+  async wrap(alias, secret) {
+    this.calls.wrap++;
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.#wrappingKey(alias), iv);
+    const sealed = Buffer.concat([cipher.update(secret), cipher.final()]);
+    return new Uint8Array(Buffer.concat([iv, sealed, cipher.getAuthTag()]));
+  }
+
+  /**
+   * @param {string} alias
+   * @param {Uint8Array} wrapped
+   */
+  unwrap(alias, wrapped) {
+    this.calls.unwrap++;
+    const bytes = Buffer.from(wrapped);
+    const decipher = createDecipheriv('aes-256-gcm', this.#wrappingKey(alias), bytes.subarray(0, 12));
+    decipher.setAuthTag(bytes.subarray(bytes.length - 16));
+    return Promise.resolve(
+      new Uint8Array(Buffer.concat([decipher.update(bytes.subarray(12, bytes.length - 16)), decipher.final()])),
+    );
+  }
+
+  /** @param {string} alias */
+  #wrappingKey(alias) {
+    let key = this.#wrapping.get(alias);
+    if (!key) {
+      key = randomBytes(32);
+      this.#wrapping.set(alias, key);
+    }
+    return key;
+  }
+
+  /** @param {import('node:crypto').KeyObject} privateKey */
+  #spki(privateKey) {
+    return new Uint8Array(createPublicKey(privateKey).export({ type: 'spki', format: 'der' }));
+  }
+}
+
+/** @type {string[]} */
+const directories = [];
+process.on('exit', () => {
+  for (const directory of directories) rmSync(directory, { recursive: true, force: true });
+});
+
+/** A fresh data directory, removed when the process exits. */
+export function dataDir() {
+  const directory = mkdtempSync(join(tmpdir(), 'ecard-client-'));
+  directories.push(directory);
+  return directory;
+}
+
+/**
+ * Opens a client on the platform with a fresh data directory.
+ * @param {{ keyStore?: NodeKeyStore, directory?: string, locale?: string, platformUrl?: string }} [options]
+ */
+export async function openClient(options = {}) {
+  const keyStore = options.keyStore ?? new NodeKeyStore();
+  const directory = options.directory ?? dataDir();
+  const platformUrl = options.platformUrl ?? (await platform()).url;
+  const client = await native.EcardClient.open(
+    { dataDir: directory, platformUrl, locale: options.locale ?? 'zh-CN', deviceName: 'node test' },
+    keyStore,
+  );
+  return { client, keyStore, directory };
+}
+
+/**
+ * Enrols a seeded persona on a fresh client.
+ * @param {'resident' | 'minor' | 'newborn' | 'elder'} role
+ */
+export async function enrolPersona(role) {
+  const person = await persona(role);
+  const opened = await openClient();
+  const session = await opened.client.enrol(
+    { idType: person.id_type, idNumber: person.id_number, name: person.name },
+    '13900139000',
+  );
+  return { ...opened, person, session };
+}
+
+/**
+ * The error a Promise rejects with.
+ * @param {Promise<unknown>} promise
+ * @returns {Promise<import('../index.js').EcardError>}
+ */
+export async function rejection(promise) {
+  try {
+    await promise;
+  } catch (error) {
+    return /** @type {import('../index.js').EcardError} */ (error);
+  }
+  throw new Error('expected a rejection');
+}

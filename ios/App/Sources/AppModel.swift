@@ -1,0 +1,115 @@
+// The app's state: the client, the snapshot the screens render, the elder
+// mode switch and the last notice. Errors become inline notices whose text
+// comes from the core, already in the client's language.
+import Ecard
+import Foundation
+import SwiftUI
+
+struct Notice: Equatable {
+    enum Kind { case info, retry, fixInput, notAllowed, stopped, fault
+
+        var symbol: String {
+            switch self {
+            case .info: return "info.circle"
+            case .retry: return "wifi.exclamationmark"
+            case .fixInput: return "pencil.circle"
+            case .notAllowed: return "hand.raised"
+            case .stopped: return "nosign"
+            case .fault: return "exclamationmark.triangle"
+            }
+        }
+    }
+
+    let text: String
+    let kind: Kind
+    var field: String? = nil
+
+    init(text: String, kind: Kind, field: String? = nil) {
+        self.text = text
+        self.kind = kind
+        self.field = field
+    }
+
+    init(_ error: Error) {
+        switch error as? EcardError {
+        case let .Network(_, message)?: self.init(text: message, kind: .retry)
+        case let .NotFound(_, message)?: self.init(text: message, kind: .info)
+        case let .InvalidInput(_, message, field)?: self.init(text: message, kind: .fixInput, field: field.isEmpty ? nil : field)
+        case let .NotAllowed(_, message)?: self.init(text: message, kind: .notAllowed)
+        case let .Revoked(_, message)?: self.init(text: message, kind: .stopped)
+        case let .Internal(_, message)?: self.init(text: message, kind: .fault)
+        case nil: self.init(text: error.localizedDescription, kind: .fault)
+        }
+    }
+}
+
+/// Forwards the core's events to the main actor (called on a library thread).
+final class EventRelay: EventListener, @unchecked Sendable {
+    private weak var model: AppModel?
+
+    init(_ model: AppModel) { self.model = model }
+
+    func onEvent(event: EcardEvent) {
+        let model = self.model
+        Task { @MainActor in model?.reload() }
+    }
+}
+
+@MainActor
+final class AppModel: ObservableObject {
+    @Published var snapshot: Snapshot?
+    @Published var notice: Notice?
+    @Published var elderMode: Bool = UserDefaults.standard.bool(forKey: "elderMode") {
+        didSet { UserDefaults.standard.set(elderMode, forKey: "elderMode") }
+    }
+    private(set) var client: EcardClient?
+    private var subscription: EventSubscription?
+    private var background: BackgroundSync?
+
+    func start() async {
+        guard client == nil else { return }
+        OSLogSink.install()
+        let directory = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
+            .appendingPathComponent("ecard", isDirectory: true)
+        let url = Bundle.main.object(forInfoDictionaryKey: "EcardPlatformURL") as? String ?? "https://ecard.example.cn"
+        var config = defaultConfig(dataDir: directory.path, platformUrl: url)
+        if Locale.preferredLanguages.first?.hasPrefix("en") == true {
+            config = ClientConfig(dataDir: config.dataDir, platformUrl: config.platformUrl, language: .en,
+                                  deviceName: config.deviceName, defaultRegion: config.defaultRegion,
+                                  deviceSuite: config.deviceSuite, requestTimeoutSeconds: config.requestTimeoutSeconds,
+                                  storageLimitBytes: config.storageLimitBytes)
+        }
+        do {
+            let client = try await EcardClient.open(config: config, keyStore: SecureEnclaveKeyStore())
+            self.client = client
+            subscription = try client.subscribe(listener: EventRelay(self))
+            background = try client.startBackground(periodSeconds: 60)
+            reload()
+            _ = try? await client.syncCatalogue()
+        } catch {
+            notice = Notice(error)
+        }
+    }
+
+    func reload() {
+        guard let client else { return }
+        do { snapshot = try client.snapshot() } catch { notice = Notice(error) }
+    }
+
+    /// Runs a client call; its error becomes the screen's notice.
+    @discardableResult
+    func perform<T>(_ work: (EcardClient) async throws -> T) async -> T? {
+        guard let client else { return nil }
+        do {
+            let value = try await work(client)
+            notice = nil
+            reload()
+            return value
+        } catch is CancellationError {
+            return nil
+        } catch {
+            notice = Notice(error)
+            return nil
+        }
+    }
+}

@@ -1,0 +1,48 @@
+// The thin iOS app: SwiftUI screens over the shared core. Everything a
+// screen decides (what is allowed, what a step is called, what an error
+// says) comes from the core through the Ecard package; the app only lays it
+// out, in normal or elder mode (适老化: larger text, larger targets, no
+// alerts — every message is shown inline).
+import Ecard
+import SwiftUI
+
+@main
+struct EcardApp: App {
+    @StateObject private var model = AppModel()
+
+    var body: some Scene {
+        WindowGroup {
+            RootView()
+                .environmentObject(model)
+                .environment(\.elderMode, model.elderMode ? .elder : .standard)
+                .task { await model.start() }
+        }
+    }
+}
+
+struct RootView: View {
+    @EnvironmentObject private var model: AppModel
+    @Environment(\.elderMode) private var elder
+
+    var body: some View {
+        TabView {
+            NavigationStack { CodeScreen(cardId: nil) }
+                .tabItem { Label("电子社保卡", systemImage: "qrcode") }
+            NavigationStack { CatalogueScreen() }
+                .tabItem { Label("服务", systemImage: "square.grid.2x2") }
+            NavigationStack { OutletsScreen() }
+                .tabItem { Label("网点", systemImage: "mappin.and.ellipse") }
+            NavigationStack { CardServicesScreen() }
+                .tabItem { Label("办卡", systemImage: "creditcard") }
+            NavigationStack { FamilyScreen() }
+                .tabItem { Label("亲情", systemImage: "person.2") }
+        }
+        .font(.system(size: elder.bodySize))
+        .safeAreaInset(edge: .top) {
+            Toggle("长辈模式", isOn: $model.elderMode)
+                .font(.system(size: elder.bodySize))
+                .frame(minHeight: elder.touchTarget)
+                .padding(.horizontal)
+        }
+    }
+}

@@ -1,0 +1,3 @@
+-- Credentials revoked one by one (a mandate ended), as opposed to the card's
+-- loss reports: releasing a loss report must not clear their status bits.
+ALTER TABLE credentials ADD COLUMN revoked_at INTEGER;
