@@ -528,6 +528,11 @@ export declare class EcardClient {
   locale(): Locale;
   /** The platform's time as this device estimates it (Unix seconds). */
   trustedNow(): number;
+  /**
+   * The account holder's full document number, for the "show number" toggle
+   * (小眼睛) tapped on purpose; hide it again after a few seconds and never log it.
+   */
+  revealIdNumber(): string;
   session(): Session | null;
   snapshot(): Snapshot;
   /** Calls `listener` with every event until the subscription is cancelled. */

@@ -862,6 +862,18 @@ impl EcardClient {
         })
     }
 
+    /// The account holder's full document number, for the "show number"
+    /// toggle (小眼睛) the person taps on purpose. Everything else shows the
+    /// masked form; the app hides it again after a few seconds and never
+    /// logs it. No I/O.
+    pub fn reveal_id_number(&self) -> Result<String, ClientError> {
+        Ok(self
+            .session()
+            .ok_or(ClientError::NotEnrolled)?
+            .identity
+            .id_number)
+    }
+
     /// The locale of messages.
     pub fn locale(&self) -> Locale {
         self.inner.config.locale

@@ -94,6 +94,26 @@ pub struct Submission {
     pub response: Option<serde_json::Value>,
 }
 
+impl Submission {
+    fn created(&self, field: &str) -> Option<String> {
+        self.response
+            .as_ref()?
+            .get(field)?
+            .as_str()
+            .map(str::to_owned)
+    }
+
+    /// The application the submission created or acted on, once confirmed.
+    pub fn application_id(&self) -> Option<String> {
+        self.created("application_id")
+    }
+
+    /// The mandate the submission created or acted on, once confirmed.
+    pub fn delegation_id(&self) -> Option<String> {
+        self.created("delegation_id")
+    }
+}
+
 /// The step a flow is at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FlowStep {

@@ -27,8 +27,9 @@ async function eventually(events, predicate) {
 }
 
 test('the elder enrols, syncs the catalogue, searches, finds outlets and shows codes', async () => {
-  const { client, keyStore, session } = await enrolPersona('elder');
+  const { client, keyStore, session, person } = await enrolPersona('elder');
   assert.match(session.accountId, /\S/);
+  assert.equal(client.revealIdNumber(), person.id_number, 'the 小眼睛 toggle shows the full number on purpose');
   /** @type {import('../index.js').ClientEvent[]} */
   const events = [];
   const subscription = client.subscribe((event) => events.push(event));

@@ -203,6 +203,14 @@ impl Client {
         self.now(|core| Ok(core.trusted_now() as i64))
     }
 
+    /// The account holder's full document number, for the "show number"
+    /// toggle (小眼睛) tapped on purpose; hide it again after a few seconds and
+    /// never log it. No I/O.
+    #[napi]
+    pub fn reveal_id_number(&self) -> Fallible<String> {
+        self.now(|core| core.reveal_id_number())
+    }
+
     /// The session, if enrolled.
     #[napi]
     pub fn session(&self) -> Fallible<Value> {

@@ -84,14 +84,6 @@ impl EcardClient {
             work(&self.core).map_err(|error| EcardError::from_client(&error, language))
         })
     }
-
-    /// A submission as the UI sees it.
-    fn submission(
-        client: &ecard_core::EcardClient,
-        submission: ecard_core::Submission,
-    ) -> Submission {
-        Submission::from_core(client, submission)
-    }
 }
 
 #[uniffi::export]
@@ -133,6 +125,13 @@ impl EcardClient {
     /// The session, if enrolled (identity masked). No I/O.
     pub fn session(&self) -> Option<Session> {
         self.core.session().map(Session::from)
+    }
+
+    /// The account holder's full document number, for the "show number"
+    /// toggle (小眼睛) tapped on purpose; hide it again after a few seconds
+    /// and never log it. No I/O.
+    pub fn reveal_id_number(&self) -> Result<String, EcardError> {
+        self.now(ecard_core::EcardClient::reveal_id_number)
     }
 
     /// What the UI renders. No network or key-store I/O.
@@ -268,7 +267,7 @@ impl EcardClient {
     pub async fn retry_submission(&self, outbox_id: i64) -> Result<Submission, EcardError> {
         self.call(|client| async move {
             let submission = client.retry_submission(outbox_id).await?;
-            Ok(Self::submission(&client, submission))
+            Ok(Submission::from_core(submission))
         })
         .await
     }
@@ -283,7 +282,7 @@ impl EcardClient {
     ) -> Result<Submission, EcardError> {
         self.call(|client| async move {
             let submission = client.submit_application(form, draft_id).await?;
-            Ok(Self::submission(&client, submission))
+            Ok(Submission::from_core(submission))
         })
         .await
     }
@@ -296,7 +295,7 @@ impl EcardClient {
     ) -> Result<Submission, EcardError> {
         self.call(|client| async move {
             let submission = client.submit_replacement(form, draft_id).await?;
-            Ok(Self::submission(&client, submission))
+            Ok(Submission::from_core(submission))
         })
         .await
     }
@@ -309,7 +308,7 @@ impl EcardClient {
     ) -> Result<Submission, EcardError> {
         self.call(|client| async move {
             let submission = client.pay(&application_id, amount_fen).await?;
-            Ok(Self::submission(&client, submission))
+            Ok(Submission::from_core(submission))
         })
         .await
     }
@@ -321,7 +320,7 @@ impl EcardClient {
     ) -> Result<Submission, EcardError> {
         self.call(|client| async move {
             let submission = client.cancel_application(&application_id).await?;
-            Ok(Self::submission(&client, submission))
+            Ok(Submission::from_core(submission))
         })
         .await
     }
@@ -330,7 +329,7 @@ impl EcardClient {
     pub async fn confirm_receipt(&self, application_id: String) -> Result<Submission, EcardError> {
         self.call(|client| async move {
             let submission = client.confirm_receipt(&application_id).await?;
-            Ok(Self::submission(&client, submission))
+            Ok(Submission::from_core(submission))
         })
         .await
     }
@@ -343,7 +342,7 @@ impl EcardClient {
     ) -> Result<Submission, EcardError> {
         self.call(|client| async move {
             let submission = client.resubmit_photo(&application_id, photo_jpeg).await?;
-            Ok(Self::submission(&client, submission))
+            Ok(Submission::from_core(submission))
         })
         .await
     }
@@ -352,7 +351,7 @@ impl EcardClient {
     pub async fn activate_card(&self, card_id: String) -> Result<Submission, EcardError> {
         self.call(|client| async move {
             let submission = client.activate_card(&card_id).await?;
-            Ok(Self::submission(&client, submission))
+            Ok(Submission::from_core(submission))
         })
         .await
     }
@@ -366,7 +365,7 @@ impl EcardClient {
     ) -> Result<Submission, EcardError> {
         self.call(|client| async move {
             let submission = client.report_loss(&card_id, kind).await?;
-            Ok(Self::submission(&client, submission))
+            Ok(Submission::from_core(submission))
         })
         .await
     }
@@ -376,7 +375,7 @@ impl EcardClient {
     pub async fn release_loss(&self, card_id: String) -> Result<Submission, EcardError> {
         self.call(|client| async move {
             let submission = client.release_loss(&card_id).await?;
-            Ok(Self::submission(&client, submission))
+            Ok(Submission::from_core(submission))
         })
         .await
     }
@@ -395,7 +394,7 @@ impl EcardClient {
             let submission = client
                 .request_mandate(kind, principal, evidence, scopes, expires_at)
                 .await?;
-            Ok(Self::submission(&client, submission))
+            Ok(Submission::from_core(submission))
         })
         .await
     }
@@ -404,7 +403,7 @@ impl EcardClient {
     pub async fn consent_mandate(&self, delegation_id: String) -> Result<Submission, EcardError> {
         self.call(|client| async move {
             let submission = client.consent_mandate(&delegation_id).await?;
-            Ok(Self::submission(&client, submission))
+            Ok(Submission::from_core(submission))
         })
         .await
     }
@@ -413,7 +412,7 @@ impl EcardClient {
     pub async fn revoke_mandate(&self, delegation_id: String) -> Result<Submission, EcardError> {
         self.call(|client| async move {
             let submission = client.revoke_mandate(&delegation_id).await?;
-            Ok(Self::submission(&client, submission))
+            Ok(Submission::from_core(submission))
         })
         .await
     }

@@ -967,18 +967,12 @@ pub struct Submission {
 
 impl Submission {
     /// Converts the core's submission.
-    pub fn from_core(client: &ecard_core::EcardClient, submission: ecard_core::Submission) -> Self {
-        let delegation_id = submission
-            .response
-            .as_ref()
-            .and_then(|response| response.get("delegation_id"))
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
+    pub fn from_core(submission: ecard_core::Submission) -> Self {
         Submission {
             outbox_id: submission.outbox_id,
             state: submission.state,
-            application_id: client.submitted_application_id(&submission),
-            delegation_id,
+            application_id: submission.application_id(),
+            delegation_id: submission.delegation_id(),
             response_json: submission.response.as_ref().map(ToString::to_string),
         }
     }

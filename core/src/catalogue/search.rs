@@ -61,8 +61,17 @@ struct Entry {
     item: Arc<CatalogueItem>,
     /// Every key joined, to reject a non-matching item with one search.
     all: String,
+    /// The same without full pinyin: where one- and two-letter queries
+    /// (initials) are looked for, as full-pinyin matches need three letters.
+    all_short: String,
     /// Name and label joined (where abbreviations are expanded).
     titles: String,
+    /// Character signatures of `all`, `all_short` and `titles`: a query word
+    /// whose characters are not all in the signature cannot match, and is
+    /// rejected with one AND before any text is searched.
+    all_signature: u128,
+    short_signature: u128,
+    titles_signature: u128,
     name_length: usize,
     name: String,
     label: String,
@@ -106,7 +115,8 @@ fn split_spellings(spellings: &str) -> Vec<String> {
 impl CatalogueIndex {
     /// Builds the index from items and their stored pinyin keys
     /// (space-separated variants, see [`super::pinyin::spellings`]).
-    pub fn build(rows: Vec<(CatalogueItem, String, String)>) -> CatalogueIndex {
+    pub fn build(mut rows: Vec<(CatalogueItem, String, String)>) -> CatalogueIndex {
+        rows.sort_by(|left, right| left.0.id.cmp(&right.0.id));
         let entries = rows
             .into_iter()
             .map(|(item, pinyin_full, pinyin_initials)| {
@@ -132,9 +142,22 @@ impl CatalogueIndex {
                     details.as_str(),
                 ]
                 .join("\u{1}");
+                let all_short = [
+                    name.as_str(),
+                    label.as_str(),
+                    &pinyin_initials,
+                    &label_initials.join(" "),
+                    details.as_str(),
+                ]
+                .join("\u{1}");
+                let titles = [name.as_str(), label.as_str()].join("\u{1}");
                 Entry {
-                    titles: [name.as_str(), label.as_str()].join("\u{1}"),
+                    all_signature: signature(&all),
+                    short_signature: signature(&all_short),
+                    titles_signature: signature(&titles),
+                    titles,
                     all,
+                    all_short,
                     name_length: item.name.chars().count(),
                     name,
                     label,
@@ -179,28 +202,20 @@ impl CatalogueIndex {
         // Each word, and the full forms of its abbreviations (社保卡 →
         // 社会保障卡), which are looked for in names and labels only.
         let expansions: Vec<Vec<String>> = words.iter().map(|word| expansions(word)).collect();
-        let finders: Vec<(memchr::memmem::Finder<'_>, Vec<memchr::memmem::Finder<'_>>)> = words
+        let prefilters: Vec<Prefilter<'_>> = words
             .iter()
             .zip(&expansions)
-            .map(|(word, forms)| {
-                let expanded = forms
-                    .iter()
-                    .map(|form| memchr::memmem::Finder::new(form.as_bytes()))
-                    .collect();
-                (memchr::memmem::Finder::new(word.as_bytes()), expanded)
-            })
+            .map(|(word, forms)| Prefilter::new(word, forms))
             .collect();
         let limit = if query.limit == 0 { 20 } else { query.limit };
-        let mut hits: Vec<(usize, SearchHit)> = Vec::new();
-        for entry in &self.entries {
-            // One search over all keys rejects most items before scoring.
+        // (score, name length, entry index, kind): entries are sorted by id,
+        // so the index breaks ties by id without touching the items.
+        let mut hits: Vec<(u32, usize, usize, MatchKind)> = Vec::new();
+        for (index, entry) in self.entries.iter().enumerate() {
             if !passes_filters(&entry.item, query)
-                || !finders.iter().all(|(word, expanded)| {
-                    word.find(entry.all.as_bytes()).is_some()
-                        || expanded
-                            .iter()
-                            .any(|finder| finder.find(entry.titles.as_bytes()).is_some())
-                })
+                || !prefilters
+                    .iter()
+                    .all(|prefilter| prefilter.may_match(entry))
             {
                 continue;
             }
@@ -226,29 +241,82 @@ impl CatalogueIndex {
                 }
             }
             if all_match {
-                let hit = SearchHit {
-                    item: entry.item.clone(),
-                    score: total,
-                    matched: kind,
-                };
-                hits.push((entry.name_length, hit));
+                hits.push((total, entry.name_length, index, kind));
             }
         }
-        let order = |left: &(usize, SearchHit), right: &(usize, SearchHit)| {
+        let order = |left: &(u32, usize, usize, MatchKind),
+                     right: &(u32, usize, usize, MatchKind)| {
             right
-                .1
-                .score
-                .cmp(&left.1.score)
-                .then_with(|| left.0.cmp(&right.0))
-                .then_with(|| left.1.item.id.cmp(&right.1.item.id))
+                .0
+                .cmp(&left.0)
+                .then_with(|| left.1.cmp(&right.1))
+                .then_with(|| left.2.cmp(&right.2))
         };
         if hits.len() > limit {
             hits.select_nth_unstable_by(limit, order);
             hits.truncate(limit);
         }
         hits.sort_by(order);
-        hits.into_iter().map(|(_, hit)| hit).collect()
+        hits.into_iter()
+            .map(|(score, _, index, matched)| SearchHit {
+                item: self.entries[index].item.clone(),
+                score,
+                matched,
+            })
+            .collect()
     }
+}
+
+/// A cheap first test of one query word against an item: the character
+/// signature (one AND), then one substring search over all the item's keys
+/// (or, for the full forms of an abbreviation, over its name and label).
+struct Prefilter<'a> {
+    short: bool,
+    signature: u128,
+    finder: memchr::memmem::Finder<'a>,
+    expansions: Vec<(u128, memchr::memmem::Finder<'a>)>,
+}
+
+impl<'a> Prefilter<'a> {
+    fn new(word: &'a str, forms: &'a [String]) -> Prefilter<'a> {
+        Prefilter {
+            // One- and two-letter Latin words are initials: full pinyin
+            // matches need three letters (see `pinyin_score`).
+            short: word.is_ascii() && word.len() < 3,
+            signature: signature(word),
+            finder: memchr::memmem::Finder::new(word.as_bytes()),
+            expansions: forms
+                .iter()
+                .map(|form| {
+                    (
+                        signature(form),
+                        memchr::memmem::Finder::new(form.as_bytes()),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    fn may_match(&self, entry: &Entry) -> bool {
+        let (keys, keys_signature) = if self.short {
+            (&entry.all_short, entry.short_signature)
+        } else {
+            (&entry.all, entry.all_signature)
+        };
+        (keys_signature & self.signature == self.signature
+            && self.finder.find(keys.as_bytes()).is_some())
+            || self.expansions.iter().any(|(signature, finder)| {
+                entry.titles_signature & signature == *signature
+                    && finder.find(entry.titles.as_bytes()).is_some()
+            })
+    }
+}
+
+/// A 128-bit set of the characters of a text (hashed).
+fn signature(text: &str) -> u128 {
+    text.chars().fold(0, |bits, character| {
+        bits | 1u128 << (u32::from(character).wrapping_mul(0x9E37_79B1) >> 25)
+    })
 }
 
 /// Abbreviations residents type and the full forms catalogue names use.

@@ -501,6 +501,11 @@ uint64_t uniffi_ecard_ffi_fn_method_ecardclient_resubmit_photo(uint64_t ptr, Rus
 uint64_t uniffi_ecard_ffi_fn_method_ecardclient_retry_submission(uint64_t ptr, int64_t outbox_id
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_REVEAL_ID_NUMBER
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_REVEAL_ID_NUMBER
+RustBuffer uniffi_ecard_ffi_fn_method_ecardclient_reveal_id_number(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_REVOKE_MANDATE
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_REVOKE_MANDATE
 uint64_t uniffi_ecard_ffi_fn_method_ecardclient_revoke_mandate(uint64_t ptr, RustBuffer delegation_id
@@ -1249,6 +1254,12 @@ uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_resubmit_photo(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_RETRY_SUBMISSION
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_RETRY_SUBMISSION
 uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_retry_submission(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_REVEAL_ID_NUMBER
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_REVEAL_ID_NUMBER
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_reveal_id_number(void
     
 );
 #endif

@@ -952,6 +952,13 @@ public protocol EcardClientProtocol: AnyObject, Sendable {
     func retrySubmission(outboxId: Int64) async throws  -> Submission
     
     /**
+     * The account holder's full document number, for the "show number"
+     * toggle (小眼睛) tapped on purpose; hide it again after a few seconds
+     * and never log it. No I/O.
+     */
+    func revealIdNumber() throws  -> String
+    
+    /**
      * Ends a mandate (either side); codes shown under it stop at once.
      */
     func revokeMandate(delegationId: String) async throws  -> Submission
@@ -1581,6 +1588,20 @@ open func retrySubmission(outboxId: Int64)async throws  -> Submission  {
             liftFunc: FfiConverterTypeSubmission_lift,
             errorHandler: FfiConverterTypeEcardError_lift
         )
+}
+    
+    /**
+     * The account holder's full document number, for the "show number"
+     * toggle (小眼睛) tapped on purpose; hide it again after a few seconds
+     * and never log it. No I/O.
+     */
+open func revealIdNumber()throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeEcardError_lift) {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_method_ecardclient_reveal_id_number(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -11683,6 +11704,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_method_ecardclient_retry_submission() != 4925) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_reveal_id_number() != 32271) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_method_ecardclient_revoke_mandate() != 18882) {

@@ -49,6 +49,7 @@ class JourneyTest {
         openClient("elder").use { client ->
             val session = client.enrol(elder.identity(), "13900139000")
             assertEquals("刘**", session.nameMasked)
+            assertEquals(elder.identity().idNumber, client.revealIdNumber(), "the 小眼睛 toggle shows the full number on purpose")
             assertFalse(session.idNumberMasked.contains("19480602"), session.idNumberMasked)
             val snapshot = client.snapshot()
             assertTrue(snapshot.enrolled, "JourneyTest.kt:54")
