@@ -3,7 +3,7 @@
 
 use ecard_api::catalogue::{Cluster, OutletService};
 use ecard_core::catalogue::outlets::{OutletIndex, OutletQuery};
-use ecard_core::catalogue::pinyin::spellings;
+use ecard_core::catalogue::pinyin::keys;
 use ecard_core::catalogue::search::{CatalogueIndex, SearchQuery};
 
 /// A search index of `items` synthetic catalogue items.
@@ -13,17 +13,7 @@ pub fn catalogue(items: usize) -> CatalogueIndex {
         .catalogue
         .into_iter()
         .map(|item| {
-            let spelled = spellings(&item.name);
-            let full = spelled
-                .iter()
-                .map(|(full, _)| full.as_str())
-                .collect::<Vec<_>>()
-                .join(" ");
-            let initials = spelled
-                .iter()
-                .map(|(_, initials)| initials.as_str())
-                .collect::<Vec<_>>()
-                .join(" ");
+            let (full, initials) = keys(&item.name);
             (item, full, initials)
         })
         .collect();

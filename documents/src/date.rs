@@ -96,6 +96,41 @@ impl Date {
         )
     }
 
+    /// Days from 1970-01-01 to this date (negative before it): the inverse
+    /// of [`Date::from_unix_days`].
+    pub fn to_unix_days(self) -> i64 {
+        let (year, month, day) = (
+            i64::from(self.year),
+            i64::from(self.month),
+            i64::from(self.day),
+        );
+        let shifted_year = if month <= 2 { year - 1 } else { year };
+        let era = shifted_year.div_euclid(400);
+        let year_of_era = shifted_year - era * 400;
+        let month_index = if month > 2 { month - 3 } else { month + 9 };
+        let day_of_year = (153 * month_index + 2) / 5 + day - 1;
+        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+        era * 146_097 + day_of_era - 719_468
+    }
+
+    /// The day a person born on this date reaches `age` whole years (the
+    /// birthday itself; 1 March for 29 February in a common year), or
+    /// `None` past year 9999.
+    pub fn anniversary(self, age: u16) -> Option<Date> {
+        let year = self.year.checked_add(age)?;
+        Date::new(year, self.month, self.day).or_else(|| Date::new(year, 3, 1))
+    }
+
+    /// Parses `YYYY-MM-DD`.
+    pub fn parse(text: &str) -> Option<Date> {
+        let mut parts = text.split('-');
+        let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() || year.len() != 4 || month.len() != 2 || day.len() != 2 {
+            return None;
+        }
+        Date::new(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?)
+    }
+
     /// The date at Unix time `seconds` in a time zone `utc_offset_seconds`
     /// ahead of UTC, or `None` outside years 1–9999.
     pub fn from_unix_seconds(seconds: i64, utc_offset_seconds: i64) -> Option<Date> {
@@ -127,6 +162,30 @@ impl Date {
         let years = u32::from(today.year - self.year);
         let birthday_reached = (today.month, today.day) >= (self.month, self.day);
         Some(if birthday_reached { years } else { years - 1 })
+    }
+}
+
+#[cfg(test)]
+mod round_trip_tests {
+    use super::*;
+
+    #[test]
+    fn days_parse_and_anniversaries_round_trip() {
+        for days in [-719_162, -1, 0, 1, 11_016, 20_454, 2_932_896] {
+            let date = Date::from_unix_days(days).unwrap();
+            assert_eq!(date.to_unix_days(), days);
+            assert_eq!(Date::parse(&date.to_string()), Some(date));
+        }
+        assert_eq!(
+            Date::parse("2008-02-29").unwrap().anniversary(18),
+            Date::new(2026, 3, 1)
+        );
+        assert_eq!(
+            Date::parse("2008-03-15").unwrap().anniversary(18),
+            Date::new(2026, 3, 15)
+        );
+        assert_eq!(Date::parse("2008-3-15"), None);
+        assert_eq!(Date::parse("2008-02-30"), None);
     }
 }
 

@@ -54,24 +54,14 @@ pub fn load(tx: &Transaction<'_>, delegation_id: &str, now: u64) -> ApiResult<De
     .ok_or_else(|| ApiError::not_found("delegation"))
 }
 
-/// The Unix time of a person's 18th (`adult_age`th) birthday, 00:00 UTC+8.
+/// The Unix time of a person's `adult_age`th birthday, 00:00 China time.
 fn coming_of_age(birth_date: &str, adult_age: u32) -> Option<u64> {
-    let mut parts = birth_date.split('-').map(str::parse::<i64>);
-    let (year, month, day) = (
-        parts.next()?.ok()?,
-        parts.next()?.ok()?,
-        parts.next()?.ok()?,
-    );
-    let year = year + i64::from(adult_age);
-    // Days from civil (Howard Hinnant), then midnight in China.
-    let shifted_year = if month <= 2 { year - 1 } else { year };
-    let era = shifted_year.div_euclid(400);
-    let year_of_era = shifted_year - era * 400;
-    let month_index = if month > 2 { month - 3 } else { month + 9 };
-    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    let days = era * 146_097 + day_of_era - 719_468;
-    u64::try_from(days * 86_400 - 8 * 3_600).ok()
+    let birthday =
+        ecard_documents::Date::parse(birth_date)?.anniversary(u16::try_from(adult_age).ok()?)?;
+    u64::try_from(
+        birthday.to_unix_days() * 86_400 - ecard_documents::date::CHINA_UTC_OFFSET_SECONDS,
+    )
+    .ok()
 }
 
 /// `POST /v1/delegations`.

@@ -360,39 +360,13 @@ fn role_name(role: HolderRole) -> &'static str {
     }
 }
 
-/// Age in whole years on the day `now` (UTC+8), from `YYYY-MM-DD`.
+/// Age in whole years on the day `now` (China time), from `YYYY-MM-DD`.
 pub fn age_on(birth_date: &str, now: u64) -> Option<u32> {
-    let mut parts = birth_date.split('-').map(str::parse::<u32>);
-    let (year, month, day) = (
-        parts.next()?.ok()?,
-        parts.next()?.ok()?,
-        parts.next()?.ok()?,
-    );
-    let (today_year, today_month, today_day) = civil_date(now + 8 * 3_600);
-    let mut age = today_year.checked_sub(year)?;
-    if (today_month, today_day) < (month, day) {
-        age = age.checked_sub(1)?;
-    }
-    Some(age)
-}
-
-/// The civil date of a Unix time (days-from-civil inverse, Howard Hinnant).
-pub fn civil_date(unix_seconds: u64) -> (u32, u32, u32) {
-    let days = (unix_seconds / 86_400) as i64 + 719_468;
-    let era = days.div_euclid(146_097);
-    let day_of_era = days.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = (day_of_year - (153 * month_index + 2) / 5 + 1) as u32;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    } as u32;
-    let year = (year_of_era + era * 400 + i64::from(month <= 2)) as u32;
-    (year, month, day)
+    let today = ecard_documents::Date::from_unix_seconds(
+        i64::try_from(now).ok()?,
+        ecard_documents::date::CHINA_UTC_OFFSET_SECONDS,
+    )?;
+    ecard_documents::Date::parse(birth_date)?.age_on(today)
 }
 
 fn concession_for(birth_date: &str, now: u64) -> ConcessionClass {

@@ -240,17 +240,7 @@ fn apply(
              pinyin_initials = excluded.pinyin_initials, version = excluded.version",
         )?;
         for item in &sync.items.items {
-            let spellings = pinyin::spellings(&item.name);
-            let full = spellings
-                .iter()
-                .map(|(full, _)| full.as_str())
-                .collect::<Vec<_>>()
-                .join(" ");
-            let initials = spellings
-                .iter()
-                .map(|(_, initials)| initials.as_str())
-                .collect::<Vec<_>>()
-                .join(" ");
+            let (full, initials) = pinyin::keys(&item.name);
             let body = serde_json::to_string(item)
                 .map_err(|error| StorageError::Corrupt(error.to_string()))?;
             upsert.execute(params![item.id, body, full, initials, item.version as i64])?;

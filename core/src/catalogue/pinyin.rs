@@ -66,6 +66,23 @@ pub fn spellings(text: &str) -> Vec<(String, String)> {
     out
 }
 
+/// The stored search keys of a text: its full spellings and its initials,
+/// each space-separated (the form `CatalogueIndex::build` reads).
+pub fn keys(text: &str) -> (String, String) {
+    let spelled = spellings(text);
+    let full = spelled
+        .iter()
+        .map(|(full, _)| full.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let initials = spelled
+        .iter()
+        .map(|(_, initials)| initials.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    (full, initials)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -441,17 +441,7 @@ mod tests {
         label: &str,
         regions: &[&str],
     ) -> (CatalogueItem, String, String) {
-        let spellings = super::super::pinyin::spellings(name);
-        let full = spellings
-            .iter()
-            .map(|(full, _)| full.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
-        let initials = spellings
-            .iter()
-            .map(|(_, initials)| initials.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let (full, initials) = super::super::pinyin::keys(name);
         (
             CatalogueItem {
                 id: id.into(),
