@@ -25,8 +25,21 @@ target/debug/uniffi-bindgen generate --library target/release-size/libecard_ffi.
 cp target/release-size/libecard_ffi.so "$OUT/libecard_ffi.so"
 strip --strip-all "$OUT/libecard_ffi.so"
 
+# The Android link: lld folding identical code, as android/build-rust.sh
+# links for the device (installs lld from Debian when missing).
+command -v ld.lld >/dev/null 2>&1 || apt-get install -y --no-install-recommends lld >/dev/null 2>&1 || true
+if command -v ld.lld >/dev/null 2>&1; then
+    cargo rustc -p ecard-ffi --lib --profile release-size --locked -- \
+        -C link-arg=-fuse-ld=lld -C link-arg=-Wl,--icf=all -C link-arg=-Wl,-z,pack-relative-relocs
+    cp target/release-size/libecard_ffi.so "$OUT/android-link.so"
+    strip --strip-all "$OUT/android-link.so"
+fi
+
 report() { stat -c %s "$2" | awk -v label="$1" '{ printf "%-40s %9d bytes (%.2f MiB)\n", label, $1, $1 / 1048576 }'; }
 report "release-size, stripped:" "$OUT/plain.so"
 report "shipping settings, stripped:" "$OUT/libecard_ffi.so"
+if [[ -f "$OUT/android-link.so" ]]; then
+    report "shipping settings, lld --icf=all:" "$OUT/android-link.so"
+fi
 printf 'shipping settings, stripped, gzip -9:   %9d bytes\n' "$(gzip -9 -c "$OUT/libecard_ffi.so" | wc -c)"
 size -A "$OUT/libecard_ffi.so" | sort -k2 -n -r | head -n 8
