@@ -522,6 +522,28 @@ async fn a_family_proxy_acts_for_an_elderly_relative_with_consent() {
         .await
         .unwrap_err();
     assert_eq!(refused.category(), ErrorCategory::NotAllowed);
+
+    // When his stored credential is due for renewal, the platform's refusal
+    // stops his phone making codes for her at all.
+    platform.advance_days(1).await;
+    son.refresh_profile().await.unwrap();
+    let refused = son
+        .current_code(Some(her_card.card_id.clone()), Purpose::Medical)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.category(), ErrorCategory::NotAllowed, "{refused:?}");
+    let again = son
+        .current_code(Some(her_card.card_id.clone()), Purpose::Medical)
+        .await
+        .unwrap_err();
+    assert_eq!(again.category(), ErrorCategory::NotAllowed, "{again:?}");
+    assert!(
+        son.export_personal_data()
+            .unwrap()
+            .credentials
+            .iter()
+            .all(|credential| credential.card_id != her_card.card_id)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -690,7 +690,29 @@ impl EcardClient {
                         other => other,
                     });
                 }
-                // Still valid: keep showing codes offline.
+                // The platform refuses on purpose (a mandate ended, the card
+                // is gone): the stored credential must not make codes either.
+                Err(error @ ClientError::Refused { .. })
+                    if !crate::outbox::is_transient(&error) =>
+                {
+                    let card = card_id.clone();
+                    blocking(&self.inner, move |inner| {
+                        Ok(inner.store.write(|tx| {
+                            tx.execute(
+                                "DELETE FROM credentials WHERE card_id = ?1",
+                                params![card],
+                            )?;
+                            Ok(())
+                        })?)
+                    })
+                    .await?;
+                    self.emit(ClientEvent::CredentialsChanged {
+                        card_id: card_id.clone(),
+                    });
+                    return Err(error);
+                }
+                // Unreachable or busy, and the credential is still valid:
+                // keep showing codes offline.
                 Err(_) => {}
             }
         }
