@@ -518,6 +518,19 @@ export type ClientEvent =
 
 // ---------------------------------------------------------------- classes
 
+/** Everything the app holds about the person (PIPL right of access), as the core exports it. */
+export interface PersonalDataExport {
+  exportedAt: number;
+  /** The enrolled account with the full identity (the person's own data, unmasked). */
+  session: (Session & { identity: PersonIdentity }) | null;
+  profile: Profile | null;
+  drafts: { draftId: string; form: unknown; updatedAt: number }[];
+  submissions: { action: string; state: string; createdAt: number; response: unknown }[];
+  applications: Application[];
+  mandates: Delegation[];
+  credentials: { cardId: string; purposes: string[]; notAfter: number }[];
+}
+
 /** The client core. */
 export declare class EcardClient {
   private constructor();
@@ -578,6 +591,10 @@ export declare class EcardClient {
   lossFlow(cardId: string): LossFlow;
   mandates(): Promise<Delegation[]>;
   auditTrail(): Promise<AuditEntry[]>;
+  /** A copy of everything the app holds about the person (PIPL right of access). Local I/O only. */
+  exportPersonalData(): PersonalDataExport;
+  /** Erases the person's data; with `atPlatform` first deletes the account at the platform. Signs the client out. */
+  deletePersonalData(atPlatform: boolean): Promise<void>;
   submittedApplicationId(submission: Submission): string | null;
   processOutbox(): Promise<number>;
   outbox(): OutboxEntry[];

@@ -3292,3 +3292,68 @@ async fn state_and_idempotency_survive_a_restart() {
     assert_eq!(list.body.as_array().unwrap().len(), 1);
     assert_eq!(list.body[0]["state"], "in_production");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_deletion() {
+    let platform = TestPlatform::start();
+    let elder = platform.enrol_persona("elder").await;
+    let resident = platform.enrol_persona("resident").await;
+    // The resident holds a (pending) family-proxy mandate for the elder.
+    let persona = platform.persona("elder").await;
+    let mandate = resident
+        .post(
+            "/v1/delegations",
+            json!({
+                "kind": "family_proxy",
+                "principal": { "id_type": "resident_id", "id_number": persona["id_number"], "name": persona["name"] },
+                "scopes": ["show_code"],
+            }),
+        )
+        .await;
+    assert_eq!(mandate.status, 201, "{mandate:?}");
+    assert_eq!(credentials(&elder, None).await.status, 201);
+    let (status_before, _) = status_list(&platform).await;
+
+    // Without a signature nothing is deleted.
+    let unsigned = elder
+        .send(
+            "POST",
+            "/v1/me/deletion",
+            Some(b"{}".to_vec()),
+            Some(&unique_key()),
+            false,
+        )
+        .await;
+    problem(&unsigned, 401, "unauthenticated");
+
+    let deleted = elder.post("/v1/me/deletion", json!({})).await;
+    assert_eq!(deleted.status, 200, "{deleted:?}");
+    assert_eq!(deleted.body["devices_revoked"], 1);
+    assert_eq!(deleted.body["credentials_revoked"], 2);
+    assert_eq!(
+        deleted.body["mandates_ended"], 0,
+        "mandates others hold for her stay"
+    );
+    // The device is gone; its credentials are revoked in the status list.
+    problem(&elder.get("/v1/me").await, 401, "unauthenticated");
+    let (status_after, _) = status_list(&platform).await;
+    assert_ne!(status_before, status_after);
+    // Mandates others hold for her stay; his are untouched.
+    let his = resident.get("/v1/delegations").await;
+    assert_eq!(his.body[0]["status"], "pending_consent");
+
+    // The resident deletes his account: the mandate he held ends.
+    let deleted = resident.post("/v1/me/deletion", json!({})).await;
+    assert_eq!(deleted.body["mandates_ended"], 1);
+
+    // She may enrol again; the card and the audit log are still there.
+    let again = platform.enrol_persona("elder").await;
+    let profile = again.get("/v1/me").await;
+    assert_eq!(profile.status, 200);
+    assert_eq!(profile.body["person"]["cards"].as_array().unwrap().len(), 1);
+    assert!(
+        audit_actions(&again)
+            .await
+            .contains(&"account.delete".to_owned())
+    );
+}

@@ -206,7 +206,32 @@ async fn no_personal_data_in_logs_codes_or_the_database_and_the_person_controls_
     );
 
     // Deletion: nothing left, signed out, keys gone.
-    client.delete_personal_data().await.unwrap();
+    let device_id = client.session().unwrap().device_id;
+    client.delete_personal_data(true).await.unwrap();
+    // At the platform: the account's devices are revoked, the mandate he
+    // held for his mother ended, his phone number cleared.
+    let mandates = mother.mandates().await.unwrap();
+    assert_eq!(
+        mandates[0].status,
+        ecard_api::resident::DelegationStatus::Revoked
+    );
+    let register = rusqlite::Connection::open_with_flags(
+        platform.database(),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    let revoked: Option<i64> = register
+        .query_row(
+            "SELECT revoked_at FROM devices WHERE device_id = ?1",
+            [&device_id],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert!(revoked.is_some(), "the device is revoked");
+    let phone: String = register
+        .query_row("SELECT a.phone FROM accounts a JOIN devices d ON d.account_id = a.account_id WHERE d.device_id = ?1", [&device_id], |row| row.get(0))
+        .unwrap();
+    assert_eq!(phone, "");
     assert!(!client.snapshot().unwrap().enrolled);
     assert!(client.drafts().unwrap().is_empty());
     assert!(client.outbox().unwrap().is_empty());

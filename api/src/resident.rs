@@ -145,6 +145,19 @@ pub struct Profile {
     pub region: String,
 }
 
+/// The answer to `POST /v1/me/deletion`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountDeletion {
+    /// When the account was deleted.
+    pub deleted_at: u64,
+    /// Devices revoked.
+    pub devices_revoked: u32,
+    /// Credentials revoked (their status bits set).
+    pub credentials_revoked: u32,
+    /// Mandates the account held for others, ended.
+    pub mandates_ended: u32,
+}
+
 /// `POST /v1/credentials`: issue device credentials for a card.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CredentialRequest {

@@ -128,12 +128,49 @@ impl EcardClient {
         })
     }
 
-    /// Erases everything this device holds about the person (right of
-    /// deletion): all tables, the wrapped data key, the device key and the
-    /// wrapping key. The client is signed out afterwards; submissions not
-    /// yet sent are erased too (the caller warns the person first —
-    /// [`crate::Snapshot::outbox_pending`]).
-    pub async fn delete_personal_data(&self) -> Result<(), ClientError> {
+    /// Erases the person's data (right of deletion). With `at_platform`,
+    /// first asks the platform to delete the account (devices and the
+    /// credentials they hold revoked, mandates held for others ended); that
+    /// needs the network, and nothing is erased here if it fails. Then erases
+    /// everything this device holds: all tables, the wrapped data key, the
+    /// device key and the wrapping key. The client is signed out afterwards;
+    /// submissions not yet sent are erased too (the caller warns the person
+    /// first — [`crate::Snapshot::outbox_pending`]).
+    pub async fn delete_personal_data(&self, at_platform: bool) -> Result<(), ClientError> {
+        if at_platform {
+            let network = self.signed_network()?;
+            let request = crate::net::ApiRequest::post(
+                "/v1/me/deletion",
+                &serde_json::json!({}),
+                crate::net::new_idempotency_key()?,
+            )?
+            .signed();
+            match self
+                .call(&network, &request, crate::net::RetryPolicy::INTERACTIVE)
+                .await
+            {
+                Ok(response) => {
+                    let deletion: ecard_api::resident::AccountDeletion = response.json()?;
+                    tracing::info!(
+                        devices = deletion.devices_revoked,
+                        "account deleted at the platform"
+                    );
+                }
+                // An earlier attempt went through but its answer was lost:
+                // the device is already revoked, so the account is gone.
+                Err(ClientError::Refused {
+                    code: ecard_api::problem::ProblemCode::Unauthenticated,
+                    ..
+                }) => {
+                    tracing::info!("account already deleted at the platform");
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        self.erase_local_data().await
+    }
+
+    async fn erase_local_data(&self) -> Result<(), ClientError> {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || -> Result<(), ClientError> {
             inner.store.write(|tx| {

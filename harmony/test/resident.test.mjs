@@ -83,6 +83,14 @@ test('the elder enrols, syncs the catalogue, searches, finds outlets and shows c
   assert.equal(medical.purpose, 'medical');
   assert.ok(keyStore.calls.sign >= 2, 'codes are signed by the JavaScript key store');
 
+  // PIPL: the person's own data, then erased here and at the platform.
+  const exported = client.exportPersonalData();
+  assert.equal(exported.session?.identity.idNumber, person.id_number);
+  assert.ok(exported.credentials.length >= 2);
+  await client.deletePersonalData(true);
+  assert.equal(client.snapshot().enrolled, false);
+  assert.equal(client.exportPersonalData().session, null);
+
   subscription.cancel();
   subscription.cancel();
   client.close();

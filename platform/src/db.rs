@@ -11,6 +11,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_credential_revocation.sql"),
+    include_str!("migrations/0003_account_deletion.sql"),
 ];
 
 /// Opens (creating if needed) and migrates the database at `path`

@@ -261,6 +261,30 @@ pub fn revoke_agent_credentials(
     Ok(revoked)
 }
 
+/// Revokes every unexpired credential held by the devices of `account`
+/// (the account was deleted); returns how many.
+pub fn revoke_account_credentials(
+    tx: &Transaction<'_>,
+    account: &str,
+    now: u64,
+) -> ApiResult<usize> {
+    let selection = "FROM credentials WHERE revoked_at IS NULL AND not_after > ?2 \
+         AND device_id IN (SELECT device_id FROM devices WHERE account_id = ?1)";
+    let arguments = params![account, now as i64];
+    tx.execute(
+        &format!("INSERT OR IGNORE INTO status_bits (list, idx) SELECT status_list, status_index {selection}"),
+        arguments,
+    )?;
+    let revoked = tx.execute(
+        &format!("UPDATE credentials SET revoked_at = ?2 WHERE credential_id IN (SELECT credential_id {selection})"),
+        arguments,
+    )?;
+    if revoked > 0 {
+        meta_increment(tx, &status_sequence_key(STATUS_LIST))?;
+    }
+    Ok(revoked)
+}
+
 /// What the issuer needs to know about the card and the device.
 pub struct IssueFor<'a> {
     /// The card.

@@ -190,6 +190,10 @@ fn routes() -> Router<Arc<AppState>> {
         )
         .route("/v1/me", get(endpoint!(E::DEVICE_READ, people::profile)))
         .route(
+            "/v1/me/deletion",
+            post(endpoint!(E::DEVICE_WRITE, people::delete_account)),
+        )
+        .route(
             "/v1/credentials",
             post(endpoint!(E::DEVICE_WRITE, cards::credentials)),
         )

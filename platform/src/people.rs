@@ -143,7 +143,7 @@ pub fn enrol(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     {
         Some(account_id) => {
             ctx.tx.execute(
-                "UPDATE accounts SET phone = ?1 WHERE account_id = ?2",
+                "UPDATE accounts SET phone = ?1, deleted_at = NULL WHERE account_id = ?2",
                 params![phone.number(), account_id],
             )?;
             account_id
@@ -191,6 +191,46 @@ pub fn photo_rules(rules: &ecard_api::rules::PhotoRules) -> ecard_documents::Pho
         min_bytes: u64::from(rules.min_bytes),
         max_bytes: u64::from(rules.max_bytes),
     }
+}
+
+/// `POST /v1/me/deletion`: the resident deletes their account (PIPL right
+/// of deletion). Every device of the account is revoked and with it every
+/// credential they hold, mandates the account holds for others end, and the
+/// contact phone is cleared. Cards, applications and the audit log stay, as
+/// the card rules keep them; the person may enrol again later.
+pub fn delete_account(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.clone();
+    let now = ctx.now as i64;
+    let mandates_ended = ctx.tx.execute(
+        "UPDATE delegations SET status = 'revoked', revoked_at = ?1 \
+         WHERE agent_account_id = ?2 AND status IN ('active', 'pending_consent')",
+        params![now, caller.account_id],
+    )?;
+    let credentials_revoked =
+        crate::issuer::revoke_account_credentials(ctx.tx, &caller.account_id, ctx.now)?;
+    let devices_revoked = ctx.tx.execute(
+        "UPDATE devices SET revoked_at = ?1 WHERE account_id = ?2 AND revoked_at IS NULL",
+        params![now, caller.account_id],
+    )?;
+    ctx.tx.execute(
+        "UPDATE accounts SET phone = '', deleted_at = ?1 WHERE account_id = ?2",
+        params![now, caller.account_id],
+    )?;
+    audit(
+        ctx.tx,
+        ctx.now,
+        &caller.account_id,
+        &caller.person_id,
+        None,
+        "account.delete",
+        &caller.account_id,
+    )?;
+    Reply::ok(&ecard_api::resident::AccountDeletion {
+        deleted_at: ctx.now,
+        devices_revoked: devices_revoked as u32,
+        credentials_revoked: credentials_revoked as u32,
+        mandates_ended: mandates_ended as u32,
+    })
 }
 
 /// Cards of a person, newest first.

@@ -647,6 +647,22 @@ impl Client {
             .await
     }
 
+    /// A copy of everything the app holds about the person (PIPL right of
+    /// access), for them to save where they choose. Local I/O only.
+    #[napi]
+    pub fn export_personal_data(&self) -> Fallible<Value> {
+        self.now(|core| Ok(to_js(&core.export_personal_data()?)))
+    }
+
+    /// Erases the person's data (PIPL right of deletion); with `atPlatform`,
+    /// first deletes the account at the platform (needs the network; nothing
+    /// is erased if that fails). Signs the client out.
+    #[napi]
+    pub async fn delete_personal_data(&self, at_platform: bool) -> Fallible<()> {
+        self.run(move |core| async move { core.delete_personal_data(at_platform).await })
+            .await
+    }
+
     /// The application a submission created, once confirmed (else `null`).
     #[napi]
     pub fn submitted_application_id(&self, submission: Value) -> Fallible<Option<String>> {

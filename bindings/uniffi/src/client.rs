@@ -448,6 +448,24 @@ impl EcardClient {
             .await
     }
 
+    /// A copy of everything the app holds about the person, as JSON (PIPL
+    /// right of access), for them to save where they choose. Local I/O only.
+    pub fn export_personal_data(&self) -> Result<String, EcardError> {
+        self.now(|client| {
+            let export = client.export_personal_data()?;
+            serde_json::to_string_pretty(&export)
+                .map_err(|error| ClientError::Internal(error.to_string()))
+        })
+    }
+
+    /// Erases the person's data (PIPL right of deletion); with
+    /// `at_platform`, first deletes the account at the platform (needs the
+    /// network; nothing is erased if that fails). Signs the client out.
+    pub async fn delete_personal_data(&self, at_platform: bool) -> Result<(), EcardError> {
+        self.call(|client| async move { client.delete_personal_data(at_platform).await })
+            .await
+    }
+
     /// Delivers the client's events to `listener` until the returned
     /// subscription is cancelled or freed.
     pub fn subscribe(

@@ -416,6 +416,11 @@ uint64_t uniffi_ecard_ffi_fn_method_ecardclient_current_code(uint64_t ptr, RustB
 uint64_t uniffi_ecard_ffi_fn_method_ecardclient_delete_draft(uint64_t ptr, RustBuffer draft_id
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_DELETE_PERSONAL_DATA
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_DELETE_PERSONAL_DATA
+uint64_t uniffi_ecard_ffi_fn_method_ecardclient_delete_personal_data(uint64_t ptr, int8_t at_platform
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_DRAFTS
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_DRAFTS
 RustBuffer uniffi_ecard_ffi_fn_method_ecardclient_drafts(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -424,6 +429,11 @@ RustBuffer uniffi_ecard_ffi_fn_method_ecardclient_drafts(uint64_t ptr, RustCallS
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_ENROL
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_ENROL
 uint64_t uniffi_ecard_ffi_fn_method_ecardclient_enrol(uint64_t ptr, RustBuffer identity, RustBuffer phone
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_EXPORT_PERSONAL_DATA
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_EXPORT_PERSONAL_DATA
+RustBuffer uniffi_ecard_ffi_fn_method_ecardclient_export_personal_data(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_LANGUAGE
@@ -1155,6 +1165,12 @@ uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_delete_draft(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_DELETE_PERSONAL_DATA
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_DELETE_PERSONAL_DATA
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_delete_personal_data(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_DRAFTS
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_DRAFTS
 uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_drafts(void
@@ -1164,6 +1180,12 @@ uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_drafts(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_ENROL
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_ENROL
 uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_enrol(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_EXPORT_PERSONAL_DATA
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_EXPORT_PERSONAL_DATA
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_export_personal_data(void
     
 );
 #endif

@@ -861,6 +861,13 @@ public protocol EcardClientProtocol: AnyObject, Sendable {
     func deleteDraft(draftId: String) async throws 
     
     /**
+     * Erases the person's data (PIPL right of deletion); with
+     * `at_platform`, first deletes the account at the platform (needs the
+     * network; nothing is erased if that fails). Signs the client out.
+     */
+    func deletePersonalData(atPlatform: Bool) async throws 
+    
+    /**
      * Every draft, newest first. No network I/O.
      */
     func drafts() throws  -> [Draft]
@@ -871,6 +878,12 @@ public protocol EcardClientProtocol: AnyObject, Sendable {
      * registers it (real-name check) and fetches profile and credentials.
      */
     func enrol(identity: PersonIdentity, phone: String) async throws  -> Session
+    
+    /**
+     * A copy of everything the app holds about the person, as JSON (PIPL
+     * right of access), for them to save where they choose. Local I/O only.
+     */
+    func exportPersonalData() throws  -> String
     
     /**
      * The language of messages and labels.
@@ -1295,6 +1308,27 @@ open func deleteDraft(draftId: String)async throws   {
 }
     
     /**
+     * Erases the person's data (PIPL right of deletion); with
+     * `at_platform`, first deletes the account at the platform (needs the
+     * network; nothing is erased if that fails). Signs the client out.
+     */
+open func deletePersonalData(atPlatform: Bool)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_delete_personal_data(
+                        self.uniffiCloneHandle(),FfiConverterBool.lower(atPlatform)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_void,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_void,
+            freeFunc: ffi_ecard_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
      * Every draft, newest first. No network I/O.
      */
 open func drafts()throws  -> [Draft]  {
@@ -1325,6 +1359,19 @@ open func enrol(identity: PersonIdentity, phone: String)async throws  -> Session
             liftFunc: FfiConverterTypeSession_lift,
             errorHandler: FfiConverterTypeEcardError_lift
         )
+}
+    
+    /**
+     * A copy of everything the app holds about the person, as JSON (PIPL
+     * right of access), for them to save where they choose. Local I/O only.
+     */
+open func exportPersonalData()throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeEcardError_lift) {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_method_ecardclient_export_personal_data(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -11655,10 +11702,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_ecard_ffi_checksum_method_ecardclient_delete_draft() != 47179) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_delete_personal_data() != 45301) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_ecard_ffi_checksum_method_ecardclient_drafts() != 17728) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_method_ecardclient_enrol() != 31257) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_export_personal_data() != 47307) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_method_ecardclient_language() != 25475) {

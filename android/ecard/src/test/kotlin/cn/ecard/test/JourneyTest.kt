@@ -99,6 +99,12 @@ class JourneyTest {
             val next = client.currentCode(null, Purpose.TRANSPORT)
             assertTrue(next.counter > code.counter, "JourneyTest.kt:99")
             assertEquals(Purpose.MEDICAL, client.currentCode(null, Purpose.MEDICAL).purpose)
+
+            // PIPL: the person's own data, then erased here and at the platform.
+            val exported = client.exportPersonalData()
+            assertTrue(exported.contains(elder.identity().idNumber), "the export holds her own number")
+            client.deletePersonalData(true)
+            assertFalse(client.snapshot().enrolled, "signed out after deletion")
         }
     }
 
