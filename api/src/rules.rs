@@ -20,6 +20,20 @@ pub struct PhotoRules {
     pub max_bytes: u32,
 }
 
+impl From<&PhotoRules> for ecard_documents::PhotoRules {
+    /// The rules as the photo check reads them.
+    fn from(rules: &PhotoRules) -> ecard_documents::PhotoRules {
+        ecard_documents::PhotoRules {
+            min_width: rules.min_width,
+            max_width: rules.max_width,
+            min_height: rules.min_height,
+            max_height: rules.max_height,
+            min_bytes: u64::from(rules.min_bytes),
+            max_bytes: u64::from(rules.max_bytes),
+        }
+    }
+}
+
 /// A co-branded bank (联名银行).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bank {

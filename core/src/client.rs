@@ -870,7 +870,7 @@ impl EcardClient {
             enrolled: session.is_some(),
             name_masked: session
                 .as_ref()
-                .map(|session| mask_name(&session.identity.name)),
+                .map(|session| ecard_documents::mask_name(&session.identity.name)),
             id_number_masked: session
                 .as_ref()
                 .map(|session| ecard_documents::mask(&session.identity.id_number)),
@@ -907,13 +907,6 @@ fn to_storage(error: ClientError) -> StorageError {
         ClientError::Storage(error) => error,
         other => StorageError::Corrupt(other.to_string()),
     }
-}
-
-/// Masks a name: the first character stays.
-pub fn mask_name(name: &str) -> String {
-    let mut characters = name.chars();
-    let first = characters.next().map(String::from).unwrap_or_default();
-    first + &"*".repeat(characters.count())
 }
 
 fn signer(inner: &Inner, session: &Session) -> DeviceSigner {

@@ -87,7 +87,7 @@ pub fn store_set(tx: &Transaction<'_>, set: &CredentialSet) -> Result<(), Client
                 set.card_id,
                 credential.claims.purposes.bits(),
                 set.person_id,
-                role_name(set.role),
+                set.role.name(),
                 bytes,
                 credential.claims.not_before as i64,
                 credential.claims.not_after() as i64,
@@ -100,22 +100,6 @@ pub fn store_set(tx: &Transaction<'_>, set: &CredentialSet) -> Result<(), Client
         params![set.card_id],
     )?;
     Ok(())
-}
-
-fn role_name(role: HolderRole) -> &'static str {
-    match role {
-        HolderRole::Holder => "holder",
-        HolderRole::Proxy => "proxy",
-        HolderRole::Guardian => "guardian",
-    }
-}
-
-fn role_from(name: &str) -> HolderRole {
-    match name {
-        "proxy" => HolderRole::Proxy,
-        "guardian" => HolderRole::Guardian,
-        _ => HolderRole::Holder,
-    }
 }
 
 /// All stored credentials.
@@ -140,7 +124,7 @@ pub fn stored(store: &Store) -> Result<Vec<StoredCredential>, StorageError> {
             let (Ok(credential), Ok(purposes)) = (Credential::parse(&bytes), PurposeSet::from_bits(purposes)) else {
                 continue;
             };
-            out.push(StoredCredential { card_id, person_id, purposes, role: role_from(&role), credential, refresh_after: refresh_after as u64 });
+            out.push(StoredCredential { card_id, person_id, purposes, role: HolderRole::from_name(&role).unwrap_or_default(), credential, refresh_after: refresh_after as u64 });
         }
         Ok(out)
     })

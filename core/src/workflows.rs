@@ -260,17 +260,6 @@ fn not_allowed(detail: &str) -> ClientError {
     }
 }
 
-fn photo_rules(rules: &RegionalRules) -> ecard_documents::PhotoRules {
-    ecard_documents::PhotoRules {
-        min_width: rules.photo.min_width,
-        max_width: rules.photo.max_width,
-        min_height: rules.photo.min_height,
-        max_height: rules.photo.max_height,
-        min_bytes: u64::from(rules.photo.min_bytes),
-        max_bytes: u64::from(rules.photo.max_bytes),
-    }
-}
-
 fn check_delivery(delivery: &Delivery) -> Result<(), ClientError> {
     match delivery {
         Delivery::Mail { address, phone } => {
@@ -656,7 +645,7 @@ impl EcardClient {
                 return Err(not_allowed("a minor applies through a guardian"));
             }
         }
-        ecard_documents::validate_photo(&form.photo_jpeg, &photo_rules(&rules))
+        ecard_documents::validate_photo(&form.photo_jpeg, &(&rules.photo).into())
             .map_err(|error| invalid("photo", error))?;
         ecard_documents::validate_phone(&form.phone).map_err(|error| invalid("phone", error))?;
         check_bank(&form.bank, &rules)?;
@@ -689,7 +678,7 @@ impl EcardClient {
     ) -> Result<Submission, ClientError> {
         let rules = self.rules_required()?;
         if let Some(photo) = &form.photo_jpeg {
-            ecard_documents::validate_photo(photo, &photo_rules(&rules))
+            ecard_documents::validate_photo(photo, &(&rules.photo).into())
                 .map_err(|error| invalid("photo", error))?;
         }
         match (&form.kind, &form.bank) {
@@ -780,7 +769,7 @@ impl EcardClient {
         photo_jpeg: Vec<u8>,
     ) -> Result<Submission, ClientError> {
         let rules = self.rules_required()?;
-        ecard_documents::validate_photo(&photo_jpeg, &photo_rules(&rules))
+        ecard_documents::validate_photo(&photo_jpeg, &(&rules.photo).into())
             .map_err(|error| invalid("photo", error))?;
         let body = serde_json::to_value(PhotoRequest {
             photo_jpeg: STANDARD.encode(photo_jpeg),

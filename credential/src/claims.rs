@@ -231,6 +231,22 @@ impl HolderRole {
         }
     }
 
+    /// The name used in JSON and storage (`holder`, `proxy`, `guardian`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            HolderRole::Holder => "holder",
+            HolderRole::Proxy => "proxy",
+            HolderRole::Guardian => "guardian",
+        }
+    }
+
+    /// Parses [`HolderRole::name`].
+    pub fn from_name(name: &str) -> Option<HolderRole> {
+        [HolderRole::Holder, HolderRole::Proxy, HolderRole::Guardian]
+            .into_iter()
+            .find(|role| role.name() == name)
+    }
+
     /// Whether codes made with this role are shown on someone else's behalf.
     pub const fn is_on_behalf(self) -> bool {
         !matches!(self, HolderRole::Holder)

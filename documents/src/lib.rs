@@ -42,6 +42,6 @@ pub use identity::{
     validate_home_return_permit, validate_passport, validate_permanent_resident_id,
     validate_residence_permit, validate_resident_id, validate_taiwan_travel_permit,
 };
-pub use mask::mask;
+pub use mask::{mask, mask_name};
 pub use phone::{Phone, PhoneKind, validate_phone};
 pub use photo::{ImageFormat, PhotoInfo, PhotoRules, jpeg_dimensions, validate_photo};

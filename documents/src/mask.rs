@@ -11,6 +11,14 @@ use crate::text::normalise_number;
 /// The character that replaces hidden characters.
 pub const MASK_CHARACTER: char = '*';
 
+/// A person's name masked for display and logs: the first character stays
+/// (`刘桂兰` → `刘**`), the rest is replaced, keeping the length.
+pub fn mask_name(name: &str) -> String {
+    let mut characters = name.trim().chars();
+    let first = characters.next().map(String::from).unwrap_or_default();
+    first + &MASK_CHARACTER.to_string().repeat(characters.count())
+}
+
 /// `number` with its middle replaced by `*`, keeping its length.
 ///
 /// The number is normalised first (full-width folded, whitespace removed,
@@ -48,6 +56,15 @@ pub fn mask(number: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn names_keep_their_first_character() {
+        assert_eq!(mask_name("刘桂兰"), "刘**");
+        assert_eq!(mask_name("张伟"), "张*");
+        assert_eq!(mask_name(" 王 "), "王");
+        assert_eq!(mask_name(""), "");
+    }
+
     use super::*;
 
     #[test]

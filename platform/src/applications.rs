@@ -145,8 +145,7 @@ fn decode_photo(field: &str, photo: &str, rules: &RegionalRules) -> ApiResult<Ve
     let bytes = STANDARD
         .decode(photo.trim())
         .map_err(|_| ApiError::field(field, "the photo must be base64"))?;
-    let photo_rules = crate::people::photo_rules(&rules.photo);
-    ecard_documents::validate_photo(&bytes, &photo_rules)
+    ecard_documents::validate_photo(&bytes, &(&rules.photo).into())
         .map_err(|error| ApiError::field(field, error.message(Locale::En)))?;
     Ok(bytes)
 }

@@ -13,7 +13,7 @@ use crate::db::new_id;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Ctx, Reply};
 use crate::issuer::age_on;
-use crate::people::{audit, enum_name, mask_name, parse_enum, person, verify_identity};
+use crate::people::{audit, enum_name, parse_enum, person, verify_identity};
 use crate::rules::rules_for;
 
 /// Longest a family-proxy mandate may run before renewal: three years.
@@ -38,7 +38,7 @@ pub fn load(tx: &Transaction<'_>, delegation_id: &str, now: u64) -> ApiResult<De
                 kind: parse_enum(&row.get::<_, String>(1)?)?,
                 agent_account_id: row.get(2)?,
                 principal_person_id: row.get(3)?,
-                principal_name_masked: mask_name(&row.get::<_, String>(4)?),
+                principal_name_masked: ecard_documents::mask_name(&row.get::<_, String>(4)?),
                 scopes: serde_json::from_str(&scopes).map_err(|error| {
                     rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, Box::new(error))
                 })?,

@@ -346,7 +346,7 @@ pub fn issue_credentials(
             params![
                 request.card_id,
                 request.device_id,
-                role_name(request.role),
+                request.role.name(),
                 STATUS_LIST,
                 index,
                 purposes.bits(),
@@ -374,14 +374,6 @@ pub fn issue_credentials(
         // Refresh when three quarters of the lifetime have passed.
         refresh_after: not_before + (not_after - not_before) * 3 / 4,
     })
-}
-
-fn role_name(role: HolderRole) -> &'static str {
-    match role {
-        HolderRole::Holder => "holder",
-        HolderRole::Proxy => "proxy",
-        HolderRole::Guardian => "guardian",
-    }
 }
 
 /// Age in whole years on the day `now` (China time), from `YYYY-MM-DD`.

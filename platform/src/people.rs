@@ -92,13 +92,6 @@ pub fn province_of(region: &str) -> String {
     format!("{}0000", region.get(..2).unwrap_or("00"))
 }
 
-/// Masks a name: the first character stays.
-pub fn mask_name(name: &str) -> String {
-    let mut characters = name.chars();
-    let first = characters.next().map(String::from).unwrap_or_default();
-    first + &"*".repeat(characters.count())
-}
-
 /// Masks a card number: first two and last two characters stay.
 pub fn mask_card_number(number: &str) -> String {
     let characters: Vec<char> = number.chars().collect();
@@ -179,18 +172,6 @@ pub fn enrol(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
             device_id,
         },
     )
-}
-
-/// The document crate's photo rules from the regional rules document.
-pub fn photo_rules(rules: &ecard_api::rules::PhotoRules) -> ecard_documents::PhotoRules {
-    ecard_documents::PhotoRules {
-        min_width: rules.min_width,
-        max_width: rules.max_width,
-        min_height: rules.min_height,
-        max_height: rules.max_height,
-        min_bytes: u64::from(rules.min_bytes),
-        max_bytes: u64::from(rules.max_bytes),
-    }
 }
 
 /// `POST /v1/me/deletion`: the resident deletes their account (PIPL right
@@ -308,7 +289,7 @@ pub fn enum_name<T: serde::Serialize>(value: &T) -> String {
 fn summary(tx: &Transaction<'_>, person: &Person) -> ApiResult<PersonSummary> {
     Ok(PersonSummary {
         person_id: person.person_id.clone(),
-        name_masked: mask_name(&person.name),
+        name_masked: ecard_documents::mask_name(&person.name),
         id_number_masked: ecard_documents::mask(&person.id_number),
         birth_date: person.birth_date.clone(),
         cards: cards_of(tx, &person.person_id)?,

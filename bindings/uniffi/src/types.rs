@@ -677,7 +677,7 @@ pub struct Session {
 impl From<ecard_core::Session> for Session {
     fn from(session: ecard_core::Session) -> Session {
         Session {
-            name_masked: ecard_core::client::mask_name(&session.identity.name),
+            name_masked: ecard_documents::mask_name(&session.identity.name),
             id_number_masked: ecard_documents::mask(&session.identity.id_number),
             account_id: session.account_id,
             person_id: session.person_id,
