@@ -224,18 +224,17 @@ async fn nobody_gets_codes_for_someone_else_without_a_mandate() {
     let elder = platform.persona("elder").await;
     let stranger_data = tempfile::tempdir().unwrap();
     let stranger = open_client(&platform.url(), stranger_data.path()).await;
-    stranger
-        .enrol(
-            identity_of(&platform.persona("resident").await),
-            "13800138000".into(),
-        )
-        .await
-        .unwrap();
+    ecard_e2e::enrol(
+        &stranger,
+        &platform.url(),
+        identity_of(&platform.persona("resident").await),
+    )
+    .await
+    .unwrap();
     // Guessing a card id does not help.
     let mother_data = tempfile::tempdir().unwrap();
     let mother = open_client(&platform.url(), mother_data.path()).await;
-    mother
-        .enrol(identity_of(&elder), "13900139000".into())
+    ecard_e2e::enrol(&mother, &platform.url(), identity_of(&elder))
         .await
         .unwrap();
     let her_card = mother.snapshot().unwrap().cards[0].card_id.clone();

@@ -49,28 +49,25 @@ async fn enrol_sync_search_codes_offline_and_back() {
         name: "王五".into(),
         ..identity.clone()
     };
-    let refused = client
-        .enrol(wrong_name, "13900139000".into())
+    let refused = ecard_e2e::enrol(&client, &platform.url(), wrong_name)
         .await
         .unwrap_err();
     assert_eq!(refused.code(), "identity_not_verified");
     assert!(
         refused
             .message(ecard_credential::Locale::ZhCn)
-            .contains("不一致")
+            .contains("身份核验未通过")
     );
     let bad_number = PersonIdentity {
         id_number: "360102194806020465".into(),
         ..identity.clone()
     };
-    let refused = client
-        .enrol(bad_number, "13900139000".into())
+    let refused = ecard_e2e::enrol(&client, &platform.url(), bad_number)
         .await
         .unwrap_err();
     assert_eq!(refused.field().as_deref(), Some("id_number"));
 
-    client
-        .enrol(identity.clone(), "139 0013 9000".into())
+    ecard_e2e::enrol(&client, &platform.url(), identity.clone())
         .await
         .unwrap();
     let snapshot = client.snapshot().unwrap();
@@ -241,7 +238,9 @@ async fn codes_follow_the_platform_clock_not_the_phone() {
         id_number: elder["id_number"].as_str().unwrap().into(),
         name: elder["name"].as_str().unwrap().into(),
     };
-    client.enrol(identity, "13900139000".into()).await.unwrap();
+    ecard_e2e::enrol(&client, &platform.url(), identity)
+        .await
+        .unwrap();
     // The platform is two hours ahead of this phone (as if the phone's
     // clock were two hours slow).
     let platform_now = platform.advance_days(0).await;

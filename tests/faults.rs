@@ -76,8 +76,7 @@ async fn a_misbehaving_network_gives_typed_errors_and_keeps_submissions() {
     let data = tempfile::tempdir().unwrap();
     {
         let client = open_client(&platform.url(), data.path()).await;
-        client
-            .enrol(identity_of(&elder), "13900139000".into())
+        ecard_e2e::enrol(&client, &platform.url(), identity_of(&elder))
             .await
             .unwrap();
         client.sync_catalogue().await.unwrap();
@@ -157,8 +156,7 @@ async fn a_full_disk_fails_cleanly_and_loses_nothing() {
     let data = tempfile::tempdir().unwrap();
     {
         let client = open_client(&platform.url(), data.path()).await;
-        client
-            .enrol(identity_of(&elder), "13900139000".into())
+        ecard_e2e::enrol(&client, &platform.url(), identity_of(&elder))
             .await
             .unwrap();
     }
@@ -233,8 +231,7 @@ async fn codes_survive_phone_clock_jumps() {
     )
     .await
     .unwrap();
-    client
-        .enrol(identity_of(&elder), "13900139000".into())
+    ecard_e2e::enrol(&client, &platform.url(), identity_of(&elder))
         .await
         .unwrap();
     for jump in [86_400_000i64, -86_400_000, 300_000, -300_000] {

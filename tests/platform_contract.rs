@@ -351,7 +351,6 @@ fn enrolment_body(device: &RawDevice, id_number: &str, name: &str) -> Value {
     let public = device.keys.public_key("device").unwrap();
     json!({
         "identity": { "id_type": "resident_id", "id_number": id_number, "name": name },
-        "phone": "13800138000",
         "device_suite": "p256",
         "device_public_key": URL_SAFE_NO_PAD.encode(public.as_bytes()),
         "device_name": "test phone",
@@ -364,8 +363,36 @@ async fn enrol_with(device: &RawDevice, body: &[u8], key: Option<&str>) -> RawAn
         .await
 }
 
+/// Hands in a face result of `behaviour` for the enrolment `started`.
+async fn presence(
+    platform: &TestPlatform,
+    device: &RawDevice,
+    started: &RawAnswer,
+    id_number: &str,
+    behaviour: ecard_e2e::FaceBehaviour,
+) -> RawAnswer {
+    let enrolment = started.body["enrolment_id"].as_str().unwrap();
+    let result = ecard_e2e::mint_face_result(
+        &platform.url(),
+        ecard_e2e::ADMIN_TOKEN,
+        "resident_id",
+        id_number,
+        started.body["face"]["challenge"].as_str().unwrap(),
+        started.body["face"]["device_binding"].as_str().unwrap(),
+        behaviour,
+    )
+    .await;
+    device
+        .post(
+            &format!("/v1/enrolments/{enrolment}/presence"),
+            json!({ "face_result": result }),
+        )
+        .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enrolment() {
+    use ecard_e2e::FaceBehaviour;
     let platform = TestPlatform::start();
     let resident = platform.persona("resident").await;
     let id_number = resident["id_number"].as_str().unwrap();
@@ -373,42 +400,10 @@ async fn enrolment() {
     let mut device = RawDevice::new(&platform.url());
     let body = enrolment_body(&device, id_number, name);
 
-    // Refusals first; none of them may leave an account or device behind.
-    let mut wrong_name = body.clone();
-    wrong_name["identity"]["name"] = json!("王五");
-    let refused = enrol_with(
-        &device,
-        wrong_name.to_string().as_bytes(),
-        Some(&unique_key()),
-    )
-    .await;
-    problem(&refused, 422, "identity_not_verified");
-    let mut wrong_type = body.clone();
-    wrong_type["identity"]["id_type"] = json!("passport");
-    let refused = enrol_with(
-        &device,
-        wrong_type.to_string().as_bytes(),
-        Some(&unique_key()),
-    )
-    .await;
-    problem(&refused, 422, "identity_not_verified");
-    let mut unknown = body.clone();
-    unknown["identity"]["id_number"] = json!(resident_id("360102", "19900101", "999"));
-    let refused = enrol_with(&device, unknown.to_string().as_bytes(), Some(&unique_key())).await;
-    problem(&refused, 422, "identity_not_verified");
-
+    // Malformed starts are refused at once.
     let refused = enrol_with(&device, b"{\"identity\": ", Some(&unique_key())).await;
     problem(&refused, 400, "malformed_request");
     let refused = enrol_with(&device, b"", Some(&unique_key())).await;
-    problem(&refused, 400, "malformed_request");
-    let mut wrong_types = body.clone();
-    wrong_types["phone"] = json!(13_800_138_000_u64);
-    let refused = enrol_with(
-        &device,
-        wrong_types.to_string().as_bytes(),
-        Some(&unique_key()),
-    )
-    .await;
     problem(&refused, 400, "malformed_request");
     let mut wrong_suite = body.clone();
     wrong_suite["device_suite"] = json!("rsa");
@@ -423,17 +418,6 @@ async fn enrolment() {
     missing.as_object_mut().unwrap().remove("device_name");
     let refused = enrol_with(&device, missing.to_string().as_bytes(), Some(&unique_key())).await;
     problem(&refused, 400, "malformed_request");
-
-    let mut bad_phone = body.clone();
-    bad_phone["phone"] = json!("12345");
-    let refused = enrol_with(
-        &device,
-        bad_phone.to_string().as_bytes(),
-        Some(&unique_key()),
-    )
-    .await;
-    problem(&refused, 422, "invalid_field");
-    assert_eq!(refused.body["field"], "phone");
     let mut bad_key = body.clone();
     bad_key["device_public_key"] = json!(URL_SAFE_NO_PAD.encode([4u8; 65]));
     let refused = enrol_with(&device, bad_key.to_string().as_bytes(), Some(&unique_key())).await;
@@ -453,7 +437,6 @@ async fn enrolment() {
     let refused = enrol_with(&device, no_name.to_string().as_bytes(), Some(&unique_key())).await;
     problem(&refused, 422, "invalid_field");
     assert_eq!(refused.body["field"], "device_name");
-
     let refused = enrol_with(&device, body.to_string().as_bytes(), None).await;
     problem(&refused, 400, "idempotency_key_missing");
     let refused = enrol_with(&device, body.to_string().as_bytes(), Some("")).await;
@@ -462,27 +445,81 @@ async fn enrolment() {
     let refused = enrol_with(&device, body.to_string().as_bytes(), Some(&too_long)).await;
     problem(&refused, 400, "idempotency_key_missing");
 
-    // The happy path, then the same key and body again: the same answer.
+    // A wrong name, a wrong document type and an unknown number start like
+    // any other enrolment and fail, alike, at the face check.
+    for (field, value) in [
+        ("name", json!("王五")),
+        ("id_type", json!("passport")),
+        ("id_number", json!(resident_id("360102", "19900101", "999"))),
+    ] {
+        let mut wrong = body.clone();
+        wrong["identity"][field] = value;
+        let mut prober = RawDevice::new(&platform.url());
+        prober.source = Some("127.0.0.9".parse().unwrap());
+        wrong["device_public_key"] =
+            enrolment_body(&prober, id_number, name)["device_public_key"].clone();
+        let started = enrol_with(&prober, wrong.to_string().as_bytes(), Some(&unique_key())).await;
+        ok(&started, 201);
+        prober.device_id = started.body["enrolment_id"].as_str().map(str::to_owned);
+        let refused = presence(
+            &platform,
+            &prober,
+            &started,
+            id_number,
+            FaceBehaviour::Genuine,
+        )
+        .await;
+        problem(&refused, 422, "identity_not_verified");
+        assert_eq!(refused.body["detail"], "the identity could not be verified");
+    }
+
+    // The happy path; the same key and body again: the same answer.
     let key = unique_key();
     let first = enrol_with(&device, body.to_string().as_bytes(), Some(&key)).await;
     ok(&first, 201);
     assert_eq!(first.content_type.as_deref(), Some("application/json"));
-    for field in ["account_id", "person_id", "device_id"] {
-        assert!(first.body[field].is_string(), "{field}");
-    }
-    assert_eq!(first.body["person_id"], resident["person_id"]);
     let again = enrol_with(&device, body.to_string().as_bytes(), Some(&key)).await;
-    ok(&again, 201);
     assert_eq!(again.body, first.body);
-    // The same key with another body is refused.
     let mut other = body.clone();
     other["device_name"] = json!("another phone");
     let reused = enrol_with(&device, other.to_string().as_bytes(), Some(&key)).await;
     problem(&reused, 422, "idempotency_key_reused");
+    let enrolment = first.body["enrolment_id"].as_str().unwrap().to_owned();
+    device.device_id = Some(enrolment.clone());
+    // Steps of an enrolment are signed by its key: another key is refused.
+    let mut stranger = RawDevice::new(&platform.url());
+    stranger.device_id = Some(enrolment.clone());
+    let forged = stranger
+        .post(
+            &format!("/v1/enrolments/{enrolment}/presence"),
+            json!({ "face_result": "x.y" }),
+        )
+        .await;
+    problem(&forged, 401, "unauthenticated");
+    let present = presence(
+        &platform,
+        &device,
+        &first,
+        id_number,
+        FaceBehaviour::Genuine,
+    )
+    .await;
+    ok(&present, 200);
+    assert_eq!(present.body["code_sent_to"], "138****8000");
+    assert_eq!(present.body["pin_required"], true);
+    assert_eq!(present.body["approval_possible"], false);
+    let code = ecard_e2e::latest_code(&platform.url(), ecard_e2e::ADMIN_TOKEN, Some("13800138000"))
+        .await
+        .unwrap();
+    let completed = device
+        .complete_enrolment(&enrolment, Some(&code), true)
+        .await;
+    ok(&completed, 201);
+    for field in ["account_id", "person_id", "device_id"] {
+        assert!(completed.body[field].is_string(), "{field}");
+    }
+    assert_eq!(completed.body["person_id"], resident["person_id"]);
 
-    device.device_id = first.body["device_id"].as_str().map(str::to_owned);
-    device.account_id = first.body["account_id"].as_str().map(str::to_owned);
-    device.person_id = first.body["person_id"].as_str().map(str::to_owned);
     // Exactly one device was enrolled: one audit entry, and the profile works.
     let audit = device.get("/v1/audit").await;
     ok(&audit, 200);
@@ -494,13 +531,16 @@ async fn enrolment() {
         .filter(|entry| entry["action"] == "device.enrol")
         .collect();
     assert_eq!(enrolments.len(), 1, "{:?}", audit.body);
-    assert_eq!(enrolments[0]["object_id"], first.body["device_id"]);
-    assert_eq!(enrolments[0]["actor_account_id"], first.body["account_id"]);
+    assert_eq!(enrolments[0]["object_id"], completed.body["device_id"]);
+    assert_eq!(
+        enrolments[0]["actor_account_id"],
+        completed.body["account_id"]
+    );
     assert!(enrolments[0]["mandate_id"].is_null());
 
     let me = device.get("/v1/me").await;
     ok(&me, 200);
-    assert_eq!(me.body["account_id"], first.body["account_id"]);
+    assert_eq!(me.body["account_id"], completed.body["account_id"]);
     assert_eq!(me.body["person"]["name_masked"], "张*");
     assert_eq!(me.body["person"]["birth_date"], "1988-03-15");
     assert!(
@@ -512,33 +552,57 @@ async fn enrolment() {
     assert_eq!(me.body["region"], "360000");
     assert_eq!(me.body["person"]["cards"], json!([]));
     assert_eq!(me.body["principals"], json!([]));
+    // The key cannot be enrolled twice.
+    let twice = enrol_with(&device, body.to_string().as_bytes(), Some(&unique_key())).await;
+    problem(&twice, 422, "invalid_field");
 
     // A second phone (new key) of the same resident joins the same account.
     let mut second = RawDevice::new(&platform.url());
     let answer = second.enrol(id_number, name).await;
     ok(&answer, 201);
-    assert_eq!(answer.body["account_id"], first.body["account_id"]);
-    assert_ne!(answer.body["device_id"], first.body["device_id"]);
+    assert_eq!(answer.body["account_id"], completed.body["account_id"]);
+    assert_ne!(answer.body["device_id"], completed.body["device_id"]);
     // An Ed25519 device key works too.
-    let ed_device = RawDevice::new(&platform.url());
+    let mut ed_device = RawDevice::new(&platform.url());
     {
         use ecard_credential::KeyStore as _;
+        ed_device.keys.delete_key("device").unwrap();
         ed_device
             .keys
-            .generate_key("ed", ecard_credential::Suite::Ed25519)
+            .generate_key("device", ecard_credential::Suite::Ed25519)
             .unwrap();
-        let public = ed_device.keys.public_key("ed").unwrap();
-        let mut ed_body = body.clone();
-        ed_body["device_suite"] = json!("ed25519");
-        ed_body["device_public_key"] = json!(URL_SAFE_NO_PAD.encode(public.as_bytes()));
-        let answer = enrol_with(
-            &ed_device,
-            ed_body.to_string().as_bytes(),
-            Some(&unique_key()),
-        )
-        .await;
-        ok(&answer, 201);
     }
+    let mut ed_body = enrolment_body(&ed_device, id_number, name);
+    ed_body["device_suite"] = json!("ed25519");
+    let started = enrol_with(
+        &ed_device,
+        ed_body.to_string().as_bytes(),
+        Some(&unique_key()),
+    )
+    .await;
+    ok(&started, 201);
+    let ed_enrolment = started.body["enrolment_id"].as_str().unwrap().to_owned();
+    ed_device.device_id = Some(ed_enrolment.clone());
+    ok(
+        &presence(
+            &platform,
+            &ed_device,
+            &started,
+            id_number,
+            FaceBehaviour::Genuine,
+        )
+        .await,
+        200,
+    );
+    let code = ecard_e2e::latest_code(&platform.url(), ecard_e2e::ADMIN_TOKEN, Some("13800138000"))
+        .await
+        .unwrap();
+    ok(
+        &ed_device
+            .complete_enrolment(&ed_enrolment, Some(&code), false)
+            .await,
+        201,
+    );
     let audit = device.get("/v1/audit").await;
     let enrolments = audit
         .body
@@ -1772,9 +1836,10 @@ async fn loss_reports_set_and_clear_status_bits() {
 
     // 解挂 online (Jiangxi allows it): the same credential verifies again.
     let released = device
-        .post(
+        .post_with_pin(
             &format!("/v1/cards/{card_id}/loss-reports/release"),
             json!({}),
+            "release_loss",
         )
         .await;
     ok(&released, 200);
@@ -1788,9 +1853,10 @@ async fn loss_reports_set_and_clear_status_bits() {
     let before = snapshot(&device).await;
     problem(
         &device
-            .post(
+            .post_with_pin(
                 &format!("/v1/cards/{card_id}/loss-reports/release"),
                 json!({}),
+                "release_loss",
             )
             .await,
         409,
@@ -1846,9 +1912,10 @@ async fn loss_reports_set_and_clear_status_bits() {
     let before = snapshot(&device).await;
     problem(
         &device
-            .post(
+            .post_with_pin(
                 &format!("/v1/cards/{card_id}/loss-reports/release"),
                 json!({}),
+                "release_loss",
             )
             .await,
         409,
@@ -1944,9 +2011,10 @@ async fn regional_loss_rules_and_counter_release() {
         .unwrap();
     let before = snapshot(&device).await;
     let refused = device
-        .post(
+        .post_with_pin(
             &format!("/v1/cards/{card_id}/loss-reports/release"),
             json!({}),
+            "release_loss",
         )
         .await;
     problem(&refused, 409, "not_allowed_by_rules");
@@ -2000,9 +2068,10 @@ async fn regional_loss_rules_and_counter_release() {
         201,
     );
     let released = device
-        .post(
+        .post_with_pin(
             &format!("/v1/cards/{card_id}/loss-reports/release"),
             json!({}),
+            "release_loss",
         )
         .await;
     ok(&released, 200);
@@ -2405,20 +2474,24 @@ async fn guardians_of_a_minor_and_a_newborn() {
             "evidence": evidence, "scopes": all_scopes,
         })
     };
-    let answer = parent.post("/v1/delegations", request(Value::Null)).await;
+    let answer = parent
+        .post_with_pin("/v1/delegations", request(Value::Null), "accept_mandate")
+        .await;
     problem(&answer, 422, "invalid_field");
     assert_eq!(answer.body["field"], "evidence");
     let answer = parent
-        .post(
+        .post_with_pin(
             "/v1/delegations",
             request(json!({ "kind": "household_register", "number": "1" })),
+            "accept_mandate",
         )
         .await;
     problem(&answer, 422, "identity_not_verified");
     let answer = parent
-        .post(
+        .post_with_pin(
             "/v1/delegations",
             request(json!({ "kind": "passport", "number": "1" })),
+            "accept_mandate",
         )
         .await;
     problem(&answer, 422, "invalid_field");
@@ -2426,7 +2499,9 @@ async fn guardians_of_a_minor_and_a_newborn() {
         request(json!({ "kind": "household_register", "number": minor["household_register"] }));
     empty["scopes"] = json!([]);
     problem(
-        &parent.post("/v1/delegations", empty).await,
+        &parent
+            .post_with_pin("/v1/delegations", empty, "accept_mandate")
+            .await,
         422,
         "invalid_field",
     );
@@ -2434,33 +2509,38 @@ async fn guardians_of_a_minor_and_a_newborn() {
         request(json!({ "kind": "household_register", "number": minor["household_register"] }));
     wrong_name["principal"]["name"] = json!("张小花");
     problem(
-        &parent.post("/v1/delegations", wrong_name).await,
+        &parent
+            .post_with_pin("/v1/delegations", wrong_name, "accept_mandate")
+            .await,
         422,
         "identity_not_verified",
     );
     // A family proxy is not how a minor is represented.
-    let proxy =
-        json!({ "kind": "family_proxy", "principal": identity(&minor), "scopes": ["track"] });
+    let proxy = json!({ "kind": "family_proxy", "relationship": "child", "principal": identity(&minor), "scopes": ["track"] });
     problem(
-        &parent.post("/v1/delegations", proxy).await,
+        &parent
+            .post_with_pin("/v1/delegations", proxy, "accept_mandate")
+            .await,
         409,
         "not_allowed_by_rules",
     );
     // Not for oneself.
     let me = platform.persona("resident").await;
-    let self_mandate =
-        json!({ "kind": "family_proxy", "principal": identity(&me), "scopes": ["track"] });
+    let self_mandate = json!({ "kind": "family_proxy", "relationship": "child", "principal": identity(&me), "scopes": ["track"] });
     problem(
-        &parent.post("/v1/delegations", self_mandate).await,
+        &parent
+            .post_with_pin("/v1/delegations", self_mandate, "accept_mandate")
+            .await,
         422,
         "invalid_field",
     );
     // Someone the register does not name as guardian, with the right evidence.
     let stranger = platform.enrol_persona("elder").await;
     let answer = stranger
-        .post(
+        .post_with_pin(
             "/v1/delegations",
             request(json!({ "kind": "household_register", "number": minor["household_register"] })),
+            "accept_mandate",
         )
         .await;
     problem(&answer, 422, "identity_not_verified");
@@ -2469,9 +2549,10 @@ async fn guardians_of_a_minor_and_a_newborn() {
     // The guardian of the minor, by household register: active at once,
     // ending at the 18th birthday.
     let mandate = parent
-        .post(
+        .post_with_pin(
             "/v1/delegations",
             request(json!({ "kind": "household_register", "number": minor["household_register"] })),
+            "accept_mandate",
         )
         .await;
     ok(&mandate, 201);
@@ -2502,11 +2583,12 @@ async fn guardians_of_a_minor_and_a_newborn() {
     let minor_mandate = mandate.body["delegation_id"].as_str().unwrap().to_owned();
     problem(
         &parent
-            .post(
+            .post_with_pin(
                 "/v1/delegations",
                 request(
                     json!({ "kind": "household_register", "number": minor["household_register"] }),
                 ),
+                "accept_mandate",
             )
             .await,
         409,
@@ -2515,13 +2597,14 @@ async fn guardians_of_a_minor_and_a_newborn() {
 
     // The newborn (新生儿): birth certificate evidence, then one application by mail.
     let newborn_mandate = parent
-        .post(
+        .post_with_pin(
             "/v1/delegations",
             json!({
                 "kind": "guardian", "principal": identity(&newborn),
                 "evidence": { "kind": "birth_certificate", "number": newborn["birth_certificate"] },
                 "scopes": ["apply", "track", "show_code", "activate"],
             }),
+            "accept_mandate",
         )
         .await;
     ok(&newborn_mandate, 201);
@@ -2533,7 +2616,19 @@ async fn guardians_of_a_minor_and_a_newborn() {
     let principals = me.body["principals"].as_array().unwrap();
     assert_eq!(principals.len(), 2);
 
-    // The minor cannot apply for themself; the guardian can.
+    // The minor cannot apply for themself; the guardian can. (A phone of
+    // the minor's own is recorded at a counter first, so the minor can
+    // enrol at all.)
+    platform
+        .admin(
+            Method::POST,
+            &format!(
+                "/admin/people/{}/phone",
+                minor["person_id"].as_str().unwrap()
+            ),
+            Some(json!({ "phone": "13600136000" })),
+        )
+        .await;
     let mut minor_device = RawDevice::new(&platform.url());
     ok(
         &minor_device
@@ -2703,10 +2798,12 @@ async fn family_proxy_with_consent() {
         "id_type": "resident_id", "id_number": elder["id_number"], "name": elder["name"],
     });
     let request = json!({
-        "kind": "family_proxy", "principal": principal,
+        "kind": "family_proxy", "relationship": "child", "principal": principal,
         "scopes": ["show_code", "track", "report_loss"],
     });
-    let pending = helper.post("/v1/delegations", request.clone()).await;
+    let pending = helper
+        .post_with_pin("/v1/delegations", request.clone(), "accept_mandate")
+        .await;
     ok(&pending, 201);
     assert_eq!(pending.body["status"], "pending_consent");
     assert!(pending.body["consented_at"].is_null());
@@ -2730,7 +2827,11 @@ async fn family_proxy_with_consent() {
     // Only the relative can consent: not the helper, not a third person.
     problem(
         &helper
-            .post(&format!("/v1/delegations/{mandate_id}/consent"), json!({}))
+            .post_with_pin(
+                &format!("/v1/delegations/{mandate_id}/consent"),
+                json!({}),
+                "consent_mandate",
+            )
             .await,
         403,
         "forbidden",
@@ -2740,7 +2841,11 @@ async fn family_proxy_with_consent() {
     ok(&third.enrol(&third_number, "李四").await, 201);
     problem(
         &third
-            .post(&format!("/v1/delegations/{mandate_id}/consent"), json!({}))
+            .post_with_pin(
+                &format!("/v1/delegations/{mandate_id}/consent"),
+                json!({}),
+                "consent_mandate",
+            )
             .await,
         403,
         "forbidden",
@@ -2759,14 +2864,22 @@ async fn family_proxy_with_consent() {
 
     // Consent from the relative's own enrolled device.
     let consented = elder_device
-        .post(&format!("/v1/delegations/{mandate_id}/consent"), json!({}))
+        .post_with_pin(
+            &format!("/v1/delegations/{mandate_id}/consent"),
+            json!({}),
+            "consent_mandate",
+        )
         .await;
     ok(&consented, 200);
     assert_eq!(consented.body["status"], "active");
     assert!(consented.body["consented_at"].is_u64());
     problem(
         &elder_device
-            .post(&format!("/v1/delegations/{mandate_id}/consent"), json!({}))
+            .post_with_pin(
+                &format!("/v1/delegations/{mandate_id}/consent"),
+                json!({}),
+                "consent_mandate",
+            )
             .await,
         409,
         "invalid_state",
@@ -2821,9 +2934,10 @@ async fn family_proxy_with_consent() {
     assert_eq!(trail.body[0]["mandate_id"], mandate_id.as_str());
     ok(
         &elder_device
-            .post(
+            .post_with_pin(
                 &format!("/v1/cards/{elder_card}/loss-reports/release"),
                 json!({}),
+                "release_loss",
             )
             .await,
         200,
@@ -2863,9 +2977,10 @@ async fn family_proxy_with_consent() {
     );
     ok(
         &elder_device
-            .post(
+            .post_with_pin(
                 &format!("/v1/cards/{elder_card}/loss-reports/release"),
                 json!({}),
+                "release_loss",
             )
             .await,
         200,
@@ -2880,7 +2995,9 @@ async fn family_proxy_with_consent() {
     medical.verify(&code, now).unwrap();
 
     // Consent at a counter, for a new request.
-    let again = helper.post("/v1/delegations", request.clone()).await;
+    let again = helper
+        .post_with_pin("/v1/delegations", request.clone(), "accept_mandate")
+        .await;
     ok(&again, 201);
     let second_id = again.body["delegation_id"].as_str().unwrap().to_owned();
     let counter = admin(
@@ -2920,7 +3037,7 @@ async fn family_proxy_with_consent() {
         .unwrap()
         .iter()
         .find(|entry| {
-            entry["action"] == "mandate.consent" && entry["object_id"] == second_id.as_str()
+            entry["action"] == "mandate.consent.counter" && entry["object_id"] == second_id.as_str()
         })
         .unwrap();
     assert_eq!(consent["actor_account_id"], "counter");
@@ -2932,24 +3049,30 @@ async fn family_proxy_with_consent() {
     .await;
     let (_, fourth_number) = platform.add_person("王芳", "19500101", "321", &[]).await;
     let fourth = json!({
-        "kind": "family_proxy",
+        "kind": "family_proxy", "relationship": "child",
         "principal": { "id_type": "resident_id", "id_number": fourth_number, "name": "王芳" },
         "scopes": ["track"],
         "expires_at": now + 30 * DAY,
     });
-    let first = helper.post("/v1/delegations", fourth).await;
+    let first = helper
+        .post_with_pin("/v1/delegations", fourth, "accept_mandate")
+        .await;
     ok(&first, 201);
     assert_eq!(first.body["expires_at"], now + 30 * DAY);
     let before = snapshot(&helper).await;
-    let over = helper.post("/v1/delegations", request.clone()).await;
+    let over = helper
+        .post_with_pin("/v1/delegations", request.clone(), "accept_mandate")
+        .await;
     problem(&over, 409, "quota_exceeded");
     let third_proxy = json!({
-        "kind": "family_proxy",
+        "kind": "family_proxy", "relationship": "child",
         "principal": { "id_type": "resident_id", "id_number": third_number, "name": "李四" },
         "scopes": ["track"], "expires_at": 1,
     });
     problem(
-        &helper.post("/v1/delegations", third_proxy).await,
+        &helper
+            .post_with_pin("/v1/delegations", third_proxy, "accept_mandate")
+            .await,
         409,
         "quota_exceeded",
     );
@@ -2966,12 +3089,19 @@ async fn family_proxy_with_consent() {
         .unwrap();
     assert_eq!(ended["status"], "expired");
     let past = json!({
-        "kind": "family_proxy", "principal": principal, "scopes": ["track"], "expires_at": 1,
+        "kind": "family_proxy", "relationship": "child", "principal": principal, "scopes": ["track"], "expires_at": 1,
     });
-    let answer = helper.post("/v1/delegations", past).await;
+    let answer = helper
+        .post_with_pin("/v1/delegations", past, "accept_mandate")
+        .await;
     problem(&answer, 422, "invalid_field");
     assert_eq!(answer.body["field"], "expires_at");
-    ok(&helper.post("/v1/delegations", request).await, 201);
+    ok(
+        &helper
+            .post_with_pin("/v1/delegations", request, "accept_mandate")
+            .await,
+        201,
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -3301,13 +3431,13 @@ async fn account_deletion() {
     // The resident holds a (pending) family-proxy mandate for the elder.
     let persona = platform.persona("elder").await;
     let mandate = resident
-        .post(
+        .post_with_pin(
             "/v1/delegations",
             json!({
-                "kind": "family_proxy",
+                "kind": "family_proxy", "relationship": "child",
                 "principal": { "id_type": "resident_id", "id_number": persona["id_number"], "name": persona["name"] },
                 "scopes": ["show_code"],
-            }),
+            }), "accept_mandate",
         )
         .await;
     assert_eq!(mandate.status, 201, "{mandate:?}");
@@ -3326,7 +3456,9 @@ async fn account_deletion() {
         .await;
     problem(&unsigned, 401, "unauthenticated");
 
-    let deleted = elder.post("/v1/me/deletion", json!({})).await;
+    let deleted = elder
+        .post_with_pin("/v1/me/deletion", json!({}), "delete_account")
+        .await;
     assert_eq!(deleted.status, 200, "{deleted:?}");
     assert_eq!(deleted.body["devices_revoked"], 1);
     assert_eq!(deleted.body["credentials_revoked"], 2);
@@ -3343,7 +3475,9 @@ async fn account_deletion() {
     assert_eq!(his.body[0]["status"], "pending_consent");
 
     // The resident deletes his account: the mandate he held ends.
-    let deleted = resident.post("/v1/me/deletion", json!({})).await;
+    let deleted = resident
+        .post_with_pin("/v1/me/deletion", json!({}), "delete_account")
+        .await;
     assert_eq!(deleted.body["mandates_ended"], 1);
 
     // She may enrol again; the card and the audit log are still there.

@@ -54,8 +54,7 @@ async fn no_personal_data_in_logs_codes_or_the_database_and_the_person_controls_
     );
     let data = tempfile::tempdir().unwrap();
     let client = open_client(&url, data.path()).await;
-    client
-        .enrol(identity_of(&resident), "13800138000".into())
+    ecard_e2e::enrol(&client, &url, identity_of(&resident))
         .await
         .unwrap();
     client.sync_catalogue().await.unwrap();
@@ -100,8 +99,7 @@ async fn no_personal_data_in_logs_codes_or_the_database_and_the_person_controls_
 
     let mother_data = tempfile::tempdir().unwrap();
     let mother = open_client(&url, mother_data.path()).await;
-    mother
-        .enrol(identity_of(&elder), "13900139000".into())
+    ecard_e2e::enrol(&mother, &url, identity_of(&elder))
         .await
         .unwrap();
     client
@@ -111,12 +109,14 @@ async fn no_personal_data_in_logs_codes_or_the_database_and_the_person_controls_
             None,
             vec![Scope::ShowCode, Scope::ReportLoss],
             None,
+            Some(ecard_api::resident::Relationship::Child),
+            ecard_e2e::TEST_PIN,
         )
         .await
         .unwrap();
     let mandate = mother.mandates().await.unwrap().remove(0);
     mother
-        .consent_mandate(&mandate.delegation_id)
+        .consent_mandate(&mandate.delegation_id, ecard_e2e::TEST_PIN)
         .await
         .unwrap();
     client.refresh_profile().await.unwrap();
@@ -207,7 +207,10 @@ async fn no_personal_data_in_logs_codes_or_the_database_and_the_person_controls_
 
     // Deletion: nothing left, signed out, keys gone.
     let device_id = client.session().unwrap().device_id;
-    client.delete_personal_data(true).await.unwrap();
+    client
+        .delete_personal_data(Some(ecard_e2e::TEST_PIN))
+        .await
+        .unwrap();
     // At the platform: the account's devices are revoked, the mandate he
     // held for his mother ended, his phone number cleared.
     let mandates = mother.mandates().await.unwrap();

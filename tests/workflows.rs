@@ -41,8 +41,7 @@ async fn a_self_applicant_from_draft_to_loss_and_replacement() {
     let resident = platform.persona("resident").await;
     let data = tempfile::tempdir().unwrap();
     let client = open_client(&url, data.path()).await;
-    client
-        .enrol(identity_of(&resident), "13800138000".into())
+    ecard_e2e::enrol(&client, &url, identity_of(&resident))
         .await
         .unwrap();
     client.sync_catalogue().await.unwrap();
@@ -199,7 +198,10 @@ async fn a_self_applicant_from_draft_to_loss_and_replacement() {
     let loss = client.loss_flow(&card_id).unwrap();
     assert!(loss.replacement_needed);
     assert!(
-        client.release_loss(&card_id).await.is_err(),
+        client
+            .release_loss(&card_id, ecard_e2e::TEST_PIN)
+            .await
+            .is_err(),
         "a formal loss is not reversible in Jiangxi"
     );
     let old_number = loss.card.card_number_masked.clone();
@@ -279,8 +281,7 @@ async fn a_guardian_applies_for_a_newborn_and_shows_the_childs_code() {
     );
     let data = tempfile::tempdir().unwrap();
     let parent = open_client(&url, data.path()).await;
-    parent
-        .enrol(identity_of(&resident), "13800138000".into())
+    ecard_e2e::enrol(&parent, &url, identity_of(&resident))
         .await
         .unwrap();
     parent.sync_catalogue().await.unwrap();
@@ -294,6 +295,8 @@ async fn a_guardian_applies_for_a_newborn_and_shows_the_childs_code() {
             None,
             scopes.clone(),
             None,
+            None,
+            ecard_e2e::TEST_PIN,
         )
         .await
         .unwrap_err();
@@ -309,6 +312,8 @@ async fn a_guardian_applies_for_a_newborn_and_shows_the_childs_code() {
             Some(wrong),
             scopes.clone(),
             None,
+            None,
+            ecard_e2e::TEST_PIN,
         )
         .await
         .unwrap_err();
@@ -325,6 +330,8 @@ async fn a_guardian_applies_for_a_newborn_and_shows_the_childs_code() {
             Some(evidence),
             scopes,
             None,
+            None,
+            ecard_e2e::TEST_PIN,
         )
         .await
         .unwrap();
@@ -404,13 +411,12 @@ async fn a_family_proxy_acts_for_an_elderly_relative_with_consent() {
     );
     let (son_data, mother_data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let son = open_client(&url, son_data.path()).await;
-    son.enrol(identity_of(&resident), "13800138000".into())
+    ecard_e2e::enrol(&son, &url, identity_of(&resident))
         .await
         .unwrap();
     son.sync_catalogue().await.unwrap();
     let mother = open_client(&url, mother_data.path()).await;
-    mother
-        .enrol(identity_of(&elder), "13900139000".into())
+    ecard_e2e::enrol(&mother, &url, identity_of(&elder))
         .await
         .unwrap();
 
@@ -421,6 +427,8 @@ async fn a_family_proxy_acts_for_an_elderly_relative_with_consent() {
         None,
         scopes,
         None,
+        Some(ecard_api::resident::Relationship::Child),
+        ecard_e2e::TEST_PIN,
     )
     .await
     .unwrap();
@@ -440,7 +448,7 @@ async fn a_family_proxy_acts_for_an_elderly_relative_with_consent() {
     // The relative consents on her own phone.
     let hers = mother.mandates().await.unwrap();
     mother
-        .consent_mandate(&hers[0].delegation_id)
+        .consent_mandate(&hers[0].delegation_id, ecard_e2e::TEST_PIN)
         .await
         .unwrap();
     son.refresh_profile().await.unwrap();
@@ -499,7 +507,9 @@ async fn a_family_proxy_acts_for_an_elderly_relative_with_consent() {
         mother.current_code(None, Purpose::Transport).await,
         Err(ClientError::CardSuspended)
     ));
-    son.release_loss(&her_card.card_id).await.unwrap();
+    son.release_loss(&her_card.card_id, ecard_e2e::TEST_PIN)
+        .await
+        .unwrap();
     mother.refresh_profile().await.unwrap();
     mother.current_code(None, Purpose::Transport).await.unwrap();
 
@@ -553,8 +563,7 @@ async fn a_submission_made_offline_is_sent_once_when_the_platform_is_back() {
     let elder = platform.persona("elder").await;
     let data = tempfile::tempdir().unwrap();
     let client = open_client(&url, data.path()).await;
-    client
-        .enrol(identity_of(&elder), "13900139000".into())
+    ecard_e2e::enrol(&client, &url, identity_of(&elder))
         .await
         .unwrap();
     client.sync_catalogue().await.unwrap();

@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod catalogue;
+pub mod identity;
 pub mod problem;
 pub mod resident;
 pub mod rules;

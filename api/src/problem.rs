@@ -42,6 +42,20 @@ pub enum ProblemCode {
     CardNotActive,
     /// The caller holds no mandate covering this action for this person.
     NoMandate,
+    /// Too many attempts: locked for a while (`Retry-After` says how long).
+    RateLimited,
+    /// The one-time code is wrong or expired.
+    OneTimeCodeWrong,
+    /// The e-card PIN is wrong.
+    PinWrong,
+    /// The e-card PIN is locked after too many wrong tries (reset it by a face check).
+    PinLocked,
+    /// The new PIN is too easy to guess (123456, 111111, the birth date …).
+    PinTooSimple,
+    /// The act needs a fresh PIN grant for it.
+    PinRequired,
+    /// The new device waits for the one-time code or an enrolled device's approval.
+    ApprovalPending,
     /// The platform failed.
     Internal,
 }
@@ -54,17 +68,23 @@ impl ProblemCode {
             ProblemCode::Unauthenticated
             | ProblemCode::ClockSkew
             | ProblemCode::ReplayedRequest => 401,
-            ProblemCode::Forbidden | ProblemCode::NoMandate => 403,
+            ProblemCode::Forbidden | ProblemCode::NoMandate | ProblemCode::PinRequired => 403,
             ProblemCode::NotFound => 404,
             ProblemCode::MethodNotAllowed => 405,
             ProblemCode::InvalidState
             | ProblemCode::NotAllowedByRules
             | ProblemCode::QuotaExceeded
-            | ProblemCode::CardNotActive => 409,
+            | ProblemCode::CardNotActive
+            | ProblemCode::ApprovalPending => 409,
             ProblemCode::BodyTooLarge => 413,
             ProblemCode::InvalidField
             | ProblemCode::IdempotencyKeyReused
-            | ProblemCode::IdentityNotVerified => 422,
+            | ProblemCode::IdentityNotVerified
+            | ProblemCode::OneTimeCodeWrong
+            | ProblemCode::PinWrong
+            | ProblemCode::PinTooSimple => 422,
+            ProblemCode::PinLocked => 423,
+            ProblemCode::RateLimited => 429,
             ProblemCode::Internal => 500,
         }
     }

@@ -1,7 +1,7 @@
-//! What residents (and those acting for them) send and receive: enrolment,
-//! device credentials, cards, applications, loss reports, mandates, audit.
+//! What residents (and those acting for them) send and receive: device
+//! credentials, cards, applications, loss reports, mandates, audit.
 
-use ecard_credential::{HolderRole, PurposeSet, Suite};
+use ecard_credential::{HolderRole, PurposeSet};
 use serde::{Deserialize, Serialize};
 
 /// A document that identifies a person to the population register.
@@ -13,32 +13,6 @@ pub struct PersonIdentity {
     pub id_number: String,
     /// Full name as registered.
     pub name: String,
-}
-
-/// `POST /v1/enrolments`: register this device for a resident.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EnrolmentRequest {
-    /// Who the resident is (checked against the population register).
-    pub identity: PersonIdentity,
-    /// Mobile number.
-    pub phone: String,
-    /// Suite of the device key.
-    pub device_suite: Suite,
-    /// Device public key, base64url (Ed25519 raw or P-256 SEC1).
-    pub device_public_key: String,
-    /// A name for the device the resident recognises.
-    pub device_name: String,
-}
-
-/// The answer to an enrolment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EnrolmentResponse {
-    /// The resident's account.
-    pub account_id: String,
-    /// The person in the register.
-    pub person_id: String,
-    /// This device, for the `x-ecard-device` header.
-    pub device_id: String,
 }
 
 /// Lifecycle of a physical card.
@@ -445,6 +419,30 @@ pub struct DelegationRequest {
     /// When it ends (guardianship ends at 18 at the latest).
     #[serde(default)]
     pub expires_at: Option<u64>,
+    /// How a family proxy is related to the relative (declared, audited).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relationship: Option<Relationship>,
+    /// A PIN grant for `accept_mandate`: acting for someone needs the PIN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin_grant: Option<String>,
+}
+
+/// How a family proxy is related to the person they act for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relationship {
+    /// 配偶.
+    Spouse,
+    /// 子女.
+    Child,
+    /// 父母.
+    Parent,
+    /// 孙子女 / 外孙子女.
+    Grandchild,
+    /// 兄弟姐妹.
+    Sibling,
+    /// Another relative.
+    OtherRelative,
 }
 
 /// Lifecycle of a mandate.

@@ -80,4 +80,30 @@ pub struct RegionalRules {
     pub production_days: u32,
     /// Days from dispatch to delivery.
     pub delivery_days: u32,
+    /// The e-card PIN and enrolled devices.
+    #[serde(default)]
+    pub account_security: AccountSecurity,
+}
+
+/// How the e-card PIN (电子社保卡密码) and enrolled devices are limited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSecurity {
+    /// Wrong PINs in a row that lock it.
+    pub pin_tries: u32,
+    /// Minutes a locked PIN stays locked (a face check resets it sooner).
+    pub pin_lock_minutes: u32,
+    /// Devices that may be enrolled at once; enrolling one more unlinks the
+    /// one seen least recently.
+    pub max_active_devices: u32,
+}
+
+impl Default for AccountSecurity {
+    /// Sample values: 5 tries, locked for 3 hours, 3 devices.
+    fn default() -> AccountSecurity {
+        AccountSecurity {
+            pin_tries: 5,
+            pin_lock_minutes: 180,
+            max_active_devices: 3,
+        }
+    }
 }

@@ -343,7 +343,10 @@ async fn journey(
         "解挂：卡与电子社保卡恢复，新码通过",
         "The loss report is released: card and e-card come back; a new code passes.",
     );
-    client.release_loss(&card_id).await.map_err(text)?;
+    client
+        .release_loss(&card_id, TEST_PIN)
+        .await
+        .map_err(text)?;
     let code = client
         .current_code(None, Purpose::Transport)
         .await

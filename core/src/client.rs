@@ -17,11 +17,8 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ecard_api::resident::{
-    CardStatus, CredentialRequest, CredentialSet, ECardState, EnrolmentRequest, EnrolmentResponse,
-    PersonIdentity, Profile,
+    CardStatus, CredentialRequest, CredentialSet, ECardState, PersonIdentity, Profile,
 };
 use ecard_credential::{
     HolderRole, Locale, Purpose, SignedStatusList, Suite, TrustList, Verifier, VerifierPolicy,
@@ -178,6 +175,11 @@ pub(crate) struct Inner {
     pub(crate) sending: tokio::sync::Mutex<()>,
     /// Refusals met by the outbox, for the caller that submitted.
     pub(crate) failures: std::sync::Mutex<std::collections::HashMap<i64, ClientError>>,
+    /// An enrolment in progress on this device (kept in memory only: it
+    /// lasts minutes, and starting again is safe).
+    pub(crate) pending_enrolment: std::sync::Mutex<Option<crate::identity::PendingEnrolment>>,
+    /// The last account notice seen.
+    pub(crate) last_notice: std::sync::atomic::AtomicU64,
 }
 
 /// The client core.
@@ -324,10 +326,14 @@ impl EcardClient {
             }),
             sending: tokio::sync::Mutex::new(()),
             failures: std::sync::Mutex::default(),
+            pending_enrolment: std::sync::Mutex::default(),
+            last_notice: std::sync::atomic::AtomicU64::new(0),
         };
         let session = load_session(&inner)?;
         if let Some(session) = session {
-            let signed = inner.network.with_signer(signer(&inner, &session));
+            let signed = inner
+                .network
+                .with_signer(signer(&inner, &session.device_id));
             *inner
                 .session
                 .write()
@@ -394,68 +400,10 @@ impl EcardClient {
         result
     }
 
-    /// Enrols this device for a resident: checks the document and phone
-    /// locally, makes the device key if needed, registers it with the
-    /// platform (real-name check) and fetches the profile and credentials.
-    pub async fn enrol(
-        &self,
-        identity: PersonIdentity,
-        phone: String,
-    ) -> Result<Session, ClientError> {
-        let document_type = ecard_documents::DocumentType::from_name(&identity.id_type)
-            .ok_or_else(|| ClientError::InvalidChoice {
-                field: "id_type".into(),
-                reason: "unknown document type".into(),
-            })?;
-        let today = ecard_documents::Date::from_unix_seconds(self.trusted_now() as i64, 8 * 3_600)
-            .ok_or_else(|| ClientError::Internal("clock out of range".into()))?;
-        let document = ecard_documents::validate(document_type, &identity.id_number, today)
-            .map_err(|error| ClientError::InvalidInput {
-                field: "id_number".into(),
-                error,
-            })?;
-        let phone =
-            ecard_documents::validate_phone(&phone).map_err(|error| ClientError::InvalidInput {
-                field: "phone".into(),
-                error,
-            })?;
-        if identity.name.trim().is_empty() {
-            return Err(ClientError::InvalidChoice {
-                field: "name".into(),
-                reason: "empty".into(),
-            });
-        }
-        let identity = PersonIdentity {
-            id_number: document.number().to_owned(),
-            name: identity.name.trim().to_owned(),
-            ..identity
-        };
-        let suite = self.inner.config.device_suite;
-        let public_key = blocking(&self.inner, move |inner| {
-            Ok(match inner.key_store.public_key(DEVICE_KEY_ALIAS) {
-                Ok(key) if key.suite() == suite => key,
-                _ => inner.key_store.generate_key(DEVICE_KEY_ALIAS, suite)?,
-            })
-        })
-        .await?;
-        let request = EnrolmentRequest {
-            identity: identity.clone(),
-            phone: phone.number().to_owned(),
-            device_suite: public_key.suite(),
-            device_public_key: URL_SAFE_NO_PAD.encode(public_key.as_bytes()),
-            device_name: self.inner.config.device_name.clone(),
-        };
-        let request = ApiRequest::post("/v1/enrolments", &request, new_idempotency_key()?)?;
-        let response: EnrolmentResponse = self
-            .call(&self.inner.network, &request, RetryPolicy::INTERACTIVE)
-            .await?
-            .json()?;
-        let session = Session {
-            account_id: response.account_id,
-            person_id: response.person_id,
-            device_id: response.device_id,
-            identity,
-        };
+    /// Stores a new session and signs from now on as its device; fetches
+    /// the profile and credentials (failures there surface on the next call
+    /// that needs them).
+    pub(crate) async fn install_session(&self, session: Session) -> Result<(), ClientError> {
         let stored = session.clone();
         blocking(&self.inner, move |inner| {
             let sealed = inner.cipher.seal_json("session.sealed", &stored)?;
@@ -475,7 +423,7 @@ impl EcardClient {
         let network = self
             .inner
             .network
-            .with_signer(signer(&self.inner, &session));
+            .with_signer(signer(&self.inner, &session.device_id));
         *self
             .inner
             .session
@@ -483,12 +431,10 @@ impl EcardClient {
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((session.clone(), network));
         tracing::info!(account = %session.account_id, "device enrolled");
         self.emit(ClientEvent::ProfileChanged);
-        // The profile and credentials are a convenience now; failures surface
-        // on the next call that needs them.
         if self.refresh_profile().await.is_ok() {
             let _ = self.refresh_all_credentials().await;
         }
-        Ok(session)
+        Ok(())
     }
 
     /// Fetches the profile (cards, people acted for) from the platform.
@@ -909,11 +855,13 @@ fn to_storage(error: ClientError) -> StorageError {
     }
 }
 
-fn signer(inner: &Inner, session: &Session) -> DeviceSigner {
+/// Signs requests with the device key, naming `signer_id` (a device id,
+/// or an enrolment id while enrolling).
+pub(crate) fn signer(inner: &Inner, signer_id: &str) -> DeviceSigner {
     DeviceSigner {
         key_store: inner.key_store.clone(),
         alias: DEVICE_KEY_ALIAS.to_owned(),
-        device_id: session.device_id.clone(),
+        device_id: signer_id.to_owned(),
     }
 }
 

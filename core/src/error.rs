@@ -142,6 +142,9 @@ pub enum ClientError {
     /// Local storage failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
+    /// The app's face check gave no result.
+    #[error(transparent)]
+    FaceCheck(crate::identity::FaceCheckError),
     /// Something asked for does not exist locally.
     #[error("not found: {0}")]
     NotFound(String),
@@ -172,6 +175,10 @@ impl ClientError {
             ClientError::Storage(StorageError::ReadOnly) => "storage_read_only".into(),
             ClientError::Storage(_) => "storage".into(),
             ClientError::NotFound(_) => "not_found".into(),
+            ClientError::FaceCheck(crate::identity::FaceCheckError::Cancelled) => {
+                "face_check_cancelled".into()
+            }
+            ClientError::FaceCheck(_) => "face_check_unavailable".into(),
             ClientError::Internal(_) => "internal".into(),
         }
     }
@@ -202,7 +209,10 @@ impl ClientError {
                 ProblemCode::NotFound => ErrorCategory::NotFound,
                 ProblemCode::InvalidField
                 | ProblemCode::MalformedRequest
-                | ProblemCode::IdentityNotVerified => ErrorCategory::InvalidInput,
+                | ProblemCode::IdentityNotVerified
+                | ProblemCode::OneTimeCodeWrong
+                | ProblemCode::PinWrong
+                | ProblemCode::PinTooSimple => ErrorCategory::InvalidInput,
                 ProblemCode::CardNotActive => ErrorCategory::Revoked,
                 ProblemCode::Internal => ErrorCategory::Network,
                 _ => ErrorCategory::NotAllowed,
@@ -216,6 +226,10 @@ impl ClientError {
                 PresentError::CredentialNotValid | PresentError::CounterExhausted,
             ) => ErrorCategory::Revoked,
             ClientError::KeyStore(KeyStoreError::UserCancelled) => ErrorCategory::NotAllowed,
+            ClientError::FaceCheck(crate::identity::FaceCheckError::Cancelled) => {
+                ErrorCategory::NotAllowed
+            }
+            ClientError::FaceCheck(_) => ErrorCategory::Network,
             ClientError::Code(_)
             | ClientError::KeyStore(_)
             | ClientError::Storage(_)
@@ -261,6 +275,14 @@ impl ClientError {
                 "Your phone's storage is full. Free some space and try again; nothing has been lost.",
             ),
             ClientError::NotFound(_) => locale.pick("没有找到相关信息。", "Nothing was found."),
+            ClientError::FaceCheck(crate::identity::FaceCheckError::Cancelled) => locale.pick(
+                "人脸识别已取消。办理需要本人完成人脸识别。",
+                "The face check was cancelled. This needs the person themself to do the face check.",
+            ),
+            ClientError::FaceCheck(_) => locale.pick(
+                "人脸识别暂时无法使用，请稍后再试，或到服务网点办理。",
+                "The face check is not available right now. Try again later, or go to a service outlet.",
+            ),
             ClientError::Code(_) | ClientError::KeyStore(_) | ClientError::Storage(_) | ClientError::Internal(_) => locale.pick(
                 "应用出了点问题，请重新打开应用后再试。",
                 "Something went wrong in the app. Please reopen it and try again.",
@@ -273,8 +295,36 @@ impl ClientError {
 fn refused_message(code: ProblemCode, locale: Locale) -> &'static str {
     match code {
         ProblemCode::IdentityNotVerified => locale.pick(
-            "姓名与证件号码不一致，请核对后重新输入。",
-            "The name and document number do not match. Please check and enter them again.",
+            "身份核验未通过。请核对姓名和证件号码，并由本人完成人脸识别。",
+            "Your identity could not be verified. Check the name and document number, and have the person themself do the face check.",
+        ),
+        ProblemCode::OneTimeCodeWrong => locale.pick(
+            "短信验证码不正确或已过期，请核对后重新输入。",
+            "The text message code is wrong or has expired. Please check it and try again.",
+        ),
+        ProblemCode::PinWrong => locale.pick(
+            "电子社保卡密码不正确，请重新输入。连续输错多次将被锁定。",
+            "The e-card PIN is wrong. Please try again; too many wrong tries lock it.",
+        ),
+        ProblemCode::PinLocked => locale.pick(
+            "电子社保卡密码已被锁定。请稍后再试，或通过人脸识别重置密码。",
+            "Your e-card PIN is locked. Try again later, or reset it with a face check.",
+        ),
+        ProblemCode::PinTooSimple => locale.pick(
+            "密码过于简单。请不要使用连续或重复的数字、生日或证件号码中的数字。",
+            "This PIN is too easy to guess. Avoid runs or repeats of digits, your birthday and digits of your ID number.",
+        ),
+        ProblemCode::PinRequired => locale.pick(
+            "请输入电子社保卡密码以确认本次操作。",
+            "Please enter your e-card PIN to confirm.",
+        ),
+        ProblemCode::ApprovalPending => locale.pick(
+            "请输入发送到预留手机号的验证码，或在已登录的手机上确认新设备。",
+            "Enter the code sent to the phone on record, or approve this new device on a phone you already use.",
+        ),
+        ProblemCode::RateLimited => locale.pick(
+            "尝试次数过多，请稍后再试。",
+            "Too many attempts. Please try again later.",
         ),
         ProblemCode::InvalidField | ProblemCode::MalformedRequest => locale.pick(
             "填写的信息有误，请检查后重试。",

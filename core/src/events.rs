@@ -39,4 +39,11 @@ pub enum ClientEvent {
         /// The id of what changed.
         id: String,
     },
+    /// Something happened to the account that its devices are told about:
+    /// a new device asked to join or joined, one was unlinked, the PIN
+    /// changed or locked, the phone on record changed.
+    AccountNotice {
+        /// The notice (a device name at most; no personal data).
+        notice: ecard_api::identity::Notice,
+    },
 }

@@ -128,27 +128,35 @@ impl EcardClient {
         })
     }
 
-    /// Erases the person's data (right of deletion). With `at_platform`,
-    /// first asks the platform to delete the account (devices and the
-    /// credentials they hold revoked, mandates held for others ended); that
-    /// needs the network, and nothing is erased here if it fails. Then erases
+    /// Erases the person's data (right of deletion). With the e-card PIN
+    /// (`platform_pin`), first asks the platform to delete the account
+    /// (devices and the credentials they hold revoked, mandates held for
+    /// others ended); that needs the network, and nothing is erased here if
+    /// it fails. Then erases
     /// everything this device holds: all tables, the wrapped data key, the
     /// device key and the wrapping key. The client is signed out afterwards;
     /// submissions not yet sent are erased too (the caller warns the person
     /// first — [`crate::Snapshot::outbox_pending`]).
-    pub async fn delete_personal_data(&self, at_platform: bool) -> Result<(), ClientError> {
-        if at_platform {
+    pub async fn delete_personal_data(
+        &self,
+        platform_pin: Option<&str>,
+    ) -> Result<(), ClientError> {
+        if let Some(pin) = platform_pin {
             let network = self.signed_network()?;
-            let request = crate::net::ApiRequest::post(
-                "/v1/me/deletion",
-                &serde_json::json!({}),
-                crate::net::new_idempotency_key()?,
-            )?
-            .signed();
-            match self
-                .call(&network, &request, crate::net::RetryPolicy::INTERACTIVE)
-                .await
-            {
+            let deleted = async {
+                let pin_grant = self
+                    .pin_grant(pin, ecard_api::identity::PinAction::DeleteAccount)
+                    .await?;
+                let request = crate::net::ApiRequest::post(
+                    "/v1/me/deletion",
+                    &ecard_api::identity::PinGranted { pin_grant },
+                    crate::net::new_idempotency_key()?,
+                )?
+                .signed();
+                self.call(&network, &request, crate::net::RetryPolicy::INTERACTIVE)
+                    .await
+            };
+            match deleted.await {
                 Ok(response) => {
                     let deletion: ecard_api::resident::AccountDeletion = response.json()?;
                     tracing::info!(

@@ -12,11 +12,12 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use ecard_api::identity::PinAction;
 use ecard_api::problem::ProblemCode;
 use ecard_api::resident::{
     Application, ApplicationAction, ApplicationKind, ApplicationState, AuditEntry, Card,
     CardStatus, Delegation, DelegationKind, DelegationRequest, Delivery, Evidence, LossKind,
-    LossReportRequest, NewCardRequest, PaymentRequest, PersonIdentity, PhotoRequest,
+    LossReportRequest, NewCardRequest, PaymentRequest, PersonIdentity, PhotoRequest, Relationship,
     ReplacementKind, ReplacementRequest, Scope,
 };
 use ecard_api::rules::RegionalRules;
@@ -833,17 +834,19 @@ impl EcardClient {
     }
 
     /// Releases a loss report online (解挂), where the rules allow it; else
-    /// the person goes to a counter.
-    pub async fn release_loss(&self, card_id: &str) -> Result<Submission, ClientError> {
+    /// the person goes to a counter. Needs the e-card PIN, checked online
+    /// first; the submission carries a single-use grant, never the PIN.
+    pub async fn release_loss(&self, card_id: &str, pin: &str) -> Result<Submission, ClientError> {
         if !self.rules_required()?.release_online {
             return Err(not_allowed(
                 "in this region a loss report is released at a counter",
             ));
         }
+        let pin_grant = self.pin_grant(pin, PinAction::ReleaseLoss).await?;
         self.submit(
             "card.release",
             format!("/v1/cards/{card_id}/loss-reports/release"),
-            serde_json::json!({}),
+            serde_json::json!({ "pin_grant": pin_grant }),
             Some(card_id.into()),
             None,
         )
@@ -852,7 +855,13 @@ impl EcardClient {
 
     /// Asks for a mandate to act for someone: a guardian for a minor or
     /// newborn (with the household register or birth certificate), or a
-    /// family proxy for a relative (who then consents).
+    /// family proxy for a relative (who then consents, on their phone, at a
+    /// counter, or by a face check on this phone), declaring how they are
+    /// related. Acting for someone needs this account's e-card PIN.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the fields of one mandate request"
+    )]
     pub async fn request_mandate(
         &self,
         kind: DelegationKind,
@@ -860,6 +869,8 @@ impl EcardClient {
         evidence: Option<Evidence>,
         scopes: Vec<Scope>,
         expires_at: Option<u64>,
+        relationship: Option<Relationship>,
+        pin: &str,
     ) -> Result<Submission, ClientError> {
         let rules = self.rules_required()?;
         let document_type = ecard_documents::DocumentType::from_name(&principal.id_type)
@@ -890,6 +901,12 @@ impl EcardClient {
                 }
             }
             DelegationKind::FamilyProxy => {
+                if relationship.is_none() {
+                    return Err(ClientError::InvalidChoice {
+                        field: "relationship".into(),
+                        reason: "say how you are related".into(),
+                    });
+                }
                 let active = self.mandates_cached()?.into_iter().filter(|mandate| {
                     mandate.kind == DelegationKind::FamilyProxy
                         && matches!(
@@ -911,12 +928,15 @@ impl EcardClient {
             id_number: document.number().to_owned(),
             ..principal
         };
+        let pin_grant = self.pin_grant(pin, PinAction::AcceptMandate).await?;
         let body = DelegationRequest {
             kind,
             principal,
             evidence,
             scopes,
             expires_at,
+            relationship,
+            pin_grant: Some(pin_grant),
         };
         let body =
             serde_json::to_value(body).map_err(|error| ClientError::Internal(error.to_string()))?;
@@ -930,12 +950,18 @@ impl EcardClient {
         .await
     }
 
-    /// Consents, as the principal, to a mandate someone asked for.
-    pub async fn consent_mandate(&self, delegation_id: &str) -> Result<Submission, ClientError> {
+    /// Consents, as the principal, to a mandate someone asked for
+    /// (authorising someone to act needs the e-card PIN).
+    pub async fn consent_mandate(
+        &self,
+        delegation_id: &str,
+        pin: &str,
+    ) -> Result<Submission, ClientError> {
+        let pin_grant = self.pin_grant(pin, PinAction::ConsentMandate).await?;
         self.submit(
             "mandate.consent",
             format!("/v1/delegations/{delegation_id}/consent"),
-            serde_json::json!({}),
+            serde_json::json!({ "pin_grant": pin_grant }),
             Some(delegation_id.into()),
             None,
         )

@@ -65,6 +65,10 @@ pub struct NewPerson {
     /// Guardians (person ids) recorded in the register.
     #[serde(default)]
     pub guardians: Vec<String>,
+    /// The mobile number the register (or the card's bank record) holds:
+    /// where enrolment codes go.
+    #[serde(default)]
+    pub phone: Option<String>,
 }
 
 /// Adds a person to the register; returns the person id.
@@ -114,10 +118,21 @@ pub fn insert_person(tx: &Transaction<'_>, new: &NewPerson, now: u64) -> ApiResu
             "no regional rules for this province: PUT /admin/rules first",
         )
     })?;
+    let phone = new
+        .phone
+        .as_deref()
+        .map(|phone| {
+            ecard_documents::validate_phone(phone)
+                .map(|phone| phone.number().to_owned())
+                .map_err(|error| {
+                    ApiError::field("phone", error.message(ecard_credential::Locale::En))
+                })
+        })
+        .transpose()?;
     let person_id = new_id("person");
     let inserted = tx.execute(
-        "INSERT OR IGNORE INTO people (person_id, id_type, id_number, name, birth_date, region, household_register, birth_certificate) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT OR IGNORE INTO people (person_id, id_type, id_number, name, birth_date, region, household_register, birth_certificate, phone) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             person_id,
             new.id_type,
@@ -126,7 +141,8 @@ pub fn insert_person(tx: &Transaction<'_>, new: &NewPerson, now: u64) -> ApiResu
             birth_date,
             new.region,
             new.household_register,
-            new.birth_certificate
+            new.birth_certificate,
+            phone
         ],
     )?;
     if inserted == 0 {
@@ -285,6 +301,7 @@ pub fn counter_consent(ctx: &mut Ctx<'_>, delegation_id: &str) -> ApiResult<Repl
         ctx.tx,
         delegation_id,
         "counter",
+        "mandate.consent.counter",
         ctx.now,
     )?)
 }
@@ -369,7 +386,7 @@ pub fn put_rules(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
 /// `GET /admin/personas`: the seeded demo people.
 pub fn personas(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let mut statement = ctx.tx.prepare(
-        "SELECT m.key, p.person_id, p.id_type, p.id_number, p.name, p.birth_date, p.household_register, p.birth_certificate \
+        "SELECT m.key, p.person_id, p.id_type, p.id_number, p.name, p.birth_date, p.household_register, p.birth_certificate, p.phone \
          FROM persona_map m JOIN people p ON p.person_id = m.person_id ORDER BY m.key",
     )?;
     let personas: Vec<serde_json::Value> = statement
@@ -383,6 +400,7 @@ pub fn personas(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
                 "birth_date": row.get::<_, String>(5)?,
                 "household_register": row.get::<_, Option<String>>(6)?,
                 "birth_certificate": row.get::<_, Option<String>>(7)?,
+                "phone": row.get::<_, Option<String>>(8)?,
             }))
         })?
         .collect::<Result<_, _>>()?;
@@ -398,4 +416,67 @@ pub fn persona(tx: &Transaction<'_>, key: &str) -> ApiResult<Option<String>> {
             |row| row.get(0),
         )
         .optional()?)
+}
+
+/// `GET /admin/sms?phone=…`: what the reference SMS gateway sent, newest
+/// first (at most 50), as the operator of a test or demo reads it.
+pub fn sms_outbox(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let phone = ctx.query_param("phone").unwrap_or_default();
+    let mut statement = ctx.tx.prepare(
+        "SELECT sms_id, phone, kind, body, sent_at FROM sms_outbox \
+         WHERE ?1 = '' OR phone = ?1 ORDER BY sms_id DESC LIMIT 50",
+    )?;
+    let messages: Vec<serde_json::Value> = statement
+        .query_map(params![phone], |row| {
+            Ok(serde_json::json!({
+                "sms_id": row.get::<_, i64>(0)?,
+                "phone": row.get::<_, String>(1)?,
+                "kind": row.get::<_, String>(2)?,
+                "body": row.get::<_, String>(3)?,
+                "sent_at": row.get::<_, i64>(4)?,
+            }))
+        })?
+        .collect::<Result<_, _>>()?;
+    Reply::ok(&messages)
+}
+
+/// What the simulated face platform is asked to capture.
+#[derive(Deserialize)]
+struct FaceCapture {
+    /// Whose photo on record the face is compared with.
+    id_type: String,
+    id_number: String,
+    /// The platform's challenge and the device that runs the check.
+    challenge: String,
+    device_binding: String,
+    /// Whether the capture finds a live person.
+    #[serde(default = "yes")]
+    live: bool,
+    /// Whether the face matches the photo on record.
+    #[serde(default = "yes")]
+    matched: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `POST /admin/face-platform/results`: the simulated face platform signs
+/// the result of a capture (see [`crate::face::SimulatedFacePlatform`]).
+pub fn mint_face_result(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let capture: FaceCapture = ctx.json()?;
+    let subject = crate::face::subject_of(&capture.id_type, &capture.id_number);
+    let result = crate::face::SimulatedFacePlatform::mint(
+        ctx.tx,
+        &subject,
+        &capture.challenge,
+        &capture.device_binding,
+        capture.live,
+        capture.matched,
+        ctx.now,
+    )?;
+    Reply::json(
+        StatusCode::CREATED,
+        &serde_json::json!({ "face_result": result }),
+    )
 }

@@ -202,6 +202,7 @@ pub fn release_loss(ctx: &mut Ctx<'_>, card_id: &str) -> ApiResult<Reply> {
             "in this region a loss report is released at a counter, with the card and an ID document",
         ));
     }
+    crate::pin::require(ctx, ecard_api::identity::PinAction::ReleaseLoss)?;
     let caller = ctx.caller()?.clone();
     release(
         ctx.tx,

@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_credential_revocation.sql"),
     include_str!("migrations/0003_account_deletion.sql"),
+    include_str!("migrations/0004_identity_proofing.sql"),
 ];
 
 /// Opens (creating if needed) and migrates the database at `path`

@@ -3,6 +3,7 @@
 //! revocation and the audit trail of what was done under them.
 
 use axum::http::StatusCode;
+use ecard_api::identity::{FaceChallenge, FacePurpose, FaceResultSubmission, PinAction};
 use ecard_api::problem::ProblemCode;
 use ecard_api::resident::{
     AuditEntry, Delegation, DelegationKind, DelegationRequest, DelegationStatus, Scope,
@@ -74,6 +75,13 @@ pub fn create(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
             "name at least one thing the mandate allows",
         ));
     }
+    crate::pin::spend(
+        ctx.tx,
+        &caller,
+        request.pin_grant.as_deref(),
+        PinAction::AcceptMandate,
+        ctx.now,
+    )?;
     let principal = verify_identity(ctx.tx, &request.principal)?;
     if principal.person_id == caller.person_id {
         return Err(ApiError::field(
@@ -151,6 +159,12 @@ pub fn create(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
             )
         }
         DelegationKind::FamilyProxy => {
+            if request.relationship.is_none() {
+                return Err(ApiError::field(
+                    "relationship",
+                    "a family proxy declares how they are related",
+                ));
+            }
             let count: u32 = ctx.tx.query_row(
                 "SELECT COUNT(*) FROM delegations WHERE agent_account_id = ?1 AND kind = 'family_proxy' \
                  AND status IN ('active', 'pending_consent') AND expires_at > ?2",
@@ -194,7 +208,7 @@ pub fn create(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let delegation_id = new_id("mandate");
     ctx.tx.execute(
         "INSERT INTO delegations (delegation_id, kind, agent_account_id, principal_person_id, scopes, status, \
-         evidence_kind, evidence_number, created_at, consented_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+         evidence_kind, evidence_number, created_at, consented_at, expires_at, relationship) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
             delegation_id,
             enum_name(&request.kind),
@@ -206,7 +220,8 @@ pub fn create(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
             evidence.as_ref().map(|evidence| evidence.number.clone()),
             ctx.now as i64,
             consented_at.map(|at| at as i64),
-            expires_at as i64
+            expires_at as i64,
+            request.relationship.map(|relationship| enum_name(&relationship))
         ],
     )?;
     audit(
@@ -218,6 +233,17 @@ pub fn create(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
         &format!("mandate.request.{}", enum_name(&request.kind)),
         &delegation_id,
     )?;
+    if let Some(relationship) = request.relationship {
+        audit(
+            ctx.tx,
+            ctx.now,
+            &caller.account_id,
+            &principal.person_id,
+            Some(&delegation_id),
+            &format!("mandate.relationship.{}", enum_name(&relationship)),
+            &delegation_id,
+        )?;
+    }
     Reply::json(StatusCode::CREATED, &load(ctx.tx, &delegation_id, ctx.now)?)
 }
 
@@ -239,11 +265,14 @@ pub fn list(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     Reply::ok(&delegations)
 }
 
-/// Records the principal's consent (from their own device, or at a counter).
+/// Records the principal's consent (from their own device, at a counter,
+/// or by a face check on the helper's phone); `how` names the way in the
+/// audit log.
 pub fn record_consent(
     tx: &Transaction<'_>,
     delegation_id: &str,
     actor_account: &str,
+    how: &str,
     now: u64,
 ) -> ApiResult<Delegation> {
     let delegation = load(tx, delegation_id, now)?;
@@ -263,7 +292,7 @@ pub fn record_consent(
         actor_account,
         &delegation.principal_person_id,
         Some(delegation_id),
-        "mandate.consent",
+        how,
         delegation_id,
     )?;
     load(tx, delegation_id, now)
@@ -280,10 +309,91 @@ pub fn consent(ctx: &mut Ctx<'_>, delegation_id: &str) -> ApiResult<Reply> {
             "only the person the mandate is for can consent",
         ));
     }
+    crate::pin::require(ctx, PinAction::ConsentMandate)?;
     Reply::ok(&record_consent(
         ctx.tx,
         delegation_id,
         &caller.account_id,
+        "mandate.consent",
+        ctx.now,
+    )?)
+}
+
+/// The pending family-proxy mandate `delegation_id` that the caller asked for.
+fn own_pending(ctx: &Ctx<'_>, delegation_id: &str) -> ApiResult<Delegation> {
+    let caller = ctx.caller()?;
+    let delegation = load(ctx.tx, delegation_id, ctx.now)?;
+    if delegation.agent_account_id != caller.account_id {
+        return Err(ApiError::not_found("delegation"));
+    }
+    if delegation.kind != DelegationKind::FamilyProxy
+        || delegation.status != DelegationStatus::PendingConsent
+    {
+        return Err(ApiError::state(
+            "only a family-proxy mandate waiting for consent takes a face check",
+        ));
+    }
+    Ok(delegation)
+}
+
+/// `POST /v1/delegations/{id}/face-challenge`: the helper asks for a
+/// challenge to capture the relative's face on the helper's own phone
+/// (亲情代办 "足不出户": the elder needs no phone).
+pub fn face_challenge(ctx: &mut Ctx<'_>, delegation_id: &str) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.clone();
+    let delegation = own_pending(ctx, delegation_id)?;
+    let binding = crate::face::device_binding(caller.device_key.as_bytes());
+    let issued = crate::face::issue_challenge(
+        ctx.tx,
+        FacePurpose::MandateConsent,
+        &delegation.principal_person_id,
+        &binding,
+        delegation_id,
+        ctx.now,
+    )?;
+    Reply::json(
+        StatusCode::CREATED,
+        &FaceChallenge {
+            challenge: issued.challenge,
+            purpose: FacePurpose::MandateConsent,
+            device_binding: binding,
+            expires_at: issued.expires_at,
+        },
+    )
+}
+
+/// `POST /v1/delegations/{id}/face-consent`: the relative's face, captured
+/// on the helper's phone, consents. The face platform's result names the
+/// relative, the mandate's challenge and the helper's device.
+pub fn face_consent(ctx: &mut Ctx<'_>, delegation_id: &str) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.clone();
+    let delegation = own_pending(ctx, delegation_id)?;
+    let submission: FaceResultSubmission = ctx.json()?;
+    let principal = person(ctx.tx, &delegation.principal_person_id)?;
+    let subject = crate::face::subject_of(&principal.id_type, &principal.id_number);
+    crate::limits::check(ctx.tx, &[(crate::limits::IDENTITY, &subject)], ctx.now)?;
+    let verifier = ctx.state.face_verifier.clone();
+    let checked = crate::face::consume(
+        ctx.tx,
+        verifier.as_ref(),
+        FacePurpose::MandateConsent,
+        delegation_id,
+        &subject,
+        &submission.face_result,
+        ctx.now,
+    )?;
+    if checked.is_err() {
+        crate::limits::fail(ctx.tx, crate::limits::IDENTITY, &subject, ctx.now)?;
+        return Ok(Reply::problem(ApiError::new(
+            ProblemCode::IdentityNotVerified,
+            "the face check did not confirm the relative",
+        )));
+    }
+    Reply::ok(&record_consent(
+        ctx.tx,
+        delegation_id,
+        &caller.account_id,
+        "mandate.consent.face",
         ctx.now,
     )?)
 }

@@ -41,6 +41,10 @@ pub struct AppState {
     /// The platform clock's offset from the system clock as last read from
     /// the database, for replies made without a database transaction.
     pub(crate) clock_offset: AtomicI64,
+    /// Checks face platforms' signed results.
+    pub(crate) face_verifier: Arc<dyn crate::face::FaceVerifier>,
+    /// Sends one-time codes and notices.
+    pub(crate) sms: Arc<dyn crate::sms::SmsGateway>,
 }
 
 impl AppState {
@@ -68,6 +72,8 @@ pub enum Access {
     Public,
     /// An enrolled device, by signature.
     Device,
+    /// A key being enrolled, by signature, naming its enrolment.
+    Enrolling,
     /// The operator, by admin token.
     Admin,
 }
@@ -95,6 +101,10 @@ pub struct Ctx<'a> {
     pub now: u64,
     /// The authenticated device (for `Access::Device`).
     pub caller: Option<Caller>,
+    /// The enrolment whose key signed (for `Access::Enrolling`).
+    pub enrolling: Option<crate::enrolment::Enrolling>,
+    /// The peer address the request came from (`unknown` when not known).
+    pub source: String,
     /// The request body.
     pub body: &'a [u8],
     /// The query string.
@@ -186,6 +196,18 @@ impl Reply {
         })
     }
 
+    /// A refusal that still commits the request's transaction: failed
+    /// identity attempts must stay counted.
+    pub fn problem(error: ApiError) -> Reply {
+        Reply {
+            status: StatusCode::from_u16(error.0.status)
+                .unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
+            body: serde_json::to_vec(&error.0).unwrap_or_default(),
+            content_type: PROBLEM_JSON,
+            etag: None,
+        }
+    }
+
     /// A JSON reply with status 200.
     pub fn ok<T: Serialize>(value: &T) -> ApiResult<Reply> {
         Reply::json(StatusCode::OK, value)
@@ -233,6 +255,11 @@ impl Endpoint {
         access: Access::Device,
         idempotent: true,
     };
+    /// A signed step of an enrolment.
+    pub const ENROLLING: Endpoint = Endpoint {
+        access: Access::Enrolling,
+        idempotent: true,
+    };
     /// An operator call.
     pub const ADMIN: Endpoint = Endpoint {
         access: Access::Admin,
@@ -251,6 +278,10 @@ where
     F: FnOnce(&mut Ctx<'_>) -> ApiResult<Reply> + Send + 'static,
 {
     let (parts, body) = request.into_parts();
+    let source = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string());
     let declared_length = header_text(&parts.headers, header::CONTENT_LENGTH.as_str())
         .and_then(|length| length.parse::<u64>().ok());
     if declared_length.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
@@ -269,6 +300,7 @@ where
             &parts.uri,
             &parts.headers,
             &body,
+            &source,
             endpoint,
             work,
         )
@@ -369,6 +401,7 @@ fn run<F>(
     uri: &axum::http::Uri,
     headers: &HeaderMap,
     body: &[u8],
+    source: &str,
     endpoint: Endpoint,
     work: F,
 ) -> Response
@@ -387,16 +420,21 @@ where
         state.remember_now(now);
         workflow::advance(&tx, now)?;
         let caller = match endpoint.access {
-            Access::Public => Ok(None),
+            Access::Public => Ok((None, None)),
             Access::Device => {
-                authenticate(&tx, method.as_str(), &path_and_query, headers, body, now).map(Some)
+                authenticate(&tx, method.as_str(), &path_and_query, headers, body, now)
+                    .map(|caller| (Some(caller), None))
             }
-            Access::Admin => check_admin(state, headers).map(|()| None),
+            Access::Enrolling => {
+                authenticate_enrolling(&tx, method.as_str(), &path_and_query, headers, body, now)
+                    .map(|enrolling| (None, Some(enrolling)))
+            }
+            Access::Admin => check_admin(state, headers).map(|()| (None, None)),
         };
         tx.commit()?;
         Ok::<_, ApiError>((now, caller))
     })();
-    let (now, caller) = match admitted {
+    let (now, (caller, enrolling)) = match admitted {
         Ok((now, Ok(caller))) => (now, caller),
         Ok((now, Err(error))) => return with_time(error.into_response(), now),
         Err(error) => return error.into_response(),
@@ -407,9 +445,11 @@ where
         let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let idempotency = if endpoint.idempotent {
             let key = idempotency_key(headers)?;
-            let scope = caller
-                .as_ref()
-                .map_or_else(|| "public".to_owned(), |caller| caller.account_id.clone());
+            let scope = match (&caller, &enrolling) {
+                (Some(caller), _) => caller.account_id.clone(),
+                (None, Some(enrolling)) => enrolling.enrolment_id.clone(),
+                (None, None) => "public".to_owned(),
+            };
             let request = [
                 method.as_str().as_bytes(),
                 b"\n",
@@ -430,6 +470,8 @@ where
             tx: &tx,
             now,
             caller,
+            enrolling,
+            source: source.to_owned(),
             body,
             query: uri.query().map(str::to_owned),
             headers,
@@ -501,16 +543,9 @@ fn unauthenticated(detail: &str) -> ApiError {
     ApiError::new(ProblemCode::Unauthenticated, detail)
 }
 
-/// Checks a device-signed request and records its nonce.
-fn authenticate(
-    tx: &Transaction<'_>,
-    method: &str,
-    path_and_query: &str,
-    headers: &HeaderMap,
-    body: &[u8],
-    now: u64,
-) -> ApiResult<Caller> {
-    let device_id = header_text(headers, DEVICE_HEADER)
+/// The signature headers of a signed request: (signer id, timestamp, nonce, signature).
+fn signature_headers(headers: &HeaderMap) -> ApiResult<(&str, u64, &str, Vec<u8>)> {
+    let signer = header_text(headers, DEVICE_HEADER)
         .ok_or_else(|| unauthenticated("missing device header"))?;
     let timestamp: u64 = header_text(headers, TIMESTAMP_HEADER)
         .and_then(|text| text.parse().ok())
@@ -521,24 +556,25 @@ fn authenticate(
     let signature = header_text(headers, SIGNATURE_HEADER)
         .and_then(|text| URL_SAFE_NO_PAD.decode(text).ok())
         .ok_or_else(|| unauthenticated("missing or malformed signature"))?;
-    let row = tx
-        .query_row(
-            "SELECT d.account_id, a.person_id, d.suite, d.public_key FROM devices d \
-             JOIN accounts a ON a.account_id = d.account_id WHERE d.device_id = ?1 AND d.revoked_at IS NULL",
-            params![device_id],
-            |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get::<_, Vec<u8>>(3)?)),
-        )
-        .optional()?;
-    let Some((account_id, person_id, suite, key_bytes)) = row else {
-        return Err(unauthenticated("unknown device"));
-    };
-    let suite = Suite::from_name(&suite).ok_or_else(|| unauthenticated("unknown device"))?;
-    let device_key =
-        PublicKey::from_bytes(suite, &key_bytes).map_err(|_| unauthenticated("unknown device"))?;
+    Ok((signer, timestamp, nonce, signature))
+}
+
+/// Checks the signature, the time and the nonce of a request signed by `key`.
+#[allow(clippy::too_many_arguments, reason = "the parts of one signed request")]
+fn check_signed(
+    tx: &Transaction<'_>,
+    key: &PublicKey,
+    signer: &str,
+    method: &str,
+    path_and_query: &str,
+    (timestamp, nonce, signature): (u64, &str, &[u8]),
+    body: &[u8],
+    now: u64,
+) -> ApiResult<()> {
     let message = signed_string(method, path_and_query, timestamp, nonce, body);
-    let signature = ecard_credential::suite::normalize_signature(suite, &signature)
+    let signature = ecard_credential::suite::normalize_signature(key.suite(), signature)
         .map_err(|_| unauthenticated("malformed signature"))?;
-    if !device_key.verify(&message, &signature) {
+    if !key.verify(&message, &signature) {
         return Err(unauthenticated("the signature does not verify"));
     }
     if timestamp.abs_diff(now) > MAX_REQUEST_SKEW_SECONDS {
@@ -553,11 +589,7 @@ fn authenticate(
     )?;
     let inserted = tx.execute(
         "INSERT OR IGNORE INTO nonces (device_id, nonce, expires_at) VALUES (?1, ?2, ?3)",
-        params![
-            device_id,
-            nonce,
-            (now + 2 * MAX_REQUEST_SKEW_SECONDS) as i64
-        ],
+        params![signer, nonce, (now + 2 * MAX_REQUEST_SKEW_SECONDS) as i64],
     )?;
     if inserted == 0 {
         return Err(ApiError::new(
@@ -565,6 +597,47 @@ fn authenticate(
             "this request was already received",
         ));
     }
+    Ok(())
+}
+
+/// Checks a device-signed request and records its nonce.
+fn authenticate(
+    tx: &Transaction<'_>,
+    method: &str,
+    path_and_query: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+    now: u64,
+) -> ApiResult<Caller> {
+    let (device_id, timestamp, nonce, signature) = signature_headers(headers)?;
+    let row = tx
+        .query_row(
+            "SELECT d.account_id, a.person_id, d.suite, d.public_key FROM devices d \
+             JOIN accounts a ON a.account_id = d.account_id WHERE d.device_id = ?1 AND d.revoked_at IS NULL",
+            params![device_id],
+            |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get::<_, Vec<u8>>(3)?)),
+        )
+        .optional()?;
+    let Some((account_id, person_id, suite, key_bytes)) = row else {
+        return Err(unauthenticated("unknown device"));
+    };
+    let suite = Suite::from_name(&suite).ok_or_else(|| unauthenticated("unknown device"))?;
+    let device_key =
+        PublicKey::from_bytes(suite, &key_bytes).map_err(|_| unauthenticated("unknown device"))?;
+    check_signed(
+        tx,
+        &device_key,
+        device_id,
+        method,
+        path_and_query,
+        (timestamp, nonce, &signature),
+        body,
+        now,
+    )?;
+    tx.execute(
+        "UPDATE devices SET last_seen_at = ?1 WHERE device_id = ?2",
+        params![now as i64, device_id],
+    )?;
     Ok(Caller {
         account_id,
         person_id,
@@ -572,6 +645,32 @@ fn authenticate(
         device_suite: suite,
         device_key,
     })
+}
+
+/// Checks a request signed by a key being enrolled; the device header
+/// names the enrolment.
+fn authenticate_enrolling(
+    tx: &Transaction<'_>,
+    method: &str,
+    path_and_query: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+    now: u64,
+) -> ApiResult<crate::enrolment::Enrolling> {
+    let (enrolment_id, timestamp, nonce, signature) = signature_headers(headers)?;
+    let enrolling = crate::enrolment::load(tx, enrolment_id)?
+        .ok_or_else(|| unauthenticated("unknown enrolment"))?;
+    check_signed(
+        tx,
+        &enrolling.device_key,
+        enrolment_id,
+        method,
+        path_and_query,
+        (timestamp, nonce, &signature),
+        body,
+        now,
+    )?;
+    Ok(enrolling)
 }
 
 fn check_admin(state: &AppState, headers: &HeaderMap) -> ApiResult<()> {
@@ -627,7 +726,11 @@ fn stored_reply(
         Some((stored_hash, status, body)) if stored_hash == request_hash => Ok(Some(Reply {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
             body,
-            content_type: "application/json",
+            content_type: if status >= 400 {
+                PROBLEM_JSON
+            } else {
+                "application/json"
+            },
             etag: None,
         })),
         Some(_) => Err(ApiError::new(

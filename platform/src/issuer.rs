@@ -268,9 +268,32 @@ pub fn revoke_account_credentials(
     account: &str,
     now: u64,
 ) -> ApiResult<usize> {
-    let selection = "FROM credentials WHERE revoked_at IS NULL AND not_after > ?2 \
-         AND device_id IN (SELECT device_id FROM devices WHERE account_id = ?1)";
-    let arguments = params![account, now as i64];
+    revoke_credentials_where(
+        tx,
+        "device_id IN (SELECT device_id FROM devices WHERE account_id = ?1)",
+        account,
+        now,
+    )
+}
+
+/// Revokes every unexpired credential held by one device (unlinking).
+pub fn revoke_device_credentials(
+    tx: &Transaction<'_>,
+    device_id: &str,
+    now: u64,
+) -> ApiResult<usize> {
+    revoke_credentials_where(tx, "device_id = ?1", device_id, now)
+}
+
+fn revoke_credentials_where(
+    tx: &Transaction<'_>,
+    device_filter: &str,
+    argument: &str,
+    now: u64,
+) -> ApiResult<usize> {
+    let selection =
+        format!("FROM credentials WHERE revoked_at IS NULL AND not_after > ?2 AND {device_filter}");
+    let arguments = params![argument, now as i64];
     tx.execute(
         &format!("INSERT OR IGNORE INTO status_bits (list, idx) SELECT status_list, status_index {selection}"),
         arguments,

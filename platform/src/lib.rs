@@ -28,14 +28,21 @@ pub mod cards;
 pub mod clock;
 pub mod db;
 pub mod delegations;
+pub mod devices;
+pub mod enrolment;
 pub mod error;
+pub mod face;
 pub mod feeds;
 pub mod http;
 pub mod issuer;
+pub mod limits;
 pub mod people;
+pub mod phone;
+pub mod pin;
 pub mod rules;
 pub mod sample_data;
 pub mod seed;
+pub mod sms;
 pub mod workflow;
 
 use http::{AppState, Ctx, Endpoint, Reply, handle};
@@ -91,6 +98,8 @@ impl Platform {
         issuer::ensure_key(&tx, now)
             .map_err(|error| PlatformError::Seed(format!("{:?}", error.0)))?;
         seed::seed(&tx, now).map_err(|error| PlatformError::Seed(format!("{:?}", error.0)))?;
+        face::SimulatedFacePlatform::ensure_key(&tx)
+            .map_err(|error| PlatformError::Seed(format!("{:?}", error.0)))?;
         tx.commit()?;
         let platform = Platform {
             state: Arc::new(AppState {
@@ -99,6 +108,8 @@ impl Platform {
                 issuer_name: config.issuer_name.clone(),
                 status_cache: Mutex::new(std::collections::HashMap::new()),
                 clock_offset: std::sync::atomic::AtomicI64::new(0),
+                face_verifier: Arc::new(face::TrustedFacePlatforms),
+                sms: Arc::new(sms::SmsOutbox),
             }),
         };
         platform.state.remember_now(now);
@@ -121,9 +132,16 @@ impl Platform {
         listener: tokio::net::TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(listener, self.router())
-            .with_graceful_shutdown(shutdown)
-            .await
+        // The peer address feeds the per-source rate limits of identity
+        // attempts. Behind a reverse proxy every request comes from the
+        // proxy: deployments then limit by source at the proxy.
+        axum::serve(
+            listener,
+            self.router()
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
     }
 }
 
@@ -185,8 +203,57 @@ fn routes() -> Router<Arc<AppState>> {
                     access: http::Access::Public,
                     idempotent: true
                 },
-                people::enrol
+                enrolment::start
             )),
+        )
+        .route(
+            "/v1/enrolments/{id}/presence",
+            post(endpoint!(E::ENROLLING, enrolment::presence, path)),
+        )
+        .route(
+            "/v1/enrolments/{id}/completion",
+            post(endpoint!(E::ENROLLING, enrolment::complete, path)),
+        )
+        .route(
+            "/v1/me/devices",
+            get(endpoint!(E::DEVICE_READ, devices::list)),
+        )
+        .route(
+            "/v1/me/devices/{id}/unlink",
+            post(endpoint!(E::DEVICE_WRITE, devices::unlink, path)),
+        )
+        .route(
+            "/v1/me/notices",
+            get(endpoint!(E::DEVICE_READ, devices::notices)),
+        )
+        .route(
+            "/v1/me/enrolment-requests",
+            get(endpoint!(E::DEVICE_READ, devices::enrolment_requests)),
+        )
+        .route(
+            "/v1/me/enrolment-requests/{id}/approval",
+            post(endpoint!(E::DEVICE_WRITE, devices::approve, path)),
+        )
+        .route("/v1/me/pin", post(endpoint!(E::DEVICE_WRITE, pin::change)))
+        .route(
+            "/v1/me/pin/grants",
+            post(endpoint!(E::DEVICE_WRITE, pin::grant)),
+        )
+        .route(
+            "/v1/me/pin/reset",
+            post(endpoint!(E::DEVICE_WRITE, pin::reset)),
+        )
+        .route(
+            "/v1/me/face-challenges",
+            post(endpoint!(E::DEVICE_WRITE, phone::face_challenge)),
+        )
+        .route(
+            "/v1/me/phone-changes",
+            post(endpoint!(E::DEVICE_WRITE, phone::start)),
+        )
+        .route(
+            "/v1/me/phone-changes/{id}/confirmation",
+            post(endpoint!(E::DEVICE_WRITE, phone::confirm, path)),
         )
         .route("/v1/me", get(endpoint!(E::DEVICE_READ, people::profile)))
         .route(
@@ -256,6 +323,18 @@ fn routes() -> Router<Arc<AppState>> {
             post(endpoint!(E::DEVICE_WRITE, delegations::consent, path)),
         )
         .route(
+            "/v1/delegations/{id}/face-challenge",
+            post(endpoint!(
+                E::DEVICE_WRITE,
+                delegations::face_challenge,
+                path
+            )),
+        )
+        .route(
+            "/v1/delegations/{id}/face-consent",
+            post(endpoint!(E::DEVICE_WRITE, delegations::face_consent, path)),
+        )
+        .route(
             "/v1/delegations/{id}/revoke",
             post(endpoint!(E::DEVICE_WRITE, delegations::revoke, path)),
         )
@@ -270,6 +349,15 @@ fn routes() -> Router<Arc<AppState>> {
         .route(
             "/admin/people",
             post(endpoint!(E::ADMIN, admin::add_person)),
+        )
+        .route(
+            "/admin/people/{id}/phone",
+            post(endpoint!(E::ADMIN, phone::counter_change, path)),
+        )
+        .route("/admin/sms", get(endpoint!(E::ADMIN, admin::sms_outbox)))
+        .route(
+            "/admin/face-platform/results",
+            post(endpoint!(E::ADMIN, admin::mint_face_result)),
         )
         .route(
             "/admin/people/{id}/cards",

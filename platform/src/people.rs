@@ -2,18 +2,13 @@
 //! people: enrolment (real-name check against the register), the profile,
 //! and mandate checks shared by every workflow.
 
-use axum::http::StatusCode;
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ecard_api::problem::ProblemCode;
 use ecard_api::resident::{
-    Card, CardStatus, ECardState, EnrolmentRequest, EnrolmentResponse, LossKind, LossReport,
-    PersonIdentity, PersonSummary, Profile, Scope,
+    Card, CardStatus, ECardState, LossKind, LossReport, PersonIdentity, PersonSummary, Profile,
+    Scope,
 };
-use ecard_credential::PublicKey;
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use crate::db::new_id;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Caller, Ctx, Reply};
 
@@ -36,9 +31,11 @@ pub struct Person {
     pub household_register: Option<String>,
     /// 出生医学证明 number.
     pub birth_certificate: Option<String>,
+    /// The mobile number on record in the register or the card's bank record.
+    pub phone: Option<String>,
 }
 
-const PERSON_COLUMNS: &str = "person_id, id_type, id_number, name, birth_date, region, household_register, birth_certificate";
+const PERSON_COLUMNS: &str = "person_id, id_type, id_number, name, birth_date, region, household_register, birth_certificate, phone";
 
 fn person_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
     Ok(Person {
@@ -50,6 +47,7 @@ fn person_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
         region: row.get(5)?,
         household_register: row.get(6)?,
         birth_certificate: row.get(7)?,
+        phone: row.get(8)?,
     })
 }
 
@@ -64,7 +62,8 @@ pub fn person(tx: &Transaction<'_>, person_id: &str) -> ApiResult<Person> {
     .ok_or_else(|| ApiError::not_found("person"))
 }
 
-/// Finds the person an identity names, checking the name matches.
+/// Finds the person an identity names, checking the name matches. One
+/// answer for "no such person" and "the name does not match".
 pub fn verify_identity(tx: &Transaction<'_>, identity: &PersonIdentity) -> ApiResult<Person> {
     let number = identity.id_number.trim().to_ascii_uppercase();
     let found = tx
@@ -108,72 +107,6 @@ pub fn mask_card_number(number: &str) -> String {
     )
 }
 
-/// `POST /v1/enrolments`.
-pub fn enrol(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
-    let request: EnrolmentRequest = ctx.json()?;
-    let phone = ecard_documents::validate_phone(&request.phone)
-        .map_err(|error| ApiError::field("phone", error.message(ecard_credential::Locale::En)))?;
-    let key_bytes = URL_SAFE_NO_PAD
-        .decode(&request.device_public_key)
-        .map_err(|_| ApiError::field("device_public_key", "not base64url"))?;
-    let device_key = PublicKey::from_bytes(request.device_suite, &key_bytes).map_err(|_| {
-        ApiError::field("device_public_key", "not a valid public key for the suite")
-    })?;
-    let name = request.device_name.trim();
-    if name.is_empty() || name.chars().count() > 64 {
-        return Err(ApiError::field("device_name", "1–64 characters"));
-    }
-    let person = verify_identity(ctx.tx, &request.identity)?;
-    let now = ctx.now as i64;
-    let account_id = match ctx
-        .tx
-        .query_row(
-            "SELECT account_id FROM accounts WHERE person_id = ?1",
-            params![person.person_id],
-            |row| row.get::<_, String>(0),
-        )
-        .optional()?
-    {
-        Some(account_id) => {
-            ctx.tx.execute(
-                "UPDATE accounts SET phone = ?1, deleted_at = NULL WHERE account_id = ?2",
-                params![phone.number(), account_id],
-            )?;
-            account_id
-        }
-        None => {
-            let account_id = new_id("acc");
-            ctx.tx.execute(
-                "INSERT INTO accounts (account_id, person_id, phone, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![account_id, person.person_id, phone.number(), now],
-            )?;
-            account_id
-        }
-    };
-    let device_id = new_id("dev");
-    ctx.tx.execute(
-        "INSERT INTO devices (device_id, account_id, suite, public_key, name, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![device_id, account_id, request.device_suite.name(), device_key.as_bytes(), name, now],
-    )?;
-    audit(
-        ctx.tx,
-        ctx.now,
-        &account_id,
-        &person.person_id,
-        None,
-        "device.enrol",
-        &device_id,
-    )?;
-    Reply::json(
-        StatusCode::CREATED,
-        &EnrolmentResponse {
-            account_id,
-            person_id: person.person_id,
-            device_id,
-        },
-    )
-}
-
 /// `POST /v1/me/deletion`: the resident deletes their account (PIPL right
 /// of deletion). Every device of the account is revoked and with it every
 /// credential they hold, mandates the account holds for others end, and the
@@ -181,6 +114,7 @@ pub fn enrol(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
 /// the card rules keep them; the person may enrol again later.
 pub fn delete_account(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let caller = ctx.caller()?.clone();
+    crate::pin::require(ctx, ecard_api::identity::PinAction::DeleteAccount)?;
     let now = ctx.now as i64;
     let mandates_ended = ctx.tx.execute(
         "UPDATE delegations SET status = 'revoked', revoked_at = ?1 \
@@ -196,6 +130,10 @@ pub fn delete_account(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     ctx.tx.execute(
         "UPDATE accounts SET phone = '', deleted_at = ?1 WHERE account_id = ?2",
         params![now, caller.account_id],
+    )?;
+    ctx.tx.execute(
+        "DELETE FROM pins WHERE account_id = ?1",
+        params![caller.account_id],
     )?;
     audit(
         ctx.tx,

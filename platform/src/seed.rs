@@ -89,7 +89,8 @@ pub fn seed(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
                   id_number: String,
                   household_register: Option<&str>,
                   birth_certificate: Option<&str>,
-                  guardians: Vec<String>| NewPerson {
+                  guardians: Vec<String>,
+                  phone: Option<&str>| NewPerson {
         id_type: "resident_id".to_owned(),
         id_number,
         name: name.to_owned(),
@@ -98,6 +99,7 @@ pub fn seed(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
         household_register: household_register.map(str::to_owned),
         birth_certificate: birth_certificate.map(str::to_owned),
         guardians,
+        phone: phone.map(str::to_owned),
     };
     let resident = insert_person(
         tx,
@@ -107,6 +109,7 @@ pub fn seed(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
             Some(household),
             None,
             vec![],
+            Some("13800138000"),
         ),
         now,
     )?;
@@ -118,6 +121,7 @@ pub fn seed(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
             Some(household),
             None,
             vec![resident.clone()],
+            None,
         ),
         now,
     )?;
@@ -129,6 +133,7 @@ pub fn seed(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
             Some(household),
             Some("O360123456"),
             vec![resident.clone()],
+            None,
         ),
         now,
     )?;
@@ -140,6 +145,7 @@ pub fn seed(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
             Some("360102077456"),
             None,
             vec![],
+            Some("13900139000"),
         ),
         now,
     )?;

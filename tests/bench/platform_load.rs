@@ -216,10 +216,19 @@ async fn set_up(client: &reqwest::Client, base: &str, count: usize) -> Vec<Resid
             "/admin/people",
             json!({
                 "id_type": "resident_id", "id_number": id_number, "name": name, "region": "360102",
+                "phone": ecard_e2e::phone_for(&id_number),
             }),
         )
         .await;
         let mut device = RawDevice::new(base);
+        device.admin_token = ADMIN_TOKEN.to_owned();
+        // Residents come from many addresses, as they would.
+        device.source = Some(std::net::IpAddr::V4(std::net::Ipv4Addr::new(
+            127,
+            1,
+            (index / 250) as u8,
+            (index % 250 + 1) as u8,
+        )));
         let answer = device.enrol(&id_number, &name).await;
         assert_eq!(answer.status, 201, "{:?}", answer.body);
         let person_id = device.person_id.clone().unwrap();

@@ -60,8 +60,7 @@ async fn run(url: &str, root: PathBuf, people: PathBuf) -> Result<(), String> {
                 id_number: person["id_number"].as_str().unwrap_or_default().into(),
                 name: person["name"].as_str().unwrap_or_default().into(),
             };
-            client
-                .enrol(identity, "13800138000".into())
+            ecard_e2e::enrol(&client, url, identity)
                 .await
                 .map_err(|error| error.to_string())?;
         }

@@ -22,6 +22,167 @@ use serde_json::{Value, json};
 
 /// The admin token of test platforms.
 pub const ADMIN_TOKEN: &str = "test-admin-token";
+/// The e-card PIN every test enrolment sets.
+pub const TEST_PIN: &str = "135790";
+
+/// A phone on record for a test person, derived from the document number.
+pub fn phone_for(id_number: &str) -> String {
+    let digits: u64 = id_number.bytes().fold(7u64, |sum, byte| {
+        sum.wrapping_mul(31).wrapping_add(u64::from(byte))
+    });
+    format!("139{:08}", digits % 100_000_000)
+}
+
+/// How the simulated face platform sees the person in front of the camera.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaceBehaviour {
+    /// The person named, live: the check passes.
+    Genuine,
+    /// Someone else, live: the face does not match the photo on record.
+    Impostor,
+    /// A photo or a screen: no live person.
+    NoLiveness,
+    /// The person closes the capture screen.
+    Cancelled,
+}
+
+/// A [`ecard_core::FaceCheck`] backed by the reference platform's simulated
+/// face platform (`POST /admin/face-platform/results`): what an app's face
+/// SDK does against the real face platform.
+pub struct SimulatedFace {
+    base: String,
+    behaviour: FaceBehaviour,
+}
+
+impl SimulatedFace {
+    /// A face check against the platform at `base` behaving as `behaviour`.
+    pub fn new(base: &str, behaviour: FaceBehaviour) -> std::sync::Arc<SimulatedFace> {
+        std::sync::Arc::new(SimulatedFace {
+            base: base.to_owned(),
+            behaviour,
+        })
+    }
+}
+
+/// Asks the simulated face platform for a signed result.
+pub async fn mint_face_result(
+    base: &str,
+    admin_token: &str,
+    id_type: &str,
+    id_number: &str,
+    challenge: &str,
+    device_binding: &str,
+    behaviour: FaceBehaviour,
+) -> String {
+    let answer: Value = reqwest::Client::new()
+        .post(format!("{base}/admin/face-platform/results"))
+        .bearer_auth(admin_token)
+        .json(&json!({
+            "id_type": id_type, "id_number": id_number, "challenge": challenge,
+            "device_binding": device_binding,
+            "live": behaviour != FaceBehaviour::NoLiveness,
+            "matched": behaviour == FaceBehaviour::Genuine,
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["face_result"].as_str().unwrap().to_owned()
+}
+
+impl ecard_core::FaceCheck for SimulatedFace {
+    fn check(
+        &self,
+        request: ecard_core::FaceCheckRequest,
+    ) -> Result<String, ecard_core::FaceCheckError> {
+        if self.behaviour == FaceBehaviour::Cancelled {
+            return Err(ecard_core::FaceCheckError::Cancelled);
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        Ok(runtime.block_on(mint_face_result(
+            &self.base,
+            ADMIN_TOKEN,
+            &request.id_type,
+            &request.id_number,
+            &request.challenge,
+            &request.device_binding,
+            self.behaviour,
+        )))
+    }
+}
+
+/// The newest one-time code the reference SMS gateway sent (to `phone`,
+/// or to anyone when `None`).
+pub async fn latest_code(base: &str, admin_token: &str, phone: Option<&str>) -> Option<String> {
+    let messages: Value = reqwest::Client::new()
+        .get(format!(
+            "{base}/admin/sms?phone={}",
+            phone.unwrap_or_default()
+        ))
+        .bearer_auth(admin_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    messages.as_array()?.iter().find_map(|message| {
+        let body = message["body"].as_str()?;
+        let start = body.find("验证码 ")? + "验证码 ".len();
+        body.get(start..start + 6).map(str::to_owned)
+    })
+}
+
+/// The newest one-time code sent to the phone shown masked as `masked`
+/// (`138****8000`), as the person reads it off their phone.
+pub async fn code_sent_to(base: &str, admin_token: &str, masked: Option<&str>) -> Option<String> {
+    let masked = masked?;
+    let messages: Value = reqwest::Client::new()
+        .get(format!("{base}/admin/sms"))
+        .bearer_auth(admin_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    messages.as_array()?.iter().find_map(|message| {
+        let phone = message["phone"].as_str()?;
+        let shown = format!(
+            "{}****{}",
+            phone.get(..3)?,
+            phone.get(phone.len().checked_sub(4)?..)?
+        );
+        if shown != masked {
+            return None;
+        }
+        let body = message["body"].as_str()?;
+        let start = body.find("验证码 ")? + "验证码 ".len();
+        body.get(start..start + 6).map(str::to_owned)
+    })
+}
+
+/// Enrols `client` for `identity` as the person would: begin, a genuine
+/// face check, the code from the SMS, and the test PIN for a new account.
+pub async fn enrol(
+    client: &ecard_core::EcardClient,
+    base: &str,
+    identity: ecard_api::resident::PersonIdentity,
+) -> Result<ecard_core::Session, ecard_core::ClientError> {
+    client.begin_enrolment(identity).await?;
+    let progress = client
+        .confirm_presence(SimulatedFace::new(base, FaceBehaviour::Genuine))
+        .await?;
+    let code = code_sent_to(base, ADMIN_TOKEN, progress.code_sent_to.as_deref()).await;
+    client
+        .complete_enrolment(code, progress.pin_required.then(|| TEST_PIN.to_owned()))
+        .await
+}
 
 /// A platform on loopback with its database in a temporary directory;
 /// it can be stopped and started again on the same address and file.
@@ -169,6 +330,7 @@ impl TestPlatform {
                 Some(json!({
                     "id_type": "resident_id", "id_number": id_number, "name": name, "region": region,
                     "household_register": format!("{region}099001"), "guardians": guardians,
+                    "phone": phone_for(&id_number),
                 })),
             )
             .await;
@@ -239,6 +401,12 @@ pub fn test_photo_base64() -> String {
 pub struct RawDevice {
     /// Platform base URL.
     pub base: String,
+    /// The platform's admin token (for the simulated face platform and the
+    /// SMS outbox during enrolment).
+    pub admin_token: String,
+    /// The loopback address requests leave from (`None`: the default), so
+    /// load tools look like many residents rather than one address.
+    pub source: Option<std::net::IpAddr>,
     /// The device key.
     pub keys: SoftwareKeyStore,
     /// After enrolment.
@@ -277,6 +445,8 @@ impl RawDevice {
         keys.generate_key("device", Suite::EcdsaP256).unwrap();
         RawDevice {
             base: base.to_owned(),
+            admin_token: ADMIN_TOKEN.to_owned(),
+            source: None,
             keys,
             device_id: None,
             account_id: None,
@@ -286,12 +456,21 @@ impl RawDevice {
         }
     }
 
-    /// Enrols for a person of the register.
+    /// Enrols for a person of the register as a phone would: start, a
+    /// genuine face check, the SMS code, and [`TEST_PIN`] for a new
+    /// account. Returns the first answer that is not a success, or the
+    /// completion.
     pub async fn enrol(&mut self, id_number: &str, name: &str) -> RawAnswer {
+        self.enrol_with(id_number, name, FaceBehaviour::Genuine)
+            .await
+    }
+
+    /// Starts an enrolment; returns the answer (with `enrolment_id` and
+    /// `face`) and signs later steps as the enrolment.
+    pub async fn start_enrolment(&mut self, id_number: &str, name: &str) -> RawAnswer {
         let public = self.keys.public_key("device").unwrap();
         let body = json!({
             "identity": { "id_type": "resident_id", "id_number": id_number, "name": name },
-            "phone": "13800138000",
             "device_suite": "p256",
             "device_public_key": URL_SAFE_NO_PAD.encode(public.as_bytes()),
             "device_name": "test phone",
@@ -306,11 +485,101 @@ impl RawDevice {
             )
             .await;
         if answer.status == 201 {
+            self.device_id = answer.body["enrolment_id"].as_str().map(str::to_owned);
+        }
+        answer
+    }
+
+    /// Enrols with a face check that behaves as `face`.
+    pub async fn enrol_with(
+        &mut self,
+        id_number: &str,
+        name: &str,
+        face: FaceBehaviour,
+    ) -> RawAnswer {
+        let started = self.start_enrolment(id_number, name).await;
+        if started.status != 201 {
+            return started;
+        }
+        let enrolment = started.body["enrolment_id"].as_str().unwrap().to_owned();
+        let result = mint_face_result(
+            &self.base,
+            &self.admin_token,
+            "resident_id",
+            id_number,
+            started.body["face"]["challenge"].as_str().unwrap(),
+            started.body["face"]["device_binding"].as_str().unwrap(),
+            face,
+        )
+        .await;
+        let presence = self
+            .post(
+                &format!("/v1/enrolments/{enrolment}/presence"),
+                json!({ "face_result": result }),
+            )
+            .await;
+        if presence.status != 200 {
+            return presence;
+        }
+        let code = code_sent_to(
+            &self.base,
+            &self.admin_token,
+            presence.body["code_sent_to"].as_str(),
+        )
+        .await;
+        self.complete_enrolment(
+            &enrolment,
+            code.as_deref(),
+            presence.body["pin_required"] == true,
+        )
+        .await
+    }
+
+    /// Completes an enrolment with a code (and the test PIN if asked).
+    pub async fn complete_enrolment(
+        &mut self,
+        enrolment: &str,
+        code: Option<&str>,
+        with_pin: bool,
+    ) -> RawAnswer {
+        let mut body = json!({});
+        if let Some(code) = code {
+            body["one_time_code"] = json!(code);
+        }
+        if with_pin {
+            body["pin"] = json!(TEST_PIN);
+        }
+        let answer = self
+            .post(&format!("/v1/enrolments/{enrolment}/completion"), body)
+            .await;
+        if answer.status == 201 {
             self.device_id = answer.body["device_id"].as_str().map(str::to_owned);
             self.account_id = answer.body["account_id"].as_str().map(str::to_owned);
             self.person_id = answer.body["person_id"].as_str().map(str::to_owned);
         }
         answer
+    }
+
+    /// A single-use PIN grant for `action`, with the test PIN.
+    pub async fn pin_grant(&self, action: &str) -> String {
+        let answer = self
+            .post(
+                "/v1/me/pin/grants",
+                json!({ "pin": TEST_PIN, "action": action }),
+            )
+            .await;
+        assert_eq!(answer.status, 201, "PIN grant: {:?}", answer.body);
+        answer.body["pin_grant"].as_str().unwrap().to_owned()
+    }
+
+    /// A signed POST of an act that needs the PIN: adds a fresh grant.
+    pub async fn post_with_pin(&self, path: &str, mut body: Value, action: &str) -> RawAnswer {
+        let grant = self.pin_grant(action).await;
+        if body.is_null() {
+            body = json!({});
+        }
+        body["pin_grant"] = json!(grant);
+        self.post(path, body).await
     }
 
     /// A signed GET.
@@ -376,7 +645,10 @@ impl RawDevice {
         idempotency_key: Option<&str>,
         sign: bool,
     ) -> RawAnswer {
-        let client = reqwest::Client::new();
+        let client = reqwest::Client::builder()
+            .local_address(self.source)
+            .build()
+            .unwrap();
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let bytes = body.unwrap_or_default();
         let mut retried = false;

@@ -9,7 +9,7 @@
 //! `/work/shared/domain`; the other values are plausible choices for sample
 //! data, not the provinces' published rules.
 
-use ecard_api::rules::{Bank, PhotoRules, RegionalRules};
+use ecard_api::rules::{AccountSecurity, Bank, PhotoRules, RegionalRules};
 
 use super::regions::BANKS;
 
@@ -58,6 +58,7 @@ pub(crate) fn rules() -> Vec<RegionalRules> {
             banks: banks(&BANKS),
             production_days: 3,
             delivery_days: 3,
+            account_security: AccountSecurity::default(),
         },
         RegionalRules {
             region: "330000".to_owned(),
@@ -95,6 +96,7 @@ pub(crate) fn rules() -> Vec<RegionalRules> {
             ]),
             production_days: 5,
             delivery_days: 2,
+            account_security: AccountSecurity::default(),
         },
         RegionalRules {
             region: "440000".to_owned(),
@@ -132,6 +134,7 @@ pub(crate) fn rules() -> Vec<RegionalRules> {
             ]),
             production_days: 7,
             delivery_days: 3,
+            account_security: AccountSecurity::default(),
         },
         RegionalRules {
             region: "510000".to_owned(),
@@ -167,6 +170,7 @@ pub(crate) fn rules() -> Vec<RegionalRules> {
             ]),
             production_days: 10,
             delivery_days: 5,
+            account_security: AccountSecurity::default(),
         },
     ]
 }

@@ -1,0 +1,229 @@
+//! The account's devices (where the e-card is signed in): the list, unlinking
+//! (解除关联), approving a new device, and the notices that tell every
+//! enrolled device (and the phone on record, by SMS) what happened.
+//!
+//! Unlinking revokes the device at once: its credentials go into the status
+//! list (terminals refuse its codes as soon as they fetch the list) and its
+//! signed requests get 401 from then on.
+
+use ecard_api::identity::{
+    DeviceUnlinked, DeviceView, EnrolmentRequestView, Notice, NoticeKind, PinAction,
+};
+use ecard_api::problem::ProblemCode;
+use ecard_credential::Suite;
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use crate::error::{ApiError, ApiResult};
+use crate::http::{Ctx, Reply};
+use crate::people::{audit, enum_name, parse_enum};
+use crate::sms::SmsKind;
+
+/// Records a notice for every device of the account.
+pub fn notify(
+    tx: &Transaction<'_>,
+    account_id: &str,
+    kind: NoticeKind,
+    device_name: Option<&str>,
+    now: u64,
+) -> ApiResult<()> {
+    tx.execute(
+        "INSERT INTO notices (account_id, kind, device_name, at) VALUES (?1, ?2, ?3, ?4)",
+        params![account_id, enum_name(&kind), device_name, now as i64],
+    )?;
+    Ok(())
+}
+
+/// Texts the phone on record of the account, if there is one.
+pub fn text_account(ctx: &Ctx<'_>, account_id: &str, text: &str) -> ApiResult<()> {
+    let phone: Option<String> = ctx
+        .tx
+        .query_row(
+            "SELECT phone FROM accounts WHERE account_id = ?1",
+            params![account_id],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if let Some(phone) = phone.filter(|phone| !phone.is_empty()) {
+        ctx.state
+            .sms
+            .send(ctx.tx, &phone, SmsKind::Notice, text, ctx.now)?;
+    }
+    Ok(())
+}
+
+/// Revokes one device and its credentials; returns the credentials revoked.
+pub fn revoke_device(tx: &Transaction<'_>, device_id: &str, now: u64) -> ApiResult<usize> {
+    let revoked = crate::issuer::revoke_device_credentials(tx, device_id, now)?;
+    tx.execute(
+        "UPDATE devices SET revoked_at = ?1 WHERE device_id = ?2 AND revoked_at IS NULL",
+        params![now as i64, device_id],
+    )?;
+    Ok(revoked)
+}
+
+/// `GET /v1/me/devices`.
+pub fn list(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.clone();
+    let mut statement = ctx.tx.prepare(
+        "SELECT device_id, name, suite, created_at, last_seen_at FROM devices \
+         WHERE account_id = ?1 AND revoked_at IS NULL ORDER BY created_at, device_id",
+    )?;
+    let devices = statement
+        .query_map(params![caller.account_id], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, i64>(3)?,
+                row.get::<_, Option<i64>>(4)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .map(
+            |(device_id, name, suite, enrolled_at, last_seen_at)| DeviceView {
+                current: device_id == caller.device_id,
+                device_id,
+                name,
+                suite: Suite::from_name(&suite).unwrap_or(Suite::EcdsaP256),
+                enrolled_at: enrolled_at as u64,
+                last_seen_at: last_seen_at.map(|at| at as u64),
+            },
+        )
+        .collect::<Vec<_>>();
+    Reply::ok(&devices)
+}
+
+/// `POST /v1/me/devices/{id}/unlink` (PIN).
+pub fn unlink(ctx: &mut Ctx<'_>, device_id: &str) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.clone();
+    crate::pin::require(ctx, PinAction::UnlinkDevice)?;
+    let name: Option<String> = ctx
+        .tx
+        .query_row(
+            "SELECT name FROM devices WHERE device_id = ?1 AND account_id = ?2 AND revoked_at IS NULL",
+            params![device_id, caller.account_id],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let name = name.ok_or_else(|| ApiError::not_found("device"))?;
+    let revoked = revoke_device(ctx.tx, device_id, ctx.now)?;
+    notify(
+        ctx.tx,
+        &caller.account_id,
+        NoticeKind::DeviceUnlinked,
+        Some(&name),
+        ctx.now,
+    )?;
+    audit(
+        ctx.tx,
+        ctx.now,
+        &caller.account_id,
+        &caller.person_id,
+        None,
+        "device.unlink",
+        device_id,
+    )?;
+    text_account(
+        ctx,
+        &caller.account_id,
+        &format!(
+            "【电子社保卡】设备「{name}」已解除关联。如非本人操作，请立即修改电子社保卡密码。"
+        ),
+    )?;
+    Reply::ok(&DeviceUnlinked {
+        device_id: device_id.to_owned(),
+        unlinked_at: ctx.now,
+        credentials_revoked: revoked as u32,
+    })
+}
+
+/// `GET /v1/me/notices?after=N`.
+pub fn notices(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.clone();
+    let after: i64 = ctx
+        .query_param("after")
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(0);
+    let mut statement = ctx.tx.prepare(
+        "SELECT notice_id, kind, device_name, at FROM notices WHERE account_id = ?1 AND notice_id > ?2 \
+         ORDER BY notice_id LIMIT 100",
+    )?;
+    let notices = statement
+        .query_map(params![caller.account_id, after], |row| {
+            Ok(Notice {
+                notice_id: row.get::<_, i64>(0)? as u64,
+                kind: parse_enum(&row.get::<_, String>(1)?)?,
+                device_name: row.get(2)?,
+                at: row.get::<_, i64>(3)? as u64,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Reply::ok(&notices)
+}
+
+/// `GET /v1/me/enrolment-requests`: devices that passed the face check for
+/// this account holder and wait for a code or an approval.
+pub fn enrolment_requests(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.clone();
+    let mut statement = ctx.tx.prepare(
+        "SELECT enrolment_id, device_name, device_suite, present_at, expires_at FROM enrolments \
+         WHERE person_id = ?1 AND state = 'present' AND expires_at > ?2 ORDER BY present_at",
+    )?;
+    let requests = statement
+        .query_map(params![caller.person_id, ctx.now as i64], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, i64>(3)?,
+                row.get::<_, i64>(4)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .map(
+            |(enrolment_id, device_name, suite, requested_at, expires_at)| EnrolmentRequestView {
+                enrolment_id,
+                device_name,
+                device_suite: Suite::from_name(&suite).unwrap_or(Suite::EcdsaP256),
+                requested_at: requested_at as u64,
+                expires_at: expires_at as u64,
+            },
+        )
+        .collect::<Vec<_>>();
+    Reply::ok(&requests)
+}
+
+/// `POST /v1/me/enrolment-requests/{id}/approval` (PIN): an enrolled device
+/// approves a new one of the same account holder.
+pub fn approve(ctx: &mut Ctx<'_>, enrolment_id: &str) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.clone();
+    crate::pin::require(ctx, PinAction::ApproveDevice)?;
+    let updated = ctx.tx.execute(
+        "UPDATE enrolments SET approved_by_device = ?1 WHERE enrolment_id = ?2 AND person_id = ?3 \
+         AND state = 'present' AND expires_at > ?4",
+        params![
+            caller.device_id,
+            enrolment_id,
+            caller.person_id,
+            ctx.now as i64
+        ],
+    )?;
+    if updated != 1 {
+        return Err(ApiError::new(
+            ProblemCode::NotFound,
+            "no enrolment of yours waits for approval under this id",
+        ));
+    }
+    audit(
+        ctx.tx,
+        ctx.now,
+        &caller.account_id,
+        &caller.person_id,
+        None,
+        "device.approve",
+        enrolment_id,
+    )?;
+    Reply::ok(&serde_json::json!({ "enrolment_id": enrolment_id, "approved_at": ctx.now }))
+}

@@ -1,0 +1,599 @@
+//! Enrolment (签发 on a phone): a device key joins a resident's account only
+//! on proof of presence and possession, never on knowledge.
+//!
+//! 1. `POST /v1/enrolments` names the person and the device key. The answer
+//!    is the same for every identity: an enrolment id and a face challenge.
+//! 2. `POST /v1/enrolments/{id}/presence` (signed by the key being enrolled)
+//!    hands in the face platform's signed result, bound to the person, the
+//!    challenge and that key. Only now is the register consulted; a missing
+//!    person, a wrong name and a failed face all get one answer. On success
+//!    a one-time code goes to the phone on record, and the account's
+//!    enrolled devices are told.
+//! 3. `POST /v1/enrolments/{id}/completion` (signed) finishes with the code,
+//!    or, for a further device of an existing account, after an enrolled
+//!    device approved it. A new account sets its e-card PIN here.
+//!
+//! The phone on record never changes here. Every step counts against the
+//! document number, the device key and the source address
+//! ([`crate::limits`]) and is written to `identity_attempts`.
+
+use axum::http::StatusCode;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ecard_api::identity::{
+    EnrolmentCompletion, EnrolmentRequest, EnrolmentResponse, EnrolmentStarted, FaceChallenge,
+    FacePurpose, FaceResultSubmission, NoticeKind, PresenceConfirmed,
+};
+use ecard_api::problem::ProblemCode;
+use ecard_credential::PublicKey;
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use crate::db::new_id;
+use crate::devices::{notify, revoke_device, text_account};
+use crate::error::{ApiError, ApiResult};
+use crate::face::{device_binding, subject_of};
+use crate::http::{Ctx, Reply};
+use crate::limits::{self, DEVICE_KEY, IDENTITY, SOURCE, STARTS};
+use crate::people::{audit, person};
+use crate::sms::{SmsKind, code_hash, mask_phone, new_code, same_digest};
+
+/// How long an enrolment may take, seconds.
+pub const ENROLMENT_SECONDS: u64 = 15 * 60;
+/// How long a one-time code works, seconds.
+pub const CODE_SECONDS: u64 = 5 * 60;
+/// Wrong codes before the enrolment is spent.
+pub const CODE_TRIES: u32 = 5;
+
+/// An enrolment in progress, as its signed steps see it.
+#[derive(Clone, Debug)]
+pub struct Enrolling {
+    /// The enrolment.
+    pub enrolment_id: String,
+    /// The person named, when the register knows them by that name.
+    pub person_id: Option<String>,
+    /// Subject hash of the identity named.
+    pub subject: String,
+    /// The key being enrolled.
+    pub device_key: PublicKey,
+    /// Its binding hash.
+    pub device_binding: String,
+    /// Its name.
+    pub device_name: String,
+    /// `started`, `present`, `completed` or `failed`.
+    pub state: String,
+    /// Expiry.
+    pub expires_at: u64,
+}
+
+/// Loads an enrolment for authenticating its signed steps.
+pub fn load(tx: &Transaction<'_>, enrolment_id: &str) -> ApiResult<Option<Enrolling>> {
+    let row = tx
+        .query_row(
+            "SELECT enrolment_id, person_id, subject, device_suite, device_public_key, device_binding, device_name, state, expires_at \
+             FROM enrolments WHERE enrolment_id = ?1",
+            params![enrolment_id],
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, Option<String>>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, Vec<u8>>(4)?,
+                    row.get::<_, String>(5)?,
+                    row.get::<_, String>(6)?,
+                    row.get::<_, String>(7)?,
+                    row.get::<_, i64>(8)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((enrolment_id, person_id, subject, suite, key, binding, name, state, expires_at)) =
+        row
+    else {
+        return Ok(None);
+    };
+    let suite = ecard_credential::Suite::from_name(&suite)
+        .ok_or_else(|| ApiError::new(ProblemCode::Internal, "stored suite unknown"))?;
+    let device_key = PublicKey::from_bytes(suite, &key)
+        .map_err(|_| ApiError::new(ProblemCode::Internal, "stored key unreadable"))?;
+    Ok(Some(Enrolling {
+        enrolment_id,
+        person_id,
+        subject,
+        device_key,
+        device_binding: binding,
+        device_name: name,
+        state,
+        expires_at: expires_at.max(0) as u64,
+    }))
+}
+
+fn record(ctx: &Ctx<'_>, step: &str, subject: &str, binding: &str, outcome: &str) -> ApiResult<()> {
+    ctx.tx.execute(
+        "INSERT INTO identity_attempts (at, step, subject, device_binding, source, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![ctx.now as i64, step, subject, binding, ctx.source, outcome],
+    )?;
+    Ok(())
+}
+
+/// One answer for every identity that could not be confirmed.
+fn not_verified() -> ApiError {
+    ApiError::new(
+        ProblemCode::IdentityNotVerified,
+        "the identity could not be verified",
+    )
+}
+
+/// Counts a failed proof against the document, the key and the source.
+fn fail_all(ctx: &Ctx<'_>, subject: &str, binding: &str) -> ApiResult<()> {
+    limits::fail(ctx.tx, IDENTITY, subject, ctx.now)?;
+    limits::fail(ctx.tx, DEVICE_KEY, binding, ctx.now)?;
+    limits::fail(ctx.tx, SOURCE, &ctx.source, ctx.now)?;
+    Ok(())
+}
+
+/// `POST /v1/enrolments`.
+pub fn start(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let request: EnrolmentRequest = ctx.json()?;
+    let key_bytes = URL_SAFE_NO_PAD
+        .decode(&request.device_public_key)
+        .map_err(|_| ApiError::field("device_public_key", "not base64url"))?;
+    let device_key = PublicKey::from_bytes(request.device_suite, &key_bytes).map_err(|_| {
+        ApiError::field("device_public_key", "not a valid public key for the suite")
+    })?;
+    let name = request.device_name.trim();
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err(ApiError::field("device_name", "1–64 characters"));
+    }
+    let identity = &request.identity;
+    if identity.id_number.trim().is_empty()
+        || identity.id_number.len() > 64
+        || identity.name.len() > 256
+    {
+        return Err(ApiError::field("identity", "a document number and a name"));
+    }
+    let subject = subject_of(&identity.id_type, &identity.id_number);
+    let binding = device_binding(device_key.as_bytes());
+    limits::check(
+        ctx.tx,
+        &[
+            (STARTS, &ctx.source),
+            (SOURCE, &ctx.source),
+            (DEVICE_KEY, &binding),
+            (IDENTITY, &subject),
+        ],
+        ctx.now,
+    )?;
+    limits::fail(ctx.tx, STARTS, &ctx.source, ctx.now)?;
+    let already: Option<String> = ctx
+        .tx
+        .query_row(
+            "SELECT device_id FROM devices WHERE public_key = ?1 AND revoked_at IS NULL",
+            params![device_key.as_bytes()],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if already.is_some() {
+        return Err(ApiError::field(
+            "device_public_key",
+            "this key is already enrolled; make a new key",
+        ));
+    }
+    // Whether the register knows the person by this name is not told here.
+    let number = identity.id_number.trim().to_ascii_uppercase();
+    let person_id: Option<String> = ctx
+        .tx
+        .query_row(
+            "SELECT person_id FROM people WHERE id_number = ?1 AND id_type = ?2 AND name = ?3",
+            params![number, identity.id_type, identity.name.trim()],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let enrolment_id = new_id("enr");
+    let expires_at = ctx.now + ENROLMENT_SECONDS;
+    ctx.tx.execute(
+        "INSERT INTO enrolments (enrolment_id, person_id, subject, device_suite, device_public_key, device_binding, device_name, source, state, created_at, expires_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'started', ?9, ?10)",
+        params![
+            enrolment_id,
+            person_id,
+            subject,
+            request.device_suite.name(),
+            device_key.as_bytes(),
+            binding,
+            name,
+            ctx.source,
+            ctx.now as i64,
+            expires_at as i64
+        ],
+    )?;
+    let challenge = crate::face::issue_challenge(
+        ctx.tx,
+        FacePurpose::Enrolment,
+        person_id.as_deref().unwrap_or(""),
+        &binding,
+        &enrolment_id,
+        ctx.now,
+    )?;
+    record(ctx, "start", &subject, &binding, "started")?;
+    Reply::json(
+        StatusCode::CREATED,
+        &EnrolmentStarted {
+            enrolment_id,
+            face: FaceChallenge {
+                challenge: challenge.challenge,
+                purpose: FacePurpose::Enrolment,
+                device_binding: binding,
+                expires_at: challenge.expires_at.min(expires_at),
+            },
+            expires_at,
+        },
+    )
+}
+
+fn enrolling<'c>(ctx: &'c Ctx<'_>, enrolment_id: &str) -> ApiResult<&'c Enrolling> {
+    let enrolling = ctx.enrolling.as_ref().ok_or_else(|| {
+        ApiError::new(
+            ProblemCode::Unauthenticated,
+            "sign enrolment steps with the key being enrolled",
+        )
+    })?;
+    if enrolling.enrolment_id != enrolment_id {
+        return Err(ApiError::new(
+            ProblemCode::Forbidden,
+            "the signature is for another enrolment",
+        ));
+    }
+    if ctx.now >= enrolling.expires_at {
+        return Err(ApiError::state("the enrolment expired; start again"));
+    }
+    Ok(enrolling)
+}
+
+/// The active account of a person, if any: (account id, phone on record).
+fn account_of(tx: &Transaction<'_>, person_id: &str) -> ApiResult<Option<(String, String)>> {
+    Ok(tx
+        .query_row(
+            "SELECT account_id, phone FROM accounts WHERE person_id = ?1 AND deleted_at IS NULL",
+            params![person_id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?)
+}
+
+fn active_devices(tx: &Transaction<'_>, account_id: &str) -> ApiResult<u32> {
+    Ok(tx.query_row(
+        "SELECT COUNT(*) FROM devices WHERE account_id = ?1 AND revoked_at IS NULL",
+        params![account_id],
+        |row| row.get(0),
+    )?)
+}
+
+fn has_pin(tx: &Transaction<'_>, account_id: &str) -> ApiResult<bool> {
+    Ok(tx
+        .query_row(
+            "SELECT 1 FROM pins WHERE account_id = ?1",
+            params![account_id],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// `POST /v1/enrolments/{id}/presence`.
+pub fn presence(ctx: &mut Ctx<'_>, enrolment_id: &str) -> ApiResult<Reply> {
+    let enrolling = enrolling(ctx, enrolment_id)?.clone();
+    let submission: FaceResultSubmission = ctx.json()?;
+    if enrolling.state != "started" {
+        return Err(ApiError::state("the face check of this enrolment is done"));
+    }
+    let binding = enrolling.device_binding.clone();
+    limits::check(
+        ctx.tx,
+        &[
+            (SOURCE, &ctx.source),
+            (DEVICE_KEY, &binding),
+            (IDENTITY, &enrolling.subject),
+        ],
+        ctx.now,
+    )?;
+    let verifier = ctx.state.face_verifier.clone();
+    let checked = crate::face::consume(
+        ctx.tx,
+        verifier.as_ref(),
+        FacePurpose::Enrolment,
+        enrolment_id,
+        &enrolling.subject,
+        &submission.face_result,
+        ctx.now,
+    )?;
+    let person_id = match (&enrolling.person_id, checked) {
+        (Some(person_id), Ok(_)) => person_id.clone(),
+        (_, outcome) => {
+            let why = match outcome {
+                Ok(_) => "no_such_person".to_owned(),
+                Err(failure) => format!("face: {failure}"),
+            };
+            fail_all(ctx, &enrolling.subject, &binding)?;
+            record(ctx, "presence", &enrolling.subject, &binding, &why)?;
+            ctx.tx.execute(
+                "UPDATE enrolments SET state = 'failed' WHERE enrolment_id = ?1",
+                params![enrolment_id],
+            )?;
+            return Ok(Reply::problem(not_verified()));
+        }
+    };
+    let person = person(ctx.tx, &person_id)?;
+    let account = account_of(ctx.tx, &person_id)?;
+    let phone = match &account {
+        Some((_, phone)) if !phone.is_empty() => Some(phone.clone()),
+        _ => person.phone.clone(),
+    };
+    let mut code_fields = (None, None);
+    if let Some(phone) = &phone {
+        let code = new_code();
+        code_fields = (
+            Some(code_hash(enrolment_id, &code)),
+            Some((ctx.now + CODE_SECONDS) as i64),
+        );
+        ctx.state.sms.send(
+            ctx.tx,
+            phone,
+            SmsKind::EnrolmentCode,
+            &format!(
+                "【电子社保卡】验证码 {code}，5分钟内有效。您正在设备「{}」上启用电子社保卡，请勿将验证码告诉任何人。",
+                enrolling.device_name
+            ),
+            ctx.now,
+        )?;
+    }
+    ctx.tx.execute(
+        "UPDATE enrolments SET state = 'present', present_at = ?1, code_hash = ?2, code_expires_at = ?3 WHERE enrolment_id = ?4",
+        params![ctx.now as i64, code_fields.0, code_fields.1, enrolment_id],
+    )?;
+    let mut approval_possible = false;
+    let mut pin_required = true;
+    if let Some((account_id, _)) = &account {
+        approval_possible = active_devices(ctx.tx, account_id)? > 0;
+        pin_required = !has_pin(ctx.tx, account_id)?;
+        notify(
+            ctx.tx,
+            account_id,
+            NoticeKind::EnrolmentRequested,
+            Some(&enrolling.device_name),
+            ctx.now,
+        )?;
+    }
+    record(ctx, "presence", &enrolling.subject, &binding, "present")?;
+    Reply::ok(&PresenceConfirmed {
+        code_sent_to: phone.as_deref().map(mask_phone),
+        approval_possible,
+        pin_required,
+    })
+}
+
+/// `POST /v1/enrolments/{id}/completion`.
+pub fn complete(ctx: &mut Ctx<'_>, enrolment_id: &str) -> ApiResult<Reply> {
+    let enrolling = enrolling(ctx, enrolment_id)?.clone();
+    let request: EnrolmentCompletion = ctx.json()?;
+    if enrolling.state != "present" {
+        return Err(ApiError::state(match enrolling.state.as_str() {
+            "started" => "the face check comes first",
+            "completed" => "this enrolment is complete",
+            _ => "this enrolment failed; start again",
+        }));
+    }
+    let Some(person_id) = enrolling.person_id.clone() else {
+        return Err(not_verified());
+    };
+    let binding = enrolling.device_binding.clone();
+    limits::check(
+        ctx.tx,
+        &[(DEVICE_KEY, &binding), (IDENTITY, &enrolling.subject)],
+        ctx.now,
+    )?;
+    let person = person(ctx.tx, &person_id)?;
+    let account = account_of(ctx.tx, &person_id)?;
+    let pin_required = match &account {
+        Some((account_id, _)) => !has_pin(ctx.tx, account_id)?,
+        None => true,
+    };
+    // A weak PIN is refused before the code is spent.
+    if pin_required {
+        let pin = request.pin.as_deref().unwrap_or_default();
+        crate::pin::check_strength(pin, &person.birth_date, &person.id_number)
+            .map_err(crate::pin::weak)?;
+    }
+    let (code, code_expires_at, tries, approved_by): (Option<String>, Option<i64>, u32, Option<String>) =
+        ctx.tx.query_row(
+            "SELECT code_hash, code_expires_at, code_tries, approved_by_device FROM enrolments WHERE enrolment_id = ?1",
+            params![enrolment_id],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+        )?;
+    match request.one_time_code.as_deref() {
+        Some(given) => {
+            let fresh = code_expires_at.is_some_and(|at| ctx.now < at.max(0) as u64);
+            let right = code
+                .as_deref()
+                .is_some_and(|stored| same_digest(stored, &code_hash(enrolment_id, given.trim())));
+            if !(fresh && right) {
+                let tries = tries + 1;
+                fail_all(ctx, &enrolling.subject, &binding)?;
+                record(
+                    ctx,
+                    "code",
+                    &enrolling.subject,
+                    &binding,
+                    if fresh { "wrong_code" } else { "expired_code" },
+                )?;
+                let spent = tries >= CODE_TRIES || !fresh;
+                ctx.tx.execute(
+                    "UPDATE enrolments SET code_tries = ?1, state = CASE WHEN ?2 THEN 'failed' ELSE state END WHERE enrolment_id = ?3",
+                    params![tries, spent, enrolment_id],
+                )?;
+                let detail = if !fresh {
+                    "the code expired; start the enrolment again".to_owned()
+                } else if spent {
+                    "too many wrong codes; start the enrolment again".to_owned()
+                } else {
+                    format!("the code is wrong; {} tries left", CODE_TRIES - tries)
+                };
+                return Ok(Reply::problem(ApiError(
+                    ecard_api::problem::Problem::new(ProblemCode::OneTimeCodeWrong, detail)
+                        .with_field("one_time_code"),
+                )));
+            }
+        }
+        None => {
+            let approved = match (&account, approved_by) {
+                (Some((account_id, _)), Some(device)) => ctx
+                    .tx
+                    .query_row(
+                        "SELECT 1 FROM devices WHERE device_id = ?1 AND account_id = ?2 AND revoked_at IS NULL",
+                        params![device, account_id],
+                        |_| Ok(()),
+                    )
+                    .optional()?
+                    .is_some(),
+                _ => false,
+            };
+            if !approved {
+                return Err(ApiError::new(
+                    ProblemCode::ApprovalPending,
+                    "enter the code sent to the phone on record, or approve this device on an enrolled one",
+                ));
+            }
+        }
+    }
+    let now = ctx.now as i64;
+    let account_id = match &account {
+        Some((account_id, _)) => account_id.clone(),
+        None => {
+            let phone = person.phone.clone().unwrap_or_default();
+            let existing: Option<String> = ctx
+                .tx
+                .query_row(
+                    "SELECT account_id FROM accounts WHERE person_id = ?1",
+                    params![person_id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            match existing {
+                // A deleted account comes back with the register's phone.
+                Some(account_id) => {
+                    ctx.tx.execute(
+                        "UPDATE accounts SET deleted_at = NULL, phone = ?1 WHERE account_id = ?2",
+                        params![phone, account_id],
+                    )?;
+                    ctx.tx.execute(
+                        "DELETE FROM pins WHERE account_id = ?1",
+                        params![account_id],
+                    )?;
+                    account_id
+                }
+                None => {
+                    let account_id = new_id("acc");
+                    ctx.tx.execute(
+                        "INSERT INTO accounts (account_id, person_id, phone, created_at) VALUES (?1, ?2, ?3, ?4)",
+                        params![account_id, person_id, phone, now],
+                    )?;
+                    account_id
+                }
+            }
+        }
+    };
+    if pin_required {
+        crate::pin::set(
+            ctx.tx,
+            &account_id,
+            &person,
+            request.pin.as_deref().unwrap_or_default(),
+            ctx.now,
+        )?;
+    }
+    let rules = crate::rules::rules_for(ctx.tx, &crate::people::province_of(&person.region))?;
+    let mut unlinked_device = None;
+    if active_devices(ctx.tx, &account_id)? >= rules.account_security.max_active_devices.max(1) {
+        let oldest: Option<(String, String)> = ctx
+            .tx
+            .query_row(
+                "SELECT device_id, name FROM devices WHERE account_id = ?1 AND revoked_at IS NULL \
+                 ORDER BY COALESCE(last_seen_at, created_at), created_at LIMIT 1",
+                params![account_id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        if let Some((device_id, name)) = oldest {
+            revoke_device(ctx.tx, &device_id, ctx.now)?;
+            notify(
+                ctx.tx,
+                &account_id,
+                NoticeKind::DeviceUnlinked,
+                Some(&name),
+                ctx.now,
+            )?;
+            audit(
+                ctx.tx,
+                ctx.now,
+                &account_id,
+                &person_id,
+                None,
+                "device.unlink.cap",
+                &device_id,
+            )?;
+            unlinked_device = Some(device_id);
+        }
+    }
+    let device_id = new_id("dev");
+    ctx.tx.execute(
+        "INSERT INTO devices (device_id, account_id, suite, public_key, name, created_at, last_seen_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+        params![
+            device_id,
+            account_id,
+            enrolling.device_key.suite().name(),
+            enrolling.device_key.as_bytes(),
+            enrolling.device_name,
+            now
+        ],
+    )?;
+    ctx.tx.execute(
+        "UPDATE enrolments SET state = 'completed', device_id = ?1 WHERE enrolment_id = ?2",
+        params![device_id, enrolment_id],
+    )?;
+    limits::succeed(ctx.tx, IDENTITY, &enrolling.subject)?;
+    limits::succeed(ctx.tx, DEVICE_KEY, &binding)?;
+    notify(
+        ctx.tx,
+        &account_id,
+        NoticeKind::DeviceEnrolled,
+        Some(&enrolling.device_name),
+        ctx.now,
+    )?;
+    text_account(
+        ctx,
+        &account_id,
+        &format!(
+            "【电子社保卡】您的电子社保卡已在设备「{}」上启用。如非本人操作，请在已登录的设备上解除关联并修改密码，或到服务网点办理。",
+            enrolling.device_name
+        ),
+    )?;
+    record(ctx, "completion", &enrolling.subject, &binding, "enrolled")?;
+    audit(
+        ctx.tx,
+        ctx.now,
+        &account_id,
+        &person_id,
+        None,
+        "device.enrol",
+        &device_id,
+    )?;
+    Reply::json(
+        StatusCode::CREATED,
+        &EnrolmentResponse {
+            account_id,
+            person_id,
+            device_id,
+            unlinked_device,
+        },
+    )
+}

@@ -1,0 +1,631 @@
+//! The trust root, tried as an attacker would: enrolment takeover with a
+//! name and an ID number only, brute force of identity, codes and the PIN,
+//! replayed face results; and the resident's own tools: a second device
+//! with approval, notices, unlinking, the PIN lockout and reset, and a
+//! relative's consent by face on the helper's phone.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+
+use ecard_e2e::{
+    ADMIN_TOKEN, FaceBehaviour, RawDevice, SimulatedFace, TEST_PIN, TestPlatform, identity_of,
+    latest_code, mint_face_result, open_client,
+};
+use serde_json::{Value, json};
+
+const ELDER_PHONE: &str = "13900139000";
+
+/// The elder enrolled on her own phone; returns the device.
+async fn elder_with_phone(platform: &TestPlatform) -> RawDevice {
+    platform.enrol_persona("elder").await
+}
+
+async fn sms_count(platform: &TestPlatform, phone: &str) -> usize {
+    platform
+        .admin(
+            reqwest::Method::GET,
+            &format!("/admin/sms?phone={phone}"),
+            None,
+        )
+        .await
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+fn without_ids(mut answer: Value) -> Value {
+    if let Some(object) = answer.as_object_mut() {
+        object.remove("enrolment_id");
+        object.remove("expires_at");
+        object.remove("face");
+    }
+    answer
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn takeover_with_name_and_id_number_only_gets_no_device_no_code_and_no_answer() {
+    let platform = TestPlatform::start();
+    let victim = elder_with_phone(&platform).await;
+    let elder = platform.persona("elder").await;
+    let (id_number, name) = (
+        elder["id_number"].as_str().unwrap(),
+        elder["name"].as_str().unwrap(),
+    );
+    let texts_before = sms_count(&platform, ELDER_PHONE).await;
+    let device_ids = |answer: Value| -> Vec<Value> {
+        answer
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|device| device["device_id"].clone())
+            .collect()
+    };
+    let devices_before = device_ids(victim.get("/v1/me/devices").await.body);
+
+    // The attacker knows the name and the number, but has not the face.
+    let mut attacker = RawDevice::new(&platform.url());
+    let started = attacker.start_enrolment(id_number, name).await;
+    assert_eq!(started.status, 201);
+    let enrolment = started.body["enrolment_id"].as_str().unwrap().to_owned();
+    // Skipping the face check, or guessing a code, gets nothing.
+    let early = attacker
+        .post(
+            &format!("/v1/enrolments/{enrolment}/completion"),
+            json!({ "one_time_code": "000000", "pin": "135790" }),
+        )
+        .await;
+    assert_eq!(early.status, 409, "{:?}", early.body);
+    let impostor = mint_face_result(
+        &platform.url(),
+        ADMIN_TOKEN,
+        "resident_id",
+        id_number,
+        started.body["face"]["challenge"].as_str().unwrap(),
+        started.body["face"]["device_binding"].as_str().unwrap(),
+        FaceBehaviour::Impostor,
+    )
+    .await;
+    let refused = attacker
+        .post(
+            &format!("/v1/enrolments/{enrolment}/presence"),
+            json!({ "face_result": impostor }),
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(refused.body["code"], "identity_not_verified");
+    let after = attacker
+        .post(
+            &format!("/v1/enrolments/{enrolment}/completion"),
+            json!({ "one_time_code": "000000" }),
+        )
+        .await;
+    assert_eq!(after.status, 409);
+    // No device: every signed call of the attacker is refused.
+    assert_eq!(attacker.get("/v1/me").await.status, 401);
+    let codes = attacker
+        .post("/v1/credentials", json!({ "card_id": null }))
+        .await;
+    assert_eq!(codes.status, 401);
+    // The victim's phone got no code, and keeps its devices and number.
+    assert_eq!(sms_count(&platform, ELDER_PHONE).await, texts_before);
+    assert_eq!(
+        device_ids(victim.get("/v1/me/devices").await.body),
+        devices_before
+    );
+    let code_to_victim = victim.get("/v1/me").await;
+    assert_eq!(code_to_victim.status, 200);
+
+    // The answers say nothing about whether the person exists: a made-up
+    // person gets the very same answers.
+    let mut prober = RawDevice::new(&platform.url());
+    let made_up = ecard_e2e::resident_id("360102", "19480602", "777");
+    let started_unknown = prober.start_enrolment(&made_up, name).await;
+    assert_eq!(started_unknown.status, started.status);
+    assert_eq!(
+        without_ids(started_unknown.body.clone()),
+        without_ids(started.body.clone())
+    );
+    let face_unknown = mint_face_result(
+        &platform.url(),
+        ADMIN_TOKEN,
+        "resident_id",
+        &made_up,
+        started_unknown.body["face"]["challenge"].as_str().unwrap(),
+        started_unknown.body["face"]["device_binding"]
+            .as_str()
+            .unwrap(),
+        FaceBehaviour::Genuine,
+    )
+    .await;
+    let unknown_enrolment = started_unknown.body["enrolment_id"].as_str().unwrap();
+    let refused_unknown = prober
+        .post(
+            &format!("/v1/enrolments/{unknown_enrolment}/presence"),
+            json!({ "face_result": face_unknown }),
+        )
+        .await;
+    assert_eq!(refused_unknown.status, refused.status);
+    assert_eq!(refused_unknown.body, refused.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn takeover_through_the_client_core_is_refused_and_leaves_nothing() {
+    let platform = TestPlatform::start();
+    let _victim = elder_with_phone(&platform).await;
+    let elder = platform.persona("elder").await;
+    let data = tempfile::tempdir().unwrap();
+    let attacker = open_client(&platform.url(), data.path()).await;
+    attacker.begin_enrolment(identity_of(&elder)).await.unwrap();
+    let refused = attacker
+        .confirm_presence(SimulatedFace::new(&platform.url(), FaceBehaviour::Impostor))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), "identity_not_verified");
+    let finished = attacker
+        .complete_enrolment(Some("123456".into()), Some(TEST_PIN.into()))
+        .await
+        .unwrap_err();
+    assert_eq!(finished.code(), "invalid_state");
+    assert!(attacker.session().is_none());
+    assert!(!attacker.snapshot().unwrap().enrolled);
+    assert_eq!(
+        attacker
+            .current_code(None, ecard_credential::Purpose::Transport)
+            .await
+            .unwrap_err()
+            .code(),
+        "not_enrolled"
+    );
+    // A printed photo (no liveness) and a cancelled capture fare no better.
+    attacker.begin_enrolment(identity_of(&elder)).await.unwrap();
+    let photo = attacker
+        .confirm_presence(SimulatedFace::new(
+            &platform.url(),
+            FaceBehaviour::NoLiveness,
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(photo.code(), "identity_not_verified");
+    attacker.begin_enrolment(identity_of(&elder)).await.unwrap();
+    let cancelled = attacker
+        .confirm_presence(SimulatedFace::new(
+            &platform.url(),
+            FaceBehaviour::Cancelled,
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(cancelled.code(), "face_check_cancelled");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn takeover_by_brute_force_of_names_is_locked_out() {
+    let platform = TestPlatform::start();
+    let elder = platform.persona("elder").await;
+    let id_number = elder["id_number"].as_str().unwrap();
+    let mut statuses = Vec::new();
+    for attempt in 0..12 {
+        let mut attacker = RawDevice::new(&platform.url());
+        attacker.source = Some("127.0.0.7".parse().unwrap());
+        let answer = attacker
+            .enrol_with(id_number, &format!("猜{attempt}"), FaceBehaviour::Genuine)
+            .await;
+        statuses.push(answer.status);
+    }
+    // Five failed proofs lock the document number; later tries are refused
+    // before any face check, with a time to wait.
+    assert_eq!(&statuses[..5], &[422; 5], "{statuses:?}");
+    assert!(
+        statuses[5..].iter().all(|status| *status == 429),
+        "{statuses:?}"
+    );
+    // The lockout covers the real person too until it ends, and ends.
+    let mut owner = RawDevice::new(&platform.url());
+    owner.source = Some("127.0.0.8".parse().unwrap());
+    let locked = owner
+        .enrol(id_number, elder["name"].as_str().unwrap())
+        .await;
+    assert_eq!(locked.status, 429);
+    assert_eq!(locked.body["code"], "rate_limited");
+    platform.advance_days(1).await;
+    let mut owner = RawDevice::new(&platform.url());
+    owner.source = Some("127.0.0.8".parse().unwrap());
+    let enrolled = owner
+        .enrol(id_number, elder["name"].as_str().unwrap())
+        .await;
+    assert_eq!(enrolled.status, 201, "{:?}", enrolled.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn takeover_by_guessing_the_sms_code_spends_the_enrolment() {
+    let platform = TestPlatform::start();
+    let elder = platform.persona("elder").await;
+    let (id_number, name) = (
+        elder["id_number"].as_str().unwrap(),
+        elder["name"].as_str().unwrap(),
+    );
+    let mut device = RawDevice::new(&platform.url());
+    let started = device.start_enrolment(id_number, name).await;
+    let enrolment = started.body["enrolment_id"].as_str().unwrap().to_owned();
+    let face = mint_face_result(
+        &platform.url(),
+        ADMIN_TOKEN,
+        "resident_id",
+        id_number,
+        started.body["face"]["challenge"].as_str().unwrap(),
+        started.body["face"]["device_binding"].as_str().unwrap(),
+        FaceBehaviour::Genuine,
+    )
+    .await;
+    let presence = device
+        .post(
+            &format!("/v1/enrolments/{enrolment}/presence"),
+            json!({ "face_result": face }),
+        )
+        .await;
+    assert_eq!(presence.status, 200);
+    assert_eq!(presence.body["code_sent_to"], "139****9000");
+    let right = latest_code(&platform.url(), ADMIN_TOKEN, Some(ELDER_PHONE))
+        .await
+        .unwrap();
+    let wrong = if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    for tries_left in (0..5).rev() {
+        let answer = device
+            .complete_enrolment(&enrolment, Some(wrong), true)
+            .await;
+        assert_eq!(answer.body["code"], "one_time_code_wrong", "{tries_left}");
+    }
+    // Spent: even the right code no longer works.
+    let late = device
+        .complete_enrolment(&enrolment, Some(&right), true)
+        .await;
+    assert_eq!(late.status, 409, "{:?}", late.body);
+    // Five wrong codes also lock the document number for a while.
+    let mut again = RawDevice::new(&platform.url());
+    let locked = again.start_enrolment(id_number, name).await;
+    assert_eq!(locked.body["code"], "rate_limited");
+    // Later, a replayed face result does not open a new enrolment either.
+    platform.advance_days(1).await;
+    let restarted = again.start_enrolment(id_number, name).await;
+    let other = restarted.body["enrolment_id"].as_str().unwrap();
+    let replayed = again
+        .post(
+            &format!("/v1/enrolments/{other}/presence"),
+            json!({ "face_result": face }),
+        )
+        .await;
+    assert_eq!(replayed.body["code"], "identity_not_verified");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn weak_pins_are_refused_at_issuance_without_spending_the_code() {
+    let platform = TestPlatform::start();
+    let resident = platform.persona("resident").await;
+    let (id_number, name) = (
+        resident["id_number"].as_str().unwrap(),
+        resident["name"].as_str().unwrap(),
+    );
+    let mut device = RawDevice::new(&platform.url());
+    let started = device.start_enrolment(id_number, name).await;
+    let enrolment = started.body["enrolment_id"].as_str().unwrap().to_owned();
+    let face = mint_face_result(
+        &platform.url(),
+        ADMIN_TOKEN,
+        "resident_id",
+        id_number,
+        started.body["face"]["challenge"].as_str().unwrap(),
+        started.body["face"]["device_binding"].as_str().unwrap(),
+        FaceBehaviour::Genuine,
+    )
+    .await;
+    let presence = device
+        .post(
+            &format!("/v1/enrolments/{enrolment}/presence"),
+            json!({ "face_result": face }),
+        )
+        .await;
+    assert_eq!(presence.body["pin_required"], true);
+    let code = latest_code(&platform.url(), ADMIN_TOKEN, Some("13800138000"))
+        .await
+        .unwrap();
+    for weak in ["123456", "111111", "880315", ""] {
+        let answer = device
+            .post(
+                &format!("/v1/enrolments/{enrolment}/completion"),
+                json!({ "one_time_code": code, "pin": weak }),
+            )
+            .await;
+        assert_eq!(answer.body["code"], "pin_too_simple", "{weak}");
+    }
+    let done = device
+        .complete_enrolment(&enrolment, Some(&code), true)
+        .await;
+    assert_eq!(done.status, 201, "{:?}", done.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_device_needs_approval_and_the_first_hears_of_it() {
+    let platform = TestPlatform::start();
+    let first = elder_with_phone(&platform).await;
+    let elder = platform.persona("elder").await;
+    let (id_number, name) = (
+        elder["id_number"].as_str().unwrap(),
+        elder["name"].as_str().unwrap(),
+    );
+    let mut second = RawDevice::new(&platform.url());
+    let started = second.start_enrolment(id_number, name).await;
+    let enrolment = started.body["enrolment_id"].as_str().unwrap().to_owned();
+    let face = mint_face_result(
+        &platform.url(),
+        ADMIN_TOKEN,
+        "resident_id",
+        id_number,
+        started.body["face"]["challenge"].as_str().unwrap(),
+        started.body["face"]["device_binding"].as_str().unwrap(),
+        FaceBehaviour::Genuine,
+    )
+    .await;
+    let presence = second
+        .post(
+            &format!("/v1/enrolments/{enrolment}/presence"),
+            json!({ "face_result": face }),
+        )
+        .await;
+    assert_eq!(presence.body["approval_possible"], true);
+    assert_eq!(presence.body["pin_required"], false);
+    // Without the code, it waits for approval.
+    let waiting = second.complete_enrolment(&enrolment, None, false).await;
+    assert_eq!(waiting.body["code"], "approval_pending");
+    // The first device is told, sees the request and approves with the PIN.
+    let notices = first.get("/v1/me/notices").await.body;
+    assert!(
+        notices
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|notice| notice["kind"] == "enrolment_requested")
+    );
+    let requests = first.get("/v1/me/enrolment-requests").await.body;
+    assert_eq!(requests[0]["enrolment_id"], enrolment.as_str());
+    let unapproved = first
+        .post(
+            &format!("/v1/me/enrolment-requests/{enrolment}/approval"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(unapproved.body["code"], "pin_required");
+    let approved = first
+        .post_with_pin(
+            &format!("/v1/me/enrolment-requests/{enrolment}/approval"),
+            json!({}),
+            "approve_device",
+        )
+        .await;
+    assert_eq!(approved.status, 200, "{:?}", approved.body);
+    let done = second.complete_enrolment(&enrolment, None, false).await;
+    assert_eq!(done.status, 201, "{:?}", done.body);
+    let devices = first.get("/v1/me/devices").await.body;
+    assert_eq!(devices.as_array().unwrap().len(), 2);
+    let notices = first.get("/v1/me/notices").await.body;
+    assert!(
+        notices
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|notice| notice["kind"] == "device_enrolled")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unlinking_a_device_revokes_it_and_its_codes_at_once() {
+    let platform = TestPlatform::start();
+    let first = elder_with_phone(&platform).await;
+    let elder = platform.persona("elder").await;
+    let mut second = RawDevice::new(&platform.url());
+    let enrolled = second
+        .enrol(
+            elder["id_number"].as_str().unwrap(),
+            elder["name"].as_str().unwrap(),
+        )
+        .await;
+    assert_eq!(enrolled.status, 201, "{:?}", enrolled.body);
+    let card = second.get("/v1/me").await.body["person"]["cards"][0]["card_id"].clone();
+    let issued = second
+        .post("/v1/credentials", json!({ "card_id": card }))
+        .await;
+    assert_eq!(issued.status, 201, "{:?}", issued.body);
+    let second_id = second.device_id.clone().unwrap();
+    let without_pin = first
+        .post(&format!("/v1/me/devices/{second_id}/unlink"), json!({}))
+        .await;
+    assert_eq!(without_pin.body["code"], "pin_required");
+    let unlinked = first
+        .post_with_pin(
+            &format!("/v1/me/devices/{second_id}/unlink"),
+            json!({}),
+            "unlink_device",
+        )
+        .await;
+    assert_eq!(unlinked.status, 200, "{:?}", unlinked.body);
+    assert!(unlinked.body["credentials_revoked"].as_u64().unwrap() >= 1);
+    assert_eq!(second.get("/v1/me").await.status, 401);
+    let devices = first.get("/v1/me/devices").await.body;
+    assert_eq!(devices.as_array().unwrap().len(), 1);
+    assert_eq!(devices[0]["current"], true);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pin_locks_after_wrong_tries_and_a_face_check_resets_it() {
+    let platform = TestPlatform::start();
+    let device = elder_with_phone(&platform).await;
+    let mut codes = Vec::new();
+    for _ in 0..6 {
+        let answer = device
+            .post(
+                "/v1/me/pin/grants",
+                json!({ "pin": "246813", "action": "unlink_device" }),
+            )
+            .await;
+        codes.push(answer.body["code"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(&codes[..4], &["pin_wrong"; 4], "{codes:?}");
+    assert_eq!(&codes[4..], &["pin_locked", "pin_locked"], "{codes:?}");
+    // Locked: even the right PIN is refused.
+    let right = device
+        .post(
+            "/v1/me/pin/grants",
+            json!({ "pin": TEST_PIN, "action": "unlink_device" }),
+        )
+        .await;
+    assert_eq!(right.body["code"], "pin_locked");
+    // A face check of the holder sets a new PIN.
+    let challenge = device
+        .post("/v1/me/face-challenges", json!({ "purpose": "pin_reset" }))
+        .await;
+    let elder = platform.persona("elder").await;
+    let face = mint_face_result(
+        &platform.url(),
+        ADMIN_TOKEN,
+        "resident_id",
+        elder["id_number"].as_str().unwrap(),
+        challenge.body["challenge"].as_str().unwrap(),
+        challenge.body["device_binding"].as_str().unwrap(),
+        FaceBehaviour::Genuine,
+    )
+    .await;
+    let reset = device
+        .post(
+            "/v1/me/pin/reset",
+            json!({ "face_result": face, "new_pin": "246813" }),
+        )
+        .await;
+    assert_eq!(reset.status, 200, "{:?}", reset.body);
+    let granted = device
+        .post(
+            "/v1/me/pin/grants",
+            json!({ "pin": "246813", "action": "unlink_device" }),
+        )
+        .await;
+    assert_eq!(granted.status, 201, "{:?}", granted.body);
+    // A grant is for one act: another act, or a second use, is refused.
+    let grant = granted.body["pin_grant"].as_str().unwrap();
+    let wrong_act = device
+        .post("/v1/me/deletion", json!({ "pin_grant": grant }))
+        .await;
+    assert_eq!(wrong_act.body["code"], "pin_required");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_phone_on_record_changes_only_with_face_pin_and_the_old_phone() {
+    let platform = TestPlatform::start();
+    let device = elder_with_phone(&platform).await;
+    let elder = platform.persona("elder").await;
+    let challenge = device
+        .post(
+            "/v1/me/face-challenges",
+            json!({ "purpose": "phone_change" }),
+        )
+        .await;
+    let face = mint_face_result(
+        &platform.url(),
+        ADMIN_TOKEN,
+        "resident_id",
+        elder["id_number"].as_str().unwrap(),
+        challenge.body["challenge"].as_str().unwrap(),
+        challenge.body["device_binding"].as_str().unwrap(),
+        FaceBehaviour::Genuine,
+    )
+    .await;
+    let grant = device.pin_grant("change_phone").await;
+    let started = device
+        .post(
+            "/v1/me/phone-changes",
+            json!({ "new_phone": "13700137000", "face_result": face, "pin_grant": grant }),
+        )
+        .await;
+    assert_eq!(started.status, 201, "{:?}", started.body);
+    assert_eq!(started.body["code_sent_to"], "139****9000");
+    let code = latest_code(&platform.url(), ADMIN_TOKEN, Some(ELDER_PHONE))
+        .await
+        .unwrap();
+    let change = started.body["change_id"].as_str().unwrap();
+    let confirmed = device
+        .post(
+            &format!("/v1/me/phone-changes/{change}/confirmation"),
+            json!({ "one_time_code": code }),
+        )
+        .await;
+    assert_eq!(confirmed.status, 200, "{:?}", confirmed.body);
+    // The next enrolment code goes to the new phone.
+    let mut next = RawDevice::new(&platform.url());
+    let enrolled = next
+        .enrol(
+            elder["id_number"].as_str().unwrap(),
+            elder["name"].as_str().unwrap(),
+        )
+        .await;
+    assert_eq!(enrolled.status, 201);
+    assert!(
+        latest_code(&platform.url(), ADMIN_TOKEN, Some("13700137000"))
+            .await
+            .is_some()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relative_consents_by_face_on_the_helpers_phone() {
+    let platform = TestPlatform::start();
+    let resident = platform.persona("resident").await;
+    let elder = platform.persona("elder").await;
+    let data = tempfile::tempdir().unwrap();
+    let son = open_client(&platform.url(), data.path()).await;
+    ecard_e2e::enrol(&son, &platform.url(), identity_of(&resident))
+        .await
+        .unwrap();
+    son.sync_catalogue().await.unwrap();
+    son.request_mandate(
+        ecard_api::resident::DelegationKind::FamilyProxy,
+        identity_of(&elder),
+        None,
+        vec![ecard_api::resident::Scope::ShowCode],
+        None,
+        Some(ecard_api::resident::Relationship::Child),
+        TEST_PIN,
+    )
+    .await
+    .unwrap();
+    let mandate = son.mandates().await.unwrap().remove(0);
+    // Someone else's face in front of the son's phone does not consent.
+    let refused = son
+        .consent_mandate_by_face(
+            &mandate.delegation_id,
+            &identity_of(&elder),
+            SimulatedFace::new(&platform.url(), FaceBehaviour::Impostor),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), "identity_not_verified");
+    // The elder's own face, on the son's phone: the mandate is active, the
+    // elder needs no phone.
+    let active = son
+        .consent_mandate_by_face(
+            &mandate.delegation_id,
+            &identity_of(&elder),
+            SimulatedFace::new(&platform.url(), FaceBehaviour::Genuine),
+        )
+        .await
+        .unwrap();
+    assert_eq!(active.status, ecard_api::resident::DelegationStatus::Active);
+    let trail = son.audit_trail().await.unwrap();
+    assert!(
+        trail
+            .iter()
+            .any(|entry| entry.action == "mandate.consent.face")
+    );
+    assert!(
+        trail
+            .iter()
+            .any(|entry| entry.action == "mandate.relationship.child")
+    );
+}
