@@ -43,6 +43,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 PLACEHOLDER = "sign-me"
+PIN = "135790"
 DEVICE_HEADERS = ("x-ecard-device", "x-ecard-timestamp", "x-ecard-nonce", "x-ecard-signature")
 
 _clock_offset = 0
@@ -85,16 +86,42 @@ def enrol(base: str, admin_token: str, key_file: str) -> dict:
         response.raise_for_status()
         return response.json()
 
-    device = post(
+    admin = {"authorization": f"Bearer {admin_token}"}
+    # Enrolment as a phone does it: start, a face check by the reference
+    # platform's simulated face platform, the SMS code, and the PIN.
+    started = post(
         "/v1/enrolments",
         {
             "identity": {"id_type": elder["id_type"], "id_number": elder["id_number"], "name": elder["name"]},
-            "phone": "13800138000",
             "device_suite": "ed25519",
             "device_public_key": _b64url(public),
             "device_name": "schemathesis",
         },
+    )
+    enrolment = started["enrolment_id"]
+    face = requests.post(
+        f"{base}/admin/face-platform/results",
+        json={
+            "id_type": elder["id_type"],
+            "id_number": elder["id_number"],
+            "challenge": started["face"]["challenge"],
+            "device_binding": started["face"]["device_binding"],
+        },
+        headers=admin,
+        timeout=10,
+    ).json()["face_result"]
+    post(f"/v1/enrolments/{enrolment}/presence", {"face_result": face}, enrolment)
+    texts = requests.get(f"{base}/admin/sms?phone={elder['phone']}", headers=admin, timeout=10).json()
+    code = texts[0]["body"].split("验证码 ")[1][:6]
+    device = post(
+        f"/v1/enrolments/{enrolment}/completion",
+        {"one_time_code": code, "pin": PIN},
+        enrolment,
     )["device_id"]
+
+    def grant(action):
+        return post("/v1/me/pin/grants", {"pin": PIN, "action": action}, device)["pin_grant"]
+
     card = post("/v1/credentials", {}, device)["card_id"]
     application = post(
         "/v1/replacements",
@@ -116,6 +143,8 @@ def enrol(base: str, admin_token: str, key_file: str) -> dict:
                 "name": resident["name"],
             },
             "scopes": ["track", "show_code"],
+            "relationship": "child",
+            "pin_grant": grant("accept_mandate"),
         },
         device,
     )["delegation_id"]

@@ -629,3 +629,62 @@ async fn a_relative_consents_by_face_on_the_helpers_phone() {
             .any(|entry| entry.action == "mandate.relationship.child")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn through_the_core_a_second_phone_is_approved_heard_of_and_unlinked() {
+    let platform = TestPlatform::start();
+    let elder = platform.persona("elder").await;
+    let (first_data, second_data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let first = open_client(&platform.url(), first_data.path()).await;
+    ecard_e2e::enrol(&first, &platform.url(), identity_of(&elder))
+        .await
+        .unwrap();
+    let mut events = first.subscribe();
+    let second = open_client(&platform.url(), second_data.path()).await;
+    second.begin_enrolment(identity_of(&elder)).await.unwrap();
+    let progress = second
+        .confirm_presence(SimulatedFace::new(&platform.url(), FaceBehaviour::Genuine))
+        .await
+        .unwrap();
+    assert!(progress.approval_possible);
+    assert!(!progress.pin_required);
+    assert_eq!(progress.code_sent_to.as_deref(), Some("139****9000"));
+    let waiting = second.complete_enrolment(None, None).await.unwrap_err();
+    assert_eq!(waiting.code(), "approval_pending");
+    let requests = first.enrolment_requests().await.unwrap();
+    assert_eq!(requests.len(), 1);
+    let wrong = first
+        .approve_enrolment(&requests[0].enrolment_id, "246813")
+        .await
+        .unwrap_err();
+    assert_eq!(wrong.code(), "pin_wrong");
+    first
+        .approve_enrolment(&requests[0].enrolment_id, TEST_PIN)
+        .await
+        .unwrap();
+    let session = second.complete_enrolment(None, None).await.unwrap();
+    // The first phone hears of it, as data and as an event.
+    let notices = first.check_notices().await.unwrap();
+    let kinds: Vec<_> = notices.iter().map(|notice| notice.kind).collect();
+    assert!(kinds.contains(&ecard_api::identity::NoticeKind::EnrolmentRequested));
+    assert!(kinds.contains(&ecard_api::identity::NoticeKind::DeviceEnrolled));
+    let mut heard = false;
+    while let Ok(event) = events.try_recv() {
+        heard |= matches!(event, ecard_core::ClientEvent::AccountNotice { .. });
+    }
+    assert!(heard, "no AccountNotice event");
+    assert!(
+        first.check_notices().await.unwrap().is_empty(),
+        "notices repeat"
+    );
+    // Unlinked from the first phone, the second stops at once.
+    let devices = first.devices().await.unwrap();
+    assert_eq!(devices.len(), 2);
+    first
+        .unlink_device(&session.device_id, TEST_PIN)
+        .await
+        .unwrap();
+    let refused = second.refresh_profile().await.unwrap_err();
+    assert_eq!(refused.code(), "unauthenticated");
+    assert_eq!(first.devices().await.unwrap().len(), 1);
+}

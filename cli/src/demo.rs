@@ -1,6 +1,8 @@
 //! `ecard demo`: the main job. It starts the reference platform in process
 //! on loopback, and walks one resident's whole journey through the client
-//! core, as the app would: enrol → apply for a card → production and pickup
+//! core, as the app would: an attempted takeover with a name and an ID
+//! number refused → enrolment by face check, SMS code and e-card PIN →
+//! apply for a card → production and pickup
 //! on the platform clock → activation → the e-card code shown and verified
 //! offline by a gate → a replay and an expired screenshot refused → loss
 //! reported → the code refused → loss released → the code accepted again.
@@ -11,7 +13,8 @@ use std::sync::Arc;
 use clap::Args;
 use ecard_api::resident::{Delivery, LossKind, PersonIdentity};
 use ecard_core::{
-    ClientConfig, ClientError, EcardClient, MemoryKeyStore, NewCardForm, OutletQuery, SearchQuery,
+    ClientConfig, ClientError, EcardClient, FaceCheck, FaceCheckError, FaceCheckRequest,
+    MemoryKeyStore, NewCardForm, OutletQuery, SearchQuery,
 };
 use ecard_credential::{
     Locale, Purpose, QrMatrix, TrustList, Verifier, VerifierPolicy, VerifyError,
@@ -78,6 +81,63 @@ async fn admin(
         return Err(format!("{path}: {}", response.status()));
     }
     response.json().await.map_err(text)
+}
+
+/// The resident's e-card PIN in the demo (never a pattern or the birthday).
+const DEMO_PIN: &str = "135790";
+
+/// The app's face check, played by the reference platform's simulated face
+/// platform: the operator says whether the face in front of the camera is
+/// the person's own.
+struct DemoFace {
+    base: String,
+    admin_token: String,
+    own_face: bool,
+}
+
+impl FaceCheck for DemoFace {
+    fn check(&self, request: FaceCheckRequest) -> Result<String, FaceCheckError> {
+        let unavailable = |error: reqwest::Error| FaceCheckError::Unavailable(error.to_string());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|error| FaceCheckError::Unavailable(error.to_string()))?;
+        runtime.block_on(async {
+            let answer: serde_json::Value = reqwest::Client::new()
+                .post(format!("{}/admin/face-platform/results", self.base))
+                .bearer_auth(&self.admin_token)
+                .json(&serde_json::json!({
+                    "id_type": request.id_type, "id_number": request.id_number,
+                    "challenge": request.challenge, "device_binding": request.device_binding,
+                    "live": true, "matched": self.own_face,
+                }))
+                .send()
+                .await
+                .map_err(unavailable)?
+                .json()
+                .await
+                .map_err(unavailable)?;
+            answer["face_result"]
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| FaceCheckError::Unavailable("no result".into()))
+        })
+    }
+}
+
+/// The newest text message to `phone` in the reference SMS gateway's outbox.
+async fn latest_text(platform: &RunningPlatform, phone: &str) -> DemoResult<String> {
+    let messages = admin(
+        platform,
+        reqwest::Method::GET,
+        &format!("/admin/sms?phone={phone}"),
+        None,
+    )
+    .await?;
+    messages[0]["body"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| "no text message".to_owned())
 }
 
 async fn gate(
@@ -163,19 +223,68 @@ async fn journey(
         name: resident["name"].as_str().unwrap_or_default().into(),
     };
 
+    let phone = resident["phone"].as_str().unwrap_or_default().to_owned();
+    let face = |own_face: bool| {
+        Arc::new(DemoFace {
+            base: platform.base_url(),
+            admin_token: platform.admin_token().to_owned(),
+            own_face,
+        })
+    };
+
     narrator.step(
-        "张伟在手机上实名登录，设备密钥留在密钥库中",
-        "Zhang Wei signs in with his real name; the device key stays in the key store.",
+        "有人只知道张伟的姓名和身份证号，想在自己的手机上冒领他的电子社保卡",
+        "Someone who knows only Zhang Wei's name and ID number tries to take his e-card on their own phone.",
+    );
+    let mut attacker_config = ClientConfig::new(directory.join("attacker"), platform.base_url());
+    attacker_config.device_name = "陌生手机".into();
+    let attacker = EcardClient::open(attacker_config, Arc::new(MemoryKeyStore::new()))
+        .await
+        .map_err(text)?;
+    attacker
+        .begin_enrolment(identity.clone())
+        .await
+        .map_err(text)?;
+    match attacker.confirm_presence(face(false)).await {
+        Err(error) => println!(
+            "    refused: {} ({})",
+            error.message(Locale::ZhCn),
+            error.code()
+        ),
+        Ok(_) => return Err("a stranger's face passed the face check".into()),
+    }
+    println!(
+        "    no device, no code, no text to his phone; enrolled: {}",
+        attacker.snapshot().map_err(text)?.enrolled
+    );
+
+    narrator.step(
+        "张伟本人实名登录：人脸识别、预留手机短信验证码、设置6位电子社保卡密码；设备密钥留在密钥库中",
+        "Zhang Wei enrols himself: a face check, the code texted to the phone on record, a 6-digit e-card PIN; the device key stays in the key store.",
     );
     let mut config = ClientConfig::new(directory.join("phone"), platform.base_url());
     config.device_name = "张伟的手机".into();
     let client = EcardClient::open(config, Arc::new(MemoryKeyStore::new()))
         .await
         .map_err(text)?;
+    client.begin_enrolment(identity).await.map_err(text)?;
+    let progress = client.confirm_presence(face(true)).await.map_err(text)?;
+    let message = latest_text(platform, &phone).await?;
+    println!(
+        "    face check passed; code sent to {}",
+        progress.code_sent_to.clone().unwrap_or_default()
+    );
+    println!("    SMS: {message}");
+    let code = message
+        .split("验证码 ")
+        .nth(1)
+        .and_then(|rest| rest.get(..6))
+        .map(str::to_owned);
     client
-        .enrol(identity, "13800138000".into())
+        .complete_enrolment(code, progress.pin_required.then(|| DEMO_PIN.to_owned()))
         .await
         .map_err(text)?;
+    println!("    PIN set (******); the platform keeps only a slow salted hash");
     let snapshot = client.snapshot().map_err(text)?;
     println!(
         "    {} · {}",
@@ -340,11 +449,11 @@ async fn journey(
     refused(bus.verify(&before_loss.text, client.trusted_now()))?;
 
     narrator.step(
-        "解挂：卡与电子社保卡恢复，新码通过",
-        "The loss report is released: card and e-card come back; a new code passes.",
+        "解挂（输入电子社保卡密码确认）：卡与电子社保卡恢复，新码通过",
+        "The loss report is released (confirmed with the e-card PIN): card and e-card come back; a new code passes.",
     );
     client
-        .release_loss(&card_id, TEST_PIN)
+        .release_loss(&card_id, DEMO_PIN)
         .await
         .map_err(text)?;
     let code = client
@@ -356,7 +465,7 @@ async fn journey(
     println!("    VALID · {:?}", verified.disclosure);
 
     println!(
-        "\nDone: applied, produced, collected, activated, shown, verified, refused on replay, expiry and loss, released."
+        "\nDone: a takeover refused, enrolled by face, code and PIN, applied, produced, collected, activated, shown, verified, refused on replay, expiry and loss, released."
     );
     Ok(())
 }

@@ -1131,8 +1131,8 @@ impl EcardClient {
     }
 
     /// Starts the background work of an app in the foreground: sends due
-    /// submissions and revalidates a stale catalogue, every `period`. Drop
-    /// the returned handle to stop it.
+    /// submissions, fetches account notices and revalidates a stale
+    /// catalogue, every `period`. Drop the returned handle to stop it.
     pub fn start_background(&self, period: std::time::Duration) -> BackgroundTask {
         let client = self.clone();
         let handle =
@@ -1141,6 +1141,11 @@ impl EcardClient {
                 loop {
                     ticker.tick().await;
                     client.process_outbox().await;
+                    if client.session().is_some() {
+                        // A new device, an unlinked one, a locked PIN: told
+                        // as soon as this device reaches the platform.
+                        let _ = client.check_notices().await;
+                    }
                     let stale =
                         client.inner.catalogue.state().as_of.is_none_or(|as_of| {
                             client.trusted_now().saturating_sub(as_of) > 6 * 3_600

@@ -141,10 +141,16 @@ pub fn unlink(ctx: &mut Ctx<'_>, device_id: &str) -> ApiResult<Reply> {
 /// `GET /v1/me/notices?after=N`.
 pub fn notices(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let caller = ctx.caller()?.clone();
-    let after: i64 = ctx
-        .query_param("after")
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(0);
+    let after = match ctx.query_param("after") {
+        None => 0,
+        Some(value) => value.parse::<u64>().map_err(|_| {
+            ApiError::new(
+                ProblemCode::MalformedRequest,
+                "after must be a notice id (an integer of at least 0)",
+            )
+        })?,
+    };
+    let after = i64::try_from(after).unwrap_or(i64::MAX);
     let mut statement = ctx.tx.prepare(
         "SELECT notice_id, kind, device_name, at FROM notices WHERE account_id = ?1 AND notice_id > ?2 \
          ORDER BY notice_id LIMIT 100",

@@ -64,6 +64,28 @@ impl SimulatedFace {
     }
 }
 
+/// An operator call, recorded for the contract check like device calls.
+pub async fn admin_call(
+    base: &str,
+    admin_token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> RawAnswer {
+    let mut request = reqwest::Client::new()
+        .request(method.clone(), format!("{base}{path}"))
+        .bearer_auth(admin_token);
+    let bytes = body.as_ref().map(Value::to_string).unwrap_or_default();
+    if body.is_some() {
+        request = request
+            .header("content-type", "application/json")
+            .body(bytes.clone());
+    }
+    let answer = answer(request.send().await.unwrap()).await;
+    record(method.as_str(), path, bytes.as_bytes(), &answer);
+    answer
+}
+
 /// Asks the simulated face platform for a signed result.
 pub async fn mint_face_result(
     base: &str,
@@ -74,22 +96,26 @@ pub async fn mint_face_result(
     device_binding: &str,
     behaviour: FaceBehaviour,
 ) -> String {
-    let answer: Value = reqwest::Client::new()
-        .post(format!("{base}/admin/face-platform/results"))
-        .bearer_auth(admin_token)
-        .json(&json!({
+    let answer = admin_call(
+        base,
+        admin_token,
+        reqwest::Method::POST,
+        "/admin/face-platform/results",
+        Some(json!({
             "id_type": id_type, "id_number": id_number, "challenge": challenge,
             "device_binding": device_binding,
             "live": behaviour != FaceBehaviour::NoLiveness,
             "matched": behaviour == FaceBehaviour::Genuine,
-        }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    answer["face_result"].as_str().unwrap().to_owned()
+        })),
+    )
+    .await;
+    answer.body["face_result"].as_str().unwrap().to_owned()
+}
+
+fn code_in(message: &Value) -> Option<String> {
+    let body = message["body"].as_str()?;
+    let start = body.find("验证码 ")? + "验证码 ".len();
+    body.get(start..start + 6).map(str::to_owned)
 }
 
 impl ecard_core::FaceCheck for SimulatedFace {
@@ -119,51 +145,28 @@ impl ecard_core::FaceCheck for SimulatedFace {
 /// The newest one-time code the reference SMS gateway sent (to `phone`,
 /// or to anyone when `None`).
 pub async fn latest_code(base: &str, admin_token: &str, phone: Option<&str>) -> Option<String> {
-    let messages: Value = reqwest::Client::new()
-        .get(format!(
-            "{base}/admin/sms?phone={}",
-            phone.unwrap_or_default()
-        ))
-        .bearer_auth(admin_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    messages.as_array()?.iter().find_map(|message| {
-        let body = message["body"].as_str()?;
-        let start = body.find("验证码 ")? + "验证码 ".len();
-        body.get(start..start + 6).map(str::to_owned)
-    })
+    let path = format!("/admin/sms?phone={}", phone.unwrap_or_default());
+    let messages = admin_call(base, admin_token, reqwest::Method::GET, &path, None).await;
+    messages.body.as_array()?.iter().find_map(code_in)
 }
 
 /// The newest one-time code sent to the phone shown masked as `masked`
 /// (`138****8000`), as the person reads it off their phone.
 pub async fn code_sent_to(base: &str, admin_token: &str, masked: Option<&str>) -> Option<String> {
     let masked = masked?;
-    let messages: Value = reqwest::Client::new()
-        .get(format!("{base}/admin/sms"))
-        .bearer_auth(admin_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    messages.as_array()?.iter().find_map(|message| {
+    let messages = admin_call(base, admin_token, reqwest::Method::GET, "/admin/sms", None).await;
+    messages.body.as_array()?.iter().find_map(|message| {
         let phone = message["phone"].as_str()?;
         let shown = format!(
             "{}****{}",
             phone.get(..3)?,
             phone.get(phone.len().checked_sub(4)?..)?
         );
-        if shown != masked {
-            return None;
+        if shown == masked {
+            code_in(message)
+        } else {
+            None
         }
-        let body = message["body"].as_str()?;
-        let start = body.find("验证码 ")? + "验证码 ".len();
-        body.get(start..start + 6).map(str::to_owned)
     })
 }
 
