@@ -43,7 +43,7 @@ token="st-admin-$RANDOM$RANDOM"
 base="http://127.0.0.1:$port"
 
 cargo build -q -p ecard-cli
-cargo run -q -p ecard-cli -- platform serve --db "$work/platform.db" \
+target/debug/ecard platform serve --db "$work/platform.db" \
     --addr "127.0.0.1:$port" --admin-token "$token" >"$work/server.log" 2>&1 &
 server=$!
 cleanup() {
@@ -53,8 +53,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for _ in $(seq 1 100); do
+up=""
+for _ in $(seq 1 300); do
     if "$venv/bin/python" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' "$base/v1/time" >/dev/null 2>&1; then
+        up=1
         break
     fi
     if ! kill -0 "$server" 2>/dev/null; then
@@ -64,6 +66,10 @@ for _ in $(seq 1 100); do
     fi
     sleep 0.2
 done
+if [[ -z "$up" ]]; then
+    echo "the platform did not answer within 60 s" >&2
+    exit 1
+fi
 
 export ECARD_ST_BASE="$base" ECARD_ST_ADMIN_TOKEN="$token" ECARD_ST_KEY_FILE="$work/device.key"
 ECARD_ST_IDS="$("$venv/bin/python" scripts/schemathesis_hooks.py enrol "$ECARD_ST_KEY_FILE")"

@@ -2,19 +2,21 @@
 //! recovery — never a panic, never a lost or doubled submission: a
 //! misbehaving network (refused, reset, silent, truncated, wrong content
 //! type, malformed JSON, busy), a full disk, a read-only data directory,
-//! and a phone clock that jumps.
+//! a phone clock that jumps, and a key store that refuses (a cancelled
+//! prompt, a locked phone, a failing store) or has lost its key.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ecard_api::resident::LossKind;
+use ecard_api::resident::{Delivery, LossKind};
 use ecard_core::net::WallClock;
 use ecard_core::{
-    ClientConfig, ClientError, EcardClient, ErrorCategory, FileKeyStore, OutboxState,
+    ClientConfig, ClientError, DraftForm, EcardClient, ErrorCategory, FileKeyStore, NewCardForm,
+    OutboxState, SecureKeyStore,
 };
-use ecard_credential::Purpose;
+use ecard_credential::{KeyStore, KeyStoreError, Locale, PublicKey, Purpose, Suite};
 use ecard_e2e::{TestPlatform, identity_of, open_client, terminal};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -242,4 +244,268 @@ async fn codes_survive_phone_clock_jumps() {
         gate.verify(&code.text, platform_now)
             .unwrap_or_else(|error| panic!("jump {jump}: {error:?}"));
     }
+}
+
+/// A phone's key store that refuses on command: every operation answers
+/// the set refusal until it is lifted, like a store behind a dismissed
+/// fingerprint prompt, a locked phone or a secure element that fails.
+struct RefusingKeyStore {
+    inner: FileKeyStore,
+    refusal: Mutex<Option<KeyStoreError>>,
+    unwraps: AtomicI64,
+}
+
+impl RefusingKeyStore {
+    fn open(directory: &std::path::Path) -> Arc<RefusingKeyStore> {
+        Arc::new(RefusingKeyStore {
+            inner: FileKeyStore::open(directory).unwrap(),
+            refusal: Mutex::new(None),
+            unwraps: AtomicI64::new(0),
+        })
+    }
+
+    fn refuse(&self, refusal: Option<KeyStoreError>) {
+        *self.refusal.lock().unwrap() = refusal;
+    }
+
+    fn check(&self) -> Result<(), KeyStoreError> {
+        self.refusal.lock().unwrap().clone().map_or(Ok(()), Err)
+    }
+}
+
+impl KeyStore for RefusingKeyStore {
+    fn generate_key(&self, alias: &str, suite: Suite) -> Result<PublicKey, KeyStoreError> {
+        self.check()?;
+        self.inner.generate_key(alias, suite)
+    }
+    fn public_key(&self, alias: &str) -> Result<PublicKey, KeyStoreError> {
+        self.check()?;
+        self.inner.public_key(alias)
+    }
+    fn sign(&self, alias: &str, message: &[u8]) -> Result<Vec<u8>, KeyStoreError> {
+        self.check()?;
+        self.inner.sign(alias, message)
+    }
+    fn delete_key(&self, alias: &str) -> Result<(), KeyStoreError> {
+        self.check()?;
+        self.inner.delete_key(alias)
+    }
+}
+
+impl SecureKeyStore for RefusingKeyStore {
+    fn wrap(&self, alias: &str, secret: &[u8]) -> Result<Vec<u8>, KeyStoreError> {
+        self.check()?;
+        self.inner.wrap(alias, secret)
+    }
+    fn unwrap(&self, alias: &str, wrapped: &[u8]) -> Result<Vec<u8>, KeyStoreError> {
+        self.unwraps.fetch_add(1, Ordering::Relaxed);
+        self.check()?;
+        self.inner.unwrap(alias, wrapped)
+    }
+}
+
+async fn open_with(url: &str, data: &std::path::Path, keys: &Arc<RefusingKeyStore>) -> EcardClient {
+    EcardClient::open(ClientConfig::new(data, url), keys.clone())
+        .await
+        .unwrap()
+}
+
+/// What a resident has on the phone: enrolled, a draft, and a loss report
+/// queued while offline that the platform has not seen. Returns the queued
+/// submission's id.
+async fn a_phone_with_a_queued_loss_report(
+    platform: &TestPlatform,
+    data: &std::path::Path,
+    keys: &Arc<RefusingKeyStore>,
+) -> i64 {
+    let elder = platform.persona("elder").await;
+    {
+        let client = open_with(&platform.url(), data, keys).await;
+        ecard_e2e::enrol(&client, &platform.url(), identity_of(&elder))
+            .await
+            .unwrap();
+        client.sync_catalogue().await.unwrap();
+        client
+            .save_draft(
+                None,
+                DraftForm::NewCard(NewCardForm {
+                    person_id: None,
+                    photo_jpeg: vec![0xff, 0xd8, 0xff, 0xd9],
+                    bank: "icbc".into(),
+                    phone: "13900139000".into(),
+                    delivery: Delivery::Pickup {
+                        outlet_id: "outlet-1".into(),
+                    },
+                }),
+            )
+            .await
+            .unwrap();
+    }
+    let offline = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let client = open_with(&offline, data, keys).await;
+    let card = client.snapshot().unwrap().cards[0].card_id.clone();
+    let queued = client
+        .report_loss(&card, LossKind::Temporary)
+        .await
+        .unwrap();
+    assert_eq!(queued.state, OutboxState::Pending);
+    queued.outbox_id
+}
+
+/// Everything sealed on the phone, for comparing before and after.
+fn everything(client: &EcardClient) -> (String, Vec<String>, usize, Vec<String>, usize) {
+    let snapshot = client.snapshot().unwrap();
+    (
+        client.session().unwrap().device_id,
+        snapshot
+            .cards
+            .iter()
+            .map(|card| format!("{}:{}", card.card_id, card.suspended_here))
+            .collect(),
+        snapshot.outbox_pending,
+        client
+            .drafts()
+            .unwrap()
+            .into_iter()
+            .map(|draft| draft.draft_id)
+            .collect(),
+        client.outbox().unwrap().len(),
+    )
+}
+
+/// Rows in each table sealed under the database key, read from the file.
+fn sealed_rows(database: &std::path::Path) -> Vec<(&'static str, i64)> {
+    let connection = rusqlite::Connection::open(database).unwrap();
+    [
+        "session",
+        "profile",
+        "drafts",
+        "outbox",
+        "credentials",
+        "suspensions",
+    ]
+    .into_iter()
+    .map(|table| {
+        let count = connection
+            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |row| {
+                row.get(0)
+            })
+            .unwrap();
+        (table, count)
+    })
+    .collect()
+}
+
+/// The key store refuses with `refusal` while the app opens: a typed,
+/// retryable error, nothing deleted; once it answers, everything is there
+/// and the queued loss report reaches the platform exactly once.
+async fn a_key_store_refusal_loses_nothing(refusal: KeyStoreError, category: ErrorCategory) {
+    let platform = TestPlatform::start();
+    let data = tempfile::tempdir().unwrap();
+    let keys = RefusingKeyStore::open(&data.path().join("keys"));
+    let queued = a_phone_with_a_queued_loss_report(&platform, data.path(), &keys).await;
+    let before = everything(&open_with(&platform.url(), data.path(), &keys).await);
+    let wrapped = std::fs::read(data.path().join("data-key.wrapped")).unwrap();
+    let database = data.path().join("ecard.db");
+    let rows = sealed_rows(&database);
+    assert!(
+        rows.iter()
+            .filter(|(table, _)| ["session", "drafts", "outbox", "credentials"].contains(table))
+            .all(|(_, count)| *count > 0),
+        "{rows:?}"
+    );
+
+    keys.refuse(Some(refusal.clone()));
+    for _ in 0..3 {
+        let asked = keys.unwraps.load(Ordering::Relaxed);
+        let error = EcardClient::open(ClientConfig::new(data.path(), platform.url()), keys.clone())
+            .await
+            .unwrap_err();
+        assert_eq!(keys.unwraps.load(Ordering::Relaxed), asked + 1);
+        assert!(
+            matches!(
+                &error,
+                ClientError::KeyStoreUnavailable { source, retryable: true } if *source == refusal
+            ),
+            "{error:?}"
+        );
+        assert_eq!(error.code(), "key_store_unavailable");
+        assert_eq!(error.category(), category);
+        for locale in [Locale::ZhCn, Locale::En] {
+            let message = error.message(locale);
+            assert!(
+                message.contains("资料都还在") || message.contains("Nothing has been lost"),
+                "{message}"
+            );
+        }
+        // Nothing touched: the wrapped key, and the sealed rows.
+        assert_eq!(
+            std::fs::read(data.path().join("data-key.wrapped")).unwrap(),
+            wrapped
+        );
+        assert_eq!(sealed_rows(&database), rows);
+    }
+
+    // The key store answers again: everything is as it was.
+    keys.refuse(None);
+    let client = open_with(&platform.url(), data.path(), &keys).await;
+    assert_eq!(everything(&client), before);
+    assert_eq!(client.snapshot().unwrap().recovery, None);
+    let sent = client.retry_submission(queued).await.unwrap();
+    assert_eq!(sent.state, OutboxState::Done);
+    let audit = client.audit_trail().await.unwrap();
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|entry| entry.action == "card.loss_report.temporary")
+            .count(),
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn key_store_refusal_cancelled_prompt_loses_nothing() {
+    a_key_store_refusal_loses_nothing(KeyStoreError::UserCancelled, ErrorCategory::NotAllowed)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn key_store_refusal_locked_loses_nothing() {
+    a_key_store_refusal_loses_nothing(KeyStoreError::Locked, ErrorCategory::NotAllowed).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn key_store_refusal_backend_failure_loses_nothing() {
+    a_key_store_refusal_loses_nothing(
+        KeyStoreError::Backend("the secure element did not answer".into()),
+        ErrorCategory::Internal,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_store_without_the_wrapping_key_starts_over() {
+    let platform = TestPlatform::start();
+    let data = tempfile::tempdir().unwrap();
+    let keys = RefusingKeyStore::open(&data.path().join("keys"));
+    a_phone_with_a_queued_loss_report(&platform, data.path(), &keys).await;
+    // The one definite loss: the store holds no wrapping key any more (the
+    // app's keys were cleared, or the data was restored onto another phone).
+    std::fs::remove_file(data.path().join("keys").join("ecard-data.wrap")).unwrap();
+    let keys = RefusingKeyStore::open(&data.path().join("keys"));
+    let client = open_with(&platform.url(), data.path(), &keys).await;
+    let snapshot = client.snapshot().unwrap();
+    assert!(!snapshot.enrolled);
+    assert_eq!(snapshot.outbox_pending, 0);
+    let recovery = snapshot.recovery.unwrap();
+    for table in ["session", "drafts", "outbox"] {
+        assert!(recovery.lost.contains(&table.to_owned()), "{recovery:?}");
+    }
+    drop(client);
+    // The new key is stored, and the next open finds nothing more lost.
+    let client = open_with(&platform.url(), data.path(), &keys).await;
+    assert_eq!(client.snapshot().unwrap().recovery, None);
 }

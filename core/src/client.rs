@@ -12,6 +12,26 @@
 //! - The core never holds a lock that a plain method needs while it calls the
 //!   key store, so a key store implemented on the UI thread (a JS callback, a
 //!   main-actor prompt) cannot deadlock against `snapshot` or `search`.
+//!
+//! When the local data counts as lost: the session, profile, drafts,
+//! outbox, credentials and suspensions are sealed under a database key that
+//! is stored only wrapped by the phone's key store. At open the key store
+//! is asked to unwrap it, and only one answer makes the client start over
+//! with a new key and empty sealed tables: [`KeyStoreError::NotFound`], the
+//! store's definite statement that it holds no wrapping key (app data
+//! cleared, a backup restored onto another phone). A missing wrapped-key
+//! file is the same loss seen from the other side. Every other answer — a
+//! cancelled biometric prompt, a locked phone, a store that is busy,
+//! failing, timing out or answering nonsense, and a blob that does not
+//! authenticate under the key the store holds — is a
+//! [`ClientError::KeyStoreUnavailable`] and deletes nothing. Why so strict:
+//! those answers are usually transient, and even when one is not, the store
+//! cannot tell a replaced key from a damaged blob or a faulty secure
+//! element, while deleting on a wrong guess throws away a queued loss
+//! report the platform has never seen. A store that does know the key a
+//! blob was made under no longer exists (it keeps key ids, say) reports
+//! that as `NotFound`. Opening again once the store answers finds
+//! everything as it was.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -21,7 +41,8 @@ use ecard_api::resident::{
     CardStatus, CredentialRequest, CredentialSet, ECardState, PersonIdentity, Profile,
 };
 use ecard_credential::{
-    HolderRole, Locale, Purpose, SignedStatusList, Suite, TrustList, Verifier, VerifierPolicy,
+    HolderRole, KeyStoreError, Locale, Purpose, SignedStatusList, Suite, TrustList, Verifier,
+    VerifierPolicy,
 };
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -208,25 +229,55 @@ pub(crate) async fn blocking<T: Send + 'static>(
         .map_err(|error| ClientError::Internal(format!("background task failed: {error}")))?
 }
 
-fn data_key(
-    config: &ClientConfig,
-    key_store: &dyn SecureKeyStore,
-) -> Result<(Vec<u8>, bool), ClientError> {
+/// What became of the database key at open.
+enum DataKey {
+    /// Unwrapped by the key store.
+    Unwrapped(Vec<u8>),
+    /// There is none yet, or the key store said for certain that its
+    /// wrapping key is gone: whatever was sealed can never be read again.
+    Gone {
+        /// Whether a wrapped key existed (a loss to report) or not (a first
+        /// open, or a file removed with the app's data).
+        existed: bool,
+    },
+}
+
+/// Reads and unwraps the database key. Only [`KeyStoreError::NotFound`]
+/// counts as lost; every other answer of the key store is a typed,
+/// retryable [`ClientError::KeyStoreUnavailable`] that touches nothing (the
+/// rule and its reasons are in the module docs).
+fn data_key(config: &ClientConfig, key_store: &dyn SecureKeyStore) -> Result<DataKey, ClientError> {
     let path = config.data_dir.join(DATA_KEY_FILE);
     match std::fs::read(&path) {
         Ok(wrapped) => match key_store.unwrap(DATA_KEY_ALIAS, &wrapped) {
-            Ok(key) if key.len() == 32 => Ok((key, false)),
-            // The key store lost its key (app data cleared, device restored):
-            // what was sealed under the old key cannot be read again.
-            _ => new_data_key(&path, key_store).map(|key| (key, true)),
+            Ok(key) if key.len() == 32 => Ok(DataKey::Unwrapped(key)),
+            // The store opened the blob but answered nonsense: a store that
+            // misbehaves, not a lost key.
+            Ok(key) => Err(unavailable(KeyStoreError::Backend(format!(
+                "the key store answered a database key of {} bytes",
+                key.len()
+            )))),
+            Err(KeyStoreError::NotFound(_)) => Ok(DataKey::Gone { existed: true }),
+            Err(refusal) => Err(unavailable(refusal)),
         },
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            new_data_key(&path, key_store).map(|key| (key, false))
+            Ok(DataKey::Gone { existed: false })
         }
         Err(error) => Err(StorageError::Io(error).into()),
     }
 }
 
+/// A key-store refusal met while opening: nothing is deleted, and opening
+/// again can succeed unless the store cannot do the operation at all.
+fn unavailable(source: KeyStoreError) -> ClientError {
+    let retryable = !matches!(source, KeyStoreError::UnsupportedSuite);
+    ClientError::KeyStoreUnavailable { source, retryable }
+}
+
+/// Makes, wraps and stores a new database key. The wrapped key is written
+/// only after the tables sealed under the old key were emptied, so a crash
+/// in between leaves the old wrapped key, which the next open finds gone
+/// again, and never a new key beside rows it cannot open.
 fn new_data_key(
     path: &std::path::Path,
     key_store: &dyn SecureKeyStore,
@@ -236,14 +287,14 @@ fn new_data_key(
     ring::rand::SystemRandom::new()
         .fill(&mut key)
         .map_err(|_| ClientError::Internal("no randomness".into()))?;
-    let wrapped = key_store.wrap(DATA_KEY_ALIAS, &key)?;
+    let wrapped = key_store.wrap(DATA_KEY_ALIAS, &key).map_err(unavailable)?;
     let temporary = path.with_extension("tmp");
     std::fs::write(&temporary, wrapped).map_err(StorageError::Io)?;
     std::fs::rename(&temporary, path).map_err(StorageError::Io)?;
     Ok(key)
 }
 
-/// Tables sealed under the data key, cleared when that key is lost.
+/// Tables sealed under the data key, cleared when that key is gone for certain.
 const SEALED_TABLES: &[&str] = &[
     "session",
     "profile",
@@ -281,20 +332,27 @@ impl EcardClient {
         if let Some(limit) = config.storage_limit_bytes {
             store.limit_size(limit)?;
         }
-        let (key, key_lost) = data_key(&config, key_store.as_ref())?;
-        if key_lost {
-            let lost = store.write(|tx| {
-                let mut lost = Vec::new();
-                for table in SEALED_TABLES {
-                    if tx.execute(&format!("DELETE FROM {table}"), [])? > 0 {
-                        lost.push((*table).to_owned());
+        let key = match data_key(&config, key_store.as_ref())? {
+            DataKey::Unwrapped(key) => key,
+            DataKey::Gone { existed } => {
+                // Rows sealed under a key that no longer exists can never be
+                // read again; clear them before the new key is stored.
+                let lost = store.write(|tx| {
+                    let mut lost = Vec::new();
+                    for table in SEALED_TABLES {
+                        if tx.execute(&format!("DELETE FROM {table}"), [])? > 0 {
+                            lost.push((*table).to_owned());
+                        }
                     }
+                    Ok(lost)
+                })?;
+                if existed || !lost.is_empty() {
+                    let report = recovery.get_or_insert_with(RecoveryReport::default);
+                    report.lost.extend(lost);
                 }
-                Ok(lost)
-            })?;
-            let report = recovery.get_or_insert_with(RecoveryReport::default);
-            report.lost.extend(lost);
-        }
+                new_data_key(&config.data_dir.join(DATA_KEY_FILE), key_store.as_ref())?
+            }
+        };
         let cipher = FieldCipher::new(&key)?;
         let offset: i64 = store
             .meta("clock_offset_millis")?

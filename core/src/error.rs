@@ -139,6 +139,19 @@ pub enum ClientError {
     /// The key store failed.
     #[error(transparent)]
     KeyStore(#[from] KeyStoreError),
+    /// The phone's key store would not open the local data key (a cancelled
+    /// prompt, a locked store, a store that failed) and did not say the key
+    /// is gone. Nothing was deleted: opening again once the key store
+    /// answers finds the session, drafts and queued submissions as they were.
+    #[error("the key store did not open the local data: {source}")]
+    KeyStoreUnavailable {
+        /// What the key store answered.
+        #[source]
+        source: KeyStoreError,
+        /// Whether opening again later can succeed (every refusal but a
+        /// store that cannot do the operation at all).
+        retryable: bool,
+    },
     /// Local storage failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
@@ -170,7 +183,9 @@ impl ClientError {
             ClientError::CredentialExpired => "credential_expired".into(),
             ClientError::Code(_) => "code_failed".into(),
             ClientError::KeyStore(KeyStoreError::UserCancelled) => "user_cancelled".into(),
+            ClientError::KeyStore(KeyStoreError::Locked) => "key_store_locked".into(),
             ClientError::KeyStore(_) => "key_store".into(),
+            ClientError::KeyStoreUnavailable { .. } => "key_store_unavailable".into(),
             ClientError::Storage(StorageError::DiskFull) => "disk_full".into(),
             ClientError::Storage(StorageError::ReadOnly) => "storage_read_only".into(),
             ClientError::Storage(_) => "storage".into(),
@@ -225,7 +240,15 @@ impl ClientError {
             ClientError::Code(
                 PresentError::CredentialNotValid | PresentError::CounterExhausted,
             ) => ErrorCategory::Revoked,
-            ClientError::KeyStore(KeyStoreError::UserCancelled) => ErrorCategory::NotAllowed,
+            ClientError::KeyStore(KeyStoreError::UserCancelled | KeyStoreError::Locked) => {
+                ErrorCategory::NotAllowed
+            }
+            // The person can act (confirm, unlock); the data waits.
+            ClientError::KeyStoreUnavailable {
+                source: KeyStoreError::UserCancelled | KeyStoreError::Locked,
+                ..
+            } => ErrorCategory::NotAllowed,
+            ClientError::KeyStoreUnavailable { .. } => ErrorCategory::Internal,
             ClientError::FaceCheck(crate::identity::FaceCheckError::Cancelled) => {
                 ErrorCategory::NotAllowed
             }
@@ -270,6 +293,22 @@ impl ClientError {
                 "This e-card cannot be used for that purpose.",
             ),
             ClientError::KeyStore(KeyStoreError::UserCancelled) => locale.pick("已取消。", "Cancelled."),
+            ClientError::KeyStore(KeyStoreError::Locked) => locale.pick(
+                "手机已锁定，请解锁手机后再试。",
+                "Your phone is locked. Unlock it and try again.",
+            ),
+            ClientError::KeyStoreUnavailable { source: KeyStoreError::UserCancelled, .. } => locale.pick(
+                "需要先验证是您本人才能打开电子社保卡。您的资料都还在，请重试并完成验证。",
+                "Your e-card opens only after you confirm it is you. Nothing has been lost: try again and complete the check.",
+            ),
+            ClientError::KeyStoreUnavailable { source: KeyStoreError::Locked, .. } => locale.pick(
+                "手机已锁定，电子社保卡暂时打不开。您的资料都还在，请解锁手机后再试。",
+                "Your phone is locked, so your e-card cannot open yet. Nothing has been lost: unlock your phone and try again.",
+            ),
+            ClientError::KeyStoreUnavailable { .. } => locale.pick(
+                "手机的安全存储暂时无法使用，电子社保卡打不开。您的资料都还在，请稍后再试。",
+                "Your phone's secure storage is not available right now, so your e-card cannot open. Nothing has been lost: try again in a moment.",
+            ),
             ClientError::Storage(StorageError::DiskFull) => locale.pick(
                 "手机存储空间已满，请清理后重试，已有数据不会丢失。",
                 "Your phone's storage is full. Free some space and try again; nothing has been lost.",

@@ -20,7 +20,15 @@ use ring::rand::{SecureRandom, SystemRandom};
 pub trait SecureKeyStore: KeyStore {
     /// Encrypts `secret` under the wrapping key `alias` (created on first use).
     fn wrap(&self, alias: &str, secret: &[u8]) -> Result<Vec<u8>, KeyStoreError>;
-    /// Decrypts what [`SecureKeyStore::wrap`] produced.
+    /// Decrypts what [`SecureKeyStore::wrap`] produced. Never creates a key.
+    ///
+    /// The answer decides whether the client keeps its data (see
+    /// [`crate::client`]): [`KeyStoreError::NotFound`] only when the store
+    /// holds no key under `alias` (or knows for certain that the key
+    /// `wrapped` was made under no longer exists); a cancelled prompt is
+    /// [`KeyStoreError::UserCancelled`], a locked store
+    /// [`KeyStoreError::Locked`], anything else
+    /// [`KeyStoreError::Backend`].
     fn unwrap(&self, alias: &str, wrapped: &[u8]) -> Result<Vec<u8>, KeyStoreError>;
 }
 
@@ -87,13 +95,18 @@ impl MemoryKeyStore {
         MemoryKeyStore::default()
     }
 
-    fn wrapping_key(&self, alias: &str) -> Result<[u8; 32], KeyStoreError> {
+    /// The wrapping key `alias`, made when `create` (for `wrap`); without
+    /// `create` (for `unwrap`) a missing key is `NotFound`.
+    fn wrapping_key(&self, alias: &str, create: bool) -> Result<[u8; 32], KeyStoreError> {
         let mut keys = self
             .wrapping
             .lock()
             .map_err(|_| KeyStoreError::Backend("lock poisoned".into()))?;
         if let Some(key) = keys.get(alias) {
             return Ok(*key);
+        }
+        if !create {
+            return Err(KeyStoreError::NotFound(alias.to_owned()));
         }
         let key = random_key()?;
         keys.insert(alias.to_owned(), key);
@@ -118,10 +131,10 @@ impl KeyStore for MemoryKeyStore {
 
 impl SecureKeyStore for MemoryKeyStore {
     fn wrap(&self, alias: &str, secret: &[u8]) -> Result<Vec<u8>, KeyStoreError> {
-        seal(&self.wrapping_key(alias)?, secret)
+        seal(&self.wrapping_key(alias, true)?, secret)
     }
     fn unwrap(&self, alias: &str, wrapped: &[u8]) -> Result<Vec<u8>, KeyStoreError> {
-        open_sealed(&self.wrapping_key(alias)?, wrapped)
+        open_sealed(&self.wrapping_key(alias, false)?, wrapped)
     }
 }
 
@@ -219,12 +232,17 @@ impl FileKeyStore {
             .map_err(|_| KeyStoreError::Backend("lock poisoned".into()))
     }
 
-    fn wrapping_key(&self, alias: &str) -> Result<[u8; 32], KeyStoreError> {
+    /// The wrapping key `alias`, made when `create` (for `wrap`); without
+    /// `create` (for `unwrap`) a missing key file is `NotFound`.
+    fn wrapping_key(&self, alias: &str, create: bool) -> Result<[u8; 32], KeyStoreError> {
         valid_alias(alias)?;
         let path = self.directory.join(format!("{alias}.wrap"));
         match std::fs::read(&path) {
             Ok(bytes) => <[u8; 32]>::try_from(bytes.as_slice())
                 .map_err(|_| KeyStoreError::Backend(format!("{} is damaged", path.display()))),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound && !create => {
+                Err(KeyStoreError::NotFound(alias.to_owned()))
+            }
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                 let key = random_key()?;
                 write_private(&path, &key)?;
@@ -275,10 +293,10 @@ impl KeyStore for FileKeyStore {
 
 impl SecureKeyStore for FileKeyStore {
     fn wrap(&self, alias: &str, secret: &[u8]) -> Result<Vec<u8>, KeyStoreError> {
-        seal(&self.wrapping_key(alias)?, secret)
+        seal(&self.wrapping_key(alias, true)?, secret)
     }
     fn unwrap(&self, alias: &str, wrapped: &[u8]) -> Result<Vec<u8>, KeyStoreError> {
-        open_sealed(&self.wrapping_key(alias)?, wrapped)
+        open_sealed(&self.wrapping_key(alias, false)?, wrapped)
     }
 }
 
@@ -304,5 +322,21 @@ mod tests {
                 .is_err()
         );
         assert!(reopened.generate_key("../escape", Suite::Ed25519).is_err());
+        // A missing wrapping key is a definite `NotFound`, and asking does
+        // not make one (a wrong blob under an existing key is not `NotFound`).
+        assert_eq!(
+            reopened.unwrap("other", &wrapped),
+            Err(KeyStoreError::NotFound("other".into()))
+        );
+        assert!(!directory.path().join("other.wrap").exists());
+        assert!(matches!(
+            reopened.unwrap("data", &wrapped[..wrapped.len() - 1]),
+            Err(KeyStoreError::Backend(_))
+        ));
+        let memory = MemoryKeyStore::new();
+        assert_eq!(
+            memory.unwrap("data", &wrapped),
+            Err(KeyStoreError::NotFound("data".into()))
+        );
     }
 }

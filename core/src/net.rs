@@ -5,7 +5,9 @@
 //! Plain HTTP is refused except to loopback addresses (tests, the local
 //! reference platform). Every response carries the platform's clock; the
 //! client keeps the offset so codes stay valid on a phone whose own clock
-//! is wrong.
+//! is wrong. Only successful answers of the platform set that clock, and
+//! only with a plausible time ([`TrustedClock`]): an error page, a proxy or
+//! a hostile reply cannot move the dates on the resident's codes.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,11 +29,54 @@ use crate::error::ClientError;
 
 /// Largest response body the client reads.
 const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+/// The platform's clock endpoint: asked after a clock-skew refusal, whose
+/// own time the clock does not take.
+const TIME_PATH: &str = "/v1/time";
 
 fn local_millis() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_millis() as i64)
+        .map_or(0, |elapsed| {
+            i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
+        })
+}
+
+/// The earliest platform time the clock accepts: 2025-01-01T00:00:00Z,
+/// before this software was written. Why a floor: a phone's own clock may
+/// be years behind (reset to 1970 or 2000 after a flat battery), so it
+/// cannot judge an answer dated in the past; this can. No real platform
+/// answers with a time before the software that talks to it existed, so an
+/// earlier time is a broken or replayed answer, and anchoring on it would
+/// date every code years back (refused by every terminal) and outlive the
+/// session in the stored offset. Raise it with each release.
+pub const EARLIEST_PLATFORM_TIME: u64 = 1_735_689_600;
+
+/// How far ahead of the phone's wall clock (or of
+/// [`EARLIEST_PLATFORM_TIME`], when the wall clock is behind even that) a
+/// platform time may be: ten years. Why a bound: the trusted clock exists
+/// because phone clocks are wrong, so it must accept a platform well ahead
+/// of a phone stuck in the past; but a platform time decades ahead is
+/// never a wrong phone, only a wrong answer — and one that would date codes
+/// in the future, expire every credential at once and, stored as the
+/// offset, survive restarts. There is no bound behind the wall clock beyond
+/// the floor: a phone set years ahead is exactly what the clock corrects.
+pub const MAX_PLATFORM_LEAD_SECONDS: u64 = 10 * 366 * 86_400;
+
+/// Whether `server_seconds` is a platform time the clock may take, given
+/// the phone's wall clock (see [`EARLIEST_PLATFORM_TIME`] and
+/// [`MAX_PLATFORM_LEAD_SECONDS`]). Whatever the wall clock says, the time
+/// in milliseconds must also stay below half of `i64::MAX` (some 146
+/// million years), so every later sum has room and none can overflow.
+pub fn plausible_platform_time(server_seconds: u64, wall_millis: i64) -> bool {
+    let wall_seconds = u64::try_from(wall_millis / 1_000).unwrap_or(0);
+    let latest = wall_seconds
+        .max(EARLIEST_PLATFORM_TIME)
+        .saturating_add(MAX_PLATFORM_LEAD_SECONDS);
+    (EARLIEST_PLATFORM_TIME..=latest).contains(&server_seconds)
+        && i64::try_from(server_seconds)
+            .ok()
+            .and_then(|seconds| seconds.checked_mul(1_000))
+            .is_some_and(|millis| millis < i64::MAX / 2)
 }
 
 /// The device's wall clock in Unix milliseconds. Replaceable so tests can
@@ -83,6 +128,15 @@ struct ClockState {
 /// or jumps (time zone, manual change, ±1 day) still dates codes by the
 /// platform's time. Before the first answer of a session it uses the wall
 /// clock plus the offset stored last time.
+///
+/// What it believes: [`Network`] hands it the platform's time only from
+/// successful answers (2xx, or 304 to a conditional GET) read in full from
+/// the configured platform origin — over TLS, which authenticates the
+/// platform, except on loopback in tests. Error answers (4xx, 5xx) never
+/// move it: they may come from a proxy, a captive portal or a failing
+/// server. And [`TrustedClock::observe`] takes only a
+/// [plausible](plausible_platform_time) time. All of its arithmetic is
+/// checked or saturating, so no reply and no wall clock can overflow it.
 #[derive(Debug, Default)]
 pub struct TrustedClock {
     wall: WallClock,
@@ -96,8 +150,16 @@ impl TrustedClock {
         TrustedClock::with_wall_clock(offset_millis, WallClock::system())
     }
 
-    /// A clock over a given wall clock.
+    /// A clock over a given wall clock, starting with a stored offset. An
+    /// offset that puts the clock outside the plausible range (stored by a
+    /// version that trusted any answer) is dropped.
     pub fn with_wall_clock(offset_millis: i64, wall: WallClock) -> TrustedClock {
+        let wall_millis = wall.millis();
+        let restored = wall_millis.saturating_add(offset_millis) / 1_000;
+        let offset_millis = match u64::try_from(restored) {
+            Ok(seconds) if plausible_platform_time(seconds, wall_millis) => offset_millis,
+            _ => 0,
+        };
         TrustedClock {
             wall,
             state: std::sync::Mutex::new(ClockState {
@@ -118,11 +180,9 @@ impl TrustedClock {
     fn now_millis(&self) -> i64 {
         let state = self.state();
         match state.anchor {
-            Some((instant, platform_millis)) => {
-                platform_millis
-                    + i64::try_from(instant.elapsed().as_millis()).unwrap_or(i64::MAX / 2)
-            }
-            None => self.wall.millis() + state.offset_millis,
+            Some((instant, platform_millis)) => platform_millis
+                .saturating_add(i64::try_from(instant.elapsed().as_millis()).unwrap_or(i64::MAX)),
+            None => self.wall.millis().saturating_add(state.offset_millis),
         }
     }
 
@@ -133,7 +193,7 @@ impl TrustedClock {
 
     /// The current offset in milliseconds (platform minus device wall clock).
     pub fn offset_millis(&self) -> i64 {
-        self.now_millis() - self.wall.millis()
+        self.now_millis().saturating_sub(self.wall.millis())
     }
 
     /// Whether the platform's time was observed in this session.
@@ -148,21 +208,35 @@ impl TrustedClock {
 
     /// Records a server time (whole seconds) seen in a response to a request
     /// sent at `sent` and answered at `received` (wall milliseconds).
-    pub fn observe(&self, server_seconds: u64, sent: i64, received: i64) {
-        let Ok(server_seconds) = i64::try_from(server_seconds) else {
-            return;
-        };
+    /// Returns whether the clock took it: a time that is not
+    /// [plausible](plausible_platform_time) leaves the clock as it was.
+    pub fn observe(&self, server_seconds: u64, sent: i64, received: i64) -> bool {
+        let wall_millis = self.wall.millis();
+        if !plausible_platform_time(server_seconds, wall_millis) {
+            tracing::warn!(
+                server_seconds,
+                "ignored an implausible platform time (before the release floor or over ten years ahead)"
+            );
+            return false;
+        }
         // The header is truncated to the second: assume the middle of it;
         // the answer left the platform about half a round trip ago.
-        let round_trip = (received - sent).clamp(0, 60_000);
-        let platform_millis = server_seconds * 1_000 + 500 + round_trip / 2;
+        let round_trip = received.saturating_sub(sent).clamp(0, 60_000);
+        let Some(platform_millis) = i64::try_from(server_seconds)
+            .ok()
+            .and_then(|seconds| seconds.checked_mul(1_000))
+            .and_then(|millis| millis.checked_add(500 + round_trip / 2))
+        else {
+            return false;
+        };
         let mut state = self
             .state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         state.anchor = Some((std::time::Instant::now(), platform_millis));
-        state.offset_millis = platform_millis - self.wall.millis();
+        state.offset_millis = platform_millis.saturating_sub(wall_millis);
         self.observed.store(true, Ordering::Relaxed);
+        true
     }
 }
 
@@ -410,12 +484,22 @@ impl Network {
             attempt += 1;
             match self.attempt(request).await {
                 Attempt::Done(response) => return Ok(response),
-                Attempt::Fail(ClientError::Refused {
-                    code: ProblemCode::ClockSkew,
-                    ..
-                }) if !skew_retried => {
-                    // The answer carried the platform clock; sign again with it.
+                Attempt::Fail(
+                    error @ ClientError::Refused {
+                        code: ProblemCode::ClockSkew,
+                        ..
+                    },
+                ) if request.signed && !skew_retried => {
+                    // The refusal is an error answer, whose time the clock
+                    // does not take: ask the platform's clock endpoint (a
+                    // successful answer) and sign once more with it.
                     skew_retried = true;
+                    if !matches!(
+                        self.attempt(&ApiRequest::get(TIME_PATH)).await,
+                        Attempt::Done(_)
+                    ) {
+                        return Err(error);
+                    }
                     attempt -= 1;
                 }
                 Attempt::Fail(error) => return Err(error),
@@ -473,9 +557,15 @@ impl Network {
             }
         };
         let received = self.clock.wall_clock().millis();
-        if let Some(server_time) = header_u64(&response, SERVER_TIME_HEADER) {
-            self.clock.observe(server_time, sent, received);
-        }
+        // The platform's time, taken below only from a successful answer of
+        // the configured platform, read in full (see `TrustedClock`).
+        let server_time = header_u64(&response, SERVER_TIME_HEADER)
+            .filter(|_| same_origin(response.url(), &self.base));
+        let learn_time = |clock: &TrustedClock| {
+            if let Some(server_time) = server_time {
+                clock.observe(server_time, sent, received);
+            }
+        };
         let status = response.status();
         let retry_after = header_u64(&response, RETRY_AFTER.as_str()).map(Duration::from_secs);
         let etag = response
@@ -489,6 +579,7 @@ impl Network {
             .and_then(|value| value.to_str().ok())
             .is_some_and(|value| value.starts_with(PROBLEM_JSON));
         if status == StatusCode::NOT_MODIFIED {
+            learn_time(&self.clock);
             return Attempt::Done(ApiResponse::NotModified);
         }
         let body = match read_limited(response).await {
@@ -501,6 +592,7 @@ impl Network {
             }
         };
         if status.is_success() {
+            learn_time(&self.clock);
             return Attempt::Done(ApiResponse::Body {
                 status: status.as_u16(),
                 body,
@@ -574,6 +666,14 @@ impl Network {
             (SIGNATURE_HEADER, URL_SAFE_NO_PAD.encode(signature)),
         ])
     }
+}
+
+/// Whether `url` (where an answer came from, after any redirect) is the
+/// platform's own origin: scheme, host and port.
+fn same_origin(url: &Url, base: &Url) -> bool {
+    url.scheme() == base.scheme()
+        && url.host_str() == base.host_str()
+        && url.port_or_known_default() == base.port_or_known_default()
 }
 
 fn header_u64(response: &reqwest::Response, name: &str) -> Option<u64> {
@@ -707,6 +807,64 @@ mod tests {
             assert!(clock.now().abs_diff(1_780_000_300) <= 1, "jump {jump}");
         }
         assert!((clock.offset_millis() - 300_500 - 300_000).abs() < 2_000);
+    }
+
+    #[test]
+    fn the_clock_arithmetic_cannot_overflow() {
+        use std::sync::atomic::AtomicI64;
+        let phone = Arc::new(AtomicI64::new(1_780_000_000_000));
+        let reading = phone.clone();
+        let clock = TrustedClock::with_wall_clock(
+            0,
+            WallClock::from_fn(move || reading.load(Ordering::Relaxed)),
+        );
+        // Hostile times: none is taken, none panics, the clock stays put.
+        let year_292_billion = i64::MAX as u64;
+        for hostile in [
+            u64::MAX,
+            year_292_billion,
+            year_292_billion / 1_000,
+            0,
+            946_684_800,
+            EARLIEST_PLATFORM_TIME - 1,
+            1_780_000_000 + MAX_PLATFORM_LEAD_SECONDS + 1,
+        ] {
+            assert!(!clock.observe(hostile, i64::MIN, i64::MAX), "{hostile}");
+            assert!(!clock.is_observed(), "{hostile}");
+            assert_eq!(clock.now(), 1_780_000_000, "{hostile}");
+        }
+        // Round trips that would overflow a subtraction are clamped.
+        assert!(clock.observe(1_780_000_100, i64::MAX, i64::MIN));
+        assert!(clock.now().abs_diff(1_780_000_100) <= 1);
+        assert!(clock.observe(1_780_000_200, i64::MIN, i64::MAX));
+        assert!(clock.now().abs_diff(1_780_000_230) <= 1);
+        // A wall clock at either end of time breaks nothing either.
+        for wall in [i64::MAX, i64::MIN, -1, 0] {
+            phone.store(wall, Ordering::Relaxed);
+            let _ = clock.offset_millis();
+            assert!(clock.now().abs_diff(1_780_000_230) <= 1, "{wall}");
+            let lone = TrustedClock::with_wall_clock(i64::MAX, WallClock::from_fn(move || wall));
+            let _ = (lone.now(), lone.offset_millis());
+            assert!(!lone.observe(year_292_billion, wall, wall));
+            assert!(!lone.observe(u64::MAX, wall, wall));
+        }
+        // A plausible time is taken even from a phone stuck in 1970.
+        let stuck = TrustedClock::with_wall_clock(0, WallClock::from_fn(|| 0));
+        assert!(stuck.observe(1_780_000_000, 0, 0));
+        assert!(stuck.now().abs_diff(1_780_000_000) <= 1);
+    }
+
+    #[test]
+    fn a_stored_offset_outside_the_plausible_range_is_dropped() {
+        let wall = WallClock::from_fn(|| 1_780_000_000_000);
+        let sane = TrustedClock::with_wall_clock(3_600_000, wall.clone());
+        assert_eq!(sane.now(), 1_780_003_600);
+        // Stored by a version that took any answer: year 292 billion, or 1970.
+        for insane in [i64::MAX, i64::MAX / 2, -1_780_000_000_000, i64::MIN] {
+            let clock = TrustedClock::with_wall_clock(insane, wall.clone());
+            assert_eq!(clock.now(), 1_780_000_000, "{insane}");
+            assert_eq!(clock.offset_millis(), 0, "{insane}");
+        }
     }
 
     #[test]

@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::client::{EcardClient, blocking};
 use crate::codes;
-use crate::error::ClientError;
+use crate::error::{ClientError, StorageError};
 use crate::events::ClientEvent;
 use crate::net::{ApiRequest, RetryPolicy};
 use crate::outbox::{self, NewSubmission, OutboxEntry, OutboxState};
@@ -64,8 +64,13 @@ pub struct ReplacementForm {
 }
 
 /// A form in progress.
+///
+/// Stored (sealed) as `{"draft": "<kind>", "form": {…}}`: the kind beside
+/// the form, never inside it, so no field of a form can collide with the
+/// tag. (Drafts saved before this shape put the tag `kind` inside the form,
+/// where a replacement's own `kind` clashed with it; they still read.)
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "draft", content = "form", rename_all = "snake_case")]
 pub enum DraftForm {
     /// A first card.
     NewCard(NewCardForm),
@@ -82,6 +87,29 @@ pub struct Draft {
     pub form: DraftForm,
     /// Last saved (Unix seconds).
     pub updated_at: u64,
+}
+
+/// Reads a stored draft of either shape. `kind` is the row's `kind` column
+/// (`new_card` or `replacement`), written beside every draft since the
+/// first schema.
+///
+/// The current shape is [`DraftForm`]'s own. The first shape put the tag
+/// `kind` inside the form; for a replacement that made a second `kind` key
+/// (the replacement kind) in the same object, which serde refuses as a
+/// duplicate field. Those drafts still read: as a JSON value the later key
+/// wins — the form's own `kind`, since the tag was written first — and the
+/// column says which form it is.
+fn read_draft(kind: &str, json: serde_json::Value) -> Result<DraftForm, serde_json::Error> {
+    if json.get("draft").is_some() {
+        return serde_json::from_value(json);
+    }
+    match kind {
+        "new_card" => serde_json::from_value(json).map(DraftForm::NewCard),
+        "replacement" => serde_json::from_value(json).map(DraftForm::Replacement),
+        other => Err(serde::de::Error::custom(format!(
+            "unknown draft kind {other:?}"
+        ))),
+    }
 }
 
 /// What happened to a submission.
@@ -331,16 +359,20 @@ impl EcardClient {
 
     /// Every draft, newest first.
     pub fn drafts(&self) -> Result<Vec<Draft>, ClientError> {
-        let rows: Vec<(String, Vec<u8>, i64)> = self.inner.store.read(|connection| {
-            let mut statement = connection.prepare("SELECT draft_id, sealed, updated_at FROM drafts ORDER BY updated_at DESC, draft_id")?;
-            let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?.collect::<Result<Vec<_>, _>>()?;
+        let rows: Vec<(String, String, Vec<u8>, i64)> = self.inner.store.read(|connection| {
+            let mut statement = connection.prepare("SELECT draft_id, kind, sealed, updated_at FROM drafts ORDER BY updated_at DESC, draft_id")?;
+            let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?.collect::<Result<Vec<_>, _>>()?;
             Ok(rows)
         })?;
         rows.into_iter()
-            .map(|(draft_id, sealed, updated_at)| {
+            .map(|(draft_id, kind, sealed, updated_at)| {
+                let json: serde_json::Value =
+                    self.inner.cipher.open_json("drafts.sealed", &sealed)?;
                 Ok(Draft {
+                    form: read_draft(&kind, json).map_err(|error| {
+                        StorageError::Corrupt(format!("draft {draft_id}: {error}"))
+                    })?,
                     draft_id,
-                    form: self.inner.cipher.open_json("drafts.sealed", &sealed)?,
                     updated_at: updated_at as u64,
                 })
             })
@@ -390,7 +422,7 @@ impl EcardClient {
                     )
                     .map_err(|error| match error {
                         ClientError::Storage(error) => error,
-                        other => crate::error::StorageError::Corrupt(other.to_string()),
+                        other => StorageError::Corrupt(other.to_string()),
                     })
                 })
                 .map_err(ClientError::from)
@@ -1195,5 +1227,211 @@ pub fn kind_label(kind: ApplicationKind, locale: Locale) -> &'static str {
         (ApplicationKind::Replacement(ReplacementKind::KeepNumber), Locale::En) => {
             "Replacement keeping the number"
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::client::ClientConfig;
+    use crate::keystore::FileKeyStore;
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    async fn client(data: &std::path::Path) -> EcardClient {
+        let keys = Arc::new(FileKeyStore::open(data.join("keys")).unwrap());
+        // Drafts need no platform: nothing listens on port 9.
+        EcardClient::open(ClientConfig::new(data, "http://127.0.0.1:9"), keys)
+            .await
+            .unwrap()
+    }
+
+    fn new_card() -> NewCardForm {
+        NewCardForm {
+            person_id: None,
+            photo_jpeg: vec![0xff, 0xd8, 0xff, 0xd9],
+            bank: "icbc".into(),
+            phone: "13800138000".into(),
+            delivery: Delivery::Pickup {
+                outlet_id: "outlet-1".into(),
+            },
+        }
+    }
+
+    fn replacement(kind: ReplacementKind) -> ReplacementForm {
+        ReplacementForm {
+            card_id: "card-1".into(),
+            kind,
+            bank: (kind == ReplacementKind::ChangeBank).then(|| "ccb".into()),
+            photo_jpeg: None,
+            delivery: Delivery::Mail {
+                address: "江西省南昌市东湖区八一大道1号".into(),
+                phone: "13800138000".into(),
+            },
+        }
+    }
+
+    /// One form of every kind: a first card and each kind of replacement.
+    fn every_kind() -> Vec<DraftForm> {
+        vec![
+            DraftForm::NewCard(new_card()),
+            DraftForm::Replacement(replacement(ReplacementKind::Plain)),
+            DraftForm::Replacement(replacement(ReplacementKind::ChangeBank)),
+            DraftForm::Replacement(replacement(ReplacementKind::KeepNumber)),
+        ]
+    }
+
+    fn sorted(mut forms: Vec<DraftForm>) -> Vec<DraftForm> {
+        forms.sort_by_key(|form| format!("{form:?}"));
+        forms
+    }
+
+    #[test]
+    fn one_draft_of_every_kind_saves_and_lists() {
+        let data = tempfile::tempdir().unwrap();
+        let runtime = runtime();
+        let saved = runtime.block_on(async {
+            let client = client(data.path()).await;
+            let mut ids = Vec::new();
+            for form in every_kind() {
+                ids.push(client.save_draft(None, form).await.unwrap());
+            }
+            let listed = client.drafts().unwrap();
+            assert_eq!(
+                sorted(listed.iter().map(|draft| draft.form.clone()).collect()),
+                sorted(every_kind())
+            );
+            // The export carries each draft with its kind and its own fields.
+            let export = client.export_personal_data().unwrap();
+            let mut kinds: Vec<&str> = export
+                .drafts
+                .iter()
+                .filter_map(|draft| draft.form["draft"].as_str())
+                .collect();
+            kinds.sort_unstable();
+            assert_eq!(
+                kinds,
+                ["new_card", "replacement", "replacement", "replacement"]
+            );
+            let mut replacement_kinds: Vec<&str> = export
+                .drafts
+                .iter()
+                .filter_map(|draft| draft.form["form"]["kind"].as_str())
+                .collect();
+            replacement_kinds.sort_unstable();
+            assert_eq!(replacement_kinds, ["change_bank", "keep_number", "plain"]);
+            // Saving again under the same id replaces, never duplicates.
+            let changed = DraftForm::Replacement(replacement(ReplacementKind::KeepNumber));
+            client
+                .save_draft(Some(ids[0].clone()), changed.clone())
+                .await
+                .unwrap();
+            let mut expected = every_kind();
+            expected[0] = changed;
+            assert_eq!(
+                sorted(
+                    client
+                        .drafts()
+                        .unwrap()
+                        .into_iter()
+                        .map(|draft| draft.form)
+                        .collect()
+                ),
+                sorted(expected)
+            );
+            client.delete_draft(&ids[0]).await.unwrap();
+            client.drafts().unwrap()
+        });
+        // And after a restart.
+        let reopened = runtime.block_on(async { client(data.path()).await.drafts().unwrap() });
+        assert_eq!(reopened, saved);
+        assert_eq!(
+            sorted(reopened.into_iter().map(|draft| draft.form).collect()),
+            sorted(every_kind()[1..].to_vec())
+        );
+    }
+
+    /// The shape drafts were stored in before: the tag inside the form.
+    #[derive(Serialize, Deserialize)]
+    #[serde(tag = "kind", rename_all = "snake_case")]
+    enum FirstShape {
+        NewCard(NewCardForm),
+        Replacement(ReplacementForm),
+    }
+
+    #[test]
+    fn drafts_stored_in_the_first_shape_still_read() {
+        let data = tempfile::tempdir().unwrap();
+        runtime().block_on(async {
+            let client = client(data.path()).await;
+            let old = [
+                ("d-new", "new_card", FirstShape::NewCard(new_card())),
+                (
+                    "d-plain",
+                    "replacement",
+                    FirstShape::Replacement(replacement(ReplacementKind::Plain)),
+                ),
+                (
+                    "d-bank",
+                    "replacement",
+                    FirstShape::Replacement(replacement(ReplacementKind::ChangeBank)),
+                ),
+                (
+                    "d-keep",
+                    "replacement",
+                    FirstShape::Replacement(replacement(ReplacementKind::KeepNumber)),
+                ),
+            ];
+            for (id, kind, form) in &old {
+                let json = serde_json::to_vec(form).unwrap();
+                if *kind == "replacement" {
+                    // The bug: the old shape could not read its own replacements.
+                    let error = serde_json::from_slice::<FirstShape>(&json).err().unwrap();
+                    assert!(error.to_string().contains("duplicate field `kind`"), "{error}");
+                }
+                let sealed = client.inner.cipher.seal_json("drafts.sealed", form).unwrap();
+                client
+                    .inner
+                    .store
+                    .write(|tx| {
+                        tx.execute(
+                            "INSERT INTO drafts (draft_id, kind, sealed, updated_at) VALUES (?1, ?2, ?3, 0)",
+                            params![id, kind, sealed],
+                        )?;
+                        Ok(())
+                    })
+                    .unwrap();
+            }
+            let listed = client.drafts().unwrap();
+            let by_id = |id: &str| {
+                listed
+                    .iter()
+                    .find(|draft| draft.draft_id == id)
+                    .map(|draft| draft.form.clone())
+                    .unwrap()
+            };
+            assert_eq!(by_id("d-new"), DraftForm::NewCard(new_card()));
+            for (id, kind) in [
+                ("d-plain", ReplacementKind::Plain),
+                ("d-bank", ReplacementKind::ChangeBank),
+                ("d-keep", ReplacementKind::KeepNumber),
+            ] {
+                assert_eq!(by_id(id), DraftForm::Replacement(replacement(kind)), "{id}");
+            }
+            // Saved again, a draft takes the current shape.
+            client
+                .save_draft(Some("d-plain".into()), by_id("d-plain"))
+                .await
+                .unwrap();
+            assert_eq!(client.drafts().unwrap().len(), 4);
+        });
     }
 }

@@ -262,7 +262,10 @@ pub enum IssueError {
 /// Errors of a platform key store (the holder's device keys).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum KeyStoreError {
-    /// No key under that alias.
+    /// No key under that alias: a definite answer, not a guess. When the
+    /// wrapping key of the database key is `NotFound`, the client counts the
+    /// data sealed under it as lost and starts over, so a store must never
+    /// report a locked, busy or failing store as `NotFound`.
     #[error("no key under alias {0}")]
     NotFound(String),
     /// The key store cannot make keys of this suite.
@@ -271,6 +274,13 @@ pub enum KeyStoreError {
     /// The person did not confirm (biometric or PIN prompt cancelled).
     #[error("the user cancelled the key operation")]
     UserCancelled,
+    /// The key store is locked and will not use its keys until it is
+    /// unlocked: the phone is locked (a background start before the first
+    /// unlock, iOS `errSecInteractionNotAllowed`), or the store wants the
+    /// person to authenticate first (Android `UserNotAuthenticatedException`).
+    /// The keys are still there; the same call works once it is unlocked.
+    #[error("the key store is locked")]
+    Locked,
     /// The platform key store failed.
     #[error("key store failure: {0}")]
     Backend(String),
