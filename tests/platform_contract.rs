@@ -1455,8 +1455,20 @@ async fn new_card_by_pickup_through_activation() {
     assert_eq!(snapshot(&device).await, before);
 
     // Production on the admin clock: queued an hour, three days in production.
+    // The card record is made when production starts, and in Jiangxi its
+    // e-card with it, usable at once (同步生成…直接使用).
     advance(&platform, 2 * 3_600).await;
-    assert_eq!(application(&device, &id).await["state"], "in_production");
+    let in_production = application(&device, &id).await;
+    assert_eq!(in_production["state"], "in_production");
+    let card_id = in_production["card_id"].as_str().unwrap().to_owned();
+    let cards = my_cards(&device).await;
+    assert_eq!(cards.len(), 1);
+    assert_eq!(cards[0]["card_id"], card_id.as_str());
+    assert_eq!(cards[0]["status"], "active");
+    assert_eq!(cards[0]["e_card"], "active");
+    let early = credentials(&device, None).await;
+    ok(&early, 201);
+    assert_eq!(early.body["card_id"], card_id.as_str());
     advance(&platform, 3 * DAY).await;
     let at_outlet = application(&device, &id).await;
     assert_eq!(at_outlet["state"], "at_outlet");
@@ -1465,7 +1477,7 @@ async fn new_card_by_pickup_through_activation() {
         ["submitted", "paid", "in_production", "at_outlet"]
     );
     assert_eq!(actions(&at_outlet), ["confirm_receipt"]);
-    let card_id = at_outlet["card_id"].as_str().unwrap().to_owned();
+    assert_eq!(at_outlet["card_id"], card_id.as_str());
     let cards = my_cards(&device).await;
     assert_eq!(cards.len(), 1);
     assert_eq!(cards[0]["card_id"], card_id.as_str());
@@ -1475,8 +1487,7 @@ async fn new_card_by_pickup_through_activation() {
     let masked = cards[0]["card_number_masked"].as_str().unwrap();
     assert_eq!(masked.len(), 9);
     assert!(masked.contains("*****"));
-    // Not in the holder's hands yet: no codes, no activation.
-    problem(&credentials(&device, None).await, 409, "card_not_active");
+    // Not in the holder's hands yet: no activation (the e-card works already).
     problem(
         &device
             .post(&format!("/v1/cards/{card_id}/activation"), json!({}))
@@ -1570,6 +1581,7 @@ async fn new_card_by_pickup_through_activation() {
             "credential.issue",
             "credential.issue",
             "application.receipt",
+            "credential.issue",
             "application.submit",
             "device.enrol",
         ]
@@ -1713,7 +1725,8 @@ async fn new_card_by_mail_payment_and_cancellation_rules() {
     let dispatched = application(&device, &third_id).await;
     assert_eq!(dispatched["state"], "dispatched");
     assert_eq!(actions(&dispatched), ["confirm_receipt"]);
-    problem(&credentials(&device, None).await, 409, "card_not_active");
+    // In the post, the Jiangxi e-card works already.
+    ok(&credentials(&device, None).await, 201);
     advance(&platform, 3 * DAY).await;
     let delivered = application(&device, &third_id).await;
     assert_eq!(delivered["state"], "received");
@@ -1742,6 +1755,7 @@ async fn new_card_by_mail_payment_and_cancellation_rules() {
         audit_actions(&device).await,
         [
             "card.activate",
+            "credential.issue",
             "application.pay",
             "application.submit",
             "application.cancel",
@@ -2241,21 +2255,36 @@ async fn replacements_plain_change_bank_keep_number() {
             .await,
         200,
     );
-    // The card being replaced still shows codes while the new one is made…
-    advance(&platform, 3 * DAY).await;
-    assert_eq!(application(&device, &id).await["state"], "in_production");
+    // The card being replaced still shows codes while the paid application
+    // waits for production…
+    assert_eq!(application(&device, &id).await["state"], "paid");
     let last_set = credentials(&device, Some(&first_new)).await;
     ok(&last_set, 201);
-    // …and its unexpired credentials are revoked once the new card exists.
+    // …and is retired when production starts: its unexpired credentials
+    // are revoked, and the new card's e-card works during the replacement
+    // (Jiangxi's sample `during_replacement`).
     advance(&platform, 2 * 3_600).await;
-    let produced = application(&device, &id).await;
-    assert_eq!(produced["state"], "dispatched");
+    let in_production = application(&device, &id).await;
+    assert_eq!(in_production["state"], "in_production");
     let (mut verifier, now) = terminal(&platform, &[Purpose::Transport]).await;
     let code = code_from(&device, &last_set.body, Purpose::Transport, now, 1);
     assert_eq!(
         verifier.verify(&code, now).unwrap_err(),
         VerifyError::Revoked
     );
+    problem(
+        &credentials(&device, Some(&first_new)).await,
+        409,
+        "card_not_active",
+    );
+    let making = in_production["card_id"].as_str().unwrap().to_owned();
+    let during = credentials(&device, None).await;
+    ok(&during, 201);
+    assert_eq!(during.body["card_id"], making.as_str());
+    advance(&platform, 3 * DAY).await;
+    let produced = application(&device, &id).await;
+    assert_eq!(produced["state"], "dispatched");
+    assert_eq!(produced["card_id"], making.as_str());
     let same_number = receive_and_activate(&device, &produced).await;
     let cards = my_cards(&device).await;
     let by_id = |id: &str| {
@@ -2378,12 +2407,17 @@ async fn production_failure_and_photo_resubmission() {
         400,
         "malformed_request",
     );
-    // Time does not produce a failed application.
+    // Production had started: the card record exists and stays through the
+    // failure (its Jiangxi e-card too). Time does not produce a failed
+    // application.
+    let card_id = failed.body["card_id"].as_str().unwrap().to_owned();
     advance(&platform, 10 * DAY).await;
     let waiting = application(&device, &id).await;
     assert_eq!(waiting["state"], "production_failed");
-    assert!(waiting["card_id"].is_null());
-    assert!(my_cards(&device).await.is_empty());
+    assert_eq!(waiting["card_id"], card_id.as_str());
+    let cards = my_cards(&device).await;
+    assert_eq!(cards.len(), 1);
+    assert_eq!(cards[0]["e_card"], "active");
     // Another application is refused while this one is open.
     problem(
         &device
@@ -2418,9 +2452,29 @@ async fn production_failure_and_photo_resubmission() {
     ok(&resubmitted, 200);
     assert_eq!(resubmitted.body["state"], "paid");
     assert!(resubmitted.body["failure_reason"].is_null());
+    // Production started once: no cancelling, even where the rules allow it.
+    change_rules(&platform, "360000", |rules| {
+        rules["cancel_after_submit"] = json!(true)
+    })
+    .await;
+    let paid_again = application(&device, &id).await;
+    assert_eq!(actions(&paid_again), Vec::<&str>::new());
+    problem(
+        &device
+            .post(&format!("/v1/applications/{id}/cancel"), json!({}))
+            .await,
+        409,
+        "invalid_state",
+    );
     advance(&platform, 4 * DAY).await;
     let produced = application(&device, &id).await;
     assert_eq!(produced["state"], "at_outlet");
+    assert_eq!(
+        produced["card_id"],
+        card_id.as_str(),
+        "the same card record"
+    );
+    assert_eq!(my_cards(&device).await.len(), 1);
     assert_eq!(
         states(&produced),
         [
@@ -2439,6 +2493,283 @@ async fn production_failure_and_photo_resubmission() {
         trail[..3],
         ["card.activate", "application.receipt", "application.photo"]
     );
+}
+
+// ---------------------------------------------------------------------------
+// When the e-card works (rules `e_card_timing`)
+
+/// A region's sample e-card timing: (county of the test person, province,
+/// during production, during a temporary loss, during a replacement).
+const E_CARD_TIMINGS: [(&str, &str, &str, &str, &str); 4] = [
+    // Jiangxi: during production from the document (同步生成…直接使用).
+    ("360102", "360000", "active", "suspended", "active"),
+    ("330106", "330000", "suspended", "suspended", "active"),
+    ("440106", "440000", "active", "active", "suspended"),
+    ("510104", "510000", "suspended", "suspended", "suspended"),
+];
+
+/// Checks what the holder's profile says of a card's e-card and that the
+/// platform issues credentials exactly when it says `active`; an issued
+/// set makes a transport code a fresh terminal accepts. Returns the set.
+async fn e_card_is(
+    platform: &TestPlatform,
+    device: &RawDevice,
+    card_id: &str,
+    expected: &str,
+) -> Option<Value> {
+    let cards = my_cards(device).await;
+    let card = cards
+        .iter()
+        .find(|card| card["card_id"] == card_id)
+        .unwrap();
+    assert_eq!(card["e_card"], expected, "{card}");
+    let answer = credentials(device, Some(card_id)).await;
+    if expected == "active" {
+        ok(&answer, 201);
+        let (mut verifier, now) = terminal(platform, &[Purpose::Transport]).await;
+        let code = code_from(device, &answer.body, Purpose::Transport, now, 1);
+        verifier.verify(&code, now).unwrap();
+        Some(answer.body)
+    } else {
+        problem(&answer, 409, "card_not_active");
+        None
+    }
+}
+
+/// Whether a fresh terminal accepts a code made from `set`.
+async fn code_accepted(platform: &TestPlatform, device: &RawDevice, set: &Value) -> bool {
+    let (mut verifier, now) = terminal(platform, &[Purpose::Transport]).await;
+    let code = code_from(device, set, Purpose::Transport, now, 2);
+    match verifier.verify(&code, now) {
+        Ok(_) => true,
+        Err(VerifyError::Revoked) => false,
+        Err(other) => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn e_card_timing_follows_each_regions_rules() {
+    let platform = TestPlatform::start();
+    let photo = STANDARD.encode(jpeg(358, 441, 15_000));
+    for (index, (county, province, production, temporary_loss, replacement)) in
+        E_CARD_TIMINGS.into_iter().enumerate()
+    {
+        let region_rules = rules(&platform, province).await;
+        assert_eq!(
+            region_rules["e_card_timing"],
+            json!({
+                "during_production": production,
+                "during_temporary_loss": temporary_loss,
+                "during_replacement": replacement,
+            }),
+            "{province}"
+        );
+        let production_days = region_rules["production_days"].as_u64().unwrap();
+        let (person, id_number) = platform
+            .add_person_in(county, "周新", "19850707", &format!("0{index}1"), &[])
+            .await;
+        let mut device = RawDevice::new(&platform.url());
+        ok(&device.enrol(&id_number, "周新").await, 201);
+
+        // (a) A first card: nothing before production starts; from then on
+        // the e-card works as the region says, until the card is received.
+        let mut body = new_card(&person, pickup());
+        body["photo_jpeg"] = json!(photo);
+        let submitted = device.post("/v1/applications", body).await;
+        ok(&submitted, 201);
+        assert_eq!(submitted.body["state"], "paid", "{province}");
+        let id = submitted.body["application_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(my_cards(&device).await.is_empty());
+        problem(&credentials(&device, None).await, 409, "card_not_active");
+        advance(&platform, 2 * 3_600).await;
+        let making = application(&device, &id).await;
+        assert_eq!(making["state"], "in_production");
+        let card_id = making["card_id"].as_str().unwrap().to_owned();
+        e_card_is(&platform, &device, &card_id, production).await;
+        advance(&platform, production_days * DAY + 3_600).await;
+        assert_eq!(application(&device, &id).await["state"], "at_outlet");
+        e_card_is(&platform, &device, &card_id, production).await;
+        ok(
+            &device
+                .post(&format!("/v1/applications/{id}/receipt"), json!({}))
+                .await,
+            200,
+        );
+        let before_loss = e_card_is(&platform, &device, &card_id, "active")
+            .await
+            .unwrap();
+
+        // (b) A temporary loss report: the e-card as the region says; a
+        // code made before it is refused where the e-card stops.
+        let reported = device
+            .post(
+                &format!("/v1/cards/{card_id}/loss-reports"),
+                json!({ "kind": "temporary" }),
+            )
+            .await;
+        ok(&reported, 201);
+        assert_eq!(reported.body["status"], "temporarily_lost");
+        assert_eq!(reported.body["e_card"], temporary_loss, "{province}");
+        e_card_is(&platform, &device, &card_id, temporary_loss).await;
+        assert_eq!(
+            code_accepted(&platform, &device, &before_loss).await,
+            temporary_loss == "active",
+            "{province}"
+        );
+        if region_rules["release_online"] == true {
+            ok(
+                &device
+                    .post_with_pin(
+                        &format!("/v1/cards/{card_id}/loss-reports/release"),
+                        json!({}),
+                        "release_loss",
+                    )
+                    .await,
+                200,
+            );
+        } else {
+            ok(
+                &admin(
+                    &platform,
+                    Method::POST,
+                    &format!("/admin/cards/{card_id}/release"),
+                    None,
+                )
+                .await,
+                200,
+            );
+        }
+        e_card_is(&platform, &device, &card_id, "active").await;
+        assert!(code_accepted(&platform, &device, &before_loss).await);
+
+        // (c) A replacement (补换): the old card works until production
+        // starts, is retired then, and the new card's e-card works as the
+        // region says until it is received.
+        let submitted = device
+            .post(
+                "/v1/replacements",
+                json!({ "card_id": card_id, "kind": "plain", "delivery": pickup() }),
+            )
+            .await;
+        ok(&submitted, 201);
+        let replacement_id = submitted.body["application_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let fee = submitted.body["fee_fen"].as_u64().unwrap();
+        assert_eq!(fee, region_rules["replacement_fee_fen"].as_u64().unwrap());
+        if fee > 0 {
+            ok(
+                &device
+                    .post(
+                        &format!("/v1/applications/{replacement_id}/payment"),
+                        json!({ "amount_fen": fee }),
+                    )
+                    .await,
+                200,
+            );
+        }
+        let old_set = e_card_is(&platform, &device, &card_id, "active")
+            .await
+            .unwrap();
+        advance(&platform, 2 * 3_600).await;
+        let making = application(&device, &replacement_id).await;
+        assert_eq!(making["state"], "in_production");
+        let new_card = making["card_id"].as_str().unwrap().to_owned();
+        assert_ne!(new_card, card_id);
+        let cards = my_cards(&device).await;
+        let old = cards
+            .iter()
+            .find(|card| card["card_id"] == card_id.as_str())
+            .unwrap();
+        assert_eq!(old["status"], "replaced");
+        e_card_is(&platform, &device, &card_id, "suspended").await;
+        assert!(!code_accepted(&platform, &device, &old_set).await);
+        e_card_is(&platform, &device, &new_card, replacement).await;
+        advance(&platform, production_days * DAY + 3_600).await;
+        e_card_is(&platform, &device, &new_card, replacement).await;
+        ok(
+            &device
+                .post(
+                    &format!("/v1/applications/{replacement_id}/receipt"),
+                    json!({}),
+                )
+                .await,
+            200,
+        );
+        e_card_is(&platform, &device, &new_card, "active").await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changed_e_card_timing_applies_to_cards_being_made() {
+    let platform = TestPlatform::start();
+    let device = platform.enrol_persona("resident").await;
+    let me = person_id(&device);
+    let submitted = device
+        .post("/v1/applications", new_card(&me, pickup()))
+        .await;
+    ok(&submitted, 201);
+    let id = submitted.body["application_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    advance(&platform, 2 * 3_600).await;
+    let card_id = application(&device, &id).await["card_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let set = e_card_is(&platform, &device, &card_id, "active")
+        .await
+        .unwrap();
+
+    // The operator changes Jiangxi's timing: the card being made follows at
+    // once, and the code made before is refused.
+    change_rules(&platform, "360000", |rules| {
+        rules["e_card_timing"]["during_production"] = json!("suspended");
+    })
+    .await;
+    e_card_is(&platform, &device, &card_id, "suspended").await;
+    assert!(!code_accepted(&platform, &device, &set).await);
+    // Reported lost while being made: both periods must allow the e-card.
+    change_rules(&platform, "360000", |rules| {
+        rules["e_card_timing"]["during_production"] = json!("active");
+        rules["e_card_timing"]["during_temporary_loss"] = json!("active");
+    })
+    .await;
+    e_card_is(&platform, &device, &card_id, "active").await;
+    assert!(code_accepted(&platform, &device, &set).await);
+    ok(
+        &device
+            .post(
+                &format!("/v1/cards/{card_id}/loss-reports"),
+                json!({ "kind": "temporary" }),
+            )
+            .await,
+        201,
+    );
+    e_card_is(&platform, &device, &card_id, "active").await;
+    change_rules(&platform, "360000", |rules| {
+        rules["e_card_timing"]["during_production"] = json!("suspended");
+    })
+    .await;
+    e_card_is(&platform, &device, &card_id, "suspended").await;
+    // The report lapses while the card is still at the outlet: the card is
+    // active again, its e-card still waits for receipt.
+    advance(&platform, 5 * DAY).await;
+    assert_eq!(application(&device, &id).await["state"], "at_outlet");
+    assert_eq!(my_cards(&device).await[0]["status"], "active");
+    e_card_is(&platform, &device, &card_id, "suspended").await;
+    ok(
+        &device
+            .post(&format!("/v1/applications/{id}/receipt"), json!({}))
+            .await,
+        200,
+    );
+    e_card_is(&platform, &device, &card_id, "active").await;
 }
 
 // ---------------------------------------------------------------------------
@@ -3102,6 +3433,326 @@ async fn family_proxy_with_consent() {
             .await,
         201,
     );
+}
+
+// ---------------------------------------------------------------------------
+// Scoped views: what a proxy sees of the person they act for
+
+/// A relative whose own card is received but not yet activated, and a
+/// helper holding a family-proxy mandate with some scopes for them
+/// (consented at a counter).
+struct Proxied {
+    platform: TestPlatform,
+    relative: RawDevice,
+    relative_id: String,
+    card_id: String,
+    helper: RawDevice,
+}
+
+async fn proxied(scopes: &[&str]) -> Proxied {
+    let platform = TestPlatform::start();
+    let (relative_id, id_number) = platform.add_person("孙桂英", "19480315", "047", &[]).await;
+    let mut relative = RawDevice::new(&platform.url());
+    ok(&relative.enrol(&id_number, "孙桂英").await, 201);
+    let produced = produced_card(&platform, &relative, &relative_id, pickup()).await;
+    assert_eq!(produced["state"], "at_outlet");
+    let id = produced["application_id"].as_str().unwrap();
+    ok(
+        &relative
+            .post(&format!("/v1/applications/{id}/receipt"), json!({}))
+            .await,
+        200,
+    );
+    let helper = platform.enrol_persona("resident").await;
+    let mandate = helper
+        .post_with_pin(
+            "/v1/delegations",
+            json!({
+                "kind": "family_proxy", "relationship": "child",
+                "principal": { "id_type": "resident_id", "id_number": id_number, "name": "孙桂英" },
+                "scopes": scopes,
+            }),
+            "accept_mandate",
+        )
+        .await;
+    ok(&mandate, 201);
+    let mandate_id = mandate.body["delegation_id"].as_str().unwrap();
+    ok(
+        &admin(
+            &platform,
+            Method::POST,
+            &format!("/admin/delegations/{mandate_id}/consent"),
+            None,
+        )
+        .await,
+        200,
+    );
+    Proxied {
+        platform,
+        relative,
+        relative_id,
+        card_id: produced["card_id"].as_str().unwrap().to_owned(),
+        helper,
+    }
+}
+
+fn has_scope(scopes: &[&str], wanted: &[&str]) -> bool {
+    scopes.iter().any(|scope| wanted.contains(scope))
+}
+
+fn keys(value: &Value) -> std::collections::BTreeSet<String> {
+    value.as_object().unwrap().keys().cloned().collect()
+}
+
+/// Checks a card as a helper with `scopes` sees it against the holder's
+/// own view: the disclosed fields equal, the rest absent (the loss report
+/// null), whatever the card's state.
+#[track_caller]
+fn assert_card_disclosed(seen: &Value, holder: &Value, scopes: &[&str]) {
+    let mut expected = vec![
+        "card_id",
+        "person_id",
+        "card_number_masked",
+        "status",
+        "e_card",
+        "social_function_enabled",
+        "loss_report",
+    ];
+    if has_scope(scopes, &["replace", "track"]) {
+        expected.extend(["bank", "region", "issued_at"]);
+    }
+    let expected: std::collections::BTreeSet<String> =
+        expected.into_iter().map(str::to_owned).collect();
+    assert_eq!(keys(seen), expected, "{scopes:?}: {seen}");
+    for key in &expected {
+        if key == "loss_report" && !has_scope(scopes, &["report_loss", "track"]) {
+            assert!(seen[key].is_null(), "{scopes:?}: {seen}");
+        } else {
+            assert_eq!(seen[key], holder[key], "{scopes:?}: {key}");
+        }
+    }
+}
+
+/// Checks everything the helper can read about the relative — the profile,
+/// applications and the audit trail — against what `scopes` disclose.
+async fn assert_scoped_view(proxied: &Proxied, scopes: &[&str]) {
+    let holder = proxied.relative.get("/v1/me").await;
+    ok(&holder, 200);
+    let holder = &holder.body["person"];
+    let me = proxied.helper.get("/v1/me").await;
+    ok(&me, 200);
+    let principals = me.body["principals"].as_array().unwrap();
+    assert_eq!(principals.len(), 1);
+    let seen = &principals[0];
+    let mut expected = vec!["person_id", "name_masked", "cards"];
+    if has_scope(scopes, &["apply"]) {
+        expected.extend(["id_number_masked", "birth_date"]);
+        assert_eq!(seen["birth_date"], "1948-03-15");
+    }
+    let expected: std::collections::BTreeSet<String> =
+        expected.into_iter().map(str::to_owned).collect();
+    assert_eq!(keys(seen), expected, "{scopes:?}: {seen}");
+    for key in expected.iter().filter(|key| *key != "cards") {
+        assert_eq!(seen[key], holder[key], "{key}");
+    }
+    let cards = seen["cards"].as_array().unwrap();
+    assert_eq!(cards.len(), holder["cards"].as_array().unwrap().len());
+    for card in cards {
+        let own = holder["cards"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|own| own["card_id"] == card["card_id"])
+            .unwrap();
+        assert_card_disclosed(card, own, scopes);
+    }
+
+    // Applications: only those the scopes see (`track`, or the scope that
+    // acts on that kind), each by id too.
+    let theirs = proxied.relative.get("/v1/applications").await;
+    let listed = proxied.helper.get("/v1/applications").await;
+    ok(&listed, 200);
+    let listed: Vec<&Value> = listed.body.as_array().unwrap().iter().collect();
+    let mut visible = Vec::new();
+    for application in theirs.body.as_array().unwrap() {
+        let acting = if application["kind"] == "new_card" {
+            "apply"
+        } else {
+            "replace"
+        };
+        let id = application["application_id"].as_str().unwrap();
+        let answer = proxied.helper.get(&format!("/v1/applications/{id}")).await;
+        if has_scope(scopes, &["track", acting]) {
+            ok(&answer, 200);
+            visible.push(id.to_owned());
+        } else {
+            problem(&answer, 404, "not_found");
+        }
+    }
+    let listed_ids: Vec<String> = listed
+        .iter()
+        .map(|application| application["application_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(listed_ids, visible, "{scopes:?}");
+
+    // The audit trail: what the helper did, never what others did for the
+    // relative.
+    let trail = proxied.helper.get("/v1/audit").await;
+    ok(&trail, 200);
+    for entry in trail.body.as_array().unwrap() {
+        assert_eq!(
+            entry["actor_account_id"],
+            account_id(&proxied.helper).as_str(),
+            "{entry}"
+        );
+    }
+}
+
+/// The relative reports their own card lost (临时挂失), so the loss report
+/// is there to be withheld or shown.
+async fn relative_reports_loss(proxied: &Proxied) {
+    ok(
+        &proxied
+            .relative
+            .post(
+                &format!("/v1/cards/{}/loss-reports", proxied.card_id),
+                json!({ "kind": "temporary" }),
+            )
+            .await,
+        201,
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proxy_view_with_only_activate() {
+    let scopes = ["activate"];
+    let proxied = proxied(&scopes).await;
+    assert_scoped_view(&proxied, &scopes).await;
+    // Activating answers with the card as the scope shows it.
+    let activated = proxied
+        .helper
+        .post(
+            &format!("/v1/cards/{}/activation", proxied.card_id),
+            json!({}),
+        )
+        .await;
+    ok(&activated, 200);
+    assert_eq!(activated.body["social_function_enabled"], true);
+    let own = my_cards(&proxied.relative).await[0].clone();
+    assert_card_disclosed(&activated.body, &own, &scopes);
+    relative_reports_loss(&proxied).await;
+    assert_scoped_view(&proxied, &scopes).await;
+    // Nothing beyond the scope: no codes, no loss report.
+    problem(
+        &credentials(&proxied.helper, Some(&proxied.card_id)).await,
+        403,
+        "no_mandate",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proxy_view_with_only_apply() {
+    let scopes = ["apply"];
+    let proxied = proxied(&scopes).await;
+    assert_scoped_view(&proxied, &scopes).await;
+    relative_reports_loss(&proxied).await;
+    assert_scoped_view(&proxied, &scopes).await;
+    // A first card only: the relative has one.
+    problem(
+        &proxied
+            .helper
+            .post("/v1/applications", new_card(&proxied.relative_id, pickup()))
+            .await,
+        409,
+        "invalid_state",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proxy_view_with_only_replace() {
+    let scopes = ["replace"];
+    let proxied = proxied(&scopes).await;
+    assert_scoped_view(&proxied, &scopes).await;
+    relative_reports_loss(&proxied).await;
+    assert_scoped_view(&proxied, &scopes).await;
+    // The replacement the scope allows; its application is then seen.
+    let submitted = proxied
+        .helper
+        .post(
+            "/v1/replacements",
+            json!({ "card_id": proxied.card_id, "kind": "plain", "delivery": pickup() }),
+        )
+        .await;
+    ok(&submitted, 201);
+    advance(&proxied.platform, 2 * 3_600).await;
+    assert_scoped_view(&proxied, &scopes).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proxy_view_with_only_report_loss() {
+    let scopes = ["report_loss"];
+    let proxied = proxied(&scopes).await;
+    assert_scoped_view(&proxied, &scopes).await;
+    // Reporting answers with the card and its loss report, nothing more.
+    let reported = proxied
+        .helper
+        .post(
+            &format!("/v1/cards/{}/loss-reports", proxied.card_id),
+            json!({ "kind": "temporary" }),
+        )
+        .await;
+    ok(&reported, 201);
+    assert_eq!(reported.body["loss_report"]["kind"], "temporary");
+    let own = my_cards(&proxied.relative).await[0].clone();
+    assert_card_disclosed(&reported.body, &own, &scopes);
+    assert_scoped_view(&proxied, &scopes).await;
+    let released = proxied
+        .helper
+        .post_with_pin(
+            &format!("/v1/cards/{}/loss-reports/release", proxied.card_id),
+            json!({}),
+            "release_loss",
+        )
+        .await;
+    ok(&released, 200);
+    let own = my_cards(&proxied.relative).await[0].clone();
+    assert_card_disclosed(&released.body, &own, &scopes);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proxy_view_with_only_show_code() {
+    let scopes = ["show_code"];
+    let proxied = proxied(&scopes).await;
+    assert_scoped_view(&proxied, &scopes).await;
+    let set = credentials(&proxied.helper, Some(&proxied.card_id)).await;
+    ok(&set, 201);
+    assert_eq!(set.body["role"], "proxy");
+    relative_reports_loss(&proxied).await;
+    assert_scoped_view(&proxied, &scopes).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proxy_view_with_only_track() {
+    let scopes = ["track"];
+    let proxied = proxied(&scopes).await;
+    assert_scoped_view(&proxied, &scopes).await;
+    relative_reports_loss(&proxied).await;
+    assert_scoped_view(&proxied, &scopes).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proxy_view_with_several_scopes_is_their_union() {
+    let scopes = ["activate", "report_loss", "show_code"];
+    let proxied = proxied(&scopes).await;
+    assert_scoped_view(&proxied, &scopes).await;
+    relative_reports_loss(&proxied).await;
+    assert_scoped_view(&proxied, &scopes).await;
+    // The holder and a guardian with every scope see everything: the
+    // relative's own view has every field.
+    let own = proxied.relative.get("/v1/me").await;
+    assert!(own.body["person"]["birth_date"].is_string());
+    assert!(own.body["person"]["cards"][0]["bank"].is_string());
+    assert!(own.body["person"]["cards"][0]["loss_report"].is_object());
 }
 
 // ---------------------------------------------------------------------------

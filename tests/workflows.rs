@@ -1,16 +1,19 @@
 //! Every card workflow through the client core against the platform on
 //! loopback: a self-applicant (draft across a restart, application, no
 //! cancel where the rules forbid it, production and pickup on the platform
-//! clock, activation, codes, temporary loss with the code refused by an
+//! clock with Jiangxi's e-card working before pickup, activation, codes,
+//! temporary loss with the code refused by an
 //! offline terminal, lapse, formal loss and keep-number replacement), a
 //! guardian with a newborn (出生一件事), a family proxy for an elderly
 //! relative (consent, codes on behalf, refusal at a gate, audit, revocation),
-//! and a submission made offline and sent when the platform is back.
+//! a region whose e-card waits for the card, and a submission made offline
+//! and sent when the platform is back.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 use ecard_api::resident::{
     ApplicationAction, ApplicationKind, ApplicationState, CardStatus, DelegationKind,
-    DelegationStatus, Delivery, Evidence, LossKind, ReplacementKind, Scope,
+    DelegationStatus, Delivery, ECardState, Evidence, LossKind, PersonIdentity, ReplacementKind,
+    Scope,
 };
 use ecard_core::{
     ClientError, DraftForm, ErrorCategory, FlowStep, NewCardForm, OutboxState, ReplacementForm,
@@ -135,10 +138,14 @@ async fn a_self_applicant_from_draft_to_loss_and_replacement() {
         .map(|stage| stage.label.as_str())
         .collect();
     assert_eq!(labels, ["数据录入", "已缴费", "制卡中", "银行网点签收"]);
-    assert!(matches!(
-        client.current_code(None, Purpose::Transport).await,
-        Err(ClientError::Refused { .. } | ClientError::NoCredential)
-    ));
+    // Jiangxi makes the e-card with the card and it works at once (同步生成…
+    // 直接使用): a code passes a gate before the card is collected.
+    let early_card = flow.application.card_id.clone().unwrap();
+    client.refresh_profile().await.unwrap();
+    let early = client.current_code(None, Purpose::Transport).await.unwrap();
+    assert_eq!(early.card_id, early_card);
+    let mut gate = terminal(&url, &[Purpose::Transport], client.trusted_now()).await;
+    gate.verify(&early.text, client.trusted_now()).unwrap();
 
     client.confirm_receipt(&application_id).await.unwrap();
     let flow = client.application(&application_id).await.unwrap();
@@ -554,6 +561,64 @@ async fn a_family_proxy_acts_for_an_elderly_relative_with_consent() {
             .iter()
             .all(|credential| credential.card_id != her_card.card_id)
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_sichuan_the_e_card_waits_for_the_card() {
+    let platform = TestPlatform::start();
+    let url = platform.url();
+    let (_, id_number) = platform
+        .add_person_in("510104", "杜新华", "19790909", "063", &[])
+        .await;
+    let data = tempfile::tempdir().unwrap();
+    let client = open_client(&url, data.path()).await;
+    ecard_e2e::enrol(
+        &client,
+        &url,
+        PersonIdentity {
+            id_type: "resident_id".into(),
+            id_number,
+            name: "杜新华".into(),
+        },
+    )
+    .await
+    .unwrap();
+    client.sync_catalogue().await.unwrap();
+    let rules = client.rules().unwrap().unwrap();
+    assert_eq!(rules.region, "510000");
+    assert_eq!(rules.e_card_timing.during_production, ECardState::Suspended);
+    let submission = client.submit_application(form(None), None).await.unwrap();
+    let application_id = client.submitted_application_id(&submission).unwrap();
+
+    // Production has started: the card is listed, its e-card suspended, and
+    // the phone makes no code.
+    platform.advance_days(1).await;
+    let flow = client.application(&application_id).await.unwrap();
+    assert_eq!(flow.application.state, ApplicationState::InProduction);
+    let card_id = flow.application.card_id.clone().unwrap();
+    client.refresh_profile().await.unwrap();
+    let card = client
+        .snapshot()
+        .unwrap()
+        .cards
+        .into_iter()
+        .find(|card| card.card_id == card_id)
+        .unwrap();
+    assert_eq!(card.e_card, ECardState::Suspended);
+    assert!(matches!(
+        client.current_code(None, Purpose::Transport).await,
+        Err(ClientError::CardSuspended)
+    ));
+
+    // Collected: codes work.
+    platform
+        .advance_days(u64::from(rules.production_days))
+        .await;
+    client.confirm_receipt(&application_id).await.unwrap();
+    client.refresh_profile().await.unwrap();
+    let code = client.current_code(None, Purpose::Transport).await.unwrap();
+    let mut gate = terminal(&url, &[Purpose::Transport], client.trusted_now()).await;
+    gate.verify(&code.text, client.trusted_now()).unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

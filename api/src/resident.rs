@@ -67,6 +67,10 @@ pub struct LossReport {
 }
 
 /// A card as its holder and their mandated helpers see it.
+///
+/// The holder sees every field. Someone acting under a mandate sees what
+/// its scopes need (`docs/security.md`, scoped views): the fields marked
+/// "withheld" below are absent when the scopes do not cover them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Card {
     /// Id.
@@ -75,20 +79,24 @@ pub struct Card {
     pub person_id: String,
     /// The card number, masked (`A1*****78`).
     pub card_number_masked: String,
-    /// Co-branded bank code.
-    pub bank: String,
-    /// Province code of the issuing region.
-    pub region: String,
+    /// Co-branded bank code; withheld unless `replace` or `track`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank: Option<String>,
+    /// Province code of the issuing region; withheld unless `replace` or `track`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     /// Lifecycle state.
     pub status: CardStatus,
     /// Whether codes may be shown.
     pub e_card: ECardState,
     /// Whether the social-security function is enabled (社保功能启用).
     pub social_function_enabled: bool,
-    /// The open loss report, if any.
+    /// The open loss report, if any; withheld (null) unless `report_loss`
+    /// or `track` (the status still says whether the card is reported lost).
     pub loss_report: Option<LossReport>,
-    /// When the card was issued.
-    pub issued_at: u64,
+    /// When the card record was made; withheld unless `replace` or `track`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_at: Option<u64>,
 }
 
 /// A person the caller may see: themself or someone they act for.
@@ -98,11 +106,13 @@ pub struct PersonSummary {
     pub person_id: String,
     /// Name with all but the first character masked.
     pub name_masked: String,
-    /// Document number masked.
-    pub id_number_masked: String,
-    /// Birth date as `YYYY-MM-DD`.
-    pub birth_date: String,
-    /// Their cards.
+    /// Document number masked; withheld from a proxy unless `apply`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_number_masked: Option<String>,
+    /// Birth date as `YYYY-MM-DD`; withheld from a proxy unless `apply`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<String>,
+    /// Their cards, as far as the caller may see them.
     pub cards: Vec<Card>,
 }
 
@@ -338,7 +348,8 @@ pub struct Application {
     pub actions: Vec<ApplicationAction>,
     /// The card being replaced, for replacements.
     pub replaces_card_id: Option<String>,
-    /// The produced card, once produced.
+    /// The card, from the start of production (its e-card may work before
+    /// the card is received, as the region's `e_card_timing` says).
     pub card_id: Option<String>,
     /// Why production failed, when it did.
     pub failure_reason: Option<String>,

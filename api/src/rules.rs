@@ -1,7 +1,14 @@
 //! The regional rules document: per-region settings of the card business,
 //! served as data so the core has no per-region code branches.
+//!
+//! Documents cached before a setting existed must still load (a phone keeps
+//! the last rules it synced, the platform keeps what an operator stored), so
+//! the document is read through a private `RulesDocument`, which fills new
+//! settings from the ones they replaced.
 
 use serde::{Deserialize, Serialize};
+
+use crate::resident::ECardState;
 
 /// Photo requirements for card production.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,8 +50,41 @@ pub struct Bank {
     pub name: String,
 }
 
+/// When the e-card (电子社保卡) works while the physical card is not in
+/// normal use. Each period names the e-card state the region gives it; a
+/// card in two periods at once (reported lost while still in production)
+/// has a working e-card only if both allow it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ECardTiming {
+    /// From the start of production of a first card (制卡中) until the
+    /// holder receives it. `active`: the e-card is made with the card and
+    /// works at once (Jiangxi: 同步生成…直接使用); `suspended`: it starts
+    /// when the card is received.
+    pub during_production: ECardState,
+    /// While a temporary loss report (临时挂失) is open. A formal report
+    /// (正式挂失) always suspends the e-card.
+    pub during_temporary_loss: ECardState,
+    /// From the start of production of a replacement (补换: the old card is
+    /// retired then) until the holder receives the new card: whether the new
+    /// card's e-card works meanwhile.
+    pub during_replacement: ECardState,
+}
+
+impl Default for ECardTiming {
+    /// What the platform did before the timing was data: the e-card starts
+    /// when the card is received and stops during a temporary loss report.
+    fn default() -> ECardTiming {
+        ECardTiming {
+            during_production: ECardState::Suspended,
+            during_temporary_loss: ECardState::Suspended,
+            during_replacement: ECardState::Suspended,
+        }
+    }
+}
+
 /// The rules of one region.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "RulesDocument")]
 pub struct RegionalRules {
     /// Province-level division code, e.g. `360000`.
     pub region: String,
@@ -58,8 +98,9 @@ pub struct RegionalRules {
     pub release_online: bool,
     /// Whether a formal loss report (正式挂失) can be reversed.
     pub formal_loss_reversible: bool,
-    /// Whether a temporary loss report suspends the e-card code too.
-    pub temporary_loss_suspends_e_card: bool,
+    /// When the e-card works: during production, a temporary loss report
+    /// and a replacement.
+    pub e_card_timing: ECardTiming,
     /// Whether an application may be cancelled after submission (before production).
     pub cancel_after_submit: bool,
     /// Fee of a replacement card, in fen.
@@ -105,5 +146,132 @@ impl Default for AccountSecurity {
             pin_lock_minutes: 180,
             max_active_devices: 3,
         }
+    }
+}
+
+/// A rules document as stored or cached, in any edition: documents written
+/// before `e_card_timing` existed carry `temporary_loss_suspends_e_card`
+/// instead, and get the default timing with that one setting kept.
+#[derive(Deserialize)]
+struct RulesDocument {
+    region: String,
+    name: String,
+    version: u64,
+    temporary_loss_lapse_days: u32,
+    release_online: bool,
+    formal_loss_reversible: bool,
+    #[serde(default)]
+    e_card_timing: Option<ECardTiming>,
+    #[serde(default)]
+    temporary_loss_suspends_e_card: Option<bool>,
+    cancel_after_submit: bool,
+    replacement_fee_fen: u32,
+    postage_fen: u32,
+    photo: PhotoRules,
+    relative_quota: u32,
+    credential_lifetime_hours: u32,
+    adult_age: u32,
+    banks: Vec<Bank>,
+    production_days: u32,
+    delivery_days: u32,
+    #[serde(default)]
+    account_security: AccountSecurity,
+}
+
+impl From<RulesDocument> for RegionalRules {
+    fn from(document: RulesDocument) -> RegionalRules {
+        let e_card_timing = document.e_card_timing.unwrap_or_else(|| {
+            let mut timing = ECardTiming::default();
+            if document.temporary_loss_suspends_e_card == Some(false) {
+                timing.during_temporary_loss = ECardState::Active;
+            }
+            timing
+        });
+        RegionalRules {
+            region: document.region,
+            name: document.name,
+            version: document.version,
+            temporary_loss_lapse_days: document.temporary_loss_lapse_days,
+            release_online: document.release_online,
+            formal_loss_reversible: document.formal_loss_reversible,
+            e_card_timing,
+            cancel_after_submit: document.cancel_after_submit,
+            replacement_fee_fen: document.replacement_fee_fen,
+            postage_fen: document.postage_fen,
+            photo: document.photo,
+            relative_quota: document.relative_quota,
+            credential_lifetime_hours: document.credential_lifetime_hours,
+            adult_age: document.adult_age,
+            banks: document.banks,
+            production_days: document.production_days,
+            delivery_days: document.delivery_days,
+            account_security: document.account_security,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+    use super::*;
+
+    fn document(timing: &str) -> String {
+        format!(
+            r#"{{"region":"440000","name":"广东省","version":3,"temporary_loss_lapse_days":10,
+            "release_online":false,"formal_loss_reversible":false,{timing}
+            "cancel_after_submit":false,"replacement_fee_fen":2000,"postage_fen":1200,
+            "photo":{{"min_width":295,"min_height":413,"max_width":716,"max_height":882,
+            "min_bytes":14336,"max_bytes":40960}},"relative_quota":10,
+            "credential_lifetime_hours":72,"adult_age":18,
+            "banks":[{{"code":"icbc","name":"中国工商银行"}}],"production_days":7,"delivery_days":3}}"#
+        )
+    }
+
+    #[test]
+    fn documents_cached_before_the_timing_keep_their_temporary_loss_setting() {
+        let kept: RegionalRules =
+            serde_json::from_str(&document(r#""temporary_loss_suspends_e_card":false,"#)).unwrap();
+        assert_eq!(
+            kept.e_card_timing,
+            ECardTiming {
+                during_production: ECardState::Suspended,
+                during_temporary_loss: ECardState::Active,
+                during_replacement: ECardState::Suspended,
+            }
+        );
+        let suspended: RegionalRules =
+            serde_json::from_str(&document(r#""temporary_loss_suspends_e_card":true,"#)).unwrap();
+        assert_eq!(suspended.e_card_timing, ECardTiming::default());
+        let neither: RegionalRules = serde_json::from_str(&document("")).unwrap();
+        assert_eq!(neither.e_card_timing, ECardTiming::default());
+    }
+
+    #[test]
+    fn the_timing_round_trips_and_wins_over_the_old_setting() {
+        let timing = r#""e_card_timing":{"during_production":"active",
+            "during_temporary_loss":"suspended","during_replacement":"active"},
+            "temporary_loss_suspends_e_card":false,"#;
+        let rules: RegionalRules = serde_json::from_str(&document(timing)).unwrap();
+        assert_eq!(
+            rules.e_card_timing,
+            ECardTiming {
+                during_production: ECardState::Active,
+                during_temporary_loss: ECardState::Suspended,
+                during_replacement: ECardState::Active,
+            }
+        );
+        let written = serde_json::to_value(&rules).unwrap();
+        assert!(written.get("temporary_loss_suspends_e_card").is_none());
+        assert_eq!(written["e_card_timing"]["during_production"], "active");
+        let again: RegionalRules = serde_json::from_value(written).unwrap();
+        assert_eq!(again, rules);
+    }
+
+    #[test]
+    fn a_bad_timing_value_is_refused() {
+        let timing = r#""e_card_timing":{"during_production":"sometimes",
+            "during_temporary_loss":"suspended","during_replacement":"active"},"#;
+        assert!(serde_json::from_str::<RegionalRules>(&document(timing)).is_err());
     }
 }

@@ -140,8 +140,9 @@ pub struct CardView {
     pub e_card: ECardState,
     /// The card number, masked.
     pub card_number_masked: String,
-    /// Co-branded bank.
-    pub bank: String,
+    /// Co-branded bank; `None` for a person acted for when the mandate's
+    /// scopes do not disclose it.
+    pub bank: Option<String>,
     /// Whether this device has stopped codes for it.
     pub suspended_here: bool,
     /// When the stored credential expires, if there is one.

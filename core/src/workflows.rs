@@ -16,9 +16,9 @@ use ecard_api::identity::PinAction;
 use ecard_api::problem::ProblemCode;
 use ecard_api::resident::{
     Application, ApplicationAction, ApplicationKind, ApplicationState, AuditEntry, Card,
-    CardStatus, Delegation, DelegationKind, DelegationRequest, Delivery, Evidence, LossKind,
-    LossReportRequest, NewCardRequest, PaymentRequest, PersonIdentity, PhotoRequest, Relationship,
-    ReplacementKind, ReplacementRequest, Scope,
+    CardStatus, Delegation, DelegationKind, DelegationRequest, Delivery, ECardState, Evidence,
+    LossKind, LossReportRequest, NewCardRequest, PaymentRequest, PersonIdentity, PhotoRequest,
+    Relationship, ReplacementKind, ReplacementRequest, Scope,
 };
 use ecard_api::rules::RegionalRules;
 use ecard_credential::Locale;
@@ -840,7 +840,9 @@ impl EcardClient {
         kind: LossKind,
     ) -> Result<Submission, ClientError> {
         let rules = self.rules_required()?;
-        if kind == LossKind::Formal || rules.temporary_loss_suspends_e_card {
+        if kind == LossKind::Formal
+            || rules.e_card_timing.during_temporary_loss == ECardState::Suspended
+        {
             let card = card_id.to_owned();
             let now = self.trusted_now();
             blocking(&self.inner, move |inner| {
@@ -1099,7 +1101,8 @@ impl EcardClient {
             can_release_online: rules.release_online
                 && (card.status == CardStatus::TemporarilyLost
                     || (card.status == CardStatus::FormallyLost && rules.formal_loss_reversible)),
-            e_card_works_while_temporarily_lost: !rules.temporary_loss_suspends_e_card,
+            e_card_works_while_temporarily_lost: rules.e_card_timing.during_temporary_loss
+                == ECardState::Active,
             lapses_at: card
                 .loss_report
                 .as_ref()

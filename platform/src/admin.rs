@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::db::new_id;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Ctx, Reply};
-use crate::people::{card, person};
+use crate::people::{Disclosure, card, person};
 
 /// `POST /admin/clock/advance` body.
 #[derive(Deserialize)]
@@ -228,7 +228,10 @@ pub fn insert_card(
 pub fn add_card(ctx: &mut Ctx<'_>, person_id: &str) -> ApiResult<Reply> {
     let request: ExistingCard = ctx.json()?;
     let card_id = insert_card(ctx.tx, person_id, &request.bank, ctx.now)?;
-    Reply::json(StatusCode::CREATED, &card(ctx.tx, &card_id)?)
+    Reply::json(
+        StatusCode::CREATED,
+        &card(ctx.tx, &card_id)?.view(Disclosure::HOLDER),
+    )
 }
 
 #[derive(Deserialize)]
@@ -253,7 +256,7 @@ pub fn bank_account_closed(ctx: &mut Ctx<'_>, card_id: &str) -> ApiResult<Reply>
     if changed == 0 {
         return Err(ApiError::not_found("card"));
     }
-    Reply::ok(&card(ctx.tx, card_id)?)
+    Reply::ok(&card(ctx.tx, card_id)?.view(Disclosure::HOLDER))
 }
 
 /// `POST /admin/cards/{id}/release`: release at a counter (any region).
@@ -276,7 +279,7 @@ pub fn counter_release(ctx: &mut Ctx<'_>, card_id: &str) -> ApiResult<Reply> {
         "card.loss_report.release_at_counter",
         card_id,
     )?;
-    Reply::ok(&card(ctx.tx, card_id)?)
+    Reply::ok(&card(ctx.tx, card_id)?.view(Disclosure::HOLDER))
 }
 
 #[derive(Deserialize)]
@@ -380,6 +383,8 @@ pub fn put_rules(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let rules: RegionalRules = ctx.json()?;
     crate::rules::validate(&rules)?;
     let version = crate::rules::store(ctx.tx, &rules)?;
+    // Cards being made or temporarily lost follow a changed e-card timing.
+    crate::cards::apply_rules(ctx.tx, &rules.region, ctx.now)?;
     Reply::ok(&serde_json::json!({ "version": version }))
 }
 

@@ -2,6 +2,13 @@
 //! cancellation where the rules allow it, production and delivery on the
 //! platform clock, receipt, and a resubmitted photo after a failed
 //! production.
+//!
+//! The card record — its number and with it the e-card — is made when
+//! production starts (制卡中), the point after which an application can no
+//! longer be cancelled; a replacement retires the old card then. Whether
+//! the new card's e-card works before the card is received is the region's
+//! `e_card_timing` (Jiangxi: 同步生成…直接使用), applied by
+//! [`crate::cards::refresh_e_card`].
 
 use axum::http::StatusCode;
 use base64::Engine as _;
@@ -9,14 +16,14 @@ use base64::engine::general_purpose::STANDARD;
 use ecard_api::problem::ProblemCode;
 use ecard_api::resident::{
     Application, ApplicationAction, ApplicationKind, ApplicationState, CardStatus, Delivery,
-    ECardState, NewCardRequest, PaymentRequest, PhotoRequest, ReplacementKind, ReplacementRequest,
-    Scope, StageEntry,
+    NewCardRequest, PaymentRequest, PhotoRequest, ReplacementKind, ReplacementRequest, Scope,
+    StageEntry,
 };
 use ecard_api::rules::RegionalRules;
 use ecard_credential::Locale;
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use crate::cards::set_card_state;
+use crate::cards::{refresh_e_card, set_card_status};
 use crate::db::new_id;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Ctx, Reply};
@@ -41,6 +48,21 @@ fn kind_from_text(text: &str) -> rusqlite::Result<ApplicationKind> {
         )?)),
         None => Ok(ApplicationKind::NewCard),
     }
+}
+
+/// What the application still making `card_id` is for (a first card or a
+/// replacement), or `None` once the card is received (or was never made
+/// by an application).
+pub fn in_the_making(tx: &Transaction<'_>, card_id: &str) -> ApiResult<Option<ApplicationKind>> {
+    let kind: Option<String> = tx
+        .query_row(
+            "SELECT kind FROM applications WHERE card_id = ?1 \
+             AND state NOT IN ('received', 'activated', 'cancelled') LIMIT 1",
+            params![card_id],
+            |row| row.get(0),
+        )
+        .optional()?;
+    Ok(kind.as_deref().map(kind_from_text).transpose()?)
 }
 
 /// Loads an application with its history and the actions open now.
@@ -103,7 +125,9 @@ fn actions(application: &Application, rules: &RegionalRules) -> Vec<ApplicationA
                 actions.push(ApplicationAction::Cancel);
             }
         }
-        ApplicationState::Paid if rules.cancel_after_submit => {
+        // Once production has started (a card record exists, after a failed
+        // production and a new photo too) there is no cancelling.
+        ApplicationState::Paid if rules.cancel_after_submit && application.card_id.is_none() => {
             actions.push(ApplicationAction::Cancel)
         }
         ApplicationState::Dispatched | ApplicationState::AtOutlet => {
@@ -461,6 +485,7 @@ fn require_action(application: &Application, action: ApplicationAction) -> ApiRe
         return Ok(());
     }
     if action == ApplicationAction::Cancel
+        && application.card_id.is_none()
         && matches!(
             application.state,
             ApplicationState::Submitted | ApplicationState::Paid
@@ -542,6 +567,9 @@ pub fn confirm_receipt(ctx: &mut Ctx<'_>, application_id: &str) -> ApiResult<Rep
         ctx.now,
         None,
     )?;
+    if let Some(card_id) = &application.card_id {
+        refresh_e_card(ctx.tx, card_id, ctx.now)?;
+    }
     finish(ctx, &application, mandate.as_deref(), "application.receipt")
 }
 
@@ -626,9 +654,10 @@ pub fn advance(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
                     at,
                     Some(ready),
                 )?;
+                start_production(tx, &application, &person.region, at)?;
             }
             ApplicationState::InProduction => {
-                produce_card(tx, &application, &person.region, at)?;
+                finish_production(tx, &application)?;
                 let delivery: String = tx.query_row(
                     "SELECT delivery FROM applications WHERE application_id = ?1",
                     params![application_id],
@@ -651,7 +680,10 @@ pub fn advance(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
                 }
             }
             ApplicationState::Dispatched => {
-                set_state(tx, &application_id, ApplicationState::Received, at, None)?
+                set_state(tx, &application_id, ApplicationState::Received, at, None)?;
+                if let Some(card_id) = &application.card_id {
+                    refresh_e_card(tx, card_id, at)?;
+                }
             }
             _ => {
                 tx.execute(
@@ -663,13 +695,19 @@ pub fn advance(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
     }
 }
 
-/// Makes the card of an application; a replacement retires the old card.
-fn produce_card(
+/// Makes the card record of an application when production starts (the
+/// first time: a production that failed and starts again keeps its card);
+/// a replacement retires the old card. The new card's e-card follows the
+/// rules for a card being made.
+fn start_production(
     tx: &Transaction<'_>,
     application: &Application,
     region: &str,
     now: u64,
 ) -> ApiResult<()> {
+    if application.card_id.is_some() {
+        return Ok(());
+    }
     let (bank, photo): (String, Option<Vec<u8>>) = tx.query_row(
         "SELECT bank, photo FROM applications WHERE application_id = ?1",
         params![application.application_id],
@@ -686,7 +724,7 @@ fn produce_card(
     let card_id = new_id("card");
     tx.execute(
         "INSERT INTO cards (card_id, person_id, card_number, bank, region, status, e_card, social_function_enabled, issued_at, photo) \
-         VALUES (?1, ?2, ?3, ?4, ?5, 'active', 'active', 0, ?6, ?7)",
+         VALUES (?1, ?2, ?3, ?4, ?5, 'active', 'suspended', 0, ?6, ?7)",
         params![card_id, application.person_id, card_number, bank, crate::people::province_of(region), now as i64, photo],
     )?;
     tx.execute(
@@ -698,8 +736,20 @@ fn produce_card(
             "UPDATE loss_reports SET ended_at = ?1, end_reason = 'replaced' WHERE card_id = ?2 AND ended_at IS NULL",
             params![now as i64, old],
         )?;
-        set_card_state(tx, old, CardStatus::Replaced, ECardState::Suspended, now)?;
+        set_card_status(tx, old, CardStatus::Replaced, now)?;
     }
+    refresh_e_card(tx, &card_id, now)?;
+    Ok(())
+}
+
+/// The card is made: it carries the application's last photo (a new one
+/// may have been sent after a failed production).
+fn finish_production(tx: &Transaction<'_>, application: &Application) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE cards SET photo = (SELECT photo FROM applications WHERE application_id = ?1) \
+         WHERE card_id = (SELECT card_id FROM applications WHERE application_id = ?1)",
+        params![application.application_id],
+    )?;
     Ok(())
 }
 

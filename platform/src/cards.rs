@@ -1,20 +1,26 @@
 //! Cards: device credentials, loss reports (临时挂失, 正式挂失, 解挂) and
-//! social-function activation (社保功能启用).
+//! social-function activation (社保功能启用), and when a card's e-card
+//! works.
+//!
+//! Whether the e-card works while the card is being made, reported lost
+//! temporarily or replaced differs between regions, so it is the rules'
+//! `e_card_timing`, applied at every change of a card's situation
+//! ([`refresh_e_card`]) and checked again when credentials are issued.
 
 use axum::http::StatusCode;
 use ecard_api::problem::ProblemCode;
 use ecard_api::resident::{
-    ApplicationState, Card, CardStatus, CredentialRequest, ECardState, LossKind, LossReportRequest,
-    Scope,
+    ApplicationKind, ApplicationState, CardStatus, CredentialRequest, ECardState, LossKind,
+    LossReportRequest, Scope,
 };
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use crate::applications::set_state;
+use crate::applications::{in_the_making, set_state};
 use crate::db::new_id;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{Ctx, Reply};
 use crate::issuer::{IssueFor, device_role_for_card, issue_credentials, set_card_revoked};
-use crate::people::{audit, authorise, card, enum_name, person};
+use crate::people::{CardRow, audit, authorise, card, card_seen_by, enum_name, person};
 use crate::rules::rules_for;
 
 /// `POST /v1/credentials`.
@@ -52,19 +58,17 @@ pub fn credentials(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
             "you may not show codes for this card",
         )
     })?;
-    if card.e_card != ECardState::Active
-        || matches!(card.status, CardStatus::Replaced | CardStatus::Cancelled)
+    if matches!(card.status, CardStatus::Replaced | CardStatus::Cancelled)
+        || e_card_state_for(ctx.tx, &card)? != ECardState::Active
     {
-        return Err(ApiError::new(
-            ProblemCode::CardNotActive,
-            "this card's e-card is suspended",
-        ));
-    }
-    if !card_received(ctx.tx, &card.card_id)? {
-        return Err(ApiError::new(
-            ProblemCode::CardNotActive,
-            "the e-card becomes available once the card is received",
-        ));
+        let detail = if card.status == CardStatus::Active
+            && in_the_making(ctx.tx, &card.card_id)?.is_some()
+        {
+            "in this region the e-card becomes available once the card is received"
+        } else {
+            "this card's e-card is suspended"
+        };
+        return Err(ApiError::new(ProblemCode::CardNotActive, detail));
     }
     let holder = person(ctx.tx, &card.person_id)?;
     let rules = rules_for(ctx.tx, &card.region)?;
@@ -95,20 +99,67 @@ pub fn credentials(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     Reply::json(StatusCode::CREATED, &set)
 }
 
-/// Whether the card has reached its holder (cards seeded or produced and
-/// received; cards still in production or post do not count).
-fn card_received(tx: &Transaction<'_>, card_id: &str) -> ApiResult<bool> {
-    let pending: Option<String> = tx
-        .query_row(
-            "SELECT state FROM applications WHERE card_id = ?1 AND state IN ('dispatched', 'at_outlet')",
-            params![card_id],
-            |row| row.get(0),
-        )
-        .optional()?;
-    Ok(pending.is_none())
+/// The e-card state a card's situation and its region's rules give it. A
+/// replaced, cancelled or formally lost card has none; otherwise every
+/// period the card is in — a temporary loss report, the making of a first
+/// card or of a replacement — must let the e-card work.
+pub fn e_card_state_for(tx: &Transaction<'_>, card: &CardRow) -> ApiResult<ECardState> {
+    let timing = rules_for(tx, &card.region)?.e_card_timing;
+    let mut periods = Vec::new();
+    match card.status {
+        CardStatus::Replaced | CardStatus::Cancelled | CardStatus::FormallyLost => {
+            return Ok(ECardState::Suspended);
+        }
+        CardStatus::TemporarilyLost => periods.push(timing.during_temporary_loss),
+        CardStatus::Active => {}
+    }
+    match in_the_making(tx, &card.card_id)? {
+        Some(ApplicationKind::NewCard) => periods.push(timing.during_production),
+        Some(ApplicationKind::Replacement(_)) => periods.push(timing.during_replacement),
+        None => {}
+    }
+    Ok(if periods.contains(&ECardState::Suspended) {
+        ECardState::Suspended
+    } else {
+        ECardState::Active
+    })
 }
 
-fn path_card(ctx: &Ctx<'_>, card_id: &str, scope: Scope) -> ApiResult<(Card, Option<String>)> {
+/// Sets a card's e-card state to what its situation and the rules give
+/// now, with its credentials' status bits; returns the state.
+pub fn refresh_e_card(tx: &Transaction<'_>, card_id: &str, now: u64) -> ApiResult<ECardState> {
+    let row = card(tx, card_id)?;
+    let state = e_card_state_for(tx, &row)?;
+    tx.execute(
+        "UPDATE cards SET e_card = ?1 WHERE card_id = ?2",
+        params![enum_name(&state), card_id],
+    )?;
+    set_card_revoked(tx, card_id, state == ECardState::Suspended, now)?;
+    Ok(state)
+}
+
+/// After a region's rules changed: brings the e-card of every card of the
+/// province that is in a period the timing governs to what the new rules
+/// give; cards whose state does not change are left alone.
+pub fn apply_rules(tx: &Transaction<'_>, province: &str, now: u64) -> ApiResult<()> {
+    let mut statement = tx.prepare(
+        "SELECT card_id FROM cards WHERE region = ?1 AND (status = 'temporarily_lost' OR (status = 'active' \
+         AND card_id IN (SELECT card_id FROM applications WHERE card_id IS NOT NULL \
+                         AND state NOT IN ('received', 'activated', 'cancelled'))))",
+    )?;
+    let card_ids: Vec<String> = statement
+        .query_map(params![province], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    for card_id in card_ids {
+        let row = card(tx, &card_id)?;
+        if e_card_state_for(tx, &row)? != row.e_card {
+            refresh_e_card(tx, &card_id, now)?;
+        }
+    }
+    Ok(())
+}
+
+fn path_card(ctx: &Ctx<'_>, card_id: &str, scope: Scope) -> ApiResult<(CardRow, Option<String>)> {
     let caller = ctx.caller()?;
     let card = card(ctx.tx, card_id)?;
     let mandate = authorise(ctx.tx, caller, &card.person_id, scope, ctx.now)?;
@@ -149,18 +200,7 @@ pub fn report_loss(ctx: &mut Ctx<'_>, card_id: &str) -> ApiResult<Reply> {
     } else {
         CardStatus::FormallyLost
     };
-    let suspend = request.kind == LossKind::Formal || rules.temporary_loss_suspends_e_card;
-    set_card_state(
-        ctx.tx,
-        &card.card_id,
-        status,
-        if suspend {
-            ECardState::Suspended
-        } else {
-            card.e_card
-        },
-        now,
-    )?;
+    set_card_status(ctx.tx, &card.card_id, status, now)?;
     audit(
         ctx.tx,
         now,
@@ -172,23 +212,23 @@ pub fn report_loss(ctx: &mut Ctx<'_>, card_id: &str) -> ApiResult<Reply> {
     )?;
     Reply::json(
         StatusCode::CREATED,
-        &crate::people::card(ctx.tx, &card.card_id)?,
+        &card_seen_by(ctx.tx, &caller, &card.card_id, now)?,
     )
 }
 
-/// Sets a card's status and e-card state, and its credentials' status bits.
-pub fn set_card_state(
+/// Sets a card's status, and its e-card state as the rules give it for the
+/// new situation, with its credentials' status bits.
+pub fn set_card_status(
     tx: &Transaction<'_>,
     card_id: &str,
     status: CardStatus,
-    e_card: ECardState,
     now: u64,
-) -> ApiResult<()> {
+) -> ApiResult<ECardState> {
     tx.execute(
-        "UPDATE cards SET status = ?1, e_card = ?2 WHERE card_id = ?3",
-        params![enum_name(&status), enum_name(&e_card), card_id],
+        "UPDATE cards SET status = ?1 WHERE card_id = ?2",
+        params![enum_name(&status), card_id],
     )?;
-    set_card_revoked(tx, card_id, e_card == ECardState::Suspended, now)
+    refresh_e_card(tx, card_id, now)
 }
 
 /// `POST /v1/cards/{id}/loss-reports/release` (解挂), where the rules allow
@@ -220,13 +260,13 @@ pub fn release_loss(ctx: &mut Ctx<'_>, card_id: &str) -> ApiResult<Reply> {
         "card.loss_report.release",
         &card.card_id,
     )?;
-    Reply::ok(&crate::people::card(ctx.tx, &card.card_id)?)
+    Reply::ok(&card_seen_by(ctx.tx, &caller, &card.card_id, ctx.now)?)
 }
 
 /// Ends the open loss report of a card and restores it.
 pub fn release(
     tx: &Transaction<'_>,
-    card: &Card,
+    card: &CardRow,
     now: u64,
     formal_reversible: bool,
     reason: &str,
@@ -251,13 +291,7 @@ pub fn release(
         "UPDATE loss_reports SET ended_at = ?1, end_reason = ?2 WHERE card_id = ?3 AND ended_at IS NULL",
         params![now as i64, reason, card.card_id],
     )?;
-    set_card_state(
-        tx,
-        &card.card_id,
-        CardStatus::Active,
-        ECardState::Active,
-        now,
-    )
+    set_card_status(tx, &card.card_id, CardStatus::Active, now).map(|_| ())
 }
 
 /// `POST /v1/cards/{id}/activation` (社保功能启用).
@@ -310,5 +344,5 @@ pub fn activate(ctx: &mut Ctx<'_>, card_id: &str) -> ApiResult<Reply> {
         "card.activate",
         &card.card_id,
     )?;
-    Reply::ok(&crate::people::card(ctx.tx, &card.card_id)?)
+    Reply::ok(&card_seen_by(ctx.tx, &caller, &card.card_id, ctx.now)?)
 }

@@ -152,8 +152,143 @@ pub fn delete_account(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     })
 }
 
+/// A card as the platform holds it, every field known. What a caller is
+/// shown of it is [`CardRow::view`] under their [`Disclosure`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CardRow {
+    /// Id.
+    pub card_id: String,
+    /// The holder.
+    pub person_id: String,
+    /// The card number, masked.
+    pub card_number_masked: String,
+    /// Co-branded bank code.
+    pub bank: String,
+    /// Province code of the issuing region.
+    pub region: String,
+    /// Lifecycle state.
+    pub status: CardStatus,
+    /// Whether codes may be shown.
+    pub e_card: ECardState,
+    /// Whether the social-security function is enabled.
+    pub social_function_enabled: bool,
+    /// The open loss report, if any.
+    pub loss_report: Option<LossReport>,
+    /// When the card record was made.
+    pub issued_at: u64,
+}
+
+impl CardRow {
+    /// The card as a caller with `disclosure` sees it.
+    pub fn view(&self, disclosure: Disclosure) -> Card {
+        Card {
+            card_id: self.card_id.clone(),
+            person_id: self.person_id.clone(),
+            card_number_masked: self.card_number_masked.clone(),
+            bank: disclosure.card_details.then(|| self.bank.clone()),
+            region: disclosure.card_details.then(|| self.region.clone()),
+            status: self.status,
+            e_card: self.e_card,
+            social_function_enabled: self.social_function_enabled,
+            loss_report: self.loss_report.clone().filter(|_| disclosure.loss_report),
+            issued_at: disclosure.card_details.then_some(self.issued_at),
+        }
+    }
+}
+
+/// What a caller is shown of a person and their cards beyond what every
+/// mandate shows (the person's id and masked name; each card's id, masked
+/// number, status, e-card state and whether it is activated). The holder
+/// sees everything; someone acting for them sees what the scopes of their
+/// mandates need — the table is in `docs/security.md` (scoped views).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Disclosure {
+    /// The masked document number and the birth date (`apply`: an
+    /// application is made out for the person, and their age decides who
+    /// may apply).
+    pub identity: bool,
+    /// Each card's bank, region and issue time (`replace`: a change of bank
+    /// and the fees need them; `track`).
+    pub card_details: bool,
+    /// The open loss report of each card (`report_loss`: the lapse date and
+    /// whether it can be released; `track`).
+    pub loss_report: bool,
+}
+
+impl Disclosure {
+    /// Everything: the person themself, or the operator.
+    pub const HOLDER: Disclosure = Disclosure {
+        identity: true,
+        card_details: true,
+        loss_report: true,
+    };
+
+    /// What the union of `scopes` discloses.
+    pub fn for_scopes(scopes: &[Scope]) -> Disclosure {
+        let any = |wanted: &[Scope]| scopes.iter().any(|scope| wanted.contains(scope));
+        Disclosure {
+            identity: any(&[Scope::Apply]),
+            card_details: any(&[Scope::Replace, Scope::Track]),
+            loss_report: any(&[Scope::ReportLoss, Scope::Track]),
+        }
+    }
+}
+
+/// The scopes of every active mandate `account_id` holds for `person_id`.
+fn mandate_scopes(
+    tx: &Transaction<'_>,
+    account_id: &str,
+    person_id: &str,
+    now: u64,
+) -> ApiResult<Vec<Scope>> {
+    let mut statement = tx.prepare(
+        "SELECT scopes FROM delegations WHERE agent_account_id = ?1 AND principal_person_id = ?2 \
+         AND status = 'active' AND expires_at > ?3",
+    )?;
+    let stored: Vec<String> = statement
+        .query_map(params![account_id, person_id, now as i64], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut scopes = Vec::new();
+    for text in stored {
+        let parsed: Vec<Scope> = serde_json::from_str(&text)?;
+        scopes.extend(parsed);
+    }
+    Ok(scopes)
+}
+
+/// What `caller` may see of `person_id`: everything of themself, and of
+/// anyone else what the scopes of their active mandates disclose (nothing
+/// beyond the basics without one).
+pub fn disclosure_for(
+    tx: &Transaction<'_>,
+    caller: &Caller,
+    person_id: &str,
+    now: u64,
+) -> ApiResult<Disclosure> {
+    if caller.person_id == person_id {
+        return Ok(Disclosure::HOLDER);
+    }
+    Ok(Disclosure::for_scopes(&mandate_scopes(
+        tx,
+        &caller.account_id,
+        person_id,
+        now,
+    )?))
+}
+
+/// A card as `caller` may see it (the answer to an action on the card).
+pub fn card_seen_by(
+    tx: &Transaction<'_>,
+    caller: &Caller,
+    card_id: &str,
+    now: u64,
+) -> ApiResult<Card> {
+    let row = card(tx, card_id)?;
+    Ok(row.view(disclosure_for(tx, caller, &row.person_id, now)?))
+}
+
 /// Cards of a person, newest first.
-pub fn cards_of(tx: &Transaction<'_>, person_id: &str) -> ApiResult<Vec<Card>> {
+pub fn cards_of(tx: &Transaction<'_>, person_id: &str) -> ApiResult<Vec<CardRow>> {
     let mut statement = tx.prepare(
         "SELECT card_id FROM cards WHERE person_id = ?1 ORDER BY issued_at DESC, card_id",
     )?;
@@ -164,14 +299,14 @@ pub fn cards_of(tx: &Transaction<'_>, person_id: &str) -> ApiResult<Vec<Card>> {
 }
 
 /// Loads a card.
-pub fn card(tx: &Transaction<'_>, card_id: &str) -> ApiResult<Card> {
+pub fn card(tx: &Transaction<'_>, card_id: &str) -> ApiResult<CardRow> {
     let card = tx
         .query_row(
             "SELECT card_id, person_id, card_number, bank, region, status, e_card, social_function_enabled, issued_at \
              FROM cards WHERE card_id = ?1",
             params![card_id],
             |row| {
-                Ok(Card {
+                Ok(CardRow {
                     card_id: row.get(0)?,
                     person_id: row.get(1)?,
                     card_number_masked: mask_card_number(&row.get::<_, String>(2)?),
@@ -203,7 +338,7 @@ pub fn card(tx: &Transaction<'_>, card_id: &str) -> ApiResult<Card> {
             },
         )
         .optional()?;
-    Ok(Card {
+    Ok(CardRow {
         loss_report,
         ..card
     })
@@ -224,17 +359,27 @@ pub fn enum_name<T: serde::Serialize>(value: &T) -> String {
         .unwrap_or_default()
 }
 
-fn summary(tx: &Transaction<'_>, person: &Person) -> ApiResult<PersonSummary> {
+fn summary(
+    tx: &Transaction<'_>,
+    person: &Person,
+    disclosure: Disclosure,
+) -> ApiResult<PersonSummary> {
     Ok(PersonSummary {
         person_id: person.person_id.clone(),
         name_masked: ecard_documents::mask_name(&person.name),
-        id_number_masked: ecard_documents::mask(&person.id_number),
-        birth_date: person.birth_date.clone(),
-        cards: cards_of(tx, &person.person_id)?,
+        id_number_masked: disclosure
+            .identity
+            .then(|| ecard_documents::mask(&person.id_number)),
+        birth_date: disclosure.identity.then(|| person.birth_date.clone()),
+        cards: cards_of(tx, &person.person_id)?
+            .iter()
+            .map(|card| card.view(disclosure))
+            .collect(),
     })
 }
 
-/// `GET /v1/me`.
+/// `GET /v1/me`: the account holder in full, and each person they act for
+/// as far as the scopes of their mandates disclose.
 pub fn profile(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let caller = ctx.caller()?.clone();
     let me = person(ctx.tx, &caller.person_id)?;
@@ -247,12 +392,14 @@ pub fn profile(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let principals = principal_ids
         .iter()
         .map(|person_id| {
-            person(ctx.tx, person_id).and_then(|principal| summary(ctx.tx, &principal))
+            let principal = person(ctx.tx, person_id)?;
+            let disclosure = disclosure_for(ctx.tx, &caller, person_id, ctx.now)?;
+            summary(ctx.tx, &principal, disclosure)
         })
         .collect::<ApiResult<Vec<_>>>()?;
     Reply::ok(&Profile {
         account_id: caller.account_id.clone(),
-        person: summary(ctx.tx, &me)?,
+        person: summary(ctx.tx, &me, Disclosure::HOLDER)?,
         principals,
         region: province_of(&me.region),
     })

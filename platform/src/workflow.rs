@@ -16,7 +16,8 @@ pub fn advance(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
 }
 
 /// Temporary loss reports end by themselves after the regional number of
-/// days; the card and its e-card come back.
+/// days; the card comes back, and its e-card as far as the rules allow (a
+/// card still being made may wait for receipt).
 fn lapse_loss_reports(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
     let mut statement = tx.prepare(
         "SELECT l.card_id, l.lapses_at FROM loss_reports l JOIN cards c ON c.card_id = l.card_id \
@@ -30,13 +31,7 @@ fn lapse_loss_reports(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
             "UPDATE loss_reports SET ended_at = ?1, end_reason = 'lapsed' WHERE card_id = ?2 AND ended_at IS NULL",
             params![lapses_at, card_id],
         )?;
-        crate::cards::set_card_state(
-            tx,
-            &card_id,
-            CardStatus::Active,
-            ecard_api::resident::ECardState::Active,
-            now,
-        )?;
+        crate::cards::set_card_status(tx, &card_id, CardStatus::Active, now)?;
     }
     Ok(())
 }

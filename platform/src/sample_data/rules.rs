@@ -4,12 +4,18 @@
 //! between provinces (loss-report lapse, online release, fees, photo limits,
 //! relative quota, credential lifetime, banks, lead times) arrives as a
 //! [`RegionalRules`] document. Four provinces with different settings make
-//! any hard-coded assumption show up in tests. Jiangxi's relative quota of
-//! 8 and the 18-year guardian age follow the Jiangxi documents in
-//! `/work/shared/domain`; the other values are plausible choices for sample
-//! data, not the provinces' published rules.
+//! any hard-coded assumption show up in tests.
+//!
+//! Taken from the domain documents (`docs/sample-data.md` quotes them):
+//! the 18-year guardian age (Jiangxi's 社会保障卡业务办理应知应会: "年满 18
+//! 周岁的公民…未满 18 周岁的公民需法定监护人…代办") and Jiangxi's e-card
+//! during production (same document: "公民在新申领第三代社会保障卡时，将同步
+//! 生成电子社会保障卡，持卡人可在电子社会保障卡渠道直接使用"). Every other
+//! value — the relative quotas included, which no document states — is a
+//! plausible choice for sample data, not a province's published rule.
 
-use ecard_api::rules::{AccountSecurity, Bank, PhotoRules, RegionalRules};
+use ecard_api::resident::ECardState::{Active, Suspended};
+use ecard_api::rules::{AccountSecurity, Bank, ECardTiming, PhotoRules, RegionalRules};
 
 use super::regions::BANKS;
 
@@ -40,7 +46,12 @@ pub(crate) fn rules() -> Vec<RegionalRules> {
             temporary_loss_lapse_days: 5,
             release_online: true,
             formal_loss_reversible: false,
-            temporary_loss_suspends_e_card: true,
+            // During production: the Jiangxi document; the rest is sample data.
+            e_card_timing: ECardTiming {
+                during_production: Active,
+                during_temporary_loss: Suspended,
+                during_replacement: Active,
+            },
             cancel_after_submit: false,
             replacement_fee_fen: 0,
             postage_fen: 1000,
@@ -67,7 +78,12 @@ pub(crate) fn rules() -> Vec<RegionalRules> {
             temporary_loss_lapse_days: 7,
             release_online: true,
             formal_loss_reversible: true,
-            temporary_loss_suspends_e_card: true,
+            // Sample data.
+            e_card_timing: ECardTiming {
+                during_production: Suspended,
+                during_temporary_loss: Suspended,
+                during_replacement: Active,
+            },
             cancel_after_submit: true,
             replacement_fee_fen: 1000,
             postage_fen: 0,
@@ -105,7 +121,12 @@ pub(crate) fn rules() -> Vec<RegionalRules> {
             temporary_loss_lapse_days: 10,
             release_online: false,
             formal_loss_reversible: false,
-            temporary_loss_suspends_e_card: false,
+            // Sample data.
+            e_card_timing: ECardTiming {
+                during_production: Active,
+                during_temporary_loss: Active,
+                during_replacement: Suspended,
+            },
             cancel_after_submit: false,
             replacement_fee_fen: 2000,
             postage_fen: 1200,
@@ -143,7 +164,12 @@ pub(crate) fn rules() -> Vec<RegionalRules> {
             temporary_loss_lapse_days: 15,
             release_online: false,
             formal_loss_reversible: true,
-            temporary_loss_suspends_e_card: true,
+            // Sample data.
+            e_card_timing: ECardTiming {
+                during_production: Suspended,
+                during_temporary_loss: Suspended,
+                during_replacement: Suspended,
+            },
             cancel_after_submit: true,
             replacement_fee_fen: 1500,
             postage_fen: 1500,

@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use ecard_api::catalogue::{CatalogueItem, Cluster, Domain, OutletKind, OutletService};
+use ecard_api::resident::ECardState;
 
 use super::catalogue::{JIANGXI, NATIONAL};
 use super::regions::{BANKS, BOUNDS, CITIES, COUNTIES};
@@ -372,7 +373,9 @@ fn provinces_have_different_rules() {
     );
     for flag in [
         |r: &RegionalRules| r.formal_loss_reversible,
-        |r: &RegionalRules| r.temporary_loss_suspends_e_card,
+        |r: &RegionalRules| r.e_card_timing.during_production == ECardState::Active,
+        |r: &RegionalRules| r.e_card_timing.during_temporary_loss == ECardState::Active,
+        |r: &RegionalRules| r.e_card_timing.during_replacement == ECardState::Active,
         |r: &RegionalRules| r.cancel_after_submit,
     ] {
         assert_eq!(rules.iter().map(flag).collect::<HashSet<_>>().len(), 2);
@@ -393,6 +396,11 @@ fn provinces_have_different_rules() {
         assert_eq!(r.version, 1);
     }
     assert_eq!(rules[0].relative_quota, 8, "Jiangxi's quota of relatives");
+    assert_eq!(
+        rules[0].e_card_timing.during_production,
+        ECardState::Active,
+        "Jiangxi: 同步生成电子社会保障卡，持卡人可在电子社会保障卡渠道直接使用"
+    );
     assert_eq!(rules[0].banks.len(), 11);
 }
 
