@@ -158,6 +158,16 @@ async fn no_personal_data_in_logs_codes_or_the_database_and_the_person_controls_
         "the journey was logged ({} bytes)",
         logs.len()
     );
+    // The PIN and its grants never reach a log (checked as request-body
+    // text: six bare digits also occur in ordinary numbers).
+    for pin_text in [
+        format!("\"{}\"", ecard_e2e::TEST_PIN),
+        "\"pin\"".to_owned(),
+        "\"pin_grant\"".to_owned(),
+        "\"current_pin\"".to_owned(),
+    ] {
+        assert!(!logs.contains(&pin_text), "log contains {pin_text}");
+    }
     for secret in &secrets {
         assert!(!logs.contains(secret.as_str()), "log contains {secret:?}");
     }

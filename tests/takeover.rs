@@ -688,3 +688,55 @@ async fn through_the_core_a_second_phone_is_approved_heard_of_and_unlinked() {
     assert_eq!(refused.code(), "unauthenticated");
     assert_eq!(first.devices().await.unwrap().len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn takeover_by_probing_many_numbers_from_one_address_is_locked_out() {
+    let platform = TestPlatform::start();
+    let mut statuses = Vec::new();
+    for index in 0..24 {
+        let mut prober = RawDevice::new(&platform.url());
+        prober.source = Some("127.0.0.11".parse().unwrap());
+        let made_up = ecard_e2e::resident_id("360102", "19700101", &format!("{:03}", 100 + index));
+        statuses.push(prober.enrol(&made_up, "王五").await.status);
+    }
+    // Each number fails once; the address locks after twenty failures.
+    assert!(
+        statuses[..20].iter().all(|status| *status == 422),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses[20..].iter().all(|status| *status == 429),
+        "{statuses:?}"
+    );
+    // Another address is not affected.
+    let elder = platform.persona("elder").await;
+    let mut owner = RawDevice::new(&platform.url());
+    owner.source = Some("127.0.0.12".parse().unwrap());
+    let enrolled = owner
+        .enrol(
+            elder["id_number"].as_str().unwrap(),
+            elder["name"].as_str().unwrap(),
+        )
+        .await;
+    assert_eq!(enrolled.status, 201, "{:?}", enrolled.body);
+    // Every attempt is on the operator's record, without document numbers.
+    let database = rusqlite::Connection::open(platform.database()).unwrap();
+    let (attempts, failed): (i64, i64) = database
+        .query_row(
+            "SELECT COUNT(*), SUM(outcome != 'started' AND outcome != 'present' AND outcome != 'enrolled') \
+             FROM identity_attempts",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .unwrap();
+    assert!(attempts >= 43, "{attempts}");
+    assert_eq!(failed, 20);
+    let subjects: i64 = database
+        .query_row(
+            "SELECT COUNT(*) FROM identity_attempts WHERE subject LIKE '%360102%'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(subjects, 0, "document numbers in the attempt log");
+}
