@@ -740,3 +740,45 @@ async fn takeover_by_probing_many_numbers_from_one_address_is_locked_out() {
         .unwrap();
     assert_eq!(subjects, 0, "document numbers in the attempt log");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_device_over_the_cap_unlinks_the_one_seen_least_recently() {
+    let platform = TestPlatform::start();
+    let elder = platform.persona("elder").await;
+    let (id_number, name) = (
+        elder["id_number"].as_str().unwrap(),
+        elder["name"].as_str().unwrap(),
+    );
+    let mut devices = Vec::new();
+    for _ in 0..3 {
+        let mut device = RawDevice::new(&platform.url());
+        ok_status(device.enrol(id_number, name).await.status, 201);
+        devices.push(device);
+    }
+    // The first phone was used most recently; the second least.
+    platform.advance_days(1).await;
+    ok_status(devices[2].get("/v1/me").await.status, 200);
+    ok_status(devices[0].get("/v1/me").await.status, 200);
+    let mut fourth = RawDevice::new(&platform.url());
+    let enrolled = fourth.enrol(id_number, name).await;
+    ok_status(enrolled.status, 201);
+    assert_eq!(
+        enrolled.body["unlinked_device"].as_str(),
+        devices[1].device_id.as_deref()
+    );
+    assert_eq!(devices[1].get("/v1/me").await.status, 401);
+    let listed = fourth.get("/v1/me/devices").await.body;
+    assert_eq!(listed.as_array().unwrap().len(), 3);
+    let notices = devices[0].get("/v1/me/notices").await.body;
+    assert!(
+        notices
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|notice| notice["kind"] == "device_unlinked")
+    );
+}
+
+fn ok_status(status: u16, expected: u16) {
+    assert_eq!(status, expected);
+}
