@@ -101,6 +101,27 @@ export type OutletService =
   | 'pin_reset'
   | 'card_pickup';
 export type OutboxState = 'pending' | 'done' | 'failed';
+/** How a family proxy is related to the relative (declared, audited). */
+export type Relationship = 'spouse' | 'child' | 'parent' | 'grandchild' | 'sibling' | 'other_relative';
+/** Acts that need the e-card PIN (for `pinGrant`). */
+export type PinAction =
+  | 'unlink_device'
+  | 'approve_device'
+  | 'delete_account'
+  | 'release_loss'
+  | 'accept_mandate'
+  | 'consent_mandate'
+  | 'change_phone';
+/** Why a face check runs. */
+export type FacePurpose = 'enrolment' | 'mandate_consent' | 'pin_reset' | 'phone_change';
+/** What happened to the account. */
+export type NoticeKind =
+  | 'enrolment_requested'
+  | 'device_enrolled'
+  | 'device_unlinked'
+  | 'pin_changed'
+  | 'pin_locked'
+  | 'phone_changed';
 export type MatchKind = 'characters' | 'pinyin' | 'details' | 'filter';
 
 // ---------------------------------------------------------------- inputs
@@ -146,6 +167,32 @@ export interface KeyStore {
   wrap(alias: string, secret: Uint8Array): MaybePromise<Uint8Array>;
   /** Opens what `wrap` sealed. */
   unwrap(alias: string, wrapped: Uint8Array): MaybePromise<Uint8Array>;
+}
+
+/** What the app's face check must capture and bind its result to. */
+export interface FaceCheckRequest {
+  purpose: FacePurpose;
+  /** Whose face: their document type and number, for the face platform's comparison (never show or log it). */
+  idType: string;
+  idNumber: string;
+  /** Their name, masked, for the capture screen ("请刘*本人正对屏幕"). */
+  nameMasked: string;
+  /** The platform's single-use challenge. */
+  challenge: string;
+  /** The binding of this device's key. */
+  deviceBinding: string;
+}
+
+/**
+ * The app's face check (the face platform's SDK: liveness and comparison
+ * with the photo on record), implemented by the app. `check` answers the
+ * face platform's signed result untouched, directly or with a Promise; the
+ * core waits off the UI thread while the capture screen is shown. Throw (or
+ * reject) an `Error` whose `code` is `cancelled` when the person closes the
+ * capture; any other error means the face check is unavailable.
+ */
+export interface FaceCheck {
+  check(request: FaceCheckRequest): MaybePromise<string>;
 }
 
 /** A document that identifies a person. */
@@ -227,6 +274,63 @@ export interface Session {
   deviceId: string;
 }
 
+/** Where an enrolment stands, for the next step. */
+export interface EnrolmentProgress {
+  enrolmentId: string;
+  /** After the face check: the masked phone the one-time code went to (null: no phone on record). */
+  codeSentTo: string | null;
+  /** After the face check: whether an enrolled device can approve instead of the code. */
+  approvalPossible: boolean;
+  /** After the face check: whether finishing sets the e-card PIN (a new account). */
+  pinRequired: boolean;
+  /** Until when the enrolment may be finished. */
+  expiresAt: number;
+}
+
+/** A device where this e-card is signed in. */
+export interface DeviceView {
+  deviceId: string;
+  name: string;
+  suite: Suite;
+  enrolledAt: number;
+  lastSeenAt: number | null;
+  /** Whether this is the device asking. */
+  current: boolean;
+}
+
+/** The answer to unlinking a device. */
+export interface DeviceUnlinked {
+  deviceId: string;
+  unlinkedAt: number;
+  /** Credentials revoked in the status list. */
+  credentialsRevoked: number;
+}
+
+/** A new device of this account holder waiting for approval. */
+export interface EnrolmentRequestView {
+  enrolmentId: string;
+  deviceName: string;
+  deviceSuite: Suite;
+  requestedAt: number;
+  expiresAt: number;
+}
+
+/** The answer to starting a phone change. */
+export interface PhoneChangeStarted {
+  changeId: string;
+  /** The old phone the code went to, masked. */
+  codeSentTo: string;
+  expiresAt: number;
+}
+
+/** Something that happened to the account (a device name at most; no personal data). */
+export interface AccountNotice {
+  noticeId: number;
+  kind: NoticeKind;
+  deviceName: string | null;
+  at: number;
+}
+
 export interface CardView {
   cardId: string;
   personId: string;
@@ -236,7 +340,8 @@ export interface CardView {
   status: CardStatus;
   eCard: ECardState;
   cardNumberMasked: string;
-  bank: string;
+  /** Null for a person acted for when the mandate's scopes do not disclose it. */
+  bank: string | null;
   /** Whether this device stopped codes for it (loss report, revocation). */
   suspendedHere: boolean;
   credentialNotAfter: number | null;
@@ -370,7 +475,8 @@ export interface RegionalRules {
   temporaryLossLapseDays: number;
   releaseOnline: boolean;
   formalLossReversible: boolean;
-  temporaryLossSuspendsECard: boolean;
+  /** When the e-card works while the card is in production, temporarily lost, or being replaced. */
+  eCardTiming: ECardTiming;
   cancelAfterSubmit: boolean;
   replacementFeeFen: number;
   postageFen: number;
@@ -381,6 +487,26 @@ export interface RegionalRules {
   banks: Bank[];
   productionDays: number;
   deliveryDays: number;
+  /** The e-card PIN and enrolled devices. */
+  accountSecurity: AccountSecurity;
+}
+
+export interface ECardTiming {
+  /** From the start of production of a first card until it is received. */
+  duringProduction: ECardState;
+  /** While a temporary loss report is open (a formal one always suspends the e-card). */
+  duringTemporaryLoss: ECardState;
+  /** From the start of production of a replacement until it is received. */
+  duringReplacement: ECardState;
+}
+
+export interface AccountSecurity {
+  /** Wrong PINs in a row that lock it. */
+  pinTries: number;
+  /** Minutes a locked PIN stays locked (a face check resets it sooner). */
+  pinLockMinutes: number;
+  /** Devices that may be enrolled at once; one more unlinks the one seen least recently. */
+  maxActiveDevices: number;
 }
 
 export interface LossReport {
@@ -391,24 +517,31 @@ export interface LossReport {
   endedAt: number | null;
 }
 
+/** A card; a helper sees what the mandate's scopes need (the optional fields are absent otherwise). */
 export interface Card {
   cardId: string;
   personId: string;
   cardNumberMasked: string;
-  bank: string;
-  region: string;
+  /** Withheld from a helper unless `replace` or `track`. */
+  bank?: string;
+  /** Withheld from a helper unless `replace` or `track`. */
+  region?: string;
   status: CardStatus;
   eCard: ECardState;
   socialFunctionEnabled: boolean;
+  /** Withheld (null) from a helper unless `report_loss` or `track`. */
   lossReport: LossReport | null;
-  issuedAt: number;
+  /** Withheld from a helper unless `replace` or `track`. */
+  issuedAt?: number;
 }
 
 export interface PersonSummary {
   personId: string;
   nameMasked: string;
-  idNumberMasked: string;
-  birthDate: string;
+  /** Withheld from a helper unless `apply`. */
+  idNumberMasked?: string;
+  /** Withheld from a helper unless `apply`. */
+  birthDate?: string;
   cards: Card[];
 }
 
@@ -514,7 +647,8 @@ export type ClientEvent =
   | { kind: 'catalogue_synced'; changed: boolean }
   | { kind: 'connectivity_changed'; online: boolean }
   | { kind: 'outbox_changed'; pending: number }
-  | { kind: 'workflow_changed'; id: string };
+  | { kind: 'workflow_changed'; id: string }
+  | { kind: 'account_notice'; notice: AccountNotice };
 
 // ---------------------------------------------------------------- classes
 
@@ -551,7 +685,33 @@ export declare class EcardClient {
   /** Calls `listener` with every event until the subscription is cancelled. */
   subscribe(listener: (event: ClientEvent) => void): Subscription;
 
-  enrol(identity: PersonIdentity, phone: string): Promise<Session>;
+  /** Enrolment, step 1: the document is checked locally, then named to the platform with the device key. */
+  beginEnrolment(identity: PersonIdentity): Promise<EnrolmentProgress>;
+  /** Enrolment, step 2: the face check; a code then goes to the phone on record. */
+  confirmPresence(face: FaceCheck): Promise<EnrolmentProgress>;
+  /**
+   * Enrolment, step 3: the texted code (null after an enrolled device approved)
+   * and, when `pinRequired`, the new six-digit e-card PIN.
+   */
+  completeEnrolment(oneTimeCode: string | null | undefined, pin?: string | null): Promise<Session>;
+  /** A single-use grant for one act from the e-card PIN (the acts below take the PIN themselves). */
+  pinGrant(pin: string, action: PinAction): Promise<string>;
+  /** The devices where this e-card is signed in. */
+  devices(): Promise<DeviceView[]>;
+  /** Unlinks a device (解除关联) with the e-card PIN: its codes stop and it can no longer sign in. */
+  unlinkDevice(deviceId: string, pin: string): Promise<DeviceUnlinked>;
+  /** New devices that passed a face check and wait for this account's approval. */
+  enrolmentRequests(): Promise<EnrolmentRequestView[]>;
+  /** Approves a new device with the e-card PIN. */
+  approveEnrolment(enrolmentId: string, pin: string): Promise<void>;
+  /** Notices not seen yet; each also reaches the listeners as an `account_notice` event. */
+  checkNotices(): Promise<AccountNotice[]>;
+  changePin(currentPin: string, newPin: string): Promise<void>;
+  /** A new PIN after a face check of the account holder (forgotten or locked PIN). */
+  resetPin(face: FaceCheck, newPin: string): Promise<void>;
+  /** Starts changing the phone on record: PIN, face check, then a code to the old phone. */
+  changePhone(newPhone: string, face: FaceCheck, pin: string): Promise<PhoneChangeStarted>;
+  confirmPhoneChange(changeId: string, oneTimeCode: string): Promise<void>;
   refreshProfile(): Promise<Profile>;
   cachedProfile(): Profile | null;
   refreshCredentials(cardId: string): Promise<void>;
@@ -576,15 +736,22 @@ export declare class EcardClient {
   resubmitPhoto(applicationId: string, photoJpeg: Uint8Array): Promise<Submission>;
   activateCard(cardId: string): Promise<Submission>;
   reportLoss(cardId: string, kind: LossKind): Promise<Submission>;
-  releaseLoss(cardId: string): Promise<Submission>;
+  /** Releases a loss report online (解挂) with the e-card PIN. */
+  releaseLoss(cardId: string, pin: string): Promise<Submission>;
+  /** Asks for a mandate with the e-card PIN; a family proxy declares the relationship. */
   requestMandate(
     kind: DelegationKind,
     principal: PersonIdentity,
     evidence: Evidence | null | undefined,
     scopes: Scope[],
-    expiresAt?: number | null,
+    expiresAt: number | null | undefined,
+    relationship: Relationship | null | undefined,
+    pin: string,
   ): Promise<Submission>;
-  consentMandate(delegationId: string): Promise<Submission>;
+  /** Consents, as the principal, with the e-card PIN. */
+  consentMandate(delegationId: string, pin: string): Promise<Submission>;
+  /** The relative's face, captured on this (the helper's) phone, consents to the mandate asked for (足不出户). */
+  consentMandateByFace(delegationId: string, relative: PersonIdentity, face: FaceCheck): Promise<Delegation>;
   revokeMandate(delegationId: string): Promise<Submission>;
   applications(): Promise<ApplicationFlow[]>;
   application(applicationId: string): Promise<ApplicationFlow>;
@@ -593,8 +760,8 @@ export declare class EcardClient {
   auditTrail(): Promise<AuditEntry[]>;
   /** A copy of everything the app holds about the person (PIPL right of access). Local I/O only. */
   exportPersonalData(): PersonalDataExport;
-  /** Erases the person's data; with `atPlatform` first deletes the account at the platform. Signs the client out. */
-  deletePersonalData(atPlatform: boolean): Promise<void>;
+  /** Erases the person's data; with the e-card PIN first deletes the account at the platform. Signs the client out. */
+  deletePersonalData(platformPin?: string | null): Promise<void>;
   submittedApplicationId(submission: Submission): string | null;
   processOutbox(): Promise<number>;
   outbox(): OutboxEntry[];
@@ -635,7 +802,8 @@ export declare class LossFlow {
   readonly replacementNeeded: boolean;
   reportTemporary(): Promise<Submission>;
   reportFormal(): Promise<Submission>;
-  release(): Promise<Submission>;
+  /** Releases the report online (解挂) with the e-card PIN. */
+  release(pin: string): Promise<Submission>;
   refresh(): LossFlow;
 }
 

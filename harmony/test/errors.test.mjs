@@ -7,13 +7,26 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { NodeKeyStore, dataDir, enrolPersona, freePort, native, openClient, persona, rejection } from './support.mjs';
+import {
+  NodeKeyStore,
+  SimulatedFace,
+  TEST_PIN,
+  dataDir,
+  enrolAs,
+  enrolPersona,
+  freePort,
+  identityOf,
+  native,
+  openClient,
+  persona,
+  rejection,
+} from './support.mjs';
 
 test('a bad ID number is an invalid_input on id_number, in Chinese or English', async () => {
   const elder = await persona('elder');
   const wrongDigit = elder.id_number.slice(0, 17) + (elder.id_number.endsWith('0') ? '1' : '0');
   const { client } = await openClient();
-  const error = await rejection(client.enrol({ idType: 'resident_id', idNumber: wrongDigit, name: elder.name }, '13900139000'));
+  const error = await rejection(client.beginEnrolment({ idType: 'resident_id', idNumber: wrongDigit, name: elder.name }));
   assert.ok(error instanceof Error);
   assert.equal(error.name, 'EcardError');
   assert.equal(error.category, 'invalid_input');
@@ -26,29 +39,32 @@ test('a bad ID number is an invalid_input on id_number, in Chinese or English', 
   const english = await openClient({ locale: 'en-GB' });
   assert.equal(english.client.locale(), 'en');
   const inEnglish = await rejection(
-    english.client.enrol({ idType: 'resident_id', idNumber: wrongDigit, name: elder.name }, '13900139000'),
+    english.client.beginEnrolment({ idType: 'resident_id', idNumber: wrongDigit, name: elder.name }),
   );
   assert.equal(inEnglish.code, error.code);
   assert.doesNotMatch(inEnglish.message, /[\u4e00-\u9fff]/);
 
-  const wrongName = await rejection(
-    client.enrol({ idType: 'resident_id', idNumber: elder.id_number, name: '王五' }, '13900139000'),
-  );
+  // A wrong name starts like any other enrolment (the answer says nothing);
+  // the face check of the real person then fails.
+  await client.beginEnrolment({ idType: 'resident_id', idNumber: elder.id_number, name: '王五' });
+  const wrongName = await rejection(client.confirmPresence(new SimulatedFace()));
   assert.equal(wrongName.code, 'identity_not_verified');
   assert.equal(wrongName.category, 'invalid_input');
-  assert.match(wrongName.message, /不一致/);
+  assert.match(wrongName.message, /身份核验/);
 
-  const badPhone = await rejection(
-    client.enrol({ idType: 'resident_id', idNumber: elder.id_number, name: elder.name }, '123'),
-  );
-  assert.equal(badPhone.field, 'phone');
+  const badPhone = await rejection(client.changePhone('123', new SimulatedFace(), TEST_PIN));
+  assert.equal(badPhone.field, 'new_phone');
+  const shortPin = await rejection(client.pinGrant('1234', 'release_loss'));
+  assert.equal(shortPin.field, 'pin');
+  const badAction = await rejection(client.pinGrant(TEST_PIN, /** @type {any} */ ('open_sesame')));
+  assert.equal(badAction.code, 'invalid_argument');
 });
 
 test('an unreachable platform is a network error, and the client says it is offline', async () => {
   const port = await freePort();
   const { client } = await openClient({ platformUrl: `http://127.0.0.1:${port}` });
   const elder = await persona('elder');
-  const error = await rejection(client.enrol({ idType: 'resident_id', idNumber: elder.id_number, name: elder.name }, '13900139000'));
+  const error = await rejection(client.beginEnrolment(identityOf(elder)));
   assert.equal(error.category, 'network');
   assert.match(error.code, /^(offline|timeout)$/);
   assert.match(error.message, /网络/);
@@ -91,6 +107,11 @@ test('key-store failures reach the core with their meaning', async () => {
   assert.equal(cancelled.code, 'user_cancelled');
   assert.equal(cancelled.category, 'not_allowed');
 
+  keyStore.failSigningWith = 'locked';
+  const locked = await rejection(client.currentCode(null, 'transport'));
+  assert.equal(locked.code, 'key_store_locked');
+  assert.equal(locked.category, 'not_allowed');
+
   keyStore.failSigningWith = 'hardware_gone';
   const broken = await rejection(client.currentCode(null, 'transport'));
   assert.equal(broken.category, 'internal');
@@ -128,7 +149,7 @@ test('a key store kept across restarts reopens the same data', async () => {
   const directory = dataDir();
   const first = await openClient({ keyStore, directory });
   const elder = await persona('elder');
-  await first.client.enrol({ idType: elder.id_type, idNumber: elder.id_number, name: elder.name }, '13900139000');
+  await enrolAs(first.client, elder);
   first.client.close();
   const reopened = await openClient({ keyStore, directory });
   assert.equal(reopened.client.snapshot().enrolled, true, 'the data key unwraps through the JavaScript key store');

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { admin, enrolPersona, persona, testPhoto } from './support.mjs';
+import { TEST_PIN, admin, enrolPersona, persona, testPhoto } from './support.mjs';
 
 test('a guardian applies for the newborn and pays the postage', async () => {
   const { client } = await enrolPersona('resident');
@@ -21,6 +21,9 @@ test('a guardian applies for the newborn and pays the postage', async () => {
     { idType: newborn.id_type, idNumber: newborn.id_number, name: newborn.name },
     { kind: 'birth_certificate', number: newborn.birth_certificate },
     ['apply', 'track', 'show_code'],
+    null,
+    null,
+    TEST_PIN,
   );
   assert.equal(mandate.state, 'done');
   const mandates = await client.mandates();
@@ -69,6 +72,9 @@ test('a family proxy shows the relative’s medical code after consent at the co
     { idType: elder.id_type, idNumber: elder.id_number, name: elder.name },
     null,
     ['show_code', 'track'],
+    null,
+    'child',
+    TEST_PIN,
   );
   assert.equal(submission.state, 'done');
   const delegationId = /** @type {string} */ (submission.response?.delegationId);

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { advanceDays, enrolPersona, rejection, testPhoto } from './support.mjs';
+import { TEST_PIN, advanceDays, enrolPersona, rejection, testPhoto } from './support.mjs';
 
 /** Nanchang's centre. */
 const NANCHANG = { latitude: 28.6829, longitude: 115.8579 };
@@ -87,7 +87,7 @@ test('the elder enrols, syncs the catalogue, searches, finds outlets and shows c
   const exported = client.exportPersonalData();
   assert.equal(exported.session?.identity.idNumber, person.id_number);
   assert.ok(exported.credentials.length >= 2);
-  await client.deletePersonalData(true);
+  await client.deletePersonalData(TEST_PIN);
   assert.equal(client.snapshot().enrolled, false);
   assert.equal(client.exportPersonalData().session, null);
 
@@ -171,7 +171,7 @@ test('张伟 applies for a first card, collects it, activates it, reports it los
   assert.equal(lost.canReleaseOnline, true);
   assert.equal(typeof lost.lapsesAt, 'number');
 
-  await lost.release();
+  await lost.release(TEST_PIN);
   const back = await client.currentCode(null, 'transport');
   assert.ok(back.text.startsWith('EC1:'));
   assert.notEqual(back.text, code.text);

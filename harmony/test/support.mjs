@@ -2,8 +2,9 @@
 /**
  * Shared fixtures of the Node tests of the HarmonyOS binding: the native
  * module, a platform on loopback (the one scripts/test-harmony.sh started,
- * or one started here), its operator calls, a JavaScript key store on
- * node:crypto, and test photos.
+ * or one started here), its operator calls (the SMS outbox, the simulated
+ * face platform, new people), a JavaScript key store on node:crypto, a
+ * JavaScript face check, enrolment as a person does it, and test photos.
  */
 import { spawn } from 'node:child_process';
 import {
@@ -26,6 +27,9 @@ const require = createRequire(import.meta.url);
 
 /** @type {typeof import('../index.js')} */
 export const native = require(process.env.ECARD_NATIVE ?? join(here, '..', 'ecard.node'));
+
+/** The e-card PIN every test enrolment sets (as tests/support/lib.rs). */
+export const TEST_PIN = '135790';
 
 /** A free loopback port. */
 export async function freePort() {
@@ -100,15 +104,139 @@ export async function admin(method, path, body) {
 }
 
 /**
+ * @typedef {{ person_id: string, id_type: string, id_number: string, name: string, birth_certificate: string | null, phone: string | null }} Person
+ */
+
+/**
  * A seeded persona: `resident` (张伟), `minor`, `newborn` (张小满), `elder` (刘桂兰).
  * @param {'resident' | 'minor' | 'newborn' | 'elder'} role
- * @returns {Promise<{ person_id: string, id_type: string, id_number: string, name: string, birth_certificate: string | null }>}
+ * @returns {Promise<Person>}
  */
 export async function persona(role) {
   const personas = await admin('GET', '/admin/personas');
   const found = personas.find((/** @type {any} */ entry) => entry.persona === role);
   if (!found) throw new Error(`no persona ${role}`);
   return found;
+}
+
+/**
+ * The identity of a person, as an enrolment or a mandate names it.
+ * @param {Person} person
+ * @returns {import('../index.js').PersonIdentity}
+ */
+export function identityOf(person) {
+  return { idType: person.id_type, idNumber: person.id_number, name: person.name };
+}
+
+/**
+ * A resident ID number with its check digit (GB 11643, ISO 7064 MOD 11-2).
+ * @param {string} region
+ * @param {string} birth `YYYYMMDD`
+ * @param {string} sequence three digits
+ */
+export function residentId(region, birth, sequence) {
+  const body = region + birth + sequence;
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...body].reduce((total, digit, index) => total + Number(digit) * weights[index], 0);
+  return body + '10X98765432'[sum % 11];
+}
+
+/**
+ * A new person in the register (Nanchang), with a phone on record and, with
+ * `card`, an active card.
+ * @param {string} name
+ * @param {{ birth?: string, card?: boolean }} [options]
+ * @returns {Promise<Person>}
+ */
+export async function newPerson(name, options = {}) {
+  const birth = options.birth ?? '19800101';
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const idNumber = residentId('360102', birth, String(100 + Math.floor(Math.random() * 900)));
+    const phone = `137${10_000_000 + Math.floor(Math.random() * 90_000_000)}`;
+    /** @type {{ person_id: string } | null} */
+    let added = null;
+    try {
+      added = await admin('POST', '/admin/people', {
+        id_type: 'resident_id', id_number: idNumber, name, region: '360102', phone,
+      });
+    } catch {
+      continue; // that number is taken: draw another
+    }
+    if (!added) continue;
+    if (options.card ?? true) await admin('POST', `/admin/people/${added.person_id}/cards`, { bank: 'icbc' });
+    return { person_id: added.person_id, id_type: 'resident_id', id_number: idNumber, name, birth_certificate: null, phone };
+  }
+  throw new Error('could not add a person');
+}
+
+/**
+ * Texts the reference SMS gateway sent to `phone`, newest first.
+ * @param {string} phone
+ * @returns {Promise<{ phone: string, kind: string, body: string, sent_at: number }[]>}
+ */
+export async function texts(phone) {
+  return await admin('GET', `/admin/sms?phone=${encodeURIComponent(phone)}`);
+}
+
+/**
+ * The newest one-time code texted to `phone`, as the person reads it off their phone.
+ * @param {string} phone
+ * @returns {Promise<string | null>}
+ */
+export async function latestCode(phone) {
+  for (const message of await texts(phone)) {
+    const found = /验证码 (\d{6})/.exec(message.body);
+    if (found) return found[1];
+  }
+  return null;
+}
+
+/** @typedef {'genuine' | 'impostor' | 'no_liveness' | 'cancelled'} FaceBehaviour */
+/** @typedef {import('../index.js').FaceCheck} FaceCheck */
+
+/**
+ * The app's face check in JavaScript, against the reference platform's
+ * simulated face platform (what a face SDK does against the real one): the
+ * result is minted for the request's challenge and device binding and handed
+ * back untouched, from a Promise. Records its requests.
+ * @implements {FaceCheck}
+ */
+export class SimulatedFace {
+  /** @type {import('../index.js').FaceCheckRequest[]} */
+  requests = [];
+  /** @param {FaceBehaviour} [behaviour] */
+  constructor(behaviour = 'genuine') {
+    this.behaviour = behaviour;
+  }
+
+  /** @param {import('../index.js').FaceCheckRequest} request */
+  async check(request) {
+    this.requests.push(request);
+    if (this.behaviour === 'cancelled') throw coded('the person closed the capture', 'cancelled');
+    const answer = await admin('POST', '/admin/face-platform/results', {
+      id_type: request.idType,
+      id_number: request.idNumber,
+      challenge: request.challenge,
+      device_binding: request.deviceBinding,
+      live: this.behaviour !== 'no_liveness',
+      matched: this.behaviour === 'genuine',
+    });
+    return /** @type {string} */ (answer.face_result);
+  }
+}
+
+/**
+ * Enrols a client for `person` as the person would: the identity, a genuine
+ * face check, the code texted to the phone on record, and {@link TEST_PIN}
+ * when the account needs a PIN.
+ * @param {import('../index.js').EcardClient} client
+ * @param {Person} person
+ */
+export async function enrolAs(client, person) {
+  await client.beginEnrolment(identityOf(person));
+  const progress = await client.confirmPresence(new SimulatedFace());
+  const code = person.phone ? await latestCode(person.phone) : null;
+  return await client.completeEnrolment(code, progress.pinRequired ? TEST_PIN : null);
 }
 
 /**
@@ -227,8 +355,11 @@ export class NodeKeyStore {
    */
   unwrap(alias, wrapped) {
     this.calls.unwrap++;
+    // Never makes a key: no wrapping key is a definite `not_found`.
+    const key = this.#wrapping.get(alias);
+    if (!key) return Promise.reject(coded(`no wrapping key ${alias}`, 'not_found'));
     const bytes = Buffer.from(wrapped);
-    const decipher = createDecipheriv('aes-256-gcm', this.#wrappingKey(alias), bytes.subarray(0, 12));
+    const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, 12));
     decipher.setAuthTag(bytes.subarray(bytes.length - 16));
     return Promise.resolve(
       new Uint8Array(Buffer.concat([decipher.update(bytes.subarray(12, bytes.length - 16)), decipher.final()])),
@@ -266,14 +397,14 @@ export function dataDir() {
 
 /**
  * Opens a client on the platform with a fresh data directory.
- * @param {{ keyStore?: NodeKeyStore, directory?: string, locale?: string, platformUrl?: string }} [options]
+ * @param {{ keyStore?: NodeKeyStore, directory?: string, locale?: string, platformUrl?: string, deviceName?: string }} [options]
  */
 export async function openClient(options = {}) {
   const keyStore = options.keyStore ?? new NodeKeyStore();
   const directory = options.directory ?? dataDir();
   const platformUrl = options.platformUrl ?? (await platform()).url;
   const client = await native.EcardClient.open(
-    { dataDir: directory, platformUrl, locale: options.locale ?? 'zh-CN', deviceName: 'node test' },
+    { dataDir: directory, platformUrl, locale: options.locale ?? 'zh-CN', deviceName: options.deviceName ?? 'node test' },
     keyStore,
   );
   return { client, keyStore, directory };
@@ -286,10 +417,7 @@ export async function openClient(options = {}) {
 export async function enrolPersona(role) {
   const person = await persona(role);
   const opened = await openClient();
-  const session = await opened.client.enrol(
-    { idType: person.id_type, idNumber: person.id_number, name: person.name },
-    '13900139000',
-  );
+  const session = await enrolAs(opened.client, person);
   return { ...opened, person, session };
 }
 

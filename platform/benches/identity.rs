@@ -29,8 +29,7 @@ fn pin(criterion: &mut Criterion) {
 }
 
 fn face(criterion: &mut Criterion) {
-    let mut connection =
-        ecard_platform::db::open(std::path::Path::new(":memory:")).unwrap();
+    let mut connection = ecard_platform::db::open(std::path::Path::new(":memory:")).unwrap();
     let tx = connection.transaction().unwrap();
     SimulatedFacePlatform::ensure_key(&tx).unwrap();
     let subject = subject_of("resident_id", "11010519491231002X");

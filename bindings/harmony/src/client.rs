@@ -5,6 +5,9 @@
 //! - methods returning a Promise run on napi's tokio runtime and may do
 //!   network, storage and key-store I/O; call them from the UI thread
 //!   freely, they never block it;
+//! - the face check (`confirmPresence`, `resetPin`, `changePhone`,
+//!   `consentMandateByFace`) is a JavaScript object with `check(request)`,
+//!   run while the Promise is pending (see [`crate::face`]);
 //! - `snapshot`, `session`, `search`, `nearestOutlets`, `rules`,
 //!   `cachedProfile`, `drafts`, `outbox`, `lossFlow`, `trustedNow` and
 //!   `subscribe` do no network or key-store I/O and return in well under a
@@ -15,10 +18,13 @@
 //! (ArkUI's `aboutToDisappear`); without it they go when the object is
 //! garbage-collected. A closed client throws `client_closed`.
 
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use ecard_api::resident::{DelegationKind, Evidence, LossKind, PersonIdentity, Scope};
+use ecard_api::identity::PinAction;
+use ecard_api::resident::{
+    DelegationKind, Evidence, LossKind, PersonIdentity, Relationship, Scope,
+};
 use ecard_core::catalogue::outlets::OutletQuery;
 use ecard_core::catalogue::search::SearchQuery;
 use ecard_core::{ClientConfig, ClientError, EcardClient};
@@ -30,6 +36,7 @@ use serde_json::Value;
 
 use crate::convert::{self, enum_from_js, from_js, to_js};
 use crate::error::{BindingError, Fallible};
+use crate::face::JsFaceCheck;
 use crate::flows::{self, ApplicationFlow, DraftForm, LossFlow, NewCardForm, ReplacementForm};
 use crate::keystore::JsKeyStore;
 
@@ -263,21 +270,158 @@ impl Client {
         }))
     }
 
-    /// Validates the document and phone locally, makes the device key if
-    /// needed, registers it with the platform (real-name check) and fetches
-    /// the profile and credentials.
+    /// Enrolment, step 1: checks the document locally, makes the device key
+    /// if needed and names the person and the key to the platform (the
+    /// answer is the same whether or not the person exists).
     #[napi]
-    pub async fn enrol(&self, identity: Value, phone: String) -> Fallible<Value> {
+    pub async fn begin_enrolment(&self, identity: Value) -> Fallible<Value> {
         let identity: PersonIdentity = match from_js("identity", identity, self.locale) {
             Ok(identity) => identity,
             Err(error) => return Fallible(Err(error)),
         };
         self.run(|core| async move {
-            core.enrol(identity, phone)
+            core.begin_enrolment(identity)
+                .await
+                .map(|progress| convert::enrolment_progress(&progress))
+        })
+        .await
+    }
+
+    /// Enrolment, step 2: the app's face check (`face.check(request)`). On
+    /// success a one-time code goes to the phone on record (`codeSentTo`),
+    /// and an enrolled device may approve instead (`approvalPossible`).
+    #[napi]
+    pub async fn confirm_presence(&self, face: JsFaceCheck) -> Fallible<Value> {
+        self.run(|core| async move {
+            core.confirm_presence(Arc::new(face))
+                .await
+                .map(|progress| convert::enrolment_progress(&progress))
+        })
+        .await
+    }
+
+    /// Enrolment, step 3: finishes with the one-time code (or, with `null`,
+    /// after an enrolled device approved), setting the e-card PIN when
+    /// `pinRequired` said so; then fetches the profile and credentials.
+    #[napi]
+    pub async fn complete_enrolment(
+        &self,
+        one_time_code: Option<String>,
+        pin: Option<String>,
+    ) -> Fallible<Value> {
+        self.run(|core| async move {
+            core.complete_enrolment(one_time_code, pin)
                 .await
                 .map(|session| convert::session(&session))
         })
         .await
+    }
+
+    /// Exchanges the e-card PIN for a single-use grant for one act
+    /// (`unlink_device`, `approve_device`, …). The acts below take the PIN
+    /// and do this themselves.
+    #[napi]
+    pub async fn pin_grant(&self, pin: String, action: String) -> Fallible<String> {
+        let action: PinAction = match enum_from_js("action", &action, self.locale) {
+            Ok(action) => action,
+            Err(error) => return Fallible(Err(error)),
+        };
+        self.run(|core| async move { core.pin_grant(&pin, action).await })
+            .await
+    }
+
+    /// The devices where this e-card is signed in (`current` marks this one).
+    #[napi]
+    pub async fn devices(&self) -> Fallible<Vec<Value>> {
+        self.run(|core| async move { Ok(core.devices().await?.iter().map(to_js).collect()) })
+            .await
+    }
+
+    /// Unlinks a device (解除关联) with the e-card PIN: its codes stop and it
+    /// can no longer sign in.
+    #[napi]
+    pub async fn unlink_device(&self, device_id: String, pin: String) -> Fallible<Value> {
+        self.run(|core| async move {
+            core.unlink_device(&device_id, &pin)
+                .await
+                .map(|unlinked| to_js(&unlinked))
+        })
+        .await
+    }
+
+    /// New devices of this account holder that passed a face check and
+    /// wait for approval.
+    #[napi]
+    pub async fn enrolment_requests(&self) -> Fallible<Vec<Value>> {
+        self.run(
+            |core| async move { Ok(core.enrolment_requests().await?.iter().map(to_js).collect()) },
+        )
+        .await
+    }
+
+    /// Approves a new device of this account holder with the e-card PIN.
+    #[napi]
+    pub async fn approve_enrolment(&self, enrolment_id: String, pin: String) -> Fallible<()> {
+        self.run(|core| async move { core.approve_enrolment(&enrolment_id, &pin).await })
+            .await
+    }
+
+    /// Fetches account notices not seen yet; each also reaches the
+    /// listeners as an `account_notice` event.
+    #[napi]
+    pub async fn check_notices(&self) -> Fallible<Vec<Value>> {
+        self.run(|core| async move {
+            Ok(core
+                .check_notices()
+                .await?
+                .iter()
+                .map(convert::notice)
+                .collect())
+        })
+        .await
+    }
+
+    /// Changes the e-card PIN knowing the current one.
+    #[napi]
+    pub async fn change_pin(&self, current_pin: String, new_pin: String) -> Fallible<()> {
+        self.run(|core| async move { core.change_pin(&current_pin, &new_pin).await })
+            .await
+    }
+
+    /// Sets a new e-card PIN after a face check of the account holder (a
+    /// forgotten or locked PIN).
+    #[napi]
+    pub async fn reset_pin(&self, face: JsFaceCheck, new_pin: String) -> Fallible<()> {
+        self.run(|core| async move { core.reset_pin(Arc::new(face), &new_pin).await })
+            .await
+    }
+
+    /// Starts changing the phone on record: the PIN, a face check, then a
+    /// code to the old phone (`confirmPhoneChange`).
+    #[napi]
+    pub async fn change_phone(
+        &self,
+        new_phone: String,
+        face: JsFaceCheck,
+        pin: String,
+    ) -> Fallible<Value> {
+        self.run(|core| async move {
+            core.change_phone(&new_phone, Arc::new(face), &pin)
+                .await
+                .map(|started| to_js(&started))
+        })
+        .await
+    }
+
+    /// Finishes a phone change with the code sent to the old phone.
+    #[napi]
+    pub async fn confirm_phone_change(
+        &self,
+        change_id: String,
+        one_time_code: String,
+    ) -> Fallible<()> {
+        self.run(|core| async move { core.confirm_phone_change(&change_id, &one_time_code).await })
+            .await
     }
 
     /// Fetches the profile (cards, people acted for) from the platform.
@@ -532,21 +676,27 @@ impl Client {
         .await
     }
 
-    /// Releases a loss report online (解挂), where the rules allow it.
+    /// Releases a loss report online (解挂) with the e-card PIN, where the
+    /// rules allow it.
     #[napi]
-    pub async fn release_loss(&self, card_id: String) -> Fallible<Value> {
+    pub async fn release_loss(&self, card_id: String, pin: String) -> Fallible<Value> {
         self.run(|core| async move {
-            core.release_loss(&card_id)
+            core.release_loss(&card_id, &pin)
                 .await
                 .map(|submission| convert::submission(&submission))
         })
         .await
     }
 
-    /// Asks for a mandate to act for someone: `guardian` (with evidence:
-    /// the household register or birth certificate) or `family_proxy` (the
+    /// Asks for a mandate to act for someone, with the e-card PIN:
+    /// `guardian` (with evidence: the household register or birth
+    /// certificate) or `family_proxy` (declaring the `relationship`; the
     /// relative then consents).
     #[napi]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the fields of one mandate request, as in the core"
+    )]
     pub async fn request_mandate(
         &self,
         kind: String,
@@ -554,6 +704,8 @@ impl Client {
         evidence: Option<Value>,
         scopes: Vec<String>,
         expires_at: Option<i64>,
+        relationship: Option<String>,
+        pin: String,
     ) -> Fallible<Value> {
         let locale = self.locale;
         let parsed = (|| -> Result<_, BindingError> {
@@ -568,27 +720,62 @@ impl Client {
                 .map(|scope| enum_from_js::<Scope>("scopes", scope, locale))
                 .collect::<Result<Vec<_>, _>>()?;
             let expires_at = expires_at.map(|seconds| seconds.max(0) as u64);
-            Ok((kind, principal, evidence, scopes, expires_at))
+            let relationship: Option<Relationship> = relationship
+                .as_deref()
+                .map(|name| enum_from_js("relationship", name, locale))
+                .transpose()?;
+            Ok((kind, principal, evidence, scopes, expires_at, relationship))
         })();
-        let (kind, principal, evidence, scopes, expires_at) = match parsed {
+        let (kind, principal, evidence, scopes, expires_at, relationship) = match parsed {
             Ok(parsed) => parsed,
             Err(error) => return Fallible(Err(error)),
         };
         self.run(|core| async move {
-            core.request_mandate(kind, principal, evidence, scopes, expires_at)
+            core.request_mandate(
+                kind,
+                principal,
+                evidence,
+                scopes,
+                expires_at,
+                relationship,
+                &pin,
+            )
+            .await
+            .map(|submission| convert::submission(&submission))
+        })
+        .await
+    }
+
+    /// Consents, as the principal, to a mandate someone asked for, with the
+    /// e-card PIN.
+    #[napi]
+    pub async fn consent_mandate(&self, delegation_id: String, pin: String) -> Fallible<Value> {
+        self.run(|core| async move {
+            core.consent_mandate(&delegation_id, &pin)
                 .await
                 .map(|submission| convert::submission(&submission))
         })
         .await
     }
 
-    /// Consents, as the principal, to a mandate someone asked for.
+    /// 亲情代办 "足不出户": the relative's face, captured on this (the
+    /// helper's) phone, consents to the mandate this account asked for;
+    /// `relative` names them as in the request. Answers the mandate.
     #[napi]
-    pub async fn consent_mandate(&self, delegation_id: String) -> Fallible<Value> {
+    pub async fn consent_mandate_by_face(
+        &self,
+        delegation_id: String,
+        relative: Value,
+        face: JsFaceCheck,
+    ) -> Fallible<Value> {
+        let relative: PersonIdentity = match from_js("relative", relative, self.locale) {
+            Ok(relative) => relative,
+            Err(error) => return Fallible(Err(error)),
+        };
         self.run(|core| async move {
-            core.consent_mandate(&delegation_id)
+            core.consent_mandate_by_face(&delegation_id, &relative, Arc::new(face))
                 .await
-                .map(|submission| convert::submission(&submission))
+                .map(|mandate| to_js(&mandate))
         })
         .await
     }
@@ -654,13 +841,15 @@ impl Client {
         self.now(|core| Ok(to_js(&core.export_personal_data()?)))
     }
 
-    /// Erases the person's data (PIPL right of deletion); with `atPlatform`,
-    /// first deletes the account at the platform (needs the network; nothing
-    /// is erased if that fails). Signs the client out.
+    /// Erases the person's data (PIPL right of deletion); with the e-card
+    /// PIN (`platformPin`), first deletes the account at the platform (needs
+    /// the network; nothing is erased if that fails). Signs the client out.
     #[napi]
-    pub async fn delete_personal_data(&self, at_platform: bool) -> Fallible<()> {
-        self.run(move |core| async move { core.delete_personal_data(at_platform).await })
-            .await
+    pub async fn delete_personal_data(&self, platform_pin: Option<String>) -> Fallible<()> {
+        self.run(
+            move |core| async move { core.delete_personal_data(platform_pin.as_deref()).await },
+        )
+        .await
     }
 
     /// The application a submission created, once confirmed (else `null`).

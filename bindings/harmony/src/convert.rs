@@ -14,13 +14,14 @@
 //! Enum values stay snake_case strings (`in_production`, `change_bank`)
 //! exactly as in the API, in both directions.
 
+use ecard_api::identity::Notice;
 use ecard_core::catalogue::search::MatchKind;
 use ecard_core::codes::CodeView;
 use ecard_core::storage::RecoveryReport;
 use ecard_core::workflows::{FlowStep, ProgressStage};
 use ecard_core::{
-    CardView, CatalogueState, ClientEvent, OutboxEntry, OutboxState, OutletHit, SearchHit, Session,
-    Snapshot, Submission, SyncReport,
+    CardView, CatalogueState, ClientEvent, EnrolmentProgress, OutboxEntry, OutboxState, OutletHit,
+    SearchHit, Session, Snapshot, Submission, SyncReport,
 };
 use ecard_credential::{HolderRole, Locale};
 use serde::Serialize;
@@ -132,6 +133,27 @@ pub fn role_name(role: HolderRole) -> &'static str {
         HolderRole::Proxy => "proxy",
         HolderRole::Guardian => "guardian",
     }
+}
+
+/// Where an enrolment stands.
+pub fn enrolment_progress(progress: &EnrolmentProgress) -> Value {
+    json!({
+        "enrolmentId": progress.enrolment_id,
+        "codeSentTo": progress.code_sent_to,
+        "approvalPossible": progress.approval_possible,
+        "pinRequired": progress.pin_required,
+        "expiresAt": seconds(progress.expires_at),
+    })
+}
+
+/// An account notice (a device name at most; no personal data).
+pub fn notice(notice: &Notice) -> Value {
+    json!({
+        "noticeId": notice.notice_id,
+        "kind": enum_name(&notice.kind),
+        "deviceName": notice.device_name,
+        "at": seconds(notice.at),
+    })
 }
 
 /// A session.
@@ -342,6 +364,9 @@ pub fn event(event: &ClientEvent) -> Value {
             json!({ "kind": "outbox_changed", "pending": pending })
         }
         ClientEvent::WorkflowChanged { id } => json!({ "kind": "workflow_changed", "id": id }),
+        ClientEvent::AccountNotice { notice: inner } => {
+            json!({ "kind": "account_notice", "notice": notice(inner) })
+        }
     }
 }
 
@@ -360,6 +385,22 @@ mod tests {
         let js = camel(value.clone());
         assert_eq!(js["person"]["cards"][0]["eCard"], "active");
         assert_eq!(snake(js), value);
+    }
+
+    #[test]
+    fn account_notices_become_events_with_null_for_no_device() {
+        let event = event(&ClientEvent::AccountNotice {
+            notice: Notice {
+                notice_id: 3,
+                kind: ecard_api::identity::NoticeKind::PinLocked,
+                device_name: None,
+                at: 9,
+            },
+        });
+        assert_eq!(event["kind"], "account_notice");
+        assert_eq!(event["notice"]["kind"], "pin_locked");
+        assert_eq!(event["notice"]["deviceName"], Value::Null);
+        assert_eq!(event["notice"]["noticeId"], 3);
     }
 
     #[test]

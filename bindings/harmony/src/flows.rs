@@ -5,7 +5,7 @@
 //! `ApplicationFlow` or a `LossFlow` is what the UI renders (read-only
 //! properties: the step, what can be done now, the progress labels) plus
 //! the actions that move it on (`pay()`, `confirmReceipt()`, `activate()`,
-//! `reportTemporary()`, `release()`, …) and `refresh()`. The actions are
+//! `reportTemporary()`, `release(pin)`, …) and `refresh()`. The actions are
 //! the client's own methods with the ids filled in; the state stays the
 //! platform's, so a flow object is a snapshot and `refresh()` gives the
 //! next one.
@@ -390,11 +390,11 @@ impl LossFlow {
         self.report(LossKind::Formal).await
     }
 
-    /// Releases the report online (解挂).
+    /// Releases the report online (解挂) with the e-card PIN.
     #[napi]
-    pub async fn release(&self) -> Fallible<Value> {
+    pub async fn release(&self, pin: String) -> Fallible<Value> {
         submission(
-            self.core.release_loss(&self.flow.card.card_id).await,
+            self.core.release_loss(&self.flow.card.card_id, &pin).await,
             self.core.locale(),
         )
     }

@@ -16,8 +16,10 @@
 //! | `unwrap` | alias, sealed | the secret |
 //!
 //! Failures are thrown (or rejected) errors; a `code` property of
-//! `not_found`, `user_cancelled` or `unsupported_suite` maps to the core's
-//! matching [`KeyStoreError`], anything else to a backend failure.
+//! `not_found`, `user_cancelled`, `locked` or `unsupported_suite` maps to
+//! the core's matching [`KeyStoreError`], anything else to a backend
+//! failure. `unwrap` answers `not_found` only when there is no wrapping key
+//! under the alias: the core then counts the local data as lost.
 //!
 //! Why this shape, and how it avoids deadlock: the core calls its key store
 //! synchronously from its own threads (the blocking pool, and the async
@@ -179,6 +181,7 @@ fn classify(env: &Env, value: sys::napi_value, alias: &str) -> KeyStoreError {
     match code.as_deref() {
         Some("not_found") => KeyStoreError::NotFound(alias.to_owned()),
         Some("user_cancelled") => KeyStoreError::UserCancelled,
+        Some("locked") => KeyStoreError::Locked,
         Some("unsupported_suite") => KeyStoreError::UnsupportedSuite,
         _ => backend(message.unwrap_or_else(|| "the key store failed".into())),
     }
@@ -204,7 +207,8 @@ fn read_reply(env: &Env, value: Unknown<'_>, expect: Expect) -> Reply {
     }
 }
 
-fn is_promise(env: &Env, value: &Unknown<'_>) -> bool {
+/// Whether a value is a Promise (on the JavaScript thread).
+pub(crate) fn is_promise(env: &Env, value: &Unknown<'_>) -> bool {
     let mut promise = false;
     // SAFETY: on the JavaScript thread with a live value.
     let status = unsafe { sys::napi_is_promise(env.raw(), value.raw(), &mut promise) };

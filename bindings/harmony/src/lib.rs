@@ -22,10 +22,11 @@
 //!   multi-threaded tokio runtime, never on the JavaScript thread;
 //! - plain methods (`snapshot`, `search`, `nearestOutlets`, …) do no network
 //!   or key-store I/O and are safe on the UI thread;
-//! - the key store ([`keystore`]) and event listeners are JavaScript
-//!   callbacks reached through threadsafe functions: the core's threads
-//!   queue a call onto the JavaScript thread and, for the key store, wait for
-//!   its (possibly asynchronous) answer; the JavaScript thread never waits.
+//! - the key store ([`keystore`]), the face check ([`face`]) and event
+//!   listeners are JavaScript callbacks reached through threadsafe
+//!   functions: the core's threads queue a call onto the JavaScript thread
+//!   and, for the key store and the face check, wait for its (possibly
+//!   asynchronous) answer; the JavaScript thread never waits.
 
 #[cfg(all(feature = "node", feature = "ohos"))]
 compile_error!("choose one of the features `node` (Node) and `ohos` (HarmonyOS), not both");
@@ -38,5 +39,6 @@ extern crate napi_ohos as napi;
 pub mod client;
 pub mod convert;
 pub mod error;
+pub mod face;
 pub mod flows;
 pub mod keystore;

@@ -20,18 +20,23 @@
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
+use ecard_api::identity::{
+    DeviceUnlinked, DeviceView, EnrolmentRequestView, PhoneChangeStarted, PinAction,
+};
 use ecard_api::resident::{
-    AuditEntry, Delegation, DelegationKind, Evidence, LossKind, PersonIdentity, Profile, Scope,
+    AuditEntry, Delegation, DelegationKind, Evidence, LossKind, PersonIdentity, Profile,
+    Relationship, Scope,
 };
 use ecard_api::rules::RegionalRules;
 use ecard_core::{
-    ApplicationFlow, ClientError, Draft, DraftForm, LossFlow, NewCardForm, OutboxEntry,
-    ReplacementForm, SecureKeyStore,
+    ApplicationFlow, ClientError, Draft, DraftForm, EnrolmentProgress, LossFlow, NewCardForm,
+    OutboxEntry, ReplacementForm, SecureKeyStore,
 };
 use ecard_credential::Purpose;
 
 use crate::error::EcardError;
 use crate::events::{EventListener, EventSubscription};
+use crate::identity::{AccountNotice, FaceCheck, core_face_check};
 use crate::keystore::{ForeignKeyStore, PlatformKeyStore};
 use crate::runtime::{Live, LiveToken, guard, run, runtime_or_error};
 use crate::types::{
@@ -139,16 +144,146 @@ impl EcardClient {
         self.now(|client| client.snapshot().map(Snapshot::from))
     }
 
-    /// Enrols this device for a resident: checks the document and phone
-    /// locally (an `InvalidInput` names the field), makes the device key,
-    /// registers it (real-name check) and fetches profile and credentials.
-    pub async fn enrol(
+    /// Enrolment, step 1: checks the document locally (an `InvalidInput`
+    /// names the field), makes the device key if needed and names the
+    /// person and the key to the platform. The answer is the same whether
+    /// or not the person exists.
+    pub async fn begin_enrolment(
         &self,
         identity: PersonIdentity,
-        phone: String,
-    ) -> Result<Session, EcardError> {
-        self.call(|client| async move { client.enrol(identity, phone).await.map(Session::from) })
+    ) -> Result<EnrolmentProgress, EcardError> {
+        self.call(|client| async move { client.begin_enrolment(identity).await })
             .await
+    }
+
+    /// Enrolment, step 2: the app's face check of the person enrolling. On
+    /// success a one-time code goes to the phone on record
+    /// (`code_sent_to`), and the account's enrolled devices may approve
+    /// instead (`approval_possible`).
+    pub async fn confirm_presence(
+        &self,
+        face: Arc<dyn FaceCheck>,
+    ) -> Result<EnrolmentProgress, EcardError> {
+        let face = core_face_check(face);
+        self.call(|client| async move { client.confirm_presence(face).await })
+            .await
+    }
+
+    /// Enrolment, step 3: finishes with the one-time code (or, with null,
+    /// after an enrolled device approved), setting the e-card PIN when
+    /// `pin_required` said so; then fetches profile and credentials.
+    pub async fn complete_enrolment(
+        &self,
+        one_time_code: Option<String>,
+        pin: Option<String>,
+    ) -> Result<Session, EcardError> {
+        self.call(|client| async move {
+            client
+                .complete_enrolment(one_time_code, pin)
+                .await
+                .map(Session::from)
+        })
+        .await
+    }
+
+    /// Exchanges the e-card PIN for a single-use grant for one act (online
+    /// only). The acts below take the PIN and do this themselves.
+    pub async fn pin_grant(&self, pin: String, action: PinAction) -> Result<String, EcardError> {
+        self.call(|client| async move { client.pin_grant(&pin, action).await })
+            .await
+    }
+
+    /// The devices where this e-card is signed in (`current` marks this one).
+    pub async fn devices(&self) -> Result<Vec<DeviceView>, EcardError> {
+        self.call(|client| async move { client.devices().await })
+            .await
+    }
+
+    /// Unlinks a device (解除关联) with the e-card PIN: its codes stop and it
+    /// can no longer sign in.
+    pub async fn unlink_device(
+        &self,
+        device_id: String,
+        pin: String,
+    ) -> Result<DeviceUnlinked, EcardError> {
+        self.call(|client| async move { client.unlink_device(&device_id, &pin).await })
+            .await
+    }
+
+    /// New devices of this account holder that passed a face check and wait
+    /// for approval.
+    pub async fn enrolment_requests(&self) -> Result<Vec<EnrolmentRequestView>, EcardError> {
+        self.call(|client| async move { client.enrolment_requests().await })
+            .await
+    }
+
+    /// Approves a new device of this account holder with the e-card PIN.
+    pub async fn approve_enrolment(
+        &self,
+        enrolment_id: String,
+        pin: String,
+    ) -> Result<(), EcardError> {
+        self.call(|client| async move { client.approve_enrolment(&enrolment_id, &pin).await })
+            .await
+    }
+
+    /// Fetches account notices not seen yet; each is also delivered as an
+    /// `AccountNotice` event. The background task calls it too.
+    pub async fn check_notices(&self) -> Result<Vec<AccountNotice>, EcardError> {
+        self.call(|client| async move {
+            Ok(client
+                .check_notices()
+                .await?
+                .into_iter()
+                .map(AccountNotice::from)
+                .collect())
+        })
+        .await
+    }
+
+    /// Changes the e-card PIN knowing the current one.
+    pub async fn change_pin(&self, current_pin: String, new_pin: String) -> Result<(), EcardError> {
+        self.call(|client| async move { client.change_pin(&current_pin, &new_pin).await })
+            .await
+    }
+
+    /// Sets a new e-card PIN after a face check of the account holder (a
+    /// forgotten or locked PIN).
+    pub async fn reset_pin(
+        &self,
+        face: Arc<dyn FaceCheck>,
+        new_pin: String,
+    ) -> Result<(), EcardError> {
+        let face = core_face_check(face);
+        self.call(|client| async move { client.reset_pin(face, &new_pin).await })
+            .await
+    }
+
+    /// Starts changing the phone on record: the PIN, a face check, then a
+    /// code to the old phone (`confirm_phone_change`).
+    pub async fn change_phone(
+        &self,
+        new_phone: String,
+        face: Arc<dyn FaceCheck>,
+        pin: String,
+    ) -> Result<PhoneChangeStarted, EcardError> {
+        let face = core_face_check(face);
+        self.call(|client| async move { client.change_phone(&new_phone, face, &pin).await })
+            .await
+    }
+
+    /// Finishes a phone change with the code sent to the old phone.
+    pub async fn confirm_phone_change(
+        &self,
+        change_id: String,
+        one_time_code: String,
+    ) -> Result<(), EcardError> {
+        self.call(|client| async move {
+            client
+                .confirm_phone_change(&change_id, &one_time_code)
+                .await
+        })
+        .await
     }
 
     /// Fetches the profile (cards, people acted for) from the platform.
@@ -370,18 +505,28 @@ impl EcardClient {
         .await
     }
 
-    /// Releases a loss report online (解挂) where the rules allow it;
-    /// otherwise `NotAllowed` (release at a counter).
-    pub async fn release_loss(&self, card_id: String) -> Result<Submission, EcardError> {
+    /// Releases a loss report online (解挂) with the e-card PIN, where the
+    /// rules allow it; otherwise `NotAllowed` (release at a counter).
+    pub async fn release_loss(
+        &self,
+        card_id: String,
+        pin: String,
+    ) -> Result<Submission, EcardError> {
         self.call(|client| async move {
-            let submission = client.release_loss(&card_id).await?;
+            let submission = client.release_loss(&card_id, &pin).await?;
             Ok(Submission::from_core(submission))
         })
         .await
     }
 
-    /// Asks for a mandate: a guardian for a minor or newborn (with
-    /// evidence), or a family proxy for a relative (who then consents).
+    /// Asks for a mandate with the e-card PIN: a guardian for a minor or
+    /// newborn (with evidence), or a family proxy for a relative, declaring
+    /// the `relationship` (who then consents: on their phone, at a counter,
+    /// or by a face check on this phone).
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the fields of one mandate request, as in the core"
+    )]
     pub async fn request_mandate(
         &self,
         kind: DelegationKind,
@@ -389,21 +534,54 @@ impl EcardClient {
         evidence: Option<Evidence>,
         scopes: Vec<Scope>,
         expires_at: Option<u64>,
+        relationship: Option<Relationship>,
+        pin: String,
     ) -> Result<Submission, EcardError> {
         self.call(|client| async move {
             let submission = client
-                .request_mandate(kind, principal, evidence, scopes, expires_at)
+                .request_mandate(
+                    kind,
+                    principal,
+                    evidence,
+                    scopes,
+                    expires_at,
+                    relationship,
+                    &pin,
+                )
                 .await?;
             Ok(Submission::from_core(submission))
         })
         .await
     }
 
-    /// Consents, as the principal, to a mandate someone asked for.
-    pub async fn consent_mandate(&self, delegation_id: String) -> Result<Submission, EcardError> {
+    /// Consents, as the principal, to a mandate someone asked for, with
+    /// the e-card PIN.
+    pub async fn consent_mandate(
+        &self,
+        delegation_id: String,
+        pin: String,
+    ) -> Result<Submission, EcardError> {
         self.call(|client| async move {
-            let submission = client.consent_mandate(&delegation_id).await?;
+            let submission = client.consent_mandate(&delegation_id, &pin).await?;
             Ok(Submission::from_core(submission))
+        })
+        .await
+    }
+
+    /// 亲情代办 "足不出户": the relative's face, captured on this (the
+    /// helper's) phone, consents to the mandate this account asked for;
+    /// `relative` names them as in the request.
+    pub async fn consent_mandate_by_face(
+        &self,
+        delegation_id: String,
+        relative: PersonIdentity,
+        face: Arc<dyn FaceCheck>,
+    ) -> Result<Delegation, EcardError> {
+        let face = core_face_check(face);
+        self.call(|client| async move {
+            client
+                .consent_mandate_by_face(&delegation_id, &relative, face)
+                .await
         })
         .await
     }
@@ -458,12 +636,18 @@ impl EcardClient {
         })
     }
 
-    /// Erases the person's data (PIPL right of deletion); with
-    /// `at_platform`, first deletes the account at the platform (needs the
-    /// network; nothing is erased if that fails). Signs the client out.
-    pub async fn delete_personal_data(&self, at_platform: bool) -> Result<(), EcardError> {
-        self.call(|client| async move { client.delete_personal_data(at_platform).await })
-            .await
+    /// Erases the person's data (PIPL right of deletion); with the e-card
+    /// PIN (`platform_pin`), first deletes the account at the platform
+    /// (needs the network; nothing is erased if that fails). Signs the
+    /// client out.
+    pub async fn delete_personal_data(
+        &self,
+        platform_pin: Option<String>,
+    ) -> Result<(), EcardError> {
+        self.call(
+            |client| async move { client.delete_personal_data(platform_pin.as_deref()).await },
+        )
+        .await
     }
 
     /// Delivers the client's events to `listener` until the returned

@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 use ecard_core::ClientEvent;
 use tokio::sync::broadcast::error::RecvError;
 
+use crate::identity::AccountNotice;
 use crate::runtime::{Live, LiveToken, blocking_foreign};
 
 /// Something changed: re-read what the event names.
@@ -53,6 +54,13 @@ pub enum EcardEvent {
         /// The id of what changed.
         id: String,
     },
+    /// Something happened to the account (a new device asked to join or
+    /// joined, one was unlinked, the PIN changed or locked, the phone on
+    /// record changed): tell the person, re-read the device list.
+    AccountNotice {
+        /// The notice.
+        notice: AccountNotice,
+    },
     /// The listener fell behind and `count` events were dropped: re-read
     /// everything.
     Missed {
@@ -77,6 +85,9 @@ impl From<ClientEvent> for EcardEvent {
                 pending: pending as u64,
             },
             ClientEvent::WorkflowChanged { id } => EcardEvent::WorkflowChanged { id },
+            ClientEvent::AccountNotice { notice } => EcardEvent::AccountNotice {
+                notice: notice.into(),
+            },
         }
     }
 }

@@ -40,6 +40,11 @@ pub enum KeyStoreFailure {
     /// The person cancelled a biometric or PIN prompt.
     #[error("the user cancelled the key operation")]
     UserCancelled,
+    /// The store is locked and will not use its keys until it is unlocked
+    /// (the phone is locked: iOS `errSecInteractionNotAllowed`; Android
+    /// `UserNotAuthenticatedException`). The keys are still there.
+    #[error("the key store is locked")]
+    Locked,
     /// Anything else the platform store reported.
     #[error("key store failure: {reason}")]
     Backend {
@@ -62,6 +67,7 @@ impl From<KeyStoreFailure> for KeyStoreError {
             KeyStoreFailure::NotFound { alias } => KeyStoreError::NotFound(alias),
             KeyStoreFailure::UnsupportedSuite => KeyStoreError::UnsupportedSuite,
             KeyStoreFailure::UserCancelled => KeyStoreError::UserCancelled,
+            KeyStoreFailure::Locked => KeyStoreError::Locked,
             KeyStoreFailure::Backend { reason } => KeyStoreError::Backend(reason),
         }
     }
@@ -95,9 +101,11 @@ pub trait PlatformKeyStore: Send + Sync {
     /// output carries its own nonce).
     fn wrap(&self, alias: String, secret: Vec<u8>) -> Result<Vec<u8>, KeyStoreFailure>;
 
-    /// Decrypts what `wrap` produced; fails (`NotFound` or `Backend`) when
-    /// the wrapping key is gone or the bytes were altered — the core then
-    /// starts over with a new database key.
+    /// Decrypts what `wrap` produced, never making a key. `NotFound` only
+    /// when there is no wrapping key under `alias` (the core then counts
+    /// the local data as lost and starts over with a new database key);
+    /// `UserCancelled`, `Locked` or `Backend` otherwise, and the core keeps
+    /// every piece of data (`key_store_unavailable`).
     fn unwrap(&self, alias: String, wrapped: Vec<u8>) -> Result<Vec<u8>, KeyStoreFailure>;
 }
 
@@ -181,6 +189,7 @@ fn failure(error: KeyStoreError) -> KeyStoreFailure {
         KeyStoreError::NotFound(alias) => KeyStoreFailure::NotFound { alias },
         KeyStoreError::UnsupportedSuite => KeyStoreFailure::UnsupportedSuite,
         KeyStoreError::UserCancelled => KeyStoreFailure::UserCancelled,
+        KeyStoreError::Locked => KeyStoreFailure::Locked,
         KeyStoreError::Backend(reason) => KeyStoreFailure::Backend { reason },
     }
 }

@@ -19,7 +19,8 @@
 //!   client's language. A panic becomes [`EcardError::Internal`], never a
 //!   crash (unwinding stays on in every profile).
 //! - **Foreign traits**: the platform key store ([`PlatformKeyStore`]:
-//!   Android Keystore/StrongBox, Secure Enclave, HUKS), event listeners
+//!   Android Keystore/StrongBox, Secure Enclave, HUKS), the face check
+//!   ([`FaceCheck`]: the face platform's SDK), event listeners
 //!   ([`EventListener`], whose [`EventSubscription`] cancels on close) and the
 //!   platform logger ([`PlatformLogger`], fed by `tracing` with personal data
 //!   masked).
@@ -29,6 +30,7 @@ uniffi::setup_scaffolding!();
 pub mod client;
 pub mod error;
 pub mod events;
+pub mod identity;
 pub mod keystore;
 pub mod logging;
 pub mod qr;
@@ -38,6 +40,7 @@ pub mod types;
 pub use client::{BackgroundSync, EcardClient};
 pub use error::EcardError;
 pub use events::{EcardEvent, EventListener, EventSubscription};
+pub use identity::{FaceCheck, FaceCheckFailure};
 pub use keystore::{KeyStoreFailure, PlatformKeyStore};
 pub use logging::{LogLevel, PlatformLogger};
 pub use runtime::LiveObjects;

@@ -18,10 +18,10 @@ use ecard_api::catalogue::{
 use ecard_api::resident::{
     Application, ApplicationAction, ApplicationKind, ApplicationState, AuditEntry, Card,
     CardStatus, Delegation, DelegationKind, DelegationStatus, Delivery, ECardState, Evidence,
-    LossKind, LossReport, PersonIdentity, PersonSummary, Profile, ReplacementKind, Scope,
-    StageEntry,
+    LossKind, LossReport, PersonIdentity, PersonSummary, Profile, Relationship, ReplacementKind,
+    Scope, StageEntry,
 };
-use ecard_api::rules::{Bank, PhotoRules, RegionalRules};
+use ecard_api::rules::{AccountSecurity, Bank, ECardTiming, PhotoRules, RegionalRules};
 use ecard_core::{
     ApplicationFlow, CardView, Draft, DraftForm, FlowStep, LossFlow, MatchKind, NewCardForm,
     OutboxEntry, OutboxState, ProgressStage, ReplacementForm,
@@ -519,8 +519,9 @@ pub struct RegionalRules {
     pub release_online: bool,
     /// Whether a formal loss report can be reversed.
     pub formal_loss_reversible: bool,
-    /// Whether a temporary loss report suspends the e-card code too.
-    pub temporary_loss_suspends_e_card: bool,
+    /// When the e-card works: during production, a temporary loss report
+    /// and a replacement.
+    pub e_card_timing: ECardTiming,
     /// Whether an application may be cancelled after submission.
     pub cancel_after_submit: bool,
     /// Fee of a replacement card, in fen.
@@ -541,6 +542,33 @@ pub struct RegionalRules {
     pub production_days: u32,
     /// Days from dispatch to delivery.
     pub delivery_days: u32,
+    /// The e-card PIN and enrolled devices.
+    pub account_security: AccountSecurity,
+}
+
+/// When the e-card (电子社保卡) works while the physical card is not in
+/// normal use; a card in two periods at once works only if both allow it.
+#[uniffi::remote(Record)]
+pub struct ECardTiming {
+    /// From the start of production of a first card until it is received.
+    pub during_production: ECardState,
+    /// While a temporary loss report (临时挂失) is open (a formal one
+    /// always suspends the e-card).
+    pub during_temporary_loss: ECardState,
+    /// From the start of production of a replacement until it is received.
+    pub during_replacement: ECardState,
+}
+
+/// How the e-card PIN (电子社保卡密码) and enrolled devices are limited.
+#[uniffi::remote(Record)]
+pub struct AccountSecurity {
+    /// Wrong PINs in a row that lock it.
+    pub pin_tries: u32,
+    /// Minutes a locked PIN stays locked (a face check resets it sooner).
+    pub pin_lock_minutes: u32,
+    /// Devices that may be enrolled at once; enrolling one more unlinks the
+    /// one seen least recently.
+    pub max_active_devices: u32,
 }
 
 // ---------------------------------------------------------------------------
@@ -615,20 +643,22 @@ pub struct Card {
     pub person_id: String,
     /// The card number, masked.
     pub card_number_masked: String,
-    /// Co-branded bank code.
-    pub bank: String,
-    /// Province code of the issuing region.
-    pub region: String,
+    /// Co-branded bank code; withheld from a helper unless the mandate
+    /// covers `replace` or `track`.
+    pub bank: Option<String>,
+    /// Province code of the issuing region; withheld likewise.
+    pub region: Option<String>,
     /// Lifecycle state.
     pub status: CardStatus,
     /// Whether codes may be shown.
     pub e_card: ECardState,
     /// Whether the social-security function is enabled (社保功能启用).
     pub social_function_enabled: bool,
-    /// The open loss report, if any.
+    /// The open loss report, if any (withheld, null, from a helper unless
+    /// `report_loss` or `track`; the status still says whether it is lost).
     pub loss_report: Option<LossReport>,
-    /// When the card was issued.
-    pub issued_at: u64,
+    /// When the card record was made; withheld unless `replace` or `track`.
+    pub issued_at: Option<u64>,
 }
 
 /// A person the account may see: the holder or someone acted for.
@@ -638,10 +668,10 @@ pub struct PersonSummary {
     pub person_id: String,
     /// Name with all but the first character masked.
     pub name_masked: String,
-    /// Document number masked.
-    pub id_number_masked: String,
-    /// Birth date as `YYYY-MM-DD`.
-    pub birth_date: String,
+    /// Document number masked; withheld from a helper unless `apply`.
+    pub id_number_masked: Option<String>,
+    /// Birth date as `YYYY-MM-DD`; withheld from a helper unless `apply`.
+    pub birth_date: Option<String>,
     /// Their cards.
     pub cards: Vec<Card>,
 }
@@ -703,8 +733,9 @@ pub struct CardView {
     pub e_card: ECardState,
     /// The card number, masked.
     pub card_number_masked: String,
-    /// Co-branded bank.
-    pub bank: String,
+    /// Co-branded bank; null for a person acted for when the mandate's
+    /// scopes do not disclose it.
+    pub bank: Option<String>,
     /// Whether this device has stopped codes for it.
     pub suspended_here: bool,
     /// When the stored credential expires, if there is one.
@@ -1146,6 +1177,24 @@ pub enum DelegationKind {
     Guardian,
     /// A family member acting for a relative, with consent.
     FamilyProxy,
+}
+
+/// How a family proxy is related to the person they act for (declared,
+/// audited; a family-proxy mandate needs it).
+#[uniffi::remote(Enum)]
+pub enum Relationship {
+    /// 配偶.
+    Spouse,
+    /// 子女.
+    Child,
+    /// 父母.
+    Parent,
+    /// 孙子女 / 外孙子女.
+    Grandchild,
+    /// 兄弟姐妹.
+    Sibling,
+    /// Another relative.
+    OtherRelative,
 }
 
 /// What a mandate allows.

@@ -30,6 +30,20 @@ struct Notice: Equatable {
         self.field = field
     }
 
+    /// An account notice (a new device, an unlinked one, the PIN locked …), shown inline.
+    init(_ notice: AccountNotice) {
+        let text: String
+        switch notice.kind {
+        case .enrolmentRequested: text = "有新设备申请开通您的电子社保卡"
+        case .deviceEnrolled: text = "您的电子社保卡已在新设备上启用"
+        case .deviceUnlinked: text = "一台设备已解除关联"
+        case .pinChanged: text = "电子社保卡密码已修改"
+        case .pinLocked: text = "电子社保卡密码已锁定"
+        case .phoneChanged: text = "预留手机号已更换"
+        }
+        self.init(text: notice.deviceName.map { "\(text)：\($0)" } ?? text, kind: .info)
+    }
+
     init(_ error: Error) {
         switch error as? EcardError {
         case let .Network(_, message)?: self.init(text: message, kind: .retry)
@@ -51,7 +65,10 @@ final class EventRelay: EventListener, @unchecked Sendable {
 
     func onEvent(event: EcardEvent) {
         let model = self.model
-        Task { @MainActor in model?.reload() }
+        Task { @MainActor in
+            if case let .accountNotice(notice) = event { model?.notice = Notice(notice) }
+            model?.reload()
+        }
     }
 }
 
@@ -63,6 +80,8 @@ final class AppModel: ObservableObject {
         didSet { UserDefaults.standard.set(elderMode, forKey: "elderMode") }
     }
     private(set) var client: EcardClient?
+    /// The face check of this build (the face platform's SDK).
+    let faceCheck = FacePlatformCheck()
     private var subscription: EventSubscription?
     private var background: BackgroundSync?
 

@@ -32,6 +32,8 @@ struct CardServicesScreen: View {
             Section {
                 NavigationLink("申领社保卡") { ApplyScreen() }
                     .frame(minHeight: elder.touchTarget)
+                NavigationLink("登录设备与新设备确认") { DevicesScreen() }
+                    .frame(minHeight: elder.touchTarget)
             }
         }
         .navigationTitle("社保卡业务")
@@ -153,6 +155,7 @@ struct LossScreen: View {
     @Environment(\.elderMode) private var elder
     let card: CardView
     @State private var flow: LossFlow?
+    @State private var releasing = false
 
     var body: some View {
         VStack(spacing: 16) {
@@ -165,7 +168,8 @@ struct LossScreen: View {
                     BigButton(title: "正式挂失") { Task { await run { try await $0.reportLoss(cardId: card.cardId, kind: .formal) } } }
                 }
                 if flow.canReleaseOnline {
-                    BigButton(title: "解除挂失") { Task { await run { try await $0.releaseLoss(cardId: card.cardId) } } }
+                    // 解挂 needs the e-card PIN.
+                    BigButton(title: "解除挂失") { releasing = true }
                 } else if flow.card.status == .temporarilyLost {
                     Text("请携带身份证到社保卡服务网点办理解挂。").font(.system(size: elder.bodySize))
                 }
@@ -178,6 +182,12 @@ struct LossScreen: View {
         .padding()
         .navigationTitle(card.cardNumberMasked)
         .task { load() }
+        .sheet(isPresented: $releasing) {
+            PinPrompt(title: "输入电子社保卡密码以解除挂失") { pin in
+                await run { try await $0.releaseLoss(cardId: card.cardId, pin: pin) }
+            }
+            .environment(\.elderMode, elder)
+        }
     }
 
     private func load() {

@@ -25,6 +25,16 @@ struct RootView: View {
     @Environment(\.elderMode) private var elder
 
     var body: some View {
+        if model.snapshot?.enrolled == false {
+            // Not enrolled on this phone yet: enrolment first.
+            NavigationStack { EnrolmentScreen() }
+                .font(.system(size: elder.bodySize))
+        } else {
+            tabs
+        }
+    }
+
+    private var tabs: some View {
         TabView {
             NavigationStack { CodeScreen(cardId: nil) }
                 .tabItem { Label("电子社保卡", systemImage: "qrcode") }

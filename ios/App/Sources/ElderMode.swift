@@ -7,9 +7,12 @@ struct ElderMode: Equatable {
     var titleSize: CGFloat
     var touchTarget: CGFloat
     var shortLabels: Bool
+    /// Side of a PIN-pad key (at least 60 pt in either mode: the pad is used by everyone).
+    var pinKey: CGFloat
+    var pinDigitSize: CGFloat
 
-    static let standard = ElderMode(bodySize: 16, titleSize: 20, touchTarget: 48, shortLabels: false)
-    static let elder = ElderMode(bodySize: 20, titleSize: 26, touchTarget: 64, shortLabels: true)
+    static let standard = ElderMode(bodySize: 16, titleSize: 20, touchTarget: 48, shortLabels: false, pinKey: 60, pinDigitSize: 26)
+    static let elder = ElderMode(bodySize: 20, titleSize: 26, touchTarget: 64, shortLabels: true, pinKey: 72, pinDigitSize: 32)
 }
 
 private struct ElderModeKey: EnvironmentKey {

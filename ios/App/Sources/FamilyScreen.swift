@@ -1,6 +1,8 @@
 // Family (亲情服务): guardianship of a child (with the birth certificate or
-// household register) and acting for an elderly relative (who consents);
-// the codes of the people acted for.
+// household register) and acting for an elderly relative (declaring the
+// relationship; the relative consents in their app, at a counter, or by a
+// face check on this phone); both need the e-card PIN. The codes of the
+// people acted for.
 import Ecard
 import SwiftUI
 
@@ -12,6 +14,8 @@ struct FamilyScreen: View {
     @State private var name = ""
     @State private var idNumber = ""
     @State private var evidenceNumber = ""
+    @State private var relationship: Relationship = .child
+    @State private var asking = false
 
     var body: some View {
         Form {
@@ -21,6 +25,10 @@ struct FamilyScreen: View {
                     VStack(alignment: .leading) {
                         Text(mandate.principalNameMasked).font(.system(size: elder.titleSize))
                         Text(status(mandate.status)).font(.system(size: elder.bodySize))
+                        if mandate.status == .pendingConsent && mandate.kind == .familyProxy && !idNumber.isEmpty {
+                            // 足不出户: the relative, beside this phone, consents by a face check.
+                            BigButton(title: "请家人本人刷脸同意", systemImage: "faceid") { Task { await consentByFace(mandate) } }
+                        }
                     }
                     .frame(minHeight: elder.touchTarget, alignment: .leading)
                 }
@@ -40,13 +48,28 @@ struct FamilyScreen: View {
                 TextField("身份证号码", text: $idNumber).frame(minHeight: elder.touchTarget)
                 if kind == .guardian {
                     TextField("出生医学证明编号", text: $evidenceNumber).frame(minHeight: elder.touchTarget)
+                } else {
+                    Picker("与家人的关系", selection: $relationship) {
+                        Text("子女").tag(Relationship.child)
+                        Text("配偶").tag(Relationship.spouse)
+                        Text("父母").tag(Relationship.parent)
+                        Text("孙子女").tag(Relationship.grandchild)
+                        Text("兄弟姐妹").tag(Relationship.sibling)
+                        Text("其他亲属").tag(Relationship.otherRelative)
+                    }
+                    .frame(minHeight: elder.touchTarget)
                 }
-                BigButton(title: "提交") { Task { await request() } }
+                // Acting for someone needs the e-card PIN.
+                BigButton(title: "提交") { asking = true }
             }
         }
         .font(.system(size: elder.bodySize))
         .navigationTitle("亲情服务")
         .task { await reload() }
+        .sheet(isPresented: $asking) {
+            PinPrompt(title: "输入电子社保卡密码以提交") { pin in await request(pin: pin) }
+                .environment(\.elderMode, elder)
+        }
     }
 
     private var principalCards: [CardView] {
@@ -66,11 +89,22 @@ struct FamilyScreen: View {
         mandates = await model.perform { try await $0.mandates() } ?? mandates
     }
 
-    private func request() async {
+    private func request(pin: String) async {
         let person = PersonIdentity(idType: "resident_id", idNumber: idNumber, name: name)
         let evidence = kind == .guardian ? Evidence(kind: "birth_certificate", number: evidenceNumber) : nil
         let scopes: [Scope] = kind == .guardian ? [.apply, .track, .showCode, .reportLoss] : [.showCode, .track, .reportLoss]
-        await model.perform { try await $0.requestMandate(kind: kind, principal: person, evidence: evidence, scopes: scopes, expiresAt: nil) }
+        let declared: Relationship? = kind == .familyProxy ? relationship : nil
+        await model.perform {
+            try await $0.requestMandate(kind: kind, principal: person, evidence: evidence, scopes: scopes,
+                                        expiresAt: nil, relationship: declared, pin: pin)
+        }
+        await reload()
+    }
+
+    private func consentByFace(_ mandate: Delegation) async {
+        let relative = PersonIdentity(idType: "resident_id", idNumber: idNumber, name: name)
+        let face = model.faceCheck
+        await model.perform { try await $0.consentMandateByFace(delegationId: mandate.delegationId, relative: relative, face: face) }
         await reload()
     }
 }

@@ -250,6 +250,13 @@ typedef void (*UniffiCallbackInterfaceEventListenerMethod0)(uint64_t, RustBuffer
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_FACE_CHECK_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_FACE_CHECK_METHOD0
+typedef void (*UniffiCallbackInterfaceFaceCheckMethod0)(uint64_t, RustBuffer, RustBuffer* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_PLATFORM_KEY_STORE_METHOD0
 #define UNIFFI_FFIDEF_CALLBACK_INTERFACE_PLATFORM_KEY_STORE_METHOD0
 typedef void (*UniffiCallbackInterfacePlatformKeyStoreMethod0)(uint64_t, RustBuffer, RustBuffer, RustBuffer* _Nonnull, 
@@ -306,6 +313,15 @@ typedef struct UniffiVTableCallbackInterfaceEventListener {
     UniffiCallbackInterfaceClone _Nonnull uniffiClone;
     UniffiCallbackInterfaceEventListenerMethod0 _Nonnull onEvent;
 } UniffiVTableCallbackInterfaceEventListener;
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_FACE_CHECK
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_FACE_CHECK
+typedef struct UniffiVTableCallbackInterfaceFaceCheck {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceFaceCheckMethod0 _Nonnull check;
+} UniffiVTableCallbackInterfaceFaceCheck;
 
 #endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_PLATFORM_KEY_STORE
@@ -381,9 +397,19 @@ uint64_t uniffi_ecard_ffi_fn_method_ecardclient_application(uint64_t ptr, RustBu
 uint64_t uniffi_ecard_ffi_fn_method_ecardclient_applications(uint64_t ptr
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_APPROVE_ENROLMENT
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_APPROVE_ENROLMENT
+uint64_t uniffi_ecard_ffi_fn_method_ecardclient_approve_enrolment(uint64_t ptr, RustBuffer enrolment_id, RustBuffer pin
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_AUDIT_TRAIL
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_AUDIT_TRAIL
 uint64_t uniffi_ecard_ffi_fn_method_ecardclient_audit_trail(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_BEGIN_ENROLMENT
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_BEGIN_ENROLMENT
+uint64_t uniffi_ecard_ffi_fn_method_ecardclient_begin_enrolment(uint64_t ptr, RustBuffer identity
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_CACHED_PROFILE
@@ -396,6 +422,36 @@ RustBuffer uniffi_ecard_ffi_fn_method_ecardclient_cached_profile(uint64_t ptr, R
 uint64_t uniffi_ecard_ffi_fn_method_ecardclient_cancel_application(uint64_t ptr, RustBuffer application_id
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_CHANGE_PHONE
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_CHANGE_PHONE
+uint64_t uniffi_ecard_ffi_fn_method_ecardclient_change_phone(uint64_t ptr, RustBuffer new_phone, uint64_t face, RustBuffer pin
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_CHANGE_PIN
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_CHANGE_PIN
+uint64_t uniffi_ecard_ffi_fn_method_ecardclient_change_pin(uint64_t ptr, RustBuffer current_pin, RustBuffer new_pin
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_CHECK_NOTICES
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_CHECK_NOTICES
+uint64_t uniffi_ecard_ffi_fn_method_ecardclient_check_notices(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_COMPLETE_ENROLMENT
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_COMPLETE_ENROLMENT
+uint64_t uniffi_ecard_ffi_fn_method_ecardclient_complete_enrolment(uint64_t ptr, RustBuffer one_time_code, RustBuffer pin
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_CONFIRM_PHONE_CHANGE
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_CONFIRM_PHONE_CHANGE
+uint64_t uniffi_ecard_ffi_fn_method_ecardclient_confirm_phone_change(uint64_t ptr, RustBuffer change_id, RustBuffer one_time_code
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_CONFIRM_PRESENCE
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_CONFIRM_PRESENCE
+uint64_t uniffi_ecard_ffi_fn_method_ecardclient_confirm_presence(uint64_t ptr, uint64_t face
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_CONFIRM_RECEIPT
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_CONFIRM_RECEIPT
 uint64_t uniffi_ecard_ffi_fn_method_ecardclient_confirm_receipt(uint64_t ptr, RustBuffer application_id
@@ -403,7 +459,12 @@ uint64_t uniffi_ecard_ffi_fn_method_ecardclient_confirm_receipt(uint64_t ptr, Ru
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_CONSENT_MANDATE
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_CONSENT_MANDATE
-uint64_t uniffi_ecard_ffi_fn_method_ecardclient_consent_mandate(uint64_t ptr, RustBuffer delegation_id
+uint64_t uniffi_ecard_ffi_fn_method_ecardclient_consent_mandate(uint64_t ptr, RustBuffer delegation_id, RustBuffer pin
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_CONSENT_MANDATE_BY_FACE
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_CONSENT_MANDATE_BY_FACE
+uint64_t uniffi_ecard_ffi_fn_method_ecardclient_consent_mandate_by_face(uint64_t ptr, RustBuffer delegation_id, RustBuffer relative, uint64_t face
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_CURRENT_CODE
@@ -418,7 +479,12 @@ uint64_t uniffi_ecard_ffi_fn_method_ecardclient_delete_draft(uint64_t ptr, RustB
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_DELETE_PERSONAL_DATA
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_DELETE_PERSONAL_DATA
-uint64_t uniffi_ecard_ffi_fn_method_ecardclient_delete_personal_data(uint64_t ptr, int8_t at_platform
+uint64_t uniffi_ecard_ffi_fn_method_ecardclient_delete_personal_data(uint64_t ptr, RustBuffer platform_pin
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_DEVICES
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_DEVICES
+uint64_t uniffi_ecard_ffi_fn_method_ecardclient_devices(uint64_t ptr
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_DRAFTS
@@ -426,9 +492,9 @@ uint64_t uniffi_ecard_ffi_fn_method_ecardclient_delete_personal_data(uint64_t pt
 RustBuffer uniffi_ecard_ffi_fn_method_ecardclient_drafts(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_ENROL
-#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_ENROL
-uint64_t uniffi_ecard_ffi_fn_method_ecardclient_enrol(uint64_t ptr, RustBuffer identity, RustBuffer phone
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_ENROLMENT_REQUESTS
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_ENROLMENT_REQUESTS
+uint64_t uniffi_ecard_ffi_fn_method_ecardclient_enrolment_requests(uint64_t ptr
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_EXPORT_PERSONAL_DATA
@@ -466,6 +532,11 @@ RustBuffer uniffi_ecard_ffi_fn_method_ecardclient_outbox(uint64_t ptr, RustCallS
 uint64_t uniffi_ecard_ffi_fn_method_ecardclient_pay(uint64_t ptr, RustBuffer application_id, uint32_t amount_fen
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_PIN_GRANT
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_PIN_GRANT
+uint64_t uniffi_ecard_ffi_fn_method_ecardclient_pin_grant(uint64_t ptr, RustBuffer pin, RustBuffer action
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_PROCESS_OUTBOX
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_PROCESS_OUTBOX
 uint64_t uniffi_ecard_ffi_fn_method_ecardclient_process_outbox(uint64_t ptr
@@ -488,7 +559,7 @@ uint64_t uniffi_ecard_ffi_fn_method_ecardclient_refresh_profile(uint64_t ptr
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_RELEASE_LOSS
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_RELEASE_LOSS
-uint64_t uniffi_ecard_ffi_fn_method_ecardclient_release_loss(uint64_t ptr, RustBuffer card_id
+uint64_t uniffi_ecard_ffi_fn_method_ecardclient_release_loss(uint64_t ptr, RustBuffer card_id, RustBuffer pin
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_REPORT_LOSS
@@ -498,7 +569,12 @@ uint64_t uniffi_ecard_ffi_fn_method_ecardclient_report_loss(uint64_t ptr, RustBu
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_REQUEST_MANDATE
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_REQUEST_MANDATE
-uint64_t uniffi_ecard_ffi_fn_method_ecardclient_request_mandate(uint64_t ptr, RustBuffer kind, RustBuffer principal, RustBuffer evidence, RustBuffer scopes, RustBuffer expires_at
+uint64_t uniffi_ecard_ffi_fn_method_ecardclient_request_mandate(uint64_t ptr, RustBuffer kind, RustBuffer principal, RustBuffer evidence, RustBuffer scopes, RustBuffer expires_at, RustBuffer relationship, RustBuffer pin
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_RESET_PIN
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_RESET_PIN
+uint64_t uniffi_ecard_ffi_fn_method_ecardclient_reset_pin(uint64_t ptr, uint64_t face, RustBuffer new_pin
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_RESUBMIT_PHOTO
@@ -581,6 +657,11 @@ uint64_t uniffi_ecard_ffi_fn_method_ecardclient_sync_catalogue(uint64_t ptr
 uint64_t uniffi_ecard_ffi_fn_method_ecardclient_trusted_now(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_UNLINK_DEVICE
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_UNLINK_DEVICE
+uint64_t uniffi_ecard_ffi_fn_method_ecardclient_unlink_device(uint64_t ptr, RustBuffer device_id, RustBuffer pin
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_CLONE_EVENTLISTENER
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_CLONE_EVENTLISTENER
 uint64_t uniffi_ecard_ffi_fn_clone_eventlistener(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -619,6 +700,26 @@ void uniffi_ecard_ffi_fn_method_eventsubscription_cancel(uint64_t ptr, RustCallS
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_EVENTSUBSCRIPTION_IS_ACTIVE
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_EVENTSUBSCRIPTION_IS_ACTIVE
 int8_t uniffi_ecard_ffi_fn_method_eventsubscription_is_active(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_CLONE_FACECHECK
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_CLONE_FACECHECK
+uint64_t uniffi_ecard_ffi_fn_clone_facecheck(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FREE_FACECHECK
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FREE_FACECHECK
+void uniffi_ecard_ffi_fn_free_facecheck(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_INIT_CALLBACK_VTABLE_FACECHECK
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_INIT_CALLBACK_VTABLE_FACECHECK
+void uniffi_ecard_ffi_fn_init_callback_vtable_facecheck(const UniffiVTableCallbackInterfaceFaceCheck* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_FACECHECK_CHECK
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_FACECHECK_CHECK
+RustBuffer uniffi_ecard_ffi_fn_method_facecheck_check(uint64_t ptr, RustBuffer request, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_CLONE_PLATFORMKEYSTORE
@@ -1123,9 +1224,21 @@ uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_applications(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_APPROVE_ENROLMENT
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_APPROVE_ENROLMENT
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_approve_enrolment(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_AUDIT_TRAIL
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_AUDIT_TRAIL
 uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_audit_trail(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_BEGIN_ENROLMENT
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_BEGIN_ENROLMENT
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_begin_enrolment(void
     
 );
 #endif
@@ -1141,6 +1254,42 @@ uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_cancel_application(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_CHANGE_PHONE
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_CHANGE_PHONE
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_change_phone(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_CHANGE_PIN
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_CHANGE_PIN
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_change_pin(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_CHECK_NOTICES
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_CHECK_NOTICES
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_check_notices(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_COMPLETE_ENROLMENT
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_COMPLETE_ENROLMENT
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_complete_enrolment(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_CONFIRM_PHONE_CHANGE
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_CONFIRM_PHONE_CHANGE
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_confirm_phone_change(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_CONFIRM_PRESENCE
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_CONFIRM_PRESENCE
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_confirm_presence(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_CONFIRM_RECEIPT
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_CONFIRM_RECEIPT
 uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_confirm_receipt(void
@@ -1150,6 +1299,12 @@ uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_confirm_receipt(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_CONSENT_MANDATE
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_CONSENT_MANDATE
 uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_consent_mandate(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_CONSENT_MANDATE_BY_FACE
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_CONSENT_MANDATE_BY_FACE
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_consent_mandate_by_face(void
     
 );
 #endif
@@ -1171,15 +1326,21 @@ uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_delete_personal_data(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_DEVICES
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_DEVICES
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_devices(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_DRAFTS
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_DRAFTS
 uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_drafts(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_ENROL
-#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_ENROL
-uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_enrol(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_ENROLMENT_REQUESTS
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_ENROLMENT_REQUESTS
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_enrolment_requests(void
     
 );
 #endif
@@ -1225,6 +1386,12 @@ uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_pay(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_PIN_GRANT
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_PIN_GRANT
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_pin_grant(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_PROCESS_OUTBOX
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_PROCESS_OUTBOX
 uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_process_outbox(void
@@ -1264,6 +1431,12 @@ uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_report_loss(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_REQUEST_MANDATE
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_REQUEST_MANDATE
 uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_request_mandate(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_RESET_PIN
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_RESET_PIN
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_reset_pin(void
     
 );
 #endif
@@ -1363,6 +1536,12 @@ uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_trusted_now(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_UNLINK_DEVICE
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_UNLINK_DEVICE
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_unlink_device(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_EVENTLISTENER_ON_EVENT
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_EVENTLISTENER_ON_EVENT
 uint16_t uniffi_ecard_ffi_checksum_method_eventlistener_on_event(void
@@ -1378,6 +1557,12 @@ uint16_t uniffi_ecard_ffi_checksum_method_eventsubscription_cancel(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_EVENTSUBSCRIPTION_IS_ACTIVE
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_EVENTSUBSCRIPTION_IS_ACTIVE
 uint16_t uniffi_ecard_ffi_checksum_method_eventsubscription_is_active(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_FACECHECK_CHECK
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_FACECHECK_CHECK
+uint16_t uniffi_ecard_ffi_checksum_method_facecheck_check(void
     
 );
 #endif

@@ -50,6 +50,10 @@ public final class SecureEnclaveKeyStore: PlatformKeyStore, @unchecked Sendable 
         if code == Int(errSecUserCanceled) || code == -2 /* LAError.userCancel */ {
             return .UserCancelled
         }
+        if code == Int(errSecInteractionNotAllowed) {
+            // The phone is locked (e.g. a background start before the first unlock); the keys are there.
+            return .Locked
+        }
         return .Backend(reason: "\(what): \(error)")
     }
 
@@ -79,7 +83,10 @@ public final class SecureEnclaveKeyStore: PlatformKeyStore, @unchecked Sendable 
         return key
     }
 
-    private func findKey(tag: Data) -> SecKey? {
+    /// The key under `tag`; nil only when the keychain says there is none
+    /// (a locked keychain is `.Locked`, never "no key": the core deletes the
+    /// local data when the wrapping key is not found).
+    private func findKey(tag: Data) throws -> SecKey? {
         let query: [String: Any] = [
             kSecClass as String: kSecClassKey,
             kSecAttrApplicationTag as String: tag,
@@ -87,8 +94,18 @@ public final class SecureEnclaveKeyStore: PlatformKeyStore, @unchecked Sendable 
             kSecReturnRef as String: true,
         ]
         var item: CFTypeRef?
-        guard SecItemCopyMatching(query as CFDictionary, &item) == errSecSuccess, let item else { return nil }
-        return (item as! SecKey)
+        let status = SecItemCopyMatching(query as CFDictionary, &item)
+        switch status {
+        case errSecSuccess:
+            guard let item else { return nil }
+            return (item as! SecKey)
+        case errSecItemNotFound:
+            return nil
+        case errSecInteractionNotAllowed:
+            throw KeyStoreFailure.Locked
+        default:
+            throw KeyStoreFailure.Backend(reason: "keychain lookup: \(status)")
+        }
     }
 
     private func deleteKey(tag: Data) {
@@ -114,12 +131,12 @@ public final class SecureEnclaveKeyStore: PlatformKeyStore, @unchecked Sendable 
     }
 
     public func publicKey(alias: String) throws -> Data {
-        guard let key = findKey(tag: tag(alias, "sign")) else { throw KeyStoreFailure.NotFound(alias: alias) }
+        guard let key = try findKey(tag: tag(alias, "sign")) else { throw KeyStoreFailure.NotFound(alias: alias) }
         return try publicBytes(key)
     }
 
     public func sign(alias: String, message: Data) throws -> Data {
-        guard let key = findKey(tag: tag(alias, "sign")) else { throw KeyStoreFailure.NotFound(alias: alias) }
+        guard let key = try findKey(tag: tag(alias, "sign")) else { throw KeyStoreFailure.NotFound(alias: alias) }
         var error: Unmanaged<CFError>?
         guard let signature = SecKeyCreateSignature(key, .ecdsaSignatureMessageX962SHA256, message as CFData, &error) as Data? else {
             throw failure(error, "signing")
@@ -144,7 +161,7 @@ public final class SecureEnclaveKeyStore: PlatformKeyStore, @unchecked Sendable 
     }
 
     public func unwrap(alias: String, wrapped: Data) throws -> Data {
-        guard let key = findKey(tag: tag(alias, "wrap")) else { throw KeyStoreFailure.NotFound(alias: alias) }
+        guard let key = try findKey(tag: tag(alias, "wrap")) else { throw KeyStoreFailure.NotFound(alias: alias) }
         var error: Unmanaged<CFError>?
         guard let secret = SecKeyCreateDecryptedData(
             key, .eciesEncryptionCofactorVariableIVX963SHA256AESGCM, wrapped as CFData, &error

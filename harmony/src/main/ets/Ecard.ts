@@ -22,11 +22,13 @@ import type {
   OutletService,
   PersonIdentity,
   Purpose,
+  Relationship,
   ReplacementKind,
   SearchHit,
   Snapshot,
   Submission,
 } from 'libecard_harmony.so';
+import { EnrolmentFlow } from './Account';
 import { CodeTimer } from './CodeTimer';
 import { DisplayMode, NORMAL_MODE } from './ElderMode';
 import { ErrorView, errorView } from './ErrorView';
@@ -117,14 +119,23 @@ export class Ecard {
     return this.client.lossFlow(cardId);
   }
 
-  /** Asks to act for an elderly relative, who then consents (in the app or at a counter). */
-  async actForRelative(relative: PersonIdentity): Promise<Submission> {
-    return await this.client.requestMandate('family_proxy', relative, null, [...FAMILY_SCOPES]);
+  /**
+   * Asks to act for an elderly relative, declaring how they are related, with
+   * the e-card PIN; the relative then consents (in their app, at a counter, or
+   * by a face check on this phone: `client.consentMandateByFace`).
+   */
+  async actForRelative(relative: PersonIdentity, relationship: Relationship, pin: string): Promise<Submission> {
+    return await this.client.requestMandate('family_proxy', relative, null, [...FAMILY_SCOPES], null, relationship, pin);
   }
 
-  /** Becomes the guardian of a minor or newborn, with the household register or birth certificate. */
-  async actAsGuardian(child: PersonIdentity, evidence: Evidence): Promise<Submission> {
-    return await this.client.requestMandate('guardian', child, evidence, [...GUARDIAN_SCOPES]);
+  /** Becomes the guardian of a minor or newborn, with the household register or birth certificate, and the e-card PIN. */
+  async actAsGuardian(child: PersonIdentity, evidence: Evidence, pin: string): Promise<Submission> {
+    return await this.client.requestMandate('guardian', child, evidence, [...GUARDIAN_SCOPES], null, null, pin);
+  }
+
+  /** The enrolment steps for this client (开通电子社保卡). */
+  enrolment(): EnrolmentFlow {
+    return new EnrolmentFlow(this.client);
   }
 
   close(): void {

@@ -20,6 +20,10 @@ export interface DisplayMode {
   readonly backgroundColor: string;
   /** How many search results to list. */
   readonly listLimit: number;
+  /** Side of a PIN-pad key, vp (at least 60 in either mode: the pad is used by everyone). */
+  readonly pinKey: number;
+  /** Size of a PIN-pad digit, vp. */
+  readonly pinDigitFontSize: number;
 }
 
 export const NORMAL_MODE: DisplayMode = {
@@ -31,6 +35,8 @@ export const NORMAL_MODE: DisplayMode = {
   textColor: '#1A1A1A',
   backgroundColor: '#FFFFFF',
   listLimit: 20,
+  pinKey: 60,
+  pinDigitFontSize: 26,
 };
 
 export const ELDER_MODE: DisplayMode = {
@@ -42,6 +48,8 @@ export const ELDER_MODE: DisplayMode = {
   textColor: '#000000',
   backgroundColor: '#FFFFFF',
   listLimit: 8,
+  pinKey: 72,
+  pinDigitFontSize: 32,
 };
 
 export function displayMode(elder: boolean): DisplayMode {

@@ -824,9 +824,22 @@ public protocol EcardClientProtocol: AnyObject, Sendable {
     func applications() async throws  -> [ApplicationFlow]
     
     /**
+     * Approves a new device of this account holder with the e-card PIN.
+     */
+    func approveEnrolment(enrolmentId: String, pin: String) async throws 
+    
+    /**
      * Who did what for whom under which mandate (the platform's audit).
      */
     func auditTrail() async throws  -> [AuditEntry]
+    
+    /**
+     * Enrolment, step 1: checks the document locally (an `InvalidInput`
+     * names the field), makes the device key if needed and names the
+     * person and the key to the platform. The answer is the same whether
+     * or not the person exists.
+     */
+    func beginEnrolment(identity: PersonIdentity) async throws  -> EnrolmentProgress
     
     /**
      * The last profile fetched, from storage. No network I/O.
@@ -839,14 +852,59 @@ public protocol EcardClientProtocol: AnyObject, Sendable {
     func cancelApplication(applicationId: String) async throws  -> Submission
     
     /**
+     * Starts changing the phone on record: the PIN, a face check, then a
+     * code to the old phone (`confirm_phone_change`).
+     */
+    func changePhone(newPhone: String, face: FaceCheck, pin: String) async throws  -> PhoneChangeStarted
+    
+    /**
+     * Changes the e-card PIN knowing the current one.
+     */
+    func changePin(currentPin: String, newPin: String) async throws 
+    
+    /**
+     * Fetches account notices not seen yet; each is also delivered as an
+     * `AccountNotice` event. The background task calls it too.
+     */
+    func checkNotices() async throws  -> [AccountNotice]
+    
+    /**
+     * Enrolment, step 3: finishes with the one-time code (or, with null,
+     * after an enrolled device approved), setting the e-card PIN when
+     * `pin_required` said so; then fetches profile and credentials.
+     */
+    func completeEnrolment(oneTimeCode: String?, pin: String?) async throws  -> Session
+    
+    /**
+     * Finishes a phone change with the code sent to the old phone.
+     */
+    func confirmPhoneChange(changeId: String, oneTimeCode: String) async throws 
+    
+    /**
+     * Enrolment, step 2: the app's face check of the person enrolling. On
+     * success a one-time code goes to the phone on record
+     * (`code_sent_to`), and the account's enrolled devices may approve
+     * instead (`approval_possible`).
+     */
+    func confirmPresence(face: FaceCheck) async throws  -> EnrolmentProgress
+    
+    /**
      * Confirms the card was received (posted, or collected at the outlet).
      */
     func confirmReceipt(applicationId: String) async throws  -> Submission
     
     /**
-     * Consents, as the principal, to a mandate someone asked for.
+     * Consents, as the principal, to a mandate someone asked for, with
+     * the e-card PIN.
      */
-    func consentMandate(delegationId: String) async throws  -> Submission
+    func consentMandate(delegationId: String, pin: String) async throws  -> Submission
+    
+    /**
+     * 亲情代办 "足不出户": the relative's face, captured on this (the
+     * helper's) phone, consents to the mandate this account asked for;
+     * `relative` names them as in the request.
+     */
+    func consentMandateByFace(delegationId: String, relative: PersonIdentity, face: FaceCheck) async throws  -> Delegation
     
     /**
      * The current code for a card (the holder's own when `card_id` is
@@ -861,11 +919,17 @@ public protocol EcardClientProtocol: AnyObject, Sendable {
     func deleteDraft(draftId: String) async throws 
     
     /**
-     * Erases the person's data (PIPL right of deletion); with
-     * `at_platform`, first deletes the account at the platform (needs the
-     * network; nothing is erased if that fails). Signs the client out.
+     * Erases the person's data (PIPL right of deletion); with the e-card
+     * PIN (`platform_pin`), first deletes the account at the platform
+     * (needs the network; nothing is erased if that fails). Signs the
+     * client out.
      */
-    func deletePersonalData(atPlatform: Bool) async throws 
+    func deletePersonalData(platformPin: String?) async throws 
+    
+    /**
+     * The devices where this e-card is signed in (`current` marks this one).
+     */
+    func devices() async throws  -> [DeviceView]
     
     /**
      * Every draft, newest first. No network I/O.
@@ -873,11 +937,10 @@ public protocol EcardClientProtocol: AnyObject, Sendable {
     func drafts() throws  -> [Draft]
     
     /**
-     * Enrols this device for a resident: checks the document and phone
-     * locally (an `InvalidInput` names the field), makes the device key,
-     * registers it (real-name check) and fetches profile and credentials.
+     * New devices of this account holder that passed a face check and wait
+     * for approval.
      */
-    func enrol(identity: PersonIdentity, phone: String) async throws  -> Session
+    func enrolmentRequests() async throws  -> [EnrolmentRequestView]
     
     /**
      * A copy of everything the app holds about the person, as JSON (PIPL
@@ -917,6 +980,12 @@ public protocol EcardClientProtocol: AnyObject, Sendable {
     func pay(applicationId: String, amountFen: UInt32) async throws  -> Submission
     
     /**
+     * Exchanges the e-card PIN for a single-use grant for one act (online
+     * only). The acts below take the PIN and do this themselves.
+     */
+    func pinGrant(pin: String, action: PinAction) async throws  -> String
+    
+    /**
      * Sends every due submission; returns how many were confirmed.
      */
     func processOutbox() async throws  -> UInt32
@@ -937,10 +1006,10 @@ public protocol EcardClientProtocol: AnyObject, Sendable {
     func refreshProfile() async throws  -> Profile
     
     /**
-     * Releases a loss report online (解挂) where the rules allow it;
-     * otherwise `NotAllowed` (release at a counter).
+     * Releases a loss report online (解挂) with the e-card PIN, where the
+     * rules allow it; otherwise `NotAllowed` (release at a counter).
      */
-    func releaseLoss(cardId: String) async throws  -> Submission
+    func releaseLoss(cardId: String, pin: String) async throws  -> Submission
     
     /**
      * Reports a card lost (临时挂失 / 正式挂失); where the rules say so,
@@ -949,10 +1018,18 @@ public protocol EcardClientProtocol: AnyObject, Sendable {
     func reportLoss(cardId: String, kind: LossKind) async throws  -> Submission
     
     /**
-     * Asks for a mandate: a guardian for a minor or newborn (with
-     * evidence), or a family proxy for a relative (who then consents).
+     * Asks for a mandate with the e-card PIN: a guardian for a minor or
+     * newborn (with evidence), or a family proxy for a relative, declaring
+     * the `relationship` (who then consents: on their phone, at a counter,
+     * or by a face check on this phone).
      */
-    func requestMandate(kind: DelegationKind, principal: PersonIdentity, evidence: Evidence?, scopes: [Scope], expiresAt: UInt64?) async throws  -> Submission
+    func requestMandate(kind: DelegationKind, principal: PersonIdentity, evidence: Evidence?, scopes: [Scope], expiresAt: UInt64?, relationship: Relationship?, pin: String) async throws  -> Submission
+    
+    /**
+     * Sets a new e-card PIN after a face check of the account holder (a
+     * forgotten or locked PIN).
+     */
+    func resetPin(face: FaceCheck, newPin: String) async throws 
     
     /**
      * Sends a new photo after a failed production.
@@ -1043,6 +1120,12 @@ public protocol EcardClientProtocol: AnyObject, Sendable {
      * a code's seconds left against this, not the phone's clock. No I/O.
      */
     func trustedNow()  -> UInt64
+    
+    /**
+     * Unlinks a device (解除关联) with the e-card PIN: its codes stop and it
+     * can no longer sign in.
+     */
+    func unlinkDevice(deviceId: String, pin: String) async throws  -> DeviceUnlinked
     
 }
 /**
@@ -1180,6 +1263,25 @@ open func applications()async throws  -> [ApplicationFlow]  {
 }
     
     /**
+     * Approves a new device of this account holder with the e-card PIN.
+     */
+open func approveEnrolment(enrolmentId: String, pin: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_approve_enrolment(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(enrolmentId),FfiConverterString.lower(pin)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_void,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_void,
+            freeFunc: ffi_ecard_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
      * Who did what for whom under which mandate (the platform's audit).
      */
 open func auditTrail()async throws  -> [AuditEntry]  {
@@ -1194,6 +1296,28 @@ open func auditTrail()async throws  -> [AuditEntry]  {
             completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterSequenceTypeAuditEntry.lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
+     * Enrolment, step 1: checks the document locally (an `InvalidInput`
+     * names the field), makes the device key if needed and names the
+     * person and the key to the platform. The answer is the same whether
+     * or not the person exists.
+     */
+open func beginEnrolment(identity: PersonIdentity)async throws  -> EnrolmentProgress  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_begin_enrolment(
+                        self.uniffiCloneHandle(),FfiConverterTypePersonIdentity_lower(identity)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeEnrolmentProgress_lift,
             errorHandler: FfiConverterTypeEcardError_lift
         )
 }
@@ -1230,6 +1354,127 @@ open func cancelApplication(applicationId: String)async throws  -> Submission  {
 }
     
     /**
+     * Starts changing the phone on record: the PIN, a face check, then a
+     * code to the old phone (`confirm_phone_change`).
+     */
+open func changePhone(newPhone: String, face: FaceCheck, pin: String)async throws  -> PhoneChangeStarted  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_change_phone(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(newPhone),FfiConverterTypeFaceCheck_lower(face),FfiConverterString.lower(pin)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypePhoneChangeStarted_lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
+     * Changes the e-card PIN knowing the current one.
+     */
+open func changePin(currentPin: String, newPin: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_change_pin(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(currentPin),FfiConverterString.lower(newPin)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_void,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_void,
+            freeFunc: ffi_ecard_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
+     * Fetches account notices not seen yet; each is also delivered as an
+     * `AccountNotice` event. The background task calls it too.
+     */
+open func checkNotices()async throws  -> [AccountNotice]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_check_notices(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeAccountNotice.lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
+     * Enrolment, step 3: finishes with the one-time code (or, with null,
+     * after an enrolled device approved), setting the e-card PIN when
+     * `pin_required` said so; then fetches profile and credentials.
+     */
+open func completeEnrolment(oneTimeCode: String?, pin: String?)async throws  -> Session  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_complete_enrolment(
+                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(oneTimeCode),FfiConverterOptionString.lower(pin)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSession_lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
+     * Finishes a phone change with the code sent to the old phone.
+     */
+open func confirmPhoneChange(changeId: String, oneTimeCode: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_confirm_phone_change(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(changeId),FfiConverterString.lower(oneTimeCode)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_void,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_void,
+            freeFunc: ffi_ecard_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
+     * Enrolment, step 2: the app's face check of the person enrolling. On
+     * success a one-time code goes to the phone on record
+     * (`code_sent_to`), and the account's enrolled devices may approve
+     * instead (`approval_possible`).
+     */
+open func confirmPresence(face: FaceCheck)async throws  -> EnrolmentProgress  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_confirm_presence(
+                        self.uniffiCloneHandle(),FfiConverterTypeFaceCheck_lower(face)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeEnrolmentProgress_lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
      * Confirms the card was received (posted, or collected at the outlet).
      */
 open func confirmReceipt(applicationId: String)async throws  -> Submission  {
@@ -1249,20 +1494,42 @@ open func confirmReceipt(applicationId: String)async throws  -> Submission  {
 }
     
     /**
-     * Consents, as the principal, to a mandate someone asked for.
+     * Consents, as the principal, to a mandate someone asked for, with
+     * the e-card PIN.
      */
-open func consentMandate(delegationId: String)async throws  -> Submission  {
+open func consentMandate(delegationId: String, pin: String)async throws  -> Submission  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_ecard_ffi_fn_method_ecardclient_consent_mandate(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(delegationId)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(delegationId),FfiConverterString.lower(pin)
                 )
             },
             pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeSubmission_lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
+     * 亲情代办 "足不出户": the relative's face, captured on this (the
+     * helper's) phone, consents to the mandate this account asked for;
+     * `relative` names them as in the request.
+     */
+open func consentMandateByFace(delegationId: String, relative: PersonIdentity, face: FaceCheck)async throws  -> Delegation  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_consent_mandate_by_face(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(delegationId),FfiConverterTypePersonIdentity_lower(relative),FfiConverterTypeFaceCheck_lower(face)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDelegation_lift,
             errorHandler: FfiConverterTypeEcardError_lift
         )
 }
@@ -1308,22 +1575,42 @@ open func deleteDraft(draftId: String)async throws   {
 }
     
     /**
-     * Erases the person's data (PIPL right of deletion); with
-     * `at_platform`, first deletes the account at the platform (needs the
-     * network; nothing is erased if that fails). Signs the client out.
+     * Erases the person's data (PIPL right of deletion); with the e-card
+     * PIN (`platform_pin`), first deletes the account at the platform
+     * (needs the network; nothing is erased if that fails). Signs the
+     * client out.
      */
-open func deletePersonalData(atPlatform: Bool)async throws   {
+open func deletePersonalData(platformPin: String?)async throws   {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_ecard_ffi_fn_method_ecardclient_delete_personal_data(
-                        self.uniffiCloneHandle(),FfiConverterBool.lower(atPlatform)
+                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(platformPin)
                 )
             },
             pollFunc: ffi_ecard_ffi_rust_future_poll_void,
             completeFunc: ffi_ecard_ffi_rust_future_complete_void,
             freeFunc: ffi_ecard_ffi_rust_future_free_void,
             liftFunc: { $0 },
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
+     * The devices where this e-card is signed in (`current` marks this one).
+     */
+open func devices()async throws  -> [DeviceView]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_devices(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeDeviceView.lift,
             errorHandler: FfiConverterTypeEcardError_lift
         )
 }
@@ -1341,22 +1628,21 @@ open func drafts()throws  -> [Draft]  {
 }
     
     /**
-     * Enrols this device for a resident: checks the document and phone
-     * locally (an `InvalidInput` names the field), makes the device key,
-     * registers it (real-name check) and fetches profile and credentials.
+     * New devices of this account holder that passed a face check and wait
+     * for approval.
      */
-open func enrol(identity: PersonIdentity, phone: String)async throws  -> Session  {
+open func enrolmentRequests()async throws  -> [EnrolmentRequestView]  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
-                uniffi_ecard_ffi_fn_method_ecardclient_enrol(
-                        self.uniffiCloneHandle(),FfiConverterTypePersonIdentity_lower(identity),FfiConverterString.lower(phone)
+                uniffi_ecard_ffi_fn_method_ecardclient_enrolment_requests(
+                        self.uniffiCloneHandle()
                 )
             },
             pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
-            liftFunc: FfiConverterTypeSession_lift,
+            liftFunc: FfiConverterSequenceTypeEnrolmentRequestView.lift,
             errorHandler: FfiConverterTypeEcardError_lift
         )
 }
@@ -1464,6 +1750,26 @@ open func pay(applicationId: String, amountFen: UInt32)async throws  -> Submissi
 }
     
     /**
+     * Exchanges the e-card PIN for a single-use grant for one act (online
+     * only). The acts below take the PIN and do this themselves.
+     */
+open func pinGrant(pin: String, action: PinAction)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_pin_grant(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(pin),FfiConverterTypePinAction_lower(action)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
      * Sends every due submission; returns how many were confirmed.
      */
 open func processOutbox()async throws  -> UInt32  {
@@ -1540,15 +1846,15 @@ open func refreshProfile()async throws  -> Profile  {
 }
     
     /**
-     * Releases a loss report online (解挂) where the rules allow it;
-     * otherwise `NotAllowed` (release at a counter).
+     * Releases a loss report online (解挂) with the e-card PIN, where the
+     * rules allow it; otherwise `NotAllowed` (release at a counter).
      */
-open func releaseLoss(cardId: String)async throws  -> Submission  {
+open func releaseLoss(cardId: String, pin: String)async throws  -> Submission  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_ecard_ffi_fn_method_ecardclient_release_loss(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(cardId)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(cardId),FfiConverterString.lower(pin)
                 )
             },
             pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
@@ -1580,21 +1886,43 @@ open func reportLoss(cardId: String, kind: LossKind)async throws  -> Submission 
 }
     
     /**
-     * Asks for a mandate: a guardian for a minor or newborn (with
-     * evidence), or a family proxy for a relative (who then consents).
+     * Asks for a mandate with the e-card PIN: a guardian for a minor or
+     * newborn (with evidence), or a family proxy for a relative, declaring
+     * the `relationship` (who then consents: on their phone, at a counter,
+     * or by a face check on this phone).
      */
-open func requestMandate(kind: DelegationKind, principal: PersonIdentity, evidence: Evidence?, scopes: [Scope], expiresAt: UInt64?)async throws  -> Submission  {
+open func requestMandate(kind: DelegationKind, principal: PersonIdentity, evidence: Evidence?, scopes: [Scope], expiresAt: UInt64?, relationship: Relationship?, pin: String)async throws  -> Submission  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_ecard_ffi_fn_method_ecardclient_request_mandate(
-                        self.uniffiCloneHandle(),FfiConverterTypeDelegationKind_lower(kind),FfiConverterTypePersonIdentity_lower(principal),FfiConverterOptionTypeEvidence.lower(evidence),FfiConverterSequenceTypeScope.lower(scopes),FfiConverterOptionUInt64.lower(expiresAt)
+                        self.uniffiCloneHandle(),FfiConverterTypeDelegationKind_lower(kind),FfiConverterTypePersonIdentity_lower(principal),FfiConverterOptionTypeEvidence.lower(evidence),FfiConverterSequenceTypeScope.lower(scopes),FfiConverterOptionUInt64.lower(expiresAt),FfiConverterOptionTypeRelationship.lower(relationship),FfiConverterString.lower(pin)
                 )
             },
             pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeSubmission_lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
+     * Sets a new e-card PIN after a face check of the account holder (a
+     * forgotten or locked PIN).
+     */
+open func resetPin(face: FaceCheck, newPin: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_reset_pin(
+                        self.uniffiCloneHandle(),FfiConverterTypeFaceCheck_lower(face),FfiConverterString.lower(newPin)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_void,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_void,
+            freeFunc: ffi_ecard_ffi_rust_future_free_void,
+            liftFunc: { $0 },
             errorHandler: FfiConverterTypeEcardError_lift
         )
 }
@@ -1852,6 +2180,26 @@ open func trustedNow() -> UInt64  {
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Unlinks a device (解除关联) with the e-card PIN: its codes stop and it
+     * can no longer sign in.
+     */
+open func unlinkDevice(deviceId: String, pin: String)async throws  -> DeviceUnlinked  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_unlink_device(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(deviceId),FfiConverterString.lower(pin)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDeviceUnlinked_lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
 }
     
 
@@ -2264,6 +2612,230 @@ public func FfiConverterTypeEventSubscription_lower(_ value: EventSubscription) 
 
 
 /**
+ * The app's face check (the face platform's SDK), implemented by the app.
+ *
+ * Called on a library thread, never the main one; may block while the
+ * capture screen is shown. Return the face platform's signed result as
+ * it came; throw `Cancelled` when the person closes the capture and
+ * `Unavailable` when the camera or the face platform cannot be used.
+ */
+public protocol FaceCheck: AnyObject, Sendable {
+    
+    /**
+     * Runs a capture for `request` and returns the face platform's signed
+     * result, untouched.
+     */
+    func check(request: FaceCheckRequest) throws  -> String
+    
+}
+/**
+ * The app's face check (the face platform's SDK), implemented by the app.
+ *
+ * Called on a library thread, never the main one; may block while the
+ * capture screen is shown. Return the face platform's signed result as
+ * it came; throw `Cancelled` when the person closes the capture and
+ * `Unavailable` when the camera or the face platform cannot be used.
+ */
+open class FaceCheckImpl: FaceCheck, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_ecard_ffi_fn_clone_facecheck(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_ecard_ffi_fn_free_facecheck(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Runs a capture for `request` and returns the face platform's signed
+     * result, untouched.
+     */
+open func check(request: FaceCheckRequest)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeFaceCheckFailure_lift) {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_method_facecheck_check(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeFaceCheckRequest_lower(request),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceFaceCheck {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceFaceCheck = UniffiVTableCallbackInterfaceFaceCheck(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeFaceCheck.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface FaceCheck: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeFaceCheck.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface FaceCheck: handle missing in uniffiClone")
+            }
+        },
+        check: { (
+            uniffiHandle: UInt64,
+            request: RustBuffer,
+            uniffiOutReturn: UnsafeMutablePointer<RustBuffer>,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> String in
+                guard let uniffiObj = try? FfiConverterTypeFaceCheck.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.check(
+                     request: try FfiConverterTypeFaceCheckRequest_lift(request)
+                )
+            }
+
+            
+            let writeReturn = { uniffiOutReturn.pointee = FfiConverterString.lower($0) }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeFaceCheckFailure_lower
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceFaceCheck> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceFaceCheck>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitFaceCheck() {
+    uniffi_ecard_ffi_fn_init_callback_vtable_facecheck(UniffiCallbackInterfaceFaceCheck.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFaceCheck: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<FaceCheck>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = FaceCheck
+
+    public static func lift(_ handle: UInt64) throws -> FaceCheck {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return FaceCheckImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: FaceCheck) -> UInt64 {
+         if let rustImpl = value as? FaceCheckImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FaceCheck {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: FaceCheck, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFaceCheck_lift(_ handle: UInt64) throws -> FaceCheck {
+    return try FfiConverterTypeFaceCheck.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFaceCheck_lower(_ value: FaceCheck) -> UInt64 {
+    return FfiConverterTypeFaceCheck.lower(value)
+}
+
+
+
+
+
+
+/**
  * The phone's hardware key store, implemented by the app.
  *
  * Keys are named by alias (`ecard-device` signs, `ecard-data` wraps the
@@ -2304,9 +2876,11 @@ public protocol PlatformKeyStore: AnyObject, Sendable {
     func wrap(alias: String, secret: Data) throws  -> Data
     
     /**
-     * Decrypts what `wrap` produced; fails (`NotFound` or `Backend`) when
-     * the wrapping key is gone or the bytes were altered — the core then
-     * starts over with a new database key.
+     * Decrypts what `wrap` produced, never making a key. `NotFound` only
+     * when there is no wrapping key under `alias` (the core then counts
+     * the local data as lost and starts over with a new database key);
+     * `UserCancelled`, `Locked` or `Backend` otherwise, and the core keeps
+     * every piece of data (`key_store_unavailable`).
      */
     func unwrap(alias: String, wrapped: Data) throws  -> Data
     
@@ -2445,9 +3019,11 @@ open func wrap(alias: String, secret: Data)throws  -> Data  {
 }
     
     /**
-     * Decrypts what `wrap` produced; fails (`NotFound` or `Backend`) when
-     * the wrapping key is gone or the bytes were altered — the core then
-     * starts over with a new database key.
+     * Decrypts what `wrap` produced, never making a key. `NotFound` only
+     * when there is no wrapping key under `alias` (the core then counts
+     * the local data as lost and starts over with a new database key);
+     * `UserCancelled`, `Locked` or `Backend` otherwise, and the core keeps
+     * every piece of data (`key_store_unavailable`).
      */
 open func unwrap(alias: String, wrapped: Data)throws  -> Data  {
     return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeKeyStoreFailure_lift) {
@@ -2942,6 +3518,177 @@ public func FfiConverterTypePlatformLogger_lower(_ value: PlatformLogger) -> UIn
 
 
 /**
+ * One account notice (a device name at most; no personal data). (Not
+ * `Notice`: the apps' screen models have their own.)
+ */
+public struct AccountNotice: Equatable, Hashable {
+    /**
+     * Increasing id.
+     */
+    public let noticeId: UInt64
+    /**
+     * What happened.
+     */
+    public let kind: AccountNoticeKind
+    /**
+     * The device concerned, by name, if any.
+     */
+    public let deviceName: String?
+    /**
+     * When (Unix seconds).
+     */
+    public let at: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Increasing id.
+         */noticeId: UInt64, 
+        /**
+         * What happened.
+         */kind: AccountNoticeKind, 
+        /**
+         * The device concerned, by name, if any.
+         */deviceName: String?, 
+        /**
+         * When (Unix seconds).
+         */at: UInt64) {
+        self.noticeId = noticeId
+        self.kind = kind
+        self.deviceName = deviceName
+        self.at = at
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AccountNotice: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAccountNotice: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AccountNotice {
+        return
+            try AccountNotice(
+                noticeId: FfiConverterUInt64.read(from: &buf), 
+                kind: FfiConverterTypeAccountNoticeKind.read(from: &buf), 
+                deviceName: FfiConverterOptionString.read(from: &buf), 
+                at: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AccountNotice, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.noticeId, into: &buf)
+        FfiConverterTypeAccountNoticeKind.write(value.kind, into: &buf)
+        FfiConverterOptionString.write(value.deviceName, into: &buf)
+        FfiConverterUInt64.write(value.at, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccountNotice_lift(_ buf: RustBuffer) throws -> AccountNotice {
+    return try FfiConverterTypeAccountNotice.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccountNotice_lower(_ value: AccountNotice) -> RustBuffer {
+    return FfiConverterTypeAccountNotice.lower(value)
+}
+
+
+/**
+ * How the e-card PIN (电子社保卡密码) and enrolled devices are limited.
+ */
+public struct AccountSecurity: Equatable, Hashable {
+    /**
+     * Wrong PINs in a row that lock it.
+     */
+    public let pinTries: UInt32
+    /**
+     * Minutes a locked PIN stays locked (a face check resets it sooner).
+     */
+    public let pinLockMinutes: UInt32
+    /**
+     * Devices that may be enrolled at once; enrolling one more unlinks the
+     * one seen least recently.
+     */
+    public let maxActiveDevices: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Wrong PINs in a row that lock it.
+         */pinTries: UInt32, 
+        /**
+         * Minutes a locked PIN stays locked (a face check resets it sooner).
+         */pinLockMinutes: UInt32, 
+        /**
+         * Devices that may be enrolled at once; enrolling one more unlinks the
+         * one seen least recently.
+         */maxActiveDevices: UInt32) {
+        self.pinTries = pinTries
+        self.pinLockMinutes = pinLockMinutes
+        self.maxActiveDevices = maxActiveDevices
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AccountSecurity: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAccountSecurity: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AccountSecurity {
+        return
+            try AccountSecurity(
+                pinTries: FfiConverterUInt32.read(from: &buf), 
+                pinLockMinutes: FfiConverterUInt32.read(from: &buf), 
+                maxActiveDevices: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AccountSecurity, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.pinTries, into: &buf)
+        FfiConverterUInt32.write(value.pinLockMinutes, into: &buf)
+        FfiConverterUInt32.write(value.maxActiveDevices, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccountSecurity_lift(_ buf: RustBuffer) throws -> AccountSecurity {
+    return try FfiConverterTypeAccountSecurity.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccountSecurity_lower(_ value: AccountSecurity) -> RustBuffer {
+    return FfiConverterTypeAccountSecurity.lower(value)
+}
+
+
+/**
  * An application as the platform tracks it.
  */
 public struct Application: Equatable, Hashable {
@@ -3414,13 +4161,14 @@ public struct Card: Equatable, Hashable {
      */
     public let cardNumberMasked: String
     /**
-     * Co-branded bank code.
+     * Co-branded bank code; withheld from a helper unless the mandate
+     * covers `replace` or `track`.
      */
-    public let bank: String
+    public let bank: String?
     /**
-     * Province code of the issuing region.
+     * Province code of the issuing region; withheld likewise.
      */
-    public let region: String
+    public let region: String?
     /**
      * Lifecycle state.
      */
@@ -3434,13 +4182,14 @@ public struct Card: Equatable, Hashable {
      */
     public let socialFunctionEnabled: Bool
     /**
-     * The open loss report, if any.
+     * The open loss report, if any (withheld, null, from a helper unless
+     * `report_loss` or `track`; the status still says whether it is lost).
      */
     public let lossReport: LossReport?
     /**
-     * When the card was issued.
+     * When the card record was made; withheld unless `replace` or `track`.
      */
-    public let issuedAt: UInt64
+    public let issuedAt: UInt64?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3455,11 +4204,12 @@ public struct Card: Equatable, Hashable {
          * The card number, masked.
          */cardNumberMasked: String, 
         /**
-         * Co-branded bank code.
-         */bank: String, 
+         * Co-branded bank code; withheld from a helper unless the mandate
+         * covers `replace` or `track`.
+         */bank: String?, 
         /**
-         * Province code of the issuing region.
-         */region: String, 
+         * Province code of the issuing region; withheld likewise.
+         */region: String?, 
         /**
          * Lifecycle state.
          */status: CardStatus, 
@@ -3470,11 +4220,12 @@ public struct Card: Equatable, Hashable {
          * Whether the social-security function is enabled (社保功能启用).
          */socialFunctionEnabled: Bool, 
         /**
-         * The open loss report, if any.
+         * The open loss report, if any (withheld, null, from a helper unless
+         * `report_loss` or `track`; the status still says whether it is lost).
          */lossReport: LossReport?, 
         /**
-         * When the card was issued.
-         */issuedAt: UInt64) {
+         * When the card record was made; withheld unless `replace` or `track`.
+         */issuedAt: UInt64?) {
         self.cardId = cardId
         self.personId = personId
         self.cardNumberMasked = cardNumberMasked
@@ -3506,13 +4257,13 @@ public struct FfiConverterTypeCard: FfiConverterRustBuffer {
                 cardId: FfiConverterString.read(from: &buf), 
                 personId: FfiConverterString.read(from: &buf), 
                 cardNumberMasked: FfiConverterString.read(from: &buf), 
-                bank: FfiConverterString.read(from: &buf), 
-                region: FfiConverterString.read(from: &buf), 
+                bank: FfiConverterOptionString.read(from: &buf), 
+                region: FfiConverterOptionString.read(from: &buf), 
                 status: FfiConverterTypeCardStatus.read(from: &buf), 
                 eCard: FfiConverterTypeECardState.read(from: &buf), 
                 socialFunctionEnabled: FfiConverterBool.read(from: &buf), 
                 lossReport: FfiConverterOptionTypeLossReport.read(from: &buf), 
-                issuedAt: FfiConverterUInt64.read(from: &buf)
+                issuedAt: FfiConverterOptionUInt64.read(from: &buf)
         )
     }
 
@@ -3520,13 +4271,13 @@ public struct FfiConverterTypeCard: FfiConverterRustBuffer {
         FfiConverterString.write(value.cardId, into: &buf)
         FfiConverterString.write(value.personId, into: &buf)
         FfiConverterString.write(value.cardNumberMasked, into: &buf)
-        FfiConverterString.write(value.bank, into: &buf)
-        FfiConverterString.write(value.region, into: &buf)
+        FfiConverterOptionString.write(value.bank, into: &buf)
+        FfiConverterOptionString.write(value.region, into: &buf)
         FfiConverterTypeCardStatus.write(value.status, into: &buf)
         FfiConverterTypeECardState.write(value.eCard, into: &buf)
         FfiConverterBool.write(value.socialFunctionEnabled, into: &buf)
         FfiConverterOptionTypeLossReport.write(value.lossReport, into: &buf)
-        FfiConverterUInt64.write(value.issuedAt, into: &buf)
+        FfiConverterOptionUInt64.write(value.issuedAt, into: &buf)
     }
 }
 
@@ -3579,9 +4330,10 @@ public struct CardView: Equatable, Hashable {
      */
     public let cardNumberMasked: String
     /**
-     * Co-branded bank.
+     * Co-branded bank; null for a person acted for when the mandate's
+     * scopes do not disclose it.
      */
-    public let bank: String
+    public let bank: String?
     /**
      * Whether this device has stopped codes for it.
      */
@@ -3616,8 +4368,9 @@ public struct CardView: Equatable, Hashable {
          * The card number, masked.
          */cardNumberMasked: String, 
         /**
-         * Co-branded bank.
-         */bank: String, 
+         * Co-branded bank; null for a person acted for when the mandate's
+         * scopes do not disclose it.
+         */bank: String?, 
         /**
          * Whether this device has stopped codes for it.
          */suspendedHere: Bool, 
@@ -3659,7 +4412,7 @@ public struct FfiConverterTypeCardView: FfiConverterRustBuffer {
                 status: FfiConverterTypeCardStatus.read(from: &buf), 
                 eCard: FfiConverterTypeECardState.read(from: &buf), 
                 cardNumberMasked: FfiConverterString.read(from: &buf), 
-                bank: FfiConverterString.read(from: &buf), 
+                bank: FfiConverterOptionString.read(from: &buf), 
                 suspendedHere: FfiConverterBool.read(from: &buf), 
                 credentialNotAfter: FfiConverterOptionUInt64.read(from: &buf)
         )
@@ -3673,7 +4426,7 @@ public struct FfiConverterTypeCardView: FfiConverterRustBuffer {
         FfiConverterTypeCardStatus.write(value.status, into: &buf)
         FfiConverterTypeECardState.write(value.eCard, into: &buf)
         FfiConverterString.write(value.cardNumberMasked, into: &buf)
-        FfiConverterString.write(value.bank, into: &buf)
+        FfiConverterOptionString.write(value.bank, into: &buf)
         FfiConverterBool.write(value.suspendedHere, into: &buf)
         FfiConverterOptionUInt64.write(value.credentialNotAfter, into: &buf)
     }
@@ -4418,6 +5171,194 @@ public func FfiConverterTypeDelegation_lower(_ value: Delegation) -> RustBuffer 
 
 
 /**
+ * The answer to unlinking a device.
+ */
+public struct DeviceUnlinked: Equatable, Hashable {
+    /**
+     * The device.
+     */
+    public let deviceId: String
+    /**
+     * When.
+     */
+    public let unlinkedAt: UInt64
+    /**
+     * Credentials revoked in the status list.
+     */
+    public let credentialsRevoked: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The device.
+         */deviceId: String, 
+        /**
+         * When.
+         */unlinkedAt: UInt64, 
+        /**
+         * Credentials revoked in the status list.
+         */credentialsRevoked: UInt32) {
+        self.deviceId = deviceId
+        self.unlinkedAt = unlinkedAt
+        self.credentialsRevoked = credentialsRevoked
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DeviceUnlinked: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeviceUnlinked: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeviceUnlinked {
+        return
+            try DeviceUnlinked(
+                deviceId: FfiConverterString.read(from: &buf), 
+                unlinkedAt: FfiConverterUInt64.read(from: &buf), 
+                credentialsRevoked: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DeviceUnlinked, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.deviceId, into: &buf)
+        FfiConverterUInt64.write(value.unlinkedAt, into: &buf)
+        FfiConverterUInt32.write(value.credentialsRevoked, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeviceUnlinked_lift(_ buf: RustBuffer) throws -> DeviceUnlinked {
+    return try FfiConverterTypeDeviceUnlinked.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeviceUnlinked_lower(_ value: DeviceUnlinked) -> RustBuffer {
+    return FfiConverterTypeDeviceUnlinked.lower(value)
+}
+
+
+/**
+ * An enrolled device in the account's list.
+ */
+public struct DeviceView: Equatable, Hashable {
+    /**
+     * The device.
+     */
+    public let deviceId: String
+    /**
+     * Its name.
+     */
+    public let name: String
+    /**
+     * Its key suite.
+     */
+    public let suite: Suite
+    /**
+     * When it was enrolled.
+     */
+    public let enrolledAt: UInt64
+    /**
+     * When it last made a signed request.
+     */
+    public let lastSeenAt: UInt64?
+    /**
+     * Whether this is the device asking.
+     */
+    public let current: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The device.
+         */deviceId: String, 
+        /**
+         * Its name.
+         */name: String, 
+        /**
+         * Its key suite.
+         */suite: Suite, 
+        /**
+         * When it was enrolled.
+         */enrolledAt: UInt64, 
+        /**
+         * When it last made a signed request.
+         */lastSeenAt: UInt64?, 
+        /**
+         * Whether this is the device asking.
+         */current: Bool) {
+        self.deviceId = deviceId
+        self.name = name
+        self.suite = suite
+        self.enrolledAt = enrolledAt
+        self.lastSeenAt = lastSeenAt
+        self.current = current
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DeviceView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeviceView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeviceView {
+        return
+            try DeviceView(
+                deviceId: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                suite: FfiConverterTypeSuite.read(from: &buf), 
+                enrolledAt: FfiConverterUInt64.read(from: &buf), 
+                lastSeenAt: FfiConverterOptionUInt64.read(from: &buf), 
+                current: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DeviceView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.deviceId, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterTypeSuite.write(value.suite, into: &buf)
+        FfiConverterUInt64.write(value.enrolledAt, into: &buf)
+        FfiConverterOptionUInt64.write(value.lastSeenAt, into: &buf)
+        FfiConverterBool.write(value.current, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeviceView_lift(_ buf: RustBuffer) throws -> DeviceView {
+    return try FfiConverterTypeDeviceView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeviceView_lower(_ value: DeviceView) -> RustBuffer {
+    return FfiConverterTypeDeviceView.lower(value)
+}
+
+
+/**
  * A stored draft (sealed at rest, survives restarts).
  */
 public struct Draft: Equatable, Hashable {
@@ -4497,6 +5438,288 @@ public func FfiConverterTypeDraft_lower(_ value: Draft) -> RustBuffer {
 
 
 /**
+ * When the e-card (电子社保卡) works while the physical card is not in
+ * normal use; a card in two periods at once works only if both allow it.
+ */
+public struct ECardTiming: Equatable, Hashable {
+    /**
+     * From the start of production of a first card until it is received.
+     */
+    public let duringProduction: ECardState
+    /**
+     * While a temporary loss report (临时挂失) is open (a formal one
+     * always suspends the e-card).
+     */
+    public let duringTemporaryLoss: ECardState
+    /**
+     * From the start of production of a replacement until it is received.
+     */
+    public let duringReplacement: ECardState
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * From the start of production of a first card until it is received.
+         */duringProduction: ECardState, 
+        /**
+         * While a temporary loss report (临时挂失) is open (a formal one
+         * always suspends the e-card).
+         */duringTemporaryLoss: ECardState, 
+        /**
+         * From the start of production of a replacement until it is received.
+         */duringReplacement: ECardState) {
+        self.duringProduction = duringProduction
+        self.duringTemporaryLoss = duringTemporaryLoss
+        self.duringReplacement = duringReplacement
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ECardTiming: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeECardTiming: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ECardTiming {
+        return
+            try ECardTiming(
+                duringProduction: FfiConverterTypeECardState.read(from: &buf), 
+                duringTemporaryLoss: FfiConverterTypeECardState.read(from: &buf), 
+                duringReplacement: FfiConverterTypeECardState.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ECardTiming, into buf: inout [UInt8]) {
+        FfiConverterTypeECardState.write(value.duringProduction, into: &buf)
+        FfiConverterTypeECardState.write(value.duringTemporaryLoss, into: &buf)
+        FfiConverterTypeECardState.write(value.duringReplacement, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeECardTiming_lift(_ buf: RustBuffer) throws -> ECardTiming {
+    return try FfiConverterTypeECardTiming.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeECardTiming_lower(_ value: ECardTiming) -> RustBuffer {
+    return FfiConverterTypeECardTiming.lower(value)
+}
+
+
+/**
+ * Where an enrolment stands, for the UI's next step.
+ */
+public struct EnrolmentProgress: Equatable, Hashable {
+    /**
+     * The enrolment.
+     */
+    public let enrolmentId: String
+    /**
+     * After the face check: the masked phone the code went to (none when
+     * no phone is on record: enrol at a counter or by approval).
+     */
+    public let codeSentTo: String?
+    /**
+     * After the face check: whether an enrolled device can approve instead.
+     */
+    public let approvalPossible: Bool
+    /**
+     * After the face check: whether finishing sets the e-card PIN.
+     */
+    public let pinRequired: Bool
+    /**
+     * Until when the enrolment may be finished (Unix seconds).
+     */
+    public let expiresAt: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The enrolment.
+         */enrolmentId: String, 
+        /**
+         * After the face check: the masked phone the code went to (none when
+         * no phone is on record: enrol at a counter or by approval).
+         */codeSentTo: String?, 
+        /**
+         * After the face check: whether an enrolled device can approve instead.
+         */approvalPossible: Bool, 
+        /**
+         * After the face check: whether finishing sets the e-card PIN.
+         */pinRequired: Bool, 
+        /**
+         * Until when the enrolment may be finished (Unix seconds).
+         */expiresAt: UInt64) {
+        self.enrolmentId = enrolmentId
+        self.codeSentTo = codeSentTo
+        self.approvalPossible = approvalPossible
+        self.pinRequired = pinRequired
+        self.expiresAt = expiresAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension EnrolmentProgress: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEnrolmentProgress: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EnrolmentProgress {
+        return
+            try EnrolmentProgress(
+                enrolmentId: FfiConverterString.read(from: &buf), 
+                codeSentTo: FfiConverterOptionString.read(from: &buf), 
+                approvalPossible: FfiConverterBool.read(from: &buf), 
+                pinRequired: FfiConverterBool.read(from: &buf), 
+                expiresAt: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: EnrolmentProgress, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.enrolmentId, into: &buf)
+        FfiConverterOptionString.write(value.codeSentTo, into: &buf)
+        FfiConverterBool.write(value.approvalPossible, into: &buf)
+        FfiConverterBool.write(value.pinRequired, into: &buf)
+        FfiConverterUInt64.write(value.expiresAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEnrolmentProgress_lift(_ buf: RustBuffer) throws -> EnrolmentProgress {
+    return try FfiConverterTypeEnrolmentProgress.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEnrolmentProgress_lower(_ value: EnrolmentProgress) -> RustBuffer {
+    return FfiConverterTypeEnrolmentProgress.lower(value)
+}
+
+
+/**
+ * A device asking to join the account, as an enrolled device sees it.
+ */
+public struct EnrolmentRequestView: Equatable, Hashable {
+    /**
+     * The enrolment.
+     */
+    public let enrolmentId: String
+    /**
+     * The new device's name.
+     */
+    public let deviceName: String
+    /**
+     * Its key suite.
+     */
+    public let deviceSuite: Suite
+    /**
+     * When the face check passed.
+     */
+    public let requestedAt: UInt64
+    /**
+     * Until when it may be approved.
+     */
+    public let expiresAt: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The enrolment.
+         */enrolmentId: String, 
+        /**
+         * The new device's name.
+         */deviceName: String, 
+        /**
+         * Its key suite.
+         */deviceSuite: Suite, 
+        /**
+         * When the face check passed.
+         */requestedAt: UInt64, 
+        /**
+         * Until when it may be approved.
+         */expiresAt: UInt64) {
+        self.enrolmentId = enrolmentId
+        self.deviceName = deviceName
+        self.deviceSuite = deviceSuite
+        self.requestedAt = requestedAt
+        self.expiresAt = expiresAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension EnrolmentRequestView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEnrolmentRequestView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EnrolmentRequestView {
+        return
+            try EnrolmentRequestView(
+                enrolmentId: FfiConverterString.read(from: &buf), 
+                deviceName: FfiConverterString.read(from: &buf), 
+                deviceSuite: FfiConverterTypeSuite.read(from: &buf), 
+                requestedAt: FfiConverterUInt64.read(from: &buf), 
+                expiresAt: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: EnrolmentRequestView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.enrolmentId, into: &buf)
+        FfiConverterString.write(value.deviceName, into: &buf)
+        FfiConverterTypeSuite.write(value.deviceSuite, into: &buf)
+        FfiConverterUInt64.write(value.requestedAt, into: &buf)
+        FfiConverterUInt64.write(value.expiresAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEnrolmentRequestView_lift(_ buf: RustBuffer) throws -> EnrolmentRequestView {
+    return try FfiConverterTypeEnrolmentRequestView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEnrolmentRequestView_lower(_ value: EnrolmentRequestView) -> RustBuffer {
+    return FfiConverterTypeEnrolmentRequestView.lower(value)
+}
+
+
+/**
  * Evidence of a guardian relationship.
  */
 public struct Evidence: Equatable, Hashable {
@@ -4562,6 +5785,117 @@ public func FfiConverterTypeEvidence_lift(_ buf: RustBuffer) throws -> Evidence 
 #endif
 public func FfiConverterTypeEvidence_lower(_ value: Evidence) -> RustBuffer {
     return FfiConverterTypeEvidence.lower(value)
+}
+
+
+/**
+ * What the app's face check must capture and bind its result to.
+ */
+public struct FaceCheckRequest: Equatable, Hashable {
+    /**
+     * Why the check runs.
+     */
+    public let purpose: FacePurpose
+    /**
+     * Whose face: their document type …
+     */
+    public let idType: String
+    /**
+     * … and number, for the face platform's comparison with the photo on
+     * record (never show or log it).
+     */
+    public let idNumber: String
+    /**
+     * Their name, masked, for the capture screen ("请刘*本人正对屏幕").
+     */
+    public let nameMasked: String
+    /**
+     * The platform's single-use challenge.
+     */
+    public let challenge: String
+    /**
+     * The binding of this device's key.
+     */
+    public let deviceBinding: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Why the check runs.
+         */purpose: FacePurpose, 
+        /**
+         * Whose face: their document type …
+         */idType: String, 
+        /**
+         * … and number, for the face platform's comparison with the photo on
+         * record (never show or log it).
+         */idNumber: String, 
+        /**
+         * Their name, masked, for the capture screen ("请刘*本人正对屏幕").
+         */nameMasked: String, 
+        /**
+         * The platform's single-use challenge.
+         */challenge: String, 
+        /**
+         * The binding of this device's key.
+         */deviceBinding: String) {
+        self.purpose = purpose
+        self.idType = idType
+        self.idNumber = idNumber
+        self.nameMasked = nameMasked
+        self.challenge = challenge
+        self.deviceBinding = deviceBinding
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FaceCheckRequest: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFaceCheckRequest: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FaceCheckRequest {
+        return
+            try FaceCheckRequest(
+                purpose: FfiConverterTypeFacePurpose.read(from: &buf), 
+                idType: FfiConverterString.read(from: &buf), 
+                idNumber: FfiConverterString.read(from: &buf), 
+                nameMasked: FfiConverterString.read(from: &buf), 
+                challenge: FfiConverterString.read(from: &buf), 
+                deviceBinding: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FaceCheckRequest, into buf: inout [UInt8]) {
+        FfiConverterTypeFacePurpose.write(value.purpose, into: &buf)
+        FfiConverterString.write(value.idType, into: &buf)
+        FfiConverterString.write(value.idNumber, into: &buf)
+        FfiConverterString.write(value.nameMasked, into: &buf)
+        FfiConverterString.write(value.challenge, into: &buf)
+        FfiConverterString.write(value.deviceBinding, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFaceCheckRequest_lift(_ buf: RustBuffer) throws -> FaceCheckRequest {
+    return try FfiConverterTypeFaceCheckRequest.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFaceCheckRequest_lower(_ value: FaceCheckRequest) -> RustBuffer {
+    return FfiConverterTypeFaceCheckRequest.lower(value)
 }
 
 
@@ -5651,13 +6985,13 @@ public struct PersonSummary: Equatable, Hashable {
      */
     public let nameMasked: String
     /**
-     * Document number masked.
+     * Document number masked; withheld from a helper unless `apply`.
      */
-    public let idNumberMasked: String
+    public let idNumberMasked: String?
     /**
-     * Birth date as `YYYY-MM-DD`.
+     * Birth date as `YYYY-MM-DD`; withheld from a helper unless `apply`.
      */
-    public let birthDate: String
+    public let birthDate: String?
     /**
      * Their cards.
      */
@@ -5673,11 +7007,11 @@ public struct PersonSummary: Equatable, Hashable {
          * Name with all but the first character masked.
          */nameMasked: String, 
         /**
-         * Document number masked.
-         */idNumberMasked: String, 
+         * Document number masked; withheld from a helper unless `apply`.
+         */idNumberMasked: String?, 
         /**
-         * Birth date as `YYYY-MM-DD`.
-         */birthDate: String, 
+         * Birth date as `YYYY-MM-DD`; withheld from a helper unless `apply`.
+         */birthDate: String?, 
         /**
          * Their cards.
          */cards: [Card]) {
@@ -5706,8 +7040,8 @@ public struct FfiConverterTypePersonSummary: FfiConverterRustBuffer {
             try PersonSummary(
                 personId: FfiConverterString.read(from: &buf), 
                 nameMasked: FfiConverterString.read(from: &buf), 
-                idNumberMasked: FfiConverterString.read(from: &buf), 
-                birthDate: FfiConverterString.read(from: &buf), 
+                idNumberMasked: FfiConverterOptionString.read(from: &buf), 
+                birthDate: FfiConverterOptionString.read(from: &buf), 
                 cards: FfiConverterSequenceTypeCard.read(from: &buf)
         )
     }
@@ -5715,8 +7049,8 @@ public struct FfiConverterTypePersonSummary: FfiConverterRustBuffer {
     public static func write(_ value: PersonSummary, into buf: inout [UInt8]) {
         FfiConverterString.write(value.personId, into: &buf)
         FfiConverterString.write(value.nameMasked, into: &buf)
-        FfiConverterString.write(value.idNumberMasked, into: &buf)
-        FfiConverterString.write(value.birthDate, into: &buf)
+        FfiConverterOptionString.write(value.idNumberMasked, into: &buf)
+        FfiConverterOptionString.write(value.birthDate, into: &buf)
         FfiConverterSequenceTypeCard.write(value.cards, into: &buf)
     }
 }
@@ -5734,6 +7068,85 @@ public func FfiConverterTypePersonSummary_lift(_ buf: RustBuffer) throws -> Pers
 #endif
 public func FfiConverterTypePersonSummary_lower(_ value: PersonSummary) -> RustBuffer {
     return FfiConverterTypePersonSummary.lower(value)
+}
+
+
+/**
+ * The answer to starting a phone change.
+ */
+public struct PhoneChangeStarted: Equatable, Hashable {
+    /**
+     * The change.
+     */
+    public let changeId: String
+    /**
+     * The old phone the one-time code went to, masked.
+     */
+    public let codeSentTo: String
+    /**
+     * Until when the code works.
+     */
+    public let expiresAt: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The change.
+         */changeId: String, 
+        /**
+         * The old phone the one-time code went to, masked.
+         */codeSentTo: String, 
+        /**
+         * Until when the code works.
+         */expiresAt: UInt64) {
+        self.changeId = changeId
+        self.codeSentTo = codeSentTo
+        self.expiresAt = expiresAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PhoneChangeStarted: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePhoneChangeStarted: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PhoneChangeStarted {
+        return
+            try PhoneChangeStarted(
+                changeId: FfiConverterString.read(from: &buf), 
+                codeSentTo: FfiConverterString.read(from: &buf), 
+                expiresAt: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PhoneChangeStarted, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.changeId, into: &buf)
+        FfiConverterString.write(value.codeSentTo, into: &buf)
+        FfiConverterUInt64.write(value.expiresAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhoneChangeStarted_lift(_ buf: RustBuffer) throws -> PhoneChangeStarted {
+    return try FfiConverterTypePhoneChangeStarted.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePhoneChangeStarted_lower(_ value: PhoneChangeStarted) -> RustBuffer {
+    return FfiConverterTypePhoneChangeStarted.lower(value)
 }
 
 
@@ -6272,9 +7685,10 @@ public struct RegionalRules: Equatable, Hashable {
      */
     public let formalLossReversible: Bool
     /**
-     * Whether a temporary loss report suspends the e-card code too.
+     * When the e-card works: during production, a temporary loss report
+     * and a replacement.
      */
-    public let temporaryLossSuspendsECard: Bool
+    public let eCardTiming: ECardTiming
     /**
      * Whether an application may be cancelled after submission.
      */
@@ -6315,6 +7729,10 @@ public struct RegionalRules: Equatable, Hashable {
      * Days from dispatch to delivery.
      */
     public let deliveryDays: UInt32
+    /**
+     * The e-card PIN and enrolled devices.
+     */
+    public let accountSecurity: AccountSecurity
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -6338,8 +7756,9 @@ public struct RegionalRules: Equatable, Hashable {
          * Whether a formal loss report can be reversed.
          */formalLossReversible: Bool, 
         /**
-         * Whether a temporary loss report suspends the e-card code too.
-         */temporaryLossSuspendsECard: Bool, 
+         * When the e-card works: during production, a temporary loss report
+         * and a replacement.
+         */eCardTiming: ECardTiming, 
         /**
          * Whether an application may be cancelled after submission.
          */cancelAfterSubmit: Bool, 
@@ -6369,14 +7788,17 @@ public struct RegionalRules: Equatable, Hashable {
          */productionDays: UInt32, 
         /**
          * Days from dispatch to delivery.
-         */deliveryDays: UInt32) {
+         */deliveryDays: UInt32, 
+        /**
+         * The e-card PIN and enrolled devices.
+         */accountSecurity: AccountSecurity) {
         self.region = region
         self.name = name
         self.version = version
         self.temporaryLossLapseDays = temporaryLossLapseDays
         self.releaseOnline = releaseOnline
         self.formalLossReversible = formalLossReversible
-        self.temporaryLossSuspendsECard = temporaryLossSuspendsECard
+        self.eCardTiming = eCardTiming
         self.cancelAfterSubmit = cancelAfterSubmit
         self.replacementFeeFen = replacementFeeFen
         self.postageFen = postageFen
@@ -6387,6 +7809,7 @@ public struct RegionalRules: Equatable, Hashable {
         self.banks = banks
         self.productionDays = productionDays
         self.deliveryDays = deliveryDays
+        self.accountSecurity = accountSecurity
     }
 
     
@@ -6411,7 +7834,7 @@ public struct FfiConverterTypeRegionalRules: FfiConverterRustBuffer {
                 temporaryLossLapseDays: FfiConverterUInt32.read(from: &buf), 
                 releaseOnline: FfiConverterBool.read(from: &buf), 
                 formalLossReversible: FfiConverterBool.read(from: &buf), 
-                temporaryLossSuspendsECard: FfiConverterBool.read(from: &buf), 
+                eCardTiming: FfiConverterTypeECardTiming.read(from: &buf), 
                 cancelAfterSubmit: FfiConverterBool.read(from: &buf), 
                 replacementFeeFen: FfiConverterUInt32.read(from: &buf), 
                 postageFen: FfiConverterUInt32.read(from: &buf), 
@@ -6421,7 +7844,8 @@ public struct FfiConverterTypeRegionalRules: FfiConverterRustBuffer {
                 adultAge: FfiConverterUInt32.read(from: &buf), 
                 banks: FfiConverterSequenceTypeBank.read(from: &buf), 
                 productionDays: FfiConverterUInt32.read(from: &buf), 
-                deliveryDays: FfiConverterUInt32.read(from: &buf)
+                deliveryDays: FfiConverterUInt32.read(from: &buf), 
+                accountSecurity: FfiConverterTypeAccountSecurity.read(from: &buf)
         )
     }
 
@@ -6432,7 +7856,7 @@ public struct FfiConverterTypeRegionalRules: FfiConverterRustBuffer {
         FfiConverterUInt32.write(value.temporaryLossLapseDays, into: &buf)
         FfiConverterBool.write(value.releaseOnline, into: &buf)
         FfiConverterBool.write(value.formalLossReversible, into: &buf)
-        FfiConverterBool.write(value.temporaryLossSuspendsECard, into: &buf)
+        FfiConverterTypeECardTiming.write(value.eCardTiming, into: &buf)
         FfiConverterBool.write(value.cancelAfterSubmit, into: &buf)
         FfiConverterUInt32.write(value.replacementFeeFen, into: &buf)
         FfiConverterUInt32.write(value.postageFen, into: &buf)
@@ -6443,6 +7867,7 @@ public struct FfiConverterTypeRegionalRules: FfiConverterRustBuffer {
         FfiConverterSequenceTypeBank.write(value.banks, into: &buf)
         FfiConverterUInt32.write(value.productionDays, into: &buf)
         FfiConverterUInt32.write(value.deliveryDays, into: &buf)
+        FfiConverterTypeAccountSecurity.write(value.accountSecurity, into: &buf)
     }
 }
 
@@ -7274,6 +8699,122 @@ public func FfiConverterTypeSyncReport_lift(_ buf: RustBuffer) throws -> SyncRep
 public func FfiConverterTypeSyncReport_lower(_ value: SyncReport) -> RustBuffer {
     return FfiConverterTypeSyncReport.lower(value)
 }
+
+
+/**
+ * What happened to the account. (Not `NoticeKind`: the apps' screen
+ * models have their own notices.)
+ */
+
+public enum AccountNoticeKind: Equatable, Hashable {
+    
+    /**
+     * A device passed the face check and waits for approval or its code.
+     */
+    case enrolmentRequested
+    /**
+     * A new device joined the account.
+     */
+    case deviceEnrolled
+    /**
+     * A device was unlinked.
+     */
+    case deviceUnlinked
+    /**
+     * The PIN was changed or reset.
+     */
+    case pinChanged
+    /**
+     * The PIN is locked after too many wrong tries.
+     */
+    case pinLocked
+    /**
+     * The phone on record changed.
+     */
+    case phoneChanged
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension AccountNoticeKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAccountNoticeKind: FfiConverterRustBuffer {
+    typealias SwiftType = AccountNoticeKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AccountNoticeKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .enrolmentRequested
+        
+        case 2: return .deviceEnrolled
+        
+        case 3: return .deviceUnlinked
+        
+        case 4: return .pinChanged
+        
+        case 5: return .pinLocked
+        
+        case 6: return .phoneChanged
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: AccountNoticeKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .enrolmentRequested:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .deviceEnrolled:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .deviceUnlinked:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .pinChanged:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .pinLocked:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .phoneChanged:
+            writeInt(&buf, Int32(6))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccountNoticeKind_lift(_ buf: RustBuffer) throws -> AccountNoticeKind {
+    return try FfiConverterTypeAccountNoticeKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccountNoticeKind_lower(_ value: AccountNoticeKind) -> RustBuffer {
+    return FfiConverterTypeAccountNoticeKind.lower(value)
+}
+
 
 
 /**
@@ -8870,6 +10411,16 @@ public enum EcardEvent: Equatable, Hashable {
          */id: String
     )
     /**
+     * Something happened to the account (a new device asked to join or
+     * joined, one was unlinked, the PIN changed or locked, the phone on
+     * record changed): tell the person, re-read the device list.
+     */
+    case accountNotice(
+        /**
+         * The notice.
+         */notice: AccountNotice
+    )
+    /**
      * The listener fell behind and `count` events were dropped: re-read
      * everything.
      */
@@ -8919,7 +10470,10 @@ public struct FfiConverterTypeEcardEvent: FfiConverterRustBuffer {
         case 7: return .workflowChanged(id: try FfiConverterString.read(from: &buf)
         )
         
-        case 8: return .missed(count: try FfiConverterUInt64.read(from: &buf)
+        case 8: return .accountNotice(notice: try FfiConverterTypeAccountNotice.read(from: &buf)
+        )
+        
+        case 9: return .missed(count: try FfiConverterUInt64.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -8964,8 +10518,13 @@ public struct FfiConverterTypeEcardEvent: FfiConverterRustBuffer {
             FfiConverterString.write(id, into: &buf)
             
         
-        case let .missed(count):
+        case let .accountNotice(notice):
             writeInt(&buf, Int32(8))
+            FfiConverterTypeAccountNotice.write(notice, into: &buf)
+            
+        
+        case let .missed(count):
+            writeInt(&buf, Int32(9))
             FfiConverterUInt64.write(count, into: &buf)
             
         }
@@ -8985,6 +10544,194 @@ public func FfiConverterTypeEcardEvent_lift(_ buf: RustBuffer) throws -> EcardEv
 #endif
 public func FfiConverterTypeEcardEvent_lower(_ value: EcardEvent) -> RustBuffer {
     return FfiConverterTypeEcardEvent.lower(value)
+}
+
+
+
+/**
+ * Why the app's face check gave no result.
+ */
+public 
+enum FaceCheckFailure: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
+
+    
+    
+    /**
+     * The person closed the capture or refused the camera.
+     */
+    case Cancelled
+    /**
+     * The face platform or the camera could not be used.
+     */
+    case Unavailable(
+        /**
+         * What failed (for logs; shown to nobody).
+         */reason: String
+    )
+
+    
+
+    
+
+    
+    public var errorDescription: String? {
+        String(reflecting: self)
+    }
+    
+}
+
+#if compiler(>=6)
+extension FaceCheckFailure: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFaceCheckFailure: FfiConverterRustBuffer {
+    typealias SwiftType = FaceCheckFailure
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FaceCheckFailure {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+
+        
+
+        
+        case 1: return .Cancelled
+        case 2: return .Unavailable(
+            reason: try FfiConverterString.read(from: &buf)
+            )
+
+         default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: FaceCheckFailure, into buf: inout [UInt8]) {
+        switch value {
+
+        
+
+        
+        
+        case .Cancelled:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .Unavailable(reason):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(reason, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFaceCheckFailure_lift(_ buf: RustBuffer) throws -> FaceCheckFailure {
+    return try FfiConverterTypeFaceCheckFailure.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFaceCheckFailure_lower(_ value: FaceCheckFailure) -> RustBuffer {
+    return FfiConverterTypeFaceCheckFailure.lower(value)
+}
+
+
+/**
+ * Why a face check is run.
+ */
+
+public enum FacePurpose: Equatable, Hashable {
+    
+    /**
+     * Registering this device (enrolment).
+     */
+    case enrolment
+    /**
+     * A relative consents to a mandate on the helper's phone (亲情代办).
+     */
+    case mandateConsent
+    /**
+     * Setting a new PIN after forgetting it.
+     */
+    case pinReset
+    /**
+     * Changing the phone on record.
+     */
+    case phoneChange
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension FacePurpose: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFacePurpose: FfiConverterRustBuffer {
+    typealias SwiftType = FacePurpose
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FacePurpose {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .enrolment
+        
+        case 2: return .mandateConsent
+        
+        case 3: return .pinReset
+        
+        case 4: return .phoneChange
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: FacePurpose, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .enrolment:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .mandateConsent:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .pinReset:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .phoneChange:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFacePurpose_lift(_ buf: RustBuffer) throws -> FacePurpose {
+    return try FfiConverterTypeFacePurpose.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFacePurpose_lower(_ value: FacePurpose) -> RustBuffer {
+    return FfiConverterTypeFacePurpose.lower(value)
 }
 
 
@@ -9258,6 +11005,12 @@ enum KeyStoreFailure: Swift.Error, Equatable, Hashable, Foundation.LocalizedErro
      */
     case UserCancelled
     /**
+     * The store is locked and will not use its keys until it is unlocked
+     * (the phone is locked: iOS `errSecInteractionNotAllowed`; Android
+     * `UserNotAuthenticatedException`). The keys are still there.
+     */
+    case Locked
+    /**
      * Anything else the platform store reported.
      */
     case Backend(
@@ -9299,7 +11052,8 @@ public struct FfiConverterTypeKeyStoreFailure: FfiConverterRustBuffer {
             )
         case 2: return .UnsupportedSuite
         case 3: return .UserCancelled
-        case 4: return .Backend(
+        case 4: return .Locked
+        case 5: return .Backend(
             reason: try FfiConverterString.read(from: &buf)
             )
 
@@ -9327,8 +11081,12 @@ public struct FfiConverterTypeKeyStoreFailure: FfiConverterRustBuffer {
             writeInt(&buf, Int32(3))
         
         
-        case let .Backend(reason):
+        case .Locked:
             writeInt(&buf, Int32(4))
+        
+        
+        case let .Backend(reason):
+            writeInt(&buf, Int32(5))
             FfiConverterString.write(reason, into: &buf)
             
         }
@@ -10018,6 +11776,131 @@ public func FfiConverterTypeOutletService_lower(_ value: OutletService) -> RustB
 
 
 /**
+ * Acts that need the e-card PIN (for `pin_grant`).
+ */
+
+public enum PinAction: Equatable, Hashable {
+    
+    /**
+     * Unlink a device (解除关联).
+     */
+    case unlinkDevice
+    /**
+     * Approve a new device.
+     */
+    case approveDevice
+    /**
+     * Delete the account.
+     */
+    case deleteAccount
+    /**
+     * Release a loss report (解挂).
+     */
+    case releaseLoss
+    /**
+     * Accept acting for someone (ask for a mandate).
+     */
+    case acceptMandate
+    /**
+     * Authorise someone to act for oneself (consent to a mandate).
+     */
+    case consentMandate
+    /**
+     * Change the phone on record.
+     */
+    case changePhone
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension PinAction: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePinAction: FfiConverterRustBuffer {
+    typealias SwiftType = PinAction
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PinAction {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .unlinkDevice
+        
+        case 2: return .approveDevice
+        
+        case 3: return .deleteAccount
+        
+        case 4: return .releaseLoss
+        
+        case 5: return .acceptMandate
+        
+        case 6: return .consentMandate
+        
+        case 7: return .changePhone
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: PinAction, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .unlinkDevice:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .approveDevice:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .deleteAccount:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .releaseLoss:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .acceptMandate:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .consentMandate:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .changePhone:
+            writeInt(&buf, Int32(7))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePinAction_lift(_ buf: RustBuffer) throws -> PinAction {
+    return try FfiConverterTypePinAction.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePinAction_lower(_ value: PinAction) -> RustBuffer {
+    return FfiConverterTypePinAction.lower(value)
+}
+
+
+
+/**
  * What a code is shown for. Each purpose discloses only what its terminals need.
  */
 
@@ -10108,6 +11991,122 @@ public func FfiConverterTypePurpose_lift(_ buf: RustBuffer) throws -> Purpose {
 #endif
 public func FfiConverterTypePurpose_lower(_ value: Purpose) -> RustBuffer {
     return FfiConverterTypePurpose.lower(value)
+}
+
+
+
+/**
+ * How a family proxy is related to the person they act for (declared,
+ * audited; a family-proxy mandate needs it).
+ */
+
+public enum Relationship: Equatable, Hashable {
+    
+    /**
+     * 配偶.
+     */
+    case spouse
+    /**
+     * 子女.
+     */
+    case child
+    /**
+     * 父母.
+     */
+    case parent
+    /**
+     * 孙子女 / 外孙子女.
+     */
+    case grandchild
+    /**
+     * 兄弟姐妹.
+     */
+    case sibling
+    /**
+     * Another relative.
+     */
+    case otherRelative
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Relationship: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRelationship: FfiConverterRustBuffer {
+    typealias SwiftType = Relationship
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Relationship {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .spouse
+        
+        case 2: return .child
+        
+        case 3: return .parent
+        
+        case 4: return .grandchild
+        
+        case 5: return .sibling
+        
+        case 6: return .otherRelative
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Relationship, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .spouse:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .child:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .parent:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .grandchild:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .sibling:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .otherRelative:
+            writeInt(&buf, Int32(6))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelationship_lift(_ buf: RustBuffer) throws -> Relationship {
+    return try FfiConverterTypeRelationship.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelationship_lower(_ value: Relationship) -> RustBuffer {
+    return FfiConverterTypeRelationship.lower(value)
 }
 
 
@@ -10827,6 +12826,30 @@ fileprivate struct FfiConverterOptionTypeOutletService: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeRelationship: FfiConverterRustBuffer {
+    typealias SwiftType = Relationship?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRelationship.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRelationship.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeUsageMode: FfiConverterRustBuffer {
     typealias SwiftType = UsageMode?
 
@@ -10868,6 +12891,31 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeAccountNotice: FfiConverterRustBuffer {
+    typealias SwiftType = [AccountNotice]
+
+    public static func write(_ value: [AccountNotice], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAccountNotice.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [AccountNotice] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [AccountNotice]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAccountNotice.read(from: &buf))
         }
         return seq
     }
@@ -11026,6 +13074,31 @@ fileprivate struct FfiConverterSequenceTypeDelegation: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeDeviceView: FfiConverterRustBuffer {
+    typealias SwiftType = [DeviceView]
+
+    public static func write(_ value: [DeviceView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDeviceView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DeviceView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [DeviceView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDeviceView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeDraft: FfiConverterRustBuffer {
     typealias SwiftType = [Draft]
 
@@ -11043,6 +13116,31 @@ fileprivate struct FfiConverterSequenceTypeDraft: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeDraft.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeEnrolmentRequestView: FfiConverterRustBuffer {
+    typealias SwiftType = [EnrolmentRequestView]
+
+    public static func write(_ value: [EnrolmentRequestView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeEnrolmentRequestView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [EnrolmentRequestView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [EnrolmentRequestView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeEnrolmentRequestView.read(from: &buf))
         }
         return seq
     }
@@ -11681,7 +13779,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_ecard_ffi_checksum_method_ecardclient_applications() != 40023) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_approve_enrolment() != 56671) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_ecard_ffi_checksum_method_ecardclient_audit_trail() != 41166) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_begin_enrolment() != 28803) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_method_ecardclient_cached_profile() != 3210) {
@@ -11690,10 +13794,31 @@ private let initializationResult: InitializationResult = {
     if (uniffi_ecard_ffi_checksum_method_ecardclient_cancel_application() != 19675) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_change_phone() != 7340) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_change_pin() != 32983) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_check_notices() != 61839) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_complete_enrolment() != 2543) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_confirm_phone_change() != 58573) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_confirm_presence() != 60698) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_ecard_ffi_checksum_method_ecardclient_confirm_receipt() != 62122) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_ecard_ffi_checksum_method_ecardclient_consent_mandate() != 42253) {
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_consent_mandate() != 41254) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_consent_mandate_by_face() != 22840) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_method_ecardclient_current_code() != 63237) {
@@ -11702,13 +13827,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_ecard_ffi_checksum_method_ecardclient_delete_draft() != 47179) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_ecard_ffi_checksum_method_ecardclient_delete_personal_data() != 45301) {
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_delete_personal_data() != 33670) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_devices() != 16505) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_method_ecardclient_drafts() != 17728) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_ecard_ffi_checksum_method_ecardclient_enrol() != 31257) {
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_enrolment_requests() != 31997) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_method_ecardclient_export_personal_data() != 47307) {
@@ -11732,6 +13860,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_ecard_ffi_checksum_method_ecardclient_pay() != 16132) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_pin_grant() != 49395) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_ecard_ffi_checksum_method_ecardclient_process_outbox() != 21674) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -11744,13 +13875,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_ecard_ffi_checksum_method_ecardclient_refresh_profile() != 45877) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_ecard_ffi_checksum_method_ecardclient_release_loss() != 54185) {
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_release_loss() != 40912) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_method_ecardclient_report_loss() != 27534) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_ecard_ffi_checksum_method_ecardclient_request_mandate() != 12223) {
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_request_mandate() != 62943) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_reset_pin() != 57426) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_method_ecardclient_resubmit_photo() != 1245) {
@@ -11801,6 +13935,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_ecard_ffi_checksum_method_ecardclient_trusted_now() != 25460) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_unlink_device() != 20286) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_ecard_ffi_checksum_method_eventlistener_on_event() != 63270) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -11808,6 +13945,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_method_eventsubscription_is_active() != 2218) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_facecheck_check() != 32054) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_method_platformkeystore_generate_key() != 5186) {
@@ -11825,7 +13965,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_ecard_ffi_checksum_method_platformkeystore_wrap() != 4086) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_ecard_ffi_checksum_method_platformkeystore_unwrap() != 58347) {
+    if (uniffi_ecard_ffi_checksum_method_platformkeystore_unwrap() != 10599) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_method_platformlogger_log() != 65009) {
@@ -11836,6 +13976,7 @@ private let initializationResult: InitializationResult = {
     }
 
     uniffiCallbackInitEventListener()
+    uniffiCallbackInitFaceCheck()
     uniffiCallbackInitPlatformKeyStore()
     uniffiCallbackInitPlatformLogger()
     return InitializationResult.ok

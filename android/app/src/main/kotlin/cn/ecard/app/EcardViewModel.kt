@@ -1,7 +1,8 @@
 // The app's one ViewModel: opens the client with the Android Keystore,
-// keeps the snapshot current from the core's events, runs the foreground
-// background work, and hands the plain-Kotlin screen models of the library
-// to the screens. Closing it closes every library object it holds.
+// keeps the snapshot current from the core's events (account notices are
+// shown inline), runs the foreground background work, and hands the
+// plain-Kotlin screen models of the library to the screens. Closing it
+// closes every library object it holds.
 package cn.ecard.app
 
 import android.app.Application
@@ -22,11 +23,15 @@ import cn.ecard.ffi.defaultConfig
 import cn.ecard.models.ApplicationsModel
 import cn.ecard.models.CatalogueModel
 import cn.ecard.models.CodeScreenModel
+import cn.ecard.models.DevicesModel
 import cn.ecard.models.DisplayMode
+import cn.ecard.models.EnrolmentModel
 import cn.ecard.models.FamilyModel
 import cn.ecard.models.LossModel
 import cn.ecard.models.Notice
+import cn.ecard.models.NoticeKind
 import cn.ecard.models.OutletsModel
+import cn.ecard.models.noticeText
 import cn.ecard.models.toNotice
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
@@ -36,7 +41,15 @@ import java.io.File
 import java.util.Locale
 
 /** The screen models, once the client is open. */
-class Screens(val client: EcardClient, val code: CodeScreenModel, val applications: ApplicationsModel, val loss: LossModel, val family: FamilyModel) {
+class Screens(
+    val client: EcardClient,
+    val code: CodeScreenModel,
+    val applications: ApplicationsModel,
+    val loss: LossModel,
+    val family: FamilyModel,
+    val enrolment: EnrolmentModel,
+    val devices: DevicesModel,
+) {
     fun catalogue(display: DisplayMode) = CatalogueModel(client, display)
     fun outlets(chinese: Boolean) = OutletsModel(client, chinese)
 }
@@ -53,6 +66,9 @@ class EcardViewModel(application: Application) : AndroidViewModel(application) {
     val notice: StateFlow<Notice?> = mutableNotice.asStateFlow()
     val display: StateFlow<DisplayMode> = mutableDisplay.asStateFlow()
     val chinese: Boolean = Locale.getDefault().language != "en"
+
+    /** The face check of this build (the face platform's SDK), for enrolment, PIN reset and consent by face. */
+    val faceCheck: FacePlatformCheck = FacePlatformCheck()
 
     private var subscription: EventSubscription? = null
     private var background: BackgroundSync? = null
@@ -76,7 +92,10 @@ class EcardViewModel(application: Application) : AndroidViewModel(application) {
             subscription = client.subscribe(object : EventListener {
                 // Called on a library thread: only post the work.
                 override fun onEvent(event: EcardEvent) {
-                    viewModelScope.launch { reload() }
+                    viewModelScope.launch {
+                        if (event is EcardEvent.AccountNotice) mutableNotice.value = Notice(noticeText(event.notice, chinese), NoticeKind.INFO)
+                        reload()
+                    }
                 }
             })
             background = client.startBackground(60u)
@@ -86,6 +105,8 @@ class EcardViewModel(application: Application) : AndroidViewModel(application) {
                 ApplicationsModel(client, viewModelScope),
                 LossModel(client),
                 FamilyModel(client),
+                EnrolmentModel(client),
+                DevicesModel(client),
             )
             reload()
             client.syncCatalogue()

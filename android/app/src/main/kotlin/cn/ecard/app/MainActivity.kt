@@ -1,5 +1,5 @@
-// The thin Compose app: five tabs over the shared core, in normal or elder
-// mode (适老化). Elder mode: body text of at least 18 sp, touch targets of
+// The thin Compose app: enrolment on a new phone, then five tabs over the
+// shared core, in normal or elder mode (适老化). Elder mode: body text of at least 18 sp, touch targets of
 // at least 60 dp, and no dialogs — every message is shown inline.
 package cn.ecard.app
 
@@ -66,6 +66,7 @@ fun App(model: EcardViewModel) {
     val display = LocalDisplay.current
     val screens by model.screens.collectAsStateWithLifecycle()
     val notice by model.notice.collectAsStateWithLifecycle()
+    val snapshot by model.snapshot.collectAsStateWithLifecycle()
     var tab by rememberSaveable { mutableIntStateOf(0) }
     Scaffold(
         topBar = {
@@ -91,6 +92,11 @@ fun App(model: EcardViewModel) {
         Column(Modifier.padding(padding).fillMaxSize()) {
             NoticeLine(notice)
             val ready = screens ?: return@Column
+            // Not enrolled on this phone yet: enrolment first.
+            if (snapshot?.enrolled == false) {
+                EnrolmentScreen(model, ready.enrolment)
+                return@Column
+            }
             when (tab) {
                 0 -> CodeScreen(ready.code, cardId = null)
                 1 -> CatalogueScreen(ready.catalogue(display))

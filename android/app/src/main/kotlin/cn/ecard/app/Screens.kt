@@ -40,6 +40,7 @@ import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import cn.ecard.ffi.ApplicationAction
 import cn.ecard.ffi.CardView
+import cn.ecard.ffi.DelegationKind
 import cn.ecard.ffi.Delivery
 import cn.ecard.ffi.DelegationStatus
 import cn.ecard.ffi.HolderRole
@@ -58,6 +59,7 @@ import cn.ecard.models.Notice
 import cn.ecard.models.NoticeKind
 import cn.ecard.models.OutletRow
 import cn.ecard.models.OutletsModel
+import cn.ecard.models.RELATIONSHIPS
 import kotlinx.coroutines.launch
 
 /** A full-width button at least as tall as the mode's touch target. */
@@ -173,10 +175,24 @@ fun CardServicesScreen(app: EcardViewModel, screens: Screens) {
     val context = LocalContext.current
     var phone by remember { mutableStateOf("") }
     var photo by remember { mutableStateOf<ByteArray?>(null) }
+    var releasing by remember { mutableStateOf<String?>(null) }
+    var showingDevices by remember { mutableStateOf(false) }
     val pickPhoto = rememberLauncherForActivityResult(ActivityResultContracts.PickVisualMedia()) { uri ->
         photo = uri?.let { context.contentResolver.openInputStream(it)?.use { stream -> stream.readBytes() } }
     }
     LaunchedEffect(Unit) { screens.applications.reload() }
+    if (showingDevices) {
+        DevicesScreen(screens) { showingDevices = false }
+        return
+    }
+    releasing?.let { cardId ->
+        // 解挂 needs the e-card PIN.
+        PinPrompt("输入电子社保卡密码以解除挂失", onCancel = { releasing = null }) { pin ->
+            releasing = null
+            scope.launch { screens.loss.release(cardId, pin) }
+        }
+        return
+    }
     LazyColumn(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
         item { NoticeLine(applications.notice ?: loss.notice) }
         items(snapshot?.cards.orEmpty(), key = CardView::cardId) { card ->
@@ -185,7 +201,7 @@ fun CardServicesScreen(app: EcardViewModel, screens: Screens) {
                 // The loss flow is read from the cache (no I/O): what the rules allow now.
                 val flow = remember(snapshot, loss) { runCatching { screens.client.lossFlow(card.cardId) }.getOrNull() }
                 if (flow?.canReportTemporary == true) BigButton("临时挂失") { scope.launch { screens.loss.report(card.cardId, LossKind.TEMPORARY) } }
-                if (flow?.canReleaseOnline == true) BigButton("解除挂失") { scope.launch { screens.loss.release(card.cardId) } }
+                if (flow?.canReleaseOnline == true) BigButton("解除挂失") { releasing = card.cardId }
             }
         }
         items(applications.flows, key = { it.application.applicationId }) { flow ->
@@ -218,6 +234,7 @@ fun CardServicesScreen(app: EcardViewModel, screens: Screens) {
                 }
             }
         }
+        item { BigButton("登录设备与新设备确认") { showingDevices = true } }
     }
 }
 
@@ -229,8 +246,22 @@ fun FamilyScreen(app: EcardViewModel, screens: Screens) {
     var name by remember { mutableStateOf("") }
     var idNumber by remember { mutableStateOf("") }
     var evidence by remember { mutableStateOf("") }
+    var relationship by remember { mutableStateOf(RELATIONSHIPS.first().first) }
     var showing by remember { mutableStateOf<String?>(null) }
+    // The request waiting for the PIN: true for a guardian, false for a relative.
+    var asking by remember { mutableStateOf<Boolean?>(null) }
     LaunchedEffect(Unit) { screens.family.reload() }
+    asking?.let { guardian ->
+        PinPrompt("输入电子社保卡密码以提交", onCancel = { asking = null }) { pin ->
+            asking = null
+            val person = PersonIdentity("resident_id", idNumber, name)
+            scope.launch {
+                if (guardian) screens.family.requestGuardian(person, "birth_certificate", evidence, pin)
+                else screens.family.requestProxy(person, relationship, pin)
+            }
+        }
+        return
+    }
     showing?.let { cardId ->
         Column {
             BigButton("返回") { showing = null }
@@ -248,6 +279,12 @@ fun FamilyScreen(app: EcardViewModel, screens: Screens) {
                 DelegationStatus.EXPIRED -> "已到期"
             }
             Text("${mandate.principalNameMasked} · $status", style = MaterialTheme.typography.titleMedium)
+            if (mandate.status == DelegationStatus.PENDING_CONSENT && mandate.kind == DelegationKind.FAMILY_PROXY && idNumber.isNotBlank()) {
+                // 足不出户: the relative, beside this phone, consents by a face check.
+                BigButton("请家人本人刷脸同意") {
+                    scope.launch { screens.family.consentByFace(mandate.delegationId, PersonIdentity("resident_id", idNumber, name), app.faceCheck) }
+                }
+            }
         }
         items(snapshot?.cards.orEmpty().filter { it.role != HolderRole.HOLDER }, key = CardView::cardId) { card ->
             BigButton("出示 ${card.holderNameMasked} 的电子社保卡") { showing = card.cardId }
@@ -256,10 +293,18 @@ fun FamilyScreen(app: EcardViewModel, screens: Screens) {
             OutlinedTextField(name, { name = it }, label = { Text("家人姓名") }, modifier = Modifier.fillMaxWidth())
             OutlinedTextField(idNumber, { idNumber = it }, label = { Text("身份证号码") }, modifier = Modifier.fillMaxWidth())
             OutlinedTextField(evidence, { evidence = it }, label = { Text("出生医学证明编号（监护子女时填写）") }, modifier = Modifier.fillMaxWidth())
-            BigButton("为长辈代办") { scope.launch { screens.family.requestProxy(PersonIdentity("resident_id", idNumber, name)) } }
-            BigButton("监护子女") {
-                scope.launch { screens.family.requestGuardian(PersonIdentity("resident_id", idNumber, name), "birth_certificate", evidence) }
+            Text("与家人的关系（代办时填写）", style = MaterialTheme.typography.bodyLarge)
+            RELATIONSHIPS.chunked(3).forEach { row ->
+                Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+                    row.forEach { (choice, label) ->
+                        Button(onClick = { relationship = choice }, modifier = Modifier.heightIn(min = LocalDisplay.current.touchTargetDp.dp)) {
+                            Text(if (choice == relationship) "● $label" else label)
+                        }
+                    }
+                }
             }
+            BigButton("为长辈代办") { asking = false }
+            BigButton("监护子女") { asking = true }
         }
     }
 }

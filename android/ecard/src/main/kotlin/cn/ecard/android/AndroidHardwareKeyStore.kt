@@ -49,7 +49,8 @@ class AndroidHardwareKeyStore(context: Context, private val preferStrongBox: Boo
     } catch (failure: KeyStoreFailure) {
         throw failure
     } catch (error: UserNotAuthenticatedException) {
-        throw KeyStoreFailure.UserCancelled()
+        // The keys are there; the store wants the person to unlock first.
+        throw KeyStoreFailure.Locked()
     } catch (error: GeneralSecurityException) {
         throw KeyStoreFailure.Backend("$what: ${error.javaClass.simpleName}")
     } catch (error: RuntimeException) {

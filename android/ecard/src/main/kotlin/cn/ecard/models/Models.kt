@@ -6,15 +6,21 @@
 // notices (elder mode has no pop-ups, so nothing here opens a dialog).
 package cn.ecard.models
 
+import cn.ecard.ffi.AccountNotice
+import cn.ecard.ffi.AccountNoticeKind
 import cn.ecard.ffi.ApplicationAction
 import cn.ecard.ffi.ApplicationFlow
 import cn.ecard.ffi.CodeView
 import cn.ecard.ffi.Delegation
 import cn.ecard.ffi.DelegationKind
 import cn.ecard.ffi.Delivery
+import cn.ecard.ffi.DeviceView
 import cn.ecard.ffi.EcardClientInterface
 import cn.ecard.ffi.EcardException
+import cn.ecard.ffi.EnrolmentProgress
+import cn.ecard.ffi.EnrolmentRequestView
 import cn.ecard.ffi.Evidence
+import cn.ecard.ffi.FaceCheck
 import cn.ecard.ffi.FlowStep
 import cn.ecard.ffi.LossFlow
 import cn.ecard.ffi.LossKind
@@ -23,8 +29,10 @@ import cn.ecard.ffi.OutletQuery
 import cn.ecard.ffi.OutletService
 import cn.ecard.ffi.PersonIdentity
 import cn.ecard.ffi.Purpose
+import cn.ecard.ffi.Relationship
 import cn.ecard.ffi.Scope
 import cn.ecard.ffi.SearchQuery
+import cn.ecard.ffi.Session
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.delay
@@ -46,6 +54,10 @@ data class DisplayMode(val elder: Boolean = false) {
     val touchTargetDp: Int get() = if (elder) 64 else 48
     /** Whether lists show the catalogue's short elder-mode labels. */
     val shortLabels: Boolean get() = elder
+    /** Side of a PIN-pad key in dp (at least 60 in either mode: the pad is used by everyone). */
+    val pinKeyDp: Int get() = if (elder) 72 else 60
+    /** Size of a PIN-pad digit in sp. */
+    val pinDigitSp: Int get() = if (elder) 32 else 26
 }
 
 /** What the UI can do about a notice. */
@@ -254,8 +266,9 @@ class LossModel(private val client: EcardClientInterface) {
         result.exceptionOrNull()?.let { error -> mutable.update { it.copy(notice = error.notice) } }
     }
 
-    suspend fun release(cardId: String) {
-        val result = attempt { client.releaseLoss(cardId) }
+    /** Releases the report online (解挂) with the e-card PIN from the [PinPad]. */
+    suspend fun release(cardId: String, pin: String) {
+        val result = attempt { client.releaseLoss(cardId, pin) }
         load(cardId)
         result.exceptionOrNull()?.let { error -> mutable.update { it.copy(notice = error.notice) } }
     }
@@ -274,18 +287,197 @@ class FamilyModel(private val client: EcardClientInterface) {
             .onFailure { error -> mutable.update { it.copy(notice = error.notice) } }
     }
 
-    /** A guardian mandate for a child, with the birth certificate or household register. */
-    suspend fun requestGuardian(child: PersonIdentity, evidenceKind: String, evidenceNumber: String): String? =
-        request(DelegationKind.GUARDIAN, child, Evidence(evidenceKind, evidenceNumber), listOf(Scope.APPLY, Scope.TRACK, Scope.SHOW_CODE, Scope.REPORT_LOSS))
+    /** A guardian mandate for a child, with the birth certificate or household register, and the e-card PIN. */
+    suspend fun requestGuardian(child: PersonIdentity, evidenceKind: String, evidenceNumber: String, pin: String): String? =
+        request(DelegationKind.GUARDIAN, child, Evidence(evidenceKind, evidenceNumber), null, listOf(Scope.APPLY, Scope.TRACK, Scope.SHOW_CODE, Scope.REPORT_LOSS), pin)
 
-    /** A family-proxy mandate for a relative, who then consents. */
-    suspend fun requestProxy(relative: PersonIdentity): String? =
-        request(DelegationKind.FAMILY_PROXY, relative, null, listOf(Scope.SHOW_CODE, Scope.TRACK, Scope.REPORT_LOSS))
+    /** A family-proxy mandate for a relative, declaring how they are related, with the e-card PIN; the relative then consents. */
+    suspend fun requestProxy(relative: PersonIdentity, relationship: Relationship, pin: String): String? =
+        request(DelegationKind.FAMILY_PROXY, relative, null, relationship, listOf(Scope.SHOW_CODE, Scope.TRACK, Scope.REPORT_LOSS), pin)
 
-    private suspend fun request(kind: DelegationKind, person: PersonIdentity, evidence: Evidence?, scopes: List<Scope>): String? {
-        val result = attempt { client.requestMandate(kind, person, evidence, scopes, null) }
+    /** The relative, in front of this phone, consents by a face check (足不出户). */
+    suspend fun consentByFace(delegationId: String, relative: PersonIdentity, face: FaceCheck) {
+        val result = attempt { client.consentMandateByFace(delegationId, relative, face) }
+        reload()
+        result.exceptionOrNull()?.let { error -> mutable.update { it.copy(notice = error.notice) } }
+    }
+
+    private suspend fun request(
+        kind: DelegationKind,
+        person: PersonIdentity,
+        evidence: Evidence?,
+        relationship: Relationship?,
+        scopes: List<Scope>,
+        pin: String,
+    ): String? {
+        val result = attempt { client.requestMandate(kind, person, evidence, scopes, null, relationship, pin) }
         reload()
         result.exceptionOrNull()?.let { error -> mutable.update { it.copy(notice = error.notice) } }
         return result.getOrNull()?.delegationId
+    }
+}
+
+/** What to tell the person about an account notice (with the device's name when there is one). */
+fun noticeText(notice: AccountNotice, chinese: Boolean = true): String {
+    val (zh, en) = when (notice.kind) {
+        AccountNoticeKind.ENROLMENT_REQUESTED -> "有新设备申请开通您的电子社保卡" to "A new device asks to join your e-card"
+        AccountNoticeKind.DEVICE_ENROLLED -> "您的电子社保卡已在新设备上启用" to "Your e-card was enabled on a new device"
+        AccountNoticeKind.DEVICE_UNLINKED -> "一台设备已解除关联" to "A device was unlinked"
+        AccountNoticeKind.PIN_CHANGED -> "电子社保卡密码已修改" to "Your e-card PIN was changed"
+        AccountNoticeKind.PIN_LOCKED -> "电子社保卡密码已锁定" to "Your e-card PIN is locked"
+        AccountNoticeKind.PHONE_CHANGED -> "预留手机号已更换" to "The phone on record was changed"
+    }
+    val text = if (chinese) zh else en
+    val device = notice.deviceName ?: return text
+    return if (chinese) "$text：$device" else "$text: $device"
+}
+
+/** The relationships a family proxy may declare, in the order a picker shows them, with their labels. */
+val RELATIONSHIPS: List<Pair<Relationship, String>> = listOf(
+    Relationship.CHILD to "子女",
+    Relationship.SPOUSE to "配偶",
+    Relationship.PARENT to "父母",
+    Relationship.GRANDCHILD to "孙子女",
+    Relationship.SIBLING to "兄弟姐妹",
+    Relationship.OTHER_RELATIVE to "其他亲属",
+)
+
+/**
+ * The PIN pad (电子社保卡密码): six digits from large keys, shown as dots.
+ * The digits stay in this object until [take] hands them to the one call
+ * that needs them, and are cleared then; nothing stores the PIN.
+ */
+class PinPad(val length: Int = 6) {
+    /** What the pad shows: how many dots, and whether the PIN is complete. */
+    data class State(val entered: Int = 0, val complete: Boolean = false)
+
+    private val digits = StringBuilder()
+    private val mutable = MutableStateFlow(State())
+    val state: StateFlow<State> = mutable.asStateFlow()
+
+    /** Appends a digit (ignored once complete or for anything but 0–9). */
+    fun press(digit: Char) {
+        if (digit in '0'..'9' && digits.length < length) digits.append(digit)
+        publish()
+    }
+
+    /** Removes the last digit. */
+    fun delete() {
+        if (digits.isNotEmpty()) digits.setLength(digits.length - 1)
+        publish()
+    }
+
+    /** Empties the pad (after a wrong PIN, or when the screen goes). */
+    fun clear() {
+        digits.setLength(0)
+        publish()
+    }
+
+    /** The PIN once complete, emptying the pad; null before. */
+    fun take(): String? {
+        if (digits.length < length) return null
+        val pin = digits.toString()
+        clear()
+        return pin
+    }
+
+    private fun publish() {
+        mutable.value = State(digits.length, digits.length == length)
+    }
+
+    companion object {
+        /** The keys in reading order, three to a row; "" is an empty cell, "⌫" deletes. */
+        val KEYS: List<String> = listOf("1", "2", "3", "4", "5", "6", "7", "8", "9", "", "0", "⌫")
+    }
+}
+
+/**
+ * Enrolment (开通电子社保卡): who the person is, the face check, then the
+ * code texted to the phone on record (or another device's approval) and,
+ * for a new account, the e-card PIN. The core and the platform decide;
+ * this keeps the step and the notice.
+ */
+class EnrolmentModel(private val client: EcardClientInterface) {
+    enum class Step { IDENTITY, FACE_CHECK, CODE_AND_PIN, DONE }
+
+    data class State(
+        val step: Step = Step.IDENTITY,
+        val progress: EnrolmentProgress? = null,
+        val session: Session? = null,
+        val busy: Boolean = false,
+        val notice: Notice? = null,
+    )
+
+    private val mutable = MutableStateFlow(State())
+    val state: StateFlow<State> = mutable.asStateFlow()
+
+    private suspend fun <T> run(call: suspend () -> T): Result<T> {
+        mutable.update { it.copy(busy = true, notice = null) }
+        val result = attempt(call)
+        mutable.update { it.copy(busy = false, notice = result.exceptionOrNull()?.notice) }
+        return result
+    }
+
+    /** Step 1: the name and document number (checked locally first). */
+    suspend fun begin(identity: PersonIdentity) {
+        run { client.beginEnrolment(identity) }.onSuccess { progress ->
+            mutable.update { it.copy(step = Step.FACE_CHECK, progress = progress) }
+        }
+    }
+
+    /** Step 2: the face check. A refused identity starts over; a cancelled capture may be retried. */
+    suspend fun checkFace(face: FaceCheck) {
+        run { client.confirmPresence(face) }
+            .onSuccess { progress -> mutable.update { it.copy(step = Step.CODE_AND_PIN, progress = progress) } }
+            .onFailure { error ->
+                if (error.notice.kind == NoticeKind.FIX_INPUT) mutable.update { it.copy(step = Step.IDENTITY, progress = null) }
+            }
+    }
+
+    /** Step 3: the texted code (null after another device approved) and, when asked for, the new PIN. */
+    suspend fun complete(code: String?, pin: String?) {
+        run { client.completeEnrolment(code?.trim()?.ifEmpty { null }, pin) }.onSuccess { session ->
+            mutable.update { it.copy(step = Step.DONE, session = session) }
+        }
+    }
+
+    /** Back to the first step. */
+    fun restart() {
+        mutable.value = State()
+    }
+}
+
+/**
+ * Devices where this e-card is signed in (设备管理), with unlinking, and new
+ * devices waiting for this one's approval. Both acts take the e-card PIN.
+ */
+class DevicesModel(private val client: EcardClientInterface) {
+    data class State(
+        val devices: List<DeviceView> = emptyList(),
+        val requests: List<EnrolmentRequestView> = emptyList(),
+        val notice: Notice? = null,
+    )
+
+    private val mutable = MutableStateFlow(State())
+    val state: StateFlow<State> = mutable.asStateFlow()
+
+    /** Re-reads both lists. */
+    suspend fun reload() {
+        attempt { client.devices() to client.enrolmentRequests() }
+            .onSuccess { (devices, requests) -> mutable.value = State(devices, requests) }
+            .onFailure { error -> mutable.update { it.copy(notice = error.notice) } }
+    }
+
+    /** Unlinks a device (解除关联) with the PIN. */
+    suspend fun unlink(deviceId: String, pin: String) = act { client.unlinkDevice(deviceId, pin) }
+
+    /** Approves a new device with the PIN. */
+    suspend fun approve(enrolmentId: String, pin: String) = act { client.approveEnrolment(enrolmentId, pin) }
+
+    private suspend fun act(call: suspend () -> Unit): Boolean {
+        val result = attempt(call)
+        reload()
+        result.exceptionOrNull()?.let { error -> mutable.update { it.copy(notice = error.notice) } }
+        return result.isSuccess
     }
 }

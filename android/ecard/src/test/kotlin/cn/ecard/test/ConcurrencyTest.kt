@@ -82,7 +82,7 @@ class ConcurrencyTest {
         val keyStore = SoftwareKeyStore()
         val testThread = Thread.currentThread().name
         openClient("parallel", keyStore = keyStore).use { client ->
-            client.enrol(elder.identity(), "13900139000")
+            client.enrolAs(elder)
             client.syncCatalogue()
             val before = liveObjects().callsInFlight
             withContext(Dispatchers.Default) {
@@ -152,7 +152,7 @@ class ConcurrencyTest {
         assertTrue(subscription.isActive(), "ConcurrencyTest.kt:151")
         assertTrue(background.isRunning(), "ConcurrencyTest.kt:152")
 
-        client.enrol(elder.identity(), "13900139000")
+        client.enrolAs(elder)
         client.syncCatalogue()
         assertTrue(eventually { events.any { it is EcardEvent.CatalogueSynced } }, events.toString())
         assertTrue(events.any { it == EcardEvent.ProfileChanged }, "ConcurrencyTest.kt:157")
@@ -213,7 +213,7 @@ class ConcurrencyTest {
         }, LogLevel.DEBUG)
         try {
             openClient("logged").use { client ->
-                client.enrol(elder.identity(), "13900139000")
+                client.enrolAs(elder)
             }
         } finally {
             setLogger(null, LogLevel.ERROR)

@@ -7,6 +7,7 @@ import cn.ecard.ffi.EcardException
 import cn.ecard.ffi.InternalException
 import cn.ecard.ffi.KeyStoreFailure
 import cn.ecard.ffi.Language
+import cn.ecard.ffi.PinAction
 import cn.ecard.ffi.Purpose
 import cn.ecard.ffi.SearchQuery
 import cn.ecard.ffi.Suite
@@ -35,17 +36,22 @@ class ErrorsTest {
         val elder = admin.persona("elder")
         openClient("errors-zh").use { client ->
             val badId = elder.identity().copy(idNumber = badNumber(elder["id_number"] as String))
-            val error = assertFailsWith<EcardException.InvalidInput> { client.enrol(badId, "13900139000") }
+            val error = assertFailsWith<EcardException.InvalidInput> { client.beginEnrolment(badId) }
             assertEquals("id_number", error.fieldName)
             assertTrue(error.userMessage.hasChinese(), error.userMessage)
             assertTrue(error.code.isNotEmpty(), "ErrorsTest.kt:41")
 
-            val badPhone = assertFailsWith<EcardException.InvalidInput> { client.enrol(elder.identity(), "12345") }
-            assertEquals("phone", badPhone.fieldName)
+            val badPhone = assertFailsWith<EcardException.InvalidInput> { client.changePhone("12345", SimulatedFace(admin), TEST_PIN) }
+            assertEquals("new_phone", badPhone.fieldName)
+            val shortPin = assertFailsWith<EcardException.InvalidInput> { client.pinGrant("1234", PinAction.RELEASE_LOSS) }
+            assertEquals("pin", shortPin.fieldName)
 
-            val wrongName = assertFailsWith<EcardException.InvalidInput> { client.enrol(elder.identity().copy(name = "王五"), "13900139000") }
+            // A wrong name starts like any other enrolment (the answer says
+            // nothing), and the face check of the real person then fails.
+            client.beginEnrolment(elder.identity().copy(name = "王五"))
+            val wrongName = assertFailsWith<EcardException.InvalidInput> { client.confirmPresence(SimulatedFace(admin)) }
             assertEquals("identity_not_verified", wrongName.code)
-            assertTrue("不一致" in wrongName.userMessage, wrongName.userMessage)
+            assertTrue("身份核验" in wrongName.userMessage, wrongName.userMessage)
 
             val notEnrolled = assertFailsWith<EcardException.NotAllowed> { client.currentCode(null, Purpose.TRANSPORT) }
             assertEquals("not_enrolled", notEnrolled.code)
@@ -53,7 +59,7 @@ class ErrorsTest {
         }
         openClient("errors-en", language = Language.EN).use { client ->
             val badId = elder.identity().copy(idNumber = badNumber(elder["id_number"] as String))
-            val error = assertFailsWith<EcardException.InvalidInput> { client.enrol(badId, "13900139000") }
+            val error = assertFailsWith<EcardException.InvalidInput> { client.beginEnrolment(badId) }
             assertEquals("id_number", error.fieldName)
             assertFalse(error.userMessage.hasChinese(), error.userMessage)
             assertEquals(Language.EN, client.language())
@@ -65,7 +71,7 @@ class ErrorsTest {
         PrivatePlatform().use { platform ->
             val elder = platform.admin.persona("elder")
             openClient("offline", platformUrl = platform.url).use { client ->
-                client.enrol(elder.identity(), "13900139000")
+                client.enrolAs(elder, platform.admin)
                 client.syncCatalogue()
                 assertTrue(client.snapshot().online, "ErrorsTest.kt:70")
                 platform.stop()
@@ -86,7 +92,7 @@ class ErrorsTest {
     fun `an unknown application is not_found`(): Unit = runBlocking {
         val elder = admin.persona("elder")
         openClient("not-found").use { client ->
-            client.enrol(elder.identity(), "13900139000")
+            client.enrolAs(elder)
             val error = assertFailsWith<EcardException.NotFound> { client.application("application-does-not-exist") }
             assertTrue(error.userMessage.hasChinese(), "ErrorsTest.kt:91")
         }
@@ -95,6 +101,11 @@ class ErrorsTest {
     /** Refuses to make keys, as a cancelled biometric prompt would. */
     class CancellingKeyStore : SoftwareKeyStore() {
         override fun generateKey(alias: String, suite: Suite): ByteArray = throw KeyStoreFailure.UserCancelled()
+    }
+
+    /** Locked, as a phone before its first unlock. */
+    class LockedKeyStore : SoftwareKeyStore() {
+        override fun generateKey(alias: String, suite: Suite): ByteArray = throw KeyStoreFailure.Locked()
     }
 
     /** Fails with an exception the trait does not declare. */
@@ -106,11 +117,15 @@ class ErrorsTest {
     fun `the app's key store failures come back typed`(): Unit = runBlocking {
         val elder = admin.persona("elder")
         openClient("cancelled-key", keyStore = CancellingKeyStore()).use { client ->
-            val error = assertFailsWith<EcardException.NotAllowed> { client.enrol(elder.identity(), "13900139000") }
+            val error = assertFailsWith<EcardException.NotAllowed> { client.beginEnrolment(elder.identity()) }
             assertEquals("user_cancelled", error.code)
         }
+        openClient("locked-key", keyStore = LockedKeyStore()).use { client ->
+            val error = assertFailsWith<EcardException.NotAllowed> { client.beginEnrolment(elder.identity()) }
+            assertEquals("key_store_locked", error.code)
+        }
         openClient("broken-key", keyStore = BrokenKeyStore()).use { client ->
-            val error = assertFailsWith<EcardException.Internal> { client.enrol(elder.identity(), "13900139000") }
+            val error = assertFailsWith<EcardException.Internal> { client.beginEnrolment(elder.identity()) }
             assertEquals("key_store", error.code)
             assertTrue(error.userMessage.hasChinese(), "ErrorsTest.kt:115")
         }

@@ -21,6 +21,7 @@ import cn.ecard.ffi.OutboxState
 import cn.ecard.ffi.OutletQuery
 import cn.ecard.ffi.OutletService
 import cn.ecard.ffi.Purpose
+import cn.ecard.ffi.Relationship
 import cn.ecard.ffi.Scope
 import cn.ecard.ffi.SearchQuery
 import cn.ecard.ffi.applicationKindLabel
@@ -47,7 +48,7 @@ class JourneyTest {
     fun `the elder enrols, syncs, searches in characters and pinyin, finds outlets and shows codes`(): Unit = runBlocking {
         val elder = admin.persona("elder")
         openClient("elder").use { client ->
-            val session = client.enrol(elder.identity(), "13900139000")
+            val session = client.enrolAs(elder)
             assertEquals("刘**", session.nameMasked)
             assertEquals(elder.identity().idNumber, client.revealIdNumber(), "the 小眼睛 toggle shows the full number on purpose")
             assertFalse(session.idNumberMasked.contains("19480602"), session.idNumberMasked)
@@ -103,7 +104,7 @@ class JourneyTest {
             // PIPL: the person's own data, then erased here and at the platform.
             val exported = client.exportPersonalData()
             assertTrue(exported.contains(elder.identity().idNumber), "the export holds her own number")
-            client.deletePersonalData(true)
+            client.deletePersonalData(TEST_PIN)
             assertFalse(client.snapshot().enrolled, "signed out after deletion")
         }
     }
@@ -112,7 +113,7 @@ class JourneyTest {
     fun `the resident applies for a card, tracks it, activates it, reports it lost and releases it`(): Unit = runBlocking {
         val resident = admin.persona("resident")
         openClient("resident").use { client ->
-            client.enrol(resident.identity(), "13800138000")
+            client.enrolAs(resident)
             assertTrue(client.snapshot().cards.none { it.personId == resident["person_id"] }, "JourneyTest.kt:109")
             client.syncCatalogue()
             val rules = assertNotNull(client.rules())
@@ -170,7 +171,7 @@ class JourneyTest {
             assertEquals(CardStatus.TEMPORARILY_LOST, loss.card.status)
             assertTrue(loss.canReleaseOnline, "JourneyTest.kt:164")
             assertNotNull(loss.lapsesAt)
-            client.releaseLoss(cardId)
+            client.releaseLoss(cardId, TEST_PIN)
             assertEquals(CardStatus.ACTIVE, client.lossFlow(cardId).card.status)
             val again = client.currentCode(cardId, Purpose.TRANSPORT)
             assertTrue(again.text.startsWith("EC1:"), "JourneyTest.kt:169")
@@ -184,11 +185,11 @@ class JourneyTest {
         val resident = admin.persona("resident")
         val newborn = admin.persona("newborn")
         openClient("guardian").use { client ->
-            client.enrol(resident.identity(), "13800138000")
+            client.enrolAs(resident)
             client.syncCatalogue()
             val rules = assertNotNull(client.rules())
             val evidence = Evidence(kind = "birth_certificate", number = newborn["birth_certificate"] as String)
-            val mandate = client.requestMandate(DelegationKind.GUARDIAN, newborn.identity(), evidence, listOf(Scope.APPLY, Scope.TRACK, Scope.SHOW_CODE), null)
+            val mandate = client.requestMandate(DelegationKind.GUARDIAN, newborn.identity(), evidence, listOf(Scope.APPLY, Scope.TRACK, Scope.SHOW_CODE), null, null, TEST_PIN)
             val delegationId = assertNotNull(mandate.delegationId)
             val held = client.mandates().first { it.delegationId == delegationId }
             assertEquals(DelegationStatus.ACTIVE, held.status)
@@ -223,9 +224,9 @@ class JourneyTest {
         val resident = admin.persona("resident")
         val elder = admin.persona("elder")
         openClient("proxy").use { client ->
-            client.enrol(resident.identity(), "13800138000")
+            client.enrolAs(resident)
             client.syncCatalogue()
-            val request = client.requestMandate(DelegationKind.FAMILY_PROXY, elder.identity(), null, listOf(Scope.SHOW_CODE, Scope.TRACK), null)
+            val request = client.requestMandate(DelegationKind.FAMILY_PROXY, elder.identity(), null, listOf(Scope.SHOW_CODE, Scope.TRACK), null, Relationship.CHILD, TEST_PIN)
             val delegationId = assertNotNull(request.delegationId)
             assertEquals(DelegationStatus.PENDING_CONSENT, client.mandates().first { it.delegationId == delegationId }.status)
             admin.consent(delegationId)

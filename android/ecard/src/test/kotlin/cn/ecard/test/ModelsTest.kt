@@ -2,22 +2,30 @@
 // against a real client, and the FFI call overhead measured from Kotlin.
 package cn.ecard.test
 
+import cn.ecard.ffi.AccountNotice
+import cn.ecard.ffi.AccountNoticeKind
 import cn.ecard.ffi.Language
 import cn.ecard.ffi.OutletService
 import cn.ecard.ffi.Purpose
 import cn.ecard.ffi.libraryVersion
 import cn.ecard.models.CatalogueModel
 import cn.ecard.models.CodeScreenModel
+import cn.ecard.models.DevicesModel
 import cn.ecard.models.DisplayMode
+import cn.ecard.models.EnrolmentModel
 import cn.ecard.models.Format
 import cn.ecard.models.NoticeKind
 import cn.ecard.models.OutletsModel
+import cn.ecard.models.PinPad
+import cn.ecard.models.RELATIONSHIPS
+import cn.ecard.models.noticeText
 import cn.ecard.models.toNotice
 import cn.ecard.ffi.EcardException
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Test
 import java.io.File
 import kotlin.test.assertEquals
+import kotlin.test.assertFalse
 import kotlin.test.assertNotNull
 import kotlin.test.assertNull
 import kotlin.test.assertTrue
@@ -41,6 +49,60 @@ class ModelsTest {
     }
 
     @Test
+    fun `the PIN pad takes six digits, hands them over once and has elder-size keys`() {
+        val pad = PinPad()
+        "12345".forEach(pad::press)
+        assertNull(pad.take(), "five digits are not a PIN")
+        pad.delete()
+        "5x6789".forEach(pad::press)
+        assertEquals(PinPad.State(entered = 6, complete = true), pad.state.value)
+        pad.press('0')
+        assertEquals("123456", pad.take())
+        assertEquals(0, pad.state.value.entered, "taking the PIN empties the pad")
+        assertEquals(12, PinPad.KEYS.size)
+        val notice = AccountNotice(noticeId = 1uL, kind = AccountNoticeKind.DEVICE_ENROLLED, deviceName = "Pixel", at = 0uL)
+        assertEquals("您的电子社保卡已在新设备上启用：Pixel", noticeText(notice))
+        assertEquals("Your e-card PIN is locked", noticeText(notice.copy(kind = AccountNoticeKind.PIN_LOCKED, deviceName = null), chinese = false))
+        assertEquals(6, RELATIONSHIPS.size)
+        assertTrue(DisplayMode(elder = true).pinKeyDp >= 60 && DisplayMode().pinKeyDp >= 60, "ModelsTest.kt:55")
+        assertTrue(DisplayMode(elder = true).bodySp >= 18, "ModelsTest.kt:56")
+    }
+
+    @Test
+    fun `the enrolment and device screens walk a new person through`(): Unit = runBlocking {
+        val person = admin.newPerson("冯九")
+        openClient("enrolment-screen").use { client ->
+            val enrolment = EnrolmentModel(client)
+            val badNumber = person.identity().let { it.copy(idNumber = it.idNumber.dropLast(1) + if (it.idNumber.endsWith("0")) "1" else "0") }
+            enrolment.begin(badNumber)
+            assertEquals(EnrolmentModel.Step.IDENTITY, enrolment.state.value.step)
+            assertEquals("id_number", enrolment.state.value.notice?.field)
+            enrolment.begin(person.identity())
+            assertEquals(EnrolmentModel.Step.FACE_CHECK, enrolment.state.value.step)
+            enrolment.checkFace(SimulatedFace(admin, FaceBehaviour.CANCELLED))
+            assertEquals(EnrolmentModel.Step.FACE_CHECK, enrolment.state.value.step, "a cancelled capture may be retried")
+            assertEquals(NoticeKind.NOT_ALLOWED, enrolment.state.value.notice?.kind)
+            enrolment.checkFace(SimulatedFace(admin))
+            val state = enrolment.state.value
+            assertEquals(EnrolmentModel.Step.CODE_AND_PIN, state.step)
+            assertTrue(state.progress?.pinRequired == true, "ModelsTest.kt:76")
+            val pad = PinPad()
+            TEST_PIN.forEach(pad::press)
+            enrolment.complete(admin.latestCode(person["phone"] as String), pad.take())
+            assertEquals(EnrolmentModel.Step.DONE, enrolment.state.value.step, "${enrolment.state.value.notice}")
+            assertNotNull(enrolment.state.value.session)
+
+            val devices = DevicesModel(client)
+            devices.reload()
+            val mine = devices.state.value.devices.single()
+            assertTrue(mine.current, "ModelsTest.kt:86")
+            assertFalse(devices.unlink(mine.deviceId, "246813"), "a wrong PIN unlinks nothing")
+            assertEquals("pin_wrong", devices.state.value.notice?.code)
+            assertEquals(1, devices.state.value.devices.size)
+        }
+    }
+
+    @Test
     fun `the code screen counts down, refreshes and shows errors inline`(): Unit = runBlocking {
         val elder = admin.persona("elder")
         openClient("code-screen").use { client ->
@@ -50,7 +112,7 @@ class ModelsTest {
             assertTrue(screen.state.value.notice!!.text.hasChinese(), "ModelsTest.kt:50")
             assertNull(screen.state.value.code)
 
-            client.enrol(elder.identity(), "13900139000")
+            client.enrolAs(elder)
             client.syncCatalogue()
             screen.select(Purpose.MEDICAL).join()
             val state = screen.state.value

@@ -1,12 +1,19 @@
-// Test support: the platform the script started, its operator endpoints,
-// a small JSON reader, test photos, and opening clients.
+// Test support: the platform the script started, its operator endpoints
+// (the SMS outbox, the simulated face platform, new people), a small JSON
+// reader, a face check in Kotlin, test photos, and opening and enrolling
+// clients.
 package cn.ecard.test
 
 import cn.ecard.ffi.ClientConfig
 import cn.ecard.ffi.EcardClient
+import cn.ecard.ffi.EcardException
+import cn.ecard.ffi.FaceCheck
+import cn.ecard.ffi.FaceCheckFailure
+import cn.ecard.ffi.FaceCheckRequest
 import cn.ecard.ffi.Language
 import cn.ecard.ffi.PersonIdentity
 import cn.ecard.ffi.PlatformKeyStore
+import cn.ecard.ffi.Session
 import cn.ecard.ffi.defaultConfig
 import java.io.File
 import java.net.URI
@@ -15,7 +22,12 @@ import java.net.http.HttpRequest
 import java.net.http.HttpResponse
 import java.nio.file.Files
 import java.time.Duration
+import java.util.concurrent.ConcurrentLinkedQueue
 import java.util.concurrent.TimeUnit
+import kotlin.random.Random
+
+/** The e-card PIN every test enrolment sets (as tests/support/lib.rs). */
+const val TEST_PIN = "135790"
 
 /** Settings passed by scripts/test-kotlin.sh as system properties. */
 object Env {
@@ -72,6 +84,93 @@ class Admin(private val base: String, private val token: String = Env.adminToken
     fun consent(delegationId: String) {
         post("/admin/delegations/$delegationId/consent")
     }
+
+    /** Texts the reference SMS gateway sent to `phone`, newest first. */
+    @Suppress("UNCHECKED_CAST")
+    fun texts(phone: String): List<Map<String, Any?>> =
+        get("/admin/sms?phone=$phone") as List<Map<String, Any?>>
+
+    /** The newest one-time code texted to `phone`, as the person reads it off their phone. */
+    fun latestCode(phone: String): String? = texts(phone).firstNotNullOfOrNull { message ->
+        Regex("验证码 (\\d{6})").find(message["body"] as String)?.groupValues?.get(1)
+    }
+
+    /** A signed result of the simulated face platform, as the face SDK would hand it back. */
+    fun faceResult(request: FaceCheckRequest, live: Boolean, matched: Boolean): String {
+        val body = "{" + listOf(
+            "\"id_type\":${Json.quote(request.idType)}",
+            "\"id_number\":${Json.quote(request.idNumber)}",
+            "\"challenge\":${Json.quote(request.challenge)}",
+            "\"device_binding\":${Json.quote(request.deviceBinding)}",
+            "\"live\":$live",
+            "\"matched\":$matched",
+        ).joinToString(",") + "}"
+        return (post("/admin/face-platform/results", body) as Map<*, *>)["face_result"] as String
+    }
+
+    /**
+     * A new person in the register (Nanchang, born `birth` as `YYYYMMDD`), with
+     * a phone on record and, with `card`, an active card; returns them as
+     * `/admin/personas` describes a persona.
+     */
+    fun newPerson(name: String, birth: String = "19800101", card: Boolean = true): Map<String, Any?> {
+        repeat(20) {
+            val idNumber = residentId("360102", birth, Random.nextInt(100, 1000).toString())
+            val phone = "137" + Random.nextInt(10_000_000, 100_000_000)
+            val body = "{\"id_type\":\"resident_id\",\"id_number\":\"$idNumber\",\"name\":${Json.quote(name)}," +
+                "\"region\":\"360102\",\"phone\":\"$phone\"}"
+            val answer = runCatching { post("/admin/people", body) as Map<*, *> }.getOrNull() ?: return@repeat
+            val personId = answer["person_id"] as String
+            if (card) post("/admin/people/$personId/cards", "{\"bank\":\"icbc\"}")
+            return mapOf("person_id" to personId, "id_type" to "resident_id", "id_number" to idNumber, "name" to name, "phone" to phone)
+        }
+        error("could not add a person")
+    }
+}
+
+/** A resident ID number with its check digit (GB 11643, ISO 7064 MOD 11-2). */
+fun residentId(region: String, birth: String, sequence: String): String {
+    val body = region + birth + sequence
+    val weights = intArrayOf(7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    val sum = body.mapIndexed { index, digit -> (digit - '0') * weights[index] }.sum()
+    return body + "10X98765432"[sum % 11]
+}
+
+/** How the person in front of the camera fares at the simulated face platform. */
+enum class FaceBehaviour { GENUINE, IMPOSTOR, NO_LIVENESS, CANCELLED }
+
+/**
+ * The app's face check, in Kotlin, against the reference platform's simulated
+ * face platform (what a face SDK does against the real one): the result is
+ * minted for the request's challenge and device binding, and handed back
+ * untouched. Records the threads and requests it was called with.
+ */
+class SimulatedFace(private val admin: Admin, private val behaviour: FaceBehaviour = FaceBehaviour.GENUINE) : FaceCheck {
+    val requests = ConcurrentLinkedQueue<FaceCheckRequest>()
+    val threads = ConcurrentLinkedQueue<String>()
+
+    override fun check(request: FaceCheckRequest): String {
+        requests.add(request)
+        threads.add(Thread.currentThread().name)
+        return when (behaviour) {
+            FaceBehaviour.CANCELLED -> throw FaceCheckFailure.Cancelled()
+            FaceBehaviour.GENUINE -> admin.faceResult(request, live = true, matched = true)
+            FaceBehaviour.IMPOSTOR -> admin.faceResult(request, live = true, matched = false)
+            FaceBehaviour.NO_LIVENESS -> admin.faceResult(request, live = false, matched = false)
+        }
+    }
+}
+
+/**
+ * Enrols this client for `person` (a persona or [Admin.newPerson]) as the
+ * person would: the identity, a genuine face check, the code texted to the
+ * phone on record, and [TEST_PIN] when the account needs a PIN.
+ */
+suspend fun EcardClient.enrolAs(person: Map<String, Any?>, admin: Admin = Admin(Env.platformUrl)): Session {
+    beginEnrolment(person.identity())
+    val progress = confirmPresence(SimulatedFace(admin))
+    val code = admin.latestCode(person["phone"] as String)
+    return completeEnrolment(code, if (progress.pinRequired) TEST_PIN else null)
 }
 
 /** The identity of a persona, as an enrolment or a mandate names it. */
@@ -143,11 +242,34 @@ fun jpeg(width: Int, height: Int, size: Int): ByteArray {
 /** The card photo of the national rules: 358×441 pixels, about 12 KB. */
 fun testPhoto(): ByteArray = jpeg(358, 441, 12_000)
 
+/** The stable code of any library error, whatever its category. */
+fun EcardException.code(): String = when (this) {
+    is EcardException.Network -> code
+    is EcardException.NotFound -> code
+    is EcardException.InvalidInput -> code
+    is EcardException.NotAllowed -> code
+    is EcardException.Revoked -> code
+    is EcardException.Internal -> code
+}
+
 /** Whether a text has Chinese characters (a zh-CN message). */
 fun String.hasChinese(): Boolean = any { it in '\u4e00'..'\u9fff' }
 
 /** A just-enough JSON reader for the operator endpoints' answers. */
 object Json {
+    /** A JSON string literal. */
+    fun quote(text: String): String = buildString {
+        append('"')
+        text.forEach { c ->
+            when {
+                c == '"' || c == '\\' -> append('\\').append(c)
+                c < ' ' -> append(String.format("\\u%04x", c.code))
+                else -> append(c)
+            }
+        }
+        append('"')
+    }
+
     fun parse(text: String): Any? {
         val reader = Reader(text)
         val value = reader.value()
