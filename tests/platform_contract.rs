@@ -372,22 +372,9 @@ async fn presence(
     behaviour: ecard_e2e::FaceBehaviour,
 ) -> RawAnswer {
     let enrolment = started.body["enrolment_id"].as_str().unwrap();
-    let result = ecard_e2e::mint_face_result(
-        &platform.url(),
-        ecard_e2e::ADMIN_TOKEN,
-        "resident_id",
-        id_number,
-        started.body["face"]["challenge"].as_str().unwrap(),
-        started.body["face"]["device_binding"].as_str().unwrap(),
-        behaviour,
-    )
-    .await;
-    device
-        .post(
-            &format!("/v1/enrolments/{enrolment}/presence"),
-            json!({ "face_result": result }),
-        )
-        .await
+    let result =
+        ecard_e2e::enrolment_face(&platform.url(), &started.body, id_number, behaviour).await;
+    device.present(enrolment, &result).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -73,22 +73,14 @@ async fn takeover_with_name_and_id_number_only_gets_no_device_no_code_and_no_ans
         )
         .await;
     assert_eq!(early.status, 409, "{:?}", early.body);
-    let impostor = mint_face_result(
+    let impostor = ecard_e2e::enrolment_face(
         &platform.url(),
-        ADMIN_TOKEN,
-        "resident_id",
+        &started.body,
         id_number,
-        started.body["face"]["challenge"].as_str().unwrap(),
-        started.body["face"]["device_binding"].as_str().unwrap(),
         FaceBehaviour::Impostor,
     )
     .await;
-    let refused = attacker
-        .post(
-            &format!("/v1/enrolments/{enrolment}/presence"),
-            json!({ "face_result": impostor }),
-        )
-        .await;
+    let refused = attacker.present(&enrolment, &impostor).await;
     assert_eq!(refused.status, 422);
     assert_eq!(refused.body["code"], "identity_not_verified");
     let after = attacker
@@ -136,12 +128,7 @@ async fn takeover_with_name_and_id_number_only_gets_no_device_no_code_and_no_ans
     )
     .await;
     let unknown_enrolment = started_unknown.body["enrolment_id"].as_str().unwrap();
-    let refused_unknown = prober
-        .post(
-            &format!("/v1/enrolments/{unknown_enrolment}/presence"),
-            json!({ "face_result": face_unknown }),
-        )
-        .await;
+    let refused_unknown = prober.present(unknown_enrolment, &face_unknown).await;
     assert_eq!(refused_unknown.status, refused.status);
     assert_eq!(refused_unknown.body, refused.body);
 }
@@ -244,22 +231,14 @@ async fn takeover_by_guessing_the_sms_code_spends_the_enrolment() {
     let mut device = RawDevice::new(&platform.url());
     let started = device.start_enrolment(id_number, name).await;
     let enrolment = started.body["enrolment_id"].as_str().unwrap().to_owned();
-    let face = mint_face_result(
+    let face = ecard_e2e::enrolment_face(
         &platform.url(),
-        ADMIN_TOKEN,
-        "resident_id",
+        &started.body,
         id_number,
-        started.body["face"]["challenge"].as_str().unwrap(),
-        started.body["face"]["device_binding"].as_str().unwrap(),
         FaceBehaviour::Genuine,
     )
     .await;
-    let presence = device
-        .post(
-            &format!("/v1/enrolments/{enrolment}/presence"),
-            json!({ "face_result": face }),
-        )
-        .await;
+    let presence = device.present(&enrolment, &face).await;
     assert_eq!(presence.status, 200);
     assert_eq!(presence.body["code_sent_to"], "139****9000");
     let right = latest_code(&platform.url(), ADMIN_TOKEN, Some(ELDER_PHONE))
@@ -289,12 +268,7 @@ async fn takeover_by_guessing_the_sms_code_spends_the_enrolment() {
     platform.advance_days(1).await;
     let restarted = again.start_enrolment(id_number, name).await;
     let other = restarted.body["enrolment_id"].as_str().unwrap();
-    let replayed = again
-        .post(
-            &format!("/v1/enrolments/{other}/presence"),
-            json!({ "face_result": face }),
-        )
-        .await;
+    let replayed = again.present(other, &face).await;
     assert_eq!(replayed.body["code"], "identity_not_verified");
 }
 
@@ -309,22 +283,14 @@ async fn weak_pins_are_refused_at_issuance_without_spending_the_code() {
     let mut device = RawDevice::new(&platform.url());
     let started = device.start_enrolment(id_number, name).await;
     let enrolment = started.body["enrolment_id"].as_str().unwrap().to_owned();
-    let face = mint_face_result(
+    let face = ecard_e2e::enrolment_face(
         &platform.url(),
-        ADMIN_TOKEN,
-        "resident_id",
+        &started.body,
         id_number,
-        started.body["face"]["challenge"].as_str().unwrap(),
-        started.body["face"]["device_binding"].as_str().unwrap(),
         FaceBehaviour::Genuine,
     )
     .await;
-    let presence = device
-        .post(
-            &format!("/v1/enrolments/{enrolment}/presence"),
-            json!({ "face_result": face }),
-        )
-        .await;
+    let presence = device.present(&enrolment, &face).await;
     assert_eq!(presence.body["pin_required"], true);
     let code = latest_code(&platform.url(), ADMIN_TOKEN, Some("13800138000"))
         .await
@@ -356,22 +322,14 @@ async fn a_second_device_needs_approval_and_the_first_hears_of_it() {
     let mut second = RawDevice::new(&platform.url());
     let started = second.start_enrolment(id_number, name).await;
     let enrolment = started.body["enrolment_id"].as_str().unwrap().to_owned();
-    let face = mint_face_result(
+    let face = ecard_e2e::enrolment_face(
         &platform.url(),
-        ADMIN_TOKEN,
-        "resident_id",
+        &started.body,
         id_number,
-        started.body["face"]["challenge"].as_str().unwrap(),
-        started.body["face"]["device_binding"].as_str().unwrap(),
         FaceBehaviour::Genuine,
     )
     .await;
-    let presence = second
-        .post(
-            &format!("/v1/enrolments/{enrolment}/presence"),
-            json!({ "face_result": face }),
-        )
-        .await;
+    let presence = second.present(&enrolment, &face).await;
     assert_eq!(presence.body["approval_possible"], true);
     assert_eq!(presence.body["pin_required"], false);
     // Without the code, it waits for approval.

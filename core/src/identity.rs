@@ -185,12 +185,22 @@ impl EcardClient {
         Ok(progress)
     }
 
-    /// Runs the app's face check for a challenge, off the async threads.
-    async fn run_face_check(
+    /// Runs the app's face check of `person` for a platform challenge, off
+    /// the async threads.
+    async fn face_of(
         &self,
         face: Arc<dyn FaceCheck>,
-        request: FaceCheckRequest,
+        person: &PersonIdentity,
+        challenge: FaceChallenge,
     ) -> Result<String, ClientError> {
+        let request = FaceCheckRequest {
+            purpose: challenge.purpose,
+            id_type: person.id_type.clone(),
+            id_number: person.id_number.trim().to_ascii_uppercase(),
+            name_masked: ecard_documents::mask_name(&person.name),
+            challenge: challenge.challenge,
+            device_binding: challenge.device_binding,
+        };
         blocking(&self.inner, move |_| {
             face.check(request).map_err(ClientError::FaceCheck)
         })
@@ -205,15 +215,9 @@ impl EcardClient {
         face: Arc<dyn FaceCheck>,
     ) -> Result<EnrolmentProgress, ClientError> {
         let pending = self.enrolment()?;
-        let request = FaceCheckRequest {
-            purpose: FacePurpose::Enrolment,
-            id_type: pending.identity.id_type.clone(),
-            id_number: pending.identity.id_number.clone(),
-            name_masked: ecard_documents::mask_name(&pending.identity.name),
-            challenge: pending.started.face.challenge.clone(),
-            device_binding: pending.started.face.device_binding.clone(),
-        };
-        let face_result = self.run_face_check(face, request).await?;
+        let face_result = self
+            .face_of(face, &pending.identity, pending.started.face.clone())
+            .await?;
         let enrolment_id = pending.started.enrolment_id.clone();
         let network = self
             .inner
@@ -418,18 +422,7 @@ impl EcardClient {
                 &FaceChallengeRequest { purpose },
             )
             .await?;
-        self.run_face_check(
-            face,
-            FaceCheckRequest {
-                purpose,
-                id_type: session.identity.id_type.clone(),
-                id_number: session.identity.id_number.clone(),
-                name_masked: ecard_documents::mask_name(&session.identity.name),
-                challenge: challenge.challenge,
-                device_binding: challenge.device_binding,
-            },
-        )
-        .await
+        self.face_of(face, &session.identity, challenge).await
     }
 
     /// Sets a new PIN after a face check of the account holder (a forgotten
@@ -513,19 +506,7 @@ impl EcardClient {
                 &serde_json::json!({}),
             )
             .await?;
-        let face_result = self
-            .run_face_check(
-                face,
-                FaceCheckRequest {
-                    purpose: FacePurpose::MandateConsent,
-                    id_type: relative.id_type.clone(),
-                    id_number: relative.id_number.trim().to_ascii_uppercase(),
-                    name_masked: ecard_documents::mask_name(&relative.name),
-                    challenge: challenge.challenge,
-                    device_binding: challenge.device_binding,
-                },
-            )
-            .await?;
+        let face_result = self.face_of(face, relative, challenge).await?;
         let delegation = self
             .signed_post(
                 format!("/v1/delegations/{delegation_id}/face-consent"),

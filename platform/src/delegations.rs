@@ -370,24 +370,15 @@ pub fn face_consent(ctx: &mut Ctx<'_>, delegation_id: &str) -> ApiResult<Reply> 
     let delegation = own_pending(ctx, delegation_id)?;
     let submission: FaceResultSubmission = ctx.json()?;
     let principal = person(ctx.tx, &delegation.principal_person_id)?;
-    let subject = crate::face::subject_of(&principal.id_type, &principal.id_number);
-    crate::limits::check(ctx.tx, &[(crate::limits::IDENTITY, &subject)], ctx.now)?;
-    let verifier = ctx.state.face_verifier.clone();
-    let checked = crate::face::consume(
-        ctx.tx,
-        verifier.as_ref(),
+    if let Some(refused) = crate::face::confirm_person(
+        ctx,
         FacePurpose::MandateConsent,
         delegation_id,
-        &subject,
+        &principal,
         &submission.face_result,
-        ctx.now,
-    )?;
-    if checked.is_err() {
-        crate::limits::fail(ctx.tx, crate::limits::IDENTITY, &subject, ctx.now)?;
-        return Ok(Reply::problem(ApiError::new(
-            ProblemCode::IdentityNotVerified,
-            "the face check did not confirm the relative",
-        )));
+        "the relative",
+    )? {
+        return Ok(refused);
     }
     Reply::ok(&record_consent(
         ctx.tx,

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use crate::db::new_id;
 use crate::devices::notify;
 use crate::error::{ApiError, ApiResult};
-use crate::face::{device_binding, subject_of};
+use crate::face::device_binding;
 use crate::http::{Ctx, Reply};
 use crate::people::{audit, person};
 use crate::sms::{SmsKind, code_hash, mask_phone, new_code, same_digest};
@@ -77,23 +77,15 @@ pub fn start(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
         ctx.now,
     )?;
     let holder = person(ctx.tx, &caller.person_id)?;
-    let subject = subject_of(&holder.id_type, &holder.id_number);
-    let verifier = ctx.state.face_verifier.clone();
-    let checked = crate::face::consume(
-        ctx.tx,
-        verifier.as_ref(),
+    if let Some(refused) = crate::face::confirm_person(
+        ctx,
         FacePurpose::PhoneChange,
         &caller.account_id,
-        &subject,
+        &holder,
         &request.face_result,
-        ctx.now,
-    )?;
-    if checked.is_err() {
-        crate::limits::fail(ctx.tx, crate::limits::IDENTITY, &subject, ctx.now)?;
-        return Ok(Reply::problem(ApiError::new(
-            ProblemCode::IdentityNotVerified,
-            "the face check did not confirm the account holder",
-        )));
+        "the account holder",
+    )? {
+        return Ok(refused);
     }
     let old_phone: String = ctx.tx.query_row(
         "SELECT phone FROM accounts WHERE account_id = ?1",

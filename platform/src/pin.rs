@@ -360,23 +360,15 @@ pub fn reset(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let caller = ctx.caller()?.clone();
     let request: PinReset = ctx.json()?;
     let person = people::person(ctx.tx, &caller.person_id)?;
-    let subject = crate::face::subject_of(&person.id_type, &person.id_number);
-    let verifier = ctx.state.face_verifier.clone();
-    let checked = crate::face::consume(
-        ctx.tx,
-        verifier.as_ref(),
+    if let Some(refused) = crate::face::confirm_person(
+        ctx,
         FacePurpose::PinReset,
         &caller.account_id,
-        &subject,
+        &person,
         &request.face_result,
-        ctx.now,
-    )?;
-    if checked.is_err() {
-        limits::fail(ctx.tx, limits::IDENTITY, &subject, ctx.now)?;
-        return Ok(Reply::problem(ApiError::new(
-            ProblemCode::IdentityNotVerified,
-            "the face check did not confirm the account holder",
-        )));
+        "the account holder",
+    )? {
+        return Ok(refused);
     }
     set(
         ctx.tx,

@@ -112,6 +112,26 @@ pub async fn mint_face_result(
     answer.body["face_result"].as_str().unwrap().to_owned()
 }
 
+/// A face result of `behaviour` for the person `id_number` and the
+/// enrolment whose start answered `started`, from a test platform.
+pub async fn enrolment_face(
+    base: &str,
+    started: &Value,
+    id_number: &str,
+    behaviour: FaceBehaviour,
+) -> String {
+    mint_face_result(
+        base,
+        ADMIN_TOKEN,
+        "resident_id",
+        id_number,
+        started["face"]["challenge"].as_str().unwrap(),
+        started["face"]["device_binding"].as_str().unwrap(),
+        behaviour,
+    )
+    .await
+}
+
 fn code_in(message: &Value) -> Option<String> {
     let body = message["body"].as_str()?;
     let start = body.find("验证码 ")? + "验证码 ".len();
@@ -515,12 +535,7 @@ impl RawDevice {
             face,
         )
         .await;
-        let presence = self
-            .post(
-                &format!("/v1/enrolments/{enrolment}/presence"),
-                json!({ "face_result": result }),
-            )
-            .await;
+        let presence = self.present(&enrolment, &result).await;
         if presence.status != 200 {
             return presence;
         }
@@ -561,6 +576,15 @@ impl RawDevice {
             self.person_id = answer.body["person_id"].as_str().map(str::to_owned);
         }
         answer
+    }
+
+    /// Hands in a face result for an enrolment (signed as the enrolment).
+    pub async fn present(&self, enrolment: &str, face_result: &str) -> RawAnswer {
+        self.post(
+            &format!("/v1/enrolments/{enrolment}/presence"),
+            json!({ "face_result": face_result }),
+        )
+        .await
     }
 
     /// A single-use PIN grant for `action`, with the test PIN.

@@ -33,7 +33,7 @@ use napi::{Env, JsError, Status, ValueType, sys};
 use serde_json::{Value, json};
 
 use crate::convert::enum_name;
-use crate::keystore::is_promise;
+use crate::keystore::{Unanswered, is_promise, wait_for_answer};
 
 /// How long the core waits for one face check (a person in front of the
 /// camera, retries included).
@@ -195,22 +195,13 @@ impl FaceCheck for JsFaceCheck {
                 "face.check cannot be called ({status}): the JavaScript side has gone"
             )));
         }
-        let wait = || receiver.recv_timeout(self.timeout);
-        let on_multi_thread_runtime = tokio::runtime::Handle::try_current().is_ok_and(|handle| {
-            handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread
-        });
-        let answer = if on_multi_thread_runtime {
-            tokio::task::block_in_place(wait)
-        } else {
-            wait()
-        };
-        match answer {
+        match wait_for_answer(&receiver, self.timeout) {
             Ok(reply) => reply,
-            Err(mpsc::RecvTimeoutError::Timeout) => Err(unavailable(format!(
+            Err(Unanswered::TimedOut) => Err(unavailable(format!(
                 "face.check did not answer within {} s",
                 self.timeout.as_secs()
             ))),
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
+            Err(Unanswered::Dropped) => {
                 Err(unavailable("face.check was dropped without an answer"))
             }
         }

@@ -297,22 +297,13 @@ impl JsKeyStore {
                 "keyStore.{name} cannot be called ({status}): the JavaScript side has gone"
             )));
         }
-        let wait = || receiver.recv_timeout(self.timeout);
-        let on_multi_thread_runtime = tokio::runtime::Handle::try_current().is_ok_and(|handle| {
-            handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread
-        });
-        let answer = if on_multi_thread_runtime {
-            tokio::task::block_in_place(wait)
-        } else {
-            wait()
-        };
-        match answer {
+        match wait_for_answer(&receiver, self.timeout) {
             Ok(reply) => reply,
-            Err(mpsc::RecvTimeoutError::Timeout) => Err(backend(format!(
+            Err(Unanswered::TimedOut) => Err(backend(format!(
                 "keyStore.{name} did not answer within {} s",
                 self.timeout.as_secs()
             ))),
-            Err(mpsc::RecvTimeoutError::Disconnected) => Err(backend(format!(
+            Err(Unanswered::Dropped) => Err(backend(format!(
                 "keyStore.{name} was dropped without an answer"
             ))),
         }
@@ -371,6 +362,35 @@ impl SecureKeyStore for JsKeyStore {
     fn unwrap(&self, alias: &str, wrapped: &[u8]) -> Result<Vec<u8>, KeyStoreError> {
         self.bytes(5, alias, Payload::Bytes(wrapped.to_vec()))
     }
+}
+
+/// Why a call into JavaScript gave no answer.
+pub(crate) enum Unanswered {
+    /// Not within the time allowed.
+    TimedOut,
+    /// The answer channel was dropped (the JavaScript side went away).
+    Dropped,
+}
+
+/// Waits for the answer of a call made into JavaScript from a worker
+/// thread. On a multi-thread tokio runtime the wait is marked as blocking,
+/// so the runtime moves other tasks off this thread meanwhile.
+pub(crate) fn wait_for_answer<T>(
+    receiver: &mpsc::Receiver<T>,
+    timeout: Duration,
+) -> Result<T, Unanswered> {
+    let wait = || receiver.recv_timeout(timeout);
+    let on_multi_thread_runtime = tokio::runtime::Handle::try_current()
+        .is_ok_and(|handle| handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    let answer = if on_multi_thread_runtime {
+        tokio::task::block_in_place(wait)
+    } else {
+        wait()
+    };
+    answer.map_err(|error| match error {
+        mpsc::RecvTimeoutError::Timeout => Unanswered::TimedOut,
+        mpsc::RecvTimeoutError::Disconnected => Unanswered::Dropped,
+    })
 }
 
 #[cfg(test)]
