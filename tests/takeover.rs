@@ -740,3 +740,51 @@ async fn one_device_over_the_cap_unlinks_the_one_seen_least_recently() {
 fn ok_status(status: u16, expected: u16) {
     assert_eq!(status, expected);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn takeover_research_through_mandate_requests_is_locked_out() {
+    let platform = TestPlatform::start();
+    let prober = platform.enrol_persona("resident").await;
+    let elder = platform.persona("elder").await;
+    let mut codes = Vec::new();
+    for attempt in 0..12 {
+        let answer = prober
+            .post_with_pin(
+                "/v1/delegations",
+                json!({
+                    "kind": "family_proxy", "relationship": "child", "scopes": ["track"],
+                    "principal": {
+                        "id_type": "resident_id",
+                        "id_number": ecard_e2e::resident_id("360102", "19500101", &format!("{:03}", 200 + attempt)),
+                        "name": "王五",
+                    },
+                }),
+                "accept_mandate",
+            )
+            .await;
+        codes.push(answer.body["code"].as_str().unwrap_or_default().to_owned());
+    }
+    // Ten names in vain lock the account out of naming anyone for a while,
+    // even someone real.
+    assert!(
+        codes[..10]
+            .iter()
+            .all(|code| code == "identity_not_verified"),
+        "{codes:?}"
+    );
+    assert!(
+        codes[10..].iter().all(|code| code == "rate_limited"),
+        "{codes:?}"
+    );
+    let real = prober
+        .post_with_pin(
+            "/v1/delegations",
+            json!({
+                "kind": "family_proxy", "relationship": "child", "scopes": ["track"],
+                "principal": { "id_type": "resident_id", "id_number": elder["id_number"], "name": elder["name"] },
+            }),
+            "accept_mandate",
+        )
+        .await;
+    assert_eq!(real.body["code"], "rate_limited");
+}

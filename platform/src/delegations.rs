@@ -65,10 +65,35 @@ fn coming_of_age(birth_date: &str, adult_age: u32) -> Option<u64> {
     .ok()
 }
 
-/// `POST /v1/delegations`.
+/// `POST /v1/delegations`. Naming someone to act for is an identity
+/// attempt like enrolment: a wrong name or evidence counts against the
+/// document number and the asking account, so the register cannot be
+/// probed through mandate requests either.
 pub fn create(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    use crate::limits::{self, IDENTITY, PROBES};
     let request: DelegationRequest = ctx.json()?;
     let caller = ctx.caller()?.clone();
+    let subject = crate::face::subject_of(&request.principal.id_type, &request.principal.id_number);
+    limits::check(
+        ctx.tx,
+        &[(IDENTITY, &subject), (PROBES, &caller.account_id)],
+        ctx.now,
+    )?;
+    match create_checked(ctx, &caller, &request) {
+        Err(error) if error.code() == ProblemCode::IdentityNotVerified => {
+            limits::fail(ctx.tx, IDENTITY, &subject, ctx.now)?;
+            limits::fail(ctx.tx, PROBES, &caller.account_id, ctx.now)?;
+            Ok(Reply::problem(error))
+        }
+        other => other,
+    }
+}
+
+fn create_checked(
+    ctx: &mut Ctx<'_>,
+    caller: &crate::http::Caller,
+    request: &DelegationRequest,
+) -> ApiResult<Reply> {
     if request.scopes.is_empty() {
         return Err(ApiError::field(
             "scopes",
@@ -77,7 +102,7 @@ pub fn create(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     }
     crate::pin::spend(
         ctx.tx,
-        &caller,
+        caller,
         request.pin_grant.as_deref(),
         PinAction::AcceptMandate,
         ctx.now,

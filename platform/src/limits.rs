@@ -67,6 +67,16 @@ pub const STARTS: Limit = Limit {
     window_seconds: 3_600,
 };
 
+/// Identities named in vain by one account (mandate requests with a wrong
+/// name or evidence).
+pub const PROBES: Limit = Limit {
+    kind: "probes",
+    threshold: 10,
+    lock_seconds: 3_600,
+    max_lock_seconds: 7 * 24 * 3_600,
+    window_seconds: 24 * 3_600,
+};
+
 /// The PIN limit of a region's rules.
 pub fn pin(tries: u32, lock_minutes: u32) -> Limit {
     Limit {
