@@ -180,15 +180,11 @@ pub fn start(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
         ));
     }
     // Whether the register knows the person by this name is not told here.
-    let number = identity.id_number.trim().to_ascii_uppercase();
-    let person_id: Option<String> = ctx
-        .tx
-        .query_row(
-            "SELECT person_id FROM people WHERE id_number = ?1 AND id_type = ?2 AND name = ?3",
-            params![number, identity.id_type, identity.name.trim()],
-            |row| row.get(0),
-        )
-        .optional()?;
+    let person_id = match crate::people::verify_identity(ctx.tx, identity) {
+        Ok(person) => Some(person.person_id),
+        Err(error) if error.code() == ProblemCode::IdentityNotVerified => None,
+        Err(error) => return Err(error),
+    };
     let enrolment_id = new_id("enr");
     let expires_at = ctx.now + ENROLMENT_SECONDS;
     ctx.tx.execute(
