@@ -363,20 +363,6 @@ async fn enrol_with(device: &RawDevice, body: &[u8], key: Option<&str>) -> RawAn
         .await
 }
 
-/// Hands in a face result of `behaviour` for the enrolment `started`.
-async fn presence(
-    platform: &TestPlatform,
-    device: &RawDevice,
-    started: &RawAnswer,
-    id_number: &str,
-    behaviour: ecard_e2e::FaceBehaviour,
-) -> RawAnswer {
-    let enrolment = started.body["enrolment_id"].as_str().unwrap();
-    let result =
-        ecard_e2e::enrolment_face(&platform.url(), &started.body, id_number, behaviour).await;
-    device.present(enrolment, &result).await
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enrolment() {
     use ecard_e2e::FaceBehaviour;
@@ -448,14 +434,9 @@ async fn enrolment() {
         let started = enrol_with(&prober, wrong.to_string().as_bytes(), Some(&unique_key())).await;
         ok(&started, 201);
         prober.device_id = started.body["enrolment_id"].as_str().map(str::to_owned);
-        let refused = presence(
-            &platform,
-            &prober,
-            &started,
-            id_number,
-            FaceBehaviour::Genuine,
-        )
-        .await;
+        let refused = prober
+            .present_face(&started, id_number, FaceBehaviour::Genuine)
+            .await;
         problem(&refused, 422, "identity_not_verified");
         assert_eq!(refused.body["detail"], "the identity could not be verified");
     }
@@ -483,14 +464,9 @@ async fn enrolment() {
         )
         .await;
     problem(&forged, 401, "unauthenticated");
-    let present = presence(
-        &platform,
-        &device,
-        &first,
-        id_number,
-        FaceBehaviour::Genuine,
-    )
-    .await;
+    let present = device
+        .present_face(&first, id_number, FaceBehaviour::Genuine)
+        .await;
     ok(&present, 200);
     assert_eq!(present.body["code_sent_to"], "138****8000");
     assert_eq!(present.body["pin_required"], true);
@@ -571,14 +547,9 @@ async fn enrolment() {
     let ed_enrolment = started.body["enrolment_id"].as_str().unwrap().to_owned();
     ed_device.device_id = Some(ed_enrolment.clone());
     ok(
-        &presence(
-            &platform,
-            &ed_device,
-            &started,
-            id_number,
-            FaceBehaviour::Genuine,
-        )
-        .await,
+        &ed_device
+            .present_face(&started, id_number, FaceBehaviour::Genuine)
+            .await,
         200,
     );
     let code = ecard_e2e::latest_code(&platform.url(), ecard_e2e::ADMIN_TOKEN, Some("13800138000"))

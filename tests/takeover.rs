@@ -73,14 +73,9 @@ async fn takeover_with_name_and_id_number_only_gets_no_device_no_code_and_no_ans
         )
         .await;
     assert_eq!(early.status, 409, "{:?}", early.body);
-    let impostor = ecard_e2e::enrolment_face(
-        &platform.url(),
-        &started.body,
-        id_number,
-        FaceBehaviour::Impostor,
-    )
-    .await;
-    let refused = attacker.present(&enrolment, &impostor).await;
+    let refused = attacker
+        .present_face(&started, id_number, FaceBehaviour::Impostor)
+        .await;
     assert_eq!(refused.status, 422);
     assert_eq!(refused.body["code"], "identity_not_verified");
     let after = attacker
@@ -115,20 +110,9 @@ async fn takeover_with_name_and_id_number_only_gets_no_device_no_code_and_no_ans
         without_ids(started_unknown.body.clone()),
         without_ids(started.body.clone())
     );
-    let face_unknown = mint_face_result(
-        &platform.url(),
-        ADMIN_TOKEN,
-        "resident_id",
-        &made_up,
-        started_unknown.body["face"]["challenge"].as_str().unwrap(),
-        started_unknown.body["face"]["device_binding"]
-            .as_str()
-            .unwrap(),
-        FaceBehaviour::Genuine,
-    )
-    .await;
-    let unknown_enrolment = started_unknown.body["enrolment_id"].as_str().unwrap();
-    let refused_unknown = prober.present(unknown_enrolment, &face_unknown).await;
+    let refused_unknown = prober
+        .present_face(&started_unknown, &made_up, FaceBehaviour::Genuine)
+        .await;
     assert_eq!(refused_unknown.status, refused.status);
     assert_eq!(refused_unknown.body, refused.body);
 }
@@ -231,13 +215,9 @@ async fn takeover_by_guessing_the_sms_code_spends_the_enrolment() {
     let mut device = RawDevice::new(&platform.url());
     let started = device.start_enrolment(id_number, name).await;
     let enrolment = started.body["enrolment_id"].as_str().unwrap().to_owned();
-    let face = ecard_e2e::enrolment_face(
-        &platform.url(),
-        &started.body,
-        id_number,
-        FaceBehaviour::Genuine,
-    )
-    .await;
+    let face = device
+        .enrolment_face(&started, id_number, FaceBehaviour::Genuine)
+        .await;
     let presence = device.present(&enrolment, &face).await;
     assert_eq!(presence.status, 200);
     assert_eq!(presence.body["code_sent_to"], "139****9000");
@@ -283,14 +263,9 @@ async fn weak_pins_are_refused_at_issuance_without_spending_the_code() {
     let mut device = RawDevice::new(&platform.url());
     let started = device.start_enrolment(id_number, name).await;
     let enrolment = started.body["enrolment_id"].as_str().unwrap().to_owned();
-    let face = ecard_e2e::enrolment_face(
-        &platform.url(),
-        &started.body,
-        id_number,
-        FaceBehaviour::Genuine,
-    )
-    .await;
-    let presence = device.present(&enrolment, &face).await;
+    let presence = device
+        .present_face(&started, id_number, FaceBehaviour::Genuine)
+        .await;
     assert_eq!(presence.body["pin_required"], true);
     let code = latest_code(&platform.url(), ADMIN_TOKEN, Some("13800138000"))
         .await
@@ -322,14 +297,9 @@ async fn a_second_device_needs_approval_and_the_first_hears_of_it() {
     let mut second = RawDevice::new(&platform.url());
     let started = second.start_enrolment(id_number, name).await;
     let enrolment = started.body["enrolment_id"].as_str().unwrap().to_owned();
-    let face = ecard_e2e::enrolment_face(
-        &platform.url(),
-        &started.body,
-        id_number,
-        FaceBehaviour::Genuine,
-    )
-    .await;
-    let presence = second.present(&enrolment, &face).await;
+    let presence = second
+        .present_face(&started, id_number, FaceBehaviour::Genuine)
+        .await;
     assert_eq!(presence.body["approval_possible"], true);
     assert_eq!(presence.body["pin_required"], false);
     // Without the code, it waits for approval.

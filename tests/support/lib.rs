@@ -112,26 +112,6 @@ pub async fn mint_face_result(
     answer.body["face_result"].as_str().unwrap().to_owned()
 }
 
-/// A face result of `behaviour` for the person `id_number` and the
-/// enrolment whose start answered `started`, from a test platform.
-pub async fn enrolment_face(
-    base: &str,
-    started: &Value,
-    id_number: &str,
-    behaviour: FaceBehaviour,
-) -> String {
-    mint_face_result(
-        base,
-        ADMIN_TOKEN,
-        "resident_id",
-        id_number,
-        started["face"]["challenge"].as_str().unwrap(),
-        started["face"]["device_binding"].as_str().unwrap(),
-        behaviour,
-    )
-    .await
-}
-
 fn code_in(message: &Value) -> Option<String> {
     let body = message["body"].as_str()?;
     let start = body.find("验证码 ")? + "验证码 ".len();
@@ -525,17 +505,7 @@ impl RawDevice {
             return started;
         }
         let enrolment = started.body["enrolment_id"].as_str().unwrap().to_owned();
-        let result = mint_face_result(
-            &self.base,
-            &self.admin_token,
-            "resident_id",
-            id_number,
-            started.body["face"]["challenge"].as_str().unwrap(),
-            started.body["face"]["device_binding"].as_str().unwrap(),
-            face,
-        )
-        .await;
-        let presence = self.present(&enrolment, &result).await;
+        let presence = self.present_face(&started, id_number, face).await;
         if presence.status != 200 {
             return presence;
         }
@@ -576,6 +546,38 @@ impl RawDevice {
             self.person_id = answer.body["person_id"].as_str().map(str::to_owned);
         }
         answer
+    }
+
+    /// A face result of `behaviour` for the person `id_number` and the
+    /// enrolment whose start answered `started`.
+    pub async fn enrolment_face(
+        &self,
+        started: &RawAnswer,
+        id_number: &str,
+        behaviour: FaceBehaviour,
+    ) -> String {
+        mint_face_result(
+            &self.base,
+            &self.admin_token,
+            "resident_id",
+            id_number,
+            started.body["face"]["challenge"].as_str().unwrap(),
+            started.body["face"]["device_binding"].as_str().unwrap(),
+            behaviour,
+        )
+        .await
+    }
+
+    /// Hands in a face result of `behaviour` for the enrolment `started`.
+    pub async fn present_face(
+        &self,
+        started: &RawAnswer,
+        id_number: &str,
+        behaviour: FaceBehaviour,
+    ) -> RawAnswer {
+        let face = self.enrolment_face(started, id_number, behaviour).await;
+        let enrolment = started.body["enrolment_id"].as_str().unwrap();
+        self.present(enrolment, &face).await
     }
 
     /// Hands in a face result for an enrolment (signed as the enrolment).
