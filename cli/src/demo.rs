@@ -7,6 +7,7 @@
 //! offline by a gate → a replay and an expired screenshot refused → loss
 //! reported → the code refused → loss released → the code accepted again.
 
+use ecard_api::paths;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -212,7 +213,7 @@ async fn journey(
     );
     println!("    {}", platform.base_url());
 
-    let personas = admin(platform, reqwest::Method::GET, "/admin/personas", None).await?;
+    let personas = admin(platform, reqwest::Method::GET, paths::ADMIN_PERSONAS, None).await?;
     let resident = personas
         .as_array()
         .and_then(|all| all.iter().find(|persona| persona["persona"] == "resident"))
@@ -354,7 +355,7 @@ async fn journey(
     admin(
         platform,
         reqwest::Method::POST,
-        "/admin/clock/advance",
+        paths::ADMIN_CLOCK_ADVANCE,
         Some(serde_json::json!({ "seconds": 4 * 86_400 })),
     )
     .await?;

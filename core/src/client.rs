@@ -33,6 +33,7 @@
 //! that as `NotFound`. Opening again once the store answers finds
 //! everything as it was.
 
+use ecard_api::paths;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
@@ -502,7 +503,7 @@ impl EcardClient {
         let profile: Profile = self
             .call(
                 &network,
-                &ApiRequest::get("/v1/me").signed(),
+                &ApiRequest::get(paths::ME).signed(),
                 RetryPolicy::INTERACTIVE,
             )
             .await?
@@ -552,7 +553,7 @@ impl EcardClient {
     pub async fn refresh_credentials(&self, card_id: &str) -> Result<(), ClientError> {
         let network = self.signed_network()?;
         let request = ApiRequest::post(
-            "/v1/credentials",
+            paths::CREDENTIALS,
             &CredentialRequest {
                 card_id: Some(card_id.to_owned()),
             },
@@ -785,7 +786,7 @@ impl EcardClient {
             let Ok(response) = self
                 .call(
                     &self.inner.network,
-                    &ApiRequest::get("/v1/trust-list"),
+                    &ApiRequest::get(paths::TRUST_LIST),
                     RetryPolicy::ONCE,
                 )
                 .await
@@ -794,9 +795,9 @@ impl EcardClient {
             };
             cache.trust = response.json::<TrustList>().ok();
         }
-        let request = ApiRequest::get(format!(
-            "/v1/status-lists/{}",
-            stored.credential.claims.status.list
+        let request = ApiRequest::get(paths::with_id(
+            paths::STATUS_LIST,
+            stored.credential.claims.status.list,
         ))
         .if_none_match(cache.etag.clone());
         let Ok(response) = self

@@ -10,6 +10,7 @@
 //! exchanged online for a single-use grant for one act
 //! ([`EcardClient::pin_grant`]), and only the grant may wait in the outbox.
 
+use ecard_api::paths;
 use std::sync::Arc;
 
 use base64::Engine as _;
@@ -149,7 +150,7 @@ impl EcardClient {
                 device_public_key: URL_SAFE_NO_PAD.encode(public_key.as_bytes()),
                 device_name: self.inner.config.device_name.clone(),
             };
-            let request = ApiRequest::post("/v1/enrolments", &request, new_idempotency_key()?)?;
+            let request = ApiRequest::post(paths::ENROLMENTS, &request, new_idempotency_key()?)?;
             match self
                 .call(&self.inner.network, &request, RetryPolicy::INTERACTIVE)
                 .await
@@ -224,7 +225,7 @@ impl EcardClient {
             .network
             .with_signer(signer(&self.inner, &enrolment_id));
         let request = ApiRequest::post(
-            format!("/v1/enrolments/{enrolment_id}/presence"),
+            paths::with_id(paths::ENROLMENT_PRESENCE, &enrolment_id),
             &FaceResultSubmission { face_result },
             new_idempotency_key()?,
         )?
@@ -256,7 +257,7 @@ impl EcardClient {
             .network
             .with_signer(signer(&self.inner, &enrolment_id));
         let request = ApiRequest::post(
-            format!("/v1/enrolments/{enrolment_id}/completion"),
+            paths::with_id(paths::ENROLMENT_COMPLETION, &enrolment_id),
             &EnrolmentCompletion { one_time_code, pin },
             new_idempotency_key()?,
         )?
@@ -290,7 +291,7 @@ impl EcardClient {
         }
         let network = self.signed_network()?;
         let request = ApiRequest::post(
-            "/v1/me/pin/grants",
+            paths::PIN_GRANTS,
             &PinGrantRequest {
                 pin: pin.to_owned(),
                 action,
@@ -333,7 +334,7 @@ impl EcardClient {
 
     /// The devices where this e-card is signed in.
     pub async fn devices(&self) -> Result<Vec<DeviceView>, ClientError> {
-        self.signed_get("/v1/me/devices".into()).await
+        self.signed_get(paths::MY_DEVICES.into()).await
     }
 
     /// Unlinks a device (解除关联): its codes stop at every terminal that
@@ -346,7 +347,7 @@ impl EcardClient {
         let pin_grant = self.pin_grant(pin, PinAction::UnlinkDevice).await?;
         let unlinked: DeviceUnlinked = self
             .signed_post(
-                format!("/v1/me/devices/{device_id}/unlink"),
+                paths::with_id(paths::DEVICE_UNLINK, &device_id),
                 &PinGranted { pin_grant },
             )
             .await?;
@@ -357,7 +358,7 @@ impl EcardClient {
     /// Devices of this account holder that passed a face check and wait
     /// for approval.
     pub async fn enrolment_requests(&self) -> Result<Vec<EnrolmentRequestView>, ClientError> {
-        self.signed_get("/v1/me/enrolment-requests".into()).await
+        self.signed_get(paths::ENROLMENT_REQUESTS.into()).await
     }
 
     /// Approves a new device of this account holder.
@@ -369,7 +370,7 @@ impl EcardClient {
         let pin_grant = self.pin_grant(pin, PinAction::ApproveDevice).await?;
         let _: serde_json::Value = self
             .signed_post(
-                format!("/v1/me/enrolment-requests/{enrolment_id}/approval"),
+                paths::with_id(paths::ENROLMENT_REQUEST_APPROVAL, &enrolment_id),
                 &PinGranted { pin_grant },
             )
             .await?;
@@ -383,7 +384,7 @@ impl EcardClient {
         use std::sync::atomic::Ordering;
         let after = self.inner.last_notice.load(Ordering::Relaxed);
         let notices: Vec<Notice> = self
-            .signed_get(format!("/v1/me/notices?after={after}"))
+            .signed_get(format!("{}?after={after}", paths::MY_NOTICES))
             .await?;
         if let Some(last) = notices.iter().map(|notice| notice.notice_id).max() {
             self.inner.last_notice.fetch_max(last, Ordering::Relaxed);
@@ -400,7 +401,7 @@ impl EcardClient {
     pub async fn change_pin(&self, current_pin: &str, new_pin: &str) -> Result<(), ClientError> {
         let _: serde_json::Value = self
             .signed_post(
-                "/v1/me/pin".into(),
+                paths::PIN.into(),
                 &PinChange {
                     current_pin: current_pin.trim().to_owned(),
                     new_pin: new_pin.trim().to_owned(),
@@ -418,7 +419,7 @@ impl EcardClient {
         let session = self.session().ok_or(ClientError::NotEnrolled)?;
         let challenge: FaceChallenge = self
             .signed_post(
-                "/v1/me/face-challenges".into(),
+                paths::FACE_CHALLENGES.into(),
                 &FaceChallengeRequest { purpose },
             )
             .await?;
@@ -435,7 +436,7 @@ impl EcardClient {
         let face_result = self.account_face_check(face, FacePurpose::PinReset).await?;
         let _: serde_json::Value = self
             .signed_post(
-                "/v1/me/pin/reset".into(),
+                paths::PIN_RESET.into(),
                 &PinReset {
                     face_result,
                     new_pin: new_pin.trim().to_owned(),
@@ -464,7 +465,7 @@ impl EcardClient {
             .account_face_check(face, FacePurpose::PhoneChange)
             .await?;
         self.signed_post(
-            "/v1/me/phone-changes".into(),
+            paths::PHONE_CHANGES.into(),
             &PhoneChangeRequest {
                 new_phone: phone.number().to_owned(),
                 face_result,
@@ -482,7 +483,7 @@ impl EcardClient {
     ) -> Result<(), ClientError> {
         let _: serde_json::Value = self
             .signed_post(
-                format!("/v1/me/phone-changes/{change_id}/confirmation"),
+                paths::with_id(paths::PHONE_CHANGE_CONFIRMATION, &change_id),
                 &PhoneChangeConfirmation {
                     one_time_code: one_time_code.trim().to_owned(),
                 },
@@ -502,14 +503,14 @@ impl EcardClient {
     ) -> Result<ecard_api::resident::Delegation, ClientError> {
         let challenge: FaceChallenge = self
             .signed_post(
-                format!("/v1/delegations/{delegation_id}/face-challenge"),
+                paths::with_id(paths::DELEGATION_FACE_CHALLENGE, &delegation_id),
                 &serde_json::json!({}),
             )
             .await?;
         let face_result = self.face_of(face, relative, challenge).await?;
         let delegation = self
             .signed_post(
-                format!("/v1/delegations/{delegation_id}/face-consent"),
+                paths::with_id(paths::DELEGATION_FACE_CONSENT, &delegation_id),
                 &FaceResultSubmission { face_result },
             )
             .await?;

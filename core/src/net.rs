@@ -9,6 +9,7 @@
 //! only with a plausible time ([`TrustedClock`]): an error page, a proxy or
 //! a hostile reply cannot move the dates on the resident's codes.
 
+use ecard_api::paths;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -29,9 +30,6 @@ use crate::error::ClientError;
 
 /// Largest response body the client reads.
 const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
-/// The platform's clock endpoint: asked after a clock-skew refusal, whose
-/// own time the clock does not take.
-const TIME_PATH: &str = "/v1/time";
 
 fn local_millis() -> i64 {
     SystemTime::now()
@@ -495,7 +493,7 @@ impl Network {
                     // successful answer) and sign once more with it.
                     skew_retried = true;
                     if !matches!(
-                        self.attempt(&ApiRequest::get(TIME_PATH)).await,
+                        self.attempt(&ApiRequest::get(paths::TIME)).await,
                         Attempt::Done(_)
                     ) {
                         return Err(error);

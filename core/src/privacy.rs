@@ -5,6 +5,7 @@
 //! writes it only where they choose. Deletion wipes the database, the data
 //! key and the device key, so nothing sealed can be read again.
 
+use ecard_api::paths;
 use ecard_api::resident::{Application, Delegation, Profile};
 use serde::Serialize;
 
@@ -148,7 +149,7 @@ impl EcardClient {
                     .pin_grant(pin, ecard_api::identity::PinAction::DeleteAccount)
                     .await?;
                 let request = crate::net::ApiRequest::post(
-                    "/v1/me/deletion",
+                    paths::ACCOUNT_DELETION,
                     &ecard_api::identity::PinGranted { pin_grant },
                     crate::net::new_idempotency_key()?,
                 )?

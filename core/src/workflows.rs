@@ -13,6 +13,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use ecard_api::identity::PinAction;
+use ecard_api::paths;
 use ecard_api::problem::ProblemCode;
 use ecard_api::resident::{
     Application, ApplicationAction, ApplicationKind, ApplicationState, AuditEntry, Card,
@@ -694,7 +695,7 @@ impl EcardClient {
             serde_json::to_value(body).map_err(|error| ClientError::Internal(error.to_string()))?;
         self.submit(
             "application.submit",
-            "/v1/applications".into(),
+            paths::APPLICATIONS.into(),
             body,
             Some(person_id),
             draft_id,
@@ -736,7 +737,7 @@ impl EcardClient {
             serde_json::to_value(body).map_err(|error| ClientError::Internal(error.to_string()))?;
         self.submit(
             "replacement.submit",
-            "/v1/replacements".into(),
+            paths::REPLACEMENTS.into(),
             body,
             Some(form.card_id),
             draft_id,
@@ -754,7 +755,7 @@ impl EcardClient {
             .map_err(|error| ClientError::Internal(error.to_string()))?;
         self.submit(
             "application.pay",
-            format!("/v1/applications/{application_id}/payment"),
+            paths::with_id(paths::APPLICATION_PAYMENT, &application_id),
             body,
             Some(application_id.into()),
             None,
@@ -770,7 +771,7 @@ impl EcardClient {
         if self.rules_required()?.cancel_after_submit {
             self.submit(
                 "application.cancel",
-                format!("/v1/applications/{application_id}/cancel"),
+                paths::with_id(paths::APPLICATION_CANCEL, &application_id),
                 serde_json::json!({}),
                 Some(application_id.into()),
                 None,
@@ -787,7 +788,7 @@ impl EcardClient {
     pub async fn confirm_receipt(&self, application_id: &str) -> Result<Submission, ClientError> {
         self.submit(
             "application.receipt",
-            format!("/v1/applications/{application_id}/receipt"),
+            paths::with_id(paths::APPLICATION_RECEIPT, &application_id),
             serde_json::json!({}),
             Some(application_id.into()),
             None,
@@ -810,7 +811,7 @@ impl EcardClient {
         .map_err(|error| ClientError::Internal(error.to_string()))?;
         self.submit(
             "application.photo",
-            format!("/v1/applications/{application_id}/photo"),
+            paths::with_id(paths::APPLICATION_PHOTO, &application_id),
             body,
             Some(application_id.into()),
             None,
@@ -822,7 +823,7 @@ impl EcardClient {
     pub async fn activate_card(&self, card_id: &str) -> Result<Submission, ClientError> {
         self.submit(
             "card.activate",
-            format!("/v1/cards/{card_id}/activation"),
+            paths::with_id(paths::ACTIVATION, &card_id),
             serde_json::json!({}),
             Some(card_id.into()),
             None,
@@ -859,7 +860,7 @@ impl EcardClient {
             .map_err(|error| ClientError::Internal(error.to_string()))?;
         self.submit(
             "card.loss_report",
-            format!("/v1/cards/{card_id}/loss-reports"),
+            paths::with_id(paths::LOSS_REPORTS, &card_id),
             body,
             Some(card_id.into()),
             None,
@@ -879,7 +880,7 @@ impl EcardClient {
         let pin_grant = self.pin_grant(pin, PinAction::ReleaseLoss).await?;
         self.submit(
             "card.release",
-            format!("/v1/cards/{card_id}/loss-reports/release"),
+            paths::with_id(paths::LOSS_RELEASE, &card_id),
             serde_json::json!({ "pin_grant": pin_grant }),
             Some(card_id.into()),
             None,
@@ -976,7 +977,7 @@ impl EcardClient {
             serde_json::to_value(body).map_err(|error| ClientError::Internal(error.to_string()))?;
         self.submit(
             "mandate.request",
-            "/v1/delegations".into(),
+            paths::DELEGATIONS.into(),
             body,
             None,
             None,
@@ -994,7 +995,7 @@ impl EcardClient {
         let pin_grant = self.pin_grant(pin, PinAction::ConsentMandate).await?;
         self.submit(
             "mandate.consent",
-            format!("/v1/delegations/{delegation_id}/consent"),
+            paths::with_id(paths::DELEGATION_CONSENT, &delegation_id),
             serde_json::json!({ "pin_grant": pin_grant }),
             Some(delegation_id.into()),
             None,
@@ -1006,7 +1007,7 @@ impl EcardClient {
     pub async fn revoke_mandate(&self, delegation_id: &str) -> Result<Submission, ClientError> {
         self.submit(
             "mandate.revoke",
-            format!("/v1/delegations/{delegation_id}/revoke"),
+            paths::with_id(paths::DELEGATION_REVOKE, &delegation_id),
             serde_json::json!({}),
             Some(delegation_id.into()),
             None,
@@ -1021,7 +1022,7 @@ impl EcardClient {
         let applications: Vec<Application> = match self
             .call(
                 &network,
-                &ApiRequest::get("/v1/applications").signed(),
+                &ApiRequest::get(paths::APPLICATIONS).signed(),
                 RetryPolicy::INTERACTIVE,
             )
             .await
@@ -1052,7 +1053,7 @@ impl EcardClient {
     /// One application as a flow (fetched, or cached when offline).
     pub async fn application(&self, application_id: &str) -> Result<ApplicationFlow, ClientError> {
         let network = self.signed_network()?;
-        let request = ApiRequest::get(format!("/v1/applications/{application_id}")).signed();
+        let request = ApiRequest::get(paths::with_id(paths::APPLICATION, &application_id)).signed();
         let application: Application = match self
             .call(&network, &request, RetryPolicy::INTERACTIVE)
             .await
@@ -1119,7 +1120,7 @@ impl EcardClient {
         match self
             .call(
                 &network,
-                &ApiRequest::get("/v1/delegations").signed(),
+                &ApiRequest::get(paths::DELEGATIONS).signed(),
                 RetryPolicy::INTERACTIVE,
             )
             .await
@@ -1148,7 +1149,7 @@ impl EcardClient {
         let network = self.signed_network()?;
         self.call(
             &network,
-            &ApiRequest::get("/v1/audit").signed(),
+            &ApiRequest::get(paths::AUDIT).signed(),
             RetryPolicy::INTERACTIVE,
         )
         .await?

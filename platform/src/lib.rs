@@ -12,6 +12,7 @@
 //! Run it with `ecard platform serve --db <file> --addr 127.0.0.1:PORT`, or
 //! in process with [`RunningPlatform::start`].
 
+use ecard_api::paths;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -171,33 +172,33 @@ macro_rules! endpoint {
 fn routes() -> Router<Arc<AppState>> {
     use Endpoint as E;
     Router::new()
-        .route("/v1/time", get(endpoint!(E::PUBLIC_READ, feeds::time)))
+        .route(paths::TIME, get(endpoint!(E::PUBLIC_READ, feeds::time)))
         .route(
-            "/v1/trust-list",
+            paths::TRUST_LIST,
             get(endpoint!(E::PUBLIC_READ, feeds::trust_list)),
         )
         .route(
-            "/v1/status-lists/{id}",
+            paths::STATUS_LIST,
             get(endpoint!(E::PUBLIC_READ, feeds::status_list, path)),
         )
         .route(
-            "/v1/catalogue/items",
+            paths::CATALOGUE_ITEMS,
             get(endpoint!(E::PUBLIC_READ, feeds::items)),
         )
         .route(
-            "/v1/catalogue/outlets",
+            paths::CATALOGUE_OUTLETS,
             get(endpoint!(E::PUBLIC_READ, feeds::outlets)),
         )
         .route(
-            "/v1/catalogue/sync",
+            paths::CATALOGUE_SYNC,
             get(endpoint!(E::PUBLIC_READ, feeds::sync)),
         )
         .route(
-            "/v1/rules/{id}",
+            paths::RULES,
             get(endpoint!(E::PUBLIC_READ, rules::get, path)),
         )
         .route(
-            "/v1/enrolments",
+            paths::ENROLMENTS,
             post(endpoint!(
                 E {
                     access: http::Access::Public,
@@ -207,82 +208,82 @@ fn routes() -> Router<Arc<AppState>> {
             )),
         )
         .route(
-            "/v1/enrolments/{id}/presence",
+            paths::ENROLMENT_PRESENCE,
             post(endpoint!(E::ENROLLING, enrolment::presence, path)),
         )
         .route(
-            "/v1/enrolments/{id}/completion",
+            paths::ENROLMENT_COMPLETION,
             post(endpoint!(E::ENROLLING, enrolment::complete, path)),
         )
         .route(
-            "/v1/me/devices",
+            paths::MY_DEVICES,
             get(endpoint!(E::DEVICE_READ, devices::list)),
         )
         .route(
-            "/v1/me/devices/{id}/unlink",
+            paths::DEVICE_UNLINK,
             post(endpoint!(E::DEVICE_WRITE, devices::unlink, path)),
         )
         .route(
-            "/v1/me/notices",
+            paths::MY_NOTICES,
             get(endpoint!(E::DEVICE_READ, devices::notices)),
         )
         .route(
-            "/v1/me/enrolment-requests",
+            paths::ENROLMENT_REQUESTS,
             get(endpoint!(E::DEVICE_READ, devices::enrolment_requests)),
         )
         .route(
-            "/v1/me/enrolment-requests/{id}/approval",
+            paths::ENROLMENT_REQUEST_APPROVAL,
             post(endpoint!(E::DEVICE_WRITE, devices::approve, path)),
         )
-        .route("/v1/me/pin", post(endpoint!(E::DEVICE_WRITE, pin::change)))
+        .route(paths::PIN, post(endpoint!(E::DEVICE_WRITE, pin::change)))
         .route(
-            "/v1/me/pin/grants",
+            paths::PIN_GRANTS,
             post(endpoint!(E::DEVICE_WRITE, pin::grant)),
         )
         .route(
-            "/v1/me/pin/reset",
+            paths::PIN_RESET,
             post(endpoint!(E::DEVICE_WRITE, pin::reset)),
         )
         .route(
-            "/v1/me/face-challenges",
+            paths::FACE_CHALLENGES,
             post(endpoint!(E::DEVICE_WRITE, phone::face_challenge)),
         )
         .route(
-            "/v1/me/phone-changes",
+            paths::PHONE_CHANGES,
             post(endpoint!(E::DEVICE_WRITE, phone::start)),
         )
         .route(
-            "/v1/me/phone-changes/{id}/confirmation",
+            paths::PHONE_CHANGE_CONFIRMATION,
             post(endpoint!(E::DEVICE_WRITE, phone::confirm, path)),
         )
-        .route("/v1/me", get(endpoint!(E::DEVICE_READ, people::profile)))
+        .route(paths::ME, get(endpoint!(E::DEVICE_READ, people::profile)))
         .route(
-            "/v1/me/deletion",
+            paths::ACCOUNT_DELETION,
             post(endpoint!(E::DEVICE_WRITE, people::delete_account)),
         )
         .route(
-            "/v1/credentials",
+            paths::CREDENTIALS,
             post(endpoint!(E::DEVICE_WRITE, cards::credentials)),
         )
         .route(
-            "/v1/applications",
+            paths::APPLICATIONS,
             post(endpoint!(E::DEVICE_WRITE, applications::submit_new))
                 .get(endpoint!(E::DEVICE_READ, applications::list)),
         )
         .route(
-            "/v1/applications/{id}",
+            paths::APPLICATION,
             get(endpoint!(E::DEVICE_READ, applications::get, path)),
         )
         .route(
-            "/v1/applications/{id}/payment",
+            paths::APPLICATION_PAYMENT,
             post(endpoint!(E::DEVICE_WRITE, applications::pay, path)),
         )
         .route(
-            "/v1/applications/{id}/cancel",
+            paths::APPLICATION_CANCEL,
             post(endpoint!(E::DEVICE_WRITE, applications::cancel, path)),
         )
         .route(
-            "/v1/applications/{id}/receipt",
+            paths::APPLICATION_RECEIPT,
             post(endpoint!(
                 E::DEVICE_WRITE,
                 applications::confirm_receipt,
@@ -290,7 +291,7 @@ fn routes() -> Router<Arc<AppState>> {
             )),
         )
         .route(
-            "/v1/applications/{id}/photo",
+            paths::APPLICATION_PHOTO,
             post(endpoint!(
                 E::DEVICE_WRITE,
                 applications::resubmit_photo,
@@ -298,32 +299,32 @@ fn routes() -> Router<Arc<AppState>> {
             )),
         )
         .route(
-            "/v1/replacements",
+            paths::REPLACEMENTS,
             post(endpoint!(E::DEVICE_WRITE, applications::submit_replacement)),
         )
         .route(
-            "/v1/cards/{id}/loss-reports",
+            paths::LOSS_REPORTS,
             post(endpoint!(E::DEVICE_WRITE, cards::report_loss, path)),
         )
         .route(
-            "/v1/cards/{id}/loss-reports/release",
+            paths::LOSS_RELEASE,
             post(endpoint!(E::DEVICE_WRITE, cards::release_loss, path)),
         )
         .route(
-            "/v1/cards/{id}/activation",
+            paths::ACTIVATION,
             post(endpoint!(E::DEVICE_WRITE, cards::activate, path)),
         )
         .route(
-            "/v1/delegations",
+            paths::DELEGATIONS,
             post(endpoint!(E::DEVICE_WRITE, delegations::create))
                 .get(endpoint!(E::DEVICE_READ, delegations::list)),
         )
         .route(
-            "/v1/delegations/{id}/consent",
+            paths::DELEGATION_CONSENT,
             post(endpoint!(E::DEVICE_WRITE, delegations::consent, path)),
         )
         .route(
-            "/v1/delegations/{id}/face-challenge",
+            paths::DELEGATION_FACE_CHALLENGE,
             post(endpoint!(
                 E::DEVICE_WRITE,
                 delegations::face_challenge,
@@ -331,76 +332,85 @@ fn routes() -> Router<Arc<AppState>> {
             )),
         )
         .route(
-            "/v1/delegations/{id}/face-consent",
+            paths::DELEGATION_FACE_CONSENT,
             post(endpoint!(E::DEVICE_WRITE, delegations::face_consent, path)),
         )
         .route(
-            "/v1/delegations/{id}/revoke",
+            paths::DELEGATION_REVOKE,
             post(endpoint!(E::DEVICE_WRITE, delegations::revoke, path)),
         )
         .route(
-            "/v1/audit",
+            paths::AUDIT,
             get(endpoint!(E::DEVICE_READ, delegations::audit_trail)),
         )
         .route(
-            "/admin/clock/advance",
+            paths::ADMIN_CLOCK_ADVANCE,
             post(endpoint!(E::ADMIN, admin::advance_clock)),
         )
         .route(
-            "/admin/people",
+            paths::ADMIN_PEOPLE,
             post(endpoint!(E::ADMIN, admin::add_person)),
         )
         .route(
-            "/admin/people/{id}/phone",
+            paths::ADMIN_PERSON_PHONE,
             post(endpoint!(E::ADMIN, phone::counter_change, path)),
         )
-        .route("/admin/sms", get(endpoint!(E::ADMIN, admin::sms_outbox)))
         .route(
-            "/admin/face-platform/results",
+            paths::ADMIN_SMS,
+            get(endpoint!(E::ADMIN, admin::sms_outbox)),
+        )
+        .route(
+            paths::ADMIN_FACE_RESULTS,
             post(endpoint!(E::ADMIN, admin::mint_face_result)),
         )
         .route(
-            "/admin/people/{id}/cards",
+            paths::ADMIN_PERSON_CARDS,
             post(endpoint!(E::ADMIN, admin::add_card, path)),
         )
-        .route("/admin/personas", get(endpoint!(E::ADMIN, admin::personas)))
         .route(
-            "/admin/issuer/rotate",
+            paths::ADMIN_PERSONAS,
+            get(endpoint!(E::ADMIN, admin::personas)),
+        )
+        .route(
+            paths::ADMIN_ISSUER_ROTATE,
             post(endpoint!(E::ADMIN, admin::rotate_key)),
         )
         .route(
-            "/admin/cards/{id}/bank-account-closed",
+            paths::ADMIN_BANK_ACCOUNT_CLOSED,
             post(endpoint!(E::ADMIN, admin::bank_account_closed, path)),
         )
         .route(
-            "/admin/cards/{id}/release",
+            paths::ADMIN_CARD_RELEASE,
             post(endpoint!(E::ADMIN, admin::counter_release, path)),
         )
         .route(
-            "/admin/applications/{id}/fail",
+            paths::ADMIN_PRODUCTION_FAILED,
             post(endpoint!(E::ADMIN, admin::fail_production, path)),
         )
         .route(
-            "/admin/delegations/{id}/consent",
+            paths::ADMIN_COUNTER_CONSENT,
             post(endpoint!(E::ADMIN, admin::counter_consent, path)),
         )
         .route(
-            "/admin/catalogue/items",
+            paths::ADMIN_CATALOGUE_ITEMS,
             put(endpoint!(E::ADMIN, admin::put_items)),
         )
         .route(
-            "/admin/catalogue/items/{id}",
+            paths::ADMIN_CATALOGUE_ITEM,
             delete(endpoint!(E::ADMIN, admin::delete_item, path)),
         )
         .route(
-            "/admin/outlets",
+            paths::ADMIN_OUTLETS,
             put(endpoint!(E::ADMIN, admin::put_outlets)),
         )
         .route(
-            "/admin/outlets/{id}",
+            paths::ADMIN_OUTLET,
             delete(endpoint!(E::ADMIN, admin::delete_outlet, path)),
         )
-        .route("/admin/rules", put(endpoint!(E::ADMIN, admin::put_rules)))
+        .route(
+            paths::ADMIN_RULES,
+            put(endpoint!(E::ADMIN, admin::put_rules)),
+        )
         .fallback(|| async { error::ApiError::not_found("endpoint").into_response_() })
 }
 

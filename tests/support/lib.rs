@@ -7,6 +7,7 @@
     reason = "test support fails loudly"
 )]
 
+use ecard_api::paths;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -100,7 +101,7 @@ pub async fn mint_face_result(
         base,
         admin_token,
         reqwest::Method::POST,
-        "/admin/face-platform/results",
+        paths::ADMIN_FACE_RESULTS,
         Some(json!({
             "id_type": id_type, "id_number": id_number, "challenge": challenge,
             "device_binding": device_binding,
@@ -154,7 +155,14 @@ pub async fn latest_code(base: &str, admin_token: &str, phone: Option<&str>) -> 
 /// (`138****8000`), as the person reads it off their phone.
 pub async fn code_sent_to(base: &str, admin_token: &str, masked: Option<&str>) -> Option<String> {
     let masked = masked?;
-    let messages = admin_call(base, admin_token, reqwest::Method::GET, "/admin/sms", None).await;
+    let messages = admin_call(
+        base,
+        admin_token,
+        reqwest::Method::GET,
+        paths::ADMIN_SMS,
+        None,
+    )
+    .await;
     messages.body.as_array()?.iter().find_map(|message| {
         let phone = message["phone"].as_str()?;
         let shown = format!(
@@ -280,7 +288,7 @@ impl TestPlatform {
     /// The seeded persona of a role.
     pub async fn persona(&self, role: &str) -> Value {
         let personas = self
-            .admin(reqwest::Method::GET, "/admin/personas", None)
+            .admin(reqwest::Method::GET, paths::ADMIN_PERSONAS, None)
             .await;
         personas
             .as_array()
@@ -296,7 +304,7 @@ impl TestPlatform {
         let answer = self
             .admin(
                 reqwest::Method::POST,
-                "/admin/clock/advance",
+                paths::ADMIN_CLOCK_ADVANCE,
                 Some(json!({ "seconds": days * 86_400 })),
             )
             .await;
@@ -329,7 +337,7 @@ impl TestPlatform {
         let answer = self
             .admin(
                 reqwest::Method::POST,
-                "/admin/people",
+                paths::ADMIN_PEOPLE,
                 Some(json!({
                     "id_type": "resident_id", "id_number": id_number, "name": name, "region": region,
                     "household_register": format!("{region}099001"), "guardians": guardians,
@@ -481,7 +489,7 @@ impl RawDevice {
         let answer = self
             .send(
                 "POST",
-                "/v1/enrolments",
+                paths::ENROLMENTS,
                 Some(body.to_string().into_bytes()),
                 Some(&unique_key()),
                 false,
@@ -538,7 +546,10 @@ impl RawDevice {
             body["pin"] = json!(TEST_PIN);
         }
         let answer = self
-            .post(&format!("/v1/enrolments/{enrolment}/completion"), body)
+            .post(
+                &paths::with_id(paths::ENROLMENT_COMPLETION, &enrolment),
+                body,
+            )
             .await;
         if answer.status == 201 {
             self.device_id = answer.body["device_id"].as_str().map(str::to_owned);
@@ -583,7 +594,7 @@ impl RawDevice {
     /// Hands in a face result for an enrolment (signed as the enrolment).
     pub async fn present(&self, enrolment: &str, face_result: &str) -> RawAnswer {
         self.post(
-            &format!("/v1/enrolments/{enrolment}/presence"),
+            &paths::with_id(paths::ENROLMENT_PRESENCE, &enrolment),
             json!({ "face_result": face_result }),
         )
         .await
@@ -593,7 +604,7 @@ impl RawDevice {
     pub async fn pin_grant(&self, action: &str) -> String {
         let answer = self
             .post(
-                "/v1/me/pin/grants",
+                paths::PIN_GRANTS,
                 json!({ "pin": TEST_PIN, "action": action }),
             )
             .await;

@@ -13,6 +13,7 @@ pub mod outlets;
 pub mod pinyin;
 pub mod search;
 
+use ecard_api::paths;
 use std::sync::{Arc, RwLock};
 
 use ecard_api::catalogue::{CatalogueItem, CatalogueSync, Outlet};
@@ -147,10 +148,11 @@ impl Catalogue {
         })?;
         let empty = items_version == 0 && outlets_version == 0;
         let path = if empty {
-            format!("/v1/catalogue/sync?region={region}")
+            format!("{}?region={region}", paths::CATALOGUE_SYNC)
         } else {
             format!(
-                "/v1/catalogue/sync?items_since={items_version}&outlets_since={outlets_version}&region={region}"
+                "{}?items_since={items_version}&outlets_since={outlets_version}&region={region}",
+                paths::CATALOGUE_SYNC
             )
         };
         let request = ApiRequest::get(path).if_none_match(if empty { None } else { etag });

@@ -1,0 +1,282 @@
+//! The platform's resource paths, defined once for the client and the
+//! platform (`docs/api/openapi.yaml` lists the same ones; a test below keeps
+//! them in step).
+//!
+//! Each constant is the route template as the platform's router writes it,
+//! with `{id}` standing for the one path parameter a route may have. The
+//! client fills a template with [`with_id`]; the platform registers the
+//! template itself. A renamed route is then one edit here, not a search
+//! through both crates.
+
+/// The platform's clock (`GET`).
+pub const TIME: &str = "/v1/time";
+/// The signed list of trusted issuer keys (`GET`).
+pub const TRUST_LIST: &str = "/v1/trust-list";
+/// One signed status list, by id (`GET`).
+pub const STATUS_LIST: &str = "/v1/status-lists/{id}";
+/// The catalogue's service items (`GET`).
+pub const CATALOGUE_ITEMS: &str = "/v1/catalogue/items";
+/// The catalogue's service outlets (`GET`).
+pub const CATALOGUE_OUTLETS: &str = "/v1/catalogue/outlets";
+/// Incremental catalogue sync (`GET`, with `region` and version queries).
+pub const CATALOGUE_SYNC: &str = "/v1/catalogue/sync";
+/// One region's rules, by region code (`GET`).
+pub const RULES: &str = "/v1/rules/{id}";
+
+/// Starts an enrolment (`POST`).
+pub const ENROLMENTS: &str = "/v1/enrolments";
+/// Hands the face platform's result to an enrolment (`POST`).
+pub const ENROLMENT_PRESENCE: &str = "/v1/enrolments/{id}/presence";
+/// Completes an enrolment with a code or an approval (`POST`).
+pub const ENROLMENT_COMPLETION: &str = "/v1/enrolments/{id}/completion";
+
+/// The signed-in person's profile (`GET`).
+pub const ME: &str = "/v1/me";
+/// The person's enrolled devices (`GET`).
+pub const MY_DEVICES: &str = "/v1/me/devices";
+/// Unlinks one device (`POST`).
+pub const DEVICE_UNLINK: &str = "/v1/me/devices/{id}/unlink";
+/// Account notices after a cursor (`GET`, with `after`).
+pub const MY_NOTICES: &str = "/v1/me/notices";
+/// Enrolments waiting for this device's approval (`GET`).
+pub const ENROLMENT_REQUESTS: &str = "/v1/me/enrolment-requests";
+/// Approves a waiting enrolment (`POST`).
+pub const ENROLMENT_REQUEST_APPROVAL: &str = "/v1/me/enrolment-requests/{id}/approval";
+/// Changes the e-card PIN (`POST`).
+pub const PIN: &str = "/v1/me/pin";
+/// Exchanges the PIN for a one-use grant (`POST`).
+pub const PIN_GRANTS: &str = "/v1/me/pin/grants";
+/// Resets a forgotten PIN after a face check (`POST`).
+pub const PIN_RESET: &str = "/v1/me/pin/reset";
+/// Asks for a face-check challenge for a signed-in act (`POST`).
+pub const FACE_CHALLENGES: &str = "/v1/me/face-challenges";
+/// Starts a change of the phone on record (`POST`).
+pub const PHONE_CHANGES: &str = "/v1/me/phone-changes";
+/// Confirms a phone change with the code sent to the old phone (`POST`).
+pub const PHONE_CHANGE_CONFIRMATION: &str = "/v1/me/phone-changes/{id}/confirmation";
+/// Deletes the account and its personal data (`POST`).
+pub const ACCOUNT_DELETION: &str = "/v1/me/deletion";
+
+/// Asks for fresh e-card credentials (`POST`).
+pub const CREDENTIALS: &str = "/v1/credentials";
+/// Submits (`POST`) or lists (`GET`) card applications.
+pub const APPLICATIONS: &str = "/v1/applications";
+/// One application (`GET`).
+pub const APPLICATION: &str = "/v1/applications/{id}";
+/// Pays an application's fee (`POST`).
+pub const APPLICATION_PAYMENT: &str = "/v1/applications/{id}/payment";
+/// Cancels an application (`POST`).
+pub const APPLICATION_CANCEL: &str = "/v1/applications/{id}/cancel";
+/// Confirms receipt of a delivered card (`POST`).
+pub const APPLICATION_RECEIPT: &str = "/v1/applications/{id}/receipt";
+/// Resubmits a refused photo (`POST`).
+pub const APPLICATION_PHOTO: &str = "/v1/applications/{id}/photo";
+/// Submits a replacement (`POST`).
+pub const REPLACEMENTS: &str = "/v1/replacements";
+/// Reports a card lost (`POST`).
+pub const LOSS_REPORTS: &str = "/v1/cards/{id}/loss-reports";
+/// Releases a temporary loss report (`POST`).
+pub const LOSS_RELEASE: &str = "/v1/cards/{id}/loss-reports/release";
+/// Activates a card's social-security functions (`POST`).
+pub const ACTIVATION: &str = "/v1/cards/{id}/activation";
+
+/// Requests (`POST`) or lists (`GET`) mandates to act for others.
+pub const DELEGATIONS: &str = "/v1/delegations";
+/// Consents to a mandate with the PIN (`POST`).
+pub const DELEGATION_CONSENT: &str = "/v1/delegations/{id}/consent";
+/// Asks for a face challenge to consent on the helper's phone (`POST`).
+pub const DELEGATION_FACE_CHALLENGE: &str = "/v1/delegations/{id}/face-challenge";
+/// Consents to a mandate by the grantor's face (`POST`).
+pub const DELEGATION_FACE_CONSENT: &str = "/v1/delegations/{id}/face-consent";
+/// Revokes a mandate (`POST`).
+pub const DELEGATION_REVOKE: &str = "/v1/delegations/{id}/revoke";
+/// The audit trail of acts for and by the person (`GET`).
+pub const AUDIT: &str = "/v1/audit";
+
+/// Operator: moves the platform clock (`POST`).
+pub const ADMIN_CLOCK_ADVANCE: &str = "/admin/clock/advance";
+/// Operator: adds a person to the register (`POST`).
+pub const ADMIN_PEOPLE: &str = "/admin/people";
+/// Operator: changes a person's phone at a counter (`POST`).
+pub const ADMIN_PERSON_PHONE: &str = "/admin/people/{id}/phone";
+/// Operator: adds a card to a person (`POST`).
+pub const ADMIN_PERSON_CARDS: &str = "/admin/people/{id}/cards";
+/// Operator: the reference SMS gateway's outbox (`GET`, with `phone`).
+pub const ADMIN_SMS: &str = "/admin/sms";
+/// Operator: the simulated face platform mints a result (`POST`).
+pub const ADMIN_FACE_RESULTS: &str = "/admin/face-platform/results";
+/// Operator: the sample personas (`GET`).
+pub const ADMIN_PERSONAS: &str = "/admin/personas";
+/// Operator: rotates the issuer key (`POST`).
+pub const ADMIN_ISSUER_ROTATE: &str = "/admin/issuer/rotate";
+/// Operator: the bank closed a card's account (`POST`).
+pub const ADMIN_BANK_ACCOUNT_CLOSED: &str = "/admin/cards/{id}/bank-account-closed";
+/// Operator: releases a loss report at a counter (`POST`).
+pub const ADMIN_CARD_RELEASE: &str = "/admin/cards/{id}/release";
+/// Operator: production of an application failed (`POST`).
+pub const ADMIN_PRODUCTION_FAILED: &str = "/admin/applications/{id}/fail";
+/// Operator: records a mandate's consent given at a counter (`POST`).
+pub const ADMIN_COUNTER_CONSENT: &str = "/admin/delegations/{id}/consent";
+/// Operator: replaces catalogue items (`PUT`).
+pub const ADMIN_CATALOGUE_ITEMS: &str = "/admin/catalogue/items";
+/// Operator: deletes one catalogue item (`DELETE`).
+pub const ADMIN_CATALOGUE_ITEM: &str = "/admin/catalogue/items/{id}";
+/// Operator: replaces outlets (`PUT`).
+pub const ADMIN_OUTLETS: &str = "/admin/outlets";
+/// Operator: deletes one outlet (`DELETE`).
+pub const ADMIN_OUTLET: &str = "/admin/outlets/{id}";
+/// Operator: replaces a region's rules (`PUT`).
+pub const ADMIN_RULES: &str = "/admin/rules";
+
+/// Every path above, for checks that walk them all.
+pub const ALL: &[&str] = &[
+    TIME,
+    TRUST_LIST,
+    STATUS_LIST,
+    CATALOGUE_ITEMS,
+    CATALOGUE_OUTLETS,
+    CATALOGUE_SYNC,
+    RULES,
+    ENROLMENTS,
+    ENROLMENT_PRESENCE,
+    ENROLMENT_COMPLETION,
+    ME,
+    MY_DEVICES,
+    DEVICE_UNLINK,
+    MY_NOTICES,
+    ENROLMENT_REQUESTS,
+    ENROLMENT_REQUEST_APPROVAL,
+    PIN,
+    PIN_GRANTS,
+    PIN_RESET,
+    FACE_CHALLENGES,
+    PHONE_CHANGES,
+    PHONE_CHANGE_CONFIRMATION,
+    ACCOUNT_DELETION,
+    CREDENTIALS,
+    APPLICATIONS,
+    APPLICATION,
+    APPLICATION_PAYMENT,
+    APPLICATION_CANCEL,
+    APPLICATION_RECEIPT,
+    APPLICATION_PHOTO,
+    REPLACEMENTS,
+    LOSS_REPORTS,
+    LOSS_RELEASE,
+    ACTIVATION,
+    DELEGATIONS,
+    DELEGATION_CONSENT,
+    DELEGATION_FACE_CHALLENGE,
+    DELEGATION_FACE_CONSENT,
+    DELEGATION_REVOKE,
+    AUDIT,
+    ADMIN_CLOCK_ADVANCE,
+    ADMIN_PEOPLE,
+    ADMIN_PERSON_PHONE,
+    ADMIN_PERSON_CARDS,
+    ADMIN_SMS,
+    ADMIN_FACE_RESULTS,
+    ADMIN_PERSONAS,
+    ADMIN_ISSUER_ROTATE,
+    ADMIN_BANK_ACCOUNT_CLOSED,
+    ADMIN_CARD_RELEASE,
+    ADMIN_PRODUCTION_FAILED,
+    ADMIN_COUNTER_CONSENT,
+    ADMIN_CATALOGUE_ITEMS,
+    ADMIN_CATALOGUE_ITEM,
+    ADMIN_OUTLETS,
+    ADMIN_OUTLET,
+    ADMIN_RULES,
+];
+
+/// The template's `{id}` filled with `id`: the path a client calls.
+///
+/// Ids are the platform's own (UUIDs, card and region codes); a character
+/// outside the unreserved URL set is percent-encoded, so an id read from a
+/// reply cannot add path segments or a query.
+pub fn with_id(template: &str, id: impl std::fmt::Display) -> String {
+    let id = id.to_string();
+    let mut encoded = String::with_capacity(id.len());
+    for byte in id.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    template.replacen("{id}", &encoded, 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The contract's paths with each named parameter (`{list}`, `{card}`)
+    /// written `{id}`, as the templates here write it.
+    fn published_paths() -> Vec<String> {
+        let contract = include_str!("../../docs/api/openapi.yaml");
+        contract
+            .lines()
+            .filter_map(|line| line.strip_prefix("  /"))
+            .filter_map(|line| line.strip_suffix(':'))
+            .map(|path| {
+                let mut template = String::from("/");
+                let mut in_parameter = false;
+                for character in path.chars() {
+                    match character {
+                        '{' => {
+                            in_parameter = true;
+                            template.push_str("{id}");
+                        }
+                        '}' => in_parameter = false,
+                        other if !in_parameter => template.push(other),
+                        _ => {}
+                    }
+                }
+                template
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_path_is_in_the_published_contract() {
+        let published = published_paths();
+        for path in ALL {
+            assert!(
+                published.iter().any(|published| published == path),
+                "{path} is not in docs/api/openapi.yaml"
+            );
+        }
+    }
+
+    #[test]
+    fn every_contract_path_is_defined_here() {
+        for path in published_paths() {
+            assert!(
+                ALL.contains(&path.as_str()),
+                "{path} has no constant in ecard_api::paths"
+            );
+        }
+    }
+
+    #[test]
+    fn templates_are_filled_once_and_ids_cannot_escape_their_segment() {
+        assert_eq!(
+            with_id(APPLICATION_PAYMENT, "a1b2-c3"),
+            "/v1/applications/a1b2-c3/payment"
+        );
+        assert_eq!(
+            with_id(APPLICATION, "../me/deletion"),
+            "/v1/applications/..%2Fme%2Fdeletion"
+        );
+        assert_eq!(with_id(RULES, "360000"), "/v1/rules/360000");
+    }
+
+    #[test]
+    fn paths_are_unique() {
+        let mut sorted = ALL.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), ALL.len());
+    }
+}
