@@ -347,7 +347,7 @@ impl EcardClient {
         let pin_grant = self.pin_grant(pin, PinAction::UnlinkDevice).await?;
         let unlinked: DeviceUnlinked = self
             .signed_post(
-                paths::with_id(paths::DEVICE_UNLINK, &device_id),
+                paths::with_id(paths::DEVICE_UNLINK, device_id),
                 &PinGranted { pin_grant },
             )
             .await?;
@@ -370,7 +370,7 @@ impl EcardClient {
         let pin_grant = self.pin_grant(pin, PinAction::ApproveDevice).await?;
         let _: serde_json::Value = self
             .signed_post(
-                paths::with_id(paths::ENROLMENT_REQUEST_APPROVAL, &enrolment_id),
+                paths::with_id(paths::ENROLMENT_REQUEST_APPROVAL, enrolment_id),
                 &PinGranted { pin_grant },
             )
             .await?;
@@ -483,7 +483,7 @@ impl EcardClient {
     ) -> Result<(), ClientError> {
         let _: serde_json::Value = self
             .signed_post(
-                paths::with_id(paths::PHONE_CHANGE_CONFIRMATION, &change_id),
+                paths::with_id(paths::PHONE_CHANGE_CONFIRMATION, change_id),
                 &PhoneChangeConfirmation {
                     one_time_code: one_time_code.trim().to_owned(),
                 },
@@ -503,14 +503,14 @@ impl EcardClient {
     ) -> Result<ecard_api::resident::Delegation, ClientError> {
         let challenge: FaceChallenge = self
             .signed_post(
-                paths::with_id(paths::DELEGATION_FACE_CHALLENGE, &delegation_id),
+                paths::with_id(paths::DELEGATION_FACE_CHALLENGE, delegation_id),
                 &serde_json::json!({}),
             )
             .await?;
         let face_result = self.face_of(face, relative, challenge).await?;
         let delegation = self
             .signed_post(
-                paths::with_id(paths::DELEGATION_FACE_CONSENT, &delegation_id),
+                paths::with_id(paths::DELEGATION_FACE_CONSENT, delegation_id),
                 &FaceResultSubmission { face_result },
             )
             .await?;

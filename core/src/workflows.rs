@@ -755,7 +755,7 @@ impl EcardClient {
             .map_err(|error| ClientError::Internal(error.to_string()))?;
         self.submit(
             "application.pay",
-            paths::with_id(paths::APPLICATION_PAYMENT, &application_id),
+            paths::with_id(paths::APPLICATION_PAYMENT, application_id),
             body,
             Some(application_id.into()),
             None,
@@ -771,7 +771,7 @@ impl EcardClient {
         if self.rules_required()?.cancel_after_submit {
             self.submit(
                 "application.cancel",
-                paths::with_id(paths::APPLICATION_CANCEL, &application_id),
+                paths::with_id(paths::APPLICATION_CANCEL, application_id),
                 serde_json::json!({}),
                 Some(application_id.into()),
                 None,
@@ -788,7 +788,7 @@ impl EcardClient {
     pub async fn confirm_receipt(&self, application_id: &str) -> Result<Submission, ClientError> {
         self.submit(
             "application.receipt",
-            paths::with_id(paths::APPLICATION_RECEIPT, &application_id),
+            paths::with_id(paths::APPLICATION_RECEIPT, application_id),
             serde_json::json!({}),
             Some(application_id.into()),
             None,
@@ -811,7 +811,7 @@ impl EcardClient {
         .map_err(|error| ClientError::Internal(error.to_string()))?;
         self.submit(
             "application.photo",
-            paths::with_id(paths::APPLICATION_PHOTO, &application_id),
+            paths::with_id(paths::APPLICATION_PHOTO, application_id),
             body,
             Some(application_id.into()),
             None,
@@ -823,7 +823,7 @@ impl EcardClient {
     pub async fn activate_card(&self, card_id: &str) -> Result<Submission, ClientError> {
         self.submit(
             "card.activate",
-            paths::with_id(paths::ACTIVATION, &card_id),
+            paths::with_id(paths::ACTIVATION, card_id),
             serde_json::json!({}),
             Some(card_id.into()),
             None,
@@ -860,7 +860,7 @@ impl EcardClient {
             .map_err(|error| ClientError::Internal(error.to_string()))?;
         self.submit(
             "card.loss_report",
-            paths::with_id(paths::LOSS_REPORTS, &card_id),
+            paths::with_id(paths::LOSS_REPORTS, card_id),
             body,
             Some(card_id.into()),
             None,
@@ -880,7 +880,7 @@ impl EcardClient {
         let pin_grant = self.pin_grant(pin, PinAction::ReleaseLoss).await?;
         self.submit(
             "card.release",
-            paths::with_id(paths::LOSS_RELEASE, &card_id),
+            paths::with_id(paths::LOSS_RELEASE, card_id),
             serde_json::json!({ "pin_grant": pin_grant }),
             Some(card_id.into()),
             None,
@@ -995,7 +995,7 @@ impl EcardClient {
         let pin_grant = self.pin_grant(pin, PinAction::ConsentMandate).await?;
         self.submit(
             "mandate.consent",
-            paths::with_id(paths::DELEGATION_CONSENT, &delegation_id),
+            paths::with_id(paths::DELEGATION_CONSENT, delegation_id),
             serde_json::json!({ "pin_grant": pin_grant }),
             Some(delegation_id.into()),
             None,
@@ -1007,7 +1007,7 @@ impl EcardClient {
     pub async fn revoke_mandate(&self, delegation_id: &str) -> Result<Submission, ClientError> {
         self.submit(
             "mandate.revoke",
-            paths::with_id(paths::DELEGATION_REVOKE, &delegation_id),
+            paths::with_id(paths::DELEGATION_REVOKE, delegation_id),
             serde_json::json!({}),
             Some(delegation_id.into()),
             None,
@@ -1053,7 +1053,7 @@ impl EcardClient {
     /// One application as a flow (fetched, or cached when offline).
     pub async fn application(&self, application_id: &str) -> Result<ApplicationFlow, ClientError> {
         let network = self.signed_network()?;
-        let request = ApiRequest::get(paths::with_id(paths::APPLICATION, &application_id)).signed();
+        let request = ApiRequest::get(paths::with_id(paths::APPLICATION, application_id)).signed();
         let application: Application = match self
             .call(&network, &request, RetryPolicy::INTERACTIVE)
             .await

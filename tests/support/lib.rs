@@ -547,7 +547,7 @@ impl RawDevice {
         }
         let answer = self
             .post(
-                &paths::with_id(paths::ENROLMENT_COMPLETION, &enrolment),
+                &paths::with_id(paths::ENROLMENT_COMPLETION, enrolment),
                 body,
             )
             .await;
@@ -594,7 +594,7 @@ impl RawDevice {
     /// Hands in a face result for an enrolment (signed as the enrolment).
     pub async fn present(&self, enrolment: &str, face_result: &str) -> RawAnswer {
         self.post(
-            &paths::with_id(paths::ENROLMENT_PRESENCE, &enrolment),
+            &paths::with_id(paths::ENROLMENT_PRESENCE, enrolment),
             json!({ "face_result": face_result }),
         )
         .await
