@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks recorded HTTP exchanges against docs/api/openapi.yaml.
 
-The contract tests (tests/platform_contract.rs) record every exchange when
+The contract tests (tests/contract/) record every exchange when
 ECARD_RECORD_RESPONSES names a file (see `ecard_e2e::record`). This script
 matches each one to its operation and checks that:
 

@@ -1,0 +1,300 @@
+//! The public feeds: time, trust and status lists, catalogue, outlets and rules, with their ETags.
+
+use super::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn time_trust_and_status_feeds() {
+    let platform = TestPlatform::start();
+    let time = get(&platform, "/v1/time").await;
+    ok(&time, 200);
+    let now = time.body["now"].as_u64().unwrap();
+    assert_eq!(time.server_time, Some(now));
+    assert!(now.abs_diff(now_seconds()) < 60);
+
+    // The trust list: JSON, an ETag, a 304 when unchanged.
+    let trust = get(&platform, "/v1/trust-list").await;
+    ok(&trust, 200);
+    let etag = trust.etag.clone().unwrap();
+    let list = TrustList::from_json(&trust.body.to_string()).unwrap();
+    assert_eq!(list.format, "ecard-trust-list");
+    assert_eq!(list.keys.len(), 1);
+    assert_eq!(list.keys[0].issuer, "CN-MOHRSS");
+    let unchanged = get_if_none_match(&platform, "/v1/trust-list", &etag).await;
+    assert_eq!(unchanged.status, 304);
+    assert_eq!(unchanged.body, Value::Null);
+    assert_eq!(unchanged.etag.as_deref(), Some(etag.as_str()));
+    assert!(unchanged.server_time.is_some());
+    let other = get_if_none_match(&platform, "/v1/trust-list", "\"trust-0\"").await;
+    ok(&other, 200);
+
+    // The status list verifies against the trust list.
+    let status = get(&platform, "/v1/status-lists/0").await;
+    ok(&status, 200);
+    let status_etag = status.etag.clone().unwrap();
+    let bytes = STANDARD.decode(status.body.as_str().unwrap()).unwrap();
+    let mut verifier =
+        Verifier::new(&list, VerifierPolicy::for_purposes(&[Purpose::Transport])).unwrap();
+    verifier
+        .install_status_list(&bytes, status.server_time.unwrap())
+        .unwrap();
+    let parsed = ecard_credential::SignedStatusList::parse(&bytes).unwrap();
+    assert_eq!(parsed.key_id, list.keys[0].key_id);
+    assert_eq!(parsed.list.revoked_count(), 0);
+    let unchanged = get_if_none_match(&platform, "/v1/status-lists/0", &status_etag).await;
+    assert_eq!(unchanged.status, 304);
+    // Past half its validity the list is signed again: a new entity, so a
+    // terminal polling with If-None-Match does not keep one about to go stale.
+    advance(&platform, 13 * 3_600).await;
+    let resigned = get_if_none_match(&platform, "/v1/status-lists/0", &status_etag).await;
+    ok(&resigned, 200);
+    let fresh = STANDARD.decode(resigned.body.as_str().unwrap()).unwrap();
+    let fresh = ecard_credential::SignedStatusList::parse(&fresh).unwrap();
+    assert!(fresh.list.valid_until > parsed.list.valid_until);
+    assert_eq!(fresh.list.sequence, parsed.list.sequence);
+    let etag = get(&platform, "/v1/trust-list").await.etag.unwrap();
+
+    // Rotation: a new key joins, the old one stays while its credentials may live.
+    let elder = platform.enrol_persona("elder").await;
+    let before_rotation = credentials(&elder, None).await;
+    ok(&before_rotation, 201);
+    let rotated = admin(
+        &platform,
+        Method::POST,
+        "/admin/issuer/rotate",
+        Some(json!({ "suite": "p256" })),
+    )
+    .await;
+    ok(&rotated, 200);
+    assert_eq!(rotated.body["key_id"], 2);
+    let refused = admin(
+        &platform,
+        Method::POST,
+        "/admin/issuer/rotate",
+        Some(json!({ "suite": "sm2" })),
+    )
+    .await;
+    problem(&refused, 400, "malformed_request");
+    let trust = get_if_none_match(&platform, "/v1/trust-list", &etag).await;
+    ok(&trust, 200);
+    assert_ne!(trust.etag.as_deref(), Some(etag.as_str()));
+    let list = TrustList::from_json(&trust.body.to_string()).unwrap();
+    assert_eq!(list.keys.len(), 2);
+    assert!(list.sequence > 1);
+    let after_rotation = credentials(&elder, None).await;
+    ok(&after_rotation, 201);
+    let (mut verifier, now) = terminal(&platform, &[Purpose::Transport]).await;
+    for (counter, set) in [&before_rotation.body, &after_rotation.body]
+        .into_iter()
+        .enumerate()
+    {
+        let code = code_from(&elder, set, Purpose::Transport, now, counter as u32 + 1);
+        let verified = verifier.verify(&code, now).unwrap();
+        assert_eq!(verified.issuer, "CN-MOHRSS");
+    }
+    // The status list is now signed by the new key.
+    let (bytes, _) = status_list(&platform).await;
+    let parsed = ecard_credential::SignedStatusList::parse(&bytes).unwrap();
+    assert_eq!(parsed.key_id, 2);
+    // After the retired key's credentials have all expired, it leaves the list.
+    advance(&platform, 4 * DAY).await;
+    let list = trust_list(&platform).await;
+    assert_eq!(list.keys.len(), 1);
+    assert_eq!(list.keys[0].key_id, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn catalogue_outlet_sync_and_rules_feeds() {
+    let platform = TestPlatform::start();
+
+    // Items: full, then nothing new since the version, then a 304.
+    let full = get(&platform, "/v1/catalogue/items").await;
+    ok(&full, 200);
+    assert_eq!(full.body["full"], true);
+    let version = full.body["version"].as_u64().unwrap();
+    let items = full.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 323);
+    assert_eq!(full.body["removed"], json!([]));
+    let item: ecard_api::catalogue::CatalogueItem =
+        serde_json::from_value(items[0].clone()).unwrap();
+    let etag = full.etag.clone().unwrap();
+    let delta = get(&platform, &format!("/v1/catalogue/items?since={version}")).await;
+    ok(&delta, 200);
+    assert_eq!(delta.body["full"], false);
+    assert_eq!(delta.body["items"], json!([]));
+    assert_eq!(delta.body["version"], version);
+    let unchanged = get_if_none_match(&platform, "/v1/catalogue/items", &etag).await;
+    assert_eq!(unchanged.status, 304);
+    problem(
+        &get(&platform, "/v1/catalogue/items?since=abc").await,
+        422,
+        "invalid_field",
+    );
+    problem(
+        &get(&platform, "/v1/catalogue/items?since=-1").await,
+        422,
+        "invalid_field",
+    );
+    // A client ahead of the platform (a reset database) gets everything.
+    let ahead = get(
+        &platform,
+        &format!("/v1/catalogue/items?since={}", version + 100),
+    )
+    .await;
+    assert_eq!(ahead.body["full"], true);
+
+    // An edit and a removal show up in the delta; the ETag moves on.
+    let mut changed = item.clone();
+    changed.short_label = "社保卡".into();
+    let answer = admin(
+        &platform,
+        Method::PUT,
+        "/admin/catalogue/items",
+        Some(json!([changed])),
+    )
+    .await;
+    ok(&answer, 200);
+    let edited_version = answer.body["version"].as_u64().unwrap();
+    assert_eq!(edited_version, version + 1);
+    let removed_id = items[1]["id"].as_str().unwrap();
+    let answer = admin(
+        &platform,
+        Method::DELETE,
+        &format!("/admin/catalogue/items/{removed_id}"),
+        None,
+    )
+    .await;
+    ok(&answer, 200);
+    let delta = get_if_none_match(
+        &platform,
+        &format!("/v1/catalogue/items?since={version}"),
+        &etag,
+    )
+    .await;
+    ok(&delta, 200);
+    assert_eq!(delta.body["version"], version + 2);
+    assert_eq!(delta.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(delta.body["items"][0]["short_label"], "社保卡");
+    assert_eq!(delta.body["items"][0]["version"], edited_version);
+    assert_eq!(delta.body["removed"], json!([removed_id]));
+    let full = get(&platform, "/v1/catalogue/items").await;
+    assert_eq!(full.body["items"].as_array().unwrap().len(), 322);
+    assert_eq!(full.body["removed"], json!([]));
+    problem(
+        &admin(
+            &platform,
+            Method::DELETE,
+            &format!("/admin/catalogue/items/{removed_id}"),
+            None,
+        )
+        .await,
+        404,
+        "not_found",
+    );
+    problem(
+        &admin(
+            &platform,
+            Method::PUT,
+            "/admin/catalogue/items",
+            Some(json!([{ "id": 1 }])),
+        )
+        .await,
+        400,
+        "malformed_request",
+    );
+
+    // Outlets, the same way.
+    let outlets = get(&platform, "/v1/catalogue/outlets").await;
+    ok(&outlets, 200);
+    assert_eq!(outlets.body["full"], true);
+    let outlet_list = outlets.body["outlets"].as_array().unwrap();
+    assert!(outlet_list.len() >= 3_000);
+    let outlets_version = outlets.body["version"].as_u64().unwrap();
+    let outlets_etag = outlets.etag.clone().unwrap();
+    assert_eq!(
+        get_if_none_match(&platform, "/v1/catalogue/outlets", &outlets_etag)
+            .await
+            .status,
+        304
+    );
+    let mut outlet: ecard_api::catalogue::Outlet =
+        serde_json::from_value(outlet_list[0].clone()).unwrap();
+    outlet.id = "O-TEST-1".into();
+    outlet.name = "测试网点".into();
+    let answer = admin(
+        &platform,
+        Method::PUT,
+        "/admin/outlets",
+        Some(json!([outlet])),
+    )
+    .await;
+    ok(&answer, 200);
+    let answer = admin(&platform, Method::DELETE, "/admin/outlets/O-00002", None).await;
+    ok(&answer, 200);
+    let delta = get(
+        &platform,
+        &format!("/v1/catalogue/outlets?since={outlets_version}"),
+    )
+    .await;
+    ok(&delta, 200);
+    assert_eq!(delta.body["full"], false);
+    assert_eq!(delta.body["outlets"][0]["id"], "O-TEST-1");
+    assert_eq!(delta.body["removed"], json!(["O-00002"]));
+
+    // One-round-trip sync: all three, an ETag over all three, a 304.
+    let sync = get(&platform, "/v1/catalogue/sync?region=360000").await;
+    ok(&sync, 200);
+    assert_eq!(sync.body["items"]["full"], true);
+    assert_eq!(sync.body["outlets"]["full"], true);
+    assert_eq!(sync.body["rules"]["region"], "360000");
+    let items_version = sync.body["items"]["version"].as_u64().unwrap();
+    let outlets_version = sync.body["outlets"]["version"].as_u64().unwrap();
+    let delta_path = format!(
+        "/v1/catalogue/sync?items_since={items_version}&outlets_since={outlets_version}&region=360102"
+    );
+    let delta = get(&platform, &delta_path).await;
+    ok(&delta, 200);
+    assert_eq!(delta.body["items"]["full"], false);
+    assert_eq!(delta.body["items"]["items"], json!([]));
+    assert_eq!(delta.body["outlets"]["outlets"], json!([]));
+    let sync_etag = delta.etag.clone().unwrap();
+    let unchanged = get_if_none_match(&platform, &delta_path, &sync_etag).await;
+    assert_eq!(unchanged.status, 304);
+    problem(
+        &get(&platform, "/v1/catalogue/sync?items_since=x").await,
+        422,
+        "invalid_field",
+    );
+
+    // Rules: an ETag per version; a change bumps the version and the ETag.
+    let rules_answer = get(&platform, "/v1/rules/360000").await;
+    ok(&rules_answer, 200);
+    let rules_etag = rules_answer.etag.clone().unwrap();
+    assert_eq!(
+        get_if_none_match(&platform, "/v1/rules/360000", &rules_etag)
+            .await
+            .status,
+        304
+    );
+    let by_county = get(&platform, "/v1/rules/360102").await;
+    assert_eq!(by_county.body, rules_answer.body);
+    let document: ecard_api::rules::RegionalRules =
+        serde_json::from_value(rules_answer.body.clone()).unwrap();
+    assert_eq!(document.relative_quota, 8);
+    assert!(!document.cancel_after_submit);
+    change_rules(&platform, "360000", |rules| {
+        rules["relative_quota"] = json!(3)
+    })
+    .await;
+    let changed = get_if_none_match(&platform, "/v1/rules/360000", &rules_etag).await;
+    ok(&changed, 200);
+    assert_eq!(changed.body["relative_quota"], 3);
+    assert_eq!(changed.body["version"], document.version + 1);
+    let unchanged = get_if_none_match(&platform, &delta_path, &sync_etag).await;
+    assert_eq!(unchanged.status, 200, "the sync ETag covers the rules");
+    for region in ["330000", "440000", "510000"] {
+        ok(&get(&platform, &format!("/v1/rules/{region}")).await, 200);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Card workflows
