@@ -13,7 +13,10 @@
 //! as the code could still pass the time check.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::{BinaryHeap, HashMap};
+use std::num::NonZeroUsize;
+
+use lru::LruCache;
 
 use ring::digest::{SHA256, digest};
 
@@ -197,43 +200,52 @@ struct CachedCredential {
     issuer: String,
 }
 
-/// Verified credentials by SHA-256 of their bytes, evicted oldest first.
+/// Verified credentials by SHA-256 of their bytes, bounded: once full the
+/// least recently used entry makes room, in constant time. Expired
+/// credentials are never used again, so they are the first to go.
 struct CredentialCache {
-    capacity: usize,
-    entries: HashMap<[u8; 32], CachedCredential>,
-    order: VecDeque<[u8; 32]>,
+    /// `None` when the policy turns the cache off (capacity 0).
+    entries: Option<LruCache<[u8; 32], CachedCredential>>,
 }
 
 impl CredentialCache {
-    fn get(&self, key: &[u8; 32]) -> Option<&CachedCredential> {
-        self.entries.get(key)
+    fn with_capacity(capacity: usize) -> CredentialCache {
+        CredentialCache {
+            entries: NonZeroUsize::new(capacity).map(LruCache::new),
+        }
     }
 
-    fn insert(&mut self, key: [u8; 32], entry: CachedCredential, now: u64) {
-        if self.capacity == 0 {
-            return;
+    /// The cached entry, if still within its validity at `now`.
+    fn get(&mut self, key: &[u8; 32], now: u64) -> Option<&CachedCredential> {
+        let entries = self.entries.as_mut()?;
+        if entries
+            .peek(key)
+            .is_some_and(|cached| cached.claims.not_after() <= now)
+        {
+            entries.pop(key);
+            return None;
         }
-        if self.entries.len() >= self.capacity {
-            self.entries
-                .retain(|_, cached| cached.claims.not_after() > now);
-            let entries = &self.entries;
-            self.order.retain(|key| entries.contains_key(key));
-        }
-        while self.entries.len() >= self.capacity {
-            let Some(oldest) = self.order.pop_front() else {
-                break;
-            };
-            self.entries.remove(&oldest);
-        }
-        if self.entries.insert(key, entry).is_none() {
-            self.order.push_back(key);
+        entries.get(key)
+    }
+
+    fn insert(&mut self, key: [u8; 32], entry: CachedCredential) {
+        if let Some(entries) = self.entries.as_mut() {
+            entries.put(key, entry);
         }
     }
 
     fn remove_where(&mut self, mut drop: impl FnMut(&CachedCredential) -> bool) {
-        self.entries.retain(|_, cached| !drop(cached));
-        let entries = &self.entries;
-        self.order.retain(|key| entries.contains_key(key));
+        let Some(entries) = self.entries.as_mut() else {
+            return;
+        };
+        let doomed: Vec<[u8; 32]> = entries
+            .iter()
+            .filter(|(_, cached)| drop(cached))
+            .map(|(key, _)| *key)
+            .collect();
+        for key in doomed {
+            entries.pop(&key);
+        }
     }
 }
 
@@ -283,11 +295,7 @@ impl Verifier {
             trust: trust_list.index()?,
             policy,
             status_lists: HashMap::new(),
-            credentials: CredentialCache {
-                capacity: policy.credential_cache_capacity,
-                entries: HashMap::new(),
-                order: VecDeque::new(),
-            },
+            credentials: CredentialCache::with_capacity(policy.credential_cache_capacity),
             replay: ReplayCache {
                 capacity: policy.replay_capacity,
                 seen: HashMap::new(),
@@ -375,7 +383,7 @@ impl Verifier {
             status_lists,
             now,
         };
-        if let Some(cached) = credentials.get(&cache_key) {
+        if let Some(cached) = credentials.get(&cache_key, now) {
             return checks.finish(
                 presentation,
                 &cached.device_key,
@@ -402,7 +410,7 @@ impl Verifier {
                 device_key,
                 issuer: trusted.issuer.clone(),
             };
-            credentials.insert(cache_key, entry, now);
+            credentials.insert(cache_key, entry);
         }
         result
     }

@@ -150,6 +150,61 @@ fn a_replay_cache_of_one_entry_still_refuses_the_latest_code() {
 }
 
 #[test]
+fn the_credential_cache_keeps_the_most_recently_used_credentials() {
+    let world = world(Suite::Ed25519, Suite::Ed25519);
+    let mut policy = VerifierPolicy::for_purposes(&[Purpose::Transport]);
+    policy.credential_cache_capacity = 2;
+    let mut verifier = Verifier::new(&world.trust, policy).unwrap();
+    let mut cached = |credential: u32, counter: u32| {
+        let text = code(
+            &world,
+            &claims(transport(), credential),
+            Purpose::Transport,
+            counter,
+            NOW,
+        );
+        verifier.verify(&text, NOW).unwrap().credential_cached
+    };
+    assert!(!cached(1, 1));
+    assert!(!cached(2, 1));
+    // Using the first again makes the second the least recently used.
+    assert!(cached(1, 2));
+    assert!(!cached(3, 1));
+    assert!(cached(1, 3));
+    assert!(cached(3, 2));
+    assert!(
+        !cached(2, 2),
+        "the least recently used credential made room"
+    );
+}
+
+#[test]
+fn an_expired_credential_is_never_served_from_the_cache() {
+    let world = world(Suite::Ed25519, Suite::Ed25519);
+    let mut verifier = Verifier::new(
+        &world.trust,
+        VerifierPolicy::for_purposes(&[Purpose::Transport]),
+    )
+    .unwrap();
+    let credential_claims = claims(transport(), 1);
+    let not_after = credential_claims.not_after();
+    // The policy allows 30 s of clock skew past `not_after`.
+    let first = code(&world, &credential_claims, Purpose::Transport, 1, NOW);
+    verifier.verify(&first, NOW).unwrap();
+    let late = code(
+        &world,
+        &credential_claims,
+        Purpose::Transport,
+        2,
+        not_after - 30,
+    );
+    assert_eq!(
+        verifier.verify(&late, not_after + 31),
+        Err(VerifyError::CredentialExpired)
+    );
+}
+
+#[test]
 fn key_rotation_keeps_old_credentials_until_they_expire() {
     let world = world(Suite::Ed25519, Suite::Ed25519);
     let (next, _) = SoftwareKey::generate(Suite::EcdsaP256).unwrap();
