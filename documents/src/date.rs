@@ -1,9 +1,11 @@
-//! Civil (calendar) dates, without a date-time library.
+//! Civil (calendar) dates for the rules of documents and people: birth dates
+//! inside document numbers, ages, the 18th birthday that ends a guardian's
+//! mandate, and "today" in China.
 //!
-//! Birth dates inside document numbers and the "under 18 applies through a
-//! guardian" rule only need year, month and day. A full date-time crate would
-//! add weight to every mobile build for three small functions: leap years,
-//! days in a month and Unix days to a calendar date.
+//! [`Date`] is a thin domain type over chrono's [`NaiveDate`]: the calendar
+//! arithmetic is chrono's; what this type adds is the range the documents
+//! use (years 1–9999), the strict `YYYY-MM-DD` wire form, and the birthday
+//! rule for 29 February.
 //!
 //! "Today" is the date in China Standard Time (UTC+8, no daylight saving):
 //! the app's rules are Chinese rules, so a person born on 1 March becomes 18
@@ -12,120 +14,102 @@
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use chrono::{Datelike, FixedOffset, NaiveDate};
 use serde::{Serialize, Serializer};
 
 /// China Standard Time's offset from UTC, in seconds.
 pub const CHINA_UTC_OFFSET_SECONDS: i64 = 8 * 3600;
 
-/// Unix days beyond which [`Date::from_unix_days`] gives up (about ±8,000
-/// years), so the arithmetic can never overflow.
-const MAX_UNIX_DAYS: i64 = 3_000_000;
+/// Days from 0001-01-01 (day 1 of the common era) to 1970-01-01.
+const UNIX_EPOCH_DAYS_FROM_COMMON_ERA: i64 = 719_163;
+
+/// China Standard Time as a chrono time zone.
+pub const CHINA_TIME_ZONE: FixedOffset = match FixedOffset::east_opt(8 * 3600) {
+    Some(zone) => zone,
+    None => panic!("eight hours is within chrono's bounds"),
+};
 
 /// A date in the Gregorian calendar, years 1 to 9999.
 ///
 /// Dates order chronologically. Displayed and serialised as `YYYY-MM-DD`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date {
-    // Field order matters: the derived `Ord` compares year, then month, then day.
-    year: u16,
-    month: u8,
-    day: u8,
-}
+pub struct Date(NaiveDate);
 
 impl Date {
     /// 1970-01-01, the Unix epoch.
-    pub const UNIX_EPOCH: Date = Date {
-        year: 1970,
-        month: 1,
-        day: 1,
+    pub const UNIX_EPOCH: Date = match Date::new(1970, 1, 1) {
+        Some(date) => date,
+        None => panic!("1970-01-01 is a date"),
     };
 
     /// The date `year-month-day`, or `None` when it is not a real calendar
     /// date (month 13, 30 February, 29 February of a common year, year 0).
     pub const fn new(year: u16, month: u8, day: u8) -> Option<Date> {
-        if year == 0 || year > 9999 || month == 0 || month > 12 {
+        if year == 0 || year > 9999 {
             return None;
         }
-        if day == 0 || day > days_in_month(year, month) {
-            return None;
+        match NaiveDate::from_ymd_opt(year as i32, month as u32, day as u32) {
+            Some(date) => Some(Date(date)),
+            None => None,
         }
-        Some(Date { year, month, day })
+    }
+
+    /// The same date as chrono's [`NaiveDate`], for calendar arithmetic.
+    pub const fn naive(self) -> NaiveDate {
+        self.0
+    }
+
+    /// The date of a chrono [`NaiveDate`], or `None` outside years 1–9999.
+    pub fn from_naive(date: NaiveDate) -> Option<Date> {
+        (1..=9999).contains(&date.year()).then_some(Date(date))
     }
 
     /// The year (1–9999).
-    pub const fn year(self) -> u16 {
-        self.year
+    pub fn year(self) -> u16 {
+        // Years are 1–9999 by construction.
+        u16::try_from(self.0.year()).unwrap_or(0)
     }
 
     /// The month (1–12).
-    pub const fn month(self) -> u8 {
-        self.month
+    pub fn month(self) -> u8 {
+        u8::try_from(self.0.month()).unwrap_or(0)
     }
 
     /// The day of the month (1–31).
-    pub const fn day(self) -> u8 {
-        self.day
+    pub fn day(self) -> u8 {
+        u8::try_from(self.0.day()).unwrap_or(0)
     }
 
     /// The date `days` days after 1970-01-01 (negative: before it), or
     /// `None` outside years 1–9999.
     pub fn from_unix_days(days: i64) -> Option<Date> {
-        if !(-MAX_UNIX_DAYS..=MAX_UNIX_DAYS).contains(&days) {
-            return None;
-        }
-        // Days to civil date in the proleptic Gregorian calendar, counting in
-        // 400-year eras that start on 1 March so leap days fall at the end.
-        let shifted = days + 719_468;
-        let era = shifted.div_euclid(146_097);
-        let day_of_era = shifted.rem_euclid(146_097);
-        let year_of_era =
-            (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-        let month_index = (5 * day_of_year + 2) / 153;
-        let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-        let month = if month_index < 10 {
-            month_index + 3
-        } else {
-            month_index - 9
-        };
-        let year = year_of_era + era * 400 + i64::from(month <= 2);
-        Date::new(
-            u16::try_from(year).ok()?,
-            u8::try_from(month).ok()?,
-            u8::try_from(day).ok()?,
-        )
+        let from_common_era = days.checked_add(UNIX_EPOCH_DAYS_FROM_COMMON_ERA)?;
+        NaiveDate::from_num_days_from_ce_opt(i32::try_from(from_common_era).ok()?)
+            .and_then(Date::from_naive)
     }
 
     /// Days from 1970-01-01 to this date (negative before it): the inverse
     /// of [`Date::from_unix_days`].
     pub fn to_unix_days(self) -> i64 {
-        let (year, month, day) = (
-            i64::from(self.year),
-            i64::from(self.month),
-            i64::from(self.day),
-        );
-        let shifted_year = if month <= 2 { year - 1 } else { year };
-        let era = shifted_year.div_euclid(400);
-        let year_of_era = shifted_year - era * 400;
-        let month_index = if month > 2 { month - 3 } else { month + 9 };
-        let day_of_year = (153 * month_index + 2) / 5 + day - 1;
-        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-        era * 146_097 + day_of_era - 719_468
+        i64::from(self.0.num_days_from_ce()) - UNIX_EPOCH_DAYS_FROM_COMMON_ERA
     }
 
     /// The day a person born on this date reaches `age` whole years (the
     /// birthday itself; 1 March for 29 February in a common year), or
     /// `None` past year 9999.
     pub fn anniversary(self, age: u16) -> Option<Date> {
-        let year = self.year.checked_add(age)?;
-        Date::new(year, self.month, self.day).or_else(|| Date::new(year, 3, 1))
+        let year = self.year().checked_add(age)?;
+        Date::new(year, self.month(), self.day()).or_else(|| Date::new(year, 3, 1))
     }
 
-    /// Parses `YYYY-MM-DD`.
+    /// Parses `YYYY-MM-DD`, exactly: four, two and two digits.
     pub fn parse(text: &str) -> Option<Date> {
         let mut parts = text.split('-');
         let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some() || year.len() != 4 || month.len() != 2 || day.len() != 2 {
+        let digits = |part: &str, width: usize| {
+            part.len() == width && part.bytes().all(|byte| byte.is_ascii_digit())
+        };
+        if parts.next().is_some() || !digits(year, 4) || !digits(month, 2) || !digits(day, 2) {
             return None;
         }
         Date::new(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?)
@@ -138,6 +122,17 @@ impl Date {
         Date::from_unix_days(local.div_euclid(86_400))
     }
 
+    /// The date in China at Unix time `seconds`, or `None` outside years
+    /// 1–9999.
+    pub fn in_china_at(seconds: i64) -> Option<Date> {
+        Date::from_unix_seconds(seconds, CHINA_UTC_OFFSET_SECONDS)
+    }
+
+    /// Unix time of midnight at the start of this date in China.
+    pub fn china_midnight_unix_seconds(self) -> i64 {
+        self.to_unix_days() * 86_400 - CHINA_UTC_OFFSET_SECONDS
+    }
+
     /// Today's date in China Standard Time, from the system clock.
     ///
     /// A clock set before 1970 reads as 1970-01-01.
@@ -147,7 +142,7 @@ impl Date {
             .map_or(0, |elapsed| {
                 i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
             });
-        Date::from_unix_seconds(seconds, CHINA_UTC_OFFSET_SECONDS).unwrap_or(Date::UNIX_EPOCH)
+        Date::in_china_at(seconds).unwrap_or(Date::UNIX_EPOCH)
     }
 
     /// Age in whole years on `today` of someone born on this date, or `None`
@@ -156,12 +151,7 @@ impl Date {
     /// The age goes up on the birthday itself; someone born on 29 February
     /// turns a year older on 1 March in common years.
     pub fn age_on(self, today: Date) -> Option<u32> {
-        if self > today {
-            return None;
-        }
-        let years = u32::from(today.year - self.year);
-        let birthday_reached = (today.month, today.day) >= (self.month, self.day);
-        Some(if birthday_reached { years } else { years - 1 })
+        today.0.years_since(self.0)
     }
 }
 
@@ -189,28 +179,14 @@ mod round_trip_tests {
     }
 }
 
-/// Whether `year` is a leap year in the Gregorian calendar.
-pub const fn is_leap_year(year: u16) -> bool {
-    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
-}
-
-/// Days in `month` (1–12) of `year`; 0 for a month outside 1–12.
-const fn days_in_month(year: u16, month: u8) -> u8 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if is_leap_year(year) => 29,
-        2 => 28,
-        _ => 0,
-    }
-}
-
 impl fmt::Display for Date {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             formatter,
             "{:04}-{:02}-{:02}",
-            self.year, self.month, self.day
+            self.year(),
+            self.month(),
+            self.day()
         )
     }
 }
@@ -290,12 +266,12 @@ mod tests {
         for days in -25_931..48_000 {
             let next = Date::from_unix_days(days).expect("in range");
             assert!(next > previous);
-            let expected = if Date::new(previous.year, previous.month, previous.day + 1).is_some() {
-                date(previous.year, previous.month, previous.day + 1)
-            } else if previous.month < 12 {
-                date(previous.year, previous.month + 1, 1)
+            let expected = if Date::new(previous.year(), previous.month(), previous.day() + 1).is_some() {
+                date(previous.year(), previous.month(), previous.day() + 1)
+            } else if previous.month() < 12 {
+                date(previous.year(), previous.month() + 1, 1)
             } else {
-                date(previous.year + 1, 1, 1)
+                date(previous.year() + 1, 1, 1)
             };
             assert_eq!(next, expected);
             previous = next;
