@@ -266,13 +266,14 @@ mod tests {
         for days in -25_931..48_000 {
             let next = Date::from_unix_days(days).expect("in range");
             assert!(next > previous);
-            let expected = if Date::new(previous.year(), previous.month(), previous.day() + 1).is_some() {
-                date(previous.year(), previous.month(), previous.day() + 1)
-            } else if previous.month() < 12 {
-                date(previous.year(), previous.month() + 1, 1)
-            } else {
-                date(previous.year() + 1, 1, 1)
-            };
+            let expected =
+                if Date::new(previous.year(), previous.month(), previous.day() + 1).is_some() {
+                    date(previous.year(), previous.month(), previous.day() + 1)
+                } else if previous.month() < 12 {
+                    date(previous.year(), previous.month() + 1, 1)
+                } else {
+                    date(previous.year() + 1, 1, 1)
+                };
             assert_eq!(next, expected);
             previous = next;
         }

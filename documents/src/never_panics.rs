@@ -1,38 +1,15 @@
-//! Many pseudo-random inputs through every validator: none may panic, and
-//! the results must hang together.
-//!
-//! A property-testing crate is not a dependency here, so a fixed-seed
-//! xorshift generator makes the inputs: the runs are repeatable, and a
-//! failure names the iteration that found it.
+//! Many generated inputs through every validator, as properties: none may
+//! panic, and the results must hang together. proptest shrinks a failing
+//! input to a small one and keeps it in `proptest-regressions/`.
 
 use ecard_credential::Locale;
+use proptest::prelude::*;
 
 use crate::photo::tests::jpeg;
 use crate::{
     Date, DocumentError, DocumentType, PhotoRules, detect, guess_type, jpeg_dimensions, mask,
     validate, validate_address, validate_phone, validate_photo,
 };
-
-/// Marsaglia's xorshift64: tiny, fast, and good enough to make test inputs.
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, bound: usize) -> usize {
-        usize::try_from(self.next() % bound as u64).expect("below a usize bound")
-    }
-
-    fn bytes(&mut self, max_length: usize) -> Vec<u8> {
-        let length = self.below(max_length + 1);
-        (0..length).map(|_| self.next() as u8).collect()
-    }
-}
 
 /// Characters that matter to the validators, and some that should not be there.
 const ALPHABET: &[char] = &[
@@ -176,101 +153,130 @@ fn check_photo(bytes: &[u8]) {
     }
 }
 
-#[test]
-fn random_bytes_never_panic() {
-    let mut random = XorShift(0x9E37_79B9_7F4A_7C15);
-    for _ in 0..20_000 {
-        let mut bytes = random.bytes(96);
-        if random.below(2) == 0 && bytes.len() >= 2 {
-            // Half of them look like a JPEG at first glance.
+/// Valid numbers of each kind, whose mutations stay close to every rule's edge.
+const VALID: &[&str] = &[
+    "11010519491231002X",
+    "810000199408230021",
+    "911840198503151238",
+    "USA310180112345",
+    "H1234567801",
+    "0123456701(B)",
+    "EA1234567",
+    "+86 138 1234 5678",
+    "0791-88888888转123",
+    "江西省南昌市红谷滩区丰和中大道1号",
+];
+
+/// One edit of a text: replace, remove or insert a character at a position
+/// (taken modulo the text's length).
+#[derive(Clone, Debug)]
+enum Edit {
+    Replace(usize, char),
+    Remove(usize),
+    Insert(usize, char),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    let character = || prop::sample::select(ALPHABET);
+    prop_oneof![
+        (any::<usize>(), character()).prop_map(|(at, c)| Edit::Replace(at, c)),
+        any::<usize>().prop_map(Edit::Remove),
+        (any::<usize>(), character()).prop_map(|(at, c)| Edit::Insert(at, c)),
+    ]
+}
+
+/// One damage to a JPEG: a byte at a position (modulo the length) set to a
+/// marker byte, zero, or anything.
+fn damage() -> impl Strategy<Value = (usize, u8)> {
+    (
+        any::<usize>(),
+        prop_oneof![Just(0xFF_u8), Just(0x00_u8), any::<u8>()],
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4_000))]
+
+    #[test]
+    fn random_bytes_never_panic(mut bytes in prop::collection::vec(any::<u8>(), 0..=96), looks_like_jpeg: bool) {
+        if looks_like_jpeg && bytes.len() >= 2 {
             bytes[0] = 0xFF;
             bytes[1] = 0xD8;
         }
         check_photo(&bytes);
         check_text(&String::from_utf8_lossy(&bytes));
     }
-}
 
-#[test]
-fn damaged_jpegs_never_panic() {
-    let mut random = XorShift(0x0123_4567_89AB_CDEF);
-    let good = jpeg(358, 441, 400);
-    assert_eq!(jpeg_dimensions(&good), Ok((358, 441)));
-    for _ in 0..20_000 {
-        let mut bytes = good.clone();
-        for _ in 0..=random.below(4) {
-            let at = random.below(bytes.len());
-            bytes[at] = match random.below(4) {
-                0 => 0xFF,
-                1 => 0x00,
-                _ => random.next() as u8,
-            };
+    #[test]
+    fn damaged_jpegs_never_panic(
+        damages in prop::collection::vec(damage(), 1..=4),
+        truncate_at in prop::option::weighted(0.33, any::<usize>()),
+    ) {
+        let mut bytes = jpeg(358, 441, 400);
+        for (at, byte) in damages {
+            let at = at % bytes.len();
+            bytes[at] = byte;
         }
-        if random.below(3) == 0 {
-            bytes.truncate(random.below(bytes.len() + 1));
+        if let Some(at) = truncate_at {
+            bytes.truncate(at % (bytes.len() + 1));
         }
         check_photo(&bytes);
     }
-}
 
-#[test]
-fn random_text_never_panics() {
-    let mut random = XorShift(0xDEAD_BEEF_CAFE_F00D);
-    for _ in 0..20_000 {
-        let length = random.below(32);
-        let text: String = (0..length)
-            .map(|_| ALPHABET[random.below(ALPHABET.len())])
-            .collect();
-        check_text(&text);
+    #[test]
+    fn random_text_never_panics(characters in prop::collection::vec(prop::sample::select(ALPHABET), 0..32)) {
+        check_text(&characters.into_iter().collect::<String>());
     }
-    // Mutations of valid numbers stay close to every rule's edge.
-    let valid = [
-        "11010519491231002X",
-        "810000199408230021",
-        "911840198503151238",
-        "USA310180112345",
-        "H1234567801",
-        "0123456701(B)",
-        "EA1234567",
-        "+86 138 1234 5678",
-        "0791-88888888转123",
-        "江西省南昌市红谷滩区丰和中大道1号",
-    ];
-    for _ in 0..20_000 {
-        let mut chars: Vec<char> = valid[random.below(valid.len())].chars().collect();
-        for _ in 0..=random.below(2) {
-            let at = random.below(chars.len() + 1);
-            let character = ALPHABET[random.below(ALPHABET.len())];
-            match random.below(3) {
-                0 if at < chars.len() => chars[at] = character,
-                1 if at < chars.len() => {
-                    chars.remove(at);
+
+    #[test]
+    fn edited_valid_numbers_never_panic(
+        valid in prop::sample::select(VALID),
+        edits in prop::collection::vec(edit(), 1..=2),
+    ) {
+        let mut chars: Vec<char> = valid.chars().collect();
+        for edit in edits {
+            match edit {
+                Edit::Replace(at, character) if !chars.is_empty() => {
+                    let at = at % chars.len();
+                    chars[at] = character;
                 }
-                _ => chars.insert(at, character),
+                Edit::Remove(at) if !chars.is_empty() => {
+                    chars.remove(at % chars.len());
+                }
+                Edit::Insert(at, character) => chars.insert(at % (chars.len() + 1), character),
+                _ => {}
             }
         }
         check_text(&chars.into_iter().collect::<String>());
     }
+
+    #[test]
+    fn random_dates_never_panic(
+        days in any::<i64>(),
+        shift in 0_u32..64,
+        other_days in -100_000_i64..100_000,
+        seconds: i64,
+        offset: i64,
+        (year, month, day) in (any::<u16>(), any::<u8>(), any::<u8>()),
+    ) {
+        let days = days >> shift;
+        if let Some(date) = Date::from_unix_days(days) {
+            prop_assert_eq!(Date::new(date.year(), date.month(), date.day()), Some(date));
+            prop_assert_eq!(date.to_unix_days(), days);
+            let other = Date::from_unix_days(other_days).expect("in range");
+            match date.age_on(other) {
+                Some(age) => prop_assert!(date <= other && age <= u32::from(other.year())),
+                None => prop_assert!(date > other),
+            }
+        }
+        let _ = Date::from_unix_seconds(seconds, offset);
+        if let Some(date) = Date::new(year, month, day) {
+            prop_assert_eq!(Date::parse(&date.to_string()), Some(date));
+        }
+    }
 }
 
 #[test]
-fn random_dates_never_panic() {
-    let mut random = XorShift(0x1357_9BDF_2468_ACE0);
-    for _ in 0..20_000 {
-        let days = random.next() as i64 >> random.below(64);
-        if let Some(date) = Date::from_unix_days(days) {
-            assert_eq!(Date::new(date.year(), date.month(), date.day()), Some(date));
-            let other = Date::from_unix_days(random.next() as i64 % 100_000).expect("in range");
-            match date.age_on(other) {
-                Some(age) => assert!(date <= other && age <= u32::from(other.year())),
-                None => assert!(date > other),
-            }
-        }
-        let _ = Date::from_unix_seconds(random.next() as i64, random.next() as i64);
-        let _ = Date::new(
-            random.next() as u16,
-            random.next() as u8,
-            random.next() as u8,
-        );
-    }
+fn the_sample_jpeg_is_whole() {
+    assert_eq!(jpeg_dimensions(&jpeg(358, 441, 400)), Ok((358, 441)));
 }
