@@ -30,6 +30,10 @@ use serde::Serialize;
 use crate::error::DocumentError;
 use crate::text::fold_width;
 
+mod error;
+
+pub use error::AddressError;
+
 /// Fewest characters in an address.
 pub const ADDRESS_MIN_CHARS: usize = 5;
 
@@ -106,34 +110,39 @@ impl Address {
 /// invisible characters, no characters foreign to addresses, length, no
 /// long runs of one character, division part, detail part.
 pub fn validate_address(input: &str) -> Result<Address, DocumentError> {
+    parse_address(input).map_err(DocumentError::from)
+}
+
+/// [`validate_address`], with the address rule that refused the input.
+fn parse_address(input: &str) -> Result<Address, AddressError> {
     let trimmed = input.trim();
     if trimmed.is_empty() {
-        return Err(DocumentError::AddressEmpty);
+        return Err(AddressError::Empty);
     }
     if trimmed.chars().any(is_control_or_invisible) {
-        return Err(DocumentError::AddressControlCharacters);
+        return Err(AddressError::ControlCharacters);
     }
     if !trimmed.chars().all(is_address_character) {
-        return Err(DocumentError::AddressBadCharacters);
+        return Err(AddressError::BadCharacters);
     }
     let text = collapse_spaces(trimmed);
     let chars: Vec<char> = text.chars().collect();
     if chars.len() > ADDRESS_MAX_CHARS {
-        return Err(DocumentError::AddressTooLong {
+        return Err(AddressError::TooLong {
             max: ADDRESS_MAX_CHARS,
         });
     }
     if chars.len() < ADDRESS_MIN_CHARS {
-        return Err(DocumentError::AddressTooShort {
+        return Err(AddressError::TooShort {
             min: ADDRESS_MIN_CHARS,
         });
     }
     if longest_run(&chars) > MAX_REPEATED_CHARS {
-        return Err(DocumentError::AddressRepeated);
+        return Err(AddressError::Repeated);
     }
     let head = division_part_length(&chars);
     if head == 0 {
-        return Err(DocumentError::AddressMissingRegion);
+        return Err(AddressError::MissingRegion);
     }
     let (divisions, detail) = chars.split_at(head);
     let meaningful = detail
@@ -143,7 +152,7 @@ pub fn validate_address(input: &str) -> Result<Address, DocumentError> {
         })
         .count();
     if meaningful < 2 {
-        return Err(DocumentError::AddressMissingDetail);
+        return Err(AddressError::MissingDetail);
     }
     Ok(Address {
         divisions: divisions.iter().collect::<String>().trim().to_owned(),
@@ -357,63 +366,49 @@ mod tests {
 
     #[test]
     fn refuses_with_a_reason() {
-        use DocumentError as E;
+        use AddressError as E;
         let long = "江西省南昌市红谷滩区".to_owned() + &"丰和中大道".repeat(25);
         let longest = "江西省南昌市红谷滩区".to_owned() + &"丰和中大道一".repeat(18) + "二号";
         assert_eq!(longest.chars().count(), ADDRESS_MAX_CHARS);
         assert!(validate_address(&longest).is_ok());
-        let cases: Vec<(String, DocumentError)> = vec![
-            (String::new(), E::AddressEmpty),
-            (" \u{3000}\t\n".into(), E::AddressEmpty),
-            (
-                "北京市朝阳区\n望京街1号".into(),
-                E::AddressControlCharacters,
-            ),
-            (
-                "北京市朝阳区\t望京街1号".into(),
-                E::AddressControlCharacters,
-            ),
-            (
-                "北京市朝阳区\u{0}望京街1号".into(),
-                E::AddressControlCharacters,
-            ),
-            (
-                "北京市朝阳区\u{200B}望京街1号".into(),
-                E::AddressControlCharacters,
-            ),
-            (
-                "北京市朝阳区\u{202E}望京街1号".into(),
-                E::AddressControlCharacters,
-            ),
-            (
-                "北京市朝阳区\u{FEFF}望京街1号".into(),
-                E::AddressControlCharacters,
-            ),
-            ("北京市朝阳区望京街1号😀".into(), E::AddressBadCharacters),
-            ("北京市朝阳区<script>".into(), E::AddressBadCharacters),
-            ("北京市朝阳区望京街1号@".into(), E::AddressBadCharacters),
-            ("北京市朝阳区Ωmega".into(), E::AddressBadCharacters),
-            (long + "号", E::AddressTooLong { max: 120 }),
-            ("北京市".into(), E::AddressTooShort { min: 5 }),
-            ("北京 市".into(), E::AddressTooShort { min: 5 }),
-            ("北京市朝阳区啊啊啊啊啊啊".into(), E::AddressRepeated),
-            ("北京市朝阳区1111111号".into(), E::AddressRepeated),
-            ("aaaaaaaaaa".into(), E::AddressRepeated),
-            ("我家在村口大树下".into(), E::AddressMissingRegion),
-            ("丰和中大道1号".into(), E::AddressMissingRegion),
-            ("Room 101, No. 5 Road".into(), E::AddressMissingRegion),
-            ("12345 北京市朝阳区".into(), E::AddressMissingRegion),
-            ("望京小区3号楼".into(), E::AddressMissingRegion),
-            ("中国 望京街1号".into(), E::AddressMissingRegion),
-            ("江西省南昌市".into(), E::AddressMissingDetail),
-            ("江西省南昌市东湖区".into(), E::AddressMissingDetail),
-            ("上海市浦东新区".into(), E::AddressMissingDetail),
-            ("北京市朝阳区 , ,".into(), E::AddressMissingDetail),
-            ("北京市朝阳区1".into(), E::AddressMissingDetail),
-            ("新疆维吾尔自治区".into(), E::AddressMissingDetail),
+        let cases: Vec<(String, AddressError)> = vec![
+            (String::new(), E::Empty),
+            (" \u{3000}\t\n".into(), E::Empty),
+            ("北京市朝阳区\n望京街1号".into(), E::ControlCharacters),
+            ("北京市朝阳区\t望京街1号".into(), E::ControlCharacters),
+            ("北京市朝阳区\u{0}望京街1号".into(), E::ControlCharacters),
+            ("北京市朝阳区\u{200B}望京街1号".into(), E::ControlCharacters),
+            ("北京市朝阳区\u{202E}望京街1号".into(), E::ControlCharacters),
+            ("北京市朝阳区\u{FEFF}望京街1号".into(), E::ControlCharacters),
+            ("北京市朝阳区望京街1号😀".into(), E::BadCharacters),
+            ("北京市朝阳区<script>".into(), E::BadCharacters),
+            ("北京市朝阳区望京街1号@".into(), E::BadCharacters),
+            ("北京市朝阳区Ωmega".into(), E::BadCharacters),
+            (long + "号", E::TooLong { max: 120 }),
+            ("北京市".into(), E::TooShort { min: 5 }),
+            ("北京 市".into(), E::TooShort { min: 5 }),
+            ("北京市朝阳区啊啊啊啊啊啊".into(), E::Repeated),
+            ("北京市朝阳区1111111号".into(), E::Repeated),
+            ("aaaaaaaaaa".into(), E::Repeated),
+            ("我家在村口大树下".into(), E::MissingRegion),
+            ("丰和中大道1号".into(), E::MissingRegion),
+            ("Room 101, No. 5 Road".into(), E::MissingRegion),
+            ("12345 北京市朝阳区".into(), E::MissingRegion),
+            ("望京小区3号楼".into(), E::MissingRegion),
+            ("中国 望京街1号".into(), E::MissingRegion),
+            ("江西省南昌市".into(), E::MissingDetail),
+            ("江西省南昌市东湖区".into(), E::MissingDetail),
+            ("上海市浦东新区".into(), E::MissingDetail),
+            ("北京市朝阳区 , ,".into(), E::MissingDetail),
+            ("北京市朝阳区1".into(), E::MissingDetail),
+            ("新疆维吾尔自治区".into(), E::MissingDetail),
         ];
         for (input, expected) in cases {
-            assert_eq!(validate_address(&input), Err(expected), "{input:?}");
+            assert_eq!(
+                validate_address(&input),
+                Err(DocumentError::Address(expected)),
+                "{input:?}"
+            );
         }
     }
 }

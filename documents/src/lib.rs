@@ -13,8 +13,11 @@
 //! - [`mask()`]: the masked form for display and logs;
 //! - [`phone`], [`address`], [`photo`]: contact phone, mailing address, and
 //!   the card photo against a region's [`PhotoRules`];
-//! - [`DocumentError`]: one variant per rule, each with a stable code, the
-//!   form field at fault and a plain zh-CN / en message.
+//! - [`DocumentError`]: what the validators return, one variant per area;
+//!   each area's error ([`IdentityError`], [`PhoneError`], [`AddressError`],
+//!   [`PhotoError`]) lives beside that area's rules and has one variant per
+//!   rule, with a stable code, the form field at fault and a plain zh-CN / en
+//!   message.
 //!
 //! Everything here is pure and synchronous (no I/O, no clock except
 //! [`Date::today`]) and safe to call on any thread, including the UI thread.
@@ -32,16 +35,16 @@ mod text;
 #[cfg(test)]
 mod never_panics;
 
-pub use address::{Address, validate_address};
+pub use address::{Address, AddressError, validate_address};
 pub use date::Date;
 pub use error::DocumentError;
 pub use identity::{
-    ADULT_AGE, Document, DocumentType, HomeReturnPermit, Origin, Passport, PassportKind,
-    PermanentResidentFormat, PermanentResidentId, ResidencePermit, ResidentId, Sex,
+    ADULT_AGE, Document, DocumentType, HomeReturnPermit, IdentityError, Origin, Passport,
+    PassportKind, PermanentResidentFormat, PermanentResidentId, ResidencePermit, ResidentId, Sex,
     TaiwanPermitFormat, TaiwanTravelPermit, check_character, detect, guess_type, validate,
     validate_home_return_permit, validate_passport, validate_permanent_resident_id,
     validate_residence_permit, validate_resident_id, validate_taiwan_travel_permit,
 };
 pub use mask::{mask, mask_name};
-pub use phone::{Phone, PhoneKind, validate_phone};
-pub use photo::{ImageFormat, PhotoInfo, PhotoRules, jpeg_dimensions, validate_photo};
+pub use phone::{Phone, PhoneError, PhoneKind, validate_phone};
+pub use photo::{ImageFormat, PhotoError, PhotoInfo, PhotoRules, jpeg_dimensions, validate_photo};

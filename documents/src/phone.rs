@@ -19,6 +19,10 @@ use serde::Serialize;
 use crate::error::DocumentError;
 use crate::text::fold_width;
 
+mod error;
+
+pub use error::PhoneError;
+
 /// Mobile or landline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -71,6 +75,11 @@ const EXTENSION_MARKERS: [&str; 5] = ["转", "分机", "ext", "x", "#"];
 
 /// Checks and normalises a mainland mobile or landline number.
 pub fn validate_phone(input: &str) -> Result<Phone, DocumentError> {
+    parse_phone(input).map_err(DocumentError::from)
+}
+
+/// [`validate_phone`], with the phone rule that refused the input.
+fn parse_phone(input: &str) -> Result<Phone, PhoneError> {
     let text: String = input
         .chars()
         .map(fold_width)
@@ -78,13 +87,13 @@ pub fn validate_phone(input: &str) -> Result<Phone, DocumentError> {
         .to_ascii_lowercase();
     let text = text.trim();
     if text.is_empty() {
-        return Err(DocumentError::PhoneEmpty);
+        return Err(PhoneError::Empty);
     }
     let (main, marked_extension) = split_extension(text)?;
     let (international, groups) = digit_groups(main)?;
     let digits: String = groups.concat();
     if digits.is_empty() {
-        return Err(DocumentError::PhoneUnrecognised);
+        return Err(PhoneError::Unrecognised);
     }
     if international {
         // After the country code, a landline's leading 0 is usually dropped.
@@ -102,14 +111,14 @@ pub fn validate_phone(input: &str) -> Result<Phone, DocumentError> {
     match digits.as_bytes().first() {
         Some(b'1') => mobile(&digits, marked_extension),
         Some(b'0') => landline(&groups, marked_extension),
-        _ if (7..=8).contains(&digits.len()) => Err(DocumentError::PhoneMissingAreaCode),
-        _ => Err(DocumentError::PhoneUnrecognised),
+        _ if (7..=8).contains(&digits.len()) => Err(PhoneError::MissingAreaCode),
+        _ => Err(PhoneError::Unrecognised),
     }
 }
 
 /// Splits `text` at the first extension marker into the number and the
 /// extension's digits.
-fn split_extension(text: &str) -> Result<(&str, Option<String>), DocumentError> {
+fn split_extension(text: &str) -> Result<(&str, Option<String>), PhoneError> {
     let Some((at, marker)) = EXTENSION_MARKERS
         .iter()
         .filter_map(|marker| text.find(marker).map(|at| (at, *marker)))
@@ -126,14 +135,14 @@ fn split_extension(text: &str) -> Result<(&str, Option<String>), DocumentError> 
         || extension.len() > 6
         || !extension.bytes().all(|byte| byte.is_ascii_digit())
     {
-        return Err(DocumentError::PhoneBadExtension);
+        return Err(PhoneError::BadExtension);
     }
     Ok((main, Some(extension.to_owned())))
 }
 
 /// The runs of digits in `text`, separated by spaces, hyphens or brackets,
 /// with a leading `+86` or `0086` removed; and whether it was there.
-fn digit_groups(text: &str) -> Result<(bool, Vec<String>), DocumentError> {
+fn digit_groups(text: &str) -> Result<(bool, Vec<String>), PhoneError> {
     let text = text.trim();
     let (plus, text) = match text.strip_prefix('+') {
         Some(rest) => (true, rest),
@@ -149,7 +158,7 @@ fn digit_groups(text: &str) -> Result<(bool, Vec<String>), DocumentError> {
                     groups.push(std::mem::take(&mut current));
                 }
             }
-            _ => return Err(DocumentError::PhoneBadCharacters),
+            _ => return Err(PhoneError::BadCharacters),
         }
     }
     if !current.is_empty() {
@@ -158,13 +167,13 @@ fn digit_groups(text: &str) -> Result<(bool, Vec<String>), DocumentError> {
     let digits: String = groups.concat();
     let country_digits = if plus {
         if !digits.starts_with("86") {
-            return Err(DocumentError::PhoneNotMainland);
+            return Err(PhoneError::NotMainland);
         }
         2
     } else if digits.starts_with("0086") {
         4
     } else if digits.starts_with("00") {
-        return Err(DocumentError::PhoneNotMainland);
+        return Err(PhoneError::NotMainland);
     } else {
         0
     };
@@ -188,17 +197,17 @@ fn drop_leading_digits(groups: &mut Vec<String>, mut count: usize) {
     }
 }
 
-fn mobile(digits: &str, extension: Option<String>) -> Result<Phone, DocumentError> {
+fn mobile(digits: &str, extension: Option<String>) -> Result<Phone, PhoneError> {
     if extension.is_some() {
-        return Err(DocumentError::PhoneBadExtension);
+        return Err(PhoneError::BadExtension);
     }
     if digits.len() != 11 {
-        return Err(DocumentError::PhoneMobileWrongLength {
+        return Err(PhoneError::MobileWrongLength {
             digits: digits.len(),
         });
     }
     if !matches!(digits.as_bytes().get(1), Some(b'3'..=b'9')) {
-        return Err(DocumentError::PhoneMobileBadPrefix);
+        return Err(PhoneError::MobileBadPrefix);
     }
     Ok(Phone {
         kind: PhoneKind::Mobile,
@@ -207,7 +216,7 @@ fn mobile(digits: &str, extension: Option<String>) -> Result<Phone, DocumentErro
     })
 }
 
-fn landline(groups: &[String], marked_extension: Option<String>) -> Result<Phone, DocumentError> {
+fn landline(groups: &[String], marked_extension: Option<String>) -> Result<Phone, PhoneError> {
     // The area code: the first group when it was written apart, otherwise
     // by the numbering plan (3 digits for 01x/02x, 4 for 03xx–09xx).
     let digits = groups.concat();
@@ -224,14 +233,14 @@ fn landline(groups: &[String], marked_extension: Option<String>) -> Result<Phone
                 4
             };
             if digits.len() <= area_length {
-                return Err(DocumentError::PhoneLocalWrongLength);
+                return Err(PhoneError::LocalWrongLength);
             }
             let (area, local) = digits.split_at(area_length);
             (area, vec![local])
         }
     };
     if !is_area_code(area) {
-        return Err(DocumentError::PhoneBadAreaCode);
+        return Err(PhoneError::BadAreaCode);
     }
     // Without a marker, a last group after a complete local number is the
     // extension: 010-12345678-123.
@@ -244,10 +253,10 @@ fn landline(groups: &[String], marked_extension: Option<String>) -> Result<Phone
         (_, extension) => (rest.concat(), extension),
     };
     if !(7..=8).contains(&local.len()) {
-        return Err(DocumentError::PhoneLocalWrongLength);
+        return Err(PhoneError::LocalWrongLength);
     }
     if local.starts_with(['0', '1']) {
-        return Err(DocumentError::PhoneLocalBadStart);
+        return Err(PhoneError::LocalBadStart);
     }
     Ok(Phone {
         kind: PhoneKind::Landline,
@@ -384,49 +393,53 @@ mod tests {
 
     #[test]
     fn refuses_with_a_reason() {
-        use DocumentError as E;
-        let cases: &[(&str, DocumentError)] = &[
-            ("", E::PhoneEmpty),
-            ("   ", E::PhoneEmpty),
-            ("\u{3000}", E::PhoneEmpty),
-            ("138.1234.5678", E::PhoneBadCharacters),
-            ("138/1234/5678", E::PhoneBadCharacters),
-            ("phone 13812345678", E::PhoneBadCharacters),
-            ("1381234567８a", E::PhoneBadCharacters),
-            ("138+12345678", E::PhoneBadCharacters),
-            ("+1 555 123 4567", E::PhoneNotMainland),
-            ("+852 9123 4567", E::PhoneNotMainland),
-            ("00852 91234567", E::PhoneNotMainland),
-            ("1381234567", E::PhoneMobileWrongLength { digits: 10 }),
-            ("138123456789", E::PhoneMobileWrongLength { digits: 12 }),
-            ("12333", E::PhoneMobileWrongLength { digits: 5 }),
-            ("+86 1381234567", E::PhoneMobileWrongLength { digits: 10 }),
-            ("12012345678", E::PhoneMobileBadPrefix),
-            ("11012345678", E::PhoneMobileBadPrefix),
-            ("+86 12012345678", E::PhoneMobileBadPrefix),
-            ("62345678", E::PhoneMissingAreaCode),
-            ("12345678", E::PhoneMobileWrongLength { digits: 8 }),
-            ("8888888", E::PhoneMissingAreaCode),
-            ("011-12345678", E::PhoneBadAreaCode),
-            ("01112345678", E::PhoneBadAreaCode),
-            ("079-1234567", E::PhoneBadAreaCode),
-            ("0101-2345678", E::PhoneBadAreaCode),
-            ("010-123456", E::PhoneLocalWrongLength),
-            ("010-623456789", E::PhoneLocalWrongLength),
-            ("0791", E::PhoneLocalWrongLength),
-            ("010-02345678", E::PhoneLocalBadStart),
-            ("0791-12345678", E::PhoneLocalBadStart),
-            ("010-62345678转", E::PhoneBadExtension),
-            ("010-62345678转1234567", E::PhoneBadExtension),
-            ("010-62345678 ext 12a", E::PhoneBadExtension),
-            ("13812345678 转 12", E::PhoneBadExtension),
-            ("---", E::PhoneUnrecognised),
-            ("()", E::PhoneUnrecognised),
-            ("999", E::PhoneUnrecognised),
-            ("+86", E::PhoneUnrecognised),
+        use PhoneError as E;
+        let cases: &[(&str, PhoneError)] = &[
+            ("", E::Empty),
+            ("   ", E::Empty),
+            ("\u{3000}", E::Empty),
+            ("138.1234.5678", E::BadCharacters),
+            ("138/1234/5678", E::BadCharacters),
+            ("phone 13812345678", E::BadCharacters),
+            ("1381234567８a", E::BadCharacters),
+            ("138+12345678", E::BadCharacters),
+            ("+1 555 123 4567", E::NotMainland),
+            ("+852 9123 4567", E::NotMainland),
+            ("00852 91234567", E::NotMainland),
+            ("1381234567", E::MobileWrongLength { digits: 10 }),
+            ("138123456789", E::MobileWrongLength { digits: 12 }),
+            ("12333", E::MobileWrongLength { digits: 5 }),
+            ("+86 1381234567", E::MobileWrongLength { digits: 10 }),
+            ("12012345678", E::MobileBadPrefix),
+            ("11012345678", E::MobileBadPrefix),
+            ("+86 12012345678", E::MobileBadPrefix),
+            ("62345678", E::MissingAreaCode),
+            ("12345678", E::MobileWrongLength { digits: 8 }),
+            ("8888888", E::MissingAreaCode),
+            ("011-12345678", E::BadAreaCode),
+            ("01112345678", E::BadAreaCode),
+            ("079-1234567", E::BadAreaCode),
+            ("0101-2345678", E::BadAreaCode),
+            ("010-123456", E::LocalWrongLength),
+            ("010-623456789", E::LocalWrongLength),
+            ("0791", E::LocalWrongLength),
+            ("010-02345678", E::LocalBadStart),
+            ("0791-12345678", E::LocalBadStart),
+            ("010-62345678转", E::BadExtension),
+            ("010-62345678转1234567", E::BadExtension),
+            ("010-62345678 ext 12a", E::BadExtension),
+            ("13812345678 转 12", E::BadExtension),
+            ("---", E::Unrecognised),
+            ("()", E::Unrecognised),
+            ("999", E::Unrecognised),
+            ("+86", E::Unrecognised),
         ];
         for (input, expected) in cases {
-            assert_eq!(validate_phone(input), Err(*expected), "{input:?}");
+            assert_eq!(
+                validate_phone(input),
+                Err(DocumentError::Phone(*expected)),
+                "{input:?}"
+            );
         }
     }
 }

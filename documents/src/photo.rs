@@ -18,6 +18,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::DocumentError;
 
+mod error;
+
+pub use error::PhotoError;
+
 /// Segments the JPEG reader walks before giving up on a file.
 pub const MAX_SEGMENTS: usize = 1024;
 
@@ -171,7 +175,12 @@ pub struct PhotoInfo {
 /// Checks a photo file against `rules`, in this order: not empty, JPEG,
 /// structure intact, pixel size, file size.
 pub fn validate_photo(bytes: &[u8], rules: &PhotoRules) -> Result<PhotoInfo, DocumentError> {
-    let (width, height) = jpeg_dimensions(bytes)?;
+    check_photo(bytes, rules).map_err(DocumentError::from)
+}
+
+/// [`validate_photo`], with the photo rule that refused the file.
+fn check_photo(bytes: &[u8], rules: &PhotoRules) -> Result<PhotoInfo, PhotoError> {
+    let (width, height) = read_jpeg_dimensions(bytes)?;
     let PhotoRules {
         min_width,
         max_width,
@@ -181,7 +190,7 @@ pub fn validate_photo(bytes: &[u8], rules: &PhotoRules) -> Result<PhotoInfo, Doc
         max_bytes,
     } = *rules;
     if width < min_width || height < min_height {
-        return Err(DocumentError::PhotoTooSmall {
+        return Err(PhotoError::TooSmall {
             width,
             height,
             min_width,
@@ -191,7 +200,7 @@ pub fn validate_photo(bytes: &[u8], rules: &PhotoRules) -> Result<PhotoInfo, Doc
         });
     }
     if width > max_width || height > max_height {
-        return Err(DocumentError::PhotoTooLarge {
+        return Err(PhotoError::TooLarge {
             width,
             height,
             min_width,
@@ -202,13 +211,13 @@ pub fn validate_photo(bytes: &[u8], rules: &PhotoRules) -> Result<PhotoInfo, Doc
     }
     let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     if size < min_bytes {
-        return Err(DocumentError::PhotoFileTooSmall {
+        return Err(PhotoError::FileTooSmall {
             bytes: size,
             min_bytes,
         });
     }
     if size > max_bytes {
-        return Err(DocumentError::PhotoFileTooLarge {
+        return Err(PhotoError::FileTooLarge {
             bytes: size,
             max_bytes,
         });
@@ -224,12 +233,17 @@ pub fn validate_photo(bytes: &[u8], rules: &PhotoRules) -> Result<PhotoInfo, Doc
 /// (SOF0–SOF15), after checking the file's marker structure through to the
 /// end-of-image marker: a frame header, then at least one scan, then EOI.
 pub fn jpeg_dimensions(bytes: &[u8]) -> Result<(u32, u32), DocumentError> {
+    read_jpeg_dimensions(bytes).map_err(DocumentError::from)
+}
+
+/// [`jpeg_dimensions`], with the photo rule that refused the file.
+fn read_jpeg_dimensions(bytes: &[u8]) -> Result<(u32, u32), PhotoError> {
     if bytes.is_empty() {
-        return Err(DocumentError::PhotoEmpty);
+        return Err(PhotoError::Empty);
     }
     let format = ImageFormat::sniff(bytes);
     if format != ImageFormat::Jpeg {
-        return Err(DocumentError::PhotoNotJpeg { format });
+        return Err(PhotoError::NotJpeg { format });
     }
     let mut position = 2; // after SOI (FF D8)
     let mut dimensions = None;
@@ -240,27 +254,23 @@ pub fn jpeg_dimensions(bytes: &[u8]) -> Result<(u32, u32), DocumentError> {
             // EOI: the end. A file without a frame header has no size, one
             // without a scan has no picture.
             0xD9 => {
-                return dimensions
-                    .filter(|_| scanned)
-                    .ok_or(DocumentError::PhotoCorrupt);
+                return dimensions.filter(|_| scanned).ok_or(PhotoError::Corrupt);
             }
             // A second SOI, or a stuffed zero outside entropy-coded data.
-            0xD8 | 0x00 => return Err(DocumentError::PhotoCorrupt),
+            0xD8 | 0x00 => return Err(PhotoError::Corrupt),
             // TEM and RST0–7 stand alone, without a length.
             0x01 | 0xD0..=0xD7 => continue,
             _ => {}
         }
         let length = read_u16(bytes, position)?;
         if length < 2 {
-            return Err(DocumentError::PhotoCorrupt);
+            return Err(PhotoError::Corrupt);
         }
         let end = position
             .checked_add(usize::from(length))
             .filter(|end| *end <= bytes.len())
-            .ok_or(DocumentError::PhotoTruncated)?;
-        let payload = bytes
-            .get(position + 2..end)
-            .ok_or(DocumentError::PhotoTruncated)?;
+            .ok_or(PhotoError::Truncated)?;
+        let payload = bytes.get(position + 2..end).ok_or(PhotoError::Truncated)?;
         if is_frame_header(marker) && dimensions.is_none() {
             dimensions = Some(read_frame_header(payload)?);
         }
@@ -269,22 +279,22 @@ pub fn jpeg_dimensions(bytes: &[u8]) -> Result<(u32, u32), DocumentError> {
             // SOS: entropy-coded data follows, up to the next marker. A scan
             // before any frame header cannot be decoded.
             if dimensions.is_none() {
-                return Err(DocumentError::PhotoCorrupt);
+                return Err(PhotoError::Corrupt);
             }
             position = skip_entropy_coded_data(bytes, position)?;
             scanned = true;
         }
     }
-    Err(DocumentError::PhotoCorrupt)
+    Err(PhotoError::Corrupt)
 }
 
 /// Reads a marker at `position` (`FF`, optional `FF` fill bytes, the marker
 /// code) and moves past it.
-fn read_marker(bytes: &[u8], position: &mut usize) -> Result<u8, DocumentError> {
+fn read_marker(bytes: &[u8], position: &mut usize) -> Result<u8, PhotoError> {
     match bytes.get(*position) {
-        None => return Err(DocumentError::PhotoTruncated),
+        None => return Err(PhotoError::Truncated),
         Some(0xFF) => *position += 1,
-        Some(_) => return Err(DocumentError::PhotoCorrupt),
+        Some(_) => return Err(PhotoError::Corrupt),
     }
     while let Some(&byte) = bytes.get(*position) {
         *position += 1;
@@ -292,14 +302,14 @@ fn read_marker(bytes: &[u8], position: &mut usize) -> Result<u8, DocumentError> 
             return Ok(byte);
         }
     }
-    Err(DocumentError::PhotoTruncated)
+    Err(PhotoError::Truncated)
 }
 
 /// A big-endian 16-bit number at `position`.
-fn read_u16(bytes: &[u8], position: usize) -> Result<u16, DocumentError> {
+fn read_u16(bytes: &[u8], position: usize) -> Result<u16, PhotoError> {
     match (bytes.get(position), bytes.get(position + 1)) {
         (Some(&high), Some(&low)) => Ok(u16::from_be_bytes([high, low])),
-        _ => Err(DocumentError::PhotoTruncated),
+        _ => Err(PhotoError::Truncated),
     }
 }
 
@@ -311,14 +321,14 @@ const fn is_frame_header(marker: u8) -> bool {
 
 /// Width and height from a frame header's payload: precision (1 byte),
 /// height (2), width (2), component count (1), 3 bytes per component.
-fn read_frame_header(payload: &[u8]) -> Result<(u32, u32), DocumentError> {
-    let height = read_u16(payload, 1).map_err(|_| DocumentError::PhotoCorrupt)?;
-    let width = read_u16(payload, 3).map_err(|_| DocumentError::PhotoCorrupt)?;
-    let components = usize::from(*payload.get(5).ok_or(DocumentError::PhotoCorrupt)?);
+fn read_frame_header(payload: &[u8]) -> Result<(u32, u32), PhotoError> {
+    let height = read_u16(payload, 1).map_err(|_| PhotoError::Corrupt)?;
+    let width = read_u16(payload, 3).map_err(|_| PhotoError::Corrupt)?;
+    let components = usize::from(*payload.get(5).ok_or(PhotoError::Corrupt)?);
     // Height 0 defers the height to a later DNL marker, which card photo
     // pipelines never write; treat it, like width 0, as damage.
     if width == 0 || height == 0 || components == 0 || payload.len() < 6 + 3 * components {
-        return Err(DocumentError::PhotoCorrupt);
+        return Err(PhotoError::Corrupt);
     }
     Ok((u32::from(width), u32::from(height)))
 }
@@ -326,7 +336,7 @@ fn read_frame_header(payload: &[u8]) -> Result<(u32, u32), DocumentError> {
 /// The position of the marker ending the entropy-coded data that starts at
 /// `position`. Inside it, `FF 00` is a stuffed data byte, `FF D0`–`FF D7`
 /// are restart markers and `FF FF` is fill; any other `FF xx` is a marker.
-fn skip_entropy_coded_data(bytes: &[u8], mut position: usize) -> Result<usize, DocumentError> {
+fn skip_entropy_coded_data(bytes: &[u8], mut position: usize) -> Result<usize, PhotoError> {
     while let Some(&byte) = bytes.get(position) {
         if byte == 0xFF {
             match bytes.get(position + 1) {
@@ -339,7 +349,7 @@ fn skip_entropy_coded_data(bytes: &[u8], mut position: usize) -> Result<usize, D
             position += 1;
         }
     }
-    Err(DocumentError::PhotoTruncated)
+    Err(PhotoError::Truncated)
 }
 
 #[cfg(test)]
@@ -444,7 +454,7 @@ pub(crate) mod tests {
 
     #[test]
     fn refuses_photos_outside_the_rules() {
-        let too_small = |width, height| DocumentError::PhotoTooSmall {
+        let too_small = |width, height| PhotoError::TooSmall {
             width,
             height,
             min_width: 300,
@@ -452,7 +462,7 @@ pub(crate) mod tests {
             min_height: 400,
             max_height: 500,
         };
-        let too_large = |width, height| DocumentError::PhotoTooLarge {
+        let too_large = |width, height| PhotoError::TooLarge {
             width,
             height,
             min_width: 300,
@@ -460,7 +470,7 @@ pub(crate) mod tests {
             min_height: 400,
             max_height: 500,
         };
-        let cases: &[(u16, u16, usize, DocumentError)] = &[
+        let cases: &[(u16, u16, usize, PhotoError)] = &[
             (299, 441, 3000, too_small(299, 441)),
             (358, 399, 3000, too_small(358, 399)),
             (1, 1, 3000, too_small(1, 1)),
@@ -472,7 +482,7 @@ pub(crate) mod tests {
                 358,
                 441,
                 999,
-                DocumentError::PhotoFileTooSmall {
+                PhotoError::FileTooSmall {
                     bytes: 999,
                     min_bytes: 1000,
                 },
@@ -481,7 +491,7 @@ pub(crate) mod tests {
                 358,
                 441,
                 5001,
-                DocumentError::PhotoFileTooLarge {
+                PhotoError::FileTooLarge {
                     bytes: 5001,
                     max_bytes: 5000,
                 },
@@ -492,7 +502,7 @@ pub(crate) mod tests {
         for &(width, height, size, expected) in cases {
             assert_eq!(
                 validate_photo(&jpeg(width, height, size), &TEST_RULES),
-                Err(expected),
+                Err(DocumentError::Photo(expected)),
                 "{width}x{height} {size}"
             );
         }
@@ -500,65 +510,65 @@ pub(crate) mod tests {
 
     #[test]
     fn refuses_other_formats() {
-        let cases: &[(&[u8], DocumentError)] = &[
-            (b"", DocumentError::PhotoEmpty),
+        let cases: &[(&[u8], PhotoError)] = &[
+            (b"", PhotoError::Empty),
             (
                 b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR",
-                DocumentError::PhotoNotJpeg {
+                PhotoError::NotJpeg {
                     format: ImageFormat::Png,
                 },
             ),
             (
                 b"GIF89a\x01\x00\x01\x00",
-                DocumentError::PhotoNotJpeg {
+                PhotoError::NotJpeg {
                     format: ImageFormat::Gif,
                 },
             ),
             (
                 b"RIFF\x24\0\0\0WEBPVP8 ",
-                DocumentError::PhotoNotJpeg {
+                PhotoError::NotJpeg {
                     format: ImageFormat::Webp,
                 },
             ),
             (
                 b"\0\0\0\x18ftypheic\0\0\0\0",
-                DocumentError::PhotoNotJpeg {
+                PhotoError::NotJpeg {
                     format: ImageFormat::Heif,
                 },
             ),
             (
                 b"BM\x36\0\0\0",
-                DocumentError::PhotoNotJpeg {
+                PhotoError::NotJpeg {
                     format: ImageFormat::Bmp,
                 },
             ),
             (
                 b"II*\0\x08\0\0\0",
-                DocumentError::PhotoNotJpeg {
+                PhotoError::NotJpeg {
                     format: ImageFormat::Tiff,
                 },
             ),
             (
                 b"MM\0*\0\0\0\x08",
-                DocumentError::PhotoNotJpeg {
+                PhotoError::NotJpeg {
                     format: ImageFormat::Tiff,
                 },
             ),
             (
                 b"%PDF-1.7",
-                DocumentError::PhotoNotJpeg {
+                PhotoError::NotJpeg {
                     format: ImageFormat::Pdf,
                 },
             ),
             (
                 b"hello",
-                DocumentError::PhotoNotJpeg {
+                PhotoError::NotJpeg {
                     format: ImageFormat::Unknown,
                 },
             ),
             (
                 b"\xFF",
-                DocumentError::PhotoNotJpeg {
+                PhotoError::NotJpeg {
                     format: ImageFormat::Unknown,
                 },
             ),
@@ -566,7 +576,7 @@ pub(crate) mod tests {
         for (bytes, expected) in cases {
             assert_eq!(
                 validate_photo(bytes, &PhotoRules::NATIONAL),
-                Err(*expected),
+                Err(DocumentError::Photo(*expected)),
                 "{bytes:?}"
             );
         }
@@ -621,70 +631,54 @@ pub(crate) mod tests {
         endless_comments.extend(frame_header(0xC0, 358, 441));
         endless_comments.extend([0xFF, 0xD9]);
 
-        let cases: Vec<(&str, Vec<u8>, DocumentError)> = vec![
-            ("SOI only", vec![0xFF, 0xD8], DocumentError::PhotoTruncated),
-            (
-                "dangling FF",
-                vec![0xFF, 0xD8, 0xFF],
-                DocumentError::PhotoTruncated,
-            ),
+        let cases: Vec<(&str, Vec<u8>, PhotoError)> = vec![
+            ("SOI only", vec![0xFF, 0xD8], PhotoError::Truncated),
+            ("dangling FF", vec![0xFF, 0xD8, 0xFF], PhotoError::Truncated),
             (
                 "fill to the end",
                 vec![0xFF, 0xD8, 0xFF, 0xFF, 0xFF],
-                DocumentError::PhotoTruncated,
+                PhotoError::Truncated,
             ),
             (
                 "half a length",
                 vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00],
-                DocumentError::PhotoTruncated,
+                PhotoError::Truncated,
             ),
-            (
-                "cut in APP0",
-                good[..10].to_vec(),
-                DocumentError::PhotoTruncated,
-            ),
+            ("cut in APP0", good[..10].to_vec(), PhotoError::Truncated),
             (
                 "cut in SOF0",
                 good[..sof_at + 6].to_vec(),
-                DocumentError::PhotoTruncated,
+                PhotoError::Truncated,
             ),
             (
                 "cut in the scan",
                 good[..good.len() - 100].to_vec(),
-                DocumentError::PhotoTruncated,
+                PhotoError::Truncated,
             ),
-            ("no EOI", without_eoi, DocumentError::PhotoTruncated),
-            (
-                "length past the end",
-                bad_length,
-                DocumentError::PhotoTruncated,
-            ),
-            ("length below 2", tiny_length, DocumentError::PhotoCorrupt),
-            ("width 0", zero_width, DocumentError::PhotoCorrupt),
-            ("height 0", zero_height, DocumentError::PhotoCorrupt),
-            ("no marker", no_marker, DocumentError::PhotoCorrupt),
-            ("scan before frame", scan_first, DocumentError::PhotoCorrupt),
-            ("short SOF", short_sof, DocumentError::PhotoCorrupt),
+            ("no EOI", without_eoi, PhotoError::Truncated),
+            ("length past the end", bad_length, PhotoError::Truncated),
+            ("length below 2", tiny_length, PhotoError::Corrupt),
+            ("width 0", zero_width, PhotoError::Corrupt),
+            ("height 0", zero_height, PhotoError::Corrupt),
+            ("no marker", no_marker, PhotoError::Corrupt),
+            ("scan before frame", scan_first, PhotoError::Corrupt),
+            ("short SOF", short_sof, PhotoError::Corrupt),
             (
                 "missing components",
                 missing_components,
-                DocumentError::PhotoCorrupt,
+                PhotoError::Corrupt,
             ),
-            (
-                "EOI without frame",
-                eoi_without_frame,
-                DocumentError::PhotoCorrupt,
-            ),
-            ("EOI without scan", no_scan, DocumentError::PhotoCorrupt),
-            ("second SOI", second_soi, DocumentError::PhotoCorrupt),
-            (
-                "too many segments",
-                endless_comments,
-                DocumentError::PhotoCorrupt,
-            ),
+            ("EOI without frame", eoi_without_frame, PhotoError::Corrupt),
+            ("EOI without scan", no_scan, PhotoError::Corrupt),
+            ("second SOI", second_soi, PhotoError::Corrupt),
+            ("too many segments", endless_comments, PhotoError::Corrupt),
         ];
         for (name, bytes, expected) in cases {
-            assert_eq!(jpeg_dimensions(&bytes), Err(expected), "{name}");
+            assert_eq!(
+                jpeg_dimensions(&bytes),
+                Err(DocumentError::Photo(expected)),
+                "{name}"
+            );
         }
     }
 
