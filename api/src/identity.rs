@@ -88,7 +88,7 @@ pub struct PresenceConfirmed {
 }
 
 /// `POST /v1/enrolments/{id}/completion`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrolmentCompletion {
     /// The one-time code from the SMS; none when an enrolled device approved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -150,7 +150,7 @@ pub enum PinAction {
 }
 
 /// `POST /v1/me/pin/grants`: check the PIN for one act.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PinGrantRequest {
     /// The e-card PIN.
     pub pin: String,
@@ -206,7 +206,7 @@ pub struct DeviceUnlinked {
 }
 
 /// `POST /v1/me/pin`: change the PIN knowing the current one.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PinChange {
     /// The current PIN.
     pub current_pin: String,
@@ -222,7 +222,7 @@ pub struct FaceChallengeRequest {
 }
 
 /// `POST /v1/me/pin/reset`: a new PIN after a face check.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PinReset {
     /// The face platform's signed result for a `pin_reset` challenge.
     pub face_result: String,
@@ -289,4 +289,119 @@ pub struct Notice {
     pub device_name: Option<String>,
     /// When.
     pub at: u64,
+}
+
+/// The bodies that carry a PIN or a one-time code: the secret is wiped from
+/// memory when the body is dropped, and `Debug` never shows it, so a body
+/// logged by mistake leaks nothing.
+mod secrets {
+    use std::fmt;
+
+    use zeroize::Zeroize;
+
+    use super::{EnrolmentCompletion, PinChange, PinGrantRequest, PinReset};
+
+    const HIDDEN: &str = "<hidden>";
+
+    impl Drop for EnrolmentCompletion {
+        fn drop(&mut self) {
+            self.one_time_code.zeroize();
+            self.pin.zeroize();
+        }
+    }
+
+    impl fmt::Debug for EnrolmentCompletion {
+        fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+            formatter
+                .debug_struct("EnrolmentCompletion")
+                .field(
+                    "one_time_code",
+                    &self.one_time_code.as_ref().map(|_| HIDDEN),
+                )
+                .field("pin", &self.pin.as_ref().map(|_| HIDDEN))
+                .finish()
+        }
+    }
+
+    impl Drop for PinGrantRequest {
+        fn drop(&mut self) {
+            self.pin.zeroize();
+        }
+    }
+
+    impl fmt::Debug for PinGrantRequest {
+        fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+            formatter
+                .debug_struct("PinGrantRequest")
+                .field("pin", &HIDDEN)
+                .field("action", &self.action)
+                .finish()
+        }
+    }
+
+    impl Drop for PinChange {
+        fn drop(&mut self) {
+            self.current_pin.zeroize();
+            self.new_pin.zeroize();
+        }
+    }
+
+    impl fmt::Debug for PinChange {
+        fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+            formatter
+                .debug_struct("PinChange")
+                .field("current_pin", &HIDDEN)
+                .field("new_pin", &HIDDEN)
+                .finish()
+        }
+    }
+
+    impl Drop for PinReset {
+        fn drop(&mut self) {
+            self.new_pin.zeroize();
+        }
+    }
+
+    impl fmt::Debug for PinReset {
+        fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+            formatter
+                .debug_struct("PinReset")
+                .field("face_result", &self.face_result)
+                .field("new_pin", &HIDDEN)
+                .finish()
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use crate::identity::PinAction;
+
+        #[test]
+        fn debug_output_hides_pins_and_codes() {
+            let shown = format!(
+                "{:?} {:?} {:?} {:?}",
+                PinGrantRequest {
+                    pin: "135790".into(),
+                    action: PinAction::ReleaseLoss,
+                },
+                PinChange {
+                    current_pin: "135790".into(),
+                    new_pin: "246802".into(),
+                },
+                PinReset {
+                    face_result: "signed-result".into(),
+                    new_pin: "246802".into(),
+                },
+                EnrolmentCompletion {
+                    one_time_code: Some("482913".into()),
+                    pin: Some("135790".into()),
+                },
+            );
+            for secret in ["135790", "246802", "482913"] {
+                assert!(!shown.contains(secret), "{shown}");
+            }
+            assert!(shown.contains("ReleaseLoss"));
+        }
+    }
 }
