@@ -15,7 +15,7 @@ use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use chrono::{Datelike, FixedOffset, NaiveDate};
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// China Standard Time's offset from UTC, in seconds.
 pub const CHINA_UTC_OFFSET_SECONDS: i64 = 8 * 3600;
@@ -197,6 +197,20 @@ impl Serialize for Date {
     }
 }
 
+/// Read from the wire strictly as `YYYY-MM-DD`: a date in any other form, or
+/// one that is not in the calendar, is a deserialisation error.
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Date::parse(&text).ok_or_else(|| {
+            serde::de::Error::invalid_value(
+                serde::de::Unexpected::Str(&text),
+                &"a calendar date written YYYY-MM-DD",
+            )
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -322,5 +336,22 @@ mod tests {
             serde_json::to_string(&date(2024, 2, 29)).expect("serialises"),
             "\"2024-02-29\""
         );
+    }
+
+    #[test]
+    fn read_from_the_wire_only_as_iso_dates() {
+        let read = |json: &str| serde_json::from_str::<Date>(json).ok();
+        assert_eq!(read("\"2024-02-29\""), Some(date(2024, 2, 29)));
+        for refused in [
+            "\"2023-02-29\"",
+            "\"2024-2-29\"",
+            "\"2024-02-29T00:00:00\"",
+            "\"29/02/2024\"",
+            "\"+2024-02-29\"",
+            "20240229",
+            "null",
+        ] {
+            assert_eq!(read(refused), None, "{refused}");
+        }
     }
 }
