@@ -61,6 +61,7 @@ use crate::net::{
 };
 use crate::storage::cipher::FieldCipher;
 use crate::storage::{RecoveryReport, Store, set_meta};
+use crate::transport::Transport;
 
 /// The alias of the device signing key in the key store.
 pub const DEVICE_KEY_ALIAS: &str = "ecard-device";
@@ -313,16 +314,37 @@ impl EcardClient {
         config: ClientConfig,
         key_store: Arc<dyn SecureKeyStore>,
     ) -> Result<EcardClient, ClientError> {
-        let opened =
-            tokio::task::spawn_blocking(move || EcardClient::open_blocking(config, key_store))
-                .await
-                .map_err(|error| ClientError::Internal(format!("open failed: {error}")))??;
-        Ok(opened)
+        EcardClient::open_over(config, key_store, None).await
+    }
+
+    /// Opens the client as [`EcardClient::open`] does, carrying its calls to
+    /// the platform over `transport` instead of HTTPS (a platform in the
+    /// same process, a test double). Signing, the trusted clock, retries
+    /// and limits stay the client's own, whatever the transport.
+    pub async fn open_with_transport(
+        config: ClientConfig,
+        key_store: Arc<dyn SecureKeyStore>,
+        transport: Arc<dyn Transport>,
+    ) -> Result<EcardClient, ClientError> {
+        EcardClient::open_over(config, key_store, Some(transport)).await
+    }
+
+    async fn open_over(
+        config: ClientConfig,
+        key_store: Arc<dyn SecureKeyStore>,
+        transport: Option<Arc<dyn Transport>>,
+    ) -> Result<EcardClient, ClientError> {
+        tokio::task::spawn_blocking(move || {
+            EcardClient::open_blocking(config, key_store, transport)
+        })
+        .await
+        .map_err(|error| ClientError::Internal(format!("open failed: {error}")))?
     }
 
     fn open_blocking(
         config: ClientConfig,
         key_store: Arc<dyn SecureKeyStore>,
+        transport: Option<Arc<dyn Transport>>,
     ) -> Result<EcardClient, ClientError> {
         std::fs::create_dir_all(&config.data_dir).map_err(|error| match error.kind() {
             std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
@@ -364,7 +386,12 @@ impl EcardClient {
             offset,
             config.wall_clock.clone(),
         ));
-        let network = Network::new(&config.platform_url, clock.clone(), config.request_timeout)?;
+        let network = match transport {
+            Some(transport) => {
+                Network::with_transport(&config.platform_url, clock.clone(), transport)?
+            }
+            None => Network::new(&config.platform_url, clock.clone(), config.request_timeout)?,
+        };
         let catalogue = Catalogue::load(&store)?;
         let (events, _) = broadcast::channel(64);
         let inner = Inner {

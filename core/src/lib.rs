@@ -21,6 +21,9 @@ pub mod net;
 pub mod outbox;
 pub mod privacy;
 pub mod storage;
+#[cfg(test)]
+mod test_platform;
+pub mod transport;
 pub mod workflows;
 
 pub use catalogue::outlets::{OutletHit, OutletQuery};

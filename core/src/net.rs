@@ -22,11 +22,14 @@ use ecard_api::auth::{
 use ecard_api::problem::{Problem, ProblemCode};
 use ecard_api::{IDEMPOTENCY_KEY_HEADER, PROBLEM_JSON, SERVER_TIME_HEADER};
 use ecard_credential::KeyStore;
-use reqwest::header::{CONTENT_TYPE, ETAG, IF_NONE_MATCH, RETRY_AFTER};
+use reqwest::header::{
+    CONTENT_TYPE, ETAG, HeaderMap, HeaderName, HeaderValue, IF_NONE_MATCH, RETRY_AFTER,
+};
 use reqwest::{Method, StatusCode, Url};
 use ring::rand::{SecureRandom, SystemRandom};
 
 use crate::error::ClientError;
+use crate::transport::{HttpsTransport, ReplyBody, Transport, TransportError, TransportRequest};
 
 /// Largest response body the client reads.
 const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
@@ -369,10 +372,10 @@ impl RetryPolicy {
     };
 }
 
-/// The HTTP client of the core.
+/// The HTTP client of the core: the call policy over a [`Transport`].
 #[derive(Clone)]
 pub struct Network {
-    http: reqwest::Client,
+    transport: Arc<dyn Transport>,
     base: Url,
     clock: Arc<TrustedClock>,
     signer: Option<DeviceSigner>,
@@ -384,6 +387,22 @@ impl std::fmt::Debug for Network {
             .debug_struct("Network")
             .field("base", &self.base.as_str())
             .finish_non_exhaustive()
+    }
+}
+
+/// Parses the platform's base URL: HTTPS, or plain HTTP to loopback only.
+fn platform_base(base_url: &str) -> Result<Url, ClientError> {
+    let base = Url::parse(base_url).map_err(|_| ClientError::InvalidChoice {
+        field: "platform_url".into(),
+        reason: "not a URL".into(),
+    })?;
+    match base.scheme() {
+        "https" => Ok(base),
+        "http" if is_loopback(&base) => Ok(base),
+        _ => Err(ClientError::InvalidChoice {
+            field: "platform_url".into(),
+            reason: "the platform must be reached over HTTPS".into(),
+        }),
     }
 }
 
@@ -428,33 +447,37 @@ impl Network {
         clock: Arc<TrustedClock>,
         timeout: Duration,
     ) -> Result<Network, ClientError> {
-        let base = Url::parse(base_url).map_err(|_| ClientError::InvalidChoice {
-            field: "platform_url".into(),
-            reason: "not a URL".into(),
-        })?;
-        match base.scheme() {
-            "https" => {}
-            "http" if is_loopback(&base) => {}
-            _ => {
-                return Err(ClientError::InvalidChoice {
-                    field: "platform_url".into(),
-                    reason: "the platform must be reached over HTTPS".into(),
-                });
-            }
-        }
-        let http = reqwest::Client::builder()
-            .connect_timeout(timeout.min(Duration::from_secs(5)))
-            .timeout(timeout)
-            .https_only(base.scheme() == "https")
-            .user_agent(concat!("ecard-core/", env!("CARGO_PKG_VERSION")))
-            .build()
+        let base = platform_base(base_url)?;
+        let transport = HttpsTransport::new(timeout, base.scheme() == "https")
             .map_err(|error| ClientError::Internal(error.to_string()))?;
-        Ok(Network {
-            http,
+        Ok(Network::with_transport_at(base, clock, Arc::new(transport)))
+    }
+
+    /// A client for the platform at `base_url` (checked as by
+    /// [`Network::new`]) that carries its calls over `transport`.
+    pub fn with_transport(
+        base_url: &str,
+        clock: Arc<TrustedClock>,
+        transport: Arc<dyn Transport>,
+    ) -> Result<Network, ClientError> {
+        Ok(Network::with_transport_at(
+            platform_base(base_url)?,
+            clock,
+            transport,
+        ))
+    }
+
+    fn with_transport_at(
+        base: Url,
+        clock: Arc<TrustedClock>,
+        transport: Arc<dyn Transport>,
+    ) -> Network {
+        Network {
+            transport,
             base,
             clock,
             signer: None,
-        })
+        }
     }
 
     /// The same client signing with `signer`.
@@ -519,37 +542,45 @@ impl Network {
             }
         };
         let body = request.body.clone().unwrap_or_default();
-        let mut builder = self.http.request(request.method.clone(), url);
+        let mut headers = HeaderMap::new();
         if request.body.is_some() {
-            builder = builder
-                .header(CONTENT_TYPE, "application/json")
-                .body(body.clone());
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
         if let Some(key) = &request.idempotency_key {
-            builder = builder.header(IDEMPOTENCY_KEY_HEADER, key);
+            insert_header(
+                &mut headers,
+                HeaderName::from_static(IDEMPOTENCY_KEY_HEADER),
+                key,
+            );
         }
         if let Some(etag) = &request.if_none_match {
-            builder = builder.header(IF_NONE_MATCH, etag);
+            insert_header(&mut headers, IF_NONE_MATCH, etag);
         }
         if request.signed {
             let Some(signer) = &self.signer else {
                 return Attempt::Fail(ClientError::NotEnrolled);
             };
             match self.signature_headers(signer, request, &body).await {
-                Ok(headers) => {
-                    for (name, value) in headers {
-                        builder = builder.header(name, value);
+                Ok(signature) => {
+                    for (name, value) in signature {
+                        insert_header(&mut headers, HeaderName::from_static(name), &value);
                     }
                 }
                 Err(error) => return Attempt::Fail(error),
             }
         }
         let sent = self.clock.wall_clock().millis();
-        let response = match builder.send().await {
+        let outgoing = TransportRequest {
+            method: request.method.clone(),
+            url,
+            headers,
+            body: request.body.clone(),
+        };
+        let response = match self.transport.send(outgoing).await {
             Ok(response) => response,
             Err(error) => {
                 return Attempt::Retry {
-                    error: transport_error(&error),
+                    error: transport_error(error),
                     retry_after: None,
                 };
             }
@@ -557,22 +588,23 @@ impl Network {
         let received = self.clock.wall_clock().millis();
         // The platform's time, taken below only from a successful answer of
         // the configured platform, read in full (see `TrustedClock`).
-        let server_time = header_u64(&response, SERVER_TIME_HEADER)
-            .filter(|_| same_origin(response.url(), &self.base));
+        let server_time = header_u64(&response.headers, SERVER_TIME_HEADER)
+            .filter(|_| same_origin(&response.url, &self.base));
         let learn_time = |clock: &TrustedClock| {
             if let Some(server_time) = server_time {
                 clock.observe(server_time, sent, received);
             }
         };
-        let status = response.status();
-        let retry_after = header_u64(&response, RETRY_AFTER.as_str()).map(Duration::from_secs);
+        let status = StatusCode::from_u16(response.status).unwrap_or(StatusCode::BAD_GATEWAY);
+        let retry_after =
+            header_u64(&response.headers, RETRY_AFTER.as_str()).map(Duration::from_secs);
         let etag = response
-            .headers()
+            .headers
             .get(ETAG)
             .and_then(|value| value.to_str().ok())
             .map(str::to_owned);
         let is_problem = response
-            .headers()
+            .headers
             .get(CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
             .is_some_and(|value| value.starts_with(PROBLEM_JSON));
@@ -580,7 +612,7 @@ impl Network {
             learn_time(&self.clock);
             return Attempt::Done(ApiResponse::NotModified);
         }
-        let body = match read_limited(response).await {
+        let body = match read_limited(response.body).await {
             Ok(body) => body,
             Err(error) => {
                 return Attempt::Retry {
@@ -674,46 +706,41 @@ fn same_origin(url: &Url, base: &Url) -> bool {
         && url.port_or_known_default() == base.port_or_known_default()
 }
 
-fn header_u64(response: &reqwest::Response, name: &str) -> Option<u64> {
-    response
-        .headers()
-        .get(name)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
+fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
+    headers.get(name)?.to_str().ok()?.trim().parse().ok()
 }
 
-fn transport_error(error: &reqwest::Error) -> ClientError {
-    if error.is_timeout() {
-        ClientError::Timeout
-    } else if error.is_connect() || error.is_request() {
-        ClientError::Offline(error.to_string())
-    } else {
-        ClientError::BadReply(error.to_string())
+fn transport_error(error: TransportError) -> ClientError {
+    match error {
+        TransportError::Timeout => ClientError::Timeout,
+        TransportError::Unreachable(reason) => ClientError::Offline(reason),
+        TransportError::Broken(reason) => ClientError::BadReply(reason),
     }
 }
 
-async fn read_limited(mut response: reqwest::Response) -> Result<Vec<u8>, ClientError> {
-    if response
-        .content_length()
+/// Adds a header; a value that cannot be a header (never one the client
+/// makes: keys, tags and signatures are ASCII) is left out.
+fn insert_header(headers: &mut HeaderMap, name: HeaderName, value: &str) {
+    if let Ok(value) = HeaderValue::from_str(value) {
+        headers.insert(name, value);
+    }
+}
+
+async fn read_limited(mut body: Box<dyn ReplyBody>) -> Result<Vec<u8>, ClientError> {
+    if body
+        .declared_length()
         .is_some_and(|length| length > MAX_RESPONSE_BYTES as u64)
     {
         return Err(ClientError::BadReply("the answer is too large".into()));
     }
-    let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|error| transport_error(&error))?
-    {
-        if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = body.next_chunk().await.map_err(transport_error)? {
+        if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
             return Err(ClientError::BadReply("the answer is too large".into()));
         }
-        body.extend_from_slice(&chunk);
+        bytes.extend_from_slice(&chunk);
     }
-    Ok(body)
+    Ok(bytes)
 }
 
 /// Exponential backoff with full jitter; `Retry-After` wins when longer.

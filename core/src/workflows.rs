@@ -31,7 +31,7 @@ use crate::codes;
 use crate::error::{ClientError, StorageError};
 use crate::events::ClientEvent;
 use crate::net::{ApiRequest, RetryPolicy};
-use crate::outbox::{self, NewSubmission, OutboxEntry, OutboxState};
+use crate::outbox::OutboxState;
 
 /// A first-card application form.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -392,206 +392,7 @@ impl EcardClient {
         .await
     }
 
-    /// Queues a submission (consuming its draft in the same transaction)
-    /// and tries to send it at once.
-    async fn submit(
-        &self,
-        action: &str,
-        path: String,
-        body: serde_json::Value,
-        subject: Option<String>,
-        draft_id: Option<String>,
-    ) -> Result<Submission, ClientError> {
-        self.signed_network()?;
-        let now = self.trusted_now();
-        let action_owned = action.to_owned();
-        let id = blocking(&self.inner, move |inner| {
-            inner
-                .store
-                .write(|tx| {
-                    outbox::enqueue(
-                        tx,
-                        &inner.cipher,
-                        &NewSubmission {
-                            action: &action_owned,
-                            path: &path,
-                            body,
-                            subject: subject.as_deref(),
-                            draft_id: draft_id.as_deref(),
-                        },
-                        now,
-                    )
-                    .map_err(|error| match error {
-                        ClientError::Storage(error) => error,
-                        other => StorageError::Corrupt(other.to_string()),
-                    })
-                })
-                .map_err(ClientError::from)
-        })
-        .await?;
-        tracing::info!(outbox = id, action, "submission queued");
-        self.emit_outbox();
-        self.process_outbox().await;
-        let entry = outbox::entry(&self.inner.store, id)?
-            .ok_or_else(|| ClientError::Internal("outbox entry vanished".into()))?;
-        match entry.state {
-            OutboxState::Done => Ok(Submission {
-                outbox_id: id,
-                state: OutboxState::Done,
-                response: outbox::response(&self.inner.store, &self.inner.cipher, id)?,
-            }),
-            OutboxState::Pending => Ok(Submission {
-                outbox_id: id,
-                state: OutboxState::Pending,
-                response: None,
-            }),
-            OutboxState::Failed => Err(self.failure(id)),
-        }
-    }
-
-    /// The error of a refused submission: the one just met, or rebuilt from
-    /// the stored code after a restart.
-    fn failure(&self, id: i64) -> ClientError {
-        if let Some(error) = self
-            .inner
-            .failures
-            .lock()
-            .ok()
-            .and_then(|mut failures| failures.remove(&id))
-        {
-            return error;
-        }
-        let code = outbox::entry(&self.inner.store, id)
-            .ok()
-            .flatten()
-            .and_then(|entry| entry.last_error)
-            .and_then(|code| {
-                serde_json::from_value::<ProblemCode>(serde_json::Value::String(code)).ok()
-            })
-            .unwrap_or(ProblemCode::Internal);
-        ClientError::Refused {
-            code,
-            detail: String::new(),
-            field: None,
-        }
-    }
-
-    fn emit_outbox(&self) {
-        if let Ok((pending, _)) = outbox::counts(&self.inner.store) {
-            self.emit(ClientEvent::OutboxChanged { pending });
-        }
-    }
-
-    /// Sends every due submission, oldest first, until one cannot get
-    /// through. Returns how many were confirmed. Safe to call any time (a
-    /// background task and the UI may both call it; sends never overlap).
-    pub async fn process_outbox(&self) -> usize {
-        let _sending = self.inner.sending.lock().await;
-        let Ok(network) = self.signed_network() else {
-            return 0;
-        };
-        let mut confirmed = 0;
-        loop {
-            let now = self.trusted_now();
-            let Ok(Some((entry, request))) =
-                outbox::next_due(&self.inner.store, &self.inner.cipher, now)
-            else {
-                break;
-            };
-            match self.call(&network, &request, RetryPolicy::ONCE).await {
-                Ok(response) => {
-                    let Ok(value) = outbox::complete(
-                        &self.inner.store,
-                        &self.inner.cipher,
-                        entry.id,
-                        &response,
-                        self.trusted_now(),
-                    ) else {
-                        break;
-                    };
-                    confirmed += 1;
-                    tracing::info!(outbox = entry.id, action = %entry.action, "submission confirmed");
-                    self.after_confirmed(&entry, &value).await;
-                }
-                Err(error) if outbox::is_transient(&error) => {
-                    let _ = outbox::postpone(&self.inner.store, &entry, &error, now);
-                    tracing::info!(outbox = entry.id, error = %error.code(), "submission postponed");
-                    break;
-                }
-                Err(error) => {
-                    tracing::warn!(outbox = entry.id, error = %error.code(), "submission refused");
-                    let _ = outbox::fail(&self.inner.store, entry.id, &error);
-                    self.after_refused(&entry).await;
-                    if let Ok(mut failures) = self.inner.failures.lock() {
-                        failures.insert(entry.id, error);
-                    }
-                }
-            }
-        }
-        self.emit_outbox();
-        confirmed
-    }
-
-    async fn after_confirmed(&self, entry: &OutboxEntry, value: &serde_json::Value) {
-        if let Some(id) = value
-            .get("application_id")
-            .or_else(|| value.get("delegation_id"))
-            .or_else(|| value.get("card_id"))
-            .and_then(|id| id.as_str())
-        {
-            let kind = if value.get("application_id").is_some() {
-                Some("application")
-            } else if value.get("delegation_id").is_some() {
-                Some("mandate")
-            } else {
-                None
-            };
-            if let Some(kind) = kind {
-                let _ = self.cache_workflow(kind, id, value).await;
-            }
-            self.emit(ClientEvent::WorkflowChanged { id: id.to_owned() });
-        }
-        if entry.action.starts_with("card.") || entry.action.starts_with("mandate.") {
-            let _ = self.refresh_profile().await;
-            if entry.action == "card.release"
-                || entry.action == "card.activate"
-                || entry.action.starts_with("mandate.")
-            {
-                let _ = self.refresh_all_credentials().await;
-            }
-        }
-    }
-
-    async fn after_refused(&self, entry: &OutboxEntry) {
-        // A loss report the platform refused leaves the card as the platform
-        // says; re-read it rather than keep a local suspension.
-        if entry.action.starts_with("card.loss") {
-            let _ = self.refresh_profile().await;
-        }
-    }
-
-    /// Every outbox entry, newest first (the "sending" list of the UI).
-    pub fn outbox(&self) -> Result<Vec<OutboxEntry>, ClientError> {
-        Ok(outbox::entries(&self.inner.store)?)
-    }
-
-    /// Makes a postponed or refused submission due now and sends it.
-    pub async fn retry_submission(&self, outbox_id: i64) -> Result<Submission, ClientError> {
-        outbox::retry_now(&self.inner.store, outbox_id, self.trusted_now())?;
-        self.process_outbox().await;
-        let entry = outbox::entry(&self.inner.store, outbox_id)?
-            .ok_or_else(|| ClientError::NotFound("submission".into()))?;
-        match entry.state {
-            OutboxState::Failed => Err(self.failure(outbox_id)),
-            state => Ok(Submission {
-                outbox_id,
-                state,
-                response: outbox::response(&self.inner.store, &self.inner.cipher, outbox_id)?,
-            }),
-        }
-    }
-
-    async fn cache_workflow(
+    pub(crate) async fn cache_workflow(
         &self,
         kind: &str,
         id: &str,
@@ -1437,5 +1238,274 @@ mod tests {
                 .unwrap();
             assert_eq!(client.drafts().unwrap().len(), 4);
         });
+    }
+
+    mod through_the_platform {
+        use ecard_api::resident::{ApplicationState, LossKind};
+        use reqwest::Method;
+
+        use super::*;
+        use crate::ErrorCategory;
+        use crate::test_platform::{TestPlatform, block_on, new_card_form};
+        use crate::transport::faults::Fault;
+
+        fn posts(platform: &TestPlatform) -> usize {
+            platform
+                .network
+                .seen(&Method::POST, "/v1/applications")
+                .len()
+                + platform
+                    .network
+                    .seen(&Method::POST, "/v1/replacements")
+                    .len()
+        }
+
+        #[test]
+        fn local_checks_refuse_before_anything_is_sent() {
+            let platform = TestPlatform::start();
+            let data = tempfile::tempdir().unwrap();
+            block_on(async {
+                let client = platform.enrolled(data.path(), "resident").await;
+                let draft_id = client
+                    .save_draft(None, DraftForm::NewCard(new_card_form(None)))
+                    .await
+                    .unwrap();
+                let mut tiny_photo = new_card_form(None);
+                tiny_photo.photo_jpeg = vec![0xff, 0xd8, 0xff, 0xd9];
+                let refused = client
+                    .submit_application(tiny_photo, Some(draft_id.clone()))
+                    .await
+                    .unwrap_err();
+                assert_eq!(refused.category(), ErrorCategory::InvalidInput);
+                assert_eq!(refused.field().as_deref(), Some("photo"));
+                let mut foreign_bank = new_card_form(None);
+                foreign_bank.bank = "no-such-bank".into();
+                let refused = client
+                    .submit_application(foreign_bank, Some(draft_id.clone()))
+                    .await
+                    .unwrap_err();
+                assert_eq!(refused.field().as_deref(), Some("bank"));
+                let mut no_outlet = new_card_form(None);
+                no_outlet.delivery = Delivery::Pickup {
+                    outlet_id: " ".into(),
+                };
+                let refused = client
+                    .submit_application(no_outlet, None)
+                    .await
+                    .unwrap_err();
+                assert_eq!(refused.field().as_deref(), Some("delivery.outlet_id"));
+                let mut change_bank = replacement(ReplacementKind::ChangeBank);
+                change_bank.bank = None;
+                let refused = client
+                    .submit_replacement(change_bank, None)
+                    .await
+                    .unwrap_err();
+                assert_eq!(refused.field().as_deref(), Some("bank"));
+                // Jiangxi's rules: no cancelling once submitted.
+                let refused = client.cancel_application("any").await.unwrap_err();
+                assert_eq!(refused.category(), ErrorCategory::NotAllowed);
+                // Nothing was queued or sent, and the draft is still there.
+                assert_eq!(posts(&platform), 0);
+                assert!(client.outbox().unwrap().is_empty());
+                assert_eq!(client.drafts().unwrap().len(), 1);
+            });
+        }
+
+        #[test]
+        fn a_submitted_draft_is_consumed_even_while_offline() {
+            let platform = TestPlatform::start();
+            let data = tempfile::tempdir().unwrap();
+            block_on(async {
+                let client = platform.enrolled(data.path(), "resident").await;
+                let draft_id = client
+                    .save_draft(None, DraftForm::NewCard(new_card_form(None)))
+                    .await
+                    .unwrap();
+                platform.network.set_down(Some(Fault::Unreachable));
+                let queued = client
+                    .submit_application(new_card_form(None), Some(draft_id))
+                    .await
+                    .unwrap();
+                assert_eq!(queued.state, OutboxState::Pending);
+                assert_eq!(queued.application_id(), None);
+                assert!(client.drafts().unwrap().is_empty());
+                assert_eq!(client.snapshot().unwrap().outbox_pending, 1);
+            });
+        }
+
+        #[test]
+        fn an_application_follows_the_platform_clock_and_reads_offline() {
+            let platform = TestPlatform::start();
+            let data = tempfile::tempdir().unwrap();
+            block_on(async {
+                let client = platform.enrolled(data.path(), "resident").await;
+                let submission = client
+                    .submit_application(new_card_form(None), None)
+                    .await
+                    .unwrap();
+                let application_id = client.submitted_application_id(&submission).unwrap();
+                let flow = client.application(&application_id).await.unwrap();
+                assert_eq!(flow.application.state, ApplicationState::Paid);
+                assert_eq!(flow.step, FlowStep::InProduction);
+                assert!(flow.cannot_cancel_once_submitted);
+                platform.advance_days(4).await;
+                let flow = client.application(&application_id).await.unwrap();
+                assert_eq!(flow.step, FlowStep::CollectAtOutlet);
+                let labels: Vec<&str> = flow
+                    .progress
+                    .iter()
+                    .map(|stage| stage.label.as_str())
+                    .collect();
+                assert_eq!(labels, ["数据录入", "已缴费", "制卡中", "银行网点签收"]);
+                let received = client.confirm_receipt(&application_id).await.unwrap();
+                assert_eq!(received.state, OutboxState::Done);
+                let flow = client.application(&application_id).await.unwrap();
+                assert_eq!(flow.step, FlowStep::Activate);
+                // Offline, the last answer is read from the cache.
+                platform.network.set_down(Some(Fault::Timeout));
+                let cached = client.application(&application_id).await.unwrap();
+                assert_eq!(cached.step, FlowStep::Activate);
+                let listed = client.applications().await.unwrap();
+                assert_eq!(listed.len(), 1);
+                assert_eq!(listed[0].application.application_id, application_id);
+                // A refusal is not hidden behind the cache.
+                platform
+                    .network
+                    .set_down(Some(Fault::Refused(ProblemCode::NotFound)));
+                let refused = client.application(&application_id).await.unwrap_err();
+                assert_eq!(refused.code(), "not_found");
+            });
+        }
+
+        #[test]
+        fn a_formal_loss_report_stops_codes_here_before_the_platform_hears_of_it() {
+            let platform = TestPlatform::start();
+            let data = tempfile::tempdir().unwrap();
+            block_on(async {
+                let client = platform.enrolled(data.path(), "elder").await;
+                let card_id = client.snapshot().unwrap().cards[0].card_id.clone();
+                let mut events = client.subscribe();
+                platform.network.set_down(Some(Fault::Unreachable));
+                let queued = client
+                    .report_loss(&card_id, LossKind::Formal)
+                    .await
+                    .unwrap();
+                assert_eq!(queued.state, OutboxState::Pending);
+                assert!(client.snapshot().unwrap().cards[0].suspended_here);
+                assert_eq!(
+                    events.try_recv().unwrap(),
+                    ClientEvent::CardSuspended {
+                        card_id: card_id.clone()
+                    }
+                );
+                assert!(matches!(
+                    client
+                        .current_code(None, ecard_credential::Purpose::Transport)
+                        .await,
+                    Err(ClientError::CardSuspended)
+                ));
+                // Online again, the platform confirms and the card is lost.
+                platform.network.set_down(None);
+                client.retry_submission(queued.outbox_id).await.unwrap();
+                let flow = client.loss_flow(&card_id).unwrap();
+                assert_eq!(flow.card.status, CardStatus::FormallyLost);
+                assert!(!flow.can_report_temporary);
+                assert!(client.snapshot().unwrap().cards[0].suspended_here);
+            });
+        }
+
+        #[test]
+        fn a_loss_report_the_platform_refuses_gives_the_codes_back() {
+            let platform = TestPlatform::start();
+            let data = tempfile::tempdir().unwrap();
+            block_on(async {
+                let client = platform.enrolled(data.path(), "elder").await;
+                let card_id = client.snapshot().unwrap().cards[0].card_id.clone();
+                platform.network.fail(
+                    Method::POST,
+                    &paths::with_id(paths::LOSS_REPORTS, &card_id),
+                    0,
+                    1,
+                    Fault::Refused(ProblemCode::InvalidState),
+                );
+                let refused = client
+                    .report_loss(&card_id, LossKind::Formal)
+                    .await
+                    .unwrap_err();
+                assert_eq!(refused.code(), "invalid_state");
+                // The profile was read again: the platform still lets the
+                // card show codes, so the local stop is lifted.
+                let card = &client.snapshot().unwrap().cards[0];
+                assert!(!card.suspended_here);
+                assert_eq!(card.status, CardStatus::Active);
+                assert!(
+                    client
+                        .current_code(None, ecard_credential::Purpose::Transport)
+                        .await
+                        .is_ok()
+                );
+            });
+        }
+
+        #[test]
+        fn a_mandate_request_is_checked_locally_first() {
+            let platform = TestPlatform::start();
+            let data = tempfile::tempdir().unwrap();
+            block_on(async {
+                let client = platform.enrolled(data.path(), "resident").await;
+                let elder = platform.persona("elder").await;
+                let scopes = vec![Scope::Track];
+                let no_scope = client
+                    .request_mandate(
+                        DelegationKind::FamilyProxy,
+                        elder.clone(),
+                        None,
+                        vec![],
+                        None,
+                        Some(Relationship::Parent),
+                        crate::test_platform::TEST_PIN,
+                    )
+                    .await
+                    .unwrap_err();
+                assert_eq!(no_scope.field().as_deref(), Some("scopes"));
+                let no_relationship = client
+                    .request_mandate(
+                        DelegationKind::FamilyProxy,
+                        elder.clone(),
+                        None,
+                        scopes.clone(),
+                        None,
+                        None,
+                        crate::test_platform::TEST_PIN,
+                    )
+                    .await
+                    .unwrap_err();
+                assert_eq!(no_relationship.field().as_deref(), Some("relationship"));
+                let adult_ward = client
+                    .request_mandate(
+                        DelegationKind::Guardian,
+                        elder,
+                        Some(Evidence {
+                            kind: "household_register".into(),
+                            number: "360102099001".into(),
+                        }),
+                        scopes,
+                        None,
+                        None,
+                        crate::test_platform::TEST_PIN,
+                    )
+                    .await
+                    .unwrap_err();
+                assert_eq!(adult_ward.category(), ErrorCategory::NotAllowed);
+                assert!(
+                    platform
+                        .network
+                        .seen(&Method::POST, "/v1/")
+                        .iter()
+                        .all(|call| !call.path.starts_with(paths::DELEGATIONS)
+                            && !call.path.starts_with(paths::PIN_GRANTS))
+                );
+            });
+        }
     }
 }
