@@ -226,3 +226,154 @@ pub fn make_code(
         credential_not_after: claims.not_after(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use ecard_api::paths;
+    use ecard_api::problem::ProblemCode;
+    use reqwest::Method;
+
+    use super::*;
+    use crate::client::EcardClient;
+    use crate::events::ClientEvent;
+    use crate::test_platform::{TestPlatform, block_on};
+    use crate::transport::faults::Fault;
+
+    fn make_due(client: &EcardClient) {
+        client
+            .inner
+            .store
+            .write(|tx| {
+                tx.execute("UPDATE credentials SET refresh_after = 0", [])?;
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    fn credential_fetches(platform: &TestPlatform) -> usize {
+        platform
+            .network
+            .seen(&Method::POST, paths::CREDENTIALS)
+            .len()
+    }
+
+    #[test]
+    fn codes_are_made_offline_from_the_stored_credential_with_fresh_counters() {
+        let platform = TestPlatform::start();
+        let data = tempfile::tempdir().unwrap();
+        block_on(async {
+            let client = platform.enrolled(data.path(), "elder").await;
+            let fetched = credential_fetches(&platform);
+            assert!(fetched >= 1);
+            platform.network.set_down(Some(Fault::Unreachable));
+            let first = client.current_code(None, Purpose::Transport).await.unwrap();
+            let second = client.current_code(None, Purpose::Transport).await.unwrap();
+            assert!(first.text.starts_with("EC1:"), "{}", first.text);
+            assert_eq!(first.card_id, second.card_id);
+            assert!(second.counter > first.counter);
+            assert_ne!(first.text, second.text);
+            assert_eq!(first.expires_at - first.issued_at, CODE_LIFETIME_SECONDS);
+            // Not due: no fetch was even tried.
+            assert_eq!(credential_fetches(&platform), fetched);
+            // Due but unreachable: the valid stored credential still serves.
+            make_due(&client);
+            let offline = client.current_code(None, Purpose::Transport).await.unwrap();
+            assert!(offline.counter > second.counter);
+            assert!(credential_fetches(&platform) > fetched);
+        });
+    }
+
+    #[test]
+    fn a_card_the_platform_has_stopped_is_suspended_here() {
+        let platform = TestPlatform::start();
+        let data = tempfile::tempdir().unwrap();
+        block_on(async {
+            let client = platform.enrolled(data.path(), "elder").await;
+            let card_id = client.snapshot().unwrap().cards[0].card_id.clone();
+            let mut events = client.subscribe();
+            platform.network.fail(
+                Method::POST,
+                paths::CREDENTIALS,
+                0,
+                1,
+                Fault::Refused(ProblemCode::CardNotActive),
+            );
+            assert!(matches!(
+                client.refresh_credentials(&card_id).await,
+                Err(ClientError::CardSuspended)
+            ));
+            assert_eq!(
+                suspension(&client.inner.store, &card_id)
+                    .unwrap()
+                    .as_deref(),
+                Some("platform")
+            );
+            assert_eq!(
+                events.try_recv().unwrap(),
+                ClientEvent::CardSuspended {
+                    card_id: card_id.clone()
+                }
+            );
+            assert!(client.snapshot().unwrap().cards[0].suspended_here);
+            // Suspended here: no code, without asking the platform.
+            let fetched = credential_fetches(&platform);
+            assert!(matches!(
+                client.current_code(None, Purpose::Transport).await,
+                Err(ClientError::CardSuspended)
+            ));
+            assert_eq!(credential_fetches(&platform), fetched);
+            // The platform's profile says the card is fine: the stop ends.
+            client.refresh_profile().await.unwrap();
+            assert_eq!(suspension(&client.inner.store, &card_id).unwrap(), None);
+            assert!(client.current_code(None, Purpose::Transport).await.is_ok());
+        });
+    }
+
+    #[test]
+    fn a_refusal_on_purpose_drops_the_stored_credential() {
+        let platform = TestPlatform::start();
+        let data = tempfile::tempdir().unwrap();
+        block_on(async {
+            let client = platform.enrolled(data.path(), "elder").await;
+            let card_id = client.snapshot().unwrap().cards[0].card_id.clone();
+            make_due(&client);
+            platform.network.fail(
+                Method::POST,
+                paths::CREDENTIALS,
+                0,
+                1,
+                Fault::Refused(ProblemCode::Forbidden),
+            );
+            let refused = client
+                .current_code(Some(card_id.clone()), Purpose::Transport)
+                .await
+                .unwrap_err();
+            assert_eq!(refused.code(), "forbidden");
+            assert!(
+                for_purpose(&client.inner.store, &card_id, Purpose::Transport)
+                    .unwrap()
+                    .is_none()
+            );
+            // Offline now, and nothing stored: no code.
+            platform.network.set_down(Some(Fault::Timeout));
+            assert!(matches!(
+                client.current_code(Some(card_id), Purpose::Transport).await,
+                Err(ClientError::NoCredential)
+            ));
+        });
+    }
+
+    #[test]
+    fn without_a_card_there_is_no_code() {
+        let platform = TestPlatform::start();
+        let data = tempfile::tempdir().unwrap();
+        block_on(async {
+            let client = platform.enrolled(data.path(), "resident").await;
+            assert!(matches!(
+                client.current_code(None, Purpose::Transport).await,
+                Err(ClientError::NoCredential)
+            ));
+            assert!(stored(&client.inner.store).unwrap().is_empty());
+        });
+    }
+}

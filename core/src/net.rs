@@ -911,4 +911,318 @@ mod tests {
             Duration::from_secs(2)
         );
     }
+
+    /// The call policy over the transport seam: what every transport gets.
+    mod over_a_transport {
+        use reqwest::header::HeaderMap;
+
+        use super::*;
+        use crate::test_platform::{TestPlatform, block_on};
+        use crate::transport::faults::Fault;
+        use crate::transport::in_process::BASE_URL;
+        use crate::transport::{TransportFuture, TransportReply};
+
+        fn network(platform: &TestPlatform) -> Network {
+            Network::with_transport(
+                BASE_URL,
+                Arc::new(TrustedClock::default()),
+                platform.network.clone(),
+            )
+            .unwrap()
+        }
+
+        /// Answers every call with a body declared larger than the limit.
+        struct Oversized;
+
+        struct Declared(u64);
+
+        impl ReplyBody for Declared {
+            fn declared_length(&self) -> Option<u64> {
+                Some(self.0)
+            }
+
+            fn next_chunk(
+                &mut self,
+            ) -> TransportFuture<'_, Result<Option<Vec<u8>>, TransportError>> {
+                panic!("a body declared too large must not be read")
+            }
+        }
+
+        impl Transport for Oversized {
+            fn send(
+                &self,
+                request: TransportRequest,
+            ) -> TransportFuture<'_, Result<TransportReply, TransportError>> {
+                Box::pin(async move {
+                    Ok(TransportReply {
+                        status: 200,
+                        url: request.url,
+                        headers: HeaderMap::new(),
+                        body: Box::new(Declared(MAX_RESPONSE_BYTES as u64 + 1)),
+                    })
+                })
+            }
+        }
+
+        /// Answers with chunks that add up past the limit, none declared.
+        struct Endless;
+
+        struct Chunks(usize);
+
+        impl ReplyBody for Chunks {
+            fn declared_length(&self) -> Option<u64> {
+                None
+            }
+
+            fn next_chunk(
+                &mut self,
+            ) -> TransportFuture<'_, Result<Option<Vec<u8>>, TransportError>> {
+                self.0 += 1;
+                Box::pin(async { Ok(Some(vec![b' '; 1024 * 1024])) })
+            }
+        }
+
+        impl Transport for Endless {
+            fn send(
+                &self,
+                request: TransportRequest,
+            ) -> TransportFuture<'_, Result<TransportReply, TransportError>> {
+                Box::pin(async move {
+                    Ok(TransportReply {
+                        status: 200,
+                        url: request.url,
+                        headers: HeaderMap::new(),
+                        body: Box::new(Chunks(0)),
+                    })
+                })
+            }
+        }
+
+        #[test]
+        fn answers_over_the_size_limit_are_refused_whatever_the_transport() {
+            block_on(async {
+                for transport in [
+                    Arc::new(Oversized) as Arc<dyn Transport>,
+                    Arc::new(Endless) as Arc<dyn Transport>,
+                ] {
+                    let network = Network::with_transport(
+                        BASE_URL,
+                        Arc::new(TrustedClock::default()),
+                        transport,
+                    )
+                    .unwrap();
+                    let error = network
+                        .send(&ApiRequest::get(paths::TIME), RetryPolicy::ONCE)
+                        .await
+                        .unwrap_err();
+                    assert!(
+                        matches!(&error, ClientError::BadReply(reason) if reason.contains("too large")),
+                        "{error:?}"
+                    );
+                }
+            });
+        }
+
+        #[test]
+        fn the_base_url_rule_holds_for_every_transport() {
+            let platform = TestPlatform::start();
+            let clock = Arc::new(TrustedClock::default());
+            let transport: Arc<dyn Transport> = platform.network.clone();
+            assert!(
+                Network::with_transport(
+                    "http://ecard.example.cn",
+                    clock.clone(),
+                    transport.clone()
+                )
+                .is_err()
+            );
+            assert!(Network::with_transport("https://ecard.example.cn", clock, transport).is_ok());
+        }
+
+        #[test]
+        fn idempotent_calls_are_retried_and_others_are_not() {
+            let platform = TestPlatform::start();
+            block_on(async {
+                let network = network(&platform);
+                // A GET: retried after two server errors, and it succeeds.
+                platform
+                    .network
+                    .fail(Method::GET, paths::TIME, 0, 2, Fault::ServerError);
+                network
+                    .send(&ApiRequest::get(paths::TIME), RetryPolicy::INTERACTIVE)
+                    .await
+                    .unwrap();
+                assert_eq!(platform.network.seen(&Method::GET, paths::TIME).len(), 3);
+                // Out of attempts, the last error is the answer.
+                platform
+                    .network
+                    .fail(Method::GET, paths::TIME, 0, 3, Fault::Unreachable);
+                let error = network
+                    .send(&ApiRequest::get(paths::TIME), RetryPolicy::INTERACTIVE)
+                    .await
+                    .unwrap_err();
+                assert!(matches!(error, ClientError::Offline(_)), "{error:?}");
+                assert_eq!(platform.network.seen(&Method::GET, paths::TIME).len(), 6);
+                // A mutation without an idempotency key is sent once.
+                let unkeyed = ApiRequest {
+                    method: Method::POST,
+                    path: paths::ENROLMENTS.to_owned(),
+                    body: Some(b"{}".to_vec()),
+                    idempotency_key: None,
+                    if_none_match: None,
+                    signed: false,
+                };
+                platform
+                    .network
+                    .fail(Method::POST, paths::ENROLMENTS, 0, 1, Fault::Timeout);
+                let error = network
+                    .send(&unkeyed, RetryPolicy::INTERACTIVE)
+                    .await
+                    .unwrap_err();
+                assert!(matches!(error, ClientError::Timeout), "{error:?}");
+                assert_eq!(
+                    platform
+                        .network
+                        .seen(&Method::POST, paths::ENROLMENTS)
+                        .len(),
+                    1
+                );
+                // With a key it is retried, always with that key.
+                let keyed = ApiRequest {
+                    idempotency_key: Some(new_idempotency_key().unwrap()),
+                    ..unkeyed
+                };
+                platform
+                    .network
+                    .fail(Method::POST, paths::ENROLMENTS, 0, 3, Fault::Busy);
+                let error = network
+                    .send(&keyed, RetryPolicy::INTERACTIVE)
+                    .await
+                    .unwrap_err();
+                assert!(
+                    matches!(
+                        error,
+                        ClientError::Busy {
+                            retry_after: Some(1)
+                        }
+                    ),
+                    "{error:?}"
+                );
+                let sent = platform.network.seen(&Method::POST, paths::ENROLMENTS);
+                assert_eq!(sent.len(), 4);
+                assert!(
+                    sent[1..]
+                        .iter()
+                        .all(|call| call.idempotency_key == keyed.idempotency_key)
+                );
+            });
+        }
+
+        #[test]
+        fn a_refusal_is_typed_and_not_retried() {
+            let platform = TestPlatform::start();
+            block_on(async {
+                let network = network(&platform);
+                let error = network
+                    .send(
+                        &ApiRequest::get(paths::with_id(paths::RULES, "999999")),
+                        RetryPolicy::INTERACTIVE,
+                    )
+                    .await
+                    .unwrap_err();
+                assert!(
+                    matches!(
+                        &error,
+                        ClientError::Refused {
+                            code: ProblemCode::NotFound,
+                            ..
+                        }
+                    ),
+                    "{error:?}"
+                );
+                assert_eq!(platform.network.seen(&Method::GET, "/v1/rules").len(), 1);
+            });
+        }
+
+        #[test]
+        fn a_conditional_get_of_an_unchanged_feed_is_not_modified() {
+            let platform = TestPlatform::start();
+            block_on(async {
+                let network = network(&platform);
+                let first = network
+                    .send(&ApiRequest::get(paths::CATALOGUE_ITEMS), RetryPolicy::ONCE)
+                    .await
+                    .unwrap();
+                let ApiResponse::Body { etag, body, .. } = first else {
+                    panic!("the first read has a body")
+                };
+                assert!(!body.is_empty());
+                assert!(etag.is_some());
+                let again = network
+                    .send(
+                        &ApiRequest::get(paths::CATALOGUE_ITEMS).if_none_match(etag),
+                        RetryPolicy::ONCE,
+                    )
+                    .await
+                    .unwrap();
+                assert!(matches!(again, ApiResponse::NotModified));
+            });
+        }
+
+        #[test]
+        fn only_successful_answers_set_the_clock() {
+            let platform = TestPlatform::start();
+            block_on(async {
+                let network = network(&platform);
+                platform
+                    .network
+                    .fail(Method::GET, paths::TIME, 0, 1, Fault::ServerError);
+                assert!(
+                    network
+                        .send(&ApiRequest::get(paths::TIME), RetryPolicy::ONCE)
+                        .await
+                        .is_err()
+                );
+                assert!(!network.clock().is_observed());
+                network
+                    .send(&ApiRequest::get(paths::TIME), RetryPolicy::ONCE)
+                    .await
+                    .unwrap();
+                assert!(network.clock().is_observed());
+            });
+        }
+
+        #[test]
+        fn a_clock_offset_hours_off_signs_again_by_the_platforms_clock() {
+            let platform = TestPlatform::start();
+            let data = tempfile::tempdir().unwrap();
+            block_on(async {
+                let client = platform.enrolled(data.path(), "elder").await;
+                // A wrong offset stored last session (three hours ahead).
+                client
+                    .inner
+                    .store
+                    .write(|tx| crate::storage::set_meta(tx, "clock_offset_millis", "10800000"))
+                    .unwrap();
+                drop(client);
+                let client = platform.client(data.path()).await;
+                assert!(client.trusted_now() > (local_millis() / 1_000) as u64 + 3 * 3_600 - 60);
+                let clock_reads = platform.network.seen(&Method::GET, paths::TIME).len();
+                // The first signed call is refused for skew; the platform's
+                // clock is asked, and the call signed again succeeds.
+                client.refresh_profile().await.unwrap();
+                assert_eq!(
+                    platform.network.seen(&Method::GET, paths::TIME).len(),
+                    clock_reads + 1
+                );
+                assert_eq!(platform.network.seen(&Method::GET, paths::ME).len(), 3);
+                assert!(
+                    client
+                        .trusted_now()
+                        .abs_diff((local_millis() / 1_000) as u64)
+                        < 60
+                );
+            });
+        }
+    }
 }

@@ -81,20 +81,28 @@ impl TestPlatform {
 
     /// A client with its data in `data`, over this platform's transport.
     pub(crate) async fn client(&self, data: &Path) -> EcardClient {
+        self.client_with(data, ClientConfig::new(data, BASE_URL))
+            .await
+    }
+
+    /// A client opened with `config`, over this platform's transport.
+    pub(crate) async fn client_with(&self, data: &Path, config: ClientConfig) -> EcardClient {
         let keys = Arc::new(FileKeyStore::open(data.join("keys")).unwrap());
-        EcardClient::open_with_transport(
-            ClientConfig::new(data, BASE_URL),
-            keys,
-            self.network.clone(),
-        )
-        .await
-        .unwrap()
+        EcardClient::open_with_transport(config, keys, self.network.clone())
+            .await
+            .unwrap()
     }
 
     /// A client enrolled as the persona of `role`, with the catalogue and
     /// rules synced.
     pub(crate) async fn enrolled(&self, data: &Path, role: &str) -> EcardClient {
         let client = self.client(data).await;
+        self.enrol(&client, role).await;
+        client
+    }
+
+    /// Enrols `client` as the persona of `role` and syncs the catalogue.
+    pub(crate) async fn enrol(&self, client: &EcardClient, role: &str) {
         let identity = self.persona(role).await;
         client.begin_enrolment(identity).await.unwrap();
         let face = Arc::new(GenuineFace {
@@ -107,7 +115,6 @@ impl TestPlatform {
             .await
             .unwrap();
         client.sync_catalogue().await.unwrap();
-        client
     }
 
     /// The one-time code the platform texted to the phone shown as `masked`.
