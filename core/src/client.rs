@@ -38,27 +38,18 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
-use ecard_api::resident::{
-    CardStatus, CredentialRequest, CredentialSet, ECardState, PersonIdentity, Profile,
-};
-use ecard_credential::{
-    HolderRole, KeyStoreError, Locale, Purpose, SignedStatusList, Suite, TrustList, Verifier,
-    VerifierPolicy,
-};
+use ecard_api::resident::{CardStatus, ECardState, PersonIdentity, Profile};
+use ecard_credential::{HolderRole, KeyStoreError, Locale, Suite};
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
-use crate::catalogue::outlets::{OutletHit, OutletQuery};
-use crate::catalogue::search::{SearchHit, SearchQuery};
-use crate::catalogue::{Catalogue, CatalogueState, SyncReport};
-use crate::codes::{self, CodeView};
+use crate::catalogue::{Catalogue, CatalogueState};
+use crate::codes::{self};
 use crate::error::{ClientError, StorageError};
 use crate::events::ClientEvent;
 use crate::keystore::SecureKeyStore;
-use crate::net::{
-    ApiRequest, ApiResponse, DeviceSigner, Network, RetryPolicy, TrustedClock, new_idempotency_key,
-};
+use crate::net::{ApiRequest, ApiResponse, DeviceSigner, Network, RetryPolicy, TrustedClock};
 use crate::storage::cipher::FieldCipher;
 use crate::storage::{RecoveryReport, Store, set_meta};
 use crate::transport::Transport;
@@ -69,8 +60,6 @@ pub const DEVICE_KEY_ALIAS: &str = "ecard-device";
 pub const DATA_KEY_ALIAS: &str = "ecard-data";
 const DATA_KEY_FILE: &str = "data-key.wrapped";
 const DATABASE_FILE: &str = "ecard.db";
-/// How often codes re-check the status list while online.
-const STATUS_CHECK_SECONDS: u64 = 30;
 
 /// How to open a client.
 #[derive(Clone, Debug)]
@@ -176,12 +165,6 @@ pub struct Snapshot {
     pub recovery: Option<RecoveryReport>,
 }
 
-struct StatusCache {
-    checked_at: u64,
-    etag: Option<String>,
-    trust: Option<TrustList>,
-}
-
 pub(crate) struct Inner {
     pub(crate) config: ClientConfig,
     pub(crate) store: Store,
@@ -194,7 +177,7 @@ pub(crate) struct Inner {
     pub(crate) events: broadcast::Sender<ClientEvent>,
     pub(crate) online: AtomicBool,
     recovery: Option<RecoveryReport>,
-    status: tokio::sync::Mutex<StatusCache>,
+    pub(crate) status: tokio::sync::Mutex<codes::StatusCache>,
     /// Held while the outbox is being sent, so sends never overlap.
     pub(crate) sending: tokio::sync::Mutex<()>,
     /// Refusals met by the outbox, for the caller that submitted.
@@ -406,11 +389,7 @@ impl EcardClient {
             events,
             online: AtomicBool::new(false),
             recovery,
-            status: tokio::sync::Mutex::new(StatusCache {
-                checked_at: 0,
-                etag: None,
-                trust: None,
-            }),
+            status: tokio::sync::Mutex::default(),
             sending: tokio::sync::Mutex::new(()),
             failures: std::sync::Mutex::default(),
             pending_enrolment: std::sync::Mutex::default(),
@@ -547,14 +526,13 @@ impl EcardClient {
                 )?;
                 // The platform says what may show codes; local suspensions
                 // from loss reports made here end when the platform agrees.
-                for card in stored.person.cards.iter().chain(stored.principals.iter().flat_map(|person| person.cards.iter())) {
-                    if card.e_card == ECardState::Suspended {
-                        codes::suspend(tx, &card.card_id, "platform", now)?;
-                    } else {
-                        codes::unsuspend(tx, &card.card_id)?;
-                    }
-                }
-                Ok(())
+                let cards: Vec<&ecard_api::resident::Card> = stored
+                    .person
+                    .cards
+                    .iter()
+                    .chain(stored.principals.iter().flat_map(|person| person.cards.iter()))
+                    .collect();
+                codes::follow_platform(tx, &cards, now)
             })?)
         })
         .await?;
@@ -576,301 +554,12 @@ impl EcardClient {
             .transpose()?)
     }
 
-    /// Fetches new credentials for one card.
-    pub async fn refresh_credentials(&self, card_id: &str) -> Result<(), ClientError> {
-        let network = self.signed_network()?;
-        let request = ApiRequest::post(
-            paths::CREDENTIALS,
-            &CredentialRequest {
-                card_id: Some(card_id.to_owned()),
-            },
-            new_idempotency_key()?,
-        )?
-        .signed();
-        let set: CredentialSet = match self
-            .call(&network, &request, RetryPolicy::INTERACTIVE)
-            .await
-        {
-            Ok(response) => response.json()?,
-            Err(ClientError::Refused {
-                code: ecard_api::problem::ProblemCode::CardNotActive,
-                ..
-            }) => {
-                let card = card_id.to_owned();
-                let now = self.trusted_now();
-                blocking(&self.inner, move |inner| {
-                    Ok(inner
-                        .store
-                        .write(|tx| codes::suspend(tx, &card, "platform", now))?)
-                })
-                .await?;
-                self.emit(ClientEvent::CardSuspended {
-                    card_id: card_id.to_owned(),
-                });
-                return Err(ClientError::CardSuspended);
-            }
-            Err(error) => return Err(error),
-        };
-        blocking(&self.inner, move |inner| {
-            Ok(inner
-                .store
-                .write(|tx| codes::store_set(tx, &set).map_err(to_storage))?)
-        })
-        .await?;
-        self.emit(ClientEvent::CredentialsChanged {
-            card_id: card_id.to_owned(),
-        });
-        Ok(())
-    }
-
-    /// Fetches credentials for every usable card in the profile.
-    pub async fn refresh_all_credentials(&self) -> Result<(), ClientError> {
-        let Some(profile) = self.cached_profile()? else {
-            return Ok(());
-        };
-        let cards = profile.person.cards.iter().chain(
-            profile
-                .principals
-                .iter()
-                .flat_map(|person| person.cards.iter()),
-        );
-        let mut first_error = None;
-        for card in cards {
-            if card.e_card == ECardState::Active
-                && !matches!(card.status, CardStatus::Replaced | CardStatus::Cancelled)
-                && let Err(error) = self.refresh_credentials(&card.card_id).await
-            {
-                first_error.get_or_insert(error);
-            }
-        }
-        first_error.map_or(Ok(()), Err)
-    }
-
-    /// Syncs the catalogue, outlets and rules (one conditional request).
-    pub async fn sync_catalogue(&self) -> Result<SyncReport, ClientError> {
-        let region = self.cached_profile().ok().flatten().map_or_else(
-            || self.inner.config.default_region.clone(),
-            |profile| profile.region,
-        );
-        let now = self.trusted_now();
-        let inner = self.inner.clone();
-        let network = self.inner.network.clone();
-        let result = inner
-            .catalogue
-            .sync(&inner.store, &network, &region, now)
-            .await;
-        let online = !matches!(result, Err(ClientError::Offline(_) | ClientError::Timeout));
-        if self.inner.online.swap(online, Ordering::Relaxed) != online {
-            self.emit(ClientEvent::ConnectivityChanged { online });
-        }
-        let report = result?;
-        self.emit(ClientEvent::CatalogueSynced {
-            changed: !report.unchanged,
-        });
-        Ok(report)
-    }
-
-    /// Searches the cached catalogue. No I/O: safe on the main thread.
-    pub fn search(&self, query: &SearchQuery) -> Vec<SearchHit> {
-        self.inner.catalogue.items().search(query)
-    }
-
-    /// The nearest cached outlets. No I/O: safe on the main thread.
-    pub fn nearest_outlets(&self, query: &OutletQuery) -> Vec<OutletHit> {
-        self.inner
-            .catalogue
-            .outlets()
-            .nearest(query, self.trusted_now())
-    }
-
-    /// The cached rules of the account's (or the default) region.
-    pub fn rules(&self) -> Result<Option<ecard_api::rules::RegionalRules>, ClientError> {
-        let region = self.cached_profile()?.map_or_else(
-            || self.inner.config.default_region.clone(),
-            |profile| profile.region,
-        );
-        Ok(Catalogue::rules(&self.inner.store, &region)?)
-    }
-
-    /// The current code for a card (the account holder's own card when
-    /// `card_id` is `None`) and purpose. Works offline until the credential
-    /// expires; refreshes the credential when due and online; stops at once
-    /// when the card is suspended here or revoked in the status list.
-    pub async fn current_code(
-        &self,
-        card_id: Option<String>,
-        purpose: Purpose,
-    ) -> Result<CodeView, ClientError> {
-        let card_id = match card_id {
-            Some(card_id) => card_id,
-            None => self.own_card_id()?,
-        };
-        if codes::suspension(&self.inner.store, &card_id)?.is_some() {
-            return Err(ClientError::CardSuspended);
-        }
-        let now = self.trusted_now();
-        let mut stored = codes::for_purpose(&self.inner.store, &card_id, purpose)?;
-        let due = stored
-            .as_ref()
-            .is_none_or(|stored| now >= stored.refresh_after);
-        if due {
-            match self.refresh_credentials(&card_id).await {
-                Ok(()) => stored = codes::for_purpose(&self.inner.store, &card_id, purpose)?,
-                Err(ClientError::CardSuspended) => return Err(ClientError::CardSuspended),
-                Err(error) if stored.is_none() => {
-                    return Err(match error {
-                        ClientError::Offline(_) | ClientError::Timeout => ClientError::NoCredential,
-                        other => other,
-                    });
-                }
-                // The platform refuses on purpose (a mandate ended, the card
-                // is gone): the stored credential must not make codes either.
-                Err(error @ ClientError::Refused { .. })
-                    if !crate::outbox::is_transient(&error) =>
-                {
-                    let card = card_id.clone();
-                    blocking(&self.inner, move |inner| {
-                        Ok(inner.store.write(|tx| {
-                            tx.execute(
-                                "DELETE FROM credentials WHERE card_id = ?1",
-                                params![card],
-                            )?;
-                            Ok(())
-                        })?)
-                    })
-                    .await?;
-                    self.emit(ClientEvent::CredentialsChanged {
-                        card_id: card_id.clone(),
-                    });
-                    return Err(error);
-                }
-                // Unreachable or busy, and the credential is still valid:
-                // keep showing codes offline.
-                Err(_) => {}
-            }
-        }
-        let stored = stored.ok_or(ClientError::NoCredential)?;
-        if self.revoked_in_status_list(&stored).await {
-            let card = card_id.clone();
-            blocking(&self.inner, move |inner| {
-                Ok(inner
-                    .store
-                    .write(|tx| codes::suspend(tx, &card, "revoked", now))?)
-            })
-            .await?;
-            self.emit(ClientEvent::CardSuspended { card_id });
-            return Err(ClientError::CardSuspended);
-        }
-        if !stored.credential.grants(purpose) {
-            return Err(ClientError::Code(
-                ecard_credential::PresentError::PurposeNotGranted,
-            ));
-        }
-        let now = self.trusted_now();
-        blocking(&self.inner, move |inner| {
-            codes::make_code(
-                &inner.store,
-                inner.key_store.as_ref(),
-                DEVICE_KEY_ALIAS,
-                &stored,
-                purpose,
-                now,
-            )
-        })
-        .await
-    }
-
-    fn own_card_id(&self) -> Result<String, ClientError> {
-        let session = self.session().ok_or(ClientError::NotEnrolled)?;
-        let stored = codes::stored(&self.inner.store)?;
-        if let Some(own) = stored
-            .iter()
-            .find(|stored| stored.person_id == session.person_id)
-        {
-            return Ok(own.card_id.clone());
-        }
-        let profile = self.cached_profile()?.ok_or(ClientError::NoCredential)?;
-        profile
-            .person
-            .cards
-            .iter()
-            .find(|card| !matches!(card.status, CardStatus::Replaced | CardStatus::Cancelled))
-            .map(|card| card.card_id.clone())
-            .ok_or(ClientError::NoCredential)
-    }
-
-    /// Whether the platform's status list (fetched at most every 30 s while
-    /// online, signature checked against the trust list) revokes `stored`.
-    /// Offline, or on any failure, the answer is "not known to be revoked".
-    async fn revoked_in_status_list(&self, stored: &codes::StoredCredential) -> bool {
-        let now = self.trusted_now();
-        let mut cache = self.inner.status.lock().await;
-        if now.saturating_sub(cache.checked_at) < STATUS_CHECK_SECONDS {
-            return false;
-        }
-        cache.checked_at = now;
-        if cache.trust.is_none() {
-            let Ok(response) = self
-                .call(
-                    &self.inner.network,
-                    &ApiRequest::get(paths::TRUST_LIST),
-                    RetryPolicy::ONCE,
-                )
-                .await
-            else {
-                return false;
-            };
-            cache.trust = response.json::<TrustList>().ok();
-        }
-        let request = ApiRequest::get(paths::with_id(
-            paths::STATUS_LIST,
-            stored.credential.claims.status.list,
-        ))
-        .if_none_match(cache.etag.clone());
-        let Ok(response) = self
-            .call(&self.inner.network, &request, RetryPolicy::ONCE)
-            .await
-        else {
-            return false;
-        };
-        let ApiResponse::Body { body, etag, .. } = response else {
-            return false;
-        };
-        let Some(trust) = cache.trust.clone() else {
-            return false;
-        };
-        let Ok(mut verifier) = Verifier::new(&trust, VerifierPolicy::for_purposes(&Purpose::ALL))
-        else {
-            return false;
-        };
-        if verifier.install_status_list(&body, now).is_err() {
-            // Possibly signed by a key rotated in since: refetch the trust list next time.
-            cache.trust = None;
-            return false;
-        }
-        cache.etag = etag;
-        SignedStatusList::parse(&body)
-            .ok()
-            .and_then(|signed| {
-                signed
-                    .list
-                    .is_revoked(stored.credential.claims.status.index)
-            })
-            .unwrap_or(false)
-    }
-
     /// What the UI renders. No network or key-store I/O.
     pub fn snapshot(&self) -> Result<Snapshot, ClientError> {
         let session = self.session();
         let profile = self.cached_profile()?;
         let stored = codes::stored(&self.inner.store)?;
-        let suspended: Vec<String> = self.inner.store.read(|connection| {
-            let mut statement = connection.prepare("SELECT card_id FROM suspensions")?;
-            let rows = statement
-                .query_map([], |row| row.get(0))?
-                .collect::<Result<Vec<String>, _>>()?;
-            Ok(rows)
-        })?;
+        let suspended = codes::suspended_cards(&self.inner.store)?;
         let (outbox_pending, outbox_failed) = crate::outbox::counts(&self.inner.store)?;
         let mut cards = Vec::new();
         if let Some(profile) = &profile {
@@ -935,7 +624,7 @@ impl EcardClient {
     }
 }
 
-fn to_storage(error: ClientError) -> StorageError {
+pub(crate) fn to_storage(error: ClientError) -> StorageError {
     match error {
         ClientError::Storage(error) => error,
         other => StorageError::Corrupt(other.to_string()),

@@ -10,11 +10,14 @@
 //! See `docs/architecture.md` for the picture and the threading contract in
 //! [`client`].
 
+mod applications;
 pub mod catalogue;
 pub mod client;
 pub mod codes;
+mod drafts;
 pub mod error;
 pub mod events;
+mod family;
 pub mod identity;
 pub mod keystore;
 pub mod net;

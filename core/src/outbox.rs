@@ -115,7 +115,7 @@ pub fn enqueue(
     )?;
     let id = tx.last_insert_rowid();
     if let Some(draft_id) = submission.draft_id {
-        tx.execute("DELETE FROM drafts WHERE draft_id = ?1", params![draft_id])?;
+        crate::drafts::delete_row(tx, draft_id)?;
     }
     Ok(id)
 }
