@@ -33,14 +33,12 @@
 //! that as `NotFound`. Opening again once the store answers finds
 //! everything as it was.
 
-use ecard_api::paths;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
-use ecard_api::resident::{CardStatus, ECardState, PersonIdentity, Profile};
+use ecard_api::resident::{CardStatus, ECardState, PersonIdentity};
 use ecard_credential::{HolderRole, KeyStoreError, Locale, Suite};
-use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
@@ -395,7 +393,7 @@ impl EcardClient {
             pending_enrolment: std::sync::Mutex::default(),
             last_notice: std::sync::atomic::AtomicU64::new(0),
         };
-        let session = load_session(&inner)?;
+        let session = crate::account::load_session(&inner)?;
         if let Some(session) = session {
             let signed = inner
                 .network
@@ -464,94 +462,6 @@ impl EcardClient {
                 .write(|tx| set_meta(tx, "clock_offset_millis", &offset.to_string()));
         }
         result
-    }
-
-    /// Stores a new session and signs from now on as its device; fetches
-    /// the profile and credentials (failures there surface on the next call
-    /// that needs them).
-    pub(crate) async fn install_session(&self, session: Session) -> Result<(), ClientError> {
-        let stored = session.clone();
-        blocking(&self.inner, move |inner| {
-            let sealed = inner.cipher.seal_json("session.sealed", &stored)?;
-            inner.store.write(|tx| {
-                tx.execute("DELETE FROM session", [])?;
-                tx.execute("DELETE FROM profile", [])?;
-                tx.execute("DELETE FROM credentials", [])?;
-                tx.execute(
-                    "INSERT INTO session (id, account_id, person_id, device_id, key_alias, sealed) VALUES (1, ?1, ?2, ?3, ?4, ?5)",
-                    params![stored.account_id, stored.person_id, stored.device_id, DEVICE_KEY_ALIAS, sealed],
-                )?;
-                Ok(())
-            })?;
-            Ok(())
-        })
-        .await?;
-        let network = self
-            .inner
-            .network
-            .with_signer(signer(&self.inner, &session.device_id));
-        *self
-            .inner
-            .session
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((session.clone(), network));
-        tracing::info!(account = %session.account_id, "device enrolled");
-        self.emit(ClientEvent::ProfileChanged);
-        if self.refresh_profile().await.is_ok() {
-            let _ = self.refresh_all_credentials().await;
-        }
-        Ok(())
-    }
-
-    /// Fetches the profile (cards, people acted for) from the platform.
-    pub async fn refresh_profile(&self) -> Result<Profile, ClientError> {
-        let network = self.signed_network()?;
-        let profile: Profile = self
-            .call(
-                &network,
-                &ApiRequest::get(paths::ME).signed(),
-                RetryPolicy::INTERACTIVE,
-            )
-            .await?
-            .json()?;
-        let stored = profile.clone();
-        let now = self.trusted_now();
-        blocking(&self.inner, move |inner| {
-            let sealed = inner.cipher.seal_json("profile.sealed", &stored)?;
-            Ok(inner.store.write(|tx| {
-                tx.execute(
-                    "INSERT INTO profile (id, sealed, fetched_at) VALUES (1, ?1, ?2) \
-                     ON CONFLICT(id) DO UPDATE SET sealed = excluded.sealed, fetched_at = excluded.fetched_at",
-                    params![sealed, now as i64],
-                )?;
-                // The platform says what may show codes; local suspensions
-                // from loss reports made here end when the platform agrees.
-                let cards: Vec<&ecard_api::resident::Card> = stored
-                    .person
-                    .cards
-                    .iter()
-                    .chain(stored.principals.iter().flat_map(|person| person.cards.iter()))
-                    .collect();
-                codes::follow_platform(tx, &cards, now)
-            })?)
-        })
-        .await?;
-        self.emit(ClientEvent::ProfileChanged);
-        Ok(profile)
-    }
-
-    /// The last profile fetched, from storage.
-    pub fn cached_profile(&self) -> Result<Option<Profile>, ClientError> {
-        let sealed: Option<Vec<u8>> = self.inner.store.read(|connection| {
-            Ok(connection
-                .query_row("SELECT sealed FROM profile WHERE id = 1", [], |row| {
-                    row.get(0)
-                })
-                .optional()?)
-        })?;
-        Ok(sealed
-            .map(|sealed| self.inner.cipher.open_json("profile.sealed", &sealed))
-            .transpose()?)
     }
 
     /// What the UI renders. No network or key-store I/O.
@@ -639,17 +549,4 @@ pub(crate) fn signer(inner: &Inner, signer_id: &str) -> DeviceSigner {
         alias: DEVICE_KEY_ALIAS.to_owned(),
         device_id: signer_id.to_owned(),
     }
-}
-
-fn load_session(inner: &Inner) -> Result<Option<Session>, ClientError> {
-    let sealed: Option<Vec<u8>> = inner.store.read(|connection| {
-        Ok(connection
-            .query_row("SELECT sealed FROM session WHERE id = 1", [], |row| {
-                row.get(0)
-            })
-            .optional()?)
-    })?;
-    Ok(sealed
-        .map(|sealed| inner.cipher.open_json("session.sealed", &sealed))
-        .transpose()?)
 }

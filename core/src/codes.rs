@@ -265,6 +265,12 @@ pub(crate) fn forget_credentials(tx: &Transaction<'_>, card_id: &str) -> Result<
     Ok(())
 }
 
+/// Deletes every stored credential (the account changed).
+pub(crate) fn forget_all_credentials(tx: &Transaction<'_>) -> Result<(), StorageError> {
+    tx.execute("DELETE FROM credentials", [])?;
+    Ok(())
+}
+
 /// The cards whose codes are stopped on this device.
 pub(crate) fn suspended_cards(store: &Store) -> Result<Vec<String>, StorageError> {
     store.read(|connection| {

@@ -11,6 +11,9 @@
 //! Entries the platform refuses (a 4xx problem) move to `failed` with the
 //! reason, for the person to see; network failures back off exponentially
 //! with jitter (capped at an hour) and stay `pending`.
+//!
+//! This module owns the `outbox` table and the sending loop
+//! ([`EcardClient::process_outbox`]) that the workflows queue into.
 
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};

@@ -1,14 +1,15 @@
-//! The card workflows in the core: application (申领, also for minors and
-//! newborns through a guardian), replacement (补换: plain, change of bank,
-//! keep-number), loss reports (临时挂失 / 解挂 / 正式挂失), social-function
-//! activation (社保功能启用), progress tracking, and mandates for acting on
-//! someone's behalf.
+//! The card workflows' shared shapes: the forms, drafts, submissions and
+//! flows the UI works with, and how a flow's current step, the input it
+//! needs next and what the person can do now are derived from the
+//! platform's state and the cached regional rules — never from per-region
+//! code branches. The local input checks every submission shares are here
+//! too, with the workflow cache (the platform's last answer about each
+//! application and mandate, for reading offline) and the background task.
 //!
-//! The platform owns the state; the core checks input locally first (plain
-//! messages before anything is sent), sends every submission through the
-//! durable outbox, and derives for each flow its current step, the input it
-//! needs next and what the person can do now, from the platform's state and
-//! the cached regional rules — never from per-region code branches.
+//! The workflows themselves live by concern: applications, replacement,
+//! loss reports and activation in `applications`, mandates in `family`,
+//! forms in progress in `drafts`; every submission is sent through the
+//! durable outbox ([`crate::outbox`]).
 
 use ecard_api::problem::ProblemCode;
 use ecard_api::resident::{
@@ -21,8 +22,9 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::client::{EcardClient, blocking};
-use crate::error::ClientError;
+use crate::error::{ClientError, StorageError};
 use crate::outbox::OutboxState;
+use crate::storage::Store;
 
 /// A first-card application form.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -288,12 +290,44 @@ pub(crate) fn check_bank(bank: &str, rules: &RegionalRules) -> Result<(), Client
     }
 }
 
+/// Writes (or replaces) the cached platform answer about `kind` `id`.
+/// The workflow cache (`workflow_cache` table) is this module's.
+fn cache_row(
+    tx: &rusqlite::Transaction<'_>,
+    kind: &str,
+    id: &str,
+    sealed: &[u8],
+    now: u64,
+) -> Result<(), StorageError> {
+    tx.execute(
+        "INSERT INTO workflow_cache (kind, id, sealed, fetched_at) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT(kind, id) DO UPDATE SET sealed = excluded.sealed, fetched_at = excluded.fetched_at",
+        params![kind, id, sealed, now as i64],
+    )?;
+    Ok(())
+}
+
+/// The sealed cached answers of `kind`, newest first.
+fn cached_rows(store: &Store, kind: &str) -> Result<Vec<Vec<u8>>, StorageError> {
+    store.read(|connection| {
+        let mut statement = connection.prepare(
+            "SELECT sealed FROM workflow_cache WHERE kind = ?1 ORDER BY fetched_at DESC, id",
+        )?;
+        let rows = statement
+            .query_map(params![kind], |row| row.get(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    })
+}
+
 impl EcardClient {
     pub(crate) fn rules_required(&self) -> Result<RegionalRules, ClientError> {
         self.rules()?
             .ok_or_else(|| ClientError::NotFound("regional rules: sync the catalogue first".into()))
     }
 
+    /// Keeps the platform's last answer about an application or a mandate
+    /// (`kind`), for reading offline.
     pub(crate) async fn cache_workflow(
         &self,
         kind: &str,
@@ -308,18 +342,14 @@ impl EcardClient {
         );
         blocking(&self.inner, move |inner| {
             let sealed = inner.cipher.seal_json("workflow_cache.sealed", &value)?;
-            Ok(inner.store.write(|tx| {
-                tx.execute(
-                    "INSERT INTO workflow_cache (kind, id, sealed, fetched_at) VALUES (?1, ?2, ?3, ?4) \
-                     ON CONFLICT(kind, id) DO UPDATE SET sealed = excluded.sealed, fetched_at = excluded.fetched_at",
-                    params![kind, id, sealed, now as i64],
-                )?;
-                Ok(())
-            })?)
+            Ok(inner
+                .store
+                .write(|tx| cache_row(tx, &kind, &id, &sealed, now))?)
         })
         .await
     }
 
+    /// The cached answers of `kind`, newest first (for the export).
     pub(crate) fn cached_workflow_values<T: serde::de::DeserializeOwned>(
         &self,
         kind: &str,
@@ -327,20 +357,13 @@ impl EcardClient {
         self.cached_workflows(kind)
     }
 
+    /// The cached answers of `kind`, newest first; rows that no longer
+    /// read are left out.
     pub(crate) fn cached_workflows<T: serde::de::DeserializeOwned>(
         &self,
         kind: &str,
     ) -> Result<Vec<T>, ClientError> {
-        let rows: Vec<Vec<u8>> = self.inner.store.read(|connection| {
-            let mut statement = connection.prepare(
-                "SELECT sealed FROM workflow_cache WHERE kind = ?1 ORDER BY fetched_at DESC, id",
-            )?;
-            let rows = statement
-                .query_map(params![kind], |row| row.get(0))?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
-        })?;
-        Ok(rows
+        Ok(cached_rows(&self.inner.store, kind)?
             .iter()
             .filter_map(|sealed| {
                 self.inner
