@@ -379,7 +379,7 @@ mod tests {
     use crate::ErrorCategory;
     use crate::events::ClientEvent;
     use crate::outbox::OutboxState;
-    use crate::test_platform::{TestPlatform, block_on, new_card_form};
+    use crate::test_platform::{TestPlatform, new_card_form, with_enrolled};
     use crate::transport::faults::Fault;
     use crate::workflows::{DraftForm, FlowStep};
 
@@ -408,10 +408,7 @@ mod tests {
 
     #[test]
     fn local_checks_refuse_before_anything_is_sent() {
-        let platform = TestPlatform::start();
-        let data = tempfile::tempdir().unwrap();
-        block_on(async {
-            let client = platform.enrolled(data.path(), "resident").await;
+        with_enrolled("resident", |platform, client| async move {
             let draft_id = client
                 .save_draft(None, DraftForm::NewCard(new_card_form(None)))
                 .await
@@ -457,10 +454,7 @@ mod tests {
 
     #[test]
     fn a_submitted_draft_is_consumed_even_while_offline() {
-        let platform = TestPlatform::start();
-        let data = tempfile::tempdir().unwrap();
-        block_on(async {
-            let client = platform.enrolled(data.path(), "resident").await;
+        with_enrolled("resident", |platform, client| async move {
             let draft_id = client
                 .save_draft(None, DraftForm::NewCard(new_card_form(None)))
                 .await
@@ -479,10 +473,7 @@ mod tests {
 
     #[test]
     fn an_application_follows_the_platform_clock_and_reads_offline() {
-        let platform = TestPlatform::start();
-        let data = tempfile::tempdir().unwrap();
-        block_on(async {
-            let client = platform.enrolled(data.path(), "resident").await;
+        with_enrolled("resident", |platform, client| async move {
             let submission = client
                 .submit_application(new_card_form(None), None)
                 .await
@@ -523,10 +514,7 @@ mod tests {
 
     #[test]
     fn a_formal_loss_report_stops_codes_here_before_the_platform_hears_of_it() {
-        let platform = TestPlatform::start();
-        let data = tempfile::tempdir().unwrap();
-        block_on(async {
-            let client = platform.enrolled(data.path(), "elder").await;
+        with_enrolled("elder", |platform, client| async move {
             let card_id = client.snapshot().unwrap().cards[0].card_id.clone();
             let mut events = client.subscribe();
             platform.network.set_down(Some(Fault::Unreachable));
@@ -560,10 +548,7 @@ mod tests {
 
     #[test]
     fn a_loss_report_the_platform_refuses_gives_the_codes_back() {
-        let platform = TestPlatform::start();
-        let data = tempfile::tempdir().unwrap();
-        block_on(async {
-            let client = platform.enrolled(data.path(), "elder").await;
+        with_enrolled("elder", |platform, client| async move {
             let card_id = client.snapshot().unwrap().cards[0].card_id.clone();
             platform.network.fail(
                 Method::POST,

@@ -559,7 +559,7 @@ mod tests {
     use super::*;
     use crate::client::EcardClient;
     use crate::events::ClientEvent;
-    use crate::test_platform::{TestPlatform, block_on};
+    use crate::test_platform::{TestPlatform, with_enrolled};
     use crate::transport::faults::Fault;
 
     fn make_due(client: &EcardClient) {
@@ -582,10 +582,7 @@ mod tests {
 
     #[test]
     fn codes_are_made_offline_from_the_stored_credential_with_fresh_counters() {
-        let platform = TestPlatform::start();
-        let data = tempfile::tempdir().unwrap();
-        block_on(async {
-            let client = platform.enrolled(data.path(), "elder").await;
+        with_enrolled("elder", |platform, client| async move {
             let fetched = credential_fetches(&platform);
             assert!(fetched >= 1);
             platform.network.set_down(Some(Fault::Unreachable));
@@ -608,10 +605,7 @@ mod tests {
 
     #[test]
     fn a_card_the_platform_has_stopped_is_suspended_here() {
-        let platform = TestPlatform::start();
-        let data = tempfile::tempdir().unwrap();
-        block_on(async {
-            let client = platform.enrolled(data.path(), "elder").await;
+        with_enrolled("elder", |platform, client| async move {
             let card_id = client.snapshot().unwrap().cards[0].card_id.clone();
             let mut events = client.subscribe();
             platform.network.fail(
@@ -654,10 +648,7 @@ mod tests {
 
     #[test]
     fn a_refusal_on_purpose_drops_the_stored_credential() {
-        let platform = TestPlatform::start();
-        let data = tempfile::tempdir().unwrap();
-        block_on(async {
-            let client = platform.enrolled(data.path(), "elder").await;
+        with_enrolled("elder", |platform, client| async move {
             let card_id = client.snapshot().unwrap().cards[0].card_id.clone();
             make_due(&client);
             platform.network.fail(
@@ -688,10 +679,7 @@ mod tests {
 
     #[test]
     fn without_a_card_there_is_no_code() {
-        let platform = TestPlatform::start();
-        let data = tempfile::tempdir().unwrap();
-        block_on(async {
-            let client = platform.enrolled(data.path(), "resident").await;
+        with_enrolled("resident", |_, client| async move {
             assert!(matches!(
                 client.current_code(None, Purpose::Transport).await,
                 Err(ClientError::NoCredential)

@@ -194,14 +194,11 @@ mod tests {
 
     use super::*;
     use crate::ErrorCategory;
-    use crate::test_platform::{TEST_PIN, TestPlatform, block_on};
+    use crate::test_platform::{TEST_PIN, with_enrolled};
 
     #[test]
     fn a_mandate_request_is_checked_locally_first() {
-        let platform = TestPlatform::start();
-        let data = tempfile::tempdir().unwrap();
-        block_on(async {
-            let client = platform.enrolled(data.path(), "resident").await;
+        with_enrolled("resident", |platform, client| async move {
             let elder = platform.persona("elder").await;
             let scopes = vec![Scope::Track];
             let no_scope = client

@@ -931,9 +931,27 @@ mod tests {
             .unwrap()
         }
 
-        /// Answers every call with a body declared larger than the limit.
-        struct Oversized;
+        /// Answers every call `200` with the body `make_body` makes.
+        struct Answering(fn() -> Box<dyn ReplyBody>);
 
+        impl Transport for Answering {
+            fn send(
+                &self,
+                request: TransportRequest,
+            ) -> TransportFuture<'_, Result<TransportReply, TransportError>> {
+                let body = (self.0)();
+                Box::pin(async move {
+                    Ok(TransportReply {
+                        status: 200,
+                        url: request.url,
+                        headers: HeaderMap::new(),
+                        body,
+                    })
+                })
+            }
+        }
+
+        /// A body declared larger than the limit.
         struct Declared(u64);
 
         impl ReplyBody for Declared {
@@ -948,28 +966,10 @@ mod tests {
             }
         }
 
-        impl Transport for Oversized {
-            fn send(
-                &self,
-                request: TransportRequest,
-            ) -> TransportFuture<'_, Result<TransportReply, TransportError>> {
-                Box::pin(async move {
-                    Ok(TransportReply {
-                        status: 200,
-                        url: request.url,
-                        headers: HeaderMap::new(),
-                        body: Box::new(Declared(MAX_RESPONSE_BYTES as u64 + 1)),
-                    })
-                })
-            }
-        }
-
-        /// Answers with chunks that add up past the limit, none declared.
+        /// A body of endless megabyte chunks, its length not declared.
         struct Endless;
 
-        struct Chunks(usize);
-
-        impl ReplyBody for Chunks {
+        impl ReplyBody for Endless {
             fn declared_length(&self) -> Option<u64> {
                 None
             }
@@ -977,38 +977,21 @@ mod tests {
             fn next_chunk(
                 &mut self,
             ) -> TransportFuture<'_, Result<Option<Vec<u8>>, TransportError>> {
-                self.0 += 1;
                 Box::pin(async { Ok(Some(vec![b' '; 1024 * 1024])) })
-            }
-        }
-
-        impl Transport for Endless {
-            fn send(
-                &self,
-                request: TransportRequest,
-            ) -> TransportFuture<'_, Result<TransportReply, TransportError>> {
-                Box::pin(async move {
-                    Ok(TransportReply {
-                        status: 200,
-                        url: request.url,
-                        headers: HeaderMap::new(),
-                        body: Box::new(Chunks(0)),
-                    })
-                })
             }
         }
 
         #[test]
         fn answers_over_the_size_limit_are_refused_whatever_the_transport() {
             block_on(async {
-                for transport in [
-                    Arc::new(Oversized) as Arc<dyn Transport>,
-                    Arc::new(Endless) as Arc<dyn Transport>,
-                ] {
+                let declared: fn() -> Box<dyn ReplyBody> =
+                    || Box::new(Declared(MAX_RESPONSE_BYTES as u64 + 1));
+                let endless: fn() -> Box<dyn ReplyBody> = || Box::new(Endless);
+                for make_body in [declared, endless] {
                     let network = Network::with_transport(
                         BASE_URL,
                         Arc::new(TrustedClock::default()),
-                        transport,
+                        Arc::new(Answering(make_body)),
                     )
                     .unwrap();
                     let error = network

@@ -511,7 +511,7 @@ mod tests {
     use reqwest::Method;
 
     use super::*;
-    use crate::test_platform::{TestPlatform, block_on, new_card_form};
+    use crate::test_platform::{TestPlatform, block_on, new_card_form, with_enrolled};
     use crate::transport::faults::Fault;
 
     fn only_entry(client: &EcardClient) -> OutboxEntry {
@@ -531,10 +531,7 @@ mod tests {
 
     #[test]
     fn a_confirmed_submission_is_done_with_the_platforms_answer() {
-        let platform = TestPlatform::start();
-        let data = tempfile::tempdir().unwrap();
-        block_on(async {
-            let client = platform.enrolled(data.path(), "resident").await;
+        with_enrolled("resident", |platform, client| async move {
             let submission = client
                 .submit_application(new_card_form(None), None)
                 .await
@@ -564,10 +561,7 @@ mod tests {
 
     #[test]
     fn a_refusal_fails_the_entry_with_its_code_and_is_not_resent() {
-        let platform = TestPlatform::start();
-        let data = tempfile::tempdir().unwrap();
-        block_on(async {
-            let client = platform.enrolled(data.path(), "resident").await;
+        with_enrolled("resident", |platform, client| async move {
             client
                 .submit_application(new_card_form(None), None)
                 .await
@@ -602,10 +596,7 @@ mod tests {
 
     #[test]
     fn a_server_error_postpones_and_the_resend_uses_the_same_key() {
-        let platform = TestPlatform::start();
-        let data = tempfile::tempdir().unwrap();
-        block_on(async {
-            let client = platform.enrolled(data.path(), "resident").await;
+        with_enrolled("resident", |platform, client| async move {
             platform
                 .network
                 .fail(Method::POST, paths::APPLICATIONS, 0, 1, Fault::ServerError);
@@ -643,10 +634,7 @@ mod tests {
 
     #[test]
     fn no_network_a_timeout_or_a_busy_platform_keep_it_pending_with_the_reason() {
-        let platform = TestPlatform::start();
-        let data = tempfile::tempdir().unwrap();
-        block_on(async {
-            let client = platform.enrolled(data.path(), "resident").await;
+        with_enrolled("resident", |platform, client| async move {
             let cases = [
                 (Fault::Unreachable, "offline"),
                 (Fault::Timeout, "timeout"),
@@ -686,10 +674,7 @@ mod tests {
 
     #[test]
     fn an_answer_lost_after_the_platform_acted_does_not_act_twice() {
-        let platform = TestPlatform::start();
-        let data = tempfile::tempdir().unwrap();
-        block_on(async {
-            let client = platform.enrolled(data.path(), "resident").await;
+        with_enrolled("resident", |platform, client| async move {
             platform
                 .network
                 .fail(Method::POST, paths::APPLICATIONS, 0, 1, Fault::LoseReply);
@@ -715,10 +700,7 @@ mod tests {
 
     #[test]
     fn a_key_reused_for_another_request_is_refused_as_a_conflict() {
-        let platform = TestPlatform::start();
-        let data = tempfile::tempdir().unwrap();
-        block_on(async {
-            let client = platform.enrolled(data.path(), "elder").await;
+        with_enrolled("elder", |platform, client| async move {
             let card_id = client.snapshot().unwrap().cards[0].card_id.clone();
             let first = client
                 .report_loss(&card_id, LossKind::Temporary)
@@ -826,10 +808,7 @@ mod tests {
 
     #[test]
     fn a_refused_entry_does_not_hold_up_the_ones_behind_it() {
-        let platform = TestPlatform::start();
-        let data = tempfile::tempdir().unwrap();
-        block_on(async {
-            let client = platform.enrolled(data.path(), "resident").await;
+        with_enrolled("resident", |platform, client| async move {
             platform.network.set_down(Some(Fault::Unreachable));
             // A payment for an application the platform never heard of.
             let poison = client
@@ -859,10 +838,7 @@ mod tests {
 
     #[test]
     fn concurrent_drains_send_each_entry_once() {
-        let platform = TestPlatform::start();
-        let data = tempfile::tempdir().unwrap();
-        block_on(async {
-            let client = platform.enrolled(data.path(), "resident").await;
+        with_enrolled("resident", |platform, client| async move {
             platform.network.set_down(Some(Fault::Unreachable));
             let queued = client
                 .submit_application(new_card_form(None), None)

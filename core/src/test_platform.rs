@@ -30,6 +30,7 @@ const ADMIN_TOKEN: &str = "unit-test-admin-token";
 pub(crate) const TEST_PIN: &str = "135790";
 
 /// A throwaway platform and the faulty transport clients reach it over.
+#[derive(Clone)]
 pub(crate) struct TestPlatform {
     router: Router,
     /// The transport every client of this platform uses.
@@ -176,6 +177,21 @@ impl FaceCheck for GenuineFace {
         ));
         Ok(answer["face_result"].as_str().unwrap().to_owned())
     }
+}
+
+/// Runs `test` against a fresh platform with a client enrolled as the
+/// persona of `role` (its data in a temporary directory).
+pub(crate) fn with_enrolled<Test, Done>(role: &str, test: Test)
+where
+    Test: FnOnce(TestPlatform, EcardClient) -> Done,
+    Done: std::future::Future<Output = ()>,
+{
+    let platform = TestPlatform::start();
+    let data = tempfile::tempdir().unwrap();
+    block_on(async {
+        let client = platform.enrolled(data.path(), role).await;
+        test(platform.clone(), client).await;
+    });
 }
 
 /// Runs a test body on a runtime like an app's: several worker threads and
