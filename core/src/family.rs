@@ -1,9 +1,12 @@
 //! Family: mandates to act for someone (a guardian for a minor or newborn,
-//! a family proxy for a relative with their consent), their consent and
+//! a family proxy for a relative with their consent), their consent (with
+//! the relative's PIN on their phone, or their face on the helper's) and
 //! revocation, and the platform's audit of who did what for whom.
 //! Requests are checked locally first and sent through the outbox.
 
-use ecard_api::identity::PinAction;
+use std::sync::Arc;
+
+use ecard_api::identity::{FaceChallenge, FaceResultSubmission, PinAction};
 use ecard_api::paths;
 use ecard_api::problem::ProblemCode;
 use ecard_api::resident::{
@@ -13,6 +16,8 @@ use ecard_api::resident::{
 
 use crate::client::EcardClient;
 use crate::error::ClientError;
+use crate::events::ClientEvent;
+use crate::identity::FaceCheck;
 use crate::net::{ApiRequest, RetryPolicy};
 use crate::workflows::{Submission, invalid, not_allowed};
 
@@ -186,6 +191,37 @@ impl EcardClient {
         .await?
         .json()
     }
+
+    /// 亲情代办 "足不出户": the relative's face, captured on this (the
+    /// helper's) phone, consents to the mandate this account asked for.
+    /// `relative` names the relative as in the mandate request.
+    pub async fn consent_mandate_by_face(
+        &self,
+        delegation_id: &str,
+        relative: &PersonIdentity,
+        face: Arc<dyn FaceCheck>,
+    ) -> Result<ecard_api::resident::Delegation, ClientError> {
+        let challenge: FaceChallenge = self
+            .signed_post(
+                paths::with_id(paths::DELEGATION_FACE_CHALLENGE, delegation_id),
+                &serde_json::json!({}),
+            )
+            .await?;
+        let face_result = self.face_of(face, relative, challenge).await?;
+        let delegation = self
+            .signed_post(
+                paths::with_id(paths::DELEGATION_FACE_CONSENT, delegation_id),
+                &FaceResultSubmission { face_result },
+            )
+            .await?;
+        self.emit(ClientEvent::WorkflowChanged {
+            id: delegation_id.to_owned(),
+        });
+        if self.refresh_profile().await.is_ok() {
+            let _ = self.refresh_all_credentials().await;
+        }
+        Ok(delegation)
+    }
 }
 
 #[cfg(test)]
@@ -194,7 +230,10 @@ mod tests {
 
     use super::*;
     use crate::ErrorCategory;
+    use ecard_api::resident::DelegationStatus;
+
     use crate::test_platform::{TEST_PIN, with_enrolled};
+    use crate::transport::faults::Fault;
 
     #[test]
     fn a_mandate_request_is_checked_locally_first() {
@@ -250,6 +289,79 @@ mod tests {
                     .iter()
                     .all(|call| !call.path.starts_with(paths::DELEGATIONS)
                         && !call.path.starts_with(paths::PIN_GRANTS))
+            );
+        });
+    }
+
+    #[test]
+    fn a_relative_consents_by_face_on_the_helpers_phone_and_a_revocation_ends_it() {
+        with_enrolled("resident", |platform, client| async move {
+            let elder = platform.persona("elder").await;
+            let requested = client
+                .request_mandate(
+                    DelegationKind::FamilyProxy,
+                    elder.clone(),
+                    None,
+                    vec![Scope::ShowCode, Scope::Track],
+                    None,
+                    Some(Relationship::Child),
+                    TEST_PIN,
+                )
+                .await
+                .unwrap();
+            let delegation_id = requested.delegation_id().unwrap();
+            let pending = client.mandates().await.unwrap();
+            assert_eq!(pending.len(), 1);
+            assert_eq!(pending[0].status, DelegationStatus::PendingConsent);
+            // Nothing shows for her before she consents.
+            assert!(client.snapshot().unwrap().cards.is_empty());
+
+            let consented = client
+                .consent_mandate_by_face(&delegation_id, &elder, platform.genuine_face())
+                .await
+                .unwrap();
+            assert_eq!(consented.status, DelegationStatus::Active);
+            let cards = client.snapshot().unwrap().cards;
+            assert_eq!(cards.len(), 1);
+            assert_eq!(cards[0].role, ecard_credential::HolderRole::Proxy);
+            assert!(cards[0].credential_not_after.is_some());
+            let code = client
+                .current_code(
+                    Some(cards[0].card_id.clone()),
+                    ecard_credential::Purpose::Medical,
+                )
+                .await
+                .unwrap();
+            assert_eq!(code.on_behalf, ecard_credential::HolderRole::Proxy);
+
+            // Read online, then offline from the cache.
+            assert_eq!(
+                client.mandates().await.unwrap()[0].status,
+                DelegationStatus::Active
+            );
+            platform.network.set_down(Some(Fault::Unreachable));
+            assert_eq!(
+                client.mandates().await.unwrap()[0].status,
+                DelegationStatus::Active
+            );
+            platform.network.set_down(None);
+
+            let revoked = client.revoke_mandate(&delegation_id).await.unwrap();
+            assert_eq!(
+                revoked.delegation_id().as_deref(),
+                Some(delegation_id.as_str())
+            );
+            assert_eq!(
+                client.mandates().await.unwrap()[0].status,
+                DelegationStatus::Revoked
+            );
+            assert!(client.snapshot().unwrap().cards.is_empty());
+            let trail = client.audit_trail().await.unwrap();
+            assert!(
+                trail
+                    .iter()
+                    .any(|entry| entry.action.starts_with("mandate.")),
+                "{trail:?}"
             );
         });
     }

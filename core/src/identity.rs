@@ -188,7 +188,7 @@ impl EcardClient {
 
     /// Runs the app's face check of `person` for a platform challenge, off
     /// the async threads.
-    async fn face_of(
+    pub(crate) async fn face_of(
         &self,
         face: Arc<dyn FaceCheck>,
         person: &PersonIdentity,
@@ -306,7 +306,7 @@ impl EcardClient {
         Ok(grant.pin_grant)
     }
 
-    async fn signed_post<T: serde::Serialize, R: serde::de::DeserializeOwned>(
+    pub(crate) async fn signed_post<T: serde::Serialize, R: serde::de::DeserializeOwned>(
         &self,
         path: String,
         body: &T,
@@ -490,36 +490,5 @@ impl EcardClient {
             )
             .await?;
         Ok(())
-    }
-
-    /// 亲情代办 "足不出户": the relative's face, captured on this (the
-    /// helper's) phone, consents to the mandate this account asked for.
-    /// `relative` names the relative as in the mandate request.
-    pub async fn consent_mandate_by_face(
-        &self,
-        delegation_id: &str,
-        relative: &PersonIdentity,
-        face: Arc<dyn FaceCheck>,
-    ) -> Result<ecard_api::resident::Delegation, ClientError> {
-        let challenge: FaceChallenge = self
-            .signed_post(
-                paths::with_id(paths::DELEGATION_FACE_CHALLENGE, delegation_id),
-                &serde_json::json!({}),
-            )
-            .await?;
-        let face_result = self.face_of(face, relative, challenge).await?;
-        let delegation = self
-            .signed_post(
-                paths::with_id(paths::DELEGATION_FACE_CONSENT, delegation_id),
-                &FaceResultSubmission { face_result },
-            )
-            .await?;
-        self.emit(ClientEvent::WorkflowChanged {
-            id: delegation_id.to_owned(),
-        });
-        if self.refresh_profile().await.is_ok() {
-            let _ = self.refresh_all_credentials().await;
-        }
-        Ok(delegation)
     }
 }

@@ -106,16 +106,20 @@ impl TestPlatform {
     pub(crate) async fn enrol(&self, client: &EcardClient, role: &str) {
         let identity = self.persona(role).await;
         client.begin_enrolment(identity).await.unwrap();
-        let face = Arc::new(GenuineFace {
-            router: self.router.clone(),
-        });
-        let progress = client.confirm_presence(face).await.unwrap();
+        let progress = client.confirm_presence(self.genuine_face()).await.unwrap();
         let code = self.code_sent_to(progress.code_sent_to.as_deref()).await;
         client
             .complete_enrolment(code, progress.pin_required.then(|| TEST_PIN.to_owned()))
             .await
             .unwrap();
         client.sync_catalogue().await.unwrap();
+    }
+
+    /// A face check of a live person who is who they say.
+    pub(crate) fn genuine_face(&self) -> Arc<dyn FaceCheck> {
+        Arc::new(GenuineFace {
+            router: self.router.clone(),
+        })
     }
 
     /// The one-time code the platform texted to the phone shown as `masked`.
