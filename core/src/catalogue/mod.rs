@@ -412,3 +412,68 @@ impl EcardClient {
         Ok(Catalogue::rules(&self.inner.store, &region)?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_platform::{TestPlatform, block_on};
+    use crate::transport::faults::Fault;
+
+    #[test]
+    fn the_catalogue_syncs_once_then_answers_unchanged_and_reads_offline() {
+        let platform = TestPlatform::start();
+        let data = tempfile::tempdir().unwrap();
+        block_on(async {
+            // No enrolment needed: the catalogue is public.
+            let client = platform.client(data.path()).await;
+            let mut events = client.subscribe();
+            let first = client.sync_catalogue().await.unwrap();
+            assert!(!first.unchanged);
+            assert!(first.items_changed > 0 && first.outlets_changed > 0);
+            let state = client.snapshot().unwrap().catalogue;
+            assert_eq!(state.item_count, first.items_changed);
+            assert!(state.as_of.is_some());
+            assert!(client.rules().unwrap().is_some());
+            assert_eq!(
+                events.try_recv().unwrap(),
+                ClientEvent::ConnectivityChanged { online: true }
+            );
+            assert_eq!(
+                events.try_recv().unwrap(),
+                ClientEvent::CatalogueSynced { changed: true }
+            );
+            let everything = client.search(&SearchQuery {
+                limit: 1_000,
+                ..SearchQuery::default()
+            });
+            assert_eq!(everything.len(), state.item_count.min(1_000));
+
+            let second = client.sync_catalogue().await.unwrap();
+            assert!(second.unchanged);
+            assert_eq!(second.items_changed, 0);
+
+            // Offline: the sync fails as offline, the cache still answers.
+            platform.network.set_down(Some(Fault::Unreachable));
+            let offline = client.sync_catalogue().await.unwrap_err();
+            assert!(matches!(offline, ClientError::Offline(_)), "{offline:?}");
+            assert!(!client.snapshot().unwrap().online);
+            assert_eq!(
+                events.try_recv().unwrap(),
+                ClientEvent::CatalogueSynced { changed: false }
+            );
+            assert_eq!(
+                events.try_recv().unwrap(),
+                ClientEvent::ConnectivityChanged { online: false }
+            );
+            assert_eq!(
+                client
+                    .search(&SearchQuery {
+                        limit: 1_000,
+                        ..SearchQuery::default()
+                    })
+                    .len(),
+                everything.len()
+            );
+        });
+    }
+}
