@@ -189,7 +189,16 @@ pub fn next_due(
     cipher: &FieldCipher,
     now: u64,
 ) -> Result<Option<(OutboxEntry, ApiRequest)>, StorageError> {
-    let row: Option<(OutboxEntry, Vec<u8>)> = store.read(|connection| {
+    let Some((entry, sealed)) = due_row(store, now)? else {
+        return Ok(None);
+    };
+    let request = request_of(cipher, &entry, &sealed)?;
+    Ok(Some((entry, request)))
+}
+
+/// The next entry due at `now`, with its body still sealed.
+fn due_row(store: &Store, now: u64) -> Result<Option<(OutboxEntry, Vec<u8>)>, StorageError> {
+    store.read(|connection| {
         Ok(connection
             .query_row(
                 &format!("SELECT {COLUMNS}, sealed_body FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?1 ORDER BY id LIMIT 1"),
@@ -197,15 +206,21 @@ pub fn next_due(
                 |row| Ok((entry_from_row(row)?, row.get(10)?)),
             )
             .optional()?)
-    })?;
-    let Some((entry, sealed)) = row else {
-        return Ok(None);
-    };
-    let body: serde_json::Value = cipher.open_json("outbox.sealed_body", &sealed)?;
-    let request = ApiRequest::post(entry.path.clone(), &body, entry.idempotency_key.clone())
-        .map_err(|error| StorageError::Corrupt(error.to_string()))?
-        .signed();
-    Ok(Some((entry, request)))
+    })
+}
+
+/// The signed request that sends `entry`, its body opened from `sealed`.
+fn request_of(
+    cipher: &FieldCipher,
+    entry: &OutboxEntry,
+    sealed: &[u8],
+) -> Result<ApiRequest, StorageError> {
+    let body: serde_json::Value = cipher.open_json("outbox.sealed_body", sealed)?;
+    Ok(
+        ApiRequest::post(entry.path.clone(), &body, entry.idempotency_key.clone())
+            .map_err(|error| StorageError::Corrupt(error.to_string()))?
+            .signed(),
+    )
 }
 
 /// Records the platform's answer: the entry is done.
@@ -406,9 +421,25 @@ impl EcardClient {
         let mut confirmed = 0;
         loop {
             let now = self.trusted_now();
-            let Ok(Some((entry, request))) = next_due(&self.inner.store, &self.inner.cipher, now)
-            else {
+            let Ok(Some((entry, sealed))) = due_row(&self.inner.store, now) else {
                 break;
+            };
+            let request = match request_of(&self.inner.cipher, &entry, &sealed) {
+                Ok(request) => request,
+                Err(error) => {
+                    // A body that no longer opens can never be sent: the
+                    // entry fails alone, for the person to see, instead of
+                    // holding up every submission queued after it.
+                    tracing::warn!(outbox = entry.id, error = %error, "submission unreadable");
+                    let error = ClientError::Storage(error);
+                    if fail(&self.inner.store, entry.id, &error).is_err() {
+                        break;
+                    }
+                    if let Ok(mut failures) = self.inner.failures.lock() {
+                        failures.insert(entry.id, error);
+                    }
+                    continue;
+                }
             };
             match self.call(&network, &request, RetryPolicy::ONCE).await {
                 Ok(response) => {
@@ -833,6 +864,51 @@ mod tests {
             let good = entry(&client.inner.store, good.outbox_id).unwrap().unwrap();
             assert_eq!(good.state, OutboxState::Done);
             assert_eq!(counts(&client.inner.store).unwrap(), (0, 1));
+        });
+    }
+
+    #[test]
+    fn an_entry_that_no_longer_opens_fails_alone() {
+        with_enrolled("resident", |platform, client| async move {
+            platform.network.set_down(Some(Fault::Unreachable));
+            let unreadable = client.pay("application-1", 100).await.unwrap();
+            let good = client
+                .submit_application(new_card_form(None), None)
+                .await
+                .unwrap();
+            client
+                .inner
+                .store
+                .write(|tx| {
+                    tx.execute(
+                        "UPDATE outbox SET sealed_body = x'00' WHERE id = ?1",
+                        params![unreadable.outbox_id],
+                    )?;
+                    Ok(())
+                })
+                .unwrap();
+            platform.network.set_down(None);
+            for id in [unreadable.outbox_id, good.outbox_id] {
+                retry_now(&client.inner.store, id, client.trusted_now()).unwrap();
+            }
+            assert_eq!(client.process_outbox().await, 1);
+            let unreadable = entry(&client.inner.store, unreadable.outbox_id)
+                .unwrap()
+                .unwrap();
+            assert_eq!(unreadable.state, OutboxState::Failed);
+            assert_eq!(unreadable.last_error.as_deref(), Some("storage"));
+            assert_eq!(
+                entry(&client.inner.store, good.outbox_id)
+                    .unwrap()
+                    .unwrap()
+                    .state,
+                OutboxState::Done
+            );
+            // It was never sent; retrying it by hand fails the same way.
+            let payments = platform.network.seen(&Method::POST, "/v1/applications/");
+            assert!(payments.iter().all(|call| call.fault.is_some()));
+            let again = client.retry_submission(unreadable.id).await.unwrap_err();
+            assert_eq!(again.code(), "storage");
         });
     }
 
