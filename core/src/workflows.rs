@@ -511,4 +511,50 @@ mod tests {
         );
         assert_eq!(flow.progress[1].label, "制卡中");
     }
+
+    #[test]
+    fn the_background_task_sends_what_is_due_and_stops_when_dropped() {
+        crate::test_platform::with_enrolled("resident", |platform, client| async move {
+            platform
+                .network
+                .set_down(Some(crate::transport::faults::Fault::Unreachable));
+            let queued = client
+                .submit_application(crate::test_platform::new_card_form(None), None)
+                .await
+                .unwrap();
+            assert_eq!(queued.state, OutboxState::Pending);
+            platform.network.set_down(None);
+            crate::outbox::retry_now(&client.inner.store, queued.outbox_id, client.trusted_now())
+                .unwrap();
+            let task = client.start_background(std::time::Duration::from_millis(20));
+            let mut waited = 0;
+            while client.snapshot().unwrap().outbox_pending > 0 && waited < 250 {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                waited += 1;
+            }
+            assert_eq!(client.snapshot().unwrap().outbox_pending, 0);
+            assert_eq!(client.outbox().unwrap()[0].state, OutboxState::Done);
+            // Account notices were fetched too.
+            assert!(
+                !platform
+                    .network
+                    .seen(&reqwest::Method::GET, ecard_api::paths::MY_NOTICES)
+                    .is_empty()
+            );
+            drop(task);
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            let calls = platform
+                .network
+                .seen(&reqwest::Method::GET, ecard_api::paths::MY_NOTICES)
+                .len();
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            assert_eq!(
+                platform
+                    .network
+                    .seen(&reqwest::Method::GET, ecard_api::paths::MY_NOTICES)
+                    .len(),
+                calls
+            );
+        });
+    }
 }
