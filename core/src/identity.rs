@@ -492,3 +492,81 @@ impl EcardClient {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use reqwest::Method;
+
+    use super::*;
+    use crate::test_platform::{TEST_PIN, TestPlatform, block_on, with_enrolled};
+
+    #[test]
+    fn enrolment_installs_a_session_that_survives_a_restart() {
+        let platform = TestPlatform::start();
+        let data = tempfile::tempdir().unwrap();
+        let session = block_on(async {
+            let client = platform.client(data.path()).await;
+            assert!(matches!(
+                client.refresh_profile().await,
+                Err(ClientError::NotEnrolled)
+            ));
+            platform.enrol(&client, "elder").await;
+            let session = client.session().unwrap();
+            assert_eq!(
+                session.identity.id_number,
+                platform.persona("elder").await.id_number
+            );
+            assert!(client.snapshot().unwrap().enrolled);
+            session
+        });
+        block_on(async {
+            let reopened = platform.client(data.path()).await;
+            assert_eq!(reopened.session(), Some(session));
+            // The restored session signs: the profile reads at once.
+            assert!(reopened.refresh_profile().await.is_ok());
+        });
+    }
+
+    #[test]
+    fn a_pin_is_checked_for_shape_here_and_for_truth_by_the_platform() {
+        with_enrolled("resident", |platform, client| async move {
+            let short = client
+                .pin_grant("123", PinAction::ReleaseLoss)
+                .await
+                .unwrap_err();
+            assert_eq!(short.field().as_deref(), Some("pin"));
+            assert!(
+                platform
+                    .network
+                    .seen(&Method::POST, paths::PIN_GRANTS)
+                    .is_empty()
+            );
+            let wrong = client
+                .pin_grant("000000", PinAction::ReleaseLoss)
+                .await
+                .unwrap_err();
+            assert_eq!(wrong.code(), "pin_wrong");
+            // A refusal is not retried.
+            assert_eq!(
+                platform
+                    .network
+                    .seen(&Method::POST, paths::PIN_GRANTS)
+                    .len(),
+                1
+            );
+            let grant = client
+                .pin_grant(TEST_PIN, PinAction::ReleaseLoss)
+                .await
+                .unwrap();
+            assert!(!grant.is_empty());
+            let keys: Vec<Option<String>> = platform
+                .network
+                .seen(&Method::POST, paths::PIN_GRANTS)
+                .into_iter()
+                .map(|call| call.idempotency_key)
+                .collect();
+            assert_eq!(keys.len(), 2);
+            assert_ne!(keys[0], keys[1], "each grant is a new request");
+        });
+    }
+}
