@@ -156,15 +156,8 @@ mod tests {
     use super::*;
     use crate::client::ClientConfig;
     use crate::keystore::FileKeyStore;
+    use crate::test_platform::block_on;
     use crate::workflows::{NewCardForm, ReplacementForm};
-
-    fn runtime() -> tokio::runtime::Runtime {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap()
-    }
 
     async fn client(data: &std::path::Path) -> EcardClient {
         let keys = Arc::new(FileKeyStore::open(data.join("keys")).unwrap());
@@ -217,8 +210,7 @@ mod tests {
     #[test]
     fn one_draft_of_every_kind_saves_and_lists() {
         let data = tempfile::tempdir().unwrap();
-        let runtime = runtime();
-        let saved = runtime.block_on(async {
+        let saved = block_on(async {
             let client = client(data.path()).await;
             let mut ids = Vec::new();
             for form in every_kind() {
@@ -271,7 +263,7 @@ mod tests {
             client.drafts().unwrap()
         });
         // And after a restart.
-        let reopened = runtime.block_on(async { client(data.path()).await.drafts().unwrap() });
+        let reopened = block_on(async { client(data.path()).await.drafts().unwrap() });
         assert_eq!(reopened, saved);
         assert_eq!(
             sorted(reopened.into_iter().map(|draft| draft.form).collect()),
@@ -290,7 +282,7 @@ mod tests {
     #[test]
     fn drafts_stored_in_the_first_shape_still_read() {
         let data = tempfile::tempdir().unwrap();
-        runtime().block_on(async {
+        block_on(async {
             let client = client(data.path()).await;
             let old = [
                 ("d-new", "new_card", FirstShape::NewCard(new_card())),
@@ -315,9 +307,16 @@ mod tests {
                 if *kind == "replacement" {
                     // The bug: the old shape could not read its own replacements.
                     let error = serde_json::from_slice::<FirstShape>(&json).err().unwrap();
-                    assert!(error.to_string().contains("duplicate field `kind`"), "{error}");
+                    assert!(
+                        error.to_string().contains("duplicate field `kind`"),
+                        "{error}"
+                    );
                 }
-                let sealed = client.inner.cipher.seal_json("drafts.sealed", form).unwrap();
+                let sealed = client
+                    .inner
+                    .cipher
+                    .seal_json("drafts.sealed", form)
+                    .unwrap();
                 client
                     .inner
                     .store
