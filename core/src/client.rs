@@ -33,34 +33,24 @@
 //! that as `NotFound`. Opening again once the store answers finds
 //! everything as it was.
 
-use ecard_api::paths;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
-use ecard_api::resident::{
-    CardStatus, CredentialRequest, CredentialSet, ECardState, PersonIdentity, Profile,
-};
-use ecard_credential::{
-    HolderRole, KeyStoreError, Locale, Purpose, SignedStatusList, Suite, TrustList, Verifier,
-    VerifierPolicy,
-};
-use rusqlite::{OptionalExtension, params};
+use ecard_api::resident::{CardStatus, ECardState, PersonIdentity};
+use ecard_credential::{HolderRole, KeyStoreError, Locale, Suite};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
-use crate::catalogue::outlets::{OutletHit, OutletQuery};
-use crate::catalogue::search::{SearchHit, SearchQuery};
-use crate::catalogue::{Catalogue, CatalogueState, SyncReport};
-use crate::codes::{self, CodeView};
+use crate::catalogue::{Catalogue, CatalogueState};
+use crate::codes::{self};
 use crate::error::{ClientError, StorageError};
 use crate::events::ClientEvent;
 use crate::keystore::SecureKeyStore;
-use crate::net::{
-    ApiRequest, ApiResponse, DeviceSigner, Network, RetryPolicy, TrustedClock, new_idempotency_key,
-};
+use crate::net::{ApiRequest, ApiResponse, DeviceSigner, Network, RetryPolicy, TrustedClock};
 use crate::storage::cipher::FieldCipher;
 use crate::storage::{RecoveryReport, Store, set_meta};
+use crate::transport::Transport;
 
 /// The alias of the device signing key in the key store.
 pub const DEVICE_KEY_ALIAS: &str = "ecard-device";
@@ -68,8 +58,6 @@ pub const DEVICE_KEY_ALIAS: &str = "ecard-device";
 pub const DATA_KEY_ALIAS: &str = "ecard-data";
 const DATA_KEY_FILE: &str = "data-key.wrapped";
 const DATABASE_FILE: &str = "ecard.db";
-/// How often codes re-check the status list while online.
-const STATUS_CHECK_SECONDS: u64 = 30;
 
 /// How to open a client.
 #[derive(Clone, Debug)]
@@ -175,12 +163,6 @@ pub struct Snapshot {
     pub recovery: Option<RecoveryReport>,
 }
 
-struct StatusCache {
-    checked_at: u64,
-    etag: Option<String>,
-    trust: Option<TrustList>,
-}
-
 pub(crate) struct Inner {
     pub(crate) config: ClientConfig,
     pub(crate) store: Store,
@@ -193,7 +175,7 @@ pub(crate) struct Inner {
     pub(crate) events: broadcast::Sender<ClientEvent>,
     pub(crate) online: AtomicBool,
     recovery: Option<RecoveryReport>,
-    status: tokio::sync::Mutex<StatusCache>,
+    pub(crate) status: tokio::sync::Mutex<codes::StatusCache>,
     /// Held while the outbox is being sent, so sends never overlap.
     pub(crate) sending: tokio::sync::Mutex<()>,
     /// Refusals met by the outbox, for the caller that submitted.
@@ -313,16 +295,37 @@ impl EcardClient {
         config: ClientConfig,
         key_store: Arc<dyn SecureKeyStore>,
     ) -> Result<EcardClient, ClientError> {
-        let opened =
-            tokio::task::spawn_blocking(move || EcardClient::open_blocking(config, key_store))
-                .await
-                .map_err(|error| ClientError::Internal(format!("open failed: {error}")))??;
-        Ok(opened)
+        EcardClient::open_over(config, key_store, None).await
+    }
+
+    /// Opens the client as [`EcardClient::open`] does, carrying its calls to
+    /// the platform over `transport` instead of HTTPS (a platform in the
+    /// same process, a test double). Signing, the trusted clock, retries
+    /// and limits stay the client's own, whatever the transport.
+    pub async fn open_with_transport(
+        config: ClientConfig,
+        key_store: Arc<dyn SecureKeyStore>,
+        transport: Arc<dyn Transport>,
+    ) -> Result<EcardClient, ClientError> {
+        EcardClient::open_over(config, key_store, Some(transport)).await
+    }
+
+    async fn open_over(
+        config: ClientConfig,
+        key_store: Arc<dyn SecureKeyStore>,
+        transport: Option<Arc<dyn Transport>>,
+    ) -> Result<EcardClient, ClientError> {
+        tokio::task::spawn_blocking(move || {
+            EcardClient::open_blocking(config, key_store, transport)
+        })
+        .await
+        .map_err(|error| ClientError::Internal(format!("open failed: {error}")))?
     }
 
     fn open_blocking(
         config: ClientConfig,
         key_store: Arc<dyn SecureKeyStore>,
+        transport: Option<Arc<dyn Transport>>,
     ) -> Result<EcardClient, ClientError> {
         std::fs::create_dir_all(&config.data_dir).map_err(|error| match error.kind() {
             std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
@@ -364,7 +367,12 @@ impl EcardClient {
             offset,
             config.wall_clock.clone(),
         ));
-        let network = Network::new(&config.platform_url, clock.clone(), config.request_timeout)?;
+        let network = match transport {
+            Some(transport) => {
+                Network::with_transport(&config.platform_url, clock.clone(), transport)?
+            }
+            None => Network::new(&config.platform_url, clock.clone(), config.request_timeout)?,
+        };
         let catalogue = Catalogue::load(&store)?;
         let (events, _) = broadcast::channel(64);
         let inner = Inner {
@@ -379,17 +387,13 @@ impl EcardClient {
             events,
             online: AtomicBool::new(false),
             recovery,
-            status: tokio::sync::Mutex::new(StatusCache {
-                checked_at: 0,
-                etag: None,
-                trust: None,
-            }),
+            status: tokio::sync::Mutex::default(),
             sending: tokio::sync::Mutex::new(()),
             failures: std::sync::Mutex::default(),
             pending_enrolment: std::sync::Mutex::default(),
             last_notice: std::sync::atomic::AtomicU64::new(0),
         };
-        let session = load_session(&inner)?;
+        let session = crate::account::load_session(&inner)?;
         if let Some(session) = session {
             let signed = inner
                 .network
@@ -460,390 +464,12 @@ impl EcardClient {
         result
     }
 
-    /// Stores a new session and signs from now on as its device; fetches
-    /// the profile and credentials (failures there surface on the next call
-    /// that needs them).
-    pub(crate) async fn install_session(&self, session: Session) -> Result<(), ClientError> {
-        let stored = session.clone();
-        blocking(&self.inner, move |inner| {
-            let sealed = inner.cipher.seal_json("session.sealed", &stored)?;
-            inner.store.write(|tx| {
-                tx.execute("DELETE FROM session", [])?;
-                tx.execute("DELETE FROM profile", [])?;
-                tx.execute("DELETE FROM credentials", [])?;
-                tx.execute(
-                    "INSERT INTO session (id, account_id, person_id, device_id, key_alias, sealed) VALUES (1, ?1, ?2, ?3, ?4, ?5)",
-                    params![stored.account_id, stored.person_id, stored.device_id, DEVICE_KEY_ALIAS, sealed],
-                )?;
-                Ok(())
-            })?;
-            Ok(())
-        })
-        .await?;
-        let network = self
-            .inner
-            .network
-            .with_signer(signer(&self.inner, &session.device_id));
-        *self
-            .inner
-            .session
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((session.clone(), network));
-        tracing::info!(account = %session.account_id, "device enrolled");
-        self.emit(ClientEvent::ProfileChanged);
-        if self.refresh_profile().await.is_ok() {
-            let _ = self.refresh_all_credentials().await;
-        }
-        Ok(())
-    }
-
-    /// Fetches the profile (cards, people acted for) from the platform.
-    pub async fn refresh_profile(&self) -> Result<Profile, ClientError> {
-        let network = self.signed_network()?;
-        let profile: Profile = self
-            .call(
-                &network,
-                &ApiRequest::get(paths::ME).signed(),
-                RetryPolicy::INTERACTIVE,
-            )
-            .await?
-            .json()?;
-        let stored = profile.clone();
-        let now = self.trusted_now();
-        blocking(&self.inner, move |inner| {
-            let sealed = inner.cipher.seal_json("profile.sealed", &stored)?;
-            Ok(inner.store.write(|tx| {
-                tx.execute(
-                    "INSERT INTO profile (id, sealed, fetched_at) VALUES (1, ?1, ?2) \
-                     ON CONFLICT(id) DO UPDATE SET sealed = excluded.sealed, fetched_at = excluded.fetched_at",
-                    params![sealed, now as i64],
-                )?;
-                // The platform says what may show codes; local suspensions
-                // from loss reports made here end when the platform agrees.
-                for card in stored.person.cards.iter().chain(stored.principals.iter().flat_map(|person| person.cards.iter())) {
-                    if card.e_card == ECardState::Suspended {
-                        codes::suspend(tx, &card.card_id, "platform", now)?;
-                    } else {
-                        codes::unsuspend(tx, &card.card_id)?;
-                    }
-                }
-                Ok(())
-            })?)
-        })
-        .await?;
-        self.emit(ClientEvent::ProfileChanged);
-        Ok(profile)
-    }
-
-    /// The last profile fetched, from storage.
-    pub fn cached_profile(&self) -> Result<Option<Profile>, ClientError> {
-        let sealed: Option<Vec<u8>> = self.inner.store.read(|connection| {
-            Ok(connection
-                .query_row("SELECT sealed FROM profile WHERE id = 1", [], |row| {
-                    row.get(0)
-                })
-                .optional()?)
-        })?;
-        Ok(sealed
-            .map(|sealed| self.inner.cipher.open_json("profile.sealed", &sealed))
-            .transpose()?)
-    }
-
-    /// Fetches new credentials for one card.
-    pub async fn refresh_credentials(&self, card_id: &str) -> Result<(), ClientError> {
-        let network = self.signed_network()?;
-        let request = ApiRequest::post(
-            paths::CREDENTIALS,
-            &CredentialRequest {
-                card_id: Some(card_id.to_owned()),
-            },
-            new_idempotency_key()?,
-        )?
-        .signed();
-        let set: CredentialSet = match self
-            .call(&network, &request, RetryPolicy::INTERACTIVE)
-            .await
-        {
-            Ok(response) => response.json()?,
-            Err(ClientError::Refused {
-                code: ecard_api::problem::ProblemCode::CardNotActive,
-                ..
-            }) => {
-                let card = card_id.to_owned();
-                let now = self.trusted_now();
-                blocking(&self.inner, move |inner| {
-                    Ok(inner
-                        .store
-                        .write(|tx| codes::suspend(tx, &card, "platform", now))?)
-                })
-                .await?;
-                self.emit(ClientEvent::CardSuspended {
-                    card_id: card_id.to_owned(),
-                });
-                return Err(ClientError::CardSuspended);
-            }
-            Err(error) => return Err(error),
-        };
-        blocking(&self.inner, move |inner| {
-            Ok(inner
-                .store
-                .write(|tx| codes::store_set(tx, &set).map_err(to_storage))?)
-        })
-        .await?;
-        self.emit(ClientEvent::CredentialsChanged {
-            card_id: card_id.to_owned(),
-        });
-        Ok(())
-    }
-
-    /// Fetches credentials for every usable card in the profile.
-    pub async fn refresh_all_credentials(&self) -> Result<(), ClientError> {
-        let Some(profile) = self.cached_profile()? else {
-            return Ok(());
-        };
-        let cards = profile.person.cards.iter().chain(
-            profile
-                .principals
-                .iter()
-                .flat_map(|person| person.cards.iter()),
-        );
-        let mut first_error = None;
-        for card in cards {
-            if card.e_card == ECardState::Active
-                && !matches!(card.status, CardStatus::Replaced | CardStatus::Cancelled)
-                && let Err(error) = self.refresh_credentials(&card.card_id).await
-            {
-                first_error.get_or_insert(error);
-            }
-        }
-        first_error.map_or(Ok(()), Err)
-    }
-
-    /// Syncs the catalogue, outlets and rules (one conditional request).
-    pub async fn sync_catalogue(&self) -> Result<SyncReport, ClientError> {
-        let region = self.cached_profile().ok().flatten().map_or_else(
-            || self.inner.config.default_region.clone(),
-            |profile| profile.region,
-        );
-        let now = self.trusted_now();
-        let inner = self.inner.clone();
-        let network = self.inner.network.clone();
-        let result = inner
-            .catalogue
-            .sync(&inner.store, &network, &region, now)
-            .await;
-        let online = !matches!(result, Err(ClientError::Offline(_) | ClientError::Timeout));
-        if self.inner.online.swap(online, Ordering::Relaxed) != online {
-            self.emit(ClientEvent::ConnectivityChanged { online });
-        }
-        let report = result?;
-        self.emit(ClientEvent::CatalogueSynced {
-            changed: !report.unchanged,
-        });
-        Ok(report)
-    }
-
-    /// Searches the cached catalogue. No I/O: safe on the main thread.
-    pub fn search(&self, query: &SearchQuery) -> Vec<SearchHit> {
-        self.inner.catalogue.items().search(query)
-    }
-
-    /// The nearest cached outlets. No I/O: safe on the main thread.
-    pub fn nearest_outlets(&self, query: &OutletQuery) -> Vec<OutletHit> {
-        self.inner
-            .catalogue
-            .outlets()
-            .nearest(query, self.trusted_now())
-    }
-
-    /// The cached rules of the account's (or the default) region.
-    pub fn rules(&self) -> Result<Option<ecard_api::rules::RegionalRules>, ClientError> {
-        let region = self.cached_profile()?.map_or_else(
-            || self.inner.config.default_region.clone(),
-            |profile| profile.region,
-        );
-        Ok(Catalogue::rules(&self.inner.store, &region)?)
-    }
-
-    /// The current code for a card (the account holder's own card when
-    /// `card_id` is `None`) and purpose. Works offline until the credential
-    /// expires; refreshes the credential when due and online; stops at once
-    /// when the card is suspended here or revoked in the status list.
-    pub async fn current_code(
-        &self,
-        card_id: Option<String>,
-        purpose: Purpose,
-    ) -> Result<CodeView, ClientError> {
-        let card_id = match card_id {
-            Some(card_id) => card_id,
-            None => self.own_card_id()?,
-        };
-        if codes::suspension(&self.inner.store, &card_id)?.is_some() {
-            return Err(ClientError::CardSuspended);
-        }
-        let now = self.trusted_now();
-        let mut stored = codes::for_purpose(&self.inner.store, &card_id, purpose)?;
-        let due = stored
-            .as_ref()
-            .is_none_or(|stored| now >= stored.refresh_after);
-        if due {
-            match self.refresh_credentials(&card_id).await {
-                Ok(()) => stored = codes::for_purpose(&self.inner.store, &card_id, purpose)?,
-                Err(ClientError::CardSuspended) => return Err(ClientError::CardSuspended),
-                Err(error) if stored.is_none() => {
-                    return Err(match error {
-                        ClientError::Offline(_) | ClientError::Timeout => ClientError::NoCredential,
-                        other => other,
-                    });
-                }
-                // The platform refuses on purpose (a mandate ended, the card
-                // is gone): the stored credential must not make codes either.
-                Err(error @ ClientError::Refused { .. })
-                    if !crate::outbox::is_transient(&error) =>
-                {
-                    let card = card_id.clone();
-                    blocking(&self.inner, move |inner| {
-                        Ok(inner.store.write(|tx| {
-                            tx.execute(
-                                "DELETE FROM credentials WHERE card_id = ?1",
-                                params![card],
-                            )?;
-                            Ok(())
-                        })?)
-                    })
-                    .await?;
-                    self.emit(ClientEvent::CredentialsChanged {
-                        card_id: card_id.clone(),
-                    });
-                    return Err(error);
-                }
-                // Unreachable or busy, and the credential is still valid:
-                // keep showing codes offline.
-                Err(_) => {}
-            }
-        }
-        let stored = stored.ok_or(ClientError::NoCredential)?;
-        if self.revoked_in_status_list(&stored).await {
-            let card = card_id.clone();
-            blocking(&self.inner, move |inner| {
-                Ok(inner
-                    .store
-                    .write(|tx| codes::suspend(tx, &card, "revoked", now))?)
-            })
-            .await?;
-            self.emit(ClientEvent::CardSuspended { card_id });
-            return Err(ClientError::CardSuspended);
-        }
-        if !stored.credential.grants(purpose) {
-            return Err(ClientError::Code(
-                ecard_credential::PresentError::PurposeNotGranted,
-            ));
-        }
-        let now = self.trusted_now();
-        blocking(&self.inner, move |inner| {
-            codes::make_code(
-                &inner.store,
-                inner.key_store.as_ref(),
-                DEVICE_KEY_ALIAS,
-                &stored,
-                purpose,
-                now,
-            )
-        })
-        .await
-    }
-
-    fn own_card_id(&self) -> Result<String, ClientError> {
-        let session = self.session().ok_or(ClientError::NotEnrolled)?;
-        let stored = codes::stored(&self.inner.store)?;
-        if let Some(own) = stored
-            .iter()
-            .find(|stored| stored.person_id == session.person_id)
-        {
-            return Ok(own.card_id.clone());
-        }
-        let profile = self.cached_profile()?.ok_or(ClientError::NoCredential)?;
-        profile
-            .person
-            .cards
-            .iter()
-            .find(|card| !matches!(card.status, CardStatus::Replaced | CardStatus::Cancelled))
-            .map(|card| card.card_id.clone())
-            .ok_or(ClientError::NoCredential)
-    }
-
-    /// Whether the platform's status list (fetched at most every 30 s while
-    /// online, signature checked against the trust list) revokes `stored`.
-    /// Offline, or on any failure, the answer is "not known to be revoked".
-    async fn revoked_in_status_list(&self, stored: &codes::StoredCredential) -> bool {
-        let now = self.trusted_now();
-        let mut cache = self.inner.status.lock().await;
-        if now.saturating_sub(cache.checked_at) < STATUS_CHECK_SECONDS {
-            return false;
-        }
-        cache.checked_at = now;
-        if cache.trust.is_none() {
-            let Ok(response) = self
-                .call(
-                    &self.inner.network,
-                    &ApiRequest::get(paths::TRUST_LIST),
-                    RetryPolicy::ONCE,
-                )
-                .await
-            else {
-                return false;
-            };
-            cache.trust = response.json::<TrustList>().ok();
-        }
-        let request = ApiRequest::get(paths::with_id(
-            paths::STATUS_LIST,
-            stored.credential.claims.status.list,
-        ))
-        .if_none_match(cache.etag.clone());
-        let Ok(response) = self
-            .call(&self.inner.network, &request, RetryPolicy::ONCE)
-            .await
-        else {
-            return false;
-        };
-        let ApiResponse::Body { body, etag, .. } = response else {
-            return false;
-        };
-        let Some(trust) = cache.trust.clone() else {
-            return false;
-        };
-        let Ok(mut verifier) = Verifier::new(&trust, VerifierPolicy::for_purposes(&Purpose::ALL))
-        else {
-            return false;
-        };
-        if verifier.install_status_list(&body, now).is_err() {
-            // Possibly signed by a key rotated in since: refetch the trust list next time.
-            cache.trust = None;
-            return false;
-        }
-        cache.etag = etag;
-        SignedStatusList::parse(&body)
-            .ok()
-            .and_then(|signed| {
-                signed
-                    .list
-                    .is_revoked(stored.credential.claims.status.index)
-            })
-            .unwrap_or(false)
-    }
-
     /// What the UI renders. No network or key-store I/O.
     pub fn snapshot(&self) -> Result<Snapshot, ClientError> {
         let session = self.session();
         let profile = self.cached_profile()?;
         let stored = codes::stored(&self.inner.store)?;
-        let suspended: Vec<String> = self.inner.store.read(|connection| {
-            let mut statement = connection.prepare("SELECT card_id FROM suspensions")?;
-            let rows = statement
-                .query_map([], |row| row.get(0))?
-                .collect::<Result<Vec<String>, _>>()?;
-            Ok(rows)
-        })?;
+        let suspended = codes::suspended_cards(&self.inner.store)?;
         let (outbox_pending, outbox_failed) = crate::outbox::counts(&self.inner.store)?;
         let mut cards = Vec::new();
         if let Some(profile) = &profile {
@@ -908,7 +534,7 @@ impl EcardClient {
     }
 }
 
-fn to_storage(error: ClientError) -> StorageError {
+pub(crate) fn to_storage(error: ClientError) -> StorageError {
     match error {
         ClientError::Storage(error) => error,
         other => StorageError::Corrupt(other.to_string()),
@@ -923,17 +549,4 @@ pub(crate) fn signer(inner: &Inner, signer_id: &str) -> DeviceSigner {
         alias: DEVICE_KEY_ALIAS.to_owned(),
         device_id: signer_id.to_owned(),
     }
-}
-
-fn load_session(inner: &Inner) -> Result<Option<Session>, ClientError> {
-    let sealed: Option<Vec<u8>> = inner.store.read(|connection| {
-        Ok(connection
-            .query_row("SELECT sealed FROM session WHERE id = 1", [], |row| {
-                row.get(0)
-            })
-            .optional()?)
-    })?;
-    Ok(sealed
-        .map(|sealed| inner.cipher.open_json("session.sealed", &sealed))
-        .transpose()?)
 }

@@ -15,7 +15,14 @@ use ecard_credential::{
 };
 use rusqlite::{OptionalExtension, Transaction, params};
 
+use ecard_api::paths;
+use ecard_api::resident::{CardStatus, CredentialRequest, ECardState};
+use ecard_credential::{SignedStatusList, TrustList, Verifier, VerifierPolicy};
+
+use crate::client::{DEVICE_KEY_ALIAS, EcardClient, blocking, to_storage};
 use crate::error::{ClientError, StorageError};
+use crate::events::ClientEvent;
+use crate::net::{ApiRequest, ApiResponse, RetryPolicy, new_idempotency_key};
 use crate::storage::Store;
 
 /// How long a code stays valid at terminals (the verifier default).
@@ -225,4 +232,459 @@ pub fn make_code(
         counter,
         credential_not_after: claims.not_after(),
     })
+}
+
+/// Why codes stopped on this device for a card.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SuspensionReason {
+    /// The platform says the card may not show codes.
+    Platform,
+    /// The card's credential is revoked in the status list.
+    Revoked,
+    /// A loss report made on this device.
+    LossReport,
+}
+
+impl SuspensionReason {
+    /// The stored name.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            SuspensionReason::Platform => "platform",
+            SuspensionReason::Revoked => "revoked",
+            SuspensionReason::LossReport => "loss_report",
+        }
+    }
+}
+
+/// Deletes the stored credentials of a card.
+pub(crate) fn forget_credentials(tx: &Transaction<'_>, card_id: &str) -> Result<(), StorageError> {
+    tx.execute(
+        "DELETE FROM credentials WHERE card_id = ?1",
+        params![card_id],
+    )?;
+    Ok(())
+}
+
+/// Deletes every stored credential (the account changed).
+pub(crate) fn forget_all_credentials(tx: &Transaction<'_>) -> Result<(), StorageError> {
+    tx.execute("DELETE FROM credentials", [])?;
+    Ok(())
+}
+
+/// The cards whose codes are stopped on this device.
+pub(crate) fn suspended_cards(store: &Store) -> Result<Vec<String>, StorageError> {
+    store.read(|connection| {
+        let mut statement = connection.prepare("SELECT card_id FROM suspensions")?;
+        let rows = statement
+            .query_map([], |row| row.get(0))?
+            .collect::<Result<Vec<String>, _>>()?;
+        Ok(rows)
+    })
+}
+
+/// What the platform's profile says each card may do: codes stop here for
+/// a card it suspends, and a stop made here ends when it no longer does.
+pub(crate) fn follow_platform(
+    tx: &Transaction<'_>,
+    cards: &[&ecard_api::resident::Card],
+    now: u64,
+) -> Result<(), StorageError> {
+    for card in cards {
+        if card.e_card == ECardState::Suspended {
+            suspend(tx, &card.card_id, SuspensionReason::Platform.as_str(), now)?;
+        } else {
+            unsuspend(tx, &card.card_id)?;
+        }
+    }
+    Ok(())
+}
+
+/// A card's status-list check: when it last ran, the list's entity tag, and
+/// the trust list its signature is checked against.
+#[derive(Default)]
+pub(crate) struct StatusCache {
+    checked_at: u64,
+    etag: Option<String>,
+    trust: Option<TrustList>,
+}
+
+/// How often codes re-check the status list while online.
+const STATUS_CHECK_SECONDS: u64 = 30;
+
+/// Credentials and codes of the client.
+impl EcardClient {
+    /// Stops codes for `card_id` on this device at once and says so.
+    pub(crate) async fn suspend_here(
+        &self,
+        card_id: &str,
+        reason: SuspensionReason,
+    ) -> Result<(), ClientError> {
+        let card = card_id.to_owned();
+        let now = self.trusted_now();
+        blocking(&self.inner, move |inner| {
+            Ok(inner
+                .store
+                .write(|tx| suspend(tx, &card, reason.as_str(), now))?)
+        })
+        .await?;
+        self.emit(ClientEvent::CardSuspended {
+            card_id: card_id.to_owned(),
+        });
+        Ok(())
+    }
+
+    /// Fetches new credentials for one card.
+    pub async fn refresh_credentials(&self, card_id: &str) -> Result<(), ClientError> {
+        let network = self.signed_network()?;
+        let request = ApiRequest::post(
+            paths::CREDENTIALS,
+            &CredentialRequest {
+                card_id: Some(card_id.to_owned()),
+            },
+            new_idempotency_key()?,
+        )?
+        .signed();
+        let set: CredentialSet = match self
+            .call(&network, &request, RetryPolicy::INTERACTIVE)
+            .await
+        {
+            Ok(response) => response.json()?,
+            Err(ClientError::Refused {
+                code: ecard_api::problem::ProblemCode::CardNotActive,
+                ..
+            }) => {
+                self.suspend_here(card_id, SuspensionReason::Platform)
+                    .await?;
+                return Err(ClientError::CardSuspended);
+            }
+            Err(error) => return Err(error),
+        };
+        blocking(&self.inner, move |inner| {
+            Ok(inner
+                .store
+                .write(|tx| store_set(tx, &set).map_err(to_storage))?)
+        })
+        .await?;
+        self.emit(ClientEvent::CredentialsChanged {
+            card_id: card_id.to_owned(),
+        });
+        Ok(())
+    }
+
+    /// Fetches credentials for every usable card in the profile.
+    pub async fn refresh_all_credentials(&self) -> Result<(), ClientError> {
+        let Some(profile) = self.cached_profile()? else {
+            return Ok(());
+        };
+        let cards = profile.person.cards.iter().chain(
+            profile
+                .principals
+                .iter()
+                .flat_map(|person| person.cards.iter()),
+        );
+        let mut first_error = None;
+        for card in cards {
+            if card.e_card == ECardState::Active
+                && !matches!(card.status, CardStatus::Replaced | CardStatus::Cancelled)
+                && let Err(error) = self.refresh_credentials(&card.card_id).await
+            {
+                first_error.get_or_insert(error);
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// The current code for a card (the account holder's own card when
+    /// `card_id` is `None`) and purpose. Works offline until the credential
+    /// expires; refreshes the credential when due and online; stops at once
+    /// when the card is suspended here or revoked in the status list.
+    pub async fn current_code(
+        &self,
+        card_id: Option<String>,
+        purpose: Purpose,
+    ) -> Result<CodeView, ClientError> {
+        let card_id = match card_id {
+            Some(card_id) => card_id,
+            None => self.own_card_id()?,
+        };
+        if suspension(&self.inner.store, &card_id)?.is_some() {
+            return Err(ClientError::CardSuspended);
+        }
+        let now = self.trusted_now();
+        let mut stored = for_purpose(&self.inner.store, &card_id, purpose)?;
+        let due = stored
+            .as_ref()
+            .is_none_or(|stored| now >= stored.refresh_after);
+        if due {
+            match self.refresh_credentials(&card_id).await {
+                Ok(()) => stored = for_purpose(&self.inner.store, &card_id, purpose)?,
+                Err(ClientError::CardSuspended) => return Err(ClientError::CardSuspended),
+                Err(error) if stored.is_none() => {
+                    return Err(match error {
+                        ClientError::Offline(_) | ClientError::Timeout => ClientError::NoCredential,
+                        other => other,
+                    });
+                }
+                // The platform refuses on purpose (a mandate ended, the card
+                // is gone): the stored credential must not make codes either.
+                Err(error @ ClientError::Refused { .. })
+                    if !crate::outbox::is_transient(&error) =>
+                {
+                    let card = card_id.clone();
+                    blocking(&self.inner, move |inner| {
+                        Ok(inner.store.write(|tx| forget_credentials(tx, &card))?)
+                    })
+                    .await?;
+                    self.emit(ClientEvent::CredentialsChanged {
+                        card_id: card_id.clone(),
+                    });
+                    return Err(error);
+                }
+                // Unreachable or busy, and the credential is still valid:
+                // keep showing codes offline.
+                Err(_) => {}
+            }
+        }
+        let stored = stored.ok_or(ClientError::NoCredential)?;
+        if self.revoked_in_status_list(&stored).await {
+            self.suspend_here(&card_id, SuspensionReason::Revoked)
+                .await?;
+            return Err(ClientError::CardSuspended);
+        }
+        if !stored.credential.grants(purpose) {
+            return Err(ClientError::Code(
+                ecard_credential::PresentError::PurposeNotGranted,
+            ));
+        }
+        let now = self.trusted_now();
+        blocking(&self.inner, move |inner| {
+            make_code(
+                &inner.store,
+                inner.key_store.as_ref(),
+                DEVICE_KEY_ALIAS,
+                &stored,
+                purpose,
+                now,
+            )
+        })
+        .await
+    }
+
+    fn own_card_id(&self) -> Result<String, ClientError> {
+        let session = self.session().ok_or(ClientError::NotEnrolled)?;
+        let stored = stored(&self.inner.store)?;
+        if let Some(own) = stored
+            .iter()
+            .find(|stored| stored.person_id == session.person_id)
+        {
+            return Ok(own.card_id.clone());
+        }
+        let profile = self.cached_profile()?.ok_or(ClientError::NoCredential)?;
+        profile
+            .person
+            .cards
+            .iter()
+            .find(|card| !matches!(card.status, CardStatus::Replaced | CardStatus::Cancelled))
+            .map(|card| card.card_id.clone())
+            .ok_or(ClientError::NoCredential)
+    }
+
+    /// Whether the platform's status list (fetched at most every 30 s while
+    /// online, signature checked against the trust list) revokes `stored`.
+    /// Offline, or on any failure, the answer is "not known to be revoked".
+    async fn revoked_in_status_list(&self, stored: &StoredCredential) -> bool {
+        let now = self.trusted_now();
+        let mut cache = self.inner.status.lock().await;
+        if now.saturating_sub(cache.checked_at) < STATUS_CHECK_SECONDS {
+            return false;
+        }
+        cache.checked_at = now;
+        if cache.trust.is_none() {
+            let Ok(response) = self
+                .call(
+                    &self.inner.network,
+                    &ApiRequest::get(paths::TRUST_LIST),
+                    RetryPolicy::ONCE,
+                )
+                .await
+            else {
+                return false;
+            };
+            cache.trust = response.json::<TrustList>().ok();
+        }
+        let request = ApiRequest::get(paths::with_id(
+            paths::STATUS_LIST,
+            stored.credential.claims.status.list,
+        ))
+        .if_none_match(cache.etag.clone());
+        let Ok(response) = self
+            .call(&self.inner.network, &request, RetryPolicy::ONCE)
+            .await
+        else {
+            return false;
+        };
+        let ApiResponse::Body { body, etag, .. } = response else {
+            return false;
+        };
+        let Some(trust) = cache.trust.clone() else {
+            return false;
+        };
+        let Ok(mut verifier) = Verifier::new(&trust, VerifierPolicy::for_purposes(&Purpose::ALL))
+        else {
+            return false;
+        };
+        if verifier.install_status_list(&body, now).is_err() {
+            // Possibly signed by a key rotated in since: refetch the trust list next time.
+            cache.trust = None;
+            return false;
+        }
+        cache.etag = etag;
+        SignedStatusList::parse(&body)
+            .ok()
+            .and_then(|signed| {
+                signed
+                    .list
+                    .is_revoked(stored.credential.claims.status.index)
+            })
+            .unwrap_or(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ecard_api::paths;
+    use ecard_api::problem::ProblemCode;
+    use reqwest::Method;
+
+    use super::*;
+    use crate::client::EcardClient;
+    use crate::events::ClientEvent;
+    use crate::test_platform::{TestPlatform, with_enrolled};
+    use crate::transport::faults::Fault;
+
+    fn make_due(client: &EcardClient) {
+        client
+            .inner
+            .store
+            .write(|tx| {
+                tx.execute("UPDATE credentials SET refresh_after = 0", [])?;
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    fn credential_fetches(platform: &TestPlatform) -> usize {
+        platform
+            .network
+            .seen(&Method::POST, paths::CREDENTIALS)
+            .len()
+    }
+
+    #[test]
+    fn codes_are_made_offline_from_the_stored_credential_with_fresh_counters() {
+        with_enrolled("elder", |platform, client| async move {
+            let fetched = credential_fetches(&platform);
+            assert!(fetched >= 1);
+            platform.network.set_down(Some(Fault::Unreachable));
+            let first = client.current_code(None, Purpose::Transport).await.unwrap();
+            let second = client.current_code(None, Purpose::Transport).await.unwrap();
+            assert!(first.text.starts_with("EC1:"), "{}", first.text);
+            assert_eq!(first.card_id, second.card_id);
+            assert!(second.counter > first.counter);
+            assert_ne!(first.text, second.text);
+            assert_eq!(first.expires_at - first.issued_at, CODE_LIFETIME_SECONDS);
+            // Not due: no fetch was even tried.
+            assert_eq!(credential_fetches(&platform), fetched);
+            // Due but unreachable: the valid stored credential still serves.
+            make_due(&client);
+            let offline = client.current_code(None, Purpose::Transport).await.unwrap();
+            assert!(offline.counter > second.counter);
+            assert!(credential_fetches(&platform) > fetched);
+        });
+    }
+
+    #[test]
+    fn a_card_the_platform_has_stopped_is_suspended_here() {
+        with_enrolled("elder", |platform, client| async move {
+            let card_id = client.snapshot().unwrap().cards[0].card_id.clone();
+            let mut events = client.subscribe();
+            platform.network.fail(
+                Method::POST,
+                paths::CREDENTIALS,
+                0,
+                1,
+                Fault::Refused(ProblemCode::CardNotActive),
+            );
+            assert!(matches!(
+                client.refresh_credentials(&card_id).await,
+                Err(ClientError::CardSuspended)
+            ));
+            assert_eq!(
+                suspension(&client.inner.store, &card_id)
+                    .unwrap()
+                    .as_deref(),
+                Some("platform")
+            );
+            assert_eq!(
+                events.try_recv().unwrap(),
+                ClientEvent::CardSuspended {
+                    card_id: card_id.clone()
+                }
+            );
+            assert!(client.snapshot().unwrap().cards[0].suspended_here);
+            // Suspended here: no code, without asking the platform.
+            let fetched = credential_fetches(&platform);
+            assert!(matches!(
+                client.current_code(None, Purpose::Transport).await,
+                Err(ClientError::CardSuspended)
+            ));
+            assert_eq!(credential_fetches(&platform), fetched);
+            // The platform's profile says the card is fine: the stop ends.
+            client.refresh_profile().await.unwrap();
+            assert_eq!(suspension(&client.inner.store, &card_id).unwrap(), None);
+            assert!(client.current_code(None, Purpose::Transport).await.is_ok());
+        });
+    }
+
+    #[test]
+    fn a_refusal_on_purpose_drops_the_stored_credential() {
+        with_enrolled("elder", |platform, client| async move {
+            let card_id = client.snapshot().unwrap().cards[0].card_id.clone();
+            make_due(&client);
+            platform.network.fail(
+                Method::POST,
+                paths::CREDENTIALS,
+                0,
+                1,
+                Fault::Refused(ProblemCode::Forbidden),
+            );
+            let refused = client
+                .current_code(Some(card_id.clone()), Purpose::Transport)
+                .await
+                .unwrap_err();
+            assert_eq!(refused.code(), "forbidden");
+            assert!(
+                for_purpose(&client.inner.store, &card_id, Purpose::Transport)
+                    .unwrap()
+                    .is_none()
+            );
+            // Offline now, and nothing stored: no code.
+            platform.network.set_down(Some(Fault::Timeout));
+            assert!(matches!(
+                client.current_code(Some(card_id), Purpose::Transport).await,
+                Err(ClientError::NoCredential)
+            ));
+        });
+    }
+
+    #[test]
+    fn without_a_card_there_is_no_code() {
+        with_enrolled("resident", |_, client| async move {
+            assert!(matches!(
+                client.current_code(None, Purpose::Transport).await,
+                Err(ClientError::NoCredential)
+            ));
+            assert!(stored(&client.inner.store).unwrap().is_empty());
+        });
+    }
 }

@@ -188,7 +188,7 @@ impl EcardClient {
 
     /// Runs the app's face check of `person` for a platform challenge, off
     /// the async threads.
-    async fn face_of(
+    pub(crate) async fn face_of(
         &self,
         face: Arc<dyn FaceCheck>,
         person: &PersonIdentity,
@@ -306,7 +306,7 @@ impl EcardClient {
         Ok(grant.pin_grant)
     }
 
-    async fn signed_post<T: serde::Serialize, R: serde::de::DeserializeOwned>(
+    pub(crate) async fn signed_post<T: serde::Serialize, R: serde::de::DeserializeOwned>(
         &self,
         path: String,
         body: &T,
@@ -491,35 +491,82 @@ impl EcardClient {
             .await?;
         Ok(())
     }
+}
 
-    /// 亲情代办 "足不出户": the relative's face, captured on this (the
-    /// helper's) phone, consents to the mandate this account asked for.
-    /// `relative` names the relative as in the mandate request.
-    pub async fn consent_mandate_by_face(
-        &self,
-        delegation_id: &str,
-        relative: &PersonIdentity,
-        face: Arc<dyn FaceCheck>,
-    ) -> Result<ecard_api::resident::Delegation, ClientError> {
-        let challenge: FaceChallenge = self
-            .signed_post(
-                paths::with_id(paths::DELEGATION_FACE_CHALLENGE, delegation_id),
-                &serde_json::json!({}),
-            )
-            .await?;
-        let face_result = self.face_of(face, relative, challenge).await?;
-        let delegation = self
-            .signed_post(
-                paths::with_id(paths::DELEGATION_FACE_CONSENT, delegation_id),
-                &FaceResultSubmission { face_result },
-            )
-            .await?;
-        self.emit(ClientEvent::WorkflowChanged {
-            id: delegation_id.to_owned(),
+#[cfg(test)]
+mod tests {
+    use reqwest::Method;
+
+    use super::*;
+    use crate::test_platform::{TEST_PIN, TestPlatform, block_on, with_enrolled};
+
+    #[test]
+    fn enrolment_installs_a_session_that_survives_a_restart() {
+        let platform = TestPlatform::start();
+        let data = tempfile::tempdir().unwrap();
+        let session = block_on(async {
+            let client = platform.client(data.path()).await;
+            assert!(matches!(
+                client.refresh_profile().await,
+                Err(ClientError::NotEnrolled)
+            ));
+            platform.enrol(&client, "elder").await;
+            let session = client.session().unwrap();
+            assert_eq!(
+                session.identity.id_number,
+                platform.persona("elder").await.id_number
+            );
+            assert!(client.snapshot().unwrap().enrolled);
+            session
         });
-        if self.refresh_profile().await.is_ok() {
-            let _ = self.refresh_all_credentials().await;
-        }
-        Ok(delegation)
+        block_on(async {
+            let reopened = platform.client(data.path()).await;
+            assert_eq!(reopened.session(), Some(session));
+            // The restored session signs: the profile reads at once.
+            assert!(reopened.refresh_profile().await.is_ok());
+        });
+    }
+
+    #[test]
+    fn a_pin_is_checked_for_shape_here_and_for_truth_by_the_platform() {
+        with_enrolled("resident", |platform, client| async move {
+            let short = client
+                .pin_grant("123", PinAction::ReleaseLoss)
+                .await
+                .unwrap_err();
+            assert_eq!(short.field().as_deref(), Some("pin"));
+            assert!(
+                platform
+                    .network
+                    .seen(&Method::POST, paths::PIN_GRANTS)
+                    .is_empty()
+            );
+            let wrong = client
+                .pin_grant("000000", PinAction::ReleaseLoss)
+                .await
+                .unwrap_err();
+            assert_eq!(wrong.code(), "pin_wrong");
+            // A refusal is not retried.
+            assert_eq!(
+                platform
+                    .network
+                    .seen(&Method::POST, paths::PIN_GRANTS)
+                    .len(),
+                1
+            );
+            let grant = client
+                .pin_grant(TEST_PIN, PinAction::ReleaseLoss)
+                .await
+                .unwrap();
+            assert!(!grant.is_empty());
+            let keys: Vec<Option<String>> = platform
+                .network
+                .seen(&Method::POST, paths::PIN_GRANTS)
+                .into_iter()
+                .map(|call| call.idempotency_key)
+                .collect();
+            assert_eq!(keys.len(), 2);
+            assert_ne!(keys[0], keys[1], "each grant is a new request");
+        });
     }
 }

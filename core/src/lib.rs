@@ -7,20 +7,37 @@
 //! service catalogue, e-card codes made offline, and the card workflows
 //! through a durable outbox.
 //!
+//! The client is one object for the apps but not one file: [`client`] opens
+//! it and holds what every concern shares (storage, the network, the
+//! session, events); each concern adds its own `impl EcardClient` block and
+//! owns its tables — the account (session and profile), [`codes`]
+//! (credentials, suspensions), [`catalogue`], drafts, cards and
+//! applications, family mandates, the [`outbox`], [`privacy`] and
+//! [`identity`]. The network layer ([`net`]) makes every call safe and
+//! talks to the platform through a [`transport::Transport`], HTTPS in
+//! apps, the reference platform's router in process in unit tests.
+//!
 //! See `docs/architecture.md` for the picture and the threading contract in
 //! [`client`].
 
+mod account;
+mod applications;
 pub mod catalogue;
 pub mod client;
 pub mod codes;
+mod drafts;
 pub mod error;
 pub mod events;
+mod family;
 pub mod identity;
 pub mod keystore;
 pub mod net;
 pub mod outbox;
 pub mod privacy;
 pub mod storage;
+#[cfg(test)]
+mod test_platform;
+pub mod transport;
 pub mod workflows;
 
 pub use catalogue::outlets::{OutletHit, OutletQuery};

@@ -22,11 +22,14 @@ use ecard_api::auth::{
 use ecard_api::problem::{Problem, ProblemCode};
 use ecard_api::{IDEMPOTENCY_KEY_HEADER, PROBLEM_JSON, SERVER_TIME_HEADER};
 use ecard_credential::KeyStore;
-use reqwest::header::{CONTENT_TYPE, ETAG, IF_NONE_MATCH, RETRY_AFTER};
+use reqwest::header::{
+    CONTENT_TYPE, ETAG, HeaderMap, HeaderName, HeaderValue, IF_NONE_MATCH, RETRY_AFTER,
+};
 use reqwest::{Method, StatusCode, Url};
 use ring::rand::{SecureRandom, SystemRandom};
 
 use crate::error::ClientError;
+use crate::transport::{HttpsTransport, ReplyBody, Transport, TransportError, TransportRequest};
 
 /// Largest response body the client reads.
 const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
@@ -369,10 +372,10 @@ impl RetryPolicy {
     };
 }
 
-/// The HTTP client of the core.
+/// The HTTP client of the core: the call policy over a [`Transport`].
 #[derive(Clone)]
 pub struct Network {
-    http: reqwest::Client,
+    transport: Arc<dyn Transport>,
     base: Url,
     clock: Arc<TrustedClock>,
     signer: Option<DeviceSigner>,
@@ -384,6 +387,22 @@ impl std::fmt::Debug for Network {
             .debug_struct("Network")
             .field("base", &self.base.as_str())
             .finish_non_exhaustive()
+    }
+}
+
+/// Parses the platform's base URL: HTTPS, or plain HTTP to loopback only.
+fn platform_base(base_url: &str) -> Result<Url, ClientError> {
+    let base = Url::parse(base_url).map_err(|_| ClientError::InvalidChoice {
+        field: "platform_url".into(),
+        reason: "not a URL".into(),
+    })?;
+    match base.scheme() {
+        "https" => Ok(base),
+        "http" if is_loopback(&base) => Ok(base),
+        _ => Err(ClientError::InvalidChoice {
+            field: "platform_url".into(),
+            reason: "the platform must be reached over HTTPS".into(),
+        }),
     }
 }
 
@@ -428,33 +447,37 @@ impl Network {
         clock: Arc<TrustedClock>,
         timeout: Duration,
     ) -> Result<Network, ClientError> {
-        let base = Url::parse(base_url).map_err(|_| ClientError::InvalidChoice {
-            field: "platform_url".into(),
-            reason: "not a URL".into(),
-        })?;
-        match base.scheme() {
-            "https" => {}
-            "http" if is_loopback(&base) => {}
-            _ => {
-                return Err(ClientError::InvalidChoice {
-                    field: "platform_url".into(),
-                    reason: "the platform must be reached over HTTPS".into(),
-                });
-            }
-        }
-        let http = reqwest::Client::builder()
-            .connect_timeout(timeout.min(Duration::from_secs(5)))
-            .timeout(timeout)
-            .https_only(base.scheme() == "https")
-            .user_agent(concat!("ecard-core/", env!("CARGO_PKG_VERSION")))
-            .build()
+        let base = platform_base(base_url)?;
+        let transport = HttpsTransport::new(timeout, base.scheme() == "https")
             .map_err(|error| ClientError::Internal(error.to_string()))?;
-        Ok(Network {
-            http,
+        Ok(Network::with_transport_at(base, clock, Arc::new(transport)))
+    }
+
+    /// A client for the platform at `base_url` (checked as by
+    /// [`Network::new`]) that carries its calls over `transport`.
+    pub fn with_transport(
+        base_url: &str,
+        clock: Arc<TrustedClock>,
+        transport: Arc<dyn Transport>,
+    ) -> Result<Network, ClientError> {
+        Ok(Network::with_transport_at(
+            platform_base(base_url)?,
+            clock,
+            transport,
+        ))
+    }
+
+    fn with_transport_at(
+        base: Url,
+        clock: Arc<TrustedClock>,
+        transport: Arc<dyn Transport>,
+    ) -> Network {
+        Network {
+            transport,
             base,
             clock,
             signer: None,
-        })
+        }
     }
 
     /// The same client signing with `signer`.
@@ -519,37 +542,45 @@ impl Network {
             }
         };
         let body = request.body.clone().unwrap_or_default();
-        let mut builder = self.http.request(request.method.clone(), url);
+        let mut headers = HeaderMap::new();
         if request.body.is_some() {
-            builder = builder
-                .header(CONTENT_TYPE, "application/json")
-                .body(body.clone());
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
         if let Some(key) = &request.idempotency_key {
-            builder = builder.header(IDEMPOTENCY_KEY_HEADER, key);
+            insert_header(
+                &mut headers,
+                HeaderName::from_static(IDEMPOTENCY_KEY_HEADER),
+                key,
+            );
         }
         if let Some(etag) = &request.if_none_match {
-            builder = builder.header(IF_NONE_MATCH, etag);
+            insert_header(&mut headers, IF_NONE_MATCH, etag);
         }
         if request.signed {
             let Some(signer) = &self.signer else {
                 return Attempt::Fail(ClientError::NotEnrolled);
             };
             match self.signature_headers(signer, request, &body).await {
-                Ok(headers) => {
-                    for (name, value) in headers {
-                        builder = builder.header(name, value);
+                Ok(signature) => {
+                    for (name, value) in signature {
+                        insert_header(&mut headers, HeaderName::from_static(name), &value);
                     }
                 }
                 Err(error) => return Attempt::Fail(error),
             }
         }
         let sent = self.clock.wall_clock().millis();
-        let response = match builder.send().await {
+        let outgoing = TransportRequest {
+            method: request.method.clone(),
+            url,
+            headers,
+            body: request.body.clone(),
+        };
+        let response = match self.transport.send(outgoing).await {
             Ok(response) => response,
             Err(error) => {
                 return Attempt::Retry {
-                    error: transport_error(&error),
+                    error: transport_error(error),
                     retry_after: None,
                 };
             }
@@ -557,22 +588,23 @@ impl Network {
         let received = self.clock.wall_clock().millis();
         // The platform's time, taken below only from a successful answer of
         // the configured platform, read in full (see `TrustedClock`).
-        let server_time = header_u64(&response, SERVER_TIME_HEADER)
-            .filter(|_| same_origin(response.url(), &self.base));
+        let server_time = header_u64(&response.headers, SERVER_TIME_HEADER)
+            .filter(|_| same_origin(&response.url, &self.base));
         let learn_time = |clock: &TrustedClock| {
             if let Some(server_time) = server_time {
                 clock.observe(server_time, sent, received);
             }
         };
-        let status = response.status();
-        let retry_after = header_u64(&response, RETRY_AFTER.as_str()).map(Duration::from_secs);
+        let status = StatusCode::from_u16(response.status).unwrap_or(StatusCode::BAD_GATEWAY);
+        let retry_after =
+            header_u64(&response.headers, RETRY_AFTER.as_str()).map(Duration::from_secs);
         let etag = response
-            .headers()
+            .headers
             .get(ETAG)
             .and_then(|value| value.to_str().ok())
             .map(str::to_owned);
         let is_problem = response
-            .headers()
+            .headers
             .get(CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
             .is_some_and(|value| value.starts_with(PROBLEM_JSON));
@@ -580,7 +612,7 @@ impl Network {
             learn_time(&self.clock);
             return Attempt::Done(ApiResponse::NotModified);
         }
-        let body = match read_limited(response).await {
+        let body = match read_limited(response.body).await {
             Ok(body) => body,
             Err(error) => {
                 return Attempt::Retry {
@@ -674,46 +706,41 @@ fn same_origin(url: &Url, base: &Url) -> bool {
         && url.port_or_known_default() == base.port_or_known_default()
 }
 
-fn header_u64(response: &reqwest::Response, name: &str) -> Option<u64> {
-    response
-        .headers()
-        .get(name)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
+fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
+    headers.get(name)?.to_str().ok()?.trim().parse().ok()
 }
 
-fn transport_error(error: &reqwest::Error) -> ClientError {
-    if error.is_timeout() {
-        ClientError::Timeout
-    } else if error.is_connect() || error.is_request() {
-        ClientError::Offline(error.to_string())
-    } else {
-        ClientError::BadReply(error.to_string())
+fn transport_error(error: TransportError) -> ClientError {
+    match error {
+        TransportError::Timeout => ClientError::Timeout,
+        TransportError::Unreachable(reason) => ClientError::Offline(reason),
+        TransportError::Broken(reason) => ClientError::BadReply(reason),
     }
 }
 
-async fn read_limited(mut response: reqwest::Response) -> Result<Vec<u8>, ClientError> {
-    if response
-        .content_length()
+/// Adds a header; a value that cannot be a header (never one the client
+/// makes: keys, tags and signatures are ASCII) is left out.
+fn insert_header(headers: &mut HeaderMap, name: HeaderName, value: &str) {
+    if let Ok(value) = HeaderValue::from_str(value) {
+        headers.insert(name, value);
+    }
+}
+
+async fn read_limited(mut body: Box<dyn ReplyBody>) -> Result<Vec<u8>, ClientError> {
+    if body
+        .declared_length()
         .is_some_and(|length| length > MAX_RESPONSE_BYTES as u64)
     {
         return Err(ClientError::BadReply("the answer is too large".into()));
     }
-    let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|error| transport_error(&error))?
-    {
-        if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = body.next_chunk().await.map_err(transport_error)? {
+        if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
             return Err(ClientError::BadReply("the answer is too large".into()));
         }
-        body.extend_from_slice(&chunk);
+        bytes.extend_from_slice(&chunk);
     }
-    Ok(body)
+    Ok(bytes)
 }
 
 /// Exponential backoff with full jitter; `Retry-After` wins when longer.
@@ -883,5 +910,302 @@ mod tests {
             backoff(policy, 1, Some(Duration::from_secs(60))),
             Duration::from_secs(2)
         );
+    }
+
+    /// The call policy over the transport seam: what every transport gets.
+    mod over_a_transport {
+        use reqwest::header::HeaderMap;
+
+        use super::*;
+        use crate::test_platform::{TestPlatform, block_on};
+        use crate::transport::faults::Fault;
+        use crate::transport::in_process::BASE_URL;
+        use crate::transport::{TransportFuture, TransportReply};
+
+        fn network(platform: &TestPlatform) -> Network {
+            Network::with_transport(
+                BASE_URL,
+                Arc::new(TrustedClock::default()),
+                platform.network.clone(),
+            )
+            .unwrap()
+        }
+
+        /// Answers every call `200` with the body `make_body` makes.
+        struct Answering(fn() -> Box<dyn ReplyBody>);
+
+        impl Transport for Answering {
+            fn send(
+                &self,
+                request: TransportRequest,
+            ) -> TransportFuture<'_, Result<TransportReply, TransportError>> {
+                let body = (self.0)();
+                Box::pin(async move {
+                    Ok(TransportReply {
+                        status: 200,
+                        url: request.url,
+                        headers: HeaderMap::new(),
+                        body,
+                    })
+                })
+            }
+        }
+
+        /// A body declared larger than the limit.
+        struct Declared(u64);
+
+        impl ReplyBody for Declared {
+            fn declared_length(&self) -> Option<u64> {
+                Some(self.0)
+            }
+
+            fn next_chunk(
+                &mut self,
+            ) -> TransportFuture<'_, Result<Option<Vec<u8>>, TransportError>> {
+                panic!("a body declared too large must not be read")
+            }
+        }
+
+        /// A body of endless megabyte chunks, its length not declared.
+        struct Endless;
+
+        impl ReplyBody for Endless {
+            fn declared_length(&self) -> Option<u64> {
+                None
+            }
+
+            fn next_chunk(
+                &mut self,
+            ) -> TransportFuture<'_, Result<Option<Vec<u8>>, TransportError>> {
+                Box::pin(async { Ok(Some(vec![b' '; 1024 * 1024])) })
+            }
+        }
+
+        #[test]
+        fn answers_over_the_size_limit_are_refused_whatever_the_transport() {
+            block_on(async {
+                let declared: fn() -> Box<dyn ReplyBody> =
+                    || Box::new(Declared(MAX_RESPONSE_BYTES as u64 + 1));
+                let endless: fn() -> Box<dyn ReplyBody> = || Box::new(Endless);
+                for make_body in [declared, endless] {
+                    let network = Network::with_transport(
+                        BASE_URL,
+                        Arc::new(TrustedClock::default()),
+                        Arc::new(Answering(make_body)),
+                    )
+                    .unwrap();
+                    let error = network
+                        .send(&ApiRequest::get(paths::TIME), RetryPolicy::ONCE)
+                        .await
+                        .unwrap_err();
+                    assert!(
+                        matches!(&error, ClientError::BadReply(reason) if reason.contains("too large")),
+                        "{error:?}"
+                    );
+                }
+            });
+        }
+
+        #[test]
+        fn the_base_url_rule_holds_for_every_transport() {
+            let platform = TestPlatform::start();
+            let clock = Arc::new(TrustedClock::default());
+            let transport: Arc<dyn Transport> = platform.network.clone();
+            assert!(
+                Network::with_transport(
+                    "http://ecard.example.cn",
+                    clock.clone(),
+                    transport.clone()
+                )
+                .is_err()
+            );
+            assert!(Network::with_transport("https://ecard.example.cn", clock, transport).is_ok());
+        }
+
+        #[test]
+        fn idempotent_calls_are_retried_and_others_are_not() {
+            let platform = TestPlatform::start();
+            block_on(async {
+                let network = network(&platform);
+                // A GET: retried after two server errors, and it succeeds.
+                platform
+                    .network
+                    .fail(Method::GET, paths::TIME, 0, 2, Fault::ServerError);
+                network
+                    .send(&ApiRequest::get(paths::TIME), RetryPolicy::INTERACTIVE)
+                    .await
+                    .unwrap();
+                assert_eq!(platform.network.seen(&Method::GET, paths::TIME).len(), 3);
+                // Out of attempts, the last error is the answer.
+                platform
+                    .network
+                    .fail(Method::GET, paths::TIME, 0, 3, Fault::Unreachable);
+                let error = network
+                    .send(&ApiRequest::get(paths::TIME), RetryPolicy::INTERACTIVE)
+                    .await
+                    .unwrap_err();
+                assert!(matches!(error, ClientError::Offline(_)), "{error:?}");
+                assert_eq!(platform.network.seen(&Method::GET, paths::TIME).len(), 6);
+                // A mutation without an idempotency key is sent once.
+                let unkeyed = ApiRequest {
+                    method: Method::POST,
+                    path: paths::ENROLMENTS.to_owned(),
+                    body: Some(b"{}".to_vec()),
+                    idempotency_key: None,
+                    if_none_match: None,
+                    signed: false,
+                };
+                platform
+                    .network
+                    .fail(Method::POST, paths::ENROLMENTS, 0, 1, Fault::Timeout);
+                let error = network
+                    .send(&unkeyed, RetryPolicy::INTERACTIVE)
+                    .await
+                    .unwrap_err();
+                assert!(matches!(error, ClientError::Timeout), "{error:?}");
+                assert_eq!(
+                    platform
+                        .network
+                        .seen(&Method::POST, paths::ENROLMENTS)
+                        .len(),
+                    1
+                );
+                // With a key it is retried, always with that key.
+                let keyed = ApiRequest {
+                    idempotency_key: Some(new_idempotency_key().unwrap()),
+                    ..unkeyed
+                };
+                platform
+                    .network
+                    .fail(Method::POST, paths::ENROLMENTS, 0, 3, Fault::Busy);
+                let error = network
+                    .send(&keyed, RetryPolicy::INTERACTIVE)
+                    .await
+                    .unwrap_err();
+                assert!(
+                    matches!(
+                        error,
+                        ClientError::Busy {
+                            retry_after: Some(1)
+                        }
+                    ),
+                    "{error:?}"
+                );
+                let sent = platform.network.seen(&Method::POST, paths::ENROLMENTS);
+                assert_eq!(sent.len(), 4);
+                assert!(
+                    sent[1..]
+                        .iter()
+                        .all(|call| call.idempotency_key == keyed.idempotency_key)
+                );
+            });
+        }
+
+        #[test]
+        fn a_refusal_is_typed_and_not_retried() {
+            let platform = TestPlatform::start();
+            block_on(async {
+                let network = network(&platform);
+                let error = network
+                    .send(
+                        &ApiRequest::get(paths::with_id(paths::RULES, "999999")),
+                        RetryPolicy::INTERACTIVE,
+                    )
+                    .await
+                    .unwrap_err();
+                assert!(
+                    matches!(
+                        &error,
+                        ClientError::Refused {
+                            code: ProblemCode::NotFound,
+                            ..
+                        }
+                    ),
+                    "{error:?}"
+                );
+                assert_eq!(platform.network.seen(&Method::GET, "/v1/rules").len(), 1);
+            });
+        }
+
+        #[test]
+        fn a_conditional_get_of_an_unchanged_feed_is_not_modified() {
+            let platform = TestPlatform::start();
+            block_on(async {
+                let network = network(&platform);
+                let first = network
+                    .send(&ApiRequest::get(paths::CATALOGUE_ITEMS), RetryPolicy::ONCE)
+                    .await
+                    .unwrap();
+                let ApiResponse::Body { etag, body, .. } = first else {
+                    panic!("the first read has a body")
+                };
+                assert!(!body.is_empty());
+                assert!(etag.is_some());
+                let again = network
+                    .send(
+                        &ApiRequest::get(paths::CATALOGUE_ITEMS).if_none_match(etag),
+                        RetryPolicy::ONCE,
+                    )
+                    .await
+                    .unwrap();
+                assert!(matches!(again, ApiResponse::NotModified));
+            });
+        }
+
+        #[test]
+        fn only_successful_answers_set_the_clock() {
+            let platform = TestPlatform::start();
+            block_on(async {
+                let network = network(&platform);
+                platform
+                    .network
+                    .fail(Method::GET, paths::TIME, 0, 1, Fault::ServerError);
+                assert!(
+                    network
+                        .send(&ApiRequest::get(paths::TIME), RetryPolicy::ONCE)
+                        .await
+                        .is_err()
+                );
+                assert!(!network.clock().is_observed());
+                network
+                    .send(&ApiRequest::get(paths::TIME), RetryPolicy::ONCE)
+                    .await
+                    .unwrap();
+                assert!(network.clock().is_observed());
+            });
+        }
+
+        #[test]
+        fn a_clock_offset_hours_off_signs_again_by_the_platforms_clock() {
+            let platform = TestPlatform::start();
+            let data = tempfile::tempdir().unwrap();
+            block_on(async {
+                let client = platform.enrolled(data.path(), "elder").await;
+                // A wrong offset stored last session (three hours ahead).
+                client
+                    .inner
+                    .store
+                    .write(|tx| crate::storage::set_meta(tx, "clock_offset_millis", "10800000"))
+                    .unwrap();
+                drop(client);
+                let client = platform.client(data.path()).await;
+                assert!(client.trusted_now() > (local_millis() / 1_000) as u64 + 3 * 3_600 - 60);
+                let clock_reads = platform.network.seen(&Method::GET, paths::TIME).len();
+                // The first signed call is refused for skew; the platform's
+                // clock is asked, and the call signed again succeeds.
+                client.refresh_profile().await.unwrap();
+                assert_eq!(
+                    platform.network.seen(&Method::GET, paths::TIME).len(),
+                    clock_reads + 1
+                );
+                assert_eq!(platform.network.seen(&Method::GET, paths::ME).len(), 3);
+                assert!(
+                    client
+                        .trusted_now()
+                        .abs_diff((local_millis() / 1_000) as u64)
+                        < 60
+                );
+            });
+        }
     }
 }

@@ -1,25 +1,20 @@
-//! The card workflows in the core: application (申领, also for minors and
-//! newborns through a guardian), replacement (补换: plain, change of bank,
-//! keep-number), loss reports (临时挂失 / 解挂 / 正式挂失), social-function
-//! activation (社保功能启用), progress tracking, and mandates for acting on
-//! someone's behalf.
+//! The card workflows' shared shapes: the forms, drafts, submissions and
+//! flows the UI works with, and how a flow's current step, the input it
+//! needs next and what the person can do now are derived from the
+//! platform's state and the cached regional rules — never from per-region
+//! code branches. The local input checks every submission shares are here
+//! too, with the workflow cache (the platform's last answer about each
+//! application and mandate, for reading offline) and the background task.
 //!
-//! The platform owns the state; the core checks input locally first (plain
-//! messages before anything is sent), sends every submission through the
-//! durable outbox, and derives for each flow its current step, the input it
-//! needs next and what the person can do now, from the platform's state and
-//! the cached regional rules — never from per-region code branches.
+//! The workflows themselves live by concern: applications, replacement,
+//! loss reports and activation in `applications`, mandates in `family`,
+//! forms in progress in `drafts`; every submission is sent through the
+//! durable outbox ([`crate::outbox`]).
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-use ecard_api::identity::PinAction;
-use ecard_api::paths;
 use ecard_api::problem::ProblemCode;
 use ecard_api::resident::{
-    Application, ApplicationAction, ApplicationKind, ApplicationState, AuditEntry, Card,
-    CardStatus, Delegation, DelegationKind, DelegationRequest, Delivery, ECardState, Evidence,
-    LossKind, LossReportRequest, NewCardRequest, PaymentRequest, PersonIdentity, PhotoRequest,
-    Relationship, ReplacementKind, ReplacementRequest, Scope,
+    Application, ApplicationAction, ApplicationKind, ApplicationState, Card, Delivery,
+    ReplacementKind,
 };
 use ecard_api::rules::RegionalRules;
 use ecard_credential::Locale;
@@ -27,11 +22,9 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::client::{EcardClient, blocking};
-use crate::codes;
 use crate::error::{ClientError, StorageError};
-use crate::events::ClientEvent;
-use crate::net::{ApiRequest, RetryPolicy};
-use crate::outbox::{self, NewSubmission, OutboxEntry, OutboxState};
+use crate::outbox::OutboxState;
+use crate::storage::Store;
 
 /// A first-card application form.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,29 +81,6 @@ pub struct Draft {
     pub form: DraftForm,
     /// Last saved (Unix seconds).
     pub updated_at: u64,
-}
-
-/// Reads a stored draft of either shape. `kind` is the row's `kind` column
-/// (`new_card` or `replacement`), written beside every draft since the
-/// first schema.
-///
-/// The current shape is [`DraftForm`]'s own. The first shape put the tag
-/// `kind` inside the form; for a replacement that made a second `kind` key
-/// (the replacement kind) in the same object, which serde refuses as a
-/// duplicate field. Those drafts still read: as a JSON value the later key
-/// wins — the form's own `kind`, since the tag was written first — and the
-/// column says which form it is.
-fn read_draft(kind: &str, json: serde_json::Value) -> Result<DraftForm, serde_json::Error> {
-    if json.get("draft").is_some() {
-        return serde_json::from_value(json);
-    }
-    match kind {
-        "new_card" => serde_json::from_value(json).map(DraftForm::NewCard),
-        "replacement" => serde_json::from_value(json).map(DraftForm::Replacement),
-        other => Err(serde::de::Error::custom(format!(
-            "unknown draft kind {other:?}"
-        ))),
-    }
 }
 
 /// What happened to a submission.
@@ -217,7 +187,7 @@ pub fn state_label(state: ApplicationState, locale: Locale) -> &'static str {
     }
 }
 
-fn flow_of(
+pub(crate) fn flow_of(
     application: Application,
     rules: Option<&RegionalRules>,
     locale: Locale,
@@ -275,14 +245,14 @@ pub struct LossFlow {
     pub replacement_needed: bool,
 }
 
-fn invalid(field: &str, error: ecard_documents::DocumentError) -> ClientError {
+pub(crate) fn invalid(field: &str, error: ecard_documents::DocumentError) -> ClientError {
     ClientError::InvalidInput {
         field: field.to_owned(),
         error,
     }
 }
 
-fn not_allowed(detail: &str) -> ClientError {
+pub(crate) fn not_allowed(detail: &str) -> ClientError {
     ClientError::Refused {
         code: ProblemCode::NotAllowedByRules,
         detail: detail.to_owned(),
@@ -290,7 +260,7 @@ fn not_allowed(detail: &str) -> ClientError {
     }
 }
 
-fn check_delivery(delivery: &Delivery) -> Result<(), ClientError> {
+pub(crate) fn check_delivery(delivery: &Delivery) -> Result<(), ClientError> {
     match delivery {
         Delivery::Mail { address, phone } => {
             ecard_documents::validate_address(address)
@@ -309,7 +279,7 @@ fn check_delivery(delivery: &Delivery) -> Result<(), ClientError> {
     Ok(())
 }
 
-fn check_bank(bank: &str, rules: &RegionalRules) -> Result<(), ClientError> {
+pub(crate) fn check_bank(bank: &str, rules: &RegionalRules) -> Result<(), ClientError> {
     if rules.banks.iter().any(|candidate| candidate.code == bank) {
         Ok(())
     } else {
@@ -320,278 +290,45 @@ fn check_bank(bank: &str, rules: &RegionalRules) -> Result<(), ClientError> {
     }
 }
 
+/// Writes (or replaces) the cached platform answer about `kind` `id`.
+/// The workflow cache (`workflow_cache` table) is this module's.
+fn cache_row(
+    tx: &rusqlite::Transaction<'_>,
+    kind: &str,
+    id: &str,
+    sealed: &[u8],
+    now: u64,
+) -> Result<(), StorageError> {
+    tx.execute(
+        "INSERT INTO workflow_cache (kind, id, sealed, fetched_at) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT(kind, id) DO UPDATE SET sealed = excluded.sealed, fetched_at = excluded.fetched_at",
+        params![kind, id, sealed, now as i64],
+    )?;
+    Ok(())
+}
+
+/// The sealed cached answers of `kind`, newest first.
+fn cached_rows(store: &Store, kind: &str) -> Result<Vec<Vec<u8>>, StorageError> {
+    store.read(|connection| {
+        let mut statement = connection.prepare(
+            "SELECT sealed FROM workflow_cache WHERE kind = ?1 ORDER BY fetched_at DESC, id",
+        )?;
+        let rows = statement
+            .query_map(params![kind], |row| row.get(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    })
+}
+
 impl EcardClient {
-    fn rules_required(&self) -> Result<RegionalRules, ClientError> {
+    pub(crate) fn rules_required(&self) -> Result<RegionalRules, ClientError> {
         self.rules()?
             .ok_or_else(|| ClientError::NotFound("regional rules: sync the catalogue first".into()))
     }
 
-    /// Saves a form in progress (creating a draft when `draft_id` is `None`).
-    /// Drafts survive restarts; they are sealed at rest.
-    pub async fn save_draft(
-        &self,
-        draft_id: Option<String>,
-        form: DraftForm,
-    ) -> Result<String, ClientError> {
-        let draft_id = match draft_id {
-            Some(id) => id,
-            None => format!("draft-{}", crate::net::new_idempotency_key()?),
-        };
-        let now = self.trusted_now();
-        let id = draft_id.clone();
-        blocking(&self.inner, move |inner| {
-            let sealed = inner.cipher.seal_json("drafts.sealed", &form)?;
-            let kind = match form {
-                DraftForm::NewCard(_) => "new_card",
-                DraftForm::Replacement(_) => "replacement",
-            };
-            Ok(inner.store.write(|tx| {
-                tx.execute(
-                    "INSERT INTO drafts (draft_id, kind, sealed, updated_at) VALUES (?1, ?2, ?3, ?4) \
-                     ON CONFLICT(draft_id) DO UPDATE SET kind = excluded.kind, sealed = excluded.sealed, updated_at = excluded.updated_at",
-                    params![id, kind, sealed, now as i64],
-                )?;
-                Ok(())
-            })?)
-        })
-        .await?;
-        Ok(draft_id)
-    }
-
-    /// Every draft, newest first.
-    pub fn drafts(&self) -> Result<Vec<Draft>, ClientError> {
-        let rows: Vec<(String, String, Vec<u8>, i64)> = self.inner.store.read(|connection| {
-            let mut statement = connection.prepare("SELECT draft_id, kind, sealed, updated_at FROM drafts ORDER BY updated_at DESC, draft_id")?;
-            let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?.collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
-        })?;
-        rows.into_iter()
-            .map(|(draft_id, kind, sealed, updated_at)| {
-                let json: serde_json::Value =
-                    self.inner.cipher.open_json("drafts.sealed", &sealed)?;
-                Ok(Draft {
-                    form: read_draft(&kind, json).map_err(|error| {
-                        StorageError::Corrupt(format!("draft {draft_id}: {error}"))
-                    })?,
-                    draft_id,
-                    updated_at: updated_at as u64,
-                })
-            })
-            .collect()
-    }
-
-    /// Deletes a draft.
-    pub async fn delete_draft(&self, draft_id: &str) -> Result<(), ClientError> {
-        let id = draft_id.to_owned();
-        blocking(&self.inner, move |inner| {
-            Ok(inner.store.write(|tx| {
-                tx.execute("DELETE FROM drafts WHERE draft_id = ?1", params![id])?;
-                Ok(())
-            })?)
-        })
-        .await
-    }
-
-    /// Queues a submission (consuming its draft in the same transaction)
-    /// and tries to send it at once.
-    async fn submit(
-        &self,
-        action: &str,
-        path: String,
-        body: serde_json::Value,
-        subject: Option<String>,
-        draft_id: Option<String>,
-    ) -> Result<Submission, ClientError> {
-        self.signed_network()?;
-        let now = self.trusted_now();
-        let action_owned = action.to_owned();
-        let id = blocking(&self.inner, move |inner| {
-            inner
-                .store
-                .write(|tx| {
-                    outbox::enqueue(
-                        tx,
-                        &inner.cipher,
-                        &NewSubmission {
-                            action: &action_owned,
-                            path: &path,
-                            body,
-                            subject: subject.as_deref(),
-                            draft_id: draft_id.as_deref(),
-                        },
-                        now,
-                    )
-                    .map_err(|error| match error {
-                        ClientError::Storage(error) => error,
-                        other => StorageError::Corrupt(other.to_string()),
-                    })
-                })
-                .map_err(ClientError::from)
-        })
-        .await?;
-        tracing::info!(outbox = id, action, "submission queued");
-        self.emit_outbox();
-        self.process_outbox().await;
-        let entry = outbox::entry(&self.inner.store, id)?
-            .ok_or_else(|| ClientError::Internal("outbox entry vanished".into()))?;
-        match entry.state {
-            OutboxState::Done => Ok(Submission {
-                outbox_id: id,
-                state: OutboxState::Done,
-                response: outbox::response(&self.inner.store, &self.inner.cipher, id)?,
-            }),
-            OutboxState::Pending => Ok(Submission {
-                outbox_id: id,
-                state: OutboxState::Pending,
-                response: None,
-            }),
-            OutboxState::Failed => Err(self.failure(id)),
-        }
-    }
-
-    /// The error of a refused submission: the one just met, or rebuilt from
-    /// the stored code after a restart.
-    fn failure(&self, id: i64) -> ClientError {
-        if let Some(error) = self
-            .inner
-            .failures
-            .lock()
-            .ok()
-            .and_then(|mut failures| failures.remove(&id))
-        {
-            return error;
-        }
-        let code = outbox::entry(&self.inner.store, id)
-            .ok()
-            .flatten()
-            .and_then(|entry| entry.last_error)
-            .and_then(|code| {
-                serde_json::from_value::<ProblemCode>(serde_json::Value::String(code)).ok()
-            })
-            .unwrap_or(ProblemCode::Internal);
-        ClientError::Refused {
-            code,
-            detail: String::new(),
-            field: None,
-        }
-    }
-
-    fn emit_outbox(&self) {
-        if let Ok((pending, _)) = outbox::counts(&self.inner.store) {
-            self.emit(ClientEvent::OutboxChanged { pending });
-        }
-    }
-
-    /// Sends every due submission, oldest first, until one cannot get
-    /// through. Returns how many were confirmed. Safe to call any time (a
-    /// background task and the UI may both call it; sends never overlap).
-    pub async fn process_outbox(&self) -> usize {
-        let _sending = self.inner.sending.lock().await;
-        let Ok(network) = self.signed_network() else {
-            return 0;
-        };
-        let mut confirmed = 0;
-        loop {
-            let now = self.trusted_now();
-            let Ok(Some((entry, request))) =
-                outbox::next_due(&self.inner.store, &self.inner.cipher, now)
-            else {
-                break;
-            };
-            match self.call(&network, &request, RetryPolicy::ONCE).await {
-                Ok(response) => {
-                    let Ok(value) = outbox::complete(
-                        &self.inner.store,
-                        &self.inner.cipher,
-                        entry.id,
-                        &response,
-                        self.trusted_now(),
-                    ) else {
-                        break;
-                    };
-                    confirmed += 1;
-                    tracing::info!(outbox = entry.id, action = %entry.action, "submission confirmed");
-                    self.after_confirmed(&entry, &value).await;
-                }
-                Err(error) if outbox::is_transient(&error) => {
-                    let _ = outbox::postpone(&self.inner.store, &entry, &error, now);
-                    tracing::info!(outbox = entry.id, error = %error.code(), "submission postponed");
-                    break;
-                }
-                Err(error) => {
-                    tracing::warn!(outbox = entry.id, error = %error.code(), "submission refused");
-                    let _ = outbox::fail(&self.inner.store, entry.id, &error);
-                    self.after_refused(&entry).await;
-                    if let Ok(mut failures) = self.inner.failures.lock() {
-                        failures.insert(entry.id, error);
-                    }
-                }
-            }
-        }
-        self.emit_outbox();
-        confirmed
-    }
-
-    async fn after_confirmed(&self, entry: &OutboxEntry, value: &serde_json::Value) {
-        if let Some(id) = value
-            .get("application_id")
-            .or_else(|| value.get("delegation_id"))
-            .or_else(|| value.get("card_id"))
-            .and_then(|id| id.as_str())
-        {
-            let kind = if value.get("application_id").is_some() {
-                Some("application")
-            } else if value.get("delegation_id").is_some() {
-                Some("mandate")
-            } else {
-                None
-            };
-            if let Some(kind) = kind {
-                let _ = self.cache_workflow(kind, id, value).await;
-            }
-            self.emit(ClientEvent::WorkflowChanged { id: id.to_owned() });
-        }
-        if entry.action.starts_with("card.") || entry.action.starts_with("mandate.") {
-            let _ = self.refresh_profile().await;
-            if entry.action == "card.release"
-                || entry.action == "card.activate"
-                || entry.action.starts_with("mandate.")
-            {
-                let _ = self.refresh_all_credentials().await;
-            }
-        }
-    }
-
-    async fn after_refused(&self, entry: &OutboxEntry) {
-        // A loss report the platform refused leaves the card as the platform
-        // says; re-read it rather than keep a local suspension.
-        if entry.action.starts_with("card.loss") {
-            let _ = self.refresh_profile().await;
-        }
-    }
-
-    /// Every outbox entry, newest first (the "sending" list of the UI).
-    pub fn outbox(&self) -> Result<Vec<OutboxEntry>, ClientError> {
-        Ok(outbox::entries(&self.inner.store)?)
-    }
-
-    /// Makes a postponed or refused submission due now and sends it.
-    pub async fn retry_submission(&self, outbox_id: i64) -> Result<Submission, ClientError> {
-        outbox::retry_now(&self.inner.store, outbox_id, self.trusted_now())?;
-        self.process_outbox().await;
-        let entry = outbox::entry(&self.inner.store, outbox_id)?
-            .ok_or_else(|| ClientError::NotFound("submission".into()))?;
-        match entry.state {
-            OutboxState::Failed => Err(self.failure(outbox_id)),
-            state => Ok(Submission {
-                outbox_id,
-                state,
-                response: outbox::response(&self.inner.store, &self.inner.cipher, outbox_id)?,
-            }),
-        }
-    }
-
-    async fn cache_workflow(
+    /// Keeps the platform's last answer about an application or a mandate
+    /// (`kind`), for reading offline.
+    pub(crate) async fn cache_workflow(
         &self,
         kind: &str,
         id: &str,
@@ -605,18 +342,14 @@ impl EcardClient {
         );
         blocking(&self.inner, move |inner| {
             let sealed = inner.cipher.seal_json("workflow_cache.sealed", &value)?;
-            Ok(inner.store.write(|tx| {
-                tx.execute(
-                    "INSERT INTO workflow_cache (kind, id, sealed, fetched_at) VALUES (?1, ?2, ?3, ?4) \
-                     ON CONFLICT(kind, id) DO UPDATE SET sealed = excluded.sealed, fetched_at = excluded.fetched_at",
-                    params![kind, id, sealed, now as i64],
-                )?;
-                Ok(())
-            })?)
+            Ok(inner
+                .store
+                .write(|tx| cache_row(tx, &kind, &id, &sealed, now))?)
         })
         .await
     }
 
+    /// The cached answers of `kind`, newest first (for the export).
     pub(crate) fn cached_workflow_values<T: serde::de::DeserializeOwned>(
         &self,
         kind: &str,
@@ -624,20 +357,13 @@ impl EcardClient {
         self.cached_workflows(kind)
     }
 
-    fn cached_workflows<T: serde::de::DeserializeOwned>(
+    /// The cached answers of `kind`, newest first; rows that no longer
+    /// read are left out.
+    pub(crate) fn cached_workflows<T: serde::de::DeserializeOwned>(
         &self,
         kind: &str,
     ) -> Result<Vec<T>, ClientError> {
-        let rows: Vec<Vec<u8>> = self.inner.store.read(|connection| {
-            let mut statement = connection.prepare(
-                "SELECT sealed FROM workflow_cache WHERE kind = ?1 ORDER BY fetched_at DESC, id",
-            )?;
-            let rows = statement
-                .query_map(params![kind], |row| row.get(0))?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
-        })?;
-        Ok(rows
+        Ok(cached_rows(&self.inner.store, kind)?
             .iter()
             .filter_map(|sealed| {
                 self.inner
@@ -646,524 +372,6 @@ impl EcardClient {
                     .ok()
             })
             .collect())
-    }
-
-    fn person_for(&self, person_id: Option<String>) -> Result<String, ClientError> {
-        match person_id {
-            Some(person_id) => Ok(person_id),
-            None => Ok(self.session().ok_or(ClientError::NotEnrolled)?.person_id),
-        }
-    }
-
-    /// Applies for a first card (申领). Checked locally against the cached
-    /// rules first; then sent through the outbox.
-    pub async fn submit_application(
-        &self,
-        form: NewCardForm,
-        draft_id: Option<String>,
-    ) -> Result<Submission, ClientError> {
-        let session = self.session().ok_or(ClientError::NotEnrolled)?;
-        let rules = self.rules_required()?;
-        let person_id = self.person_for(form.person_id.clone())?;
-        if person_id == session.person_id {
-            let today =
-                ecard_documents::Date::from_unix_seconds(self.trusted_now() as i64, 8 * 3_600)
-                    .ok_or_else(|| ClientError::Internal("clock out of range".into()))?;
-            let minor = ecard_documents::DocumentType::from_name(&session.identity.id_type)
-                .and_then(|kind| {
-                    ecard_documents::validate(kind, &session.identity.id_number, today).ok()
-                })
-                .and_then(|document| document.age())
-                .is_some_and(|age| age < rules.adult_age);
-            if minor {
-                return Err(not_allowed("a minor applies through a guardian"));
-            }
-        }
-        ecard_documents::validate_photo(&form.photo_jpeg, &(&rules.photo).into())
-            .map_err(|error| invalid("photo", error))?;
-        ecard_documents::validate_phone(&form.phone).map_err(|error| invalid("phone", error))?;
-        check_bank(&form.bank, &rules)?;
-        check_delivery(&form.delivery)?;
-        let body = NewCardRequest {
-            person_id: person_id.clone(),
-            photo_jpeg: STANDARD.encode(&form.photo_jpeg),
-            bank: form.bank,
-            phone: form.phone,
-            delivery: form.delivery,
-        };
-        let body =
-            serde_json::to_value(body).map_err(|error| ClientError::Internal(error.to_string()))?;
-        self.submit(
-            "application.submit",
-            paths::APPLICATIONS.into(),
-            body,
-            Some(person_id),
-            draft_id,
-        )
-        .await
-    }
-
-    /// Replaces a card (补换): plain, change of bank (the old bank account
-    /// must be closed at the old bank first), or keep-number (保号换卡).
-    pub async fn submit_replacement(
-        &self,
-        form: ReplacementForm,
-        draft_id: Option<String>,
-    ) -> Result<Submission, ClientError> {
-        let rules = self.rules_required()?;
-        if let Some(photo) = &form.photo_jpeg {
-            ecard_documents::validate_photo(photo, &(&rules.photo).into())
-                .map_err(|error| invalid("photo", error))?;
-        }
-        match (&form.kind, &form.bank) {
-            (ReplacementKind::ChangeBank, None) => {
-                return Err(ClientError::InvalidChoice {
-                    field: "bank".into(),
-                    reason: "choose the new bank".into(),
-                });
-            }
-            (ReplacementKind::ChangeBank, Some(bank)) => check_bank(bank, &rules)?,
-            _ => {}
-        }
-        check_delivery(&form.delivery)?;
-        let body = ReplacementRequest {
-            card_id: form.card_id.clone(),
-            kind: form.kind,
-            bank: form.bank,
-            photo_jpeg: form.photo_jpeg.map(|photo| STANDARD.encode(photo)),
-            delivery: form.delivery,
-        };
-        let body =
-            serde_json::to_value(body).map_err(|error| ClientError::Internal(error.to_string()))?;
-        self.submit(
-            "replacement.submit",
-            paths::REPLACEMENTS.into(),
-            body,
-            Some(form.card_id),
-            draft_id,
-        )
-        .await
-    }
-
-    /// Pays the fees of an application.
-    pub async fn pay(
-        &self,
-        application_id: &str,
-        amount_fen: u32,
-    ) -> Result<Submission, ClientError> {
-        let body = serde_json::to_value(PaymentRequest { amount_fen })
-            .map_err(|error| ClientError::Internal(error.to_string()))?;
-        self.submit(
-            "application.pay",
-            paths::with_id(paths::APPLICATION_PAYMENT, application_id),
-            body,
-            Some(application_id.into()),
-            None,
-        )
-        .await
-    }
-
-    /// Cancels an application where the rules allow it.
-    pub async fn cancel_application(
-        &self,
-        application_id: &str,
-    ) -> Result<Submission, ClientError> {
-        if self.rules_required()?.cancel_after_submit {
-            self.submit(
-                "application.cancel",
-                paths::with_id(paths::APPLICATION_CANCEL, application_id),
-                serde_json::json!({}),
-                Some(application_id.into()),
-                None,
-            )
-            .await
-        } else {
-            Err(not_allowed(
-                "in this region an application cannot be cancelled once submitted",
-            ))
-        }
-    }
-
-    /// Confirms the card was received (posted, or collected at the outlet).
-    pub async fn confirm_receipt(&self, application_id: &str) -> Result<Submission, ClientError> {
-        self.submit(
-            "application.receipt",
-            paths::with_id(paths::APPLICATION_RECEIPT, application_id),
-            serde_json::json!({}),
-            Some(application_id.into()),
-            None,
-        )
-        .await
-    }
-
-    /// Sends a new photo after a failed production.
-    pub async fn resubmit_photo(
-        &self,
-        application_id: &str,
-        photo_jpeg: Vec<u8>,
-    ) -> Result<Submission, ClientError> {
-        let rules = self.rules_required()?;
-        ecard_documents::validate_photo(&photo_jpeg, &(&rules.photo).into())
-            .map_err(|error| invalid("photo", error))?;
-        let body = serde_json::to_value(PhotoRequest {
-            photo_jpeg: STANDARD.encode(photo_jpeg),
-        })
-        .map_err(|error| ClientError::Internal(error.to_string()))?;
-        self.submit(
-            "application.photo",
-            paths::with_id(paths::APPLICATION_PHOTO, application_id),
-            body,
-            Some(application_id.into()),
-            None,
-        )
-        .await
-    }
-
-    /// Enables the social-security function of a received card (社保功能启用).
-    pub async fn activate_card(&self, card_id: &str) -> Result<Submission, ClientError> {
-        self.submit(
-            "card.activate",
-            paths::with_id(paths::ACTIVATION, card_id),
-            serde_json::json!({}),
-            Some(card_id.into()),
-            None,
-        )
-        .await
-    }
-
-    /// Reports a card lost. Where the rules say the e-card stops too (always
-    /// for a formal report), codes stop on this device at once, before the
-    /// platform has even heard of it; other devices stop when they next see
-    /// the platform (profile or status list).
-    pub async fn report_loss(
-        &self,
-        card_id: &str,
-        kind: LossKind,
-    ) -> Result<Submission, ClientError> {
-        let rules = self.rules_required()?;
-        if kind == LossKind::Formal
-            || rules.e_card_timing.during_temporary_loss == ECardState::Suspended
-        {
-            let card = card_id.to_owned();
-            let now = self.trusted_now();
-            blocking(&self.inner, move |inner| {
-                Ok(inner
-                    .store
-                    .write(|tx| codes::suspend(tx, &card, "loss_report", now))?)
-            })
-            .await?;
-            self.emit(ClientEvent::CardSuspended {
-                card_id: card_id.to_owned(),
-            });
-        }
-        let body = serde_json::to_value(LossReportRequest { kind })
-            .map_err(|error| ClientError::Internal(error.to_string()))?;
-        self.submit(
-            "card.loss_report",
-            paths::with_id(paths::LOSS_REPORTS, card_id),
-            body,
-            Some(card_id.into()),
-            None,
-        )
-        .await
-    }
-
-    /// Releases a loss report online (解挂), where the rules allow it; else
-    /// the person goes to a counter. Needs the e-card PIN, checked online
-    /// first; the submission carries a single-use grant, never the PIN.
-    pub async fn release_loss(&self, card_id: &str, pin: &str) -> Result<Submission, ClientError> {
-        if !self.rules_required()?.release_online {
-            return Err(not_allowed(
-                "in this region a loss report is released at a counter",
-            ));
-        }
-        let pin_grant = self.pin_grant(pin, PinAction::ReleaseLoss).await?;
-        self.submit(
-            "card.release",
-            paths::with_id(paths::LOSS_RELEASE, card_id),
-            serde_json::json!({ "pin_grant": pin_grant }),
-            Some(card_id.into()),
-            None,
-        )
-        .await
-    }
-
-    /// Asks for a mandate to act for someone: a guardian for a minor or
-    /// newborn (with the household register or birth certificate), or a
-    /// family proxy for a relative (who then consents, on their phone, at a
-    /// counter, or by a face check on this phone), declaring how they are
-    /// related. Acting for someone needs this account's e-card PIN.
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "the fields of one mandate request"
-    )]
-    pub async fn request_mandate(
-        &self,
-        kind: DelegationKind,
-        principal: PersonIdentity,
-        evidence: Option<Evidence>,
-        scopes: Vec<Scope>,
-        expires_at: Option<u64>,
-        relationship: Option<Relationship>,
-        pin: &str,
-    ) -> Result<Submission, ClientError> {
-        let rules = self.rules_required()?;
-        let document_type = ecard_documents::DocumentType::from_name(&principal.id_type)
-            .ok_or_else(|| ClientError::InvalidChoice {
-                field: "principal.id_type".into(),
-                reason: "unknown document type".into(),
-            })?;
-        let today = ecard_documents::Date::from_unix_seconds(self.trusted_now() as i64, 8 * 3_600)
-            .ok_or_else(|| ClientError::Internal("clock out of range".into()))?;
-        let document = ecard_documents::validate(document_type, &principal.id_number, today)
-            .map_err(|error| invalid("principal.id_number", error))?;
-        if scopes.is_empty() {
-            return Err(ClientError::InvalidChoice {
-                field: "scopes".into(),
-                reason: "choose what the mandate allows".into(),
-            });
-        }
-        match kind {
-            DelegationKind::Guardian => {
-                if evidence.is_none() {
-                    return Err(ClientError::InvalidChoice {
-                        field: "evidence".into(),
-                        reason: "the household register or birth certificate".into(),
-                    });
-                }
-                if document.age().is_some_and(|age| age >= rules.adult_age) {
-                    return Err(not_allowed("guardianship ends at 18"));
-                }
-            }
-            DelegationKind::FamilyProxy => {
-                if relationship.is_none() {
-                    return Err(ClientError::InvalidChoice {
-                        field: "relationship".into(),
-                        reason: "say how you are related".into(),
-                    });
-                }
-                let active = self.mandates_cached()?.into_iter().filter(|mandate| {
-                    mandate.kind == DelegationKind::FamilyProxy
-                        && matches!(
-                            mandate.status,
-                            ecard_api::resident::DelegationStatus::Active
-                                | ecard_api::resident::DelegationStatus::PendingConsent
-                        )
-                });
-                if active.count() >= rules.relative_quota as usize {
-                    return Err(ClientError::Refused {
-                        code: ProblemCode::QuotaExceeded,
-                        detail: format!("at most {} relatives", rules.relative_quota),
-                        field: None,
-                    });
-                }
-            }
-        }
-        let principal = PersonIdentity {
-            id_number: document.number().to_owned(),
-            ..principal
-        };
-        let pin_grant = self.pin_grant(pin, PinAction::AcceptMandate).await?;
-        let body = DelegationRequest {
-            kind,
-            principal,
-            evidence,
-            scopes,
-            expires_at,
-            relationship,
-            pin_grant: Some(pin_grant),
-        };
-        let body =
-            serde_json::to_value(body).map_err(|error| ClientError::Internal(error.to_string()))?;
-        self.submit(
-            "mandate.request",
-            paths::DELEGATIONS.into(),
-            body,
-            None,
-            None,
-        )
-        .await
-    }
-
-    /// Consents, as the principal, to a mandate someone asked for
-    /// (authorising someone to act needs the e-card PIN).
-    pub async fn consent_mandate(
-        &self,
-        delegation_id: &str,
-        pin: &str,
-    ) -> Result<Submission, ClientError> {
-        let pin_grant = self.pin_grant(pin, PinAction::ConsentMandate).await?;
-        self.submit(
-            "mandate.consent",
-            paths::with_id(paths::DELEGATION_CONSENT, delegation_id),
-            serde_json::json!({ "pin_grant": pin_grant }),
-            Some(delegation_id.into()),
-            None,
-        )
-        .await
-    }
-
-    /// Ends a mandate (either side); codes shown under it stop at once.
-    pub async fn revoke_mandate(&self, delegation_id: &str) -> Result<Submission, ClientError> {
-        self.submit(
-            "mandate.revoke",
-            paths::with_id(paths::DELEGATION_REVOKE, delegation_id),
-            serde_json::json!({}),
-            Some(delegation_id.into()),
-            None,
-        )
-        .await
-    }
-
-    /// The applications of the account and of people it tracks, as flows;
-    /// fetched when online, from the cache when not.
-    pub async fn applications(&self) -> Result<Vec<ApplicationFlow>, ClientError> {
-        let network = self.signed_network()?;
-        let applications: Vec<Application> = match self
-            .call(
-                &network,
-                &ApiRequest::get(paths::APPLICATIONS).signed(),
-                RetryPolicy::INTERACTIVE,
-            )
-            .await
-        {
-            Ok(response) => {
-                let applications: Vec<Application> = response.json()?;
-                for application in &applications {
-                    let value = serde_json::to_value(application)
-                        .map_err(|error| ClientError::Internal(error.to_string()))?;
-                    self.cache_workflow("application", &application.application_id, &value)
-                        .await?;
-                }
-                applications
-            }
-            Err(ClientError::Offline(_) | ClientError::Timeout) => {
-                self.cached_workflows("application")?
-            }
-            Err(error) => return Err(error),
-        };
-        let rules = self.rules()?;
-        let locale = self.locale();
-        Ok(applications
-            .into_iter()
-            .map(|application| flow_of(application, rules.as_ref(), locale))
-            .collect())
-    }
-
-    /// One application as a flow (fetched, or cached when offline).
-    pub async fn application(&self, application_id: &str) -> Result<ApplicationFlow, ClientError> {
-        let network = self.signed_network()?;
-        let request = ApiRequest::get(paths::with_id(paths::APPLICATION, application_id)).signed();
-        let application: Application = match self
-            .call(&network, &request, RetryPolicy::INTERACTIVE)
-            .await
-        {
-            Ok(response) => {
-                let application: Application = response.json()?;
-                let value = serde_json::to_value(&application)
-                    .map_err(|error| ClientError::Internal(error.to_string()))?;
-                self.cache_workflow("application", application_id, &value)
-                    .await?;
-                application
-            }
-            Err(ClientError::Offline(_) | ClientError::Timeout) => self
-                .cached_workflows::<Application>("application")?
-                .into_iter()
-                .find(|application| application.application_id == application_id)
-                .ok_or_else(|| ClientError::NotFound("application".into()))?,
-            Err(error) => return Err(error),
-        };
-        Ok(flow_of(application, self.rules()?.as_ref(), self.locale()))
-    }
-
-    /// The loss-report situation of a card, from the cached profile and rules.
-    pub fn loss_flow(&self, card_id: &str) -> Result<LossFlow, ClientError> {
-        let profile = self.cached_profile()?.ok_or(ClientError::NotEnrolled)?;
-        let card = profile
-            .person
-            .cards
-            .iter()
-            .chain(
-                profile
-                    .principals
-                    .iter()
-                    .flat_map(|person| person.cards.iter()),
-            )
-            .find(|card| card.card_id == card_id)
-            .cloned()
-            .ok_or_else(|| ClientError::NotFound("card".into()))?;
-        let rules = self.rules_required()?;
-        Ok(LossFlow {
-            can_report_temporary: card.status == CardStatus::Active,
-            can_report_formal: matches!(
-                card.status,
-                CardStatus::Active | CardStatus::TemporarilyLost
-            ),
-            can_release_online: rules.release_online
-                && (card.status == CardStatus::TemporarilyLost
-                    || (card.status == CardStatus::FormallyLost && rules.formal_loss_reversible)),
-            e_card_works_while_temporarily_lost: rules.e_card_timing.during_temporary_loss
-                == ECardState::Active,
-            lapses_at: card
-                .loss_report
-                .as_ref()
-                .and_then(|report| report.lapses_at),
-            replacement_needed: card.status == CardStatus::FormallyLost
-                && !rules.formal_loss_reversible,
-            card,
-        })
-    }
-
-    /// Mandates the account holds or is the principal of.
-    pub async fn mandates(&self) -> Result<Vec<Delegation>, ClientError> {
-        let network = self.signed_network()?;
-        match self
-            .call(
-                &network,
-                &ApiRequest::get(paths::DELEGATIONS).signed(),
-                RetryPolicy::INTERACTIVE,
-            )
-            .await
-        {
-            Ok(response) => {
-                let mandates: Vec<Delegation> = response.json()?;
-                for mandate in &mandates {
-                    let value = serde_json::to_value(mandate)
-                        .map_err(|error| ClientError::Internal(error.to_string()))?;
-                    self.cache_workflow("mandate", &mandate.delegation_id, &value)
-                        .await?;
-                }
-                Ok(mandates)
-            }
-            Err(ClientError::Offline(_) | ClientError::Timeout) => self.mandates_cached(),
-            Err(error) => Err(error),
-        }
-    }
-
-    fn mandates_cached(&self) -> Result<Vec<Delegation>, ClientError> {
-        self.cached_workflows("mandate")
-    }
-
-    /// Who did what for whom under which mandate (the platform's audit).
-    pub async fn audit_trail(&self) -> Result<Vec<AuditEntry>, ClientError> {
-        let network = self.signed_network()?;
-        self.call(
-            &network,
-            &ApiRequest::get(paths::AUDIT).signed(),
-            RetryPolicy::INTERACTIVE,
-        )
-        .await?
-        .json()
-    }
-
-    /// The application a submission created, once confirmed.
-    pub fn submitted_application_id(&self, submission: &Submission) -> Option<String> {
-        submission
-            .response
-            .as_ref()?
-            .get("application_id")?
-            .as_str()
-            .map(str::to_owned)
     }
 
     /// Starts the background work of an app in the foreground: sends due
@@ -1236,206 +444,117 @@ pub fn kind_label(kind: ApplicationKind, locale: Locale) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
+    use ecard_api::resident::StageEntry;
 
     use super::*;
-    use crate::client::ClientConfig;
-    use crate::keystore::FileKeyStore;
 
-    fn runtime() -> tokio::runtime::Runtime {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap()
-    }
-
-    async fn client(data: &std::path::Path) -> EcardClient {
-        let keys = Arc::new(FileKeyStore::open(data.join("keys")).unwrap());
-        // Drafts need no platform: nothing listens on port 9.
-        EcardClient::open(ClientConfig::new(data, "http://127.0.0.1:9"), keys)
-            .await
-            .unwrap()
-    }
-
-    fn new_card() -> NewCardForm {
-        NewCardForm {
-            person_id: None,
-            photo_jpeg: vec![0xff, 0xd8, 0xff, 0xd9],
-            bank: "icbc".into(),
-            phone: "13800138000".into(),
-            delivery: Delivery::Pickup {
-                outlet_id: "outlet-1".into(),
-            },
+    fn application(state: ApplicationState, fee_fen: u32) -> Application {
+        Application {
+            application_id: "application-1".into(),
+            kind: ApplicationKind::NewCard,
+            person_id: "person-1".into(),
+            submitted_by: "account-1".into(),
+            mandate_id: None,
+            state,
+            stages: vec![
+                StageEntry {
+                    state: ApplicationState::Submitted,
+                    at: 100,
+                },
+                StageEntry { state, at: 200 },
+            ],
+            fee_fen,
+            actions: vec![],
+            replaces_card_id: None,
+            card_id: None,
+            failure_reason: Some("photo too dark".into()),
+            created_at: 100,
         }
-    }
-
-    fn replacement(kind: ReplacementKind) -> ReplacementForm {
-        ReplacementForm {
-            card_id: "card-1".into(),
-            kind,
-            bank: (kind == ReplacementKind::ChangeBank).then(|| "ccb".into()),
-            photo_jpeg: None,
-            delivery: Delivery::Mail {
-                address: "江西省南昌市东湖区八一大道1号".into(),
-                phone: "13800138000".into(),
-            },
-        }
-    }
-
-    /// One form of every kind: a first card and each kind of replacement.
-    fn every_kind() -> Vec<DraftForm> {
-        vec![
-            DraftForm::NewCard(new_card()),
-            DraftForm::Replacement(replacement(ReplacementKind::Plain)),
-            DraftForm::Replacement(replacement(ReplacementKind::ChangeBank)),
-            DraftForm::Replacement(replacement(ReplacementKind::KeepNumber)),
-        ]
-    }
-
-    fn sorted(mut forms: Vec<DraftForm>) -> Vec<DraftForm> {
-        forms.sort_by_key(|form| format!("{form:?}"));
-        forms
     }
 
     #[test]
-    fn one_draft_of_every_kind_saves_and_lists() {
-        let data = tempfile::tempdir().unwrap();
-        let runtime = runtime();
-        let saved = runtime.block_on(async {
-            let client = client(data.path()).await;
-            let mut ids = Vec::new();
-            for form in every_kind() {
-                ids.push(client.save_draft(None, form).await.unwrap());
-            }
-            let listed = client.drafts().unwrap();
-            assert_eq!(
-                sorted(listed.iter().map(|draft| draft.form.clone()).collect()),
-                sorted(every_kind())
-            );
-            // The export carries each draft with its kind and its own fields.
-            let export = client.export_personal_data().unwrap();
-            let mut kinds: Vec<&str> = export
-                .drafts
-                .iter()
-                .filter_map(|draft| draft.form["draft"].as_str())
-                .collect();
-            kinds.sort_unstable();
-            assert_eq!(
-                kinds,
-                ["new_card", "replacement", "replacement", "replacement"]
-            );
-            let mut replacement_kinds: Vec<&str> = export
-                .drafts
-                .iter()
-                .filter_map(|draft| draft.form["form"]["kind"].as_str())
-                .collect();
-            replacement_kinds.sort_unstable();
-            assert_eq!(replacement_kinds, ["change_bank", "keep_number", "plain"]);
-            // Saving again under the same id replaces, never duplicates.
-            let changed = DraftForm::Replacement(replacement(ReplacementKind::KeepNumber));
-            client
-                .save_draft(Some(ids[0].clone()), changed.clone())
-                .await
-                .unwrap();
-            let mut expected = every_kind();
-            expected[0] = changed;
-            assert_eq!(
-                sorted(
-                    client
-                        .drafts()
-                        .unwrap()
-                        .into_iter()
-                        .map(|draft| draft.form)
-                        .collect()
-                ),
-                sorted(expected)
-            );
-            client.delete_draft(&ids[0]).await.unwrap();
-            client.drafts().unwrap()
-        });
-        // And after a restart.
-        let reopened = runtime.block_on(async { client(data.path()).await.drafts().unwrap() });
-        assert_eq!(reopened, saved);
-        assert_eq!(
-            sorted(reopened.into_iter().map(|draft| draft.form).collect()),
-            sorted(every_kind()[1..].to_vec())
+    fn each_platform_state_is_one_step_of_the_flow() {
+        let cases = [
+            (ApplicationState::Submitted, 0, FlowStep::InProduction),
+            (
+                ApplicationState::Submitted,
+                2_000,
+                FlowStep::Pay { amount_fen: 2_000 },
+            ),
+            (ApplicationState::Paid, 0, FlowStep::InProduction),
+            (ApplicationState::InProduction, 0, FlowStep::InProduction),
+            (ApplicationState::Dispatched, 0, FlowStep::InTransit),
+            (ApplicationState::AtOutlet, 0, FlowStep::CollectAtOutlet),
+            (ApplicationState::Received, 0, FlowStep::Activate),
+            (ApplicationState::Activated, 0, FlowStep::Done),
+            (ApplicationState::Cancelled, 0, FlowStep::Cancelled),
+            (
+                ApplicationState::ProductionFailed,
+                0,
+                FlowStep::ResubmitPhoto {
+                    reason: "photo too dark".into(),
+                },
+            ),
+        ];
+        for (state, fee, step) in cases {
+            let flow = flow_of(application(state, fee), None, Locale::En);
+            assert_eq!(flow.step, step, "{state:?}");
+            assert!(!flow.cannot_cancel_once_submitted);
+            assert_eq!(flow.progress.len(), 2);
+            assert_eq!(flow.progress[0].label, "Submitted");
+            assert_eq!(flow.progress[1].at, Some(200));
+        }
+        let flow = flow_of(
+            application(ApplicationState::InProduction, 0),
+            None,
+            Locale::ZhCn,
         );
-    }
-
-    /// The shape drafts were stored in before: the tag inside the form.
-    #[derive(Serialize, Deserialize)]
-    #[serde(tag = "kind", rename_all = "snake_case")]
-    enum FirstShape {
-        NewCard(NewCardForm),
-        Replacement(ReplacementForm),
+        assert_eq!(flow.progress[1].label, "制卡中");
     }
 
     #[test]
-    fn drafts_stored_in_the_first_shape_still_read() {
-        let data = tempfile::tempdir().unwrap();
-        runtime().block_on(async {
-            let client = client(data.path()).await;
-            let old = [
-                ("d-new", "new_card", FirstShape::NewCard(new_card())),
-                (
-                    "d-plain",
-                    "replacement",
-                    FirstShape::Replacement(replacement(ReplacementKind::Plain)),
-                ),
-                (
-                    "d-bank",
-                    "replacement",
-                    FirstShape::Replacement(replacement(ReplacementKind::ChangeBank)),
-                ),
-                (
-                    "d-keep",
-                    "replacement",
-                    FirstShape::Replacement(replacement(ReplacementKind::KeepNumber)),
-                ),
-            ];
-            for (id, kind, form) in &old {
-                let json = serde_json::to_vec(form).unwrap();
-                if *kind == "replacement" {
-                    // The bug: the old shape could not read its own replacements.
-                    let error = serde_json::from_slice::<FirstShape>(&json).err().unwrap();
-                    assert!(error.to_string().contains("duplicate field `kind`"), "{error}");
-                }
-                let sealed = client.inner.cipher.seal_json("drafts.sealed", form).unwrap();
-                client
-                    .inner
-                    .store
-                    .write(|tx| {
-                        tx.execute(
-                            "INSERT INTO drafts (draft_id, kind, sealed, updated_at) VALUES (?1, ?2, ?3, 0)",
-                            params![id, kind, sealed],
-                        )?;
-                        Ok(())
-                    })
-                    .unwrap();
-            }
-            let listed = client.drafts().unwrap();
-            let by_id = |id: &str| {
-                listed
-                    .iter()
-                    .find(|draft| draft.draft_id == id)
-                    .map(|draft| draft.form.clone())
-                    .unwrap()
-            };
-            assert_eq!(by_id("d-new"), DraftForm::NewCard(new_card()));
-            for (id, kind) in [
-                ("d-plain", ReplacementKind::Plain),
-                ("d-bank", ReplacementKind::ChangeBank),
-                ("d-keep", ReplacementKind::KeepNumber),
-            ] {
-                assert_eq!(by_id(id), DraftForm::Replacement(replacement(kind)), "{id}");
-            }
-            // Saved again, a draft takes the current shape.
-            client
-                .save_draft(Some("d-plain".into()), by_id("d-plain"))
+    fn the_background_task_sends_what_is_due_and_stops_when_dropped() {
+        crate::test_platform::with_enrolled("resident", |platform, client| async move {
+            platform
+                .network
+                .set_down(Some(crate::transport::faults::Fault::Unreachable));
+            let queued = client
+                .submit_application(crate::test_platform::new_card_form(None), None)
                 .await
                 .unwrap();
-            assert_eq!(client.drafts().unwrap().len(), 4);
+            assert_eq!(queued.state, OutboxState::Pending);
+            platform.network.set_down(None);
+            crate::outbox::retry_now(&client.inner.store, queued.outbox_id, client.trusted_now())
+                .unwrap();
+            let task = client.start_background(std::time::Duration::from_millis(20));
+            let mut waited = 0;
+            while client.snapshot().unwrap().outbox_pending > 0 && waited < 250 {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                waited += 1;
+            }
+            assert_eq!(client.snapshot().unwrap().outbox_pending, 0);
+            assert_eq!(client.outbox().unwrap()[0].state, OutboxState::Done);
+            // Account notices were fetched too.
+            assert!(
+                !platform
+                    .network
+                    .seen(&reqwest::Method::GET, ecard_api::paths::MY_NOTICES)
+                    .is_empty()
+            );
+            drop(task);
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            let calls = platform
+                .network
+                .seen(&reqwest::Method::GET, ecard_api::paths::MY_NOTICES)
+                .len();
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            assert_eq!(
+                platform
+                    .network
+                    .seen(&reqwest::Method::GET, ecard_api::paths::MY_NOTICES)
+                    .len(),
+                calls
+            );
         });
     }
 }

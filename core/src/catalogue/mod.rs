@@ -20,11 +20,16 @@ use ecard_api::catalogue::{CatalogueItem, CatalogueSync, Outlet};
 use ecard_api::rules::RegionalRules;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
+use crate::client::EcardClient;
 use crate::error::{ClientError, StorageError};
+use crate::events::ClientEvent;
 use crate::net::{ApiRequest, ApiResponse, Network, RetryPolicy};
 use crate::storage::Store;
 use outlets::OutletIndex;
+use outlets::{OutletHit, OutletQuery};
 use search::CatalogueIndex;
+use search::{SearchHit, SearchQuery};
+use std::sync::atomic::Ordering;
 
 const SYNC_FEED: &str = "catalogue";
 
@@ -358,4 +363,117 @@ fn load_state(
         outlet_count,
         as_of: as_of.map(|at| at as u64),
     })
+}
+/// The catalogue of the client: syncing and offline search.
+impl EcardClient {
+    /// Syncs the catalogue, outlets and rules (one conditional request).
+    pub async fn sync_catalogue(&self) -> Result<SyncReport, ClientError> {
+        let region = self.cached_profile().ok().flatten().map_or_else(
+            || self.inner.config.default_region.clone(),
+            |profile| profile.region,
+        );
+        let now = self.trusted_now();
+        let inner = self.inner.clone();
+        let network = self.inner.network.clone();
+        let result = inner
+            .catalogue
+            .sync(&inner.store, &network, &region, now)
+            .await;
+        let online = !matches!(result, Err(ClientError::Offline(_) | ClientError::Timeout));
+        if self.inner.online.swap(online, Ordering::Relaxed) != online {
+            self.emit(ClientEvent::ConnectivityChanged { online });
+        }
+        let report = result?;
+        self.emit(ClientEvent::CatalogueSynced {
+            changed: !report.unchanged,
+        });
+        Ok(report)
+    }
+
+    /// Searches the cached catalogue. No I/O: safe on the main thread.
+    pub fn search(&self, query: &SearchQuery) -> Vec<SearchHit> {
+        self.inner.catalogue.items().search(query)
+    }
+
+    /// The nearest cached outlets. No I/O: safe on the main thread.
+    pub fn nearest_outlets(&self, query: &OutletQuery) -> Vec<OutletHit> {
+        self.inner
+            .catalogue
+            .outlets()
+            .nearest(query, self.trusted_now())
+    }
+
+    /// The cached rules of the account's (or the default) region.
+    pub fn rules(&self) -> Result<Option<ecard_api::rules::RegionalRules>, ClientError> {
+        let region = self.cached_profile()?.map_or_else(
+            || self.inner.config.default_region.clone(),
+            |profile| profile.region,
+        );
+        Ok(Catalogue::rules(&self.inner.store, &region)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_platform::{TestPlatform, block_on};
+    use crate::transport::faults::Fault;
+
+    #[test]
+    fn the_catalogue_syncs_once_then_answers_unchanged_and_reads_offline() {
+        let platform = TestPlatform::start();
+        let data = tempfile::tempdir().unwrap();
+        block_on(async {
+            // No enrolment needed: the catalogue is public.
+            let client = platform.client(data.path()).await;
+            let mut events = client.subscribe();
+            let first = client.sync_catalogue().await.unwrap();
+            assert!(!first.unchanged);
+            assert!(first.items_changed > 0 && first.outlets_changed > 0);
+            let state = client.snapshot().unwrap().catalogue;
+            assert_eq!(state.item_count, first.items_changed);
+            assert!(state.as_of.is_some());
+            assert!(client.rules().unwrap().is_some());
+            assert_eq!(
+                events.try_recv().unwrap(),
+                ClientEvent::ConnectivityChanged { online: true }
+            );
+            assert_eq!(
+                events.try_recv().unwrap(),
+                ClientEvent::CatalogueSynced { changed: true }
+            );
+            let everything = client.search(&SearchQuery {
+                limit: 1_000,
+                ..SearchQuery::default()
+            });
+            assert_eq!(everything.len(), state.item_count.min(1_000));
+
+            let second = client.sync_catalogue().await.unwrap();
+            assert!(second.unchanged);
+            assert_eq!(second.items_changed, 0);
+
+            // Offline: the sync fails as offline, the cache still answers.
+            platform.network.set_down(Some(Fault::Unreachable));
+            let offline = client.sync_catalogue().await.unwrap_err();
+            assert!(matches!(offline, ClientError::Offline(_)), "{offline:?}");
+            assert!(!client.snapshot().unwrap().online);
+            assert_eq!(
+                events.try_recv().unwrap(),
+                ClientEvent::CatalogueSynced { changed: false }
+            );
+            assert_eq!(
+                events.try_recv().unwrap(),
+                ClientEvent::ConnectivityChanged { online: false }
+            );
+            assert_eq!(
+                client
+                    .search(&SearchQuery {
+                        limit: 1_000,
+                        ..SearchQuery::default()
+                    })
+                    .len(),
+                everything.len()
+            );
+        });
+    }
 }
