@@ -37,9 +37,7 @@ impl EcardClient {
         let rules = self.rules_required()?;
         let person_id = self.person_for(form.person_id.clone())?;
         if person_id == session.person_id {
-            let today =
-                ecard_documents::Date::from_unix_seconds(self.trusted_now() as i64, 8 * 3_600)
-                    .ok_or_else(|| ClientError::Internal("clock out of range".into()))?;
+            let today = self.china_today()?;
             let minor = ecard_documents::DocumentType::from_name(&session.identity.id_type)
                 .and_then(|kind| {
                     ecard_documents::validate(kind, &session.identity.id_number, today).ok()

@@ -41,6 +41,7 @@ use ecard_api::resident::{CardStatus, ECardState, PersonIdentity};
 use ecard_credential::{HolderRole, KeyStoreError, Locale, Suite};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
+use zeroize::{Zeroize as _, Zeroizing};
 
 use crate::catalogue::{Catalogue, CatalogueState};
 use crate::codes::{self};
@@ -215,8 +216,8 @@ pub(crate) async fn blocking<T: Send + 'static>(
 
 /// What became of the database key at open.
 enum DataKey {
-    /// Unwrapped by the key store.
-    Unwrapped(Vec<u8>),
+    /// Unwrapped by the key store; wiped from memory when dropped.
+    Unwrapped(Zeroizing<Vec<u8>>),
     /// There is none yet, or the key store said for certain that its
     /// wrapping key is gone: whatever was sealed can never be read again.
     Gone {
@@ -234,13 +235,16 @@ fn data_key(config: &ClientConfig, key_store: &dyn SecureKeyStore) -> Result<Dat
     let path = config.data_dir.join(DATA_KEY_FILE);
     match std::fs::read(&path) {
         Ok(wrapped) => match key_store.unwrap(DATA_KEY_ALIAS, &wrapped) {
-            Ok(key) if key.len() == 32 => Ok(DataKey::Unwrapped(key)),
+            Ok(key) if key.len() == 32 => Ok(DataKey::Unwrapped(Zeroizing::new(key))),
             // The store opened the blob but answered nonsense: a store that
             // misbehaves, not a lost key.
-            Ok(key) => Err(unavailable(KeyStoreError::Backend(format!(
-                "the key store answered a database key of {} bytes",
-                key.len()
-            )))),
+            Ok(mut key) => {
+                let length = key.len();
+                key.zeroize();
+                Err(unavailable(KeyStoreError::Backend(format!(
+                    "the key store answered a database key of {length} bytes"
+                ))))
+            }
             Err(KeyStoreError::NotFound(_)) => Ok(DataKey::Gone { existed: true }),
             Err(refusal) => Err(unavailable(refusal)),
         },
@@ -265,9 +269,9 @@ fn unavailable(source: KeyStoreError) -> ClientError {
 fn new_data_key(
     path: &std::path::Path,
     key_store: &dyn SecureKeyStore,
-) -> Result<Vec<u8>, ClientError> {
+) -> Result<Zeroizing<Vec<u8>>, ClientError> {
     use ring::rand::SecureRandom as _;
-    let mut key = vec![0u8; 32];
+    let mut key = Zeroizing::new(vec![0u8; 32]);
     ring::rand::SystemRandom::new()
         .fill(&mut key)
         .map_err(|_| ClientError::Internal("no randomness".into()))?;
@@ -420,6 +424,15 @@ impl EcardClient {
     /// The platform's time as this device estimates it (Unix seconds).
     pub fn trusted_now(&self) -> u64 {
         self.inner.clock.now()
+    }
+
+    /// Today's date in China by the trusted clock: the date ages, the
+    /// 18th birthday and document validity are judged on.
+    pub(crate) fn china_today(&self) -> Result<ecard_documents::Date, ClientError> {
+        i64::try_from(self.trusted_now())
+            .ok()
+            .and_then(ecard_documents::Date::in_china_at)
+            .ok_or_else(|| ClientError::Internal("clock out of range".into()))
     }
 
     /// The session, if enrolled.

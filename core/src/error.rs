@@ -43,6 +43,19 @@ impl From<rusqlite::Error> for StorageError {
     }
 }
 
+impl From<ecard_migrations::MigrationError> for StorageError {
+    /// A database from a newer release (the app was downgraded) cannot be
+    /// read by this one: to the person it is unreadable stored data.
+    fn from(error: ecard_migrations::MigrationError) -> StorageError {
+        match error {
+            ecard_migrations::MigrationError::Sqlite(error) => error.into(),
+            newer @ ecard_migrations::MigrationError::NewerThanKnown { .. } => {
+                StorageError::Corrupt(newer.to_string())
+            }
+        }
+    }
+}
+
 impl From<PresentError> for ClientError {
     /// A key-store failure while making a code is a key-store failure (a
     /// cancelled biometric prompt is `user_cancelled`, not an internal error).

@@ -48,8 +48,7 @@ impl EcardClient {
                 field: "principal.id_type".into(),
                 reason: "unknown document type".into(),
             })?;
-        let today = ecard_documents::Date::from_unix_seconds(self.trusted_now() as i64, 8 * 3_600)
-            .ok_or_else(|| ClientError::Internal("clock out of range".into()))?;
+        let today = self.china_today()?;
         let document = ecard_documents::validate(document_type, &principal.id_number, today)
             .map_err(|error| invalid("principal.id_number", error))?;
         if scopes.is_empty() {

@@ -115,8 +115,7 @@ impl EcardClient {
     ) -> Result<EnrolmentProgress, ClientError> {
         let document_type = ecard_documents::DocumentType::from_name(&identity.id_type)
             .ok_or_else(|| refused_locally("id_type", "unknown document type"))?;
-        let today = ecard_documents::Date::from_unix_seconds(self.trusted_now() as i64, 8 * 3_600)
-            .ok_or_else(|| ClientError::Internal("clock out of range".into()))?;
+        let today = self.china_today()?;
         let document = ecard_documents::validate(document_type, &identity.id_number, today)
             .map_err(|error| ClientError::InvalidInput {
                 field: "id_number".into(),

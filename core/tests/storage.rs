@@ -102,6 +102,37 @@ fn upgrades_from_every_earlier_schema_keep_the_data() {
 }
 
 #[test]
+fn a_database_from_a_newer_release_is_refused_and_left_as_it_is() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("client.db");
+    {
+        let mut connection = Connection::open(&path).unwrap();
+        migrate_to(&mut connection, MIGRATIONS.len()).unwrap();
+        fill(&connection, MIGRATIONS.len());
+        connection
+            .pragma_update(None, "user_version", MIGRATIONS.len() + 1)
+            .unwrap();
+    }
+    let refused = Store::open(&path).map(|_| ()).unwrap_err();
+    assert!(
+        matches!(refused, ecard_core::StorageError::Corrupt(ref why) if why.contains("newer")),
+        "{refused:?}"
+    );
+    // Not treated as damage: no recovery ran, the rows are all still there.
+    let connection = Connection::open(&path).unwrap();
+    let sessions: i64 = connection
+        .query_row("SELECT count(*) FROM session", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(sessions, 1);
+    let left: Vec<_> = std::fs::read_dir(directory.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("damaged"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
 fn a_file_that_is_not_a_database_is_rebuilt_and_reported() {
     let directory = tempfile::tempdir().unwrap();
     let path = directory.path().join("ecard.db");

@@ -8,11 +8,11 @@
 
 use std::sync::Arc;
 
+use chrono::{Datelike as _, Timelike as _};
 use ecard_api::catalogue::{Outlet, OutletService};
+use ecard_documents::date::CHINA_TIME_ZONE;
 
 const EARTH_RADIUS_METRES: f64 = 6_371_008.8;
-/// China Standard Time, UTC+8.
-const CHINA_OFFSET_SECONDS: u64 = 8 * 3_600;
 
 /// A nearby outlet.
 #[derive(Clone, Debug, PartialEq)]
@@ -64,11 +64,16 @@ impl std::fmt::Debug for OutletIndex {
 
 /// Whether `outlet` is open at Unix time `now`.
 pub fn is_open(outlet: &Outlet, now: u64) -> bool {
-    let local = now + CHINA_OFFSET_SECONDS;
-    let days = local / 86_400;
-    // 1970-01-01 was a Thursday (ISO weekday 4).
-    let weekday = ((days + 3) % 7 + 1) as u8;
-    let minute = ((local % 86_400) / 60) as u16;
+    let Some(local) = i64::try_from(now)
+        .ok()
+        .and_then(|seconds| chrono::DateTime::from_timestamp(seconds, 0))
+        .map(|utc| utc.with_timezone(&CHINA_TIME_ZONE))
+    else {
+        return false;
+    };
+    // ISO weekdays, Monday = 1, as the opening hours write them.
+    let weekday = local.weekday().number_from_monday() as u8;
+    let minute = (local.hour() * 60 + local.minute()) as u16;
     outlet.hours.iter().any(|period| {
         period.weekdays.contains(&weekday) && period.opens <= minute && minute < period.closes
     })
@@ -174,6 +179,31 @@ mod tests {
             services,
             version: 1,
         }
+    }
+
+    #[test]
+    fn opening_hours_follow_china_time() {
+        let office = outlet("office", 28.68, 115.86, vec![OutletService::Apply]);
+        // Monday 2026-01-05 10:00 China time is 02:00 UTC.
+        let monday_ten = 1_767_578_400;
+        let minute = 60;
+        let day = 86_400;
+        assert!(!is_open(&office, monday_ten - 91 * minute), "08:29");
+        assert!(is_open(&office, monday_ten - 90 * minute), "08:30");
+        assert!(
+            is_open(&office, monday_ten + 4 * day + 449 * minute),
+            "Friday 17:29"
+        );
+        assert!(
+            !is_open(&office, monday_ten + 4 * day + 450 * minute),
+            "Friday 17:30"
+        );
+        assert!(!is_open(&office, monday_ten + 5 * day), "Saturday");
+        assert!(
+            !is_open(&office, monday_ten - 10 * 3_600 - minute),
+            "Sunday 23:59"
+        );
+        assert!(!is_open(&office, u64::MAX), "a clock past chrono's range");
     }
 
     #[test]

@@ -18,6 +18,8 @@ use rusqlite::{
 };
 use serde::Serialize;
 
+use ecard_migrations::{MigrationError, Migrations};
+
 use crate::error::StorageError;
 
 /// Numbered migrations; entry `i` produces schema version `i + 1`.
@@ -25,6 +27,9 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_client.sql"),
     include_str!("migrations/0002_workflows.sql"),
 ];
+
+/// The client's schema, applied by the runner the platform uses too.
+const SCHEMA: Migrations = Migrations::new(MIGRATIONS);
 
 /// Tables whose rows cannot be fetched again from the platform.
 const PRECIOUS_TABLES: &[&str] = &["session", "outbox", "drafts", "credentials", "suspensions"];
@@ -58,7 +63,10 @@ impl std::fmt::Debug for Store {
     }
 }
 
-fn is_corruption(error: &rusqlite::Error) -> bool {
+fn is_corruption(error: &MigrationError) -> bool {
+    let MigrationError::Sqlite(error) = error else {
+        return false;
+    };
     matches!(
         error.sqlite_error_code(),
         Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase)
@@ -72,19 +80,12 @@ fn configure(connection: &Connection) -> rusqlite::Result<()> {
 }
 
 /// Applies the migrations after the file's current version, up to `target`.
-pub fn migrate_to(connection: &mut Connection, target: usize) -> rusqlite::Result<()> {
-    let version: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    let version = usize::try_from(version).unwrap_or(0);
-    for (index, migration) in MIGRATIONS.iter().enumerate().take(target).skip(version) {
-        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute_batch(migration)?;
-        tx.pragma_update(None, "user_version", index + 1)?;
-        tx.commit()?;
-    }
-    Ok(())
+/// A file written by a newer release is refused untouched.
+pub fn migrate_to(connection: &mut Connection, target: usize) -> Result<(), MigrationError> {
+    SCHEMA.apply_up_to(connection, target).map(|_| ())
 }
 
-fn open_writer(path: &Path) -> rusqlite::Result<Connection> {
+fn open_writer(path: &Path) -> Result<Connection, MigrationError> {
     let mut connection = Connection::open(path)?;
     configure(&connection)?;
     connection.pragma_update(None, "journal_mode", "WAL")?;
@@ -94,10 +95,10 @@ fn open_writer(path: &Path) -> rusqlite::Result<Connection> {
     // recovered, not in the middle of a flow.
     let check: String = connection.query_row("PRAGMA quick_check(1)", [], |row| row.get(0))?;
     if check != "ok" {
-        return Err(rusqlite::Error::SqliteFailure(
+        return Err(MigrationError::Sqlite(rusqlite::Error::SqliteFailure(
             rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
             Some(check),
-        ));
+        )));
     }
     Ok(connection)
 }
