@@ -7,6 +7,8 @@
 //! GB 11643 check digits; the newborn's birth date is twenty days before
 //! the first start.
 
+use ecard_api::catalogue::{CatalogueItem, Outlet};
+use ecard_api::rules::RegionalRules;
 use ecard_documents::{Date, check_character};
 use rusqlite::Transaction;
 
@@ -46,11 +48,30 @@ fn date(year: u16, month: u8, day: u8) -> ApiResult<Date> {
     })
 }
 
+/// The rules, catalogue and outlets a platform starts with: the checked-in
+/// output of the sample-data generator (`ecard-sample-data`), compiled into
+/// the binary so a platform starts without the generator.
+struct DefaultDeployment {
+    catalogue: Vec<CatalogueItem>,
+    outlets: Vec<Outlet>,
+    rules: Vec<RegionalRules>,
+}
+
+impl DefaultDeployment {
+    fn embedded() -> Result<DefaultDeployment, serde_json::Error> {
+        Ok(DefaultDeployment {
+            catalogue: serde_json::from_str(include_str!("../data/catalogue.json"))?,
+            outlets: serde_json::from_str(include_str!("../data/outlets.json"))?,
+            rules: serde_json::from_str(include_str!("../data/rules.json"))?,
+        })
+    }
+}
+
 /// Seeds rules, catalogue, outlets and personas into an empty database.
 pub fn seed(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
     let rules_count: i64 = tx.query_row("SELECT COUNT(*) FROM rules", [], |row| row.get(0))?;
     if rules_count == 0 {
-        let data = crate::sample_data::embedded().map_err(|_| {
+        let data = DefaultDeployment::embedded().map_err(|_| {
             ApiError::new(
                 ecard_api::problem::ProblemCode::Internal,
                 "embedded sample data unreadable",

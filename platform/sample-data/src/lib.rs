@@ -11,12 +11,16 @@
 //! starts without running it, and a test fails when they drift apart.
 //!
 //! Regenerate with
-//! `cargo run -p ecard-platform --bin generate-sample-data -- platform/data`.
+//! `cargo run -p ecard-sample-data --bin generate-sample-data -- platform/data`.
 //!
 //! The catalogue is modelled on the public national 160-item list and
 //! Jiangxi's 163-item list, not copied from either; the outlets, their
 //! names, addresses, telephone numbers and coordinates are invented. See
 //! `docs/sample-data.md`.
+//!
+//! A crate of its own, not a module of the platform: the platform reads only
+//! the generated files, so the 2,500 lines of tables and generator stay out
+//! of the platform library; tools, tests and benchmarks depend on this crate.
 //!
 //! Nothing here reads a clock, the environment or a global random source:
 //! [`generate`] and [`synthetic`] are pure functions of their arguments.

@@ -2,11 +2,11 @@
 //! `rules.json`) into the directory given as the only argument:
 //!
 //! ```text
-//! cargo run -p ecard-platform --bin generate-sample-data -- platform/data
+//! cargo run -p ecard-sample-data --bin generate-sample-data -- platform/data
 //! ```
 //!
 //! The output is deterministic, so running it twice changes nothing; run it
-//! after editing the tables in `platform/src/sample_data/` and commit the
+//! after editing the tables in `platform/sample-data/src/` and commit the
 //! files with the change (a test compares them with the generator).
 
 use std::path::PathBuf;
@@ -19,7 +19,7 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let dir = PathBuf::from(dir);
-    let data = ecard_platform::sample_data::generate();
+    let data = ecard_sample_data::generate();
     let files = match data.files() {
         Ok(files) => files,
         Err(e) => {

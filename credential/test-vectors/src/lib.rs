@@ -6,25 +6,31 @@
 //! what is disclosed, or the stable error code). Other implementations of
 //! the format can run the corpus with nothing but a JSON parser.
 //!
-//! `cargo run -p ecard-credential --bin generate-test-vectors -- credential/tests/vectors`
+//! `cargo run -p ecard-test-vectors --bin generate-test-vectors -- credential/tests/vectors`
 //! writes the corpus; the test suite checks the checked-in files and a fresh
 //! generation. P-256 signatures are randomised, so regenerating changes
 //! those codes but never their expected results.
+//!
+//! A crate of its own, not a module of `ecard-credential`: the recipes build
+//! forged and broken codes on purpose, and the library that phones and
+//! terminals embed should carry none of that.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
 
-use crate::claims::{
+use ecard_credential::claims::{
     ConcessionClass, Handle, HolderRole, Purpose, PurposeSet, RegionCode, StatusReference,
 };
-use crate::credential::{Credential, CredentialClaims};
-use crate::keys::{IssuerKey, KeyStore, SoftwareKey, SoftwareKeyStore};
-use crate::presentation::{PRESENTATION_CONTEXT, PresentationRequest, encode_code, present};
-use crate::status::StatusList;
-use crate::suite::Suite;
-use crate::trust::{TrustList, TrustedKey};
-use crate::verify::{Disclosure, Verifier, VerifierPolicy};
+use ecard_credential::credential::{Credential, CredentialClaims};
+use ecard_credential::keys::{IssuerKey, KeyStore, SoftwareKey, SoftwareKeyStore};
+use ecard_credential::presentation::{
+    PRESENTATION_CONTEXT, PresentationRequest, encode_code, present,
+};
+use ecard_credential::status::StatusList;
+use ecard_credential::suite::Suite;
+use ecard_credential::trust::{TrustList, TrustedKey};
+use ecard_credential::verify::{Disclosure, Verifier, VerifierPolicy};
 
 /// Format name of a vector file.
 pub const VECTOR_FORMAT: &str = "ecard-test-vector";
@@ -707,8 +713,9 @@ fn sign_raw(
         .device_store
         .sign(alias, &message)
         .map_err(|error| error.to_string())?;
-    let signature = crate::suite::normalize_signature(credential.device_suite, &signature)
-        .map_err(|error| error.to_string())?;
+    let signature =
+        ecard_credential::suite::normalize_signature(credential.device_suite, &signature)
+            .map_err(|error| error.to_string())?;
     bytes.extend_from_slice(&signature);
     Ok(bytes)
 }

@@ -24,7 +24,7 @@ fn main() -> ExitCode {
 }
 
 fn run(directory: &std::path::Path) -> Result<usize, String> {
-    let vectors = ecard_credential::test_vectors::generate()?;
+    let vectors = ecard_test_vectors::generate()?;
     for vector in &vectors {
         vector.check()?;
     }

@@ -37,7 +37,7 @@ fn checked_in_files_are_the_generators_output() {
     let data = generate();
     let [(_, catalogue), (_, outlets), (_, rules)] = data.files().unwrap();
     let hint = "platform/data is stale: run \
-        `cargo run -p ecard-platform --bin generate-sample-data -- platform/data`";
+        `cargo run -p ecard-sample-data --bin generate-sample-data -- platform/data`";
     assert!(
         catalogue == include_str!("../../data/catalogue.json"),
         "{hint}"
