@@ -28,13 +28,16 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult};
-use crate::http::hex;
+use crate::store::codec::hex;
 
 const CONTEXT: &[u8] = b"ecard-face-result-v1.";
+
 /// Longest life of a face result the platform accepts, seconds.
 pub const MAX_RESULT_AGE_SECONDS: u64 = 300;
+
 /// Life of a face challenge, seconds.
 pub const CHALLENGE_SECONDS: u64 = 600;
+
 /// Largest face result accepted, bytes.
 const MAX_RESULT_BYTES: usize = 4_096;
 
@@ -264,42 +267,6 @@ fn internal(detail: &str) -> ApiError {
     ApiError::new(ecard_api::problem::ProblemCode::Internal, detail)
 }
 
-/// Checks a face result for a signed-in act: `person`'s face, for the
-/// newest open challenge of `purpose` on `object_id`. A refusal counts
-/// against the person's document number and is returned as the reply to
-/// send (a reply, not an error, so the request commits and the count
-/// stays); `whom` names the person in its detail.
-pub fn confirm_person(
-    ctx: &crate::http::Ctx<'_>,
-    purpose: FacePurpose,
-    object_id: &str,
-    person: &crate::people::Person,
-    result: &str,
-    whom: &str,
-) -> ApiResult<Option<crate::http::Reply>> {
-    use crate::limits::{self, IDENTITY};
-    let subject = subject_of(&person.id_type, &person.id_number);
-    limits::check(ctx.tx, &[(IDENTITY, &subject)], ctx.now)?;
-    let verifier = ctx.state.face_verifier.clone();
-    let checked = consume(
-        ctx.tx,
-        verifier.as_ref(),
-        purpose,
-        object_id,
-        &subject,
-        result,
-        ctx.now,
-    )?;
-    if checked.is_ok() {
-        return Ok(None);
-    }
-    limits::fail(ctx.tx, IDENTITY, &subject, ctx.now)?;
-    Ok(Some(crate::http::Reply::problem(ApiError::new(
-        ecard_api::problem::ProblemCode::IdentityNotVerified,
-        format!("the face check did not confirm {whom}"),
-    ))))
-}
-
 /// A face challenge as stored.
 #[derive(Clone, Debug)]
 pub struct StoredChallenge {
@@ -326,14 +293,14 @@ pub fn issue_challenge(
     object_id: &str,
     now: u64,
 ) -> ApiResult<StoredChallenge> {
-    let challenge = crate::db::new_id("face").replace('-', "");
+    let challenge = crate::store::db::new_id("face").replace('-', "");
     let expires_at = now + CHALLENGE_SECONDS;
     tx.execute(
         "INSERT INTO face_challenges (challenge, purpose, person_id, device_binding, object_id, created_at, expires_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             challenge,
-            crate::people::enum_name(&purpose),
+            crate::store::codec::enum_name(&purpose),
             person_id,
             device_binding,
             object_id,
@@ -368,7 +335,7 @@ pub fn consume(
         .query_row(
             "SELECT challenge, person_id, device_binding, expires_at FROM face_challenges \
              WHERE purpose = ?1 AND object_id = ?2 AND used_at IS NULL ORDER BY created_at DESC LIMIT 1",
-            params![crate::people::enum_name(&purpose), object_id],
+            params![crate::store::codec::enum_name(&purpose), object_id],
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
         )
         .optional()?;
@@ -405,7 +372,7 @@ mod tests {
     use super::*;
 
     fn database() -> rusqlite::Connection {
-        crate::db::open(std::path::Path::new(":memory:")).unwrap()
+        crate::store::db::open(std::path::Path::new(":memory:")).unwrap()
     }
 
     #[test]

@@ -17,20 +17,32 @@ use ecard_credential::{
 };
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use crate::db::{meta_get, meta_increment, meta_set};
+use crate::domain::dates::age_on;
 use crate::error::{ApiError, ApiResult};
-use crate::http::{AppState, SignedStatus};
+use crate::store::db::{meta_get, meta_increment, meta_set};
+
+/// A signed status list: (sequence, valid until, bytes).
+pub type SignedStatus = (i64, u64, Vec<u8>);
+
+/// The last signed status list per list number, kept between requests so
+/// an unchanged list is not signed again for every reader.
+pub type StatusCache = std::sync::Mutex<std::collections::HashMap<u8, SignedStatus>>;
 
 /// The status list all credentials use.
 pub const STATUS_LIST: u8 = 0;
+
 /// How long a retired key stays in the trust list: its credentials live at
 /// most 72 hours.
 const RETIRED_KEY_GRACE_SECONDS: u64 = 73 * 3_600;
+
 /// How long a signed status list stays valid.
 const STATUS_LIST_VALIDITY_SECONDS: u64 = 24 * 3_600;
+
 const STATUS_INDEX_LIMIT: u64 = 1 << 24;
+
 /// The status list covers the allocated indices in blocks of this many bits.
 const STATUS_LIST_BLOCK: u64 = 8_192;
+
 /// How far before its issue a credential's validity starts, so a terminal
 /// whose clock is a little behind still accepts it.
 const CREDENTIAL_BACKDATE_SECONDS: u64 = 300;
@@ -135,14 +147,13 @@ fn status_sequence_key(list: u8) -> String {
 /// The signed status list `list` with its sequence and end of validity,
 /// re-signed only when it changed or half its validity has passed.
 pub fn status_list(
-    state: &AppState,
+    cache: &StatusCache,
     tx: &Transaction<'_>,
     list: u8,
     now: u64,
 ) -> ApiResult<SignedStatus> {
     let sequence = meta_get(tx, &status_sequence_key(list))?.unwrap_or(0);
-    let mut cache = state
-        .status_cache
+    let mut cache = cache
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some((cached_sequence, valid_until, bytes)) = cache.get(&list)
@@ -399,15 +410,6 @@ pub fn issue_credentials(
     })
 }
 
-/// Age in whole years on the day `now` (China time), from `YYYY-MM-DD`.
-pub fn age_on(birth_date: &str, now: u64) -> Option<u32> {
-    let today = ecard_documents::Date::from_unix_seconds(
-        i64::try_from(now).ok()?,
-        ecard_documents::date::CHINA_UTC_OFFSET_SECONDS,
-    )?;
-    ecard_documents::Date::parse(birth_date)?.age_on(today)
-}
-
 fn concession_for(birth_date: &str, now: u64) -> ConcessionClass {
     match age_on(birth_date, now) {
         Some(age) if age >= 70 => ConcessionClass::SeniorFree,
@@ -453,7 +455,7 @@ mod tests {
 
     #[test]
     fn a_growing_status_list_is_a_new_edition() {
-        let mut connection = crate::db::open(std::path::Path::new(":memory:")).unwrap();
+        let mut connection = crate::store::db::open(std::path::Path::new(":memory:")).unwrap();
         let tx = connection.transaction().unwrap();
         let sequence = |tx: &Transaction<'_>| {
             meta_get(tx, &status_sequence_key(STATUS_LIST))

@@ -8,11 +8,14 @@ use rusqlite::{Transaction, params};
 
 use crate::error::ApiResult;
 
+/// The shape of the clock tick, as the HTTP layer receives it.
+pub type Tick = fn(&Transaction<'_>, u64) -> ApiResult<()>;
+
 /// Brings every clock-driven process up to `now`.
 pub fn advance(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
-    crate::applications::advance(tx, now)?;
+    crate::domain::applications::advance(tx, now)?;
     lapse_loss_reports(tx, now)?;
-    crate::delegations::expire(tx, now)
+    crate::domain::delegations::expire(tx, now)
 }
 
 /// Temporary loss reports end by themselves after the regional number of
@@ -31,7 +34,7 @@ fn lapse_loss_reports(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
             "UPDATE loss_reports SET ended_at = ?1, end_reason = 'lapsed' WHERE card_id = ?2 AND ended_at IS NULL",
             params![lapses_at, card_id],
         )?;
-        crate::cards::set_card_status(tx, &card_id, CardStatus::Active, now)?;
+        crate::domain::cards::set_card_status(tx, &card_id, CardStatus::Active, now)?;
     }
     Ok(())
 }

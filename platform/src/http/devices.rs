@@ -1,37 +1,20 @@
-//! The account's devices (where the e-card is signed in): the list, unlinking
-//! (解除关联), approving a new device, and the notices that tell every
-//! enrolled device (and the phone on record, by SMS) what happened.
-//!
-//! Unlinking revokes the device at once: its credentials go into the status
-//! list (terminals refuse its codes as soon as they fetch the list) and its
-//! signed requests get 401 from then on.
+//! Endpoints of the account's devices: the list, unlinking, the notices,
+//! enrolment requests awaiting approval and their approval. Revocation and
+//! notices themselves are [`crate::domain::devices`].
 
 use ecard_api::identity::{
     DeviceUnlinked, DeviceView, EnrolmentRequestView, Notice, NoticeKind, PinAction,
 };
 use ecard_api::problem::ProblemCode;
 use ecard_credential::Suite;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, params};
 
+use crate::domain::devices::{notify, revoke_device};
+use crate::domain::sms::SmsKind;
 use crate::error::{ApiError, ApiResult};
-use crate::http::{Ctx, Reply};
-use crate::people::{audit, enum_name, parse_enum};
-use crate::sms::SmsKind;
-
-/// Records a notice for every device of the account.
-pub fn notify(
-    tx: &Transaction<'_>,
-    account_id: &str,
-    kind: NoticeKind,
-    device_name: Option<&str>,
-    now: u64,
-) -> ApiResult<()> {
-    tx.execute(
-        "INSERT INTO notices (account_id, kind, device_name, at) VALUES (?1, ?2, ?3, ?4)",
-        params![account_id, enum_name(&kind), device_name, now as i64],
-    )?;
-    Ok(())
-}
+use crate::http::context::{Ctx, Reply};
+use crate::store::audit::audit;
+use crate::store::codec::parse_enum;
 
 /// Texts the phone on record of the account, if there is one.
 pub fn text_account(ctx: &Ctx<'_>, account_id: &str, text: &str) -> ApiResult<()> {
@@ -49,16 +32,6 @@ pub fn text_account(ctx: &Ctx<'_>, account_id: &str, text: &str) -> ApiResult<()
             .send(ctx.tx, &phone, SmsKind::Notice, text, ctx.now)?;
     }
     Ok(())
-}
-
-/// Revokes one device and its credentials; returns the credentials revoked.
-pub fn revoke_device(tx: &Transaction<'_>, device_id: &str, now: u64) -> ApiResult<usize> {
-    let revoked = crate::issuer::revoke_device_credentials(tx, device_id, now)?;
-    tx.execute(
-        "UPDATE devices SET revoked_at = ?1 WHERE device_id = ?2 AND revoked_at IS NULL",
-        params![now as i64, device_id],
-    )?;
-    Ok(revoked)
 }
 
 /// `GET /v1/me/devices`.
@@ -97,7 +70,7 @@ pub fn list(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
 /// `POST /v1/me/devices/{id}/unlink` (PIN).
 pub fn unlink(ctx: &mut Ctx<'_>, device_id: &str) -> ApiResult<Reply> {
     let caller = ctx.caller()?.clone();
-    crate::pin::require(ctx, PinAction::UnlinkDevice)?;
+    crate::http::pin::require(ctx, PinAction::UnlinkDevice)?;
     let name: Option<String> = ctx
         .tx
         .query_row(
@@ -205,7 +178,7 @@ pub fn enrolment_requests(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
 /// approves a new one of the same account holder.
 pub fn approve(ctx: &mut Ctx<'_>, enrolment_id: &str) -> ApiResult<Reply> {
     let caller = ctx.caller()?.clone();
-    crate::pin::require(ctx, PinAction::ApproveDevice)?;
+    crate::http::pin::require(ctx, PinAction::ApproveDevice)?;
     let updated = ctx.tx.execute(
         "UPDATE enrolments SET approved_by_device = ?1 WHERE enrolment_id = ?2 AND person_id = ?3 \
          AND state = 'present' AND expires_at > ?4",

@@ -1,20 +1,16 @@
-//! Public feeds: platform time, the trust list, status lists, and the
-//! catalogue and outlets with ETags and deltas since a version.
-//!
-//! Versions are change counters: every stored change of an item or outlet
-//! takes the next catalogue (or outlet-list) version. `?since=v` returns
-//! what changed after `v`, tombstones included; the ETag names the current
-//! version, so an unchanged re-sync is a 304 with no body.
+//! Endpoints of the public feeds: platform time, the trust list, status
+//! lists, and the catalogue and outlets with ETags and deltas since a
+//! version (stored by [`crate::domain::feeds`]).
 
 use ecard_api::catalogue::{CatalogueDelta, CatalogueItem, CatalogueSync, Outlet, OutletDelta};
 use rusqlite::{Transaction, params};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::db::{meta_get, meta_set};
+use crate::domain::feeds::{Feed, ITEMS, OUTLETS};
+use crate::domain::issuer;
 use crate::error::{ApiError, ApiResult};
-use crate::http::{Ctx, Reply};
-use crate::issuer;
+use crate::http::context::{Ctx, Reply};
+use crate::store::db::meta_get;
 
 /// `GET /v1/time`.
 pub fn time(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
@@ -42,27 +38,13 @@ pub fn status_list(ctx: &mut Ctx<'_>, list: &str) -> ApiResult<Reply> {
     if list != issuer::STATUS_LIST {
         return Err(ApiError::not_found("status list"));
     }
-    let (sequence, valid_until, bytes) = issuer::status_list(ctx.state, ctx.tx, list, ctx.now)?;
+    let (sequence, valid_until, bytes) =
+        issuer::status_list(&ctx.state.status_cache, ctx.tx, list, ctx.now)?;
     // A re-signed edition (same bits, later validity) is a new entity: a
     // terminal must not keep one that is about to go stale.
     Ok(Reply::bytes(bytes, "application/octet-stream")
         .with_etag(format!("\"status-{list}-{sequence}-{valid_until}\"")))
 }
-
-/// A versioned feed table.
-struct Feed {
-    table: &'static str,
-    version_key: &'static str,
-}
-
-const ITEMS: Feed = Feed {
-    table: "catalogue_items",
-    version_key: "catalogue_version",
-};
-const OUTLETS: Feed = Feed {
-    table: "outlets",
-    version_key: "outlets_version",
-};
 
 fn since(ctx: &Ctx<'_>) -> ApiResult<Option<u64>> {
     ctx.query_param("since")
@@ -159,7 +141,7 @@ pub fn sync(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     if region.len() != 6 || !region.bytes().all(|byte| byte.is_ascii_digit()) {
         return Err(ApiError::field("region", "a six-digit division code"));
     }
-    let rules = crate::rules::rules_for(ctx.tx, &region)?;
+    let rules = crate::domain::rules::rules_for(ctx.tx, &region)?;
     let (items_version, items_full, items, items_removed) =
         delta::<CatalogueItem>(ctx.tx, &ITEMS, items_since)?;
     let (outlets_version, outlets_full, outlets, outlets_removed) =
@@ -184,84 +166,4 @@ pub fn sync(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
         rules,
     };
     Ok(Reply::ok(&body)?.with_etag(etag))
-}
-
-fn upsert<T: Serialize>(tx: &Transaction<'_>, feed: &Feed, id: &str, body: &T) -> ApiResult<u64> {
-    let version = meta_get(tx, feed.version_key)?.unwrap_or(0) + 1;
-    meta_set(tx, feed.version_key, version)?;
-    let mut value = serde_json::to_value(body)?;
-    value["version"] = serde_json::Value::from(version);
-    tx.execute(
-        &format!(
-            "INSERT INTO {} (id, version, deleted, body) VALUES (?1, ?2, 0, ?3) \
-             ON CONFLICT(id) DO UPDATE SET version = excluded.version, deleted = 0, body = excluded.body",
-            feed.table
-        ),
-        params![id, version, value.to_string()],
-    )?;
-    Ok(version as u64)
-}
-
-fn remove(tx: &Transaction<'_>, feed: &Feed, id: &str) -> ApiResult<u64> {
-    let version = meta_get(tx, feed.version_key)?.unwrap_or(0) + 1;
-    let changed = tx.execute(
-        &format!(
-            "UPDATE {} SET deleted = 1, version = ?1 WHERE id = ?2 AND deleted = 0",
-            feed.table
-        ),
-        params![version, id],
-    )?;
-    if changed == 0 {
-        return Err(ApiError::not_found("entry"));
-    }
-    meta_set(tx, feed.version_key, version)?;
-    Ok(version as u64)
-}
-
-/// Stores catalogue items (each takes a new version).
-pub fn store_items(tx: &Transaction<'_>, items: &[CatalogueItem]) -> ApiResult<u64> {
-    let mut version = 0;
-    for item in items {
-        version = upsert(tx, &ITEMS, &item.id, item)?;
-    }
-    Ok(version)
-}
-
-/// Stores outlets.
-pub fn store_outlets(tx: &Transaction<'_>, outlets: &[Outlet]) -> ApiResult<u64> {
-    let mut version = 0;
-    for outlet in outlets {
-        version = upsert(tx, &OUTLETS, &outlet.id, outlet)?;
-    }
-    Ok(version)
-}
-
-/// Loads everything into empty tables in one version step (first start).
-pub fn seed<T: Serialize>(
-    tx: &Transaction<'_>,
-    table: &str,
-    version_key: &str,
-    entries: &[(String, T)],
-) -> ApiResult<()> {
-    let version = meta_get(tx, version_key)?.unwrap_or(0) + 1;
-    let mut statement = tx.prepare(&format!(
-        "INSERT OR REPLACE INTO {table} (id, version, deleted, body) VALUES (?1, ?2, 0, ?3)"
-    ))?;
-    for (id, entry) in entries {
-        let mut value = serde_json::to_value(entry)?;
-        value["version"] = serde_json::Value::from(version);
-        statement.execute(params![id, version, value.to_string()])?;
-    }
-    meta_set(tx, version_key, version)?;
-    Ok(())
-}
-
-/// Removes a catalogue item (a tombstone for delta clients).
-pub fn remove_item(tx: &Transaction<'_>, id: &str) -> ApiResult<u64> {
-    remove(tx, &ITEMS, id)
-}
-
-/// Removes an outlet.
-pub fn remove_outlet(tx: &Transaction<'_>, id: &str) -> ApiResult<u64> {
-    remove(tx, &OUTLETS, id)
 }

@@ -1,79 +1,39 @@
-//! Mandates: guardians of minors and newborns, and family proxies for
-//! elderly relatives (亲情代办), with evidence, consent, scopes, expiry,
-//! revocation and the audit trail of what was done under them.
+//! Endpoints of mandates: creating one (with the principal's identity and
+//! evidence), the list, consent (by PIN or by face), revocation and the audit
+//! trail. Stored mandates and their expiry are
+//! [`crate::domain::delegations`].
 
 use axum::http::StatusCode;
 use ecard_api::identity::{FaceChallenge, FacePurpose, FaceResultSubmission, PinAction};
 use ecard_api::problem::ProblemCode;
 use ecard_api::resident::{
-    AuditEntry, Delegation, DelegationKind, DelegationRequest, DelegationStatus, Scope,
+    AuditEntry, Delegation, DelegationKind, DelegationRequest, DelegationStatus,
 };
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, params};
 
-use crate::db::new_id;
+use crate::domain::dates::age_on;
+use crate::domain::dates::coming_of_age;
+use crate::domain::delegations::{MAX_PROXY_SECONDS, load, record_consent};
+use crate::domain::register::verify_identity;
+use crate::domain::rules::rules_for;
 use crate::error::{ApiError, ApiResult};
-use crate::http::{Ctx, Reply};
-use crate::issuer::age_on;
-use crate::people::{audit, enum_name, parse_enum, person, verify_identity};
-use crate::rules::rules_for;
-
-/// Longest a family-proxy mandate may run before renewal: three years.
-const MAX_PROXY_SECONDS: u64 = 3 * 365 * 86_400;
-
-/// Loads a mandate.
-pub fn load(tx: &Transaction<'_>, delegation_id: &str, now: u64) -> ApiResult<Delegation> {
-    tx.query_row(
-        "SELECT d.delegation_id, d.kind, d.agent_account_id, d.principal_person_id, p.name, d.scopes, d.status, \
-         d.created_at, d.consented_at, d.expires_at, d.revoked_at \
-         FROM delegations d JOIN people p ON p.person_id = d.principal_person_id WHERE d.delegation_id = ?1",
-        params![delegation_id],
-        |row| {
-            let mut status: DelegationStatus = parse_enum(&row.get::<_, String>(6)?)?;
-            let expires_at = row.get::<_, i64>(9)? as u64;
-            if matches!(status, DelegationStatus::Active | DelegationStatus::PendingConsent) && expires_at <= now {
-                status = DelegationStatus::Expired;
-            }
-            let scopes: String = row.get(5)?;
-            Ok(Delegation {
-                delegation_id: row.get(0)?,
-                kind: parse_enum(&row.get::<_, String>(1)?)?,
-                agent_account_id: row.get(2)?,
-                principal_person_id: row.get(3)?,
-                principal_name_masked: ecard_documents::mask_name(&row.get::<_, String>(4)?),
-                scopes: serde_json::from_str(&scopes).map_err(|error| {
-                    rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, Box::new(error))
-                })?,
-                status,
-                created_at: row.get::<_, i64>(7)? as u64,
-                consented_at: row.get::<_, Option<i64>>(8)?.map(|at| at as u64),
-                expires_at,
-                revoked_at: row.get::<_, Option<i64>>(10)?.map(|at| at as u64),
-            })
-        },
-    )
-    .optional()?
-    .ok_or_else(|| ApiError::not_found("delegation"))
-}
-
-/// The Unix time of a person's `adult_age`th birthday, 00:00 China time.
-fn coming_of_age(birth_date: &str, adult_age: u32) -> Option<u64> {
-    let birthday =
-        ecard_documents::Date::parse(birth_date)?.anniversary(u16::try_from(adult_age).ok()?)?;
-    u64::try_from(
-        birthday.to_unix_days() * 86_400 - ecard_documents::date::CHINA_UTC_OFFSET_SECONDS,
-    )
-    .ok()
-}
+use crate::http::context::{Ctx, Reply};
+use crate::store::audit::audit;
+use crate::store::codec::enum_name;
+use crate::store::db::new_id;
+use crate::store::rows::person;
 
 /// `POST /v1/delegations`. Naming someone to act for is an identity
 /// attempt like enrolment: a wrong name or evidence counts against the
 /// document number and the asking account, so the register cannot be
 /// probed through mandate requests either.
 pub fn create(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
-    use crate::limits::{self, IDENTITY, PROBES};
+    use crate::domain::limits;
+    use crate::domain::limits::{IDENTITY, PROBES};
     let request: DelegationRequest = ctx.json()?;
     let caller = ctx.caller()?.clone();
-    let subject = crate::face::subject_of(&request.principal.id_type, &request.principal.id_number);
+    let subject =
+        crate::domain::face::subject_of(&request.principal.id_type, &request.principal.id_number);
     limits::check(
         ctx.tx,
         &[(IDENTITY, &subject), (PROBES, &caller.account_id)],
@@ -91,7 +51,7 @@ pub fn create(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
 
 fn create_checked(
     ctx: &mut Ctx<'_>,
-    caller: &crate::http::Caller,
+    caller: &crate::domain::access::Caller,
     request: &DelegationRequest,
 ) -> ApiResult<Reply> {
     if request.scopes.is_empty() {
@@ -100,7 +60,7 @@ fn create_checked(
             "name at least one thing the mandate allows",
         ));
     }
-    crate::pin::spend(
+    crate::domain::pin::spend(
         ctx.tx,
         caller,
         request.pin_grant.as_deref(),
@@ -290,39 +250,6 @@ pub fn list(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     Reply::ok(&delegations)
 }
 
-/// Records the principal's consent (from their own device, at a counter,
-/// or by a face check on the helper's phone); `how` names the way in the
-/// audit log.
-pub fn record_consent(
-    tx: &Transaction<'_>,
-    delegation_id: &str,
-    actor_account: &str,
-    how: &str,
-    now: u64,
-) -> ApiResult<Delegation> {
-    let delegation = load(tx, delegation_id, now)?;
-    if delegation.status != DelegationStatus::PendingConsent {
-        return Err(ApiError::state(format!(
-            "the mandate is {}, not waiting for consent",
-            enum_name(&delegation.status)
-        )));
-    }
-    tx.execute(
-        "UPDATE delegations SET status = 'active', consented_at = ?1 WHERE delegation_id = ?2",
-        params![now as i64, delegation_id],
-    )?;
-    audit(
-        tx,
-        now,
-        actor_account,
-        &delegation.principal_person_id,
-        Some(delegation_id),
-        how,
-        delegation_id,
-    )?;
-    load(tx, delegation_id, now)
-}
-
 /// `POST /v1/delegations/{id}/consent`: the relative agrees, from their own
 /// enrolled device.
 pub fn consent(ctx: &mut Ctx<'_>, delegation_id: &str) -> ApiResult<Reply> {
@@ -334,7 +261,7 @@ pub fn consent(ctx: &mut Ctx<'_>, delegation_id: &str) -> ApiResult<Reply> {
             "only the person the mandate is for can consent",
         ));
     }
-    crate::pin::require(ctx, PinAction::ConsentMandate)?;
+    crate::http::pin::require(ctx, PinAction::ConsentMandate)?;
     Reply::ok(&record_consent(
         ctx.tx,
         delegation_id,
@@ -367,8 +294,8 @@ fn own_pending(ctx: &Ctx<'_>, delegation_id: &str) -> ApiResult<Delegation> {
 pub fn face_challenge(ctx: &mut Ctx<'_>, delegation_id: &str) -> ApiResult<Reply> {
     let caller = ctx.caller()?.clone();
     let delegation = own_pending(ctx, delegation_id)?;
-    let binding = crate::face::device_binding(caller.device_key.as_bytes());
-    let issued = crate::face::issue_challenge(
+    let binding = crate::domain::face::device_binding(caller.device_key.as_bytes());
+    let issued = crate::domain::face::issue_challenge(
         ctx.tx,
         FacePurpose::MandateConsent,
         &delegation.principal_person_id,
@@ -395,7 +322,7 @@ pub fn face_consent(ctx: &mut Ctx<'_>, delegation_id: &str) -> ApiResult<Reply> 
     let delegation = own_pending(ctx, delegation_id)?;
     let submission: FaceResultSubmission = ctx.json()?;
     let principal = person(ctx.tx, &delegation.principal_person_id)?;
-    if let Some(refused) = crate::face::confirm_person(
+    if let Some(refused) = crate::http::face::confirm_person(
         ctx,
         FacePurpose::MandateConsent,
         delegation_id,
@@ -437,7 +364,7 @@ pub fn revoke(ctx: &mut Ctx<'_>, delegation_id: &str) -> ApiResult<Reply> {
         params![ctx.now as i64, delegation_id],
     )?;
     // Codes shown under the mandate stop at once: revoke its credentials.
-    crate::issuer::revoke_agent_credentials(
+    crate::domain::issuer::revoke_agent_credentials(
         ctx.tx,
         &delegation.agent_account_id,
         &delegation.principal_person_id,
@@ -475,36 +402,4 @@ pub fn audit_trail(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
         })?
         .collect::<Result<_, _>>()?;
     Reply::ok(&entries)
-}
-
-/// Checks a principal exists (for admin seeding of guardianships).
-pub fn ensure_person(tx: &Transaction<'_>, person_id: &str) -> ApiResult<()> {
-    person(tx, person_id).map(|_| ())
-}
-
-/// Marks mandates past their end as expired; codes shown under them stop.
-pub fn expire(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
-    let mut statement = tx.prepare(
-        "SELECT agent_account_id, principal_person_id FROM delegations \
-         WHERE status IN ('active', 'pending_consent') AND expires_at <= ?1",
-    )?;
-    let ended: Vec<(String, String)> = statement
-        .query_map(params![now as i64], |row| Ok((row.get(0)?, row.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    if ended.is_empty() {
-        return Ok(());
-    }
-    tx.execute(
-        "UPDATE delegations SET status = 'expired' WHERE status IN ('active', 'pending_consent') AND expires_at <= ?1",
-        params![now as i64],
-    )?;
-    for (agent_account, principal_person) in ended {
-        crate::issuer::revoke_agent_credentials(tx, &agent_account, &principal_person, now)?;
-    }
-    Ok(())
-}
-
-/// The scopes as stored.
-pub fn scope_names(scopes: &[Scope]) -> Vec<String> {
-    scopes.iter().map(enum_name).collect()
 }

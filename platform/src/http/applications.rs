@@ -1,14 +1,7 @@
-//! Applications (申领) and replacements (补换): submission, fees,
-//! cancellation where the rules allow it, production and delivery on the
-//! platform clock, receipt, and a resubmitted photo after a failed
-//! production.
-//!
-//! The card record — its number and with it the e-card — is made when
-//! production starts (制卡中), the point after which an application can no
-//! longer be cancelled; a replacement retires the old card then. Whether
-//! the new card's e-card works before the card is received is the region's
-//! `e_card_timing` (Jiangxi: 同步生成…直接使用), applied by
-//! [`crate::cards::refresh_e_card`].
+//! Endpoints of applications and replacements: submission (with the photo,
+//! bank and delivery checks), the list and one application, payment,
+//! cancellation, receipt and a resubmitted photo. The state machine and
+//! production live in [`crate::domain::applications`].
 
 use axum::http::StatusCode;
 use base64::Engine as _;
@@ -17,153 +10,22 @@ use ecard_api::problem::ProblemCode;
 use ecard_api::resident::{
     Application, ApplicationAction, ApplicationKind, ApplicationState, CardStatus, Delivery,
     NewCardRequest, PaymentRequest, PhotoRequest, ReplacementKind, ReplacementRequest, Scope,
-    StageEntry,
 };
 use ecard_api::rules::RegionalRules;
 use ecard_credential::Locale;
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use crate::cards::{refresh_e_card, set_card_status};
-use crate::db::new_id;
+use crate::domain::access::authorise;
+use crate::domain::applications::{QUEUE_SECONDS, load, receive, set_state};
+use crate::domain::dates::age_on;
+use crate::domain::rules::rules_for;
 use crate::error::{ApiError, ApiResult};
-use crate::http::{Ctx, Reply};
-use crate::issuer::age_on;
-use crate::people::{audit, authorise, card, enum_name, parse_enum, person};
-use crate::rules::rules_for;
-
-/// Delay between payment and the start of production.
-const QUEUE_SECONDS: u64 = 3_600;
-
-fn kind_text(kind: ApplicationKind) -> String {
-    match kind {
-        ApplicationKind::NewCard => "new_card".to_owned(),
-        ApplicationKind::Replacement(kind) => format!("replacement:{}", enum_name(&kind)),
-    }
-}
-
-fn kind_from_text(text: &str) -> rusqlite::Result<ApplicationKind> {
-    match text.strip_prefix("replacement:") {
-        Some(kind) => Ok(ApplicationKind::Replacement(parse_enum::<ReplacementKind>(
-            kind,
-        )?)),
-        None => Ok(ApplicationKind::NewCard),
-    }
-}
-
-/// What the application still making `card_id` is for (a first card or a
-/// replacement), or `None` once the card is received (or was never made
-/// by an application).
-pub fn in_the_making(tx: &Transaction<'_>, card_id: &str) -> ApiResult<Option<ApplicationKind>> {
-    let kind: Option<String> = tx
-        .query_row(
-            "SELECT kind FROM applications WHERE card_id = ?1 \
-             AND state NOT IN ('received', 'activated', 'cancelled') LIMIT 1",
-            params![card_id],
-            |row| row.get(0),
-        )
-        .optional()?;
-    Ok(kind.as_deref().map(kind_from_text).transpose()?)
-}
-
-/// Loads an application with its history and the actions open now.
-pub fn load(tx: &Transaction<'_>, application_id: &str) -> ApiResult<Application> {
-    let row = tx
-        .query_row(
-            "SELECT a.application_id, a.kind, a.person_id, a.submitted_by, a.mandate_id, a.state, a.fee_fen, \
-             a.replaces_card_id, a.card_id, a.failure_reason, a.created_at, p.region \
-             FROM applications a JOIN people p ON p.person_id = a.person_id WHERE a.application_id = ?1",
-            params![application_id],
-            |row| {
-                Ok((
-                    Application {
-                        application_id: row.get(0)?,
-                        kind: kind_from_text(&row.get::<_, String>(1)?)?,
-                        person_id: row.get(2)?,
-                        submitted_by: row.get(3)?,
-                        mandate_id: row.get(4)?,
-                        state: parse_enum(&row.get::<_, String>(5)?)?,
-                        stages: Vec::new(),
-                        fee_fen: row.get(6)?,
-                        actions: Vec::new(),
-                        replaces_card_id: row.get(7)?,
-                        card_id: row.get(8)?,
-                        failure_reason: row.get(9)?,
-                        created_at: row.get::<_, i64>(10)? as u64,
-                    },
-                    row.get::<_, String>(11)?,
-                ))
-            },
-        )
-        .optional()?;
-    let Some((mut application, region)) = row else {
-        return Err(ApiError::not_found("application"));
-    };
-    let mut statement = tx.prepare(
-        "SELECT state, at FROM application_stages WHERE application_id = ?1 ORDER BY seq",
-    )?;
-    application.stages = statement
-        .query_map(params![application_id], |row| {
-            Ok(StageEntry {
-                state: parse_enum(&row.get::<_, String>(0)?)?,
-                at: row.get::<_, i64>(1)? as u64,
-            })
-        })?
-        .collect::<Result<_, _>>()?;
-    let rules = rules_for(tx, &region)?;
-    application.actions = actions(&application, &rules);
-    Ok(application)
-}
-
-fn actions(application: &Application, rules: &RegionalRules) -> Vec<ApplicationAction> {
-    let mut actions = Vec::new();
-    match application.state {
-        ApplicationState::Submitted => {
-            if application.fee_fen > 0 {
-                actions.push(ApplicationAction::Pay);
-            }
-            if rules.cancel_after_submit {
-                actions.push(ApplicationAction::Cancel);
-            }
-        }
-        // Once production has started (a card record exists, after a failed
-        // production and a new photo too) there is no cancelling.
-        ApplicationState::Paid if rules.cancel_after_submit && application.card_id.is_none() => {
-            actions.push(ApplicationAction::Cancel)
-        }
-        ApplicationState::Dispatched | ApplicationState::AtOutlet => {
-            actions.push(ApplicationAction::ConfirmReceipt)
-        }
-        ApplicationState::Received => actions.push(ApplicationAction::Activate),
-        ApplicationState::ProductionFailed => actions.push(ApplicationAction::ResubmitPhoto),
-        _ => {}
-    }
-    actions
-}
-
-/// Moves an application to `state`, records the stage and schedules the
-/// next clock-driven step (`next_at`).
-pub fn set_state(
-    tx: &Transaction<'_>,
-    application_id: &str,
-    state: ApplicationState,
-    now: u64,
-    next_at: Option<u64>,
-) -> ApiResult<()> {
-    tx.execute(
-        "UPDATE applications SET state = ?1, next_transition_at = ?2 WHERE application_id = ?3",
-        params![
-            enum_name(&state),
-            next_at.map(|at| at as i64),
-            application_id
-        ],
-    )?;
-    tx.execute(
-        "INSERT INTO application_stages (application_id, seq, state, at) \
-         VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM application_stages WHERE application_id = ?1), ?2, ?3)",
-        params![application_id, enum_name(&state), now as i64],
-    )?;
-    Ok(())
-}
+use crate::http::context::{Ctx, Reply};
+use crate::store::audit::audit;
+use crate::store::codec::enum_name;
+use crate::store::codec::kind_text;
+use crate::store::db::new_id;
+use crate::store::rows::{card, person};
 
 fn decode_photo(field: &str, photo: &str, rules: &RegionalRules) -> ApiResult<Vec<u8>> {
     let bytes = STANDARD
@@ -422,7 +284,7 @@ fn acting_scope(kind: ApplicationKind) -> Scope {
 /// that has ended no longer lets its former agent see or act.
 fn permission(
     tx: &Transaction<'_>,
-    caller: &crate::http::Caller,
+    caller: &crate::domain::access::Caller,
     application: &Application,
     acting: bool,
     now: u64,
@@ -560,16 +422,7 @@ pub fn cancel(ctx: &mut Ctx<'_>, application_id: &str) -> ApiResult<Reply> {
 pub fn confirm_receipt(ctx: &mut Ctx<'_>, application_id: &str) -> ApiResult<Reply> {
     let (application, mandate) = visible(ctx, application_id, true)?;
     require_action(&application, ApplicationAction::ConfirmReceipt)?;
-    set_state(
-        ctx.tx,
-        application_id,
-        ApplicationState::Received,
-        ctx.now,
-        None,
-    )?;
-    if let Some(card_id) = &application.card_id {
-        refresh_e_card(ctx.tx, card_id, ctx.now)?;
-    }
+    receive(ctx.tx, &application, ctx.now)?;
     finish(ctx, &application, mandate.as_deref(), "application.receipt")
 }
 
@@ -593,174 +446,4 @@ pub fn resubmit_photo(ctx: &mut Ctx<'_>, application_id: &str) -> ApiResult<Repl
         Some(ctx.now + QUEUE_SECONDS),
     )?;
     finish(ctx, &application, mandate.as_deref(), "application.photo")
-}
-
-/// Marks production failed (the card bureau's report), with a reason.
-pub fn fail_production(
-    tx: &Transaction<'_>,
-    application_id: &str,
-    reason: &str,
-    now: u64,
-) -> ApiResult<Application> {
-    let application = load(tx, application_id)?;
-    if !matches!(
-        application.state,
-        ApplicationState::Paid | ApplicationState::InProduction
-    ) {
-        return Err(ApiError::state(
-            "only an application waiting for or in production can fail",
-        ));
-    }
-    tx.execute(
-        "UPDATE applications SET failure_reason = ?1 WHERE application_id = ?2",
-        params![reason, application_id],
-    )?;
-    set_state(
-        tx,
-        application_id,
-        ApplicationState::ProductionFailed,
-        now,
-        None,
-    )?;
-    load(tx, application_id)
-}
-
-/// Runs the clock-driven steps of applications that are due at `now`.
-pub fn advance(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
-    loop {
-        let due: Option<(String, String, i64)> = tx
-            .query_row(
-                "SELECT application_id, state, next_transition_at FROM applications \
-                 WHERE next_transition_at IS NOT NULL AND next_transition_at <= ?1 \
-                 ORDER BY next_transition_at LIMIT 1",
-                params![now as i64],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-            )
-            .optional()?;
-        let Some((application_id, state, due_at)) = due else {
-            return Ok(());
-        };
-        let at = due_at as u64;
-        let application = load(tx, &application_id)?;
-        let person = person(tx, &application.person_id)?;
-        let rules = rules_for(tx, &person.region)?;
-        match parse_enum::<ApplicationState>(&state)? {
-            ApplicationState::Paid => {
-                let ready = at + u64::from(rules.production_days) * 86_400;
-                set_state(
-                    tx,
-                    &application_id,
-                    ApplicationState::InProduction,
-                    at,
-                    Some(ready),
-                )?;
-                start_production(tx, &application, &person.region, at)?;
-            }
-            ApplicationState::InProduction => {
-                finish_production(tx, &application)?;
-                let delivery: String = tx.query_row(
-                    "SELECT delivery FROM applications WHERE application_id = ?1",
-                    params![application_id],
-                    |row| row.get(0),
-                )?;
-                match serde_json::from_str::<Delivery>(&delivery)? {
-                    Delivery::Mail { .. } => {
-                        let arrives = at + u64::from(rules.delivery_days) * 86_400;
-                        set_state(
-                            tx,
-                            &application_id,
-                            ApplicationState::Dispatched,
-                            at,
-                            Some(arrives),
-                        )?;
-                    }
-                    Delivery::Pickup { .. } => {
-                        set_state(tx, &application_id, ApplicationState::AtOutlet, at, None)?
-                    }
-                }
-            }
-            ApplicationState::Dispatched => {
-                set_state(tx, &application_id, ApplicationState::Received, at, None)?;
-                if let Some(card_id) = &application.card_id {
-                    refresh_e_card(tx, card_id, at)?;
-                }
-            }
-            _ => {
-                tx.execute(
-                    "UPDATE applications SET next_transition_at = NULL WHERE application_id = ?1",
-                    params![application_id],
-                )?;
-            }
-        }
-    }
-}
-
-/// Makes the card record of an application when production starts (the
-/// first time: a production that failed and starts again keeps its card);
-/// a replacement retires the old card. The new card's e-card follows the
-/// rules for a card being made.
-fn start_production(
-    tx: &Transaction<'_>,
-    application: &Application,
-    region: &str,
-    now: u64,
-) -> ApiResult<()> {
-    if application.card_id.is_some() {
-        return Ok(());
-    }
-    let (bank, photo): (String, Option<Vec<u8>>) = tx.query_row(
-        "SELECT bank, photo FROM applications WHERE application_id = ?1",
-        params![application.application_id],
-        |row| Ok((row.get(0)?, row.get(1)?)),
-    )?;
-    let card_number = match (&application.kind, &application.replaces_card_id) {
-        (ApplicationKind::Replacement(ReplacementKind::KeepNumber), Some(old)) => tx.query_row(
-            "SELECT card_number FROM cards WHERE card_id = ?1",
-            params![old],
-            |row| row.get(0),
-        )?,
-        _ => new_card_number(),
-    };
-    let card_id = new_id("card");
-    tx.execute(
-        "INSERT INTO cards (card_id, person_id, card_number, bank, region, status, e_card, social_function_enabled, issued_at, photo) \
-         VALUES (?1, ?2, ?3, ?4, ?5, 'active', 'suspended', 0, ?6, ?7)",
-        params![card_id, application.person_id, card_number, bank, crate::people::province_of(region), now as i64, photo],
-    )?;
-    tx.execute(
-        "UPDATE applications SET card_id = ?1 WHERE application_id = ?2",
-        params![card_id, application.application_id],
-    )?;
-    if let Some(old) = &application.replaces_card_id {
-        tx.execute(
-            "UPDATE loss_reports SET ended_at = ?1, end_reason = 'replaced' WHERE card_id = ?2 AND ended_at IS NULL",
-            params![now as i64, old],
-        )?;
-        set_card_status(tx, old, CardStatus::Replaced, now)?;
-    }
-    refresh_e_card(tx, &card_id, now)?;
-    Ok(())
-}
-
-/// The card is made: it carries the application's last photo (a new one
-/// may have been sent after a failed production).
-fn finish_production(tx: &Transaction<'_>, application: &Application) -> ApiResult<()> {
-    tx.execute(
-        "UPDATE cards SET photo = (SELECT photo FROM applications WHERE application_id = ?1) \
-         WHERE card_id = (SELECT card_id FROM applications WHERE application_id = ?1)",
-        params![application.application_id],
-    )?;
-    Ok(())
-}
-
-/// A new nine-character card number: a letter and eight digits.
-pub fn new_card_number() -> String {
-    let id = new_id("n");
-    let digits: String = id
-        .bytes()
-        .filter(u8::is_ascii_hexdigit)
-        .map(|byte| char::from(b'0' + byte % 10))
-        .take(8)
-        .collect();
-    format!("A{digits:0>8}")
 }

@@ -41,6 +41,7 @@ pub const IDENTITY: Limit = Limit {
     max_lock_seconds: 24 * 3_600,
     window_seconds: 24 * 3_600,
 };
+
 /// Failed identity proofs per device key.
 pub const DEVICE_KEY: Limit = Limit {
     kind: "device_key",
@@ -49,6 +50,7 @@ pub const DEVICE_KEY: Limit = Limit {
     max_lock_seconds: 24 * 3_600,
     window_seconds: 24 * 3_600,
 };
+
 /// Failed identity proofs per source address.
 pub const SOURCE: Limit = Limit {
     kind: "source",
@@ -57,6 +59,7 @@ pub const SOURCE: Limit = Limit {
     max_lock_seconds: 24 * 3_600,
     window_seconds: 3_600,
 };
+
 /// Enrolments started per source address (carrier NAT puts many residents
 /// behind one address, so this is a flood guard, not a per-person limit).
 pub const STARTS: Limit = Limit {
@@ -191,7 +194,7 @@ mod tests {
 
     #[test]
     fn lockouts_start_at_the_threshold_and_grow() {
-        let mut connection = crate::db::open(std::path::Path::new(":memory:")).unwrap();
+        let mut connection = crate::store::db::open(std::path::Path::new(":memory:")).unwrap();
         let tx = connection.transaction().unwrap();
         let mut now = 1_000_000;
         let mut periods = Vec::new();

@@ -6,16 +6,16 @@
 
 use axum::http::StatusCode;
 use ecard_api::catalogue::{CatalogueItem, Outlet};
-use ecard_api::problem::ProblemCode;
 use ecard_api::rules::RegionalRules;
 use ecard_credential::Suite;
-use rusqlite::{OptionalExtension, Transaction, params};
-use serde::{Deserialize, Serialize};
+use rusqlite::params;
+use serde::Deserialize;
 
-use crate::db::new_id;
+use crate::domain::access::Disclosure;
+use crate::domain::register::{NewPerson, insert_card, insert_person};
 use crate::error::{ApiError, ApiResult};
-use crate::http::{Ctx, Reply};
-use crate::people::{Disclosure, card, person};
+use crate::http::context::{Ctx, Reply};
+use crate::store::rows::card;
 
 /// `POST /admin/clock/advance` body.
 #[derive(Deserialize)]
@@ -30,145 +30,16 @@ pub fn advance_clock(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     if request.seconds > 10 * 365 * 86_400 {
         return Err(ApiError::field("seconds", "at most ten years at a time"));
     }
-    if ctx.now.saturating_add(request.seconds) >= crate::clock::LATEST {
+    if ctx.now.saturating_add(request.seconds) >= crate::store::clock::LATEST {
         return Err(ApiError::field(
             "seconds",
             "the platform clock stays before 2100 (codes carry 32-bit times)",
         ));
     }
-    let now = crate::clock::advance(ctx.tx, request.seconds)?;
+    let now = crate::store::clock::advance(ctx.tx, request.seconds)?;
     ctx.state.remember_now(now);
-    crate::workflow::advance(ctx.tx, now)?;
+    (ctx.state.tick)(ctx.tx, now)?;
     Reply::ok(&serde_json::json!({ "now": now }))
-}
-
-/// A person to add to the register.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct NewPerson {
-    /// Document type (`resident_id`, …).
-    pub id_type: String,
-    /// Document number.
-    pub id_number: String,
-    /// Name.
-    pub name: String,
-    /// `YYYY-MM-DD`; derived from a resident ID when absent.
-    #[serde(default)]
-    pub birth_date: Option<String>,
-    /// Division code of residence.
-    pub region: String,
-    /// 户口簿 number.
-    #[serde(default)]
-    pub household_register: Option<String>,
-    /// 出生医学证明 number.
-    #[serde(default)]
-    pub birth_certificate: Option<String>,
-    /// Guardians (person ids) recorded in the register.
-    #[serde(default)]
-    pub guardians: Vec<String>,
-    /// The mobile number the register (or the card's bank record) holds:
-    /// where enrolment codes go.
-    #[serde(default)]
-    pub phone: Option<String>,
-}
-
-/// Adds a person to the register; returns the person id.
-pub fn insert_person(tx: &Transaction<'_>, new: &NewPerson, now: u64) -> ApiResult<String> {
-    let document_type = ecard_documents::DocumentType::from_name(&new.id_type)
-        .ok_or_else(|| ApiError::field("id_type", "unknown document type"))?;
-    let today = ecard_documents::Date::from_unix_seconds(now as i64, 8 * 3_600)
-        .ok_or_else(|| ApiError::new(ProblemCode::Internal, "clock out of range"))?;
-    let document =
-        ecard_documents::validate(document_type, &new.id_number, today).map_err(|error| {
-            ApiError::field("id_number", error.message(ecard_credential::Locale::En))
-        })?;
-    let given = new
-        .birth_date
-        .as_deref()
-        .map(|text| {
-            parse_date(text)
-                .filter(|date| *date <= today)
-                .ok_or_else(|| ApiError::field("birth_date", "a past date as YYYY-MM-DD"))
-        })
-        .transpose()?;
-    let birth_date = match (given, document.birth_date()) {
-        (Some(given), Some(on_document)) if given != on_document => {
-            return Err(ApiError::field(
-                "birth_date",
-                "differs from the birth date in the document number",
-            ));
-        }
-        (_, Some(date)) | (Some(date), None) => date.to_string(),
-        (None, None) => {
-            return Err(ApiError::field(
-                "birth_date",
-                "needed for this document type",
-            ));
-        }
-    };
-    if new.name.trim().is_empty() || new.name.chars().count() > 64 {
-        return Err(ApiError::field("name", "1–64 characters"));
-    }
-    if new.region.len() != 6 || !new.region.bytes().all(|byte| byte.is_ascii_digit()) {
-        return Err(ApiError::field("region", "a six-digit division code"));
-    }
-    // Every workflow looks up the rules of the person's province.
-    crate::rules::rules_for(tx, &new.region).map_err(|_| {
-        ApiError::field(
-            "region",
-            "no regional rules for this province: PUT /admin/rules first",
-        )
-    })?;
-    let phone = new
-        .phone
-        .as_deref()
-        .map(|phone| {
-            ecard_documents::validate_phone(phone)
-                .map(|phone| phone.number().to_owned())
-                .map_err(|error| {
-                    ApiError::field("phone", error.message(ecard_credential::Locale::En))
-                })
-        })
-        .transpose()?;
-    let person_id = new_id("person");
-    let inserted = tx.execute(
-        "INSERT OR IGNORE INTO people (person_id, id_type, id_number, name, birth_date, region, household_register, birth_certificate, phone) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
-            person_id,
-            new.id_type,
-            document.number(),
-            new.name.trim(),
-            birth_date,
-            new.region,
-            new.household_register,
-            new.birth_certificate,
-            phone
-        ],
-    )?;
-    if inserted == 0 {
-        return Err(ApiError::new(
-            ProblemCode::InvalidState,
-            "a person with this document number is already registered",
-        ));
-    }
-    for guardian in &new.guardians {
-        person(tx, guardian)?;
-        tx.execute(
-            "INSERT OR IGNORE INTO guardianships (child_person_id, guardian_person_id) VALUES (?1, ?2)",
-            params![person_id, guardian],
-        )?;
-    }
-    Ok(person_id)
-}
-
-/// Reads `YYYY-MM-DD`.
-fn parse_date(text: &str) -> Option<ecard_documents::Date> {
-    let mut parts = text.split('-');
-    let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || year.len() != 4 || month.len() != 2 || day.len() != 2 {
-        return None;
-    }
-    ecard_documents::Date::new(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?)
 }
 
 /// `POST /admin/people`.
@@ -185,43 +56,6 @@ pub fn add_person(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
 #[derive(Deserialize)]
 struct ExistingCard {
     bank: String,
-}
-
-/// Gives a person an active, activated card (as if issued at a counter).
-pub fn insert_card(
-    tx: &Transaction<'_>,
-    person_id: &str,
-    bank: &str,
-    now: u64,
-) -> ApiResult<String> {
-    let holder = person(tx, person_id)?;
-    let rules = crate::rules::rules_for(tx, &holder.region)?;
-    if !rules.banks.iter().any(|candidate| candidate.code == bank) {
-        return Err(ApiError::field(
-            "bank",
-            format!("{bank} is not a co-branded bank of region {}", rules.region),
-        ));
-    }
-    let holds: Option<i64> = tx
-        .query_row(
-            "SELECT 1 FROM cards WHERE person_id = ?1 AND status NOT IN ('replaced', 'cancelled') \
-             UNION SELECT 1 FROM applications WHERE person_id = ?1 AND state NOT IN ('activated', 'cancelled', 'received')",
-            params![person_id],
-            |row| row.get(0),
-        )
-        .optional()?;
-    if holds.is_some() {
-        return Err(ApiError::state(
-            "this person already has a card or an application in progress",
-        ));
-    }
-    let card_id = new_id("card");
-    tx.execute(
-        "INSERT INTO cards (card_id, person_id, card_number, bank, region, status, e_card, social_function_enabled, issued_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, 'active', 'active', 1, ?6)",
-        params![card_id, person_id, crate::applications::new_card_number(), bank, crate::people::province_of(&holder.region), now as i64],
-    )?;
-    Ok(card_id)
 }
 
 /// `POST /admin/people/{id}/cards`.
@@ -242,7 +76,7 @@ struct Rotate {
 /// `POST /admin/issuer/rotate`.
 pub fn rotate_key(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let request: Rotate = ctx.json()?;
-    let key_id = crate::issuer::rotate(ctx.tx, ctx.now, request.suite)?;
+    let key_id = crate::domain::issuer::rotate(ctx.tx, ctx.now, request.suite)?;
     Reply::ok(&serde_json::json!({ "key_id": key_id }))
 }
 
@@ -262,15 +96,15 @@ pub fn bank_account_closed(ctx: &mut Ctx<'_>, card_id: &str) -> ApiResult<Reply>
 /// `POST /admin/cards/{id}/release`: release at a counter (any region).
 pub fn counter_release(ctx: &mut Ctx<'_>, card_id: &str) -> ApiResult<Reply> {
     let found = card(ctx.tx, card_id)?;
-    let rules = crate::rules::rules_for(ctx.tx, &found.region)?;
-    crate::cards::release(
+    let rules = crate::domain::rules::rules_for(ctx.tx, &found.region)?;
+    crate::domain::cards::release(
         ctx.tx,
         &found,
         ctx.now,
         rules.formal_loss_reversible,
         "released_at_counter",
     )?;
-    crate::people::audit(
+    crate::store::audit::audit(
         ctx.tx,
         ctx.now,
         "counter",
@@ -290,7 +124,7 @@ struct Failure {
 /// `POST /admin/applications/{id}/fail`: the card bureau reports a failed production.
 pub fn fail_production(ctx: &mut Ctx<'_>, application_id: &str) -> ApiResult<Reply> {
     let request: Failure = ctx.json()?;
-    Reply::ok(&crate::applications::fail_production(
+    Reply::ok(&crate::domain::applications::fail_production(
         ctx.tx,
         application_id,
         &request.reason,
@@ -300,7 +134,7 @@ pub fn fail_production(ctx: &mut Ctx<'_>, application_id: &str) -> ApiResult<Rep
 
 /// `POST /admin/delegations/{id}/consent`: consent given at a counter.
 pub fn counter_consent(ctx: &mut Ctx<'_>, delegation_id: &str) -> ApiResult<Reply> {
-    Reply::ok(&crate::delegations::record_consent(
+    Reply::ok(&crate::domain::delegations::record_consent(
         ctx.tx,
         delegation_id,
         "counter",
@@ -332,13 +166,13 @@ pub fn put_items(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
             return Err(ApiError::field("name", "a name and a short label"));
         }
     }
-    let version = crate::feeds::store_items(ctx.tx, &items)?;
+    let version = crate::domain::feeds::store_items(ctx.tx, &items)?;
     Reply::ok(&serde_json::json!({ "version": version }))
 }
 
 /// `DELETE /admin/catalogue/items/{id}`.
 pub fn delete_item(ctx: &mut Ctx<'_>, id: &str) -> ApiResult<Reply> {
-    let version = crate::feeds::remove_item(ctx.tx, id)?;
+    let version = crate::domain::feeds::remove_item(ctx.tx, id)?;
     Reply::ok(&serde_json::json!({ "version": version }))
 }
 
@@ -368,23 +202,23 @@ pub fn put_outlets(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
             ));
         }
     }
-    let version = crate::feeds::store_outlets(ctx.tx, &outlets)?;
+    let version = crate::domain::feeds::store_outlets(ctx.tx, &outlets)?;
     Reply::ok(&serde_json::json!({ "version": version }))
 }
 
 /// `DELETE /admin/outlets/{id}`.
 pub fn delete_outlet(ctx: &mut Ctx<'_>, id: &str) -> ApiResult<Reply> {
-    let version = crate::feeds::remove_outlet(ctx.tx, id)?;
+    let version = crate::domain::feeds::remove_outlet(ctx.tx, id)?;
     Reply::ok(&serde_json::json!({ "version": version }))
 }
 
 /// `PUT /admin/rules`.
 pub fn put_rules(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let rules: RegionalRules = ctx.json()?;
-    crate::rules::validate(&rules)?;
-    let version = crate::rules::store(ctx.tx, &rules)?;
+    crate::domain::rules::validate(&rules)?;
+    let version = crate::domain::rules::store(ctx.tx, &rules)?;
     // Cards being made or temporarily lost follow a changed e-card timing.
-    crate::cards::apply_rules(ctx.tx, &rules.region, ctx.now)?;
+    crate::domain::cards::apply_rules(ctx.tx, &rules.region, ctx.now)?;
     Reply::ok(&serde_json::json!({ "version": version }))
 }
 
@@ -410,17 +244,6 @@ pub fn personas(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
         })?
         .collect::<Result<_, _>>()?;
     Reply::ok(&personas)
-}
-
-/// Whether a persona key is already seeded.
-pub fn persona(tx: &Transaction<'_>, key: &str) -> ApiResult<Option<String>> {
-    Ok(tx
-        .query_row(
-            "SELECT person_id FROM persona_map WHERE key = ?1",
-            params![key],
-            |row| row.get(0),
-        )
-        .optional()?)
 }
 
 /// `GET /admin/sms?phone=…`: what the reference SMS gateway sent, newest
@@ -467,11 +290,11 @@ fn yes() -> bool {
 }
 
 /// `POST /admin/face-platform/results`: the simulated face platform signs
-/// the result of a capture (see [`crate::face::SimulatedFacePlatform`]).
+/// the result of a capture (see [`crate::domain::face::SimulatedFacePlatform`]).
 pub fn mint_face_result(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let capture: FaceCapture = ctx.json()?;
-    let subject = crate::face::subject_of(&capture.id_type, &capture.id_number);
-    let result = crate::face::SimulatedFacePlatform::mint(
+    let subject = crate::domain::face::subject_of(&capture.id_type, &capture.id_number);
+    let result = crate::domain::face::SimulatedFacePlatform::mint(
         ctx.tx,
         &subject,
         &capture.challenge,

@@ -15,7 +15,7 @@
 //!
 //! The phone on record never changes here. Every step counts against the
 //! document number, the device key and the source address
-//! ([`crate::limits`]) and is written to `identity_attempts`.
+//! ([`crate::domain::limits`]) and is written to `identity_attempts`.
 
 use axum::http::StatusCode;
 use base64::Engine as _;
@@ -28,85 +28,18 @@ use ecard_api::problem::ProblemCode;
 use ecard_credential::PublicKey;
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use crate::db::new_id;
-use crate::devices::{notify, revoke_device, text_account};
+use crate::domain::devices::{notify, revoke_device};
+use crate::domain::enrolment::{CODE_SECONDS, CODE_TRIES, ENROLMENT_SECONDS, Enrolling};
+use crate::domain::face::{device_binding, subject_of};
+use crate::domain::limits;
+use crate::domain::limits::{DEVICE_KEY, IDENTITY, SOURCE, STARTS};
+use crate::domain::sms::{SmsKind, code_hash, mask_phone, new_code, same_digest};
 use crate::error::{ApiError, ApiResult};
-use crate::face::{device_binding, subject_of};
-use crate::http::{Ctx, Reply};
-use crate::limits::{self, DEVICE_KEY, IDENTITY, SOURCE, STARTS};
-use crate::people::{audit, person};
-use crate::sms::{SmsKind, code_hash, mask_phone, new_code, same_digest};
-
-/// How long an enrolment may take, seconds.
-pub const ENROLMENT_SECONDS: u64 = 15 * 60;
-/// How long a one-time code works, seconds.
-pub const CODE_SECONDS: u64 = 5 * 60;
-/// Wrong codes before the enrolment is spent.
-pub const CODE_TRIES: u32 = 5;
-
-/// An enrolment in progress, as its signed steps see it.
-#[derive(Clone, Debug)]
-pub struct Enrolling {
-    /// The enrolment.
-    pub enrolment_id: String,
-    /// The person named, when the register knows them by that name.
-    pub person_id: Option<String>,
-    /// Subject hash of the identity named.
-    pub subject: String,
-    /// The key being enrolled.
-    pub device_key: PublicKey,
-    /// Its binding hash.
-    pub device_binding: String,
-    /// Its name.
-    pub device_name: String,
-    /// `started`, `present`, `completed` or `failed`.
-    pub state: String,
-    /// Expiry.
-    pub expires_at: u64,
-}
-
-/// Loads an enrolment for authenticating its signed steps.
-pub fn load(tx: &Transaction<'_>, enrolment_id: &str) -> ApiResult<Option<Enrolling>> {
-    let row = tx
-        .query_row(
-            "SELECT enrolment_id, person_id, subject, device_suite, device_public_key, device_binding, device_name, state, expires_at \
-             FROM enrolments WHERE enrolment_id = ?1",
-            params![enrolment_id],
-            |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, Option<String>>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, String>(3)?,
-                    row.get::<_, Vec<u8>>(4)?,
-                    row.get::<_, String>(5)?,
-                    row.get::<_, String>(6)?,
-                    row.get::<_, String>(7)?,
-                    row.get::<_, i64>(8)?,
-                ))
-            },
-        )
-        .optional()?;
-    let Some((enrolment_id, person_id, subject, suite, key, binding, name, state, expires_at)) =
-        row
-    else {
-        return Ok(None);
-    };
-    let suite = ecard_credential::Suite::from_name(&suite)
-        .ok_or_else(|| ApiError::new(ProblemCode::Internal, "stored suite unknown"))?;
-    let device_key = PublicKey::from_bytes(suite, &key)
-        .map_err(|_| ApiError::new(ProblemCode::Internal, "stored key unreadable"))?;
-    Ok(Some(Enrolling {
-        enrolment_id,
-        person_id,
-        subject,
-        device_key,
-        device_binding: binding,
-        device_name: name,
-        state,
-        expires_at: expires_at.max(0) as u64,
-    }))
-}
+use crate::http::context::{Ctx, Reply};
+use crate::http::devices::text_account;
+use crate::store::audit::audit;
+use crate::store::db::new_id;
+use crate::store::rows::person;
 
 fn record(ctx: &Ctx<'_>, step: &str, subject: &str, binding: &str, outcome: &str) -> ApiResult<()> {
     ctx.tx.execute(
@@ -180,7 +113,7 @@ pub fn start(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
         ));
     }
     // Whether the register knows the person by this name is not told here.
-    let person_id = match crate::people::verify_identity(ctx.tx, identity) {
+    let person_id = match crate::domain::register::verify_identity(ctx.tx, identity) {
         Ok(person) => Some(person.person_id),
         Err(error) if error.code() == ProblemCode::IdentityNotVerified => None,
         Err(error) => return Err(error),
@@ -203,7 +136,7 @@ pub fn start(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
             expires_at as i64
         ],
     )?;
-    let challenge = crate::face::issue_challenge(
+    let challenge = crate::domain::face::issue_challenge(
         ctx.tx,
         FacePurpose::Enrolment,
         person_id.as_deref().unwrap_or(""),
@@ -294,7 +227,7 @@ pub fn presence(ctx: &mut Ctx<'_>, enrolment_id: &str) -> ApiResult<Reply> {
         ctx.now,
     )?;
     let verifier = ctx.state.face_verifier.clone();
-    let checked = crate::face::consume(
+    let checked = crate::domain::face::consume(
         ctx.tx,
         verifier.as_ref(),
         FacePurpose::Enrolment,
@@ -397,8 +330,8 @@ pub fn complete(ctx: &mut Ctx<'_>, enrolment_id: &str) -> ApiResult<Reply> {
     // A weak PIN is refused before the code is spent.
     if pin_required {
         let pin = request.pin.as_deref().unwrap_or_default();
-        crate::pin::check_strength(pin, &person.birth_date, &person.id_number)
-            .map_err(crate::pin::weak)?;
+        crate::domain::pin::check_strength(pin, &person.birth_date, &person.id_number)
+            .map_err(crate::domain::pin::weak)?;
     }
     let (code, code_expires_at, tries, approved_by): (Option<String>, Option<i64>, u32, Option<String>) =
         ctx.tx.query_row(
@@ -499,7 +432,7 @@ pub fn complete(ctx: &mut Ctx<'_>, enrolment_id: &str) -> ApiResult<Reply> {
         }
     };
     if pin_required {
-        crate::pin::set(
+        crate::domain::pin::set(
             ctx.tx,
             &account_id,
             &person,
@@ -507,7 +440,10 @@ pub fn complete(ctx: &mut Ctx<'_>, enrolment_id: &str) -> ApiResult<Reply> {
             ctx.now,
         )?;
     }
-    let rules = crate::rules::rules_for(ctx.tx, &crate::people::province_of(&person.region))?;
+    let rules = crate::domain::rules::rules_for(
+        ctx.tx,
+        &crate::domain::rules::province_of(&person.region),
+    )?;
     let mut unlinked_device = None;
     if active_devices(ctx.tx, &account_id)? >= rules.account_security.max_active_devices.max(1) {
         let oldest: Option<(String, String)> = ctx

@@ -12,7 +12,7 @@ use rusqlite::{Transaction, params};
 use serde::Serialize;
 
 use crate::error::ApiResult;
-use crate::http::hex;
+use crate::store::codec::hex;
 
 /// What a message is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -54,7 +54,12 @@ impl SmsGateway for SmsOutbox {
     ) -> ApiResult<()> {
         tx.execute(
             "INSERT INTO sms_outbox (phone, kind, body, sent_at) VALUES (?1, ?2, ?3, ?4)",
-            params![phone, crate::people::enum_name(&kind), text, now as i64],
+            params![
+                phone,
+                crate::store::codec::enum_name(&kind),
+                text,
+                now as i64
+            ],
         )?;
         Ok(())
     }

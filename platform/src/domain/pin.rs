@@ -4,33 +4,34 @@
 //! changing the phone on record).
 //!
 //! The platform keeps only an Argon2id hash with a random salt. Wrong tries
-//! count against the account ([`crate::limits`]); after the region's number
+//! count against the account ([`crate::domain::limits`]); after the region's number
 //! of tries the PIN locks for the region's period, and a face check resets
 //! it. Checking the PIN buys a single-use *grant* for one act on one device
 //! for a few minutes, so an act that waits in the phone's outbox carries the
 //! grant, never the PIN.
 
 use argon2::{Algorithm, Argon2, Params, Version};
-use axum::http::StatusCode;
 use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
-use ecard_api::identity::{
-    FacePurpose, NoticeKind, PIN_DIGITS, PinAction, PinChange, PinGrant, PinGrantRequest, PinReset,
-};
+use base64::engine::general_purpose::STANDARD_NO_PAD;
+use ecard_api::identity::{NoticeKind, PIN_DIGITS, PinAction};
 use ecard_api::problem::ProblemCode;
 use ring::digest::{SHA256, digest};
 use ring::rand::SecureRandom as _;
 use rusqlite::{OptionalExtension, Transaction, params};
 
+use crate::domain::access::Caller;
+use crate::domain::limits;
 use crate::error::{ApiError, ApiResult};
-use crate::http::{Caller, Ctx, Reply, hex};
-use crate::{limits, people};
+use crate::store::codec::hex;
 
 /// How long a grant lasts, seconds.
 pub const GRANT_SECONDS: u64 = 600;
+
 /// Argon2id cost: 19 MiB, 2 passes, 1 lane (the OWASP minimum for Argon2id).
 const MEMORY_KIB: u32 = 19 * 1_024;
+
 const PASSES: u32 = 2;
+
 const LANES: u32 = 1;
 
 /// Why a new PIN is refused.
@@ -147,7 +148,7 @@ pub fn matches(pin: &str, stored: &str) -> ApiResult<bool> {
     hasher(memory, passes, lanes)?
         .hash_password_into(pin.as_bytes(), &salt, &mut out)
         .map_err(|_| broken())?;
-    Ok(crate::sms::same_digest(&hex(&out), &hex(&expected)))
+    Ok(crate::domain::sms::same_digest(&hex(&out), &hex(&expected)))
 }
 
 /// The refusal of a weak PIN.
@@ -164,7 +165,7 @@ pub fn weak(error: WeakPin) -> ApiError {
 pub fn set(
     tx: &Transaction<'_>,
     account_id: &str,
-    person: &people::Person,
+    person: &crate::store::rows::Person,
     pin: &str,
     now: u64,
 ) -> ApiResult<()> {
@@ -183,8 +184,12 @@ pub fn set(
 }
 
 /// The PIN limit of the account holder's region.
-fn limit_for(tx: &Transaction<'_>, person: &people::Person) -> ApiResult<limits::Limit> {
-    let rules = crate::rules::rules_for(tx, &people::province_of(&person.region))?;
+fn limit_for(
+    tx: &Transaction<'_>,
+    person: &crate::store::rows::Person,
+) -> ApiResult<limits::Limit> {
+    let rules =
+        crate::domain::rules::rules_for(tx, &crate::domain::rules::province_of(&person.region))?;
     Ok(limits::pin(
         rules.account_security.pin_tries,
         rules.account_security.pin_lock_minutes,
@@ -195,7 +200,7 @@ fn limit_for(tx: &Transaction<'_>, person: &people::Person) -> ApiResult<limits:
 /// still commit: see [`Reply::problem`]); the error says how many tries are
 /// left or that the PIN is locked.
 pub fn verify(tx: &Transaction<'_>, caller: &Caller, pin: &str, now: u64) -> ApiResult<()> {
-    let person = people::person(tx, &caller.person_id)?;
+    let person = crate::store::rows::person(tx, &caller.person_id)?;
     let limit = limit_for(tx, &person)?;
     if let Some(retry_after) = limits::locked_for(tx, limit, &caller.account_id, now)? {
         return Err(ApiError::new(
@@ -221,7 +226,7 @@ pub fn verify(tx: &Transaction<'_>, caller: &Caller, pin: &str, now: u64) -> Api
         return Ok(());
     }
     if limits::fail(tx, limit, &caller.account_id, now)? {
-        crate::devices::notify(tx, &caller.account_id, NoticeKind::PinLocked, None, now)?;
+        crate::domain::devices::notify(tx, &caller.account_id, NoticeKind::PinLocked, None, now)?;
         return Err(ApiError::new(
             ProblemCode::PinLocked,
             "too many wrong PINs: the PIN is locked; reset it with a face check",
@@ -234,35 +239,8 @@ pub fn verify(tx: &Transaction<'_>, caller: &Caller, pin: &str, now: u64) -> Api
     ))
 }
 
-fn grant_hash(grant: &str) -> String {
+pub(crate) fn grant_hash(grant: &str) -> String {
     hex(digest(&SHA256, grant.as_bytes()).as_ref())
-}
-
-/// `POST /v1/me/pin/grants`.
-pub fn grant(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
-    let caller = ctx.caller()?.clone();
-    let request: PinGrantRequest = ctx.json()?;
-    if let Err(error) = verify(ctx.tx, &caller, &request.pin, ctx.now) {
-        return Ok(Reply::problem(error));
-    }
-    let mut bytes = [0u8; 24];
-    ring::rand::SystemRandom::new()
-        .fill(&mut bytes)
-        .map_err(|_| ApiError::new(ProblemCode::Internal, "no randomness"))?;
-    let grant = URL_SAFE_NO_PAD.encode(bytes);
-    let expires_at = ctx.now + GRANT_SECONDS;
-    ctx.tx.execute(
-        "INSERT INTO pin_grants (grant_hash, account_id, device_id, action, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![grant_hash(&grant), caller.account_id, caller.device_id, people::enum_name(&request.action), expires_at as i64],
-    )?;
-    Reply::json(
-        StatusCode::CREATED,
-        &PinGrant {
-            pin_grant: grant,
-            action: request.action,
-            expires_at,
-        },
-    )
 }
 
 /// Spends a grant for `action`: it must be the caller's, on this device,
@@ -280,7 +258,7 @@ pub fn spend(
                 ProblemCode::PinRequired,
                 format!(
                     "this act needs the e-card PIN: a fresh grant for {}",
-                    people::enum_name(&action)
+                    crate::store::codec::enum_name(&action)
                 ),
             )
             .with_field("pin_grant"),
@@ -290,94 +268,9 @@ pub fn spend(
     let spent = tx.execute(
         "UPDATE pin_grants SET used_at = ?1 WHERE grant_hash = ?2 AND account_id = ?3 AND device_id = ?4 \
          AND action = ?5 AND expires_at > ?1 AND used_at IS NULL",
-        params![now as i64, grant_hash(grant), caller.account_id, caller.device_id, people::enum_name(&action)],
+        params![now as i64, grant_hash(grant), caller.account_id, caller.device_id, crate::store::codec::enum_name(&action)],
     )?;
     if spent == 1 { Ok(()) } else { Err(required()) }
-}
-
-/// The `pin_grant` field of a request body, if the body is a JSON object
-/// that has one.
-pub fn grant_in_body(ctx: &Ctx<'_>) -> Option<String> {
-    serde_json::from_slice::<serde_json::Value>(ctx.body)
-        .ok()?
-        .get("pin_grant")?
-        .as_str()
-        .map(str::to_owned)
-}
-
-/// Spends the grant in the request body for `action`.
-pub fn require(ctx: &Ctx<'_>, action: PinAction) -> ApiResult<()> {
-    let caller = ctx.caller()?;
-    spend(
-        ctx.tx,
-        caller,
-        grant_in_body(ctx).as_deref(),
-        action,
-        ctx.now,
-    )
-}
-
-/// `POST /v1/me/pin`: change the PIN knowing the current one.
-pub fn change(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
-    let caller = ctx.caller()?.clone();
-    let request: PinChange = ctx.json()?;
-    if let Err(error) = verify(ctx.tx, &caller, &request.current_pin, ctx.now) {
-        return Ok(Reply::problem(error));
-    }
-    let person = people::person(ctx.tx, &caller.person_id)?;
-    set(
-        ctx.tx,
-        &caller.account_id,
-        &person,
-        &request.new_pin,
-        ctx.now,
-    )?;
-    changed(ctx, &caller, "pin.change")
-}
-
-fn changed(ctx: &mut Ctx<'_>, caller: &Caller, action: &str) -> ApiResult<Reply> {
-    crate::devices::notify(
-        ctx.tx,
-        &caller.account_id,
-        NoticeKind::PinChanged,
-        None,
-        ctx.now,
-    )?;
-    people::audit(
-        ctx.tx,
-        ctx.now,
-        &caller.account_id,
-        &caller.person_id,
-        None,
-        action,
-        &caller.account_id,
-    )?;
-    Reply::ok(&serde_json::json!({ "changed_at": ctx.now }))
-}
-
-/// `POST /v1/me/pin/reset`: a new PIN after a face check, also when locked.
-pub fn reset(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
-    let caller = ctx.caller()?.clone();
-    let request: PinReset = ctx.json()?;
-    let person = people::person(ctx.tx, &caller.person_id)?;
-    if let Some(refused) = crate::face::confirm_person(
-        ctx,
-        FacePurpose::PinReset,
-        &caller.account_id,
-        &person,
-        &request.face_result,
-        "the account holder",
-    )? {
-        return Ok(refused);
-    }
-    set(
-        ctx.tx,
-        &caller.account_id,
-        &person,
-        &request.new_pin,
-        ctx.now,
-    )?;
-    changed(ctx, &caller, "pin.reset")
 }
 
 #[cfg(test)]

@@ -6,8 +6,6 @@ use ecard_api::rules::RegionalRules;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::error::{ApiError, ApiResult};
-use crate::http::{Ctx, Reply};
-use crate::people::province_of;
 
 /// The rules that govern `region` (any code inside a province).
 pub fn rules_for(tx: &Transaction<'_>, region: &str) -> ApiResult<RegionalRules> {
@@ -136,12 +134,7 @@ pub fn store(tx: &Transaction<'_>, rules: &RegionalRules) -> ApiResult<u64> {
     Ok(rules.version)
 }
 
-/// `GET /v1/rules/{region}`.
-pub fn get(ctx: &mut Ctx<'_>, region: &str) -> ApiResult<Reply> {
-    if region.len() != 6 || !region.bytes().all(|byte| byte.is_ascii_digit()) {
-        return Err(ApiError::field("region", "a six-digit division code"));
-    }
-    let rules = rules_for(ctx.tx, region)?;
-    let etag = format!("\"rules-{}-{}\"", rules.region, rules.version);
-    Ok(Reply::ok(&rules)?.with_etag(etag))
+/// The province code of a region code.
+pub fn province_of(region: &str) -> String {
+    format!("{}0000", region.get(..2).unwrap_or("00"))
 }

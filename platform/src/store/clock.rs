@@ -6,7 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use rusqlite::Connection;
 
-use crate::db::{meta_get, meta_set};
+use crate::store::db::{meta_get, meta_set};
 
 const OFFSET_KEY: &str = "clock_offset_seconds";
 

@@ -14,16 +14,18 @@ use ecard_api::problem::ProblemCode;
 use rusqlite::{OptionalExtension, params};
 use serde::Deserialize;
 
-use crate::db::new_id;
-use crate::devices::notify;
+use crate::domain::devices::notify;
+use crate::domain::face::device_binding;
+use crate::domain::sms::{SmsKind, code_hash, mask_phone, new_code, same_digest};
 use crate::error::{ApiError, ApiResult};
-use crate::face::device_binding;
-use crate::http::{Ctx, Reply};
-use crate::people::{audit, person};
-use crate::sms::{SmsKind, code_hash, mask_phone, new_code, same_digest};
+use crate::http::context::{Ctx, Reply};
+use crate::store::audit::audit;
+use crate::store::db::new_id;
+use crate::store::rows::person;
 
 /// Life of a phone-change code, seconds.
 const CODE_SECONDS: u64 = 5 * 60;
+
 /// Wrong codes before a phone change is spent.
 const CODE_TRIES: u32 = 5;
 
@@ -42,7 +44,7 @@ pub fn face_challenge(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
         ));
     }
     let binding = device_binding(caller.device_key.as_bytes());
-    let issued = crate::face::issue_challenge(
+    let issued = crate::domain::face::issue_challenge(
         ctx.tx,
         request.purpose,
         &caller.person_id,
@@ -69,7 +71,7 @@ pub fn start(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
         .map_err(|error| ApiError::field("new_phone", error.message(ecard_credential::Locale::En)))?
         .number()
         .to_owned();
-    crate::pin::spend(
+    crate::domain::pin::spend(
         ctx.tx,
         &caller,
         Some(&request.pin_grant),
@@ -77,7 +79,7 @@ pub fn start(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
         ctx.now,
     )?;
     let holder = person(ctx.tx, &caller.person_id)?;
-    if let Some(refused) = crate::face::confirm_person(
+    if let Some(refused) = crate::http::face::confirm_person(
         ctx,
         FacePurpose::PhoneChange,
         &caller.account_id,

@@ -12,16 +12,18 @@ use ecard_api::rules::RegionalRules;
 use ecard_documents::{Date, check_character};
 use rusqlite::Transaction;
 
-use crate::admin::{NewPerson, insert_card, insert_person, persona};
+use crate::domain::register::{NewPerson, insert_card, insert_person, persona};
 use crate::error::{ApiError, ApiResult};
-use crate::feeds;
 
 /// A seeded persona's role key.
 pub const RESIDENT: &str = "resident";
+
 /// The resident's minor daughter.
 pub const MINOR: &str = "minor";
+
 /// The resident's newborn son.
 pub const NEWBORN: &str = "newborn";
+
 /// The resident's elderly relative, who has a card.
 pub const ELDER: &str = "elder";
 
@@ -60,9 +62,9 @@ struct DefaultDeployment {
 impl DefaultDeployment {
     fn embedded() -> Result<DefaultDeployment, serde_json::Error> {
         Ok(DefaultDeployment {
-            catalogue: serde_json::from_str(include_str!("../data/catalogue.json"))?,
-            outlets: serde_json::from_str(include_str!("../data/outlets.json"))?,
-            rules: serde_json::from_str(include_str!("../data/rules.json"))?,
+            catalogue: serde_json::from_str(include_str!("../../data/catalogue.json"))?,
+            outlets: serde_json::from_str(include_str!("../../data/outlets.json"))?,
+            rules: serde_json::from_str(include_str!("../../data/rules.json"))?,
         })
     }
 }
@@ -78,20 +80,20 @@ pub fn seed(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
             )
         })?;
         for rules in &data.rules {
-            crate::rules::store(tx, rules)?;
+            crate::domain::rules::store(tx, rules)?;
         }
         let items: Vec<_> = data
             .catalogue
             .iter()
             .map(|item| (item.id.clone(), item.clone()))
             .collect();
-        feeds::seed(tx, "catalogue_items", "catalogue_version", &items)?;
+        crate::domain::feeds::seed(tx, "catalogue_items", "catalogue_version", &items)?;
         let outlets: Vec<_> = data
             .outlets
             .iter()
             .map(|outlet| (outlet.id.clone(), outlet.clone()))
             .collect();
-        feeds::seed(tx, "outlets", "outlets_version", &outlets)?;
+        crate::domain::feeds::seed(tx, "outlets", "outlets_version", &outlets)?;
     }
     if persona(tx, RESIDENT)?.is_some() {
         return Ok(());

@@ -1,0 +1,138 @@
+//! Cards: device credentials, loss reports (临时挂失, 正式挂失, 解挂) and
+//! social-function activation (社保功能启用), and when a card's e-card
+//! works.
+//!
+//! Whether the e-card works while the card is being made, reported lost
+//! temporarily or replaced differs between regions, so it is the rules'
+//! `e_card_timing`, applied at every change of a card's situation
+//! ([`refresh_e_card`]) and checked again when credentials are issued.
+
+use ecard_api::problem::ProblemCode;
+use ecard_api::resident::{ApplicationKind, CardStatus, ECardState};
+use rusqlite::{Transaction, params};
+
+use crate::domain::issuer::set_card_revoked;
+use crate::domain::rules::rules_for;
+use crate::error::{ApiError, ApiResult};
+use crate::store::codec::enum_name;
+use crate::store::db::new_id;
+use crate::store::rows::in_the_making;
+use crate::store::rows::{CardRow, card};
+
+/// The e-card state a card's situation and its region's rules give it. A
+/// replaced, cancelled or formally lost card has none; otherwise every
+/// period the card is in — a temporary loss report, the making of a first
+/// card or of a replacement — must let the e-card work.
+pub fn e_card_state_for(tx: &Transaction<'_>, card: &CardRow) -> ApiResult<ECardState> {
+    let timing = rules_for(tx, &card.region)?.e_card_timing;
+    let mut periods = Vec::new();
+    match card.status {
+        CardStatus::Replaced | CardStatus::Cancelled | CardStatus::FormallyLost => {
+            return Ok(ECardState::Suspended);
+        }
+        CardStatus::TemporarilyLost => periods.push(timing.during_temporary_loss),
+        CardStatus::Active => {}
+    }
+    match in_the_making(tx, &card.card_id)? {
+        Some(ApplicationKind::NewCard) => periods.push(timing.during_production),
+        Some(ApplicationKind::Replacement(_)) => periods.push(timing.during_replacement),
+        None => {}
+    }
+    Ok(if periods.contains(&ECardState::Suspended) {
+        ECardState::Suspended
+    } else {
+        ECardState::Active
+    })
+}
+
+/// Sets a card's e-card state to what its situation and the rules give
+/// now, with its credentials' status bits; returns the state.
+pub fn refresh_e_card(tx: &Transaction<'_>, card_id: &str, now: u64) -> ApiResult<ECardState> {
+    let row = card(tx, card_id)?;
+    let state = e_card_state_for(tx, &row)?;
+    tx.execute(
+        "UPDATE cards SET e_card = ?1 WHERE card_id = ?2",
+        params![enum_name(&state), card_id],
+    )?;
+    set_card_revoked(tx, card_id, state == ECardState::Suspended, now)?;
+    Ok(state)
+}
+
+/// After a region's rules changed: brings the e-card of every card of the
+/// province that is in a period the timing governs to what the new rules
+/// give; cards whose state does not change are left alone.
+pub fn apply_rules(tx: &Transaction<'_>, province: &str, now: u64) -> ApiResult<()> {
+    let mut statement = tx.prepare(
+        "SELECT card_id FROM cards WHERE region = ?1 AND (status = 'temporarily_lost' OR (status = 'active' \
+         AND card_id IN (SELECT card_id FROM applications WHERE card_id IS NOT NULL \
+                         AND state NOT IN ('received', 'activated', 'cancelled'))))",
+    )?;
+    let card_ids: Vec<String> = statement
+        .query_map(params![province], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    for card_id in card_ids {
+        let row = card(tx, &card_id)?;
+        if e_card_state_for(tx, &row)? != row.e_card {
+            refresh_e_card(tx, &card_id, now)?;
+        }
+    }
+    Ok(())
+}
+
+/// Sets a card's status, and its e-card state as the rules give it for the
+/// new situation, with its credentials' status bits.
+pub fn set_card_status(
+    tx: &Transaction<'_>,
+    card_id: &str,
+    status: CardStatus,
+    now: u64,
+) -> ApiResult<ECardState> {
+    tx.execute(
+        "UPDATE cards SET status = ?1 WHERE card_id = ?2",
+        params![enum_name(&status), card_id],
+    )?;
+    refresh_e_card(tx, card_id, now)
+}
+
+/// Ends the open loss report of a card and restores it.
+pub fn release(
+    tx: &Transaction<'_>,
+    card: &CardRow,
+    now: u64,
+    formal_reversible: bool,
+    reason: &str,
+) -> ApiResult<()> {
+    match card.status {
+        CardStatus::TemporarilyLost => {}
+        CardStatus::FormallyLost if formal_reversible => {}
+        CardStatus::FormallyLost => {
+            return Err(ApiError::new(
+                ProblemCode::NotAllowedByRules,
+                "a formal loss report cannot be reversed here: apply for a replacement",
+            ));
+        }
+        status => {
+            return Err(ApiError::state(format!(
+                "the card is {}, not reported lost",
+                enum_name(&status)
+            )));
+        }
+    }
+    tx.execute(
+        "UPDATE loss_reports SET ended_at = ?1, end_reason = ?2 WHERE card_id = ?3 AND ended_at IS NULL",
+        params![now as i64, reason, card.card_id],
+    )?;
+    set_card_status(tx, &card.card_id, CardStatus::Active, now).map(|_| ())
+}
+
+/// A new nine-character card number: a letter and eight digits.
+pub fn new_card_number() -> String {
+    let id = new_id("n");
+    let digits: String = id
+        .bytes()
+        .filter(u8::is_ascii_hexdigit)
+        .map(|byte| char::from(b'0' + byte % 10))
+        .take(8)
+        .collect();
+    format!("A{digits:0>8}")
+}

@@ -1,0 +1,119 @@
+//! Mandates: guardians of minors and newborns, and family proxies for
+//! elderly relatives (亲情代办), with evidence, consent, scopes, expiry,
+//! revocation and the audit trail of what was done under them.
+
+use ecard_api::resident::{Delegation, DelegationStatus, Scope};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use crate::error::{ApiError, ApiResult};
+use crate::store::audit::audit;
+use crate::store::codec::{enum_name, parse_enum};
+use crate::store::rows::person;
+
+/// Longest a family-proxy mandate may run before renewal: three years.
+pub(crate) const MAX_PROXY_SECONDS: u64 = 3 * 365 * 86_400;
+
+/// Loads a mandate.
+pub fn load(tx: &Transaction<'_>, delegation_id: &str, now: u64) -> ApiResult<Delegation> {
+    tx.query_row(
+        "SELECT d.delegation_id, d.kind, d.agent_account_id, d.principal_person_id, p.name, d.scopes, d.status, \
+         d.created_at, d.consented_at, d.expires_at, d.revoked_at \
+         FROM delegations d JOIN people p ON p.person_id = d.principal_person_id WHERE d.delegation_id = ?1",
+        params![delegation_id],
+        |row| {
+            let mut status: DelegationStatus = parse_enum(&row.get::<_, String>(6)?)?;
+            let expires_at = row.get::<_, i64>(9)? as u64;
+            if matches!(status, DelegationStatus::Active | DelegationStatus::PendingConsent) && expires_at <= now {
+                status = DelegationStatus::Expired;
+            }
+            let scopes: String = row.get(5)?;
+            Ok(Delegation {
+                delegation_id: row.get(0)?,
+                kind: parse_enum(&row.get::<_, String>(1)?)?,
+                agent_account_id: row.get(2)?,
+                principal_person_id: row.get(3)?,
+                principal_name_masked: ecard_documents::mask_name(&row.get::<_, String>(4)?),
+                scopes: serde_json::from_str(&scopes).map_err(|error| {
+                    rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, Box::new(error))
+                })?,
+                status,
+                created_at: row.get::<_, i64>(7)? as u64,
+                consented_at: row.get::<_, Option<i64>>(8)?.map(|at| at as u64),
+                expires_at,
+                revoked_at: row.get::<_, Option<i64>>(10)?.map(|at| at as u64),
+            })
+        },
+    )
+    .optional()?
+    .ok_or_else(|| ApiError::not_found("delegation"))
+}
+
+/// Records the principal's consent (from their own device, at a counter,
+/// or by a face check on the helper's phone); `how` names the way in the
+/// audit log.
+pub fn record_consent(
+    tx: &Transaction<'_>,
+    delegation_id: &str,
+    actor_account: &str,
+    how: &str,
+    now: u64,
+) -> ApiResult<Delegation> {
+    let delegation = load(tx, delegation_id, now)?;
+    if delegation.status != DelegationStatus::PendingConsent {
+        return Err(ApiError::state(format!(
+            "the mandate is {}, not waiting for consent",
+            enum_name(&delegation.status)
+        )));
+    }
+    tx.execute(
+        "UPDATE delegations SET status = 'active', consented_at = ?1 WHERE delegation_id = ?2",
+        params![now as i64, delegation_id],
+    )?;
+    audit(
+        tx,
+        now,
+        actor_account,
+        &delegation.principal_person_id,
+        Some(delegation_id),
+        how,
+        delegation_id,
+    )?;
+    load(tx, delegation_id, now)
+}
+
+/// Checks a principal exists (for admin seeding of guardianships).
+pub fn ensure_person(tx: &Transaction<'_>, person_id: &str) -> ApiResult<()> {
+    person(tx, person_id).map(|_| ())
+}
+
+/// Marks mandates past their end as expired; codes shown under them stop.
+pub fn expire(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
+    let mut statement = tx.prepare(
+        "SELECT agent_account_id, principal_person_id FROM delegations \
+         WHERE status IN ('active', 'pending_consent') AND expires_at <= ?1",
+    )?;
+    let ended: Vec<(String, String)> = statement
+        .query_map(params![now as i64], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    if ended.is_empty() {
+        return Ok(());
+    }
+    tx.execute(
+        "UPDATE delegations SET status = 'expired' WHERE status IN ('active', 'pending_consent') AND expires_at <= ?1",
+        params![now as i64],
+    )?;
+    for (agent_account, principal_person) in ended {
+        crate::domain::issuer::revoke_agent_credentials(
+            tx,
+            &agent_account,
+            &principal_person,
+            now,
+        )?;
+    }
+    Ok(())
+}
+
+/// The scopes as stored.
+pub fn scope_names(scopes: &[Scope]) -> Vec<String> {
+    scopes.iter().map(enum_name).collect()
+}
