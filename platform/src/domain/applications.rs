@@ -11,17 +11,19 @@
 //! [`crate::domain::cards::refresh_e_card`].
 
 use ecard_api::resident::{
-    Application, ApplicationAction, ApplicationKind, ApplicationState, CardStatus, Delivery,
-    ReplacementKind, StageEntry,
+    Application, ApplicationAction, ApplicationKind, ApplicationState, Delivery, ReplacementKind,
+    StageEntry,
 };
 use ecard_api::rules::RegionalRules;
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use crate::domain::cards::{new_card_number, refresh_e_card, set_card_status};
+use crate::domain::cards::{
+    CardOrigin, carry_application_photo, make_card, new_card_number, refresh_e_card,
+    retire_replaced,
+};
 use crate::domain::rules::rules_for;
 use crate::error::{ApiError, ApiResult};
 use crate::store::codec::{enum_name, kind_from_text, parse_enum};
-use crate::store::db::new_id;
 use crate::store::rows::person;
 
 /// Delay between payment and the start of production.
@@ -287,22 +289,21 @@ fn start_production(
         )?,
         _ => new_card_number(),
     };
-    let card_id = new_id("card");
-    tx.execute(
-        "INSERT INTO cards (card_id, person_id, card_number, bank, region, status, e_card, social_function_enabled, issued_at, photo) \
-         VALUES (?1, ?2, ?3, ?4, ?5, 'active', 'suspended', 0, ?6, ?7)",
-        params![card_id, application.person_id, card_number, bank, crate::domain::rules::province_of(region), now as i64, photo],
+    let card_id = make_card(
+        tx,
+        &application.person_id,
+        &card_number,
+        &bank,
+        region,
+        now,
+        CardOrigin::Production { photo },
     )?;
     tx.execute(
         "UPDATE applications SET card_id = ?1 WHERE application_id = ?2",
         params![card_id, application.application_id],
     )?;
     if let Some(old) = &application.replaces_card_id {
-        tx.execute(
-            "UPDATE loss_reports SET ended_at = ?1, end_reason = 'replaced' WHERE card_id = ?2 AND ended_at IS NULL",
-            params![now as i64, old],
-        )?;
-        set_card_status(tx, old, CardStatus::Replaced, now)?;
+        retire_replaced(tx, old, now)?;
     }
     refresh_e_card(tx, &card_id, now)?;
     Ok(())
@@ -311,10 +312,5 @@ fn start_production(
 /// The card is made: it carries the application's last photo (a new one
 /// may have been sent after a failed production).
 fn finish_production(tx: &Transaction<'_>, application: &Application) -> ApiResult<()> {
-    tx.execute(
-        "UPDATE cards SET photo = (SELECT photo FROM applications WHERE application_id = ?1) \
-         WHERE card_id = (SELECT card_id FROM applications WHERE application_id = ?1)",
-        params![application.application_id],
-    )?;
-    Ok(())
+    carry_application_photo(tx, &application.application_id)
 }

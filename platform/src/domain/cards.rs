@@ -12,7 +12,7 @@ use ecard_api::resident::{ApplicationKind, CardStatus, ECardState};
 use rusqlite::{Transaction, params};
 
 use crate::domain::issuer::set_card_revoked;
-use crate::domain::rules::rules_for;
+use crate::domain::rules::{province_of, rules_for};
 use crate::error::{ApiError, ApiResult};
 use crate::store::codec::enum_name;
 use crate::store::db::new_id;
@@ -135,4 +135,88 @@ pub fn new_card_number() -> String {
         .take(8)
         .collect();
     format!("A{digits:0>8}")
+}
+
+/// How a card record comes into being.
+pub enum CardOrigin {
+    /// A card the person already holds (issued at a counter): active, its
+    /// e-card working and its social-security function enabled.
+    AlreadyHeld,
+    /// A card whose production starts: its e-card waits for the rules
+    /// ([`refresh_e_card`]) and its social-security function for activation;
+    /// it carries the application's photo.
+    Production {
+        /// The application's photo.
+        photo: Option<Vec<u8>>,
+    },
+}
+
+/// Records a card of `person_id` issued in `region`'s province; returns its id.
+pub fn make_card(
+    tx: &Transaction<'_>,
+    person_id: &str,
+    card_number: &str,
+    bank: &str,
+    region: &str,
+    now: u64,
+    origin: CardOrigin,
+) -> ApiResult<String> {
+    let card_id = new_id("card");
+    let province = province_of(region);
+    match origin {
+        CardOrigin::AlreadyHeld => tx.execute(
+            "INSERT INTO cards (card_id, person_id, card_number, bank, region, status, e_card, social_function_enabled, issued_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, 'active', 'active', 1, ?6)",
+            params![card_id, person_id, card_number, bank, province, now as i64],
+        )?,
+        CardOrigin::Production { photo } => tx.execute(
+            "INSERT INTO cards (card_id, person_id, card_number, bank, region, status, e_card, social_function_enabled, issued_at, photo) \
+             VALUES (?1, ?2, ?3, ?4, ?5, 'active', 'suspended', 0, ?6, ?7)",
+            params![card_id, person_id, card_number, bank, province, now as i64, photo],
+        )?,
+    };
+    Ok(card_id)
+}
+
+/// A replacement retires the card it replaces: its open loss report ends
+/// and it is marked replaced.
+pub fn retire_replaced(tx: &Transaction<'_>, card_id: &str, now: u64) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE loss_reports SET ended_at = ?1, end_reason = 'replaced' WHERE card_id = ?2 AND ended_at IS NULL",
+        params![now as i64, card_id],
+    )?;
+    set_card_status(tx, card_id, CardStatus::Replaced, now).map(|_| ())
+}
+
+/// The card made for `application_id` carries the application's last
+/// photo (a new one may have been sent after a failed production).
+pub fn carry_application_photo(tx: &Transaction<'_>, application_id: &str) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE cards SET photo = (SELECT photo FROM applications WHERE application_id = ?1) \
+         WHERE card_id = (SELECT card_id FROM applications WHERE application_id = ?1)",
+        params![application_id],
+    )?;
+    Ok(())
+}
+
+/// Enables a card's social-security function (社保功能启用).
+pub fn enable_social_function(tx: &Transaction<'_>, card_id: &str) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE cards SET social_function_enabled = 1 WHERE card_id = ?1",
+        params![card_id],
+    )?;
+    Ok(())
+}
+
+/// The original bank reports a card's account closed and the card
+/// collected.
+pub fn record_bank_account_closed(tx: &Transaction<'_>, card_id: &str) -> ApiResult<()> {
+    let changed = tx.execute(
+        "UPDATE cards SET bank_account_closed = 1 WHERE card_id = ?1",
+        params![card_id],
+    )?;
+    if changed == 0 {
+        return Err(ApiError::not_found("card"));
+    }
+    Ok(())
 }

@@ -67,7 +67,7 @@ pub fn record_consent(
     }
     tx.execute(
         "UPDATE delegations SET status = 'active', consented_at = ?1 WHERE delegation_id = ?2",
-        params![now as i64, delegation_id],
+        params![now as i64, delegation.delegation_id],
     )?;
     audit(
         tx,
@@ -116,4 +116,31 @@ pub fn expire(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
 /// The scopes as stored.
 pub fn scope_names(scopes: &[Scope]) -> Vec<String> {
     scopes.iter().map(enum_name).collect()
+}
+
+/// Ends a mandate at the request of its principal or its agent: it is
+/// revoked, and the credentials the agent holds for the principal with it,
+/// so codes shown under it stop at once.
+pub fn revoke(tx: &Transaction<'_>, delegation: &Delegation, now: u64) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE delegations SET status = 'revoked', revoked_at = ?1 WHERE delegation_id = ?2",
+        params![now as i64, delegation.delegation_id],
+    )?;
+    crate::domain::issuer::revoke_agent_credentials(
+        tx,
+        &delegation.agent_account_id,
+        &delegation.principal_person_id,
+        now,
+    )
+    .map(|_| ())
+}
+
+/// Ends every mandate `account_id` holds for others (the account is being
+/// deleted); returns how many ended.
+pub fn end_held_by(tx: &Transaction<'_>, account_id: &str, now: u64) -> ApiResult<usize> {
+    Ok(tx.execute(
+        "UPDATE delegations SET status = 'revoked', revoked_at = ?1 \
+         WHERE agent_account_id = ?2 AND status IN ('active', 'pending_consent')",
+        params![now as i64, account_id],
+    )?)
 }

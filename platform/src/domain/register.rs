@@ -8,6 +8,7 @@ use ecard_api::resident::PersonIdentity;
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::cards::{CardOrigin, make_card, new_card_number};
 use crate::domain::dates::parse_date;
 use crate::error::{ApiError, ApiResult};
 use crate::store::db::new_id;
@@ -160,13 +161,15 @@ pub fn insert_card(
             "this person already has a card or an application in progress",
         ));
     }
-    let card_id = new_id("card");
-    tx.execute(
-        "INSERT INTO cards (card_id, person_id, card_number, bank, region, status, e_card, social_function_enabled, issued_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, 'active', 'active', 1, ?6)",
-        params![card_id, person_id, crate::domain::cards::new_card_number(), bank, crate::domain::rules::province_of(&holder.region), now as i64],
-    )?;
-    Ok(card_id)
+    make_card(
+        tx,
+        person_id,
+        &new_card_number(),
+        bank,
+        &holder.region,
+        now,
+        CardOrigin::AlreadyHeld,
+    )
 }
 
 /// Whether a persona key is already seeded.

@@ -21,11 +21,8 @@ pub fn delete_account(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let caller = ctx.caller()?.clone();
     crate::http::pin::require(ctx, ecard_api::identity::PinAction::DeleteAccount)?;
     let now = ctx.now as i64;
-    let mandates_ended = ctx.tx.execute(
-        "UPDATE delegations SET status = 'revoked', revoked_at = ?1 \
-         WHERE agent_account_id = ?2 AND status IN ('active', 'pending_consent')",
-        params![now, caller.account_id],
-    )?;
+    let mandates_ended =
+        crate::domain::delegations::end_held_by(ctx.tx, &caller.account_id, ctx.now)?;
     let credentials_revoked =
         crate::domain::issuer::revoke_account_credentials(ctx.tx, &caller.account_id, ctx.now)?;
     let devices_revoked = ctx.tx.execute(

@@ -83,13 +83,7 @@ pub fn rotate_key(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
 /// `POST /admin/cards/{id}/bank-account-closed`: the original bank reports
 /// the account closed and the old card collected.
 pub fn bank_account_closed(ctx: &mut Ctx<'_>, card_id: &str) -> ApiResult<Reply> {
-    let changed = ctx.tx.execute(
-        "UPDATE cards SET bank_account_closed = 1 WHERE card_id = ?1",
-        params![card_id],
-    )?;
-    if changed == 0 {
-        return Err(ApiError::not_found("card"));
-    }
+    crate::domain::cards::record_bank_account_closed(ctx.tx, card_id)?;
     Reply::ok(&card(ctx.tx, card_id)?.view(Disclosure::HOLDER))
 }
 

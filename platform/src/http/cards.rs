@@ -11,7 +11,7 @@ use rusqlite::{OptionalExtension, params};
 
 use crate::domain::access::{authorise, card_seen_by};
 use crate::domain::applications::card_activated;
-use crate::domain::cards::{e_card_state_for, release, set_card_status};
+use crate::domain::cards::{e_card_state_for, enable_social_function, release, set_card_status};
 use crate::domain::issuer::{IssueFor, device_role_for_card, issue_credentials};
 use crate::domain::rules::rules_for;
 use crate::error::{ApiError, ApiResult};
@@ -202,10 +202,7 @@ pub fn activate(ctx: &mut Ctx<'_>, card_id: &str) -> ApiResult<Reply> {
         ));
     }
     card_activated(ctx.tx, &card.card_id, ctx.now)?;
-    ctx.tx.execute(
-        "UPDATE cards SET social_function_enabled = 1 WHERE card_id = ?1",
-        params![card.card_id],
-    )?;
+    enable_social_function(ctx.tx, &card.card_id)?;
     let caller = ctx.caller()?.clone();
     audit(
         ctx.tx,

@@ -359,17 +359,7 @@ pub fn revoke(ctx: &mut Ctx<'_>, delegation_id: &str) -> ApiResult<Reply> {
             enum_name(&delegation.status)
         )));
     }
-    ctx.tx.execute(
-        "UPDATE delegations SET status = 'revoked', revoked_at = ?1 WHERE delegation_id = ?2",
-        params![ctx.now as i64, delegation_id],
-    )?;
-    // Codes shown under the mandate stop at once: revoke its credentials.
-    crate::domain::issuer::revoke_agent_credentials(
-        ctx.tx,
-        &delegation.agent_account_id,
-        &delegation.principal_person_id,
-        ctx.now,
-    )?;
+    crate::domain::delegations::revoke(ctx.tx, &delegation, ctx.now)?;
     audit(
         ctx.tx,
         ctx.now,
