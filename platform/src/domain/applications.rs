@@ -23,11 +23,13 @@ use crate::domain::cards::{
 };
 use crate::domain::rules::rules_for;
 use crate::error::{ApiError, ApiResult};
-use crate::store::codec::{enum_name, kind_from_text, parse_enum};
+use crate::store::audit::audit;
+use crate::store::codec::{enum_name, kind_from_text, kind_text, parse_enum};
+use crate::store::db::new_id;
 use crate::store::rows::person;
 
 /// Delay between payment and the start of production.
-pub(crate) const QUEUE_SECONDS: u64 = 3_600;
+const QUEUE_SECONDS: u64 = 3_600;
 
 /// Loads an application with its history and the actions open now.
 pub fn load(tx: &Transaction<'_>, application_id: &str) -> ApiResult<Application> {
@@ -105,8 +107,9 @@ fn actions(application: &Application, rules: &RegionalRules) -> Vec<ApplicationA
 }
 
 /// Moves an application to `state`, records the stage and schedules the
-/// next clock-driven step (`next_at`).
-pub fn set_state(
+/// next clock-driven step (`next_at`). Private: other modules ask for a
+/// named transition (`pay`, `cancel`, `receive`, …) instead.
+fn set_state(
     tx: &Transaction<'_>,
     application_id: &str,
     state: ApplicationState,
@@ -313,4 +316,116 @@ fn start_production(
 /// may have been sent after a failed production).
 fn finish_production(tx: &Transaction<'_>, application: &Application) -> ApiResult<()> {
     carry_application_photo(tx, &application.application_id)
+}
+
+/// An application as submitted, before it is stored.
+pub struct NewApplication<'a> {
+    /// What is applied for.
+    pub kind: ApplicationKind,
+    /// Whom the card is for.
+    pub person_id: &'a str,
+    /// The mandate the submitter acts under, if not for themself.
+    pub mandate_id: Option<&'a str>,
+    /// The fee due, in fen (`0`: nothing to pay).
+    pub fee_fen: u32,
+    /// The co-branded bank chosen.
+    pub bank: &'a str,
+    /// The photo for the card, if one is needed.
+    pub photo: Option<Vec<u8>>,
+    /// Where the card goes.
+    pub delivery: &'a Delivery,
+    /// The card a replacement replaces.
+    pub replaces_card_id: Option<&'a str>,
+}
+
+/// Stores a submitted application with its first stage; a free one is
+/// paid at once and queued for production. The submission is audited.
+pub fn submit(
+    tx: &Transaction<'_>,
+    now: u64,
+    submitted_by: &str,
+    application: &NewApplication<'_>,
+) -> ApiResult<String> {
+    let application_id = new_id("app");
+    tx.execute(
+        "INSERT INTO applications (application_id, kind, person_id, submitted_by, mandate_id, state, fee_fen, bank, photo, \
+         delivery, replaces_card_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'submitted', ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            application_id,
+            kind_text(application.kind),
+            application.person_id,
+            submitted_by,
+            application.mandate_id,
+            application.fee_fen,
+            application.bank,
+            application.photo,
+            serde_json::to_string(application.delivery)?,
+            application.replaces_card_id,
+            now as i64
+        ],
+    )?;
+    tx.execute(
+        "INSERT INTO application_stages (application_id, seq, state, at) VALUES (?1, 1, 'submitted', ?2)",
+        params![application_id, now as i64],
+    )?;
+    if application.fee_fen == 0 {
+        set_state(
+            tx,
+            &application_id,
+            ApplicationState::Paid,
+            now,
+            Some(now + QUEUE_SECONDS),
+        )?;
+    }
+    let action = match application.kind {
+        ApplicationKind::NewCard => "application.submit".to_owned(),
+        ApplicationKind::Replacement(kind) => format!("replacement.submit.{}", enum_name(&kind)),
+    };
+    audit(
+        tx,
+        now,
+        submitted_by,
+        application.person_id,
+        application.mandate_id,
+        &action,
+        &application_id,
+    )?;
+    Ok(application_id)
+}
+
+/// Payment received: production is queued to start after [`QUEUE_SECONDS`].
+pub fn pay(tx: &Transaction<'_>, application_id: &str, now: u64) -> ApiResult<()> {
+    set_state(
+        tx,
+        application_id,
+        ApplicationState::Paid,
+        now,
+        Some(now + QUEUE_SECONDS),
+    )
+}
+
+/// The applicant withdraws the application.
+pub fn cancel(tx: &Transaction<'_>, application_id: &str, now: u64) -> ApiResult<()> {
+    set_state(tx, application_id, ApplicationState::Cancelled, now, None)
+}
+
+/// A new photo after a failed production: it replaces the old one, the
+/// failure is cleared and production is queued again.
+pub fn resubmit_photo(
+    tx: &Transaction<'_>,
+    application_id: &str,
+    photo: &[u8],
+    now: u64,
+) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE applications SET photo = ?1, failure_reason = NULL WHERE application_id = ?2",
+        params![photo, application_id],
+    )?;
+    set_state(
+        tx,
+        application_id,
+        ApplicationState::Paid,
+        now,
+        Some(now + QUEUE_SECONDS),
+    )
 }

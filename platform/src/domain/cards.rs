@@ -8,7 +8,7 @@
 //! ([`refresh_e_card`]) and checked again when credentials are issued.
 
 use ecard_api::problem::ProblemCode;
-use ecard_api::resident::{ApplicationKind, CardStatus, ECardState};
+use ecard_api::resident::{ApplicationKind, CardStatus, ECardState, LossKind};
 use rusqlite::{Transaction, params};
 
 use crate::domain::issuer::set_card_revoked;
@@ -80,8 +80,9 @@ pub fn apply_rules(tx: &Transaction<'_>, province: &str, now: u64) -> ApiResult<
 }
 
 /// Sets a card's status, and its e-card state as the rules give it for the
-/// new situation, with its credentials' status bits.
-pub fn set_card_status(
+/// new situation, with its credentials' status bits. Private: other modules
+/// ask for a named transition (`report_loss`, `release`, …) instead.
+fn set_card_status(
     tx: &Transaction<'_>,
     card_id: &str,
     status: CardStatus,
@@ -219,4 +220,74 @@ pub fn record_bank_account_closed(tx: &Transaction<'_>, card_id: &str) -> ApiRes
         return Err(ApiError::not_found("card"));
     }
     Ok(())
+}
+
+/// Temporary loss reports end by themselves after the regional number of
+/// days; the card comes back, and its e-card as far as the rules allow (a
+/// card still being made may wait for receipt).
+pub fn lapse_loss_reports(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
+    let mut statement = tx.prepare(
+        "SELECT l.card_id, l.lapses_at FROM loss_reports l JOIN cards c ON c.card_id = l.card_id \
+         WHERE l.ended_at IS NULL AND l.kind = 'temporary' AND l.lapses_at <= ?1 AND c.status = 'temporarily_lost'",
+    )?;
+    let due: Vec<(String, i64)> = statement
+        .query_map(params![now as i64], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (card_id, lapses_at) in due {
+        tx.execute(
+            "UPDATE loss_reports SET ended_at = ?1, end_reason = 'lapsed' WHERE card_id = ?2 AND ended_at IS NULL",
+            params![lapses_at, card_id],
+        )?;
+        set_card_status(tx, &card_id, CardStatus::Active, now)?;
+    }
+    Ok(())
+}
+
+/// Who reports a card lost, and under which mandate.
+pub struct Reporter<'a> {
+    /// The account that reports.
+    pub account_id: &'a str,
+    /// The mandate it acts under, if not for itself.
+    pub mandate_id: Option<&'a str>,
+}
+
+/// Reports a card lost: a temporary report (临时挂失) lapses after the
+/// region's number of days; a formal one (正式挂失) supersedes an open
+/// temporary one. The card's status, e-card and credentials follow.
+pub fn report_loss(
+    tx: &Transaction<'_>,
+    card: &CardRow,
+    kind: LossKind,
+    reporter: &Reporter<'_>,
+    now: u64,
+) -> ApiResult<()> {
+    let rules = rules_for(tx, &card.region)?;
+    match (kind, card.status) {
+        (LossKind::Temporary, CardStatus::Active)
+        | (LossKind::Formal, CardStatus::Active | CardStatus::TemporarilyLost) => {}
+        (_, status) => {
+            return Err(ApiError::state(format!(
+                "a card that is {} cannot be reported lost this way",
+                enum_name(&status)
+            )));
+        }
+    }
+    // A formal report supersedes an open temporary one.
+    tx.execute(
+        "UPDATE loss_reports SET ended_at = ?1, end_reason = 'superseded' WHERE card_id = ?2 AND ended_at IS NULL",
+        params![now as i64, card.card_id],
+    )?;
+    let lapses_at = (kind == LossKind::Temporary)
+        .then(|| now + u64::from(rules.temporary_loss_lapse_days) * 86_400);
+    let loss_id = new_id("loss");
+    tx.execute(
+        "INSERT INTO loss_reports (loss_id, card_id, kind, reported_at, lapses_at, actor_account, mandate_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![loss_id, card.card_id, enum_name(&kind), now as i64, lapses_at.map(|at| at as i64), reporter.account_id, reporter.mandate_id],
+    )?;
+    let status = if kind == LossKind::Temporary {
+        CardStatus::TemporarilyLost
+    } else {
+        CardStatus::FormallyLost
+    };
+    set_card_status(tx, &card.card_id, status, now).map(|_| ())
 }

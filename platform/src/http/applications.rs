@@ -16,15 +16,13 @@ use ecard_credential::Locale;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::domain::access::authorise;
-use crate::domain::applications::{QUEUE_SECONDS, load, receive, set_state};
+use crate::domain::applications::{NewApplication, load, receive, submit};
 use crate::domain::dates::age_on;
 use crate::domain::rules::rules_for;
 use crate::error::{ApiError, ApiResult};
 use crate::http::context::{Ctx, Reply};
 use crate::store::audit::audit;
 use crate::store::codec::enum_name;
-use crate::store::codec::kind_text;
-use crate::store::db::new_id;
 use crate::store::rows::{card, person};
 
 fn decode_photo(field: &str, photo: &str, rules: &RegionalRules) -> ApiResult<Vec<u8>> {
@@ -86,66 +84,6 @@ fn open_application(tx: &Transaction<'_>, person_id: &str) -> ApiResult<bool> {
     Ok(open.is_some())
 }
 
-struct NewApplication<'a> {
-    kind: ApplicationKind,
-    person_id: &'a str,
-    mandate_id: Option<&'a str>,
-    fee_fen: u32,
-    bank: &'a str,
-    photo: Option<Vec<u8>>,
-    delivery: &'a Delivery,
-    replaces_card_id: Option<&'a str>,
-}
-
-fn insert(ctx: &Ctx<'_>, application: &NewApplication<'_>) -> ApiResult<String> {
-    let caller = ctx.caller()?;
-    let application_id = new_id("app");
-    ctx.tx.execute(
-        "INSERT INTO applications (application_id, kind, person_id, submitted_by, mandate_id, state, fee_fen, bank, photo, \
-         delivery, replaces_card_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'submitted', ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![
-            application_id,
-            kind_text(application.kind),
-            application.person_id,
-            caller.account_id,
-            application.mandate_id,
-            application.fee_fen,
-            application.bank,
-            application.photo,
-            serde_json::to_string(application.delivery)?,
-            application.replaces_card_id,
-            ctx.now as i64
-        ],
-    )?;
-    ctx.tx.execute(
-        "INSERT INTO application_stages (application_id, seq, state, at) VALUES (?1, 1, 'submitted', ?2)",
-        params![application_id, ctx.now as i64],
-    )?;
-    if application.fee_fen == 0 {
-        set_state(
-            ctx.tx,
-            &application_id,
-            ApplicationState::Paid,
-            ctx.now,
-            Some(ctx.now + QUEUE_SECONDS),
-        )?;
-    }
-    let action = match application.kind {
-        ApplicationKind::NewCard => "application.submit".to_owned(),
-        ApplicationKind::Replacement(kind) => format!("replacement.submit.{}", enum_name(&kind)),
-    };
-    audit(
-        ctx.tx,
-        ctx.now,
-        &caller.account_id,
-        application.person_id,
-        application.mandate_id,
-        &action,
-        &application_id,
-    )?;
-    Ok(application_id)
-}
-
 /// `POST /v1/applications`.
 pub fn submit_new(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let request: NewCardRequest = ctx.json()?;
@@ -179,8 +117,10 @@ pub fn submit_new(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     check_bank(&request.bank, &rules)?;
     let photo = decode_photo("photo_jpeg", &request.photo_jpeg, &rules)?;
     let fee_fen = check_delivery(ctx.tx, &request.delivery, &rules)?;
-    let application_id = insert(
-        ctx,
+    let application_id = submit(
+        ctx.tx,
+        ctx.now,
+        &ctx.caller()?.account_id,
         &NewApplication {
             kind: ApplicationKind::NewCard,
             person_id: &applicant.person_id,
@@ -255,8 +195,10 @@ pub fn submit_replacement(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
         }
     };
     let fee_fen = rules.replacement_fee_fen + check_delivery(ctx.tx, &request.delivery, &rules)?;
-    let application_id = insert(
-        ctx,
+    let application_id = submit(
+        ctx.tx,
+        ctx.now,
+        &ctx.caller()?.account_id,
         &NewApplication {
             kind: ApplicationKind::Replacement(request.kind),
             person_id: &old.person_id,
@@ -394,13 +336,7 @@ pub fn pay(ctx: &mut Ctx<'_>, application_id: &str) -> ApiResult<Reply> {
             format!("the fee due is {} fen", application.fee_fen),
         ));
     }
-    set_state(
-        ctx.tx,
-        application_id,
-        ApplicationState::Paid,
-        ctx.now,
-        Some(ctx.now + QUEUE_SECONDS),
-    )?;
+    crate::domain::applications::pay(ctx.tx, application_id, ctx.now)?;
     finish(ctx, &application, mandate.as_deref(), "application.pay")
 }
 
@@ -408,13 +344,7 @@ pub fn pay(ctx: &mut Ctx<'_>, application_id: &str) -> ApiResult<Reply> {
 pub fn cancel(ctx: &mut Ctx<'_>, application_id: &str) -> ApiResult<Reply> {
     let (application, mandate) = visible(ctx, application_id, true)?;
     require_action(&application, ApplicationAction::Cancel)?;
-    set_state(
-        ctx.tx,
-        application_id,
-        ApplicationState::Cancelled,
-        ctx.now,
-        None,
-    )?;
+    crate::domain::applications::cancel(ctx.tx, application_id, ctx.now)?;
     finish(ctx, &application, mandate.as_deref(), "application.cancel")
 }
 
@@ -434,16 +364,6 @@ pub fn resubmit_photo(ctx: &mut Ctx<'_>, application_id: &str) -> ApiResult<Repl
     let person = person(ctx.tx, &application.person_id)?;
     let rules = rules_for(ctx.tx, &person.region)?;
     let photo = decode_photo("photo_jpeg", &request.photo_jpeg, &rules)?;
-    ctx.tx.execute(
-        "UPDATE applications SET photo = ?1, failure_reason = NULL WHERE application_id = ?2",
-        params![photo, application_id],
-    )?;
-    set_state(
-        ctx.tx,
-        application_id,
-        ApplicationState::Paid,
-        ctx.now,
-        Some(ctx.now + QUEUE_SECONDS),
-    )?;
+    crate::domain::applications::resubmit_photo(ctx.tx, application_id, &photo, ctx.now)?;
     finish(ctx, &application, mandate.as_deref(), "application.photo")
 }

@@ -4,21 +4,18 @@
 
 use axum::http::StatusCode;
 use ecard_api::problem::ProblemCode;
-use ecard_api::resident::{
-    CardStatus, CredentialRequest, ECardState, LossKind, LossReportRequest, Scope,
-};
+use ecard_api::resident::{CardStatus, CredentialRequest, ECardState, LossReportRequest, Scope};
 use rusqlite::{OptionalExtension, params};
 
 use crate::domain::access::{authorise, card_seen_by};
 use crate::domain::applications::card_activated;
-use crate::domain::cards::{e_card_state_for, enable_social_function, release, set_card_status};
+use crate::domain::cards::{e_card_state_for, enable_social_function, release};
 use crate::domain::issuer::{IssueFor, device_role_for_card, issue_credentials};
 use crate::domain::rules::rules_for;
 use crate::error::{ApiError, ApiResult};
 use crate::http::context::{Ctx, Reply};
 use crate::store::audit::audit;
 use crate::store::codec::enum_name;
-use crate::store::db::new_id;
 use crate::store::rows::in_the_making;
 use crate::store::rows::{CardRow, card, person};
 
@@ -109,37 +106,18 @@ fn path_card(ctx: &Ctx<'_>, card_id: &str, scope: Scope) -> ApiResult<(CardRow, 
 pub fn report_loss(ctx: &mut Ctx<'_>, card_id: &str) -> ApiResult<Reply> {
     let request: LossReportRequest = ctx.json()?;
     let (card, mandate) = path_card(ctx, card_id, Scope::ReportLoss)?;
-    let rules = rules_for(ctx.tx, &card.region)?;
-    match (request.kind, card.status) {
-        (LossKind::Temporary, CardStatus::Active)
-        | (LossKind::Formal, CardStatus::Active | CardStatus::TemporarilyLost) => {}
-        (_, status) => {
-            return Err(ApiError::state(format!(
-                "a card that is {} cannot be reported lost this way",
-                enum_name(&status)
-            )));
-        }
-    }
     let now = ctx.now;
-    // A formal report supersedes an open temporary one.
-    ctx.tx.execute(
-        "UPDATE loss_reports SET ended_at = ?1, end_reason = 'superseded' WHERE card_id = ?2 AND ended_at IS NULL",
-        params![now as i64, card.card_id],
-    )?;
-    let lapses_at = (request.kind == LossKind::Temporary)
-        .then(|| now + u64::from(rules.temporary_loss_lapse_days) * 86_400);
-    let loss_id = new_id("loss");
     let caller = ctx.caller()?.clone();
-    ctx.tx.execute(
-        "INSERT INTO loss_reports (loss_id, card_id, kind, reported_at, lapses_at, actor_account, mandate_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![loss_id, card.card_id, enum_name(&request.kind), now as i64, lapses_at.map(|at| at as i64), caller.account_id, mandate],
+    crate::domain::cards::report_loss(
+        ctx.tx,
+        &card,
+        request.kind,
+        &crate::domain::cards::Reporter {
+            account_id: &caller.account_id,
+            mandate_id: mandate.as_deref(),
+        },
+        now,
     )?;
-    let status = if request.kind == LossKind::Temporary {
-        CardStatus::TemporarilyLost
-    } else {
-        CardStatus::FormallyLost
-    };
-    set_card_status(ctx.tx, &card.card_id, status, now)?;
     audit(
         ctx.tx,
         now,
