@@ -20,23 +20,7 @@ use crate::store::rows::{Person, cards_of, person};
 pub fn delete_account(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let caller = ctx.caller()?.clone();
     crate::http::pin::require(ctx, ecard_api::identity::PinAction::DeleteAccount)?;
-    let now = ctx.now as i64;
-    let mandates_ended =
-        crate::domain::delegations::end_held_by(ctx.tx, &caller.account_id, ctx.now)?;
-    let credentials_revoked =
-        crate::domain::issuer::revoke_account_credentials(ctx.tx, &caller.account_id, ctx.now)?;
-    let devices_revoked = ctx.tx.execute(
-        "UPDATE devices SET revoked_at = ?1 WHERE account_id = ?2 AND revoked_at IS NULL",
-        params![now, caller.account_id],
-    )?;
-    ctx.tx.execute(
-        "UPDATE accounts SET phone = '', deleted_at = ?1 WHERE account_id = ?2",
-        params![now, caller.account_id],
-    )?;
-    ctx.tx.execute(
-        "DELETE FROM pins WHERE account_id = ?1",
-        params![caller.account_id],
-    )?;
+    let deletion = crate::domain::accounts::delete(ctx.tx, &caller.account_id, ctx.now)?;
     audit(
         ctx.tx,
         ctx.now,
@@ -46,12 +30,7 @@ pub fn delete_account(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
         "account.delete",
         &caller.account_id,
     )?;
-    Reply::ok(&ecard_api::resident::AccountDeletion {
-        deleted_at: ctx.now,
-        devices_revoked: devices_revoked as u32,
-        credentials_revoked: credentials_revoked as u32,
-        mandates_ended: mandates_ended as u32,
-    })
+    Reply::ok(&deletion)
 }
 
 fn summary(
