@@ -3,7 +3,9 @@
 //! crate root wiring them together. This test reads every `crate::…` path
 //! in `src/` (comments aside), builds the module import graph from them and
 //! fails on a path that points up a layer or on any circle of imports, so
-//! the layering `docs/architecture.md` draws cannot quietly erode.
+//! the layering `docs/architecture.md` draws cannot quietly erode. It also
+//! checks that the tables of cards, applications and mandates are written
+//! by their owning domain module only: one owner per state transition.
 
 #![allow(clippy::expect_used, reason = "tests fail loudly")]
 
@@ -213,4 +215,43 @@ fn the_graph_sees_grouped_and_inline_imports() {
             "domain::tick::advance"
         ]
     );
+}
+
+/// The modules whose source writes `table` (insert, update or delete).
+fn writers_of(modules: &BTreeMap<String, String>, table: &str) -> BTreeSet<String> {
+    let statements = [
+        format!("INSERT INTO {table} "),
+        format!("INSERT OR IGNORE INTO {table} "),
+        format!("INSERT OR REPLACE INTO {table} "),
+        format!("UPDATE {table} "),
+        format!("DELETE FROM {table} "),
+    ];
+    modules
+        .iter()
+        .filter(|(_, source)| {
+            statements
+                .iter()
+                .any(|statement| source.contains(statement.as_str()))
+        })
+        .map(|(module, _)| module.clone())
+        .collect()
+}
+
+#[test]
+fn each_state_table_has_one_writer() {
+    let modules = modules();
+    for (table, owner) in [
+        ("cards", "domain::cards"),
+        ("loss_reports", "domain::cards"),
+        ("applications", "domain::applications"),
+        ("application_stages", "domain::applications"),
+        ("delegations", "domain::delegations"),
+    ] {
+        let writers = writers_of(&modules, table);
+        assert_eq!(
+            writers,
+            BTreeSet::from([owner.to_owned()]),
+            "`{table}` is written outside its owner {owner}"
+        );
+    }
 }

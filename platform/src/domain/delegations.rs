@@ -2,12 +2,15 @@
 //! elderly relatives (亲情代办), with evidence, consent, scopes, expiry,
 //! revocation and the audit trail of what was done under them.
 
-use ecard_api::resident::{Delegation, DelegationStatus, Scope};
+use ecard_api::resident::{
+    Delegation, DelegationKind, DelegationStatus, Evidence, Relationship, Scope,
+};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::audit;
 use crate::store::codec::{enum_name, parse_enum};
+use crate::store::db::new_id;
 use crate::store::rows::person;
 
 /// Longest a family-proxy mandate may run before renewal: three years.
@@ -143,4 +146,50 @@ pub fn end_held_by(tx: &Transaction<'_>, account_id: &str, now: u64) -> ApiResul
          WHERE agent_account_id = ?2 AND status IN ('active', 'pending_consent')",
         params![now as i64, account_id],
     )?)
+}
+
+/// A mandate as granted, before it is stored.
+pub struct NewMandate<'a> {
+    /// Guardian or family proxy.
+    pub kind: DelegationKind,
+    /// The account that will act.
+    pub agent_account_id: &'a str,
+    /// The person acted for.
+    pub principal_person_id: &'a str,
+    /// What it allows, sorted and without repeats.
+    pub scopes: &'a [Scope],
+    /// Active at once (a guardian with evidence) or waiting for consent.
+    pub status: DelegationStatus,
+    /// The document that proves guardianship, if any.
+    pub evidence: Option<&'a Evidence>,
+    /// When the principal consented, if already.
+    pub consented_at: Option<u64>,
+    /// When it ends.
+    pub expires_at: u64,
+    /// How a family proxy is related to the principal.
+    pub relationship: Option<Relationship>,
+}
+
+/// Stores a new mandate made at `now`; returns its id.
+pub fn store(tx: &Transaction<'_>, mandate: &NewMandate<'_>, now: u64) -> ApiResult<String> {
+    let delegation_id = new_id("mandate");
+    tx.execute(
+        "INSERT INTO delegations (delegation_id, kind, agent_account_id, principal_person_id, scopes, status, \
+         evidence_kind, evidence_number, created_at, consented_at, expires_at, relationship) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![
+            delegation_id,
+            enum_name(&mandate.kind),
+            mandate.agent_account_id,
+            mandate.principal_person_id,
+            serde_json::to_string(mandate.scopes)?,
+            enum_name(&mandate.status),
+            mandate.evidence.map(|evidence| evidence.kind.clone()),
+            mandate.evidence.map(|evidence| evidence.number.clone()),
+            now as i64,
+            mandate.consented_at.map(|at| at as i64),
+            mandate.expires_at as i64,
+            mandate.relationship.map(|relationship| enum_name(&relationship))
+        ],
+    )?;
+    Ok(delegation_id)
 }

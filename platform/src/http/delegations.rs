@@ -20,7 +20,6 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::context::{Ctx, Reply};
 use crate::store::audit::audit;
 use crate::store::codec::enum_name;
-use crate::store::db::new_id;
 use crate::store::rows::person;
 
 /// `POST /v1/delegations`. Naming someone to act for is an identity
@@ -190,24 +189,20 @@ fn create_checked(
     let mut scopes = request.scopes.clone();
     scopes.sort_by_key(enum_name);
     scopes.dedup();
-    let delegation_id = new_id("mandate");
-    ctx.tx.execute(
-        "INSERT INTO delegations (delegation_id, kind, agent_account_id, principal_person_id, scopes, status, \
-         evidence_kind, evidence_number, created_at, consented_at, expires_at, relationship) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-        params![
-            delegation_id,
-            enum_name(&request.kind),
-            caller.account_id,
-            principal.person_id,
-            serde_json::to_string(&scopes)?,
-            enum_name(&status),
-            evidence.as_ref().map(|evidence| evidence.kind.clone()),
-            evidence.as_ref().map(|evidence| evidence.number.clone()),
-            ctx.now as i64,
-            consented_at.map(|at| at as i64),
-            expires_at as i64,
-            request.relationship.map(|relationship| enum_name(&relationship))
-        ],
+    let delegation_id = crate::domain::delegations::store(
+        ctx.tx,
+        &crate::domain::delegations::NewMandate {
+            kind: request.kind,
+            agent_account_id: &caller.account_id,
+            principal_person_id: &principal.person_id,
+            scopes: &scopes,
+            status,
+            evidence: evidence.as_ref(),
+            consented_at,
+            expires_at,
+            relationship: request.relationship,
+        },
+        ctx.now,
     )?;
     audit(
         ctx.tx,
