@@ -369,13 +369,7 @@ pub fn submit(
         params![application_id, now as i64],
     )?;
     if application.fee_fen == 0 {
-        set_state(
-            tx,
-            &application_id,
-            ApplicationState::Paid,
-            now,
-            Some(now + QUEUE_SECONDS),
-        )?;
+        queue_production(tx, &application_id, now)?;
     }
     let action = match application.kind {
         ApplicationKind::NewCard => "application.submit".to_owned(),
@@ -395,6 +389,11 @@ pub fn submit(
 
 /// Payment received: production is queued to start after [`QUEUE_SECONDS`].
 pub fn pay(tx: &Transaction<'_>, application_id: &str, now: u64) -> ApiResult<()> {
+    queue_production(tx, application_id, now)
+}
+
+/// Paid (or free), with production due to start after [`QUEUE_SECONDS`].
+fn queue_production(tx: &Transaction<'_>, application_id: &str, now: u64) -> ApiResult<()> {
     set_state(
         tx,
         application_id,
@@ -421,11 +420,5 @@ pub fn resubmit_photo(
         "UPDATE applications SET photo = ?1, failure_reason = NULL WHERE application_id = ?2",
         params![photo, application_id],
     )?;
-    set_state(
-        tx,
-        application_id,
-        ApplicationState::Paid,
-        now,
-        Some(now + QUEUE_SECONDS),
-    )
+    queue_production(tx, application_id, now)
 }
