@@ -7,10 +7,12 @@
 //! signed requests get 401 from then on.
 
 use ecard_api::identity::NoticeKind;
+use ecard_credential::PublicKey;
 use rusqlite::{Transaction, params};
 
 use crate::error::ApiResult;
 use crate::store::codec::enum_name;
+use crate::store::db::new_id;
 
 /// Records a notice for every device of the account.
 pub fn notify(
@@ -35,4 +37,27 @@ pub fn revoke_device(tx: &Transaction<'_>, device_id: &str, now: u64) -> ApiResu
         params![now as i64, device_id],
     )?;
     Ok(revoked)
+}
+
+/// A key joins `account_id` as a device named `name`; returns its id.
+pub fn add(
+    tx: &Transaction<'_>,
+    account_id: &str,
+    key: &PublicKey,
+    name: &str,
+    now: u64,
+) -> ApiResult<String> {
+    let device_id = new_id("dev");
+    tx.execute(
+        "INSERT INTO devices (device_id, account_id, suite, public_key, name, created_at, last_seen_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+        params![
+            device_id,
+            account_id,
+            key.suite().name(),
+            key.as_bytes(),
+            name,
+            now as i64
+        ],
+    )?;
+    Ok(device_id)
 }

@@ -179,17 +179,8 @@ pub fn enrolment_requests(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
 pub fn approve(ctx: &mut Ctx<'_>, enrolment_id: &str) -> ApiResult<Reply> {
     let caller = ctx.caller()?.clone();
     crate::http::pin::require(ctx, PinAction::ApproveDevice)?;
-    let updated = ctx.tx.execute(
-        "UPDATE enrolments SET approved_by_device = ?1 WHERE enrolment_id = ?2 AND person_id = ?3 \
-         AND state = 'present' AND expires_at > ?4",
-        params![
-            caller.device_id,
-            enrolment_id,
-            caller.person_id,
-            ctx.now as i64
-        ],
-    )?;
-    if updated != 1 {
+    let approved = crate::domain::enrolment::approve(ctx.tx, enrolment_id, &caller, ctx.now)?;
+    if !approved {
         return Err(ApiError::new(
             ProblemCode::NotFound,
             "no enrolment of yours waits for approval under this id",

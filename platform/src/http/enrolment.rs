@@ -38,7 +38,6 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::context::{Ctx, Reply};
 use crate::http::devices::text_account;
 use crate::store::audit::audit;
-use crate::store::db::new_id;
 use crate::store::rows::person;
 
 fn record(ctx: &Ctx<'_>, step: &str, subject: &str, binding: &str, outcome: &str) -> ApiResult<()> {
@@ -118,23 +117,18 @@ pub fn start(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
         Err(error) if error.code() == ProblemCode::IdentityNotVerified => None,
         Err(error) => return Err(error),
     };
-    let enrolment_id = new_id("enr");
     let expires_at = ctx.now + ENROLMENT_SECONDS;
-    ctx.tx.execute(
-        "INSERT INTO enrolments (enrolment_id, person_id, subject, device_suite, device_public_key, device_binding, device_name, source, state, created_at, expires_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'started', ?9, ?10)",
-        params![
-            enrolment_id,
-            person_id,
-            subject,
-            request.device_suite.name(),
-            device_key.as_bytes(),
-            binding,
-            name,
-            ctx.source,
-            ctx.now as i64,
-            expires_at as i64
-        ],
+    let enrolment_id = crate::domain::enrolment::start(
+        ctx.tx,
+        &crate::domain::enrolment::NewEnrolment {
+            person_id: person_id.as_deref(),
+            subject: &subject,
+            device_key: &device_key,
+            device_binding: &binding,
+            device_name: name,
+            source: &ctx.source,
+        },
+        ctx.now,
     )?;
     let challenge = crate::domain::face::issue_challenge(
         ctx.tx,
@@ -245,10 +239,7 @@ pub fn presence(ctx: &mut Ctx<'_>, enrolment_id: &str) -> ApiResult<Reply> {
             };
             fail_all(ctx, &enrolling.subject, &binding)?;
             record(ctx, "presence", &enrolling.subject, &binding, &why)?;
-            ctx.tx.execute(
-                "UPDATE enrolments SET state = 'failed' WHERE enrolment_id = ?1",
-                params![enrolment_id],
-            )?;
+            crate::domain::enrolment::fail(ctx.tx, enrolment_id)?;
             return Ok(Reply::problem(not_verified()));
         }
     };
@@ -276,9 +267,12 @@ pub fn presence(ctx: &mut Ctx<'_>, enrolment_id: &str) -> ApiResult<Reply> {
             ctx.now,
         )?;
     }
-    ctx.tx.execute(
-        "UPDATE enrolments SET state = 'present', present_at = ?1, code_hash = ?2, code_expires_at = ?3 WHERE enrolment_id = ?4",
-        params![ctx.now as i64, code_fields.0, code_fields.1, enrolment_id],
+    crate::domain::enrolment::mark_present(
+        ctx.tx,
+        enrolment_id,
+        code_fields.0.as_deref(),
+        code_fields.1,
+        ctx.now,
     )?;
     let mut approval_possible = false;
     let mut pin_required = true;
@@ -356,10 +350,7 @@ pub fn complete(ctx: &mut Ctx<'_>, enrolment_id: &str) -> ApiResult<Reply> {
                     if fresh { "wrong_code" } else { "expired_code" },
                 )?;
                 let spent = tries >= CODE_TRIES || !fresh;
-                ctx.tx.execute(
-                    "UPDATE enrolments SET code_tries = ?1, state = CASE WHEN ?2 THEN 'failed' ELSE state END WHERE enrolment_id = ?3",
-                    params![tries, spent, enrolment_id],
-                )?;
+                crate::domain::enrolment::count_wrong_code(ctx.tx, enrolment_id, tries, spent)?;
                 let detail = if !fresh {
                     "the code expired; start the enrolment again".to_owned()
                 } else if spent {
@@ -394,42 +385,9 @@ pub fn complete(ctx: &mut Ctx<'_>, enrolment_id: &str) -> ApiResult<Reply> {
             }
         }
     }
-    let now = ctx.now as i64;
     let account_id = match &account {
         Some((account_id, _)) => account_id.clone(),
-        None => {
-            let phone = person.phone.clone().unwrap_or_default();
-            let existing: Option<String> = ctx
-                .tx
-                .query_row(
-                    "SELECT account_id FROM accounts WHERE person_id = ?1",
-                    params![person_id],
-                    |row| row.get(0),
-                )
-                .optional()?;
-            match existing {
-                // A deleted account comes back with the register's phone.
-                Some(account_id) => {
-                    ctx.tx.execute(
-                        "UPDATE accounts SET deleted_at = NULL, phone = ?1 WHERE account_id = ?2",
-                        params![phone, account_id],
-                    )?;
-                    ctx.tx.execute(
-                        "DELETE FROM pins WHERE account_id = ?1",
-                        params![account_id],
-                    )?;
-                    account_id
-                }
-                None => {
-                    let account_id = new_id("acc");
-                    ctx.tx.execute(
-                        "INSERT INTO accounts (account_id, person_id, phone, created_at) VALUES (?1, ?2, ?3, ?4)",
-                        params![account_id, person_id, phone, now],
-                    )?;
-                    account_id
-                }
-            }
-        }
+        None => crate::domain::accounts::open(ctx.tx, &person, ctx.now)?,
     };
     if pin_required {
         crate::domain::pin::set(
@@ -476,22 +434,14 @@ pub fn complete(ctx: &mut Ctx<'_>, enrolment_id: &str) -> ApiResult<Reply> {
             unlinked_device = Some(device_id);
         }
     }
-    let device_id = new_id("dev");
-    ctx.tx.execute(
-        "INSERT INTO devices (device_id, account_id, suite, public_key, name, created_at, last_seen_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-        params![
-            device_id,
-            account_id,
-            enrolling.device_key.suite().name(),
-            enrolling.device_key.as_bytes(),
-            enrolling.device_name,
-            now
-        ],
+    let device_id = crate::domain::devices::add(
+        ctx.tx,
+        &account_id,
+        &enrolling.device_key,
+        &enrolling.device_name,
+        ctx.now,
     )?;
-    ctx.tx.execute(
-        "UPDATE enrolments SET state = 'completed', device_id = ?1 WHERE enrolment_id = ?2",
-        params![device_id, enrolment_id],
-    )?;
+    crate::domain::enrolment::mark_completed(ctx.tx, enrolment_id, &device_id)?;
     limits::succeed(ctx.tx, IDENTITY, &enrolling.subject)?;
     limits::succeed(ctx.tx, DEVICE_KEY, &binding)?;
     notify(
