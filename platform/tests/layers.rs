@@ -4,9 +4,9 @@
 //! in `src/` (comments aside), builds the module import graph from them and
 //! fails on a path that points up a layer or on any circle of imports, so
 //! the layering `docs/architecture.md` draws cannot quietly erode. It also
-//! checks that the tables of cards, applications, mandates and enrolments
-//! are written by their owning domain module only: one owner per state
-//! transition.
+//! checks that the tables of people, accounts, cards, applications,
+//! mandates and enrolments are written by their owning domain module only:
+//! one owner per state transition.
 
 #![allow(clippy::expect_used, reason = "tests fail loudly")]
 
@@ -248,6 +248,9 @@ fn each_state_table_has_one_writer() {
         ("application_stages", "domain::applications"),
         ("delegations", "domain::delegations"),
         ("enrolments", "domain::enrolment"),
+        ("accounts", "domain::accounts"),
+        ("phone_changes", "domain::accounts"),
+        ("people", "domain::register"),
     ] {
         let writers = writers_of(&modules, table);
         assert_eq!(

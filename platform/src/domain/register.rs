@@ -206,3 +206,12 @@ pub fn verify_identity(tx: &Transaction<'_>, identity: &PersonIdentity) -> ApiRe
         )),
     }
 }
+
+/// The phone a person showed in person goes into the register.
+pub fn record_phone(tx: &Transaction<'_>, person_id: &str, phone: &str) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE people SET phone = ?1 WHERE person_id = ?2",
+        params![phone, person_id],
+    )?;
+    Ok(())
+}

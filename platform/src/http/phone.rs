@@ -103,10 +103,16 @@ pub fn start(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let change_id = new_id("phone");
     let code = new_code();
     let expires_at = ctx.now + CODE_SECONDS;
-    ctx.tx.execute(
-        "INSERT INTO phone_changes (change_id, account_id, new_phone, code_hash, code_expires_at, state, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, 'waiting', ?6)",
-        params![change_id, caller.account_id, new_phone, code_hash(&change_id, &code), expires_at as i64, ctx.now as i64],
+    crate::domain::accounts::start_phone_change(
+        ctx.tx,
+        &caller.account_id,
+        &crate::domain::accounts::PhoneChange {
+            change_id: &change_id,
+            new_phone: &new_phone,
+            code_hash: &code_hash(&change_id, &code),
+            code_expires_at: expires_at,
+        },
+        ctx.now,
     )?;
     ctx.state.sms.send(
         ctx.tx,
@@ -155,10 +161,7 @@ pub fn confirm(ctx: &mut Ctx<'_>, change_id: &str) -> ApiResult<Reply> {
     if !(fresh && same_digest(&stored, &code_hash(change_id, request.one_time_code.trim()))) {
         let tries = tries + 1;
         let spent = tries >= CODE_TRIES || !fresh;
-        ctx.tx.execute(
-            "UPDATE phone_changes SET code_tries = ?1, state = CASE WHEN ?2 THEN 'failed' ELSE state END WHERE change_id = ?3",
-            params![tries, spent, change_id],
-        )?;
+        crate::domain::accounts::count_wrong_phone_code(ctx.tx, change_id, tries, spent)?;
         let detail = if spent {
             "the code expired or was wrong too often; start again".to_owned()
         } else {
@@ -169,13 +172,11 @@ pub fn confirm(ctx: &mut Ctx<'_>, change_id: &str) -> ApiResult<Reply> {
                 .with_field("one_time_code"),
         )));
     }
-    ctx.tx.execute(
-        "UPDATE phone_changes SET state = 'done' WHERE change_id = ?1",
-        params![change_id],
-    )?;
-    ctx.tx.execute(
-        "UPDATE accounts SET phone = ?1 WHERE account_id = ?2",
-        params![new_phone, caller.account_id],
+    crate::domain::accounts::complete_phone_change(
+        ctx.tx,
+        change_id,
+        &caller.account_id,
+        &new_phone,
     )?;
     notify(
         ctx.tx,
@@ -210,23 +211,8 @@ pub fn counter_change(ctx: &mut Ctx<'_>, person_id: &str) -> ApiResult<Reply> {
         .number()
         .to_owned();
     person(ctx.tx, person_id)?;
-    ctx.tx.execute(
-        "UPDATE people SET phone = ?1 WHERE person_id = ?2",
-        params![phone, person_id],
-    )?;
-    let account: Option<String> = ctx
-        .tx
-        .query_row(
-            "SELECT account_id FROM accounts WHERE person_id = ?1 AND deleted_at IS NULL",
-            params![person_id],
-            |row| row.get(0),
-        )
-        .optional()?;
+    let account = crate::domain::accounts::record_phone_at_counter(ctx.tx, person_id, &phone)?;
     if let Some(account_id) = account {
-        ctx.tx.execute(
-            "UPDATE accounts SET phone = ?1 WHERE account_id = ?2",
-            params![phone, account_id],
-        )?;
         notify(ctx.tx, &account_id, NoticeKind::PhoneChanged, None, ctx.now)?;
         audit(
             ctx.tx,
