@@ -387,7 +387,7 @@ pub fn submit(
     Ok(application_id)
 }
 
-/// Payment received: production is queued to start after [`QUEUE_SECONDS`].
+/// Payment received: production is queued to start after `QUEUE_SECONDS` (an hour).
 pub fn pay(tx: &Transaction<'_>, application_id: &str, now: u64) -> ApiResult<()> {
     queue_production(tx, application_id, now)
 }

@@ -197,7 +197,7 @@ fn limit_for(
 }
 
 /// Checks the caller's PIN. A wrong PIN is counted (and the request must
-/// still commit: see [`Reply::problem`]); the error says how many tries are
+/// still commit: see `Reply::problem` in the HTTP layer); the error says how many tries are
 /// left or that the PIN is locked.
 pub fn verify(tx: &Transaction<'_>, caller: &Caller, pin: &str, now: u64) -> ApiResult<()> {
     let person = crate::store::rows::person(tx, &caller.person_id)?;

@@ -4,7 +4,7 @@
 //!
 //! Replies the endpoints never see — unknown paths, wrong methods,
 //! unreadable path parameters, oversized bodies — also leave as
-//! `application/problem+json` with the clock header ([`finish_response`]).
+//! `application/problem+json` with the clock header (`finish_response`).
 
 use std::pin::Pin;
 use std::sync::{Arc, PoisonError};

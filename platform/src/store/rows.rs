@@ -78,7 +78,8 @@ pub fn mask_card_number(number: &str) -> String {
 }
 
 /// A card as the platform holds it, every field known. What a caller is
-/// shown of it is [`CardRow::view`] under their [`Disclosure`].
+/// shown of it is [`CardRow::view`] under their
+/// [`Disclosure`](crate::domain::access::Disclosure).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CardRow {
     /// Id.
