@@ -25,7 +25,6 @@ pub mod presentation;
 pub mod qr;
 pub mod status;
 pub mod suite;
-pub mod test_vectors;
 pub mod trust;
 pub mod verify;
 mod wire;

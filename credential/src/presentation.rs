@@ -21,8 +21,9 @@ use crate::wire::{Reader, push_u24};
 
 /// The prefix of every code's text: format version 1.
 pub const CODE_PREFIX: &str = "EC1:";
-/// Domain separation for device signatures over presentations.
-pub(crate) const PRESENTATION_CONTEXT: &[u8] = b"ecard-presentation-v1";
+/// Domain separation for device signatures over presentations: the signed
+/// message is this context followed by the presentation without its signature.
+pub const PRESENTATION_CONTEXT: &[u8] = b"ecard-presentation-v1";
 /// The largest counter a presentation can carry.
 pub const MAX_COUNTER: u32 = (1 << 24) - 1;
 const RESERVED_BITS: u8 = 0b1100_0000;

@@ -3,10 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
-use ecard_credential::test_vectors::{Expected, TestVector, generate};
 use ecard_credential::{
     Presentation, Purpose, SignedStatusList, TrustList, Verifier, VerifierPolicy, base45,
 };
+use ecard_test_vectors::{Expected, TestVector, generate};
 use proptest::prelude::*;
 
 fn valid_vector() -> TestVector {

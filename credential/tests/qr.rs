@@ -3,8 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
-use ecard_credential::test_vectors::generate;
 use ecard_credential::{Presentation, QrMatrix, Suite};
+use ecard_test_vectors::generate;
 
 fn decode_png(png_bytes: &[u8]) -> Vec<String> {
     let decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));

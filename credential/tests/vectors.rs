@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use ecard_credential::test_vectors::{Expected, TestVector, generate};
+use ecard_test_vectors::{Expected, TestVector, generate};
 
 fn checked_in() -> Vec<TestVector> {
     let directory = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors");

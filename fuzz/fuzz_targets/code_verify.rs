@@ -6,7 +6,7 @@
 
 use std::sync::OnceLock;
 
-use ecard_credential::test_vectors::{TestVector, generate};
+use ecard_test_vectors::{TestVector, generate};
 use ecard_credential::{Presentation, Purpose, Verifier, VerifierPolicy, base45};
 use libfuzzer_sys::fuzz_target;
 

@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use ecard_credential::test_vectors::{TestVector, generate};
+use ecard_test_vectors::{TestVector, generate};
 use ecard_credential::{Purpose, SignedStatusList, Verifier, VerifierPolicy};
 use libfuzzer_sys::fuzz_target;
 

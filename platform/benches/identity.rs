@@ -11,25 +11,25 @@
 #![allow(missing_docs, reason = "criterion macros generate undocumented items")]
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use ecard_platform::face::{
+use ecard_platform::domain::face::{
     FaceExpectation, FaceVerifier, SimulatedFacePlatform, TrustedFacePlatforms, subject_of,
 };
 
 fn pin(criterion: &mut Criterion) {
-    let stored = ecard_platform::pin::hash("135790").unwrap();
+    let stored = ecard_platform::domain::pin::hash("135790").unwrap();
     let mut group = criterion.benchmark_group("pin");
     group.sample_size(20);
     group.bench_function("hash", |bench| {
-        bench.iter(|| ecard_platform::pin::hash("135790").unwrap());
+        bench.iter(|| ecard_platform::domain::pin::hash("135790").unwrap());
     });
     group.bench_function("check", |bench| {
-        bench.iter(|| ecard_platform::pin::matches("246813", &stored).unwrap());
+        bench.iter(|| ecard_platform::domain::pin::matches("246813", &stored).unwrap());
     });
     group.finish();
 }
 
 fn face(criterion: &mut Criterion) {
-    let mut connection = ecard_platform::db::open(std::path::Path::new(":memory:")).unwrap();
+    let mut connection = ecard_platform::store::db::open(std::path::Path::new(":memory:")).unwrap();
     let tx = connection.transaction().unwrap();
     SimulatedFacePlatform::ensure_key(&tx).unwrap();
     let subject = subject_of("resident_id", "11010519491231002X");

@@ -11,42 +11,30 @@
 //!
 //! Run it with `ecard platform serve --db <file> --addr 127.0.0.1:PORT`, or
 //! in process with [`RunningPlatform::start`].
+//!
+//! The crate is three layers that only point down — [`http`] on top of
+//! [`domain`] on top of [`store`] — with [`error`] beneath them all; this
+//! file wires them together (it hands the domain's clock tick to the HTTP
+//! layer). `docs/architecture.md` draws them.
 
-use ecard_api::paths;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, Request, State};
-use axum::response::Response;
-use axum::routing::{delete, get, post, put};
 
-pub mod admin;
-pub mod applications;
-pub mod cards;
-pub mod clock;
-pub mod db;
-pub mod delegations;
-pub mod devices;
-pub mod enrolment;
+use crate::http::context::{AppState, Reply};
+
+pub mod domain;
 pub mod error;
-pub mod face;
-pub mod feeds;
 pub mod http;
-pub mod issuer;
-pub mod limits;
-pub mod people;
-pub mod phone;
-pub mod pin;
-pub mod rules;
-pub mod sample_data;
-pub mod seed;
-pub mod sms;
-pub mod workflow;
+pub mod store;
 
-use http::{AppState, Ctx, Endpoint, Reply, handle};
+/// The sample-data generator, lent to benchmarks that still reach it
+/// through the platform (feature `sample-data`). The platform itself reads
+/// only the generated files (`platform/data/*.json`).
+#[cfg(feature = "sample-data")]
+pub use ecard_sample_data as sample_data;
 
 /// How to run a platform.
 #[derive(Clone, Debug)]
@@ -64,7 +52,7 @@ impl PlatformConfig {
     pub fn new(database: impl Into<PathBuf>) -> PlatformConfig {
         PlatformConfig {
             database: database.into(),
-            admin_token: db::new_id("admin"),
+            admin_token: store::db::new_id("admin"),
             issuer_name: "CN-MOHRSS".to_owned(),
         }
     }
@@ -93,13 +81,14 @@ pub struct Platform {
 impl Platform {
     /// Opens (and on first start, seeds) the platform's database.
     pub fn open(config: &PlatformConfig) -> Result<Platform, PlatformError> {
-        let mut connection = db::open(&config.database)?;
+        let mut connection = store::db::open(&config.database)?;
         let tx = connection.transaction()?;
-        let now = clock::now(&tx)?;
-        issuer::ensure_key(&tx, now)
+        let now = store::clock::now(&tx)?;
+        domain::issuer::ensure_key(&tx, now)
             .map_err(|error| PlatformError::Seed(format!("{:?}", error.0)))?;
-        seed::seed(&tx, now).map_err(|error| PlatformError::Seed(format!("{:?}", error.0)))?;
-        face::SimulatedFacePlatform::ensure_key(&tx)
+        domain::seed::seed(&tx, now)
+            .map_err(|error| PlatformError::Seed(format!("{:?}", error.0)))?;
+        domain::face::SimulatedFacePlatform::ensure_key(&tx)
             .map_err(|error| PlatformError::Seed(format!("{:?}", error.0)))?;
         tx.commit()?;
         let platform = Platform {
@@ -109,8 +98,9 @@ impl Platform {
                 issuer_name: config.issuer_name.clone(),
                 status_cache: Mutex::new(std::collections::HashMap::new()),
                 clock_offset: std::sync::atomic::AtomicI64::new(0),
-                face_verifier: Arc::new(face::TrustedFacePlatforms),
-                sms: Arc::new(sms::SmsOutbox),
+                face_verifier: Arc::new(domain::face::TrustedFacePlatforms),
+                sms: Arc::new(domain::sms::SmsOutbox),
+                tick: domain::tick::advance,
             }),
         };
         platform.state.remember_now(now);
@@ -119,12 +109,12 @@ impl Platform {
 
     /// The HTTP routes.
     pub fn router(&self) -> Router {
-        routes()
-            .with_state(self.state.clone())
-            .layer(axum::middleware::map_response_with_state(
+        http::router::routes().with_state(self.state.clone()).layer(
+            axum::middleware::map_response_with_state(
                 self.state.clone(),
-                http::finish_response,
-            ))
+                http::plumbing::finish_response,
+            ),
+        )
     }
 
     /// Serves on `listener` until `shutdown` completes.
@@ -143,280 +133,6 @@ impl Platform {
         )
         .with_graceful_shutdown(shutdown)
         .await
-    }
-}
-
-type Shared = State<Arc<AppState>>;
-
-macro_rules! endpoint {
-    ($endpoint:expr, $work:path) => {
-        |State(state): Shared, request: Request| async move {
-            handle(state, request, $endpoint, |ctx: &mut Ctx<'_>| $work(ctx)).await
-        }
-    };
-    ($endpoint:expr, $work:path, path) => {
-        |State(state): Shared, id: Result<Path<String>, PathRejection>, request: Request| async move {
-            match id {
-                Ok(Path(id)) => {
-                    handle(state, request, $endpoint, move |ctx: &mut Ctx<'_>| {
-                        $work(ctx, &id)
-                    })
-                    .await
-                }
-                Err(rejection) => http::path_rejected(&rejection),
-            }
-        }
-    };
-}
-
-fn routes() -> Router<Arc<AppState>> {
-    use Endpoint as E;
-    Router::new()
-        .route(paths::TIME, get(endpoint!(E::PUBLIC_READ, feeds::time)))
-        .route(
-            paths::TRUST_LIST,
-            get(endpoint!(E::PUBLIC_READ, feeds::trust_list)),
-        )
-        .route(
-            paths::STATUS_LIST,
-            get(endpoint!(E::PUBLIC_READ, feeds::status_list, path)),
-        )
-        .route(
-            paths::CATALOGUE_ITEMS,
-            get(endpoint!(E::PUBLIC_READ, feeds::items)),
-        )
-        .route(
-            paths::CATALOGUE_OUTLETS,
-            get(endpoint!(E::PUBLIC_READ, feeds::outlets)),
-        )
-        .route(
-            paths::CATALOGUE_SYNC,
-            get(endpoint!(E::PUBLIC_READ, feeds::sync)),
-        )
-        .route(
-            paths::RULES,
-            get(endpoint!(E::PUBLIC_READ, rules::get, path)),
-        )
-        .route(
-            paths::ENROLMENTS,
-            post(endpoint!(
-                E {
-                    access: http::Access::Public,
-                    idempotent: true
-                },
-                enrolment::start
-            )),
-        )
-        .route(
-            paths::ENROLMENT_PRESENCE,
-            post(endpoint!(E::ENROLLING, enrolment::presence, path)),
-        )
-        .route(
-            paths::ENROLMENT_COMPLETION,
-            post(endpoint!(E::ENROLLING, enrolment::complete, path)),
-        )
-        .route(
-            paths::MY_DEVICES,
-            get(endpoint!(E::DEVICE_READ, devices::list)),
-        )
-        .route(
-            paths::DEVICE_UNLINK,
-            post(endpoint!(E::DEVICE_WRITE, devices::unlink, path)),
-        )
-        .route(
-            paths::MY_NOTICES,
-            get(endpoint!(E::DEVICE_READ, devices::notices)),
-        )
-        .route(
-            paths::ENROLMENT_REQUESTS,
-            get(endpoint!(E::DEVICE_READ, devices::enrolment_requests)),
-        )
-        .route(
-            paths::ENROLMENT_REQUEST_APPROVAL,
-            post(endpoint!(E::DEVICE_WRITE, devices::approve, path)),
-        )
-        .route(paths::PIN, post(endpoint!(E::DEVICE_WRITE, pin::change)))
-        .route(
-            paths::PIN_GRANTS,
-            post(endpoint!(E::DEVICE_WRITE, pin::grant)),
-        )
-        .route(
-            paths::PIN_RESET,
-            post(endpoint!(E::DEVICE_WRITE, pin::reset)),
-        )
-        .route(
-            paths::FACE_CHALLENGES,
-            post(endpoint!(E::DEVICE_WRITE, phone::face_challenge)),
-        )
-        .route(
-            paths::PHONE_CHANGES,
-            post(endpoint!(E::DEVICE_WRITE, phone::start)),
-        )
-        .route(
-            paths::PHONE_CHANGE_CONFIRMATION,
-            post(endpoint!(E::DEVICE_WRITE, phone::confirm, path)),
-        )
-        .route(paths::ME, get(endpoint!(E::DEVICE_READ, people::profile)))
-        .route(
-            paths::ACCOUNT_DELETION,
-            post(endpoint!(E::DEVICE_WRITE, people::delete_account)),
-        )
-        .route(
-            paths::CREDENTIALS,
-            post(endpoint!(E::DEVICE_WRITE, cards::credentials)),
-        )
-        .route(
-            paths::APPLICATIONS,
-            post(endpoint!(E::DEVICE_WRITE, applications::submit_new))
-                .get(endpoint!(E::DEVICE_READ, applications::list)),
-        )
-        .route(
-            paths::APPLICATION,
-            get(endpoint!(E::DEVICE_READ, applications::get, path)),
-        )
-        .route(
-            paths::APPLICATION_PAYMENT,
-            post(endpoint!(E::DEVICE_WRITE, applications::pay, path)),
-        )
-        .route(
-            paths::APPLICATION_CANCEL,
-            post(endpoint!(E::DEVICE_WRITE, applications::cancel, path)),
-        )
-        .route(
-            paths::APPLICATION_RECEIPT,
-            post(endpoint!(
-                E::DEVICE_WRITE,
-                applications::confirm_receipt,
-                path
-            )),
-        )
-        .route(
-            paths::APPLICATION_PHOTO,
-            post(endpoint!(
-                E::DEVICE_WRITE,
-                applications::resubmit_photo,
-                path
-            )),
-        )
-        .route(
-            paths::REPLACEMENTS,
-            post(endpoint!(E::DEVICE_WRITE, applications::submit_replacement)),
-        )
-        .route(
-            paths::LOSS_REPORTS,
-            post(endpoint!(E::DEVICE_WRITE, cards::report_loss, path)),
-        )
-        .route(
-            paths::LOSS_RELEASE,
-            post(endpoint!(E::DEVICE_WRITE, cards::release_loss, path)),
-        )
-        .route(
-            paths::ACTIVATION,
-            post(endpoint!(E::DEVICE_WRITE, cards::activate, path)),
-        )
-        .route(
-            paths::DELEGATIONS,
-            post(endpoint!(E::DEVICE_WRITE, delegations::create))
-                .get(endpoint!(E::DEVICE_READ, delegations::list)),
-        )
-        .route(
-            paths::DELEGATION_CONSENT,
-            post(endpoint!(E::DEVICE_WRITE, delegations::consent, path)),
-        )
-        .route(
-            paths::DELEGATION_FACE_CHALLENGE,
-            post(endpoint!(
-                E::DEVICE_WRITE,
-                delegations::face_challenge,
-                path
-            )),
-        )
-        .route(
-            paths::DELEGATION_FACE_CONSENT,
-            post(endpoint!(E::DEVICE_WRITE, delegations::face_consent, path)),
-        )
-        .route(
-            paths::DELEGATION_REVOKE,
-            post(endpoint!(E::DEVICE_WRITE, delegations::revoke, path)),
-        )
-        .route(
-            paths::AUDIT,
-            get(endpoint!(E::DEVICE_READ, delegations::audit_trail)),
-        )
-        .route(
-            paths::ADMIN_CLOCK_ADVANCE,
-            post(endpoint!(E::ADMIN, admin::advance_clock)),
-        )
-        .route(
-            paths::ADMIN_PEOPLE,
-            post(endpoint!(E::ADMIN, admin::add_person)),
-        )
-        .route(
-            paths::ADMIN_PERSON_PHONE,
-            post(endpoint!(E::ADMIN, phone::counter_change, path)),
-        )
-        .route(
-            paths::ADMIN_SMS,
-            get(endpoint!(E::ADMIN, admin::sms_outbox)),
-        )
-        .route(
-            paths::ADMIN_FACE_RESULTS,
-            post(endpoint!(E::ADMIN, admin::mint_face_result)),
-        )
-        .route(
-            paths::ADMIN_PERSON_CARDS,
-            post(endpoint!(E::ADMIN, admin::add_card, path)),
-        )
-        .route(
-            paths::ADMIN_PERSONAS,
-            get(endpoint!(E::ADMIN, admin::personas)),
-        )
-        .route(
-            paths::ADMIN_ISSUER_ROTATE,
-            post(endpoint!(E::ADMIN, admin::rotate_key)),
-        )
-        .route(
-            paths::ADMIN_BANK_ACCOUNT_CLOSED,
-            post(endpoint!(E::ADMIN, admin::bank_account_closed, path)),
-        )
-        .route(
-            paths::ADMIN_CARD_RELEASE,
-            post(endpoint!(E::ADMIN, admin::counter_release, path)),
-        )
-        .route(
-            paths::ADMIN_PRODUCTION_FAILED,
-            post(endpoint!(E::ADMIN, admin::fail_production, path)),
-        )
-        .route(
-            paths::ADMIN_COUNTER_CONSENT,
-            post(endpoint!(E::ADMIN, admin::counter_consent, path)),
-        )
-        .route(
-            paths::ADMIN_CATALOGUE_ITEMS,
-            put(endpoint!(E::ADMIN, admin::put_items)),
-        )
-        .route(
-            paths::ADMIN_CATALOGUE_ITEM,
-            delete(endpoint!(E::ADMIN, admin::delete_item, path)),
-        )
-        .route(
-            paths::ADMIN_OUTLETS,
-            put(endpoint!(E::ADMIN, admin::put_outlets)),
-        )
-        .route(
-            paths::ADMIN_OUTLET,
-            delete(endpoint!(E::ADMIN, admin::delete_outlet, path)),
-        )
-        .route(
-            paths::ADMIN_RULES,
-            put(endpoint!(E::ADMIN, admin::put_rules)),
-        )
-        .fallback(|| async { error::ApiError::not_found("endpoint").into_response_() })
-}
-
-impl error::ApiError {
-    fn into_response_(self) -> Response {
-        axum::response::IntoResponse::into_response(self)
     }
 }
 

@@ -1,0 +1,448 @@
+//! Tests of the sample data: the checked-in files are current, and the data
+//! has the shape the brief and the domain documents describe.
+
+use std::collections::{HashMap, HashSet};
+
+use ecard_api::catalogue::{CatalogueItem, Cluster, Domain, OutletKind, OutletService};
+use ecard_api::resident::ECardState;
+
+use super::catalogue::{JIANGXI, NATIONAL};
+use super::regions::{BANKS, BOUNDS, CITIES, COUNTIES};
+use super::*;
+
+const ALL_DOMAINS: [Domain; 13] = [
+    Domain::GovernmentServices,
+    Domain::HumanResourcesSocialSecurity,
+    Domain::MedicalHealth,
+    Domain::Transport,
+    Domain::Tourism,
+    Domain::Culture,
+    Domain::Education,
+    Domain::FundDisbursement,
+    Domain::FinancePayment,
+    Domain::SmartLiving,
+    Domain::RuralRevitalization,
+    Domain::NationalDefence,
+    Domain::CreditServices,
+];
+
+const ALL_CLUSTERS: [Cluster; 4] = [Cluster::Handle, Cluster::Travel, Cluster::Pay, Cluster::Use];
+
+fn list<'a>(data: &'a SampleData, name: &str) -> Vec<&'a CatalogueItem> {
+    data.catalogue.iter().filter(|i| i.list == name).collect()
+}
+
+#[test]
+fn checked_in_files_are_the_generators_output() {
+    let data = generate();
+    let [(_, catalogue), (_, outlets), (_, rules)] = data.files().unwrap();
+    let hint = "platform/data is stale: run \
+        `cargo run -p ecard-sample-data --bin generate-sample-data -- platform/data`";
+    assert!(
+        catalogue == include_str!("../../data/catalogue.json"),
+        "{hint}"
+    );
+    assert!(outlets == include_str!("../../data/outlets.json"), "{hint}");
+    assert!(rules == include_str!("../../data/rules.json"), "{hint}");
+    assert!(embedded().unwrap() == data, "{hint}");
+}
+
+#[test]
+fn generation_is_deterministic() {
+    let a = generate();
+    let b = generate();
+    assert_eq!(a, b);
+    assert_eq!(a.files().unwrap(), b.files().unwrap());
+}
+
+#[test]
+fn national_list_has_160_items_95_of_them_social_security() {
+    let data = generate();
+    let national = list(&data, "national");
+    assert_eq!(national.len(), 160);
+    let hr = national
+        .iter()
+        .filter(|i| i.domain == Domain::HumanResourcesSocialSecurity)
+        .count();
+    assert_eq!(hr, 95);
+    for (n, item) in national.iter().enumerate() {
+        assert_eq!(item.id, format!("N-{:03}", n + 1));
+        assert_eq!(item.regions, ["100000"]);
+    }
+    let domains: HashSet<_> = national.iter().map(|i| i.domain).collect();
+    assert_eq!(domains.len(), 13, "the national list touches every domain");
+}
+
+#[test]
+fn jiangxi_list_has_163_items_over_all_domains_and_clusters() {
+    let data = generate();
+    let jiangxi = list(&data, "360000");
+    assert_eq!(jiangxi.len(), 163);
+    for (n, item) in jiangxi.iter().enumerate() {
+        assert_eq!(item.id, format!("P360000-{:03}", n + 1));
+    }
+    let domains: HashSet<_> = jiangxi.iter().map(|i| i.domain).collect();
+    for domain in ALL_DOMAINS {
+        assert!(domains.contains(&domain), "{domain:?} missing");
+    }
+    let clusters: HashSet<_> = jiangxi.iter().map(|i| i.cluster).collect();
+    for cluster in ALL_CLUSTERS {
+        assert!(clusters.contains(&cluster), "{cluster:?} missing");
+    }
+    let codes: HashSet<&str> = std::iter::once("360000")
+        .chain(CITIES.iter().map(|c| c.code))
+        .collect();
+    for item in &jiangxi {
+        assert!(!item.regions.is_empty());
+        for region in &item.regions {
+            assert!(
+                codes.contains(region.as_str()),
+                "{}: region {region}",
+                item.name
+            );
+        }
+    }
+}
+
+#[test]
+fn every_provincial_reference_names_a_national_row() {
+    let national: HashSet<&str> = NATIONAL
+        .iter()
+        .flat_map(|s| s.entries.iter().map(|r| r.name))
+        .collect();
+    let mut entries = 0;
+    for section in JIANGXI {
+        for entry in section.entries {
+            entries += 1;
+            if let catalogue::Entry::Same(name) = entry {
+                assert!(national.contains(name), "no national row named {name}");
+                let row = catalogue::national_rows()
+                    .find(|r| r.row.name == *name)
+                    .unwrap();
+                assert_eq!(row.domain, section.domain, "{name} changes domain");
+            }
+        }
+    }
+    assert_eq!(entries, 163);
+}
+
+#[test]
+fn items_are_well_formed() {
+    let data = generate();
+    let mut ids = HashSet::new();
+    let mut names: HashMap<&str, HashSet<&str>> = HashMap::new();
+    for item in &data.catalogue {
+        assert!(ids.insert(item.id.as_str()), "duplicate id {}", item.id);
+        assert!(
+            names
+                .entry(item.list.as_str())
+                .or_default()
+                .insert(item.name.as_str()),
+            "duplicate name {} in {}",
+            item.name,
+            item.list
+        );
+        let label = item.short_label.chars().count();
+        assert!(
+            (1..=6).contains(&label),
+            "{}: label {}",
+            item.name,
+            item.short_label
+        );
+        assert!(item.description.ends_with('。'), "{}", item.name);
+        assert!(item.description.chars().count() >= 8, "{}", item.name);
+        assert!(!item.description.contains('\n'));
+        assert_eq!(item.cluster, catalogue::cluster_of(item.domain));
+        assert!(!item.usage_modes.is_empty());
+        assert!(!item.card_forms.is_empty());
+        assert!(!item.channels.is_empty());
+        assert!(!item.department.is_empty());
+        assert_eq!(item.version, 1);
+    }
+}
+
+#[test]
+fn residents_find_what_they_search_for() {
+    let data = generate();
+    let terms = [
+        "社会保障卡申领",
+        "社会保障卡补换",
+        "挂失",
+        "解挂",
+        "启用",
+        "社保",
+        "养老",
+        "医保",
+        "就医",
+        "公交",
+        "地铁",
+        "景区",
+        "博物馆",
+        "图书馆",
+        "公积金",
+        "失业",
+        "工伤",
+        "生育",
+        "补贴",
+        "就业",
+        "培训",
+        "惠民惠农",
+    ];
+    for name in ["national", "360000"] {
+        let items = list(&data, name);
+        for term in terms {
+            assert!(
+                items.iter().any(|i| i.name.contains(term)),
+                "no item of {name} mentions {term}"
+            );
+        }
+    }
+}
+
+fn in_bounds(lat: f64, lon: f64) -> bool {
+    let (south, north, west, east) = BOUNDS;
+    (south..=north).contains(&lat) && (west..=east).contains(&lon)
+}
+
+#[test]
+fn outlets_cover_jiangxi() {
+    let data = generate();
+    assert!(data.outlets.len() >= 3_000);
+    assert_eq!(data.outlets.len(), OUTLET_COUNT);
+    let counties: HashMap<&str, &regions::County> = COUNTIES.iter().map(|c| (c.code, c)).collect();
+    let mut names = HashSet::new();
+    let mut seen_counties = HashSet::new();
+    let mut seen_cities = HashSet::new();
+    for (n, outlet) in data.outlets.iter().enumerate() {
+        assert_eq!(outlet.id, format!("O-{:05}", n + 1));
+        assert!(
+            names.insert(outlet.name.as_str()),
+            "duplicate name {}",
+            outlet.name
+        );
+        assert!(
+            in_bounds(outlet.latitude, outlet.longitude),
+            "{} outside Jiangxi",
+            outlet.name
+        );
+        let county = counties.get(outlet.region.as_str()).unwrap();
+        let city = regions::city_of(county);
+        assert_eq!(outlet.city, city.name);
+        assert!(
+            outlet
+                .address
+                .starts_with(&format!("江西省{}{}", city.name, county.name))
+        );
+        let (code, number) = outlet.phone.split_once('-').unwrap();
+        assert_eq!(code, city.area_code, "{}", outlet.name);
+        assert!(number.len() == 8 && number.bytes().all(|b| b.is_ascii_digit()));
+        // Within about 30 km of the seat.
+        assert!(
+            (outlet.latitude - county.lat).abs() < 0.3,
+            "{}",
+            outlet.name
+        );
+        assert!(
+            (outlet.longitude - county.lon).abs() < 0.35,
+            "{}",
+            outlet.name
+        );
+        assert_eq!(outlet.version, 1);
+        seen_counties.insert(county.code);
+        seen_cities.insert(city.code);
+    }
+    assert_eq!(seen_counties.len(), 100);
+    assert_eq!(seen_cities.len(), 11);
+}
+
+#[test]
+fn outlets_have_hours_and_services_that_fit_their_kind() {
+    let data = generate();
+    let bank_codes: HashSet<&str> = BANKS.iter().map(|(code, _)| *code).collect();
+    let mut kinds = HashMap::new();
+    let (mut round_the_clock, mut closed_sunday, mut open_saturday) = (0, 0, 0);
+    for outlet in &data.outlets {
+        *kinds.entry(outlet.kind).or_insert(0) += 1;
+        assert!(!outlet.hours.is_empty(), "{} has no hours", outlet.name);
+        for period in &outlet.hours {
+            assert!(!period.weekdays.is_empty());
+            assert!(period.weekdays.iter().all(|d| (1..=7).contains(d)));
+            assert!(period.opens < period.closes && period.closes <= 24 * 60);
+        }
+        let days: HashSet<u8> = outlet
+            .hours
+            .iter()
+            .flat_map(|p| p.weekdays.clone())
+            .collect();
+        if outlet
+            .hours
+            .iter()
+            .any(|p| p.opens == 0 && p.closes == 1440 && p.weekdays.len() == 7)
+        {
+            round_the_clock += 1;
+        }
+        if !days.contains(&7) {
+            closed_sunday += 1;
+        }
+        if days.contains(&6) {
+            open_saturday += 1;
+        }
+        let services: HashSet<OutletService> = outlet.services.iter().copied().collect();
+        assert_eq!(
+            services.len(),
+            outlet.services.len(),
+            "{}: repeated service",
+            outlet.name
+        );
+        use OutletService::*;
+        match outlet.kind {
+            OutletKind::HumanResourcesOffice => {
+                assert!(outlet.bank.is_none());
+                for s in [
+                    Apply,
+                    Replace,
+                    ReportLoss,
+                    ReleaseLoss,
+                    ActivateSocialFunction,
+                ] {
+                    assert!(services.contains(&s), "{} lacks {s:?}", outlet.name);
+                }
+            }
+            OutletKind::BankBranch => {
+                let bank = outlet.bank.as_deref().unwrap();
+                assert!(bank_codes.contains(bank));
+                let bank_name = BANKS.iter().find(|(c, _)| *c == bank).unwrap().1;
+                assert!(outlet.name.starts_with(bank_name), "{}", outlet.name);
+                for s in [ActivateBankFunction, PinReset, CardPickup] {
+                    assert!(services.contains(&s), "{} lacks {s:?}", outlet.name);
+                }
+                assert!(!services.contains(&ActivateSocialFunction));
+                assert!(!services.contains(&ReleaseLoss));
+                if services.contains(&InstantIssue) {
+                    assert!(services.contains(&Apply));
+                }
+            }
+            OutletKind::CommunityServicePoint => {
+                assert!(outlet.bank.is_none());
+                assert!(services.contains(&ReportLoss));
+                let allowed = [ReportLoss, CardPickup, ActivateSocialFunction];
+                assert!(
+                    services.iter().all(|s| allowed.contains(s)),
+                    "{}",
+                    outlet.name
+                );
+            }
+        }
+    }
+    assert_eq!(kinds.len(), 3);
+    assert!(kinds[&OutletKind::BankBranch] > kinds[&OutletKind::HumanResourcesOffice]);
+    assert!(round_the_clock > 10);
+    assert!(closed_sunday > 100);
+    assert!(open_saturday > 100);
+    let banks: HashSet<_> = data
+        .outlets
+        .iter()
+        .filter_map(|o| o.bank.as_deref())
+        .collect();
+    assert_eq!(
+        banks.len(),
+        BANKS.len(),
+        "every co-branded bank has branches"
+    );
+}
+
+#[test]
+fn outlets_file_stays_small() {
+    let outlets = generate().outlets_json().unwrap();
+    assert!(outlets.len() < 2 * 1024 * 1024, "{} bytes", outlets.len());
+}
+
+#[test]
+fn provinces_have_different_rules() {
+    let rules = generate().rules;
+    let regions: Vec<&str> = rules.iter().map(|r| r.region.as_str()).collect();
+    assert_eq!(regions, ["360000", "330000", "440000", "510000"]);
+    let lapses: HashSet<u32> = rules.iter().map(|r| r.temporary_loss_lapse_days).collect();
+    assert_eq!(lapses.len(), 4, "lapse days differ between all four");
+    assert!(lapses.iter().all(|d| [5, 7, 10, 15].contains(d)));
+    let online: HashSet<bool> = rules.iter().map(|r| r.release_online).collect();
+    assert_eq!(
+        online.len(),
+        2,
+        "some release online, some at the counter only"
+    );
+    for flag in [
+        |r: &RegionalRules| r.formal_loss_reversible,
+        |r: &RegionalRules| r.e_card_timing.during_production == ECardState::Active,
+        |r: &RegionalRules| r.e_card_timing.during_temporary_loss == ECardState::Active,
+        |r: &RegionalRules| r.e_card_timing.during_replacement == ECardState::Active,
+        |r: &RegionalRules| r.cancel_after_submit,
+    ] {
+        assert_eq!(rules.iter().map(flag).collect::<HashSet<_>>().len(), 2);
+    }
+    for r in &rules {
+        assert!(r.replacement_fee_fen <= 2_000 && r.postage_fen <= 1_500);
+        assert!((5..=10).contains(&r.relative_quota));
+        assert!((24..=72).contains(&r.credential_lifetime_hours));
+        assert_eq!(r.adult_age, 18);
+        let p = r.photo;
+        assert!(p.min_width <= 358 && 358 <= p.max_width);
+        assert!(p.min_height <= 441 && 441 <= p.max_height);
+        assert!(p.min_bytes < p.max_bytes && p.max_bytes <= 40 * 1024);
+        assert!(!r.banks.is_empty());
+        let codes: HashSet<_> = r.banks.iter().map(|b| b.code.as_str()).collect();
+        assert_eq!(codes.len(), r.banks.len());
+        assert!(r.production_days > 0 && r.delivery_days > 0);
+        assert_eq!(r.version, 1);
+    }
+    assert_eq!(rules[0].relative_quota, 8, "Jiangxi's quota of relatives");
+    assert_eq!(
+        rules[0].e_card_timing.during_production,
+        ECardState::Active,
+        "Jiangxi: 同步生成电子社会保障卡，持卡人可在电子社会保障卡渠道直接使用"
+    );
+    assert_eq!(rules[0].banks.len(), 11);
+}
+
+#[test]
+fn synthetic_data_scales_with_unique_ids_and_names() {
+    let data = synthetic(10_000, 10_000, 1);
+    assert_eq!(data.catalogue.len(), 10_000);
+    assert_eq!(data.outlets.len(), 10_000);
+    let ids: HashSet<_> = data.catalogue.iter().map(|i| &i.id).collect();
+    assert_eq!(ids.len(), 10_000);
+    let names: HashSet<_> = data.catalogue.iter().map(|i| &i.name).collect();
+    assert_eq!(names.len(), 10_000);
+    let ids: HashSet<_> = data.outlets.iter().map(|o| &o.id).collect();
+    assert_eq!(ids.len(), 10_000);
+    let names: HashSet<_> = data.outlets.iter().map(|o| &o.name).collect();
+    assert_eq!(names.len(), 10_000);
+    assert!(
+        data.catalogue
+            .iter()
+            .all(|i| i.short_label.chars().count() <= 6)
+    );
+    assert!(
+        data.outlets
+            .iter()
+            .all(|o| in_bounds(o.latitude, o.longitude))
+    );
+    assert_eq!(
+        data,
+        synthetic(10_000, 10_000, 1),
+        "deterministic in the seed"
+    );
+    assert_ne!(
+        data.outlets,
+        synthetic(10, 10_000, 2).outlets,
+        "the seed matters"
+    );
+}
+
+#[test]
+fn synthetic_handles_small_and_empty_sizes() {
+    let data = synthetic(0, 0, 3);
+    assert!(data.catalogue.is_empty() && data.outlets.is_empty());
+    let data = synthetic(5, 7, 3);
+    assert_eq!((data.catalogue.len(), data.outlets.len()), (5, 7));
+}

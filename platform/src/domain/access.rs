@@ -1,0 +1,162 @@
+//! Who may act for whom and see what: the authenticated caller, the mandate
+//! check every workflow makes before acting for someone else ([`authorise`]),
+//! and what a caller is shown of a person and their cards under the scopes of
+//! their mandates ([`Disclosure`]).
+
+use ecard_api::problem::ProblemCode;
+use ecard_api::resident::{Card, Scope};
+use ecard_credential::{PublicKey, Suite};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use crate::error::{ApiError, ApiResult};
+use crate::store::codec::enum_name;
+use crate::store::rows::{CardRow, card};
+
+impl CardRow {
+    /// The card as a caller with `disclosure` sees it.
+    pub fn view(&self, disclosure: Disclosure) -> Card {
+        Card {
+            card_id: self.card_id.clone(),
+            person_id: self.person_id.clone(),
+            card_number_masked: self.card_number_masked.clone(),
+            bank: disclosure.card_details.then(|| self.bank.clone()),
+            region: disclosure.card_details.then(|| self.region.clone()),
+            status: self.status,
+            e_card: self.e_card,
+            social_function_enabled: self.social_function_enabled,
+            loss_report: self.loss_report.clone().filter(|_| disclosure.loss_report),
+            issued_at: disclosure.card_details.then_some(self.issued_at),
+        }
+    }
+}
+
+/// What a caller is shown of a person and their cards beyond what every
+/// mandate shows (the person's id and masked name; each card's id, masked
+/// number, status, e-card state and whether it is activated). The holder
+/// sees everything; someone acting for them sees what the scopes of their
+/// mandates need — the table is in `docs/security.md` (scoped views).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Disclosure {
+    /// The masked document number and the birth date (`apply`: an
+    /// application is made out for the person, and their age decides who
+    /// may apply).
+    pub identity: bool,
+    /// Each card's bank, region and issue time (`replace`: a change of bank
+    /// and the fees need them; `track`).
+    pub card_details: bool,
+    /// The open loss report of each card (`report_loss`: the lapse date and
+    /// whether it can be released; `track`).
+    pub loss_report: bool,
+}
+
+impl Disclosure {
+    /// Everything: the person themself, or the operator.
+    pub const HOLDER: Disclosure = Disclosure {
+        identity: true,
+        card_details: true,
+        loss_report: true,
+    };
+
+    /// What the union of `scopes` discloses.
+    pub fn for_scopes(scopes: &[Scope]) -> Disclosure {
+        let any = |wanted: &[Scope]| scopes.iter().any(|scope| wanted.contains(scope));
+        Disclosure {
+            identity: any(&[Scope::Apply]),
+            card_details: any(&[Scope::Replace, Scope::Track]),
+            loss_report: any(&[Scope::ReportLoss, Scope::Track]),
+        }
+    }
+}
+
+/// The scopes of every active mandate `account_id` holds for `person_id`.
+fn mandate_scopes(
+    tx: &Transaction<'_>,
+    account_id: &str,
+    person_id: &str,
+    now: u64,
+) -> ApiResult<Vec<Scope>> {
+    let mut statement = tx.prepare(
+        "SELECT scopes FROM delegations WHERE agent_account_id = ?1 AND principal_person_id = ?2 \
+         AND status = 'active' AND expires_at > ?3",
+    )?;
+    let stored: Vec<String> = statement
+        .query_map(params![account_id, person_id, now as i64], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut scopes = Vec::new();
+    for text in stored {
+        let parsed: Vec<Scope> = serde_json::from_str(&text)?;
+        scopes.extend(parsed);
+    }
+    Ok(scopes)
+}
+
+/// What `caller` may see of `person_id`: everything of themself, and of
+/// anyone else what the scopes of their active mandates disclose (nothing
+/// beyond the basics without one).
+pub fn disclosure_for(
+    tx: &Transaction<'_>,
+    caller: &Caller,
+    person_id: &str,
+    now: u64,
+) -> ApiResult<Disclosure> {
+    if caller.person_id == person_id {
+        return Ok(Disclosure::HOLDER);
+    }
+    Ok(Disclosure::for_scopes(&mandate_scopes(
+        tx,
+        &caller.account_id,
+        person_id,
+        now,
+    )?))
+}
+
+/// A card as `caller` may see it (the answer to an action on the card).
+pub fn card_seen_by(
+    tx: &Transaction<'_>,
+    caller: &Caller,
+    card_id: &str,
+    now: u64,
+) -> ApiResult<Card> {
+    let row = card(tx, card_id)?;
+    Ok(row.view(disclosure_for(tx, caller, &row.person_id, now)?))
+}
+
+/// The mandate under which `caller` may do `scope` for `person_id`:
+/// `Ok(None)` when the caller is that person, `Ok(Some(id))` under an active
+/// mandate, an error otherwise.
+pub fn authorise(
+    tx: &Transaction<'_>,
+    caller: &Caller,
+    person_id: &str,
+    scope: Scope,
+    now: u64,
+) -> ApiResult<Option<String>> {
+    if caller.person_id == person_id {
+        return Ok(None);
+    }
+    let scope_name = format!("%\"{}\"%", enum_name(&scope));
+    tx.query_row(
+        "SELECT delegation_id FROM delegations WHERE agent_account_id = ?1 AND principal_person_id = ?2 \
+         AND status = 'active' AND expires_at > ?3 AND scopes LIKE ?4",
+        params![caller.account_id, person_id, now as i64, scope_name],
+        |row| row.get::<_, String>(0),
+    )
+    .optional()?
+    .map(Some)
+    .ok_or_else(|| ApiError::new(ProblemCode::NoMandate, "you hold no active mandate for this person and action"))
+}
+
+/// An authenticated device and its account.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    /// The account.
+    pub account_id: String,
+    /// The account holder.
+    pub person_id: String,
+    /// The device.
+    pub device_id: String,
+    /// The device's key suite.
+    pub device_suite: Suite,
+    /// The device's public key.
+    pub device_key: PublicKey,
+}

@@ -1,0 +1,424 @@
+//! Applications (申领) and replacements (补换): submission, fees,
+//! cancellation where the rules allow it, production and delivery on the
+//! platform clock, receipt, and a resubmitted photo after a failed
+//! production.
+//!
+//! The card record — its number and with it the e-card — is made when
+//! production starts (制卡中), the point after which an application can no
+//! longer be cancelled; a replacement retires the old card then. Whether
+//! the new card's e-card works before the card is received is the region's
+//! `e_card_timing` (Jiangxi: 同步生成…直接使用), applied by
+//! [`crate::domain::cards::refresh_e_card`].
+
+use ecard_api::resident::{
+    Application, ApplicationAction, ApplicationKind, ApplicationState, Delivery, ReplacementKind,
+    StageEntry,
+};
+use ecard_api::rules::RegionalRules;
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use crate::domain::cards::{
+    CardOrigin, carry_application_photo, make_card, new_card_number, refresh_e_card,
+    retire_replaced,
+};
+use crate::domain::rules::rules_for;
+use crate::error::{ApiError, ApiResult};
+use crate::store::audit::audit;
+use crate::store::codec::{enum_name, kind_from_text, kind_text, parse_enum};
+use crate::store::db::new_id;
+use crate::store::rows::person;
+
+/// Delay between payment and the start of production.
+const QUEUE_SECONDS: u64 = 3_600;
+
+/// Loads an application with its history and the actions open now.
+pub fn load(tx: &Transaction<'_>, application_id: &str) -> ApiResult<Application> {
+    let row = tx
+        .query_row(
+            "SELECT a.application_id, a.kind, a.person_id, a.submitted_by, a.mandate_id, a.state, a.fee_fen, \
+             a.replaces_card_id, a.card_id, a.failure_reason, a.created_at, p.region \
+             FROM applications a JOIN people p ON p.person_id = a.person_id WHERE a.application_id = ?1",
+            params![application_id],
+            |row| {
+                Ok((
+                    Application {
+                        application_id: row.get(0)?,
+                        kind: kind_from_text(&row.get::<_, String>(1)?)?,
+                        person_id: row.get(2)?,
+                        submitted_by: row.get(3)?,
+                        mandate_id: row.get(4)?,
+                        state: parse_enum(&row.get::<_, String>(5)?)?,
+                        stages: Vec::new(),
+                        fee_fen: row.get(6)?,
+                        actions: Vec::new(),
+                        replaces_card_id: row.get(7)?,
+                        card_id: row.get(8)?,
+                        failure_reason: row.get(9)?,
+                        created_at: row.get::<_, i64>(10)? as u64,
+                    },
+                    row.get::<_, String>(11)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((mut application, region)) = row else {
+        return Err(ApiError::not_found("application"));
+    };
+    let mut statement = tx.prepare(
+        "SELECT state, at FROM application_stages WHERE application_id = ?1 ORDER BY seq",
+    )?;
+    application.stages = statement
+        .query_map(params![application_id], |row| {
+            Ok(StageEntry {
+                state: parse_enum(&row.get::<_, String>(0)?)?,
+                at: row.get::<_, i64>(1)? as u64,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let rules = rules_for(tx, &region)?;
+    application.actions = actions(&application, &rules);
+    Ok(application)
+}
+
+fn actions(application: &Application, rules: &RegionalRules) -> Vec<ApplicationAction> {
+    let mut actions = Vec::new();
+    match application.state {
+        ApplicationState::Submitted => {
+            if application.fee_fen > 0 {
+                actions.push(ApplicationAction::Pay);
+            }
+            if rules.cancel_after_submit {
+                actions.push(ApplicationAction::Cancel);
+            }
+        }
+        // Once production has started (a card record exists, after a failed
+        // production and a new photo too) there is no cancelling.
+        ApplicationState::Paid if rules.cancel_after_submit && application.card_id.is_none() => {
+            actions.push(ApplicationAction::Cancel)
+        }
+        ApplicationState::Dispatched | ApplicationState::AtOutlet => {
+            actions.push(ApplicationAction::ConfirmReceipt)
+        }
+        ApplicationState::Received => actions.push(ApplicationAction::Activate),
+        ApplicationState::ProductionFailed => actions.push(ApplicationAction::ResubmitPhoto),
+        _ => {}
+    }
+    actions
+}
+
+/// Moves an application to `state`, records the stage and schedules the
+/// next clock-driven step (`next_at`). Private: other modules ask for a
+/// named transition (`pay`, `cancel`, `receive`, …) instead.
+fn set_state(
+    tx: &Transaction<'_>,
+    application_id: &str,
+    state: ApplicationState,
+    now: u64,
+    next_at: Option<u64>,
+) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE applications SET state = ?1, next_transition_at = ?2 WHERE application_id = ?3",
+        params![
+            enum_name(&state),
+            next_at.map(|at| at as i64),
+            application_id
+        ],
+    )?;
+    tx.execute(
+        "INSERT INTO application_stages (application_id, seq, state, at) \
+         VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM application_stages WHERE application_id = ?1), ?2, ?3)",
+        params![application_id, enum_name(&state), now as i64],
+    )?;
+    Ok(())
+}
+
+/// The card reached its holder (delivered, or receipt confirmed): the
+/// application is received, and the card's e-card follows the rules for a
+/// card no longer being made.
+pub fn receive(tx: &Transaction<'_>, application: &Application, now: u64) -> ApiResult<()> {
+    set_state(
+        tx,
+        &application.application_id,
+        ApplicationState::Received,
+        now,
+        None,
+    )?;
+    if let Some(card_id) = &application.card_id {
+        refresh_e_card(tx, card_id, now)?;
+    }
+    Ok(())
+}
+
+/// The card an application made was activated: the latest application for
+/// `card_id`, if there is one, must have been received, and is activated
+/// with it. A card no application made (issued at a counter) has none.
+pub fn card_activated(tx: &Transaction<'_>, card_id: &str, now: u64) -> ApiResult<()> {
+    let application: Option<(String, String)> = tx
+        .query_row(
+            "SELECT application_id, state FROM applications WHERE card_id = ?1 ORDER BY created_at DESC LIMIT 1",
+            params![card_id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    if let Some((application_id, state)) = &application {
+        if state != "received" {
+            return Err(ApiError::state(
+                "the card can be activated once it is received",
+            ));
+        }
+        set_state(tx, application_id, ApplicationState::Activated, now, None)?;
+    }
+    Ok(())
+}
+
+/// Marks production failed (the card bureau's report), with a reason.
+pub fn fail_production(
+    tx: &Transaction<'_>,
+    application_id: &str,
+    reason: &str,
+    now: u64,
+) -> ApiResult<Application> {
+    let application = load(tx, application_id)?;
+    if !matches!(
+        application.state,
+        ApplicationState::Paid | ApplicationState::InProduction
+    ) {
+        return Err(ApiError::state(
+            "only an application waiting for or in production can fail",
+        ));
+    }
+    tx.execute(
+        "UPDATE applications SET failure_reason = ?1 WHERE application_id = ?2",
+        params![reason, application_id],
+    )?;
+    set_state(
+        tx,
+        application_id,
+        ApplicationState::ProductionFailed,
+        now,
+        None,
+    )?;
+    load(tx, application_id)
+}
+
+/// Runs the clock-driven steps of applications that are due at `now`.
+pub fn advance(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
+    loop {
+        let due: Option<(String, String, i64)> = tx
+            .query_row(
+                "SELECT application_id, state, next_transition_at FROM applications \
+                 WHERE next_transition_at IS NOT NULL AND next_transition_at <= ?1 \
+                 ORDER BY next_transition_at LIMIT 1",
+                params![now as i64],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()?;
+        let Some((application_id, state, due_at)) = due else {
+            return Ok(());
+        };
+        let at = due_at as u64;
+        let application = load(tx, &application_id)?;
+        let person = person(tx, &application.person_id)?;
+        let rules = rules_for(tx, &person.region)?;
+        match parse_enum::<ApplicationState>(&state)? {
+            ApplicationState::Paid => {
+                let ready = at + u64::from(rules.production_days) * 86_400;
+                set_state(
+                    tx,
+                    &application_id,
+                    ApplicationState::InProduction,
+                    at,
+                    Some(ready),
+                )?;
+                start_production(tx, &application, &person.region, at)?;
+            }
+            ApplicationState::InProduction => {
+                finish_production(tx, &application)?;
+                let delivery: String = tx.query_row(
+                    "SELECT delivery FROM applications WHERE application_id = ?1",
+                    params![application_id],
+                    |row| row.get(0),
+                )?;
+                match serde_json::from_str::<Delivery>(&delivery)? {
+                    Delivery::Mail { .. } => {
+                        let arrives = at + u64::from(rules.delivery_days) * 86_400;
+                        set_state(
+                            tx,
+                            &application_id,
+                            ApplicationState::Dispatched,
+                            at,
+                            Some(arrives),
+                        )?;
+                    }
+                    Delivery::Pickup { .. } => {
+                        set_state(tx, &application_id, ApplicationState::AtOutlet, at, None)?
+                    }
+                }
+            }
+            ApplicationState::Dispatched => receive(tx, &application, at)?,
+            _ => {
+                tx.execute(
+                    "UPDATE applications SET next_transition_at = NULL WHERE application_id = ?1",
+                    params![application_id],
+                )?;
+            }
+        }
+    }
+}
+
+/// Makes the card record of an application when production starts (the
+/// first time: a production that failed and starts again keeps its card);
+/// a replacement retires the old card. The new card's e-card follows the
+/// rules for a card being made.
+fn start_production(
+    tx: &Transaction<'_>,
+    application: &Application,
+    region: &str,
+    now: u64,
+) -> ApiResult<()> {
+    if application.card_id.is_some() {
+        return Ok(());
+    }
+    let (bank, photo): (String, Option<Vec<u8>>) = tx.query_row(
+        "SELECT bank, photo FROM applications WHERE application_id = ?1",
+        params![application.application_id],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    let card_number = match (&application.kind, &application.replaces_card_id) {
+        (ApplicationKind::Replacement(ReplacementKind::KeepNumber), Some(old)) => tx.query_row(
+            "SELECT card_number FROM cards WHERE card_id = ?1",
+            params![old],
+            |row| row.get(0),
+        )?,
+        _ => new_card_number(),
+    };
+    let card_id = make_card(
+        tx,
+        &application.person_id,
+        &card_number,
+        &bank,
+        region,
+        now,
+        CardOrigin::Production { photo },
+    )?;
+    tx.execute(
+        "UPDATE applications SET card_id = ?1 WHERE application_id = ?2",
+        params![card_id, application.application_id],
+    )?;
+    if let Some(old) = &application.replaces_card_id {
+        retire_replaced(tx, old, now)?;
+    }
+    refresh_e_card(tx, &card_id, now)?;
+    Ok(())
+}
+
+/// The card is made: it carries the application's last photo (a new one
+/// may have been sent after a failed production).
+fn finish_production(tx: &Transaction<'_>, application: &Application) -> ApiResult<()> {
+    carry_application_photo(tx, &application.application_id)
+}
+
+/// An application as submitted, before it is stored.
+pub struct NewApplication<'a> {
+    /// What is applied for.
+    pub kind: ApplicationKind,
+    /// Whom the card is for.
+    pub person_id: &'a str,
+    /// The mandate the submitter acts under, if not for themself.
+    pub mandate_id: Option<&'a str>,
+    /// The fee due, in fen (`0`: nothing to pay).
+    pub fee_fen: u32,
+    /// The co-branded bank chosen.
+    pub bank: &'a str,
+    /// The photo for the card, if one is needed.
+    pub photo: Option<Vec<u8>>,
+    /// Where the card goes.
+    pub delivery: &'a Delivery,
+    /// The card a replacement replaces.
+    pub replaces_card_id: Option<&'a str>,
+}
+
+/// Stores a submitted application with its first stage; a free one is
+/// paid at once and queued for production. The submission is audited.
+pub fn submit(
+    tx: &Transaction<'_>,
+    now: u64,
+    submitted_by: &str,
+    application: &NewApplication<'_>,
+) -> ApiResult<String> {
+    let application_id = new_id("app");
+    tx.execute(
+        "INSERT INTO applications (application_id, kind, person_id, submitted_by, mandate_id, state, fee_fen, bank, photo, \
+         delivery, replaces_card_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'submitted', ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            application_id,
+            kind_text(application.kind),
+            application.person_id,
+            submitted_by,
+            application.mandate_id,
+            application.fee_fen,
+            application.bank,
+            application.photo,
+            serde_json::to_string(application.delivery)?,
+            application.replaces_card_id,
+            now as i64
+        ],
+    )?;
+    tx.execute(
+        "INSERT INTO application_stages (application_id, seq, state, at) VALUES (?1, 1, 'submitted', ?2)",
+        params![application_id, now as i64],
+    )?;
+    if application.fee_fen == 0 {
+        queue_production(tx, &application_id, now)?;
+    }
+    let action = match application.kind {
+        ApplicationKind::NewCard => "application.submit".to_owned(),
+        ApplicationKind::Replacement(kind) => format!("replacement.submit.{}", enum_name(&kind)),
+    };
+    audit(
+        tx,
+        now,
+        submitted_by,
+        application.person_id,
+        application.mandate_id,
+        &action,
+        &application_id,
+    )?;
+    Ok(application_id)
+}
+
+/// Payment received: production is queued to start after `QUEUE_SECONDS` (an hour).
+pub fn pay(tx: &Transaction<'_>, application_id: &str, now: u64) -> ApiResult<()> {
+    queue_production(tx, application_id, now)
+}
+
+/// Paid (or free), with production due to start after [`QUEUE_SECONDS`].
+fn queue_production(tx: &Transaction<'_>, application_id: &str, now: u64) -> ApiResult<()> {
+    set_state(
+        tx,
+        application_id,
+        ApplicationState::Paid,
+        now,
+        Some(now + QUEUE_SECONDS),
+    )
+}
+
+/// The applicant withdraws the application.
+pub fn cancel(tx: &Transaction<'_>, application_id: &str, now: u64) -> ApiResult<()> {
+    set_state(tx, application_id, ApplicationState::Cancelled, now, None)
+}
+
+/// A new photo after a failed production: it replaces the old one, the
+/// failure is cleared and production is queued again.
+pub fn resubmit_photo(
+    tx: &Transaction<'_>,
+    application_id: &str,
+    photo: &[u8],
+    now: u64,
+) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE applications SET photo = ?1, failure_reason = NULL WHERE application_id = ?2",
+        params![photo, application_id],
+    )?;
+    queue_production(tx, application_id, now)
+}

@@ -1,0 +1,107 @@
+//! The stored catalogue and outlet feeds: upserts and removals that each take
+//! the next feed version, and first-start seeding. Versions are change
+//! counters, so a client can ask for what changed since the version it holds
+//! (served by [`crate::http::feeds`]).
+
+use ecard_api::catalogue::{CatalogueItem, Outlet};
+use rusqlite::{Transaction, params};
+use serde::Serialize;
+
+use crate::error::{ApiError, ApiResult};
+use crate::store::db::{meta_get, meta_set};
+
+/// A versioned feed table.
+pub(crate) struct Feed {
+    pub(crate) table: &'static str,
+    pub(crate) version_key: &'static str,
+}
+
+pub(crate) const ITEMS: Feed = Feed {
+    table: "catalogue_items",
+    version_key: "catalogue_version",
+};
+
+pub(crate) const OUTLETS: Feed = Feed {
+    table: "outlets",
+    version_key: "outlets_version",
+};
+
+fn upsert<T: Serialize>(tx: &Transaction<'_>, feed: &Feed, id: &str, body: &T) -> ApiResult<u64> {
+    let version = meta_get(tx, feed.version_key)?.unwrap_or(0) + 1;
+    meta_set(tx, feed.version_key, version)?;
+    let mut value = serde_json::to_value(body)?;
+    value["version"] = serde_json::Value::from(version);
+    tx.execute(
+        &format!(
+            "INSERT INTO {} (id, version, deleted, body) VALUES (?1, ?2, 0, ?3) \
+             ON CONFLICT(id) DO UPDATE SET version = excluded.version, deleted = 0, body = excluded.body",
+            feed.table
+        ),
+        params![id, version, value.to_string()],
+    )?;
+    Ok(version as u64)
+}
+
+fn remove(tx: &Transaction<'_>, feed: &Feed, id: &str) -> ApiResult<u64> {
+    let version = meta_get(tx, feed.version_key)?.unwrap_or(0) + 1;
+    let changed = tx.execute(
+        &format!(
+            "UPDATE {} SET deleted = 1, version = ?1 WHERE id = ?2 AND deleted = 0",
+            feed.table
+        ),
+        params![version, id],
+    )?;
+    if changed == 0 {
+        return Err(ApiError::not_found("entry"));
+    }
+    meta_set(tx, feed.version_key, version)?;
+    Ok(version as u64)
+}
+
+/// Stores catalogue items (each takes a new version).
+pub fn store_items(tx: &Transaction<'_>, items: &[CatalogueItem]) -> ApiResult<u64> {
+    let mut version = 0;
+    for item in items {
+        version = upsert(tx, &ITEMS, &item.id, item)?;
+    }
+    Ok(version)
+}
+
+/// Stores outlets.
+pub fn store_outlets(tx: &Transaction<'_>, outlets: &[Outlet]) -> ApiResult<u64> {
+    let mut version = 0;
+    for outlet in outlets {
+        version = upsert(tx, &OUTLETS, &outlet.id, outlet)?;
+    }
+    Ok(version)
+}
+
+/// Loads everything into empty tables in one version step (first start).
+pub fn seed<T: Serialize>(
+    tx: &Transaction<'_>,
+    table: &str,
+    version_key: &str,
+    entries: &[(String, T)],
+) -> ApiResult<()> {
+    let version = meta_get(tx, version_key)?.unwrap_or(0) + 1;
+    let mut statement = tx.prepare(&format!(
+        "INSERT OR REPLACE INTO {table} (id, version, deleted, body) VALUES (?1, ?2, 0, ?3)"
+    ))?;
+    for (id, entry) in entries {
+        let mut value = serde_json::to_value(entry)?;
+        value["version"] = serde_json::Value::from(version);
+        statement.execute(params![id, version, value.to_string()])?;
+    }
+    meta_set(tx, version_key, version)?;
+    Ok(())
+}
+
+/// Removes a catalogue item (a tombstone for delta clients).
+pub fn remove_item(tx: &Transaction<'_>, id: &str) -> ApiResult<u64> {
+    remove(tx, &ITEMS, id)
+}
+
+/// Removes an outlet.
+pub fn remove_outlet(tx: &Transaction<'_>, id: &str) -> ApiResult<u64> {
+    remove(tx, &OUTLETS, id)
+}

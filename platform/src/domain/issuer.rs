@@ -1,0 +1,477 @@
+//! The issuer: signing keys with rotation, the trust list, the status list
+//! and device-credential issuance.
+//!
+//! Status indices are allocated per credential (never per person), so the
+//! index in a code does not link a holder's successive credentials. A loss
+//! report sets the bits of every unexpired credential of the card; a release
+//! clears them. Indices wrap after 2^24 allocations, by which time the
+//! credentials that held them expired long ago.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ecard_api::resident::{CredentialSet, IssuedCredential};
+use ecard_credential::keys::disclosure_groups;
+use ecard_credential::{
+    ConcessionClass, CredentialClaims, Handle, HolderRole, IssuerKey, PublicKey, RegionCode,
+    SoftwareKey, StatusList, StatusReference, Suite, TrustList, TrustedKey,
+};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use crate::domain::dates::age_on;
+use crate::error::{ApiError, ApiResult};
+use crate::store::db::{meta_get, meta_increment, meta_set};
+
+/// A signed status list: (sequence, valid until, bytes).
+pub type SignedStatus = (i64, u64, Vec<u8>);
+
+/// The last signed status list per list number, kept between requests so
+/// an unchanged list is not signed again for every reader.
+pub type StatusCache = std::sync::Mutex<std::collections::HashMap<u8, SignedStatus>>;
+
+/// The status list all credentials use.
+pub const STATUS_LIST: u8 = 0;
+
+/// How long a retired key stays in the trust list: its credentials live at
+/// most 72 hours.
+const RETIRED_KEY_GRACE_SECONDS: u64 = 73 * 3_600;
+
+/// How long a signed status list stays valid.
+const STATUS_LIST_VALIDITY_SECONDS: u64 = 24 * 3_600;
+
+const STATUS_INDEX_LIMIT: u64 = 1 << 24;
+
+/// The status list covers the allocated indices in blocks of this many bits.
+const STATUS_LIST_BLOCK: u64 = 8_192;
+
+/// How far before its issue a credential's validity starts, so a terminal
+/// whose clock is a little behind still accepts it.
+const CREDENTIAL_BACKDATE_SECONDS: u64 = 300;
+
+fn internal(detail: &str) -> ApiError {
+    ApiError::new(ecard_api::problem::ProblemCode::Internal, detail)
+}
+
+/// Makes the first issuer key if there is none.
+pub fn ensure_key(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
+    let count: i64 = tx.query_row("SELECT COUNT(*) FROM issuer_keys", [], |row| row.get(0))?;
+    if count == 0 {
+        insert_key(tx, 1, Suite::Ed25519, now.saturating_sub(86_400))?;
+    }
+    Ok(())
+}
+
+fn insert_key(tx: &Transaction<'_>, key_id: u32, suite: Suite, not_before: u64) -> ApiResult<()> {
+    let (_, pkcs8) = SoftwareKey::generate(suite).map_err(|_| internal("key generation failed"))?;
+    tx.execute(
+        "INSERT INTO issuer_keys (key_id, suite, pkcs8, not_before) VALUES (?1, ?2, ?3, ?4)",
+        params![key_id, suite.name(), pkcs8, not_before as i64],
+    )?;
+    meta_increment(tx, "trust_sequence")?;
+    Ok(())
+}
+
+/// The key that signs now.
+pub fn active_key(tx: &Transaction<'_>) -> ApiResult<IssuerKey> {
+    let (key_id, suite, pkcs8): (u32, String, Vec<u8>) = tx.query_row(
+        "SELECT key_id, suite, pkcs8 FROM issuer_keys WHERE not_after IS NULL ORDER BY key_id DESC LIMIT 1",
+        [],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+    )?;
+    let suite = Suite::from_name(&suite).ok_or_else(|| internal("unknown issuer suite"))?;
+    let key =
+        SoftwareKey::from_pkcs8(suite, &pkcs8).map_err(|_| internal("issuer key unreadable"))?;
+    Ok(IssuerKey::new(key_id, key))
+}
+
+/// Retires the active key and makes a new one of `suite`; returns its id.
+pub fn rotate(tx: &Transaction<'_>, now: u64, suite: Suite) -> ApiResult<u32> {
+    let last: u32 = tx.query_row("SELECT MAX(key_id) FROM issuer_keys", [], |row| row.get(0))?;
+    tx.execute(
+        "UPDATE issuer_keys SET not_after = ?1 WHERE not_after IS NULL",
+        params![now as i64],
+    )?;
+    // Credentials start a little in the past (clock skew between phones and
+    // terminals); the new key's window must cover that start.
+    insert_key(
+        tx,
+        last + 1,
+        suite,
+        now.saturating_sub(CREDENTIAL_BACKDATE_SECONDS),
+    )?;
+    // A new edition of the status list, signed by the new key, so clients
+    // holding one signed by the retired key (its ETag) fetch it again.
+    meta_increment(tx, &status_sequence_key(STATUS_LIST))?;
+    Ok(last + 1)
+}
+
+/// The trust list: the active key and retired keys whose credentials may
+/// still be valid.
+pub fn trust_list(tx: &Transaction<'_>, issuer_name: &str, now: u64) -> ApiResult<TrustList> {
+    let mut statement = tx.prepare(
+        "SELECT key_id, suite, pkcs8, not_before, not_after FROM issuer_keys ORDER BY key_id",
+    )?;
+    let rows = statement.query_map([], |row| {
+        Ok((
+            row.get::<_, u32>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, Vec<u8>>(2)?,
+            row.get::<_, i64>(3)?,
+            row.get::<_, Option<i64>>(4)?,
+        ))
+    })?;
+    let mut keys = Vec::new();
+    for row in rows {
+        let (key_id, suite, pkcs8, not_before, not_after) = row?;
+        let not_after = not_after.map_or(now + 365 * 86_400, |end| end as u64);
+        if not_after + RETIRED_KEY_GRACE_SECONDS <= now {
+            continue;
+        }
+        let suite = Suite::from_name(&suite).ok_or_else(|| internal("unknown issuer suite"))?;
+        let key = SoftwareKey::from_pkcs8(suite, &pkcs8)
+            .map_err(|_| internal("issuer key unreadable"))?;
+        keys.push(TrustedKey::for_issuer_key(
+            &IssuerKey::new(key_id, key),
+            issuer_name,
+            not_before as u64,
+            not_after,
+        ));
+    }
+    let sequence = meta_get(tx, "trust_sequence")?.unwrap_or(1) as u64;
+    Ok(TrustList::new(sequence, now, keys))
+}
+
+fn status_sequence_key(list: u8) -> String {
+    format!("status_sequence_{list}")
+}
+
+/// The signed status list `list` with its sequence and end of validity,
+/// re-signed only when it changed or half its validity has passed.
+pub fn status_list(
+    cache: &StatusCache,
+    tx: &Transaction<'_>,
+    list: u8,
+    now: u64,
+) -> ApiResult<SignedStatus> {
+    let sequence = meta_get(tx, &status_sequence_key(list))?.unwrap_or(0);
+    let mut cache = cache
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((cached_sequence, valid_until, bytes)) = cache.get(&list)
+        && *cached_sequence == sequence
+        && valid_until.saturating_sub(now) > STATUS_LIST_VALIDITY_SECONDS / 2
+    {
+        return Ok((sequence, *valid_until, bytes.clone()));
+    }
+    let allocated = meta_get(tx, "status_next_index")?.unwrap_or(0) as u64;
+    let bit_count = allocated
+        .clamp(1, STATUS_INDEX_LIMIT)
+        .next_multiple_of(STATUS_LIST_BLOCK)
+        .min(STATUS_INDEX_LIMIT);
+    let mut status =
+        StatusList::new(list, bit_count as u32).map_err(|_| internal("status list size"))?;
+    let mut statement = tx.prepare("SELECT idx FROM status_bits WHERE list = ?1")?;
+    for index in statement.query_map(params![list], |row| row.get::<_, u32>(0))? {
+        status
+            .set_revoked(index?, true)
+            .map_err(|_| internal("status index out of range"))?;
+    }
+    status.sequence = u32::try_from(sequence).unwrap_or(u32::MAX);
+    status.issued_at = now;
+    status.valid_until = now + STATUS_LIST_VALIDITY_SECONDS;
+    let bytes = status
+        .sign(&active_key(tx)?)
+        .map_err(|_| internal("status list signing failed"))?;
+    cache.insert(list, (sequence, status.valid_until, bytes.clone()));
+    Ok((sequence, status.valid_until, bytes))
+}
+
+/// Sets or clears the status bits of every unexpired credential of a card.
+/// Clearing spares credentials revoked on their own (an ended mandate):
+/// releasing a loss report must not bring them back.
+pub fn set_card_revoked(
+    tx: &Transaction<'_>,
+    card_id: &str,
+    revoked: bool,
+    now: u64,
+) -> ApiResult<()> {
+    let mut statement = tx.prepare(
+        "SELECT status_list, status_index FROM credentials WHERE card_id = ?1 AND not_after > ?2 \
+         AND (?3 OR revoked_at IS NULL)",
+    )?;
+    let references: Vec<(u8, u32)> = statement
+        .query_map(params![card_id, now as i64, revoked], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    if references.is_empty() {
+        return Ok(());
+    }
+    for (list, index) in &references {
+        if revoked {
+            tx.execute(
+                "INSERT OR IGNORE INTO status_bits (list, idx) VALUES (?1, ?2)",
+                params![list, index],
+            )?;
+        } else {
+            tx.execute(
+                "DELETE FROM status_bits WHERE list = ?1 AND idx = ?2",
+                params![list, index],
+            )?;
+        }
+    }
+    meta_increment(tx, &status_sequence_key(STATUS_LIST))?;
+    Ok(())
+}
+
+fn allocate_status_index(tx: &Transaction<'_>) -> ApiResult<u32> {
+    let next = meta_get(tx, "status_next_index")?.unwrap_or(0) as u64;
+    meta_set(tx, "status_next_index", (next + 1) as i64)?;
+    let index = (next % STATUS_INDEX_LIMIT) as u32;
+    if next < STATUS_INDEX_LIMIT && next > 0 && next.is_multiple_of(STATUS_LIST_BLOCK) {
+        // The list grows by a block to cover this index: a new edition, or
+        // terminals would keep one that does not cover the new credential.
+        meta_increment(tx, &status_sequence_key(STATUS_LIST))?;
+    }
+    if next >= STATUS_INDEX_LIMIT {
+        // Reusing an index: its earlier credential expired long ago.
+        let cleared = tx.execute(
+            "DELETE FROM status_bits WHERE list = ?1 AND idx = ?2",
+            params![STATUS_LIST, index],
+        )?;
+        if cleared > 0 {
+            meta_increment(tx, &status_sequence_key(STATUS_LIST))?;
+        }
+    }
+    Ok(index)
+}
+
+/// Revokes, one by one, the unexpired credentials that the devices of
+/// `agent_account` hold for the cards of `principal_person` as proxy or
+/// guardian (the mandate ended); returns how many.
+pub fn revoke_agent_credentials(
+    tx: &Transaction<'_>,
+    agent_account: &str,
+    principal_person: &str,
+    now: u64,
+) -> ApiResult<usize> {
+    let selection = "FROM credentials WHERE revoked_at IS NULL AND role != 'holder' AND not_after > ?3 \
+         AND device_id IN (SELECT device_id FROM devices WHERE account_id = ?1) \
+         AND card_id IN (SELECT card_id FROM cards WHERE person_id = ?2)";
+    let arguments = params![agent_account, principal_person, now as i64];
+    tx.execute(
+        &format!("INSERT OR IGNORE INTO status_bits (list, idx) SELECT status_list, status_index {selection}"),
+        arguments,
+    )?;
+    let revoked = tx.execute(
+        &format!("UPDATE credentials SET revoked_at = ?3 WHERE credential_id IN (SELECT credential_id {selection})"),
+        arguments,
+    )?;
+    if revoked > 0 {
+        meta_increment(tx, &status_sequence_key(STATUS_LIST))?;
+    }
+    Ok(revoked)
+}
+
+/// Revokes every unexpired credential held by the devices of `account`
+/// (the account was deleted); returns how many.
+pub fn revoke_account_credentials(
+    tx: &Transaction<'_>,
+    account: &str,
+    now: u64,
+) -> ApiResult<usize> {
+    revoke_credentials_where(
+        tx,
+        "device_id IN (SELECT device_id FROM devices WHERE account_id = ?1)",
+        account,
+        now,
+    )
+}
+
+/// Revokes every unexpired credential held by one device (unlinking).
+pub fn revoke_device_credentials(
+    tx: &Transaction<'_>,
+    device_id: &str,
+    now: u64,
+) -> ApiResult<usize> {
+    revoke_credentials_where(tx, "device_id = ?1", device_id, now)
+}
+
+fn revoke_credentials_where(
+    tx: &Transaction<'_>,
+    device_filter: &str,
+    argument: &str,
+    now: u64,
+) -> ApiResult<usize> {
+    let selection =
+        format!("FROM credentials WHERE revoked_at IS NULL AND not_after > ?2 AND {device_filter}");
+    let arguments = params![argument, now as i64];
+    tx.execute(
+        &format!("INSERT OR IGNORE INTO status_bits (list, idx) SELECT status_list, status_index {selection}"),
+        arguments,
+    )?;
+    let revoked = tx.execute(
+        &format!("UPDATE credentials SET revoked_at = ?2 WHERE credential_id IN (SELECT credential_id {selection})"),
+        arguments,
+    )?;
+    if revoked > 0 {
+        meta_increment(tx, &status_sequence_key(STATUS_LIST))?;
+    }
+    Ok(revoked)
+}
+
+/// What the issuer needs to know about the card and the device.
+pub struct IssueFor<'a> {
+    /// The card.
+    pub card_id: &'a str,
+    /// The card holder.
+    pub person_id: &'a str,
+    /// The holder's birth date, `YYYY-MM-DD`.
+    pub birth_date: &'a str,
+    /// The card's province code.
+    pub region: &'a str,
+    /// The requesting device.
+    pub device_id: &'a str,
+    /// Its key.
+    pub device_key: &'a PublicKey,
+    /// How the device relates to the holder.
+    pub role: HolderRole,
+    /// Credential lifetime from the regional rules.
+    pub lifetime_hours: u32,
+}
+
+/// Issues one credential per disclosure group for a card and device.
+pub fn issue_credentials(
+    tx: &Transaction<'_>,
+    request: &IssueFor<'_>,
+    now: u64,
+) -> ApiResult<CredentialSet> {
+    let key = active_key(tx)?;
+    let lifetime_minutes =
+        u16::try_from(request.lifetime_hours.clamp(24, 72) * 60).unwrap_or(u16::MAX);
+    let not_before = now.saturating_sub(CREDENTIAL_BACKDATE_SECONDS);
+    let concession = concession_for(request.birth_date, now);
+    let region = request.region.parse().ok().and_then(RegionCode::new);
+    let mut credentials = Vec::new();
+    for purposes in disclosure_groups() {
+        let index = allocate_status_index(tx)?;
+        let claims = CredentialClaims {
+            handle: Handle::random().map_err(|_| internal("no randomness"))?,
+            not_before,
+            lifetime_minutes,
+            status: StatusReference {
+                list: STATUS_LIST,
+                index,
+            },
+            concession,
+            purposes,
+            role: request.role,
+            region: if purposes.iter().all(|purpose| purpose.may_disclose_region()) {
+                region
+            } else {
+                None
+            },
+        };
+        let credential = key
+            .issue(&claims, request.device_key)
+            .map_err(|error| internal(&error.to_string()))?;
+        tx.execute(
+            "INSERT INTO credentials (card_id, device_id, role, status_list, status_index, purposes, not_before, not_after) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                request.card_id,
+                request.device_id,
+                request.role.name(),
+                STATUS_LIST,
+                index,
+                purposes.bits(),
+                claims.not_before as i64,
+                claims.not_after() as i64
+            ],
+        )?;
+        credentials.push(IssuedCredential {
+            purposes,
+            credential: URL_SAFE_NO_PAD.encode(credential.as_bytes()),
+            not_before: claims.not_before,
+            not_after: claims.not_after(),
+        });
+    }
+    let not_after = credentials
+        .iter()
+        .map(|credential| credential.not_after)
+        .min()
+        .unwrap_or(now);
+    Ok(CredentialSet {
+        card_id: request.card_id.to_owned(),
+        person_id: request.person_id.to_owned(),
+        role: request.role,
+        credentials,
+        // Refresh when three quarters of the lifetime have passed.
+        refresh_after: not_before + (not_after - not_before) * 3 / 4,
+    })
+}
+
+fn concession_for(birth_date: &str, now: u64) -> ConcessionClass {
+    match age_on(birth_date, now) {
+        Some(age) if age >= 70 => ConcessionClass::SeniorFree,
+        Some(age) if age >= 60 => ConcessionClass::Senior,
+        Some(age) if age < 14 => ConcessionClass::Child,
+        _ => ConcessionClass::Standard,
+    }
+}
+
+/// The card a device may get credentials for, with the role it acts in.
+pub fn device_role_for_card(
+    tx: &Transaction<'_>,
+    caller_person: &str,
+    caller_account: &str,
+    card_person: &str,
+    now: u64,
+) -> ApiResult<Option<HolderRole>> {
+    if caller_person == card_person {
+        return Ok(Some(HolderRole::Holder));
+    }
+    let kind: Option<String> = tx
+        .query_row(
+            "SELECT kind FROM delegations WHERE agent_account_id = ?1 AND principal_person_id = ?2 \
+             AND status = 'active' AND expires_at > ?3 AND scopes LIKE '%\"show_code\"%'",
+            params![caller_account, card_person, now as i64],
+            |row| row.get(0),
+        )
+        .optional()?;
+    Ok(kind.map(|kind| {
+        if kind == "guardian" {
+            HolderRole::Guardian
+        } else {
+            HolderRole::Proxy
+        }
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+    use super::*;
+
+    #[test]
+    fn a_growing_status_list_is_a_new_edition() {
+        let mut connection = crate::store::db::open(std::path::Path::new(":memory:")).unwrap();
+        let tx = connection.transaction().unwrap();
+        let sequence = |tx: &Transaction<'_>| {
+            meta_get(tx, &status_sequence_key(STATUS_LIST))
+                .unwrap()
+                .unwrap_or(0)
+        };
+        for _ in 0..STATUS_LIST_BLOCK {
+            allocate_status_index(&tx).unwrap();
+        }
+        assert_eq!(sequence(&tx), 0, "the first block needs no new edition");
+        assert_eq!(
+            allocate_status_index(&tx).unwrap(),
+            STATUS_LIST_BLOCK as u32
+        );
+        assert_eq!(sequence(&tx), 1, "index 8192 opens the second block");
+        allocate_status_index(&tx).unwrap();
+        assert_eq!(sequence(&tx), 1);
+    }
+}

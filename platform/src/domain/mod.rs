@@ -1,0 +1,28 @@
+//! The domain layer: the card service's rules and state transitions —
+//! cards, applications and their production, delegations, issuance and the
+//! issuer keys, regional rules, enrolment and identity checks (register,
+//! face, PIN, SMS codes, attempt limits), account deletion, the catalogue
+//! feeds, and the clock tick that moves time-driven processes along.
+//!
+//! It builds on the store and knows nothing of requests: functions take a
+//! transaction, the platform time and, where it matters, the caller. The
+//! HTTP layer above calls it; nothing here calls back up.
+
+pub mod access;
+pub mod accounts;
+pub mod applications;
+pub mod cards;
+pub mod dates;
+pub mod delegations;
+pub mod devices;
+pub mod enrolment;
+pub mod face;
+pub mod feeds;
+pub mod issuer;
+pub mod limits;
+pub mod pin;
+pub mod register;
+pub mod rules;
+pub mod seed;
+pub mod sms;
+pub mod tick;

@@ -1,0 +1,318 @@
+//! The e-card PIN (电子社保卡密码): six digits, set at issuance, asked for the
+//! acts that matter (unlinking a device, approving one, deleting the
+//! account, releasing a loss report, accepting or consenting to a mandate,
+//! changing the phone on record).
+//!
+//! The platform keeps only an Argon2id hash with a random salt. Wrong tries
+//! count against the account ([`crate::domain::limits`]); after the region's number
+//! of tries the PIN locks for the region's period, and a face check resets
+//! it. Checking the PIN buys a single-use *grant* for one act on one device
+//! for a few minutes, so an act that waits in the phone's outbox carries the
+//! grant, never the PIN.
+
+use argon2::{Algorithm, Argon2, Params, Version};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD_NO_PAD;
+use ecard_api::identity::{NoticeKind, PIN_DIGITS, PinAction};
+use ecard_api::problem::ProblemCode;
+use ring::digest::{SHA256, digest};
+use ring::rand::SecureRandom as _;
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use crate::domain::access::Caller;
+use crate::domain::limits;
+use crate::error::{ApiError, ApiResult};
+use crate::store::codec::hex;
+
+/// How long a grant lasts, seconds.
+pub const GRANT_SECONDS: u64 = 600;
+
+/// Argon2id cost: 19 MiB, 2 passes, 1 lane (the OWASP minimum for Argon2id).
+const MEMORY_KIB: u32 = 19 * 1_024;
+
+const PASSES: u32 = 2;
+
+const LANES: u32 = 1;
+
+/// Why a new PIN is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WeakPin {
+    /// Not six digits.
+    Format,
+    /// One digit repeated, a run up or down, or a repeated pair or triple.
+    Pattern,
+    /// A form of the birth date or the end of the document number.
+    Personal,
+}
+
+/// Checks a new PIN: six digits, no pattern, nothing from the person's
+/// birth date (`YYYY-MM-DD`) or document number.
+pub fn check_strength(pin: &str, birth_date: &str, id_number: &str) -> Result<(), WeakPin> {
+    let digits: Vec<u8> = pin.bytes().collect();
+    if digits.len() != PIN_DIGITS || !digits.iter().all(u8::is_ascii_digit) {
+        return Err(WeakPin::Format);
+    }
+    let steps: Vec<i16> = digits
+        .windows(2)
+        .map(|pair| i16::from(pair[1]) - i16::from(pair[0]))
+        .collect();
+    let run = |step: i16| {
+        steps
+            .iter()
+            .all(|difference| *difference == step || *difference == step - 10 * step.signum())
+    };
+    let repeated = |period: usize| {
+        digits
+            .iter()
+            .enumerate()
+            .all(|(index, digit)| *digit == digits[index % period])
+    };
+    if run(0) || run(1) || run(-1) || repeated(2) || repeated(3) {
+        return Err(WeakPin::Pattern);
+    }
+    let date: String = birth_date.chars().filter(char::is_ascii_digit).collect();
+    if date.len() == 8 {
+        let (year, month, day) = (&date[..4], &date[4..6], &date[6..8]);
+        let forms = [
+            format!("{}{month}{day}", &year[2..]),
+            format!("{month}{day}{}", &year[2..]),
+            format!("{day}{month}{}", &year[2..]),
+            year.to_owned() + month,
+            format!("{month}{day}{}", &year[..2]),
+        ];
+        if forms.iter().any(|form| form == pin) {
+            return Err(WeakPin::Personal);
+        }
+    }
+    let number = id_number.trim();
+    let tail: String = number
+        .chars()
+        .rev()
+        .take(7)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    if number.len() >= 6 && (number.ends_with(pin) || tail.contains(pin)) {
+        return Err(WeakPin::Personal);
+    }
+    Ok(())
+}
+
+fn hasher(memory: u32, passes: u32, lanes: u32) -> ApiResult<Argon2<'static>> {
+    let params = Params::new(memory, passes, lanes, Some(32))
+        .map_err(|_| ApiError::new(ProblemCode::Internal, "PIN hashing parameters"))?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
+/// Hashes a PIN with a fresh salt: `argon2id$m,t,p$salt$hash`.
+pub fn hash(pin: &str) -> ApiResult<String> {
+    let mut salt = [0u8; 16];
+    ring::rand::SystemRandom::new()
+        .fill(&mut salt)
+        .map_err(|_| ApiError::new(ProblemCode::Internal, "no randomness"))?;
+    let mut out = [0u8; 32];
+    hasher(MEMORY_KIB, PASSES, LANES)?
+        .hash_password_into(pin.as_bytes(), &salt, &mut out)
+        .map_err(|_| ApiError::new(ProblemCode::Internal, "PIN hashing failed"))?;
+    Ok(format!(
+        "argon2id${MEMORY_KIB},{PASSES},{LANES}${}${}",
+        STANDARD_NO_PAD.encode(salt),
+        STANDARD_NO_PAD.encode(out)
+    ))
+}
+
+/// Whether `pin` matches a stored hash (with the cost it was made with).
+pub fn matches(pin: &str, stored: &str) -> ApiResult<bool> {
+    let broken = || ApiError::new(ProblemCode::Internal, "stored PIN hash unreadable");
+    let mut parts = stored.split('$');
+    let (Some("argon2id"), Some(cost), Some(salt), Some(expected), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return Err(broken());
+    };
+    let cost: Vec<u32> = cost
+        .split(',')
+        .filter_map(|part| part.parse().ok())
+        .collect();
+    let [memory, passes, lanes] = cost[..] else {
+        return Err(broken());
+    };
+    let salt = STANDARD_NO_PAD.decode(salt).map_err(|_| broken())?;
+    let expected = STANDARD_NO_PAD.decode(expected).map_err(|_| broken())?;
+    let mut out = vec![0u8; expected.len()];
+    hasher(memory, passes, lanes)?
+        .hash_password_into(pin.as_bytes(), &salt, &mut out)
+        .map_err(|_| broken())?;
+    Ok(crate::domain::sms::same_digest(&hex(&out), &hex(&expected)))
+}
+
+/// The refusal of a weak PIN.
+pub fn weak(error: WeakPin) -> ApiError {
+    let detail = match error {
+        WeakPin::Format => "the PIN must be six digits",
+        WeakPin::Pattern => "the PIN must not repeat or run digits (such as 111111 or 123456)",
+        WeakPin::Personal => "the PIN must not be taken from the birth date or the document number",
+    };
+    ApiError(ecard_api::problem::Problem::new(ProblemCode::PinTooSimple, detail).with_field("pin"))
+}
+
+/// Sets (or replaces) the PIN of an account after checking its strength.
+pub fn set(
+    tx: &Transaction<'_>,
+    account_id: &str,
+    person: &crate::store::rows::Person,
+    pin: &str,
+    now: u64,
+) -> ApiResult<()> {
+    check_strength(pin, &person.birth_date, &person.id_number).map_err(weak)?;
+    let hashed = hash(pin)?;
+    tx.execute(
+        "INSERT INTO pins (account_id, hash, set_at) VALUES (?1, ?2, ?3) \
+         ON CONFLICT(account_id) DO UPDATE SET hash = excluded.hash, set_at = excluded.set_at",
+        params![account_id, hashed, now as i64],
+    )?;
+    tx.execute(
+        "DELETE FROM attempt_limits WHERE kind = 'pin' AND subject = ?1",
+        params![account_id],
+    )?;
+    Ok(())
+}
+
+/// The PIN limit of the account holder's region.
+fn limit_for(
+    tx: &Transaction<'_>,
+    person: &crate::store::rows::Person,
+) -> ApiResult<limits::Limit> {
+    let rules =
+        crate::domain::rules::rules_for(tx, &crate::domain::rules::province_of(&person.region))?;
+    Ok(limits::pin(
+        rules.account_security.pin_tries,
+        rules.account_security.pin_lock_minutes,
+    ))
+}
+
+/// Checks the caller's PIN. A wrong PIN is counted (and the request must
+/// still commit: see `Reply::problem` in the HTTP layer); the error says how many tries are
+/// left or that the PIN is locked.
+pub fn verify(tx: &Transaction<'_>, caller: &Caller, pin: &str, now: u64) -> ApiResult<()> {
+    let person = crate::store::rows::person(tx, &caller.person_id)?;
+    let limit = limit_for(tx, &person)?;
+    if let Some(retry_after) = limits::locked_for(tx, limit, &caller.account_id, now)? {
+        return Err(ApiError::new(
+            ProblemCode::PinLocked,
+            format!("the PIN is locked for {retry_after} more seconds; reset it with a face check"),
+        ));
+    }
+    let stored: Option<String> = tx
+        .query_row(
+            "SELECT hash FROM pins WHERE account_id = ?1",
+            params![caller.account_id],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let Some(stored) = stored else {
+        return Err(ApiError::new(
+            ProblemCode::PinLocked,
+            "no PIN is set for this account; set one with a face check",
+        ));
+    };
+    if matches(pin, &stored)? {
+        limits::succeed(tx, limit, &caller.account_id)?;
+        return Ok(());
+    }
+    if limits::fail(tx, limit, &caller.account_id, now)? {
+        crate::domain::devices::notify(tx, &caller.account_id, NoticeKind::PinLocked, None, now)?;
+        return Err(ApiError::new(
+            ProblemCode::PinLocked,
+            "too many wrong PINs: the PIN is locked; reset it with a face check",
+        ));
+    }
+    let left = limits::tries_left(tx, limit, &caller.account_id)?;
+    Err(ApiError::new(
+        ProblemCode::PinWrong,
+        format!("the PIN is wrong; {left} tries left"),
+    ))
+}
+
+pub(crate) fn grant_hash(grant: &str) -> String {
+    hex(digest(&SHA256, grant.as_bytes()).as_ref())
+}
+
+/// Spends a grant for `action`: it must be the caller's, on this device,
+/// for this act, fresh and unused.
+pub fn spend(
+    tx: &Transaction<'_>,
+    caller: &Caller,
+    grant: Option<&str>,
+    action: PinAction,
+    now: u64,
+) -> ApiResult<()> {
+    let required = || {
+        ApiError(
+            ecard_api::problem::Problem::new(
+                ProblemCode::PinRequired,
+                format!(
+                    "this act needs the e-card PIN: a fresh grant for {}",
+                    crate::store::codec::enum_name(&action)
+                ),
+            )
+            .with_field("pin_grant"),
+        )
+    };
+    let grant = grant.ok_or_else(required)?;
+    let spent = tx.execute(
+        "UPDATE pin_grants SET used_at = ?1 WHERE grant_hash = ?2 AND account_id = ?3 AND device_id = ?4 \
+         AND action = ?5 AND expires_at > ?1 AND used_at IS NULL",
+        params![now as i64, grant_hash(grant), caller.account_id, caller.device_id, crate::store::codec::enum_name(&action)],
+    )?;
+    if spent == 1 { Ok(()) } else { Err(required()) }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trivial_and_personal_pins_are_refused() {
+        let birth = "1949-12-31";
+        let number = "11010519491231002X";
+        for pin in [
+            "123456", "654321", "111111", "890123", "121212", "123123", "987654",
+        ] {
+            assert_eq!(
+                check_strength(pin, birth, number),
+                Err(WeakPin::Pattern),
+                "{pin}"
+            );
+        }
+        for pin in ["491231", "123149", "311249", "194912", "123119", "31002X"] {
+            assert!(check_strength(pin, birth, number).is_err(), "{pin}");
+        }
+        for pin in ["12345", "1234567", "12a456", ""] {
+            assert_eq!(
+                check_strength(pin, birth, number),
+                Err(WeakPin::Format),
+                "{pin}"
+            );
+        }
+        assert_eq!(check_strength("135790", birth, number), Ok(()));
+        assert_eq!(check_strength("246813", birth, number), Ok(()));
+    }
+
+    #[test]
+    fn hashes_are_salted_and_verify() {
+        let first = hash("135790").unwrap();
+        let second = hash("135790").unwrap();
+        assert_ne!(first, second);
+        assert!(!first.contains("135790"));
+        assert!(matches("135790", &first).unwrap());
+        assert!(!matches("135791", &first).unwrap());
+        assert!(matches("135790", "garbage").is_err());
+    }
+}

@@ -1,0 +1,217 @@
+//! The population register: finding a person by name and document number
+//! (one answer for "no such person" and "the name does not match"), adding
+//! people and existing cards as the register and the bank know them, and the
+//! demo personas' lookup.
+
+use ecard_api::problem::ProblemCode;
+use ecard_api::resident::PersonIdentity;
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::cards::{CardOrigin, make_card, new_card_number};
+use crate::domain::dates::parse_date;
+use crate::error::{ApiError, ApiResult};
+use crate::store::db::new_id;
+use crate::store::rows::{PERSON_COLUMNS, Person, person, person_from_row};
+
+/// A person to add to the register.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct NewPerson {
+    /// Document type (`resident_id`, …).
+    pub id_type: String,
+    /// Document number.
+    pub id_number: String,
+    /// Name.
+    pub name: String,
+    /// `YYYY-MM-DD`; derived from a resident ID when absent.
+    #[serde(default)]
+    pub birth_date: Option<String>,
+    /// Division code of residence.
+    pub region: String,
+    /// 户口簿 number.
+    #[serde(default)]
+    pub household_register: Option<String>,
+    /// 出生医学证明 number.
+    #[serde(default)]
+    pub birth_certificate: Option<String>,
+    /// Guardians (person ids) recorded in the register.
+    #[serde(default)]
+    pub guardians: Vec<String>,
+    /// The mobile number the register (or the card's bank record) holds:
+    /// where enrolment codes go.
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+/// Adds a person to the register; returns the person id.
+pub fn insert_person(tx: &Transaction<'_>, new: &NewPerson, now: u64) -> ApiResult<String> {
+    let document_type = ecard_documents::DocumentType::from_name(&new.id_type)
+        .ok_or_else(|| ApiError::field("id_type", "unknown document type"))?;
+    let today = ecard_documents::Date::from_unix_seconds(now as i64, 8 * 3_600)
+        .ok_or_else(|| ApiError::new(ProblemCode::Internal, "clock out of range"))?;
+    let document =
+        ecard_documents::validate(document_type, &new.id_number, today).map_err(|error| {
+            ApiError::field("id_number", error.message(ecard_credential::Locale::En))
+        })?;
+    let given = new
+        .birth_date
+        .as_deref()
+        .map(|text| {
+            parse_date(text)
+                .filter(|date| *date <= today)
+                .ok_or_else(|| ApiError::field("birth_date", "a past date as YYYY-MM-DD"))
+        })
+        .transpose()?;
+    let birth_date = match (given, document.birth_date()) {
+        (Some(given), Some(on_document)) if given != on_document => {
+            return Err(ApiError::field(
+                "birth_date",
+                "differs from the birth date in the document number",
+            ));
+        }
+        (_, Some(date)) | (Some(date), None) => date.to_string(),
+        (None, None) => {
+            return Err(ApiError::field(
+                "birth_date",
+                "needed for this document type",
+            ));
+        }
+    };
+    if new.name.trim().is_empty() || new.name.chars().count() > 64 {
+        return Err(ApiError::field("name", "1–64 characters"));
+    }
+    if new.region.len() != 6 || !new.region.bytes().all(|byte| byte.is_ascii_digit()) {
+        return Err(ApiError::field("region", "a six-digit division code"));
+    }
+    // Every workflow looks up the rules of the person's province.
+    crate::domain::rules::rules_for(tx, &new.region).map_err(|_| {
+        ApiError::field(
+            "region",
+            "no regional rules for this province: PUT /admin/rules first",
+        )
+    })?;
+    let phone = new
+        .phone
+        .as_deref()
+        .map(|phone| {
+            ecard_documents::validate_phone(phone)
+                .map(|phone| phone.number().to_owned())
+                .map_err(|error| {
+                    ApiError::field("phone", error.message(ecard_credential::Locale::En))
+                })
+        })
+        .transpose()?;
+    let person_id = new_id("person");
+    let inserted = tx.execute(
+        "INSERT OR IGNORE INTO people (person_id, id_type, id_number, name, birth_date, region, household_register, birth_certificate, phone) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            person_id,
+            new.id_type,
+            document.number(),
+            new.name.trim(),
+            birth_date,
+            new.region,
+            new.household_register,
+            new.birth_certificate,
+            phone
+        ],
+    )?;
+    if inserted == 0 {
+        return Err(ApiError::new(
+            ProblemCode::InvalidState,
+            "a person with this document number is already registered",
+        ));
+    }
+    for guardian in &new.guardians {
+        person(tx, guardian)?;
+        tx.execute(
+            "INSERT OR IGNORE INTO guardianships (child_person_id, guardian_person_id) VALUES (?1, ?2)",
+            params![person_id, guardian],
+        )?;
+    }
+    Ok(person_id)
+}
+
+/// Gives a person an active, activated card (as if issued at a counter).
+pub fn insert_card(
+    tx: &Transaction<'_>,
+    person_id: &str,
+    bank: &str,
+    now: u64,
+) -> ApiResult<String> {
+    let holder = person(tx, person_id)?;
+    let rules = crate::domain::rules::rules_for(tx, &holder.region)?;
+    if !rules.banks.iter().any(|candidate| candidate.code == bank) {
+        return Err(ApiError::field(
+            "bank",
+            format!("{bank} is not a co-branded bank of region {}", rules.region),
+        ));
+    }
+    let holds: Option<i64> = tx
+        .query_row(
+            "SELECT 1 FROM cards WHERE person_id = ?1 AND status NOT IN ('replaced', 'cancelled') \
+             UNION SELECT 1 FROM applications WHERE person_id = ?1 AND state NOT IN ('activated', 'cancelled', 'received')",
+            params![person_id],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if holds.is_some() {
+        return Err(ApiError::state(
+            "this person already has a card or an application in progress",
+        ));
+    }
+    make_card(
+        tx,
+        person_id,
+        &new_card_number(),
+        bank,
+        &holder.region,
+        now,
+        CardOrigin::AlreadyHeld,
+    )
+}
+
+/// Whether a persona key is already seeded.
+pub fn persona(tx: &Transaction<'_>, key: &str) -> ApiResult<Option<String>> {
+    Ok(tx
+        .query_row(
+            "SELECT person_id FROM persona_map WHERE key = ?1",
+            params![key],
+            |row| row.get(0),
+        )
+        .optional()?)
+}
+
+/// Finds the person an identity names, checking the name matches. One
+/// answer for "no such person" and "the name does not match".
+pub fn verify_identity(tx: &Transaction<'_>, identity: &PersonIdentity) -> ApiResult<Person> {
+    let number = identity.id_number.trim().to_ascii_uppercase();
+    let found = tx
+        .query_row(
+            &format!("SELECT {PERSON_COLUMNS} FROM people WHERE id_number = ?1"),
+            params![number],
+            person_from_row,
+        )
+        .optional()?;
+    match found {
+        Some(person)
+            if person.name == identity.name.trim() && person.id_type == identity.id_type =>
+        {
+            Ok(person)
+        }
+        _ => Err(ApiError::new(
+            ProblemCode::IdentityNotVerified,
+            "the name and document number do not match the population register",
+        )),
+    }
+}
+
+/// The phone a person showed in person goes into the register.
+pub fn record_phone(tx: &Transaction<'_>, person_id: &str, phone: &str) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE people SET phone = ?1 WHERE person_id = ?2",
+        params![phone, person_id],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,188 @@
+//! First-start content: the regional rules, catalogue and outlets of the
+//! sample data, and a few demo personas in the population register.
+//!
+//! The personas are the people of the demo and of examples in the docs: a
+//! resident without a card (张伟), his minor daughter and newborn son, and
+//! an elderly relative with a card (刘桂兰). Their ID numbers carry valid
+//! GB 11643 check digits; the newborn's birth date is twenty days before
+//! the first start.
+
+use ecard_api::catalogue::{CatalogueItem, Outlet};
+use ecard_api::rules::RegionalRules;
+use ecard_documents::{Date, check_character};
+use rusqlite::Transaction;
+
+use crate::domain::register::{NewPerson, insert_card, insert_person, persona};
+use crate::error::{ApiError, ApiResult};
+
+/// A seeded persona's role key.
+pub const RESIDENT: &str = "resident";
+
+/// The resident's minor daughter.
+pub const MINOR: &str = "minor";
+
+/// The resident's newborn son.
+pub const NEWBORN: &str = "newborn";
+
+/// The resident's elderly relative, who has a card.
+pub const ELDER: &str = "elder";
+
+fn resident_id(region: &str, birth_date: Date, sequence: &str) -> ApiResult<String> {
+    let body = format!(
+        "{region}{}{sequence}",
+        birth_date.to_string().replace('-', "")
+    );
+    let check = check_character(&body).ok_or_else(|| {
+        ApiError::new(
+            ecard_api::problem::ProblemCode::Internal,
+            "bad persona number",
+        )
+    })?;
+    Ok(format!("{body}{check}"))
+}
+
+fn date(year: u16, month: u8, day: u8) -> ApiResult<Date> {
+    Date::new(year, month, day).ok_or_else(|| {
+        ApiError::new(
+            ecard_api::problem::ProblemCode::Internal,
+            "bad persona date",
+        )
+    })
+}
+
+/// The rules, catalogue and outlets a platform starts with: the checked-in
+/// output of the sample-data generator (`ecard-sample-data`), compiled into
+/// the binary so a platform starts without the generator.
+struct DefaultDeployment {
+    catalogue: Vec<CatalogueItem>,
+    outlets: Vec<Outlet>,
+    rules: Vec<RegionalRules>,
+}
+
+impl DefaultDeployment {
+    fn embedded() -> Result<DefaultDeployment, serde_json::Error> {
+        Ok(DefaultDeployment {
+            catalogue: serde_json::from_str(include_str!("../../data/catalogue.json"))?,
+            outlets: serde_json::from_str(include_str!("../../data/outlets.json"))?,
+            rules: serde_json::from_str(include_str!("../../data/rules.json"))?,
+        })
+    }
+}
+
+/// Seeds rules, catalogue, outlets and personas into an empty database.
+pub fn seed(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
+    let rules_count: i64 = tx.query_row("SELECT COUNT(*) FROM rules", [], |row| row.get(0))?;
+    if rules_count == 0 {
+        let data = DefaultDeployment::embedded().map_err(|_| {
+            ApiError::new(
+                ecard_api::problem::ProblemCode::Internal,
+                "embedded sample data unreadable",
+            )
+        })?;
+        for rules in &data.rules {
+            crate::domain::rules::store(tx, rules)?;
+        }
+        let items: Vec<_> = data
+            .catalogue
+            .iter()
+            .map(|item| (item.id.clone(), item.clone()))
+            .collect();
+        crate::domain::feeds::seed(tx, "catalogue_items", "catalogue_version", &items)?;
+        let outlets: Vec<_> = data
+            .outlets
+            .iter()
+            .map(|outlet| (outlet.id.clone(), outlet.clone()))
+            .collect();
+        crate::domain::feeds::seed(tx, "outlets", "outlets_version", &outlets)?;
+    }
+    if persona(tx, RESIDENT)?.is_some() {
+        return Ok(());
+    }
+    let region = "360102";
+    let household = "360102088123";
+    let today = Date::from_unix_seconds(now as i64, 8 * 3_600).ok_or_else(|| {
+        ApiError::new(
+            ecard_api::problem::ProblemCode::Internal,
+            "clock out of range",
+        )
+    })?;
+    let newborn_birth =
+        Date::from_unix_seconds(now as i64 - 20 * 86_400, 8 * 3_600).unwrap_or(today);
+    let person = |name: &str,
+                  id_number: String,
+                  household_register: Option<&str>,
+                  birth_certificate: Option<&str>,
+                  guardians: Vec<String>,
+                  phone: Option<&str>| NewPerson {
+        id_type: "resident_id".to_owned(),
+        id_number,
+        name: name.to_owned(),
+        birth_date: None,
+        region: region.to_owned(),
+        household_register: household_register.map(str::to_owned),
+        birth_certificate: birth_certificate.map(str::to_owned),
+        guardians,
+        phone: phone.map(str::to_owned),
+    };
+    let resident = insert_person(
+        tx,
+        &person(
+            "张伟",
+            resident_id(region, date(1988, 3, 15)?, "213")?,
+            Some(household),
+            None,
+            vec![],
+            Some("13800138000"),
+        ),
+        now,
+    )?;
+    let minor = insert_person(
+        tx,
+        &person(
+            "张小雨",
+            resident_id(region, date(2015, 9, 1)?, "024")?,
+            Some(household),
+            None,
+            vec![resident.clone()],
+            None,
+        ),
+        now,
+    )?;
+    let newborn = insert_person(
+        tx,
+        &person(
+            "张小满",
+            resident_id(region, newborn_birth, "035")?,
+            Some(household),
+            Some("O360123456"),
+            vec![resident.clone()],
+            None,
+        ),
+        now,
+    )?;
+    let elder = insert_person(
+        tx,
+        &person(
+            "刘桂兰",
+            resident_id(region, date(1948, 6, 2)?, "046")?,
+            Some("360102077456"),
+            None,
+            vec![],
+            Some("13900139000"),
+        ),
+        now,
+    )?;
+    insert_card(tx, &elder, "icbc", now)?;
+    for (key, person_id) in [
+        (RESIDENT, resident),
+        (MINOR, minor),
+        (NEWBORN, newborn),
+        (ELDER, elder),
+    ] {
+        tx.execute(
+            "INSERT INTO persona_map (key, person_id) VALUES (?1, ?2)",
+            rusqlite::params![key, person_id],
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,18 @@
+//! Everything that happens because time passes on the platform clock:
+//! production and delivery steps, lapsing temporary loss reports, ending
+//! mandates. Run at the start of every request, so the state a client sees
+//! is always current for the clock it is told.
+
+use rusqlite::Transaction;
+
+use crate::error::ApiResult;
+
+/// The shape of the clock tick, as the HTTP layer receives it.
+pub type Tick = fn(&Transaction<'_>, u64) -> ApiResult<()>;
+
+/// Brings every clock-driven process up to `now`.
+pub fn advance(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
+    crate::domain::applications::advance(tx, now)?;
+    crate::domain::cards::lapse_loss_reports(tx, now)?;
+    crate::domain::delegations::expire(tx, now)
+}

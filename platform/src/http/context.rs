@@ -1,0 +1,245 @@
+//! What an endpoint receives and returns: the shared state of a running
+//! platform ([`AppState`]), the context of one request ([`Ctx`]: its
+//! transaction, the platform time, the authenticated caller, the body), a
+//! reply ([`Reply`]), and an endpoint's access rule ([`Endpoint`]).
+//!
+//! Kept apart from the plumbing that fills them in, so endpoint modules depend
+//! on these types only.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::http::{HeaderMap, StatusCode};
+use ecard_api::PROBLEM_JSON;
+use ecard_api::problem::ProblemCode;
+use rusqlite::{Connection, Transaction};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::domain::access::Caller;
+use crate::domain::issuer::StatusCache;
+use crate::domain::tick::Tick;
+use crate::error::{ApiError, ApiResult};
+use crate::store::clock;
+
+/// What the platform keeps between requests.
+pub struct AppState {
+    pub(crate) db: Mutex<Connection>,
+    pub(crate) admin_token: String,
+    pub(crate) issuer_name: String,
+    /// The last signed status list per list number: (sequence, valid until, bytes).
+    pub(crate) status_cache: StatusCache,
+    /// The clock tick, handed in by the platform and run by the plumbing
+    /// before each request, so the state a client sees is current for the
+    /// clock it is told.
+    pub(crate) tick: Tick,
+    /// The platform clock's offset from the system clock as last read from
+    /// the database, for replies made without a database transaction.
+    pub(crate) clock_offset: AtomicI64,
+    /// Checks face platforms' signed results.
+    pub(crate) face_verifier: Arc<dyn crate::domain::face::FaceVerifier>,
+    /// Sends one-time codes and notices.
+    pub(crate) sms: Arc<dyn crate::domain::sms::SmsGateway>,
+}
+
+impl AppState {
+    /// The platform clock as last known, without touching the database.
+    pub(crate) fn cached_now(&self) -> u64 {
+        clock::system_now().saturating_add_signed(self.clock_offset.load(Ordering::Relaxed))
+    }
+
+    /// Remembers the platform clock read at `now`.
+    pub(crate) fn remember_now(&self, now: u64) {
+        let offset = i64::try_from(now)
+            .unwrap_or(i64::MAX)
+            .saturating_sub(i64::try_from(clock::system_now()).unwrap_or(i64::MAX));
+        self.clock_offset.store(offset, Ordering::Relaxed);
+    }
+}
+
+/// Who may call an endpoint.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone.
+    Public,
+    /// An enrolled device, by signature.
+    Device,
+    /// A key being enrolled, by signature, naming its enrolment.
+    Enrolling,
+    /// The operator, by admin token.
+    Admin,
+}
+
+/// Everything a handler needs.
+pub struct Ctx<'a> {
+    /// The request's transaction.
+    pub tx: &'a Transaction<'a>,
+    /// The platform clock, Unix seconds.
+    pub now: u64,
+    /// The authenticated device (for `Access::Device`).
+    pub caller: Option<Caller>,
+    /// The enrolment whose key signed (for `Access::Enrolling`).
+    pub enrolling: Option<crate::domain::enrolment::Enrolling>,
+    /// The peer address the request came from (`unknown` when not known).
+    pub source: String,
+    /// The request body.
+    pub body: &'a [u8],
+    /// The query string.
+    pub query: Option<String>,
+    /// Request headers.
+    pub headers: &'a HeaderMap,
+    /// Shared state.
+    pub state: &'a AppState,
+}
+
+impl Ctx<'_> {
+    /// Parses the body as JSON. A number written with a fraction of zero
+    /// (`3.0`) counts as the integer it equals, as in JSON Schema: JSON has
+    /// one number type, and some encoders write every number as a float.
+    pub fn json<T: DeserializeOwned>(&self) -> ApiResult<T> {
+        if self.body.is_empty() {
+            return Err(ApiError::new(
+                ProblemCode::MalformedRequest,
+                "a JSON body is required",
+            ));
+        }
+        let value: serde_json::Value = serde_json::from_slice(self.body)?;
+        Ok(serde_json::from_value(integral_numbers(value))?)
+    }
+
+    /// The authenticated caller.
+    pub fn caller(&self) -> ApiResult<&Caller> {
+        self.caller.as_ref().ok_or_else(|| {
+            ApiError::new(ProblemCode::Unauthenticated, "a signed request is required")
+        })
+    }
+
+    /// A query parameter.
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        self.query.as_deref()?.split('&').find_map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (key == name).then(|| value.to_owned())
+        })
+    }
+}
+
+/// Turns floats without a fractional part into integers, recursively.
+fn integral_numbers(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Number(number) => {
+            let integral = number
+                .as_f64()
+                .filter(|float| number.is_f64() && float.fract() == 0.0);
+            let converted = integral.and_then(|float| {
+                // Exact: the float is integral and inside the target range.
+                if (0.0..18_446_744_073_709_551_616.0).contains(&float) {
+                    Some(serde_json::Number::from(float as u64))
+                } else if (-9_223_372_036_854_775_808.0..0.0).contains(&float) {
+                    Some(serde_json::Number::from(float as i64))
+                } else {
+                    None
+                }
+            });
+            Value::Number(converted.unwrap_or(number))
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(integral_numbers).collect()),
+        Value::Object(fields) => Value::Object(
+            fields
+                .into_iter()
+                .map(|(key, value)| (key, integral_numbers(value)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// A successful reply.
+pub struct Reply {
+    pub(crate) status: StatusCode,
+    pub(crate) body: Vec<u8>,
+    pub(crate) content_type: &'static str,
+    pub(crate) etag: Option<String>,
+}
+
+impl Reply {
+    /// A JSON reply.
+    pub fn json<T: Serialize>(status: StatusCode, value: &T) -> ApiResult<Reply> {
+        Ok(Reply {
+            status,
+            body: serde_json::to_vec(value)?,
+            content_type: "application/json",
+            etag: None,
+        })
+    }
+
+    /// A refusal that still commits the request's transaction: failed
+    /// identity attempts must stay counted.
+    pub fn problem(error: ApiError) -> Reply {
+        Reply {
+            status: StatusCode::from_u16(error.0.status)
+                .unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
+            body: serde_json::to_vec(&error.0).unwrap_or_default(),
+            content_type: PROBLEM_JSON,
+            etag: None,
+        }
+    }
+
+    /// A JSON reply with status 200.
+    pub fn ok<T: Serialize>(value: &T) -> ApiResult<Reply> {
+        Reply::json(StatusCode::OK, value)
+    }
+
+    /// A binary reply.
+    pub fn bytes(body: Vec<u8>, content_type: &'static str) -> Reply {
+        Reply {
+            status: StatusCode::OK,
+            body,
+            content_type,
+            etag: None,
+        }
+    }
+
+    /// Sets an entity tag; a matching `If-None-Match` turns the reply into 304.
+    pub fn with_etag(mut self, etag: String) -> Reply {
+        self.etag = Some(etag);
+        self
+    }
+}
+
+/// Options of an endpoint.
+#[derive(Clone, Copy)]
+pub struct Endpoint {
+    /// Who may call.
+    pub access: Access,
+    /// Whether the call mutates and takes an `Idempotency-Key`.
+    pub idempotent: bool,
+}
+
+impl Endpoint {
+    /// A public read.
+    pub const PUBLIC_READ: Endpoint = Endpoint {
+        access: Access::Public,
+        idempotent: false,
+    };
+    /// A signed read.
+    pub const DEVICE_READ: Endpoint = Endpoint {
+        access: Access::Device,
+        idempotent: false,
+    };
+    /// A signed mutation.
+    pub const DEVICE_WRITE: Endpoint = Endpoint {
+        access: Access::Device,
+        idempotent: true,
+    };
+    /// A signed step of an enrolment.
+    pub const ENROLLING: Endpoint = Endpoint {
+        access: Access::Enrolling,
+        idempotent: true,
+    };
+    /// An operator call.
+    pub const ADMIN: Endpoint = Endpoint {
+        access: Access::Admin,
+        idempotent: false,
+    };
+}

@@ -1,0 +1,390 @@
+//! Endpoints of mandates: creating one (with the principal's identity and
+//! evidence), the list, consent (by PIN or by face), revocation and the audit
+//! trail. Stored mandates and their expiry are
+//! [`crate::domain::delegations`].
+
+use axum::http::StatusCode;
+use ecard_api::identity::{FaceChallenge, FacePurpose, FaceResultSubmission, PinAction};
+use ecard_api::problem::ProblemCode;
+use ecard_api::resident::{
+    AuditEntry, Delegation, DelegationKind, DelegationRequest, DelegationStatus,
+};
+use rusqlite::{OptionalExtension, params};
+
+use crate::domain::dates::age_on;
+use crate::domain::dates::coming_of_age;
+use crate::domain::delegations::{MAX_PROXY_SECONDS, load, record_consent};
+use crate::domain::register::verify_identity;
+use crate::domain::rules::rules_for;
+use crate::error::{ApiError, ApiResult};
+use crate::http::context::{Ctx, Reply};
+use crate::store::audit::audit;
+use crate::store::codec::enum_name;
+use crate::store::rows::person;
+
+/// `POST /v1/delegations`. Naming someone to act for is an identity
+/// attempt like enrolment: a wrong name or evidence counts against the
+/// document number and the asking account, so the register cannot be
+/// probed through mandate requests either.
+pub fn create(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    use crate::domain::limits;
+    use crate::domain::limits::{IDENTITY, PROBES};
+    let request: DelegationRequest = ctx.json()?;
+    let caller = ctx.caller()?.clone();
+    let subject =
+        crate::domain::face::subject_of(&request.principal.id_type, &request.principal.id_number);
+    limits::check(
+        ctx.tx,
+        &[(IDENTITY, &subject), (PROBES, &caller.account_id)],
+        ctx.now,
+    )?;
+    match create_checked(ctx, &caller, &request) {
+        Err(error) if error.code() == ProblemCode::IdentityNotVerified => {
+            limits::fail(ctx.tx, IDENTITY, &subject, ctx.now)?;
+            limits::fail(ctx.tx, PROBES, &caller.account_id, ctx.now)?;
+            Ok(Reply::problem(error))
+        }
+        other => other,
+    }
+}
+
+fn create_checked(
+    ctx: &mut Ctx<'_>,
+    caller: &crate::domain::access::Caller,
+    request: &DelegationRequest,
+) -> ApiResult<Reply> {
+    if request.scopes.is_empty() {
+        return Err(ApiError::field(
+            "scopes",
+            "name at least one thing the mandate allows",
+        ));
+    }
+    crate::domain::pin::spend(
+        ctx.tx,
+        caller,
+        request.pin_grant.as_deref(),
+        PinAction::AcceptMandate,
+        ctx.now,
+    )?;
+    let principal = verify_identity(ctx.tx, &request.principal)?;
+    if principal.person_id == caller.person_id {
+        return Err(ApiError::field(
+            "principal",
+            "you cannot hold a mandate for yourself",
+        ));
+    }
+    let rules = rules_for(ctx.tx, &principal.region)?;
+    let existing: Option<String> = ctx
+        .tx
+        .query_row(
+            "SELECT delegation_id FROM delegations WHERE agent_account_id = ?1 AND principal_person_id = ?2 \
+             AND status IN ('active', 'pending_consent') AND expires_at > ?3",
+            params![caller.account_id, principal.person_id, ctx.now as i64],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if existing.is_some() {
+        return Err(ApiError::state(
+            "you already hold or requested a mandate for this person",
+        ));
+    }
+    let (status, consented_at, expires_at, evidence) = match request.kind {
+        DelegationKind::Guardian => {
+            let evidence = request.evidence.clone().ok_or_else(|| {
+                ApiError::field(
+                    "evidence",
+                    "a guardian shows the household register or the birth certificate",
+                )
+            })?;
+            let on_file = match evidence.kind.as_str() {
+                "household_register" => principal.household_register.as_deref(),
+                "birth_certificate" => principal.birth_certificate.as_deref(),
+                _ => {
+                    return Err(ApiError::field(
+                        "evidence.kind",
+                        "household_register or birth_certificate",
+                    ));
+                }
+            };
+            if on_file != Some(evidence.number.trim()) {
+                return Err(ApiError::new(
+                    ProblemCode::IdentityNotVerified,
+                    "the evidence does not match the population register",
+                ));
+            }
+            let guardian: Option<i64> = ctx
+                .tx
+                .query_row(
+                    "SELECT 1 FROM guardianships WHERE child_person_id = ?1 AND guardian_person_id = ?2",
+                    params![principal.person_id, caller.person_id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            if guardian.is_none() {
+                return Err(ApiError::new(
+                    ProblemCode::IdentityNotVerified,
+                    "the register does not name you as this child's guardian",
+                ));
+            }
+            let adult_at = coming_of_age(&principal.birth_date, rules.adult_age)
+                .ok_or_else(|| ApiError::new(ProblemCode::Internal, "birth date unreadable"))?;
+            if adult_at <= ctx.now {
+                return Err(ApiError::new(
+                    ProblemCode::NotAllowedByRules,
+                    "guardianship ends at 18: an adult acts for themself or through a family proxy",
+                ));
+            }
+            let expires_at = request.expires_at.map_or(adult_at, |at| at.min(adult_at));
+            (
+                DelegationStatus::Active,
+                Some(ctx.now),
+                expires_at,
+                Some(evidence),
+            )
+        }
+        DelegationKind::FamilyProxy => {
+            if request.relationship.is_none() {
+                return Err(ApiError::field(
+                    "relationship",
+                    "a family proxy declares how they are related",
+                ));
+            }
+            let count: u32 = ctx.tx.query_row(
+                "SELECT COUNT(*) FROM delegations WHERE agent_account_id = ?1 AND kind = 'family_proxy' \
+                 AND status IN ('active', 'pending_consent') AND expires_at > ?2",
+                params![caller.account_id, ctx.now as i64],
+                |row| row.get(0),
+            )?;
+            if count >= rules.relative_quota {
+                return Err(ApiError::new(
+                    ProblemCode::QuotaExceeded,
+                    format!(
+                        "one account may act for at most {} relatives",
+                        rules.relative_quota
+                    ),
+                ));
+            }
+            if age_on(&principal.birth_date, ctx.now).is_some_and(|age| age < rules.adult_age) {
+                return Err(ApiError::new(
+                    ProblemCode::NotAllowedByRules,
+                    "for a minor, the guardian holds the mandate",
+                ));
+            }
+            let latest = ctx.now + MAX_PROXY_SECONDS;
+            let expires_at = request.expires_at.map_or(latest, |at| at.min(latest));
+            (
+                DelegationStatus::PendingConsent,
+                None,
+                expires_at,
+                request.evidence.clone(),
+            )
+        }
+    };
+    if expires_at <= ctx.now {
+        return Err(ApiError::field(
+            "expires_at",
+            "the mandate would already have ended",
+        ));
+    }
+    let mut scopes = request.scopes.clone();
+    scopes.sort_by_key(enum_name);
+    scopes.dedup();
+    let delegation_id = crate::domain::delegations::store(
+        ctx.tx,
+        &crate::domain::delegations::NewMandate {
+            kind: request.kind,
+            agent_account_id: &caller.account_id,
+            principal_person_id: &principal.person_id,
+            scopes: &scopes,
+            status,
+            evidence: evidence.as_ref(),
+            consented_at,
+            expires_at,
+            relationship: request.relationship,
+        },
+        ctx.now,
+    )?;
+    audit(
+        ctx.tx,
+        ctx.now,
+        &caller.account_id,
+        &principal.person_id,
+        Some(&delegation_id),
+        &format!("mandate.request.{}", enum_name(&request.kind)),
+        &delegation_id,
+    )?;
+    if let Some(relationship) = request.relationship {
+        audit(
+            ctx.tx,
+            ctx.now,
+            &caller.account_id,
+            &principal.person_id,
+            Some(&delegation_id),
+            &format!("mandate.relationship.{}", enum_name(&relationship)),
+            &delegation_id,
+        )?;
+    }
+    Reply::json(StatusCode::CREATED, &load(ctx.tx, &delegation_id, ctx.now)?)
+}
+
+/// `GET /v1/delegations`: mandates the caller holds or is the principal of.
+pub fn list(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.clone();
+    let mut statement = ctx.tx.prepare(
+        "SELECT delegation_id FROM delegations WHERE agent_account_id = ?1 OR principal_person_id = ?2 ORDER BY created_at DESC",
+    )?;
+    let ids: Vec<String> = statement
+        .query_map(params![caller.account_id, caller.person_id], |row| {
+            row.get(0)
+        })?
+        .collect::<Result<_, _>>()?;
+    let delegations = ids
+        .iter()
+        .map(|id| load(ctx.tx, id, ctx.now))
+        .collect::<ApiResult<Vec<_>>>()?;
+    Reply::ok(&delegations)
+}
+
+/// `POST /v1/delegations/{id}/consent`: the relative agrees, from their own
+/// enrolled device.
+pub fn consent(ctx: &mut Ctx<'_>, delegation_id: &str) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.clone();
+    let delegation = load(ctx.tx, delegation_id, ctx.now)?;
+    if delegation.principal_person_id != caller.person_id {
+        return Err(ApiError::new(
+            ProblemCode::Forbidden,
+            "only the person the mandate is for can consent",
+        ));
+    }
+    crate::http::pin::require(ctx, PinAction::ConsentMandate)?;
+    Reply::ok(&record_consent(
+        ctx.tx,
+        delegation_id,
+        &caller.account_id,
+        "mandate.consent",
+        ctx.now,
+    )?)
+}
+
+/// The pending family-proxy mandate `delegation_id` that the caller asked for.
+fn own_pending(ctx: &Ctx<'_>, delegation_id: &str) -> ApiResult<Delegation> {
+    let caller = ctx.caller()?;
+    let delegation = load(ctx.tx, delegation_id, ctx.now)?;
+    if delegation.agent_account_id != caller.account_id {
+        return Err(ApiError::not_found("delegation"));
+    }
+    if delegation.kind != DelegationKind::FamilyProxy
+        || delegation.status != DelegationStatus::PendingConsent
+    {
+        return Err(ApiError::state(
+            "only a family-proxy mandate waiting for consent takes a face check",
+        ));
+    }
+    Ok(delegation)
+}
+
+/// `POST /v1/delegations/{id}/face-challenge`: the helper asks for a
+/// challenge to capture the relative's face on the helper's own phone
+/// (亲情代办 "足不出户": the elder needs no phone).
+pub fn face_challenge(ctx: &mut Ctx<'_>, delegation_id: &str) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.clone();
+    let delegation = own_pending(ctx, delegation_id)?;
+    let binding = crate::domain::face::device_binding(caller.device_key.as_bytes());
+    let issued = crate::domain::face::issue_challenge(
+        ctx.tx,
+        FacePurpose::MandateConsent,
+        &delegation.principal_person_id,
+        &binding,
+        delegation_id,
+        ctx.now,
+    )?;
+    Reply::json(
+        StatusCode::CREATED,
+        &FaceChallenge {
+            challenge: issued.challenge,
+            purpose: FacePurpose::MandateConsent,
+            device_binding: binding,
+            expires_at: issued.expires_at,
+        },
+    )
+}
+
+/// `POST /v1/delegations/{id}/face-consent`: the relative's face, captured
+/// on the helper's phone, consents. The face platform's result names the
+/// relative, the mandate's challenge and the helper's device.
+pub fn face_consent(ctx: &mut Ctx<'_>, delegation_id: &str) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.clone();
+    let delegation = own_pending(ctx, delegation_id)?;
+    let submission: FaceResultSubmission = ctx.json()?;
+    let principal = person(ctx.tx, &delegation.principal_person_id)?;
+    if let Some(refused) = crate::http::face::confirm_person(
+        ctx,
+        FacePurpose::MandateConsent,
+        delegation_id,
+        &principal,
+        &submission.face_result,
+        "the relative",
+    )? {
+        return Ok(refused);
+    }
+    Reply::ok(&record_consent(
+        ctx.tx,
+        delegation_id,
+        &caller.account_id,
+        "mandate.consent.face",
+        ctx.now,
+    )?)
+}
+
+/// `POST /v1/delegations/{id}/revoke`: either side ends the mandate.
+pub fn revoke(ctx: &mut Ctx<'_>, delegation_id: &str) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.clone();
+    let delegation = load(ctx.tx, delegation_id, ctx.now)?;
+    if delegation.principal_person_id != caller.person_id
+        && delegation.agent_account_id != caller.account_id
+    {
+        return Err(ApiError::not_found("delegation"));
+    }
+    if !matches!(
+        delegation.status,
+        DelegationStatus::Active | DelegationStatus::PendingConsent
+    ) {
+        return Err(ApiError::state(format!(
+            "the mandate is already {}",
+            enum_name(&delegation.status)
+        )));
+    }
+    crate::domain::delegations::revoke(ctx.tx, &delegation, ctx.now)?;
+    audit(
+        ctx.tx,
+        ctx.now,
+        &caller.account_id,
+        &delegation.principal_person_id,
+        Some(delegation_id),
+        "mandate.revoke",
+        delegation_id,
+    )?;
+    Reply::ok(&load(ctx.tx, delegation_id, ctx.now)?)
+}
+
+/// `GET /v1/audit`: what was done for the caller and what the caller did for others.
+pub fn audit_trail(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.clone();
+    let mut statement = ctx.tx.prepare(
+        "SELECT at, actor_account, principal_person, mandate_id, action, object_id FROM audit_log \
+         WHERE principal_person = ?1 OR actor_account = ?2 ORDER BY id DESC LIMIT 500",
+    )?;
+    let entries: Vec<AuditEntry> = statement
+        .query_map(params![caller.person_id, caller.account_id], |row| {
+            Ok(AuditEntry {
+                at: row.get::<_, i64>(0)? as u64,
+                actor_account_id: row.get(1)?,
+                principal_person_id: row.get(2)?,
+                mandate_id: row.get(3)?,
+                action: row.get(4)?,
+                object_id: row.get(5)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Reply::ok(&entries)
+}

@@ -1,0 +1,169 @@
+//! Endpoints of the public feeds: platform time, the trust list, status
+//! lists, and the catalogue and outlets with ETags and deltas since a
+//! version (stored by [`crate::domain::feeds`]).
+
+use ecard_api::catalogue::{CatalogueDelta, CatalogueItem, CatalogueSync, Outlet, OutletDelta};
+use rusqlite::{Transaction, params};
+use serde::de::DeserializeOwned;
+
+use crate::domain::feeds::{Feed, ITEMS, OUTLETS};
+use crate::domain::issuer;
+use crate::error::{ApiError, ApiResult};
+use crate::http::context::{Ctx, Reply};
+use crate::store::db::meta_get;
+
+/// `GET /v1/time`.
+pub fn time(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    Reply::ok(&serde_json::json!({ "now": ctx.now }))
+}
+
+/// `GET /v1/trust-list`.
+pub fn trust_list(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let list = issuer::trust_list(ctx.tx, &ctx.state.issuer_name, ctx.now)?;
+    // Keys also leave the list as time passes, without a new sequence.
+    let key_ids: Vec<String> = list
+        .keys
+        .iter()
+        .map(|key| format!("{:x}", key.key_id))
+        .collect();
+    let etag = format!("\"trust-{}-{}\"", list.sequence, key_ids.join("."));
+    Ok(Reply::ok(&list)?.with_etag(etag))
+}
+
+/// `GET /v1/status-lists/{list}`: the signed binary status list.
+pub fn status_list(ctx: &mut Ctx<'_>, list: &str) -> ApiResult<Reply> {
+    let list: u8 = list
+        .parse()
+        .map_err(|_| ApiError::not_found("status list"))?;
+    if list != issuer::STATUS_LIST {
+        return Err(ApiError::not_found("status list"));
+    }
+    let (sequence, valid_until, bytes) =
+        issuer::status_list(&ctx.state.status_cache, ctx.tx, list, ctx.now)?;
+    // A re-signed edition (same bits, later validity) is a new entity: a
+    // terminal must not keep one that is about to go stale.
+    Ok(Reply::bytes(bytes, "application/octet-stream")
+        .with_etag(format!("\"status-{list}-{sequence}-{valid_until}\"")))
+}
+
+fn since(ctx: &Ctx<'_>) -> ApiResult<Option<u64>> {
+    ctx.query_param("since")
+        .map(|text| {
+            text.parse::<u64>()
+                .map_err(|_| ApiError::field("since", "a version number"))
+        })
+        .transpose()
+}
+
+fn delta<T: DeserializeOwned>(
+    tx: &Transaction<'_>,
+    feed: &Feed,
+    since: Option<u64>,
+) -> ApiResult<(u64, bool, Vec<T>, Vec<String>)> {
+    let version = meta_get(tx, feed.version_key)?.unwrap_or(0) as u64;
+    // A client ahead of the platform (a reset database) starts over.
+    let since = since.filter(|since| *since <= version);
+    let full = since.is_none();
+    let mut statement = tx.prepare(&format!(
+        "SELECT id, deleted, body FROM {} WHERE version > ?1 ORDER BY id",
+        feed.table
+    ))?;
+    let mut changed = Vec::new();
+    let mut removed = Vec::new();
+    let rows = statement.query_map(params![since.unwrap_or(0) as i64], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, bool>(1)?,
+            row.get::<_, String>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, deleted, body) = row?;
+        if deleted {
+            if !full {
+                removed.push(id);
+            }
+        } else {
+            changed.push(serde_json::from_str(&body).map_err(|_| {
+                ApiError::new(
+                    ecard_api::problem::ProblemCode::Internal,
+                    "stored item unreadable",
+                )
+            })?);
+        }
+    }
+    Ok((version, full, changed, removed))
+}
+
+/// `GET /v1/catalogue/items?since=`.
+pub fn items(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let since = since(ctx)?;
+    let (version, full, items, removed) = delta::<CatalogueItem>(ctx.tx, &ITEMS, since)?;
+    let etag = format!("\"items-{version}\"");
+    Ok(Reply::ok(&CatalogueDelta {
+        version,
+        full,
+        items,
+        removed,
+    })?
+    .with_etag(etag))
+}
+
+/// `GET /v1/catalogue/outlets?since=`.
+pub fn outlets(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let since = since(ctx)?;
+    let (version, full, outlets, removed) = delta::<Outlet>(ctx.tx, &OUTLETS, since)?;
+    let etag = format!("\"outlets-{version}\"");
+    Ok(Reply::ok(&OutletDelta {
+        version,
+        full,
+        outlets,
+        removed,
+    })?
+    .with_etag(etag))
+}
+
+/// `GET /v1/catalogue/sync?items_since=&outlets_since=&region=`.
+pub fn sync(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let parse = |name: &str| {
+        ctx.query_param(name)
+            .map(|text| {
+                text.parse::<u64>()
+                    .map_err(|_| ApiError::field(name, "a version number"))
+            })
+            .transpose()
+    };
+    let items_since = parse("items_since")?;
+    let outlets_since = parse("outlets_since")?;
+    let region = ctx
+        .query_param("region")
+        .unwrap_or_else(|| "360000".to_owned());
+    if region.len() != 6 || !region.bytes().all(|byte| byte.is_ascii_digit()) {
+        return Err(ApiError::field("region", "a six-digit division code"));
+    }
+    let rules = crate::domain::rules::rules_for(ctx.tx, &region)?;
+    let (items_version, items_full, items, items_removed) =
+        delta::<CatalogueItem>(ctx.tx, &ITEMS, items_since)?;
+    let (outlets_version, outlets_full, outlets, outlets_removed) =
+        delta::<Outlet>(ctx.tx, &OUTLETS, outlets_since)?;
+    let etag = format!(
+        "\"sync-{items_version}-{outlets_version}-{}-{}\"",
+        rules.region, rules.version
+    );
+    let body = CatalogueSync {
+        items: CatalogueDelta {
+            version: items_version,
+            full: items_full,
+            items,
+            removed: items_removed,
+        },
+        outlets: OutletDelta {
+            version: outlets_version,
+            full: outlets_full,
+            outlets,
+            removed: outlets_removed,
+        },
+        rules,
+    };
+    Ok(Reply::ok(&body)?.with_etag(etag))
+}

@@ -1,0 +1,26 @@
+//! The HTTP layer, on top: what an endpoint receives and returns
+//! ([`context`]), the request plumbing every endpoint shares (body limits,
+//! authentication, idempotency, one transaction per request, the clock
+//! header — [`plumbing`]), the endpoint functions per resource, and the
+//! routes that bind them to the contract's paths ([`router`]).
+//!
+//! Endpoints parse requests and shape replies; the rules they apply live in
+//! the domain layer below. The clock tick is not called from here: the
+//! platform hands it in with the shared state, and the plumbing runs it
+//! before each request.
+
+pub mod account;
+pub mod admin;
+pub mod applications;
+pub mod cards;
+pub mod context;
+pub mod delegations;
+pub mod devices;
+pub mod enrolment;
+pub mod face;
+pub mod feeds;
+pub mod phone;
+pub mod pin;
+pub mod plumbing;
+pub mod router;
+pub mod rules;

@@ -1,0 +1,287 @@
+//! The routes: every path of the API contract (`ecard_api::paths`) bound to
+//! its endpoint function and its access rule.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, Request, State};
+use axum::routing::{delete, get, post, put};
+use ecard_api::paths;
+
+use crate::error::ApiError;
+use crate::http::context::{Access, AppState, Ctx, Endpoint};
+use crate::http::plumbing::{handle, path_rejected};
+use crate::http::{
+    account, admin, applications, cards, delegations, devices, enrolment, feeds, phone, pin, rules,
+};
+
+type Shared = State<Arc<AppState>>;
+
+macro_rules! endpoint {
+    ($endpoint:expr, $work:path) => {
+        |State(state): Shared, request: Request| async move {
+            handle(state, request, $endpoint, |ctx: &mut Ctx<'_>| $work(ctx)).await
+        }
+    };
+    ($endpoint:expr, $work:path, path) => {
+        |State(state): Shared, id: Result<Path<String>, PathRejection>, request: Request| async move {
+            match id {
+                Ok(Path(id)) => {
+                    handle(state, request, $endpoint, move |ctx: &mut Ctx<'_>| {
+                        $work(ctx, &id)
+                    })
+                    .await
+                }
+                Err(rejection) => path_rejected(&rejection),
+            }
+        }
+    };
+}
+
+pub(crate) fn routes() -> Router<Arc<AppState>> {
+    use Endpoint as E;
+    Router::new()
+        .route(paths::TIME, get(endpoint!(E::PUBLIC_READ, feeds::time)))
+        .route(
+            paths::TRUST_LIST,
+            get(endpoint!(E::PUBLIC_READ, feeds::trust_list)),
+        )
+        .route(
+            paths::STATUS_LIST,
+            get(endpoint!(E::PUBLIC_READ, feeds::status_list, path)),
+        )
+        .route(
+            paths::CATALOGUE_ITEMS,
+            get(endpoint!(E::PUBLIC_READ, feeds::items)),
+        )
+        .route(
+            paths::CATALOGUE_OUTLETS,
+            get(endpoint!(E::PUBLIC_READ, feeds::outlets)),
+        )
+        .route(
+            paths::CATALOGUE_SYNC,
+            get(endpoint!(E::PUBLIC_READ, feeds::sync)),
+        )
+        .route(
+            paths::RULES,
+            get(endpoint!(E::PUBLIC_READ, rules::get, path)),
+        )
+        .route(
+            paths::ENROLMENTS,
+            post(endpoint!(
+                E {
+                    access: Access::Public,
+                    idempotent: true
+                },
+                enrolment::start
+            )),
+        )
+        .route(
+            paths::ENROLMENT_PRESENCE,
+            post(endpoint!(E::ENROLLING, enrolment::presence, path)),
+        )
+        .route(
+            paths::ENROLMENT_COMPLETION,
+            post(endpoint!(E::ENROLLING, enrolment::complete, path)),
+        )
+        .route(
+            paths::MY_DEVICES,
+            get(endpoint!(E::DEVICE_READ, devices::list)),
+        )
+        .route(
+            paths::DEVICE_UNLINK,
+            post(endpoint!(E::DEVICE_WRITE, devices::unlink, path)),
+        )
+        .route(
+            paths::MY_NOTICES,
+            get(endpoint!(E::DEVICE_READ, devices::notices)),
+        )
+        .route(
+            paths::ENROLMENT_REQUESTS,
+            get(endpoint!(E::DEVICE_READ, devices::enrolment_requests)),
+        )
+        .route(
+            paths::ENROLMENT_REQUEST_APPROVAL,
+            post(endpoint!(E::DEVICE_WRITE, devices::approve, path)),
+        )
+        .route(paths::PIN, post(endpoint!(E::DEVICE_WRITE, pin::change)))
+        .route(
+            paths::PIN_GRANTS,
+            post(endpoint!(E::DEVICE_WRITE, pin::grant)),
+        )
+        .route(
+            paths::PIN_RESET,
+            post(endpoint!(E::DEVICE_WRITE, pin::reset)),
+        )
+        .route(
+            paths::FACE_CHALLENGES,
+            post(endpoint!(E::DEVICE_WRITE, phone::face_challenge)),
+        )
+        .route(
+            paths::PHONE_CHANGES,
+            post(endpoint!(E::DEVICE_WRITE, phone::start)),
+        )
+        .route(
+            paths::PHONE_CHANGE_CONFIRMATION,
+            post(endpoint!(E::DEVICE_WRITE, phone::confirm, path)),
+        )
+        .route(paths::ME, get(endpoint!(E::DEVICE_READ, account::profile)))
+        .route(
+            paths::ACCOUNT_DELETION,
+            post(endpoint!(E::DEVICE_WRITE, account::delete_account)),
+        )
+        .route(
+            paths::CREDENTIALS,
+            post(endpoint!(E::DEVICE_WRITE, cards::credentials)),
+        )
+        .route(
+            paths::APPLICATIONS,
+            post(endpoint!(E::DEVICE_WRITE, applications::submit_new))
+                .get(endpoint!(E::DEVICE_READ, applications::list)),
+        )
+        .route(
+            paths::APPLICATION,
+            get(endpoint!(E::DEVICE_READ, applications::get, path)),
+        )
+        .route(
+            paths::APPLICATION_PAYMENT,
+            post(endpoint!(E::DEVICE_WRITE, applications::pay, path)),
+        )
+        .route(
+            paths::APPLICATION_CANCEL,
+            post(endpoint!(E::DEVICE_WRITE, applications::cancel, path)),
+        )
+        .route(
+            paths::APPLICATION_RECEIPT,
+            post(endpoint!(
+                E::DEVICE_WRITE,
+                applications::confirm_receipt,
+                path
+            )),
+        )
+        .route(
+            paths::APPLICATION_PHOTO,
+            post(endpoint!(
+                E::DEVICE_WRITE,
+                applications::resubmit_photo,
+                path
+            )),
+        )
+        .route(
+            paths::REPLACEMENTS,
+            post(endpoint!(E::DEVICE_WRITE, applications::submit_replacement)),
+        )
+        .route(
+            paths::LOSS_REPORTS,
+            post(endpoint!(E::DEVICE_WRITE, cards::report_loss, path)),
+        )
+        .route(
+            paths::LOSS_RELEASE,
+            post(endpoint!(E::DEVICE_WRITE, cards::release_loss, path)),
+        )
+        .route(
+            paths::ACTIVATION,
+            post(endpoint!(E::DEVICE_WRITE, cards::activate, path)),
+        )
+        .route(
+            paths::DELEGATIONS,
+            post(endpoint!(E::DEVICE_WRITE, delegations::create))
+                .get(endpoint!(E::DEVICE_READ, delegations::list)),
+        )
+        .route(
+            paths::DELEGATION_CONSENT,
+            post(endpoint!(E::DEVICE_WRITE, delegations::consent, path)),
+        )
+        .route(
+            paths::DELEGATION_FACE_CHALLENGE,
+            post(endpoint!(
+                E::DEVICE_WRITE,
+                delegations::face_challenge,
+                path
+            )),
+        )
+        .route(
+            paths::DELEGATION_FACE_CONSENT,
+            post(endpoint!(E::DEVICE_WRITE, delegations::face_consent, path)),
+        )
+        .route(
+            paths::DELEGATION_REVOKE,
+            post(endpoint!(E::DEVICE_WRITE, delegations::revoke, path)),
+        )
+        .route(
+            paths::AUDIT,
+            get(endpoint!(E::DEVICE_READ, delegations::audit_trail)),
+        )
+        .route(
+            paths::ADMIN_CLOCK_ADVANCE,
+            post(endpoint!(E::ADMIN, admin::advance_clock)),
+        )
+        .route(
+            paths::ADMIN_PEOPLE,
+            post(endpoint!(E::ADMIN, admin::add_person)),
+        )
+        .route(
+            paths::ADMIN_PERSON_PHONE,
+            post(endpoint!(E::ADMIN, phone::counter_change, path)),
+        )
+        .route(
+            paths::ADMIN_SMS,
+            get(endpoint!(E::ADMIN, admin::sms_outbox)),
+        )
+        .route(
+            paths::ADMIN_FACE_RESULTS,
+            post(endpoint!(E::ADMIN, admin::mint_face_result)),
+        )
+        .route(
+            paths::ADMIN_PERSON_CARDS,
+            post(endpoint!(E::ADMIN, admin::add_card, path)),
+        )
+        .route(
+            paths::ADMIN_PERSONAS,
+            get(endpoint!(E::ADMIN, admin::personas)),
+        )
+        .route(
+            paths::ADMIN_ISSUER_ROTATE,
+            post(endpoint!(E::ADMIN, admin::rotate_key)),
+        )
+        .route(
+            paths::ADMIN_BANK_ACCOUNT_CLOSED,
+            post(endpoint!(E::ADMIN, admin::bank_account_closed, path)),
+        )
+        .route(
+            paths::ADMIN_CARD_RELEASE,
+            post(endpoint!(E::ADMIN, admin::counter_release, path)),
+        )
+        .route(
+            paths::ADMIN_PRODUCTION_FAILED,
+            post(endpoint!(E::ADMIN, admin::fail_production, path)),
+        )
+        .route(
+            paths::ADMIN_COUNTER_CONSENT,
+            post(endpoint!(E::ADMIN, admin::counter_consent, path)),
+        )
+        .route(
+            paths::ADMIN_CATALOGUE_ITEMS,
+            put(endpoint!(E::ADMIN, admin::put_items)),
+        )
+        .route(
+            paths::ADMIN_CATALOGUE_ITEM,
+            delete(endpoint!(E::ADMIN, admin::delete_item, path)),
+        )
+        .route(
+            paths::ADMIN_OUTLETS,
+            put(endpoint!(E::ADMIN, admin::put_outlets)),
+        )
+        .route(
+            paths::ADMIN_OUTLET,
+            delete(endpoint!(E::ADMIN, admin::delete_outlet, path)),
+        )
+        .route(
+            paths::ADMIN_RULES,
+            put(endpoint!(E::ADMIN, admin::put_rules)),
+        )
+        .fallback(|| async {
+            axum::response::IntoResponse::into_response(ApiError::not_found("endpoint"))
+        })
+}

@@ -1,0 +1,13 @@
+//! The store layer: the SQLite database and what reads and writes its rows
+//! without deciding anything — migrations and the `meta` table, the stored
+//! clock offset, row types and their loaders, the text codecs of stored
+//! enums, and the audit log.
+//!
+//! It sits at the bottom: it imports nothing from the domain or from HTTP,
+//! so a rule change never ripples into how a row is read.
+
+pub mod audit;
+pub mod clock;
+pub mod codec;
+pub mod db;
+pub mod rows;
