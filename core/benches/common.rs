@@ -8,7 +8,7 @@ use ecard_core::catalogue::search::{CatalogueIndex, SearchQuery};
 
 /// A search index of `items` synthetic catalogue items.
 pub fn catalogue(items: usize) -> CatalogueIndex {
-    let data = ecard_platform::sample_data::synthetic(items, 10, 7);
+    let data = ecard_sample_data::synthetic(items, 10, 7);
     let rows = data
         .catalogue
         .into_iter()
@@ -22,7 +22,7 @@ pub fn catalogue(items: usize) -> CatalogueIndex {
 
 /// An outlet index of `outlets` synthetic outlets.
 pub fn outlets(outlets: usize) -> OutletIndex {
-    OutletIndex::build(ecard_platform::sample_data::synthetic(10, outlets, 7).outlets)
+    OutletIndex::build(ecard_sample_data::synthetic(10, outlets, 7).outlets)
 }
 
 /// The query mix: short and long Chinese, full pinyin, initials, filters.

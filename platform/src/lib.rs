@@ -30,12 +30,6 @@ pub mod error;
 pub mod http;
 pub mod store;
 
-/// The sample-data generator, lent to benchmarks that still reach it
-/// through the platform (feature `sample-data`). The platform itself reads
-/// only the generated files (`platform/data/*.json`).
-#[cfg(feature = "sample-data")]
-pub use ecard_sample_data as sample_data;
-
 /// How to run a platform.
 #[derive(Clone, Debug)]
 pub struct PlatformConfig {
@@ -64,6 +58,10 @@ pub enum PlatformError {
     /// The database could not be opened or migrated.
     #[error("database: {0}")]
     Database(#[from] rusqlite::Error),
+    /// The database's schema could not be brought up to date, or belongs
+    /// to a newer release.
+    #[error("database schema: {0}")]
+    Schema(#[from] ecard_migrations::MigrationError),
     /// First-start seeding failed.
     #[error("seeding: {0}")]
     Seed(String),

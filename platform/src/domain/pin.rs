@@ -18,6 +18,7 @@ use ecard_api::problem::ProblemCode;
 use ring::digest::{SHA256, digest};
 use ring::rand::SecureRandom as _;
 use rusqlite::{OptionalExtension, Transaction, params};
+use zeroize::Zeroizing;
 
 use crate::domain::access::Caller;
 use crate::domain::limits;
@@ -48,14 +49,17 @@ pub enum WeakPin {
 /// Checks a new PIN: six digits, no pattern, nothing from the person's
 /// birth date (`YYYY-MM-DD`) or document number.
 pub fn check_strength(pin: &str, birth_date: &str, id_number: &str) -> Result<(), WeakPin> {
-    let digits: Vec<u8> = pin.bytes().collect();
+    // Copies of the PIN's digits are wiped when this check ends.
+    let digits = Zeroizing::new(pin.bytes().collect::<Vec<u8>>());
     if digits.len() != PIN_DIGITS || !digits.iter().all(u8::is_ascii_digit) {
         return Err(WeakPin::Format);
     }
-    let steps: Vec<i16> = digits
-        .windows(2)
-        .map(|pair| i16::from(pair[1]) - i16::from(pair[0]))
-        .collect();
+    let steps = Zeroizing::new(
+        digits
+            .windows(2)
+            .map(|pair| i16::from(pair[1]) - i16::from(pair[0]))
+            .collect::<Vec<i16>>(),
+    );
     let run = |step: i16| {
         steps
             .iter()

@@ -100,14 +100,14 @@ pub fn seed(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
     }
     let region = "360102";
     let household = "360102088123";
-    let today = Date::from_unix_seconds(now as i64, 8 * 3_600).ok_or_else(|| {
+    let today = crate::domain::dates::china_today(now).ok_or_else(|| {
         ApiError::new(
             ecard_api::problem::ProblemCode::Internal,
             "clock out of range",
         )
     })?;
     let newborn_birth =
-        Date::from_unix_seconds(now as i64 - 20 * 86_400, 8 * 3_600).unwrap_or(today);
+        crate::domain::dates::china_today(now.saturating_sub(20 * 86_400)).unwrap_or(today);
     let person = |name: &str,
                   id_number: String,
                   household_register: Option<&str>,

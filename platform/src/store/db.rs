@@ -5,20 +5,23 @@
 
 use std::path::Path;
 
+use ecard_migrations::{MigrationError, Migrations};
 use rusqlite::{Connection, OptionalExtension, params};
 
-/// Numbered migrations; index + 1 is the schema version they produce.
-const MIGRATIONS: &[&str] = &[
+/// The platform's schema, applied by the runner the client core uses too;
+/// script `i` produces version `i + 1`.
+const SCHEMA: Migrations = Migrations::new(&[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_credential_revocation.sql"),
     include_str!("migrations/0003_account_deletion.sql"),
     include_str!("migrations/0004_identity_proofing.sql"),
-];
+]);
 
 /// Opens (creating if needed) and migrates the database at `path`
-/// (`:memory:` for a throwaway one).
-pub fn open(path: &Path) -> rusqlite::Result<Connection> {
-    let connection = if path.as_os_str() == ":memory:" {
+/// (`:memory:` for a throwaway one). A database from a newer release is
+/// refused untouched.
+pub fn open(path: &Path) -> Result<Connection, MigrationError> {
+    let mut connection = if path.as_os_str() == ":memory:" {
         Connection::open_in_memory()?
     } else {
         Connection::open(path)?
@@ -27,19 +30,8 @@ pub fn open(path: &Path) -> rusqlite::Result<Connection> {
     connection.pragma_update(None, "synchronous", "NORMAL")?;
     connection.pragma_update(None, "foreign_keys", "ON")?;
     connection.busy_timeout(std::time::Duration::from_secs(5))?;
-    migrate(&connection)?;
+    SCHEMA.apply(&mut connection)?;
     Ok(connection)
-}
-
-fn migrate(connection: &Connection) -> rusqlite::Result<()> {
-    let version: usize = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    for (index, migration) in MIGRATIONS.iter().enumerate().skip(version) {
-        connection.execute_batch(&format!(
-            "BEGIN; {migration}; PRAGMA user_version = {}; COMMIT;",
-            index + 1
-        ))?;
-    }
-    Ok(())
 }
 
 /// Reads an integer from the `meta` table.
@@ -83,4 +75,32 @@ pub fn new_id(prefix: &str) -> String {
     }
     let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
     format!("{prefix}-{hex}")
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+    use super::*;
+
+    #[test]
+    fn a_database_from_a_newer_release_is_refused_untouched() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("platform.db");
+        drop(open(&path).unwrap());
+        let newer = SCHEMA.latest() + 1;
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", newer)
+            .unwrap();
+        assert!(matches!(
+            open(&path),
+            Err(MigrationError::NewerThanKnown { found, .. }) if found == newer
+        ));
+        let version: usize = Connection::open(&path)
+            .unwrap()
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .unwrap();
+        assert_eq!(version, newer);
+    }
 }
