@@ -251,6 +251,8 @@ fn each_state_table_has_one_writer() {
         ("accounts", "domain::accounts"),
         ("phone_changes", "domain::accounts"),
         ("people", "domain::register"),
+        ("identity_attempts", "domain::enrolment"),
+        ("pin_grants", "domain::pin"),
     ] {
         let writers = writers_of(&modules, table);
         assert_eq!(

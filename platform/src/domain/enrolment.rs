@@ -43,6 +43,42 @@ pub struct Enrolling {
 }
 
 /// Loads an enrolment for authenticating its signed steps.
+/// Records one attempt at an identity step (start, presence, code) with its
+/// outcome, for the operator's fraud review.
+pub fn record_attempt(
+    tx: &Transaction<'_>,
+    attempt: &IdentityAttempt<'_>,
+    now: u64,
+) -> ApiResult<()> {
+    tx.execute(
+        "INSERT INTO identity_attempts (at, step, subject, device_binding, source, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            now as i64,
+            attempt.step,
+            attempt.subject,
+            attempt.device_binding,
+            attempt.source,
+            attempt.outcome
+        ],
+    )?;
+    Ok(())
+}
+
+/// One attempt at an identity step, as [`record_attempt`] keeps it.
+pub struct IdentityAttempt<'a> {
+    /// The step (`start`, `presence`, `code`).
+    pub step: &'a str,
+    /// The hashed document the attempt named.
+    pub subject: &'a str,
+    /// The hashed key being enrolled.
+    pub device_binding: &'a str,
+    /// The network source.
+    pub source: &'a str,
+    /// What came of it.
+    pub outcome: &'a str,
+}
+
+/// The stored state of an enrolment, if it exists.
 pub fn load(tx: &Transaction<'_>, enrolment_id: &str) -> ApiResult<Option<Enrolling>> {
     let row = tx
         .query_row(

@@ -247,6 +247,39 @@ pub(crate) fn grant_hash(grant: &str) -> String {
     hex(digest(&SHA256, grant.as_bytes()).as_ref())
 }
 
+/// Issues a fresh single-use grant for `action` to the caller's device, after
+/// the PIN was verified. Only the grant's hash is stored.
+pub fn issue_grant(
+    tx: &Transaction<'_>,
+    caller: &Caller,
+    action: PinAction,
+    now: u64,
+) -> ApiResult<ecard_api::identity::PinGrant> {
+    use base64::Engine as _;
+    use ring::rand::SecureRandom as _;
+    let mut bytes = [0u8; 24];
+    ring::rand::SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| ApiError::new(ProblemCode::Internal, "no randomness"))?;
+    let grant = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let expires_at = now + GRANT_SECONDS;
+    tx.execute(
+        "INSERT INTO pin_grants (grant_hash, account_id, device_id, action, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            grant_hash(&grant),
+            caller.account_id,
+            caller.device_id,
+            crate::store::codec::enum_name(&action),
+            expires_at as i64
+        ],
+    )?;
+    Ok(ecard_api::identity::PinGrant {
+        pin_grant: grant,
+        action,
+        expires_at,
+    })
+}
+
 /// Spends a grant for `action`: it must be the caller's, on this device,
 /// for this act, fresh and unused.
 pub fn spend(

@@ -29,7 +29,9 @@ use ecard_credential::PublicKey;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::domain::devices::{notify, revoke_device};
-use crate::domain::enrolment::{CODE_SECONDS, CODE_TRIES, ENROLMENT_SECONDS, Enrolling};
+use crate::domain::enrolment::{
+    CODE_SECONDS, CODE_TRIES, ENROLMENT_SECONDS, Enrolling, IdentityAttempt, record_attempt,
+};
 use crate::domain::face::{device_binding, subject_of};
 use crate::domain::limits;
 use crate::domain::limits::{DEVICE_KEY, IDENTITY, SOURCE, STARTS};
@@ -41,11 +43,14 @@ use crate::store::audit::audit;
 use crate::store::rows::person;
 
 fn record(ctx: &Ctx<'_>, step: &str, subject: &str, binding: &str, outcome: &str) -> ApiResult<()> {
-    ctx.tx.execute(
-        "INSERT INTO identity_attempts (at, step, subject, device_binding, source, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![ctx.now as i64, step, subject, binding, ctx.source, outcome],
-    )?;
-    Ok(())
+    let attempt = IdentityAttempt {
+        step,
+        subject,
+        device_binding: binding,
+        source: &ctx.source,
+        outcome,
+    };
+    record_attempt(ctx.tx, &attempt, ctx.now)
 }
 
 /// One answer for every identity that could not be confirmed.

@@ -4,18 +4,13 @@
 //! [`crate::domain::pin`].
 
 use axum::http::StatusCode;
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ecard_api::identity::{
-    FacePurpose, NoticeKind, PinAction, PinChange, PinGrant, PinGrantRequest, PinReset,
+    FacePurpose, NoticeKind, PinAction, PinChange, PinGrantRequest, PinReset,
 };
-use ecard_api::problem::ProblemCode;
-use ring::rand::SecureRandom as _;
-use rusqlite::params;
 
 use crate::domain::access::Caller;
-use crate::domain::pin::{GRANT_SECONDS, grant_hash, set, spend, verify};
-use crate::error::{ApiError, ApiResult};
+use crate::domain::pin::{issue_grant, set, spend, verify};
+use crate::error::ApiResult;
 use crate::http::context::{Ctx, Reply};
 
 /// `POST /v1/me/pin/grants`.
@@ -25,24 +20,8 @@ pub fn grant(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     if let Err(error) = verify(ctx.tx, &caller, &request.pin, ctx.now) {
         return Ok(Reply::problem(error));
     }
-    let mut bytes = [0u8; 24];
-    ring::rand::SystemRandom::new()
-        .fill(&mut bytes)
-        .map_err(|_| ApiError::new(ProblemCode::Internal, "no randomness"))?;
-    let grant = URL_SAFE_NO_PAD.encode(bytes);
-    let expires_at = ctx.now + GRANT_SECONDS;
-    ctx.tx.execute(
-        "INSERT INTO pin_grants (grant_hash, account_id, device_id, action, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![grant_hash(&grant), caller.account_id, caller.device_id, crate::store::codec::enum_name(&request.action), expires_at as i64],
-    )?;
-    Reply::json(
-        StatusCode::CREATED,
-        &PinGrant {
-            pin_grant: grant,
-            action: request.action,
-            expires_at,
-        },
-    )
+    let grant = issue_grant(ctx.tx, &caller, request.action, ctx.now)?;
+    Reply::json(StatusCode::CREATED, &grant)
 }
 
 /// The `pin_grant` field of a request body, if the body is a JSON object
