@@ -75,10 +75,33 @@ impl DocumentError {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::identity::DocumentType;
     use crate::photo::ImageFormat;
+
+    /// The checks every area's errors pass: the codes are exactly the
+    /// area's stable ones, each has an example, names the area's field,
+    /// carries its prefix and reads in both languages.
+    pub(crate) fn check_area(
+        errors: Vec<DocumentError>,
+        stable_codes: &[&str],
+        field: &str,
+        prefix: &str,
+    ) {
+        let mut codes: Vec<&str> = errors.iter().map(DocumentError::code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        let mut stable = stable_codes.to_vec();
+        stable.sort_unstable();
+        assert_eq!(codes, stable);
+        for error in &errors {
+            assert_eq!(error.field(), field, "{error:?}");
+            assert!(error.code().starts_with(prefix), "{error:?}");
+            assert!(!error.message(Locale::ZhCn).is_empty(), "{error:?}");
+            assert!(!error.message(Locale::En).is_empty(), "{error:?}");
+        }
+    }
 
     /// One of every variant of every area, for the code and message tables.
     fn every_error() -> Vec<DocumentError> {

@@ -288,26 +288,16 @@ mod tests {
     ];
 
     #[test]
-    fn codes_are_the_stable_ones_and_each_has_an_example() {
-        let mut codes: Vec<&str> = PhotoError::every_variant()
-            .iter()
-            .map(PhotoError::code)
-            .collect();
-        codes.sort_unstable();
-        codes.dedup();
-        let mut stable = STABLE_CODES.to_vec();
-        stable.sort_unstable();
-        assert_eq!(codes, stable);
-    }
-
-    #[test]
-    fn every_error_names_the_photo_field_and_reads_in_both_languages() {
-        for error in PhotoError::every_variant() {
-            assert_eq!(error.field(), "photo", "{error:?}");
-            assert!(error.code().starts_with("photo_"), "{error:?}");
-            assert!(!error.message(Locale::ZhCn).is_empty(), "{error:?}");
-            assert!(!error.message(Locale::En).is_empty(), "{error:?}");
-        }
+    fn codes_are_the_stable_ones_and_each_names_the_photo_field_in_both_languages() {
+        crate::error::tests::check_area(
+            PhotoError::every_variant()
+                .into_iter()
+                .map(crate::DocumentError::from)
+                .collect(),
+            &STABLE_CODES,
+            "photo",
+            "photo_",
+        );
     }
 
     #[test]
