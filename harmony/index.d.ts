@@ -648,7 +648,9 @@ export type ClientEvent =
   | { kind: 'connectivity_changed'; online: boolean }
   | { kind: 'outbox_changed'; pending: number }
   | { kind: 'workflow_changed'; id: string }
-  | { kind: 'account_notice'; notice: AccountNotice };
+  | { kind: 'account_notice'; notice: AccountNotice }
+  /** The listener fell behind and `count` events were dropped: re-read everything. */
+  | { kind: 'missed'; count: number };
 
 // ---------------------------------------------------------------- classes
 
@@ -812,7 +814,53 @@ export declare class Subscription {
   private constructor();
   /** Stops delivering events (idempotent). */
   cancel(): void;
+  /** Whether events are still delivered. */
+  isActive(): boolean;
 }
+
+// ---------------------------------------------------------------- logging
+
+/** Severity of a log line. */
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace';
+
+/**
+ * Routes the library's log lines, masked (ID, phone and card numbers;
+ * secret fields dropped), to `logger` at `maxLevel` and above in severity
+ * (hilog on HarmonyOS); `null` turns forwarding off.
+ */
+export declare function setLogger(
+  logger: ((level: LogLevel, target: string, message: string) => void) | null,
+  maxLevel: LogLevel,
+): void;
+
+/** Masks ID, phone and card numbers in `text`, as every forwarded log line is. */
+export declare function maskPersonalData(text: string): string;
+
+// ---------------------------------------------------- conformance hooks
+
+/** Panics on purpose inside the guard: throws `internal` with code `panic` (tests). */
+export declare function debugPanic(): void;
+/** Panics on purpose on the library runtime: rejects with `internal`, code `panic` (tests). */
+export declare function debugPanicAsync(): Promise<void>;
+/** Throws the error a conformance scenario names, in `locale` (tests). */
+export declare function debugError(name: string, locale: string): void;
+/** What a listener that fell behind gets: `emitted` events on a channel holding `capacity` (tests). */
+export declare function debugLaggedSubscription(
+  listener: (event: ClientEvent) => void,
+  emitted: number,
+  capacity: number,
+): Subscription;
+/** Logs `message` at `level` through the library's log path (tests). */
+export declare function debugLog(level: LogLevel, message: string): void;
+/** The call a flow action stands for (tests of flow dispatch). */
+export declare function debugPlanAction(
+  stepAmountFen: number | null,
+  feeFen: number,
+  cardId: string | null,
+  action: ApplicationAction,
+): { name: ApplicationAction; amountFen: number | null; cardId: string | null };
+/** Event subscriptions alive and async calls running, process-wide (tests). */
+export declare function liveObjects(): { subscriptions: number; callsInFlight: number };
 
 /** Background work; it also stops when garbage-collected, so keep a reference. */
 export declare class BackgroundTask {

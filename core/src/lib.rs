@@ -10,6 +10,7 @@
 //! See `docs/architecture.md` for the picture and the threading contract in
 //! [`client`].
 
+pub mod bridge;
 pub mod catalogue;
 pub mod client;
 pub mod codes;

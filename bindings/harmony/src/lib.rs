@@ -37,8 +37,10 @@ compile_error!("choose one of the features `node` (Node) and `ohos` (HarmonyOS)"
 extern crate napi_ohos as napi;
 
 pub mod client;
+pub mod conformance;
 pub mod convert;
 pub mod error;
 pub mod face;
 pub mod flows;
 pub mod keystore;
+pub mod logging;

@@ -96,7 +96,8 @@ final class AppModel: ObservableObject {
             config = ClientConfig(dataDir: config.dataDir, platformUrl: config.platformUrl, language: .en,
                                   deviceName: config.deviceName, defaultRegion: config.defaultRegion,
                                   deviceSuite: config.deviceSuite, requestTimeoutSeconds: config.requestTimeoutSeconds,
-                                  storageLimitBytes: config.storageLimitBytes)
+                                  storageLimitBytes: config.storageLimitBytes,
+                                  keyStoreTimeoutSeconds: config.keyStoreTimeoutSeconds)
         }
         do {
             let client = try await EcardClient.open(config: config, keyStore: SecureEnclaveKeyStore())

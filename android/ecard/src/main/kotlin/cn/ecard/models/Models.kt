@@ -226,16 +226,8 @@ class ApplicationsModel(private val client: EcardClientInterface, private val sc
 
     /** Does what a flow's button offers. */
     suspend fun act(flow: ApplicationFlow, action: ApplicationAction) {
-        val id = flow.application.applicationId
-        run {
-            when (action) {
-                ApplicationAction.PAY -> client.pay(id, flow.application.feeFen)
-                ApplicationAction.CANCEL -> client.cancelApplication(id)
-                ApplicationAction.CONFIRM_RECEIPT -> client.confirmReceipt(id)
-                ApplicationAction.ACTIVATE -> client.activateCard(flow.application.cardId ?: return@run null)
-                ApplicationAction.RESUBMIT_PHOTO -> null
-            }
-        }
+        // The core decides what each action calls (the amount the step asks for, the card produced).
+        if (action != ApplicationAction.RESUBMIT_PHOTO) run { client.act(flow, action, null) }
         reload()
     }
 
