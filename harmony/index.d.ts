@@ -836,6 +836,35 @@ export declare function setLogger(
 /** Masks ID, phone and card numbers in `text`, as every forwarded log line is. */
 export declare function maskPersonalData(text: string): string;
 
+// ---------------------------------------------------------- presentation
+
+/** What a purpose's code is called (乘车码, "Transport", …), from the core. */
+export declare function purposeLabel(purpose: Purpose, locale: string): string;
+/** What the application screen says about where a flow stands, from the core. */
+export declare function stepLabel(step: FlowStep, locale: string): string;
+/** Money in fen as yuan, e.g. 1000 → "¥10.00". */
+export declare function formatFen(fen: number): string;
+/** What the person can do about an error. */
+export type ErrorAction = 'retry' | 'fix_field' | 'go_to_counter' | 'reopen' | 'none';
+/** What to offer for an error of `category` with stable `code`. */
+export declare function errorAction(category: ErrorCategory, code: string): ErrorAction;
+/** The button caption of an action in `locale`, '' for `none`. */
+export declare function errorActionLabel(action: ErrorAction, locale: string): string;
+/** Seconds as `m:ss` (`0:45`) for a countdown. */
+export declare function countdownText(seconds: number): string;
+
+/** The countdown of the code screen: platform time, whatever the phone's clock says. */
+export declare class CodeCountdown {
+  /** A code (`issuedAt`, `expiresAt`, `secondsLeft`) that arrived when the phone's clock read `localNowSeconds`. */
+  constructor(issuedAt: number, expiresAt: number, secondsLeft: number, localNowSeconds: number);
+  /** Whole seconds left at the phone's time `localNowSeconds`. */
+  secondsLeft(localNowSeconds: number): number;
+  /** 1 when fresh, 0 when expired: for a progress ring. */
+  fraction(localNowSeconds: number): number;
+  /** Whether to fetch the next code now. */
+  needsRefresh(localNowSeconds: number): boolean;
+}
+
 // ---------------------------------------------------- conformance hooks
 
 /** Panics on purpose inside the guard: throws `internal` with code `panic` (tests). */

@@ -20,6 +20,7 @@ pub mod identity;
 pub mod keystore;
 pub mod net;
 pub mod outbox;
+pub mod presentation;
 pub mod privacy;
 pub mod storage;
 pub mod workflows;

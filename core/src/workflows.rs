@@ -143,8 +143,10 @@ impl Submission {
     }
 }
 
-/// The step a flow is at.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The step a flow is at. Serialized with a snake_case `kind` tag, as the
+/// HarmonyOS binding hands it to JavaScript.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FlowStep {
     /// Queued on this device, not yet confirmed by the platform.
     WaitingToSend,

@@ -102,6 +102,25 @@ const run = {
     assert.equal(error.category, scenario.expect.category);
     assert.equal(error.code, scenario.expect.code);
   },
+  purpose_label(scenario) {
+    assert.equal(native.purposeLabel(scenario.purpose, scenario.locale), scenario.expect);
+  },
+  step_label(scenario) {
+    assert.equal(native.stepLabel(scenario.step, scenario.locale), scenario.expect);
+  },
+  error_action(scenario) {
+    const action = native.errorAction(scenario.category, scenario.code);
+    assert.deepEqual({ action, label: native.errorActionLabel(action, scenario.locale) }, scenario.expect);
+  },
+  countdown(scenario) {
+    const { issuedAt, expiresAt, secondsLeft } = scenario.code;
+    const countdown = new native.CodeCountdown(issuedAt, expiresAt, secondsLeft, scenario.receivedAt);
+    const left = countdown.secondsLeft(scenario.at);
+    assert.deepEqual(
+      { secondsLeft: left, needsRefresh: countdown.needsRefresh(scenario.at), text: native.countdownText(left) },
+      scenario.expect,
+    );
+  },
   flow_action(scenario) {
     const plan = () => native.debugPlanAction(scenario.stepAmountFen, scenario.feeFen, scenario.cardId, scenario.action);
     if (scenario.expectError) {

@@ -320,19 +320,9 @@ pub fn outbox_entry(entry: &OutboxEntry) -> Value {
     })
 }
 
-/// The step a flow is at: `{ kind, … }`.
+/// The step a flow is at: `{ kind, … }` (the core's serde shape).
 pub fn flow_step(step: &FlowStep) -> Value {
-    match step {
-        FlowStep::WaitingToSend => json!({ "kind": "waiting_to_send" }),
-        FlowStep::Pay { amount_fen } => json!({ "kind": "pay", "amountFen": amount_fen }),
-        FlowStep::InProduction => json!({ "kind": "in_production" }),
-        FlowStep::InTransit => json!({ "kind": "in_transit" }),
-        FlowStep::CollectAtOutlet => json!({ "kind": "collect_at_outlet" }),
-        FlowStep::Activate => json!({ "kind": "activate" }),
-        FlowStep::ResubmitPhoto { reason } => json!({ "kind": "resubmit_photo", "reason": reason }),
-        FlowStep::Done => json!({ "kind": "done" }),
-        FlowStep::Cancelled => json!({ "kind": "cancelled" }),
-    }
+    to_js(step)
 }
 
 /// One stage of the progress bar.

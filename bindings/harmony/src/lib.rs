@@ -44,3 +44,4 @@ pub mod face;
 pub mod flows;
 pub mod keystore;
 pub mod logging;
+pub mod presentation;

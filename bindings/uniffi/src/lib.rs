@@ -39,6 +39,7 @@ pub mod events;
 pub mod identity;
 pub mod keystore;
 pub mod logging;
+pub mod presentation;
 pub mod qr;
 pub mod runtime;
 pub mod types;

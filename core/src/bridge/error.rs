@@ -26,6 +26,20 @@ impl ErrorCategory {
             ErrorCategory::Internal => "internal",
         }
     }
+
+    /// The category of a stable name, if it is one.
+    pub fn from_name(name: &str) -> Option<ErrorCategory> {
+        [
+            ErrorCategory::Network,
+            ErrorCategory::NotFound,
+            ErrorCategory::InvalidInput,
+            ErrorCategory::NotAllowed,
+            ErrorCategory::Revoked,
+            ErrorCategory::Internal,
+        ]
+        .into_iter()
+        .find(|category| category.name() == name)
+    }
 }
 
 /// An error as the UI acts on it.

@@ -851,6 +851,61 @@ RustBuffer uniffi_ecard_ffi_fn_func_mask_personal_data(RustBuffer text, RustCall
 void uniffi_ecard_ffi_fn_func_set_logger(RustBuffer logger, RustBuffer max_level, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_CODE_COUNTDOWN
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_CODE_COUNTDOWN
+RustBuffer uniffi_ecard_ffi_fn_func_code_countdown(RustBuffer code, uint64_t local_now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_COUNTDOWN_FRACTION
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_COUNTDOWN_FRACTION
+double uniffi_ecard_ffi_fn_func_countdown_fraction(RustBuffer countdown, uint64_t local_now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_COUNTDOWN_NEEDS_REFRESH
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_COUNTDOWN_NEEDS_REFRESH
+int8_t uniffi_ecard_ffi_fn_func_countdown_needs_refresh(RustBuffer countdown, uint64_t local_now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_COUNTDOWN_SECONDS_LEFT
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_COUNTDOWN_SECONDS_LEFT
+uint64_t uniffi_ecard_ffi_fn_func_countdown_seconds_left(RustBuffer countdown, uint64_t local_now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_COUNTDOWN_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_COUNTDOWN_TEXT
+RustBuffer uniffi_ecard_ffi_fn_func_countdown_text(uint64_t seconds, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_ERROR_ACTION
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_ERROR_ACTION
+RustBuffer uniffi_ecard_ffi_fn_func_error_action(RustBuffer category, RustBuffer code, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_ERROR_ACTION_LABEL
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_ERROR_ACTION_LABEL
+RustBuffer uniffi_ecard_ffi_fn_func_error_action_label(RustBuffer action, RustBuffer language, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_ERROR_CATEGORY
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_ERROR_CATEGORY
+RustBuffer uniffi_ecard_ffi_fn_func_error_category(RustBuffer error, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_FORMAT_FEN
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_FORMAT_FEN
+RustBuffer uniffi_ecard_ffi_fn_func_format_fen(uint32_t fen, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_PURPOSE_LABEL
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_PURPOSE_LABEL
+RustBuffer uniffi_ecard_ffi_fn_func_purpose_label(RustBuffer purpose, RustBuffer language, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_STEP_LABEL
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_STEP_LABEL
+RustBuffer uniffi_ecard_ffi_fn_func_step_label(RustBuffer step, RustBuffer language, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_QR_MATRIX
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_QR_MATRIX
 RustBuffer uniffi_ecard_ffi_fn_func_qr_matrix(RustBuffer text, RustCallStatus *_Nonnull out_status
@@ -1204,6 +1259,72 @@ uint16_t uniffi_ecard_ffi_checksum_func_mask_personal_data(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_SET_LOGGER
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_SET_LOGGER
 uint16_t uniffi_ecard_ffi_checksum_func_set_logger(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_CODE_COUNTDOWN
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_CODE_COUNTDOWN
+uint16_t uniffi_ecard_ffi_checksum_func_code_countdown(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_COUNTDOWN_FRACTION
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_COUNTDOWN_FRACTION
+uint16_t uniffi_ecard_ffi_checksum_func_countdown_fraction(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_COUNTDOWN_NEEDS_REFRESH
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_COUNTDOWN_NEEDS_REFRESH
+uint16_t uniffi_ecard_ffi_checksum_func_countdown_needs_refresh(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_COUNTDOWN_SECONDS_LEFT
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_COUNTDOWN_SECONDS_LEFT
+uint16_t uniffi_ecard_ffi_checksum_func_countdown_seconds_left(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_COUNTDOWN_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_COUNTDOWN_TEXT
+uint16_t uniffi_ecard_ffi_checksum_func_countdown_text(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_ERROR_ACTION
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_ERROR_ACTION
+uint16_t uniffi_ecard_ffi_checksum_func_error_action(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_ERROR_ACTION_LABEL
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_ERROR_ACTION_LABEL
+uint16_t uniffi_ecard_ffi_checksum_func_error_action_label(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_ERROR_CATEGORY
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_ERROR_CATEGORY
+uint16_t uniffi_ecard_ffi_checksum_func_error_category(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_FORMAT_FEN
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_FORMAT_FEN
+uint16_t uniffi_ecard_ffi_checksum_func_format_fen(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_PURPOSE_LABEL
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_PURPOSE_LABEL
+uint16_t uniffi_ecard_ffi_checksum_func_purpose_label(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_STEP_LABEL
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_STEP_LABEL
+uint16_t uniffi_ecard_ffi_checksum_func_step_label(void
     
 );
 #endif

@@ -4903,6 +4903,86 @@ public func FfiConverterTypeClientConfig_lower(_ value: ClientConfig) -> RustBuf
 
 
 /**
+ * The countdown of the code screen (platform time, whatever the phone's
+ * clock says).
+ */
+public struct CodeCountdown: Equatable, Hashable {
+    /**
+     * When the code was made (platform time, Unix seconds).
+     */
+    public let issuedAt: UInt64
+    /**
+     * When it expires (platform time, Unix seconds).
+     */
+    public let expiresAt: UInt64
+    /**
+     * Platform time minus the phone's time when the code arrived, seconds.
+     */
+    public let offsetSeconds: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * When the code was made (platform time, Unix seconds).
+         */issuedAt: UInt64, 
+        /**
+         * When it expires (platform time, Unix seconds).
+         */expiresAt: UInt64, 
+        /**
+         * Platform time minus the phone's time when the code arrived, seconds.
+         */offsetSeconds: Int64) {
+        self.issuedAt = issuedAt
+        self.expiresAt = expiresAt
+        self.offsetSeconds = offsetSeconds
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CodeCountdown: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCodeCountdown: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CodeCountdown {
+        return
+            try CodeCountdown(
+                issuedAt: FfiConverterUInt64.read(from: &buf), 
+                expiresAt: FfiConverterUInt64.read(from: &buf), 
+                offsetSeconds: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CodeCountdown, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.issuedAt, into: &buf)
+        FfiConverterUInt64.write(value.expiresAt, into: &buf)
+        FfiConverterInt64.write(value.offsetSeconds, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCodeCountdown_lift(_ buf: RustBuffer) throws -> CodeCountdown {
+    return try FfiConverterTypeCodeCountdown.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCodeCountdown_lower(_ value: CodeCountdown) -> RustBuffer {
+    return FfiConverterTypeCodeCountdown.lower(value)
+}
+
+
+/**
  * A code ready to show: render `text` as a QR code (see `qr_matrix`,
  * `qr_png`, `qr_svg`) and count `seconds_left` down to a refresh.
  */
@@ -10671,6 +10751,226 @@ public func FfiConverterTypeEcardEvent_lower(_ value: EcardEvent) -> RustBuffer 
 
 
 /**
+ * What the person can do about an error.
+ */
+
+public enum ErrorAction: Equatable, Hashable {
+    
+    /**
+     * Try again (the network; submissions are queued meanwhile).
+     */
+    case retry
+    /**
+     * Correct the field the error names.
+     */
+    case fixField
+    /**
+     * Go to a service outlet (a rule forbids it online, a card is lost).
+     */
+    case goToCounter
+    /**
+     * Reopen the app (a fault).
+     */
+    case reopen
+    /**
+     * Nothing to offer: the message says it all.
+     */
+    case none
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ErrorAction: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeErrorAction: FfiConverterRustBuffer {
+    typealias SwiftType = ErrorAction
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ErrorAction {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .retry
+        
+        case 2: return .fixField
+        
+        case 3: return .goToCounter
+        
+        case 4: return .reopen
+        
+        case 5: return .none
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ErrorAction, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .retry:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .fixField:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .goToCounter:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .reopen:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .none:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorAction_lift(_ buf: RustBuffer) throws -> ErrorAction {
+    return try FfiConverterTypeErrorAction.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorAction_lower(_ value: ErrorAction) -> RustBuffer {
+    return FfiConverterTypeErrorAction.lower(value)
+}
+
+
+
+/**
+ * What the UI can do about an error (the category of [`EcardError`]).
+ */
+
+public enum ErrorCategory: Equatable, Hashable {
+    
+    /**
+     * The platform could not be reached or answered badly: retry later.
+     */
+    case network
+    /**
+     * The thing asked for does not exist.
+     */
+    case notFound
+    /**
+     * An input is wrong: highlight the field.
+     */
+    case invalidInput
+    /**
+     * The rules or the state do not allow it.
+     */
+    case notAllowed
+    /**
+     * The card or credential is lost, revoked or expired.
+     */
+    case revoked
+    /**
+     * A fault in the app or device.
+     */
+    case `internal`
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ErrorCategory: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeErrorCategory: FfiConverterRustBuffer {
+    typealias SwiftType = ErrorCategory
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ErrorCategory {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .network
+        
+        case 2: return .notFound
+        
+        case 3: return .invalidInput
+        
+        case 4: return .notAllowed
+        
+        case 5: return .revoked
+        
+        case 6: return .`internal`
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ErrorCategory, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .network:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .notFound:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .invalidInput:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .notAllowed:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .revoked:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .`internal`:
+            writeInt(&buf, Int32(6))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorCategory_lift(_ buf: RustBuffer) throws -> ErrorCategory {
+    return try FfiConverterTypeErrorCategory.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorCategory_lower(_ value: ErrorCategory) -> RustBuffer {
+    return FfiConverterTypeErrorCategory.lower(value)
+}
+
+
+
+/**
  * Why the app's face check gave no result.
  */
 public 
@@ -13862,6 +14162,136 @@ public func setLogger(logger: PlatformLogger?, maxLevel: LogLevel)  {try! rustCa
 }
 }
 /**
+ * The countdown of `code`, which arrived when the phone's clock read
+ * `local_now` (Unix seconds).
+ */
+public func codeCountdown(code: CodeView, localNow: UInt64) -> CodeCountdown  {
+    return try!  FfiConverterTypeCodeCountdown_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_func_code_countdown(
+        FfiConverterTypeCodeView_lower(code),
+        FfiConverterUInt64.lower(localNow),uniffiCallStatus
+    )
+})
+}
+/**
+ * 1 when fresh, 0 when expired: for a progress ring.
+ */
+public func countdownFraction(countdown: CodeCountdown, localNow: UInt64) -> Double  {
+    return try!  FfiConverterDouble.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_func_countdown_fraction(
+        FfiConverterTypeCodeCountdown_lower(countdown),
+        FfiConverterUInt64.lower(localNow),uniffiCallStatus
+    )
+})
+}
+/**
+ * Whether to fetch the next code now (a few seconds before it expires).
+ */
+public func countdownNeedsRefresh(countdown: CodeCountdown, localNow: UInt64) -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_func_countdown_needs_refresh(
+        FfiConverterTypeCodeCountdown_lower(countdown),
+        FfiConverterUInt64.lower(localNow),uniffiCallStatus
+    )
+})
+}
+/**
+ * Whole seconds left at the phone's time `local_now`.
+ */
+public func countdownSecondsLeft(countdown: CodeCountdown, localNow: UInt64) -> UInt64  {
+    return try!  FfiConverterUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_func_countdown_seconds_left(
+        FfiConverterTypeCodeCountdown_lower(countdown),
+        FfiConverterUInt64.lower(localNow),uniffiCallStatus
+    )
+})
+}
+/**
+ * Seconds as `m:ss` (`0:45`) for a countdown.
+ */
+public func countdownText(seconds: UInt64) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_func_countdown_text(
+        FfiConverterUInt64.lower(seconds),uniffiCallStatus
+    )
+})
+}
+/**
+ * What to offer for an error of `category` with stable `code`.
+ */
+public func errorAction(category: ErrorCategory, code: String) -> ErrorAction  {
+    return try!  FfiConverterTypeErrorAction_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_func_error_action(
+        FfiConverterTypeErrorCategory_lower(category),
+        FfiConverterString.lower(code),uniffiCallStatus
+    )
+})
+}
+/**
+ * The button caption of an action, `""` for `None`.
+ */
+public func errorActionLabel(action: ErrorAction, language: Language) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_func_error_action_label(
+        FfiConverterTypeErrorAction_lower(action),
+        FfiConverterTypeLanguage_lower(language),uniffiCallStatus
+    )
+})
+}
+/**
+ * The category of an error.
+ */
+public func errorCategory(error: EcardError) -> ErrorCategory  {
+    return try!  FfiConverterTypeErrorCategory_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_func_error_category(
+        FfiConverterTypeEcardError_lower(error),uniffiCallStatus
+    )
+})
+}
+/**
+ * Money in fen as yuan, e.g. 1000 → `¥10.00`.
+ */
+public func formatFen(fen: UInt32) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_func_format_fen(
+        FfiConverterUInt32.lower(fen),uniffiCallStatus
+    )
+})
+}
+/**
+ * What a purpose's code is called (乘车码, "Transport", …).
+ */
+public func purposeLabel(purpose: Purpose, language: Language) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_func_purpose_label(
+        FfiConverterTypePurpose_lower(purpose),
+        FfiConverterTypeLanguage_lower(language),uniffiCallStatus
+    )
+})
+}
+/**
+ * What the application screen says about where a flow stands.
+ */
+public func stepLabel(step: FlowStep, language: Language) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_func_step_label(
+        FfiConverterTypeFlowStep_lower(step),
+        FfiConverterTypeLanguage_lower(language),uniffiCallStatus
+    )
+})
+}
+/**
  * The module matrix of `text` at ECC M.
  */
 public func qrMatrix(text: String)throws  -> QrModules  {
@@ -13981,6 +14411,39 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_func_set_logger() != 39451) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_func_code_countdown() != 19176) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_func_countdown_fraction() != 60057) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_func_countdown_needs_refresh() != 26305) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_func_countdown_seconds_left() != 34040) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_func_countdown_text() != 60145) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_func_error_action() != 12221) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_func_error_action_label() != 21934) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_func_error_category() != 48599) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_func_format_fen() != 35160) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_func_purpose_label() != 38476) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_func_step_label() != 18072) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_func_qr_matrix() != 14002) {

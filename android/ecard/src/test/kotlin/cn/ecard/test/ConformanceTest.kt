@@ -5,16 +5,25 @@
 package cn.ecard.test
 
 import cn.ecard.ffi.ApplicationAction
+import cn.ecard.ffi.CodeView
 import cn.ecard.ffi.EcardClient
 import cn.ecard.ffi.EcardEvent
 import cn.ecard.ffi.EcardException
+import cn.ecard.ffi.ErrorCategory
 import cn.ecard.ffi.EventListener
+import cn.ecard.ffi.FlowStep
+import cn.ecard.ffi.HolderRole
 import cn.ecard.ffi.KeyStoreFailure
 import cn.ecard.ffi.Language
 import cn.ecard.ffi.LogLevel
 import cn.ecard.ffi.PlatformKeyStore
 import cn.ecard.ffi.PlatformLogger
+import cn.ecard.ffi.Purpose
 import cn.ecard.ffi.Suite
+import cn.ecard.ffi.codeCountdown
+import cn.ecard.ffi.countdownNeedsRefresh
+import cn.ecard.ffi.countdownSecondsLeft
+import cn.ecard.ffi.countdownText
 import cn.ecard.ffi.debugError
 import cn.ecard.ffi.debugLaggedSubscription
 import cn.ecard.ffi.debugLog
@@ -22,8 +31,12 @@ import cn.ecard.ffi.debugPanic
 import cn.ecard.ffi.debugPanicAsync
 import cn.ecard.ffi.debugPlanAction
 import cn.ecard.ffi.defaultConfig
+import cn.ecard.ffi.errorAction
+import cn.ecard.ffi.errorActionLabel
 import cn.ecard.ffi.maskPersonalData
+import cn.ecard.ffi.purposeLabel
 import cn.ecard.ffi.setLogger
+import cn.ecard.ffi.stepLabel
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.DynamicTest
 import org.junit.jupiter.api.TestFactory
@@ -55,8 +68,51 @@ class ConformanceTest {
             "log" -> log(scenario)
             "key_store_timeout" -> keyStoreTimeout(scenario)
             "flow_action" -> flowAction(scenario)
+            "purpose_label" -> assertEquals(
+                scenario["expect"],
+                purposeLabel(Purpose.valueOf((scenario["purpose"] as String).uppercase()), language(scenario["locale"])),
+            )
+            "step_label" -> assertEquals(scenario["expect"], stepLabel(step(scenario.obj("step")), language(scenario["locale"])))
+            "error_action" -> {
+                val action = errorAction(ErrorCategory.valueOf((scenario["category"] as String).uppercase()), scenario["code"] as String)
+                assertEquals(
+                    scenario.obj("expect"),
+                    mapOf("action" to action.name.lowercase(), "label" to errorActionLabel(action, language(scenario["locale"]))),
+                )
+            }
+            "countdown" -> {
+                val code = scenario.obj("code")
+                fun seconds(value: Any?) = (value as Number).toLong().toULong()
+                val view = CodeView(
+                    cardId = "c", purpose = Purpose.TRANSPORT, text = "EC1:X", qrVersion = 10u,
+                    issuedAt = seconds(code["issuedAt"]), expiresAt = seconds(code["expiresAt"]),
+                    secondsLeft = seconds(code["secondsLeft"]), onBehalf = HolderRole.HOLDER, counter = 1u,
+                    credentialNotAfter = 9_999uL,
+                )
+                val countdown = codeCountdown(view, seconds(scenario["receivedAt"]))
+                val at = seconds(scenario["at"])
+                val left = countdownSecondsLeft(countdown, at)
+                val expect = scenario.obj("expect")
+                assertEquals((expect["secondsLeft"] as Number).toLong().toULong(), left)
+                assertEquals(expect["needsRefresh"], countdownNeedsRefresh(countdown, at))
+                assertEquals(expect["text"], countdownText(left))
+            }
             else -> fail("the Kotlin suite does not know the scenario kind $kind")
         }
+    }
+
+    /** A flow step as the scenarios write it (`{ kind, amountFen | reason }`). */
+    private fun step(step: Map<String, Any?>): FlowStep = when (val kind = step["kind"]) {
+        "waiting_to_send" -> FlowStep.WaitingToSend
+        "pay" -> FlowStep.Pay((step["amountFen"] as Number).toInt().toUInt())
+        "in_production" -> FlowStep.InProduction
+        "in_transit" -> FlowStep.InTransit
+        "collect_at_outlet" -> FlowStep.CollectAtOutlet
+        "activate" -> FlowStep.Activate
+        "resubmit_photo" -> FlowStep.ResubmitPhoto(step["reason"] as String)
+        "done" -> FlowStep.Done
+        "cancelled" -> FlowStep.Cancelled
+        else -> fail("unknown step $kind")
     }
 
     @Suppress("UNCHECKED_CAST")
