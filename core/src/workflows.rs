@@ -113,7 +113,7 @@ fn read_draft(kind: &str, json: serde_json::Value) -> Result<DraftForm, serde_js
 }
 
 /// What happened to a submission.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Submission {
     /// The outbox entry.
     pub outbox_id: i64,

@@ -5,6 +5,7 @@
  * UI's own.
  */
 import {
+  countdownText as coreCountdownText,
   formatFen as coreFormatFen,
   purposeLabel as corePurposeLabel,
   stepLabel as coreStepLabel,
@@ -24,6 +25,11 @@ export function purposeLabel(purpose: Purpose, locale: Locale): string {
 /** Money in fen as yuan, e.g. 1000 → "¥10.00". */
 export function formatFen(fen: number): string {
   return coreFormatFen(fen);
+}
+
+/** Seconds as `m:ss` (`0:45`) for the code screen's countdown. */
+export function countdownText(seconds: number): string {
+  return coreCountdownText(seconds);
 }
 
 /** What the application screen says about where a flow stands. */

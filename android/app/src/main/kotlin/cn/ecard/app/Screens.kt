@@ -33,6 +33,7 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.geometry.Offset
 import androidx.compose.ui.geometry.Size
 import androidx.compose.ui.graphics.Color
+import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.semantics
@@ -108,7 +109,8 @@ fun CodeScreen(model: CodeScreenModel, cardId: String?) {
     }
     Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(16.dp)) {
         Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-            listOf(Purpose.TRANSPORT to "乘车", Purpose.MEDICAL to "就医", Purpose.IDENTITY to "身份").forEach { (purpose, label) ->
+            listOf(Purpose.TRANSPORT, Purpose.MEDICAL, Purpose.IDENTITY, Purpose.CULTURE_TOURISM).forEach { purpose ->
+                val label = model.purposeName(purpose)
                 Button(onClick = { model.select(purpose, cardId) }, modifier = Modifier.heightIn(min = LocalDisplay.current.touchTargetDp.dp)) {
                     Text(if (purpose == state.purpose) "● $label" else label)
                 }
@@ -116,11 +118,11 @@ fun CodeScreen(model: CodeScreenModel, cardId: String?) {
         }
         state.code?.let { code ->
             QrCode(code.text, Modifier.size(280.dp))
-            if (code.onBehalf != HolderRole.HOLDER) Text("代他人出示", style = MaterialTheme.typography.bodyLarge)
-            Text("${Format.countdown(state.secondsLeft)} 后自动刷新", style = MaterialTheme.typography.titleLarge)
+            if (code.onBehalf != HolderRole.HOLDER) Text(stringResource(R.string.code_on_behalf), style = MaterialTheme.typography.bodyLarge)
+            Text(stringResource(R.string.code_refreshes_in, Format.countdown(state.secondsLeft)), style = MaterialTheme.typography.titleLarge)
         }
         NoticeLine(state.notice)
-        BigButton(if (state.busy) "正在刷新…" else "刷新") { model.refresh() }
+        BigButton(stringResource(if (state.busy) R.string.code_refreshing else R.string.code_refresh)) { model.refresh() }
     }
 }
 

@@ -24,6 +24,7 @@ import cn.ecard.ffi.ErrorAction
 import cn.ecard.ffi.Evidence
 import cn.ecard.ffi.FaceCheck
 import cn.ecard.ffi.FlowStep
+import cn.ecard.ffi.Language
 import cn.ecard.ffi.LossFlow
 import cn.ecard.ffi.LossKind
 import cn.ecard.ffi.NewCardForm
@@ -42,6 +43,7 @@ import cn.ecard.ffi.countdownText
 import cn.ecard.ffi.errorAction
 import cn.ecard.ffi.errorCategory
 import cn.ecard.ffi.formatFen
+import cn.ecard.ffi.purposeLabel
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.delay
@@ -146,6 +148,12 @@ class CodeScreenModel(private val client: EcardClientInterface, private val scop
 
     private val mutable = MutableStateFlow(State())
     val state: StateFlow<State> = mutable.asStateFlow()
+
+    /** The language of labels (the client's). */
+    val language: Language get() = client.language()
+
+    /** What a purpose's code is called, from the core (乘车码, "Transport", …). */
+    fun purposeName(purpose: Purpose): String = purposeLabel(purpose, language)
 
     /** Chooses the purpose and card (null: the holder's own card) and refreshes. */
     fun select(purpose: Purpose, cardId: String? = null): Job {

@@ -181,6 +181,8 @@ class ConformanceTest {
         val pending = (expect["thenOutboxPending"] as List<Number>).map { it.toLong().toULong() }
         assertTrue(eventually { events.size >= 1 + pending.size }, events.toString())
         subscription.cancel()
+        // Freed now, so the live-object counts other tests assert are back to their baseline.
+        subscription.close()
         val wanted = listOf(EcardEvent.Missed((expect["missed"] as Number).toLong().toULong())) +
             pending.map { EcardEvent.OutboxChanged(it) }
         assertEquals(wanted, events.toList())
