@@ -888,8 +888,13 @@ export declare function debugPlanAction(
   cardId: string | null,
   action: ApplicationAction,
 ): { name: ApplicationAction; amountFen: number | null; cardId: string | null };
-/** Event subscriptions alive and async calls running, process-wide (tests). */
-export declare function liveObjects(): { subscriptions: number; callsInFlight: number };
+/** Library objects alive and async calls running, process-wide (tests). */
+export declare function liveObjects(): {
+  clients: number;
+  subscriptions: number;
+  backgroundTasks: number;
+  callsInFlight: number;
+};
 
 /** Background work; it also stops when garbage-collected, so keep a reference. */
 export declare class BackgroundTask {

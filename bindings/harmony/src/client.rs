@@ -26,6 +26,7 @@ use ecard_api::resident::{
     DelegationKind, Evidence, LossKind, PersonIdentity, Relationship, Scope,
 };
 use ecard_core::bridge::events::Delivered;
+use ecard_core::bridge::runtime::{Live, LiveToken};
 use ecard_core::bridge::{self, BindingConfig, EventPump};
 use ecard_core::catalogue::outlets::OutletQuery;
 use ecard_core::catalogue::search::SearchQuery;
@@ -95,6 +96,7 @@ fn read<T: for<'de> Deserialize<'de>>(
 pub struct Client {
     core: RwLock<Option<EcardClient>>,
     locale: Locale,
+    _live: LiveToken,
 }
 
 impl Client {
@@ -166,6 +168,7 @@ impl Client {
         Fallible(opened.map(|core| Client {
             core: RwLock::new(Some(core)),
             locale,
+            _live: LiveToken::new(Live::Client),
         }))
     }
 
@@ -871,6 +874,7 @@ impl Client {
             let task = core.start_background(period);
             Ok(BackgroundTask {
                 task: Mutex::new(Some(task)),
+                _live: LiveToken::new(Live::BackgroundTask),
             })
         })
     }
@@ -923,6 +927,7 @@ impl Subscription {
 #[napi]
 pub struct BackgroundTask {
     task: Mutex<Option<ecard_core::BackgroundTask>>,
+    _live: LiveToken,
 }
 
 #[napi]

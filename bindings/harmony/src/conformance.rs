@@ -105,12 +105,9 @@ pub fn debug_plan_action(
     }))
 }
 
-/// Library objects alive and async calls running, process-wide.
+/// Library objects alive and async calls running, process-wide (the
+/// same counters as the UniFFI binding's `liveObjects()`).
 #[napi]
 pub fn live_objects() -> Value {
-    let live = bridge::live_objects();
-    serde_json::json!({
-        "subscriptions": live.subscriptions,
-        "callsInFlight": live.calls_in_flight,
-    })
+    to_js(&bridge::live_objects())
 }

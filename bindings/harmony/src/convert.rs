@@ -306,7 +306,7 @@ mod tests {
 
     #[test]
     fn account_notices_become_events_with_null_for_no_device() {
-        let event = to_js(&UiEvent::from(ClientEvent::AccountNotice {
+        let event = to_js(&UiEvent::Changed(ClientEvent::AccountNotice {
             notice: Notice {
                 notice_id: 3,
                 kind: ecard_api::identity::NoticeKind::PinLocked,

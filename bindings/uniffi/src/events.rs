@@ -73,17 +73,33 @@ pub enum EcardEvent {
 impl From<UiEvent> for EcardEvent {
     fn from(event: UiEvent) -> EcardEvent {
         match event {
-            UiEvent::ProfileChanged => EcardEvent::ProfileChanged,
-            UiEvent::CredentialsChanged { card_id } => EcardEvent::CredentialsChanged { card_id },
-            UiEvent::CardSuspended { card_id } => EcardEvent::CardSuspended { card_id },
-            UiEvent::CatalogueSynced { changed } => EcardEvent::CatalogueSynced { changed },
-            UiEvent::ConnectivityChanged { online } => EcardEvent::ConnectivityChanged { online },
-            UiEvent::OutboxChanged { pending } => EcardEvent::OutboxChanged { pending },
-            UiEvent::WorkflowChanged { id } => EcardEvent::WorkflowChanged { id },
-            UiEvent::AccountNotice { notice } => EcardEvent::AccountNotice {
+            UiEvent::Changed(event) => event.into(),
+            UiEvent::Missed(missed) => EcardEvent::Missed {
+                count: missed.count,
+            },
+        }
+    }
+}
+
+impl From<ClientEvent> for EcardEvent {
+    fn from(event: ClientEvent) -> EcardEvent {
+        match event {
+            ClientEvent::ProfileChanged => EcardEvent::ProfileChanged,
+            ClientEvent::CredentialsChanged { card_id } => {
+                EcardEvent::CredentialsChanged { card_id }
+            }
+            ClientEvent::CardSuspended { card_id } => EcardEvent::CardSuspended { card_id },
+            ClientEvent::CatalogueSynced { changed } => EcardEvent::CatalogueSynced { changed },
+            ClientEvent::ConnectivityChanged { online } => {
+                EcardEvent::ConnectivityChanged { online }
+            }
+            ClientEvent::OutboxChanged { pending } => EcardEvent::OutboxChanged {
+                pending: pending as u64,
+            },
+            ClientEvent::WorkflowChanged { id } => EcardEvent::WorkflowChanged { id },
+            ClientEvent::AccountNotice { notice } => EcardEvent::AccountNotice {
                 notice: notice.into(),
             },
-            UiEvent::Missed { count } => EcardEvent::Missed { count },
         }
     }
 }

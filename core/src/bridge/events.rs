@@ -12,7 +12,6 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use ecard_api::identity::Notice;
 use serde::Serialize;
 use tokio::sync::broadcast::Receiver;
 use tokio::sync::broadcast::error::RecvError;
@@ -20,71 +19,31 @@ use tokio::sync::broadcast::error::RecvError;
 use super::runtime::{Live, LiveToken, blocking_foreign};
 use crate::events::ClientEvent;
 
-/// Something changed: re-read what the event names. Serialized with a
-/// `kind` tag in snake_case (`{ "kind": "card_suspended", "card_id": … }`).
+/// What a listener is told: an event of the client, or how many it
+/// missed. Serialized flat: the event's own `{ "kind": … }`, or
+/// `{ "kind": "missed", "count": n }`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(untagged)]
 pub enum UiEvent {
-    /// The account, profile or cards changed: re-read the snapshot.
-    ProfileChanged,
-    /// New credentials for a card: codes can be made (again).
-    CredentialsChanged {
-        /// The card.
-        card_id: String,
-    },
-    /// This device stopped showing codes for a card.
-    CardSuspended {
-        /// The card.
-        card_id: String,
-    },
-    /// The catalogue cache was synced.
-    CatalogueSynced {
-        /// Whether anything changed.
-        changed: bool,
-    },
-    /// The platform became reachable or unreachable.
-    ConnectivityChanged {
-        /// Whether the last call reached the platform.
-        online: bool,
-    },
-    /// The outbox changed (a submission queued, sent, or stuck).
-    OutboxChanged {
-        /// Submissions not yet confirmed by the platform.
-        pending: u64,
-    },
-    /// An application, loss report or mandate changed at the platform.
-    WorkflowChanged {
-        /// The id of what changed.
-        id: String,
-    },
-    /// Something happened to the account: tell the person, re-read the
-    /// device list.
-    AccountNotice {
-        /// The notice (a device name at most; no personal data).
-        notice: Notice,
-    },
-    /// The listener fell behind and `count` events were dropped: re-read
+    /// Something changed: re-read what the event names.
+    Changed(ClientEvent),
+    /// The listener fell behind and events were dropped: re-read
     /// everything.
-    Missed {
-        /// How many events were dropped.
-        count: u64,
-    },
+    Missed(Missed),
 }
 
-impl From<ClientEvent> for UiEvent {
-    fn from(event: ClientEvent) -> UiEvent {
-        match event {
-            ClientEvent::ProfileChanged => UiEvent::ProfileChanged,
-            ClientEvent::CredentialsChanged { card_id } => UiEvent::CredentialsChanged { card_id },
-            ClientEvent::CardSuspended { card_id } => UiEvent::CardSuspended { card_id },
-            ClientEvent::CatalogueSynced { changed } => UiEvent::CatalogueSynced { changed },
-            ClientEvent::ConnectivityChanged { online } => UiEvent::ConnectivityChanged { online },
-            ClientEvent::OutboxChanged { pending } => UiEvent::OutboxChanged {
-                pending: pending as u64,
-            },
-            ClientEvent::WorkflowChanged { id } => UiEvent::WorkflowChanged { id },
-            ClientEvent::AccountNotice { notice } => UiEvent::AccountNotice { notice },
-        }
+/// How many events a listener that fell behind lost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename = "missed")]
+pub struct Missed {
+    /// How many events were dropped.
+    pub count: u64,
+}
+
+impl UiEvent {
+    /// `count` events were dropped.
+    pub fn missed(count: u64) -> UiEvent {
+        UiEvent::Missed(Missed { count })
     }
 }
 
@@ -127,8 +86,8 @@ impl EventPump {
         let task = runtime.spawn(async move {
             loop {
                 let event = match receiver.recv().await {
-                    Ok(event) => UiEvent::from(event),
-                    Err(RecvError::Lagged(count)) => UiEvent::Missed { count },
+                    Ok(event) => UiEvent::Changed(event),
+                    Err(RecvError::Lagged(count)) => UiEvent::missed(count),
                     Err(RecvError::Closed) => break,
                 };
                 if flag.load(Ordering::SeqCst) {
@@ -198,13 +157,13 @@ mod tests {
             Delivered::More
         });
         let first = events.recv_timeout(Duration::from_secs(5)).unwrap();
-        assert_eq!(first, UiEvent::Missed { count: 3 });
+        assert_eq!(first, UiEvent::missed(3));
         let rest: Vec<_> = events.iter().collect();
         assert_eq!(
             rest,
             vec![
-                UiEvent::OutboxChanged { pending: 3 },
-                UiEvent::OutboxChanged { pending: 4 }
+                UiEvent::Changed(ClientEvent::OutboxChanged { pending: 3 }),
+                UiEvent::Changed(ClientEvent::OutboxChanged { pending: 4 })
             ]
         );
         assert!(!pump.is_active() || events.try_recv().is_err());
@@ -212,13 +171,15 @@ mod tests {
 
     #[test]
     fn events_serialize_with_a_snake_case_kind() {
-        let json = serde_json::to_value(UiEvent::CardSuspended {
+        let json = serde_json::to_value(UiEvent::Changed(ClientEvent::CardSuspended {
             card_id: "c1".into(),
-        })
+        }))
         .unwrap();
         assert_eq!(
             json,
             serde_json::json!({ "kind": "card_suspended", "card_id": "c1" })
         );
+        let json = serde_json::to_value(UiEvent::missed(2)).unwrap();
+        assert_eq!(json, serde_json::json!({ "kind": "missed", "count": 2 }));
     }
 }

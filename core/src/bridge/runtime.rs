@@ -108,7 +108,7 @@ impl Drop for LiveToken {
 }
 
 /// Library objects alive and async calls running, process-wide.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct LiveObjects {
     /// Client objects not yet freed.
     pub clients: u64,
