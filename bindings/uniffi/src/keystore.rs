@@ -125,15 +125,17 @@ impl ForeignKeyStore {
 
     /// Calls `method` of the app's store on a thread of its own, waiting
     /// at most the timeout.
-    fn call<T: Send + 'static>(
+    fn call(
         &self,
         method: &str,
-        call: impl FnOnce(&dyn PlatformKeyStore) -> Result<T, KeyStoreFailure> + Send + 'static,
-    ) -> Result<T, KeyStoreError> {
+        call: impl FnOnce(&dyn PlatformKeyStore) -> Result<Vec<u8>, KeyStoreFailure> + Send + 'static,
+    ) -> Result<Vec<u8>, KeyStoreError> {
         let store = self.store.clone();
-        answer_within(self.timeout, method, move || {
-            call(store.as_ref()).map_err(KeyStoreError::from)
-        })
+        answer_within(
+            self.timeout,
+            method,
+            Box::new(move || call(store.as_ref()).map_err(KeyStoreError::from)),
+        )
     }
 }
 
@@ -157,7 +159,10 @@ impl KeyStore for ForeignKeyStore {
 
     fn delete_key(&self, alias: &str) -> Result<(), KeyStoreError> {
         let alias = alias.to_owned();
-        self.call("deleteKey", move |store| store.delete_key(alias))
+        self.call("deleteKey", move |store| {
+            store.delete_key(alias).map(|()| Vec::new())
+        })
+        .map(drop)
     }
 }
 

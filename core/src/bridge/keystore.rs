@@ -70,14 +70,18 @@ pub fn wait_for_answer<T>(
     })
 }
 
+/// One blocking key-store call, answering bytes (nothing is an empty
+/// answer). Boxed: one copy of the thread plumbing serves every method.
+pub type KeyStoreCall = Box<dyn FnOnce() -> Result<Vec<u8>, KeyStoreError> + Send>;
+
 /// Runs a blocking key-store call on a thread of its own and waits for it
 /// at most `timeout`: past that the caller gets a key-store error and the
 /// call is left to finish (or not) on its thread.
-pub fn answer_within<T: Send + 'static>(
+pub fn answer_within(
     timeout: Duration,
     method: &str,
-    call: impl FnOnce() -> Result<T, KeyStoreError> + Send + 'static,
-) -> Result<T, KeyStoreError> {
+    call: KeyStoreCall,
+) -> Result<Vec<u8>, KeyStoreError> {
     let (sender, receiver) = mpsc::channel();
     std::thread::Builder::new()
         .name("ecard-key-store".into())
@@ -111,18 +115,20 @@ mod tests {
     #[test]
     fn a_call_that_never_answers_fails_after_the_timeout() {
         let started = std::time::Instant::now();
-        let error = answer_within(Duration::from_millis(50), "sign", || {
-            std::thread::sleep(Duration::from_secs(2));
-            Ok(())
-        })
+        let error = answer_within(
+            Duration::from_millis(50),
+            "sign",
+            Box::new(|| {
+                std::thread::sleep(Duration::from_secs(2));
+                Ok(Vec::new())
+            }),
+        )
         .unwrap_err();
         assert!(started.elapsed() < Duration::from_secs(1));
         assert!(
             matches!(error, KeyStoreError::Backend(ref reason) if reason.contains("keyStore.sign did not answer"))
         );
-        assert_eq!(
-            answer_within(Duration::from_secs(5), "sign", || Ok(7)).unwrap(),
-            7
-        );
+        let answer = answer_within(Duration::from_secs(5), "sign", Box::new(|| Ok(vec![7])));
+        assert_eq!(answer.unwrap(), vec![7]);
     }
 }
