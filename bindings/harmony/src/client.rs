@@ -2,7 +2,7 @@
 //! camelCase, with Promises for its async methods.
 //!
 //! Threading contract (the core's, carried over):
-//! - methods returning a Promise run on napi's tokio runtime and may do
+//! - methods returning a Promise run on the core's runtime and may do
 //!   network, storage and key-store I/O; call them from the UI thread
 //!   freely, they never block it;
 //! - the face check (`confirmPresence`, `resetPin`, `changePhone`,

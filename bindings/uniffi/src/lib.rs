@@ -1,7 +1,11 @@
 //! UniFFI bindings of the client core, for the Android (Kotlin) and iOS
 //! (Swift) apps.
 //!
-//! Why a separate crate: the core stays pure Rust and knows nothing of FFI;
+//! Why a separate crate: the core stays pure Rust and knows nothing of
+//! UniFFI; its FFI-neutral layer ([`ecard_core::bridge`]: flat errors, the
+//! runtime and panic guard, event delivery, masked logging, key-store
+//! timeouts, configuration, flow actions) is shared with the HarmonyOS
+//! binding, and this crate only gives it UniFFI's shapes;
 //! everything foreign-facing — the object the apps hold, the records they
 //! render, the traits they implement, the flattened errors — lives here, as
 //! thin wrappers with no business logic. A rule, a label or a check that a
