@@ -888,6 +888,18 @@ export declare function debugPlanAction(
   cardId: string | null,
   action: ApplicationAction,
 ): { name: ApplicationAction; amountFen: number | null; cardId: string | null };
+/** The configuration `EcardClient.open` uses, every optional setting at the core's default. */
+export declare function defaultConfig(dataDir: string, platformUrl: string): {
+  dataDir: string;
+  platformUrl: string;
+  locale: Locale;
+  deviceName: string;
+  defaultRegion: string;
+  deviceSuite: 'p256' | 'ed25519';
+  requestTimeoutSeconds: number;
+  storageLimitBytes: number | null;
+  keyStoreTimeoutSeconds: number;
+};
 /** Library objects alive and async calls running, process-wide (tests). */
 export declare function liveObjects(): {
   clients: number;

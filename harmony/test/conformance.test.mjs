@@ -121,6 +121,12 @@ const run = {
       scenario.expect,
     );
   },
+  config_defaults(scenario) {
+    const config = native.defaultConfig('/data/ecard', 'https://ecard.example.cn');
+    const { dataDir, platformUrl, ...defaults } = config;
+    assert.deepEqual([dataDir, platformUrl], ['/data/ecard', 'https://ecard.example.cn']);
+    assert.deepEqual(defaults, scenario.expect);
+  },
   flow_action(scenario) {
     const plan = () => native.debugPlanAction(scenario.stepAmountFen, scenario.feeFen, scenario.cardId, scenario.action);
     if (scenario.expectError) {

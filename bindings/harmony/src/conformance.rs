@@ -105,6 +105,14 @@ pub fn debug_plan_action(
     }))
 }
 
+/// The configuration `EcardClient.open` uses for `dataDir` and
+/// `platformUrl` with every other setting at its default (the core's, as
+/// the UniFFI binding's `defaultConfig`).
+#[napi]
+pub fn default_config(data_dir: String, platform_url: String) -> Value {
+    to_js(&bridge::BindingConfig::new(data_dir, platform_url).with_defaults())
+}
+
 /// Library objects alive and async calls running, process-wide (the
 /// same counters as the UniFFI binding's `liveObjects()`).
 #[napi]

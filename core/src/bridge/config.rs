@@ -16,7 +16,7 @@ use super::keystore::DEFAULT_KEY_STORE_TIMEOUT;
 use crate::client::ClientConfig;
 
 /// How to open a client, as the apps give it.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BindingConfig {
     /// Directory for the database and key files (created if missing).

@@ -68,6 +68,17 @@ class ConformanceTest {
             "log" -> log(scenario)
             "key_store_timeout" -> keyStoreTimeout(scenario)
             "flow_action" -> flowAction(scenario)
+            "config_defaults" -> {
+                val config = defaultConfig("/data/ecard", "https://ecard.example.cn")
+                val expect = scenario.obj("expect")
+                assertEquals(language(expect["locale"]), config.language)
+                assertEquals(expect["deviceName"], config.deviceName)
+                assertEquals(expect["defaultRegion"], config.defaultRegion)
+                assertEquals(expect["deviceSuite"], if (config.deviceSuite == Suite.ECDSA_P256) "p256" else "ed25519")
+                assertEquals((expect["requestTimeoutSeconds"] as Number).toLong(), config.requestTimeoutSeconds.toLong())
+                assertEquals(expect["storageLimitBytes"], config.storageLimitBytes)
+                assertEquals((expect["keyStoreTimeoutSeconds"] as Number).toDouble(), config.keyStoreTimeoutSeconds)
+            }
             "purpose_label" -> assertEquals(
                 scenario["expect"],
                 purposeLabel(Purpose.valueOf((scenario["purpose"] as String).uppercase()), language(scenario["locale"])),
