@@ -648,7 +648,9 @@ export type ClientEvent =
   | { kind: 'connectivity_changed'; online: boolean }
   | { kind: 'outbox_changed'; pending: number }
   | { kind: 'workflow_changed'; id: string }
-  | { kind: 'account_notice'; notice: AccountNotice };
+  | { kind: 'account_notice'; notice: AccountNotice }
+  /** The listener fell behind and `count` events were dropped: re-read everything. */
+  | { kind: 'missed'; count: number };
 
 // ---------------------------------------------------------------- classes
 
@@ -812,7 +814,99 @@ export declare class Subscription {
   private constructor();
   /** Stops delivering events (idempotent). */
   cancel(): void;
+  /** Whether events are still delivered. */
+  isActive(): boolean;
 }
+
+// ---------------------------------------------------------------- logging
+
+/** Severity of a log line. */
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace';
+
+/**
+ * Routes the library's log lines, masked (ID, phone and card numbers;
+ * secret fields dropped), to `logger` at `maxLevel` and above in severity
+ * (hilog on HarmonyOS); `null` turns forwarding off.
+ */
+export declare function setLogger(
+  logger: ((level: LogLevel, target: string, message: string) => void) | null,
+  maxLevel: LogLevel,
+): void;
+
+/** Masks ID, phone and card numbers in `text`, as every forwarded log line is. */
+export declare function maskPersonalData(text: string): string;
+
+// ---------------------------------------------------------- presentation
+
+/** What a purpose's code is called (乘车码, "Transport", …), from the core. */
+export declare function purposeLabel(purpose: Purpose, locale: string): string;
+/** What the application screen says about where a flow stands, from the core. */
+export declare function stepLabel(step: FlowStep, locale: string): string;
+/** Money in fen as yuan, e.g. 1000 → "¥10.00". */
+export declare function formatFen(fen: number): string;
+/** What the person can do about an error. */
+export type ErrorAction = 'retry' | 'fix_field' | 'go_to_counter' | 'reopen' | 'none';
+/** What to offer for an error of `category` with stable `code`. */
+export declare function errorAction(category: ErrorCategory, code: string): ErrorAction;
+/** The button caption of an action in `locale`, '' for `none`. */
+export declare function errorActionLabel(action: ErrorAction, locale: string): string;
+/** Seconds as `m:ss` (`0:45`) for a countdown. */
+export declare function countdownText(seconds: number): string;
+
+/** The countdown of the code screen: platform time, whatever the phone's clock says. */
+export declare class CodeCountdown {
+  /** A code (`issuedAt`, `expiresAt`, `secondsLeft`) that arrived when the phone's clock read `localNowSeconds`. */
+  constructor(issuedAt: number, expiresAt: number, secondsLeft: number, localNowSeconds: number);
+  /** Whole seconds left at the phone's time `localNowSeconds`. */
+  secondsLeft(localNowSeconds: number): number;
+  /** 1 when fresh, 0 when expired: for a progress ring. */
+  fraction(localNowSeconds: number): number;
+  /** Whether to fetch the next code now. */
+  needsRefresh(localNowSeconds: number): boolean;
+}
+
+// ---------------------------------------------------- conformance hooks
+
+/** Panics on purpose inside the guard: throws `internal` with code `panic` (tests). */
+export declare function debugPanic(): void;
+/** Panics on purpose on the library runtime: rejects with `internal`, code `panic` (tests). */
+export declare function debugPanicAsync(): Promise<void>;
+/** Throws the error a conformance scenario names, in `locale` (tests). */
+export declare function debugError(name: string, locale: string): void;
+/** What a listener that fell behind gets: `emitted` events on a channel holding `capacity` (tests). */
+export declare function debugLaggedSubscription(
+  listener: (event: ClientEvent) => void,
+  emitted: number,
+  capacity: number,
+): Subscription;
+/** Logs `message` at `level` through the library's log path (tests). */
+export declare function debugLog(level: LogLevel, message: string): void;
+/** The call a flow action stands for (tests of flow dispatch). */
+export declare function debugPlanAction(
+  stepAmountFen: number | null,
+  feeFen: number,
+  cardId: string | null,
+  action: ApplicationAction,
+): { name: ApplicationAction; amountFen: number | null; cardId: string | null };
+/** The configuration `EcardClient.open` uses, every optional setting at the core's default. */
+export declare function defaultConfig(dataDir: string, platformUrl: string): {
+  dataDir: string;
+  platformUrl: string;
+  locale: Locale;
+  deviceName: string;
+  defaultRegion: string;
+  deviceSuite: 'p256' | 'ed25519';
+  requestTimeoutSeconds: number;
+  storageLimitBytes: number | null;
+  keyStoreTimeoutSeconds: number;
+};
+/** Library objects alive and async calls running, process-wide (tests). */
+export declare function liveObjects(): {
+  clients: number;
+  subscriptions: number;
+  backgroundTasks: number;
+  callsInFlight: number;
+};
 
 /** Background work; it also stops when garbage-collected, so keep a reference. */
 export declare class BackgroundTask {

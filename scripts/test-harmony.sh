@@ -31,6 +31,11 @@ cargo build -p ecard-cli || fail "cargo build -p ecard-cli failed"
 
 step "ArkTS wrapper for Node"
 (cd harmony && npx tsc -p tsconfig.node.json) || fail "the wrapper does not compile"
+# The wrapper imports the native module by its HarmonyOS name; in Node that
+# name resolves to the library just built.
+mkdir -p harmony/build/node-test/node_modules/libecard_harmony.so
+echo "module.exports = require(process.env.ECARD_NATIVE || '../../../../ecard.node');" \
+    > harmony/build/node-test/node_modules/libecard_harmony.so/index.js
 
 step "platform on loopback"
 work=$(mktemp -d)

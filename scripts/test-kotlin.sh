@@ -158,7 +158,7 @@ set +e
 java -Djna.library.path="$TARGET/debug" \
     -Decard.platform="$PLATFORM_URL" -Decard.adminToken="$ADMIN_TOKEN" \
     -Decard.cli="$TARGET/debug/ecard" -Decard.workDir="$RUN/data" \
-    -Decard.benchOut="$WORK/overhead.txt" \
+    -Decard.benchOut="$WORK/overhead.txt" -Decard.conformance="$ROOT/bindings/conformance/scenarios.json" \
     -jar "$J/junit-platform-console-standalone.jar" -cp "$RUN_CP" ${ECARD_KOTLIN_SELECT:---select-package cn.ecard} \
     --disable-banner --disable-ansi-colors --details=tree >"$LOGS/junit.log" 2>&1
 status=$?

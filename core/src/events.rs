@@ -4,8 +4,11 @@
 //! when an event says something changed. Events carry ids, never personal
 //! data, so they are safe to log.
 
-/// Something changed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Something changed. Serialized with a snake_case `kind` tag
+/// (`{ "kind": "card_suspended", "card_id": … }`), as the HarmonyOS
+/// binding hands it to JavaScript.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ClientEvent {
     /// The account, profile or cards changed.
     ProfileChanged,

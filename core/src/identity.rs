@@ -75,7 +75,7 @@ pub struct PendingEnrolment {
 }
 
 /// Where an enrolment stands, for the UI's next step.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct EnrolmentProgress {
     /// The enrolment.
     pub enrolment_id: String,

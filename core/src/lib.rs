@@ -22,6 +22,7 @@
 
 mod account;
 mod applications;
+pub mod bridge;
 pub mod catalogue;
 pub mod client;
 pub mod codes;
@@ -33,6 +34,7 @@ pub mod identity;
 pub mod keystore;
 pub mod net;
 pub mod outbox;
+pub mod presentation;
 pub mod privacy;
 pub mod storage;
 #[cfg(test)]

@@ -84,7 +84,7 @@ pub struct Draft {
 }
 
 /// What happened to a submission.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Submission {
     /// The outbox entry.
     pub outbox_id: i64,
@@ -114,8 +114,10 @@ impl Submission {
     }
 }
 
-/// The step a flow is at.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The step a flow is at. Serialized with a snake_case `kind` tag, as the
+/// HarmonyOS binding hands it to JavaScript.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FlowStep {
     /// Queued on this device, not yet confirmed by the platform.
     WaitingToSend,

@@ -1,7 +1,7 @@
 // @ts-check
 /**
- * The declaration file matches the library: every class, static method and
- * instance member declared in index.d.ts is exported by the native module,
+ * The declaration file matches the library: every class, static method,
+ * instance member and function declared in index.d.ts is exported by the native module,
  * and the module exports nothing that is not declared. Read with the
  * TypeScript compiler, so the check follows the file's real syntax.
  */
@@ -37,6 +37,17 @@ function declaredClasses() {
   return classes;
 }
 
+/** @returns {Set<string>} the functions index.d.ts declares */
+function declaredFunctions() {
+  const path = join(here, '..', 'index.d.ts');
+  const source = ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.ES2022, true);
+  const functions = new Set();
+  for (const statement of source.statements) {
+    if (ts.isFunctionDeclaration(statement) && statement.name) functions.add(statement.name.text);
+  }
+  return functions;
+}
+
 /** @param {Function} constructor */
 function exported(constructor) {
   const builtIn = new Set(['length', 'name', 'prototype', 'arguments', 'caller']);
@@ -49,7 +60,9 @@ function exported(constructor) {
 test('index.d.ts declares exactly what the native module exports', () => {
   const declared = declaredClasses();
   const module = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (native));
-  assert.deepEqual(new Set(Object.keys(module)), new Set(declared.keys()), 'exported names');
+  const functions = declaredFunctions();
+  assert.deepEqual(new Set(Object.keys(module)), new Set([...declared.keys(), ...functions]), 'exported names');
+  for (const name of functions) assert.equal(typeof module[name], 'function', `${name} is a function`);
   for (const [name, shape] of declared) {
     const constructor = module[name];
     assert.equal(typeof constructor, 'function', `${name} is a class`);

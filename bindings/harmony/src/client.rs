@@ -2,7 +2,7 @@
 //! camelCase, with Promises for its async methods.
 //!
 //! Threading contract (the core's, carried over):
-//! - methods returning a Promise run on napi's tokio runtime and may do
+//! - methods returning a Promise run on the core's runtime and may do
 //!   network, storage and key-store I/O; call them from the UI thread
 //!   freely, they never block it;
 //! - the face check (`confirmPresence`, `resetPin`, `changePhone`,
@@ -25,10 +25,13 @@ use ecard_api::identity::PinAction;
 use ecard_api::resident::{
     DelegationKind, Evidence, LossKind, PersonIdentity, Relationship, Scope,
 };
+use ecard_core::bridge::events::Delivered;
+use ecard_core::bridge::runtime::{Live, LiveToken};
+use ecard_core::bridge::{self, BindingConfig, EventPump};
 use ecard_core::catalogue::outlets::OutletQuery;
 use ecard_core::catalogue::search::SearchQuery;
-use ecard_core::{ClientConfig, ClientError, EcardClient};
-use ecard_credential::{Locale, Purpose, Suite};
+use ecard_core::{ClientError, EcardClient};
+use ecard_credential::{Locale, Purpose};
 use napi::Status;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use serde::Deserialize;
@@ -48,23 +51,6 @@ use napi_derive_ohos::napi;
 /// The listener of [`Client::subscribe`]: called with one event object.
 pub type Listener =
     ThreadsafeFunction<Value, napi::bindgen_prelude::Unknown<'static>, Value, Status, false, true>;
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ConfigInput {
-    data_dir: String,
-    platform_url: String,
-    #[serde(default)]
-    locale: Option<String>,
-    #[serde(default)]
-    device_name: Option<String>,
-    #[serde(default)]
-    default_region: Option<String>,
-    #[serde(default)]
-    device_suite: Option<Suite>,
-    #[serde(default)]
-    key_store_timeout_seconds: Option<f64>,
-}
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -110,6 +96,7 @@ fn read<T: for<'de> Deserialize<'de>>(
 pub struct Client {
     core: RwLock<Option<EcardClient>>,
     locale: Locale,
+    _live: LiveToken,
 }
 
 impl Client {
@@ -122,23 +109,38 @@ impl Client {
             .ok_or_else(|| BindingError::closed(self.locale))
     }
 
-    /// Runs an async core call with the client, converting its answer.
+    /// Runs an async core call with the client on the core's runtime,
+    /// converting its answer; a panic becomes an `internal` error with code
+    /// `panic` ([`bridge::run`]).
     async fn run<T, F, Fut>(&self, work: F) -> Fallible<T>
     where
+        T: Send + 'static,
         F: FnOnce(EcardClient) -> Fut,
-        Fut: Future<Output = Result<T, ClientError>>,
+        Fut: Future<Output = Result<T, ClientError>> + Send + 'static,
     {
         let core = match self.core() {
             Ok(core) => core,
             Err(error) => return Fallible(Err(error)),
         };
-        Fallible::from_core(work(core).await, self.locale)
+        let locale = self.locale;
+        let future = work(core);
+        Fallible(
+            bridge::run(locale, async move {
+                future
+                    .await
+                    .map_err(|error| BindingError::from_client(&error, locale))
+            })
+            .await,
+        )
     }
 
-    /// Runs a plain core call with the client, converting its answer.
+    /// Runs a plain core call with the client, converting its answer and
+    /// catching a panic ([`bridge::guard`]).
     fn now<T>(&self, work: impl FnOnce(&EcardClient) -> Result<T, ClientError>) -> Fallible<T> {
-        Fallible(self.core().and_then(|core| {
-            work(&core).map_err(|error| BindingError::from_client(&error, self.locale))
+        Fallible(bridge::guard(self.locale, || {
+            self.core().and_then(|core| {
+                work(&core).map_err(|error| BindingError::from_client(&error, self.locale))
+            })
         }))
     }
 }
@@ -151,39 +153,23 @@ impl Client {
     #[napi]
     pub async fn open(config: Value, key_store: JsKeyStore) -> Fallible<Client> {
         let mut key_store = key_store;
-        let input: ConfigInput = match read("config", config, Locale::ZhCn) {
-            Ok(input) => input,
+        let config: BindingConfig = match read("config", config, Locale::ZhCn) {
+            Ok(config) => config,
             Err(error) => return Fallible(Err(error)),
         };
-        let locale = input
-            .locale
-            .as_deref()
-            .map_or(Locale::ZhCn, Locale::from_tag);
-        if let Some(seconds) = input.key_store_timeout_seconds
-            && seconds.is_finite()
-            && seconds > 0.0
-        {
-            key_store.set_timeout(Duration::from_secs_f64(seconds));
-        }
-        let mut config = ClientConfig::new(input.data_dir, input.platform_url);
-        config.locale = locale;
-        if let Some(name) = input.device_name {
-            config.device_name = name;
-        }
-        if let Some(region) = input.default_region {
-            config.default_region = region;
-        }
-        if let Some(suite) = input.device_suite {
-            config.device_suite = suite;
-        }
-        let opened = EcardClient::open(config, std::sync::Arc::new(key_store)).await;
-        Fallible::from_core(opened, locale)
-            .0
-            .map(|core| Client {
-                core: RwLock::new(Some(core)),
-                locale,
-            })
-            .into()
+        let locale = config.locale();
+        key_store.set_timeout(config.key_store_timeout());
+        let opened = bridge::run(locale, async move {
+            EcardClient::open(config.client_config(), Arc::new(key_store))
+                .await
+                .map_err(|error| BindingError::from_client(&error, locale))
+        })
+        .await;
+        Fallible(opened.map(|core| Client {
+            core: RwLock::new(Some(core)),
+            locale,
+            _live: LiveToken::new(Live::Client),
+        }))
     }
 
     /// Lets go of the database and the key-store callbacks now.
@@ -244,30 +230,7 @@ impl Client {
             Err(error) => return Fallible(Err(error)),
         };
         // Subscribed now, so nothing emitted after this call is missed.
-        let mut receiver = core.subscribe();
-        let task = napi::bindgen_prelude::spawn(async move {
-            use tokio::sync::broadcast::error::RecvError;
-            loop {
-                match receiver.recv().await {
-                    Ok(event) => {
-                        let status = listener.call(
-                            convert::event(&event),
-                            ThreadsafeFunctionCallMode::NonBlocking,
-                        );
-                        if status == Status::Closing {
-                            break;
-                        }
-                    }
-                    Err(RecvError::Lagged(missed)) => {
-                        tracing::debug!(missed, "event listener lagged");
-                    }
-                    Err(RecvError::Closed) => break,
-                }
-            }
-        });
-        Fallible(Ok(Subscription {
-            task: Mutex::new(Some(task)),
-        }))
+        Subscription::start(core.subscribe(), listener, self.locale).into()
     }
 
     /// Enrolment, step 1: checks the document locally, makes the device key
@@ -903,20 +866,44 @@ impl Client {
             )));
         };
         self.now(|core| {
-            let task = napi::bindgen_prelude::within_runtime_if_available(|| {
-                core.start_background(period)
-            });
+            // The core spawns on the current runtime: enter its own.
+            let runtime = bridge::runtime::runtime().ok_or_else(|| {
+                ClientError::Internal("the library runtime could not start".into())
+            })?;
+            let _entered = runtime.enter();
+            let task = core.start_background(period);
             Ok(BackgroundTask {
                 task: Mutex::new(Some(task)),
+                _live: LiveToken::new(Live::BackgroundTask),
             })
         })
     }
 }
 
-/// A running event subscription.
+/// A running event subscription: the core's delivery loop and lag policy
+/// ([`EventPump`]: a listener that fell behind gets `{ kind: 'missed',
+/// count }`), calling a JavaScript function.
 #[napi]
 pub struct Subscription {
-    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    pump: EventPump,
+}
+
+impl Subscription {
+    /// Starts delivering `receiver`'s events to `listener`.
+    pub(crate) fn start(
+        receiver: tokio::sync::broadcast::Receiver<ecard_core::ClientEvent>,
+        listener: Listener,
+        locale: Locale,
+    ) -> Result<Subscription, BindingError> {
+        let runtime = bridge::runtime::runtime_or_error(locale)?;
+        let pump = EventPump::start(runtime, receiver, move |event| {
+            match listener.call(to_js(&event), ThreadsafeFunctionCallMode::NonBlocking) {
+                Status::Closing => Delivered::Gone,
+                _ => Delivered::More,
+            }
+        });
+        Ok(Subscription { pump })
+    }
 }
 
 #[napi]
@@ -924,14 +911,13 @@ impl Subscription {
     /// Stops delivering events (idempotent).
     #[napi]
     pub fn cancel(&self) {
-        if let Some(task) = self
-            .task
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take()
-        {
-            task.abort();
-        }
+        self.pump.cancel();
+    }
+
+    /// Whether events are still delivered.
+    #[napi]
+    pub fn is_active(&self) -> bool {
+        self.pump.is_active()
     }
 }
 
@@ -941,6 +927,7 @@ impl Subscription {
 #[napi]
 pub struct BackgroundTask {
     task: Mutex<Option<ecard_core::BackgroundTask>>,
+    _live: LiveToken,
 }
 
 #[napi]

@@ -20,8 +20,8 @@ use ecard_core::codes::CodeView;
 use ecard_core::storage::RecoveryReport;
 use ecard_core::workflows::{FlowStep, ProgressStage};
 use ecard_core::{
-    CardView, CatalogueState, ClientEvent, EnrolmentProgress, OutboxEntry, OutboxState, OutletHit,
-    SearchHit, Session, Snapshot, Submission, SyncReport,
+    CardView, CatalogueState, EnrolmentProgress, OutboxEntry, OutletHit, SearchHit, Session,
+    Snapshot, Submission, SyncReport,
 };
 use ecard_credential::{HolderRole, Locale};
 use serde::Serialize;
@@ -137,23 +137,12 @@ pub fn role_name(role: HolderRole) -> &'static str {
 
 /// Where an enrolment stands.
 pub fn enrolment_progress(progress: &EnrolmentProgress) -> Value {
-    json!({
-        "enrolmentId": progress.enrolment_id,
-        "codeSentTo": progress.code_sent_to,
-        "approvalPossible": progress.approval_possible,
-        "pinRequired": progress.pin_required,
-        "expiresAt": seconds(progress.expires_at),
-    })
+    to_js(progress)
 }
 
 /// An account notice (a device name at most; no personal data).
 pub fn notice(notice: &Notice) -> Value {
-    json!({
-        "noticeId": notice.notice_id,
-        "kind": enum_name(&notice.kind),
-        "deviceName": notice.device_name,
-        "at": seconds(notice.at),
-    })
+    to_js(notice)
 }
 
 /// A session.
@@ -182,13 +171,7 @@ fn card_view(card: &CardView) -> Value {
 
 /// The catalogue cache state.
 pub fn catalogue_state(state: &CatalogueState) -> Value {
-    json!({
-        "itemsVersion": state.items_version,
-        "outletsVersion": state.outlets_version,
-        "itemCount": state.item_count,
-        "outletCount": state.outlet_count,
-        "asOf": state.as_of,
-    })
+    to_js(state)
 }
 
 fn recovery(report: &RecoveryReport) -> Value {
@@ -233,14 +216,7 @@ pub fn code(code: &CodeView, now: u64) -> Value {
 
 /// What one catalogue sync did.
 pub fn sync_report(report: &SyncReport) -> Value {
-    json!({
-        "unchanged": report.unchanged,
-        "itemsChanged": report.items_changed,
-        "itemsRemoved": report.items_removed,
-        "outletsChanged": report.outlets_changed,
-        "outletsRemoved": report.outlets_removed,
-        "rulesChanged": report.rules_changed,
-    })
+    to_js(report)
 }
 
 fn match_kind(kind: MatchKind) -> &'static str {
@@ -270,40 +246,14 @@ pub fn outlet_hit(hit: &OutletHit) -> Value {
     })
 }
 
-fn outbox_state(state: OutboxState) -> &'static str {
-    match state {
-        OutboxState::Pending => "pending",
-        OutboxState::Done => "done",
-        OutboxState::Failed => "failed",
-    }
-}
-
 /// What happened to a submission.
 pub fn submission(submission: &Submission) -> Value {
-    json!({
-        "outboxId": submission.outbox_id,
-        "state": outbox_state(submission.state),
-        "response": submission.response.clone().map(camel),
-    })
+    to_js(submission)
 }
 
 /// Reads back a submission JavaScript got from [`submission`].
 pub fn submission_from_js(value: &Value) -> Option<Submission> {
-    let state = match value.get("state")?.as_str()? {
-        "pending" => OutboxState::Pending,
-        "done" => OutboxState::Done,
-        "failed" => OutboxState::Failed,
-        _ => return None,
-    };
-    Some(Submission {
-        outbox_id: value.get("outboxId")?.as_i64()?,
-        state,
-        response: value
-            .get("response")
-            .filter(|response| !response.is_null())
-            .cloned()
-            .map(snake),
-    })
+    serde_json::from_value(snake(value.clone())).ok()
 }
 
 /// An outbox entry (the "sending" list).
@@ -312,7 +262,7 @@ pub fn outbox_entry(entry: &OutboxEntry) -> Value {
         "id": entry.id,
         "action": entry.action,
         "subject": entry.subject,
-        "state": outbox_state(entry.state),
+        "state": enum_name(&entry.state),
         "attempts": entry.attempts,
         "nextAttemptAt": seconds(entry.next_attempt_at),
         "lastError": entry.last_error,
@@ -320,19 +270,9 @@ pub fn outbox_entry(entry: &OutboxEntry) -> Value {
     })
 }
 
-/// The step a flow is at: `{ kind, … }`.
+/// The step a flow is at: `{ kind, … }` (the core's serde shape).
 pub fn flow_step(step: &FlowStep) -> Value {
-    match step {
-        FlowStep::WaitingToSend => json!({ "kind": "waiting_to_send" }),
-        FlowStep::Pay { amount_fen } => json!({ "kind": "pay", "amountFen": amount_fen }),
-        FlowStep::InProduction => json!({ "kind": "in_production" }),
-        FlowStep::InTransit => json!({ "kind": "in_transit" }),
-        FlowStep::CollectAtOutlet => json!({ "kind": "collect_at_outlet" }),
-        FlowStep::Activate => json!({ "kind": "activate" }),
-        FlowStep::ResubmitPhoto { reason } => json!({ "kind": "resubmit_photo", "reason": reason }),
-        FlowStep::Done => json!({ "kind": "done" }),
-        FlowStep::Cancelled => json!({ "kind": "cancelled" }),
-    }
+    to_js(step)
 }
 
 /// One stage of the progress bar.
@@ -344,34 +284,11 @@ pub fn progress_stage(stage: &ProgressStage) -> Value {
     })
 }
 
-/// An event: `{ kind, … }` with ids only, never personal data.
-pub fn event(event: &ClientEvent) -> Value {
-    match event {
-        ClientEvent::ProfileChanged => json!({ "kind": "profile_changed" }),
-        ClientEvent::CredentialsChanged { card_id } => {
-            json!({ "kind": "credentials_changed", "cardId": card_id })
-        }
-        ClientEvent::CardSuspended { card_id } => {
-            json!({ "kind": "card_suspended", "cardId": card_id })
-        }
-        ClientEvent::CatalogueSynced { changed } => {
-            json!({ "kind": "catalogue_synced", "changed": changed })
-        }
-        ClientEvent::ConnectivityChanged { online } => {
-            json!({ "kind": "connectivity_changed", "online": online })
-        }
-        ClientEvent::OutboxChanged { pending } => {
-            json!({ "kind": "outbox_changed", "pending": pending })
-        }
-        ClientEvent::WorkflowChanged { id } => json!({ "kind": "workflow_changed", "id": id }),
-        ClientEvent::AccountNotice { notice: inner } => {
-            json!({ "kind": "account_notice", "notice": notice(inner) })
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use ecard_core::bridge::UiEvent;
+    use ecard_core::{ClientEvent, OutboxState};
+
     use super::*;
 
     #[test]
@@ -389,14 +306,14 @@ mod tests {
 
     #[test]
     fn account_notices_become_events_with_null_for_no_device() {
-        let event = event(&ClientEvent::AccountNotice {
+        let event = to_js(&UiEvent::Changed(ClientEvent::AccountNotice {
             notice: Notice {
                 notice_id: 3,
                 kind: ecard_api::identity::NoticeKind::PinLocked,
                 device_name: None,
                 at: 9,
             },
-        });
+        }));
         assert_eq!(event["kind"], "account_notice");
         assert_eq!(event["notice"]["kind"], "pin_locked");
         assert_eq!(event["notice"]["deviceName"], Value::Null);

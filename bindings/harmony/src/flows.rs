@@ -10,7 +10,8 @@
 //! platform's, so a flow object is a snapshot and `refresh()` gives the
 //! next one.
 
-use ecard_api::resident::{Delivery, LossKind, ReplacementKind};
+use ecard_api::resident::{ApplicationAction, Delivery, LossKind, ReplacementKind};
+use ecard_core::bridge;
 use ecard_core::workflows::{
     DraftForm as CoreDraftForm, NewCardForm as CoreNewCardForm,
     ReplacementForm as CoreReplacementForm,
@@ -173,13 +174,19 @@ pub fn draft(draft: ecard_core::Draft) -> Draft {
     }
 }
 
-fn submission(
-    result: Result<ecard_core::Submission, ClientError>,
-    locale: Locale,
-) -> Fallible<Value> {
-    Fallible::from_core(
-        result.map(|submission| convert::submission(&submission)),
-        locale,
+/// Runs a core call of a flow on the core's runtime, answering the
+/// submission as JavaScript sees it.
+async fn submit<Fut>(locale: Locale, call: Fut) -> Fallible<Value>
+where
+    Fut: Future<Output = Result<ecard_core::Submission, ClientError>> + Send + 'static,
+{
+    Fallible(
+        bridge::run(locale, async move {
+            call.await
+                .map(|submission| convert::submission(&submission))
+                .map_err(|error| BindingError::from_client(&error, locale))
+        })
+        .await,
     )
 }
 
@@ -255,55 +262,47 @@ impl ApplicationFlow {
         )
     }
 
-    /// Pays the fees due.
+    /// Pays the amount the step asks for.
     #[napi]
     pub async fn pay(&self) -> Fallible<Value> {
-        let amount = match self.flow.step {
-            ecard_core::FlowStep::Pay { amount_fen } => amount_fen,
-            _ => self.flow.application.fee_fen,
-        };
-        submission(self.core.pay(&self.id(), amount).await, self.core.locale())
+        self.act(ApplicationAction::Pay, None).await
     }
 
     /// Cancels the application, where the rules allow it.
     #[napi]
     pub async fn cancel(&self) -> Fallible<Value> {
-        submission(
-            self.core.cancel_application(&self.id()).await,
-            self.core.locale(),
-        )
+        self.act(ApplicationAction::Cancel, None).await
     }
 
     /// Confirms the card was received.
     #[napi]
     pub async fn confirm_receipt(&self) -> Fallible<Value> {
-        submission(
-            self.core.confirm_receipt(&self.id()).await,
-            self.core.locale(),
-        )
+        self.act(ApplicationAction::ConfirmReceipt, None).await
     }
 
     /// Enables the social-security function of the produced card.
     #[napi]
     pub async fn activate(&self) -> Fallible<Value> {
-        let locale = self.core.locale();
-        let Some(card_id) = self.flow.application.card_id.clone() else {
-            return Fallible::from_core(
-                Err(ClientError::NotFound("the card of this application".into())),
-                locale,
-            );
-        };
-        submission(self.core.activate_card(&card_id).await, locale)
+        self.act(ApplicationAction::Activate, None).await
     }
 
     /// Sends a new photo after a failed production.
     #[napi]
     pub async fn resubmit_photo(&self, photo_jpeg: Uint8Array) -> Fallible<Value> {
-        let photo = photo_jpeg.to_vec();
-        submission(
-            self.core.resubmit_photo(&self.id(), photo).await,
-            self.core.locale(),
-        )
+        self.act(ApplicationAction::ResubmitPhoto, Some(photo_jpeg.to_vec()))
+            .await
+    }
+}
+
+impl ApplicationFlow {
+    /// Does what `action` stands for ([`bridge::flows::act`], as the UniFFI
+    /// binding's `act`).
+    async fn act(&self, action: ApplicationAction, photo_jpeg: Option<Vec<u8>>) -> Fallible<Value> {
+        let (core, flow) = (self.core.clone(), self.flow.clone());
+        submit(self.core.locale(), async move {
+            bridge::flows::act(&core, &flow, action, photo_jpeg).await
+        })
+        .await
     }
 }
 
@@ -321,10 +320,11 @@ impl LossFlow {
     }
 
     async fn report(&self, kind: LossKind) -> Fallible<Value> {
-        submission(
-            self.core.report_loss(&self.flow.card.card_id, kind).await,
-            self.core.locale(),
-        )
+        let (core, card_id) = (self.core.clone(), self.flow.card.card_id.clone());
+        submit(self.core.locale(), async move {
+            core.report_loss(&card_id, kind).await
+        })
+        .await
     }
 }
 
@@ -393,10 +393,11 @@ impl LossFlow {
     /// Releases the report online (解挂) with the e-card PIN.
     #[napi]
     pub async fn release(&self, pin: String) -> Fallible<Value> {
-        submission(
-            self.core.release_loss(&self.flow.card.card_id, &pin).await,
-            self.core.locale(),
-        )
+        let (core, card_id) = (self.core.clone(), self.flow.card.card_id.clone());
+        submit(self.core.locale(), async move {
+            core.release_loss(&card_id, &pin).await
+        })
+        .await
     }
 
     /// The situation now, from the cached profile and rules.

@@ -33,8 +33,11 @@
 //!    send when it settles, so the JavaScript thread returns to its event
 //!    loop immediately and never waits for anything;
 //! 2. the core's thread waits (inside `block_in_place` on a tokio worker, so
-//!    the runtime moves its other tasks elsewhere) with a timeout, so a
-//!    Promise that never settles fails one operation instead of hanging.
+//!    the runtime moves its other tasks elsewhere) with the configuration's
+//!    key-store timeout, so a Promise that never settles fails one
+//!    operation instead of hanging — the wait, the bound and the public-key
+//!    reading are the core's ([`ecard_core::bridge::keystore`]), as for
+//!    the UniFFI binding.
 //!
 //! A deadlock would need the JavaScript thread itself to wait for the key
 //! store. No synchronous export calls the key store (they do no key-store
@@ -48,6 +51,8 @@ use std::thread::ThreadId;
 use std::time::Duration;
 
 use ecard_core::SecureKeyStore;
+use ecard_core::bridge::{DEFAULT_KEY_STORE_TIMEOUT, public_key_from};
+pub(crate) use ecard_core::bridge::{Unanswered, wait_for_answer};
 use ecard_credential::{KeyStore, KeyStoreError, PublicKey, Suite};
 use napi::bindgen_prelude::{
     CallbackContext, FnArgs, FromNapiValue, Function, JsObjectValue, JsValue, Object, PromiseRaw,
@@ -55,9 +60,6 @@ use napi::bindgen_prelude::{
 };
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, JsError, Status, ValueType, sys};
-
-/// How long the core waits for one key-store answer by default.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// The JavaScript method names, in the order of [`Method`].
 const METHODS: [&str; 6] = [
@@ -158,7 +160,7 @@ impl FromNapiValue for JsKeyStore {
         Ok(JsKeyStore {
             methods,
             js_thread: std::thread::current().id(),
-            timeout: DEFAULT_TIMEOUT,
+            timeout: DEFAULT_KEY_STORE_TIMEOUT,
         })
     }
 }
@@ -297,16 +299,8 @@ impl JsKeyStore {
                 "keyStore.{name} cannot be called ({status}): the JavaScript side has gone"
             )));
         }
-        match wait_for_answer(&receiver, self.timeout) {
-            Ok(reply) => reply,
-            Err(Unanswered::TimedOut) => Err(backend(format!(
-                "keyStore.{name} did not answer within {} s",
-                self.timeout.as_secs()
-            ))),
-            Err(Unanswered::Dropped) => Err(backend(format!(
-                "keyStore.{name} was dropped without an answer"
-            ))),
-        }
+        wait_for_answer(&receiver, self.timeout)
+            .unwrap_or_else(|unanswered| Err(unanswered.into_error(name, self.timeout)))
     }
 
     fn bytes(&self, index: usize, alias: &str, payload: Payload) -> Result<Vec<u8>, KeyStoreError> {
@@ -315,31 +309,15 @@ impl JsKeyStore {
     }
 }
 
-/// Reads a public key as key stores export it. Without a suite (the
-/// `publicKey` answer), the length tells: Ed25519 keys are 32 bytes raw or
-/// 44 as SubjectPublicKeyInfo; P-256 keys 33, 65 or 91.
-pub fn public_key(bytes: &[u8], suite: Option<Suite>) -> Result<PublicKey, KeyStoreError> {
-    let suite = suite.unwrap_or(match bytes.len() {
-        32 | 44 => Suite::Ed25519,
-        _ => Suite::EcdsaP256,
-    });
-    PublicKey::from_bytes(suite, bytes).map_err(|error| {
-        backend(format!(
-            "the key store returned an unreadable {} public key: {error}",
-            suite.name()
-        ))
-    })
-}
-
 impl KeyStore for JsKeyStore {
     fn generate_key(&self, alias: &str, suite: Suite) -> Result<PublicKey, KeyStoreError> {
         let bytes = self.bytes(0, alias, Payload::Text(suite.name().to_owned()))?;
-        public_key(&bytes, Some(suite))
+        public_key_from(&bytes, Some(suite))
     }
 
     fn public_key(&self, alias: &str) -> Result<PublicKey, KeyStoreError> {
         match self.invoke(1, alias, Payload::Nothing, Expect::BytesOrNull)? {
-            Some(bytes) => public_key(&bytes, None),
+            Some(bytes) => public_key_from(&bytes, None),
             None => Err(KeyStoreError::NotFound(alias.to_owned())),
         }
     }
@@ -361,49 +339,5 @@ impl SecureKeyStore for JsKeyStore {
 
     fn unwrap(&self, alias: &str, wrapped: &[u8]) -> Result<Vec<u8>, KeyStoreError> {
         self.bytes(5, alias, Payload::Bytes(wrapped.to_vec()))
-    }
-}
-
-/// Why a call into JavaScript gave no answer.
-pub(crate) enum Unanswered {
-    /// Not within the time allowed.
-    TimedOut,
-    /// The answer channel was dropped (the JavaScript side went away).
-    Dropped,
-}
-
-/// Waits for the answer of a call made into JavaScript from a worker
-/// thread. On a multi-thread tokio runtime the wait is marked as blocking,
-/// so the runtime moves other tasks off this thread meanwhile.
-pub(crate) fn wait_for_answer<T>(
-    receiver: &mpsc::Receiver<T>,
-    timeout: Duration,
-) -> Result<T, Unanswered> {
-    let wait = || receiver.recv_timeout(timeout);
-    let on_multi_thread_runtime = tokio::runtime::Handle::try_current()
-        .is_ok_and(|handle| handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
-    let answer = if on_multi_thread_runtime {
-        tokio::task::block_in_place(wait)
-    } else {
-        wait()
-    };
-    answer.map_err(|error| match error {
-        mpsc::RecvTimeoutError::Timeout => Unanswered::TimedOut,
-        mpsc::RecvTimeoutError::Disconnected => Unanswered::Dropped,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn public_keys_are_read_by_length_when_the_suite_is_unknown() {
-        let store = ecard_credential::SoftwareKeyStore::new();
-        let p256 = store.generate_key("a", Suite::EcdsaP256).unwrap();
-        let ed = store.generate_key("b", Suite::Ed25519).unwrap();
-        assert_eq!(public_key(p256.as_bytes(), None).unwrap(), p256);
-        assert_eq!(public_key(ed.as_bytes(), None).unwrap(), ed);
-        assert!(public_key(&[1, 2, 3], None).is_err());
     }
 }

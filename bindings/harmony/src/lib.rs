@@ -15,11 +15,17 @@
 //! [`ecard_core::EcardClient`] that converts values (camelCase objects,
 //! `Uint8Array` for bytes, snake_case strings for enums) and errors
 //! ([`error`]). The shape follows the UniFFI binding (`bindings/uniffi`):
-//! the same objects and method names, in camelCase.
+//! the same objects and method names, in camelCase. What both bindings do
+//! beyond converting — flat errors, the runtime and panic guard, event
+//! delivery, masked logging, key-store timeouts, the configuration, flow
+//! actions, presentation — is the core's ([`ecard_core::bridge`],
+//! [`ecard_core::presentation`]); `bindings/conformance/scenarios.json`
+//! checks both bindings behave alike.
 //!
 //! Threading (details in `docs/harmony.md`):
-//! - async methods return Promises; their futures run on napi's global
-//!   multi-threaded tokio runtime, never on the JavaScript thread;
+//! - async methods return Promises; their work runs on the runtime the core
+//!   owns ([`ecard_core::bridge::run`], as for Kotlin and Swift), never on
+//!   the JavaScript thread, and a panic in it rejects with `internal`/`panic`;
 //! - plain methods (`snapshot`, `search`, `nearestOutlets`, …) do no network
 //!   or key-store I/O and are safe on the UI thread;
 //! - the key store ([`keystore`]), the face check ([`face`]) and event
@@ -37,8 +43,11 @@ compile_error!("choose one of the features `node` (Node) and `ohos` (HarmonyOS)"
 extern crate napi_ohos as napi;
 
 pub mod client;
+pub mod conformance;
 pub mod convert;
 pub mod error;
 pub mod face;
 pub mod flows;
 pub mod keystore;
+pub mod logging;
+pub mod presentation;

@@ -23,11 +23,13 @@ use std::sync::{Arc, Mutex};
 use ecard_api::identity::{
     DeviceUnlinked, DeviceView, EnrolmentRequestView, PhoneChangeStarted, PinAction,
 };
+use ecard_api::resident::ApplicationAction;
 use ecard_api::resident::{
     AuditEntry, Delegation, DelegationKind, Evidence, LossKind, PersonIdentity, Profile,
     Relationship, Scope,
 };
 use ecard_api::rules::RegionalRules;
+use ecard_core::bridge::{BindingConfig, FlatError, flows};
 use ecard_core::{
     ApplicationFlow, ClientError, Draft, DraftForm, EnrolmentProgress, LossFlow, NewCardForm,
     OutboxEntry, ReplacementForm, SecureKeyStore,
@@ -74,7 +76,7 @@ impl EcardClient {
         run(language, async move {
             future
                 .await
-                .map_err(|error| EcardError::from_client(&error, language))
+                .map_err(|error| FlatError::from_client(&error, language.into()))
         })
         .await
     }
@@ -86,7 +88,7 @@ impl EcardClient {
     ) -> Result<T, EcardError> {
         let language = self.language;
         guard(language, || {
-            work(&self.core).map_err(|error| EcardError::from_client(&error, language))
+            work(&self.core).map_err(|error| FlatError::from_client(&error, language.into()))
         })
     }
 }
@@ -102,11 +104,13 @@ impl EcardClient {
         key_store: Arc<dyn PlatformKeyStore>,
     ) -> Result<Arc<EcardClient>, EcardError> {
         let language = config.language;
+        let config = BindingConfig::from(config);
         let core = run(language, async move {
-            let store: Arc<dyn SecureKeyStore> = Arc::new(ForeignKeyStore::new(key_store));
-            ecard_core::EcardClient::open(config.into(), store)
+            let store: Arc<dyn SecureKeyStore> =
+                Arc::new(ForeignKeyStore::new(key_store, config.key_store_timeout()));
+            ecard_core::EcardClient::open(config.client_config(), store)
                 .await
-                .map_err(|error| EcardError::from_client(&error, language))
+                .map_err(|error| FlatError::from_client(&error, language.into()))
         })
         .await?;
         Ok(Arc::new(EcardClient {
@@ -606,6 +610,23 @@ impl EcardClient {
     pub async fn application(&self, application_id: String) -> Result<ApplicationFlow, EcardError> {
         self.call(|client| async move { client.application(&application_id).await })
             .await
+    }
+
+    /// Does what a flow's button offers (one of its `actions`): pays the
+    /// amount its step asks for, cancels, confirms receipt, activates the
+    /// card it produced, or sends `photo_jpeg` again. The same dispatch as
+    /// the HarmonyOS flows ([`ecard_core::bridge::flows`]).
+    pub async fn act(
+        &self,
+        flow: ApplicationFlow,
+        action: ApplicationAction,
+        photo_jpeg: Option<Vec<u8>>,
+    ) -> Result<Submission, EcardError> {
+        self.call(|client| async move {
+            let submission = flows::act(&client, &flow, action, photo_jpeg).await?;
+            Ok(Submission::from_core(submission))
+        })
+        .await
     }
 
     /// The loss-report situation of a card, from the cached profile and

@@ -7,8 +7,10 @@
 //! analytics and support, and `user_message` is already in the client's
 //! language (the core writes every message, zh-CN and en), so no app keeps
 //! its own copy of the texts. Names avoid `message`: Kotlin exceptions
-//! already have a `message` property.
+//! already have a `message` property. The flattening itself is the core's
+//! ([`FlatError`], shared with the HarmonyOS binding); this is its shape.
 
+use ecard_core::bridge::FlatError;
 use ecard_core::{ClientError, ErrorCategory};
 
 use crate::types::Language;
@@ -74,36 +76,45 @@ pub enum EcardError {
     },
 }
 
-impl EcardError {
-    /// Flattens a core error, with its message in `language`.
-    pub fn from_client(error: &ClientError, language: Language) -> EcardError {
-        let code = error.code();
-        let user_message = error.message(language.into());
-        match error.category() {
+impl From<FlatError> for EcardError {
+    fn from(error: FlatError) -> EcardError {
+        let FlatError {
+            category,
+            code,
+            message: user_message,
+            field,
+            ..
+        } = error;
+        match category {
             ErrorCategory::Network => EcardError::Network { code, user_message },
             ErrorCategory::NotFound => EcardError::NotFound { code, user_message },
             ErrorCategory::InvalidInput => EcardError::InvalidInput {
                 code,
                 user_message,
-                field_name: error.field().unwrap_or_default(),
+                field_name: field.unwrap_or_default(),
             },
             ErrorCategory::NotAllowed => EcardError::NotAllowed { code, user_message },
             ErrorCategory::Revoked => EcardError::Revoked { code, user_message },
             ErrorCategory::Internal => EcardError::Internal { code, user_message },
         }
     }
+}
+
+impl EcardError {
+    /// Flattens a core error, with its message in `language`.
+    pub fn from_client(error: &ClientError, language: Language) -> EcardError {
+        FlatError::from_client(error, language.into()).into()
+    }
 
     /// An internal error with the core's generic message.
     pub(crate) fn internal(code: &str, language: Language) -> EcardError {
-        EcardError::Internal {
-            code: code.to_owned(),
-            user_message: ClientError::Internal(String::new()).message(language.into()),
-        }
+        FlatError::internal(code, code, language.into()).into()
     }
 
     /// A panic caught at the FFI edge.
+    #[cfg(test)]
     pub(crate) fn panic(language: Language) -> EcardError {
-        EcardError::internal("panic", language)
+        FlatError::panic(language.into()).into()
     }
 
     /// The stable code, whatever the category.

@@ -8,16 +8,17 @@
 //!
 //! Events carry ids and counts, never personal data. The listener is called
 //! on a library thread, one event at a time, in order; it must return
-//! quickly (post to the main thread and re-read the snapshot there).
+//! quickly (post to the main thread and re-read the snapshot there). The
+//! delivery loop and its lag policy are the core's
+//! ([`ecard_core::bridge::EventPump`], shared with the HarmonyOS binding).
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use ecard_core::ClientEvent;
-use tokio::sync::broadcast::error::RecvError;
+use ecard_core::bridge::events::Delivered;
+use ecard_core::bridge::{EventPump, UiEvent};
 
 use crate::identity::AccountNotice;
-use crate::runtime::{Live, LiveToken, blocking_foreign};
 
 /// Something changed: re-read what the event names.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Enum)]
@@ -69,6 +70,17 @@ pub enum EcardEvent {
     },
 }
 
+impl From<UiEvent> for EcardEvent {
+    fn from(event: UiEvent) -> EcardEvent {
+        match event {
+            UiEvent::Changed(event) => event.into(),
+            UiEvent::Missed(missed) => EcardEvent::Missed {
+                count: missed.count,
+            },
+        }
+    }
+}
+
 impl From<ClientEvent> for EcardEvent {
     fn from(event: ClientEvent) -> EcardEvent {
         match event {
@@ -102,61 +114,23 @@ pub trait EventListener: Send + Sync {
 /// A running subscription. `cancel()` — or closing/freeing the object —
 /// stops the delivery: no new call of the listener starts after `cancel()`
 /// returns (one already running on another thread finishes).
-#[derive(uniffi::Object)]
+#[derive(Debug, uniffi::Object)]
 pub struct EventSubscription {
-    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
-    /// Checked before every delivery: an abort only takes effect at the
-    /// task's next await, and events already queued would still go out.
-    stopped: Arc<AtomicBool>,
-    _live: LiveToken,
-}
-
-impl std::fmt::Debug for EventSubscription {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("EventSubscription")
-            .finish_non_exhaustive()
-    }
+    pump: EventPump,
 }
 
 impl EventSubscription {
     /// Starts delivering `receiver`'s events to `listener` on `runtime`.
     pub(crate) fn start(
         runtime: &tokio::runtime::Runtime,
-        mut receiver: tokio::sync::broadcast::Receiver<ClientEvent>,
+        receiver: tokio::sync::broadcast::Receiver<ClientEvent>,
         listener: Arc<dyn EventListener>,
     ) -> EventSubscription {
-        let stopped = Arc::new(AtomicBool::new(false));
-        let flag = stopped.clone();
-        let task = runtime.spawn(async move {
-            loop {
-                let event = match receiver.recv().await {
-                    Ok(event) => EcardEvent::from(event),
-                    Err(RecvError::Lagged(count)) => EcardEvent::Missed { count },
-                    Err(RecvError::Closed) => break,
-                };
-                if flag.load(Ordering::SeqCst) {
-                    break;
-                }
-                blocking_foreign(|| listener.on_event(event));
-            }
-        });
         EventSubscription {
-            task: Mutex::new(Some(task)),
-            stopped,
-            _live: LiveToken::new(Live::Subscription),
-        }
-    }
-
-    fn stop(&self) {
-        self.stopped.store(true, Ordering::SeqCst);
-        let task = self
-            .task
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
-        if let Some(task) = task {
-            task.abort();
+            pump: EventPump::start(runtime, receiver, move |event| {
+                listener.on_event(event.into());
+                Delivered::More
+            }),
         }
     }
 }
@@ -165,21 +139,11 @@ impl EventSubscription {
 impl EventSubscription {
     /// Stops the delivery (idempotent).
     pub fn cancel(&self) {
-        self.stop();
+        self.pump.cancel();
     }
 
     /// Whether events are still delivered.
     pub fn is_active(&self) -> bool {
-        self.task
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .as_ref()
-            .is_some_and(|task| !task.is_finished())
-    }
-}
-
-impl Drop for EventSubscription {
-    fn drop(&mut self) {
-        self.stop();
+        self.pump.is_active()
     }
 }

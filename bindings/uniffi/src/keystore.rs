@@ -15,14 +15,16 @@
 //! Threading: the core calls the store from its blocking pool (or, for
 //! request signing, from a runtime worker that hands its other tasks off
 //! first), never from the app's main thread, so an implementation may block
-//! — e.g. on a biometric prompt.
+//! — e.g. on a biometric prompt — but only for the configuration's
+//! `key_store_timeout_seconds`: past that the operation fails as the
+//! HarmonyOS binding's does ([`ecard_core::bridge::answer_within`]).
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use ecard_core::SecureKeyStore;
+use ecard_core::bridge::{answer_within, public_key_from};
 use ecard_credential::{KeyStore, KeyStoreError, PublicKey, Suite};
-
-use crate::runtime::blocking_foreign;
 
 /// Why a key-store operation failed, as the app's implementation reports it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, uniffi::Error)]
@@ -109,67 +111,70 @@ pub trait PlatformKeyStore: Send + Sync {
     fn unwrap(&self, alias: String, wrapped: Vec<u8>) -> Result<Vec<u8>, KeyStoreFailure>;
 }
 
-/// The app's key store seen as the core's [`SecureKeyStore`].
+/// The app's key store seen as the core's [`SecureKeyStore`], every call
+/// bounded by `timeout`.
 pub(crate) struct ForeignKeyStore {
     store: Arc<dyn PlatformKeyStore>,
+    timeout: Duration,
 }
 
 impl ForeignKeyStore {
-    pub(crate) fn new(store: Arc<dyn PlatformKeyStore>) -> ForeignKeyStore {
-        ForeignKeyStore { store }
+    pub(crate) fn new(store: Arc<dyn PlatformKeyStore>, timeout: Duration) -> ForeignKeyStore {
+        ForeignKeyStore { store, timeout }
     }
-}
 
-/// Reads a public key of either suite: the encodings of P-256 and Ed25519
-/// keys differ in length and algorithm identifier, so the bytes say which.
-fn public_key_from(bytes: &[u8]) -> Result<PublicKey, KeyStoreError> {
-    PublicKey::from_bytes(Suite::EcdsaP256, bytes)
-        .or_else(|_| PublicKey::from_bytes(Suite::Ed25519, bytes))
-        .map_err(|_| KeyStoreError::Backend("the key store returned a malformed public key".into()))
+    /// Calls `method` of the app's store on a thread of its own, waiting
+    /// at most the timeout.
+    fn call(
+        &self,
+        method: &str,
+        call: impl FnOnce(&dyn PlatformKeyStore) -> Result<Vec<u8>, KeyStoreFailure> + Send + 'static,
+    ) -> Result<Vec<u8>, KeyStoreError> {
+        let store = self.store.clone();
+        answer_within(
+            self.timeout,
+            method,
+            Box::new(move || call(store.as_ref()).map_err(KeyStoreError::from)),
+        )
+    }
 }
 
 impl KeyStore for ForeignKeyStore {
     fn generate_key(&self, alias: &str, suite: Suite) -> Result<PublicKey, KeyStoreError> {
-        let bytes = blocking_foreign(|| self.store.generate_key(alias.to_owned(), suite))?;
-        let key = public_key_from(&bytes)?;
-        if key.suite() == suite {
-            Ok(key)
-        } else {
-            Err(KeyStoreError::Backend(
-                "the key store made a key of another suite".into(),
-            ))
-        }
+        let alias = alias.to_owned();
+        let bytes = self.call("generateKey", move |store| store.generate_key(alias, suite))?;
+        public_key_from(&bytes, Some(suite))
     }
 
     fn public_key(&self, alias: &str) -> Result<PublicKey, KeyStoreError> {
-        let bytes = blocking_foreign(|| self.store.public_key(alias.to_owned()))?;
-        public_key_from(&bytes)
+        let alias = alias.to_owned();
+        let bytes = self.call("publicKey", move |store| store.public_key(alias))?;
+        public_key_from(&bytes, None)
     }
 
     fn sign(&self, alias: &str, message: &[u8]) -> Result<Vec<u8>, KeyStoreError> {
-        Ok(blocking_foreign(|| {
-            self.store.sign(alias.to_owned(), message.to_vec())
-        })?)
+        let (alias, message) = (alias.to_owned(), message.to_vec());
+        self.call("sign", move |store| store.sign(alias, message))
     }
 
     fn delete_key(&self, alias: &str) -> Result<(), KeyStoreError> {
-        Ok(blocking_foreign(|| {
-            self.store.delete_key(alias.to_owned())
-        })?)
+        let alias = alias.to_owned();
+        self.call("deleteKey", move |store| {
+            store.delete_key(alias).map(|()| Vec::new())
+        })
+        .map(drop)
     }
 }
 
 impl SecureKeyStore for ForeignKeyStore {
     fn wrap(&self, alias: &str, secret: &[u8]) -> Result<Vec<u8>, KeyStoreError> {
-        Ok(blocking_foreign(|| {
-            self.store.wrap(alias.to_owned(), secret.to_vec())
-        })?)
+        let (alias, secret) = (alias.to_owned(), secret.to_vec());
+        self.call("wrap", move |store| store.wrap(alias, secret))
     }
 
     fn unwrap(&self, alias: &str, wrapped: &[u8]) -> Result<Vec<u8>, KeyStoreError> {
-        Ok(blocking_foreign(|| {
-            self.store.unwrap(alias.to_owned(), wrapped.to_vec())
-        })?)
+        let (alias, wrapped) = (alias.to_owned(), wrapped.to_vec());
+        self.call("unwrap", move |store| store.unwrap(alias, wrapped))
     }
 }
 
@@ -234,7 +239,7 @@ mod tests {
 
     #[test]
     fn the_adapter_round_trips_through_the_trait() {
-        let adapter = ForeignKeyStore::new(memory_key_store());
+        let adapter = ForeignKeyStore::new(memory_key_store(), Duration::from_secs(5));
         let public = adapter.generate_key("device", Suite::EcdsaP256).unwrap();
         assert_eq!(adapter.public_key("device").unwrap(), public);
         let signature = adapter.sign("device", b"hello").unwrap();

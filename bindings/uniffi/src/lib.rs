@@ -1,7 +1,11 @@
 //! UniFFI bindings of the client core, for the Android (Kotlin) and iOS
 //! (Swift) apps.
 //!
-//! Why a separate crate: the core stays pure Rust and knows nothing of FFI;
+//! Why a separate crate: the core stays pure Rust and knows nothing of
+//! UniFFI; its FFI-neutral layer ([`ecard_core::bridge`]: flat errors, the
+//! runtime and panic guard, event delivery, masked logging, key-store
+//! timeouts, configuration, flow actions) is shared with the HarmonyOS
+//! binding, and this crate only gives it UniFFI's shapes;
 //! everything foreign-facing — the object the apps hold, the records they
 //! render, the traits they implement, the flattened errors — lives here, as
 //! thin wrappers with no business logic. A rule, a label or a check that a
@@ -27,12 +31,19 @@
 
 uniffi::setup_scaffolding!();
 
+use std::sync::Arc;
+
+use ecard_core::bridge::flows::FlowCall;
+use ecard_core::bridge::{FlatError, conformance};
+use ecard_credential::Locale;
+
 pub mod client;
 pub mod error;
 pub mod events;
 pub mod identity;
 pub mod keystore;
 pub mod logging;
+pub mod presentation;
 pub mod qr;
 pub mod runtime;
 pub mod types;
@@ -59,7 +70,7 @@ pub fn library_version() -> String {
 /// that a cancelled call does not keep running.
 #[uniffi::export]
 pub fn live_objects() -> LiveObjects {
-    runtime::live_objects()
+    ecard_core::bridge::live_objects()
 }
 
 /// Panics on purpose, for the binding tests: with `inside_guard` the panic
@@ -69,19 +80,90 @@ pub fn live_objects() -> LiveObjects {
 #[uniffi::export]
 pub fn debug_panic(inside_guard: bool) -> Result<(), EcardError> {
     if inside_guard {
-        runtime::guard(types::Language::En, || explode("inside the guard"))
+        runtime::guard(types::Language::En, || {
+            conformance::explode("inside the guard")
+        })
     } else {
-        explode("outside the guard")
+        Ok(conformance::explode("outside the guard")?)
     }
-}
-
-fn explode(where_: &str) -> Result<(), EcardError> {
-    panic!("debug_panic {where_}")
 }
 
 /// Panics on purpose inside an async call on the library runtime (binding
 /// tests): the caller gets [`EcardError::Internal`] with code `panic`.
 #[uniffi::export]
 pub async fn debug_panic_async() -> Result<(), EcardError> {
-    runtime::run(types::Language::En, async { explode("on the runtime") }).await
+    runtime::run(types::Language::En, async {
+        conformance::explode("on the runtime")
+    })
+    .await
+}
+
+/// The error a conformance scenario names (`offline`, `card_suspended`,
+/// `pin_wrong`, …; see `bindings/conformance/scenarios.json`), thrown as
+/// the app would meet it. An unknown name is an `invalid_argument`.
+#[uniffi::export]
+pub fn debug_error(name: String, language: types::Language) -> Result<(), EcardError> {
+    let locale = language.into();
+    Err(conformance::scenario_error(&name, locale)
+        .unwrap_or_else(|| FlatError::invalid_argument("name", name, locale))
+        .into())
+}
+
+/// Delivers to `listener` what a listener that fell behind gets: `emitted`
+/// events on a channel holding `capacity`, then the end (conformance).
+#[uniffi::export]
+pub fn debug_lagged_subscription(
+    listener: Arc<dyn EventListener>,
+    emitted: u32,
+    capacity: u32,
+) -> Result<Arc<EventSubscription>, EcardError> {
+    let runtime = runtime::runtime_or_error(types::Language::En)?;
+    Ok(Arc::new(EventSubscription::start(
+        runtime,
+        conformance::lagged_receiver(emitted, capacity),
+        listener,
+    )))
+}
+
+/// Logs `message` at `level` through the library's log path (conformance:
+/// what reaches the app's logger is masked).
+#[uniffi::export]
+pub fn debug_log(level: LogLevel, message: String) {
+    conformance::emit_log(level, &message);
+}
+
+/// The call a flow's action stands for, as `name` and amount (conformance
+/// of flow dispatch): a flow whose step asks to pay `step_amount_fen`
+/// (null for another step), with `fee_fen` on record and `card_id`.
+#[uniffi::export]
+pub fn debug_plan_action(
+    step_amount_fen: Option<u32>,
+    fee_fen: u32,
+    card_id: Option<String>,
+    action: ecard_api::resident::ApplicationAction,
+) -> Result<PlannedCall, EcardError> {
+    let call = conformance::plan_for(step_amount_fen, fee_fen, card_id, action, None)
+        .map_err(|error| FlatError::from_client(&error, Locale::En))?;
+    Ok(PlannedCall::from(&call))
+}
+
+/// A flow call as the conformance scenarios compare it.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct PlannedCall {
+    /// `pay`, `cancel`, `confirm_receipt`, `activate` or `resubmit_photo`.
+    pub name: String,
+    /// The amount paid (`pay` only).
+    pub amount_fen: Option<u32>,
+    /// The card activated (`activate` only).
+    pub card_id: Option<String>,
+}
+
+impl From<&FlowCall> for PlannedCall {
+    fn from(call: &FlowCall) -> PlannedCall {
+        PlannedCall {
+            name: call.name().to_owned(),
+            amount_fen: call.amount_fen(),
+            card_id: call.card_id().map(str::to_owned),
+        }
+    }
 }

@@ -22,6 +22,7 @@ use ecard_api::resident::{
     Scope, StageEntry,
 };
 use ecard_api::rules::{AccountSecurity, Bank, ECardTiming, PhotoRules, RegionalRules};
+use ecard_core::bridge::BindingConfig;
 use ecard_core::{
     ApplicationFlow, CardView, Draft, DraftForm, FlowStep, LossFlow, MatchKind, NewCardForm,
     OutboxEntry, OutboxState, ProgressStage, ReplacementForm,
@@ -1295,8 +1296,9 @@ pub fn application_kind_label(kind: ApplicationKind, language: Language) -> Stri
 // ---------------------------------------------------------------------------
 // Opening a client.
 
-/// How to open a client. `default_config` fills in the usual values.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+/// How to open a client. `default_config` fills in the usual values (the
+/// core's, shared with the HarmonyOS binding: [`BindingConfig`]).
+#[derive(Clone, Debug, PartialEq, uniffi::Record)]
 pub struct ClientConfig {
     /// Directory for the database and key files (created if missing): the
     /// app's private files directory.
@@ -1315,19 +1317,30 @@ pub struct ClientConfig {
     pub request_timeout_seconds: u32,
     /// Most bytes the local database may grow to (null = no cap).
     pub storage_limit_bytes: Option<u64>,
+    /// Longest wait for one key-store answer (a fingerprint prompt
+    /// included), in seconds; null for the default (120 s).
+    #[uniffi(default = None)]
+    pub key_store_timeout_seconds: Option<f64>,
+}
+
+impl From<ClientConfig> for BindingConfig {
+    fn from(config: ClientConfig) -> BindingConfig {
+        BindingConfig {
+            locale: Some(config.language.into()),
+            device_name: Some(config.device_name),
+            default_region: Some(config.default_region),
+            device_suite: Some(config.device_suite),
+            request_timeout_seconds: Some(f64::from(config.request_timeout_seconds)),
+            storage_limit_bytes: config.storage_limit_bytes,
+            key_store_timeout_seconds: config.key_store_timeout_seconds,
+            ..BindingConfig::new(config.data_dir, config.platform_url)
+        }
+    }
 }
 
 impl From<ClientConfig> for ecard_core::ClientConfig {
     fn from(config: ClientConfig) -> ecard_core::ClientConfig {
-        let mut core = ecard_core::ClientConfig::new(config.data_dir, config.platform_url);
-        core.locale = config.language.into();
-        core.device_name = config.device_name;
-        core.default_region = config.default_region;
-        core.device_suite = config.device_suite;
-        core.request_timeout =
-            std::time::Duration::from_secs(u64::from(config.request_timeout_seconds.max(1)));
-        core.storage_limit_bytes = config.storage_limit_bytes;
-        core
+        BindingConfig::from(config).client_config()
     }
 }
 
@@ -1335,16 +1348,17 @@ impl From<ClientConfig> for ecard_core::ClientConfig {
 /// device key.
 #[uniffi::export]
 pub fn default_config(data_dir: String, platform_url: String) -> ClientConfig {
-    let core = ecard_core::ClientConfig::new(data_dir.clone(), platform_url.clone());
+    let defaults = BindingConfig::new(data_dir, platform_url).with_defaults();
     ClientConfig {
-        data_dir,
-        platform_url,
-        language: core.locale.into(),
-        device_name: core.device_name,
-        default_region: core.default_region,
-        device_suite: core.device_suite,
-        request_timeout_seconds: u32::try_from(core.request_timeout.as_secs()).unwrap_or(u32::MAX),
-        storage_limit_bytes: core.storage_limit_bytes,
+        language: defaults.locale().into(),
+        device_name: defaults.device_name.unwrap_or_default(),
+        default_region: defaults.default_region.unwrap_or_default(),
+        device_suite: defaults.device_suite.unwrap_or(Suite::EcdsaP256),
+        request_timeout_seconds: defaults.request_timeout_seconds.unwrap_or_default() as u32,
+        storage_limit_bytes: defaults.storage_limit_bytes,
+        key_store_timeout_seconds: defaults.key_store_timeout_seconds,
+        data_dir: defaults.data_dir,
+        platform_url: defaults.platform_url,
     }
 }
 

@@ -34,7 +34,7 @@ use std::sync::atomic::Ordering;
 const SYNC_FEED: &str = "catalogue";
 
 /// What the cache holds and how fresh it is.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct CatalogueState {
     /// Catalogue version held.
     pub items_version: u64,
@@ -49,7 +49,7 @@ pub struct CatalogueState {
 }
 
 /// What one sync did.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct SyncReport {
     /// Whether the platform answered 304 (nothing to do).
     pub unchanged: bool,

@@ -23,6 +23,8 @@ struct Notice: Equatable {
     let text: String
     let kind: Kind
     var field: String? = nil
+    /// The way forward the core chose for an error (caption: `errorActionLabel`).
+    var action: ErrorAction = .none
 
     init(text: String, kind: Kind, field: String? = nil) {
         self.text = text
@@ -54,6 +56,15 @@ struct Notice: Equatable {
         case let .Internal(_, message)?: self.init(text: message, kind: .fault)
         case nil: self.init(text: error.localizedDescription, kind: .fault)
         }
+        if let ecard = error as? EcardError { action = errorAction(category: errorCategory(error: ecard), code: Notice.code(of: ecard)) }
+    }
+
+    private static func code(of error: EcardError) -> String {
+        switch error {
+        case let .Network(code, _), let .NotFound(code, _), let .InvalidInput(code, _, _),
+             let .NotAllowed(code, _), let .Revoked(code, _), let .Internal(code, _):
+            return code
+        }
     }
 }
 
@@ -80,6 +91,8 @@ final class AppModel: ObservableObject {
         didSet { UserDefaults.standard.set(elderMode, forKey: "elderMode") }
     }
     private(set) var client: EcardClient?
+    /// The language of messages and labels (the client's, zh-CN before it opens).
+    var language: Language { client?.language() ?? .zhCn }
     /// The face check of this build (the face platform's SDK).
     let faceCheck = FacePlatformCheck()
     private var subscription: EventSubscription?
@@ -96,7 +109,8 @@ final class AppModel: ObservableObject {
             config = ClientConfig(dataDir: config.dataDir, platformUrl: config.platformUrl, language: .en,
                                   deviceName: config.deviceName, defaultRegion: config.defaultRegion,
                                   deviceSuite: config.deviceSuite, requestTimeoutSeconds: config.requestTimeoutSeconds,
-                                  storageLimitBytes: config.storageLimitBytes)
+                                  storageLimitBytes: config.storageLimitBytes,
+                                  keyStoreTimeoutSeconds: config.keyStoreTimeoutSeconds)
         }
         do {
             let client = try await EcardClient.open(config: config, keyStore: SecureEnclaveKeyStore())

@@ -68,7 +68,7 @@ struct FlowRow: View {
 
     private func title(_ action: ApplicationAction) -> String {
         switch action {
-        case .pay: return "缴费 ¥\(String(format: "%.2f", Double(flow.application.feeFen) / 100))"
+        case .pay: return "缴费 \(formatFen(fen: flow.application.feeFen))"
         case .cancel: return "撤销申请"
         case .confirmReceipt: return "确认已领卡"
         case .activate: return "启用社保功能"
@@ -76,16 +76,11 @@ struct FlowRow: View {
         }
     }
 
+    /// The core decides what an action calls (the amount the step asks for, the card produced).
     private func act(_ action: ApplicationAction) async {
-        let id = flow.application.applicationId
-        switch action {
-        case .pay: await model.perform { try await $0.pay(applicationId: id, amountFen: flow.application.feeFen) }
-        case .cancel: await model.perform { try await $0.cancelApplication(applicationId: id) }
-        case .confirmReceipt: await model.perform { try await $0.confirmReceipt(applicationId: id) }
-        case .activate:
-            if let card = flow.application.cardId { await model.perform { try await $0.activateCard(cardId: card) } }
-        case .resubmitPhoto: break // handled by the photo screen
-        }
+        guard action != .resubmitPhoto else { return } // handled by the photo screen
+        let flow = flow
+        await model.perform { try await $0.act(flow: flow, action: action, photoJpeg: nil) }
         await changed()
     }
 }

@@ -1,6 +1,7 @@
 // The code screen: the QR code of a card and purpose, drawn from the core's
-// module matrix, a countdown of its seconds left by the trusted clock, an
-// automatic refresh at zero and a large refresh button.
+// module matrix, the core's countdown (platform clock, refresh a few seconds
+// before expiry, as on every platform) and a large refresh button. Purpose
+// names come from the core.
 import Ecard
 import SwiftUI
 
@@ -12,16 +13,16 @@ struct CodeScreen: View {
     @State private var purpose: Purpose = .transport
     @State private var code: CodeView?
     @State private var secondsLeft: UInt64 = 0
+    @State private var countdown: CodeCountdown?
     private let timer = Timer.publish(every: 1, on: .main, in: .common).autoconnect()
 
     var body: some View {
         ScrollView {
             VStack(spacing: 20) {
                 Picker("用途", selection: $purpose) {
-                    Text("乘车").tag(Purpose.transport)
-                    Text("就医").tag(Purpose.medical)
-                    Text("身份").tag(Purpose.identity)
-                    Text("文旅").tag(Purpose.cultureTourism)
+                    ForEach([Purpose.transport, .medical, .identity, .cultureTourism], id: \.self) { purpose in
+                        Text(purposeLabel(purpose: purpose, language: model.language)).tag(purpose)
+                    }
                 }
                 .pickerStyle(.segmented)
                 .frame(minHeight: elder.touchTarget)
@@ -30,14 +31,14 @@ struct CodeScreen: View {
                     QrCodeView(text: code.text)
                         .frame(width: 280, height: 280)
                         .accessibilityLabel("电子社保卡二维码")
-                    Text(code.onBehalf == .holder ? "本人" : "代他人出示")
+                    Text(code.onBehalf == .holder ? LocalizedStringKey("本人") : LocalizedStringKey("代他人出示"))
                         .font(.system(size: elder.bodySize))
-                    Text("\(secondsLeft) 秒后自动刷新")
+                    Text("\(countdownText(seconds: secondsLeft)) 后自动刷新")
                         .font(.system(size: elder.titleSize, weight: .bold))
                         .monospacedDigit()
                 }
                 NoticeView(notice: model.notice)
-                BigButton(title: "刷新", systemImage: "arrow.clockwise") {
+                BigButton(title: String(localized: "刷新"), systemImage: "arrow.clockwise") {
                     Task { await refresh() }
                 }
             }
@@ -52,13 +53,17 @@ struct CodeScreen: View {
         let wanted = purpose
         code = await model.perform { try await $0.currentCode(cardId: cardId, purpose: wanted) }
         secondsLeft = code?.secondsLeft ?? 0
+        countdown = code.map { codeCountdown(code: $0, localNow: Self.localNow()) }
     }
 
     private func tick() {
-        guard let code, let client = model.client else { return }
-        secondsLeft = client.secondsLeft(code: code)
-        if secondsLeft == 0 { Task { await refresh() } }
+        guard let countdown else { return }
+        let now = Self.localNow()
+        secondsLeft = countdownSecondsLeft(countdown: countdown, localNow: now)
+        if countdownNeedsRefresh(countdown: countdown, localNow: now) { Task { await refresh() } }
     }
+
+    private static func localNow() -> UInt64 { UInt64(max(0, Date().timeIntervalSince1970)) }
 }
 
 /// Draws a QR symbol from the core's module matrix: crisp at any size.

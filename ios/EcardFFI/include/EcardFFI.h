@@ -382,6 +382,11 @@ void uniffi_ecard_ffi_fn_free_ecardclient(uint64_t handle, RustCallStatus *_Nonn
 uint64_t uniffi_ecard_ffi_fn_constructor_ecardclient_open(RustBuffer config, uint64_t key_store
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_ACT
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_ACT
+uint64_t uniffi_ecard_ffi_fn_method_ecardclient_act(uint64_t ptr, RustBuffer flow, RustBuffer action, RustBuffer photo_jpeg
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_ACTIVATE_CARD
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_ACTIVATE_CARD
 uint64_t uniffi_ecard_ffi_fn_method_ecardclient_activate_card(uint64_t ptr, RustBuffer card_id
@@ -787,6 +792,21 @@ void uniffi_ecard_ffi_fn_init_callback_vtable_platformlogger(const UniffiVTableC
 void uniffi_ecard_ffi_fn_method_platformlogger_log(uint64_t ptr, RustBuffer level, RustBuffer target, RustBuffer message, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_DEBUG_ERROR
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_DEBUG_ERROR
+void uniffi_ecard_ffi_fn_func_debug_error(RustBuffer name, RustBuffer language, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_DEBUG_LAGGED_SUBSCRIPTION
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_DEBUG_LAGGED_SUBSCRIPTION
+uint64_t uniffi_ecard_ffi_fn_func_debug_lagged_subscription(uint64_t listener, uint32_t emitted, uint32_t capacity, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_DEBUG_LOG
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_DEBUG_LOG
+void uniffi_ecard_ffi_fn_func_debug_log(RustBuffer level, RustBuffer message, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_DEBUG_PANIC
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_DEBUG_PANIC
 void uniffi_ecard_ffi_fn_func_debug_panic(int8_t inside_guard, RustCallStatus *_Nonnull out_status
@@ -796,6 +816,11 @@ void uniffi_ecard_ffi_fn_func_debug_panic(int8_t inside_guard, RustCallStatus *_
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_DEBUG_PANIC_ASYNC
 uint64_t uniffi_ecard_ffi_fn_func_debug_panic_async(void
     
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_DEBUG_PLAN_ACTION
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_DEBUG_PLAN_ACTION
+RustBuffer uniffi_ecard_ffi_fn_func_debug_plan_action(RustBuffer step_amount_fen, uint32_t fee_fen, RustBuffer card_id, RustBuffer action, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_LIBRARY_VERSION
@@ -824,6 +849,61 @@ RustBuffer uniffi_ecard_ffi_fn_func_mask_personal_data(RustBuffer text, RustCall
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_SET_LOGGER
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_SET_LOGGER
 void uniffi_ecard_ffi_fn_func_set_logger(RustBuffer logger, RustBuffer max_level, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_CODE_COUNTDOWN
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_CODE_COUNTDOWN
+RustBuffer uniffi_ecard_ffi_fn_func_code_countdown(RustBuffer code, uint64_t local_now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_COUNTDOWN_FRACTION
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_COUNTDOWN_FRACTION
+double uniffi_ecard_ffi_fn_func_countdown_fraction(RustBuffer countdown, uint64_t local_now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_COUNTDOWN_NEEDS_REFRESH
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_COUNTDOWN_NEEDS_REFRESH
+int8_t uniffi_ecard_ffi_fn_func_countdown_needs_refresh(RustBuffer countdown, uint64_t local_now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_COUNTDOWN_SECONDS_LEFT
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_COUNTDOWN_SECONDS_LEFT
+uint64_t uniffi_ecard_ffi_fn_func_countdown_seconds_left(RustBuffer countdown, uint64_t local_now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_COUNTDOWN_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_COUNTDOWN_TEXT
+RustBuffer uniffi_ecard_ffi_fn_func_countdown_text(uint64_t seconds, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_ERROR_ACTION
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_ERROR_ACTION
+RustBuffer uniffi_ecard_ffi_fn_func_error_action(RustBuffer category, RustBuffer code, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_ERROR_ACTION_LABEL
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_ERROR_ACTION_LABEL
+RustBuffer uniffi_ecard_ffi_fn_func_error_action_label(RustBuffer action, RustBuffer language, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_ERROR_CATEGORY
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_ERROR_CATEGORY
+RustBuffer uniffi_ecard_ffi_fn_func_error_category(RustBuffer error, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_FORMAT_FEN
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_FORMAT_FEN
+RustBuffer uniffi_ecard_ffi_fn_func_format_fen(uint32_t fen, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_PURPOSE_LABEL
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_PURPOSE_LABEL
+RustBuffer uniffi_ecard_ffi_fn_func_purpose_label(RustBuffer purpose, RustBuffer language, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_STEP_LABEL
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_STEP_LABEL
+RustBuffer uniffi_ecard_ffi_fn_func_step_label(RustBuffer step, RustBuffer language, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_QR_MATRIX
@@ -1116,6 +1196,24 @@ void ffi_ecard_ffi_rust_future_free_void(uint64_t handle
 void ffi_ecard_ffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_DEBUG_ERROR
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_DEBUG_ERROR
+uint16_t uniffi_ecard_ffi_checksum_func_debug_error(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_DEBUG_LAGGED_SUBSCRIPTION
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_DEBUG_LAGGED_SUBSCRIPTION
+uint16_t uniffi_ecard_ffi_checksum_func_debug_lagged_subscription(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_DEBUG_LOG
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_DEBUG_LOG
+uint16_t uniffi_ecard_ffi_checksum_func_debug_log(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_DEBUG_PANIC
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_DEBUG_PANIC
 uint16_t uniffi_ecard_ffi_checksum_func_debug_panic(void
@@ -1125,6 +1223,12 @@ uint16_t uniffi_ecard_ffi_checksum_func_debug_panic(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_DEBUG_PANIC_ASYNC
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_DEBUG_PANIC_ASYNC
 uint16_t uniffi_ecard_ffi_checksum_func_debug_panic_async(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_DEBUG_PLAN_ACTION
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_DEBUG_PLAN_ACTION
+uint16_t uniffi_ecard_ffi_checksum_func_debug_plan_action(void
     
 );
 #endif
@@ -1155,6 +1259,72 @@ uint16_t uniffi_ecard_ffi_checksum_func_mask_personal_data(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_SET_LOGGER
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_SET_LOGGER
 uint16_t uniffi_ecard_ffi_checksum_func_set_logger(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_CODE_COUNTDOWN
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_CODE_COUNTDOWN
+uint16_t uniffi_ecard_ffi_checksum_func_code_countdown(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_COUNTDOWN_FRACTION
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_COUNTDOWN_FRACTION
+uint16_t uniffi_ecard_ffi_checksum_func_countdown_fraction(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_COUNTDOWN_NEEDS_REFRESH
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_COUNTDOWN_NEEDS_REFRESH
+uint16_t uniffi_ecard_ffi_checksum_func_countdown_needs_refresh(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_COUNTDOWN_SECONDS_LEFT
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_COUNTDOWN_SECONDS_LEFT
+uint16_t uniffi_ecard_ffi_checksum_func_countdown_seconds_left(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_COUNTDOWN_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_COUNTDOWN_TEXT
+uint16_t uniffi_ecard_ffi_checksum_func_countdown_text(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_ERROR_ACTION
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_ERROR_ACTION
+uint16_t uniffi_ecard_ffi_checksum_func_error_action(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_ERROR_ACTION_LABEL
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_ERROR_ACTION_LABEL
+uint16_t uniffi_ecard_ffi_checksum_func_error_action_label(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_ERROR_CATEGORY
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_ERROR_CATEGORY
+uint16_t uniffi_ecard_ffi_checksum_func_error_category(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_FORMAT_FEN
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_FORMAT_FEN
+uint16_t uniffi_ecard_ffi_checksum_func_format_fen(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_PURPOSE_LABEL
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_PURPOSE_LABEL
+uint16_t uniffi_ecard_ffi_checksum_func_purpose_label(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_STEP_LABEL
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_STEP_LABEL
+uint16_t uniffi_ecard_ffi_checksum_func_step_label(void
     
 );
 #endif
@@ -1203,6 +1373,12 @@ uint16_t uniffi_ecard_ffi_checksum_method_backgroundsync_is_running(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_BACKGROUNDSYNC_STOP
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_BACKGROUNDSYNC_STOP
 uint16_t uniffi_ecard_ffi_checksum_method_backgroundsync_stop(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_ACT
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_ACT
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_act(void
     
 );
 #endif

@@ -6,15 +6,16 @@
  * than the phone's clock alone: codes carry the platform's time, and a
  * phone whose clock is off would otherwise count down to the wrong moment.
  */
+import { CodeCountdown } from 'libecard_harmony.so';
 import type { CodeView } from 'libecard_harmony.so';
 
-/** Refresh this many seconds before expiry, so a code never dies at a gate. */
+/** Refresh this many seconds before expiry, so a code never dies at a gate (the core's margin). */
 export const REFRESH_MARGIN_SECONDS = 5;
 
+/** The core's countdown (`ecard_core::presentation::CodeCountdown`) with the code it counts. */
 export class CodeTimer {
   private readonly code: CodeView;
-  /** Platform time minus local time when the code was made, in seconds. */
-  private readonly offsetSeconds: number;
+  private readonly countdown: CodeCountdown;
 
   /**
    * @param code the code just made
@@ -22,7 +23,7 @@ export class CodeTimer {
    */
   constructor(code: CodeView, localNowSeconds: number) {
     this.code = code;
-    this.offsetSeconds = code.expiresAt - code.secondsLeft - localNowSeconds;
+    this.countdown = new CodeCountdown(code.issuedAt, code.expiresAt, code.secondsLeft, localNowSeconds);
   }
 
   /** The QR content. */
@@ -32,18 +33,16 @@ export class CodeTimer {
 
   /** Whole seconds left at the phone's time `localNowSeconds`. */
   secondsLeft(localNowSeconds: number): number {
-    const platformNow = localNowSeconds + this.offsetSeconds;
-    return Math.max(0, Math.floor(this.code.expiresAt - platformNow));
+    return this.countdown.secondsLeft(localNowSeconds);
   }
 
   /** 1 when fresh, 0 when expired: for a progress ring. */
   fraction(localNowSeconds: number): number {
-    const lifetime = Math.max(1, this.code.expiresAt - this.code.issuedAt);
-    return Math.min(1, this.secondsLeft(localNowSeconds) / lifetime);
+    return this.countdown.fraction(localNowSeconds);
   }
 
   /** Whether to fetch the next code now. */
   needsRefresh(localNowSeconds: number): boolean {
-    return this.secondsLeft(localNowSeconds) <= REFRESH_MARGIN_SECONDS;
+    return this.countdown.needsRefresh(localNowSeconds);
   }
 }

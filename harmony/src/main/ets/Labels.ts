@@ -1,8 +1,15 @@
 /**
  * Words the screens show for the core's enum values, in zh-CN and en.
- * The core localizes errors and progress stages itself; these are the
- * few labels that belong to the UI (tab names, purposes, flow steps).
+ * Purposes, flow steps and money come from the core (the same words on
+ * every platform, see `ecard_core::presentation`); the tab names are the
+ * UI's own.
  */
+import {
+  countdownText as coreCountdownText,
+  formatFen as coreFormatFen,
+  purposeLabel as corePurposeLabel,
+  stepLabel as coreStepLabel,
+} from 'libecard_harmony.so';
 import type { FlowStep, Locale, Purpose } from 'libecard_harmony.so';
 
 type Pair = [string, string];
@@ -11,44 +18,23 @@ function pick(locale: Locale, pair: Pair): string {
   return locale === 'en' ? pair[1] : pair[0];
 }
 
-const PURPOSES: Record<Purpose, Pair> = {
-  transport: ['乘车码', 'Transport'],
-  medical: ['就医码', 'Medical'],
-  identity: ['身份码', 'Identity'],
-  culture_tourism: ['文旅码', 'Culture & tourism'],
-};
-
 export function purposeLabel(purpose: Purpose, locale: Locale): string {
-  return pick(locale, PURPOSES[purpose]);
+  return corePurposeLabel(purpose, locale);
 }
 
 /** Money in fen as yuan, e.g. 1000 → "¥10.00". */
 export function formatFen(fen: number): string {
-  return `¥${(fen / 100).toFixed(2)}`;
+  return coreFormatFen(fen);
+}
+
+/** Seconds as `m:ss` (`0:45`) for the code screen's countdown. */
+export function countdownText(seconds: number): string {
+  return coreCountdownText(seconds);
 }
 
 /** What the application screen says about where a flow stands. */
 export function stepLabel(step: FlowStep, locale: Locale): string {
-  switch (step.kind) {
-    case 'waiting_to_send':
-      return pick(locale, ['等待联网提交', 'Waiting to send']);
-    case 'pay':
-      return pick(locale, [`待缴费 ${formatFen(step.amountFen)}`, `To pay ${formatFen(step.amountFen)}`]);
-    case 'in_production':
-      return pick(locale, ['制卡中', 'In production']);
-    case 'in_transit':
-      return pick(locale, ['已寄出，请留意查收', 'Posted, on its way']);
-    case 'collect_at_outlet':
-      return pick(locale, ['请到网点领卡，领取后点“确认收到”', 'Collect it at the outlet, then confirm']);
-    case 'activate':
-      return pick(locale, ['请启用社保功能', 'Enable the social-security function']);
-    case 'resubmit_photo':
-      return pick(locale, [`制卡失败：${step.reason}，请重新上传照片`, `Production failed: ${step.reason}. Send a new photo`]);
-    case 'done':
-      return pick(locale, ['已完成', 'Done']);
-    case 'cancelled':
-      return pick(locale, ['已撤销', 'Cancelled']);
-  }
+  return coreStepLabel(step, locale);
 }
 
 export type Tab = 'code' | 'services' | 'outlets' | 'card' | 'family';

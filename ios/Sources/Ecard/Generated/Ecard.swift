@@ -808,6 +808,14 @@ public func FfiConverterTypeBackgroundSync_lower(_ value: BackgroundSync) -> UIn
 public protocol EcardClientProtocol: AnyObject, Sendable {
     
     /**
+     * Does what a flow's button offers (one of its `actions`): pays the
+     * amount its step asks for, cancels, confirms receipt, activates the
+     * card it produced, or sends `photo_jpeg` again. The same dispatch as
+     * the HarmonyOS flows ([`ecard_core::bridge::flows`]).
+     */
+    func act(flow: ApplicationFlow, action: ApplicationAction, photoJpeg: Data?) async throws  -> Submission
+    
+    /**
      * Enables the social-security function of a received card (社保功能启用).
      */
     func activateCard(cardId: String) async throws  -> Submission
@@ -1203,6 +1211,28 @@ public static func `open`(config: ClientConfig, keyStore: PlatformKeyStore)async
 }
     
 
+    
+    /**
+     * Does what a flow's button offers (one of its `actions`): pays the
+     * amount its step asks for, cancels, confirms receipt, activates the
+     * card it produced, or sends `photo_jpeg` again. The same dispatch as
+     * the HarmonyOS flows ([`ecard_core::bridge::flows`]).
+     */
+open func act(flow: ApplicationFlow, action: ApplicationAction, photoJpeg: Data?)async throws  -> Submission  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_act(
+                        self.uniffiCloneHandle(),FfiConverterTypeApplicationFlow_lower(flow),FfiConverterTypeApplicationAction_lower(action),FfiConverterOptionData.lower(photoJpeg)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSubmission_lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
     
     /**
      * Enables the social-security function of a received card (社保功能启用).
@@ -4729,7 +4759,8 @@ public func FfiConverterTypeCatalogueState_lower(_ value: CatalogueState) -> Rus
 
 
 /**
- * How to open a client. `default_config` fills in the usual values.
+ * How to open a client. `default_config` fills in the usual values (the
+ * core's, shared with the HarmonyOS binding: [`BindingConfig`]).
  */
 public struct ClientConfig: Equatable, Hashable {
     /**
@@ -4765,6 +4796,11 @@ public struct ClientConfig: Equatable, Hashable {
      * Most bytes the local database may grow to (null = no cap).
      */
     public let storageLimitBytes: UInt64?
+    /**
+     * Longest wait for one key-store answer (a fingerprint prompt
+     * included), in seconds; null for the default (120 s).
+     */
+    public let keyStoreTimeoutSeconds: Double?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4793,7 +4829,11 @@ public struct ClientConfig: Equatable, Hashable {
          */requestTimeoutSeconds: UInt32, 
         /**
          * Most bytes the local database may grow to (null = no cap).
-         */storageLimitBytes: UInt64?) {
+         */storageLimitBytes: UInt64?, 
+        /**
+         * Longest wait for one key-store answer (a fingerprint prompt
+         * included), in seconds; null for the default (120 s).
+         */keyStoreTimeoutSeconds: Double? = nil) {
         self.dataDir = dataDir
         self.platformUrl = platformUrl
         self.language = language
@@ -4802,6 +4842,7 @@ public struct ClientConfig: Equatable, Hashable {
         self.deviceSuite = deviceSuite
         self.requestTimeoutSeconds = requestTimeoutSeconds
         self.storageLimitBytes = storageLimitBytes
+        self.keyStoreTimeoutSeconds = keyStoreTimeoutSeconds
     }
 
     
@@ -4827,7 +4868,8 @@ public struct FfiConverterTypeClientConfig: FfiConverterRustBuffer {
                 defaultRegion: FfiConverterString.read(from: &buf), 
                 deviceSuite: FfiConverterTypeSuite.read(from: &buf), 
                 requestTimeoutSeconds: FfiConverterUInt32.read(from: &buf), 
-                storageLimitBytes: FfiConverterOptionUInt64.read(from: &buf)
+                storageLimitBytes: FfiConverterOptionUInt64.read(from: &buf), 
+                keyStoreTimeoutSeconds: FfiConverterOptionDouble.read(from: &buf)
         )
     }
 
@@ -4840,6 +4882,7 @@ public struct FfiConverterTypeClientConfig: FfiConverterRustBuffer {
         FfiConverterTypeSuite.write(value.deviceSuite, into: &buf)
         FfiConverterUInt32.write(value.requestTimeoutSeconds, into: &buf)
         FfiConverterOptionUInt64.write(value.storageLimitBytes, into: &buf)
+        FfiConverterOptionDouble.write(value.keyStoreTimeoutSeconds, into: &buf)
     }
 }
 
@@ -4856,6 +4899,86 @@ public func FfiConverterTypeClientConfig_lift(_ buf: RustBuffer) throws -> Clien
 #endif
 public func FfiConverterTypeClientConfig_lower(_ value: ClientConfig) -> RustBuffer {
     return FfiConverterTypeClientConfig.lower(value)
+}
+
+
+/**
+ * The countdown of the code screen (platform time, whatever the phone's
+ * clock says).
+ */
+public struct CodeCountdown: Equatable, Hashable {
+    /**
+     * When the code was made (platform time, Unix seconds).
+     */
+    public let issuedAt: UInt64
+    /**
+     * When it expires (platform time, Unix seconds).
+     */
+    public let expiresAt: UInt64
+    /**
+     * Platform time minus the phone's time when the code arrived, seconds.
+     */
+    public let offsetSeconds: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * When the code was made (platform time, Unix seconds).
+         */issuedAt: UInt64, 
+        /**
+         * When it expires (platform time, Unix seconds).
+         */expiresAt: UInt64, 
+        /**
+         * Platform time minus the phone's time when the code arrived, seconds.
+         */offsetSeconds: Int64) {
+        self.issuedAt = issuedAt
+        self.expiresAt = expiresAt
+        self.offsetSeconds = offsetSeconds
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CodeCountdown: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCodeCountdown: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CodeCountdown {
+        return
+            try CodeCountdown(
+                issuedAt: FfiConverterUInt64.read(from: &buf), 
+                expiresAt: FfiConverterUInt64.read(from: &buf), 
+                offsetSeconds: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CodeCountdown, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.issuedAt, into: &buf)
+        FfiConverterUInt64.write(value.expiresAt, into: &buf)
+        FfiConverterInt64.write(value.offsetSeconds, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCodeCountdown_lift(_ buf: RustBuffer) throws -> CodeCountdown {
+    return try FfiConverterTypeCodeCountdown.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCodeCountdown_lower(_ value: CodeCountdown) -> RustBuffer {
+    return FfiConverterTypeCodeCountdown.lower(value)
 }
 
 
@@ -7256,6 +7379,85 @@ public func FfiConverterTypePhotoRules_lift(_ buf: RustBuffer) throws -> PhotoRu
 #endif
 public func FfiConverterTypePhotoRules_lower(_ value: PhotoRules) -> RustBuffer {
     return FfiConverterTypePhotoRules.lower(value)
+}
+
+
+/**
+ * A flow call as the conformance scenarios compare it.
+ */
+public struct PlannedCall: Equatable, Hashable {
+    /**
+     * `pay`, `cancel`, `confirm_receipt`, `activate` or `resubmit_photo`.
+     */
+    public let name: String
+    /**
+     * The amount paid (`pay` only).
+     */
+    public let amountFen: UInt32?
+    /**
+     * The card activated (`activate` only).
+     */
+    public let cardId: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `pay`, `cancel`, `confirm_receipt`, `activate` or `resubmit_photo`.
+         */name: String, 
+        /**
+         * The amount paid (`pay` only).
+         */amountFen: UInt32?, 
+        /**
+         * The card activated (`activate` only).
+         */cardId: String?) {
+        self.name = name
+        self.amountFen = amountFen
+        self.cardId = cardId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PlannedCall: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePlannedCall: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PlannedCall {
+        return
+            try PlannedCall(
+                name: FfiConverterString.read(from: &buf), 
+                amountFen: FfiConverterOptionUInt32.read(from: &buf), 
+                cardId: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PlannedCall, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterOptionUInt32.write(value.amountFen, into: &buf)
+        FfiConverterOptionString.write(value.cardId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePlannedCall_lift(_ buf: RustBuffer) throws -> PlannedCall {
+    return try FfiConverterTypePlannedCall.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePlannedCall_lower(_ value: PlannedCall) -> RustBuffer {
+    return FfiConverterTypePlannedCall.lower(value)
 }
 
 
@@ -10549,6 +10751,226 @@ public func FfiConverterTypeEcardEvent_lower(_ value: EcardEvent) -> RustBuffer 
 
 
 /**
+ * What the person can do about an error.
+ */
+
+public enum ErrorAction: Equatable, Hashable {
+    
+    /**
+     * Try again (the network; submissions are queued meanwhile).
+     */
+    case retry
+    /**
+     * Correct the field the error names.
+     */
+    case fixField
+    /**
+     * Go to a service outlet (a rule forbids it online, a card is lost).
+     */
+    case goToCounter
+    /**
+     * Reopen the app (a fault).
+     */
+    case reopen
+    /**
+     * Nothing to offer: the message says it all.
+     */
+    case none
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ErrorAction: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeErrorAction: FfiConverterRustBuffer {
+    typealias SwiftType = ErrorAction
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ErrorAction {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .retry
+        
+        case 2: return .fixField
+        
+        case 3: return .goToCounter
+        
+        case 4: return .reopen
+        
+        case 5: return .none
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ErrorAction, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .retry:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .fixField:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .goToCounter:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .reopen:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .none:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorAction_lift(_ buf: RustBuffer) throws -> ErrorAction {
+    return try FfiConverterTypeErrorAction.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorAction_lower(_ value: ErrorAction) -> RustBuffer {
+    return FfiConverterTypeErrorAction.lower(value)
+}
+
+
+
+/**
+ * What the UI can do about an error (the category of [`EcardError`]).
+ */
+
+public enum ErrorCategory: Equatable, Hashable {
+    
+    /**
+     * The platform could not be reached or answered badly: retry later.
+     */
+    case network
+    /**
+     * The thing asked for does not exist.
+     */
+    case notFound
+    /**
+     * An input is wrong: highlight the field.
+     */
+    case invalidInput
+    /**
+     * The rules or the state do not allow it.
+     */
+    case notAllowed
+    /**
+     * The card or credential is lost, revoked or expired.
+     */
+    case revoked
+    /**
+     * A fault in the app or device.
+     */
+    case `internal`
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ErrorCategory: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeErrorCategory: FfiConverterRustBuffer {
+    typealias SwiftType = ErrorCategory
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ErrorCategory {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .network
+        
+        case 2: return .notFound
+        
+        case 3: return .invalidInput
+        
+        case 4: return .notAllowed
+        
+        case 5: return .revoked
+        
+        case 6: return .`internal`
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ErrorCategory, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .network:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .notFound:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .invalidInput:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .notAllowed:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .revoked:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .`internal`:
+            writeInt(&buf, Int32(6))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorCategory_lift(_ buf: RustBuffer) throws -> ErrorCategory {
+    return try FfiConverterTypeErrorCategory.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorCategory_lower(_ value: ErrorCategory) -> RustBuffer {
+    return FfiConverterTypeErrorCategory.lower(value)
+}
+
+
+
+/**
  * Why the app's face check gave no result.
  */
 public 
@@ -12514,6 +12936,30 @@ public func FfiConverterTypeUsageMode_lower(_ value: UsageMode) -> RustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
+    typealias SwiftType = UInt32?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt32.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt32.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
     typealias SwiftType = UInt64?
 
@@ -12530,6 +12976,30 @@ fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterUInt64.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionDouble: FfiConverterRustBuffer {
+    typealias SwiftType = Double?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterDouble.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterDouble.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -13544,6 +14014,45 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
     }
 }
 /**
+ * The error a conformance scenario names (`offline`, `card_suspended`,
+ * `pin_wrong`, …; see `bindings/conformance/scenarios.json`), thrown as
+ * the app would meet it. An unknown name is an `invalid_argument`.
+ */
+public func debugError(name: String, language: Language)throws   {try rustCallWithError(FfiConverterTypeEcardError_lift) {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_func_debug_error(
+        FfiConverterString.lower(name),
+        FfiConverterTypeLanguage_lower(language),uniffiCallStatus
+    )
+}
+}
+/**
+ * Delivers to `listener` what a listener that fell behind gets: `emitted`
+ * events on a channel holding `capacity`, then the end (conformance).
+ */
+public func debugLaggedSubscription(listener: EventListener, emitted: UInt32, capacity: UInt32)throws  -> EventSubscription  {
+    return try  FfiConverterTypeEventSubscription_lift(try rustCallWithError(FfiConverterTypeEcardError_lift) {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_func_debug_lagged_subscription(
+        FfiConverterTypeEventListener_lower(listener),
+        FfiConverterUInt32.lower(emitted),
+        FfiConverterUInt32.lower(capacity),uniffiCallStatus
+    )
+})
+}
+/**
+ * Logs `message` at `level` through the library's log path (conformance:
+ * what reaches the app's logger is masked).
+ */
+public func debugLog(level: LogLevel, message: String)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_func_debug_log(
+        FfiConverterTypeLogLevel_lower(level),
+        FfiConverterString.lower(message),uniffiCallStatus
+    )
+}
+}
+/**
  * Panics on purpose, for the binding tests: with `inside_guard` the panic
  * is caught at the FFI edge and returned as [`EcardError::Internal`] with
  * code `panic`; without it, UniFFI's own guard turns it into the bindings'
@@ -13573,6 +14082,22 @@ public func debugPanicAsync()async throws   {
             liftFunc: { $0 },
             errorHandler: FfiConverterTypeEcardError_lift
         )
+}
+/**
+ * The call a flow's action stands for, as `name` and amount (conformance
+ * of flow dispatch): a flow whose step asks to pay `step_amount_fen`
+ * (null for another step), with `fee_fen` on record and `card_id`.
+ */
+public func debugPlanAction(stepAmountFen: UInt32?, feeFen: UInt32, cardId: String?, action: ApplicationAction)throws  -> PlannedCall  {
+    return try  FfiConverterTypePlannedCall_lift(try rustCallWithError(FfiConverterTypeEcardError_lift) {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_func_debug_plan_action(
+        FfiConverterOptionUInt32.lower(stepAmountFen),
+        FfiConverterUInt32.lower(feeFen),
+        FfiConverterOptionString.lower(cardId),
+        FfiConverterTypeApplicationAction_lower(action),uniffiCallStatus
+    )
+})
 }
 /**
  * The version of this library (the workspace version).
@@ -13635,6 +14160,136 @@ public func setLogger(logger: PlatformLogger?, maxLevel: LogLevel)  {try! rustCa
         FfiConverterTypeLogLevel_lower(maxLevel),uniffiCallStatus
     )
 }
+}
+/**
+ * The countdown of `code`, which arrived when the phone's clock read
+ * `local_now` (Unix seconds).
+ */
+public func codeCountdown(code: CodeView, localNow: UInt64) -> CodeCountdown  {
+    return try!  FfiConverterTypeCodeCountdown_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_func_code_countdown(
+        FfiConverterTypeCodeView_lower(code),
+        FfiConverterUInt64.lower(localNow),uniffiCallStatus
+    )
+})
+}
+/**
+ * 1 when fresh, 0 when expired: for a progress ring.
+ */
+public func countdownFraction(countdown: CodeCountdown, localNow: UInt64) -> Double  {
+    return try!  FfiConverterDouble.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_func_countdown_fraction(
+        FfiConverterTypeCodeCountdown_lower(countdown),
+        FfiConverterUInt64.lower(localNow),uniffiCallStatus
+    )
+})
+}
+/**
+ * Whether to fetch the next code now (a few seconds before it expires).
+ */
+public func countdownNeedsRefresh(countdown: CodeCountdown, localNow: UInt64) -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_func_countdown_needs_refresh(
+        FfiConverterTypeCodeCountdown_lower(countdown),
+        FfiConverterUInt64.lower(localNow),uniffiCallStatus
+    )
+})
+}
+/**
+ * Whole seconds left at the phone's time `local_now`.
+ */
+public func countdownSecondsLeft(countdown: CodeCountdown, localNow: UInt64) -> UInt64  {
+    return try!  FfiConverterUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_func_countdown_seconds_left(
+        FfiConverterTypeCodeCountdown_lower(countdown),
+        FfiConverterUInt64.lower(localNow),uniffiCallStatus
+    )
+})
+}
+/**
+ * Seconds as `m:ss` (`0:45`) for a countdown.
+ */
+public func countdownText(seconds: UInt64) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_func_countdown_text(
+        FfiConverterUInt64.lower(seconds),uniffiCallStatus
+    )
+})
+}
+/**
+ * What to offer for an error of `category` with stable `code`.
+ */
+public func errorAction(category: ErrorCategory, code: String) -> ErrorAction  {
+    return try!  FfiConverterTypeErrorAction_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_func_error_action(
+        FfiConverterTypeErrorCategory_lower(category),
+        FfiConverterString.lower(code),uniffiCallStatus
+    )
+})
+}
+/**
+ * The button caption of an action, `""` for `None`.
+ */
+public func errorActionLabel(action: ErrorAction, language: Language) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_func_error_action_label(
+        FfiConverterTypeErrorAction_lower(action),
+        FfiConverterTypeLanguage_lower(language),uniffiCallStatus
+    )
+})
+}
+/**
+ * The category of an error.
+ */
+public func errorCategory(error: EcardError) -> ErrorCategory  {
+    return try!  FfiConverterTypeErrorCategory_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_func_error_category(
+        FfiConverterTypeEcardError_lower(error),uniffiCallStatus
+    )
+})
+}
+/**
+ * Money in fen as yuan, e.g. 1000 → `¥10.00`.
+ */
+public func formatFen(fen: UInt32) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_func_format_fen(
+        FfiConverterUInt32.lower(fen),uniffiCallStatus
+    )
+})
+}
+/**
+ * What a purpose's code is called (乘车码, "Transport", …).
+ */
+public func purposeLabel(purpose: Purpose, language: Language) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_func_purpose_label(
+        FfiConverterTypePurpose_lower(purpose),
+        FfiConverterTypeLanguage_lower(language),uniffiCallStatus
+    )
+})
+}
+/**
+ * What the application screen says about where a flow stands.
+ */
+public func stepLabel(step: FlowStep, language: Language) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_func_step_label(
+        FfiConverterTypeFlowStep_lower(step),
+        FfiConverterTypeLanguage_lower(language),uniffiCallStatus
+    )
+})
 }
 /**
  * The module matrix of `text` at ECC M.
@@ -13725,10 +14380,22 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
+    if (uniffi_ecard_ffi_checksum_func_debug_error() != 32286) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_func_debug_lagged_subscription() != 46838) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_func_debug_log() != 14886) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_ecard_ffi_checksum_func_debug_panic() != 52926) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_func_debug_panic_async() != 32492) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_func_debug_plan_action() != 17751) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_func_library_version() != 62459) {
@@ -13744,6 +14411,39 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_func_set_logger() != 39451) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_func_code_countdown() != 19176) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_func_countdown_fraction() != 60057) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_func_countdown_needs_refresh() != 26305) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_func_countdown_seconds_left() != 34040) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_func_countdown_text() != 60145) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_func_error_action() != 12221) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_func_error_action_label() != 21934) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_func_error_category() != 48599) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_func_format_fen() != 35160) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_func_purpose_label() != 38476) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_func_step_label() != 18072) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_func_qr_matrix() != 14002) {
@@ -13768,6 +14468,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_method_backgroundsync_stop() != 6244) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_act() != 38202) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_method_ecardclient_activate_card() != 55990) {

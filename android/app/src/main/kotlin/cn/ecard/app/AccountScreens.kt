@@ -38,6 +38,7 @@ import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.unit.dp
 import androidx.compose.ui.unit.sp
+import androidx.compose.ui.res.stringResource
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import cn.ecard.ffi.PersonIdentity
 import cn.ecard.models.EnrolmentModel
@@ -96,7 +97,7 @@ fun PinPrompt(title: String, onCancel: () -> Unit, act: (String) -> Unit) {
     val pad = remember { PinPad() }
     Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
         PinPadView(title, pad, act)
-        BigButton("取消") {
+        BigButton(stringResource(R.string.cancel)) {
             pad.clear()
             onCancel()
         }
@@ -116,13 +117,13 @@ fun EnrolmentScreen(app: EcardViewModel, model: EnrolmentModel) {
         if (state.step == EnrolmentModel.Step.DONE) app.reload()
     }
     LazyColumn(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
-        item { Text("开通电子社保卡", style = MaterialTheme.typography.titleLarge) }
+        item { Text(stringResource(R.string.enrol_title), style = MaterialTheme.typography.titleLarge) }
         item { NoticeLine(state.notice) }
         when (state.step) {
             EnrolmentModel.Step.IDENTITY -> item {
-                OutlinedTextField(name, { name = it }, label = { Text("姓名") }, singleLine = true, modifier = Modifier.fillMaxWidth())
+                OutlinedTextField(name, { name = it }, label = { Text(stringResource(R.string.name)) }, singleLine = true, modifier = Modifier.fillMaxWidth())
                 OutlinedTextField(
-                    idNumber, { idNumber = it }, label = { Text("身份证号码") }, singleLine = true,
+                    idNumber, { idNumber = it }, label = { Text(stringResource(R.string.id_number)) }, singleLine = true,
                     isError = state.notice?.field == "id_number", modifier = Modifier.fillMaxWidth(),
                 )
                 BigButton(if (state.busy) "请稍候…" else "下一步") {
@@ -130,16 +131,16 @@ fun EnrolmentScreen(app: EcardViewModel, model: EnrolmentModel) {
                 }
             }
             EnrolmentModel.Step.FACE_CHECK -> item {
-                Text("接下来请本人进行人脸识别：正对屏幕，按提示完成动作。", style = MaterialTheme.typography.bodyLarge)
+                Text(stringResource(R.string.enrol_face_hint), style = MaterialTheme.typography.bodyLarge)
                 BigButton(if (state.busy) "正在识别…" else "开始人脸识别") { scope.launch { model.checkFace(app.faceCheck) } }
-                BigButton("返回修改") { model.restart() }
+                BigButton(stringResource(R.string.enrol_back_to_edit)) { model.restart() }
             }
             EnrolmentModel.Step.CODE_AND_PIN -> {
                 val progress = state.progress
                 item {
-                    progress?.codeSentTo?.let { Text("验证码已发送至 $it", style = MaterialTheme.typography.bodyLarge) }
+                    progress?.codeSentTo?.let { Text(stringResource(R.string.enrol_code_sent_to, it), style = MaterialTheme.typography.bodyLarge) }
                     OutlinedTextField(
-                        code, { code = it.filter(Char::isDigit).take(6) }, label = { Text("短信验证码") }, singleLine = true,
+                        code, { code = it.filter(Char::isDigit).take(6) }, label = { Text(stringResource(R.string.one_time_code)) }, singleLine = true,
                         keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.NumberPassword),
                         isError = state.notice?.field == "one_time_code", modifier = Modifier.fillMaxWidth(),
                     )
@@ -154,12 +155,12 @@ fun EnrolmentScreen(app: EcardViewModel, model: EnrolmentModel) {
                 }
                 if (progress?.approvalPossible == true) {
                     item {
-                        Text("也可以在已开通的手机上“同意”本机开通，然后点下面的按钮。", style = MaterialTheme.typography.bodyLarge)
-                        BigButton("已在其他手机上同意") { scope.launch { model.complete(null, null) } }
+                        Text(stringResource(R.string.enrol_approval_hint), style = MaterialTheme.typography.bodyLarge)
+                        BigButton(stringResource(R.string.enrol_approved_elsewhere)) { scope.launch { model.complete(null, null) } }
                     }
                 }
             }
-            EnrolmentModel.Step.DONE -> item { Text("已开通", style = MaterialTheme.typography.titleLarge) }
+            EnrolmentModel.Step.DONE -> item { Text(stringResource(R.string.enrol_done), style = MaterialTheme.typography.titleLarge) }
         }
     }
 }
@@ -183,23 +184,23 @@ fun DevicesScreen(screens: Screens, onBack: () -> Unit) {
         return
     }
     LazyColumn(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
-        item { BigButton("返回") { onBack() } }
+        item { BigButton(stringResource(R.string.back)) { onBack() } }
         item { NoticeLine(state.notice) }
-        if (state.requests.isNotEmpty()) item { Text("等待您同意的新设备", style = MaterialTheme.typography.titleLarge) }
+        if (state.requests.isNotEmpty()) item { Text(stringResource(R.string.devices_waiting), style = MaterialTheme.typography.titleLarge) }
         items(state.requests, key = { it.enrolmentId }) { request ->
             Column(Modifier.fillMaxWidth().heightIn(min = LocalDisplay.current.touchTargetDp.dp)) {
                 Text(request.deviceName, style = MaterialTheme.typography.titleMedium)
-                BigButton("同意在这台设备上开通") {
+                BigButton(stringResource(R.string.devices_approve)) {
                     asking = PinAct("输入密码以同意开通") { pin: String -> model.approve(request.enrolmentId, pin) }
                 }
             }
         }
-        item { Text("已登录的设备", style = MaterialTheme.typography.titleLarge) }
+        item { Text(stringResource(R.string.devices_signed_in), style = MaterialTheme.typography.titleLarge) }
         items(state.devices, key = { it.deviceId }) { device ->
             Column(Modifier.fillMaxWidth().heightIn(min = LocalDisplay.current.touchTargetDp.dp)) {
                 Text(if (device.current) "${device.name}（本机）" else device.name, style = MaterialTheme.typography.titleMedium)
                 if (!device.current) {
-                    BigButton("解除关联") {
+                    BigButton(stringResource(R.string.devices_unlink)) {
                         asking = PinAct("输入密码以解除关联") { pin: String -> model.unlink(device.deviceId, pin) }
                     }
                 }

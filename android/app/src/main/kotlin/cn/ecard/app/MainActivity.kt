@@ -31,6 +31,7 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.text.TextStyle
 import androidx.compose.ui.unit.dp
 import androidx.compose.ui.unit.sp
+import androidx.compose.ui.res.stringResource
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import cn.ecard.models.DisplayMode
 
@@ -71,7 +72,7 @@ fun App(model: EcardViewModel) {
     Scaffold(
         topBar = {
             Row(Modifier.padding(16.dp).heightIn(min = display.touchTargetDp.dp), verticalAlignment = Alignment.CenterVertically) {
-                Text("长辈模式", Modifier.weight(1f), style = MaterialTheme.typography.bodyLarge)
+                Text(stringResource(R.string.elder_mode), Modifier.weight(1f), style = MaterialTheme.typography.bodyLarge)
                 Switch(checked = display.elder, onCheckedChange = model::setElderMode)
             }
         },

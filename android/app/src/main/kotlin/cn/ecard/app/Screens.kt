@@ -33,6 +33,7 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.geometry.Offset
 import androidx.compose.ui.geometry.Size
 import androidx.compose.ui.graphics.Color
+import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.semantics
@@ -108,7 +109,8 @@ fun CodeScreen(model: CodeScreenModel, cardId: String?) {
     }
     Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(16.dp)) {
         Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-            listOf(Purpose.TRANSPORT to "乘车", Purpose.MEDICAL to "就医", Purpose.IDENTITY to "身份").forEach { (purpose, label) ->
+            listOf(Purpose.TRANSPORT, Purpose.MEDICAL, Purpose.IDENTITY, Purpose.CULTURE_TOURISM).forEach { purpose ->
+                val label = model.purposeName(purpose)
                 Button(onClick = { model.select(purpose, cardId) }, modifier = Modifier.heightIn(min = LocalDisplay.current.touchTargetDp.dp)) {
                     Text(if (purpose == state.purpose) "● $label" else label)
                 }
@@ -116,11 +118,11 @@ fun CodeScreen(model: CodeScreenModel, cardId: String?) {
         }
         state.code?.let { code ->
             QrCode(code.text, Modifier.size(280.dp))
-            if (code.onBehalf != HolderRole.HOLDER) Text("代他人出示", style = MaterialTheme.typography.bodyLarge)
-            Text("${Format.countdown(state.secondsLeft)} 后自动刷新", style = MaterialTheme.typography.titleLarge)
+            if (code.onBehalf != HolderRole.HOLDER) Text(stringResource(R.string.code_on_behalf), style = MaterialTheme.typography.bodyLarge)
+            Text(stringResource(R.string.code_refreshes_in, Format.countdown(state.secondsLeft)), style = MaterialTheme.typography.titleLarge)
         }
         NoticeLine(state.notice)
-        BigButton(if (state.busy) "正在刷新…" else "刷新") { model.refresh() }
+        BigButton(stringResource(if (state.busy) R.string.code_refreshing else R.string.code_refresh)) { model.refresh() }
     }
 }
 
@@ -129,7 +131,7 @@ fun CatalogueScreen(model: CatalogueModel) {
     var text by remember { mutableStateOf("") }
     val result = remember(text) { model.search(text) }
     Column(Modifier.padding(16.dp)) {
-        OutlinedTextField(text, { text = it }, label = { Text("搜索服务（支持拼音）") }, modifier = Modifier.fillMaxWidth())
+        OutlinedTextField(text, { text = it }, label = { Text(stringResource(R.string.search_hint)) }, modifier = Modifier.fillMaxWidth())
         result.exceptionOrNull()?.let { NoticeLine(Notice(it.message ?: "", NoticeKind.FAULT)) }
         LazyColumn {
             items(result.getOrDefault(emptyList()), key = CatalogueRow::id) { row ->
@@ -200,8 +202,8 @@ fun CardServicesScreen(app: EcardViewModel, screens: Screens) {
                 Text("${card.holderNameMasked} ${card.cardNumberMasked}", style = MaterialTheme.typography.titleMedium)
                 // The loss flow is read from the cache (no I/O): what the rules allow now.
                 val flow = remember(snapshot, loss) { runCatching { screens.client.lossFlow(card.cardId) }.getOrNull() }
-                if (flow?.canReportTemporary == true) BigButton("临时挂失") { scope.launch { screens.loss.report(card.cardId, LossKind.TEMPORARY) } }
-                if (flow?.canReleaseOnline == true) BigButton("解除挂失") { releasing = card.cardId }
+                if (flow?.canReportTemporary == true) BigButton(stringResource(R.string.loss_temporary)) { scope.launch { screens.loss.report(card.cardId, LossKind.TEMPORARY) } }
+                if (flow?.canReleaseOnline == true) BigButton(stringResource(R.string.loss_release)) { releasing = card.cardId }
             }
         }
         items(applications.flows, key = { it.application.applicationId }) { flow ->
@@ -226,15 +228,15 @@ fun CardServicesScreen(app: EcardViewModel, screens: Screens) {
             BigButton(if (photo == null) "选择证件照片" else "已选择照片") {
                 pickPhoto.launch(PickVisualMediaRequest(ActivityResultContracts.PickVisualMedia.ImageOnly))
             }
-            OutlinedTextField(phone, { phone = it }, label = { Text("手机号码") }, modifier = Modifier.fillMaxWidth())
-            BigButton("申领社保卡（网点领取）") {
+            OutlinedTextField(phone, { phone = it }, label = { Text(stringResource(R.string.phone)) }, modifier = Modifier.fillMaxWidth())
+            BigButton(stringResource(R.string.apply_pickup)) {
                 scope.launch {
                     val outlet = screens.outlets(app.chinese).near(28.6829, 115.8579, OutletService.CARD_PICKUP, 1).getOrNull()?.firstOrNull()
                     screens.applications.applyForCard(null, photo ?: ByteArray(0), "icbc", phone, Delivery.Pickup(outlet?.id ?: ""))
                 }
             }
         }
-        item { BigButton("登录设备与新设备确认") { showingDevices = true } }
+        item { BigButton(stringResource(R.string.devices_open)) { showingDevices = true } }
     }
 }
 
@@ -264,7 +266,7 @@ fun FamilyScreen(app: EcardViewModel, screens: Screens) {
     }
     showing?.let { cardId ->
         Column {
-            BigButton("返回") { showing = null }
+            BigButton(stringResource(R.string.back)) { showing = null }
             CodeScreen(screens.code, cardId)
         }
         return
@@ -281,19 +283,19 @@ fun FamilyScreen(app: EcardViewModel, screens: Screens) {
             Text("${mandate.principalNameMasked} · $status", style = MaterialTheme.typography.titleMedium)
             if (mandate.status == DelegationStatus.PENDING_CONSENT && mandate.kind == DelegationKind.FAMILY_PROXY && idNumber.isNotBlank()) {
                 // 足不出户: the relative, beside this phone, consents by a face check.
-                BigButton("请家人本人刷脸同意") {
+                BigButton(stringResource(R.string.family_consent_by_face)) {
                     scope.launch { screens.family.consentByFace(mandate.delegationId, PersonIdentity("resident_id", idNumber, name), app.faceCheck) }
                 }
             }
         }
         items(snapshot?.cards.orEmpty().filter { it.role != HolderRole.HOLDER }, key = CardView::cardId) { card ->
-            BigButton("出示 ${card.holderNameMasked} 的电子社保卡") { showing = card.cardId }
+            BigButton(stringResource(R.string.family_show_card, card.holderNameMasked)) { showing = card.cardId }
         }
         item {
-            OutlinedTextField(name, { name = it }, label = { Text("家人姓名") }, modifier = Modifier.fillMaxWidth())
-            OutlinedTextField(idNumber, { idNumber = it }, label = { Text("身份证号码") }, modifier = Modifier.fillMaxWidth())
-            OutlinedTextField(evidence, { evidence = it }, label = { Text("出生医学证明编号（监护子女时填写）") }, modifier = Modifier.fillMaxWidth())
-            Text("与家人的关系（代办时填写）", style = MaterialTheme.typography.bodyLarge)
+            OutlinedTextField(name, { name = it }, label = { Text(stringResource(R.string.family_name)) }, modifier = Modifier.fillMaxWidth())
+            OutlinedTextField(idNumber, { idNumber = it }, label = { Text(stringResource(R.string.id_number)) }, modifier = Modifier.fillMaxWidth())
+            OutlinedTextField(evidence, { evidence = it }, label = { Text(stringResource(R.string.family_birth_certificate)) }, modifier = Modifier.fillMaxWidth())
+            Text(stringResource(R.string.family_relationship_hint), style = MaterialTheme.typography.bodyLarge)
             RELATIONSHIPS.chunked(3).forEach { row ->
                 Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
                     row.forEach { (choice, label) ->
@@ -303,8 +305,8 @@ fun FamilyScreen(app: EcardViewModel, screens: Screens) {
                     }
                 }
             }
-            BigButton("为长辈代办") { asking = false }
-            BigButton("监护子女") { asking = true }
+            BigButton(stringResource(R.string.family_act_for_elder)) { asking = false }
+            BigButton(stringResource(R.string.family_guardian)) { asking = true }
         }
     }
 }

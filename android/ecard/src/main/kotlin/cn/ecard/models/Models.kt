@@ -10,6 +10,7 @@ import cn.ecard.ffi.AccountNotice
 import cn.ecard.ffi.AccountNoticeKind
 import cn.ecard.ffi.ApplicationAction
 import cn.ecard.ffi.ApplicationFlow
+import cn.ecard.ffi.CodeCountdown
 import cn.ecard.ffi.CodeView
 import cn.ecard.ffi.Delegation
 import cn.ecard.ffi.DelegationKind
@@ -19,9 +20,11 @@ import cn.ecard.ffi.EcardClientInterface
 import cn.ecard.ffi.EcardException
 import cn.ecard.ffi.EnrolmentProgress
 import cn.ecard.ffi.EnrolmentRequestView
+import cn.ecard.ffi.ErrorAction
 import cn.ecard.ffi.Evidence
 import cn.ecard.ffi.FaceCheck
 import cn.ecard.ffi.FlowStep
+import cn.ecard.ffi.Language
 import cn.ecard.ffi.LossFlow
 import cn.ecard.ffi.LossKind
 import cn.ecard.ffi.NewCardForm
@@ -33,6 +36,14 @@ import cn.ecard.ffi.Relationship
 import cn.ecard.ffi.Scope
 import cn.ecard.ffi.SearchQuery
 import cn.ecard.ffi.Session
+import cn.ecard.ffi.codeCountdown
+import cn.ecard.ffi.countdownNeedsRefresh
+import cn.ecard.ffi.countdownSecondsLeft
+import cn.ecard.ffi.countdownText
+import cn.ecard.ffi.errorAction
+import cn.ecard.ffi.errorCategory
+import cn.ecard.ffi.formatFen
+import cn.ecard.ffi.purposeLabel
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.delay
@@ -63,17 +74,29 @@ data class DisplayMode(val elder: Boolean = false) {
 /** What the UI can do about a notice. */
 enum class NoticeKind { INFO, RETRY, FIX_INPUT, NOT_ALLOWED, STOPPED, FAULT }
 
-/** A message shown inline on the screen (never a dialog). */
-data class Notice(val text: String, val kind: NoticeKind, val field: String? = null, val code: String? = null)
+/**
+ * A message shown inline on the screen (never a dialog), with the way forward the core chose for
+ * its error ([action]; caption: `errorActionLabel(action, language)`).
+ */
+data class Notice(
+    val text: String,
+    val kind: NoticeKind,
+    val field: String? = null,
+    val code: String? = null,
+    val action: ErrorAction = ErrorAction.NONE,
+)
 
-/** The notice for a library error: the text is already in the client's language. */
-fun EcardException.toNotice(): Notice = when (this) {
-    is EcardException.Network -> Notice(userMessage, NoticeKind.RETRY, code = code)
-    is EcardException.NotFound -> Notice(userMessage, NoticeKind.INFO, code = code)
-    is EcardException.InvalidInput -> Notice(userMessage, NoticeKind.FIX_INPUT, fieldName.ifEmpty { null }, code)
-    is EcardException.NotAllowed -> Notice(userMessage, NoticeKind.NOT_ALLOWED, code = code)
-    is EcardException.Revoked -> Notice(userMessage, NoticeKind.STOPPED, code = code)
-    is EcardException.Internal -> Notice(userMessage, NoticeKind.FAULT, code = code)
+/** The notice for a library error: the text is already in the client's language, the action the core's. */
+fun EcardException.toNotice(): Notice {
+    val notice = when (this) {
+        is EcardException.Network -> Notice(userMessage, NoticeKind.RETRY, code = code)
+        is EcardException.NotFound -> Notice(userMessage, NoticeKind.INFO, code = code)
+        is EcardException.InvalidInput -> Notice(userMessage, NoticeKind.FIX_INPUT, fieldName.ifEmpty { null }, code)
+        is EcardException.NotAllowed -> Notice(userMessage, NoticeKind.NOT_ALLOWED, code = code)
+        is EcardException.Revoked -> Notice(userMessage, NoticeKind.STOPPED, code = code)
+        is EcardException.Internal -> Notice(userMessage, NoticeKind.FAULT, code = code)
+    }
+    return notice.copy(action = errorAction(errorCategory(this), notice.code ?: ""))
 }
 
 /** Runs a library call, returning its value or the notice of its error. */
@@ -91,8 +114,8 @@ internal val Throwable.notice: Notice
 
 /** Texts the screens format from numbers. */
 object Format {
-    /** `0:45` for a countdown. */
-    fun countdown(seconds: Long): String = String.format(Locale.ROOT, "%d:%02d", seconds / 60, seconds % 60)
+    /** `0:45` for a countdown (the core's format). */
+    fun countdown(seconds: Long): String = countdownText(seconds.coerceAtLeast(0).toULong())
 
     /** `850 米` / `1.2 公里`, or `850 m` / `1.2 km`. */
     fun distance(metres: Double, chinese: Boolean = true): String = when {
@@ -100,14 +123,15 @@ object Format {
         else -> String.format(Locale.ROOT, "%.1f %s", metres / 1_000, if (chinese) "公里" else "km")
     }
 
-    /** `¥10.00` from fen. */
-    fun fen(amount: UInt): String = String.format(Locale.ROOT, "¥%d.%02d", (amount / 100u).toInt(), (amount % 100u).toInt())
+    /** `¥10.00` from fen (the core's format). */
+    fun fen(amount: UInt): String = formatFen(amount)
 }
 
 /**
  * The code screen: the current code of a card and purpose, a countdown of
- * its seconds left by the trusted clock, a large refresh button, and an
- * automatic refresh when the countdown reaches zero.
+ * its seconds left by the platform's clock (the core's [CodeCountdown]), a
+ * large refresh button, and an automatic refresh a few seconds before the
+ * code expires, as on every platform.
  */
 class CodeScreenModel(private val client: EcardClientInterface, private val scope: CoroutineScope) {
     /** What the screen shows. */
@@ -118,10 +142,18 @@ class CodeScreenModel(private val client: EcardClientInterface, private val scop
         val secondsLeft: Long = 0,
         val busy: Boolean = false,
         val notice: Notice? = null,
+        /** The countdown of [code], from when it arrived. */
+        val countdown: CodeCountdown? = null,
     )
 
     private val mutable = MutableStateFlow(State())
     val state: StateFlow<State> = mutable.asStateFlow()
+
+    /** The language of labels (the client's). */
+    val language: Language get() = client.language()
+
+    /** What a purpose's code is called, from the core (乘车码, "Transport", …). */
+    fun purposeName(purpose: Purpose): String = purposeLabel(purpose, language)
 
     /** Chooses the purpose and card (null: the holder's own card) and refreshes. */
     fun select(purpose: Purpose, cardId: String? = null): Job {
@@ -138,21 +170,26 @@ class CodeScreenModel(private val client: EcardClientInterface, private val scop
         mutable.update { it.copy(busy = true) }
         attempt { client.currentCode(wanted.cardId, wanted.purpose) }
             .onSuccess { code ->
-                mutable.update { it.copy(code = code, secondsLeft = code.secondsLeft.toLong(), busy = false, notice = null) }
+                val countdown = codeCountdown(code, localNow())
+                mutable.update {
+                    it.copy(code = code, secondsLeft = code.secondsLeft.toLong(), busy = false, notice = null, countdown = countdown)
+                }
             }
             .onFailure { error ->
                 // A stopped card shows no stale code.
-                mutable.update { it.copy(code = null, secondsLeft = 0, busy = false, notice = error.notice) }
+                mutable.update { it.copy(code = null, secondsLeft = 0, busy = false, notice = error.notice, countdown = null) }
             }
     }
 
-    /** Recounts the seconds left; refreshes when the code has expired. */
+    /** Recounts the seconds left; refreshes a few seconds before the code expires. */
     suspend fun tick() {
-        val code = mutable.value.code ?: return
-        val left = (code.expiresAt.toLong() - client.trustedNow().toLong()).coerceAtLeast(0)
-        mutable.update { it.copy(secondsLeft = left) }
-        if (left == 0L && !mutable.value.busy) refreshNow()
+        val countdown = mutable.value.countdown ?: return
+        val now = localNow()
+        mutable.update { it.copy(secondsLeft = countdownSecondsLeft(countdown, now).toLong()) }
+        if (countdownNeedsRefresh(countdown, now) && !mutable.value.busy) refreshNow()
     }
+
+    private fun localNow(): ULong = (System.currentTimeMillis() / 1_000).toULong()
 
     /** Ticks every second while the screen is visible; cancel the job to stop. */
     fun start(): Job = scope.launch {
@@ -226,16 +263,8 @@ class ApplicationsModel(private val client: EcardClientInterface, private val sc
 
     /** Does what a flow's button offers. */
     suspend fun act(flow: ApplicationFlow, action: ApplicationAction) {
-        val id = flow.application.applicationId
-        run {
-            when (action) {
-                ApplicationAction.PAY -> client.pay(id, flow.application.feeFen)
-                ApplicationAction.CANCEL -> client.cancelApplication(id)
-                ApplicationAction.CONFIRM_RECEIPT -> client.confirmReceipt(id)
-                ApplicationAction.ACTIVATE -> client.activateCard(flow.application.cardId ?: return@run null)
-                ApplicationAction.RESUBMIT_PHOTO -> null
-            }
-        }
+        // The core decides what each action calls (the amount the step asks for, the card produced).
+        if (action != ApplicationAction.RESUBMIT_PHOTO) run { client.act(flow, action, null) }
         reload()
     }
 
