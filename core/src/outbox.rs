@@ -806,10 +806,11 @@ mod tests {
                 .map(|entry| entry.id)
                 .collect();
             assert_eq!(pending, queued);
-            // Not yet due (backed off); the person taps retry on the oldest,
-            // which drains everything due.
+            // Not yet due (backed off); make both due. A minute in the past,
+            // as the first answer re-anchors the trusted clock and may move
+            // it back by a fraction of a second.
             for id in &queued {
-                retry_now(&client.inner.store, *id, client.trusted_now()).unwrap();
+                retry_now(&client.inner.store, *id, client.trusted_now() - 60).unwrap();
             }
             let sent_before = platform.network.seen(&Method::POST, "/v1/cards").len();
             let confirmed = client.process_outbox().await;
