@@ -115,6 +115,7 @@ pub struct Session {
 
 /// A card as the UI shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "js", derive(serde::Serialize))]
 pub struct CardView {
     /// The card.
     pub card_id: String,
@@ -141,6 +142,7 @@ pub struct CardView {
 
 /// What the UI needs to render, read without I/O.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "js", derive(serde::Serialize))]
 pub struct Snapshot {
     /// Whether an account is enrolled here.
     pub enrolled: bool,

@@ -42,6 +42,7 @@ pub enum OutboxState {
 
 /// A submission.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "js", derive(serde::Serialize))]
 pub struct OutboxEntry {
     /// Local id.
     pub id: i64,

@@ -23,6 +23,7 @@ use ecard_api::resident::{
 };
 use ecard_api::rules::{AccountSecurity, Bank, ECardTiming, PhotoRules, RegionalRules};
 use ecard_core::bridge::BindingConfig;
+use ecard_core::storage::{RecoveredTable, RecoveryReport};
 use ecard_core::{
     ApplicationFlow, CardView, Draft, DraftForm, FlowStep, LossFlow, MatchKind, NewCardForm,
     OutboxEntry, OutboxState, ProgressStage, ReplacementForm,
@@ -744,7 +745,7 @@ pub struct CardView {
 }
 
 /// Rows saved from one table of a damaged database.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct RecoveredTable {
     /// The table.
     pub table: String,
@@ -753,7 +754,7 @@ pub struct RecoveredTable {
 }
 
 /// What the last recovery from a damaged database saved and lost.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct RecoveryReport {
     /// Where the damaged file was moved.
     pub damaged_copy: String,
@@ -800,18 +801,7 @@ impl From<ecard_core::Snapshot> for Snapshot {
             clock_offset_seconds: snapshot.clock_offset_seconds,
             outbox_pending: snapshot.outbox_pending as u64,
             outbox_failed: snapshot.outbox_failed as u64,
-            recovery: snapshot.recovery.map(|report| RecoveryReport {
-                damaged_copy: report.damaged_copy,
-                saved: report
-                    .saved
-                    .into_iter()
-                    .map(|(table, rows)| RecoveredTable {
-                        table,
-                        rows: rows as u64,
-                    })
-                    .collect(),
-                lost: report.lost,
-            }),
+            recovery: snapshot.recovery,
         }
     }
 }
