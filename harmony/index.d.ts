@@ -564,7 +564,11 @@ export interface Submission {
 
 export interface OutboxEntry {
   id: number;
+  /** The idempotency key it is always sent with. */
+  idempotencyKey: string;
   action: string;
+  /** The platform path it is sent to. */
+  path: string;
   subject: string | null;
   state: OutboxState;
   attempts: number;

@@ -115,6 +115,7 @@ pub struct Session {
 
 /// A card as the UI shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "js", derive(serde::Serialize))]
 pub struct CardView {
     /// The card.
     pub card_id: String,
@@ -141,6 +142,7 @@ pub struct CardView {
 
 /// What the UI needs to render, read without I/O.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "js", derive(serde::Serialize))]
 pub struct Snapshot {
     /// Whether an account is enrolled here.
     pub enrolled: bool,
@@ -157,9 +159,9 @@ pub struct Snapshot {
     /// Difference between the platform clock and this device's, seconds.
     pub clock_offset_seconds: i64,
     /// Submissions waiting to be confirmed by the platform.
-    pub outbox_pending: usize,
+    pub outbox_pending: u64,
     /// Submissions that need the person's attention (refused by the platform).
-    pub outbox_failed: usize,
+    pub outbox_failed: u64,
     /// What the last recovery from a damaged database saved and lost.
     pub recovery: Option<RecoveryReport>,
 }

@@ -30,6 +30,7 @@ pub const CODE_LIFETIME_SECONDS: u64 = 60;
 
 /// A code ready to show.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "js", derive(serde::Serialize))]
 pub struct CodeView {
     /// The card.
     pub card_id: String,

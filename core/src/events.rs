@@ -35,7 +35,7 @@ pub enum ClientEvent {
     /// The outbox changed (a submission queued, sent, or stuck).
     OutboxChanged {
         /// Submissions not yet confirmed by the platform.
-        pending: usize,
+        pending: u64,
     },
     /// An application, loss report or mandate changed at the platform.
     WorkflowChanged {

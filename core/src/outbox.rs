@@ -42,6 +42,7 @@ pub enum OutboxState {
 
 /// A submission.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "js", derive(serde::Serialize))]
 pub struct OutboxEntry {
     /// Local id.
     pub id: i64,
@@ -124,14 +125,14 @@ pub fn enqueue(
 }
 
 /// Pending and failed counts.
-pub fn counts(store: &Store) -> Result<(usize, usize), StorageError> {
+pub fn counts(store: &Store) -> Result<(u64, u64), StorageError> {
     store.read(|connection| {
-        let count = |state: &str| -> Result<usize, StorageError> {
+        let count = |state: &str| -> Result<u64, StorageError> {
             Ok(connection.query_row(
                 "SELECT COUNT(*) FROM outbox WHERE state = ?1",
                 params![state],
-                |row| row.get::<_, i64>(0),
-            )? as usize)
+                |row| row.get::<_, u64>(0),
+            )?)
         };
         Ok((count("pending")?, count("failed")?))
     })

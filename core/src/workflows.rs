@@ -147,6 +147,7 @@ pub enum FlowStep {
 
 /// One stage of the progress bar (制卡进度).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "js", derive(serde::Serialize))]
 pub struct ProgressStage {
     /// The state.
     pub state: ApplicationState,

@@ -191,14 +191,14 @@ fn a_damaged_cache_is_rebuilt_and_the_outbox_kept() {
         recovery
             .saved
             .iter()
-            .any(|(table, rows)| table == "outbox" && *rows == 1),
+            .any(|saved| saved.table == "outbox" && saved.rows == 1),
         "{recovery:?}"
     );
     assert!(
         recovery
             .saved
             .iter()
-            .any(|(table, rows)| table == "session" && *rows == 1),
+            .any(|saved| saved.table == "session" && saved.rows == 1),
         "{recovery:?}"
     );
     assert_eq!(count(&store, "outbox"), 1);

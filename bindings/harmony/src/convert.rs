@@ -6,8 +6,12 @@
 //! are the API contract. They cross as `serde_json::Value` with their keys
 //! turned to camelCase ([`camel`]), so a field added to the API reaches
 //! ArkTS without touching the binding; `harmony/index.d.ts` declares their
-//! shapes. Views the core makes for the UI (snapshot, code, flow step) are
-//! written out here field by field, which is also their documentation.
+//! shapes. Views the core makes for the UI (snapshot, card, code, search
+//! and outlet hits, outbox entry, flow step, progress stage) cross the same
+//! way: the core derives `Serialize` for them behind its `js` feature, which
+//! only this binding turns on, so a field added to a view is one change in
+//! the core. The session alone is written out here, because it carries the
+//! holder's sealed identity, which must not reach JavaScript.
 //! Bytes (photos) cross as `Uint8Array` in the few napi objects that carry
 //! them ([`crate::flows`]).
 //!
@@ -15,15 +19,13 @@
 //! exactly as in the API, in both directions.
 
 use ecard_api::identity::Notice;
-use ecard_core::catalogue::search::MatchKind;
 use ecard_core::codes::CodeView;
-use ecard_core::storage::RecoveryReport;
 use ecard_core::workflows::{FlowStep, ProgressStage};
 use ecard_core::{
-    CardView, CatalogueState, EnrolmentProgress, OutboxEntry, OutletHit, SearchHit, Session,
-    Snapshot, Submission, SyncReport,
+    CatalogueState, EnrolmentProgress, OutboxEntry, OutletHit, SearchHit, Session, Snapshot,
+    Submission, SyncReport,
 };
-use ecard_credential::{HolderRole, Locale};
+use ecard_credential::Locale;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
@@ -121,20 +123,6 @@ pub fn enum_name<T: Serialize>(value: &T) -> String {
     }
 }
 
-/// Seconds as a JavaScript number (exact below 2^53).
-fn seconds(value: u64) -> Value {
-    json!(value)
-}
-
-/// The role name of a holder relation.
-pub fn role_name(role: HolderRole) -> &'static str {
-    match role {
-        HolderRole::Holder => "holder",
-        HolderRole::Proxy => "proxy",
-        HolderRole::Guardian => "guardian",
-    }
-}
-
 /// Where an enrolment stands.
 pub fn enrolment_progress(progress: &EnrolmentProgress) -> Value {
     to_js(progress)
@@ -154,64 +142,24 @@ pub fn session(session: &Session) -> Value {
     })
 }
 
-fn card_view(card: &CardView) -> Value {
-    json!({
-        "cardId": card.card_id,
-        "personId": card.person_id,
-        "holderNameMasked": card.holder_name_masked,
-        "role": role_name(card.role),
-        "status": enum_name(&card.status),
-        "eCard": enum_name(&card.e_card),
-        "cardNumberMasked": card.card_number_masked,
-        "bank": card.bank,
-        "suspendedHere": card.suspended_here,
-        "credentialNotAfter": card.credential_not_after,
-    })
-}
-
 /// The catalogue cache state.
 pub fn catalogue_state(state: &CatalogueState) -> Value {
     to_js(state)
 }
 
-fn recovery(report: &RecoveryReport) -> Value {
-    json!({
-        "damagedCopy": report.damaged_copy,
-        "saved": report.saved.iter().map(|(table, rows)| json!({ "table": table, "rows": rows })).collect::<Vec<_>>(),
-        "lost": report.lost,
-    })
-}
-
 /// What the UI renders.
 pub fn snapshot(snapshot: &Snapshot) -> Value {
-    json!({
-        "enrolled": snapshot.enrolled,
-        "nameMasked": snapshot.name_masked,
-        "idNumberMasked": snapshot.id_number_masked,
-        "cards": snapshot.cards.iter().map(card_view).collect::<Vec<_>>(),
-        "catalogue": catalogue_state(&snapshot.catalogue),
-        "online": snapshot.online,
-        "clockOffsetSeconds": snapshot.clock_offset_seconds,
-        "outboxPending": snapshot.outbox_pending,
-        "outboxFailed": snapshot.outbox_failed,
-        "recovery": snapshot.recovery.as_ref().map(recovery),
-    })
+    to_js(snapshot)
 }
 
-/// A code to show, with the seconds it has left at `now`.
+/// A code to show, with the seconds it has left at `now` (`secondsLeft`,
+/// the one field the binding adds to the core's view).
 pub fn code(code: &CodeView, now: u64) -> Value {
-    json!({
-        "cardId": code.card_id,
-        "purpose": code.purpose.name(),
-        "text": code.text,
-        "qrVersion": code.qr_version,
-        "issuedAt": seconds(code.issued_at),
-        "expiresAt": seconds(code.expires_at),
-        "secondsLeft": code.seconds_left(now),
-        "onBehalf": role_name(code.on_behalf),
-        "counter": code.counter,
-        "credentialNotAfter": seconds(code.credential_not_after),
-    })
+    let mut value = to_js(code);
+    if let Value::Object(fields) = &mut value {
+        fields.insert("secondsLeft".to_owned(), json!(code.seconds_left(now)));
+    }
+    value
 }
 
 /// What one catalogue sync did.
@@ -219,31 +167,14 @@ pub fn sync_report(report: &SyncReport) -> Value {
     to_js(report)
 }
 
-fn match_kind(kind: MatchKind) -> &'static str {
-    match kind {
-        MatchKind::Characters => "characters",
-        MatchKind::Pinyin => "pinyin",
-        MatchKind::Details => "details",
-        MatchKind::Filter => "filter",
-    }
-}
-
 /// A search hit.
 pub fn search_hit(hit: &SearchHit) -> Value {
-    json!({
-        "item": to_js(hit.item.as_ref()),
-        "score": hit.score,
-        "matched": match_kind(hit.matched),
-    })
+    to_js(hit)
 }
 
 /// A nearby outlet.
 pub fn outlet_hit(hit: &OutletHit) -> Value {
-    json!({
-        "outlet": to_js(hit.outlet.as_ref()),
-        "distanceMetres": hit.distance_metres,
-        "openNow": hit.open_now,
-    })
+    to_js(hit)
 }
 
 /// What happened to a submission.
@@ -258,16 +189,7 @@ pub fn submission_from_js(value: &Value) -> Option<Submission> {
 
 /// An outbox entry (the "sending" list).
 pub fn outbox_entry(entry: &OutboxEntry) -> Value {
-    json!({
-        "id": entry.id,
-        "action": entry.action,
-        "subject": entry.subject,
-        "state": enum_name(&entry.state),
-        "attempts": entry.attempts,
-        "nextAttemptAt": seconds(entry.next_attempt_at),
-        "lastError": entry.last_error,
-        "createdAt": seconds(entry.created_at),
-    })
+    to_js(entry)
 }
 
 /// The step a flow is at: `{ kind, … }` (the core's serde shape).
@@ -277,11 +199,7 @@ pub fn flow_step(step: &FlowStep) -> Value {
 
 /// One stage of the progress bar.
 pub fn progress_stage(stage: &ProgressStage) -> Value {
-    json!({
-        "state": enum_name(&stage.state),
-        "label": stage.label,
-        "at": stage.at,
-    })
+    to_js(stage)
 }
 
 #[cfg(test)]

@@ -45,6 +45,8 @@ extern crate napi_ohos as napi;
 pub mod client;
 pub mod conformance;
 pub mod convert;
+#[cfg(test)]
+mod declared_shapes;
 pub mod error;
 pub mod face;
 pub mod flows;

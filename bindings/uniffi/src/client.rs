@@ -32,7 +32,7 @@ use ecard_api::rules::RegionalRules;
 use ecard_core::bridge::{BindingConfig, FlatError, flows};
 use ecard_core::{
     ApplicationFlow, ClientError, Draft, DraftForm, EnrolmentProgress, LossFlow, NewCardForm,
-    OutboxEntry, ReplacementForm, SecureKeyStore,
+    OutboxEntry, ReplacementForm, SecureKeyStore, Snapshot, SyncReport,
 };
 use ecard_credential::Purpose;
 
@@ -43,7 +43,7 @@ use crate::keystore::{ForeignKeyStore, PlatformKeyStore};
 use crate::runtime::{Live, LiveToken, guard, run, runtime_or_error};
 use crate::types::{
     ClientConfig, CodeView, Language, OutletHit, OutletQuery, SearchHit, SearchQuery, Session,
-    Snapshot, Submission, SyncReport,
+    Submission,
 };
 
 /// The client core: one per signed-in app, opened on a data directory.
@@ -145,7 +145,7 @@ impl EcardClient {
 
     /// What the UI renders. No network or key-store I/O.
     pub fn snapshot(&self) -> Result<Snapshot, EcardError> {
-        self.now(|client| client.snapshot().map(Snapshot::from))
+        self.now(|client| client.snapshot())
     }
 
     /// Enrolment, step 1: checks the document locally (an `InvalidInput`
@@ -315,7 +315,7 @@ impl EcardClient {
 
     /// Syncs the catalogue, outlets and rules (one conditional request).
     pub async fn sync_catalogue(&self) -> Result<SyncReport, EcardError> {
-        self.call(|client| async move { client.sync_catalogue().await.map(SyncReport::from) })
+        self.call(|client| async move { client.sync_catalogue().await })
             .await
     }
 

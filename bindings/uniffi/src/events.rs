@@ -93,9 +93,7 @@ impl From<ClientEvent> for EcardEvent {
             ClientEvent::ConnectivityChanged { online } => {
                 EcardEvent::ConnectivityChanged { online }
             }
-            ClientEvent::OutboxChanged { pending } => EcardEvent::OutboxChanged {
-                pending: pending as u64,
-            },
+            ClientEvent::OutboxChanged { pending } => EcardEvent::OutboxChanged { pending },
             ClientEvent::WorkflowChanged { id } => EcardEvent::WorkflowChanged { id },
             ClientEvent::AccountNotice { notice } => EcardEvent::AccountNotice {
                 notice: notice.into(),

@@ -23,10 +23,12 @@ use ecard_api::resident::{
 };
 use ecard_api::rules::{AccountSecurity, Bank, ECardTiming, PhotoRules, RegionalRules};
 use ecard_core::bridge::BindingConfig;
+use ecard_core::storage::{RecoveredTable, RecoveryReport};
 use ecard_core::{
     ApplicationFlow, CardView, Draft, DraftForm, FlowStep, LossFlow, MatchKind, NewCardForm,
     OutboxEntry, OutboxState, ProgressStage, ReplacementForm,
 };
+use ecard_core::{CatalogueState, Snapshot, SyncReport};
 use ecard_credential::{HolderRole, Locale, Purpose, Suite};
 
 // ---------------------------------------------------------------------------
@@ -419,7 +421,7 @@ impl From<ecard_core::OutletHit> for OutletHit {
 }
 
 /// What the catalogue cache holds and how fresh it is.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct CatalogueState {
     /// Catalogue version held.
     pub items_version: u64,
@@ -434,20 +436,8 @@ pub struct CatalogueState {
     pub as_of: Option<u64>,
 }
 
-impl From<ecard_core::CatalogueState> for CatalogueState {
-    fn from(state: ecard_core::CatalogueState) -> CatalogueState {
-        CatalogueState {
-            items_version: state.items_version,
-            outlets_version: state.outlets_version,
-            item_count: state.item_count as u64,
-            outlet_count: state.outlet_count as u64,
-            as_of: state.as_of,
-        }
-    }
-}
-
 /// What one catalogue sync did.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct SyncReport {
     /// Whether nothing had changed (one `304`).
     pub unchanged: bool,
@@ -461,19 +451,6 @@ pub struct SyncReport {
     pub outlets_removed: u64,
     /// Whether the regional rules changed.
     pub rules_changed: bool,
-}
-
-impl From<ecard_core::SyncReport> for SyncReport {
-    fn from(report: ecard_core::SyncReport) -> SyncReport {
-        SyncReport {
-            unchanged: report.unchanged,
-            items_changed: report.items_changed as u64,
-            items_removed: report.items_removed as u64,
-            outlets_changed: report.outlets_changed as u64,
-            outlets_removed: report.outlets_removed as u64,
-            rules_changed: report.rules_changed,
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -744,7 +721,7 @@ pub struct CardView {
 }
 
 /// Rows saved from one table of a damaged database.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct RecoveredTable {
     /// The table.
     pub table: String,
@@ -753,7 +730,7 @@ pub struct RecoveredTable {
 }
 
 /// What the last recovery from a damaged database saved and lost.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct RecoveryReport {
     /// Where the damaged file was moved.
     pub damaged_copy: String,
@@ -764,7 +741,7 @@ pub struct RecoveryReport {
 }
 
 /// What the UI renders, read without I/O.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct Snapshot {
     /// Whether an account is enrolled here.
     pub enrolled: bool,
@@ -786,34 +763,6 @@ pub struct Snapshot {
     pub outbox_failed: u64,
     /// What the last recovery from a damaged database saved and lost.
     pub recovery: Option<RecoveryReport>,
-}
-
-impl From<ecard_core::Snapshot> for Snapshot {
-    fn from(snapshot: ecard_core::Snapshot) -> Snapshot {
-        Snapshot {
-            enrolled: snapshot.enrolled,
-            name_masked: snapshot.name_masked,
-            id_number_masked: snapshot.id_number_masked,
-            cards: snapshot.cards,
-            catalogue: snapshot.catalogue.into(),
-            online: snapshot.online,
-            clock_offset_seconds: snapshot.clock_offset_seconds,
-            outbox_pending: snapshot.outbox_pending as u64,
-            outbox_failed: snapshot.outbox_failed as u64,
-            recovery: snapshot.recovery.map(|report| RecoveryReport {
-                damaged_copy: report.damaged_copy,
-                saved: report
-                    .saved
-                    .into_iter()
-                    .map(|(table, rows)| RecoveredTable {
-                        table,
-                        rows: rows as u64,
-                    })
-                    .collect(),
-                lost: report.lost,
-            }),
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------

@@ -55,7 +55,7 @@ pub fn lagged_receiver(emitted: u32, capacity: u32) -> broadcast::Receiver<Clien
     let (sender, receiver) = broadcast::channel(capacity.max(1) as usize);
     for pending in 0..emitted {
         let _ = sender.send(ClientEvent::OutboxChanged {
-            pending: pending as usize,
+            pending: u64::from(pending),
         });
     }
     receiver

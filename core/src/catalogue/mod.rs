@@ -41,9 +41,9 @@ pub struct CatalogueState {
     /// Outlet-list version held.
     pub outlets_version: u64,
     /// Items held.
-    pub item_count: usize,
+    pub item_count: u64,
     /// Outlets held.
-    pub outlet_count: usize,
+    pub outlet_count: u64,
     /// When the platform last confirmed the cache (Unix seconds), if ever.
     pub as_of: Option<u64>,
 }
@@ -54,13 +54,13 @@ pub struct SyncReport {
     /// Whether the platform answered 304 (nothing to do).
     pub unchanged: bool,
     /// Items added or changed.
-    pub items_changed: usize,
+    pub items_changed: u64,
     /// Items removed.
-    pub items_removed: usize,
+    pub items_removed: u64,
     /// Outlets added or changed.
-    pub outlets_changed: usize,
+    pub outlets_changed: u64,
     /// Outlets removed.
-    pub outlets_removed: usize,
+    pub outlets_removed: u64,
     /// Whether the rules document changed.
     pub rules_changed: bool,
 }
@@ -290,10 +290,10 @@ fn apply(
     mark_synced(tx, etag, now)?;
     Ok(SyncReport {
         unchanged: false,
-        items_changed: sync.items.items.len(),
-        items_removed: sync.items.removed.len(),
-        outlets_changed: sync.outlets.outlets.len(),
-        outlets_removed: sync.outlets.removed.len(),
+        items_changed: sync.items.items.len() as u64,
+        items_removed: sync.items.removed.len() as u64,
+        outlets_changed: sync.outlets.outlets.len() as u64,
+        outlets_removed: sync.outlets.removed.len() as u64,
         rules_changed,
     })
 }
@@ -359,8 +359,8 @@ fn load_state(
     Ok(CatalogueState {
         items_version: version("items")?,
         outlets_version: version("outlets")?,
-        item_count,
-        outlet_count,
+        item_count: item_count as u64,
+        outlet_count: outlet_count as u64,
         as_of: as_of.map(|at| at as u64),
     })
 }
@@ -446,7 +446,7 @@ mod tests {
                 limit: 1_000,
                 ..SearchQuery::default()
             });
-            assert_eq!(everything.len(), state.item_count.min(1_000));
+            assert_eq!(everything.len() as u64, state.item_count.min(1_000));
 
             let second = client.sync_catalogue().await.unwrap();
             assert!(second.unchanged);

@@ -16,6 +16,7 @@ const EARTH_RADIUS_METRES: f64 = 6_371_008.8;
 
 /// A nearby outlet.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "js", derive(serde::Serialize))]
 pub struct OutletHit {
     /// The outlet.
     pub outlet: Arc<Outlet>,

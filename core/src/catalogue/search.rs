@@ -35,6 +35,8 @@ pub struct SearchQuery {
 
 /// How a hit matched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "js", derive(serde::Serialize))]
+#[cfg_attr(feature = "js", serde(rename_all = "snake_case"))]
 pub enum MatchKind {
     /// In the characters of the name or label.
     Characters,
@@ -48,6 +50,7 @@ pub enum MatchKind {
 
 /// A search result.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "js", derive(serde::Serialize))]
 pub struct SearchHit {
     /// The item.
     pub item: Arc<CatalogueItem>,

@@ -42,9 +42,18 @@ pub struct RecoveryReport {
     /// Where the damaged file was moved.
     pub damaged_copy: String,
     /// Rows saved, per table.
-    pub saved: Vec<(String, usize)>,
+    pub saved: Vec<RecoveredTable>,
     /// Tables that could not be read at all (their rows are lost).
     pub lost: Vec<String>,
+}
+
+/// Rows saved from one table of a damaged database.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RecoveredTable {
+    /// The table.
+    pub table: String,
+    /// Rows saved.
+    pub rows: u64,
 }
 
 /// The database.
@@ -251,7 +260,7 @@ fn recover(path: &Path) -> Result<RecoveryReport, StorageError> {
             "INSERT OR IGNORE INTO {table} ({}) VALUES ({placeholders})",
             columns.join(", ")
         );
-        let mut inserted = 0;
+        let mut inserted: u64 = 0;
         if let Ok(mut statement) = tx.prepare(&sql) {
             for row in rows {
                 if statement
@@ -262,7 +271,10 @@ fn recover(path: &Path) -> Result<RecoveryReport, StorageError> {
                 }
             }
         }
-        counts.push((table.clone(), inserted));
+        counts.push(RecoveredTable {
+            table: table.clone(),
+            rows: inserted,
+        });
     }
     tx.commit()?;
     Ok(RecoveryReport {
