@@ -356,7 +356,7 @@ async fn a_phone_with_a_queued_loss_report(
 }
 
 /// Everything sealed on the phone, for comparing before and after.
-fn everything(client: &EcardClient) -> (String, Vec<String>, usize, Vec<String>, usize) {
+fn everything(client: &EcardClient) -> (String, Vec<String>, u64, Vec<String>, usize) {
     let snapshot = client.snapshot().unwrap();
     (
         client.session().unwrap().device_id,
