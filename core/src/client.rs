@@ -431,9 +431,7 @@ impl EcardClient {
     /// Today's date in China by the trusted clock: the date ages, the
     /// 18th birthday and document validity are judged on.
     pub(crate) fn china_today(&self) -> Result<ecard_documents::Date, ClientError> {
-        i64::try_from(self.trusted_now())
-            .ok()
-            .and_then(ecard_documents::Date::in_china_at)
+        ecard_documents::Date::in_china_at(self.trusted_now())
             .ok_or_else(|| ClientError::Internal("clock out of range".into()))
     }
 

@@ -122,10 +122,10 @@ impl Date {
         Date::from_unix_days(local.div_euclid(86_400))
     }
 
-    /// The date in China at Unix time `seconds`, or `None` outside years
-    /// 1–9999.
-    pub fn in_china_at(seconds: i64) -> Option<Date> {
-        Date::from_unix_seconds(seconds, CHINA_UTC_OFFSET_SECONDS)
+    /// The date in China at Unix time `seconds` (the platform's and the
+    /// trusted clock's unit), or `None` outside years 1–9999.
+    pub fn in_china_at(seconds: u64) -> Option<Date> {
+        Date::from_unix_seconds(i64::try_from(seconds).ok()?, CHINA_UTC_OFFSET_SECONDS)
     }
 
     /// Unix time of midnight at the start of this date in China.
@@ -139,9 +139,7 @@ impl Date {
     pub fn today() -> Date {
         let seconds = SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map_or(0, |elapsed| {
-                i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
-            });
+            .map_or(0, |elapsed| elapsed.as_secs());
         Date::in_china_at(seconds).unwrap_or(Date::UNIX_EPOCH)
     }
 

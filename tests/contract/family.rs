@@ -135,7 +135,7 @@ async fn guardians_of_a_minor_and_a_newborn() {
     );
     let expires_at = mandate.body["expires_at"].as_u64().unwrap();
     assert_eq!(
-        ecard_documents::Date::in_china_at(expires_at as i64),
+        ecard_documents::Date::in_china_at(expires_at),
         ecard_documents::Date::new(2033, 9, 1)
     );
     let minor_mandate = mandate.body["delegation_id"].as_str().unwrap().to_owned();

@@ -5,14 +5,9 @@
 
 use ecard_documents::Date;
 
-/// Today's date in China at platform time `now`.
-pub fn china_today(now: u64) -> Option<Date> {
-    Date::in_china_at(i64::try_from(now).ok()?)
-}
-
 /// Age in whole years on the day `now` (China time), from `YYYY-MM-DD`.
 pub fn age_on(birth_date: &str, now: u64) -> Option<u32> {
-    Date::parse(birth_date)?.age_on(china_today(now)?)
+    Date::parse(birth_date)?.age_on(Date::in_china_at(now)?)
 }
 
 /// The Unix time of a person's `adult_age`th birthday, 00:00 China time.

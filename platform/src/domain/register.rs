@@ -9,7 +9,6 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::cards::{CardOrigin, make_card, new_card_number};
-use crate::domain::dates::china_today;
 use crate::error::{ApiError, ApiResult};
 use crate::store::db::new_id;
 use crate::store::rows::{PERSON_COLUMNS, Person, person, person_from_row};
@@ -47,7 +46,7 @@ pub struct NewPerson {
 pub fn insert_person(tx: &Transaction<'_>, new: &NewPerson, now: u64) -> ApiResult<String> {
     let document_type = ecard_documents::DocumentType::from_name(&new.id_type)
         .ok_or_else(|| ApiError::field("id_type", "unknown document type"))?;
-    let today = china_today(now)
+    let today = ecard_documents::Date::in_china_at(now)
         .ok_or_else(|| ApiError::new(ProblemCode::Internal, "clock out of range"))?;
     let document =
         ecard_documents::validate(document_type, &new.id_number, today).map_err(|error| {

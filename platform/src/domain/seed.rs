@@ -100,14 +100,13 @@ pub fn seed(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
     }
     let region = "360102";
     let household = "360102088123";
-    let today = crate::domain::dates::china_today(now).ok_or_else(|| {
+    let today = Date::in_china_at(now).ok_or_else(|| {
         ApiError::new(
             ecard_api::problem::ProblemCode::Internal,
             "clock out of range",
         )
     })?;
-    let newborn_birth =
-        crate::domain::dates::china_today(now.saturating_sub(20 * 86_400)).unwrap_or(today);
+    let newborn_birth = Date::in_china_at(now.saturating_sub(20 * 86_400)).unwrap_or(today);
     let person = |name: &str,
                   id_number: String,
                   household_register: Option<&str>,
