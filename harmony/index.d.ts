@@ -3,10 +3,13 @@
  * `ecard.node` (Node): the Node-API binding of the ecard core
  * (`bindings/harmony`, crate `ecard-harmony`).
  *
- * Written by hand to give ArkTS and TypeScript precise types (string unions
- * for enum values); `harmony/test/surface.test.mjs` checks that every
- * class, static and instance member declared here is exported by the
- * library and that the library exports nothing undeclared.
+ * The view types (what the core hands to JavaScript, and its enum values)
+ * are generated from the Rust types between the two `// ----` marker lines
+ * (bindings/harmony/src/declarations.rs; `cargo test -p ecard-harmony`
+ * fails when they drift). The rest is written by hand:
+ * `harmony/test/surface.test.mjs` checks that every class, static and
+ * instance member declared here is exported by the library and that the
+ * library exports nothing undeclared.
  *
  * Conventions: property names are camelCase; enum values are the API's
  * snake_case strings; times are Unix seconds; money is in fen; bytes are
@@ -40,91 +43,7 @@ export interface EcardError extends Error {
   detail: string;
 }
 
-// ---------------------------------------------------------------- enums
-
-export type Locale = 'zh-CN' | 'en';
-export type Suite = 'p256' | 'ed25519';
-export type Purpose = 'transport' | 'medical' | 'identity' | 'culture_tourism';
-export type HolderRole = 'holder' | 'proxy' | 'guardian';
-export type CardStatus = 'active' | 'temporarily_lost' | 'formally_lost' | 'replaced' | 'cancelled';
-export type ECardState = 'active' | 'suspended';
-export type LossKind = 'temporary' | 'formal';
-export type ReplacementKind = 'plain' | 'change_bank' | 'keep_number';
-export type ApplicationState =
-  | 'submitted'
-  | 'paid'
-  | 'in_production'
-  | 'dispatched'
-  | 'at_outlet'
-  | 'received'
-  | 'activated'
-  | 'production_failed'
-  | 'cancelled';
-export type ApplicationAction = 'pay' | 'cancel' | 'confirm_receipt' | 'activate' | 'resubmit_photo';
-export type DelegationKind = 'guardian' | 'family_proxy';
-export type DelegationStatus = 'pending_consent' | 'active' | 'revoked' | 'expired';
-export type Scope = 'apply' | 'replace' | 'report_loss' | 'activate' | 'show_code' | 'track';
-export type Cluster = 'handle' | 'travel' | 'pay' | 'use';
-export type Domain =
-  | 'government_services'
-  | 'human_resources_social_security'
-  | 'medical_health'
-  | 'transport'
-  | 'tourism'
-  | 'culture'
-  | 'education'
-  | 'fund_disbursement'
-  | 'finance_payment'
-  | 'smart_living'
-  | 'rural_revitalization'
-  | 'national_defence'
-  | 'credit_services';
-export type UsageMode =
-  | 'identity_proof'
-  | 'fee_payment'
-  | 'benefit_receipt'
-  | 'medical_settlement'
-  | 'information_record'
-  | 'self_service_enquiry'
-  | 'financial_payment';
-export type CardForm = 'physical_card' | 'e_card_code' | 'licence_display' | 'face';
-export type Channel = 'counter' | 'self_service_terminal' | 'online' | 'mobile_app' | 'scanner';
-export type OutletKind = 'human_resources_office' | 'bank_branch' | 'community_service_point';
-export type OutletService =
-  | 'apply'
-  | 'instant_issue'
-  | 'replace'
-  | 'report_loss'
-  | 'release_loss'
-  | 'activate_social_function'
-  | 'activate_bank_function'
-  | 'pin_reset'
-  | 'card_pickup';
-export type OutboxState = 'pending' | 'done' | 'failed';
-/** How a family proxy is related to the relative (declared, audited). */
-export type Relationship = 'spouse' | 'child' | 'parent' | 'grandchild' | 'sibling' | 'other_relative';
-/** Acts that need the e-card PIN (for `pinGrant`). */
-export type PinAction =
-  | 'unlink_device'
-  | 'approve_device'
-  | 'delete_account'
-  | 'release_loss'
-  | 'accept_mandate'
-  | 'consent_mandate'
-  | 'change_phone';
-/** Why a face check runs. */
-export type FacePurpose = 'enrolment' | 'mandate_consent' | 'pin_reset' | 'phone_change';
-/** What happened to the account. */
-export type NoticeKind =
-  | 'enrolment_requested'
-  | 'device_enrolled'
-  | 'device_unlinked'
-  | 'pin_changed'
-  | 'pin_locked'
-  | 'phone_changed';
-export type MatchKind = 'characters' | 'pinyin' | 'details' | 'filter';
-
-// ---------------------------------------------------------------- inputs
+// ---------------------------------------------------------------- inputs (read by the binding's own conversions)
 
 /** How to open a client. */
 export interface ClientConfig {
@@ -169,20 +88,6 @@ export interface KeyStore {
   unwrap(alias: string, wrapped: Uint8Array): MaybePromise<Uint8Array>;
 }
 
-/** What the app's face check must capture and bind its result to. */
-export interface FaceCheckRequest {
-  purpose: FacePurpose;
-  /** Whose face: their document type and number, for the face platform's comparison (never show or log it). */
-  idType: string;
-  idNumber: string;
-  /** Their name, masked, for the capture screen ("请刘*本人正对屏幕"). */
-  nameMasked: string;
-  /** The platform's single-use challenge. */
-  challenge: string;
-  /** The binding of this device's key. */
-  deviceBinding: string;
-}
-
 /**
  * The app's face check (the face platform's SDK: liveness and comparison
  * with the photo on record), implemented by the app. `check` answers the
@@ -194,26 +99,6 @@ export interface FaceCheckRequest {
 export interface FaceCheck {
   check(request: FaceCheckRequest): MaybePromise<string>;
 }
-
-/** A document that identifies a person. */
-export interface PersonIdentity {
-  /** `resident_id`, `residence_permit_hmt`, `foreign_permanent_resident`, … */
-  idType: string;
-  idNumber: string;
-  name: string;
-}
-
-/** Evidence of guardianship. */
-export interface Evidence {
-  /** `household_register` (户口簿) or `birth_certificate` (出生医学证明). */
-  kind: 'household_register' | 'birth_certificate' | string;
-  number: string;
-}
-
-/** How a card reaches its holder. */
-export type Delivery =
-  | { method: 'mail'; address: string; phone: string }
-  | { method: 'pickup'; outletId: string };
 
 /** A catalogue search; every field but `text` narrows it. */
 export interface SearchQuery {
@@ -266,410 +151,880 @@ export interface DraftForm {
   replacement?: ReplacementForm | null;
 }
 
-// ---------------------------------------------------------------- outputs
-
-export interface Session {
-  accountId: string;
-  personId: string;
-  deviceId: string;
-}
-
-/** Where an enrolment stands, for the next step. */
-export interface EnrolmentProgress {
-  enrolmentId: string;
-  /** After the face check: the masked phone the one-time code went to (null: no phone on record). */
-  codeSentTo: string | null;
-  /** After the face check: whether an enrolled device can approve instead of the code. */
-  approvalPossible: boolean;
-  /** After the face check: whether finishing sets the e-card PIN (a new account). */
-  pinRequired: boolean;
-  /** Until when the enrolment may be finished. */
-  expiresAt: number;
-}
-
-/** A device where this e-card is signed in. */
-export interface DeviceView {
-  deviceId: string;
-  name: string;
-  suite: Suite;
-  enrolledAt: number;
-  lastSeenAt: number | null;
-  /** Whether this is the device asking. */
-  current: boolean;
-}
-
-/** The answer to unlinking a device. */
-export interface DeviceUnlinked {
-  deviceId: string;
-  unlinkedAt: number;
-  /** Credentials revoked in the status list. */
-  credentialsRevoked: number;
-}
-
-/** A new device of this account holder waiting for approval. */
-export interface EnrolmentRequestView {
-  enrolmentId: string;
-  deviceName: string;
-  deviceSuite: Suite;
-  requestedAt: number;
-  expiresAt: number;
-}
-
-/** The answer to starting a phone change. */
-export interface PhoneChangeStarted {
-  changeId: string;
-  /** The old phone the code went to, masked. */
-  codeSentTo: string;
-  expiresAt: number;
-}
-
-/** Something that happened to the account (a device name at most; no personal data). */
-export interface AccountNotice {
-  noticeId: number;
-  kind: NoticeKind;
-  deviceName: string | null;
-  at: number;
-}
-
-export interface CardView {
-  cardId: string;
-  personId: string;
-  holderNameMasked: string;
-  /** `holder` for the account holder's own cards; else how this device acts for the holder. */
-  role: HolderRole;
-  status: CardStatus;
-  eCard: ECardState;
-  cardNumberMasked: string;
-  /** Null for a person acted for when the mandate's scopes do not disclose it. */
-  bank: string | null;
-  /** Whether this device stopped codes for it (loss report, revocation). */
-  suspendedHere: boolean;
-  credentialNotAfter: number | null;
-}
-
-export interface CatalogueState {
-  itemsVersion: number;
-  outletsVersion: number;
-  itemCount: number;
-  outletCount: number;
-  /** When the platform last confirmed the cache, or null if never. */
-  asOf: number | null;
-}
-
-export interface RecoveryReport {
-  damagedCopy: string;
-  saved: { table: string; rows: number }[];
-  lost: string[];
-}
-
-/** What the UI renders; read without network or key-store I/O. */
-export interface Snapshot {
-  enrolled: boolean;
-  nameMasked: string | null;
-  idNumberMasked: string | null;
-  cards: CardView[];
-  catalogue: CatalogueState;
-  online: boolean;
-  clockOffsetSeconds: number;
-  outboxPending: number;
-  outboxFailed: number;
-  recovery: RecoveryReport | null;
-}
-
-/** A code to show as a QR code. */
-export interface CodeView {
-  cardId: string;
-  purpose: Purpose;
-  /** The QR content, `EC1:` + base45. */
-  text: string;
-  /** QR version at ECC M. */
-  qrVersion: number;
-  issuedAt: number;
-  expiresAt: number;
-  /** Seconds left when the code was made (count down from here; refresh at 0). */
-  secondsLeft: number;
-  onBehalf: HolderRole;
-  counter: number;
-  credentialNotAfter: number;
-}
-
-export interface SyncReport {
-  unchanged: boolean;
-  itemsChanged: number;
-  itemsRemoved: number;
-  outletsChanged: number;
-  outletsRemoved: number;
-  rulesChanged: boolean;
-}
-
-export interface CatalogueItem {
-  id: string;
-  list: string;
-  name: string;
-  /** At most six characters, for elder mode. */
-  shortLabel: string;
-  description: string;
-  cluster: Cluster;
-  domain: Domain;
-  usageModes: UsageMode[];
-  cardForms: CardForm[];
-  channels: Channel[];
-  regions: string[];
-  department: string;
-  version: number;
-}
-
-export interface SearchHit {
-  item: CatalogueItem;
-  score: number;
-  matched: MatchKind;
-}
-
-export interface OpeningPeriod {
-  weekdays: number[];
-  opens: number;
-  closes: number;
-}
-
-export interface Outlet {
-  id: string;
-  name: string;
-  kind: OutletKind;
-  bank?: string;
-  region: string;
-  city: string;
-  address: string;
-  latitude: number;
-  longitude: number;
-  phone: string;
-  hours: OpeningPeriod[];
-  services: OutletService[];
-  version: number;
-}
-
-export interface OutletHit {
-  outlet: Outlet;
-  distanceMetres: number;
-  openNow: boolean;
-}
-
-export interface Bank {
-  code: string;
-  name: string;
-}
-
-export interface PhotoRules {
-  minWidth: number;
-  minHeight: number;
-  maxWidth: number;
-  maxHeight: number;
-  minBytes: number;
-  maxBytes: number;
-}
-
-/** The rules of a region (data, not code). */
-export interface RegionalRules {
-  region: string;
-  name: string;
-  version: number;
-  temporaryLossLapseDays: number;
-  releaseOnline: boolean;
-  formalLossReversible: boolean;
-  /** When the e-card works while the card is in production, temporarily lost, or being replaced. */
-  eCardTiming: ECardTiming;
-  cancelAfterSubmit: boolean;
-  replacementFeeFen: number;
-  postageFen: number;
-  photo: PhotoRules;
-  relativeQuota: number;
-  credentialLifetimeHours: number;
-  adultAge: number;
-  banks: Bank[];
-  productionDays: number;
-  deliveryDays: number;
-  /** The e-card PIN and enrolled devices. */
-  accountSecurity: AccountSecurity;
-}
-
-export interface ECardTiming {
-  /** From the start of production of a first card until it is received. */
-  duringProduction: ECardState;
-  /** While a temporary loss report is open (a formal one always suspends the e-card). */
-  duringTemporaryLoss: ECardState;
-  /** From the start of production of a replacement until it is received. */
-  duringReplacement: ECardState;
-}
-
-export interface AccountSecurity {
-  /** Wrong PINs in a row that lock it. */
-  pinTries: number;
-  /** Minutes a locked PIN stays locked (a face check resets it sooner). */
-  pinLockMinutes: number;
-  /** Devices that may be enrolled at once; one more unlinks the one seen least recently. */
-  maxActiveDevices: number;
-}
-
-export interface LossReport {
-  id: string;
-  kind: LossKind;
-  reportedAt: number;
-  lapsesAt: number | null;
-  endedAt: number | null;
-}
-
-/** A card; a helper sees what the mandate's scopes need (the optional fields are absent otherwise). */
-export interface Card {
-  cardId: string;
-  personId: string;
-  cardNumberMasked: string;
-  /** Withheld from a helper unless `replace` or `track`. */
-  bank?: string;
-  /** Withheld from a helper unless `replace` or `track`. */
-  region?: string;
-  status: CardStatus;
-  eCard: ECardState;
-  socialFunctionEnabled: boolean;
-  /** Withheld (null) from a helper unless `report_loss` or `track`. */
-  lossReport: LossReport | null;
-  /** Withheld from a helper unless `replace` or `track`. */
-  issuedAt?: number;
-}
-
-export interface PersonSummary {
-  personId: string;
-  nameMasked: string;
-  /** Withheld from a helper unless `apply`. */
-  idNumberMasked?: string;
-  /** Withheld from a helper unless `apply`. */
-  birthDate?: string;
-  cards: Card[];
-}
-
-export interface Profile {
-  accountId: string;
-  person: PersonSummary;
-  /** People the account acts for under an active mandate. */
-  principals: PersonSummary[];
-  region: string;
-}
-
-/** What happened to a submission sent through the outbox. */
-export interface Submission {
-  outboxId: number;
-  /** `done` when the platform answered, `pending` when queued (offline). */
-  state: OutboxState;
-  /** The platform's answer (camelCase), when done. */
-  response: Record<string, unknown> | null;
-}
-
-export interface OutboxEntry {
-  id: number;
-  /** The idempotency key it is always sent with. */
-  idempotencyKey: string;
-  action: string;
-  /** The platform path it is sent to. */
-  path: string;
-  subject: string | null;
-  state: OutboxState;
-  attempts: number;
-  nextAttemptAt: number;
-  lastError: string | null;
-  createdAt: number;
-}
-
 export interface Draft {
   draftId: string;
   form: DraftForm;
   updatedAt: number;
 }
 
-export type ApplicationKind = 'new_card' | { replacement: ReplacementKind };
+// ---- generated from the Rust types: do not edit (see bindings/harmony/src/declarations.rs)
 
-export interface Application {
-  applicationId: string;
-  kind: ApplicationKind;
-  personId: string;
-  submittedBy: string;
-  mandateId: string | null;
-  state: ApplicationState;
-  stages: { state: ApplicationState; at: number }[];
-  feeFen: number;
-  actions: ApplicationAction[];
-  replacesCardId: string | null;
-  cardId: string | null;
-  failureReason: string | null;
-  createdAt: number;
-}
+/** A language for messages shown to people. */
+export type Locale = "zh-CN" | "en";
 
-/** The step an application is at. */
-export type FlowStep =
-  | { kind: 'waiting_to_send' }
-  | { kind: 'pay'; amountFen: number }
-  | { kind: 'in_production' }
-  | { kind: 'in_transit' }
-  | { kind: 'collect_at_outlet' }
-  | { kind: 'activate' }
-  | { kind: 'resubmit_photo'; reason: string }
-  | { kind: 'done' }
-  | { kind: 'cancelled' };
+/** A signature algorithm with its key encoding. */
+export type Suite = "ed25519" | "p256";
 
-/** One stage of the progress bar (制卡进度), labelled in the client's language. */
-export interface ProgressStage {
-  state: ApplicationState;
-  label: string;
-  at: number | null;
-}
+/** What a code is shown for. Each purpose discloses only what its terminals need. */
+export type Purpose = "transport" | "medical" | "identity" | "culture_tourism";
 
-export interface Delegation {
-  delegationId: string;
-  kind: DelegationKind;
-  agentAccountId: string;
-  principalPersonId: string;
-  principalNameMasked: string;
-  scopes: Scope[];
-  status: DelegationStatus;
-  createdAt: number;
-  consentedAt: number | null;
-  expiresAt: number;
-  revokedAt: number | null;
-}
+/**
+ * Whose phone shows the code: the cardholder's own, or that of someone acting
+ * for them under a mandate recorded at the platform.
+ */
+export type HolderRole = "holder" | "proxy" | "guardian";
 
-export interface AuditEntry {
-  at: number;
-  actorAccountId: string;
-  principalPersonId: string;
-  mandateId: string | null;
-  action: string;
-  objectId: string;
-}
+/** Lifecycle of a physical card. */
+export type CardStatus = "active" | "temporarily_lost" | "formally_lost" | "replaced" | "cancelled";
 
-/** Something changed: re-read the snapshot. Events carry ids, never personal data. */
-export type ClientEvent =
-  | { kind: 'profile_changed' }
-  | { kind: 'credentials_changed'; cardId: string }
-  | { kind: 'card_suspended'; cardId: string }
-  | { kind: 'catalogue_synced'; changed: boolean }
-  | { kind: 'connectivity_changed'; online: boolean }
-  | { kind: 'outbox_changed'; pending: number }
-  | { kind: 'workflow_changed'; id: string }
-  | { kind: 'account_notice'; notice: AccountNotice }
-  /** The listener fell behind and `count` events were dropped: re-read everything. */
-  | { kind: 'missed'; count: number };
+/** Whether the e-card may show codes. */
+export type ECardState = "active" | "suspended";
+
+/** Kinds of loss report. */
+export type LossKind = "temporary" | "formal";
+
+/** Kinds of replacement (补换). */
+export type ReplacementKind = "plain" | "change_bank" | "keep_number";
+
+/** Stages of an application (制卡进度). */
+export type ApplicationState = "submitted" | "paid" | "in_production" | "dispatched" | "at_outlet" | "received" | "activated" | "production_failed" | "cancelled";
+
+/** What the resident can do next on an application. */
+export type ApplicationAction = "pay" | "cancel" | "confirm_receipt" | "activate" | "resubmit_photo";
+
+/** What an application is for. */
+export type ApplicationKind = "new_card" | { "replacement": ReplacementKind };
+
+/** Kinds of mandate. */
+export type DelegationKind = "guardian" | "family_proxy";
+
+/** Lifecycle of a mandate. */
+export type DelegationStatus = "pending_consent" | "active" | "revoked" | "expired";
+
+/** What a mandate allows. */
+export type Scope = "apply" | "replace" | "report_loss" | "activate" | "show_code" | "track";
+
+/** How a family proxy is related to the person they act for. */
+export type Relationship = "spouse" | "child" | "parent" | "grandchild" | "sibling" | "other_relative";
+
+/** The four groups of the one-card programme. */
+export type Cluster = "handle" | "travel" | "pay" | "use";
+
+/** The thirteen application domains of the programme. */
+export type Domain = "government_services" | "human_resources_social_security" | "medical_health" | "transport" | "tourism" | "culture" | "education" | "fund_disbursement" | "finance_payment" | "smart_living" | "rural_revitalization" | "national_defence" | "credit_services";
+
+/** How the card is used for an item. */
+export type UsageMode = "identity_proof" | "fee_payment" | "benefit_receipt" | "medical_settlement" | "information_record" | "self_service_enquiry" | "financial_payment";
+
+/** Which form of the card serves an item. */
+export type CardForm = "physical_card" | "e_card_code" | "licence_display" | "face";
+
+/** Where an item is handled. */
+export type Channel = "counter" | "self_service_terminal" | "online" | "mobile_app" | "scanner";
+
+/** What kind of outlet. */
+export type OutletKind = "human_resources_office" | "bank_branch" | "community_service_point";
+
+/** A service an outlet offers. */
+export type OutletService = "apply" | "instant_issue" | "replace" | "report_loss" | "release_loss" | "activate_social_function" | "activate_bank_function" | "pin_reset" | "card_pickup";
+
+/** How a hit matched. */
+export type MatchKind = "characters" | "pinyin" | "details" | "filter";
+
+/** Where a submission stands. */
+export type OutboxState = "pending" | "done" | "failed";
+
+/**
+ * Acts that need the e-card PIN. The PIN is checked once, online, and
+ * buys a grant for one act: acts that travel through the phone's outbox
+ * carry the grant, so the PIN itself is never stored on the phone.
+ */
+export type PinAction = "unlink_device" | "approve_device" | "delete_account" | "release_loss" | "accept_mandate" | "consent_mandate" | "change_phone";
+
+/** Why a face check is run. */
+export type FacePurpose = "enrolment" | "mandate_consent" | "pin_reset" | "phone_change";
+
+/** What happened to the account that its devices are told about. */
+export type NoticeKind = "enrolment_requested" | "device_enrolled" | "device_unlinked" | "pin_changed" | "pin_locked" | "phone_changed";
+
+/** A document that identifies a person to the population register. */
+export type PersonIdentity = {
+  /** Document type, as `ecard-documents` names it (`resident_id`, …). */
+  idType: string,
+  /** Document number. */
+  idNumber: string,
+  /** Full name as registered. */
+  name: string,
+};
+
+/** Evidence of a guardian relationship. */
+export type Evidence = {
+  /** `household_register` (户口簿) or `birth_certificate` (出生医学证明). */
+  kind: string,
+  /** The document number. */
+  number: string,
+};
+
+/** How a produced card reaches the holder. */
+export type Delivery = { "method": "mail",
+  /** Mailing address. */
+  address: string,
+  /** Recipient's phone. */
+  phone: string,
+} | { "method": "pickup",
+  /** The outlet. */
+  outletId: string,
+};
+
+/** The signed-in account as the apps see it (identity masked). */
+export type Session = {
+  /** The account. */
+  accountId: string,
+  /** The account holder. */
+  personId: string,
+  /** This device. */
+  deviceId: string,
+  /** The holder's name, masked (`刘**`). */
+  nameMasked: string,
+  /** The holder's document number, masked. */
+  idNumberMasked: string,
+};
+
+/** What the app's face check must capture and bind its result to. */
+export type FaceCheckRequest = {
+  /** Why the check runs. */
+  purpose: FacePurpose,
+  /** Whose face: their document type … */
+  idType: string,
+  /**
+   * … and number, for the face platform's comparison with the photo on
+   * record (never shown or logged by the core).
+   */
+  idNumber: string,
+  /** Their name, masked, for the capture screen ("请张*本人正对屏幕"). */
+  nameMasked: string,
+  /** The platform's single-use challenge. */
+  challenge: string,
+  /** The binding of this device's key. */
+  deviceBinding: string,
+};
+
+/** Where an enrolment stands, for the UI's next step. */
+export type EnrolmentProgress = {
+  /** The enrolment. */
+  enrolmentId: string,
+  /** After the face check: the masked phone the code went to. */
+  codeSentTo: string | null,
+  /** After the face check: whether an enrolled device can approve instead. */
+  approvalPossible: boolean,
+  /** After the face check: whether finishing sets the e-card PIN. */
+  pinRequired: boolean,
+  /** Until when the enrolment may be finished. */
+  expiresAt: number,
+};
+
+/** An enrolled device in the account's list. */
+export type DeviceView = {
+  /** The device. */
+  deviceId: string,
+  /** Its name. */
+  name: string,
+  /** Its key suite. */
+  suite: Suite,
+  /** When it was enrolled. */
+  enrolledAt: number,
+  /** When it last made a signed request. */
+  lastSeenAt: number | null,
+  /** Whether this is the device asking. */
+  current: boolean,
+};
+
+/** The answer to unlinking a device. */
+export type DeviceUnlinked = {
+  /** The device. */
+  deviceId: string,
+  /** When. */
+  unlinkedAt: number,
+  /** Credentials revoked in the status list. */
+  credentialsRevoked: number,
+};
+
+/** A device asking to join the account, as an enrolled device sees it. */
+export type EnrolmentRequestView = {
+  /** The enrolment. */
+  enrolmentId: string,
+  /** The new device's name. */
+  deviceName: string,
+  /** Its key suite. */
+  deviceSuite: Suite,
+  /** When the face check passed. */
+  requestedAt: number,
+  /** Until when it may be approved. */
+  expiresAt: number,
+};
+
+/** The answer to starting a phone change. */
+export type PhoneChangeStarted = {
+  /** The change. */
+  changeId: string,
+  /** The old phone the one-time code went to, masked. */
+  codeSentTo: string,
+  /** Until when the code works. */
+  expiresAt: number,
+};
+
+/** One account notice. */
+export type AccountNotice = {
+  /** Increasing id; ask for those after the last one seen. */
+  noticeId: number,
+  /** What happened. */
+  kind: NoticeKind,
+  /** The device concerned, by name, if any. */
+  deviceName?: string | null,
+  /** When. */
+  at: number,
+};
+
+/** A card as the UI shows it. */
+export type CardView = {
+  /** The card. */
+  cardId: string,
+  /** Its holder. */
+  personId: string,
+  /** The holder's name, masked. */
+  holderNameMasked: string,
+  /** Whether the holder is the account holder, or a person acted for. */
+  role: HolderRole,
+  /** Lifecycle state at the platform (last known). */
+  status: CardStatus,
+  /** Whether the platform allows codes. */
+  eCard: ECardState,
+  /** The card number, masked. */
+  cardNumberMasked: string,
+  /**
+   * Co-branded bank; `None` for a person acted for when the mandate's
+   * scopes do not disclose it.
+   */
+  bank: string | null,
+  /** Whether this device has stopped codes for it. */
+  suspendedHere: boolean,
+  /** When the stored credential expires, if there is one. */
+  credentialNotAfter: number | null,
+};
+
+/** What the cache holds and how fresh it is. */
+export type CatalogueState = {
+  /** Catalogue version held. */
+  itemsVersion: number,
+  /** Outlet-list version held. */
+  outletsVersion: number,
+  /** Items held. */
+  itemCount: number,
+  /** Outlets held. */
+  outletCount: number,
+  /** When the platform last confirmed the cache (Unix seconds), if ever. */
+  asOf: number | null,
+};
+
+/** Rows saved from one table of a damaged database. */
+export type RecoveredTable = {
+  /** The table. */
+  table: string,
+  /** Rows saved. */
+  rows: number,
+};
+
+/** What recovery from a corrupt database saved and lost. */
+export type RecoveryReport = {
+  /** Where the damaged file was moved. */
+  damagedCopy: string,
+  /** Rows saved, per table. */
+  saved: Array<RecoveredTable>,
+  /** Tables that could not be read at all (their rows are lost). */
+  lost: Array<string>,
+};
+
+/** What the UI needs to render, read without I/O. */
+export type Snapshot = {
+  /** Whether an account is enrolled here. */
+  enrolled: boolean,
+  /** The account holder's name, masked. */
+  nameMasked: string | null,
+  /** The account holder's document number, masked. */
+  idNumberMasked: string | null,
+  /** Cards: the account holder's and those of people acted for. */
+  cards: Array<CardView>,
+  /** The catalogue cache. */
+  catalogue: CatalogueState,
+  /** Whether the last platform call got through. */
+  online: boolean,
+  /** Difference between the platform clock and this device's, seconds. */
+  clockOffsetSeconds: number,
+  /** Submissions waiting to be confirmed by the platform. */
+  outboxPending: number,
+  /** Submissions that need the person's attention (refused by the platform). */
+  outboxFailed: number,
+  /** What the last recovery from a damaged database saved and lost. */
+  recovery: RecoveryReport | null,
+};
+
+/** A code ready to show. */
+export type CodeView = {
+  /** The card. */
+  cardId: string,
+  /** What the code is for. */
+  purpose: Purpose,
+  /** The QR content (`EC1:…`). */
+  text: string,
+  /** QR version at ECC M. */
+  qrVersion: number,
+  /** When it was made (trusted clock). */
+  issuedAt: number,
+  /** When terminals stop accepting it. */
+  expiresAt: number,
+  /** Whether it is shown for someone else (proxy or guardian). */
+  onBehalf: HolderRole,
+  /** The device counter it carries. */
+  counter: number,
+  /** When the credential behind it expires. */
+  credentialNotAfter: number,
+  /**
+   * Seconds it had left when it was made (trusted clock); count down from
+   * here with [`crate::presentation::CodeCountdown`].
+   */
+  secondsLeft: number,
+};
+
+/** What one sync did. */
+export type SyncReport = {
+  /** Whether the platform answered 304 (nothing to do). */
+  unchanged: boolean,
+  /** Items added or changed. */
+  itemsChanged: number,
+  /** Items removed. */
+  itemsRemoved: number,
+  /** Outlets added or changed. */
+  outletsChanged: number,
+  /** Outlets removed. */
+  outletsRemoved: number,
+  /** Whether the rules document changed. */
+  rulesChanged: boolean,
+};
+
+/** One item of a one-card application catalogue. */
+export type CatalogueItem = {
+  /** Stable id, e.g. `N-017` (national list) or `P360000-102` (provincial). */
+  id: string,
+  /** The list: `national` or a province code such as `360000`. */
+  list: string,
+  /** Full name in Chinese. */
+  name: string,
+  /** Short label for elder mode (at most six characters). */
+  shortLabel: string,
+  /** One or two sentences on what the item is. */
+  description: string,
+  /** Programme group. */
+  cluster: Cluster,
+  /** Domain. */
+  domain: Domain,
+  /** How the card is used. */
+  usageModes: Array<UsageMode>,
+  /** Which card forms serve it. */
+  cardForms: Array<CardForm>,
+  /** Where it is handled. */
+  channels: Array<Channel>,
+  /**
+   * Administrative division codes where it is available (`100000` =
+   * nationwide, a province or a city code).
+   */
+  regions: Array<string>,
+  /** Lead department. */
+  department: string,
+  /** Change counter: the catalogue version at which this item last changed. */
+  version: number,
+};
+
+/** A search result. */
+export type SearchHit = {
+  /** The item (a copy: hits cross to the apps as plain values). */
+  item: CatalogueItem,
+  /** Higher is better. */
+  score: number,
+  /** How it matched. */
+  matched: MatchKind,
+};
+
+/** Opening hours on some days of the week. */
+export type OpeningPeriod = {
+  /** ISO weekdays (1 = Monday … 7 = Sunday). */
+  weekdays: Array<number>,
+  /** Opening time, minutes after midnight (local time, UTC+8). */
+  opens: number,
+  /** Closing time, minutes after midnight. */
+  closes: number,
+};
+
+/** A service outlet. */
+export type Outlet = {
+  /** Stable id. */
+  id: string,
+  /** Name. */
+  name: string,
+  /** Kind. */
+  kind: OutletKind,
+  /** Bank code for bank branches. */
+  bank?: string | null,
+  /** County-level division code. */
+  region: string,
+  /** City name. */
+  city: string,
+  /** Street address. */
+  address: string,
+  /** WGS-84 latitude. */
+  latitude: number,
+  /** WGS-84 longitude. */
+  longitude: number,
+  /** Telephone. */
+  phone: string,
+  /** Opening hours. */
+  hours: Array<OpeningPeriod>,
+  /** Services offered. */
+  services: Array<OutletService>,
+  /** Change counter. */
+  version: number,
+};
+
+/** A nearby outlet. */
+export type OutletHit = {
+  /** The outlet (a copy: hits cross to the apps as plain values). */
+  outlet: Outlet,
+  /** Great-circle distance in metres. */
+  distanceMetres: number,
+  /** Whether it is open at the time asked. */
+  openNow: boolean,
+};
+
+/** A co-branded bank (联名银行). */
+export type Bank = {
+  /** Short code, e.g. `icbc`. */
+  code: string,
+  /** Name in Chinese. */
+  name: string,
+};
+
+/** Photo requirements for card production. */
+export type PhotoRules = {
+  /** Smallest accepted width in pixels. */
+  minWidth: number,
+  /** Smallest accepted height in pixels. */
+  minHeight: number,
+  /** Largest accepted width in pixels. */
+  maxWidth: number,
+  /** Largest accepted height in pixels. */
+  maxHeight: number,
+  /** Smallest accepted file size in bytes. */
+  minBytes: number,
+  /** Largest accepted file size in bytes. */
+  maxBytes: number,
+};
+
+/** The rules of one region. */
+export type RegionalRules = {
+  /** Province-level division code, e.g. `360000`. */
+  region: string,
+  /** Region name. */
+  name: string,
+  /** Increases whenever the document changes. */
+  version: number,
+  /** Days after which a temporary loss report (临时挂失) lapses by itself. */
+  temporaryLossLapseDays: number,
+  /** Whether a temporary loss report may be released (解挂) online. */
+  releaseOnline: boolean,
+  /** Whether a formal loss report (正式挂失) can be reversed. */
+  formalLossReversible: boolean,
+  /**
+   * When the e-card works: during production, a temporary loss report
+   * and a replacement.
+   */
+  eCardTiming: ECardTiming,
+  /** Whether an application may be cancelled after submission (before production). */
+  cancelAfterSubmit: boolean,
+  /** Fee of a replacement card, in fen. */
+  replacementFeeFen: number,
+  /** Postage for mailing a card, in fen. */
+  postageFen: number,
+  /** Photo requirements. */
+  photo: PhotoRules,
+  /** How many relatives one account may act for (亲情服务). */
+  relativeQuota: number,
+  /** Device credential lifetime in hours (24–72). */
+  credentialLifetimeHours: number,
+  /** Age below which a person applies only through a guardian. */
+  adultAge: number,
+  /** Co-branded banks. */
+  banks: Array<Bank>,
+  /** Days from payment to a produced card. */
+  productionDays: number,
+  /** Days from dispatch to delivery. */
+  deliveryDays: number,
+  /** The e-card PIN and enrolled devices. */
+  accountSecurity: AccountSecurity,
+};
+
+/**
+ * When the e-card (电子社保卡) works while the physical card is not in
+ * normal use. Each period names the e-card state the region gives it; a
+ * card in two periods at once (reported lost while still in production)
+ * has a working e-card only if both allow it.
+ */
+export type ECardTiming = {
+  /**
+   * From the start of production of a first card (制卡中) until the
+   * holder receives it. `active`: the e-card is made with the card and
+   * works at once (Jiangxi: 同步生成…直接使用); `suspended`: it starts
+   * when the card is received.
+   */
+  duringProduction: ECardState,
+  /**
+   * While a temporary loss report (临时挂失) is open. A formal report
+   * (正式挂失) always suspends the e-card.
+   */
+  duringTemporaryLoss: ECardState,
+  /**
+   * From the start of production of a replacement (补换: the old card is
+   * retired then) until the holder receives the new card: whether the new
+   * card's e-card works meanwhile.
+   */
+  duringReplacement: ECardState,
+};
+
+/** How the e-card PIN (电子社保卡密码) and enrolled devices are limited. */
+export type AccountSecurity = {
+  /** Wrong PINs in a row that lock it. */
+  pinTries: number,
+  /** Minutes a locked PIN stays locked (a face check resets it sooner). */
+  pinLockMinutes: number,
+  /**
+   * Devices that may be enrolled at once; enrolling one more unlinks the
+   * one seen least recently.
+   */
+  maxActiveDevices: number,
+};
+
+/** A loss report on a card. */
+export type LossReport = {
+  /** Id. */
+  id: string,
+  /** Kind. */
+  kind: LossKind,
+  /** When it was reported. */
+  reportedAt: number,
+  /** When a temporary report lapses by itself. */
+  lapsesAt: number | null,
+  /** When it ended (released, lapsed or superseded). */
+  endedAt: number | null,
+};
+
+/**
+ * A card as its holder and their mandated helpers see it.
+ *
+ * The holder sees every field. Someone acting under a mandate sees what
+ * its scopes need (`docs/security.md`, scoped views): the fields marked
+ * "withheld" below are absent when the scopes do not cover them.
+ */
+export type Card = {
+  /** Id. */
+  cardId: string,
+  /** The holder. */
+  personId: string,
+  /** The card number, masked (`A1*****78`). */
+  cardNumberMasked: string,
+  /** Co-branded bank code; withheld unless `replace` or `track`. */
+  bank?: string | null,
+  /** Province code of the issuing region; withheld unless `replace` or `track`. */
+  region?: string | null,
+  /** Lifecycle state. */
+  status: CardStatus,
+  /** Whether codes may be shown. */
+  eCard: ECardState,
+  /** Whether the social-security function is enabled (社保功能启用). */
+  socialFunctionEnabled: boolean,
+  /**
+   * The open loss report, if any; withheld (null) unless `report_loss`
+   * or `track` (the status still says whether the card is reported lost).
+   */
+  lossReport: LossReport | null,
+  /** When the card record was made; withheld unless `replace` or `track`. */
+  issuedAt?: number | null,
+};
+
+/** A person the caller may see: themself or someone they act for. */
+export type PersonSummary = {
+  /** Id in the register. */
+  personId: string,
+  /** Name with all but the first character masked. */
+  nameMasked: string,
+  /** Document number masked; withheld from a proxy unless `apply`. */
+  idNumberMasked?: string | null,
+  /** Birth date as `YYYY-MM-DD`; withheld from a proxy unless `apply`. */
+  birthDate?: string | null,
+  /** Their cards, as far as the caller may see them. */
+  cards: Array<Card>,
+};
+
+/** `GET /v1/me`. */
+export type Profile = {
+  /** The account. */
+  accountId: string,
+  /** The account holder. */
+  person: PersonSummary,
+  /** People the account acts for under an active mandate. */
+  principals: Array<PersonSummary>,
+  /** Province code whose rules apply to the account holder. */
+  region: string,
+};
+
+/** What happened to a submission. */
+export type Submission = {
+  /** The outbox entry. */
+  outboxId: number,
+  /** `Done` when the platform answered, `Pending` when queued (offline). */
+  state: OutboxState,
+  /** The application it created or acted on, once confirmed. */
+  applicationId: string | null,
+  /** The mandate it created or acted on, once confirmed. */
+  delegationId: string | null,
+  /** The platform's answer as JSON text, when done. */
+  responseJson: string | null,
+};
+
+/** A submission. */
+export type OutboxEntry = {
+  /** Local id. */
+  id: number,
+  /** The idempotency key it is always sent with. */
+  idempotencyKey: string,
+  /** What it does, e.g. `application.submit`. */
+  action: string,
+  /** HTTP path. */
+  path: string,
+  /** What it is about (an application or card id), if known. */
+  subject: string | null,
+  /** State. */
+  state: OutboxState,
+  /** Attempts so far. */
+  attempts: number,
+  /** Earliest next attempt (Unix seconds). */
+  nextAttemptAt: number,
+  /** The last error (code), if any. */
+  lastError: string | null,
+  /** When it was queued. */
+  createdAt: number,
+};
+
+/** One step in an application's history. */
+export type StageEntry = {
+  /** The state entered. */
+  state: ApplicationState,
+  /** When. */
+  at: number,
+};
+
+/** An application as the platform tracks it. */
+export type Application = {
+  /** Id. */
+  applicationId: string,
+  /** What it is for. */
+  kind: ApplicationKind,
+  /** The person the card is for. */
+  personId: string,
+  /** The account that submitted it. */
+  submittedBy: string,
+  /** The mandate it was submitted under, if for someone else. */
+  mandateId: string | null,
+  /** Current state. */
+  state: ApplicationState,
+  /** History, oldest first. */
+  stages: Array<StageEntry>,
+  /** Fees due in fen (postage and replacement fee). */
+  feeFen: number,
+  /** What the resident can do now. */
+  actions: Array<ApplicationAction>,
+  /** The card being replaced, for replacements. */
+  replacesCardId: string | null,
+  /**
+   * The card, from the start of production (its e-card may work before
+   * the card is received, as the region's `e_card_timing` says).
+   */
+  cardId: string | null,
+  /** Why production failed, when it did. */
+  failureReason: string | null,
+  /** Submission time. */
+  createdAt: number,
+};
+
+/**
+ * The step a flow is at. Serialized with a snake_case `kind` tag, as the
+ * HarmonyOS binding hands it to JavaScript.
+ */
+export type FlowStep = { "kind": "waiting_to_send" } | { "kind": "pay",
+  /** Amount in fen. */
+  amountFen: number,
+} | { "kind": "in_production" } | { "kind": "in_transit" } | { "kind": "collect_at_outlet" } | { "kind": "activate" } | { "kind": "resubmit_photo",
+  /** Why, as the card bureau said. */
+  reason: string,
+} | { "kind": "done" } | { "kind": "cancelled" };
+
+/** One stage of the progress bar (制卡进度). */
+export type ProgressStage = {
+  /** The state. */
+  state: ApplicationState,
+  /** Its label in the chosen language. */
+  label: string,
+  /** When it was reached. */
+  at: number | null,
+};
+
+/** A mandate. */
+export type Delegation = {
+  /** Id. */
+  delegationId: string,
+  /** Kind. */
+  kind: DelegationKind,
+  /** The account acting. */
+  agentAccountId: string,
+  /** The person acted for. */
+  principalPersonId: string,
+  /** The principal's name, masked. */
+  principalNameMasked: string,
+  /** What it allows. */
+  scopes: Array<Scope>,
+  /** State. */
+  status: DelegationStatus,
+  /** When it was requested. */
+  createdAt: number,
+  /** When the principal consented (family proxies). */
+  consentedAt: number | null,
+  /** When it ends. */
+  expiresAt: number,
+  /** When it was revoked. */
+  revokedAt: number | null,
+};
+
+/** One audited action. */
+export type AuditEntry = {
+  /** When. */
+  at: number,
+  /** The account that acted. */
+  actorAccountId: string,
+  /** The person acted for. */
+  principalPersonId: string,
+  /** The mandate used, if the actor is not the principal. */
+  mandateId: string | null,
+  /** What was done, e.g. `application.submit`. */
+  action: string,
+  /** The object acted on. */
+  objectId: string,
+};
+
+/**
+ * Something changed. Serialized with a snake_case `kind` tag
+ * (`{ "kind": "card_suspended", "card_id": … }`), as the HarmonyOS
+ * binding hands it to JavaScript.
+ */
+export type ClientEvent = { "kind": "profile_changed" } | { "kind": "credentials_changed",
+  /** The card. */
+  cardId: string,
+} | { "kind": "card_suspended",
+  /** The card. */
+  cardId: string,
+} | { "kind": "catalogue_synced",
+  /** Whether anything changed. */
+  changed: boolean,
+} | { "kind": "connectivity_changed",
+  /** Whether the last call reached the platform. */
+  online: boolean,
+} | { "kind": "outbox_changed",
+  /** Submissions not yet confirmed by the platform. */
+  pending: number,
+} | { "kind": "workflow_changed",
+  /** The id of what changed. */
+  id: string,
+} | { "kind": "account_notice",
+  /** The notice (a device name at most; no personal data). */
+  notice: AccountNotice,
+} | { "kind": "missed",
+  /** How many events were dropped. */
+  count: number,
+};
+
+/** The signed-in account on this device. */
+export type ExportedSession = {
+  /** The account. */
+  accountId: string,
+  /** The account holder. */
+  personId: string,
+  /** This device. */
+  deviceId: string,
+  /** Who enrolled (kept sealed; shown masked). */
+  identity: PersonIdentity,
+};
+
+/** A draft in the export. */
+export type ExportedDraft = {
+  /** Id. */
+  draftId: string,
+  /** The form as JSON (photos as base64). */
+  form: unknown,
+  /** Last saved. */
+  updatedAt: number,
+};
+
+/** A submission in the export. */
+export type ExportedSubmission = {
+  /** What it did. */
+  action: string,
+  /** Its state. */
+  state: string,
+  /** When it was queued. */
+  createdAt: number,
+  /** The platform's answer. */
+  response: unknown,
+};
+
+/** A credential in the export. */
+export type ExportedCredential = {
+  /** The card. */
+  cardId: string,
+  /** The purposes it grants. */
+  purposes: Array<string>,
+  /** Valid until. */
+  notAfter: number,
+};
+
+/** Everything the app holds about the person. */
+export type PersonalDataExport = {
+  /** When the export was made (Unix seconds). */
+  exportedAt: number,
+  /** The enrolled account and identity. */
+  session: ExportedSession | null,
+  /** The last profile fetched. */
+  profile: Profile | null,
+  /** Forms in progress. */
+  drafts: Array<ExportedDraft>,
+  /** Submissions and the platform's answers. */
+  submissions: Array<ExportedSubmission>,
+  /** Applications last seen. */
+  applications: Array<Application>,
+  /** Mandates last seen. */
+  mandates: Array<Delegation>,
+  /** Credentials held (what they say, not the bytes). */
+  credentials: Array<ExportedCredential>,
+};
+
+// ---- end of generated declarations
 
 // ---------------------------------------------------------------- classes
-
-/** Everything the app holds about the person (PIPL right of access), as the core exports it. */
-export interface PersonalDataExport {
-  exportedAt: number;
-  /** The enrolled account with the full identity (the person's own data, unmasked). */
-  session: (Session & { identity: PersonIdentity }) | null;
-  profile: Profile | null;
-  drafts: { draftId: string; form: unknown; updatedAt: number }[];
-  submissions: { action: string; state: string; createdAt: number; response: unknown }[];
-  applications: Application[];
-  mandates: Delegation[];
-  credentials: { cardId: string; purposes: string[]; notAfter: number }[];
-}
 
 /** The client core. */
 export declare class EcardClient {

@@ -146,7 +146,7 @@ async fn enrol_sync_search_codes_offline_and_back() {
     let mut gate =
         Verifier::new(&trust, VerifierPolicy::for_purposes(&[Purpose::Transport])).unwrap();
     let code = client.current_code(None, Purpose::Transport).await.unwrap();
-    assert!(code.seconds_left(client.trusted_now()) > 50);
+    assert!(code.seconds_left_at(client.trusted_now()) > 50);
     let verified = gate.verify(&code.text, client.trusted_now()).unwrap();
     assert_eq!(
         verified.disclosure,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// The four groups of the one-card programme.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum Cluster {
     /// 一卡通办: public services handled with the card.
     Handle,
@@ -20,6 +21,7 @@ pub enum Cluster {
 /// The thirteen application domains of the programme.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum Domain {
     /// 政务服务.
     GovernmentServices,
@@ -52,6 +54,7 @@ pub enum Domain {
 /// How the card is used for an item.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum UsageMode {
     /// 身份凭证: proof of identity.
     IdentityProof,
@@ -72,6 +75,7 @@ pub enum UsageMode {
 /// Which form of the card serves an item.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum CardForm {
     /// The physical card (chip or magnetic stripe).
     PhysicalCard,
@@ -86,6 +90,7 @@ pub enum CardForm {
 /// Where an item is handled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum Channel {
     /// A staffed counter.
     Counter,
@@ -101,6 +106,7 @@ pub enum Channel {
 
 /// One item of a one-card application catalogue.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct CatalogueItem {
     /// Stable id, e.g. `N-017` (national list) or `P360000-102` (provincial).
     pub id: String,
@@ -134,6 +140,7 @@ pub struct CatalogueItem {
 /// What kind of outlet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum OutletKind {
     /// 人社服务窗口: a human resources and social security office.
     HumanResourcesOffice,
@@ -146,6 +153,7 @@ pub enum OutletKind {
 /// A service an outlet offers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum OutletService {
     /// 申领.
     Apply,
@@ -169,6 +177,7 @@ pub enum OutletService {
 
 /// Opening hours on some days of the week.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct OpeningPeriod {
     /// ISO weekdays (1 = Monday … 7 = Sunday).
     pub weekdays: Vec<u8>,
@@ -180,6 +189,7 @@ pub struct OpeningPeriod {
 
 /// A service outlet.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Outlet {
     /// Stable id.
     pub id: String,

@@ -44,6 +44,7 @@ pub struct FaceChallenge {
 /// Why a face check is run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum FacePurpose {
     /// Registering a device (签发 or a new phone).
     Enrolment,
@@ -114,6 +115,7 @@ pub struct EnrolmentResponse {
 
 /// A device asking to join the account, as an enrolled device sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct EnrolmentRequestView {
     /// The enrolment.
     pub enrolment_id: String,
@@ -132,6 +134,7 @@ pub struct EnrolmentRequestView {
 /// carry the grant, so the PIN itself is never stored on the phone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum PinAction {
     /// Unlink a device (解除关联).
     UnlinkDevice,
@@ -179,6 +182,7 @@ pub struct PinGranted {
 
 /// An enrolled device in the account's list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct DeviceView {
     /// The device.
     pub device_id: String,
@@ -196,6 +200,7 @@ pub struct DeviceView {
 
 /// The answer to unlinking a device.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct DeviceUnlinked {
     /// The device.
     pub device_id: String,
@@ -243,6 +248,7 @@ pub struct PhoneChangeRequest {
 
 /// The answer to starting a phone change.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct PhoneChangeStarted {
     /// The change.
     pub change_id: String,
@@ -262,6 +268,7 @@ pub struct PhoneChangeConfirmation {
 /// What happened to the account that its devices are told about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum NoticeKind {
     /// A device passed the face check and waits for approval or its code.
     EnrolmentRequested,
@@ -279,6 +286,8 @@ pub enum NoticeKind {
 
 /// One account notice.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(rename = "AccountNotice"))]
 pub struct Notice {
     /// Increasing id; ask for those after the last one seen.
     pub notice_id: u64,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A document that identifies a person to the population register.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct PersonIdentity {
     /// Document type, as `ecard-documents` names it (`resident_id`, …).
     pub id_type: String,
@@ -18,6 +19,7 @@ pub struct PersonIdentity {
 /// Lifecycle of a physical card.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum CardStatus {
     /// In use.
     Active,
@@ -34,6 +36,7 @@ pub enum CardStatus {
 /// Whether the e-card may show codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum ECardState {
     /// Codes may be shown.
     Active,
@@ -44,6 +47,7 @@ pub enum ECardState {
 /// Kinds of loss report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum LossKind {
     /// 临时挂失.
     Temporary,
@@ -53,6 +57,7 @@ pub enum LossKind {
 
 /// A loss report on a card.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct LossReport {
     /// Id.
     pub id: String,
@@ -72,6 +77,7 @@ pub struct LossReport {
 /// its scopes need (`docs/security.md`, scoped views): the fields marked
 /// "withheld" below are absent when the scopes do not cover them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Card {
     /// Id.
     pub card_id: String,
@@ -101,6 +107,7 @@ pub struct Card {
 
 /// A person the caller may see: themself or someone they act for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct PersonSummary {
     /// Id in the register.
     pub person_id: String,
@@ -118,6 +125,7 @@ pub struct PersonSummary {
 
 /// `GET /v1/me`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Profile {
     /// The account.
     pub account_id: String,
@@ -181,6 +189,7 @@ pub struct CredentialSet {
 /// How a produced card reaches the holder.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum Delivery {
     /// Posted to an address.
     Mail {
@@ -215,6 +224,7 @@ pub struct NewCardRequest {
 /// Kinds of replacement (补换).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum ReplacementKind {
     /// A new card, new number, same bank.
     Plain,
@@ -244,6 +254,7 @@ pub struct ReplacementRequest {
 /// What an application is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum ApplicationKind {
     /// A first card.
     NewCard,
@@ -254,6 +265,7 @@ pub enum ApplicationKind {
 /// Stages of an application (制卡进度).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum ApplicationState {
     /// 数据录入: submitted.
     Submitted,
@@ -303,6 +315,7 @@ impl ApplicationState {
 /// What the resident can do next on an application.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum ApplicationAction {
     /// Pay the fees.
     Pay,
@@ -318,6 +331,7 @@ pub enum ApplicationAction {
 
 /// One step in an application's history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct StageEntry {
     /// The state entered.
     pub state: ApplicationState,
@@ -327,6 +341,7 @@ pub struct StageEntry {
 
 /// An application as the platform tracks it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Application {
     /// Id.
     pub application_id: String,
@@ -381,6 +396,7 @@ pub struct LossReportRequest {
 /// Kinds of mandate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum DelegationKind {
     /// The legal guardian of a minor or newborn; ends at the 18th birthday.
     Guardian,
@@ -391,6 +407,7 @@ pub enum DelegationKind {
 /// What a mandate allows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum Scope {
     /// Apply for a card.
     Apply,
@@ -408,6 +425,7 @@ pub enum Scope {
 
 /// Evidence of a guardian relationship.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Evidence {
     /// `household_register` (户口簿) or `birth_certificate` (出生医学证明).
     pub kind: String,
@@ -441,6 +459,7 @@ pub struct DelegationRequest {
 /// How a family proxy is related to the person they act for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum Relationship {
     /// 配偶.
     Spouse,
@@ -459,6 +478,7 @@ pub enum Relationship {
 /// Lifecycle of a mandate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum DelegationStatus {
     /// Waiting for the relative's consent.
     PendingConsent,
@@ -472,6 +492,7 @@ pub enum DelegationStatus {
 
 /// A mandate.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Delegation {
     /// Id.
     pub delegation_id: String,
@@ -499,6 +520,7 @@ pub struct Delegation {
 
 /// One audited action.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct AuditEntry {
     /// When.
     pub at: u64,

@@ -12,6 +12,7 @@ use crate::resident::ECardState;
 
 /// Photo requirements for card production.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct PhotoRules {
     /// Smallest accepted width in pixels.
     pub min_width: u32,
@@ -43,6 +44,7 @@ impl From<&PhotoRules> for ecard_documents::PhotoRules {
 
 /// A co-branded bank (联名银行).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Bank {
     /// Short code, e.g. `icbc`.
     pub code: String,
@@ -55,6 +57,7 @@ pub struct Bank {
 /// card in two periods at once (reported lost while still in production)
 /// has a working e-card only if both allow it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct ECardTiming {
     /// From the start of production of a first card (制卡中) until the
     /// holder receives it. `active`: the e-card is made with the card and
@@ -85,6 +88,7 @@ impl Default for ECardTiming {
 /// The rules of one region.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "RulesDocument")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct RegionalRules {
     /// Province-level division code, e.g. `360000`.
     pub region: String,
@@ -128,6 +132,7 @@ pub struct RegionalRules {
 
 /// How the e-card PIN (电子社保卡密码) and enrolled devices are limited.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct AccountSecurity {
     /// Wrong PINs in a row that lock it.
     pub pin_tries: u32,

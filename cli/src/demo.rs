@@ -405,7 +405,7 @@ async fn journey(
         "    {} characters · QR version {} · {} s left",
         code.text.len(),
         code.qr_version,
-        code.seconds_left(client.trusted_now())
+        code.seconds_left_at(client.trusted_now())
     );
 
     narrator.step(

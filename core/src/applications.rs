@@ -349,12 +349,7 @@ impl EcardClient {
 
     /// The application a submission created, once confirmed.
     pub fn submitted_application_id(&self, submission: &Submission) -> Option<String> {
-        submission
-            .response
-            .as_ref()?
-            .get("application_id")?
-            .as_str()
-            .map(str::to_owned)
+        submission.application_id.clone()
     }
 
     fn person_for(&self, person_id: Option<String>) -> Result<String, ClientError> {
@@ -463,7 +458,7 @@ mod tests {
                 .await
                 .unwrap();
             assert_eq!(queued.state, OutboxState::Pending);
-            assert_eq!(queued.application_id(), None);
+            assert_eq!(queued.application_id, None);
             assert!(client.drafts().unwrap().is_empty());
             assert_eq!(client.snapshot().unwrap().outbox_pending, 1);
         });

@@ -102,6 +102,8 @@ impl ClientConfig {
 
 /// The signed-in account on this device.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(ts_rs::TS))]
+#[cfg_attr(feature = "js", ts(rename = "ExportedSession"))]
 pub struct Session {
     /// The account.
     pub account_id: String,
@@ -113,9 +115,41 @@ pub struct Session {
     pub identity: PersonIdentity,
 }
 
+impl Session {
+    /// The session as the apps see it: the identity masked.
+    pub fn view(&self) -> SessionView {
+        SessionView {
+            account_id: self.account_id.clone(),
+            person_id: self.person_id.clone(),
+            device_id: self.device_id.clone(),
+            name_masked: ecard_documents::mask_name(&self.identity.name),
+            id_number_masked: ecard_documents::mask(&self.identity.id_number),
+        }
+    }
+}
+
+/// The signed-in account as the apps see it (identity masked).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "js", derive(serde::Serialize))]
+#[cfg_attr(feature = "js", derive(ts_rs::TS))]
+#[cfg_attr(feature = "js", ts(rename = "Session"))]
+pub struct SessionView {
+    /// The account.
+    pub account_id: String,
+    /// The account holder.
+    pub person_id: String,
+    /// This device.
+    pub device_id: String,
+    /// The holder's name, masked (`刘**`).
+    pub name_masked: String,
+    /// The holder's document number, masked.
+    pub id_number_masked: String,
+}
+
 /// A card as the UI shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "js", derive(serde::Serialize))]
+#[cfg_attr(feature = "js", derive(ts_rs::TS))]
 pub struct CardView {
     /// The card.
     pub card_id: String,
@@ -143,6 +177,7 @@ pub struct CardView {
 /// What the UI needs to render, read without I/O.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "js", derive(serde::Serialize))]
+#[cfg_attr(feature = "js", derive(ts_rs::TS))]
 pub struct Snapshot {
     /// Whether an account is enrolled here.
     pub enrolled: bool,
@@ -511,14 +546,11 @@ impl EcardClient {
                 }
             }
         }
+        let view = session.as_ref().map(Session::view);
         Ok(Snapshot {
             enrolled: session.is_some(),
-            name_masked: session
-                .as_ref()
-                .map(|session| ecard_documents::mask_name(&session.identity.name)),
-            id_number_masked: session
-                .as_ref()
-                .map(|session| ecard_documents::mask(&session.identity.id_number)),
+            name_masked: view.as_ref().map(|view| view.name_masked.clone()),
+            id_number_masked: view.map(|view| view.id_number_masked),
             cards,
             catalogue: self.inner.catalogue.state(),
             online: self.inner.online.load(Ordering::Relaxed),

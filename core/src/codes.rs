@@ -31,6 +31,7 @@ pub const CODE_LIFETIME_SECONDS: u64 = 60;
 /// A code ready to show.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "js", derive(serde::Serialize))]
+#[cfg_attr(feature = "js", derive(ts_rs::TS))]
 pub struct CodeView {
     /// The card.
     pub card_id: String,
@@ -50,11 +51,14 @@ pub struct CodeView {
     pub counter: u32,
     /// When the credential behind it expires.
     pub credential_not_after: u64,
+    /// Seconds it had left when it was made (trusted clock); count down from
+    /// here with [`crate::presentation::CodeCountdown`].
+    pub seconds_left: u64,
 }
 
 impl CodeView {
     /// Seconds until the code expires at `now` (for the refresh countdown).
-    pub fn seconds_left(&self, now: u64) -> u64 {
+    pub fn seconds_left_at(&self, now: u64) -> u64 {
         self.expires_at.saturating_sub(now)
     }
 }
@@ -232,6 +236,7 @@ pub fn make_code(
         on_behalf: stored.role,
         counter,
         credential_not_after: claims.not_after(),
+        seconds_left: (issued_at + CODE_LIFETIME_SECONDS).saturating_sub(now),
     })
 }
 

@@ -9,6 +9,7 @@
 /// binding hands it to JavaScript.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "js", derive(ts_rs::TS))]
 pub enum ClientEvent {
     /// The account, profile or cards changed.
     ProfileChanged,
@@ -48,5 +49,12 @@ pub enum ClientEvent {
     AccountNotice {
         /// The notice (a device name at most; no personal data).
         notice: ecard_api::identity::Notice,
+    },
+    /// The listener fell behind and `count` events were dropped: re-read
+    /// everything. Only the bindings' event delivery
+    /// ([`crate::bridge::EventPump`]) says this; the client never sends it.
+    Missed {
+        /// How many events were dropped.
+        count: u64,
     },
 }

@@ -308,7 +308,7 @@ mod tests {
                 )
                 .await
                 .unwrap();
-            let delegation_id = requested.delegation_id().unwrap();
+            let delegation_id = requested.delegation_id.clone().unwrap();
             let pending = client.mandates().await.unwrap();
             assert_eq!(pending.len(), 1);
             assert_eq!(pending[0].status, DelegationStatus::PendingConsent);
@@ -347,7 +347,7 @@ mod tests {
 
             let revoked = client.revoke_mandate(&delegation_id).await.unwrap();
             assert_eq!(
-                revoked.delegation_id().as_deref(),
+                revoked.delegation_id.as_deref(),
                 Some(delegation_id.as_str())
             );
             assert_eq!(

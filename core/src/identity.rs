@@ -31,6 +31,7 @@ use crate::net::{ApiRequest, RetryPolicy, new_idempotency_key};
 
 /// What the app's face check must capture and bind its result to.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "js", derive(ts_rs::TS))]
 pub struct FaceCheckRequest {
     /// Why the check runs.
     pub purpose: FacePurpose,
@@ -76,6 +77,7 @@ pub struct PendingEnrolment {
 
 /// Where an enrolment stands, for the UI's next step.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "js", derive(ts_rs::TS))]
 pub struct EnrolmentProgress {
     /// The enrolment.
     pub enrolment_id: String,

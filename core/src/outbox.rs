@@ -31,6 +31,7 @@ use crate::workflows::Submission;
 /// Where a submission stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "js", derive(ts_rs::TS))]
 pub enum OutboxState {
     /// Not yet confirmed by the platform.
     Pending,
@@ -43,6 +44,7 @@ pub enum OutboxState {
 /// A submission.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "js", derive(serde::Serialize))]
+#[cfg_attr(feature = "js", derive(ts_rs::TS))]
 pub struct OutboxEntry {
     /// Local id.
     pub id: i64,
@@ -364,16 +366,12 @@ impl EcardClient {
         let entry = entry(&self.inner.store, id)?
             .ok_or_else(|| ClientError::Internal("outbox entry vanished".into()))?;
         match entry.state {
-            OutboxState::Done => Ok(Submission {
-                outbox_id: id,
-                state: OutboxState::Done,
-                response: response(&self.inner.store, &self.inner.cipher, id)?,
-            }),
-            OutboxState::Pending => Ok(Submission {
-                outbox_id: id,
-                state: OutboxState::Pending,
-                response: None,
-            }),
+            OutboxState::Done => Ok(Submission::new(
+                id,
+                OutboxState::Done,
+                response(&self.inner.store, &self.inner.cipher, id)?.as_ref(),
+            )),
+            OutboxState::Pending => Ok(Submission::new(id, OutboxState::Pending, None)),
             OutboxState::Failed => Err(self.failure(id)),
         }
     }
@@ -527,11 +525,11 @@ impl EcardClient {
             .ok_or_else(|| ClientError::NotFound("submission".into()))?;
         match entry.state {
             OutboxState::Failed => Err(self.failure(outbox_id)),
-            state => Ok(Submission {
+            state => Ok(Submission::new(
                 outbox_id,
                 state,
-                response: response(&self.inner.store, &self.inner.cipher, outbox_id)?,
-            }),
+                response(&self.inner.store, &self.inner.cipher, outbox_id)?.as_ref(),
+            )),
         }
     }
 }
@@ -569,15 +567,17 @@ mod tests {
                 .await
                 .unwrap();
             assert_eq!(submission.state, OutboxState::Done);
-            let application_id = submission.application_id().unwrap();
+            let application_id = submission.application_id.clone().unwrap();
             let entry = only_entry(&client);
             assert_eq!(entry.state, OutboxState::Done);
             assert_eq!(entry.attempts, 1);
             assert_eq!(entry.action, "application.submit");
             assert_eq!(entry.last_error, None);
             assert_eq!(
-                response(&client.inner.store, &client.inner.cipher, entry.id).unwrap(),
-                submission.response
+                response(&client.inner.store, &client.inner.cipher, entry.id)
+                    .unwrap()
+                    .map(|answer| answer.to_string()),
+                submission.response_json
             );
             assert_eq!(counts(&client.inner.store).unwrap(), (0, 0));
             assert_eq!(
@@ -638,7 +638,7 @@ mod tests {
                 .await
                 .unwrap();
             assert_eq!(queued.state, OutboxState::Pending);
-            assert_eq!(queued.response, None);
+            assert_eq!(queued.response_json, None);
             let entry = only_entry(&client);
             assert_eq!(entry.state, OutboxState::Pending);
             assert_eq!(entry.attempts, 1);
@@ -654,7 +654,7 @@ mod tests {
             assert_eq!(keys_sent(&platform, paths::APPLICATIONS).len(), 1);
             let confirmed = client.retry_submission(entry.id).await.unwrap();
             assert_eq!(confirmed.state, OutboxState::Done);
-            assert!(confirmed.application_id().is_some());
+            assert!(confirmed.application_id.is_some());
             let keys = keys_sent(&platform, paths::APPLICATIONS);
             assert_eq!(keys, vec![Some(entry.idempotency_key.clone()); 2]);
             let done = only_entry(&client);
@@ -725,7 +725,7 @@ mod tests {
             assert_eq!(applications.len(), 1);
             assert_eq!(
                 Some(applications[0].application.application_id.clone()),
-                confirmed.application_id()
+                confirmed.application_id.clone()
             );
             assert_eq!(applications[0].application.state, ApplicationState::Paid);
         });

@@ -170,7 +170,7 @@ impl CodeCountdown {
         CodeCountdown::new(
             code.issued_at,
             code.expires_at,
-            code.seconds_left(trusted_now),
+            code.seconds_left_at(trusted_now),
             local_now,
         )
     }
@@ -273,6 +273,7 @@ mod tests {
             on_behalf: HolderRole::Holder,
             counter: 1,
             credential_not_after: 9_999,
+            seconds_left: 60,
         };
         // The phone's clock is 300 s behind the platform.
         let countdown = CodeCountdown::of(&code, 1_000, 700);

@@ -16,6 +16,7 @@ use crate::workflows::Draft;
 
 /// Everything the app holds about the person.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "js", derive(ts_rs::TS))]
 pub struct PersonalDataExport {
     /// When the export was made (Unix seconds).
     pub exported_at: u64,
@@ -37,10 +38,12 @@ pub struct PersonalDataExport {
 
 /// A draft in the export.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "js", derive(ts_rs::TS))]
 pub struct ExportedDraft {
     /// Id.
     pub draft_id: String,
     /// The form as JSON (photos as base64).
+    #[cfg_attr(feature = "js", ts(type = "unknown"))]
     pub form: serde_json::Value,
     /// Last saved.
     pub updated_at: u64,
@@ -48,6 +51,7 @@ pub struct ExportedDraft {
 
 /// A submission in the export.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "js", derive(ts_rs::TS))]
 pub struct ExportedSubmission {
     /// What it did.
     pub action: String,
@@ -56,11 +60,13 @@ pub struct ExportedSubmission {
     /// When it was queued.
     pub created_at: u64,
     /// The platform's answer.
+    #[cfg_attr(feature = "js", ts(type = "unknown"))]
     pub response: Option<serde_json::Value>,
 }
 
 /// A credential in the export.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "js", derive(ts_rs::TS))]
 pub struct ExportedCredential {
     /// The card.
     pub card_id: String,

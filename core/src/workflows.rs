@@ -84,33 +84,37 @@ pub struct Draft {
 }
 
 /// What happened to a submission.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(ts_rs::TS))]
 pub struct Submission {
     /// The outbox entry.
     pub outbox_id: i64,
     /// `Done` when the platform answered, `Pending` when queued (offline).
     pub state: OutboxState,
-    /// The platform's answer, when done.
-    pub response: Option<serde_json::Value>,
+    /// The application it created or acted on, once confirmed.
+    pub application_id: Option<String>,
+    /// The mandate it created or acted on, once confirmed.
+    pub delegation_id: Option<String>,
+    /// The platform's answer as JSON text, when done.
+    pub response_json: Option<String>,
 }
 
 impl Submission {
-    fn created(&self, field: &str) -> Option<String> {
-        self.response
-            .as_ref()?
-            .get(field)?
-            .as_str()
-            .map(str::to_owned)
-    }
-
-    /// The application the submission created or acted on, once confirmed.
-    pub fn application_id(&self) -> Option<String> {
-        self.created("application_id")
-    }
-
-    /// The mandate the submission created or acted on, once confirmed.
-    pub fn delegation_id(&self) -> Option<String> {
-        self.created("delegation_id")
+    /// A submission in `state` with the platform's answer, if any.
+    pub fn new(outbox_id: i64, state: OutboxState, response: Option<&serde_json::Value>) -> Self {
+        let created = |field: &str| {
+            response
+                .and_then(|answer| answer.get(field))
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+        };
+        Submission {
+            outbox_id,
+            state,
+            application_id: created("application_id"),
+            delegation_id: created("delegation_id"),
+            response_json: response.map(ToString::to_string),
+        }
     }
 }
 
@@ -118,6 +122,7 @@ impl Submission {
 /// HarmonyOS binding hands it to JavaScript.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "js", derive(ts_rs::TS))]
 pub enum FlowStep {
     /// Queued on this device, not yet confirmed by the platform.
     WaitingToSend,
@@ -148,6 +153,7 @@ pub enum FlowStep {
 /// One stage of the progress bar (制卡进度).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "js", derive(serde::Serialize))]
+#[cfg_attr(feature = "js", derive(ts_rs::TS))]
 pub struct ProgressStage {
     /// The state.
     pub state: ApplicationState,

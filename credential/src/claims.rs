@@ -13,6 +13,7 @@ use crate::error::FormatError;
 /// What a code is shown for. Each purpose discloses only what its terminals need.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum Purpose {
     /// Bus and metro gates: validity and concession class only.
     Transport,
@@ -201,6 +202,7 @@ impl ConcessionClass {
 /// for them under a mandate recorded at the platform.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum HolderRole {
     /// The cardholder's own device.
     #[default]

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// A language for messages shown to people.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum Locale {
     /// Simplified Chinese (zh-CN), the default.
     #[default]

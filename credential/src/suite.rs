@@ -21,6 +21,7 @@ pub const SIGNATURE_LEN: usize = 64;
 
 /// A signature algorithm with its key encoding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum Suite {
     /// Ed25519 (RFC 8032): 32-byte keys, the compact option.
     #[serde(rename = "ed25519")]

@@ -77,8 +77,8 @@ test('a family proxy shows the relative’s medical code after consent at the co
     TEST_PIN,
   );
   assert.equal(submission.state, 'done');
-  const delegationId = /** @type {string} */ (submission.response?.delegationId);
-  assert.ok(delegationId, JSON.stringify(submission.response));
+  const delegationId = /** @type {string} */ (submission.delegationId);
+  assert.ok(delegationId, JSON.stringify(submission));
   let mandate = (await client.mandates()).find((entry) => entry.delegationId === delegationId);
   assert.equal(mandate?.status, 'pending_consent');
 

@@ -231,7 +231,7 @@ test('a relative consents by face on the helper’s phone', async () => {
   const submission = await client.requestMandate(
     'family_proxy', identityOf(relative), null, ['show_code', 'track'], null, 'child', TEST_PIN,
   );
-  const delegationId = /** @type {string} */ (submission.response?.delegationId);
+  const delegationId = /** @type {string} */ (submission.delegationId);
   assert.ok(delegationId);
   const impostor = await rejection(client.consentMandateByFace(delegationId, identityOf(relative), new SimulatedFace('impostor')));
   assert.equal(impostor.code, 'identity_not_verified');

@@ -52,36 +52,6 @@ use napi_derive_ohos::napi;
 pub type Listener =
     ThreadsafeFunction<Value, napi::bindgen_prelude::Unknown<'static>, Value, Status, false, true>;
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct SearchInput {
-    #[serde(default)]
-    text: String,
-    #[serde(default)]
-    region: Option<String>,
-    #[serde(default)]
-    cluster: Option<ecard_api::catalogue::Cluster>,
-    #[serde(default)]
-    domain: Option<ecard_api::catalogue::Domain>,
-    #[serde(default)]
-    usage_mode: Option<ecard_api::catalogue::UsageMode>,
-    #[serde(default)]
-    limit: Option<usize>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct OutletInput {
-    latitude: f64,
-    longitude: f64,
-    #[serde(default)]
-    limit: Option<usize>,
-    #[serde(default)]
-    service: Option<ecard_api::catalogue::OutletService>,
-    #[serde(default)]
-    open_now_only: bool,
-}
-
 fn read<T: for<'de> Deserialize<'de>>(
     field: &str,
     value: Value,
@@ -429,17 +399,9 @@ impl Client {
     /// No I/O: safe on the UI thread.
     #[napi]
     pub fn search(&self, query: Value) -> Fallible<Vec<Value>> {
-        let input: SearchInput = match read("query", query, self.locale) {
-            Ok(input) => input,
+        let query: SearchQuery = match from_js("query", query, self.locale) {
+            Ok(query) => query,
             Err(error) => return Fallible(Err(error)),
-        };
-        let query = SearchQuery {
-            text: input.text,
-            region: input.region,
-            cluster: input.cluster,
-            domain: input.domain,
-            usage_mode: input.usage_mode,
-            limit: input.limit.unwrap_or(0),
         };
         self.now(|core| {
             Ok(core
@@ -453,16 +415,9 @@ impl Client {
     /// The nearest cached outlets, nearest first. No I/O.
     #[napi]
     pub fn nearest_outlets(&self, query: Value) -> Fallible<Vec<Value>> {
-        let input: OutletInput = match read("query", query, self.locale) {
-            Ok(input) => input,
+        let query: OutletQuery = match from_js("query", query, self.locale) {
+            Ok(query) => query,
             Err(error) => return Fallible(Err(error)),
-        };
-        let query = OutletQuery {
-            latitude: input.latitude,
-            longitude: input.longitude,
-            limit: input.limit.unwrap_or(0),
-            service: input.service,
-            open_now_only: input.open_now_only,
         };
         self.now(|core| {
             Ok(core
@@ -496,7 +451,7 @@ impl Client {
         };
         self.run(|core| async move {
             let code = core.current_code(card_id, purpose).await?;
-            Ok(convert::code(&code, core.trusted_now()))
+            Ok(convert::code(&code))
         })
         .await
     }

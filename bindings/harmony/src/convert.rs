@@ -28,7 +28,7 @@ use ecard_core::{
 use ecard_credential::Locale;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::error::BindingError;
 
@@ -133,13 +133,9 @@ pub fn notice(notice: &Notice) -> Value {
     to_js(notice)
 }
 
-/// A session.
+/// A session, identity masked.
 pub fn session(session: &Session) -> Value {
-    json!({
-        "accountId": session.account_id,
-        "personId": session.person_id,
-        "deviceId": session.device_id,
-    })
+    to_js(&session.view())
 }
 
 /// The catalogue cache state.
@@ -152,14 +148,9 @@ pub fn snapshot(snapshot: &Snapshot) -> Value {
     to_js(snapshot)
 }
 
-/// A code to show, with the seconds it has left at `now` (`secondsLeft`,
-/// the one field the binding adds to the core's view).
-pub fn code(code: &CodeView, now: u64) -> Value {
-    let mut value = to_js(code);
-    if let Value::Object(fields) = &mut value {
-        fields.insert("secondsLeft".to_owned(), json!(code.seconds_left(now)));
-    }
-    value
+/// A code to show.
+pub fn code(code: &CodeView) -> Value {
+    to_js(code)
 }
 
 /// What one catalogue sync did.
@@ -204,10 +195,10 @@ pub fn progress_stage(stage: &ProgressStage) -> Value {
 
 #[cfg(test)]
 mod tests {
-    use ecard_core::bridge::UiEvent;
     use ecard_core::{ClientEvent, OutboxState};
 
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn keys_round_trip_between_cases() {
@@ -224,14 +215,14 @@ mod tests {
 
     #[test]
     fn account_notices_become_events_with_null_for_no_device() {
-        let event = to_js(&UiEvent::Changed(ClientEvent::AccountNotice {
+        let event = to_js(&ClientEvent::AccountNotice {
             notice: Notice {
                 notice_id: 3,
                 kind: ecard_api::identity::NoticeKind::PinLocked,
                 device_name: None,
                 at: 9,
             },
-        }));
+        });
         assert_eq!(event["kind"], "account_notice");
         assert_eq!(event["notice"]["kind"], "pin_locked");
         assert_eq!(event["notice"]["deviceName"], Value::Null);
@@ -240,13 +231,13 @@ mod tests {
 
     #[test]
     fn submissions_survive_the_trip_through_javascript() {
-        let original = Submission {
-            outbox_id: 7,
-            state: OutboxState::Done,
-            response: Some(json!({ "application_id": "app-1" })),
-        };
+        let original = Submission::new(
+            7,
+            OutboxState::Done,
+            Some(&json!({ "application_id": "app-1" })),
+        );
         let js = submission(&original);
-        assert_eq!(js["response"]["applicationId"], "app-1");
+        assert_eq!(js["applicationId"], "app-1");
         assert_eq!(submission_from_js(&js), Some(original));
     }
 }

@@ -46,6 +46,8 @@ pub mod client;
 pub mod conformance;
 pub mod convert;
 #[cfg(test)]
+mod declarations;
+#[cfg(test)]
 mod declared_shapes;
 pub mod error;
 pub mod face;

@@ -21,7 +21,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use ecard_api::identity::{
-    DeviceUnlinked, DeviceView, EnrolmentRequestView, PhoneChangeStarted, PinAction,
+    DeviceUnlinked, DeviceView, EnrolmentRequestView, Notice, PhoneChangeStarted, PinAction,
 };
 use ecard_api::resident::ApplicationAction;
 use ecard_api::resident::{
@@ -31,26 +31,24 @@ use ecard_api::resident::{
 use ecard_api::rules::RegionalRules;
 use ecard_core::bridge::{BindingConfig, FlatError, flows};
 use ecard_core::{
-    ApplicationFlow, ClientError, Draft, DraftForm, EnrolmentProgress, LossFlow, NewCardForm,
-    OutboxEntry, ReplacementForm, SecureKeyStore, Snapshot, SyncReport,
+    ApplicationFlow, ClientError, CodeView, Draft, DraftForm, EnrolmentProgress, LossFlow,
+    NewCardForm, OutboxEntry, OutletHit, OutletQuery, ReplacementForm, SearchHit, SearchQuery,
+    SecureKeyStore, SessionView, Snapshot, Submission, SyncReport,
 };
-use ecard_credential::Purpose;
+use ecard_credential::{Locale, Purpose};
 
 use crate::error::EcardError;
 use crate::events::{EventListener, EventSubscription};
-use crate::identity::{AccountNotice, FaceCheck, core_face_check};
+use crate::identity::{FaceCheck, core_face_check};
 use crate::keystore::{ForeignKeyStore, PlatformKeyStore};
 use crate::runtime::{Live, LiveToken, guard, run, runtime_or_error};
-use crate::types::{
-    ClientConfig, CodeView, Language, OutletHit, OutletQuery, SearchHit, SearchQuery, Session,
-    Submission,
-};
+use crate::types::ClientConfig;
 
 /// The client core: one per signed-in app, opened on a data directory.
 #[derive(uniffi::Object)]
 pub struct EcardClient {
     core: ecard_core::EcardClient,
-    language: Language,
+    language: Locale,
     _live: LiveToken,
 }
 
@@ -76,7 +74,7 @@ impl EcardClient {
         run(language, async move {
             future
                 .await
-                .map_err(|error| FlatError::from_client(&error, language.into()))
+                .map_err(|error| FlatError::from_client(&error, language))
         })
         .await
     }
@@ -88,7 +86,7 @@ impl EcardClient {
     ) -> Result<T, EcardError> {
         let language = self.language;
         guard(language, || {
-            work(&self.core).map_err(|error| FlatError::from_client(&error, language.into()))
+            work(&self.core).map_err(|error| FlatError::from_client(&error, language))
         })
     }
 }
@@ -110,7 +108,7 @@ impl EcardClient {
                 Arc::new(ForeignKeyStore::new(key_store, config.key_store_timeout()));
             ecard_core::EcardClient::open(config.client_config(), store)
                 .await
-                .map_err(|error| FlatError::from_client(&error, language.into()))
+                .map_err(|error| FlatError::from_client(&error, language))
         })
         .await?;
         Ok(Arc::new(EcardClient {
@@ -121,7 +119,7 @@ impl EcardClient {
     }
 
     /// The language of messages and labels.
-    pub fn language(&self) -> Language {
+    pub fn language(&self) -> Locale {
         self.language
     }
 
@@ -132,8 +130,8 @@ impl EcardClient {
     }
 
     /// The session, if enrolled (identity masked). No I/O.
-    pub fn session(&self) -> Option<Session> {
-        self.core.session().map(Session::from)
+    pub fn session(&self) -> Option<SessionView> {
+        self.core.session().map(|session| session.view())
     }
 
     /// The account holder's full document number, for the "show number"
@@ -180,12 +178,12 @@ impl EcardClient {
         &self,
         one_time_code: Option<String>,
         pin: Option<String>,
-    ) -> Result<Session, EcardError> {
+    ) -> Result<SessionView, EcardError> {
         self.call(|client| async move {
             client
                 .complete_enrolment(one_time_code, pin)
                 .await
-                .map(Session::from)
+                .map(|session| session.view())
         })
         .await
     }
@@ -233,16 +231,9 @@ impl EcardClient {
 
     /// Fetches account notices not seen yet; each is also delivered as an
     /// `AccountNotice` event. The background task calls it too.
-    pub async fn check_notices(&self) -> Result<Vec<AccountNotice>, EcardError> {
-        self.call(|client| async move {
-            Ok(client
-                .check_notices()
-                .await?
-                .into_iter()
-                .map(AccountNotice::from)
-                .collect())
-        })
-        .await
+    pub async fn check_notices(&self) -> Result<Vec<Notice>, EcardError> {
+        self.call(|client| async move { client.check_notices().await })
+            .await
     }
 
     /// Changes the e-card PIN knowing the current one.
@@ -321,24 +312,12 @@ impl EcardClient {
 
     /// Searches the cached catalogue in characters or pinyin. No I/O.
     pub fn search(&self, query: SearchQuery) -> Result<Vec<SearchHit>, EcardError> {
-        self.now(|client| {
-            Ok(client
-                .search(&query.into())
-                .into_iter()
-                .map(SearchHit::from)
-                .collect())
-        })
+        self.now(|client| Ok(client.search(&query)))
     }
 
     /// The nearest cached outlets. No I/O.
     pub fn nearest_outlets(&self, query: OutletQuery) -> Result<Vec<OutletHit>, EcardError> {
-        self.now(|client| {
-            Ok(client
-                .nearest_outlets(&query.into())
-                .into_iter()
-                .map(OutletHit::from)
-                .collect())
-        })
+        self.now(|client| Ok(client.nearest_outlets(&query)))
     }
 
     /// The cached rules of the account's (or the default) region. No
@@ -355,11 +334,8 @@ impl EcardClient {
         card_id: Option<String>,
         purpose: Purpose,
     ) -> Result<CodeView, EcardError> {
-        self.call(|client| async move {
-            let code = client.current_code(card_id, purpose).await?;
-            Ok(CodeView::from_core(code, client.trusted_now()))
-        })
-        .await
+        self.call(|client| async move { client.current_code(card_id, purpose).await })
+            .await
     }
 
     /// Seconds until `code` expires, by the trusted clock. No I/O.
@@ -406,7 +382,7 @@ impl EcardClient {
     pub async fn retry_submission(&self, outbox_id: i64) -> Result<Submission, EcardError> {
         self.call(|client| async move {
             let submission = client.retry_submission(outbox_id).await?;
-            Ok(Submission::from_core(submission))
+            Ok(submission)
         })
         .await
     }
@@ -421,7 +397,7 @@ impl EcardClient {
     ) -> Result<Submission, EcardError> {
         self.call(|client| async move {
             let submission = client.submit_application(form, draft_id).await?;
-            Ok(Submission::from_core(submission))
+            Ok(submission)
         })
         .await
     }
@@ -434,7 +410,7 @@ impl EcardClient {
     ) -> Result<Submission, EcardError> {
         self.call(|client| async move {
             let submission = client.submit_replacement(form, draft_id).await?;
-            Ok(Submission::from_core(submission))
+            Ok(submission)
         })
         .await
     }
@@ -447,7 +423,7 @@ impl EcardClient {
     ) -> Result<Submission, EcardError> {
         self.call(|client| async move {
             let submission = client.pay(&application_id, amount_fen).await?;
-            Ok(Submission::from_core(submission))
+            Ok(submission)
         })
         .await
     }
@@ -459,7 +435,7 @@ impl EcardClient {
     ) -> Result<Submission, EcardError> {
         self.call(|client| async move {
             let submission = client.cancel_application(&application_id).await?;
-            Ok(Submission::from_core(submission))
+            Ok(submission)
         })
         .await
     }
@@ -468,7 +444,7 @@ impl EcardClient {
     pub async fn confirm_receipt(&self, application_id: String) -> Result<Submission, EcardError> {
         self.call(|client| async move {
             let submission = client.confirm_receipt(&application_id).await?;
-            Ok(Submission::from_core(submission))
+            Ok(submission)
         })
         .await
     }
@@ -481,7 +457,7 @@ impl EcardClient {
     ) -> Result<Submission, EcardError> {
         self.call(|client| async move {
             let submission = client.resubmit_photo(&application_id, photo_jpeg).await?;
-            Ok(Submission::from_core(submission))
+            Ok(submission)
         })
         .await
     }
@@ -490,7 +466,7 @@ impl EcardClient {
     pub async fn activate_card(&self, card_id: String) -> Result<Submission, EcardError> {
         self.call(|client| async move {
             let submission = client.activate_card(&card_id).await?;
-            Ok(Submission::from_core(submission))
+            Ok(submission)
         })
         .await
     }
@@ -504,7 +480,7 @@ impl EcardClient {
     ) -> Result<Submission, EcardError> {
         self.call(|client| async move {
             let submission = client.report_loss(&card_id, kind).await?;
-            Ok(Submission::from_core(submission))
+            Ok(submission)
         })
         .await
     }
@@ -518,7 +494,7 @@ impl EcardClient {
     ) -> Result<Submission, EcardError> {
         self.call(|client| async move {
             let submission = client.release_loss(&card_id, &pin).await?;
-            Ok(Submission::from_core(submission))
+            Ok(submission)
         })
         .await
     }
@@ -553,7 +529,7 @@ impl EcardClient {
                     &pin,
                 )
                 .await?;
-            Ok(Submission::from_core(submission))
+            Ok(submission)
         })
         .await
     }
@@ -567,7 +543,7 @@ impl EcardClient {
     ) -> Result<Submission, EcardError> {
         self.call(|client| async move {
             let submission = client.consent_mandate(&delegation_id, &pin).await?;
-            Ok(Submission::from_core(submission))
+            Ok(submission)
         })
         .await
     }
@@ -594,7 +570,7 @@ impl EcardClient {
     pub async fn revoke_mandate(&self, delegation_id: String) -> Result<Submission, EcardError> {
         self.call(|client| async move {
             let submission = client.revoke_mandate(&delegation_id).await?;
-            Ok(Submission::from_core(submission))
+            Ok(submission)
         })
         .await
     }
@@ -624,7 +600,7 @@ impl EcardClient {
     ) -> Result<Submission, EcardError> {
         self.call(|client| async move {
             let submission = flows::act(&client, &flow, action, photo_jpeg).await?;
-            Ok(Submission::from_core(submission))
+            Ok(submission)
         })
         .await
     }

@@ -13,7 +13,7 @@
 use ecard_core::bridge::FlatError;
 use ecard_core::{ClientError, ErrorCategory};
 
-use crate::types::Language;
+use ecard_credential::Locale;
 
 /// An error of the client, as the UI acts on it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, uniffi::Error)]
@@ -102,19 +102,19 @@ impl From<FlatError> for EcardError {
 
 impl EcardError {
     /// Flattens a core error, with its message in `language`.
-    pub fn from_client(error: &ClientError, language: Language) -> EcardError {
-        FlatError::from_client(error, language.into()).into()
+    pub fn from_client(error: &ClientError, language: Locale) -> EcardError {
+        FlatError::from_client(error, language).into()
     }
 
     /// An internal error with the core's generic message.
-    pub(crate) fn internal(code: &str, language: Language) -> EcardError {
-        FlatError::internal(code, code, language.into()).into()
+    pub(crate) fn internal(code: &str, language: Locale) -> EcardError {
+        FlatError::internal(code, code, language).into()
     }
 
     /// A panic caught at the FFI edge.
     #[cfg(test)]
-    pub(crate) fn panic(language: Language) -> EcardError {
-        FlatError::panic(language.into()).into()
+    pub(crate) fn panic(language: Locale) -> EcardError {
+        FlatError::panic(language).into()
     }
 
     /// The stable code, whatever the category.
@@ -142,7 +142,7 @@ mod tests {
             field: "bank".into(),
             reason: "not here".into(),
         };
-        let flat = EcardError::from_client(&error, Language::ZhCn);
+        let flat = EcardError::from_client(&error, Locale::ZhCn);
         assert_eq!(
             flat,
             EcardError::InvalidInput {
@@ -151,19 +151,19 @@ mod tests {
                 field_name: "bank".into(),
             }
         );
-        let flat = EcardError::from_client(&ClientError::CardSuspended, Language::En);
+        let flat = EcardError::from_client(&ClientError::CardSuspended, Locale::En);
         assert!(
             matches!(flat, EcardError::Revoked { ref user_message, .. } if user_message.contains("lost"))
         );
-        let flat = EcardError::from_client(&ClientError::Timeout, Language::En);
+        let flat = EcardError::from_client(&ClientError::Timeout, Locale::En);
         assert!(matches!(flat, EcardError::Network { .. }));
         assert_eq!(flat.code(), "timeout");
-        let flat = EcardError::from_client(&ClientError::NotEnrolled, Language::ZhCn);
+        let flat = EcardError::from_client(&ClientError::NotEnrolled, Locale::ZhCn);
         assert!(matches!(flat, EcardError::NotAllowed { .. }));
-        let flat = EcardError::from_client(&ClientError::NotFound("x".into()), Language::ZhCn);
+        let flat = EcardError::from_client(&ClientError::NotFound("x".into()), Locale::ZhCn);
         assert!(matches!(flat, EcardError::NotFound { .. }));
         assert!(matches!(
-            EcardError::panic(Language::En),
+            EcardError::panic(Locale::En),
             EcardError::Internal { .. }
         ));
     }

@@ -14,15 +14,16 @@
 
 use std::sync::Arc;
 
+use ecard_api::identity::Notice;
 use ecard_core::ClientEvent;
+use ecard_core::bridge::EventPump;
 use ecard_core::bridge::events::Delivered;
-use ecard_core::bridge::{EventPump, UiEvent};
 
-use crate::identity::AccountNotice;
-
-/// Something changed: re-read what the event names.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Enum)]
-pub enum EcardEvent {
+/// Something changed: re-read what the event names. Named `EcardEvent` in
+/// the bindings.
+#[uniffi::remote(Enum)]
+#[uniffi(name = "EcardEvent")]
+pub enum ClientEvent {
     /// The account, profile or cards changed: re-read the snapshot.
     ProfileChanged,
     /// New credentials for a card: codes can be made (again).
@@ -60,7 +61,7 @@ pub enum EcardEvent {
     /// record changed): tell the person, re-read the device list.
     AccountNotice {
         /// The notice.
-        notice: AccountNotice,
+        notice: Notice,
     },
     /// The listener fell behind and `count` events were dropped: re-read
     /// everything.
@@ -70,43 +71,11 @@ pub enum EcardEvent {
     },
 }
 
-impl From<UiEvent> for EcardEvent {
-    fn from(event: UiEvent) -> EcardEvent {
-        match event {
-            UiEvent::Changed(event) => event.into(),
-            UiEvent::Missed(missed) => EcardEvent::Missed {
-                count: missed.count,
-            },
-        }
-    }
-}
-
-impl From<ClientEvent> for EcardEvent {
-    fn from(event: ClientEvent) -> EcardEvent {
-        match event {
-            ClientEvent::ProfileChanged => EcardEvent::ProfileChanged,
-            ClientEvent::CredentialsChanged { card_id } => {
-                EcardEvent::CredentialsChanged { card_id }
-            }
-            ClientEvent::CardSuspended { card_id } => EcardEvent::CardSuspended { card_id },
-            ClientEvent::CatalogueSynced { changed } => EcardEvent::CatalogueSynced { changed },
-            ClientEvent::ConnectivityChanged { online } => {
-                EcardEvent::ConnectivityChanged { online }
-            }
-            ClientEvent::OutboxChanged { pending } => EcardEvent::OutboxChanged { pending },
-            ClientEvent::WorkflowChanged { id } => EcardEvent::WorkflowChanged { id },
-            ClientEvent::AccountNotice { notice } => EcardEvent::AccountNotice {
-                notice: notice.into(),
-            },
-        }
-    }
-}
-
 /// Receives the client's events (implemented by the app).
 #[uniffi::export(with_foreign)]
 pub trait EventListener: Send + Sync {
     /// One event. Called on a library thread; return quickly.
-    fn on_event(&self, event: EcardEvent);
+    fn on_event(&self, event: ClientEvent);
 }
 
 /// A running subscription. `cancel()` — or closing/freeing the object —
@@ -126,7 +95,7 @@ impl EventSubscription {
     ) -> EventSubscription {
         EventSubscription {
             pump: EventPump::start(runtime, receiver, move |event| {
-                listener.on_event(event.into());
+                listener.on_event(event);
                 Delivered::More
             }),
         }

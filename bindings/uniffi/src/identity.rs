@@ -198,10 +198,11 @@ pub struct PhoneChangeStarted {
     pub expires_at: u64,
 }
 
-/// What happened to the account. (Not `NoticeKind`: the apps' screen
-/// models have their own notices.)
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, uniffi::Enum)]
-pub enum AccountNoticeKind {
+/// What happened to the account. (Named `AccountNoticeKind` in the
+/// bindings: the apps' screen models have their own notices.)
+#[uniffi::remote(Enum)]
+#[uniffi(name = "AccountNoticeKind")]
+pub enum NoticeKind {
     /// A device passed the face check and waits for approval or its code.
     EnrolmentRequested,
     /// A new device joined the account.
@@ -216,42 +217,19 @@ pub enum AccountNoticeKind {
     PhoneChanged,
 }
 
-impl From<NoticeKind> for AccountNoticeKind {
-    fn from(kind: NoticeKind) -> AccountNoticeKind {
-        match kind {
-            NoticeKind::EnrolmentRequested => AccountNoticeKind::EnrolmentRequested,
-            NoticeKind::DeviceEnrolled => AccountNoticeKind::DeviceEnrolled,
-            NoticeKind::DeviceUnlinked => AccountNoticeKind::DeviceUnlinked,
-            NoticeKind::PinChanged => AccountNoticeKind::PinChanged,
-            NoticeKind::PinLocked => AccountNoticeKind::PinLocked,
-            NoticeKind::PhoneChanged => AccountNoticeKind::PhoneChanged,
-        }
-    }
-}
-
-/// One account notice (a device name at most; no personal data). (Not
-/// `Notice`: the apps' screen models have their own.)
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
-pub struct AccountNotice {
+/// One account notice (a device name at most; no personal data). Named
+/// `AccountNotice` in the bindings.
+#[uniffi::remote(Record)]
+#[uniffi(name = "AccountNotice")]
+pub struct Notice {
     /// Increasing id.
     pub notice_id: u64,
     /// What happened.
-    pub kind: AccountNoticeKind,
+    pub kind: NoticeKind,
     /// The device concerned, by name, if any.
     pub device_name: Option<String>,
     /// When (Unix seconds).
     pub at: u64,
-}
-
-impl From<Notice> for AccountNotice {
-    fn from(notice: Notice) -> AccountNotice {
-        AccountNotice {
-            notice_id: notice.notice_id,
-            kind: notice.kind.into(),
-            device_name: notice.device_name,
-            at: notice.at,
-        }
-    }
 }
 
 #[cfg(test)]

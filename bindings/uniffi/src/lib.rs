@@ -50,7 +50,7 @@ pub mod types;
 
 pub use client::{BackgroundSync, EcardClient};
 pub use error::EcardError;
-pub use events::{EcardEvent, EventListener, EventSubscription};
+pub use events::{EventListener, EventSubscription};
 pub use identity::{FaceCheck, FaceCheckFailure};
 pub use keystore::{KeyStoreFailure, PlatformKeyStore};
 pub use logging::{LogLevel, PlatformLogger};
@@ -80,9 +80,7 @@ pub fn live_objects() -> LiveObjects {
 #[uniffi::export]
 pub fn debug_panic(inside_guard: bool) -> Result<(), EcardError> {
     if inside_guard {
-        runtime::guard(types::Language::En, || {
-            conformance::explode("inside the guard")
-        })
+        runtime::guard(Locale::En, || conformance::explode("inside the guard"))
     } else {
         Ok(conformance::explode("outside the guard")?)
     }
@@ -92,18 +90,15 @@ pub fn debug_panic(inside_guard: bool) -> Result<(), EcardError> {
 /// tests): the caller gets [`EcardError::Internal`] with code `panic`.
 #[uniffi::export]
 pub async fn debug_panic_async() -> Result<(), EcardError> {
-    runtime::run(types::Language::En, async {
-        conformance::explode("on the runtime")
-    })
-    .await
+    runtime::run(Locale::En, async { conformance::explode("on the runtime") }).await
 }
 
 /// The error a conformance scenario names (`offline`, `card_suspended`,
 /// `pin_wrong`, …; see `bindings/conformance/scenarios.json`), thrown as
 /// the app would meet it. An unknown name is an `invalid_argument`.
 #[uniffi::export]
-pub fn debug_error(name: String, language: types::Language) -> Result<(), EcardError> {
-    let locale = language.into();
+pub fn debug_error(name: String, language: Locale) -> Result<(), EcardError> {
+    let locale = language;
     Err(conformance::scenario_error(&name, locale)
         .unwrap_or_else(|| FlatError::invalid_argument("name", name, locale))
         .into())
@@ -117,7 +112,7 @@ pub fn debug_lagged_subscription(
     emitted: u32,
     capacity: u32,
 ) -> Result<Arc<EventSubscription>, EcardError> {
-    let runtime = runtime::runtime_or_error(types::Language::En)?;
+    let runtime = runtime::runtime_or_error(Locale::En)?;
     Ok(Arc::new(EventSubscription::start(
         runtime,
         conformance::lagged_receiver(emitted, capacity),

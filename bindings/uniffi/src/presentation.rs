@@ -9,7 +9,8 @@ use ecard_core::{ErrorCategory, FlowStep};
 use ecard_credential::Purpose;
 
 use crate::error::EcardError;
-use crate::types::{CodeView, Language};
+use ecard_core::CodeView;
+use ecard_credential::Locale;
 
 /// What the UI can do about an error (the category of [`EcardError`]).
 #[uniffi::remote(Enum)]
@@ -57,14 +58,14 @@ pub struct CodeCountdown {
 
 /// What a purpose's code is called (乘车码, "Transport", …).
 #[uniffi::export]
-pub fn purpose_label(purpose: Purpose, language: Language) -> String {
-    presentation::purpose_label(purpose, language.into()).to_owned()
+pub fn purpose_label(purpose: Purpose, language: Locale) -> String {
+    presentation::purpose_label(purpose, language).to_owned()
 }
 
 /// What the application screen says about where a flow stands.
 #[uniffi::export]
-pub fn step_label(step: FlowStep, language: Language) -> String {
-    presentation::step_label(&step, language.into())
+pub fn step_label(step: FlowStep, language: Locale) -> String {
+    presentation::step_label(&step, language)
 }
 
 /// Money in fen as yuan, e.g. 1000 → `¥10.00`.
@@ -94,8 +95,8 @@ pub fn error_action(category: ErrorCategory, code: String) -> ErrorAction {
 
 /// The button caption of an action, `""` for `None`.
 #[uniffi::export]
-pub fn error_action_label(action: ErrorAction, language: Language) -> String {
-    action.label(language.into()).to_owned()
+pub fn error_action_label(action: ErrorAction, language: Locale) -> String {
+    action.label(language).to_owned()
 }
 
 /// The countdown of `code`, which arrived when the phone's clock read

@@ -9,7 +9,7 @@
 use ecard_credential::QrMatrix;
 
 use crate::error::EcardError;
-use crate::types::Language;
+use ecard_credential::Locale;
 
 /// The modules of a QR symbol, row by row, without the quiet zone.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
@@ -23,20 +23,20 @@ pub struct QrModules {
     pub dark: Vec<u8>,
 }
 
-fn encode(text: &str, language: Language) -> Result<QrMatrix, EcardError> {
+fn encode(text: &str, language: Locale) -> Result<QrMatrix, EcardError> {
     QrMatrix::encode(text).map_err(|_| EcardError::internal("qr_too_long", language))
 }
 
 /// The module matrix of `text` at ECC M.
 #[uniffi::export]
 pub fn qr_matrix(text: String) -> Result<QrModules, EcardError> {
-    let matrix = encode(&text, Language::ZhCn)?;
+    let matrix = encode(&text, Locale::ZhCn)?;
     let width = matrix.width();
     let dark = matrix.rows().into_iter().flatten().map(u8::from).collect();
     Ok(QrModules {
         version: matrix.version(),
         width: u32::try_from(width)
-            .map_err(|_| EcardError::internal("qr_too_long", Language::ZhCn))?,
+            .map_err(|_| EcardError::internal("qr_too_long", Locale::ZhCn))?,
         dark,
     })
 }
@@ -45,13 +45,13 @@ pub fn qr_matrix(text: String) -> Result<QrModules, EcardError> {
 /// quiet zone.
 #[uniffi::export]
 pub fn qr_png(text: String, module_pixels: u32) -> Result<Vec<u8>, EcardError> {
-    Ok(encode(&text, Language::ZhCn)?.to_png(module_pixels as usize))
+    Ok(encode(&text, Locale::ZhCn)?.to_png(module_pixels as usize))
 }
 
 /// An SVG of `text`, `module_pixels` user units a module, with the quiet zone.
 #[uniffi::export]
 pub fn qr_svg(text: String, module_pixels: u32) -> Result<String, EcardError> {
-    Ok(encode(&text, Language::ZhCn)?.to_svg(module_pixels as usize))
+    Ok(encode(&text, Locale::ZhCn)?.to_svg(module_pixels as usize))
 }
 
 #[cfg(test)]

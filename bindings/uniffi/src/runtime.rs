@@ -15,7 +15,7 @@ use std::future::Future;
 use ecard_core::bridge::{self, FlatError};
 
 use crate::error::EcardError;
-use crate::types::Language;
+use ecard_credential::Locale;
 
 pub use ecard_core::bridge::LiveObjects;
 pub(crate) use ecard_core::bridge::runtime::{Live, LiveToken, blocking_foreign};
@@ -35,26 +35,26 @@ pub struct LiveObjects {
 
 /// The runtime, or the error a caller gets when the OS refused its threads.
 pub(crate) fn runtime_or_error(
-    language: Language,
+    language: Locale,
 ) -> Result<&'static tokio::runtime::Runtime, EcardError> {
-    Ok(bridge::runtime::runtime_or_error(language.into())?)
+    Ok(bridge::runtime::runtime_or_error(language)?)
 }
 
 /// Runs `future` on the core's runtime and waits for it (see
 /// [`bridge::run`]): dropping the returned future aborts the work; a panic
 /// becomes [`EcardError::Internal`] with code `panic`.
-pub(crate) async fn run<T, F>(language: Language, future: F) -> Result<T, EcardError>
+pub(crate) async fn run<T, F>(language: Locale, future: F) -> Result<T, EcardError>
 where
     T: Send + 'static,
     F: Future<Output = Result<T, FlatError>> + Send + 'static,
 {
-    Ok(bridge::run(language.into(), future).await?)
+    Ok(bridge::run(language, future).await?)
 }
 
 /// Runs sync work, turning a panic into [`EcardError::Internal`].
 pub(crate) fn guard<T>(
-    language: Language,
+    language: Locale,
     work: impl FnOnce() -> Result<T, FlatError>,
 ) -> Result<T, EcardError> {
-    Ok(bridge::guard(language.into(), work)?)
+    Ok(bridge::guard(language, work)?)
 }

@@ -6,10 +6,12 @@
 //!   UniFFI can generate its converters, but no new Rust type exists — the
 //!   core's value crosses the FFI as it is. If the core adds or changes a
 //!   field, this file stops compiling, so the bindings cannot drift.
-//! - **Mirror records** where the core's type cannot cross as it is
-//!   (`usize` counts, `Arc`s, `PathBuf`s, JSON values) or where the edge
-//!   adds something for the UI (a code's seconds left, masked identity in
-//!   the session): small structs with plain field-by-field conversions.
+//!   `#[uniffi(name = …)]` keeps a binding name where the Rust one would
+//!   clash on a platform (`Locale` is `Language`, `SessionView` is
+//!   `Session`).
+//! - **One edge record**, [`ClientConfig`]: each platform hands in its
+//!   configuration with every value filled, where the core's
+//!   [`BindingConfig`] leaves them optional for JavaScript.
 
 use ecard_api::catalogue::{
     CardForm, CatalogueItem, Channel, Cluster, Domain, OpeningPeriod, Outlet, OutletKind,
@@ -25,8 +27,9 @@ use ecard_api::rules::{AccountSecurity, Bank, ECardTiming, PhotoRules, RegionalR
 use ecard_core::bridge::BindingConfig;
 use ecard_core::storage::{RecoveredTable, RecoveryReport};
 use ecard_core::{
-    ApplicationFlow, CardView, Draft, DraftForm, FlowStep, LossFlow, MatchKind, NewCardForm,
-    OutboxEntry, OutboxState, ProgressStage, ReplacementForm,
+    ApplicationFlow, CardView, CodeView, Draft, DraftForm, FlowStep, LossFlow, MatchKind,
+    NewCardForm, OutboxEntry, OutboxState, OutletHit, OutletQuery, ProgressStage, ReplacementForm,
+    SearchHit, SearchQuery, SessionView, Submission,
 };
 use ecard_core::{CatalogueState, Snapshot, SyncReport};
 use ecard_credential::{HolderRole, Locale, Purpose, Suite};
@@ -69,33 +72,16 @@ pub enum Suite {
     EcdsaP256,
 }
 
-/// The language of messages and labels. (Not `Locale`: that name would
-/// clash with `Foundation.Locale` in Swift and `java.util.Locale` in Kotlin.)
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, uniffi::Enum)]
-pub enum Language {
+/// The language of messages and labels. (Named `Language` in the
+/// bindings: `Locale` would clash with `Foundation.Locale` in Swift and
+/// `java.util.Locale` in Kotlin.)
+#[uniffi::remote(Enum)]
+#[uniffi(name = "Language")]
+pub enum Locale {
     /// Simplified Chinese (zh-CN), the default.
-    #[default]
     ZhCn,
     /// English.
     En,
-}
-
-impl From<Language> for Locale {
-    fn from(language: Language) -> Locale {
-        match language {
-            Language::ZhCn => Locale::ZhCn,
-            Language::En => Locale::En,
-        }
-    }
-}
-
-impl From<Locale> for Language {
-    fn from(locale: Locale) -> Language {
-        match locale {
-            Locale::ZhCn => Language::ZhCn,
-            Locale::En => Language::En,
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -313,7 +299,7 @@ pub enum MatchKind {
 }
 
 /// A catalogue search. Build it with only `text` set for a plain search.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct SearchQuery {
     /// Words in characters or pinyin (`社保卡`, `shebaoka`, `sbk`); empty
     /// lists everything that passes the filters.
@@ -335,21 +321,8 @@ pub struct SearchQuery {
     pub limit: u32,
 }
 
-impl From<SearchQuery> for ecard_core::SearchQuery {
-    fn from(query: SearchQuery) -> ecard_core::SearchQuery {
-        ecard_core::SearchQuery {
-            text: query.text,
-            region: query.region,
-            cluster: query.cluster,
-            domain: query.domain,
-            usage_mode: query.usage_mode,
-            limit: query.limit as usize,
-        }
-    }
-}
-
 /// A search result, best first.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct SearchHit {
     /// The item.
     pub item: CatalogueItem,
@@ -359,18 +332,8 @@ pub struct SearchHit {
     pub matched: MatchKind,
 }
 
-impl From<ecard_core::SearchHit> for SearchHit {
-    fn from(hit: ecard_core::SearchHit) -> SearchHit {
-        SearchHit {
-            item: hit.item.as_ref().clone(),
-            score: hit.score,
-            matched: hit.matched,
-        }
-    }
-}
-
 /// A nearest-outlets request.
-#[derive(Clone, Debug, PartialEq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct OutletQuery {
     /// Latitude, degrees (WGS-84).
     pub latitude: f64,
@@ -387,20 +350,8 @@ pub struct OutletQuery {
     pub open_now_only: bool,
 }
 
-impl From<OutletQuery> for ecard_core::OutletQuery {
-    fn from(query: OutletQuery) -> ecard_core::OutletQuery {
-        ecard_core::OutletQuery {
-            latitude: query.latitude,
-            longitude: query.longitude,
-            limit: query.limit as usize,
-            service: query.service,
-            open_now_only: query.open_now_only,
-        }
-    }
-}
-
 /// A nearby outlet, nearest first.
-#[derive(Clone, Debug, PartialEq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct OutletHit {
     /// The outlet.
     pub outlet: Outlet,
@@ -408,16 +359,6 @@ pub struct OutletHit {
     pub distance_metres: f64,
     /// Whether it is open now.
     pub open_now: bool,
-}
-
-impl From<ecard_core::OutletHit> for OutletHit {
-    fn from(hit: ecard_core::OutletHit) -> OutletHit {
-        OutletHit {
-            outlet: hit.outlet.as_ref().clone(),
-            distance_metres: hit.distance_metres,
-            open_now: hit.open_now,
-        }
-    }
 }
 
 /// What the catalogue cache holds and how fresh it is.
@@ -667,9 +608,11 @@ pub struct Profile {
     pub region: String,
 }
 
-/// The signed-in account on this device (identity masked).
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
-pub struct Session {
+/// The signed-in account on this device (identity masked). Named
+/// `Session` in the bindings.
+#[uniffi::remote(Record)]
+#[uniffi(name = "Session")]
+pub struct SessionView {
     /// The account.
     pub account_id: String,
     /// The account holder.
@@ -680,18 +623,6 @@ pub struct Session {
     pub name_masked: String,
     /// The holder's document number, masked.
     pub id_number_masked: String,
-}
-
-impl From<ecard_core::Session> for Session {
-    fn from(session: ecard_core::Session) -> Session {
-        Session {
-            name_masked: ecard_documents::mask_name(&session.identity.name),
-            id_number_masked: ecard_documents::mask(&session.identity.id_number),
-            account_id: session.account_id,
-            person_id: session.person_id,
-            device_id: session.device_id,
-        }
-    }
 }
 
 /// A card as the UI shows it.
@@ -770,7 +701,7 @@ pub struct Snapshot {
 
 /// A code ready to show: render `text` as a QR code (see `qr_matrix`,
 /// `qr_png`, `qr_svg`) and count `seconds_left` down to a refresh.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct CodeView {
     /// The card.
     pub card_id: String,
@@ -784,33 +715,15 @@ pub struct CodeView {
     pub issued_at: u64,
     /// When terminals stop accepting it.
     pub expires_at: u64,
-    /// Seconds left when it was returned; later, `expires_at` minus the
-    /// client's `trusted_now()`.
-    pub seconds_left: u64,
     /// Whether it is shown for someone else (proxy or guardian).
     pub on_behalf: HolderRole,
     /// The device counter it carries.
     pub counter: u32,
     /// When the credential behind it expires.
     pub credential_not_after: u64,
-}
-
-impl CodeView {
-    /// Converts the core's view, counting the seconds left at `now`.
-    pub fn from_core(code: ecard_core::CodeView, now: u64) -> CodeView {
-        CodeView {
-            seconds_left: code.seconds_left(now),
-            card_id: code.card_id,
-            purpose: code.purpose,
-            text: code.text,
-            qr_version: code.qr_version,
-            issued_at: code.issued_at,
-            expires_at: code.expires_at,
-            on_behalf: code.on_behalf,
-            counter: code.counter,
-            credential_not_after: code.credential_not_after,
-        }
-    }
+    /// Seconds left when it was made; later, `expires_at` minus the
+    /// client's `trusted_now()`.
+    pub seconds_left: u64,
 }
 
 // ---------------------------------------------------------------------------
@@ -932,7 +845,7 @@ pub struct OutboxEntry {
 }
 
 /// What happened to a submission.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct Submission {
     /// The outbox entry.
     pub outbox_id: i64,
@@ -944,19 +857,6 @@ pub struct Submission {
     pub delegation_id: Option<String>,
     /// The platform's answer as JSON, when done.
     pub response_json: Option<String>,
-}
-
-impl Submission {
-    /// Converts the core's submission.
-    pub fn from_core(submission: ecard_core::Submission) -> Self {
-        Submission {
-            outbox_id: submission.outbox_id,
-            state: submission.state,
-            application_id: submission.application_id(),
-            delegation_id: submission.delegation_id(),
-            response_json: submission.response.as_ref().map(ToString::to_string),
-        }
-    }
 }
 
 /// What an application is for.
@@ -1232,14 +1132,14 @@ pub struct AuditEntry {
 
 /// The label of an application state in a language (数据录入, 制卡中, …).
 #[uniffi::export]
-pub fn application_state_label(state: ApplicationState, language: Language) -> String {
-    ecard_core::workflows::state_label(state, language.into()).to_owned()
+pub fn application_state_label(state: ApplicationState, language: Locale) -> String {
+    ecard_core::workflows::state_label(state, language).to_owned()
 }
 
 /// The kind of an application in words (申领社保卡, 补换卡, …).
 #[uniffi::export]
-pub fn application_kind_label(kind: ApplicationKind, language: Language) -> String {
-    ecard_core::workflows::kind_label(kind, language.into()).to_owned()
+pub fn application_kind_label(kind: ApplicationKind, language: Locale) -> String {
+    ecard_core::workflows::kind_label(kind, language).to_owned()
 }
 
 // ---------------------------------------------------------------------------
@@ -1255,7 +1155,7 @@ pub struct ClientConfig {
     /// The platform, `https://…` (or `http://` on loopback).
     pub platform_url: String,
     /// Language of messages and labels.
-    pub language: Language,
+    pub language: Locale,
     /// A name for this device the resident recognises.
     pub device_name: String,
     /// Region whose catalogue and rules to sync before enrolment.
@@ -1275,7 +1175,7 @@ pub struct ClientConfig {
 impl From<ClientConfig> for BindingConfig {
     fn from(config: ClientConfig) -> BindingConfig {
         BindingConfig {
-            locale: Some(config.language.into()),
+            locale: Some(config.language),
             device_name: Some(config.device_name),
             default_region: Some(config.default_region),
             device_suite: Some(config.device_suite),
@@ -1299,7 +1199,7 @@ impl From<ClientConfig> for ecard_core::ClientConfig {
 pub fn default_config(data_dir: String, platform_url: String) -> ClientConfig {
     let defaults = BindingConfig::new(data_dir, platform_url).with_defaults();
     ClientConfig {
-        language: defaults.locale().into(),
+        language: defaults.locale(),
         device_name: defaults.device_name.unwrap_or_default(),
         default_region: defaults.default_region.unwrap_or_default(),
         device_suite: defaults.device_suite.unwrap_or(Suite::EcdsaP256),
@@ -1318,7 +1218,7 @@ mod tests {
     #[test]
     fn the_default_config_is_the_cores() {
         let config = default_config("/tmp/x".into(), "http://127.0.0.1:1".into());
-        assert_eq!(config.language, Language::ZhCn);
+        assert_eq!(config.language, Locale::ZhCn);
         assert_eq!(config.device_suite, Suite::EcdsaP256);
         let core: ecard_core::ClientConfig = config.into();
         assert_eq!(core.default_region, "360000");

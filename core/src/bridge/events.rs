@@ -5,47 +5,18 @@
 //! slow listener loses the oldest ones. One binding used to report that
 //! and the other dropped it silently, so an ArkTS screen could keep showing
 //! a stale outbox count forever. [`EventPump`] is the one loop both use:
-//! it turns every event into a [`UiEvent`], reports a lag as
-//! [`UiEvent::Missed`] (the UI then re-reads everything), and stops for
+//! it hands on every event, reports a lag as [`ClientEvent::Missed`] (the
+//! UI then re-reads everything), and stops for
 //! good when cancelled, dropped, or when the sink says its side is gone.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use serde::Serialize;
 use tokio::sync::broadcast::Receiver;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::runtime::{Live, LiveToken, blocking_foreign};
 use crate::events::ClientEvent;
-
-/// What a listener is told: an event of the client, or how many it
-/// missed. Serialized flat: the event's own `{ "kind": … }`, or
-/// `{ "kind": "missed", "count": n }`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
-pub enum UiEvent {
-    /// Something changed: re-read what the event names.
-    Changed(ClientEvent),
-    /// The listener fell behind and events were dropped: re-read
-    /// everything.
-    Missed(Missed),
-}
-
-/// How many events a listener that fell behind lost.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename = "missed")]
-pub struct Missed {
-    /// How many events were dropped.
-    pub count: u64,
-}
-
-impl UiEvent {
-    /// `count` events were dropped.
-    pub fn missed(count: u64) -> UiEvent {
-        UiEvent::Missed(Missed { count })
-    }
-}
 
 /// What a sink says after taking an event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,15 +50,15 @@ impl EventPump {
     pub fn start(
         runtime: &tokio::runtime::Runtime,
         mut receiver: Receiver<ClientEvent>,
-        sink: impl Fn(UiEvent) -> Delivered + Send + Sync + 'static,
+        sink: impl Fn(ClientEvent) -> Delivered + Send + Sync + 'static,
     ) -> EventPump {
         let stopped = Arc::new(AtomicBool::new(false));
         let flag = stopped.clone();
         let task = runtime.spawn(async move {
             loop {
                 let event = match receiver.recv().await {
-                    Ok(event) => UiEvent::Changed(event),
-                    Err(RecvError::Lagged(count)) => UiEvent::missed(count),
+                    Ok(event) => event,
+                    Err(RecvError::Lagged(count)) => ClientEvent::Missed { count },
                     Err(RecvError::Closed) => break,
                 };
                 if flag.load(Ordering::SeqCst) {
@@ -157,13 +128,13 @@ mod tests {
             Delivered::More
         });
         let first = events.recv_timeout(Duration::from_secs(5)).unwrap();
-        assert_eq!(first, UiEvent::missed(3));
+        assert_eq!(first, ClientEvent::Missed { count: 3 });
         let rest: Vec<_> = events.iter().collect();
         assert_eq!(
             rest,
             vec![
-                UiEvent::Changed(ClientEvent::OutboxChanged { pending: 3 }),
-                UiEvent::Changed(ClientEvent::OutboxChanged { pending: 4 })
+                ClientEvent::OutboxChanged { pending: 3 },
+                ClientEvent::OutboxChanged { pending: 4 }
             ]
         );
         assert!(!pump.is_active() || events.try_recv().is_err());
@@ -171,15 +142,15 @@ mod tests {
 
     #[test]
     fn events_serialize_with_a_snake_case_kind() {
-        let json = serde_json::to_value(UiEvent::Changed(ClientEvent::CardSuspended {
+        let json = serde_json::to_value(ClientEvent::CardSuspended {
             card_id: "c1".into(),
-        }))
+        })
         .unwrap();
         assert_eq!(
             json,
             serde_json::json!({ "kind": "card_suspended", "card_id": "c1" })
         );
-        let json = serde_json::to_value(UiEvent::missed(2)).unwrap();
+        let json = serde_json::to_value(ClientEvent::Missed { count: 2 }).unwrap();
         assert_eq!(json, serde_json::json!({ "kind": "missed", "count": 2 }));
     }
 }

@@ -25,7 +25,7 @@ pub mod runtime;
 
 pub use config::BindingConfig;
 pub use error::FlatError;
-pub use events::{EventPump, UiEvent};
+pub use events::EventPump;
 pub use keystore::{
     DEFAULT_KEY_STORE_TIMEOUT, Unanswered, answer_within, public_key_from, wait_for_answer,
 };

@@ -35,6 +35,7 @@ const SYNC_FEED: &str = "catalogue";
 
 /// What the cache holds and how fresh it is.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "js", derive(ts_rs::TS))]
 pub struct CatalogueState {
     /// Catalogue version held.
     pub items_version: u64,
@@ -50,6 +51,7 @@ pub struct CatalogueState {
 
 /// What one sync did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "js", derive(ts_rs::TS))]
 pub struct SyncReport {
     /// Whether the platform answered 304 (nothing to do).
     pub unchanged: bool,

@@ -17,9 +17,10 @@ const EARTH_RADIUS_METRES: f64 = 6_371_008.8;
 /// A nearby outlet.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "js", derive(serde::Serialize))]
+#[cfg_attr(feature = "js", derive(ts_rs::TS))]
 pub struct OutletHit {
-    /// The outlet.
-    pub outlet: Arc<Outlet>,
+    /// The outlet (a copy: hits cross to the apps as plain values).
+    pub outlet: Outlet,
     /// Great-circle distance in metres.
     pub distance_metres: f64,
     /// Whether it is open at the time asked.
@@ -28,16 +29,21 @@ pub struct OutletHit {
 
 /// A nearest-outlets request.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "js", derive(serde::Deserialize))]
+#[cfg_attr(feature = "js", serde(deny_unknown_fields))]
 pub struct OutletQuery {
     /// Latitude, degrees.
     pub latitude: f64,
     /// Longitude, degrees.
     pub longitude: f64,
     /// How many (0 = 20).
-    pub limit: usize,
+    #[cfg_attr(feature = "js", serde(default))]
+    pub limit: u32,
     /// Only outlets offering this service.
+    #[cfg_attr(feature = "js", serde(default))]
     pub service: Option<OutletService>,
     /// Only outlets open at the query time.
+    #[cfg_attr(feature = "js", serde(default))]
     pub open_now_only: bool,
 }
 
@@ -111,7 +117,11 @@ impl OutletIndex {
 
     /// The nearest outlets to a point at time `now`. No I/O: safe on a UI thread.
     pub fn nearest(&self, query: &OutletQuery, now: u64) -> Vec<OutletHit> {
-        let limit = if query.limit == 0 { 20 } else { query.limit };
+        let limit = if query.limit == 0 {
+            20
+        } else {
+            query.limit as usize
+        };
         if !query.latitude.is_finite() || !query.longitude.is_finite() {
             return Vec::new();
         }
@@ -147,7 +157,7 @@ impl OutletIndex {
         candidates
             .into_iter()
             .map(|(chord, entry, open_now)| OutletHit {
-                outlet: entry.outlet.clone(),
+                outlet: entry.outlet.as_ref().clone(),
                 distance_metres: 2.0 * EARTH_RADIUS_METRES * chord.sqrt().min(1.0).asin(),
                 open_now,
             })

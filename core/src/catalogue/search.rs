@@ -18,6 +18,8 @@ use ecard_api::catalogue::{CatalogueItem, Cluster, Domain, UsageMode};
 
 /// A search request.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "js", derive(serde::Deserialize))]
+#[cfg_attr(feature = "js", serde(default, deny_unknown_fields))]
 pub struct SearchQuery {
     /// Words in characters or pinyin; empty lists everything that passes the filters.
     pub text: String,
@@ -30,13 +32,14 @@ pub struct SearchQuery {
     /// Only items with this usage mode.
     pub usage_mode: Option<UsageMode>,
     /// At most this many hits (0 = 20).
-    pub limit: usize,
+    pub limit: u32,
 }
 
 /// How a hit matched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "js", derive(serde::Serialize))]
 #[cfg_attr(feature = "js", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "js", derive(ts_rs::TS))]
 pub enum MatchKind {
     /// In the characters of the name or label.
     Characters,
@@ -51,9 +54,10 @@ pub enum MatchKind {
 /// A search result.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "js", derive(serde::Serialize))]
+#[cfg_attr(feature = "js", derive(ts_rs::TS))]
 pub struct SearchHit {
-    /// The item.
-    pub item: Arc<CatalogueItem>,
+    /// The item (a copy: hits cross to the apps as plain values).
+    pub item: CatalogueItem,
     /// Higher is better.
     pub score: u32,
     /// How it matched.
@@ -210,7 +214,11 @@ impl CatalogueIndex {
             .zip(&expansions)
             .map(|(word, forms)| Prefilter::new(word, forms))
             .collect();
-        let limit = if query.limit == 0 { 20 } else { query.limit };
+        let limit = if query.limit == 0 {
+            20
+        } else {
+            query.limit as usize
+        };
         // (score, name length, entry index, kind): entries are sorted by id,
         // so the index breaks ties by id without touching the items.
         let mut hits: Vec<(u32, usize, usize, MatchKind)> = Vec::new();
@@ -262,7 +270,7 @@ impl CatalogueIndex {
         hits.sort_by(order);
         hits.into_iter()
             .map(|(score, _, index, matched)| SearchHit {
-                item: self.entries[index].item.clone(),
+                item: self.entries[index].item.as_ref().clone(),
                 score,
                 matched,
             })

@@ -38,6 +38,7 @@ const READERS: usize = 2;
 
 /// What recovery from a corrupt database saved and lost.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "js", derive(ts_rs::TS))]
 pub struct RecoveryReport {
     /// Where the damaged file was moved.
     pub damaged_copy: String,
@@ -49,6 +50,7 @@ pub struct RecoveryReport {
 
 /// Rows saved from one table of a damaged database.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "js", derive(ts_rs::TS))]
 pub struct RecoveredTable {
     /// The table.
     pub table: String,

@@ -3548,8 +3548,8 @@ public func FfiConverterTypePlatformLogger_lower(_ value: PlatformLogger) -> UIn
 
 
 /**
- * One account notice (a device name at most; no personal data). (Not
- * `Notice`: the apps' screen models have their own.)
+ * One account notice (a device name at most; no personal data). Named
+ * `AccountNotice` in the bindings.
  */
 public struct AccountNotice: Equatable, Hashable {
     /**
@@ -5012,11 +5012,6 @@ public struct CodeView: Equatable, Hashable {
      */
     public let expiresAt: UInt64
     /**
-     * Seconds left when it was returned; later, `expires_at` minus the
-     * client's `trusted_now()`.
-     */
-    public let secondsLeft: UInt64
-    /**
      * Whether it is shown for someone else (proxy or guardian).
      */
     public let onBehalf: HolderRole
@@ -5028,6 +5023,11 @@ public struct CodeView: Equatable, Hashable {
      * When the credential behind it expires.
      */
     public let credentialNotAfter: UInt64
+    /**
+     * Seconds left when it was made; later, `expires_at` minus the
+     * client's `trusted_now()`.
+     */
+    public let secondsLeft: UInt64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5051,10 +5051,6 @@ public struct CodeView: Equatable, Hashable {
          * When terminals stop accepting it.
          */expiresAt: UInt64, 
         /**
-         * Seconds left when it was returned; later, `expires_at` minus the
-         * client's `trusted_now()`.
-         */secondsLeft: UInt64, 
-        /**
          * Whether it is shown for someone else (proxy or guardian).
          */onBehalf: HolderRole, 
         /**
@@ -5062,17 +5058,21 @@ public struct CodeView: Equatable, Hashable {
          */counter: UInt32, 
         /**
          * When the credential behind it expires.
-         */credentialNotAfter: UInt64) {
+         */credentialNotAfter: UInt64, 
+        /**
+         * Seconds left when it was made; later, `expires_at` minus the
+         * client's `trusted_now()`.
+         */secondsLeft: UInt64) {
         self.cardId = cardId
         self.purpose = purpose
         self.text = text
         self.qrVersion = qrVersion
         self.issuedAt = issuedAt
         self.expiresAt = expiresAt
-        self.secondsLeft = secondsLeft
         self.onBehalf = onBehalf
         self.counter = counter
         self.credentialNotAfter = credentialNotAfter
+        self.secondsLeft = secondsLeft
     }
 
     
@@ -5097,10 +5097,10 @@ public struct FfiConverterTypeCodeView: FfiConverterRustBuffer {
                 qrVersion: FfiConverterUInt8.read(from: &buf), 
                 issuedAt: FfiConverterUInt64.read(from: &buf), 
                 expiresAt: FfiConverterUInt64.read(from: &buf), 
-                secondsLeft: FfiConverterUInt64.read(from: &buf), 
                 onBehalf: FfiConverterTypeHolderRole.read(from: &buf), 
                 counter: FfiConverterUInt32.read(from: &buf), 
-                credentialNotAfter: FfiConverterUInt64.read(from: &buf)
+                credentialNotAfter: FfiConverterUInt64.read(from: &buf), 
+                secondsLeft: FfiConverterUInt64.read(from: &buf)
         )
     }
 
@@ -5111,10 +5111,10 @@ public struct FfiConverterTypeCodeView: FfiConverterRustBuffer {
         FfiConverterUInt8.write(value.qrVersion, into: &buf)
         FfiConverterUInt64.write(value.issuedAt, into: &buf)
         FfiConverterUInt64.write(value.expiresAt, into: &buf)
-        FfiConverterUInt64.write(value.secondsLeft, into: &buf)
         FfiConverterTypeHolderRole.write(value.onBehalf, into: &buf)
         FfiConverterUInt32.write(value.counter, into: &buf)
         FfiConverterUInt64.write(value.credentialNotAfter, into: &buf)
+        FfiConverterUInt64.write(value.secondsLeft, into: &buf)
     }
 }
 
@@ -8379,7 +8379,8 @@ public func FfiConverterTypeSearchQuery_lower(_ value: SearchQuery) -> RustBuffe
 
 
 /**
- * The signed-in account on this device (identity masked).
+ * The signed-in account on this device (identity masked). Named
+ * `Session` in the bindings.
  */
 public struct Session: Equatable, Hashable {
     /**
@@ -8904,8 +8905,8 @@ public func FfiConverterTypeSyncReport_lower(_ value: SyncReport) -> RustBuffer 
 
 
 /**
- * What happened to the account. (Not `NoticeKind`: the apps' screen
- * models have their own notices.)
+ * What happened to the account. (Named `AccountNoticeKind` in the
+ * bindings: the apps' screen models have their own notices.)
  */
 
 public enum AccountNoticeKind: Equatable, Hashable {
@@ -10555,7 +10556,8 @@ public func FfiConverterTypeEcardError_lower(_ value: EcardError) -> RustBuffer 
 
 
 /**
- * Something changed: re-read what the event names.
+ * Something changed: re-read what the event names. Named `EcardEvent` in
+ * the bindings.
  */
 
 public enum EcardEvent: Equatable, Hashable {
@@ -11532,8 +11534,9 @@ public func FfiConverterTypeKeyStoreFailure_lower(_ value: KeyStoreFailure) -> R
 
 
 /**
- * The language of messages and labels. (Not `Locale`: that name would
- * clash with `Foundation.Locale` in Swift and `java.util.Locale` in Kotlin.)
+ * The language of messages and labels. (Named `Language` in the
+ * bindings: `Locale` would clash with `Foundation.Locale` in Swift and
+ * `java.util.Locale` in Kotlin.)
  */
 
 public enum Language: Equatable, Hashable {
