@@ -6,7 +6,9 @@
 //! the layering `docs/architecture.md` draws cannot quietly erode. It also
 //! checks that the tables of people, accounts, cards, applications,
 //! mandates and enrolments are written by their owning domain module only:
-//! one owner per state transition.
+//! one owner per state transition; and that the HTTP layer holds no SQL —
+//! no statement in a string literal and no call that runs one — since rows
+//! are the store's and queries the domain's.
 
 #![allow(clippy::expect_used, reason = "tests fail loudly")]
 
@@ -261,4 +263,270 @@ fn each_state_table_has_one_writer() {
             "`{table}` is written outside its owner {owner}"
         );
     }
+}
+
+/// The string literals of `source` (plain, raw and byte strings), without
+/// comments or character literals, as written between their quotes.
+fn string_literals(source: &str) -> Vec<String> {
+    let characters: Vec<char> = source.chars().collect();
+    let mut literals = Vec::new();
+    let mut index = 0;
+    let at = |index: usize| characters.get(index).copied();
+    while let Some(character) = at(index) {
+        let previous_is_ident = index > 0
+            && characters
+                .get(index - 1)
+                .is_some_and(|previous| previous.is_alphanumeric() || *previous == '_');
+        if character == '/' && at(index + 1) == Some('/') {
+            while at(index).is_some_and(|character| character != '\n') {
+                index += 1;
+            }
+        } else if character == '/' && at(index + 1) == Some('*') {
+            let mut depth = 0;
+            while let Some(character) = at(index) {
+                if character == '/' && at(index + 1) == Some('*') {
+                    depth += 1;
+                    index += 2;
+                } else if character == '*' && at(index + 1) == Some('/') {
+                    depth -= 1;
+                    index += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    index += 1;
+                }
+            }
+        } else if character == '\'' {
+            // A character literal ('x', '\n', '\u{..}') or a lifetime ('a).
+            if at(index + 1) == Some('\\') {
+                index += 2;
+                while at(index).is_some_and(|character| character != '\'') {
+                    index += 1;
+                }
+                index += 1;
+            } else if at(index + 2) == Some('\'') {
+                index += 3;
+            } else {
+                index += 1;
+            }
+        } else if !previous_is_ident
+            && (character == 'r' || (character == 'b' && at(index + 1) == Some('r')))
+            && {
+                let start = if character == 'b' {
+                    index + 2
+                } else {
+                    index + 1
+                };
+                let mut cursor = start;
+                while at(cursor) == Some('#') {
+                    cursor += 1;
+                }
+                at(cursor) == Some('"')
+            }
+        {
+            let mut cursor = if character == 'b' {
+                index + 2
+            } else {
+                index + 1
+            };
+            let mut hashes = 0;
+            while at(cursor) == Some('#') {
+                hashes += 1;
+                cursor += 1;
+            }
+            let closing: String = std::iter::once('"')
+                .chain(std::iter::repeat_n('#', hashes))
+                .collect();
+            let body_start = cursor + 1;
+            let rest: String = characters[body_start..].iter().collect();
+            let length = rest.find(&closing).unwrap_or(rest.len());
+            let body = &rest[..length];
+            literals.push(body.to_owned());
+            index = body_start + body.chars().count() + closing.chars().count();
+        } else if character == '"' {
+            let mut literal = String::new();
+            index += 1;
+            while let Some(character) = at(index) {
+                match character {
+                    '\\' if at(index + 1) == Some('\n') => {
+                        // A line continuation: the line break and the
+                        // indentation after it are not in the literal.
+                        index += 1;
+                        while at(index).is_some_and(char::is_whitespace) {
+                            index += 1;
+                        }
+                    }
+                    '\\' => {
+                        // An escape: kept as the character escaped (`\n`
+                        // as a line break), enough to read words.
+                        if let Some(escaped) = at(index + 1) {
+                            literal.push(if escaped == 'n' { '\n' } else { escaped });
+                        }
+                        index += 2;
+                    }
+                    '"' => {
+                        index += 1;
+                        break;
+                    }
+                    other => {
+                        literal.push(other);
+                        index += 1;
+                    }
+                }
+            }
+            literals.push(literal);
+        } else {
+            index += 1;
+        }
+    }
+    literals
+}
+
+/// Whether a string literal is (part of) an SQL statement: a statement
+/// keyword followed by the clause it needs, as whole words, in upper case
+/// as this crate writes SQL, or in any case when the literal begins with
+/// the keyword.
+fn is_sql(literal: &str) -> bool {
+    const STATEMENTS: [(&str, &[&str]); 6] = [
+        ("SELECT", &["FROM"]),
+        ("INSERT", &["INTO"]),
+        ("REPLACE", &["INTO"]),
+        ("UPDATE", &["SET"]),
+        ("DELETE", &["FROM"]),
+        ("WITH", &["SELECT", "INSERT", "UPDATE", "DELETE"]),
+    ];
+    let words: Vec<&str> = literal
+        .split(|character: char| !(character.is_alphanumeric() || character == '_'))
+        .filter(|word| !word.is_empty())
+        .collect();
+    STATEMENTS.iter().any(|(keyword, clauses)| {
+        let clause_after = |start: usize, same_case: bool| {
+            words[start + 1..].iter().any(|word| {
+                clauses.iter().any(|clause| {
+                    if same_case {
+                        word == clause
+                    } else {
+                        word.eq_ignore_ascii_case(clause)
+                    }
+                })
+            })
+        };
+        let upper = words
+            .iter()
+            .enumerate()
+            .any(|(position, word)| word == keyword && clause_after(position, true));
+        let leading = words
+            .first()
+            .is_some_and(|word| word.eq_ignore_ascii_case(keyword))
+            && clause_after(0, false);
+        upper || leading
+    })
+}
+
+/// Calls that run SQL on a rusqlite connection or transaction (a
+/// statement's own `query` needs a `prepare` first; `Uri::query` is no SQL).
+const QUERY_CALLS: [&str; 8] = [
+    ".execute(",
+    ".execute_batch(",
+    ".query_row(",
+    ".query_map(",
+    ".query_and_then(",
+    ".prepare(",
+    ".prepare_cached(",
+    "params!",
+];
+
+/// Each HTTP module with the SQL it holds: statements in string literals,
+/// and calls that run SQL.
+fn sql_in_http(modules: &BTreeMap<String, String>) -> BTreeMap<String, Vec<String>> {
+    modules
+        .iter()
+        .filter(|(module, _)| *module == "http" || module.starts_with("http::"))
+        .filter_map(|(module, source)| {
+            let mut found: Vec<String> = string_literals(source)
+                .into_iter()
+                .filter(|literal| is_sql(literal))
+                .collect();
+            let code = code(source);
+            found.extend(
+                QUERY_CALLS
+                    .iter()
+                    .filter(|call| code.contains(*call))
+                    .map(|call| format!("a call to {call}")),
+            );
+            (!found.is_empty()).then(|| (module.clone(), found))
+        })
+        .collect()
+}
+
+#[test]
+fn http_handlers_hold_no_sql() {
+    let modules = modules();
+    assert!(
+        modules
+            .keys()
+            .filter(|module| module.starts_with("http::"))
+            .count()
+            > 10,
+        "the HTTP modules are found: {:#?}",
+        modules.keys()
+    );
+    let found = sql_in_http(&modules);
+    assert!(
+        found.is_empty(),
+        "HTTP modules run SQL of their own; move it into the domain (queries and rules) \
+         or the store (row mapping, audit, request plumbing): {found:#?}"
+    );
+}
+
+#[test]
+fn the_sql_check_sees_statements_in_every_spelling() {
+    let source = r####"
+        /// `DELETE /admin/outlets/{id}` in a doc comment is a route.
+        // SELECT x FROM y in a comment is not code.
+        fn f<'a>(tx: &'a Transaction<'a>) -> char {
+            let quote = '"';
+            let _ = "SELECT 1 FROM pins WHERE account_id = ?1";
+            let _ = "UPDATE devices \
+                     SET last_seen_at = ?1";
+            let _ = r#"insert into nonces (device_id) values (?1)"#;
+            let _ = format!("DELETE FROM {} WHERE id = ?1", table);
+            let _ = "select a device from the list: not a statement? it leads with one";
+            let _ = "choose a device from the list";
+            let _ = "the card was replaced; update the app";
+            quote
+        }
+    "####;
+    let literals = string_literals(source);
+    let sql: Vec<&String> = literals.iter().filter(|literal| is_sql(literal)).collect();
+    assert_eq!(
+        sql,
+        [
+            "SELECT 1 FROM pins WHERE account_id = ?1",
+            "UPDATE devices SET last_seen_at = ?1",
+            "insert into nonces (device_id) values (?1)",
+            "DELETE FROM {} WHERE id = ?1",
+            "select a device from the list: not a statement? it leads with one",
+        ]
+    );
+    let mut modules = BTreeMap::new();
+    modules.insert(
+        "http::example".to_owned(),
+        "fn g(tx: &Transaction<'_>) { tx.execute(QUERY, params![1])?; }".to_owned(),
+    );
+    modules.insert(
+        "domain::example".to_owned(),
+        "fn h() { let _ = \"SELECT 1 FROM cards\"; }".to_owned(),
+    );
+    let found = sql_in_http(&modules);
+    assert_eq!(
+        found.keys().collect::<Vec<_>>(),
+        ["http::example"],
+        "only HTTP modules are checked: {found:#?}"
+    );
+    assert_eq!(
+        found["http::example"],
+        ["a call to .execute(", "a call to params!"]
+    );
 }

@@ -144,13 +144,7 @@ pub fn record_phone_at_counter(
     phone: &str,
 ) -> ApiResult<Option<String>> {
     crate::domain::register::record_phone(tx, person_id, phone)?;
-    let account: Option<String> = tx
-        .query_row(
-            "SELECT account_id FROM accounts WHERE person_id = ?1 AND deleted_at IS NULL",
-            params![person_id],
-            |row| row.get(0),
-        )
-        .optional()?;
+    let account = active_account_of(tx, person_id)?.map(|account| account.account_id);
     if let Some(account_id) = &account {
         tx.execute(
             "UPDATE accounts SET phone = ?1 WHERE account_id = ?2",
@@ -158,4 +152,81 @@ pub fn record_phone_at_counter(
         )?;
     }
     Ok(account)
+}
+
+/// The phone on record of an account (empty once the account is deleted),
+/// or `None` when there is no such account.
+pub fn phone_on_record(tx: &Transaction<'_>, account_id: &str) -> ApiResult<Option<String>> {
+    Ok(tx
+        .query_row(
+            "SELECT phone FROM accounts WHERE account_id = ?1",
+            params![account_id],
+            |row| row.get(0),
+        )
+        .optional()?)
+}
+
+/// A person's account that is not deleted.
+pub struct ActiveAccount {
+    /// The account.
+    pub account_id: String,
+    /// The phone on record (may be empty).
+    pub phone: String,
+}
+
+/// The account of `person_id`, unless there is none or it was deleted.
+pub fn active_account_of(
+    tx: &Transaction<'_>,
+    person_id: &str,
+) -> ApiResult<Option<ActiveAccount>> {
+    Ok(tx
+        .query_row(
+            "SELECT account_id, phone FROM accounts WHERE person_id = ?1 AND deleted_at IS NULL",
+            params![person_id],
+            |row| {
+                Ok(ActiveAccount {
+                    account_id: row.get(0)?,
+                    phone: row.get(1)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// A stored change of the phone on record, as its confirmation reads it.
+pub struct StoredPhoneChange {
+    /// The number that will be on record.
+    pub new_phone: String,
+    /// The hash of the code sent to the old phone.
+    pub code_hash: String,
+    /// When the code stops working, Unix seconds as stored.
+    pub code_expires_at: i64,
+    /// Wrong codes so far.
+    pub code_tries: u32,
+    /// `waiting`, `done` or `failed`.
+    pub state: String,
+}
+
+/// The phone change `change_id` of `account_id`, if there is one.
+pub fn phone_change(
+    tx: &Transaction<'_>,
+    change_id: &str,
+    account_id: &str,
+) -> ApiResult<Option<StoredPhoneChange>> {
+    Ok(tx
+        .query_row(
+            "SELECT new_phone, code_hash, code_expires_at, code_tries, state FROM phone_changes \
+             WHERE change_id = ?1 AND account_id = ?2",
+            params![change_id, account_id],
+            |row| {
+                Ok(StoredPhoneChange {
+                    new_phone: row.get(0)?,
+                    code_hash: row.get(1)?,
+                    code_expires_at: row.get(2)?,
+                    code_tries: row.get(3)?,
+                    state: row.get(4)?,
+                })
+            },
+        )
+        .optional()?)
 }

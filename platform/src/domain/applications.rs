@@ -18,8 +18,8 @@ use ecard_api::rules::RegionalRules;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::domain::cards::{
-    CardOrigin, carry_application_photo, make_card, new_card_number, refresh_e_card,
-    retire_replaced,
+    CardOrigin, carry_application_photo, current_card_of, make_card, new_card_number,
+    refresh_e_card, retire_replaced,
 };
 use crate::domain::rules::rules_for;
 use crate::error::{ApiError, ApiResult};
@@ -421,4 +421,48 @@ pub fn resubmit_photo(
         params![photo, application_id],
     )?;
     queue_production(tx, application_id, now)
+}
+
+/// Whether `person_id` has an application in progress (neither received,
+/// activated nor cancelled).
+pub fn has_open_application(tx: &Transaction<'_>, person_id: &str) -> ApiResult<bool> {
+    let open: Option<i64> = tx
+        .query_row(
+            "SELECT 1 FROM applications WHERE person_id = ?1 AND state NOT IN ('activated', 'cancelled', 'received') LIMIT 1",
+            params![person_id],
+            |row| row.get(0),
+        )
+        .optional()?;
+    Ok(open.is_some())
+}
+
+/// A first card is for someone with no card in use and no application in
+/// progress: refuses anyone else.
+pub fn ensure_no_card_or_application(tx: &Transaction<'_>, person_id: &str) -> ApiResult<()> {
+    if current_card_of(tx, person_id)?.is_some() || has_open_application(tx, person_id)? {
+        return Err(ApiError::state(
+            "this person already has a card or an application in progress",
+        ));
+    }
+    Ok(())
+}
+
+/// The applications of `person_id` and of the people `account_id` holds
+/// an active mandate for at `now`, newest first.
+pub fn of_holder_and_principals(
+    tx: &Transaction<'_>,
+    account_id: &str,
+    person_id: &str,
+    now: u64,
+) -> ApiResult<Vec<String>> {
+    let mut statement = tx.prepare(
+        "SELECT application_id FROM applications WHERE person_id = ?2 \
+         OR person_id IN (SELECT principal_person_id FROM delegations WHERE agent_account_id = ?1 \
+                          AND status = 'active' AND expires_at > ?3) \
+         ORDER BY created_at DESC, application_id",
+    )?;
+    let ids = statement
+        .query_map(params![account_id, person_id, now as i64], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(ids)
 }

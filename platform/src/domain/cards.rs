@@ -9,7 +9,7 @@
 
 use ecard_api::problem::ProblemCode;
 use ecard_api::resident::{ApplicationKind, CardStatus, ECardState, LossKind};
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::domain::issuer::set_card_revoked;
 use crate::domain::rules::{province_of, rules_for};
@@ -290,4 +290,36 @@ pub fn report_loss(
         CardStatus::FormallyLost
     };
     set_card_status(tx, &card.card_id, status, now).map(|_| ())
+}
+
+/// The newest card of `person_id` that is neither replaced nor cancelled,
+/// if there is one.
+pub fn current_card_of(tx: &Transaction<'_>, person_id: &str) -> ApiResult<Option<String>> {
+    Ok(tx
+        .query_row(
+            "SELECT card_id FROM cards WHERE person_id = ?1 AND status NOT IN ('replaced', 'cancelled') \
+             ORDER BY issued_at DESC LIMIT 1",
+            params![person_id],
+            |row| row.get(0),
+        )
+        .optional()?)
+}
+
+/// Whether the original bank reported the account of an existing card
+/// closed ([`record_bank_account_closed`]).
+pub fn bank_account_closed(tx: &Transaction<'_>, card_id: &str) -> ApiResult<bool> {
+    Ok(tx.query_row(
+        "SELECT bank_account_closed FROM cards WHERE card_id = ?1",
+        params![card_id],
+        |row| row.get(0),
+    )?)
+}
+
+/// The photo an existing card carries, if it has one.
+pub fn photo_on_file(tx: &Transaction<'_>, card_id: &str) -> ApiResult<Option<Vec<u8>>> {
+    Ok(tx.query_row(
+        "SELECT photo FROM cards WHERE card_id = ?1",
+        params![card_id],
+        |row| row.get(0),
+    )?)
 }

@@ -193,3 +193,70 @@ pub fn store(tx: &Transaction<'_>, mandate: &NewMandate<'_>, now: u64) -> ApiRes
     )?;
     Ok(delegation_id)
 }
+
+/// The people `agent_account_id` holds an active mandate for at `now`,
+/// each once.
+pub fn active_principals_of(
+    tx: &Transaction<'_>,
+    agent_account_id: &str,
+    now: u64,
+) -> ApiResult<Vec<String>> {
+    let mut statement = tx.prepare(
+        "SELECT DISTINCT principal_person_id FROM delegations WHERE agent_account_id = ?1 AND status = 'active' AND expires_at > ?2",
+    )?;
+    let principals = statement
+        .query_map(params![agent_account_id, now as i64], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(principals)
+}
+
+/// A mandate `agent_account_id` holds or asked for (active or waiting for
+/// consent, unexpired at `now`) for `principal_person_id`, if any.
+pub fn open_mandate_between(
+    tx: &Transaction<'_>,
+    agent_account_id: &str,
+    principal_person_id: &str,
+    now: u64,
+) -> ApiResult<Option<String>> {
+    Ok(tx
+        .query_row(
+            "SELECT delegation_id FROM delegations WHERE agent_account_id = ?1 AND principal_person_id = ?2 \
+             AND status IN ('active', 'pending_consent') AND expires_at > ?3",
+            params![agent_account_id, principal_person_id, now as i64],
+            |row| row.get(0),
+        )
+        .optional()?)
+}
+
+/// How many family-proxy mandates `agent_account_id` holds or asked for
+/// (active or waiting for consent, unexpired at `now`): the count the
+/// region's relative quota limits.
+pub fn open_family_proxies_held_by(
+    tx: &Transaction<'_>,
+    agent_account_id: &str,
+    now: u64,
+) -> ApiResult<u32> {
+    Ok(tx.query_row(
+        "SELECT COUNT(*) FROM delegations WHERE agent_account_id = ?1 AND kind = 'family_proxy' \
+         AND status IN ('active', 'pending_consent') AND expires_at > ?2",
+        params![agent_account_id, now as i64],
+        |row| row.get(0),
+    )?)
+}
+
+/// Every mandate `account_id` holds or `person_id` is the principal of,
+/// newest first, as [`load`] shows it at `now`.
+pub fn involving(
+    tx: &Transaction<'_>,
+    account_id: &str,
+    person_id: &str,
+    now: u64,
+) -> ApiResult<Vec<Delegation>> {
+    let mut statement = tx.prepare(
+        "SELECT delegation_id FROM delegations WHERE agent_account_id = ?1 OR principal_person_id = ?2 ORDER BY created_at DESC",
+    )?;
+    let ids: Vec<String> = statement
+        .query_map(params![account_id, person_id], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    ids.iter().map(|id| load(tx, id, now)).collect()
+}

@@ -6,12 +6,12 @@
 //! list (terminals refuse its codes as soon as they fetch the list) and its
 //! signed requests get 401 from then on.
 
-use ecard_api::identity::NoticeKind;
-use ecard_credential::PublicKey;
-use rusqlite::{Transaction, params};
+use ecard_api::identity::{DeviceView, Notice, NoticeKind};
+use ecard_credential::{PublicKey, Suite};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::error::ApiResult;
-use crate::store::codec::enum_name;
+use crate::store::codec::{enum_name, parse_enum};
 use crate::store::db::new_id;
 
 /// Records a notice for every device of the account.
@@ -60,4 +60,146 @@ pub fn add(
         ],
     )?;
     Ok(device_id)
+}
+
+/// An enrolled device as a signed request names it: its account, the
+/// account holder and the key it signs with (as stored).
+pub struct Signer {
+    /// The account the device belongs to.
+    pub account_id: String,
+    /// The account holder.
+    pub person_id: String,
+    /// The key suite's name.
+    pub suite: String,
+    /// The public key's bytes.
+    pub public_key: Vec<u8>,
+}
+
+/// The device `device_id`, if it is enrolled and not revoked.
+pub fn signer(tx: &Transaction<'_>, device_id: &str) -> ApiResult<Option<Signer>> {
+    Ok(tx
+        .query_row(
+            "SELECT d.account_id, a.person_id, d.suite, d.public_key FROM devices d \
+             JOIN accounts a ON a.account_id = d.account_id WHERE d.device_id = ?1 AND d.revoked_at IS NULL",
+            params![device_id],
+            |row| {
+                Ok(Signer {
+                    account_id: row.get(0)?,
+                    person_id: row.get(1)?,
+                    suite: row.get(2)?,
+                    public_key: row.get(3)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// The device signed a request at `now`.
+pub fn mark_seen(tx: &Transaction<'_>, device_id: &str, now: u64) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE devices SET last_seen_at = ?1 WHERE device_id = ?2",
+        params![now as i64, device_id],
+    )?;
+    Ok(())
+}
+
+/// The account's devices that are not revoked, oldest first; the one
+/// `current_device_id` names is marked current.
+pub fn list(
+    tx: &Transaction<'_>,
+    account_id: &str,
+    current_device_id: &str,
+) -> ApiResult<Vec<DeviceView>> {
+    let mut statement = tx.prepare(
+        "SELECT device_id, name, suite, created_at, last_seen_at FROM devices \
+         WHERE account_id = ?1 AND revoked_at IS NULL ORDER BY created_at, device_id",
+    )?;
+    let devices = statement
+        .query_map(params![account_id], |row| {
+            let device_id: String = row.get(0)?;
+            Ok(DeviceView {
+                current: device_id == current_device_id,
+                device_id,
+                name: row.get(1)?,
+                suite: Suite::from_name(&row.get::<_, String>(2)?).unwrap_or(Suite::EcdsaP256),
+                enrolled_at: row.get::<_, i64>(3)? as u64,
+                last_seen_at: row.get::<_, Option<i64>>(4)?.map(|at| at as u64),
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(devices)
+}
+
+/// The name of `device_id` if it is a device of `account_id` that is not
+/// revoked.
+pub fn active_device_name(
+    tx: &Transaction<'_>,
+    device_id: &str,
+    account_id: &str,
+) -> ApiResult<Option<String>> {
+    Ok(tx
+        .query_row(
+            "SELECT name FROM devices WHERE device_id = ?1 AND account_id = ?2 AND revoked_at IS NULL",
+            params![device_id, account_id],
+            |row| row.get(0),
+        )
+        .optional()?)
+}
+
+/// How many devices of the account are not revoked.
+pub fn active_count(tx: &Transaction<'_>, account_id: &str) -> ApiResult<u32> {
+    Ok(tx.query_row(
+        "SELECT COUNT(*) FROM devices WHERE account_id = ?1 AND revoked_at IS NULL",
+        params![account_id],
+        |row| row.get(0),
+    )?)
+}
+
+/// The account's device, not revoked, that was used least recently (or,
+/// never used, enrolled earliest): (device id, name).
+pub fn least_recently_used(
+    tx: &Transaction<'_>,
+    account_id: &str,
+) -> ApiResult<Option<(String, String)>> {
+    Ok(tx
+        .query_row(
+            "SELECT device_id, name FROM devices WHERE account_id = ?1 AND revoked_at IS NULL \
+             ORDER BY COALESCE(last_seen_at, created_at), created_at LIMIT 1",
+            params![account_id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// Whether a device that is not revoked signs with this public key.
+pub fn key_enrolled(tx: &Transaction<'_>, public_key: &[u8]) -> ApiResult<bool> {
+    Ok(tx
+        .query_row(
+            "SELECT device_id FROM devices WHERE public_key = ?1 AND revoked_at IS NULL",
+            params![public_key],
+            |row| row.get::<_, String>(0),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// The account's notices after notice number `after`, oldest first, at
+/// most 100.
+pub fn notices_after(tx: &Transaction<'_>, account_id: &str, after: u64) -> ApiResult<Vec<Notice>> {
+    let after = i64::try_from(after).unwrap_or(i64::MAX);
+    let mut statement = tx.prepare(
+        "SELECT notice_id, kind, device_name, at FROM notices WHERE account_id = ?1 AND notice_id > ?2 \
+         ORDER BY notice_id LIMIT 100",
+    )?;
+    let notices = statement
+        .query_map(params![account_id, after], |row| {
+            Ok(Notice {
+                notice_id: row.get::<_, i64>(0)? as u64,
+                kind: parse_enum(&row.get::<_, String>(1)?)?,
+                device_name: row.get(2)?,
+                at: row.get::<_, i64>(3)? as u64,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(notices)
 }

@@ -4,8 +4,9 @@
 //! ([`crate::http::enrolment`]); the plumbing loads an enrolment here to
 //! check a request signed by the key being enrolled.
 
+use ecard_api::identity::EnrolmentRequestView;
 use ecard_api::problem::ProblemCode;
-use ecard_credential::PublicKey;
+use ecard_credential::{PublicKey, Suite};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::domain::access::Caller;
@@ -105,7 +106,7 @@ pub fn load(tx: &Transaction<'_>, enrolment_id: &str) -> ApiResult<Option<Enroll
     else {
         return Ok(None);
     };
-    let suite = ecard_credential::Suite::from_name(&suite)
+    let suite = Suite::from_name(&suite)
         .ok_or_else(|| ApiError::new(ProblemCode::Internal, "stored suite unknown"))?;
     let device_key = PublicKey::from_bytes(suite, &key)
         .map_err(|_| ApiError::new(ProblemCode::Internal, "stored key unreadable"))?;
@@ -228,4 +229,59 @@ pub fn mark_completed(tx: &Transaction<'_>, enrolment_id: &str, device_id: &str)
         params![device_id, enrolment_id],
     )?;
     Ok(())
+}
+
+/// The one-time code of an enrolment and its approval, as completion
+/// checks them.
+pub struct CodeState {
+    /// The hash of the code sent, if one was.
+    pub code_hash: Option<String>,
+    /// When the code stops working, Unix seconds as stored.
+    pub code_expires_at: Option<i64>,
+    /// Wrong codes so far.
+    pub code_tries: u32,
+    /// The enrolled device that approved the enrolment, if one did.
+    pub approved_by_device: Option<String>,
+}
+
+/// The code and approval state of an existing enrolment.
+pub fn code_state(tx: &Transaction<'_>, enrolment_id: &str) -> ApiResult<CodeState> {
+    Ok(tx.query_row(
+        "SELECT code_hash, code_expires_at, code_tries, approved_by_device FROM enrolments WHERE enrolment_id = ?1",
+        params![enrolment_id],
+        |row| {
+            Ok(CodeState {
+                code_hash: row.get(0)?,
+                code_expires_at: row.get(1)?,
+                code_tries: row.get(2)?,
+                approved_by_device: row.get(3)?,
+            })
+        },
+    )?)
+}
+
+/// Enrolments of `person_id` that passed the face check and, unexpired at
+/// `now`, wait for a code or an approval; oldest first.
+pub fn waiting_for_approval(
+    tx: &Transaction<'_>,
+    person_id: &str,
+    now: u64,
+) -> ApiResult<Vec<EnrolmentRequestView>> {
+    let mut statement = tx.prepare(
+        "SELECT enrolment_id, device_name, device_suite, present_at, expires_at FROM enrolments \
+         WHERE person_id = ?1 AND state = 'present' AND expires_at > ?2 ORDER BY present_at",
+    )?;
+    let requests = statement
+        .query_map(params![person_id, now as i64], |row| {
+            Ok(EnrolmentRequestView {
+                enrolment_id: row.get(0)?,
+                device_name: row.get(1)?,
+                device_suite: Suite::from_name(&row.get::<_, String>(2)?)
+                    .unwrap_or(Suite::EcdsaP256),
+                requested_at: row.get::<_, i64>(3)? as u64,
+                expires_at: row.get::<_, i64>(4)? as u64,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(requests)
 }

@@ -1,11 +1,13 @@
 //! The stored catalogue and outlet feeds: upserts and removals that each take
-//! the next feed version, and first-start seeding. Versions are change
-//! counters, so a client can ask for what changed since the version it holds
-//! (served by [`crate::http::feeds`]).
+//! the next feed version, first-start seeding, what changed since a version
+//! and whether an outlet exists. Versions are change counters, so a client
+//! can ask for what changed since the version it holds (served by
+//! [`crate::http::feeds`]).
 
 use ecard_api::catalogue::{CatalogueItem, Outlet};
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, ApiResult};
 use crate::store::db::{meta_get, meta_set};
@@ -104,4 +106,75 @@ pub fn remove_item(tx: &Transaction<'_>, id: &str) -> ApiResult<u64> {
 /// Removes an outlet.
 pub fn remove_outlet(tx: &Transaction<'_>, id: &str) -> ApiResult<u64> {
     remove(tx, &OUTLETS, id)
+}
+
+/// Whether an outlet exists and is not removed.
+pub fn outlet_exists(tx: &Transaction<'_>, outlet_id: &str) -> ApiResult<bool> {
+    Ok(tx
+        .query_row(
+            "SELECT 1 FROM outlets WHERE id = ?1 AND deleted = 0",
+            params![outlet_id],
+            |row| row.get::<_, i64>(0),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// What changed in a feed since a version a client holds.
+pub struct Changes<T> {
+    /// The feed's current version.
+    pub version: u64,
+    /// Whether this is the whole feed (no usable version was given).
+    pub full: bool,
+    /// Entries added or changed, by id.
+    pub changed: Vec<T>,
+    /// Ids removed since (empty for the whole feed).
+    pub removed: Vec<String>,
+}
+
+/// The entries of `feed` changed since version `since`, or the whole feed
+/// when `since` is absent or ahead of the platform (a reset database).
+pub(crate) fn changes_since<T: DeserializeOwned>(
+    tx: &Transaction<'_>,
+    feed: &Feed,
+    since: Option<u64>,
+) -> ApiResult<Changes<T>> {
+    let version = meta_get(tx, feed.version_key)?.unwrap_or(0) as u64;
+    // A client ahead of the platform (a reset database) starts over.
+    let since = since.filter(|since| *since <= version);
+    let full = since.is_none();
+    let mut statement = tx.prepare(&format!(
+        "SELECT id, deleted, body FROM {} WHERE version > ?1 ORDER BY id",
+        feed.table
+    ))?;
+    let mut changed = Vec::new();
+    let mut removed = Vec::new();
+    let rows = statement.query_map(params![since.unwrap_or(0) as i64], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, bool>(1)?,
+            row.get::<_, String>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, deleted, body) = row?;
+        if deleted {
+            if !full {
+                removed.push(id);
+            }
+        } else {
+            changed.push(serde_json::from_str(&body).map_err(|_| {
+                ApiError::new(
+                    ecard_api::problem::ProblemCode::Internal,
+                    "stored item unreadable",
+                )
+            })?);
+        }
+    }
+    Ok(Changes {
+        version,
+        full,
+        changed,
+        removed,
+    })
 }

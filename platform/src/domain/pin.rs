@@ -212,14 +212,7 @@ pub fn verify(tx: &Transaction<'_>, caller: &Caller, pin: &str, now: u64) -> Api
             format!("the PIN is locked for {retry_after} more seconds; reset it with a face check"),
         ));
     }
-    let stored: Option<String> = tx
-        .query_row(
-            "SELECT hash FROM pins WHERE account_id = ?1",
-            params![caller.account_id],
-            |row| row.get(0),
-        )
-        .optional()?;
-    let Some(stored) = stored else {
+    let Some(stored) = stored_hash(tx, &caller.account_id)? else {
         return Err(ApiError::new(
             ProblemCode::PinLocked,
             "no PIN is set for this account; set one with a face check",
@@ -241,6 +234,22 @@ pub fn verify(tx: &Transaction<'_>, caller: &Caller, pin: &str, now: u64) -> Api
         ProblemCode::PinWrong,
         format!("the PIN is wrong; {left} tries left"),
     ))
+}
+
+/// The stored hash of an account's PIN, if one is set.
+fn stored_hash(tx: &Transaction<'_>, account_id: &str) -> ApiResult<Option<String>> {
+    Ok(tx
+        .query_row(
+            "SELECT hash FROM pins WHERE account_id = ?1",
+            params![account_id],
+            |row| row.get(0),
+        )
+        .optional()?)
+}
+
+/// Whether the account has a PIN.
+pub fn is_set(tx: &Transaction<'_>, account_id: &str) -> ApiResult<bool> {
+    Ok(stored_hash(tx, account_id)?.is_some())
 }
 
 pub(crate) fn grant_hash(grant: &str) -> String {

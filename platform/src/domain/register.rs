@@ -1,13 +1,14 @@
 //! The population register: finding a person by name and document number
 //! (one answer for "no such person" and "the name does not match"), adding
-//! people and existing cards as the register and the bank know them, and the
-//! demo personas' lookup.
+//! people and existing cards as the register and the bank know them, who
+//! the register names as a child's guardian, and the demo personas.
 
 use ecard_api::problem::ProblemCode;
 use ecard_api::resident::PersonIdentity;
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::applications::ensure_no_card_or_application;
 use crate::domain::cards::{CardOrigin, make_card, new_card_number};
 use crate::error::{ApiError, ApiResult};
 use crate::store::db::new_id;
@@ -147,19 +148,7 @@ pub fn insert_card(
             format!("{bank} is not a co-branded bank of region {}", rules.region),
         ));
     }
-    let holds: Option<i64> = tx
-        .query_row(
-            "SELECT 1 FROM cards WHERE person_id = ?1 AND status NOT IN ('replaced', 'cancelled') \
-             UNION SELECT 1 FROM applications WHERE person_id = ?1 AND state NOT IN ('activated', 'cancelled', 'received')",
-            params![person_id],
-            |row| row.get(0),
-        )
-        .optional()?;
-    if holds.is_some() {
-        return Err(ApiError::state(
-            "this person already has a card or an application in progress",
-        ));
-    }
+    ensure_no_card_or_application(tx, person_id)?;
     make_card(
         tx,
         person_id,
@@ -213,4 +202,68 @@ pub fn record_phone(tx: &Transaction<'_>, person_id: &str, phone: &str) -> ApiRe
         params![phone, person_id],
     )?;
     Ok(())
+}
+
+/// Whether the register names `guardian_person_id` as a guardian of
+/// `child_person_id`.
+pub fn is_registered_guardian(
+    tx: &Transaction<'_>,
+    child_person_id: &str,
+    guardian_person_id: &str,
+) -> ApiResult<bool> {
+    Ok(tx
+        .query_row(
+            "SELECT 1 FROM guardianships WHERE child_person_id = ?1 AND guardian_person_id = ?2",
+            params![child_person_id, guardian_person_id],
+            |row| row.get::<_, i64>(0),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// A seeded demo person under their persona key, as the operator lists them.
+#[derive(Clone, Debug, Serialize)]
+pub struct Persona {
+    /// The persona key.
+    pub persona: String,
+    /// The person.
+    pub person_id: String,
+    /// Document type.
+    pub id_type: String,
+    /// Document number.
+    pub id_number: String,
+    /// Name.
+    pub name: String,
+    /// `YYYY-MM-DD`.
+    pub birth_date: String,
+    /// 户口簿 number.
+    pub household_register: Option<String>,
+    /// 出生医学证明 number.
+    pub birth_certificate: Option<String>,
+    /// The mobile number on record.
+    pub phone: Option<String>,
+}
+
+/// Every seeded demo person, by persona key.
+pub fn personas(tx: &Transaction<'_>) -> ApiResult<Vec<Persona>> {
+    let mut statement = tx.prepare(
+        "SELECT m.key, p.person_id, p.id_type, p.id_number, p.name, p.birth_date, p.household_register, p.birth_certificate, p.phone \
+         FROM persona_map m JOIN people p ON p.person_id = m.person_id ORDER BY m.key",
+    )?;
+    let personas = statement
+        .query_map([], |row| {
+            Ok(Persona {
+                persona: row.get(0)?,
+                person_id: row.get(1)?,
+                id_type: row.get(2)?,
+                id_number: row.get(3)?,
+                name: row.get(4)?,
+                birth_date: row.get(5)?,
+                household_register: row.get(6)?,
+                birth_certificate: row.get(7)?,
+                phone: row.get(8)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(personas)
 }

@@ -65,6 +65,42 @@ impl SmsGateway for SmsOutbox {
     }
 }
 
+/// A message in the reference outbox, as the operator reads it.
+#[derive(Clone, Debug, Serialize)]
+pub struct SentSms {
+    /// The message's number in the outbox.
+    pub sms_id: i64,
+    /// Where it went.
+    pub phone: String,
+    /// What it is for (`enrolment_code`, `phone_change_code`, `notice`).
+    pub kind: String,
+    /// The text.
+    pub body: String,
+    /// When it was sent, Unix seconds.
+    pub sent_at: i64,
+}
+
+/// What [`SmsOutbox`] sent to `phone` (to every phone when empty), newest
+/// first, at most 50 messages.
+pub fn outbox(tx: &Transaction<'_>, phone: &str) -> ApiResult<Vec<SentSms>> {
+    let mut statement = tx.prepare(
+        "SELECT sms_id, phone, kind, body, sent_at FROM sms_outbox \
+         WHERE ?1 = '' OR phone = ?1 ORDER BY sms_id DESC LIMIT 50",
+    )?;
+    let messages = statement
+        .query_map(params![phone], |row| {
+            Ok(SentSms {
+                sms_id: row.get(0)?,
+                phone: row.get(1)?,
+                kind: row.get(2)?,
+                body: row.get(3)?,
+                sent_at: row.get(4)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(messages)
+}
+
 /// A fresh six-digit code.
 pub fn new_code() -> String {
     use ring::rand::SecureRandom as _;

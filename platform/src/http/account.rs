@@ -3,9 +3,10 @@
 //! `POST /v1/me/deletion`.
 
 use ecard_api::resident::{PersonSummary, Profile};
-use rusqlite::{Transaction, params};
+use rusqlite::Transaction;
 
 use crate::domain::access::{Disclosure, disclosure_for};
+use crate::domain::delegations::active_principals_of;
 use crate::domain::rules::province_of;
 use crate::error::ApiResult;
 use crate::http::context::{Ctx, Reply};
@@ -57,12 +58,7 @@ fn summary(
 pub fn profile(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let caller = ctx.caller()?.clone();
     let me = person(ctx.tx, &caller.person_id)?;
-    let mut statement = ctx.tx.prepare(
-        "SELECT DISTINCT principal_person_id FROM delegations WHERE agent_account_id = ?1 AND status = 'active' AND expires_at > ?2",
-    )?;
-    let principal_ids: Vec<String> = statement
-        .query_map(params![caller.account_id, ctx.now as i64], |row| row.get(0))?
-        .collect::<Result<_, _>>()?;
+    let principal_ids = active_principals_of(ctx.tx, &caller.account_id, ctx.now)?;
     let principals = principal_ids
         .iter()
         .map(|person_id| {

@@ -8,7 +8,6 @@ use axum::http::StatusCode;
 use ecard_api::catalogue::{CatalogueItem, Outlet};
 use ecard_api::rules::RegionalRules;
 use ecard_credential::Suite;
-use rusqlite::params;
 use serde::Deserialize;
 
 use crate::domain::access::Disclosure;
@@ -218,25 +217,7 @@ pub fn put_rules(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
 
 /// `GET /admin/personas`: the seeded demo people.
 pub fn personas(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
-    let mut statement = ctx.tx.prepare(
-        "SELECT m.key, p.person_id, p.id_type, p.id_number, p.name, p.birth_date, p.household_register, p.birth_certificate, p.phone \
-         FROM persona_map m JOIN people p ON p.person_id = m.person_id ORDER BY m.key",
-    )?;
-    let personas: Vec<serde_json::Value> = statement
-        .query_map([], |row| {
-            Ok(serde_json::json!({
-                "persona": row.get::<_, String>(0)?,
-                "person_id": row.get::<_, String>(1)?,
-                "id_type": row.get::<_, String>(2)?,
-                "id_number": row.get::<_, String>(3)?,
-                "name": row.get::<_, String>(4)?,
-                "birth_date": row.get::<_, String>(5)?,
-                "household_register": row.get::<_, Option<String>>(6)?,
-                "birth_certificate": row.get::<_, Option<String>>(7)?,
-                "phone": row.get::<_, Option<String>>(8)?,
-            }))
-        })?
-        .collect::<Result<_, _>>()?;
+    let personas = crate::domain::register::personas(ctx.tx)?;
     Reply::ok(&personas)
 }
 
@@ -244,21 +225,7 @@ pub fn personas(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
 /// first (at most 50), as the operator of a test or demo reads it.
 pub fn sms_outbox(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let phone = ctx.query_param("phone").unwrap_or_default();
-    let mut statement = ctx.tx.prepare(
-        "SELECT sms_id, phone, kind, body, sent_at FROM sms_outbox \
-         WHERE ?1 = '' OR phone = ?1 ORDER BY sms_id DESC LIMIT 50",
-    )?;
-    let messages: Vec<serde_json::Value> = statement
-        .query_map(params![phone], |row| {
-            Ok(serde_json::json!({
-                "sms_id": row.get::<_, i64>(0)?,
-                "phone": row.get::<_, String>(1)?,
-                "kind": row.get::<_, String>(2)?,
-                "body": row.get::<_, String>(3)?,
-                "sent_at": row.get::<_, i64>(4)?,
-            }))
-        })?
-        .collect::<Result<_, _>>()?;
+    let messages = crate::domain::sms::outbox(ctx.tx, &phone)?;
     Reply::ok(&messages)
 }
 

@@ -13,11 +13,16 @@ use ecard_api::resident::{
 };
 use ecard_api::rules::RegionalRules;
 use ecard_credential::Locale;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::Transaction;
 
 use crate::domain::access::authorise;
-use crate::domain::applications::{NewApplication, load, receive, submit};
+use crate::domain::applications::{
+    NewApplication, ensure_no_card_or_application, has_open_application, load,
+    of_holder_and_principals, receive, submit,
+};
+use crate::domain::cards::{bank_account_closed, photo_on_file};
 use crate::domain::dates::age_on;
+use crate::domain::feeds::outlet_exists;
 use crate::domain::rules::rules_for;
 use crate::error::{ApiError, ApiResult};
 use crate::http::context::{Ctx, Reply};
@@ -59,29 +64,13 @@ fn check_delivery(
             Ok(rules.postage_fen)
         }
         Delivery::Pickup { outlet_id } => {
-            let exists: Option<i64> = tx
-                .query_row(
-                    "SELECT 1 FROM outlets WHERE id = ?1 AND deleted = 0",
-                    params![outlet_id],
-                    |row| row.get(0),
-                )
-                .optional()?;
-            exists
-                .map(|_| 0)
-                .ok_or_else(|| ApiError::field("delivery.outlet_id", "no such outlet"))
+            if outlet_exists(tx, outlet_id)? {
+                Ok(0)
+            } else {
+                Err(ApiError::field("delivery.outlet_id", "no such outlet"))
+            }
         }
     }
-}
-
-fn open_application(tx: &Transaction<'_>, person_id: &str) -> ApiResult<bool> {
-    let open: Option<i64> = tx
-        .query_row(
-            "SELECT 1 FROM applications WHERE person_id = ?1 AND state NOT IN ('activated', 'cancelled', 'received') LIMIT 1",
-            params![person_id],
-            |row| row.get(0),
-        )
-        .optional()?;
-    Ok(open.is_some())
 }
 
 /// `POST /v1/applications`.
@@ -99,19 +88,7 @@ pub fn submit_new(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
             "a minor applies through a guardian",
         ));
     }
-    let has_card: Option<i64> = ctx
-        .tx
-        .query_row(
-            "SELECT 1 FROM cards WHERE person_id = ?1 AND status NOT IN ('replaced', 'cancelled') LIMIT 1",
-            params![applicant.person_id],
-            |row| row.get(0),
-        )
-        .optional()?;
-    if has_card.is_some() || open_application(ctx.tx, &applicant.person_id)? {
-        return Err(ApiError::state(
-            "this person already has a card or an application in progress",
-        ));
-    }
+    ensure_no_card_or_application(ctx.tx, &applicant.person_id)?;
     ecard_documents::validate_phone(&request.phone)
         .map_err(|error| ApiError::field("phone", error.message(Locale::En)))?;
     check_bank(&request.bank, &rules)?;
@@ -147,7 +124,7 @@ pub fn submit_replacement(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
             "this card was already replaced or cancelled",
         ));
     }
-    if open_application(ctx.tx, &old.person_id)? {
+    if has_open_application(ctx.tx, &old.person_id)? {
         return Err(ApiError::state(
             "an application for this person is already in progress",
         ));
@@ -165,12 +142,7 @@ pub fn submit_replacement(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
                     "the new bank is the same as the old one",
                 ));
             }
-            let closed: bool = ctx.tx.query_row(
-                "SELECT bank_account_closed FROM cards WHERE card_id = ?1",
-                params![old.card_id],
-                |row| row.get(0),
-            )?;
-            if !closed {
+            if !bank_account_closed(ctx.tx, &old.card_id)? {
                 return Err(ApiError::new(
                     ProblemCode::NotAllowedByRules,
                     "close the old bank account at the original bank first, then apply for the new bank",
@@ -182,17 +154,10 @@ pub fn submit_replacement(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     };
     let photo = match &request.photo_jpeg {
         Some(photo) => Some(decode_photo("photo_jpeg", photo, &rules)?),
-        None => {
-            let stored: Option<Vec<u8>> = ctx.tx.query_row(
-                "SELECT photo FROM cards WHERE card_id = ?1",
-                params![old.card_id],
-                |row| row.get(0),
-            )?;
-            Some(
-                stored
-                    .ok_or_else(|| ApiError::field("photo_jpeg", "no photo on file: send one"))?,
-            )
-        }
+        None => Some(
+            photo_on_file(ctx.tx, &old.card_id)?
+                .ok_or_else(|| ApiError::field("photo_jpeg", "no photo on file: send one"))?,
+        ),
     };
     let fee_fen = rules.replacement_fee_fen + check_delivery(ctx.tx, &request.delivery, &rules)?;
     let application_id = submit(
@@ -262,18 +227,7 @@ pub fn get(ctx: &mut Ctx<'_>, application_id: &str) -> ApiResult<Reply> {
 /// people they act for under an active mandate, newest first.
 pub fn list(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let caller = ctx.caller()?.clone();
-    let mut statement = ctx.tx.prepare(
-        "SELECT application_id FROM applications WHERE person_id = ?2 \
-         OR person_id IN (SELECT principal_person_id FROM delegations WHERE agent_account_id = ?1 \
-                          AND status = 'active' AND expires_at > ?3) \
-         ORDER BY created_at DESC, application_id",
-    )?;
-    let ids: Vec<String> = statement
-        .query_map(
-            params![caller.account_id, caller.person_id, ctx.now as i64],
-            |row| row.get(0),
-        )?
-        .collect::<Result<_, _>>()?;
+    let ids = of_holder_and_principals(ctx.tx, &caller.account_id, &caller.person_id, ctx.now)?;
     let mut applications = Vec::new();
     for id in &ids {
         let application = load(ctx.tx, id)?;

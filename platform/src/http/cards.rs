@@ -5,11 +5,10 @@
 use axum::http::StatusCode;
 use ecard_api::problem::ProblemCode;
 use ecard_api::resident::{CardStatus, CredentialRequest, ECardState, LossReportRequest, Scope};
-use rusqlite::{OptionalExtension, params};
 
 use crate::domain::access::{authorise, card_seen_by};
 use crate::domain::applications::card_activated;
-use crate::domain::cards::{e_card_state_for, enable_social_function, release};
+use crate::domain::cards::{current_card_of, e_card_state_for, enable_social_function, release};
 use crate::domain::issuer::{IssueFor, device_role_for_card, issue_credentials};
 use crate::domain::rules::rules_for;
 use crate::error::{ApiError, ApiResult};
@@ -29,16 +28,12 @@ pub fn credentials(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let caller = ctx.caller()?.clone();
     let card_id = match request.card_id {
         Some(card_id) => card_id,
-        None => ctx
-            .tx
-            .query_row(
-                "SELECT card_id FROM cards WHERE person_id = ?1 AND status NOT IN ('replaced', 'cancelled') \
-                 ORDER BY issued_at DESC LIMIT 1",
-                params![caller.person_id],
-                |row| row.get(0),
+        None => current_card_of(ctx.tx, &caller.person_id)?.ok_or_else(|| {
+            ApiError::new(
+                ProblemCode::CardNotActive,
+                "you have no card yet: apply for one first",
             )
-            .optional()?
-            .ok_or_else(|| ApiError::new(ProblemCode::CardNotActive, "you have no card yet: apply for one first"))?,
+        })?,
     };
     let card = card(ctx.tx, &card_id)?;
     let role = device_role_for_card(

@@ -6,19 +6,19 @@
 use axum::http::StatusCode;
 use ecard_api::identity::{FaceChallenge, FacePurpose, FaceResultSubmission, PinAction};
 use ecard_api::problem::ProblemCode;
-use ecard_api::resident::{
-    AuditEntry, Delegation, DelegationKind, DelegationRequest, DelegationStatus,
-};
-use rusqlite::{OptionalExtension, params};
+use ecard_api::resident::{Delegation, DelegationKind, DelegationRequest, DelegationStatus};
 
 use crate::domain::dates::age_on;
 use crate::domain::dates::coming_of_age;
-use crate::domain::delegations::{MAX_PROXY_SECONDS, load, record_consent};
-use crate::domain::register::verify_identity;
+use crate::domain::delegations::{
+    MAX_PROXY_SECONDS, involving, load, open_family_proxies_held_by, open_mandate_between,
+    record_consent,
+};
+use crate::domain::register::{is_registered_guardian, verify_identity};
 use crate::domain::rules::rules_for;
 use crate::error::{ApiError, ApiResult};
 use crate::http::context::{Ctx, Reply};
-use crate::store::audit::audit;
+use crate::store::audit::{audit, trail};
 use crate::store::codec::enum_name;
 use crate::store::rows::person;
 
@@ -74,16 +74,7 @@ fn create_checked(
         ));
     }
     let rules = rules_for(ctx.tx, &principal.region)?;
-    let existing: Option<String> = ctx
-        .tx
-        .query_row(
-            "SELECT delegation_id FROM delegations WHERE agent_account_id = ?1 AND principal_person_id = ?2 \
-             AND status IN ('active', 'pending_consent') AND expires_at > ?3",
-            params![caller.account_id, principal.person_id, ctx.now as i64],
-            |row| row.get(0),
-        )
-        .optional()?;
-    if existing.is_some() {
+    if open_mandate_between(ctx.tx, &caller.account_id, &principal.person_id, ctx.now)?.is_some() {
         return Err(ApiError::state(
             "you already hold or requested a mandate for this person",
         ));
@@ -112,15 +103,7 @@ fn create_checked(
                     "the evidence does not match the population register",
                 ));
             }
-            let guardian: Option<i64> = ctx
-                .tx
-                .query_row(
-                    "SELECT 1 FROM guardianships WHERE child_person_id = ?1 AND guardian_person_id = ?2",
-                    params![principal.person_id, caller.person_id],
-                    |row| row.get(0),
-                )
-                .optional()?;
-            if guardian.is_none() {
+            if !is_registered_guardian(ctx.tx, &principal.person_id, &caller.person_id)? {
                 return Err(ApiError::new(
                     ProblemCode::IdentityNotVerified,
                     "the register does not name you as this child's guardian",
@@ -149,12 +132,7 @@ fn create_checked(
                     "a family proxy declares how they are related",
                 ));
             }
-            let count: u32 = ctx.tx.query_row(
-                "SELECT COUNT(*) FROM delegations WHERE agent_account_id = ?1 AND kind = 'family_proxy' \
-                 AND status IN ('active', 'pending_consent') AND expires_at > ?2",
-                params![caller.account_id, ctx.now as i64],
-                |row| row.get(0),
-            )?;
+            let count = open_family_proxies_held_by(ctx.tx, &caller.account_id, ctx.now)?;
             if count >= rules.relative_quota {
                 return Err(ApiError::new(
                     ProblemCode::QuotaExceeded,
@@ -230,18 +208,7 @@ fn create_checked(
 /// `GET /v1/delegations`: mandates the caller holds or is the principal of.
 pub fn list(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let caller = ctx.caller()?.clone();
-    let mut statement = ctx.tx.prepare(
-        "SELECT delegation_id FROM delegations WHERE agent_account_id = ?1 OR principal_person_id = ?2 ORDER BY created_at DESC",
-    )?;
-    let ids: Vec<String> = statement
-        .query_map(params![caller.account_id, caller.person_id], |row| {
-            row.get(0)
-        })?
-        .collect::<Result<_, _>>()?;
-    let delegations = ids
-        .iter()
-        .map(|id| load(ctx.tx, id, ctx.now))
-        .collect::<ApiResult<Vec<_>>>()?;
+    let delegations = involving(ctx.tx, &caller.account_id, &caller.person_id, ctx.now)?;
     Reply::ok(&delegations)
 }
 
@@ -370,21 +337,6 @@ pub fn revoke(ctx: &mut Ctx<'_>, delegation_id: &str) -> ApiResult<Reply> {
 /// `GET /v1/audit`: what was done for the caller and what the caller did for others.
 pub fn audit_trail(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let caller = ctx.caller()?.clone();
-    let mut statement = ctx.tx.prepare(
-        "SELECT at, actor_account, principal_person, mandate_id, action, object_id FROM audit_log \
-         WHERE principal_person = ?1 OR actor_account = ?2 ORDER BY id DESC LIMIT 500",
-    )?;
-    let entries: Vec<AuditEntry> = statement
-        .query_map(params![caller.person_id, caller.account_id], |row| {
-            Ok(AuditEntry {
-                at: row.get::<_, i64>(0)? as u64,
-                actor_account_id: row.get(1)?,
-                principal_person_id: row.get(2)?,
-                mandate_id: row.get(3)?,
-                action: row.get(4)?,
-                object_id: row.get(5)?,
-            })
-        })?
-        .collect::<Result<_, _>>()?;
+    let entries = trail(ctx.tx, &caller.person_id, &caller.account_id)?;
     Reply::ok(&entries)
 }

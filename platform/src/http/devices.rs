@@ -2,30 +2,20 @@
 //! enrolment requests awaiting approval and their approval. Revocation and
 //! notices themselves are [`crate::domain::devices`].
 
-use ecard_api::identity::{
-    DeviceUnlinked, DeviceView, EnrolmentRequestView, Notice, NoticeKind, PinAction,
-};
+use ecard_api::identity::{DeviceUnlinked, NoticeKind, PinAction};
 use ecard_api::problem::ProblemCode;
-use ecard_credential::Suite;
-use rusqlite::{OptionalExtension, params};
 
-use crate::domain::devices::{notify, revoke_device};
+use crate::domain::accounts::phone_on_record;
+use crate::domain::devices::{active_device_name, notices_after, notify, revoke_device};
+use crate::domain::enrolment::waiting_for_approval;
 use crate::domain::sms::SmsKind;
 use crate::error::{ApiError, ApiResult};
 use crate::http::context::{Ctx, Reply};
 use crate::store::audit::audit;
-use crate::store::codec::parse_enum;
 
 /// Texts the phone on record of the account, if there is one.
 pub fn text_account(ctx: &Ctx<'_>, account_id: &str, text: &str) -> ApiResult<()> {
-    let phone: Option<String> = ctx
-        .tx
-        .query_row(
-            "SELECT phone FROM accounts WHERE account_id = ?1",
-            params![account_id],
-            |row| row.get(0),
-        )
-        .optional()?;
+    let phone = phone_on_record(ctx.tx, account_id)?;
     if let Some(phone) = phone.filter(|phone| !phone.is_empty()) {
         ctx.state
             .sms
@@ -37,33 +27,7 @@ pub fn text_account(ctx: &Ctx<'_>, account_id: &str, text: &str) -> ApiResult<()
 /// `GET /v1/me/devices`.
 pub fn list(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let caller = ctx.caller()?.clone();
-    let mut statement = ctx.tx.prepare(
-        "SELECT device_id, name, suite, created_at, last_seen_at FROM devices \
-         WHERE account_id = ?1 AND revoked_at IS NULL ORDER BY created_at, device_id",
-    )?;
-    let devices = statement
-        .query_map(params![caller.account_id], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, i64>(3)?,
-                row.get::<_, Option<i64>>(4)?,
-            ))
-        })?
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .map(
-            |(device_id, name, suite, enrolled_at, last_seen_at)| DeviceView {
-                current: device_id == caller.device_id,
-                device_id,
-                name,
-                suite: Suite::from_name(&suite).unwrap_or(Suite::EcdsaP256),
-                enrolled_at: enrolled_at as u64,
-                last_seen_at: last_seen_at.map(|at| at as u64),
-            },
-        )
-        .collect::<Vec<_>>();
+    let devices = crate::domain::devices::list(ctx.tx, &caller.account_id, &caller.device_id)?;
     Reply::ok(&devices)
 }
 
@@ -71,14 +35,7 @@ pub fn list(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
 pub fn unlink(ctx: &mut Ctx<'_>, device_id: &str) -> ApiResult<Reply> {
     let caller = ctx.caller()?.clone();
     crate::http::pin::require(ctx, PinAction::UnlinkDevice)?;
-    let name: Option<String> = ctx
-        .tx
-        .query_row(
-            "SELECT name FROM devices WHERE device_id = ?1 AND account_id = ?2 AND revoked_at IS NULL",
-            params![device_id, caller.account_id],
-            |row| row.get(0),
-        )
-        .optional()?;
+    let name = active_device_name(ctx.tx, device_id, &caller.account_id)?;
     let name = name.ok_or_else(|| ApiError::not_found("device"))?;
     let revoked = revoke_device(ctx.tx, device_id, ctx.now)?;
     notify(
@@ -123,21 +80,7 @@ pub fn notices(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
             )
         })?,
     };
-    let after = i64::try_from(after).unwrap_or(i64::MAX);
-    let mut statement = ctx.tx.prepare(
-        "SELECT notice_id, kind, device_name, at FROM notices WHERE account_id = ?1 AND notice_id > ?2 \
-         ORDER BY notice_id LIMIT 100",
-    )?;
-    let notices = statement
-        .query_map(params![caller.account_id, after], |row| {
-            Ok(Notice {
-                notice_id: row.get::<_, i64>(0)? as u64,
-                kind: parse_enum(&row.get::<_, String>(1)?)?,
-                device_name: row.get(2)?,
-                at: row.get::<_, i64>(3)? as u64,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+    let notices = notices_after(ctx.tx, &caller.account_id, after)?;
     Reply::ok(&notices)
 }
 
@@ -145,32 +88,7 @@ pub fn notices(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
 /// this account holder and wait for a code or an approval.
 pub fn enrolment_requests(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let caller = ctx.caller()?.clone();
-    let mut statement = ctx.tx.prepare(
-        "SELECT enrolment_id, device_name, device_suite, present_at, expires_at FROM enrolments \
-         WHERE person_id = ?1 AND state = 'present' AND expires_at > ?2 ORDER BY present_at",
-    )?;
-    let requests = statement
-        .query_map(params![caller.person_id, ctx.now as i64], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, i64>(3)?,
-                row.get::<_, i64>(4)?,
-            ))
-        })?
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .map(
-            |(enrolment_id, device_name, suite, requested_at, expires_at)| EnrolmentRequestView {
-                enrolment_id,
-                device_name,
-                device_suite: Suite::from_name(&suite).unwrap_or(Suite::EcdsaP256),
-                requested_at: requested_at as u64,
-                expires_at: expires_at as u64,
-            },
-        )
-        .collect::<Vec<_>>();
+    let requests = waiting_for_approval(ctx.tx, &caller.person_id, ctx.now)?;
     Reply::ok(&requests)
 }
 

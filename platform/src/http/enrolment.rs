@@ -26,15 +26,19 @@ use ecard_api::identity::{
 };
 use ecard_api::problem::ProblemCode;
 use ecard_credential::PublicKey;
-use rusqlite::{OptionalExtension, Transaction, params};
 
-use crate::domain::devices::{notify, revoke_device};
+use crate::domain::accounts::{ActiveAccount, active_account_of};
+use crate::domain::devices::{
+    active_count, active_device_name, key_enrolled, least_recently_used, notify, revoke_device,
+};
 use crate::domain::enrolment::{
-    CODE_SECONDS, CODE_TRIES, ENROLMENT_SECONDS, Enrolling, IdentityAttempt, record_attempt,
+    CODE_SECONDS, CODE_TRIES, CodeState, ENROLMENT_SECONDS, Enrolling, IdentityAttempt, code_state,
+    record_attempt,
 };
 use crate::domain::face::{device_binding, subject_of};
 use crate::domain::limits;
 use crate::domain::limits::{DEVICE_KEY, IDENTITY, SOURCE, STARTS};
+use crate::domain::pin::is_set as pin_is_set;
 use crate::domain::sms::{SmsKind, code_hash, mask_phone, new_code, same_digest};
 use crate::error::{ApiError, ApiResult};
 use crate::http::context::{Ctx, Reply};
@@ -102,15 +106,7 @@ pub fn start(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
         ctx.now,
     )?;
     limits::fail(ctx.tx, STARTS, &ctx.source, ctx.now)?;
-    let already: Option<String> = ctx
-        .tx
-        .query_row(
-            "SELECT device_id FROM devices WHERE public_key = ?1 AND revoked_at IS NULL",
-            params![device_key.as_bytes()],
-            |row| row.get(0),
-        )
-        .optional()?;
-    if already.is_some() {
+    if key_enrolled(ctx.tx, device_key.as_bytes())? {
         return Err(ApiError::field(
             "device_public_key",
             "this key is already enrolled; make a new key",
@@ -178,36 +174,6 @@ fn enrolling<'c>(ctx: &'c Ctx<'_>, enrolment_id: &str) -> ApiResult<&'c Enrollin
     Ok(enrolling)
 }
 
-/// The active account of a person, if any: (account id, phone on record).
-fn account_of(tx: &Transaction<'_>, person_id: &str) -> ApiResult<Option<(String, String)>> {
-    Ok(tx
-        .query_row(
-            "SELECT account_id, phone FROM accounts WHERE person_id = ?1 AND deleted_at IS NULL",
-            params![person_id],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .optional()?)
-}
-
-fn active_devices(tx: &Transaction<'_>, account_id: &str) -> ApiResult<u32> {
-    Ok(tx.query_row(
-        "SELECT COUNT(*) FROM devices WHERE account_id = ?1 AND revoked_at IS NULL",
-        params![account_id],
-        |row| row.get(0),
-    )?)
-}
-
-fn has_pin(tx: &Transaction<'_>, account_id: &str) -> ApiResult<bool> {
-    Ok(tx
-        .query_row(
-            "SELECT 1 FROM pins WHERE account_id = ?1",
-            params![account_id],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some())
-}
-
 /// `POST /v1/enrolments/{id}/presence`.
 pub fn presence(ctx: &mut Ctx<'_>, enrolment_id: &str) -> ApiResult<Reply> {
     let enrolling = enrolling(ctx, enrolment_id)?.clone();
@@ -249,9 +215,9 @@ pub fn presence(ctx: &mut Ctx<'_>, enrolment_id: &str) -> ApiResult<Reply> {
         }
     };
     let person = person(ctx.tx, &person_id)?;
-    let account = account_of(ctx.tx, &person_id)?;
+    let account = active_account_of(ctx.tx, &person_id)?;
     let phone = match &account {
-        Some((_, phone)) if !phone.is_empty() => Some(phone.clone()),
+        Some(account) if !account.phone.is_empty() => Some(account.phone.clone()),
         _ => person.phone.clone(),
     };
     let mut code_fields = (None, None);
@@ -281,9 +247,9 @@ pub fn presence(ctx: &mut Ctx<'_>, enrolment_id: &str) -> ApiResult<Reply> {
     )?;
     let mut approval_possible = false;
     let mut pin_required = true;
-    if let Some((account_id, _)) = &account {
-        approval_possible = active_devices(ctx.tx, account_id)? > 0;
-        pin_required = !has_pin(ctx.tx, account_id)?;
+    if let Some(ActiveAccount { account_id, .. }) = &account {
+        approval_possible = active_count(ctx.tx, account_id)? > 0;
+        pin_required = !pin_is_set(ctx.tx, account_id)?;
         notify(
             ctx.tx,
             account_id,
@@ -321,9 +287,9 @@ pub fn complete(ctx: &mut Ctx<'_>, enrolment_id: &str) -> ApiResult<Reply> {
         ctx.now,
     )?;
     let person = person(ctx.tx, &person_id)?;
-    let account = account_of(ctx.tx, &person_id)?;
+    let account = active_account_of(ctx.tx, &person_id)?;
     let pin_required = match &account {
-        Some((account_id, _)) => !has_pin(ctx.tx, account_id)?,
+        Some(account) => !pin_is_set(ctx.tx, &account.account_id)?,
         None => true,
     };
     // A weak PIN is refused before the code is spent.
@@ -332,12 +298,12 @@ pub fn complete(ctx: &mut Ctx<'_>, enrolment_id: &str) -> ApiResult<Reply> {
         crate::domain::pin::check_strength(pin, &person.birth_date, &person.id_number)
             .map_err(crate::domain::pin::weak)?;
     }
-    let (code, code_expires_at, tries, approved_by): (Option<String>, Option<i64>, u32, Option<String>) =
-        ctx.tx.query_row(
-            "SELECT code_hash, code_expires_at, code_tries, approved_by_device FROM enrolments WHERE enrolment_id = ?1",
-            params![enrolment_id],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
-        )?;
+    let CodeState {
+        code_hash: code,
+        code_expires_at,
+        code_tries: tries,
+        approved_by_device: approved_by,
+    } = code_state(ctx.tx, enrolment_id)?;
     match request.one_time_code.as_deref() {
         Some(given) => {
             let fresh = code_expires_at.is_some_and(|at| ctx.now < at.max(0) as u64);
@@ -371,15 +337,9 @@ pub fn complete(ctx: &mut Ctx<'_>, enrolment_id: &str) -> ApiResult<Reply> {
         }
         None => {
             let approved = match (&account, approved_by) {
-                (Some((account_id, _)), Some(device)) => ctx
-                    .tx
-                    .query_row(
-                        "SELECT 1 FROM devices WHERE device_id = ?1 AND account_id = ?2 AND revoked_at IS NULL",
-                        params![device, account_id],
-                        |_| Ok(()),
-                    )
-                    .optional()?
-                    .is_some(),
+                (Some(account), Some(device)) => {
+                    active_device_name(ctx.tx, &device, &account.account_id)?.is_some()
+                }
                 _ => false,
             };
             if !approved {
@@ -391,7 +351,7 @@ pub fn complete(ctx: &mut Ctx<'_>, enrolment_id: &str) -> ApiResult<Reply> {
         }
     }
     let account_id = match &account {
-        Some((account_id, _)) => account_id.clone(),
+        Some(account) => account.account_id.clone(),
         None => crate::domain::accounts::open(ctx.tx, &person, ctx.now)?,
     };
     if pin_required {
@@ -408,36 +368,27 @@ pub fn complete(ctx: &mut Ctx<'_>, enrolment_id: &str) -> ApiResult<Reply> {
         &crate::domain::rules::province_of(&person.region),
     )?;
     let mut unlinked_device = None;
-    if active_devices(ctx.tx, &account_id)? >= rules.account_security.max_active_devices.max(1) {
-        let oldest: Option<(String, String)> = ctx
-            .tx
-            .query_row(
-                "SELECT device_id, name FROM devices WHERE account_id = ?1 AND revoked_at IS NULL \
-                 ORDER BY COALESCE(last_seen_at, created_at), created_at LIMIT 1",
-                params![account_id],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .optional()?;
-        if let Some((device_id, name)) = oldest {
-            revoke_device(ctx.tx, &device_id, ctx.now)?;
-            notify(
-                ctx.tx,
-                &account_id,
-                NoticeKind::DeviceUnlinked,
-                Some(&name),
-                ctx.now,
-            )?;
-            audit(
-                ctx.tx,
-                ctx.now,
-                &account_id,
-                &person_id,
-                None,
-                "device.unlink.cap",
-                &device_id,
-            )?;
-            unlinked_device = Some(device_id);
-        }
+    if active_count(ctx.tx, &account_id)? >= rules.account_security.max_active_devices.max(1)
+        && let Some((device_id, name)) = least_recently_used(ctx.tx, &account_id)?
+    {
+        revoke_device(ctx.tx, &device_id, ctx.now)?;
+        notify(
+            ctx.tx,
+            &account_id,
+            NoticeKind::DeviceUnlinked,
+            Some(&name),
+            ctx.now,
+        )?;
+        audit(
+            ctx.tx,
+            ctx.now,
+            &account_id,
+            &person_id,
+            None,
+            "device.unlink.cap",
+            &device_id,
+        )?;
+        unlinked_device = Some(device_id);
     }
     let device_id = crate::domain::devices::add(
         ctx.tx,

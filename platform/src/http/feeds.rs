@@ -3,14 +3,11 @@
 //! version (stored by [`crate::domain::feeds`]).
 
 use ecard_api::catalogue::{CatalogueDelta, CatalogueItem, CatalogueSync, Outlet, OutletDelta};
-use rusqlite::{Transaction, params};
-use serde::de::DeserializeOwned;
 
-use crate::domain::feeds::{Feed, ITEMS, OUTLETS};
+use crate::domain::feeds::{Changes, ITEMS, OUTLETS, changes_since};
 use crate::domain::issuer;
 use crate::error::{ApiError, ApiResult};
 use crate::http::context::{Ctx, Reply};
-use crate::store::db::meta_get;
 
 /// `GET /v1/time`.
 pub fn time(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
@@ -55,50 +52,15 @@ fn since(ctx: &Ctx<'_>) -> ApiResult<Option<u64>> {
         .transpose()
 }
 
-fn delta<T: DeserializeOwned>(
-    tx: &Transaction<'_>,
-    feed: &Feed,
-    since: Option<u64>,
-) -> ApiResult<(u64, bool, Vec<T>, Vec<String>)> {
-    let version = meta_get(tx, feed.version_key)?.unwrap_or(0) as u64;
-    // A client ahead of the platform (a reset database) starts over.
-    let since = since.filter(|since| *since <= version);
-    let full = since.is_none();
-    let mut statement = tx.prepare(&format!(
-        "SELECT id, deleted, body FROM {} WHERE version > ?1 ORDER BY id",
-        feed.table
-    ))?;
-    let mut changed = Vec::new();
-    let mut removed = Vec::new();
-    let rows = statement.query_map(params![since.unwrap_or(0) as i64], |row| {
-        Ok((
-            row.get::<_, String>(0)?,
-            row.get::<_, bool>(1)?,
-            row.get::<_, String>(2)?,
-        ))
-    })?;
-    for row in rows {
-        let (id, deleted, body) = row?;
-        if deleted {
-            if !full {
-                removed.push(id);
-            }
-        } else {
-            changed.push(serde_json::from_str(&body).map_err(|_| {
-                ApiError::new(
-                    ecard_api::problem::ProblemCode::Internal,
-                    "stored item unreadable",
-                )
-            })?);
-        }
-    }
-    Ok((version, full, changed, removed))
-}
-
 /// `GET /v1/catalogue/items?since=`.
 pub fn items(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let since = since(ctx)?;
-    let (version, full, items, removed) = delta::<CatalogueItem>(ctx.tx, &ITEMS, since)?;
+    let Changes {
+        version,
+        full,
+        changed: items,
+        removed,
+    } = changes_since::<CatalogueItem>(ctx.tx, &ITEMS, since)?;
     let etag = format!("\"items-{version}\"");
     Ok(Reply::ok(&CatalogueDelta {
         version,
@@ -112,7 +74,12 @@ pub fn items(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
 /// `GET /v1/catalogue/outlets?since=`.
 pub fn outlets(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let since = since(ctx)?;
-    let (version, full, outlets, removed) = delta::<Outlet>(ctx.tx, &OUTLETS, since)?;
+    let Changes {
+        version,
+        full,
+        changed: outlets,
+        removed,
+    } = changes_since::<Outlet>(ctx.tx, &OUTLETS, since)?;
     let etag = format!("\"outlets-{version}\"");
     Ok(Reply::ok(&OutletDelta {
         version,
@@ -142,10 +109,18 @@ pub fn sync(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
         return Err(ApiError::field("region", "a six-digit division code"));
     }
     let rules = crate::domain::rules::rules_for(ctx.tx, &region)?;
-    let (items_version, items_full, items, items_removed) =
-        delta::<CatalogueItem>(ctx.tx, &ITEMS, items_since)?;
-    let (outlets_version, outlets_full, outlets, outlets_removed) =
-        delta::<Outlet>(ctx.tx, &OUTLETS, outlets_since)?;
+    let Changes {
+        version: items_version,
+        full: items_full,
+        changed: items,
+        removed: items_removed,
+    } = changes_since::<CatalogueItem>(ctx.tx, &ITEMS, items_since)?;
+    let Changes {
+        version: outlets_version,
+        full: outlets_full,
+        changed: outlets,
+        removed: outlets_removed,
+    } = changes_since::<Outlet>(ctx.tx, &OUTLETS, outlets_since)?;
     let etag = format!(
         "\"sync-{items_version}-{outlets_version}-{}-{}\"",
         rules.region, rules.version

@@ -4,8 +4,9 @@
 //! header — [`plumbing`]), the endpoint functions per resource, and the
 //! routes that bind them to the contract's paths ([`router`]).
 //!
-//! Endpoints parse requests and shape replies; the rules they apply live in
-//! the domain layer below. The clock tick is not called from here: the
+//! Endpoints parse requests and shape replies; the rules they apply and the
+//! queries they need live in the domain layer below, and no module here
+//! holds SQL (`tests/layers.rs` checks). The clock tick is not called from here: the
 //! platform hands it in with the shared state, and the plumbing runs it
 //! before each request.
 

@@ -11,7 +11,6 @@ use ecard_api::identity::{
     PhoneChangeRequest, PhoneChangeStarted, PinAction,
 };
 use ecard_api::problem::ProblemCode;
-use rusqlite::{OptionalExtension, params};
 use serde::Deserialize;
 
 use crate::domain::devices::notify;
@@ -89,11 +88,10 @@ pub fn start(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     )? {
         return Ok(refused);
     }
-    let old_phone: String = ctx.tx.query_row(
-        "SELECT phone FROM accounts WHERE account_id = ?1",
-        params![caller.account_id],
-        |row| row.get(0),
-    )?;
+    // The caller's account exists: the request was signed by one of its
+    // devices. Were it gone, this is the storage failure it always was.
+    let old_phone = crate::domain::accounts::phone_on_record(ctx.tx, &caller.account_id)?
+        .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
     if old_phone.is_empty() {
         return Err(ApiError::new(
             ProblemCode::NotAllowedByRules,
@@ -135,25 +133,14 @@ pub fn start(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
 pub fn confirm(ctx: &mut Ctx<'_>, change_id: &str) -> ApiResult<Reply> {
     let caller = ctx.caller()?.clone();
     let request: PhoneChangeConfirmation = ctx.json()?;
-    let row: Option<(String, String, i64, u32, String)> = ctx
-        .tx
-        .query_row(
-            "SELECT new_phone, code_hash, code_expires_at, code_tries, state FROM phone_changes \
-             WHERE change_id = ?1 AND account_id = ?2",
-            params![change_id, caller.account_id],
-            |row| {
-                Ok((
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                ))
-            },
-        )
-        .optional()?;
-    let (new_phone, stored, expires_at, tries, state) =
-        row.ok_or_else(|| ApiError::not_found("phone change"))?;
+    let crate::domain::accounts::StoredPhoneChange {
+        new_phone,
+        code_hash: stored,
+        code_expires_at: expires_at,
+        code_tries: tries,
+        state,
+    } = crate::domain::accounts::phone_change(ctx.tx, change_id, &caller.account_id)?
+        .ok_or_else(|| ApiError::not_found("phone change"))?;
     if state != "waiting" {
         return Err(ApiError::state("this phone change is over; start again"));
     }

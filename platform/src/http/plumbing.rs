@@ -23,13 +23,15 @@ use ecard_api::problem::ProblemCode;
 use ecard_api::{IDEMPOTENCY_KEY_HEADER, MAX_BODY_BYTES, PROBLEM_JSON, SERVER_TIME_HEADER};
 use ecard_credential::{PublicKey, Suite};
 use ring::digest::{SHA256, digest};
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::domain::access::Caller;
+use crate::domain::devices;
 use crate::error::{ApiError, ApiResult};
 use crate::http::context::{Access, AppState, Ctx, Endpoint, Reply};
 use crate::store::clock;
 use crate::store::codec::hex;
+use crate::store::requests;
 
 /// Runs `work` for `request` under `endpoint`'s rules.
 pub async fn handle<F>(
@@ -243,9 +245,14 @@ where
         };
         let reply = work(&mut ctx)?;
         if let Some((scope, key, request_hash)) = idempotency {
-            tx.execute(
-                "INSERT INTO idempotency (scope, key, request_hash, status, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![scope, key, request_hash, reply.status.as_u16(), reply.body, now as i64],
+            requests::store_reply(
+                &tx,
+                &scope,
+                &key,
+                &request_hash,
+                reply.status.as_u16(),
+                &reply.body,
+                now,
             )?;
         }
         tx.commit()?;
@@ -347,15 +354,8 @@ fn check_signed(
             format!("request time is {timestamp}, platform time is {now}"),
         ));
     }
-    tx.execute(
-        "DELETE FROM nonces WHERE expires_at < ?1",
-        params![now as i64],
-    )?;
-    let inserted = tx.execute(
-        "INSERT OR IGNORE INTO nonces (device_id, nonce, expires_at) VALUES (?1, ?2, ?3)",
-        params![signer, nonce, (now + 2 * MAX_REQUEST_SKEW_SECONDS) as i64],
-    )?;
-    if inserted == 0 {
+    let keep_until = now + 2 * MAX_REQUEST_SKEW_SECONDS;
+    if !requests::first_use_of_nonce(tx, signer, nonce, now, keep_until)? {
         return Err(ApiError::new(
             ProblemCode::ReplayedRequest,
             "this request was already received",
@@ -374,20 +374,12 @@ fn authenticate(
     now: u64,
 ) -> ApiResult<Caller> {
     let (device_id, timestamp, nonce, signature) = signature_headers(headers)?;
-    let row = tx
-        .query_row(
-            "SELECT d.account_id, a.person_id, d.suite, d.public_key FROM devices d \
-             JOIN accounts a ON a.account_id = d.account_id WHERE d.device_id = ?1 AND d.revoked_at IS NULL",
-            params![device_id],
-            |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get::<_, Vec<u8>>(3)?)),
-        )
-        .optional()?;
-    let Some((account_id, person_id, suite, key_bytes)) = row else {
+    let Some(signer) = devices::signer(tx, device_id)? else {
         return Err(unauthenticated("unknown device"));
     };
-    let suite = Suite::from_name(&suite).ok_or_else(|| unauthenticated("unknown device"))?;
-    let device_key =
-        PublicKey::from_bytes(suite, &key_bytes).map_err(|_| unauthenticated("unknown device"))?;
+    let suite = Suite::from_name(&signer.suite).ok_or_else(|| unauthenticated("unknown device"))?;
+    let device_key = PublicKey::from_bytes(suite, &signer.public_key)
+        .map_err(|_| unauthenticated("unknown device"))?;
     check_signed(
         tx,
         &device_key,
@@ -398,13 +390,10 @@ fn authenticate(
         body,
         now,
     )?;
-    tx.execute(
-        "UPDATE devices SET last_seen_at = ?1 WHERE device_id = ?2",
-        params![now as i64, device_id],
-    )?;
+    devices::mark_seen(tx, device_id, now)?;
     Ok(Caller {
-        account_id,
-        person_id,
+        account_id: signer.account_id,
+        person_id: signer.person_id,
         device_id: device_id.to_owned(),
         device_suite: suite,
         device_key,
@@ -472,22 +461,13 @@ fn stored_reply(
     key: &str,
     request_hash: &str,
 ) -> ApiResult<Option<Reply>> {
-    let stored = tx
-        .query_row(
-            "SELECT request_hash, status, body FROM idempotency WHERE scope = ?1 AND key = ?2",
-            params![scope, key],
-            |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, u16>(1)?,
-                    row.get::<_, Vec<u8>>(2)?,
-                ))
-            },
-        )
-        .optional()?;
-    match stored {
+    match requests::stored_reply(tx, scope, key)? {
         None => Ok(None),
-        Some((stored_hash, status, body)) if stored_hash == request_hash => Ok(Some(Reply {
+        Some(requests::StoredReply {
+            request_hash: stored_hash,
+            status,
+            body,
+        }) if stored_hash == request_hash => Ok(Some(Reply {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
             body,
             content_type: if status >= 400 {

@@ -1,7 +1,8 @@
 //! The store layer: the SQLite database and what reads and writes its rows
 //! without deciding anything — migrations and the `meta` table, the stored
 //! clock offset, row types and their loaders, the text codecs of stored
-//! enums, and the audit log.
+//! enums, the audit log, and the nonces and idempotent replies the request
+//! plumbing keeps.
 //!
 //! It sits at the bottom: it imports nothing from the domain or from HTTP,
 //! so a rule change never ripples into how a row is read.
@@ -10,4 +11,5 @@ pub mod audit;
 pub mod clock;
 pub mod codec;
 pub mod db;
+pub mod requests;
 pub mod rows;
