@@ -766,7 +766,10 @@ export type PersonSummary = {
   nameMasked: string,
   /** Document number masked; withheld from a proxy unless `apply`. */
   idNumberMasked?: string | null,
-  /** Birth date as `YYYY-MM-DD`; withheld from a proxy unless `apply`. */
+  /**
+   * Birth date (`YYYY-MM-DD` on the wire); withheld from a proxy unless
+   * `apply`.
+   */
   birthDate?: string | null,
   /** Their cards, as far as the caller may see them. */
   cards: Array<Card>,

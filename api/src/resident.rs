@@ -2,6 +2,7 @@
 //! credentials, cards, applications, loss reports, mandates, audit.
 
 use ecard_credential::{HolderRole, PurposeSet};
+use ecard_documents::Date;
 use serde::{Deserialize, Serialize};
 
 /// A document that identifies a person to the population register.
@@ -116,9 +117,11 @@ pub struct PersonSummary {
     /// Document number masked; withheld from a proxy unless `apply`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_number_masked: Option<String>,
-    /// Birth date as `YYYY-MM-DD`; withheld from a proxy unless `apply`.
+    /// Birth date (`YYYY-MM-DD` on the wire); withheld from a proxy unless
+    /// `apply`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub birth_date: Option<String>,
+    #[cfg_attr(feature = "typescript", ts(as = "Option<String>"))]
+    pub birth_date: Option<Date>,
     /// Their cards, as far as the caller may see them.
     pub cards: Vec<Card>,
 }

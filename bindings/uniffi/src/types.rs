@@ -589,11 +589,23 @@ pub struct PersonSummary {
     pub name_masked: String,
     /// Document number masked; withheld from a helper unless `apply`.
     pub id_number_masked: Option<String>,
-    /// Birth date as `YYYY-MM-DD`; withheld from a helper unless `apply`.
-    pub birth_date: Option<String>,
+    /// Birth date; withheld from a helper unless `apply`.
+    pub birth_date: Option<CalendarDate>,
     /// Their cards.
     pub cards: Vec<Card>,
 }
+
+/// A calendar date: a `YYYY-MM-DD` string in Kotlin and Swift. (Not
+/// `Date`: that name would clash with `Foundation.Date` and
+/// `java.util.Date`.)
+pub type CalendarDate = ecard_documents::Date;
+
+uniffi::custom_type!(CalendarDate, String, {
+    remote,
+    lower: |date| date.to_string(),
+    try_lift: |text| CalendarDate::parse(&text)
+        .ok_or_else(|| uniffi::deps::anyhow::anyhow!("not a YYYY-MM-DD date: {text:?}")),
+});
 
 /// The account's profile: the holder and the people acted for.
 #[uniffi::remote(Record)]

@@ -17,6 +17,8 @@ use ecard_credential::{
 };
 use rusqlite::{OptionalExtension, Transaction, params};
 
+use ecard_documents::Date;
+
 use crate::domain::dates::age_on;
 use crate::error::{ApiError, ApiResult};
 use crate::store::db::{meta_get, meta_increment, meta_set};
@@ -325,8 +327,8 @@ pub struct IssueFor<'a> {
     pub card_id: &'a str,
     /// The card holder.
     pub person_id: &'a str,
-    /// The holder's birth date, `YYYY-MM-DD`.
-    pub birth_date: &'a str,
+    /// The holder's birth date.
+    pub birth_date: Date,
     /// The card's province code.
     pub region: &'a str,
     /// The requesting device.
@@ -410,7 +412,7 @@ pub fn issue_credentials(
     })
 }
 
-fn concession_for(birth_date: &str, now: u64) -> ConcessionClass {
+fn concession_for(birth_date: Date, now: u64) -> ConcessionClass {
     match age_on(birth_date, now) {
         Some(age) if age >= 70 => ConcessionClass::SeniorFree,
         Some(age) if age >= 60 => ConcessionClass::Senior,

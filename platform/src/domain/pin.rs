@@ -15,6 +15,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD_NO_PAD;
 use ecard_api::identity::{NoticeKind, PIN_DIGITS, PinAction};
 use ecard_api::problem::ProblemCode;
+use ecard_documents::Date;
 use ring::digest::{SHA256, digest};
 use ring::rand::SecureRandom as _;
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -47,8 +48,8 @@ pub enum WeakPin {
 }
 
 /// Checks a new PIN: six digits, no pattern, nothing from the person's
-/// birth date (`YYYY-MM-DD`) or document number.
-pub fn check_strength(pin: &str, birth_date: &str, id_number: &str) -> Result<(), WeakPin> {
+/// birth date or document number.
+pub fn check_strength(pin: &str, birth_date: Date, id_number: &str) -> Result<(), WeakPin> {
     // Copies of the PIN's digits are wiped when this check ends.
     let digits = Zeroizing::new(pin.bytes().collect::<Vec<u8>>());
     if digits.len() != PIN_DIGITS || !digits.iter().all(u8::is_ascii_digit) {
@@ -74,7 +75,11 @@ pub fn check_strength(pin: &str, birth_date: &str, id_number: &str) -> Result<()
     if run(0) || run(1) || run(-1) || repeated(2) || repeated(3) {
         return Err(WeakPin::Pattern);
     }
-    let date: String = birth_date.chars().filter(char::is_ascii_digit).collect();
+    let date: String = birth_date
+        .to_string()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
     if date.len() == 8 {
         let (year, month, day) = (&date[..4], &date[4..6], &date[6..8]);
         let forms = [
@@ -173,7 +178,7 @@ pub fn set(
     pin: &str,
     now: u64,
 ) -> ApiResult<()> {
-    check_strength(pin, &person.birth_date, &person.id_number).map_err(weak)?;
+    check_strength(pin, person.birth_date, &person.id_number).map_err(weak)?;
     let hashed = hash(pin)?;
     tx.execute(
         "INSERT INTO pins (account_id, hash, set_at) VALUES (?1, ?2, ?3) \
@@ -326,7 +331,7 @@ mod tests {
 
     #[test]
     fn trivial_and_personal_pins_are_refused() {
-        let birth = "1949-12-31";
+        let birth = Date::parse("1949-12-31").unwrap();
         let number = "11010519491231002X";
         for pin in [
             "123456", "654321", "111111", "890123", "121212", "123123", "987654",

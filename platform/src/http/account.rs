@@ -45,7 +45,7 @@ fn summary(
         id_number_masked: disclosure
             .identity
             .then(|| ecard_documents::mask(&person.id_number)),
-        birth_date: disclosure.identity.then(|| person.birth_date.clone()),
+        birth_date: disclosure.identity.then_some(person.birth_date),
         cards: cards_of(tx, &person.person_id)?
             .iter()
             .map(|card| card.view(disclosure))

@@ -81,7 +81,7 @@ pub fn submit_new(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let mandate = authorise(ctx.tx, &caller, &applicant.person_id, Scope::Apply, ctx.now)?;
     let rules = rules_for(ctx.tx, &applicant.region)?;
     if mandate.is_none()
-        && age_on(&applicant.birth_date, ctx.now).is_some_and(|age| age < rules.adult_age)
+        && age_on(applicant.birth_date, ctx.now).is_some_and(|age| age < rules.adult_age)
     {
         return Err(ApiError::new(
             ProblemCode::NotAllowedByRules,

@@ -68,7 +68,7 @@ pub fn credentials(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
         &IssueFor {
             card_id: &card.card_id,
             person_id: &card.person_id,
-            birth_date: &holder.birth_date,
+            birth_date: holder.birth_date,
             region: &card.region,
             device_id: &caller.device_id,
             device_key: &caller.device_key,

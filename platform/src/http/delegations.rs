@@ -109,7 +109,7 @@ fn create_checked(
                     "the register does not name you as this child's guardian",
                 ));
             }
-            let adult_at = coming_of_age(&principal.birth_date, rules.adult_age)
+            let adult_at = coming_of_age(principal.birth_date, rules.adult_age)
                 .ok_or_else(|| ApiError::new(ProblemCode::Internal, "birth date unreadable"))?;
             if adult_at <= ctx.now {
                 return Err(ApiError::new(
@@ -142,7 +142,7 @@ fn create_checked(
                     ),
                 ));
             }
-            if age_on(&principal.birth_date, ctx.now).is_some_and(|age| age < rules.adult_age) {
+            if age_on(principal.birth_date, ctx.now).is_some_and(|age| age < rules.adult_age) {
                 return Err(ApiError::new(
                     ProblemCode::NotAllowedByRules,
                     "for a minor, the guardian holds the mandate",

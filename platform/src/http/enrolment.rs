@@ -295,7 +295,7 @@ pub fn complete(ctx: &mut Ctx<'_>, enrolment_id: &str) -> ApiResult<Reply> {
     // A weak PIN is refused before the code is spent.
     if pin_required {
         let pin = request.pin.as_deref().unwrap_or_default();
-        crate::domain::pin::check_strength(pin, &person.birth_date, &person.id_number)
+        crate::domain::pin::check_strength(pin, person.birth_date, &person.id_number)
             .map_err(crate::domain::pin::weak)?;
     }
     let CodeState {

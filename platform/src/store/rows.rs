@@ -6,6 +6,7 @@
 //! business ([`crate::domain::access`]).
 
 use ecard_api::resident::{ApplicationKind, CardStatus, ECardState, LossKind, LossReport};
+use ecard_documents::Date;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::error::{ApiError, ApiResult};
@@ -22,8 +23,8 @@ pub struct Person {
     pub id_number: String,
     /// Name.
     pub name: String,
-    /// `YYYY-MM-DD`.
-    pub birth_date: String,
+    /// Birth date (stored as `YYYY-MM-DD`, read once here).
+    pub birth_date: Date,
     /// County or province code of residence.
     pub region: String,
     /// 户口簿 number.
@@ -36,13 +37,25 @@ pub struct Person {
 
 pub(crate) const PERSON_COLUMNS: &str = "person_id, id_type, id_number, name, birth_date, region, household_register, birth_certificate, phone";
 
+/// A `YYYY-MM-DD` column as a date; anything else is a conversion error.
+pub(crate) fn date_column(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Date> {
+    let text: String = row.get(index)?;
+    Date::parse(&text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            index,
+            rusqlite::types::Type::Text,
+            format!("not a YYYY-MM-DD date: {text:?}").into(),
+        )
+    })
+}
+
 pub(crate) fn person_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
     Ok(Person {
         person_id: row.get(0)?,
         id_type: row.get(1)?,
         id_number: row.get(2)?,
         name: row.get(3)?,
-        birth_date: row.get(4)?,
+        birth_date: date_column(row, 4)?,
         region: row.get(5)?,
         household_register: row.get(6)?,
         birth_certificate: row.get(7)?,

@@ -7112,9 +7112,9 @@ public struct PersonSummary: Equatable, Hashable {
      */
     public let idNumberMasked: String?
     /**
-     * Birth date as `YYYY-MM-DD`; withheld from a helper unless `apply`.
+     * Birth date; withheld from a helper unless `apply`.
      */
-    public let birthDate: String?
+    public let birthDate: CalendarDate?
     /**
      * Their cards.
      */
@@ -7133,8 +7133,8 @@ public struct PersonSummary: Equatable, Hashable {
          * Document number masked; withheld from a helper unless `apply`.
          */idNumberMasked: String?, 
         /**
-         * Birth date as `YYYY-MM-DD`; withheld from a helper unless `apply`.
-         */birthDate: String?, 
+         * Birth date; withheld from a helper unless `apply`.
+         */birthDate: CalendarDate?, 
         /**
          * Their cards.
          */cards: [Card]) {
@@ -7164,7 +7164,7 @@ public struct FfiConverterTypePersonSummary: FfiConverterRustBuffer {
                 personId: FfiConverterString.read(from: &buf), 
                 nameMasked: FfiConverterString.read(from: &buf), 
                 idNumberMasked: FfiConverterOptionString.read(from: &buf), 
-                birthDate: FfiConverterOptionString.read(from: &buf), 
+                birthDate: FfiConverterOptionTypeCalendarDate.read(from: &buf), 
                 cards: FfiConverterSequenceTypeCard.read(from: &buf)
         )
     }
@@ -7173,7 +7173,7 @@ public struct FfiConverterTypePersonSummary: FfiConverterRustBuffer {
         FfiConverterString.write(value.personId, into: &buf)
         FfiConverterString.write(value.nameMasked, into: &buf)
         FfiConverterOptionString.write(value.idNumberMasked, into: &buf)
-        FfiConverterOptionString.write(value.birthDate, into: &buf)
+        FfiConverterOptionTypeCalendarDate.write(value.birthDate, into: &buf)
         FfiConverterSequenceTypeCard.write(value.cards, into: &buf)
     }
 }
@@ -13347,6 +13347,30 @@ fileprivate struct FfiConverterOptionTypeUsageMode: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeCalendarDate: FfiConverterRustBuffer {
+    typealias SwiftType = CalendarDate?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCalendarDate.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCalendarDate.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [String]
 
@@ -13968,6 +13992,46 @@ fileprivate struct FfiConverterSequenceTypeUsageMode: FfiConverterRustBuffer {
         return seq
     }
 }
+
+
+public typealias CalendarDate = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCalendarDate: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CalendarDate {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: CalendarDate, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> CalendarDate {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: CalendarDate) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCalendarDate_lift(_ value: RustBuffer) throws -> CalendarDate {
+    return try FfiConverterTypeCalendarDate.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCalendarDate_lower(_ value: CalendarDate) -> RustBuffer {
+    return FfiConverterTypeCalendarDate.lower(value)
+}
+
 private let UNIFFI_RUST_FUTURE_POLL_READY: Int8 = 0
 private let UNIFFI_RUST_FUTURE_POLL_WAKE: Int8 = 1
 
