@@ -62,7 +62,7 @@ struct PinPadView: View {
                                 .frame(width: elder.pinKey, height: elder.pinKey)
                         }
                         .buttonStyle(.bordered)
-                        .accessibilityLabel(key == "⌫" ? "删除" : key)
+                        .accessibilityLabel(key == "⌫" ? String(localized: "删除") : key)
                     }
                 }
             }
@@ -104,11 +104,11 @@ struct EnrolmentScreen: View {
                 case .identity:
                     TextField("姓名", text: $name).frame(minHeight: elder.touchTarget)
                     TextField("身份证号码", text: $idNumber).frame(minHeight: elder.touchTarget)
-                    BigButton(title: "下一步") { Task { await begin() } }
+                    BigButton(title: String(localized: "下一步")) { Task { await begin() } }
                 case .faceCheck:
                     Text("接下来请本人进行人脸识别：正对屏幕，按提示完成动作。").font(.system(size: elder.bodySize))
-                    BigButton(title: "开始人脸识别", systemImage: "faceid") { Task { await checkFace() } }
-                    BigButton(title: "返回修改") { step = .identity }
+                    BigButton(title: String(localized: "开始人脸识别"), systemImage: "faceid") { Task { await checkFace() } }
+                    BigButton(title: String(localized: "返回修改")) { step = .identity }
                 case .codeAndPin:
                     if let sentTo = progress?.codeSentTo {
                         Text("验证码已发送至 \(sentTo)").font(.system(size: elder.bodySize))
@@ -118,13 +118,13 @@ struct EnrolmentScreen: View {
                         .textContentType(.oneTimeCode)
                         .frame(minHeight: elder.touchTarget)
                     if progress?.pinRequired == true {
-                        PinPadView(title: "设置6位电子社保卡密码") { pin in Task { await complete(code: code, pin: pin) } }
+                        PinPadView(title: String(localized: "设置6位电子社保卡密码")) { pin in Task { await complete(code: code, pin: pin) } }
                     } else {
-                        BigButton(title: "完成") { Task { await complete(code: code, pin: nil) } }
+                        BigButton(title: String(localized: "完成")) { Task { await complete(code: code, pin: nil) } }
                     }
                     if progress?.approvalPossible == true {
                         Text("也可以在已开通的手机上“同意”本机开通，然后点下面的按钮。").font(.system(size: elder.bodySize))
-                        BigButton(title: "已在其他手机上同意") { Task { await complete(code: nil, pin: nil) } }
+                        BigButton(title: String(localized: "已在其他手机上同意")) { Task { await complete(code: nil, pin: nil) } }
                     }
                 }
             }
@@ -172,7 +172,7 @@ struct PinPrompt: View {
                     dismiss()
                 }
             }
-            BigButton(title: "取消") { dismiss() }
+            BigButton(title: String(localized: "取消")) { dismiss() }
         }
         .padding()
     }
@@ -201,8 +201,8 @@ struct DevicesScreen: View {
                     ForEach(requests, id: \.enrolmentId) { request in
                         VStack(alignment: .leading, spacing: 8) {
                             Text(request.deviceName).font(.system(size: elder.titleSize))
-                            BigButton(title: "同意在这台设备上开通") {
-                                asking = PinAct(title: "输入密码以同意开通") { client, pin in
+                            BigButton(title: String(localized: "同意在这台设备上开通")) {
+                                asking = PinAct(title: String(localized: "输入密码以同意开通")) { client, pin in
                                     try await client.approveEnrolment(enrolmentId: request.enrolmentId, pin: pin)
                                 }
                             }
@@ -213,10 +213,10 @@ struct DevicesScreen: View {
             Section("已登录的设备") {
                 ForEach(devices, id: \.deviceId) { device in
                     VStack(alignment: .leading, spacing: 8) {
-                        Text(device.current ? "\(device.name)（本机）" : device.name).font(.system(size: elder.titleSize))
+                        Text(device.current ? String(localized: "\(device.name)（本机）") : device.name).font(.system(size: elder.titleSize))
                         if !device.current {
-                            BigButton(title: "解除关联") {
-                                asking = PinAct(title: "输入密码以解除关联") { client, pin in
+                            BigButton(title: String(localized: "解除关联")) {
+                                asking = PinAct(title: String(localized: "输入密码以解除关联")) { client, pin in
                                     _ = try await client.unlinkDevice(deviceId: device.deviceId, pin: pin)
                                 }
                             }

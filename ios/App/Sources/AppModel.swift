@@ -36,14 +36,14 @@ struct Notice: Equatable {
     init(_ notice: AccountNotice) {
         let text: String
         switch notice.kind {
-        case .enrolmentRequested: text = "有新设备申请开通您的电子社保卡"
-        case .deviceEnrolled: text = "您的电子社保卡已在新设备上启用"
-        case .deviceUnlinked: text = "一台设备已解除关联"
-        case .pinChanged: text = "电子社保卡密码已修改"
-        case .pinLocked: text = "电子社保卡密码已锁定"
-        case .phoneChanged: text = "预留手机号已更换"
+        case .enrolmentRequested: text = String(localized: "有新设备申请开通您的电子社保卡")
+        case .deviceEnrolled: text = String(localized: "您的电子社保卡已在新设备上启用")
+        case .deviceUnlinked: text = String(localized: "一台设备已解除关联")
+        case .pinChanged: text = String(localized: "电子社保卡密码已修改")
+        case .pinLocked: text = String(localized: "电子社保卡密码已锁定")
+        case .phoneChanged: text = String(localized: "预留手机号已更换")
         }
-        self.init(text: notice.deviceName.map { "\(text)：\($0)" } ?? text, kind: .info)
+        self.init(text: notice.deviceName.map { String(localized: "\(text)：\($0)") } ?? text, kind: .info)
     }
 
     init(_ error: Error) {

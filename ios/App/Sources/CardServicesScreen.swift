@@ -18,7 +18,7 @@ struct CardServicesScreen: View {
                     NavigationLink(destination: LossScreen(card: card)) {
                         VStack(alignment: .leading) {
                             Text("\(card.holderNameMasked) \(card.cardNumberMasked)").font(.system(size: elder.titleSize))
-                            Text(card.suspendedHere ? "已挂失，暂停使用" : "正常").font(.system(size: elder.bodySize))
+                            Text(card.suspendedHere ? LocalizedStringKey("已挂失，暂停使用") : LocalizedStringKey("正常")).font(.system(size: elder.bodySize))
                         }
                         .frame(minHeight: elder.touchTarget, alignment: .leading)
                     }
@@ -68,11 +68,11 @@ struct FlowRow: View {
 
     private func title(_ action: ApplicationAction) -> String {
         switch action {
-        case .pay: return "缴费 \(formatFen(fen: flow.application.feeFen))"
-        case .cancel: return "撤销申请"
-        case .confirmReceipt: return "确认已领卡"
-        case .activate: return "启用社保功能"
-        case .resubmitPhoto: return "重新上传照片"
+        case .pay: return String(localized: "缴费 \(formatFen(fen: flow.application.feeFen))")
+        case .cancel: return String(localized: "撤销申请")
+        case .confirmReceipt: return String(localized: "确认已领卡")
+        case .activate: return String(localized: "启用社保功能")
+        case .resubmitPhoto: return String(localized: "重新上传照片")
         }
     }
 
@@ -100,7 +100,7 @@ struct ApplyScreen: View {
     var body: some View {
         Form {
             NoticeView(notice: model.notice)
-            PhotosPicker(photo == nil ? "选择证件照片" : "已选择照片", selection: $photoItem, matching: .images)
+            PhotosPicker(photo == nil ? LocalizedStringKey("选择证件照片") : LocalizedStringKey("已选择照片"), selection: $photoItem, matching: .images)
                 .frame(minHeight: elder.touchTarget)
             Picker("联名银行", selection: $bank) {
                 ForEach(banks, id: \.code) { Text($0.name).tag($0.code) }
@@ -114,7 +114,7 @@ struct ApplyScreen: View {
                 ForEach(outlets, id: \.outlet.id) { Text($0.outlet.name).tag($0.outlet.id) }
             }
             .frame(minHeight: elder.touchTarget)
-            BigButton(title: "提交申请") { Task { await submit() } }
+            BigButton(title: String(localized: "提交申请")) { Task { await submit() } }
         }
         .font(.system(size: elder.bodySize))
         .navigationTitle("申领社保卡")
@@ -157,19 +157,19 @@ struct LossScreen: View {
             NoticeView(notice: model.notice)
             if let flow {
                 if flow.canReportTemporary {
-                    BigButton(title: "临时挂失") { Task { await run { try await $0.reportLoss(cardId: card.cardId, kind: .temporary) } } }
+                    BigButton(title: String(localized: "临时挂失")) { Task { await run { try await $0.reportLoss(cardId: card.cardId, kind: .temporary) } } }
                 }
                 if flow.canReportFormal {
-                    BigButton(title: "正式挂失") { Task { await run { try await $0.reportLoss(cardId: card.cardId, kind: .formal) } } }
+                    BigButton(title: String(localized: "正式挂失")) { Task { await run { try await $0.reportLoss(cardId: card.cardId, kind: .formal) } } }
                 }
                 if flow.canReleaseOnline {
                     // 解挂 needs the e-card PIN.
-                    BigButton(title: "解除挂失") { releasing = true }
+                    BigButton(title: String(localized: "解除挂失")) { releasing = true }
                 } else if flow.card.status == .temporarilyLost {
                     Text("请携带身份证到社保卡服务网点办理解挂。").font(.system(size: elder.bodySize))
                 }
                 if flow.replacementNeeded || flow.card.status == .active {
-                    BigButton(title: "补换卡（网点领取）") { Task { await replace() } }
+                    BigButton(title: String(localized: "补换卡（网点领取）")) { Task { await replace() } }
                 }
             }
             Spacer()
@@ -178,7 +178,7 @@ struct LossScreen: View {
         .navigationTitle(card.cardNumberMasked)
         .task { load() }
         .sheet(isPresented: $releasing) {
-            PinPrompt(title: "输入电子社保卡密码以解除挂失") { pin in
+            PinPrompt(title: String(localized: "输入电子社保卡密码以解除挂失")) { pin in
                 await run { try await $0.releaseLoss(cardId: card.cardId, pin: pin) }
             }
             .environment(\.elderMode, elder)

@@ -27,7 +27,7 @@ struct FamilyScreen: View {
                         Text(status(mandate.status)).font(.system(size: elder.bodySize))
                         if mandate.status == .pendingConsent && mandate.kind == .familyProxy && !idNumber.isEmpty {
                             // 足不出户: the relative, beside this phone, consents by a face check.
-                            BigButton(title: "请家人本人刷脸同意", systemImage: "faceid") { Task { await consentByFace(mandate) } }
+                            BigButton(title: String(localized: "请家人本人刷脸同意"), systemImage: "faceid") { Task { await consentByFace(mandate) } }
                         }
                     }
                     .frame(minHeight: elder.touchTarget, alignment: .leading)
@@ -60,14 +60,14 @@ struct FamilyScreen: View {
                     .frame(minHeight: elder.touchTarget)
                 }
                 // Acting for someone needs the e-card PIN.
-                BigButton(title: "提交") { asking = true }
+                BigButton(title: String(localized: "提交")) { asking = true }
             }
         }
         .font(.system(size: elder.bodySize))
         .navigationTitle("亲情服务")
         .task { await reload() }
         .sheet(isPresented: $asking) {
-            PinPrompt(title: "输入电子社保卡密码以提交") { pin in await request(pin: pin) }
+            PinPrompt(title: String(localized: "输入电子社保卡密码以提交")) { pin in await request(pin: pin) }
                 .environment(\.elderMode, elder)
         }
     }
@@ -78,10 +78,10 @@ struct FamilyScreen: View {
 
     private func status(_ status: DelegationStatus) -> String {
         switch status {
-        case .pendingConsent: return "等待对方同意"
-        case .active: return "已生效"
-        case .revoked: return "已解除"
-        case .expired: return "已到期"
+        case .pendingConsent: return String(localized: "等待对方同意")
+        case .active: return String(localized: "已生效")
+        case .revoked: return String(localized: "已解除")
+        case .expired: return String(localized: "已到期")
         }
     }
 

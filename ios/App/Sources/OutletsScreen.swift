@@ -24,7 +24,7 @@ struct OutletsScreen: View {
                 VStack(alignment: .leading, spacing: 4) {
                     Text(hit.outlet.name).font(.system(size: elder.titleSize))
                     Text(hit.outlet.address).font(.system(size: elder.bodySize))
-                    Text("\(distance(hit.distanceMetres)) · \(hit.openNow ? "营业中" : "已休息")")
+                    Text(status(hit))
                         .font(.system(size: elder.bodySize))
                         .foregroundStyle(hit.openNow ? .green : .secondary)
                 }
@@ -48,8 +48,16 @@ struct OutletsScreen: View {
         }
     }
 
+    /// `850 米 · 营业中`: the distance and whether the outlet is open now.
+    private func status(_ hit: OutletHit) -> String {
+        let open = hit.openNow ? String(localized: "营业中") : String(localized: "已休息")
+        return "\(distance(hit.distanceMetres)) · \(open)"
+    }
+
     private func distance(_ metres: Double) -> String {
-        metres < 1000 ? "\(Int(metres)) 米" : String(format: "%.1f 公里", metres / 1000)
+        if metres < 1000 { return String(localized: "\(Int(metres)) 米") }
+        let kilometres = String(format: "%.1f", metres / 1000)
+        return String(localized: "\(kilometres) 公里")
     }
 }
 

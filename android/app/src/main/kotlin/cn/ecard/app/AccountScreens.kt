@@ -54,11 +54,13 @@ import kotlinx.coroutines.launch
 fun PinPadView(title: String, pad: PinPad, onPin: (String) -> Unit) {
     val display = LocalDisplay.current
     val state by pad.state.collectAsStateWithLifecycle()
+    val entered = stringResource(R.string.pin_entered, state.entered, pad.length)
+    val delete = stringResource(R.string.pin_delete)
     Column(Modifier.fillMaxWidth(), horizontalAlignment = Alignment.CenterHorizontally, verticalArrangement = Arrangement.spacedBy(12.dp)) {
         Text(title, style = MaterialTheme.typography.titleMedium)
         Row(
             horizontalArrangement = Arrangement.spacedBy(12.dp),
-            modifier = Modifier.semantics { contentDescription = "已输入 ${state.entered} 位，共 ${pad.length} 位" },
+            modifier = Modifier.semantics { contentDescription = entered },
         ) {
             repeat(pad.length) { index ->
                 val filled = index < state.entered
@@ -77,7 +79,7 @@ fun PinPadView(title: String, pad: PinPad, onPin: (String) -> Unit) {
                                 pad.take()?.let(onPin)
                             },
                             modifier = Modifier.size(display.pinKeyDp.dp)
-                                .semantics { contentDescription = if (key == "⌫") "删除" else key },
+                                .semantics { contentDescription = if (key == "⌫") delete else key },
                         ) {
                             Text(key, fontSize = display.pinDigitSp.sp)
                         }
@@ -126,13 +128,13 @@ fun EnrolmentScreen(app: EcardViewModel, model: EnrolmentModel) {
                     idNumber, { idNumber = it }, label = { Text(stringResource(R.string.id_number)) }, singleLine = true,
                     isError = state.notice?.field == "id_number", modifier = Modifier.fillMaxWidth(),
                 )
-                BigButton(if (state.busy) "请稍候…" else "下一步") {
+                BigButton(stringResource(if (state.busy) R.string.please_wait else R.string.next)) {
                     scope.launch { model.begin(PersonIdentity("resident_id", idNumber, name)) }
                 }
             }
             EnrolmentModel.Step.FACE_CHECK -> item {
                 Text(stringResource(R.string.enrol_face_hint), style = MaterialTheme.typography.bodyLarge)
-                BigButton(if (state.busy) "正在识别…" else "开始人脸识别") { scope.launch { model.checkFace(app.faceCheck) } }
+                BigButton(stringResource(if (state.busy) R.string.enrol_face_checking else R.string.enrol_face_start)) { scope.launch { model.checkFace(app.faceCheck) } }
                 BigButton(stringResource(R.string.enrol_back_to_edit)) { model.restart() }
             }
             EnrolmentModel.Step.CODE_AND_PIN -> {
@@ -148,10 +150,10 @@ fun EnrolmentScreen(app: EcardViewModel, model: EnrolmentModel) {
                 if (progress?.pinRequired == true) {
                     // A new account: the six-digit PIN is set with the code.
                     item {
-                        PinPadView("设置6位电子社保卡密码", pad) { pin -> scope.launch { model.complete(code, pin) } }
+                        PinPadView(stringResource(R.string.enrol_set_pin), pad) { pin -> scope.launch { model.complete(code, pin) } }
                     }
                 } else {
-                    item { BigButton(if (state.busy) "请稍候…" else "完成") { scope.launch { model.complete(code, null) } } }
+                    item { BigButton(stringResource(if (state.busy) R.string.please_wait else R.string.done)) { scope.launch { model.complete(code, null) } } }
                 }
                 if (progress?.approvalPossible == true) {
                     item {
@@ -188,20 +190,22 @@ fun DevicesScreen(screens: Screens, onBack: () -> Unit) {
         item { NoticeLine(state.notice) }
         if (state.requests.isNotEmpty()) item { Text(stringResource(R.string.devices_waiting), style = MaterialTheme.typography.titleLarge) }
         items(state.requests, key = { it.enrolmentId }) { request ->
+            val title = stringResource(R.string.devices_approve_pin)
             Column(Modifier.fillMaxWidth().heightIn(min = LocalDisplay.current.touchTargetDp.dp)) {
                 Text(request.deviceName, style = MaterialTheme.typography.titleMedium)
                 BigButton(stringResource(R.string.devices_approve)) {
-                    asking = PinAct("输入密码以同意开通") { pin: String -> model.approve(request.enrolmentId, pin) }
+                    asking = PinAct(title) { pin: String -> model.approve(request.enrolmentId, pin) }
                 }
             }
         }
         item { Text(stringResource(R.string.devices_signed_in), style = MaterialTheme.typography.titleLarge) }
         items(state.devices, key = { it.deviceId }) { device ->
+            val title = stringResource(R.string.devices_unlink_pin)
             Column(Modifier.fillMaxWidth().heightIn(min = LocalDisplay.current.touchTargetDp.dp)) {
-                Text(if (device.current) "${device.name}（本机）" else device.name, style = MaterialTheme.typography.titleMedium)
+                Text(if (device.current) stringResource(R.string.devices_this_device, device.name) else device.name, style = MaterialTheme.typography.titleMedium)
                 if (!device.current) {
                     BigButton(stringResource(R.string.devices_unlink)) {
-                        asking = PinAct("输入密码以解除关联") { pin: String -> model.unlink(device.deviceId, pin) }
+                        asking = PinAct(title) { pin: String -> model.unlink(device.deviceId, pin) }
                     }
                 }
             }

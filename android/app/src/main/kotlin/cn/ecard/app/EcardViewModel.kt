@@ -14,6 +14,8 @@ import cn.ecard.android.LogcatLogger
 import cn.ecard.ffi.BackgroundSync
 import cn.ecard.ffi.EcardClient
 import cn.ecard.ffi.EcardEvent
+import cn.ecard.ffi.AccountNotice
+import cn.ecard.ffi.AccountNoticeKind
 import cn.ecard.ffi.EcardException
 import cn.ecard.ffi.EventListener
 import cn.ecard.ffi.EventSubscription
@@ -25,6 +27,7 @@ import cn.ecard.models.CatalogueModel
 import cn.ecard.models.CodeScreenModel
 import cn.ecard.models.DevicesModel
 import cn.ecard.models.DisplayMode
+import cn.ecard.models.DistanceUnits
 import cn.ecard.models.EnrolmentModel
 import cn.ecard.models.FamilyModel
 import cn.ecard.models.LossModel
@@ -51,7 +54,7 @@ class Screens(
     val devices: DevicesModel,
 ) {
     fun catalogue(display: DisplayMode) = CatalogueModel(client, display)
-    fun outlets(chinese: Boolean) = OutletsModel(client, chinese)
+    fun outlets(units: DistanceUnits = DistanceUnits.SYMBOLS) = OutletsModel(client, units)
 }
 
 class EcardViewModel(application: Application) : AndroidViewModel(application) {
@@ -93,7 +96,7 @@ class EcardViewModel(application: Application) : AndroidViewModel(application) {
                 // Called on a library thread: only post the work.
                 override fun onEvent(event: EcardEvent) {
                     viewModelScope.launch {
-                        if (event is EcardEvent.AccountNotice) mutableNotice.value = Notice(noticeText(event.notice, chinese), NoticeKind.INFO)
+                        if (event is EcardEvent.AccountNotice) mutableNotice.value = Notice(noticeWords(event.notice), NoticeKind.INFO)
                         reload()
                     }
                 }
@@ -113,6 +116,24 @@ class EcardViewModel(application: Application) : AndroidViewModel(application) {
         } catch (error: EcardException) {
             mutableNotice.value = error.toNotice()
         }
+    }
+
+    /** An account notice in the app's words, with the device's name when there is one. */
+    private fun noticeWords(notice: AccountNotice): String {
+        val app = getApplication<Application>()
+        val label = { kind: AccountNoticeKind ->
+            app.getString(
+                when (kind) {
+                    AccountNoticeKind.ENROLMENT_REQUESTED -> R.string.notice_enrolment_requested
+                    AccountNoticeKind.DEVICE_ENROLLED -> R.string.notice_device_enrolled
+                    AccountNoticeKind.DEVICE_UNLINKED -> R.string.notice_device_unlinked
+                    AccountNoticeKind.PIN_CHANGED -> R.string.notice_pin_changed
+                    AccountNoticeKind.PIN_LOCKED -> R.string.notice_pin_locked
+                    AccountNoticeKind.PHONE_CHANGED -> R.string.notice_phone_changed
+                },
+            )
+        }
+        return noticeText(notice, label) { text, device -> app.getString(R.string.notice_with_device, text, device) }
     }
 
     fun reload() {

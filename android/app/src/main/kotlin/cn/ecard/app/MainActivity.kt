@@ -60,7 +60,7 @@ fun EcardTheme(display: DisplayMode, content: @Composable () -> Unit) {
     }
 }
 
-private val tabs = listOf("电子社保卡", "服务", "网点", "办卡", "亲情")
+private val tabs = listOf(R.string.tab_code, R.string.tab_services, R.string.tab_outlets, R.string.tab_card, R.string.tab_family)
 
 @Composable
 fun App(model: EcardViewModel) {
@@ -78,12 +78,12 @@ fun App(model: EcardViewModel) {
         },
         bottomBar = {
             NavigationBar {
-                tabs.forEachIndexed { index, label ->
+                tabs.forEachIndexed { index, name ->
                     NavigationBarItem(
                         selected = tab == index,
                         onClick = { tab = index },
                         icon = {},
-                        label = { Text(label, style = MaterialTheme.typography.bodyMedium) },
+                        label = { Text(stringResource(name), style = MaterialTheme.typography.bodyMedium) },
                         modifier = Modifier.heightIn(min = display.touchTargetDp.dp),
                     )
                 }
@@ -101,7 +101,7 @@ fun App(model: EcardViewModel) {
             when (tab) {
                 0 -> CodeScreen(ready.code, cardId = null)
                 1 -> CatalogueScreen(ready.catalogue(display))
-                2 -> OutletsScreen(ready.outlets(model.chinese))
+                2 -> OutletsScreen(ready.outlets(distanceUnits()))
                 3 -> CardServicesScreen(model, ready)
                 else -> FamilyScreen(model, ready)
             }

@@ -49,12 +49,14 @@ import cn.ecard.ffi.LossKind
 import cn.ecard.ffi.OutletService
 import cn.ecard.ffi.PersonIdentity
 import cn.ecard.ffi.Purpose
+import cn.ecard.ffi.Relationship
 import cn.ecard.ffi.applicationKindLabel
 import cn.ecard.ffi.qrMatrix
 import cn.ecard.models.ApplicationsModel
 import cn.ecard.models.CatalogueModel
 import cn.ecard.models.CatalogueRow
 import cn.ecard.models.CodeScreenModel
+import cn.ecard.models.DistanceUnits
 import cn.ecard.models.Format
 import cn.ecard.models.Notice
 import cn.ecard.models.NoticeKind
@@ -69,6 +71,20 @@ fun BigButton(text: String, onClick: () -> Unit) {
     Button(onClick = onClick, modifier = Modifier.fillMaxWidth().heightIn(min = LocalDisplay.current.touchTargetDp.dp)) {
         Text(text, style = MaterialTheme.typography.titleMedium)
     }
+}
+
+/** The words for a distance's units, in the app's language. */
+@Composable
+fun distanceUnits(): DistanceUnits = DistanceUnits(stringResource(R.string.unit_metre), stringResource(R.string.unit_kilometre))
+
+/** What a declared relationship is called. */
+fun relationshipName(relationship: Relationship): Int = when (relationship) {
+    Relationship.CHILD -> R.string.relationship_child
+    Relationship.SPOUSE -> R.string.relationship_spouse
+    Relationship.PARENT -> R.string.relationship_parent
+    Relationship.GRANDCHILD -> R.string.relationship_grandchild
+    Relationship.SIBLING -> R.string.relationship_sibling
+    Relationship.OTHER_RELATIVE -> R.string.relationship_other_relative
 }
 
 /** A message in place, never a dialog. */
@@ -88,7 +104,8 @@ fun NoticeLine(notice: Notice?) {
 @Composable
 fun QrCode(text: String, modifier: Modifier = Modifier) {
     val matrix = remember(text) { runCatching { qrMatrix(text) }.getOrNull() } ?: return
-    Canvas(modifier.background(Color.White).semantics { contentDescription = "电子社保卡二维码" }) {
+    val description = stringResource(R.string.code_qr_description)
+    Canvas(modifier.background(Color.White).semantics { contentDescription = description }) {
         val width = matrix.width.toInt()
         val module = size.minDimension / (width + 8)
         matrix.dark.forEachIndexed { index, dark ->
@@ -151,16 +168,21 @@ fun OutletsScreen(model: OutletsModel) {
     val result = remember(service) { model.near(28.6829, 115.8579, service) }
     Column(Modifier.padding(16.dp)) {
         Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-            listOf(null to "全部", OutletService.APPLY to "申领", OutletService.CARD_PICKUP to "领卡", OutletService.RELEASE_LOSS to "解挂")
+            listOf(
+                null to R.string.outlets_all,
+                OutletService.APPLY to R.string.outlets_apply,
+                OutletService.CARD_PICKUP to R.string.outlets_card_pickup,
+                OutletService.RELEASE_LOSS to R.string.outlets_release_loss,
+            )
                 .forEach { (choice, label) ->
-                    Button(onClick = { service = choice }, modifier = Modifier.heightIn(min = LocalDisplay.current.touchTargetDp.dp)) { Text(label) }
+                    Button(onClick = { service = choice }, modifier = Modifier.heightIn(min = LocalDisplay.current.touchTargetDp.dp)) { Text(stringResource(label)) }
                 }
         }
         LazyColumn {
             items(result.getOrDefault(emptyList()), key = OutletRow::id) { row ->
                 Column(Modifier.fillMaxWidth().heightIn(min = LocalDisplay.current.touchTargetDp.dp).padding(vertical = 8.dp)) {
                     Text(row.name, style = MaterialTheme.typography.titleMedium)
-                    Text("${row.distance} · ${if (row.openNow) "营业中" else "已休息"}", style = MaterialTheme.typography.bodyMedium)
+                    Text("${row.distance} · ${stringResource(if (row.openNow) R.string.outlet_open else R.string.outlet_closed)}", style = MaterialTheme.typography.bodyMedium)
                     Text(row.address, style = MaterialTheme.typography.bodyMedium)
                 }
             }
@@ -189,7 +211,7 @@ fun CardServicesScreen(app: EcardViewModel, screens: Screens) {
     }
     releasing?.let { cardId ->
         // 解挂 needs the e-card PIN.
-        PinPrompt("输入电子社保卡密码以解除挂失", onCancel = { releasing = null }) { pin ->
+        PinPrompt(stringResource(R.string.loss_release_pin), onCancel = { releasing = null }) { pin ->
             releasing = null
             scope.launch { screens.loss.release(cardId, pin) }
         }
@@ -212,11 +234,11 @@ fun CardServicesScreen(app: EcardViewModel, screens: Screens) {
                 Text(flow.progress.joinToString(" → ") { it.label }, style = MaterialTheme.typography.bodyLarge)
                 flow.actions.filter { it != ApplicationAction.RESUBMIT_PHOTO }.forEach { action ->
                     val label = when (action) {
-                        ApplicationAction.PAY -> "缴费 ${Format.fen(flow.application.feeFen)}"
-                        ApplicationAction.CANCEL -> "撤销申请"
-                        ApplicationAction.CONFIRM_RECEIPT -> "确认已领卡"
-                        ApplicationAction.ACTIVATE -> "启用社保功能"
-                        ApplicationAction.RESUBMIT_PHOTO -> "重新上传照片"
+                        ApplicationAction.PAY -> stringResource(R.string.action_pay, Format.fen(flow.application.feeFen))
+                        ApplicationAction.CANCEL -> stringResource(R.string.action_cancel)
+                        ApplicationAction.CONFIRM_RECEIPT -> stringResource(R.string.action_confirm_receipt)
+                        ApplicationAction.ACTIVATE -> stringResource(R.string.action_activate)
+                        ApplicationAction.RESUBMIT_PHOTO -> stringResource(R.string.action_resubmit_photo)
                     }
                     BigButton(label) { scope.launch { screens.applications.act(flow, action) } }
                 }
@@ -225,13 +247,13 @@ fun CardServicesScreen(app: EcardViewModel, screens: Screens) {
         item {
             // 申领: a photo from the gallery (the core checks size and format),
             // the phone, and pickup at the nearest outlet that hands out cards.
-            BigButton(if (photo == null) "选择证件照片" else "已选择照片") {
+            BigButton(stringResource(if (photo == null) R.string.apply_choose_photo else R.string.apply_photo_chosen)) {
                 pickPhoto.launch(PickVisualMediaRequest(ActivityResultContracts.PickVisualMedia.ImageOnly))
             }
             OutlinedTextField(phone, { phone = it }, label = { Text(stringResource(R.string.phone)) }, modifier = Modifier.fillMaxWidth())
             BigButton(stringResource(R.string.apply_pickup)) {
                 scope.launch {
-                    val outlet = screens.outlets(app.chinese).near(28.6829, 115.8579, OutletService.CARD_PICKUP, 1).getOrNull()?.firstOrNull()
+                    val outlet = screens.outlets().near(28.6829, 115.8579, OutletService.CARD_PICKUP, 1).getOrNull()?.firstOrNull()
                     screens.applications.applyForCard(null, photo ?: ByteArray(0), "icbc", phone, Delivery.Pickup(outlet?.id ?: ""))
                 }
             }
@@ -248,13 +270,13 @@ fun FamilyScreen(app: EcardViewModel, screens: Screens) {
     var name by remember { mutableStateOf("") }
     var idNumber by remember { mutableStateOf("") }
     var evidence by remember { mutableStateOf("") }
-    var relationship by remember { mutableStateOf(RELATIONSHIPS.first().first) }
+    var relationship by remember { mutableStateOf(RELATIONSHIPS.first()) }
     var showing by remember { mutableStateOf<String?>(null) }
     // The request waiting for the PIN: true for a guardian, false for a relative.
     var asking by remember { mutableStateOf<Boolean?>(null) }
     LaunchedEffect(Unit) { screens.family.reload() }
     asking?.let { guardian ->
-        PinPrompt("输入电子社保卡密码以提交", onCancel = { asking = null }) { pin ->
+        PinPrompt(stringResource(R.string.family_submit_pin), onCancel = { asking = null }) { pin ->
             asking = null
             val person = PersonIdentity("resident_id", idNumber, name)
             scope.launch {
@@ -274,12 +296,14 @@ fun FamilyScreen(app: EcardViewModel, screens: Screens) {
     LazyColumn(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
         item { NoticeLine(family.notice) }
         items(family.mandates, key = { it.delegationId }) { mandate ->
-            val status = when (mandate.status) {
-                DelegationStatus.PENDING_CONSENT -> "等待对方同意"
-                DelegationStatus.ACTIVE -> "已生效"
-                DelegationStatus.REVOKED -> "已解除"
-                DelegationStatus.EXPIRED -> "已到期"
-            }
+            val status = stringResource(
+                when (mandate.status) {
+                    DelegationStatus.PENDING_CONSENT -> R.string.mandate_pending_consent
+                    DelegationStatus.ACTIVE -> R.string.mandate_active
+                    DelegationStatus.REVOKED -> R.string.mandate_revoked
+                    DelegationStatus.EXPIRED -> R.string.mandate_expired
+                },
+            )
             Text("${mandate.principalNameMasked} · $status", style = MaterialTheme.typography.titleMedium)
             if (mandate.status == DelegationStatus.PENDING_CONSENT && mandate.kind == DelegationKind.FAMILY_PROXY && idNumber.isNotBlank()) {
                 // 足不出户: the relative, beside this phone, consents by a face check.
@@ -298,7 +322,8 @@ fun FamilyScreen(app: EcardViewModel, screens: Screens) {
             Text(stringResource(R.string.family_relationship_hint), style = MaterialTheme.typography.bodyLarge)
             RELATIONSHIPS.chunked(3).forEach { row ->
                 Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-                    row.forEach { (choice, label) ->
+                    row.forEach { choice ->
+                        val label = stringResource(relationshipName(choice))
                         Button(onClick = { relationship = choice }, modifier = Modifier.heightIn(min = LocalDisplay.current.touchTargetDp.dp)) {
                             Text(if (choice == relationship) "● $label" else label)
                         }

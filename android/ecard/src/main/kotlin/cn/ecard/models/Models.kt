@@ -117,10 +117,10 @@ object Format {
     /** `0:45` for a countdown (the core's format). */
     fun countdown(seconds: Long): String = countdownText(seconds.coerceAtLeast(0).toULong())
 
-    /** `850 米` / `1.2 公里`, or `850 m` / `1.2 km`. */
-    fun distance(metres: Double, chinese: Boolean = true): String = when {
-        metres < 1_000 -> String.format(Locale.ROOT, "%d %s", metres.toInt(), if (chinese) "米" else "m")
-        else -> String.format(Locale.ROOT, "%.1f %s", metres / 1_000, if (chinese) "公里" else "km")
+    /** `850 m` / `1.2 km`, with the app's words for the units (its string resources: 米 / 公里 in zh-CN). */
+    fun distance(metres: Double, units: DistanceUnits = DistanceUnits.SYMBOLS): String = when {
+        metres < 1_000 -> String.format(Locale.ROOT, "%d %s", metres.toInt(), units.metre)
+        else -> String.format(Locale.ROOT, "%.1f %s", metres / 1_000, units.kilometre)
     }
 
     /** `¥10.00` from fen (the core's format). */
@@ -219,15 +219,23 @@ class CatalogueModel(private val client: EcardClientInterface, private val displ
     }
 }
 
+/** The words for a distance's units: the app passes its own (string resources); the symbols otherwise. */
+data class DistanceUnits(val metre: String, val kilometre: String) {
+    companion object {
+        /** `m` and `km`, the same in every language. */
+        val SYMBOLS = DistanceUnits("m", "km")
+    }
+}
+
 /** One row of the outlet list. */
 data class OutletRow(val id: String, val name: String, val address: String, val distance: String, val openNow: Boolean)
 
 /** The nearest outlets, offline. */
-class OutletsModel(private val client: EcardClientInterface, private val chinese: Boolean = true) {
+class OutletsModel(private val client: EcardClientInterface, private val units: DistanceUnits = DistanceUnits.SYMBOLS) {
     fun near(latitude: Double, longitude: Double, service: OutletService? = null, limit: Int = 20): Result<List<OutletRow>> = try {
         Result.success(
             client.nearestOutlets(OutletQuery(latitude, longitude, limit.toUInt(), service, false)).map { hit ->
-                OutletRow(hit.outlet.id, hit.outlet.name, hit.outlet.address, Format.distance(hit.distanceMetres, chinese), hit.openNow)
+                OutletRow(hit.outlet.id, hit.outlet.name, hit.outlet.address, Format.distance(hit.distanceMetres, units), hit.openNow)
             },
         )
     } catch (error: EcardException) {
@@ -346,29 +354,29 @@ class FamilyModel(private val client: EcardClientInterface) {
     }
 }
 
-/** What to tell the person about an account notice (with the device's name when there is one). */
-fun noticeText(notice: AccountNotice, chinese: Boolean = true): String {
-    val (zh, en) = when (notice.kind) {
-        AccountNoticeKind.ENROLMENT_REQUESTED -> "有新设备申请开通您的电子社保卡" to "A new device asks to join your e-card"
-        AccountNoticeKind.DEVICE_ENROLLED -> "您的电子社保卡已在新设备上启用" to "Your e-card was enabled on a new device"
-        AccountNoticeKind.DEVICE_UNLINKED -> "一台设备已解除关联" to "A device was unlinked"
-        AccountNoticeKind.PIN_CHANGED -> "电子社保卡密码已修改" to "Your e-card PIN was changed"
-        AccountNoticeKind.PIN_LOCKED -> "电子社保卡密码已锁定" to "Your e-card PIN is locked"
-        AccountNoticeKind.PHONE_CHANGED -> "预留手机号已更换" to "The phone on record was changed"
-    }
-    val text = if (chinese) zh else en
+/**
+ * What to tell the person about an account notice: [label] is the app's words for its kind (its
+ * string resources, in the app's language) and [withDevice] adds the device's name when there is
+ * one (e.g. `%1$s：%2$s` in zh-CN, `%1$s: %2$s` in English).
+ */
+fun noticeText(
+    notice: AccountNotice,
+    label: (AccountNoticeKind) -> String,
+    withDevice: (text: String, device: String) -> String = { text, device -> "$text: $device" },
+): String {
+    val text = label(notice.kind)
     val device = notice.deviceName ?: return text
-    return if (chinese) "$text：$device" else "$text: $device"
+    return withDevice(text, device)
 }
 
-/** The relationships a family proxy may declare, in the order a picker shows them, with their labels. */
-val RELATIONSHIPS: List<Pair<Relationship, String>> = listOf(
-    Relationship.CHILD to "子女",
-    Relationship.SPOUSE to "配偶",
-    Relationship.PARENT to "父母",
-    Relationship.GRANDCHILD to "孙子女",
-    Relationship.SIBLING to "兄弟姐妹",
-    Relationship.OTHER_RELATIVE to "其他亲属",
+/** The relationships a family proxy may declare, in the order a picker shows them (the app labels them). */
+val RELATIONSHIPS: List<Relationship> = listOf(
+    Relationship.CHILD,
+    Relationship.SPOUSE,
+    Relationship.PARENT,
+    Relationship.GRANDCHILD,
+    Relationship.SIBLING,
+    Relationship.OTHER_RELATIVE,
 )
 
 /**

@@ -12,6 +12,7 @@ import cn.ecard.models.CatalogueModel
 import cn.ecard.models.CodeScreenModel
 import cn.ecard.models.DevicesModel
 import cn.ecard.models.DisplayMode
+import cn.ecard.models.DistanceUnits
 import cn.ecard.models.EnrolmentModel
 import cn.ecard.models.Format
 import cn.ecard.models.NoticeKind
@@ -37,8 +38,9 @@ class ModelsTest {
     fun `formats and elder mode sizes`() {
         assertEquals("0:45", Format.countdown(45))
         assertEquals("1:00", Format.countdown(60))
-        assertEquals("850 米", Format.distance(850.4))
-        assertEquals("1.2 km", Format.distance(1_234.0, chinese = false))
+        assertEquals("850 m", Format.distance(850.4))
+        assertEquals("1.2 km", Format.distance(1_234.0))
+        assertEquals("1.2 公里", Format.distance(1_234.0, DistanceUnits("米", "公里")))
         assertEquals("¥10.00", Format.fen(1000u))
         val elder = DisplayMode(elder = true)
         assertTrue(elder.bodySp >= 18 && elder.touchTargetDp >= 60 && elder.shortLabels, "ModelsTest.kt:36")
@@ -61,8 +63,10 @@ class ModelsTest {
         assertEquals(0, pad.state.value.entered, "taking the PIN empties the pad")
         assertEquals(12, PinPad.KEYS.size)
         val notice = AccountNotice(noticeId = 1uL, kind = AccountNoticeKind.DEVICE_ENROLLED, deviceName = "Pixel", at = 0uL)
-        assertEquals("您的电子社保卡已在新设备上启用：Pixel", noticeText(notice))
-        assertEquals("Your e-card PIN is locked", noticeText(notice.copy(kind = AccountNoticeKind.PIN_LOCKED, deviceName = null), chinese = false))
+        val label = { kind: AccountNoticeKind -> if (kind == AccountNoticeKind.PIN_LOCKED) "Your e-card PIN is locked" else kind.name }
+        assertEquals("DEVICE_ENROLLED: Pixel", noticeText(notice, label))
+        assertEquals("DEVICE_ENROLLED：Pixel", noticeText(notice, label) { text, device -> "$text：$device" })
+        assertEquals("Your e-card PIN is locked", noticeText(notice.copy(kind = AccountNoticeKind.PIN_LOCKED, deviceName = null), label))
         assertEquals(6, RELATIONSHIPS.size)
         assertTrue(DisplayMode(elder = true).pinKeyDp >= 60 && DisplayMode().pinKeyDp >= 60, "ModelsTest.kt:55")
         assertTrue(DisplayMode(elder = true).bodySp >= 18, "ModelsTest.kt:56")
@@ -127,7 +131,7 @@ class ModelsTest {
 
             val rows = CatalogueModel(client, DisplayMode(elder = true)).search("社保卡").getOrThrow()
             assertTrue(rows.isNotEmpty() && rows.all { it.title.length <= 6 }, rows.toString())
-            val outlets = OutletsModel(client).near(LATITUDE, LONGITUDE, OutletService.APPLY, 5).getOrThrow()
+            val outlets = OutletsModel(client, DistanceUnits("米", "公里")).near(LATITUDE, LONGITUDE, OutletService.APPLY, 5).getOrThrow()
             assertEquals(5, outlets.size)
             assertTrue(outlets.all { it.distance.endsWith("米") || it.distance.endsWith("公里") }, outlets.toString())
         }
