@@ -11,6 +11,7 @@ use ecard_credential::{PublicKey, Suite};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::error::ApiResult;
+use crate::store::audit::audit;
 use crate::store::codec::{enum_name, parse_enum};
 use crate::store::db::new_id;
 
@@ -35,6 +36,44 @@ pub fn revoke_device(tx: &Transaction<'_>, device_id: &str, now: u64) -> ApiResu
     tx.execute(
         "UPDATE devices SET revoked_at = ?1 WHERE device_id = ?2 AND revoked_at IS NULL",
         params![now as i64, device_id],
+    )?;
+    Ok(revoked)
+}
+
+/// Who unlinks a device, and why (the audit action).
+pub struct Unlinking<'a> {
+    /// The account the device belongs to.
+    pub account_id: &'a str,
+    /// The account holder, for the audit trail.
+    pub person_id: &'a str,
+    /// The device.
+    pub device_id: &'a str,
+    /// Its name, for the other devices' notice.
+    pub name: &'a str,
+    /// `device.unlink` (by the holder) or `device.unlink.cap` (a new device
+    /// over the cap).
+    pub action: &'a str,
+}
+
+/// Unlinks a device: revokes it and its credentials, tells the account's
+/// devices and writes the audit entry. Returns the credentials revoked.
+pub fn unlink(tx: &Transaction<'_>, unlinking: &Unlinking<'_>, now: u64) -> ApiResult<usize> {
+    let revoked = revoke_device(tx, unlinking.device_id, now)?;
+    notify(
+        tx,
+        unlinking.account_id,
+        NoticeKind::DeviceUnlinked,
+        Some(unlinking.name),
+        now,
+    )?;
+    audit(
+        tx,
+        now,
+        unlinking.account_id,
+        unlinking.person_id,
+        None,
+        unlinking.action,
+        unlinking.device_id,
     )?;
     Ok(revoked)
 }

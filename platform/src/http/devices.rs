@@ -2,11 +2,11 @@
 //! enrolment requests awaiting approval and their approval. Revocation and
 //! notices themselves are [`crate::domain::devices`].
 
-use ecard_api::identity::{DeviceUnlinked, NoticeKind, PinAction};
+use ecard_api::identity::{DeviceUnlinked, PinAction};
 use ecard_api::problem::ProblemCode;
 
 use crate::domain::accounts::phone_on_record;
-use crate::domain::devices::{active_device_name, notices_after, notify, revoke_device};
+use crate::domain::devices::{Unlinking, active_device_name, notices_after, unlink as unlink_device};
 use crate::domain::enrolment::waiting_for_approval;
 use crate::domain::sms::SmsKind;
 use crate::error::{ApiError, ApiResult};
@@ -37,22 +37,16 @@ pub fn unlink(ctx: &mut Ctx<'_>, device_id: &str) -> ApiResult<Reply> {
     crate::http::pin::require(ctx, PinAction::UnlinkDevice)?;
     let name = active_device_name(ctx.tx, device_id, &caller.account_id)?;
     let name = name.ok_or_else(|| ApiError::not_found("device"))?;
-    let revoked = revoke_device(ctx.tx, device_id, ctx.now)?;
-    notify(
+    let revoked = unlink_device(
         ctx.tx,
-        &caller.account_id,
-        NoticeKind::DeviceUnlinked,
-        Some(&name),
+        &Unlinking {
+            account_id: &caller.account_id,
+            person_id: &caller.person_id,
+            device_id,
+            name: &name,
+            action: "device.unlink",
+        },
         ctx.now,
-    )?;
-    audit(
-        ctx.tx,
-        ctx.now,
-        &caller.account_id,
-        &caller.person_id,
-        None,
-        "device.unlink",
-        device_id,
     )?;
     text_account(
         ctx,

@@ -29,7 +29,8 @@ use ecard_credential::PublicKey;
 
 use crate::domain::accounts::{ActiveAccount, active_account_of};
 use crate::domain::devices::{
-    active_count, active_device_name, key_enrolled, least_recently_used, notify, revoke_device,
+    Unlinking, active_count, active_device_name, key_enrolled, least_recently_used, notify,
+    unlink as unlink_device,
 };
 use crate::domain::enrolment::{
     CODE_SECONDS, CODE_TRIES, CodeState, ENROLMENT_SECONDS, Enrolling, IdentityAttempt, code_state,
@@ -371,22 +372,16 @@ pub fn complete(ctx: &mut Ctx<'_>, enrolment_id: &str) -> ApiResult<Reply> {
     if active_count(ctx.tx, &account_id)? >= rules.account_security.max_active_devices.max(1)
         && let Some((device_id, name)) = least_recently_used(ctx.tx, &account_id)?
     {
-        revoke_device(ctx.tx, &device_id, ctx.now)?;
-        notify(
+        unlink_device(
             ctx.tx,
-            &account_id,
-            NoticeKind::DeviceUnlinked,
-            Some(&name),
+            &Unlinking {
+                account_id: &account_id,
+                person_id: &person_id,
+                device_id: &device_id,
+                name: &name,
+                action: "device.unlink.cap",
+            },
             ctx.now,
-        )?;
-        audit(
-            ctx.tx,
-            ctx.now,
-            &account_id,
-            &person_id,
-            None,
-            "device.unlink.cap",
-            &device_id,
         )?;
         unlinked_device = Some(device_id);
     }
