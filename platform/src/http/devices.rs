@@ -6,7 +6,9 @@ use ecard_api::identity::{DeviceUnlinked, PinAction};
 use ecard_api::problem::ProblemCode;
 
 use crate::domain::accounts::phone_on_record;
-use crate::domain::devices::{Unlinking, active_device_name, notices_after, unlink as unlink_device};
+use crate::domain::devices::{
+    Unlinking, active_device_name, notices_after, unlink as unlink_device,
+};
 use crate::domain::enrolment::waiting_for_approval;
 use crate::domain::sms::SmsKind;
 use crate::error::{ApiError, ApiResult};
