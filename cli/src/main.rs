@@ -18,6 +18,7 @@ mod id;
 mod output;
 mod platform;
 mod sample;
+mod terminal;
 mod verify;
 
 #[derive(Parser)]
@@ -40,8 +41,14 @@ enum Command {
         #[command(subcommand)]
         command: CodeCommand,
     },
-    /// Verify a code offline against a trust list (and optionally a status list).
+    /// Verify a code offline against a trust list and a status list, or as a
+    /// provisioned terminal (`--state`).
     Verify(verify::VerifyArgs),
+    /// Set up a gate or counter terminal's state file.
+    Terminal {
+        #[command(subcommand)]
+        command: terminal::TerminalCommand,
+    },
     /// Run the reference card-service platform.
     Platform {
         #[command(subcommand)]
@@ -74,6 +81,7 @@ fn main() -> ExitCode {
             command: CodeCommand::Sample(args),
         } => sample::run(&args),
         Command::Verify(args) => verify::run(&args),
+        Command::Terminal { command } => terminal::run(&command),
         Command::Platform { command } => platform::run(&command),
         Command::Id {
             command: IdCommand::Check(args),

@@ -4,10 +4,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
+use ecard_credential::verify::DEFAULT_STATUS_MAX_AGE_SECONDS;
 use ecard_credential::{
-    Locale, Purpose, StatusCheck, TrustList, VerifiedPresentation, Verifier, VerifierPolicy,
-    VerifyError,
+    Locale, Purpose, StatusCheck, StatusPolicy, TrustList, VerifiedPresentation, Verifier,
+    VerifierPolicy, VerifyError,
 };
+use ecard_terminal::Terminal;
 use serde_json::json;
 
 use crate::output::{now, parse_purpose};
@@ -16,18 +18,20 @@ use crate::output::{now, parse_purpose};
 pub struct VerifyArgs {
     /// The code text (starting `EC1:`) or the path of a PNG image of it.
     code: String,
-    /// Trust list (JSON).
-    #[arg(long)]
-    trust: PathBuf,
-    /// Signed status list (binary, as the platform serves it).
+    /// Trust list (JSON). Not needed with `--state`, which holds one.
+    #[arg(long, required_unless_present = "state")]
+    trust: Option<PathBuf>,
+    /// Signed status list (binary, as the platform serves it); with
+    /// `--state` it is installed into the terminal's state.
     #[arg(long)]
     status: Option<PathBuf>,
-    /// Purposes this terminal accepts (repeatable); all when omitted.
-    #[arg(long = "purpose", value_parser = parse_purpose)]
-    purposes: Vec<Purpose>,
-    /// Refuse codes no current status list covers.
+    #[command(flatten)]
+    policy: PolicyArgs,
+    /// Verify as the terminal whose state is in this file (see `ecard
+    /// terminal provision`): replays and installed status lists are kept
+    /// across runs; a missing or damaged file refuses every code.
     #[arg(long)]
-    require_status: bool,
+    state: Option<PathBuf>,
     /// Verify at this Unix time instead of now.
     #[arg(long)]
     now: Option<u64>,
@@ -36,27 +40,45 @@ pub struct VerifyArgs {
     json: bool,
 }
 
+/// What a terminal accepts: shared by `ecard verify` and `ecard terminal
+/// provision`.
+#[derive(Args)]
+pub struct PolicyArgs {
+    /// Purposes this terminal accepts (repeatable); all when omitted.
+    #[arg(long = "purpose", value_parser = parse_purpose)]
+    purposes: Vec<Purpose>,
+    /// Oldest status list (by issue time) a verdict may rest on, seconds.
+    #[arg(long, default_value_t = DEFAULT_STATUS_MAX_AGE_SECONDS, conflicts_with = "status_best_effort")]
+    status_max_age: u64,
+    /// Accept a code unchecked when no current status list covers it (an
+    /// explicit choice; by default such a code is refused).
+    #[arg(long)]
+    status_best_effort: bool,
+}
+
+impl PolicyArgs {
+    /// The purposes asked for, or all.
+    pub fn purposes(&self) -> Vec<Purpose> {
+        if self.purposes.is_empty() {
+            Purpose::ALL.to_vec()
+        } else {
+            self.purposes.clone()
+        }
+    }
+
+    /// The oldest status list allowed, `None` for best effort.
+    pub fn status_max_age_seconds(&self) -> Option<u64> {
+        (!self.status_best_effort).then_some(self.status_max_age)
+    }
+}
+
 pub fn run(args: &VerifyArgs) -> Result<ExitCode, String> {
     let now = args.now.unwrap_or_else(now);
-    let trust_text = std::fs::read_to_string(&args.trust)
-        .map_err(|error| format!("{}: {error}", args.trust.display()))?;
-    let trust = TrustList::from_json(&trust_text).map_err(|error| error.to_string())?;
-    let purposes = if args.purposes.is_empty() {
-        Purpose::ALL.to_vec()
-    } else {
-        args.purposes.clone()
-    };
-    let mut policy = VerifierPolicy::for_purposes(&purposes);
-    policy.require_status = args.require_status;
-    let mut verifier = Verifier::new(&trust, policy).map_err(|error| error.to_string())?;
-    if let Some(path) = &args.status {
-        let bytes = std::fs::read(path).map_err(|error| format!("{}: {error}", path.display()))?;
-        verifier
-            .install_status_list(&bytes, now)
-            .map_err(|error| format!("status list: {error}"))?;
-    }
     let code = read_code(&args.code)?;
-    let result = verifier.verify(&code, now);
+    let result = match &args.state {
+        Some(path) => verify_as_terminal(args, path, &code, now)?,
+        None => verify_once(args, &code, now)?,
+    };
     print_result(&result, args.json);
     Ok(if result.is_ok() {
         ExitCode::SUCCESS
@@ -65,6 +87,68 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode, String> {
     })
 }
 
+fn verify_once(
+    args: &VerifyArgs,
+    code: &str,
+    now: u64,
+) -> Result<Result<VerifiedPresentation, VerifyError>, String> {
+    let trust_path = args.trust.as_ref().ok_or("--trust is required")?;
+    let trust = read_trust_list(trust_path)?;
+    let mut policy = VerifierPolicy::for_purposes(&args.policy.purposes());
+    policy.status = match args.policy.status_max_age_seconds() {
+        Some(max_age_seconds) => StatusPolicy::Required { max_age_seconds },
+        None => StatusPolicy::BestEffort,
+    };
+    let mut verifier = Verifier::new(&trust, policy).map_err(|error| error.to_string())?;
+    if let Some(path) = &args.status {
+        let bytes = std::fs::read(path).map_err(|error| format!("{}: {error}", path.display()))?;
+        verifier
+            .install_status_list(&bytes, now)
+            .map_err(|error| format!("status list: {} ({error})", error.code()))?;
+    }
+    Ok(verifier.verify(code, now))
+}
+
+fn verify_as_terminal(
+    args: &VerifyArgs,
+    path: &Path,
+    code: &str,
+    now: u64,
+) -> Result<Result<VerifiedPresentation, VerifyError>, String> {
+    let mut terminal = Terminal::open(path, now);
+    if let Some(problem) = terminal.problem() {
+        eprintln!("ecard: {}: {problem}", path.display());
+    }
+    if let Some(status) = &args.status {
+        let bytes =
+            std::fs::read(status).map_err(|error| format!("{}: {error}", status.display()))?;
+        if let Err(error) = terminal.install_status_list(&bytes, now) {
+            eprintln!(
+                "ecard: status list not installed: {} ({error})",
+                error.code()
+            );
+        }
+    }
+    let result = terminal.verify(code, now);
+    terminal
+        .close(now)
+        .map_err(|error| format!("{}: {error}", path.display()))?;
+    Ok(result)
+}
+
+/// A trust list file.
+pub fn read_trust_list(path: &Path) -> Result<TrustList, String> {
+    let text =
+        std::fs::read_to_string(path).map_err(|error| format!("{}: {error}", path.display()))?;
+    TrustList::from_json(&text).map_err(|error| error.to_string())
+}
+
+/// The largest PNG file read, bytes.
+const MAX_IMAGE_BYTES: u64 = 8 * 1024 * 1024;
+/// The largest image decoded, pixels (a 2,048 × 2,048 photo of a code is
+/// plenty; the decoded image then stays under 20 MB).
+const MAX_IMAGE_PIXELS: u64 = 2_048 * 2_048;
+
 /// The code text from the argument: literal text, or a PNG to scan.
 fn read_code(argument: &str) -> Result<String, String> {
     let path = Path::new(argument);
@@ -72,8 +156,34 @@ fn read_code(argument: &str) -> Result<String, String> {
         return Ok(argument.to_owned());
     }
     let file = std::fs::File::open(path).map_err(|error| format!("{argument}: {error}"))?;
-    let mut decoder = png::Decoder::new(std::io::BufReader::new(file));
+    let bytes = file
+        .metadata()
+        .map_err(|error| format!("{argument}: {error}"))?
+        .len();
+    if bytes > MAX_IMAGE_BYTES {
+        return Err(format!(
+            "{argument}: image too large ({bytes} bytes; at most {MAX_IMAGE_BYTES})"
+        ));
+    }
+    // The header's dimensions are checked before any pixel is decoded: a
+    // small file can declare a huge image (a decompression bomb).
+    let mut decoder = png::Decoder::new_with_limits(
+        std::io::BufReader::new(file),
+        png::Limits {
+            bytes: (MAX_IMAGE_PIXELS * 4) as usize,
+        },
+    );
     decoder.set_transformations(png::Transformations::normalize_to_color8());
+    let header = decoder
+        .read_header_info()
+        .map_err(|error| format!("{argument}: not a PNG image: {error}"))?;
+    let pixels = u64::from(header.width) * u64::from(header.height);
+    if pixels > MAX_IMAGE_PIXELS {
+        return Err(format!(
+            "{argument}: image too large ({} × {} pixels; at most {MAX_IMAGE_PIXELS} pixels)",
+            header.width, header.height
+        ));
+    }
     let mut reader = decoder
         .read_info()
         .map_err(|error| format!("{argument}: not a PNG image: {error}"))?;

@@ -75,11 +75,13 @@ fn sample_codes_verify_from_text_and_png() {
             assert!(line["qr_version"].as_u64().unwrap() <= budget);
 
             for input in [code, png.to_str().unwrap()] {
+                // A sample comes with no status list: checked best effort.
                 let (status, stdout) = ecard(&[
                     "verify",
                     input,
                     "--trust",
                     trust.to_str().unwrap(),
+                    "--status-best-effort",
                     "--json",
                 ]);
                 assert_eq!(status, 0, "{stdout}");
@@ -167,4 +169,116 @@ fn the_demo_runs_the_code_journey() {
             "demo output lacks {expected}:\n{stdout}"
         );
     }
+}
+
+/// CRC-32 (IEEE) of PNG chunks.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    let mut body = kind.to_vec();
+    body.extend_from_slice(data);
+    out.extend_from_slice(&body);
+    out.extend_from_slice(&crc32(&body).to_be_bytes());
+}
+
+#[test]
+fn a_decompression_bomb_is_refused_before_decoding() {
+    // A few hundred bytes declaring a 30,000 × 30,000 RGBA image (3.6 GB
+    // decoded); its pixel data is a short run of zeros.
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut header = Vec::new();
+    header.extend_from_slice(&30_000u32.to_be_bytes());
+    header.extend_from_slice(&30_000u32.to_be_bytes());
+    header.extend_from_slice(&[8, 6, 0, 0, 0]);
+    chunk(&mut png, b"IHDR", &header);
+    chunk(
+        &mut png,
+        b"IDAT",
+        &[0x78, 0x9c, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01],
+    );
+    chunk(&mut png, b"IEND", &[]);
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("bomb.png");
+    std::fs::write(&path, &png).unwrap();
+    let trust = directory.path().join("trust.json");
+    ecard(&[
+        "code",
+        "sample",
+        "--json",
+        "--trust-out",
+        trust.to_str().unwrap(),
+    ]);
+    let output = Command::new(env!("CARGO_BIN_EXE_ecard"))
+        .args([
+            "verify",
+            path.to_str().unwrap(),
+            "--trust",
+            trust.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("image too large"), "{stderr}");
+}
+
+#[test]
+fn a_provisioned_terminal_keeps_replays_across_runs_and_refuses_without_state() {
+    let directory = tempfile::tempdir().unwrap();
+    let trust = directory.path().join("trust.json");
+    let state = directory.path().join("terminal.json");
+    let (_, stdout) = ecard(&[
+        "code",
+        "sample",
+        "--json",
+        "--trust-out",
+        trust.to_str().unwrap(),
+    ]);
+    let code = json_line(&stdout)["code"].as_str().unwrap().to_owned();
+    let state_arg = state.to_str().unwrap();
+
+    // Without a state file the terminal refuses; it never accepts everything.
+    let (status, stdout) = ecard(&["verify", &code, "--state", state_arg, "--json"]);
+    assert_eq!(status, 1);
+    assert_eq!(json_line(&stdout)["error"], "not_provisioned");
+
+    // Provisioned a minute ago, best effort (a sample has no status list).
+    let earlier = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        - 120)
+        .to_string();
+    let (status, _) = ecard(&[
+        "terminal",
+        "provision",
+        "--state",
+        state_arg,
+        "--trust",
+        trust.to_str().unwrap(),
+        "--status-best-effort",
+        "--now",
+        &earlier,
+    ]);
+    assert_eq!(status, 0);
+    let (status, stdout) = ecard(&["verify", &code, "--state", state_arg, "--json"]);
+    assert_eq!(status, 0, "{stdout}");
+    // A new process: the accept was kept.
+    let (status, stdout) = ecard(&["verify", &code, "--state", state_arg, "--json"]);
+    assert_eq!(status, 1);
+    assert_eq!(json_line(&stdout)["error"], "replayed");
 }

@@ -158,9 +158,23 @@ pub enum VerifyError {
     /// The policy requires a current status list and none is installed.
     #[error("no current status list is available")]
     StatusUnavailable,
+    /// The installed status list is older than the policy's maximum age.
+    #[error("the status list is older than the terminal accepts")]
+    StatusOutdated,
+    /// The code was made before the terminal restarted without its last
+    /// accepts; a fresh code passes.
+    #[error("the code was made before the terminal restarted")]
+    MadeBeforeRestart,
     /// The same (handle, counter) was already accepted.
     #[error("this code has already been used")]
     Replayed,
+    /// The phone has shown many newer codes since this one.
+    #[error("a newer code of this card has replaced this one")]
+    Superseded,
+    /// The terminal has no trust list (its state was missing or damaged)
+    /// and refuses every code until it is provisioned again.
+    #[error("the terminal is not provisioned")]
+    NotProvisioned,
 }
 
 impl VerifyError {
@@ -184,7 +198,11 @@ impl VerifyError {
             VerifyError::OnBehalfMismatch => "on_behalf_mismatch",
             VerifyError::Revoked => "revoked",
             VerifyError::StatusUnavailable => "status_unavailable",
+            VerifyError::StatusOutdated => "status_outdated",
+            VerifyError::MadeBeforeRestart => "made_before_restart",
             VerifyError::Replayed => "replayed",
+            VerifyError::Superseded => "superseded",
+            VerifyError::NotProvisioned => "not_provisioned",
         }
     }
 
@@ -230,9 +248,17 @@ impl VerifyError {
                 "此卡已挂失或停用，码不能使用。",
                 "This card has been reported lost or suspended; the code cannot be used.",
             ),
-            VerifyError::StatusUnavailable => locale.pick(
+            VerifyError::StatusUnavailable | VerifyError::StatusOutdated => locale.pick(
                 "验码设备暂未取得最新的卡状态，请稍后重试或到人工窗口办理。",
                 "The scanner has no current card-status list. Try again later or go to a staffed counter.",
+            ),
+            VerifyError::MadeBeforeRestart | VerifyError::Superseded => locale.pick(
+                "请刷新二维码后重新出示。",
+                "Refresh the code and show it again.",
+            ),
+            VerifyError::NotProvisioned => locale.pick(
+                "验码设备尚未完成配置，暂不能验码，请到人工窗口办理。",
+                "This scanner is not set up and cannot check codes. Please go to a staffed counter.",
             ),
             VerifyError::Replayed => locale.pick(
                 "此码已被使用过，请刷新二维码后重新出示。",

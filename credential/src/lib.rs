@@ -23,6 +23,7 @@ pub mod keys;
 pub mod presentation;
 #[cfg(feature = "render")]
 pub mod qr;
+pub mod replay;
 pub mod status;
 pub mod suite;
 pub mod trust;
@@ -42,6 +43,6 @@ pub use status::{SignedStatusList, StatusList};
 pub use suite::{PublicKey, Suite};
 pub use trust::{TrustList, TrustListError, TrustedKey};
 pub use verify::{
-    Disclosure, OnBehalfPolicy, StatusCheck, StatusListError, VerifiedPresentation, Verifier,
-    VerifierPolicy,
+    Acceptance, Disclosure, OnBehalfPolicy, RestoreError, StatusCheck, StatusListError,
+    StatusPolicy, VerifiedPresentation, Verifier, VerifierPolicy, VerifierState,
 };

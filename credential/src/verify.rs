@@ -6,24 +6,37 @@
 //! window) → issuer signature → device signature → credential validity →
 //! code time → purpose → on-behalf policy → status → replay.
 //!
-//! Two bounded caches make the common case fast. Verified credentials are
+//! A bounded cache makes the common case fast: verified credentials are
 //! kept by the SHA-256 of their bytes until they expire or are revoked, so a
 //! phone showing a fresh code every minute costs one device-signature check.
-//! The replay cache remembers each accepted `(handle, counter)` only as long
-//! as the code could still pass the time check.
+//! The replay defence ([`crate::replay`]) remembers, per credential, the
+//! counters it accepted for as long as those codes could pass the time
+//! check; other credentials' codes cannot push it out.
+//!
+//! Revocation is judged by status lists, and by default a code whose
+//! status cannot be known is refused ([`StatusPolicy`]). A status list is
+//! held to its signing key's issuing window, a bounded validity and a
+//! bounded sequence jump, so neither a retired key nor an inflated sequence
+//! can bring a revoked card back or lock out the genuine lists.
+//!
+//! The verifier does no I/O: [`Verifier::state`] and [`Verifier::restore`]
+//! hand its state to whoever keeps it across restarts (the `ecard-terminal`
+//! crate writes it to a file).
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::HashMap;
 use std::num::NonZeroUsize;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use lru::LruCache;
-
 use ring::digest::{SHA256, digest};
+use serde::{Deserialize, Serialize};
 
 use crate::claims::{ConcessionClass, Handle, HolderRole, Purpose, PurposeSet, RegionCode};
 use crate::credential::CredentialClaims;
-use crate::error::{FormatError, VerifyError};
+use crate::error::{FormatError, Locale, VerifyError};
 use crate::presentation::Presentation;
+use crate::replay::{ReplayEntry, ReplayGuard, Seen};
 use crate::status::{SignedStatusList, StatusList};
 use crate::suite::PublicKey;
 use crate::trust::{IndexedKey, TrustList, TrustListError};
@@ -49,6 +62,32 @@ impl Default for OnBehalfPolicy {
     }
 }
 
+/// What a terminal does about revocation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusPolicy {
+    /// Refuse a code unless a current status list of its issuer covers it
+    /// and was issued no more than `max_age_seconds` ago. The default.
+    Required {
+        /// Oldest status list (by its issue time) a verdict may rest on.
+        max_age_seconds: u64,
+    },
+    /// Check against a current list when one is installed; accept the code
+    /// unchecked otherwise. An explicit choice of the operator (a terminal
+    /// that cannot refresh its lists and would rather let residents pass).
+    BestEffort,
+}
+
+/// Default oldest status list a gate relies on: one day, the platform's
+/// edition validity.
+pub const DEFAULT_STATUS_MAX_AGE_SECONDS: u64 = 24 * 3_600;
+
+/// Default longest validity a status list may claim from its issue time.
+pub const DEFAULT_MAX_STATUS_LIST_VALIDITY_SECONDS: u64 = 48 * 3_600;
+
+/// Editions a status list may skip on top of one per second since the
+/// installed edition was issued (bursts of re-signing).
+pub const STATUS_SEQUENCE_BURST: u64 = 1_000;
+
 /// How a terminal verifies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct VerifierPolicy {
@@ -60,27 +99,36 @@ pub struct VerifierPolicy {
     pub code_lifetime_seconds: u64,
     /// Who may present for whom.
     pub on_behalf: OnBehalfPolicy,
-    /// Refuse codes when no current status list covers them.
-    pub require_status: bool,
-    /// Most `(handle, counter)` pairs remembered.
-    pub replay_capacity: usize,
+    /// Whether a code needs a current status list to pass.
+    pub status: StatusPolicy,
+    /// Longest validity (`valid_until - issued_at`) a status list may claim.
+    pub max_status_list_validity_seconds: u64,
     /// Most verified credentials remembered.
     pub credential_cache_capacity: usize,
 }
 
 impl VerifierPolicy {
     /// Defaults for a terminal serving `purposes`: 60 s codes, 30 s clock
-    /// skew, status best-effort, caches of 65,536 entries.
+    /// skew, a status list no older than a day required, status lists valid
+    /// for at most two days, a credential cache of 65,536 entries.
     pub fn for_purposes(purposes: &[Purpose]) -> VerifierPolicy {
         VerifierPolicy {
             accepted_purposes: PurposeSet::of(purposes),
             clock_skew_seconds: 30,
             code_lifetime_seconds: 60,
             on_behalf: OnBehalfPolicy::default(),
-            require_status: false,
-            replay_capacity: 65_536,
+            status: StatusPolicy::Required {
+                max_age_seconds: DEFAULT_STATUS_MAX_AGE_SECONDS,
+            },
+            max_status_list_validity_seconds: DEFAULT_MAX_STATUS_LIST_VALIDITY_SECONDS,
             credential_cache_capacity: 65_536,
         }
+    }
+
+    /// The same policy with status checked only where a list is at hand.
+    pub fn best_effort_status(mut self) -> VerifierPolicy {
+        self.status = StatusPolicy::BestEffort;
+        self
     }
 }
 
@@ -174,6 +222,19 @@ pub struct VerifiedPresentation {
 /// A status list that could not be installed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum StatusListError {
+    /// Issued outside its signing key's issuing window (a retired or a
+    /// future key).
+    #[error("the status list's signing key was not valid when the list was issued")]
+    KeyNotValid,
+    /// Dated later than the terminal's clock allows.
+    #[error("the status list is dated in the future")]
+    FromFuture,
+    /// Claims a longer validity than the policy allows.
+    #[error("the status list claims too long a validity")]
+    ValidityTooLong,
+    /// Jumps further ahead of the installed edition than time allows.
+    #[error("the status list's sequence jumps too far ahead")]
+    SequenceJump,
     /// Malformed bytes.
     #[error(transparent)]
     Format(#[from] FormatError),
@@ -192,6 +253,91 @@ pub enum StatusListError {
     /// Already past its `valid_until`.
     #[error("status list is stale")]
     Stale,
+}
+
+impl StatusListError {
+    /// The stable code of this error.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            StatusListError::KeyNotValid => "status_list_key_not_valid",
+            StatusListError::FromFuture => "status_list_from_future",
+            StatusListError::ValidityTooLong => "status_list_validity_too_long",
+            StatusListError::SequenceJump => "status_list_sequence_jump",
+            StatusListError::Format(_) => "status_list_malformed",
+            StatusListError::UnknownKeyId(_) => "status_list_unknown_key",
+            StatusListError::SuiteMismatch => "status_list_suite_mismatch",
+            StatusListError::BadSignature => "status_list_bad_signature",
+            StatusListError::Rollback => "status_list_rollback",
+            StatusListError::Stale => "status_list_stale",
+        }
+    }
+
+    /// A plain-language message for the terminal's operator.
+    pub const fn message(&self, locale: Locale) -> &'static str {
+        match self {
+            StatusListError::Rollback => locale.pick(
+                "卡状态名单比已安装的旧，未安装。",
+                "This card-status list is older than the one installed; it was not installed.",
+            ),
+            StatusListError::Stale => locale.pick(
+                "卡状态名单已过期，请联网获取最新名单。",
+                "This card-status list has expired. Go online to fetch the current one.",
+            ),
+            StatusListError::FromFuture => locale.pick(
+                "卡状态名单的时间晚于本机时间，请检查验码设备的时钟。",
+                "This card-status list is dated after this device's clock. Check the scanner's clock.",
+            ),
+            _ => locale.pick(
+                "卡状态名单未通过验证，未安装。请从发卡机构重新获取。",
+                "This card-status list failed verification and was not installed. Fetch it again from the card issuer.",
+            ),
+        }
+    }
+}
+
+/// One accepted code, as a terminal reports it to its operator's platform
+/// so codes accepted at two terminals can be found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Acceptance {
+    /// The credential.
+    pub handle: Handle,
+    /// The code's counter.
+    pub counter: u32,
+    /// What the code was for.
+    pub purpose: Purpose,
+    /// When the code was made (Unix seconds).
+    pub issued_at: u64,
+    /// When this terminal accepted it (Unix seconds).
+    pub accepted_at: u64,
+}
+
+/// What a verifier keeps across restarts: the status lists it installed
+/// (as signed, re-verified on restore) and its replay defence.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifierState {
+    /// Installed status lists, signed bytes in base64url.
+    pub status_lists: Vec<String>,
+    /// Accepted counters of the credentials whose codes may still pass.
+    pub replay: Vec<ReplayEntry>,
+    /// Codes made up to this time (plus the clock skew) are refused: the
+    /// terminal restarted without its last accepts (see
+    /// [`Verifier::refuse_codes_made_before`]).
+    #[serde(default)]
+    pub refuse_codes_made_before: Option<u64>,
+}
+
+/// A state that could not be restored.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RestoreError {
+    /// The trust list cannot be used.
+    #[error(transparent)]
+    Trust(#[from] TrustListError),
+    /// A saved status list is not base64url.
+    #[error("a saved status list is not base64url")]
+    BadEncoding,
+    /// A saved status list no longer installs (other than by going stale).
+    #[error(transparent)]
+    StatusList(#[from] StatusListError),
 }
 
 struct CachedCredential {
@@ -249,33 +395,6 @@ impl CredentialCache {
     }
 }
 
-/// Accepted `(handle, counter)` pairs until they could no longer pass the
-/// time check, bounded; the earliest to expire is evicted first.
-struct ReplayCache {
-    capacity: usize,
-    seen: HashMap<(Handle, u32), u64>,
-    expiries: BinaryHeap<Reverse<(u64, Handle, u32)>>,
-}
-
-impl ReplayCache {
-    fn contains(&self, handle: Handle, counter: u32) -> bool {
-        self.seen.contains_key(&(handle, counter))
-    }
-
-    fn insert(&mut self, handle: Handle, counter: u32, expires_at: u64, now: u64) {
-        while let Some(Reverse((expiry, old_handle, old_counter))) = self.expiries.peek().copied() {
-            if expiry > now && self.seen.len() < self.capacity {
-                break;
-            }
-            self.expiries.pop();
-            self.seen.remove(&(old_handle, old_counter));
-        }
-        if self.capacity > 0 && self.seen.insert((handle, counter), expires_at).is_none() {
-            self.expiries.push(Reverse((expires_at, handle, counter)));
-        }
-    }
-}
-
 /// An offline verifier: trust list, status lists, policy and caches.
 ///
 /// Not thread-safe by design (`&mut self`): a terminal verifies one code at
@@ -283,9 +402,17 @@ impl ReplayCache {
 pub struct Verifier {
     trust: HashMap<u32, IndexedKey>,
     policy: VerifierPolicy,
-    status_lists: HashMap<String, HashMap<u8, StatusList>>,
+    status_lists: HashMap<String, HashMap<u8, InstalledList>>,
     credentials: CredentialCache,
-    replay: ReplayCache,
+    replay: ReplayGuard,
+    refuse_codes_made_before: Option<u64>,
+    acceptances: Vec<Acceptance>,
+}
+
+/// A status list as installed, with its signed bytes for the state file.
+struct InstalledList {
+    list: StatusList,
+    signed: Vec<u8>,
 }
 
 impl Verifier {
@@ -296,12 +423,94 @@ impl Verifier {
             policy,
             status_lists: HashMap::new(),
             credentials: CredentialCache::with_capacity(policy.credential_cache_capacity),
-            replay: ReplayCache {
-                capacity: policy.replay_capacity,
-                seen: HashMap::new(),
-                expiries: BinaryHeap::new(),
-            },
+            replay: ReplayGuard::default(),
+            refuse_codes_made_before: None,
+            acceptances: Vec::new(),
         })
+    }
+
+    /// A verifier trusting `trust_list` under `policy`, with the state a
+    /// previous one saved ([`Verifier::state`]). Saved status lists are
+    /// verified again; one that went stale meanwhile is dropped.
+    pub fn restore(
+        trust_list: &TrustList,
+        policy: VerifierPolicy,
+        state: &VerifierState,
+        now: u64,
+    ) -> Result<Verifier, RestoreError> {
+        let mut verifier = Verifier::new(trust_list, policy)?;
+        for encoded in &state.status_lists {
+            let bytes = URL_SAFE_NO_PAD
+                .decode(encoded)
+                .map_err(|_| RestoreError::BadEncoding)?;
+            match verifier.install_status_list(&bytes, now) {
+                Ok(_) | Err(StatusListError::Stale) => {}
+                Err(error) => return Err(error.into()),
+            }
+        }
+        verifier.replay.restore(&state.replay, now);
+        verifier.refuse_codes_made_before = state.refuse_codes_made_before;
+        Ok(verifier)
+    }
+
+    /// What to keep across a restart, at `now`.
+    pub fn state(&self, now: u64) -> VerifierState {
+        let mut status_lists: Vec<String> = self
+            .status_lists
+            .values()
+            .flat_map(HashMap::values)
+            .filter(|installed| installed.list.valid_until > now)
+            .map(|installed| URL_SAFE_NO_PAD.encode(&installed.signed))
+            .collect();
+        status_lists.sort();
+        VerifierState {
+            status_lists,
+            replay: self.replay.entries(now),
+            refuse_codes_made_before: self
+                .refuse_codes_made_before
+                .filter(|&barrier| self.barrier_in_force(barrier, now)),
+        }
+    }
+
+    /// Refuses every code made up to `time` (plus the clock skew): after a
+    /// restart that may have lost the last accepts, a code accepted just
+    /// before it cannot pass again. Codes made later pass as usual; the
+    /// barrier stops mattering once those codes have expired.
+    pub fn refuse_codes_made_before(&mut self, time: u64) {
+        self.refuse_codes_made_before = Some(
+            self.refuse_codes_made_before
+                .map_or(time, |barrier| barrier.max(time)),
+        );
+    }
+
+    fn barrier_in_force(&self, barrier: u64, now: u64) -> bool {
+        let skew = self.policy.clock_skew_seconds;
+        barrier
+            .saturating_add(skew)
+            .saturating_add(self.policy.code_lifetime_seconds)
+            .saturating_add(skew)
+            >= now
+    }
+
+    /// The codes accepted since the last call, for the operator's platform.
+    pub fn take_acceptances(&mut self) -> Vec<Acceptance> {
+        std::mem::take(&mut self.acceptances)
+    }
+
+    /// Records a code another terminal of the operator accepted, so it is
+    /// refused here too while it could still pass the time check.
+    pub fn note_accepted_elsewhere(&mut self, accepted: &Acceptance, now: u64) {
+        let expires_at = self.code_expires_at(accepted.issued_at);
+        if expires_at > now {
+            self.replay
+                .accept(accepted.handle, accepted.counter, expires_at, now);
+        }
+    }
+
+    fn code_expires_at(&self, issued_at: u64) -> u64 {
+        issued_at
+            .saturating_add(self.policy.code_lifetime_seconds)
+            .saturating_add(self.policy.clock_skew_seconds)
     }
 
     /// The policy in force.
@@ -311,6 +520,13 @@ impl Verifier {
 
     /// Verifies and installs a signed status list, replacing an older edition
     /// of the same list. Cached credentials it revokes are dropped.
+    ///
+    /// Refused: a list its signing key could not have issued at its issue
+    /// time (retired or not yet valid), one dated in the future, one that
+    /// claims a longer validity than the policy allows, a stale one, an
+    /// older edition than the installed one (or a different list under the
+    /// same edition), and one whose sequence jumps further ahead than one
+    /// edition per second since the installed one (plus a burst).
     pub fn install_status_list(&mut self, bytes: &[u8], now: u64) -> Result<u32, StatusListError> {
         let signed = SignedStatusList::parse(bytes)?;
         let key = self
@@ -326,25 +542,50 @@ impl Verifier {
         {
             return Err(StatusListError::BadSignature);
         }
-        if signed.list.valid_until <= now {
+        let list = &signed.list;
+        if list.issued_at < key.not_before || list.issued_at >= key.not_after {
+            return Err(StatusListError::KeyNotValid);
+        }
+        if list.issued_at > now.saturating_add(self.policy.clock_skew_seconds) {
+            return Err(StatusListError::FromFuture);
+        }
+        if list.valid_until < list.issued_at
+            || list.valid_until - list.issued_at > self.policy.max_status_list_validity_seconds
+        {
+            return Err(StatusListError::ValidityTooLong);
+        }
+        if list.valid_until <= now {
             return Err(StatusListError::Stale);
         }
-        let lists = self.status_lists.entry(key.issuer.clone()).or_default();
-        if lists
-            .get(&signed.list.list)
-            .is_some_and(|installed| installed.sequence > signed.list.sequence)
-        {
-            return Err(StatusListError::Rollback);
+        let issuer = key.issuer.clone();
+        let lists = self.status_lists.entry(issuer.clone()).or_default();
+        if let Some(installed) = lists.get(&list.list) {
+            let old = &installed.list;
+            if installed.signed == bytes {
+                return Ok(old.sequence);
+            }
+            if list.sequence <= old.sequence || list.issued_at < old.issued_at {
+                return Err(StatusListError::Rollback);
+            }
+            let allowed = (list.issued_at - old.issued_at).saturating_add(STATUS_SEQUENCE_BURST);
+            if u64::from(list.sequence - old.sequence) > allowed {
+                return Err(StatusListError::SequenceJump);
+            }
         }
         let list = signed.list;
-        let issuer = key.issuer.clone();
         self.credentials.remove_where(|cached| {
             cached.issuer == issuer
                 && cached.claims.status.list == list.list
                 && list.is_revoked(cached.claims.status.index) == Some(true)
         });
         let sequence = list.sequence;
-        lists.insert(list.list, list);
+        lists.insert(
+            list.list,
+            InstalledList {
+                list,
+                signed: bytes.to_vec(),
+            },
+        );
         Ok(sequence)
     }
 
@@ -368,6 +609,8 @@ impl Verifier {
             status_lists,
             credentials,
             replay,
+            refuse_codes_made_before,
+            acceptances,
         } = self;
         let credential = &presentation.credential;
         let trusted = trust
@@ -381,6 +624,7 @@ impl Verifier {
         let checks = Checks {
             policy,
             status_lists,
+            refuse_codes_made_before: *refuse_codes_made_before,
             now,
         };
         if let Some(cached) = credentials.get(&cache_key, now) {
@@ -389,7 +633,7 @@ impl Verifier {
                 &cached.device_key,
                 &cached.issuer,
                 true,
-                replay,
+                (replay, acceptances),
             );
         }
         let claims = &credential.claims;
@@ -403,7 +647,13 @@ impl Verifier {
             return Err(VerifyError::BadIssuerSignature);
         }
         let device_key = credential.device_key()?;
-        let result = checks.finish(presentation, &device_key, &trusted.issuer, false, replay);
+        let result = checks.finish(
+            presentation,
+            &device_key,
+            &trusted.issuer,
+            false,
+            (replay, acceptances),
+        );
         if claims.not_after() > now && result != Err(VerifyError::Revoked) {
             let entry = CachedCredential {
                 claims: claims.clone(),
@@ -420,7 +670,8 @@ impl Verifier {
 /// uncached path.
 struct Checks<'a> {
     policy: &'a VerifierPolicy,
-    status_lists: &'a HashMap<String, HashMap<u8, StatusList>>,
+    status_lists: &'a HashMap<String, HashMap<u8, InstalledList>>,
+    refuse_codes_made_before: Option<u64>,
     now: u64,
 }
 
@@ -431,7 +682,7 @@ impl Checks<'_> {
         device_key: &PublicKey,
         issuer: &str,
         credential_cached: bool,
-        replay: &mut ReplayCache,
+        (replay, acceptances): (&mut ReplayGuard, &mut Vec<Acceptance>),
     ) -> Result<VerifiedPresentation, VerifyError> {
         if !device_key.verify(
             &presentation.device_signed_message(),
@@ -480,11 +731,26 @@ impl Checks<'_> {
             return Err(VerifyError::OnBehalfRefused);
         }
         let status = self.status_of(issuer, claims)?;
-        let handle = claims.handle;
-        if replay.contains(handle, presentation.counter) {
-            return Err(VerifyError::Replayed);
+        if self
+            .refuse_codes_made_before
+            .is_some_and(|barrier| presentation.issued_at <= barrier.saturating_add(skew))
+        {
+            return Err(VerifyError::MadeBeforeRestart);
         }
-        replay.insert(handle, presentation.counter, code_expires_at, now);
+        let handle = claims.handle;
+        match replay.check(handle, presentation.counter) {
+            Seen::Accepted => return Err(VerifyError::Replayed),
+            Seen::Superseded => return Err(VerifyError::Superseded),
+            Seen::New => {}
+        }
+        replay.accept(handle, presentation.counter, code_expires_at, now);
+        acceptances.push(Acceptance {
+            handle,
+            counter: presentation.counter,
+            purpose,
+            issued_at: presentation.issued_at,
+            accepted_at: now,
+        });
         Ok(VerifiedPresentation {
             purpose,
             disclosure: Disclosure::for_purpose(purpose, claims),
@@ -507,12 +773,21 @@ impl Checks<'_> {
             .status_lists
             .get(issuer)
             .and_then(|lists| lists.get(&claims.status.list))
+            .map(|installed| &installed.list)
             .filter(|list| list.valid_until > self.now);
-        match list.and_then(|list| Some((list.sequence, list.is_revoked(claims.status.index)?))) {
-            Some((_, true)) => Err(VerifyError::Revoked),
-            Some((sequence, false)) => Ok(StatusCheck::Checked { sequence }),
-            None if self.policy.require_status => Err(VerifyError::StatusUnavailable),
-            None => Ok(StatusCheck::Unchecked),
+        let verdict = list.and_then(|list| Some((list, list.is_revoked(claims.status.index)?)));
+        match (verdict, self.policy.status) {
+            (Some((_, true)), _) => Err(VerifyError::Revoked),
+            (Some((list, false)), StatusPolicy::Required { max_age_seconds })
+                if self.now.saturating_sub(list.issued_at) > max_age_seconds =>
+            {
+                Err(VerifyError::StatusOutdated)
+            }
+            (Some((list, false)), _) => Ok(StatusCheck::Checked {
+                sequence: list.sequence,
+            }),
+            (None, StatusPolicy::Required { .. }) => Err(VerifyError::StatusUnavailable),
+            (None, StatusPolicy::BestEffort) => Ok(StatusCheck::Unchecked),
         }
     }
 }

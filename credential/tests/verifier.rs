@@ -6,53 +6,22 @@
 
 use ecard_credential::keys::disclosure_groups;
 use ecard_credential::{
-    ConcessionClass, CredentialClaims, Disclosure, Handle, HolderRole, IssueError, IssuerKey,
-    KeyStore, KeyStoreError, PresentError, PresentationRequest, PublicKey, Purpose, PurposeSet,
-    RegionCode, SoftwareKey, SoftwareKeyStore, StatusCheck, StatusList, StatusListError,
-    StatusReference, Suite, TrustList, TrustedKey, Verifier, VerifierPolicy, VerifyError, present,
+    ConcessionClass, CredentialClaims, Disclosure, IssueError, IssuerKey, KeyStore, KeyStoreError,
+    PresentError, PresentationRequest, PublicKey, Purpose, PurposeSet, RegionCode, SoftwareKey,
+    SoftwareKeyStore, StatusCheck, StatusList, StatusListError, Suite, TrustList, TrustedKey,
+    Verifier, VerifierPolicy, VerifyError, present,
 };
+
+use ecard_test_vectors::world::{World, transport};
 
 const NOW: u64 = 1_780_000_000;
 
-struct World {
-    issuer: IssuerKey,
-    trust: TrustList,
-    store: SoftwareKeyStore,
-}
-
 fn world(issuer_suite: Suite, device_suite: Suite) -> World {
-    let (key, _) = SoftwareKey::generate(issuer_suite).unwrap();
-    let issuer = IssuerKey::new(0x0101_0001, key);
-    let trust = TrustList::new(
-        1,
-        NOW,
-        vec![TrustedKey::for_issuer_key(
-            &issuer,
-            "CN-360000",
-            NOW - 86_400,
-            NOW + 86_400,
-        )],
-    );
-    let store = SoftwareKeyStore::new();
-    store.generate_key("device", device_suite).unwrap();
-    World {
-        issuer,
-        trust,
-        store,
-    }
+    World::new(issuer_suite, device_suite, NOW)
 }
 
 fn claims(purposes: PurposeSet, index: u32) -> CredentialClaims {
-    CredentialClaims {
-        handle: Handle([index as u8, 2, 3, 4, 5, 6, 7, 8]),
-        not_before: NOW - 60,
-        lifetime_minutes: 24 * 60,
-        status: StatusReference { list: 1, index },
-        concession: ConcessionClass::SeniorFree,
-        purposes,
-        role: HolderRole::Holder,
-        region: None,
-    }
+    ecard_test_vectors::world::claims(purposes, index, NOW)
 }
 
 fn code(
@@ -62,20 +31,7 @@ fn code(
     counter: u32,
     at: u64,
 ) -> String {
-    let device = world.store.public_key("device").unwrap();
-    let credential = world.issuer.issue(claims, &device).unwrap();
-    let request = PresentationRequest {
-        purpose,
-        issued_at: at,
-        counter,
-    };
-    present(&credential, &request, &world.store, "device")
-        .unwrap()
-        .to_code()
-}
-
-fn transport() -> PurposeSet {
-    disclosure_groups()[0]
+    world.show(&world.credential(claims), purpose, counter, at)
 }
 
 #[test]
@@ -85,7 +41,7 @@ fn every_suite_pair_round_trips() {
             let world = world(issuer_suite, device_suite);
             let mut verifier = Verifier::new(
                 &world.trust,
-                VerifierPolicy::for_purposes(&[Purpose::Transport]),
+                VerifierPolicy::for_purposes(&[Purpose::Transport]).best_effort_status(),
             )
             .unwrap();
             let text = code(&world, &claims(transport(), 1), Purpose::Transport, 1, NOW);
@@ -107,7 +63,7 @@ fn repeat_presentations_use_the_credential_cache_and_counters_stop_replays() {
     let world = world(Suite::Ed25519, Suite::EcdsaP256);
     let mut verifier = Verifier::new(
         &world.trust,
-        VerifierPolicy::for_purposes(&[Purpose::Transport]),
+        VerifierPolicy::for_purposes(&[Purpose::Transport]).best_effort_status(),
     )
     .unwrap();
     let device = world.store.public_key("device").unwrap();
@@ -136,10 +92,9 @@ fn repeat_presentations_use_the_credential_cache_and_counters_stop_replays() {
 }
 
 #[test]
-fn a_replay_cache_of_one_entry_still_refuses_the_latest_code() {
+fn a_credential_cache_of_one_entry_still_refuses_the_latest_code() {
     let world = world(Suite::Ed25519, Suite::Ed25519);
-    let mut policy = VerifierPolicy::for_purposes(&[Purpose::Transport]);
-    policy.replay_capacity = 1;
+    let mut policy = VerifierPolicy::for_purposes(&[Purpose::Transport]).best_effort_status();
     policy.credential_cache_capacity = 1;
     let mut verifier = Verifier::new(&world.trust, policy).unwrap();
     let first = code(&world, &claims(transport(), 1), Purpose::Transport, 1, NOW);
@@ -147,12 +102,13 @@ fn a_replay_cache_of_one_entry_still_refuses_the_latest_code() {
     verifier.verify(&first, NOW).unwrap();
     verifier.verify(&second, NOW).unwrap();
     assert_eq!(verifier.verify(&second, NOW), Err(VerifyError::Replayed));
+    assert_eq!(verifier.verify(&first, NOW), Err(VerifyError::Replayed));
 }
 
 #[test]
 fn the_credential_cache_keeps_the_most_recently_used_credentials() {
     let world = world(Suite::Ed25519, Suite::Ed25519);
-    let mut policy = VerifierPolicy::for_purposes(&[Purpose::Transport]);
+    let mut policy = VerifierPolicy::for_purposes(&[Purpose::Transport]).best_effort_status();
     policy.credential_cache_capacity = 2;
     let mut verifier = Verifier::new(&world.trust, policy).unwrap();
     let mut cached = |credential: u32, counter: u32| {
@@ -183,7 +139,7 @@ fn an_expired_credential_is_never_served_from_the_cache() {
     let world = world(Suite::Ed25519, Suite::Ed25519);
     let mut verifier = Verifier::new(
         &world.trust,
-        VerifierPolicy::for_purposes(&[Purpose::Transport]),
+        VerifierPolicy::for_purposes(&[Purpose::Transport]).best_effort_status(),
     )
     .unwrap();
     let credential_claims = claims(transport(), 1);
@@ -218,8 +174,11 @@ fn key_rotation_keeps_old_credentials_until_they_expire() {
             TrustedKey::for_issuer_key(&next, "CN-360000", NOW, NOW + 86_400),
         ],
     );
-    let mut verifier =
-        Verifier::new(&trust, VerifierPolicy::for_purposes(&[Purpose::Transport])).unwrap();
+    let mut verifier = Verifier::new(
+        &trust,
+        VerifierPolicy::for_purposes(&[Purpose::Transport]).best_effort_status(),
+    )
+    .unwrap();
     let old = code(
         &world,
         &claims(transport(), 1),
@@ -255,7 +214,7 @@ fn status_lists_revoke_refuse_rollback_and_forgery() {
     let world = world(Suite::Ed25519, Suite::EcdsaP256);
     let mut verifier = Verifier::new(
         &world.trust,
-        VerifierPolicy::for_purposes(&[Purpose::Transport]),
+        VerifierPolicy::for_purposes(&[Purpose::Transport]).best_effort_status(),
     )
     .unwrap();
     let mut list = StatusList::new(1, 100_000).unwrap();
@@ -425,7 +384,7 @@ fn der_speaking_key_stores_make_valid_codes() {
         .unwrap();
     let mut verifier = Verifier::new(
         &world.trust,
-        VerifierPolicy::for_purposes(&[Purpose::Transport]),
+        VerifierPolicy::for_purposes(&[Purpose::Transport]).best_effort_status(),
     )
     .unwrap();
     for counter in 1..=20 {

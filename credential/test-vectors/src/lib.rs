@@ -19,6 +19,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
 
+pub mod world;
+
 use ecard_credential::claims::{
     ConcessionClass, Handle, HolderRole, Purpose, PurposeSet, RegionCode, StatusReference,
 };
@@ -71,7 +73,7 @@ pub struct VectorVerifier {
     pub clock_skew_seconds: u64,
     /// Code lifetime, seconds.
     pub code_lifetime_seconds: u64,
-    /// Whether a current status list is required.
+    /// Whether a current status list is required (`false`: best effort).
     pub require_status: bool,
 }
 
@@ -104,7 +106,9 @@ impl TestVector {
         policy.accepted_purposes = settings.accepted_purposes;
         policy.clock_skew_seconds = settings.clock_skew_seconds;
         policy.code_lifetime_seconds = settings.code_lifetime_seconds;
-        policy.require_status = settings.require_status;
+        if !settings.require_status {
+            policy = policy.best_effort_status();
+        }
         let mut verifier = Verifier::new(&self.trust_list, policy)
             .map_err(|error| format!("{}: trust list: {error}", self.name))?;
         if let Some(status_list) = &self.status_list {

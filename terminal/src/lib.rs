@@ -1,0 +1,335 @@
+//! A gate or counter terminal around the offline verifier.
+//!
+//! The verifier ([`ecard_credential::Verifier`]) does no I/O. A terminal
+//! also has to survive restarts without weakening: what it learnt about
+//! revocations (installed status lists, so an older one is refused as a
+//! rollback) and which codes it accepted (so a replay stays refused) are
+//! kept in a state file ([`state_file`]). The rules:
+//!
+//! - A terminal starts only from a state file written by
+//!   [`Terminal::provision`]. A missing, damaged or unreadable file leaves
+//!   it **refusing every code** ([`VerifyError::NotProvisioned`]) until it is
+//!   provisioned again; it never falls back to accepting everything.
+//! - [`Terminal::open`] marks the file as in use before the first scan. If
+//!   the previous process never closed it (a crash, a power loss), the
+//!   accepts since its last save may be lost, so codes made before this
+//!   start are refused ([`VerifyError::MadeBeforeRestart`]); a phone's next
+//!   code passes. If marking the file fails (a full disk), the terminal
+//!   refuses every code rather than run without that guarantee.
+//! - [`Terminal::save`] writes the state (a long-running gate calls it
+//!   every few seconds); [`Terminal::close`] writes it and marks it closed.
+//!
+//! The trust list and the verifier policy are part of the provisioned
+//! state, so an operator provisions once and a restart changes nothing.
+
+pub mod state_file;
+
+use std::path::{Path, PathBuf};
+
+use ecard_credential::{
+    Acceptance, Locale, OnBehalfPolicy, Purpose, PurposeSet, StatusListError, StatusPolicy,
+    TrustList, VerifiedPresentation, Verifier, VerifierPolicy, VerifierState, VerifyError,
+};
+use serde::{Deserialize, Serialize};
+
+pub use state_file::ReadProblem;
+
+/// The state file's `format`.
+pub const STATE_FORMAT: &str = "ecard-terminal-state";
+const STATE_VERSION: u32 = 1;
+
+/// How a terminal verifies, as an operator provisions it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TerminalSettings {
+    /// The purposes this terminal serves.
+    pub purposes: Vec<Purpose>,
+    /// Oldest status list a verdict may rest on, seconds; `None` checks
+    /// status only where a current list is at hand (best effort, an
+    /// explicit choice).
+    pub status_max_age_seconds: Option<u64>,
+    /// Purposes that accept a family proxy's code.
+    pub proxy_purposes: Vec<Purpose>,
+    /// Purposes that accept a guardian's code.
+    pub guardian_purposes: Vec<Purpose>,
+}
+
+impl TerminalSettings {
+    /// The verifier's defaults for `purposes` (a status list no older than a
+    /// day, the default on-behalf policy).
+    pub fn for_purposes(purposes: &[Purpose]) -> TerminalSettings {
+        TerminalSettings::from_policy(purposes, &VerifierPolicy::for_purposes(purposes))
+    }
+
+    fn from_policy(purposes: &[Purpose], policy: &VerifierPolicy) -> TerminalSettings {
+        TerminalSettings {
+            purposes: purposes.to_vec(),
+            status_max_age_seconds: match policy.status {
+                StatusPolicy::Required { max_age_seconds } => Some(max_age_seconds),
+                StatusPolicy::BestEffort => None,
+            },
+            proxy_purposes: policy.on_behalf.proxy.iter().collect(),
+            guardian_purposes: policy.on_behalf.guardian.iter().collect(),
+        }
+    }
+
+    /// The verifier policy these settings give.
+    pub fn policy(&self) -> VerifierPolicy {
+        let mut policy = VerifierPolicy::for_purposes(&self.purposes);
+        policy.status = match self.status_max_age_seconds {
+            Some(max_age_seconds) => StatusPolicy::Required { max_age_seconds },
+            None => StatusPolicy::BestEffort,
+        };
+        policy.on_behalf = OnBehalfPolicy {
+            proxy: PurposeSet::of(&self.proxy_purposes),
+            guardian: PurposeSet::of(&self.guardian_purposes),
+        };
+        policy
+    }
+}
+
+/// The state file's contents.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct StateFile {
+    format: String,
+    version: u32,
+    /// When it was written (terminal clock, Unix seconds).
+    saved_at: u64,
+    /// Whether a process has the terminal open (not closed since).
+    open: bool,
+    trust_list: TrustList,
+    settings: TerminalSettings,
+    verifier: VerifierState,
+}
+
+/// Why a terminal refuses every code until it is provisioned.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Unprovisioned {
+    /// The state file could not be read or is damaged.
+    #[error(transparent)]
+    State(#[from] ReadProblem),
+    /// The state file reads, but its contents are not a usable state.
+    #[error("the state file is not a usable terminal state: {0}")]
+    Unusable(String),
+    /// The state file could not be marked as in use (a full or read-only
+    /// disk), so a crash could not be told apart from a clean stop.
+    #[error("the state file cannot be written: {0}")]
+    NotWritable(String),
+}
+
+/// What went wrong with a terminal operation (not a verdict on a code).
+#[derive(Debug, thiserror::Error)]
+pub enum TerminalError {
+    /// The terminal is not provisioned.
+    #[error("the terminal is not provisioned: {0}")]
+    Unprovisioned(Unprovisioned),
+    /// A status list was refused.
+    #[error(transparent)]
+    StatusList(#[from] StatusListError),
+    /// The trust list cannot be used.
+    #[error(transparent)]
+    Trust(#[from] ecard_credential::TrustListError),
+    /// Writing the state file failed.
+    #[error("the state file cannot be written: {0}")]
+    Write(#[from] std::io::Error),
+}
+
+impl TerminalError {
+    /// The stable code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            TerminalError::Unprovisioned(_) => "not_provisioned",
+            TerminalError::StatusList(error) => error.code(),
+            TerminalError::Trust(_) => "trust_list_invalid",
+            TerminalError::Write(_) => "state_not_writable",
+        }
+    }
+
+    /// A plain-language message for the terminal's operator.
+    pub fn message(&self, locale: Locale) -> &'static str {
+        match self {
+            TerminalError::Unprovisioned(_) => VerifyError::NotProvisioned.message(locale),
+            TerminalError::StatusList(error) => error.message(locale),
+            TerminalError::Trust(_) => locale.pick(
+                "信任名单无法使用，请从发卡机构重新获取后重新配置验码设备。",
+                "The trust list cannot be used. Fetch it again from the card issuer and set up the scanner again.",
+            ),
+            TerminalError::Write(_) => locale.pick(
+                "验码设备无法保存状态（存储空间已满或不可写），暂停验码。",
+                "The scanner cannot save its state (storage full or read-only) and has stopped checking codes.",
+            ),
+        }
+    }
+}
+
+struct Provisioned {
+    trust_list: TrustList,
+    settings: TerminalSettings,
+    verifier: Verifier,
+}
+
+/// A terminal: a verifier whose state lives in a file.
+pub struct Terminal {
+    path: PathBuf,
+    state: Result<Provisioned, Unprovisioned>,
+}
+
+impl std::fmt::Debug for Terminal {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Terminal")
+            .field("path", &self.path)
+            .field("provisioned", &self.state.is_ok())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Terminal {
+    /// Provisions a terminal at `path` with a trust list and settings,
+    /// replacing any state there (installed status lists and remembered
+    /// codes are dropped, so codes made before now are refused). The
+    /// terminal is open; [`Terminal::close`] it when done.
+    pub fn provision(
+        path: &Path,
+        trust_list: TrustList,
+        settings: TerminalSettings,
+        now: u64,
+    ) -> Result<Terminal, TerminalError> {
+        let mut verifier = Verifier::new(&trust_list, settings.policy())?;
+        verifier.refuse_codes_made_before(now);
+        let mut terminal = Terminal {
+            path: path.to_owned(),
+            state: Ok(Provisioned {
+                trust_list,
+                settings,
+                verifier,
+            }),
+        };
+        terminal.write(now, true)?;
+        Ok(terminal)
+    }
+
+    /// Opens the terminal whose state is at `path`. Never fails: a missing,
+    /// damaged or unwritable state leaves a terminal that refuses every
+    /// code ([`Terminal::problem`] says why).
+    pub fn open(path: &Path, now: u64) -> Terminal {
+        let mut terminal = Terminal {
+            path: path.to_owned(),
+            state: Terminal::load(path, now),
+        };
+        if terminal.state.is_ok()
+            && let Err(error) = terminal.write(now, true)
+        {
+            terminal.state = Err(Unprovisioned::NotWritable(error.to_string()));
+        }
+        terminal
+    }
+
+    fn load(path: &Path, now: u64) -> Result<Provisioned, Unprovisioned> {
+        let body = state_file::read(path)?;
+        let file: StateFile = serde_json::from_slice(&body)
+            .map_err(|error| Unprovisioned::Unusable(error.to_string()))?;
+        if file.format != STATE_FORMAT || file.version != STATE_VERSION {
+            return Err(Unprovisioned::Unusable(format!(
+                "{} version {}",
+                file.format, file.version
+            )));
+        }
+        let mut verifier = Verifier::restore(
+            &file.trust_list,
+            file.settings.policy(),
+            &file.verifier,
+            now,
+        )
+        .map_err(|error| Unprovisioned::Unusable(error.to_string()))?;
+        if file.open {
+            // The last process stopped without closing: its last accepts
+            // may be lost.
+            verifier.refuse_codes_made_before(now);
+        }
+        Ok(Provisioned {
+            trust_list: file.trust_list,
+            settings: file.settings,
+            verifier,
+        })
+    }
+
+    /// Why the terminal refuses every code, if it does.
+    pub fn problem(&self) -> Option<&Unprovisioned> {
+        self.state.as_ref().err()
+    }
+
+    /// The settings it was provisioned with.
+    pub fn settings(&self) -> Option<&TerminalSettings> {
+        self.state.as_ref().ok().map(|state| &state.settings)
+    }
+
+    /// Verifies a code at `now`.
+    pub fn verify(&mut self, code: &str, now: u64) -> Result<VerifiedPresentation, VerifyError> {
+        match &mut self.state {
+            Ok(state) => state.verifier.verify(code, now),
+            Err(_) => Err(VerifyError::NotProvisioned),
+        }
+    }
+
+    /// Installs a signed status list and saves the state.
+    pub fn install_status_list(&mut self, bytes: &[u8], now: u64) -> Result<u32, TerminalError> {
+        let sequence = self
+            .provisioned()?
+            .verifier
+            .install_status_list(bytes, now)?;
+        self.write(now, true)?;
+        Ok(sequence)
+    }
+
+    /// The codes accepted since the last call, to report to the operator.
+    pub fn take_acceptances(&mut self) -> Vec<Acceptance> {
+        self.state
+            .as_mut()
+            .map(|state| state.verifier.take_acceptances())
+            .unwrap_or_default()
+    }
+
+    /// Records a code another terminal of the operator accepted.
+    pub fn note_accepted_elsewhere(&mut self, accepted: &Acceptance, now: u64) {
+        if let Ok(state) = &mut self.state {
+            state.verifier.note_accepted_elsewhere(accepted, now);
+        }
+    }
+
+    /// Writes the state (the terminal stays open).
+    pub fn save(&mut self, now: u64) -> Result<(), TerminalError> {
+        self.write(now, true)
+    }
+
+    /// Writes the state and marks it closed: the next [`Terminal::open`]
+    /// trusts it completely.
+    pub fn close(mut self, now: u64) -> Result<(), TerminalError> {
+        if self.state.is_ok() {
+            self.write(now, false)?;
+        }
+        Ok(())
+    }
+
+    fn provisioned(&mut self) -> Result<&mut Provisioned, TerminalError> {
+        self.state
+            .as_mut()
+            .map_err(|problem| TerminalError::Unprovisioned(problem.clone()))
+    }
+
+    fn write(&mut self, now: u64, open: bool) -> Result<(), TerminalError> {
+        let state = self.provisioned()?;
+        let file = StateFile {
+            format: STATE_FORMAT.to_owned(),
+            version: STATE_VERSION,
+            saved_at: now,
+            open,
+            trust_list: state.trust_list.clone(),
+            settings: state.settings.clone(),
+            verifier: state.verifier.state(now),
+        };
+        let body = serde_json::to_vec_pretty(&file)
+            .map_err(|error| std::io::Error::other(error.to_string()))?;
+        state_file::write(&self.path, &body)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,185 @@
+//! A terminal keeps its guarantees through restarts: every test here
+//! closes and reopens the terminal between steps (or stops it without
+//! closing, as a crash does), and no restart turns a replay into an accept,
+//! a revoked code into a valid one, or a missing state into "accept all".
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+use std::path::Path;
+
+use ecard_credential::{Purpose, Suite, VerifyError};
+use ecard_terminal::{Terminal, TerminalError, TerminalSettings, Unprovisioned};
+use ecard_test_vectors::world::{Edition, World, claims, transport};
+
+const NOW: u64 = 1_780_000_000;
+const HOUR: u64 = 3_600;
+
+fn provision(world: &World, path: &Path) {
+    Terminal::provision(
+        path,
+        world.trust.clone(),
+        TerminalSettings::for_purposes(&[Purpose::Transport]),
+        NOW - 600,
+    )
+    .unwrap()
+    .close(NOW - 600)
+    .unwrap();
+}
+
+/// Opens the terminal, runs `step`, closes it: one restart per step.
+fn step<T>(path: &Path, at: u64, step: impl FnOnce(&mut Terminal) -> T) -> T {
+    let mut terminal = Terminal::open(path, at);
+    let result = step(&mut terminal);
+    terminal.close(at).unwrap();
+    result
+}
+
+#[test]
+fn a_restart_between_every_step_weakens_nothing() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("terminal.json");
+    let world = World::new(Suite::Ed25519, Suite::EcdsaP256, NOW);
+    provision(&world, &path);
+    let current = world.status_list(&Edition::day(5, NOW - HOUR, &[9]));
+    let older = world.status_list(&Edition::day(4, NOW - 2 * HOUR, &[]));
+    let fine = world.credential(&claims(transport(), 8, NOW));
+    let revoked = world.credential(&claims(transport(), 9, NOW));
+    let code = world.show(&fine, Purpose::Transport, 1, NOW);
+    let revoked_code = world.show(&revoked, Purpose::Transport, 1, NOW);
+
+    // No status list yet: unknown status is refused, not accepted.
+    let result = step(&path, NOW, |terminal| terminal.verify(&code, NOW));
+    assert_eq!(result, Err(VerifyError::StatusUnavailable));
+    assert_eq!(
+        step(&path, NOW, |terminal| terminal
+            .install_status_list(&current, NOW)
+            .unwrap()),
+        5
+    );
+    assert!(step(&path, NOW + 1, |terminal| terminal.verify(&code, NOW + 1)).is_ok());
+    assert_eq!(
+        step(&path, NOW + 2, |terminal| terminal.verify(&code, NOW + 2)),
+        Err(VerifyError::Replayed)
+    );
+    assert_eq!(
+        step(&path, NOW + 3, |terminal| terminal
+            .verify(&revoked_code, NOW + 3)),
+        Err(VerifyError::Revoked)
+    );
+    let rolled_back = step(&path, NOW + 4, |terminal| {
+        terminal
+            .install_status_list(&older, NOW + 4)
+            .map_err(|error| error.code())
+    });
+    assert_eq!(rolled_back, Err("status_list_rollback"));
+    assert_eq!(
+        step(&path, NOW + 5, |terminal| terminal
+            .verify(&revoked_code, NOW + 5)),
+        Err(VerifyError::Revoked)
+    );
+    let next = world.show(&fine, Purpose::Transport, 2, NOW + 6);
+    assert!(step(&path, NOW + 6, |terminal| terminal.verify(&next, NOW + 6)).is_ok());
+}
+
+#[test]
+fn a_missing_or_damaged_state_refuses_every_code() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("terminal.json");
+    let world = World::new(Suite::Ed25519, Suite::Ed25519, NOW);
+    let code = world.show(
+        &world.credential(&claims(transport(), 1, NOW)),
+        Purpose::Transport,
+        1,
+        NOW,
+    );
+    let list = world.status_list(&Edition::day(1, NOW - HOUR, &[]));
+
+    let mut missing = Terminal::open(&path, NOW);
+    assert!(matches!(
+        missing.problem(),
+        Some(Unprovisioned::State(ecard_terminal::ReadProblem::Missing))
+    ));
+    assert_eq!(missing.verify(&code, NOW), Err(VerifyError::NotProvisioned));
+    assert!(matches!(
+        missing.install_status_list(&list, NOW),
+        Err(TerminalError::Unprovisioned(_))
+    ));
+    assert!(!path.exists(), "opening never creates a state");
+
+    provision(&world, &path);
+    let good = std::fs::read(&path).unwrap();
+    for damaged in [
+        good[..good.len() / 2].to_vec(),
+        b"{}".to_vec(),
+        good.iter()
+            .map(|byte| if *byte == b'5' { b'6' } else { *byte })
+            .collect(),
+    ] {
+        std::fs::write(&path, &damaged).unwrap();
+        let mut terminal = Terminal::open(&path, NOW);
+        assert!(terminal.problem().is_some());
+        assert_eq!(
+            terminal.verify(&code, NOW),
+            Err(VerifyError::NotProvisioned)
+        );
+    }
+}
+
+#[test]
+fn after_a_crash_codes_made_before_the_restart_are_refused() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("terminal.json");
+    let world = World::new(Suite::Ed25519, Suite::Ed25519, NOW);
+    provision(&world, &path);
+    let list = world.status_list(&Edition::day(1, NOW - HOUR, &[]));
+    let credential = world.credential(&claims(transport(), 1, NOW));
+    let code = world.show(&credential, Purpose::Transport, 1, NOW);
+
+    let mut terminal = Terminal::open(&path, NOW);
+    terminal.install_status_list(&list, NOW).unwrap();
+    terminal.verify(&code, NOW).unwrap();
+    drop(terminal); // killed: the accept was never saved
+
+    let mut restarted = Terminal::open(&path, NOW + 5);
+    assert_eq!(
+        restarted.verify(&code, NOW + 5),
+        Err(VerifyError::MadeBeforeRestart)
+    );
+    let fresh = world.show(&credential, Purpose::Transport, 2, NOW + 40);
+    restarted.verify(&fresh, NOW + 40).unwrap();
+    restarted.close(NOW + 41).unwrap();
+
+    // A clean stop keeps everything and sets no barrier.
+    let mut reopened = Terminal::open(&path, NOW + 42);
+    assert_eq!(
+        reopened.verify(&fresh, NOW + 42),
+        Err(VerifyError::Replayed)
+    );
+    let another = world.show(&credential, Purpose::Transport, 3, NOW + 42);
+    reopened.verify(&another, NOW + 42).unwrap();
+}
+
+#[test]
+fn a_state_that_cannot_be_written_refuses_every_code() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("terminal.json");
+    let world = World::new(Suite::Ed25519, Suite::Ed25519, NOW);
+    provision(&world, &path);
+    // The temporary file's name taken by a directory: every write fails.
+    std::fs::create_dir(directory.path().join("terminal.json.new")).unwrap();
+    let code = world.show(
+        &world.credential(&claims(transport(), 1, NOW)),
+        Purpose::Transport,
+        1,
+        NOW,
+    );
+    let mut terminal = Terminal::open(&path, NOW);
+    assert!(matches!(
+        terminal.problem(),
+        Some(Unprovisioned::NotWritable(_))
+    ));
+    assert_eq!(
+        terminal.verify(&code, NOW),
+        Err(VerifyError::NotProvisioned)
+    );
+}
