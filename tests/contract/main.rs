@@ -35,6 +35,7 @@ mod e_card_timing;
 mod enrolment;
 mod family;
 mod feeds;
+mod lifetime;
 mod requests;
 
 // ---------------------------------------------------------------------------
