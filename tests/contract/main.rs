@@ -36,6 +36,7 @@ mod enrolment;
 mod family;
 mod feeds;
 mod lifetime;
+mod on_behalf;
 mod requests;
 
 // ---------------------------------------------------------------------------
