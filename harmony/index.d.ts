@@ -669,6 +669,11 @@ export type RegionalRules = {
   deliveryDays: number,
   /** The e-card PIN and enrolled devices. */
   accountSecurity: AccountSecurity,
+  /**
+   * Which purposes accept a code shown on someone else's behalf: a family
+   * proxy's (亲情代办) and a guardian's.
+   */
+  onBehalf: OnBehalfRules,
 };
 
 /**
@@ -709,6 +714,25 @@ export type AccountSecurity = {
    * one seen least recently.
    */
   maxActiveDevices: number,
+};
+
+/**
+ * Who may show a code for whom, per purpose: the region's terminals accept
+ * a family proxy's code (亲情代办, an adult helping a relative) only at
+ * `proxy` purposes and a guardian's code for a minor only at `guardian`
+ * purposes. A terminal configured from the rules applies them
+ * ([`OnBehalfRules::policy`]).
+ */
+export type OnBehalfRules = {
+  /** Purposes at which a family proxy's code is accepted. */
+  proxy: Array<Purpose>,
+  /** Purposes at which a guardian's code for a minor is accepted. */
+  guardian: Array<Purpose>,
+  /**
+   * Where the setting comes from and why (a regulation, a notice, an
+   * operator's decision), for operators and auditors.
+   */
+  source: string,
 };
 
 /** A loss report on a card. */

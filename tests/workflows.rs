@@ -493,6 +493,39 @@ async fn a_family_proxy_acts_for_an_elderly_relative_with_consent() {
         gate.verify(&transport.text, son.trusted_now()).unwrap_err(),
         VerifyError::OnBehalfRefused
     );
+    // Her free admission is personal: a museum gate configured from
+    // Jiangxi's rules refuses her culture/tourism code from his phone, while
+    // the region's pharmacy still takes her medical code.
+    let admission = son
+        .current_code(Some(her_card.card_id.clone()), Purpose::CultureTourism)
+        .await
+        .unwrap();
+    let mut museum = ecard_e2e::regional_terminal(
+        &url,
+        "360000",
+        &[Purpose::CultureTourism],
+        son.trusted_now(),
+    )
+    .await;
+    assert_eq!(
+        museum
+            .verify(&admission.text, son.trusted_now())
+            .unwrap_err(),
+        VerifyError::OnBehalfRefused
+    );
+    let medical = son
+        .current_code(Some(her_card.card_id.clone()), Purpose::Medical)
+        .await
+        .unwrap();
+    let mut pharmacy =
+        ecard_e2e::regional_terminal(&url, "360000", &[Purpose::Medical], son.trusted_now()).await;
+    assert_eq!(
+        pharmacy
+            .verify(&medical.text, son.trusted_now())
+            .unwrap()
+            .on_behalf,
+        HolderRole::Proxy
+    );
 
     // He reports her card lost for her; the audit shows who, for whom, under which mandate.
     son.report_loss(&her_card.card_id, LossKind::Temporary)

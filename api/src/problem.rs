@@ -42,6 +42,9 @@ pub enum ProblemCode {
     CardNotActive,
     /// The caller holds no mandate covering this action for this person.
     NoMandate,
+    /// The caller's authority to show this person's codes has ended: the
+    /// mandate ended or the ward came of age (a credential never outlives it).
+    AuthorityEnded,
     /// Too many attempts: locked for a while (`Retry-After` says how long).
     RateLimited,
     /// The one-time code is wrong or expired.
@@ -68,7 +71,10 @@ impl ProblemCode {
             ProblemCode::Unauthenticated
             | ProblemCode::ClockSkew
             | ProblemCode::ReplayedRequest => 401,
-            ProblemCode::Forbidden | ProblemCode::NoMandate | ProblemCode::PinRequired => 403,
+            ProblemCode::Forbidden
+            | ProblemCode::NoMandate
+            | ProblemCode::AuthorityEnded
+            | ProblemCode::PinRequired => 403,
             ProblemCode::NotFound => 404,
             ProblemCode::MethodNotAllowed => 405,
             ProblemCode::InvalidState

@@ -6,6 +6,9 @@
 //! the document is read through a private `RulesDocument`, which fills new
 //! settings from the ones they replaced.
 
+/// The purposes the rules name (the credential format's).
+pub use ecard_credential::Purpose;
+use ecard_credential::{OnBehalfPolicy, PurposeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::resident::ECardState;
@@ -128,6 +131,71 @@ pub struct RegionalRules {
     /// The e-card PIN and enrolled devices.
     #[serde(default)]
     pub account_security: AccountSecurity,
+    /// Which purposes accept a code shown on someone else's behalf: a family
+    /// proxy's (亲情代办) and a guardian's.
+    #[serde(default)]
+    pub on_behalf: OnBehalfRules,
+}
+
+/// Who may show a code for whom, per purpose: the region's terminals accept
+/// a family proxy's code (亲情代办, an adult helping a relative) only at
+/// `proxy` purposes and a guardian's code for a minor only at `guardian`
+/// purposes. A terminal configured from the rules applies them
+/// ([`OnBehalfRules::policy`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct OnBehalfRules {
+    /// Purposes at which a family proxy's code is accepted.
+    pub proxy: Vec<Purpose>,
+    /// Purposes at which a guardian's code for a minor is accepted.
+    pub guardian: Vec<Purpose>,
+    /// Where the setting comes from and why (a regulation, a notice, an
+    /// operator's decision), for operators and auditors.
+    pub source: String,
+}
+
+impl Default for OnBehalfRules {
+    /// The policy terminals applied before it was regional data (and still
+    /// apply with no rules: `OnBehalfPolicy::default()`), so documents stored
+    /// or cached before the setting existed verify as they did: a proxy at
+    /// medical and culture/tourism terminals, a guardian everywhere.
+    fn default() -> OnBehalfRules {
+        let policy = OnBehalfPolicy::default();
+        OnBehalfRules {
+            proxy: policy.proxy.iter().collect(),
+            guardian: policy.guardian.iter().collect(),
+            source:
+                "compatibility default: the policy terminals applied before it was regional data"
+                    .to_owned(),
+        }
+    }
+}
+
+impl OnBehalfRules {
+    /// The verifier's on-behalf policy for these rules.
+    pub fn policy(&self) -> OnBehalfPolicy {
+        OnBehalfPolicy {
+            proxy: PurposeSet::of(&self.proxy),
+            guardian: PurposeSet::of(&self.guardian),
+        }
+    }
+}
+
+impl From<&OnBehalfRules> for OnBehalfPolicy {
+    /// The verifier's on-behalf policy for these rules.
+    fn from(rules: &OnBehalfRules) -> OnBehalfPolicy {
+        rules.policy()
+    }
+}
+
+impl RegionalRules {
+    /// A terminal's verifier policy for `purposes` under this region's
+    /// rules: the verifier's defaults with the region's on-behalf policy.
+    pub fn verifier_policy(&self, purposes: &[Purpose]) -> ecard_credential::VerifierPolicy {
+        let mut policy = ecard_credential::VerifierPolicy::for_purposes(purposes);
+        policy.on_behalf = self.on_behalf.policy();
+        policy
+    }
 }
 
 /// How the e-card PIN (电子社保卡密码) and enrolled devices are limited.
@@ -181,6 +249,8 @@ struct RulesDocument {
     delivery_days: u32,
     #[serde(default)]
     account_security: AccountSecurity,
+    #[serde(default)]
+    on_behalf: OnBehalfRules,
 }
 
 impl From<RulesDocument> for RegionalRules {
@@ -211,6 +281,7 @@ impl From<RulesDocument> for RegionalRules {
             production_days: document.production_days,
             delivery_days: document.delivery_days,
             account_security: document.account_security,
+            on_behalf: document.on_behalf,
         }
     }
 }
@@ -271,6 +342,44 @@ mod tests {
         assert_eq!(written["e_card_timing"]["during_production"], "active");
         let again: RegionalRules = serde_json::from_value(written).unwrap();
         assert_eq!(again, rules);
+    }
+
+    #[test]
+    fn documents_without_an_on_behalf_section_keep_the_old_policy() {
+        let rules: RegionalRules = serde_json::from_str(&document("")).unwrap();
+        assert_eq!(rules.on_behalf, OnBehalfRules::default());
+        assert_eq!(rules.on_behalf.policy(), OnBehalfPolicy::default());
+        assert_eq!(
+            rules.on_behalf.proxy,
+            [Purpose::Medical, Purpose::CultureTourism]
+        );
+        assert_eq!(rules.on_behalf.guardian, Purpose::ALL);
+    }
+
+    #[test]
+    fn the_on_behalf_section_round_trips_and_becomes_the_terminal_policy() {
+        let section = r#""on_behalf":{"proxy":["medical"],"guardian":["transport","medical","culture_tourism"],
+            "source":"test"},"#;
+        let rules: RegionalRules = serde_json::from_str(&document(section)).unwrap();
+        assert_eq!(rules.on_behalf.proxy, [Purpose::Medical]);
+        let written = serde_json::to_value(&rules).unwrap();
+        assert_eq!(
+            written["on_behalf"]["proxy"],
+            serde_json::json!(["medical"])
+        );
+        assert_eq!(
+            serde_json::from_value::<RegionalRules>(written).unwrap(),
+            rules
+        );
+        let policy = rules.verifier_policy(&[Purpose::CultureTourism]);
+        assert!(!policy.on_behalf.proxy.contains(Purpose::CultureTourism));
+        assert!(policy.on_behalf.proxy.contains(Purpose::Medical));
+        assert!(!policy.on_behalf.guardian.contains(Purpose::Identity));
+        assert_eq!(OnBehalfPolicy::from(&rules.on_behalf), policy.on_behalf);
+        assert_eq!(
+            policy.accepted_purposes,
+            PurposeSet::of(&[Purpose::CultureTourism])
+        );
     }
 
     #[test]

@@ -17,9 +17,7 @@ use ecard_core::{
     ClientConfig, ClientError, EcardClient, FaceCheck, FaceCheckError, FaceCheckRequest,
     MemoryKeyStore, NewCardForm, OutletQuery, SearchQuery,
 };
-use ecard_credential::{
-    Locale, Purpose, QrMatrix, TrustList, Verifier, VerifierPolicy, VerifyError,
-};
+use ecard_credential::{Locale, Purpose, QrMatrix, TrustList, Verifier, VerifyError};
 use ecard_platform::{PlatformConfig, RunningPlatform};
 
 #[derive(Args)]
@@ -141,6 +139,9 @@ async fn latest_text(platform: &RunningPlatform, phone: &str) -> DemoResult<Stri
         .ok_or_else(|| "no text message".to_owned())
 }
 
+/// The province of the demo personas (Jiangxi).
+const DEMO_PROVINCE: &str = "360000";
+
 async fn gate(
     platform: &RunningPlatform,
     client: &EcardClient,
@@ -154,8 +155,16 @@ async fn gate(
         .await
         .map_err(text)?;
     let trust = TrustList::from_json(&trust).map_err(text)?;
-    let mut verifier =
-        Verifier::new(&trust, VerifierPolicy::for_purposes(&[purpose])).map_err(text)?;
+    // A gate of the demo personas' province, configured from its rules
+    // (who may present for whom there).
+    let rules = reqwest::get(format!("{base}/v1/rules/{DEMO_PROVINCE}"))
+        .await
+        .map_err(text)?
+        .text()
+        .await
+        .map_err(text)?;
+    let rules: ecard_api::rules::RegionalRules = serde_json::from_str(&rules).map_err(text)?;
+    let mut verifier = Verifier::new(&trust, rules.verifier_policy(&[purpose])).map_err(text)?;
     let status = reqwest::get(format!("{base}/v1/status-lists/0"))
         .await
         .map_err(text)?

@@ -398,6 +398,10 @@ fn refused_message(code: ProblemCode, locale: Locale) -> &'static str {
             "此卡当前不可用（可能已挂失、停用或尚未领卡）。",
             "This card cannot be used right now (it may be lost, suspended or not yet received).",
         ),
+        ProblemCode::AuthorityEnded => locale.pick(
+            "您为此人出示电子社保卡码的授权已到期（授权已结束或被监护人已成年），不能再生成二维码。",
+            "Your authority to show this person's code has ended (the mandate ended or the child has come of age).",
+        ),
         ProblemCode::NoMandate | ProblemCode::Forbidden => locale.pick(
             "您没有为此人办理该业务的授权。",
             "You are not authorised to do this for this person.",

@@ -6,12 +6,16 @@
 //! - `verify_repeat/*`: a fresh code of a credential already verified (one
 //!   device-signature check);
 //! - `refresh/*`: the phone's code refresh: sign + encode + QR matrix;
-//! - `baseline/*`: one bare signature check, the floor under the above.
+//! - `baseline/*`: one bare signature check, the floor under the above;
+//! - `status_list/install_16m_1pct`: installing one full status list of
+//!   2^24 credentials with 1 % revoked (a province of 50 million cards
+//!   needs three); its signed size is printed.
 //!
 //! Run: `cargo bench -p ecard-credential --bench credential`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 #![allow(missing_docs, reason = "criterion macros generate undocumented items")]
+#![allow(clippy::print_stdout, reason = "a bench prints what it measured")]
 
 use std::time::{Duration, Instant};
 
@@ -221,9 +225,46 @@ fn baseline(criterion: &mut Criterion) {
     group.finish();
 }
 
+/// Installing a full status list of the largest size, 1 % revoked at
+/// pseudo-random places.
+fn status_list(criterion: &mut Criterion) {
+    let setup = setup(Suite::Ed25519, Suite::Ed25519);
+    let bits = ecard_credential::status::MAX_BITS;
+    let mut list = StatusList::new(1, bits).unwrap();
+    let mut state = 0x9E37_79B9_u32;
+    for _ in 0..bits / 100 {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        list.set_revoked(state % bits, true).unwrap();
+    }
+    list.sequence = 1;
+    list.issued_at = NOW;
+    list.valid_until = NOW + 86_400;
+    let signed = list.sign(&setup.issuer).unwrap();
+    println!(
+        "status list of {bits} credentials, {} revoked: {} bytes signed",
+        list.revoked_count(),
+        signed.len()
+    );
+    let mut group = criterion.benchmark_group("status_list");
+    group.sample_size(10);
+    group.bench_function("install_16m_1pct", |bencher| {
+        bencher.iter(|| {
+            let mut verifier = Verifier::new(
+                &setup.trust,
+                VerifierPolicy::for_purposes(&[Purpose::Transport]),
+            )
+            .unwrap();
+            verifier.install_status_list(&signed, NOW).unwrap()
+        })
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(50).measurement_time(Duration::from_secs(4));
-    targets = baseline, verify_unseen, verify_repeat, refresh
+    targets = baseline, verify_unseen, verify_repeat, refresh, status_list
 }
 criterion_main!(benches);

@@ -35,6 +35,8 @@ mod e_card_timing;
 mod enrolment;
 mod family;
 mod feeds;
+mod lifetime;
+mod on_behalf;
 mod requests;
 
 // ---------------------------------------------------------------------------

@@ -858,6 +858,40 @@ pub async fn terminal(
     purposes: &[ecard_credential::Purpose],
     now: u64,
 ) -> ecard_credential::Verifier {
+    terminal_with(
+        platform_url,
+        ecard_credential::VerifierPolicy::for_purposes(purposes),
+        now,
+    )
+    .await
+}
+
+/// A terminal of `region` (a province code), configured from the region's
+/// rules as the platform serves them: it applies the region's policy of
+/// who may present for whom.
+pub async fn regional_terminal(
+    platform_url: &str,
+    region: &str,
+    purposes: &[ecard_credential::Purpose],
+    now: u64,
+) -> ecard_credential::Verifier {
+    let rules = reqwest::get(format!("{platform_url}/v1/rules/{region}"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let rules: ecard_api::rules::RegionalRules = serde_json::from_str(&rules).unwrap();
+    terminal_with(platform_url, rules.verifier_policy(purposes), now).await
+}
+
+/// A terminal with `policy`, loaded with the platform's current trust list
+/// and status list.
+pub async fn terminal_with(
+    platform_url: &str,
+    policy: ecard_credential::VerifierPolicy,
+    now: u64,
+) -> ecard_credential::Verifier {
     let trust = reqwest::get(format!("{platform_url}/v1/trust-list"))
         .await
         .unwrap()
@@ -865,11 +899,7 @@ pub async fn terminal(
         .await
         .unwrap();
     let trust = ecard_credential::TrustList::from_json(&trust).unwrap();
-    let mut verifier = ecard_credential::Verifier::new(
-        &trust,
-        ecard_credential::VerifierPolicy::for_purposes(purposes),
-    )
-    .unwrap();
+    let mut verifier = ecard_credential::Verifier::new(&trust, policy).unwrap();
     let status = reqwest::get(format!("{platform_url}/v1/status-lists/0"))
         .await
         .unwrap()

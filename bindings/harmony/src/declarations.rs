@@ -34,7 +34,9 @@ use ecard_api::resident::{
     LossKind, LossReport, PersonIdentity, PersonSummary, Profile, Relationship, ReplacementKind,
     Scope, StageEntry,
 };
-use ecard_api::rules::{AccountSecurity, Bank, ECardTiming, PhotoRules, RegionalRules};
+use ecard_api::rules::{
+    AccountSecurity, Bank, ECardTiming, OnBehalfRules, PhotoRules, RegionalRules,
+};
 use ecard_core::privacy::{ExportedCredential, ExportedDraft, ExportedSubmission};
 use ecard_core::storage::{RecoveredTable, RecoveryReport};
 use ecard_core::{
@@ -118,6 +120,7 @@ fn declarations() -> Vec<String> {
         RegionalRules,
         ECardTiming,
         AccountSecurity,
+        OnBehalfRules,
         LossReport,
         Card,
         PersonSummary,

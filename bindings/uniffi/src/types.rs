@@ -23,7 +23,9 @@ use ecard_api::resident::{
     LossKind, LossReport, PersonIdentity, PersonSummary, Profile, Relationship, ReplacementKind,
     Scope, StageEntry,
 };
-use ecard_api::rules::{AccountSecurity, Bank, ECardTiming, PhotoRules, RegionalRules};
+use ecard_api::rules::{
+    AccountSecurity, Bank, ECardTiming, OnBehalfRules, PhotoRules, RegionalRules,
+};
 use ecard_core::bridge::BindingConfig;
 use ecard_core::storage::{RecoveredTable, RecoveryReport};
 use ecard_core::{
@@ -463,6 +465,19 @@ pub struct RegionalRules {
     pub delivery_days: u32,
     /// The e-card PIN and enrolled devices.
     pub account_security: AccountSecurity,
+    /// Which purposes accept a code shown on someone else's behalf.
+    pub on_behalf: OnBehalfRules,
+}
+
+/// Who may show a code for whom, per purpose (the region's terminals apply it).
+#[uniffi::remote(Record)]
+pub struct OnBehalfRules {
+    /// Purposes at which a family proxy's code (亲情代办) is accepted.
+    pub proxy: Vec<Purpose>,
+    /// Purposes at which a guardian's code for a minor is accepted.
+    pub guardian: Vec<Purpose>,
+    /// Where the setting comes from and why.
+    pub source: String,
 }
 
 /// When the e-card (电子社保卡) works while the physical card is not in

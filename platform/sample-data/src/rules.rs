@@ -15,7 +15,9 @@
 //! plausible choice for sample data, not a province's published rule.
 
 use ecard_api::resident::ECardState::{Active, Suspended};
-use ecard_api::rules::{AccountSecurity, Bank, ECardTiming, PhotoRules, RegionalRules};
+use ecard_api::rules::{
+    AccountSecurity, Bank, ECardTiming, OnBehalfRules, PhotoRules, Purpose, RegionalRules,
+};
 
 use super::regions::BANKS;
 
@@ -35,6 +37,36 @@ fn banks(list: &[(&str, &str)]) -> Vec<Bank> {
 const NATIONAL_WIDTH: u32 = 358;
 const NATIONAL_HEIGHT: u32 = 441;
 const KB: u32 = 1024;
+
+/// Who may show a code for whom. The sample default: a family proxy
+/// (亲情代办) fetches medicine and settles medical bills for a relative, but
+/// a concession (senior free admission, fares) is personal, so a proxy's
+/// code is refused at culture/tourism and transport gates, and nobody
+/// proves an adult's identity on their code; a guardian shows a child's
+/// code wherever the child is.
+fn on_behalf_personal_concessions() -> OnBehalfRules {
+    OnBehalfRules {
+        proxy: vec![Purpose::Medical],
+        guardian: Purpose::ALL.to_vec(),
+        source: "sample data: a proxy may collect medicine or pay at a hospital for a relative; \
+                 concessions at gates and admissions are personal (the relative must be there with \
+                 their own code)"
+            .to_owned(),
+    }
+}
+
+/// A region letting a proxy accompany a relative into a library, museum or
+/// scenic spot on the relative's code (the staff check the relative is
+/// there): sample data, to show the policy is per region.
+fn on_behalf_accompanied_admission() -> OnBehalfRules {
+    OnBehalfRules {
+        proxy: vec![Purpose::Medical, Purpose::CultureTourism],
+        guardian: Purpose::ALL.to_vec(),
+        source: "sample data: a proxy may also accompany a relative into culture and tourism \
+                 venues, where staff see the relative in person"
+            .to_owned(),
+    }
+}
 
 /// Rules of 江西省, 浙江省, 广东省 and 四川省, in that order.
 pub(crate) fn rules() -> Vec<RegionalRules> {
@@ -70,6 +102,7 @@ pub(crate) fn rules() -> Vec<RegionalRules> {
             production_days: 3,
             delivery_days: 3,
             account_security: AccountSecurity::default(),
+            on_behalf: on_behalf_personal_concessions(),
         },
         RegionalRules {
             region: "330000".to_owned(),
@@ -113,6 +146,7 @@ pub(crate) fn rules() -> Vec<RegionalRules> {
             production_days: 5,
             delivery_days: 2,
             account_security: AccountSecurity::default(),
+            on_behalf: on_behalf_personal_concessions(),
         },
         RegionalRules {
             region: "440000".to_owned(),
@@ -156,6 +190,7 @@ pub(crate) fn rules() -> Vec<RegionalRules> {
             production_days: 7,
             delivery_days: 3,
             account_security: AccountSecurity::default(),
+            on_behalf: on_behalf_accompanied_admission(),
         },
         RegionalRules {
             region: "510000".to_owned(),
@@ -197,6 +232,7 @@ pub(crate) fn rules() -> Vec<RegionalRules> {
             production_days: 10,
             delivery_days: 5,
             account_security: AccountSecurity::default(),
+            on_behalf: on_behalf_personal_concessions(),
         },
     ]
 }

@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use ecard_api::catalogue::{CatalogueItem, Cluster, Domain, OutletKind, OutletService};
 use ecard_api::resident::ECardState;
+use ecard_api::rules::Purpose;
 
 use super::catalogue::{JIANGXI, NATIONAL};
 use super::regions::{BANKS, BOUNDS, CITIES, COUNTIES};
@@ -394,7 +395,18 @@ fn provinces_have_different_rules() {
         assert_eq!(codes.len(), r.banks.len());
         assert!(r.production_days > 0 && r.delivery_days > 0);
         assert_eq!(r.version, 1);
+        assert!(r.on_behalf.proxy.contains(&Purpose::Medical));
+        assert!(!r.on_behalf.proxy.contains(&Purpose::Transport));
+        assert!(!r.on_behalf.proxy.contains(&Purpose::Identity));
+        assert_eq!(r.on_behalf.guardian, Purpose::ALL);
+        assert!(!r.on_behalf.source.is_empty());
     }
+    let culture = |r: &RegionalRules| r.on_behalf.proxy.contains(&Purpose::CultureTourism);
+    assert!(
+        !culture(&rules[0]),
+        "by default a proxy's code is refused at culture/tourism gates"
+    );
+    assert_eq!(rules.iter().map(culture).collect::<HashSet<_>>().len(), 2);
     assert_eq!(rules[0].relative_quota, 8, "Jiangxi's quota of relatives");
     assert_eq!(
         rules[0].e_card_timing.during_production,

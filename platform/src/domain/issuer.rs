@@ -9,6 +9,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ecard_api::problem::ProblemCode;
 use ecard_api::resident::{CredentialSet, IssuedCredential};
 use ecard_credential::keys::disclosure_groups;
 use ecard_credential::{
@@ -19,7 +20,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use ecard_documents::Date;
 
-use crate::domain::dates::age_on;
+use crate::domain::dates::{age_on, coming_of_age};
 use crate::error::{ApiError, ApiResult};
 use crate::store::db::{meta_get, meta_increment, meta_set};
 
@@ -49,8 +50,13 @@ const STATUS_LIST_BLOCK: u64 = 8_192;
 /// whose clock is a little behind still accepts it.
 const CREDENTIAL_BACKDATE_SECONDS: u64 = 300;
 
+/// A credential cut short by a bound (a mandate's end, a ward's coming of
+/// age) starts up to this much earlier still, so that its lifetime in whole
+/// minutes ends exactly on the bound.
+const CREDENTIAL_ALIGNMENT_SECONDS: u64 = 59;
+
 fn internal(detail: &str) -> ApiError {
-    ApiError::new(ecard_api::problem::ProblemCode::Internal, detail)
+    ApiError::new(ProblemCode::Internal, detail)
 }
 
 /// Makes the first issuer key if there is none.
@@ -93,12 +99,13 @@ pub fn rotate(tx: &Transaction<'_>, now: u64, suite: Suite) -> ApiResult<u32> {
         params![now as i64],
     )?;
     // Credentials start a little in the past (clock skew between phones and
-    // terminals); the new key's window must cover that start.
+    // terminals, and the alignment of a shortened lifetime on its bound);
+    // the new key's window must cover that start.
     insert_key(
         tx,
         last + 1,
         suite,
-        now.saturating_sub(CREDENTIAL_BACKDATE_SECONDS),
+        now.saturating_sub(CREDENTIAL_BACKDATE_SECONDS + CREDENTIAL_ALIGNMENT_SECONDS),
     )?;
     // A new edition of the status list, signed by the new key, so clients
     // holding one signed by the retired key (its ETag) fetch it again.
@@ -337,20 +344,80 @@ pub struct IssueFor<'a> {
     pub device_key: &'a PublicKey,
     /// How the device relates to the holder.
     pub role: HolderRole,
+    /// When the mandate the device acts under ends (`None` for the holder).
+    pub mandate_ends_at: Option<u64>,
     /// Credential lifetime from the regional rules.
     pub lifetime_hours: u32,
+    /// The age of majority from the regional rules: a guardian's authority
+    /// ends on the ward's birthday of this age, 00:00 China time.
+    pub adult_age: u32,
 }
 
-/// Issues one credential per disclosure group for a card and device.
+impl IssueFor<'_> {
+    /// The earliest moment the device's authority over the card ends, if
+    /// anything other than the credential lifetime bounds it: the end of
+    /// the mandate (family proxy or guardian) and, for a guardian, the
+    /// ward's coming of age. Cards carry no end of validity in the data
+    /// model, so the card adds no bound.
+    pub fn authority_ends_at(&self) -> ApiResult<Option<u64>> {
+        let coming_of_age = match self.role {
+            HolderRole::Guardian => Some(
+                coming_of_age(self.birth_date, self.adult_age)
+                    .ok_or_else(|| internal("birth date unreadable"))?,
+            ),
+            HolderRole::Holder | HolderRole::Proxy => None,
+        };
+        Ok([self.mandate_ends_at, coming_of_age]
+            .into_iter()
+            .flatten()
+            .min())
+    }
+}
+
+/// When a credential issued at `now` starts and how many minutes it lasts:
+/// the regional lifetime (24–72 h) from a start a little in the past, cut
+/// short so that it never outlives `ends_at` (then aligned to end exactly on
+/// it). `None` when `ends_at` is already reached.
+pub fn credential_window(
+    now: u64,
+    lifetime_hours: u32,
+    ends_at: Option<u64>,
+) -> Option<(u64, u16)> {
+    let lifetime_minutes = u16::try_from(lifetime_hours.clamp(24, 72) * 60).unwrap_or(u16::MAX);
+    let not_before = now.saturating_sub(CREDENTIAL_BACKDATE_SECONDS);
+    let full_end = not_before + u64::from(lifetime_minutes) * 60;
+    match ends_at {
+        None => Some((not_before, lifetime_minutes)),
+        Some(end) if end <= now => None,
+        Some(end) if end >= full_end => Some((not_before, lifetime_minutes)),
+        Some(end) => {
+            // Whole minutes from `not_before`, rounded up, then the start
+            // moved back (by less than a minute) so the end falls on `end`.
+            let minutes = (end - not_before).div_ceil(60);
+            let minutes = u16::try_from(minutes).ok()?;
+            Some((end - u64::from(minutes) * 60, minutes))
+        }
+    }
+}
+
+/// Issues one credential per disclosure group for a card and device. No
+/// credential outlives the device's authority over the card
+/// ([`IssueFor::authority_ends_at`]); when that has ended, nothing is issued
+/// (`authority_ended`).
 pub fn issue_credentials(
     tx: &Transaction<'_>,
     request: &IssueFor<'_>,
     now: u64,
 ) -> ApiResult<CredentialSet> {
     let key = active_key(tx)?;
-    let lifetime_minutes =
-        u16::try_from(request.lifetime_hours.clamp(24, 72) * 60).unwrap_or(u16::MAX);
-    let not_before = now.saturating_sub(CREDENTIAL_BACKDATE_SECONDS);
+    let ends_at = request.authority_ends_at()?;
+    let (not_before, lifetime_minutes) = credential_window(now, request.lifetime_hours, ends_at)
+        .ok_or_else(|| {
+            ApiError::new(
+                ProblemCode::AuthorityEnded,
+                "your authority to show this person's codes has ended (the mandate ended or the ward came of age)",
+            )
+        })?;
     let concession = concession_for(request.birth_date, now);
     let region = request.region.parse().ok().and_then(RegionCode::new);
     let mut credentials = Vec::new();
@@ -407,9 +474,18 @@ pub fn issue_credentials(
         person_id: request.person_id.to_owned(),
         role: request.role,
         credentials,
-        // Refresh when three quarters of the lifetime have passed.
-        refresh_after: not_before + (not_after - not_before) * 3 / 4,
+        refresh_after: refresh_after(not_before, request.lifetime_hours, not_after),
     })
+}
+
+/// When the phone should fetch a new set: three quarters into the regional
+/// lifetime, as for a full credential, but never after the set expires. A
+/// set cut short by a bound is not refreshed more often as the bound nears
+/// (a new set would end on the same bound): the phone asks again when the
+/// set expires, and gets a longer one only if the mandate was renewed.
+fn refresh_after(not_before: u64, lifetime_hours: u32, not_after: u64) -> u64 {
+    let full = u64::from(lifetime_hours.clamp(24, 72)) * 3_600;
+    (not_before + full * 3 / 4).min(not_after)
 }
 
 fn concession_for(birth_date: Date, now: u64) -> ConcessionClass {
@@ -421,31 +497,48 @@ fn concession_for(birth_date: Date, now: u64) -> ConcessionClass {
     }
 }
 
-/// The card a device may get credentials for, with the role it acts in.
+/// How a device acts for a card's holder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ActingAs {
+    /// The role the credential names.
+    pub role: HolderRole,
+    /// When the mandate it acts under ends (`None` for the holder).
+    pub mandate_ends_at: Option<u64>,
+}
+
+/// The card a device may get credentials for, with the role it acts in and
+/// the end of the mandate it acts under. With several active mandates that
+/// allow showing codes, a guardianship goes before a family proxy, and the
+/// one that runs longest is taken.
 pub fn device_role_for_card(
     tx: &Transaction<'_>,
     caller_person: &str,
     caller_account: &str,
     card_person: &str,
     now: u64,
-) -> ApiResult<Option<HolderRole>> {
+) -> ApiResult<Option<ActingAs>> {
     if caller_person == card_person {
-        return Ok(Some(HolderRole::Holder));
+        return Ok(Some(ActingAs {
+            role: HolderRole::Holder,
+            mandate_ends_at: None,
+        }));
     }
-    let kind: Option<String> = tx
+    let mandate: Option<(String, i64)> = tx
         .query_row(
-            "SELECT kind FROM delegations WHERE agent_account_id = ?1 AND principal_person_id = ?2 \
-             AND status = 'active' AND expires_at > ?3 AND scopes LIKE '%\"show_code\"%'",
+            "SELECT kind, expires_at FROM delegations WHERE agent_account_id = ?1 AND principal_person_id = ?2 \
+             AND status = 'active' AND expires_at > ?3 AND scopes LIKE '%\"show_code\"%' \
+             ORDER BY kind = 'guardian' DESC, expires_at DESC LIMIT 1",
             params![caller_account, card_person, now as i64],
-            |row| row.get(0),
+            |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .optional()?;
-    Ok(kind.map(|kind| {
-        if kind == "guardian" {
+    Ok(mandate.map(|(kind, expires_at)| ActingAs {
+        role: if kind == "guardian" {
             HolderRole::Guardian
         } else {
             HolderRole::Proxy
-        }
+        },
+        mandate_ends_at: Some(expires_at.max(0) as u64),
     }))
 }
 
@@ -454,6 +547,180 @@ mod tests {
     #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
     use super::*;
+
+    const HOUR: u64 = 3_600;
+    /// 2026-06-01 09:00 China time.
+    const NOW: u64 = 1_780_275_600;
+
+    fn lifetime_end(window: Option<(u64, u16)>) -> Option<u64> {
+        window.map(|(not_before, minutes)| not_before + u64::from(minutes) * 60)
+    }
+
+    #[test]
+    fn an_unbounded_credential_gets_the_regional_lifetime() {
+        assert_eq!(
+            credential_window(NOW, 24, None),
+            Some((NOW - CREDENTIAL_BACKDATE_SECONDS, 24 * 60))
+        );
+        // A bound past the lifetime changes nothing; out-of-range rules are clamped.
+        assert_eq!(
+            credential_window(NOW, 72, Some(NOW + 100 * HOUR)),
+            Some((NOW - CREDENTIAL_BACKDATE_SECONDS, 72 * 60))
+        );
+        assert_eq!(credential_window(NOW, 1, None).map(|w| w.1), Some(24 * 60));
+        assert_eq!(
+            credential_window(NOW, 999, None).map(|w| w.1),
+            Some(72 * 60)
+        );
+    }
+
+    #[test]
+    fn a_mandate_ending_ten_minutes_after_issue_ends_the_credential() {
+        // The attack: a credential issued ten minutes before the bound lived
+        // its full 24 hours past it.
+        let end = NOW + 600;
+        let window = credential_window(NOW, 24, Some(end));
+        assert_eq!(lifetime_end(window), Some(end), "ends exactly on the bound");
+        let (not_before, _) = window.unwrap();
+        assert!(not_before <= NOW - CREDENTIAL_BACKDATE_SECONDS);
+        assert!(not_before + CREDENTIAL_ALIGNMENT_SECONDS >= NOW - CREDENTIAL_BACKDATE_SECONDS);
+    }
+
+    #[test]
+    fn one_second_before_the_bound_a_credential_lives_one_second() {
+        assert_eq!(
+            lifetime_end(credential_window(NOW, 48, Some(NOW + 1))),
+            Some(NOW + 1)
+        );
+        for seconds in [
+            1,
+            59,
+            60,
+            61,
+            299,
+            300,
+            301,
+            3_599,
+            24 * HOUR - CREDENTIAL_BACKDATE_SECONDS - 1,
+        ] {
+            let end = NOW + seconds;
+            assert_eq!(
+                lifetime_end(credential_window(NOW, 24, Some(end))),
+                Some(end),
+                "{seconds}"
+            );
+        }
+    }
+
+    #[test]
+    fn at_or_after_the_bound_nothing_is_issued() {
+        assert_eq!(credential_window(NOW, 24, Some(NOW)), None);
+        assert_eq!(credential_window(NOW, 24, Some(NOW - 1)), None);
+        assert_eq!(credential_window(NOW, 24, Some(0)), None);
+    }
+
+    fn issue_for(
+        role: HolderRole,
+        birth_date: Date,
+        mandate_ends_at: Option<u64>,
+    ) -> IssueFor<'static> {
+        static KEY: std::sync::OnceLock<PublicKey> = std::sync::OnceLock::new();
+        let key = KEY.get_or_init(|| {
+            let (key, _) = SoftwareKey::generate(Suite::Ed25519).unwrap();
+            key.public_key().clone()
+        });
+        IssueFor {
+            card_id: "card-1",
+            person_id: "person-1",
+            birth_date,
+            region: "360000",
+            device_id: "device-1",
+            device_key: key,
+            role,
+            mandate_ends_at,
+            lifetime_hours: 24,
+            adult_age: 18,
+        }
+    }
+
+    #[test]
+    fn a_guardians_authority_ends_at_the_wards_coming_of_age_in_china_time() {
+        // Born 2008-06-01: 18 on 2026-06-01, 00:00 China time (16:00 UTC the day before).
+        let ward = Date::new(2008, 6, 1).unwrap();
+        let birthday = 1_780_243_200;
+        assert_eq!(coming_of_age(ward, 18), Some(birthday));
+        let guardian = issue_for(HolderRole::Guardian, ward, Some(NOW + 365 * 24 * HOUR));
+        assert_eq!(guardian.authority_ends_at().unwrap(), Some(birthday));
+        // The mandate's end comes first when it is earlier.
+        let short = issue_for(HolderRole::Guardian, ward, Some(birthday - 1));
+        assert_eq!(short.authority_ends_at().unwrap(), Some(birthday - 1));
+        // A proxy's and the holder's authority do not end at any age.
+        let proxy = issue_for(HolderRole::Proxy, ward, Some(NOW + HOUR));
+        assert_eq!(proxy.authority_ends_at().unwrap(), Some(NOW + HOUR));
+        let holder = issue_for(HolderRole::Holder, ward, None);
+        assert_eq!(holder.authority_ends_at().unwrap(), None);
+    }
+
+    #[test]
+    fn issued_credentials_end_on_the_bound_and_refresh_sensibly() {
+        let mut connection = crate::store::db::open(std::path::Path::new(":memory:")).unwrap();
+        // No card or device rows: the credential rows stand alone here.
+        connection
+            .execute_batch("PRAGMA foreign_keys = OFF")
+            .unwrap();
+        let tx = connection.transaction().unwrap();
+        ensure_key(&tx, NOW).unwrap();
+        // A ward turning 18 at midnight after `NOW`.
+        let ward = Date::in_china_at(NOW + 24 * HOUR).unwrap();
+        let ward = Date::new(ward.year() - 18, ward.month(), ward.day()).unwrap();
+        let birthday = coming_of_age(ward, 18).unwrap();
+        assert!(birthday > NOW && birthday - NOW <= 24 * HOUR);
+        let issue_at = birthday - 600;
+        let set = issue_credentials(
+            &tx,
+            &issue_for(HolderRole::Guardian, ward, Some(birthday + 30 * 24 * HOUR)),
+            issue_at,
+        )
+        .unwrap();
+        for credential in &set.credentials {
+            assert_eq!(credential.not_after, birthday);
+            let bytes = URL_SAFE_NO_PAD.decode(&credential.credential).unwrap();
+            let parsed = ecard_credential::Credential::parse(&bytes).unwrap();
+            assert_eq!(parsed.claims.not_after(), birthday);
+        }
+        assert!(set.refresh_after <= birthday, "never after the set expires");
+        assert!(set.refresh_after > issue_at, "not at once");
+        // One second before the birthday: a credential of one second; at
+        // and after it, none.
+        let last = issue_credentials(
+            &tx,
+            &issue_for(HolderRole::Guardian, ward, None),
+            birthday - 1,
+        )
+        .unwrap();
+        assert!(last.credentials.iter().all(|c| c.not_after == birthday));
+        for at in [birthday, birthday + 1] {
+            let refused = issue_credentials(&tx, &issue_for(HolderRole::Guardian, ward, None), at)
+                .unwrap_err();
+            assert_eq!(refused.code(), ProblemCode::AuthorityEnded);
+        }
+        // The holder themself, the same day: the full regional lifetime.
+        let own = issue_credentials(
+            &tx,
+            &issue_for(HolderRole::Holder, ward, None),
+            birthday + 1,
+        )
+        .unwrap();
+        assert!(
+            own.credentials
+                .iter()
+                .all(|c| c.not_after == birthday + 1 - CREDENTIAL_BACKDATE_SECONDS + 24 * HOUR)
+        );
+        assert_eq!(
+            own.refresh_after,
+            birthday + 1 - CREDENTIAL_BACKDATE_SECONDS + 18 * HOUR
+        );
+    }
 
     #[test]
     fn a_growing_status_list_is_a_new_edition() {

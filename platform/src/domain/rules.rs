@@ -95,6 +95,24 @@ pub fn validate(rules: &RegionalRules) -> ApiResult<()> {
             "name at least one co-branded bank",
         ));
     }
+    let on_behalf = &rules.on_behalf;
+    let source_length = on_behalf.source.trim().chars().count();
+    if source_length == 0 || source_length > 300 {
+        return Err(ApiError::field(
+            "on_behalf",
+            "a source of 1–300 characters saying where the policy comes from",
+        ));
+    }
+    if on_behalf
+        .proxy
+        .contains(&ecard_api::rules::Purpose::Identity)
+    {
+        // Nobody proves another adult's identity on their code.
+        return Err(ApiError::field(
+            "on_behalf",
+            "a family proxy's code cannot be accepted for identity",
+        ));
+    }
     let mut codes = std::collections::HashSet::new();
     for bank in &rules.banks {
         let code = bank.code.as_bytes();

@@ -36,7 +36,7 @@ pub fn credentials(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
         })?,
     };
     let card = card(ctx.tx, &card_id)?;
-    let role = device_role_for_card(
+    let acting = device_role_for_card(
         ctx.tx,
         &caller.person_id,
         &caller.account_id,
@@ -72,8 +72,10 @@ pub fn credentials(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
             region: &card.region,
             device_id: &caller.device_id,
             device_key: &caller.device_key,
-            role,
+            role: acting.role,
+            mandate_ends_at: acting.mandate_ends_at,
             lifetime_hours: rules.credential_lifetime_hours,
+            adult_age: rules.adult_age,
         },
         ctx.now,
     )?;

@@ -6431,6 +6431,85 @@ public func FfiConverterTypeNewCardForm_lower(_ value: NewCardForm) -> RustBuffe
 
 
 /**
+ * Who may show a code for whom, per purpose (the region's terminals apply it).
+ */
+public struct OnBehalfRules: Equatable, Hashable {
+    /**
+     * Purposes at which a family proxy's code (亲情代办) is accepted.
+     */
+    public let proxy: [Purpose]
+    /**
+     * Purposes at which a guardian's code for a minor is accepted.
+     */
+    public let guardian: [Purpose]
+    /**
+     * Where the setting comes from and why.
+     */
+    public let source: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Purposes at which a family proxy's code (亲情代办) is accepted.
+         */proxy: [Purpose], 
+        /**
+         * Purposes at which a guardian's code for a minor is accepted.
+         */guardian: [Purpose], 
+        /**
+         * Where the setting comes from and why.
+         */source: String) {
+        self.proxy = proxy
+        self.guardian = guardian
+        self.source = source
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OnBehalfRules: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOnBehalfRules: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OnBehalfRules {
+        return
+            try OnBehalfRules(
+                proxy: FfiConverterSequenceTypePurpose.read(from: &buf), 
+                guardian: FfiConverterSequenceTypePurpose.read(from: &buf), 
+                source: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OnBehalfRules, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypePurpose.write(value.proxy, into: &buf)
+        FfiConverterSequenceTypePurpose.write(value.guardian, into: &buf)
+        FfiConverterString.write(value.source, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOnBehalfRules_lift(_ buf: RustBuffer) throws -> OnBehalfRules {
+    return try FfiConverterTypeOnBehalfRules.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOnBehalfRules_lower(_ value: OnBehalfRules) -> RustBuffer {
+    return FfiConverterTypeOnBehalfRules.lower(value)
+}
+
+
+/**
  * Opening hours on some days of the week.
  */
 public struct OpeningPeriod: Equatable, Hashable {
@@ -7935,6 +8014,10 @@ public struct RegionalRules: Equatable, Hashable {
      * The e-card PIN and enrolled devices.
      */
     public let accountSecurity: AccountSecurity
+    /**
+     * Which purposes accept a code shown on someone else's behalf.
+     */
+    public let onBehalf: OnBehalfRules
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -7993,7 +8076,10 @@ public struct RegionalRules: Equatable, Hashable {
          */deliveryDays: UInt32, 
         /**
          * The e-card PIN and enrolled devices.
-         */accountSecurity: AccountSecurity) {
+         */accountSecurity: AccountSecurity, 
+        /**
+         * Which purposes accept a code shown on someone else's behalf.
+         */onBehalf: OnBehalfRules) {
         self.region = region
         self.name = name
         self.version = version
@@ -8012,6 +8098,7 @@ public struct RegionalRules: Equatable, Hashable {
         self.productionDays = productionDays
         self.deliveryDays = deliveryDays
         self.accountSecurity = accountSecurity
+        self.onBehalf = onBehalf
     }
 
     
@@ -8047,7 +8134,8 @@ public struct FfiConverterTypeRegionalRules: FfiConverterRustBuffer {
                 banks: FfiConverterSequenceTypeBank.read(from: &buf), 
                 productionDays: FfiConverterUInt32.read(from: &buf), 
                 deliveryDays: FfiConverterUInt32.read(from: &buf), 
-                accountSecurity: FfiConverterTypeAccountSecurity.read(from: &buf)
+                accountSecurity: FfiConverterTypeAccountSecurity.read(from: &buf), 
+                onBehalf: FfiConverterTypeOnBehalfRules.read(from: &buf)
         )
     }
 
@@ -8070,6 +8158,7 @@ public struct FfiConverterTypeRegionalRules: FfiConverterRustBuffer {
         FfiConverterUInt32.write(value.productionDays, into: &buf)
         FfiConverterUInt32.write(value.deliveryDays, into: &buf)
         FfiConverterTypeAccountSecurity.write(value.accountSecurity, into: &buf)
+        FfiConverterTypeOnBehalfRules.write(value.onBehalf, into: &buf)
     }
 }
 
@@ -13938,6 +14027,31 @@ fileprivate struct FfiConverterSequenceTypeOutletService: FfiConverterRustBuffer
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeOutletService.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypePurpose: FfiConverterRustBuffer {
+    typealias SwiftType = [Purpose]
+
+    public static func write(_ value: [Purpose], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePurpose.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Purpose] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Purpose]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePurpose.read(from: &buf))
         }
         return seq
     }
