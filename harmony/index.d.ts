@@ -674,6 +674,11 @@ export type RegionalRules = {
    * proxy's (亲情代办) and a guardian's.
    */
   onBehalf: OnBehalfRules,
+  /**
+   * The oldest status list (by its issue time) the region's terminals
+   * rest a verdict on; older, a code is refused as of unknown status.
+   */
+  statusListMaxAgeHours: number,
 };
 
 /**

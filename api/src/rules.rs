@@ -135,6 +135,18 @@ pub struct RegionalRules {
     /// proxy's (亲情代办) and a guardian's.
     #[serde(default)]
     pub on_behalf: OnBehalfRules,
+    /// The oldest status list (by its issue time) the region's terminals
+    /// rest a verdict on; older, a code is refused as of unknown status.
+    #[serde(default = "default_status_list_max_age_hours")]
+    pub status_list_max_age_hours: u32,
+}
+
+/// Terminals need a status list issued within a day unless a region says
+/// otherwise: the platform's editions are valid for a day.
+pub const DEFAULT_STATUS_LIST_MAX_AGE_HOURS: u32 = 24;
+
+fn default_status_list_max_age_hours() -> u32 {
+    DEFAULT_STATUS_LIST_MAX_AGE_HOURS
 }
 
 /// Who may show a code for whom, per purpose: the region's terminals accept
@@ -190,10 +202,14 @@ impl From<&OnBehalfRules> for OnBehalfPolicy {
 
 impl RegionalRules {
     /// A terminal's verifier policy for `purposes` under this region's
-    /// rules: the verifier's defaults with the region's on-behalf policy.
+    /// rules: the verifier's defaults with the region's on-behalf policy and
+    /// the status list's maximum age.
     pub fn verifier_policy(&self, purposes: &[Purpose]) -> ecard_credential::VerifierPolicy {
         let mut policy = ecard_credential::VerifierPolicy::for_purposes(purposes);
         policy.on_behalf = self.on_behalf.policy();
+        policy.status = ecard_credential::StatusPolicy::Required {
+            max_age_seconds: u64::from(self.status_list_max_age_hours) * 3_600,
+        };
         policy
     }
 }
@@ -251,6 +267,8 @@ struct RulesDocument {
     account_security: AccountSecurity,
     #[serde(default)]
     on_behalf: OnBehalfRules,
+    #[serde(default = "default_status_list_max_age_hours")]
+    status_list_max_age_hours: u32,
 }
 
 impl From<RulesDocument> for RegionalRules {
@@ -282,6 +300,7 @@ impl From<RulesDocument> for RegionalRules {
             delivery_days: document.delivery_days,
             account_security: document.account_security,
             on_behalf: document.on_behalf,
+            status_list_max_age_hours: document.status_list_max_age_hours,
         }
     }
 }
@@ -376,6 +395,14 @@ mod tests {
         assert!(policy.on_behalf.proxy.contains(Purpose::Medical));
         assert!(!policy.on_behalf.guardian.contains(Purpose::Identity));
         assert_eq!(OnBehalfPolicy::from(&rules.on_behalf), policy.on_behalf);
+        // Documents without the setting keep a day; the terminal needs a list that fresh.
+        assert_eq!(rules.status_list_max_age_hours, DEFAULT_STATUS_LIST_MAX_AGE_HOURS);
+        assert_eq!(
+            policy.status,
+            ecard_credential::StatusPolicy::Required {
+                max_age_seconds: 24 * 3_600
+            }
+        );
         assert_eq!(
             policy.accepted_purposes,
             PurposeSet::of(&[Purpose::CultureTourism])

@@ -45,8 +45,7 @@ pub fn run(command: &TerminalCommand) -> Result<ExitCode, String> {
 fn provision(args: &ProvisionArgs) -> Result<ExitCode, String> {
     let now = args.now.unwrap_or_else(now);
     let trust = read_trust_list(&args.trust)?;
-    let mut settings = TerminalSettings::for_purposes(&args.policy.purposes());
-    settings.status_max_age_seconds = args.policy.status_max_age_seconds();
+    let settings = TerminalSettings::from_policy(&args.policy.purposes(), &args.policy.policy()?);
     let mut terminal = Terminal::provision(&args.state, trust, settings, now)
         .map_err(|error| format!("{}: {error}", args.state.display()))?;
     if let Some(path) = &args.status {

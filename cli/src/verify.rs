@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use ecard_credential::verify::DEFAULT_STATUS_MAX_AGE_SECONDS;
+use ecard_api::rules::RegionalRules;
 use ecard_credential::{
     Locale, Purpose, StatusCheck, StatusPolicy, TrustList, VerifiedPresentation, Verifier,
     VerifierPolicy, VerifyError,
@@ -47,9 +47,14 @@ pub struct PolicyArgs {
     /// Purposes this terminal accepts (repeatable); all when omitted.
     #[arg(long = "purpose", value_parser = parse_purpose)]
     purposes: Vec<Purpose>,
-    /// Oldest status list (by issue time) a verdict may rest on, seconds.
-    #[arg(long, default_value_t = DEFAULT_STATUS_MAX_AGE_SECONDS, conflicts_with = "status_best_effort")]
-    status_max_age: u64,
+    /// The region's rules (JSON, as `GET /v1/rules` serves them): who may
+    /// present for whom, and the oldest status list to rely on.
+    #[arg(long)]
+    rules: Option<PathBuf>,
+    /// Oldest status list (by issue time) a verdict may rest on, seconds
+    /// (default: the rules', else one day).
+    #[arg(long, conflicts_with = "status_best_effort")]
+    status_max_age: Option<u64>,
     /// Accept a code unchecked when no current status list covers it (an
     /// explicit choice; by default such a code is refused).
     #[arg(long)]
@@ -66,9 +71,26 @@ impl PolicyArgs {
         }
     }
 
-    /// The oldest status list allowed, `None` for best effort.
-    pub fn status_max_age_seconds(&self) -> Option<u64> {
-        (!self.status_best_effort).then_some(self.status_max_age)
+    /// The verifier policy: the rules' (or the defaults), then the flags.
+    pub fn policy(&self) -> Result<VerifierPolicy, String> {
+        let purposes = self.purposes();
+        let mut policy = match &self.rules {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|error| format!("{}: {error}", path.display()))?;
+                let rules: RegionalRules = serde_json::from_str(&text)
+                    .map_err(|error| format!("{}: not regional rules: {error}", path.display()))?;
+                rules.verifier_policy(&purposes)
+            }
+            None => VerifierPolicy::for_purposes(&purposes),
+        };
+        if let Some(max_age_seconds) = self.status_max_age {
+            policy.status = StatusPolicy::Required { max_age_seconds };
+        }
+        if self.status_best_effort {
+            policy.status = StatusPolicy::BestEffort;
+        }
+        Ok(policy)
     }
 }
 
@@ -94,11 +116,7 @@ fn verify_once(
 ) -> Result<Result<VerifiedPresentation, VerifyError>, String> {
     let trust_path = args.trust.as_ref().ok_or("--trust is required")?;
     let trust = read_trust_list(trust_path)?;
-    let mut policy = VerifierPolicy::for_purposes(&args.policy.purposes());
-    policy.status = match args.policy.status_max_age_seconds() {
-        Some(max_age_seconds) => StatusPolicy::Required { max_age_seconds },
-        None => StatusPolicy::BestEffort,
-    };
+    let policy = args.policy.policy()?;
     let mut verifier = Verifier::new(&trust, policy).map_err(|error| error.to_string())?;
     if let Some(path) = &args.status {
         let bytes = std::fs::read(path).map_err(|error| format!("{}: {error}", path.display()))?;

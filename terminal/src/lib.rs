@@ -60,7 +60,9 @@ impl TerminalSettings {
         TerminalSettings::from_policy(purposes, &VerifierPolicy::for_purposes(purposes))
     }
 
-    fn from_policy(purposes: &[Purpose], policy: &VerifierPolicy) -> TerminalSettings {
+    /// The settings of a verifier policy for `purposes` (a region's, for
+    /// example: `RegionalRules::verifier_policy`).
+    pub fn from_policy(purposes: &[Purpose], policy: &VerifierPolicy) -> TerminalSettings {
         TerminalSettings {
             purposes: purposes.to_vec(),
             status_max_age_seconds: match policy.status {

@@ -467,6 +467,9 @@ pub struct RegionalRules {
     pub account_security: AccountSecurity,
     /// Which purposes accept a code shown on someone else's behalf.
     pub on_behalf: OnBehalfRules,
+    /// The oldest status list (by its issue time) the region's terminals
+    /// rest a verdict on.
+    pub status_list_max_age_hours: u32,
 }
 
 /// Who may show a code for whom, per purpose (the region's terminals apply it).

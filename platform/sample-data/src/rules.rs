@@ -16,7 +16,8 @@
 
 use ecard_api::resident::ECardState::{Active, Suspended};
 use ecard_api::rules::{
-    AccountSecurity, Bank, ECardTiming, OnBehalfRules, PhotoRules, Purpose, RegionalRules,
+    AccountSecurity, Bank, DEFAULT_STATUS_LIST_MAX_AGE_HOURS, ECardTiming, OnBehalfRules,
+    PhotoRules, Purpose, RegionalRules,
 };
 
 use super::regions::BANKS;
@@ -103,6 +104,7 @@ pub(crate) fn rules() -> Vec<RegionalRules> {
             delivery_days: 3,
             account_security: AccountSecurity::default(),
             on_behalf: on_behalf_personal_concessions(),
+            status_list_max_age_hours: DEFAULT_STATUS_LIST_MAX_AGE_HOURS,
         },
         RegionalRules {
             region: "330000".to_owned(),
@@ -147,6 +149,7 @@ pub(crate) fn rules() -> Vec<RegionalRules> {
             delivery_days: 2,
             account_security: AccountSecurity::default(),
             on_behalf: on_behalf_personal_concessions(),
+            status_list_max_age_hours: DEFAULT_STATUS_LIST_MAX_AGE_HOURS,
         },
         RegionalRules {
             region: "440000".to_owned(),
@@ -191,6 +194,7 @@ pub(crate) fn rules() -> Vec<RegionalRules> {
             delivery_days: 3,
             account_security: AccountSecurity::default(),
             on_behalf: on_behalf_accompanied_admission(),
+            status_list_max_age_hours: DEFAULT_STATUS_LIST_MAX_AGE_HOURS,
         },
         RegionalRules {
             region: "510000".to_owned(),
@@ -233,6 +237,7 @@ pub(crate) fn rules() -> Vec<RegionalRules> {
             delivery_days: 5,
             account_security: AccountSecurity::default(),
             on_behalf: on_behalf_personal_concessions(),
+            status_list_max_age_hours: DEFAULT_STATUS_LIST_MAX_AGE_HOURS,
         },
     ]
 }

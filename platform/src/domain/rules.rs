@@ -95,6 +95,12 @@ pub fn validate(rules: &RegionalRules) -> ApiResult<()> {
             "name at least one co-branded bank",
         ));
     }
+    if !(1..=48).contains(&rules.status_list_max_age_hours) {
+        return Err(ApiError::field(
+            "status_list_max_age_hours",
+            "1–48 hours (status lists are valid for at most 48 hours)",
+        ));
+    }
     let on_behalf = &rules.on_behalf;
     let source_length = on_behalf.source.trim().chars().count();
     if source_length == 0 || source_length > 300 {

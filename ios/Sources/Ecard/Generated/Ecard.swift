@@ -8018,6 +8018,11 @@ public struct RegionalRules: Equatable, Hashable {
      * Which purposes accept a code shown on someone else's behalf.
      */
     public let onBehalf: OnBehalfRules
+    /**
+     * The oldest status list (by its issue time) the region's terminals
+     * rest a verdict on.
+     */
+    public let statusListMaxAgeHours: UInt32
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -8079,7 +8084,11 @@ public struct RegionalRules: Equatable, Hashable {
          */accountSecurity: AccountSecurity, 
         /**
          * Which purposes accept a code shown on someone else's behalf.
-         */onBehalf: OnBehalfRules) {
+         */onBehalf: OnBehalfRules, 
+        /**
+         * The oldest status list (by its issue time) the region's terminals
+         * rest a verdict on.
+         */statusListMaxAgeHours: UInt32) {
         self.region = region
         self.name = name
         self.version = version
@@ -8099,6 +8108,7 @@ public struct RegionalRules: Equatable, Hashable {
         self.deliveryDays = deliveryDays
         self.accountSecurity = accountSecurity
         self.onBehalf = onBehalf
+        self.statusListMaxAgeHours = statusListMaxAgeHours
     }
 
     
@@ -8135,7 +8145,8 @@ public struct FfiConverterTypeRegionalRules: FfiConverterRustBuffer {
                 productionDays: FfiConverterUInt32.read(from: &buf), 
                 deliveryDays: FfiConverterUInt32.read(from: &buf), 
                 accountSecurity: FfiConverterTypeAccountSecurity.read(from: &buf), 
-                onBehalf: FfiConverterTypeOnBehalfRules.read(from: &buf)
+                onBehalf: FfiConverterTypeOnBehalfRules.read(from: &buf), 
+                statusListMaxAgeHours: FfiConverterUInt32.read(from: &buf)
         )
     }
 
@@ -8159,6 +8170,7 @@ public struct FfiConverterTypeRegionalRules: FfiConverterRustBuffer {
         FfiConverterUInt32.write(value.deliveryDays, into: &buf)
         FfiConverterTypeAccountSecurity.write(value.accountSecurity, into: &buf)
         FfiConverterTypeOnBehalfRules.write(value.onBehalf, into: &buf)
+        FfiConverterUInt32.write(value.statusListMaxAgeHours, into: &buf)
     }
 }
 
