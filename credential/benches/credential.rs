@@ -3,6 +3,8 @@
 //!
 //! - `verify_unseen/*`: decode + issuer and device signatures + status +
 //!   replay for a credential the verifier has not seen (cache disabled);
+//! - `verify_known_phone/*`: a new credential of a phone seen before (its
+//!   device key already decoded);
 //! - `verify_repeat/*`: a fresh code of a credential already verified (one
 //!   device-signature check);
 //! - `refresh/*`: the phone's code refresh: sign + encode + QR matrix;
@@ -98,10 +100,13 @@ fn code(setup: &Setup, credential: &Credential, counter: u32) -> String {
         .to_code()
 }
 
-fn verifier(setup: &Setup, cache: bool) -> Verifier {
+fn verifier(setup: &Setup, cache: Caches) -> Verifier {
     let mut policy = VerifierPolicy::for_purposes(&[Purpose::Transport]);
-    if !cache {
+    if cache != Caches::Both {
         policy.credential_cache_capacity = 0;
+    }
+    if cache == Caches::None {
+        policy.device_key_cache_capacity = 0;
     }
     let mut verifier = Verifier::new(&setup.trust, policy).unwrap();
     verifier.install_status_list(&setup.status, NOW).unwrap();
@@ -146,6 +151,40 @@ fn suites() -> [(&'static str, Suite, Suite); 3] {
     ]
 }
 
+/// Which of the verifier's caches are on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Caches {
+    /// Neither: a credential and a device never seen.
+    None,
+    /// Device keys only: a new credential of a phone seen before.
+    DeviceKeys,
+    /// Both.
+    Both,
+}
+
+/// A new credential of a phone the terminal has seen (its key decoded
+/// before): two signature checks, no point decompression.
+fn verify_new_credential_of_known_phone(criterion: &mut Criterion) {
+    let mut group = criterion.benchmark_group("verify_known_phone");
+    for (name, issuer_suite, device_suite) in suites() {
+        let setup = setup(issuer_suite, device_suite);
+        let warm = code(&setup, &credential(&setup, 9_999), 1);
+        let codes: Vec<String> = (0..4_000)
+            .map(|index| code(&setup, &credential(&setup, index), 1))
+            .collect();
+        group.bench_function(name, |bencher| {
+            bencher.iter_custom(|iterations| {
+                time_codes(&codes, iterations, || {
+                    let mut verifier = verifier(&setup, Caches::DeviceKeys);
+                    verifier.verify(&warm, NOW + 1).unwrap();
+                    verifier
+                })
+            })
+        });
+    }
+    group.finish();
+}
+
 fn verify_unseen(criterion: &mut Criterion) {
     let mut group = criterion.benchmark_group("verify_unseen");
     for (name, issuer_suite, device_suite) in suites() {
@@ -155,7 +194,7 @@ fn verify_unseen(criterion: &mut Criterion) {
             .collect();
         group.bench_function(name, |bencher| {
             bencher.iter_custom(|iterations| {
-                time_codes(&codes, iterations, || verifier(&setup, false))
+                time_codes(&codes, iterations, || verifier(&setup, Caches::None))
             })
         });
     }
@@ -174,7 +213,7 @@ fn verify_repeat(criterion: &mut Criterion) {
         group.bench_function(name, |bencher| {
             bencher.iter_custom(|iterations| {
                 time_codes(&codes, iterations, || {
-                    let mut verifier = verifier(&setup, true);
+                    let mut verifier = verifier(&setup, Caches::Both);
                     verifier.verify(&warm, NOW + 1).unwrap();
                     verifier
                 })
@@ -265,6 +304,6 @@ fn status_list(criterion: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(50).measurement_time(Duration::from_secs(4));
-    targets = baseline, verify_unseen, verify_repeat, refresh, status_list
+    targets = baseline, verify_unseen, verify_new_credential_of_known_phone, verify_repeat, refresh, status_list
 }
 criterion_main!(benches);
