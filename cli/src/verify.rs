@@ -22,7 +22,8 @@ pub struct VerifyArgs {
     #[arg(long, required_unless_present = "state")]
     trust: Option<PathBuf>,
     /// Signed status list (binary, as the platform serves it); with
-    /// `--state` it is installed into the terminal's state.
+    /// `--state` it is installed into the terminal's state, and may also be
+    /// a signed delta from the installed edition.
     #[arg(long)]
     status: Option<PathBuf>,
     #[command(flatten)]
@@ -140,7 +141,12 @@ fn verify_as_terminal(
     if let Some(status) = &args.status {
         let bytes =
             std::fs::read(status).map_err(|error| format!("{}: {error}", status.display()))?;
-        if let Err(error) = terminal.install_status_list(&bytes, now) {
+        let installed = if bytes.starts_with(b"ECSD") {
+            terminal.install_status_delta(&bytes, now)
+        } else {
+            terminal.install_status_list(&bytes, now)
+        };
+        if let Err(error) = installed {
             eprintln!(
                 "ecard: status list not installed: {} ({error})",
                 error.code()

@@ -25,6 +25,7 @@ pub mod presentation;
 pub mod qr;
 pub mod replay;
 pub mod status;
+pub mod status_delta;
 pub mod suite;
 pub mod trust;
 pub mod verify;
@@ -40,6 +41,7 @@ pub use presentation::{CODE_PREFIX, Presentation, PresentationRequest, present};
 #[cfg(feature = "render")]
 pub use qr::QrMatrix;
 pub use status::{SignedStatusList, StatusList};
+pub use status_delta::{SignedStatusDelta, StatusDelta};
 pub use suite::{PublicKey, Suite};
 pub use trust::{TrustList, TrustListError, TrustedKey};
 pub use verify::{

@@ -38,6 +38,7 @@ use crate::error::{FormatError, Locale, VerifyError};
 use crate::presentation::Presentation;
 use crate::replay::{ReplayEntry, ReplayGuard, Seen};
 use crate::status::{SignedStatusList, StatusList};
+use crate::status_delta::SignedStatusDelta;
 use crate::suite::PublicKey;
 use crate::trust::{IndexedKey, TrustList, TrustListError};
 
@@ -240,6 +241,9 @@ pub enum StatusListError {
     /// Jumps further ahead of the installed edition than time allows.
     #[error("the status list's sequence jumps too far ahead")]
     SequenceJump,
+    /// A delta whose base edition is not installed: fetch the full list.
+    #[error("the status delta's base edition is not installed")]
+    DeltaBaseMissing,
     /// Malformed bytes.
     #[error(transparent)]
     Format(#[from] FormatError),
@@ -268,6 +272,7 @@ impl StatusListError {
             StatusListError::FromFuture => "status_list_from_future",
             StatusListError::ValidityTooLong => "status_list_validity_too_long",
             StatusListError::SequenceJump => "status_list_sequence_jump",
+            StatusListError::DeltaBaseMissing => "status_delta_base_missing",
             StatusListError::Format(_) => "status_list_malformed",
             StatusListError::UnknownKeyId(_) => "status_list_unknown_key",
             StatusListError::SuiteMismatch => "status_list_suite_mismatch",
@@ -322,6 +327,9 @@ pub struct Acceptance {
 pub struct VerifierState {
     /// Installed status lists, signed bytes in base64url.
     pub status_lists: Vec<String>,
+    /// Deltas applied to them since, in order, signed bytes in base64url.
+    #[serde(default)]
+    pub status_deltas: Vec<String>,
     /// Accepted counters of the credentials whose codes may still pass.
     pub replay: Vec<ReplayEntry>,
     /// Codes made up to this time (plus the clock skew) are refused: the
@@ -449,10 +457,12 @@ impl DeviceKeyCache {
     }
 }
 
-/// A status list as installed, with its signed bytes for the state file.
+/// A status list as installed, with the signed full edition and the
+/// deltas applied to it since, for the state file.
 struct InstalledList {
     list: StatusList,
     signed: Vec<u8>,
+    deltas: Vec<Vec<u8>>,
 }
 
 impl Verifier {
@@ -480,14 +490,29 @@ impl Verifier {
         now: u64,
     ) -> Result<Verifier, RestoreError> {
         let mut verifier = Verifier::new(trust_list, policy)?;
+        // Each saved edition is verified as of its own issue time (a full
+        // list may have aged past its validity while the deltas on top of it
+        // keep the installed edition current); whether the result is still
+        // current is judged at each scan.
         for encoded in &state.status_lists {
             let bytes = URL_SAFE_NO_PAD
                 .decode(encoded)
                 .map_err(|_| RestoreError::BadEncoding)?;
-            match verifier.install_status_list(&bytes, now) {
-                Ok(_) | Err(StatusListError::Stale) => {}
-                Err(error) => return Err(error.into()),
-            }
+            let issued_at = SignedStatusList::parse(&bytes)
+                .map_err(StatusListError::from)?
+                .list
+                .issued_at;
+            verifier.install_status_list(&bytes, issued_at.min(now))?;
+        }
+        for encoded in &state.status_deltas {
+            let bytes = URL_SAFE_NO_PAD
+                .decode(encoded)
+                .map_err(|_| RestoreError::BadEncoding)?;
+            let issued_at = SignedStatusDelta::parse(&bytes)
+                .map_err(StatusListError::from)?
+                .delta
+                .issued_at;
+            verifier.install_status_delta(&bytes, issued_at.min(now))?;
         }
         verifier.replay.restore(&state.replay, now);
         verifier.refuse_codes_made_before = state.refuse_codes_made_before;
@@ -496,16 +521,23 @@ impl Verifier {
 
     /// What to keep across a restart, at `now`.
     pub fn state(&self, now: u64) -> VerifierState {
-        let mut status_lists: Vec<String> = self
+        let mut installed: Vec<&InstalledList> = self
             .status_lists
             .values()
             .flat_map(HashMap::values)
             .filter(|installed| installed.list.valid_until > now)
-            .map(|installed| URL_SAFE_NO_PAD.encode(&installed.signed))
             .collect();
-        status_lists.sort();
+        installed.sort_by_key(|installed| (installed.list.list, &installed.signed));
         VerifierState {
-            status_lists,
+            status_lists: installed
+                .iter()
+                .map(|installed| URL_SAFE_NO_PAD.encode(&installed.signed))
+                .collect(),
+            status_deltas: installed
+                .iter()
+                .flat_map(|installed| &installed.deltas)
+                .map(|delta| URL_SAFE_NO_PAD.encode(delta))
+                .collect(),
             replay: self.replay.entries(now),
             refuse_codes_made_before: self
                 .refuse_codes_made_before
@@ -570,64 +602,131 @@ impl Verifier {
     /// edition per second since the installed one (plus a burst).
     pub fn install_status_list(&mut self, bytes: &[u8], now: u64) -> Result<u32, StatusListError> {
         let signed = SignedStatusList::parse(bytes)?;
+        let list = &signed.list;
+        let issuer = self.check_edition(
+            &Edition {
+                key_id: signed.key_id,
+                suite: signed.suite,
+                message: signed.signed_message(),
+                signature: signed.signature(),
+                issued_at: list.issued_at,
+                valid_until: list.valid_until,
+            },
+            now,
+        )?;
+        let lists = self.status_lists.entry(issuer.clone()).or_default();
+        if let Some(installed) = lists.get(&list.list) {
+            if installed.signed == bytes && installed.deltas.is_empty() {
+                return Ok(installed.list.sequence);
+            }
+            check_succession(&installed.list, list.sequence, list.issued_at)?;
+        }
+        let list = signed.list;
+        let sequence = list.sequence;
+        self.replace_list(
+            &issuer,
+            InstalledList {
+                list,
+                signed: bytes.to_vec(),
+                deltas: Vec::new(),
+            },
+        );
+        Ok(sequence)
+    }
+
+    /// Verifies a signed delta and applies it to the installed edition it
+    /// starts from (same checks as a full list). Without that edition it is
+    /// refused (`DeltaBaseMissing`): fetch the full list instead.
+    pub fn install_status_delta(&mut self, bytes: &[u8], now: u64) -> Result<u32, StatusListError> {
+        let signed = SignedStatusDelta::parse(bytes)?;
+        let delta = &signed.delta;
+        let issuer = self.check_edition(
+            &Edition {
+                key_id: signed.key_id,
+                suite: signed.suite,
+                message: signed.signed_message(),
+                signature: signed.signature(),
+                issued_at: delta.issued_at,
+                valid_until: delta.valid_until,
+            },
+            now,
+        )?;
+        let installed = self
+            .status_lists
+            .get(&issuer)
+            .and_then(|lists| lists.get(&delta.list))
+            .ok_or(StatusListError::DeltaBaseMissing)?;
+        if installed.list.sequence == delta.sequence
+            && installed.deltas.last().is_some_and(|last| last == bytes)
+        {
+            return Ok(delta.sequence);
+        }
+        if installed.list.sequence != delta.base_sequence {
+            return if installed.list.sequence > delta.base_sequence {
+                Err(StatusListError::Rollback)
+            } else {
+                Err(StatusListError::DeltaBaseMissing)
+            };
+        }
+        check_succession(&installed.list, delta.sequence, delta.issued_at)?;
+        let list = delta
+            .apply(&installed.list)
+            .ok_or(StatusListError::DeltaBaseMissing)?;
+        let mut deltas = installed.deltas.clone();
+        deltas.push(bytes.to_vec());
+        let next = InstalledList {
+            list,
+            signed: installed.signed.clone(),
+            deltas,
+        };
+        let sequence = next.list.sequence;
+        self.replace_list(&issuer, next);
+        Ok(sequence)
+    }
+
+    /// The checks every signed edition (list or delta) passes; the issuer
+    /// of its key.
+    fn check_edition(&self, edition: &Edition<'_>, now: u64) -> Result<String, StatusListError> {
         let key = self
             .trust
-            .get(&signed.key_id)
-            .ok_or(StatusListError::UnknownKeyId(signed.key_id))?;
-        if key.public_key.suite() != signed.suite {
+            .get(&edition.key_id)
+            .ok_or(StatusListError::UnknownKeyId(edition.key_id))?;
+        if key.public_key.suite() != edition.suite {
             return Err(StatusListError::SuiteMismatch);
         }
-        if !key
-            .public_key
-            .verify(signed.signed_message(), signed.signature())
-        {
+        if !key.public_key.verify(edition.message, edition.signature) {
             return Err(StatusListError::BadSignature);
         }
-        let list = &signed.list;
-        if list.issued_at < key.not_before || list.issued_at >= key.not_after {
+        if edition.issued_at < key.not_before || edition.issued_at >= key.not_after {
             return Err(StatusListError::KeyNotValid);
         }
-        if list.issued_at > now.saturating_add(self.policy.clock_skew_seconds) {
+        if edition.issued_at > now.saturating_add(self.policy.clock_skew_seconds) {
             return Err(StatusListError::FromFuture);
         }
-        if list.valid_until < list.issued_at
-            || list.valid_until - list.issued_at > self.policy.max_status_list_validity_seconds
+        if edition.valid_until < edition.issued_at
+            || edition.valid_until - edition.issued_at
+                > self.policy.max_status_list_validity_seconds
         {
             return Err(StatusListError::ValidityTooLong);
         }
-        if list.valid_until <= now {
+        if edition.valid_until <= now {
             return Err(StatusListError::Stale);
         }
-        let issuer = key.issuer.clone();
-        let lists = self.status_lists.entry(issuer.clone()).or_default();
-        if let Some(installed) = lists.get(&list.list) {
-            let old = &installed.list;
-            if installed.signed == bytes {
-                return Ok(old.sequence);
-            }
-            if list.sequence <= old.sequence || list.issued_at < old.issued_at {
-                return Err(StatusListError::Rollback);
-            }
-            let allowed = (list.issued_at - old.issued_at).saturating_add(STATUS_SEQUENCE_BURST);
-            if u64::from(list.sequence - old.sequence) > allowed {
-                return Err(StatusListError::SequenceJump);
-            }
-        }
-        let list = signed.list;
+        Ok(key.issuer.clone())
+    }
+
+    /// Installs an edition, dropping cached credentials it revokes.
+    fn replace_list(&mut self, issuer: &str, installed: InstalledList) {
+        let list = &installed.list;
         self.credentials.remove_where(|cached| {
             cached.issuer == issuer
                 && cached.claims.status.list == list.list
                 && list.is_revoked(cached.claims.status.index) == Some(true)
         });
-        let sequence = list.sequence;
-        lists.insert(
-            list.list,
-            InstalledList {
-                list,
-                signed: bytes.to_vec(),
-            },
-        );
-        Ok(sequence)
+        self.status_lists
+            .entry(issuer.to_owned())
+            .or_default()
+            .insert(list.list, installed);
     }
 
     /// Verifies the text content of a code at time `now` (Unix seconds).
@@ -706,6 +805,34 @@ impl Verifier {
         }
         result
     }
+}
+
+/// A signed status edition (a full list or a delta) as its key checks see it.
+struct Edition<'a> {
+    key_id: u32,
+    suite: crate::suite::Suite,
+    message: &'a [u8],
+    signature: &'a [u8],
+    issued_at: u64,
+    valid_until: u64,
+}
+
+/// Whether an edition numbered `sequence`, issued at `issued_at`, may follow
+/// the installed one: later in both, and no further ahead than one edition
+/// per second since it, plus a burst.
+fn check_succession(
+    installed: &StatusList,
+    sequence: u32,
+    issued_at: u64,
+) -> Result<(), StatusListError> {
+    if sequence <= installed.sequence || issued_at < installed.issued_at {
+        return Err(StatusListError::Rollback);
+    }
+    let allowed = (issued_at - installed.issued_at).saturating_add(STATUS_SEQUENCE_BURST);
+    if u64::from(sequence - installed.sequence) > allowed {
+        return Err(StatusListError::SequenceJump);
+    }
+    Ok(())
 }
 
 /// The checks after the issuer signature, shared by the cached and the

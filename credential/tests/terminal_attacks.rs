@@ -248,3 +248,44 @@ fn state_restored_after_a_restart_keeps_revocations_replays_and_sequences() {
     let fresh = world.show(&fine, Purpose::Transport, 3, NOW + 40);
     restarted.verify(&fresh, NOW + 40).unwrap();
 }
+
+#[test]
+fn a_delta_revokes_a_card_and_survives_a_restart_but_needs_its_base() {
+    let world = ed25519_world();
+    let policy = VerifierPolicy::for_purposes(&[Purpose::Transport]);
+    let mut verifier = Verifier::new(&world.trust, policy).unwrap();
+    let base = Edition::day(5, NOW - 2 * HOUR, &[]);
+    let next = Edition::day(6, NOW - HOUR, &[9]);
+    let delta = world.status_delta(&base, &next);
+    // Without the base edition the delta is refused: fetch the full list.
+    assert_eq!(
+        verifier.install_status_delta(&delta, NOW),
+        Err(StatusListError::DeltaBaseMissing)
+    );
+    verifier
+        .install_status_list(&world.status_list(&base), NOW)
+        .unwrap();
+    let lost = world.credential(&claims(transport(), 9, NOW));
+    let code = world.show(&lost, Purpose::Transport, 1, NOW);
+    assert_eq!(verifier.install_status_delta(&delta, NOW), Ok(6));
+    assert_eq!(verifier.verify(&code, NOW), Err(VerifyError::Revoked));
+    // The same delta again changes nothing; the old full list is a rollback.
+    assert_eq!(verifier.install_status_delta(&delta, NOW), Ok(6));
+    assert_eq!(
+        verifier.install_status_list(&world.status_list(&base), NOW),
+        Err(StatusListError::Rollback)
+    );
+    // After a restart the delta's revocation holds.
+    let state = verifier.state(NOW);
+    assert_eq!(state.status_deltas.len(), 1);
+    let mut restarted = Verifier::restore(&world.trust, policy, &state, NOW + 1).unwrap();
+    let again = world.show(&lost, Purpose::Transport, 2, NOW);
+    assert_eq!(restarted.verify(&again, NOW + 1), Err(VerifyError::Revoked));
+    // A delta from a retired key is refused like a list.
+    let retired = retired_world();
+    let mut gate = gate(&retired);
+    assert_eq!(
+        gate.install_status_delta(&retired.status_delta(&base, &next), NOW),
+        Err(StatusListError::KeyNotValid)
+    );
+}

@@ -283,6 +283,18 @@ impl Terminal {
         Ok(sequence)
     }
 
+    /// Applies a signed status list delta to the installed edition it starts
+    /// from and saves the state. Without that edition it is refused
+    /// (`status_delta_base_missing`): install the full list instead.
+    pub fn install_status_delta(&mut self, bytes: &[u8], now: u64) -> Result<u32, TerminalError> {
+        let sequence = self
+            .provisioned()?
+            .verifier
+            .install_status_delta(bytes, now)?;
+        self.write(now, true)?;
+        Ok(sequence)
+    }
+
     /// The codes accepted since the last call, to report to the operator.
     pub fn take_acceptances(&mut self) -> Vec<Acceptance> {
         self.state

@@ -86,6 +86,18 @@ impl World {
             .to_code()
     }
 
+    /// The delta from the `base` edition to `next`, signed by the issuer.
+    ///
+    /// # Panics
+    /// When the delta cannot be signed.
+    #[allow(clippy::expect_used, reason = "test fixture: fails loudly")]
+    pub fn status_delta(&self, base: &Edition<'_>, next: &Edition<'_>) -> Vec<u8> {
+        ecard_credential::status_delta::StatusDelta::between(&base.list(), &next.list())
+            .expect("delta")
+            .sign(&self.issuer)
+            .expect("sign")
+    }
+
     /// A status list (number 1, 1,024 bits) with `revoked` set, signed by
     /// the issuer.
     ///
@@ -93,14 +105,7 @@ impl World {
     /// When the list cannot be signed.
     #[allow(clippy::expect_used, reason = "test fixture: fails loudly")]
     pub fn status_list(&self, edition: &Edition<'_>) -> Vec<u8> {
-        let mut list = StatusList::new(1, 1_024).expect("list");
-        for &index in edition.revoked {
-            list.set_revoked(index, true).expect("index");
-        }
-        list.sequence = edition.sequence;
-        list.issued_at = edition.issued_at;
-        list.valid_until = edition.valid_until;
-        list.sign(&self.issuer).expect("sign")
+        edition.list().sign(&self.issuer).expect("sign")
     }
 }
 
@@ -118,6 +123,22 @@ pub struct Edition<'a> {
 }
 
 impl Edition<'_> {
+    /// The list itself (number 1, 1,024 bits).
+    ///
+    /// # Panics
+    /// When an index is out of range.
+    #[allow(clippy::expect_used, reason = "test fixture: fails loudly")]
+    pub fn list(&self) -> StatusList {
+        let mut list = StatusList::new(1, 1_024).expect("list");
+        for &index in self.revoked {
+            list.set_revoked(index, true).expect("index");
+        }
+        list.sequence = self.sequence;
+        list.issued_at = self.issued_at;
+        list.valid_until = self.valid_until;
+        list
+    }
+
     /// An edition valid for a day from `issued_at`.
     pub fn day(sequence: u32, issued_at: u64, revoked: &[u32]) -> Edition<'_> {
         Edition {
