@@ -40,7 +40,10 @@ pub use presentation::{CODE_PREFIX, Presentation, PresentationRequest, present};
 pub use qr::QrMatrix;
 pub use status::{SignedStatusList, StatusList};
 pub use suite::{PublicKey, Suite};
-pub use trust::{TrustList, TrustListError, TrustedKey};
+pub use trust::{
+    AuthorityKey, SignedTrustList, TrustAnchor, TrustAuthority, TrustList, TrustListError,
+    TrustedKey,
+};
 pub use verify::{
     Disclosure, OnBehalfPolicy, StatusCheck, StatusListError, VerifiedPresentation, Verifier,
     VerifierPolicy,
