@@ -18,7 +18,7 @@ use ecard_core::{
     MemoryKeyStore, NewCardForm, OutletQuery, SearchQuery,
 };
 use ecard_credential::{
-    Locale, Purpose, QrMatrix, TrustList, Verifier, VerifierPolicy, VerifyError,
+    Locale, Purpose, QrMatrix, SignedTrustList, Verifier, VerifierPolicy, VerifyError,
 };
 use ecard_platform::{PlatformConfig, RunningPlatform};
 
@@ -153,7 +153,12 @@ async fn gate(
         .text()
         .await
         .map_err(text)?;
-    let trust = TrustList::from_json(&trust).map_err(text)?;
+    // The gate was provisioned with the platform's authority key and takes
+    // only a trust list signed by it.
+    let pins = platform.platform().authority_keys().map_err(text)?;
+    let trust = SignedTrustList::from_json(&trust)
+        .and_then(|signed| signed.verify(&pins, None, client.trusted_now()))
+        .map_err(text)?;
     let mut verifier =
         Verifier::new(&trust, VerifierPolicy::for_purposes(&[purpose])).map_err(text)?;
     let status = reqwest::get(format!("{base}/v1/status-lists/0"))

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use clap::Args;
 use ecard_credential::{
-    Locale, Purpose, StatusCheck, TrustList, VerifiedPresentation, Verifier, VerifierPolicy,
-    VerifyError,
+    AuthorityKey, Locale, Purpose, SignedTrustList, StatusCheck, TrustList, TrustListError,
+    VerifiedPresentation, Verifier, VerifierPolicy, VerifyError,
 };
 use serde_json::json;
 
@@ -16,9 +16,17 @@ use crate::output::{now, parse_purpose};
 pub struct VerifyArgs {
     /// The code text (starting `EC1:`) or the path of a PNG image of it.
     code: String,
-    /// Trust list (JSON).
+    /// Trust list: the signed envelope the platform serves (JSON).
     #[arg(long)]
     trust: PathBuf,
+    /// Pinned authority key that signs trust lists (repeatable): base64url
+    /// public key (optionally `ed25519:` / `p256:` first), or a file of the
+    /// JSON the platform's `GET /admin/trust/authority-keys` returns.
+    #[arg(long = "authority-key")]
+    authority_keys: Vec<String>,
+    /// Accept an unsigned trust list (development only).
+    #[arg(long)]
+    allow_unsigned_trust: bool,
     /// Signed status list (binary, as the platform serves it).
     #[arg(long)]
     status: Option<PathBuf>,
@@ -38,9 +46,7 @@ pub struct VerifyArgs {
 
 pub fn run(args: &VerifyArgs) -> Result<ExitCode, String> {
     let now = args.now.unwrap_or_else(now);
-    let trust_text = std::fs::read_to_string(&args.trust)
-        .map_err(|error| format!("{}: {error}", args.trust.display()))?;
-    let trust = TrustList::from_json(&trust_text).map_err(|error| error.to_string())?;
+    let trust = load_trust(args, now)?;
     let purposes = if args.purposes.is_empty() {
         Purpose::ALL.to_vec()
     } else {
@@ -63,6 +69,52 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode, String> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// The trust list from `--trust`: signed and verified against the pinned
+/// `--authority-key`s, or unsigned only with `--allow-unsigned-trust`.
+fn load_trust(args: &VerifyArgs, now: u64) -> Result<TrustList, String> {
+    let text = std::fs::read_to_string(&args.trust)
+        .map_err(|error| format!("{}: {error}", args.trust.display()))?;
+    let refused = |error: TrustListError| {
+        format!(
+            "trust list refused: {}: {} / {}",
+            error.code(),
+            error.message(Locale::ZhCn),
+            error.message(Locale::En)
+        )
+    };
+    match SignedTrustList::from_json(&text) {
+        Ok(signed) => {
+            let mut pins = Vec::new();
+            for pin in &args.authority_keys {
+                let path = Path::new(pin);
+                let pin_text = if path.is_file() {
+                    std::fs::read_to_string(path)
+                        .map_err(|error| format!("{}: {error}", path.display()))?
+                } else {
+                    pin.clone()
+                };
+                pins.extend(
+                    AuthorityKey::parse_pins(&pin_text)
+                        .map_err(|error| format!("--authority-key {pin}: {error}"))?,
+                );
+            }
+            if pins.is_empty() {
+                return Err(
+                    "a signed trust list needs --authority-key (the pinned authority key)".into(),
+                );
+            }
+            signed.verify(&pins, None, now).map_err(refused)
+        }
+        Err(TrustListError::Unsigned) if args.allow_unsigned_trust => {
+            eprintln!(
+                "warning: using an UNSIGNED trust list (--allow-unsigned-trust; development only)"
+            );
+            TrustList::from_json(&text).map_err(refused)
+        }
+        Err(error) => Err(refused(error)),
+    }
 }
 
 /// The code text from the argument: literal text, or a PNG to scan.
