@@ -628,6 +628,39 @@ mod tests {
     }
 
     #[test]
+    fn the_trust_list_is_taken_signed_and_its_authority_pinned_on_first_use() {
+        with_enrolled("elder", |platform, client| async move {
+            client.current_code(None, Purpose::Transport).await.unwrap();
+            let first = {
+                let cache = client.inner.status.lock().await;
+                let anchor = cache.anchor.as_ref().expect("pinned on first use");
+                assert_eq!(cache.trust.as_ref(), anchor.trust_list());
+                assert_eq!(anchor.pinned().len(), 1);
+                anchor.trust_list().unwrap().sequence
+            };
+            // A new issuer key signs the status list from now on: the next
+            // check misses it and drops the trust list, the one after takes
+            // the new edition, signed by the pinned authority.
+            platform
+                .admin(
+                    "POST",
+                    paths::ADMIN_ISSUER_ROTATE,
+                    Some(serde_json::json!({ "suite": "p256" })),
+                )
+                .await;
+            for _ in 0..2 {
+                client.inner.status.lock().await.checked_at = 0;
+                client.current_code(None, Purpose::Transport).await.unwrap();
+            }
+            let cache = client.inner.status.lock().await;
+            let anchor = cache.anchor.as_ref().unwrap();
+            assert!(anchor.trust_list().unwrap().sequence > first);
+            assert_eq!(cache.trust.as_ref(), anchor.trust_list());
+            assert_eq!(anchor.trust_list().unwrap().keys.len(), 2);
+        });
+    }
+
+    #[test]
     fn a_card_the_platform_has_stopped_is_suspended_here() {
         with_enrolled("elder", |platform, client| async move {
             let card_id = client.snapshot().unwrap().cards[0].card_id.clone();
