@@ -19,13 +19,15 @@ async fn open_client(platform: &TestPlatform, data: &std::path::Path) -> EcardCl
 }
 
 async fn trust_list(platform: &TestPlatform) -> TrustList {
-    let text = reqwest::get(format!("{}/v1/trust-list", platform.url()))
+    let now = reqwest::get(format!("{}/v1/time", platform.url()))
         .await
         .unwrap()
-        .text()
+        .json::<serde_json::Value>()
         .await
+        .unwrap()["now"]
+        .as_u64()
         .unwrap();
-    TrustList::from_json(&text).unwrap()
+    ecard_e2e::verified_trust_list(&platform.url(), now).await
 }
 
 fn names(hits: &[ecard_core::SearchHit]) -> Vec<String> {

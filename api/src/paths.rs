@@ -10,7 +10,7 @@
 
 /// The platform's clock (`GET`).
 pub const TIME: &str = "/v1/time";
-/// The signed list of trusted issuer keys (`GET`).
+/// The signed list of trusted issuer keys, an `ecard-signed-trust-list` envelope (`GET`).
 pub const TRUST_LIST: &str = "/v1/trust-list";
 /// One signed status list, by id (`GET`).
 pub const STATUS_LIST: &str = "/v1/status-lists/{id}";
@@ -109,6 +109,8 @@ pub const ADMIN_FACE_RESULTS: &str = "/admin/face-platform/results";
 pub const ADMIN_PERSONAS: &str = "/admin/personas";
 /// Operator: rotates the issuer key (`POST`).
 pub const ADMIN_ISSUER_ROTATE: &str = "/admin/issuer/rotate";
+/// Operator: the authority keys that sign the trust list, for provisioning terminals (`GET`).
+pub const ADMIN_AUTHORITY_KEYS: &str = "/admin/trust/authority-keys";
 /// Operator: the bank closed a card's account (`POST`).
 pub const ADMIN_BANK_ACCOUNT_CLOSED: &str = "/admin/cards/{id}/bank-account-closed";
 /// Operator: releases a loss report at a counter (`POST`).
@@ -178,6 +180,7 @@ pub const ALL: &[&str] = &[
     ADMIN_FACE_RESULTS,
     ADMIN_PERSONAS,
     ADMIN_ISSUER_ROTATE,
+    ADMIN_AUTHORITY_KEYS,
     ADMIN_BANK_ACCOUNT_CLOSED,
     ADMIN_CARD_RELEASE,
     ADMIN_PRODUCTION_FAILED,

@@ -17,7 +17,7 @@ use ecard_core::{
     ClientConfig, ClientError, EcardClient, FaceCheck, FaceCheckError, FaceCheckRequest,
     MemoryKeyStore, NewCardForm, OutletQuery, SearchQuery,
 };
-use ecard_credential::{Locale, Purpose, QrMatrix, TrustList, Verifier, VerifyError};
+use ecard_credential::{Locale, Purpose, QrMatrix, SignedTrustList, Verifier, VerifyError};
 use ecard_platform::{PlatformConfig, RunningPlatform};
 
 #[derive(Args)]
@@ -154,7 +154,12 @@ async fn gate(
         .text()
         .await
         .map_err(text)?;
-    let trust = TrustList::from_json(&trust).map_err(text)?;
+    // The gate was provisioned with the platform's authority key and takes
+    // only a trust list signed by it.
+    let pins = platform.platform().authority_keys().map_err(text)?;
+    let trust = SignedTrustList::from_json(&trust)
+        .and_then(|signed| signed.verify(&pins, None, client.trusted_now()))
+        .map_err(text)?;
     // A gate of the demo personas' province, configured from its rules
     // (who may present for whom there).
     let rules = reqwest::get(format!("{base}/v1/rules/{DEMO_PROVINCE}"))

@@ -5,8 +5,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use ecard_credential::keys::disclosure_groups;
 use ecard_credential::{
-    ConcessionClass, Credential, CredentialClaims, Handle, HolderRole, IssuerKey, KeyStore,
-    Purpose, RegionCode, SoftwareKey, StatusReference, Suite, TrustList, TrustedKey,
+    AuthorityKey, ConcessionClass, Credential, CredentialClaims, Handle, HolderRole, IssuerKey,
+    KeyStore, Purpose, RegionCode, SignedTrustList, SoftwareKey, StatusReference, Suite,
+    TrustAuthority, TrustList, TrustedKey,
 };
 
 /// The system clock in Unix seconds.
@@ -31,6 +32,10 @@ pub fn parse_suite(text: &str) -> Result<Suite, String> {
 pub struct SampleIssuer {
     pub key: IssuerKey,
     pub trust_list: TrustList,
+    /// The trust list signed by the sample authority key.
+    pub signed_trust_list: SignedTrustList,
+    /// The authority key a terminal pins to take the signed list.
+    pub authority_keys: Vec<AuthorityKey>,
 }
 
 pub const SAMPLE_ISSUER: &str = "CN-360000";
@@ -42,9 +47,20 @@ impl SampleIssuer {
         let key = IssuerKey::new(0x3600_0001, key);
         let entry =
             TrustedKey::for_issuer_key(&key, SAMPLE_ISSUER, now - 86_400, now + 365 * 86_400);
+        let (authority, _pkcs8) =
+            SoftwareKey::generate(Suite::Ed25519).map_err(|error| error.to_string())?;
+        let authority = TrustAuthority::new(authority);
+        let authority_keys = vec![authority.authority_key(now - 86_400, now + 365 * 86_400)];
+        let mut trust_list = TrustList::new(1, now, vec![entry]);
+        trust_list.authority_keys = authority_keys.clone();
+        let signed_trust_list = authority
+            .sign(&trust_list)
+            .map_err(|error| error.to_string())?;
         Ok(SampleIssuer {
             key,
-            trust_list: TrustList::new(1, now, vec![entry]),
+            trust_list,
+            signed_trust_list,
+            authority_keys,
         })
     }
 

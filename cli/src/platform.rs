@@ -11,6 +11,16 @@ use ecard_platform::{Platform, PlatformConfig};
 pub enum PlatformCommand {
     /// Serve the platform until interrupted.
     Serve(ServeArgs),
+    /// Print the authority keys that sign the platform's trust list (JSON),
+    /// to provision terminals (`ecard verify --authority-key FILE`).
+    AuthorityKey(AuthorityKeyArgs),
+}
+
+#[derive(Args)]
+pub struct AuthorityKeyArgs {
+    /// SQLite database file of the platform (created and seeded if new).
+    #[arg(long)]
+    db: PathBuf,
 }
 
 #[derive(Args)]
@@ -27,7 +37,19 @@ pub struct ServeArgs {
 }
 
 pub fn run(command: &PlatformCommand) -> Result<ExitCode, String> {
-    let PlatformCommand::Serve(args) = command;
+    let args = match command {
+        PlatformCommand::Serve(args) => args,
+        PlatformCommand::AuthorityKey(args) => {
+            let platform = Platform::open(&PlatformConfig::new(&args.db))
+                .map_err(|error| error.to_string())?;
+            let keys = platform
+                .authority_keys()
+                .map_err(|error| error.to_string())?;
+            let json = serde_json::to_string_pretty(&keys).map_err(|error| error.to_string())?;
+            println!("{json}");
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
     let mut config = PlatformConfig::new(&args.db);
     if let Some(token) = &args.admin_token {
         config.admin_token = token.clone();

@@ -26,9 +26,13 @@ pub struct SampleArgs {
     /// Write the code as a PNG image.
     #[arg(long)]
     png: Option<PathBuf>,
-    /// Write the trust list that verifies the code.
+    /// Write the signed trust list that verifies the code.
     #[arg(long)]
     trust_out: Option<PathBuf>,
+    /// Write the authority key that signs the trust list (JSON, for
+    /// `ecard verify --authority-key`).
+    #[arg(long)]
+    authority_out: Option<PathBuf>,
 }
 
 pub fn run(args: &SampleArgs) -> Result<ExitCode, String> {
@@ -60,8 +64,13 @@ pub fn run(args: &SampleArgs) -> Result<ExitCode, String> {
             .map_err(|error| format!("{}: {error}", path.display()))?;
     }
     if let Some(path) = &args.trust_out {
-        std::fs::write(path, issuer.trust_list.to_json())
+        std::fs::write(path, issuer.signed_trust_list.to_json())
             .map_err(|error| format!("{}: {error}", path.display()))?;
+    }
+    if let Some(path) = &args.authority_out {
+        let keys = serde_json::to_string_pretty(&issuer.authority_keys)
+            .map_err(|error| error.to_string())?;
+        std::fs::write(path, keys).map_err(|error| format!("{}: {error}", path.display()))?;
     }
     if args.json {
         let line = json!({

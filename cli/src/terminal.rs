@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 use ecard_terminal::{Terminal, TerminalSettings};
 
 use crate::output::now;
-use crate::verify::{PolicyArgs, read_trust_list};
+use crate::verify::{PolicyArgs, TrustArgs};
 
 #[derive(Subcommand)]
 pub enum TerminalCommand {
@@ -23,9 +23,8 @@ pub struct ProvisionArgs {
     /// The state file to write (replaced if it exists).
     #[arg(long)]
     state: PathBuf,
-    /// Trust list (JSON).
-    #[arg(long)]
-    trust: PathBuf,
+    #[command(flatten)]
+    trust: TrustArgs,
     /// A signed status list to install right away.
     #[arg(long)]
     status: Option<PathBuf>,
@@ -44,7 +43,7 @@ pub fn run(command: &TerminalCommand) -> Result<ExitCode, String> {
 
 fn provision(args: &ProvisionArgs) -> Result<ExitCode, String> {
     let now = args.now.unwrap_or_else(now);
-    let trust = read_trust_list(&args.trust)?;
+    let trust = args.trust.load(now)?;
     let settings = TerminalSettings::from_policy(&args.policy.purposes(), &args.policy.policy()?);
     let mut terminal = Terminal::provision(&args.state, trust, settings, now)
         .map_err(|error| format!("{}: {error}", args.state.display()))?;

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use clap::Args;
 use ecard_api::rules::RegionalRules;
 use ecard_credential::{
-    Locale, Purpose, StatusCheck, StatusPolicy, TrustList, VerifiedPresentation, Verifier,
-    VerifierPolicy, VerifyError,
+    AuthorityKey, Locale, Purpose, SignedTrustList, StatusCheck, StatusPolicy, TrustList,
+    TrustListError, VerifiedPresentation, Verifier, VerifierPolicy, VerifyError,
 };
 use ecard_terminal::Terminal;
 use serde_json::json;
@@ -18,9 +18,8 @@ use crate::output::{now, parse_purpose};
 pub struct VerifyArgs {
     /// The code text (starting `EC1:`) or the path of a PNG image of it.
     code: String,
-    /// Trust list (JSON). Not needed with `--state`, which holds one.
-    #[arg(long, required_unless_present = "state")]
-    trust: Option<PathBuf>,
+    #[command(flatten)]
+    trust: TrustArgs,
     /// Signed status list (binary, as the platform serves it); with
     /// `--state` it is installed into the terminal's state, and may also be
     /// a signed delta from the installed edition.
@@ -115,8 +114,7 @@ fn verify_once(
     code: &str,
     now: u64,
 ) -> Result<Result<VerifiedPresentation, VerifyError>, String> {
-    let trust_path = args.trust.as_ref().ok_or("--trust is required")?;
-    let trust = read_trust_list(trust_path)?;
+    let trust = args.trust.load(now)?;
     let policy = args.policy.policy()?;
     let mut verifier = Verifier::new(&trust, policy).map_err(|error| error.to_string())?;
     if let Some(path) = &args.status {
@@ -160,11 +158,72 @@ fn verify_as_terminal(
     Ok(result)
 }
 
-/// A trust list file.
-pub fn read_trust_list(path: &Path) -> Result<TrustList, String> {
-    let text =
-        std::fs::read_to_string(path).map_err(|error| format!("{}: {error}", path.display()))?;
-    TrustList::from_json(&text).map_err(|error| error.to_string())
+/// Where a trust list comes from and how it is checked: shared by `ecard
+/// verify` and `ecard terminal provision`.
+#[derive(Args)]
+pub struct TrustArgs {
+    /// Trust list: the signed envelope the platform serves (JSON). Not
+    /// needed with `--state`, which holds one.
+    #[arg(long, required_unless_present = "state")]
+    trust: Option<PathBuf>,
+    /// Pinned authority key that signs trust lists (repeatable): base64url
+    /// public key (optionally `ed25519:` / `p256:` first), or a file of the
+    /// JSON the platform's `GET /admin/trust/authority-keys` returns.
+    #[arg(long = "authority-key")]
+    authority_keys: Vec<String>,
+    /// Accept an unsigned trust list (development only).
+    #[arg(long)]
+    allow_unsigned_trust: bool,
+}
+
+impl TrustArgs {
+    /// The trust list from `--trust`: signed and verified against the pinned
+    /// `--authority-key`s, or unsigned only with `--allow-unsigned-trust`.
+    pub fn load(&self, now: u64) -> Result<TrustList, String> {
+        let path = self.trust.as_ref().ok_or("--trust is required")?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|error| format!("{}: {error}", path.display()))?;
+        let refused = |error: TrustListError| {
+            format!(
+                "trust list refused: {}: {} / {}",
+                error.code(),
+                error.message(Locale::ZhCn),
+                error.message(Locale::En)
+            )
+        };
+        match SignedTrustList::from_json(&text) {
+            Ok(signed) => {
+                let mut pins = Vec::new();
+                for pin in &self.authority_keys {
+                    let pin_path = Path::new(pin);
+                    let pin_text = if pin_path.is_file() {
+                        std::fs::read_to_string(pin_path)
+                            .map_err(|error| format!("{}: {error}", pin_path.display()))?
+                    } else {
+                        pin.clone()
+                    };
+                    pins.extend(
+                        AuthorityKey::parse_pins(&pin_text)
+                            .map_err(|error| format!("--authority-key {pin}: {error}"))?,
+                    );
+                }
+                if pins.is_empty() {
+                    return Err(
+                        "a signed trust list needs --authority-key (the pinned authority key)"
+                            .into(),
+                    );
+                }
+                signed.verify(&pins, None, now).map_err(refused)
+            }
+            Err(TrustListError::Unsigned) if self.allow_unsigned_trust => {
+                eprintln!(
+                    "warning: using an UNSIGNED trust list (--allow-unsigned-trust; development only)"
+                );
+                TrustList::from_json(&text).map_err(refused)
+            }
+            Err(error) => Err(refused(error)),
+        }
+    }
 }
 
 /// The largest PNG file read, bytes.

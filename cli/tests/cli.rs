@@ -20,6 +20,20 @@ fn ecard(arguments: &[&str]) -> (i32, String) {
     )
 }
 
+fn ecard_with_stderr(arguments: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_ecard"))
+        .args(arguments)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+        stderr,
+    )
+}
+
 fn json_line(stdout: &str) -> Value {
     assert_eq!(stdout.lines().count(), 1, "one line expected: {stdout}");
     serde_json::from_str(stdout.trim()).unwrap()
@@ -33,6 +47,7 @@ fn sample_codes_verify_from_text_and_png() {
         for purpose in ["transport", "medical", "identity", "culture-tourism"] {
             let png = directory.join(format!("{suite}-{purpose}.png"));
             let trust = directory.join(format!("{suite}-{purpose}.json"));
+            let authority = directory.join(format!("{suite}-{purpose}-authority.json"));
             let (status, stdout) = ecard(&[
                 "code",
                 "sample",
@@ -45,6 +60,8 @@ fn sample_codes_verify_from_text_and_png() {
                 png.to_str().unwrap(),
                 "--trust-out",
                 trust.to_str().unwrap(),
+                "--authority-out",
+                authority.to_str().unwrap(),
             ]);
             assert_eq!(status, 0);
             let line = json_line(&stdout);
@@ -81,6 +98,8 @@ fn sample_codes_verify_from_text_and_png() {
                     input,
                     "--trust",
                     trust.to_str().unwrap(),
+                    "--authority-key",
+                    authority.to_str().unwrap(),
                     "--status-best-effort",
                     "--json",
                 ]);
@@ -99,21 +118,27 @@ fn refusals_are_typed_and_localised() {
     let directory = std::env::temp_dir().join(format!("ecard-cli-refusals-{}", std::process::id()));
     std::fs::create_dir_all(&directory).unwrap();
     let trust = directory.join("trust.json");
+    let authority = directory.join("authority.json");
     let (_, stdout) = ecard(&[
         "code",
         "sample",
         "--json",
         "--trust-out",
         trust.to_str().unwrap(),
+        "--authority-out",
+        authority.to_str().unwrap(),
     ]);
     let code = json_line(&stdout)["code"].as_str().unwrap().to_owned();
     let trust = trust.to_str().unwrap();
+    let authority = authority.to_str().unwrap();
 
     let (status, stdout) = ecard(&[
         "verify",
         &code,
         "--trust",
         trust,
+        "--authority-key",
+        authority,
         "--purpose",
         "medical",
         "--json",
@@ -135,11 +160,29 @@ fn refusals_are_typed_and_localised() {
         .as_secs()
         + 600)
         .to_string();
-    let (status, stdout) = ecard(&["verify", &code, "--trust", trust, "--now", &later, "--json"]);
+    let (status, stdout) = ecard(&[
+        "verify",
+        &code,
+        "--trust",
+        trust,
+        "--authority-key",
+        authority,
+        "--now",
+        &later,
+        "--json",
+    ]);
     assert_eq!(status, 1);
     assert_eq!(json_line(&stdout)["error"], "presentation_expired");
 
-    let (status, stdout) = ecard(&["verify", "HC1:NOT-OURS", "--trust", trust, "--json"]);
+    let (status, stdout) = ecard(&[
+        "verify",
+        "HC1:NOT-OURS",
+        "--trust",
+        trust,
+        "--authority-key",
+        authority,
+        "--json",
+    ]);
     assert_eq!(status, 1);
     assert_eq!(json_line(&stdout)["error"], "bad_prefix");
 
@@ -151,6 +194,90 @@ fn refusals_are_typed_and_localised() {
         "--json",
     ]);
     assert_eq!(status, 2);
+    std::fs::remove_dir_all(&directory).unwrap();
+}
+
+/// `ecard verify` takes a trust list only signed by a pinned authority key;
+/// an unsigned one only with `--allow-unsigned-trust`, with a warning.
+#[test]
+fn verify_refuses_unsigned_and_foreign_trust_lists() {
+    let directory = std::env::temp_dir().join(format!("ecard-cli-trust-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let trust = directory.join("trust.json");
+    let authority = directory.join("authority.json");
+    let (_, stdout) = ecard(&[
+        "code",
+        "sample",
+        "--json",
+        "--trust-out",
+        trust.to_str().unwrap(),
+        "--authority-out",
+        authority.to_str().unwrap(),
+    ]);
+    let code = json_line(&stdout)["code"].as_str().unwrap().to_owned();
+    let signed =
+        ecard_credential::SignedTrustList::from_json(&std::fs::read_to_string(&trust).unwrap())
+            .unwrap();
+    let unsigned = directory.join("unsigned.json");
+    std::fs::write(&unsigned, signed.unverified_list().unwrap().to_json()).unwrap();
+    let (trust, authority, unsigned) = (
+        trust.to_str().unwrap(),
+        authority.to_str().unwrap(),
+        unsigned.to_str().unwrap(),
+    );
+
+    // Unsigned: refused, and refused even with an authority key.
+    for extra in [&[][..], &["--authority-key", authority][..]] {
+        let mut arguments = vec!["verify", code.as_str(), "--trust", unsigned, "--json"];
+        arguments.extend_from_slice(extra);
+        let (status, stdout, stderr) = ecard_with_stderr(&arguments);
+        assert_eq!(status, 2, "{stdout}");
+        assert!(stderr.contains("unsigned_trust_list"), "{stderr}");
+    }
+    // Unsigned with the development flag: accepted, with a warning.
+    let (status, stdout, stderr) = ecard_with_stderr(&[
+        "verify",
+        &code,
+        "--trust",
+        unsigned,
+        "--allow-unsigned-trust",
+        "--json",
+    ]);
+    assert_eq!(status, 0, "{stdout}");
+    assert_eq!(json_line(&stdout)["valid"], true);
+    assert!(stderr.contains("UNSIGNED"), "{stderr}");
+
+    // Signed, but no pinned key given, or another authority's key.
+    let (status, _, stderr) = ecard_with_stderr(&["verify", &code, "--trust", trust]);
+    assert_eq!(status, 2);
+    assert!(stderr.contains("--authority-key"), "{stderr}");
+    let stranger = ecard_credential::TrustAuthority::new(
+        ecard_credential::SoftwareKey::ed25519_from_seed(&[0x66; 32]).unwrap(),
+    );
+    let stranger = stranger.authority_key(0, 1).public_key;
+    let (status, _, stderr) = ecard_with_stderr(&[
+        "verify",
+        &code,
+        "--trust",
+        trust,
+        "--authority-key",
+        &stranger,
+    ]);
+    assert_eq!(status, 2);
+    assert!(stderr.contains("unknown_authority_key"), "{stderr}");
+    // The pinned key as bare base64url works like the file.
+    let pinned: Value = serde_json::from_str(&std::fs::read_to_string(authority).unwrap()).unwrap();
+    let bare = pinned[0]["public_key"].as_str().unwrap();
+    let (status, stdout) = ecard(&[
+        "verify",
+        &code,
+        "--trust",
+        trust,
+        "--authority-key",
+        bare,
+        "--json",
+    ]);
+    assert_eq!(status, 0, "{stdout}");
     std::fs::remove_dir_all(&directory).unwrap();
 }
 
@@ -240,6 +367,7 @@ fn a_decompression_bomb_is_refused_before_decoding() {
 fn a_provisioned_terminal_keeps_replays_across_runs_and_refuses_without_state() {
     let directory = tempfile::tempdir().unwrap();
     let trust = directory.path().join("trust.json");
+    let authority = directory.path().join("authority.json");
     let state = directory.path().join("terminal.json");
     let (_, stdout) = ecard(&[
         "code",
@@ -247,6 +375,8 @@ fn a_provisioned_terminal_keeps_replays_across_runs_and_refuses_without_state() 
         "--json",
         "--trust-out",
         trust.to_str().unwrap(),
+        "--authority-out",
+        authority.to_str().unwrap(),
     ]);
     let code = json_line(&stdout)["code"].as_str().unwrap().to_owned();
     let state_arg = state.to_str().unwrap();
@@ -270,6 +400,8 @@ fn a_provisioned_terminal_keeps_replays_across_runs_and_refuses_without_state() 
         state_arg,
         "--trust",
         trust.to_str().unwrap(),
+        "--authority-key",
+        authority.to_str().unwrap(),
         "--status-best-effort",
         "--now",
         &earlier,

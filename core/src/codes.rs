@@ -17,7 +17,9 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use ecard_api::paths;
 use ecard_api::resident::{CardStatus, CredentialRequest, ECardState};
-use ecard_credential::{SignedStatusList, TrustList, Verifier, VerifierPolicy};
+use ecard_credential::{
+    SignedStatusList, SignedTrustList, TrustAnchor, TrustList, Verifier, VerifierPolicy,
+};
 
 use crate::client::{DEVICE_KEY_ALIAS, EcardClient, blocking, to_storage};
 use crate::error::{ClientError, StorageError};
@@ -306,12 +308,14 @@ pub(crate) fn follow_platform(
 }
 
 /// A card's status-list check: when it last ran, the list's entity tag, and
-/// the trust list its signature is checked against.
+/// the trust list its signature is checked against, with the authority keys
+/// pinned for the next trust list.
 #[derive(Default)]
 pub(crate) struct StatusCache {
     checked_at: u64,
     etag: Option<String>,
     trust: Option<TrustList>,
+    anchor: Option<TrustAnchor>,
 }
 
 /// How often codes re-check the status list while online.
@@ -516,7 +520,21 @@ impl EcardClient {
             else {
                 return false;
             };
-            cache.trust = response.json::<TrustList>().ok();
+            let Ok(signed) = response.json::<SignedTrustList>() else {
+                return false;
+            };
+            // The first signed list arrives over the platform's TLS channel
+            // and pins its authority keys; later ones must be signed by a
+            // key pinned so and may not roll back.
+            let mut anchor = match cache.anchor.take() {
+                Some(anchor) => anchor,
+                None => match signed.unverified_list() {
+                    Ok(list) => TrustAnchor::new(list.authority_keys),
+                    Err(_) => return false,
+                },
+            };
+            cache.trust = anchor.install(&signed, now).ok().cloned();
+            cache.anchor = Some(anchor);
         }
         let request = ApiRequest::get(paths::with_id(
             paths::STATUS_LIST,
@@ -606,6 +624,39 @@ mod tests {
             let offline = client.current_code(None, Purpose::Transport).await.unwrap();
             assert!(offline.counter > second.counter);
             assert!(credential_fetches(&platform) > fetched);
+        });
+    }
+
+    #[test]
+    fn the_trust_list_is_taken_signed_and_its_authority_pinned_on_first_use() {
+        with_enrolled("elder", |platform, client| async move {
+            client.current_code(None, Purpose::Transport).await.unwrap();
+            let first = {
+                let cache = client.inner.status.lock().await;
+                let anchor = cache.anchor.as_ref().expect("pinned on first use");
+                assert_eq!(cache.trust.as_ref(), anchor.trust_list());
+                assert_eq!(anchor.pinned().len(), 1);
+                anchor.trust_list().unwrap().sequence
+            };
+            // A new issuer key signs the status list from now on: the next
+            // check misses it and drops the trust list, the one after takes
+            // the new edition, signed by the pinned authority.
+            platform
+                .admin(
+                    "POST",
+                    paths::ADMIN_ISSUER_ROTATE,
+                    Some(serde_json::json!({ "suite": "p256" })),
+                )
+                .await;
+            for _ in 0..2 {
+                client.inner.status.lock().await.checked_at = 0;
+                client.current_code(None, Purpose::Transport).await.unwrap();
+            }
+            let cache = client.inner.status.lock().await;
+            let anchor = cache.anchor.as_ref().unwrap();
+            assert!(anchor.trust_list().unwrap().sequence > first);
+            assert_eq!(cache.trust.as_ref(), anchor.trust_list());
+            assert_eq!(anchor.trust_list().unwrap().keys.len(), 2);
         });
     }
 

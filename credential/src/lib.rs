@@ -43,7 +43,10 @@ pub use qr::QrMatrix;
 pub use status::{SignedStatusList, StatusList};
 pub use status_delta::{SignedStatusDelta, StatusDelta};
 pub use suite::{PublicKey, Suite};
-pub use trust::{TrustList, TrustListError, TrustedKey};
+pub use trust::{
+    AuthorityKey, SignedTrustList, TrustAnchor, TrustAuthority, TrustList, TrustListError,
+    TrustedKey,
+};
 pub use verify::{
     Acceptance, Disclosure, OnBehalfPolicy, RestoreError, StatusCheck, StatusListError,
     StatusPolicy, VerifiedPresentation, Verifier, VerifierPolicy, VerifierState,

@@ -7,7 +7,11 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use ecard_test_vectors::{Expected, TestVector, generate};
+use ecard_test_vectors::TestVector;
+use ecard_test_vectors::{
+    Expected, TRUST_VECTOR_DIRECTORY, TrustExpected, TrustListVector, generate,
+    generate_trust_lists,
+};
 
 fn checked_in() -> Vec<TestVector> {
     let directory = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors");
@@ -118,4 +122,94 @@ fn the_corpus_covers_every_named_case() {
             }
         }
     }
+}
+
+fn checked_in_trust_lists() -> Vec<TrustListVector> {
+    let directory = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/vectors")
+        .join(TRUST_VECTOR_DIRECTORY);
+    let mut vectors: Vec<TrustListVector> = std::fs::read_dir(&directory)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|extension| extension == "json")
+        })
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let vector: TrustListVector = serde_json::from_str(&text)
+                .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+            assert_eq!(path.file_stem().unwrap().to_str().unwrap(), vector.name);
+            vector
+        })
+        .collect();
+    vectors.sort_by(|left, right| left.name.cmp(&right.name));
+    vectors
+}
+
+#[test]
+fn checked_in_trust_list_vectors_give_their_expected_results() {
+    let vectors = checked_in_trust_lists();
+    let failures: Vec<String> = vectors
+        .iter()
+        .filter_map(|vector| vector.check().err())
+        .collect();
+    assert!(failures.is_empty(), "{failures:#?}");
+    let fresh = generate_trust_lists().unwrap();
+    assert_eq!(
+        fresh
+            .iter()
+            .map(|vector| &vector.name)
+            .collect::<BTreeSet<_>>(),
+        vectors
+            .iter()
+            .map(|vector| &vector.name)
+            .collect::<BTreeSet<_>>(),
+        "regenerate the corpus with generate-test-vectors"
+    );
+    for vector in &fresh {
+        vector.check().unwrap();
+        let twin = vectors
+            .iter()
+            .find(|stored| stored.name == vector.name)
+            .unwrap();
+        // P-256 keys are fresh each run, so their ids differ; the outcome does not.
+        let shape = |expected: &TrustExpected| match expected {
+            TrustExpected::Installed { sequence, pinned } => format!("{sequence} {}", pinned.len()),
+            TrustExpected::Error { error } => error.clone(),
+        };
+        assert_eq!(
+            shape(&twin.expected),
+            shape(&vector.expected),
+            "{}",
+            vector.name
+        );
+    }
+    let errors: BTreeSet<&str> = vectors
+        .iter()
+        .filter_map(|vector| match &vector.expected {
+            TrustExpected::Error { error } => Some(error.as_str()),
+            TrustExpected::Installed { .. } => None,
+        })
+        .collect();
+    for required in [
+        "unsigned_trust_list",
+        "bad_trust_list_signature",
+        "trust_list_rollback",
+        "authority_key_not_valid",
+        "unknown_authority_key",
+        "authority_suite_mismatch",
+        "trust_list_from_future",
+        "no_authority_keys",
+    ] {
+        assert!(
+            errors.contains(required),
+            "no trust-list vector for {required}"
+        );
+    }
+    assert!(
+        vectors
+            .iter()
+            .any(|vector| vector.name == "trust-valid-rotation")
+    );
 }

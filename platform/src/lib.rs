@@ -84,6 +84,8 @@ impl Platform {
         let now = store::clock::now(&tx)?;
         domain::issuer::ensure_key(&tx, now)
             .map_err(|error| PlatformError::Seed(format!("{:?}", error.0)))?;
+        domain::issuer::ensure_authority_key(&tx, now)
+            .map_err(|error| PlatformError::Seed(format!("{:?}", error.0)))?;
         domain::seed::seed(&tx, now)
             .map_err(|error| PlatformError::Seed(format!("{:?}", error.0)))?;
         domain::face::SimulatedFacePlatform::ensure_key(&tx)
@@ -103,6 +105,23 @@ impl Platform {
         };
         platform.state.remember_now(now);
         Ok(platform)
+    }
+
+    /// The authority keys that sign this platform's trust lists, as a
+    /// terminal pins them (`ecard platform authority-key`; the admin API
+    /// serves the same at `GET /admin/trust/authority-keys`).
+    pub fn authority_keys(&self) -> Result<Vec<ecard_credential::AuthorityKey>, PlatformError> {
+        let mut connection = self
+            .state
+            .db
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let tx = connection.transaction()?;
+        let now = store::clock::now(&tx)?;
+        let keys = domain::issuer::authority_keys(&tx, &self.state.issuer_name, now)
+            .map_err(|error| PlatformError::Seed(format!("{:?}", error.0)))?;
+        tx.commit()?;
+        Ok(keys)
     }
 
     /// The HTTP routes.

@@ -5,7 +5,7 @@ use super::*;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_endpoints_need_the_token() {
     let platform = TestPlatform::start();
-    let routes: [(Method, &str, Option<Value>); 15] = [
+    let routes: [(Method, &str, Option<Value>); 16] = [
         (
             Method::POST,
             "/admin/clock/advance",
@@ -37,6 +37,7 @@ async fn admin_endpoints_need_the_token() {
         (Method::DELETE, "/admin/outlets/O-00001", None),
         (Method::PUT, "/admin/rules", Some(json!({}))),
         (Method::GET, "/admin/personas", None),
+        (Method::GET, "/admin/trust/authority-keys", None),
     ];
     let trust_before = get(&platform, "/v1/trust-list").await.etag;
     let time_before = get(&platform, "/v1/time").await.body["now"]

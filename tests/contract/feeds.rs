@@ -11,14 +11,48 @@ async fn time_trust_and_status_feeds() {
     assert_eq!(time.server_time, Some(now));
     assert!(now.abs_diff(now_seconds()) < 60);
 
-    // The trust list: JSON, an ETag, a 304 when unchanged.
+    // The trust list: a signed envelope, an ETag, a 304 when unchanged.
     let trust = get(&platform, "/v1/trust-list").await;
     ok(&trust, 200);
+    assert_eq!(trust.content_type.as_deref(), Some("application/json"));
+    assert_eq!(trust.body["format"], "ecard-signed-trust-list");
     let etag = trust.etag.clone().unwrap();
-    let list = TrustList::from_json(&trust.body.to_string()).unwrap();
+    // A terminal provisioned with the operator's authority keys takes it.
+    let pins = authority_keys(&platform).await;
+    assert_eq!(pins.len(), 1);
+    let mut anchor = TrustAnchor::new(pins.clone());
+    let first = SignedTrustList::from_json(&trust.body.to_string()).unwrap();
+    assert_eq!(first.authority_key_id, pins[0].key_id);
+    let list = anchor.install(&first, now).unwrap().clone();
     assert_eq!(list.format, "ecard-trust-list");
     assert_eq!(list.keys.len(), 1);
     assert_eq!(list.keys[0].issuer, "CN-MOHRSS");
+    assert_eq!(list.authority_keys, pins);
+    // The same edition is served again, byte for byte.
+    let again = get(&platform, "/v1/trust-list").await;
+    assert_eq!(again.body, trust.body);
+    assert_eq!(again.etag.as_deref(), Some(etag.as_str()));
+    // Unsigned or forged, a list is refused; a terminal pinning another
+    // authority refuses the platform's list.
+    assert_eq!(
+        SignedTrustList::from_json(&list.to_json()).unwrap_err(),
+        TrustListError::Unsigned
+    );
+    let mut forged = first.clone();
+    forged.payload = URL_SAFE_NO_PAD.encode(list.to_json().replace("CN-MOHRSS", "CN-FORGED"));
+    assert_eq!(
+        forged.verify(&pins, None, now).unwrap_err().code(),
+        "bad_trust_list_signature"
+    );
+    let stranger = ecard_credential::TrustAuthority::new(
+        ecard_credential::SoftwareKey::ed25519_from_seed(&[0x66; 32]).unwrap(),
+    );
+    assert_eq!(
+        first
+            .verify(&[stranger.authority_key(0, u64::MAX)], None, now)
+            .unwrap_err(),
+        TrustListError::UnknownAuthority(first.authority_key_id)
+    );
     let unchanged = get_if_none_match(&platform, "/v1/trust-list", &etag).await;
     assert_eq!(unchanged.status, 304);
     assert_eq!(unchanged.body, Value::Null);
@@ -77,9 +111,18 @@ async fn time_trust_and_status_feeds() {
     let trust = get_if_none_match(&platform, "/v1/trust-list", &etag).await;
     ok(&trust, 200);
     assert_ne!(trust.etag.as_deref(), Some(etag.as_str()));
-    let list = TrustList::from_json(&trust.body.to_string()).unwrap();
+    let rotated_list = SignedTrustList::from_json(&trust.body.to_string()).unwrap();
+    let list = anchor
+        .install(&rotated_list, trust.server_time.unwrap())
+        .unwrap()
+        .clone();
     assert_eq!(list.keys.len(), 2);
     assert!(list.sequence > 1);
+    // The terminal now refuses the first edition: a rollback.
+    assert_eq!(
+        anchor.check(&first, now).unwrap_err().code(),
+        "trust_list_rollback"
+    );
     let after_rotation = credentials(&elder, None).await;
     ok(&after_rotation, 201);
     let (mut verifier, now) = terminal(&platform, &[Purpose::Transport]).await;
@@ -95,11 +138,14 @@ async fn time_trust_and_status_feeds() {
     let (bytes, _) = status_list(&platform).await;
     let parsed = ecard_credential::SignedStatusList::parse(&bytes).unwrap();
     assert_eq!(parsed.key_id, 2);
-    // After the retired key's credentials have all expired, it leaves the list.
+    // After the retired key's credentials have all expired, it leaves the
+    // list: a new edition, which the terminal takes.
     advance(&platform, 4 * DAY).await;
-    let list = trust_list(&platform).await;
+    let (signed, later) = signed_trust_list(&platform).await;
+    let list = anchor.install(&signed, later).unwrap();
     assert_eq!(list.keys.len(), 1);
     assert_eq!(list.keys[0].key_id, 2);
+    assert!(list.sequence > rotated_list.unverified_list().unwrap().sequence);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

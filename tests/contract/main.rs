@@ -17,8 +17,8 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use ecard_credential::{
-    Credential, PresentationRequest, Purpose, TrustList, Verifier, VerifierPolicy, VerifyError,
-    present,
+    AuthorityKey, Credential, PresentationRequest, Purpose, SignedTrustList, TrustAnchor,
+    TrustList, TrustListError, Verifier, VerifierPolicy, VerifyError, present,
 };
 use ecard_e2e::{
     ADMIN_TOKEN, RawAnswer, RawDevice, TestPlatform, jpeg, resident_id, test_photo_base64,
@@ -274,10 +274,28 @@ async fn receive_and_activate(device: &RawDevice, application: &Value) -> String
     card_id
 }
 
-async fn trust_list(platform: &TestPlatform) -> TrustList {
+/// The signed trust list envelope as served.
+async fn signed_trust_list(platform: &TestPlatform) -> (SignedTrustList, u64) {
     let answer = get(platform, "/v1/trust-list").await;
     ok(&answer, 200);
-    TrustList::from_json(&answer.body.to_string()).unwrap()
+    (
+        SignedTrustList::from_json(&answer.body.to_string()).unwrap(),
+        answer.server_time.unwrap(),
+    )
+}
+
+/// The authority keys an operator provisions terminals with.
+async fn authority_keys(platform: &TestPlatform) -> Vec<AuthorityKey> {
+    let answer = admin(platform, Method::GET, "/admin/trust/authority-keys", None).await;
+    ok(&answer, 200);
+    serde_json::from_value(answer.body).unwrap()
+}
+
+/// The trust list, verified against the platform's pinned authority keys.
+async fn trust_list(platform: &TestPlatform) -> TrustList {
+    let pins = authority_keys(platform).await;
+    let (signed, now) = signed_trust_list(platform).await;
+    signed.verify(&pins, None, now).unwrap()
 }
 
 /// The signed status list bytes and the platform time they were fetched at.

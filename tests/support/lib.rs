@@ -851,6 +851,31 @@ pub fn identity_of(persona: &Value) -> ecard_api::resident::PersonIdentity {
     }
 }
 
+/// The platform's current trust list as a terminal takes it: the signed
+/// envelope from `GET /v1/trust-list`, verified against the authority keys
+/// the operator provisions terminals with (`GET /admin/trust/authority-keys`).
+pub async fn verified_trust_list(platform_url: &str, now: u64) -> ecard_credential::TrustList {
+    let pins = admin_call(
+        platform_url,
+        ADMIN_TOKEN,
+        reqwest::Method::GET,
+        "/admin/trust/authority-keys",
+        None,
+    )
+    .await;
+    let pins: Vec<ecard_credential::AuthorityKey> = serde_json::from_value(pins.body).unwrap();
+    let text = reqwest::get(format!("{platform_url}/v1/trust-list"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    ecard_credential::SignedTrustList::from_json(&text)
+        .unwrap()
+        .verify(&pins, None, now)
+        .unwrap()
+}
+
 /// A terminal's offline verifier loaded with the platform's current trust
 /// list and status list.
 pub async fn terminal(
@@ -892,13 +917,7 @@ pub async fn terminal_with(
     policy: ecard_credential::VerifierPolicy,
     now: u64,
 ) -> ecard_credential::Verifier {
-    let trust = reqwest::get(format!("{platform_url}/v1/trust-list"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let trust = ecard_credential::TrustList::from_json(&trust).unwrap();
+    let trust = verified_trust_list(platform_url, now).await;
     let mut verifier = ecard_credential::Verifier::new(&trust, policy).unwrap();
     let status = reqwest::get(format!("{platform_url}/v1/status-lists/0"))
         .await

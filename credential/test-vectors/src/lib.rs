@@ -11,6 +11,9 @@
 //! generation. P-256 signatures are randomised, so regenerating changes
 //! those codes but never their expected results.
 //!
+//! Signed trust lists have vectors of their own ([`trust`]), in the
+//! `trust-lists/` directory of the corpus.
+//!
 //! A crate of its own, not a module of `ecard-credential`: the recipes build
 //! forged and broken codes on purpose, and the library that phones and
 //! terminals embed should carry none of that.
@@ -33,6 +36,13 @@ use ecard_credential::status::StatusList;
 use ecard_credential::suite::Suite;
 use ecard_credential::trust::{TrustList, TrustedKey};
 use ecard_credential::verify::{Disclosure, Verifier, VerifierPolicy};
+
+pub mod trust;
+
+pub use trust::{
+    TRUST_VECTOR_DIRECTORY, TRUST_VECTOR_FORMAT, TrustExpected, TrustListVector,
+    generate_trust_lists,
+};
 
 /// Format name of a vector file.
 pub const VECTOR_FORMAT: &str = "ecard-test-vector";

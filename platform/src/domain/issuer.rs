@@ -1,5 +1,6 @@
-//! The issuer: signing keys with rotation, the trust list, the status list
-//! and device-credential issuance.
+//! The issuer: signing keys with rotation, the signed trust list (under the
+//! platform's authority key), the status list and device-credential
+//! issuance.
 //!
 //! Status indices are allocated per credential (never per person), so the
 //! index in a code does not link a holder's successive credentials. A loss
@@ -13,8 +14,9 @@ use ecard_api::problem::ProblemCode;
 use ecard_api::resident::{CredentialSet, IssuedCredential};
 use ecard_credential::keys::disclosure_groups;
 use ecard_credential::{
-    ConcessionClass, CredentialClaims, Handle, HolderRole, IssuerKey, PublicKey, RegionCode,
-    SoftwareKey, StatusList, StatusReference, Suite, TrustList, TrustedKey,
+    AuthorityKey, ConcessionClass, CredentialClaims, Handle, HolderRole, IssuerKey, PublicKey,
+    RegionCode, SignedTrustList, SoftwareKey, StatusList, StatusReference, Suite, TrustAuthority,
+    TrustList, TrustedKey,
 };
 use rusqlite::{OptionalExtension, Transaction, params};
 
@@ -113,9 +115,59 @@ pub fn rotate(tx: &Transaction<'_>, now: u64, suite: Suite) -> ApiResult<u32> {
     Ok(last + 1)
 }
 
-/// The trust list: the active key and retired keys whose credentials may
-/// still be valid.
-pub fn trust_list(tx: &Transaction<'_>, issuer_name: &str, now: u64) -> ApiResult<TrustList> {
+/// How far past an edition's date an open-ended key (issuer or authority)
+/// is listed as valid.
+const OPEN_WINDOW_SECONDS: u64 = 365 * 86_400;
+
+/// An unchanged trust list is signed again after this long, so the windows
+/// of open-ended keys move on.
+const TRUST_EDITION_REFRESH_SECONDS: u64 = 180 * 86_400;
+
+/// Makes the platform's authority key (which signs trust lists) if there is
+/// none.
+pub fn ensure_authority_key(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
+    let count: i64 = tx.query_row("SELECT COUNT(*) FROM authority_keys", [], |row| row.get(0))?;
+    if count == 0 {
+        let (key, pkcs8) =
+            SoftwareKey::generate(Suite::Ed25519).map_err(|_| internal("key generation failed"))?;
+        let key_id = AuthorityKey::key_id_of(key.public_key());
+        tx.execute(
+            "INSERT INTO authority_keys (key_id, suite, pkcs8, not_before) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                key_id,
+                Suite::Ed25519.name(),
+                pkcs8,
+                now.saturating_sub(86_400) as i64
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+fn load_key(suite: &str, pkcs8: &[u8]) -> ApiResult<SoftwareKey> {
+    let suite = Suite::from_name(suite).ok_or_else(|| internal("unknown key suite"))?;
+    SoftwareKey::from_pkcs8(suite, pkcs8).map_err(|_| internal("key unreadable"))
+}
+
+/// The authority key that signs trust lists now.
+fn active_authority(tx: &Transaction<'_>) -> ApiResult<TrustAuthority> {
+    let (suite, pkcs8): (String, Vec<u8>) = tx.query_row(
+        "SELECT suite, pkcs8 FROM authority_keys WHERE not_after IS NULL ORDER BY not_before DESC LIMIT 1",
+        [],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    Ok(TrustAuthority::new(load_key(&suite, &pkcs8)?))
+}
+
+/// The content of the trust list at `now`: the active issuer key and
+/// retired ones whose credentials may still be valid, and the authority
+/// keys; open-ended windows end at `open_until`.
+fn trust_list_content(
+    tx: &Transaction<'_>,
+    issuer_name: &str,
+    now: u64,
+    open_until: u64,
+) -> ApiResult<TrustList> {
     let mut statement = tx.prepare(
         "SELECT key_id, suite, pkcs8, not_before, not_after FROM issuer_keys ORDER BY key_id",
     )?;
@@ -131,22 +183,109 @@ pub fn trust_list(tx: &Transaction<'_>, issuer_name: &str, now: u64) -> ApiResul
     let mut keys = Vec::new();
     for row in rows {
         let (key_id, suite, pkcs8, not_before, not_after) = row?;
-        let not_after = not_after.map_or(now + 365 * 86_400, |end| end as u64);
+        let not_after = not_after.map_or(open_until, |end| end as u64);
         if not_after + RETIRED_KEY_GRACE_SECONDS <= now {
             continue;
         }
-        let suite = Suite::from_name(&suite).ok_or_else(|| internal("unknown issuer suite"))?;
-        let key = SoftwareKey::from_pkcs8(suite, &pkcs8)
-            .map_err(|_| internal("issuer key unreadable"))?;
         keys.push(TrustedKey::for_issuer_key(
-            &IssuerKey::new(key_id, key),
+            &IssuerKey::new(key_id, load_key(&suite, &pkcs8)?),
             issuer_name,
             not_before as u64,
             not_after,
         ));
     }
-    let sequence = meta_get(tx, "trust_sequence")?.unwrap_or(1) as u64;
-    Ok(TrustList::new(sequence, now, keys))
+    let mut statement = tx.prepare(
+        "SELECT suite, pkcs8, not_before, not_after FROM authority_keys WHERE not_after IS NULL OR not_after > ?1 ORDER BY key_id",
+    )?;
+    let rows = statement.query_map(params![now as i64], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, Vec<u8>>(1)?,
+            row.get::<_, i64>(2)?,
+            row.get::<_, Option<i64>>(3)?,
+        ))
+    })?;
+    let mut authority_keys = Vec::new();
+    for row in rows {
+        let (suite, pkcs8, not_before, not_after) = row?;
+        let key = load_key(&suite, &pkcs8)?;
+        authority_keys.push(AuthorityKey::new(
+            key.public_key(),
+            not_before as u64,
+            not_after.map_or(open_until, |end| end as u64),
+        ));
+    }
+    let mut list = TrustList::new(0, now, keys);
+    list.authority_keys = authority_keys;
+    Ok(list)
+}
+
+/// The current edition of the signed trust list: (sequence, envelope JSON).
+///
+/// An edition never changes once published: while the keys stay the same
+/// the stored envelope is served; when a key joins or leaves (or the edition
+/// is half a year old) a new edition with the next sequence is signed by
+/// the active authority key and stored.
+pub fn signed_trust_list(
+    tx: &Transaction<'_>,
+    issuer_name: &str,
+    now: u64,
+) -> ApiResult<(u64, String)> {
+    let last: Option<(i64, i64, String)> = tx
+        .query_row(
+            "SELECT sequence, issued_at, envelope FROM trust_list_editions ORDER BY sequence DESC LIMIT 1",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .optional()?;
+    let mut floor = meta_get(tx, "trust_sequence")?.unwrap_or(0).max(0) as u64;
+    let mut issued_at = now;
+    if let Some((sequence, last_issued_at, envelope)) = last {
+        let published = SignedTrustList::from_json(&envelope)
+            .and_then(|signed| signed.unverified_list())
+            .map_err(|_| internal("stored trust list unreadable"))?;
+        let current = trust_list_content(
+            tx,
+            issuer_name,
+            now,
+            published.issued_at + OPEN_WINDOW_SECONDS,
+        )?;
+        let fresh = now < (last_issued_at as u64).saturating_add(TRUST_EDITION_REFRESH_SECONDS);
+        if fresh
+            && current.keys == published.keys
+            && current.authority_keys == published.authority_keys
+        {
+            return Ok((sequence as u64, envelope));
+        }
+        floor = floor.max(sequence as u64);
+        issued_at = issued_at.max(last_issued_at as u64);
+    }
+    let mut list = trust_list_content(tx, issuer_name, now, issued_at + OPEN_WINDOW_SECONDS)?;
+    list.sequence = floor + 1;
+    list.issued_at = issued_at;
+    let envelope = active_authority(tx)?
+        .sign(&list)
+        .map_err(|_| internal("trust list signing failed"))?
+        .to_json();
+    tx.execute(
+        "INSERT INTO trust_list_editions (sequence, issued_at, envelope) VALUES (?1, ?2, ?3)",
+        params![list.sequence as i64, issued_at as i64, envelope],
+    )?;
+    Ok((list.sequence, envelope))
+}
+
+/// The authority keys a terminal pins to take this platform's trust lists:
+/// those the current edition names.
+pub fn authority_keys(
+    tx: &Transaction<'_>,
+    issuer_name: &str,
+    now: u64,
+) -> ApiResult<Vec<AuthorityKey>> {
+    let (_, envelope) = signed_trust_list(tx, issuer_name, now)?;
+    let list = SignedTrustList::from_json(&envelope)
+        .and_then(|signed| signed.unverified_list())
+        .map_err(|_| internal("stored trust list unreadable"))?;
+    Ok(list.authority_keys)
 }
 
 fn status_sequence_key(list: u8) -> String {

@@ -79,6 +79,13 @@ pub fn rotate_key(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     Reply::ok(&serde_json::json!({ "key_id": key_id }))
 }
 
+/// `GET /admin/trust/authority-keys`: the authority keys that sign the trust
+/// list, for provisioning terminals (`ecard verify --authority-key`).
+pub fn authority_keys(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let keys = crate::domain::issuer::authority_keys(ctx.tx, &ctx.state.issuer_name, ctx.now)?;
+    Reply::ok(&keys)
+}
+
 /// `POST /admin/cards/{id}/bank-account-closed`: the original bank reports
 /// the account closed and the old card collected.
 pub fn bank_account_closed(ctx: &mut Ctx<'_>, card_id: &str) -> ApiResult<Reply> {

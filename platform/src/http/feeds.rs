@@ -14,17 +14,13 @@ pub fn time(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     Reply::ok(&serde_json::json!({ "now": ctx.now }))
 }
 
-/// `GET /v1/trust-list`.
+/// `GET /v1/trust-list`: the signed trust list (an `ecard-signed-trust-list`
+/// envelope). Each edition is stored once signed, so its ETag is its
+/// sequence.
 pub fn trust_list(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
-    let list = issuer::trust_list(ctx.tx, &ctx.state.issuer_name, ctx.now)?;
-    // Keys also leave the list as time passes, without a new sequence.
-    let key_ids: Vec<String> = list
-        .keys
-        .iter()
-        .map(|key| format!("{:x}", key.key_id))
-        .collect();
-    let etag = format!("\"trust-{}-{}\"", list.sequence, key_ids.join("."));
-    Ok(Reply::ok(&list)?.with_etag(etag))
+    let (sequence, envelope) = issuer::signed_trust_list(ctx.tx, &ctx.state.issuer_name, ctx.now)?;
+    Ok(Reply::bytes(envelope.into_bytes(), "application/json")
+        .with_etag(format!("\"trust-{sequence}\"")))
 }
 
 /// `GET /v1/status-lists/{list}`: the signed binary status list.

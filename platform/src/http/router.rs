@@ -246,6 +246,10 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
             post(endpoint!(E::ADMIN, admin::rotate_key)),
         )
         .route(
+            paths::ADMIN_AUTHORITY_KEYS,
+            get(endpoint!(E::ADMIN, admin::authority_keys)),
+        )
+        .route(
             paths::ADMIN_BANK_ACCOUNT_CLOSED,
             post(endpoint!(E::ADMIN, admin::bank_account_closed, path)),
         )
