@@ -241,6 +241,7 @@ fn verify_refuses_unsigned_and_foreign_trust_lists() {
         "--trust",
         unsigned,
         "--allow-unsigned-trust",
+        "--status-best-effort",
         "--json",
     ]);
     assert_eq!(status, 0, "{stdout}");
@@ -275,6 +276,7 @@ fn verify_refuses_unsigned_and_foreign_trust_lists() {
         trust,
         "--authority-key",
         bare,
+        "--status-best-effort",
         "--json",
     ]);
     assert_eq!(status, 0, "{stdout}");
