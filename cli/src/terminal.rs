@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
+use ecard_credential::Locale;
+use ecard_credential::trust::SignedTrustList;
 use ecard_terminal::{Terminal, TerminalSettings};
 
 use crate::output::now;
@@ -16,6 +18,22 @@ pub enum TerminalCommand {
     /// before now are refused; status lists are installed with `ecard
     /// verify --state FILE --status LIST` or `--status` here.
     Provision(ProvisionArgs),
+    /// Install a new signed trust list into a terminal's state: verified
+    /// against the authority keys the terminal pinned, never an older one.
+    Trust(TrustUpdateArgs),
+}
+
+#[derive(Args)]
+pub struct TrustUpdateArgs {
+    /// The terminal's state file.
+    #[arg(long)]
+    state: PathBuf,
+    /// The signed trust list (JSON, as the platform serves it).
+    #[arg(long = "trust-list")]
+    trust_list: PathBuf,
+    /// Install at this Unix time instead of now.
+    #[arg(long)]
+    now: Option<u64>,
 }
 
 #[derive(Args)]
@@ -38,15 +56,44 @@ pub struct ProvisionArgs {
 pub fn run(command: &TerminalCommand) -> Result<ExitCode, String> {
     match command {
         TerminalCommand::Provision(args) => provision(args),
+        TerminalCommand::Trust(args) => update_trust(args),
+    }
+}
+
+fn update_trust(args: &TrustUpdateArgs) -> Result<ExitCode, String> {
+    let now = args.now.unwrap_or_else(now);
+    let text = std::fs::read_to_string(&args.trust_list)
+        .map_err(|error| format!("{}: {error}", args.trust_list.display()))?;
+    let signed = SignedTrustList::from_json(&text)
+        .map_err(|error| format!("{}: {}", args.trust_list.display(), error.code()))?;
+    let mut terminal = Terminal::open(&args.state, now);
+    let installed = terminal.install_trust_list(&signed, now);
+    terminal
+        .close(now)
+        .map_err(|error| format!("{}: {error}", args.state.display()))?;
+    match installed {
+        Ok(sequence) => {
+            println!("trust list installed, sequence {sequence}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => Err(format!(
+            "trust list refused: {}: {} / {}",
+            error.code(),
+            error.message(Locale::ZhCn),
+            error.message(Locale::En)
+        )),
     }
 }
 
 fn provision(args: &ProvisionArgs) -> Result<ExitCode, String> {
     let now = args.now.unwrap_or_else(now);
-    let trust = args.trust.load(now)?;
+    let trust = args.trust.anchor(now)?;
     let settings = TerminalSettings::from_policy(&args.policy.purposes(), &args.policy.policy()?);
-    let mut terminal = Terminal::provision(&args.state, trust, settings, now)
-        .map_err(|error| format!("{}: {error}", args.state.display()))?;
+    let provisioned = match trust {
+        Ok(anchor) => Terminal::provision_anchored(&args.state, anchor, settings, now),
+        Err(unsigned) => Terminal::provision(&args.state, unsigned, settings, now),
+    };
+    let mut terminal = provisioned.map_err(|error| format!("{}: {error}", args.state.display()))?;
     if let Some(path) = &args.status {
         let bytes = std::fs::read(path).map_err(|error| format!("{}: {error}", path.display()))?;
         let sequence = terminal

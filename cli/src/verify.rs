@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use ecard_api::rules::RegionalRules;
+use ecard_credential::trust::TrustAnchor;
 use ecard_credential::{
     AuthorityKey, Locale, Purpose, SignedTrustList, StatusCheck, StatusPolicy, TrustList,
     TrustListError, VerifiedPresentation, Verifier, VerifierPolicy, VerifyError,
@@ -180,6 +181,18 @@ impl TrustArgs {
     /// The trust list from `--trust`: signed and verified against the pinned
     /// `--authority-key`s, or unsigned only with `--allow-unsigned-trust`.
     pub fn load(&self, now: u64) -> Result<TrustList, String> {
+        Ok(match self.anchor(now)? {
+            Ok(anchor) => anchor
+                .trust_list()
+                .cloned()
+                .unwrap_or_else(|| TrustList::new(0, 0, Vec::new())),
+            Err(unsigned) => unsigned,
+        })
+    }
+
+    /// The pinned keys with the signed list installed through them, or the
+    /// unsigned list (only with `--allow-unsigned-trust`).
+    pub fn anchor(&self, now: u64) -> Result<Result<TrustAnchor, TrustList>, String> {
         let path = self.trust.as_ref().ok_or("--trust is required")?;
         let text = std::fs::read_to_string(path)
             .map_err(|error| format!("{}: {error}", path.display()))?;
@@ -213,13 +226,15 @@ impl TrustArgs {
                             .into(),
                     );
                 }
-                signed.verify(&pins, None, now).map_err(refused)
+                let mut anchor = TrustAnchor::new(pins);
+                anchor.install(&signed, now).map_err(refused)?;
+                Ok(Ok(anchor))
             }
             Err(TrustListError::Unsigned) if self.allow_unsigned_trust => {
                 eprintln!(
                     "warning: using an UNSIGNED trust list (--allow-unsigned-trust; development only)"
                 );
-                TrustList::from_json(&text).map_err(refused)
+                TrustList::from_json(&text).map(Err).map_err(refused)
             }
             Err(error) => Err(refused(error)),
         }

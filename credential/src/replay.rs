@@ -46,7 +46,7 @@ pub enum Seen {
 }
 
 /// Accepted counters of every credential whose codes may still pass.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ReplayGuard {
     entries: HashMap<Handle, ReplayEntry>,
     /// `(expires_at, handle)` as pushed; an item is stale when its entry has

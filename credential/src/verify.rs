@@ -519,6 +519,33 @@ impl Verifier {
         Ok(verifier)
     }
 
+    /// The same verifier trusting a new trust list (a rotation): installed
+    /// status lists whose keys the new list still holds stay, as do the
+    /// replay defence, the restart barrier and the accepts not yet taken.
+    pub fn with_trust_list(
+        &self,
+        trust_list: &TrustList,
+        now: u64,
+    ) -> Result<Verifier, TrustListError> {
+        let mut verifier = Verifier::new(trust_list, self.policy)?;
+        let state = self.state(now);
+        for installed in self.status_lists.values().flat_map(HashMap::values) {
+            let issued_at = installed.list.issued_at;
+            if verifier
+                .install_status_list(&installed.signed, issued_at.min(now))
+                .is_ok()
+            {
+                for delta in &installed.deltas {
+                    let _ = verifier.install_status_delta(delta, now);
+                }
+            }
+        }
+        verifier.replay = self.replay.clone();
+        verifier.refuse_codes_made_before = state.refuse_codes_made_before;
+        verifier.acceptances = self.acceptances.clone();
+        Ok(verifier)
+    }
+
     /// What to keep across a restart, at `now`.
     pub fn state(&self, now: u64) -> VerifierState {
         let mut installed: Vec<&InstalledList> = self

@@ -26,9 +26,11 @@ pub mod state_file;
 
 use std::path::{Path, PathBuf};
 
+use ecard_credential::trust::{SignedTrustList, TrustAnchor};
 use ecard_credential::{
     Acceptance, Locale, OnBehalfPolicy, Purpose, PurposeSet, StatusListError, StatusPolicy,
-    TrustList, VerifiedPresentation, Verifier, VerifierPolicy, VerifierState, VerifyError,
+    TrustList, TrustListError, VerifiedPresentation, Verifier, VerifierPolicy, VerifierState,
+    VerifyError,
 };
 use serde::{Deserialize, Serialize};
 
@@ -99,6 +101,11 @@ struct StateFile {
     /// Whether a process has the terminal open (not closed since).
     open: bool,
     trust_list: TrustList,
+    /// The pinned authority keys and the installed list's sequence, when
+    /// provisioned with a signed trust list (so later lists are verified
+    /// and never roll back, across restarts too).
+    #[serde(default)]
+    trust_anchor: Option<TrustAnchor>,
     settings: TerminalSettings,
     verifier: VerifierState,
 }
@@ -127,6 +134,10 @@ pub enum TerminalError {
     /// A status list was refused.
     #[error(transparent)]
     StatusList(#[from] StatusListError),
+    /// The terminal was provisioned with an unsigned trust list, so it
+    /// cannot verify a new one: provision it again.
+    #[error("the terminal holds no pinned authority key")]
+    NotAnchored,
     /// The trust list cannot be used.
     #[error(transparent)]
     Trust(#[from] ecard_credential::TrustListError),
@@ -141,7 +152,8 @@ impl TerminalError {
         match self {
             TerminalError::Unprovisioned(_) => "not_provisioned",
             TerminalError::StatusList(error) => error.code(),
-            TerminalError::Trust(_) => "trust_list_invalid",
+            TerminalError::NotAnchored => "not_anchored",
+            TerminalError::Trust(error) => error.code(),
             TerminalError::Write(_) => "state_not_writable",
         }
     }
@@ -151,10 +163,11 @@ impl TerminalError {
         match self {
             TerminalError::Unprovisioned(_) => VerifyError::NotProvisioned.message(locale),
             TerminalError::StatusList(error) => error.message(locale),
-            TerminalError::Trust(_) => locale.pick(
-                "信任名单无法使用，请从发卡机构重新获取后重新配置验码设备。",
-                "The trust list cannot be used. Fetch it again from the card issuer and set up the scanner again.",
+            TerminalError::NotAnchored => locale.pick(
+                "验码设备未固定信任根密钥，无法更新信任名单，请重新配置验码设备。",
+                "This scanner pins no authority key and cannot update its trust list. Set it up again.",
             ),
+            TerminalError::Trust(error) => error.message(locale),
             TerminalError::Write(_) => locale.pick(
                 "验码设备无法保存状态（存储空间已满或不可写），暂停验码。",
                 "The scanner cannot save its state (storage full or read-only) and has stopped checking codes.",
@@ -165,6 +178,7 @@ impl TerminalError {
 
 struct Provisioned {
     trust_list: TrustList,
+    trust_anchor: Option<TrustAnchor>,
     settings: TerminalSettings,
     verifier: Verifier,
 }
@@ -196,18 +210,69 @@ impl Terminal {
         settings: TerminalSettings,
         now: u64,
     ) -> Result<Terminal, TerminalError> {
+        Terminal::provision_state(path, trust_list, None, settings, now)
+    }
+
+    /// Provisions a terminal with a trust anchor: the pinned authority keys
+    /// and the signed trust list installed through them
+    /// ([`TrustAnchor::install`]). Later lists go through
+    /// [`Terminal::install_trust_list`] and never roll back.
+    pub fn provision_anchored(
+        path: &Path,
+        anchor: TrustAnchor,
+        settings: TerminalSettings,
+        now: u64,
+    ) -> Result<Terminal, TerminalError> {
+        let trust_list = anchor
+            .trust_list()
+            .cloned()
+            .ok_or(TerminalError::Trust(TrustListError::Unsigned))?;
+        Terminal::provision_state(path, trust_list, Some(anchor), settings, now)
+    }
+
+    fn provision_state(
+        path: &Path,
+        trust_list: TrustList,
+        trust_anchor: Option<TrustAnchor>,
+        settings: TerminalSettings,
+        now: u64,
+    ) -> Result<Terminal, TerminalError> {
         let mut verifier = Verifier::new(&trust_list, settings.policy())?;
         verifier.refuse_codes_made_before(now);
         let mut terminal = Terminal {
             path: path.to_owned(),
             state: Ok(Provisioned {
                 trust_list,
+                trust_anchor,
                 settings,
                 verifier,
             }),
         };
         terminal.write(now, true)?;
         Ok(terminal)
+    }
+
+    /// Verifies a new signed trust list against the pinned authority keys
+    /// (no rollback, rotation with overlap), switches to it and saves the
+    /// state. Status lists whose keys it still holds stay installed.
+    pub fn install_trust_list(
+        &mut self,
+        signed: &SignedTrustList,
+        now: u64,
+    ) -> Result<u64, TerminalError> {
+        let state = self.provisioned()?;
+        let anchor = state
+            .trust_anchor
+            .as_mut()
+            .ok_or(TerminalError::NotAnchored)?;
+        let mut next = anchor.clone();
+        let list = next.install(signed, now)?.clone();
+        state.verifier = state.verifier.with_trust_list(&list, now)?;
+        *anchor = next;
+        let sequence = list.sequence;
+        state.trust_list = list;
+        self.write(now, true)?;
+        Ok(sequence)
     }
 
     /// Opens the terminal whose state is at `path`. Never fails: a missing,
@@ -250,6 +315,7 @@ impl Terminal {
         }
         Ok(Provisioned {
             trust_list: file.trust_list,
+            trust_anchor: file.trust_anchor,
             settings: file.settings,
             verifier,
         })
@@ -338,6 +404,7 @@ impl Terminal {
             saved_at: now,
             open,
             trust_list: state.trust_list.clone(),
+            trust_anchor: state.trust_anchor.clone(),
             settings: state.settings.clone(),
             verifier: state.verifier.state(now),
         };

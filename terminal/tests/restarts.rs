@@ -183,3 +183,65 @@ fn a_state_that_cannot_be_written_refuses_every_code() {
         Err(VerifyError::NotProvisioned)
     );
 }
+
+#[test]
+fn a_signed_trust_list_never_rolls_back_across_restarts() {
+    use ecard_credential::trust::{TrustAnchor, TrustAuthority};
+    use ecard_credential::{SoftwareKey, TrustList};
+
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("terminal.json");
+    let world = World::new(Suite::Ed25519, Suite::Ed25519, NOW);
+    let authority = TrustAuthority::new(SoftwareKey::ed25519_from_seed(&[0x42; 32]).unwrap());
+    let pinned = authority.authority_key(NOW - 86_400, NOW + 86_400);
+    let edition = |sequence: u64, issued_at: u64| {
+        let mut list = TrustList::new(sequence, issued_at, world.trust.keys.clone());
+        list.authority_keys = vec![pinned.clone()];
+        authority.sign(&list).unwrap()
+    };
+    let mut anchor = TrustAnchor::new(vec![pinned.clone()]);
+    anchor.install(&edition(3, NOW - 600), NOW - 600).unwrap();
+    Terminal::provision_anchored(
+        &path,
+        anchor,
+        TerminalSettings::for_purposes(&[Purpose::Transport]),
+        NOW - 600,
+    )
+    .unwrap()
+    .close(NOW - 600)
+    .unwrap();
+    // A status list and an accepted code, then a new trust list: both kept.
+    let list = world.status_list(&Edition::day(1, NOW - HOUR, &[]));
+    let credential = world.credential(&claims(transport(), 1, NOW));
+    let code = world.show(&credential, Purpose::Transport, 1, NOW);
+    step(&path, NOW, |terminal| {
+        terminal.install_status_list(&list, NOW).unwrap()
+    });
+    assert!(step(&path, NOW, |terminal| terminal.verify(&code, NOW)).is_ok());
+    assert_eq!(
+        step(&path, NOW + 1, |terminal| terminal
+            .install_trust_list(&edition(4, NOW), NOW + 1)
+            .unwrap()),
+        4
+    );
+    assert_eq!(
+        step(&path, NOW + 2, |terminal| terminal.verify(&code, NOW + 2)),
+        Err(VerifyError::Replayed)
+    );
+    // After restarts, the older edition is still a rollback.
+    let rolled_back = step(&path, NOW + 3, |terminal| {
+        terminal
+            .install_trust_list(&edition(3, NOW - 600), NOW + 3)
+            .map_err(|error| error.code())
+    });
+    assert_eq!(rolled_back, Err("trust_list_rollback"));
+    // A terminal provisioned with an unsigned list cannot take a new one.
+    let unsigned = directory.path().join("unsigned.json");
+    provision(&world, &unsigned);
+    let refused = step(&unsigned, NOW, |terminal| {
+        terminal
+            .install_trust_list(&edition(5, NOW), NOW)
+            .map_err(|error| error.code())
+    });
+    assert_eq!(refused, Err("not_anchored"));
+}
