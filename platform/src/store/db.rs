@@ -15,6 +15,7 @@ const SCHEMA: Migrations = Migrations::new(&[
     include_str!("migrations/0002_credential_revocation.sql"),
     include_str!("migrations/0003_account_deletion.sql"),
     include_str!("migrations/0004_identity_proofing.sql"),
+    include_str!("migrations/0005_clearing.sql"),
 ]);
 
 /// Opens (creating if needed) and migrates the database at `path`
