@@ -329,3 +329,156 @@ fn parse_handle(text: &str) -> rusqlite::Result<Handle> {
 fn parse_purpose(text: &str) -> rusqlite::Result<Purpose> {
     crate::store::codec::parse_enum(text)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+    use super::*;
+
+    fn acceptance(counter: u32, issued_at: u64) -> Acceptance {
+        Acceptance {
+            handle: Handle([7; 8]),
+            counter,
+            purpose: Purpose::Transport,
+            issued_at,
+            accepted_at: issued_at + 1,
+        }
+    }
+
+    fn report_of(
+        terminal_id: &str,
+        after: Option<u64>,
+        acceptances: Vec<Acceptance>,
+    ) -> AcceptanceReport {
+        AcceptanceReport {
+            terminal_id: terminal_id.to_owned(),
+            after,
+            acceptances,
+        }
+    }
+
+    #[test]
+    fn a_full_answer_stops_its_cursor_so_nothing_is_skipped() {
+        let mut connection = crate::store::db::open(std::path::Path::new(":memory:")).unwrap();
+        let tx = connection.transaction().unwrap();
+        let now = 1_800_000_000;
+        let registered = register(&tx, "metro", now).unwrap();
+        let operator = operator_for_token(&tx, &registered.token).unwrap().unwrap();
+        assert_eq!(operator.operator_id, registered.operator_id);
+        assert!(operator_for_token(&tx, "op_wrong").unwrap().is_none());
+
+        let first: Vec<_> = (0..1_000).map(|counter| acceptance(counter, now)).collect();
+        let second: Vec<_> = (1_000..1_500)
+            .map(|counter| acceptance(counter, now))
+            .collect();
+        report(&tx, &operator, &report_of("a", None, first), now).unwrap();
+        let answer = report(&tx, &operator, &report_of("a", Some(1_000), second), now).unwrap();
+        assert_eq!(answer.cursor, 1_500);
+
+        // Gate B catches up in two answers: the first stops at 1,000.
+        let caught_up = report(&tx, &operator, &report_of("b", None, vec![]), now).unwrap();
+        assert_eq!(caught_up.recent.len(), MAX_ANSWER_ENTRIES);
+        assert_eq!(caught_up.cursor, 1_000);
+        let rest = report(
+            &tx,
+            &operator,
+            &report_of("b", Some(caught_up.cursor), vec![]),
+            now,
+        )
+        .unwrap();
+        assert_eq!(rest.recent.len(), 500);
+        assert_eq!(rest.recent[0].counter, 1_000);
+        assert_eq!(rest.cursor, 1_500);
+
+        // 1,500 codes accepted at A and at B: duplicates come 1,000 at a time.
+        let again: Vec<_> = (0..1_000).map(|counter| acceptance(counter, now)).collect();
+        let answer = report(&tx, &operator, &report_of("b", Some(1_500), again), now).unwrap();
+        assert_eq!(answer.duplicates.len(), MAX_ANSWER_ENTRIES);
+        let again: Vec<_> = (1_000..1_500)
+            .map(|counter| acceptance(counter, now))
+            .collect();
+        let answer = report(
+            &tx,
+            &operator,
+            &report_of("b", Some(answer.cursor), again),
+            now,
+        )
+        .unwrap();
+        assert_eq!(answer.duplicates.len(), 500);
+        assert_eq!(answer.cursor, 3_000);
+        // A, from its old cursor, is told of the duplicates in two answers;
+        // the first stops before the first code it could not hold.
+        let told = report(&tx, &operator, &report_of("a", Some(1_500), vec![]), now).unwrap();
+        assert_eq!(told.duplicates.len(), MAX_ANSWER_ENTRIES);
+        assert_eq!(told.cursor, 2_500);
+        let told = report(
+            &tx,
+            &operator,
+            &report_of("a", Some(told.cursor), vec![]),
+            now,
+        )
+        .unwrap();
+        assert_eq!(told.duplicates.len(), 500);
+        assert_eq!(told.duplicates[0].counter, 1_000);
+        assert_eq!(told.cursor, 3_000);
+    }
+
+    #[test]
+    fn acceptances_are_forgotten_seven_days_after_their_report() {
+        let mut connection = crate::store::db::open(std::path::Path::new(":memory:")).unwrap();
+        let tx = connection.transaction().unwrap();
+        let now = 1_800_000_000;
+        let registered = register(&tx, "metro", now).unwrap();
+        let operator = operator_for_token(&tx, &registered.token).unwrap().unwrap();
+        report(
+            &tx,
+            &operator,
+            &report_of("a", None, vec![acceptance(1, now)]),
+            now,
+        )
+        .unwrap();
+        report(
+            &tx,
+            &operator,
+            &report_of("b", None, vec![acceptance(1, now)]),
+            now,
+        )
+        .unwrap();
+        prune(&tx, now + RETENTION_SECONDS).unwrap();
+        let kept = report(
+            &tx,
+            &operator,
+            &report_of("c", None, vec![]),
+            now + RETENTION_SECONDS,
+        )
+        .unwrap();
+        assert_eq!(kept.duplicates.len(), 1);
+        prune(&tx, now + RETENTION_SECONDS + 1).unwrap();
+        let gone = report(
+            &tx,
+            &operator,
+            &report_of("c", None, vec![]),
+            now + RETENTION_SECONDS + 1,
+        )
+        .unwrap();
+        assert!(gone.duplicates.is_empty());
+        // The cursor keeps counting: a terminal's cursor stays valid.
+        assert_eq!(gone.cursor, 2);
+    }
+
+    #[test]
+    fn names_are_bounded() {
+        let mut connection = crate::store::db::open(std::path::Path::new(":memory:")).unwrap();
+        let tx = connection.transaction().unwrap();
+        for name in ["", "   ", "a\u{0}b", &"名".repeat(101)] {
+            assert_eq!(
+                register(&tx, name, 0).unwrap_err().code(),
+                ProblemCode::InvalidField
+            );
+        }
+        let registered = register(&tx, &"名".repeat(100), 0).unwrap();
+        assert!(registered.token.starts_with("op_"));
+        assert_eq!(registered.token.len(), 46);
+    }
+}
