@@ -396,7 +396,10 @@ mod tests {
         assert!(!policy.on_behalf.guardian.contains(Purpose::Identity));
         assert_eq!(OnBehalfPolicy::from(&rules.on_behalf), policy.on_behalf);
         // Documents without the setting keep a day; the terminal needs a list that fresh.
-        assert_eq!(rules.status_list_max_age_hours, DEFAULT_STATUS_LIST_MAX_AGE_HOURS);
+        assert_eq!(
+            rules.status_list_max_age_hours,
+            DEFAULT_STATUS_LIST_MAX_AGE_HOURS
+        );
         assert_eq!(
             policy.status,
             ecard_credential::StatusPolicy::Required {
