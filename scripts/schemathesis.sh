@@ -5,8 +5,9 @@
 # First runs the contract tests recording every exchange and checks each
 # answer against the document (scripts/check-recorded-responses.py). Then
 # starts `ecard platform serve` on a fresh database and a free loopback port,
-# enrols a device for the hooks (scripts/schemathesis_hooks.py sign the
-# device-authenticated calls and add the admin token to /admin calls), then
+# enrols a device and registers a terminal operator for the hooks
+# (scripts/schemathesis_hooks.py sign the device-authenticated calls; the
+# admin and operator tokens go to their calls), then
 # runs every operation — public, device-signed and admin — with positive and
 # negative data and every check schemathesis has (no 5xx, documented status
 # codes, media types, headers and schemas, negative data refused, auth
@@ -74,7 +75,8 @@ fi
 export ECARD_ST_BASE="$base" ECARD_ST_ADMIN_TOKEN="$token" ECARD_ST_KEY_FILE="$work/device.key"
 ECARD_ST_IDS="$("$venv/bin/python" scripts/schemathesis_hooks.py enrol "$ECARD_ST_KEY_FILE")"
 ECARD_ST_DEVICE="$("$venv/bin/python" -c 'import json, sys; print(json.loads(sys.argv[1])["device_id"])' "$ECARD_ST_IDS")"
-export ECARD_ST_IDS ECARD_ST_DEVICE
+ECARD_ST_OPERATOR_TOKEN="$("$venv/bin/python" -c 'import json, sys; print(json.loads(sys.argv[1])["operator_token"])' "$ECARD_ST_IDS")"
+export ECARD_ST_IDS ECARD_ST_DEVICE ECARD_ST_OPERATOR_TOKEN
 
 # Schemathesis keeps its replay cache (`st replay <id>`) in the working
 # directory: run it in target/ so the tree stays clean.

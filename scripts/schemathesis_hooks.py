@@ -3,7 +3,8 @@
 Schemathesis cannot make the device signatures of the API by itself. The
 script first enrols a device (Ed25519) for the seeded elderly persona with
 `python schemathesis_hooks.py enrol <key file>`, which also makes a
-replacement application and a mandate request and prints the ids as JSON;
+replacement application and a mandate request, registers a terminal
+operator and prints the ids (and the operator's token) as JSON;
 scripts/schemathesis.toml then gives the four device-signature headers as
 the credentials of their security schemes: the device id, and a placeholder
 for timestamp, nonce and signature. For every call this module adds a
@@ -148,7 +149,14 @@ def enrol(base: str, admin_token: str, key_file: str) -> dict:
         },
         device,
     )["delegation_id"]
+    # A terminal operator for the clearing endpoint (its token authenticates
+    # POST /v1/operator/acceptances; see scripts/schemathesis.toml).
+    operator = requests.post(
+        f"{base}/admin/operators", json={"name": "schemathesis"}, headers=admin, timeout=10
+    )
+    operator.raise_for_status()
     return {
+        "operator_token": operator.json()["token"],
         "device_id": device,
         "card_id": card,
         "person_id": elder["person_id"],

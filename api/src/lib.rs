@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod catalogue;
+pub mod clearing;
 pub mod identity;
 pub mod paths;
 pub mod problem;

@@ -93,6 +93,11 @@ pub const DELEGATION_REVOKE: &str = "/v1/delegations/{id}/revoke";
 /// The audit trail of acts for and by the person (`GET`).
 pub const AUDIT: &str = "/v1/audit";
 
+/// A terminal operator reports accepted codes and gets its other
+/// terminals' accepts and the codes accepted twice (`POST`, bearer
+/// operator token).
+pub const OPERATOR_ACCEPTANCES: &str = "/v1/operator/acceptances";
+
 /// Operator: moves the platform clock (`POST`).
 pub const ADMIN_CLOCK_ADVANCE: &str = "/admin/clock/advance";
 /// Operator: adds a person to the register (`POST`).
@@ -129,6 +134,8 @@ pub const ADMIN_OUTLETS: &str = "/admin/outlets";
 pub const ADMIN_OUTLET: &str = "/admin/outlets/{id}";
 /// Operator: replaces a region's rules (`PUT`).
 pub const ADMIN_RULES: &str = "/admin/rules";
+/// Operator: registers a terminal operator and issues its token (`POST`).
+pub const ADMIN_OPERATORS: &str = "/admin/operators";
 
 /// Every path above, for checks that walk them all.
 pub const ALL: &[&str] = &[
@@ -172,6 +179,7 @@ pub const ALL: &[&str] = &[
     DELEGATION_FACE_CONSENT,
     DELEGATION_REVOKE,
     AUDIT,
+    OPERATOR_ACCEPTANCES,
     ADMIN_CLOCK_ADVANCE,
     ADMIN_PEOPLE,
     ADMIN_PERSON_PHONE,
@@ -190,6 +198,7 @@ pub const ALL: &[&str] = &[
     ADMIN_OUTLETS,
     ADMIN_OUTLET,
     ADMIN_RULES,
+    ADMIN_OPERATORS,
 ];
 
 /// The template's `{id}` filled with `id`: the path a client calls.

@@ -255,6 +255,8 @@ fn each_state_table_has_one_writer() {
         ("people", "domain::register"),
         ("identity_attempts", "domain::enrolment"),
         ("pin_grants", "domain::pin"),
+        ("operators", "domain::clearing"),
+        ("operator_acceptances", "domain::clearing"),
     ] {
         let writers = writers_of(&modules, table);
         assert_eq!(

@@ -31,6 +31,7 @@ mod account;
 mod admin;
 mod applications;
 mod cards;
+mod clearing;
 mod e_card_timing;
 mod enrolment;
 mod family;

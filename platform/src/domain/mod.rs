@@ -1,7 +1,8 @@
 //! The domain layer: the card service's rules and state transitions —
 //! cards, applications and their production, delegations, issuance and the
 //! issuer keys, regional rules, enrolment and identity checks (register,
-//! face, PIN, SMS codes, attempt limits), account deletion, the catalogue
+//! face, PIN, SMS codes, attempt limits), account deletion, the clearing of
+//! accepted codes between an operator's terminals, the catalogue
 //! feeds, and the clock tick that moves time-driven processes along.
 //!
 //! It builds on the store and knows nothing of requests: functions take a
@@ -12,6 +13,7 @@ pub mod access;
 pub mod accounts;
 pub mod applications;
 pub mod cards;
+pub mod clearing;
 pub mod dates;
 pub mod delegations;
 pub mod devices;

@@ -66,8 +66,10 @@ pub enum Access {
     Device,
     /// A key being enrolled, by signature, naming its enrolment.
     Enrolling,
-    /// The operator, by admin token.
+    /// The platform's admin, by admin token.
     Admin,
+    /// A terminal operator, by its bearer token.
+    Operator,
 }
 
 /// Everything a handler needs.
@@ -80,6 +82,8 @@ pub struct Ctx<'a> {
     pub caller: Option<Caller>,
     /// The enrolment whose key signed (for `Access::Enrolling`).
     pub enrolling: Option<crate::domain::enrolment::Enrolling>,
+    /// The terminal operator whose token was given (for `Access::Operator`).
+    pub operator: Option<crate::domain::clearing::Operator>,
     /// The peer address the request came from (`unknown` when not known).
     pub source: String,
     /// The request body.
@@ -111,6 +115,16 @@ impl Ctx<'_> {
     pub fn caller(&self) -> ApiResult<&Caller> {
         self.caller.as_ref().ok_or_else(|| {
             ApiError::new(ProblemCode::Unauthenticated, "a signed request is required")
+        })
+    }
+
+    /// The authenticated terminal operator.
+    pub fn operator(&self) -> ApiResult<&crate::domain::clearing::Operator> {
+        self.operator.as_ref().ok_or_else(|| {
+            ApiError::new(
+                ProblemCode::Unauthenticated,
+                "an operator token is required",
+            )
         })
     }
 
@@ -237,9 +251,15 @@ impl Endpoint {
         access: Access::Enrolling,
         idempotent: true,
     };
-    /// An operator call.
+    /// An admin call.
     pub const ADMIN: Endpoint = Endpoint {
         access: Access::Admin,
+        idempotent: false,
+    };
+    /// A terminal operator's call: idempotent by its nature (the same
+    /// report twice stores nothing new), so it takes no key.
+    pub const OPERATOR: Endpoint = Endpoint {
+        access: Access::Operator,
         idempotent: false,
     };
 }

@@ -14,6 +14,7 @@ pub mod account;
 pub mod admin;
 pub mod applications;
 pub mod cards;
+pub mod clearing;
 pub mod context;
 pub mod delegations;
 pub mod devices;

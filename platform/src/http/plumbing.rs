@@ -186,21 +186,24 @@ where
         state.remember_now(now);
         (state.tick)(&tx, now)?;
         let caller = match endpoint.access {
-            Access::Public => Ok((None, None)),
+            Access::Public => Ok((None, None, None)),
             Access::Device => {
                 authenticate(&tx, method.as_str(), &path_and_query, headers, body, now)
-                    .map(|caller| (Some(caller), None))
+                    .map(|caller| (Some(caller), None, None))
             }
             Access::Enrolling => {
                 authenticate_enrolling(&tx, method.as_str(), &path_and_query, headers, body, now)
-                    .map(|enrolling| (None, Some(enrolling)))
+                    .map(|enrolling| (None, Some(enrolling), None))
             }
-            Access::Admin => check_admin(state, headers).map(|()| (None, None)),
+            Access::Admin => check_admin(state, headers).map(|()| (None, None, None)),
+            Access::Operator => {
+                authenticate_operator(&tx, headers).map(|operator| (None, None, Some(operator)))
+            }
         };
         tx.commit()?;
         Ok::<_, ApiError>((now, caller))
     })();
-    let (now, (caller, enrolling)) = match admitted {
+    let (now, (caller, enrolling, operator)) = match admitted {
         Ok((now, Ok(caller))) => (now, caller),
         Ok((now, Err(error))) => return with_time(error.into_response(), now),
         Err(error) => return error.into_response(),
@@ -237,6 +240,7 @@ where
             now,
             caller,
             enrolling,
+            operator,
             source: source.to_owned(),
             body,
             query: uri.query().map(str::to_owned),
@@ -437,6 +441,21 @@ fn check_admin(state: &AppState, headers: &HeaderMap) -> ApiResult<()> {
     } else {
         Err(unauthenticated("the admin token is missing or wrong"))
     }
+}
+
+/// Finds the terminal operator by its bearer token. The token is looked up
+/// by its SHA-256, so no secret is compared byte by byte, and it is never
+/// written to a log or an error.
+fn authenticate_operator(
+    tx: &Transaction<'_>,
+    headers: &HeaderMap,
+) -> ApiResult<crate::domain::clearing::Operator> {
+    let token = header_text(headers, header::AUTHORIZATION.as_str())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .filter(|token| !token.is_empty())
+        .ok_or_else(|| unauthenticated("the operator token is missing"))?;
+    crate::domain::clearing::operator_for_token(tx, token)?
+        .ok_or_else(|| unauthenticated("the operator token is wrong"))
 }
 
 fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {

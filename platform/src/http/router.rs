@@ -13,7 +13,8 @@ use crate::error::ApiError;
 use crate::http::context::{Access, AppState, Ctx, Endpoint};
 use crate::http::plumbing::{handle, path_rejected};
 use crate::http::{
-    account, admin, applications, cards, delegations, devices, enrolment, feeds, phone, pin, rules,
+    account, admin, applications, cards, clearing, delegations, devices, enrolment, feeds, phone,
+    pin, rules,
 };
 
 type Shared = State<Arc<AppState>>;
@@ -212,6 +213,14 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route(
             paths::AUDIT,
             get(endpoint!(E::DEVICE_READ, delegations::audit_trail)),
+        )
+        .route(
+            paths::OPERATOR_ACCEPTANCES,
+            post(endpoint!(E::OPERATOR, clearing::report)),
+        )
+        .route(
+            paths::ADMIN_OPERATORS,
+            post(endpoint!(E::ADMIN, clearing::register_operator)),
         )
         .route(
             paths::ADMIN_CLOCK_ADVANCE,

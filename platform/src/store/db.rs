@@ -16,6 +16,7 @@ const SCHEMA: Migrations = Migrations::new(&[
     include_str!("migrations/0003_account_deletion.sql"),
     include_str!("migrations/0004_identity_proofing.sql"),
     include_str!("migrations/0005_trust_authority.sql"),
+    include_str!("migrations/0006_clearing.sql"),
 ]);
 
 /// Opens (creating if needed) and migrates the database at `path`
