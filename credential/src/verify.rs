@@ -332,6 +332,10 @@ pub struct VerifierState {
     pub status_deltas: Vec<String>,
     /// Accepted counters of the credentials whose codes may still pass.
     pub replay: Vec<ReplayEntry>,
+    /// Accepted codes not yet taken for the operator's clearing
+    /// ([`Verifier::take_acceptances`]), so a restart does not lose them.
+    #[serde(default)]
+    pub acceptances: Vec<Acceptance>,
     /// Codes made up to this time (plus the clock skew) are refused: the
     /// terminal restarted without its last accepts (see
     /// [`Verifier::refuse_codes_made_before`]).
@@ -515,6 +519,7 @@ impl Verifier {
             verifier.install_status_delta(&bytes, issued_at.min(now))?;
         }
         verifier.replay.restore(&state.replay, now);
+        verifier.acceptances = state.acceptances.clone();
         verifier.refuse_codes_made_before = state.refuse_codes_made_before;
         Ok(verifier)
     }
@@ -566,6 +571,7 @@ impl Verifier {
                 .map(|delta| URL_SAFE_NO_PAD.encode(delta))
                 .collect(),
             replay: self.replay.entries(now),
+            acceptances: self.acceptances.clone(),
             refuse_codes_made_before: self
                 .refuse_codes_made_before
                 .filter(|&barrier| self.barrier_in_force(barrier, now)),

@@ -226,6 +226,8 @@ fn state_restored_after_a_restart_keeps_revocations_replays_and_sequences() {
 
     let mut restarted = Verifier::restore(&world.trust, policy, &state, NOW + 1).unwrap();
     assert_eq!(restarted.verify(&code, NOW + 1), Err(VerifyError::Replayed));
+    // The accept not yet reported to the operator survives too.
+    assert_eq!(restarted.take_acceptances().len(), 1);
     let revoked_code = world.show(&revoked, Purpose::Transport, 1, NOW);
     assert_eq!(
         restarted.verify(&revoked_code, NOW + 1),
