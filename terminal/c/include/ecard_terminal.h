@@ -1,5 +1,5 @@
 /*
- * ecard terminal SDK: the C ABI of ecard-terminal-c (libecard_terminal).
+ * ecard terminal SDK: the C ABI of ecard-terminal-c (libecard_terminal_c).
  *
  * Strings: every `const char *` returned is static, owned by the library,
  * NUL-terminated UTF-8, valid until the process ends; never free one.

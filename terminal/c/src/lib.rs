@@ -32,7 +32,7 @@
 
 #![deny(clippy::undocumented_unsafe_blocks)]
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::ffi::{CStr, CString, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
@@ -147,9 +147,11 @@ pub struct EcardTerminalVerdict {
 
 /// A static, NUL-terminated copy of `text`, made once per string and kept
 /// for the life of the process (the set of strings is fixed: codes and
-/// messages are `&'static str` in the Rust crates).
+/// messages are `&'static str` in the Rust crates). A B-tree, not a hash
+/// map: its nodes are referenced from their start, so leak checkers see the
+/// strings as reachable, not "possibly lost".
 fn c_text(text: &'static str) -> *const c_char {
-    static TABLE: OnceLock<Mutex<HashMap<(usize, usize), &'static CStr>>> = OnceLock::new();
+    static TABLE: OnceLock<Mutex<BTreeMap<(usize, usize), &'static CStr>>> = OnceLock::new();
     let table = TABLE.get_or_init(Default::default);
     // A panic while holding the lock cannot leave the map half-written in
     // a harmful way (insert is the only write), so a poisoned lock is used.
