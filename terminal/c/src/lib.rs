@@ -145,28 +145,40 @@ pub struct EcardTerminalVerdict {
     pub credential_cached: bool,
 }
 
-/// A static, NUL-terminated copy of `text`, made once per string and kept
-/// for the life of the process (the set of strings is fixed: codes and
-/// messages are `&'static str` in the Rust crates). A B-tree, not a hash
-/// map: its nodes are referenced from their start, so leak checkers see the
-/// strings as reachable, not "possibly lost".
-fn c_text(text: &'static str) -> *const c_char {
-    static TABLE: OnceLock<Mutex<BTreeMap<(usize, usize), &'static CStr>>> = OnceLock::new();
+/// Static, NUL-terminated copies of up to three strings, made once per set
+/// and kept for the life of the process (the set of strings is fixed: codes
+/// and messages are `&'static str` in the Rust crates). One lookup per
+/// error, keyed by where its strings live. A B-tree, not a hash map: its
+/// nodes are referenced from their start, so leak checkers see the strings
+/// as reachable, not "possibly lost".
+fn c_texts<const N: usize>(texts: [&'static str; N]) -> [*const c_char; N] {
+    type Key = [(usize, usize); 3];
+    static TABLE: OnceLock<Mutex<BTreeMap<Key, [&'static CStr; 3]>>> = OnceLock::new();
+    let mut key: Key = [(0, 0); 3];
+    for (slot, text) in key.iter_mut().zip(texts) {
+        *slot = (text.as_ptr() as usize, text.len());
+    }
     let table = TABLE.get_or_init(Default::default);
     // A panic while holding the lock cannot leave the map half-written in
     // a harmful way (insert is the only write), so a poisoned lock is used.
     let mut table = table
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let key = (text.as_ptr() as usize, text.len());
-    if let Some(found) = table.get(&key) {
-        return found.as_ptr();
-    }
-    let owned = CString::new(text)
-        .unwrap_or_else(|_| CString::new(text.replace('\0', "")).unwrap_or_default());
-    let leaked: &'static CStr = Box::leak(owned.into_boxed_c_str());
-    table.insert(key, leaked);
-    leaked.as_ptr()
+    let copies = table.entry(key).or_insert_with(|| {
+        std::array::from_fn(|index| {
+            let text = texts.get(index).copied().unwrap_or_default();
+            let owned = CString::new(text)
+                .unwrap_or_else(|_| CString::new(text.replace('\0', "")).unwrap_or_default());
+            let leaked: &'static CStr = Box::leak(owned.into_boxed_c_str());
+            leaked
+        })
+    });
+    std::array::from_fn(|index| copies[index].as_ptr())
+}
+
+fn c_text(text: &'static str) -> *const c_char {
+    let [pointer] = c_texts([text]);
+    pointer
 }
 
 /// An error of the C layer itself, or one carried up from the crates.
@@ -216,20 +228,21 @@ impl Failure {
     }
 
     fn result(self) -> EcardTerminalResult {
+        let [code, message_zh, message_en] = c_texts([self.code, self.zh, self.en]);
         EcardTerminalResult {
             ok: false,
-            code: c_text(self.code),
-            message_zh: c_text(self.zh),
-            message_en: c_text(self.en),
+            code,
+            message_zh,
+            message_en,
         }
     }
 
     fn verdict(self) -> EcardTerminalVerdict {
+        let [error_code, message_zh, message_en] = c_texts([self.code, self.zh, self.en]);
         EcardTerminalVerdict {
-            valid: false,
-            error_code: c_text(self.code),
-            message_zh: c_text(self.zh),
-            message_en: c_text(self.en),
+            error_code,
+            message_zh,
+            message_en,
             ..EMPTY_VERDICT
         }
     }
@@ -298,15 +311,15 @@ fn role_id(role: HolderRole) -> u32 {
     }
 }
 
-fn concession_name(class: ConcessionClass) -> &'static str {
+fn concession_name(class: ConcessionClass) -> &'static CStr {
     match class {
-        ConcessionClass::Standard => "standard",
-        ConcessionClass::Senior => "senior",
-        ConcessionClass::SeniorFree => "senior_free",
-        ConcessionClass::Student => "student",
-        ConcessionClass::Disability => "disability",
-        ConcessionClass::Entitled => "entitled",
-        ConcessionClass::Child => "child",
+        ConcessionClass::Standard => c"standard",
+        ConcessionClass::Senior => c"senior",
+        ConcessionClass::SeniorFree => c"senior_free",
+        ConcessionClass::Student => c"student",
+        ConcessionClass::Disability => c"disability",
+        ConcessionClass::Entitled => c"entitled",
+        ConcessionClass::Child => c"child",
     }
 }
 
@@ -328,7 +341,7 @@ fn accepted(verified: &VerifiedPresentation) -> EcardTerminalVerdict {
     match &verified.disclosure {
         Disclosure::Transport { concession } | Disclosure::CultureTourism { concession } => {
             verdict.concession = i32::from(concession.id());
-            verdict.concession_name = c_text(concession_name(*concession));
+            verdict.concession_name = concession_name(*concession).as_ptr();
         }
         Disclosure::Medical { handle, region } | Disclosure::Identity { handle, region } => {
             const HEX: &[u8; 16] = b"0123456789abcdef";
