@@ -28,6 +28,9 @@
 //!   ([`EventListener`], whose [`EventSubscription`] cancels on close) and the
 //!   platform logger ([`PlatformLogger`], fed by `tracing` with personal data
 //!   masked).
+//! - **Terminals**: [`TerminalVerifier`] wraps `ecard_terminal::Terminal`
+//!   for Android POS terminals and counters (provision, status lists,
+//!   verify, save, close; see `docs/terminals.md`, "C SDK").
 
 uniffi::setup_scaffolding!();
 
@@ -46,6 +49,7 @@ pub mod logging;
 pub mod presentation;
 pub mod qr;
 pub mod runtime;
+pub mod terminal;
 pub mod types;
 
 pub use client::{BackgroundSync, EcardClient};
@@ -55,6 +59,7 @@ pub use identity::{FaceCheck, FaceCheckFailure};
 pub use keystore::{KeyStoreFailure, PlatformKeyStore};
 pub use logging::{LogLevel, PlatformLogger};
 pub use runtime::LiveObjects;
+pub use terminal::{TerminalVerdict, TerminalVerifier, TerminalVerifierError, VerifiedCode};
 
 /// The version of this library (the workspace version).
 ///

@@ -3547,6 +3547,257 @@ public func FfiConverterTypePlatformLogger_lower(_ value: PlatformLogger) -> UIn
 
 
 
+
+
+/**
+ * A gate or counter terminal: the offline verifier and its state file.
+ *
+ * Provision once ([`TerminalVerifier::provision`]), then open the same
+ * state at every start ([`TerminalVerifier::open`]); install each status
+ * list as it arrives, save every few seconds, close when stopping. A
+ * verifier dropped without `close` behaves as after a crash: the next open
+ * refuses codes made before it (`made_before_restart`).
+ */
+public protocol TerminalVerifierProtocol: AnyObject, Sendable {
+    
+    /**
+     * Writes the state and marks it closed; later calls fail with `closed`.
+     * Closing twice is a no-op.
+     */
+    func close(now: UInt64) throws 
+    
+    /**
+     * Installs a signed status list (`GET /v1/status-lists/{n}`) and saves
+     * the state; returns its sequence.
+     */
+    func installStatusList(bytes: Data, now: UInt64) throws  -> UInt32
+    
+    /**
+     * Whether the terminal is provisioned (false: it refuses every code).
+     */
+    func isProvisioned()  -> Bool
+    
+    /**
+     * Writes the state (the verifier stays open).
+     */
+    func save(now: UInt64) throws 
+    
+    /**
+     * Verifies a code's text at Unix time `now`.
+     */
+    func verify(code: String, now: UInt64) throws  -> TerminalVerdict
+    
+}
+/**
+ * A gate or counter terminal: the offline verifier and its state file.
+ *
+ * Provision once ([`TerminalVerifier::provision`]), then open the same
+ * state at every start ([`TerminalVerifier::open`]); install each status
+ * list as it arrives, save every few seconds, close when stopping. A
+ * verifier dropped without `close` behaves as after a crash: the next open
+ * refuses codes made before it (`made_before_restart`).
+ */
+open class TerminalVerifier: TerminalVerifierProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_ecard_ffi_fn_clone_terminalverifier(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_ecard_ffi_fn_free_terminalverifier(handle, $0) }
+    }
+
+    
+    /**
+     * Opens the terminal whose state file is `state_path` at Unix time
+     * `now`. Never fails: a missing or damaged state gives a verifier that
+     * refuses every code with `not_provisioned` (see `is_provisioned`).
+     */
+public static func `open`(statePath: String, now: UInt64) -> TerminalVerifier  {
+    return try!  FfiConverterTypeTerminalVerifier_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_constructor_terminalverifier_open(
+        FfiConverterString.lower(statePath),
+        FfiConverterUInt64.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Provisions a terminal at `state_path`, replacing any state there, for
+     * `purposes`, with the issuer's trust list (`GET /v1/trust-list`).
+     * `status_max_age_seconds`: the oldest status list a verdict may rest
+     * on (86,400 is the default); null for best effort.
+     */
+public static func provision(statePath: String, trustListJson: String, purposes: [Purpose], statusMaxAgeSeconds: UInt64?, now: UInt64)throws  -> TerminalVerifier  {
+    return try  FfiConverterTypeTerminalVerifier_lift(try rustCallWithError(FfiConverterTypeTerminalVerifierError_lift) {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_constructor_terminalverifier_provision(
+        FfiConverterString.lower(statePath),
+        FfiConverterString.lower(trustListJson),
+        FfiConverterSequenceTypePurpose.lower(purposes),
+        FfiConverterOptionUInt64.lower(statusMaxAgeSeconds),
+        FfiConverterUInt64.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * Writes the state and marks it closed; later calls fail with `closed`.
+     * Closing twice is a no-op.
+     */
+open func close(now: UInt64)throws   {try rustCallWithError(FfiConverterTypeTerminalVerifierError_lift) {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_method_terminalverifier_close(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt64.lower(now),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Installs a signed status list (`GET /v1/status-lists/{n}`) and saves
+     * the state; returns its sequence.
+     */
+open func installStatusList(bytes: Data, now: UInt64)throws  -> UInt32  {
+    return try  FfiConverterUInt32.lift(try rustCallWithError(FfiConverterTypeTerminalVerifierError_lift) {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_method_terminalverifier_install_status_list(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(bytes),
+        FfiConverterUInt64.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether the terminal is provisioned (false: it refuses every code).
+     */
+open func isProvisioned() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_method_terminalverifier_is_provisioned(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Writes the state (the verifier stays open).
+     */
+open func save(now: UInt64)throws   {try rustCallWithError(FfiConverterTypeTerminalVerifierError_lift) {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_method_terminalverifier_save(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt64.lower(now),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Verifies a code's text at Unix time `now`.
+     */
+open func verify(code: String, now: UInt64)throws  -> TerminalVerdict  {
+    return try  FfiConverterTypeTerminalVerdict_lift(try rustCallWithError(FfiConverterTypeTerminalVerifierError_lift) {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_method_terminalverifier_verify(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(code),
+        FfiConverterUInt64.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTerminalVerifier: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = TerminalVerifier
+
+    public static func lift(_ handle: UInt64) throws -> TerminalVerifier {
+        return TerminalVerifier(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: TerminalVerifier) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TerminalVerifier {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: TerminalVerifier, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTerminalVerifier_lift(_ handle: UInt64) throws -> TerminalVerifier {
+    return try FfiConverterTypeTerminalVerifier.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTerminalVerifier_lower(_ value: TerminalVerifier) -> UInt64 {
+    return FfiConverterTypeTerminalVerifier.lower(value)
+}
+
+
+
+
 /**
  * One account notice (a device name at most; no personal data). Named
  * `AccountNotice` in the bindings.
@@ -9006,6 +9257,147 @@ public func FfiConverterTypeSyncReport_lower(_ value: SyncReport) -> RustBuffer 
 
 
 /**
+ * An accepted code: what the terminal may know.
+ */
+public struct VerifiedCode: Equatable, Hashable {
+    /**
+     * The code's purpose.
+     */
+    public let purpose: Purpose
+    /**
+     * Who presented it.
+     */
+    public let onBehalf: HolderRole
+    /**
+     * When the code was made, Unix seconds.
+     */
+    public let issuedAt: UInt64
+    /**
+     * The device counter.
+     */
+    public let counter: UInt32
+    /**
+     * When the credential expires, Unix seconds.
+     */
+    public let credentialNotAfter: UInt64
+    /**
+     * Fare or admission class (transport, culture and tourism), e.g.
+     * `senior_free`.
+     */
+    public let concession: String?
+    /**
+     * Pseudonymous handle, 16 hex digits (medical, identity).
+     */
+    public let handle: String?
+    /**
+     * Six-digit region code (medical, identity), when carried.
+     */
+    public let region: UInt32?
+    /**
+     * The status list edition checked; null when unchecked (best effort).
+     */
+    public let statusSequence: UInt32?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The code's purpose.
+         */purpose: Purpose, 
+        /**
+         * Who presented it.
+         */onBehalf: HolderRole, 
+        /**
+         * When the code was made, Unix seconds.
+         */issuedAt: UInt64, 
+        /**
+         * The device counter.
+         */counter: UInt32, 
+        /**
+         * When the credential expires, Unix seconds.
+         */credentialNotAfter: UInt64, 
+        /**
+         * Fare or admission class (transport, culture and tourism), e.g.
+         * `senior_free`.
+         */concession: String?, 
+        /**
+         * Pseudonymous handle, 16 hex digits (medical, identity).
+         */handle: String?, 
+        /**
+         * Six-digit region code (medical, identity), when carried.
+         */region: UInt32?, 
+        /**
+         * The status list edition checked; null when unchecked (best effort).
+         */statusSequence: UInt32?) {
+        self.purpose = purpose
+        self.onBehalf = onBehalf
+        self.issuedAt = issuedAt
+        self.counter = counter
+        self.credentialNotAfter = credentialNotAfter
+        self.concession = concession
+        self.handle = handle
+        self.region = region
+        self.statusSequence = statusSequence
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension VerifiedCode: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeVerifiedCode: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> VerifiedCode {
+        return
+            try VerifiedCode(
+                purpose: FfiConverterTypePurpose.read(from: &buf), 
+                onBehalf: FfiConverterTypeHolderRole.read(from: &buf), 
+                issuedAt: FfiConverterUInt64.read(from: &buf), 
+                counter: FfiConverterUInt32.read(from: &buf), 
+                credentialNotAfter: FfiConverterUInt64.read(from: &buf), 
+                concession: FfiConverterOptionString.read(from: &buf), 
+                handle: FfiConverterOptionString.read(from: &buf), 
+                region: FfiConverterOptionUInt32.read(from: &buf), 
+                statusSequence: FfiConverterOptionUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: VerifiedCode, into buf: inout [UInt8]) {
+        FfiConverterTypePurpose.write(value.purpose, into: &buf)
+        FfiConverterTypeHolderRole.write(value.onBehalf, into: &buf)
+        FfiConverterUInt64.write(value.issuedAt, into: &buf)
+        FfiConverterUInt32.write(value.counter, into: &buf)
+        FfiConverterUInt64.write(value.credentialNotAfter, into: &buf)
+        FfiConverterOptionString.write(value.concession, into: &buf)
+        FfiConverterOptionString.write(value.handle, into: &buf)
+        FfiConverterOptionUInt32.write(value.region, into: &buf)
+        FfiConverterOptionUInt32.write(value.statusSequence, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVerifiedCode_lift(_ buf: RustBuffer) throws -> VerifiedCode {
+    return try FfiConverterTypeVerifiedCode.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVerifiedCode_lower(_ value: VerifiedCode) -> RustBuffer {
+    return FfiConverterTypeVerifiedCode.lower(value)
+}
+
+
+/**
  * What happened to the account. (Named `AccountNoticeKind` in the
  * bindings: the apps' screen models have their own notices.)
  */
@@ -12914,6 +13306,300 @@ public func FfiConverterTypeSuite_lower(_ value: Suite) -> RustBuffer {
 
 
 /**
+ * The verdict on one code.
+ */
+
+public enum TerminalVerdict: Equatable, Hashable {
+    
+    /**
+     * Let the person through.
+     */
+    case accepted(
+        /**
+         * What the code discloses.
+         */verified: VerifiedCode
+    )
+    /**
+     * Refuse, and show the message.
+     */
+    case refused(
+        /**
+         * The stable code (`replayed`, `revoked`, `made_before_restart`, …).
+         */code: String, 
+        /**
+         * For the person at the terminal, Simplified Chinese.
+         */messageZh: String, 
+        /**
+         * For the person at the terminal, English.
+         */messageEn: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension TerminalVerdict: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTerminalVerdict: FfiConverterRustBuffer {
+    typealias SwiftType = TerminalVerdict
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TerminalVerdict {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .accepted(verified: try FfiConverterTypeVerifiedCode.read(from: &buf)
+        )
+        
+        case 2: return .refused(code: try FfiConverterString.read(from: &buf), messageZh: try FfiConverterString.read(from: &buf), messageEn: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: TerminalVerdict, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .accepted(verified):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeVerifiedCode.write(verified, into: &buf)
+            
+        
+        case let .refused(code,messageZh,messageEn):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(messageZh, into: &buf)
+            FfiConverterString.write(messageEn, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTerminalVerdict_lift(_ buf: RustBuffer) throws -> TerminalVerdict {
+    return try FfiConverterTypeTerminalVerdict.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTerminalVerdict_lower(_ value: TerminalVerdict) -> RustBuffer {
+    return FfiConverterTypeTerminalVerdict.lower(value)
+}
+
+
+
+/**
+ * An operation of a [`TerminalVerifier`] failed.
+ */
+public 
+enum TerminalVerifierError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
+
+    
+    
+    /**
+     * The terminal is not provisioned (`not_provisioned`): provision it.
+     */
+    case NotProvisioned(
+        /**
+         * Stable code.
+         */code: String, 
+        /**
+         * For the operator, Simplified Chinese.
+         */messageZh: String, 
+        /**
+         * For the operator, English.
+         */messageEn: String
+    )
+    /**
+     * A status list was refused (`status_list_rollback`, a bad signature, …).
+     */
+    case StatusListRefused(
+        /**
+         * Stable code.
+         */code: String, 
+        /**
+         * For the operator, Simplified Chinese.
+         */messageZh: String, 
+        /**
+         * For the operator, English.
+         */messageEn: String
+    )
+    /**
+     * The trust list or the settings cannot be used
+     * (`trust_list_invalid`, `invalid_argument`).
+     */
+    case InvalidInput(
+        /**
+         * Stable code.
+         */code: String, 
+        /**
+         * For the operator, Simplified Chinese.
+         */messageZh: String, 
+        /**
+         * For the operator, English.
+         */messageEn: String
+    )
+    /**
+     * The state file cannot be written (`state_not_writable`).
+     */
+    case StateNotWritable(
+        /**
+         * Stable code.
+         */code: String, 
+        /**
+         * For the operator, Simplified Chinese.
+         */messageZh: String, 
+        /**
+         * For the operator, English.
+         */messageEn: String
+    )
+    /**
+     * The verifier was closed (`closed`) or a call panicked (`internal`).
+     */
+    case Internal(
+        /**
+         * Stable code.
+         */code: String, 
+        /**
+         * For the operator, Simplified Chinese.
+         */messageZh: String, 
+        /**
+         * For the operator, English.
+         */messageEn: String
+    )
+
+    
+
+    
+
+    
+    public var errorDescription: String? {
+        String(reflecting: self)
+    }
+    
+}
+
+#if compiler(>=6)
+extension TerminalVerifierError: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTerminalVerifierError: FfiConverterRustBuffer {
+    typealias SwiftType = TerminalVerifierError
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TerminalVerifierError {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+
+        
+
+        
+        case 1: return .NotProvisioned(
+            code: try FfiConverterString.read(from: &buf), 
+            messageZh: try FfiConverterString.read(from: &buf), 
+            messageEn: try FfiConverterString.read(from: &buf)
+            )
+        case 2: return .StatusListRefused(
+            code: try FfiConverterString.read(from: &buf), 
+            messageZh: try FfiConverterString.read(from: &buf), 
+            messageEn: try FfiConverterString.read(from: &buf)
+            )
+        case 3: return .InvalidInput(
+            code: try FfiConverterString.read(from: &buf), 
+            messageZh: try FfiConverterString.read(from: &buf), 
+            messageEn: try FfiConverterString.read(from: &buf)
+            )
+        case 4: return .StateNotWritable(
+            code: try FfiConverterString.read(from: &buf), 
+            messageZh: try FfiConverterString.read(from: &buf), 
+            messageEn: try FfiConverterString.read(from: &buf)
+            )
+        case 5: return .Internal(
+            code: try FfiConverterString.read(from: &buf), 
+            messageZh: try FfiConverterString.read(from: &buf), 
+            messageEn: try FfiConverterString.read(from: &buf)
+            )
+
+         default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: TerminalVerifierError, into buf: inout [UInt8]) {
+        switch value {
+
+        
+
+        
+        
+        case let .NotProvisioned(code,messageZh,messageEn):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(messageZh, into: &buf)
+            FfiConverterString.write(messageEn, into: &buf)
+            
+        
+        case let .StatusListRefused(code,messageZh,messageEn):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(messageZh, into: &buf)
+            FfiConverterString.write(messageEn, into: &buf)
+            
+        
+        case let .InvalidInput(code,messageZh,messageEn):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(messageZh, into: &buf)
+            FfiConverterString.write(messageEn, into: &buf)
+            
+        
+        case let .StateNotWritable(code,messageZh,messageEn):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(messageZh, into: &buf)
+            FfiConverterString.write(messageEn, into: &buf)
+            
+        
+        case let .Internal(code,messageZh,messageEn):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(messageZh, into: &buf)
+            FfiConverterString.write(messageEn, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTerminalVerifierError_lift(_ buf: RustBuffer) throws -> TerminalVerifierError {
+    return try FfiConverterTypeTerminalVerifierError.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTerminalVerifierError_lower(_ value: TerminalVerifierError) -> RustBuffer {
+    return FfiConverterTypeTerminalVerifierError.lower(value)
+}
+
+
+/**
  * How the card is used for an item.
  */
 
@@ -14867,7 +15553,28 @@ private let initializationResult: InitializationResult = {
     if (uniffi_ecard_ffi_checksum_method_platformlogger_log() != 65009) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_ecard_ffi_checksum_method_terminalverifier_close() != 5079) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_terminalverifier_install_status_list() != 9810) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_terminalverifier_is_provisioned() != 34675) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_terminalverifier_save() != 16478) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_terminalverifier_verify() != 33290) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_ecard_ffi_checksum_constructor_ecardclient_open() != 8643) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_constructor_terminalverifier_open() != 63459) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_constructor_terminalverifier_provision() != 55536) {
         return InitializationResult.apiChecksumMismatch
     }
 

@@ -1,0 +1,102 @@
+// An Android POS terminal: the TerminalVerifier export provisions a
+// terminal from the platform's trust list, installs its status list,
+// accepts a code the client made, and still refuses that code as a replay
+// after a restart (close, open). Refusals are verdicts; failed operations
+// are typed exceptions.
+package cn.ecard.test
+
+import cn.ecard.ffi.HolderRole
+import cn.ecard.ffi.Purpose
+import cn.ecard.ffi.TerminalVerdict
+import cn.ecard.ffi.TerminalVerifier
+import cn.ecard.ffi.TerminalVerifierException
+import kotlinx.coroutines.runBlocking
+import org.junit.jupiter.api.Test
+import java.net.URI
+import java.net.http.HttpClient
+import java.net.http.HttpRequest
+import java.net.http.HttpResponse
+import java.nio.file.Files
+import kotlin.test.assertEquals
+import kotlin.test.assertFailsWith
+import kotlin.test.assertFalse
+import kotlin.test.assertIs
+import kotlin.test.assertNotNull
+import kotlin.test.assertNull
+import kotlin.test.assertTrue
+
+class TerminalVerifierTest {
+    private val admin = Admin(Env.platformUrl)
+    private val http = HttpClient.newHttpClient()
+
+    /** A public feed of the platform, as a terminal fetches it. */
+    private fun feed(path: String): ByteArray {
+        val response = http.send(
+            HttpRequest.newBuilder(URI.create(Env.platformUrl + path)).build(),
+            HttpResponse.BodyHandlers.ofByteArray(),
+        )
+        check(response.statusCode() == 200) { "GET $path: ${response.statusCode()}" }
+        return response.body()
+    }
+
+    private fun refusal(verdict: TerminalVerdict): String = assertIs<TerminalVerdict.Refused>(verdict).code
+
+    @Test
+    fun `a terminal accepts a client's code once and refuses its replay after a restart`(): Unit = runBlocking {
+        val person = admin.newPerson("陈立新")
+        openClient("terminal").use { client ->
+            client.enrolAs(person)
+            val code = client.currentCode(null, Purpose.TRANSPORT)
+            val now = client.trustedNow()
+            val state = Files.createTempDirectory(Env.workDir.toPath(), "terminal-").resolve("terminal.json").toString()
+            val trustList = String(feed("/v1/trust-list"), Charsets.UTF_8)
+
+            // Not provisioned: every code is refused, nothing is written.
+            val missing = TerminalVerifier.open(state, now)
+            assertFalse(missing.isProvisioned())
+            assertEquals("not_provisioned", refusal(missing.verify(code.text, now)))
+            assertFailsWith<TerminalVerifierException.NotProvisioned> { missing.installStatusList(byteArrayOf(1), now) }
+            missing.close(now)
+            missing.destroy()
+
+            // Provisioned ten minutes ago: a status list is required by default.
+            val terminal = TerminalVerifier.provision(state, trustList, listOf(Purpose.TRANSPORT), 86_400uL, now - 600uL)
+            assertTrue(terminal.isProvisioned())
+            assertEquals("status_unavailable", refusal(terminal.verify(code.text, now)))
+            val sequence = terminal.installStatusList(feed("/v1/status-lists/0"), now)
+            val accepted = assertIs<TerminalVerdict.Accepted>(terminal.verify(code.text, now)).verified
+            assertEquals(Purpose.TRANSPORT, accepted.purpose)
+            assertEquals(HolderRole.HOLDER, accepted.onBehalf)
+            assertEquals(code.counter, accepted.counter)
+            assertEquals(sequence, accepted.statusSequence)
+            assertNotNull(accepted.concession, "a transport code discloses the fare class")
+            assertNull(accepted.handle, "and not the handle")
+            assertEquals("replayed", refusal(terminal.verify(code.text, now)))
+            terminal.save(now)
+            terminal.close(now + 1uL)
+            val closed = assertFailsWith<TerminalVerifierException.Internal> { terminal.verify(code.text, now + 1uL) }
+            assertEquals("closed", closed.code)
+            terminal.destroy()
+
+            // Restarted: the accept survived, so the same code is a replay.
+            val reopened = TerminalVerifier.open(state, now + 2uL)
+            assertTrue(reopened.isProvisioned())
+            val replay = assertIs<TerminalVerdict.Refused>(reopened.verify(code.text, now + 2uL))
+            assertEquals("replayed", replay.code)
+            assertTrue(replay.messageZh.hasChinese(), replay.messageZh)
+            assertTrue(replay.messageEn.startsWith("This code has already been used"), replay.messageEn)
+            val garbage = assertFailsWith<TerminalVerifierException.StatusListRefused> {
+                reopened.installStatusList(byteArrayOf(1, 2, 3), now + 2uL)
+            }
+            assertTrue(garbage.code.isNotEmpty(), "a stable code")
+            reopened.close(now + 3uL)
+            reopened.close(now + 3uL) // a second close does nothing
+            reopened.destroy()
+
+            val invalid = assertFailsWith<TerminalVerifierException.InvalidInput> {
+                TerminalVerifier.provision(state, "{}", listOf(Purpose.TRANSPORT), null, now)
+            }
+            assertEquals("trust_list_invalid", invalid.code)
+        }
+    }
+}

@@ -1,0 +1,223 @@
+/*
+ * ecard terminal SDK: the C ABI of ecard-terminal-c (libecard_terminal_c).
+ *
+ * Strings: every `const char *` returned is static, owned by the library,
+ * NUL-terminated UTF-8, valid until the process ends; never free one.
+ * Threads: one EcardTerminal is used by one thread at a time.
+ * See docs/terminals.md, "C SDK".
+ */
+
+#ifndef ECARD_TERMINAL_H
+#define ECARD_TERMINAL_H
+
+/* Generated from terminal/c/src/lib.rs by cbindgen; do not edit.
+ * Regenerate: ECARD_UPDATE_HEADER=1 cargo test -p ecard-terminal-c --test header */
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+// Version of this C ABI; raised when a signature or a struct changes.
+#define ECARD_TERMINAL_ABI_VERSION 1
+
+// Purpose bit: bus and metro gates.
+#define ECARD_PURPOSE_TRANSPORT 1
+
+// Purpose bit: hospitals and pharmacies.
+#define ECARD_PURPOSE_MEDICAL 2
+
+// Purpose bit: government, hotel and bank counters.
+#define ECARD_PURPOSE_IDENTITY 4
+
+// Purpose bit: libraries, museums, scenic spots.
+#define ECARD_PURPOSE_CULTURE_TOURISM 8
+
+// Presented by the cardholder's own device.
+#define ECARD_ROLE_HOLDER 0
+
+// Presented by a family proxy acting for an elderly relative.
+#define ECARD_ROLE_PROXY 1
+
+// Presented by the guardian of a minor.
+#define ECARD_ROLE_GUARDIAN 2
+
+// `status_max_age_seconds` for best effort: check revocation only where a
+// current status list is at hand (an explicit choice of the operator).
+#define ECARD_STATUS_BEST_EFFORT -1
+
+// The default oldest status list a verdict may rest on: a day.
+#define ECARD_STATUS_MAX_AGE_DEFAULT 86400
+
+// `concession` when the code's purpose does not disclose one.
+#define ECARD_CONCESSION_NONE -1
+
+// A terminal: the verifier and its state file. Opaque; made by
+// `ecard_terminal_open` or `ecard_terminal_provision`, released by
+// `ecard_terminal_close` or `ecard_terminal_free`.
+typedef struct EcardTerminal EcardTerminal;
+
+// The outcome of an operation (not a verdict on a code).
+//
+// On success `ok` is true and the three strings are NULL. On failure they
+// are static strings owned by the library (never freed by the caller).
+typedef struct EcardTerminalResult {
+    // Whether the operation succeeded.
+    bool ok;
+    // The stable error code, e.g. `not_provisioned`, `status_list_rollback`.
+    const char *code;
+    // A message for the operator, Simplified Chinese.
+    const char *message_zh;
+    // The same message in English.
+    const char *message_en;
+} EcardTerminalResult;
+
+// The verdict on one code.
+//
+// When `valid` is false, `error_code`, `message_zh` and `message_en` say
+// why (static strings owned by the library) and the other fields are zero
+// (`concession` is `ECARD_CONCESSION_NONE`).
+// When it is true those three are NULL and the rest describes the code.
+typedef struct EcardTerminalVerdict {
+    // Whether the code is accepted.
+    bool valid;
+    // The stable error code of a refusal, e.g. `replayed`, `revoked`.
+    const char *error_code;
+    // A message for the person at the terminal, Simplified Chinese.
+    const char *message_zh;
+    // The same message in English.
+    const char *message_en;
+    // The code's purpose, one `ECARD_PURPOSE_*` bit.
+    uint32_t purpose;
+    // Who presented it: `ECARD_ROLE_HOLDER`, `_PROXY` or `_GUARDIAN`.
+    uint32_t on_behalf;
+    // When the code was made, Unix seconds.
+    uint64_t issued_at;
+    // The device counter.
+    uint32_t counter;
+    // When the credential expires, Unix seconds.
+    uint64_t credential_not_after;
+    // Disclosed fare or admission class (transport, culture and tourism):
+    // 0 standard, 1 senior, 2 senior_free, 3 student, 4 disability,
+    // 5 entitled, 6 child; `ECARD_CONCESSION_NONE` when not disclosed.
+    int32_t concession;
+    // The same class by name (`senior_free`), NULL when not disclosed.
+    const char *concession_name;
+    // Disclosed pseudonymous handle (medical, identity): 16 lowercase hex
+    // digits and a NUL; an empty string when not disclosed.
+    char handle[17];
+    // Disclosed six-digit region code (medical, identity); 0 when none.
+    uint32_t region;
+    // Whether revocation was checked against a status list.
+    bool status_checked;
+    // The sequence of that status list (0 when unchecked).
+    uint32_t status_sequence;
+    // Whether the credential came from the verified-credential cache.
+    bool credential_cached;
+} EcardTerminalVerdict;
+
+#ifdef __cplusplus
+extern "C" {
+#endif // __cplusplus
+
+// The version of this library, e.g. `0.1.0` (a static string).
+const char *ecard_terminal_version(void);
+
+// Opens the terminal whose state file is `state_path`, at Unix time `now`,
+// and stores the handle in `*out`.
+//
+// Succeeds whenever the arguments are usable: a missing, damaged or
+// unwritable state gives a handle that refuses every code with
+// `not_provisioned` (`ecard_terminal_problem` says so). If the last process
+// did not close the state (a crash), codes made before `now` are refused
+// with `made_before_restart`.
+//
+// # Safety
+// `state_path` is NULL or a NUL-terminated string; `out` is NULL or valid
+// for writing one pointer. `*out` is written only on success.
+struct EcardTerminalResult ecard_terminal_open(const char *state_path,
+                                               uint64_t now,
+                                               struct EcardTerminal **out);
+
+// Provisions a terminal at `state_path` and stores the open handle in
+// `*out`, replacing any state there (installed status lists and remembered
+// codes are dropped; codes made before `now` are refused).
+//
+// `trust_list_json` is the issuer's trust list (`ecard-trust-list` JSON);
+// `purposes` a mask of `ECARD_PURPOSE_*` bits (at least one);
+// `status_max_age_seconds` the oldest status list a verdict may rest on
+// (`ECARD_STATUS_MAX_AGE_DEFAULT` is a day) or `ECARD_STATUS_BEST_EFFORT`.
+// Codes shown on someone's behalf follow the default policy (a family proxy
+// for medical and culture/tourism, a guardian for every purpose).
+//
+// # Safety
+// `state_path` and `trust_list_json` are NULL or NUL-terminated strings;
+// `out` is NULL or valid for writing one pointer. `*out` is written only on
+// success.
+struct EcardTerminalResult ecard_terminal_provision(const char *state_path,
+                                                    const char *trust_list_json,
+                                                    uint32_t purposes,
+                                                    int64_t status_max_age_seconds,
+                                                    uint64_t now,
+                                                    struct EcardTerminal **out);
+
+// Why the terminal refuses every code: `ok` when it is provisioned,
+// otherwise `not_provisioned` (or `null_argument`, `internal`).
+//
+// # Safety
+// `terminal` is NULL or a live handle, used by no other thread meanwhile.
+struct EcardTerminalResult ecard_terminal_problem(struct EcardTerminal *terminal);
+
+// Installs a signed status list (`len` bytes at `bytes`, as served by
+// `GET /v1/status-lists/{n}`) at Unix time `now` and saves the state. On
+// success stores its sequence in `*sequence` unless that is NULL.
+//
+// # Safety
+// `terminal` is NULL or a live handle, used by no other thread meanwhile;
+// `bytes` is NULL or valid for reading `len` bytes; `sequence` is NULL or
+// valid for writing a `uint32_t`.
+struct EcardTerminalResult ecard_terminal_install_status_list(struct EcardTerminal *terminal,
+                                                              const uint8_t *bytes,
+                                                              size_t len,
+                                                              uint64_t now,
+                                                              uint32_t *sequence);
+
+// Verifies the code text `code` (the QR content, NUL-terminated) at Unix
+// time `now`.
+//
+// # Safety
+// `terminal` is NULL or a live handle, used by no other thread meanwhile;
+// `code` is NULL or a NUL-terminated string.
+struct EcardTerminalVerdict ecard_terminal_verify(struct EcardTerminal *terminal,
+                                                  const char *code,
+                                                  uint64_t now);
+
+// Writes the state file (the terminal stays open). A long-running gate
+// calls it every few seconds.
+//
+// # Safety
+// `terminal` is NULL or a live handle, used by no other thread meanwhile.
+struct EcardTerminalResult ecard_terminal_save(struct EcardTerminal *terminal, uint64_t now);
+
+// Writes the state, marks it closed and releases the handle, which must
+// not be used again whatever the result. NULL is `null_argument`.
+//
+// # Safety
+// `terminal` is NULL or a live handle, used by no other thread meanwhile.
+struct EcardTerminalResult ecard_terminal_close(struct EcardTerminal *terminal, uint64_t now);
+
+// Releases the handle without closing the state, as a crash would: the
+// accepts since the last save are not written, and the next open refuses
+// codes made before it. NULL is ignored.
+//
+// # Safety
+// `terminal` is NULL or a live handle, used by no other thread meanwhile;
+// it must not be used again.
+void ecard_terminal_free(struct EcardTerminal *terminal);
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif  // __cplusplus
+
+#endif  /* ECARD_TERMINAL_H */

@@ -1,0 +1,830 @@
+//! The terminal SDK for gate and POS vendors: a C ABI over
+//! [`ecard_terminal::Terminal`].
+//!
+//! The header `include/ecard_terminal.h` is generated from this file with
+//! cbindgen (`tests/header.rs` fails when it is out of date;
+//! `ECARD_UPDATE_HEADER=1 cargo test -p ecard-terminal-c --test header`
+//! rewrites it). The contract, in short (details in `docs/terminals.md`,
+//! "C SDK"):
+//!
+//! - **Handles.** `ecard_terminal_open` and `ecard_terminal_provision` hand
+//!   out an `EcardTerminal *`; `ecard_terminal_close` (a clean stop) or
+//!   `ecard_terminal_free` (as a crash would) release it. One handle is used
+//!   by one thread at a time.
+//! - **Strings.** Every `const char *` the library returns (error codes,
+//!   messages, concession names) is a static, NUL-terminated UTF-8 string
+//!   owned by the library and valid until the process ends: the caller
+//!   never frees one. Everything else is returned by value. The caller owns
+//!   every argument and may reuse it as soon as the call returns.
+//! - **Errors.** Operations return an [`EcardTerminalResult`], verification
+//!   an [`EcardTerminalVerdict`]: a stable error code (the verifier's, the
+//!   terminal's, or `null_argument`, `invalid_utf8`, `invalid_argument`,
+//!   `internal`) with messages in Simplified Chinese and English.
+//! - **No panic crosses the ABI.** Every entry point runs inside
+//!   [`std::panic::catch_unwind`]; a panic becomes `internal`, and a
+//!   terminal that panicked refuses every later code with `internal`.
+//!   NULL pointers and invalid UTF-8 are typed errors, never undefined
+//!   behaviour.
+//!
+//! This is the one crate of the workspace with `unsafe` code: reading the
+//! caller's pointers. Each block says why it is sound (`// SAFETY:`), and
+//! `clippy::undocumented_unsafe_blocks` holds that.
+
+#![deny(clippy::undocumented_unsafe_blocks)]
+
+use std::collections::BTreeMap;
+use std::ffi::{CStr, CString, c_char};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+use std::sync::{Mutex, OnceLock};
+
+use ecard_credential::{
+    ConcessionClass, Disclosure, HolderRole, Locale, Purpose, StatusCheck, TrustList,
+    VerifiedPresentation, VerifyError,
+};
+use ecard_terminal::{Terminal, TerminalError, TerminalSettings};
+
+/// Version of this C ABI; raised when a signature or a struct changes.
+pub const ECARD_TERMINAL_ABI_VERSION: u32 = 1;
+
+/// Purpose bit: bus and metro gates.
+pub const ECARD_PURPOSE_TRANSPORT: u32 = 1;
+/// Purpose bit: hospitals and pharmacies.
+pub const ECARD_PURPOSE_MEDICAL: u32 = 2;
+/// Purpose bit: government, hotel and bank counters.
+pub const ECARD_PURPOSE_IDENTITY: u32 = 4;
+/// Purpose bit: libraries, museums, scenic spots.
+pub const ECARD_PURPOSE_CULTURE_TOURISM: u32 = 8;
+
+/// Presented by the cardholder's own device.
+pub const ECARD_ROLE_HOLDER: u32 = 0;
+/// Presented by a family proxy acting for an elderly relative.
+pub const ECARD_ROLE_PROXY: u32 = 1;
+/// Presented by the guardian of a minor.
+pub const ECARD_ROLE_GUARDIAN: u32 = 2;
+
+/// `status_max_age_seconds` for best effort: check revocation only where a
+/// current status list is at hand (an explicit choice of the operator).
+pub const ECARD_STATUS_BEST_EFFORT: i64 = -1;
+/// The default oldest status list a verdict may rest on: a day.
+pub const ECARD_STATUS_MAX_AGE_DEFAULT: i64 = 86_400;
+
+/// `concession` when the code's purpose does not disclose one.
+pub const ECARD_CONCESSION_NONE: i32 = -1;
+
+/// A terminal: the verifier and its state file. Opaque; made by
+/// `ecard_terminal_open` or `ecard_terminal_provision`, released by
+/// `ecard_terminal_close` or `ecard_terminal_free`.
+pub struct EcardTerminal {
+    terminal: Terminal,
+    /// Set when a call panicked: the state may be inconsistent, so the
+    /// handle refuses everything with `internal` from then on.
+    poisoned: bool,
+}
+
+/// The outcome of an operation (not a verdict on a code).
+///
+/// On success `ok` is true and the three strings are NULL. On failure they
+/// are static strings owned by the library (never freed by the caller).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct EcardTerminalResult {
+    /// Whether the operation succeeded.
+    pub ok: bool,
+    /// The stable error code, e.g. `not_provisioned`, `status_list_rollback`.
+    pub code: *const c_char,
+    /// A message for the operator, Simplified Chinese.
+    pub message_zh: *const c_char,
+    /// The same message in English.
+    pub message_en: *const c_char,
+}
+
+/// The verdict on one code.
+///
+/// When `valid` is false, `error_code`, `message_zh` and `message_en` say
+/// why (static strings owned by the library) and the other fields are zero
+/// (`concession` is `ECARD_CONCESSION_NONE`).
+/// When it is true those three are NULL and the rest describes the code.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct EcardTerminalVerdict {
+    /// Whether the code is accepted.
+    pub valid: bool,
+    /// The stable error code of a refusal, e.g. `replayed`, `revoked`.
+    pub error_code: *const c_char,
+    /// A message for the person at the terminal, Simplified Chinese.
+    pub message_zh: *const c_char,
+    /// The same message in English.
+    pub message_en: *const c_char,
+    /// The code's purpose, one `ECARD_PURPOSE_*` bit.
+    pub purpose: u32,
+    /// Who presented it: `ECARD_ROLE_HOLDER`, `_PROXY` or `_GUARDIAN`.
+    pub on_behalf: u32,
+    /// When the code was made, Unix seconds.
+    pub issued_at: u64,
+    /// The device counter.
+    pub counter: u32,
+    /// When the credential expires, Unix seconds.
+    pub credential_not_after: u64,
+    /// Disclosed fare or admission class (transport, culture and tourism):
+    /// 0 standard, 1 senior, 2 senior_free, 3 student, 4 disability,
+    /// 5 entitled, 6 child; `ECARD_CONCESSION_NONE` when not disclosed.
+    pub concession: i32,
+    /// The same class by name (`senior_free`), NULL when not disclosed.
+    pub concession_name: *const c_char,
+    /// Disclosed pseudonymous handle (medical, identity): 16 lowercase hex
+    /// digits and a NUL; an empty string when not disclosed.
+    pub handle: [c_char; 17],
+    /// Disclosed six-digit region code (medical, identity); 0 when none.
+    pub region: u32,
+    /// Whether revocation was checked against a status list.
+    pub status_checked: bool,
+    /// The sequence of that status list (0 when unchecked).
+    pub status_sequence: u32,
+    /// Whether the credential came from the verified-credential cache.
+    pub credential_cached: bool,
+}
+
+/// Static, NUL-terminated copies of up to three strings, made once per set
+/// and kept for the life of the process (the set of strings is fixed: codes
+/// and messages are `&'static str` in the Rust crates). One lookup per
+/// error, keyed by where its strings live. A B-tree, not a hash map: its
+/// nodes are referenced from their start, so leak checkers see the strings
+/// as reachable, not "possibly lost".
+fn c_texts<const N: usize>(texts: [&'static str; N]) -> [*const c_char; N] {
+    type Key = [(usize, usize); 3];
+    static TABLE: OnceLock<Mutex<BTreeMap<Key, [&'static CStr; 3]>>> = OnceLock::new();
+    let mut key: Key = [(0, 0); 3];
+    for (slot, text) in key.iter_mut().zip(texts) {
+        *slot = (text.as_ptr() as usize, text.len());
+    }
+    let table = TABLE.get_or_init(Default::default);
+    // A panic while holding the lock cannot leave the map half-written in
+    // a harmful way (insert is the only write), so a poisoned lock is used.
+    let mut table = table
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let copies = table.entry(key).or_insert_with(|| {
+        std::array::from_fn(|index| {
+            let text = texts.get(index).copied().unwrap_or_default();
+            let owned = CString::new(text)
+                .unwrap_or_else(|_| CString::new(text.replace('\0', "")).unwrap_or_default());
+            let leaked: &'static CStr = Box::leak(owned.into_boxed_c_str());
+            leaked
+        })
+    });
+    std::array::from_fn(|index| copies[index].as_ptr())
+}
+
+fn c_text(text: &'static str) -> *const c_char {
+    let [pointer] = c_texts([text]);
+    pointer
+}
+
+/// An error of the C layer itself, or one carried up from the crates.
+#[derive(Clone, Copy)]
+struct Failure {
+    code: &'static str,
+    zh: &'static str,
+    en: &'static str,
+}
+
+impl Failure {
+    const INTERNAL: Failure = Failure {
+        code: "internal",
+        zh: "验码设备内部错误，请重启设备；如仍出现，请联系设备厂商。",
+        en: "Internal error in the scanner. Restart it; if this persists, contact the vendor.",
+    };
+    const NULL_ARGUMENT: Failure = Failure {
+        code: "null_argument",
+        zh: "调用参数为空指针（NULL）。",
+        en: "A required argument is a NULL pointer.",
+    };
+    const INVALID_UTF8: Failure = Failure {
+        code: "invalid_utf8",
+        zh: "文本参数不是有效的 UTF-8。",
+        en: "A text argument is not valid UTF-8.",
+    };
+    const INVALID_ARGUMENT: Failure = Failure {
+        code: "invalid_argument",
+        zh: "调用参数取值无效（用途或状态名单时限）。",
+        en: "An argument has an invalid value (purposes or status-list age).",
+    };
+
+    fn of_verify(error: VerifyError) -> Failure {
+        Failure {
+            code: error.code(),
+            zh: error.message(Locale::ZhCn),
+            en: error.message(Locale::En),
+        }
+    }
+
+    fn of_terminal(error: &TerminalError) -> Failure {
+        Failure {
+            code: error.code(),
+            zh: error.message(Locale::ZhCn),
+            en: error.message(Locale::En),
+        }
+    }
+
+    fn result(self) -> EcardTerminalResult {
+        let [code, message_zh, message_en] = c_texts([self.code, self.zh, self.en]);
+        EcardTerminalResult {
+            ok: false,
+            code,
+            message_zh,
+            message_en,
+        }
+    }
+
+    fn verdict(self) -> EcardTerminalVerdict {
+        let [error_code, message_zh, message_en] = c_texts([self.code, self.zh, self.en]);
+        EcardTerminalVerdict {
+            error_code,
+            message_zh,
+            message_en,
+            ..EMPTY_VERDICT
+        }
+    }
+}
+
+const OK: EcardTerminalResult = EcardTerminalResult {
+    ok: true,
+    code: std::ptr::null(),
+    message_zh: std::ptr::null(),
+    message_en: std::ptr::null(),
+};
+
+const EMPTY_VERDICT: EcardTerminalVerdict = EcardTerminalVerdict {
+    valid: false,
+    error_code: std::ptr::null(),
+    message_zh: std::ptr::null(),
+    message_en: std::ptr::null(),
+    purpose: 0,
+    on_behalf: 0,
+    issued_at: 0,
+    counter: 0,
+    credential_not_after: 0,
+    concession: ECARD_CONCESSION_NONE,
+    concession_name: std::ptr::null(),
+    handle: [0; 17],
+    region: 0,
+    status_checked: false,
+    status_sequence: 0,
+    credential_cached: false,
+};
+
+fn to_result(outcome: Result<(), Failure>) -> EcardTerminalResult {
+    match outcome {
+        Ok(()) => OK,
+        Err(failure) => failure.result(),
+    }
+}
+
+/// Runs `body`, turning a panic into `on_panic()`.
+fn guard<T>(on_panic: impl FnOnce() -> T, body: impl FnOnce() -> T) -> T {
+    catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|_| on_panic())
+}
+
+fn purpose_bit(purpose: Purpose) -> u32 {
+    1 << (purpose.id() - 1)
+}
+
+fn purposes_of_mask(mask: u32) -> Result<Vec<Purpose>, Failure> {
+    let all = Purpose::ALL
+        .iter()
+        .fold(0, |bits, &p| bits | purpose_bit(p));
+    if mask == 0 || mask & !all != 0 {
+        return Err(Failure::INVALID_ARGUMENT);
+    }
+    Ok(Purpose::ALL
+        .into_iter()
+        .filter(|&purpose| mask & purpose_bit(purpose) != 0)
+        .collect())
+}
+
+fn role_id(role: HolderRole) -> u32 {
+    match role {
+        HolderRole::Holder => ECARD_ROLE_HOLDER,
+        HolderRole::Proxy => ECARD_ROLE_PROXY,
+        HolderRole::Guardian => ECARD_ROLE_GUARDIAN,
+    }
+}
+
+fn concession_name(class: ConcessionClass) -> &'static CStr {
+    match class {
+        ConcessionClass::Standard => c"standard",
+        ConcessionClass::Senior => c"senior",
+        ConcessionClass::SeniorFree => c"senior_free",
+        ConcessionClass::Student => c"student",
+        ConcessionClass::Disability => c"disability",
+        ConcessionClass::Entitled => c"entitled",
+        ConcessionClass::Child => c"child",
+    }
+}
+
+fn accepted(verified: &VerifiedPresentation) -> EcardTerminalVerdict {
+    let mut verdict = EcardTerminalVerdict {
+        valid: true,
+        purpose: purpose_bit(verified.purpose),
+        on_behalf: role_id(verified.on_behalf),
+        issued_at: verified.issued_at,
+        counter: verified.counter,
+        credential_not_after: verified.credential_not_after,
+        credential_cached: verified.credential_cached,
+        ..EMPTY_VERDICT
+    };
+    if let StatusCheck::Checked { sequence } = verified.status {
+        verdict.status_checked = true;
+        verdict.status_sequence = sequence;
+    }
+    match &verified.disclosure {
+        Disclosure::Transport { concession } | Disclosure::CultureTourism { concession } => {
+            verdict.concession = i32::from(concession.id());
+            verdict.concession_name = concession_name(*concession).as_ptr();
+        }
+        Disclosure::Medical { handle, region } | Disclosure::Identity { handle, region } => {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            for (index, byte) in handle.0.iter().enumerate() {
+                verdict.handle[2 * index] = HEX[usize::from(byte >> 4)] as c_char;
+                verdict.handle[2 * index + 1] = HEX[usize::from(byte & 0x0f)] as c_char;
+            }
+            verdict.region = region.map_or(0, |region| region.get());
+        }
+    }
+    verdict
+}
+
+/// Reads a NUL-terminated argument.
+///
+/// # Safety
+/// `text` is NULL or points to a NUL-terminated string that stays valid and
+/// unchanged for `'a`.
+unsafe fn arg_text<'a>(text: *const c_char) -> Result<&'a str, Failure> {
+    if text.is_null() {
+        return Err(Failure::NULL_ARGUMENT);
+    }
+    // SAFETY: not NULL, and the caller promises a NUL-terminated string
+    // valid for 'a.
+    let text = unsafe { CStr::from_ptr(text) };
+    text.to_str().map_err(|_| Failure::INVALID_UTF8)
+}
+
+/// Reads a path argument: bytes on Unix (any file name), UTF-8 elsewhere.
+///
+/// # Safety
+/// As [`arg_text`].
+unsafe fn arg_path(path: *const c_char) -> Result<PathBuf, Failure> {
+    if path.is_null() {
+        return Err(Failure::NULL_ARGUMENT);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt as _;
+        // SAFETY: not NULL, and the caller promises a NUL-terminated string
+        // valid during the call.
+        let bytes = unsafe { CStr::from_ptr(path) }.to_bytes();
+        if bytes.is_empty() {
+            return Err(Failure::INVALID_ARGUMENT);
+        }
+        Ok(PathBuf::from(std::ffi::OsStr::from_bytes(bytes)))
+    }
+    #[cfg(not(unix))]
+    {
+        // SAFETY: as above.
+        let text = unsafe { arg_text(path) }?;
+        if text.is_empty() {
+            return Err(Failure::INVALID_ARGUMENT);
+        }
+        Ok(PathBuf::from(text))
+    }
+}
+
+/// Stores a new handle in `*out`.
+///
+/// # Safety
+/// `out` is valid for a write of one pointer (checked for NULL before).
+unsafe fn hand_out(out: *mut *mut EcardTerminal, terminal: Terminal) {
+    let handle = Box::into_raw(Box::new(EcardTerminal {
+        terminal,
+        poisoned: false,
+    }));
+    // SAFETY: the caller checked `out` for NULL and promises it is writable.
+    unsafe { out.write(handle) };
+}
+
+/// Runs `body` on the terminal behind `terminal`; a panic poisons it.
+///
+/// # Safety
+/// `terminal` is NULL or a live handle of this library, used by no other
+/// thread during the call.
+unsafe fn with_terminal<T>(
+    terminal: *mut EcardTerminal,
+    failed: impl Fn(Failure) -> T,
+    body: impl FnOnce(&mut Terminal) -> T,
+) -> T {
+    // SAFETY: the caller promises a live handle not used elsewhere now, so
+    // a unique reference is sound; NULL gives None.
+    let Some(handle) = (unsafe { terminal.as_mut() }) else {
+        return failed(Failure::NULL_ARGUMENT);
+    };
+    if handle.poisoned {
+        return failed(Failure::INTERNAL);
+    }
+    match catch_unwind(AssertUnwindSafe(|| body(&mut handle.terminal))) {
+        Ok(value) => value,
+        Err(_) => {
+            handle.poisoned = true;
+            failed(Failure::INTERNAL)
+        }
+    }
+}
+
+/// The version of this library, e.g. `0.1.0` (a static string).
+#[unsafe(no_mangle)]
+pub extern "C" fn ecard_terminal_version() -> *const c_char {
+    guard(std::ptr::null, || c_text(env!("CARGO_PKG_VERSION")))
+}
+
+/// Opens the terminal whose state file is `state_path`, at Unix time `now`,
+/// and stores the handle in `*out`.
+///
+/// Succeeds whenever the arguments are usable: a missing, damaged or
+/// unwritable state gives a handle that refuses every code with
+/// `not_provisioned` (`ecard_terminal_problem` says so). If the last process
+/// did not close the state (a crash), codes made before `now` are refused
+/// with `made_before_restart`.
+///
+/// # Safety
+/// `state_path` is NULL or a NUL-terminated string; `out` is NULL or valid
+/// for writing one pointer. `*out` is written only on success.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ecard_terminal_open(
+    state_path: *const c_char,
+    now: u64,
+    out: *mut *mut EcardTerminal,
+) -> EcardTerminalResult {
+    guard(
+        || Failure::INTERNAL.result(),
+        || {
+            to_result((|| {
+                if out.is_null() {
+                    return Err(Failure::NULL_ARGUMENT);
+                }
+                // SAFETY: the caller promises a NUL-terminated string or NULL.
+                let path = unsafe { arg_path(state_path) }?;
+                let terminal = Terminal::open(&path, now);
+                // SAFETY: `out` is not NULL and the caller promises it is
+                // writable.
+                unsafe { hand_out(out, terminal) };
+                Ok(())
+            })())
+        },
+    )
+}
+
+/// Provisions a terminal at `state_path` and stores the open handle in
+/// `*out`, replacing any state there (installed status lists and remembered
+/// codes are dropped; codes made before `now` are refused).
+///
+/// `trust_list_json` is the issuer's trust list (`ecard-trust-list` JSON);
+/// `purposes` a mask of `ECARD_PURPOSE_*` bits (at least one);
+/// `status_max_age_seconds` the oldest status list a verdict may rest on
+/// (`ECARD_STATUS_MAX_AGE_DEFAULT` is a day) or `ECARD_STATUS_BEST_EFFORT`.
+/// Codes shown on someone's behalf follow the default policy (a family proxy
+/// for medical and culture/tourism, a guardian for every purpose).
+///
+/// # Safety
+/// `state_path` and `trust_list_json` are NULL or NUL-terminated strings;
+/// `out` is NULL or valid for writing one pointer. `*out` is written only on
+/// success.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ecard_terminal_provision(
+    state_path: *const c_char,
+    trust_list_json: *const c_char,
+    purposes: u32,
+    status_max_age_seconds: i64,
+    now: u64,
+    out: *mut *mut EcardTerminal,
+) -> EcardTerminalResult {
+    guard(
+        || Failure::INTERNAL.result(),
+        || {
+            to_result((|| {
+                if out.is_null() {
+                    return Err(Failure::NULL_ARGUMENT);
+                }
+                // SAFETY: the caller promises NUL-terminated strings or NULL.
+                let path = unsafe { arg_path(state_path) }?;
+                // SAFETY: as above.
+                let json = unsafe { arg_text(trust_list_json) }?;
+                let purposes = purposes_of_mask(purposes)?;
+                let mut settings = TerminalSettings::for_purposes(&purposes);
+                settings.status_max_age_seconds = match status_max_age_seconds {
+                    ECARD_STATUS_BEST_EFFORT => None,
+                    age => Some(u64::try_from(age).map_err(|_| Failure::INVALID_ARGUMENT)?),
+                };
+                let trust = TrustList::from_json(json)
+                    .map_err(|error| Failure::of_terminal(&TerminalError::Trust(error)))?;
+                let terminal = Terminal::provision(&path, trust, settings, now)
+                    .map_err(|error| Failure::of_terminal(&error))?;
+                // SAFETY: `out` is not NULL and the caller promises it is
+                // writable.
+                unsafe { hand_out(out, terminal) };
+                Ok(())
+            })())
+        },
+    )
+}
+
+/// Why the terminal refuses every code: `ok` when it is provisioned,
+/// otherwise `not_provisioned` (or `null_argument`, `internal`).
+///
+/// # Safety
+/// `terminal` is NULL or a live handle, used by no other thread meanwhile.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ecard_terminal_problem(
+    terminal: *mut EcardTerminal,
+) -> EcardTerminalResult {
+    guard(
+        || Failure::INTERNAL.result(),
+        || {
+            // SAFETY: the caller promises a live handle or NULL.
+            unsafe {
+                with_terminal(terminal, Failure::result, |terminal| {
+                    if terminal.problem().is_some() {
+                        Failure::of_verify(VerifyError::NotProvisioned).result()
+                    } else {
+                        OK
+                    }
+                })
+            }
+        },
+    )
+}
+
+/// Installs a signed status list (`len` bytes at `bytes`, as served by
+/// `GET /v1/status-lists/{n}`) at Unix time `now` and saves the state. On
+/// success stores its sequence in `*sequence` unless that is NULL.
+///
+/// # Safety
+/// `terminal` is NULL or a live handle, used by no other thread meanwhile;
+/// `bytes` is NULL or valid for reading `len` bytes; `sequence` is NULL or
+/// valid for writing a `uint32_t`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ecard_terminal_install_status_list(
+    terminal: *mut EcardTerminal,
+    bytes: *const u8,
+    len: usize,
+    now: u64,
+    sequence: *mut u32,
+) -> EcardTerminalResult {
+    guard(
+        || Failure::INTERNAL.result(),
+        || {
+            if bytes.is_null() {
+                return Failure::NULL_ARGUMENT.result();
+            }
+            // SAFETY: not NULL, and the caller promises `len` readable bytes
+            // that stay unchanged during the call.
+            let bytes = unsafe { std::slice::from_raw_parts(bytes, len) };
+            // SAFETY: the caller promises NULL or a writable `uint32_t`.
+            let sequence = unsafe { sequence.as_mut() };
+            // SAFETY: the caller promises a live handle or NULL.
+            unsafe {
+                with_terminal(terminal, Failure::result, |terminal| {
+                    match terminal.install_status_list(bytes, now) {
+                        Ok(installed) => {
+                            if let Some(out) = sequence {
+                                *out = installed;
+                            }
+                            OK
+                        }
+                        Err(error) => Failure::of_terminal(&error).result(),
+                    }
+                })
+            }
+        },
+    )
+}
+
+/// Verifies the code text `code` (the QR content, NUL-terminated) at Unix
+/// time `now`.
+///
+/// # Safety
+/// `terminal` is NULL or a live handle, used by no other thread meanwhile;
+/// `code` is NULL or a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ecard_terminal_verify(
+    terminal: *mut EcardTerminal,
+    code: *const c_char,
+    now: u64,
+) -> EcardTerminalVerdict {
+    guard(
+        || Failure::INTERNAL.verdict(),
+        || {
+            // SAFETY: the caller promises a NUL-terminated string or NULL.
+            let code = match unsafe { arg_text(code) } {
+                Ok(code) => code,
+                Err(failure) => return failure.verdict(),
+            };
+            // SAFETY: the caller promises a live handle or NULL.
+            unsafe {
+                with_terminal(terminal, Failure::verdict, |terminal| {
+                    match terminal.verify(code, now) {
+                        Ok(verified) => accepted(&verified),
+                        Err(error) => Failure::of_verify(error).verdict(),
+                    }
+                })
+            }
+        },
+    )
+}
+
+/// Writes the state file (the terminal stays open). A long-running gate
+/// calls it every few seconds.
+///
+/// # Safety
+/// `terminal` is NULL or a live handle, used by no other thread meanwhile.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ecard_terminal_save(
+    terminal: *mut EcardTerminal,
+    now: u64,
+) -> EcardTerminalResult {
+    guard(
+        || Failure::INTERNAL.result(),
+        || {
+            // SAFETY: the caller promises a live handle or NULL.
+            unsafe {
+                with_terminal(terminal, Failure::result, |terminal| {
+                    to_result(
+                        terminal
+                            .save(now)
+                            .map_err(|error| Failure::of_terminal(&error)),
+                    )
+                })
+            }
+        },
+    )
+}
+
+/// Writes the state, marks it closed and releases the handle, which must
+/// not be used again whatever the result. NULL is `null_argument`.
+///
+/// # Safety
+/// `terminal` is NULL or a live handle, used by no other thread meanwhile.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ecard_terminal_close(
+    terminal: *mut EcardTerminal,
+    now: u64,
+) -> EcardTerminalResult {
+    guard(
+        || Failure::INTERNAL.result(),
+        || {
+            if terminal.is_null() {
+                return Failure::NULL_ARGUMENT.result();
+            }
+            // SAFETY: a live handle made by `hand_out` (Box::into_raw), not
+            // used elsewhere: ownership comes back exactly once.
+            let handle = unsafe { Box::from_raw(terminal) };
+            if handle.poisoned {
+                return Failure::INTERNAL.result();
+            }
+            to_result(
+                handle
+                    .terminal
+                    .close(now)
+                    .map_err(|error| Failure::of_terminal(&error)),
+            )
+        },
+    )
+}
+
+/// Releases the handle without closing the state, as a crash would: the
+/// accepts since the last save are not written, and the next open refuses
+/// codes made before it. NULL is ignored.
+///
+/// # Safety
+/// `terminal` is NULL or a live handle, used by no other thread meanwhile;
+/// it must not be used again.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ecard_terminal_free(terminal: *mut EcardTerminal) {
+    guard(
+        || (),
+        || {
+            if !terminal.is_null() {
+                // SAFETY: a live handle made by `hand_out`, not used
+                // elsewhere: ownership comes back exactly once.
+                drop(unsafe { Box::from_raw(terminal) });
+            }
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(pointer: *const c_char) -> &'static str {
+        assert!(!pointer.is_null());
+        // SAFETY: the library's static strings.
+        unsafe { CStr::from_ptr(pointer) }.to_str().unwrap()
+    }
+
+    #[test]
+    fn a_panic_becomes_internal_and_poisons_the_terminal() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = CString::new(directory.path().join("t.json").to_str().unwrap()).unwrap();
+        let mut handle = std::ptr::null_mut();
+        // SAFETY: valid arguments.
+        let opened = unsafe { ecard_terminal_open(path.as_ptr(), 1, &mut handle) };
+        assert!(opened.ok);
+        // SAFETY: a live handle.
+        let result: EcardTerminalResult = unsafe {
+            with_terminal(handle, Failure::result, |_| -> EcardTerminalResult {
+                panic!("on purpose")
+            })
+        };
+        assert_eq!(text(result.code), "internal");
+        let code = CString::new("EC1:X").unwrap();
+        // SAFETY: a live handle and a string.
+        let verdict = unsafe { ecard_terminal_verify(handle, code.as_ptr(), 1) };
+        assert!(!verdict.valid);
+        assert_eq!(text(verdict.error_code), "internal");
+        // SAFETY: a live handle, released once.
+        let closed = unsafe { ecard_terminal_close(handle, 1) };
+        assert_eq!(text(closed.code), "internal");
+        let panicked = guard(|| Failure::INTERNAL.verdict(), || panic!("on purpose"));
+        assert_eq!(text(panicked.error_code), "internal");
+        assert_eq!(
+            text(panicked.message_en),
+            "Internal error in the scanner. Restart it; if this persists, contact the vendor."
+        );
+    }
+
+    #[test]
+    fn null_and_invalid_arguments_are_typed_errors() {
+        let mut handle = std::ptr::null_mut();
+        // SAFETY: NULL is allowed for every pointer.
+        unsafe {
+            let result = ecard_terminal_open(std::ptr::null(), 1, &mut handle);
+            assert_eq!(text(result.code), "null_argument");
+            let verdict = ecard_terminal_verify(std::ptr::null_mut(), std::ptr::null(), 1);
+            assert_eq!(text(verdict.error_code), "null_argument");
+            let code = CString::new("EC1:X").unwrap();
+            let verdict = ecard_terminal_verify(std::ptr::null_mut(), code.as_ptr(), 1);
+            assert_eq!(text(verdict.error_code), "null_argument");
+            ecard_terminal_free(std::ptr::null_mut());
+            assert_eq!(
+                text(ecard_terminal_close(std::ptr::null_mut(), 1).code),
+                "null_argument"
+            );
+        }
+        let directory = tempfile::tempdir().unwrap();
+        let path = CString::new(directory.path().join("t.json").to_str().unwrap()).unwrap();
+        let bad = CString::new(vec![b'E', 0xff, b'1']).unwrap();
+        // SAFETY: valid strings and a writable out pointer.
+        unsafe {
+            let result =
+                ecard_terminal_provision(path.as_ptr(), bad.as_ptr(), 1, -1, 1, &mut handle);
+            assert_eq!(text(result.code), "invalid_utf8");
+            let json = CString::new("{}").unwrap();
+            for (mask, age) in [(0, -1), (16, -1), (1, -2)] {
+                let result = ecard_terminal_provision(
+                    path.as_ptr(),
+                    json.as_ptr(),
+                    mask,
+                    age,
+                    1,
+                    &mut handle,
+                );
+                assert_eq!(text(result.code), "invalid_argument");
+            }
+            let result =
+                ecard_terminal_provision(path.as_ptr(), json.as_ptr(), 1, -1, 1, &mut handle);
+            assert_eq!(text(result.code), "trust_list_invalid");
+            assert!(handle.is_null());
+            assert!(ecard_terminal_open(path.as_ptr(), 1, &mut handle).ok);
+            assert_eq!(text(ecard_terminal_problem(handle).code), "not_provisioned");
+            let verdict = ecard_terminal_verify(handle, bad.as_ptr(), 1);
+            assert_eq!(text(verdict.error_code), "invalid_utf8");
+            let result = ecard_terminal_install_status_list(
+                handle,
+                std::ptr::null(),
+                0,
+                1,
+                std::ptr::null_mut(),
+            );
+            assert_eq!(text(result.code), "null_argument");
+            ecard_terminal_free(handle);
+        }
+    }
+
+    #[test]
+    fn strings_are_interned_once() {
+        let first = c_text(VerifyError::Replayed.code());
+        let second = c_text(VerifyError::Replayed.code());
+        assert_eq!(first, second);
+        assert_eq!(text(first), "replayed");
+    }
+}
