@@ -73,7 +73,7 @@ fi
 # --- 2. The library, the CLI (for the platform) and the bindgen -------------
 note "building ecard-ffi, ecard-cli and uniffi-bindgen"
 # Built one at a time: `-p a -p b` would unify their features into the cdylib.
-cargo build -p ecard-ffi --locked >"$LOGS/cargo-ffi.log" 2>&1 || fail "cargo build -p ecard-ffi failed" "$LOGS/cargo-ffi.log"
+cargo build -p ecard-ffi --features terminal-verifier --locked >"$LOGS/cargo-ffi.log" 2>&1 || fail "cargo build -p ecard-ffi failed" "$LOGS/cargo-ffi.log"
 cargo build -p ecard-cli --locked >"$LOGS/cargo-cli.log" 2>&1 || fail "cargo build -p ecard-cli failed" "$LOGS/cargo-cli.log"
 cargo build --manifest-path bindings/uniffi/bindgen/Cargo.toml --target-dir "$TARGET" --locked \
     >"$LOGS/cargo-bindgen.log" 2>&1 || fail "building uniffi-bindgen failed" "$LOGS/cargo-bindgen.log"

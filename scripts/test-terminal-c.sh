@@ -111,7 +111,7 @@ first=$(grep '^first ' "$DATA/world.txt" | cut -d' ' -f2-)
 { echo "$first"; echo "$first"; grep '^revoked ' "$DATA/world.txt" | cut -d' ' -f2-; echo "not a code"; } >"$WORK/codes.txt"
 now=$(grep '^now ' "$DATA/world.txt" | cut -d' ' -f2)
 set +e
-"${VALGRIND[@]}" "$WORK/gate" "$DATA/world.trust.json" "$DATA/world.status.bin" "$now" "$WORK/codes.txt" \
+"${VALGRIND[@]}" "$WORK/gate" "$DATA/world.signed-trust.json" "$DATA/world.authority.json" "$DATA/world.status.bin" "$now" "$WORK/codes.txt" \
     >"$LOGS/gate.log" 2>&1
 status=$?
 set -e

@@ -26,7 +26,7 @@ pub mod state_file;
 
 use std::path::{Path, PathBuf};
 
-use ecard_credential::trust::{SignedTrustList, TrustAnchor};
+use ecard_credential::trust::{AuthorityKey, SignedTrustList, TrustAnchor};
 use ecard_credential::{
     Acceptance, Locale, OnBehalfPolicy, Purpose, PurposeSet, StatusListError, StatusPolicy,
     TrustList, TrustListError, VerifiedPresentation, Verifier, VerifierPolicy, VerifierState,
@@ -228,6 +228,28 @@ impl Terminal {
             .cloned()
             .ok_or(TerminalError::Trust(TrustListError::Unsigned))?;
         Terminal::provision_state(path, trust_list, Some(anchor), settings, now)
+    }
+
+    /// Provisions a terminal from the trust list as the platform serves it
+    /// (the signed envelope, `GET /v1/trust-list`) and the authority keys
+    /// to pin (`AuthorityKey::parse_pins` text: the JSON of
+    /// `GET /admin/trust/authority-keys`, `suite:key` or a bare base64url
+    /// key, one per line). An unsigned list is refused (`unsigned_trust_list`).
+    pub fn provision_signed(
+        path: &Path,
+        signed_trust_list_json: &str,
+        authority_keys: &str,
+        settings: TerminalSettings,
+        now: u64,
+    ) -> Result<Terminal, TerminalError> {
+        let signed = SignedTrustList::from_json(signed_trust_list_json)?;
+        let pins = AuthorityKey::parse_pins(authority_keys)?;
+        if pins.is_empty() {
+            return Err(TerminalError::NotAnchored);
+        }
+        let mut anchor = TrustAnchor::new(pins);
+        anchor.install(&signed, now)?;
+        Terminal::provision_anchored(path, anchor, settings, now)
     }
 
     fn provision_state(

@@ -49,6 +49,7 @@ pub mod logging;
 pub mod presentation;
 pub mod qr;
 pub mod runtime;
+#[cfg(feature = "terminal-verifier")]
 pub mod terminal;
 pub mod types;
 
@@ -59,6 +60,7 @@ pub use identity::{FaceCheck, FaceCheckFailure};
 pub use keystore::{KeyStoreFailure, PlatformKeyStore};
 pub use logging::{LogLevel, PlatformLogger};
 pub use runtime::LiveObjects;
+#[cfg(feature = "terminal-verifier")]
 pub use terminal::{TerminalVerdict, TerminalVerifier, TerminalVerifierError, VerifiedCode};
 
 /// The version of this library (the workspace version).

@@ -15,8 +15,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use ecard_credential::{
-    ConcessionClass, Disclosure, HolderRole, Locale, Purpose, StatusCheck, TrustList,
-    VerifiedPresentation,
+    ConcessionClass, Disclosure, HolderRole, Locale, Purpose, StatusCheck, VerifiedPresentation,
 };
 use ecard_terminal::{Terminal, TerminalError, TerminalSettings};
 
@@ -44,7 +43,7 @@ pub enum TerminalVerifierError {
         message_en: String,
     },
     /// The trust list or the settings cannot be used
-    /// (`trust_list_invalid`, `invalid_argument`).
+    /// (`malformed_trust_list` and the other trust-list codes, `invalid_argument`).
     #[error("invalid input: {code}")]
     InvalidInput {
         /// Stable code.
@@ -92,11 +91,13 @@ impl TerminalVerifierError {
                 message_zh,
                 message_en,
             },
-            TerminalError::Trust(_) => TerminalVerifierError::InvalidInput {
-                code,
-                message_zh,
-                message_en,
-            },
+            TerminalError::Trust(_) | TerminalError::NotAnchored => {
+                TerminalVerifierError::InvalidInput {
+                    code,
+                    message_zh,
+                    message_en,
+                }
+            }
             TerminalError::Write(_) => TerminalVerifierError::StateNotWritable {
                 code,
                 message_zh,
@@ -252,13 +253,16 @@ impl TerminalVerifier {
     }
 
     /// Provisions a terminal at `state_path`, replacing any state there, for
-    /// `purposes`, with the issuer's trust list (`GET /v1/trust-list`).
+    /// `purposes`, with the trust list as the platform serves it (the signed
+    /// envelope of `GET /v1/trust-list`) and the authority keys to pin (the
+    /// JSON of `GET /admin/trust/authority-keys`, or `suite:key` lines).
     /// `status_max_age_seconds`: the oldest status list a verdict may rest
     /// on (86,400 is the default); null for best effort.
     #[uniffi::constructor]
     pub fn provision(
         state_path: String,
         trust_list_json: String,
+        authority_keys: String,
         purposes: Vec<Purpose>,
         status_max_age_seconds: Option<u64>,
         now: u64,
@@ -271,13 +275,16 @@ impl TerminalVerifier {
                     message_en: "Choose at least one purpose.".to_owned(),
                 });
             }
-            let trust = TrustList::from_json(&trust_list_json).map_err(|error| {
-                TerminalVerifierError::from_terminal(&TerminalError::Trust(error))
-            })?;
             let mut settings = TerminalSettings::for_purposes(&purposes);
             settings.status_max_age_seconds = status_max_age_seconds;
-            let terminal = Terminal::provision(Path::new(&state_path), trust, settings, now)
-                .map_err(|error| TerminalVerifierError::from_terminal(&error))?;
+            let terminal = Terminal::provision_signed(
+                Path::new(&state_path),
+                &trust_list_json,
+                &authority_keys,
+                settings,
+                now,
+            )
+            .map_err(|error| TerminalVerifierError::from_terminal(&error))?;
             Ok(TerminalVerifier::wrap(terminal))
         })
     }

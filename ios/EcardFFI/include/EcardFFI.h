@@ -792,51 +792,6 @@ void uniffi_ecard_ffi_fn_init_callback_vtable_platformlogger(const UniffiVTableC
 void uniffi_ecard_ffi_fn_method_platformlogger_log(uint64_t ptr, RustBuffer level, RustBuffer target, RustBuffer message, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_CLONE_TERMINALVERIFIER
-#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_CLONE_TERMINALVERIFIER
-uint64_t uniffi_ecard_ffi_fn_clone_terminalverifier(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FREE_TERMINALVERIFIER
-#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FREE_TERMINALVERIFIER
-void uniffi_ecard_ffi_fn_free_terminalverifier(uint64_t handle, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_CONSTRUCTOR_TERMINALVERIFIER_OPEN
-#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_CONSTRUCTOR_TERMINALVERIFIER_OPEN
-uint64_t uniffi_ecard_ffi_fn_constructor_terminalverifier_open(RustBuffer state_path, uint64_t now, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_CONSTRUCTOR_TERMINALVERIFIER_PROVISION
-#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_CONSTRUCTOR_TERMINALVERIFIER_PROVISION
-uint64_t uniffi_ecard_ffi_fn_constructor_terminalverifier_provision(RustBuffer state_path, RustBuffer trust_list_json, RustBuffer purposes, RustBuffer status_max_age_seconds, uint64_t now, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_TERMINALVERIFIER_CLOSE
-#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_TERMINALVERIFIER_CLOSE
-void uniffi_ecard_ffi_fn_method_terminalverifier_close(uint64_t ptr, uint64_t now, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_TERMINALVERIFIER_INSTALL_STATUS_LIST
-#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_TERMINALVERIFIER_INSTALL_STATUS_LIST
-uint32_t uniffi_ecard_ffi_fn_method_terminalverifier_install_status_list(uint64_t ptr, RustBuffer bytes, uint64_t now, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_TERMINALVERIFIER_IS_PROVISIONED
-#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_TERMINALVERIFIER_IS_PROVISIONED
-int8_t uniffi_ecard_ffi_fn_method_terminalverifier_is_provisioned(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_TERMINALVERIFIER_SAVE
-#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_TERMINALVERIFIER_SAVE
-void uniffi_ecard_ffi_fn_method_terminalverifier_save(uint64_t ptr, uint64_t now, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_TERMINALVERIFIER_VERIFY
-#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_TERMINALVERIFIER_VERIFY
-RustBuffer uniffi_ecard_ffi_fn_method_terminalverifier_verify(uint64_t ptr, RustBuffer code, uint64_t now, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_DEBUG_ERROR
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_DEBUG_ERROR
 void uniffi_ecard_ffi_fn_func_debug_error(RustBuffer name, RustBuffer language, RustCallStatus *_Nonnull out_status
@@ -1829,51 +1784,9 @@ uint16_t uniffi_ecard_ffi_checksum_method_platformlogger_log(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_TERMINALVERIFIER_CLOSE
-#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_TERMINALVERIFIER_CLOSE
-uint16_t uniffi_ecard_ffi_checksum_method_terminalverifier_close(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_TERMINALVERIFIER_INSTALL_STATUS_LIST
-#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_TERMINALVERIFIER_INSTALL_STATUS_LIST
-uint16_t uniffi_ecard_ffi_checksum_method_terminalverifier_install_status_list(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_TERMINALVERIFIER_IS_PROVISIONED
-#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_TERMINALVERIFIER_IS_PROVISIONED
-uint16_t uniffi_ecard_ffi_checksum_method_terminalverifier_is_provisioned(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_TERMINALVERIFIER_SAVE
-#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_TERMINALVERIFIER_SAVE
-uint16_t uniffi_ecard_ffi_checksum_method_terminalverifier_save(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_TERMINALVERIFIER_VERIFY
-#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_TERMINALVERIFIER_VERIFY
-uint16_t uniffi_ecard_ffi_checksum_method_terminalverifier_verify(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_CONSTRUCTOR_ECARDCLIENT_OPEN
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_CONSTRUCTOR_ECARDCLIENT_OPEN
 uint16_t uniffi_ecard_ffi_checksum_constructor_ecardclient_open(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_CONSTRUCTOR_TERMINALVERIFIER_OPEN
-#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_CONSTRUCTOR_TERMINALVERIFIER_OPEN
-uint16_t uniffi_ecard_ffi_checksum_constructor_terminalverifier_open(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_CONSTRUCTOR_TERMINALVERIFIER_PROVISION
-#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_CONSTRUCTOR_TERMINALVERIFIER_PROVISION
-uint16_t uniffi_ecard_ffi_checksum_constructor_terminalverifier_provision(void
     
 );
 #endif

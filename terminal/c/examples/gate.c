@@ -63,17 +63,19 @@ static void print_verdict(const char *code, EcardTerminalVerdict verdict) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 5) {
-        fprintf(stderr, "usage: %s TRUST.json STATUS.bin NOW CODES.txt\n", argv[0]);
+    if (argc != 6) {
+        fprintf(stderr, "usage: %s TRUST.json AUTHORITY.json STATUS.bin NOW CODES.txt\n", argv[0]);
         return 2;
     }
-    uint64_t now = strtoull(argv[3], NULL, 10);
+    uint64_t now = strtoull(argv[4], NULL, 10);
     char *trust = read_file(argv[1], NULL);
+    char *authority = read_file(argv[2], NULL);
     size_t status_len = 0;
-    char *status = read_file(argv[2], &status_len);
-    char *codes = read_file(argv[4], NULL);
+    char *status = read_file(argv[3], &status_len);
+    char *codes = read_file(argv[5], NULL);
     char directory[] = "/tmp/ecard-gate-XXXXXX";
-    if (trust == NULL || status == NULL || codes == NULL || mkdtemp(directory) == NULL) {
+    if (trust == NULL || authority == NULL || status == NULL || codes == NULL ||
+        mkdtemp(directory) == NULL) {
         fprintf(stderr, "cannot read the inputs\n");
         return 1;
     }
@@ -81,11 +83,14 @@ int main(int argc, char **argv) {
     snprintf(state, sizeof state, "%s/terminal.json", directory);
     printf("ecard terminal SDK %s\n", ecard_terminal_version());
 
-    /* 1. Provision (once per device). Provisioned a little before the first
-     *    code here: a terminal refuses codes made before its provisioning. */
+    /* 1. Provision (once per device) with the signed trust list the platform
+     *    serves and the province's authority key to pin. Provisioned a little
+     *    before the first code here: a terminal refuses codes made before its
+     *    provisioning. */
     EcardTerminal *terminal = NULL;
-    EcardTerminalResult result = ecard_terminal_provision(
-        state, trust, ECARD_PURPOSE_TRANSPORT, ECARD_STATUS_MAX_AGE_DEFAULT, now - 600, &terminal);
+    EcardTerminalResult result =
+        ecard_terminal_provision(state, trust, authority, ECARD_PURPOSE_TRANSPORT,
+                                 ECARD_STATUS_MAX_AGE_DEFAULT, now - 600, &terminal);
     if (!result.ok) {
         fprintf(stderr, "provisioning failed: %s (%s)\n", result.code, result.message_en);
         return 1;
@@ -117,6 +122,7 @@ int main(int argc, char **argv) {
     unlink(state);
     rmdir(directory);
     free(trust);
+    free(authority);
     free(status);
     free(codes);
     return exit_code;

@@ -152,6 +152,24 @@ fn world(out: &Path) -> World {
     let fine = world.credential(&claims(transport(), 1, NOW));
     let revoked = world.credential(&claims(transport(), 9, NOW));
     std::fs::write(out.join("world.trust.json"), world.trust.to_json()).unwrap();
+    // The same list as a platform serves it: signed by the province's
+    // authority key, which the gate example pins.
+    let authority = ecard_credential::trust::TrustAuthority::new(
+        ecard_credential::SoftwareKey::ed25519_from_seed(&[0x42; 32]).unwrap(),
+    );
+    let pinned = authority.authority_key(NOW - 86_400, NOW + 86_400);
+    let mut list = world.trust.clone();
+    list.authority_keys = vec![pinned.clone()];
+    std::fs::write(
+        out.join("world.signed-trust.json"),
+        authority.sign(&list).unwrap().to_json(),
+    )
+    .unwrap();
+    std::fs::write(
+        out.join("world.authority.json"),
+        serde_json::to_string(&[pinned]).unwrap(),
+    )
+    .unwrap();
     std::fs::write(
         out.join("world.status.bin"),
         world.status_list(&Edition::day(5, NOW - 3_600, &[9])),

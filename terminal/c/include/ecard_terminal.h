@@ -144,6 +144,38 @@ struct EcardTerminalResult ecard_terminal_open(const char *state_path,
 // `*out`, replacing any state there (installed status lists and remembered
 // codes are dropped; codes made before `now` are refused).
 //
+// `trust_list_json` is the trust list as the platform serves it (the signed
+// `ecard-signed-trust-list` envelope); `authority_keys` the authority keys
+// to pin (the JSON of `GET /admin/trust/authority-keys`, or `suite:key` /
+// bare base64url keys, one per line): the list must be signed by one of
+// them, and later lists only ever move forward;
+// `purposes` a mask of `ECARD_PURPOSE_*` bits (at least one);
+// `status_max_age_seconds` the oldest status list a verdict may rest on
+// (`ECARD_STATUS_MAX_AGE_DEFAULT` is a day) or `ECARD_STATUS_BEST_EFFORT`.
+// Codes shown on someone's behalf follow the default policy (a family proxy
+// for medical and culture/tourism, a guardian for every purpose).
+//
+// # Safety
+// `state_path`, `trust_list_json` and `authority_keys` are NULL or
+// NUL-terminated strings;
+// `out` is NULL or valid for writing one pointer. `*out` is written only on
+// success.
+struct EcardTerminalResult ecard_terminal_provision(const char *state_path,
+                                                    const char *trust_list_json,
+                                                    const char *authority_keys,
+                                                    uint32_t purposes,
+                                                    int64_t status_max_age_seconds,
+                                                    uint64_t now,
+                                                    struct EcardTerminal **out);
+
+// Provisions a terminal at `state_path` and stores the open handle in
+// `*out`, replacing any state there (installed status lists and remembered
+// codes are dropped; codes made before `now` are refused).
+//
+// For development and the test vectors only: `trust_list_json` is an
+// unsigned trust list (`ecard-trust-list` JSON), trusted as it is, so
+// whoever can write it decides who is an issuer. Terminals in service use
+// [`ecard_terminal_provision`] with a signed list and pinned keys.
 // `trust_list_json` is the issuer's trust list (`ecard-trust-list` JSON);
 // `purposes` a mask of `ECARD_PURPOSE_*` bits (at least one);
 // `status_max_age_seconds` the oldest status list a verdict may rest on
@@ -155,12 +187,12 @@ struct EcardTerminalResult ecard_terminal_open(const char *state_path,
 // `state_path` and `trust_list_json` are NULL or NUL-terminated strings;
 // `out` is NULL or valid for writing one pointer. `*out` is written only on
 // success.
-struct EcardTerminalResult ecard_terminal_provision(const char *state_path,
-                                                    const char *trust_list_json,
-                                                    uint32_t purposes,
-                                                    int64_t status_max_age_seconds,
-                                                    uint64_t now,
-                                                    struct EcardTerminal **out);
+struct EcardTerminalResult ecard_terminal_provision_unsigned(const char *state_path,
+                                                             const char *trust_list_json,
+                                                             uint32_t purposes,
+                                                             int64_t status_max_age_seconds,
+                                                             uint64_t now,
+                                                             struct EcardTerminal **out);
 
 // Why the terminal refuses every code: `ok` when it is provisioned,
 // otherwise `not_provisioned` (or `null_argument`, `internal`).

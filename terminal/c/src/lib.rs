@@ -487,6 +487,70 @@ pub unsafe extern "C" fn ecard_terminal_open(
 /// `*out`, replacing any state there (installed status lists and remembered
 /// codes are dropped; codes made before `now` are refused).
 ///
+/// `trust_list_json` is the trust list as the platform serves it (the signed
+/// `ecard-signed-trust-list` envelope); `authority_keys` the authority keys
+/// to pin (the JSON of `GET /admin/trust/authority-keys`, or `suite:key` /
+/// bare base64url keys, one per line): the list must be signed by one of
+/// them, and later lists only ever move forward;
+/// `purposes` a mask of `ECARD_PURPOSE_*` bits (at least one);
+/// `status_max_age_seconds` the oldest status list a verdict may rest on
+/// (`ECARD_STATUS_MAX_AGE_DEFAULT` is a day) or `ECARD_STATUS_BEST_EFFORT`.
+/// Codes shown on someone's behalf follow the default policy (a family proxy
+/// for medical and culture/tourism, a guardian for every purpose).
+///
+/// # Safety
+/// `state_path`, `trust_list_json` and `authority_keys` are NULL or
+/// NUL-terminated strings;
+/// `out` is NULL or valid for writing one pointer. `*out` is written only on
+/// success.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ecard_terminal_provision(
+    state_path: *const c_char,
+    trust_list_json: *const c_char,
+    authority_keys: *const c_char,
+    purposes: u32,
+    status_max_age_seconds: i64,
+    now: u64,
+    out: *mut *mut EcardTerminal,
+) -> EcardTerminalResult {
+    guard(
+        || Failure::INTERNAL.result(),
+        || {
+            to_result((|| {
+                if out.is_null() {
+                    return Err(Failure::NULL_ARGUMENT);
+                }
+                // SAFETY: the caller promises NUL-terminated strings or NULL.
+                let path = unsafe { arg_path(state_path) }?;
+                // SAFETY: as above.
+                let json = unsafe { arg_text(trust_list_json) }?;
+                let purposes = purposes_of_mask(purposes)?;
+                let mut settings = TerminalSettings::for_purposes(&purposes);
+                settings.status_max_age_seconds = match status_max_age_seconds {
+                    ECARD_STATUS_BEST_EFFORT => None,
+                    age => Some(u64::try_from(age).map_err(|_| Failure::INVALID_ARGUMENT)?),
+                };
+                // SAFETY: as above.
+                let pins = unsafe { arg_text(authority_keys) }?;
+                let terminal = Terminal::provision_signed(&path, json, pins, settings, now)
+                    .map_err(|error| Failure::of_terminal(&error))?;
+                // SAFETY: `out` is not NULL and the caller promises it is
+                // writable.
+                unsafe { hand_out(out, terminal) };
+                Ok(())
+            })())
+        },
+    )
+}
+
+/// Provisions a terminal at `state_path` and stores the open handle in
+/// `*out`, replacing any state there (installed status lists and remembered
+/// codes are dropped; codes made before `now` are refused).
+///
+/// For development and the test vectors only: `trust_list_json` is an
+/// unsigned trust list (`ecard-trust-list` JSON), trusted as it is, so
+/// whoever can write it decides who is an issuer. Terminals in service use
+/// [`ecard_terminal_provision`] with a signed list and pinned keys.
 /// `trust_list_json` is the issuer's trust list (`ecard-trust-list` JSON);
 /// `purposes` a mask of `ECARD_PURPOSE_*` bits (at least one);
 /// `status_max_age_seconds` the oldest status list a verdict may rest on
@@ -499,7 +563,7 @@ pub unsafe extern "C" fn ecard_terminal_open(
 /// `out` is NULL or valid for writing one pointer. `*out` is written only on
 /// success.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn ecard_terminal_provision(
+pub unsafe extern "C" fn ecard_terminal_provision_unsigned(
     state_path: *const c_char,
     trust_list_json: *const c_char,
     purposes: u32,
@@ -785,12 +849,18 @@ mod tests {
         let bad = CString::new(vec![b'E', 0xff, b'1']).unwrap();
         // SAFETY: valid strings and a writable out pointer.
         unsafe {
-            let result =
-                ecard_terminal_provision(path.as_ptr(), bad.as_ptr(), 1, -1, 1, &mut handle);
+            let result = ecard_terminal_provision_unsigned(
+                path.as_ptr(),
+                bad.as_ptr(),
+                1,
+                -1,
+                1,
+                &mut handle,
+            );
             assert_eq!(text(result.code), "invalid_utf8");
             let json = CString::new("{}").unwrap();
             for (mask, age) in [(0, -1), (16, -1), (1, -2)] {
-                let result = ecard_terminal_provision(
+                let result = ecard_terminal_provision_unsigned(
                     path.as_ptr(),
                     json.as_ptr(),
                     mask,
@@ -800,9 +870,15 @@ mod tests {
                 );
                 assert_eq!(text(result.code), "invalid_argument");
             }
-            let result =
-                ecard_terminal_provision(path.as_ptr(), json.as_ptr(), 1, -1, 1, &mut handle);
-            assert_eq!(text(result.code), "trust_list_invalid");
+            let result = ecard_terminal_provision_unsigned(
+                path.as_ptr(),
+                json.as_ptr(),
+                1,
+                -1,
+                1,
+                &mut handle,
+            );
+            assert_eq!(text(result.code), "malformed_trust_list");
             assert!(handle.is_null());
             assert!(ecard_terminal_open(path.as_ptr(), 1, &mut handle).ok);
             assert_eq!(text(ecard_terminal_problem(handle).code), "not_provisioned");

@@ -94,7 +94,7 @@ static EcardTerminal *provision(const char *name, const char *state, const char 
     }
     EcardTerminal *terminal = NULL;
     EcardTerminalResult result =
-        ecard_terminal_provision(state, trust, purposes, max_age, provisioned_at, &terminal);
+        ecard_terminal_provision_unsigned(state, trust, purposes, max_age, provisioned_at, &terminal);
     free(trust);
     if (!result.ok) {
         check(0, name, result.code);
@@ -324,25 +324,25 @@ static void run_arguments(const char *dir, const char *state) {
     char *trust_path = join(dir, "world.trust.json");
     char *trust = slurp(trust_path, NULL);
     free(trust_path);
-    check(same(ecard_terminal_provision(state, NULL, 1, -1, 1, &terminal).code, "null_argument"),
+    check(same(ecard_terminal_provision_unsigned(state, NULL, 1, -1, 1, &terminal).code, "null_argument"),
           "arguments", "provision(NULL trust)");
-    check(same(ecard_terminal_provision(state, "{\"format\":", 1, -1, 1, &terminal).code,
-               "trust_list_invalid"),
+    check(same(ecard_terminal_provision_unsigned(state, "{\"format\":", 1, -1, 1, &terminal).code,
+               "malformed_trust_list"),
           "arguments", "provision(bad JSON)");
-    check(same(ecard_terminal_provision(state, "\xff\xfe", 1, -1, 1, &terminal).code,
+    check(same(ecard_terminal_provision_unsigned(state, "\xff\xfe", 1, -1, 1, &terminal).code,
                "invalid_utf8"),
           "arguments", "provision(invalid UTF-8)");
-    check(same(ecard_terminal_provision(state, trust, 0, -1, 1, &terminal).code,
+    check(same(ecard_terminal_provision_unsigned(state, trust, 0, -1, 1, &terminal).code,
                "invalid_argument"),
           "arguments", "provision(no purpose)");
-    check(same(ecard_terminal_provision(state, trust, 32, -1, 1, &terminal).code,
+    check(same(ecard_terminal_provision_unsigned(state, trust, 32, -1, 1, &terminal).code,
                "invalid_argument"),
           "arguments", "provision(unknown purpose bit)");
-    check(same(ecard_terminal_provision(state, trust, 1, -5, 1, &terminal).code,
+    check(same(ecard_terminal_provision_unsigned(state, trust, 1, -5, 1, &terminal).code,
                "invalid_argument"),
           "arguments", "provision(negative age)");
     check(terminal == NULL, "arguments", "out written on failure");
-    EcardTerminalResult result = ecard_terminal_provision(state, trust, 1, -1, 1, &terminal);
+    EcardTerminalResult result = ecard_terminal_provision_unsigned(state, trust, 1, -1, 1, &terminal);
     check(result.ok, "arguments", "provision");
     free(trust);
     if (!result.ok) return;

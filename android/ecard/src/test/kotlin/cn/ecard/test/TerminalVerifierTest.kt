@@ -29,10 +29,12 @@ class TerminalVerifierTest {
     private val admin = Admin(Env.platformUrl)
     private val http = HttpClient.newHttpClient()
 
-    /** A public feed of the platform, as a terminal fetches it. */
-    private fun feed(path: String): ByteArray {
+    /** A feed of the platform, as a terminal fetches it (an operator's call with `token`). */
+    private fun feed(path: String, token: String? = null): ByteArray {
+        val request = HttpRequest.newBuilder(URI.create(Env.platformUrl + path))
+        if (token != null) request.header("Authorization", "Bearer $token")
         val response = http.send(
-            HttpRequest.newBuilder(URI.create(Env.platformUrl + path)).build(),
+            request.build(),
             HttpResponse.BodyHandlers.ofByteArray(),
         )
         check(response.statusCode() == 200) { "GET $path: ${response.statusCode()}" }
@@ -50,6 +52,7 @@ class TerminalVerifierTest {
             val now = client.trustedNow()
             val state = Files.createTempDirectory(Env.workDir.toPath(), "terminal-").resolve("terminal.json").toString()
             val trustList = String(feed("/v1/trust-list"), Charsets.UTF_8)
+            val authorityKeys = String(feed("/admin/trust/authority-keys", Env.adminToken), Charsets.UTF_8)
 
             // Not provisioned: every code is refused, nothing is written.
             val missing = TerminalVerifier.open(state, now)
@@ -60,7 +63,7 @@ class TerminalVerifierTest {
             missing.destroy()
 
             // Provisioned ten minutes ago: a status list is required by default.
-            val terminal = TerminalVerifier.provision(state, trustList, listOf(Purpose.TRANSPORT), 86_400uL, now - 600uL)
+            val terminal = TerminalVerifier.provision(state, trustList, authorityKeys, listOf(Purpose.TRANSPORT), 86_400uL, now - 600uL)
             assertTrue(terminal.isProvisioned())
             assertEquals("status_unavailable", refusal(terminal.verify(code.text, now)))
             val sequence = terminal.installStatusList(feed("/v1/status-lists/0"), now)
@@ -94,9 +97,9 @@ class TerminalVerifierTest {
             reopened.destroy()
 
             val invalid = assertFailsWith<TerminalVerifierException.InvalidInput> {
-                TerminalVerifier.provision(state, "{}", listOf(Purpose.TRANSPORT), null, now)
+                TerminalVerifier.provision(state, "{}", authorityKeys, listOf(Purpose.TRANSPORT), null, now)
             }
-            assertEquals("trust_list_invalid", invalid.code)
+            assertEquals("malformed_trust_list", invalid.code)
         }
     }
 }
