@@ -35,6 +35,7 @@
 use std::collections::BTreeMap;
 use std::ffi::{CStr, CString, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
 use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 
@@ -513,34 +514,21 @@ pub unsafe extern "C" fn ecard_terminal_provision(
     now: u64,
     out: *mut *mut EcardTerminal,
 ) -> EcardTerminalResult {
-    guard(
-        || Failure::INTERNAL.result(),
-        || {
-            to_result((|| {
-                if out.is_null() {
-                    return Err(Failure::NULL_ARGUMENT);
-                }
-                // SAFETY: the caller promises NUL-terminated strings or NULL.
-                let path = unsafe { arg_path(state_path) }?;
-                // SAFETY: as above.
-                let json = unsafe { arg_text(trust_list_json) }?;
-                let purposes = purposes_of_mask(purposes)?;
-                let mut settings = TerminalSettings::for_purposes(&purposes);
-                settings.status_max_age_seconds = match status_max_age_seconds {
-                    ECARD_STATUS_BEST_EFFORT => None,
-                    age => Some(u64::try_from(age).map_err(|_| Failure::INVALID_ARGUMENT)?),
-                };
-                // SAFETY: as above.
-                let pins = unsafe { arg_text(authority_keys) }?;
-                let terminal = Terminal::provision_signed(&path, json, pins, settings, now)
-                    .map_err(|error| Failure::of_terminal(&error))?;
-                // SAFETY: `out` is not NULL and the caller promises it is
-                // writable.
-                unsafe { hand_out(out, terminal) };
-                Ok(())
-            })())
-        },
-    )
+    let provision = |path: &Path, json: &str, settings| {
+        // SAFETY: the caller promises a NUL-terminated string or NULL.
+        let pins = unsafe { arg_text(authority_keys) }?;
+        Terminal::provision_signed(path, json, pins, settings, now)
+            .map_err(|error| Failure::of_terminal(&error))
+    };
+    // SAFETY: the caller's promises, passed on.
+    unsafe {
+        provision_with(
+            (state_path, trust_list_json),
+            (purposes, status_max_age_seconds),
+            out,
+            provision,
+        )
+    }
 }
 
 /// Provisions a terminal at `state_path` and stores the open handle in
@@ -571,6 +559,33 @@ pub unsafe extern "C" fn ecard_terminal_provision_unsigned(
     now: u64,
     out: *mut *mut EcardTerminal,
 ) -> EcardTerminalResult {
+    // SAFETY: the caller's promises, passed on.
+    unsafe {
+        provision_with(
+            (state_path, trust_list_json),
+            (purposes, status_max_age_seconds),
+            out,
+            |path, json, settings| {
+                let trust = TrustList::from_json(json)
+                    .map_err(|error| Failure::of_terminal(&TerminalError::Trust(error)))?;
+                Terminal::provision(path, trust, settings, now)
+                    .map_err(|error| Failure::of_terminal(&error))
+            },
+        )
+    }
+}
+
+/// The shared part of the two provisioning calls: arguments checked, the
+/// settings built, the handle handed out.
+///
+/// # Safety
+/// As for [`ecard_terminal_provision`].
+unsafe fn provision_with(
+    (state_path, trust_list_json): (*const c_char, *const c_char),
+    (purposes, status_max_age_seconds): (u32, i64),
+    out: *mut *mut EcardTerminal,
+    provision: impl FnOnce(&Path, &str, TerminalSettings) -> Result<Terminal, Failure>,
+) -> EcardTerminalResult {
     guard(
         || Failure::INTERNAL.result(),
         || {
@@ -588,10 +603,7 @@ pub unsafe extern "C" fn ecard_terminal_provision_unsigned(
                     ECARD_STATUS_BEST_EFFORT => None,
                     age => Some(u64::try_from(age).map_err(|_| Failure::INVALID_ARGUMENT)?),
                 };
-                let trust = TrustList::from_json(json)
-                    .map_err(|error| Failure::of_terminal(&TerminalError::Trust(error)))?;
-                let terminal = Terminal::provision(&path, trust, settings, now)
-                    .map_err(|error| Failure::of_terminal(&error))?;
+                let terminal = provision(&path, json, settings)?;
                 // SAFETY: `out` is not NULL and the caller promises it is
                 // writable.
                 unsafe { hand_out(out, terminal) };
