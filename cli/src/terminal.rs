@@ -14,9 +14,10 @@ use crate::verify::{PolicyArgs, TrustArgs};
 
 #[derive(Subcommand)]
 pub enum TerminalCommand {
-    /// Write a fresh state file: trust list and verifier settings. Codes made
-    /// before now are refused; status lists are installed with `ecard
-    /// verify --state FILE --status LIST` or `--status` here.
+    /// Write a fresh state file: trust list and verifier settings (replacing
+    /// a state there refuses codes made before now); status lists are
+    /// installed with `ecard verify --state FILE --status LIST` or `--status`
+    /// here.
     Provision(ProvisionArgs),
     /// Install a new signed trust list into a terminal's state: verified
     /// against the authority keys the terminal pinned, never an older one.

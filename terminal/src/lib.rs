@@ -200,10 +200,10 @@ impl std::fmt::Debug for Terminal {
 }
 
 impl Terminal {
-    /// Provisions a terminal at `path` with a trust list and settings,
-    /// replacing any state there (installed status lists and remembered
-    /// codes are dropped, so codes made before now are refused). The
-    /// terminal is open; [`Terminal::close`] it when done.
+    /// Provisions a terminal at `path` with a trust list and settings. When
+    /// it replaces a state there, the installed status lists and remembered
+    /// codes are dropped, so codes made before now are refused. The terminal
+    /// is open; [`Terminal::close`] it when done.
     pub fn provision(
         path: &Path,
         trust_list: TrustList,
@@ -260,7 +260,10 @@ impl Terminal {
         now: u64,
     ) -> Result<Terminal, TerminalError> {
         let mut verifier = Verifier::new(&trust_list, settings.policy())?;
-        verifier.refuse_codes_made_before(now);
+        if path.exists() {
+            // A state replaced: the codes it had accepted are forgotten.
+            verifier.refuse_codes_made_before(now);
+        }
         let mut terminal = Terminal {
             path: path.to_owned(),
             state: Ok(Provisioned {

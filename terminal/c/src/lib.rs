@@ -486,7 +486,7 @@ pub unsafe extern "C" fn ecard_terminal_open(
 
 /// Provisions a terminal at `state_path` and stores the open handle in
 /// `*out`, replacing any state there (installed status lists and remembered
-/// codes are dropped; codes made before `now` are refused).
+/// codes are dropped, so codes made before `now` are refused).
 ///
 /// `trust_list_json` is the trust list as the platform serves it (the signed
 /// `ecard-signed-trust-list` envelope); `authority_keys` the authority keys
@@ -533,7 +533,7 @@ pub unsafe extern "C" fn ecard_terminal_provision(
 
 /// Provisions a terminal at `state_path` and stores the open handle in
 /// `*out`, replacing any state there (installed status lists and remembered
-/// codes are dropped; codes made before `now` are refused).
+/// codes are dropped, so codes made before `now` are refused).
 ///
 /// For development and the test vectors only: `trust_list_json` is an
 /// unsigned trust list (`ecard-trust-list` JSON), trusted as it is, so

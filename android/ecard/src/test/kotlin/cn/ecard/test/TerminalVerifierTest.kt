@@ -62,8 +62,8 @@ class TerminalVerifierTest {
             missing.close(now)
             missing.destroy()
 
-            // Provisioned ten minutes ago: a status list is required by default.
-            val terminal = TerminalVerifier.provision(state, trustList, authorityKeys, listOf(Purpose.TRANSPORT), 86_400uL, now - 600uL)
+            // Provisioned now: a status list is required by default.
+            val terminal = TerminalVerifier.provision(state, trustList, authorityKeys, listOf(Purpose.TRANSPORT), 86_400uL, now)
             assertTrue(terminal.isProvisioned())
             assertEquals("status_unavailable", refusal(terminal.verify(code.text, now)))
             val sequence = terminal.installStatusList(feed("/v1/status-lists/0"), now)
