@@ -95,10 +95,7 @@ impl StatusList {
         let compressed_len =
             u32::try_from(compressed.len()).map_err(|_| IssueError::OutOfRange("bits"))?;
         let mut out = Vec::with_capacity(32 + compressed.len() + SIGNATURE_LEN);
-        out.extend_from_slice(MAGIC);
-        out.push(FORMAT_VERSION);
-        out.push(key.suite().id());
-        out.extend_from_slice(&key.key_id().to_be_bytes());
+        write_preamble(&mut out, MAGIC, key);
         out.push(self.list);
         out.extend_from_slice(&self.sequence.to_be_bytes());
         out.extend_from_slice(&issued_at.to_be_bytes());
@@ -110,6 +107,31 @@ impl StatusList {
         out.extend_from_slice(&signature);
         Ok(out)
     }
+}
+
+/// Writes what every signed status edition (list or delta) starts with:
+/// its magic, the format version, the signing key's suite and id.
+pub(crate) fn write_preamble(out: &mut Vec<u8>, magic: &[u8; 4], key: &IssuerKey) {
+    out.extend_from_slice(magic);
+    out.push(FORMAT_VERSION);
+    out.push(key.suite().id());
+    out.extend_from_slice(&key.key_id().to_be_bytes());
+}
+
+/// Reads [`write_preamble`]'s fields: the signing key's suite and id.
+pub(crate) fn read_preamble(
+    reader: &mut Reader<'_>,
+    magic: &[u8; 4],
+) -> Result<(Suite, u32), FormatError> {
+    if reader.take(4)? != magic {
+        return Err(FormatError::BadPrefix);
+    }
+    let version = reader.u8()?;
+    if version != FORMAT_VERSION {
+        return Err(FormatError::UnsupportedVersion(version));
+    }
+    let suite = Suite::from_id(reader.u8()?)?;
+    Ok((suite, reader.u32()?))
 }
 
 /// A decoded, not yet verified, signed status list.
@@ -129,15 +151,7 @@ impl SignedStatusList {
     /// Decodes the binary form.
     pub fn parse(bytes: &[u8]) -> Result<SignedStatusList, FormatError> {
         let mut reader = Reader::new(bytes);
-        if reader.take(4)? != MAGIC {
-            return Err(FormatError::BadPrefix);
-        }
-        let version = reader.u8()?;
-        if version != FORMAT_VERSION {
-            return Err(FormatError::UnsupportedVersion(version));
-        }
-        let suite = Suite::from_id(reader.u8()?)?;
-        let key_id = reader.u32()?;
+        let (suite, key_id) = read_preamble(&mut reader, MAGIC)?;
         let list = reader.u8()?;
         let sequence = reader.u32()?;
         let issued_at = u64::from(reader.u32()?);
@@ -157,8 +171,7 @@ impl SignedStatusList {
         if bits.len() != expected_len {
             return Err(FormatError::BadEncoding);
         }
-        let mut signed_message = STATUS_LIST_CONTEXT.to_vec();
-        signed_message.extend_from_slice(&bytes[..signed_end]);
+        let signed_message = [STATUS_LIST_CONTEXT, &bytes[..signed_end]].concat();
         Ok(SignedStatusList {
             list: StatusList {
                 list,

@@ -15,10 +15,9 @@
 //! `(gap << 1) | revoked`, where `gap` is the index minus the previous
 //! change's index (the first: the index itself) and `revoked` the new bit.
 
-use crate::credential::FORMAT_VERSION;
 use crate::error::{FormatError, IssueError};
 use crate::keys::IssuerKey;
-use crate::status::{MAX_BITS, StatusList};
+use crate::status::{MAX_BITS, StatusList, read_preamble, write_preamble};
 use crate::suite::{SIGNATURE_LEN, Suite};
 use crate::wire::Reader;
 
@@ -115,10 +114,7 @@ impl StatusDelta {
         let count =
             u32::try_from(self.changes.len()).map_err(|_| IssueError::OutOfRange("changes"))?;
         let mut out = Vec::with_capacity(40 + compressed.len() + SIGNATURE_LEN);
-        out.extend_from_slice(MAGIC);
-        out.push(FORMAT_VERSION);
-        out.push(key.suite().id());
-        out.extend_from_slice(&key.key_id().to_be_bytes());
+        write_preamble(&mut out, MAGIC, key);
         out.push(self.list);
         out.extend_from_slice(&self.base_sequence.to_be_bytes());
         out.extend_from_slice(&self.sequence.to_be_bytes());
@@ -153,15 +149,7 @@ impl SignedStatusDelta {
     /// indexes must increase and fall inside the list.
     pub fn parse(bytes: &[u8]) -> Result<SignedStatusDelta, FormatError> {
         let mut reader = Reader::new(bytes);
-        if reader.take(4)? != MAGIC {
-            return Err(FormatError::BadPrefix);
-        }
-        let version = reader.u8()?;
-        if version != FORMAT_VERSION {
-            return Err(FormatError::UnsupportedVersion(version));
-        }
-        let suite = Suite::from_id(reader.u8()?)?;
-        let key_id = reader.u32()?;
+        let (suite, key_id) = read_preamble(&mut reader, MAGIC)?;
         let list = reader.u8()?;
         let base_sequence = reader.u32()?;
         let sequence = reader.u32()?;
@@ -199,8 +187,7 @@ impl SignedStatusDelta {
         if position != encoded.len() {
             return Err(FormatError::BadEncoding);
         }
-        let mut signed_message = STATUS_DELTA_CONTEXT.to_vec();
-        signed_message.extend_from_slice(&bytes[..signed_end]);
+        let signed_message = [STATUS_DELTA_CONTEXT, &bytes[..signed_end]].concat();
         Ok(SignedStatusDelta {
             delta: StatusDelta {
                 list,
