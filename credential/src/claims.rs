@@ -183,6 +183,19 @@ impl ConcessionClass {
         }
     }
 
+    /// The snake_case name, as serde writes it (`senior_free`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            ConcessionClass::Standard => "standard",
+            ConcessionClass::Senior => "senior",
+            ConcessionClass::SeniorFree => "senior_free",
+            ConcessionClass::Student => "student",
+            ConcessionClass::Disability => "disability",
+            ConcessionClass::Entitled => "entitled",
+            ConcessionClass::Child => "child",
+        }
+    }
+
     /// Reads the byte on the wire.
     pub const fn from_id(id: u8) -> Result<ConcessionClass, FormatError> {
         Ok(match id {
@@ -356,5 +369,21 @@ impl RegionCode {
 impl fmt::Display for RegionCode {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(formatter, "{:06}", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+    use super::*;
+
+    #[test]
+    fn concession_names_are_the_serde_names() {
+        for id in 0..=u8::MAX {
+            if let Ok(class) = ConcessionClass::from_id(id) {
+                assert_eq!(serde_json::to_value(class).unwrap(), class.name());
+            }
+        }
     }
 }

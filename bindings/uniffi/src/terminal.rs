@@ -160,24 +160,14 @@ pub enum TerminalVerdict {
     },
 }
 
-fn concession_name(class: ConcessionClass) -> &'static str {
-    match class {
-        ConcessionClass::Standard => "standard",
-        ConcessionClass::Senior => "senior",
-        ConcessionClass::SeniorFree => "senior_free",
-        ConcessionClass::Student => "student",
-        ConcessionClass::Disability => "disability",
-        ConcessionClass::Entitled => "entitled",
-        ConcessionClass::Child => "child",
-    }
-}
-
 impl From<VerifiedPresentation> for VerifiedCode {
     fn from(verified: VerifiedPresentation) -> VerifiedCode {
         let (concession, handle, region) = match verified.disclosure {
-            Disclosure::Transport { concession } | Disclosure::CultureTourism { concession } => {
-                (Some(concession_name(concession).to_owned()), None, None)
-            }
+            Disclosure::Transport { concession } | Disclosure::CultureTourism { concession } => (
+                Some(ConcessionClass::name(concession).to_owned()),
+                None,
+                None,
+            ),
             Disclosure::Medical { handle, region } | Disclosure::Identity { handle, region } => (
                 None,
                 Some(handle.to_string()),

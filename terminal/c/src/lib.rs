@@ -312,6 +312,8 @@ fn role_id(role: HolderRole) -> u32 {
     }
 }
 
+/// [`ConcessionClass::name`] as a C literal (no allocation per verdict);
+/// a test keeps the two in step.
 fn concession_name(class: ConcessionClass) -> &'static CStr {
     match class {
         ConcessionClass::Standard => c"standard",
@@ -800,6 +802,15 @@ pub unsafe extern "C" fn ecard_terminal_free(terminal: *mut EcardTerminal) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn concession_names_are_the_credential_crates() {
+        for id in 0..=u8::MAX {
+            if let Ok(class) = ConcessionClass::from_id(id) {
+                assert_eq!(concession_name(class).to_str().unwrap(), class.name());
+            }
+        }
+    }
 
     fn text(pointer: *const c_char) -> &'static str {
         assert!(!pointer.is_null());
