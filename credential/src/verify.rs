@@ -502,21 +502,13 @@ impl Verifier {
             let bytes = URL_SAFE_NO_PAD
                 .decode(encoded)
                 .map_err(|_| RestoreError::BadEncoding)?;
-            let issued_at = SignedStatusList::parse(&bytes)
-                .map_err(StatusListError::from)?
-                .list
-                .issued_at;
-            verifier.install_status_list(&bytes, issued_at.min(now))?;
+            verifier.install_list(&bytes, |issued_at| issued_at.min(now))?;
         }
         for encoded in &state.status_deltas {
             let bytes = URL_SAFE_NO_PAD
                 .decode(encoded)
                 .map_err(|_| RestoreError::BadEncoding)?;
-            let issued_at = SignedStatusDelta::parse(&bytes)
-                .map_err(StatusListError::from)?
-                .delta
-                .issued_at;
-            verifier.install_status_delta(&bytes, issued_at.min(now))?;
+            verifier.install_delta(&bytes, |issued_at| issued_at.min(now))?;
         }
         verifier.replay.restore(&state.replay, now);
         verifier.acceptances = state.acceptances.clone();
@@ -533,11 +525,11 @@ impl Verifier {
         now: u64,
     ) -> Result<Verifier, TrustListError> {
         let mut verifier = Verifier::new(trust_list, self.policy)?;
-        let state = self.state(now);
         for installed in self.status_lists.values().flat_map(HashMap::values) {
-            let issued_at = installed.list.issued_at;
+            // The full edition is checked as of its own issue time, as on a
+            // restore: the deltas on top of it may keep it current.
             if verifier
-                .install_status_list(&installed.signed, issued_at.min(now))
+                .install_list(&installed.signed, |issued_at| issued_at.min(now))
                 .is_ok()
             {
                 for delta in &installed.deltas {
@@ -546,7 +538,7 @@ impl Verifier {
             }
         }
         verifier.replay = self.replay.clone();
-        verifier.refuse_codes_made_before = state.refuse_codes_made_before;
+        verifier.refuse_codes_made_before = self.refuse_codes_made_before;
         verifier.acceptances = self.acceptances.clone();
         Ok(verifier)
     }
@@ -634,8 +626,19 @@ impl Verifier {
     /// same edition), and one whose sequence jumps further ahead than one
     /// edition per second since the installed one (plus a burst).
     pub fn install_status_list(&mut self, bytes: &[u8], now: u64) -> Result<u32, StatusListError> {
+        self.install_list(bytes, |_| now)
+    }
+
+    /// [`Verifier::install_status_list`] at the time `at` gives for the
+    /// list's issue time (a saved list is checked as of its own issue).
+    fn install_list(
+        &mut self,
+        bytes: &[u8],
+        at: impl FnOnce(u64) -> u64,
+    ) -> Result<u32, StatusListError> {
         let signed = SignedStatusList::parse(bytes)?;
         let list = &signed.list;
+        let now = at(list.issued_at);
         let issuer = self.check_edition(
             &Edition {
                 key_id: signed.key_id,
@@ -671,8 +674,19 @@ impl Verifier {
     /// starts from (same checks as a full list). Without that edition it is
     /// refused (`DeltaBaseMissing`): fetch the full list instead.
     pub fn install_status_delta(&mut self, bytes: &[u8], now: u64) -> Result<u32, StatusListError> {
+        self.install_delta(bytes, |_| now)
+    }
+
+    /// [`Verifier::install_status_delta`] at the time `at` gives for the
+    /// delta's issue time.
+    fn install_delta(
+        &mut self,
+        bytes: &[u8],
+        at: impl FnOnce(u64) -> u64,
+    ) -> Result<u32, StatusListError> {
         let signed = SignedStatusDelta::parse(bytes)?;
         let delta = &signed.delta;
+        let now = at(delta.issued_at);
         let issuer = self.check_edition(
             &Edition {
                 key_id: signed.key_id,
