@@ -39,6 +39,24 @@ fn json_line(stdout: &str) -> Value {
     serde_json::from_str(stdout.trim()).unwrap()
 }
 
+/// A sample code made by `ecard code sample`, with its signed trust list
+/// and the authority key to pin written into `directory`.
+fn sample_code(directory: &std::path::Path) -> (String, std::path::PathBuf, std::path::PathBuf) {
+    let trust = directory.join("trust.json");
+    let authority = directory.join("authority.json");
+    let (_, stdout) = ecard(&[
+        "code",
+        "sample",
+        "--json",
+        "--trust-out",
+        trust.to_str().unwrap(),
+        "--authority-out",
+        authority.to_str().unwrap(),
+    ]);
+    let code = json_line(&stdout)["code"].as_str().unwrap().to_owned();
+    (code, trust, authority)
+}
+
 #[test]
 fn sample_codes_verify_from_text_and_png() {
     let directory = std::env::temp_dir().join(format!("ecard-cli-{}", std::process::id()));
@@ -117,18 +135,7 @@ fn sample_codes_verify_from_text_and_png() {
 fn refusals_are_typed_and_localised() {
     let directory = std::env::temp_dir().join(format!("ecard-cli-refusals-{}", std::process::id()));
     std::fs::create_dir_all(&directory).unwrap();
-    let trust = directory.join("trust.json");
-    let authority = directory.join("authority.json");
-    let (_, stdout) = ecard(&[
-        "code",
-        "sample",
-        "--json",
-        "--trust-out",
-        trust.to_str().unwrap(),
-        "--authority-out",
-        authority.to_str().unwrap(),
-    ]);
-    let code = json_line(&stdout)["code"].as_str().unwrap().to_owned();
+    let (code, trust, authority) = sample_code(&directory);
     let trust = trust.to_str().unwrap();
     let authority = authority.to_str().unwrap();
 
@@ -203,18 +210,7 @@ fn refusals_are_typed_and_localised() {
 fn verify_refuses_unsigned_and_foreign_trust_lists() {
     let directory = std::env::temp_dir().join(format!("ecard-cli-trust-{}", std::process::id()));
     std::fs::create_dir_all(&directory).unwrap();
-    let trust = directory.join("trust.json");
-    let authority = directory.join("authority.json");
-    let (_, stdout) = ecard(&[
-        "code",
-        "sample",
-        "--json",
-        "--trust-out",
-        trust.to_str().unwrap(),
-        "--authority-out",
-        authority.to_str().unwrap(),
-    ]);
-    let code = json_line(&stdout)["code"].as_str().unwrap().to_owned();
+    let (code, trust, authority) = sample_code(&directory);
     let signed =
         ecard_credential::SignedTrustList::from_json(&std::fs::read_to_string(&trust).unwrap())
             .unwrap();
@@ -368,19 +364,8 @@ fn a_decompression_bomb_is_refused_before_decoding() {
 #[test]
 fn a_provisioned_terminal_keeps_replays_across_runs_and_refuses_without_state() {
     let directory = tempfile::tempdir().unwrap();
-    let trust = directory.path().join("trust.json");
-    let authority = directory.path().join("authority.json");
+    let (code, trust, authority) = sample_code(directory.path());
     let state = directory.path().join("terminal.json");
-    let (_, stdout) = ecard(&[
-        "code",
-        "sample",
-        "--json",
-        "--trust-out",
-        trust.to_str().unwrap(),
-        "--authority-out",
-        authority.to_str().unwrap(),
-    ]);
-    let code = json_line(&stdout)["code"].as_str().unwrap().to_owned();
     let state_arg = state.to_str().unwrap();
 
     // Without a state file the terminal refuses; it never accepts everything.
