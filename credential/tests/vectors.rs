@@ -13,9 +13,13 @@ use ecard_test_vectors::{
     generate_trust_lists,
 };
 
-fn checked_in() -> Vec<TestVector> {
-    let directory = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors");
-    let mut vectors: Vec<TestVector> = std::fs::read_dir(&directory)
+/// The JSON files of `directory`, parsed, each named as its file, in name
+/// order.
+fn read_vectors<T: serde::de::DeserializeOwned>(
+    directory: &Path,
+    name: impl Fn(&T) -> &str,
+) -> Vec<T> {
+    let mut vectors: Vec<(String, T)> = std::fs::read_dir(directory)
         .unwrap()
         .map(|entry| entry.unwrap().path())
         .filter(|path| {
@@ -24,14 +28,19 @@ fn checked_in() -> Vec<TestVector> {
         })
         .map(|path| {
             let text = std::fs::read_to_string(&path).unwrap();
-            let vector: TestVector = serde_json::from_str(&text)
+            let vector: T = serde_json::from_str(&text)
                 .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
-            assert_eq!(path.file_stem().unwrap().to_str().unwrap(), vector.name);
-            vector
+            assert_eq!(path.file_stem().unwrap().to_str().unwrap(), name(&vector));
+            (name(&vector).to_owned(), vector)
         })
         .collect();
-    vectors.sort_by(|left, right| left.name.cmp(&right.name));
-    vectors
+    vectors.sort_by(|left, right| left.0.cmp(&right.0));
+    vectors.into_iter().map(|(_, vector)| vector).collect()
+}
+
+fn checked_in() -> Vec<TestVector> {
+    let directory = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors");
+    read_vectors(&directory, |vector: &TestVector| &vector.name)
 }
 
 #[test]
@@ -128,23 +137,7 @@ fn checked_in_trust_lists() -> Vec<TrustListVector> {
     let directory = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/vectors")
         .join(TRUST_VECTOR_DIRECTORY);
-    let mut vectors: Vec<TrustListVector> = std::fs::read_dir(&directory)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| {
-            path.extension()
-                .is_some_and(|extension| extension == "json")
-        })
-        .map(|path| {
-            let text = std::fs::read_to_string(&path).unwrap();
-            let vector: TrustListVector = serde_json::from_str(&text)
-                .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
-            assert_eq!(path.file_stem().unwrap().to_str().unwrap(), vector.name);
-            vector
-        })
-        .collect();
-    vectors.sort_by(|left, right| left.name.cmp(&right.name));
-    vectors
+    read_vectors(&directory, |vector: &TrustListVector| &vector.name)
 }
 
 #[test]
