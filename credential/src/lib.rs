@@ -20,6 +20,7 @@ pub mod claims;
 pub mod credential;
 pub mod error;
 pub mod keys;
+mod point_decompression;
 pub mod presentation;
 #[cfg(feature = "render")]
 pub mod qr;

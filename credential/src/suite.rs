@@ -6,7 +6,7 @@
 //! guessed. Signatures are always 64 bytes (`r || s` for ECDSA).
 //!
 //! P-256 device keys travel compressed (33 bytes) in codes and are
-//! decompressed once by the verifier; platform key stores (Android Keystore,
+//! decompressed once by the verifier (`point_decompression`); platform key stores (Android Keystore,
 //! Secure Enclave, HUKS) hand out uncompressed points or SubjectPublicKeyInfo
 //! DER and DER-encoded signatures, which the helpers here normalise.
 
@@ -94,7 +94,10 @@ impl PublicKey {
         let raw = strip_subject_public_key_info(suite, bytes).unwrap_or(bytes);
         let bytes = match suite {
             Suite::Ed25519 if raw.len() == 32 => raw.to_vec(),
-            Suite::EcdsaP256 if raw.len() == 33 || raw.len() == 65 => {
+            Suite::EcdsaP256 if raw.len() == 33 => crate::point_decompression::decompress_p256(raw)
+                .ok_or(FormatError::BadPublicKey)?
+                .to_vec(),
+            Suite::EcdsaP256 if raw.len() == 65 => {
                 let point =
                     p256::PublicKey::from_sec1_bytes(raw).map_err(|_| FormatError::BadPublicKey)?;
                 point.to_sec1_point(false).as_bytes().to_vec()
