@@ -4,7 +4,8 @@
 # driver (terminal/c/tests/vectors.c, against the static library) and the
 # gate example (terminal/c/examples/gate.c, against the shared library)
 # with gcc, and runs both under valgrind: every test vector, the restart
-# cases and the argument checks through the C ABI, with no memory error and
+# cases, the argument checks, status deltas, clearing between two terminals
+# and a region's on-behalf rules through the C ABI, with no memory error and
 # no definite or possible leak. The header also compiles as C99 and as C++.
 #
 # On a fresh Debian machine it first installs gcc and valgrind.
@@ -112,11 +113,13 @@ first=$(grep '^first ' "$DATA/world.txt" | cut -d' ' -f2-)
 now=$(grep '^now ' "$DATA/world.txt" | cut -d' ' -f2)
 set +e
 "${VALGRIND[@]}" "$WORK/gate" "$DATA/world.signed-trust.json" "$DATA/world.authority.json" "$DATA/world.status.bin" "$now" "$WORK/codes.txt" \
-    >"$LOGS/gate.log" 2>&1
+    "$DATA/world.delta-6.bin" >"$LOGS/gate.log" 2>&1
 status=$?
 set -e
 if [ "$status" -eq 0 ] &&
-   [ "$(grep -c '^.*OPEN GATE counter 1, fare class senior_free, status list 5$' "$LOGS/gate.log")" -eq 1 ] &&
+   grep -q '^status list 6 installed from a delta$' "$LOGS/gate.log" &&
+   [ "$(grep -c '^.*OPEN GATE counter 1, fare class senior_free, status list 6$' "$LOGS/gate.log")" -eq 1 ] &&
+   grep -q '^clearing report (1 accepts, [0-9]* bytes): {"terminal_id":"line1-gate-07","acceptances":\[{"handle":' "$LOGS/gate.log" &&
    grep -q 'REFUSED replayed' "$LOGS/gate.log" && grep -q 'REFUSED revoked' "$LOGS/gate.log" &&
    grep -q 'REFUSED bad_prefix' "$LOGS/gate.log"; then
     passed=$((passed + 1))

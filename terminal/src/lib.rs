@@ -21,6 +21,9 @@
 //!
 //! The trust list and the verifier policy are part of the provisioned
 //! state, so an operator provisions once and a restart changes nothing.
+//! So is the terminal's side of clearing with its operator's other
+//! terminals ([`Terminal::clearing_report`]): the accepts not yet reported
+//! and the platform's cursor.
 
 pub mod state_file;
 
@@ -39,6 +42,10 @@ pub use state_file::ReadProblem;
 /// The state file's `format`.
 pub const STATE_FORMAT: &str = "ecard-terminal-state";
 const STATE_VERSION: u32 = 1;
+
+/// Most acceptances one clearing report carries (the platform's limit for
+/// `POST /v1/operator/acceptances`).
+pub const MAX_REPORT_ACCEPTANCES: usize = 1_000;
 
 /// How a terminal verifies, as an operator provisions it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,6 +83,31 @@ impl TerminalSettings {
         }
     }
 
+    /// The settings for `purposes` under a region's rules document (the
+    /// JSON of `GET /v1/rules/{region}`): its on-behalf rules (who may
+    /// present for whom, per purpose) and the oldest status list it rests a
+    /// verdict on, as `RegionalRules::verifier_policy` of `ecard-api` reads
+    /// them. A document without an `on_behalf` section gets the verifier's
+    /// default policy, one without `status_list_max_age_hours` a day.
+    pub fn from_rules_json(
+        purposes: &[Purpose],
+        rules_json: &str,
+    ) -> Result<TerminalSettings, RulesError> {
+        let rules: TerminalRules =
+            serde_json::from_str(rules_json).map_err(|error| RulesError(error.to_string()))?;
+        let mut policy = VerifierPolicy::for_purposes(purposes);
+        if let Some(on_behalf) = rules.on_behalf {
+            policy.on_behalf = OnBehalfPolicy {
+                proxy: PurposeSet::of(&on_behalf.proxy),
+                guardian: PurposeSet::of(&on_behalf.guardian),
+            };
+        }
+        policy.status = StatusPolicy::Required {
+            max_age_seconds: u64::from(rules.status_list_max_age_hours) * 3_600,
+        };
+        Ok(TerminalSettings::from_policy(purposes, &policy))
+    }
+
     /// The verifier policy these settings give.
     pub fn policy(&self) -> VerifierPolicy {
         let mut policy = VerifierPolicy::for_purposes(&self.purposes);
@@ -89,6 +121,72 @@ impl TerminalSettings {
         };
         policy
     }
+}
+
+/// The part of a region's rules document a terminal applies (the document
+/// is `ecard_api::rules::RegionalRules`; the other settings are ignored).
+#[derive(Deserialize)]
+struct TerminalRules {
+    /// Present in every rules document: an object without it is not one.
+    #[allow(dead_code, reason = "read only to recognise a rules document")]
+    region: String,
+    #[serde(default)]
+    on_behalf: Option<OnBehalfSection>,
+    #[serde(default = "default_status_list_max_age_hours")]
+    status_list_max_age_hours: u32,
+}
+
+#[derive(Deserialize)]
+struct OnBehalfSection {
+    proxy: Vec<Purpose>,
+    guardian: Vec<Purpose>,
+    #[allow(dead_code, reason = "required by the document; for auditors")]
+    source: String,
+}
+
+fn default_status_list_max_age_hours() -> u32 {
+    24
+}
+
+/// A regional rules document that cannot be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("not a regional rules document: {0}")]
+pub struct RulesError(pub String);
+
+impl RulesError {
+    /// The stable code of this error.
+    pub fn code(&self) -> &'static str {
+        "malformed_rules"
+    }
+
+    /// A plain-language message for the terminal's operator.
+    pub fn message(&self, locale: Locale) -> &'static str {
+        locale.pick(
+            "地区规则文件无法读取（不是有效的地区规则），请从平台重新获取。",
+            "The regional rules cannot be read (not a valid rules document). Fetch them again from the platform.",
+        )
+    }
+}
+
+/// The terminal's side of clearing, kept in the state file.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct ClearingState {
+    /// The cursor of the platform's last answer (`after` of the next report).
+    after: Option<u64>,
+    /// Accepts taken for a report and not yet answered, oldest first.
+    unanswered: Vec<Acceptance>,
+}
+
+/// What the next clearing report (`POST /v1/operator/acceptances`) carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClearingReport {
+    /// The cursor of the last answer; `None` before the first one.
+    pub after: Option<u64>,
+    /// The oldest accepts not yet answered, at most
+    /// [`MAX_REPORT_ACCEPTANCES`].
+    pub acceptances: Vec<Acceptance>,
+    /// Accepts waiting after these: report again once this one is answered.
+    pub remaining: usize,
 }
 
 /// The state file's contents.
@@ -108,6 +206,9 @@ struct StateFile {
     trust_anchor: Option<TrustAnchor>,
     settings: TerminalSettings,
     verifier: VerifierState,
+    /// Clearing: accepts not yet reported, and the platform's cursor.
+    #[serde(default)]
+    clearing: ClearingState,
 }
 
 /// Why a terminal refuses every code until it is provisioned.
@@ -181,6 +282,9 @@ struct Provisioned {
     trust_anchor: Option<TrustAnchor>,
     settings: TerminalSettings,
     verifier: Verifier,
+    clearing: ClearingState,
+    /// How many of `clearing.unanswered` the last report built carried.
+    in_flight: usize,
 }
 
 /// A terminal: a verifier whose state lives in a file.
@@ -271,6 +375,8 @@ impl Terminal {
                 trust_anchor,
                 settings,
                 verifier,
+                clearing: ClearingState::default(),
+                in_flight: 0,
             }),
         };
         terminal.write(now, true)?;
@@ -343,6 +449,8 @@ impl Terminal {
             trust_anchor: file.trust_anchor,
             settings: file.settings,
             verifier,
+            clearing: file.clearing,
+            in_flight: 0,
         })
     }
 
@@ -401,6 +509,48 @@ impl Terminal {
         }
     }
 
+    /// The next report to the operator's platform: the accepts not yet
+    /// answered (those taken for an earlier report that got no answer
+    /// first, then those since), at most [`MAX_REPORT_ACCEPTANCES`], with
+    /// the cursor of the last answer. Nothing is forgotten until
+    /// [`Terminal::clearing_answered`] is called with the answer to this
+    /// report: build the report again and resend it after a failed post
+    /// (the platform stores each accept once). The unanswered accepts are
+    /// kept in the state file at the next save.
+    pub fn clearing_report(&mut self) -> Result<ClearingReport, TerminalError> {
+        let state = self.provisioned()?;
+        let taken = state.verifier.take_acceptances();
+        state.clearing.unanswered.extend(taken);
+        let count = state.clearing.unanswered.len().min(MAX_REPORT_ACCEPTANCES);
+        state.in_flight = count;
+        Ok(ClearingReport {
+            after: state.clearing.after,
+            acceptances: state.clearing.unanswered[..count].to_vec(),
+            remaining: state.clearing.unanswered.len() - count,
+        })
+    }
+
+    /// Takes the platform's answer to the last report built
+    /// ([`Terminal::clearing_report`]): forgets the accepts it carried,
+    /// keeps `cursor` for the next report, records each of `recent` (the
+    /// accepts of the operator's other terminals) so those codes are
+    /// refused here as replayed, and saves the state.
+    pub fn clearing_answered(
+        &mut self,
+        cursor: u64,
+        recent: &[Acceptance],
+        now: u64,
+    ) -> Result<(), TerminalError> {
+        let state = self.provisioned()?;
+        let answered = std::mem::take(&mut state.in_flight).min(state.clearing.unanswered.len());
+        state.clearing.unanswered.drain(..answered);
+        state.clearing.after = Some(cursor);
+        for accepted in recent {
+            state.verifier.note_accepted_elsewhere(accepted, now);
+        }
+        self.write(now, true)
+    }
+
     /// Writes the state (the terminal stays open).
     pub fn save(&mut self, now: u64) -> Result<(), TerminalError> {
         self.write(now, true)
@@ -432,6 +582,7 @@ impl Terminal {
             trust_anchor: state.trust_anchor.clone(),
             settings: state.settings.clone(),
             verifier: state.verifier.state(now),
+            clearing: state.clearing.clone(),
         };
         let body = serde_json::to_vec_pretty(&file)
             .map_err(|error| std::io::Error::other(error.to_string()))?;

@@ -245,3 +245,96 @@ fn a_signed_trust_list_never_rolls_back_across_restarts() {
     });
     assert_eq!(refused, Err("not_anchored"));
 }
+
+#[test]
+fn clearing_keeps_unanswered_accepts_and_the_cursor_across_restarts() {
+    let directory = tempfile::tempdir().unwrap();
+    let (gate_a, gate_b) = (
+        directory.path().join("a.json"),
+        directory.path().join("b.json"),
+    );
+    let world = World::new(Suite::Ed25519, Suite::Ed25519, NOW);
+    let current = world.status_list(&Edition::day(5, NOW - HOUR, &[9]));
+    for path in [&gate_a, &gate_b] {
+        provision(&world, path);
+        step(path, NOW, |terminal| {
+            terminal.install_status_list(&current, NOW).unwrap()
+        });
+    }
+    let fine = world.credential(&claims(transport(), 8, NOW));
+    let code = world.show(&fine, Purpose::Transport, 1, NOW);
+    assert!(step(&gate_a, NOW, |terminal| terminal.verify(&code, NOW)).is_ok());
+
+    // A report that got no answer is built again after a restart.
+    let first = step(&gate_a, NOW + 1, |terminal| {
+        terminal.clearing_report().unwrap()
+    });
+    assert_eq!(
+        (first.after, first.acceptances.len(), first.remaining),
+        (None, 1, 0)
+    );
+    let again = step(&gate_a, NOW + 2, |terminal| {
+        let report = terminal.clearing_report().unwrap();
+        terminal.clearing_answered(17, &[], NOW + 2).unwrap();
+        report
+    });
+    assert_eq!(again.acceptances, first.acceptances);
+    let next = step(&gate_a, NOW + 3, |terminal| {
+        terminal.clearing_report().unwrap()
+    });
+    assert_eq!((next.after, next.acceptances.len()), (Some(17), 0));
+
+    // The other gate learns the accept and refuses the code, after a restart.
+    step(&gate_b, NOW + 3, |terminal| {
+        terminal.clearing_report().unwrap();
+        terminal
+            .clearing_answered(18, &first.acceptances, NOW + 3)
+            .unwrap();
+    });
+    assert_eq!(
+        step(&gate_b, NOW + 4, |terminal| terminal.verify(&code, NOW + 4)),
+        Err(VerifyError::Replayed)
+    );
+    // An unprovisioned terminal has nothing to report.
+    let missing = directory.path().join("missing.json");
+    assert!(matches!(
+        Terminal::open(&missing, NOW).clearing_report(),
+        Err(TerminalError::Unprovisioned(_))
+    ));
+}
+
+#[test]
+fn a_regions_rules_decide_who_may_present_for_whom() {
+    let rules = |on_behalf: &str| {
+        format!(
+            r#"{{"region":"360000","name":"江西省","version":1,{on_behalf}"status_list_max_age_hours":12}}"#
+        )
+    };
+    let museum = [Purpose::CultureTourism];
+    let personal = TerminalSettings::from_rules_json(
+        &museum,
+        &rules(r#""on_behalf":{"proxy":["medical"],"guardian":["transport"],"source":"test"},"#),
+    )
+    .unwrap();
+    assert!(personal.proxy_purposes == [Purpose::Medical]);
+    assert!(personal.guardian_purposes == [Purpose::Transport]);
+    assert_eq!(personal.status_max_age_seconds, Some(12 * HOUR));
+    // Without an on-behalf section: the verifier's default policy.
+    let default = TerminalSettings::from_rules_json(&museum, &rules("")).unwrap();
+    assert_eq!(
+        (default.proxy_purposes, default.guardian_purposes),
+        (
+            TerminalSettings::for_purposes(&museum).proxy_purposes,
+            TerminalSettings::for_purposes(&museum).guardian_purposes
+        )
+    );
+    for bad in [
+        "{",
+        "{}",
+        "[]",
+        &rules(r#""on_behalf":{"proxy":["flying"],"guardian":[],"source":"x"},"#),
+    ] {
+        let error = TerminalSettings::from_rules_json(&museum, bad).unwrap_err();
+        assert_eq!(error.code(), "malformed_rules", "{bad}");
+    }
+}

@@ -1,16 +1,20 @@
 /*
  * A transport gate in a few lines: the terminal SDK as a vendor uses it.
  *
- *   gate TRUST.json STATUS.bin NOW CODES.txt
+ *   gate TRUST.json AUTHORITY.json STATUS.bin NOW CODES.txt [DELTA.bin]
  *
  * Provisions a terminal in a fresh temporary directory with the issuer's
- * trust list (transport purpose, a status list no older than a day),
- * installs the signed status list, verifies each line of CODES.txt (one QR
- * text a line) at Unix time NOW, prints the verdicts, and closes the
- * terminal. A real gate provisions once, then opens the same state file at
- * every start (ecard_terminal_open), installs each new status list as it
- * arrives, calls ecard_terminal_save every few seconds and
- * ecard_terminal_close when it stops.
+ * signed trust list and the authority key to pin (transport purpose, a
+ * status list no older than a day), installs the signed status list, then
+ * the status delta to its next edition if one is given (the cheap refresh),
+ * verifies each line of CODES.txt (one QR text a line) at Unix time NOW,
+ * prints the verdicts, prints the clearing report it would post to the
+ * platform, and closes the terminal. A real gate provisions once, then
+ * opens the same state file at every start (ecard_terminal_open), installs
+ * each new status list or delta as it arrives, calls ecard_terminal_save
+ * every few seconds, reports its accepts every few seconds while online
+ * (ecard_terminal_clearing_report, then ecard_terminal_clearing_answer with
+ * the platform's answer) and calls ecard_terminal_close when it stops.
  *
  * Build (see docs/terminals.md, "C SDK"):
  *   cargo build --release -p ecard-terminal-c
@@ -63,8 +67,9 @@ static void print_verdict(const char *code, EcardTerminalVerdict verdict) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 6) {
-        fprintf(stderr, "usage: %s TRUST.json AUTHORITY.json STATUS.bin NOW CODES.txt\n", argv[0]);
+    if (argc != 6 && argc != 7) {
+        fprintf(stderr, "usage: %s TRUST.json AUTHORITY.json STATUS.bin NOW CODES.txt [DELTA.bin]\n",
+                argv[0]);
         return 2;
     }
     uint64_t now = strtoull(argv[4], NULL, 10);
@@ -107,13 +112,46 @@ int main(int argc, char **argv) {
     }
     printf("status list %u installed\n", sequence);
 
+    /* 2b. Refresh: a terminal that holds an edition may install a delta to
+     *     the next one instead of the whole list. If it does not hold the
+     *     delta's base (status_delta_base_missing), fetch the full list. */
+    if (argc == 7) {
+        size_t delta_len = 0;
+        char *delta = read_file(argv[6], &delta_len);
+        result = delta == NULL ? result
+                               : ecard_terminal_install_status_delta(
+                                     terminal, (const uint8_t *)delta, delta_len, now, &sequence);
+        free(delta);
+        if (delta == NULL || !result.ok) {
+            fprintf(stderr, "status delta refused: %s\n", delta == NULL ? "unreadable" : result.code);
+            ecard_terminal_free(terminal);
+            return 1;
+        }
+        printf("status list %u installed from a delta\n", sequence);
+    }
+
     /* 3. Verify what the scanner reads. */
     int exit_code = 0;
     for (char *line = strtok(codes, "\n"); line != NULL; line = strtok(NULL, "\n")) {
         print_verdict(line, ecard_terminal_verify(terminal, line, now));
     }
 
-    /* 4. Stop cleanly: the next start trusts the state completely. */
+    /* 4. Clearing: the body to POST to /v1/operator/acceptances (with the
+     *    operator's bearer token). A real gate posts it and hands the 200
+     *    answer's body to ecard_terminal_clearing_answer; after a failed
+     *    post it builds the report again later (nothing is lost). */
+    EcardTerminalClearingReport report;
+    result = ecard_terminal_clearing_report(terminal, "line1-gate-07", &report);
+    if (result.ok) {
+        printf("clearing report (%zu accepts, %zu bytes): %s\n", report.acceptances, report.len,
+               report.json);
+    } else {
+        fprintf(stderr, "clearing report failed: %s\n", result.code);
+        exit_code = 1;
+    }
+    ecard_terminal_clearing_report_free(&report);
+
+    /* 5. Stop cleanly: the next start trusts the state completely. */
     result = ecard_terminal_close(terminal, now);
     if (!result.ok) {
         fprintf(stderr, "close failed: %s\n", result.code);

@@ -10,7 +10,17 @@
 //!   handle (`-`), region (`0`); the trust and status files beside it.
 //! - `OUT/world.trust.json`, `OUT/world.status.bin`, `OUT/world.txt`
 //!   (`key value` lines: `now`, `first`, `second`, `revoked`): a transport
-//!   credential's codes for the restart cases and the gate example.
+//!   credential's codes for the restart cases and the gate example; also
+//!   `later` (a code of a credential the delta revokes), `cleared` (a code
+//!   for the two-terminal clearing case) and `proxy` (a family proxy's
+//!   culture and tourism code).
+//! - `OUT/world.delta-6.bin`: the status delta from edition 5 (the one in
+//!   `world.status.bin`) to 6, which also revokes `later`'s credential;
+//!   `OUT/world.delta-7.bin`: from 6 to 7 (refused by a terminal that holds
+//!   only edition 5). Same-size lists (`StatusDelta::between`).
+//! - `OUT/rules-360000.json` (a proxy only at medical purposes) and
+//!   `OUT/rules-440000.json` (a proxy also at culture and tourism): two
+//!   regions' rules documents from the sample data (`platform/data/rules.json`).
 //! - `OUT/bench.txt`: `now` then fresh codes of one credential, for the
 //!   C side of the overhead measurement.
 //!
@@ -29,7 +39,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use base64::Engine as _;
-use ecard_credential::{Disclosure, Purpose, Suite};
+use ecard_credential::{Disclosure, HolderRole, Purpose, Suite};
 use ecard_terminal::{Terminal, TerminalSettings};
 use ecard_test_vectors::world::{Edition, World, claims, transport};
 use ecard_test_vectors::{Expected, TestVector};
@@ -172,17 +182,54 @@ fn world(out: &Path) -> World {
         serde_json::to_string(&[pinned]).unwrap(),
     )
     .unwrap();
+    let (fifth, sixth, seventh) = (
+        Edition::day(5, NOW - 3_600, &[9]),
+        Edition::day(6, NOW - 1_800, &[9, 3]),
+        Edition::day(7, NOW - 900, &[9, 3, 7]),
+    );
+    std::fs::write(out.join("world.status.bin"), world.status_list(&fifth)).unwrap();
     std::fs::write(
-        out.join("world.status.bin"),
-        world.status_list(&Edition::day(5, NOW - 3_600, &[9])),
+        out.join("world.delta-6.bin"),
+        world.status_delta(&fifth, &sixth),
     )
     .unwrap();
+    std::fs::write(
+        out.join("world.delta-7.bin"),
+        world.status_delta(&sixth, &seventh),
+    )
+    .unwrap();
+    let later = world.credential(&claims(transport(), 3, NOW));
+    let cleared = world.credential(&claims(transport(), 4, NOW));
+    let mut proxy_claims = claims(transport(), 5, NOW);
+    proxy_claims.role = HolderRole::Proxy;
+    let proxy = world.credential(&proxy_claims);
     let text = format!(
-        "now {NOW}\nfirst {}\nsecond {}\nrevoked {}\n",
+        "now {NOW}\nfirst {}\nsecond {}\nrevoked {}\nlater {}\ncleared {}\nproxy {}\n",
         world.show(&fine, Purpose::Transport, 1, NOW),
         world.show(&fine, Purpose::Transport, 2, NOW + 40),
         world.show(&revoked, Purpose::Transport, 1, NOW),
+        world.show(&later, Purpose::Transport, 1, NOW),
+        world.show(&cleared, Purpose::Transport, 1, NOW),
+        world.show(&proxy, Purpose::CultureTourism, 1, NOW),
     );
+    let rules: Vec<serde_json::Value> = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../platform/data/rules.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    for region in ["360000", "440000"] {
+        let document = rules
+            .iter()
+            .find(|rules| rules["region"] == region)
+            .expect("the sample data has the region");
+        std::fs::write(
+            out.join(format!("rules-{region}.json")),
+            serde_json::to_string_pretty(document).unwrap(),
+        )
+        .unwrap();
+    }
     std::fs::write(out.join("world.txt"), text).unwrap();
     world
 }

@@ -50,6 +50,14 @@
 // The default oldest status list a verdict may rest on: a day.
 #define ECARD_STATUS_MAX_AGE_DEFAULT 86400
 
+// `status_max_age_seconds` of `ecard_terminal_provision_with_rules`: the
+// oldest status list the region's rules allow (`status_list_max_age_hours`).
+#define ECARD_STATUS_MAX_AGE_RULES -2
+
+// Most accepts one clearing report carries (the platform's limit;
+// `ecard_terminal::MAX_REPORT_ACCEPTANCES`, a test keeps them equal).
+#define ECARD_CLEARING_MAX_ACCEPTANCES 1000
+
 // `concession` when the code's purpose does not disclose one.
 #define ECARD_CONCESSION_NONE -1
 
@@ -72,6 +80,40 @@ typedef struct EcardTerminalResult {
     // The same message in English.
     const char *message_en;
 } EcardTerminalResult;
+
+// A clearing report to send as the body of
+// `POST /v1/operator/acceptances` (with `Authorization: Bearer op_…` and
+// `Content-Type: application/json`).
+//
+// `json` is allocated by the library: release it with
+// `ecard_terminal_clearing_report_free` once sent (whether or not the post
+// succeeded). It is NULL when there is no report (after a failure, or
+// once released).
+typedef struct EcardTerminalClearingReport {
+    // The request body: NUL-terminated UTF-8 JSON, owned by the library.
+    char *json;
+    // Its length in bytes without the NUL (the `Content-Length`).
+    size_t len;
+    // The accepts this report carries (0 is a report too: it fetches what
+    // the other terminals accepted).
+    size_t acceptances;
+    // Accepts waiting after these (more than `ECARD_CLEARING_MAX_ACCEPTANCES`
+    // were pending): report again as soon as this one is answered.
+    size_t remaining;
+} EcardTerminalClearingReport;
+
+// What `ecard_terminal_clearing_answer` found in the platform's answer.
+typedef struct EcardTerminalClearingAnswer {
+    // Accepts of the operator's other terminals now refused here as
+    // `replayed` (the answer's `recent`).
+    size_t recent;
+    // Codes accepted at two or more of the operator's terminals (the
+    // answer's `duplicates`): the back office's clearing report, read from
+    // the answer's JSON by whoever wants it.
+    size_t duplicates;
+    // The answer's cursor, kept in the state and sent as `after` next time.
+    uint64_t cursor;
+} EcardTerminalClearingAnswer;
 
 // The verdict on one code.
 //
@@ -153,7 +195,8 @@ struct EcardTerminalResult ecard_terminal_open(const char *state_path,
 // `status_max_age_seconds` the oldest status list a verdict may rest on
 // (`ECARD_STATUS_MAX_AGE_DEFAULT` is a day) or `ECARD_STATUS_BEST_EFFORT`.
 // Codes shown on someone's behalf follow the default policy (a family proxy
-// for medical and culture/tourism, a guardian for every purpose).
+// for medical and culture/tourism, a guardian for every purpose);
+// [`ecard_terminal_provision_with_rules`] applies a region's rules instead.
 //
 // # Safety
 // `state_path`, `trust_list_json` and `authority_keys` are NULL or
@@ -167,6 +210,32 @@ struct EcardTerminalResult ecard_terminal_provision(const char *state_path,
                                                     int64_t status_max_age_seconds,
                                                     uint64_t now,
                                                     struct EcardTerminal **out);
+
+// As [`ecard_terminal_provision`], under a region's rules: `rules_json` is
+// the rules document the platform serves (`GET /v1/rules/{region}`, UTF-8
+// JSON). Its `on_behalf` section decides at which purposes a family
+// proxy's or a guardian's code is accepted (a code shown for someone at a
+// purpose the rules do not allow is refused with `on_behalf_refused`);
+// without the section the default policy applies. With
+// `status_max_age_seconds` = `ECARD_STATUS_MAX_AGE_RULES` the oldest status
+// list is the rules' `status_list_max_age_hours`; any other value (a
+// number of seconds, `ECARD_STATUS_BEST_EFFORT`) overrides it. The rules
+// are kept in the state file with the other settings; a region's new rules
+// take effect by provisioning again. A document that cannot be read is
+// `malformed_rules`.
+//
+// # Safety
+// `state_path`, `trust_list_json`, `authority_keys` and `rules_json` are
+// NULL or NUL-terminated strings; `out` is NULL or valid for writing one
+// pointer. `*out` is written only on success.
+struct EcardTerminalResult ecard_terminal_provision_with_rules(const char *state_path,
+                                                               const char *trust_list_json,
+                                                               const char *authority_keys,
+                                                               const char *rules_json,
+                                                               uint32_t purposes,
+                                                               int64_t status_max_age_seconds,
+                                                               uint64_t now,
+                                                               struct EcardTerminal **out);
 
 // Provisions a terminal at `state_path` and stores the open handle in
 // `*out`, replacing any state there (installed status lists and remembered
@@ -214,6 +283,86 @@ struct EcardTerminalResult ecard_terminal_install_status_list(struct EcardTermin
                                                               size_t len,
                                                               uint64_t now,
                                                               uint32_t *sequence);
+
+// Installs a signed status list **delta** (`len` bytes at `bytes`: the
+// changes from an edition the terminal holds to the next, ECSD format) at
+// Unix time `now` and saves the state; on success stores the new edition's
+// sequence in `*sequence` unless that is NULL. A delta passes the same
+// checks as a full list (signature, issue time, validity, no rollback).
+// One whose base edition the terminal does not hold is refused with
+// `status_delta_base_missing`: install the full list
+// (`ecard_terminal_install_status_list`) instead. Malformed bytes are
+// `status_list_malformed`. A delta already installed installs again
+// without change.
+//
+// # Safety
+// As [`ecard_terminal_install_status_list`].
+struct EcardTerminalResult ecard_terminal_install_status_delta(struct EcardTerminal *terminal,
+                                                               const uint8_t *bytes,
+                                                               size_t len,
+                                                               uint64_t now,
+                                                               uint32_t *sequence);
+
+// Builds the next clearing report of this terminal, named `terminal_id` by
+// its operator (1–64 characters of `A-Z a-z 0-9 . _ -`), into `*out`: the
+// body of `POST /v1/operator/acceptances`, exactly as the platform reads
+// it (`{"terminal_id", "after", "acceptances": [{"handle", "counter",
+// "purpose", "issued_at", "accepted_at"}]}`).
+//
+// It carries the accepts not yet answered (an earlier report's that got
+// no answer first, then those since), at most
+// `ECARD_CLEARING_MAX_ACCEPTANCES`, and the cursor of the last answer.
+// Nothing is forgotten until `ecard_terminal_clearing_answer` takes the
+// answer to this report: after a failed post, build the report again and
+// send that (the platform stores each accept once). One report is in
+// flight at a time: hand the answer of the last report built. The
+// unanswered accepts and the cursor are kept in the state file
+// (`ecard_terminal_save`), so a restart loses neither.
+//
+// Release `out->json` with `ecard_terminal_clearing_report_free`. On a
+// failure `*out` is the empty report (`json` NULL), so releasing it is
+// harmless. Errors: `null_argument`, `invalid_utf8`, `invalid_argument` (a
+// malformed terminal id), `not_provisioned`, `internal`.
+//
+// # Safety
+// `terminal` is NULL or a live handle, used by no other thread meanwhile;
+// `terminal_id` is NULL or a NUL-terminated string; `out` is NULL or valid
+// for writing an `EcardTerminalClearingReport`.
+struct EcardTerminalResult ecard_terminal_clearing_report(struct EcardTerminal *terminal,
+                                                          const char *terminal_id,
+                                                          struct EcardTerminalClearingReport *out);
+
+// Releases the JSON of a clearing report and sets `report->json` to NULL
+// (and `len` to 0), so a second call does nothing. NULL is ignored.
+//
+// # Safety
+// `report` is NULL or points to a report filled by
+// `ecard_terminal_clearing_report` (or the empty report), whose `json` was
+// not changed by the caller.
+void ecard_terminal_clearing_report_free(struct EcardTerminalClearingReport *report);
+
+// Takes the platform's answer to the last clearing report (`len` bytes of
+// JSON at `json`: the body of a `200` answer to
+// `POST /v1/operator/acceptances`) at Unix time `now`: the report's accepts
+// are forgotten, the cursor is kept for the next report, each of `recent`
+// (a code another terminal of the operator accepted) is refused here from
+// now on as `replayed`, and the state is saved. Unless `out` is NULL it
+// receives the counts and the cursor.
+//
+// Hand only a successful answer: after a failed post, or an answer that is
+// `malformed_clearing_answer` (nothing is applied then), report again.
+// Errors: `null_argument`, `malformed_clearing_answer`, `not_provisioned`,
+// `state_not_writable`, `internal`.
+//
+// # Safety
+// `terminal` is NULL or a live handle, used by no other thread meanwhile;
+// `json` is NULL or valid for reading `len` bytes; `out` is NULL or valid
+// for writing an `EcardTerminalClearingAnswer`.
+struct EcardTerminalResult ecard_terminal_clearing_answer(struct EcardTerminal *terminal,
+                                                          const uint8_t *json,
+                                                          size_t len,
+                                                          uint64_t now,
+                                                          struct EcardTerminalClearingAnswer *out);
 
 // Verifies the code text `code` (the QR content, NUL-terminated) at Unix
 // time `now`.

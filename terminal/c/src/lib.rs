@@ -14,8 +14,14 @@
 //! - **Strings.** Every `const char *` the library returns (error codes,
 //!   messages, concession names) is a static, NUL-terminated UTF-8 string
 //!   owned by the library and valid until the process ends: the caller
-//!   never frees one. Everything else is returned by value. The caller owns
-//!   every argument and may reuse it as soon as the call returns.
+//!   never frees one. The one exception is the `char *json` of a clearing
+//!   report, released with `ecard_terminal_clearing_report_free`.
+//!   Everything else is returned by value. The caller owns every argument
+//!   and may reuse it as soon as the call returns.
+//! - **Clearing.** `ecard_terminal_clearing_report` writes the body of
+//!   `POST /v1/operator/acceptances` and `ecard_terminal_clearing_answer`
+//!   reads the platform's answer: the vendor's HTTP code posts bytes and
+//!   hands back bytes, and never parses JSON.
 //! - **Errors.** Operations return an [`EcardTerminalResult`], verification
 //!   an [`EcardTerminalVerdict`]: a stable error code (the verifier's, the
 //!   terminal's, or `null_argument`, `invalid_utf8`, `invalid_argument`,
@@ -40,10 +46,11 @@ use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 
 use ecard_credential::{
-    ConcessionClass, Disclosure, HolderRole, Locale, Purpose, StatusCheck, TrustList,
+    Acceptance, ConcessionClass, Disclosure, HolderRole, Locale, Purpose, StatusCheck, TrustList,
     VerifiedPresentation, VerifyError,
 };
-use ecard_terminal::{Terminal, TerminalError, TerminalSettings};
+use ecard_terminal::{RulesError, Terminal, TerminalError, TerminalSettings};
+use serde::{Deserialize, Serialize};
 
 /// Version of this C ABI; raised when a signature or a struct changes.
 pub const ECARD_TERMINAL_ABI_VERSION: u32 = 1;
@@ -69,6 +76,14 @@ pub const ECARD_ROLE_GUARDIAN: u32 = 2;
 pub const ECARD_STATUS_BEST_EFFORT: i64 = -1;
 /// The default oldest status list a verdict may rest on: a day.
 pub const ECARD_STATUS_MAX_AGE_DEFAULT: i64 = 86_400;
+
+/// `status_max_age_seconds` of `ecard_terminal_provision_with_rules`: the
+/// oldest status list the region's rules allow (`status_list_max_age_hours`).
+pub const ECARD_STATUS_MAX_AGE_RULES: i64 = -2;
+
+/// Most accepts one clearing report carries (the platform's limit;
+/// `ecard_terminal::MAX_REPORT_ACCEPTANCES`, a test keeps them equal).
+pub const ECARD_CLEARING_MAX_ACCEPTANCES: usize = 1_000;
 
 /// `concession` when the code's purpose does not disclose one.
 pub const ECARD_CONCESSION_NONE: i32 = -1;
@@ -146,6 +161,78 @@ pub struct EcardTerminalVerdict {
     pub credential_cached: bool,
 }
 
+/// A clearing report to send as the body of
+/// `POST /v1/operator/acceptances` (with `Authorization: Bearer op_…` and
+/// `Content-Type: application/json`).
+///
+/// `json` is allocated by the library: release it with
+/// `ecard_terminal_clearing_report_free` once sent (whether or not the post
+/// succeeded). It is NULL when there is no report (after a failure, or
+/// once released).
+#[repr(C)]
+#[derive(Debug)]
+pub struct EcardTerminalClearingReport {
+    /// The request body: NUL-terminated UTF-8 JSON, owned by the library.
+    pub json: *mut c_char,
+    /// Its length in bytes without the NUL (the `Content-Length`).
+    pub len: usize,
+    /// The accepts this report carries (0 is a report too: it fetches what
+    /// the other terminals accepted).
+    pub acceptances: usize,
+    /// Accepts waiting after these (more than `ECARD_CLEARING_MAX_ACCEPTANCES`
+    /// were pending): report again as soon as this one is answered.
+    pub remaining: usize,
+}
+
+/// What `ecard_terminal_clearing_answer` found in the platform's answer.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct EcardTerminalClearingAnswer {
+    /// Accepts of the operator's other terminals now refused here as
+    /// `replayed` (the answer's `recent`).
+    pub recent: usize,
+    /// Codes accepted at two or more of the operator's terminals (the
+    /// answer's `duplicates`): the back office's clearing report, read from
+    /// the answer's JSON by whoever wants it.
+    pub duplicates: usize,
+    /// The answer's cursor, kept in the state and sent as `after` next time.
+    pub cursor: u64,
+}
+
+const NO_REPORT: EcardTerminalClearingReport = EcardTerminalClearingReport {
+    json: std::ptr::null_mut(),
+    len: 0,
+    acceptances: 0,
+    remaining: 0,
+};
+
+/// The body of `POST /v1/operator/acceptances` (`ecard_api::clearing::AcceptanceReport`).
+#[derive(Serialize)]
+struct ReportBody<'a> {
+    terminal_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    after: Option<u64>,
+    acceptances: &'a [Acceptance],
+}
+
+/// The platform's answer (`ecard_api::clearing::ClearingAnswer`); the
+/// duplicates are only counted.
+#[derive(Deserialize)]
+struct AnswerBody {
+    duplicates: Vec<serde::de::IgnoredAny>,
+    recent: Vec<Acceptance>,
+    cursor: u64,
+}
+
+/// Whether `terminal_id` is 1–64 characters of `A-Z a-z 0-9 . _ -` (as the
+/// platform requires).
+fn terminal_id_is_well_formed(terminal_id: &str) -> bool {
+    (1..=64).contains(&terminal_id.len())
+        && terminal_id
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'_' | b'-'))
+}
+
 /// Static, NUL-terminated copies of up to three strings, made once per set
 /// and kept for the life of the process (the set of strings is fixed: codes
 /// and messages are `&'static str` in the Rust crates). One lookup per
@@ -208,9 +295,22 @@ impl Failure {
     };
     const INVALID_ARGUMENT: Failure = Failure {
         code: "invalid_argument",
-        zh: "调用参数取值无效（用途或状态名单时限）。",
-        en: "An argument has an invalid value (purposes or status-list age).",
+        zh: "调用参数取值无效（用途、状态名单时限或终端编号）。",
+        en: "An argument has an invalid value (purposes, status-list age or terminal id).",
     };
+    const MALFORMED_CLEARING_ANSWER: Failure = Failure {
+        code: "malformed_clearing_answer",
+        zh: "平台的清分应答无法读取，本次未处理；请重新上报。",
+        en: "The platform's clearing answer cannot be read and was not applied. Report again.",
+    };
+
+    fn of_rules(error: &RulesError) -> Failure {
+        Failure {
+            code: error.code(),
+            zh: error.message(Locale::ZhCn),
+            en: error.message(Locale::En),
+        }
+    }
 
     fn of_verify(error: VerifyError) -> Failure {
         Failure {
@@ -499,7 +599,8 @@ pub unsafe extern "C" fn ecard_terminal_open(
 /// `status_max_age_seconds` the oldest status list a verdict may rest on
 /// (`ECARD_STATUS_MAX_AGE_DEFAULT` is a day) or `ECARD_STATUS_BEST_EFFORT`.
 /// Codes shown on someone's behalf follow the default policy (a family proxy
-/// for medical and culture/tourism, a guardian for every purpose).
+/// for medical and culture/tourism, a guardian for every purpose);
+/// [`ecard_terminal_provision_with_rules`] applies a region's rules instead.
 ///
 /// # Safety
 /// `state_path`, `trust_list_json` and `authority_keys` are NULL or
@@ -527,6 +628,57 @@ pub unsafe extern "C" fn ecard_terminal_provision(
         provision_with(
             (state_path, trust_list_json),
             (purposes, status_max_age_seconds),
+            None,
+            out,
+            provision,
+        )
+    }
+}
+
+/// As [`ecard_terminal_provision`], under a region's rules: `rules_json` is
+/// the rules document the platform serves (`GET /v1/rules/{region}`, UTF-8
+/// JSON). Its `on_behalf` section decides at which purposes a family
+/// proxy's or a guardian's code is accepted (a code shown for someone at a
+/// purpose the rules do not allow is refused with `on_behalf_refused`);
+/// without the section the default policy applies. With
+/// `status_max_age_seconds` = `ECARD_STATUS_MAX_AGE_RULES` the oldest status
+/// list is the rules' `status_list_max_age_hours`; any other value (a
+/// number of seconds, `ECARD_STATUS_BEST_EFFORT`) overrides it. The rules
+/// are kept in the state file with the other settings; a region's new rules
+/// take effect by provisioning again. A document that cannot be read is
+/// `malformed_rules`.
+///
+/// # Safety
+/// `state_path`, `trust_list_json`, `authority_keys` and `rules_json` are
+/// NULL or NUL-terminated strings; `out` is NULL or valid for writing one
+/// pointer. `*out` is written only on success.
+#[unsafe(no_mangle)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a C function: one argument per setting"
+)]
+pub unsafe extern "C" fn ecard_terminal_provision_with_rules(
+    state_path: *const c_char,
+    trust_list_json: *const c_char,
+    authority_keys: *const c_char,
+    rules_json: *const c_char,
+    purposes: u32,
+    status_max_age_seconds: i64,
+    now: u64,
+    out: *mut *mut EcardTerminal,
+) -> EcardTerminalResult {
+    let provision = |path: &Path, json: &str, settings| {
+        // SAFETY: the caller promises a NUL-terminated string or NULL.
+        let pins = unsafe { arg_text(authority_keys) }?;
+        Terminal::provision_signed(path, json, pins, settings, now)
+            .map_err(|error| Failure::of_terminal(&error))
+    };
+    // SAFETY: the caller's promises, passed on.
+    unsafe {
+        provision_with(
+            (state_path, trust_list_json),
+            (purposes, status_max_age_seconds),
+            Some(rules_json),
             out,
             provision,
         )
@@ -566,6 +718,7 @@ pub unsafe extern "C" fn ecard_terminal_provision_unsigned(
         provision_with(
             (state_path, trust_list_json),
             (purposes, status_max_age_seconds),
+            None,
             out,
             |path, json, settings| {
                 let trust = TrustList::from_json(json)
@@ -585,6 +738,7 @@ pub unsafe extern "C" fn ecard_terminal_provision_unsigned(
 unsafe fn provision_with(
     (state_path, trust_list_json): (*const c_char, *const c_char),
     (purposes, status_max_age_seconds): (u32, i64),
+    rules_json: Option<*const c_char>,
     out: *mut *mut EcardTerminal,
     provision: impl FnOnce(&Path, &str, TerminalSettings) -> Result<Terminal, Failure>,
 ) -> EcardTerminalResult {
@@ -600,9 +754,20 @@ unsafe fn provision_with(
                 // SAFETY: as above.
                 let json = unsafe { arg_text(trust_list_json) }?;
                 let purposes = purposes_of_mask(purposes)?;
-                let mut settings = TerminalSettings::for_purposes(&purposes);
+                let mut settings = match rules_json {
+                    None => TerminalSettings::for_purposes(&purposes),
+                    Some(rules) => {
+                        // SAFETY: as above.
+                        let rules = unsafe { arg_text(rules) }?;
+                        TerminalSettings::from_rules_json(&purposes, rules)
+                            .map_err(|error| Failure::of_rules(&error))?
+                    }
+                };
                 settings.status_max_age_seconds = match status_max_age_seconds {
                     ECARD_STATUS_BEST_EFFORT => None,
+                    ECARD_STATUS_MAX_AGE_RULES if rules_json.is_some() => {
+                        settings.status_max_age_seconds
+                    }
                     age => Some(u64::try_from(age).map_err(|_| Failure::INVALID_ARGUMENT)?),
                 };
                 let terminal = provision(&path, json, settings)?;
@@ -657,24 +822,262 @@ pub unsafe extern "C" fn ecard_terminal_install_status_list(
     now: u64,
     sequence: *mut u32,
 ) -> EcardTerminalResult {
+    // SAFETY: the caller's promises, passed on.
+    unsafe {
+        install_with(
+            terminal,
+            (bytes, len),
+            sequence,
+            Terminal::install_status_list,
+            now,
+        )
+    }
+}
+
+/// Installs a signed status list **delta** (`len` bytes at `bytes`: the
+/// changes from an edition the terminal holds to the next, ECSD format) at
+/// Unix time `now` and saves the state; on success stores the new edition's
+/// sequence in `*sequence` unless that is NULL. A delta passes the same
+/// checks as a full list (signature, issue time, validity, no rollback).
+/// One whose base edition the terminal does not hold is refused with
+/// `status_delta_base_missing`: install the full list
+/// (`ecard_terminal_install_status_list`) instead. Malformed bytes are
+/// `status_list_malformed`. A delta already installed installs again
+/// without change.
+///
+/// # Safety
+/// As [`ecard_terminal_install_status_list`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ecard_terminal_install_status_delta(
+    terminal: *mut EcardTerminal,
+    bytes: *const u8,
+    len: usize,
+    now: u64,
+    sequence: *mut u32,
+) -> EcardTerminalResult {
+    // SAFETY: the caller's promises, passed on.
+    unsafe {
+        install_with(
+            terminal,
+            (bytes, len),
+            sequence,
+            Terminal::install_status_delta,
+            now,
+        )
+    }
+}
+
+/// The shared part of the two status installs.
+///
+/// # Safety
+/// As [`ecard_terminal_install_status_list`].
+unsafe fn install_with(
+    terminal: *mut EcardTerminal,
+    (bytes, len): (*const u8, usize),
+    sequence: *mut u32,
+    install: fn(&mut Terminal, &[u8], u64) -> Result<u32, TerminalError>,
+    now: u64,
+) -> EcardTerminalResult {
     guard(
         || Failure::INTERNAL.result(),
         || {
             if bytes.is_null() {
                 return Failure::NULL_ARGUMENT.result();
             }
-            // SAFETY: not NULL, and the caller promises `len` readable bytes
-            // that stay unchanged during the call.
+            if len > isize::MAX as usize {
+                return Failure::INVALID_ARGUMENT.result();
+            }
+            // SAFETY: not NULL, no longer than a Rust slice may be, and the
+            // caller promises `len` readable bytes that stay unchanged
+            // during the call.
             let bytes = unsafe { std::slice::from_raw_parts(bytes, len) };
             // SAFETY: the caller promises NULL or a writable `uint32_t`.
             let sequence = unsafe { sequence.as_mut() };
             // SAFETY: the caller promises a live handle or NULL.
             unsafe {
                 with_terminal(terminal, Failure::result, |terminal| {
-                    match terminal.install_status_list(bytes, now) {
+                    match install(terminal, bytes, now) {
                         Ok(installed) => {
                             if let Some(out) = sequence {
                                 *out = installed;
+                            }
+                            OK
+                        }
+                        Err(error) => Failure::of_terminal(&error).result(),
+                    }
+                })
+            }
+        },
+    )
+}
+
+/// Builds the next clearing report of this terminal, named `terminal_id` by
+/// its operator (1–64 characters of `A-Z a-z 0-9 . _ -`), into `*out`: the
+/// body of `POST /v1/operator/acceptances`, exactly as the platform reads
+/// it (`{"terminal_id", "after", "acceptances": [{"handle", "counter",
+/// "purpose", "issued_at", "accepted_at"}]}`).
+///
+/// It carries the accepts not yet answered (an earlier report's that got
+/// no answer first, then those since), at most
+/// `ECARD_CLEARING_MAX_ACCEPTANCES`, and the cursor of the last answer.
+/// Nothing is forgotten until `ecard_terminal_clearing_answer` takes the
+/// answer to this report: after a failed post, build the report again and
+/// send that (the platform stores each accept once). One report is in
+/// flight at a time: hand the answer of the last report built. The
+/// unanswered accepts and the cursor are kept in the state file
+/// (`ecard_terminal_save`), so a restart loses neither.
+///
+/// Release `out->json` with `ecard_terminal_clearing_report_free`. On a
+/// failure `*out` is the empty report (`json` NULL), so releasing it is
+/// harmless. Errors: `null_argument`, `invalid_utf8`, `invalid_argument` (a
+/// malformed terminal id), `not_provisioned`, `internal`.
+///
+/// # Safety
+/// `terminal` is NULL or a live handle, used by no other thread meanwhile;
+/// `terminal_id` is NULL or a NUL-terminated string; `out` is NULL or valid
+/// for writing an `EcardTerminalClearingReport`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ecard_terminal_clearing_report(
+    terminal: *mut EcardTerminal,
+    terminal_id: *const c_char,
+    out: *mut EcardTerminalClearingReport,
+) -> EcardTerminalResult {
+    if out.is_null() {
+        return guard(
+            || Failure::INTERNAL.result(),
+            || Failure::NULL_ARGUMENT.result(),
+        );
+    }
+    // SAFETY: not NULL, and the caller promises it is writable; the empty
+    // report holds nothing to release.
+    unsafe { out.write(NO_REPORT) };
+    guard(
+        || Failure::INTERNAL.result(),
+        || {
+            // SAFETY: the caller promises a NUL-terminated string or NULL.
+            let terminal_id = match unsafe { arg_text(terminal_id) } {
+                Ok(id) if terminal_id_is_well_formed(id) => id,
+                Ok(_) => return Failure::INVALID_ARGUMENT.result(),
+                Err(failure) => return failure.result(),
+            };
+            // SAFETY: the caller promises a live handle or NULL.
+            let built = unsafe {
+                with_terminal(terminal, Err, |terminal| {
+                    let report = terminal
+                        .clearing_report()
+                        .map_err(|error| Failure::of_terminal(&error))?;
+                    let body = serde_json::to_string(&ReportBody {
+                        terminal_id,
+                        after: report.after,
+                        acceptances: &report.acceptances,
+                    })
+                    .map_err(|_| Failure::INTERNAL)?;
+                    let json = CString::new(body).map_err(|_| Failure::INTERNAL)?;
+                    let len = json.as_bytes().len();
+                    Ok(EcardTerminalClearingReport {
+                        json: json.into_raw(),
+                        len,
+                        acceptances: report.acceptances.len(),
+                        remaining: report.remaining,
+                    })
+                })
+            };
+            match built {
+                Ok(report) => {
+                    // SAFETY: checked above: not NULL and writable.
+                    unsafe { out.write(report) };
+                    OK
+                }
+                Err(failure) => failure.result(),
+            }
+        },
+    )
+}
+
+/// Releases the JSON of a clearing report and sets `report->json` to NULL
+/// (and `len` to 0), so a second call does nothing. NULL is ignored.
+///
+/// # Safety
+/// `report` is NULL or points to a report filled by
+/// `ecard_terminal_clearing_report` (or the empty report), whose `json` was
+/// not changed by the caller.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ecard_terminal_clearing_report_free(
+    report: *mut EcardTerminalClearingReport,
+) {
+    guard(
+        || (),
+        || {
+            // SAFETY: the caller promises NULL or a valid report.
+            let Some(report) = (unsafe { report.as_mut() }) else {
+                return;
+            };
+            let json = std::mem::replace(&mut report.json, std::ptr::null_mut());
+            report.len = 0;
+            if !json.is_null() {
+                // SAFETY: made by CString::into_raw in
+                // `ecard_terminal_clearing_report` and not released since
+                // (the pointer is cleared on release).
+                drop(unsafe { CString::from_raw(json) });
+            }
+        },
+    )
+}
+
+/// Takes the platform's answer to the last clearing report (`len` bytes of
+/// JSON at `json`: the body of a `200` answer to
+/// `POST /v1/operator/acceptances`) at Unix time `now`: the report's accepts
+/// are forgotten, the cursor is kept for the next report, each of `recent`
+/// (a code another terminal of the operator accepted) is refused here from
+/// now on as `replayed`, and the state is saved. Unless `out` is NULL it
+/// receives the counts and the cursor.
+///
+/// Hand only a successful answer: after a failed post, or an answer that is
+/// `malformed_clearing_answer` (nothing is applied then), report again.
+/// Errors: `null_argument`, `malformed_clearing_answer`, `not_provisioned`,
+/// `state_not_writable`, `internal`.
+///
+/// # Safety
+/// `terminal` is NULL or a live handle, used by no other thread meanwhile;
+/// `json` is NULL or valid for reading `len` bytes; `out` is NULL or valid
+/// for writing an `EcardTerminalClearingAnswer`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ecard_terminal_clearing_answer(
+    terminal: *mut EcardTerminal,
+    json: *const u8,
+    len: usize,
+    now: u64,
+    out: *mut EcardTerminalClearingAnswer,
+) -> EcardTerminalResult {
+    guard(
+        || Failure::INTERNAL.result(),
+        || {
+            if json.is_null() {
+                return Failure::NULL_ARGUMENT.result();
+            }
+            if len > isize::MAX as usize {
+                return Failure::INVALID_ARGUMENT.result();
+            }
+            // SAFETY: not NULL, no longer than a Rust slice may be, and the
+            // caller promises `len` readable bytes, unchanged during the call.
+            let json = unsafe { std::slice::from_raw_parts(json, len) };
+            // SAFETY: the caller promises NULL or a writable answer.
+            let out = unsafe { out.as_mut() };
+            // SAFETY: the caller promises a live handle or NULL.
+            unsafe {
+                with_terminal(terminal, Failure::result, |terminal| {
+                    let answer: AnswerBody = match serde_json::from_slice(json) {
+                        Ok(answer) => answer,
+                        Err(_) => return Failure::MALFORMED_CLEARING_ANSWER.result(),
+                    };
+                    match terminal.clearing_answered(answer.cursor, &answer.recent, now) {
+                        Ok(()) => {
+                            if let Some(out) = out {
+                                *out = EcardTerminalClearingAnswer {
+                                    recent: answer.recent.len(),
+                                    duplicates: answer.duplicates.len(),
+                                    cursor: answer.cursor,
+                                };
                             }
                             OK
                         }
@@ -925,5 +1328,151 @@ mod tests {
         let second = c_text(VerifyError::Replayed.code());
         assert_eq!(first, second);
         assert_eq!(text(first), "replayed");
+    }
+
+    #[test]
+    fn the_limits_and_terminal_ids_are_the_platforms() {
+        assert_eq!(
+            ECARD_CLEARING_MAX_ACCEPTANCES,
+            ecard_api::clearing::MAX_ACCEPTANCES_PER_REPORT
+        );
+        assert_eq!(
+            ecard_terminal::MAX_REPORT_ACCEPTANCES,
+            ecard_api::clearing::MAX_ACCEPTANCES_PER_REPORT
+        );
+        let long = "a".repeat(64);
+        let longer = "a".repeat(65);
+        for id in [
+            "gate-07.line_2",
+            &long,
+            &longer,
+            "",
+            "gate 7",
+            "闸机7",
+            "a/b",
+        ] {
+            assert_eq!(
+                terminal_id_is_well_formed(id),
+                ecard_api::clearing::terminal_id_is_well_formed(id),
+                "{id}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_rules_are_read_as_the_platform_serves_them() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(root.join("../../platform/data/rules.json")).unwrap();
+        let documents: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+        assert!(!documents.is_empty());
+        for document in documents {
+            let json = document.to_string();
+            let rules: ecard_api::rules::RegionalRules = serde_json::from_str(&json).unwrap();
+            for purposes in [
+                &Purpose::ALL[..],
+                &[Purpose::CultureTourism],
+                &[Purpose::Medical],
+            ] {
+                assert_eq!(
+                    TerminalSettings::from_rules_json(purposes, &json).unwrap(),
+                    TerminalSettings::from_policy(purposes, &rules.verifier_policy(purposes)),
+                    "{}",
+                    rules.region
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn clearing_json_is_the_platforms_wire_form() {
+        use ecard_api::clearing::{AcceptanceReport, ClearingAnswer};
+        use ecard_test_vectors::world::{Edition, World, claims, transport};
+        const NOW: u64 = 1_780_000_000;
+        let directory = tempfile::tempdir().unwrap();
+        let world = World::new(
+            ecard_credential::Suite::Ed25519,
+            ecard_credential::Suite::Ed25519,
+            NOW,
+        );
+        let (a, b) = (
+            directory.path().join("a.json"),
+            directory.path().join("b.json"),
+        );
+        let mut terminals = [&a, &b].map(|path| {
+            let mut terminal = Terminal::provision(
+                path,
+                world.trust.clone(),
+                TerminalSettings::for_purposes(&[Purpose::Transport]),
+                NOW - 600,
+            )
+            .unwrap();
+            terminal
+                .install_status_list(&world.status_list(&Edition::day(5, NOW - 3_600, &[])), NOW)
+                .unwrap();
+            Box::into_raw(Box::new(EcardTerminal {
+                terminal,
+                poisoned: false,
+            }))
+        });
+        let credential = world.credential(&claims(transport(), 3, NOW));
+        let code = CString::new(world.show(&credential, Purpose::Transport, 1, NOW)).unwrap();
+        let id = CString::new("line1-gate-07").unwrap();
+        let mut report = NO_REPORT;
+        // SAFETY: live handles, valid strings and out pointers.
+        unsafe {
+            assert!(ecard_terminal_verify(terminals[0], code.as_ptr(), NOW).valid);
+            assert!(ecard_terminal_clearing_report(terminals[0], id.as_ptr(), &mut report).ok);
+            let json = CStr::from_ptr(report.json).to_str().unwrap().to_owned();
+            assert_eq!(json.len(), report.len);
+            assert_eq!((report.acceptances, report.remaining), (1, 0));
+            ecard_terminal_clearing_report_free(&mut report);
+            ecard_terminal_clearing_report_free(&mut report);
+            assert!(report.json.is_null());
+            // What the platform reads: the same accept, no cursor yet.
+            let parsed: AcceptanceReport = serde_json::from_str(&json).unwrap();
+            assert_eq!(parsed.terminal_id, "line1-gate-07");
+            assert_eq!(parsed.after, None);
+            assert!(!json.contains("after"));
+            assert_eq!(parsed.acceptances[0].handle.to_string(), "0300000405060708");
+            assert!(json.contains(r#""handle":"0300000405060708""#));
+            // The platform's answer, as it writes it, for terminal B.
+            let answer = serde_json::to_vec(&ClearingAnswer {
+                duplicates: Vec::new(),
+                recent: parsed.acceptances.clone(),
+                cursor: 41,
+            })
+            .unwrap();
+            let mut taken = EcardTerminalClearingAnswer::default();
+            let result = ecard_terminal_clearing_answer(
+                terminals[1],
+                answer.as_ptr(),
+                answer.len(),
+                NOW + 1,
+                &mut taken,
+            );
+            assert!(result.ok);
+            assert_eq!((taken.recent, taken.duplicates, taken.cursor), (1, 0, 41));
+            let verdict = ecard_terminal_verify(terminals[1], code.as_ptr(), NOW + 1);
+            assert_eq!(text(verdict.error_code), "replayed");
+            // The next report of B carries the cursor.
+            assert!(ecard_terminal_clearing_report(terminals[1], id.as_ptr(), &mut report).ok);
+            let parsed: AcceptanceReport =
+                serde_json::from_str(CStr::from_ptr(report.json).to_str().unwrap()).unwrap();
+            assert_eq!(parsed.after, Some(41));
+            ecard_terminal_clearing_report_free(&mut report);
+            for bad in [
+                &b"{"[..],
+                br#"{"recent":[],"cursor":1}"#,
+                br#"{"duplicates":[],"recent":[{"handle":"XYZ","counter":1,"purpose":"transport","issued_at":1,"accepted_at":1}],"cursor":1}"#,
+                br#"{"type":"about:blank","status":401}"#,
+            ] {
+                let result =
+                    ecard_terminal_clearing_answer(terminals[1], bad.as_ptr(), bad.len(), NOW, &mut taken);
+                assert_eq!(text(result.code), "malformed_clearing_answer");
+            }
+            for terminal in &mut terminals {
+                assert!(ecard_terminal_close(*terminal, NOW + 2).ok);
+            }
+        }
     }
 }
