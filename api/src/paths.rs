@@ -116,6 +116,8 @@ pub const ADMIN_PERSONAS: &str = "/admin/personas";
 pub const ADMIN_ISSUER_ROTATE: &str = "/admin/issuer/rotate";
 /// Operator: the authority keys that sign the trust list, for provisioning terminals (`GET`).
 pub const ADMIN_AUTHORITY_KEYS: &str = "/admin/trust/authority-keys";
+/// Operator: rotate the authority key that signs the trust list, with an overlap (`POST`).
+pub const ADMIN_AUTHORITY_ROTATE: &str = "/admin/trust/authority-keys/rotate";
 /// Operator: the bank closed a card's account (`POST`).
 pub const ADMIN_BANK_ACCOUNT_CLOSED: &str = "/admin/cards/{id}/bank-account-closed";
 /// Operator: releases a loss report at a counter (`POST`).
@@ -189,6 +191,7 @@ pub const ALL: &[&str] = &[
     ADMIN_PERSONAS,
     ADMIN_ISSUER_ROTATE,
     ADMIN_AUTHORITY_KEYS,
+    ADMIN_AUTHORITY_ROTATE,
     ADMIN_BANK_ACCOUNT_CLOSED,
     ADMIN_CARD_RELEASE,
     ADMIN_PRODUCTION_FAILED,

@@ -30,6 +30,7 @@ use serde_json::{Value, json};
 mod account;
 mod admin;
 mod applications;
+mod authority_rotation;
 mod cards;
 mod clearing;
 mod e_card_timing;

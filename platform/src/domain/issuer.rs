@@ -149,14 +149,72 @@ fn load_key(suite: &str, pkcs8: &[u8]) -> ApiResult<SoftwareKey> {
     SoftwareKey::from_pkcs8(suite, pkcs8).map_err(|_| internal("key unreadable"))
 }
 
-/// The authority key that signs trust lists now.
-fn active_authority(tx: &Transaction<'_>) -> ApiResult<TrustAuthority> {
+/// The authority key that signs trust lists at `now`: the oldest one still
+/// in its window. During a rotation's overlap that is the outgoing key, so
+/// terminals pinning only it take the editions that introduce its
+/// successor; once its window ends, the successor signs.
+fn active_authority(tx: &Transaction<'_>, now: u64) -> ApiResult<TrustAuthority> {
     let (suite, pkcs8): (String, Vec<u8>) = tx.query_row(
-        "SELECT suite, pkcs8 FROM authority_keys WHERE not_after IS NULL ORDER BY not_before DESC LIMIT 1",
-        [],
+        "SELECT suite, pkcs8 FROM authority_keys WHERE not_after IS NULL OR not_after > ?1 \
+         ORDER BY not_before ASC, key_id ASC LIMIT 1",
+        params![now as i64],
         |row| Ok((row.get(0)?, row.get(1)?)),
     )?;
     Ok(TrustAuthority::new(load_key(&suite, &pkcs8)?))
+}
+
+/// The overlap of an authority key rotation, in hours: at least a day, so
+/// terminals refreshing daily meet an edition the outgoing key signs that
+/// names its successor; at most 90 days.
+pub const AUTHORITY_OVERLAP_HOURS: std::ops::RangeInclusive<u64> = 24..=90 * 24;
+
+/// Rotates the authority key that signs trust lists, with an overlap: a new
+/// key of `suite` joins the list now; the current key's window ends after
+/// `overlap_hours`, and it signs until then (see [`active_authority`]).
+/// Terminals that refresh during the overlap move to the new key on their
+/// own; one that sleeps through it must be provisioned again. One rotation
+/// at a time: while an overlap runs, another is refused.
+pub fn rotate_authority_key(
+    tx: &Transaction<'_>,
+    now: u64,
+    suite: Suite,
+    overlap_hours: u64,
+) -> ApiResult<(AuthorityKey, u64)> {
+    if !AUTHORITY_OVERLAP_HOURS.contains(&overlap_hours) {
+        return Err(ApiError::field(
+            "overlap_hours",
+            "between 24 and 2160 hours (90 days)",
+        ));
+    }
+    let running: Option<i64> = tx
+        .query_row(
+            "SELECT MAX(not_after) FROM authority_keys WHERE not_after > ?1",
+            params![now as i64],
+            |row| row.get(0),
+        )
+        .optional()?
+        .flatten();
+    if let Some(until) = running {
+        return Err(ApiError::state(format!(
+            "an authority key rotation is in its overlap until {until}"
+        )));
+    }
+    let outgoing_until = now + overlap_hours * 3_600;
+    tx.execute(
+        "UPDATE authority_keys SET not_after = ?1 WHERE not_after IS NULL",
+        params![outgoing_until as i64],
+    )?;
+    let (key, pkcs8) =
+        SoftwareKey::generate(suite).map_err(|_| internal("key generation failed"))?;
+    let key_id = AuthorityKey::key_id_of(key.public_key());
+    tx.execute(
+        "INSERT INTO authority_keys (key_id, suite, pkcs8, not_before) VALUES (?1, ?2, ?3, ?4)",
+        params![key_id, suite.name(), pkcs8, now as i64],
+    )?;
+    Ok((
+        AuthorityKey::new(key.public_key(), now, now + OPEN_WINDOW_SECONDS),
+        outgoing_until,
+    ))
 }
 
 /// The content of the trust list at `now`: the active issuer key and
@@ -263,7 +321,7 @@ pub fn signed_trust_list(
     let mut list = trust_list_content(tx, issuer_name, now, issued_at + OPEN_WINDOW_SECONDS)?;
     list.sequence = floor + 1;
     list.issued_at = issued_at;
-    let envelope = active_authority(tx)?
+    let envelope = active_authority(tx, issued_at)?
         .sign(&list)
         .map_err(|_| internal("trust list signing failed"))?
         .to_json();

@@ -86,6 +86,25 @@ pub fn authority_keys(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     Reply::ok(&keys)
 }
 
+#[derive(Deserialize)]
+struct RotateAuthority {
+    suite: Suite,
+    overlap_hours: u64,
+}
+
+/// `POST /admin/trust/authority-keys/rotate`: a new authority key joins the
+/// trust list; the current one signs until the overlap ends.
+pub fn rotate_authority_key(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let request: RotateAuthority = ctx.json()?;
+    let (key, outgoing_until) = crate::domain::issuer::rotate_authority_key(
+        ctx.tx,
+        ctx.now,
+        request.suite,
+        request.overlap_hours,
+    )?;
+    Reply::ok(&serde_json::json!({ "key": key, "outgoing_until": outgoing_until }))
+}
+
 /// `POST /admin/cards/{id}/bank-account-closed`: the original bank reports
 /// the account closed and the old card collected.
 pub fn bank_account_closed(ctx: &mut Ctx<'_>, card_id: &str) -> ApiResult<Reply> {

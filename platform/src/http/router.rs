@@ -259,6 +259,10 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
             get(endpoint!(E::ADMIN, admin::authority_keys)),
         )
         .route(
+            paths::ADMIN_AUTHORITY_ROTATE,
+            post(endpoint!(E::ADMIN, admin::rotate_authority_key)),
+        )
+        .route(
             paths::ADMIN_BANK_ACCOUNT_CLOSED,
             post(endpoint!(E::ADMIN, admin::bank_account_closed, path)),
         )
