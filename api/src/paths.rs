@@ -122,6 +122,8 @@ pub const ADMIN_AUTHORITY_ROTATE: &str = "/admin/trust/authority-keys/rotate";
 pub const ADMIN_BANK_ACCOUNT_CLOSED: &str = "/admin/cards/{id}/bank-account-closed";
 /// Operator: releases a loss report at a counter (`POST`).
 pub const ADMIN_CARD_RELEASE: &str = "/admin/cards/{id}/release";
+/// Operator: record a card's end of validity, 有效期 (`POST`).
+pub const ADMIN_CARD_VALIDITY: &str = "/admin/cards/{id}/validity";
 /// Operator: production of an application failed (`POST`).
 pub const ADMIN_PRODUCTION_FAILED: &str = "/admin/applications/{id}/fail";
 /// Operator: records a mandate's consent given at a counter (`POST`).
@@ -194,6 +196,7 @@ pub const ALL: &[&str] = &[
     ADMIN_AUTHORITY_ROTATE,
     ADMIN_BANK_ACCOUNT_CLOSED,
     ADMIN_CARD_RELEASE,
+    ADMIN_CARD_VALIDITY,
     ADMIN_PRODUCTION_FAILED,
     ADMIN_COUNTER_CONSENT,
     ADMIN_CATALOGUE_ITEMS,

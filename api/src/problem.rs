@@ -40,6 +40,9 @@ pub enum ProblemCode {
     QuotaExceeded,
     /// The card is lost, suspended or cancelled.
     CardNotActive,
+    /// The card's validity (有效期) has ended: no code can be shown with it
+    /// until a replacement card is issued.
+    CardExpired,
     /// The caller holds no mandate covering this action for this person.
     NoMandate,
     /// The caller's authority to show this person's codes has ended: the
@@ -81,6 +84,7 @@ impl ProblemCode {
             | ProblemCode::NotAllowedByRules
             | ProblemCode::QuotaExceeded
             | ProblemCode::CardNotActive
+            | ProblemCode::CardExpired
             | ProblemCode::ApprovalPending => 409,
             ProblemCode::BodyTooLarge => 413,
             ProblemCode::InvalidField

@@ -241,7 +241,7 @@ impl ClientError {
                 | ProblemCode::OneTimeCodeWrong
                 | ProblemCode::PinWrong
                 | ProblemCode::PinTooSimple => ErrorCategory::InvalidInput,
-                ProblemCode::CardNotActive => ErrorCategory::Revoked,
+                ProblemCode::CardNotActive | ProblemCode::CardExpired => ErrorCategory::Revoked,
                 ProblemCode::Internal => ErrorCategory::Network,
                 _ => ErrorCategory::NotAllowed,
             },
@@ -397,6 +397,10 @@ fn refused_message(code: ProblemCode, locale: Locale) -> &'static str {
         ProblemCode::CardNotActive => locale.pick(
             "此卡当前不可用（可能已挂失、停用或尚未领卡）。",
             "This card cannot be used right now (it may be lost, suspended or not yet received).",
+        ),
+        ProblemCode::CardExpired => locale.pick(
+            "这张社保卡已过有效期，不能再出示电子社保卡码。请申请换卡。",
+            "This card has passed its expiry date, so its e-card code cannot be shown. Please apply for a replacement card.",
         ),
         ProblemCode::AuthorityEnded => locale.pick(
             "您为此人出示电子社保卡码的授权已到期（授权已结束或被监护人已成年），不能再生成二维码。",

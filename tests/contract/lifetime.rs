@@ -1,7 +1,8 @@
 //! Credential lifetime: a credential shown for someone else never outlives
 //! the authority it was issued under — the mandate's end, and a guardian's
-//! ward's 18th birthday (rules `adult_age`, 00:00 China time). Cards carry
-//! no end of validity, so they add no bound.
+//! ward's 18th birthday (rules `adult_age`, 00:00 China time) — and no
+//! credential outlives the card's own validity (有效期, 00:00 China time
+//! after its last day).
 
 use super::*;
 
@@ -261,5 +262,99 @@ async fn lifetime_a_proxys_code_stops_when_the_mandate_ends() {
         ends(&own.body)
             .iter()
             .all(|end| *end >= ends_at + 24 * 3_600 - 600)
+    );
+}
+
+/// The card's validity bounds every credential, the holder's too: issued
+/// on the card's last valid day, the code passes until midnight China time
+/// and not after; once the card has expired nothing is issued
+/// (`card_expired`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lifetime_no_code_outlives_the_cards_validity() {
+    let platform = TestPlatform::start();
+    let elder_device = platform.enrol_persona("elder").await;
+    let card_id = my_cards(&elder_device).await[0]["card_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let now = advance(&platform, 0).await;
+    // The card's last valid day is today (China calendar).
+    let today = ecard_documents::Date::in_china_at(now).unwrap();
+    let card_ends_at = u64::try_from(
+        ecard_documents::Date::from_unix_days(today.to_unix_days() + 1)
+            .unwrap()
+            .china_midnight_unix_seconds(),
+    )
+    .unwrap();
+    let recorded = admin(
+        &platform,
+        Method::POST,
+        &format!("/admin/cards/{card_id}/validity"),
+        Some(json!({ "valid_through": today.to_string() })),
+    )
+    .await;
+    ok(&recorded, 200);
+    assert_eq!(recorded.body["valid_through"], today.to_string());
+    problem(
+        &admin(
+            &platform,
+            Method::POST,
+            "/admin/cards/no-such-card/validity",
+            Some(json!({ "valid_through": today.to_string() })),
+        )
+        .await,
+        404,
+        "not_found",
+    );
+
+    let set = credentials(&elder_device, None).await;
+    ok(&set, 201);
+    assert!(card_ends_at - now <= DAY);
+    assert_eq!(ends(&set.body), [card_ends_at, card_ends_at]);
+    let mut gate = exact_terminal(&platform, &[Purpose::Transport]).await;
+    let code = code_from(
+        &elder_device,
+        &set.body,
+        Purpose::Transport,
+        card_ends_at - 1,
+        1,
+    );
+    assert!(gate.verify(&code, card_ends_at - 1).is_ok());
+    let code = code_from(
+        &elder_device,
+        &set.body,
+        Purpose::Transport,
+        card_ends_at - 1,
+        2,
+    );
+    assert_eq!(
+        gate.verify(&code, card_ends_at + 1).unwrap_err(),
+        VerifyError::CredentialExpired
+    );
+
+    // After the last day: nothing is issued, with its own reason.
+    advance_to(&platform, card_ends_at).await;
+    let refused = credentials(&elder_device, None).await;
+    problem(&refused, 409, "card_expired");
+
+    // A renewed validity (the card management system extends it) lets
+    // codes be issued again, for the full regional lifetime.
+    let later = ecard_documents::Date::from_unix_days(today.to_unix_days() + 3650).unwrap();
+    ok(
+        &admin(
+            &platform,
+            Method::POST,
+            &format!("/admin/cards/{card_id}/validity"),
+            Some(json!({ "valid_through": later.to_string() })),
+        )
+        .await,
+        200,
+    );
+    let renewed = credentials(&elder_device, None).await;
+    ok(&renewed, 201);
+    assert!(
+        ends(&renewed.body)
+            .iter()
+            .all(|end| *end >= card_ends_at + 23 * 3_600)
     );
 }

@@ -323,3 +323,21 @@ pub fn photo_on_file(tx: &Transaction<'_>, card_id: &str) -> ApiResult<Option<Ve
         |row| row.get(0),
     )?)
 }
+
+/// Records a card's last valid day (有效期), China calendar, or clears it.
+/// Issuance reads it: no credential outlives the card, and none is issued
+/// once it has expired (`card_expired`).
+pub fn record_validity(
+    tx: &Transaction<'_>,
+    card_id: &str,
+    valid_through: Option<ecard_documents::Date>,
+) -> ApiResult<()> {
+    let changed = tx.execute(
+        "UPDATE cards SET valid_through = ?1 WHERE card_id = ?2",
+        params![valid_through.map(|date| date.to_string()), card_id],
+    )?;
+    if changed == 0 {
+        return Err(ApiError::not_found("card"));
+    }
+    Ok(())
+}

@@ -548,14 +548,16 @@ pub struct IssueFor<'a> {
     /// The age of majority from the regional rules: a guardian's authority
     /// ends on the ward's birthday of this age, 00:00 China time.
     pub adult_age: u32,
+    /// The card's last valid day (有效期), China calendar, if recorded.
+    pub card_valid_through: Option<Date>,
 }
 
 impl IssueFor<'_> {
     /// The earliest moment the device's authority over the card ends, if
     /// anything other than the credential lifetime bounds it: the end of
     /// the mandate (family proxy or guardian) and, for a guardian, the
-    /// ward's coming of age. Cards carry no end of validity in the data
-    /// model, so the card adds no bound.
+    /// ward's coming of age. The card's own end ([`IssueFor::card_ends_at`])
+    /// bounds every role and is checked apart, with its own error.
     pub fn authority_ends_at(&self) -> ApiResult<Option<u64>> {
         let coming_of_age = match self.role {
             HolderRole::Guardian => Some(
@@ -568,6 +570,20 @@ impl IssueFor<'_> {
             .into_iter()
             .flatten()
             .min())
+    }
+}
+
+impl IssueFor<'_> {
+    /// When the card stops being valid: 00:00 China time on the day after
+    /// its last valid day; `None` when no end is recorded.
+    pub fn card_ends_at(&self) -> ApiResult<Option<u64>> {
+        self.card_valid_through
+            .map(|last_day| {
+                Date::from_unix_days(last_day.to_unix_days() + 1)
+                    .and_then(|next| u64::try_from(next.china_midnight_unix_seconds()).ok())
+                    .ok_or_else(|| internal("card validity unreadable"))
+            })
+            .transpose()
     }
 }
 
@@ -598,16 +614,27 @@ pub fn credential_window(
 }
 
 /// Issues one credential per disclosure group for a card and device. No
-/// credential outlives the device's authority over the card
-/// ([`IssueFor::authority_ends_at`]); when that has ended, nothing is issued
-/// (`authority_ended`).
+/// credential outlives the card's validity ([`IssueFor::card_ends_at`]) nor
+/// the device's authority over the card ([`IssueFor::authority_ends_at`]);
+/// when the card has expired nothing is issued (`card_expired`), nor when
+/// the authority has ended (`authority_ended`).
 pub fn issue_credentials(
     tx: &Transaction<'_>,
     request: &IssueFor<'_>,
     now: u64,
 ) -> ApiResult<CredentialSet> {
     let key = active_key(tx)?;
-    let ends_at = request.authority_ends_at()?;
+    let card_ends_at = request.card_ends_at()?;
+    if card_ends_at.is_some_and(|end| end <= now) {
+        return Err(ApiError::new(
+            ProblemCode::CardExpired,
+            "the card's validity has ended; a replacement card is needed",
+        ));
+    }
+    let ends_at = [request.authority_ends_at()?, card_ends_at]
+        .into_iter()
+        .flatten()
+        .min();
     let (not_before, lifetime_minutes) = credential_window(now, request.lifetime_hours, ends_at)
         .ok_or_else(|| {
             ApiError::new(
@@ -837,6 +864,7 @@ mod tests {
             mandate_ends_at,
             lifetime_hours: 24,
             adult_age: 18,
+            card_valid_through: None,
         }
     }
 
@@ -856,6 +884,25 @@ mod tests {
         assert_eq!(proxy.authority_ends_at().unwrap(), Some(NOW + HOUR));
         let holder = issue_for(HolderRole::Holder, ward, None);
         assert_eq!(holder.authority_ends_at().unwrap(), None);
+    }
+
+    #[test]
+    fn the_cards_validity_ends_at_china_midnight_after_its_last_day() {
+        // Last valid day 2026-05-31: ends 2026-06-01 00:00 China time.
+        let mut holder = issue_for(HolderRole::Holder, Date::new(1960, 1, 1).unwrap(), None);
+        assert_eq!(holder.card_ends_at().unwrap(), None);
+        holder.card_valid_through = Date::new(2026, 5, 31);
+        assert_eq!(holder.card_ends_at().unwrap(), Some(1_780_243_200));
+        let mut connection = crate::store::db::open(std::path::Path::new(":memory:")).unwrap();
+        connection
+            .execute_batch("PRAGMA foreign_keys = OFF")
+            .unwrap();
+        let tx = connection.transaction().unwrap();
+        ensure_key(&tx, NOW).unwrap();
+        let set = issue_credentials(&tx, &holder, 1_780_243_200 - 3_600).unwrap();
+        assert!(set.credentials.iter().all(|c| c.not_after == 1_780_243_200));
+        let refused = issue_credentials(&tx, &holder, 1_780_243_200).unwrap_err();
+        assert_eq!(refused.code(), ProblemCode::CardExpired);
     }
 
     #[test]

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use ecard_api::catalogue::{CatalogueItem, Outlet};
 use ecard_api::rules::RegionalRules;
 use ecard_credential::Suite;
+use ecard_documents::Date;
 use serde::Deserialize;
 
 use crate::domain::access::Disclosure;
@@ -110,6 +111,23 @@ pub fn rotate_authority_key(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
 pub fn bank_account_closed(ctx: &mut Ctx<'_>, card_id: &str) -> ApiResult<Reply> {
     crate::domain::cards::record_bank_account_closed(ctx.tx, card_id)?;
     Reply::ok(&card(ctx.tx, card_id)?.view(Disclosure::HOLDER))
+}
+
+#[derive(Deserialize)]
+struct CardValidity {
+    valid_through: Option<Date>,
+}
+
+/// `POST /admin/cards/{id}/validity`: records the card's last valid day
+/// (有效期) as the card management system holds it (`null`: none). No
+/// credential is issued past it, and none at all once it has passed.
+pub fn card_validity(ctx: &mut Ctx<'_>, card_id: &str) -> ApiResult<Reply> {
+    let request: CardValidity = ctx.json()?;
+    crate::domain::cards::record_validity(ctx.tx, card_id, request.valid_through)?;
+    Reply::ok(&serde_json::json!({
+        "card_id": card_id,
+        "valid_through": request.valid_through,
+    }))
 }
 
 /// `POST /admin/cards/{id}/release`: release at a counter (any region).

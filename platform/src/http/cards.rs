@@ -76,6 +76,7 @@ pub fn credentials(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
             mandate_ends_at: acting.mandate_ends_at,
             lifetime_hours: rules.credential_lifetime_hours,
             adult_age: rules.adult_age,
+            card_valid_through: card.valid_through,
         },
         ctx.now,
     )?;

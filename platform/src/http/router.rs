@@ -271,6 +271,10 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
             post(endpoint!(E::ADMIN, admin::counter_release, path)),
         )
         .route(
+            paths::ADMIN_CARD_VALIDITY,
+            post(endpoint!(E::ADMIN, admin::card_validity, path)),
+        )
+        .route(
             paths::ADMIN_PRODUCTION_FAILED,
             post(endpoint!(E::ADMIN, admin::fail_production, path)),
         )

@@ -115,6 +115,8 @@ pub struct CardRow {
     pub loss_report: Option<LossReport>,
     /// When the card record was made.
     pub issued_at: u64,
+    /// The last day the card is valid (有效期), China calendar, if recorded.
+    pub valid_through: Option<Date>,
 }
 
 /// Cards of a person, newest first.
@@ -132,8 +134,8 @@ pub fn cards_of(tx: &Transaction<'_>, person_id: &str) -> ApiResult<Vec<CardRow>
 pub fn card(tx: &Transaction<'_>, card_id: &str) -> ApiResult<CardRow> {
     let card = tx
         .query_row(
-            "SELECT card_id, person_id, card_number, bank, region, status, e_card, social_function_enabled, issued_at \
-             FROM cards WHERE card_id = ?1",
+            "SELECT card_id, person_id, card_number, bank, region, status, e_card, social_function_enabled, issued_at, \
+             valid_through FROM cards WHERE card_id = ?1",
             params![card_id],
             |row| {
                 Ok(CardRow {
@@ -147,6 +149,10 @@ pub fn card(tx: &Transaction<'_>, card_id: &str) -> ApiResult<CardRow> {
                     social_function_enabled: row.get(7)?,
                     loss_report: None,
                     issued_at: row.get::<_, i64>(8)? as u64,
+                    valid_through: match row.get::<_, Option<String>>(9)? {
+                        Some(_) => Some(date_column(row, 9)?),
+                        None => None,
+                    },
                 })
             },
         )
