@@ -39,6 +39,7 @@ mod feeds;
 mod lifetime;
 mod on_behalf;
 mod requests;
+mod status_deltas;
 
 // ---------------------------------------------------------------------------
 // Helpers

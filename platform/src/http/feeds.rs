@@ -3,6 +3,7 @@
 //! version (stored by [`crate::domain::feeds`]).
 
 use ecard_api::catalogue::{CatalogueDelta, CatalogueItem, CatalogueSync, Outlet, OutletDelta};
+use ecard_api::problem::{Problem, ProblemCode};
 
 use crate::domain::feeds::{Changes, ITEMS, OUTLETS, changes_since};
 use crate::domain::issuer;
@@ -30,7 +31,8 @@ pub const STATUS_DELTA_CONTENT_TYPE: &str = "application/vnd.ecard.status-delta"
 /// `GET /v1/status-lists/{list}[?since=<sequence>]`: the signed binary
 /// status list; with `since`, the signed delta from that edition when the
 /// platform can make one (known, within the kept history, smaller than the
-/// list), else the full list. A malformed `since` is a 400.
+/// list), else the full list. A malformed `since` is a 400
+/// (`malformed_request`): the terminal sent something no edition has.
 pub fn status_list(ctx: &mut Ctx<'_>, list: &str) -> ApiResult<Reply> {
     let list: u8 = list
         .parse()
@@ -46,7 +48,15 @@ pub fn status_list(ctx: &mut Ctx<'_>, list: &str) -> ApiResult<Reply> {
                 .all(|byte| byte.is_ascii_digit())
                 .then(|| text.parse::<u32>().ok())
                 .flatten()
-                .ok_or_else(|| ApiError::field("since", "an edition's sequence number"))
+                .ok_or_else(|| {
+                    ApiError(
+                        Problem::new(
+                            ProblemCode::MalformedRequest,
+                            "since must be the sequence number of an edition of the list",
+                        )
+                        .with_field("since"),
+                    )
+                })
         })
         .transpose()?;
     if let Some(since) = since
