@@ -10,11 +10,12 @@
 //! that first shows them.
 //!
 //! Retention: 7 days ([`RETENTION_SECONDS`]). At province scale a day
-//! changes about 0.1 % of the bits, some 45 KB of delta; after five or six
-//! days a delta is as large as the full list, so older history buys
-//! nothing, and a terminal that was off for longer (its list went stale
-//! after 24 hours anyway) gets the full list. A week also bounds the table
-//! to a few hundred thousand rows per list.
+//! changes about 0.1 % of the bits, a signed delta of about 30 KB
+//! (`docs/benchmarks.md`); a week of changes (about 210 KB) is still
+//! smaller than the full list (243 KB), an eighth day would not be, so
+//! older history buys nothing: a terminal that was off for longer (its
+//! list went stale after 24 hours anyway) gets the full list. A week also
+//! bounds the table to about 120,000 rows per list.
 
 use rusqlite::{Transaction, params};
 
