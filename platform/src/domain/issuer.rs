@@ -6,7 +6,10 @@
 //! index in a code does not link a holder's successive credentials. A loss
 //! report sets the bits of every unexpired credential of the card; a release
 //! clears them. Indices wrap after 2^24 allocations, by which time the
-//! credentials that held them expired long ago.
+//! credentials that held them expired long ago. Every change of a status
+//! bit is also recorded with the edition that made it
+//! ([`crate::domain::status_history`]), so a terminal can fetch the signed
+//! changes since the edition it holds instead of the whole list.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

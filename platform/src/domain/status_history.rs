@@ -89,13 +89,18 @@ pub fn prune(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
     let Some(before) = now.checked_sub(RETENTION_SECONDS) else {
         return Ok(());
     };
-    let mut statement = tx.prepare(
-        "SELECT list, MAX(sequence) FROM status_history \
-         WHERE recorded_at < ?1 GROUP BY list",
-    )?;
-    let expired: Vec<(u8, i64)> = statement
-        .query_map(params![before as i64], |row| Ok((row.get(0)?, row.get(1)?)))?
-        .collect::<Result<_, _>>()?;
+    // A range on the time index: at each tick only the rows that just
+    // expired are read (a `GROUP BY` would scan the table).
+    let mut statement =
+        tx.prepare("SELECT list, sequence FROM status_history WHERE recorded_at < ?1")?;
+    let mut expired: std::collections::BTreeMap<u8, i64> = std::collections::BTreeMap::new();
+    for row in statement.query_map(params![before as i64], |row| {
+        Ok((row.get::<_, u8>(0)?, row.get::<_, i64>(1)?))
+    })? {
+        let (list, sequence) = row?;
+        let newest = expired.entry(list).or_insert(sequence);
+        *newest = (*newest).max(sequence);
+    }
     for (list, newest) in expired {
         tx.execute(
             "DELETE FROM status_history WHERE list = ?1 AND sequence <= ?2",

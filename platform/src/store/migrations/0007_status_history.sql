@@ -19,7 +19,7 @@ CREATE TABLE status_history (
     recorded_at  INTEGER
 );
 CREATE INDEX status_history_by_sequence ON status_history (list, sequence);
-CREATE INDEX status_history_by_time ON status_history (list, recorded_at);
+CREATE INDEX status_history_by_time ON status_history (recorded_at);
 
 CREATE TRIGGER status_bit_set AFTER INSERT ON status_bits
 BEGIN
