@@ -11,7 +11,11 @@
 //! - `baseline/*`: one bare signature check, the floor under the above;
 //! - `status_list/install_16m_1pct`: installing one full status list of
 //!   2^24 credentials with 1 % revoked (a province of 50 million cards
-//!   needs three); its signed size is printed.
+//!   needs three); its signed size is printed;
+//! - `status_list/install_delta_16m_daily`: installing one day's signed
+//!   delta on that list (0.1 % of the bits changed: 12,583 new revocations
+//!   and 4,194 releases at pseudo-random places); its signed size is
+//!   printed.
 //!
 //! Run: `cargo bench -p ecard-credential --bench credential`.
 
@@ -21,11 +25,11 @@
 
 use std::time::{Duration, Instant};
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use ecard_credential::keys::disclosure_groups;
 use ecard_credential::{
     ConcessionClass, Credential, CredentialClaims, Handle, HolderRole, IssuerKey, KeyStore,
-    PresentationRequest, Purpose, QrMatrix, SoftwareKey, SoftwareKeyStore, StatusList,
+    PresentationRequest, Purpose, QrMatrix, SoftwareKey, SoftwareKeyStore, StatusDelta, StatusList,
     StatusReference, Suite, TrustList, TrustedKey, Verifier, VerifierPolicy, present,
 };
 
@@ -265,7 +269,7 @@ fn baseline(criterion: &mut Criterion) {
 }
 
 /// Installing a full status list of the largest size, 1 % revoked at
-/// pseudo-random places.
+/// pseudo-random places, and one day's delta on it.
 fn status_list(criterion: &mut Criterion) {
     let setup = setup(Suite::Ed25519, Suite::Ed25519);
     let bits = ecard_credential::status::MAX_BITS;
@@ -297,6 +301,70 @@ fn status_list(criterion: &mut Criterion) {
             .unwrap();
             verifier.install_status_list(&signed, NOW).unwrap()
         })
+    });
+
+    // One day at province scale: 0.1 % of the bits change (16,777), three
+    // quarters new revocations at not-revoked places, a quarter releases of
+    // revoked ones, all pseudo-random.
+    let changes = bits / 1_000;
+    let releases = changes / 4;
+    let revoked: Vec<u32> = (0..bits)
+        .filter(|&index| list.is_revoked(index) == Some(true))
+        .collect();
+    let mut next = list.clone();
+    let mut released = 0;
+    let mut added = 0;
+    while released < releases {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        let index = revoked[state as usize % revoked.len()];
+        if next.is_revoked(index) == Some(true) {
+            next.set_revoked(index, false).unwrap();
+            released += 1;
+        }
+    }
+    while added < changes - releases {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        let index = state % bits;
+        if list.is_revoked(index) == Some(false) && next.is_revoked(index) == Some(false) {
+            next.set_revoked(index, true).unwrap();
+            added += 1;
+        }
+    }
+    next.sequence = 2;
+    next.issued_at = NOW + 3_600;
+    next.valid_until = NOW + 3_600 + 86_400;
+    let delta = StatusDelta::between(&list, &next).unwrap();
+    assert_eq!(delta.change_count(), changes as usize);
+    let signed_delta = delta.sign(&setup.issuer).unwrap();
+    println!(
+        "one day's delta ({added} revocations, {released} releases): {} bytes signed, \
+         three lists {} bytes (full lists: {} bytes)",
+        signed_delta.len(),
+        3 * signed_delta.len(),
+        3 * signed.len()
+    );
+    group.bench_function("install_delta_16m_daily", |bencher| {
+        bencher.iter_batched(
+            || {
+                let mut verifier = Verifier::new(
+                    &setup.trust,
+                    VerifierPolicy::for_purposes(&[Purpose::Transport]),
+                )
+                .unwrap();
+                verifier.install_status_list(&signed, NOW).unwrap();
+                verifier
+            },
+            |mut verifier| {
+                verifier
+                    .install_status_delta(&signed_delta, NOW + 3_600)
+                    .unwrap()
+            },
+            BatchSize::LargeInput,
+        )
     });
     group.finish();
 }

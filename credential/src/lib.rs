@@ -42,7 +42,7 @@ pub use presentation::{CODE_PREFIX, Presentation, PresentationRequest, present};
 #[cfg(feature = "render")]
 pub use qr::QrMatrix;
 pub use status::{SignedStatusList, StatusList};
-pub use status_delta::{SignedStatusDelta, StatusDelta};
+pub use status_delta::{DeltaApplyError, SignedStatusDelta, StatusDelta};
 pub use suite::{PublicKey, Suite};
 pub use trust::{
     AuthorityKey, SignedTrustList, TrustAnchor, TrustAuthority, TrustList, TrustListError,

@@ -80,6 +80,30 @@ impl StatusList {
         (index < self.bit_count).then(|| self.bits[(index / 8) as usize] & (1 << (index % 8)) != 0)
     }
 
+    /// Extends the list to `bit_count` bits, the new ones not revoked (a
+    /// list grows as credentials are allocated; it never shrinks). The
+    /// spare bits of the last byte are cleared first: a parsed list's
+    /// padding is not signed for as bits, so it must not become some.
+    pub(crate) fn grow(&mut self, bit_count: u32) -> Result<(), IssueError> {
+        if bit_count < self.bit_count || bit_count > MAX_BITS {
+            return Err(IssueError::OutOfRange("bit_count"));
+        }
+        let used = self.bit_count % 8;
+        if used != 0
+            && let Some(last) = self.bits.last_mut()
+        {
+            *last &= (1u8 << used) - 1;
+        }
+        self.bits.resize(bit_count.div_ceil(8) as usize, 0);
+        self.bit_count = bit_count;
+        Ok(())
+    }
+
+    /// The bit array, bit `i` at bit `i % 8` of byte `i / 8`.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.bits
+    }
+
     /// Number of set bits.
     pub fn revoked_count(&self) -> u32 {
         self.bits.iter().map(|byte| byte.count_ones()).sum()

@@ -7,6 +7,15 @@
 //! those, and a terminal that holds the base edition applies it to get the
 //! next one. A terminal without the base fetches the full list.
 //!
+//! A list grows as credentials are allocated (the platform covers the
+//! allocated indexes in blocks), so a delta may make a longer list than its
+//! base: the base is extended with not-revoked bits, then the changes are
+//! applied, and the changes may fall in the new part. A list never shrinks:
+//! a delta smaller than its base is refused. A delta whose sequence is its
+//! base's carries no changes: it signs the same edition again with a later
+//! validity, so a terminal whose list did not change stays current with a
+//! few hundred bytes.
+//!
 //! Layout: `"ECSD"`, version (1), suite, key id (4), list number (1), base
 //! sequence (4), sequence (4), issued at (4), valid until (4), bit count
 //! (4), change count (4), compressed length (4), raw DEFLATE of the changes,
@@ -44,31 +53,86 @@ pub struct StatusDelta {
     changes: Vec<(u32, bool)>,
 }
 
+/// Why a delta does not apply to an edition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DeltaApplyError {
+    /// The edition is not the one the delta starts from (another list or
+    /// another sequence): install the full list.
+    #[error("the delta starts from another edition")]
+    OtherBase,
+    /// The delta's list is shorter than its base: lists only grow.
+    #[error("the delta would shrink the list")]
+    Shrinks,
+}
+
 impl StatusDelta {
-    /// The changes that turn `base` into `next` (two editions of the same
-    /// list, of the same size), with `next`'s sequence and times.
-    pub fn between(base: &StatusList, next: &StatusList) -> Result<StatusDelta, IssueError> {
-        if base.list != next.list || base.bit_count() != next.bit_count() {
-            return Err(IssueError::OutOfRange("a delta joins editions of one list"));
+    /// A delta from the edition `base_sequence` to the edition `sequence`
+    /// of `list`, a list of `bit_count` bits, with `changes` as
+    /// `(index, revoked)` in increasing index order, each inside the list.
+    /// Issue and validity times start at zero; set them before signing.
+    /// A delta to the same sequence carries no changes (a refresh).
+    pub fn new(
+        list: u8,
+        base_sequence: u32,
+        sequence: u32,
+        bit_count: u32,
+        changes: Vec<(u32, bool)>,
+    ) -> Result<StatusDelta, IssueError> {
+        if bit_count > MAX_BITS {
+            return Err(IssueError::OutOfRange("bit_count"));
         }
-        let changes: Vec<(u32, bool)> = (0..next.bit_count())
-            .filter_map(|index| {
-                let now = next.is_revoked(index)?;
-                (base.is_revoked(index)? != now).then_some((index, now))
-            })
-            .collect();
+        if sequence < base_sequence || (sequence == base_sequence && !changes.is_empty()) {
+            return Err(IssueError::OutOfRange("sequence"));
+        }
         if changes.len() > MAX_CHANGES as usize {
             return Err(IssueError::OutOfRange("changes"));
         }
+        let increasing = changes.windows(2).all(|pair| pair[0].0 < pair[1].0);
+        if !increasing || changes.last().is_some_and(|&(index, _)| index >= bit_count) {
+            return Err(IssueError::OutOfRange("status index"));
+        }
         Ok(StatusDelta {
-            list: next.list,
-            base_sequence: base.sequence,
-            sequence: next.sequence,
-            issued_at: next.issued_at,
-            valid_until: next.valid_until,
-            bit_count: next.bit_count(),
+            list,
+            base_sequence,
+            sequence,
+            issued_at: 0,
+            valid_until: 0,
+            bit_count,
             changes,
         })
+    }
+
+    /// The changes that turn `base` into `next` (two editions of the same
+    /// list, `next` at least as long and not older), with `next`'s
+    /// sequence and times. Bits beyond `base` count as not revoked there.
+    pub fn between(base: &StatusList, next: &StatusList) -> Result<StatusDelta, IssueError> {
+        if base.list != next.list {
+            return Err(IssueError::OutOfRange("a delta joins editions of one list"));
+        }
+        let mut extended = base.clone();
+        extended.grow(next.bit_count())?;
+        let mut changes = Vec::new();
+        for (number, (old, new)) in extended.bytes().iter().zip(next.bytes()).enumerate() {
+            let mut differing = old ^ new;
+            while differing != 0 {
+                let bit = differing.trailing_zeros();
+                differing &= differing - 1;
+                let index = number as u32 * 8 + bit;
+                if index < next.bit_count() {
+                    changes.push((index, new & (1 << bit) != 0));
+                }
+            }
+        }
+        let mut delta = StatusDelta::new(
+            next.list,
+            base.sequence,
+            next.sequence,
+            next.bit_count(),
+            changes,
+        )?;
+        delta.issued_at = next.issued_at;
+        delta.valid_until = next.valid_until;
+        Ok(delta)
     }
 
     /// Number of changed bits.
@@ -76,23 +140,38 @@ impl StatusDelta {
         self.changes.len()
     }
 
-    /// The next edition, from `base`; `None` when `base` is not the edition
-    /// this delta starts from.
-    pub fn apply(&self, base: &StatusList) -> Option<StatusList> {
-        if base.list != self.list
-            || base.sequence != self.base_sequence
-            || base.bit_count() != self.bit_count
-        {
-            return None;
+    /// Number of bits of the list the delta makes.
+    pub fn bit_count(&self) -> u32 {
+        self.bit_count
+    }
+
+    /// Whether the delta only signs its base again with a later validity
+    /// (same sequence, no changes).
+    pub fn is_refresh(&self) -> bool {
+        self.sequence == self.base_sequence
+    }
+
+    /// The next edition, from `base`: `base` extended to the delta's bit
+    /// count, the changes applied, the delta's sequence and times.
+    pub fn apply(&self, base: &StatusList) -> Result<StatusList, DeltaApplyError> {
+        if base.list != self.list || base.sequence != self.base_sequence {
+            return Err(DeltaApplyError::OtherBase);
+        }
+        if self.bit_count < base.bit_count() {
+            return Err(DeltaApplyError::Shrinks);
         }
         let mut next = base.clone();
+        next.grow(self.bit_count)
+            .map_err(|_| DeltaApplyError::Shrinks)?;
         for &(index, revoked) in &self.changes {
-            next.set_revoked(index, revoked).ok()?;
+            // Parsing and construction keep every index inside the list.
+            next.set_revoked(index, revoked)
+                .map_err(|_| DeltaApplyError::Shrinks)?;
         }
         next.sequence = self.sequence;
         next.issued_at = self.issued_at;
         next.valid_until = self.valid_until;
-        Some(next)
+        Ok(next)
     }
 
     /// Signs the delta with `key`, returning the binary form.
@@ -159,6 +238,10 @@ impl SignedStatusDelta {
         let count = reader.u32()?;
         if bit_count > MAX_BITS || count > MAX_CHANGES || count > bit_count {
             return Err(FormatError::UndefinedValue("delta size"));
+        }
+        // Editions only move forward; one that stays carries no changes.
+        if sequence < base_sequence || (sequence == base_sequence && count > 0) {
+            return Err(FormatError::UndefinedValue("delta sequence"));
         }
         let compressed_len = reader.u32()? as usize;
         let compressed = reader.take(compressed_len)?;
@@ -283,7 +366,7 @@ mod tests {
         assert!(full.len() > 200_000, "{} bytes", full.len());
         let parsed = SignedStatusDelta::parse(&signed).unwrap();
         assert_eq!(parsed.delta, delta);
-        assert_eq!(parsed.delta.apply(&base), Some(next.clone()));
+        assert_eq!(parsed.delta.apply(&base), Ok(next.clone()));
         assert_eq!(
             SignedStatusList::parse(&full).unwrap().list,
             parsed.delta.apply(&base).unwrap()
@@ -291,13 +374,14 @@ mod tests {
         // Not from another edition.
         let mut other = base.clone();
         other.sequence = 7;
-        assert_eq!(parsed.delta.apply(&other), None);
+        assert_eq!(parsed.delta.apply(&other), Err(DeltaApplyError::OtherBase));
     }
 
     #[test]
     fn lies_about_sizes_and_order_are_refused() {
         let base = random_list(1_000, 10, 7);
-        let next = random_list(1_000, 12, 8);
+        let mut next = random_list(1_000, 12, 8);
+        next.sequence = 1;
         let signed = StatusDelta::between(&base, &next)
             .unwrap()
             .sign(&key())
@@ -316,5 +400,99 @@ mod tests {
         longer.push(0);
         assert!(SignedStatusDelta::parse(&longer).is_err());
         assert!(SignedStatusDelta::parse(&signed).is_ok());
+    }
+
+    #[test]
+    fn a_delta_grows_the_list_with_changes_beyond_the_base() {
+        let mut base = random_list(8_192, 80, 11);
+        base.sequence = 4;
+        let mut next = base.clone();
+        next.grow(16_384).unwrap();
+        next.sequence = 9;
+        next.issued_at = 50;
+        next.valid_until = 90;
+        next.set_revoked(12_000, true).unwrap();
+        next.set_revoked(16_383, true).unwrap();
+        let first_revoked = (0..8_192).find(|&i| base.is_revoked(i) == Some(true));
+        next.set_revoked(first_revoked.unwrap(), false).unwrap();
+        let delta = StatusDelta::between(&base, &next).unwrap();
+        assert_eq!(delta.change_count(), 3);
+        assert_eq!(delta.bit_count(), 16_384);
+        let signed = delta.sign(&key()).unwrap();
+        let parsed = SignedStatusDelta::parse(&signed).unwrap();
+        assert_eq!(parsed.delta, delta);
+        let applied = parsed.delta.apply(&base).unwrap();
+        assert_eq!(applied, next);
+        assert_eq!(applied.is_revoked(12_000), Some(true));
+        assert_eq!(applied.is_revoked(16_000), Some(false));
+    }
+
+    #[test]
+    fn a_delta_never_shrinks_its_base() {
+        let mut base = random_list(16_384, 20, 12);
+        base.sequence = 1;
+        let mut smaller = random_list(8_192, 20, 13);
+        smaller.sequence = 2;
+        // Built from editions, or claimed by a signed delta, a shorter list
+        // is refused.
+        assert!(StatusDelta::between(&base, &smaller).is_err());
+        let delta = StatusDelta::new(1, 1, 2, 8_192, vec![(5, true)]).unwrap();
+        let parsed = SignedStatusDelta::parse(&delta.sign(&key()).unwrap()).unwrap();
+        assert_eq!(parsed.delta.apply(&base), Err(DeltaApplyError::Shrinks));
+    }
+
+    #[test]
+    fn growth_does_not_turn_a_parsed_lists_padding_into_revocations() {
+        let mut base = StatusList::new(1, 10).unwrap();
+        base.set_revoked(9, true).unwrap();
+        let mut signed = base.sign(&key()).unwrap();
+        // Bytes 27..31 hold the compressed length; replace the bits (two
+        // bytes) with ones whose padding is set, keeping the length.
+        let compressed_len = u32::from_be_bytes(signed[27..31].try_into().unwrap()) as usize;
+        let padded = miniz_oxide::deflate::compress_to_vec(&[0x00, 0xFE], 9);
+        signed.splice(31..31 + compressed_len, padded.iter().copied());
+        signed[27..31].copy_from_slice(&(padded.len() as u32).to_be_bytes());
+        let parsed = SignedStatusList::parse(&signed).unwrap().list;
+        assert_eq!(parsed.is_revoked(9), Some(true));
+        let mut grown = parsed.clone();
+        grown.grow(16).unwrap();
+        assert_eq!(grown.revoked_count(), 1);
+        assert_eq!(grown.is_revoked(10), Some(false));
+    }
+
+    #[test]
+    fn a_refresh_keeps_the_sequence_and_carries_no_changes() {
+        let mut base = random_list(8_192, 20, 14);
+        base.sequence = 3;
+        base.issued_at = 10;
+        base.valid_until = 20;
+        let mut again = base.clone();
+        again.issued_at = 15;
+        again.valid_until = 40;
+        let delta = StatusDelta::between(&base, &again).unwrap();
+        assert!(delta.is_refresh());
+        assert_eq!(delta.change_count(), 0);
+        let signed = delta.sign(&key()).unwrap();
+        assert!(signed.len() < 120, "{} bytes", signed.len());
+        assert_eq!(
+            SignedStatusDelta::parse(&signed)
+                .unwrap()
+                .delta
+                .apply(&base),
+            Ok(again)
+        );
+        // Changes under the same sequence, or a sequence going back, are
+        // refused when built and when parsed.
+        assert!(StatusDelta::new(1, 3, 3, 8_192, vec![(1, true)]).is_err());
+        assert!(StatusDelta::new(1, 3, 2, 8_192, vec![]).is_err());
+        let mut backwards = signed.clone();
+        backwards[15..19].copy_from_slice(&2u32.to_be_bytes());
+        assert_eq!(
+            SignedStatusDelta::parse(&backwards).err(),
+            Some(FormatError::UndefinedValue("delta sequence"))
+        );
+        // Out of order or outside the list: refused at construction.
+        assert!(StatusDelta::new(1, 3, 4, 100, vec![(5, true), (5, false)]).is_err());
+        assert!(StatusDelta::new(1, 3, 4, 100, vec![(100, true)]).is_err());
     }
 }

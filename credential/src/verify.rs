@@ -38,7 +38,7 @@ use crate::error::{FormatError, Locale, VerifyError};
 use crate::presentation::Presentation;
 use crate::replay::{ReplayEntry, ReplayGuard, Seen};
 use crate::status::{SignedStatusList, StatusList};
-use crate::status_delta::SignedStatusDelta;
+use crate::status_delta::{DeltaApplyError, SignedStatusDelta};
 use crate::suite::PublicKey;
 use crate::trust::{IndexedKey, TrustList, TrustListError};
 
@@ -244,6 +244,9 @@ pub enum StatusListError {
     /// A delta whose base edition is not installed: fetch the full list.
     #[error("the status delta's base edition is not installed")]
     DeltaBaseMissing,
+    /// A delta that would make its base list shorter (lists only grow).
+    #[error("the status delta would shrink the list")]
+    DeltaShrinks,
     /// Malformed bytes.
     #[error(transparent)]
     Format(#[from] FormatError),
@@ -273,6 +276,7 @@ impl StatusListError {
             StatusListError::ValidityTooLong => "status_list_validity_too_long",
             StatusListError::SequenceJump => "status_list_sequence_jump",
             StatusListError::DeltaBaseMissing => "status_delta_base_missing",
+            StatusListError::DeltaShrinks => "status_delta_shrinks",
             StatusListError::Format(_) => "status_list_malformed",
             StatusListError::UnknownKeyId(_) => "status_list_unknown_key",
             StatusListError::SuiteMismatch => "status_list_suite_mismatch",
@@ -672,7 +676,11 @@ impl Verifier {
 
     /// Verifies a signed delta and applies it to the installed edition it
     /// starts from (same checks as a full list). Without that edition it is
-    /// refused (`DeltaBaseMissing`): fetch the full list instead.
+    /// refused (`DeltaBaseMissing`): fetch the full list instead. A delta
+    /// may make a longer list than its base (new credentials), never a
+    /// shorter one (`DeltaShrinks`); one to the installed sequence with no
+    /// changes only extends the installed edition's validity, if it was
+    /// signed no earlier than that edition.
     pub fn install_status_delta(&mut self, bytes: &[u8], now: u64) -> Result<u32, StatusListError> {
         self.install_delta(bytes, |_| now)
     }
@@ -715,11 +723,29 @@ impl Verifier {
                 Err(StatusListError::DeltaBaseMissing)
             };
         }
-        check_succession(&installed.list, delta.sequence, delta.issued_at)?;
-        let list = delta
-            .apply(&installed.list)
-            .ok_or(StatusListError::DeltaBaseMissing)?;
+        if delta.is_refresh() {
+            // The installed edition signed again: only a later signature
+            // may extend its validity.
+            if delta.issued_at < installed.list.issued_at {
+                return Err(StatusListError::Rollback);
+            }
+        } else {
+            check_succession(&installed.list, delta.sequence, delta.issued_at)?;
+        }
+        let list = delta.apply(&installed.list).map_err(|error| match error {
+            DeltaApplyError::OtherBase => StatusListError::DeltaBaseMissing,
+            DeltaApplyError::Shrinks => StatusListError::DeltaShrinks,
+        })?;
         let mut deltas = installed.deltas.clone();
+        // A refresh on top of a refresh replaces it (the changes are the
+        // same), so a terminal that polls an unchanged list keeps one.
+        if delta.is_refresh()
+            && deltas.last().is_some_and(|last| {
+                SignedStatusDelta::parse(last).is_ok_and(|last| last.delta.is_refresh())
+            })
+        {
+            deltas.pop();
+        }
         deltas.push(bytes.to_vec());
         let next = InstalledList {
             list,

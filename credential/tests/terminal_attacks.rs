@@ -291,3 +291,74 @@ fn a_delta_revokes_a_card_and_survives_a_restart_but_needs_its_base() {
         Err(StatusListError::KeyNotValid)
     );
 }
+
+#[test]
+fn a_delta_grows_the_list_refreshes_it_and_never_shrinks_it() {
+    use ecard_credential::{StatusDelta, StatusList};
+    let world = ed25519_world();
+    let policy = VerifierPolicy::for_purposes(&[Purpose::Transport]);
+    let mut verifier = Verifier::new(&world.trust, policy).unwrap();
+    let edition = |bits: u32, sequence: u32, issued_at: u64, revoked: &[u32]| {
+        let mut list = StatusList::new(1, bits).unwrap();
+        for &index in revoked {
+            list.set_revoked(index, true).unwrap();
+        }
+        list.sequence = sequence;
+        list.issued_at = issued_at;
+        list.valid_until = issued_at + 86_400;
+        list
+    };
+    let base = edition(1_024, 5, NOW - 2 * HOUR, &[9]);
+    verifier
+        .install_status_list(&base.sign(&world.issuer).unwrap(), NOW)
+        .unwrap();
+    // A credential allocated after the base: its index is beyond the list.
+    let newcomer = world.credential(&claims(transport(), 1_500, NOW));
+    let grown = edition(2_048, 6, NOW - HOUR, &[9, 1_500]);
+    let delta = StatusDelta::between(&base, &grown).unwrap();
+    assert_eq!(
+        verifier.install_status_delta(&delta.sign(&world.issuer).unwrap(), NOW),
+        Ok(6)
+    );
+    let code = world.show(&newcomer, Purpose::Transport, 1, NOW);
+    assert_eq!(verifier.verify(&code, NOW), Err(VerifyError::Revoked));
+
+    // A refresh (same sequence, no changes) extends the validity; a second
+    // one replaces the first in the state; an older one is a rollback.
+    let mut later = grown.clone();
+    later.issued_at = NOW - HOUR / 2;
+    later.valid_until = later.issued_at + 86_400;
+    let refresh = StatusDelta::between(&grown, &later).unwrap();
+    assert!(refresh.is_refresh());
+    let refresh = refresh.sign(&world.issuer).unwrap();
+    assert_eq!(verifier.install_status_delta(&refresh, NOW), Ok(6));
+    let mut latest = later.clone();
+    latest.issued_at = NOW - HOUR / 4;
+    latest.valid_until = latest.issued_at + 86_400;
+    let second = StatusDelta::between(&later, &latest)
+        .unwrap()
+        .sign(&world.issuer)
+        .unwrap();
+    assert_eq!(verifier.install_status_delta(&second, NOW), Ok(6));
+    assert_eq!(
+        verifier.install_status_delta(&refresh, NOW),
+        Err(StatusListError::Rollback)
+    );
+    let state = verifier.state(NOW);
+    assert_eq!(state.status_deltas.len(), 2);
+    // The base alone would be stale by now; the refresh keeps it current.
+    let late = NOW - 2 * HOUR + 86_400 + 60;
+    let mut restarted = Verifier::restore(&world.trust, policy, &state, late).unwrap();
+    let again = world.show(&newcomer, Purpose::Transport, 2, late);
+    assert_eq!(restarted.verify(&again, late), Err(VerifyError::Revoked));
+
+    // A delta claiming a shorter list is refused.
+    let mut shrunk = StatusDelta::new(1, 6, 7, 1_024, vec![(3, true)]).unwrap();
+    shrunk.issued_at = NOW - HOUR / 8;
+    shrunk.valid_until = shrunk.issued_at + 86_400;
+    assert_eq!(
+        verifier.install_status_delta(&shrunk.sign(&world.issuer).unwrap(), NOW),
+        Err(StatusListError::DeltaShrinks)
+    );
+    assert_eq!(StatusListError::DeltaShrinks.code(), "status_delta_shrinks");
+}

@@ -96,7 +96,7 @@ impl Platform {
                 db: Mutex::new(connection),
                 admin_token: config.admin_token.clone(),
                 issuer_name: config.issuer_name.clone(),
-                status_cache: Mutex::new(std::collections::HashMap::new()),
+                status_cache: domain::issuer::StatusCache::default(),
                 clock_offset: std::sync::atomic::AtomicI64::new(0),
                 face_verifier: Arc::new(domain::face::TrustedFacePlatforms),
                 sms: Arc::new(domain::sms::SmsOutbox),

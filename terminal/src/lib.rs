@@ -484,7 +484,9 @@ impl Terminal {
 
     /// Applies a signed status list delta to the installed edition it starts
     /// from and saves the state. Without that edition it is refused
-    /// (`status_delta_base_missing`): install the full list instead.
+    /// (`status_delta_base_missing`): install the full list instead. A delta
+    /// may grow the list (credentials allocated since the base); one with no
+    /// changes to the installed sequence renews its validity.
     pub fn install_status_delta(&mut self, bytes: &[u8], now: u64) -> Result<u32, TerminalError> {
         let sequence = self
             .provisioned()?

@@ -6,7 +6,10 @@
 //! index in a code does not link a holder's successive credentials. A loss
 //! report sets the bits of every unexpired credential of the card; a release
 //! clears them. Indices wrap after 2^24 allocations, by which time the
-//! credentials that held them expired long ago.
+//! credentials that held them expired long ago. Every change of a status
+//! bit is also recorded with the edition that made it
+//! ([`crate::domain::status_history`]), so a terminal can fetch the signed
+//! changes since the edition it holds instead of the whole list.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -15,23 +18,40 @@ use ecard_api::resident::{CredentialSet, IssuedCredential};
 use ecard_credential::keys::disclosure_groups;
 use ecard_credential::{
     AuthorityKey, ConcessionClass, CredentialClaims, Handle, HolderRole, IssuerKey, PublicKey,
-    RegionCode, SignedTrustList, SoftwareKey, StatusList, StatusReference, Suite, TrustAuthority,
-    TrustList, TrustedKey,
+    RegionCode, SignedTrustList, SoftwareKey, StatusDelta, StatusList, StatusReference, Suite,
+    TrustAuthority, TrustList, TrustedKey,
 };
 use rusqlite::{OptionalExtension, Transaction, params};
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
 
 use ecard_documents::Date;
 
 use crate::domain::dates::{age_on, coming_of_age};
+use crate::domain::status_history;
 use crate::error::{ApiError, ApiResult};
 use crate::store::db::{meta_get, meta_increment, meta_set};
 
-/// A signed status list: (sequence, valid until, bytes).
+/// A signed status list or delta: (sequence, valid until, bytes).
 pub type SignedStatus = (i64, u64, Vec<u8>);
 
-/// The last signed status list per list number, kept between requests so
-/// an unchanged list is not signed again for every reader.
-pub type StatusCache = std::sync::Mutex<std::collections::HashMap<u8, SignedStatus>>;
+/// The last signed status list per list number, and the signed deltas to
+/// it per (list, base edition), kept between requests so an unchanged
+/// edition is not signed again for every reader.
+#[derive(Debug, Default)]
+pub struct StatusCache {
+    lists: Mutex<HashMap<u8, SignedStatus>>,
+    deltas: Mutex<HashMap<(u8, i64), SignedStatus>>,
+}
+
+/// The most signed deltas kept at once (bases terminals asked from).
+const DELTA_CACHE_ENTRIES: usize = 64;
+
+/// A delta up to this size is served even when the full list would be a
+/// little smaller (tiny lists): it is cheap either way, and a terminal
+/// that asked from its edition expects one. A larger delta is replaced by
+/// the full list when that is smaller (a base days old at province scale).
+const SMALL_DELTA_BYTES: usize = 4_096;
 
 /// The status list all credentials use.
 pub const STATUS_LIST: u8 = 0;
@@ -111,7 +131,7 @@ pub fn rotate(tx: &Transaction<'_>, now: u64, suite: Suite) -> ApiResult<u32> {
     )?;
     // A new edition of the status list, signed by the new key, so clients
     // holding one signed by the retired key (its ETag) fetch it again.
-    meta_increment(tx, &status_sequence_key(STATUS_LIST))?;
+    bump_status_sequence(tx, now)?;
     Ok(last + 1)
 }
 
@@ -350,6 +370,25 @@ fn status_sequence_key(list: u8) -> String {
     format!("status_sequence_{list}")
 }
 
+/// Starts a new edition of the status list: the sequence advances and the
+/// status-bit changes made since the last edition are stamped with it.
+/// Every change of `status_bits` is followed by this, in its transaction.
+fn bump_status_sequence(tx: &Transaction<'_>, now: u64) -> ApiResult<i64> {
+    let sequence = meta_increment(tx, &status_sequence_key(STATUS_LIST))?;
+    status_history::stamp(tx, STATUS_LIST, sequence, now)?;
+    Ok(sequence)
+}
+
+/// The bits a list has now: the allocated indices, in whole blocks.
+fn status_bit_count(tx: &Transaction<'_>) -> ApiResult<u32> {
+    let allocated = meta_get(tx, "status_next_index")?.unwrap_or(0) as u64;
+    let bit_count = allocated
+        .clamp(1, STATUS_INDEX_LIMIT)
+        .next_multiple_of(STATUS_LIST_BLOCK)
+        .min(STATUS_INDEX_LIMIT);
+    Ok(bit_count as u32)
+}
+
 /// The signed status list `list` with its sequence and end of validity,
 /// re-signed only when it changed or half its validity has passed.
 pub fn status_list(
@@ -359,22 +398,14 @@ pub fn status_list(
     now: u64,
 ) -> ApiResult<SignedStatus> {
     let sequence = meta_get(tx, &status_sequence_key(list))?.unwrap_or(0);
-    let mut cache = cache
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some((cached_sequence, valid_until, bytes)) = cache.get(&list)
-        && *cached_sequence == sequence
-        && valid_until.saturating_sub(now) > STATUS_LIST_VALIDITY_SECONDS / 2
+    let mut cache = cache.lists.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(cached) = cache.get(&list)
+        && still_fresh(cached, sequence, now)
     {
-        return Ok((sequence, *valid_until, bytes.clone()));
+        return Ok(cached.clone());
     }
-    let allocated = meta_get(tx, "status_next_index")?.unwrap_or(0) as u64;
-    let bit_count = allocated
-        .clamp(1, STATUS_INDEX_LIMIT)
-        .next_multiple_of(STATUS_LIST_BLOCK)
-        .min(STATUS_INDEX_LIMIT);
     let mut status =
-        StatusList::new(list, bit_count as u32).map_err(|_| internal("status list size"))?;
+        StatusList::new(list, status_bit_count(tx)?).map_err(|_| internal("status list size"))?;
     let mut statement = tx.prepare("SELECT idx FROM status_bits WHERE list = ?1")?;
     for index in statement.query_map(params![list], |row| row.get::<_, u32>(0))? {
         status
@@ -389,6 +420,76 @@ pub fn status_list(
         .map_err(|_| internal("status list signing failed"))?;
     cache.insert(list, (sequence, status.valid_until, bytes.clone()));
     Ok((sequence, status.valid_until, bytes))
+}
+
+/// Whether a cached signed edition is of `sequence` and has more than half
+/// its validity left at `now`.
+fn still_fresh(cached: &SignedStatus, sequence: i64, now: u64) -> bool {
+    cached.0 == sequence && cached.1.saturating_sub(now) > STATUS_LIST_VALIDITY_SECONDS / 2
+}
+
+/// The signed delta from edition `since` of list `list` to the current
+/// edition, with the current sequence and the delta's end of validity.
+/// `None` when the platform cannot make one (an edition in the future,
+/// older than the kept history, or more than a delta may carry) or when
+/// it would be larger than the full list (see [`SMALL_DELTA_BYTES`]):
+/// serve the full list instead. A terminal already at the
+/// current edition gets a delta with no changes, which renews its
+/// validity. Cached per base and re-signed like the full list.
+pub fn status_delta(
+    cache: &StatusCache,
+    tx: &Transaction<'_>,
+    list: u8,
+    since: u32,
+    now: u64,
+) -> ApiResult<Option<SignedStatus>> {
+    let sequence = meta_get(tx, &status_sequence_key(list))?.unwrap_or(0);
+    let since = i64::from(since);
+    if since > sequence || since < status_history::floor(tx, list)? {
+        return Ok(None);
+    }
+    {
+        let deltas = cache.deltas.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(cached) = deltas.get(&(list, since))
+            && still_fresh(cached, sequence, now)
+        {
+            return Ok(Some(cached.clone()));
+        }
+    }
+    let changes = status_history::changes_since(tx, list, since)?;
+    if changes.len() > ecard_credential::status_delta::MAX_CHANGES as usize {
+        return Ok(None);
+    }
+    let as_u32 = |value: i64| u32::try_from(value).map_err(|_| internal("status sequence"));
+    let mut delta = StatusDelta::new(
+        list,
+        as_u32(since)?,
+        as_u32(sequence)?,
+        status_bit_count(tx)?,
+        changes,
+    )
+    .map_err(|_| internal("status delta out of range"))?;
+    delta.issued_at = now;
+    delta.valid_until = now + STATUS_LIST_VALIDITY_SECONDS;
+    let bytes = delta
+        .sign(&active_key(tx)?)
+        .map_err(|_| internal("status delta signing failed"))?;
+    if bytes.len() > SMALL_DELTA_BYTES {
+        let (_, _, full) = status_list(cache, tx, list, now)?;
+        if bytes.len() > full.len() {
+            return Ok(None);
+        }
+    }
+    let signed = (sequence, delta.valid_until, bytes);
+    let mut deltas = cache.deltas.lock().unwrap_or_else(PoisonError::into_inner);
+    deltas.retain(|_, cached| cached.0 == sequence);
+    if deltas.len() >= DELTA_CACHE_ENTRIES
+        && let Some(&oldest) = deltas.keys().min_by_key(|(_, base)| *base)
+    {
+        deltas.remove(&oldest);
+    }
+    deltas.insert((list, since), signed.clone());
+    Ok(Some(signed))
 }
 
 /// Sets or clears the status bits of every unexpired credential of a card.
@@ -425,18 +526,18 @@ pub fn set_card_revoked(
             )?;
         }
     }
-    meta_increment(tx, &status_sequence_key(STATUS_LIST))?;
+    bump_status_sequence(tx, now)?;
     Ok(())
 }
 
-fn allocate_status_index(tx: &Transaction<'_>) -> ApiResult<u32> {
+fn allocate_status_index(tx: &Transaction<'_>, now: u64) -> ApiResult<u32> {
     let next = meta_get(tx, "status_next_index")?.unwrap_or(0) as u64;
     meta_set(tx, "status_next_index", (next + 1) as i64)?;
     let index = (next % STATUS_INDEX_LIMIT) as u32;
     if next < STATUS_INDEX_LIMIT && next > 0 && next.is_multiple_of(STATUS_LIST_BLOCK) {
         // The list grows by a block to cover this index: a new edition, or
         // terminals would keep one that does not cover the new credential.
-        meta_increment(tx, &status_sequence_key(STATUS_LIST))?;
+        bump_status_sequence(tx, now)?;
     }
     if next >= STATUS_INDEX_LIMIT {
         // Reusing an index: its earlier credential expired long ago.
@@ -445,7 +546,7 @@ fn allocate_status_index(tx: &Transaction<'_>) -> ApiResult<u32> {
             params![STATUS_LIST, index],
         )?;
         if cleared > 0 {
-            meta_increment(tx, &status_sequence_key(STATUS_LIST))?;
+            bump_status_sequence(tx, now)?;
         }
     }
     Ok(index)
@@ -473,7 +574,7 @@ pub fn revoke_agent_credentials(
         arguments,
     )?;
     if revoked > 0 {
-        meta_increment(tx, &status_sequence_key(STATUS_LIST))?;
+        bump_status_sequence(tx, now)?;
     }
     Ok(revoked)
 }
@@ -520,7 +621,7 @@ fn revoke_credentials_where(
         arguments,
     )?;
     if revoked > 0 {
-        meta_increment(tx, &status_sequence_key(STATUS_LIST))?;
+        bump_status_sequence(tx, now)?;
     }
     Ok(revoked)
 }
@@ -646,7 +747,7 @@ pub fn issue_credentials(
     let region = request.region.parse().ok().and_then(RegionCode::new);
     let mut credentials = Vec::new();
     for purposes in disclosure_groups() {
-        let index = allocate_status_index(tx)?;
+        let index = allocate_status_index(tx, now)?;
         let claims = CredentialClaims {
             handle: Handle::random().map_err(|_| internal("no randomness"))?,
             not_before,
@@ -976,15 +1077,98 @@ mod tests {
                 .unwrap_or(0)
         };
         for _ in 0..STATUS_LIST_BLOCK {
-            allocate_status_index(&tx).unwrap();
+            allocate_status_index(&tx, 0).unwrap();
         }
         assert_eq!(sequence(&tx), 0, "the first block needs no new edition");
         assert_eq!(
-            allocate_status_index(&tx).unwrap(),
+            allocate_status_index(&tx, 0).unwrap(),
             STATUS_LIST_BLOCK as u32
         );
         assert_eq!(sequence(&tx), 1, "index 8192 opens the second block");
-        allocate_status_index(&tx).unwrap();
+        allocate_status_index(&tx, 0).unwrap();
         assert_eq!(sequence(&tx), 1);
+    }
+
+    #[test]
+    fn deltas_from_the_history_turn_every_kept_edition_into_the_current_one() {
+        use ecard_credential::{SignedStatusDelta, SignedStatusList};
+        let mut connection = crate::store::db::open(std::path::Path::new(":memory:")).unwrap();
+        let tx = connection.transaction().unwrap();
+        ensure_key(&tx, 1_000).unwrap();
+        let cache = StatusCache::default();
+        let set = |tx: &Transaction<'_>, index: u32, revoked: bool| {
+            let sql = if revoked {
+                "INSERT OR IGNORE INTO status_bits (list, idx) VALUES (0, ?1)"
+            } else {
+                "DELETE FROM status_bits WHERE list = 0 AND idx = ?1"
+            };
+            tx.execute(sql, params![index]).unwrap();
+        };
+        let mut editions = vec![status_list(&cache, &tx, 0, 1_000).unwrap().2];
+        let mut now = 1_000;
+        // Revocations, a release, a set-and-clear within one edition, a
+        // growth of the list and a revocation in the new block.
+        let steps: [&[(u32, bool)]; 5] = [
+            &[(5, true), (7, true)],
+            &[(5, false), (9, true), (9, true)],
+            &[(11, true), (11, false)],
+            &[],
+            &[(8_500, true), (7, false)],
+        ];
+        for (number, step) in steps.iter().enumerate() {
+            for &(index, revoked) in *step {
+                set(&tx, index, revoked);
+            }
+            if number == 3 {
+                meta_set(&tx, "status_next_index", 8_193).unwrap();
+            }
+            now += 3_600;
+            bump_status_sequence(&tx, now).unwrap();
+            editions.push(status_list(&cache, &tx, 0, now).unwrap().2);
+        }
+        let current = SignedStatusList::parse(editions.last().unwrap())
+            .unwrap()
+            .list;
+        assert_eq!(current.bit_count(), 16_384);
+        assert_eq!(current.revoked_count(), 2);
+        for (base, bytes) in editions.iter().enumerate() {
+            let base_list = SignedStatusList::parse(bytes).unwrap().list;
+            let (sequence, _, delta) = status_delta(&cache, &tx, 0, base as u32, now)
+                .unwrap()
+                .unwrap();
+            assert_eq!(sequence, 5);
+            let delta = SignedStatusDelta::parse(&delta).unwrap().delta;
+            let mut applied = delta.apply(&base_list).unwrap();
+            applied.issued_at = current.issued_at;
+            applied.valid_until = current.valid_until;
+            assert_eq!(applied, current, "from edition {base}");
+        }
+        // Up to date: a refresh with no changes.
+        let (_, _, refresh) = status_delta(&cache, &tx, 0, 5, now).unwrap().unwrap();
+        let refresh = SignedStatusDelta::parse(&refresh).unwrap().delta;
+        assert!(refresh.is_refresh());
+        assert_eq!(refresh.change_count(), 0);
+        // An edition from the future: the full list.
+        assert_eq!(status_delta(&cache, &tx, 0, 6, now).unwrap(), None);
+
+        // A week and a bit later the first editions' changes are forgotten:
+        // deltas start at the newest forgotten edition at the earliest.
+        status_history::prune(
+            &tx,
+            1_000 + 2 * 3_600 + status_history::RETENTION_SECONDS + 1,
+        )
+        .unwrap();
+        assert_eq!(status_history::floor(&tx, 0).unwrap(), 2);
+        assert_eq!(status_delta(&cache, &tx, 0, 1, now).unwrap(), None);
+        let (_, _, from_two) = status_delta(&cache, &tx, 0, 2, now).unwrap().unwrap();
+        let base_list = SignedStatusList::parse(&editions[2]).unwrap().list;
+        let mut applied = SignedStatusDelta::parse(&from_two)
+            .unwrap()
+            .delta
+            .apply(&base_list)
+            .unwrap();
+        applied.issued_at = current.issued_at;
+        applied.valid_until = current.valid_until;
+        assert_eq!(applied, current);
     }
 }

@@ -27,4 +27,5 @@ pub mod register;
 pub mod rules;
 pub mod seed;
 pub mod sms;
+pub mod status_history;
 pub mod tick;

@@ -1,6 +1,7 @@
 //! Everything that happens because time passes on the platform clock:
 //! production and delivery steps, lapsing temporary loss reports, ending
-//! mandates, forgetting terminals' acceptances after their retention. Run at the start of every request, so the state a client sees
+//! mandates, forgetting terminals' acceptances and the status-bit history
+//! after their retention. Run at the start of every request, so the state a client sees
 //! is always current for the clock it is told.
 
 use rusqlite::Transaction;
@@ -15,5 +16,6 @@ pub fn advance(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
     crate::domain::applications::advance(tx, now)?;
     crate::domain::cards::lapse_loss_reports(tx, now)?;
     crate::domain::delegations::expire(tx, now)?;
-    crate::domain::clearing::prune(tx, now)
+    crate::domain::clearing::prune(tx, now)?;
+    crate::domain::status_history::prune(tx, now)
 }

@@ -1,8 +1,9 @@
 //! Endpoints of the public feeds: platform time, the trust list, status
-//! lists, and the catalogue and outlets with ETags and deltas since a
+//! lists (full, or a signed delta since an edition), and the catalogue and outlets with ETags and deltas since a
 //! version (stored by [`crate::domain::feeds`]).
 
 use ecard_api::catalogue::{CatalogueDelta, CatalogueItem, CatalogueSync, Outlet, OutletDelta};
+use ecard_api::problem::{Problem, ProblemCode};
 
 use crate::domain::feeds::{Changes, ITEMS, OUTLETS, changes_since};
 use crate::domain::issuer;
@@ -23,13 +24,50 @@ pub fn trust_list(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
         .with_etag(format!("\"trust-{sequence}\"")))
 }
 
-/// `GET /v1/status-lists/{list}`: the signed binary status list.
+/// The content type of a signed status list delta (`ECSD`), distinct from
+/// a full list's so a terminal knows which install to call.
+pub const STATUS_DELTA_CONTENT_TYPE: &str = "application/vnd.ecard.status-delta";
+
+/// `GET /v1/status-lists/{list}[?since=<sequence>]`: the signed binary
+/// status list; with `since`, the signed delta from that edition when the
+/// platform can make one (known, within the kept history, smaller than the
+/// list), else the full list. A malformed `since` is a 400
+/// (`malformed_request`): the terminal sent something no edition has.
 pub fn status_list(ctx: &mut Ctx<'_>, list: &str) -> ApiResult<Reply> {
     let list: u8 = list
         .parse()
         .map_err(|_| ApiError::not_found("status list"))?;
     if list != issuer::STATUS_LIST {
         return Err(ApiError::not_found("status list"));
+    }
+    let since = ctx
+        .query_param("since")
+        .map(|text| {
+            // Digits only: `u32::from_str` would also take a leading `+`.
+            text.bytes()
+                .all(|byte| byte.is_ascii_digit())
+                .then(|| text.parse::<u32>().ok())
+                .flatten()
+                .ok_or_else(|| {
+                    ApiError(
+                        Problem::new(
+                            ProblemCode::MalformedRequest,
+                            "since must be the sequence number of an edition of the list",
+                        )
+                        .with_field("since"),
+                    )
+                })
+        })
+        .transpose()?;
+    if let Some(since) = since
+        && let Some((sequence, valid_until, bytes)) =
+            issuer::status_delta(&ctx.state.status_cache, ctx.tx, list, since, ctx.now)?
+    {
+        return Ok(
+            Reply::bytes(bytes, STATUS_DELTA_CONTENT_TYPE).with_etag(format!(
+                "\"status-delta-{list}-{since}-{sequence}-{valid_until}\""
+            )),
+        );
     }
     let (sequence, valid_until, bytes) =
         issuer::status_list(&ctx.state.status_cache, ctx.tx, list, ctx.now)?;

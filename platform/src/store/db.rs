@@ -17,6 +17,7 @@ const SCHEMA: Migrations = Migrations::new(&[
     include_str!("migrations/0004_identity_proofing.sql"),
     include_str!("migrations/0005_trust_authority.sql"),
     include_str!("migrations/0006_clearing.sql"),
+    include_str!("migrations/0007_status_history.sql"),
     include_str!("migrations/0008_card_validity.sql"),
 ]);
 
