@@ -99,6 +99,27 @@ impl StatusList {
         Ok(())
     }
 
+    /// Whether this edition revokes exactly the credentials `other` does.
+    /// The sizes may differ: bits past the shorter list's end must be clear
+    /// in the longer one. Padding past a list's end is ignored.
+    pub fn same_revocations(&self, other: &StatusList) -> bool {
+        let revoked_bytes = |list: &StatusList| {
+            let mut bytes = list.bits.clone();
+            let used = list.bit_count % 8;
+            if used != 0
+                && let Some(last) = bytes.last_mut()
+            {
+                *last &= (1u8 << used) - 1;
+            }
+            bytes
+        };
+        let (mine, theirs) = (revoked_bytes(self), revoked_bytes(other));
+        let common = mine.len().min(theirs.len());
+        mine[..common] == theirs[..common]
+            && mine[common..].iter().all(|byte| *byte == 0)
+            && theirs[common..].iter().all(|byte| *byte == 0)
+    }
+
     /// The bit array, bit `i` at bit `i % 8` of byte `i / 8`.
     pub(crate) fn bytes(&self) -> &[u8] {
         &self.bits
@@ -223,6 +244,23 @@ impl SignedStatusList {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn same_revocations_ignores_size_and_padding_but_not_bits() {
+        let mut short = StatusList::new(0, 10).unwrap();
+        short.set_revoked(3, true).unwrap();
+        let mut long = StatusList::new(0, 4_096).unwrap();
+        long.set_revoked(3, true).unwrap();
+        assert!(short.same_revocations(&long) && long.same_revocations(&short));
+        // Padding past the short list's end is not a revocation.
+        short.bits[1] |= 0x80;
+        assert!(short.same_revocations(&long));
+        long.set_revoked(4_000, true).unwrap();
+        assert!(!short.same_revocations(&long));
+        long.set_revoked(4_000, false).unwrap();
+        long.set_revoked(3, false).unwrap();
+        assert!(!short.same_revocations(&long));
+    }
     use super::*;
     use crate::keys::SoftwareKey;
 

@@ -628,7 +628,9 @@ impl Verifier {
     /// claims a longer validity than the policy allows, a stale one, an
     /// older edition than the installed one (or a different list under the
     /// same edition), and one whose sequence jumps further ahead than one
-    /// edition per second since the installed one (plus a burst).
+    /// edition per second since the installed one (plus a burst). The
+    /// installed edition signed again later, with the same revocations, is
+    /// taken: it only extends the validity.
     pub fn install_status_list(&mut self, bytes: &[u8], now: u64) -> Result<u32, StatusListError> {
         self.install_list(bytes, |_| now)
     }
@@ -659,7 +661,20 @@ impl Verifier {
             if installed.signed == bytes && installed.deltas.is_empty() {
                 return Ok(installed.list.sequence);
             }
-            check_succession(&installed.list, list.sequence, list.issued_at)?;
+            if list.sequence == installed.list.sequence {
+                // The installed edition signed again (the platform re-signs
+                // an unchanged list at half its validity, maybe grown by new
+                // credentials): taken only with the same revocations, no
+                // fewer bits and a signature no earlier than the installed.
+                if list.issued_at < installed.list.issued_at
+                    || list.bit_count() < installed.list.bit_count()
+                    || !installed.list.same_revocations(list)
+                {
+                    return Err(StatusListError::Rollback);
+                }
+            } else {
+                check_succession(&installed.list, list.sequence, list.issued_at)?;
+            }
         }
         let list = signed.list;
         let sequence = list.sequence;

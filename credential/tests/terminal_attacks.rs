@@ -99,9 +99,14 @@ fn an_inflated_sequence_cannot_lock_out_the_genuine_lists() {
         verifier.install_status_list(&world.status_list(&Edition::day(9, NOW, &[])), NOW),
         Err(StatusListError::Rollback)
     );
-    // A different list under the installed edition is refused too.
+    // A different list under the installed edition is refused too, even
+    // signed later.
     assert_eq!(
         verifier.install_status_list(&world.status_list(&Edition::day(10, NOW - HOUR, &[5])), NOW),
+        Err(StatusListError::Rollback)
+    );
+    assert_eq!(
+        verifier.install_status_list(&world.status_list(&Edition::day(10, NOW, &[5])), NOW),
         Err(StatusListError::Rollback)
     );
     assert_eq!(
@@ -361,4 +366,43 @@ fn a_delta_grows_the_list_refreshes_it_and_never_shrinks_it() {
         Err(StatusListError::DeltaShrinks)
     );
     assert_eq!(StatusListError::DeltaShrinks.code(), "status_delta_shrinks");
+}
+
+/// The issuer re-signs an unchanged list at half its validity under the same
+/// sequence. A terminal that fetches full lists takes it (its validity moves
+/// on, so the terminal does not go stale while nothing changes); a copy
+/// signed earlier than the installed one, or one that clears a revocation
+/// under the same sequence, is refused.
+#[test]
+fn the_same_edition_signed_again_extends_its_validity_and_nothing_else() {
+    let world = ed25519_world();
+    let credential = world.credential(&claims(transport(), 3, NOW));
+    let mut verifier = gate(&world);
+    verifier
+        .install_status_list(
+            &world.status_list(&Edition::day(10, NOW - 13 * HOUR, &[7])),
+            NOW,
+        )
+        .unwrap();
+    let resigned = world.status_list(&Edition::day(10, NOW, &[7]));
+    assert_eq!(verifier.install_status_list(&resigned, NOW), Ok(10));
+    // The first signature's validity has passed; the re-signed one holds.
+    let later = NOW + 20 * HOUR;
+    let code = world.show(&credential, Purpose::Transport, 1, later);
+    assert!(verifier.verify(&code, later).is_ok());
+    // The older signature cannot come back, nor a cleared revocation.
+    assert_eq!(
+        verifier.install_status_list(
+            &world.status_list(&Edition::day(10, NOW - 13 * HOUR, &[7])),
+            NOW
+        ),
+        Err(StatusListError::Rollback)
+    );
+    assert_eq!(
+        verifier.install_status_list(
+            &world.status_list(&Edition::day(10, NOW + HOUR, &[])),
+            NOW + HOUR
+        ),
+        Err(StatusListError::Rollback)
+    );
 }

@@ -81,10 +81,16 @@ async fn time_trust_and_status_feeds() {
     advance(&platform, 13 * 3_600).await;
     let resigned = get_if_none_match(&platform, "/v1/status-lists/0", &status_etag).await;
     ok(&resigned, 200);
-    let fresh = STANDARD.decode(resigned.body.as_str().unwrap()).unwrap();
-    let fresh = ecard_credential::SignedStatusList::parse(&fresh).unwrap();
+    let fresh_bytes = STANDARD.decode(resigned.body.as_str().unwrap()).unwrap();
+    let fresh = ecard_credential::SignedStatusList::parse(&fresh_bytes).unwrap();
     assert!(fresh.list.valid_until > parsed.list.valid_until);
     assert_eq!(fresh.list.sequence, parsed.list.sequence);
+    // A terminal that fetches full lists takes it: the same edition, signed
+    // again, only moves its validity on.
+    assert_eq!(
+        verifier.install_status_list(&fresh_bytes, resigned.server_time.unwrap()),
+        Ok(parsed.list.sequence)
+    );
     let etag = get(&platform, "/v1/trust-list").await.etag.unwrap();
 
     // Rotation: a new key joins, the old one stays while its credentials may live.
