@@ -295,6 +295,22 @@ async fn lifetime_no_code_outlives_the_cards_validity() {
     .await;
     ok(&recorded, 200);
     assert_eq!(recorded.body["valid_through"], today.to_string());
+    // The field is required (a forgotten one never clears a date) and must
+    // be a calendar date or null.
+    for body in [
+        json!({}),
+        json!({ "valid_through": "2026-13-01" }),
+        json!({ "valid_through": 20_260_101 }),
+    ] {
+        let refused = admin(
+            &platform,
+            Method::POST,
+            &format!("/admin/cards/{card_id}/validity"),
+            Some(body),
+        )
+        .await;
+        problem(&refused, 422, "invalid_field");
+    }
     problem(
         &admin(
             &platform,

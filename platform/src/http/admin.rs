@@ -113,20 +113,23 @@ pub fn bank_account_closed(ctx: &mut Ctx<'_>, card_id: &str) -> ApiResult<Reply>
     Reply::ok(&card(ctx.tx, card_id)?.view(Disclosure::HOLDER))
 }
 
-#[derive(Deserialize)]
-struct CardValidity {
-    valid_through: Option<Date>,
-}
-
 /// `POST /admin/cards/{id}/validity`: records the card's last valid day
 /// (有效期) as the card management system holds it (`null`: none). No
-/// credential is issued past it, and none at all once it has passed.
+/// credential is issued past it, and none at all once it has passed. The
+/// field is required, so a forgotten one never clears a recorded date.
 pub fn card_validity(ctx: &mut Ctx<'_>, card_id: &str) -> ApiResult<Reply> {
-    let request: CardValidity = ctx.json()?;
-    crate::domain::cards::record_validity(ctx.tx, card_id, request.valid_through)?;
+    let request: serde_json::Map<String, serde_json::Value> = ctx.json()?;
+    let invalid = || ApiError::field("valid_through", "a calendar date YYYY-MM-DD, or null");
+    let valid_through = match request.get("valid_through") {
+        None => return Err(invalid()),
+        Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(text)) => Some(Date::parse(text).ok_or_else(invalid)?),
+        Some(_) => return Err(invalid()),
+    };
+    crate::domain::cards::record_validity(ctx.tx, card_id, valid_through)?;
     Reply::ok(&serde_json::json!({
         "card_id": card_id,
-        "valid_through": request.valid_through,
+        "valid_through": valid_through,
     }))
 }
 
