@@ -867,6 +867,24 @@ pub unsafe extern "C" fn ecard_terminal_install_status_delta(
     }
 }
 
+/// The caller's input buffer as a slice: NULL is `NULL_ARGUMENT`, a length
+/// no Rust slice may have is `INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `bytes` is NULL or points to `len` readable bytes that stay unchanged
+/// for the returned lifetime (the call).
+unsafe fn input_bytes<'a>(bytes: *const u8, len: usize) -> Result<&'a [u8], Failure> {
+    if bytes.is_null() {
+        return Err(Failure::NULL_ARGUMENT);
+    }
+    if len > isize::MAX as usize {
+        return Err(Failure::INVALID_ARGUMENT);
+    }
+    // SAFETY: not NULL, no longer than a Rust slice may be, and the caller
+    // promises `len` readable bytes, unchanged during the call.
+    Ok(unsafe { std::slice::from_raw_parts(bytes, len) })
+}
+
 /// The shared part of the two status installs.
 ///
 /// # Safety
@@ -881,16 +899,11 @@ unsafe fn install_with(
     guard(
         || Failure::INTERNAL.result(),
         || {
-            if bytes.is_null() {
-                return Failure::NULL_ARGUMENT.result();
-            }
-            if len > isize::MAX as usize {
-                return Failure::INVALID_ARGUMENT.result();
-            }
-            // SAFETY: not NULL, no longer than a Rust slice may be, and the
-            // caller promises `len` readable bytes that stay unchanged
-            // during the call.
-            let bytes = unsafe { std::slice::from_raw_parts(bytes, len) };
+            // SAFETY: the caller promises `len` readable bytes or NULL.
+            let bytes = match unsafe { input_bytes(bytes, len) } {
+                Ok(bytes) => bytes,
+                Err(failure) => return failure.result(),
+            };
             // SAFETY: the caller promises NULL or a writable `uint32_t`.
             let sequence = unsafe { sequence.as_mut() };
             // SAFETY: the caller promises a live handle or NULL.
@@ -1052,15 +1065,11 @@ pub unsafe extern "C" fn ecard_terminal_clearing_answer(
     guard(
         || Failure::INTERNAL.result(),
         || {
-            if json.is_null() {
-                return Failure::NULL_ARGUMENT.result();
-            }
-            if len > isize::MAX as usize {
-                return Failure::INVALID_ARGUMENT.result();
-            }
-            // SAFETY: not NULL, no longer than a Rust slice may be, and the
-            // caller promises `len` readable bytes, unchanged during the call.
-            let json = unsafe { std::slice::from_raw_parts(json, len) };
+            // SAFETY: the caller promises `len` readable bytes or NULL.
+            let json = match unsafe { input_bytes(json, len) } {
+                Ok(json) => json,
+                Err(failure) => return failure.result(),
+            };
             // SAFETY: the caller promises NULL or a writable answer.
             let out = unsafe { out.as_mut() };
             // SAFETY: the caller promises a live handle or NULL.
