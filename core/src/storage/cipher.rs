@@ -94,8 +94,9 @@ impl std::fmt::Display for FieldCipherSuite {
     }
 }
 
+/// The keyed AEAD (boxed: the two differ in size, and a client holds one).
 enum Key {
-    Aes(LessSafeKey),
+    Aes(Box<LessSafeKey>),
     Sm4(Box<Sm4Gcm>),
 }
 
@@ -126,7 +127,7 @@ impl FieldCipher {
             FieldCipherSuite::Aes256Gcm => {
                 let key = UnboundKey::new(&AES_256_GCM, data_key)
                     .map_err(|_| StorageError::Crypto("bad data key"))?;
-                Key::Aes(LessSafeKey::new(key))
+                Key::Aes(Box::new(LessSafeKey::new(key)))
             }
             FieldCipherSuite::Sm4Gcm => Key::Sm4(Box::new(
                 Sm4Gcm::new_from_slice(data_key)
