@@ -61,7 +61,18 @@ export interface ClientConfig {
   deviceSuite?: Suite;
   /** How long one key-store call may take, fingerprint prompt included (default 120). */
   keyStoreTimeoutSeconds?: number;
+  /**
+   * The cipher that seals personal data at rest (default `aes-256-gcm`;
+   * `sm4-gcm` where the deployment must use the national ciphers). Chosen
+   * once per deployment and recorded in the database at its first open: a
+   * database sealed with the other cipher is refused with the error
+   * `field_cipher_mismatch`, never re-encrypted.
+   */
+  fieldCipher?: FieldCipher;
 }
+
+/** The ciphers personal data at rest can be sealed with. */
+export type FieldCipher = 'aes-256-gcm' | 'sm4-gcm';
 
 /** An answer that may come at once or later. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -1290,6 +1301,7 @@ export declare function defaultConfig(dataDir: string, platformUrl: string): {
   requestTimeoutSeconds: number;
   storageLimitBytes: number | null;
   keyStoreTimeoutSeconds: number;
+  fieldCipher: FieldCipher;
 };
 /** Library objects alive and async calls running, process-wide (tests). */
 export declare function liveObjects(): {

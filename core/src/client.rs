@@ -32,6 +32,23 @@
 //! blob was made under no longer exists (it keeps key ids, say) reports
 //! that as `NotFound`. Opening again once the store answers finds
 //! everything as it was.
+//!
+//! Which cipher seals them: [`ClientConfig::field_cipher`], AES-256-GCM
+//! unless a deployment chooses SM4-GCM. The choice is made when a database
+//! is first opened and recorded in its `meta` table (`field_cipher`), and
+//! the data key is made for it (32 bytes for AES-256-GCM, 16 for SM4-GCM).
+//! A later open that asks for the other cipher is refused with
+//! [`ClientError::FieldCipherMismatch`] before the key store is asked, and
+//! nothing is touched: real software must not silently keep a cipher the
+//! deployment no longer wants (the app would claim a protection it does not
+//! give), nor re-encrypt or mix ciphers behind the person's back. Changing
+//! a deployment's cipher is therefore a release with a planned migration;
+//! until then, opening with the recorded cipher works, and deleting the
+//! local data (the data directory) starts over under the new one. The
+//! refusal holds even when the data key is gone. A database from before
+//! the choice was recorded (or rebuilt after damage, which keeps only the
+//! sealed rows) has the cipher its data key is for, judged by the key's
+//! length, and that is recorded at this open.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -49,7 +66,7 @@ use crate::error::{ClientError, StorageError};
 use crate::events::ClientEvent;
 use crate::keystore::SecureKeyStore;
 use crate::net::{ApiRequest, ApiResponse, DeviceSigner, Network, RetryPolicy, TrustedClock};
-use crate::storage::cipher::FieldCipher;
+use crate::storage::cipher::{FieldCipher, FieldCipherSuite};
 use crate::storage::{RecoveryReport, Store, set_meta};
 use crate::transport::Transport;
 
@@ -59,6 +76,8 @@ pub const DEVICE_KEY_ALIAS: &str = "ecard-device";
 pub const DATA_KEY_ALIAS: &str = "ecard-data";
 const DATA_KEY_FILE: &str = "data-key.wrapped";
 const DATABASE_FILE: &str = "ecard.db";
+/// The `meta` entry that records the database's field cipher.
+const FIELD_CIPHER_META: &str = "field_cipher";
 
 /// How to open a client.
 #[derive(Clone, Debug)]
@@ -81,10 +100,15 @@ pub struct ClientConfig {
     pub storage_limit_bytes: Option<u64>,
     /// The device's wall clock (replaceable for tests of wrong clocks).
     pub wall_clock: crate::net::WallClock,
+    /// The cipher that seals personal data at rest (AES-256-GCM unless the
+    /// deployment chooses SM4-GCM). Used when a database is first opened
+    /// and recorded in it; a database sealed with the other cipher is
+    /// refused ([`ClientError::FieldCipherMismatch`]).
+    pub field_cipher: FieldCipherSuite,
 }
 
 impl ClientConfig {
-    /// Defaults: zh-CN, Jiangxi, P-256.
+    /// Defaults: zh-CN, Jiangxi, P-256, AES-256-GCM at rest.
     pub fn new(data_dir: impl Into<PathBuf>, platform_url: impl Into<String>) -> ClientConfig {
         ClientConfig {
             data_dir: data_dir.into(),
@@ -96,6 +120,7 @@ impl ClientConfig {
             request_timeout: std::time::Duration::from_secs(20),
             storage_limit_bytes: None,
             wall_clock: crate::net::WallClock::system(),
+            field_cipher: FieldCipherSuite::default(),
         }
     }
 }
@@ -272,7 +297,9 @@ fn data_key(config: &ClientConfig, key_store: &dyn SecureKeyStore) -> Result<Dat
     let path = config.data_dir.join(DATA_KEY_FILE);
     match std::fs::read(&path) {
         Ok(wrapped) => match key_store.unwrap(DATA_KEY_ALIAS, &wrapped) {
-            Ok(key) if key.len() == 32 => Ok(DataKey::Unwrapped(Zeroizing::new(key))),
+            Ok(key) if FieldCipherSuite::for_key_len(key.len()).is_some() => {
+                Ok(DataKey::Unwrapped(Zeroizing::new(key)))
+            }
             // The store opened the blob but answered nonsense: a store that
             // misbehaves, not a lost key.
             Ok(mut key) => {
@@ -306,9 +333,10 @@ fn unavailable(source: KeyStoreError) -> ClientError {
 fn new_data_key(
     path: &std::path::Path,
     key_store: &dyn SecureKeyStore,
+    suite: FieldCipherSuite,
 ) -> Result<Zeroizing<Vec<u8>>, ClientError> {
     use ring::rand::SecureRandom as _;
-    let mut key = Zeroizing::new(vec![0u8; 32]);
+    let mut key = Zeroizing::new(vec![0u8; suite.key_len()]);
     ring::rand::SystemRandom::new()
         .fill(&mut key)
         .map_err(|_| ClientError::Internal("no randomness".into()))?;
@@ -317,6 +345,16 @@ fn new_data_key(
     std::fs::write(&temporary, wrapped).map_err(StorageError::Io)?;
     std::fs::rename(&temporary, path).map_err(StorageError::Io)?;
     Ok(key)
+}
+
+/// The field cipher recorded in the database, if one is.
+fn recorded_field_cipher(store: &Store) -> Result<Option<FieldCipherSuite>, ClientError> {
+    match store.meta(FIELD_CIPHER_META)? {
+        None => Ok(None),
+        Some(name) => FieldCipherSuite::from_name(&name).map(Some).ok_or_else(|| {
+            StorageError::Corrupt(format!("unknown field cipher {name:?} recorded")).into()
+        }),
+    }
 }
 
 /// Tables sealed under the data key, cleared when that key is gone for certain.
@@ -378,11 +416,45 @@ impl EcardClient {
         if let Some(limit) = config.storage_limit_bytes {
             store.limit_size(limit)?;
         }
+        // The recorded cipher is checked before the key store is asked: a
+        // refusal shows no biometric prompt and touches nothing.
+        let requested = config.field_cipher;
+        let recorded = recorded_field_cipher(&store)?;
+        if let Some(recorded) = recorded
+            && recorded != requested
+        {
+            return Err(ClientError::FieldCipherMismatch {
+                recorded,
+                requested,
+            });
+        }
         let key = match data_key(&config, key_store.as_ref())? {
-            DataKey::Unwrapped(key) => key,
+            DataKey::Unwrapped(key) => {
+                let keyed = FieldCipherSuite::for_key_len(key.len()).unwrap_or(requested);
+                match recorded {
+                    // A database from before the choice was recorded, or
+                    // rebuilt after damage: its key says what sealed it.
+                    None if keyed != requested => {
+                        return Err(ClientError::FieldCipherMismatch {
+                            recorded: keyed,
+                            requested,
+                        });
+                    }
+                    None => store.write(|tx| set_meta(tx, FIELD_CIPHER_META, keyed.name()))?,
+                    Some(_) if keyed != requested => {
+                        return Err(unavailable(KeyStoreError::Backend(format!(
+                            "the key store answered a database key of {} bytes for {requested}",
+                            key.len()
+                        ))));
+                    }
+                    Some(_) => {}
+                }
+                key
+            }
             DataKey::Gone { existed } => {
                 // Rows sealed under a key that no longer exists can never be
-                // read again; clear them before the new key is stored.
+                // read again; clear them before the new key is stored, and
+                // record the cipher the new key is for in the same step.
                 let lost = store.write(|tx| {
                     let mut lost = Vec::new();
                     for table in SEALED_TABLES {
@@ -390,16 +462,21 @@ impl EcardClient {
                             lost.push((*table).to_owned());
                         }
                     }
+                    set_meta(tx, FIELD_CIPHER_META, requested.name())?;
                     Ok(lost)
                 })?;
                 if existed || !lost.is_empty() {
                     let report = recovery.get_or_insert_with(RecoveryReport::default);
                     report.lost.extend(lost);
                 }
-                new_data_key(&config.data_dir.join(DATA_KEY_FILE), key_store.as_ref())?
+                new_data_key(
+                    &config.data_dir.join(DATA_KEY_FILE),
+                    key_store.as_ref(),
+                    requested,
+                )?
             }
         };
-        let cipher = FieldCipher::new(&key)?;
+        let cipher = FieldCipher::new(requested, &key)?;
         let offset: i64 = store
             .meta("clock_offset_millis")?
             .and_then(|text| text.parse().ok())
@@ -593,5 +670,232 @@ pub(crate) fn signer(inner: &Inner, signer_id: &str) -> DeviceSigner {
         key_store: inner.key_store.clone(),
         alias: DEVICE_KEY_ALIAS.to_owned(),
         device_id: signer_id.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+    use std::path::Path;
+
+    use super::*;
+    use crate::error::ErrorCategory;
+    use crate::keystore::FileKeyStore;
+    use crate::test_platform::{TestPlatform, block_on, new_card_form, test_photo};
+    use crate::workflows::DraftForm;
+
+    fn config(data: &Path, suite: FieldCipherSuite) -> ClientConfig {
+        let mut config = ClientConfig::new(data, crate::transport::in_process::BASE_URL);
+        config.field_cipher = suite;
+        config
+    }
+
+    async fn open(
+        platform: &TestPlatform,
+        data: &Path,
+        suite: FieldCipherSuite,
+    ) -> Result<EcardClient, ClientError> {
+        let keys = Arc::new(FileKeyStore::open(data.join("keys")).unwrap());
+        EcardClient::open_with_transport(config(data, suite), keys, platform.network.clone()).await
+    }
+
+    /// The database file and its write-ahead log, as an attacker with the
+    /// phone's storage reads them.
+    fn raw_database(data: &Path) -> Vec<u8> {
+        let mut bytes = std::fs::read(data.join(DATABASE_FILE)).unwrap();
+        bytes.extend(std::fs::read(data.join("ecard.db-wal")).unwrap_or_default());
+        bytes
+    }
+
+    fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+        haystack
+            .windows(needle.len())
+            .any(|window| window == needle)
+    }
+
+    fn sql(data: &Path) -> rusqlite::Connection {
+        rusqlite::Connection::open(data.join(DATABASE_FILE)).unwrap()
+    }
+
+    fn recorded(data: &Path) -> Option<String> {
+        use rusqlite::OptionalExtension as _;
+        sql(data)
+            .query_row(
+                "SELECT value FROM meta WHERE key = ?1",
+                [FIELD_CIPHER_META],
+                |row| row.get(0),
+            )
+            .optional()
+            .unwrap()
+    }
+
+    #[test]
+    fn personal_data_at_rest_is_sealed_under_either_cipher() {
+        for suite in FieldCipherSuite::ALL {
+            let platform = TestPlatform::start();
+            let data = tempfile::tempdir().unwrap();
+            let identity = block_on(platform.persona("resident"));
+            let photo = test_photo();
+            block_on(async {
+                let client = open(&platform, data.path(), suite).await.unwrap();
+                platform.enrol(&client, "resident").await;
+                client
+                    .save_draft(None, DraftForm::NewCard(new_card_form(None)))
+                    .await
+                    .unwrap();
+            });
+            let bytes = raw_database(data.path());
+            for (what, secret) in [
+                ("name", identity.name.as_bytes()),
+                ("ID number", identity.id_number.as_bytes()),
+                ("phone", b"13800138000".as_slice()),
+                ("photo", &photo[..64]),
+            ] {
+                assert!(!contains(&bytes, secret), "{suite}: plaintext {what}");
+            }
+            assert_eq!(recorded(data.path()).as_deref(), Some(suite.name()));
+            let sealed: Vec<u8> = sql(data.path())
+                .query_row("SELECT sealed FROM session", [], |row| row.get(0))
+                .unwrap();
+            assert_eq!(sealed[0], suite.version_byte(), "{suite}");
+            // The key made for it has the suite's length; the choice and the
+            // data survive reopening.
+            let client = block_on(open(&platform, data.path(), suite)).unwrap();
+            assert_eq!(client.inner.cipher.suite(), suite);
+            assert_eq!(client.session().unwrap().identity, identity);
+            let drafts = client.drafts().unwrap();
+            assert_eq!(drafts.len(), 1);
+            assert_eq!(
+                drafts[0].form,
+                DraftForm::NewCard(new_card_form(None)),
+                "{suite}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_database_refuses_the_other_cipher_and_keeps_its_data() {
+        for (made, asked) in [
+            (FieldCipherSuite::Sm4Gcm, FieldCipherSuite::Aes256Gcm),
+            (FieldCipherSuite::Aes256Gcm, FieldCipherSuite::Sm4Gcm),
+        ] {
+            let platform = TestPlatform::start();
+            let data = tempfile::tempdir().unwrap();
+            block_on(async {
+                let client = open(&platform, data.path(), made).await.unwrap();
+                client
+                    .save_draft(Some("d-1".into()), DraftForm::NewCard(new_card_form(None)))
+                    .await
+                    .unwrap();
+            });
+            let key_file = std::fs::read(data.path().join(DATA_KEY_FILE)).unwrap();
+            let refused = block_on(open(&platform, data.path(), asked)).unwrap_err();
+            assert!(
+                matches!(
+                    refused,
+                    ClientError::FieldCipherMismatch { recorded, requested }
+                        if recorded == made && requested == asked
+                ),
+                "{refused:?}"
+            );
+            assert_eq!(refused.code(), "field_cipher_mismatch");
+            assert_eq!(refused.category(), ErrorCategory::Internal);
+            assert!(refused.message(Locale::ZhCn).contains("加密方式"));
+            assert!(refused.message(Locale::En).contains("encryption setting"));
+            // Nothing was touched: the record, the key and the draft are as
+            // they were, and the recorded cipher still opens them.
+            assert_eq!(recorded(data.path()).as_deref(), Some(made.name()));
+            assert_eq!(
+                std::fs::read(data.path().join(DATA_KEY_FILE)).unwrap(),
+                key_file
+            );
+            let client = block_on(open(&platform, data.path(), made)).unwrap();
+            assert_eq!(client.drafts().unwrap().len(), 1);
+        }
+    }
+
+    #[test]
+    fn a_database_from_before_the_record_is_judged_by_its_key() {
+        let platform = TestPlatform::start();
+        let data = tempfile::tempdir().unwrap();
+        block_on(async {
+            let client = open(&platform, data.path(), FieldCipherSuite::Aes256Gcm)
+                .await
+                .unwrap();
+            client
+                .save_draft(None, DraftForm::NewCard(new_card_form(None)))
+                .await
+                .unwrap();
+        });
+        // As an earlier release left it: no record, a 32-byte key.
+        sql(data.path())
+            .execute("DELETE FROM meta WHERE key = ?1", [FIELD_CIPHER_META])
+            .unwrap();
+        let refused = block_on(open(&platform, data.path(), FieldCipherSuite::Sm4Gcm)).unwrap_err();
+        assert!(
+            matches!(
+                refused,
+                ClientError::FieldCipherMismatch {
+                    recorded: FieldCipherSuite::Aes256Gcm,
+                    requested: FieldCipherSuite::Sm4Gcm,
+                }
+            ),
+            "{refused:?}"
+        );
+        assert_eq!(recorded(data.path()), None);
+        let client = block_on(open(&platform, data.path(), FieldCipherSuite::Aes256Gcm)).unwrap();
+        assert_eq!(client.drafts().unwrap().len(), 1);
+        assert_eq!(recorded(data.path()).as_deref(), Some("aes-256-gcm"));
+    }
+
+    #[test]
+    fn values_that_do_not_authenticate_are_typed_errors() {
+        let platform = TestPlatform::start();
+        let first = tempfile::tempdir().unwrap();
+        let second = tempfile::tempdir().unwrap();
+        for data in [first.path(), second.path()] {
+            block_on(async {
+                let client = open(&platform, data, FieldCipherSuite::Sm4Gcm)
+                    .await
+                    .unwrap();
+                client
+                    .save_draft(Some("d-1".into()), DraftForm::NewCard(new_card_form(None)))
+                    .await
+                    .unwrap();
+            });
+        }
+        let sealed = |data: &Path| -> Vec<u8> {
+            sql(data)
+                .query_row("SELECT sealed FROM drafts", [], |row| row.get(0))
+                .unwrap()
+        };
+        // A value sealed under another database's key.
+        let foreign = sealed(first.path());
+        sql(second.path())
+            .execute("UPDATE drafts SET sealed = ?1", [&foreign])
+            .unwrap();
+        let client = block_on(open(&platform, second.path(), FieldCipherSuite::Sm4Gcm)).unwrap();
+        assert!(
+            matches!(
+                client.drafts(),
+                Err(ClientError::Storage(StorageError::Crypto(_)))
+            ),
+            "another key"
+        );
+        drop(client);
+        // A value whose tag was changed.
+        let mut forged = sealed(first.path());
+        *forged.last_mut().unwrap() ^= 1;
+        sql(first.path())
+            .execute("UPDATE drafts SET sealed = ?1", [&forged])
+            .unwrap();
+        let client = block_on(open(&platform, first.path(), FieldCipherSuite::Sm4Gcm)).unwrap();
+        let error = client.drafts().unwrap_err();
+        assert!(
+            matches!(error, ClientError::Storage(StorageError::Crypto(_))),
+            "{error:?}"
+        );
+        assert_eq!(error.code(), "storage");
     }
 }

@@ -165,6 +165,18 @@ pub enum ClientError {
         /// store that cannot do the operation at all).
         retryable: bool,
     },
+    /// The local database was sealed with one field cipher at its first
+    /// open and the app now asks for the other. Nothing was opened, changed
+    /// or re-encrypted, and the key store was not asked; opening with the
+    /// recorded cipher works, and only deleting the local data (the data
+    /// directory) lets this device start over under the other one.
+    #[error("the local data is sealed with {recorded}, but {requested} was asked for")]
+    FieldCipherMismatch {
+        /// The cipher the database was created with.
+        recorded: crate::storage::cipher::FieldCipherSuite,
+        /// The cipher the configuration asked for.
+        requested: crate::storage::cipher::FieldCipherSuite,
+    },
     /// Local storage failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
@@ -199,6 +211,7 @@ impl ClientError {
             ClientError::KeyStore(KeyStoreError::Locked) => "key_store_locked".into(),
             ClientError::KeyStore(_) => "key_store".into(),
             ClientError::KeyStoreUnavailable { .. } => "key_store_unavailable".into(),
+            ClientError::FieldCipherMismatch { .. } => "field_cipher_mismatch".into(),
             ClientError::Storage(StorageError::DiskFull) => "disk_full".into(),
             ClientError::Storage(StorageError::ReadOnly) => "storage_read_only".into(),
             ClientError::Storage(_) => "storage".into(),
@@ -268,6 +281,7 @@ impl ClientError {
             ClientError::FaceCheck(_) => ErrorCategory::Network,
             ClientError::Code(_)
             | ClientError::KeyStore(_)
+            | ClientError::FieldCipherMismatch { .. }
             | ClientError::Storage(_)
             | ClientError::Internal(_) => ErrorCategory::Internal,
         }
@@ -321,6 +335,10 @@ impl ClientError {
             ClientError::KeyStoreUnavailable { .. } => locale.pick(
                 "手机的安全存储暂时无法使用，电子社保卡打不开。您的资料都还在，请稍后再试。",
                 "Your phone's secure storage is not available right now, so your e-card cannot open. Nothing has been lost: try again in a moment.",
+            ),
+            ClientError::FieldCipherMismatch { .. } => locale.pick(
+                "本机的电子社保卡数据是用另一种加密方式保存的，与应用当前的设置不一致，因此没有打开。数据没有被改动。请更新应用，或联系客服。",
+                "The e-card data on this phone was saved with a different encryption setting than the app now uses, so it was not opened. Nothing has been changed. Please update the app or contact support.",
             ),
             ClientError::Storage(StorageError::DiskFull) => locale.pick(
                 "手机存储空间已满，请清理后重试，已有数据不会丢失。",

@@ -53,6 +53,7 @@ pub use identity::{EnrolmentProgress, FaceCheck, FaceCheckError, FaceCheckReques
 pub use keystore::{FileKeyStore, MemoryKeyStore, SecureKeyStore};
 pub use outbox::{OutboxEntry, OutboxState};
 pub use privacy::PersonalDataExport;
+pub use storage::cipher::FieldCipherSuite;
 pub use workflows::{
     ApplicationFlow, BackgroundTask, Draft, DraftForm, FlowStep, LossFlow, NewCardForm,
     ProgressStage, ReplacementForm, Submission,

@@ -33,7 +33,7 @@ use ecard_core::{
     NewCardForm, OutboxEntry, OutboxState, OutletHit, OutletQuery, ProgressStage, ReplacementForm,
     SearchHit, SearchQuery, SessionView, Submission,
 };
-use ecard_core::{CatalogueState, Snapshot, SyncReport};
+use ecard_core::{CatalogueState, FieldCipherSuite, Snapshot, SyncReport};
 use ecard_credential::{HolderRole, Locale, Purpose, Suite};
 
 // ---------------------------------------------------------------------------
@@ -72,6 +72,18 @@ pub enum Suite {
     /// ECDSA over P-256 with SHA-256: works with every platform key store
     /// (the Secure Enclave holds only P-256).
     EcdsaP256,
+}
+
+/// The cipher that seals personal data at rest on the phone: a
+/// deployment's choice, recorded in the local database when it is first
+/// opened. A database sealed with one is never opened with the other.
+#[uniffi::remote(Enum)]
+pub enum FieldCipherSuite {
+    /// AES-256-GCM (the default).
+    Aes256Gcm,
+    /// SM4-GCM (GB/T 32907 in GCM mode), for deployments that must use the
+    /// national commercial ciphers.
+    Sm4Gcm,
 }
 
 /// The language of messages and labels. (Named `Language` in the
@@ -1200,6 +1212,12 @@ pub struct ClientConfig {
     /// included), in seconds; null for the default (120 s).
     #[uniffi(default = None)]
     pub key_store_timeout_seconds: Option<f64>,
+    /// The cipher that seals personal data at rest; null for the default
+    /// (AES-256-GCM). Chosen once per deployment: a database sealed with
+    /// the other cipher is refused (`field_cipher_mismatch`), never
+    /// re-encrypted.
+    #[uniffi(default = None)]
+    pub field_cipher: Option<FieldCipherSuite>,
 }
 
 impl From<ClientConfig> for BindingConfig {
@@ -1212,6 +1230,7 @@ impl From<ClientConfig> for BindingConfig {
             request_timeout_seconds: Some(f64::from(config.request_timeout_seconds)),
             storage_limit_bytes: config.storage_limit_bytes,
             key_store_timeout_seconds: config.key_store_timeout_seconds,
+            field_cipher: config.field_cipher,
             ..BindingConfig::new(config.data_dir, config.platform_url)
         }
     }
@@ -1236,6 +1255,7 @@ pub fn default_config(data_dir: String, platform_url: String) -> ClientConfig {
         request_timeout_seconds: defaults.request_timeout_seconds.unwrap_or_default() as u32,
         storage_limit_bytes: defaults.storage_limit_bytes,
         key_store_timeout_seconds: defaults.key_store_timeout_seconds,
+        field_cipher: defaults.field_cipher,
         data_dir: defaults.data_dir,
         platform_url: defaults.platform_url,
     }
@@ -1250,7 +1270,15 @@ mod tests {
         let config = default_config("/tmp/x".into(), "http://127.0.0.1:1".into());
         assert_eq!(config.language, Locale::ZhCn);
         assert_eq!(config.device_suite, Suite::EcdsaP256);
+        assert_eq!(config.field_cipher, Some(FieldCipherSuite::Aes256Gcm));
+        let chosen = ClientConfig {
+            field_cipher: Some(FieldCipherSuite::Sm4Gcm),
+            ..config.clone()
+        };
         let core: ecard_core::ClientConfig = config.into();
         assert_eq!(core.default_region, "360000");
+        assert_eq!(core.field_cipher, FieldCipherSuite::Aes256Gcm);
+        let core: ecard_core::ClientConfig = chosen.into();
+        assert_eq!(core.field_cipher, FieldCipherSuite::Sm4Gcm);
     }
 }

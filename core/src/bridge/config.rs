@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use super::keystore::DEFAULT_KEY_STORE_TIMEOUT;
 use crate::client::ClientConfig;
+use crate::storage::cipher::FieldCipherSuite;
 
 /// How to open a client, as the apps give it.
 #[derive(Clone, Debug, PartialEq, Deserialize, serde::Serialize)]
@@ -44,6 +45,12 @@ pub struct BindingConfig {
     /// Longest wait for one key-store answer, in seconds.
     #[serde(default)]
     pub key_store_timeout_seconds: Option<f64>,
+    /// The cipher that seals personal data at rest (`aes-256-gcm`, the
+    /// default, or `sm4-gcm`): a deployment's choice, recorded in the
+    /// database at its first open; a database sealed with the other one is
+    /// refused (`field_cipher_mismatch`).
+    #[serde(default)]
+    pub field_cipher: Option<FieldCipherSuite>,
 }
 
 fn locale_tag<'de, D: serde::Deserializer<'de>>(
@@ -72,6 +79,7 @@ impl BindingConfig {
             request_timeout_seconds: None,
             storage_limit_bytes: None,
             key_store_timeout_seconds: None,
+            field_cipher: None,
         }
     }
 
@@ -85,6 +93,7 @@ impl BindingConfig {
         self.device_suite = Some(client.device_suite);
         self.request_timeout_seconds = Some(client.request_timeout.as_secs_f64());
         self.key_store_timeout_seconds = Some(self.key_store_timeout().as_secs_f64());
+        self.field_cipher = Some(client.field_cipher);
         self
     }
 
@@ -110,6 +119,9 @@ impl BindingConfig {
             config.request_timeout = timeout.max(Duration::from_secs(1));
         }
         config.storage_limit_bytes = self.storage_limit_bytes;
+        if let Some(cipher) = self.field_cipher {
+            config.field_cipher = cipher;
+        }
         config
     }
 
@@ -133,6 +145,7 @@ mod tests {
         assert_eq!(config.default_region.as_deref(), Some("360000"));
         assert_eq!(config.key_store_timeout_seconds, Some(120.0));
         assert_eq!(config.request_timeout_seconds, Some(20.0));
+        assert_eq!(config.field_cipher, Some(FieldCipherSuite::Aes256Gcm));
     }
 
     #[test]
@@ -140,8 +153,13 @@ mod tests {
         let config: BindingConfig = serde_json::from_value(serde_json::json!({
             "dataDir": "/d", "platformUrl": "http://x", "locale": "en-GB",
             "keyStoreTimeoutSeconds": 0.25, "deviceSuite": "ed25519",
+            "fieldCipher": "sm4-gcm",
         }))
         .unwrap();
+        assert_eq!(
+            config.client_config().field_cipher,
+            FieldCipherSuite::Sm4Gcm
+        );
         assert_eq!(config.locale(), Locale::En);
         assert_eq!(config.key_store_timeout(), Duration::from_millis(250));
         assert_eq!(config.client_config().device_suite, Suite::Ed25519);
@@ -149,6 +167,10 @@ mod tests {
             "dataDir": "/d", "platformUrl": "http://x", "colour": "red",
         }));
         assert!(wrong.is_err());
+        let unknown_cipher = serde_json::from_value::<BindingConfig>(serde_json::json!({
+            "dataDir": "/d", "platformUrl": "http://x", "fieldCipher": "sm4",
+        }));
+        assert!(unknown_cipher.is_err());
         let negative = BindingConfig {
             key_store_timeout_seconds: Some(-1.0),
             ..BindingConfig::new("/d", "http://x")

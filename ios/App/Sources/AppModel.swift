@@ -110,7 +110,8 @@ final class AppModel: ObservableObject {
                                   deviceName: config.deviceName, defaultRegion: config.defaultRegion,
                                   deviceSuite: config.deviceSuite, requestTimeoutSeconds: config.requestTimeoutSeconds,
                                   storageLimitBytes: config.storageLimitBytes,
-                                  keyStoreTimeoutSeconds: config.keyStoreTimeoutSeconds)
+                                  keyStoreTimeoutSeconds: config.keyStoreTimeoutSeconds,
+                                  fieldCipher: config.fieldCipher)
         }
         do {
             let client = try await EcardClient.open(config: config, keyStore: SecureEnclaveKeyStore())

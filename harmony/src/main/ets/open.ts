@@ -3,6 +3,7 @@
  * key store. The only file of the wrapper that loads either.
  */
 import { EcardClient } from 'libecard_harmony.so';
+import type { FieldCipher } from 'libecard_harmony.so';
 import { Ecard } from './Ecard';
 import { HuksKeyStore } from './HuksKeyStore';
 
@@ -15,6 +16,12 @@ export interface OpenOptions {
   locale?: string;
   /** A name the resident recognises for this phone. */
   deviceName?: string;
+  /**
+   * The deployment's cipher for personal data at rest (default
+   * `aes-256-gcm`). Fixed per deployment: a database sealed with the other
+   * cipher is refused (`field_cipher_mismatch`).
+   */
+  fieldCipher?: FieldCipher;
 }
 
 export async function openEcard(options: OpenOptions): Promise<Ecard> {
@@ -25,6 +32,7 @@ export async function openEcard(options: OpenOptions): Promise<Ecard> {
       locale: options.locale ?? 'zh-CN',
       deviceName: options.deviceName ?? 'HarmonyOS',
       deviceSuite: 'p256',
+      ...(options.fieldCipher === undefined ? {} : { fieldCipher: options.fieldCipher }),
     },
     new HuksKeyStore(),
   );

@@ -4801,6 +4801,13 @@ public struct ClientConfig: Equatable, Hashable {
      * included), in seconds; null for the default (120 s).
      */
     public let keyStoreTimeoutSeconds: Double?
+    /**
+     * The cipher that seals personal data at rest; null for the default
+     * (AES-256-GCM). Chosen once per deployment: a database sealed with
+     * the other cipher is refused (`field_cipher_mismatch`), never
+     * re-encrypted.
+     */
+    public let fieldCipher: FieldCipherSuite?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4833,7 +4840,13 @@ public struct ClientConfig: Equatable, Hashable {
         /**
          * Longest wait for one key-store answer (a fingerprint prompt
          * included), in seconds; null for the default (120 s).
-         */keyStoreTimeoutSeconds: Double? = nil) {
+         */keyStoreTimeoutSeconds: Double? = nil, 
+        /**
+         * The cipher that seals personal data at rest; null for the default
+         * (AES-256-GCM). Chosen once per deployment: a database sealed with
+         * the other cipher is refused (`field_cipher_mismatch`), never
+         * re-encrypted.
+         */fieldCipher: FieldCipherSuite? = nil) {
         self.dataDir = dataDir
         self.platformUrl = platformUrl
         self.language = language
@@ -4843,6 +4856,7 @@ public struct ClientConfig: Equatable, Hashable {
         self.requestTimeoutSeconds = requestTimeoutSeconds
         self.storageLimitBytes = storageLimitBytes
         self.keyStoreTimeoutSeconds = keyStoreTimeoutSeconds
+        self.fieldCipher = fieldCipher
     }
 
     
@@ -4869,7 +4883,8 @@ public struct FfiConverterTypeClientConfig: FfiConverterRustBuffer {
                 deviceSuite: FfiConverterTypeSuite.read(from: &buf), 
                 requestTimeoutSeconds: FfiConverterUInt32.read(from: &buf), 
                 storageLimitBytes: FfiConverterOptionUInt64.read(from: &buf), 
-                keyStoreTimeoutSeconds: FfiConverterOptionDouble.read(from: &buf)
+                keyStoreTimeoutSeconds: FfiConverterOptionDouble.read(from: &buf), 
+                fieldCipher: FfiConverterOptionTypeFieldCipherSuite.read(from: &buf)
         )
     }
 
@@ -4883,6 +4898,7 @@ public struct FfiConverterTypeClientConfig: FfiConverterRustBuffer {
         FfiConverterUInt32.write(value.requestTimeoutSeconds, into: &buf)
         FfiConverterOptionUInt64.write(value.storageLimitBytes, into: &buf)
         FfiConverterOptionDouble.write(value.keyStoreTimeoutSeconds, into: &buf)
+        FfiConverterOptionTypeFieldCipherSuite.write(value.fieldCipher, into: &buf)
     }
 }
 
@@ -11262,6 +11278,84 @@ public func FfiConverterTypeFacePurpose_lower(_ value: FacePurpose) -> RustBuffe
 
 
 /**
+ * The cipher that seals personal data at rest on the phone: a
+ * deployment's choice, recorded in the local database when it is first
+ * opened. A database sealed with one is never opened with the other.
+ */
+
+public enum FieldCipherSuite: Equatable, Hashable {
+    
+    /**
+     * AES-256-GCM (the default).
+     */
+    case aes256Gcm
+    /**
+     * SM4-GCM (GB/T 32907 in GCM mode), for deployments that must use the
+     * national commercial ciphers.
+     */
+    case sm4Gcm
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension FieldCipherSuite: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFieldCipherSuite: FfiConverterRustBuffer {
+    typealias SwiftType = FieldCipherSuite
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FieldCipherSuite {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .aes256Gcm
+        
+        case 2: return .sm4Gcm
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: FieldCipherSuite, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .aes256Gcm:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .sm4Gcm:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFieldCipherSuite_lift(_ buf: RustBuffer) throws -> FieldCipherSuite {
+    return try FfiConverterTypeFieldCipherSuite.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFieldCipherSuite_lower(_ value: FieldCipherSuite) -> RustBuffer {
+    return FfiConverterTypeFieldCipherSuite.lower(value)
+}
+
+
+
+/**
  * The step a flow is at.
  */
 
@@ -13368,6 +13462,30 @@ fileprivate struct FfiConverterOptionTypeDomain: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeDomain.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeFieldCipherSuite: FfiConverterRustBuffer {
+    typealias SwiftType = FieldCipherSuite?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeFieldCipherSuite.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeFieldCipherSuite.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }

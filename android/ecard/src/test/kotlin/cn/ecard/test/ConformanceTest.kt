@@ -11,6 +11,7 @@ import cn.ecard.ffi.EcardEvent
 import cn.ecard.ffi.EcardException
 import cn.ecard.ffi.ErrorCategory
 import cn.ecard.ffi.EventListener
+import cn.ecard.ffi.FieldCipherSuite
 import cn.ecard.ffi.FlowStep
 import cn.ecard.ffi.HolderRole
 import cn.ecard.ffi.KeyStoreFailure
@@ -78,6 +79,10 @@ class ConformanceTest {
                 assertEquals((expect["requestTimeoutSeconds"] as Number).toLong(), config.requestTimeoutSeconds.toLong())
                 assertEquals(expect["storageLimitBytes"], config.storageLimitBytes)
                 assertEquals((expect["keyStoreTimeoutSeconds"] as Number).toDouble(), config.keyStoreTimeoutSeconds)
+                assertEquals(
+                    expect["fieldCipher"],
+                    if (config.fieldCipher == FieldCipherSuite.SM4_GCM) "sm4-gcm" else "aes-256-gcm",
+                )
             }
             "purpose_label" -> assertEquals(
                 scenario["expect"],
