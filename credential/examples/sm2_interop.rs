@@ -53,7 +53,7 @@ fn unhex(text: &str) -> Result<Vec<u8>, Error> {
     if text == "-" {
         return Ok(Vec::new());
     }
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return Err(format!("odd hex length: {text}").into());
     }
     (0..text.len())
