@@ -25,7 +25,7 @@ pub fn parse_purpose(text: &str) -> Result<Purpose, String> {
 
 /// Parses a suite name for clap.
 pub fn parse_suite(text: &str) -> Result<Suite, String> {
-    Suite::from_name(text).ok_or_else(|| "expected p256 or ed25519".to_owned())
+    Suite::from_name(text).ok_or_else(|| "expected p256, ed25519 or sm2".to_owned())
 }
 
 /// An in-process issuer for samples and the offline part of the demo.
@@ -41,14 +41,15 @@ pub struct SampleIssuer {
 pub const SAMPLE_ISSUER: &str = "CN-360000";
 
 impl SampleIssuer {
-    pub fn new(now: u64) -> Result<SampleIssuer, String> {
-        let (key, _pkcs8) =
-            SoftwareKey::generate(Suite::Ed25519).map_err(|error| error.to_string())?;
+    /// An issuer whose key, and the authority key that signs its trust
+    /// list, are of `suite` (`sm2`: a 国密 deployment, SM2 with SM3).
+    pub fn with_suite(now: u64, suite: Suite) -> Result<SampleIssuer, String> {
+        let (key, _pkcs8) = SoftwareKey::generate(suite).map_err(|error| error.to_string())?;
         let key = IssuerKey::new(0x3600_0001, key);
         let entry =
             TrustedKey::for_issuer_key(&key, SAMPLE_ISSUER, now - 86_400, now + 365 * 86_400);
         let (authority, _pkcs8) =
-            SoftwareKey::generate(Suite::Ed25519).map_err(|error| error.to_string())?;
+            SoftwareKey::generate(suite).map_err(|error| error.to_string())?;
         let authority = TrustAuthority::new(authority);
         let authority_keys = vec![authority.authority_key(now - 86_400, now + 365 * 86_400)];
         let mut trust_list = TrustList::new(1, now, vec![entry]);

@@ -14,9 +14,14 @@ use crate::output::{SampleIssuer, now, parse_purpose, parse_suite};
 
 #[derive(Args)]
 pub struct SampleArgs {
-    /// Device key suite.
+    /// Device key suite: `p256` (Android Keystore, iOS Secure Enclave),
+    /// `sm2` (HarmonyOS HUKS) or `ed25519`.
     #[arg(long, value_parser = parse_suite, default_value = "p256")]
     suite: Suite,
+    /// Issuer key suite, also that of the authority key signing the trust
+    /// list: `ed25519`, `p256` or `sm2` (国密: SM2 with SM3).
+    #[arg(long, value_parser = parse_suite, default_value = "ed25519")]
+    issuer_suite: Suite,
     /// Purpose of the code.
     #[arg(long, value_parser = parse_purpose, default_value = "transport")]
     purpose: Purpose,
@@ -37,7 +42,7 @@ pub struct SampleArgs {
 
 pub fn run(args: &SampleArgs) -> Result<ExitCode, String> {
     let now = now();
-    let issuer = SampleIssuer::new(now)?;
+    let issuer = SampleIssuer::with_suite(now, args.issuer_suite)?;
     let key_store = SoftwareKeyStore::new();
     key_store
         .generate_key("device", args.suite)
@@ -75,6 +80,7 @@ pub fn run(args: &SampleArgs) -> Result<ExitCode, String> {
     if args.json {
         let line = json!({
             "suite": args.suite.name(),
+            "issuer_suite": args.issuer_suite.name(),
             "purpose": args.purpose.name(),
             "code": code,
             "chars": code.len(),

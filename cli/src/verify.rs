@@ -168,7 +168,8 @@ pub struct TrustArgs {
     #[arg(long, required_unless_present = "state")]
     trust: Option<PathBuf>,
     /// Pinned authority key that signs trust lists (repeatable): base64url
-    /// public key (optionally `ed25519:` / `p256:` first), or a file of the
+    /// public key (optionally `ed25519:` / `p256:` / `sm2:` first; an SM2
+    /// key needs it), or a file of the
     /// JSON the platform's `GET /admin/trust/authority-keys` returns.
     #[arg(long = "authority-key")]
     authority_keys: Vec<String>,

@@ -135,8 +135,12 @@ fn time_codes(codes: &[String], iterations: u64, mut fresh: impl FnMut() -> Veri
     total
 }
 
-fn suites() -> [(&'static str, Suite, Suite); 3] {
+fn suites() -> [(&'static str, Suite, Suite); 5] {
     [
+        // 国密: an SM2 issuer with Android/iOS (P-256) and HarmonyOS (SM2)
+        // device keys.
+        ("issuer-sm2-device-p256", Suite::Sm2, Suite::EcdsaP256),
+        ("issuer-sm2-device-sm2", Suite::Sm2, Suite::Sm2),
         (
             "issuer-ed25519-device-p256",
             Suite::Ed25519,

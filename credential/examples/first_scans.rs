@@ -4,7 +4,7 @@
 //! stays exact on a busy machine where wall-clock benches do not.
 //!
 //! Usage: `first_scans <issuer suite> <device suite> <count>`, suites by
-//! name (`ed25519`, `p256`).
+//! name (`ed25519`, `p256`, `sm2`).
 
 #![allow(clippy::print_stdout, reason = "the example reports what it did")]
 

@@ -4,7 +4,8 @@
 //! On phones the device key lives in the platform key store (Android
 //! Keystore/StrongBox, iOS Secure Enclave, HarmonyOS HUKS), which implements
 //! [`KeyStore`] through the bindings: callers hold an alias, never key bytes.
-//! [`SoftwareKeyStore`] (ring) serves tests, the CLI and desktop builds.
+//! [`SoftwareKeyStore`] (ring; the `sm2` crate for SM2) serves tests, the
+//! CLI, terminals and desktop builds.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -18,7 +19,7 @@ use ring::signature::{
 use crate::claims::{PurposeSet, StatusReference};
 use crate::credential::{CREDENTIAL_CONTEXT, Credential, CredentialClaims, encode_signed_part};
 use crate::error::{IssueError, KeyStoreError};
-use crate::suite::{PublicKey, SIGNATURE_LEN, Suite, normalize_signature};
+use crate::suite::{PublicKey, SIGNATURE_LEN, SM2_DISTINGUISHING_ID, Suite, normalize_signature};
 
 /// A store of device keys that signs without revealing them.
 ///
@@ -48,10 +49,12 @@ pub(crate) fn sign_fixed(
         .map_err(|_| KeyStoreError::Backend("the key store returned a malformed signature".into()))
 }
 
-/// A ring key pair of either suite.
+/// A key pair of any suite: ring's for Ed25519 and P-256, the `sm2`
+/// crate's for SM2.
 enum KeyPair {
     Ed25519(Ed25519KeyPair),
     EcdsaP256(EcdsaKeyPair),
+    Sm2(Box<sm2::dsa::SigningKey>),
 }
 
 /// A private key held in process memory, created from or exported as PKCS#8.
@@ -76,14 +79,16 @@ impl SoftwareKey {
     pub fn generate(suite: Suite) -> Result<(SoftwareKey, Vec<u8>), IssueError> {
         let rng = SystemRandom::new();
         let pkcs8 = match suite {
-            Suite::Ed25519 => Ed25519KeyPair::generate_pkcs8(&rng),
+            Suite::Ed25519 => Ed25519KeyPair::generate_pkcs8(&rng).map(|doc| doc.as_ref().to_vec()),
             Suite::EcdsaP256 => {
                 EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
+                    .map(|doc| doc.as_ref().to_vec())
             }
+            Suite::Sm2 => return generate_sm2(&rng),
         }
         .map_err(|_| IssueError::Key("key generation failed"))?;
-        let key = SoftwareKey::from_pkcs8(suite, pkcs8.as_ref())?;
-        Ok((key, pkcs8.as_ref().to_vec()))
+        let key = SoftwareKey::from_pkcs8(suite, &pkcs8)?;
+        Ok((key, pkcs8))
     }
 
     /// Loads a key from PKCS#8.
@@ -101,6 +106,13 @@ impl SoftwareKey {
                 )
                 .map_err(|_| bad)?,
             ),
+            Suite::Sm2 => {
+                use sm2::pkcs8::DecodePrivateKey as _;
+                let secret = sm2::SecretKey::from_pkcs8_der(pkcs8).map_err(|_| bad.clone())?;
+                KeyPair::Sm2(Box::new(
+                    sm2::dsa::SigningKey::new(SM2_DISTINGUISHING_ID, &secret).map_err(|_| bad)?,
+                ))
+            }
         };
         SoftwareKey::from_pair(suite, pair)
     }
@@ -112,10 +124,20 @@ impl SoftwareKey {
         SoftwareKey::from_pair(Suite::Ed25519, KeyPair::Ed25519(pair))
     }
 
+    /// A deterministic SM2 key from a 32-byte big-endian scalar, which must
+    /// lie in 1..n−1 (test vectors, demos).
+    pub fn sm2_from_scalar(scalar: &[u8; 32]) -> Result<SoftwareKey, IssueError> {
+        let bad = IssueError::Key("bad SM2 scalar");
+        let secret = sm2::SecretKey::from_slice(scalar).map_err(|_| bad.clone())?;
+        let pair = sm2::dsa::SigningKey::new(SM2_DISTINGUISHING_ID, &secret).map_err(|_| bad)?;
+        SoftwareKey::from_pair(Suite::Sm2, KeyPair::Sm2(Box::new(pair)))
+    }
+
     fn from_pair(suite: Suite, pair: KeyPair) -> Result<SoftwareKey, IssueError> {
         let public_bytes = match &pair {
             KeyPair::Ed25519(pair) => pair.public_key().as_ref().to_vec(),
             KeyPair::EcdsaP256(pair) => pair.public_key().as_ref().to_vec(),
+            KeyPair::Sm2(pair) => pair.verifying_key().to_sec1_bytes().to_vec(),
         };
         let public_key = PublicKey::from_bytes(suite, &public_bytes)
             .map_err(|_| IssueError::Key("bad public key"))?;
@@ -145,10 +167,36 @@ impl SoftwareKey {
                 .map_err(|_| KeyStoreError::Backend("signing failed".into()))?
                 .as_ref()
                 .to_vec(),
+            KeyPair::Sm2(pair) => {
+                use sm2::dsa::signature::Signer as _;
+                let signature: sm2::dsa::Signature = pair
+                    .try_sign(message)
+                    .map_err(|_| KeyStoreError::Backend("signing failed".into()))?;
+                signature.to_vec()
+            }
         };
         <[u8; SIGNATURE_LEN]>::try_from(signature.as_slice())
             .map_err(|_| KeyStoreError::Backend("unexpected signature length".into()))
     }
+}
+
+/// A new SM2 key from the system's randomness (a scalar drawn until it lies
+/// in 1..n−1), with its PKCS#8 document.
+fn generate_sm2(rng: &SystemRandom) -> Result<(SoftwareKey, Vec<u8>), IssueError> {
+    use ring::rand::SecureRandom as _;
+    use sm2::pkcs8::EncodePrivateKey as _;
+    let failed = IssueError::Key("key generation failed");
+    for _ in 0..16 {
+        let mut scalar = [0u8; 32];
+        rng.fill(&mut scalar).map_err(|_| failed.clone())?;
+        let Ok(secret) = sm2::SecretKey::from_slice(&scalar) else {
+            continue;
+        };
+        let pkcs8 = secret.to_pkcs8_der().map_err(|_| failed.clone())?;
+        let key = SoftwareKey::from_pkcs8(Suite::Sm2, pkcs8.as_bytes())?;
+        return Ok((key, pkcs8.as_bytes().to_vec()));
+    }
+    Err(failed)
 }
 
 /// An in-memory [`KeyStore`] backed by ring. Keys never leave it; it
@@ -306,4 +354,23 @@ pub fn disclosure_groups() -> [PurposeSet; 2] {
         PurposeSet::of(&[Purpose::Transport, Purpose::CultureTourism]),
         PurposeSet::of(&[Purpose::Medical, Purpose::Identity]),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sm2_keys_from_a_scalar_are_deterministic_and_checked() {
+        let key = SoftwareKey::sm2_from_scalar(&[0x53; 32]).unwrap();
+        let again = SoftwareKey::sm2_from_scalar(&[0x53; 32]).unwrap();
+        assert_eq!(key.suite(), Suite::Sm2);
+        assert_eq!(key.public_key(), again.public_key());
+        // SM2 signatures draw their nonce deterministically (RFC 6979).
+        assert_eq!(key.sign(b"m").unwrap(), again.sign(b"m").unwrap());
+        assert!(key.public_key().verify(b"m", &key.sign(b"m").unwrap()));
+        // 0 and n − 1 < scalar are not private keys.
+        assert!(SoftwareKey::sm2_from_scalar(&[0; 32]).is_err());
+        assert!(SoftwareKey::sm2_from_scalar(&[0xff; 32]).is_err());
+    }
 }

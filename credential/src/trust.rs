@@ -198,8 +198,9 @@ impl AuthorityKey {
     /// Parses the pinned authority keys a terminal is provisioned with:
     /// one [`AuthorityKey`] as JSON, a JSON array of them, or a bare public
     /// key as base64url, optionally prefixed by its suite (`ed25519:…`,
-    /// `p256:…`; without a prefix 32 bytes are Ed25519, 33 or 65 bytes
-    /// P-256). A bare key is pinned without a window.
+    /// `p256:…`, `sm2:…`; without a prefix 32 bytes are Ed25519, 33 or 65
+    /// bytes P-256, so an SM2 key needs its prefix). A bare key is pinned
+    /// without a window.
     pub fn parse_pins(text: &str) -> Result<Vec<AuthorityKey>, TrustListError> {
         let text = text.trim();
         let keys = if text.starts_with('[') {

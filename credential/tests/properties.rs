@@ -71,6 +71,18 @@ proptest! {
     }
 
     #[test]
+    fn no_single_byte_change_to_an_sm2_code_passes(position in 0usize..400, xor in 1u8..=255) {
+        let vector = sm2_vector_cached();
+        let presentation = Presentation::from_code(&vector.code).unwrap();
+        let mut bytes = presentation.as_bytes().to_vec();
+        let position = position % bytes.len();
+        bytes[position] ^= xor;
+        let code = format!("EC1:{}", base45::encode(&bytes));
+        let mut verifier = verifier(&vector.trust_list);
+        prop_assert!(verifier.verify(&code, vector.verifier.now).is_err(), "byte {} changed and passed", position);
+    }
+
+    #[test]
     fn status_list_mutations_never_install_a_forgery(position in 0usize..4_096, xor in 1u8..=255) {
         let vector = valid_vector_cached();
         let mut bytes = base64_decode(vector.status_list.as_deref().unwrap());
@@ -86,6 +98,20 @@ fn valid_vector_cached() -> &'static TestVector {
     VECTOR.get_or_init(|| {
         let vector = valid_vector();
         assert!(matches!(vector.expected, Expected::Valid { .. }));
+        vector
+    })
+}
+
+/// SM2 issuer and SM2 device (a HarmonyOS phone under a 国密 issuer).
+fn sm2_vector_cached() -> &'static TestVector {
+    static VECTOR: std::sync::OnceLock<TestVector> = std::sync::OnceLock::new();
+    VECTOR.get_or_init(|| {
+        let vector = generate()
+            .unwrap()
+            .into_iter()
+            .find(|vector| vector.name == "valid-transport-issuer-sm2-device-sm2")
+            .unwrap();
+        assert!(vector.check().is_ok());
         vector
     })
 }

@@ -52,7 +52,7 @@ fn codes_stay_within_the_version_budget() {
         let presentation = Presentation::from_code(&vector.code).unwrap();
         let matrix = QrMatrix::encode(&vector.code).unwrap();
         let budget = match presentation.credential.device_suite {
-            Suite::EcdsaP256 => 11,
+            Suite::EcdsaP256 | Suite::Sm2 => 11,
             Suite::Ed25519 => 10,
         };
         assert!(

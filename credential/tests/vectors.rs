@@ -116,8 +116,8 @@ fn the_corpus_covers_every_named_case() {
     ] {
         assert!(errors.contains(required), "no vector for {required}");
     }
-    for issuer in ["ed25519", "p256"] {
-        for device in ["ed25519", "p256"] {
+    for issuer in ["ed25519", "p256", "sm2"] {
+        for device in ["ed25519", "p256", "sm2"] {
             for purpose in ["transport", "medical", "identity", "culture-tourism"] {
                 let name = format!("valid-{purpose}-issuer-{issuer}-device-{device}");
                 let vector = vectors.iter().find(|vector| vector.name == name);
@@ -130,6 +130,70 @@ fn the_corpus_covers_every_named_case() {
                 );
             }
         }
+    }
+}
+
+/// SM2 (suite 3): the identifier, the range of `r` and `s`, the curve of
+/// the device point and suite confusion with P-256 each have a vector.
+#[test]
+fn the_corpus_covers_the_sm2_classes() {
+    let vectors = checked_in();
+    let expect = |name: &str, code: &str| {
+        let vector = vectors
+            .iter()
+            .find(|vector| vector.name == name)
+            .unwrap_or_else(|| panic!("no vector {name}"));
+        assert_eq!(
+            vector.expected,
+            Expected::Error {
+                error: code.to_owned()
+            },
+            "{name}"
+        );
+    };
+    expect(
+        "invalid-sm2-issuer-wrong-identifier",
+        "bad_issuer_signature",
+    );
+    expect(
+        "invalid-sm2-device-wrong-identifier",
+        "bad_device_signature",
+    );
+    for scalar in ["r-zero", "s-zero", "r-equals-n", "s-equals-n", "r-above-n"] {
+        expect(
+            &format!("invalid-sm2-issuer-signature-{scalar}"),
+            "bad_issuer_signature",
+        );
+        expect(
+            &format!("invalid-sm2-device-signature-{scalar}"),
+            "bad_device_signature",
+        );
+    }
+    expect("invalid-sm2-device-key-off-curve", "bad_public_key");
+    expect("invalid-sm2-device-key-not-field-element", "bad_public_key");
+    expect(
+        "invalid-sm2-device-key-declared-p256",
+        "bad_device_signature",
+    );
+    expect(
+        "invalid-p256-device-key-declared-sm2",
+        "bad_device_signature",
+    );
+    expect("invalid-sm2-issuer-declared-p256", "suite_mismatch");
+    expect("invalid-p256-issuer-declared-sm2", "suite_mismatch");
+    expect("invalid-sm2-revoked", "revoked");
+    let trust = checked_in_trust_lists();
+    for (name, installs) in [
+        ("trust-valid-sm2", true),
+        ("trust-invalid-sm2-wrong-identifier", false),
+        ("trust-invalid-sm2-declared-p256", false),
+    ] {
+        let vector = trust.iter().find(|vector| vector.name == name).unwrap();
+        assert_eq!(
+            matches!(vector.expected, TrustExpected::Installed { .. }),
+            installs,
+            "{name}"
+        );
     }
 }
 

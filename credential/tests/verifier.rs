@@ -399,3 +399,55 @@ fn der_speaking_key_stores_make_valid_codes() {
         verifier.verify(&text, NOW).unwrap();
     }
 }
+
+/// An SM2 status list is taken only with the format's distinguishing
+/// identifier: the same list signed by the same key with another identifier
+/// is refused as a bad signature, and the SM2 list signed properly installs.
+#[test]
+fn sm2_status_list_signed_with_another_identifier_is_refused() {
+    use ecard_test_vectors::{OTHER_SM2_IDENTIFIER, sm2_sign_with_identifier};
+    let scalar = [0x61; 32];
+    let issuer = IssuerKey::new(0x0101_0003, SoftwareKey::sm2_from_scalar(&scalar).unwrap());
+    let trust = TrustList::new(
+        1,
+        NOW,
+        vec![TrustedKey::for_issuer_key(
+            &issuer,
+            "CN-360000",
+            NOW - 86_400,
+            NOW + 86_400,
+        )],
+    );
+    let mut list = StatusList::new(1, 1_024).unwrap();
+    list.set_revoked(9, true).unwrap();
+    list.sequence = 3;
+    list.issued_at = NOW - 60;
+    list.valid_until = NOW + 86_400;
+    let signed = list.sign(&issuer).unwrap();
+    let body = &signed[..signed.len() - 64];
+    let message = [b"ecard-status-list-v1".as_slice(), body].concat();
+    let other = [
+        body,
+        &sm2_sign_with_identifier(&scalar, OTHER_SM2_IDENTIFIER, &message).unwrap(),
+    ]
+    .concat();
+    let policy = VerifierPolicy::for_purposes(&[Purpose::Transport]);
+    let mut verifier = Verifier::new(&trust, policy).unwrap();
+    assert_eq!(
+        verifier.install_status_list(&other, NOW),
+        Err(StatusListError::BadSignature)
+    );
+    // The same message under the format's identifier is the list itself.
+    let ours = [
+        body,
+        &sm2_sign_with_identifier(
+            &scalar,
+            ecard_credential::suite::SM2_DISTINGUISHING_ID,
+            &message,
+        )
+        .unwrap(),
+    ]
+    .concat();
+    assert!(verifier.install_status_list(&ours, NOW).is_ok());
+    assert!(verifier.install_status_list(&signed, NOW).is_ok());
+}

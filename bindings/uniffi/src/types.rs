@@ -72,6 +72,9 @@ pub enum Suite {
     /// ECDSA over P-256 with SHA-256: works with every platform key store
     /// (the Secure Enclave holds only P-256).
     EcdsaP256,
+    /// SM2 with SM3 (国密): HarmonyOS HUKS holds it; Android Keystore and
+    /// the Secure Enclave do not.
+    Sm2,
 }
 
 /// The cipher that seals personal data at rest on the phone: a

@@ -9,7 +9,14 @@
 //! `cargo run -p ecard-test-vectors --bin generate-test-vectors -- credential/tests/vectors`
 //! writes the corpus; the test suite checks the checked-in files and a fresh
 //! generation. P-256 signatures are randomised, so regenerating changes
-//! those codes but never their expected results.
+//! those codes but never their expected results. Ed25519 and SM2 keys are
+//! fixed and their signatures deterministic (SM2 draws its nonce as RFC 6979
+//! does), so those codes do not change.
+//!
+//! SM2 (suite 3) has invalid classes of its own: a signature made with
+//! another distinguishing identifier, `r` or `s` out of 1..n−1, a device
+//! point off the curve, and suite confusion between SM2 and P-256 (both
+//! 33-byte compressed keys and 64-byte `r ‖ s` signatures).
 //!
 //! Signed trust lists have vectors of their own ([`trust`]), in the
 //! `trust-lists/` directory of the corpus.
@@ -33,7 +40,7 @@ use ecard_credential::presentation::{
     PRESENTATION_CONTEXT, PresentationRequest, encode_code, present,
 };
 use ecard_credential::status::StatusList;
-use ecard_credential::suite::Suite;
+use ecard_credential::suite::{PublicKey, SIGNATURE_LEN, Suite};
 use ecard_credential::trust::{TrustList, TrustedKey};
 use ecard_credential::verify::{Disclosure, Verifier, VerifierPolicy};
 
@@ -154,6 +161,74 @@ impl TestVector {
     }
 }
 
+/// The scalar of the corpus's SM2 issuer key.
+pub const SM2_ISSUER_SCALAR: [u8; 32] = [0x53; 32];
+/// Another distinguishing identifier (the example identity of GM/T 0003):
+/// a signature made with it must not verify under the format's.
+pub const OTHER_SM2_IDENTIFIER: &str = "ALICE123@YAHOO.COM";
+/// The SM2 group order n, big-endian.
+pub const SM2_ORDER: [u8; 32] = [
+    0xff, 0xff, 0xff, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0x72, 0x03, 0xdf, 0x6b, 0x21, 0xc6, 0x05, 0x2b, 0x53, 0xbb, 0xf4, 0x09, 0x39, 0xd5, 0x41, 0x23,
+];
+/// The context string of the issuer's signature over a credential.
+const CREDENTIAL_CONTEXT: &[u8] = b"ecard-credential-v1";
+
+/// Signs `message` with the SM2 key of `scalar` under `identifier`, as a
+/// fixed `r ‖ s` signature: with [`OTHER_SM2_IDENTIFIER`] this makes the
+/// signatures an implementation that ignores the identifier would accept.
+pub fn sm2_sign_with_identifier(
+    scalar: &[u8; 32],
+    identifier: &str,
+    message: &[u8],
+) -> Result<[u8; SIGNATURE_LEN], String> {
+    use sm2::dsa::signature::Signer as _;
+    let secret = sm2::SecretKey::from_slice(scalar).map_err(|error| error.to_string())?;
+    let key = sm2::dsa::SigningKey::new(identifier, &secret).map_err(|error| error.to_string())?;
+    let signature: sm2::dsa::Signature =
+        key.try_sign(message).map_err(|error| error.to_string())?;
+    <[u8; SIGNATURE_LEN]>::try_from(signature.to_vec().as_slice())
+        .map_err(|error| error.to_string())
+}
+
+/// The scalar of the corpus's SM2 device key: the first of `[k; 32]` from
+/// `k = 0x23` whose compressed point also decodes as a P-256 point, so the
+/// suite-confusion vectors reach the signature check.
+fn sm2_device_scalar() -> Result<[u8; 32], String> {
+    for k in 0x23..=0xff_u8 {
+        let key = SoftwareKey::sm2_from_scalar(&[k; 32]).map_err(|error| error.to_string())?;
+        if PublicKey::from_wire(Suite::EcdsaP256, &key.public_key().to_wire()).is_ok() {
+            return Ok([k; 32]);
+        }
+    }
+    Err("no SM2 device scalar whose point is also on P-256".into())
+}
+
+/// A P-256 device key whose compressed point also decodes as an SM2 point.
+fn p256_device_key() -> Result<SoftwareKey, String> {
+    for _ in 0..64 {
+        let (key, _) =
+            SoftwareKey::generate(Suite::EcdsaP256).map_err(|error| error.to_string())?;
+        if PublicKey::from_wire(Suite::Sm2, &key.public_key().to_wire()).is_ok() {
+            return Ok(key);
+        }
+    }
+    Err("no P-256 device key whose point is also on the SM2 curve".into())
+}
+
+/// The first compressed point `02 ‖ x` (x = 1, 2, …) with no SM2 point.
+fn sm2_off_curve_point() -> Result<[u8; 33], String> {
+    for x in 1..=255_u8 {
+        let mut point = [0u8; 33];
+        point[0] = 0x02;
+        point[32] = x;
+        if PublicKey::from_wire(Suite::Sm2, &point).is_err() {
+            return Ok(point);
+        }
+    }
+    Err("no off-curve x".into())
+}
+
 const ISSUER: &str = "CN-360000";
 const REGION: u32 = 360_100;
 const KEY_WINDOW_START: u64 = VECTOR_NOW - 30 * 86_400;
@@ -161,9 +236,14 @@ const KEY_WINDOW_END: u64 = VECTOR_NOW + 335 * 86_400;
 
 /// Key material of a generation run.
 struct Keys {
+    /// One issuer key per suite, in [`Suite::ALL`] order.
     issuers: Vec<IssuerKey>,
+    /// The SM2 issuer key again, to sign credentials `IssuerKey::issue`
+    /// would refuse to make.
+    sm2_issuer: SoftwareKey,
     stranger: IssuerKey,
     device_store: SoftwareKeyStore,
+    sm2_device_scalar: [u8; 32],
 }
 
 impl Keys {
@@ -182,20 +262,38 @@ impl Keys {
             )
             .map_err(|error| error.to_string())?;
         device_store
-            .generate_key("p256", Suite::EcdsaP256)
+            .insert("p256", p256_device_key()?)
             .map_err(|error| error.to_string())?;
+        let sm2_device_scalar = sm2_device_scalar()?;
+        device_store
+            .insert(
+                "sm2",
+                SoftwareKey::sm2_from_scalar(&sm2_device_scalar)
+                    .map_err(|error| error.to_string())?,
+            )
+            .map_err(|error| error.to_string())?;
+        let sm2 = |scalar: &[u8; 32]| {
+            SoftwareKey::sm2_from_scalar(scalar).map_err(|error| error.to_string())
+        };
         Ok(Keys {
             issuers: vec![
                 IssuerKey::new(0x3600_0001, ed25519),
                 IssuerKey::new(0x3600_0002, p256),
+                IssuerKey::new(0x3600_0003, sm2(&SM2_ISSUER_SCALAR)?),
             ],
+            sm2_issuer: sm2(&SM2_ISSUER_SCALAR)?,
             stranger: IssuerKey::new(0x3600_0099, stranger),
             device_store,
+            sm2_device_scalar,
         })
     }
 
     fn issuer(&self, suite: Suite) -> &IssuerKey {
-        let index = usize::from(suite == Suite::EcdsaP256);
+        let index = match suite {
+            Suite::Ed25519 => 0,
+            Suite::EcdsaP256 => 1,
+            Suite::Sm2 => 2,
+        };
         &self.issuers[index]
     }
 
@@ -237,6 +335,66 @@ enum StatusSetting {
     Revoked,
 }
 
+/// A scalar of an `r ‖ s` signature replaced by one out of 1..n−1.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scalar {
+    RZero,
+    SZero,
+    REqualsN,
+    SEqualsN,
+    RAboveN,
+}
+
+impl Scalar {
+    const ALL: [Scalar; 5] = [
+        Scalar::RZero,
+        Scalar::SZero,
+        Scalar::REqualsN,
+        Scalar::SEqualsN,
+        Scalar::RAboveN,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Scalar::RZero => "r-zero",
+            Scalar::SZero => "s-zero",
+            Scalar::REqualsN => "r-equals-n",
+            Scalar::SEqualsN => "s-equals-n",
+            Scalar::RAboveN => "r-above-n",
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Scalar::RZero => "r is 0",
+            Scalar::SZero => "s is 0",
+            Scalar::REqualsN => "r is the group order n",
+            Scalar::SEqualsN => "s is the group order n",
+            Scalar::RAboveN => "r is 2^256 − 1, above n",
+        }
+    }
+
+    fn apply(self, signature: &mut [u8]) {
+        let (r, s) = signature.split_at_mut(32);
+        match self {
+            Scalar::RZero => r.fill(0),
+            Scalar::SZero => s.fill(0),
+            Scalar::REqualsN => r.copy_from_slice(&SM2_ORDER),
+            Scalar::SEqualsN => s.copy_from_slice(&SM2_ORDER),
+            Scalar::RAboveN => r.fill(0xff),
+        }
+    }
+}
+
+/// A device key written into a credential in place of the real one.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum BadPoint {
+    /// `02 ‖ x` with no point on the curve.
+    OffCurve,
+    /// `02 ‖ ff…ff`: x is not below the field prime.
+    NotFieldElement,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Tamper {
     None,
@@ -250,6 +408,21 @@ enum Tamper {
     IssuerSignature,
     DeviceSignature,
     OnBehalfMarker,
+    /// The issuer signs with [`OTHER_SM2_IDENTIFIER`].
+    Sm2IssuerIdentifier,
+    /// The device signs with [`OTHER_SM2_IDENTIFIER`].
+    Sm2DeviceIdentifier,
+    /// The issuer signature's `r` or `s` out of range.
+    IssuerScalar(Scalar),
+    /// The device signature's `r` or `s` out of range.
+    DeviceScalar(Scalar),
+    /// The SM2 issuer signs a credential carrying this device key.
+    DevicePoint(BadPoint),
+    /// The SM2 issuer signs the credential with this device suite declared
+    /// for the real device key (which signs the code).
+    DeviceSuiteAs(Suite),
+    /// The issuer suite nibble replaced by this suite (not re-signed).
+    IssuerSuiteAs(Suite),
 }
 
 impl Recipe {
@@ -404,7 +577,7 @@ fn recipes() -> Vec<(Recipe, Expected)> {
     out.push((
         tampered(
             "invalid-unknown-suite",
-            "The issuer suite id is 3 (reserved for SM2/SM3, not implemented).",
+            "The issuer suite id is 4 (not assigned).",
             Tamper::UnknownSuite,
         ),
         error("unknown_suite"),
@@ -550,6 +723,140 @@ fn recipes() -> Vec<(Recipe, Expected)> {
     proxy_transport.role = HolderRole::Proxy;
     out.push((proxy_transport, error("on_behalf_refused")));
 
+    out.extend(sm2_recipes());
+    out
+}
+
+/// The SM2 classes: phones pair an SM2 issuer with P-256 device keys
+/// (Android, iOS) and with SM2 device keys (HarmonyOS HUKS).
+fn sm2_recipes() -> Vec<(Recipe, Expected)> {
+    let error = |code: &str| Expected::Error {
+        error: code.to_owned(),
+    };
+    let sm2 = |name: &str, device_suite: Suite, description: &str, tamper: Tamper| {
+        let mut recipe =
+            Recipe::valid(name, Suite::Sm2, device_suite, Purpose::Transport).describe(description);
+        recipe.tamper = tamper;
+        recipe
+    };
+    let mut out = Vec::new();
+
+    let mut proxy = Recipe::valid(
+        "valid-proxy-medical-issuer-sm2-device-sm2",
+        Suite::Sm2,
+        Suite::Sm2,
+        Purpose::Medical,
+    )
+    .describe("A family proxy shows a relative's medical code from a HarmonyOS phone (SM2 device key), SM2 issuer.");
+    proxy.role = HolderRole::Proxy;
+    out.push((
+        proxy,
+        Expected::Valid {
+            on_behalf: HolderRole::Proxy,
+            disclosure: disclosure_for(Purpose::Medical),
+        },
+    ));
+    let mut revoked = sm2(
+        "invalid-sm2-revoked",
+        Suite::Sm2,
+        "SM2 issuer and device; the status list, signed by the SM2 issuer key, has the credential's bit set.",
+        Tamper::None,
+    );
+    revoked.status = StatusSetting::Revoked;
+    out.push((revoked, error("revoked")));
+
+    out.push((
+        sm2(
+            "invalid-sm2-issuer-wrong-identifier",
+            Suite::EcdsaP256,
+            "The SM2 issuer signed the credential with the identifier ALICE123@YAHOO.COM, not 1234567812345678.",
+            Tamper::Sm2IssuerIdentifier,
+        ),
+        error("bad_issuer_signature"),
+    ));
+    out.push((
+        sm2(
+            "invalid-sm2-device-wrong-identifier",
+            Suite::Sm2,
+            "The SM2 device key signed the code with the identifier ALICE123@YAHOO.COM, not 1234567812345678.",
+            Tamper::Sm2DeviceIdentifier,
+        ),
+        error("bad_device_signature"),
+    ));
+    for scalar in Scalar::ALL {
+        out.push((
+            sm2(
+                &format!("invalid-sm2-issuer-signature-{}", scalar.name()),
+                Suite::EcdsaP256,
+                &format!("The SM2 issuer signature's {}.", scalar.describe()),
+                Tamper::IssuerScalar(scalar),
+            ),
+            error("bad_issuer_signature"),
+        ));
+        out.push((
+            sm2(
+                &format!("invalid-sm2-device-signature-{}", scalar.name()),
+                Suite::Sm2,
+                &format!("The SM2 device signature's {}.", scalar.describe()),
+                Tamper::DeviceScalar(scalar),
+            ),
+            error("bad_device_signature"),
+        ));
+    }
+    out.push((
+        sm2(
+            "invalid-sm2-device-key-off-curve",
+            Suite::Sm2,
+            "The SM2 issuer signed a credential whose SM2 device key 02 ‖ x has no point on the curve.",
+            Tamper::DevicePoint(BadPoint::OffCurve),
+        ),
+        error("bad_public_key"),
+    ));
+    out.push((
+        sm2(
+            "invalid-sm2-device-key-not-field-element",
+            Suite::Sm2,
+            "The SM2 issuer signed a credential whose SM2 device key is 02 ‖ ff…ff (x not below the field prime).",
+            Tamper::DevicePoint(BadPoint::NotFieldElement),
+        ),
+        error("bad_public_key"),
+    ));
+    out.push((
+        sm2(
+            "invalid-sm2-device-key-declared-p256",
+            Suite::Sm2,
+            "Suite confusion: an SM2 device key (a point that is also on P-256) declared as P-256 (suite 2) in a credential the issuer signed; the code carries the SM2 device signature.",
+            Tamper::DeviceSuiteAs(Suite::EcdsaP256),
+        ),
+        error("bad_device_signature"),
+    ));
+    out.push((
+        sm2(
+            "invalid-p256-device-key-declared-sm2",
+            Suite::EcdsaP256,
+            "Suite confusion: a P-256 device key (a point that is also on the SM2 curve) declared as SM2 (suite 3) in a credential the issuer signed; the code carries the P-256 device signature.",
+            Tamper::DeviceSuiteAs(Suite::Sm2),
+        ),
+        error("bad_device_signature"),
+    ));
+    out.push((
+        sm2(
+            "invalid-sm2-issuer-declared-p256",
+            Suite::EcdsaP256,
+            "Suite confusion: a credential of the SM2 issuer key declares P-256 (suite 2) as the issuer suite.",
+            Tamper::IssuerSuiteAs(Suite::EcdsaP256),
+        ),
+        error("suite_mismatch"),
+    ));
+    let mut p256_as_sm2 = Recipe::valid(
+        "invalid-p256-issuer-declared-sm2",
+        Suite::EcdsaP256,
+        Suite::EcdsaP256,
+        Purpose::Transport,
+    )
+    .describe("Suite confusion: a credential of the P-256 issuer key declares SM2 (suite 3) as the issuer suite.");
+    p256_as_sm2.tamper = Tamper::IssuerSuiteAs(Suite::Sm2);
+    out.push((p256_as_sm2, error("suite_mismatch")));
     out
 }
 
@@ -581,9 +888,11 @@ pub fn generate() -> Result<Vec<TestVector>, String> {
             let code = build_code(&keys, &recipe)?;
             let status_list = match recipe.status {
                 StatusSetting::None => None,
-                setting => {
-                    Some(STANDARD.encode(status_list(&keys, setting == StatusSetting::Revoked)?))
-                }
+                setting => Some(STANDARD.encode(status_list(
+                    &keys,
+                    setting == StatusSetting::Revoked,
+                    recipe.issuer_suite,
+                )?)),
             };
             Ok(TestVector {
                 format: VECTOR_FORMAT.to_owned(),
@@ -606,7 +915,9 @@ pub fn generate() -> Result<Vec<TestVector>, String> {
         .collect()
 }
 
-fn status_list(keys: &Keys, revoked: bool) -> Result<Vec<u8>, String> {
+/// The status list, signed by the SM2 issuer for SM2 issuers' codes and by
+/// the Ed25519 issuer for the others.
+fn status_list(keys: &Keys, revoked: bool, issuer_suite: Suite) -> Result<Vec<u8>, String> {
     let mut list = StatusList::new(0, 65_536).map_err(|error| error.to_string())?;
     for index in (0..65_536).step_by(97) {
         list.set_revoked(index, true)
@@ -617,7 +928,12 @@ fn status_list(keys: &Keys, revoked: bool) -> Result<Vec<u8>, String> {
     list.sequence = 7;
     list.issued_at = VECTOR_NOW - 600;
     list.valid_until = VECTOR_NOW + 86_400;
-    list.sign(keys.issuer(Suite::Ed25519))
+    let signer = if issuer_suite == Suite::Sm2 {
+        Suite::Sm2
+    } else {
+        Suite::Ed25519
+    };
+    list.sign(keys.issuer(signer))
         .map_err(|error| error.to_string())
 }
 
@@ -653,9 +969,11 @@ fn build_code(keys: &Keys, recipe: &Recipe) -> Result<String, String> {
     let credential = issuer
         .issue(&claims, &device_key)
         .map_err(|error| error.to_string())?;
+    let credential_bytes = tamper_credential(keys, recipe, &credential)?;
     let honest = credential.claims.is_valid_at(recipe.issued_at)
         && credential.grants(recipe.purpose)
-        && recipe.tamper != Tamper::OnBehalfMarker;
+        && recipe.tamper != Tamper::OnBehalfMarker
+        && credential_bytes == credential.as_bytes();
     let mut bytes = if !honest {
         let marker_role = if recipe.tamper == Tamper::OnBehalfMarker {
             HolderRole::Proxy
@@ -665,7 +983,8 @@ fn build_code(keys: &Keys, recipe: &Recipe) -> Result<String, String> {
         sign_raw(
             keys,
             alias,
-            &credential,
+            recipe.device_suite,
+            &credential_bytes,
             recipe.purpose,
             marker_role,
             recipe.issued_at,
@@ -682,11 +1001,30 @@ fn build_code(keys: &Keys, recipe: &Recipe) -> Result<String, String> {
             .to_vec()
     };
     let credential_len = credential.as_bytes().len();
+    let device_signature = bytes.len() - SIGNATURE_LEN;
     match recipe.tamper {
-        Tamper::None | Tamper::Prefix | Tamper::Base45 | Tamper::OnBehalfMarker => {}
+        Tamper::None
+        | Tamper::Prefix
+        | Tamper::Base45
+        | Tamper::OnBehalfMarker
+        | Tamper::Sm2IssuerIdentifier
+        | Tamper::IssuerScalar(_)
+        | Tamper::DevicePoint(_)
+        | Tamper::DeviceSuiteAs(_) => {}
+        Tamper::Sm2DeviceIdentifier => {
+            if recipe.device_suite != Suite::Sm2 {
+                return Err(format!("{}: not an SM2 device", recipe.name));
+            }
+            let message = [PRESENTATION_CONTEXT, &bytes[..device_signature]].concat();
+            let signature =
+                sm2_sign_with_identifier(&keys.sm2_device_scalar, OTHER_SM2_IDENTIFIER, &message)?;
+            bytes[device_signature..].copy_from_slice(&signature);
+        }
+        Tamper::DeviceScalar(scalar) => scalar.apply(&mut bytes[device_signature..]),
         Tamper::Truncate => bytes.truncate(bytes.len() - 10),
         Tamper::Trailing => bytes.extend_from_slice(&[0, 0]),
-        Tamper::UnknownSuite => bytes[1] = (3 << 4) | (bytes[1] & 0x0F),
+        Tamper::UnknownSuite => bytes[1] = (4 << 4) | (bytes[1] & 0x0F),
+        Tamper::IssuerSuiteAs(suite) => bytes[1] = (suite.id() << 4) | (bytes[1] & 0x0F),
         Tamper::SuiteMismatch => bytes[1] = (Suite::EcdsaP256.id() << 4) | (bytes[1] & 0x0F),
         Tamper::Version => bytes[0] = 2,
         Tamper::IssuerSignature => bytes[credential_len - 1] ^= 0x01,
@@ -704,17 +1042,72 @@ fn build_code(keys: &Keys, recipe: &Recipe) -> Result<String, String> {
     Ok(code)
 }
 
+/// The credential's bytes as the recipe wants them: the issued credential,
+/// or one the SM2 issuer key signs (again, or with another identifier) after
+/// a change `IssuerKey::issue` would not make, or with a scalar of its
+/// signature out of range.
+fn tamper_credential(
+    keys: &Keys,
+    recipe: &Recipe,
+    credential: &Credential,
+) -> Result<Vec<u8>, String> {
+    let bytes = credential.as_bytes();
+    let signed_len = bytes.len() - SIGNATURE_LEN;
+    let mut signed = bytes[..signed_len].to_vec();
+    let key_at = signed_len - recipe.device_suite.wire_key_len();
+    let mut other_identifier = false;
+    match recipe.tamper {
+        Tamper::Sm2IssuerIdentifier => other_identifier = true,
+        Tamper::IssuerScalar(scalar) => {
+            let mut signature = bytes[signed_len..].to_vec();
+            scalar.apply(&mut signature);
+            return Ok([signed, signature].concat());
+        }
+        Tamper::DevicePoint(point) => {
+            let point = match point {
+                BadPoint::OffCurve => sm2_off_curve_point()?,
+                BadPoint::NotFieldElement => {
+                    let mut point = [0xff; 33];
+                    point[0] = 0x02;
+                    point
+                }
+            };
+            signed[key_at..].copy_from_slice(&point);
+        }
+        Tamper::DeviceSuiteAs(suite) => {
+            if suite.wire_key_len() != recipe.device_suite.wire_key_len() {
+                return Err(format!("{}: key lengths differ", recipe.name));
+            }
+            signed[1] = (signed[1] & 0xF0) | suite.id();
+        }
+        _ => return Ok(bytes.to_vec()),
+    }
+    if recipe.issuer_suite != Suite::Sm2 {
+        return Err(format!("{}: not an SM2 issuer", recipe.name));
+    }
+    let message = [CREDENTIAL_CONTEXT, &signed].concat();
+    let signature = if other_identifier {
+        sm2_sign_with_identifier(&SM2_ISSUER_SCALAR, OTHER_SM2_IDENTIFIER, &message)?
+    } else {
+        keys.sm2_issuer
+            .sign(&message)
+            .map_err(|error| error.to_string())?
+    };
+    Ok([signed.as_slice(), &signature].concat())
+}
+
 /// Signs a presentation without the holder-side checks, to build codes an
 /// honest device would not make.
 fn sign_raw(
     keys: &Keys,
     alias: &str,
-    credential: &Credential,
+    device_suite: Suite,
+    credential: &[u8],
     purpose: Purpose,
     marker: HolderRole,
     issued_at: u64,
 ) -> Result<Vec<u8>, String> {
-    let mut bytes = credential.as_bytes().to_vec();
+    let mut bytes = credential.to_vec();
     bytes.push(purpose.id() | (marker.id() << 4));
     bytes.extend_from_slice(
         &u32::try_from(issued_at)
@@ -727,9 +1120,8 @@ fn sign_raw(
         .device_store
         .sign(alias, &message)
         .map_err(|error| error.to_string())?;
-    let signature =
-        ecard_credential::suite::normalize_signature(credential.device_suite, &signature)
-            .map_err(|error| error.to_string())?;
+    let signature = ecard_credential::suite::normalize_signature(device_suite, &signature)
+        .map_err(|error| error.to_string())?;
     bytes.extend_from_slice(&signature);
     Ok(bytes)
 }

@@ -5,14 +5,16 @@
 //!
 //! They live in `credential/tests/vectors/trust-lists/`, one file each.
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use ecard_credential::keys::{IssuerKey, SoftwareKey};
 use ecard_credential::suite::Suite;
 use ecard_credential::trust::{
-    AuthorityKey, SignedTrustList, TRUST_LIST_CLOCK_SKEW_SECONDS, TrustAnchor, TrustAuthority,
-    TrustList, TrustedKey,
+    AuthorityKey, SignedTrustList, TRUST_LIST_CLOCK_SKEW_SECONDS, TRUST_LIST_CONTEXT, TrustAnchor,
+    TrustAuthority, TrustList, TrustedKey,
 };
 
 use crate::VECTOR_NOW;
@@ -109,6 +111,7 @@ struct Authorities {
     a: TrustAuthority,
     b: TrustAuthority,
     p256: TrustAuthority,
+    sm2: TrustAuthority,
     stranger: TrustAuthority,
     issuer: TrustedKey,
 }
@@ -131,6 +134,10 @@ impl Authorities {
             a: seeded(0xA1)?,
             b: seeded(0xB2)?,
             p256: TrustAuthority::new(p256),
+            sm2: TrustAuthority::new(
+                SoftwareKey::sm2_from_scalar(&SM2_AUTHORITY_SCALAR)
+                    .map_err(|error| error.to_string())?,
+            ),
             stranger: seeded(0x66)?,
             issuer: TrustedKey::for_issuer_key(
                 &issuer,
@@ -156,6 +163,9 @@ impl Authorities {
         list
     }
 }
+
+/// The scalar of the SM2 authority key.
+const SM2_AUTHORITY_SCALAR: [u8; 32] = [0x5a; 32];
 
 /// The window of a current authority key.
 const FROM: u64 = VECTOR_NOW - 60 * DAY;
@@ -231,6 +241,47 @@ pub fn generate_trust_lists() -> Result<Vec<TrustListVector>, String> {
             sequence: 5,
             pinned: vec![id(p256)],
         },
+    );
+    let sm2 = &keys.sm2;
+    let pin_sm2 = vec![sm2.authority_key(FROM, UNTIL)];
+    let signed_sm2 = sign(sm2, &keys.list(5, VECTOR_NOW - DAY, &[(sm2, FROM, UNTIL)]))?;
+    push(
+        "trust-valid-sm2",
+        "A list signed by a pinned SM2 authority key (SM3, identifier 1234567812345678) is installed.",
+        &pin_sm2,
+        vec![],
+        document(&signed_sm2)?,
+        TrustExpected::Installed {
+            sequence: 5,
+            pinned: vec![id(sm2)],
+        },
+    );
+    let mut other_identifier = signed_sm2.clone();
+    let payload = URL_SAFE_NO_PAD
+        .decode(&signed_sm2.payload)
+        .map_err(|error| error.to_string())?;
+    other_identifier.signature = URL_SAFE_NO_PAD.encode(crate::sm2_sign_with_identifier(
+        &SM2_AUTHORITY_SCALAR,
+        crate::OTHER_SM2_IDENTIFIER,
+        &[TRUST_LIST_CONTEXT, payload.as_slice()].concat(),
+    )?);
+    push(
+        "trust-invalid-sm2-wrong-identifier",
+        "The pinned SM2 authority key signed the list with the identifier ALICE123@YAHOO.COM, not 1234567812345678: refused.",
+        &pin_sm2,
+        vec![],
+        document(&other_identifier)?,
+        error("bad_trust_list_signature"),
+    );
+    let mut sm2_as_p256 = signed_sm2.clone();
+    sm2_as_p256.suite = Suite::EcdsaP256;
+    push(
+        "trust-invalid-sm2-declared-p256",
+        "The envelope declares P-256 for the pinned SM2 authority key: refused.",
+        &pin_sm2,
+        vec![],
+        document(&sm2_as_p256)?,
+        error("authority_suite_mismatch"),
     );
     let a_ends = VECTOR_NOW - DAY / 2;
     let handover = keys.list(
