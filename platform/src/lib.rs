@@ -22,6 +22,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
+use ecard_credential::Suite;
 
 use crate::http::context::{AppState, Reply};
 
@@ -29,6 +30,19 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod store;
+
+/// The suite the sample deployment signs with: SM2 with SM3 (国密).
+///
+/// The reference platform with its sample data is one deployment, Jiangxi's
+/// (360000): its catalogue carries Jiangxi's provincial list and its outlets
+/// are Jiangxi's (`docs/sample-data.md`). A provincial card system is
+/// assessed on the commercial cryptography suite, so a new platform of the
+/// sample deployment makes its issuer and authority keys SM2 unless its
+/// configuration says otherwise ([`PlatformConfig::issuer_suite`],
+/// [`PlatformConfig::authority_suite`]). The suite is a property of the
+/// deployment (one issuer, one key at a time), not of a region's rules: the
+/// same credential verifies in every region a terminal serves.
+pub const SAMPLE_DEPLOYMENT_SUITE: Suite = Suite::Sm2;
 
 /// How to run a platform.
 #[derive(Clone, Debug)]
@@ -39,16 +53,37 @@ pub struct PlatformConfig {
     pub admin_token: String,
     /// The issuer name in the trust list.
     pub issuer_name: String,
+    /// The suite of the first issuer key, made when the database is new
+    /// (credentials, status lists and deltas are signed with it). An
+    /// existing platform keeps its keys; it changes suite by rotation
+    /// (`POST /admin/issuer/rotate`).
+    pub issuer_suite: Suite,
+    /// The suite of the first authority key (signs the trust list), made
+    /// when the database is new; later changed by rotation with overlap
+    /// (`POST /admin/trust/authority-keys/rotate`).
+    pub authority_suite: Suite,
 }
 
 impl PlatformConfig {
-    /// A configuration with a random admin token.
+    /// The sample deployment's configuration with a random admin token:
+    /// issuer and authority keys of [`SAMPLE_DEPLOYMENT_SUITE`].
     pub fn new(database: impl Into<PathBuf>) -> PlatformConfig {
         PlatformConfig {
             database: database.into(),
             admin_token: store::db::new_id("admin"),
             issuer_name: "CN-MOHRSS".to_owned(),
+            issuer_suite: SAMPLE_DEPLOYMENT_SUITE,
+            authority_suite: SAMPLE_DEPLOYMENT_SUITE,
         }
+    }
+
+    /// The same configuration with issuer and authority keys of `suite`
+    /// (for a deployment on Ed25519 or P-256).
+    #[must_use]
+    pub fn with_suite(mut self, suite: Suite) -> PlatformConfig {
+        self.issuer_suite = suite;
+        self.authority_suite = suite;
+        self
     }
 }
 
@@ -82,9 +117,9 @@ impl Platform {
         let mut connection = store::db::open(&config.database)?;
         let tx = connection.transaction()?;
         let now = store::clock::now(&tx)?;
-        domain::issuer::ensure_key(&tx, now)
+        domain::issuer::ensure_key(&tx, now, config.issuer_suite)
             .map_err(|error| PlatformError::Seed(format!("{:?}", error.0)))?;
-        domain::issuer::ensure_authority_key(&tx, now)
+        domain::issuer::ensure_authority_key(&tx, now, config.authority_suite)
             .map_err(|error| PlatformError::Seed(format!("{:?}", error.0)))?;
         domain::seed::seed(&tx, now)
             .map_err(|error| PlatformError::Seed(format!("{:?}", error.0)))?;

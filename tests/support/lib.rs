@@ -207,10 +207,23 @@ pub struct TestPlatform {
 }
 
 impl TestPlatform {
-    /// Starts a fresh platform.
+    /// Starts a fresh platform of the sample deployment (issuer and
+    /// authority keys of `ecard_platform::SAMPLE_DEPLOYMENT_SUITE`, SM2).
     pub fn start() -> TestPlatform {
+        TestPlatform::start_with(config)
+    }
+
+    /// Starts a fresh platform whose first issuer and authority keys are of
+    /// `suite`.
+    pub fn start_with_suite(suite: Suite) -> TestPlatform {
+        TestPlatform::start_with(|directory| config(directory).with_suite(suite))
+    }
+
+    /// Starts a fresh platform configured by `configure` (given the
+    /// database directory).
+    pub fn start_with(configure: impl FnOnce(&Path) -> PlatformConfig) -> TestPlatform {
         let directory = tempfile::tempdir().unwrap();
-        let running = RunningPlatform::start(&config(directory.path())).unwrap();
+        let running = RunningPlatform::start(&configure(directory.path())).unwrap();
         let address = running.address();
         TestPlatform {
             directory,
@@ -452,8 +465,14 @@ pub struct RawAnswer {
 impl RawDevice {
     /// A device with a fresh P-256 key, not enrolled.
     pub fn new(base: &str) -> RawDevice {
+        RawDevice::with_suite(base, Suite::EcdsaP256)
+    }
+
+    /// A device with a fresh key of `suite` (SM2: a HarmonyOS phone's HUKS
+    /// key), not enrolled.
+    pub fn with_suite(base: &str, suite: Suite) -> RawDevice {
         let keys = SoftwareKeyStore::new();
-        keys.generate_key("device", Suite::EcdsaP256).unwrap();
+        keys.generate_key("device", suite).unwrap();
         RawDevice {
             base: base.to_owned(),
             admin_token: ADMIN_TOKEN.to_owned(),
@@ -482,7 +501,7 @@ impl RawDevice {
         let public = self.keys.public_key("device").unwrap();
         let body = json!({
             "identity": { "id_type": "resident_id", "id_number": id_number, "name": name },
-            "device_suite": "p256",
+            "device_suite": public.suite().name(),
             "device_public_key": URL_SAFE_NO_PAD.encode(public.as_bytes()),
             "device_name": "test phone",
         });

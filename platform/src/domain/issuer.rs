@@ -81,11 +81,13 @@ fn internal(detail: &str) -> ApiError {
     ApiError::new(ProblemCode::Internal, detail)
 }
 
-/// Makes the first issuer key if there is none.
-pub fn ensure_key(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
+/// Makes the first issuer key, of `suite`, if there is none (an existing
+/// platform keeps its keys whatever `suite` says; it changes suite by
+/// [`rotate`]).
+pub fn ensure_key(tx: &Transaction<'_>, now: u64, suite: Suite) -> ApiResult<()> {
     let count: i64 = tx.query_row("SELECT COUNT(*) FROM issuer_keys", [], |row| row.get(0))?;
     if count == 0 {
-        insert_key(tx, 1, Suite::Ed25519, now.saturating_sub(86_400))?;
+        insert_key(tx, 1, suite, now.saturating_sub(86_400))?;
     }
     Ok(())
 }
@@ -143,19 +145,19 @@ const OPEN_WINDOW_SECONDS: u64 = 365 * 86_400;
 /// of open-ended keys move on.
 const TRUST_EDITION_REFRESH_SECONDS: u64 = 180 * 86_400;
 
-/// Makes the platform's authority key (which signs trust lists) if there is
-/// none.
-pub fn ensure_authority_key(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
+/// Makes the platform's authority key (which signs trust lists), of
+/// `suite`, if there is none.
+pub fn ensure_authority_key(tx: &Transaction<'_>, now: u64, suite: Suite) -> ApiResult<()> {
     let count: i64 = tx.query_row("SELECT COUNT(*) FROM authority_keys", [], |row| row.get(0))?;
     if count == 0 {
         let (key, pkcs8) =
-            SoftwareKey::generate(Suite::Ed25519).map_err(|_| internal("key generation failed"))?;
+            SoftwareKey::generate(suite).map_err(|_| internal("key generation failed"))?;
         let key_id = AuthorityKey::key_id_of(key.public_key());
         tx.execute(
             "INSERT INTO authority_keys (key_id, suite, pkcs8, not_before) VALUES (?1, ?2, ?3, ?4)",
             params![
                 key_id,
-                Suite::Ed25519.name(),
+                suite.name(),
                 pkcs8,
                 now.saturating_sub(86_400) as i64
             ],
@@ -999,7 +1001,7 @@ mod tests {
             .execute_batch("PRAGMA foreign_keys = OFF")
             .unwrap();
         let tx = connection.transaction().unwrap();
-        ensure_key(&tx, NOW).unwrap();
+        ensure_key(&tx, NOW, Suite::Ed25519).unwrap();
         let set = issue_credentials(&tx, &holder, 1_780_243_200 - 3_600).unwrap();
         assert!(set.credentials.iter().all(|c| c.not_after == 1_780_243_200));
         let refused = issue_credentials(&tx, &holder, 1_780_243_200).unwrap_err();
@@ -1014,7 +1016,7 @@ mod tests {
             .execute_batch("PRAGMA foreign_keys = OFF")
             .unwrap();
         let tx = connection.transaction().unwrap();
-        ensure_key(&tx, NOW).unwrap();
+        ensure_key(&tx, NOW, Suite::Ed25519).unwrap();
         // A ward turning 18 at midnight after `NOW`.
         let ward = Date::in_china_at(NOW + 24 * HOUR).unwrap();
         let ward = Date::new(ward.year() - 18, ward.month(), ward.day()).unwrap();
@@ -1067,6 +1069,80 @@ mod tests {
         );
     }
 
+    /// A terminal's verifier for the platform's current trust list.
+    fn verifier_at(tx: &Transaction<'_>, now: u64) -> ecard_credential::Verifier {
+        let trust = trust_list_content(tx, "CN-MOHRSS", now, now + OPEN_WINDOW_SECONDS).unwrap();
+        ecard_credential::Verifier::new(
+            &trust,
+            ecard_credential::VerifierPolicy::for_purposes(&[ecard_credential::Purpose::Transport]),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn an_sm2_issuer_signs_status_lists_and_deltas_a_terminal_takes() {
+        let mut connection = crate::store::db::open(std::path::Path::new(":memory:")).unwrap();
+        let tx = connection.transaction().unwrap();
+        ensure_key(&tx, NOW, Suite::Sm2).unwrap();
+        ensure_authority_key(&tx, NOW, Suite::Sm2).unwrap();
+        assert_eq!(active_key(&tx).unwrap().suite(), Suite::Sm2);
+        // The trust list names the SM2 issuer key and is signed by the SM2
+        // authority key.
+        let (_, envelope) = signed_trust_list(&tx, "CN-MOHRSS", NOW).unwrap();
+        let signed = SignedTrustList::from_json(&envelope).unwrap();
+        let pins = authority_keys(&tx, "CN-MOHRSS", NOW).unwrap();
+        assert!(pins.iter().all(|key| key.suite == Suite::Sm2));
+        let list = signed.verify(&pins, None, NOW).unwrap();
+        assert!(list.keys.iter().all(|key| key.suite == Suite::Sm2));
+
+        let cache = StatusCache::default();
+        let (base, _, full) = status_list(&cache, &tx, STATUS_LIST, NOW).unwrap();
+        let mut verifier = verifier_at(&tx, NOW);
+        assert_eq!(verifier.install_status_list(&full, NOW), Ok(base as u32));
+        tx.execute("INSERT INTO status_bits (list, idx) VALUES (0, 3)", [])
+            .unwrap();
+        bump_status_sequence(&tx, NOW + 60).unwrap();
+        let (sequence, _, delta) = status_delta(&cache, &tx, STATUS_LIST, base as u32, NOW + 60)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            ecard_credential::SignedStatusDelta::parse(&delta)
+                .unwrap()
+                .suite,
+            Suite::Sm2
+        );
+        assert_eq!(
+            verifier.install_status_delta(&delta, NOW + 60),
+            Ok(sequence as u32)
+        );
+    }
+
+    #[test]
+    fn rotation_between_suites_keeps_the_outgoing_key_trusted_for_its_credentials() {
+        let mut connection = crate::store::db::open(std::path::Path::new(":memory:")).unwrap();
+        let tx = connection.transaction().unwrap();
+        ensure_key(&tx, NOW, Suite::Ed25519).unwrap();
+        let mut now = NOW;
+        let mut suites = vec![Suite::Ed25519];
+        for suite in [Suite::Sm2, Suite::EcdsaP256, Suite::Sm2, Suite::Ed25519] {
+            now += HOUR;
+            rotate(&tx, now, suite).unwrap();
+            assert_eq!(active_key(&tx).unwrap().suite(), suite);
+            suites.push(suite);
+            let trust =
+                trust_list_content(&tx, "CN-MOHRSS", now, now + OPEN_WINDOW_SECONDS).unwrap();
+            let listed: Vec<Suite> = trust.keys.iter().map(|key| key.suite).collect();
+            assert_eq!(listed, suites, "every key whose credentials may live");
+            // The status list is signed by the new key, in its suite.
+            let (_, _, bytes) =
+                status_list(&StatusCache::default(), &tx, STATUS_LIST, now).unwrap();
+            let signed = ecard_credential::SignedStatusList::parse(&bytes).unwrap();
+            assert_eq!(signed.suite, suite);
+            let mut verifier = verifier_at(&tx, now);
+            assert!(verifier.install_status_list(&bytes, now).is_ok());
+        }
+    }
+
     #[test]
     fn a_growing_status_list_is_a_new_edition() {
         let mut connection = crate::store::db::open(std::path::Path::new(":memory:")).unwrap();
@@ -1094,7 +1170,7 @@ mod tests {
         use ecard_credential::{SignedStatusDelta, SignedStatusList};
         let mut connection = crate::store::db::open(std::path::Path::new(":memory:")).unwrap();
         let tx = connection.transaction().unwrap();
-        ensure_key(&tx, 1_000).unwrap();
+        ensure_key(&tx, 1_000, Suite::Ed25519).unwrap();
         let cache = StatusCache::default();
         let set = |tx: &Transaction<'_>, index: u32, revoked: bool| {
             let sql = if revoked {
