@@ -21,6 +21,28 @@ pub struct AuthorityKeyArgs {
     /// SQLite database file of the platform (created and seeded if new).
     #[arg(long)]
     db: PathBuf,
+    #[command(flatten)]
+    suite: DeploymentSuite,
+}
+
+/// The suite of a new platform database's first keys.
+#[derive(Args)]
+pub struct DeploymentSuite {
+    /// Suite of the first issuer and authority keys of a new database:
+    /// sm2 (the sample Jiangxi deployment), p256 or ed25519. An existing
+    /// database keeps its keys; change suite with the rotate endpoints.
+    #[arg(long, value_parser = crate::output::parse_suite)]
+    issuer_suite: Option<ecard_credential::Suite>,
+}
+
+impl DeploymentSuite {
+    fn config(&self, db: &std::path::Path) -> PlatformConfig {
+        let config = PlatformConfig::new(db);
+        match self.issuer_suite {
+            Some(suite) => config.with_suite(suite),
+            None => config,
+        }
+    }
 }
 
 #[derive(Args)]
@@ -34,14 +56,16 @@ pub struct ServeArgs {
     /// Bearer token for `/admin` endpoints (random when omitted).
     #[arg(long, env = "ECARD_ADMIN_TOKEN")]
     admin_token: Option<String>,
+    #[command(flatten)]
+    suite: DeploymentSuite,
 }
 
 pub fn run(command: &PlatformCommand) -> Result<ExitCode, String> {
     let args = match command {
         PlatformCommand::Serve(args) => args,
         PlatformCommand::AuthorityKey(args) => {
-            let platform = Platform::open(&PlatformConfig::new(&args.db))
-                .map_err(|error| error.to_string())?;
+            let platform =
+                Platform::open(&args.suite.config(&args.db)).map_err(|error| error.to_string())?;
             let keys = platform
                 .authority_keys()
                 .map_err(|error| error.to_string())?;
@@ -50,7 +74,7 @@ pub fn run(command: &PlatformCommand) -> Result<ExitCode, String> {
             return Ok(ExitCode::SUCCESS);
         }
     };
-    let mut config = PlatformConfig::new(&args.db);
+    let mut config = args.suite.config(&args.db);
     if let Some(token) = &args.admin_token {
         config.admin_token = token.clone();
     }

@@ -494,3 +494,46 @@ fn sm2_corpus_codes_verify_as_the_corpus_says() {
     }
     assert!(checked >= 30, "only {checked} SM2 vectors");
 }
+
+/// A new platform database takes its first keys in the chosen suite (the
+/// sample Jiangxi deployment signs with SM2); an existing one keeps its own.
+#[test]
+fn platform_keys_are_made_in_the_deployments_suite() {
+    let directory = std::env::temp_dir().join(format!("ecard-cli-suite-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let suites = |db: &std::path::Path, extra: &[&str]| -> Vec<String> {
+        let mut arguments = vec!["platform", "authority-key", "--db", db.to_str().unwrap()];
+        arguments.extend_from_slice(extra);
+        let (status, stdout) = ecard(&arguments);
+        assert_eq!(status, 0, "{stdout}");
+        let keys: Value = serde_json::from_str(&stdout).unwrap();
+        keys.as_array()
+            .unwrap()
+            .iter()
+            .map(|key| key["suite"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let sample = directory.join("sample.db");
+    assert_eq!(suites(&sample, &[]), ["sm2"]);
+    let ed25519 = directory.join("ed25519.db");
+    assert_eq!(
+        suites(&ed25519, &["--issuer-suite", "ed25519"]),
+        ["ed25519"]
+    );
+    assert_eq!(
+        suites(&ed25519, &[]),
+        ["ed25519"],
+        "an existing database keeps its keys"
+    );
+    let (status, _, stderr) = ecard_with_stderr(&[
+        "platform",
+        "authority-key",
+        "--db",
+        directory.join("other.db").to_str().unwrap(),
+        "--issuer-suite",
+        "sm9",
+    ]);
+    assert_ne!(status, 0);
+    assert!(stderr.contains("expected p256, ed25519 or sm2"), "{stderr}");
+    std::fs::remove_dir_all(&directory).unwrap();
+}
