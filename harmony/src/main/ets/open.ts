@@ -3,6 +3,7 @@
  * key store. The only file of the wrapper that loads either.
  */
 import { EcardClient } from 'libecard_harmony.so';
+import type { Suite } from 'libecard_harmony.so';
 import { Ecard } from './Ecard';
 import { HuksKeyStore } from './HuksKeyStore';
 
@@ -15,6 +16,13 @@ export interface OpenOptions {
   locale?: string;
   /** A name the resident recognises for this phone. */
   deviceName?: string;
+  /**
+   * The device key's suite. Default `sm2` (国密): HUKS makes SM2 keys, and
+   * HarmonyOS is the one phone platform that can; the core's own default
+   * (Android, iOS) stays `p256`. A phone enrolled with a P-256 key keeps it
+   * until it enrols again, when the core makes a key of this suite.
+   */
+  deviceSuite?: Suite;
 }
 
 export async function openEcard(options: OpenOptions): Promise<Ecard> {
@@ -24,7 +32,7 @@ export async function openEcard(options: OpenOptions): Promise<Ecard> {
       platformUrl: options.platformUrl,
       locale: options.locale ?? 'zh-CN',
       deviceName: options.deviceName ?? 'HarmonyOS',
-      deviceSuite: 'p256',
+      deviceSuite: options.deviceSuite ?? 'sm2',
     },
     new HuksKeyStore(),
   );
