@@ -177,7 +177,7 @@ export interface Draft {
 export type Locale = "zh-CN" | "en";
 
 /** A signature algorithm with its key encoding. */
-export type Suite = "ed25519" | "p256";
+export type Suite = "ed25519" | "p256" | "sm2";
 
 /** What a code is shown for. Each purpose discloses only what its terminals need. */
 export type Purpose = "transport" | "medical" | "identity" | "culture_tourism";
