@@ -57,7 +57,12 @@ export interface ClientConfig {
   deviceName?: string;
   /** Region whose catalogue and rules to sync before enrolment (default `360000`). */
   defaultRegion?: string;
-  /** Suite of the device key (default `p256`, which HUKS and every platform store support). */
+  /**
+   * Suite of the device key: `p256` (the core's default, which every
+   * platform store supports), `sm2` (国密; HUKS makes it, and the ArkTS
+   * wrapper's `openEcard` defaults to it) or `ed25519`. A key store that
+   * cannot make the suite refuses it with `unsupported_suite`.
+   */
   deviceSuite?: Suite;
   /** How long one key-store call may take, fingerprint prompt included (default 120). */
   keyStoreTimeoutSeconds?: number;
@@ -81,15 +86,24 @@ export type MaybePromise<T> = T | Promise<T>;
  * The device key store, implemented by the app (HUKS on HarmonyOS). The
  * private keys never leave it. Each method may answer directly or with a
  * Promise; the core waits off the UI thread. Throw (or reject) an `Error`
- * whose `code` is `not_found`, `user_cancelled` or `unsupported_suite`
+ * whose `code` is `not_found`, `user_cancelled` or `unsupported_suite` (a
+ * suite the store cannot make keys of: the app then sees `not_allowed` with
+ * code `unsupported_suite`)
  * for those cases; any other error is a key-store failure.
  */
 export interface KeyStore {
-  /** Makes (replacing) a signing key; answers its public key (raw, SEC1 or SubjectPublicKeyInfo DER). */
+  /** Makes (replacing) a signing key of `suite`; answers its public key (raw, SEC1 or SubjectPublicKeyInfo DER). */
   generateKey(alias: string, suite: Suite): MaybePromise<Uint8Array>;
-  /** The public key of a signing key, or null/undefined when there is none. */
+  /**
+   * The public key of a signing key, or null/undefined when there is none.
+   * Read as the configured `deviceSuite`, never guessed from its length (a
+   * 65-byte point may be P-256 or SM2).
+   */
   publicKey(alias: string): MaybePromise<Uint8Array | null | undefined>;
-  /** Signs `message` (ECDSA P-256 with SHA-256: DER or r‖s; Ed25519: 64 bytes). */
+  /**
+   * Signs `message` (ECDSA P-256 with SHA-256: DER or r‖s; SM2 with SM3 and
+   * the GM/T 0009 identifier `1234567812345678`: DER or r‖s; Ed25519: 64 bytes).
+   */
   sign(alias: string, message: Uint8Array): MaybePromise<Uint8Array>;
   /** Deletes a signing key; a missing key is not an error. */
   deleteKey(alias: string): MaybePromise<void>;
@@ -174,7 +188,7 @@ export interface Draft {
 export type Locale = "zh-CN" | "en";
 
 /** A signature algorithm with its key encoding. */
-export type Suite = "ed25519" | "p256";
+export type Suite = "ed25519" | "p256" | "sm2";
 
 /** What a code is shown for. Each purpose discloses only what its terminals need. */
 export type Purpose = "transport" | "medical" | "identity" | "culture_tourism";
@@ -1297,7 +1311,7 @@ export declare function defaultConfig(dataDir: string, platformUrl: string): {
   locale: Locale;
   deviceName: string;
   defaultRegion: string;
-  deviceSuite: 'p256' | 'ed25519';
+  deviceSuite: Suite;
   requestTimeoutSeconds: number;
   storageLimitBytes: number | null;
   keyStoreTimeoutSeconds: number;

@@ -92,7 +92,10 @@ pub struct ClientConfig {
     pub device_name: String,
     /// Region whose catalogue and rules to sync before enrolment.
     pub default_region: String,
-    /// Suite of the device key (P-256 works with every platform key store).
+    /// Suite of the device key: P-256 (the default) works with every
+    /// platform key store; SM2 (国密) only where the store makes SM2 keys
+    /// (HarmonyOS HUKS; Android Keystore and the Secure Enclave refuse it
+    /// with [`KeyStoreError::UnsupportedSuite`]).
     pub device_suite: Suite,
     /// Longest wait for one platform answer.
     pub request_timeout: std::time::Duration,

@@ -744,4 +744,123 @@ mod tests {
             assert!(stored(&client.inner.store).unwrap().is_empty());
         });
     }
+
+    /// A phone whose key store makes SM2 keys (HUKS) enrols with an SM2
+    /// device key, fetches its credentials and shows codes a gate accepts.
+    #[test]
+    fn an_sm2_device_key_enrols_and_shows_codes_a_gate_accepts() {
+        use ecard_credential::{Disclosure, Suite, Verifier, VerifierPolicy};
+
+        use crate::client::ClientConfig;
+        use crate::test_platform::block_on;
+        use crate::transport::in_process::BASE_URL;
+
+        let platform = TestPlatform::start();
+        let data = tempfile::tempdir().unwrap();
+        block_on(async {
+            let mut config = ClientConfig::new(data.path(), BASE_URL);
+            config.device_suite = Suite::Sm2;
+            let client = platform.client_with(data.path(), config).await;
+            platform.enrol(&client, "elder").await;
+            let device = client.inner.key_store.public_key(DEVICE_KEY_ALIAS).unwrap();
+            assert_eq!(device.suite(), Suite::Sm2);
+            assert!(credential_fetches(&platform) >= 1);
+            let code = client.current_code(None, Purpose::Transport).await.unwrap();
+            // The status check on the way took the signed trust list.
+            let trust = client.inner.status.lock().await.trust.clone().unwrap();
+            let mut gate = Verifier::new(
+                &trust,
+                VerifierPolicy::for_purposes(&[Purpose::Transport]).best_effort_status(),
+            )
+            .unwrap();
+            let verified = gate.verify(&code.text, client.trusted_now()).unwrap();
+            assert!(matches!(verified.disclosure, Disclosure::Transport { .. }));
+            let next = client.current_code(None, Purpose::Transport).await.unwrap();
+            gate.verify(&next.text, client.trusted_now()).unwrap();
+            // A replay of the first is still refused.
+            assert!(gate.verify(&code.text, client.trusted_now()).is_err());
+        });
+    }
+
+    /// A key store that cannot make SM2 keys (Android Keystore, the Secure
+    /// Enclave) refuses the suite with a typed error, before any request.
+    #[test]
+    fn a_key_store_without_sm2_refuses_it_with_a_typed_error() {
+        use std::sync::Arc;
+
+        use ecard_credential::{KeyStore, KeyStoreError, Locale, PublicKey, Suite};
+
+        use crate::client::ClientConfig;
+        use crate::error::ErrorCategory;
+        use crate::keystore::{FileKeyStore, SecureKeyStore};
+        use crate::test_platform::block_on;
+        use crate::transport::in_process::BASE_URL;
+
+        /// P-256 only, as the phones' hardware stores.
+        struct P256Only(FileKeyStore);
+        impl KeyStore for P256Only {
+            fn generate_key(&self, alias: &str, suite: Suite) -> Result<PublicKey, KeyStoreError> {
+                if suite != Suite::EcdsaP256 {
+                    return Err(KeyStoreError::UnsupportedSuite);
+                }
+                self.0.generate_key(alias, suite)
+            }
+            fn public_key(&self, alias: &str) -> Result<PublicKey, KeyStoreError> {
+                self.0.public_key(alias)
+            }
+            fn sign(&self, alias: &str, message: &[u8]) -> Result<Vec<u8>, KeyStoreError> {
+                self.0.sign(alias, message)
+            }
+            fn delete_key(&self, alias: &str) -> Result<(), KeyStoreError> {
+                self.0.delete_key(alias)
+            }
+        }
+        impl SecureKeyStore for P256Only {
+            fn wrap(&self, alias: &str, secret: &[u8]) -> Result<Vec<u8>, KeyStoreError> {
+                self.0.wrap(alias, secret)
+            }
+            fn unwrap(&self, alias: &str, wrapped: &[u8]) -> Result<Vec<u8>, KeyStoreError> {
+                self.0.unwrap(alias, wrapped)
+            }
+        }
+
+        let platform = TestPlatform::start();
+        let data = tempfile::tempdir().unwrap();
+        block_on(async {
+            let mut config = ClientConfig::new(data.path(), BASE_URL);
+            config.device_suite = Suite::Sm2;
+            let keys = Arc::new(P256Only(
+                FileKeyStore::open(data.path().join("keys")).unwrap(),
+            ));
+            let client = EcardClient::open_with_transport(config, keys, platform.network.clone())
+                .await
+                .unwrap();
+            let enrolments = platform
+                .network
+                .seen(&Method::POST, paths::ENROLMENTS)
+                .len();
+            let error = client
+                .begin_enrolment(platform.persona("elder").await)
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(
+                    error,
+                    ClientError::KeyStore(KeyStoreError::UnsupportedSuite)
+                ),
+                "{error:?}"
+            );
+            assert_eq!(error.code(), "unsupported_suite");
+            assert_eq!(error.category(), ErrorCategory::NotAllowed);
+            assert!(error.message(Locale::ZhCn).contains("签名算法"));
+            assert!(error.message(Locale::En).contains("signature algorithm"));
+            assert_eq!(
+                platform
+                    .network
+                    .seen(&Method::POST, paths::ENROLMENTS)
+                    .len(),
+                enrolments
+            );
+        });
+    }
 }

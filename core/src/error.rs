@@ -209,6 +209,7 @@ impl ClientError {
             ClientError::Code(_) => "code_failed".into(),
             ClientError::KeyStore(KeyStoreError::UserCancelled) => "user_cancelled".into(),
             ClientError::KeyStore(KeyStoreError::Locked) => "key_store_locked".into(),
+            ClientError::KeyStore(KeyStoreError::UnsupportedSuite) => "unsupported_suite".into(),
             ClientError::KeyStore(_) => "key_store".into(),
             ClientError::KeyStoreUnavailable { .. } => "key_store_unavailable".into(),
             ClientError::FieldCipherMismatch { .. } => "field_cipher_mismatch".into(),
@@ -266,9 +267,11 @@ impl ClientError {
             ClientError::Code(
                 PresentError::CredentialNotValid | PresentError::CounterExhausted,
             ) => ErrorCategory::Revoked,
-            ClientError::KeyStore(KeyStoreError::UserCancelled | KeyStoreError::Locked) => {
-                ErrorCategory::NotAllowed
-            }
+            ClientError::KeyStore(
+                KeyStoreError::UserCancelled
+                | KeyStoreError::Locked
+                | KeyStoreError::UnsupportedSuite,
+            ) => ErrorCategory::NotAllowed,
             // The person can act (confirm, unlock); the data waits.
             ClientError::KeyStoreUnavailable {
                 source: KeyStoreError::UserCancelled | KeyStoreError::Locked,
@@ -323,6 +326,10 @@ impl ClientError {
             ClientError::KeyStore(KeyStoreError::Locked) => locale.pick(
                 "手机已锁定，请解锁手机后再试。",
                 "Your phone is locked. Unlock it and try again.",
+            ),
+            ClientError::KeyStore(KeyStoreError::UnsupportedSuite) => locale.pick(
+                "这部手机的安全存储不支持所选的签名算法，无法生成电子社保卡密钥。请更新应用后再试。",
+                "This phone's secure storage does not support the chosen signature algorithm, so the e-card key cannot be made. Update the app and try again.",
             ),
             ClientError::KeyStoreUnavailable { source: KeyStoreError::UserCancelled, .. } => locale.pick(
                 "需要先验证是您本人才能打开电子社保卡。您的资料都还在，请重试并完成验证。",

@@ -305,6 +305,39 @@ mod tests {
     use super::*;
 
     #[test]
+    fn sm2_keys_keep_their_suite_across_reopening() {
+        let directory = tempfile::tempdir().unwrap();
+        let store = FileKeyStore::open(directory.path()).unwrap();
+        store.generate_key("device", Suite::EcdsaP256).unwrap();
+        // Replacing the P-256 key with an SM2 key of the same alias leaves
+        // one key file, named by its suite.
+        let public = store.generate_key("device", Suite::Sm2).unwrap();
+        assert_eq!(public.suite(), Suite::Sm2);
+        let mut files: Vec<String> = std::fs::read_dir(directory.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        assert_eq!(files, ["device.sm2.p8"]);
+        drop(store);
+        // The suite comes from the file, not from the key's length (an SM2
+        // point is as long as a P-256 one).
+        let reopened = FileKeyStore::open(directory.path()).unwrap();
+        let read = reopened.public_key("device").unwrap();
+        assert_eq!(read, public);
+        assert_eq!(read.suite(), Suite::Sm2);
+        let signature = reopened.sign("device", b"message").unwrap();
+        assert!(public.verify(b"message", &signature));
+        reopened.delete_key("device").unwrap();
+        assert!(
+            std::fs::read_dir(directory.path())
+                .unwrap()
+                .next()
+                .is_none()
+        );
+    }
+
+    #[test]
     fn file_keys_survive_reopening_and_wrap_round_trips() {
         let directory = tempfile::tempdir().unwrap();
         let store = FileKeyStore::open(directory.path()).unwrap();

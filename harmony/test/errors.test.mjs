@@ -123,6 +123,22 @@ test('key-store failures reach the core with their meaning', async () => {
   client.close();
 });
 
+test('a suite the key store cannot make is refused with unsupported_suite, in Chinese or English', async () => {
+  // The Node key store makes P-256 and SM2 keys, not Ed25519 (as HUKS here).
+  for (const { locale, words } of [
+    { locale: 'zh-CN', words: /签名算法/ },
+    { locale: 'en', words: /signature algorithm/ },
+  ]) {
+    const { client } = await openClient({ locale, deviceSuite: 'ed25519' });
+    const error = await rejection(client.beginEnrolment(identityOf(await persona('elder'))));
+    assert.equal(error.code, 'unsupported_suite');
+    assert.equal(error.category, 'not_allowed');
+    assert.match(error.message, words);
+    assert.equal(client.snapshot().enrolled, false);
+    client.close();
+  }
+});
+
 test('a key store answering the wrong type, or missing a method, fails cleanly', async () => {
   class WrongAnswers extends NodeKeyStore {
     /** @param {string} _alias @param {Uint8Array} _secret */

@@ -9,7 +9,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { TEST_PIN, advanceDays, enrolPersona, rejection, testPhoto } from './support.mjs';
+import {
+  NodeKeyStore,
+  TEST_PIN,
+  advanceDays,
+  enrolAs,
+  enrolPersona,
+  openClient,
+  persona,
+  rejection,
+  testPhoto,
+} from './support.mjs';
 
 /** Nanchang's centre. */
 const NANCHANG = { latitude: 28.6829, longitude: 115.8579 };
@@ -25,6 +35,24 @@ async function eventually(events, predicate) {
   }
   return events.some(predicate);
 }
+
+test('an SM2 device key (国密, as HUKS makes it) enrols, fetches credentials and shows codes', async () => {
+  const keyStore = new NodeKeyStore();
+  const { client } = await openClient({ keyStore, deviceSuite: 'sm2' });
+  await enrolAs(client, await persona('elder'));
+  const devices = await client.devices();
+  const current = devices.find((device) => device.current);
+  assert.equal(current?.suite, 'sm2', 'the platform holds an SM2 device key');
+  await client.syncCatalogue();
+  const code = await client.currentCode(null, 'transport');
+  assert.ok(code.text.startsWith('EC1:'), code.text);
+  const again = await client.currentCode(null, 'transport');
+  assert.ok(again.counter > code.counter, 'counters never repeat');
+  const medical = await client.currentCode(null, 'medical');
+  assert.equal(medical.purpose, 'medical');
+  assert.ok(keyStore.calls.sign >= 2, 'requests and codes are signed with the SM2 key');
+  client.close();
+});
 
 test('the elder enrols, syncs the catalogue, searches, finds outlets and shows codes', async () => {
   const { client, keyStore, session, person } = await enrolPersona('elder');

@@ -10,6 +10,8 @@ import { spawn } from 'node:child_process';
 import {
   createCipheriv,
   createDecipheriv,
+  createECDH,
+  createHash,
   createPublicKey,
   generateKeyPairSync,
   randomBytes,
@@ -270,6 +272,78 @@ export function testPhoto() {
   return jpeg(358, 441, 12_000);
 }
 
+/**
+ * SM2 signatures as GM/T 0009 makes them, for the test key store: SM3 over
+ * Z ‖ message, where Z = SM3(bit length of the identifier ‖ identifier
+ * `1234567812345678` ‖ curve a, b ‖ base point ‖ public key), then `r ‖ s`.
+ * Node's `crypto.sign('sm3', …)` with an SM2-curve key makes ECDSA over SM3
+ * instead (OpenSSL treats the key as a plain EC key), which no SM2 verifier
+ * accepts; so the arithmetic is done here, with the curve multiplication of
+ * `createECDH('SM2')`. Checked against the PyPI `gmssl` verifier.
+ */
+const SM2_N = 0xfffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54123n;
+const SM2_CURVE = Buffer.from(
+  'fffffffeffffffffffffffffffffffffffffffff00000000fffffffffffffffc' +
+    '28e9fa9e9d9f5e344d5a9e4bcf6509a7f39789f515ab8f92ddbcbd414d940e93' +
+    '32c4ae2c1f1981195f9904466a39c9948fe30bbff2660be1715a4589334c74c7' +
+    'bc3736a2f4f6779c59bdcee36b692153d0a9877cc62a474002df32e52139f0a0',
+  'hex',
+);
+const SM2_ID = Buffer.from('1234567812345678');
+/** SubjectPublicKeyInfo DER up to the point: id-ecPublicKey on curve 1.2.156.10197.1.301. */
+const SM2_SPKI_PREFIX = Buffer.from('3059301306072a8648ce3d020106082a811ccf5501822d034200', 'hex');
+
+/** @param {Uint8Array} bytes */
+const toBig = (bytes) => BigInt(`0x${Buffer.from(bytes).toString('hex') || '0'}`);
+/** @param {bigint} value */
+const to32 = (value) => Buffer.from(value.toString(16).padStart(64, '0'), 'hex');
+
+/**
+ * @param {bigint} base
+ * @param {bigint} exponent
+ */
+function powModN(base, exponent) {
+  let result = 1n;
+  base %= SM2_N;
+  while (exponent > 0n) {
+    if (exponent & 1n) result = (result * base) % SM2_N;
+    base = (base * base) % SM2_N;
+    exponent >>= 1n;
+  }
+  return result;
+}
+
+/** An SM2 key pair: the private scalar and the uncompressed point. */
+function sm2Generate() {
+  const ecdh = createECDH('SM2');
+  ecdh.generateKeys();
+  return { d: toBig(ecdh.getPrivateKey()), point: ecdh.getPublicKey() };
+}
+
+/**
+ * @param {{ d: bigint, point: Buffer }} key
+ * @param {Uint8Array} message
+ */
+function sm2Sign(key, message) {
+  const bits = SM2_ID.length * 8;
+  const z = createHash('sm3')
+    .update(Buffer.concat([Buffer.from([bits >> 8, bits & 0xff]), SM2_ID, SM2_CURVE, key.point.subarray(1)]))
+    .digest();
+  const e = toBig(createHash('sm3').update(z).update(message).digest());
+  for (;;) {
+    const k = toBig(randomBytes(32)) % SM2_N;
+    if (k === 0n) continue;
+    const ecdh = createECDH('SM2');
+    ecdh.setPrivateKey(to32(k));
+    const x1 = toBig(ecdh.getPublicKey().subarray(1, 33));
+    const r = (e + x1) % SM2_N;
+    if (r === 0n || r + k === SM2_N) continue;
+    const s = (powModN(1n + key.d, SM2_N - 2n) * (((k - r * key.d) % SM2_N) + SM2_N)) % SM2_N;
+    if (s === 0n) continue;
+    return new Uint8Array(Buffer.concat([to32(r), to32(s)]));
+  }
+}
+
 /** @typedef {import('../index.js').KeyStore} KeyStore */
 
 /**
@@ -282,14 +356,18 @@ function coded(message, code) {
 
 /**
  * A key store on node:crypto, as an app implements it with HUKS: P-256
- * signing keys (ECDSA SHA-256, DER signatures) and AES-256-GCM wrapping
- * keys, never handing out private key material. Some methods answer with
+ * signing keys (ECDSA SHA-256, DER signatures), SM2 signing keys (SM3 with
+ * the GM/T 0009 identifier, `r ‖ s` signatures, SubjectPublicKeyInfo with
+ * the SM2 curve) and AES-256-GCM wrapping keys, never handing out private
+ * key material. Ed25519 is refused with `unsupported_suite`. Some methods answer with
  * a Promise and some directly, as both are allowed. It counts its calls.
  * @implements {KeyStore}
  */
 export class NodeKeyStore {
   /** @type {Map<string, import('node:crypto').KeyObject>} */
   #signing = new Map();
+  /** @type {Map<string, { d: bigint, point: Buffer }>} */
+  #sm2 = new Map();
   /** @type {Map<string, Buffer>} */
   #wrapping = new Map();
   /** @type {Record<string, number>} */
@@ -304,15 +382,29 @@ export class NodeKeyStore {
    */
   async generateKey(alias, suite) {
     this.calls.generateKey++;
-    if (suite !== 'p256') throw coded(`${suite} keys are not supported`, 'unsupported_suite');
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-    this.#signing.set(alias, privateKey);
-    return this.#spki(privateKey);
+    switch (suite) {
+      case 'p256': {
+        const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+        this.#sm2.delete(alias);
+        this.#signing.set(alias, privateKey);
+        return this.#spki(privateKey);
+      }
+      case 'sm2': {
+        const key = sm2Generate();
+        this.#signing.delete(alias);
+        this.#sm2.set(alias, key);
+        return new Uint8Array(Buffer.concat([SM2_SPKI_PREFIX, key.point]));
+      }
+      default:
+        throw coded(`${suite} keys are not supported`, 'unsupported_suite');
+    }
   }
 
   /** @param {string} alias */
   publicKey(alias) {
     this.calls.publicKey++;
+    const sm2 = this.#sm2.get(alias);
+    if (sm2) return new Uint8Array(Buffer.concat([SM2_SPKI_PREFIX, sm2.point]));
     const key = this.#signing.get(alias);
     return key ? this.#spki(key) : null;
   }
@@ -326,6 +418,8 @@ export class NodeKeyStore {
     // Like a HUKS session: the answer comes on a later turn of the event loop.
     await new Promise((resolve) => setImmediate(resolve));
     if (this.failSigningWith) throw coded('signing refused', this.failSigningWith);
+    const sm2 = this.#sm2.get(alias);
+    if (sm2) return sm2Sign(sm2, message);
     const key = this.#signing.get(alias);
     if (!key) throw coded(`no key ${alias}`, 'not_found');
     return new Uint8Array(cryptoSign('sha256', message, key));
@@ -335,6 +429,7 @@ export class NodeKeyStore {
   deleteKey(alias) {
     this.calls.deleteKey++;
     this.#signing.delete(alias);
+    this.#sm2.delete(alias);
   }
 
   /**
@@ -397,14 +492,20 @@ export function dataDir() {
 
 /**
  * Opens a client on the platform with a fresh data directory.
- * @param {{ keyStore?: NodeKeyStore, directory?: string, locale?: string, platformUrl?: string, deviceName?: string }} [options]
+ * @param {{ keyStore?: NodeKeyStore, directory?: string, locale?: string, platformUrl?: string, deviceName?: string, deviceSuite?: import('../index.js').Suite }} [options]
  */
 export async function openClient(options = {}) {
   const keyStore = options.keyStore ?? new NodeKeyStore();
   const directory = options.directory ?? dataDir();
   const platformUrl = options.platformUrl ?? (await platform()).url;
   const client = await native.EcardClient.open(
-    { dataDir: directory, platformUrl, locale: options.locale ?? 'zh-CN', deviceName: options.deviceName ?? 'node test' },
+    {
+      dataDir: directory,
+      platformUrl,
+      locale: options.locale ?? 'zh-CN',
+      deviceName: options.deviceName ?? 'node test',
+      ...(options.deviceSuite ? { deviceSuite: options.deviceSuite } : {}),
+    },
     keyStore,
   );
   return { client, keyStore, directory };

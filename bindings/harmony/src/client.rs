@@ -129,6 +129,7 @@ impl Client {
         };
         let locale = config.locale();
         key_store.set_timeout(config.key_store_timeout());
+        key_store.set_suite(config.device_suite());
         let opened = bridge::run(locale, async move {
             EcardClient::open(config.client_config(), Arc::new(key_store))
                 .await

@@ -8,12 +8,19 @@
 //!
 //! | method | arguments | answer |
 //! | --- | --- | --- |
-//! | `generateKey` | alias, suite (`p256`/`ed25519`) | public key bytes |
+//! | `generateKey` | alias, suite (`p256`/`ed25519`/`sm2`) | public key bytes |
 //! | `publicKey` | alias | public key bytes, or `null` when there is none |
-//! | `sign` | alias, message | signature (DER or `r‖s` for P-256) |
+//! | `sign` | alias, message | signature (DER or `r‖s` for P-256 and SM2) |
 //! | `deleteKey` | alias | nothing |
 //! | `wrap` | alias, secret | sealed bytes (the method makes its AES key on first use) |
 //! | `unwrap` | alias, sealed | the secret |
+//!
+//! A store that cannot make keys of a suite throws `unsupported_suite`
+//! (the person sees `NotAllowed`/`unsupported_suite`). SM2 signs over SM3
+//! with the GM/T 0009 identifier `1234567812345678` (HUKS with
+//! `HUKS_ALG_SM2` and `HUKS_DIGEST_SM3`). The `publicKey` answer carries no
+//! suite: it is read as the configured device suite, never guessed from
+//! its length (a 65-byte point may be P-256 or SM2).
 //!
 //! Failures are thrown (or rejected) errors; a `code` property of
 //! `not_found`, `user_cancelled`, `locked` or `unsupported_suite` maps to
@@ -120,6 +127,7 @@ pub struct JsKeyStore {
     methods: Vec<Method>,
     js_thread: ThreadId,
     timeout: Duration,
+    suite: Suite,
 }
 
 impl std::fmt::Debug for JsKeyStore {
@@ -127,6 +135,7 @@ impl std::fmt::Debug for JsKeyStore {
         formatter
             .debug_struct("JsKeyStore")
             .field("timeout", &self.timeout)
+            .field("suite", &self.suite)
             .finish_non_exhaustive()
     }
 }
@@ -161,6 +170,7 @@ impl FromNapiValue for JsKeyStore {
             methods,
             js_thread: std::thread::current().id(),
             timeout: DEFAULT_KEY_STORE_TIMEOUT,
+            suite: Suite::EcdsaP256,
         })
     }
 }
@@ -268,6 +278,12 @@ impl JsKeyStore {
         self.timeout = timeout;
     }
 
+    /// Sets the suite the `publicKey` answer is read as (the configured
+    /// device suite).
+    pub fn set_suite(&mut self, suite: Suite) {
+        self.suite = suite;
+    }
+
     fn invoke(&self, index: usize, alias: &str, payload: Payload, expect: Expect) -> Reply {
         let name = METHODS.get(index).copied().unwrap_or("?");
         if std::thread::current().id() == self.js_thread {
@@ -312,12 +328,12 @@ impl JsKeyStore {
 impl KeyStore for JsKeyStore {
     fn generate_key(&self, alias: &str, suite: Suite) -> Result<PublicKey, KeyStoreError> {
         let bytes = self.bytes(0, alias, Payload::Text(suite.name().to_owned()))?;
-        public_key_from(&bytes, Some(suite))
+        public_key_from(&bytes, suite)
     }
 
     fn public_key(&self, alias: &str) -> Result<PublicKey, KeyStoreError> {
         match self.invoke(1, alias, Payload::Nothing, Expect::BytesOrNull)? {
-            Some(bytes) => public_key_from(&bytes, None),
+            Some(bytes) => public_key_from(&bytes, self.suite),
             None => Err(KeyStoreError::NotFound(alias.to_owned())),
         }
     }

@@ -104,8 +104,11 @@ impl EcardClient {
         let language = config.language;
         let config = BindingConfig::from(config);
         let core = run(language, async move {
-            let store: Arc<dyn SecureKeyStore> =
-                Arc::new(ForeignKeyStore::new(key_store, config.key_store_timeout()));
+            let store: Arc<dyn SecureKeyStore> = Arc::new(ForeignKeyStore::new(
+                key_store,
+                config.key_store_timeout(),
+                config.device_suite(),
+            ));
             ecard_core::EcardClient::open(config.client_config(), store)
                 .await
                 .map_err(|error| FlatError::from_client(&error, language))

@@ -5,7 +5,9 @@
 //! store (Android Keystore/StrongBox, the iOS Secure Enclave, HarmonyOS
 //! HUKS) and never leave it, so the app implements six small operations
 //! natively and the core only ever holds aliases. The contract is kept to
-//! what every store can do natively: P-256 key pairs, SHA-256 ECDSA
+//! what every store can do natively: P-256 key pairs (SM2 where the store
+//! has it: HUKS does, Android Keystore and the Secure Enclave do not and
+//! refuse it with `UnsupportedSuite`), SHA-256 ECDSA
 //! signatures in DER (what Android's `SHA256withECDSA` and Apple's
 //! `.ecdsaSignatureMessageX962SHA256` produce; the core normalises them),
 //! public keys as SubjectPublicKeyInfo DER or SEC1 points (Java's
@@ -35,8 +37,9 @@ pub enum KeyStoreFailure {
         /// The alias asked for.
         alias: String,
     },
-    /// The store cannot make keys of this suite (Ed25519 on a Secure
-    /// Enclave): the app should configure P-256.
+    /// The store cannot make keys of this suite (Ed25519 or SM2 on a
+    /// Secure Enclave or in Android Keystore): the app should configure
+    /// P-256. The person sees `NotAllowed`/`unsupported_suite`.
     #[error("the key store does not support this suite")]
     UnsupportedSuite,
     /// The person cancelled a biometric or PIN prompt.
@@ -82,17 +85,23 @@ impl From<KeyStoreFailure> for KeyStoreError {
 /// may be called from any background thread, concurrently, and may block.
 #[uniffi::export(with_foreign)]
 pub trait PlatformKeyStore: Send + Sync {
-    /// Creates a signing key pair under `alias` (replacing any key of that
-    /// alias) and returns its public key: SubjectPublicKeyInfo DER, or a
-    /// SEC1 point (P-256), or the raw 32 bytes (Ed25519).
+    /// Creates a signing key pair of `suite` under `alias` (replacing any
+    /// key of that alias) and returns its public key: SubjectPublicKeyInfo
+    /// DER, or a SEC1 point (P-256, SM2), or the raw 32 bytes (Ed25519).
+    /// `UnsupportedSuite` when the store cannot make keys of `suite`.
     fn generate_key(&self, alias: String, suite: Suite) -> Result<Vec<u8>, KeyStoreFailure>;
 
     /// The public key under `alias`, in one of the forms `generate_key`
-    /// returns; `NotFound` when there is none.
+    /// returns; `NotFound` when there is none. The core reads it as the
+    /// configured device suite (`ClientConfig.deviceSuite`), never guessing
+    /// from the length (a 65-byte point may be P-256 or SM2): a key of
+    /// another suite reads as unreadable and is replaced at enrolment.
     fn public_key(&self, alias: String) -> Result<Vec<u8>, KeyStoreFailure>;
 
     /// Signs `message` with the key under `alias`: ECDSA P-256 over the
-    /// SHA-256 of `message` (DER or fixed 64-byte `r || s`), or Ed25519.
+    /// SHA-256 of `message` (DER or fixed 64-byte `r || s`), SM2 over SM3
+    /// with the GM/T 0009 identifier `1234567812345678` (DER or `r || s`),
+    /// or Ed25519.
     fn sign(&self, alias: String, message: Vec<u8>) -> Result<Vec<u8>, KeyStoreFailure>;
 
     /// Deletes the signing key under `alias`; a missing key is not an error.
@@ -112,15 +121,25 @@ pub trait PlatformKeyStore: Send + Sync {
 }
 
 /// The app's key store seen as the core's [`SecureKeyStore`], every call
-/// bounded by `timeout`.
+/// bounded by `timeout`, public keys read as `suite` (the configured device
+/// suite).
 pub(crate) struct ForeignKeyStore {
     store: Arc<dyn PlatformKeyStore>,
     timeout: Duration,
+    suite: Suite,
 }
 
 impl ForeignKeyStore {
-    pub(crate) fn new(store: Arc<dyn PlatformKeyStore>, timeout: Duration) -> ForeignKeyStore {
-        ForeignKeyStore { store, timeout }
+    pub(crate) fn new(
+        store: Arc<dyn PlatformKeyStore>,
+        timeout: Duration,
+        suite: Suite,
+    ) -> ForeignKeyStore {
+        ForeignKeyStore {
+            store,
+            timeout,
+            suite,
+        }
     }
 
     /// Calls `method` of the app's store on a thread of its own, waiting
@@ -143,13 +162,13 @@ impl KeyStore for ForeignKeyStore {
     fn generate_key(&self, alias: &str, suite: Suite) -> Result<PublicKey, KeyStoreError> {
         let alias = alias.to_owned();
         let bytes = self.call("generateKey", move |store| store.generate_key(alias, suite))?;
-        public_key_from(&bytes, Some(suite))
+        public_key_from(&bytes, suite)
     }
 
     fn public_key(&self, alias: &str) -> Result<PublicKey, KeyStoreError> {
         let alias = alias.to_owned();
         let bytes = self.call("publicKey", move |store| store.public_key(alias))?;
-        public_key_from(&bytes, None)
+        public_key_from(&bytes, self.suite)
     }
 
     fn sign(&self, alias: &str, message: &[u8]) -> Result<Vec<u8>, KeyStoreError> {
@@ -239,7 +258,8 @@ mod tests {
 
     #[test]
     fn the_adapter_round_trips_through_the_trait() {
-        let adapter = ForeignKeyStore::new(memory_key_store(), Duration::from_secs(5));
+        let adapter =
+            ForeignKeyStore::new(memory_key_store(), Duration::from_secs(5), Suite::EcdsaP256);
         let public = adapter.generate_key("device", Suite::EcdsaP256).unwrap();
         assert_eq!(adapter.public_key("device").unwrap(), public);
         let signature = adapter.sign("device", b"hello").unwrap();
@@ -252,5 +272,30 @@ mod tests {
         ));
         let ed = adapter.generate_key("ed", Suite::Ed25519).unwrap();
         assert_eq!(ed.suite(), Suite::Ed25519);
+    }
+
+    #[test]
+    fn public_keys_are_read_as_the_configured_suite() {
+        let store = memory_key_store();
+        let sm2 = ForeignKeyStore::new(store.clone(), Duration::from_secs(5), Suite::Sm2);
+        let public = sm2.generate_key("device", Suite::Sm2).unwrap();
+        assert_eq!(public.suite(), Suite::Sm2);
+        assert_eq!(sm2.public_key("device").unwrap(), public);
+        assert!(public.verify(b"hello", &sm2.sign("device", b"hello").unwrap()));
+        // The same 65 bytes are never taken for a P-256 key.
+        let p256 = ForeignKeyStore::new(store, Duration::from_secs(5), Suite::EcdsaP256);
+        assert!(p256.public_key("device").is_err());
+    }
+
+    #[test]
+    fn an_unsupported_suite_crosses_as_itself() {
+        assert_eq!(
+            KeyStoreError::from(KeyStoreFailure::UnsupportedSuite),
+            KeyStoreError::UnsupportedSuite
+        );
+        assert_eq!(
+            failure(KeyStoreError::UnsupportedSuite),
+            KeyStoreFailure::UnsupportedSuite
+        );
     }
 }

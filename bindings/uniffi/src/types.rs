@@ -1205,7 +1205,9 @@ pub struct ClientConfig {
     pub device_name: String,
     /// Region whose catalogue and rules to sync before enrolment.
     pub default_region: String,
-    /// Suite of the device key (P-256 works with every platform key store).
+    /// Suite of the device key: `EcdsaP256` (the default) works with every
+    /// platform key store; Android Keystore and the Secure Enclave refuse
+    /// `Sm2` and `Ed25519` (`NotAllowed`/`unsupported_suite`).
     pub device_suite: Suite,
     /// Longest wait for one platform answer, in seconds.
     pub request_timeout_seconds: u32,

@@ -125,6 +125,12 @@ impl BindingConfig {
         config
     }
 
+    /// The suite of the device key: the one the client asks the key store
+    /// to make, and the one the adapters read its public key as.
+    pub fn device_suite(&self) -> Suite {
+        self.client_config().device_suite
+    }
+
     /// How long one key-store call may take.
     pub fn key_store_timeout(&self) -> Duration {
         positive_seconds(self.key_store_timeout_seconds).unwrap_or(DEFAULT_KEY_STORE_TIMEOUT)

@@ -22,7 +22,8 @@ use crate::workflows::{ApplicationFlow, FlowStep};
 
 /// The core error a scenario names (`offline`, `timeout`, `card_suspended`,
 /// `invalid_choice`, `user_cancelled`, `pin_wrong`, `not_found`,
-/// `key_store_locked`), flattened in `locale`; `None` for another name.
+/// `key_store_locked`, `unsupported_suite`), flattened in `locale`; `None`
+/// for another name.
 pub fn scenario_error(name: &str, locale: Locale) -> Option<FlatError> {
     let error = match name {
         "offline" => ClientError::Offline("conformance".into()),
@@ -39,6 +40,7 @@ pub fn scenario_error(name: &str, locale: Locale) -> Option<FlatError> {
             field: Some("pin".into()),
         },
         "not_found" => ClientError::NotFound("conformance".into()),
+        "unsupported_suite" => ClientError::KeyStore(KeyStoreError::UnsupportedSuite),
         "key_store_locked" => ClientError::KeyStoreUnavailable {
             source: KeyStoreError::Locked,
             retryable: true,
@@ -132,6 +134,7 @@ mod tests {
             "pin_wrong",
             "not_found",
             "key_store_locked",
+            "unsupported_suite",
         ] {
             assert!(scenario_error(name, Locale::En).is_some(), "{name}");
         }

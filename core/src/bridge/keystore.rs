@@ -17,15 +17,18 @@ use ecard_credential::{KeyStoreError, PublicKey, Suite};
 /// fingerprint prompt included).
 pub const DEFAULT_KEY_STORE_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// Reads a public key as key stores export it: SubjectPublicKeyInfo DER, a
-/// SEC1 point (P-256) or 32 raw bytes (Ed25519). With `suite` unknown (the
-/// `public_key` answer) the length tells: Ed25519 keys are 32 bytes raw or
-/// 44 as SubjectPublicKeyInfo; P-256 keys 33, 65 or 91.
-pub fn public_key_from(bytes: &[u8], suite: Option<Suite>) -> Result<PublicKey, KeyStoreError> {
-    let suite = suite.unwrap_or(match bytes.len() {
-        32 | 44 => Suite::Ed25519,
-        _ => Suite::EcdsaP256,
-    });
+/// Reads a public key of `suite` as key stores export it:
+/// SubjectPublicKeyInfo DER, a SEC1 point (P-256, SM2) or 32 raw bytes
+/// (Ed25519).
+///
+/// The suite is always given, never guessed from the length: a 65-byte
+/// uncompressed point may be P-256 or SM2, and reading one as the other
+/// would be suite confusion. The adapters pass the suite they asked the
+/// store for (`generate_key`), and for the `public_key` answer the client's
+/// configured device suite ([`crate::ClientConfig::device_suite`]): a key
+/// of another suite then reads as unreadable, and the core makes a new key
+/// of the configured suite.
+pub fn public_key_from(bytes: &[u8], suite: Suite) -> Result<PublicKey, KeyStoreError> {
     PublicKey::from_bytes(suite, bytes).map_err(|error| {
         KeyStoreError::Backend(format!(
             "the key store returned an unreadable {} public key: {error}",
@@ -102,14 +105,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn public_keys_are_read_by_length_when_the_suite_is_unknown() {
+    fn public_keys_are_read_as_the_suite_given_never_by_length() {
         let store = SoftwareKeyStore::new();
         let p256 = store.generate_key("a", Suite::EcdsaP256).unwrap();
         let ed = store.generate_key("b", Suite::Ed25519).unwrap();
-        assert_eq!(public_key_from(p256.as_bytes(), None).unwrap(), p256);
-        assert_eq!(public_key_from(ed.as_bytes(), None).unwrap(), ed);
-        assert!(public_key_from(&[1, 2, 3], None).is_err());
-        assert!(public_key_from(ed.as_bytes(), Some(Suite::EcdsaP256)).is_err());
+        let sm2 = store.generate_key("c", Suite::Sm2).unwrap();
+        assert_eq!(p256.as_bytes().len(), sm2.as_bytes().len());
+        assert_eq!(
+            public_key_from(p256.as_bytes(), Suite::EcdsaP256).unwrap(),
+            p256
+        );
+        assert_eq!(public_key_from(ed.as_bytes(), Suite::Ed25519).unwrap(), ed);
+        assert_eq!(public_key_from(sm2.as_bytes(), Suite::Sm2).unwrap(), sm2);
+        assert_eq!(public_key_from(&sm2.to_wire(), Suite::Sm2).unwrap(), sm2);
+        assert!(public_key_from(&[1, 2, 3], Suite::EcdsaP256).is_err());
+        assert!(public_key_from(ed.as_bytes(), Suite::EcdsaP256).is_err());
+        // Two 65-byte points of different curves: each is refused as the
+        // other suite, so neither is ever taken for the other.
+        assert!(public_key_from(sm2.as_bytes(), Suite::EcdsaP256).is_err());
+        assert!(public_key_from(p256.as_bytes(), Suite::Sm2).is_err());
     }
 
     #[test]

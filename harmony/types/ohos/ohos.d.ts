@@ -20,10 +20,12 @@ declare module '@ohos.security.huks' {
     enum HuksKeyAlg {
       HUKS_ALG_ECC,
       HUKS_ALG_AES,
+      HUKS_ALG_SM2,
     }
     enum HuksKeySize {
       HUKS_ECC_KEY_SIZE_256,
       HUKS_AES_KEY_SIZE_256,
+      HUKS_SM2_KEY_SIZE_256,
     }
     enum HuksKeyPurpose {
       HUKS_KEY_PURPOSE_ENCRYPT = 1,
@@ -33,6 +35,7 @@ declare module '@ohos.security.huks' {
     }
     enum HuksKeyDigest {
       HUKS_DIGEST_SHA256,
+      HUKS_DIGEST_SM3,
     }
     enum HuksKeyPadding {
       HUKS_PADDING_NONE,
@@ -59,6 +62,7 @@ declare module '@ohos.security.huks' {
     function generateKeyItem(keyAlias: string, options: HuksOptions): Promise<void>;
     function deleteKeyItem(keyAlias: string, options: HuksOptions): Promise<void>;
     function exportKeyItem(keyAlias: string, options: HuksOptions): Promise<HuksReturnResult>;
+    function getKeyItemProperties(keyAlias: string, options: HuksOptions): Promise<HuksReturnResult>;
     function isKeyItemExist(keyAlias: string, options: HuksOptions): Promise<boolean>;
     function initSession(keyAlias: string, options: HuksOptions): Promise<HuksSessionHandle>;
     function finishSession(handle: number, options: HuksOptions): Promise<HuksReturnResult>;

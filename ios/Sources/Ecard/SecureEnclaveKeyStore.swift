@@ -1,7 +1,10 @@
 // The PlatformKeyStore of iOS: P-256 keys in the Secure Enclave.
 //
 // Signing keys are Secure Enclave P-256 keys (the enclave holds only P-256,
-// which is why the core's device suite defaults to it): the private key never
+// which is why the core's device suite defaults to it; Ed25519 and SM2 (国密)
+// are refused with `KeyStoreFailure.UnsupportedSuite`, which the app sees as
+// `NotAllowed` with code `unsupported_suite` — the platform may still sign
+// credentials with SM2 while the phone key is P-256): the private key never
 // leaves the enclave, `sign` returns the DER ECDSA signature the core
 // normalises, and the public key is handed out as an X9.63 point. Wrapping
 // uses ECIES against a second enclave key
@@ -124,7 +127,12 @@ public final class SecureEnclaveKeyStore: PlatformKeyStore, @unchecked Sendable 
     // MARK: PlatformKeyStore
 
     public func generateKey(alias: String, suite: Suite) throws -> Data {
-        guard suite == .ecdsaP256 else { throw KeyStoreFailure.UnsupportedSuite }
+        switch suite {
+        case .ecdsaP256:
+            break
+        case .ed25519, .sm2:
+            throw KeyStoreFailure.UnsupportedSuite
+        }
         let signingTag = tag(alias, "sign")
         deleteKey(tag: signingTag)
         return try publicBytes(createKey(tag: signingTag))

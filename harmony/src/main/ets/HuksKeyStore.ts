@@ -2,8 +2,16 @@
  * The device key store on HUKS (Universal Keystore): the `KeyStore` the
  * core asks for, with keys that never leave the secure environment.
  *
- * - signing: an ECC P-256 key per alias, ECDSA with SHA-256; HUKS answers
- *   DER signatures, which the core normalises;
+ * - signing: a key per alias, of the suite the core asks for: SM2 (国密,
+ *   `HUKS_ALG_SM2` with `HUKS_DIGEST_SM3`; the default device suite on
+ *   HarmonyOS, see open.ts) or ECC P-256 (ECDSA with SHA-256); Ed25519 is
+ *   refused with `unsupported_suite`. HUKS answers DER signatures, which the
+ *   core normalises. Signing reads the key's algorithm from HUKS, so a
+ *   P-256 key made by an earlier release keeps signing until the core
+ *   replaces it. The core verifies SM2 with the GM/T 0009 identifier
+ *   `1234567812345678` in the digest (Z ‖ message), HUKS's default for SM2
+ *   with SM3 — to be confirmed on a device against the core's verifier
+ *   (the Node tests sign SM2 in JavaScript, not with HUKS);
  * - wrapping: an AES-256 key per alias, GCM with a fresh 12-byte nonce and
  *   the core's associated data; the sealed form is nonce ‖ ciphertext ‖ tag,
  *   the same layout as the core's software store.
@@ -39,13 +47,41 @@ function translate(error: unknown): Error {
   return new Error(`HUKS ${code ?? ''}: ${message}`);
 }
 
-function signingProperties(): huks.HuksParam[] {
-  return [
-    { tag: huks.HuksTag.HUKS_TAG_ALGORITHM, value: huks.HuksKeyAlg.HUKS_ALG_ECC },
-    { tag: huks.HuksTag.HUKS_TAG_KEY_SIZE, value: huks.HuksKeySize.HUKS_ECC_KEY_SIZE_256 },
-    { tag: huks.HuksTag.HUKS_TAG_PURPOSE, value: huks.HuksKeyPurpose.HUKS_KEY_PURPOSE_SIGN | huks.HuksKeyPurpose.HUKS_KEY_PURPOSE_VERIFY },
-    { tag: huks.HuksTag.HUKS_TAG_DIGEST, value: huks.HuksKeyDigest.HUKS_DIGEST_SHA256 },
-  ];
+/** The signing suites HUKS makes keys of here. */
+type SigningSuite = 'p256' | 'sm2';
+
+function signingProperties(suite: SigningSuite): huks.HuksParam[] {
+  const purpose = {
+    tag: huks.HuksTag.HUKS_TAG_PURPOSE,
+    value: huks.HuksKeyPurpose.HUKS_KEY_PURPOSE_SIGN | huks.HuksKeyPurpose.HUKS_KEY_PURPOSE_VERIFY,
+  };
+  switch (suite) {
+    case 'sm2':
+      return [
+        { tag: huks.HuksTag.HUKS_TAG_ALGORITHM, value: huks.HuksKeyAlg.HUKS_ALG_SM2 },
+        { tag: huks.HuksTag.HUKS_TAG_KEY_SIZE, value: huks.HuksKeySize.HUKS_SM2_KEY_SIZE_256 },
+        purpose,
+        { tag: huks.HuksTag.HUKS_TAG_DIGEST, value: huks.HuksKeyDigest.HUKS_DIGEST_SM3 },
+      ];
+    case 'p256':
+      return [
+        { tag: huks.HuksTag.HUKS_TAG_ALGORITHM, value: huks.HuksKeyAlg.HUKS_ALG_ECC },
+        { tag: huks.HuksTag.HUKS_TAG_KEY_SIZE, value: huks.HuksKeySize.HUKS_ECC_KEY_SIZE_256 },
+        purpose,
+        { tag: huks.HuksTag.HUKS_TAG_DIGEST, value: huks.HuksKeyDigest.HUKS_DIGEST_SHA256 },
+      ];
+  }
+}
+
+/** The signing suite HUKS can make for `suite`, or null. */
+function signingSuite(suite: Suite): SigningSuite | null {
+  switch (suite) {
+    case 'sm2':
+    case 'p256':
+      return suite;
+    case 'ed25519':
+      return null;
+  }
 }
 
 function aesProperties(purpose: huks.HuksKeyPurpose, nonce?: Uint8Array, tag?: Uint8Array): huks.HuksParam[] {
@@ -87,11 +123,33 @@ async function run(alias: string, properties: huks.HuksParam[], data: Uint8Array
 }
 
 export class HuksKeyStore implements KeyStore {
-  async generateKey(alias: string, suite: Suite): Promise<Uint8Array> {
-    if (suite !== 'p256') throw coded(`HUKS keys here are P-256, not ${suite}`, 'unsupported_suite');
+  /** The suite of each signing key seen, so signing asks HUKS once per alias. */
+  private readonly suites = new Map<string, SigningSuite>();
+
+  /** The suite of the signing key under `alias`, as HUKS records its algorithm. */
+  private async suiteOf(alias: string): Promise<SigningSuite> {
+    const known = this.suites.get(alias);
+    if (known !== undefined) return known;
+    let properties: huks.HuksParam[];
     try {
+      properties = (await huks.getKeyItemProperties(alias, { properties: [] })).properties ?? [];
+    } catch (error) {
+      throw translate(error);
+    }
+    const algorithm = properties.find((property) => property.tag === huks.HuksTag.HUKS_TAG_ALGORITHM);
+    const suite: SigningSuite = algorithm?.value === huks.HuksKeyAlg.HUKS_ALG_SM2 ? 'sm2' : 'p256';
+    this.suites.set(alias, suite);
+    return suite;
+  }
+
+  async generateKey(alias: string, suite: Suite): Promise<Uint8Array> {
+    const signing = signingSuite(suite);
+    if (signing === null) throw coded(`HUKS makes no ${suite} keys here`, 'unsupported_suite');
+    try {
+      this.suites.delete(alias);
       if (await exists(alias)) await huks.deleteKeyItem(alias, { properties: [] });
-      await huks.generateKeyItem(alias, { properties: signingProperties() });
+      await huks.generateKeyItem(alias, { properties: signingProperties(signing) });
+      this.suites.set(alias, signing);
     } catch (error) {
       throw translate(error);
     }
@@ -103,7 +161,8 @@ export class HuksKeyStore implements KeyStore {
   async publicKey(alias: string): Promise<Uint8Array | null> {
     if (!(await exists(alias))) return null;
     try {
-      // An X.509 SubjectPublicKeyInfo, which the core reads.
+      // An X.509 SubjectPublicKeyInfo (with the SM2 curve for SM2 keys),
+      // which the core reads as the configured device suite.
       const exported = await huks.exportKeyItem(alias, { properties: [] });
       return exported.outData ?? null;
     } catch (error) {
@@ -112,10 +171,11 @@ export class HuksKeyStore implements KeyStore {
   }
 
   async sign(alias: string, message: Uint8Array): Promise<Uint8Array> {
-    return await run(alias, signingProperties(), message);
+    return await run(alias, signingProperties(await this.suiteOf(alias)), message);
   }
 
   async deleteKey(alias: string): Promise<void> {
+    this.suites.delete(alias);
     if (!(await exists(alias))) return;
     try {
       await huks.deleteKeyItem(alias, { properties: [] });

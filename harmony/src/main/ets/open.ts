@@ -3,7 +3,7 @@
  * key store. The only file of the wrapper that loads either.
  */
 import { EcardClient } from 'libecard_harmony.so';
-import type { FieldCipher } from 'libecard_harmony.so';
+import type { FieldCipher, Suite } from 'libecard_harmony.so';
 import { Ecard } from './Ecard';
 import { HuksKeyStore } from './HuksKeyStore';
 
@@ -22,6 +22,13 @@ export interface OpenOptions {
    * cipher is refused (`field_cipher_mismatch`).
    */
   fieldCipher?: FieldCipher;
+  /**
+   * The device key's suite. Default `sm2` (国密): HUKS makes SM2 keys, and
+   * HarmonyOS is the one phone platform that can; the core's own default
+   * (Android, iOS) stays `p256`. A phone enrolled with a P-256 key keeps it
+   * until it enrols again, when the core makes a key of this suite.
+   */
+  deviceSuite?: Suite;
 }
 
 export async function openEcard(options: OpenOptions): Promise<Ecard> {
@@ -31,7 +38,7 @@ export async function openEcard(options: OpenOptions): Promise<Ecard> {
       platformUrl: options.platformUrl,
       locale: options.locale ?? 'zh-CN',
       deviceName: options.deviceName ?? 'HarmonyOS',
-      deviceSuite: 'p256',
+      deviceSuite: options.deviceSuite ?? 'sm2',
       ...(options.fieldCipher === undefined ? {} : { fieldCipher: options.fieldCipher }),
     },
     new HuksKeyStore(),

@@ -2875,21 +2875,27 @@ public func FfiConverterTypeFaceCheck_lower(_ value: FaceCheck) -> UInt64 {
 public protocol PlatformKeyStore: AnyObject, Sendable {
     
     /**
-     * Creates a signing key pair under `alias` (replacing any key of that
-     * alias) and returns its public key: SubjectPublicKeyInfo DER, or a
-     * SEC1 point (P-256), or the raw 32 bytes (Ed25519).
+     * Creates a signing key pair of `suite` under `alias` (replacing any
+     * key of that alias) and returns its public key: SubjectPublicKeyInfo
+     * DER, or a SEC1 point (P-256, SM2), or the raw 32 bytes (Ed25519).
+     * `UnsupportedSuite` when the store cannot make keys of `suite`.
      */
     func generateKey(alias: String, suite: Suite) throws  -> Data
     
     /**
      * The public key under `alias`, in one of the forms `generate_key`
-     * returns; `NotFound` when there is none.
+     * returns; `NotFound` when there is none. The core reads it as the
+     * configured device suite (`ClientConfig.deviceSuite`), never guessing
+     * from the length (a 65-byte point may be P-256 or SM2): a key of
+     * another suite reads as unreadable and is replaced at enrolment.
      */
     func publicKey(alias: String) throws  -> Data
     
     /**
      * Signs `message` with the key under `alias`: ECDSA P-256 over the
-     * SHA-256 of `message` (DER or fixed 64-byte `r || s`), or Ed25519.
+     * SHA-256 of `message` (DER or fixed 64-byte `r || s`), SM2 over SM3
+     * with the GM/T 0009 identifier `1234567812345678` (DER or `r || s`),
+     * or Ed25519.
      */
     func sign(alias: String, message: Data) throws  -> Data
     
@@ -2976,9 +2982,10 @@ open class PlatformKeyStoreImpl: PlatformKeyStore, @unchecked Sendable {
 
     
     /**
-     * Creates a signing key pair under `alias` (replacing any key of that
-     * alias) and returns its public key: SubjectPublicKeyInfo DER, or a
-     * SEC1 point (P-256), or the raw 32 bytes (Ed25519).
+     * Creates a signing key pair of `suite` under `alias` (replacing any
+     * key of that alias) and returns its public key: SubjectPublicKeyInfo
+     * DER, or a SEC1 point (P-256, SM2), or the raw 32 bytes (Ed25519).
+     * `UnsupportedSuite` when the store cannot make keys of `suite`.
      */
 open func generateKey(alias: String, suite: Suite)throws  -> Data  {
     return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeKeyStoreFailure_lift) {
@@ -2993,7 +3000,10 @@ open func generateKey(alias: String, suite: Suite)throws  -> Data  {
     
     /**
      * The public key under `alias`, in one of the forms `generate_key`
-     * returns; `NotFound` when there is none.
+     * returns; `NotFound` when there is none. The core reads it as the
+     * configured device suite (`ClientConfig.deviceSuite`), never guessing
+     * from the length (a 65-byte point may be P-256 or SM2): a key of
+     * another suite reads as unreadable and is replaced at enrolment.
      */
 open func publicKey(alias: String)throws  -> Data  {
     return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeKeyStoreFailure_lift) {
@@ -3007,7 +3017,9 @@ open func publicKey(alias: String)throws  -> Data  {
     
     /**
      * Signs `message` with the key under `alias`: ECDSA P-256 over the
-     * SHA-256 of `message` (DER or fixed 64-byte `r || s`), or Ed25519.
+     * SHA-256 of `message` (DER or fixed 64-byte `r || s`), SM2 over SM3
+     * with the GM/T 0009 identifier `1234567812345678` (DER or `r || s`),
+     * or Ed25519.
      */
 open func sign(alias: String, message: Data)throws  -> Data  {
     return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeKeyStoreFailure_lift) {
@@ -4785,7 +4797,9 @@ public struct ClientConfig: Equatable, Hashable {
      */
     public let defaultRegion: String
     /**
-     * Suite of the device key (P-256 works with every platform key store).
+     * Suite of the device key: `EcdsaP256` (the default) works with every
+     * platform key store; Android Keystore and the Secure Enclave refuse
+     * `Sm2` and `Ed25519` (`NotAllowed`/`unsupported_suite`).
      */
     public let deviceSuite: Suite
     /**
@@ -4829,7 +4843,9 @@ public struct ClientConfig: Equatable, Hashable {
          * Region whose catalogue and rules to sync before enrolment.
          */defaultRegion: String, 
         /**
-         * Suite of the device key (P-256 works with every platform key store).
+         * Suite of the device key: `EcdsaP256` (the default) works with every
+         * platform key store; Android Keystore and the Secure Enclave refuse
+         * `Sm2` and `Ed25519` (`NotAllowed`/`unsupported_suite`).
          */deviceSuite: Suite, 
         /**
          * Longest wait for one platform answer, in seconds.
@@ -11615,8 +11631,9 @@ enum KeyStoreFailure: Swift.Error, Equatable, Hashable, Foundation.LocalizedErro
          */alias: String
     )
     /**
-     * The store cannot make keys of this suite (Ed25519 on a Secure
-     * Enclave): the app should configure P-256.
+     * The store cannot make keys of this suite (Ed25519 or SM2 on a
+     * Secure Enclave or in Android Keystore): the app should configure
+     * P-256. The person sees `NotAllowed`/`unsupported_suite`.
      */
     case UnsupportedSuite
     /**
@@ -12946,6 +12963,11 @@ public enum Suite: Equatable, Hashable {
      * (the Secure Enclave holds only P-256).
      */
     case ecdsaP256
+    /**
+     * SM2 with SM3 (国密): HarmonyOS HUKS holds it; Android Keystore and
+     * the Secure Enclave do not.
+     */
+    case sm2
 
 
 
@@ -12971,6 +12993,8 @@ public struct FfiConverterTypeSuite: FfiConverterRustBuffer {
         
         case 2: return .ecdsaP256
         
+        case 3: return .sm2
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -12985,6 +13009,10 @@ public struct FfiConverterTypeSuite: FfiConverterRustBuffer {
         
         case .ecdsaP256:
             writeInt(&buf, Int32(2))
+        
+        
+        case .sm2:
+            writeInt(&buf, Int32(3))
         
         }
     }
@@ -14964,13 +14992,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_ecard_ffi_checksum_method_facecheck_check() != 32054) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_ecard_ffi_checksum_method_platformkeystore_generate_key() != 5186) {
+    if (uniffi_ecard_ffi_checksum_method_platformkeystore_generate_key() != 41393) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_ecard_ffi_checksum_method_platformkeystore_public_key() != 12687) {
+    if (uniffi_ecard_ffi_checksum_method_platformkeystore_public_key() != 48812) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_ecard_ffi_checksum_method_platformkeystore_sign() != 55702) {
+    if (uniffi_ecard_ffi_checksum_method_platformkeystore_sign() != 35705) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_method_platformkeystore_delete_key() != 53022) {

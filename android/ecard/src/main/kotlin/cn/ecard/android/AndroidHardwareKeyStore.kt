@@ -1,8 +1,12 @@
 // The PlatformKeyStore of Android: keys in Android Keystore, in StrongBox
 // when the device has one.
 //
-// Signing keys are EC P-256 key pairs made inside the keystore
-// (KeyGenParameterSpec with PURPOSE_SIGN and SHA-256); the private key never
+// Signing keys are EC P-256 key pairs made inside the keystore. Android
+// Keystore has no Ed25519 and no SM2 (国密): `generateKey` refuses both with
+// `KeyStoreFailure.UnsupportedSuite` (the app sees `NotAllowed` with code
+// `unsupported_suite`), so the device suite on Android stays P-256 — the
+// platform may still sign credentials with SM2 while the phone key is P-256.
+// The key pairs come from KeyGenParameterSpec (PURPOSE_SIGN, SHA-256); the private key never
 // leaves it. `sign` returns the DER signature of SHA256withECDSA, which the
 // core normalises; public keys are handed out as SubjectPublicKeyInfo DER.
 // Wrapping keys are AES-256-GCM keys made inside the keystore; the output
@@ -71,7 +75,10 @@ class AndroidHardwareKeyStore(context: Context, private val preferStrongBox: Boo
 
     @Synchronized
     override fun generateKey(alias: String, suite: Suite): ByteArray = keystore("generate") {
-        if (suite != Suite.ECDSA_P256) throw KeyStoreFailure.UnsupportedSuite()
+        when (suite) {
+            Suite.ECDSA_P256 -> Unit
+            Suite.ED25519, Suite.SM2 -> throw KeyStoreFailure.UnsupportedSuite()
+        }
         if (keyStore.containsAlias(signing(alias))) keyStore.deleteEntry(signing(alias))
         strongBoxFirst { strongBox ->
             val spec = KeyGenParameterSpec.Builder(signing(alias), KeyProperties.PURPOSE_SIGN)

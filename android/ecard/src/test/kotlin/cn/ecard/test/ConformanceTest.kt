@@ -75,7 +75,14 @@ class ConformanceTest {
                 assertEquals(language(expect["locale"]), config.language)
                 assertEquals(expect["deviceName"], config.deviceName)
                 assertEquals(expect["defaultRegion"], config.defaultRegion)
-                assertEquals(expect["deviceSuite"], if (config.deviceSuite == Suite.ECDSA_P256) "p256" else "ed25519")
+                assertEquals(
+                    expect["deviceSuite"],
+                    when (config.deviceSuite) {
+                        Suite.ED25519 -> "ed25519"
+                        Suite.ECDSA_P256 -> "p256"
+                        Suite.SM2 -> "sm2"
+                    },
+                )
                 assertEquals((expect["requestTimeoutSeconds"] as Number).toLong(), config.requestTimeoutSeconds.toLong())
                 assertEquals(expect["storageLimitBytes"], config.storageLimitBytes)
                 assertEquals((expect["keyStoreTimeoutSeconds"] as Number).toDouble(), config.keyStoreTimeoutSeconds)

@@ -3,6 +3,7 @@
 // failures of the app's own key store; panics that never crash the JVM.
 package cn.ecard.test
 
+import cn.ecard.ffi.EcardClient
 import cn.ecard.ffi.EcardException
 import cn.ecard.ffi.InternalException
 import cn.ecard.ffi.KeyStoreFailure
@@ -12,6 +13,7 @@ import cn.ecard.ffi.Purpose
 import cn.ecard.ffi.SearchQuery
 import cn.ecard.ffi.Suite
 import cn.ecard.ffi.debugPanic
+import cn.ecard.ffi.defaultConfig
 import cn.ecard.ffi.debugPanicAsync
 import cn.ecard.ffi.libraryVersion
 import kotlinx.coroutines.runBlocking
@@ -129,6 +131,22 @@ class ErrorsTest {
             assertEquals("key_store", error.code)
             assertTrue(error.userMessage.hasChinese(), "ErrorsTest.kt:115")
         }
+    }
+
+    @Test
+    fun `an SM2 device key is refused as Android Keystore refuses it`(): Unit = runBlocking {
+        // The test store refuses every suite but P-256, as AndroidHardwareKeyStore does.
+        assertFailsWith<KeyStoreFailure.UnsupportedSuite> { SoftwareKeyStore().generateKey("ecard-device", Suite.SM2) }
+        val elder = admin.persona("elder")
+        val config = defaultConfig(Env.dataDir("sm2-key"), Env.platformUrl).copy(deviceSuite = Suite.SM2)
+        EcardClient.open(config, SoftwareKeyStore()).use { client ->
+            val error = assertFailsWith<EcardException.NotAllowed> { client.beginEnrolment(elder.identity()) }
+            assertEquals("unsupported_suite", error.code)
+            assertTrue(error.userMessage.hasChinese(), "ErrorsTest.kt: unsupported suite in Chinese")
+            assertFalse(client.snapshot().enrolled)
+        }
+        // The default stays P-256 on Android and iOS.
+        assertEquals(Suite.ECDSA_P256, defaultConfig(Env.dataDir("sm2-default"), Env.platformUrl).deviceSuite)
     }
 
     @Test

@@ -41,7 +41,11 @@ open class SoftwareKeyStore : PlatformKeyStore {
 
     override fun generateKey(alias: String, suite: Suite): ByteArray {
         noted()
-        if (suite != Suite.ECDSA_P256) throw KeyStoreFailure.UnsupportedSuite()
+        when (suite) {
+            Suite.ECDSA_P256 -> Unit
+            // Android Keystore has neither: refused as AndroidHardwareKeyStore refuses them.
+            Suite.ED25519, Suite.SM2 -> throw KeyStoreFailure.UnsupportedSuite()
+        }
         val generator = KeyPairGenerator.getInstance("EC")
         generator.initialize(ECGenParameterSpec("secp256r1"), random)
         val pair = generator.generateKeyPair()
