@@ -438,6 +438,16 @@ mod tests {
         ] {
             assert!(!public.verify(b"message", &[r, s].concat()));
         }
+        // SM2 has no "high s" twin as ECDSA has: (r, n − s) is not a
+        // signature of the same message, so there is nothing to normalise.
+        let mut high = [0u8; 32];
+        let mut borrow = 0i16;
+        for at in (0..32).rev() {
+            let difference = i16::from(n[at]) - i16::from(signature[32 + at]) - borrow;
+            borrow = i16::from(difference < 0);
+            high[at] = (difference + 256 * borrow) as u8;
+        }
+        assert!(!public.verify(b"message", &[&signature[..32], &high[..]].concat()));
         // A point not on the curve is refused.
         let mut off_curve = public.as_bytes().to_vec();
         off_curve[64] ^= 1;
