@@ -617,12 +617,8 @@ pub unsafe extern "C" fn ecard_terminal_provision(
     now: u64,
     out: *mut *mut EcardTerminal,
 ) -> EcardTerminalResult {
-    let provision = |path: &Path, json: &str, settings| {
-        // SAFETY: the caller promises a NUL-terminated string or NULL.
-        let pins = unsafe { arg_text(authority_keys) }?;
-        Terminal::provision_signed(path, json, pins, settings, now)
-            .map_err(|error| Failure::of_terminal(&error))
-    };
+    // SAFETY: the caller promises a NUL-terminated string or NULL.
+    let provision = unsafe { signed_provisioner(authority_keys, now) };
     // SAFETY: the caller's promises, passed on.
     unsafe {
         provision_with(
@@ -667,12 +663,8 @@ pub unsafe extern "C" fn ecard_terminal_provision_with_rules(
     now: u64,
     out: *mut *mut EcardTerminal,
 ) -> EcardTerminalResult {
-    let provision = |path: &Path, json: &str, settings| {
-        // SAFETY: the caller promises a NUL-terminated string or NULL.
-        let pins = unsafe { arg_text(authority_keys) }?;
-        Terminal::provision_signed(path, json, pins, settings, now)
-            .map_err(|error| Failure::of_terminal(&error))
-    };
+    // SAFETY: the caller promises a NUL-terminated string or NULL.
+    let provision = unsafe { signed_provisioner(authority_keys, now) };
     // SAFETY: the caller's promises, passed on.
     unsafe {
         provision_with(
@@ -727,6 +719,23 @@ pub unsafe extern "C" fn ecard_terminal_provision_unsigned(
                     .map_err(|error| Failure::of_terminal(&error))
             },
         )
+    }
+}
+
+/// Provisioning from a signed trust list under the pinned `authority_keys`.
+///
+/// # Safety
+/// `authority_keys` is NULL or a NUL-terminated string that stays valid
+/// while the returned closure runs.
+unsafe fn signed_provisioner(
+    authority_keys: *const c_char,
+    now: u64,
+) -> impl FnOnce(&Path, &str, TerminalSettings) -> Result<Terminal, Failure> {
+    move |path, json, settings| {
+        // SAFETY: the caller promises a NUL-terminated string or NULL.
+        let pins = unsafe { arg_text(authority_keys) }?;
+        Terminal::provision_signed(path, json, pins, settings, now)
+            .map_err(|error| Failure::of_terminal(&error))
     }
 }
 
