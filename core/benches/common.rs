@@ -1,16 +1,20 @@
 //! Shared setup of the core benchmarks: indexes over synthetic data of the
-//! sizes the budgets name, and a mixed query workload.
+//! sizes the budgets name (or over the sample catalogue), and a mixed query
+//! workload.
 
-use ecard_api::catalogue::{Cluster, OutletService};
+use ecard_api::catalogue::{CatalogueItem, Cluster, OutletService};
 use ecard_core::catalogue::outlets::{OutletIndex, OutletQuery};
 use ecard_core::catalogue::pinyin::keys;
 use ecard_core::catalogue::search::{CatalogueIndex, SearchQuery};
 
 /// A search index of `items` synthetic catalogue items.
 pub fn catalogue(items: usize) -> CatalogueIndex {
-    let data = ecard_sample_data::synthetic(items, 10, 7);
-    let rows = data
-        .catalogue
+    index(ecard_sample_data::synthetic(items, 10, 7).catalogue)
+}
+
+/// A search index of catalogue items, with the pinyin keys a sync stores.
+pub fn index(items: Vec<CatalogueItem>) -> CatalogueIndex {
+    let rows = items
         .into_iter()
         .map(|item| {
             let (full, initials) = keys(&item.name);

@@ -1,0 +1,148 @@
+//! Search quality over the sample catalogue (issue 15): the judged queries
+//! of `core/benches/search_evaluation.json` — written the way residents
+//! speak and type — run against the sample catalogue (323 items) with the
+//! resident's region (360000, Jiangxi). Prints, overall and per kind of
+//! query, the share of queries with a right item first (top 1) and among
+//! the first three (top 3), and the mean reciprocal rank over the first ten
+//! (0 when no right item is there); `ECARD_BENCH_DETAIL=1` adds one line per
+//! query: the query, its kind, the rank of the first right item and the
+//! first three titles. Numbers in docs/benchmarks.md ("Search quality").
+//!
+//! Run: `cargo bench -p ecard-core --bench search_quality`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    reason = "a measurement script"
+)]
+#![allow(missing_docs, reason = "a measurement script")]
+
+#[allow(dead_code, reason = "the other benches' workloads are not used here")]
+mod common;
+
+use ecard_core::catalogue::search::SearchQuery;
+use serde::Deserialize;
+
+/// The resident's region: every query is asked from Jiangxi.
+const REGION: &str = "360000";
+/// Ranks beyond this count as not found (reciprocal rank 0).
+const DEPTH: usize = 10;
+/// The kinds of query, in the order they are reported.
+const KINDS: [&str; 7] = [
+    "characters",
+    "colloquial",
+    "question",
+    "multiword",
+    "pinyin",
+    "initials",
+    "typo",
+];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Judged {
+    query: String,
+    kind: String,
+    answers: Vec<String>,
+}
+
+#[derive(Default)]
+struct Tally {
+    queries: usize,
+    top1: usize,
+    top3: usize,
+    reciprocal: f64,
+    no_hits: usize,
+}
+
+impl Tally {
+    fn add(&mut self, rank: Option<usize>, hits: usize) {
+        self.queries += 1;
+        if let Some(rank) = rank {
+            self.top1 += usize::from(rank == 1);
+            self.top3 += usize::from(rank <= 3);
+            self.reciprocal += 1.0 / rank as f64;
+        }
+        self.no_hits += usize::from(hits == 0);
+    }
+
+    fn line(&self, name: &str) -> String {
+        let share = |count: usize| 100.0 * count as f64 / self.queries.max(1) as f64;
+        format!(
+            "| {name} | {} | {:.1} % | {:.1} % | {:.3} | {} |",
+            self.queries,
+            share(self.top1),
+            share(self.top3),
+            self.reciprocal / self.queries.max(1) as f64,
+            self.no_hits,
+        )
+    }
+}
+
+fn main() {
+    if std::env::args().any(|argument| argument == "--list") {
+        return;
+    }
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/benches/search_evaluation.json"
+    );
+    let judged: Vec<Judged> =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("the evaluation set"))
+            .expect("the evaluation set parses");
+    let index = common::index(
+        ecard_sample_data::embedded()
+            .expect("the sample catalogue")
+            .catalogue,
+    );
+    let detail = std::env::var_os("ECARD_BENCH_DETAIL").is_some();
+
+    let mut overall = Tally::default();
+    let mut by_kind: Vec<Tally> = KINDS.iter().map(|_| Tally::default()).collect();
+    for case in &judged {
+        let hits = index.search(&SearchQuery {
+            text: case.query.clone(),
+            region: Some(REGION.into()),
+            limit: DEPTH as u32,
+            ..SearchQuery::default()
+        });
+        let rank = hits
+            .iter()
+            .position(|hit| case.answers.contains(&hit.item.id))
+            .map(|position| position + 1);
+        overall.add(rank, hits.len());
+        let kind = KINDS
+            .iter()
+            .position(|kind| *kind == case.kind)
+            .expect("a known kind");
+        by_kind[kind].add(rank, hits.len());
+        if detail {
+            let titles: Vec<String> = hits
+                .iter()
+                .take(3)
+                .map(|hit| format!("{} {}", hit.item.id, hit.item.name))
+                .collect();
+            println!(
+                "{:?}\t{}\trank {}\t{}",
+                case.query,
+                case.kind,
+                rank.map_or_else(|| "-".to_owned(), |rank| rank.to_string()),
+                titles.join(" / ")
+            );
+        }
+    }
+    if detail {
+        println!();
+    }
+    println!(
+        "search quality: {} judged queries, sample catalogue ({} items), region {REGION}, depth {DEPTH}",
+        judged.len(),
+        index.len()
+    );
+    println!("| kind | queries | top 1 | top 3 | MRR@{DEPTH} | no hits |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+    for (kind, tally) in KINDS.iter().zip(&by_kind) {
+        println!("{}", tally.line(kind));
+    }
+    println!("{}", overall.line("all"));
+}

@@ -1,0 +1,87 @@
+//! The evaluation set of search quality (issue 15,
+//! `core/benches/search_evaluation.json`, run by
+//! `cargo bench -p ecard-core --bench search_quality`) stays judgeable: every
+//! query is non-empty and unique, of a known kind, with at least one answer;
+//! every answer is an item of the sample catalogue that the resident's
+//! region (360000) can find; the set is large and varied enough.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ecard_core::catalogue::search::covers;
+use serde::Deserialize;
+
+const KINDS: [&str; 7] = [
+    "characters",
+    "colloquial",
+    "question",
+    "multiword",
+    "pinyin",
+    "initials",
+    "typo",
+];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Judged {
+    query: String,
+    kind: String,
+    answers: Vec<String>,
+}
+
+fn judged() -> Vec<Judged> {
+    serde_json::from_str(include_str!("../benches/search_evaluation.json"))
+        .expect("the evaluation set parses")
+}
+
+#[test]
+fn every_query_is_judged_with_items_of_the_catalogue() {
+    let catalogue = ecard_sample_data::embedded().unwrap().catalogue;
+    let items: BTreeMap<&str, &[String]> = catalogue
+        .iter()
+        .map(|item| (item.id.as_str(), item.regions.as_slice()))
+        .collect();
+    let mut seen = BTreeSet::new();
+    for case in judged() {
+        assert!(!case.query.trim().is_empty(), "an empty query");
+        assert!(seen.insert(case.query.clone()), "{:?} twice", case.query);
+        assert!(
+            KINDS.contains(&case.kind.as_str()),
+            "{:?}: unknown kind {:?}",
+            case.query,
+            case.kind
+        );
+        assert!(!case.answers.is_empty(), "{:?}: no answer", case.query);
+        let answers: BTreeSet<&String> = case.answers.iter().collect();
+        assert_eq!(answers.len(), case.answers.len(), "{:?}", case.query);
+        for answer in &case.answers {
+            let regions = items
+                .get(answer.as_str())
+                .unwrap_or_else(|| panic!("{:?}: no item {answer}", case.query));
+            assert!(
+                covers(regions, "360000"),
+                "{:?}: {answer} is not available in 360000",
+                case.query
+            );
+        }
+    }
+}
+
+#[test]
+fn the_set_is_large_and_varied() {
+    let judged = judged();
+    assert!(judged.len() >= 200, "{} queries", judged.len());
+    for kind in KINDS {
+        let count = judged.iter().filter(|case| case.kind == kind).count();
+        let least = match kind {
+            "pinyin" | "initials" | "typo" | "colloquial" => 20,
+            _ => 15,
+        };
+        assert!(count >= least, "{count} {kind} queries");
+    }
+    let typed_by_residents = judged
+        .iter()
+        .filter(|case| case.kind == "colloquial" || case.kind == "question")
+        .count();
+    assert!(typed_by_residents * 3 >= judged.len(), "colloquial queries");
+}
