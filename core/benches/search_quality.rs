@@ -19,33 +19,16 @@
 
 #[allow(dead_code, reason = "the other benches' workloads are not used here")]
 mod common;
+mod evaluation_set;
+
+use evaluation_set::{KINDS, judged};
 
 use ecard_core::catalogue::search::SearchQuery;
-use serde::Deserialize;
 
 /// The resident's region: every query is asked from Jiangxi.
 const REGION: &str = "360000";
 /// Ranks beyond this count as not found (reciprocal rank 0).
 const DEPTH: usize = 10;
-/// The kinds of query, in the order they are reported.
-const KINDS: [&str; 7] = [
-    "characters",
-    "colloquial",
-    "question",
-    "multiword",
-    "pinyin",
-    "initials",
-    "typo",
-];
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Judged {
-    query: String,
-    kind: String,
-    answers: Vec<String>,
-}
-
 #[derive(Default)]
 struct Tally {
     queries: usize,
@@ -83,13 +66,7 @@ fn main() {
     if std::env::args().any(|argument| argument == "--list") {
         return;
     }
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/benches/search_evaluation.json"
-    );
-    let judged: Vec<Judged> =
-        serde_json::from_str(&std::fs::read_to_string(path).expect("the evaluation set"))
-            .expect("the evaluation set parses");
+    let judged = judged();
     let index = common::index(
         ecard_sample_data::embedded()
             .expect("the sample catalogue")

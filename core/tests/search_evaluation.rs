@@ -9,30 +9,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use ecard_core::catalogue::search::covers;
-use serde::Deserialize;
 
-const KINDS: [&str; 7] = [
-    "characters",
-    "colloquial",
-    "question",
-    "multiword",
-    "pinyin",
-    "initials",
-    "typo",
-];
+#[path = "../benches/evaluation_set/mod.rs"]
+mod evaluation_set;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Judged {
-    query: String,
-    kind: String,
-    answers: Vec<String>,
-}
-
-fn judged() -> Vec<Judged> {
-    serde_json::from_str(include_str!("../benches/search_evaluation.json"))
-        .expect("the evaluation set parses")
-}
+use evaluation_set::{KINDS, judged};
 
 #[test]
 fn every_query_is_judged_with_items_of_the_catalogue() {
