@@ -88,11 +88,8 @@ impl StatusList {
         if bit_count < self.bit_count || bit_count > MAX_BITS {
             return Err(IssueError::OutOfRange("bit_count"));
         }
-        let used = self.bit_count % 8;
-        if used != 0
-            && let Some(last) = self.bits.last_mut()
-        {
-            *last &= (1u8 << used) - 1;
+        if let Some(last_at) = self.bits.len().checked_sub(1) {
+            self.bits[last_at] = self.revoked_byte(last_at);
         }
         self.bits.resize(bit_count.div_ceil(8) as usize, 0);
         self.bit_count = bit_count;
@@ -103,21 +100,22 @@ impl StatusList {
     /// The sizes may differ: bits past the shorter list's end must be clear
     /// in the longer one. Padding past a list's end is ignored.
     pub fn same_revocations(&self, other: &StatusList) -> bool {
-        let revoked_bytes = |list: &StatusList| {
-            let mut bytes = list.bits.clone();
-            let used = list.bit_count % 8;
-            if used != 0
-                && let Some(last) = bytes.last_mut()
-            {
-                *last &= (1u8 << used) - 1;
-            }
-            bytes
+        let longest = self.bits.len().max(other.bits.len());
+        (0..longest).all(|at| self.revoked_byte(at) == other.revoked_byte(at))
+    }
+
+    /// Byte `at` of the bit array with the padding past the list's end
+    /// cleared; 0 past the array.
+    fn revoked_byte(&self, at: usize) -> u8 {
+        let Some(&byte) = self.bits.get(at) else {
+            return 0;
         };
-        let (mine, theirs) = (revoked_bytes(self), revoked_bytes(other));
-        let common = mine.len().min(theirs.len());
-        mine[..common] == theirs[..common]
-            && mine[common..].iter().all(|byte| *byte == 0)
-            && theirs[common..].iter().all(|byte| *byte == 0)
+        let used = self.bit_count % 8;
+        if used != 0 && at + 1 == self.bits.len() {
+            byte & ((1u8 << used) - 1)
+        } else {
+            byte
+        }
     }
 
     /// The bit array, bit `i` at bit `i % 8` of byte `i / 8`.
