@@ -135,6 +135,51 @@ pub struct CatalogueItem {
     pub department: String,
     /// Change counter: the catalogue version at which this item last changed.
     pub version: u64,
+    /// How commonly residents use the item, from 0 (rarely) to 100 (the
+    /// most used): orders equally good search matches.
+    #[serde(default)]
+    pub popularity: u8,
+    /// What the app itself does for this item, if anything: such items
+    /// rank above information-only ones when both match a search.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_action: Option<AppAction>,
+    /// For a provincial item, the national item it provides in that
+    /// province (its twin): search shows one of the two.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub national_item: Option<String>,
+}
+
+/// What the app does for a catalogue item (the screen a search hit opens).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub enum AppAction {
+    /// 申领: apply for a card.
+    ApplyForCard,
+    /// 出生一件事: a guardian applies for a newborn's card.
+    ApplyForNewbornCard,
+    /// 电子社保卡申领: sign up for the e-card.
+    ApplyForElectronicCard,
+    /// 补换: replace a lost or damaged card.
+    ReplaceCard,
+    /// 变更联名银行: replace the card with another bank.
+    ChangeBank,
+    /// 挂失: report the card lost (temporarily or formally).
+    ReportLoss,
+    /// 解挂: release a loss report.
+    ReleaseLoss,
+    /// 社保功能启用: activate the social security function.
+    ActivateSocialFunction,
+    /// 密码修改和重置: change or reset the PIN.
+    ChangePin,
+    /// 制卡进度查询: follow production and delivery.
+    TrackProduction,
+    /// 出示电子社保卡: show the e-card code (transport, medical, venues).
+    ShowCode,
+    /// 亲情代办: act for a family member.
+    ActForFamily,
+    /// 网点查询: find a service outlet.
+    FindOutlet,
 }
 
 /// What kind of outlet.
@@ -258,4 +303,34 @@ pub struct CatalogueSync {
     pub outlets: OutletDelta,
     /// The regional rules of the requested region.
     pub rules: crate::rules::RegionalRules,
+    /// The search vocabulary for the requested region (the national base
+    /// set and the province's words), sent whole like the rules.
+    #[serde(default)]
+    pub vocabulary: SearchVocabulary,
+}
+
+/// How residents say what catalogue items call otherwise: data that travels
+/// with the catalogue feed, so a province adds words without an app release.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct SearchVocabulary {
+    /// Changes whenever an entry of the national or provincial set changes.
+    pub version: u64,
+    /// The entries, national ones first.
+    pub entries: Vec<VocabularyEntry>,
+}
+
+/// One entry of the search vocabulary: words residents type and the
+/// catalogue words they mean.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct VocabularyEntry {
+    /// What residents type, in characters (丢了, 补办, 看病).
+    pub terms: Vec<String>,
+    /// The catalogue words they mean (挂失, 补换, 就医), looked for in item
+    /// names, labels and descriptions. Empty when the terms carry no
+    /// meaning for search (怎么, 吗, 我想).
+    pub means: Vec<String>,
+    /// `national` or the code of the province that added the entry.
+    pub list: String,
 }

@@ -14,8 +14,8 @@
 //!   [`BindingConfig`] leaves them optional for JavaScript.
 
 use ecard_api::catalogue::{
-    CardForm, CatalogueItem, Channel, Cluster, Domain, OpeningPeriod, Outlet, OutletKind,
-    OutletService, UsageMode,
+    AppAction, CardForm, CatalogueItem, Channel, Cluster, Domain, OpeningPeriod, Outlet,
+    OutletKind, OutletService, UsageMode,
 };
 use ecard_api::resident::{
     Application, ApplicationAction, ApplicationKind, ApplicationState, AuditEntry, Card,
@@ -224,6 +224,43 @@ pub struct CatalogueItem {
     pub department: String,
     /// The catalogue version at which this item last changed.
     pub version: u64,
+    /// How commonly residents use the item, 0 (rarely) to 100.
+    pub popularity: u8,
+    /// What the app itself does for this item, if anything.
+    pub app_action: Option<AppAction>,
+    /// For a provincial item, the national item it provides there.
+    pub national_item: Option<String>,
+}
+
+/// What the app does for a catalogue item (the screen a search hit opens).
+#[uniffi::remote(Enum)]
+pub enum AppAction {
+    /// 申领: apply for a card.
+    ApplyForCard,
+    /// 出生一件事: a guardian applies for a newborn's card.
+    ApplyForNewbornCard,
+    /// 电子社保卡申领: sign up for the e-card.
+    ApplyForElectronicCard,
+    /// 补换: replace a lost or damaged card.
+    ReplaceCard,
+    /// 变更联名银行: replace the card with another bank.
+    ChangeBank,
+    /// 挂失: report the card lost.
+    ReportLoss,
+    /// 解挂: release a loss report.
+    ReleaseLoss,
+    /// 社保功能启用: activate the social security function.
+    ActivateSocialFunction,
+    /// 密码修改和重置: change or reset the PIN.
+    ChangePin,
+    /// 制卡进度查询: follow production and delivery.
+    TrackProduction,
+    /// 出示电子社保卡: show the e-card code.
+    ShowCode,
+    /// 亲情代办: act for a family member.
+    ActForFamily,
+    /// 网点查询: find a service outlet.
+    FindOutlet,
 }
 
 /// What kind of outlet.

@@ -749,6 +749,9 @@ impl Resolved {
             regions,
             department: self.department.to_owned(),
             version: ITEM_VERSION,
+            popularity: 0,
+            app_action: None,
+            national_item: None,
         }
     }
 }

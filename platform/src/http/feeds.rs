@@ -173,6 +173,7 @@ pub fn sync(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
             removed: outlets_removed,
         },
         rules,
+        vocabulary: ecard_api::catalogue::SearchVocabulary::default(),
     };
     Ok(Reply::ok(&body)?.with_etag(etag))
 }
