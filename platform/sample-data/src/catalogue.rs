@@ -730,11 +730,15 @@ pub(crate) struct Resolved {
     pub(crate) row: Row,
     pub(crate) domain: Domain,
     pub(crate) department: &'static str,
+    /// Whether a provincial row is a national row reused by name
+    /// ([`Entry::Same`]): its item names the national item as its twin.
+    pub(crate) same: bool,
 }
 
 impl Resolved {
     /// The wire item with the given id, list and coverage.
     pub(crate) fn item(&self, id: String, list: &str, regions: Vec<String>) -> CatalogueItem {
+        let usage = crate::usage::usage_of(self.row.name);
         CatalogueItem {
             id,
             list: list.to_owned(),
@@ -749,8 +753,8 @@ impl Resolved {
             regions,
             department: self.department.to_owned(),
             version: ITEM_VERSION,
-            popularity: 0,
-            app_action: None,
+            popularity: usage.popularity,
+            app_action: usage.action,
             national_item: None,
         }
     }
@@ -763,6 +767,7 @@ pub(crate) fn national_rows() -> impl Iterator<Item = Resolved> {
             row: *row,
             domain: section.domain,
             department: row.department.unwrap_or(section.department),
+            same: false,
         })
     })
 }
@@ -779,12 +784,14 @@ pub(crate) fn jiangxi_rows() -> impl Iterator<Item = Resolved> {
         section.entries.iter().filter_map(move |entry| match entry {
             Entry::Same(name) => national_row(name).map(|r| Resolved {
                 domain: section.domain,
+                same: true,
                 ..r
             }),
             Entry::New(row) => Some(Resolved {
                 row: *row,
                 domain: section.domain,
                 department: row.department.unwrap_or(section.department),
+                same: false,
             }),
         })
     })
@@ -798,23 +805,37 @@ fn regions_or(row: &Row, default: &str) -> Vec<String> {
     }
 }
 
-/// The national list followed by Jiangxi's list.
+/// The national list followed by Jiangxi's list; a Jiangxi item reused
+/// from the national list names its national twin.
 pub(crate) fn catalogue() -> Vec<CatalogueItem> {
-    let national = national_rows().enumerate().map(|(i, r)| {
-        r.item(
-            format!("N-{:03}", i + 1),
-            NATIONAL_LIST,
-            regions_or(&r.row, NATIONWIDE),
-        )
-    });
-    let jiangxi = jiangxi_rows().enumerate().map(|(i, r)| {
-        r.item(
-            format!("P{JIANGXI_LIST}-{:03}", i + 1),
-            JIANGXI_LIST,
-            regions_or(&r.row, JIANGXI_LIST),
-        )
-    });
-    national.chain(jiangxi).collect()
+    let national: Vec<CatalogueItem> = national_rows()
+        .enumerate()
+        .map(|(i, r)| {
+            r.item(
+                format!("N-{:03}", i + 1),
+                NATIONAL_LIST,
+                regions_or(&r.row, NATIONWIDE),
+            )
+        })
+        .collect();
+    let jiangxi: Vec<CatalogueItem> = jiangxi_rows()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut item = r.item(
+                format!("P{JIANGXI_LIST}-{:03}", i + 1),
+                JIANGXI_LIST,
+                regions_or(&r.row, JIANGXI_LIST),
+            );
+            if r.same {
+                item.national_item = national
+                    .iter()
+                    .find(|twin| twin.name == item.name)
+                    .map(|twin| twin.id.clone());
+            }
+            item
+        })
+        .collect();
+    national.into_iter().chain(jiangxi).collect()
 }
 
 /// Every distinct row of both lists (for recombination into synthetic data).

@@ -1,5 +1,6 @@
-//! Sample data: the 一卡通 catalogue, service outlets and regional rules the
-//! platform serves by default, and the generator that produces them.
+//! Sample data: the 一卡通 catalogue, service outlets, regional rules and
+//! search vocabulary the platform serves by default, and the generator that
+//! produces them.
 //!
 //! Why generated rather than hand-edited JSON: the data has to be large
 //! enough to exercise offline search and incremental sync for real (323
@@ -32,10 +33,12 @@ mod regions;
 mod rules;
 #[cfg(test)]
 mod tests;
+mod usage;
+mod vocabulary;
 
 use std::collections::HashSet;
 
-use ecard_api::catalogue::{CatalogueItem, Outlet};
+use ecard_api::catalogue::{CatalogueItem, Outlet, VocabularyEntry};
 use ecard_api::rules::RegionalRules;
 use serde::Serialize;
 
@@ -47,6 +50,8 @@ pub const CATALOGUE_FILE: &str = "catalogue.json";
 pub const OUTLETS_FILE: &str = "outlets.json";
 /// File name of the regional rules (a JSON array of [`RegionalRules`]).
 pub const RULES_FILE: &str = "rules.json";
+/// File name of the search vocabulary (a JSON array of [`VocabularyEntry`]).
+pub const VOCABULARY_FILE: &str = "vocabulary.json";
 
 /// Number of outlets in the default sample data.
 pub const OUTLET_COUNT: usize = 3_200;
@@ -64,12 +69,15 @@ pub struct SampleData {
     pub outlets: Vec<Outlet>,
     /// Regional rules, one document per province.
     pub rules: Vec<RegionalRules>,
+    /// The search vocabulary: the national entries, then Jiangxi's.
+    pub vocabulary: Vec<VocabularyEntry>,
 }
 
 /// The default sample data: the national list (160 items, ids
 /// `N-001`…`N-160`), Jiangxi's list (163 items, ids
 /// `P360000-001`…`P360000-163`), [`OUTLET_COUNT`] outlets in Jiangxi (ids
-/// `O-00001`…) and the rules of 江西, 浙江, 广东 and 四川.
+/// `O-00001`…), the rules of 江西, 浙江, 广东 and 四川, and the search
+/// vocabulary (national base set and Jiangxi's additions).
 ///
 /// Pure and deterministic: every call returns the same data, and the
 /// checked-in files are exactly its rendering.
@@ -78,6 +86,7 @@ pub fn generate() -> SampleData {
         catalogue: catalogue::catalogue(),
         outlets: outlets::outlets(OUTLET_COUNT, OUTLET_SEED),
         rules: rules::rules(),
+        vocabulary: vocabulary::vocabulary(),
     }
 }
 
@@ -93,12 +102,14 @@ pub fn embedded() -> Result<SampleData, serde_json::Error> {
         catalogue: serde_json::from_str(include_str!("../../data/catalogue.json"))?,
         outlets: serde_json::from_str(include_str!("../../data/outlets.json"))?,
         rules: serde_json::from_str(include_str!("../../data/rules.json"))?,
+        vocabulary: serde_json::from_str(include_str!("../../data/vocabulary.json"))?,
     })
 }
 
 /// A larger data set for benchmarks: `item_count` catalogue items and
 /// `outlet_count` outlets, recombined from the same tables, with unique ids
-/// and names, deterministic in `seed`. The rules are the default four.
+/// and names, deterministic in `seed`. The rules are the default four and
+/// the vocabulary the default one.
 ///
 /// Items are provincial rows (list `360000`, ids `S-000001`…) named after a
 /// county and a base item (e.g. `东湖区养老保险待遇领取`) and available in
@@ -133,6 +144,7 @@ pub fn synthetic(item_count: usize, outlet_count: usize, seed: u64) -> SampleDat
         catalogue: items,
         outlets,
         rules: rules::rules(),
+        vocabulary: vocabulary::vocabulary(),
     }
 }
 
@@ -183,17 +195,27 @@ impl SampleData {
         Ok(out)
     }
 
-    /// All three files: `(file name, contents)`, as the generator binary
+    /// The vocabulary file's contents: one entry per line.
+    ///
+    /// # Errors
+    ///
+    /// Only if serialisation fails, which the wire types never do.
+    pub fn vocabulary_json(&self) -> Result<String, serde_json::Error> {
+        one_per_line(&self.vocabulary)
+    }
+
+    /// All four files: `(file name, contents)`, as the generator binary
     /// writes them.
     ///
     /// # Errors
     ///
     /// As [`SampleData::catalogue_json`] and friends.
-    pub fn files(&self) -> Result<[(&'static str, String); 3], serde_json::Error> {
+    pub fn files(&self) -> Result<[(&'static str, String); 4], serde_json::Error> {
         Ok([
             (CATALOGUE_FILE, self.catalogue_json()?),
             (OUTLETS_FILE, self.outlets_json()?),
             (RULES_FILE, self.rules_json()?),
+            (VOCABULARY_FILE, self.vocabulary_json()?),
         ])
     }
 }

@@ -36,7 +36,7 @@ fn list<'a>(data: &'a SampleData, name: &str) -> Vec<&'a CatalogueItem> {
 #[test]
 fn checked_in_files_are_the_generators_output() {
     let data = generate();
-    let [(_, catalogue), (_, outlets), (_, rules)] = data.files().unwrap();
+    let [(_, catalogue), (_, outlets), (_, rules), (_, vocabulary)] = data.files().unwrap();
     let hint = "platform/data is stale: run \
         `cargo run -p ecard-sample-data --bin generate-sample-data -- platform/data`";
     assert!(
@@ -45,6 +45,10 @@ fn checked_in_files_are_the_generators_output() {
     );
     assert!(outlets == include_str!("../../data/outlets.json"), "{hint}");
     assert!(rules == include_str!("../../data/rules.json"), "{hint}");
+    assert!(
+        vocabulary == include_str!("../../data/vocabulary.json"),
+        "{hint}"
+    );
     assert!(embedded().unwrap() == data, "{hint}");
 }
 
@@ -457,4 +461,160 @@ fn synthetic_handles_small_and_empty_sizes() {
     assert!(data.catalogue.is_empty() && data.outlets.is_empty());
     let data = synthetic(5, 7, 3);
     assert_eq!((data.catalogue.len(), data.outlets.len()), (5, 7));
+}
+
+#[test]
+fn every_row_has_one_usage_line_and_every_line_a_row() {
+    let rows: HashSet<&str> = catalogue::all_rows().iter().map(|r| r.row.name).collect();
+    let mut seen = HashSet::new();
+    for (name, popularity, _) in usage::USAGE {
+        assert!(seen.insert(*name), "two usage lines for {name}");
+        assert!(rows.contains(name), "usage line for no row: {name}");
+        assert!(*popularity <= 100, "{name}: popularity {popularity}");
+    }
+    for row in &rows {
+        assert!(seen.contains(row), "no usage line for {row}");
+    }
+}
+
+#[test]
+fn items_carry_popularity_actions_and_twins() {
+    use ecard_api::catalogue::AppAction;
+    let data = generate();
+    let by_id: HashMap<&str, &CatalogueItem> =
+        data.catalogue.iter().map(|i| (i.id.as_str(), i)).collect();
+    let by_name = |list: &str, name: &str| {
+        data.catalogue
+            .iter()
+            .find(|i| i.list == list && i.name == name)
+            .unwrap()
+    };
+    for item in &data.catalogue {
+        assert!(
+            item.popularity <= 100 && item.popularity > 0,
+            "{}",
+            item.name
+        );
+    }
+    // The card itself outranks niche services.
+    assert!(by_name("national", "社会保障卡申领").popularity >= 90);
+    assert!(by_name("national", "民兵训练补贴发放").popularity < 20);
+    let actions = [
+        ("社会保障卡申领", AppAction::ApplyForCard),
+        ("电子社会保障卡申领", AppAction::ApplyForElectronicCard),
+        ("社会保障卡补换", AppAction::ReplaceCard),
+        ("社会保障卡保号换卡", AppAction::ReplaceCard),
+        ("社会保障卡临时挂失", AppAction::ReportLoss),
+        ("社会保障卡正式挂失", AppAction::ReportLoss),
+        ("社会保障卡解挂", AppAction::ReleaseLoss),
+        ("社会保障卡社保功能启用", AppAction::ActivateSocialFunction),
+        ("社会保障卡密码修改和重置", AppAction::ChangePin),
+        ("社会保障卡制卡进度查询", AppAction::TrackProduction),
+        ("就医购药结算", AppAction::ShowCode),
+        ("公交乘车", AppAction::ShowCode),
+        ("电子社保卡移动支付", AppAction::ShowCode),
+    ];
+    for (name, action) in actions {
+        assert_eq!(by_name("national", name).app_action, Some(action), "{name}");
+        assert_eq!(by_name("360000", name).app_action, Some(action), "{name}");
+    }
+    for (name, action) in [
+        ("新生儿出生一件事社保卡申领", AppAction::ApplyForNewbornCard),
+        ("社会保障卡变更联名银行", AppAction::ChangeBank),
+        ("社会保障卡亲情代办", AppAction::ActForFamily),
+        ("电子社保卡就医购药", AppAction::ShowCode),
+    ] {
+        assert_eq!(by_name("360000", name).app_action, Some(action), "{name}");
+    }
+    assert_eq!(by_name("national", "企业年金查询").app_action, None);
+    // Twins: exactly the rows reused by name, each naming its namesake.
+    let mut twins = 0;
+    for item in list(&data, "360000") {
+        let namesake = by_name_opt(&data, "national", &item.name);
+        match (&item.national_item, namesake) {
+            (Some(id), Some(national)) => {
+                twins += 1;
+                assert_eq!(id, &national.id);
+                assert_eq!(by_id[id.as_str()].name, item.name);
+            }
+            (None, None) => {}
+            other => panic!("{}: twin {:?}", item.name, other.0),
+        }
+    }
+    assert_eq!(
+        by_name("360000", "社会保障卡申领").national_item.as_deref(),
+        Some("N-001")
+    );
+    assert!(twins > 80, "{twins} twins");
+    for item in list(&data, "national") {
+        assert_eq!(item.national_item, None);
+    }
+}
+
+fn by_name_opt<'a>(data: &'a SampleData, list: &str, name: &str) -> Option<&'a CatalogueItem> {
+    data.catalogue
+        .iter()
+        .find(|i| i.list == list && i.name == name)
+}
+
+#[test]
+fn vocabulary_means_catalogue_words_with_short_unique_terms() {
+    let data = generate();
+    let lists: HashSet<&str> = data.vocabulary.iter().map(|e| e.list.as_str()).collect();
+    assert_eq!(lists, HashSet::from(["national", "360000"]));
+    let national = data
+        .vocabulary
+        .iter()
+        .filter(|e| e.list == "national")
+        .count();
+    let jiangxi = data.vocabulary.len() - national;
+    assert!(
+        (200..=300).contains(&national),
+        "{national} national entries"
+    );
+    assert!((20..=40).contains(&jiangxi), "{jiangxi} Jiangxi entries");
+    // National entries come first.
+    assert!(
+        data.vocabulary[..national]
+            .iter()
+            .all(|e| e.list == "national")
+    );
+    let texts: Vec<String> = data
+        .catalogue
+        .iter()
+        .map(|i| format!("{} {} {}", i.name, i.short_label, i.description))
+        .collect();
+    let mut terms: HashMap<&str, HashSet<&str>> = HashMap::new();
+    for entry in &data.vocabulary {
+        assert!(!entry.terms.is_empty(), "an entry without terms");
+        for term in &entry.terms {
+            let chars = term.chars().count();
+            assert!((1..=12).contains(&chars), "term {term:?}");
+            assert_eq!(term.trim(), term, "term {term:?}");
+            assert!(
+                terms.entry(entry.list.as_str()).or_default().insert(term),
+                "{term} is in two entries of {}",
+                entry.list
+            );
+        }
+        for word in &entry.means {
+            assert!(
+                texts.iter().any(|t| t.contains(word.as_str())),
+                "{word} (meant by {:?}) occurs in no item",
+                entry.terms
+            );
+        }
+    }
+    // Filler and question words are there, with no meaning.
+    let filler: HashSet<&str> = data
+        .vocabulary
+        .iter()
+        .filter(|e| e.means.is_empty())
+        .flat_map(|e| e.terms.iter().map(String::as_str))
+        .collect();
+    for word in [
+        "怎么", "如何", "哪里", "在哪", "吗", "的", "我", "想", "可以", "多久",
+    ] {
+        assert!(filler.contains(word), "{word} is not a filler word");
+    }
 }

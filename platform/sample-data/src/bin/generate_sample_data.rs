@@ -1,5 +1,5 @@
 //! Writes the platform's sample data (`catalogue.json`, `outlets.json`,
-//! `rules.json`) into the directory given as the only argument:
+//! `rules.json`, `vocabulary.json`) into the directory given as the only argument:
 //!
 //! ```text
 //! cargo run -p ecard-sample-data --bin generate-sample-data -- platform/data
@@ -40,10 +40,11 @@ fn main() -> ExitCode {
         eprintln!("wrote {} ({} bytes)", path.display(), contents.len());
     }
     eprintln!(
-        "{} catalogue items, {} outlets, {} regional rules",
+        "{} catalogue items, {} outlets, {} regional rules, {} vocabulary entries",
         data.catalogue.len(),
         data.outlets.len(),
-        data.rules.len()
+        data.rules.len(),
+        data.vocabulary.len()
     );
     ExitCode::SUCCESS
 }
