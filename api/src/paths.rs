@@ -138,6 +138,9 @@ pub const ADMIN_OUTLETS: &str = "/admin/outlets";
 pub const ADMIN_OUTLET: &str = "/admin/outlets/{id}";
 /// Operator: replaces a region's rules (`PUT`).
 pub const ADMIN_RULES: &str = "/admin/rules";
+/// Operator: replaces one list of the search vocabulary, `national` or a
+/// province's (`PUT`).
+pub const ADMIN_SEARCH_VOCABULARY: &str = "/admin/search-vocabulary/{id}";
 /// Operator: registers a terminal operator and issues its token (`POST`).
 pub const ADMIN_OPERATORS: &str = "/admin/operators";
 
@@ -204,6 +207,7 @@ pub const ALL: &[&str] = &[
     ADMIN_OUTLETS,
     ADMIN_OUTLET,
     ADMIN_RULES,
+    ADMIN_SEARCH_VOCABULARY,
     ADMIN_OPERATORS,
 ];
 

@@ -5,7 +5,7 @@ use super::*;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_endpoints_need_the_token() {
     let platform = TestPlatform::start();
-    let routes: [(Method, &str, Option<Value>); 16] = [
+    let routes: [(Method, &str, Option<Value>); 17] = [
         (
             Method::POST,
             "/admin/clock/advance",
@@ -36,6 +36,11 @@ async fn admin_endpoints_need_the_token() {
         (Method::PUT, "/admin/outlets", Some(json!([]))),
         (Method::DELETE, "/admin/outlets/O-00001", None),
         (Method::PUT, "/admin/rules", Some(json!({}))),
+        (
+            Method::PUT,
+            "/admin/search-vocabulary/360000",
+            Some(json!({ "entries": [] })),
+        ),
         (Method::GET, "/admin/personas", None),
         (Method::GET, "/admin/trust/authority-keys", None),
     ];

@@ -40,6 +40,7 @@ mod feeds;
 mod lifetime;
 mod on_behalf;
 mod requests;
+mod search_vocabulary;
 mod sm2;
 mod status_deltas;
 

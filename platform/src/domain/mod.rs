@@ -3,7 +3,7 @@
 //! issuer keys, regional rules, enrolment and identity checks (register,
 //! face, PIN, SMS codes, attempt limits), account deletion, the clearing of
 //! accepted codes between an operator's terminals, the catalogue
-//! feeds, and the clock tick that moves time-driven processes along.
+//! feeds and search vocabulary, and the clock tick that moves time-driven processes along.
 //!
 //! It builds on the store and knows nothing of requests: functions take a
 //! transaction, the platform time and, where it matters, the caller. The
@@ -29,3 +29,4 @@ pub mod seed;
 pub mod sms;
 pub mod status_history;
 pub mod tick;
+pub mod vocabulary;

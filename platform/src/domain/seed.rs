@@ -1,5 +1,5 @@
-//! First-start content: the regional rules, catalogue and outlets of the
-//! sample data, and a few demo personas in the population register.
+//! First-start content: the regional rules, catalogue, outlets and search
+//! vocabulary of the sample data, and a few demo personas in the population register.
 //!
 //! The personas are the people of the demo and of examples in the docs: a
 //! resident without a card (张伟), his minor daughter and newborn son, and
@@ -7,7 +7,7 @@
 //! GB 11643 check digits; the newborn's birth date is twenty days before
 //! the first start.
 
-use ecard_api::catalogue::{CatalogueItem, Outlet};
+use ecard_api::catalogue::{CatalogueItem, Outlet, VocabularyEntry};
 use ecard_api::rules::RegionalRules;
 use ecard_documents::{Date, check_character};
 use rusqlite::Transaction;
@@ -57,6 +57,7 @@ struct DefaultDeployment {
     catalogue: Vec<CatalogueItem>,
     outlets: Vec<Outlet>,
     rules: Vec<RegionalRules>,
+    vocabulary: Vec<VocabularyEntry>,
 }
 
 impl DefaultDeployment {
@@ -65,39 +66,59 @@ impl DefaultDeployment {
             catalogue: serde_json::from_str(include_str!("../../data/catalogue.json"))?,
             outlets: serde_json::from_str(include_str!("../../data/outlets.json"))?,
             rules: serde_json::from_str(include_str!("../../data/rules.json"))?,
+            vocabulary: serde_json::from_str(include_str!("../../data/vocabulary.json"))?,
         })
     }
 }
 
-/// Seeds rules, catalogue, outlets and personas into an empty database.
+/// Seeds rules, catalogue, outlets, search vocabulary and personas into an
+/// empty database. The vocabulary is seeded on its own condition, so a
+/// database from before it existed gets the sample vocabulary too.
 pub fn seed(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
     let rules_count: i64 = tx.query_row("SELECT COUNT(*) FROM rules", [], |row| row.get(0))?;
-    if rules_count == 0 {
+    let vocabulary_seeded = crate::domain::vocabulary::is_seeded(tx)?;
+    if rules_count == 0 || !vocabulary_seeded {
         let data = DefaultDeployment::embedded().map_err(|_| {
             ApiError::new(
                 ecard_api::problem::ProblemCode::Internal,
                 "embedded sample data unreadable",
             )
         })?;
-        for rules in &data.rules {
-            crate::domain::rules::store(tx, rules)?;
+        if !vocabulary_seeded {
+            crate::domain::vocabulary::seed(tx, &data.vocabulary)?;
         }
-        let items: Vec<_> = data
-            .catalogue
-            .iter()
-            .map(|item| (item.id.clone(), item.clone()))
-            .collect();
-        crate::domain::feeds::seed(tx, "catalogue_items", "catalogue_version", &items)?;
-        let outlets: Vec<_> = data
-            .outlets
-            .iter()
-            .map(|outlet| (outlet.id.clone(), outlet.clone()))
-            .collect();
-        crate::domain::feeds::seed(tx, "outlets", "outlets_version", &outlets)?;
+        if rules_count == 0 {
+            seed_feeds(tx, &data)?;
+        }
     }
     if persona(tx, RESIDENT)?.is_some() {
         return Ok(());
     }
+    seed_personas(tx, now)
+}
+
+/// The rules, catalogue and outlets of the sample data.
+fn seed_feeds(tx: &Transaction<'_>, data: &DefaultDeployment) -> ApiResult<()> {
+    for rules in &data.rules {
+        crate::domain::rules::store(tx, rules)?;
+    }
+    let items: Vec<_> = data
+        .catalogue
+        .iter()
+        .map(|item| (item.id.clone(), item.clone()))
+        .collect();
+    crate::domain::feeds::seed(tx, "catalogue_items", "catalogue_version", &items)?;
+    let outlets: Vec<_> = data
+        .outlets
+        .iter()
+        .map(|outlet| (outlet.id.clone(), outlet.clone()))
+        .collect();
+    crate::domain::feeds::seed(tx, "outlets", "outlets_version", &outlets)?;
+    Ok(())
+}
+
+/// The demo personas.
+fn seed_personas(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
     let region = "360102";
     let household = "360102088123";
     let today = Date::in_china_at(now).ok_or_else(|| {

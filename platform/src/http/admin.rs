@@ -1,7 +1,7 @@
 //! Operator endpoints (`/admin/…`, bearer admin token): the simulated clock,
 //! the population register, counter-side acts (release at a counter,
 //! consent at a counter), the bank's and card bureau's reports, key
-//! rotation and catalogue edits. Tests and the demo drive the platform
+//! rotation, catalogue edits and the search vocabulary. Tests and the demo drive the platform
 //! through them; a production platform has its own back office instead.
 
 use axum::http::StatusCode;
@@ -259,6 +259,27 @@ pub fn put_rules(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let version = crate::domain::rules::store(ctx.tx, &rules)?;
     // Cards being made or temporarily lost follow a changed e-card timing.
     crate::domain::cards::apply_rules(ctx.tx, &rules.region, ctx.now)?;
+    Reply::ok(&serde_json::json!({ "version": version }))
+}
+
+/// `PUT /admin/search-vocabulary/{list}` body: the list's new entries.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VocabularyList {
+    entries: Vec<crate::domain::vocabulary::Words>,
+}
+
+/// `PUT /admin/search-vocabulary/{list}`: replaces the entries of one list
+/// (`national` or a province's code) and steps the vocabulary version.
+pub fn put_search_vocabulary(ctx: &mut Ctx<'_>, list: &str) -> ApiResult<Reply> {
+    if !crate::domain::vocabulary::list_ok(list) {
+        return Err(ApiError::field(
+            "list",
+            "`national` or a province's six-digit code ending in 0000",
+        ));
+    }
+    let request: VocabularyList = ctx.json()?;
+    let version = crate::domain::vocabulary::replace(ctx.tx, list, &request.entries)?;
     Reply::ok(&serde_json::json!({ "version": version }))
 }
 

@@ -124,7 +124,9 @@ pub fn outlets(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     .with_etag(etag))
 }
 
-/// `GET /v1/catalogue/sync?items_since=&outlets_since=&region=`.
+/// `GET /v1/catalogue/sync?items_since=&outlets_since=&region=`: the item
+/// and outlet deltas, the region's rules and its search vocabulary (national
+/// entries, then its province's).
 pub fn sync(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let parse = |name: &str| {
         ctx.query_param(name)
@@ -155,9 +157,12 @@ pub fn sync(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
         changed: outlets,
         removed: outlets_removed,
     } = changes_since::<Outlet>(ctx.tx, &OUTLETS, outlets_since)?;
+    let vocabulary = crate::domain::vocabulary::for_region(ctx.tx, &region)?;
+    // The vocabulary version covers every list, so a changed national or
+    // provincial word is never answered 304.
     let etag = format!(
-        "\"sync-{items_version}-{outlets_version}-{}-{}\"",
-        rules.region, rules.version
+        "\"sync-{items_version}-{outlets_version}-{}-{}-{}\"",
+        rules.region, rules.version, vocabulary.version
     );
     let body = CatalogueSync {
         items: CatalogueDelta {
@@ -173,7 +178,7 @@ pub fn sync(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
             removed: outlets_removed,
         },
         rules,
-        vocabulary: ecard_api::catalogue::SearchVocabulary::default(),
+        vocabulary,
     };
     Ok(Reply::ok(&body)?.with_etag(etag))
 }

@@ -302,6 +302,10 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
             paths::ADMIN_RULES,
             put(endpoint!(E::ADMIN, admin::put_rules)),
         )
+        .route(
+            paths::ADMIN_SEARCH_VOCABULARY,
+            put(endpoint!(E::ADMIN, admin::put_search_vocabulary, path)),
+        )
         .fallback(|| async {
             axum::response::IntoResponse::into_response(ApiError::not_found("endpoint"))
         })

@@ -19,6 +19,7 @@ const SCHEMA: Migrations = Migrations::new(&[
     include_str!("migrations/0006_clearing.sql"),
     include_str!("migrations/0007_status_history.sql"),
     include_str!("migrations/0008_card_validity.sql"),
+    include_str!("migrations/0009_search_vocabulary.sql"),
 ]);
 
 /// Opens (creating if needed) and migrates the database at `path`
