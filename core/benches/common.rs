@@ -2,26 +2,30 @@
 //! sizes the budgets name (or over the sample catalogue), and a mixed query
 //! workload.
 
-use ecard_api::catalogue::{CatalogueItem, Cluster, OutletService};
+use ecard_api::catalogue::{CatalogueItem, Cluster, OutletService, SearchVocabulary};
 use ecard_core::catalogue::outlets::{OutletIndex, OutletQuery};
-use ecard_core::catalogue::pinyin::keys;
 use ecard_core::catalogue::search::{CatalogueIndex, SearchQuery};
 
-/// A search index of `items` synthetic catalogue items.
+/// A search index of `items` synthetic catalogue items, read with the
+/// sample vocabulary.
 pub fn catalogue(items: usize) -> CatalogueIndex {
     index(ecard_sample_data::synthetic(items, 10, 7).catalogue)
 }
 
-/// A search index of catalogue items, with the pinyin keys a sync stores.
+/// A search index of catalogue items with the sample vocabulary.
 pub fn index(items: Vec<CatalogueItem>) -> CatalogueIndex {
-    let rows = items
-        .into_iter()
-        .map(|item| {
-            let (full, initials) = keys(&item.name);
-            (item, full, initials)
-        })
-        .collect();
-    CatalogueIndex::build(rows)
+    CatalogueIndex::build(items, &vocabulary())
+}
+
+/// The sample data's search vocabulary (national and Jiangxi words).
+pub fn vocabulary() -> SearchVocabulary {
+    // Jiangxi's view: the national entries and the province's.
+    SearchVocabulary {
+        version: 1,
+        entries: ecard_sample_data::embedded()
+            .map(|data| data.vocabulary)
+            .unwrap_or_default(),
+    }
 }
 
 /// An outlet index of `outlets` synthetic outlets.
@@ -29,43 +33,10 @@ pub fn outlets(outlets: usize) -> OutletIndex {
     OutletIndex::build(ecard_sample_data::synthetic(10, outlets, 7).outlets)
 }
 
-/// The query mix: short and long Chinese, full pinyin, initials, filters.
+/// The query mix (`workloads/query_mix.rs`): short and long Chinese, full pinyin,
+/// initials, filters.
 pub fn queries() -> Vec<SearchQuery> {
-    let texts = [
-        "社保",
-        "公交",
-        "养老保险",
-        "社会保障卡申领",
-        "医保",
-        "shebao",
-        "yanglao",
-        "sbk",
-        "gj",
-        "就业 补贴",
-        "图书馆",
-        "不存在的事项",
-    ];
-    let mut queries: Vec<SearchQuery> = texts
-        .iter()
-        .map(|text| SearchQuery {
-            text: (*text).into(),
-            limit: 20,
-            ..SearchQuery::default()
-        })
-        .collect();
-    queries.push(SearchQuery {
-        text: "补贴".into(),
-        region: Some("360702".into()),
-        cluster: Some(Cluster::Pay),
-        limit: 20,
-        ..SearchQuery::default()
-    });
-    queries.push(SearchQuery {
-        region: Some("360102".into()),
-        limit: 20,
-        ..SearchQuery::default()
-    });
-    queries
+    include!("workloads/query_mix.rs")
 }
 
 /// Nearest-20 queries around Jiangxi's cities, some filtered.

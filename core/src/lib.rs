@@ -44,7 +44,7 @@ pub mod workflows;
 
 pub use catalogue::outlets::{OutletHit, OutletQuery};
 pub use catalogue::search::{MatchKind, SearchHit, SearchQuery};
-pub use catalogue::{CatalogueState, SyncReport};
+pub use catalogue::{CatalogueState, HOTLINE, Location, SearchHelp, SyncReport};
 pub use client::{CardView, ClientConfig, EcardClient, Session, SessionView, Snapshot};
 pub use codes::CodeView;
 pub use error::{ClientError, ErrorCategory, StorageError};

@@ -13,17 +13,30 @@ use ecard_core::catalogue::search::covers;
 #[path = "../benches/evaluation_set/mod.rs"]
 mod evaluation_set;
 
-use evaluation_set::{KINDS, judged};
+use evaluation_set::{Judged, KINDS, held_out, judged};
 
 #[test]
 fn every_query_is_judged_with_items_of_the_catalogue() {
+    check_judgeable(judged());
+    check_judgeable(held_out());
+    let development: BTreeSet<String> = judged().into_iter().map(|case| case.query).collect();
+    for case in held_out() {
+        assert!(
+            !development.contains(&case.query),
+            "{:?} is in both sets",
+            case.query
+        );
+    }
+}
+
+fn check_judgeable(set: Vec<Judged>) {
     let catalogue = ecard_sample_data::embedded().unwrap().catalogue;
     let items: BTreeMap<&str, &[String]> = catalogue
         .iter()
         .map(|item| (item.id.as_str(), item.regions.as_slice()))
         .collect();
     let mut seen = BTreeSet::new();
-    for case in judged() {
+    for case in set {
         assert!(!case.query.trim().is_empty(), "an empty query");
         assert!(seen.insert(case.query.clone()), "{:?} twice", case.query);
         assert!(

@@ -31,9 +31,9 @@ use ecard_api::resident::{
 use ecard_api::rules::RegionalRules;
 use ecard_core::bridge::{BindingConfig, FlatError, flows};
 use ecard_core::{
-    ApplicationFlow, ClientError, CodeView, Draft, DraftForm, EnrolmentProgress, LossFlow,
-    NewCardForm, OutboxEntry, OutletHit, OutletQuery, ReplacementForm, SearchHit, SearchQuery,
-    SecureKeyStore, SessionView, Snapshot, Submission, SyncReport,
+    ApplicationFlow, ClientError, CodeView, Draft, DraftForm, EnrolmentProgress, Location,
+    LossFlow, NewCardForm, OutboxEntry, OutletHit, OutletQuery, ReplacementForm, SearchHelp,
+    SearchHit, SearchQuery, SecureKeyStore, SessionView, Snapshot, Submission, SyncReport,
 };
 use ecard_credential::{Locale, Purpose};
 
@@ -316,6 +316,25 @@ impl EcardClient {
     /// Searches the cached catalogue in characters or pinyin. No I/O.
     pub fn search(&self, query: SearchQuery) -> Result<Vec<SearchHit>, EcardError> {
         self.now(|client| Ok(client.search(&query)))
+    }
+
+    /// What to show when `search` found nothing: the closest items, the
+    /// nearest outlets that handle the business (when `near` is given) and
+    /// the hotline. No I/O.
+    pub fn search_help(
+        &self,
+        query: SearchQuery,
+        near: Option<Location>,
+    ) -> Result<SearchHelp, EcardError> {
+        self.now(|client| Ok(client.search_help(&query, near)))
+    }
+
+    /// A cached catalogue item by id (a search hit's twin). No I/O.
+    pub fn catalogue_item(
+        &self,
+        id: String,
+    ) -> Result<Option<ecard_api::catalogue::CatalogueItem>, EcardError> {
+        self.now(|client| Ok(client.catalogue_item(&id)))
     }
 
     /// The nearest cached outlets. No I/O.

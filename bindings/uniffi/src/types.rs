@@ -34,6 +34,7 @@ use ecard_core::{
     SearchHit, SearchQuery, SessionView, Submission,
 };
 use ecard_core::{CatalogueState, FieldCipherSuite, Snapshot, SyncReport};
+use ecard_core::{Location, SearchHelp};
 use ecard_credential::{HolderRole, Locale, Purpose, Suite};
 
 // ---------------------------------------------------------------------------
@@ -346,6 +347,8 @@ pub enum MatchKind {
     Characters,
     /// In the pinyin spelling or initials.
     Pinyin,
+    /// Through what the words mean (the search vocabulary: 丢了 → 挂失).
+    Meaning,
     /// In the department or description.
     Details,
     /// No text was given; the filters matched.
@@ -384,6 +387,30 @@ pub struct SearchHit {
     pub score: u32,
     /// How it matched.
     pub matched: MatchKind,
+    /// Ids of the same service's other items folded into this hit (the
+    /// national twin of a provincial item): `catalogue_item(id)` opens one.
+    pub twins: Vec<String>,
+}
+
+/// Where to turn when a search matched nothing: never an empty screen.
+#[uniffi::remote(Record)]
+pub struct SearchHelp {
+    /// The items closest to the query, or the most used items the app handles.
+    pub closest: Vec<SearchHit>,
+    /// The nearest outlets that handle the closest item's business (when a
+    /// location was given).
+    pub outlets: Vec<OutletHit>,
+    /// The hotline to call (12333).
+    pub hotline: String,
+}
+
+/// Where the resident is.
+#[uniffi::remote(Record)]
+pub struct Location {
+    /// Latitude, degrees (WGS-84).
+    pub latitude: f64,
+    /// Longitude, degrees (WGS-84).
+    pub longitude: f64,
 }
 
 /// A nearest-outlets request.

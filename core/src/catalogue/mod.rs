@@ -10,13 +10,13 @@
 //! offline with a visible "as of" time (stale-while-revalidate).
 
 pub mod outlets;
-pub mod pinyin;
 pub mod search;
+mod understanding;
 
 use ecard_api::paths;
 use std::sync::{Arc, RwLock};
 
-use ecard_api::catalogue::{CatalogueItem, CatalogueSync, Outlet};
+use ecard_api::catalogue::{CatalogueItem, CatalogueSync, Outlet, OutletService, SearchVocabulary};
 use ecard_api::rules::RegionalRules;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
@@ -67,6 +67,55 @@ pub struct SyncReport {
     pub rules_changed: bool,
 }
 
+/// The national human resources and social security hotline, answered in
+/// every province: where a resident is sent when search finds nothing.
+pub const HOTLINE: &str = "12333";
+
+/// Where to turn when a search matched nothing: never an empty screen.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "js", derive(serde::Serialize))]
+#[cfg_attr(feature = "js", derive(ts_rs::TS))]
+pub struct SearchHelp {
+    /// The items closest to the query (sharing some of its words or
+    /// characters), or the most used items the app handles.
+    pub closest: Vec<SearchHit>,
+    /// The nearest outlets that handle the closest item's business (any
+    /// human resources office when that says nothing), when a location
+    /// was given.
+    pub outlets: Vec<OutletHit>,
+    /// The hotline to call ([`HOTLINE`]).
+    pub hotline: String,
+}
+
+/// Where the resident is, for [`EcardClient::search_help`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "js", derive(serde::Deserialize))]
+#[cfg_attr(feature = "js", derive(ts_rs::TS))]
+pub struct Location {
+    /// WGS-84 latitude, degrees.
+    pub latitude: f64,
+    /// WGS-84 longitude, degrees.
+    pub longitude: f64,
+}
+
+/// The outlet service that handles what an app action does at a counter.
+fn counter_service(action: ecard_api::catalogue::AppAction) -> Option<OutletService> {
+    use ecard_api::catalogue::AppAction;
+    match action {
+        AppAction::ApplyForCard | AppAction::ApplyForNewbornCard => Some(OutletService::Apply),
+        AppAction::ReplaceCard | AppAction::ChangeBank => Some(OutletService::Replace),
+        AppAction::ReportLoss => Some(OutletService::ReportLoss),
+        AppAction::ReleaseLoss => Some(OutletService::ReleaseLoss),
+        AppAction::ActivateSocialFunction => Some(OutletService::ActivateSocialFunction),
+        AppAction::ChangePin => Some(OutletService::PinReset),
+        AppAction::TrackProduction => Some(OutletService::CardPickup),
+        AppAction::ApplyForElectronicCard
+        | AppAction::ShowCode
+        | AppAction::ActForFamily
+        | AppAction::FindOutlet => None,
+    }
+}
+
 /// The cached catalogue with its in-memory indexes.
 #[derive(Default)]
 pub struct Catalogue {
@@ -106,13 +155,17 @@ impl Catalogue {
 
     /// Rebuilds the in-memory indexes from storage.
     pub fn reload(&self, store: &Store) -> Result<(), StorageError> {
-        let (items, outlets, state) = store.read(|connection| {
+        let (items, vocabulary, outlets, state) = store.read(|connection| {
             let items = load_items(connection)?;
+            let vocabulary = load_vocabulary(connection)?;
             let outlets = load_outlets(connection)?;
             let state = load_state(connection, items.len(), outlets.len())?;
-            Ok((items, outlets, state))
+            Ok((items, vocabulary, outlets, state))
         })?;
-        write_lock(&self.items, Arc::new(CatalogueIndex::build(items)));
+        write_lock(
+            &self.items,
+            Arc::new(CatalogueIndex::build(items, &vocabulary)),
+        );
         write_lock(&self.outlets, Arc::new(OutletIndex::build(outlets)));
         write_lock(&self.state, state);
         Ok(())
@@ -244,15 +297,13 @@ fn apply(
     }
     {
         let mut upsert = tx.prepare(
-            "INSERT INTO catalogue_items (id, body, pinyin_full, pinyin_initials, version) VALUES (?1, ?2, ?3, ?4, ?5) \
-             ON CONFLICT(id) DO UPDATE SET body = excluded.body, pinyin_full = excluded.pinyin_full, \
-             pinyin_initials = excluded.pinyin_initials, version = excluded.version",
+            "INSERT INTO catalogue_items (id, body, version) VALUES (?1, ?2, ?3) \
+             ON CONFLICT(id) DO UPDATE SET body = excluded.body, version = excluded.version",
         )?;
         for item in &sync.items.items {
-            let (full, initials) = pinyin::keys(&item.name);
             let body = serde_json::to_string(item)
                 .map_err(|error| StorageError::Corrupt(error.to_string()))?;
-            upsert.execute(params![item.id, body, full, initials, item.version as i64])?;
+            upsert.execute(params![item.id, body, item.version as i64])?;
         }
         let mut remove = tx.prepare("DELETE FROM catalogue_items WHERE id = ?1")?;
         for id in &sync.items.removed {
@@ -287,6 +338,18 @@ fn apply(
          ON CONFLICT(region) DO UPDATE SET body = excluded.body, version = excluded.version",
         params![sync.rules.region, rules_body, sync.rules.version as i64],
     )?;
+    // One vocabulary is held: the synced region's (the catalogue is too).
+    let vocabulary_body = serde_json::to_string(&sync.vocabulary)
+        .map_err(|error| StorageError::Corrupt(error.to_string()))?;
+    tx.execute("DELETE FROM search_vocabulary", [])?;
+    tx.execute(
+        "INSERT INTO search_vocabulary (region, body, version) VALUES (?1, ?2, ?3)",
+        params![
+            sync.rules.region,
+            vocabulary_body,
+            sync.vocabulary.version as i64
+        ],
+    )?;
     set_version(tx, "items", sync.items.version, now)?;
     set_version(tx, "outlets", sync.outlets.version, now)?;
     mark_synced(tx, etag, now)?;
@@ -300,28 +363,31 @@ fn apply(
     })
 }
 
-fn load_items(
-    connection: &Connection,
-) -> Result<Vec<(CatalogueItem, String, String)>, StorageError> {
-    let mut statement =
-        connection.prepare("SELECT body, pinyin_full, pinyin_initials FROM catalogue_items")?;
-    let rows = statement.query_map([], |row| {
-        Ok((
-            row.get::<_, String>(0)?,
-            row.get::<_, String>(1)?,
-            row.get::<_, String>(2)?,
-        ))
-    })?;
+fn load_items(connection: &Connection) -> Result<Vec<CatalogueItem>, StorageError> {
+    let mut statement = connection.prepare("SELECT body FROM catalogue_items")?;
+    let rows = statement.query_map([], |row| row.get::<_, String>(0))?;
     let mut items = Vec::new();
     for row in rows {
-        let (body, full, initials) = row?;
         // A row that no longer parses is skipped, not fatal: the next full
         // sync replaces it.
-        if let Ok(item) = serde_json::from_str::<CatalogueItem>(&body) {
-            items.push((item, full, initials));
+        if let Ok(item) = serde_json::from_str::<CatalogueItem>(&row?) {
+            items.push(item);
         }
     }
     Ok(items)
+}
+
+/// The held vocabulary; none before the first sync (or if unreadable: the
+/// next sync replaces it), and search still reads characters and pinyin.
+fn load_vocabulary(connection: &Connection) -> Result<SearchVocabulary, StorageError> {
+    let body: Option<String> = connection
+        .query_row("SELECT body FROM search_vocabulary LIMIT 1", [], |row| {
+            row.get(0)
+        })
+        .optional()?;
+    Ok(body
+        .and_then(|body| serde_json::from_str(&body).ok())
+        .unwrap_or_default())
 }
 
 fn load_outlets(connection: &Connection) -> Result<Vec<Outlet>, StorageError> {
@@ -395,6 +461,49 @@ impl EcardClient {
     /// Searches the cached catalogue. No I/O: safe on the main thread.
     pub fn search(&self, query: &SearchQuery) -> Vec<SearchHit> {
         self.inner.catalogue.items().search(query)
+    }
+
+    /// What to offer when [`EcardClient::search`] found nothing: the
+    /// closest items, the nearest outlets that handle the closest item's
+    /// business (when `near` is given) and the hotline. No I/O.
+    pub fn search_help(&self, query: &SearchQuery, near: Option<Location>) -> SearchHelp {
+        let closest = self.inner.catalogue.items().closest(query);
+        let outlets = near.map_or_else(Vec::new, |near| {
+            let service = closest
+                .first()
+                .and_then(|hit| hit.item.app_action)
+                .and_then(counter_service);
+            let nearest = |service: Option<OutletService>| {
+                self.nearest_outlets(&OutletQuery {
+                    latitude: near.latitude,
+                    longitude: near.longitude,
+                    limit: 3,
+                    service,
+                    open_now_only: false,
+                })
+            };
+            let found = nearest(service);
+            if found.is_empty() && service.is_some() {
+                nearest(None)
+            } else {
+                found
+            }
+        });
+        SearchHelp {
+            closest,
+            outlets,
+            hotline: HOTLINE.to_owned(),
+        }
+    }
+
+    /// A cached catalogue item by id (a search hit's twin, a linked item).
+    /// No I/O.
+    pub fn catalogue_item(&self, id: &str) -> Option<CatalogueItem> {
+        self.inner
+            .catalogue
+            .items()
+            .get(id)
+            .map(|item| item.as_ref().clone())
     }
 
     /// The nearest cached outlets. No I/O: safe on the main thread.
@@ -475,6 +584,55 @@ mod tests {
                     })
                     .len(),
                 everything.len()
+            );
+        });
+    }
+
+    #[test]
+    fn a_search_that_finds_nothing_offers_closest_items_outlets_and_the_hotline() {
+        let platform = TestPlatform::start();
+        let data = tempfile::tempdir().unwrap();
+        block_on(async {
+            let client = platform.client(data.path()).await;
+            client.sync_catalogue().await.unwrap();
+            let lost = SearchQuery {
+                text: "社保卡丢了怎么办".into(),
+                region: Some("360102".into()),
+                ..SearchQuery::default()
+            };
+            let hits = client.search(&lost);
+            assert!(!hits.is_empty(), "a colloquial query finds its items");
+            // Nothing in the catalogue is about this.
+            let query = SearchQuery {
+                text: "天气预报".into(),
+                region: Some("360102".into()),
+                ..SearchQuery::default()
+            };
+            assert!(client.search(&query).is_empty());
+            let nanchang = Location {
+                latitude: 28.6829,
+                longitude: 115.8579,
+            };
+            let help = client.search_help(&query, Some(nanchang));
+            assert!(!help.closest.is_empty(), "never an empty screen");
+            assert_eq!(help.outlets.len(), 3);
+            assert!(
+                help.outlets
+                    .windows(2)
+                    .all(|pair| pair[0].distance_metres <= pair[1].distance_metres)
+            );
+            assert_eq!(help.hotline, "12333");
+            let without_location = client.search_help(&query, None);
+            assert!(without_location.outlets.is_empty());
+            assert_eq!(without_location.closest, help.closest);
+            // A twin folded into a hit is reachable by id.
+            let first = &hits[0];
+            for twin in &first.twins {
+                assert!(client.catalogue_item(twin).is_some(), "{twin}");
+            }
+            assert_eq!(
+                client.catalogue_item(&first.item.id).as_ref(),
+                Some(&first.item)
             );
         });
     }

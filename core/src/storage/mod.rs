@@ -26,6 +26,7 @@ use crate::error::StorageError;
 pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_client.sql"),
     include_str!("migrations/0002_workflows.sql"),
+    include_str!("migrations/0003_search_vocabulary.sql"),
 ];
 
 /// The client's schema, applied by the runner the platform uses too.
