@@ -22,8 +22,20 @@ fn fill(connection: &Connection, version: usize) {
                 [],
             )
             .unwrap();
+        // Schema 3 dropped the stored pinyin keys.
+        let insert = if version < 3 {
+            "INSERT INTO catalogue_items (id, body, pinyin_full, pinyin_initials, version) VALUES ('N-001', '{}', 'a', 'a', 3)"
+        } else {
+            "INSERT INTO catalogue_items (id, body, version) VALUES ('N-001', '{}', 3)"
+        };
+        connection.execute(insert, []).unwrap();
+    }
+    if version >= 3 {
         connection
-            .execute("INSERT INTO catalogue_items (id, body, pinyin_full, pinyin_initials, version) VALUES ('N-001', '{}', 'a', 'a', 3)", [])
+            .execute(
+                "INSERT INTO search_vocabulary (region, body, version) VALUES ('360000', '{}', 1)",
+                [],
+            )
             .unwrap();
     }
     if version >= 2 {

@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use ecard_api::catalogue::{CatalogueItem, Cluster, Domain, SearchVocabulary, UsageMode};
 
-use super::understanding::{Dictionary, Form, Origin, Slot, is_chinese, normalise};
+use super::understanding::{Dictionary, Form, Origin, Slot, bounded, is_chinese, normalise};
 
 /// A search request.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -130,6 +130,9 @@ fn post(list: &mut Vec<(u32, u8)>, index: u32, field: u8) {
 
 /// Relevance below this (a share of what the query's words weigh) is no match.
 const LEAST_RELEVANCE: f32 = 0.3;
+/// How much more relevance an item needs when only lone characters of the
+/// query matched it.
+const WEAK_FACTOR: f32 = 1.7;
 /// Relevance added when an item's name contains the whole query.
 const PHRASE_BONUS: f32 = 0.25;
 /// Rank added for items the app itself handles (apply, report loss, show a code).
@@ -246,7 +249,7 @@ impl CatalogueIndex {
             }
             return Vec::new();
         }
-        let phrase: String = normalise(&query.text).replace(' ', "");
+        let phrase: String = normalise(&bounded(&query.text)).replace(" ", "");
         let scored = self.score(&slots, query, &phrase, LEAST_RELEVANCE);
         self.fold_twins(scored, query)
     }
@@ -256,7 +259,7 @@ impl CatalogueIndex {
     /// the most used items the app handles. Never empty while the index
     /// holds an item that passes the filters.
     pub fn closest(&self, query: &SearchQuery) -> Vec<SearchHit> {
-        let phrase: String = normalise(&query.text).replace(' ', "");
+        let phrase: String = normalise(&bounded(&query.text)).replace(" ", "");
         let slots = self.dictionary.analyse(&query.text);
         let mut hits = self.fold_twins(self.score(&slots, query, &phrase, 0.0), query);
         if hits.is_empty() {
@@ -313,6 +316,9 @@ impl CatalogueIndex {
         let mut total = vec![0f32; count];
         let mut strongest = vec![(0f32, MatchKind::Filter); count];
         let mut best = vec![(0f32, MatchKind::Filter); count];
+        let mut visible = vec![Visible::Unknown; count];
+        // Whether a word other than a lone character matched.
+        let mut strong = vec![false; count];
         let mut touched: Vec<u32> = Vec::new();
         let mut all_touched: Vec<u32> = Vec::new();
         let mut total_weight = 0f32;
@@ -321,6 +327,19 @@ impl CatalogueIndex {
                 let exact = form.text.chars().count() <= 2;
                 for (index, fields) in self.candidates(&form.text) {
                     let entry = &self.entries[index as usize];
+                    // Only items the query can show count, also in how
+                    // rare a word is.
+                    let visible = &mut visible[index as usize];
+                    if *visible == Visible::Unknown {
+                        *visible = if passes_filters(&entry.item, query) {
+                            Visible::Yes
+                        } else {
+                            Visible::No
+                        };
+                    }
+                    if *visible == Visible::No {
+                        continue;
+                    }
                     let Some((strength, field)) = field_match(entry, &form.text, fields, exact)
                     else {
                         continue;
@@ -354,6 +373,7 @@ impl CatalogueIndex {
                     all_touched.push(index);
                 }
                 total[index as usize] += weight * value;
+                strong[index as usize] |= !slot.weak;
                 if weight * value > strongest[index as usize].0 {
                     strongest[index as usize] = (weight * value, kind);
                 }
@@ -362,7 +382,9 @@ impl CatalogueIndex {
         if total_weight <= 0.0 {
             return Vec::new();
         }
-        let phrase_counts = phrase.chars().count() >= 2 && phrase.chars().all(is_chinese);
+        // A query of several words found whole in a name.
+        let phrase_counts =
+            slots.len() >= 2 && phrase.chars().count() >= 2 && phrase.chars().all(is_chinese);
         let mut scored = Vec::new();
         for index in all_touched {
             let entry = &self.entries[index as usize];
@@ -370,7 +392,13 @@ impl CatalogueIndex {
             if phrase_counts && entry.name.contains(phrase) {
                 relevance += PHRASE_BONUS;
             }
-            if relevance <= 0.0 || relevance < least || !passes_filters(&entry.item, query) {
+            // Lone characters alone are weak evidence: they must cover more.
+            let needed = if strong[index as usize] {
+                least
+            } else {
+                least * WEAK_FACTOR
+            };
+            if relevance <= 0.0 || relevance < needed {
                 continue;
             }
             let rank = relevance
@@ -481,6 +509,14 @@ impl CatalogueIndex {
         }
         hits
     }
+}
+
+/// Whether an entry passes the query's filters, worked out once per query.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Visible {
+    Unknown,
+    Yes,
+    No,
 }
 
 /// Which text of an item a form was found in.

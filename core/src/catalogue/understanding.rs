@@ -29,6 +29,15 @@ const MOST_SPELLINGS: usize = 4;
 const MOST_READINGS: usize = 3;
 /// Full-pinyin keys this long or longer may be matched with one typo.
 const SHORTEST_FUZZY_KEY: usize = 5;
+/// Characters of a query read; the rest is ignored. Reading Latin letters
+/// costs the square of their number, and no resident's question is longer.
+pub(crate) const LONGEST_QUERY: usize = 64;
+/// Bounds on the vocabulary a feed may bring (the platform refuses more;
+/// the client does not rely on it): entries, and characters per term and
+/// per meaning.
+const MOST_ENTRIES: usize = 5_000;
+const LONGEST_TERM: usize = 12;
+const LONGEST_MEANING: usize = 32;
 
 /// One way a slot may be found in an item's text.
 #[derive(Clone, Debug, PartialEq)]
@@ -87,6 +96,8 @@ pub(crate) struct Dictionary {
     /// (the resident is still typing).
     sorted_full: Vec<(String, u32)>,
     longest_term: usize,
+    /// The longest full-pinyin key, plus one letter (a typo may add one).
+    longest_key: usize,
 }
 
 /// Lowercase, full-width Latin folded to ASCII, punctuation to spaces.
@@ -191,14 +202,18 @@ impl Dictionary {
                 }
             }
         }
-        for entry in &vocabulary.entries {
+        for entry in vocabulary.entries.iter().take(MOST_ENTRIES) {
             let means: Vec<String> = entry
                 .means
                 .iter()
+                .filter(|word| word.chars().count() <= LONGEST_MEANING)
                 .map(|word| normalise(word).replace(' ', ""))
                 .filter(|word| !word.is_empty())
                 .collect();
             for term in &entry.terms {
+                if term.chars().count() > LONGEST_TERM {
+                    continue;
+                }
                 let term = normalise(term).replace(' ', "");
                 if term.is_empty() {
                     continue;
@@ -252,6 +267,14 @@ impl Dictionary {
         {
             ids.sort_by_key(preference);
         }
+        dictionary.longest_key = dictionary
+            .by_full_pinyin
+            .keys()
+            .chain(dictionary.by_initials.keys())
+            .map(String::len)
+            .max()
+            .unwrap_or(0)
+            + 1;
         dictionary.sorted_full = dictionary
             .by_full_pinyin
             .iter()
@@ -284,7 +307,7 @@ impl Dictionary {
 
     /// Reads a query into slots: one per meaningful word.
     pub(crate) fn analyse(&self, query: &str) -> Vec<Slot> {
-        let normalised = normalise(query);
+        let normalised = normalise(&bounded(query));
         let mut slots = Vec::new();
         let mut latin = String::new();
         let mut chinese = String::new();
@@ -399,11 +422,7 @@ impl Dictionary {
         if phrase.is_empty() {
             return;
         }
-        if let Some(read) = self.read_latin(phrase, false) {
-            slots.extend(read);
-            return;
-        }
-        if let Some(read) = self.read_latin(phrase, true) {
+        if let Some(read) = self.read_latin(phrase) {
             slots.extend(read);
             return;
         }
@@ -418,7 +437,7 @@ impl Dictionary {
         });
     }
 
-    fn read_latin(&self, phrase: &str, fuzzy: bool) -> Option<Vec<Slot>> {
+    fn read_latin(&self, phrase: &str) -> Option<Vec<Slot>> {
         let bytes = phrase.len();
         let mut best: Vec<Option<Reading>> = vec![None; bytes + 1];
         best[0] = Some((0.0, 0, Vec::new()));
@@ -426,7 +445,7 @@ impl Dictionary {
             let Some(base) = best[start].as_ref().map(|(cost, _, _)| *cost) else {
                 continue;
             };
-            for end in start + 1..=bytes {
+            for end in start + 1..=bytes.min(start + self.longest_key) {
                 let key = &phrase[start..end];
                 let last = end == bytes;
                 let mut found: Vec<(u32, f32, f32)> = Vec::new();
@@ -443,8 +462,10 @@ impl Dictionary {
                 if last && found.is_empty() && key.len() >= 3 {
                     found.extend(self.prefixed(key).map(|id| (id, 1.4, 0.8)));
                 }
-                if fuzzy && found.is_empty() && key.len() >= SHORTEST_FUZZY_KEY - 1 {
-                    found.extend(self.one_typo(key).into_iter().map(|id| (id, 1.6, 0.7)));
+                // A word with one typo costs more than two words spelt
+                // right: a slip is the reading of last resort.
+                if found.is_empty() && key.len() >= SHORTEST_FUZZY_KEY - 1 {
+                    found.extend(self.one_typo(key).into_iter().map(|id| (id, 2.1, 0.7)));
                 }
                 if found.is_empty() {
                     continue;
@@ -552,6 +573,14 @@ impl Dictionary {
 /// its last word starts, and that word's readings (word, quality).
 type Reading = (f32, usize, Vec<(u32, f32)>);
 
+/// The first [`LONGEST_QUERY`] characters of a query.
+pub(crate) fn bounded(query: &str) -> std::borrow::Cow<'_, str> {
+    match query.char_indices().nth(LONGEST_QUERY) {
+        Some((end, _)) => std::borrow::Cow::Borrowed(&query[..end]),
+        None => std::borrow::Cow::Borrowed(query),
+    }
+}
+
 fn push_unique(ids: &mut Vec<u32>, id: u32) {
     if !ids.contains(&id) {
         ids.push(id);
@@ -647,6 +676,32 @@ mod tests {
             "公交",
             "full-width letters"
         );
+    }
+
+    #[test]
+    fn hostile_input_is_bounded() {
+        // A query of 100,000 letters is read as its first 64 characters.
+        let dictionary = dictionary();
+        let long = "gongjiao".repeat(12_500);
+        assert_eq!(
+            dictionary.analyse(&long),
+            dictionary.analyse(&long[..LONGEST_QUERY])
+        );
+        // A feed with oversized terms and too many entries: the excess is
+        // not read.
+        let huge = SearchVocabulary {
+            version: 1,
+            entries: (0..20_000)
+                .map(|index| VocabularyEntry {
+                    terms: vec![format!("词{index}"), "长".repeat(10_000)],
+                    means: vec!["挂".repeat(10_000)],
+                    list: "national".into(),
+                })
+                .collect(),
+        };
+        let bounded = Dictionary::build(&huge, std::iter::empty());
+        assert_eq!(bounded.len(), MOST_ENTRIES);
+        assert!(bounded.words.iter().all(|word| word.means.is_empty()));
     }
 
     #[test]
