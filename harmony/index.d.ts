@@ -253,8 +253,11 @@ export type OutletKind = "human_resources_office" | "bank_branch" | "community_s
 /** A service an outlet offers. */
 export type OutletService = "apply" | "instant_issue" | "replace" | "report_loss" | "release_loss" | "activate_social_function" | "activate_bank_function" | "pin_reset" | "card_pickup";
 
+/** What the app does for a catalogue item (the screen a search hit opens). */
+export type AppAction = "apply_for_card" | "apply_for_newborn_card" | "apply_for_electronic_card" | "replace_card" | "change_bank" | "report_loss" | "release_loss" | "activate_social_function" | "change_pin" | "track_production" | "show_code" | "act_for_family" | "find_outlet";
+
 /** How a hit matched. */
-export type MatchKind = "characters" | "pinyin" | "details" | "filter";
+export type MatchKind = "characters" | "pinyin" | "meaning" | "details" | "filter";
 
 /** Where a submission stands. */
 export type OutboxState = "pending" | "done" | "failed";
@@ -567,6 +570,21 @@ export type CatalogueItem = {
   department: string,
   /** Change counter: the catalogue version at which this item last changed. */
   version: number,
+  /**
+   * How commonly residents use the item, from 0 (rarely) to 100 (the
+   * most used): orders equally good search matches.
+   */
+  popularity: number,
+  /**
+   * What the app itself does for this item, if anything: such items
+   * rank above information-only ones when both match a search.
+   */
+  appAction?: AppAction | null,
+  /**
+   * For a provincial item, the national item it provides in that
+   * province (its twin): search shows one of the two.
+   */
+  nationalItem?: string | null,
 };
 
 /** A search result. */
@@ -577,6 +595,11 @@ export type SearchHit = {
   score: number,
   /** How it matched. */
   matched: MatchKind,
+  /**
+   * Ids of the same service's other items folded into this hit (the
+   * national twin of a provincial item), each reachable by id.
+   */
+  twins: Array<string>,
 };
 
 /** Opening hours on some days of the week. */
@@ -627,6 +650,31 @@ export type OutletHit = {
   distanceMetres: number,
   /** Whether it is open at the time asked. */
   openNow: boolean,
+};
+
+/** Where the resident is, for [`EcardClient::search_help`]. */
+export type Location = {
+  /** WGS-84 latitude, degrees. */
+  latitude: number,
+  /** WGS-84 longitude, degrees. */
+  longitude: number,
+};
+
+/** Where to turn when a search matched nothing: never an empty screen. */
+export type SearchHelp = {
+  /**
+   * The items closest to the query (sharing some of its words or
+   * characters), or the most used items the app handles.
+   */
+  closest: Array<SearchHit>,
+  /**
+   * The nearest outlets that handle the closest item's business (any
+   * human resources office when that says nothing), when a location
+   * was given.
+   */
+  outlets: Array<OutletHit>,
+  /** The hotline to call ([`HOTLINE`]). */
+  hotline: string,
 };
 
 /** A co-branded bank (联名银行). */
@@ -1137,6 +1185,13 @@ export declare class EcardClient {
 
   syncCatalogue(): Promise<SyncReport>;
   search(query: SearchQuery): SearchHit[];
+  /**
+   * What to offer when `search` found nothing: the closest items, the nearest
+   * outlets that handle them (when `near` is given) and the hotline (12333).
+   */
+  searchHelp(query: SearchQuery, near?: Location | null): SearchHelp;
+  /** A cached catalogue item by id (a search hit's twin), or null. */
+  catalogueItem(id: string): CatalogueItem | null;
   nearestOutlets(query: OutletQuery): OutletHit[];
   rules(): RegionalRules | null;
 

@@ -8,7 +8,8 @@
 //! - the face check (`confirmPresence`, `resetPin`, `changePhone`,
 //!   `consentMandateByFace`) is a JavaScript object with `check(request)`,
 //!   run while the Promise is pending (see [`crate::face`]);
-//! - `snapshot`, `session`, `search`, `nearestOutlets`, `rules`,
+//! - `snapshot`, `session`, `search`, `searchHelp`, `catalogueItem`,
+//!   `nearestOutlets`, `rules`,
 //!   `cachedProfile`, `drafts`, `outbox`, `lossFlow`, `trustedNow` and
 //!   `subscribe` do no network or key-store I/O and return in well under a
 //!   millisecond: safe on the UI thread (`lossFlow`, `drafts`, `outbox` and
@@ -30,7 +31,8 @@ use ecard_core::bridge::runtime::{Live, LiveToken};
 use ecard_core::bridge::{self, BindingConfig, EventPump};
 use ecard_core::catalogue::outlets::OutletQuery;
 use ecard_core::catalogue::search::SearchQuery;
-use ecard_core::{ClientError, EcardClient};
+
+use ecard_core::{ClientError, EcardClient, Location};
 use ecard_credential::{Locale, Purpose};
 use napi::Status;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
@@ -411,6 +413,32 @@ impl Client {
                 .map(convert::search_hit)
                 .collect())
         })
+    }
+
+    /// What to offer when `search` found nothing: the closest items, the
+    /// nearest outlets that handle the closest item's business (when
+    /// `near` is given) and the hotline. No I/O: safe on the UI thread.
+    #[napi]
+    pub fn search_help(&self, query: Value, near: Option<Value>) -> Fallible<Value> {
+        let query: SearchQuery = match from_js("query", query, self.locale) {
+            Ok(query) => query,
+            Err(error) => return Fallible(Err(error)),
+        };
+        let near: Option<Location> = match near {
+            None | Some(Value::Null) => None,
+            Some(near) => match from_js("near", near, self.locale) {
+                Ok(near) => Some(near),
+                Err(error) => return Fallible(Err(error)),
+            },
+        };
+        self.now(|core| Ok(convert::search_help(&core.search_help(&query, near))))
+    }
+
+    /// A cached catalogue item by id (a search hit's twin), or `null`.
+    /// No I/O.
+    #[napi]
+    pub fn catalogue_item(&self, id: String) -> Fallible<Value> {
+        self.now(|core| Ok(core.catalogue_item(&id).as_ref().map_or(Value::Null, to_js)))
     }
 
     /// The nearest cached outlets, nearest first. No I/O.

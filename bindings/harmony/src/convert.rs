@@ -22,8 +22,8 @@ use ecard_api::identity::Notice;
 use ecard_core::codes::CodeView;
 use ecard_core::workflows::{FlowStep, ProgressStage};
 use ecard_core::{
-    CatalogueState, EnrolmentProgress, OutboxEntry, OutletHit, SearchHit, Session, Snapshot,
-    Submission, SyncReport,
+    CatalogueState, EnrolmentProgress, OutboxEntry, OutletHit, SearchHelp, SearchHit, Session,
+    Snapshot, Submission, SyncReport,
 };
 use ecard_credential::Locale;
 use serde::Serialize;
@@ -161,6 +161,11 @@ pub fn sync_report(report: &SyncReport) -> Value {
 /// A search hit.
 pub fn search_hit(hit: &SearchHit) -> Value {
     to_js(hit)
+}
+
+/// The help shown when a search found nothing.
+pub fn search_help(help: &SearchHelp) -> Value {
+    to_js(help)
 }
 
 /// A nearby outlet.

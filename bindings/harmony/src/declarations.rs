@@ -21,8 +21,8 @@
 //! the library's exports.
 
 use ecard_api::catalogue::{
-    CardForm, CatalogueItem, Channel, Cluster, Domain, OpeningPeriod, Outlet, OutletKind,
-    OutletService, UsageMode,
+    AppAction, CardForm, CatalogueItem, Channel, Cluster, Domain, OpeningPeriod, Outlet,
+    OutletKind, OutletService, UsageMode,
 };
 use ecard_api::identity::{
     DeviceUnlinked, DeviceView, EnrolmentRequestView, FacePurpose, Notice, NoticeKind,
@@ -41,8 +41,8 @@ use ecard_core::privacy::{ExportedCredential, ExportedDraft, ExportedSubmission}
 use ecard_core::storage::{RecoveredTable, RecoveryReport};
 use ecard_core::{
     CardView, CatalogueState, ClientEvent, CodeView, EnrolmentProgress, FaceCheckRequest, FlowStep,
-    MatchKind, OutboxEntry, OutboxState, OutletHit, PersonalDataExport, ProgressStage, SearchHit,
-    Session, SessionView, Snapshot, Submission, SyncReport,
+    Location, MatchKind, OutboxEntry, OutboxState, OutletHit, PersonalDataExport, ProgressStage,
+    SearchHelp, SearchHit, Session, SessionView, Snapshot, Submission, SyncReport,
 };
 use ecard_credential::{HolderRole, Locale, Purpose, Suite};
 use ts_rs::{Config, TS};
@@ -86,6 +86,7 @@ fn declarations() -> Vec<String> {
         Channel,
         OutletKind,
         OutletService,
+        AppAction,
         MatchKind,
         OutboxState,
         PinAction,
@@ -115,6 +116,8 @@ fn declarations() -> Vec<String> {
         OpeningPeriod,
         Outlet,
         OutletHit,
+        Location,
+        SearchHelp,
         Bank,
         PhotoRules,
         RegionalRules,

@@ -87,6 +87,8 @@ final class EventRelay: EventListener, @unchecked Sendable {
 final class AppModel: ObservableObject {
     @Published var snapshot: Snapshot?
     @Published var notice: Notice?
+    /// The tab shown (a search hit's action button switches it).
+    @Published var tab: AppTab = .code
     @Published var elderMode: Bool = UserDefaults.standard.bool(forKey: "elderMode") {
         didSet { UserDefaults.standard.set(elderMode, forKey: "elderMode") }
     }

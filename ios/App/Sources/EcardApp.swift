@@ -35,17 +35,22 @@ struct RootView: View {
     }
 
     private var tabs: some View {
-        TabView {
+        TabView(selection: $model.tab) {
             NavigationStack { CodeScreen(cardId: nil) }
                 .tabItem { Label("电子社保卡", systemImage: "qrcode") }
+                .tag(AppTab.code)
             NavigationStack { CatalogueScreen() }
                 .tabItem { Label("服务", systemImage: "square.grid.2x2") }
+                .tag(AppTab.services)
             NavigationStack { OutletsScreen() }
                 .tabItem { Label("网点", systemImage: "mappin.and.ellipse") }
+                .tag(AppTab.outlets)
             NavigationStack { CardServicesScreen() }
                 .tabItem { Label("办卡", systemImage: "creditcard") }
+                .tag(AppTab.card)
             NavigationStack { FamilyScreen() }
                 .tabItem { Label("亲情", systemImage: "person.2") }
+                .tag(AppTab.family)
         }
         .font(.system(size: elder.bodySize))
         .safeAreaInset(edge: .top) {
@@ -53,6 +58,25 @@ struct RootView: View {
                 .font(.system(size: elder.bodySize))
                 .frame(minHeight: elder.touchTarget)
                 .padding(.horizontal)
+        }
+    }
+}
+
+/// The app's tabs; a search hit's action button switches to the one that runs it.
+enum AppTab: Hashable {
+    case code, services, outlets, card, family
+
+    /// The tab whose screen runs an item's action (申领, 挂失, 出示电子社保卡, 亲情代办, 网点),
+    /// or nil when the app has no screen for it (then the item's details open).
+    init?(action: AppAction?) {
+        switch action {
+        case .showCode?: self = .code
+        case .applyForCard?, .replaceCard?, .changeBank?, .reportLoss?, .releaseLoss?,
+             .activateSocialFunction?, .trackProduction?:
+            self = .card
+        case .applyForNewbornCard?, .actForFamily?: self = .family
+        case .findOutlet?: self = .outlets
+        case .changePin?, .applyForElectronicCard?, nil: return nil
         }
     }
 }

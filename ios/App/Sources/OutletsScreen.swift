@@ -64,6 +64,8 @@ struct OutletsScreen: View {
 /// The device's location when permitted; Nanchang's centre until then.
 final class LocationSource: NSObject, ObservableObject, CLLocationManagerDelegate {
     @Published var coordinate = CLLocationCoordinate2D(latitude: 28.6829, longitude: 115.8579)
+    /// Whether `coordinate` is the device's own (not the stand-in).
+    @Published var known = false
     private let manager = CLLocationManager()
 
     override init() {
@@ -75,7 +77,10 @@ final class LocationSource: NSObject, ObservableObject, CLLocationManagerDelegat
     }
 
     func locationManager(_ manager: CLLocationManager, didUpdateLocations locations: [CLLocation]) {
-        if let last = locations.last { coordinate = last.coordinate }
+        if let last = locations.last {
+            coordinate = last.coordinate
+            known = true
+        }
     }
 
     func locationManager(_ manager: CLLocationManager, didFailWithError error: Error) {}

@@ -427,6 +427,11 @@ RustBuffer uniffi_ecard_ffi_fn_method_ecardclient_cached_profile(uint64_t ptr, R
 uint64_t uniffi_ecard_ffi_fn_method_ecardclient_cancel_application(uint64_t ptr, RustBuffer application_id
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_CATALOGUE_ITEM
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_CATALOGUE_ITEM
+RustBuffer uniffi_ecard_ffi_fn_method_ecardclient_catalogue_item(uint64_t ptr, RustBuffer id, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_CHANGE_PHONE
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_CHANGE_PHONE
 uint64_t uniffi_ecard_ffi_fn_method_ecardclient_change_phone(uint64_t ptr, RustBuffer new_phone, uint64_t face, RustBuffer pin
@@ -615,6 +620,11 @@ uint64_t uniffi_ecard_ffi_fn_method_ecardclient_save_draft(uint64_t ptr, RustBuf
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_SEARCH
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_SEARCH
 RustBuffer uniffi_ecard_ffi_fn_method_ecardclient_search(uint64_t ptr, RustBuffer query, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_SEARCH_HELP
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_SEARCH_HELP
+RustBuffer uniffi_ecard_ffi_fn_method_ecardclient_search_help(uint64_t ptr, RustBuffer query, RustBuffer near, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_SECONDS_LEFT
@@ -1430,6 +1440,12 @@ uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_cancel_application(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_CATALOGUE_ITEM
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_CATALOGUE_ITEM
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_catalogue_item(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_CHANGE_PHONE
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_CHANGE_PHONE
 uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_change_phone(void
@@ -1655,6 +1671,12 @@ uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_save_draft(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_SEARCH
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_SEARCH
 uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_search(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_SEARCH_HELP
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_SEARCH_HELP
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_search_help(void
     
 );
 #endif

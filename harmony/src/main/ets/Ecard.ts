@@ -11,12 +11,14 @@
 import type {
   ApplicationFlow,
   CardView,
+  CatalogueItem,
   ClientEvent,
   CodeView,
   Delivery,
   EcardClient,
   Evidence,
   Locale,
+  Location,
   LossFlow,
   OutletHit,
   OutletService,
@@ -24,6 +26,7 @@ import type {
   Purpose,
   Relationship,
   ReplacementKind,
+  SearchHelp,
   SearchHit,
   Snapshot,
   Submission,
@@ -94,9 +97,22 @@ export class Ecard {
     return new CodeTimer(code, Date.now() / 1000);
   }
 
-  /** Offline catalogue search, sized for the display mode. */
-  search(text: string, mode: DisplayMode = NORMAL_MODE): SearchHit[] {
-    return this.client.search({ text, limit: mode.listLimit });
+  /** Offline catalogue search, sized for the display mode (in `region` when given, else every list). */
+  search(text: string, mode: DisplayMode = NORMAL_MODE, region?: string): SearchHit[] {
+    return this.client.search({ text, limit: mode.listLimit, region: region ?? null });
+  }
+
+  /**
+   * When `search` found nothing: the closest items, the nearest outlets that
+   * handle them (only when `near` is known) and the hotline (12333).
+   */
+  searchHelp(text: string, mode: DisplayMode = NORMAL_MODE, near?: Location, region?: string): SearchHelp {
+    return this.client.searchHelp({ text, limit: Math.min(mode.listLimit, 5), region: region ?? null }, near ?? null);
+  }
+
+  /** A cached catalogue item by id (a hit's national twin), or null. */
+  catalogueItem(id: string): CatalogueItem | null {
+    return this.client.catalogueItem(id);
   }
 
   nearestOutlets(latitude: number, longitude: number, service?: OutletService, limit = 20): OutletHit[] {

@@ -10,7 +10,7 @@ import {
   purposeLabel as corePurposeLabel,
   stepLabel as coreStepLabel,
 } from 'libecard_harmony.so';
-import type { FlowStep, Locale, Purpose } from 'libecard_harmony.so';
+import type { AppAction, FlowStep, Locale, Purpose } from 'libecard_harmony.so';
 
 type Pair = [string, string];
 
@@ -50,3 +50,34 @@ const TABS: Record<Tab, Pair> = {
 export function tabLabel(tab: Tab, locale: Locale): string {
   return pick(locale, TABS[tab]);
 }
+
+/**
+ * The tab whose screen runs an item's app action (申领, 挂失, 出示电子社保卡,
+ * 亲情代办, 网点…), or null when the app has no screen for it: then the
+ * item's details open instead.
+ */
+export function actionTab(action: AppAction | null | undefined): Tab | null {
+  switch (action) {
+    case 'show_code':
+      return 'code';
+    case 'apply_for_card':
+    case 'replace_card':
+    case 'change_bank':
+    case 'report_loss':
+    case 'release_loss':
+    case 'activate_social_function':
+    case 'track_production':
+      return 'card';
+    case 'apply_for_newborn_card':
+    case 'act_for_family':
+      return 'family';
+    case 'find_outlet':
+      return 'outlets';
+    default:
+      // change_pin, apply_for_electronic_card: no screen of their own yet.
+      return null;
+  }
+}
+
+/** The order of the app's tabs (their index in the tab bar). */
+export const TABS_IN_ORDER: readonly Tab[] = ['code', 'services', 'outlets', 'card', 'family'];

@@ -860,6 +860,11 @@ public protocol EcardClientProtocol: AnyObject, Sendable {
     func cancelApplication(applicationId: String) async throws  -> Submission
     
     /**
+     * A cached catalogue item by id (a search hit's twin). No I/O.
+     */
+    func catalogueItem(id: String) throws  -> CatalogueItem?
+    
+    /**
      * Starts changing the phone on record: the PIN, a face check, then a
      * code to the old phone (`confirm_phone_change`).
      */
@@ -1077,6 +1082,13 @@ public protocol EcardClientProtocol: AnyObject, Sendable {
      * Searches the cached catalogue in characters or pinyin. No I/O.
      */
     func search(query: SearchQuery) throws  -> [SearchHit]
+    
+    /**
+     * What to show when `search` found nothing: the closest items, the
+     * nearest outlets that handle the business (when `near` is given) and
+     * the hotline. No I/O.
+     */
+    func searchHelp(query: SearchQuery, near: Location?) throws  -> SearchHelp
     
     /**
      * Seconds until `code` expires, by the trusted clock. No I/O.
@@ -1381,6 +1393,19 @@ open func cancelApplication(applicationId: String)async throws  -> Submission  {
             liftFunc: FfiConverterTypeSubmission_lift,
             errorHandler: FfiConverterTypeEcardError_lift
         )
+}
+    
+    /**
+     * A cached catalogue item by id (a search hit's twin). No I/O.
+     */
+open func catalogueItem(id: String)throws  -> CatalogueItem?  {
+    return try  FfiConverterOptionTypeCatalogueItem.lift(try rustCallWithError(FfiConverterTypeEcardError_lift) {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_method_ecardclient_catalogue_item(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(id),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -2070,6 +2095,22 @@ open func search(query: SearchQuery)throws  -> [SearchHit]  {
     uniffi_ecard_ffi_fn_method_ecardclient_search(
             self.uniffiCloneHandle(),
         FfiConverterTypeSearchQuery_lower(query),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * What to show when `search` found nothing: the closest items, the
+     * nearest outlets that handle the business (when `near` is given) and
+     * the hotline. No I/O.
+     */
+open func searchHelp(query: SearchQuery, near: Location?)throws  -> SearchHelp  {
+    return try  FfiConverterTypeSearchHelp_lift(try rustCallWithError(FfiConverterTypeEcardError_lift) {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_method_ecardclient_search_help(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeSearchQuery_lower(query),
+        FfiConverterOptionTypeLocation.lower(near),uniffiCallStatus
     )
 })
 }
@@ -4546,6 +4587,18 @@ public struct CatalogueItem: Equatable, Hashable {
      * The catalogue version at which this item last changed.
      */
     public let version: UInt64
+    /**
+     * How commonly residents use the item, 0 (rarely) to 100.
+     */
+    public let popularity: UInt8
+    /**
+     * What the app itself does for this item, if anything.
+     */
+    public let appAction: AppAction?
+    /**
+     * For a provincial item, the national item it provides there.
+     */
+    public let nationalItem: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4588,7 +4641,16 @@ public struct CatalogueItem: Equatable, Hashable {
          */department: String, 
         /**
          * The catalogue version at which this item last changed.
-         */version: UInt64) {
+         */version: UInt64, 
+        /**
+         * How commonly residents use the item, 0 (rarely) to 100.
+         */popularity: UInt8, 
+        /**
+         * What the app itself does for this item, if anything.
+         */appAction: AppAction?, 
+        /**
+         * For a provincial item, the national item it provides there.
+         */nationalItem: String?) {
         self.id = id
         self.list = list
         self.name = name
@@ -4602,6 +4664,9 @@ public struct CatalogueItem: Equatable, Hashable {
         self.regions = regions
         self.department = department
         self.version = version
+        self.popularity = popularity
+        self.appAction = appAction
+        self.nationalItem = nationalItem
     }
 
     
@@ -4632,7 +4697,10 @@ public struct FfiConverterTypeCatalogueItem: FfiConverterRustBuffer {
                 channels: FfiConverterSequenceTypeChannel.read(from: &buf), 
                 regions: FfiConverterSequenceString.read(from: &buf), 
                 department: FfiConverterString.read(from: &buf), 
-                version: FfiConverterUInt64.read(from: &buf)
+                version: FfiConverterUInt64.read(from: &buf), 
+                popularity: FfiConverterUInt8.read(from: &buf), 
+                appAction: FfiConverterOptionTypeAppAction.read(from: &buf), 
+                nationalItem: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -4650,6 +4718,9 @@ public struct FfiConverterTypeCatalogueItem: FfiConverterRustBuffer {
         FfiConverterSequenceString.write(value.regions, into: &buf)
         FfiConverterString.write(value.department, into: &buf)
         FfiConverterUInt64.write(value.version, into: &buf)
+        FfiConverterUInt8.write(value.popularity, into: &buf)
+        FfiConverterOptionTypeAppAction.write(value.appAction, into: &buf)
+        FfiConverterOptionString.write(value.nationalItem, into: &buf)
     }
 }
 
@@ -6140,6 +6211,75 @@ public func FfiConverterTypeLiveObjects_lift(_ buf: RustBuffer) throws -> LiveOb
 #endif
 public func FfiConverterTypeLiveObjects_lower(_ value: LiveObjects) -> RustBuffer {
     return FfiConverterTypeLiveObjects.lower(value)
+}
+
+
+/**
+ * Where the resident is.
+ */
+public struct Location: Equatable, Hashable {
+    /**
+     * Latitude, degrees (WGS-84).
+     */
+    public let latitude: Double
+    /**
+     * Longitude, degrees (WGS-84).
+     */
+    public let longitude: Double
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Latitude, degrees (WGS-84).
+         */latitude: Double, 
+        /**
+         * Longitude, degrees (WGS-84).
+         */longitude: Double) {
+        self.latitude = latitude
+        self.longitude = longitude
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Location: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLocation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Location {
+        return
+            try Location(
+                latitude: FfiConverterDouble.read(from: &buf), 
+                longitude: FfiConverterDouble.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Location, into buf: inout [UInt8]) {
+        FfiConverterDouble.write(value.latitude, into: &buf)
+        FfiConverterDouble.write(value.longitude, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLocation_lift(_ buf: RustBuffer) throws -> Location {
+    return try FfiConverterTypeLocation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLocation_lower(_ value: Location) -> RustBuffer {
+    return FfiConverterTypeLocation.lower(value)
 }
 
 
@@ -8322,6 +8462,87 @@ public func FfiConverterTypeReplacementForm_lower(_ value: ReplacementForm) -> R
 
 
 /**
+ * Where to turn when a search matched nothing: never an empty screen.
+ */
+public struct SearchHelp: Equatable, Hashable {
+    /**
+     * The items closest to the query, or the most used items the app handles.
+     */
+    public let closest: [SearchHit]
+    /**
+     * The nearest outlets that handle the closest item's business (when a
+     * location was given).
+     */
+    public let outlets: [OutletHit]
+    /**
+     * The hotline to call (12333).
+     */
+    public let hotline: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The items closest to the query, or the most used items the app handles.
+         */closest: [SearchHit], 
+        /**
+         * The nearest outlets that handle the closest item's business (when a
+         * location was given).
+         */outlets: [OutletHit], 
+        /**
+         * The hotline to call (12333).
+         */hotline: String) {
+        self.closest = closest
+        self.outlets = outlets
+        self.hotline = hotline
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SearchHelp: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSearchHelp: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SearchHelp {
+        return
+            try SearchHelp(
+                closest: FfiConverterSequenceTypeSearchHit.read(from: &buf), 
+                outlets: FfiConverterSequenceTypeOutletHit.read(from: &buf), 
+                hotline: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SearchHelp, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeSearchHit.write(value.closest, into: &buf)
+        FfiConverterSequenceTypeOutletHit.write(value.outlets, into: &buf)
+        FfiConverterString.write(value.hotline, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSearchHelp_lift(_ buf: RustBuffer) throws -> SearchHelp {
+    return try FfiConverterTypeSearchHelp.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSearchHelp_lower(_ value: SearchHelp) -> RustBuffer {
+    return FfiConverterTypeSearchHelp.lower(value)
+}
+
+
+/**
  * A search result, best first.
  */
 public struct SearchHit: Equatable, Hashable {
@@ -8337,6 +8558,11 @@ public struct SearchHit: Equatable, Hashable {
      * How it matched.
      */
     public let matched: MatchKind
+    /**
+     * Ids of the same service's other items folded into this hit (the
+     * national twin of a provincial item): `catalogue_item(id)` opens one.
+     */
+    public let twins: [String]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -8349,10 +8575,15 @@ public struct SearchHit: Equatable, Hashable {
          */score: UInt32, 
         /**
          * How it matched.
-         */matched: MatchKind) {
+         */matched: MatchKind, 
+        /**
+         * Ids of the same service's other items folded into this hit (the
+         * national twin of a provincial item): `catalogue_item(id)` opens one.
+         */twins: [String]) {
         self.item = item
         self.score = score
         self.matched = matched
+        self.twins = twins
     }
 
     
@@ -8373,7 +8604,8 @@ public struct FfiConverterTypeSearchHit: FfiConverterRustBuffer {
             try SearchHit(
                 item: FfiConverterTypeCatalogueItem.read(from: &buf), 
                 score: FfiConverterUInt32.read(from: &buf), 
-                matched: FfiConverterTypeMatchKind.read(from: &buf)
+                matched: FfiConverterTypeMatchKind.read(from: &buf), 
+                twins: FfiConverterSequenceString.read(from: &buf)
         )
     }
 
@@ -8381,6 +8613,7 @@ public struct FfiConverterTypeSearchHit: FfiConverterRustBuffer {
         FfiConverterTypeCatalogueItem.write(value.item, into: &buf)
         FfiConverterUInt32.write(value.score, into: &buf)
         FfiConverterTypeMatchKind.write(value.matched, into: &buf)
+        FfiConverterSequenceString.write(value.twins, into: &buf)
     }
 }
 
@@ -9149,6 +9382,191 @@ public func FfiConverterTypeAccountNoticeKind_lift(_ buf: RustBuffer) throws -> 
 #endif
 public func FfiConverterTypeAccountNoticeKind_lower(_ value: AccountNoticeKind) -> RustBuffer {
     return FfiConverterTypeAccountNoticeKind.lower(value)
+}
+
+
+
+/**
+ * What the app does for a catalogue item (the screen a search hit opens).
+ */
+
+public enum AppAction: Equatable, Hashable {
+    
+    /**
+     * 申领: apply for a card.
+     */
+    case applyForCard
+    /**
+     * 出生一件事: a guardian applies for a newborn's card.
+     */
+    case applyForNewbornCard
+    /**
+     * 电子社保卡申领: sign up for the e-card.
+     */
+    case applyForElectronicCard
+    /**
+     * 补换: replace a lost or damaged card.
+     */
+    case replaceCard
+    /**
+     * 变更联名银行: replace the card with another bank.
+     */
+    case changeBank
+    /**
+     * 挂失: report the card lost.
+     */
+    case reportLoss
+    /**
+     * 解挂: release a loss report.
+     */
+    case releaseLoss
+    /**
+     * 社保功能启用: activate the social security function.
+     */
+    case activateSocialFunction
+    /**
+     * 密码修改和重置: change or reset the PIN.
+     */
+    case changePin
+    /**
+     * 制卡进度查询: follow production and delivery.
+     */
+    case trackProduction
+    /**
+     * 出示电子社保卡: show the e-card code.
+     */
+    case showCode
+    /**
+     * 亲情代办: act for a family member.
+     */
+    case actForFamily
+    /**
+     * 网点查询: find a service outlet.
+     */
+    case findOutlet
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension AppAction: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAppAction: FfiConverterRustBuffer {
+    typealias SwiftType = AppAction
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AppAction {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .applyForCard
+        
+        case 2: return .applyForNewbornCard
+        
+        case 3: return .applyForElectronicCard
+        
+        case 4: return .replaceCard
+        
+        case 5: return .changeBank
+        
+        case 6: return .reportLoss
+        
+        case 7: return .releaseLoss
+        
+        case 8: return .activateSocialFunction
+        
+        case 9: return .changePin
+        
+        case 10: return .trackProduction
+        
+        case 11: return .showCode
+        
+        case 12: return .actForFamily
+        
+        case 13: return .findOutlet
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: AppAction, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .applyForCard:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .applyForNewbornCard:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .applyForElectronicCard:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .replaceCard:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .changeBank:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .reportLoss:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .releaseLoss:
+            writeInt(&buf, Int32(7))
+        
+        
+        case .activateSocialFunction:
+            writeInt(&buf, Int32(8))
+        
+        
+        case .changePin:
+            writeInt(&buf, Int32(9))
+        
+        
+        case .trackProduction:
+            writeInt(&buf, Int32(10))
+        
+        
+        case .showCode:
+            writeInt(&buf, Int32(11))
+        
+        
+        case .actForFamily:
+            writeInt(&buf, Int32(12))
+        
+        
+        case .findOutlet:
+            writeInt(&buf, Int32(13))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAppAction_lift(_ buf: RustBuffer) throws -> AppAction {
+    return try FfiConverterTypeAppAction.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAppAction_lower(_ value: AppAction) -> RustBuffer {
+    return FfiConverterTypeAppAction.lower(value)
 }
 
 
@@ -12017,6 +12435,10 @@ public enum MatchKind: Equatable, Hashable {
      */
     case pinyin
     /**
+     * Through what the words mean (the search vocabulary: 丢了 → 挂失).
+     */
+    case meaning
+    /**
      * In the department or description.
      */
     case details
@@ -12049,9 +12471,11 @@ public struct FfiConverterTypeMatchKind: FfiConverterRustBuffer {
         
         case 2: return .pinyin
         
-        case 3: return .details
+        case 3: return .meaning
         
-        case 4: return .filter
+        case 4: return .details
+        
+        case 5: return .filter
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -12069,12 +12493,16 @@ public struct FfiConverterTypeMatchKind: FfiConverterRustBuffer {
             writeInt(&buf, Int32(2))
         
         
-        case .details:
+        case .meaning:
             writeInt(&buf, Int32(3))
         
         
-        case .filter:
+        case .details:
             writeInt(&buf, Int32(4))
+        
+        
+        case .filter:
+            writeInt(&buf, Int32(5))
         
         }
     }
@@ -13306,6 +13734,30 @@ fileprivate struct FfiConverterOptionTypePlatformLogger: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeCatalogueItem: FfiConverterRustBuffer {
+    typealias SwiftType = CatalogueItem?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCatalogueItem.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCatalogueItem.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeEvidence: FfiConverterRustBuffer {
     typealias SwiftType = Evidence?
 
@@ -13322,6 +13774,30 @@ fileprivate struct FfiConverterOptionTypeEvidence: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeEvidence.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeLocation: FfiConverterRustBuffer {
+    typealias SwiftType = Location?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeLocation.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeLocation.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -13442,6 +13918,30 @@ fileprivate struct FfiConverterOptionTypeSession: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeSession.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeAppAction: FfiConverterRustBuffer {
+    typealias SwiftType = AppAction?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAppAction.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAppAction.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -14836,6 +15336,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_ecard_ffi_checksum_method_ecardclient_cancel_application() != 19675) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_catalogue_item() != 6020) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_ecard_ffi_checksum_method_ecardclient_change_phone() != 7340) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -14948,6 +15451,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_method_ecardclient_search() != 29854) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_search_help() != 57121) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_method_ecardclient_seconds_left() != 11894) {

@@ -53,7 +53,7 @@ class Screens(
     val enrolment: EnrolmentModel,
     val devices: DevicesModel,
 ) {
-    fun catalogue(display: DisplayMode) = CatalogueModel(client, display)
+    fun catalogue(display: DisplayMode, units: DistanceUnits = DistanceUnits.SYMBOLS) = CatalogueModel(client, display, units)
     fun outlets(units: DistanceUnits = DistanceUnits.SYMBOLS) = OutletsModel(client, units)
 }
 

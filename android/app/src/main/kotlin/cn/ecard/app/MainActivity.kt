@@ -33,6 +33,7 @@ import androidx.compose.ui.unit.dp
 import androidx.compose.ui.unit.sp
 import androidx.compose.ui.res.stringResource
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import cn.ecard.models.AppScreen
 import cn.ecard.models.DisplayMode
 
 /** The display mode every screen reads. */
@@ -100,7 +101,16 @@ fun App(model: EcardViewModel) {
             }
             when (tab) {
                 0 -> CodeScreen(ready.code, cardId = null)
-                1 -> CatalogueScreen(ready.catalogue(display))
+                // No location permission asked yet: the help lists outlets once the app knows where the phone is.
+                1 -> CatalogueScreen(ready.catalogue(display, distanceUnits()), location = null) { screen ->
+                    tab = when (screen) {
+                        AppScreen.CODE -> 0
+                        AppScreen.OUTLETS -> 2
+                        AppScreen.CARD_SERVICES -> 3
+                        AppScreen.FAMILY -> 4
+                        AppScreen.DETAILS -> 1
+                    }
+                }
                 2 -> OutletsScreen(ready.outlets(distanceUnits()))
                 3 -> CardServicesScreen(model, ready)
                 else -> FamilyScreen(model, ready)

@@ -3,11 +3,14 @@
 // says all come from the core.
 package cn.ecard.app
 
+import android.content.Intent
+import android.net.Uri
 import androidx.activity.compose.rememberLauncherForActivityResult
 import androidx.activity.result.PickVisualMediaRequest
 import androidx.activity.result.contract.ActivityResultContracts
 import androidx.compose.foundation.Canvas
 import androidx.compose.foundation.background
+import androidx.compose.foundation.clickable
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
@@ -21,6 +24,7 @@ import androidx.compose.material3.Button
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.DisposableEffect
 import androidx.compose.runtime.LaunchedEffect
@@ -45,6 +49,7 @@ import cn.ecard.ffi.DelegationKind
 import cn.ecard.ffi.Delivery
 import cn.ecard.ffi.DelegationStatus
 import cn.ecard.ffi.HolderRole
+import cn.ecard.ffi.Location
 import cn.ecard.ffi.LossKind
 import cn.ecard.ffi.OutletService
 import cn.ecard.ffi.PersonIdentity
@@ -52,6 +57,7 @@ import cn.ecard.ffi.Purpose
 import cn.ecard.ffi.Relationship
 import cn.ecard.ffi.applicationKindLabel
 import cn.ecard.ffi.qrMatrix
+import cn.ecard.models.AppScreen
 import cn.ecard.models.ApplicationsModel
 import cn.ecard.models.CatalogueModel
 import cn.ecard.models.CatalogueRow
@@ -63,6 +69,7 @@ import cn.ecard.models.NoticeKind
 import cn.ecard.models.OutletRow
 import cn.ecard.models.OutletsModel
 import cn.ecard.models.RELATIONSHIPS
+import cn.ecard.models.appScreen
 import kotlinx.coroutines.launch
 
 /** A full-width button at least as tall as the mode's touch target. */
@@ -143,18 +150,81 @@ fun CodeScreen(model: CodeScreenModel, cardId: String?) {
     }
 }
 
+/** A tappable catalogue row: the item, its national twin link and its action button. */
 @Composable
-fun CatalogueScreen(model: CatalogueModel) {
+fun CatalogueRowView(row: CatalogueRow, onOpen: (CatalogueRow) -> Unit, onTwin: (String) -> Unit, onAction: (CatalogueRow) -> Unit) {
+    Column(
+        Modifier.fillMaxWidth().heightIn(min = LocalDisplay.current.touchTargetDp.dp).clickable { onOpen(row) }.padding(vertical = 8.dp),
+    ) {
+        Text(row.title, style = MaterialTheme.typography.titleMedium)
+        Text(row.subtitle, style = MaterialTheme.typography.bodyMedium)
+        row.twin?.let { twin ->
+            TextButton(onClick = { onTwin(twin) }, modifier = Modifier.heightIn(min = LocalDisplay.current.touchTargetDp.dp)) {
+                Text(stringResource(R.string.search_national_item), style = MaterialTheme.typography.bodyMedium)
+            }
+        }
+        if (row.action != null) BigButton(stringResource(R.string.search_start)) { onAction(row) }
+    }
+}
+
+/**
+ * Search, and when nothing matches the help instead of an empty screen: the
+ * closest items, the nearest outlets that handle them ([location] when the
+ * app knows where the phone is) and a call button for the hotline. A hit's
+ * action button opens the app's screen for it ([onOpen]); without one, the
+ * item's details.
+ */
+@Composable
+fun CatalogueScreen(model: CatalogueModel, location: Location? = null, onOpen: (AppScreen) -> Unit = {}) {
     var text by remember { mutableStateOf("") }
+    var details by remember { mutableStateOf<CatalogueRow?>(null) }
+    val context = LocalContext.current
     val result = remember(text) { model.search(text) }
+    val rows = result.getOrDefault(emptyList())
+    val help = remember(text, location, rows.isEmpty()) {
+        if (result.isSuccess && rows.isEmpty() && text.isNotBlank()) model.help(text, location).getOrNull() else null
+    }
+    val open: (CatalogueRow) -> Unit = { row -> details = row }
+    val twin: (String) -> Unit = { id -> model.item(id).getOrNull()?.let { found -> details = found } }
+    val act: (CatalogueRow) -> Unit = { row ->
+        val screen = appScreen(row.action)
+        if (screen == AppScreen.DETAILS) {
+            details = row
+        } else {
+            onOpen(screen)
+        }
+    }
+    details?.let { row ->
+        Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
+            BigButton(stringResource(R.string.back)) { details = null }
+            Text(row.title, style = MaterialTheme.typography.titleLarge)
+            Text(stringResource(R.string.item_department, row.subtitle), style = MaterialTheme.typography.bodyLarge)
+            row.twin?.let { id -> TextButton(onClick = { twin(id) }) { Text(stringResource(R.string.search_national_item)) } }
+            if (row.action != null && appScreen(row.action) != AppScreen.DETAILS) BigButton(stringResource(R.string.search_start)) { act(row) }
+        }
+        return
+    }
     Column(Modifier.padding(16.dp)) {
         OutlinedTextField(text, { text = it }, label = { Text(stringResource(R.string.search_hint)) }, modifier = Modifier.fillMaxWidth())
         result.exceptionOrNull()?.let { NoticeLine(Notice(it.message ?: "", NoticeKind.FAULT)) }
         LazyColumn {
-            items(result.getOrDefault(emptyList()), key = CatalogueRow::id) { row ->
-                Column(Modifier.fillMaxWidth().heightIn(min = LocalDisplay.current.touchTargetDp.dp).padding(vertical = 8.dp)) {
-                    Text(row.title, style = MaterialTheme.typography.titleMedium)
-                    Text(row.subtitle, style = MaterialTheme.typography.bodyMedium)
+            items(rows, key = CatalogueRow::id) { row -> CatalogueRowView(row, open, twin, act) }
+            if (help != null) {
+                item { Text(stringResource(R.string.search_no_exact_match), style = MaterialTheme.typography.titleLarge, modifier = Modifier.padding(vertical = 8.dp)) }
+                if (help.closest.isNotEmpty()) item { Text(stringResource(R.string.search_closest), style = MaterialTheme.typography.bodyLarge) }
+                items(help.closest, key = { "closest-${it.id}" }) { row -> CatalogueRowView(row, open, twin, act) }
+                if (help.outlets.isNotEmpty()) item { Text(stringResource(R.string.search_outlets_nearby), style = MaterialTheme.typography.bodyLarge) }
+                items(help.outlets, key = { "outlet-${it.id}" }) { outlet ->
+                    Column(Modifier.fillMaxWidth().heightIn(min = LocalDisplay.current.touchTargetDp.dp).padding(vertical = 8.dp)) {
+                        Text(outlet.name, style = MaterialTheme.typography.titleMedium)
+                        Text("${outlet.distance} · ${stringResource(if (outlet.openNow) R.string.outlet_open else R.string.outlet_closed)}", style = MaterialTheme.typography.bodyMedium)
+                    }
+                }
+                item {
+                    // ACTION_DIAL opens the dialler with the number: no permission, the resident presses call.
+                    BigButton(stringResource(R.string.search_call_hotline, help.hotline)) {
+                        context.startActivity(Intent(Intent.ACTION_DIAL, Uri.parse("tel:${help.hotline}")))
+                    }
                 }
             }
         }

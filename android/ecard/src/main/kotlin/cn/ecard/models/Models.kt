@@ -8,8 +8,10 @@ package cn.ecard.models
 
 import cn.ecard.ffi.AccountNotice
 import cn.ecard.ffi.AccountNoticeKind
+import cn.ecard.ffi.AppAction
 import cn.ecard.ffi.ApplicationAction
 import cn.ecard.ffi.ApplicationFlow
+import cn.ecard.ffi.CatalogueItem
 import cn.ecard.ffi.CodeCountdown
 import cn.ecard.ffi.CodeView
 import cn.ecard.ffi.Delegation
@@ -26,6 +28,7 @@ import cn.ecard.ffi.FaceCheck
 import cn.ecard.ffi.FlowStep
 import cn.ecard.ffi.Language
 import cn.ecard.ffi.LossFlow
+import cn.ecard.ffi.Location
 import cn.ecard.ffi.LossKind
 import cn.ecard.ffi.NewCardForm
 import cn.ecard.ffi.OutletQuery
@@ -34,6 +37,7 @@ import cn.ecard.ffi.PersonIdentity
 import cn.ecard.ffi.Purpose
 import cn.ecard.ffi.Relationship
 import cn.ecard.ffi.Scope
+import cn.ecard.ffi.SearchHit
 import cn.ecard.ffi.SearchQuery
 import cn.ecard.ffi.Session
 import cn.ecard.ffi.codeCountdown
@@ -201,19 +205,78 @@ class CodeScreenModel(private val client: EcardClientInterface, private val scop
     }
 }
 
-/** One row of the catalogue list. */
-data class CatalogueRow(val id: String, val title: String, val subtitle: String)
+/** One row of the catalogue list: a hit, its national twin (if folded into it) and what the app does for it. */
+data class CatalogueRow(
+    val id: String,
+    val title: String,
+    val subtitle: String,
+    /** The national item folded into this provincial hit, opened with [CatalogueModel.item]. */
+    val twin: String? = null,
+    /** What the app does for the item (its action button), if anything. */
+    val action: AppAction? = null,
+)
 
-/** Catalogue search, offline, in characters or pinyin. */
-class CatalogueModel(private val client: EcardClientInterface, private val display: DisplayMode = DisplayMode()) {
+/** What a search that found nothing offers instead of an empty screen. */
+data class SearchHelpView(val closest: List<CatalogueRow>, val outlets: List<OutletRow>, val hotline: String)
+
+/** The app's screens an item's action opens; [DETAILS] when the app has none for it. */
+enum class AppScreen { CODE, CARD_SERVICES, OUTLETS, FAMILY, DETAILS }
+
+/** Where an item's app action leads: the app's existing screen for that workflow, else the item's details. */
+fun appScreen(action: AppAction?): AppScreen = when (action) {
+    AppAction.SHOW_CODE -> AppScreen.CODE
+    AppAction.APPLY_FOR_CARD, AppAction.REPLACE_CARD, AppAction.CHANGE_BANK, AppAction.REPORT_LOSS,
+    AppAction.RELEASE_LOSS, AppAction.ACTIVATE_SOCIAL_FUNCTION, AppAction.TRACK_PRODUCTION,
+    -> AppScreen.CARD_SERVICES
+    AppAction.APPLY_FOR_NEWBORN_CARD, AppAction.ACT_FOR_FAMILY -> AppScreen.FAMILY
+    AppAction.FIND_OUTLET -> AppScreen.OUTLETS
+    // No PIN screen in the app yet; the e-card itself is what enrolment made.
+    AppAction.CHANGE_PIN, AppAction.APPLY_FOR_ELECTRONIC_CARD, null -> AppScreen.DETAILS
+}
+
+/** Catalogue search, offline, in characters or pinyin; help when nothing matches. */
+class CatalogueModel(
+    private val client: EcardClientInterface,
+    private val display: DisplayMode = DisplayMode(),
+    private val units: DistanceUnits = DistanceUnits.SYMBOLS,
+    /** The division to search in (the resident's district), or every list when null. */
+    private val region: String? = null,
+) {
+    private fun row(item: CatalogueItem, twins: List<String> = emptyList()): CatalogueRow {
+        val title = if (display.shortLabels) item.shortLabel else item.name
+        return CatalogueRow(item.id, title, item.department, twins.firstOrNull(), item.appAction)
+    }
+
+    private fun row(hit: SearchHit): CatalogueRow = row(hit.item, hit.twins)
+
     fun search(text: String, limit: Int = 30): Result<List<CatalogueRow>> = try {
+        Result.success(client.search(SearchQuery(text = text, region = region, limit = limit.toUInt())).map(::row))
+    } catch (error: EcardException) {
+        Result.failure(NoticeException(error.toNotice()))
+    }
+
+    /**
+     * When [search] found nothing: the closest items, the nearest outlets that
+     * handle them (only when the screen knows where the phone is) and the hotline.
+     */
+    fun help(text: String, near: Location? = null, limit: Int = 5): Result<SearchHelpView> = try {
+        val help = client.searchHelp(SearchQuery(text = text, region = region, limit = limit.toUInt()), near)
         Result.success(
-            client.search(SearchQuery(text = text, limit = limit.toUInt())).map { hit ->
-                val item = hit.item
-                val title = if (display.shortLabels) item.shortLabel else item.name
-                CatalogueRow(item.id, title, item.department)
-            },
+            SearchHelpView(
+                help.closest.map(::row),
+                help.outlets.map { hit ->
+                    OutletRow(hit.outlet.id, hit.outlet.name, hit.outlet.address, Format.distance(hit.distanceMetres, units), hit.openNow)
+                },
+                help.hotline,
+            ),
         )
+    } catch (error: EcardException) {
+        Result.failure(NoticeException(error.toNotice()))
+    }
+
+    /** One cached item by id (a hit's national twin), or null. */
+    fun item(id: String): Result<CatalogueRow?> = try {
+        Result.success(client.catalogueItem(id)?.let { row(it) })
     } catch (error: EcardException) {
         Result.failure(NoticeException(error.toNotice()))
     }
