@@ -9,7 +9,10 @@
 //! query: the query, its kind, the rank of the first right item and the
 //! first three titles. Numbers in docs/benchmarks.md ("Search quality").
 //!
-//! Run: `cargo bench -p ecard-core --bench search_quality`.
+//! Run: `cargo bench -p ecard-core --bench search_quality` (or, reusing
+//! the test build as `scripts/test` does, `cargo test -p ecard-core --bench
+//! search_quality`: the numbers do not depend on optimisation). The budget
+//! line is printed, not asserted.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -48,6 +51,12 @@ impl Tally {
             self.reciprocal += 1.0 / rank as f64;
         }
         self.no_hits += usize::from(hits == 0);
+    }
+
+    /// The top-3 share and the mean reciprocal rank.
+    fn shares(&self) -> (f64, f64) {
+        let queries = self.queries.max(1) as f64;
+        (self.top3 as f64 / queries, self.reciprocal / queries)
     }
 
     fn line(&self, name: &str) -> String {
@@ -138,4 +147,13 @@ fn report(
         }
     }
     println!("{}", overall.line("all"));
+    let (top3, reciprocal) = overall.shares();
+    println!(
+        "budget (top 3 >= 90 %, MRR@{DEPTH} >= 0.8): {}",
+        if top3 >= 0.9 && reciprocal >= 0.8 {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
 }

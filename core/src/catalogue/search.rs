@@ -128,6 +128,10 @@ fn post(list: &mut Vec<(u32, u8)>, index: u32, field: u8) {
     }
 }
 
+/// Posting lists longer than the entries divided by this are intersected
+/// with a mask per entry instead of by searching.
+const DENSE_SHARE: usize = 8;
+
 /// Relevance below this (a share of what the query's words weigh) is no match.
 const LEAST_RELEVANCE: f32 = 0.3;
 /// How much more relevance an item needs when only lone characters of the
@@ -325,6 +329,7 @@ impl CatalogueIndex {
         for slot in slots {
             for form in &slot.forms {
                 let exact = form.text.chars().count() <= 2;
+                let finder = memchr::memmem::Finder::new(form.text.as_bytes());
                 for (index, fields) in self.candidates(&form.text) {
                     let entry = &self.entries[index as usize];
                     // Only items the query can show count, also in how
@@ -340,7 +345,8 @@ impl CatalogueIndex {
                     if *visible == Visible::No {
                         continue;
                     }
-                    let Some((strength, field)) = field_match(entry, &form.text, fields, exact)
+                    let Some((strength, field)) =
+                        field_match(entry, &form.text, &finder, fields, exact)
                     else {
                         continue;
                     };
@@ -385,11 +391,16 @@ impl CatalogueIndex {
         // A query of several words found whole in a name.
         let phrase_counts =
             slots.len() >= 2 && phrase.chars().count() >= 2 && phrase.chars().all(is_chinese);
+        let phrase_finder = memchr::memmem::Finder::new(phrase.as_bytes());
         let mut scored = Vec::new();
         for index in all_touched {
             let entry = &self.entries[index as usize];
             let mut relevance = total[index as usize] / total_weight;
-            if phrase_counts && entry.name.contains(phrase) {
+            if phrase_counts
+                && strongest[index as usize].1 != MatchKind::Details
+                && relevance + PHRASE_BONUS >= least
+                && phrase_finder.find(entry.name.as_bytes()).is_some()
+            {
                 relevance += PHRASE_BONUS;
             }
             // Lone characters alone are weak evidence: they must cover more.
@@ -435,21 +446,34 @@ impl CatalogueIndex {
         let Some((shortest, others)) = lists.split_first() else {
             return Vec::new();
         };
-        shortest
-            .iter()
-            .filter_map(|&(index, fields)| {
-                let mut fields = fields;
-                for list in others {
-                    match list.binary_search_by_key(&index, |(entry, _)| *entry) {
-                        Ok(position) => fields &= list[position].1,
-                        Err(_) => return None,
-                    }
-                    if fields == 0 {
-                        return None;
-                    }
+        if shortest.len() * DENSE_SHARE < self.entries.len() {
+            let mut found: Vec<(u32, u8)> = shortest.to_vec();
+            for list in others {
+                intersect(&mut found, list);
+                if found.is_empty() {
+                    break;
                 }
-                Some((index, fields))
-            })
+            }
+            return found;
+        }
+        // Every list is long (a word most items' texts hold): one pass over
+        // each with a mask per entry costs less than searching one in another.
+        let mut mask = vec![0u8; self.entries.len()];
+        for &(index, fields) in *shortest {
+            mask[index as usize] = fields;
+        }
+        let mut next = vec![0u8; self.entries.len()];
+        for list in others {
+            for &(index, fields) in *list {
+                next[index as usize] = mask[index as usize] & fields;
+            }
+            std::mem::swap(&mut mask, &mut next);
+            next.fill(0);
+        }
+        mask.iter()
+            .enumerate()
+            .filter(|(_, fields)| **fields != 0)
+            .map(|(index, fields)| (index as u32, *fields))
             .collect()
     }
 
@@ -519,6 +543,30 @@ enum Visible {
     No,
 }
 
+/// Keeps the postings of `found` that `list` also has, with the texts both
+/// have. Both are sorted by entry; `list` is searched by galloping from the
+/// last place found, so a short list against a long one costs little.
+fn intersect(found: &mut Vec<(u32, u8)>, list: &[(u32, u8)]) {
+    let mut start = 0;
+    found.retain_mut(|(index, fields)| {
+        // Gallop from `start` to a span whose last posting is at or past
+        // `index`, then search that span.
+        let mut bound = 1;
+        while start + bound < list.len() && list[start + bound].0 < *index {
+            bound *= 2;
+        }
+        let end = (start + bound + 1).min(list.len());
+        start += list[start..end].partition_point(|(entry, _)| entry < index);
+        match list.get(start) {
+            Some((entry, other)) if entry == index => {
+                *fields &= other;
+                *fields != 0
+            }
+            _ => false,
+        }
+    });
+}
+
 /// Which text of an item a form was found in.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Field {
@@ -529,11 +577,17 @@ enum Field {
 /// How strongly an item's texts hold `text`: in the name (whole, at its
 /// start, anywhere), the label, the description, the department. Only the
 /// texts in `fields` can; when `exact`, every text in `fields` does (the
-/// postings matched the whole of a one- or two-character text).
-fn field_match(entry: &Entry, text: &str, fields: u8, exact: bool) -> Option<(f32, Field)> {
+/// postings matched the whole of a one- or two-character text). Names and
+/// labels are searched; the description and department are not.
+fn field_match(
+    entry: &Entry,
+    text: &str,
+    finder: &memchr::memmem::Finder<'_>,
+    fields: u8,
+    exact: bool,
+) -> Option<(f32, Field)> {
     let holds = |field: u8, haystack: &str| {
-        fields & field != 0
-            && (exact || memchr::memmem::find(haystack.as_bytes(), text.as_bytes()).is_some())
+        fields & field != 0 && (exact || finder.find(haystack.as_bytes()).is_some())
     };
     if fields & FIELD_NAME != 0 {
         if entry.name == text {
@@ -548,9 +602,12 @@ fn field_match(entry: &Entry, text: &str, fields: u8, exact: bool) -> Option<(f3
     }
     if holds(FIELD_LABEL, &entry.label) {
         Some((0.85, Field::Title))
-    } else if holds(FIELD_DESCRIPTION, &entry.description) {
+    } else if fields & FIELD_DESCRIPTION != 0 {
+        // Descriptions are long and weigh little: holding every pair of
+        // the text's adjacent characters counts, unverified, as holding
+        // the text (as bigram search engines match without positions).
         Some((0.5, Field::Details))
-    } else if holds(FIELD_DEPARTMENT, &entry.department) {
+    } else if fields & FIELD_DEPARTMENT != 0 {
         Some((0.3, Field::Details))
     } else {
         None
@@ -748,6 +805,18 @@ mod tests {
         let closest = index.closest(&nonsense);
         assert!(closest.iter().all(|hit| hit.item.app_action.is_some()));
         assert!(!closest.is_empty());
+    }
+
+    #[test]
+    fn postings_intersect_by_galloping() {
+        let list: Vec<(u32, u8)> = (0..1_000).map(|index| (index * 3, 0b0101)).collect();
+        let mut found: Vec<(u32, u8)> =
+            vec![(0, 1), (1, 1), (3, 2), (2_997, 4), (2_998, 4), (5_000, 1)];
+        intersect(&mut found, &list);
+        assert_eq!(found, [(0, 1), (2_997, 4)], "texts are intersected too");
+        let mut none: Vec<(u32, u8)> = vec![(7, 1)];
+        intersect(&mut none, &[]);
+        assert!(none.is_empty());
     }
 
     #[test]
