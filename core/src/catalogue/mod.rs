@@ -436,10 +436,7 @@ fn load_state(
 impl EcardClient {
     /// Syncs the catalogue, outlets and rules (one conditional request).
     pub async fn sync_catalogue(&self) -> Result<SyncReport, ClientError> {
-        let region = self.cached_profile().ok().flatten().map_or_else(
-            || self.inner.config.default_region.clone(),
-            |profile| profile.region,
-        );
+        let region = self.home_region();
         let now = self.trusted_now();
         let inner = self.inner.clone();
         let network = self.inner.network.clone();
@@ -459,15 +456,27 @@ impl EcardClient {
     }
 
     /// Searches the cached catalogue. No I/O: safe on the main thread.
+    /// Where a national item and the resident's province's twin both
+    /// match, the province's is shown (the national one in `twins`).
     pub fn search(&self, query: &SearchQuery) -> Vec<SearchHit> {
-        self.inner.catalogue.items().search(query)
+        let home = self.home_region();
+        self.inner.catalogue.items().search_from(query, Some(&home))
+    }
+
+    /// The account's region, or the configured default before enrolment.
+    fn home_region(&self) -> String {
+        self.cached_profile().ok().flatten().map_or_else(
+            || self.inner.config.default_region.clone(),
+            |profile| profile.region,
+        )
     }
 
     /// What to offer when [`EcardClient::search`] found nothing: the
     /// closest items, the nearest outlets that handle the closest item's
     /// business (when `near` is given) and the hotline. No I/O.
     pub fn search_help(&self, query: &SearchQuery, near: Option<Location>) -> SearchHelp {
-        let closest = self.inner.catalogue.items().closest(query);
+        let home = self.home_region();
+        let closest = self.inner.catalogue.items().closest(query, Some(&home));
         let outlets = near.map_or_else(Vec::new, |near| {
             let service = closest
                 .first()

@@ -244,28 +244,37 @@ impl CatalogueIndex {
             .map(|index| self.entries[index].item.clone())
     }
 
-    /// Runs a query. Performs no I/O: safe on a UI thread.
+    /// Runs a query. Performs no I/O: safe on a UI thread. Twins fold to
+    /// the provincial item when the query names a region it covers.
     pub fn search(&self, query: &SearchQuery) -> Vec<SearchHit> {
+        self.search_from(query, query.region.as_deref())
+    }
+
+    /// Runs a query for a resident of `home`: twins fold to the item of
+    /// the resident's province even when the query names no region.
+    pub fn search_from(&self, query: &SearchQuery, home: Option<&str>) -> Vec<SearchHit> {
+        let home = query.region.as_deref().or(home);
         let slots = self.dictionary.analyse(&query.text);
         if slots.is_empty() {
             if normalise(&query.text).trim().is_empty() {
-                return self.listing(query);
+                return self.listing(query, home);
             }
             return Vec::new();
         }
         let phrase: String = normalise(&bounded(&query.text)).replace(" ", "");
         let scored = self.score(&slots, query, &phrase, LEAST_RELEVANCE);
-        self.fold_twins(scored, query)
+        self.fold_twins(scored, query, home)
     }
 
     /// The items closest to a query that matched nothing: the same reading
     /// with any relevance at all, then items sharing its characters, then
     /// the most used items the app handles. Never empty while the index
     /// holds an item that passes the filters.
-    pub fn closest(&self, query: &SearchQuery) -> Vec<SearchHit> {
+    pub fn closest(&self, query: &SearchQuery, home: Option<&str>) -> Vec<SearchHit> {
+        let home = query.region.as_deref().or(home);
         let phrase: String = normalise(&bounded(&query.text)).replace(" ", "");
         let slots = self.dictionary.analyse(&query.text);
-        let mut hits = self.fold_twins(self.score(&slots, query, &phrase, 0.0), query);
+        let mut hits = self.fold_twins(self.score(&slots, query, &phrase, 0.0), query, home);
         if hits.is_empty() {
             let characters: Vec<Slot> = phrase
                 .chars()
@@ -279,11 +288,11 @@ impl CatalogueIndex {
                     weak: false,
                 })
                 .collect();
-            hits = self.fold_twins(self.score(&characters, query, &phrase, 0.0), query);
+            hits = self.fold_twins(self.score(&characters, query, &phrase, 0.0), query, home);
         }
         if hits.is_empty() {
             hits = self
-                .listing(query)
+                .listing(query, home)
                 .into_iter()
                 .filter(|hit| hit.item.app_action.is_some())
                 .collect();
@@ -292,7 +301,7 @@ impl CatalogueIndex {
     }
 
     /// Everything that passes the filters, most used first.
-    fn listing(&self, query: &SearchQuery) -> Vec<SearchHit> {
+    fn listing(&self, query: &SearchQuery, home: Option<&str>) -> Vec<SearchHit> {
         let scored: Vec<Scored> = self
             .entries
             .iter()
@@ -307,7 +316,7 @@ impl CatalogueIndex {
                 )
             })
             .collect();
-        self.fold_twins(scored, query)
+        self.fold_twins(scored, query, home)
             .into_iter()
             .map(|hit| SearchHit { score: 0, ..hit })
             .collect()
@@ -478,9 +487,14 @@ impl CatalogueIndex {
     }
 
     /// Best first, one hit per service: a provincial item stands in for
-    /// its national twin when the query names a region (the twin's id is
-    /// kept in `twins`), then at most `limit` hits.
-    fn fold_twins(&self, mut scored: Vec<Scored>, query: &SearchQuery) -> Vec<SearchHit> {
+    /// its national twin where it covers the resident's `home` (the twin's
+    /// id is kept in `twins`), then at most `limit` hits.
+    fn fold_twins(
+        &self,
+        mut scored: Vec<Scored>,
+        query: &SearchQuery,
+        home: Option<&str>,
+    ) -> Vec<SearchHit> {
         let limit = if query.limit == 0 {
             20
         } else {
@@ -495,7 +509,7 @@ impl CatalogueIndex {
             }
             let mut top: Vec<Scored> = scored.iter().take(wanted).copied().collect();
             top.sort_by(by_rank);
-            let hits = self.fold(&top, query.region.is_some());
+            let hits = self.fold(&top, home);
             if hits.len() >= limit || scored.len() <= wanted {
                 return hits.into_iter().take(limit).collect();
             }
@@ -503,7 +517,7 @@ impl CatalogueIndex {
         }
     }
 
-    fn fold(&self, sorted: &[Scored], prefer_regional: bool) -> Vec<SearchHit> {
+    fn fold(&self, sorted: &[Scored], home: Option<&str>) -> Vec<SearchHit> {
         let mut hits: Vec<SearchHit> = Vec::new();
         let mut by_service: HashMap<u32, (usize, u32)> = HashMap::new();
         for &(rank, _, index, matched) in sorted {
@@ -512,7 +526,10 @@ impl CatalogueIndex {
                 Some((position, shown)) => {
                     let hit = &mut hits[*position];
                     let shown_entry = &self.entries[*shown as usize];
-                    if prefer_regional && entry.regional && !shown_entry.regional {
+                    if entry.regional
+                        && !shown_entry.regional
+                        && home.is_some_and(|home| covers(&entry.item.regions, home))
+                    {
                         hit.twins.push(shown_entry.item.id.clone());
                         hit.item = entry.item.as_ref().clone();
                         *shown = index;
@@ -797,14 +814,28 @@ mod tests {
             ..SearchQuery::default()
         };
         assert!(index.search(&query).is_empty());
-        assert!(!index.closest(&query).is_empty());
+        assert!(!index.closest(&query, None).is_empty());
         let nonsense = SearchQuery {
             text: "zzzzqqq".into(),
             ..SearchQuery::default()
         };
-        let closest = index.closest(&nonsense);
+        let closest = index.closest(&nonsense, None);
         assert!(closest.iter().all(|hit| hit.item.app_action.is_some()));
         assert!(!closest.is_empty());
+    }
+
+    #[test]
+    fn what_the_app_does_and_what_is_used_most_rank_first_among_equal_matches() {
+        let mut information = item("N-010", "养老金查询说明", "养老金", &["100000"]);
+        information.popularity = 90;
+        let mut action = item("N-011", "养老金领取", "领养老金", &["100000"]);
+        action.app_action = Some(AppAction::ShowCode);
+        let mut rare = item("N-012", "养老金测算", "测算", &["100000"]);
+        rare.popularity = 5;
+        let mut common = item("N-013", "养老金账户", "账户", &["100000"]);
+        common.popularity = 80;
+        let index = CatalogueIndex::build(vec![information, action, rare, common], &vocabulary());
+        assert_eq!(ids(&index, "养老金", None), ["N-011", "N-010", "N-013", "N-012"]);
     }
 
     #[test]
