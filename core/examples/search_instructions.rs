@@ -5,7 +5,11 @@
 //!
 //! Usage: `search_instructions [rounds] [query text]` — with a text, only
 //! that query (with no filters) is run.
-#![allow(clippy::print_stdout, reason = "a measurement tool")]
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a measurement tool"
+)]
 
 use ecard_core::catalogue::search::{CatalogueIndex, SearchQuery};
 
@@ -23,7 +27,14 @@ fn main() {
             .map(|sample| sample.vocabulary)
             .unwrap_or_default(),
     };
+    let started = std::time::Instant::now();
     let index = CatalogueIndex::build(data.catalogue, &vocabulary);
+    // On stderr: the script reads the count of searches from stdout.
+    eprintln!(
+        "index of {} items built in {:.1} ms",
+        index.len(),
+        started.elapsed().as_secs_f64() * 1e3
+    );
     let queries: Vec<SearchQuery> = match only {
         Some(text) => vec![SearchQuery {
             text,

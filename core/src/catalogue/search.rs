@@ -18,12 +18,14 @@
 //! then the id. One hit per service: a province's item stands in for its
 //! national twin when the query names a region.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::Arc;
 
 use ecard_api::catalogue::{CatalogueItem, Cluster, Domain, SearchVocabulary, UsageMode};
 
-use super::understanding::{Dictionary, Form, Origin, Slot, bounded, is_chinese, normalise};
+use super::understanding::{
+    Dictionary, Form, Origin, Slot, bounded, compact, is_chinese, normalise,
+};
 
 /// A search request.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -170,7 +172,6 @@ impl CatalogueIndex {
             .into_iter()
             .enumerate()
             .map(|(index, item)| {
-                let compact = |text: &str| normalise(text).replace(' ', "");
                 let entry = Entry {
                     name: compact(&item.name),
                     label: compact(&item.short_label),
@@ -835,7 +836,10 @@ mod tests {
         let mut common = item("N-013", "养老金账户", "账户", &["100000"]);
         common.popularity = 80;
         let index = CatalogueIndex::build(vec![information, action, rare, common], &vocabulary());
-        assert_eq!(ids(&index, "养老金", None), ["N-011", "N-010", "N-013", "N-012"]);
+        assert_eq!(
+            ids(&index, "养老金", None),
+            ["N-011", "N-010", "N-013", "N-012"]
+        );
     }
 
     #[test]

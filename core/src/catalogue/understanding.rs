@@ -16,7 +16,7 @@
 //! short list of [`Slot`]s (one per word the resident meant), which the
 //! index then looks up in its character postings.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use ecard_api::catalogue::SearchVocabulary;
 use pinyin::{ToPinyin, ToPinyinMulti};
@@ -27,6 +27,8 @@ const LONGEST_RUN: usize = 4;
 const MOST_SPELLINGS: usize = 4;
 /// Most readings of a Latin word kept as alternatives of one slot.
 const MOST_READINGS: usize = 3;
+/// Words kept per spelling, best first (more than a reading uses).
+const KEPT_PER_SPELLING: usize = 2 * MOST_READINGS;
 /// Full-pinyin keys this long or longer may be matched with one typo.
 const SHORTEST_FUZZY_KEY: usize = 5;
 /// Characters of a query read; the rest is ignored. Reading Latin letters
@@ -100,8 +102,19 @@ pub(crate) struct Dictionary {
     longest_key: usize,
 }
 
+/// [`normalise`] without the spaces: how item texts are held.
+pub(crate) fn compact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    out.extend(normalise_chars(text).filter(|character| *character != ' '));
+    out
+}
+
 /// Lowercase, full-width Latin folded to ASCII, punctuation to spaces.
 pub(crate) fn normalise(text: &str) -> String {
+    normalise_chars(text).collect()
+}
+
+fn normalise_chars(text: &str) -> impl Iterator<Item = char> + '_ {
     text.chars()
         .map(|character| match character {
             '\u{FF01}'..='\u{FF5E}' => {
@@ -112,13 +125,12 @@ pub(crate) fn normalise(text: &str) -> String {
         })
         .flat_map(char::to_lowercase)
         .map(|character| {
-            if character.is_alphanumeric() || is_chinese(character) {
+            if is_chinese(character) || character.is_alphanumeric() {
                 character
             } else {
                 ' '
             }
         })
-        .collect()
 }
 
 /// Whether a character is a CJK ideograph.
@@ -207,14 +219,14 @@ impl Dictionary {
                 .means
                 .iter()
                 .filter(|word| word.chars().count() <= LONGEST_MEANING)
-                .map(|word| normalise(word).replace(' ', ""))
+                .map(|word| compact(word))
                 .filter(|word| !word.is_empty())
                 .collect();
             for term in &entry.terms {
                 if term.chars().count() > LONGEST_TERM {
                     continue;
                 }
-                let term = normalise(term).replace(' ', "");
+                let term = compact(term);
                 if term.is_empty() {
                     continue;
                 }
@@ -237,9 +249,12 @@ impl Dictionary {
         // Vocabulary words that also occur in the catalogue keep that count.
         for id in 0..dictionary.words.len() {
             let text = dictionary.words[id].text.clone();
-            for (full, initials) in spellings(&text) {
+            for (reading, (full, initials)) in spellings(&text).into_iter().enumerate() {
                 let id = id as u32;
-                if full.len() >= SHORTEST_FUZZY_KEY {
+                // Typos are looked for in the usual reading only: other
+                // readings of heteronyms would multiply the index for
+                // slips residents rarely make.
+                if reading == 0 && full.len() >= SHORTEST_FUZZY_KEY {
                     for index in full.char_indices().map(|(index, _)| index) {
                         let mut deleted = full.clone();
                         deleted.remove(index);
@@ -265,6 +280,12 @@ impl Dictionary {
             .chain(dictionary.by_initials.values_mut())
             .chain(dictionary.by_deletion.values_mut())
         {
+            // Readings use the best few words of a spelling: keep those.
+            if ids.len() > KEPT_PER_SPELLING {
+                ids.select_nth_unstable_by_key(KEPT_PER_SPELLING, preference);
+                ids.truncate(KEPT_PER_SPELLING);
+                ids.shrink_to_fit();
+            }
             ids.sort_by_key(preference);
         }
         dictionary.longest_key = dictionary
@@ -280,7 +301,7 @@ impl Dictionary {
             .iter()
             .filter_map(|(key, ids)| ids.first().map(|id| (key.clone(), *id)))
             .collect();
-        dictionary.sorted_full.sort();
+        dictionary.sorted_full.sort_unstable();
         dictionary
     }
 
