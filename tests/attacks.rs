@@ -80,14 +80,16 @@ async fn injection_strings_are_data_not_code() {
     let client = open_client(&platform.url(), data.path()).await;
     client.sync_catalogue().await.unwrap();
     for hostile in ["' OR 1=1 --", "%", "_", "\"", ";", "\u{0}"] {
+        let hits = client.search(&SearchQuery {
+            text: hostile.into(),
+            ..SearchQuery::default()
+        });
         assert!(
-            client
-                .search(&SearchQuery {
-                    text: hostile.into(),
-                    ..SearchQuery::default()
-                })
-                .is_empty(),
-            "{hostile:?}"
+            hits.is_empty(),
+            "{hostile:?}: {:?}",
+            hits.iter()
+                .map(|hit| (&hit.item.name, hit.score, hit.matched))
+                .collect::<Vec<_>>()
         );
     }
 }

@@ -257,7 +257,9 @@ impl CatalogueIndex {
         let home = query.region.as_deref().or(home);
         let slots = self.dictionary.analyse(&query.text);
         if slots.is_empty() {
-            if normalise(&query.text).trim().is_empty() {
+            // Only an empty query lists everything; one of symbols only (%, ;)
+            // has no word to find.
+            if query.text.trim().is_empty() {
                 return self.listing(query, home);
             }
             return Vec::new();

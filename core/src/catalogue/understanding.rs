@@ -262,7 +262,11 @@ impl Dictionary {
                     }
                 }
                 push_unique(dictionary.by_full_pinyin.entry(full).or_default(), id);
-                push_unique(dictionary.by_initials.entry(initials).or_default(), id);
+                // Initials of rare readings (区 read ōu) would make every
+                // pair of letters a word: the usual reading only.
+                if reading == 0 {
+                    push_unique(dictionary.by_initials.entry(initials).or_default(), id);
+                }
             }
         }
         let words = &dictionary.words;
@@ -349,6 +353,19 @@ impl Dictionary {
             self.chinese_run(&std::mem::take(&mut chinese), &mut slots);
         }
         self.latin_phrase(&std::mem::take(&mut latin), &mut slots);
+        // A word typed twice counts once.
+        let mut seen: Vec<String> = Vec::new();
+        slots.retain(|slot| {
+            let first = slot.forms.first().map(|form| form.text.clone());
+            match first {
+                Some(text) if seen.contains(&text) => false,
+                Some(text) => {
+                    seen.push(text);
+                    true
+                }
+                None => false,
+            }
+        });
         slots
     }
 
@@ -368,7 +385,9 @@ impl Dictionary {
                     quality: 1.0,
                     origin: Origin::Typed,
                 }],
-                weak: false,
+                // A lone digit (the 1 of `1=1`) says as little as a lone
+                // character.
+                weak: run.chars().count() == 1,
             });
         } else {
             self.chinese_run(&std::mem::take(chinese), slots);
@@ -454,7 +473,7 @@ impl Dictionary {
                 quality: 1.0,
                 origin: Origin::Typed,
             }],
-            weak: false,
+            weak: phrase.len() == 1,
         });
     }
 
