@@ -14,7 +14,10 @@ pub fn catalogue(items: usize) -> CatalogueIndex {
 
 /// A search index of catalogue items with the sample vocabulary.
 pub fn index(items: Vec<CatalogueItem>) -> CatalogueIndex {
-    CatalogueIndex::build(items, &vocabulary())
+    let index = CatalogueIndex::build(items, &vocabulary());
+    // As the client does after a sync, before any search is timed.
+    index.prepare();
+    index
 }
 
 /// The sample data's search vocabulary (national and Jiangxi words).

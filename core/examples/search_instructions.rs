@@ -29,6 +29,7 @@ fn main() {
     };
     let started = std::time::Instant::now();
     let index = CatalogueIndex::build(data.catalogue, &vocabulary);
+    index.prepare();
     // On stderr: the script reads the count of searches from stdout.
     eprintln!(
         "index of {} items built in {:.1} ms",

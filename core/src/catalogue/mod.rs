@@ -162,10 +162,13 @@ impl Catalogue {
             let state = load_state(connection, items.len(), outlets.len())?;
             Ok((items, vocabulary, outlets, state))
         })?;
-        write_lock(
-            &self.items,
-            Arc::new(CatalogueIndex::build(items, &vocabulary)),
-        );
+        let index = Arc::new(CatalogueIndex::build(items, &vocabulary));
+        write_lock(&self.items, index.clone());
+        // The search dictionary is built off the caller's thread; a search
+        // that comes first builds it (or waits for it) itself.
+        let _ = std::thread::Builder::new()
+            .name("ecard-search-dictionary".into())
+            .spawn(move || index.prepare());
         write_lock(&self.outlets, Arc::new(OutletIndex::build(outlets)));
         write_lock(&self.state, state);
         Ok(())

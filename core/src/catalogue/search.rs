@@ -19,7 +19,7 @@
 //! national twin when the query names a region.
 
 use foldhash::{HashMap, HashMapExt};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use ecard_api::catalogue::{CatalogueItem, Cluster, Domain, SearchVocabulary, UsageMode};
 
@@ -103,7 +103,11 @@ pub struct CatalogueIndex {
     /// whose texts hold it, with which texts ([`FIELD_NAME`] …) as bits.
     characters: HashMap<char, Vec<(u32, u8)>>,
     pairs: HashMap<(char, char), Vec<(u32, u8)>>,
-    dictionary: Dictionary,
+    /// Built on first use (or by [`CatalogueIndex::prepare`] off the UI
+    /// thread): reading the catalogue's words and their spellings is most
+    /// of an index's cost, and opening the app must not wait for it.
+    dictionary: OnceLock<Dictionary>,
+    vocabulary: SearchVocabulary,
 }
 
 impl std::fmt::Debug for CatalogueIndex {
@@ -111,7 +115,10 @@ impl std::fmt::Debug for CatalogueIndex {
         formatter
             .debug_struct("CatalogueIndex")
             .field("items", &self.entries.len())
-            .field("dictionary_words", &self.dictionary.len())
+            .field(
+                "dictionary_words",
+                &self.dictionary.get().map(Dictionary::len),
+            )
             .finish()
     }
 }
@@ -213,18 +220,30 @@ impl CatalogueIndex {
                 entry
             })
             .collect();
-        let dictionary = Dictionary::build(
-            vocabulary,
-            entries
-                .iter()
-                .map(|entry| [entry.name.as_str(), entry.label.as_str()]),
-        );
         CatalogueIndex {
             entries,
             characters,
             pairs,
-            dictionary,
+            dictionary: OnceLock::new(),
+            vocabulary: vocabulary.clone(),
         }
+    }
+
+    /// Builds the dictionary now if it is not built yet: call it off the UI
+    /// thread after a sync or an open, so the first search does not wait.
+    pub fn prepare(&self) {
+        let _ = self.dictionary();
+    }
+
+    fn dictionary(&self) -> &Dictionary {
+        self.dictionary.get_or_init(|| {
+            Dictionary::build(
+                &self.vocabulary,
+                self.entries
+                    .iter()
+                    .map(|entry| [entry.name.as_str(), entry.label.as_str()]),
+            )
+        })
     }
 
     /// Number of items.
@@ -255,7 +274,7 @@ impl CatalogueIndex {
     /// the resident's province even when the query names no region.
     pub fn search_from(&self, query: &SearchQuery, home: Option<&str>) -> Vec<SearchHit> {
         let home = query.region.as_deref().or(home);
-        let slots = self.dictionary.analyse(&query.text);
+        let slots = self.dictionary().analyse(&query.text);
         if slots.is_empty() {
             // Only an empty query lists everything; one of symbols only (%, ;)
             // has no word to find.
@@ -276,7 +295,7 @@ impl CatalogueIndex {
     pub fn closest(&self, query: &SearchQuery, home: Option<&str>) -> Vec<SearchHit> {
         let home = query.region.as_deref().or(home);
         let phrase: String = normalise(&bounded(&query.text)).replace(" ", "");
-        let slots = self.dictionary.analyse(&query.text);
+        let slots = self.dictionary().analyse(&query.text);
         let mut hits = self.fold_twins(self.score(&slots, query, &phrase, 0.0), query, home);
         if hits.is_empty() {
             let characters: Vec<Slot> = phrase
