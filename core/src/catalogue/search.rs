@@ -687,8 +687,9 @@ fn passes_filters(item: &CatalogueItem, query: &SearchQuery) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::understanding::entry;
     use super::*;
-    use ecard_api::catalogue::{AppAction, CardForm, Channel, VocabularyEntry};
+    use ecard_api::catalogue::{AppAction, CardForm, Channel};
 
     fn item(id: &str, name: &str, label: &str, regions: &[&str]) -> CatalogueItem {
         CatalogueItem {
@@ -716,11 +717,6 @@ mod tests {
     }
 
     fn vocabulary() -> SearchVocabulary {
-        let entry = |terms: &[&str], means: &[&str]| VocabularyEntry {
-            terms: terms.iter().map(|term| (*term).to_owned()).collect(),
-            means: means.iter().map(|word| (*word).to_owned()).collect(),
-            list: "national".into(),
-        };
         SearchVocabulary {
             version: 1,
             entries: vec![

@@ -639,17 +639,22 @@ fn add_meanings(forms: &mut Vec<Form>, word: &Word, quality: f32) {
     }
 }
 
+/// A national vocabulary entry, for tests.
+#[cfg(test)]
+pub(crate) fn entry(terms: &[&str], means: &[&str]) -> ecard_api::catalogue::VocabularyEntry {
+    ecard_api::catalogue::VocabularyEntry {
+        terms: terms.iter().map(|term| (*term).to_owned()).collect(),
+        means: means.iter().map(|word| (*word).to_owned()).collect(),
+        list: "national".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use ecard_api::catalogue::VocabularyEntry;
 
     fn vocabulary() -> SearchVocabulary {
-        let entry = |terms: &[&str], means: &[&str]| VocabularyEntry {
-            terms: terms.iter().map(|term| (*term).to_owned()).collect(),
-            means: means.iter().map(|word| (*word).to_owned()).collect(),
-            list: "national".into(),
-        };
         SearchVocabulary {
             version: 1,
             entries: vec![
