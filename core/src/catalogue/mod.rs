@@ -466,9 +466,14 @@ impl EcardClient {
         self.inner.catalogue.items().search_from(query, Some(&home))
     }
 
-    /// The account's region, or the configured default before enrolment.
+    /// The account's region, or the configured default before enrolment
+    /// (or when the cached profile cannot be read).
     fn home_region(&self) -> String {
-        self.cached_profile().ok().flatten().map_or_else(
+        self.region_of(self.cached_profile().ok().flatten())
+    }
+
+    fn region_of(&self, profile: Option<ecard_api::resident::Profile>) -> String {
+        profile.map_or_else(
             || self.inner.config.default_region.clone(),
             |profile| profile.region,
         )
@@ -528,10 +533,7 @@ impl EcardClient {
 
     /// The cached rules of the account's (or the default) region.
     pub fn rules(&self) -> Result<Option<ecard_api::rules::RegionalRules>, ClientError> {
-        let region = self.cached_profile()?.map_or_else(
-            || self.inner.config.default_region.clone(),
-            |profile| profile.region,
-        );
+        let region = self.region_of(self.cached_profile()?);
         Ok(Catalogue::rules(&self.inner.store, &region)?)
     }
 }

@@ -23,9 +23,7 @@ use std::sync::{Arc, OnceLock};
 
 use ecard_api::catalogue::{CatalogueItem, Cluster, Domain, SearchVocabulary, UsageMode};
 
-use super::understanding::{
-    Dictionary, Form, Origin, Slot, bounded, compact, is_chinese, normalise,
-};
+use super::understanding::{Dictionary, Form, Origin, Slot, bounded, compact, is_chinese};
 
 /// A search request.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -283,7 +281,7 @@ impl CatalogueIndex {
             }
             return Vec::new();
         }
-        let phrase: String = normalise(&bounded(&query.text)).replace(" ", "");
+        let phrase: String = compact(&bounded(&query.text));
         let scored = self.score(&slots, query, &phrase, LEAST_RELEVANCE);
         self.fold_twins(scored, query, home)
     }
@@ -294,7 +292,7 @@ impl CatalogueIndex {
     /// holds an item that passes the filters.
     pub fn closest(&self, query: &SearchQuery, home: Option<&str>) -> Vec<SearchHit> {
         let home = query.region.as_deref().or(home);
-        let phrase: String = normalise(&bounded(&query.text)).replace(" ", "");
+        let phrase: String = compact(&bounded(&query.text));
         let slots = self.dictionary().analyse(&query.text);
         let mut hits = self.fold_twins(self.score(&slots, query, &phrase, 0.0), query, home);
         if hits.is_empty() {
@@ -533,37 +531,50 @@ impl CatalogueIndex {
             top.sort_by(by_rank);
             let hits = self.fold(&top, home);
             if hits.len() >= limit || scored.len() <= wanted {
-                return hits.into_iter().take(limit).collect();
+                // Items are copied out only for the hits returned.
+                return hits
+                    .into_iter()
+                    .take(limit)
+                    .map(|hit| SearchHit {
+                        item: self.entries[hit.shown as usize].item.as_ref().clone(),
+                        score: (hit.rank * 1_000.0).round() as u32,
+                        matched: hit.matched,
+                        twins: hit
+                            .twins
+                            .iter()
+                            .map(|twin| self.entries[*twin as usize].item.id.clone())
+                            .collect(),
+                    })
+                    .collect();
             }
             wanted = wanted.saturating_mul(2);
         }
     }
 
-    fn fold(&self, sorted: &[Scored], home: Option<&str>) -> Vec<SearchHit> {
-        let mut hits: Vec<SearchHit> = Vec::new();
-        let mut by_service: HashMap<u32, (usize, u32)> = HashMap::new();
+    fn fold(&self, sorted: &[Scored], home: Option<&str>) -> Vec<Folded> {
+        let mut hits: Vec<Folded> = Vec::new();
+        let mut by_service: HashMap<u32, usize> = HashMap::new();
         for &(rank, _, index, matched) in sorted {
             let entry = &self.entries[index as usize];
-            match by_service.get_mut(&entry.service) {
-                Some((position, shown)) => {
-                    let hit = &mut hits[*position];
-                    let shown_entry = &self.entries[*shown as usize];
+            match by_service.get(&entry.service) {
+                Some(&position) => {
+                    let hit = &mut hits[position];
+                    let shown = &self.entries[hit.shown as usize];
                     if entry.regional
-                        && !shown_entry.regional
+                        && !shown.regional
                         && home.is_some_and(|home| covers(&entry.item.regions, home))
                     {
-                        hit.twins.push(shown_entry.item.id.clone());
-                        hit.item = entry.item.as_ref().clone();
-                        *shown = index;
+                        hit.twins.push(hit.shown);
+                        hit.shown = index;
                     } else {
-                        hit.twins.push(entry.item.id.clone());
+                        hit.twins.push(index);
                     }
                 }
                 None => {
-                    by_service.insert(entry.service, (hits.len(), index));
-                    hits.push(SearchHit {
-                        item: entry.item.as_ref().clone(),
-                        score: (rank * 1_000.0).round() as u32,
+                    by_service.insert(entry.service, hits.len());
+                    hits.push(Folded {
+                        rank,
+                        shown: index,
                         matched,
                         twins: Vec::new(),
                     });
@@ -572,6 +583,15 @@ impl CatalogueIndex {
         }
         hits
     }
+}
+
+/// One hit of a service before its item is copied out: the entry shown,
+/// with the rank and kind of the best match, and the entries folded into it.
+struct Folded {
+    rank: f32,
+    shown: u32,
+    matched: MatchKind,
+    twins: Vec<u32>,
 }
 
 /// Whether an entry passes the query's filters, worked out once per query.

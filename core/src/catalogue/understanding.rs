@@ -195,17 +195,9 @@ impl Dictionary {
             seen.clear();
             for field in fields {
                 let characters: Vec<(usize, char)> = field.char_indices().collect();
-                for start in 0..characters.len() {
-                    for length in 2..=LONGEST_RUN {
-                        let Some(&(from, _)) = characters.get(start) else {
-                            break;
-                        };
-                        let to = characters
-                            .get(start + length)
-                            .map_or(field.len(), |(index, _)| *index);
-                        if start + length > characters.len() {
-                            break;
-                        }
+                for (start, &(from, _)) in characters.iter().enumerate() {
+                    for end in start + 2..=characters.len().min(start + LONGEST_RUN) {
+                        let to = characters.get(end).map_or(field.len(), |(index, _)| *index);
                         let run = &field[from..to];
                         if run.chars().all(is_chinese) && seen.insert(run) {
                             *frequency.entry(run.to_owned()).or_default() += 1;
@@ -242,11 +234,11 @@ impl Dictionary {
                 dictionary.longest_term = dictionary.longest_term.max(term.chars().count());
             }
         }
+        // Vocabulary words that also occur in the catalogue take that count.
         for (run, count) in frequency {
             let id = dictionary.word(&run, count);
             dictionary.words[id as usize].frequency = count;
         }
-        // Vocabulary words that also occur in the catalogue keep that count.
         for id in 0..dictionary.words.len() {
             let text = dictionary.words[id].text.clone();
             for (reading, (full, initials)) in spellings(&text).into_iter().enumerate() {
