@@ -267,7 +267,7 @@ export type OutboxState = "pending" | "done" | "failed";
  * buys a grant for one act: acts that travel through the phone's outbox
  * carry the grant, so the PIN itself is never stored on the phone.
  */
-export type PinAction = "unlink_device" | "approve_device" | "delete_account" | "release_loss" | "accept_mandate" | "consent_mandate" | "change_phone";
+export type PinAction = "unlink_device" | "approve_device" | "delete_account" | "release_loss" | "accept_mandate" | "consent_mandate" | "change_phone" | "act_for_ward";
 
 /** Why a face check is run. */
 export type FacePurpose = "enrolment" | "mandate_consent" | "pin_reset" | "phone_change";
@@ -752,6 +752,12 @@ export type RegionalRules = {
    * rest a verdict on; older, a code is refused as of unknown status.
    */
   statusListMaxAgeHours: number,
+  /** What a holder under `adult_age` does only through a guardian. */
+  minors: MinorRules,
+  /** 出生一件事: a newborn's birth registration and card in one form. */
+  newborn: NewbornRules,
+  /** On-the-spot issue at outlets (即时制卡, 立等可取). */
+  instantIssue: InstantIssueRules,
 };
 
 /**
@@ -810,6 +816,77 @@ export type OnBehalfRules = {
    * Where the setting comes from and why (a regulation, a notice, an
    * operator's decision), for operators and auditors.
    */
+  source: string,
+};
+
+/**
+ * What a holder under the age of majority may not do alone. Jiangxi's
+ * notice: 未满18周岁的公民需法定监护人持有效身份证件、户口簿…代办 for the
+ * application, activation, loss reports, release, replacement and the
+ * PIN. The guardian acts under a guardian mandate; the minor's own
+ * account is refused these acts with `guardian_required`.
+ */
+export type MinorRules = {
+  /**
+   * The acts a minor's own account is refused. `show_code` is the e-card
+   * itself: a minor's own phone shows codes only where a guardian allowed
+   * it (`e_card_on_own_phone_with_consent`).
+   */
+  throughGuardian: Array<Scope>,
+  /**
+   * Whether changing or resetting a minor's e-card PIN goes through the
+   * guardian (who sets it from their own phone).
+   */
+  pinThroughGuardian: boolean,
+  /**
+   * The age from which a minor the population register records as living
+   * on their own labour income acts alone (民法典第十八条: 十六周岁以上的
+   * 未成年人，以自己的劳动收入为主要生活来源的，视为完全民事行为能力人);
+   * `None`: no such exception in the region.
+   */
+  selfSupportingFromAge: number | null,
+  /**
+   * Whether a guardian may allow the e-card on the minor's own phone
+   * (a student's campus card, for instance).
+   */
+  eCardOnOwnPhoneWithConsent: boolean,
+  /** Where the rule comes from. */
+  source: string,
+};
+
+/**
+ * 出生一件事 (the newborn's birth matters in one go): the guardian files
+ * one form with the birth registration facts and the card application;
+ * the household-registration step assigns the ID number, then the card is
+ * made.
+ */
+export type NewbornRules = {
+  /** Whether the region takes the one form online. */
+  oneSubmission: boolean,
+  /** Days the household-registration step (户口登记) takes. */
+  registrationDays: number,
+  /**
+   * Children younger than this many years apply without a photo
+   * (`0`: a photo is always needed).
+   */
+  photoExemptUnderAge: number,
+  /** Where the rule comes from. */
+  source: string,
+};
+
+/**
+ * On-the-spot issue (即时制卡): at outlets that offer it, the card is made
+ * while the applicant waits and works at once.
+ */
+export type InstantIssueRules = {
+  /** Whether the region's outlets with the service may issue on the spot. */
+  offered: boolean,
+  /**
+   * Days an instant-issue application waits for the applicant at the
+   * outlet before it is cancelled.
+   */
+  holdDays: number,
+  /** Where the rule comes from. */
   source: string,
 };
 
@@ -1014,6 +1091,11 @@ export type Delegation = {
   expiresAt: number,
   /** When it was revoked. */
   revokedAt: number | null,
+  /**
+   * Since when the guardian allows the e-card on the ward's own phone
+   * (guardian mandates only; `None`: not allowed).
+   */
+  wardECardSince: number | null,
 };
 
 /** One audited action. */

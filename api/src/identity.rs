@@ -150,6 +150,9 @@ pub enum PinAction {
     ConsentMandate,
     /// Change the phone on record.
     ChangePhone,
+    /// Decide for a ward as their guardian: the e-card on the ward's own
+    /// phone, the ward's PIN.
+    ActForWard,
 }
 
 /// `POST /v1/me/pin/grants`: check the PIN for one act.

@@ -90,6 +90,10 @@ pub const DELEGATION_FACE_CHALLENGE: &str = "/v1/delegations/{id}/face-challenge
 pub const DELEGATION_FACE_CONSENT: &str = "/v1/delegations/{id}/face-consent";
 /// Revokes a mandate (`POST`).
 pub const DELEGATION_REVOKE: &str = "/v1/delegations/{id}/revoke";
+/// A guardian allows or withdraws the e-card on the ward's own phone (`POST`).
+pub const DELEGATION_WARD_E_CARD: &str = "/v1/delegations/{id}/ward-e-card";
+/// A guardian sets the ward's e-card PIN (`POST`).
+pub const DELEGATION_WARD_PIN: &str = "/v1/delegations/{id}/ward-pin";
 /// The audit trail of acts for and by the person (`GET`).
 pub const AUDIT: &str = "/v1/audit";
 
@@ -185,6 +189,8 @@ pub const ALL: &[&str] = &[
     DELEGATION_FACE_CHALLENGE,
     DELEGATION_FACE_CONSENT,
     DELEGATION_REVOKE,
+    DELEGATION_WARD_E_CARD,
+    DELEGATION_WARD_PIN,
     AUDIT,
     OPERATOR_ACCEPTANCES,
     ADMIN_CLOCK_ADVANCE,

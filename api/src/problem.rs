@@ -45,6 +45,9 @@ pub enum ProblemCode {
     CardExpired,
     /// The caller holds no mandate covering this action for this person.
     NoMandate,
+    /// The holder is a minor: a guardian does this for them, under a
+    /// guardian mandate (or allows it, for the e-card on the minor's phone).
+    GuardianRequired,
     /// The caller's authority to show this person's codes has ended: the
     /// mandate ended or the ward came of age (a credential never outlives it).
     AuthorityEnded,
@@ -76,6 +79,7 @@ impl ProblemCode {
             | ProblemCode::ReplayedRequest => 401,
             ProblemCode::Forbidden
             | ProblemCode::NoMandate
+            | ProblemCode::GuardianRequired
             | ProblemCode::AuthorityEnded
             | ProblemCode::PinRequired => 403,
             ProblemCode::NotFound => 404,

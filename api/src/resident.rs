@@ -519,6 +519,38 @@ pub struct Delegation {
     pub expires_at: u64,
     /// When it was revoked.
     pub revoked_at: Option<u64>,
+    /// Since when the guardian allows the e-card on the ward's own phone
+    /// (guardian mandates only; `None`: not allowed).
+    #[serde(default)]
+    pub ward_e_card_since: Option<u64>,
+}
+
+/// `POST /v1/delegations/{id}/ward-e-card`: a guardian allows (or
+/// withdraws) the e-card on the ward's own phone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WardECardRequest {
+    /// Allow (`true`) or withdraw (`false`).
+    pub allowed: bool,
+    /// The guardian's PIN grant for `act_for_ward`.
+    pub pin_grant: Option<String>,
+}
+
+/// `POST /v1/delegations/{id}/ward-pin`: a guardian sets the ward's e-card PIN.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WardPinRequest {
+    /// The ward's new PIN.
+    pub new_pin: String,
+    /// The guardian's PIN grant for `act_for_ward`.
+    pub pin_grant: Option<String>,
+}
+
+impl std::fmt::Debug for WardPinRequest {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("WardPinRequest")
+            .field("new_pin", &"…")
+            .finish_non_exhaustive()
+    }
 }
 
 /// One audited action.

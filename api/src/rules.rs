@@ -11,7 +11,7 @@ pub use ecard_credential::Purpose;
 use ecard_credential::{OnBehalfPolicy, PurposeSet};
 use serde::{Deserialize, Serialize};
 
-use crate::resident::ECardState;
+use crate::resident::{ECardState, Scope};
 
 /// Photo requirements for card production.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,6 +139,141 @@ pub struct RegionalRules {
     /// rest a verdict on; older, a code is refused as of unknown status.
     #[serde(default = "default_status_list_max_age_hours")]
     pub status_list_max_age_hours: u32,
+    /// What a holder under `adult_age` does only through a guardian.
+    #[serde(default)]
+    pub minors: MinorRules,
+    /// 出生一件事: a newborn's birth registration and card in one form.
+    #[serde(default)]
+    pub newborn: NewbornRules,
+    /// On-the-spot issue at outlets (即时制卡, 立等可取).
+    #[serde(default)]
+    pub instant_issue: InstantIssueRules,
+}
+
+/// What a holder under the age of majority may not do alone. Jiangxi's
+/// notice: 未满18周岁的公民需法定监护人持有效身份证件、户口簿…代办 for the
+/// application, activation, loss reports, release, replacement and the
+/// PIN. The guardian acts under a guardian mandate; the minor's own
+/// account is refused these acts with `guardian_required`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct MinorRules {
+    /// The acts a minor's own account is refused. `show_code` is the e-card
+    /// itself: a minor's own phone shows codes only where a guardian allowed
+    /// it (`e_card_on_own_phone_with_consent`).
+    pub through_guardian: Vec<Scope>,
+    /// Whether changing or resetting a minor's e-card PIN goes through the
+    /// guardian (who sets it from their own phone).
+    pub pin_through_guardian: bool,
+    /// The age from which a minor the population register records as living
+    /// on their own labour income acts alone (民法典第十八条: 十六周岁以上的
+    /// 未成年人，以自己的劳动收入为主要生活来源的，视为完全民事行为能力人);
+    /// `None`: no such exception in the region.
+    pub self_supporting_from_age: Option<u32>,
+    /// Whether a guardian may allow the e-card on the minor's own phone
+    /// (a student's campus card, for instance).
+    pub e_card_on_own_phone_with_consent: bool,
+    /// Where the rule comes from.
+    pub source: String,
+}
+
+impl Default for MinorRules {
+    /// Documents stored before the setting existed: every act on a minor's
+    /// card through the guardian, no exception, the e-card on the minor's
+    /// phone with a guardian's consent.
+    fn default() -> MinorRules {
+        MinorRules {
+            through_guardian: vec![
+                Scope::Apply,
+                Scope::Replace,
+                Scope::ReportLoss,
+                Scope::Activate,
+                Scope::ShowCode,
+            ],
+            pin_through_guardian: true,
+            self_supporting_from_age: None,
+            e_card_on_own_phone_with_consent: true,
+            source: "compatibility default: every act on a minor's card through the guardian"
+                .to_owned(),
+        }
+    }
+}
+
+impl MinorRules {
+    /// Whether a minor of `age` (the register saying whether they live on
+    /// their own labour income) may do `scope` for themself.
+    pub fn may_act_alone(&self, scope: Scope, age: u32, self_supporting: bool) -> bool {
+        self.self_supporting_exempts(age, self_supporting)
+            || !self.through_guardian.contains(&scope)
+    }
+
+    /// Whether the minor may change or reset their own PIN.
+    pub fn may_set_own_pin(&self, age: u32, self_supporting: bool) -> bool {
+        self.self_supporting_exempts(age, self_supporting) || !self.pin_through_guardian
+    }
+
+    fn self_supporting_exempts(&self, age: u32, self_supporting: bool) -> bool {
+        self_supporting
+            && self
+                .self_supporting_from_age
+                .is_some_and(|from| age >= from)
+    }
+}
+
+/// 出生一件事 (the newborn's birth matters in one go): the guardian files
+/// one form with the birth registration facts and the card application;
+/// the household-registration step assigns the ID number, then the card is
+/// made.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct NewbornRules {
+    /// Whether the region takes the one form online.
+    pub one_submission: bool,
+    /// Days the household-registration step (户口登记) takes.
+    pub registration_days: u32,
+    /// Children younger than this many years apply without a photo
+    /// (`0`: a photo is always needed).
+    pub photo_exempt_under_age: u32,
+    /// Where the rule comes from.
+    pub source: String,
+}
+
+impl Default for NewbornRules {
+    /// Documents stored before the setting existed: no one-form service,
+    /// a photo always.
+    fn default() -> NewbornRules {
+        NewbornRules {
+            one_submission: false,
+            registration_days: 1,
+            photo_exempt_under_age: 0,
+            source: "compatibility default: no 出生一件事 service".to_owned(),
+        }
+    }
+}
+
+/// On-the-spot issue (即时制卡): at outlets that offer it, the card is made
+/// while the applicant waits and works at once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct InstantIssueRules {
+    /// Whether the region's outlets with the service may issue on the spot.
+    pub offered: bool,
+    /// Days an instant-issue application waits for the applicant at the
+    /// outlet before it is cancelled.
+    pub hold_days: u32,
+    /// Where the rule comes from.
+    pub source: String,
+}
+
+impl Default for InstantIssueRules {
+    /// Documents stored before the setting existed: not offered.
+    fn default() -> InstantIssueRules {
+        InstantIssueRules {
+            offered: false,
+            hold_days: 7,
+            source: "compatibility default: no instant issue".to_owned(),
+        }
+    }
 }
 
 /// Terminals need a status list issued within a day unless a region says
@@ -269,6 +404,12 @@ struct RulesDocument {
     on_behalf: OnBehalfRules,
     #[serde(default = "default_status_list_max_age_hours")]
     status_list_max_age_hours: u32,
+    #[serde(default)]
+    minors: MinorRules,
+    #[serde(default)]
+    newborn: NewbornRules,
+    #[serde(default)]
+    instant_issue: InstantIssueRules,
 }
 
 impl From<RulesDocument> for RegionalRules {
@@ -301,6 +442,9 @@ impl From<RulesDocument> for RegionalRules {
             account_security: document.account_security,
             on_behalf: document.on_behalf,
             status_list_max_age_hours: document.status_list_max_age_hours,
+            minors: document.minors,
+            newborn: document.newborn,
+            instant_issue: document.instant_issue,
         }
     }
 }

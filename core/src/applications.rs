@@ -12,7 +12,7 @@ use ecard_api::identity::PinAction;
 use ecard_api::paths;
 use ecard_api::resident::{
     Application, CardStatus, ECardState, LossKind, LossReportRequest, NewCardRequest,
-    PaymentRequest, PhotoRequest, ReplacementKind, ReplacementRequest,
+    PaymentRequest, PhotoRequest, ReplacementKind, ReplacementRequest, Scope,
 };
 
 use crate::client::EcardClient;
@@ -21,7 +21,7 @@ use crate::error::ClientError;
 use crate::net::{ApiRequest, RetryPolicy};
 use crate::workflows::{
     ApplicationFlow, LossFlow, NewCardForm, ReplacementForm, Submission, check_bank,
-    check_delivery, flow_of, invalid, not_allowed,
+    check_delivery, flow_of, guardian_required, invalid, not_allowed,
 };
 
 /// Cards and applications of the client.
@@ -37,16 +37,7 @@ impl EcardClient {
         let rules = self.rules_required()?;
         let person_id = self.person_for(form.person_id.clone())?;
         if person_id == session.person_id {
-            let today = self.china_today()?;
-            let minor = ecard_documents::DocumentType::from_name(&session.identity.id_type)
-                .and_then(|kind| {
-                    ecard_documents::validate(kind, &session.identity.id_number, today).ok()
-                })
-                .and_then(|document| document.age())
-                .is_some_and(|age| age < rules.adult_age);
-            if minor {
-                return Err(not_allowed("a minor applies through a guardian"));
-            }
+            self.ensure_may_act_alone(Scope::Apply)?;
         }
         ecard_documents::validate_photo(&form.photo_jpeg, &(&rules.photo).into())
             .map_err(|error| invalid("photo", error))?;
@@ -80,6 +71,7 @@ impl EcardClient {
         draft_id: Option<String>,
     ) -> Result<Submission, ClientError> {
         let rules = self.rules_required()?;
+        self.ensure_may_act_alone_on_card(&form.card_id, Scope::Replace)?;
         if let Some(photo) = &form.photo_jpeg {
             ecard_documents::validate_photo(photo, &(&rules.photo).into())
                 .map_err(|error| invalid("photo", error))?;
@@ -190,6 +182,7 @@ impl EcardClient {
 
     /// Enables the social-security function of a received card (社保功能启用).
     pub async fn activate_card(&self, card_id: &str) -> Result<Submission, ClientError> {
+        self.ensure_may_act_alone_on_card(card_id, Scope::Activate)?;
         self.submit(
             "card.activate",
             paths::with_id(paths::ACTIVATION, card_id),
@@ -210,6 +203,8 @@ impl EcardClient {
         kind: LossKind,
     ) -> Result<Submission, ClientError> {
         let rules = self.rules_required()?;
+        // Before the local suspension: a refused minor keeps a working card.
+        self.ensure_may_act_alone_on_card(card_id, Scope::ReportLoss)?;
         if kind == LossKind::Formal
             || rules.e_card_timing.during_temporary_loss == ECardState::Suspended
         {
@@ -232,6 +227,7 @@ impl EcardClient {
     /// the person goes to a counter. Needs the e-card PIN, checked online
     /// first; the submission carries a single-use grant, never the PIN.
     pub async fn release_loss(&self, card_id: &str, pin: &str) -> Result<Submission, ClientError> {
+        self.ensure_may_act_alone_on_card(card_id, Scope::ReportLoss)?;
         if !self.rules_required()?.release_online {
             return Err(not_allowed(
                 "in this region a loss report is released at a counter",
@@ -246,6 +242,61 @@ impl EcardClient {
             None,
         )
         .await
+    }
+
+    /// Refuses, before anything is sent or changed here, an act on the
+    /// account holder's own card that the region's rules reserve to a
+    /// guardian while the holder is a minor (`guardian_required`, as the
+    /// platform would). Where a self-supporting minor may act alone the
+    /// platform decides: this phone does not know the register's record.
+    pub(crate) fn ensure_may_act_alone(&self, scope: Scope) -> Result<(), ClientError> {
+        let Some(age) = self.minor_age()? else {
+            return Ok(());
+        };
+        let minors = self.rules_required()?.minors;
+        if minors.may_act_alone(scope, age, true) {
+            return Ok(());
+        }
+        Err(guardian_required())
+    }
+
+    /// [`EcardClient::ensure_may_act_alone`] for an act on `card_id`, when it
+    /// is the account holder's own card (a ward's card is the mandate's
+    /// business, checked by the platform).
+    pub(crate) fn ensure_may_act_alone_on_card(
+        &self,
+        card_id: &str,
+        scope: Scope,
+    ) -> Result<(), ClientError> {
+        let own = self.cached_profile()?.is_some_and(|profile| {
+            profile
+                .person
+                .cards
+                .iter()
+                .any(|card| card.card_id == card_id)
+        });
+        if own {
+            self.ensure_may_act_alone(scope)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The account holder's age if under the region's age of majority.
+    pub(crate) fn minor_age(&self) -> Result<Option<u32>, ClientError> {
+        let Some(session) = self.session() else {
+            return Ok(None);
+        };
+        let rules = self.rules_required()?;
+        let today = self.china_today()?;
+        Ok(
+            ecard_documents::DocumentType::from_name(&session.identity.id_type)
+                .and_then(|kind| {
+                    ecard_documents::validate(kind, &session.identity.id_number, today).ok()
+                })
+                .and_then(|document| document.age())
+                .filter(|age| *age < rules.adult_age),
+        )
     }
 
     /// The applications of the account and of people it tracks, as flows;

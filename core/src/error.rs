@@ -431,6 +431,10 @@ fn refused_message(code: ProblemCode, locale: Locale) -> &'static str {
             "您为此人出示电子社保卡码的授权已到期（授权已结束或被监护人已成年），不能再生成二维码。",
             "Your authority to show this person's code has ended (the mandate ended or the child has come of age).",
         ),
+        ProblemCode::GuardianRequired => locale.pick(
+            "未满18周岁的持卡人办理此业务需由法定监护人代办。请让监护人在他们的手机上为您办理。",
+            "You are under 18, so your legal guardian does this for you. Ask your guardian to do it from their phone.",
+        ),
         ProblemCode::NoMandate | ProblemCode::Forbidden => locale.pick(
             "您没有为此人办理该业务的授权。",
             "You are not authorised to do this for this person.",

@@ -11,7 +11,7 @@ use ecard_api::paths;
 use ecard_api::problem::ProblemCode;
 use ecard_api::resident::{
     AuditEntry, Delegation, DelegationKind, DelegationRequest, Evidence, PersonIdentity,
-    Relationship, Scope,
+    Relationship, Scope, WardECardRequest, WardPinRequest,
 };
 
 use crate::client::EcardClient;
@@ -147,6 +147,53 @@ impl EcardClient {
             None,
         )
         .await
+    }
+
+    /// As a ward's guardian (under the guardian mandate `delegation_id`),
+    /// allows the e-card on the ward's own phone, or withdraws it: the
+    /// ward's codes then stop at once. Needs this account's PIN.
+    pub async fn set_ward_e_card(
+        &self,
+        delegation_id: &str,
+        allowed: bool,
+        pin: &str,
+    ) -> Result<Submission, ClientError> {
+        let pin_grant = self.pin_grant(pin, PinAction::ActForWard).await?;
+        let body = serde_json::to_value(WardECardRequest {
+            allowed,
+            pin_grant: Some(pin_grant),
+        })
+        .map_err(|error| ClientError::Internal(error.to_string()))?;
+        self.submit(
+            "mandate.ward_e_card",
+            paths::with_id(paths::DELEGATION_WARD_E_CARD, delegation_id),
+            body,
+            Some(delegation_id.into()),
+            None,
+        )
+        .await
+    }
+
+    /// As a ward's guardian, sets the e-card PIN of the ward's own account
+    /// (where the rules reserve a minor's PIN to the guardian). Sent at
+    /// once, never kept in the outbox: a PIN is not stored on the phone.
+    pub async fn set_ward_pin(
+        &self,
+        delegation_id: &str,
+        new_pin: &str,
+        pin: &str,
+    ) -> Result<(), ClientError> {
+        let pin_grant = self.pin_grant(pin, PinAction::ActForWard).await?;
+        let _: serde_json::Value = self
+            .signed_post(
+                paths::with_id(paths::DELEGATION_WARD_PIN, delegation_id),
+                &WardPinRequest {
+                    new_pin: new_pin.trim().to_owned(),
+                    pin_grant: Some(pin_grant),
+                },
+            )
+            .await?;
+        Ok(())
     }
 
     /// Mandates the account holds or is the principal of.

@@ -400,6 +400,7 @@ impl EcardClient {
 
     /// Changes the PIN knowing the current one.
     pub async fn change_pin(&self, current_pin: &str, new_pin: &str) -> Result<(), ClientError> {
+        self.ensure_may_set_own_pin()?;
         let _: serde_json::Value = self
             .signed_post(
                 paths::PIN.into(),
@@ -410,6 +411,18 @@ impl EcardClient {
             )
             .await?;
         Ok(())
+    }
+
+    /// Refuses a minor's own PIN change or reset where the rules reserve it
+    /// to the guardian (who sets it with [`EcardClient::set_ward_pin`]).
+    fn ensure_may_set_own_pin(&self) -> Result<(), ClientError> {
+        let Some(age) = self.minor_age()? else {
+            return Ok(());
+        };
+        if self.rules_required()?.minors.may_set_own_pin(age, true) {
+            return Ok(());
+        }
+        Err(crate::workflows::guardian_required())
     }
 
     async fn account_face_check(
@@ -434,6 +447,8 @@ impl EcardClient {
         face: Arc<dyn FaceCheck>,
         new_pin: &str,
     ) -> Result<(), ClientError> {
+        // Before the face capture: a minor's PIN may be the guardian's to set.
+        self.ensure_may_set_own_pin()?;
         let face_result = self.account_face_check(face, FacePurpose::PinReset).await?;
         let _: serde_json::Value = self
             .signed_post(

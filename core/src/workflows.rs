@@ -261,6 +261,15 @@ pub(crate) fn invalid(field: &str, error: ecard_documents::DocumentError) -> Cli
     }
 }
 
+/// The refusal of an act a minor's guardian does for them.
+pub(crate) fn guardian_required() -> ClientError {
+    ClientError::Refused {
+        code: ProblemCode::GuardianRequired,
+        detail: "a holder under the age of majority does this through a guardian".to_owned(),
+        field: None,
+    }
+}
+
 pub(crate) fn not_allowed(detail: &str) -> ClientError {
     ClientError::Refused {
         code: ProblemCode::NotAllowedByRules,

@@ -93,7 +93,7 @@ async fn admin_endpoints_need_the_token() {
         .iter()
         .map(|persona| persona["persona"].as_str().unwrap())
         .collect();
-    assert_eq!(roles, ["elder", "minor", "newborn", "resident"]);
+    assert_eq!(roles, ["elder", "minor", "newborn", "resident", "student"]);
     let newborn = &personas.body.as_array().unwrap()[2];
     assert_eq!(newborn["name"], "张小满");
     assert!(newborn["birth_certificate"].is_string());

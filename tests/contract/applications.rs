@@ -11,7 +11,7 @@ async fn new_card_by_pickup_through_activation() {
 
     // Refusals that must not leave an application behind.
     let mut body = new_card(&me, pickup());
-    body["bank"] = json!("cmb");
+    body["bank"] = json!("hsbc");
     let answer = device.post("/v1/applications", body).await;
     problem(&answer, 422, "invalid_field");
     assert_eq!(answer.body["field"], "bank");

@@ -202,8 +202,8 @@ async fn guardians_of_a_minor_and_a_newborn() {
         &minor_device
             .post("/v1/applications", new_card(minor_id, pickup()))
             .await,
-        409,
-        "not_allowed_by_rules",
+        403,
+        "guardian_required",
     );
     let newborn_id = newborn["person_id"].as_str().unwrap();
     let produced = produced_card(&platform, &parent, newborn_id, mail()).await;

@@ -17,7 +17,7 @@ fn ends(set: &Value) -> Vec<u64> {
 }
 
 /// Moves the platform clock to `at` (forward only); returns the new time.
-async fn advance_to(platform: &TestPlatform, at: u64) -> u64 {
+pub(super) async fn advance_to(platform: &TestPlatform, at: u64) -> u64 {
     let now = advance(platform, 0).await;
     assert!(now < at, "the clock is already at {now}, past {at}");
     advance(platform, at - now).await
@@ -36,7 +36,7 @@ async fn exact_terminal(platform: &TestPlatform, purposes: &[Purpose]) -> Verifi
 }
 
 /// `YYYYMMDD` of someone who turns `age` on the China date `days` after `now`.
-fn born_to_turn(age: u16, now: u64, days: u64) -> (String, u64) {
+pub(super) fn born_to_turn(age: u16, now: u64, days: u64) -> (String, u64) {
     let mut day = ecard_documents::Date::in_china_at(now + days * DAY).unwrap();
     // No 29 February: such a birthday is kept on 1 March in common years.
     while day.month() == 2 && day.day() == 29 {

@@ -38,6 +38,7 @@ mod enrolment;
 mod family;
 mod feeds;
 mod lifetime;
+mod minors;
 mod on_behalf;
 mod requests;
 mod search_vocabulary;

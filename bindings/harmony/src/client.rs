@@ -738,6 +738,35 @@ impl Client {
         .await
     }
 
+    /// As a ward's guardian, allows (or withdraws) the e-card on the
+    /// ward's own phone; withdrawn, the ward's codes stop at once.
+    #[napi]
+    pub async fn set_ward_e_card(
+        &self,
+        delegation_id: String,
+        allowed: bool,
+        pin: String,
+    ) -> Fallible<Value> {
+        self.run(|core| async move {
+            core.set_ward_e_card(&delegation_id, allowed, &pin)
+                .await
+                .map(|submission| convert::submission(&submission))
+        })
+        .await
+    }
+
+    /// As a ward's guardian, sets the e-card PIN of the ward's own account.
+    #[napi]
+    pub async fn set_ward_pin(
+        &self,
+        delegation_id: String,
+        new_pin: String,
+        pin: String,
+    ) -> Fallible<()> {
+        self.run(|core| async move { core.set_ward_pin(&delegation_id, &new_pin, &pin).await })
+            .await
+    }
+
     /// The applications of the account and of people it tracks, as flows.
     #[napi]
     pub async fn applications(&self) -> Fallible<Vec<ApplicationFlow>> {

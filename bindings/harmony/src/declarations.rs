@@ -35,7 +35,8 @@ use ecard_api::resident::{
     Scope, StageEntry,
 };
 use ecard_api::rules::{
-    AccountSecurity, Bank, ECardTiming, OnBehalfRules, PhotoRules, RegionalRules,
+    AccountSecurity, Bank, ECardTiming, InstantIssueRules, MinorRules, NewbornRules, OnBehalfRules,
+    PhotoRules, RegionalRules,
 };
 use ecard_core::privacy::{ExportedCredential, ExportedDraft, ExportedSubmission};
 use ecard_core::storage::{RecoveredTable, RecoveryReport};
@@ -124,6 +125,9 @@ fn declarations() -> Vec<String> {
         ECardTiming,
         AccountSecurity,
         OnBehalfRules,
+        MinorRules,
+        NewbornRules,
+        InstantIssueRules,
         LossReport,
         Card,
         PersonSummary,

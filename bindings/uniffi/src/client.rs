@@ -597,6 +597,34 @@ impl EcardClient {
         .await
     }
 
+    /// As a ward's guardian, allows (or withdraws) the e-card on the
+    /// ward's own phone; withdrawn, the ward's codes stop at once.
+    pub async fn set_ward_e_card(
+        &self,
+        delegation_id: String,
+        allowed: bool,
+        pin: String,
+    ) -> Result<Submission, EcardError> {
+        self.call(|client| async move {
+            let submission = client
+                .set_ward_e_card(&delegation_id, allowed, &pin)
+                .await?;
+            Ok(submission)
+        })
+        .await
+    }
+
+    /// As a ward's guardian, sets the e-card PIN of the ward's own account.
+    pub async fn set_ward_pin(
+        &self,
+        delegation_id: String,
+        new_pin: String,
+        pin: String,
+    ) -> Result<(), EcardError> {
+        self.call(|client| async move { client.set_ward_pin(&delegation_id, &new_pin, &pin).await })
+            .await
+    }
+
     /// The applications of the account and of people it tracks, as flows
     /// (fetched when online, from the cache when not).
     pub async fn applications(&self) -> Result<Vec<ApplicationFlow>, EcardError> {

@@ -142,6 +142,9 @@ pub enum PinAction {
     ConsentMandate,
     /// Change the phone on record.
     ChangePhone,
+    /// Decide for a ward as their guardian (the e-card on the ward's phone,
+    /// the ward's PIN).
+    ActForWard,
 }
 
 /// An enrolled device in the account's list.

@@ -24,7 +24,8 @@ use ecard_api::resident::{
     Scope, StageEntry,
 };
 use ecard_api::rules::{
-    AccountSecurity, Bank, ECardTiming, OnBehalfRules, PhotoRules, RegionalRules,
+    AccountSecurity, Bank, ECardTiming, InstantIssueRules, MinorRules, NewbornRules, OnBehalfRules,
+    PhotoRules, RegionalRules,
 };
 use ecard_core::bridge::BindingConfig;
 use ecard_core::storage::{RecoveredTable, RecoveryReport};
@@ -549,6 +550,52 @@ pub struct RegionalRules {
     /// The oldest status list (by its issue time) the region's terminals
     /// rest a verdict on.
     pub status_list_max_age_hours: u32,
+    /// What a holder under `adult_age` does only through a guardian.
+    pub minors: MinorRules,
+    /// 出生一件事: a newborn's birth registration and card in one form.
+    pub newborn: NewbornRules,
+    /// On-the-spot issue at outlets (即时制卡, 立等可取).
+    pub instant_issue: InstantIssueRules,
+}
+
+/// What a holder under the age of majority may not do alone.
+#[uniffi::remote(Record)]
+pub struct MinorRules {
+    /// The acts a minor's own account is refused (`show_code`: the e-card on
+    /// the minor's own phone, unless a guardian allows it).
+    pub through_guardian: Vec<Scope>,
+    /// Whether a minor's PIN is changed or reset by the guardian.
+    pub pin_through_guardian: bool,
+    /// The age from which a self-supporting minor acts alone (`None`: never).
+    pub self_supporting_from_age: Option<u32>,
+    /// Whether a guardian may allow the e-card on the minor's own phone.
+    pub e_card_on_own_phone_with_consent: bool,
+    /// Where the rule comes from.
+    pub source: String,
+}
+
+/// 出生一件事: the newborn's birth registration and card in one form.
+#[uniffi::remote(Record)]
+pub struct NewbornRules {
+    /// Whether the region takes the one form online.
+    pub one_submission: bool,
+    /// Days the household-registration step takes.
+    pub registration_days: u32,
+    /// Children younger than this many years apply without a photo.
+    pub photo_exempt_under_age: u32,
+    /// Where the rule comes from.
+    pub source: String,
+}
+
+/// On-the-spot issue (即时制卡) at outlets that offer it.
+#[uniffi::remote(Record)]
+pub struct InstantIssueRules {
+    /// Whether the region's outlets with the service issue on the spot.
+    pub offered: bool,
+    /// Days an instant-issue application waits for the applicant.
+    pub hold_days: u32,
+    /// Where the rule comes from.
+    pub source: String,
 }
 
 /// Who may show a code for whom, per purpose (the region's terminals apply it).
@@ -1220,6 +1267,8 @@ pub struct Delegation {
     pub expires_at: u64,
     /// When it was revoked.
     pub revoked_at: Option<u64>,
+    /// Since when the guardian allows the e-card on the ward's own phone.
+    pub ward_e_card_since: Option<u64>,
 }
 
 /// One audited action: who did what for whom under which mandate.

@@ -6,21 +6,94 @@
 //! [`RegionalRules`] document. Four provinces with different settings make
 //! any hard-coded assumption show up in tests.
 //!
-//! Taken from the domain documents (`docs/sample-data.md` quotes them):
-//! the 18-year guardian age (Jiangxi's 社会保障卡业务办理应知应会: "年满 18
-//! 周岁的公民…未满 18 周岁的公民需法定监护人…代办") and Jiangxi's e-card
-//! during production (same document: "公民在新申领第三代社会保障卡时，将同步
-//! 生成电子社会保障卡，持卡人可在电子社会保障卡渠道直接使用"). Every other
-//! value — the relative quotas included, which no document states — is a
-//! plausible choice for sample data, not a province's published rule.
+//! Each value's source is in `docs/sample-data.md` ("Sources of the rule
+//! values"), a test keeps that table and these documents in step: a quote
+//! from the domain documents (the 18-year guardian age and what goes through
+//! the guardian, Jiangxi's e-card during production, the count of 18
+//! co-branded banks, 出生一件事 and instant issue where the documents name
+//! them), or "sample data" — a plausible choice, not a province's published
+//! rule (the relative quotas, fees, postage and lead times among them).
 
 use ecard_api::resident::ECardState::{Active, Suspended};
+use ecard_api::resident::Scope;
 use ecard_api::rules::{
-    AccountSecurity, Bank, DEFAULT_STATUS_LIST_MAX_AGE_HOURS, ECardTiming, OnBehalfRules,
-    PhotoRules, Purpose, RegionalRules,
+    AccountSecurity, Bank, DEFAULT_STATUS_LIST_MAX_AGE_HOURS, ECardTiming, InstantIssueRules,
+    MinorRules, NewbornRules, OnBehalfRules, PhotoRules, Purpose, RegionalRules,
 };
 
 use super::regions::BANKS;
+
+/// Jiangxi's co-branded banks beyond the eleven whose branches the sample
+/// outlets include: the report gives the count ("社会保障卡合作银行增加至18家"),
+/// not the names, so these seven are plausible sample choices.
+const MORE_JIANGXI_BANKS: [(&str, &str); 7] = [
+    ("citic", "中信银行"),
+    ("ceb", "中国光大银行"),
+    ("cmbc", "中国民生银行"),
+    ("cib", "兴业银行"),
+    ("cmb", "招商银行"),
+    ("spdb", "上海浦东发展银行"),
+    ("hxb", "华夏银行"),
+];
+
+/// The Jiangxi notice's rule for holders under 18, and the technical-school
+/// notice's e-card for students (on the student's phone once a guardian
+/// allows it). No exception for a self-supporting 16- or 17-year-old: the
+/// notice names none.
+fn minors_jiangxi() -> MinorRules {
+    MinorRules {
+        through_guardian: vec![
+            Scope::Apply,
+            Scope::Replace,
+            Scope::ReportLoss,
+            Scope::Activate,
+            Scope::ShowCode,
+        ],
+        pin_through_guardian: true,
+        self_supporting_from_age: None,
+        e_card_on_own_phone_with_consent: true,
+        source: "jiangxi-card-business-rules.txt, 社会保障卡业务办理应知应会: 未满 18 周岁的公民需法定监护人持有效身份证件、户口簿…代办 \
+                 (申领、启用、挂失、解挂、补换、密码修改和重置); the e-card on a student's own phone with a guardian's consent: \
+                 sample reading of the same notice's 确保…电子社会保障卡能正常申领"
+            .to_owned(),
+    }
+}
+
+/// Sample data: the guardian rule of the domain documents, with the civil
+/// code's exception for a minor of 16 or 17 living on their own income.
+fn minors_with_self_supporting_exception(e_card_on_own_phone: bool) -> MinorRules {
+    MinorRules {
+        self_supporting_from_age: Some(16),
+        e_card_on_own_phone_with_consent: e_card_on_own_phone,
+        source: "sample data: the guardian rule of the Jiangxi notice, with 民法典第十八条 (十六周岁以上的未成年人，\
+                 以自己的劳动收入为主要生活来源的，视为完全民事行为能力人) as the exception"
+            .to_owned(),
+        ..minors_jiangxi()
+    }
+}
+
+/// 出生一件事 in the provinces the documents name for it.
+fn newborn(one_submission: bool, photo_exempt_under_age: u32, source: &str) -> NewbornRules {
+    NewbornRules {
+        one_submission,
+        registration_days: 1,
+        photo_exempt_under_age,
+        source: source.to_owned(),
+    }
+}
+
+fn instant_issue(hold_days: u32, source: &str) -> InstantIssueRules {
+    InstantIssueRules {
+        offered: true,
+        hold_days,
+        source: source.to_owned(),
+    }
+}
+
+const NATIONAL_INSTANT: &str = "national-one-card-progress-2024.txt: 各地普遍实现了社保卡申领、补换的“立等可取”; \
+     the hold days are sample data";
+const NATIONAL_NEWBORN: &str = "national-one-card-progress-2024.txt: 浙江、上海、江苏、海南、广东、山东等地还先行开展社保卡申领等“出生一件事”联办工作; \
+     the photo age and registration days are sample data";
 
 /// Version of every generated rules document.
 pub(crate) const RULES_VERSION: u64 = 1;
@@ -99,12 +172,23 @@ pub(crate) fn rules() -> Vec<RegionalRules> {
             relative_quota: 8,
             credential_lifetime_hours: 24,
             adult_age: 18,
-            banks: banks(&BANKS),
+            banks: banks(&[&BANKS[..], &MORE_JIANGXI_BANKS[..]].concat()),
             production_days: 3,
             delivery_days: 3,
             account_security: AccountSecurity::default(),
             on_behalf: on_behalf_personal_concessions(),
             status_list_max_age_hours: DEFAULT_STATUS_LIST_MAX_AGE_HOURS,
+            minors: minors_jiangxi(),
+            newborn: newborn(
+                true,
+                1,
+                "jiangxi-one-card-report.txt: 将户口登记、社会保障卡申领等事项整合为“新生儿出生一件事”联办服务…家长只需填写一张表格，\
+                 提交一次申请就能办好，并提供邮寄到家服务; no photo under one year and the registration days are sample data",
+            ),
+            instant_issue: instant_issue(
+                7,
+                "jiangxi-one-card-report.txt: 实现社会保障卡业务全省通办、立等可取“即时办”; the hold days are sample data",
+            ),
         },
         RegionalRules {
             region: "330000".to_owned(),
@@ -150,6 +234,9 @@ pub(crate) fn rules() -> Vec<RegionalRules> {
             account_security: AccountSecurity::default(),
             on_behalf: on_behalf_personal_concessions(),
             status_list_max_age_hours: DEFAULT_STATUS_LIST_MAX_AGE_HOURS,
+            minors: minors_with_self_supporting_exception(true),
+            newborn: newborn(true, 3, NATIONAL_NEWBORN),
+            instant_issue: instant_issue(5, NATIONAL_INSTANT),
         },
         RegionalRules {
             region: "440000".to_owned(),
@@ -195,6 +282,9 @@ pub(crate) fn rules() -> Vec<RegionalRules> {
             account_security: AccountSecurity::default(),
             on_behalf: on_behalf_accompanied_admission(),
             status_list_max_age_hours: DEFAULT_STATUS_LIST_MAX_AGE_HOURS,
+            minors: minors_with_self_supporting_exception(false),
+            newborn: newborn(true, 0, NATIONAL_NEWBORN),
+            instant_issue: instant_issue(3, NATIONAL_INSTANT),
         },
         RegionalRules {
             region: "510000".to_owned(),
@@ -238,6 +328,13 @@ pub(crate) fn rules() -> Vec<RegionalRules> {
             account_security: AccountSecurity::default(),
             on_behalf: on_behalf_personal_concessions(),
             status_list_max_age_hours: DEFAULT_STATUS_LIST_MAX_AGE_HOURS,
+            minors: minors_jiangxi(),
+            newborn: newborn(
+                false,
+                0,
+                "sample data: Sichuan is not among the provinces national-one-card-progress-2024.txt names for 出生一件事",
+            ),
+            instant_issue: instant_issue(10, NATIONAL_INSTANT),
         },
     ]
 }

@@ -417,7 +417,40 @@ fn provinces_have_different_rules() {
         ECardState::Active,
         "Jiangxi: 同步生成电子社会保障卡，持卡人可在电子社会保障卡渠道直接使用"
     );
-    assert_eq!(rules[0].banks.len(), 11);
+    assert_eq!(
+        rules[0].banks.len(),
+        18,
+        "Jiangxi: 社会保障卡合作银行增加至18家"
+    );
+    // Every act on a minor's card goes through the guardian; the exception
+    // for a self-supporting 16-year-old is a region's choice.
+    for r in &rules {
+        assert!(r.minors.pin_through_guardian);
+        assert!(
+            r.minors
+                .through_guardian
+                .contains(&ecard_api::resident::Scope::ReportLoss)
+        );
+        assert!(!r.minors.source.is_empty() && !r.newborn.source.is_empty());
+        assert!(
+            r.instant_issue.offered,
+            "各地普遍实现了社保卡申领、补换的“立等可取”"
+        );
+    }
+    assert_eq!(rules[0].minors.self_supporting_from_age, None);
+    assert_eq!(
+        rules
+            .iter()
+            .map(|r| r.minors.self_supporting_from_age)
+            .collect::<HashSet<_>>()
+            .len(),
+        2
+    );
+    assert!(
+        rules[0].newborn.one_submission,
+        "家长只需填写一张表格，提交一次申请"
+    );
+    assert!(rules[0].newborn.photo_exempt_under_age > 0);
 }
 
 #[test]

@@ -132,6 +132,7 @@ pub fn authorise(
     now: u64,
 ) -> ApiResult<Option<String>> {
     if caller.person_id == person_id {
+        ensure_may_act_alone(tx, person_id, scope, now)?;
         return Ok(None);
     }
     let scope_name = format!("%\"{}\"%", enum_name(&scope));
@@ -144,6 +145,90 @@ pub fn authorise(
     .optional()?
     .map(Some)
     .ok_or_else(|| ApiError::new(ProblemCode::NoMandate, "you hold no active mandate for this person and action"))
+}
+
+/// Refuses a minor's own account an act the region's rules reserve to a
+/// guardian ([`ecard_api::rules::MinorRules`]): `guardian_required`. The
+/// e-card (`show_code`) is allowed on the minor's own phone while an active
+/// guardian mandate carries the guardian's consent to it.
+pub fn ensure_may_act_alone(
+    tx: &Transaction<'_>,
+    person_id: &str,
+    scope: Scope,
+    now: u64,
+) -> ApiResult<()> {
+    let Some((age, self_supporting, rules)) = minor_holder(tx, person_id, now)? else {
+        return Ok(());
+    };
+    if rules.minors.may_act_alone(scope, age, self_supporting) {
+        return Ok(());
+    }
+    if scope == Scope::ShowCode {
+        if rules.minors.e_card_on_own_phone_with_consent
+            && guardian_allows_own_e_card(tx, person_id, now)?
+        {
+            return Ok(());
+        }
+        return Err(ApiError::new(
+            ProblemCode::GuardianRequired,
+            "a holder under the age of majority shows the e-card on their own phone only once a guardian allows it",
+        ));
+    }
+    Err(ApiError::new(
+        ProblemCode::GuardianRequired,
+        format!(
+            "a holder under {} does this through a guardian",
+            rules.adult_age
+        ),
+    ))
+}
+
+/// Refuses a minor changing or resetting their own e-card PIN where the
+/// rules reserve it to the guardian.
+pub fn ensure_may_set_own_pin(tx: &Transaction<'_>, person_id: &str, now: u64) -> ApiResult<()> {
+    match minor_holder(tx, person_id, now)? {
+        Some((age, self_supporting, rules))
+            if !rules.minors.may_set_own_pin(age, self_supporting) =>
+        {
+            Err(ApiError::new(
+                ProblemCode::GuardianRequired,
+                "a guardian sets the e-card PIN of a holder under the age of majority",
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The age, the register's self-supporting mark and the rules of
+/// `person_id` if they are under their region's age of majority at `now`.
+pub fn minor_holder(
+    tx: &Transaction<'_>,
+    person_id: &str,
+    now: u64,
+) -> ApiResult<Option<(u32, bool, ecard_api::rules::RegionalRules)>> {
+    let person = crate::store::rows::person(tx, person_id)?;
+    let rules = crate::domain::rules::rules_for(tx, &person.region)?;
+    Ok(crate::domain::dates::age_on(person.birth_date, now)
+        .filter(|age| *age < rules.adult_age)
+        .map(|age| (age, person.self_supporting, rules)))
+}
+
+/// Whether an active guardian mandate for `person_id` carries the
+/// guardian's consent to the e-card on the minor's own phone.
+pub fn guardian_allows_own_e_card(
+    tx: &Transaction<'_>,
+    person_id: &str,
+    now: u64,
+) -> ApiResult<bool> {
+    Ok(tx
+        .query_row(
+            "SELECT 1 FROM delegations WHERE principal_person_id = ?1 AND kind = 'guardian' \
+             AND status = 'active' AND expires_at > ?2 AND holder_e_card_since IS NOT NULL LIMIT 1",
+            params![person_id, now as i64],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
 }
 
 /// An authenticated device and its account.

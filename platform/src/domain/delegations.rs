@@ -20,7 +20,7 @@ pub(crate) const MAX_PROXY_SECONDS: u64 = 3 * 365 * 86_400;
 pub fn load(tx: &Transaction<'_>, delegation_id: &str, now: u64) -> ApiResult<Delegation> {
     tx.query_row(
         "SELECT d.delegation_id, d.kind, d.agent_account_id, d.principal_person_id, p.name, d.scopes, d.status, \
-         d.created_at, d.consented_at, d.expires_at, d.revoked_at \
+         d.created_at, d.consented_at, d.expires_at, d.revoked_at, d.holder_e_card_since \
          FROM delegations d JOIN people p ON p.person_id = d.principal_person_id WHERE d.delegation_id = ?1",
         params![delegation_id],
         |row| {
@@ -44,6 +44,7 @@ pub fn load(tx: &Transaction<'_>, delegation_id: &str, now: u64) -> ApiResult<De
                 consented_at: row.get::<_, Option<i64>>(8)?.map(|at| at as u64),
                 expires_at,
                 revoked_at: row.get::<_, Option<i64>>(10)?.map(|at| at as u64),
+                ward_e_card_since: row.get::<_, Option<i64>>(11)?.map(|at| at as u64),
             })
         },
     )
@@ -112,8 +113,39 @@ pub fn expire(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
             &principal_person,
             now,
         )?;
+        settle_ward_e_card(tx, &principal_person, now)?;
     }
     Ok(())
+}
+
+/// Records or withdraws a guardian's consent to the e-card on the ward's
+/// own phone, on the guardian mandate `delegation_id`.
+pub fn set_ward_e_card(
+    tx: &Transaction<'_>,
+    delegation: &Delegation,
+    allowed: bool,
+    now: u64,
+) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE delegations SET holder_e_card_since = CASE WHEN ?1 THEN COALESCE(holder_e_card_since, ?2) END \
+         WHERE delegation_id = ?3",
+        params![allowed, now as i64, delegation.delegation_id],
+    )?;
+    if !allowed {
+        settle_ward_e_card(tx, &delegation.principal_person_id, now)?;
+    }
+    Ok(())
+}
+
+/// After a guardian's consent went (withdrawn, or its mandate ended): while
+/// the ward still needs a guardian for the e-card and no other guardian's
+/// consent remains, the codes on the ward's own devices stop at once.
+/// Returns how many credentials were revoked.
+pub fn settle_ward_e_card(tx: &Transaction<'_>, ward: &str, now: u64) -> ApiResult<usize> {
+    if crate::domain::access::ensure_may_act_alone(tx, ward, Scope::ShowCode, now).is_ok() {
+        return Ok(0);
+    }
+    crate::domain::issuer::revoke_holder_credentials(tx, ward, now)
 }
 
 /// The scopes as stored.
@@ -134,8 +166,8 @@ pub fn revoke(tx: &Transaction<'_>, delegation: &Delegation, now: u64) -> ApiRes
         &delegation.agent_account_id,
         &delegation.principal_person_id,
         now,
-    )
-    .map(|_| ())
+    )?;
+    settle_ward_e_card(tx, &delegation.principal_person_id, now).map(|_| ())
 }
 
 /// Ends every mandate `account_id` holds for others (the account is being

@@ -581,6 +581,24 @@ pub fn revoke_agent_credentials(
     Ok(revoked)
 }
 
+/// Revokes the unexpired credentials the holder's own devices hold for
+/// their cards (a minor's e-card once no guardian allows it); returns how
+/// many.
+pub fn revoke_holder_credentials(
+    tx: &Transaction<'_>,
+    person_id: &str,
+    now: u64,
+) -> ApiResult<usize> {
+    revoke_credentials_where(
+        tx,
+        "role = 'holder' AND card_id IN (SELECT card_id FROM cards WHERE person_id = ?1) \
+         AND device_id IN (SELECT device_id FROM devices WHERE account_id IN \
+             (SELECT account_id FROM accounts WHERE person_id = ?1))",
+        person_id,
+        now,
+    )
+}
+
 /// Revokes every unexpired credential held by the devices of `account`
 /// (the account was deleted); returns how many.
 pub fn revoke_account_credentials(

@@ -41,6 +41,11 @@ pub struct NewPerson {
     /// where enrolment codes go.
     #[serde(default)]
     pub phone: Option<String>,
+    /// Whether the person lives on their own labour income (from the
+    /// employment and contribution records): a minor of the region's
+    /// `self_supporting_from_age` then acts alone.
+    #[serde(default)]
+    pub self_supporting: bool,
 }
 
 /// Adds a person to the register; returns the person id.
@@ -103,8 +108,8 @@ pub fn insert_person(tx: &Transaction<'_>, new: &NewPerson, now: u64) -> ApiResu
         .transpose()?;
     let person_id = new_id("person");
     let inserted = tx.execute(
-        "INSERT OR IGNORE INTO people (person_id, id_type, id_number, name, birth_date, region, household_register, birth_certificate, phone) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT OR IGNORE INTO people (person_id, id_type, id_number, name, birth_date, region, household_register, birth_certificate, phone, self_supporting) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             person_id,
             new.id_type,
@@ -114,7 +119,8 @@ pub fn insert_person(tx: &Transaction<'_>, new: &NewPerson, now: u64) -> ApiResu
             new.region,
             new.household_register,
             new.birth_certificate,
-            phone
+            phone,
+            new.self_supporting
         ],
     )?;
     if inserted == 0 {

@@ -119,6 +119,7 @@ pub fn validate(rules: &RegionalRules) -> ApiResult<()> {
             "a family proxy's code cannot be accepted for identity",
         ));
     }
+    validate_life_events(rules)?;
     let mut codes = std::collections::HashSet::new();
     for bank in &rules.banks {
         let code = bank.code.as_bytes();
@@ -138,6 +139,70 @@ pub fn validate(rules: &RegionalRules) -> ApiResult<()> {
     }
     Ok(())
 }
+
+/// Checks the minor, newborn and instant-issue sections: ages below the
+/// age of majority, lead times in range, each with its source.
+fn validate_life_events(rules: &RegionalRules) -> ApiResult<()> {
+    let sourced = |field: &str, source: &str| {
+        let length = source.trim().chars().count();
+        if length == 0 || length > MAX_SOURCE_CHARACTERS {
+            return Err(ApiError::field(
+                field,
+                format!(
+                    "a source of 1–{MAX_SOURCE_CHARACTERS} characters saying where the rule comes from"
+                ),
+            ));
+        }
+        Ok(())
+    };
+    let minors = &rules.minors;
+    sourced("minors", &minors.source)?;
+    if minors
+        .self_supporting_from_age
+        .is_some_and(|age| age == 0 || age >= rules.adult_age)
+    {
+        return Err(ApiError::field(
+            "minors.self_supporting_from_age",
+            "an age above zero and below adult_age",
+        ));
+    }
+    if minors
+        .through_guardian
+        .contains(&ecard_api::resident::Scope::Track)
+    {
+        // A minor always sees their own card and applications.
+        return Err(ApiError::field(
+            "minors.through_guardian",
+            "apply, replace, report_loss, activate or show_code",
+        ));
+    }
+    let newborn = &rules.newborn;
+    sourced("newborn", &newborn.source)?;
+    if !(0..=30).contains(&newborn.registration_days) {
+        return Err(ApiError::field(
+            "newborn.registration_days",
+            "between 0 and 30",
+        ));
+    }
+    if newborn.photo_exempt_under_age > rules.adult_age {
+        return Err(ApiError::field(
+            "newborn.photo_exempt_under_age",
+            "not above adult_age",
+        ));
+    }
+    let instant = &rules.instant_issue;
+    sourced("instant_issue", &instant.source)?;
+    if !(1..=90).contains(&instant.hold_days) {
+        return Err(ApiError::field(
+            "instant_issue.hold_days",
+            "between 1 and 90",
+        ));
+    }
+    Ok(())
+}
+
+/// The longest source line a rules section may carry.
+const MAX_SOURCE_CHARACTERS: usize = 600;
 
 /// Stores (or replaces) a rules document, bumping its version.
 pub fn store(tx: &Transaction<'_>, rules: &RegionalRules) -> ApiResult<u64> {

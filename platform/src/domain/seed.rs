@@ -2,7 +2,8 @@
 //! vocabulary of the sample data, and a few demo personas in the population register.
 //!
 //! The personas are the people of the demo and of examples in the docs: a
-//! resident without a card (张伟), his minor daughter and newborn son, and
+//! resident without a card (张伟), his minor daughter and newborn son, his
+//! 16-year-old technical-school son with a card and a phone of his own, and
 //! an elderly relative with a card (刘桂兰). Their ID numbers carry valid
 //! GB 11643 check digits; the newborn's birth date is twenty days before
 //! the first start.
@@ -23,6 +24,10 @@ pub const MINOR: &str = "minor";
 
 /// The resident's newborn son.
 pub const NEWBORN: &str = "newborn";
+
+/// The resident's son of 16, a technical-school student with a card and a
+/// phone: what he may do alone is the region's minor rules.
+pub const STUDENT: &str = "student";
 
 /// The resident's elderly relative, who has a card.
 pub const ELDER: &str = "elder";
@@ -143,6 +148,7 @@ fn seed_personas(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
         birth_certificate: birth_certificate.map(str::to_owned),
         guardians,
         phone: phone.map(str::to_owned),
+        self_supporting: false,
     };
     let resident = insert_person(
         tx,
@@ -180,6 +186,23 @@ fn seed_personas(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
         ),
         now,
     )?;
+    // Sixteen and a hundred days old at the first start.
+    let student_birth = Date::new(today.year().saturating_sub(16), today.month(), 1)
+        .and_then(|date| Date::from_unix_days(date.to_unix_days() - 100))
+        .unwrap_or(today);
+    let student = insert_person(
+        tx,
+        &person(
+            "张子轩",
+            resident_id(region, student_birth, "057")?,
+            Some(household),
+            None,
+            vec![resident.clone()],
+            Some("13700137000"),
+        ),
+        now,
+    )?;
+    insert_card(tx, &student, "ccb", now)?;
     let elder = insert_person(
         tx,
         &person(
@@ -197,6 +220,7 @@ fn seed_personas(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
         (RESIDENT, resident),
         (MINOR, minor),
         (NEWBORN, newborn),
+        (STUDENT, student),
         (ELDER, elder),
     ] {
         tx.execute(

@@ -21,7 +21,6 @@ use crate::domain::applications::{
     of_holder_and_principals, receive, submit,
 };
 use crate::domain::cards::{bank_account_closed, photo_on_file};
-use crate::domain::dates::age_on;
 use crate::domain::feeds::outlet_exists;
 use crate::domain::rules::rules_for;
 use crate::error::{ApiError, ApiResult};
@@ -78,16 +77,9 @@ pub fn submit_new(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let request: NewCardRequest = ctx.json()?;
     let caller = ctx.caller()?.clone();
     let applicant = person(ctx.tx, &request.person_id)?;
+    // A minor's own account is refused here (`guardian_required`).
     let mandate = authorise(ctx.tx, &caller, &applicant.person_id, Scope::Apply, ctx.now)?;
     let rules = rules_for(ctx.tx, &applicant.region)?;
-    if mandate.is_none()
-        && age_on(applicant.birth_date, ctx.now).is_some_and(|age| age < rules.adult_age)
-    {
-        return Err(ApiError::new(
-            ProblemCode::NotAllowedByRules,
-            "a minor applies through a guardian",
-        ));
-    }
     ensure_no_card_or_application(ctx.tx, &applicant.person_id)?;
     ecard_documents::validate_phone(&request.phone)
         .map_err(|error| ApiError::field("phone", error.message(Locale::En)))?;

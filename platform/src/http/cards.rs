@@ -61,6 +61,8 @@ pub fn credentials(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
         };
         return Err(ApiError::new(ProblemCode::CardNotActive, detail));
     }
+    // A minor's own phone needs a guardian's consent (`guardian_required`).
+    let mandate = authorise(ctx.tx, &caller, &card.person_id, Scope::ShowCode, ctx.now)?;
     let holder = person(ctx.tx, &card.person_id)?;
     let rules = rules_for(ctx.tx, &card.region)?;
     let set = issue_credentials(
@@ -80,7 +82,6 @@ pub fn credentials(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
         },
         ctx.now,
     )?;
-    let mandate = authorise(ctx.tx, &caller, &card.person_id, Scope::ShowCode, ctx.now)?;
     audit(
         ctx.tx,
         ctx.now,

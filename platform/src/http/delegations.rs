@@ -6,7 +6,10 @@
 use axum::http::StatusCode;
 use ecard_api::identity::{FaceChallenge, FacePurpose, FaceResultSubmission, PinAction};
 use ecard_api::problem::ProblemCode;
-use ecard_api::resident::{Delegation, DelegationKind, DelegationRequest, DelegationStatus};
+use ecard_api::resident::{
+    Delegation, DelegationKind, DelegationRequest, DelegationStatus, WardECardRequest,
+    WardPinRequest,
+};
 
 use crate::domain::dates::age_on;
 use crate::domain::dates::coming_of_age;
@@ -321,6 +324,15 @@ pub fn revoke(ctx: &mut Ctx<'_>, delegation_id: &str) -> ApiResult<Reply> {
             enum_name(&delegation.status)
         )));
     }
+    // Guardianship is the law's, not the ward's consent: a minor cannot end it.
+    if delegation.kind == DelegationKind::Guardian
+        && delegation.principal_person_id == caller.person_id
+    {
+        return Err(ApiError::new(
+            ProblemCode::GuardianRequired,
+            "a guardian mandate ends at the age of majority or when the guardian ends it",
+        ));
+    }
     crate::domain::delegations::revoke(ctx.tx, &delegation, ctx.now)?;
     audit(
         ctx.tx,
@@ -332,6 +344,90 @@ pub fn revoke(ctx: &mut Ctx<'_>, delegation_id: &str) -> ApiResult<Reply> {
         delegation_id,
     )?;
     Reply::ok(&load(ctx.tx, delegation_id, ctx.now)?)
+}
+
+/// The active guardian mandate `delegation_id` the caller holds for a ward
+/// who is still a minor; anyone else's is "not found".
+fn own_guardianship(ctx: &Ctx<'_>, delegation_id: &str) -> ApiResult<Delegation> {
+    let caller = ctx.caller()?;
+    let delegation = load(ctx.tx, delegation_id, ctx.now)?;
+    if delegation.agent_account_id != caller.account_id {
+        return Err(ApiError::not_found("delegation"));
+    }
+    if delegation.kind != DelegationKind::Guardian || delegation.status != DelegationStatus::Active
+    {
+        return Err(ApiError::state(
+            "only an active guardian mandate decides for a ward",
+        ));
+    }
+    Ok(delegation)
+}
+
+/// `POST /v1/delegations/{id}/ward-e-card`: the guardian allows the e-card
+/// on the ward's own phone, or withdraws it (the ward's codes stop at once
+/// unless another guardian allows it).
+pub fn ward_e_card(ctx: &mut Ctx<'_>, delegation_id: &str) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.clone();
+    let delegation = own_guardianship(ctx, delegation_id)?;
+    let request: WardECardRequest = ctx.json()?;
+    let rules = rules_for(
+        ctx.tx,
+        &person(ctx.tx, &delegation.principal_person_id)?.region,
+    )?;
+    if request.allowed && !rules.minors.e_card_on_own_phone_with_consent {
+        return Err(ApiError::new(
+            ProblemCode::NotAllowedByRules,
+            "in this region a minor's e-card is shown by the guardian only",
+        ));
+    }
+    crate::http::pin::require(ctx, PinAction::ActForWard)?;
+    crate::domain::delegations::set_ward_e_card(ctx.tx, &delegation, request.allowed, ctx.now)?;
+    audit(
+        ctx.tx,
+        ctx.now,
+        &caller.account_id,
+        &delegation.principal_person_id,
+        Some(delegation_id),
+        if request.allowed {
+            "mandate.ward_e_card.allow"
+        } else {
+            "mandate.ward_e_card.withdraw"
+        },
+        delegation_id,
+    )?;
+    Reply::ok(&load(ctx.tx, delegation_id, ctx.now)?)
+}
+
+/// `POST /v1/delegations/{id}/ward-pin`: the guardian sets the e-card PIN
+/// of the ward's own account (a minor changes or resets it only this way
+/// where the rules say so).
+pub fn ward_pin(ctx: &mut Ctx<'_>, delegation_id: &str) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.clone();
+    let delegation = own_guardianship(ctx, delegation_id)?;
+    let request: WardPinRequest = ctx.json()?;
+    let ward = person(ctx.tx, &delegation.principal_person_id)?;
+    let ward_account = crate::domain::accounts::active_account_of(ctx.tx, &ward.person_id)?
+        .ok_or_else(|| ApiError::state("the ward has no e-card account of their own yet"))?
+        .account_id;
+    crate::http::pin::require(ctx, PinAction::ActForWard)?;
+    crate::domain::pin::set(ctx.tx, &ward_account, &ward, &request.new_pin, ctx.now)?;
+    crate::domain::devices::notify(
+        ctx.tx,
+        &ward_account,
+        ecard_api::identity::NoticeKind::PinChanged,
+        None,
+        ctx.now,
+    )?;
+    audit(
+        ctx.tx,
+        ctx.now,
+        &caller.account_id,
+        &ward.person_id,
+        Some(delegation_id),
+        "pin.set_by_guardian",
+        &ward_account,
+    )?;
+    Reply::ok(&serde_json::json!({ "changed_at": ctx.now }))
 }
 
 /// `GET /v1/audit`: what was done for the caller and what the caller did for others.

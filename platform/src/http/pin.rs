@@ -50,6 +50,7 @@ pub fn require(ctx: &Ctx<'_>, action: PinAction) -> ApiResult<()> {
 pub fn change(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let caller = ctx.caller()?.clone();
     let request: PinChange = ctx.json()?;
+    crate::domain::access::ensure_may_set_own_pin(ctx.tx, &caller.person_id, ctx.now)?;
     if let Err(error) = verify(ctx.tx, &caller, &request.current_pin, ctx.now) {
         return Ok(Reply::problem(error));
     }
@@ -88,6 +89,7 @@ fn changed(ctx: &mut Ctx<'_>, caller: &Caller, action: &str) -> ApiResult<Reply>
 pub fn reset(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let caller = ctx.caller()?.clone();
     let request: PinReset = ctx.json()?;
+    crate::domain::access::ensure_may_set_own_pin(ctx.tx, &caller.person_id, ctx.now)?;
     let person = crate::store::rows::person(ctx.tx, &caller.person_id)?;
     if let Some(refused) = crate::http::face::confirm_person(
         ctx,

@@ -211,6 +211,14 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
             post(endpoint!(E::DEVICE_WRITE, delegations::revoke, path)),
         )
         .route(
+            paths::DELEGATION_WARD_E_CARD,
+            post(endpoint!(E::DEVICE_WRITE, delegations::ward_e_card, path)),
+        )
+        .route(
+            paths::DELEGATION_WARD_PIN,
+            post(endpoint!(E::DEVICE_WRITE, delegations::ward_pin, path)),
+        )
+        .route(
             paths::AUDIT,
             get(endpoint!(E::DEVICE_READ, delegations::audit_trail)),
         )

@@ -20,6 +20,7 @@ const SCHEMA: Migrations = Migrations::new(&[
     include_str!("migrations/0007_status_history.sql"),
     include_str!("migrations/0008_card_validity.sql"),
     include_str!("migrations/0009_search_vocabulary.sql"),
+    include_str!("migrations/0010_minors.sql"),
 ]);
 
 /// Opens (creating if needed) and migrates the database at `path`

@@ -33,9 +33,12 @@ pub struct Person {
     pub birth_certificate: Option<String>,
     /// The mobile number on record in the register or the card's bank record.
     pub phone: Option<String>,
+    /// Whether the register records the person as living on their own
+    /// labour income (a minor of 16 or 17 who then counts as an adult).
+    pub self_supporting: bool,
 }
 
-pub(crate) const PERSON_COLUMNS: &str = "person_id, id_type, id_number, name, birth_date, region, household_register, birth_certificate, phone";
+pub(crate) const PERSON_COLUMNS: &str = "person_id, id_type, id_number, name, birth_date, region, household_register, birth_certificate, phone, self_supporting";
 
 /// A `YYYY-MM-DD` column as a date; anything else is a conversion error.
 pub(crate) fn date_column(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Date> {
@@ -60,6 +63,7 @@ pub(crate) fn person_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Perso
         household_register: row.get(6)?,
         birth_certificate: row.get(7)?,
         phone: row.get(8)?,
+        self_supporting: row.get(9)?,
     })
 }
 
