@@ -336,6 +336,7 @@ async fn a_phone_with_a_queued_loss_report(
                     delivery: Delivery::Pickup {
                         outlet_id: "outlet-1".into(),
                     },
+                    instant_issue: false,
                 }),
             )
             .await

@@ -67,6 +67,7 @@ async fn no_personal_data_in_logs_codes_or_the_database_and_the_person_controls_
             address: ADDRESS.into(),
             phone: "13800138000".into(),
         },
+        instant_issue: false,
     };
     client
         .save_draft(None, DraftForm::NewCard(form.clone()))

@@ -34,6 +34,7 @@ fn form(person_id: Option<String>) -> NewCardForm {
         bank: "icbc".into(),
         phone: "13800138000".into(),
         delivery: pickup(),
+        instant_issue: false,
     }
 }
 
@@ -220,6 +221,7 @@ async fn a_self_applicant_from_draft_to_loss_and_replacement() {
                 bank: None,
                 photo_jpeg: None,
                 delivery: pickup(),
+                instant_issue: false,
             },
             None,
         )
@@ -262,6 +264,7 @@ async fn a_self_applicant_from_draft_to_loss_and_replacement() {
         bank: Some("ccb".into()),
         photo_jpeg: None,
         delivery: pickup(),
+        instant_issue: false,
     };
     let refused = client
         .submit_replacement(change.clone(), None)
@@ -702,4 +705,172 @@ async fn a_submission_made_offline_is_sent_once_when_the_platform_is_back() {
         client.loss_flow(&card_id).unwrap().card.status,
         CardStatus::TemporarilyLost
     );
+}
+
+/// 出生一件事 through the client core: the parent's one form with the seeded
+/// hospital report (no ID number yet, no photo: Jiangxi exempts newborns),
+/// the household registration on the platform clock, the guardian mandate
+/// and the card application it files, and the child's first code on the
+/// parent's phone once production starts — one progress line throughout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parent_registers_a_newborn_in_one_form_and_shows_the_childs_first_code() {
+    let platform = TestPlatform::start();
+    let url = platform.url();
+    let resident = platform.persona("resident").await;
+    let data = tempfile::tempdir().unwrap();
+    let parent = open_client(&url, data.path()).await;
+    ecard_e2e::enrol(&parent, &url, identity_of(&resident))
+        .await
+        .unwrap();
+    parent.sync_catalogue().await.unwrap();
+    let born = ecard_documents::Date::from_unix_days(
+        ecard_documents::Date::in_china_at(platform.advance_days(0).await)
+            .unwrap()
+            .to_unix_days()
+            - 3,
+    )
+    .unwrap();
+    let one_form = |certificate: &str| ecard_core::BirthForm {
+        birth_certificate: certificate.into(),
+        child_name: "张小禾".into(),
+        sex: ecard_api::resident::Sex::Female,
+        birth_date: born.to_string(),
+        other_parent: None,
+        household_region: "360102".into(),
+        household_address: "江西省南昌市东湖区八一大道188号3栋2单元501室".into(),
+        bank: "icbc".into(),
+        phone: "13800138000".into(),
+        delivery: pickup(),
+        photo_jpeg: None,
+    };
+    // A certificate the hospital never reported: refused, nothing kept.
+    let refused = parent
+        .register_birth(one_form("P360100999"))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), "identity_not_verified");
+    assert!(parent.births().await.unwrap().is_empty());
+
+    let filed = parent
+        .register_birth(one_form(
+            ecard_platform::domain::seed::SEEDED_BIRTH_CERTIFICATE,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(filed.state, OutboxState::Done);
+    let births = parent.births().await.unwrap();
+    assert_eq!(births.len(), 1);
+    let reached = |flow: &ecard_core::BirthFlow| {
+        flow.stages
+            .iter()
+            .filter(|stage| stage.at.is_some())
+            .count()
+    };
+    assert_eq!(reached(&births[0]), 1);
+    assert_eq!(births[0].stages[1].label, "户口已登记");
+
+    // The household registration (a day), then production within the hour.
+    platform.advance_days(1).await;
+    let hours = platform
+        .admin(
+            reqwest::Method::POST,
+            ecard_api::paths::ADMIN_CLOCK_ADVANCE,
+            Some(serde_json::json!({ "seconds": 7_200 })),
+        )
+        .await;
+    assert!(hours["now"].is_u64());
+    let births = parent.births().await.unwrap();
+    let birth = &births[0].birth;
+    assert_eq!(reached(&births[0]), 3, "{:?}", births[0].stages);
+    let application_id = birth.application_id.clone().unwrap();
+    let flow = parent.application(&application_id).await.unwrap();
+    assert_eq!(flow.application.state, ApplicationState::InProduction);
+    assert_eq!(flow.application.mandate_id, birth.mandate_id);
+    let mandates = parent.mandates().await.unwrap();
+    assert!(mandates.iter().any(|mandate| Some(&mandate.delegation_id)
+        == birth.mandate_id.as_ref()
+        && mandate.kind == DelegationKind::Guardian
+        && mandate.status == DelegationStatus::Active));
+
+    // Jiangxi: the e-card works from production on — the child's first code.
+    parent.refresh_profile().await.unwrap();
+    parent.refresh_all_credentials().await.unwrap();
+    let child_card = flow.application.card_id.clone().unwrap();
+    let code = parent
+        .current_code(Some(child_card), Purpose::Medical)
+        .await
+        .unwrap();
+    assert_eq!(code.on_behalf, HolderRole::Guardian);
+    let mut clinic = terminal(&url, &[Purpose::Medical], parent.trusted_now()).await;
+    assert!(clinic.verify(&code.text, parent.trusted_now()).is_ok());
+
+    // The card at the outlet, collected: the line is complete.
+    platform.advance_days(4).await;
+    parent.confirm_receipt(&application_id).await.unwrap();
+    let births = parent.births().await.unwrap();
+    assert_eq!(reached(&births[0]), 5, "{:?}", births[0].stages);
+}
+
+/// Instant issue through the client core: the form marked for it at an
+/// outlet that makes cards on the spot, the application waiting there (no
+/// production by the clock), the counter's staff issuing it, and the
+/// resident's e-card working at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resident_gets_a_card_on_the_spot_at_an_instant_issue_outlet() {
+    let platform = TestPlatform::start();
+    let url = platform.url();
+    let resident = platform.persona("resident").await;
+    let data = tempfile::tempdir().unwrap();
+    let client = open_client(&url, data.path()).await;
+    ecard_e2e::enrol(&client, &url, identity_of(&resident))
+        .await
+        .unwrap();
+    client.sync_catalogue().await.unwrap();
+    // The nearest outlet offering instant issue, from the synced catalogue.
+    let nearest = client.nearest_outlets(&ecard_core::OutletQuery {
+        latitude: 28.68,
+        longitude: 115.89,
+        limit: 1,
+        service: Some(ecard_api::catalogue::OutletService::InstantIssue),
+        open_now_only: false,
+    });
+    let outlet = nearest[0].outlet.id.clone();
+    let mut instant = form(None);
+    instant.delivery = Delivery::Pickup {
+        outlet_id: outlet.clone(),
+    };
+    instant.instant_issue = true;
+    let submission = client.submit_application(instant, None).await.unwrap();
+    let application_id = client.submitted_application_id(&submission).unwrap();
+    platform.advance_days(1).await;
+    let waiting = client.application(&application_id).await.unwrap();
+    assert!(waiting.application.instant_issue);
+    assert_eq!(waiting.application.state, ApplicationState::Paid);
+
+    let staff = platform
+        .admin(
+            reqwest::Method::POST,
+            ecard_api::paths::ADMIN_OPERATORS,
+            Some(serde_json::json!({ "name": "东湖区社保卡服务窗口", "outlet_id": outlet })),
+        )
+        .await;
+    let token = staff["token"].as_str().unwrap();
+    let issued = reqwest::Client::new()
+        .post(format!(
+            "{url}{}",
+            ecard_api::paths::with_id(ecard_api::paths::OUTLET_INSTANT_ISSUE, &application_id)
+        ))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(issued.status(), 200);
+
+    let done = client.application(&application_id).await.unwrap();
+    assert_eq!(done.application.state, ApplicationState::Activated);
+    client.refresh_profile().await.unwrap();
+    client.refresh_all_credentials().await.unwrap();
+    let code = client.current_code(None, Purpose::Transport).await.unwrap();
+    let mut gate = terminal(&url, &[Purpose::Transport], client.trusted_now()).await;
+    assert!(gate.verify(&code.text, client.trusted_now()).is_ok());
 }

@@ -42,6 +42,10 @@ pub struct NewOperator {
     /// The operator's name (a transit company, a hospital group), 1–100
     /// characters without control characters.
     pub name: String,
+    /// The outlet whose counter staff this operator is (即时制卡); `None`
+    /// for a terminal operator (transit, venues), who reports acceptances.
+    #[serde(default)]
+    pub outlet_id: Option<String>,
 }
 
 /// `POST /admin/operators` answer: the operator and its bearer token,

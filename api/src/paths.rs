@@ -90,6 +90,12 @@ pub const DELEGATION_FACE_CHALLENGE: &str = "/v1/delegations/{id}/face-challenge
 pub const DELEGATION_FACE_CONSENT: &str = "/v1/delegations/{id}/face-consent";
 /// Revokes a mandate (`POST`).
 pub const DELEGATION_REVOKE: &str = "/v1/delegations/{id}/revoke";
+/// 出生一件事: a parent's one form (`POST`); the caller's births (`GET`).
+pub const BIRTHS: &str = "/v1/births";
+/// One birth registration with its progress line (`GET`).
+pub const BIRTH: &str = "/v1/births/{id}";
+/// An outlet's staff issue an instant-issue application's card on the spot (`POST`, outlet operator token).
+pub const OUTLET_INSTANT_ISSUE: &str = "/v1/outlet/applications/{id}/instant-issue";
 /// A guardian allows or withdraws the e-card on the ward's own phone (`POST`).
 pub const DELEGATION_WARD_E_CARD: &str = "/v1/delegations/{id}/ward-e-card";
 /// A guardian sets the ward's e-card PIN (`POST`).
@@ -145,6 +151,8 @@ pub const ADMIN_RULES: &str = "/admin/rules";
 /// Operator: replaces one list of the search vocabulary, `national` or a
 /// province's (`PUT`).
 pub const ADMIN_SEARCH_VOCABULARY: &str = "/admin/search-vocabulary/{id}";
+/// The health register: a hospital reports a birth medical certificate (`POST`).
+pub const ADMIN_BIRTH_CERTIFICATES: &str = "/admin/birth-certificates";
 /// Operator: registers a terminal operator and issues its token (`POST`).
 pub const ADMIN_OPERATORS: &str = "/admin/operators";
 
@@ -191,6 +199,9 @@ pub const ALL: &[&str] = &[
     DELEGATION_REVOKE,
     DELEGATION_WARD_E_CARD,
     DELEGATION_WARD_PIN,
+    BIRTHS,
+    BIRTH,
+    OUTLET_INSTANT_ISSUE,
     AUDIT,
     OPERATOR_ACCEPTANCES,
     ADMIN_CLOCK_ADVANCE,
@@ -214,6 +225,7 @@ pub const ALL: &[&str] = &[
     ADMIN_OUTLET,
     ADMIN_RULES,
     ADMIN_SEARCH_VOCABULARY,
+    ADMIN_BIRTH_CERTIFICATES,
     ADMIN_OPERATORS,
 ];
 

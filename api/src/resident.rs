@@ -222,6 +222,121 @@ pub struct NewCardRequest {
     pub phone: String,
     /// Delivery.
     pub delivery: Delivery,
+    /// Made on the spot at the pickup outlet (即时制卡, 立等可取): the outlet
+    /// must offer it and the region's rules allow it.
+    #[serde(default)]
+    pub instant_issue: bool,
+}
+
+/// Sex as a birth certificate records it (the ID number's sequence is odd
+/// for male, even for female).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub enum Sex {
+    /// 男.
+    Male,
+    /// 女.
+    Female,
+}
+
+/// `POST /v1/births`: 出生一件事 — one form from a parent with the birth
+/// registration facts and the newborn's card application. The household
+/// registration step assigns the ID number; the card application follows
+/// under a guardian mandate for the submitting parent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BirthRequest {
+    /// 出生医学证明 number, as the hospital reported it.
+    pub birth_certificate: String,
+    /// The child's name, as on the certificate.
+    pub child_name: String,
+    /// The child's sex, as on the certificate.
+    pub sex: Sex,
+    /// The birth date, `YYYY-MM-DD`, as on the certificate.
+    pub birth_date: String,
+    /// The other parent, when in the population register (named as a
+    /// guardian too).
+    #[serde(default)]
+    pub other_parent: Option<PersonIdentity>,
+    /// Where the household is registered (户籍登记地): a county-level
+    /// division code.
+    pub household_region: String,
+    /// The household's address.
+    pub household_address: String,
+    /// Co-branded bank of the child's card.
+    pub bank: String,
+    /// Contact phone.
+    pub phone: String,
+    /// Delivery of the card.
+    pub delivery: Delivery,
+    /// Card photo, JPEG, base64; not needed where the rules exempt newborns.
+    #[serde(default)]
+    pub photo_jpeg: Option<String>,
+}
+
+/// Where a birth registration stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub enum BirthState {
+    /// The household registration step (户口登记) is under way.
+    Registering,
+    /// Registered: the child has an ID number, the guardian a mandate and
+    /// the card application is filed.
+    Registered,
+}
+
+/// One step of the newborn's single progress line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub enum BirthStep {
+    /// The one form was received.
+    Submitted,
+    /// The household was registered and the ID number assigned.
+    HouseholdRegistered,
+    /// The card is being made (the e-card may work from here, by the rules).
+    CardInProduction,
+    /// The card is posted or waiting at the outlet.
+    CardOnItsWay,
+    /// The card reached the family.
+    CardReceived,
+}
+
+/// A step of the progress line and when it was reached (`None`: ahead).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct BirthProgress {
+    /// The step.
+    pub step: BirthStep,
+    /// When it was reached.
+    pub at: Option<u64>,
+}
+
+/// A birth registration (出生一件事) as its submitter sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct Birth {
+    /// Id.
+    pub birth_id: String,
+    /// State.
+    pub state: BirthState,
+    /// The child's name, masked.
+    pub child_name_masked: String,
+    /// The birth date, `YYYY-MM-DD`.
+    pub birth_date: String,
+    /// When the form was received.
+    pub created_at: u64,
+    /// When the household registration assigned the ID number.
+    pub registered_at: Option<u64>,
+    /// The child, once registered.
+    pub person_id: Option<String>,
+    /// The submitter's guardian mandate for the child, once registered.
+    pub mandate_id: Option<String>,
+    /// The card application, once filed.
+    pub application_id: Option<String>,
+    /// Every step, reached or ahead, in order.
+    pub progress: Vec<BirthProgress>,
 }
 
 /// Kinds of replacement (补换).
@@ -252,6 +367,9 @@ pub struct ReplacementRequest {
     pub photo_jpeg: Option<String>,
     /// Delivery.
     pub delivery: Delivery,
+    /// Made on the spot at the pickup outlet (即时制卡).
+    #[serde(default)]
+    pub instant_issue: bool,
 }
 
 /// What an application is for.
@@ -373,6 +491,10 @@ pub struct Application {
     pub failure_reason: Option<String>,
     /// Submission time.
     pub created_at: u64,
+    /// Made on the spot at the pickup outlet (即时制卡): the applicant goes
+    /// there and waits for it.
+    #[serde(default)]
+    pub instant_issue: bool,
 }
 
 /// `POST …/payment`.

@@ -347,6 +347,7 @@ async fn journey(
         delivery: Delivery::Pickup {
             outlet_id: outlet.outlet.id.clone(),
         },
+        instant_issue: false,
     };
     let submission = client.submit_application(form, None).await.map_err(text)?;
     let application_id = client

@@ -50,6 +50,7 @@ impl EcardClient {
             bank: form.bank,
             phone: form.phone,
             delivery: form.delivery,
+            instant_issue: form.instant_issue,
         };
         let body =
             serde_json::to_value(body).map_err(|error| ClientError::Internal(error.to_string()))?;
@@ -93,6 +94,7 @@ impl EcardClient {
             bank: form.bank,
             photo_jpeg: form.photo_jpeg.map(|photo| STANDARD.encode(photo)),
             delivery: form.delivery,
+            instant_issue: form.instant_issue,
         };
         let body =
             serde_json::to_value(body).map_err(|error| ClientError::Internal(error.to_string()))?;
@@ -436,6 +438,7 @@ mod tests {
             delivery: Delivery::Pickup {
                 outlet_id: "O-00001".into(),
             },
+            instant_issue: false,
         }
     }
 

@@ -176,6 +176,7 @@ mod tests {
             delivery: Delivery::Pickup {
                 outlet_id: "outlet-1".into(),
             },
+            instant_issue: false,
         }
     }
 
@@ -189,6 +190,7 @@ mod tests {
                 address: "江西省南昌市东湖区八一大道1号".into(),
                 phone: "13800138000".into(),
             },
+            instant_issue: false,
         }
     }
 

@@ -22,6 +22,7 @@
 
 mod account;
 mod applications;
+pub mod births;
 pub mod bridge;
 pub mod catalogue;
 pub mod client;
@@ -42,6 +43,7 @@ mod test_platform;
 pub mod transport;
 pub mod workflows;
 
+pub use births::{BirthFlow, BirthForm, BirthStage};
 pub use catalogue::outlets::{OutletHit, OutletQuery};
 pub use catalogue::search::{MatchKind, SearchHit, SearchQuery};
 pub use catalogue::{CatalogueState, HOTLINE, Location, SearchHelp, SyncReport};

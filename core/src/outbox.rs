@@ -476,12 +476,15 @@ impl EcardClient {
 
     async fn after_confirmed(&self, entry: &OutboxEntry, value: &serde_json::Value) {
         if let Some(id) = value
-            .get("application_id")
+            .get("birth_id")
+            .or_else(|| value.get("application_id"))
             .or_else(|| value.get("delegation_id"))
             .or_else(|| value.get("card_id"))
             .and_then(|id| id.as_str())
         {
-            let kind = if value.get("application_id").is_some() {
+            let kind = if value.get("birth_id").is_some() {
+                Some("birth")
+            } else if value.get("application_id").is_some() {
                 Some("application")
             } else if value.get("delegation_id").is_some() {
                 Some("mandate")

@@ -219,6 +219,7 @@ pub(crate) fn new_card_form(person_id: Option<String>) -> crate::workflows::NewC
         delivery: ecard_api::resident::Delivery::Pickup {
             outlet_id: "O-00001".into(),
         },
+        instant_issue: false,
     }
 }
 

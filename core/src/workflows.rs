@@ -40,6 +40,9 @@ pub struct NewCardForm {
     pub phone: String,
     /// How the card reaches its holder.
     pub delivery: Delivery,
+    /// Made on the spot at the pickup outlet (即时制卡), where it offers it.
+    #[serde(default)]
+    pub instant_issue: bool,
 }
 
 /// A replacement form.
@@ -55,6 +58,9 @@ pub struct ReplacementForm {
     pub photo_jpeg: Option<Vec<u8>>,
     /// How the new card reaches its holder.
     pub delivery: Delivery,
+    /// Made on the spot at the pickup outlet (即时制卡), where it offers it.
+    #[serde(default)]
+    pub instant_issue: bool,
 }
 
 /// A form in progress.
@@ -487,6 +493,7 @@ mod tests {
             card_id: None,
             failure_reason: Some("photo too dark".into()),
             created_at: 100,
+            instant_issue: false,
         }
     }
 

@@ -83,6 +83,7 @@ async fn run(url: &str, root: PathBuf, people: PathBuf) -> Result<(), String> {
                 delivery: Delivery::Pickup {
                     outlet_id: "O-00001".into(),
                 },
+                instant_issue: false,
             };
             client
                 .submit_application(form, None)

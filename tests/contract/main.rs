@@ -31,6 +31,7 @@ mod account;
 mod admin;
 mod applications;
 mod authority_rotation;
+mod births;
 mod cards;
 mod clearing;
 mod e_card_timing;

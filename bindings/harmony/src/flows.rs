@@ -43,6 +43,8 @@ pub struct NewCardForm {
     pub phone: String,
     /// `{ method: 'mail', address, phone }` or `{ method: 'pickup', outletId }`.
     pub delivery: Value,
+    /// Made on the spot at the pickup outlet (即时制卡); absent: no.
+    pub instant_issue: Option<bool>,
 }
 
 /// A replacement form (补换).
@@ -58,6 +60,8 @@ pub struct ReplacementForm {
     pub photo_jpeg: Option<Uint8Array>,
     /// How the new card reaches its holder.
     pub delivery: Value,
+    /// Made on the spot at the pickup outlet (即时制卡); absent: no.
+    pub instant_issue: Option<bool>,
 }
 
 /// A form in progress: `kind` says which of the two is set.
@@ -106,6 +110,7 @@ pub fn new_card_form_to_core(
         bank: form.bank,
         phone: form.phone,
         delivery: delivery_to_core(form.delivery, locale)?,
+        instant_issue: form.instant_issue.unwrap_or(false),
     })
 }
 
@@ -121,6 +126,7 @@ pub fn replacement_form_to_core(
         bank: form.bank,
         photo_jpeg: form.photo_jpeg.map(|photo| photo.to_vec()),
         delivery: delivery_to_core(form.delivery, locale)?,
+        instant_issue: form.instant_issue.unwrap_or(false),
     })
 }
 
@@ -152,6 +158,7 @@ pub fn draft(draft: ecard_core::Draft) -> Draft {
                 bank: form.bank,
                 phone: form.phone,
                 delivery: delivery_to_js(&form.delivery),
+                instant_issue: Some(form.instant_issue),
             }),
             replacement: None,
         },
@@ -164,6 +171,7 @@ pub fn draft(draft: ecard_core::Draft) -> Draft {
                 bank: form.bank,
                 photo_jpeg: form.photo_jpeg.map(Uint8Array::new),
                 delivery: delivery_to_js(&form.delivery),
+                instant_issue: Some(form.instant_issue),
             }),
         },
     };

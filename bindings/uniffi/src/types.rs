@@ -927,6 +927,9 @@ pub struct NewCardForm {
     pub phone: String,
     /// How the card reaches its holder.
     pub delivery: Delivery,
+    /// Made on the spot at the pickup outlet (即时制卡).
+    #[uniffi(default = false)]
+    pub instant_issue: bool,
 }
 
 /// A replacement form.
@@ -942,6 +945,9 @@ pub struct ReplacementForm {
     pub photo_jpeg: Option<Vec<u8>>,
     /// How the new card reaches its holder.
     pub delivery: Delivery,
+    /// Made on the spot at the pickup outlet (即时制卡).
+    #[uniffi(default = false)]
+    pub instant_issue: bool,
 }
 
 /// A form in progress.
@@ -1100,6 +1106,8 @@ pub struct Application {
     pub failure_reason: Option<String>,
     /// Submission time.
     pub created_at: u64,
+    /// Made on the spot at the pickup outlet (即时制卡).
+    pub instant_issue: bool,
 }
 
 /// The step a flow is at.

@@ -87,6 +87,7 @@ pub fn plan_for(
         card_id,
         failure_reason: None,
         created_at: 0,
+        instant_issue: false,
     };
     let flow = ApplicationFlow {
         application,

@@ -36,7 +36,7 @@ pub fn load(tx: &Transaction<'_>, application_id: &str) -> ApiResult<Application
     let row = tx
         .query_row(
             "SELECT a.application_id, a.kind, a.person_id, a.submitted_by, a.mandate_id, a.state, a.fee_fen, \
-             a.replaces_card_id, a.card_id, a.failure_reason, a.created_at, p.region \
+             a.replaces_card_id, a.card_id, a.failure_reason, a.created_at, p.region, a.instant_issue \
              FROM applications a JOIN people p ON p.person_id = a.person_id WHERE a.application_id = ?1",
             params![application_id],
             |row| {
@@ -55,6 +55,7 @@ pub fn load(tx: &Transaction<'_>, application_id: &str) -> ApiResult<Application
                         card_id: row.get(8)?,
                         failure_reason: row.get(9)?,
                         created_at: row.get::<_, i64>(10)? as u64,
+                        instant_issue: row.get(12)?,
                     },
                     row.get::<_, String>(11)?,
                 ))
@@ -221,6 +222,17 @@ pub fn advance(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
         let person = person(tx, &application.person_id)?;
         let rules = rules_for(tx, &person.region)?;
         match parse_enum::<ApplicationState>(&state)? {
+            // Not collected at the outlet in time: the hold lapses.
+            ApplicationState::Paid if is_instant(tx, &application_id)? => {
+                tx.execute(
+                    "UPDATE applications SET failure_reason = ?1 WHERE application_id = ?2",
+                    params![
+                        "not collected at the outlet within the instant-issue hold",
+                        application_id
+                    ],
+                )?;
+                set_state(tx, &application_id, ApplicationState::Cancelled, at, None)?;
+            }
             ApplicationState::Paid => {
                 let ready = at + u64::from(rules.production_days) * 86_400;
                 set_state(
@@ -336,6 +348,8 @@ pub struct NewApplication<'a> {
     pub delivery: &'a Delivery,
     /// The card a replacement replaces.
     pub replaces_card_id: Option<&'a str>,
+    /// Made on the spot at the pickup outlet (即时制卡).
+    pub instant_issue: bool,
 }
 
 /// Stores a submitted application with its first stage; a free one is
@@ -349,7 +363,7 @@ pub fn submit(
     let application_id = new_id("app");
     tx.execute(
         "INSERT INTO applications (application_id, kind, person_id, submitted_by, mandate_id, state, fee_fen, bank, photo, \
-         delivery, replaces_card_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'submitted', ?6, ?7, ?8, ?9, ?10, ?11)",
+         delivery, replaces_card_id, created_at, instant_issue) VALUES (?1, ?2, ?3, ?4, ?5, 'submitted', ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
             application_id,
             kind_text(application.kind),
@@ -361,7 +375,8 @@ pub fn submit(
             application.photo,
             serde_json::to_string(application.delivery)?,
             application.replaces_card_id,
-            now as i64
+            now as i64,
+            application.instant_issue
         ],
     )?;
     tx.execute(
@@ -392,15 +407,94 @@ pub fn pay(tx: &Transaction<'_>, application_id: &str, now: u64) -> ApiResult<()
     queue_production(tx, application_id, now)
 }
 
-/// Paid (or free), with production due to start after [`QUEUE_SECONDS`].
+/// Paid (or free), with production due to start after [`QUEUE_SECONDS`];
+/// an instant-issue application instead waits for the applicant at the
+/// outlet, until the region's `instant_issue.hold_days` have passed.
 fn queue_production(tx: &Transaction<'_>, application_id: &str, now: u64) -> ApiResult<()> {
+    let next_at = match instant_hold_days(tx, application_id)? {
+        Some(days) => now + u64::from(days) * 86_400,
+        None => now + QUEUE_SECONDS,
+    };
     set_state(
         tx,
         application_id,
         ApplicationState::Paid,
         now,
-        Some(now + QUEUE_SECONDS),
+        Some(next_at),
     )
+}
+
+/// For an instant-issue application, how many days it waits at the outlet.
+fn instant_hold_days(tx: &Transaction<'_>, application_id: &str) -> ApiResult<Option<u32>> {
+    let (instant, region): (bool, String) = tx.query_row(
+        "SELECT a.instant_issue, p.region FROM applications a JOIN people p ON p.person_id = a.person_id \
+         WHERE a.application_id = ?1",
+        params![application_id],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    if !instant {
+        return Ok(None);
+    }
+    Ok(Some(rules_for(tx, &region)?.instant_issue.hold_days))
+}
+
+/// Whether `application_id` is marked for instant issue.
+pub fn is_instant(tx: &Transaction<'_>, application_id: &str) -> ApiResult<bool> {
+    Ok(tx.query_row(
+        "SELECT instant_issue FROM applications WHERE application_id = ?1",
+        params![application_id],
+        |row| row.get(0),
+    )?)
+}
+
+/// 即时制卡: the outlet's staff make the card while the applicant waits, and
+/// hand it over activated — the card, and with it the e-card, work at
+/// once. Only a paid (or free) instant-issue application for pickup at
+/// `outlet_id`.
+pub fn issue_on_the_spot(
+    tx: &Transaction<'_>,
+    application_id: &str,
+    outlet_id: &str,
+    now: u64,
+) -> ApiResult<Application> {
+    let application = load(tx, application_id)?;
+    if !is_instant(tx, application_id)? {
+        return Err(ApiError::state(
+            "this application is not marked for instant issue",
+        ));
+    }
+    let delivery: String = tx.query_row(
+        "SELECT delivery FROM applications WHERE application_id = ?1",
+        params![application_id],
+        |row| row.get(0),
+    )?;
+    match serde_json::from_str::<Delivery>(&delivery)? {
+        Delivery::Pickup { outlet_id: chosen } if chosen == outlet_id => {}
+        _ => return Err(ApiError::not_found("application")),
+    }
+    if application.state != ApplicationState::Paid {
+        return Err(ApiError::state(
+            "the card is made on the spot once the application is paid",
+        ));
+    }
+    let region = crate::store::rows::person(tx, &application.person_id)?.region;
+    set_state(
+        tx,
+        application_id,
+        ApplicationState::InProduction,
+        now,
+        None,
+    )?;
+    start_production(tx, &application, &region, now)?;
+    finish_production(tx, &application)?;
+    let made = load(tx, application_id)?;
+    receive(tx, &made, now)?;
+    if let Some(card_id) = &made.card_id {
+        card_activated(tx, card_id, now)?;
+        crate::domain::cards::enable_social_function(tx, card_id)?;
+        refresh_e_card(tx, card_id, now)?;
+    }
+    load(tx, application_id)
 }
 
 /// The applicant withdraws the application.

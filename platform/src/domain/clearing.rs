@@ -38,6 +38,8 @@ use crate::store::db::new_id;
 pub struct Operator {
     /// The operator's id.
     pub operator_id: String,
+    /// The outlet whose counter staff it is, if it is one.
+    pub outlet_id: Option<String>,
 }
 
 /// The largest time an acceptance may carry: codes carry 32-bit times.
@@ -49,7 +51,17 @@ fn token_hash(token: &str) -> String {
 
 /// Registers an operator named `name`; returns its id and its token, which
 /// is not kept.
-pub fn register(tx: &Transaction<'_>, name: &str, now: u64) -> ApiResult<OperatorRegistered> {
+pub fn register(
+    tx: &Transaction<'_>,
+    name: &str,
+    outlet_id: Option<&str>,
+    now: u64,
+) -> ApiResult<OperatorRegistered> {
+    if let Some(outlet) = outlet_id
+        && !crate::domain::feeds::outlet_exists(tx, outlet)?
+    {
+        return Err(ApiError::field("outlet_id", "no such outlet"));
+    }
     let name = name.trim();
     if name.is_empty()
         || name.chars().count() > MAX_OPERATOR_NAME_LENGTH
@@ -66,8 +78,8 @@ pub fn register(tx: &Transaction<'_>, name: &str, now: u64) -> ApiResult<Operato
     let token = format!("op_{}", URL_SAFE_NO_PAD.encode(secret));
     let operator_id = new_id("op");
     tx.execute(
-        "INSERT INTO operators (operator_id, name, token_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![operator_id, name, token_hash(&token), now],
+        "INSERT INTO operators (operator_id, name, token_hash, created_at, outlet_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![operator_id, name, token_hash(&token), now, outlet_id],
     )?;
     Ok(OperatorRegistered { operator_id, token })
 }
@@ -76,11 +88,12 @@ pub fn register(tx: &Transaction<'_>, name: &str, now: u64) -> ApiResult<Operato
 pub fn operator_for_token(tx: &Transaction<'_>, token: &str) -> ApiResult<Option<Operator>> {
     Ok(tx
         .query_row(
-            "SELECT operator_id FROM operators WHERE token_hash = ?1",
+            "SELECT operator_id, outlet_id FROM operators WHERE token_hash = ?1",
             params![token_hash(token)],
             |row| {
                 Ok(Operator {
                     operator_id: row.get(0)?,
+                    outlet_id: row.get(1)?,
                 })
             },
         )
@@ -363,7 +376,7 @@ mod tests {
         let mut connection = crate::store::db::open(std::path::Path::new(":memory:")).unwrap();
         let tx = connection.transaction().unwrap();
         let now = 1_800_000_000;
-        let registered = register(&tx, "metro", now).unwrap();
+        let registered = register(&tx, "metro", None, now).unwrap();
         let operator = operator_for_token(&tx, &registered.token).unwrap().unwrap();
         assert_eq!(operator.operator_id, registered.operator_id);
         assert!(operator_for_token(&tx, "op_wrong").unwrap().is_none());
@@ -429,7 +442,7 @@ mod tests {
         let mut connection = crate::store::db::open(std::path::Path::new(":memory:")).unwrap();
         let tx = connection.transaction().unwrap();
         let now = 1_800_000_000;
-        let registered = register(&tx, "metro", now).unwrap();
+        let registered = register(&tx, "metro", None, now).unwrap();
         let operator = operator_for_token(&tx, &registered.token).unwrap().unwrap();
         report(
             &tx,
@@ -473,11 +486,11 @@ mod tests {
         let tx = connection.transaction().unwrap();
         for name in ["", "   ", "a\u{0}b", &"名".repeat(101)] {
             assert_eq!(
-                register(&tx, name, 0).unwrap_err().code(),
+                register(&tx, name, None, 0).unwrap_err().code(),
                 ProblemCode::InvalidField
             );
         }
-        let registered = register(&tx, &"名".repeat(100), 0).unwrap();
+        let registered = register(&tx, &"名".repeat(100), None, 0).unwrap();
         assert!(registered.token.starts_with("op_"));
         assert_eq!(registered.token.len(), 46);
     }

@@ -120,6 +120,26 @@ pub fn outlet_exists(tx: &Transaction<'_>, outlet_id: &str) -> ApiResult<bool> {
         .is_some())
 }
 
+/// Whether outlet `outlet_id` (not removed) offers `service`.
+pub fn outlet_offers(
+    tx: &Transaction<'_>,
+    outlet_id: &str,
+    service: ecard_api::catalogue::OutletService,
+) -> ApiResult<bool> {
+    let body: Option<String> = tx
+        .query_row(
+            "SELECT body FROM outlets WHERE id = ?1 AND deleted = 0",
+            params![outlet_id],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let Some(body) = body else {
+        return Ok(false);
+    };
+    let outlet: ecard_api::catalogue::Outlet = serde_json::from_str(&body)?;
+    Ok(outlet.services.contains(&service))
+}
+
 /// What changed in a feed since a version a client holds.
 pub struct Changes<T> {
     /// The feed's current version.

@@ -1,5 +1,5 @@
 //! The domain layer: the card service's rules and state transitions —
-//! cards, applications and their production, delegations, issuance and the
+//! cards, applications and their production, births (出生一件事), delegations, issuance and the
 //! issuer keys, regional rules, enrolment and identity checks (register,
 //! face, PIN, SMS codes, attempt limits), account deletion, the clearing of
 //! accepted codes between an operator's terminals, the catalogue
@@ -12,6 +12,7 @@
 pub mod access;
 pub mod accounts;
 pub mod applications;
+pub mod births;
 pub mod cards;
 pub mod clearing;
 pub mod dates;

@@ -4,7 +4,8 @@
 //! The personas are the people of the demo and of examples in the docs: a
 //! resident without a card (张伟), his minor daughter and newborn son, his
 //! 16-year-old technical-school son with a card and a phone of his own, and
-//! an elderly relative with a card (刘桂兰). Their ID numbers carry valid
+//! an elderly relative with a card (刘桂兰); and the birth medical
+//! certificate of his daughter born three days before, not yet registered. Their ID numbers carry valid
 //! GB 11643 check digits; the newborn's birth date is twenty days before
 //! the first start.
 
@@ -28,6 +29,10 @@ pub const NEWBORN: &str = "newborn";
 /// The resident's son of 16, a technical-school student with a card and a
 /// phone: what he may do alone is the region's minor rules.
 pub const STUDENT: &str = "student";
+
+/// The birth medical certificate of the resident's daughter, born three
+/// days before the first start and not yet registered (出生一件事).
+pub const SEEDED_BIRTH_CERTIFICATE: &str = "P360100003";
 
 /// The resident's elderly relative, who has a card.
 pub const ELDER: &str = "elder";
@@ -203,6 +208,22 @@ fn seed_personas(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
         now,
     )?;
     insert_card(tx, &student, "ccb", now)?;
+    // 出生一件事: the resident's daughter, born three days before the first
+    // start; the hospital has reported her birth, nobody has registered it.
+    let daughter_birth = Date::in_china_at(now.saturating_sub(3 * 86_400)).unwrap_or(today);
+    crate::domain::births::report_certificate(
+        tx,
+        &crate::domain::births::BirthCertificate {
+            certificate_number: SEEDED_BIRTH_CERTIFICATE.to_owned(),
+            child_name: "张小禾".to_owned(),
+            sex: ecard_api::resident::Sex::Female,
+            birth_date: daughter_birth.to_string(),
+            mother_id_number: Some(resident_id(region, date(1990, 5, 20)?, "128")?),
+            father_id_number: Some(resident_id(region, date(1988, 3, 15)?, "213")?),
+            hospital: "江西省妇幼保健院".to_owned(),
+        },
+        now,
+    )?;
     let elder = insert_person(
         tx,
         &person(

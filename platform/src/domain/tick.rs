@@ -1,5 +1,5 @@
 //! Everything that happens because time passes on the platform clock:
-//! production and delivery steps, lapsing temporary loss reports, ending
+//! household registration of births, production and delivery steps, lapsing temporary loss reports, ending
 //! mandates, forgetting terminals' acceptances and the status-bit history
 //! after their retention. Run at the start of every request, so the state a client sees
 //! is always current for the clock it is told.
@@ -13,6 +13,7 @@ pub type Tick = fn(&Transaction<'_>, u64) -> ApiResult<()>;
 
 /// Brings every clock-driven process up to `now`.
 pub fn advance(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
+    crate::domain::births::advance(tx, now)?;
     crate::domain::applications::advance(tx, now)?;
     crate::domain::cards::lapse_loss_reports(tx, now)?;
     crate::domain::delegations::expire(tx, now)?;

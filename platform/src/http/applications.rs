@@ -29,7 +29,7 @@ use crate::store::audit::audit;
 use crate::store::codec::enum_name;
 use crate::store::rows::{card, person};
 
-fn decode_photo(field: &str, photo: &str, rules: &RegionalRules) -> ApiResult<Vec<u8>> {
+pub(crate) fn decode_photo(field: &str, photo: &str, rules: &RegionalRules) -> ApiResult<Vec<u8>> {
     let bytes = STANDARD
         .decode(photo.trim())
         .map_err(|_| ApiError::field(field, "the photo must be base64"))?;
@@ -38,7 +38,7 @@ fn decode_photo(field: &str, photo: &str, rules: &RegionalRules) -> ApiResult<Ve
     Ok(bytes)
 }
 
-fn check_bank(bank: &str, rules: &RegionalRules) -> ApiResult<()> {
+pub(crate) fn check_bank(bank: &str, rules: &RegionalRules) -> ApiResult<()> {
     if rules.banks.iter().any(|candidate| candidate.code == bank) {
         Ok(())
     } else {
@@ -49,7 +49,7 @@ fn check_bank(bank: &str, rules: &RegionalRules) -> ApiResult<()> {
     }
 }
 
-fn check_delivery(
+pub(crate) fn check_delivery(
     tx: &Transaction<'_>,
     delivery: &Delivery,
     rules: &RegionalRules,
@@ -72,6 +72,73 @@ fn check_delivery(
     }
 }
 
+/// Checks a request for instant issue (即时制卡): the region offers it and
+/// the card is collected at an outlet that makes cards on the spot.
+fn check_instant_issue(
+    tx: &Transaction<'_>,
+    instant_issue: bool,
+    delivery: &Delivery,
+    rules: &RegionalRules,
+) -> ApiResult<()> {
+    if !instant_issue {
+        return Ok(());
+    }
+    if !rules.instant_issue.offered {
+        return Err(ApiError::new(
+            ProblemCode::NotAllowedByRules,
+            "this region does not issue cards on the spot",
+        ));
+    }
+    match delivery {
+        Delivery::Pickup { outlet_id }
+            if crate::domain::feeds::outlet_offers(
+                tx,
+                outlet_id,
+                ecard_api::catalogue::OutletService::InstantIssue,
+            )? =>
+        {
+            Ok(())
+        }
+        Delivery::Pickup { .. } => Err(ApiError::field(
+            "delivery.outlet_id",
+            "this outlet does not make cards on the spot: choose one offering instant issue",
+        )),
+        Delivery::Mail { .. } => Err(ApiError::field(
+            "delivery",
+            "an instant-issue card is collected at the outlet",
+        )),
+    }
+}
+
+/// `POST /v1/outlet/applications/{id}/instant-issue`: the pickup outlet's
+/// counter staff, having checked the applicant's ID document, make the
+/// card on the spot and hand it over activated (即时制卡, 立等可取).
+pub fn issue_on_the_spot(ctx: &mut Ctx<'_>, application_id: &str) -> ApiResult<Reply> {
+    let operator = ctx.operator()?.clone();
+    let Some(outlet_id) = operator.outlet_id.clone() else {
+        return Err(ApiError::new(
+            ProblemCode::Forbidden,
+            "only an outlet's counter staff issue cards on the spot",
+        ));
+    };
+    let issued = crate::domain::applications::issue_on_the_spot(
+        ctx.tx,
+        application_id,
+        &outlet_id,
+        ctx.now,
+    )?;
+    audit(
+        ctx.tx,
+        ctx.now,
+        &operator.operator_id,
+        &issued.person_id,
+        None,
+        "application.instant_issue",
+        application_id,
+    )?;
+    Reply::ok(&issued)
+}
+
 /// `POST /v1/applications`.
 pub fn submit_new(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let request: NewCardRequest = ctx.json()?;
@@ -86,6 +153,7 @@ pub fn submit_new(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     check_bank(&request.bank, &rules)?;
     let photo = decode_photo("photo_jpeg", &request.photo_jpeg, &rules)?;
     let fee_fen = check_delivery(ctx.tx, &request.delivery, &rules)?;
+    check_instant_issue(ctx.tx, request.instant_issue, &request.delivery, &rules)?;
     let application_id = submit(
         ctx.tx,
         ctx.now,
@@ -99,6 +167,7 @@ pub fn submit_new(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
             photo: Some(photo),
             delivery: &request.delivery,
             replaces_card_id: None,
+            instant_issue: request.instant_issue,
         },
     )?;
     Reply::json(StatusCode::CREATED, &load(ctx.tx, &application_id)?)
@@ -152,6 +221,7 @@ pub fn submit_replacement(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
         ),
     };
     let fee_fen = rules.replacement_fee_fen + check_delivery(ctx.tx, &request.delivery, &rules)?;
+    check_instant_issue(ctx.tx, request.instant_issue, &request.delivery, &rules)?;
     let application_id = submit(
         ctx.tx,
         ctx.now,
@@ -165,6 +235,7 @@ pub fn submit_replacement(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
             photo,
             delivery: &request.delivery,
             replaces_card_id: Some(&old.card_id),
+            instant_issue: request.instant_issue,
         },
     )?;
     Reply::json(StatusCode::CREATED, &load(ctx.tx, &application_id)?)

@@ -5,6 +5,7 @@
 
 use axum::http::StatusCode;
 use ecard_api::clearing::{AcceptanceReport, NewOperator};
+use ecard_api::problem::ProblemCode;
 use serde_json::Value;
 
 use crate::error::{ApiError, ApiResult};
@@ -14,7 +15,12 @@ use crate::http::context::{Ctx, Reply};
 /// this answer only.
 pub fn register_operator(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let request: NewOperator = ctx.json()?;
-    let registered = crate::domain::clearing::register(ctx.tx, &request.name, ctx.now)?;
+    let registered = crate::domain::clearing::register(
+        ctx.tx,
+        &request.name,
+        request.outlet_id.as_deref(),
+        ctx.now,
+    )?;
     Reply::json(StatusCode::CREATED, &registered)
 }
 
@@ -22,6 +28,12 @@ pub fn register_operator(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
 /// answer.
 pub fn report(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let operator = ctx.operator()?.clone();
+    if operator.outlet_id.is_some() {
+        return Err(ApiError::new(
+            ProblemCode::Forbidden,
+            "an outlet's counter staff do not report acceptances",
+        ));
+    }
     let raw: Value = ctx.json()?;
     check_handles(&raw)?;
     let request: AcceptanceReport = serde_json::from_value(raw)?;

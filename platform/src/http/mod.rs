@@ -13,6 +13,7 @@
 pub mod account;
 pub mod admin;
 pub mod applications;
+pub mod births;
 pub mod cards;
 pub mod clearing;
 pub mod context;

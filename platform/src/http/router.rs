@@ -13,8 +13,8 @@ use crate::error::ApiError;
 use crate::http::context::{Access, AppState, Ctx, Endpoint};
 use crate::http::plumbing::{handle, path_rejected};
 use crate::http::{
-    account, admin, applications, cards, clearing, delegations, devices, enrolment, feeds, phone,
-    pin, rules,
+    account, admin, applications, births, cards, clearing, delegations, devices, enrolment, feeds,
+    phone, pin, rules,
 };
 
 type Shared = State<Arc<AppState>>;
@@ -209,6 +209,27 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route(
             paths::DELEGATION_REVOKE,
             post(endpoint!(E::DEVICE_WRITE, delegations::revoke, path)),
+        )
+        .route(
+            paths::BIRTHS,
+            post(endpoint!(E::DEVICE_WRITE, births::submit))
+                .get(endpoint!(E::DEVICE_READ, births::list)),
+        )
+        .route(
+            paths::BIRTH,
+            get(endpoint!(E::DEVICE_READ, births::get, path)),
+        )
+        .route(
+            paths::OUTLET_INSTANT_ISSUE,
+            post(endpoint!(
+                E::OPERATOR,
+                applications::issue_on_the_spot,
+                path
+            )),
+        )
+        .route(
+            paths::ADMIN_BIRTH_CERTIFICATES,
+            post(endpoint!(E::ADMIN, births::report_certificate)),
         )
         .route(
             paths::DELEGATION_WARD_E_CARD,

@@ -21,6 +21,8 @@ const SCHEMA: Migrations = Migrations::new(&[
     include_str!("migrations/0008_card_validity.sql"),
     include_str!("migrations/0009_search_vocabulary.sql"),
     include_str!("migrations/0010_minors.sql"),
+    include_str!("migrations/0011_births.sql"),
+    include_str!("migrations/0012_instant_issue.sql"),
 ]);
 
 /// Opens (creating if needed) and migrates the database at `path`

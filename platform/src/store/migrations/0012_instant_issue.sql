@@ -1,0 +1,5 @@
+-- Instant issue (即时制卡, 立等可取): an application marked for it is made
+-- on the spot by the pickup outlet's staff, who hold an operator token
+-- bound to that outlet (terminal operators have none).
+ALTER TABLE applications ADD COLUMN instant_issue INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE operators ADD COLUMN outlet_id TEXT;
