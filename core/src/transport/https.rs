@@ -100,6 +100,15 @@ impl HttpsTransport {
     pub fn new(timeout: Duration, https_only: bool) -> Result<HttpsTransport, TransportError> {
         let mut roots = RootCertStore::empty();
         roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        HttpsTransport::with_roots(timeout, https_only, roots)
+    }
+
+    /// A transport trusting `roots` (the tests add their own authority).
+    fn with_roots(
+        timeout: Duration,
+        https_only: bool,
+        roots: RootCertStore,
+    ) -> Result<HttpsTransport, TransportError> {
         let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
         let mut config = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()

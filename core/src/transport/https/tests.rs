@@ -17,8 +17,11 @@ use super::*;
 enum Reply {
     /// Writes these bytes and keeps the connection for the next request.
     Write(Vec<u8>),
-    /// Writes these bytes and closes.
+    /// Writes these bytes and closes (under TLS with a close notification).
     WriteAndClose(Vec<u8>),
+    /// Writes these bytes and drops the socket (under TLS without a close
+    /// notification: a cut, as an attacker would make it).
+    WriteAndCut(Vec<u8>),
     /// Answers nothing and holds the connection.
     Silence,
     /// Closes without answering.
@@ -29,50 +32,82 @@ fn write(bytes: &str) -> Reply {
     Reply::Write(bytes.as_bytes().to_vec())
 }
 
+type Script = Arc<Mutex<VecDeque<Reply>>>;
+type Seen = Arc<Mutex<Vec<String>>>;
+
 struct Server {
     url: String,
     connections: Arc<AtomicUsize>,
-    requests: Arc<Mutex<Vec<String>>>,
+    requests: Seen,
+    /// The server names (SNI) TLS clients asked for.
+    server_names: Seen,
 }
 
-/// A server answering requests, in order over all its connections, from
-/// `script`.
+/// A plain HTTP server answering requests, in order over all its
+/// connections, from `script`.
 async fn server(script: Vec<Reply>) -> Server {
+    serve(script, None).await
+}
+
+/// The same over TLS, with the certificate of `localhost` issued by the
+/// test authority (`tls/`, see [`trusting_the_test_authority`]).
+async fn tls_server(script: Vec<Reply>) -> Server {
+    use tokio_rustls::rustls::ServerConfig;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+    let certificate = CertificateDer::from(include_bytes!("tls/localhost.der").to_vec());
+    let key = PrivatePkcs8KeyDer::from(include_bytes!("tls/localhost.key.der").to_vec());
+    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![certificate], PrivateKeyDer::Pkcs8(key))
+        .unwrap();
+    serve(
+        script,
+        Some(tokio_rustls::TlsAcceptor::from(Arc::new(config))),
+    )
+    .await
+}
+
+/// A transport trusting only the test authority. Its certificates were made
+/// once with `openssl ca` (P-256, valid 2024 to 2124): `ca.der` a CA
+/// certificate, `localhost.der` a server certificate for the name
+/// `localhost` only, `localhost.key.der` its PKCS #8 key. Test keys, never
+/// trusted outside these tests.
+fn trusting_the_test_authority() -> HttpsTransport {
+    use tokio_rustls::rustls::pki_types::CertificateDer;
+    let mut roots = RootCertStore::empty();
+    roots
+        .add(CertificateDer::from(include_bytes!("tls/ca.der").to_vec()))
+        .unwrap();
+    HttpsTransport::with_roots(Duration::from_secs(5), true, roots).unwrap()
+}
+
+async fn serve(script: Vec<Reply>, tls: Option<tokio_rustls::TlsAcceptor>) -> Server {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let connections = Arc::new(AtomicUsize::new(0));
     let requests = Arc::new(Mutex::new(Vec::new()));
+    let server_names = Arc::new(Mutex::new(Vec::new()));
     let script = Arc::new(Mutex::new(VecDeque::from(script)));
-    let (counted, seen) = (connections.clone(), requests.clone());
+    let (counted, seen, names) = (connections.clone(), requests.clone(), server_names.clone());
     tokio::spawn(async move {
         loop {
-            let (mut socket, _) = listener.accept().await.unwrap();
+            let (socket, _) = listener.accept().await.unwrap();
             counted.fetch_add(1, Ordering::SeqCst);
-            let (script, seen) = (script.clone(), seen.clone());
+            let (script, seen, names, tls) =
+                (script.clone(), seen.clone(), names.clone(), tls.clone());
             tokio::spawn(async move {
-                let mut buffer = Vec::new();
-                loop {
-                    let Some(request) = read_request(&mut socket, &mut buffer).await else {
-                        return;
-                    };
-                    seen.lock().unwrap().push(request);
-                    let reply = script.lock().unwrap().pop_front();
-                    match reply {
-                        // A client may give up mid-answer: no panic then.
-                        Some(Reply::Write(bytes)) => {
-                            if socket.write_all(&bytes).await.is_err() {
-                                return;
-                            }
-                        }
-                        Some(Reply::WriteAndClose(bytes)) => {
-                            socket.write_all(&bytes).await.ok();
+                match tls {
+                    None => answer(socket, &script, &seen).await,
+                    Some(acceptor) => {
+                        let Ok(socket) = acceptor.accept(socket).await else {
                             return;
-                        }
-                        Some(Reply::Silence) => {
-                            tokio::time::sleep(Duration::from_secs(30)).await;
-                            return;
-                        }
-                        Some(Reply::Close) | None => return,
+                        };
+                        let name = socket.get_ref().1.server_name().unwrap_or("").to_owned();
+                        names.lock().unwrap().push(name);
+                        answer(socket, &script, &seen).await;
                     }
                 }
             });
@@ -82,11 +117,50 @@ async fn server(script: Vec<Reply>) -> Server {
         url,
         connections,
         requests,
+        server_names,
+    }
+}
+
+/// Answers the requests of one connection from `script`.
+async fn answer<S: AsyncRead + AsyncWrite + Unpin>(mut socket: S, script: &Script, seen: &Seen) {
+    let mut buffer = Vec::new();
+    loop {
+        let Some(request) = read_request(&mut socket, &mut buffer).await else {
+            return;
+        };
+        seen.lock().unwrap().push(request);
+        let reply = script.lock().unwrap().pop_front();
+        match reply {
+            // A client may give up mid-answer: no panic then.
+            Some(Reply::Write(bytes)) => {
+                if socket.write_all(&bytes).await.is_err() || socket.flush().await.is_err() {
+                    return;
+                }
+            }
+            Some(Reply::WriteAndClose(bytes)) => {
+                socket.write_all(&bytes).await.ok();
+                socket.shutdown().await.ok();
+                return;
+            }
+            Some(Reply::WriteAndCut(bytes)) => {
+                socket.write_all(&bytes).await.ok();
+                socket.flush().await.ok();
+                return;
+            }
+            Some(Reply::Silence) => {
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                return;
+            }
+            Some(Reply::Close) | None => return,
+        }
     }
 }
 
 /// One request's head and body as text; `None` when the client closed.
-async fn read_request(socket: &mut tokio::net::TcpStream, buffer: &mut Vec<u8>) -> Option<String> {
+async fn read_request<S: AsyncRead + Unpin>(
+    socket: &mut S,
+    buffer: &mut Vec<u8>,
+) -> Option<String> {
     loop {
         if let Some(end) = buffer.windows(4).position(|window| window == b"\r\n\r\n") {
             let head = String::from_utf8(buffer[..end + 4].to_vec()).unwrap();
@@ -495,4 +569,66 @@ fn chunk_sizes() {
     for bad in [&b""[..], b"-1", b"0x10", b"g", b"1000000000000000"] {
         assert_eq!(chunk_size(bad).unwrap_err(), malformed_chunk());
     }
+}
+
+#[test]
+fn over_tls_verified_with_the_server_name_and_reused() {
+    run(async {
+        let server = tls_server(vec![
+            write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+            write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nmore\r\n0\r\n\r\n"),
+        ])
+        .await;
+        let url = server.url.replace("http://127.0.0.1", "https://localhost");
+        let transport = trusting_the_test_authority();
+        let (status, _, _, body) = get(&transport, &url).await.unwrap();
+        assert_eq!((status, body.unwrap()), (200, b"ok".to_vec()));
+        let (status, _, _, body) = get(&transport, &url).await.unwrap();
+        assert_eq!((status, body.unwrap()), (200, b"more".to_vec()));
+        assert_eq!(server.connections.load(Ordering::SeqCst), 1);
+        assert_eq!(*server.server_names.lock().unwrap(), ["localhost"]);
+    });
+}
+
+#[test]
+fn over_tls_an_untrusted_or_misnamed_certificate_is_refused() {
+    run(async {
+        let server = tls_server(Vec::new()).await;
+        // The Mozilla roots do not know the test authority.
+        let url = server.url.replace("http://127.0.0.1", "https://localhost");
+        let untrusted = HttpsTransport::new(Duration::from_secs(5), true).unwrap();
+        let error = get(&untrusted, &url).await.unwrap_err();
+        assert!(
+            matches!(&error, TransportError::Unreachable(reason) if reason.starts_with("TLS")),
+            "{error:?}"
+        );
+        // The certificate names `localhost`, not the address.
+        let url = server.url.replace("http://", "https://");
+        let error = get(&trusting_the_test_authority(), &url).await.unwrap_err();
+        assert!(
+            matches!(&error, TransportError::Unreachable(reason) if reason.starts_with("TLS")),
+            "{error:?}"
+        );
+        assert!(server.requests.lock().unwrap().is_empty());
+    });
+}
+
+#[test]
+fn over_tls_a_close_delimited_body_ends_only_with_the_close_notification() {
+    run(async {
+        let server = tls_server(vec![
+            Reply::WriteAndClose(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nall of it".to_vec()),
+            Reply::WriteAndCut(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\npart of".to_vec()),
+        ])
+        .await;
+        let url = server.url.replace("http://127.0.0.1", "https://localhost");
+        let transport = trusting_the_test_authority();
+        let (_, _, _, body) = get(&transport, &url).await.unwrap();
+        assert_eq!(body.unwrap(), b"all of it");
+        let (_, _, _, body) = get(&transport, &url).await.unwrap();
+        assert!(
+            matches!(body, Err(TransportError::Broken(ref reason)) if reason.starts_with("reading the answer")),
+            "{body:?}"
+        );
+    });
 }
