@@ -248,13 +248,12 @@ impl Shared {
                 Some(connection) => (connection, true),
                 None => (within(deadline, self.connect(&target)).await?, false),
             };
-            let head = match timeout_at(deadline, exchange(&mut connection, &message)).await {
+            let mut head = match timeout_at(deadline, exchange(&mut connection, &message)).await {
                 Err(_) => return Err(TransportError::Timeout),
                 Ok(Ok(head)) => head,
                 Ok(Err(failure)) if reused && !failure.answered && replayable => continue,
                 Ok(Err(failure)) => return Err(failure.error),
             };
-            let mut head = head;
             let framing = head.framing(bodiless)?;
             let keep_alive = head.keep_alive && framing != Framing::Close;
             let mut body = Http1Body {
