@@ -416,7 +416,7 @@ impl EcardClient {
 #[cfg(test)]
 mod tests {
     use ecard_api::resident::{ApplicationState, LossKind};
-    use reqwest::Method;
+    use http::Method;
 
     use ecard_api::problem::ProblemCode;
     use ecard_api::resident::{Delivery, ReplacementKind};

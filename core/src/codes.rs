@@ -578,7 +578,7 @@ impl EcardClient {
 mod tests {
     use ecard_api::paths;
     use ecard_api::problem::ProblemCode;
-    use reqwest::Method;
+    use http::Method;
 
     use super::*;
     use crate::client::EcardClient;

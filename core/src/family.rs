@@ -272,7 +272,7 @@ impl EcardClient {
 
 #[cfg(test)]
 mod tests {
-    use reqwest::Method;
+    use http::Method;
 
     use super::*;
     use crate::ErrorCategory;

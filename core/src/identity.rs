@@ -511,7 +511,7 @@ impl EcardClient {
 
 #[cfg(test)]
 mod tests {
-    use reqwest::Method;
+    use http::Method;
 
     use super::*;
     use crate::test_platform::{TEST_PIN, TestPlatform, block_on, with_enrolled};

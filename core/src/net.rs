@@ -22,11 +22,12 @@ use ecard_api::auth::{
 use ecard_api::problem::{Problem, ProblemCode};
 use ecard_api::{IDEMPOTENCY_KEY_HEADER, PROBLEM_JSON, SERVER_TIME_HEADER};
 use ecard_credential::KeyStore;
-use reqwest::header::{
+use http::header::{
     CONTENT_TYPE, ETAG, HeaderMap, HeaderName, HeaderValue, IF_NONE_MATCH, RETRY_AFTER,
 };
-use reqwest::{Method, StatusCode, Url};
+use http::{Method, StatusCode};
 use ring::rand::{SecureRandom, SystemRandom};
+use url::Url;
 
 use crate::error::ClientError;
 use crate::transport::{HttpsTransport, ReplyBody, Transport, TransportError, TransportRequest};
@@ -914,7 +915,7 @@ mod tests {
 
     /// The call policy over the transport seam: what every transport gets.
     mod over_a_transport {
-        use reqwest::header::HeaderMap;
+        use http::header::HeaderMap;
 
         use super::*;
         use crate::test_platform::{TestPlatform, block_on};

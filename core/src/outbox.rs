@@ -541,7 +541,7 @@ impl EcardClient {
 mod tests {
     use ecard_api::paths;
     use ecard_api::resident::{ApplicationState, LossKind};
-    use reqwest::Method;
+    use http::Method;
 
     use super::*;
     use crate::test_platform::{TestPlatform, block_on, new_card_form, with_enrolled};

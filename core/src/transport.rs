@@ -10,19 +10,23 @@
 //! outbox can be tested against the reference platform in process (tests
 //! use a transport over its router, with injected faults) without sockets.
 //!
-//! [`HttpsTransport`] is the one apps use: rustls over reqwest.
+//! [`HttpsTransport`] is the one apps use: the core's own HTTP/1.1 client
+//! over rustls (module `https`).
 
 use std::future::Future;
 use std::pin::Pin;
-use std::time::Duration;
 
-use reqwest::header::HeaderMap;
-use reqwest::{Method, Url};
+use http::Method;
+use http::header::HeaderMap;
+use url::Url;
 
 #[cfg(test)]
 pub(crate) mod faults;
+mod https;
 #[cfg(test)]
 pub(crate) mod in_process;
+
+pub use https::HttpsTransport;
 
 /// A future a transport returns; boxed so the trait stays object safe.
 pub type TransportFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -67,7 +71,8 @@ pub trait ReplyBody: Send {
 pub struct TransportReply {
     /// HTTP status.
     pub status: u16,
-    /// Where the answer came from, after any redirect.
+    /// Where the answer came from (the request's URL: [`HttpsTransport`]
+    /// follows no redirects).
     pub url: Url,
     /// Its headers.
     pub headers: HeaderMap,
@@ -113,82 +118,5 @@ impl ReplyBody for BufferedBody {
     fn next_chunk(&mut self) -> TransportFuture<'_, Result<Option<Vec<u8>>, TransportError>> {
         let chunk = self.0.take();
         Box::pin(async move { Ok(chunk) })
-    }
-}
-
-/// HTTPS with rustls (plain HTTP only where the network layer allows it),
-/// with connect and overall timeouts.
-#[derive(Clone, Debug)]
-pub struct HttpsTransport {
-    http: reqwest::Client,
-}
-
-impl HttpsTransport {
-    /// A transport whose calls each end after `timeout`; `https_only`
-    /// refuses plain HTTP even on redirects.
-    pub fn new(timeout: Duration, https_only: bool) -> Result<HttpsTransport, TransportError> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(timeout.min(Duration::from_secs(5)))
-            .timeout(timeout)
-            .https_only(https_only)
-            .user_agent(concat!("ecard-core/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|error| TransportError::Broken(error.to_string()))?;
-        Ok(HttpsTransport { http })
-    }
-}
-
-fn reqwest_error(error: &reqwest::Error) -> TransportError {
-    if error.is_timeout() {
-        TransportError::Timeout
-    } else if error.is_connect() || error.is_request() {
-        TransportError::Unreachable(error.to_string())
-    } else {
-        TransportError::Broken(error.to_string())
-    }
-}
-
-struct ReqwestBody(reqwest::Response);
-
-impl ReplyBody for ReqwestBody {
-    fn declared_length(&self) -> Option<u64> {
-        self.0.content_length()
-    }
-
-    fn next_chunk(&mut self) -> TransportFuture<'_, Result<Option<Vec<u8>>, TransportError>> {
-        Box::pin(async move {
-            self.0
-                .chunk()
-                .await
-                .map(|chunk| chunk.map(|bytes| bytes.to_vec()))
-                .map_err(|error| reqwest_error(&error))
-        })
-    }
-}
-
-impl Transport for HttpsTransport {
-    fn send(
-        &self,
-        request: TransportRequest,
-    ) -> TransportFuture<'_, Result<TransportReply, TransportError>> {
-        Box::pin(async move {
-            let mut builder = self
-                .http
-                .request(request.method, request.url)
-                .headers(request.headers);
-            if let Some(body) = request.body {
-                builder = builder.body(body);
-            }
-            let response = builder
-                .send()
-                .await
-                .map_err(|error| reqwest_error(&error))?;
-            Ok(TransportReply {
-                status: response.status().as_u16(),
-                url: response.url().clone(),
-                headers: response.headers().clone(),
-                body: Box::new(ReqwestBody(response)),
-            })
-        })
     }
 }

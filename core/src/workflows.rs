@@ -563,20 +563,20 @@ mod tests {
             assert!(
                 !platform
                     .network
-                    .seen(&reqwest::Method::GET, ecard_api::paths::MY_NOTICES)
+                    .seen(&http::Method::GET, ecard_api::paths::MY_NOTICES)
                     .is_empty()
             );
             drop(task);
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             let calls = platform
                 .network
-                .seen(&reqwest::Method::GET, ecard_api::paths::MY_NOTICES)
+                .seen(&http::Method::GET, ecard_api::paths::MY_NOTICES)
                 .len();
             tokio::time::sleep(std::time::Duration::from_millis(200)).await;
             assert_eq!(
                 platform
                     .network
-                    .seen(&reqwest::Method::GET, ecard_api::paths::MY_NOTICES)
+                    .seen(&http::Method::GET, ecard_api::paths::MY_NOTICES)
                     .len(),
                 calls
             );

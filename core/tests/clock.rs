@@ -252,9 +252,10 @@ fn a_sane_successful_answer_sets_the_clock() {
 #[test]
 fn a_time_from_another_origin_is_not_taken() {
     let runtime = runtime();
-    // A redirect to another server, which answers with a plausible time.
+    // A redirect to another server, which would answer with a plausible
+    // time.
     let elsewhere = (PHONE_SECONDS + 5 * 365 * 86_400).to_string();
-    let (other, _) = server(move |_| Answer::new(200, Some(&elsewhere), "{}"));
+    let (other, other_seen) = server(move |_| Answer::new(200, Some(&elsewhere), "{}"));
     let sane = (PHONE_SECONDS + 60).to_string();
     let (url, _) = server(move |_| {
         let mut answer = Answer::new(302, Some(&sane), "");
@@ -264,9 +265,13 @@ fn a_time_from_another_origin_is_not_taken() {
         answer
     });
     let clock = phone_clock();
-    runtime
+    // The transport follows no redirect: the 302 is the answer, an error
+    // without a problem body, and the other server is never asked.
+    let refused = runtime
         .block_on(network(&url, &clock).send(&ApiRequest::get("/v1/time"), RetryPolicy::ONCE))
-        .unwrap();
+        .unwrap_err();
+    assert!(matches!(refused, ClientError::BadReply(_)), "{refused:?}");
+    assert!(other_seen.lock().unwrap().is_empty());
     assert!(!clock.is_observed());
     assert_eq!(clock.now(), PHONE_SECONDS);
 }

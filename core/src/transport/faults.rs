@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use ecard_api::IDEMPOTENCY_KEY_HEADER;
 use ecard_api::problem::{Problem, ProblemCode};
-use reqwest::Method;
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
+use http::Method;
+use http::header::{CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
 
 use super::{
     BufferedBody, Transport, TransportError, TransportFuture, TransportReply, TransportRequest,
