@@ -156,6 +156,38 @@ export interface NewCardForm {
   bank: string;
   phone: string;
   delivery: Delivery;
+  /** Made on the spot at the pickup outlet (即时制卡), where it offers it. */
+  instantIssue?: boolean | null;
+}
+
+/** The one form of 出生一件事 (the photo goes apart, as bytes). */
+export interface BirthForm {
+  /** 出生医学证明 number. */
+  birthCertificate: string;
+  childName: string;
+  sex: Sex;
+  /** YYYY-MM-DD, as on the certificate. */
+  birthDate: string;
+  otherParent?: PersonIdentity | null;
+  /** 户籍登记地: the county-level division code. */
+  householdRegion: string;
+  householdAddress: string;
+  bank: string;
+  phone: string;
+  delivery: Delivery;
+}
+
+/** A step of a birth's progress line, labelled. */
+export interface BirthStage {
+  step: BirthStep;
+  label: string;
+  at: number | null;
+}
+
+/** A birth as the app shows it: the record and one progress line. */
+export interface BirthFlow {
+  birth: Birth;
+  stages: BirthStage[];
 }
 
 /** A replacement form (补换). */
@@ -167,6 +199,8 @@ export interface ReplacementForm {
   /** A new photo; the one on file is reused when absent. */
   photoJpeg?: Uint8Array | null;
   delivery: Delivery;
+  /** Made on the spot at the pickup outlet (即时制卡). */
+  instantIssue?: boolean | null;
 }
 
 /** A form in progress. */
@@ -890,6 +924,50 @@ export type InstantIssueRules = {
   source: string,
 };
 
+/**
+ * Sex as a birth certificate records it (the ID number's sequence is odd
+ * for male, even for female).
+ */
+export type Sex = "male" | "female";
+
+/** Where a birth registration stands. */
+export type BirthState = "registering" | "registered";
+
+/** One step of the newborn's single progress line. */
+export type BirthStep = "submitted" | "household_registered" | "card_in_production" | "card_on_its_way" | "card_received";
+
+/** A step of the progress line and when it was reached (`None`: ahead). */
+export type BirthProgress = {
+  /** The step. */
+  step: BirthStep,
+  /** When it was reached. */
+  at: number | null,
+};
+
+/** A birth registration (出生一件事) as its submitter sees it. */
+export type Birth = {
+  /** Id. */
+  birthId: string,
+  /** State. */
+  state: BirthState,
+  /** The child's name, masked. */
+  childNameMasked: string,
+  /** The birth date, `YYYY-MM-DD`. */
+  birthDate: string,
+  /** When the form was received. */
+  createdAt: number,
+  /** When the household registration assigned the ID number. */
+  registeredAt: number | null,
+  /** The child, once registered. */
+  personId: string | null,
+  /** The submitter's guardian mandate for the child, once registered. */
+  mandateId: string | null,
+  /** The card application, once filed. */
+  applicationId: string | null,
+  /** Every step, reached or ahead, in order. */
+  progress: Array<BirthProgress>,
+};
+
 /** A loss report on a card. */
 export type LossReport = {
   /** Id. */
@@ -1043,6 +1121,11 @@ export type Application = {
   failureReason: string | null,
   /** Submission time. */
   createdAt: number,
+  /**
+   * Made on the spot at the pickup outlet (即时制卡): the applicant goes
+   * there and waits for it.
+   */
+  instantIssue: boolean,
 };
 
 /**
@@ -1308,6 +1391,14 @@ export declare class EcardClient {
   /** The relative's face, captured on this (the helper's) phone, consents to the mandate asked for (足不出户). */
   consentMandateByFace(delegationId: string, relative: PersonIdentity, face: FaceCheck): Promise<Delegation>;
   revokeMandate(delegationId: string): Promise<Submission>;
+  /** As a ward's guardian, allows (or withdraws) the e-card on the ward's own phone, with the e-card PIN. */
+  setWardECard(delegationId: string, allowed: boolean, pin: string): Promise<Submission>;
+  /** As a ward's guardian, sets the ward's e-card PIN, with the guardian's own PIN. */
+  setWardPin(delegationId: string, newPin: string, pin: string): Promise<void>;
+  /** 出生一件事: files the one form, with the card photo where the region needs one. */
+  registerBirth(form: BirthForm, photoJpeg?: Uint8Array | null): Promise<Submission>;
+  /** The births this account filed, each with its one progress line. */
+  births(): Promise<BirthFlow[]>;
   applications(): Promise<ApplicationFlow[]>;
   application(applicationId: string): Promise<ApplicationFlow>;
   lossFlow(cardId: string): LossFlow;

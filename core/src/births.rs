@@ -45,7 +45,7 @@ pub struct BirthForm {
 }
 
 /// A step of the progress line with its label.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct BirthStage {
     /// The step.
     pub step: BirthStep,
@@ -57,7 +57,7 @@ pub struct BirthStage {
 
 /// A birth as the app shows it: the platform's record and one progress line
 /// across household registration and the card.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct BirthFlow {
     /// The platform's record.
     pub birth: Birth,

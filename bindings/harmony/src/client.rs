@@ -35,6 +35,7 @@ use ecard_core::catalogue::search::SearchQuery;
 use ecard_core::{ClientError, EcardClient, Location};
 use ecard_credential::{Locale, Purpose};
 use napi::Status;
+use napi::bindgen_prelude::Uint8Array;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use serde::Deserialize;
 use serde_json::Value;
@@ -794,6 +795,41 @@ impl Client {
     #[napi]
     pub fn loss_flow(&self, card_id: String) -> Fallible<LossFlow> {
         self.now(|core| Ok(LossFlow::new(core.clone(), core.loss_flow(&card_id)?)))
+    }
+
+    /// 出生一件事: files the one form (`birthCertificate`, `childName`,
+    /// `sex`, `birthDate`, `otherParent`, `householdRegion`,
+    /// `householdAddress`, `bank`, `phone`, `delivery`) with the card photo
+    /// where the region needs one. Checked locally, then sent through the
+    /// outbox.
+    #[napi]
+    pub async fn register_birth(
+        &self,
+        form: Value,
+        photo_jpeg: Option<Uint8Array>,
+    ) -> Fallible<Value> {
+        let mut form: Value = form;
+        if let Value::Object(fields) = &mut form {
+            fields.insert("photoJpeg".into(), Value::Null);
+        }
+        let mut form: ecard_core::BirthForm = match from_js("form", form, self.locale) {
+            Ok(form) => form,
+            Err(error) => return Fallible(Err(error)),
+        };
+        form.photo_jpeg = photo_jpeg.map(|photo| photo.to_vec());
+        self.run(|core| async move {
+            core.register_birth(form)
+                .await
+                .map(|submission| convert::submission(&submission))
+        })
+        .await
+    }
+
+    /// The births this account filed, each with its one progress line.
+    #[napi]
+    pub async fn births(&self) -> Fallible<Vec<Value>> {
+        self.run(|core| async move { Ok(core.births().await?.iter().map(to_js).collect()) })
+            .await
     }
 
     /// Mandates the account holds or is the principal of.

@@ -29,10 +29,10 @@ use ecard_api::identity::{
     PhoneChangeStarted, PinAction,
 };
 use ecard_api::resident::{
-    Application, ApplicationAction, ApplicationKind, ApplicationState, AuditEntry, Card,
-    CardStatus, Delegation, DelegationKind, DelegationStatus, Delivery, ECardState, Evidence,
-    LossKind, LossReport, PersonIdentity, PersonSummary, Profile, Relationship, ReplacementKind,
-    Scope, StageEntry,
+    Application, ApplicationAction, ApplicationKind, ApplicationState, AuditEntry, Birth,
+    BirthProgress, BirthState, BirthStep, Card, CardStatus, Delegation, DelegationKind,
+    DelegationStatus, Delivery, ECardState, Evidence, LossKind, LossReport, PersonIdentity,
+    PersonSummary, Profile, Relationship, ReplacementKind, Scope, Sex, StageEntry,
 };
 use ecard_api::rules::{
     AccountSecurity, Bank, ECardTiming, InstantIssueRules, MinorRules, NewbornRules, OnBehalfRules,
@@ -128,6 +128,11 @@ fn declarations() -> Vec<String> {
         MinorRules,
         NewbornRules,
         InstantIssueRules,
+        Sex,
+        BirthState,
+        BirthStep,
+        BirthProgress,
+        Birth,
         LossReport,
         Card,
         PersonSummary,

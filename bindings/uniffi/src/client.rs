@@ -31,9 +31,10 @@ use ecard_api::resident::{
 use ecard_api::rules::RegionalRules;
 use ecard_core::bridge::{BindingConfig, FlatError, flows};
 use ecard_core::{
-    ApplicationFlow, ClientError, CodeView, Draft, DraftForm, EnrolmentProgress, Location,
-    LossFlow, NewCardForm, OutboxEntry, OutletHit, OutletQuery, ReplacementForm, SearchHelp,
-    SearchHit, SearchQuery, SecureKeyStore, SessionView, Snapshot, Submission, SyncReport,
+    ApplicationFlow, BirthFlow, BirthForm, ClientError, CodeView, Draft, DraftForm,
+    EnrolmentProgress, Location, LossFlow, NewCardForm, OutboxEntry, OutletHit, OutletQuery,
+    ReplacementForm, SearchHelp, SearchHit, SearchQuery, SecureKeyStore, SessionView, Snapshot,
+    Submission, SyncReport,
 };
 use ecard_credential::{Locale, Purpose};
 
@@ -422,6 +423,22 @@ impl EcardClient {
             Ok(submission)
         })
         .await
+    }
+
+    /// 出生一件事: files the one form (birth registration facts and the
+    /// newborn's card). Checked locally first, then sent through the outbox.
+    pub async fn register_birth(&self, form: BirthForm) -> Result<Submission, EcardError> {
+        self.call(|client| async move {
+            let submission = client.register_birth(form).await?;
+            Ok(submission)
+        })
+        .await
+    }
+
+    /// The births this account filed, each with its one progress line.
+    pub async fn births(&self) -> Result<Vec<BirthFlow>, EcardError> {
+        self.call(|client| async move { client.births().await })
+            .await
     }
 
     /// Replaces a card (补换): plain, change of bank, or keep-number.

@@ -18,10 +18,10 @@ use ecard_api::catalogue::{
     OutletKind, OutletService, UsageMode,
 };
 use ecard_api::resident::{
-    Application, ApplicationAction, ApplicationKind, ApplicationState, AuditEntry, Card,
-    CardStatus, Delegation, DelegationKind, DelegationStatus, Delivery, ECardState, Evidence,
-    LossKind, LossReport, PersonIdentity, PersonSummary, Profile, Relationship, ReplacementKind,
-    Scope, StageEntry,
+    Application, ApplicationAction, ApplicationKind, ApplicationState, AuditEntry, Birth,
+    BirthProgress, BirthState, BirthStep, Card, CardStatus, Delegation, DelegationKind,
+    DelegationStatus, Delivery, ECardState, Evidence, LossKind, LossReport, PersonIdentity,
+    PersonSummary, Profile, Relationship, ReplacementKind, Scope, Sex, StageEntry,
 };
 use ecard_api::rules::{
     AccountSecurity, Bank, ECardTiming, InstantIssueRules, MinorRules, NewbornRules, OnBehalfRules,
@@ -30,9 +30,9 @@ use ecard_api::rules::{
 use ecard_core::bridge::BindingConfig;
 use ecard_core::storage::{RecoveredTable, RecoveryReport};
 use ecard_core::{
-    ApplicationFlow, CardView, CodeView, Draft, DraftForm, FlowStep, LossFlow, MatchKind,
-    NewCardForm, OutboxEntry, OutboxState, OutletHit, OutletQuery, ProgressStage, ReplacementForm,
-    SearchHit, SearchQuery, SessionView, Submission,
+    ApplicationFlow, BirthFlow, BirthForm, BirthStage, CardView, CodeView, Draft, DraftForm,
+    FlowStep, LossFlow, MatchKind, NewCardForm, OutboxEntry, OutboxState, OutletHit, OutletQuery,
+    ProgressStage, ReplacementForm, SearchHit, SearchQuery, SessionView, Submission,
 };
 use ecard_core::{CatalogueState, FieldCipherSuite, Snapshot, SyncReport};
 use ecard_core::{Location, SearchHelp};
@@ -911,6 +911,120 @@ pub enum ReplacementKind {
     ChangeBank,
     /// 保号换卡: the same card number on a new card.
     KeepNumber,
+}
+
+/// Sex as a birth certificate records it.
+#[uniffi::remote(Enum)]
+pub enum Sex {
+    /// 男.
+    Male,
+    /// 女.
+    Female,
+}
+
+/// Where a birth registration stands.
+#[uniffi::remote(Enum)]
+pub enum BirthState {
+    /// The household registration step is under way.
+    Registering,
+    /// Registered: ID number, guardian mandate and card application.
+    Registered,
+}
+
+/// One step of the newborn's progress line.
+#[uniffi::remote(Enum)]
+pub enum BirthStep {
+    /// The one form was received.
+    Submitted,
+    /// The household was registered and the ID number assigned.
+    HouseholdRegistered,
+    /// The card is being made.
+    CardInProduction,
+    /// The card is posted or waiting at the outlet.
+    CardOnItsWay,
+    /// The card reached the family.
+    CardReceived,
+}
+
+/// A step of the progress line and when it was reached.
+#[uniffi::remote(Record)]
+pub struct BirthProgress {
+    /// The step.
+    pub step: BirthStep,
+    /// When it was reached (`null`: ahead).
+    pub at: Option<u64>,
+}
+
+/// A birth registration (出生一件事) as its submitter sees it.
+#[uniffi::remote(Record)]
+pub struct Birth {
+    /// Id.
+    pub birth_id: String,
+    /// State.
+    pub state: BirthState,
+    /// The child's name, masked.
+    pub child_name_masked: String,
+    /// The birth date, `YYYY-MM-DD`.
+    pub birth_date: String,
+    /// When the form was received.
+    pub created_at: u64,
+    /// When the household registration assigned the ID number.
+    pub registered_at: Option<u64>,
+    /// The child, once registered.
+    pub person_id: Option<String>,
+    /// The submitter's guardian mandate for the child, once registered.
+    pub mandate_id: Option<String>,
+    /// The card application, once filed.
+    pub application_id: Option<String>,
+    /// Every step, reached or ahead, in order.
+    pub progress: Vec<BirthProgress>,
+}
+
+/// The one form of 出生一件事.
+#[uniffi::remote(Record)]
+pub struct BirthForm {
+    /// 出生医学证明 number.
+    pub birth_certificate: String,
+    /// The child's name, as on the certificate.
+    pub child_name: String,
+    /// The child's sex, as on the certificate.
+    pub sex: Sex,
+    /// The birth date, `YYYY-MM-DD`.
+    pub birth_date: String,
+    /// The other parent, when in the population register.
+    pub other_parent: Option<PersonIdentity>,
+    /// 户籍登记地: the county-level division code.
+    pub household_region: String,
+    /// The household's address.
+    pub household_address: String,
+    /// Co-branded bank of the child's card.
+    pub bank: String,
+    /// Contact phone.
+    pub phone: String,
+    /// How the card reaches the family.
+    pub delivery: Delivery,
+    /// Card photo (JPEG); not needed where the rules exempt newborns.
+    pub photo_jpeg: Option<Vec<u8>>,
+}
+
+/// A step of a birth's progress line with its label.
+#[uniffi::remote(Record)]
+pub struct BirthStage {
+    /// The step.
+    pub step: BirthStep,
+    /// Its label in the chosen language.
+    pub label: String,
+    /// When it was reached (`null`: ahead).
+    pub at: Option<u64>,
+}
+
+/// A birth as the app shows it: the record and one labelled progress line.
+#[uniffi::remote(Record)]
+pub struct BirthFlow {
+    /// The platform's record.
+    pub birth: Birth,
+    /// Every step, reached or ahead, labelled.
+    pub stages: Vec<BirthStage>,
 }
 
 /// A first-card application form.
