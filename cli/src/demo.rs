@@ -6,6 +6,8 @@
 //! on the platform clock → activation → the e-card code shown and verified
 //! offline by a gate → a replay and an expired screenshot refused → loss
 //! reported → the code refused → loss released → the code accepted again.
+//! `ecard demo --newborn` walks a parent's 出生一件事 instead: one form
+//! from the hospital's birth certificate to the child's first code.
 
 use ecard_api::paths;
 use std::process::ExitCode;
@@ -14,8 +16,8 @@ use std::sync::Arc;
 use clap::Args;
 use ecard_api::resident::{Delivery, LossKind, PersonIdentity};
 use ecard_core::{
-    ClientConfig, ClientError, EcardClient, FaceCheck, FaceCheckError, FaceCheckRequest,
-    MemoryKeyStore, NewCardForm, OutletQuery, SearchQuery,
+    BirthFlow, BirthForm, ClientConfig, ClientError, EcardClient, FaceCheck, FaceCheckError,
+    FaceCheckRequest, MemoryKeyStore, NewCardForm, OutletQuery, SearchQuery,
 };
 use ecard_credential::{Locale, Purpose, QrMatrix, SignedTrustList, Verifier, VerifyError};
 use ecard_platform::{PlatformConfig, RunningPlatform};
@@ -25,6 +27,10 @@ pub struct DemoArgs {
     /// Do not draw QR symbols in the terminal.
     #[arg(long)]
     no_qr: bool,
+    /// The guardian's journey instead: 出生一件事 in one form, from the
+    /// hospital's birth certificate to the child's first code.
+    #[arg(long)]
+    newborn: bool,
 }
 
 struct Narrator {
@@ -57,7 +63,11 @@ pub fn run(args: &DemoArgs) -> DemoResult<ExitCode> {
             .enable_all()
             .build()
             .map_err(text)?;
-        runtime.block_on(journey(args, &platform, &directory))
+        if args.newborn {
+            runtime.block_on(newborn_journey(args, &platform, &directory))
+        } else {
+            runtime.block_on(journey(args, &platform, &directory))
+        }
     })();
     let _ = std::fs::remove_dir_all(&directory);
     result.map(|()| ExitCode::SUCCESS)
@@ -215,6 +225,75 @@ fn demo_photo() -> Vec<u8> {
     bytes
 }
 
+/// Zhang Wei enrols on his own phone: a face check, the code texted to the
+/// phone on record, the e-card PIN.
+async fn enrol_resident(
+    narrator: &mut Narrator,
+    platform: &RunningPlatform,
+    directory: &std::path::Path,
+    identity: PersonIdentity,
+    phone: &str,
+) -> DemoResult<EcardClient> {
+    let face = Arc::new(DemoFace {
+        base: platform.base_url(),
+        admin_token: platform.admin_token().to_owned(),
+        own_face: true,
+    });
+    narrator.step(
+        "张伟本人实名登录：人脸识别、预留手机短信验证码、设置6位电子社保卡密码；设备密钥留在密钥库中",
+        "Zhang Wei enrols himself: a face check, the code texted to the phone on record, a 6-digit e-card PIN; the device key stays in the key store.",
+    );
+    let mut config = ClientConfig::new(directory.join("phone"), platform.base_url());
+    config.device_name = "张伟的手机".into();
+    let client = EcardClient::open(config, Arc::new(MemoryKeyStore::new()))
+        .await
+        .map_err(text)?;
+    client.begin_enrolment(identity).await.map_err(text)?;
+    let progress = client.confirm_presence(face).await.map_err(text)?;
+    let message = latest_text(platform, phone).await?;
+    println!(
+        "    face check passed; code sent to {}",
+        progress.code_sent_to.clone().unwrap_or_default()
+    );
+    println!("    SMS: {message}");
+    let code = message
+        .split("验证码 ")
+        .nth(1)
+        .and_then(|rest| rest.get(..6))
+        .map(str::to_owned);
+    client
+        .complete_enrolment(code, progress.pin_required.then(|| DEMO_PIN.to_owned()))
+        .await
+        .map_err(text)?;
+    println!("    PIN set (******); the platform keeps only a slow salted hash");
+    let snapshot = client.snapshot().map_err(text)?;
+    println!(
+        "    {} · {}",
+        snapshot.name_masked.unwrap_or_default(),
+        snapshot.id_number_masked.unwrap_or_default()
+    );
+
+    Ok(client)
+}
+
+/// The resident persona's identity and phone on record.
+async fn resident_persona(platform: &RunningPlatform) -> DemoResult<(PersonIdentity, String)> {
+    let personas = admin(platform, reqwest::Method::GET, paths::ADMIN_PERSONAS, None).await?;
+    let resident = personas
+        .as_array()
+        .and_then(|all| all.iter().find(|persona| persona["persona"] == "resident"))
+        .ok_or("no resident persona")?;
+    let identity = PersonIdentity {
+        id_type: "resident_id".into(),
+        id_number: resident["id_number"].as_str().unwrap_or_default().into(),
+        name: resident["name"].as_str().unwrap_or_default().into(),
+    };
+    Ok((
+        identity,
+        resident["phone"].as_str().unwrap_or_default().to_owned(),
+    ))
+}
+
 async fn journey(
     args: &DemoArgs,
     platform: &RunningPlatform,
@@ -227,18 +306,7 @@ async fn journey(
     );
     println!("    {}", platform.base_url());
 
-    let personas = admin(platform, reqwest::Method::GET, paths::ADMIN_PERSONAS, None).await?;
-    let resident = personas
-        .as_array()
-        .and_then(|all| all.iter().find(|persona| persona["persona"] == "resident"))
-        .ok_or("no resident persona")?;
-    let identity = PersonIdentity {
-        id_type: "resident_id".into(),
-        id_number: resident["id_number"].as_str().unwrap_or_default().into(),
-        name: resident["name"].as_str().unwrap_or_default().into(),
-    };
-
-    let phone = resident["phone"].as_str().unwrap_or_default().to_owned();
+    let (identity, phone) = resident_persona(platform).await?;
     let face = |own_face: bool| {
         Arc::new(DemoFace {
             base: platform.base_url(),
@@ -273,39 +341,7 @@ async fn journey(
         attacker.snapshot().map_err(text)?.enrolled
     );
 
-    narrator.step(
-        "张伟本人实名登录：人脸识别、预留手机短信验证码、设置6位电子社保卡密码；设备密钥留在密钥库中",
-        "Zhang Wei enrols himself: a face check, the code texted to the phone on record, a 6-digit e-card PIN; the device key stays in the key store.",
-    );
-    let mut config = ClientConfig::new(directory.join("phone"), platform.base_url());
-    config.device_name = "张伟的手机".into();
-    let client = EcardClient::open(config, Arc::new(MemoryKeyStore::new()))
-        .await
-        .map_err(text)?;
-    client.begin_enrolment(identity).await.map_err(text)?;
-    let progress = client.confirm_presence(face(true)).await.map_err(text)?;
-    let message = latest_text(platform, &phone).await?;
-    println!(
-        "    face check passed; code sent to {}",
-        progress.code_sent_to.clone().unwrap_or_default()
-    );
-    println!("    SMS: {message}");
-    let code = message
-        .split("验证码 ")
-        .nth(1)
-        .and_then(|rest| rest.get(..6))
-        .map(str::to_owned);
-    client
-        .complete_enrolment(code, progress.pin_required.then(|| DEMO_PIN.to_owned()))
-        .await
-        .map_err(text)?;
-    println!("    PIN set (******); the platform keeps only a slow salted hash");
-    let snapshot = client.snapshot().map_err(text)?;
-    println!(
-        "    {} · {}",
-        snapshot.name_masked.unwrap_or_default(),
-        snapshot.id_number_masked.unwrap_or_default()
-    );
+    let client = enrol_resident(&mut narrator, platform, directory, identity, &phone).await?;
 
     narrator.step(
         "同步离线服务目录与网点，可用汉字或拼音搜索",
@@ -482,6 +518,171 @@ async fn journey(
 
     println!(
         "\nDone: a takeover refused, enrolled by face, code and PIN, applied, produced, collected, activated, shown, verified, refused on replay, expiry and loss, released."
+    );
+    Ok(())
+}
+
+/// Advances the platform clock by `seconds`.
+async fn advance_clock(platform: &RunningPlatform, seconds: u64) -> DemoResult<()> {
+    admin(
+        platform,
+        reqwest::Method::POST,
+        paths::ADMIN_CLOCK_ADVANCE,
+        Some(serde_json::json!({ "seconds": seconds })),
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Prints a birth's one progress line: reached steps with their dates.
+fn print_birth(flow: &BirthFlow) {
+    let line: Vec<String> = flow
+        .stages
+        .iter()
+        .map(|stage| match stage.at {
+            Some(_) => format!("✔ {}", stage.label),
+            None => format!("· {}", stage.label),
+        })
+        .collect();
+    println!("    {}", line.join(" → "));
+}
+
+/// `ecard demo --newborn`: the guardian's journey of 出生一件事, from the
+/// hospital's birth medical certificate to the child's first code — one
+/// form, one submission (the Jiangxi report: 家长只需填写一张表格，提交一次申请).
+async fn newborn_journey(
+    args: &DemoArgs,
+    platform: &RunningPlatform,
+    directory: &std::path::Path,
+) -> DemoResult<()> {
+    let mut narrator = Narrator { step: 0 };
+    narrator.step(
+        "在本机启动参考发卡平台；医院已上报张伟女儿的出生医学证明，孩子还没有身份证号",
+        "The reference platform starts on loopback; the hospital has reported the birth certificate of Zhang Wei's daughter, who has no ID number yet.",
+    );
+    println!("    {}", platform.base_url());
+    let (identity, phone) = resident_persona(platform).await?;
+    let client = enrol_resident(&mut narrator, platform, directory, identity, &phone).await?;
+    client.sync_catalogue().await.map_err(text)?;
+    let rules = client
+        .rules()
+        .map_err(text)?
+        .ok_or("no rules for the region")?;
+
+    narrator.step(
+        "出生一件事：一张表格——出生医学证明、户籍登记地、社保卡银行与领卡方式；新生儿免照片",
+        "出生一件事: one form — the birth certificate, the household, the card's bank and delivery; no photo for a newborn.",
+    );
+    println!("    {}", rules.newborn.source);
+    let born = ecard_documents::Date::from_unix_days(
+        ecard_documents::Date::in_china_at(client.trusted_now())
+            .ok_or("clock out of range")?
+            .to_unix_days()
+            - 3,
+    )
+    .ok_or("clock out of range")?;
+    let outlet = client
+        .nearest_outlets(&OutletQuery {
+            latitude: 28.6829,
+            longitude: 115.8579,
+            limit: 1,
+            service: Some(ecard_api::catalogue::OutletService::CardPickup),
+            open_now_only: false,
+        })
+        .first()
+        .map(|hit| hit.outlet.id.clone())
+        .ok_or("no outlets")?;
+    let form = BirthForm {
+        birth_certificate: ecard_platform::domain::seed::SEEDED_BIRTH_CERTIFICATE.into(),
+        child_name: "张小禾".into(),
+        sex: ecard_api::resident::Sex::Female,
+        birth_date: born.to_string(),
+        other_parent: None,
+        household_region: "360102".into(),
+        household_address: "江西省南昌市东湖区八一大道188号3栋2单元501室".into(),
+        bank: "icbc".into(),
+        phone: "13800138000".into(),
+        delivery: Delivery::Pickup { outlet_id: outlet },
+        photo_jpeg: None,
+    };
+    let mut stranger_form = form.clone();
+    stranger_form.birth_certificate = "P360100999".into();
+    match client.register_birth(stranger_form).await {
+        Err(error) => println!(
+            "    a certificate the hospital never reported: {} ({})",
+            error.message(Locale::ZhCn),
+            error.code()
+        ),
+        Ok(_) => return Err("an unreported certificate was taken".into()),
+    }
+    client.register_birth(form).await.map_err(text)?;
+    let births = client.births().await.map_err(text)?;
+    let birth = births.first().ok_or("no birth")?;
+    println!("    {}", birth.birth.child_name_masked);
+    print_birth(birth);
+
+    narrator.step(
+        "平台时钟前进一天：户口登记完成，分配身份证号；张伟成为监护人，社保卡申请自动提交",
+        "The platform clock moves a day: the household is registered and the ID number assigned; Zhang Wei holds the guardian mandate and the card application is filed.",
+    );
+    advance_clock(platform, 86_400 + 2 * 3_600).await?;
+    let births = client.births().await.map_err(text)?;
+    let birth = births.first().ok_or("no birth")?;
+    print_birth(birth);
+    client.refresh_profile().await.map_err(text)?;
+    let profile = client.cached_profile().map_err(text)?.ok_or("no profile")?;
+    let child = profile
+        .principals
+        .iter()
+        .find(|principal| Some(&principal.person_id) == birth.birth.person_id.as_ref())
+        .ok_or("the child is not among the people he acts for")?;
+    println!(
+        "    {} · {}",
+        child.name_masked,
+        child.id_number_masked.clone().unwrap_or_default()
+    );
+
+    narrator.step(
+        "江西：制卡开始即同步生成电子社保卡——孩子的第一个码，在父亲的手机上，医院离线验码",
+        "Jiangxi: the e-card is made with the card — the child's first code, on the father's phone, verified offline at a hospital.",
+    );
+    let application_id = birth.birth.application_id.clone().ok_or("no application")?;
+    let flow = client.application(&application_id).await.map_err(text)?;
+    let child_card = flow.application.card_id.clone().ok_or("no card yet")?;
+    client.refresh_all_credentials().await.map_err(text)?;
+    let code = client
+        .current_code(Some(child_card), Purpose::Medical)
+        .await
+        .map_err(text)?;
+    if !args.no_qr {
+        print!(
+            "{}",
+            QrMatrix::encode(&code.text).map_err(text)?.to_terminal()
+        );
+    }
+    let mut clinic = gate(platform, &client, Purpose::Medical).await?;
+    let verified = clinic
+        .verify(&code.text, client.trusted_now())
+        .map_err(text)?;
+    println!(
+        "    VALID · shown by: {:?} · {:?}",
+        verified.on_behalf, verified.disclosure
+    );
+
+    narrator.step(
+        "卡片制成送到网点，领卡：一条进度线走完",
+        "The card is made and reaches the outlet; collected: the one progress line is complete.",
+    );
+    advance_clock(platform, 4 * 86_400).await?;
+    client
+        .confirm_receipt(&application_id)
+        .await
+        .map_err(text)?;
+    let births = client.births().await.map_err(text)?;
+    print_birth(births.first().ok_or("no birth")?);
+
+    println!(
+        "\nDone: one form, one submission — birth certificate checked, household registered, ID number assigned, guardian mandate, card made, the child's first code shown and verified."
     );
     Ok(())
 }

@@ -328,6 +328,23 @@ fn the_demo_runs_the_code_journey() {
     }
 }
 
+#[test]
+fn the_newborn_demo_runs_from_the_one_form_to_the_childs_first_code() {
+    let (status, stdout) = ecard(&["demo", "--newborn", "--no-qr"]);
+    assert_eq!(status, 0, "{stdout}");
+    for expected in [
+        "identity_not_verified",
+        "✔ 户口已登记",
+        "VALID · shown by: Guardian",
+        "✔ 已领卡",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "demo output lacks {expected}:\n{stdout}"
+        );
+    }
+}
+
 /// CRC-32 (IEEE) of PNG chunks.
 fn crc32(bytes: &[u8]) -> u32 {
     let mut crc = !0u32;

@@ -651,3 +651,104 @@ fn vocabulary_means_catalogue_words_with_short_unique_terms() {
         assert!(filler.contains(word), "{word} is not a filler word");
     }
 }
+
+/// The value a sources-table row states for `fact` of `r`, as the table
+/// writes it.
+fn stated_value(r: &RegionalRules, fact: &str) -> Option<String> {
+    let minors = |m: &ecard_api::rules::MinorRules| {
+        let mut text = if m.through_guardian.len() == 5 && m.pin_through_guardian {
+            "all through the guardian".to_owned()
+        } else {
+            "through the guardian".to_owned()
+        };
+        if let Some(age) = m.self_supporting_from_age {
+            text = format!("through the guardian; self-supporting from {age}");
+        }
+        if !m.e_card_on_own_phone_with_consent {
+            text.push_str("; no e-card on the minor's phone");
+        }
+        text
+    };
+    Some(match fact {
+        "banks" => r.banks.len().to_string(),
+        "replacement_fee_fen" => r.replacement_fee_fen.to_string(),
+        "postage_fen" => r.postage_fen.to_string(),
+        "relative_quota" => r.relative_quota.to_string(),
+        "production_days" => r.production_days.to_string(),
+        "delivery_days" => r.delivery_days.to_string(),
+        "adult_age" => r.adult_age.to_string(),
+        "minors" => minors(&r.minors),
+        "newborn" => match (r.newborn.one_submission, r.newborn.photo_exempt_under_age) {
+            (false, _) => "not in one form".to_owned(),
+            (true, 0) => "one form; always a photo".to_owned(),
+            (true, age) => format!("one form; no photo under {age}"),
+        },
+        "instant_issue" => match r.instant_issue.offered {
+            true => format!("offered; {} days", r.instant_issue.hold_days),
+            false => "not offered".to_owned(),
+        },
+        "e_card_timing.during_production" => {
+            serde_json::to_value(r.e_card_timing.during_production)
+                .ok()?
+                .as_str()?
+                .to_owned()
+        }
+        _ => return None,
+    })
+}
+
+/// docs/sample-data.md gives every fact a source line (a domain-document
+/// quote, a public rule, or "sample data"), with the value the generator
+/// writes: the table and the data cannot drift apart.
+#[test]
+fn every_rule_fact_has_a_source_line_here() {
+    let docs = include_str!("../../../docs/sample-data.md");
+    let table = docs
+        .split("### Sources of the rule values")
+        .nth(1)
+        .expect("the sources section");
+    let mut seen = HashSet::new();
+    for line in table.lines().filter(|line| {
+        line.starts_with("| 3") || line.starts_with("| 4") || line.starts_with("| 5")
+    }) {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        let (region, fact, value, source) = (cells[1], cells[2], cells[3], cells[4]);
+        let r = generate()
+            .rules
+            .into_iter()
+            .find(|r| r.region == region)
+            .unwrap_or_else(|| panic!("no rules for {region}"));
+        assert_eq!(
+            stated_value(&r, fact).as_deref(),
+            Some(value),
+            "{region} {fact}: the table says {value}"
+        );
+        assert!(
+            source.contains(".txt")
+                || source.contains("sample data")
+                || source.contains("national age"),
+            "{region} {fact}: a quote, a public rule or \"sample data\": {source}"
+        );
+        seen.insert((region.to_owned(), fact.to_owned()));
+    }
+    for r in generate().rules {
+        for fact in [
+            "banks",
+            "replacement_fee_fen",
+            "postage_fen",
+            "relative_quota",
+            "production_days",
+            "delivery_days",
+            "adult_age",
+            "minors",
+            "newborn",
+            "instant_issue",
+        ] {
+            assert!(
+                seen.contains(&(r.region.clone(), fact.to_owned())),
+                "{} {fact} has no source line",
+                r.region
+            );
+        }
+    }
+}
