@@ -488,3 +488,51 @@ async fn minors_coming_of_age_hands_the_card_to_the_holder() {
         201,
     );
 }
+
+/// A rules document whose minor, newborn or instant-issue section cannot be
+/// honoured is refused and changes nothing: an exception age at or above
+/// the age of majority, a minor refused even a look at their own card, a
+/// photo age above it, a hold of zero days, a section without its source.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn minors_rules_sections_are_checked() {
+    let platform = TestPlatform::start();
+    let original = rules(&platform, "330000").await;
+    for (section, change, field) in [
+        (
+            "minors",
+            json!({ "self_supporting_from_age": 18 }),
+            "minors.self_supporting_from_age",
+        ),
+        (
+            "minors",
+            json!({ "through_guardian": ["report_loss", "track"] }),
+            "minors.through_guardian",
+        ),
+        ("minors", json!({ "source": " " }), "minors"),
+        (
+            "newborn",
+            json!({ "photo_exempt_under_age": 19 }),
+            "newborn.photo_exempt_under_age",
+        ),
+        (
+            "newborn",
+            json!({ "registration_days": 31 }),
+            "newborn.registration_days",
+        ),
+        (
+            "instant_issue",
+            json!({ "hold_days": 0 }),
+            "instant_issue.hold_days",
+        ),
+        ("instant_issue", json!({ "source": "" }), "instant_issue"),
+    ] {
+        let mut document = original.clone();
+        for (key, value) in change.as_object().unwrap() {
+            document[section][key] = value.clone();
+        }
+        let answer = admin(&platform, Method::PUT, "/admin/rules", Some(document)).await;
+        problem(&answer, 422, "invalid_field");
+        assert_eq!(answer.body["field"], field, "{change}");
+    }
+    assert_eq!(rules(&platform, "330000").await, original);
+}
