@@ -183,13 +183,7 @@ impl Default for MinorRules {
     /// phone with a guardian's consent.
     fn default() -> MinorRules {
         MinorRules {
-            through_guardian: vec![
-                Scope::Apply,
-                Scope::Replace,
-                Scope::ReportLoss,
-                Scope::Activate,
-                Scope::ShowCode,
-            ],
+            through_guardian: MinorRules::every_act(),
             pin_through_guardian: true,
             self_supporting_from_age: None,
             e_card_on_own_phone_with_consent: true,
@@ -200,6 +194,17 @@ impl Default for MinorRules {
 }
 
 impl MinorRules {
+    /// Every act on a card a guardian may do for a ward (all but `track`).
+    pub fn every_act() -> Vec<Scope> {
+        vec![
+            Scope::Apply,
+            Scope::Replace,
+            Scope::ReportLoss,
+            Scope::Activate,
+            Scope::ShowCode,
+        ]
+    }
+
     /// Whether a minor of `age` (the register saying whether they live on
     /// their own labour income) may do `scope` for themself.
     pub fn may_act_alone(&self, scope: Scope, age: u32, self_supporting: bool) -> bool {

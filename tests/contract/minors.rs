@@ -116,6 +116,23 @@ async fn minors_a_minor_acts_on_the_card_only_through_a_guardian() {
         403,
         "guardian_required",
     );
+    // Nor does he act for anyone else (a relative's mandate).
+    let elder = platform.persona("elder").await;
+    problem(
+        &student
+            .post_with_pin(
+                "/v1/delegations",
+                json!({
+                    "kind": "family_proxy", "relationship": "grandchild",
+                    "principal": { "id_type": "resident_id", "id_number": elder["id_number"], "name": elder["name"] },
+                    "scopes": ["track"],
+                }),
+                "accept_mandate",
+            )
+            .await,
+        409,
+        "not_allowed_by_rules",
+    );
     // The e-card itself: not on his own phone until a guardian allows it.
     problem(&credentials(student, None).await, 403, "guardian_required");
     assert_eq!(snapshot(student).await, before, "a refusal changes nothing");

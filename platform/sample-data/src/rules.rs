@@ -15,7 +15,6 @@
 //! rule (the relative quotas, fees, postage and lead times among them).
 
 use ecard_api::resident::ECardState::{Active, Suspended};
-use ecard_api::resident::Scope;
 use ecard_api::rules::{
     AccountSecurity, Bank, DEFAULT_STATUS_LIST_MAX_AGE_HOURS, ECardTiming, InstantIssueRules,
     MinorRules, NewbornRules, OnBehalfRules, PhotoRules, Purpose, RegionalRules,
@@ -42,13 +41,7 @@ const MORE_JIANGXI_BANKS: [(&str, &str); 7] = [
 /// notice names none.
 fn minors_jiangxi() -> MinorRules {
     MinorRules {
-        through_guardian: vec![
-            Scope::Apply,
-            Scope::Replace,
-            Scope::ReportLoss,
-            Scope::Activate,
-            Scope::ShowCode,
-        ],
+        through_guardian: MinorRules::every_act(),
         pin_through_guardian: true,
         self_supporting_from_age: None,
         e_card_on_own_phone_with_consent: true,

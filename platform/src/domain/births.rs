@@ -291,14 +291,8 @@ fn register(tx: &Transaction<'_>, birth_id: &str, at: u64) -> ApiResult<()> {
         kind: "birth_certificate".to_owned(),
         number: filed.certificate_number.clone(),
     };
-    let mut scopes = vec![
-        Scope::Apply,
-        Scope::Replace,
-        Scope::ReportLoss,
-        Scope::Activate,
-        Scope::ShowCode,
-        Scope::Track,
-    ];
+    let mut scopes = ecard_api::rules::MinorRules::every_act();
+    scopes.push(Scope::Track);
     scopes.sort_by_key(enum_name);
     let delegation_id = crate::domain::delegations::store(
         tx,

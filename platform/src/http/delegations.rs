@@ -69,6 +69,20 @@ fn create_checked(
         PinAction::AcceptMandate,
         ctx.now,
     )?;
+    // Acting for someone else takes full capacity: not a minor (unless the
+    // register and the rules count them as self-supporting).
+    if let Some((age, self_supporting, rules)) =
+        crate::domain::access::minor_holder(ctx.tx, &caller.person_id, ctx.now)?
+        && !rules
+            .minors
+            .self_supporting_from_age
+            .is_some_and(|from| self_supporting && age >= from)
+    {
+        return Err(ApiError::new(
+            ProblemCode::NotAllowedByRules,
+            "a person under the age of majority cannot act for someone else",
+        ));
+    }
     let principal = verify_identity(ctx.tx, &request.principal)?;
     if principal.person_id == caller.person_id {
         return Err(ApiError::field(
