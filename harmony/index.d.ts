@@ -1288,6 +1288,8 @@ export type PersonalDataExport = {
   applications: Array<Application>,
   /** Mandates last seen. */
   mandates: Array<Delegation>,
+  /** Births filed (出生一件事) last seen. */
+  births: Array<Birth>,
   /** Credentials held (what they say, not the bytes). */
   credentials: Array<ExportedCredential>,
 };

@@ -32,6 +32,8 @@ pub struct PersonalDataExport {
     pub applications: Vec<Application>,
     /// Mandates last seen.
     pub mandates: Vec<Delegation>,
+    /// Births filed (出生一件事) last seen.
+    pub births: Vec<ecard_api::resident::Birth>,
     /// Credentials held (what they say, not the bytes).
     pub credentials: Vec<ExportedCredential>,
 }
@@ -131,6 +133,7 @@ impl EcardClient {
             submissions,
             applications: self.cached_workflow_values("application")?,
             mandates: self.cached_workflow_values("mandate")?,
+            births: self.cached_workflow_values("birth")?,
             credentials,
         })
     }
