@@ -49,7 +49,7 @@ struct FamilyScreen: View {
                             BigButton(title: String(localized: "请家人本人刷脸同意"), systemImage: "faceid") { Task { await consentByFace(mandate) } }
                         }
                         if mandate.kind == .guardian && mandate.status == .active {
-                            WardControls(mandate: mandate, allowECard: { allowed in
+                            WardControls(mandate: mandate, eCardSwitch: wardECardByConsent, allowECard: { allowed in
                                 wardAct = WardAct(title: String(localized: "输入电子社保卡密码以确认")) { client, pin in
                                     _ = try await client.setWardECard(delegationId: mandate.delegationId, allowed: allowed, pin: pin)
                                 }
@@ -115,6 +115,12 @@ struct FamilyScreen: View {
         }
     }
 
+    /// Whether the region lets a guardian allow the e-card on the child's own phone.
+    private var wardECardByConsent: Bool {
+        guard let client = model.client, let rules = try? client.rules() else { return false }
+        return rules.minors.eCardOnOwnPhoneWithConsent
+    }
+
     private var principalCards: [CardView] {
         (model.snapshot?.cards ?? []).filter { $0.role != .holder }
     }
@@ -157,19 +163,23 @@ struct FamilyScreen: View {
 struct WardControls: View {
     @Environment(\.elderMode) private var elder
     let mandate: Delegation
+    /// The region's rules let a guardian allow the e-card on the child's own phone.
+    let eCardSwitch: Bool
     let allowECard: (Bool) -> Void
     let setPin: () -> Void
 
     var body: some View {
         VStack(alignment: .leading, spacing: 8) {
-            Toggle("允许孩子在自己的手机上使用电子社保卡", isOn: Binding(
-                get: { mandate.wardECardSince != nil },
-                set: { allowECard($0) }
-            ))
-            .font(.system(size: elder.bodySize))
-            .frame(minHeight: elder.touchTarget)
-            if let since = mandate.wardECardSince {
-                Text(String(localized: "自 \(day(since)) 起已允许")).font(.system(size: elder.bodySize))
+            if eCardSwitch {
+                Toggle("允许孩子在自己的手机上使用电子社保卡", isOn: Binding(
+                    get: { mandate.wardECardSince != nil },
+                    set: { allowECard($0) }
+                ))
+                .font(.system(size: elder.bodySize))
+                .frame(minHeight: elder.touchTarget)
+                if let since = mandate.wardECardSince {
+                    Text(String(localized: "自 \(day(since)) 起已允许")).font(.system(size: elder.bodySize))
+                }
             }
             BigButton(title: String(localized: "为孩子设置密码"), action: setPin)
         }

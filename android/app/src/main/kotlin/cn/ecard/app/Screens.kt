@@ -381,6 +381,8 @@ fun FamilyScreen(app: EcardViewModel, screens: Screens) {
     // The ward whose new PIN is being set, then the guardian's PIN.
     var wardPin by remember { mutableStateOf<WardPin?>(null) }
     var showingBirths by remember { mutableStateOf(false) }
+    // Whether the region lets a guardian allow the e-card on the child's own phone.
+    val wardECardByConsent = remember { runCatching { screens.client.rules()?.minors?.eCardOnOwnPhoneWithConsent }.getOrNull() ?: false }
     LaunchedEffect(Unit) { screens.family.reload() }
     if (showingBirths) {
         BirthScreen(screens) { showingBirths = false }
@@ -443,7 +445,7 @@ fun FamilyScreen(app: EcardViewModel, screens: Screens) {
                     scope.launch { screens.family.consentByFace(mandate.delegationId, PersonIdentity("resident_id", idNumber, name), app.faceCheck) }
                 }
             }
-            if (mandate.kind == DelegationKind.GUARDIAN && mandate.status == DelegationStatus.ACTIVE) {
+            if (mandate.kind == DelegationKind.GUARDIAN && mandate.status == DelegationStatus.ACTIVE && wardECardByConsent) {
                 // The child's e-card on the child's own phone: the guardian's consent, with the PIN.
                 Row(
                     Modifier.fillMaxWidth().heightIn(min = LocalDisplay.current.touchTargetDp.dp),
@@ -459,6 +461,8 @@ fun FamilyScreen(app: EcardViewModel, screens: Screens) {
                 mandate.wardECardSince?.let { since ->
                     Text(stringResource(R.string.family_ward_e_card_since, day(since)), style = MaterialTheme.typography.bodyLarge)
                 }
+            }
+            if (mandate.kind == DelegationKind.GUARDIAN && mandate.status == DelegationStatus.ACTIVE) {
                 BigButton(stringResource(R.string.family_ward_pin)) {
                     wardPin = WardPin(mandate.delegationId, mandate.principalNameMasked)
                 }
