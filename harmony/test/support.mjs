@@ -106,12 +106,13 @@ export async function admin(method, path, body) {
 }
 
 /**
- * @typedef {{ person_id: string, id_type: string, id_number: string, name: string, birth_certificate: string | null, phone: string | null }} Person
+ * @typedef {{ person_id: string, id_type: string, id_number: string, name: string, birth_certificate: string | null, phone: string | null, household_register?: string | null }} Person
  */
 
 /**
- * A seeded persona: `resident` (张伟), `minor`, `newborn` (张小满), `elder` (刘桂兰).
- * @param {'resident' | 'minor' | 'newborn' | 'elder'} role
+ * A seeded persona: `resident` (张伟), `minor`, `newborn` (张小满), `student`
+ * (张子轩, 16, with his own phone and card), `elder` (刘桂兰).
+ * @param {'resident' | 'minor' | 'newborn' | 'student' | 'elder'} role
  * @returns {Promise<Person>}
  */
 export async function persona(role) {
@@ -513,7 +514,7 @@ export async function openClient(options = {}) {
 
 /**
  * Enrols a seeded persona on a fresh client.
- * @param {'resident' | 'minor' | 'newborn' | 'elder'} role
+ * @param {'resident' | 'minor' | 'newborn' | 'student' | 'elder'} role
  */
 export async function enrolPersona(role) {
   const person = await persona(role);

@@ -59,6 +59,10 @@ struct FlowRow: View {
                 .font(.system(size: elder.titleSize, weight: .semibold))
             Text(flow.progress.map(\.label).joined(separator: " → "))
                 .font(.system(size: elder.bodySize))
+            if flow.application.instantIssue && (flow.application.state == .submitted || flow.application.state == .paid) {
+                // 即时制卡: no production days; the card is made at the outlet.
+                Text("请到网点办理，现场制卡").font(.system(size: elder.bodySize, weight: .semibold))
+            }
             ForEach(flow.actions, id: \.self) { action in
                 BigButton(title: title(action)) { Task { await act(action) } }
             }
@@ -85,7 +89,8 @@ struct FlowRow: View {
     }
 }
 
-/// 申领: photo, bank, phone and where to collect the card.
+/// 申领: photo, bank, phone and where to collect the card; at an outlet that
+/// makes cards on the spot (and where the rules offer it), 即时制卡.
 struct ApplyScreen: View {
     @EnvironmentObject private var model: AppModel
     @Environment(\.elderMode) private var elder
@@ -96,6 +101,9 @@ struct ApplyScreen: View {
     @State private var bank = "icbc"
     @State private var phone = ""
     @State private var outletId = ""
+    @State private var instantIssue = false
+    /// The outlet picker lists only outlets that make cards on the spot.
+    @State private var instantOnly = false
 
     var body: some View {
         Form {
@@ -110,10 +118,18 @@ struct ApplyScreen: View {
                 .keyboardType(.phonePad)
                 .frame(minHeight: elder.touchTarget)
                 .overlay(alignment: .bottom) { fieldError("phone") }
+            if instantOffered {
+                Toggle("只看可即时制卡的网点", isOn: $instantOnly)
+                    .frame(minHeight: elder.touchTarget)
+            }
             Picker("领卡网点", selection: $outletId) {
                 ForEach(outlets, id: \.outlet.id) { Text($0.outlet.name).tag($0.outlet.id) }
             }
             .frame(minHeight: elder.touchTarget)
+            if instantOffered && outletOffersInstantIssue {
+                Toggle("即时制卡（到网点立等可取）", isOn: $instantIssue)
+                    .frame(minHeight: elder.touchTarget)
+            }
             BigButton(title: String(localized: "提交申请")) { Task { await submit() } }
         }
         .font(.system(size: elder.bodySize))
@@ -121,6 +137,20 @@ struct ApplyScreen: View {
         .onChange(of: photoItem) { item in
             Task { photo = try? await item?.loadTransferable(type: Data.self) }
         }
+        .onChange(of: outletId) { _ in
+            if !outletOffersInstantIssue { instantIssue = false }
+        }
+    }
+
+    /// Whether the region's rules offer instant issue (即时制卡).
+    private var instantOffered: Bool {
+        guard let client = model.client, let rules = try? client.rules() else { return false }
+        return rules.instantIssue.offered
+    }
+
+    /// Whether the chosen pickup outlet makes cards on the spot.
+    private var outletOffersInstantIssue: Bool {
+        outlets.first { $0.outlet.id == outletId }?.outlet.services.contains(.instantIssue) ?? false
     }
 
     /// The co-branded banks of the region's rules.
@@ -130,7 +160,8 @@ struct ApplyScreen: View {
     }
 
     private var outlets: [OutletHit] {
-        (try? model.client?.nearestOutlets(query: OutletQuery(latitude: 28.6829, longitude: 115.8579, limit: 10, service: .cardPickup, openNowOnly: false))) ?? []
+        let service: OutletService = instantOnly && instantOffered ? .instantIssue : .cardPickup
+        return (try? model.client?.nearestOutlets(query: OutletQuery(latitude: 28.6829, longitude: 115.8579, limit: 10, service: service, openNowOnly: false))) ?? []
     }
 
     @ViewBuilder private func fieldError(_ field: String) -> some View {
@@ -139,7 +170,8 @@ struct ApplyScreen: View {
 
     private func submit() async {
         let form = NewCardForm(personId: personId, photoJpeg: photo ?? Data(), bank: bank, phone: phone,
-                               delivery: .pickup(outletId: outletId))
+                               delivery: .pickup(outletId: outletId),
+                               instantIssue: instantIssue && instantOffered && outletOffersInstantIssue)
         if await model.perform({ try await $0.submitApplication(form: form, draftId: nil) }) != nil { dismiss() }
     }
 }

@@ -2,7 +2,9 @@
 // household register) and acting for an elderly relative (declaring the
 // relationship; the relative consents in their app, at a counter, or by a
 // face check on this phone); both need the e-card PIN. The codes of the
-// people acted for.
+// people acted for. For a child under guardianship: the e-card on the
+// child's own phone (the guardian's consent) and the child's PIN, which the
+// region's rules reserve to the guardian; and 出生一件事 (BirthScreen).
 import Ecard
 import SwiftUI
 
@@ -16,6 +18,23 @@ struct FamilyScreen: View {
     @State private var evidenceNumber = ""
     @State private var relationship: Relationship = .child
     @State private var asking = false
+    /// A guardian's act for a ward waiting for the guardian's PIN.
+    @State private var wardAct: WardAct?
+    /// The ward whose new PIN is being entered.
+    @State private var wardPin: Ward?
+
+    /// A ward of a guardian mandate.
+    struct Ward: Identifiable {
+        let id: String
+        let name: String
+    }
+
+    /// A guardian's act for a ward, confirmed with the guardian's own e-card PIN.
+    struct WardAct: Identifiable {
+        let id = UUID()
+        let title: String
+        let act: (EcardClient, String) async throws -> Void
+    }
 
     var body: some View {
         Form {
@@ -29,6 +48,13 @@ struct FamilyScreen: View {
                             // 足不出户: the relative, beside this phone, consents by a face check.
                             BigButton(title: String(localized: "请家人本人刷脸同意"), systemImage: "faceid") { Task { await consentByFace(mandate) } }
                         }
+                        if mandate.kind == .guardian && mandate.status == .active {
+                            WardControls(mandate: mandate, eCardSwitch: wardECardByConsent, allowECard: { allowed in
+                                wardAct = WardAct(title: String(localized: "输入电子社保卡密码以确认")) { client, pin in
+                                    _ = try await client.setWardECard(delegationId: mandate.delegationId, allowed: allowed, pin: pin)
+                                }
+                            }, setPin: { wardPin = Ward(id: mandate.delegationId, name: mandate.principalNameMasked) })
+                        }
                     }
                     .frame(minHeight: elder.touchTarget, alignment: .leading)
                 }
@@ -36,6 +62,10 @@ struct FamilyScreen: View {
                     NavigationLink("出示 \(card.holderNameMasked) 的电子社保卡") { CodeScreen(cardId: card.cardId) }
                         .frame(minHeight: elder.touchTarget)
                 }
+            }
+            Section {
+                NavigationLink("出生一件事") { BirthScreen() }
+                    .frame(minHeight: elder.touchTarget)
             }
             Section("添加家人") {
                 Picker("关系", selection: $kind) {
@@ -70,6 +100,25 @@ struct FamilyScreen: View {
             PinPrompt(title: String(localized: "输入电子社保卡密码以提交")) { pin in await request(pin: pin) }
                 .environment(\.elderMode, elder)
         }
+        .sheet(item: $wardAct) { pending in
+            PinPrompt(title: pending.title) { pin in
+                await model.perform { try await pending.act($0, pin) }
+                await reload()
+            }
+            .environment(\.elderMode, elder)
+        }
+        .sheet(item: $wardPin) { ward in
+            WardPinSheet(wardName: ward.name) { newPin, pin in
+                await model.perform { try await $0.setWardPin(delegationId: ward.id, newPin: newPin, pin: pin) }
+            }
+            .environment(\.elderMode, elder)
+        }
+    }
+
+    /// Whether the region lets a guardian allow the e-card on the child's own phone.
+    private var wardECardByConsent: Bool {
+        guard let client = model.client, let rules = try? client.rules() else { return false }
+        return rules.minors.eCardOnOwnPhoneWithConsent
     }
 
     private var principalCards: [CardView] {
@@ -106,5 +155,63 @@ struct FamilyScreen: View {
         let face = model.faceCheck
         await model.perform { try await $0.consentMandateByFace(delegationId: mandate.delegationId, relative: relative, face: face) }
         await reload()
+    }
+}
+
+/// A guardian's controls for a ward: the e-card on the child's own phone
+/// (with the day it was allowed) and the child's PIN.
+struct WardControls: View {
+    @Environment(\.elderMode) private var elder
+    let mandate: Delegation
+    /// The region's rules let a guardian allow the e-card on the child's own phone.
+    let eCardSwitch: Bool
+    let allowECard: (Bool) -> Void
+    let setPin: () -> Void
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 8) {
+            if eCardSwitch {
+                Toggle("允许孩子在自己的手机上使用电子社保卡", isOn: Binding(
+                    get: { mandate.wardECardSince != nil },
+                    set: { allowECard($0) }
+                ))
+                .font(.system(size: elder.bodySize))
+                .frame(minHeight: elder.touchTarget)
+                if let since = mandate.wardECardSince {
+                    Text(String(localized: "自 \(day(since)) 起已允许")).font(.system(size: elder.bodySize))
+                }
+            }
+            BigButton(title: String(localized: "为孩子设置密码"), action: setPin)
+        }
+    }
+}
+
+/// The day of a platform time (seconds since the epoch), in the phone's locale.
+func day(_ seconds: UInt64) -> String {
+    Date(timeIntervalSince1970: TimeInterval(seconds)).formatted(date: .long, time: .omitted)
+}
+
+/// The child's new PIN, then the guardian's own PIN to confirm it.
+struct WardPinSheet: View {
+    @Environment(\.dismiss) private var dismiss
+    let wardName: String
+    let act: (String, String) async -> Void
+    @State private var newPin: String?
+
+    var body: some View {
+        VStack(spacing: 24) {
+            if let newPin {
+                PinPadView(title: String(localized: "输入您自己的电子社保卡密码以确认")) { pin in
+                    Task {
+                        await act(newPin, pin)
+                        dismiss()
+                    }
+                }
+            } else {
+                PinPadView(title: String(localized: "为 \(wardName) 输入新的6位密码")) { pin in newPin = pin }
+            }
+            BigButton(title: String(localized: "取消")) { dismiss() }
+        }
+        .padding()
     }
 }

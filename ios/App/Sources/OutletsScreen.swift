@@ -15,6 +15,7 @@ struct OutletsScreen: View {
             Picker("业务", selection: $service) {
                 Text("全部").tag(OutletService?.none)
                 Text("申领").tag(OutletService?.some(.apply))
+                Text("即时制卡").tag(OutletService?.some(.instantIssue))
                 Text("补换").tag(OutletService?.some(.replace))
                 Text("领卡").tag(OutletService?.some(.cardPickup))
                 Text("解挂").tag(OutletService?.some(.releaseLoss))

@@ -417,6 +417,11 @@ uint64_t uniffi_ecard_ffi_fn_method_ecardclient_audit_trail(uint64_t ptr
 uint64_t uniffi_ecard_ffi_fn_method_ecardclient_begin_enrolment(uint64_t ptr, RustBuffer identity
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_BIRTHS
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_BIRTHS
+uint64_t uniffi_ecard_ffi_fn_method_ecardclient_births(uint64_t ptr
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_CACHED_PROFILE
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_CACHED_PROFILE
 RustBuffer uniffi_ecard_ffi_fn_method_ecardclient_cached_profile(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -567,6 +572,11 @@ uint64_t uniffi_ecard_ffi_fn_method_ecardclient_refresh_credentials(uint64_t ptr
 uint64_t uniffi_ecard_ffi_fn_method_ecardclient_refresh_profile(uint64_t ptr
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_REGISTER_BIRTH
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_REGISTER_BIRTH
+uint64_t uniffi_ecard_ffi_fn_method_ecardclient_register_birth(uint64_t ptr, RustBuffer form
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_RELEASE_LOSS
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_RELEASE_LOSS
 uint64_t uniffi_ecard_ffi_fn_method_ecardclient_release_loss(uint64_t ptr, RustBuffer card_id, RustBuffer pin
@@ -635,6 +645,16 @@ uint64_t uniffi_ecard_ffi_fn_method_ecardclient_seconds_left(uint64_t ptr, RustB
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_SESSION
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_SESSION
 RustBuffer uniffi_ecard_ffi_fn_method_ecardclient_session(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_SET_WARD_E_CARD
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_SET_WARD_E_CARD
+uint64_t uniffi_ecard_ffi_fn_method_ecardclient_set_ward_e_card(uint64_t ptr, RustBuffer delegation_id, int8_t allowed, RustBuffer pin
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_SET_WARD_PIN
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_SET_WARD_PIN
+uint64_t uniffi_ecard_ffi_fn_method_ecardclient_set_ward_pin(uint64_t ptr, RustBuffer delegation_id, RustBuffer new_pin, RustBuffer pin
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_SNAPSHOT
@@ -1428,6 +1448,12 @@ uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_begin_enrolment(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_BIRTHS
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_BIRTHS
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_births(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_CACHED_PROFILE
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_CACHED_PROFILE
 uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_cached_profile(void
@@ -1608,6 +1634,12 @@ uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_refresh_profile(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_REGISTER_BIRTH
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_REGISTER_BIRTH
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_register_birth(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_RELEASE_LOSS
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_RELEASE_LOSS
 uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_release_loss(void
@@ -1689,6 +1721,18 @@ uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_seconds_left(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_SESSION
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_SESSION
 uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_session(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_SET_WARD_E_CARD
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_SET_WARD_E_CARD
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_set_ward_e_card(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_SET_WARD_PIN
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_SET_WARD_PIN
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_set_ward_pin(void
     
 );
 #endif

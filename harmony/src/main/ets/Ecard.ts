@@ -10,10 +10,13 @@
  */
 import type {
   ApplicationFlow,
+  BirthFlow,
+  BirthForm,
   CardView,
   CatalogueItem,
   ClientEvent,
   CodeView,
+  Delegation,
   Delivery,
   EcardClient,
   Evidence,
@@ -24,6 +27,7 @@ import type {
   OutletService,
   PersonIdentity,
   Purpose,
+  RegionalRules,
   Relationship,
   ReplacementKind,
   SearchHelp,
@@ -119,10 +123,43 @@ export class Ecard {
     return this.client.nearestOutlets({ latitude, longitude, limit, service: service ?? null });
   }
 
-  /** Applies for a first card (for `personId` when acting for someone) and returns its flow. */
-  async applyForCard(photoJpeg: Uint8Array, bank: string, phone: string, delivery: Delivery, personId?: string): Promise<ApplicationFlow> {
-    const submission = await this.client.submitApplication({ personId: personId ?? null, photoJpeg, bank, phone, delivery });
+  /** The region's rules (from the synced catalogue), or null before the first sync. */
+  rules(): RegionalRules | null {
+    return this.client.rules();
+  }
+
+  /**
+   * Whether 即时制卡 can be offered for pickup at `outlet`: the region's rules
+   * offer it and the outlet makes cards on the spot.
+   */
+  instantIssueAt(outlet: OutletHit): boolean {
+    return (this.rules()?.instantIssue.offered ?? false) && outlet.outlet.services.includes('instant_issue');
+  }
+
+  /**
+   * Applies for a first card (for `personId` when acting for someone) and
+   * returns its flow; `instantIssue` (即时制卡) only with pickup at an outlet
+   * where `instantIssueAt` holds.
+   */
+  async applyForCard(
+    photoJpeg: Uint8Array,
+    bank: string,
+    phone: string,
+    delivery: Delivery,
+    personId?: string,
+    instantIssue = false,
+  ): Promise<ApplicationFlow> {
+    const submission = await this.client.submitApplication({ personId: personId ?? null, photoJpeg, bank, phone, delivery, instantIssue });
     return await this.flowOf(submission);
+  }
+
+  /**
+   * Whether an application waits at the outlet to be made on the spot
+   * (即时制卡): the screen says "go to the outlet" instead of production days.
+   */
+  waitsAtOutlet(flow: ApplicationFlow): boolean {
+    const application = flow.application;
+    return application.instantIssue && (application.state === 'submitted' || application.state === 'paid');
   }
 
   /** Replaces a card and returns the new application's flow. */
@@ -147,6 +184,47 @@ export class Ecard {
   /** Becomes the guardian of a minor or newborn, with the household register or birth certificate, and the e-card PIN. */
   async actAsGuardian(child: PersonIdentity, evidence: Evidence, pin: string): Promise<Submission> {
     return await this.client.requestMandate('guardian', child, evidence, [...GUARDIAN_SCOPES], null, null, pin);
+  }
+
+  /** The mandates this account holds (acting for relatives, guardianship of children). */
+  async mandates(): Promise<Delegation[]> {
+    return await this.client.mandates();
+  }
+
+  /**
+   * As a ward's guardian: allows (or withdraws) the e-card on the child's own
+   * phone, with the guardian's e-card PIN (shown as `wardECardSince`).
+   */
+  async setWardECard(delegationId: string, allowed: boolean, pin: string): Promise<Submission> {
+    return await this.client.setWardECard(delegationId, allowed, pin);
+  }
+
+  /** As a ward's guardian: sets the child's e-card PIN, confirmed with the guardian's own PIN. */
+  async setWardPin(delegationId: string, newPin: string, pin: string): Promise<void> {
+    await this.client.setWardPin(delegationId, newPin, pin);
+  }
+
+  /**
+   * Whether the region takes the birth registration and the newborn's card in
+   * one submission (出生一件事); when not, the birth is registered first.
+   */
+  birthInOneSubmission(): boolean {
+    return this.rules()?.newborn.oneSubmission ?? false;
+  }
+
+  /** Children under this age (years) need no card photo; 0 when every child needs one. */
+  newbornPhotoExemptUnderAge(): number {
+    return this.rules()?.newborn.photoExemptUnderAge ?? 0;
+  }
+
+  /** 出生一件事: files the one form (with the card photo where the region needs one). */
+  async registerBirth(form: BirthForm, photoJpeg?: Uint8Array): Promise<Submission> {
+    return await this.client.registerBirth(form, photoJpeg ?? null);
+  }
+
+  /** The births this account filed, each with its one progress line. */
+  async births(): Promise<BirthFlow[]> {
+    return await this.client.births();
   }
 
   /** The enrolment steps for this client (开通电子社保卡). */

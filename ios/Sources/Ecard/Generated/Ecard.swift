@@ -850,6 +850,11 @@ public protocol EcardClientProtocol: AnyObject, Sendable {
     func beginEnrolment(identity: PersonIdentity) async throws  -> EnrolmentProgress
     
     /**
+     * The births this account filed, each with its one progress line.
+     */
+    func births() async throws  -> [BirthFlow]
+    
+    /**
      * The last profile fetched, from storage. No network I/O.
      */
     func cachedProfile() throws  -> Profile?
@@ -1019,6 +1024,12 @@ public protocol EcardClientProtocol: AnyObject, Sendable {
     func refreshProfile() async throws  -> Profile
     
     /**
+     * 出生一件事: files the one form (birth registration facts and the
+     * newborn's card). Checked locally first, then sent through the outbox.
+     */
+    func registerBirth(form: BirthForm) async throws  -> Submission
+    
+    /**
      * Releases a loss report online (解挂) with the e-card PIN, where the
      * rules allow it; otherwise `NotAllowed` (release at a counter).
      */
@@ -1099,6 +1110,17 @@ public protocol EcardClientProtocol: AnyObject, Sendable {
      * The session, if enrolled (identity masked). No I/O.
      */
     func session()  -> Session?
+    
+    /**
+     * As a ward's guardian, allows (or withdraws) the e-card on the
+     * ward's own phone; withdrawn, the ward's codes stop at once.
+     */
+    func setWardECard(delegationId: String, allowed: Bool, pin: String) async throws  -> Submission
+    
+    /**
+     * As a ward's guardian, sets the e-card PIN of the ward's own account.
+     */
+    func setWardPin(delegationId: String, newPin: String, pin: String) async throws 
     
     /**
      * What the UI renders. No network or key-store I/O.
@@ -1360,6 +1382,25 @@ open func beginEnrolment(identity: PersonIdentity)async throws  -> EnrolmentProg
             completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeEnrolmentProgress_lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
+     * The births this account filed, each with its one progress line.
+     */
+open func births()async throws  -> [BirthFlow]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_births(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeBirthFlow.lift,
             errorHandler: FfiConverterTypeEcardError_lift
         )
 }
@@ -1901,6 +1942,26 @@ open func refreshProfile()async throws  -> Profile  {
 }
     
     /**
+     * 出生一件事: files the one form (birth registration facts and the
+     * newborn's card). Checked locally first, then sent through the outbox.
+     */
+open func registerBirth(form: BirthForm)async throws  -> Submission  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_register_birth(
+                        self.uniffiCloneHandle(),FfiConverterTypeBirthForm_lower(form)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSubmission_lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
      * Releases a loss report online (解挂) with the e-card PIN, where the
      * rules allow it; otherwise `NotAllowed` (release at a counter).
      */
@@ -2138,6 +2199,45 @@ open func session() -> Session?  {
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * As a ward's guardian, allows (or withdraws) the e-card on the
+     * ward's own phone; withdrawn, the ward's codes stop at once.
+     */
+open func setWardECard(delegationId: String, allowed: Bool, pin: String)async throws  -> Submission  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_set_ward_e_card(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(delegationId),FfiConverterBool.lower(allowed),FfiConverterString.lower(pin)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSubmission_lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
+     * As a ward's guardian, sets the e-card PIN of the ward's own account.
+     */
+open func setWardPin(delegationId: String, newPin: String, pin: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_set_ward_pin(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(delegationId),FfiConverterString.lower(newPin),FfiConverterString.lower(pin)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_void,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_void,
+            freeFunc: ffi_ecard_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
 }
     
     /**
@@ -3827,6 +3927,10 @@ public struct Application: Equatable, Hashable {
      * Submission time.
      */
     public let createdAt: UInt64
+    /**
+     * Made on the spot at the pickup outlet (即时制卡).
+     */
+    public let instantIssue: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3869,7 +3973,10 @@ public struct Application: Equatable, Hashable {
          */failureReason: String?, 
         /**
          * Submission time.
-         */createdAt: UInt64) {
+         */createdAt: UInt64, 
+        /**
+         * Made on the spot at the pickup outlet (即时制卡).
+         */instantIssue: Bool) {
         self.applicationId = applicationId
         self.kind = kind
         self.personId = personId
@@ -3883,6 +3990,7 @@ public struct Application: Equatable, Hashable {
         self.cardId = cardId
         self.failureReason = failureReason
         self.createdAt = createdAt
+        self.instantIssue = instantIssue
     }
 
     
@@ -3913,7 +4021,8 @@ public struct FfiConverterTypeApplication: FfiConverterRustBuffer {
                 replacesCardId: FfiConverterOptionString.read(from: &buf), 
                 cardId: FfiConverterOptionString.read(from: &buf), 
                 failureReason: FfiConverterOptionString.read(from: &buf), 
-                createdAt: FfiConverterUInt64.read(from: &buf)
+                createdAt: FfiConverterUInt64.read(from: &buf), 
+                instantIssue: FfiConverterBool.read(from: &buf)
         )
     }
 
@@ -3931,6 +4040,7 @@ public struct FfiConverterTypeApplication: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.cardId, into: &buf)
         FfiConverterOptionString.write(value.failureReason, into: &buf)
         FfiConverterUInt64.write(value.createdAt, into: &buf)
+        FfiConverterBool.write(value.instantIssue, into: &buf)
     }
 }
 
@@ -4224,6 +4334,531 @@ public func FfiConverterTypeBank_lift(_ buf: RustBuffer) throws -> Bank {
 #endif
 public func FfiConverterTypeBank_lower(_ value: Bank) -> RustBuffer {
     return FfiConverterTypeBank.lower(value)
+}
+
+
+/**
+ * A birth registration (出生一件事) as its submitter sees it.
+ */
+public struct Birth: Equatable, Hashable {
+    /**
+     * Id.
+     */
+    public let birthId: String
+    /**
+     * State.
+     */
+    public let state: BirthState
+    /**
+     * The child's name, masked.
+     */
+    public let childNameMasked: String
+    /**
+     * The birth date, `YYYY-MM-DD`.
+     */
+    public let birthDate: String
+    /**
+     * When the form was received.
+     */
+    public let createdAt: UInt64
+    /**
+     * When the household registration assigned the ID number.
+     */
+    public let registeredAt: UInt64?
+    /**
+     * The child, once registered.
+     */
+    public let personId: String?
+    /**
+     * The submitter's guardian mandate for the child, once registered.
+     */
+    public let mandateId: String?
+    /**
+     * The card application, once filed.
+     */
+    public let applicationId: String?
+    /**
+     * Every step, reached or ahead, in order.
+     */
+    public let progress: [BirthProgress]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Id.
+         */birthId: String, 
+        /**
+         * State.
+         */state: BirthState, 
+        /**
+         * The child's name, masked.
+         */childNameMasked: String, 
+        /**
+         * The birth date, `YYYY-MM-DD`.
+         */birthDate: String, 
+        /**
+         * When the form was received.
+         */createdAt: UInt64, 
+        /**
+         * When the household registration assigned the ID number.
+         */registeredAt: UInt64?, 
+        /**
+         * The child, once registered.
+         */personId: String?, 
+        /**
+         * The submitter's guardian mandate for the child, once registered.
+         */mandateId: String?, 
+        /**
+         * The card application, once filed.
+         */applicationId: String?, 
+        /**
+         * Every step, reached or ahead, in order.
+         */progress: [BirthProgress]) {
+        self.birthId = birthId
+        self.state = state
+        self.childNameMasked = childNameMasked
+        self.birthDate = birthDate
+        self.createdAt = createdAt
+        self.registeredAt = registeredAt
+        self.personId = personId
+        self.mandateId = mandateId
+        self.applicationId = applicationId
+        self.progress = progress
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Birth: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBirth: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Birth {
+        return
+            try Birth(
+                birthId: FfiConverterString.read(from: &buf), 
+                state: FfiConverterTypeBirthState.read(from: &buf), 
+                childNameMasked: FfiConverterString.read(from: &buf), 
+                birthDate: FfiConverterString.read(from: &buf), 
+                createdAt: FfiConverterUInt64.read(from: &buf), 
+                registeredAt: FfiConverterOptionUInt64.read(from: &buf), 
+                personId: FfiConverterOptionString.read(from: &buf), 
+                mandateId: FfiConverterOptionString.read(from: &buf), 
+                applicationId: FfiConverterOptionString.read(from: &buf), 
+                progress: FfiConverterSequenceTypeBirthProgress.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Birth, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.birthId, into: &buf)
+        FfiConverterTypeBirthState.write(value.state, into: &buf)
+        FfiConverterString.write(value.childNameMasked, into: &buf)
+        FfiConverterString.write(value.birthDate, into: &buf)
+        FfiConverterUInt64.write(value.createdAt, into: &buf)
+        FfiConverterOptionUInt64.write(value.registeredAt, into: &buf)
+        FfiConverterOptionString.write(value.personId, into: &buf)
+        FfiConverterOptionString.write(value.mandateId, into: &buf)
+        FfiConverterOptionString.write(value.applicationId, into: &buf)
+        FfiConverterSequenceTypeBirthProgress.write(value.progress, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBirth_lift(_ buf: RustBuffer) throws -> Birth {
+    return try FfiConverterTypeBirth.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBirth_lower(_ value: Birth) -> RustBuffer {
+    return FfiConverterTypeBirth.lower(value)
+}
+
+
+/**
+ * A birth as the app shows it: the record and one labelled progress line.
+ */
+public struct BirthFlow: Equatable, Hashable {
+    /**
+     * The platform's record.
+     */
+    public let birth: Birth
+    /**
+     * Every step, reached or ahead, labelled.
+     */
+    public let stages: [BirthStage]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The platform's record.
+         */birth: Birth, 
+        /**
+         * Every step, reached or ahead, labelled.
+         */stages: [BirthStage]) {
+        self.birth = birth
+        self.stages = stages
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BirthFlow: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBirthFlow: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BirthFlow {
+        return
+            try BirthFlow(
+                birth: FfiConverterTypeBirth.read(from: &buf), 
+                stages: FfiConverterSequenceTypeBirthStage.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BirthFlow, into buf: inout [UInt8]) {
+        FfiConverterTypeBirth.write(value.birth, into: &buf)
+        FfiConverterSequenceTypeBirthStage.write(value.stages, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBirthFlow_lift(_ buf: RustBuffer) throws -> BirthFlow {
+    return try FfiConverterTypeBirthFlow.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBirthFlow_lower(_ value: BirthFlow) -> RustBuffer {
+    return FfiConverterTypeBirthFlow.lower(value)
+}
+
+
+/**
+ * The one form of 出生一件事.
+ */
+public struct BirthForm: Equatable, Hashable {
+    /**
+     * 出生医学证明 number.
+     */
+    public let birthCertificate: String
+    /**
+     * The child's name, as on the certificate.
+     */
+    public let childName: String
+    /**
+     * The child's sex, as on the certificate.
+     */
+    public let sex: Sex
+    /**
+     * The birth date, `YYYY-MM-DD`.
+     */
+    public let birthDate: String
+    /**
+     * The other parent, when in the population register.
+     */
+    public let otherParent: PersonIdentity?
+    /**
+     * 户籍登记地: the county-level division code.
+     */
+    public let householdRegion: String
+    /**
+     * The household's address.
+     */
+    public let householdAddress: String
+    /**
+     * Co-branded bank of the child's card.
+     */
+    public let bank: String
+    /**
+     * Contact phone.
+     */
+    public let phone: String
+    /**
+     * How the card reaches the family.
+     */
+    public let delivery: Delivery
+    /**
+     * Card photo (JPEG); not needed where the rules exempt newborns.
+     */
+    public let photoJpeg: Data?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * 出生医学证明 number.
+         */birthCertificate: String, 
+        /**
+         * The child's name, as on the certificate.
+         */childName: String, 
+        /**
+         * The child's sex, as on the certificate.
+         */sex: Sex, 
+        /**
+         * The birth date, `YYYY-MM-DD`.
+         */birthDate: String, 
+        /**
+         * The other parent, when in the population register.
+         */otherParent: PersonIdentity?, 
+        /**
+         * 户籍登记地: the county-level division code.
+         */householdRegion: String, 
+        /**
+         * The household's address.
+         */householdAddress: String, 
+        /**
+         * Co-branded bank of the child's card.
+         */bank: String, 
+        /**
+         * Contact phone.
+         */phone: String, 
+        /**
+         * How the card reaches the family.
+         */delivery: Delivery, 
+        /**
+         * Card photo (JPEG); not needed where the rules exempt newborns.
+         */photoJpeg: Data?) {
+        self.birthCertificate = birthCertificate
+        self.childName = childName
+        self.sex = sex
+        self.birthDate = birthDate
+        self.otherParent = otherParent
+        self.householdRegion = householdRegion
+        self.householdAddress = householdAddress
+        self.bank = bank
+        self.phone = phone
+        self.delivery = delivery
+        self.photoJpeg = photoJpeg
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BirthForm: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBirthForm: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BirthForm {
+        return
+            try BirthForm(
+                birthCertificate: FfiConverterString.read(from: &buf), 
+                childName: FfiConverterString.read(from: &buf), 
+                sex: FfiConverterTypeSex.read(from: &buf), 
+                birthDate: FfiConverterString.read(from: &buf), 
+                otherParent: FfiConverterOptionTypePersonIdentity.read(from: &buf), 
+                householdRegion: FfiConverterString.read(from: &buf), 
+                householdAddress: FfiConverterString.read(from: &buf), 
+                bank: FfiConverterString.read(from: &buf), 
+                phone: FfiConverterString.read(from: &buf), 
+                delivery: FfiConverterTypeDelivery.read(from: &buf), 
+                photoJpeg: FfiConverterOptionData.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BirthForm, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.birthCertificate, into: &buf)
+        FfiConverterString.write(value.childName, into: &buf)
+        FfiConverterTypeSex.write(value.sex, into: &buf)
+        FfiConverterString.write(value.birthDate, into: &buf)
+        FfiConverterOptionTypePersonIdentity.write(value.otherParent, into: &buf)
+        FfiConverterString.write(value.householdRegion, into: &buf)
+        FfiConverterString.write(value.householdAddress, into: &buf)
+        FfiConverterString.write(value.bank, into: &buf)
+        FfiConverterString.write(value.phone, into: &buf)
+        FfiConverterTypeDelivery.write(value.delivery, into: &buf)
+        FfiConverterOptionData.write(value.photoJpeg, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBirthForm_lift(_ buf: RustBuffer) throws -> BirthForm {
+    return try FfiConverterTypeBirthForm.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBirthForm_lower(_ value: BirthForm) -> RustBuffer {
+    return FfiConverterTypeBirthForm.lower(value)
+}
+
+
+/**
+ * A step of the progress line and when it was reached.
+ */
+public struct BirthProgress: Equatable, Hashable {
+    /**
+     * The step.
+     */
+    public let step: BirthStep
+    /**
+     * When it was reached (`null`: ahead).
+     */
+    public let at: UInt64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The step.
+         */step: BirthStep, 
+        /**
+         * When it was reached (`null`: ahead).
+         */at: UInt64?) {
+        self.step = step
+        self.at = at
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BirthProgress: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBirthProgress: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BirthProgress {
+        return
+            try BirthProgress(
+                step: FfiConverterTypeBirthStep.read(from: &buf), 
+                at: FfiConverterOptionUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BirthProgress, into buf: inout [UInt8]) {
+        FfiConverterTypeBirthStep.write(value.step, into: &buf)
+        FfiConverterOptionUInt64.write(value.at, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBirthProgress_lift(_ buf: RustBuffer) throws -> BirthProgress {
+    return try FfiConverterTypeBirthProgress.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBirthProgress_lower(_ value: BirthProgress) -> RustBuffer {
+    return FfiConverterTypeBirthProgress.lower(value)
+}
+
+
+/**
+ * A step of a birth's progress line with its label.
+ */
+public struct BirthStage: Equatable, Hashable {
+    /**
+     * The step.
+     */
+    public let step: BirthStep
+    /**
+     * Its label in the chosen language.
+     */
+    public let label: String
+    /**
+     * When it was reached (`null`: ahead).
+     */
+    public let at: UInt64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The step.
+         */step: BirthStep, 
+        /**
+         * Its label in the chosen language.
+         */label: String, 
+        /**
+         * When it was reached (`null`: ahead).
+         */at: UInt64?) {
+        self.step = step
+        self.label = label
+        self.at = at
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BirthStage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBirthStage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BirthStage {
+        return
+            try BirthStage(
+                step: FfiConverterTypeBirthStep.read(from: &buf), 
+                label: FfiConverterString.read(from: &buf), 
+                at: FfiConverterOptionUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BirthStage, into buf: inout [UInt8]) {
+        FfiConverterTypeBirthStep.write(value.step, into: &buf)
+        FfiConverterString.write(value.label, into: &buf)
+        FfiConverterOptionUInt64.write(value.at, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBirthStage_lift(_ buf: RustBuffer) throws -> BirthStage {
+    return try FfiConverterTypeBirthStage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBirthStage_lower(_ value: BirthStage) -> RustBuffer {
+    return FfiConverterTypeBirthStage.lower(value)
 }
 
 
@@ -5285,6 +5920,10 @@ public struct Delegation: Equatable, Hashable {
      * When it was revoked.
      */
     public let revokedAt: UInt64?
+    /**
+     * Since when the guardian allows the e-card on the ward's own phone.
+     */
+    public let wardECardSince: UInt64?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5321,7 +5960,10 @@ public struct Delegation: Equatable, Hashable {
          */expiresAt: UInt64, 
         /**
          * When it was revoked.
-         */revokedAt: UInt64?) {
+         */revokedAt: UInt64?, 
+        /**
+         * Since when the guardian allows the e-card on the ward's own phone.
+         */wardECardSince: UInt64?) {
         self.delegationId = delegationId
         self.kind = kind
         self.agentAccountId = agentAccountId
@@ -5333,6 +5975,7 @@ public struct Delegation: Equatable, Hashable {
         self.consentedAt = consentedAt
         self.expiresAt = expiresAt
         self.revokedAt = revokedAt
+        self.wardECardSince = wardECardSince
     }
 
     
@@ -5361,7 +6004,8 @@ public struct FfiConverterTypeDelegation: FfiConverterRustBuffer {
                 createdAt: FfiConverterUInt64.read(from: &buf), 
                 consentedAt: FfiConverterOptionUInt64.read(from: &buf), 
                 expiresAt: FfiConverterUInt64.read(from: &buf), 
-                revokedAt: FfiConverterOptionUInt64.read(from: &buf)
+                revokedAt: FfiConverterOptionUInt64.read(from: &buf), 
+                wardECardSince: FfiConverterOptionUInt64.read(from: &buf)
         )
     }
 
@@ -5377,6 +6021,7 @@ public struct FfiConverterTypeDelegation: FfiConverterRustBuffer {
         FfiConverterOptionUInt64.write(value.consentedAt, into: &buf)
         FfiConverterUInt64.write(value.expiresAt, into: &buf)
         FfiConverterOptionUInt64.write(value.revokedAt, into: &buf)
+        FfiConverterOptionUInt64.write(value.wardECardSince, into: &buf)
     }
 }
 
@@ -6126,6 +6771,85 @@ public func FfiConverterTypeFaceCheckRequest_lower(_ value: FaceCheckRequest) ->
 
 
 /**
+ * On-the-spot issue (即时制卡) at outlets that offer it.
+ */
+public struct InstantIssueRules: Equatable, Hashable {
+    /**
+     * Whether the region's outlets with the service issue on the spot.
+     */
+    public let offered: Bool
+    /**
+     * Days an instant-issue application waits for the applicant.
+     */
+    public let holdDays: UInt32
+    /**
+     * Where the rule comes from.
+     */
+    public let source: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Whether the region's outlets with the service issue on the spot.
+         */offered: Bool, 
+        /**
+         * Days an instant-issue application waits for the applicant.
+         */holdDays: UInt32, 
+        /**
+         * Where the rule comes from.
+         */source: String) {
+        self.offered = offered
+        self.holdDays = holdDays
+        self.source = source
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension InstantIssueRules: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInstantIssueRules: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InstantIssueRules {
+        return
+            try InstantIssueRules(
+                offered: FfiConverterBool.read(from: &buf), 
+                holdDays: FfiConverterUInt32.read(from: &buf), 
+                source: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InstantIssueRules, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.offered, into: &buf)
+        FfiConverterUInt32.write(value.holdDays, into: &buf)
+        FfiConverterString.write(value.source, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInstantIssueRules_lift(_ buf: RustBuffer) throws -> InstantIssueRules {
+    return try FfiConverterTypeInstantIssueRules.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInstantIssueRules_lower(_ value: InstantIssueRules) -> RustBuffer {
+    return FfiConverterTypeInstantIssueRules.lower(value)
+}
+
+
+/**
  * Library objects alive and async calls running, process-wide.
  */
 public struct LiveObjects: Equatable, Hashable {
@@ -6502,6 +7226,107 @@ public func FfiConverterTypeLossReport_lower(_ value: LossReport) -> RustBuffer 
 
 
 /**
+ * What a holder under the age of majority may not do alone.
+ */
+public struct MinorRules: Equatable, Hashable {
+    /**
+     * The acts a minor's own account is refused (`show_code`: the e-card on
+     * the minor's own phone, unless a guardian allows it).
+     */
+    public let throughGuardian: [Scope]
+    /**
+     * Whether a minor's PIN is changed or reset by the guardian.
+     */
+    public let pinThroughGuardian: Bool
+    /**
+     * The age from which a self-supporting minor acts alone (`None`: never).
+     */
+    public let selfSupportingFromAge: UInt32?
+    /**
+     * Whether a guardian may allow the e-card on the minor's own phone.
+     */
+    public let eCardOnOwnPhoneWithConsent: Bool
+    /**
+     * Where the rule comes from.
+     */
+    public let source: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The acts a minor's own account is refused (`show_code`: the e-card on
+         * the minor's own phone, unless a guardian allows it).
+         */throughGuardian: [Scope], 
+        /**
+         * Whether a minor's PIN is changed or reset by the guardian.
+         */pinThroughGuardian: Bool, 
+        /**
+         * The age from which a self-supporting minor acts alone (`None`: never).
+         */selfSupportingFromAge: UInt32?, 
+        /**
+         * Whether a guardian may allow the e-card on the minor's own phone.
+         */eCardOnOwnPhoneWithConsent: Bool, 
+        /**
+         * Where the rule comes from.
+         */source: String) {
+        self.throughGuardian = throughGuardian
+        self.pinThroughGuardian = pinThroughGuardian
+        self.selfSupportingFromAge = selfSupportingFromAge
+        self.eCardOnOwnPhoneWithConsent = eCardOnOwnPhoneWithConsent
+        self.source = source
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MinorRules: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMinorRules: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MinorRules {
+        return
+            try MinorRules(
+                throughGuardian: FfiConverterSequenceTypeScope.read(from: &buf), 
+                pinThroughGuardian: FfiConverterBool.read(from: &buf), 
+                selfSupportingFromAge: FfiConverterOptionUInt32.read(from: &buf), 
+                eCardOnOwnPhoneWithConsent: FfiConverterBool.read(from: &buf), 
+                source: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MinorRules, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeScope.write(value.throughGuardian, into: &buf)
+        FfiConverterBool.write(value.pinThroughGuardian, into: &buf)
+        FfiConverterOptionUInt32.write(value.selfSupportingFromAge, into: &buf)
+        FfiConverterBool.write(value.eCardOnOwnPhoneWithConsent, into: &buf)
+        FfiConverterString.write(value.source, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMinorRules_lift(_ buf: RustBuffer) throws -> MinorRules {
+    return try FfiConverterTypeMinorRules.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMinorRules_lower(_ value: MinorRules) -> RustBuffer {
+    return FfiConverterTypeMinorRules.lower(value)
+}
+
+
+/**
  * A first-card application form.
  */
 public struct NewCardForm: Equatable, Hashable {
@@ -6526,6 +7351,10 @@ public struct NewCardForm: Equatable, Hashable {
      * How the card reaches its holder.
      */
     public let delivery: Delivery
+    /**
+     * Made on the spot at the pickup outlet (即时制卡).
+     */
+    public let instantIssue: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -6545,12 +7374,16 @@ public struct NewCardForm: Equatable, Hashable {
          */phone: String, 
         /**
          * How the card reaches its holder.
-         */delivery: Delivery) {
+         */delivery: Delivery, 
+        /**
+         * Made on the spot at the pickup outlet (即时制卡).
+         */instantIssue: Bool = false) {
         self.personId = personId
         self.photoJpeg = photoJpeg
         self.bank = bank
         self.phone = phone
         self.delivery = delivery
+        self.instantIssue = instantIssue
     }
 
     
@@ -6573,7 +7406,8 @@ public struct FfiConverterTypeNewCardForm: FfiConverterRustBuffer {
                 photoJpeg: FfiConverterData.read(from: &buf), 
                 bank: FfiConverterString.read(from: &buf), 
                 phone: FfiConverterString.read(from: &buf), 
-                delivery: FfiConverterTypeDelivery.read(from: &buf)
+                delivery: FfiConverterTypeDelivery.read(from: &buf), 
+                instantIssue: FfiConverterBool.read(from: &buf)
         )
     }
 
@@ -6583,6 +7417,7 @@ public struct FfiConverterTypeNewCardForm: FfiConverterRustBuffer {
         FfiConverterString.write(value.bank, into: &buf)
         FfiConverterString.write(value.phone, into: &buf)
         FfiConverterTypeDelivery.write(value.delivery, into: &buf)
+        FfiConverterBool.write(value.instantIssue, into: &buf)
     }
 }
 
@@ -6599,6 +7434,95 @@ public func FfiConverterTypeNewCardForm_lift(_ buf: RustBuffer) throws -> NewCar
 #endif
 public func FfiConverterTypeNewCardForm_lower(_ value: NewCardForm) -> RustBuffer {
     return FfiConverterTypeNewCardForm.lower(value)
+}
+
+
+/**
+ * 出生一件事: the newborn's birth registration and card in one form.
+ */
+public struct NewbornRules: Equatable, Hashable {
+    /**
+     * Whether the region takes the one form online.
+     */
+    public let oneSubmission: Bool
+    /**
+     * Days the household-registration step takes.
+     */
+    public let registrationDays: UInt32
+    /**
+     * Children younger than this many years apply without a photo.
+     */
+    public let photoExemptUnderAge: UInt32
+    /**
+     * Where the rule comes from.
+     */
+    public let source: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Whether the region takes the one form online.
+         */oneSubmission: Bool, 
+        /**
+         * Days the household-registration step takes.
+         */registrationDays: UInt32, 
+        /**
+         * Children younger than this many years apply without a photo.
+         */photoExemptUnderAge: UInt32, 
+        /**
+         * Where the rule comes from.
+         */source: String) {
+        self.oneSubmission = oneSubmission
+        self.registrationDays = registrationDays
+        self.photoExemptUnderAge = photoExemptUnderAge
+        self.source = source
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NewbornRules: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNewbornRules: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NewbornRules {
+        return
+            try NewbornRules(
+                oneSubmission: FfiConverterBool.read(from: &buf), 
+                registrationDays: FfiConverterUInt32.read(from: &buf), 
+                photoExemptUnderAge: FfiConverterUInt32.read(from: &buf), 
+                source: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NewbornRules, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.oneSubmission, into: &buf)
+        FfiConverterUInt32.write(value.registrationDays, into: &buf)
+        FfiConverterUInt32.write(value.photoExemptUnderAge, into: &buf)
+        FfiConverterString.write(value.source, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNewbornRules_lift(_ buf: RustBuffer) throws -> NewbornRules {
+    return try FfiConverterTypeNewbornRules.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNewbornRules_lower(_ value: NewbornRules) -> RustBuffer {
+    return FfiConverterTypeNewbornRules.lower(value)
 }
 
 
@@ -8195,6 +9119,18 @@ public struct RegionalRules: Equatable, Hashable {
      * rest a verdict on.
      */
     public let statusListMaxAgeHours: UInt32
+    /**
+     * What a holder under `adult_age` does only through a guardian.
+     */
+    public let minors: MinorRules
+    /**
+     * 出生一件事: a newborn's birth registration and card in one form.
+     */
+    public let newborn: NewbornRules
+    /**
+     * On-the-spot issue at outlets (即时制卡, 立等可取).
+     */
+    public let instantIssue: InstantIssueRules
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -8260,7 +9196,16 @@ public struct RegionalRules: Equatable, Hashable {
         /**
          * The oldest status list (by its issue time) the region's terminals
          * rest a verdict on.
-         */statusListMaxAgeHours: UInt32) {
+         */statusListMaxAgeHours: UInt32, 
+        /**
+         * What a holder under `adult_age` does only through a guardian.
+         */minors: MinorRules, 
+        /**
+         * 出生一件事: a newborn's birth registration and card in one form.
+         */newborn: NewbornRules, 
+        /**
+         * On-the-spot issue at outlets (即时制卡, 立等可取).
+         */instantIssue: InstantIssueRules) {
         self.region = region
         self.name = name
         self.version = version
@@ -8281,6 +9226,9 @@ public struct RegionalRules: Equatable, Hashable {
         self.accountSecurity = accountSecurity
         self.onBehalf = onBehalf
         self.statusListMaxAgeHours = statusListMaxAgeHours
+        self.minors = minors
+        self.newborn = newborn
+        self.instantIssue = instantIssue
     }
 
     
@@ -8318,7 +9266,10 @@ public struct FfiConverterTypeRegionalRules: FfiConverterRustBuffer {
                 deliveryDays: FfiConverterUInt32.read(from: &buf), 
                 accountSecurity: FfiConverterTypeAccountSecurity.read(from: &buf), 
                 onBehalf: FfiConverterTypeOnBehalfRules.read(from: &buf), 
-                statusListMaxAgeHours: FfiConverterUInt32.read(from: &buf)
+                statusListMaxAgeHours: FfiConverterUInt32.read(from: &buf), 
+                minors: FfiConverterTypeMinorRules.read(from: &buf), 
+                newborn: FfiConverterTypeNewbornRules.read(from: &buf), 
+                instantIssue: FfiConverterTypeInstantIssueRules.read(from: &buf)
         )
     }
 
@@ -8343,6 +9294,9 @@ public struct FfiConverterTypeRegionalRules: FfiConverterRustBuffer {
         FfiConverterTypeAccountSecurity.write(value.accountSecurity, into: &buf)
         FfiConverterTypeOnBehalfRules.write(value.onBehalf, into: &buf)
         FfiConverterUInt32.write(value.statusListMaxAgeHours, into: &buf)
+        FfiConverterTypeMinorRules.write(value.minors, into: &buf)
+        FfiConverterTypeNewbornRules.write(value.newborn, into: &buf)
+        FfiConverterTypeInstantIssueRules.write(value.instantIssue, into: &buf)
     }
 }
 
@@ -8386,6 +9340,10 @@ public struct ReplacementForm: Equatable, Hashable {
      * How the new card reaches its holder.
      */
     public let delivery: Delivery
+    /**
+     * Made on the spot at the pickup outlet (即时制卡).
+     */
+    public let instantIssue: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -8404,12 +9362,16 @@ public struct ReplacementForm: Equatable, Hashable {
          */photoJpeg: Data?, 
         /**
          * How the new card reaches its holder.
-         */delivery: Delivery) {
+         */delivery: Delivery, 
+        /**
+         * Made on the spot at the pickup outlet (即时制卡).
+         */instantIssue: Bool = false) {
         self.cardId = cardId
         self.kind = kind
         self.bank = bank
         self.photoJpeg = photoJpeg
         self.delivery = delivery
+        self.instantIssue = instantIssue
     }
 
     
@@ -8432,7 +9394,8 @@ public struct FfiConverterTypeReplacementForm: FfiConverterRustBuffer {
                 kind: FfiConverterTypeReplacementKind.read(from: &buf), 
                 bank: FfiConverterOptionString.read(from: &buf), 
                 photoJpeg: FfiConverterOptionData.read(from: &buf), 
-                delivery: FfiConverterTypeDelivery.read(from: &buf)
+                delivery: FfiConverterTypeDelivery.read(from: &buf), 
+                instantIssue: FfiConverterBool.read(from: &buf)
         )
     }
 
@@ -8442,6 +9405,7 @@ public struct FfiConverterTypeReplacementForm: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.bank, into: &buf)
         FfiConverterOptionData.write(value.photoJpeg, into: &buf)
         FfiConverterTypeDelivery.write(value.delivery, into: &buf)
+        FfiConverterBool.write(value.instantIssue, into: &buf)
     }
 }
 
@@ -9895,6 +10859,186 @@ public func FfiConverterTypeApplicationState_lift(_ buf: RustBuffer) throws -> A
 #endif
 public func FfiConverterTypeApplicationState_lower(_ value: ApplicationState) -> RustBuffer {
     return FfiConverterTypeApplicationState.lower(value)
+}
+
+
+
+/**
+ * Where a birth registration stands.
+ */
+
+public enum BirthState: Equatable, Hashable {
+    
+    /**
+     * The household registration step is under way.
+     */
+    case registering
+    /**
+     * Registered: ID number, guardian mandate and card application.
+     */
+    case registered
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension BirthState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBirthState: FfiConverterRustBuffer {
+    typealias SwiftType = BirthState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BirthState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .registering
+        
+        case 2: return .registered
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: BirthState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .registering:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .registered:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBirthState_lift(_ buf: RustBuffer) throws -> BirthState {
+    return try FfiConverterTypeBirthState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBirthState_lower(_ value: BirthState) -> RustBuffer {
+    return FfiConverterTypeBirthState.lower(value)
+}
+
+
+
+/**
+ * One step of the newborn's progress line.
+ */
+
+public enum BirthStep: Equatable, Hashable {
+    
+    /**
+     * The one form was received.
+     */
+    case submitted
+    /**
+     * The household was registered and the ID number assigned.
+     */
+    case householdRegistered
+    /**
+     * The card is being made.
+     */
+    case cardInProduction
+    /**
+     * The card is posted or waiting at the outlet.
+     */
+    case cardOnItsWay
+    /**
+     * The card reached the family.
+     */
+    case cardReceived
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension BirthStep: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBirthStep: FfiConverterRustBuffer {
+    typealias SwiftType = BirthStep
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BirthStep {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .submitted
+        
+        case 2: return .householdRegistered
+        
+        case 3: return .cardInProduction
+        
+        case 4: return .cardOnItsWay
+        
+        case 5: return .cardReceived
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: BirthStep, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .submitted:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .householdRegistered:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .cardInProduction:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .cardOnItsWay:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .cardReceived:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBirthStep_lift(_ buf: RustBuffer) throws -> BirthStep {
+    return try FfiConverterTypeBirthStep.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBirthStep_lower(_ value: BirthStep) -> RustBuffer {
+    return FfiConverterTypeBirthStep.lower(value)
 }
 
 
@@ -12874,6 +14018,11 @@ public enum PinAction: Equatable, Hashable {
      * Change the phone on record.
      */
     case changePhone
+    /**
+     * Decide for a ward as their guardian (the e-card on the ward's phone,
+     * the ward's PIN).
+     */
+    case actForWard
 
 
 
@@ -12909,6 +14058,8 @@ public struct FfiConverterTypePinAction: FfiConverterRustBuffer {
         
         case 7: return .changePhone
         
+        case 8: return .actForWard
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -12943,6 +14094,10 @@ public struct FfiConverterTypePinAction: FfiConverterRustBuffer {
         
         case .changePhone:
             writeInt(&buf, Int32(7))
+        
+        
+        case .actForWard:
+            writeInt(&buf, Int32(8))
         
         }
     }
@@ -13372,6 +14527,81 @@ public func FfiConverterTypeScope_lift(_ buf: RustBuffer) throws -> Scope {
 #endif
 public func FfiConverterTypeScope_lower(_ value: Scope) -> RustBuffer {
     return FfiConverterTypeScope.lower(value)
+}
+
+
+
+/**
+ * Sex as a birth certificate records it.
+ */
+
+public enum Sex: Equatable, Hashable {
+    
+    /**
+     * 男.
+     */
+    case male
+    /**
+     * 女.
+     */
+    case female
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Sex: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSex: FfiConverterRustBuffer {
+    typealias SwiftType = Sex
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Sex {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .male
+        
+        case 2: return .female
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Sex, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .male:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .female:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSex_lift(_ buf: RustBuffer) throws -> Sex {
+    return try FfiConverterTypeSex.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSex_lower(_ value: Sex) -> RustBuffer {
+    return FfiConverterTypeSex.lower(value)
 }
 
 
@@ -13830,6 +15060,30 @@ fileprivate struct FfiConverterOptionTypeLossReport: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypePersonIdentity: FfiConverterRustBuffer {
+    typealias SwiftType = PersonIdentity?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePersonIdentity.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePersonIdentity.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeProfile: FfiConverterRustBuffer {
     typealias SwiftType = Profile?
 
@@ -14235,6 +15489,81 @@ fileprivate struct FfiConverterSequenceTypeBank: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeBank.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeBirthFlow: FfiConverterRustBuffer {
+    typealias SwiftType = [BirthFlow]
+
+    public static func write(_ value: [BirthFlow], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeBirthFlow.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [BirthFlow] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [BirthFlow]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeBirthFlow.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeBirthProgress: FfiConverterRustBuffer {
+    typealias SwiftType = [BirthProgress]
+
+    public static func write(_ value: [BirthProgress], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeBirthProgress.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [BirthProgress] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [BirthProgress]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeBirthProgress.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeBirthStage: FfiConverterRustBuffer {
+    typealias SwiftType = [BirthStage]
+
+    public static func write(_ value: [BirthStage], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeBirthStage.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [BirthStage] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [BirthStage]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeBirthStage.read(from: &buf))
         }
         return seq
     }
@@ -15330,6 +16659,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_ecard_ffi_checksum_method_ecardclient_begin_enrolment() != 28803) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_births() != 20695) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_ecard_ffi_checksum_method_ecardclient_cached_profile() != 3210) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -15420,6 +16752,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_ecard_ffi_checksum_method_ecardclient_refresh_profile() != 45877) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_register_birth() != 18177) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_ecard_ffi_checksum_method_ecardclient_release_loss() != 40912) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -15460,6 +16795,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_method_ecardclient_session() != 53224) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_set_ward_e_card() != 11035) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_set_ward_pin() != 40703) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_method_ecardclient_snapshot() != 35610) {

@@ -23,6 +23,7 @@ import cn.ecard.ffi.Language
 import cn.ecard.ffi.Snapshot
 import cn.ecard.ffi.defaultConfig
 import cn.ecard.models.ApplicationsModel
+import cn.ecard.models.BirthsModel
 import cn.ecard.models.CatalogueModel
 import cn.ecard.models.CodeScreenModel
 import cn.ecard.models.DevicesModel
@@ -52,6 +53,7 @@ class Screens(
     val family: FamilyModel,
     val enrolment: EnrolmentModel,
     val devices: DevicesModel,
+    val births: BirthsModel,
 ) {
     fun catalogue(display: DisplayMode, units: DistanceUnits = DistanceUnits.SYMBOLS) = CatalogueModel(client, display, units)
     fun outlets(units: DistanceUnits = DistanceUnits.SYMBOLS) = OutletsModel(client, units)
@@ -110,6 +112,7 @@ class EcardViewModel(application: Application) : AndroidViewModel(application) {
                 FamilyModel(client),
                 EnrolmentModel(client),
                 DevicesModel(client),
+                BirthsModel(client),
             )
             reload()
             client.syncCatalogue()

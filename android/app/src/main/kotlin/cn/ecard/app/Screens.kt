@@ -21,8 +21,10 @@ import androidx.compose.foundation.layout.size
 import androidx.compose.foundation.lazy.LazyColumn
 import androidx.compose.foundation.lazy.items
 import androidx.compose.material3.Button
+import androidx.compose.material3.Checkbox
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedTextField
+import androidx.compose.material3.Switch
 import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
@@ -33,6 +35,7 @@ import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
 import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.setValue
+import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.geometry.Offset
 import androidx.compose.ui.geometry.Size
@@ -71,6 +74,8 @@ import cn.ecard.models.OutletsModel
 import cn.ecard.models.RELATIONSHIPS
 import cn.ecard.models.appScreen
 import kotlinx.coroutines.launch
+import java.text.DateFormat
+import java.util.Date
 
 /** A full-width button at least as tall as the mode's touch target. */
 @Composable
@@ -93,6 +98,9 @@ fun relationshipName(relationship: Relationship): Int = when (relationship) {
     Relationship.SIBLING -> R.string.relationship_sibling
     Relationship.OTHER_RELATIVE -> R.string.relationship_other_relative
 }
+
+/** The day of a platform time (seconds since the epoch), in the phone's locale. */
+fun day(seconds: ULong): String = DateFormat.getDateInstance(DateFormat.LONG).format(Date(seconds.toLong() * 1000))
 
 /** A message in place, never a dialog. */
 @Composable
@@ -241,6 +249,7 @@ fun OutletsScreen(model: OutletsModel) {
             listOf(
                 null to R.string.outlets_all,
                 OutletService.APPLY to R.string.outlets_apply,
+                OutletService.INSTANT_ISSUE to R.string.outlets_instant_issue,
                 OutletService.CARD_PICKUP to R.string.outlets_card_pickup,
                 OutletService.RELEASE_LOSS to R.string.outlets_release_loss,
             )
@@ -271,6 +280,9 @@ fun CardServicesScreen(app: EcardViewModel, screens: Screens) {
     var photo by remember { mutableStateOf<ByteArray?>(null) }
     var releasing by remember { mutableStateOf<String?>(null) }
     var showingDevices by remember { mutableStateOf(false) }
+    // 即时制卡: made on the spot at an outlet that offers it, where the rules do.
+    var instantIssue by remember { mutableStateOf(false) }
+    val instantOffered = remember(snapshot) { screens.applications.instantIssueOffered() }
     val pickPhoto = rememberLauncherForActivityResult(ActivityResultContracts.PickVisualMedia()) { uri ->
         photo = uri?.let { context.contentResolver.openInputStream(it)?.use { stream -> stream.readBytes() } }
     }
@@ -302,6 +314,10 @@ fun CardServicesScreen(app: EcardViewModel, screens: Screens) {
             Column {
                 Text(applicationKindLabel(flow.application.kind, screens.client.language()), style = MaterialTheme.typography.titleMedium)
                 Text(flow.progress.joinToString(" → ") { it.label }, style = MaterialTheme.typography.bodyLarge)
+                if (screens.applications.waitsAtOutlet(flow)) {
+                    // No production days: the card is made at the outlet while the person waits.
+                    Text(stringResource(R.string.apply_instant_wait), style = MaterialTheme.typography.titleMedium)
+                }
                 flow.actions.filter { it != ApplicationAction.RESUBMIT_PHOTO }.forEach { action ->
                     val label = when (action) {
                         ApplicationAction.PAY -> stringResource(R.string.action_pay, Format.fen(flow.application.feeFen))
@@ -321,10 +337,26 @@ fun CardServicesScreen(app: EcardViewModel, screens: Screens) {
                 pickPhoto.launch(PickVisualMediaRequest(ActivityResultContracts.PickVisualMedia.ImageOnly))
             }
             OutlinedTextField(phone, { phone = it }, label = { Text(stringResource(R.string.phone)) }, modifier = Modifier.fillMaxWidth())
+            // The pickup outlet: the nearest that hands out cards, or with 即时制卡 the nearest that makes them on the spot.
+            val service = if (instantIssue) OutletService.INSTANT_ISSUE else OutletService.CARD_PICKUP
+            val outlet = remember(service) { screens.outlets().near(28.6829, 115.8579, service, 1).getOrNull()?.firstOrNull() }
+            outlet?.let { Text(stringResource(R.string.apply_outlet, it.name), style = MaterialTheme.typography.bodyLarge) }
+            val instantOutlet = remember(instantOffered) {
+                if (instantOffered) screens.outlets().near(28.6829, 115.8579, OutletService.INSTANT_ISSUE, 1).getOrNull()?.firstOrNull() else null
+            }
+            if (instantOutlet != null) {
+                Row(
+                    Modifier.fillMaxWidth().heightIn(min = LocalDisplay.current.touchTargetDp.dp).clickable { instantIssue = !instantIssue },
+                    verticalAlignment = Alignment.CenterVertically,
+                ) {
+                    Checkbox(checked = instantIssue, onCheckedChange = { instantIssue = it })
+                    Text(stringResource(R.string.apply_instant_issue), style = MaterialTheme.typography.bodyLarge)
+                }
+            }
             BigButton(stringResource(R.string.apply_pickup)) {
                 scope.launch {
-                    val outlet = screens.outlets().near(28.6829, 115.8579, OutletService.CARD_PICKUP, 1).getOrNull()?.firstOrNull()
-                    screens.applications.applyForCard(null, photo ?: ByteArray(0), "icbc", phone, Delivery.Pickup(outlet?.id ?: ""))
+                    val instant = instantIssue && outlet?.instantIssue == true
+                    screens.applications.applyForCard(null, photo ?: ByteArray(0), "icbc", phone, Delivery.Pickup(outlet?.id ?: ""), instant)
                 }
             }
         }
@@ -344,7 +376,39 @@ fun FamilyScreen(app: EcardViewModel, screens: Screens) {
     var showing by remember { mutableStateOf<String?>(null) }
     // The request waiting for the PIN: true for a guardian, false for a relative.
     var asking by remember { mutableStateOf<Boolean?>(null) }
+    // A guardian's switch of the e-card on the ward's own phone, waiting for the PIN.
+    var wardECard by remember { mutableStateOf<Pair<String, Boolean>?>(null) }
+    // The ward whose new PIN is being set, then the guardian's PIN.
+    var wardPin by remember { mutableStateOf<WardPin?>(null) }
+    var showingBirths by remember { mutableStateOf(false) }
+    // Whether the region lets a guardian allow the e-card on the child's own phone.
+    val wardECardByConsent = remember { runCatching { screens.client.rules()?.minors?.eCardOnOwnPhoneWithConsent }.getOrNull() ?: false }
     LaunchedEffect(Unit) { screens.family.reload() }
+    if (showingBirths) {
+        BirthScreen(screens) { showingBirths = false }
+        return
+    }
+    wardECard?.let { (delegationId, allowed) ->
+        PinPrompt(stringResource(R.string.family_ward_confirm_pin), onCancel = { wardECard = null }) { pin ->
+            wardECard = null
+            scope.launch { screens.family.setWardECard(delegationId, allowed, pin) }
+        }
+        return
+    }
+    wardPin?.let { pending ->
+        val newPin = pending.newPin
+        if (newPin == null) {
+            PinPrompt(stringResource(R.string.family_ward_new_pin, pending.name), onCancel = { wardPin = null }) { pin ->
+                wardPin = pending.copy(newPin = pin)
+            }
+        } else {
+            PinPrompt(stringResource(R.string.family_ward_own_pin), onCancel = { wardPin = null }) { pin ->
+                wardPin = null
+                scope.launch { screens.family.setWardPin(pending.delegationId, newPin, pin) }
+            }
+        }
+        return
+    }
     asking?.let { guardian ->
         PinPrompt(stringResource(R.string.family_submit_pin), onCancel = { asking = null }) { pin ->
             asking = null
@@ -381,10 +445,33 @@ fun FamilyScreen(app: EcardViewModel, screens: Screens) {
                     scope.launch { screens.family.consentByFace(mandate.delegationId, PersonIdentity("resident_id", idNumber, name), app.faceCheck) }
                 }
             }
+            if (mandate.kind == DelegationKind.GUARDIAN && mandate.status == DelegationStatus.ACTIVE && wardECardByConsent) {
+                // The child's e-card on the child's own phone: the guardian's consent, with the PIN.
+                Row(
+                    Modifier.fillMaxWidth().heightIn(min = LocalDisplay.current.touchTargetDp.dp),
+                    verticalAlignment = Alignment.CenterVertically,
+                    horizontalArrangement = Arrangement.spacedBy(12.dp),
+                ) {
+                    Text(stringResource(R.string.family_ward_e_card), style = MaterialTheme.typography.bodyLarge, modifier = Modifier.weight(1f))
+                    Switch(
+                        checked = mandate.wardECardSince != null,
+                        onCheckedChange = { allowed -> wardECard = mandate.delegationId to allowed },
+                    )
+                }
+                mandate.wardECardSince?.let { since ->
+                    Text(stringResource(R.string.family_ward_e_card_since, day(since)), style = MaterialTheme.typography.bodyLarge)
+                }
+            }
+            if (mandate.kind == DelegationKind.GUARDIAN && mandate.status == DelegationStatus.ACTIVE) {
+                BigButton(stringResource(R.string.family_ward_pin)) {
+                    wardPin = WardPin(mandate.delegationId, mandate.principalNameMasked)
+                }
+            }
         }
         items(snapshot?.cards.orEmpty().filter { it.role != HolderRole.HOLDER }, key = CardView::cardId) { card ->
             BigButton(stringResource(R.string.family_show_card, card.holderNameMasked)) { showing = card.cardId }
         }
+        item { BigButton(stringResource(R.string.birth_open)) { showingBirths = true } }
         item {
             OutlinedTextField(name, { name = it }, label = { Text(stringResource(R.string.family_name)) }, modifier = Modifier.fillMaxWidth())
             OutlinedTextField(idNumber, { idNumber = it }, label = { Text(stringResource(R.string.id_number)) }, modifier = Modifier.fillMaxWidth())
@@ -405,3 +492,6 @@ fun FamilyScreen(app: EcardViewModel, screens: Screens) {
         }
     }
 }
+
+/** A ward whose new e-card PIN the guardian is entering ([newPin] once entered). */
+data class WardPin(val delegationId: String, val name: String, val newPin: String? = null)

@@ -11,6 +11,9 @@ import cn.ecard.ffi.AccountNoticeKind
 import cn.ecard.ffi.AppAction
 import cn.ecard.ffi.ApplicationAction
 import cn.ecard.ffi.ApplicationFlow
+import cn.ecard.ffi.ApplicationState
+import cn.ecard.ffi.BirthFlow
+import cn.ecard.ffi.BirthForm
 import cn.ecard.ffi.CatalogueItem
 import cn.ecard.ffi.CodeCountdown
 import cn.ecard.ffi.CodeView
@@ -34,6 +37,7 @@ import cn.ecard.ffi.NewCardForm
 import cn.ecard.ffi.OutletQuery
 import cn.ecard.ffi.OutletService
 import cn.ecard.ffi.PersonIdentity
+import cn.ecard.ffi.RegionalRules
 import cn.ecard.ffi.Purpose
 import cn.ecard.ffi.Relationship
 import cn.ecard.ffi.Scope
@@ -290,15 +294,29 @@ data class DistanceUnits(val metre: String, val kilometre: String) {
     }
 }
 
-/** One row of the outlet list. */
-data class OutletRow(val id: String, val name: String, val address: String, val distance: String, val openNow: Boolean)
+/** One row of the outlet list ([instantIssue]: the outlet makes cards on the spot, 即时制卡). */
+data class OutletRow(
+    val id: String,
+    val name: String,
+    val address: String,
+    val distance: String,
+    val openNow: Boolean,
+    val instantIssue: Boolean = false,
+)
 
 /** The nearest outlets, offline. */
 class OutletsModel(private val client: EcardClientInterface, private val units: DistanceUnits = DistanceUnits.SYMBOLS) {
     fun near(latitude: Double, longitude: Double, service: OutletService? = null, limit: Int = 20): Result<List<OutletRow>> = try {
         Result.success(
             client.nearestOutlets(OutletQuery(latitude, longitude, limit.toUInt(), service, false)).map { hit ->
-                OutletRow(hit.outlet.id, hit.outlet.name, hit.outlet.address, Format.distance(hit.distanceMetres, units), hit.openNow)
+                OutletRow(
+                    hit.outlet.id,
+                    hit.outlet.name,
+                    hit.outlet.address,
+                    Format.distance(hit.distanceMetres, units),
+                    hit.openNow,
+                    OutletService.INSTANT_ISSUE in hit.outlet.services,
+                )
             },
         )
     } catch (error: EcardException) {
@@ -325,12 +343,33 @@ class ApplicationsModel(private val client: EcardClientInterface, private val sc
         run { client.applications() }?.let { flows -> mutable.update { it.copy(flows = flows) } }
     }
 
-    /** Submits a first-card application; on success the list is reloaded. */
-    suspend fun applyForCard(personId: String?, photo: ByteArray, bank: String, phone: String, delivery: Delivery): String? {
-        val submission = run { client.submitApplication(NewCardForm(personId, photo, bank, phone, delivery), null) } ?: return null
+    /**
+     * Submits a first-card application; on success the list is reloaded. [instantIssue] (即时制卡)
+     * only with pickup at an outlet that makes cards on the spot, where [instantIssueOffered].
+     */
+    suspend fun applyForCard(
+        personId: String?,
+        photo: ByteArray,
+        bank: String,
+        phone: String,
+        delivery: Delivery,
+        instantIssue: Boolean = false,
+    ): String? {
+        val form = NewCardForm(personId, photo, bank, phone, delivery, instantIssue)
+        val submission = run { client.submitApplication(form, null) } ?: return null
         reload()
         return submission.applicationId
     }
+
+    /** Whether the region's rules offer instant issue at outlets (即时制卡). */
+    fun instantIssueOffered(): Boolean = runCatching { client.rules()?.instantIssue?.offered }.getOrNull() ?: false
+
+    /**
+     * Whether an application waits at the outlet to be made on the spot (即时制卡): the screen says
+     * "go to the outlet" instead of production days.
+     */
+    fun waitsAtOutlet(flow: ApplicationFlow): Boolean =
+        flow.application.instantIssue && flow.application.state in setOf(ApplicationState.SUBMITTED, ApplicationState.PAID)
 
     /** Does what a flow's button offers. */
     suspend fun act(flow: ApplicationFlow, action: ApplicationAction) {
@@ -402,6 +441,24 @@ class FamilyModel(private val client: EcardClientInterface) {
         result.exceptionOrNull()?.let { error -> mutable.update { it.copy(notice = error.notice) } }
     }
 
+    /**
+     * As a ward's guardian: allows (or withdraws) the e-card on the child's own phone, with the
+     * guardian's e-card PIN; the mandate then shows it in `wardECardSince`.
+     */
+    suspend fun setWardECard(delegationId: String, allowed: Boolean, pin: String): Boolean {
+        val result = attempt { client.setWardECard(delegationId, allowed, pin) }
+        reload()
+        result.exceptionOrNull()?.let { error -> mutable.update { it.copy(notice = error.notice) } }
+        return result.isSuccess
+    }
+
+    /** As a ward's guardian: sets the child's e-card PIN ([newPin]), confirmed with the guardian's own [pin]. */
+    suspend fun setWardPin(delegationId: String, newPin: String, pin: String): Boolean {
+        val result = attempt { client.setWardPin(delegationId, newPin, pin) }
+        mutable.update { it.copy(notice = result.exceptionOrNull()?.notice) }
+        return result.isSuccess
+    }
+
     private suspend fun request(
         kind: DelegationKind,
         person: PersonIdentity,
@@ -414,6 +471,43 @@ class FamilyModel(private val client: EcardClientInterface) {
         reload()
         result.exceptionOrNull()?.let { error -> mutable.update { it.copy(notice = error.notice) } }
         return result.getOrNull()?.delegationId
+    }
+}
+
+/**
+ * 出生一件事: the parent's one form (birth registration and the newborn's card) and the births
+ * filed, each with one progress line whose labels come from the core. Where the region does not
+ * take it in one submission ([oneSubmission] false) the screen explains instead: register the
+ * birth first, then apply.
+ */
+class BirthsModel(private val client: EcardClientInterface) {
+    data class State(val births: List<BirthFlow> = emptyList(), val busy: Boolean = false, val notice: Notice? = null)
+
+    private val mutable = MutableStateFlow(State())
+    val state: StateFlow<State> = mutable.asStateFlow()
+
+    private fun rules(): RegionalRules? = runCatching { client.rules() }.getOrNull()
+
+    /** Whether the region takes the birth registration and the card in one submission. */
+    fun oneSubmission(): Boolean = rules()?.newborn?.oneSubmission ?: false
+
+    /** Children under this age (years) need no card photo; 0 when every child needs one. */
+    fun photoExemptUnderAge(): UInt = rules()?.newborn?.photoExemptUnderAge ?: 0u
+
+    /** Re-reads the births. */
+    suspend fun reload() {
+        attempt { client.births() }
+            .onSuccess { births -> mutable.update { it.copy(births = births, notice = null) } }
+            .onFailure { error -> mutable.update { it.copy(notice = error.notice) } }
+    }
+
+    /** Files the one form; on success the births are reloaded. Returns whether it was accepted. */
+    suspend fun register(form: BirthForm): Boolean {
+        mutable.update { it.copy(busy = true, notice = null) }
+        val result = attempt { client.registerBirth(form) }
+        mutable.update { it.copy(busy = false, notice = result.exceptionOrNull()?.notice) }
+        if (result.isSuccess) reload()
+        return result.isSuccess
     }
 }
 
