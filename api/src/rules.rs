@@ -217,7 +217,10 @@ impl MinorRules {
         self.self_supporting_exempts(age, self_supporting) || !self.pin_through_guardian
     }
 
-    fn self_supporting_exempts(&self, age: u32, self_supporting: bool) -> bool {
+    /// Whether a minor of `age` whom the register records as living on their
+    /// own labour income (`self_supporting`) counts as having full capacity
+    /// here: the region names the exception and the age is reached.
+    pub fn self_supporting_exempts(&self, age: u32, self_supporting: bool) -> bool {
         self_supporting
             && self
                 .self_supporting_from_age

@@ -403,13 +403,7 @@ async fn journey(
         "平台时钟前进四天：制卡完成，卡片到达网点",
         "The platform clock moves four days: the card is produced and reaches the outlet.",
     );
-    admin(
-        platform,
-        reqwest::Method::POST,
-        paths::ADMIN_CLOCK_ADVANCE,
-        Some(serde_json::json!({ "seconds": 4 * 86_400 })),
-    )
-    .await?;
+    advance_clock(platform, 4 * 86_400).await?;
     let flow = client.application(&application_id).await.map_err(text)?;
     let labels: Vec<&str> = flow
         .progress

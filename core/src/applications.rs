@@ -252,10 +252,9 @@ impl EcardClient {
     /// platform would). Where a self-supporting minor may act alone the
     /// platform decides: this phone does not know the register's record.
     pub(crate) fn ensure_may_act_alone(&self, scope: Scope) -> Result<(), ClientError> {
-        let Some(age) = self.minor_age()? else {
+        let Some((age, minors)) = self.minor_holder()? else {
             return Ok(());
         };
-        let minors = self.rules_required()?.minors;
         if minors.may_act_alone(scope, age, true) {
             return Ok(());
         }
@@ -284,8 +283,11 @@ impl EcardClient {
         }
     }
 
-    /// The account holder's age if under the region's age of majority.
-    pub(crate) fn minor_age(&self) -> Result<Option<u32>, ClientError> {
+    /// The account holder's age and the region's minor rules, if the holder
+    /// is under the region's age of majority.
+    pub(crate) fn minor_holder(
+        &self,
+    ) -> Result<Option<(u32, ecard_api::rules::MinorRules)>, ClientError> {
         let Some(session) = self.session() else {
             return Ok(None);
         };
@@ -297,7 +299,8 @@ impl EcardClient {
                     ecard_documents::validate(kind, &session.identity.id_number, today).ok()
                 })
                 .and_then(|document| document.age())
-                .filter(|age| *age < rules.adult_age),
+                .filter(|age| *age < rules.adult_age)
+                .map(|age| (age, rules.minors)),
         )
     }
 

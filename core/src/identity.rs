@@ -416,10 +416,10 @@ impl EcardClient {
     /// Refuses a minor's own PIN change or reset where the rules reserve it
     /// to the guardian (who sets it with [`EcardClient::set_ward_pin`]).
     fn ensure_may_set_own_pin(&self) -> Result<(), ClientError> {
-        let Some(age) = self.minor_age()? else {
+        let Some((age, minors)) = self.minor_holder()? else {
             return Ok(());
         };
-        if self.rules_required()?.minors.may_set_own_pin(age, true) {
+        if minors.may_set_own_pin(age, true) {
             return Ok(());
         }
         Err(crate::workflows::guardian_required())

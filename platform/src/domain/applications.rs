@@ -223,7 +223,7 @@ pub fn advance(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
         let rules = rules_for(tx, &person.region)?;
         match parse_enum::<ApplicationState>(&state)? {
             // Not collected at the outlet in time: the hold lapses.
-            ApplicationState::Paid if is_instant(tx, &application_id)? => {
+            ApplicationState::Paid if application.instant_issue => {
                 tx.execute(
                     "UPDATE applications SET failure_reason = ?1 WHERE application_id = ?2",
                     params![
@@ -246,12 +246,7 @@ pub fn advance(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
             }
             ApplicationState::InProduction => {
                 finish_production(tx, &application)?;
-                let delivery: String = tx.query_row(
-                    "SELECT delivery FROM applications WHERE application_id = ?1",
-                    params![application_id],
-                    |row| row.get(0),
-                )?;
-                match serde_json::from_str::<Delivery>(&delivery)? {
+                match delivery_of(tx, &application_id)? {
                     Delivery::Mail { .. } => {
                         let arrives = at + u64::from(rules.delivery_days) * 86_400;
                         set_state(
@@ -438,13 +433,14 @@ fn instant_hold_days(tx: &Transaction<'_>, application_id: &str) -> ApiResult<Op
     Ok(Some(rules_for(tx, &region)?.instant_issue.hold_days))
 }
 
-/// Whether `application_id` is marked for instant issue.
-pub fn is_instant(tx: &Transaction<'_>, application_id: &str) -> ApiResult<bool> {
-    Ok(tx.query_row(
-        "SELECT instant_issue FROM applications WHERE application_id = ?1",
+/// Where the card of `application_id` goes.
+fn delivery_of(tx: &Transaction<'_>, application_id: &str) -> ApiResult<Delivery> {
+    let delivery: String = tx.query_row(
+        "SELECT delivery FROM applications WHERE application_id = ?1",
         params![application_id],
         |row| row.get(0),
-    )?)
+    )?;
+    Ok(serde_json::from_str(&delivery)?)
 }
 
 /// 即时制卡: the outlet's staff make the card while the applicant waits, and
@@ -458,17 +454,12 @@ pub fn issue_on_the_spot(
     now: u64,
 ) -> ApiResult<Application> {
     let application = load(tx, application_id)?;
-    if !is_instant(tx, application_id)? {
+    if !application.instant_issue {
         return Err(ApiError::state(
             "this application is not marked for instant issue",
         ));
     }
-    let delivery: String = tx.query_row(
-        "SELECT delivery FROM applications WHERE application_id = ?1",
-        params![application_id],
-        |row| row.get(0),
-    )?;
-    match serde_json::from_str::<Delivery>(&delivery)? {
+    match delivery_of(tx, application_id)? {
         Delivery::Pickup { outlet_id: chosen } if chosen == outlet_id => {}
         _ => return Err(ApiError::not_found("application")),
     }

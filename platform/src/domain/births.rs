@@ -18,13 +18,13 @@ use ecard_api::resident::{
     ApplicationKind, ApplicationState, Birth, BirthProgress, BirthState, BirthStep, DelegationKind,
     DelegationStatus, Delivery, Evidence, Scope, Sex,
 };
-use ecard_documents::{Date, check_character};
+use ecard_documents::Date;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::domain::applications::NewApplication;
 use crate::domain::dates::coming_of_age;
 use crate::domain::delegations::NewMandate;
-use crate::domain::register::{NewPerson, insert_person};
+use crate::domain::register::{NewPerson, insert_person, resident_id};
 use crate::domain::rules::rules_for;
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::audit;
@@ -359,12 +359,8 @@ fn free_id_number(
         Sex::Male => 1,
         Sex::Female => 2,
     };
-    let day = birth_date.to_string().replace('-', "");
     for sequence in (first..1_000).step_by(2) {
-        let body = format!("{region}{day}{sequence:03}");
-        let check = check_character(&body)
-            .ok_or_else(|| ApiError::new(ProblemCode::Internal, "bad ID number body"))?;
-        let number = format!("{body}{check}");
+        let number = resident_id(region, birth_date, &format!("{sequence:03}"))?;
         let taken = tx
             .query_row(
                 "SELECT 1 FROM people WHERE id_number = ?1",

@@ -2,6 +2,7 @@
 //! elderly relatives (亲情代办), with evidence, consent, scopes, expiry,
 //! revocation and the audit trail of what was done under them.
 
+use ecard_api::problem::ProblemCode;
 use ecard_api::resident::{
     Delegation, DelegationKind, DelegationStatus, Evidence, Relationship, Scope,
 };
@@ -142,10 +143,13 @@ pub fn set_ward_e_card(
 /// consent remains, the codes on the ward's own devices stop at once.
 /// Returns how many credentials were revoked.
 pub fn settle_ward_e_card(tx: &Transaction<'_>, ward: &str, now: u64) -> ApiResult<usize> {
-    if crate::domain::access::ensure_may_act_alone(tx, ward, Scope::ShowCode, now).is_ok() {
-        return Ok(0);
+    match crate::domain::access::ensure_may_act_alone(tx, ward, Scope::ShowCode, now) {
+        Ok(()) => Ok(0),
+        Err(refusal) if refusal.code() == ProblemCode::GuardianRequired => {
+            crate::domain::issuer::revoke_holder_credentials(tx, ward, now)
+        }
+        Err(error) => Err(error),
     }
-    crate::domain::issuer::revoke_holder_credentials(tx, ward, now)
 }
 
 /// The scopes as stored.

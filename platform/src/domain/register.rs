@@ -48,6 +48,22 @@ pub struct NewPerson {
     pub self_supporting: bool,
 }
 
+/// A resident ID number (GB 11643): the division code, the birth date, a
+/// three-digit sequence and its check character.
+pub fn resident_id(
+    region: &str,
+    birth_date: ecard_documents::Date,
+    sequence: &str,
+) -> ApiResult<String> {
+    let body = format!(
+        "{region}{}{sequence}",
+        birth_date.to_string().replace('-', "")
+    );
+    let check = ecard_documents::check_character(&body)
+        .ok_or_else(|| ApiError::new(ProblemCode::Internal, "not an ID number body"))?;
+    Ok(format!("{body}{check}"))
+}
+
 /// Adds a person to the register; returns the person id.
 pub fn insert_person(tx: &Transaction<'_>, new: &NewPerson, now: u64) -> ApiResult<String> {
     let document_type = ecard_documents::DocumentType::from_name(&new.id_type)

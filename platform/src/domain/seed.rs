@@ -11,10 +11,10 @@
 
 use ecard_api::catalogue::{CatalogueItem, Outlet, VocabularyEntry};
 use ecard_api::rules::RegionalRules;
-use ecard_documents::{Date, check_character};
+use ecard_documents::Date;
 use rusqlite::Transaction;
 
-use crate::domain::register::{NewPerson, insert_card, insert_person, persona};
+use crate::domain::register::{NewPerson, insert_card, insert_person, persona, resident_id};
 use crate::error::{ApiError, ApiResult};
 
 /// A seeded persona's role key.
@@ -36,20 +36,6 @@ pub const SEEDED_BIRTH_CERTIFICATE: &str = "P360100003";
 
 /// The resident's elderly relative, who has a card.
 pub const ELDER: &str = "elder";
-
-fn resident_id(region: &str, birth_date: Date, sequence: &str) -> ApiResult<String> {
-    let body = format!(
-        "{region}{}{sequence}",
-        birth_date.to_string().replace('-', "")
-    );
-    let check = check_character(&body).ok_or_else(|| {
-        ApiError::new(
-            ecard_api::problem::ProblemCode::Internal,
-            "bad persona number",
-        )
-    })?;
-    Ok(format!("{body}{check}"))
-}
 
 fn date(year: u16, month: u8, day: u8) -> ApiResult<Date> {
     Date::new(year, month, day).ok_or_else(|| {

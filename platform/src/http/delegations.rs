@@ -73,10 +73,7 @@ fn create_checked(
     // register and the rules count them as self-supporting).
     if let Some((age, self_supporting, rules)) =
         crate::domain::access::minor_holder(ctx.tx, &caller.person_id, ctx.now)?
-        && !rules
-            .minors
-            .self_supporting_from_age
-            .is_some_and(|from| self_supporting && age >= from)
+        && !rules.minors.self_supporting_exempts(age, self_supporting)
     {
         return Err(ApiError::new(
             ProblemCode::NotAllowedByRules,
