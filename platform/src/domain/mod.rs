@@ -24,6 +24,7 @@ pub mod feeds;
 pub mod issuer;
 pub mod limits;
 pub mod pin;
+pub mod pseudonyms;
 pub mod register;
 pub mod rules;
 pub mod seed;

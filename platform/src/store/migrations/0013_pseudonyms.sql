@@ -1,0 +1,9 @@
+-- Pseudonyms per party (an operator organisation, a relying party): a
+-- platform secret, made once, from which each party's pseudonym of a person
+-- is derived (domain::pseudonyms). One row; replacing it would change every
+-- pseudonym, so nothing rotates it.
+CREATE TABLE pseudonym_secret (
+    singleton  INTEGER PRIMARY KEY CHECK (singleton = 1),
+    secret     BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+);
