@@ -792,6 +792,11 @@ export type RegionalRules = {
   newborn: NewbornRules,
   /** On-the-spot issue at outlets (即时制卡, 立等可取). */
   instantIssue: InstantIssueRules,
+  /**
+   * Concessions (优待): who is in which class and what each class gets
+   * where. The issuer reads them to choose the class a code carries.
+   */
+  concessions: ConcessionRules,
 };
 
 /**
@@ -922,6 +927,73 @@ export type InstantIssueRules = {
   holdDays: number,
   /** Where the rule comes from. */
   source: string,
+};
+
+/**
+ * The fare or admission class a terminal applies. Terminals map classes to
+ * their own tariffs; the card platform decides who is in which class.
+ */
+export type ConcessionClass = "standard" | "senior" | "senior_free" | "student" | "disability" | "entitled" | "child";
+
+/**
+ * Documents that put a holder in a concession class, as shared with the
+ * card platform by the authority that issues them.
+ */
+export type ConcessionDocument = "disability_certificate" | "preferential_treatment_certificate";
+
+/** Where a concession applies. */
+export type ConcessionScene = "transport" | "tourism" | "culture";
+
+/** A kind of concession. */
+export type BenefitKind = "free" | "reduced" | "no_deposit";
+
+/** What a class gets in one scene. */
+export type ConcessionBenefit = {
+  /** The scene. */
+  scene: ConcessionScene,
+  /** `free`, `reduced` or `no_deposit` (免押金). */
+  benefit: BenefitKind,
+  /** The places it holds at, as the source names them. */
+  places: string,
+};
+
+/** Who is in a concession class. */
+export type ConcessionBasis = { "kind": "age",
+  /** The first age in the class. */
+  from: number | null,
+  /** The first age no longer in it. */
+  below: number | null,
+} | { "kind": "document",
+  /** Which document. */
+  document: ConcessionDocument,
+} | { "kind": "school_enrolment" };
+
+/** One concession class of a region. */
+export type ConcessionRule = {
+  /** The class a code carries. */
+  class: ConcessionClass,
+  /** Who is in the class. */
+  basis: ConcessionBasis,
+  /** What the class gets, per scene. */
+  benefits: Array<ConcessionBenefit>,
+  /**
+   * Where the rule comes from: a quote from a public document, or
+   * `sample data` with what it stands in for.
+   */
+  source: string,
+};
+
+/**
+ * Concessions (优待) as data. A code carries one concession class; the
+ * first class in `classes` whose basis the holder meets is the one
+ * issued, so the order is the region's priority (free admission before a
+ * reduced fare). Terminals map the class to their tariff; `benefits` say
+ * what the class gets in each scene, for the app and for configuring
+ * terminals.
+ */
+export type ConcessionRules = {
+  /** The classes in priority order. */
+  classes: Array<ConcessionRule>,
 };
 
 /**

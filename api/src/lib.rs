@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod catalogue;
 pub mod clearing;
+pub mod concessions;
 pub mod identity;
 pub mod paths;
 pub mod problem;

@@ -153,6 +153,12 @@ pub const ADMIN_RULES: &str = "/admin/rules";
 pub const ADMIN_SEARCH_VOCABULARY: &str = "/admin/search-vocabulary/{id}";
 /// The health register: a hospital reports a birth medical certificate (`POST`).
 pub const ADMIN_BIRTH_CERTIFICATES: &str = "/admin/birth-certificates";
+/// Operator: registers a school (`POST`).
+pub const ADMIN_SCHOOLS: &str = "/admin/schools";
+/// Operator: records a student's enrolment at a school (`POST`).
+pub const ADMIN_SCHOOL_ENROLMENTS: &str = "/admin/school-enrolments";
+/// Operator: records a document that gives a concession class (`POST`).
+pub const ADMIN_CONCESSION_DOCUMENTS: &str = "/admin/concession-documents";
 /// Operator: registers a terminal operator and issues its token (`POST`).
 pub const ADMIN_OPERATORS: &str = "/admin/operators";
 
@@ -226,6 +232,9 @@ pub const ALL: &[&str] = &[
     ADMIN_RULES,
     ADMIN_SEARCH_VOCABULARY,
     ADMIN_BIRTH_CERTIFICATES,
+    ADMIN_SCHOOLS,
+    ADMIN_SCHOOL_ENROLMENTS,
+    ADMIN_CONCESSION_DOCUMENTS,
     ADMIN_OPERATORS,
 ];
 

@@ -6,6 +6,8 @@
 //! the document is read through a private `RulesDocument`, which fills new
 //! settings from the ones they replaced.
 
+/// The concession classes a code carries (the credential format's).
+pub use ecard_credential::ConcessionClass;
 /// The purposes the rules name (the credential format's).
 pub use ecard_credential::Purpose;
 use ecard_credential::{OnBehalfPolicy, PurposeSet};
@@ -148,6 +150,10 @@ pub struct RegionalRules {
     /// On-the-spot issue at outlets (即时制卡, 立等可取).
     #[serde(default)]
     pub instant_issue: InstantIssueRules,
+    /// Concessions (优待): who is in which class and what each class gets
+    /// where. The issuer reads them to choose the class a code carries.
+    #[serde(default)]
+    pub concessions: ConcessionRules,
 }
 
 /// What a holder under the age of majority may not do alone. Jiangxi's
@@ -281,6 +287,166 @@ impl Default for InstantIssueRules {
             hold_days: 7,
             source: "compatibility default: no instant issue".to_owned(),
         }
+    }
+}
+
+/// Concessions (优待) as data. A code carries one concession class; the
+/// first class in `classes` whose basis the holder meets is the one
+/// issued, so the order is the region's priority (free admission before a
+/// reduced fare). Terminals map the class to their tariff; `benefits` say
+/// what the class gets in each scene, for the app and for configuring
+/// terminals.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct ConcessionRules {
+    /// The classes in priority order.
+    pub classes: Vec<ConcessionRule>,
+}
+
+/// One concession class of a region.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct ConcessionRule {
+    /// The class a code carries.
+    pub class: ConcessionClass,
+    /// Who is in the class.
+    pub basis: ConcessionBasis,
+    /// What the class gets, per scene.
+    pub benefits: Vec<ConcessionBenefit>,
+    /// Where the rule comes from: a quote from a public document, or
+    /// `sample data` with what it stands in for.
+    pub source: String,
+}
+
+/// Who is in a concession class.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub enum ConcessionBasis {
+    /// An age in full years on the day the code's credential is issued
+    /// (China time): at least `from` (if given) and below `below` (if given).
+    Age {
+        /// The first age in the class.
+        from: Option<u32>,
+        /// The first age no longer in it.
+        below: Option<u32>,
+    },
+    /// A document the platform holds a record of, valid on the day.
+    Document {
+        /// Which document.
+        document: ConcessionDocument,
+    },
+    /// A current enrolment at a registered school (技工院校 and others).
+    SchoolEnrolment,
+}
+
+/// Documents that put a holder in a concession class, as shared with the
+/// card platform by the authority that issues them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub enum ConcessionDocument {
+    /// 残疾人证, shared by the disabled persons' federation.
+    DisabilityCertificate,
+    /// 优待证 of veterans and other entitled groups, shared by veterans' affairs.
+    PreferentialTreatmentCertificate,
+}
+
+impl ConcessionDocument {
+    /// The snake_case name, as serde writes it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            ConcessionDocument::DisabilityCertificate => "disability_certificate",
+            ConcessionDocument::PreferentialTreatmentCertificate => {
+                "preferential_treatment_certificate"
+            }
+        }
+    }
+}
+
+/// Where a concession applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub enum ConcessionScene {
+    /// Buses and metro.
+    Transport,
+    /// Scenic spots (A级旅游景区).
+    Tourism,
+    /// Libraries, museums, theatres.
+    Culture,
+}
+
+/// What a class gets in one scene.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct ConcessionBenefit {
+    /// The scene.
+    pub scene: ConcessionScene,
+    /// `free`, `reduced` or `no_deposit` (免押金).
+    pub benefit: BenefitKind,
+    /// The places it holds at, as the source names them.
+    pub places: String,
+}
+
+/// A kind of concession.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub enum BenefitKind {
+    /// No fare or admission.
+    Free,
+    /// A reduced fare or admission.
+    Reduced,
+    /// Borrowing without a deposit.
+    NoDeposit,
+}
+
+impl ConcessionRules {
+    /// The classes the code journey used before concessions were data: 70
+    /// and over free, 60 and over reduced, under 14 a child.
+    pub fn compatibility_default() -> ConcessionRules {
+        let age = |class, from, below| ConcessionRule {
+            class,
+            basis: ConcessionBasis::Age { from, below },
+            benefits: Vec::new(),
+            source: "compatibility default".to_owned(),
+        };
+        ConcessionRules {
+            classes: vec![
+                age(ConcessionClass::SeniorFree, Some(70), None),
+                age(ConcessionClass::Senior, Some(60), None),
+                age(ConcessionClass::Child, None, Some(14)),
+            ],
+        }
+    }
+
+    /// The class of a holder aged `age` who holds `documents` and is
+    /// (`enrolled`) or is not at a school: the first rule that applies,
+    /// else [`ConcessionClass::Standard`].
+    pub fn class_for(
+        &self,
+        age: u32,
+        documents: &[ConcessionDocument],
+        enrolled: bool,
+    ) -> ConcessionClass {
+        self.classes
+            .iter()
+            .find(|rule| match rule.basis {
+                ConcessionBasis::Age { from, below } => {
+                    from.is_none_or(|from| age >= from) && below.is_none_or(|below| age < below)
+                }
+                ConcessionBasis::Document { document } => documents.contains(&document),
+                ConcessionBasis::SchoolEnrolment => enrolled,
+            })
+            .map_or(ConcessionClass::Standard, |rule| rule.class)
+    }
+}
+
+impl Default for ConcessionRules {
+    /// Documents stored before the setting existed keep the old classes.
+    fn default() -> ConcessionRules {
+        ConcessionRules::compatibility_default()
     }
 }
 
@@ -418,6 +584,8 @@ struct RulesDocument {
     newborn: NewbornRules,
     #[serde(default)]
     instant_issue: InstantIssueRules,
+    #[serde(default)]
+    concessions: ConcessionRules,
 }
 
 impl From<RulesDocument> for RegionalRules {
@@ -453,6 +621,7 @@ impl From<RulesDocument> for RegionalRules {
             minors: document.minors,
             newborn: document.newborn,
             instant_issue: document.instant_issue,
+            concessions: document.concessions,
         }
     }
 }

@@ -151,6 +151,7 @@ impl<'de> Deserialize<'de> for PurposeSet {
 /// their own tariffs; the card platform decides who is in which class.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum ConcessionClass {
     /// No concession.
     #[default]

@@ -5,7 +5,7 @@ use super::*;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_endpoints_need_the_token() {
     let platform = TestPlatform::start();
-    let routes: [(Method, &str, Option<Value>); 17] = [
+    let routes: [(Method, &str, Option<Value>); 20] = [
         (
             Method::POST,
             "/admin/clock/advance",
@@ -36,6 +36,9 @@ async fn admin_endpoints_need_the_token() {
         (Method::PUT, "/admin/outlets", Some(json!([]))),
         (Method::DELETE, "/admin/outlets/O-00001", None),
         (Method::PUT, "/admin/rules", Some(json!({}))),
+        (Method::POST, "/admin/schools", Some(json!({}))),
+        (Method::POST, "/admin/school-enrolments", Some(json!({}))),
+        (Method::POST, "/admin/concession-documents", Some(json!({}))),
         (
             Method::PUT,
             "/admin/search-vocabulary/360000",

@@ -34,6 +34,7 @@ mod authority_rotation;
 mod births;
 mod cards;
 mod clearing;
+mod concessions;
 mod e_card_timing;
 mod enrolment;
 mod family;

@@ -35,8 +35,9 @@ use ecard_api::resident::{
     PersonSummary, Profile, Relationship, ReplacementKind, Scope, Sex, StageEntry,
 };
 use ecard_api::rules::{
-    AccountSecurity, Bank, ECardTiming, InstantIssueRules, MinorRules, NewbornRules, OnBehalfRules,
-    PhotoRules, RegionalRules,
+    AccountSecurity, Bank, BenefitKind, ConcessionBasis, ConcessionBenefit, ConcessionClass,
+    ConcessionDocument, ConcessionRule, ConcessionRules, ConcessionScene, ECardTiming,
+    InstantIssueRules, MinorRules, NewbornRules, OnBehalfRules, PhotoRules, RegionalRules,
 };
 use ecard_core::privacy::{ExportedCredential, ExportedDraft, ExportedSubmission};
 use ecard_core::storage::{RecoveredTable, RecoveryReport};
@@ -128,6 +129,14 @@ fn declarations() -> Vec<String> {
         MinorRules,
         NewbornRules,
         InstantIssueRules,
+        ConcessionClass,
+        ConcessionDocument,
+        ConcessionScene,
+        BenefitKind,
+        ConcessionBenefit,
+        ConcessionBasis,
+        ConcessionRule,
+        ConcessionRules,
         Sex,
         BirthState,
         BirthStep,

@@ -16,8 +16,10 @@
 
 use ecard_api::resident::ECardState::{Active, Suspended};
 use ecard_api::rules::{
-    AccountSecurity, Bank, DEFAULT_STATUS_LIST_MAX_AGE_HOURS, ECardTiming, InstantIssueRules,
-    MinorRules, NewbornRules, OnBehalfRules, PhotoRules, Purpose, RegionalRules,
+    AccountSecurity, Bank, BenefitKind, ConcessionBasis, ConcessionBenefit, ConcessionClass,
+    ConcessionDocument, ConcessionRule, ConcessionRules, ConcessionScene,
+    DEFAULT_STATUS_LIST_MAX_AGE_HOURS, ECardTiming, InstantIssueRules, MinorRules, NewbornRules,
+    OnBehalfRules, PhotoRules, Purpose, RegionalRules,
 };
 
 use super::regions::BANKS;
@@ -135,6 +137,153 @@ fn on_behalf_accompanied_admission() -> OnBehalfRules {
     }
 }
 
+fn benefit(scene: ConcessionScene, benefit: BenefitKind, places: &str) -> ConcessionBenefit {
+    ConcessionBenefit {
+        scene,
+        benefit,
+        places: places.to_owned(),
+    }
+}
+
+fn concession(
+    class: ConcessionClass,
+    basis: ConcessionBasis,
+    benefits: Vec<ConcessionBenefit>,
+    source: &str,
+) -> ConcessionRule {
+    ConcessionRule {
+        class,
+        basis,
+        benefits,
+        source: source.to_owned(),
+    }
+}
+
+fn ages(from: Option<u32>, below: Option<u32>) -> ConcessionBasis {
+    ConcessionBasis::Age { from, below }
+}
+
+fn document(document: ConcessionDocument) -> ConcessionBasis {
+    ConcessionBasis::Document { document }
+}
+
+/// Jiangxi's concession classes, in priority order. Free admission for 65
+/// and over is the report's; the rest reads the city plan and the
+/// technical-school notice, with the ages and benefits they leave open as
+/// sample data.
+fn concessions_jiangxi() -> ConcessionRules {
+    use BenefitKind::{Free, Reduced};
+    use ConcessionScene::{Tourism, Transport};
+    ConcessionRules {
+        classes: vec![
+            concession(
+                ConcessionClass::SeniorFree,
+                ages(Some(65), None),
+                vec![
+                    benefit(Tourism, Free, "全省收费A级旅游景区"),
+                    benefit(Transport, Reduced, "全市公交"),
+                ],
+                "jiangxi-one-card-report.txt: 全省各收费A级旅游景区已基本落实65周岁以上老年人凭社保卡享受免票入园优惠政策; \
+                 the bus fare is the city plan's 老年人…优惠乘坐公交",
+            ),
+            concession(
+                ConcessionClass::Entitled,
+                document(ConcessionDocument::PreferentialTreatmentCertificate),
+                vec![benefit(Transport, Free, "全市公交")],
+                "city-one-card-implementation-plan.txt: 融合优待证功能,实现社会保障卡与优待证场景互通互用,支撑优抚优待政策落实; \
+                 the free bus ride is sample data",
+            ),
+            concession(
+                ConcessionClass::Disability,
+                document(ConcessionDocument::DisabilityCertificate),
+                vec![benefit(Transport, Reduced, "全市公交")],
+                "city-one-card-implementation-plan.txt: 老年人、学生及特殊群体…优惠乘坐公交 and 共享残疾人信息 \
+                 (the certificate as the basis is the sample reading)",
+            ),
+            concession(
+                ConcessionClass::Senior,
+                ages(Some(60), Some(65)),
+                vec![benefit(Transport, Reduced, "全市公交")],
+                "city-one-card-implementation-plan.txt: 老年人…优惠乘坐公交; 60 is the national age of the elderly \
+                 (老年人权益保障法第二条: 老年人是指六十周岁以上的公民)",
+            ),
+            concession(
+                ConcessionClass::Student,
+                ConcessionBasis::SchoolEnrolment,
+                vec![benefit(Transport, Reduced, "全市公交")],
+                "jiangxi-card-business-rules.txt (技工院校一卡通): 出入校园、餐饮消费、奖助学金发放、图书借阅、学籍管理、考试管理; \
+                 the school register (学籍) as the basis and the fare are the city plan's 学生…优惠乘坐公交",
+            ),
+            concession(
+                ConcessionClass::Child,
+                ages(None, Some(6)),
+                vec![benefit(Transport, Free, "全市公交")],
+                "sample data: children under 6 ride free",
+            ),
+        ],
+    }
+}
+
+/// The other provinces' classes: sample data throughout, with the ages the
+/// code journey used before concessions were data.
+fn concessions_sample(senior_free_from: u32) -> ConcessionRules {
+    use BenefitKind::{Free, NoDeposit, Reduced};
+    use ConcessionScene::{Culture, Tourism, Transport};
+    let source = "sample data";
+    ConcessionRules {
+        classes: vec![
+            concession(
+                ConcessionClass::SeniorFree,
+                ages(Some(senior_free_from), None),
+                vec![
+                    benefit(Transport, Free, "市内公交、地铁"),
+                    benefit(Tourism, Free, "A级旅游景区"),
+                ],
+                source,
+            ),
+            concession(
+                ConcessionClass::Entitled,
+                document(ConcessionDocument::PreferentialTreatmentCertificate),
+                vec![benefit(Transport, Free, "市内公交、地铁")],
+                source,
+            ),
+            concession(
+                ConcessionClass::Disability,
+                document(ConcessionDocument::DisabilityCertificate),
+                vec![
+                    benefit(Transport, Free, "市内公交"),
+                    benefit(Tourism, Free, "A级旅游景区"),
+                ],
+                source,
+            ),
+            concession(
+                ConcessionClass::Senior,
+                ages(Some(60), Some(senior_free_from)),
+                vec![
+                    benefit(Transport, Reduced, "市内公交、地铁"),
+                    benefit(Tourism, Reduced, "A级旅游景区"),
+                ],
+                source,
+            ),
+            concession(
+                ConcessionClass::Student,
+                ConcessionBasis::SchoolEnrolment,
+                vec![
+                    benefit(Transport, Reduced, "市内公交、地铁"),
+                    benefit(Culture, NoDeposit, "公共图书馆"),
+                ],
+                source,
+            ),
+            concession(
+                ConcessionClass::Child,
+                ages(None, Some(14)),
+                vec![benefit(Transport, Free, "市内公交")],
+                source,
+            ),
+        ],
+    }
+}
+
 /// Rules of 江西省, 浙江省, 广东省 and 四川省, in that order.
 pub(crate) fn rules() -> Vec<RegionalRules> {
     vec![
@@ -182,6 +331,7 @@ pub(crate) fn rules() -> Vec<RegionalRules> {
                 7,
                 "jiangxi-one-card-report.txt: 实现社会保障卡业务全省通办、立等可取“即时办”; the hold days are sample data",
             ),
+            concessions: concessions_jiangxi(),
         },
         RegionalRules {
             region: "330000".to_owned(),
@@ -230,6 +380,7 @@ pub(crate) fn rules() -> Vec<RegionalRules> {
             minors: minors_with_self_supporting_exception(true),
             newborn: newborn(true, 3, NATIONAL_NEWBORN),
             instant_issue: instant_issue(5, NATIONAL_INSTANT),
+            concessions: concessions_sample(70),
         },
         RegionalRules {
             region: "440000".to_owned(),
@@ -278,6 +429,7 @@ pub(crate) fn rules() -> Vec<RegionalRules> {
             minors: minors_with_self_supporting_exception(false),
             newborn: newborn(true, 0, NATIONAL_NEWBORN),
             instant_issue: instant_issue(3, NATIONAL_INSTANT),
+            concessions: concessions_sample(65),
         },
         RegionalRules {
             region: "510000".to_owned(),
@@ -328,6 +480,7 @@ pub(crate) fn rules() -> Vec<RegionalRules> {
                 "sample data: Sichuan is not among the provinces national-one-card-progress-2024.txt names for 出生一件事",
             ),
             instant_issue: instant_issue(10, NATIONAL_INSTANT),
+            concessions: concessions_sample(70),
         },
     ]
 }

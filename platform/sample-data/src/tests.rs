@@ -687,6 +687,29 @@ fn stated_value(r: &RegionalRules, fact: &str) -> Option<String> {
             true => format!("offered; {} days", r.instant_issue.hold_days),
             false => "not offered".to_owned(),
         },
+        "concessions" => r
+            .concessions
+            .classes
+            .iter()
+            .map(|rule| {
+                let basis = match rule.basis {
+                    ecard_api::rules::ConcessionBasis::Age { from, below } => match (from, below) {
+                        (Some(from), None) => format!("from {from}"),
+                        (None, Some(below)) => format!("under {below}"),
+                        (Some(from), Some(below)) => format!("{from}–{}", below - 1),
+                        (None, None) => "any age".to_owned(),
+                    },
+                    ecard_api::rules::ConcessionBasis::Document { document } => {
+                        format!("by {}", document.name())
+                    }
+                    ecard_api::rules::ConcessionBasis::SchoolEnrolment => {
+                        "by school enrolment".to_owned()
+                    }
+                };
+                format!("{} {basis}", rule.class.name())
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
         "e_card_timing.during_production" => {
             serde_json::to_value(r.e_card_timing.during_production)
                 .ok()?
@@ -743,6 +766,7 @@ fn every_rule_fact_has_a_source_line_here() {
             "minors",
             "newborn",
             "instant_issue",
+            "concessions",
         ] {
             assert!(
                 seen.contains(&(r.region.clone(), fact.to_owned())),

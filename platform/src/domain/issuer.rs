@@ -27,7 +27,7 @@ use std::sync::{Mutex, PoisonError};
 
 use ecard_documents::Date;
 
-use crate::domain::dates::{age_on, coming_of_age};
+use crate::domain::dates::coming_of_age;
 use crate::domain::status_history;
 use crate::error::{ApiError, ApiResult};
 use crate::store::db::{meta_get, meta_increment, meta_set};
@@ -671,6 +671,9 @@ pub struct IssueFor<'a> {
     pub adult_age: u32,
     /// The card's last valid day (有效期), China calendar, if recorded.
     pub card_valid_through: Option<Date>,
+    /// The concession class the region's rules give the holder
+    /// ([`crate::domain::concessions::class_for`]).
+    pub concession: ConcessionClass,
 }
 
 impl IssueFor<'_> {
@@ -763,7 +766,6 @@ pub fn issue_credentials(
                 "your authority to show this person's codes has ended (the mandate ended or the ward came of age)",
             )
         })?;
-    let concession = concession_for(request.birth_date, now);
     let region = request.region.parse().ok().and_then(RegionCode::new);
     let mut credentials = Vec::new();
     for purposes in disclosure_groups() {
@@ -776,7 +778,7 @@ pub fn issue_credentials(
                 list: STATUS_LIST,
                 index,
             },
-            concession,
+            concession: request.concession,
             purposes,
             role: request.role,
             region: if purposes.iter().all(|purpose| purpose.may_disclose_region()) {
@@ -831,15 +833,6 @@ pub fn issue_credentials(
 fn refresh_after(not_before: u64, lifetime_hours: u32, not_after: u64) -> u64 {
     let full = u64::from(lifetime_hours.clamp(24, 72)) * 3_600;
     (not_before + full * 3 / 4).min(not_after)
-}
-
-fn concession_for(birth_date: Date, now: u64) -> ConcessionClass {
-    match age_on(birth_date, now) {
-        Some(age) if age >= 70 => ConcessionClass::SeniorFree,
-        Some(age) if age >= 60 => ConcessionClass::Senior,
-        Some(age) if age < 14 => ConcessionClass::Child,
-        _ => ConcessionClass::Standard,
-    }
 }
 
 /// How a device acts for a card's holder.
@@ -986,6 +979,7 @@ mod tests {
             lifetime_hours: 24,
             adult_age: 18,
             card_valid_through: None,
+            concession: ConcessionClass::Standard,
         }
     }
 

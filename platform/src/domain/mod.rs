@@ -15,6 +15,7 @@ pub mod applications;
 pub mod births;
 pub mod cards;
 pub mod clearing;
+pub mod concessions;
 pub mod dates;
 pub mod delegations;
 pub mod devices;

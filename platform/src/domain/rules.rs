@@ -198,6 +198,53 @@ fn validate_life_events(rules: &RegionalRules) -> ApiResult<()> {
             "between 1 and 90",
         ));
     }
+    validate_concessions(rules, sourced)
+}
+
+/// Checks the concession classes: each a real class with a sensible basis,
+/// its source and at most a few benefits.
+fn validate_concessions(
+    rules: &RegionalRules,
+    sourced: impl Fn(&str, &str) -> ApiResult<()>,
+) -> ApiResult<()> {
+    use ecard_api::rules::{ConcessionBasis, ConcessionClass};
+    let classes = &rules.concessions.classes;
+    if classes.len() > 16 {
+        return Err(ApiError::field("concessions.classes", "at most 16 classes"));
+    }
+    for rule in classes {
+        sourced("concessions.classes.source", &rule.source)?;
+        if rule.class == ConcessionClass::Standard {
+            return Err(ApiError::field(
+                "concessions.classes.class",
+                "a concession class, not standard",
+            ));
+        }
+        if let ConcessionBasis::Age { from, below } = rule.basis {
+            let sensible = |age: Option<u32>| age.is_none_or(|age| age <= 150);
+            if (from.is_none() && below.is_none())
+                || !sensible(from)
+                || !sensible(below)
+                || matches!((from, below), (Some(from), Some(below)) if from >= below)
+            {
+                return Err(ApiError::field(
+                    "concessions.classes.basis",
+                    "an age range with `from` below `below`, ages up to 150",
+                ));
+            }
+        }
+        if rule.benefits.len() > 8
+            || rule.benefits.iter().any(|benefit| {
+                let length = benefit.places.trim().chars().count();
+                length == 0 || length > 100
+            })
+        {
+            return Err(ApiError::field(
+                "concessions.classes.benefits",
+                "at most 8 benefits, each naming its places in 1–100 characters",
+            ));
+        }
+    }
     Ok(())
 }
 

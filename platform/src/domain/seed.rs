@@ -3,7 +3,8 @@
 //!
 //! The personas are the people of the demo and of examples in the docs: a
 //! resident without a card (张伟), his minor daughter and newborn son, his
-//! 16-year-old technical-school son with a card and a phone of his own, and
+//! 16-year-old technical-school son with a card and a phone of his own
+//! (enrolled at a seeded school, so his codes carry the student class), and
 //! an elderly relative with a card (刘桂兰); and the birth medical
 //! certificate of his daughter born three days before, not yet registered. Their ID numbers carry valid
 //! GB 11643 check digits; the newborn's birth date is twenty days before
@@ -29,6 +30,10 @@ pub const NEWBORN: &str = "newborn";
 /// The resident's son of 16, a technical-school student with a card and a
 /// phone: what he may do alone is the region's minor rules.
 pub const STUDENT: &str = "student";
+
+/// The student's school, registered first (affiliation 1): 鹰潭市高级技工学校
+/// is one of the report's seven schools with a campus 一卡通.
+pub const SEEDED_SCHOOL: &str = "鹰潭市高级技工学校";
 
 /// The birth medical certificate of the resident's daughter, born three
 /// days before the first start and not yet registered (出生一件事).
@@ -194,6 +199,32 @@ fn seed_personas(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
         now,
     )?;
     insert_card(tx, &student, "ccb", now)?;
+    // His school, one of the report's 校园“一卡通” schools, with his
+    // enrolment from the last September for three school years.
+    let school = crate::domain::concessions::register_school(
+        tx,
+        &ecard_api::concessions::NewSchool {
+            name: SEEDED_SCHOOL.to_owned(),
+            region: "360602".to_owned(),
+        },
+        now,
+    )?;
+    let school_year = if today.month() >= 9 {
+        today.year()
+    } else {
+        today.year().saturating_sub(1)
+    };
+    crate::domain::concessions::enrol(
+        tx,
+        &ecard_api::concessions::NewEnrolment {
+            school_id: school.school_id,
+            id_number: resident_id(region, student_birth, "057")?,
+            name: "张子轩".to_owned(),
+            from: date(school_year, 9, 1)?,
+            until: date(school_year.saturating_add(3), 6, 30)?,
+        },
+        now,
+    )?;
     // 出生一件事: the resident's daughter, born three days before the first
     // start; the hospital has reported her birth, nobody has registered it.
     let daughter_birth = Date::in_china_at(now.saturating_sub(3 * 86_400)).unwrap_or(today);

@@ -65,6 +65,13 @@ pub fn credentials(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let mandate = authorise(ctx.tx, &caller, &card.person_id, Scope::ShowCode, ctx.now)?;
     let holder = person(ctx.tx, &card.person_id)?;
     let rules = rules_for(ctx.tx, &card.region)?;
+    let concession = crate::domain::concessions::class_for(
+        ctx.tx,
+        &rules,
+        &card.person_id,
+        holder.birth_date,
+        ctx.now,
+    )?;
     let set = issue_credentials(
         ctx.tx,
         &IssueFor {
@@ -79,6 +86,7 @@ pub fn credentials(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
             lifetime_hours: rules.credential_lifetime_hours,
             adult_age: rules.adult_age,
             card_valid_through: card.valid_through,
+            concession,
         },
         ctx.now,
     )?;

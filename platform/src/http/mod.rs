@@ -16,6 +16,7 @@ pub mod applications;
 pub mod births;
 pub mod cards;
 pub mod clearing;
+pub mod concessions;
 pub mod context;
 pub mod delegations;
 pub mod devices;

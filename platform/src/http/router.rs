@@ -13,8 +13,8 @@ use crate::error::ApiError;
 use crate::http::context::{Access, AppState, Ctx, Endpoint};
 use crate::http::plumbing::{handle, path_rejected};
 use crate::http::{
-    account, admin, applications, births, cards, clearing, delegations, devices, enrolment, feeds,
-    phone, pin, rules,
+    account, admin, applications, births, cards, clearing, concessions, delegations, devices,
+    enrolment, feeds, phone, pin, rules,
 };
 
 type Shared = State<Arc<AppState>>;
@@ -246,6 +246,18 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route(
             paths::OPERATOR_ACCEPTANCES,
             post(endpoint!(E::OPERATOR, clearing::report)),
+        )
+        .route(
+            paths::ADMIN_SCHOOLS,
+            post(endpoint!(E::ADMIN, concessions::register_school)),
+        )
+        .route(
+            paths::ADMIN_SCHOOL_ENROLMENTS,
+            post(endpoint!(E::ADMIN, concessions::enrol)),
+        )
+        .route(
+            paths::ADMIN_CONCESSION_DOCUMENTS,
+            post(endpoint!(E::ADMIN, concessions::record_document)),
         )
         .route(
             paths::ADMIN_OPERATORS,
