@@ -24,8 +24,9 @@ use ecard_api::resident::{
     PersonSummary, Profile, Relationship, ReplacementKind, Scope, Sex, StageEntry,
 };
 use ecard_api::rules::{
-    AccountSecurity, Bank, ECardTiming, InstantIssueRules, MinorRules, NewbornRules, OnBehalfRules,
-    PhotoRules, RegionalRules,
+    AccountSecurity, Bank, BenefitKind, ConcessionBasis, ConcessionBenefit, ConcessionClass,
+    ConcessionDocument, ConcessionRule, ConcessionRules, ConcessionScene, ECardTiming,
+    InstantIssueRules, MinorRules, NewbornRules, OnBehalfRules, PhotoRules, RegionalRules,
 };
 use ecard_core::bridge::BindingConfig;
 use ecard_core::storage::{RecoveredTable, RecoveryReport};
@@ -556,6 +557,108 @@ pub struct RegionalRules {
     pub newborn: NewbornRules,
     /// On-the-spot issue at outlets (即时制卡, 立等可取).
     pub instant_issue: InstantIssueRules,
+    /// Concessions (优待): who is in which class and what it gets where.
+    pub concessions: ConcessionRules,
+}
+
+/// Concessions as the region's rules: classes in priority order.
+#[uniffi::remote(Record)]
+pub struct ConcessionRules {
+    /// The classes; the first whose basis the holder meets is issued.
+    pub classes: Vec<ConcessionRule>,
+}
+
+/// One concession class of a region.
+#[uniffi::remote(Record)]
+pub struct ConcessionRule {
+    /// The class a code carries.
+    pub class: ConcessionClass,
+    /// Who is in the class.
+    pub basis: ConcessionBasis,
+    /// What the class gets, per scene.
+    pub benefits: Vec<ConcessionBenefit>,
+    /// Where the rule comes from.
+    pub source: String,
+}
+
+/// The fare or admission class a code carries.
+#[uniffi::remote(Enum)]
+pub enum ConcessionClass {
+    /// No concession.
+    Standard,
+    /// Older residents with reduced fares.
+    Senior,
+    /// Older residents with free travel or admission.
+    SeniorFree,
+    /// Pupils and students.
+    Student,
+    /// Holders of a disability certificate.
+    Disability,
+    /// Veterans and other entitled groups (优抚对象).
+    Entitled,
+    /// Young children.
+    Child,
+}
+
+/// Who is in a concession class.
+#[uniffi::remote(Enum)]
+pub enum ConcessionBasis {
+    /// An age range in full years: at least `from`, below `below`.
+    Age {
+        /// The first age in the class.
+        from: Option<u32>,
+        /// The first age no longer in it.
+        below: Option<u32>,
+    },
+    /// A document the platform holds a record of.
+    Document {
+        /// Which document.
+        document: ConcessionDocument,
+    },
+    /// A current enrolment at a registered school.
+    SchoolEnrolment,
+}
+
+/// Documents that put a holder in a concession class.
+#[uniffi::remote(Enum)]
+pub enum ConcessionDocument {
+    /// 残疾人证.
+    DisabilityCertificate,
+    /// 优待证.
+    PreferentialTreatmentCertificate,
+}
+
+/// What a class gets in one scene.
+#[uniffi::remote(Record)]
+pub struct ConcessionBenefit {
+    /// The scene.
+    pub scene: ConcessionScene,
+    /// Free, reduced or no deposit.
+    pub benefit: BenefitKind,
+    /// The places it holds at.
+    pub places: String,
+}
+
+/// Where a concession applies.
+#[uniffi::remote(Enum)]
+pub enum ConcessionScene {
+    /// Buses and metro.
+    Transport,
+    /// Scenic spots.
+    Tourism,
+    /// Libraries, museums, theatres.
+    Culture,
+}
+
+/// A kind of concession.
+#[uniffi::remote(Enum)]
+pub enum BenefitKind {
+    /// No fare or admission.
+    Free,
+    /// A reduced fare or admission.
+    Reduced,
+    /// Borrowing without a deposit.
+    NoDeposit,
 }
 
 /// What a holder under the age of majority may not do alone.

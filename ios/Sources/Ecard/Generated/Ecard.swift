@@ -5873,6 +5873,233 @@ public func FfiConverterTypeCodeView_lower(_ value: CodeView) -> RustBuffer {
 
 
 /**
+ * What a class gets in one scene.
+ */
+public struct ConcessionBenefit: Equatable, Hashable {
+    /**
+     * The scene.
+     */
+    public let scene: ConcessionScene
+    /**
+     * Free, reduced or no deposit.
+     */
+    public let benefit: BenefitKind
+    /**
+     * The places it holds at.
+     */
+    public let places: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The scene.
+         */scene: ConcessionScene, 
+        /**
+         * Free, reduced or no deposit.
+         */benefit: BenefitKind, 
+        /**
+         * The places it holds at.
+         */places: String) {
+        self.scene = scene
+        self.benefit = benefit
+        self.places = places
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ConcessionBenefit: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConcessionBenefit: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConcessionBenefit {
+        return
+            try ConcessionBenefit(
+                scene: FfiConverterTypeConcessionScene.read(from: &buf), 
+                benefit: FfiConverterTypeBenefitKind.read(from: &buf), 
+                places: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConcessionBenefit, into buf: inout [UInt8]) {
+        FfiConverterTypeConcessionScene.write(value.scene, into: &buf)
+        FfiConverterTypeBenefitKind.write(value.benefit, into: &buf)
+        FfiConverterString.write(value.places, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConcessionBenefit_lift(_ buf: RustBuffer) throws -> ConcessionBenefit {
+    return try FfiConverterTypeConcessionBenefit.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConcessionBenefit_lower(_ value: ConcessionBenefit) -> RustBuffer {
+    return FfiConverterTypeConcessionBenefit.lower(value)
+}
+
+
+/**
+ * One concession class of a region.
+ */
+public struct ConcessionRule: Equatable, Hashable {
+    /**
+     * The class a code carries.
+     */
+    public let `class`: ConcessionClass
+    /**
+     * Who is in the class.
+     */
+    public let basis: ConcessionBasis
+    /**
+     * What the class gets, per scene.
+     */
+    public let benefits: [ConcessionBenefit]
+    /**
+     * Where the rule comes from.
+     */
+    public let source: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The class a code carries.
+         */`class`: ConcessionClass, 
+        /**
+         * Who is in the class.
+         */basis: ConcessionBasis, 
+        /**
+         * What the class gets, per scene.
+         */benefits: [ConcessionBenefit], 
+        /**
+         * Where the rule comes from.
+         */source: String) {
+        self.`class` = `class`
+        self.basis = basis
+        self.benefits = benefits
+        self.source = source
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ConcessionRule: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConcessionRule: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConcessionRule {
+        return
+            try ConcessionRule(
+                class: FfiConverterTypeConcessionClass.read(from: &buf), 
+                basis: FfiConverterTypeConcessionBasis.read(from: &buf), 
+                benefits: FfiConverterSequenceTypeConcessionBenefit.read(from: &buf), 
+                source: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConcessionRule, into buf: inout [UInt8]) {
+        FfiConverterTypeConcessionClass.write(value.`class`, into: &buf)
+        FfiConverterTypeConcessionBasis.write(value.basis, into: &buf)
+        FfiConverterSequenceTypeConcessionBenefit.write(value.benefits, into: &buf)
+        FfiConverterString.write(value.source, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConcessionRule_lift(_ buf: RustBuffer) throws -> ConcessionRule {
+    return try FfiConverterTypeConcessionRule.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConcessionRule_lower(_ value: ConcessionRule) -> RustBuffer {
+    return FfiConverterTypeConcessionRule.lower(value)
+}
+
+
+/**
+ * Concessions as the region's rules: classes in priority order.
+ */
+public struct ConcessionRules: Equatable, Hashable {
+    /**
+     * The classes; the first whose basis the holder meets is issued.
+     */
+    public let classes: [ConcessionRule]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The classes; the first whose basis the holder meets is issued.
+         */classes: [ConcessionRule]) {
+        self.classes = classes
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ConcessionRules: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConcessionRules: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConcessionRules {
+        return
+            try ConcessionRules(
+                classes: FfiConverterSequenceTypeConcessionRule.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConcessionRules, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeConcessionRule.write(value.classes, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConcessionRules_lift(_ buf: RustBuffer) throws -> ConcessionRules {
+    return try FfiConverterTypeConcessionRules.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConcessionRules_lower(_ value: ConcessionRules) -> RustBuffer {
+    return FfiConverterTypeConcessionRules.lower(value)
+}
+
+
+/**
  * A mandate to act for someone.
  */
 public struct Delegation: Equatable, Hashable {
@@ -9131,6 +9358,10 @@ public struct RegionalRules: Equatable, Hashable {
      * On-the-spot issue at outlets (即时制卡, 立等可取).
      */
     public let instantIssue: InstantIssueRules
+    /**
+     * Concessions (优待): who is in which class and what it gets where.
+     */
+    public let concessions: ConcessionRules
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -9205,7 +9436,10 @@ public struct RegionalRules: Equatable, Hashable {
          */newborn: NewbornRules, 
         /**
          * On-the-spot issue at outlets (即时制卡, 立等可取).
-         */instantIssue: InstantIssueRules) {
+         */instantIssue: InstantIssueRules, 
+        /**
+         * Concessions (优待): who is in which class and what it gets where.
+         */concessions: ConcessionRules) {
         self.region = region
         self.name = name
         self.version = version
@@ -9229,6 +9463,7 @@ public struct RegionalRules: Equatable, Hashable {
         self.minors = minors
         self.newborn = newborn
         self.instantIssue = instantIssue
+        self.concessions = concessions
     }
 
     
@@ -9269,7 +9504,8 @@ public struct FfiConverterTypeRegionalRules: FfiConverterRustBuffer {
                 statusListMaxAgeHours: FfiConverterUInt32.read(from: &buf), 
                 minors: FfiConverterTypeMinorRules.read(from: &buf), 
                 newborn: FfiConverterTypeNewbornRules.read(from: &buf), 
-                instantIssue: FfiConverterTypeInstantIssueRules.read(from: &buf)
+                instantIssue: FfiConverterTypeInstantIssueRules.read(from: &buf), 
+                concessions: FfiConverterTypeConcessionRules.read(from: &buf)
         )
     }
 
@@ -9297,6 +9533,7 @@ public struct FfiConverterTypeRegionalRules: FfiConverterRustBuffer {
         FfiConverterTypeMinorRules.write(value.minors, into: &buf)
         FfiConverterTypeNewbornRules.write(value.newborn, into: &buf)
         FfiConverterTypeInstantIssueRules.write(value.instantIssue, into: &buf)
+        FfiConverterTypeConcessionRules.write(value.concessions, into: &buf)
     }
 }
 
@@ -10864,6 +11101,91 @@ public func FfiConverterTypeApplicationState_lower(_ value: ApplicationState) ->
 
 
 /**
+ * A kind of concession.
+ */
+
+public enum BenefitKind: Equatable, Hashable {
+    
+    /**
+     * No fare or admission.
+     */
+    case free
+    /**
+     * A reduced fare or admission.
+     */
+    case reduced
+    /**
+     * Borrowing without a deposit.
+     */
+    case noDeposit
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension BenefitKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBenefitKind: FfiConverterRustBuffer {
+    typealias SwiftType = BenefitKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BenefitKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .free
+        
+        case 2: return .reduced
+        
+        case 3: return .noDeposit
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: BenefitKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .free:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .reduced:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .noDeposit:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBenefitKind_lift(_ buf: RustBuffer) throws -> BenefitKind {
+    return try FfiConverterTypeBenefitKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBenefitKind_lower(_ value: BenefitKind) -> RustBuffer {
+    return FfiConverterTypeBenefitKind.lower(value)
+}
+
+
+
+/**
  * Where a birth registration stands.
  */
 
@@ -11439,6 +11761,392 @@ public func FfiConverterTypeCluster_lift(_ buf: RustBuffer) throws -> Cluster {
 #endif
 public func FfiConverterTypeCluster_lower(_ value: Cluster) -> RustBuffer {
     return FfiConverterTypeCluster.lower(value)
+}
+
+
+
+/**
+ * Who is in a concession class.
+ */
+
+public enum ConcessionBasis: Equatable, Hashable {
+    
+    /**
+     * An age range in full years: at least `from`, below `below`.
+     */
+    case age(
+        /**
+         * The first age in the class.
+         */from: UInt32?, 
+        /**
+         * The first age no longer in it.
+         */below: UInt32?
+    )
+    /**
+     * A document the platform holds a record of.
+     */
+    case document(
+        /**
+         * Which document.
+         */document: ConcessionDocument
+    )
+    /**
+     * A current enrolment at a registered school.
+     */
+    case schoolEnrolment
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ConcessionBasis: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConcessionBasis: FfiConverterRustBuffer {
+    typealias SwiftType = ConcessionBasis
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConcessionBasis {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .age(from: try FfiConverterOptionUInt32.read(from: &buf), below: try FfiConverterOptionUInt32.read(from: &buf)
+        )
+        
+        case 2: return .document(document: try FfiConverterTypeConcessionDocument.read(from: &buf)
+        )
+        
+        case 3: return .schoolEnrolment
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ConcessionBasis, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .age(from,below):
+            writeInt(&buf, Int32(1))
+            FfiConverterOptionUInt32.write(from, into: &buf)
+            FfiConverterOptionUInt32.write(below, into: &buf)
+            
+        
+        case let .document(document):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeConcessionDocument.write(document, into: &buf)
+            
+        
+        case .schoolEnrolment:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConcessionBasis_lift(_ buf: RustBuffer) throws -> ConcessionBasis {
+    return try FfiConverterTypeConcessionBasis.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConcessionBasis_lower(_ value: ConcessionBasis) -> RustBuffer {
+    return FfiConverterTypeConcessionBasis.lower(value)
+}
+
+
+
+/**
+ * The fare or admission class a code carries.
+ */
+
+public enum ConcessionClass: Equatable, Hashable {
+    
+    /**
+     * No concession.
+     */
+    case standard
+    /**
+     * Older residents with reduced fares.
+     */
+    case senior
+    /**
+     * Older residents with free travel or admission.
+     */
+    case seniorFree
+    /**
+     * Pupils and students.
+     */
+    case student
+    /**
+     * Holders of a disability certificate.
+     */
+    case disability
+    /**
+     * Veterans and other entitled groups (优抚对象).
+     */
+    case entitled
+    /**
+     * Young children.
+     */
+    case child
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ConcessionClass: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConcessionClass: FfiConverterRustBuffer {
+    typealias SwiftType = ConcessionClass
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConcessionClass {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .standard
+        
+        case 2: return .senior
+        
+        case 3: return .seniorFree
+        
+        case 4: return .student
+        
+        case 5: return .disability
+        
+        case 6: return .entitled
+        
+        case 7: return .child
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ConcessionClass, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .standard:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .senior:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .seniorFree:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .student:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .disability:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .entitled:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .child:
+            writeInt(&buf, Int32(7))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConcessionClass_lift(_ buf: RustBuffer) throws -> ConcessionClass {
+    return try FfiConverterTypeConcessionClass.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConcessionClass_lower(_ value: ConcessionClass) -> RustBuffer {
+    return FfiConverterTypeConcessionClass.lower(value)
+}
+
+
+
+/**
+ * Documents that put a holder in a concession class.
+ */
+
+public enum ConcessionDocument: Equatable, Hashable {
+    
+    /**
+     * 残疾人证.
+     */
+    case disabilityCertificate
+    /**
+     * 优待证.
+     */
+    case preferentialTreatmentCertificate
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ConcessionDocument: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConcessionDocument: FfiConverterRustBuffer {
+    typealias SwiftType = ConcessionDocument
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConcessionDocument {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .disabilityCertificate
+        
+        case 2: return .preferentialTreatmentCertificate
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ConcessionDocument, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .disabilityCertificate:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .preferentialTreatmentCertificate:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConcessionDocument_lift(_ buf: RustBuffer) throws -> ConcessionDocument {
+    return try FfiConverterTypeConcessionDocument.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConcessionDocument_lower(_ value: ConcessionDocument) -> RustBuffer {
+    return FfiConverterTypeConcessionDocument.lower(value)
+}
+
+
+
+/**
+ * Where a concession applies.
+ */
+
+public enum ConcessionScene: Equatable, Hashable {
+    
+    /**
+     * Buses and metro.
+     */
+    case transport
+    /**
+     * Scenic spots.
+     */
+    case tourism
+    /**
+     * Libraries, museums, theatres.
+     */
+    case culture
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ConcessionScene: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConcessionScene: FfiConverterRustBuffer {
+    typealias SwiftType = ConcessionScene
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConcessionScene {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .transport
+        
+        case 2: return .tourism
+        
+        case 3: return .culture
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ConcessionScene, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .transport:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .tourism:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .culture:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConcessionScene_lift(_ buf: RustBuffer) throws -> ConcessionScene {
+    return try FfiConverterTypeConcessionScene.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConcessionScene_lower(_ value: ConcessionScene) -> RustBuffer {
+    return FfiConverterTypeConcessionScene.lower(value)
 }
 
 
@@ -15614,6 +16322,56 @@ fileprivate struct FfiConverterSequenceTypeCardView: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeCardView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeConcessionBenefit: FfiConverterRustBuffer {
+    typealias SwiftType = [ConcessionBenefit]
+
+    public static func write(_ value: [ConcessionBenefit], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeConcessionBenefit.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ConcessionBenefit] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ConcessionBenefit]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeConcessionBenefit.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeConcessionRule: FfiConverterRustBuffer {
+    typealias SwiftType = [ConcessionRule]
+
+    public static func write(_ value: [ConcessionRule], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeConcessionRule.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ConcessionRule] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ConcessionRule]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeConcessionRule.read(from: &buf))
         }
         return seq
     }
