@@ -687,6 +687,13 @@ impl Verifier {
         &self.policy
     }
 
+    /// Makes this a terminal of the school `affiliation` (or of none): from
+    /// the next scan, campus codes must carry it. Nothing else the verifier
+    /// holds depends on it, so caches and replay defence stay.
+    pub fn set_affiliation(&mut self, affiliation: Option<Affiliation>) {
+        self.policy.affiliation = affiliation;
+    }
+
     /// Verifies and installs a signed status list, replacing an older edition
     /// of the same list. Cached credentials it revokes are dropped.
     ///
