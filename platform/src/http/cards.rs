@@ -79,6 +79,8 @@ pub fn credentials(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
             lifetime_hours: rules.credential_lifetime_hours,
             adult_age: rules.adult_age,
             card_valid_through: card.valid_through,
+            // School enrolments are not recorded yet: no campus group.
+            affiliation: None,
         },
         ctx.now,
     )?;
