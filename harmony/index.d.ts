@@ -225,7 +225,7 @@ export type Locale = "zh-CN" | "en";
 export type Suite = "ed25519" | "p256" | "sm2";
 
 /** What a code is shown for. Each purpose discloses only what its terminals need. */
-export type Purpose = "transport" | "medical" | "identity" | "culture_tourism";
+export type Purpose = "transport" | "medical" | "identity" | "culture_tourism" | "campus_entry" | "library" | "education_exam" | "personnel_exam";
 
 /**
  * Whose phone shows the code: the cardholder's own, or that of someone acting

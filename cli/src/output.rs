@@ -97,6 +97,8 @@ impl SampleIssuer {
             } else {
                 None
             },
+            // The demo has no school enrolment: campus codes carry none.
+            affiliation: None,
         };
         self.key
             .issue(&claims, &device_key)

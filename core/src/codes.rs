@@ -126,7 +126,7 @@ pub fn stored(store: &Store) -> Result<Vec<StoredCredential>, StorageError> {
             Ok((
                 row.get::<_, String>(0)?,
                 row.get::<_, String>(1)?,
-                row.get::<_, u8>(2)?,
+                row.get::<_, u16>(2)?,
                 row.get::<_, String>(3)?,
                 row.get::<_, Vec<u8>>(4)?,
                 row.get::<_, i64>(5)?,

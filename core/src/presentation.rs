@@ -22,6 +22,10 @@ pub fn purpose_label(purpose: Purpose, locale: Locale) -> &'static str {
         Purpose::Medical => locale.pick("就医码", "Medical"),
         Purpose::Identity => locale.pick("身份码", "Identity"),
         Purpose::CultureTourism => locale.pick("文旅码", "Culture & tourism"),
+        Purpose::CampusEntry => locale.pick("校园码", "Campus entry"),
+        Purpose::Library => locale.pick("借阅码", "Library"),
+        Purpose::EducationExam => locale.pick("教育考试码", "Education exam"),
+        Purpose::PersonnelExam => locale.pick("人事考试码", "Personnel exam"),
     }
 }
 

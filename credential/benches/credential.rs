@@ -86,6 +86,7 @@ fn credential(setup: &Setup, index: u32) -> Credential {
         purposes: disclosure_groups()[0],
         role: HolderRole::Holder,
         region: None,
+        affiliation: None,
     };
     setup
         .issuer

@@ -60,6 +60,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             purposes: disclosure_groups()[0],
             role: HolderRole::Holder,
             region: None,
+            affiliation: None,
         };
         let credential = issuer.issue(&claims, &phone.public_key("device")?)?;
         let request = PresentationRequest {

@@ -128,6 +128,7 @@ fn sample_code() -> Result<(String, IssuerKey, PublicKey), Error> {
         purposes: PurposeSet::of(&[Purpose::Transport, Purpose::CultureTourism]),
         role: HolderRole::Holder,
         region: None,
+        affiliation: None,
     };
     let credential = issuer.issue(&claims, &device)?;
     let request = PresentationRequest {

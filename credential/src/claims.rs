@@ -3,6 +3,13 @@
 //! Nothing here identifies a person: the handle is random and rotates with
 //! every credential, the status index is allocated per credential, and the
 //! region is carried only by credentials for purposes that need it.
+//!
+//! The school affiliation of a campus credential ([`Affiliation`]) is the
+//! one exception to "nothing about the person": a school gate and a school
+//! library need to know that the holder belongs to *this* school, and
+//! nothing else needs to know it. So only credentials whose every purpose
+//! is a campus purpose ([`Purpose::is_campus`]) may carry it, and no other
+//! terminal ever sees it.
 
 use std::fmt;
 
@@ -25,16 +32,37 @@ pub enum Purpose {
     Identity,
     /// Libraries, museums, scenic spots: validity and concession class only.
     CultureTourism,
+    /// School gates (校园出入): concession class and the school affiliation,
+    /// verified offline. Format version 2.
+    CampusEntry,
+    /// School and university libraries (图书借阅): handle, concession class
+    /// and affiliation; the handle is resolved online at the library desk to
+    /// a per-library pseudonym. Format version 2.
+    Library,
+    /// Education examinations (教育考试身份核验): handle and region, resolved
+    /// online by the examination authority. Format version 2.
+    EducationExam,
+    /// Personnel examinations (人事考试入场核验): handle and region, resolved
+    /// online by the examination authority. Format version 2.
+    PersonnelExam,
 }
 
 impl Purpose {
     /// Every purpose, in id order.
-    pub const ALL: [Purpose; 4] = [
+    pub const ALL: [Purpose; 8] = [
         Purpose::Transport,
         Purpose::Medical,
         Purpose::Identity,
         Purpose::CultureTourism,
+        Purpose::CampusEntry,
+        Purpose::Library,
+        Purpose::EducationExam,
+        Purpose::PersonnelExam,
     ];
+
+    /// The highest purpose id a version-1 credential can grant and present
+    /// (its purpose field has four bits).
+    pub const LAST_VERSION_1_ID: u8 = 4;
 
     /// The 4-bit id written into presentations.
     pub const fn id(self) -> u8 {
@@ -43,6 +71,10 @@ impl Purpose {
             Purpose::Medical => 2,
             Purpose::Identity => 3,
             Purpose::CultureTourism => 4,
+            Purpose::CampusEntry => 5,
+            Purpose::Library => 6,
+            Purpose::EducationExam => 7,
+            Purpose::PersonnelExam => 8,
         }
     }
 
@@ -53,13 +85,28 @@ impl Purpose {
             2 => Ok(Purpose::Medical),
             3 => Ok(Purpose::Identity),
             4 => Ok(Purpose::CultureTourism),
+            5 => Ok(Purpose::CampusEntry),
+            6 => Ok(Purpose::Library),
+            7 => Ok(Purpose::EducationExam),
+            8 => Ok(Purpose::PersonnelExam),
             _ => Err(FormatError::UndefinedValue("purpose")),
         }
     }
 
-    /// The bit of this purpose in a [`PurposeSet`].
-    pub const fn bit(self) -> u8 {
+    /// The bit of this purpose in a [`PurposeSet`] (bit id − 1).
+    pub const fn bit(self) -> u16 {
         1 << (self.id() - 1)
+    }
+
+    /// Whether a version-1 credential can carry this purpose (ids 1–4).
+    pub const fn fits_version_1(self) -> bool {
+        self.id() <= Purpose::LAST_VERSION_1_ID
+    }
+
+    /// Whether this is a campus purpose, whose credentials may carry the
+    /// school [`Affiliation`] (and only those).
+    pub const fn is_campus(self) -> bool {
+        matches!(self, Purpose::CampusEntry | Purpose::Library)
     }
 
     /// The name used in JSON and on the command line.
@@ -69,10 +116,15 @@ impl Purpose {
             Purpose::Medical => "medical",
             Purpose::Identity => "identity",
             Purpose::CultureTourism => "culture_tourism",
+            Purpose::CampusEntry => "campus_entry",
+            Purpose::Library => "library",
+            Purpose::EducationExam => "education_exam",
+            Purpose::PersonnelExam => "personnel_exam",
         }
     }
 
-    /// Parses [`Purpose::name`] (also accepts `culture-tourism`).
+    /// Parses [`Purpose::name`] (also accepts `-` for `_`, as in
+    /// `culture-tourism`).
     pub fn from_name(name: &str) -> Option<Purpose> {
         let name = name.replace('-', "_");
         Purpose::ALL
@@ -82,13 +134,17 @@ impl Purpose {
 
     /// Whether a credential for this purpose may carry the holder's region.
     pub const fn may_disclose_region(self) -> bool {
-        matches!(self, Purpose::Medical | Purpose::Identity)
+        matches!(
+            self,
+            Purpose::Medical | Purpose::Identity | Purpose::EducationExam | Purpose::PersonnelExam
+        )
     }
 }
 
-/// A set of purposes (4 bits on the wire).
+/// A set of purposes: bit id − 1 for each purpose (4 bits on the wire in
+/// version 1, 16 bits in version 2).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct PurposeSet(u8);
+pub struct PurposeSet(u16);
 
 impl PurposeSet {
     /// The empty set.
@@ -103,17 +159,38 @@ impl PurposeSet {
         )
     }
 
-    /// Reads the 4-bit form.
-    pub const fn from_bits(bits: u8) -> Result<PurposeSet, FormatError> {
-        if bits & !0x0F != 0 {
+    /// A set from its bit form, unchecked (for constants of defined
+    /// purposes' bits; [`PurposeSet::from_bits`] reads hostile bytes).
+    pub(crate) const fn from_bits_unchecked(bits: u16) -> PurposeSet {
+        PurposeSet(bits)
+    }
+
+    /// The bits of every defined purpose.
+    pub const DEFINED_BITS: u16 = (1 << Purpose::ALL.len()) - 1;
+
+    /// Reads the bit form; bits of undefined purposes are refused.
+    pub const fn from_bits(bits: u16) -> Result<PurposeSet, FormatError> {
+        if bits & !PurposeSet::DEFINED_BITS != 0 {
             return Err(FormatError::UndefinedValue("purposes"));
         }
         Ok(PurposeSet(bits))
     }
 
-    /// The 4-bit form.
-    pub const fn bits(self) -> u8 {
+    /// The bit form (bit id − 1 for each purpose; fits 16 bits, and 4 bits
+    /// for a set that [fits version 1](PurposeSet::fits_version_1)).
+    pub const fn bits(self) -> u16 {
         self.0
+    }
+
+    /// Whether every purpose of the set can be carried by a version-1
+    /// credential (ids 1–4).
+    pub const fn fits_version_1(self) -> bool {
+        self.0 & !0x0F == 0
+    }
+
+    /// Whether the set is not empty and holds campus purposes only.
+    pub fn is_campus_only(self) -> bool {
+        !self.is_empty() && self.iter().all(Purpose::is_campus)
     }
 
     /// Whether the set holds the purpose.
@@ -346,8 +423,55 @@ impl StatusReference {
     pub const MAX_INDEX: u32 = (1 << 24) - 1;
 }
 
+/// The platform-registered number of the school (an organisation) a
+/// student is enrolled at, 1 to 16,777,215 (three bytes on the wire).
+/// Carried only by campus credentials ([`Purpose::is_campus`]): a school's
+/// own gate and library check it, no other terminal learns it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Affiliation(u32);
+
+impl Affiliation {
+    /// The largest number three bytes hold.
+    pub const MAX: u32 = (1 << 24) - 1;
+
+    /// Accepts 1..=16,777,215 (0 is "none" on the wire).
+    pub const fn new(number: u32) -> Option<Affiliation> {
+        if number >= 1 && number <= Affiliation::MAX {
+            Some(Affiliation(number))
+        } else {
+            None
+        }
+    }
+
+    /// The number.
+    pub const fn get(self) -> u32 {
+        self.0
+    }
+}
+
+impl fmt::Display for Affiliation {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(formatter, "{}", self.0)
+    }
+}
+
+impl Serialize for Affiliation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u32(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Affiliation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let number = u32::deserialize(deserializer)?;
+        Affiliation::new(number).ok_or_else(|| {
+            serde::de::Error::custom("an affiliation is a number from 1 to 16777215")
+        })
+    }
+}
+
 /// A six-digit administrative division code (GB/T 2260), e.g. 360100 for
-/// Nanchang. Carried only by medical and identity credentials.
+/// Nanchang. Carried only by medical, identity and examination credentials.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct RegionCode(u32);
 
@@ -378,6 +502,50 @@ mod tests {
     #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
     use super::*;
+
+    #[test]
+    fn purposes_round_trip_through_ids_names_and_bits() {
+        for (index, purpose) in Purpose::ALL.into_iter().enumerate() {
+            assert_eq!(usize::from(purpose.id()), index + 1);
+            assert_eq!(Purpose::from_id(purpose.id()).unwrap(), purpose);
+            assert_eq!(Purpose::from_name(purpose.name()), Some(purpose));
+            assert_eq!(serde_json::to_value(purpose).unwrap(), purpose.name());
+            assert_eq!(purpose.fits_version_1(), purpose.id() <= 4);
+        }
+        assert_eq!(
+            Purpose::from_name("campus-entry"),
+            Some(Purpose::CampusEntry)
+        );
+        for id in [0, 9, 15, 16, 255] {
+            assert!(Purpose::from_id(id).is_err());
+        }
+        let all = PurposeSet::of(&Purpose::ALL);
+        assert_eq!(all.bits(), 0x00FF);
+        assert_eq!(PurposeSet::from_bits(0x00FF).unwrap(), all);
+        for bit in 8..16 {
+            assert!(PurposeSet::from_bits(1 << bit).is_err(), "bit {bit}");
+        }
+        assert!(PurposeSet::of(&[Purpose::Transport, Purpose::CultureTourism]).fits_version_1());
+        assert!(!PurposeSet::of(&[Purpose::Transport, Purpose::Library]).fits_version_1());
+        assert!(PurposeSet::of(&[Purpose::CampusEntry, Purpose::Library]).is_campus_only());
+        assert!(!PurposeSet::of(&[Purpose::CampusEntry, Purpose::Transport]).is_campus_only());
+        assert!(!PurposeSet::EMPTY.is_campus_only());
+    }
+
+    #[test]
+    fn affiliations_are_three_bytes_and_never_zero() {
+        assert_eq!(Affiliation::new(0), None);
+        assert_eq!(Affiliation::new(1).map(Affiliation::get), Some(1));
+        assert_eq!(
+            Affiliation::new(16_777_215).map(Affiliation::get),
+            Some(16_777_215)
+        );
+        assert_eq!(Affiliation::new(16_777_216), None);
+        assert!(serde_json::from_str::<Affiliation>("0").is_err());
+        assert!(serde_json::from_str::<Affiliation>("16777216").is_err());
+        let affiliation: Affiliation = serde_json::from_str("4207").unwrap();
+        assert_eq!(serde_json::to_string(&affiliation).unwrap(), "4207");
+    }
 
     #[test]
     fn concession_names_are_the_serde_names() {

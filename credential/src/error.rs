@@ -149,6 +149,10 @@ pub enum VerifyError {
     /// A proxy or guardian presentation where the purpose policy refuses it.
     #[error("codes shown on behalf of someone else are refused for this purpose")]
     OnBehalfRefused,
+    /// A campus code (campus entry, library) at a school's terminal that
+    /// carries another school's affiliation, or none.
+    #[error("the campus code belongs to another school")]
+    WrongAffiliation,
     /// The presentation's on-behalf marker contradicts the credential's role.
     #[error("the on-behalf marker does not match the credential")]
     OnBehalfMismatch,
@@ -196,6 +200,7 @@ impl VerifyError {
             VerifyError::PurposeNotGranted => "purpose_not_granted",
             VerifyError::OnBehalfRefused => "on_behalf_refused",
             VerifyError::OnBehalfMismatch => "on_behalf_mismatch",
+            VerifyError::WrongAffiliation => "wrong_affiliation",
             VerifyError::Revoked => "revoked",
             VerifyError::StatusUnavailable => "status_unavailable",
             VerifyError::StatusOutdated => "status_outdated",
@@ -244,6 +249,10 @@ impl VerifyError {
                 "此场景须由持卡人本人出示电子社保卡码，亲属代出示的码不能使用。",
                 "Here the cardholder must show their own code; a code shown on their behalf cannot be used.",
             ),
+            VerifyError::WrongAffiliation => locale.pick(
+                "此校园码不属于本校，不能在此使用。",
+                "This campus code is not for this school and cannot be used here.",
+            ),
             VerifyError::Revoked => locale.pick(
                 "此卡已挂失或停用，码不能使用。",
                 "This card has been reported lost or suspended; the code cannot be used.",
@@ -278,7 +287,9 @@ pub enum IssueError {
     #[error("a credential must grant at least one purpose")]
     NoPurpose,
     /// The credential would disclose more than one of its purposes needs
-    /// (a region on a credential that grants transport or culture/tourism).
+    /// (a region on a credential that grants transport, culture/tourism or
+    /// a campus purpose; an affiliation on one that grants anything but
+    /// campus purposes).
     #[error("the credential discloses more than its purposes need")]
     DisclosureTooBroad,
     /// A key could not be used.

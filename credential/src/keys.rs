@@ -17,7 +17,7 @@ use ring::signature::{
 };
 
 use crate::claims::{PurposeSet, StatusReference};
-use crate::credential::{CREDENTIAL_CONTEXT, Credential, CredentialClaims, encode_signed_part};
+use crate::credential::{Credential, CredentialClaims, credential_context, encode_signed_part};
 use crate::error::{IssueError, KeyStoreError};
 use crate::suite::{PublicKey, SIGNATURE_LEN, SM2_DISTINGUISHING_ID, Suite, normalize_signature};
 
@@ -294,11 +294,15 @@ impl IssuerKey {
         self.key.public_key()
     }
 
-    /// Issues a credential binding `device_key` to `claims`.
+    /// Issues a credential binding `device_key` to `claims`, in format
+    /// version 1 when the claims fit it (purposes 1–4, no affiliation), so
+    /// terminals deployed before version 2 keep verifying those codes, and
+    /// in version 2 otherwise.
     ///
     /// Refuses claims that do not fit the format, a credential without a
-    /// purpose, and a region on a credential granting transport or
-    /// culture/tourism (those terminals must not learn it).
+    /// purpose, a region on a credential granting a purpose that must not
+    /// learn it (transport, culture/tourism, campus), and an affiliation on
+    /// a credential granting anything but campus purposes.
     pub fn issue(
         &self,
         claims: &CredentialClaims,
@@ -306,7 +310,8 @@ impl IssuerKey {
     ) -> Result<Credential, IssueError> {
         check_claims(claims)?;
         let signed_part = encode_signed_part(self.suite(), self.key_id, claims, device_key);
-        let signature = self.sign_with_context(CREDENTIAL_CONTEXT, &signed_part)?;
+        let signature =
+            self.sign_with_context(credential_context(claims.format_version()), &signed_part)?;
         let bytes = [signed_part.as_slice(), &signature].concat();
         Credential::parse(&bytes).map_err(|_| IssueError::Key("issued credential did not parse"))
     }
@@ -343,22 +348,153 @@ fn check_claims(claims: &CredentialClaims) -> Result<(), IssueError> {
     {
         return Err(IssueError::DisclosureTooBroad);
     }
+    if claims.affiliation.is_some() && !claims.purposes.is_campus_only() {
+        return Err(IssueError::DisclosureTooBroad);
+    }
     Ok(())
 }
 
 /// The purposes that may share one credential without widening disclosure:
-/// the platform issues one credential per group.
-pub fn disclosure_groups() -> [PurposeSet; 2] {
+/// the platform issues one credential per group. In order:
+///
+/// 0. transport + culture/tourism: concession only (version 1);
+/// 1. medical + identity: with the region (version 1);
+/// 2. [`EXAMS_GROUP`]: education and personnel examinations, with the
+///    region (version 2);
+/// 3. [`CAMPUS_GROUP`]: campus entry and library, with the school
+///    affiliation (version 2), issued only to enrolled students.
+///
+/// The first two are the groups of version 1, unchanged, so deployed
+/// terminals verify them as before.
+pub fn disclosure_groups() -> [PurposeSet; 4] {
     use crate::claims::Purpose;
     [
         PurposeSet::of(&[Purpose::Transport, Purpose::CultureTourism]),
         PurposeSet::of(&[Purpose::Medical, Purpose::Identity]),
+        EXAMS_GROUP,
+        CAMPUS_GROUP,
     ]
 }
 
+/// The examinations group: education and personnel examinations (handle and
+/// region, resolved online). Index 2 of [`disclosure_groups`].
+pub const EXAMS_GROUP: PurposeSet = PurposeSet::from_bits_unchecked(
+    crate::claims::Purpose::EducationExam.bit() | crate::claims::Purpose::PersonnelExam.bit(),
+);
+
+/// The campus group: campus entry and library, the only credentials that
+/// carry the school affiliation. Index 3 of [`disclosure_groups`].
+pub const CAMPUS_GROUP: PurposeSet = PurposeSet::from_bits_unchecked(
+    crate::claims::Purpose::CampusEntry.bit() | crate::claims::Purpose::Library.bit(),
+);
+
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
     use super::*;
+    use crate::claims::{Affiliation, ConcessionClass, Handle, HolderRole, Purpose, RegionCode};
+
+    fn claims_for(purposes: PurposeSet) -> CredentialClaims {
+        CredentialClaims {
+            handle: Handle([1, 2, 3, 4, 5, 6, 7, 8]),
+            not_before: 1_767_254_400,
+            lifetime_minutes: 24 * 60,
+            status: StatusReference { list: 0, index: 9 },
+            concession: ConcessionClass::Student,
+            purposes,
+            role: HolderRole::Holder,
+            region: None,
+            affiliation: None,
+        }
+    }
+
+    #[test]
+    fn claims_that_fit_version_1_are_issued_as_version_1() {
+        let issuer = IssuerKey::new(1, SoftwareKey::ed25519_from_seed(&[7; 32]).unwrap());
+        let device = SoftwareKey::ed25519_from_seed(&[1; 32]).unwrap();
+        let groups = disclosure_groups();
+        for (group, version, length) in [
+            (groups[0], 1, 125),
+            (groups[1], 1, 125),
+            (groups[2], 2, 130),
+            (groups[3], 2, 130),
+        ] {
+            let mut claims = claims_for(group);
+            if group.iter().all(Purpose::may_disclose_region) {
+                claims.region = RegionCode::new(360_100);
+            }
+            let credential = issuer.issue(&claims, device.public_key()).unwrap();
+            assert_eq!(credential.version(), version, "{group:?}");
+            assert_eq!(credential.as_bytes().len(), length, "{group:?}");
+            assert_eq!(credential.claims, claims);
+            assert_eq!(
+                Credential::parse(credential.as_bytes()).unwrap(),
+                credential
+            );
+            assert!(issuer.public_key().verify(
+                &credential.issuer_signed_message(),
+                credential.issuer_signature()
+            ));
+        }
+        let mut campus = claims_for(CAMPUS_GROUP);
+        campus.affiliation = Affiliation::new(4_207);
+        let credential = issuer.issue(&campus, device.public_key()).unwrap();
+        assert_eq!(credential.version(), 2);
+        assert_eq!(credential.claims.affiliation, Affiliation::new(4_207));
+        // A lone version-1 purpose with an affiliation is not campus.
+        let mut transport = claims_for(groups[0]);
+        transport.affiliation = Affiliation::new(4_207);
+        assert_eq!(
+            issuer.issue(&transport, device.public_key()),
+            Err(IssueError::DisclosureTooBroad)
+        );
+        let mut mixed = claims_for(PurposeSet::of(&[Purpose::CampusEntry, Purpose::Transport]));
+        mixed.affiliation = Affiliation::new(4_207);
+        assert_eq!(
+            issuer.issue(&mixed, device.public_key()),
+            Err(IssueError::DisclosureTooBroad)
+        );
+        let mut exams = claims_for(EXAMS_GROUP);
+        exams.affiliation = Affiliation::new(4_207);
+        assert_eq!(
+            issuer.issue(&exams, device.public_key()),
+            Err(IssueError::DisclosureTooBroad)
+        );
+        let mut campus_with_region = claims_for(CAMPUS_GROUP);
+        campus_with_region.region = RegionCode::new(360_100);
+        assert_eq!(
+            issuer.issue(&campus_with_region, device.public_key()),
+            Err(IssueError::DisclosureTooBroad)
+        );
+    }
+
+    #[test]
+    fn the_version_1_groups_are_unchanged() {
+        let groups = disclosure_groups();
+        assert_eq!(groups[0].bits(), 0b1001);
+        assert_eq!(groups[1].bits(), 0b0110);
+        assert!(groups[..2].iter().all(|group| group.fits_version_1()));
+        assert_eq!(
+            EXAMS_GROUP,
+            PurposeSet::of(&[Purpose::EducationExam, Purpose::PersonnelExam])
+        );
+        assert_eq!(
+            CAMPUS_GROUP,
+            PurposeSet::of(&[Purpose::CampusEntry, Purpose::Library])
+        );
+        // Every purpose is in exactly one group.
+        for purpose in Purpose::ALL {
+            assert_eq!(
+                groups
+                    .iter()
+                    .filter(|group| group.contains(purpose))
+                    .count(),
+                1,
+                "{purpose:?}"
+            );
+        }
+    }
 
     #[test]
     fn sm2_keys_from_a_scalar_are_deterministic_and_checked() {

@@ -33,7 +33,8 @@ pub mod verify;
 mod wire;
 
 pub use claims::{
-    ConcessionClass, Handle, HolderRole, Purpose, PurposeSet, RegionCode, StatusReference,
+    Affiliation, ConcessionClass, Handle, HolderRole, Purpose, PurposeSet, RegionCode,
+    StatusReference,
 };
 pub use credential::{Credential, CredentialClaims};
 pub use error::{FormatError, IssueError, KeyStoreError, Locale, PresentError, VerifyError};

@@ -6,7 +6,7 @@
 //!
 //! | size | field |
 //! | --- | --- |
-//! | 1 | purpose (bits 0–3), on-behalf marker = presenter's role (bits 4–5), reserved (bits 6–7, zero) |
+//! | 1 | purpose (bits 0–3; 1–4 after a version-1 credential, 1–8 after a version-2 one), on-behalf marker = presenter's role (bits 4–5), reserved (bits 6–7, zero) |
 //! | 4 | issued at (Unix seconds) |
 //! | 3 | counter (per credential, strictly increasing on the device) |
 //! | 64 | device signature over `"ecard-presentation-v1" ‖ all bytes before it` |
@@ -74,6 +74,11 @@ impl Presentation {
             return Err(FormatError::UndefinedValue("reserved presentation bits"));
         }
         let purpose = Purpose::from_id(marker & 0x0F)?;
+        // A version-1 credential's purposes end at id 4: a later purpose
+        // after one is undefined, exactly as it was before version 2.
+        if credential.version() == crate::credential::FORMAT_VERSION && !purpose.fits_version_1() {
+            return Err(FormatError::UndefinedValue("purpose"));
+        }
         let on_behalf = HolderRole::from_id((marker >> 4) & 0b11)?;
         let issued_at = u64::from(reader.u32()?);
         let counter = reader.u24()?;

@@ -4,7 +4,8 @@
 //! order is part of the format so every implementation reports the same
 //! error for the same code): structure → trust (key id, suite, issuing
 //! window) → issuer signature → device signature → credential validity →
-//! code time → purpose → on-behalf policy → status → replay.
+//! code time → purpose → on-behalf policy → school affiliation (campus
+//! codes at a school's terminal) → status → replay.
 //!
 //! A bounded cache makes the common case fast: verified credentials are
 //! kept by the SHA-256 of their bytes until they expire or are revoked, so a
@@ -32,7 +33,9 @@ use lru::LruCache;
 use ring::digest::{SHA256, digest};
 use serde::{Deserialize, Serialize};
 
-use crate::claims::{ConcessionClass, Handle, HolderRole, Purpose, PurposeSet, RegionCode};
+use crate::claims::{
+    Affiliation, ConcessionClass, Handle, HolderRole, Purpose, PurposeSet, RegionCode,
+};
 use crate::credential::CredentialClaims;
 use crate::error::{FormatError, Locale, VerifyError};
 use crate::presentation::Presentation;
@@ -109,6 +112,11 @@ pub struct VerifierPolicy {
     /// Most decoded device keys remembered (a phone's new credentials skip
     /// decoding its key again).
     pub device_key_cache_capacity: usize,
+    /// The school this terminal belongs to: when set, a campus code (campus
+    /// entry, library) passes only with this affiliation
+    /// (`wrong_affiliation` otherwise, also for a code with none). `None`
+    /// (the default) checks no affiliation.
+    pub affiliation: Option<Affiliation>,
 }
 
 impl VerifierPolicy {
@@ -128,7 +136,15 @@ impl VerifierPolicy {
             max_status_list_validity_seconds: DEFAULT_MAX_STATUS_LIST_VALIDITY_SECONDS,
             credential_cache_capacity: 65_536,
             device_key_cache_capacity: 65_536,
+            affiliation: None,
         }
+    }
+
+    /// The same policy for a terminal of the school `affiliation`: campus
+    /// codes of other schools, or of none, are refused.
+    pub fn for_school(mut self, affiliation: Affiliation) -> VerifierPolicy {
+        self.affiliation = Some(affiliation);
+        self
     }
 
     /// The same policy with status checked only where a list is at hand.
@@ -167,6 +183,40 @@ pub enum Disclosure {
         /// Admission class.
         concession: ConcessionClass,
     },
+    /// A school gate learns the concession class and the school the holder
+    /// is enrolled at, nothing that identifies the holder.
+    CampusEntry {
+        /// Concession class (a student's is `student`).
+        concession: ConcessionClass,
+        /// The school, when the credential carries it.
+        affiliation: Option<Affiliation>,
+    },
+    /// A school library learns the handle (resolved online at the desk to a
+    /// per-library pseudonym), the concession class and the school.
+    Library {
+        /// Pseudonymous handle.
+        handle: Handle,
+        /// Concession class.
+        concession: ConcessionClass,
+        /// The school, when the credential carries it.
+        affiliation: Option<Affiliation>,
+    },
+    /// An education examination (教育考试) learns the handle (resolved
+    /// online) and region.
+    EducationExam {
+        /// Pseudonymous handle.
+        handle: Handle,
+        /// Region, when the credential carries it.
+        region: Option<RegionCode>,
+    },
+    /// A personnel examination (人事考试) learns the handle (resolved
+    /// online) and region.
+    PersonnelExam {
+        /// Pseudonymous handle.
+        handle: Handle,
+        /// Region, when the credential carries it.
+        region: Option<RegionCode>,
+    },
 }
 
 impl Disclosure {
@@ -185,6 +235,23 @@ impl Disclosure {
             },
             Purpose::CultureTourism => Disclosure::CultureTourism {
                 concession: claims.concession,
+            },
+            Purpose::CampusEntry => Disclosure::CampusEntry {
+                concession: claims.concession,
+                affiliation: claims.affiliation,
+            },
+            Purpose::Library => Disclosure::Library {
+                handle: claims.handle,
+                concession: claims.concession,
+                affiliation: claims.affiliation,
+            },
+            Purpose::EducationExam => Disclosure::EducationExam {
+                handle: claims.handle,
+                region: claims.region,
+            },
+            Purpose::PersonnelExam => Disclosure::PersonnelExam {
+                handle: claims.handle,
+                region: claims.region,
             },
         }
     }
@@ -620,6 +687,13 @@ impl Verifier {
         &self.policy
     }
 
+    /// Makes this a terminal of the school `affiliation` (or of none): from
+    /// the next scan, campus codes must carry it. Nothing else the verifier
+    /// holds depends on it, so caches and replay defence stay.
+    pub fn set_affiliation(&mut self, affiliation: Option<Affiliation>) {
+        self.policy.affiliation = affiliation;
+    }
+
     /// Verifies and installs a signed status list, replacing an older edition
     /// of the same list. Cached credentials it revokes are dropped.
     ///
@@ -986,6 +1060,12 @@ impl Checks<'_> {
         };
         if !allowed_on_behalf {
             return Err(VerifyError::OnBehalfRefused);
+        }
+        if let Some(school) = policy.affiliation
+            && purpose.is_campus()
+            && claims.affiliation != Some(school)
+        {
+            return Err(VerifyError::WrongAffiliation);
         }
         let status = self.status_of(issuer, claims)?;
         if self

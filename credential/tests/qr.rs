@@ -3,8 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
-use ecard_credential::{Presentation, QrMatrix, Suite};
+use ecard_credential::keys::{CAMPUS_GROUP, EXAMS_GROUP};
+use ecard_credential::{
+    Affiliation, ConcessionClass, Handle, HolderRole, Presentation, Purpose, QrMatrix, RegionCode,
+    StatusReference, Suite,
+};
 use ecard_test_vectors::generate;
+use ecard_test_vectors::world::{World, claims};
 
 fn decode_png(png_bytes: &[u8]) -> Vec<String> {
     let decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
@@ -62,6 +67,54 @@ fn codes_stay_within_the_version_budget() {
             matrix.version()
         );
         assert_eq!(matrix.width(), 17 + 4 * usize::from(matrix.version()));
+    }
+}
+
+/// The QR alphanumeric capacity of version 10 at level M.
+const VERSION_10_M_ALPHANUMERIC: usize = 311;
+
+/// Format version 2 spends 5 bytes more than version 1 (a 16-bit purpose
+/// field, a role byte, a 3-byte affiliation), and a code's length depends
+/// only on the device suite: the largest version-2 code of every issuer ×
+/// device pair, with every field at its widest, stays at QR version 10.
+#[test]
+fn the_largest_version_2_codes_stay_at_version_10() {
+    let now = 1_780_000_000;
+    for issuer_suite in Suite::ALL {
+        for device_suite in Suite::ALL {
+            let world = World::new(issuer_suite, device_suite, now);
+            let mut campus = claims(CAMPUS_GROUP, StatusReference::MAX_INDEX, now);
+            campus.handle = Handle([0xff; 8]);
+            campus.status.list = u8::MAX;
+            campus.lifetime_minutes = u16::MAX;
+            campus.concession = ConcessionClass::Student;
+            campus.role = HolderRole::Guardian;
+            campus.affiliation = Affiliation::new(Affiliation::MAX);
+            let mut exams = claims(EXAMS_GROUP, StatusReference::MAX_INDEX, now);
+            exams.region = RegionCode::new(829_999);
+            for (claims, purpose) in [(campus, Purpose::Library), (exams, Purpose::PersonnelExam)] {
+                let credential = world.credential(&claims);
+                assert_eq!(credential.version(), 2);
+                let code = world.show(&credential, purpose, (1 << 24) - 1, now);
+                let expected_length = match device_suite {
+                    Suite::Ed25519 => 307,
+                    Suite::EcdsaP256 | Suite::Sm2 => 309,
+                };
+                assert_eq!(
+                    code.len(),
+                    expected_length,
+                    "{issuer_suite:?} × {device_suite:?}"
+                );
+                assert!(code.len() <= VERSION_10_M_ALPHANUMERIC);
+                let matrix = QrMatrix::encode(&code).unwrap();
+                assert!(
+                    matrix.version() <= 10,
+                    "{issuer_suite:?} × {device_suite:?}: version {}",
+                    matrix.version()
+                );
+                assert_eq!(matrix.ecc(), 'M');
+            }
+        }
     }
 }
 

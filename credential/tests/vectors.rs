@@ -113,12 +113,23 @@ fn the_corpus_covers_every_named_case() {
         "purpose_not_granted",
         "on_behalf_mismatch",
         "status_unavailable",
+        "undefined_value",
+        "wrong_affiliation",
     ] {
         assert!(errors.contains(required), "no vector for {required}");
     }
     for issuer in ["ed25519", "p256", "sm2"] {
         for device in ["ed25519", "p256", "sm2"] {
-            for purpose in ["transport", "medical", "identity", "culture-tourism"] {
+            for purpose in [
+                "transport",
+                "medical",
+                "identity",
+                "culture-tourism",
+                "campus-entry",
+                "library",
+                "education-exam",
+                "personnel-exam",
+            ] {
                 let name = format!("valid-{purpose}-issuer-{issuer}-device-{device}");
                 let vector = vectors.iter().find(|vector| vector.name == name);
                 assert!(
@@ -193,6 +204,60 @@ fn the_corpus_covers_the_sm2_classes() {
             matches!(vector.expected, TrustExpected::Installed { .. }),
             installs,
             "{name}"
+        );
+    }
+}
+
+/// Format version 2: the new fields' refusals, the version-1 boundary and
+/// a school's terminal each have a vector, and version-1 purposes are still
+/// carried by version-1 codes.
+#[test]
+fn the_corpus_covers_version_2() {
+    use ecard_credential::Presentation;
+    let vectors = checked_in();
+    let expect = |name: &str, code: &str| {
+        let vector = vectors
+            .iter()
+            .find(|vector| vector.name == name)
+            .unwrap_or_else(|| panic!("no vector {name}"));
+        assert_eq!(
+            vector.expected,
+            Expected::Error {
+                error: code.to_owned()
+            },
+            "{name}"
+        );
+    };
+    expect("invalid-v2-undefined-purpose-bit", "undefined_value");
+    expect("invalid-v2-reserved-purpose-bit", "undefined_value");
+    expect("invalid-v2-affiliation-on-exams", "undefined_value");
+    expect("invalid-v2-region-on-campus", "undefined_value");
+    expect("invalid-v1-presented-for-campus-entry", "undefined_value");
+    expect("invalid-v1-signed-with-v2-context", "bad_issuer_signature");
+    expect("invalid-v2-signed-with-v1-context", "bad_issuer_signature");
+    expect(
+        "invalid-campus-entry-wrong-affiliation",
+        "wrong_affiliation",
+    );
+    expect("invalid-library-wrong-affiliation", "wrong_affiliation");
+    expect(
+        "invalid-campus-entry-no-affiliation-at-school",
+        "wrong_affiliation",
+    );
+    for vector in vectors
+        .iter()
+        .filter(|vector| vector.name.starts_with("valid-"))
+    {
+        let presentation = Presentation::from_code(&vector.code).unwrap();
+        assert_eq!(
+            presentation.credential.version(),
+            if presentation.credential.claims.purposes.fits_version_1() {
+                1
+            } else {
+                2
+            },
+            "{}",
+            vector.name
         );
     }
 }

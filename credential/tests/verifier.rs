@@ -4,12 +4,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
-use ecard_credential::keys::disclosure_groups;
+use ecard_credential::keys::{CAMPUS_GROUP, EXAMS_GROUP, disclosure_groups};
 use ecard_credential::{
-    ConcessionClass, CredentialClaims, Disclosure, IssueError, IssuerKey, KeyStore, KeyStoreError,
-    PresentError, PresentationRequest, PublicKey, Purpose, PurposeSet, RegionCode, SoftwareKey,
-    SoftwareKeyStore, StatusCheck, StatusList, StatusListError, Suite, TrustList, TrustedKey,
-    Verifier, VerifierPolicy, VerifyError, present,
+    Affiliation, ConcessionClass, CredentialClaims, Disclosure, IssueError, IssuerKey, KeyStore,
+    KeyStoreError, Locale, PresentError, PresentationRequest, PublicKey, Purpose, PurposeSet,
+    RegionCode, SoftwareKey, SoftwareKeyStore, StatusCheck, StatusList, StatusListError, Suite,
+    TrustList, TrustedKey, Verifier, VerifierPolicy, VerifyError, present,
 };
 
 use ecard_test_vectors::world::{World, transport};
@@ -450,4 +450,119 @@ fn sm2_status_list_signed_with_another_identifier_is_refused() {
     .concat();
     assert!(verifier.install_status_list(&ours, NOW).is_ok());
     assert!(verifier.install_status_list(&signed, NOW).is_ok());
+}
+
+/// A school's terminal accepts its own students' campus codes, refuses
+/// another school's and those naming none, and still verifies version-1
+/// codes; the disclosure of each purpose is what its terminal needs.
+#[test]
+fn a_school_terminal_checks_the_affiliation_of_campus_codes_only() {
+    let world = world(Suite::Sm2, Suite::EcdsaP256);
+    let school = Affiliation::new(4_207).unwrap();
+    let mut verifier = Verifier::new(
+        &world.trust,
+        VerifierPolicy::for_purposes(&[Purpose::CampusEntry, Purpose::Library, Purpose::Transport])
+            .best_effort_status()
+            .for_school(school),
+    )
+    .unwrap();
+    let mut ours = claims(CAMPUS_GROUP, 1);
+    ours.concession = ConcessionClass::Student;
+    ours.affiliation = Some(school);
+    let credential = world.credential(&ours);
+    assert_eq!(credential.version(), 2);
+    let gate = verifier
+        .verify(&world.show(&credential, Purpose::CampusEntry, 1, NOW), NOW)
+        .unwrap();
+    assert_eq!(
+        gate.disclosure,
+        Disclosure::CampusEntry {
+            concession: ConcessionClass::Student,
+            affiliation: Some(school),
+        }
+    );
+    let desk = verifier
+        .verify(&world.show(&credential, Purpose::Library, 2, NOW), NOW)
+        .unwrap();
+    assert_eq!(
+        desk.disclosure,
+        Disclosure::Library {
+            handle: ours.handle,
+            concession: ConcessionClass::Student,
+            affiliation: Some(school),
+        }
+    );
+    let mut theirs = claims(CAMPUS_GROUP, 2);
+    theirs.affiliation = Affiliation::new(5_310);
+    let mut nobodys = claims(CAMPUS_GROUP, 3);
+    nobodys.affiliation = None;
+    for other in [theirs, nobodys] {
+        let code = world.show(&world.credential(&other), Purpose::CampusEntry, 1, NOW);
+        let error = verifier.verify(&code, NOW).unwrap_err();
+        assert_eq!(error, VerifyError::WrongAffiliation);
+        assert_eq!(error.code(), "wrong_affiliation");
+        assert!(!error.message(Locale::ZhCn).is_empty());
+        assert!(!error.message(Locale::En).is_empty());
+    }
+    // A version-1 transport code at the same terminal: no affiliation asked.
+    let transport = world.credential(&claims(transport(), 4));
+    assert_eq!(transport.version(), 1);
+    verifier
+        .verify(&world.show(&transport, Purpose::Transport, 1, NOW), NOW)
+        .unwrap();
+    // A terminal of no school accepts any campus code and learns its school.
+    let mut anywhere = Verifier::new(
+        &world.trust,
+        VerifierPolicy::for_purposes(&[Purpose::CampusEntry]).best_effort_status(),
+    )
+    .unwrap();
+    let verified = anywhere
+        .verify(&world.show(&credential, Purpose::CampusEntry, 3, NOW), NOW)
+        .unwrap();
+    assert!(matches!(
+        verified.disclosure,
+        Disclosure::CampusEntry {
+            affiliation: Some(_),
+            ..
+        }
+    ));
+}
+
+#[test]
+fn exam_codes_disclose_handle_and_region_and_need_version_2() {
+    let world = world(Suite::Ed25519, Suite::Sm2);
+    let mut exams = claims(EXAMS_GROUP, 5);
+    exams.region = RegionCode::new(360_100);
+    let credential = world.credential(&exams);
+    assert_eq!(credential.version(), 2);
+    let mut verifier = Verifier::new(
+        &world.trust,
+        VerifierPolicy::for_purposes(&[Purpose::EducationExam, Purpose::PersonnelExam])
+            .best_effort_status(),
+    )
+    .unwrap();
+    let verified = verifier
+        .verify(
+            &world.show(&credential, Purpose::PersonnelExam, 1, NOW),
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(
+        verified.disclosure,
+        Disclosure::PersonnelExam {
+            handle: exams.handle,
+            region: RegionCode::new(360_100),
+        }
+    );
+    // The holder will not make an exam code from a version-1 credential.
+    let version_1 = world.credential(&claims(transport(), 6));
+    let request = PresentationRequest {
+        purpose: Purpose::EducationExam,
+        issued_at: NOW,
+        counter: 1,
+    };
+    assert_eq!(
+        present(&version_1, &request, &world.store, "device").unwrap_err(),
+        PresentError::PurposeNotGranted
+    );
 }

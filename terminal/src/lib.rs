@@ -31,9 +31,9 @@ use std::path::{Path, PathBuf};
 
 use ecard_credential::trust::{AuthorityKey, SignedTrustList, TrustAnchor};
 use ecard_credential::{
-    Acceptance, Locale, OnBehalfPolicy, Purpose, PurposeSet, StatusListError, StatusPolicy,
-    TrustList, TrustListError, VerifiedPresentation, Verifier, VerifierPolicy, VerifierState,
-    VerifyError,
+    Acceptance, Affiliation, Locale, OnBehalfPolicy, Purpose, PurposeSet, StatusListError,
+    StatusPolicy, TrustList, TrustListError, VerifiedPresentation, Verifier, VerifierPolicy,
+    VerifierState, VerifyError,
 };
 use serde::{Deserialize, Serialize};
 
@@ -60,6 +60,11 @@ pub struct TerminalSettings {
     pub proxy_purposes: Vec<Purpose>,
     /// Purposes that accept a guardian's code.
     pub guardian_purposes: Vec<Purpose>,
+    /// The school this terminal belongs to (a school gate or library):
+    /// campus codes must carry this affiliation. `None`, and absent from
+    /// state files written before it existed: no affiliation is checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affiliation: Option<Affiliation>,
 }
 
 impl TerminalSettings {
@@ -80,6 +85,7 @@ impl TerminalSettings {
             },
             proxy_purposes: policy.on_behalf.proxy.iter().collect(),
             guardian_purposes: policy.on_behalf.guardian.iter().collect(),
+            affiliation: policy.affiliation,
         }
     }
 
@@ -119,6 +125,7 @@ impl TerminalSettings {
             proxy: PurposeSet::of(&self.proxy_purposes),
             guardian: PurposeSet::of(&self.guardian_purposes),
         };
+        policy.affiliation = self.affiliation;
         policy
     }
 }
@@ -462,6 +469,22 @@ impl Terminal {
     /// The settings it was provisioned with.
     pub fn settings(&self) -> Option<&TerminalSettings> {
         self.state.as_ref().ok().map(|state| &state.settings)
+    }
+
+    /// Makes this a terminal of the school `affiliation` (or, with `None`,
+    /// of none) and saves the state: from the next scan, a campus code
+    /// (campus entry, library) passes only with this affiliation
+    /// (`wrong_affiliation`). Kept in the state file with the other
+    /// settings.
+    pub fn set_affiliation(
+        &mut self,
+        affiliation: Option<Affiliation>,
+        now: u64,
+    ) -> Result<(), TerminalError> {
+        let state = self.provisioned()?;
+        state.settings.affiliation = affiliation;
+        state.verifier.set_affiliation(affiliation);
+        self.write(now, true)
     }
 
     /// Verifies a code at `now`.

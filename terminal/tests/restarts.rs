@@ -338,3 +338,50 @@ fn a_regions_rules_decide_who_may_present_for_whom() {
         assert_eq!(error.code(), "malformed_rules", "{bad}");
     }
 }
+
+/// A school gate's affiliation is a provisioned setting: it survives a
+/// restart, refuses another school's campus codes, and can be cleared.
+#[test]
+fn a_school_gate_keeps_its_affiliation_across_restarts() {
+    use ecard_credential::keys::CAMPUS_GROUP;
+    use ecard_credential::{Affiliation, ConcessionClass, Disclosure};
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("terminal.json");
+    let world = World::new(Suite::Sm2, Suite::Sm2, NOW);
+    let mut settings = TerminalSettings::for_purposes(&[Purpose::CampusEntry]);
+    settings.status_max_age_seconds = None;
+    let school = Affiliation::new(4_207).unwrap();
+    let mut terminal =
+        Terminal::provision(&path, world.trust.clone(), settings, NOW - 600).unwrap();
+    terminal.set_affiliation(Some(school), NOW - 600).unwrap();
+    terminal.close(NOW - 600).unwrap();
+    let mut ours = claims(CAMPUS_GROUP, 1, NOW);
+    ours.concession = ConcessionClass::Student;
+    ours.affiliation = Some(school);
+    let ours = world.credential(&ours);
+    let mut theirs = claims(CAMPUS_GROUP, 2, NOW);
+    theirs.affiliation = Affiliation::new(5_310);
+    let theirs = world.credential(&theirs);
+
+    let verified = step(&path, NOW, |terminal| {
+        assert_eq!(terminal.settings().unwrap().affiliation, Some(school));
+        terminal.verify(&world.show(&ours, Purpose::CampusEntry, 1, NOW), NOW)
+    })
+    .unwrap();
+    assert_eq!(
+        verified.disclosure,
+        Disclosure::CampusEntry {
+            concession: ConcessionClass::Student,
+            affiliation: Some(school),
+        }
+    );
+    let code = world.show(&theirs, Purpose::CampusEntry, 1, NOW + 1);
+    assert_eq!(
+        step(&path, NOW + 1, |terminal| terminal.verify(&code, NOW + 1)),
+        Err(VerifyError::WrongAffiliation)
+    );
+    step(&path, NOW + 2, |terminal| {
+        terminal.set_affiliation(None, NOW + 2).unwrap();
+    });
+    assert!(step(&path, NOW + 3, |terminal| terminal.verify(&code, NOW + 3)).is_ok());
+}

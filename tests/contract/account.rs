@@ -40,7 +40,8 @@ async fn account_deletion() {
         .await;
     assert_eq!(deleted.status, 200, "{deleted:?}");
     assert_eq!(deleted.body["devices_revoked"], 1);
-    assert_eq!(deleted.body["credentials_revoked"], 2);
+    // Transport, medical and examinations (no school: no campus group).
+    assert_eq!(deleted.body["credentials_revoked"], 3);
     assert_eq!(
         deleted.body["mandates_ended"], 0,
         "mandates others hold for her stay"

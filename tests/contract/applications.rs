@@ -189,12 +189,17 @@ async fn new_card_by_pickup_through_activation() {
     assert_eq!(set.body["person_id"], me.as_str());
     assert_eq!(set.body["role"], "holder");
     let issued = set.body["credentials"].as_array().unwrap();
-    assert_eq!(issued.len(), 2);
+    // No school enrolment recorded: no campus credential.
+    assert_eq!(issued.len(), 3);
     assert_eq!(
         issued[0]["purposes"],
         json!(["transport", "culture_tourism"])
     );
     assert_eq!(issued[1]["purposes"], json!(["medical", "identity"]));
+    assert_eq!(
+        issued[2]["purposes"],
+        json!(["education_exam", "personnel_exam"])
+    );
     let not_after = issued[0]["not_after"].as_u64().unwrap();
     let not_before = issued[0]["not_before"].as_u64().unwrap();
     assert_eq!(not_after - not_before, 24 * 3_600);

@@ -168,10 +168,28 @@ impl From<VerifiedPresentation> for VerifiedCode {
                 None,
                 None,
             ),
-            Disclosure::Medical { handle, region } | Disclosure::Identity { handle, region } => (
+            Disclosure::Medical { handle, region }
+            | Disclosure::Identity { handle, region }
+            | Disclosure::EducationExam { handle, region }
+            | Disclosure::PersonnelExam { handle, region } => (
                 None,
                 Some(handle.to_string()),
                 region.map(|region| region.get()),
+            ),
+            // The school (affiliation) is not carried to the mobile
+            // verifier's record yet; a school terminal checks it through
+            // its policy.
+            Disclosure::CampusEntry { concession, .. } => (
+                Some(ConcessionClass::name(concession).to_owned()),
+                None,
+                None,
+            ),
+            Disclosure::Library {
+                handle, concession, ..
+            } => (
+                Some(ConcessionClass::name(concession).to_owned()),
+                Some(handle.to_string()),
+                None,
             ),
         };
         VerifiedCode {

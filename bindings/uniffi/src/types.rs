@@ -53,6 +53,14 @@ pub enum Purpose {
     Identity,
     /// Libraries, museums, scenic spots.
     CultureTourism,
+    /// School gates (credential format version 2).
+    CampusEntry,
+    /// School and university libraries (credential format version 2).
+    Library,
+    /// Education examinations (credential format version 2).
+    EducationExam,
+    /// Personnel examinations (credential format version 2).
+    PersonnelExam,
 }
 
 /// Whose phone shows the code: the cardholder's own, or that of someone

@@ -18,6 +18,13 @@
 //! point off the curve, and suite confusion between SM2 and P-256 (both
 //! 33-byte compressed keys and 64-byte `r ‖ s` signatures).
 //!
+//! Format version 2 (purposes 5–8, the school affiliation of campus
+//! credentials) has valid vectors for every suite pair and purpose, and
+//! refusals of its own: undefined purpose bits, an affiliation or a region
+//! where the disclosure rules forbid it, a version-1 credential presented
+//! for a version-2 purpose, a body signed under the other version's
+//! context, and a campus code at another school's terminal.
+//!
 //! Signed trust lists have vectors of their own ([`trust`]), in the
 //! `trust-lists/` directory of the corpus.
 //!
@@ -32,10 +39,13 @@ use serde::{Deserialize, Serialize};
 pub mod world;
 
 use ecard_credential::claims::{
-    ConcessionClass, Handle, HolderRole, Purpose, PurposeSet, RegionCode, StatusReference,
+    Affiliation, ConcessionClass, Handle, HolderRole, Purpose, PurposeSet, RegionCode,
+    StatusReference,
 };
 use ecard_credential::credential::{Credential, CredentialClaims};
-use ecard_credential::keys::{IssuerKey, KeyStore, SoftwareKey, SoftwareKeyStore};
+use ecard_credential::keys::{
+    IssuerKey, KeyStore, SoftwareKey, SoftwareKeyStore, disclosure_groups,
+};
 use ecard_credential::presentation::{
     PRESENTATION_CONTEXT, PresentationRequest, encode_code, present,
 };
@@ -92,6 +102,10 @@ pub struct VectorVerifier {
     pub code_lifetime_seconds: u64,
     /// Whether a current status list is required (`false`: best effort).
     pub require_status: bool,
+    /// The school of the terminal, if it belongs to one: campus codes must
+    /// carry this affiliation. Absent: no affiliation is checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affiliation: Option<Affiliation>,
 }
 
 /// The expected outcome.
@@ -126,6 +140,7 @@ impl TestVector {
         if !settings.require_status {
             policy = policy.best_effort_status();
         }
+        policy.affiliation = settings.affiliation;
         let mut verifier = Verifier::new(&self.trust_list, policy)
             .map_err(|error| format!("{}: trust list: {error}", self.name))?;
         if let Some(status_list) = &self.status_list {
@@ -171,8 +186,10 @@ pub const SM2_ORDER: [u8; 32] = [
     0xff, 0xff, 0xff, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
     0x72, 0x03, 0xdf, 0x6b, 0x21, 0xc6, 0x05, 0x2b, 0x53, 0xbb, 0xf4, 0x09, 0x39, 0xd5, 0x41, 0x23,
 ];
-/// The context string of the issuer's signature over a credential.
+/// The context string of the issuer's signature over a version-1 credential.
 const CREDENTIAL_CONTEXT: &[u8] = b"ecard-credential-v1";
+/// The context string of the issuer's signature over a version-2 credential.
+const CREDENTIAL_CONTEXT_V2: &[u8] = b"ecard-credential-v2";
 
 /// Signs `message` with the SM2 key of `scalar` under `identifier`, as a
 /// fixed `r ‖ s` signature: with [`OTHER_SM2_IDENTIFIER`] this makes the
@@ -231,6 +248,10 @@ fn sm2_off_curve_point() -> Result<[u8; 33], String> {
 
 const ISSUER: &str = "CN-360000";
 const REGION: u32 = 360_100;
+/// The school of the corpus's campus credentials.
+const AFFILIATION: u32 = 4_207;
+/// Another school.
+const OTHER_AFFILIATION: u32 = 5_310;
 const KEY_WINDOW_START: u64 = VECTOR_NOW - 30 * 86_400;
 const KEY_WINDOW_END: u64 = VECTOR_NOW + 335 * 86_400;
 
@@ -326,6 +347,10 @@ struct Recipe {
     require_status: bool,
     stranger_issuer: bool,
     tamper: Tamper,
+    /// The credential's school (campus credentials).
+    affiliation: Option<Affiliation>,
+    /// The terminal's school.
+    school: Option<Affiliation>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -423,6 +448,18 @@ enum Tamper {
     DeviceSuiteAs(Suite),
     /// The issuer suite nibble replaced by this suite (not re-signed).
     IssuerSuiteAs(Suite),
+    /// The SM2 issuer signs a version-2 credential whose purpose field has
+    /// these bits set as well.
+    PurposeBits(u16),
+    /// The SM2 issuer signs a version-2 credential carrying the corpus's
+    /// affiliation (whatever its purposes).
+    AffiliationAdded,
+    /// The SM2 issuer signs a version-2 credential carrying the region
+    /// (whatever its purposes).
+    RegionAdded,
+    /// The SM2 issuer signs the credential under the other version's
+    /// context string.
+    OtherContext,
 }
 
 impl Recipe {
@@ -444,6 +481,11 @@ impl Recipe {
             require_status: false,
             stranger_issuer: false,
             tamper: Tamper::None,
+            affiliation: group_of(purpose)
+                .is_campus_only()
+                .then_some(AFFILIATION)
+                .and_then(Affiliation::new),
+            school: None,
         }
     }
 
@@ -453,12 +495,12 @@ impl Recipe {
     }
 }
 
+/// The disclosure group the platform issues `purpose` in.
 fn group_of(purpose: Purpose) -> PurposeSet {
-    if purpose.may_disclose_region() {
-        PurposeSet::of(&[Purpose::Medical, Purpose::Identity])
-    } else {
-        PurposeSet::of(&[Purpose::Transport, Purpose::CultureTourism])
-    }
+    disclosure_groups()
+        .into_iter()
+        .find(|group| group.contains(purpose))
+        .unwrap_or_else(|| PurposeSet::of(&[purpose]))
 }
 
 fn recipes() -> Vec<(Recipe, Expected)> {
@@ -593,7 +635,7 @@ fn recipes() -> Vec<(Recipe, Expected)> {
     out.push((
         tampered(
             "invalid-unsupported-version",
-            "Format version 2.",
+            "Format version 3 (not defined).",
             Tamper::Version,
         ),
         error("unsupported_version"),
@@ -724,6 +766,140 @@ fn recipes() -> Vec<(Recipe, Expected)> {
     out.push((proxy_transport, error("on_behalf_refused")));
 
     out.extend(sm2_recipes());
+    out.extend(version_2_recipes());
+    out
+}
+
+/// Format version 2: a school's terminal, and the refusals of the new
+/// fields (every byte of a code is hostile).
+fn version_2_recipes() -> Vec<(Recipe, Expected)> {
+    let error = |code: &str| Expected::Error {
+        error: code.to_owned(),
+    };
+    let school = Affiliation::new(AFFILIATION);
+    let other_school = Affiliation::new(OTHER_AFFILIATION);
+    let sm2 = |name: &str, purpose: Purpose, description: &str, tamper: Tamper| {
+        let mut recipe = Recipe::valid(name, Suite::Sm2, Suite::Sm2, purpose).describe(description);
+        recipe.tamper = tamper;
+        recipe
+    };
+    let mut out = Vec::new();
+
+    for purpose in [Purpose::CampusEntry, Purpose::Library] {
+        let slug = purpose.name().replace('_', "-");
+        let mut own = sm2(
+            &format!("valid-{slug}-at-own-school"),
+            purpose,
+            "A student's campus code at a terminal of the school the credential names.",
+            Tamper::None,
+        );
+        own.school = school;
+        out.push((
+            own,
+            Expected::Valid {
+                on_behalf: HolderRole::Holder,
+                disclosure: disclosure_for(purpose),
+            },
+        ));
+        let mut other = sm2(
+            &format!("invalid-{slug}-wrong-affiliation"),
+            purpose,
+            "A student's campus code at a terminal of another school.",
+            Tamper::None,
+        );
+        other.school = other_school;
+        out.push((other, error("wrong_affiliation")));
+    }
+    let mut none = sm2(
+        "invalid-campus-entry-no-affiliation-at-school",
+        Purpose::CampusEntry,
+        "A campus code whose credential names no school, at a school's gate.",
+        Tamper::None,
+    );
+    none.affiliation = None;
+    none.school = school;
+    out.push((none, error("wrong_affiliation")));
+    let mut anywhere = sm2(
+        "valid-campus-entry-without-affiliation",
+        Purpose::CampusEntry,
+        "A campus code whose credential names no school, at a gate that checks none.",
+        Tamper::None,
+    );
+    anywhere.affiliation = None;
+    out.push((
+        anywhere,
+        Expected::Valid {
+            on_behalf: HolderRole::Holder,
+            disclosure: Disclosure::CampusEntry {
+                concession: ConcessionClass::Student,
+                affiliation: None,
+            },
+        },
+    ));
+
+    out.push((
+        sm2(
+            "invalid-v2-undefined-purpose-bit",
+            Purpose::EducationExam,
+            "A version-2 credential, signed by its issuer, whose purpose field also sets bit 8 (purpose 9, not defined).",
+            Tamper::PurposeBits(1 << 8),
+        ),
+        error("undefined_value"),
+    ));
+    out.push((
+        sm2(
+            "invalid-v2-reserved-purpose-bit",
+            Purpose::EducationExam,
+            "A version-2 credential, signed by its issuer, whose purpose field also sets bit 15 (purpose 16, which no presentation can name).",
+            Tamper::PurposeBits(1 << 15),
+        ),
+        error("undefined_value"),
+    ));
+    out.push((
+        sm2(
+            "invalid-v2-affiliation-on-exams",
+            Purpose::EducationExam,
+            "An examination credential (not a campus one), signed by its issuer, carrying a school affiliation.",
+            Tamper::AffiliationAdded,
+        ),
+        error("undefined_value"),
+    ));
+    out.push((
+        sm2(
+            "invalid-v2-region-on-campus",
+            Purpose::CampusEntry,
+            "A campus credential, signed by its issuer, carrying the holder's region.",
+            Tamper::RegionAdded,
+        ),
+        error("undefined_value"),
+    ));
+    let mut v1_for_campus = sm2(
+        "invalid-v1-presented-for-campus-entry",
+        Purpose::CampusEntry,
+        "A version-1 (transport) credential in a code the device signed for campus entry (purpose 5): undefined after a version-1 credential.",
+        Tamper::None,
+    );
+    v1_for_campus.purposes = group_of(Purpose::Transport);
+    v1_for_campus.affiliation = None;
+    out.push((v1_for_campus, error("undefined_value")));
+    out.push((
+        sm2(
+            "invalid-v1-signed-with-v2-context",
+            Purpose::Transport,
+            "A version-1 credential the issuer signed under the version-2 context string ecard-credential-v2.",
+            Tamper::OtherContext,
+        ),
+        error("bad_issuer_signature"),
+    ));
+    out.push((
+        sm2(
+            "invalid-v2-signed-with-v1-context",
+            Purpose::EducationExam,
+            "A version-2 credential the issuer signed under the version-1 context string ecard-credential-v1.",
+            Tamper::OtherContext,
+        ),
+        error("bad_issuer_signature"),
+    ));
     out
 }
 
@@ -863,7 +1039,19 @@ fn sm2_recipes() -> Vec<(Recipe, Expected)> {
 fn disclosure_for(purpose: Purpose) -> Disclosure {
     let handle = HANDLE;
     let region = RegionCode::new(REGION);
+    let affiliation = Affiliation::new(AFFILIATION);
     match purpose {
+        Purpose::CampusEntry => Disclosure::CampusEntry {
+            concession: ConcessionClass::Student,
+            affiliation,
+        },
+        Purpose::Library => Disclosure::Library {
+            handle,
+            concession: ConcessionClass::Student,
+            affiliation,
+        },
+        Purpose::EducationExam => Disclosure::EducationExam { handle, region },
+        Purpose::PersonnelExam => Disclosure::PersonnelExam { handle, region },
         Purpose::Transport => Disclosure::Transport {
             concession: ConcessionClass::Senior,
         },
@@ -907,6 +1095,7 @@ pub fn generate() -> Result<Vec<TestVector>, String> {
                     clock_skew_seconds: 30,
                     code_lifetime_seconds: 60,
                     require_status: recipe.require_status,
+                    affiliation: recipe.school,
                 },
                 scans: recipe.scans,
                 expected,
@@ -951,7 +1140,12 @@ fn build_code(keys: &Keys, recipe: &Recipe) -> Result<String, String> {
             list: 0,
             index: STATUS_INDEX,
         },
-        concession: ConcessionClass::Senior,
+        // Campus credentials are students'.
+        concession: if recipe.purposes.is_campus_only() {
+            ConcessionClass::Student
+        } else {
+            ConcessionClass::Senior
+        },
         purposes: recipe.purposes,
         role: recipe.role,
         region: recipe
@@ -960,6 +1154,7 @@ fn build_code(keys: &Keys, recipe: &Recipe) -> Result<String, String> {
             .all(Purpose::may_disclose_region)
             .then_some(REGION)
             .and_then(RegionCode::new),
+        affiliation: recipe.affiliation,
     };
     let issuer = if recipe.stranger_issuer {
         &keys.stranger
@@ -1010,7 +1205,11 @@ fn build_code(keys: &Keys, recipe: &Recipe) -> Result<String, String> {
         | Tamper::Sm2IssuerIdentifier
         | Tamper::IssuerScalar(_)
         | Tamper::DevicePoint(_)
-        | Tamper::DeviceSuiteAs(_) => {}
+        | Tamper::DeviceSuiteAs(_)
+        | Tamper::PurposeBits(_)
+        | Tamper::AffiliationAdded
+        | Tamper::RegionAdded
+        | Tamper::OtherContext => {}
         Tamper::Sm2DeviceIdentifier => {
             if recipe.device_suite != Suite::Sm2 {
                 return Err(format!("{}: not an SM2 device", recipe.name));
@@ -1026,7 +1225,7 @@ fn build_code(keys: &Keys, recipe: &Recipe) -> Result<String, String> {
         Tamper::UnknownSuite => bytes[1] = (4 << 4) | (bytes[1] & 0x0F),
         Tamper::IssuerSuiteAs(suite) => bytes[1] = (suite.id() << 4) | (bytes[1] & 0x0F),
         Tamper::SuiteMismatch => bytes[1] = (Suite::EcdsaP256.id() << 4) | (bytes[1] & 0x0F),
-        Tamper::Version => bytes[0] = 2,
+        Tamper::Version => bytes[0] = 3,
         Tamper::IssuerSignature => bytes[credential_len - 1] ^= 0x01,
         Tamper::DeviceSignature => {
             let last = bytes.len() - 1;
@@ -1056,8 +1255,42 @@ fn tamper_credential(
     let mut signed = bytes[..signed_len].to_vec();
     let key_at = signed_len - recipe.device_suite.wire_key_len();
     let mut other_identifier = false;
+    let version_2 = signed.first() == Some(&2);
+    let mut context = if version_2 {
+        CREDENTIAL_CONTEXT_V2
+    } else {
+        CREDENTIAL_CONTEXT
+    };
+    // Version 2's fields: purposes at 25..27, region 28..31, affiliation 31..34.
+    let need_version_2 = || {
+        if version_2 {
+            Ok(())
+        } else {
+            Err(format!("{}: not a version-2 credential", recipe.name))
+        }
+    };
     match recipe.tamper {
         Tamper::Sm2IssuerIdentifier => other_identifier = true,
+        Tamper::PurposeBits(bits) => {
+            need_version_2()?;
+            let purposes = u16::from_be_bytes([signed[25], signed[26]]) | bits;
+            signed[25..27].copy_from_slice(&purposes.to_be_bytes());
+        }
+        Tamper::RegionAdded => {
+            need_version_2()?;
+            signed[28..31].copy_from_slice(&REGION.to_be_bytes()[1..]);
+        }
+        Tamper::AffiliationAdded => {
+            need_version_2()?;
+            signed[31..34].copy_from_slice(&AFFILIATION.to_be_bytes()[1..]);
+        }
+        Tamper::OtherContext => {
+            context = if version_2 {
+                CREDENTIAL_CONTEXT
+            } else {
+                CREDENTIAL_CONTEXT_V2
+            };
+        }
         Tamper::IssuerScalar(scalar) => {
             let mut signature = bytes[signed_len..].to_vec();
             scalar.apply(&mut signature);
@@ -1085,7 +1318,7 @@ fn tamper_credential(
     if recipe.issuer_suite != Suite::Sm2 {
         return Err(format!("{}: not an SM2 issuer", recipe.name));
     }
-    let message = [CREDENTIAL_CONTEXT, &signed].concat();
+    let message = [context, &signed].concat();
     let signature = if other_identifier {
         sm2_sign_with_identifier(&SM2_ISSUER_SCALAR, OTHER_SM2_IDENTIFIER, &message)?
     } else {

@@ -171,6 +171,7 @@ pub fn claims(purposes: PurposeSet, index: u32, now: u64) -> CredentialClaims {
         purposes,
         role: HolderRole::Holder,
         region: None,
+        affiliation: None,
     }
 }
 

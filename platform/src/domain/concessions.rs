@@ -15,15 +15,13 @@ use ecard_api::concessions::{
 };
 use ecard_api::problem::ProblemCode;
 use ecard_api::rules::{ConcessionClass, ConcessionDocument, RegionalRules};
+use ecard_credential::Affiliation;
 use ecard_documents::Date;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::domain::dates::age_on;
 use crate::error::{ApiError, ApiResult};
 use crate::store::db::new_id;
-
-/// The largest affiliation number a credential can carry (3 bytes).
-pub const MAX_AFFILIATION: u32 = 0xFF_FFFF;
 
 /// The longest document number accepted.
 const MAX_DOCUMENT_NUMBER_LENGTH: usize = 32;
@@ -54,7 +52,7 @@ pub fn register_school(tx: &Transaction<'_>, school: &NewSchool, now: u64) -> Ap
     let last: Option<u32> =
         tx.query_row("SELECT MAX(affiliation) FROM schools", [], |row| row.get(0))?;
     let affiliation = last.unwrap_or(0) + 1;
-    if affiliation > MAX_AFFILIATION {
+    if affiliation > Affiliation::MAX {
         return Err(ApiError::new(
             ProblemCode::Internal,
             "no affiliation numbers left",
@@ -252,9 +250,13 @@ fn documents_held(
 
 /// The affiliation number of the school `person_id` is enrolled at on the
 /// day of `now` (the most recently started enrolment if several).
-pub fn affiliation_of(tx: &Transaction<'_>, person_id: &str, now: u64) -> ApiResult<Option<u32>> {
+pub fn affiliation_of(
+    tx: &Transaction<'_>,
+    person_id: &str,
+    now: u64,
+) -> ApiResult<Option<Affiliation>> {
     let day = today(now)?.to_string();
-    Ok(tx
+    let number: Option<u32> = tx
         .query_row(
             "SELECT s.affiliation FROM school_enrolments e JOIN schools s ON s.school_id = e.school_id \
              WHERE e.person_id = ?1 AND e.from_day <= ?2 AND e.until_day >= ?2 \
@@ -262,7 +264,8 @@ pub fn affiliation_of(tx: &Transaction<'_>, person_id: &str, now: u64) -> ApiRes
             params![person_id, day],
             |row| row.get(0),
         )
-        .optional()?)
+        .optional()?;
+    Ok(number.and_then(Affiliation::new))
 }
 
 /// The concession class a credential issued at `now` carries for the
@@ -410,7 +413,10 @@ mod tests {
             class_for(&tx, &rules, &student, date("2008-05-01"), NOW).unwrap(),
             ConcessionClass::Student
         );
-        assert_eq!(affiliation_of(&tx, &student, NOW).unwrap(), Some(2));
+        assert_eq!(
+            affiliation_of(&tx, &student, NOW).unwrap(),
+            Affiliation::new(2)
+        );
         // Sent again with an earlier end: the same record, ended.
         let again = enrol(&tx, &enrolment("李明", "2025-09-01", "2026-06-30"), NOW).unwrap();
         assert_eq!(again.record_id, kept.record_id);

@@ -674,6 +674,10 @@ pub struct IssueFor<'a> {
     /// The concession class the region's rules give the holder
     /// ([`crate::domain::concessions::class_for`]).
     pub concession: ConcessionClass,
+    /// The school the holder is enrolled at, if any
+    /// ([`crate::domain::concessions::affiliation_of`]): only then is the
+    /// campus group (campus entry, library) issued, carrying it.
+    pub affiliation: Option<ecard_credential::Affiliation>,
 }
 
 impl IssueFor<'_> {
@@ -737,7 +741,10 @@ pub fn credential_window(
     }
 }
 
-/// Issues one credential per disclosure group for a card and device. No
+/// Issues one credential per disclosure group for a card and device: the
+/// transport, medical and examinations groups to everyone, the campus group
+/// only to an enrolled student ([`IssueFor::affiliation`]), carrying the
+/// school (no other credential does). No
 /// credential outlives the card's validity ([`IssueFor::card_ends_at`]) nor
 /// the device's authority over the card ([`IssueFor::authority_ends_at`]);
 /// when the card has expired nothing is issued (`card_expired`), nor when
@@ -769,6 +776,15 @@ pub fn issue_credentials(
     let region = request.region.parse().ok().and_then(RegionCode::new);
     let mut credentials = Vec::new();
     for purposes in disclosure_groups() {
+        let affiliation = if purposes.is_campus_only() {
+            match request.affiliation {
+                Some(affiliation) => Some(affiliation),
+                // Campus credentials are for a school's own students.
+                None => continue,
+            }
+        } else {
+            None
+        };
         let index = allocate_status_index(tx, now)?;
         let claims = CredentialClaims {
             handle: Handle::random().map_err(|_| internal("no randomness"))?,
@@ -786,6 +802,7 @@ pub fn issue_credentials(
             } else {
                 None
             },
+            affiliation,
         };
         let credential = key
             .issue(&claims, request.device_key)
@@ -980,7 +997,64 @@ mod tests {
             adult_age: 18,
             card_valid_through: None,
             concession: ConcessionClass::Standard,
+            affiliation: None,
         }
+    }
+
+    #[test]
+    fn everyone_gets_the_exams_group_and_only_students_the_campus_group() {
+        use ecard_credential::keys::{CAMPUS_GROUP, EXAMS_GROUP};
+        use ecard_credential::{Affiliation, Credential, PurposeSet};
+        let mut connection = crate::store::db::open(std::path::Path::new(":memory:")).unwrap();
+        connection
+            .execute_batch("PRAGMA foreign_keys = OFF")
+            .unwrap();
+        let tx = connection.transaction().unwrap();
+        ensure_key(&tx, NOW, Suite::Ed25519).unwrap();
+        let parse = |issued: &IssuedCredential| {
+            Credential::parse(&URL_SAFE_NO_PAD.decode(&issued.credential).unwrap()).unwrap()
+        };
+        let mut person = issue_for(HolderRole::Holder, Date::new(2006, 9, 1).unwrap(), None);
+        let set = issue_credentials(&tx, &person, NOW).unwrap();
+        let groups: Vec<PurposeSet> = set.credentials.iter().map(|c| c.purposes).collect();
+        let all = disclosure_groups();
+        assert_eq!(groups, all[..3].to_vec());
+        for issued in &set.credentials {
+            let credential = parse(issued);
+            assert_eq!(credential.claims.affiliation, None);
+            // The version-1 groups stay version 1 for deployed terminals.
+            let version = if issued.purposes == EXAMS_GROUP { 2 } else { 1 };
+            assert_eq!(credential.version(), version, "{:?}", issued.purposes);
+        }
+        let exams = parse(&set.credentials[2]);
+        assert_eq!(exams.claims.region, RegionCode::new(360_000));
+
+        let school = Affiliation::new(4_207).unwrap();
+        person.affiliation = Some(school);
+        let student = issue_credentials(&tx, &person, NOW).unwrap();
+        let groups: Vec<PurposeSet> = student.credentials.iter().map(|c| c.purposes).collect();
+        assert_eq!(groups, all.to_vec());
+        for issued in &student.credentials {
+            let credential = parse(issued);
+            let campus = issued.purposes == CAMPUS_GROUP;
+            assert_eq!(credential.claims.affiliation, campus.then_some(school));
+            if campus {
+                assert_eq!(credential.claims.region, None);
+                assert_eq!(credential.version(), 2);
+            }
+        }
+        // The purposes column reads back as the set it was written from.
+        let mut statement = tx
+            .prepare("SELECT purposes FROM credentials ORDER BY credential_id")
+            .unwrap();
+        let stored: Vec<PurposeSet> = statement
+            .query_map([], |row| row.get::<_, u16>(0))
+            .unwrap()
+            .map(|bits| PurposeSet::from_bits(bits.unwrap()).unwrap())
+            .collect();
+        assert_eq!(stored.len(), 3 + 4);
+        assert!(stored.contains(&CAMPUS_GROUP));
+        assert!(stored.contains(&EXAMS_GROUP));
     }
 
     #[test]

@@ -87,6 +87,11 @@ pub fn credentials(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
             adult_age: rules.adult_age,
             card_valid_through: card.valid_through,
             concession,
+            affiliation: crate::domain::concessions::affiliation_of(
+                ctx.tx,
+                &card.person_id,
+                ctx.now,
+            )?,
         },
         ctx.now,
     )?;

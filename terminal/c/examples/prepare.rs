@@ -5,9 +5,10 @@
 //!
 //! - `OUT/vectors.tsv`: one vector a line, tab-separated: name, code, trust
 //!   list path, status list path (`-` for none), now, purposes mask, status
-//!   max age (`-1` best effort), scans, expected (`valid` or the error
-//!   code), and for `valid`: role, purpose bit, concession id (`-1`),
-//!   handle (`-`), region (`0`); the trust and status files beside it.
+//!   max age (`-1` best effort), scans, the terminal's school (`0` for
+//!   none), expected (`valid` or the error code), and for `valid`: role,
+//!   purpose bit, concession id (`-1`), handle (`-`), region (`0`),
+//!   affiliation (`0`); the trust and status files beside it.
 //! - `OUT/world.trust.json`, `OUT/world.status.bin`, `OUT/world.txt`
 //!   (`key value` lines: `now`, `first`, `second`, `revoked`): a transport
 //!   credential's codes for the restart cases and the gate example; also
@@ -110,47 +111,67 @@ fn vectors(out: &Path) {
                 on_behalf,
                 disclosure,
             } => {
-                let (purpose, concession, handle, region) = match disclosure {
-                    Disclosure::Transport { concession } => (
-                        Purpose::Transport,
-                        i32::from(concession.id()),
-                        "-".to_owned(),
-                        0,
+                let (purpose, concession, handle, region, affiliation) = match disclosure {
+                    Disclosure::Transport { concession } => {
+                        (Purpose::Transport, Some(concession), None, None, None)
+                    }
+                    Disclosure::CultureTourism { concession } => {
+                        (Purpose::CultureTourism, Some(concession), None, None, None)
+                    }
+                    Disclosure::Medical { handle, region } => {
+                        (Purpose::Medical, None, Some(handle), *region, None)
+                    }
+                    Disclosure::Identity { handle, region } => {
+                        (Purpose::Identity, None, Some(handle), *region, None)
+                    }
+                    Disclosure::EducationExam { handle, region } => {
+                        (Purpose::EducationExam, None, Some(handle), *region, None)
+                    }
+                    Disclosure::PersonnelExam { handle, region } => {
+                        (Purpose::PersonnelExam, None, Some(handle), *region, None)
+                    }
+                    Disclosure::CampusEntry {
+                        concession,
+                        affiliation,
+                    } => (
+                        Purpose::CampusEntry,
+                        Some(concession),
+                        None,
+                        None,
+                        *affiliation,
                     ),
-                    Disclosure::CultureTourism { concession } => (
-                        Purpose::CultureTourism,
-                        i32::from(concession.id()),
-                        "-".to_owned(),
-                        0,
-                    ),
-                    Disclosure::Medical { handle, region } => (
-                        Purpose::Medical,
-                        -1,
-                        handle.to_string(),
-                        region.map_or(0, |region| region.get()),
-                    ),
-                    Disclosure::Identity { handle, region } => (
-                        Purpose::Identity,
-                        -1,
-                        handle.to_string(),
-                        region.map_or(0, |region| region.get()),
+                    Disclosure::Library {
+                        handle,
+                        concession,
+                        affiliation,
+                    } => (
+                        Purpose::Library,
+                        Some(concession),
+                        Some(handle),
+                        None,
+                        *affiliation,
                     ),
                 };
                 format!(
-                    "valid\t{}\t{}\t{concession}\t{handle}\t{region}",
+                    "valid\t{}\t{}\t{}\t{}\t{}\t{}",
                     on_behalf.id(),
-                    bit(purpose)
+                    bit(purpose),
+                    concession.map_or(-1, |concession| i32::from(concession.id())),
+                    handle.map_or("-".to_owned(), ToString::to_string),
+                    region.map_or(0, |region| region.get()),
+                    affiliation.map_or(0, |affiliation| affiliation.get()),
                 )
             }
         };
         writeln!(
             lines,
-            "{}\t{}\t{}\t{status}\t{}\t{mask}\t{max_age}\t{}\t{expected}",
+            "{}\t{}\t{}\t{status}\t{}\t{mask}\t{max_age}\t{}\t{}\t{expected}",
             vector.name,
             vector.code,
             trust.display(),
             settings.now,
             vector.scans,
+            settings.affiliation.map_or(0, |school| school.get()),
         )
         .unwrap();
     }

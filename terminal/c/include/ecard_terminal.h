@@ -20,7 +20,9 @@
 #include <stdlib.h>
 
 // Version of this C ABI; raised when a signature or a struct changes.
-#define ECARD_TERMINAL_ABI_VERSION 1
+// Version 2: purposes 5–8, `EcardTerminalVerdict::affiliation` and
+// `ecard_terminal_set_affiliation`.
+#define ECARD_TERMINAL_ABI_VERSION 2
 
 // Purpose bit: bus and metro gates.
 #define ECARD_PURPOSE_TRANSPORT 1
@@ -33,6 +35,25 @@
 
 // Purpose bit: libraries, museums, scenic spots.
 #define ECARD_PURPOSE_CULTURE_TOURISM 8
+
+// Purpose bit: school gates (campus entry; credential format version 2).
+#define ECARD_PURPOSE_CAMPUS_ENTRY 16
+
+// Purpose bit: school and university libraries (format version 2).
+#define ECARD_PURPOSE_LIBRARY 32
+
+// Purpose bit: education examinations (format version 2).
+#define ECARD_PURPOSE_EDUCATION_EXAM 64
+
+// Purpose bit: personnel examinations (format version 2).
+#define ECARD_PURPOSE_PERSONNEL_EXAM 128
+
+// `affiliation` of `ecard_terminal_set_affiliation` for a terminal of no
+// school, and of a verdict that discloses none.
+#define ECARD_AFFILIATION_NONE 0
+
+// The largest school number (three bytes).
+#define ECARD_AFFILIATION_MAX 16777215
 
 // Presented by the cardholder's own device.
 #define ECARD_ROLE_HOLDER 0
@@ -140,17 +161,23 @@ typedef struct EcardTerminalVerdict {
     uint32_t counter;
     // When the credential expires, Unix seconds.
     uint64_t credential_not_after;
-    // Disclosed fare or admission class (transport, culture and tourism):
+    // Disclosed fare or admission class (transport, culture and tourism,
+    // campus entry, library):
     // 0 standard, 1 senior, 2 senior_free, 3 student, 4 disability,
     // 5 entitled, 6 child; `ECARD_CONCESSION_NONE` when not disclosed.
     int32_t concession;
     // The same class by name (`senior_free`), NULL when not disclosed.
     const char *concession_name;
-    // Disclosed pseudonymous handle (medical, identity): 16 lowercase hex
+    // Disclosed pseudonymous handle (medical, identity, library,
+    // examinations): 16 lowercase hex
     // digits and a NUL; an empty string when not disclosed.
     char handle[17];
-    // Disclosed six-digit region code (medical, identity); 0 when none.
+    // Disclosed six-digit region code (medical, identity, examinations);
+    // 0 when none.
     uint32_t region;
+    // Disclosed school number (campus entry, library);
+    // `ECARD_AFFILIATION_NONE` when none.
+    uint32_t affiliation;
     // Whether revocation was checked against a status list.
     bool status_checked;
     // The sequence of that status list (0 when unchecked).
@@ -373,6 +400,21 @@ struct EcardTerminalResult ecard_terminal_clearing_answer(struct EcardTerminal *
 struct EcardTerminalVerdict ecard_terminal_verify(struct EcardTerminal *terminal,
                                                   const char *code,
                                                   uint64_t now);
+
+// Makes the terminal one of the school `affiliation` (its platform-registered
+// number, 1 to `ECARD_AFFILIATION_MAX`) and saves the state: a campus code
+// (`ECARD_PURPOSE_CAMPUS_ENTRY`, `ECARD_PURPOSE_LIBRARY`) then passes only
+// with this affiliation, and is refused with `wrong_affiliation` when it
+// names another school or none. `ECARD_AFFILIATION_NONE` checks no
+// affiliation again. The setting is kept in the state file; call it once
+// after provisioning. A number above `ECARD_AFFILIATION_MAX` is
+// `invalid_argument`.
+//
+// # Safety
+// `terminal` is NULL or a live handle, used by no other thread meanwhile.
+struct EcardTerminalResult ecard_terminal_set_affiliation(struct EcardTerminal *terminal,
+                                                          uint32_t affiliation,
+                                                          uint64_t now);
 
 // Writes the state file (the terminal stays open). A long-running gate
 // calls it every few seconds.

@@ -46,14 +46,16 @@ use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 
 use ecard_credential::{
-    Acceptance, ConcessionClass, Disclosure, HolderRole, Locale, Purpose, StatusCheck, TrustList,
-    VerifiedPresentation, VerifyError,
+    Acceptance, Affiliation, ConcessionClass, Disclosure, HolderRole, Locale, Purpose, StatusCheck,
+    TrustList, VerifiedPresentation, VerifyError,
 };
 use ecard_terminal::{RulesError, Terminal, TerminalError, TerminalSettings};
 use serde::{Deserialize, Serialize};
 
 /// Version of this C ABI; raised when a signature or a struct changes.
-pub const ECARD_TERMINAL_ABI_VERSION: u32 = 1;
+/// Version 2: purposes 5–8, `EcardTerminalVerdict::affiliation` and
+/// `ecard_terminal_set_affiliation`.
+pub const ECARD_TERMINAL_ABI_VERSION: u32 = 2;
 
 /// Purpose bit: bus and metro gates.
 pub const ECARD_PURPOSE_TRANSPORT: u32 = 1;
@@ -63,6 +65,20 @@ pub const ECARD_PURPOSE_MEDICAL: u32 = 2;
 pub const ECARD_PURPOSE_IDENTITY: u32 = 4;
 /// Purpose bit: libraries, museums, scenic spots.
 pub const ECARD_PURPOSE_CULTURE_TOURISM: u32 = 8;
+/// Purpose bit: school gates (campus entry; credential format version 2).
+pub const ECARD_PURPOSE_CAMPUS_ENTRY: u32 = 16;
+/// Purpose bit: school and university libraries (format version 2).
+pub const ECARD_PURPOSE_LIBRARY: u32 = 32;
+/// Purpose bit: education examinations (format version 2).
+pub const ECARD_PURPOSE_EDUCATION_EXAM: u32 = 64;
+/// Purpose bit: personnel examinations (format version 2).
+pub const ECARD_PURPOSE_PERSONNEL_EXAM: u32 = 128;
+
+/// `affiliation` of `ecard_terminal_set_affiliation` for a terminal of no
+/// school, and of a verdict that discloses none.
+pub const ECARD_AFFILIATION_NONE: u32 = 0;
+/// The largest school number (three bytes).
+pub const ECARD_AFFILIATION_MAX: u32 = 16_777_215;
 
 /// Presented by the cardholder's own device.
 pub const ECARD_ROLE_HOLDER: u32 = 0;
@@ -142,17 +158,23 @@ pub struct EcardTerminalVerdict {
     pub counter: u32,
     /// When the credential expires, Unix seconds.
     pub credential_not_after: u64,
-    /// Disclosed fare or admission class (transport, culture and tourism):
+    /// Disclosed fare or admission class (transport, culture and tourism,
+    /// campus entry, library):
     /// 0 standard, 1 senior, 2 senior_free, 3 student, 4 disability,
     /// 5 entitled, 6 child; `ECARD_CONCESSION_NONE` when not disclosed.
     pub concession: i32,
     /// The same class by name (`senior_free`), NULL when not disclosed.
     pub concession_name: *const c_char,
-    /// Disclosed pseudonymous handle (medical, identity): 16 lowercase hex
+    /// Disclosed pseudonymous handle (medical, identity, library,
+    /// examinations): 16 lowercase hex
     /// digits and a NUL; an empty string when not disclosed.
     pub handle: [c_char; 17],
-    /// Disclosed six-digit region code (medical, identity); 0 when none.
+    /// Disclosed six-digit region code (medical, identity, examinations);
+    /// 0 when none.
     pub region: u32,
+    /// Disclosed school number (campus entry, library);
+    /// `ECARD_AFFILIATION_NONE` when none.
+    pub affiliation: u32,
     /// Whether revocation was checked against a status list.
     pub status_checked: bool,
     /// The sequence of that status list (0 when unchecked).
@@ -295,8 +317,8 @@ impl Failure {
     };
     const INVALID_ARGUMENT: Failure = Failure {
         code: "invalid_argument",
-        zh: "调用参数取值无效（用途、状态名单时限或终端编号）。",
-        en: "An argument has an invalid value (purposes, status-list age or terminal id).",
+        zh: "调用参数取值无效（用途、状态名单时限、终端编号或学校编号）。",
+        en: "An argument has an invalid value (purposes, status-list age, terminal id or school number).",
     };
     const MALFORMED_CLEARING_ANSWER: Failure = Failure {
         code: "malformed_clearing_answer",
@@ -370,6 +392,7 @@ const EMPTY_VERDICT: EcardTerminalVerdict = EcardTerminalVerdict {
     concession_name: std::ptr::null(),
     handle: [0; 17],
     region: 0,
+    affiliation: ECARD_AFFILIATION_NONE,
     status_checked: false,
     status_sequence: 0,
     credential_cached: false,
@@ -441,20 +464,37 @@ fn accepted(verified: &VerifiedPresentation) -> EcardTerminalVerdict {
         verdict.status_checked = true;
         verdict.status_sequence = sequence;
     }
-    match &verified.disclosure {
+    let (concession, handle, region, affiliation) = match &verified.disclosure {
         Disclosure::Transport { concession } | Disclosure::CultureTourism { concession } => {
-            verdict.concession = i32::from(concession.id());
-            verdict.concession_name = concession_name(*concession).as_ptr();
+            (Some(*concession), None, None, None)
         }
-        Disclosure::Medical { handle, region } | Disclosure::Identity { handle, region } => {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            for (index, byte) in handle.0.iter().enumerate() {
-                verdict.handle[2 * index] = HEX[usize::from(byte >> 4)] as c_char;
-                verdict.handle[2 * index + 1] = HEX[usize::from(byte & 0x0f)] as c_char;
-            }
-            verdict.region = region.map_or(0, |region| region.get());
+        Disclosure::Medical { handle, region }
+        | Disclosure::Identity { handle, region }
+        | Disclosure::EducationExam { handle, region }
+        | Disclosure::PersonnelExam { handle, region } => (None, Some(*handle), *region, None),
+        Disclosure::CampusEntry {
+            concession,
+            affiliation,
+        } => (Some(*concession), None, None, *affiliation),
+        Disclosure::Library {
+            handle,
+            concession,
+            affiliation,
+        } => (Some(*concession), Some(*handle), None, *affiliation),
+    };
+    if let Some(concession) = concession {
+        verdict.concession = i32::from(concession.id());
+        verdict.concession_name = concession_name(concession).as_ptr();
+    }
+    if let Some(handle) = handle {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        for (index, byte) in handle.0.iter().enumerate() {
+            verdict.handle[2 * index] = HEX[usize::from(byte >> 4)] as c_char;
+            verdict.handle[2 * index + 1] = HEX[usize::from(byte & 0x0f)] as c_char;
         }
     }
+    verdict.region = region.map_or(0, |region| region.get());
+    verdict.affiliation = affiliation.map_or(ECARD_AFFILIATION_NONE, Affiliation::get);
     verdict
 }
 
@@ -1140,6 +1180,46 @@ pub unsafe extern "C" fn ecard_terminal_verify(
     )
 }
 
+/// Makes the terminal one of the school `affiliation` (its platform-registered
+/// number, 1 to `ECARD_AFFILIATION_MAX`) and saves the state: a campus code
+/// (`ECARD_PURPOSE_CAMPUS_ENTRY`, `ECARD_PURPOSE_LIBRARY`) then passes only
+/// with this affiliation, and is refused with `wrong_affiliation` when it
+/// names another school or none. `ECARD_AFFILIATION_NONE` checks no
+/// affiliation again. The setting is kept in the state file; call it once
+/// after provisioning. A number above `ECARD_AFFILIATION_MAX` is
+/// `invalid_argument`.
+///
+/// # Safety
+/// `terminal` is NULL or a live handle, used by no other thread meanwhile.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ecard_terminal_set_affiliation(
+    terminal: *mut EcardTerminal,
+    affiliation: u32,
+    now: u64,
+) -> EcardTerminalResult {
+    guard(
+        || Failure::INTERNAL.result(),
+        || {
+            // SAFETY: the caller promises a live handle or NULL.
+            unsafe {
+                with_terminal(terminal, Failure::result, |terminal| {
+                    to_result((|| {
+                        let affiliation = match affiliation {
+                            ECARD_AFFILIATION_NONE => None,
+                            number => {
+                                Some(Affiliation::new(number).ok_or(Failure::INVALID_ARGUMENT)?)
+                            }
+                        };
+                        terminal
+                            .set_affiliation(affiliation, now)
+                            .map_err(|error| Failure::of_terminal(&error))
+                    })())
+                })
+            }
+        },
+    )
+}
+
 /// Writes the state file (the terminal stays open). A long-running gate
 /// calls it every few seconds.
 ///
@@ -1303,7 +1383,7 @@ mod tests {
             );
             assert_eq!(text(result.code), "invalid_utf8");
             let json = CString::new("{}").unwrap();
-            for (mask, age) in [(0, -1), (16, -1), (1, -2)] {
+            for (mask, age) in [(0, -1), (256, -1), (1, -2)] {
                 let result = ecard_terminal_provision_unsigned(
                     path.as_ptr(),
                     json.as_ptr(),
@@ -1346,6 +1426,54 @@ mod tests {
         let second = c_text(VerifyError::Replayed.code());
         assert_eq!(first, second);
         assert_eq!(text(first), "replayed");
+    }
+
+    #[test]
+    fn the_purpose_bits_are_the_credential_crates() {
+        let constants = [
+            ECARD_PURPOSE_TRANSPORT,
+            ECARD_PURPOSE_MEDICAL,
+            ECARD_PURPOSE_IDENTITY,
+            ECARD_PURPOSE_CULTURE_TOURISM,
+            ECARD_PURPOSE_CAMPUS_ENTRY,
+            ECARD_PURPOSE_LIBRARY,
+            ECARD_PURPOSE_EDUCATION_EXAM,
+            ECARD_PURPOSE_PERSONNEL_EXAM,
+        ];
+        assert_eq!(constants.len(), Purpose::ALL.len());
+        for (constant, purpose) in constants.into_iter().zip(Purpose::ALL) {
+            assert_eq!(constant, purpose_bit(purpose), "{purpose:?}");
+            assert_eq!(constant, u32::from(purpose.bit()));
+        }
+        assert_eq!(
+            purposes_of_mask(0xFF).ok(),
+            Some(Purpose::ALL.to_vec()),
+            "every purpose"
+        );
+        assert!(purposes_of_mask(0x100).is_err());
+        assert_eq!(
+            Some(ECARD_AFFILIATION_MAX),
+            Affiliation::new(ECARD_AFFILIATION_MAX).map(Affiliation::get)
+        );
+    }
+
+    #[test]
+    fn a_school_number_out_of_range_is_an_invalid_argument() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = CString::new(directory.path().join("t.json").to_str().unwrap()).unwrap();
+        let mut handle = std::ptr::null_mut();
+        // SAFETY: valid arguments.
+        unsafe {
+            assert!(ecard_terminal_open(path.as_ptr(), 1, &mut handle).ok);
+            let result = ecard_terminal_set_affiliation(handle, ECARD_AFFILIATION_MAX + 1, 1);
+            assert_eq!(text(result.code), "invalid_argument");
+            // Not provisioned: no setting to change.
+            let result = ecard_terminal_set_affiliation(handle, 4_207, 1);
+            assert_eq!(text(result.code), "not_provisioned");
+            let result = ecard_terminal_set_affiliation(std::ptr::null_mut(), 4_207, 1);
+            assert_eq!(text(result.code), "null_argument");
+            ecard_terminal_free(handle);
+        }
     }
 
     #[test]

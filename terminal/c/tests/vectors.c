@@ -130,14 +130,14 @@ static void run_vectors(const char *dir, const char *state) {
     char *save_line = NULL;
     for (char *line = strtok_r(text, "\n", &save_line); line != NULL;
          line = strtok_r(NULL, "\n", &save_line)) {
-        char *field[15] = {0};
+        char *field[16] = {0};
         int fields = 0;
         char *save_field = NULL;
-        for (char *f = strtok_r(line, "\t", &save_field); f != NULL && fields < 15;
+        for (char *f = strtok_r(line, "\t", &save_field); f != NULL && fields < 16;
              f = strtok_r(NULL, "\t", &save_field)) {
             field[fields++] = f;
         }
-        if (fields < 9) {
+        if (fields < 10) {
             check(0, "vectors", "short line");
             continue;
         }
@@ -146,7 +146,8 @@ static void run_vectors(const char *dir, const char *state) {
         uint32_t mask = (uint32_t)strtoul(field[5], NULL, 10);
         int64_t max_age = strtoll(field[6], NULL, 10);
         unsigned scans = (unsigned)strtoul(field[7], NULL, 10);
-        const char *expected = field[8];
+        uint32_t school = (uint32_t)strtoul(field[8], NULL, 10);
+        const char *expected = field[9];
         count++;
         if (strstr(name, "sm2") != NULL) sm2++;
         unlink(state);
@@ -155,6 +156,12 @@ static void run_vectors(const char *dir, const char *state) {
         EcardTerminal *terminal =
             provision(name, state, field[2], field[3], mask, max_age, now - 600, now);
         if (terminal == NULL) continue;
+        if (school != ECARD_AFFILIATION_NONE &&
+            !ecard_terminal_set_affiliation(terminal, school, now - 600).ok) {
+            check(0, name, "set_affiliation");
+            ecard_terminal_free(terminal);
+            continue;
+        }
         EcardTerminalVerdict verdict = {0};
         for (unsigned scan = 0; scan < (scans ? scans : 1); scan++) {
             verdict = ecard_terminal_verify(terminal, code, now);
@@ -164,23 +171,25 @@ static void run_vectors(const char *dir, const char *state) {
             if (!verdict.valid) {
                 snprintf(detail, sizeof detail, "expected valid, got %s", verdict.error_code);
                 check(0, name, detail);
-            } else if (fields < 14) {
+            } else if (fields < 16) {
                 check(0, name, "short valid line");
             } else {
-                int concession = atoi(field[11]);
-                const char *handle = strcmp(field[12], "-") == 0 ? "" : field[12];
-                int ok = verdict.on_behalf == strtoul(field[9], NULL, 10) &&
-                         verdict.purpose == strtoul(field[10], NULL, 10) &&
+                int concession = atoi(field[12]);
+                const char *handle = strcmp(field[13], "-") == 0 ? "" : field[13];
+                int ok = verdict.on_behalf == strtoul(field[10], NULL, 10) &&
+                         verdict.purpose == strtoul(field[11], NULL, 10) &&
                          verdict.concession == concession &&
                          (concession < 0) == (verdict.concession_name == NULL) &&
                          strcmp(verdict.handle, handle) == 0 &&
-                         verdict.region == strtoul(field[13], NULL, 10) &&
+                         verdict.region == strtoul(field[14], NULL, 10) &&
+                         verdict.affiliation == strtoul(field[15], NULL, 10) &&
                          verdict.error_code == NULL && verdict.counter > 0 &&
                          verdict.issued_at > 0 && verdict.credential_not_after > now;
                 snprintf(detail, sizeof detail,
-                         "disclosure: role %u purpose %u concession %d handle '%s' region %u",
+                         "disclosure: role %u purpose %u concession %d handle '%s' region %u "
+                         "affiliation %u",
                          verdict.on_behalf, verdict.purpose, verdict.concession, verdict.handle,
-                         verdict.region);
+                         verdict.region, verdict.affiliation);
                 check(ok, name, detail);
             }
         } else {
@@ -341,7 +350,7 @@ static void run_arguments(const char *dir, const char *state) {
     check(same(ecard_terminal_provision_unsigned(state, trust, 0, -1, 1, &terminal).code,
                "invalid_argument"),
           "arguments", "provision(no purpose)");
-    check(same(ecard_terminal_provision_unsigned(state, trust, 32, -1, 1, &terminal).code,
+    check(same(ecard_terminal_provision_unsigned(state, trust, 256, -1, 1, &terminal).code,
                "invalid_argument"),
           "arguments", "provision(unknown purpose bit)");
     check(same(ecard_terminal_provision_unsigned(state, trust, 1, -5, 1, &terminal).code,
