@@ -102,7 +102,7 @@ async fn lifetime_a_guardians_code_stops_at_the_wards_18th_birthday() {
     let set = credentials(&parent, Some(&card_id)).await;
     ok(&set, 201);
     assert_eq!(set.body["role"], "guardian");
-    assert_eq!(ends(&set.body), [birthday, birthday]);
+    assert_eq!(ends(&set.body), [birthday; 3]);
     let refresh_after = set.body["refresh_after"].as_u64().unwrap();
     assert!(refresh_after <= birthday, "refresh at the latest on expiry");
 
@@ -138,7 +138,7 @@ async fn lifetime_a_refresh_across_the_wards_18th_birthday() {
     advance_to(&platform, birthday - 20 * 3_600).await;
     let first = credentials(&parent, Some(&card_id)).await;
     ok(&first, 201);
-    assert_eq!(ends(&first.body), [birthday, birthday]);
+    assert_eq!(ends(&first.body), [birthday; 3]);
     let refresh_after = first.body["refresh_after"].as_u64().unwrap();
     assert!(refresh_after < birthday);
 
@@ -146,7 +146,7 @@ async fn lifetime_a_refresh_across_the_wards_18th_birthday() {
     let now = advance_to(&platform, birthday - 5).await;
     let again = credentials(&parent, Some(&card_id)).await;
     ok(&again, 201);
-    assert_eq!(ends(&again.body), [birthday, birthday]);
+    assert_eq!(ends(&again.body), [birthday; 3]);
     let refresh_after = again.body["refresh_after"].as_u64().unwrap();
     assert!(
         (now..=birthday).contains(&refresh_after),
@@ -233,7 +233,7 @@ async fn lifetime_a_proxys_code_stops_when_the_mandate_ends() {
     let set = credentials(&helper, Some(&elder_card)).await;
     ok(&set, 201);
     assert_eq!(set.body["role"], "proxy");
-    assert_eq!(ends(&set.body), [ends_at, ends_at]);
+    assert_eq!(ends(&set.body), [ends_at; 3]);
     assert!(set.body["refresh_after"].as_u64().unwrap() <= ends_at);
     let mut medical = exact_terminal(&platform, &[Purpose::Medical]).await;
     let code = code_from(&helper, &set.body, Purpose::Medical, ends_at - 1, 1);
@@ -248,7 +248,7 @@ async fn lifetime_a_proxys_code_stops_when_the_mandate_ends() {
     advance_to(&platform, ends_at - 5).await;
     let again = credentials(&helper, Some(&elder_card)).await;
     ok(&again, 201);
-    assert_eq!(ends(&again.body), [ends_at, ends_at]);
+    assert_eq!(ends(&again.body), [ends_at; 3]);
     advance_to(&platform, ends_at + 1).await;
     problem(
         &credentials(&helper, Some(&elder_card)).await,
@@ -326,7 +326,7 @@ async fn lifetime_no_code_outlives_the_cards_validity() {
     let set = credentials(&elder_device, None).await;
     ok(&set, 201);
     assert!(card_ends_at - now <= DAY);
-    assert_eq!(ends(&set.body), [card_ends_at, card_ends_at]);
+    assert_eq!(ends(&set.body), [card_ends_at; 3]);
     let mut gate = exact_terminal(&platform, &[Purpose::Transport]).await;
     let code = code_from(
         &elder_device,
