@@ -9,6 +9,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod clearing;
 pub mod identity;
+pub mod login;
 pub mod paths;
 pub mod problem;
 pub mod resident;
