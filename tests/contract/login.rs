@@ -966,6 +966,31 @@ async fn a_family_member_logs_in_for_an_elder_only_under_a_login_mandate() {
         401,
         "invalid_token",
     );
+    // Ending the mandate ends the logins made under it.
+    let again = log_in(&platform, &client, &helper, "openid profile", Some(&login)).await;
+    let again_token = again.body["access_token"].as_str().unwrap().to_owned();
+    ok(&userinfo(&platform, &again_token).await, 200);
+    ok(
+        &helper
+            .post(&format!("/v1/delegations/{login}/revoke"), json!({}))
+            .await,
+        200,
+    );
+    oauth_refused(
+        &userinfo(&platform, &again_token).await,
+        401,
+        "invalid_token",
+    );
+    problem(
+        &approve(
+            &helper,
+            &request_id(&start(&platform, &client, "openid").await),
+            Some(&login),
+        )
+        .await,
+        403,
+        "authority_ended",
+    );
     // Nobody else can revoke it (or see that it exists).
     let (_, stranger_number) = platform.add_person("王芳", "19850101", "123", &[]).await;
     let mut stranger = RawDevice::new(&platform.url());

@@ -958,6 +958,21 @@ fn revoke_stored(tx: &Transaction<'_>, authorisation_id: &str, now: u64) -> ApiR
     Ok(())
 }
 
+/// Revokes every authorisation `account_id` approved (its account is
+/// deleted): their access tokens stop at once.
+pub fn revoke_approved_by(tx: &Transaction<'_>, account_id: &str, now: u64) -> ApiResult<()> {
+    tx.execute(
+        "DELETE FROM login_access_tokens WHERE authorisation_id IN \
+         (SELECT authorisation_id FROM login_authorisations WHERE approver_account_id = ?1)",
+        params![account_id],
+    )?;
+    tx.execute(
+        "UPDATE login_authorisations SET revoked_at = ?1 WHERE approver_account_id = ?2 AND revoked_at IS NULL",
+        params![now as i64, account_id],
+    )?;
+    Ok(())
+}
+
 /// The claims of `authorisation` for its relying party: the pairwise
 /// `sub`, the granted scopes' claims, and `act` when an agent logged in.
 fn claims(
