@@ -14023,6 +14023,10 @@ public enum PinAction: Equatable, Hashable {
      * the ward's PIN).
      */
     case actForWard
+    /**
+     * Approve a scan-to-login (扫码登录) request of a relying party.
+     */
+    case approveLogin
 
 
 
@@ -14059,6 +14063,8 @@ public struct FfiConverterTypePinAction: FfiConverterRustBuffer {
         case 7: return .changePhone
         
         case 8: return .actForWard
+        
+        case 9: return .approveLogin
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -14098,6 +14104,10 @@ public struct FfiConverterTypePinAction: FfiConverterRustBuffer {
         
         case .actForWard:
             writeInt(&buf, Int32(8))
+        
+        
+        case .approveLogin:
+            writeInt(&buf, Int32(9))
         
         }
     }
@@ -14446,6 +14456,10 @@ public enum Scope: Equatable, Hashable {
      * See cards and applications.
      */
     case track
+    /**
+     * Sign in to a relying party for the person (扫码登录).
+     */
+    case login
 
 
 
@@ -14479,6 +14493,8 @@ public struct FfiConverterTypeScope: FfiConverterRustBuffer {
         
         case 6: return .track
         
+        case 7: return .login
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -14509,6 +14525,10 @@ public struct FfiConverterTypeScope: FfiConverterRustBuffer {
         
         case .track:
             writeInt(&buf, Int32(6))
+        
+        
+        case .login:
+            writeInt(&buf, Int32(7))
         
         }
     }
