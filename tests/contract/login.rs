@@ -1038,3 +1038,30 @@ async fn whoever_approves_is_who_logs_in() {
         "nothing was authorised by or for the resident"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_minors_own_logins_follow_the_regions_rules() {
+    let platform = TestPlatform::start();
+    let client = register(&platform, "职业学校教务系统", json!(["profile"])).await;
+    let student = platform.enrol_persona("student").await;
+    // By default a 16-year-old logs in himself.
+    log_in(&platform, &client, &student, "openid profile", None).await;
+    // A region that reserves a minor's logins to the guardian.
+    change_rules(&platform, "360000", |rules| {
+        rules["minors"]["through_guardian"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!("login"));
+    })
+    .await;
+    let page = start(&platform, &client, "openid profile").await;
+    problem(
+        &approve(&student, &request_id(&page), None).await,
+        403,
+        "guardian_required",
+    );
+    let shown = student
+        .get(&format!("/v1/login-requests/{}", request_id(&page)))
+        .await;
+    assert_eq!(shown.body["status"], "pending", "nothing was decided");
+}

@@ -709,6 +709,8 @@ pub fn login_subject(
     now: u64,
 ) -> ApiResult<(String, Option<String>)> {
     let Some(delegation_id) = on_behalf_of else {
+        // A region may reserve a minor's logins to the guardian.
+        crate::domain::access::ensure_may_act_alone(tx, &caller.person_id, Scope::Login, now)?;
         return Ok((caller.person_id.clone(), None));
     };
     let delegation = crate::domain::delegations::load(tx, delegation_id, now)
@@ -954,6 +956,25 @@ fn revoke_stored(tx: &Transaction<'_>, authorisation_id: &str, now: u64) -> ApiR
     tx.execute(
         "DELETE FROM login_access_tokens WHERE authorisation_id = ?1",
         params![authorisation_id],
+    )?;
+    Ok(())
+}
+
+/// How long finished login requests are kept (a day), for the browser's
+/// and the app's late questions; their codes died within a minute.
+const KEEP_REQUESTS_SECONDS: u64 = 86_400;
+
+/// Forgets login requests a day past their expiry and expired access
+/// tokens; authorisations stay (the resident's record of what they allowed).
+pub fn prune(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
+    let before = now.saturating_sub(KEEP_REQUESTS_SECONDS) as i64;
+    tx.execute(
+        "DELETE FROM login_requests WHERE expires_at < ?1",
+        params![before],
+    )?;
+    tx.execute(
+        "DELETE FROM login_access_tokens WHERE expires_at < ?1",
+        params![now as i64],
     )?;
     Ok(())
 }
