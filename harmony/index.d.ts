@@ -261,7 +261,7 @@ export type DelegationKind = "guardian" | "family_proxy";
 export type DelegationStatus = "pending_consent" | "active" | "revoked" | "expired";
 
 /** What a mandate allows. */
-export type Scope = "apply" | "replace" | "report_loss" | "activate" | "show_code" | "track";
+export type Scope = "apply" | "replace" | "report_loss" | "activate" | "show_code" | "track" | "login";
 
 /** How a family proxy is related to the person they act for. */
 export type Relationship = "spouse" | "child" | "parent" | "grandchild" | "sibling" | "other_relative";
@@ -301,7 +301,7 @@ export type OutboxState = "pending" | "done" | "failed";
  * buys a grant for one act: acts that travel through the phone's outbox
  * carry the grant, so the PIN itself is never stored on the phone.
  */
-export type PinAction = "unlink_device" | "approve_device" | "delete_account" | "release_loss" | "accept_mandate" | "consent_mandate" | "change_phone" | "act_for_ward";
+export type PinAction = "unlink_device" | "approve_device" | "delete_account" | "release_loss" | "accept_mandate" | "consent_mandate" | "change_phone" | "act_for_ward" | "approve_login";
 
 /** Why a face check is run. */
 export type FacePurpose = "enrolment" | "mandate_consent" | "pin_reset" | "phone_change";

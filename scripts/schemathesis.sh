@@ -44,7 +44,7 @@ token="st-admin-$RANDOM$RANDOM"
 base="http://127.0.0.1:$port"
 
 cargo build -q -p ecard-cli
-target/debug/ecard platform serve --db "$work/platform.db" \
+"${CARGO_TARGET_DIR:-target}/debug/ecard" platform serve --db "$work/platform.db" \
     --addr "127.0.0.1:$port" --admin-token "$token" >"$work/server.log" 2>&1 &
 server=$!
 cleanup() {

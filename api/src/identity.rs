@@ -153,6 +153,8 @@ pub enum PinAction {
     /// Decide for a ward as their guardian: the e-card on the ward's own
     /// phone, the ward's PIN.
     ActForWard,
+    /// Approve a scan-to-login (扫码登录) request of a relying party.
+    ApproveLogin,
 }
 
 /// `POST /v1/me/pin/grants`: check the PIN for one act.

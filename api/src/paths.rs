@@ -162,6 +162,33 @@ pub const ADMIN_CONCESSION_DOCUMENTS: &str = "/admin/concession-documents";
 /// Operator: registers a terminal operator and issues its token (`POST`).
 pub const ADMIN_OPERATORS: &str = "/admin/operators";
 
+/// Operator: registers a relying party of scan-to-login and issues its
+/// client secret (`POST`).
+pub const ADMIN_RELYING_PARTIES: &str = "/admin/relying-parties";
+/// OpenID Connect discovery (`GET`).
+pub const OPENID_CONFIGURATION: &str = "/.well-known/openid-configuration";
+/// The keys that sign ID tokens, a JWK set (`GET`).
+pub const OAUTH_JWKS: &str = "/oauth/jwks";
+/// A relying party's authorization request: a page with the login QR code (`GET`).
+pub const OAUTH_AUTHORIZE: &str = "/oauth/authorize";
+/// The browser's page of one login request, by its continue handle: waits,
+/// then sends the browser back to the relying party (`GET`).
+pub const OAUTH_CONTINUE: &str = "/oauth/continue/{id}";
+/// A relying party redeems its code for tokens (`POST`, form).
+pub const OAUTH_TOKEN: &str = "/oauth/token";
+/// The logged-in person's claims for a bearer access token (`GET`).
+pub const OAUTH_USERINFO: &str = "/oauth/userinfo";
+/// A login request as the app shows it: who asks for what (`GET`).
+pub const LOGIN_REQUEST: &str = "/v1/login-requests/{id}";
+/// Approves a login request with a PIN grant (`POST`).
+pub const LOGIN_REQUEST_APPROVAL: &str = "/v1/login-requests/{id}/approve";
+/// Denies a login request (`POST`).
+pub const LOGIN_REQUEST_DENIAL: &str = "/v1/login-requests/{id}/deny";
+/// The logins the person approved or that were approved for them (`GET`).
+pub const MY_AUTHORISATIONS: &str = "/v1/me/authorisations";
+/// Revokes one authorisation and its tokens (`POST`).
+pub const AUTHORISATION_REVOKE: &str = "/v1/me/authorisations/{id}/revoke";
+
 /// Every path above, for checks that walk them all.
 pub const ALL: &[&str] = &[
     TIME,
@@ -236,6 +263,18 @@ pub const ALL: &[&str] = &[
     ADMIN_SCHOOL_ENROLMENTS,
     ADMIN_CONCESSION_DOCUMENTS,
     ADMIN_OPERATORS,
+    ADMIN_RELYING_PARTIES,
+    OPENID_CONFIGURATION,
+    OAUTH_JWKS,
+    OAUTH_AUTHORIZE,
+    OAUTH_CONTINUE,
+    OAUTH_TOKEN,
+    OAUTH_USERINFO,
+    LOGIN_REQUEST,
+    LOGIN_REQUEST_APPROVAL,
+    LOGIN_REQUEST_DENIAL,
+    MY_AUTHORISATIONS,
+    AUTHORISATION_REVOKE,
 ];
 
 /// The template's `{id}` filled with `id`: the path a client calls.

@@ -65,6 +65,12 @@ pub enum ProblemCode {
     PinRequired,
     /// The new device waits for the one-time code or an enrolled device's approval.
     ApprovalPending,
+    /// The login request ended: it expired, was already decided, or its
+    /// code was already taken (scan the relying party's new QR code).
+    LoginRequestEnded,
+    /// The login asks for something the relying party is not registered
+    /// for, or the mandate it would be approved under does not cover.
+    ScopeNotAllowed,
     /// The platform failed.
     Internal,
 }
@@ -81,7 +87,8 @@ impl ProblemCode {
             | ProblemCode::NoMandate
             | ProblemCode::GuardianRequired
             | ProblemCode::AuthorityEnded
-            | ProblemCode::PinRequired => 403,
+            | ProblemCode::PinRequired
+            | ProblemCode::ScopeNotAllowed => 403,
             ProblemCode::NotFound => 404,
             ProblemCode::MethodNotAllowed => 405,
             ProblemCode::InvalidState
@@ -89,7 +96,8 @@ impl ProblemCode {
             | ProblemCode::QuotaExceeded
             | ProblemCode::CardNotActive
             | ProblemCode::CardExpired
-            | ProblemCode::ApprovalPending => 409,
+            | ProblemCode::ApprovalPending
+            | ProblemCode::LoginRequestEnded => 409,
             ProblemCode::BodyTooLarge => 413,
             ProblemCode::InvalidField
             | ProblemCode::IdempotencyKeyReused

@@ -546,6 +546,10 @@ pub enum Scope {
     ShowCode,
     /// See cards and applications.
     Track,
+    /// Sign in to a relying party's website or machine for the person
+    /// (扫码登录): the relying party then sees the person's claims, and the
+    /// ID token names the agent as the actor.
+    Login,
 }
 
 /// Evidence of a guardian relationship.

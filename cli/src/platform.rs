@@ -56,6 +56,11 @@ pub struct ServeArgs {
     /// Bearer token for `/admin` endpoints (random when omitted).
     #[arg(long, env = "ECARD_ADMIN_TOKEN")]
     admin_token: Option<String>,
+    /// The platform's public base URL (`https://ecard.example`): the
+    /// OpenID Connect issuer of scan-to-login. When omitted, each
+    /// authorization request's `Host` is used (a platform on loopback).
+    #[arg(long)]
+    public_url: Option<String>,
     #[command(flatten)]
     suite: DeploymentSuite,
 }
@@ -78,6 +83,7 @@ pub fn run(command: &PlatformCommand) -> Result<ExitCode, String> {
     if let Some(token) = &args.admin_token {
         config.admin_token = token.clone();
     }
+    config.public_url = args.public_url.clone();
     let platform = Platform::open(&config).map_err(|error| error.to_string())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -440,6 +440,14 @@ fn refused_message(code: ProblemCode, locale: Locale) -> &'static str {
             "You are not authorised to do this for this person.",
         ),
         ProblemCode::NotFound => locale.pick("没有找到相关信息。", "Nothing was found."),
+        ProblemCode::LoginRequestEnded => locale.pick(
+            "这个登录二维码已失效（已过期或已处理），请刷新网页或机器上的二维码后重新扫码。",
+            "This login QR code is no longer valid (it expired or was already used). Refresh the QR code on the website or machine and scan again.",
+        ),
+        ProblemCode::ScopeNotAllowed => locale.pick(
+            "您没有代此人扫码登录的授权，或对方网站未获准读取这些信息。",
+            "You are not authorised to log in for this person, or the website is not allowed to read this information.",
+        ),
         ProblemCode::Unauthenticated | ProblemCode::ClockSkew | ProblemCode::ReplayedRequest => {
             locale.pick(
                 "登录状态已失效，请重新登录。",

@@ -319,7 +319,7 @@ impl EcardClient {
             .json()
     }
 
-    async fn signed_get<R: serde::de::DeserializeOwned>(
+    pub(crate) async fn signed_get<R: serde::de::DeserializeOwned>(
         &self,
         path: String,
     ) -> Result<R, ClientError> {

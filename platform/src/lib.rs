@@ -62,6 +62,10 @@ pub struct PlatformConfig {
     /// when the database is new; later changed by rotation with overlap
     /// (`POST /admin/trust/authority-keys/rotate`).
     pub authority_suite: Suite,
+    /// The platform's public base URL (`https://ecard.example`), the
+    /// OpenID Connect issuer of scan-to-login; `None` takes it from each
+    /// authorization request's `Host` (a platform on loopback).
+    pub public_url: Option<String>,
 }
 
 impl PlatformConfig {
@@ -74,6 +78,7 @@ impl PlatformConfig {
             issuer_name: "CN-MOHRSS".to_owned(),
             issuer_suite: SAMPLE_DEPLOYMENT_SUITE,
             authority_suite: SAMPLE_DEPLOYMENT_SUITE,
+            public_url: None,
         }
     }
 
@@ -131,6 +136,10 @@ impl Platform {
                 db: Mutex::new(connection),
                 admin_token: config.admin_token.clone(),
                 issuer_name: config.issuer_name.clone(),
+                public_url: config
+                    .public_url
+                    .as_ref()
+                    .map(|url| url.trim_end_matches('/').to_owned()),
                 status_cache: domain::issuer::StatusCache::default(),
                 clock_offset: std::sync::atomic::AtomicI64::new(0),
                 face_verifier: Arc::new(domain::face::TrustedFacePlatforms),

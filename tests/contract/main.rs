@@ -40,6 +40,7 @@ mod enrolment;
 mod family;
 mod feeds;
 mod lifetime;
+mod login;
 mod minors;
 mod on_behalf;
 mod requests;

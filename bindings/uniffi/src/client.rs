@@ -64,7 +64,7 @@ impl std::fmt::Debug for EcardClient {
 
 impl EcardClient {
     /// Runs an async core call on the library runtime, flattening its error.
-    async fn call<T, F, Fut>(&self, work: F) -> Result<T, EcardError>
+    pub(crate) async fn call<T, F, Fut>(&self, work: F) -> Result<T, EcardError>
     where
         T: Send + 'static,
         F: FnOnce(ecard_core::EcardClient) -> Fut,

@@ -145,6 +145,8 @@ pub enum PinAction {
     /// Decide for a ward as their guardian (the e-card on the ward's phone,
     /// the ward's PIN).
     ActForWard,
+    /// Approve a scan-to-login (扫码登录) request of a relying party.
+    ApproveLogin,
 }
 
 /// An enrolled device in the account's list.

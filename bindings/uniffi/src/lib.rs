@@ -46,6 +46,7 @@ pub mod events;
 pub mod identity;
 pub mod keystore;
 pub mod logging;
+pub mod login;
 pub mod presentation;
 pub mod qr;
 pub mod runtime;

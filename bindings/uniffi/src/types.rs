@@ -1451,6 +1451,8 @@ pub enum Scope {
     ShowCode,
     /// See cards and applications.
     Track,
+    /// Sign in to a relying party for the person (扫码登录).
+    Login,
 }
 
 /// Evidence of a guardian relationship.

@@ -697,6 +697,31 @@ uint64_t uniffi_ecard_ffi_fn_method_ecardclient_trusted_now(uint64_t ptr, RustCa
 uint64_t uniffi_ecard_ffi_fn_method_ecardclient_unlink_device(uint64_t ptr, RustBuffer device_id, RustBuffer pin
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_APPROVE_LOGIN
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_APPROVE_LOGIN
+uint64_t uniffi_ecard_ffi_fn_method_ecardclient_approve_login(uint64_t ptr, RustBuffer request_id, RustBuffer pin, RustBuffer on_behalf_of
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_AUTHORISATIONS
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_AUTHORISATIONS
+uint64_t uniffi_ecard_ffi_fn_method_ecardclient_authorisations(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_DENY_LOGIN
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_DENY_LOGIN
+uint64_t uniffi_ecard_ffi_fn_method_ecardclient_deny_login(uint64_t ptr, RustBuffer request_id
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_LOGIN_REQUEST
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_LOGIN_REQUEST
+uint64_t uniffi_ecard_ffi_fn_method_ecardclient_login_request(uint64_t ptr, RustBuffer request_id
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_REVOKE_AUTHORISATION
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_REVOKE_AUTHORISATION
+uint64_t uniffi_ecard_ffi_fn_method_ecardclient_revoke_authorisation(uint64_t ptr, RustBuffer authorisation_id
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_CLONE_EVENTLISTENER
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_CLONE_EVENTLISTENER
 uint64_t uniffi_ecard_ffi_fn_clone_eventlistener(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -879,6 +904,11 @@ RustBuffer uniffi_ecard_ffi_fn_func_mask_personal_data(RustBuffer text, RustCall
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_SET_LOGGER
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_SET_LOGGER
 void uniffi_ecard_ffi_fn_func_set_logger(RustBuffer logger, RustBuffer max_level, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_CLASSIFY_SCAN
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_CLASSIFY_SCAN
+RustBuffer uniffi_ecard_ffi_fn_func_classify_scan(RustBuffer text, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_CODE_COUNTDOWN
@@ -1289,6 +1319,12 @@ uint16_t uniffi_ecard_ffi_checksum_func_mask_personal_data(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_SET_LOGGER
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_SET_LOGGER
 uint16_t uniffi_ecard_ffi_checksum_func_set_logger(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_CLASSIFY_SCAN
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_CLASSIFY_SCAN
+uint16_t uniffi_ecard_ffi_checksum_func_classify_scan(void
     
 );
 #endif
@@ -1781,6 +1817,36 @@ uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_trusted_now(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_UNLINK_DEVICE
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_UNLINK_DEVICE
 uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_unlink_device(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_APPROVE_LOGIN
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_APPROVE_LOGIN
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_approve_login(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_AUTHORISATIONS
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_AUTHORISATIONS
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_authorisations(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_DENY_LOGIN
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_DENY_LOGIN
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_deny_login(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_LOGIN_REQUEST
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_LOGIN_REQUEST
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_login_request(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_REVOKE_AUTHORISATION
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_REVOKE_AUTHORISATION
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_revoke_authorisation(void
     
 );
 #endif

@@ -18,6 +18,7 @@ use crate::store::rows::Person;
 /// Deletes `account_id` at `now`; the person may enrol again later.
 pub fn delete(tx: &Transaction<'_>, account_id: &str, now: u64) -> ApiResult<AccountDeletion> {
     let mandates_ended = end_held_by(tx, account_id, now)?;
+    crate::domain::login::revoke_approved_by(tx, account_id, now)?;
     let credentials_revoked = revoke_account_credentials(tx, account_id, now)?;
     let devices_revoked = tx.execute(
         "UPDATE devices SET revoked_at = ?1 WHERE account_id = ?2 AND revoked_at IS NULL",

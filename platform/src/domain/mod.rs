@@ -24,6 +24,7 @@ pub mod face;
 pub mod feeds;
 pub mod issuer;
 pub mod limits;
+pub mod login;
 pub mod pin;
 pub mod pseudonyms;
 pub mod register;

@@ -173,7 +173,7 @@ fn validate_life_events(rules: &RegionalRules) -> ApiResult<()> {
         // A minor always sees their own card and applications.
         return Err(ApiError::field(
             "minors.through_guardian",
-            "apply, replace, report_loss, activate or show_code",
+            "apply, replace, report_loss, activate, show_code or login",
         ));
     }
     let newborn = &rules.newborn;

@@ -18,5 +18,6 @@ pub fn advance(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
     crate::domain::cards::lapse_loss_reports(tx, now)?;
     crate::domain::delegations::expire(tx, now)?;
     crate::domain::clearing::prune(tx, now)?;
+    crate::domain::login::prune(tx, now)?;
     crate::domain::status_history::prune(tx, now)
 }

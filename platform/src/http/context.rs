@@ -22,11 +22,17 @@ use crate::domain::tick::Tick;
 use crate::error::{ApiError, ApiResult};
 use crate::store::clock;
 
+/// The media type of the platform's HTML pages.
+pub const HTML: &str = "text/html; charset=utf-8";
+
 /// What the platform keeps between requests.
 pub struct AppState {
     pub(crate) db: Mutex<Connection>,
     pub(crate) admin_token: String,
     pub(crate) issuer_name: String,
+    /// The platform's public base URL (the OpenID issuer); `None`: taken
+    /// from the request's `Host`.
+    pub(crate) public_url: Option<String>,
     /// The last signed status list per list number: (sequence, valid until, bytes).
     pub(crate) status_cache: StatusCache,
     /// The clock tick, handed in by the platform and run by the plumbing
@@ -174,6 +180,8 @@ pub struct Reply {
     pub(crate) body: Vec<u8>,
     pub(crate) content_type: &'static str,
     pub(crate) etag: Option<String>,
+    /// Further headers (`Location` of a redirect, `Cache-Control`).
+    pub(crate) headers: Vec<(&'static str, String)>,
 }
 
 impl Reply {
@@ -184,6 +192,7 @@ impl Reply {
             body: serde_json::to_vec(value)?,
             content_type: "application/json",
             etag: None,
+            headers: Vec::new(),
         })
     }
 
@@ -196,6 +205,7 @@ impl Reply {
             body: serde_json::to_vec(&error.0).unwrap_or_default(),
             content_type: PROBLEM_JSON,
             etag: None,
+            headers: Vec::new(),
         }
     }
 
@@ -211,7 +221,39 @@ impl Reply {
             body,
             content_type,
             etag: None,
+            headers: Vec::new(),
         }
+    }
+
+    /// An HTML page.
+    pub fn html(status: StatusCode, page: String) -> Reply {
+        Reply {
+            status,
+            body: page.into_bytes(),
+            content_type: HTML,
+            etag: None,
+            headers: vec![("cache-control", "no-store".to_owned())],
+        }
+    }
+
+    /// A `302 Found` to `location`, without a body.
+    pub fn redirect(location: String) -> Reply {
+        Reply {
+            status: StatusCode::FOUND,
+            body: Vec::new(),
+            content_type: HTML,
+            etag: None,
+            headers: vec![
+                ("location", location),
+                ("cache-control", "no-store".to_owned()),
+            ],
+        }
+    }
+
+    /// Adds a header.
+    pub fn with_header(mut self, name: &'static str, value: String) -> Reply {
+        self.headers.push((name, value));
+        self
     }
 
     /// Sets an entity tag; a matching `If-None-Match` turns the reply into 304.

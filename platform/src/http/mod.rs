@@ -23,6 +23,8 @@ pub mod devices;
 pub mod enrolment;
 pub mod face;
 pub mod feeds;
+pub mod login;
+pub mod oidc;
 pub mod phone;
 pub mod pin;
 pub mod plumbing;

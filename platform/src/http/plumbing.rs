@@ -291,6 +291,13 @@ fn reply_to_response(reply: Reply, request_headers: &HeaderMap) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static(reply.content_type),
     );
+    for (name, value) in &reply.headers {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            response
+                .headers_mut()
+                .insert(axum::http::HeaderName::from_static(name), value);
+        }
+    }
     if let Some(etag) = reply
         .etag
         .and_then(|etag| HeaderValue::from_str(&etag).ok())
@@ -495,6 +502,7 @@ fn stored_reply(
                 "application/json"
             },
             etag: None,
+            headers: Vec::new(),
         })),
         Some(_) => Err(ApiError::new(
             ProblemCode::IdempotencyKeyReused,

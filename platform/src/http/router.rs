@@ -14,7 +14,7 @@ use crate::http::context::{Access, AppState, Ctx, Endpoint};
 use crate::http::plumbing::{handle, path_rejected};
 use crate::http::{
     account, admin, applications, births, cards, clearing, concessions, delegations, devices,
-    enrolment, feeds, phone, pin, rules,
+    enrolment, feeds, login, oidc, phone, pin, rules,
 };
 
 type Shared = State<Arc<AppState>>;
@@ -346,6 +346,54 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route(
             paths::ADMIN_SEARCH_VOCABULARY,
             put(endpoint!(E::ADMIN, admin::put_search_vocabulary, path)),
+        )
+        .route(
+            paths::ADMIN_RELYING_PARTIES,
+            post(endpoint!(E::ADMIN, login::register)),
+        )
+        .route(
+            paths::OPENID_CONFIGURATION,
+            get(endpoint!(E::PUBLIC_READ, oidc::discovery)),
+        )
+        .route(
+            paths::OAUTH_JWKS,
+            get(endpoint!(E::PUBLIC_READ, oidc::jwks)),
+        )
+        .route(
+            paths::OAUTH_AUTHORIZE,
+            get(endpoint!(E::PUBLIC_READ, oidc::authorize)),
+        )
+        .route(
+            paths::OAUTH_CONTINUE,
+            get(endpoint!(E::PUBLIC_READ, oidc::resume, path)),
+        )
+        .route(
+            paths::OAUTH_TOKEN,
+            post(endpoint!(E::PUBLIC_READ, oidc::token)),
+        )
+        .route(
+            paths::OAUTH_USERINFO,
+            get(endpoint!(E::PUBLIC_READ, oidc::userinfo)),
+        )
+        .route(
+            paths::LOGIN_REQUEST,
+            get(endpoint!(E::DEVICE_READ, login::view, path)),
+        )
+        .route(
+            paths::LOGIN_REQUEST_APPROVAL,
+            post(endpoint!(E::DEVICE_WRITE, login::approve, path)),
+        )
+        .route(
+            paths::LOGIN_REQUEST_DENIAL,
+            post(endpoint!(E::DEVICE_WRITE, login::deny, path)),
+        )
+        .route(
+            paths::MY_AUTHORISATIONS,
+            get(endpoint!(E::DEVICE_READ, login::authorisations)),
+        )
+        .route(
+            paths::AUTHORISATION_REVOKE,
+            post(endpoint!(E::DEVICE_WRITE, login::revoke, path)),
         )
         .fallback(|| async {
             axum::response::IntoResponse::into_response(ApiError::not_found("endpoint"))

@@ -24,6 +24,7 @@ const SCHEMA: Migrations = Migrations::new(&[
     include_str!("migrations/0011_births.sql"),
     include_str!("migrations/0012_instant_issue.sql"),
     include_str!("migrations/0013_pseudonyms.sql"),
+    include_str!("migrations/0014_login.sql"),
     include_str!("migrations/0016_concessions.sql"),
 ]);
 

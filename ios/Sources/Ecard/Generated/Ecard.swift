@@ -1169,6 +1169,34 @@ public protocol EcardClientProtocol: AnyObject, Sendable {
      */
     func unlinkDevice(deviceId: String, pin: String) async throws  -> DeviceUnlinked
     
+    /**
+     * Approves a login request with the e-card PIN: the holder logs in,
+     * or with `on_behalf_of` (a mandate with the `login` scope) the
+     * relative the mandate is for.
+     */
+    func approveLogin(requestId: String, pin: String, onBehalfOf: String?) async throws  -> LoginDecision
+    
+    /**
+     * The logins the holder approved, and those approved for them.
+     */
+    func authorisations() async throws  -> [Authorisation]
+    
+    /**
+     * Denies a login request.
+     */
+    func denyLogin(requestId: String) async throws  -> LoginDecision
+    
+    /**
+     * The login request `request_id` (from [`classify_scan`]): the relying
+     * party's registered name and kind, the scopes, the expiry.
+     */
+    func loginRequest(requestId: String) async throws  -> LoginRequestView
+    
+    /**
+     * Revokes an authorisation: the relying party's tokens stop at once.
+     */
+    func revokeAuthorisation(authorisationId: String) async throws  -> Authorisation
+    
 }
 /**
  * The client core: one per signed-in app, opened on a data directory.
@@ -2369,6 +2397,104 @@ open func unlinkDevice(deviceId: String, pin: String)async throws  -> DeviceUnli
             completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeDeviceUnlinked_lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
+     * Approves a login request with the e-card PIN: the holder logs in,
+     * or with `on_behalf_of` (a mandate with the `login` scope) the
+     * relative the mandate is for.
+     */
+open func approveLogin(requestId: String, pin: String, onBehalfOf: String?)async throws  -> LoginDecision  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_approve_login(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(requestId),FfiConverterString.lower(pin),FfiConverterOptionString.lower(onBehalfOf)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeLoginDecision_lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
+     * The logins the holder approved, and those approved for them.
+     */
+open func authorisations()async throws  -> [Authorisation]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_authorisations(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeAuthorisation.lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
+     * Denies a login request.
+     */
+open func denyLogin(requestId: String)async throws  -> LoginDecision  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_deny_login(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(requestId)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeLoginDecision_lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
+     * The login request `request_id` (from [`classify_scan`]): the relying
+     * party's registered name and kind, the scopes, the expiry.
+     */
+open func loginRequest(requestId: String)async throws  -> LoginRequestView  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_login_request(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(requestId)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeLoginRequestView_lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
+     * Revokes an authorisation: the relying party's tokens stop at once.
+     */
+open func revokeAuthorisation(authorisationId: String)async throws  -> Authorisation  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_revoke_authorisation(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(authorisationId)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeAuthorisation_lift,
             errorHandler: FfiConverterTypeEcardError_lift
         )
 }
@@ -4265,6 +4391,125 @@ public func FfiConverterTypeAuditEntry_lift(_ buf: RustBuffer) throws -> AuditEn
 #endif
 public func FfiConverterTypeAuditEntry_lower(_ value: AuditEntry) -> RustBuffer {
     return FfiConverterTypeAuditEntry.lower(value)
+}
+
+
+/**
+ * A login the holder approved, or one approved for them.
+ */
+public struct Authorisation: Equatable, Hashable {
+    /**
+     * Its id.
+     */
+    public let authorisationId: String
+    /**
+     * The relying party.
+     */
+    public let relyingParty: RelyingPartyView
+    /**
+     * The scopes granted.
+     */
+    public let scopes: [ClaimScope]
+    /**
+     * When it was approved (Unix seconds).
+     */
+    public let authorisedAt: UInt64
+    /**
+     * The mandate it was approved under, when for someone else.
+     */
+    public let onBehalfOf: String?
+    /**
+     * Whether the holder approved it for themself.
+     */
+    public let forSelf: Bool
+    /**
+     * When it was revoked.
+     */
+    public let revokedAt: UInt64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Its id.
+         */authorisationId: String, 
+        /**
+         * The relying party.
+         */relyingParty: RelyingPartyView, 
+        /**
+         * The scopes granted.
+         */scopes: [ClaimScope], 
+        /**
+         * When it was approved (Unix seconds).
+         */authorisedAt: UInt64, 
+        /**
+         * The mandate it was approved under, when for someone else.
+         */onBehalfOf: String?, 
+        /**
+         * Whether the holder approved it for themself.
+         */forSelf: Bool, 
+        /**
+         * When it was revoked.
+         */revokedAt: UInt64?) {
+        self.authorisationId = authorisationId
+        self.relyingParty = relyingParty
+        self.scopes = scopes
+        self.authorisedAt = authorisedAt
+        self.onBehalfOf = onBehalfOf
+        self.forSelf = forSelf
+        self.revokedAt = revokedAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Authorisation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAuthorisation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Authorisation {
+        return
+            try Authorisation(
+                authorisationId: FfiConverterString.read(from: &buf), 
+                relyingParty: FfiConverterTypeRelyingPartyView.read(from: &buf), 
+                scopes: FfiConverterSequenceTypeClaimScope.read(from: &buf), 
+                authorisedAt: FfiConverterUInt64.read(from: &buf), 
+                onBehalfOf: FfiConverterOptionString.read(from: &buf), 
+                forSelf: FfiConverterBool.read(from: &buf), 
+                revokedAt: FfiConverterOptionUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Authorisation, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.authorisationId, into: &buf)
+        FfiConverterTypeRelyingPartyView.write(value.relyingParty, into: &buf)
+        FfiConverterSequenceTypeClaimScope.write(value.scopes, into: &buf)
+        FfiConverterUInt64.write(value.authorisedAt, into: &buf)
+        FfiConverterOptionString.write(value.onBehalfOf, into: &buf)
+        FfiConverterBool.write(value.forSelf, into: &buf)
+        FfiConverterOptionUInt64.write(value.revokedAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthorisation_lift(_ buf: RustBuffer) throws -> Authorisation {
+    return try FfiConverterTypeAuthorisation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAuthorisation_lower(_ value: Authorisation) -> RustBuffer {
+    return FfiConverterTypeAuthorisation.lower(value)
 }
 
 
@@ -7235,6 +7480,184 @@ public func FfiConverterTypeLocation_lower(_ value: Location) -> RustBuffer {
 
 
 /**
+ * The answer to approving or denying.
+ */
+public struct LoginDecision: Equatable, Hashable {
+    /**
+     * The login request.
+     */
+    public let requestId: String
+    /**
+     * Approved or denied.
+     */
+    public let status: LoginRequestStatus
+    /**
+     * The authorisation an approval made.
+     */
+    public let authorisationId: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The login request.
+         */requestId: String, 
+        /**
+         * Approved or denied.
+         */status: LoginRequestStatus, 
+        /**
+         * The authorisation an approval made.
+         */authorisationId: String?) {
+        self.requestId = requestId
+        self.status = status
+        self.authorisationId = authorisationId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LoginDecision: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLoginDecision: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LoginDecision {
+        return
+            try LoginDecision(
+                requestId: FfiConverterString.read(from: &buf), 
+                status: FfiConverterTypeLoginRequestStatus.read(from: &buf), 
+                authorisationId: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LoginDecision, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.requestId, into: &buf)
+        FfiConverterTypeLoginRequestStatus.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.authorisationId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLoginDecision_lift(_ buf: RustBuffer) throws -> LoginDecision {
+    return try FfiConverterTypeLoginDecision.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLoginDecision_lower(_ value: LoginDecision) -> RustBuffer {
+    return FfiConverterTypeLoginDecision.lower(value)
+}
+
+
+/**
+ * A login request, to show before the PIN.
+ */
+public struct LoginRequestView: Equatable, Hashable {
+    /**
+     * The login request's id.
+     */
+    public let requestId: String
+    /**
+     * Who asks.
+     */
+    public let relyingParty: RelyingPartyView
+    /**
+     * What it asks for.
+     */
+    public let scopes: [ClaimScope]
+    /**
+     * Where it stands.
+     */
+    public let status: LoginRequestStatus
+    /**
+     * Unix seconds after which it cannot be approved.
+     */
+    public let expiresAt: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The login request's id.
+         */requestId: String, 
+        /**
+         * Who asks.
+         */relyingParty: RelyingPartyView, 
+        /**
+         * What it asks for.
+         */scopes: [ClaimScope], 
+        /**
+         * Where it stands.
+         */status: LoginRequestStatus, 
+        /**
+         * Unix seconds after which it cannot be approved.
+         */expiresAt: UInt64) {
+        self.requestId = requestId
+        self.relyingParty = relyingParty
+        self.scopes = scopes
+        self.status = status
+        self.expiresAt = expiresAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LoginRequestView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLoginRequestView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LoginRequestView {
+        return
+            try LoginRequestView(
+                requestId: FfiConverterString.read(from: &buf), 
+                relyingParty: FfiConverterTypeRelyingPartyView.read(from: &buf), 
+                scopes: FfiConverterSequenceTypeClaimScope.read(from: &buf), 
+                status: FfiConverterTypeLoginRequestStatus.read(from: &buf), 
+                expiresAt: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LoginRequestView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.requestId, into: &buf)
+        FfiConverterTypeRelyingPartyView.write(value.relyingParty, into: &buf)
+        FfiConverterSequenceTypeClaimScope.write(value.scopes, into: &buf)
+        FfiConverterTypeLoginRequestStatus.write(value.status, into: &buf)
+        FfiConverterUInt64.write(value.expiresAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLoginRequestView_lift(_ buf: RustBuffer) throws -> LoginRequestView {
+    return try FfiConverterTypeLoginRequestView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLoginRequestView_lower(_ value: LoginRequestView) -> RustBuffer {
+    return FfiConverterTypeLoginRequestView.lower(value)
+}
+
+
+/**
  * A card's loss-report situation as the UI shows it.
  */
 public struct LossFlow: Equatable, Hashable {
@@ -9554,6 +9977,85 @@ public func FfiConverterTypeRegionalRules_lower(_ value: RegionalRules) -> RustB
 
 
 /**
+ * A relying party as registered.
+ */
+public struct RelyingPartyView: Equatable, Hashable {
+    /**
+     * Its client id.
+     */
+    public let clientId: String
+    /**
+     * The registered name (never one from the QR code).
+     */
+    public let name: String
+    /**
+     * The registered kind.
+     */
+    public let kind: RelyingPartyKind
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Its client id.
+         */clientId: String, 
+        /**
+         * The registered name (never one from the QR code).
+         */name: String, 
+        /**
+         * The registered kind.
+         */kind: RelyingPartyKind) {
+        self.clientId = clientId
+        self.name = name
+        self.kind = kind
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RelyingPartyView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRelyingPartyView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RelyingPartyView {
+        return
+            try RelyingPartyView(
+                clientId: FfiConverterString.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterTypeRelyingPartyKind.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RelyingPartyView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.clientId, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterTypeRelyingPartyKind.write(value.kind, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelyingPartyView_lift(_ buf: RustBuffer) throws -> RelyingPartyView {
+    return try FfiConverterTypeRelyingPartyView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelyingPartyView_lower(_ value: RelyingPartyView) -> RustBuffer {
+    return FfiConverterTypeRelyingPartyView.lower(value)
+}
+
+
+/**
  * A replacement form.
  */
 public struct ReplacementForm: Equatable, Hashable {
@@ -9659,6 +10161,75 @@ public func FfiConverterTypeReplacementForm_lift(_ buf: RustBuffer) throws -> Re
 #endif
 public func FfiConverterTypeReplacementForm_lower(_ value: ReplacementForm) -> RustBuffer {
     return FfiConverterTypeReplacementForm.lower(value)
+}
+
+
+/**
+ * The result of [`classify_scan`].
+ */
+public struct ScanResult: Equatable, Hashable {
+    /**
+     * What was scanned.
+     */
+    public let kind: ScanKind
+    /**
+     * The login request's id, for `Login`.
+     */
+    public let loginRequestId: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * What was scanned.
+         */kind: ScanKind, 
+        /**
+         * The login request's id, for `Login`.
+         */loginRequestId: String?) {
+        self.kind = kind
+        self.loginRequestId = loginRequestId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ScanResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeScanResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ScanResult {
+        return
+            try ScanResult(
+                kind: FfiConverterTypeScanKind.read(from: &buf), 
+                loginRequestId: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ScanResult, into buf: inout [UInt8]) {
+        FfiConverterTypeScanKind.write(value.kind, into: &buf)
+        FfiConverterOptionString.write(value.loginRequestId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScanResult_lift(_ buf: RustBuffer) throws -> ScanResult {
+    return try FfiConverterTypeScanResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScanResult_lower(_ value: ScanResult) -> RustBuffer {
+    return FfiConverterTypeScanResult.lower(value)
 }
 
 
@@ -11666,6 +12237,101 @@ public func FfiConverterTypeChannel_lift(_ buf: RustBuffer) throws -> Channel {
 #endif
 public func FfiConverterTypeChannel_lower(_ value: Channel) -> RustBuffer {
     return FfiConverterTypeChannel.lower(value)
+}
+
+
+
+/**
+ * A claim scope a relying party asks for.
+ */
+
+public enum ClaimScope: Equatable, Hashable {
+    
+    /**
+     * The relying party's pseudonym of the person only.
+     */
+    case openid
+    /**
+     * The name.
+     */
+    case profile
+    /**
+     * The identity document's number.
+     */
+    case idNumber
+    /**
+     * The social security card's number and state.
+     */
+    case socialSecurity
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ClaimScope: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeClaimScope: FfiConverterRustBuffer {
+    typealias SwiftType = ClaimScope
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ClaimScope {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .openid
+        
+        case 2: return .profile
+        
+        case 3: return .idNumber
+        
+        case 4: return .socialSecurity
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ClaimScope, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .openid:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .profile:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .idNumber:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .socialSecurity:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeClaimScope_lift(_ buf: RustBuffer) throws -> ClaimScope {
+    return try FfiConverterTypeClaimScope.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeClaimScope_lower(_ value: ClaimScope) -> RustBuffer {
+    return FfiConverterTypeClaimScope.lower(value)
 }
 
 
@@ -14198,6 +14864,111 @@ public func FfiConverterTypeLogLevel_lower(_ value: LogLevel) -> RustBuffer {
 
 
 /**
+ * Where a login request stands.
+ */
+
+public enum LoginRequestStatus: Equatable, Hashable {
+    
+    /**
+     * Waiting for a decision.
+     */
+    case pending
+    /**
+     * Approved.
+     */
+    case approved
+    /**
+     * Denied.
+     */
+    case denied
+    /**
+     * Not decided in time.
+     */
+    case expired
+    /**
+     * The relying party took its code.
+     */
+    case completed
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension LoginRequestStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLoginRequestStatus: FfiConverterRustBuffer {
+    typealias SwiftType = LoginRequestStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LoginRequestStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .pending
+        
+        case 2: return .approved
+        
+        case 3: return .denied
+        
+        case 4: return .expired
+        
+        case 5: return .completed
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: LoginRequestStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .pending:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .approved:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .denied:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .expired:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .completed:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLoginRequestStatus_lift(_ buf: RustBuffer) throws -> LoginRequestStatus {
+    return try FfiConverterTypeLoginRequestStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLoginRequestStatus_lower(_ value: LoginRequestStatus) -> RustBuffer {
+    return FfiConverterTypeLoginRequestStatus.lower(value)
+}
+
+
+
+/**
  * Kinds of loss report.
  */
 
@@ -14731,6 +15502,10 @@ public enum PinAction: Equatable, Hashable {
      * the ward's PIN).
      */
     case actForWard
+    /**
+     * Approve a scan-to-login (扫码登录) request of a relying party.
+     */
+    case approveLogin
 
 
 
@@ -14767,6 +15542,8 @@ public struct FfiConverterTypePinAction: FfiConverterRustBuffer {
         case 7: return .changePhone
         
         case 8: return .actForWard
+        
+        case 9: return .approveLogin
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -14806,6 +15583,10 @@ public struct FfiConverterTypePinAction: FfiConverterRustBuffer {
         
         case .actForWard:
             writeInt(&buf, Int32(8))
+        
+        
+        case .approveLogin:
+            writeInt(&buf, Int32(9))
         
         }
     }
@@ -15040,6 +15821,91 @@ public func FfiConverterTypeRelationship_lower(_ value: Relationship) -> RustBuf
 
 
 /**
+ * What kind of relying party asks.
+ */
+
+public enum RelyingPartyKind: Equatable, Hashable {
+    
+    /**
+     * A website.
+     */
+    case website
+    /**
+     * A PC at a service counter.
+     */
+    case counterPc
+    /**
+     * A self-service machine.
+     */
+    case selfService
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RelyingPartyKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRelyingPartyKind: FfiConverterRustBuffer {
+    typealias SwiftType = RelyingPartyKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RelyingPartyKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .website
+        
+        case 2: return .counterPc
+        
+        case 3: return .selfService
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RelyingPartyKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .website:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .counterPc:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .selfService:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelyingPartyKind_lift(_ buf: RustBuffer) throws -> RelyingPartyKind {
+    return try FfiConverterTypeRelyingPartyKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRelyingPartyKind_lower(_ value: RelyingPartyKind) -> RustBuffer {
+    return FfiConverterTypeRelyingPartyKind.lower(value)
+}
+
+
+
+/**
  * Kinds of replacement (补换).
  */
 
@@ -15125,6 +15991,101 @@ public func FfiConverterTypeReplacementKind_lower(_ value: ReplacementKind) -> R
 
 
 /**
+ * What a scan found.
+ */
+
+public enum ScanKind: Equatable, Hashable {
+    
+    /**
+     * A login QR code: show [`EcardClient::login_request`].
+     */
+    case login
+    /**
+     * Someone's e-card code: this phone is not a terminal.
+     */
+    case eCardCode
+    /**
+     * Starts like a login code but is not a well-formed one.
+     */
+    case malformedLogin
+    /**
+     * Anything else.
+     */
+    case unknown
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ScanKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeScanKind: FfiConverterRustBuffer {
+    typealias SwiftType = ScanKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ScanKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .login
+        
+        case 2: return .eCardCode
+        
+        case 3: return .malformedLogin
+        
+        case 4: return .unknown
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ScanKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .login:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .eCardCode:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .malformedLogin:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .unknown:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScanKind_lift(_ buf: RustBuffer) throws -> ScanKind {
+    return try FfiConverterTypeScanKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScanKind_lower(_ value: ScanKind) -> RustBuffer {
+    return FfiConverterTypeScanKind.lower(value)
+}
+
+
+
+/**
  * What a mandate allows.
  */
 
@@ -15154,6 +16115,10 @@ public enum Scope: Equatable, Hashable {
      * See cards and applications.
      */
     case track
+    /**
+     * Sign in to a relying party for the person (扫码登录).
+     */
+    case login
 
 
 
@@ -15187,6 +16152,8 @@ public struct FfiConverterTypeScope: FfiConverterRustBuffer {
         
         case 6: return .track
         
+        case 7: return .login
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -15217,6 +16184,10 @@ public struct FfiConverterTypeScope: FfiConverterRustBuffer {
         
         case .track:
             writeInt(&buf, Int32(6))
+        
+        
+        case .login:
+            writeInt(&buf, Int32(7))
         
         }
     }
@@ -16180,6 +17151,31 @@ fileprivate struct FfiConverterSequenceTypeAuditEntry: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeAuthorisation: FfiConverterRustBuffer {
+    typealias SwiftType = [Authorisation]
+
+    public static func write(_ value: [Authorisation], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAuthorisation.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Authorisation] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Authorisation]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAuthorisation.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeBank: FfiConverterRustBuffer {
     typealias SwiftType = [Bank]
 
@@ -16755,6 +17751,31 @@ fileprivate struct FfiConverterSequenceTypeChannel: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeClaimScope: FfiConverterRustBuffer {
+    typealias SwiftType = [ClaimScope]
+
+    public static func write(_ value: [ClaimScope], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeClaimScope.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ClaimScope] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ClaimScope]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeClaimScope.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeOutletService: FfiConverterRustBuffer {
     typealias SwiftType = [OutletService]
 
@@ -17088,6 +18109,18 @@ public func setLogger(logger: PlatformLogger?, maxLevel: LogLevel)  {try! rustCa
 }
 }
 /**
+ * 扫一扫: tells a login QR code from an e-card code from other text.
+ * Pure computation: safe on the main thread.
+ */
+public func classifyScan(text: String) -> ScanResult  {
+    return try!  FfiConverterTypeScanResult_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_func_classify_scan(
+        FfiConverterString.lower(text),uniffiCallStatus
+    )
+})
+}
+/**
  * The countdown of `code`, which arrived when the phone's clock read
  * `local_now` (Unix seconds).
  */
@@ -17339,6 +18372,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_ecard_ffi_checksum_func_set_logger() != 39451) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_ecard_ffi_checksum_func_classify_scan() != 33739) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_ecard_ffi_checksum_func_code_countdown() != 19176) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -17583,6 +18619,21 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_method_ecardclient_unlink_device() != 20286) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_approve_login() != 47697) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_authorisations() != 54487) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_deny_login() != 54357) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_login_request() != 61877) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_revoke_authorisation() != 47644) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_method_eventlistener_on_event() != 63270) {
