@@ -6,7 +6,8 @@
 
 use super::*;
 
-/// The `/v1/credentials` answer's credentials' `not_after`.
+/// The `/v1/credentials` answer's credentials' `not_after` (one per
+/// disclosure group issued: transport, medical, examinations).
 fn ends(set: &Value) -> Vec<u64> {
     set["credentials"]
         .as_array()
@@ -102,7 +103,7 @@ async fn lifetime_a_guardians_code_stops_at_the_wards_18th_birthday() {
     let set = credentials(&parent, Some(&card_id)).await;
     ok(&set, 201);
     assert_eq!(set.body["role"], "guardian");
-    assert_eq!(ends(&set.body), [birthday, birthday]);
+    assert_eq!(ends(&set.body), [birthday; 3]);
     let refresh_after = set.body["refresh_after"].as_u64().unwrap();
     assert!(refresh_after <= birthday, "refresh at the latest on expiry");
 
@@ -138,7 +139,7 @@ async fn lifetime_a_refresh_across_the_wards_18th_birthday() {
     advance_to(&platform, birthday - 20 * 3_600).await;
     let first = credentials(&parent, Some(&card_id)).await;
     ok(&first, 201);
-    assert_eq!(ends(&first.body), [birthday, birthday]);
+    assert_eq!(ends(&first.body), [birthday; 3]);
     let refresh_after = first.body["refresh_after"].as_u64().unwrap();
     assert!(refresh_after < birthday);
 
@@ -146,7 +147,7 @@ async fn lifetime_a_refresh_across_the_wards_18th_birthday() {
     let now = advance_to(&platform, birthday - 5).await;
     let again = credentials(&parent, Some(&card_id)).await;
     ok(&again, 201);
-    assert_eq!(ends(&again.body), [birthday, birthday]);
+    assert_eq!(ends(&again.body), [birthday; 3]);
     let refresh_after = again.body["refresh_after"].as_u64().unwrap();
     assert!(
         (now..=birthday).contains(&refresh_after),
@@ -233,7 +234,7 @@ async fn lifetime_a_proxys_code_stops_when_the_mandate_ends() {
     let set = credentials(&helper, Some(&elder_card)).await;
     ok(&set, 201);
     assert_eq!(set.body["role"], "proxy");
-    assert_eq!(ends(&set.body), [ends_at, ends_at]);
+    assert_eq!(ends(&set.body), [ends_at; 3]);
     assert!(set.body["refresh_after"].as_u64().unwrap() <= ends_at);
     let mut medical = exact_terminal(&platform, &[Purpose::Medical]).await;
     let code = code_from(&helper, &set.body, Purpose::Medical, ends_at - 1, 1);
@@ -248,7 +249,7 @@ async fn lifetime_a_proxys_code_stops_when_the_mandate_ends() {
     advance_to(&platform, ends_at - 5).await;
     let again = credentials(&helper, Some(&elder_card)).await;
     ok(&again, 201);
-    assert_eq!(ends(&again.body), [ends_at, ends_at]);
+    assert_eq!(ends(&again.body), [ends_at; 3]);
     advance_to(&platform, ends_at + 1).await;
     problem(
         &credentials(&helper, Some(&elder_card)).await,
@@ -326,7 +327,7 @@ async fn lifetime_no_code_outlives_the_cards_validity() {
     let set = credentials(&elder_device, None).await;
     ok(&set, 201);
     assert!(card_ends_at - now <= DAY);
-    assert_eq!(ends(&set.body), [card_ends_at, card_ends_at]);
+    assert_eq!(ends(&set.body), [card_ends_at; 3]);
     let mut gate = exact_terminal(&platform, &[Purpose::Transport]).await;
     let code = code_from(
         &elder_device,

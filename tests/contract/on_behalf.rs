@@ -161,8 +161,18 @@ async fn on_behalf_rules_are_checked_and_default_to_the_old_policy() {
         served["on_behalf"]["proxy"],
         json!(["medical", "culture_tourism"])
     );
+    // A guardian everywhere: every purpose, the version-2 ones too.
     assert_eq!(
         served["on_behalf"]["guardian"],
-        json!(["transport", "medical", "identity", "culture_tourism"])
+        json!([
+            "transport",
+            "medical",
+            "identity",
+            "culture_tourism",
+            "campus_entry",
+            "library",
+            "education_exam",
+            "personnel_exam"
+        ])
     );
 }
