@@ -6,7 +6,8 @@
 
 use super::*;
 
-/// The `/v1/credentials` answer's credentials' `not_after`.
+/// The `/v1/credentials` answer's credentials' `not_after` (one per
+/// disclosure group issued: transport, medical, examinations).
 fn ends(set: &Value) -> Vec<u64> {
     set["credentials"]
         .as_array()
