@@ -107,6 +107,14 @@ pub const AUDIT: &str = "/v1/audit";
 /// terminals' accepts and the codes accepted twice (`POST`, bearer
 /// operator token).
 pub const OPERATOR_ACCEPTANCES: &str = "/v1/operator/acceptances";
+/// A service point's terminal resolves a scanned medical or identity code
+/// to what its purpose discloses (`POST`, bearer operator token).
+pub const SERVICE_POINT_RESOLUTIONS: &str = "/v1/service-point/resolutions";
+/// Who resolved the person's codes (`GET`, with `person_id`, `before`,
+/// `limit`).
+pub const MY_ACCESS_RECORDS: &str = "/v1/me/access-records";
+/// The resident reports an access record they do not recognise (`POST`).
+pub const ACCESS_RECORD_REPORT: &str = "/v1/me/access-records/{id}/report";
 
 /// Operator: moves the platform clock (`POST`).
 pub const ADMIN_CLOCK_ADVANCE: &str = "/admin/clock/advance";
@@ -155,6 +163,8 @@ pub const ADMIN_SEARCH_VOCABULARY: &str = "/admin/search-vocabulary/{id}";
 pub const ADMIN_BIRTH_CERTIFICATES: &str = "/admin/birth-certificates";
 /// Operator: registers a terminal operator and issues its token (`POST`).
 pub const ADMIN_OPERATORS: &str = "/admin/operators";
+/// Operator: residents' reports of access records (`GET`).
+pub const ADMIN_ACCESS_REPORTS: &str = "/admin/access-reports";
 
 /// Every path above, for checks that walk them all.
 pub const ALL: &[&str] = &[
@@ -204,6 +214,9 @@ pub const ALL: &[&str] = &[
     OUTLET_INSTANT_ISSUE,
     AUDIT,
     OPERATOR_ACCEPTANCES,
+    SERVICE_POINT_RESOLUTIONS,
+    MY_ACCESS_RECORDS,
+    ACCESS_RECORD_REPORT,
     ADMIN_CLOCK_ADVANCE,
     ADMIN_PEOPLE,
     ADMIN_PERSON_PHONE,
@@ -227,6 +240,7 @@ pub const ALL: &[&str] = &[
     ADMIN_SEARCH_VOCABULARY,
     ADMIN_BIRTH_CERTIFICATES,
     ADMIN_OPERATORS,
+    ADMIN_ACCESS_REPORTS,
 ];
 
 /// The template's `{id}` filled with `id`: the path a client calls.

@@ -65,6 +65,14 @@ pub enum ProblemCode {
     PinRequired,
     /// The new device waits for the one-time code or an enrolled device's approval.
     ApprovalPending,
+    /// A scanned code does not verify: garbled, forged, expired, or not
+    /// one of this platform's (the detail names the check that failed).
+    CodeInvalid,
+    /// A scanned code's credential is revoked (a loss report, an ended
+    /// mandate, a deleted account).
+    CodeRevoked,
+    /// A scanned code was already resolved: each code is resolved once.
+    CodeReplayed,
     /// The platform failed.
     Internal,
 }
@@ -89,14 +97,17 @@ impl ProblemCode {
             | ProblemCode::QuotaExceeded
             | ProblemCode::CardNotActive
             | ProblemCode::CardExpired
-            | ProblemCode::ApprovalPending => 409,
+            | ProblemCode::ApprovalPending
+            | ProblemCode::CodeRevoked
+            | ProblemCode::CodeReplayed => 409,
             ProblemCode::BodyTooLarge => 413,
             ProblemCode::InvalidField
             | ProblemCode::IdempotencyKeyReused
             | ProblemCode::IdentityNotVerified
             | ProblemCode::OneTimeCodeWrong
             | ProblemCode::PinWrong
-            | ProblemCode::PinTooSimple => 422,
+            | ProblemCode::PinTooSimple
+            | ProblemCode::CodeInvalid => 422,
             ProblemCode::PinLocked => 423,
             ProblemCode::RateLimited => 429,
             ProblemCode::Internal => 500,

@@ -174,6 +174,9 @@ pub struct Reply {
     pub(crate) body: Vec<u8>,
     pub(crate) content_type: &'static str,
     pub(crate) etag: Option<String>,
+    /// Seconds to wait before trying again (`Retry-After`), for a refusal
+    /// of a spent budget.
+    pub(crate) retry_after: Option<u64>,
 }
 
 impl Reply {
@@ -184,6 +187,7 @@ impl Reply {
             body: serde_json::to_vec(value)?,
             content_type: "application/json",
             etag: None,
+            retry_after: None,
         })
     }
 
@@ -196,6 +200,7 @@ impl Reply {
             body: serde_json::to_vec(&error.0).unwrap_or_default(),
             content_type: PROBLEM_JSON,
             etag: None,
+            retry_after: None,
         }
     }
 
@@ -211,7 +216,14 @@ impl Reply {
             body,
             content_type,
             etag: None,
+            retry_after: None,
         }
+    }
+
+    /// Sets `Retry-After`: how many seconds until the caller may try again.
+    pub fn with_retry_after(mut self, seconds: u64) -> Reply {
+        self.retry_after = Some(seconds);
+        self
     }
 
     /// Sets an entity tag; a matching `If-None-Match` turns the reply into 304.

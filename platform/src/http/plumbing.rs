@@ -291,6 +291,11 @@ fn reply_to_response(reply: Reply, request_headers: &HeaderMap) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static(reply.content_type),
     );
+    if let Some(seconds) = reply.retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
     if let Some(etag) = reply
         .etag
         .and_then(|etag| HeaderValue::from_str(&etag).ok())
@@ -495,6 +500,7 @@ fn stored_reply(
                 "application/json"
             },
             etag: None,
+            retry_after: None,
         })),
         Some(_) => Err(ApiError::new(
             ProblemCode::IdempotencyKeyReused,

@@ -24,6 +24,7 @@ const SCHEMA: Migrations = Migrations::new(&[
     include_str!("migrations/0011_births.sql"),
     include_str!("migrations/0012_instant_issue.sql"),
     include_str!("migrations/0013_pseudonyms.sql"),
+    include_str!("migrations/0015_service_points.sql"),
 ]);
 
 /// Opens (creating if needed) and migrates the database at `path`
