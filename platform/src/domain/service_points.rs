@@ -674,7 +674,9 @@ mod tests {
         .unwrap();
         let point = service_point(&tx, &hotel.operator_id).unwrap();
         let kind = ServicePointKind::Hotel;
-        let minute = 1_800_000_000 - 1_800_000_000 % 60;
+        // A whole minute of the platform clock.
+        let minute = 1_800_000_000;
+        assert_eq!(minute % 60, 0);
         let budget = kind.resolutions_per_terminal_minute();
         for _ in 0..budget {
             assert_eq!(
