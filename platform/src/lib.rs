@@ -132,6 +132,7 @@ impl Platform {
                 admin_token: config.admin_token.clone(),
                 issuer_name: config.issuer_name.clone(),
                 status_cache: domain::issuer::StatusCache::default(),
+                trust_cache: domain::service_points::TrustCache::default(),
                 clock_offset: std::sync::atomic::AtomicI64::new(0),
                 face_verifier: Arc::new(domain::face::TrustedFacePlatforms),
                 sms: Arc::new(domain::sms::SmsOutbox),

@@ -540,6 +540,13 @@ async fn resolutions(options: &Options, base: &str) {
     let residents = set_up(&client, base, options.residents).await;
     let mut credentials = Vec::with_capacity(residents.len());
     for resident in &residents {
+        admin(
+            &client,
+            base,
+            &format!("/admin/people/{}/cards", resident.person_id),
+            json!({ "bank": "icbc" }),
+        )
+        .await;
         let set = resident
             .device
             .post("/v1/credentials", json!({ "card_id": null }))

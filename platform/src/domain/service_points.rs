@@ -38,8 +38,11 @@ use ecard_api::service_points::{
     MAX_CODE_LENGTH, MAX_LOCATION_LENGTH, MAX_REPORT_NOTE_LENGTH, ReportedAccess, Resolution,
     ServicePointKind, disclosed_fields, is_resolvable,
 };
+use std::sync::{Arc, Mutex, PoisonError};
+
 use ecard_credential::{
-    HolderRole, Presentation, Purpose, SignedTrustList, Verifier, VerifierPolicy, VerifyError,
+    HolderRole, Presentation, Purpose, SignedTrustList, TrustList, Verifier, VerifierPolicy,
+    VerifyError,
 };
 use rusqlite::{OptionalExtension, Transaction, params};
 
@@ -48,6 +51,51 @@ use crate::domain::pseudonyms::{Party, pseudonym};
 use crate::error::{ApiError, ApiResult};
 use crate::store::codec::{enum_name, parse_enum};
 use crate::store::db::new_id;
+
+/// The platform's trust list as its latest edition says, parsed once per
+/// edition and kept between resolutions (building it again for every scan
+/// would read and parse every issuer key).
+#[derive(Debug, Default)]
+pub struct TrustCache {
+    latest: Mutex<Option<(i64, Arc<TrustList>)>>,
+}
+
+impl TrustCache {
+    /// The trust list of the latest edition; with `refresh`, of the current
+    /// keys (a key that joined since the last edition was signed makes a
+    /// new one).
+    fn current(
+        &self,
+        tx: &Transaction<'_>,
+        issuer_name: &str,
+        now: u64,
+        refresh: bool,
+    ) -> ApiResult<Arc<TrustList>> {
+        if !refresh {
+            let latest: Option<i64> =
+                tx.query_row("SELECT MAX(sequence) FROM trust_list_editions", [], |row| {
+                    row.get(0)
+                })?;
+            let cached = self.latest.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some((sequence, list)) = cached.as_ref()
+                && Some(*sequence) == latest
+            {
+                return Ok(list.clone());
+            }
+        }
+        let (sequence, envelope) = issuer::signed_trust_list(tx, issuer_name, now)?;
+        let list = Arc::new(
+            SignedTrustList::from_json(&envelope)
+                .and_then(|signed| signed.unverified_list())
+                .map_err(|_| {
+                    ApiError::new(ProblemCode::Internal, "stored trust list unreadable")
+                })?,
+        );
+        *self.latest.lock().unwrap_or_else(PoisonError::into_inner) =
+            Some((i64::try_from(sequence).unwrap_or(i64::MAX), list.clone()));
+        Ok(list)
+    }
+}
 
 /// A registered operator as a service point.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -293,7 +341,7 @@ fn disclose(
 /// nothing behind but the attempt's count.
 pub fn resolve(
     tx: &Transaction<'_>,
-    issuer_name: &str,
+    (trust, issuer_name): (&TrustCache, &str),
     point: &ServicePoint,
     terminal_id: &str,
     code: &str,
@@ -313,19 +361,24 @@ pub fn resolve(
     }
 
     // The platform's own trust list; revocation from its own status bits
-    // below, so no signed edition is needed here.
-    let (_, envelope) = issuer::signed_trust_list(tx, issuer_name, now)?;
-    let trust_list = SignedTrustList::from_json(&envelope)
-        .and_then(|signed| signed.unverified_list())
-        .map_err(|_| ApiError::new(ProblemCode::Internal, "stored trust list unreadable"))?;
+    // below, so no signed status edition is needed here.
     let mut policy = VerifierPolicy::for_purposes(&Purpose::ALL).best_effort_status();
     policy.credential_cache_capacity = 0;
     policy.device_key_cache_capacity = 0;
-    let mut verifier = Verifier::new(&trust_list, policy)
-        .map_err(|_| ApiError::new(ProblemCode::Internal, "trust list unusable"))?;
-    let verified = verifier
-        .verify_presentation(&presentation, now)
-        .map_err(|error| refusal(&error))?;
+    let verify = |trust_list: &TrustList| {
+        Verifier::new(trust_list, policy)
+            .map_err(|_| ApiError::new(ProblemCode::Internal, "trust list unusable"))
+            .map(|mut verifier| verifier.verify_presentation(&presentation, now))
+    };
+    let mut outcome = verify(trust.current(tx, issuer_name, now, false)?.as_ref())?;
+    if matches!(
+        outcome,
+        Err(VerifyError::UnknownKeyId(_) | VerifyError::IssuerKeyNotValid)
+    ) {
+        // A key may have joined since the latest edition was signed.
+        outcome = verify(trust.current(tx, issuer_name, now, true)?.as_ref())?;
+    }
+    let verified = outcome.map_err(|error| refusal(&error))?;
 
     let claims = &presentation.credential.claims;
     let handle = claims.handle.to_string();
@@ -778,17 +831,31 @@ mod tests {
             ("", ProblemCode::CodeInvalid),
         ] {
             assert_eq!(
-                resolve(&tx, "issuer", &point, "desk-1", code, 1)
-                    .unwrap_err()
-                    .code(),
+                resolve(
+                    &tx,
+                    (&TrustCache::default(), "issuer"),
+                    &point,
+                    "desk-1",
+                    code,
+                    1
+                )
+                .unwrap_err()
+                .code(),
                 problem
             );
         }
         let long = "A".repeat(MAX_CODE_LENGTH + 1);
         assert_eq!(
-            resolve(&tx, "issuer", &point, "desk-1", &long, 1)
-                .unwrap_err()
-                .code(),
+            resolve(
+                &tx,
+                (&TrustCache::default(), "issuer"),
+                &point,
+                "desk-1",
+                &long,
+                1
+            )
+            .unwrap_err()
+            .code(),
             ProblemCode::InvalidField
         );
         let records: i64 = tx

@@ -29,6 +29,8 @@ pub struct AppState {
     pub(crate) issuer_name: String,
     /// The last signed status list per list number: (sequence, valid until, bytes).
     pub(crate) status_cache: StatusCache,
+    /// The parsed trust list of the latest edition, for resolutions.
+    pub(crate) trust_cache: crate::domain::service_points::TrustCache,
     /// The clock tick, handed in by the platform and run by the plumbing
     /// before each request, so the state a client sees is current for the
     /// clock it is told.

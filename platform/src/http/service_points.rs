@@ -42,7 +42,7 @@ pub fn resolve(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     }
     match domain::resolve(
         ctx.tx,
-        &ctx.state.issuer_name,
+        (&ctx.state.trust_cache, &ctx.state.issuer_name),
         &point,
         &request.terminal_id,
         &request.code,
