@@ -442,13 +442,20 @@ async fn service_points_the_resident_sees_each_resolution_and_reports_one() {
         medical.body["record_id"]
     );
     assert!(second.body["next_before"].is_null());
-    problem(
-        &device
-            .get(&format!("{}?limit=0", paths::MY_ACCESS_RECORDS))
-            .await,
-        400,
-        "malformed_request",
-    );
+    for query in [
+        "limit=0",
+        "limit=101",
+        "before=-1",
+        "before=9223372036854775808",
+    ] {
+        problem(
+            &device
+                .get(&format!("{}?{query}", paths::MY_ACCESS_RECORDS))
+                .await,
+            400,
+            "malformed_request",
+        );
+    }
 
     // Someone else sees none of them and cannot report them.
     let elder_person = person_id(&device);

@@ -89,6 +89,12 @@ pub fn list(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
         .query_param("person_id")
         .unwrap_or_else(|| caller.person_id.clone());
     let before: Option<u64> = number_param(ctx, "before", "a record cursor (an integer)")?;
+    if before.is_some_and(|before| i64::try_from(before).is_err()) {
+        return Err(ApiError::new(
+            ProblemCode::MalformedRequest,
+            "before must be a record cursor (an integer below 2^63)",
+        ));
+    }
     let limit: u32 = number_param(
         ctx,
         "limit",
