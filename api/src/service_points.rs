@@ -328,7 +328,7 @@ pub struct AccessRecord {
 pub struct AccessRecordPage {
     /// The records of this page.
     pub records: Vec<AccessRecord>,
-    /// The `before` of the next (older) page; absent on the last.
+    /// The `before` of the next (older) page; null on the last.
     pub next_before: Option<u64>,
 }
 

@@ -38,6 +38,10 @@ use ecard_api::rules::{
     AccountSecurity, Bank, ECardTiming, InstantIssueRules, MinorRules, NewbornRules, OnBehalfRules,
     PhotoRules, RegionalRules,
 };
+use ecard_api::service_points::{
+    AccessRecord, AccessRecordPage, AccessReport, AccessReportReason, DisclosedField,
+    ServicePointKind,
+};
 use ecard_core::privacy::{ExportedCredential, ExportedDraft, ExportedSubmission};
 use ecard_core::storage::{RecoveredTable, RecoveryReport};
 use ecard_core::{
@@ -93,6 +97,9 @@ fn declarations() -> Vec<String> {
         PinAction,
         FacePurpose,
         NoticeKind,
+        ServicePointKind,
+        DisclosedField,
+        AccessReportReason,
         // Records.
         PersonIdentity,
         Evidence,
@@ -150,6 +157,9 @@ fn declarations() -> Vec<String> {
         ExportedDraft,
         ExportedSubmission,
         ExportedCredential,
+        AccessReport,
+        AccessRecord,
+        AccessRecordPage,
         PersonalDataExport,
     ]
 }
