@@ -678,3 +678,66 @@ async fn service_points_a_flooding_terminal_is_throttled_while_another_operator_
     .await;
     ok(&answer, 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn service_points_the_pseudonym_survives_a_card_replacement() {
+    let platform = TestPlatform::start();
+    let (device, set) = elder_with_credentials(&platform).await;
+    let old_id = my_cards(&device).await[0]["card_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let hospital =
+        register_service_point(&platform, "南昌市第十医院", "hospital", &["medical"]).await;
+    let now = platform_now(&platform).await;
+    let before = resolve(
+        &platform,
+        Some(&hospital),
+        "desk-1",
+        &code_from(&device, &set, Purpose::Medical, now, 1),
+    )
+    .await;
+    ok(&before, 200);
+
+    // Lost, replaced, the new card in hand and activated.
+    ok(
+        &device
+            .post(
+                &format!("/v1/cards/{old_id}/loss-reports"),
+                json!({ "kind": "formal" }),
+            )
+            .await,
+        201,
+    );
+    let submitted = device
+        .post(
+            "/v1/replacements",
+            json!({
+                "card_id": old_id, "kind": "plain", "delivery": pickup(),
+                "photo_jpeg": test_photo_base64(),
+            }),
+        )
+        .await;
+    ok(&submitted, 201);
+    let id = submitted.body["application_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    advance(&platform, 4 * DAY).await;
+    let produced = application(&device, &id).await;
+    let new_id = receive_and_activate(&device, &produced).await;
+    assert_ne!(new_id, old_id);
+    let new_set = credentials(&device, Some(&new_id)).await;
+    ok(&new_set, 201);
+    let now = platform_now(&platform).await;
+    let after = resolve(
+        &platform,
+        Some(&hospital),
+        "desk-1",
+        &code_from(&device, &new_set.body, Purpose::Medical, now, 1),
+    )
+    .await;
+    ok(&after, 200);
+    assert_eq!(after.body["pseudonym"], before.body["pseudonym"]);
+    assert_eq!(after.body["card_state"], "active");
+}
