@@ -309,6 +309,18 @@ export type FacePurpose = "enrolment" | "mandate_consent" | "pin_reset" | "phone
 /** What happened to the account that its devices are told about. */
 export type NoticeKind = "enrolment_requested" | "device_enrolled" | "device_unlinked" | "pin_changed" | "pin_locked" | "phone_changed";
 
+/**
+ * What kind of organisation a service point is. It bounds the purposes
+ * the admin may let it resolve ([`ServicePointKind::may_resolve`]).
+ */
+export type ServicePointKind = "hospital" | "pharmacy" | "government_counter" | "hotel" | "bank" | "school" | "library" | "transit" | "venue";
+
+/** One field a resolution can disclose. */
+export type DisclosedField = "pseudonym" | "name" | "card_number" | "insurance_region" | "card_state" | "document_number" | "concession";
+
+/** Why a resident reports an access record. */
+export type AccessReportReason = "not_me" | "unexpected";
+
 /** A document that identifies a person to the population register. */
 export type PersonIdentity = {
   /** Document type, as `ecard-documents` names it (`resident_id`, …). */
@@ -1344,6 +1356,54 @@ export type ExportedCredential = {
   notAfter: number,
 };
 
+/** A report of an access record. */
+export type AccessReport = {
+  /** The report. */
+  reportId: string,
+  /** The record reported. */
+  recordId: string,
+  /** Why. */
+  reason: AccessReportReason,
+  /** What the resident added. */
+  note: string | null,
+  /** When. */
+  reportedAt: number,
+};
+
+/** One resolution of the person's code, as the resident sees it. */
+export type AccessRecord = {
+  /** The record. */
+  recordId: string,
+  /** The person whose code was resolved. */
+  personId: string,
+  /** Who looked: the operator's name. */
+  operatorName: string,
+  /** What kind of organisation it is. */
+  operatorKind: ServicePointKind,
+  /** Where, as the operator was registered (address or outlet). */
+  location: string | null,
+  /** The terminal that scanned. */
+  terminalId: string,
+  /** What the code was shown for. */
+  purpose: Purpose,
+  /** Who showed it. */
+  presentedBy: HolderRole,
+  /** The fields the operator learnt. */
+  disclosed: Array<DisclosedField>,
+  /** When. */
+  at: number,
+  /** The resident's report of it, if any. */
+  report: AccessReport | null,
+};
+
+/** `GET /v1/me/access-records` answer: newest first. */
+export type AccessRecordPage = {
+  /** The records of this page. */
+  records: Array<AccessRecord>,
+  /** The `before` of the next (older) page; null on the last. */
+  nextBefore: number | null,
+};
+
 /** Everything the app holds about the person. */
 export type PersonalDataExport = {
   /** When the export was made (Unix seconds). */
@@ -1364,6 +1424,11 @@ export type PersonalDataExport = {
   births: Array<Birth>,
   /** Credentials held (what they say, not the bytes). */
   credentials: Array<ExportedCredential>,
+  /**
+   * Who resolved the person's codes (and those of people they track),
+   * as last fetched.
+   */
+  accessRecords: Array<AccessRecord>,
 };
 
 // ---- end of generated declarations

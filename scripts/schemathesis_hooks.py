@@ -149,10 +149,20 @@ def enrol(base: str, admin_token: str, key_file: str) -> dict:
         },
         device,
     )["delegation_id"]
-    # A terminal operator for the clearing endpoint (its token authenticates
-    # POST /v1/operator/acceptances; see scripts/schemathesis.toml).
+    # A terminal operator for the clearing endpoint that is also a service
+    # point (a hospital resolving medical codes): its token authenticates
+    # POST /v1/operator/acceptances and POST /v1/service-point/resolutions
+    # (see scripts/schemathesis.toml).
     operator = requests.post(
-        f"{base}/admin/operators", json={"name": "schemathesis"}, headers=admin, timeout=10
+        f"{base}/admin/operators",
+        json={
+            "name": "schemathesis",
+            "kind": "hospital",
+            "purposes": ["medical"],
+            "location": "schemathesis hospital",
+        },
+        headers=admin,
+        timeout=10,
     )
     operator.raise_for_status()
     return {

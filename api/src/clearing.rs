@@ -46,6 +46,11 @@ pub struct NewOperator {
     /// for a terminal operator (transit, venues), who reports acceptances.
     #[serde(default)]
     pub outlet_id: Option<String>,
+    /// What kind of service point it is and what its terminals may
+    /// resolve online; all absent for a terminal operator that resolves
+    /// nothing.
+    #[serde(flatten)]
+    pub service_point: crate::service_points::ServicePointRegistration,
 }
 
 /// `POST /admin/operators` answer: the operator and its bearer token,

@@ -15,6 +15,7 @@ pub mod paths;
 pub mod problem;
 pub mod resident;
 pub mod rules;
+pub mod service_points;
 
 /// Header carrying the platform's clock (Unix seconds) on every response,
 /// from which clients estimate their clock offset.

@@ -107,6 +107,14 @@ pub const AUDIT: &str = "/v1/audit";
 /// terminals' accepts and the codes accepted twice (`POST`, bearer
 /// operator token).
 pub const OPERATOR_ACCEPTANCES: &str = "/v1/operator/acceptances";
+/// A service point's terminal resolves a scanned medical or identity code
+/// to what its purpose discloses (`POST`, bearer operator token).
+pub const SERVICE_POINT_RESOLUTIONS: &str = "/v1/service-point/resolutions";
+/// Who resolved the person's codes (`GET`, with `person_id`, `before`,
+/// `limit`).
+pub const MY_ACCESS_RECORDS: &str = "/v1/me/access-records";
+/// The resident reports an access record they do not recognise (`POST`).
+pub const ACCESS_RECORD_REPORT: &str = "/v1/me/access-records/{id}/report";
 
 /// Operator: moves the platform clock (`POST`).
 pub const ADMIN_CLOCK_ADVANCE: &str = "/admin/clock/advance";
@@ -161,6 +169,8 @@ pub const ADMIN_SCHOOL_ENROLMENTS: &str = "/admin/school-enrolments";
 pub const ADMIN_CONCESSION_DOCUMENTS: &str = "/admin/concession-documents";
 /// Operator: registers a terminal operator and issues its token (`POST`).
 pub const ADMIN_OPERATORS: &str = "/admin/operators";
+/// Operator: residents' reports of access records (`GET`).
+pub const ADMIN_ACCESS_REPORTS: &str = "/admin/access-reports";
 
 /// Operator: registers a relying party of scan-to-login and issues its
 /// client secret (`POST`).
@@ -237,6 +247,9 @@ pub const ALL: &[&str] = &[
     OUTLET_INSTANT_ISSUE,
     AUDIT,
     OPERATOR_ACCEPTANCES,
+    SERVICE_POINT_RESOLUTIONS,
+    MY_ACCESS_RECORDS,
+    ACCESS_RECORD_REPORT,
     ADMIN_CLOCK_ADVANCE,
     ADMIN_PEOPLE,
     ADMIN_PERSON_PHONE,
@@ -275,6 +288,7 @@ pub const ALL: &[&str] = &[
     LOGIN_REQUEST_DENIAL,
     MY_AUTHORISATIONS,
     AUTHORISATION_REVOKE,
+    ADMIN_ACCESS_REPORTS,
 ];
 
 /// The template's `{id}` filled with `id`: the path a client calls.

@@ -71,6 +71,14 @@ pub enum ProblemCode {
     /// The login asks for something the relying party is not registered
     /// for, or the mandate it would be approved under does not cover.
     ScopeNotAllowed,
+    /// A scanned code does not verify: garbled, forged, expired, or not
+    /// one of this platform's (the detail names the check that failed).
+    CodeInvalid,
+    /// A scanned code's credential is revoked (a loss report, an ended
+    /// mandate, a deleted account).
+    CodeRevoked,
+    /// A scanned code was already resolved: each code is resolved once.
+    CodeReplayed,
     /// The platform failed.
     Internal,
 }
@@ -97,14 +105,17 @@ impl ProblemCode {
             | ProblemCode::CardNotActive
             | ProblemCode::CardExpired
             | ProblemCode::ApprovalPending
-            | ProblemCode::LoginRequestEnded => 409,
+            | ProblemCode::LoginRequestEnded
+            | ProblemCode::CodeRevoked
+            | ProblemCode::CodeReplayed => 409,
             ProblemCode::BodyTooLarge => 413,
             ProblemCode::InvalidField
             | ProblemCode::IdempotencyKeyReused
             | ProblemCode::IdentityNotVerified
             | ProblemCode::OneTimeCodeWrong
             | ProblemCode::PinWrong
-            | ProblemCode::PinTooSimple => 422,
+            | ProblemCode::PinTooSimple
+            | ProblemCode::CodeInvalid => 422,
             ProblemCode::PinLocked => 423,
             ProblemCode::RateLimited => 429,
             ProblemCode::Internal => 500,

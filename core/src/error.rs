@@ -255,7 +255,9 @@ impl ClientError {
                 | ProblemCode::OneTimeCodeWrong
                 | ProblemCode::PinWrong
                 | ProblemCode::PinTooSimple => ErrorCategory::InvalidInput,
-                ProblemCode::CardNotActive | ProblemCode::CardExpired => ErrorCategory::Revoked,
+                ProblemCode::CardNotActive
+                | ProblemCode::CardExpired
+                | ProblemCode::CodeRevoked => ErrorCategory::Revoked,
                 ProblemCode::Internal => ErrorCategory::Network,
                 _ => ErrorCategory::NotAllowed,
             },
@@ -438,6 +440,18 @@ fn refused_message(code: ProblemCode, locale: Locale) -> &'static str {
         ProblemCode::NoMandate | ProblemCode::Forbidden => locale.pick(
             "您没有为此人办理该业务的授权。",
             "You are not authorised to do this for this person.",
+        ),
+        ProblemCode::CodeInvalid => locale.pick(
+            "二维码无法识别或已过期，请刷新电子社保卡码后重新出示。",
+            "The code could not be read or has expired. Refresh your e-card code and show it again.",
+        ),
+        ProblemCode::CodeRevoked => locale.pick(
+            "此电子社保卡码已失效（卡已挂失，或代办授权已结束）。",
+            "This e-card code is no longer valid (the card was reported lost, or the mandate ended).",
+        ),
+        ProblemCode::CodeReplayed => locale.pick(
+            "此二维码已经使用过，请刷新电子社保卡码后重新出示。",
+            "This code has already been used. Refresh your e-card code and show it again.",
         ),
         ProblemCode::NotFound => locale.pick("没有找到相关信息。", "Nothing was found."),
         ProblemCode::LoginRequestEnded => locale.pick(

@@ -12,14 +12,15 @@
 //! session, events); each concern adds its own `impl EcardClient` block and
 //! owns its tables — the account (session and profile), [`codes`]
 //! (credentials, suspensions), [`catalogue`], drafts, cards and
-//! applications, family mandates, the [`outbox`], [`privacy`] and
-//! [`identity`]. The network layer ([`net`]) makes every call safe and
+//! applications, family mandates, the [`access_records`] of who resolved
+//! the person's codes, the [`outbox`], [`privacy`] and [`identity`]. The network layer ([`net`]) makes every call safe and
 //! talks to the platform through a [`transport::Transport`], HTTPS in
 //! apps, the reference platform's router in process in unit tests.
 //!
 //! See `docs/architecture.md` for the picture and the threading contract in
 //! [`client`].
 
+pub mod access_records;
 mod account;
 mod applications;
 pub mod births;
@@ -50,6 +51,10 @@ pub use catalogue::search::{MatchKind, SearchHit, SearchQuery};
 pub use catalogue::{CatalogueState, HOTLINE, Location, SearchHelp, SyncReport};
 pub use client::{CardView, ClientConfig, EcardClient, Session, SessionView, Snapshot};
 pub use codes::CodeView;
+pub use ecard_api::service_points::{
+    AccessRecord, AccessRecordPage, AccessReport, AccessReportReason, DisclosedField,
+    ServicePointKind,
+};
 pub use error::{ClientError, ErrorCategory, StorageError};
 pub use events::ClientEvent;
 pub use identity::{EnrolmentProgress, FaceCheck, FaceCheckError, FaceCheckRequest};

@@ -36,6 +36,9 @@ pub struct PersonalDataExport {
     pub births: Vec<ecard_api::resident::Birth>,
     /// Credentials held (what they say, not the bytes).
     pub credentials: Vec<ExportedCredential>,
+    /// Who resolved the person's codes (and those of people they track),
+    /// as last fetched.
+    pub access_records: Vec<ecard_api::service_points::AccessRecord>,
 }
 
 /// A draft in the export.
@@ -135,6 +138,7 @@ impl EcardClient {
             mandates: self.cached_workflow_values("mandate")?,
             births: self.cached_workflow_values("birth")?,
             credentials,
+            access_records: self.all_cached_access_records()?,
         })
     }
 

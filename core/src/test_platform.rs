@@ -54,6 +54,32 @@ impl TestPlatform {
         operator_call(&self.router, method, path, body).await
     }
 
+    /// Registers a service point of `kind` resolving `purposes`; returns
+    /// its operator token.
+    pub(crate) async fn service_point(&self, name: &str, kind: &str, purposes: &[&str]) -> String {
+        let registered = self
+            .admin(
+                "POST",
+                paths::ADMIN_OPERATORS,
+                Some(json!({ "name": name, "kind": kind, "purposes": purposes })),
+            )
+            .await;
+        registered["token"].as_str().unwrap().to_owned()
+    }
+
+    /// A service point's terminal resolves a scanned code; panics unless
+    /// it succeeds.
+    pub(crate) async fn resolve(&self, token: &str, terminal_id: &str, code: &str) -> Value {
+        bearer_call(
+            &self.router,
+            token,
+            "POST",
+            paths::SERVICE_POINT_RESOLUTIONS,
+            Some(json!({ "terminal_id": terminal_id, "code": code })),
+        )
+        .await
+    }
+
     /// The identity of the seeded persona of `role`.
     pub(crate) async fn persona(&self, role: &str) -> PersonIdentity {
         let personas = self.admin("GET", paths::ADMIN_PERSONAS, None).await;
@@ -137,10 +163,20 @@ impl TestPlatform {
 }
 
 async fn operator_call(router: &Router, method: &str, path: &str, body: Option<Value>) -> Value {
+    bearer_call(router, ADMIN_TOKEN, method, path, body).await
+}
+
+async fn bearer_call(
+    router: &Router,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> Value {
     let request = axum::http::Request::builder()
         .method(method)
         .uri(path)
-        .header("authorization", format!("Bearer {ADMIN_TOKEN}"))
+        .header("authorization", format!("Bearer {token}"))
         .header("content-type", "application/json")
         .body(axum::body::Body::from(
             body.map(|body| body.to_string()).unwrap_or_default(),

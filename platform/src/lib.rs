@@ -141,6 +141,7 @@ impl Platform {
                     .as_ref()
                     .map(|url| url.trim_end_matches('/').to_owned()),
                 status_cache: domain::issuer::StatusCache::default(),
+                trust_cache: domain::service_points::TrustCache::default(),
                 clock_offset: std::sync::atomic::AtomicI64::new(0),
                 face_verifier: Arc::new(domain::face::TrustedFacePlatforms),
                 sms: Arc::new(domain::sms::SmsOutbox),

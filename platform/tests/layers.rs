@@ -257,6 +257,10 @@ fn each_state_table_has_one_writer() {
         ("pin_grants", "domain::pin"),
         ("operators", "domain::clearing"),
         ("operator_acceptances", "domain::clearing"),
+        ("resolved_codes", "domain::service_points"),
+        ("resolution_counts", "domain::service_points"),
+        ("access_records", "domain::service_points"),
+        ("access_reports", "domain::service_points"),
     ] {
         let writers = writers_of(&modules, table);
         assert_eq!(

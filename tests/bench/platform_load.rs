@@ -18,6 +18,15 @@
 //! target/release/platform-load --crash    # with a kill and a restart
 //! ```
 //!
+//! With `--resolutions` it measures online resolution at service points
+//! instead (issue 17): `--residents N` people (default 64) each get a
+//! credential set, four hospitals are registered with enough terminals that
+//! no per-terminal budget is reached, and `--clients C` concurrent clients
+//! (default 16) send `POST /v1/service-point/resolutions` paced to `--rate R`
+//! resolutions a second in all (default 500) for `--seconds S` (default 10),
+//! each a fresh medical code made before the timed run; it reports the rate
+//! reached and the latency percentiles, and checks every answer was 200.
+//!
 //! Options: `--count N` (default 1000), `--seed S` (the kill point),
 //! `--server PATH` (default: the `ecard` binary next to this one).
 #![allow(
@@ -40,6 +49,11 @@ const ADMIN_TOKEN: &str = "load-admin-token";
 struct Options {
     count: usize,
     crash: bool,
+    resolutions: bool,
+    residents: usize,
+    clients: usize,
+    rate: u64,
+    seconds: u64,
     seed: u64,
     server: PathBuf,
 }
@@ -48,6 +62,11 @@ fn options() -> Options {
     let mut options = Options {
         count: 1_000,
         crash: false,
+        resolutions: false,
+        residents: 64,
+        clients: 16,
+        rate: 500,
+        seconds: 10,
         seed: std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
@@ -63,6 +82,11 @@ fn options() -> Options {
             "--seed" => options.seed = args.next().unwrap().parse().unwrap(),
             "--server" => options.server = PathBuf::from(args.next().unwrap()),
             "--crash" => options.crash = true,
+            "--resolutions" => options.resolutions = true,
+            "--residents" => options.residents = args.next().unwrap().parse().unwrap(),
+            "--clients" => options.clients = args.next().unwrap().parse().unwrap(),
+            "--rate" => options.rate = args.next().unwrap().parse().unwrap(),
+            "--seconds" => options.seconds = args.next().unwrap().parse().unwrap(),
             other => panic!("unknown argument {other}; see the module docs"),
         }
     }
@@ -292,6 +316,10 @@ async fn main() {
         .unwrap();
     let mut server = Server::start(&options.server, &database, &client).await;
     let base = server.base();
+    if options.resolutions {
+        resolutions(&options, &base).await;
+        return;
+    }
     println!(
         "platform-load: {} submissions, {}, server {}",
         options.count,
@@ -485,4 +513,176 @@ async fn main() {
         options.count
     );
     assert_eq!((found, lost, duplicated), (options.count, 0, 0));
+}
+
+/// One timed resolution: who sends it and what.
+struct Scan {
+    token: String,
+    body: Vec<u8>,
+}
+
+/// `--resolutions`: online resolution at service points, paced.
+async fn resolutions(options: &Options, base: &str) {
+    use base64::Engine as _;
+    use ecard_credential::{Credential, PresentationRequest, Purpose, present};
+
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(options.clients)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let total = (options.rate * options.seconds) as usize;
+    println!(
+        "platform-load --resolutions: {total} resolutions, {} clients, {} /s for {} s, {} residents",
+        options.clients, options.rate, options.seconds, options.residents
+    );
+    let setup = Instant::now();
+    let residents = set_up(&client, base, options.residents).await;
+    let mut credentials = Vec::with_capacity(residents.len());
+    for resident in &residents {
+        admin(
+            &client,
+            base,
+            &format!("/admin/people/{}/cards", resident.person_id),
+            json!({ "bank": "icbc" }),
+        )
+        .await;
+        let set = resident
+            .device
+            .post("/v1/credentials", json!({ "card_id": null }))
+            .await;
+        assert_eq!(set.status, 201, "{:?}", set.body);
+        let issued = set.body["credentials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|credential| {
+                credential["purposes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|purpose| purpose == "medical")
+            })
+            .unwrap()
+            .clone();
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(issued["credential"].as_str().unwrap())
+            .unwrap();
+        credentials.push(Credential::parse(&bytes).unwrap());
+    }
+    // Four hospital groups; terminals enough that each makes well under its
+    // per-minute budget (120) in the run.
+    let mut tokens = Vec::new();
+    for index in 0..4 {
+        let registered = admin(
+            &client,
+            base,
+            "/admin/operators",
+            json!({ "name": format!("医院{index}"), "kind": "hospital", "purposes": ["medical"] }),
+        )
+        .await;
+        tokens.push(registered["token"].as_str().unwrap().to_owned());
+    }
+    let terminals = (total / 60).max(64);
+    let now: u64 = client
+        .get(format!("{base}/v1/time"))
+        .send()
+        .await
+        .unwrap()
+        .headers()
+        .get("x-ecard-server-time")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut scans = Vec::with_capacity(total);
+    for index in 0..total {
+        let resident = index % residents.len();
+        let code = present(
+            &credentials[resident],
+            &PresentationRequest {
+                purpose: Purpose::Medical,
+                issued_at: now,
+                counter: (index / residents.len()) as u32 + 1,
+            },
+            &residents[resident].device.keys,
+            "device",
+        )
+        .unwrap()
+        .to_code();
+        let terminal = index % terminals;
+        scans.push(Scan {
+            token: tokens[terminal % tokens.len()].clone(),
+            body: json!({ "terminal_id": format!("desk-{terminal}"), "code": code })
+                .to_string()
+                .into_bytes(),
+        });
+    }
+    println!(
+        "set-up: {} residents with credentials, {terminals} terminals of 4 operators, {total} codes in {:.1} s (untimed)",
+        residents.len(),
+        setup.elapsed().as_secs_f64()
+    );
+
+    // Client c sends scans c, c + C, c + 2C, …, the k-th of them at
+    // start + (c + k·C) / rate: the clients together keep the rate.
+    let scans = Arc::new(scans);
+    let interval = Duration::from_secs_f64(1.0 / options.rate as f64);
+    let started = tokio::time::Instant::now();
+    let mut tasks = Vec::new();
+    for first in 0..options.clients {
+        let (client, scans, base) = (client.clone(), scans.clone(), base.to_owned());
+        let step = options.clients;
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut failures = Vec::new();
+            let mut index = first;
+            while index < scans.len() {
+                tokio::time::sleep_until(started + interval * index as u32).await;
+                let scan = &scans[index];
+                let sent = Instant::now();
+                let response = client
+                    .post(format!("{base}/v1/service-point/resolutions"))
+                    .bearer_auth(&scan.token)
+                    .header("content-type", "application/json")
+                    .body(scan.body.clone())
+                    .send()
+                    .await
+                    .unwrap();
+                let status = response.status().as_u16();
+                let body = response.bytes().await.unwrap();
+                latencies.push(sent.elapsed());
+                if status != 200 {
+                    failures.push(format!("{status} {}", String::from_utf8_lossy(&body)));
+                }
+                index += step;
+            }
+            (latencies, failures)
+        }));
+    }
+    let mut latencies = Vec::with_capacity(total);
+    let mut failures = Vec::new();
+    for task in tasks {
+        let (mine, failed) = task.await.unwrap();
+        latencies.extend(mine);
+        failures.extend(failed);
+    }
+    let elapsed = started.elapsed();
+    latencies.sort();
+    println!(
+        "resolved {total} in {:.2} s: {:.0} resolutions/s; latency p50 {}, p90 {}, p99 {}, max {}; {} refused",
+        elapsed.as_secs_f64(),
+        total as f64 / elapsed.as_secs_f64(),
+        millis(percentile(&latencies, 0.50)),
+        millis(percentile(&latencies, 0.90)),
+        millis(percentile(&latencies, 0.99)),
+        millis(percentile(&latencies, 1.0)),
+        failures.len(),
+    );
+    assert!(
+        failures.is_empty(),
+        "refused: {:?}",
+        &failures[..failures.len().min(5)]
+    );
 }

@@ -45,6 +45,7 @@ mod minors;
 mod on_behalf;
 mod requests;
 mod search_vocabulary;
+mod service_points;
 mod sm2;
 mod status_deltas;
 

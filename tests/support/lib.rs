@@ -460,6 +460,8 @@ pub struct RawAnswer {
     pub server_time: Option<u64>,
     /// Content type.
     pub content_type: Option<String>,
+    /// `Retry-After`, in seconds.
+    pub retry_after: Option<u64>,
 }
 
 impl RawDevice {
@@ -813,6 +815,7 @@ pub async fn answer(response: reqwest::Response) -> RawAnswer {
     let etag = header("etag");
     let server_time = header("x-ecard-server-time").and_then(|value| value.parse().ok());
     let content_type = header("content-type");
+    let retry_after = header("retry-after").and_then(|value| value.parse().ok());
     let bytes = response.bytes().await.unwrap();
     let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| {
         if bytes.is_empty() {
@@ -827,6 +830,7 @@ pub async fn answer(response: reqwest::Response) -> RawAnswer {
         etag,
         server_time,
         content_type,
+        retry_after,
     }
 }
 

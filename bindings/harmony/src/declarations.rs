@@ -39,6 +39,10 @@ use ecard_api::rules::{
     ConcessionDocument, ConcessionRule, ConcessionRules, ConcessionScene, ECardTiming,
     InstantIssueRules, MinorRules, NewbornRules, OnBehalfRules, PhotoRules, RegionalRules,
 };
+use ecard_api::service_points::{
+    AccessRecord, AccessRecordPage, AccessReport, AccessReportReason, DisclosedField,
+    ServicePointKind,
+};
 use ecard_core::privacy::{ExportedCredential, ExportedDraft, ExportedSubmission};
 use ecard_core::storage::{RecoveredTable, RecoveryReport};
 use ecard_core::{
@@ -94,6 +98,9 @@ fn declarations() -> Vec<String> {
         PinAction,
         FacePurpose,
         NoticeKind,
+        ServicePointKind,
+        DisclosedField,
+        AccessReportReason,
         // Records.
         PersonIdentity,
         Evidence,
@@ -159,6 +166,9 @@ fn declarations() -> Vec<String> {
         ExportedDraft,
         ExportedSubmission,
         ExportedCredential,
+        AccessReport,
+        AccessRecord,
+        AccessRecordPage,
         PersonalDataExport,
     ]
 }

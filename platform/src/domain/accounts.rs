@@ -1,6 +1,7 @@
 //! Accounts at the platform: deleting one (the PIPL right of deletion) ends
 //! everything the account could do — its devices and their credentials,
-//! the mandates it holds for others, its PIN and its contact phone — while
+//! the mandates it holds for others, its PIN, its contact phone and the
+//! access records of the person's codes (who resolved them) — while
 //! cards, applications and the audit log stay, as the card rules keep them.
 //! An account is opened at a person's first enrolment, or reopened then;
 //! its phone on record changes only by a code sent to the old phone or at
@@ -32,6 +33,14 @@ pub fn delete(tx: &Transaction<'_>, account_id: &str, now: u64) -> ApiResult<Acc
         "DELETE FROM pins WHERE account_id = ?1",
         params![account_id],
     )?;
+    // Who resolved the person's codes is their personal data: it goes
+    // with the account.
+    let person_id: String = tx.query_row(
+        "SELECT person_id FROM accounts WHERE account_id = ?1",
+        params![account_id],
+        |row| row.get(0),
+    )?;
+    crate::domain::service_points::forget_person(tx, &person_id)?;
     Ok(AccountDeletion {
         deleted_at: now,
         devices_revoked: devices_revoked as u32,

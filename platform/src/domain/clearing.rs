@@ -13,7 +13,9 @@
 //! token has 256 random bits, so a hash without salt or stretching is
 //! enough, and a lookup by hash compares no secret byte by byte.
 //!
-//! This module owns the `operators` and `operator_acceptances` tables.
+//! This module owns the `operators` and `operator_acceptances` tables (the
+//! service-point columns of `operators` are written here for
+//! `domain::service_points`).
 
 use std::collections::BTreeSet;
 
@@ -82,6 +84,24 @@ pub fn register(
         params![operator_id, name, token_hash(&token), now, outlet_id],
     )?;
     Ok(OperatorRegistered { operator_id, token })
+}
+
+/// Makes `operator_id` a service point: its kind, the purposes (JSON
+/// array of names) its terminals may resolve and its location text, all
+/// checked by `domain::service_points`, which reads them.
+pub fn set_service_point(
+    tx: &Transaction<'_>,
+    operator_id: &str,
+    kind: Option<&str>,
+    purposes: &str,
+    location: Option<&str>,
+    school_id: Option<&str>,
+) -> ApiResult<()> {
+    tx.execute(
+        "UPDATE operators SET kind = ?2, purposes = ?3, location = ?4, school_id = ?5 WHERE operator_id = ?1",
+        params![operator_id, kind, purposes, location, school_id],
+    )?;
+    Ok(())
 }
 
 /// The operator whose token is `token`, if any.

@@ -808,8 +808,8 @@ pub fn issue_credentials(
             .issue(&claims, request.device_key)
             .map_err(|error| internal(&error.to_string()))?;
         tx.execute(
-            "INSERT INTO credentials (card_id, device_id, role, status_list, status_index, purposes, not_before, not_after) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO credentials (card_id, device_id, role, status_list, status_index, purposes, not_before, not_after, handle) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 request.card_id,
                 request.device_id,
@@ -818,7 +818,8 @@ pub fn issue_credentials(
                 index,
                 purposes.bits(),
                 claims.not_before as i64,
-                claims.not_after() as i64
+                claims.not_after() as i64,
+                claims.handle.to_string()
             ],
         )?;
         credentials.push(IssuedCredential {

@@ -2,7 +2,8 @@
 //! cards, applications and their production, births (出生一件事), delegations, issuance and the
 //! issuer keys, regional rules, enrolment and identity checks (register,
 //! face, PIN, SMS codes, attempt limits), account deletion, the clearing of
-//! accepted codes between an operator's terminals, the catalogue
+//! accepted codes between an operator's terminals, online resolution of
+//! scanned codes at service points with the residents' access records, the catalogue
 //! feeds and search vocabulary, and the clock tick that moves time-driven processes along.
 //!
 //! It builds on the store and knows nothing of requests: functions take a
@@ -30,6 +31,7 @@ pub mod pseudonyms;
 pub mod register;
 pub mod rules;
 pub mod seed;
+pub mod service_points;
 pub mod sms;
 pub mod status_history;
 pub mod tick;

@@ -1,5 +1,6 @@
 //! Clearing between an operator's terminals: `POST /admin/operators`
-//! registers an operator (admin token) and `POST /v1/operator/acceptances`
+//! registers an operator (admin token; a service point with its kind and
+//! purposes, `domain::service_points`) and `POST /v1/operator/acceptances`
 //! takes a terminal's report (operator token). The rules and the rows are
 //! `domain::clearing`'s.
 
@@ -15,12 +16,7 @@ use crate::http::context::{Ctx, Reply};
 /// this answer only.
 pub fn register_operator(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let request: NewOperator = ctx.json()?;
-    let registered = crate::domain::clearing::register(
-        ctx.tx,
-        &request.name,
-        request.outlet_id.as_deref(),
-        ctx.now,
-    )?;
+    let registered = crate::domain::service_points::register(ctx.tx, &request, ctx.now)?;
     Reply::json(StatusCode::CREATED, &registered)
 }
 

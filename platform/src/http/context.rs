@@ -35,6 +35,8 @@ pub struct AppState {
     pub(crate) public_url: Option<String>,
     /// The last signed status list per list number: (sequence, valid until, bytes).
     pub(crate) status_cache: StatusCache,
+    /// The parsed trust list of the latest edition, for resolutions.
+    pub(crate) trust_cache: crate::domain::service_points::TrustCache,
     /// The clock tick, handed in by the platform and run by the plumbing
     /// before each request, so the state a client sees is current for the
     /// clock it is told.
@@ -254,6 +256,11 @@ impl Reply {
     pub fn with_header(mut self, name: &'static str, value: String) -> Reply {
         self.headers.push((name, value));
         self
+    }
+
+    /// Sets `Retry-After`: how many seconds until the caller may try again.
+    pub fn with_retry_after(self, seconds: u64) -> Reply {
+        self.with_header("retry-after", seconds.to_string())
     }
 
     /// Sets an entity tag; a matching `If-None-Match` turns the reply into 304.

@@ -30,3 +30,4 @@ pub mod pin;
 pub mod plumbing;
 pub mod router;
 pub mod rules;
+pub mod service_points;

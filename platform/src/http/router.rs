@@ -14,7 +14,7 @@ use crate::http::context::{Access, AppState, Ctx, Endpoint};
 use crate::http::plumbing::{handle, path_rejected};
 use crate::http::{
     account, admin, applications, births, cards, clearing, concessions, delegations, devices,
-    enrolment, feeds, login, oidc, phone, pin, rules,
+    enrolment, feeds, login, oidc, phone, pin, rules, service_points,
 };
 
 type Shared = State<Arc<AppState>>;
@@ -262,6 +262,22 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route(
             paths::ADMIN_OPERATORS,
             post(endpoint!(E::ADMIN, clearing::register_operator)),
+        )
+        .route(
+            paths::SERVICE_POINT_RESOLUTIONS,
+            post(endpoint!(E::OPERATOR, service_points::resolve)),
+        )
+        .route(
+            paths::MY_ACCESS_RECORDS,
+            get(endpoint!(E::DEVICE_READ, service_points::list)),
+        )
+        .route(
+            paths::ACCESS_RECORD_REPORT,
+            post(endpoint!(E::DEVICE_WRITE, service_points::report, path)),
+        )
+        .route(
+            paths::ADMIN_ACCESS_REPORTS,
+            get(endpoint!(E::ADMIN, service_points::admin_reports)),
         )
         .route(
             paths::ADMIN_CLOCK_ADVANCE,

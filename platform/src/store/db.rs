@@ -25,6 +25,7 @@ const SCHEMA: Migrations = Migrations::new(&[
     include_str!("migrations/0012_instant_issue.sql"),
     include_str!("migrations/0013_pseudonyms.sql"),
     include_str!("migrations/0014_login.sql"),
+    include_str!("migrations/0015_service_points.sql"),
     include_str!("migrations/0016_concessions.sql"),
 ]);
 

@@ -35,3 +35,7 @@ CREATE TABLE concession_documents (
     UNIQUE (document, number)
 );
 CREATE INDEX concession_documents_by_person ON concession_documents (person_id);
+
+-- The school a school or library service point belongs to: it resolves
+-- only campus codes carrying that school's affiliation.
+ALTER TABLE operators ADD COLUMN school_id TEXT REFERENCES schools(school_id);

@@ -1,0 +1,136 @@
+//! Online resolution at service points (`POST /v1/service-point/resolutions`,
+//! operator token), the resident's access records
+//! (`GET /v1/me/access-records`, `POST /v1/me/access-records/{id}/report`)
+//! and the admin's view of the reports (`GET /admin/access-reports`). The
+//! rules and the rows are `domain::service_points`'.
+
+use axum::http::StatusCode;
+use ecard_api::clearing::terminal_id_is_well_formed;
+use ecard_api::problem::ProblemCode;
+use ecard_api::resident::Scope;
+use ecard_api::service_points::{
+    AccessReportRequest, DEFAULT_ACCESS_RECORDS_PAGE, MAX_ACCESS_RECORDS_PAGE, ResolutionRequest,
+};
+
+use crate::domain::access::authorise;
+use crate::domain::service_points as domain;
+use crate::error::{ApiError, ApiResult};
+use crate::http::context::{Ctx, Reply};
+
+/// `POST /v1/service-point/resolutions`: a terminal of a registered service
+/// point resolves a scanned code. Refusals after the attempt was counted
+/// still commit, so a flood of bad codes spends the budget too.
+pub fn resolve(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let operator = ctx.operator()?.clone();
+    let point = domain::service_point(ctx.tx, &operator.operator_id)?;
+    let kind = domain::ensure_resolves_something(&point)?;
+    let request: ResolutionRequest = ctx.json()?;
+    if !terminal_id_is_well_formed(&request.terminal_id) {
+        return Err(ApiError::field(
+            "terminal_id",
+            "1–64 characters of A-Z a-z 0-9 . _ -",
+        ));
+    }
+    if let Some(retry_after) =
+        domain::count_attempt(ctx.tx, &point, kind, &request.terminal_id, ctx.now)?
+    {
+        return Ok(Reply::problem(ApiError::new(
+            ProblemCode::RateLimited,
+            format!("too many resolutions; try again in {retry_after} seconds"),
+        ))
+        .with_retry_after(retry_after));
+    }
+    match domain::resolve(
+        ctx.tx,
+        (&ctx.state.trust_cache, &ctx.state.issuer_name),
+        &point,
+        &request.terminal_id,
+        &request.code,
+        ctx.now,
+    ) {
+        Ok(resolution) => Reply::ok(&resolution),
+        Err(error) if error.code() == ProblemCode::Internal => Err(error),
+        Err(error) => Ok(Reply::problem(error)),
+    }
+}
+
+fn number_param<T: std::str::FromStr>(
+    ctx: &Ctx<'_>,
+    name: &str,
+    what: &str,
+) -> ApiResult<Option<T>> {
+    ctx.query_param(name)
+        .map(|value| {
+            value.parse::<T>().map_err(|_| {
+                ApiError::new(
+                    ProblemCode::MalformedRequest,
+                    format!("{name} must be {what}"),
+                )
+            })
+        })
+        .transpose()
+}
+
+/// Whether `caller` may see the access records of `person_id`: their own,
+/// or those of someone whose cards they track under a mandate.
+fn may_see(ctx: &Ctx<'_>, person_id: &str) -> ApiResult<()> {
+    let caller = ctx.caller()?;
+    if caller.person_id == person_id {
+        return Ok(());
+    }
+    authorise(ctx.tx, caller, person_id, Scope::Track, ctx.now).map(|_| ())
+}
+
+/// `GET /v1/me/access-records?person_id=&before=&limit=`: who resolved the
+/// person's codes, newest first.
+pub fn list(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.clone();
+    let person_id = ctx
+        .query_param("person_id")
+        .unwrap_or_else(|| caller.person_id.clone());
+    let before: Option<u64> = number_param(ctx, "before", "a record cursor (an integer)")?;
+    if before.is_some_and(|before| i64::try_from(before).is_err()) {
+        return Err(ApiError::new(
+            ProblemCode::MalformedRequest,
+            "before must be a record cursor (an integer below 2^63)",
+        ));
+    }
+    let limit: u32 = number_param(
+        ctx,
+        "limit",
+        &format!("an integer from 1 to {MAX_ACCESS_RECORDS_PAGE}"),
+    )?
+    .unwrap_or(DEFAULT_ACCESS_RECORDS_PAGE);
+    if !(1..=MAX_ACCESS_RECORDS_PAGE).contains(&limit) {
+        return Err(ApiError::new(
+            ProblemCode::MalformedRequest,
+            format!("limit must be an integer from 1 to {MAX_ACCESS_RECORDS_PAGE}"),
+        ));
+    }
+    may_see(ctx, &person_id)?;
+    Reply::ok(&domain::records(ctx.tx, &person_id, before, limit)?)
+}
+
+/// `POST /v1/me/access-records/{id}/report`: the resident (or whoever
+/// tracks their cards) reports a record they do not recognise. A record
+/// they may not see is "not found".
+pub fn report(ctx: &mut Ctx<'_>, record_id: &str) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.clone();
+    let record = domain::record(ctx.tx, record_id)?
+        .filter(|record| may_see(ctx, &record.person_id).is_ok())
+        .ok_or_else(|| ApiError::not_found("access record"))?;
+    let request: AccessReportRequest = ctx.json()?;
+    let report = domain::report(
+        ctx.tx,
+        &record.record_id,
+        &caller.account_id,
+        &request,
+        ctx.now,
+    )?;
+    Reply::json(StatusCode::CREATED, &report)
+}
+
+/// `GET /admin/access-reports`: residents' reports, newest first.
+pub fn admin_reports(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    Reply::ok(&domain::reports(ctx.tx)?)
+}
