@@ -110,6 +110,7 @@ async fn browse(platform: &TestPlatform, path: &str) -> Page {
         etag: None,
         server_time,
         content_type,
+        retry_after: None,
     };
     ecard_e2e::record("GET", path, &[], &answer);
     Page {

@@ -32,6 +32,7 @@ mod admin;
 mod applications;
 mod authority_rotation;
 mod births;
+mod campus;
 mod cards;
 mod clearing;
 mod concessions;

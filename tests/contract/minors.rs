@@ -8,14 +8,14 @@ use super::*;
 
 /// The seeded 16-year-old student's own phone and card, and his father's
 /// phone holding a guardian mandate with every scope.
-struct Family {
-    student: RawDevice,
-    card_id: String,
-    parent: RawDevice,
-    mandate_id: String,
+pub(super) struct Family {
+    pub(super) student: RawDevice,
+    pub(super) card_id: String,
+    pub(super) parent: RawDevice,
+    pub(super) mandate_id: String,
 }
 
-async fn student_and_guardian(platform: &TestPlatform) -> Family {
+pub(super) async fn student_and_guardian(platform: &TestPlatform) -> Family {
     let student = platform.enrol_persona("student").await;
     let card_id = my_cards(&student).await[0]["card_id"]
         .as_str()

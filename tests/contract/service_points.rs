@@ -31,7 +31,7 @@ async fn register_service_point(
 }
 
 /// A resolution with the given bearer token (none: no header).
-async fn resolve(
+pub(super) async fn resolve(
     platform: &TestPlatform,
     token: Option<&str>,
     terminal_id: &str,
@@ -54,7 +54,7 @@ async fn resolve(
 }
 
 /// The platform clock now.
-async fn platform_now(platform: &TestPlatform) -> u64 {
+pub(super) async fn platform_now(platform: &TestPlatform) -> u64 {
     get(platform, "/v1/time").await.server_time.unwrap()
 }
 
