@@ -5,7 +5,9 @@
 //! apply for a card → production and pickup
 //! on the platform clock → activation → the e-card code shown and verified
 //! offline by a gate → a replay and an expired screenshot refused → loss
-//! reported → the code refused → loss released → the code accepted again.
+//! reported → the code refused → loss released → the code accepted again →
+//! a hospital resolves his medical code online and he sees the look-up in
+//! his access records → a website login approved on the phone (扫码登录).
 //! `ecard demo --newborn` walks a parent's 出生一件事 instead: one form
 //! from the hospital's birth certificate to the child's first code.
 
@@ -510,8 +512,201 @@ async fn journey(
     let verified = bus.verify(&code.text, client.trusted_now()).map_err(text)?;
     println!("    VALID · {:?}", verified.disclosure);
 
+    hospital_and_login(&mut narrator, platform, &client).await?;
+
     println!(
-        "\nDone: a takeover refused, enrolled by face, code and PIN, applied, produced, collected, activated, shown, verified, refused on replay, expiry and loss, released."
+        "\nDone: a takeover refused, enrolled by face, code and PIN, applied, produced, collected, activated, shown, verified, refused on replay, expiry and loss, released; resolved at a hospital, seen in his access records, and a website login approved on the phone."
+    );
+    Ok(())
+}
+
+/// RFC 7636 appendix B: a PKCE verifier and its S256 challenge, as the
+/// relying party of the demo would make them.
+const DEMO_PKCE_VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const DEMO_PKCE_CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+const DEMO_REDIRECT: &str = "http://127.0.0.1/callback";
+
+/// The e-card beyond the gate: a hospital resolves his medical code online
+/// and learns only what the medical purpose discloses; he sees that look-up
+/// in his access records; a government website logs him in after he
+/// approves its QR code on the phone with his PIN (OpenID Connect).
+async fn hospital_and_login(
+    narrator: &mut Narrator,
+    platform: &RunningPlatform,
+    client: &EcardClient,
+) -> DemoResult<()> {
+    narrator.step(
+        "医院挂号：出示医保码，医院终端在线解析，只得到姓名、社保卡号、参保地、卡状态和本院专用的化名",
+        "At a hospital: he shows his medical code; the hospital's terminal resolves it online and learns only name, card number, insured region, card state and a pseudonym of its own.",
+    );
+    let hospital = admin(
+        platform,
+        reqwest::Method::POST,
+        paths::ADMIN_OPERATORS,
+        Some(serde_json::json!({
+            "name": "南昌大学第一附属医院", "kind": "hospital", "purposes": ["medical"],
+            "location": "门诊楼一层挂号处",
+        })),
+    )
+    .await?;
+    let token = hospital["token"].as_str().unwrap_or_default();
+    let code = client
+        .current_code(None, Purpose::Medical)
+        .await
+        .map_err(text)?;
+    let answer = reqwest::Client::new()
+        .post(format!(
+            "{}{}",
+            platform.base_url(),
+            paths::SERVICE_POINT_RESOLUTIONS
+        ))
+        .bearer_auth(token)
+        .json(&serde_json::json!({ "terminal_id": "registration-3", "code": code.text }))
+        .send()
+        .await
+        .map_err(text)?;
+    if !answer.status().is_success() {
+        return Err(format!("the hospital's resolution: {}", answer.status()));
+    }
+    let resolved: serde_json::Value = answer.json().await.map_err(text)?;
+    let card_number = resolved["card_number"].as_str().unwrap_or_default();
+    println!(
+        "    {} · card {} · region {} · {} · pseudonym {}",
+        ecard_documents::mask_name(resolved["name"].as_str().unwrap_or_default()),
+        ecard_documents::mask(card_number),
+        resolved["insurance_region"].as_str().unwrap_or_default(),
+        resolved["card_state"].as_str().unwrap_or_default(),
+        resolved["pseudonym"].as_str().unwrap_or_default(),
+    );
+
+    narrator.step(
+        "“谁查看了我的信息”：张伟在手机上看到这次查询",
+        "\"Who looked at my data\": he sees that look-up on his phone.",
+    );
+    let records = client.access_records(None, None).await.map_err(text)?;
+    for record in records.records.iter().take(3) {
+        println!(
+            "    {} ({}) · {} · {}",
+            record.operator_name,
+            record.location.as_deref().unwrap_or_default(),
+            record.purpose.name(),
+            record
+                .disclosed
+                .iter()
+                .map(|field| field.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+
+    narrator.step(
+        "扫码登录：政务服务网显示登录二维码，张伟用 App 扫码，核对登记的网站名称后输入密码确认",
+        "Scan to log in: a government website shows a login QR; he scans it, checks the registered site name and approves with his PIN.",
+    );
+    let relying_party = admin(
+        platform,
+        reqwest::Method::POST,
+        "/admin/relying-parties",
+        Some(serde_json::json!({
+            "name": "江西政务服务网", "kind": "website",
+            "redirect_uris": [DEMO_REDIRECT], "scopes": ["profile"],
+        })),
+    )
+    .await?;
+    let client_id = relying_party["client_id"].as_str().unwrap_or_default();
+    let client_secret = relying_party["client_secret"].as_str().unwrap_or_default();
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(text)?;
+    let page = browser
+        .get(format!("{}/oauth/authorize", platform.base_url()))
+        .query(&[
+            ("response_type", "code"),
+            ("client_id", client_id),
+            ("redirect_uri", DEMO_REDIRECT),
+            ("scope", "openid profile"),
+            ("state", "demo-state"),
+            ("nonce", "demo-nonce"),
+            ("code_challenge", DEMO_PKCE_CHALLENGE),
+            ("code_challenge_method", "S256"),
+        ])
+        .send()
+        .await
+        .map_err(text)?
+        .text()
+        .await
+        .map_err(text)?;
+    let between = |start: &str, end: char| -> DemoResult<String> {
+        let from = page
+            .find(start)
+            .ok_or_else(|| format!("the login page has no {start}"))?;
+        let rest = &page[from..];
+        Ok(rest[..rest.find(end).unwrap_or(rest.len())].to_owned())
+    };
+    let qr_text = between("ECLOGIN1:", '<')?;
+    let continue_path = between("/oauth/continue/", '"')?;
+    let ecard_core::ScannedText::Login(login) = ecard_core::classify_scan(&qr_text) else {
+        return Err("the app did not read a login code".into());
+    };
+    let shown = client
+        .login_request(&login.request_id)
+        .await
+        .map_err(text)?;
+    println!(
+        "    the app shows: {} asks for {}",
+        shown.relying_party.name,
+        serde_json::to_string(&shown.scopes).map_err(text)?
+    );
+    client
+        .approve_login(&login.request_id, DEMO_PIN, None)
+        .await
+        .map_err(text)?;
+    let back = browser
+        .get(format!("{}{continue_path}", platform.base_url()))
+        .send()
+        .await
+        .map_err(text)?;
+    let location = back
+        .headers()
+        .get("location")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let code = location
+        .split(['?', '&'])
+        .find_map(|pair| pair.strip_prefix("code="))
+        .ok_or_else(|| format!("no code in the redirect {location}"))?;
+    let tokens: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/oauth/token", platform.base_url()))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", DEMO_REDIRECT),
+            ("code_verifier", DEMO_PKCE_VERIFIER),
+            ("client_id", client_id),
+            ("client_secret", client_secret),
+        ])
+        .send()
+        .await
+        .map_err(text)?
+        .json()
+        .await
+        .map_err(text)?;
+    let claims: serde_json::Value = reqwest::Client::new()
+        .get(format!("{}/oauth/userinfo", platform.base_url()))
+        .bearer_auth(tokens["access_token"].as_str().unwrap_or_default())
+        .send()
+        .await
+        .map_err(text)?
+        .json()
+        .await
+        .map_err(text)?;
+    println!(
+        "    the website knows him as {} ({}), its own pseudonym; an ID token came too: {}",
+        ecard_documents::mask_name(claims["name"].as_str().unwrap_or_default()),
+        claims["sub"].as_str().unwrap_or_default(),
+        tokens["id_token"].as_str().is_some()
     );
     Ok(())
 }

@@ -320,6 +320,9 @@ fn the_demo_runs_the_code_journey() {
         "REFUSED replayed",
         "REFUSED presentation_expired",
         "REFUSED revoked",
+        "南昌大学第一附属医院 (门诊楼一层挂号处) · medical",
+        "the app shows: 江西政务服务网 asks for [\"openid\",\"profile\"]",
+        "the website knows him as 张*",
     ] {
         assert!(
             stdout.contains(expected),
