@@ -7,7 +7,6 @@
 //! These are admin calls: in a deployment they are feeds between
 //! government systems, never something a resident or a terminal sends.
 
-use ecard_documents::Date;
 use serde::{Deserialize, Serialize};
 
 pub use crate::rules::ConcessionDocument;
@@ -48,10 +47,10 @@ pub struct NewEnrolment {
     pub id_number: String,
     /// The student's name, checked against the population register.
     pub name: String,
-    /// First day of the enrolment.
-    pub from: Date,
-    /// Last day of the enrolment.
-    pub until: Date,
+    /// First day of the enrolment, `YYYY-MM-DD`.
+    pub from: String,
+    /// Last day of the enrolment, `YYYY-MM-DD`.
+    pub until: String,
 }
 
 /// `POST /admin/concession-documents`: a document that puts its holder in
@@ -66,10 +65,10 @@ pub struct NewConcessionDocument {
     pub id_number: String,
     /// The holder's name, checked against the population register.
     pub name: String,
-    /// First valid day.
-    pub from: Date,
-    /// Last valid day, if it ends.
-    pub until: Option<Date>,
+    /// First valid day, `YYYY-MM-DD`.
+    pub from: String,
+    /// Last valid day, `YYYY-MM-DD`, if it ends.
+    pub until: Option<String>,
 }
 
 /// A recorded enrolment or document.

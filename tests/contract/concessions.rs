@@ -182,6 +182,17 @@ async fn concession_classes_follow_the_regions_rules_and_the_records_kept() {
         422,
         "invalid_field",
     );
+    // A day that does not exist is a field error, not a malformed body.
+    for (from, until) in [("0000-00-00", "2028-06-30"), ("2025-09-01", "2025-02-30")] {
+        let answer = admin(
+            &platform,
+            Method::POST,
+            "/admin/school-enrolments",
+            Some(enrolment(&school.body["school_id"], from, until)),
+        )
+        .await;
+        problem(&answer, 422, "invalid_field");
+    }
 
     // A rules document with a meaningless class is refused before it is stored.
     let mut document = rules(&platform, "360000").await;

@@ -109,11 +109,18 @@ fn person_named(tx: &Transaction<'_>, id_number: &str, name: &str) -> ApiResult<
     }
 }
 
-fn check_period(from: Date, until: Option<Date>) -> ApiResult<()> {
+/// Reads a record's first and last day (`YYYY-MM-DD`); the last, if
+/// given, not before the first.
+fn period(from: &str, until: Option<&str>) -> ApiResult<(Date, Option<Date>)> {
+    let day = |field: &str, text: &str| {
+        Date::parse(text.trim()).ok_or_else(|| ApiError::field(field, "a date written YYYY-MM-DD"))
+    };
+    let from = day("from", from)?;
+    let until = until.map(|until| day("until", until)).transpose()?;
     if until.is_some_and(|until| until < from) {
         return Err(ApiError::field("until", "not before `from`"));
     }
-    Ok(())
+    Ok((from, until))
 }
 
 /// Records a student's enrolment. The same enrolment sent again (school,
@@ -122,12 +129,13 @@ pub fn enrol(tx: &Transaction<'_>, enrolment: &NewEnrolment, now: u64) -> ApiRes
     if school(tx, &enrolment.school_id)?.is_none() {
         return Err(ApiError::field("school_id", "no such school"));
     }
-    check_period(enrolment.from, Some(enrolment.until))?;
+    let (from, until) = period(&enrolment.from, Some(&enrolment.until))?;
+    let (from, until) = (from.to_string(), until.map(|day| day.to_string()));
     let person_id = person_named(tx, &enrolment.id_number, &enrolment.name)?;
     let existing: Option<String> = tx
         .query_row(
             "SELECT record_id FROM school_enrolments WHERE school_id = ?1 AND person_id = ?2 AND from_day = ?3",
-            params![enrolment.school_id, person_id, enrolment.from.to_string()],
+            params![enrolment.school_id, person_id, from],
             |row| row.get(0),
         )
         .optional()?;
@@ -135,7 +143,7 @@ pub fn enrol(tx: &Transaction<'_>, enrolment: &NewEnrolment, now: u64) -> ApiRes
         Some(record_id) => {
             tx.execute(
                 "UPDATE school_enrolments SET until_day = ?2 WHERE record_id = ?1",
-                params![record_id, enrolment.until.to_string()],
+                params![record_id, until],
             )?;
             record_id
         }
@@ -148,8 +156,8 @@ pub fn enrol(tx: &Transaction<'_>, enrolment: &NewEnrolment, now: u64) -> ApiRes
                     record_id,
                     enrolment.school_id,
                     person_id,
-                    enrolment.from.to_string(),
-                    enrolment.until.to_string(),
+                    from,
+                    until,
                     now
                 ],
             )?;
@@ -176,7 +184,8 @@ pub fn record_document(
             format!("1–{MAX_DOCUMENT_NUMBER_LENGTH} letters and digits"),
         ));
     }
-    check_period(document.from, document.until)?;
+    let (from, until) = period(&document.from, document.until.as_deref())?;
+    let (from, until) = (from.to_string(), until.map(|day| day.to_string()));
     let person_id = person_named(tx, &document.id_number, &document.name)?;
     let existing: Option<(String, String)> = tx
         .query_row(
@@ -185,7 +194,6 @@ pub fn record_document(
             |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .optional()?;
-    let until = document.until.map(|day| day.to_string());
     let record_id = match existing {
         Some((_, holder)) if holder != person_id => {
             return Err(ApiError::field(
@@ -196,7 +204,7 @@ pub fn record_document(
         Some((record_id, _)) => {
             tx.execute(
                 "UPDATE concession_documents SET from_day = ?2, until_day = ?3 WHERE record_id = ?1",
-                params![record_id, document.from.to_string(), until],
+                params![record_id, from, until],
             )?;
             record_id
         }
@@ -210,7 +218,7 @@ pub fn record_document(
                     person_id,
                     document.document.name(),
                     number,
-                    document.from.to_string(),
+                    from,
                     until,
                     now
                 ],
@@ -401,8 +409,8 @@ mod tests {
             school_id: school.school_id.clone(),
             id_number: id_number.clone(),
             name: name.to_owned(),
-            from: date(from),
-            until: date(until),
+            from: from.to_owned(),
+            until: until.to_owned(),
         };
         // A wrong name is the register's one answer for "no such person".
         let refused = enrol(&tx, &enrolment("李铭", "2025-09-01", "2028-06-30"), NOW).unwrap_err();
@@ -441,15 +449,16 @@ mod tests {
         crate::domain::rules::store(&tx, &rules).unwrap();
         let (veteran, veteran_id) = person(&tx, "王军", "1962-03-01", "015");
         let (other, other_id) = person(&tx, "赵丽", "1990-03-01", "025");
-        let document =
-            |id_number: &str, name: &str, kind, number: &str, until| NewConcessionDocument {
+        let document = |id_number: &str, name: &str, kind, number: &str, until: Option<&str>| {
+            NewConcessionDocument {
                 document: kind,
                 number: number.to_owned(),
                 id_number: id_number.to_owned(),
                 name: name.to_owned(),
-                from: date("2020-01-01"),
-                until,
-            };
+                from: "2020-01-01".to_owned(),
+                until: until.map(str::to_owned),
+            }
+        };
         assert_eq!(
             class_for(&tx, &rules, &veteran, date("1962-03-01"), NOW).unwrap(),
             ConcessionClass::Senior
@@ -488,7 +497,7 @@ mod tests {
                 "赵丽",
                 ConcessionDocument::DisabilityCertificate,
                 "36010219900301202544",
-                Some(date("2025-12-31")),
+                Some("2025-12-31"),
             ),
             NOW,
         )
@@ -504,7 +513,7 @@ mod tests {
                 "赵丽",
                 ConcessionDocument::DisabilityCertificate,
                 "36010219900301202544",
-                Some(date("2030-12-31")),
+                Some("2030-12-31"),
             ),
             NOW,
         )

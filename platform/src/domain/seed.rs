@@ -220,8 +220,8 @@ fn seed_personas(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
             school_id: school.school_id,
             id_number: resident_id(region, student_birth, "057")?,
             name: "张子轩".to_owned(),
-            from: date(school_year, 9, 1)?,
-            until: date(school_year.saturating_add(3), 6, 30)?,
+            from: date(school_year, 9, 1)?.to_string(),
+            until: date(school_year.saturating_add(3), 6, 30)?.to_string(),
         },
         now,
     )?;
