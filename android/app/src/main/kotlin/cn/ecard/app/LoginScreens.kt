@@ -260,9 +260,9 @@ fun AccessRecordsScreen(screens: Screens, onBack: () -> Unit) {
         item { Text(stringResource(R.string.access_title), style = MaterialTheme.typography.titleLarge) }
         item { NoticeLine(state.notice) }
         if (state.records.isEmpty()) item { Text(stringResource(R.string.access_none), style = MaterialTheme.typography.bodyLarge) }
-        state.days.forEach { day ->
-            item { Text(day(day.records.first().at), style = MaterialTheme.typography.titleMedium) }
-            items(day.records, key = AccessRecord::recordId) { record ->
+        state.days.forEach { group ->
+            item { Text(day(group.records.first().at), style = MaterialTheme.typography.titleMedium) }
+            items(group.records, key = AccessRecord::recordId) { record ->
                 Column(Modifier.fillMaxWidth()) {
                     Text(record.operatorName, style = MaterialTheme.typography.titleMedium)
                     Text(stringResource(servicePointKindName(record.operatorKind)), style = MaterialTheme.typography.bodyLarge)
