@@ -3,17 +3,21 @@
 // relying party registered by the admin shows a login QR code; the scan routes
 // to the consent screen, which shows the registered name (not text from the QR
 // code) and the claims in plain words, and approves with the PIN; the
-// authorisation is listed and revoked. A hospital registered as a service
+// authorisation is listed and revoked. A family member holding a mandate with
+// the login scope logs in for the relative (为家人登录). A hospital registered as a service
 // point resolves the person's medical code online; the look-up is listed with
 // who, where and which fields, and reported as "这不是我".
 package cn.ecard.test
 
 import cn.ecard.ffi.AccessReportReason
 import cn.ecard.ffi.ClaimScope
+import cn.ecard.ffi.DelegationKind
 import cn.ecard.ffi.DisclosedField
 import cn.ecard.ffi.EcardException
 import cn.ecard.ffi.Purpose
+import cn.ecard.ffi.Relationship
 import cn.ecard.ffi.RelyingPartyKind
+import cn.ecard.ffi.Scope
 import cn.ecard.ffi.ServicePointKind
 import cn.ecard.models.AccessRecordsModel
 import cn.ecard.models.AuthorisationsModel
@@ -107,6 +111,37 @@ class LoginAndAccessTest {
             assertTrue(deny.deny())
             assertEquals(LoginModel.Outcome.DENIED, deny.state.value.outcome)
             assertFailsWith<EcardException.InvalidInput> { client.loginRequest("../me") }
+        }
+    }
+
+    @Test
+    fun `a family member logs in for a relative under a mandate with the login scope`(): Unit = runBlocking {
+        val relative = admin.newPerson("周桂英", birth = "19480101")
+        openClient("login-family").use { client ->
+            client.enrolAs(admin.newPerson("周明"), admin)
+            client.syncCatalogue()
+            val login = assertNotNull(
+                client.requestMandate(DelegationKind.FAMILY_PROXY, relative.identity(), null, listOf(Scope.TRACK, Scope.LOGIN), null, Relationship.CHILD, TEST_PIN)
+                    .delegationId,
+            )
+            admin.consent(login)
+            val clientId = registerRelyingParty("江西省人社厅网上办事大厅")
+
+            val route = assertIs<ScanRoute.Login>(routeScan(loginCode(clientId, "openid profile")))
+            val model = LoginModel(client)
+            assertTrue(model.open(route.requestId))
+            // The mandate with the login scope is offered (为家人登录).
+            assertEquals(listOf(login), model.state.value.mandates.map { it.delegationId })
+            model.chooseOnBehalfOf("not-offered")
+            assertNull(model.state.value.onBehalfOf, "a mandate that was not offered cannot be chosen")
+            model.chooseOnBehalfOf(login)
+            assertEquals(login, model.state.value.onBehalfOf)
+            assertTrue(model.approve(TEST_PIN))
+
+            val authorisations = AuthorisationsModel(client)
+            authorisations.reload()
+            val entry = authorisations.state.value.list.active.single { it.onBehalfOf == login }
+            assertTrue(!entry.forSelf, "logged in for the relative, not for oneself")
         }
     }
 
