@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 
-import { TEST_PIN, admin, enrolAs, native, newPerson, openClient, platform, rejection } from './support.mjs';
+import { TEST_PIN, admin, enrolAs, identityOf, native, newPerson, openClient, platform, rejection } from './support.mjs';
 
 const require = createRequire(import.meta.url);
 /** The compiled wrapper, typed by its sources (a computed path keeps tsc on the sources). */
@@ -238,5 +238,32 @@ test('the consent screen of the wrapper approves with the PIN and its report goe
   const tooLong = await reportAccessRecord(client, 'ar-unknown', 'not_me', '长'.repeat(501));
   assert.ok(tooLong !== null);
   assert.equal(tooLong.category, 'invalid_input');
+  client.close();
+});
+
+test('a family member logs in for a relative under a mandate with the login scope', async () => {
+  const relative = await newPerson('周桂英', { birth: '19480101' });
+  const { client } = await enrolledNewPerson('周明');
+  await client.syncCatalogue();
+  const submission = await client.requestMandate('family_proxy', identityOf(relative), null, ['track', 'login'], null, 'child', TEST_PIN);
+  const delegationId = /** @type {string} */ (submission.delegationId);
+  assert.ok(delegationId, JSON.stringify(submission));
+  await admin('POST', `/admin/delegations/${delegationId}/consent`);
+
+  const clientId = await registerRelyingParty('江西省人社厅网上办事大厅');
+  const route = scanRoute(await loginCode(clientId, 'openid profile'));
+  assert.equal(route.kind, 'login');
+  if (route.kind !== 'login') return;
+  const consent = new LoginConsent(client);
+  assert.equal(await consent.open(route.requestId), null);
+  assert.deepEqual(consent.mandates.map((mandate) => mandate.delegationId), [delegationId]);
+  consent.choose(delegationId);
+  assert.equal(consent.onBehalfOf, delegationId);
+  assert.equal(await consent.approve(TEST_PIN), null);
+  assert.equal(consent.outcome, 'approved');
+
+  const entry = (await client.authorisations()).find((authorisation) => authorisation.onBehalfOf === delegationId);
+  assert.ok(entry, 'the login for the relative is in 我的授权');
+  assert.equal(entry.forSelf, false);
   client.close();
 });
