@@ -321,6 +321,18 @@ export type DisclosedField = "pseudonym" | "name" | "card_number" | "insurance_r
 /** Why a resident reports an access record. */
 export type AccessReportReason = "not_me" | "unexpected";
 
+/**
+ * What kind of relying party asks: the app says so before the resident
+ * approves.
+ */
+export type RelyingPartyKind = "website" | "counter_pc" | "self_service";
+
+/** A claim scope a relying party may ask for (OpenID Connect `scope`). */
+export type ClaimScope = "openid" | "profile" | "id_number" | "social_security";
+
+/** Where a login request stands. */
+export type LoginRequestStatus = "pending" | "approved" | "denied" | "expired" | "completed";
+
 /** A document that identifies a person to the population register. */
 export type PersonIdentity = {
   /** Document type, as `ecard-documents` names it (`resident_id`, …). */
@@ -1431,6 +1443,67 @@ export type PersonalDataExport = {
   accessRecords: Array<AccessRecord>,
 };
 
+/** A relying party as the resident sees it: its registered name and kind. */
+export type RelyingPartyView = {
+  /** The OAuth `client_id`. */
+  clientId: string,
+  /** The registered name (never a name taken from the QR code). */
+  name: string,
+  /** The registered kind. */
+  kind: RelyingPartyKind,
+};
+
+/**
+ * `GET /v1/login-requests/{id}`: what the app shows before the resident
+ * decides.
+ */
+export type LoginRequestView = {
+  /** The login request's id (from the QR code). */
+  requestId: string,
+  /** Who asks, as registered. */
+  relyingParty: RelyingPartyView,
+  /** What it asks for (only scopes it is registered for). */
+  scopes: Array<ClaimScope>,
+  /** Where it stands. */
+  status: LoginRequestStatus,
+  /** Unix seconds after which it can no longer be approved. */
+  expiresAt: number,
+};
+
+/** The answer to approving or denying a login request. */
+export type LoginDecision = {
+  /** The login request. */
+  requestId: string,
+  /** `approved` or `denied`. */
+  status: LoginRequestStatus,
+  /** The authorisation an approval made. */
+  authorisationId?: string | null,
+};
+
+/** `GET /v1/me/authorisations`: one login the resident approved. */
+export type Authorisation = {
+  /** Its id. */
+  authorisationId: string,
+  /** The relying party, as registered. */
+  relyingParty: RelyingPartyView,
+  /** The scopes granted. */
+  scopes: Array<ClaimScope>,
+  /** Unix seconds of the approval. */
+  authorisedAt: number,
+  /**
+   * The mandate it was approved under, when the approver logged in for
+   * someone else.
+   */
+  onBehalfOf?: string | null,
+  /**
+   * Whether the caller is the person logged in (`false`: the caller
+   * approved it for someone else, or someone approved it for the caller).
+   */
+  forSelf: boolean,
+  /** Unix seconds of its revocation; its tokens stop working then. */
+  revokedAt?: number | null,
+};
+
 // ---- end of generated declarations
 
 // ---------------------------------------------------------------- classes
@@ -1553,6 +1626,30 @@ export declare class EcardClient {
   retrySubmission(outboxId: number): Promise<Submission>;
   /** Sends due submissions and revalidates a stale catalogue every `periodSeconds` (≥ 1). */
   startBackground(periodSeconds: number): BackgroundTask;
+
+  /**
+   * 扫码登录: the login request `requestId` (from `classifyScan`): the relying party's
+   * registered name and kind (never text from the QR code), the scopes, the expiry.
+   */
+  loginRequest(requestId: string): Promise<LoginRequestView>;
+  /** Approves with the e-card PIN; with `onBehalfOf` (a mandate with the `login` scope) for that relative. */
+  approveLogin(requestId: string, pin: string, onBehalfOf?: string | null): Promise<LoginDecision>;
+  /** Denies a login request (the browser goes back with `access_denied`). */
+  denyLogin(requestId: string): Promise<LoginDecision>;
+  /** 我的授权: the logins the holder approved, and those approved for them. */
+  authorisations(): Promise<Authorisation[]>;
+  /** Revokes an authorisation: the relying party's tokens stop at once. */
+  revokeAuthorisation(authorisationId: string): Promise<Authorisation>;
+  /**
+   * 谁查看了我的信息: a page of the access records of `personId` (the holder when null;
+   * a relative's need a mandate with `track`), newest first; `before` is the previous
+   * page's `nextBefore`. Offline: the records last fetched, in one page.
+   */
+  accessRecords(personId?: string | null, before?: number | null): Promise<AccessRecordPage>;
+  /** The access records last fetched, newest first. Local I/O only. */
+  accessRecordsCached(personId?: string | null): AccessRecord[];
+  /** 这不是我: reports a record, with an optional note (≤ 500 characters); sent through the outbox. */
+  reportAccessRecord(recordId: string, reason: AccessReportReason, note?: string | null): Promise<Submission>;
 }
 
 /** An application (申领 or 补换) as the UI shows it, with its actions. A snapshot: `refresh()` for the next one. */
@@ -1618,6 +1715,19 @@ export declare function setLogger(
 
 /** Masks ID, phone and card numbers in `text`, as every forwarded log line is. */
 export declare function maskPersonalData(text: string): string;
+
+// -------------------------------------------------------------- scanning
+
+/** What a scan found: a login QR code, someone's e-card code, a malformed login code, other text. */
+export type ScanKind = 'login' | 'e_card_code' | 'malformed_login' | 'unknown';
+/** The result of `classifyScan`. */
+export type ScanResult = {
+  kind: ScanKind;
+  /** The login request's id, for `login`. */
+  loginRequestId: string | null;
+};
+/** 扫一扫: tells a login QR code from an e-card code from other text. Pure: safe on the UI thread. */
+export declare function classifyScan(text: string): ScanResult;
 
 // ---------------------------------------------------------- presentation
 

@@ -23,6 +23,7 @@ pub const LOGIN_REQUEST_SECONDS: u64 = 120;
 /// What kind of relying party asks: the app says so before the resident
 /// approves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum RelyingPartyKind {
     /// A website (a government service portal, an employer's site).
@@ -35,6 +36,7 @@ pub enum RelyingPartyKind {
 
 /// A claim scope a relying party may ask for (OpenID Connect `scope`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ClaimScope {
     /// The pairwise subject only (`sub`): always part of a login.
@@ -109,6 +111,7 @@ pub struct RegisteredRelyingParty {
 
 /// A relying party as the resident sees it: its registered name and kind.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct RelyingPartyView {
     /// The OAuth `client_id`.
     pub client_id: String,
@@ -120,6 +123,7 @@ pub struct RelyingPartyView {
 
 /// Where a login request stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum LoginRequestStatus {
     /// Waiting for a resident to approve or deny it.
@@ -137,6 +141,7 @@ pub enum LoginRequestStatus {
 /// `GET /v1/login-requests/{id}`: what the app shows before the resident
 /// decides.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct LoginRequestView {
     /// The login request's id (from the QR code).
     pub request_id: String,
@@ -164,6 +169,7 @@ pub struct LoginApproval {
 
 /// The answer to approving or denying a login request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct LoginDecision {
     /// The login request.
     pub request_id: String,
@@ -176,6 +182,7 @@ pub struct LoginDecision {
 
 /// `GET /v1/me/authorisations`: one login the resident approved.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Authorisation {
     /// Its id.
     pub authorisation_id: String,

@@ -26,6 +26,7 @@ use ecard_api::identity::PinAction;
 use ecard_api::resident::{
     DelegationKind, Evidence, LossKind, PersonIdentity, Relationship, Scope,
 };
+use ecard_api::service_points::AccessReportReason;
 use ecard_core::bridge::events::Delivered;
 use ecard_core::bridge::runtime::{Live, LiveToken};
 use ecard_core::bridge::{self, BindingConfig, EventPump};
@@ -895,6 +896,116 @@ impl Client {
     pub async fn retry_submission(&self, outbox_id: i64) -> Fallible<Value> {
         self.run(|core| async move {
             core.retry_submission(outbox_id)
+                .await
+                .map(|submission| convert::submission(&submission))
+        })
+        .await
+    }
+
+    /// 扫码登录: the login request `requestId` (from `classifyScan`): the
+    /// relying party's registered name and kind (never text from the QR
+    /// code), the scopes it asks for, where it stands and until when.
+    #[napi]
+    pub async fn login_request(&self, request_id: String) -> Fallible<Value> {
+        self.run(|core| async move { Ok(to_js(&core.login_request(&request_id).await?)) })
+            .await
+    }
+
+    /// Approves a login request with the e-card PIN: the holder logs in,
+    /// or with `onBehalfOf` (a mandate carrying the `login` scope) the
+    /// relative the mandate is for.
+    #[napi]
+    pub async fn approve_login(
+        &self,
+        request_id: String,
+        pin: String,
+        on_behalf_of: Option<String>,
+    ) -> Fallible<Value> {
+        self.run(|core| async move {
+            Ok(to_js(
+                &core
+                    .approve_login(&request_id, &pin, on_behalf_of.as_deref())
+                    .await?,
+            ))
+        })
+        .await
+    }
+
+    /// Denies a login request (the browser goes back with `access_denied`).
+    #[napi]
+    pub async fn deny_login(&self, request_id: String) -> Fallible<Value> {
+        self.run(|core| async move { Ok(to_js(&core.deny_login(&request_id).await?)) })
+            .await
+    }
+
+    /// The logins the holder approved (我的授权), and those approved for them.
+    #[napi]
+    pub async fn authorisations(&self) -> Fallible<Vec<Value>> {
+        self.run(|core| async move { Ok(core.authorisations().await?.iter().map(to_js).collect()) })
+            .await
+    }
+
+    /// Revokes an authorisation: the relying party's tokens stop at once.
+    #[napi]
+    pub async fn revoke_authorisation(&self, authorisation_id: String) -> Fallible<Value> {
+        self.run(
+            |core| async move { Ok(to_js(&core.revoke_authorisation(&authorisation_id).await?)) },
+        )
+        .await
+    }
+
+    /// 谁查看了我的信息: a page of the access records of `personId` (the
+    /// account holder when null; a relative's need a mandate with the
+    /// `track` scope), newest first; `before` is the previous page's
+    /// `nextBefore`. Offline: the records last fetched, in one page.
+    #[napi]
+    pub async fn access_records(
+        &self,
+        person_id: Option<String>,
+        before: Option<i64>,
+    ) -> Fallible<Value> {
+        let before = match before.map(u64::try_from).transpose() {
+            Ok(before) => before,
+            Err(_) => {
+                return Fallible(Err(BindingError::invalid_argument(
+                    "before",
+                    "not negative",
+                    self.locale,
+                )));
+            }
+        };
+        self.run(|core| async move { Ok(to_js(&core.access_records(person_id, before).await?)) })
+            .await
+    }
+
+    /// The access records of `personId` (the account holder when null)
+    /// last fetched, newest first. Local I/O only.
+    #[napi]
+    pub fn access_records_cached(&self, person_id: Option<String>) -> Fallible<Vec<Value>> {
+        self.now(|core| {
+            Ok(core
+                .access_records_cached(person_id.as_deref())?
+                .iter()
+                .map(to_js)
+                .collect())
+        })
+    }
+
+    /// Reports an access record (这不是我: `not_me`, or `unexpected`) with
+    /// an optional note of up to 500 characters; sent through the outbox.
+    #[napi]
+    pub async fn report_access_record(
+        &self,
+        record_id: String,
+        reason: String,
+        note: Option<String>,
+    ) -> Fallible<Value> {
+        let reason: AccessReportReason = match enum_from_js("reason", &reason, self.locale) {
+            Ok(reason) => reason,
+            Err(error) => return Fallible(Err(error)),
+        };
+        self.run(|core| async move {
+            core.report_access_record(&record_id, reason, note)
                 .await
                 .map(|submission| convert::submission(&submission))
         })

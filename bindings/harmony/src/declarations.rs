@@ -28,6 +28,10 @@ use ecard_api::identity::{
     DeviceUnlinked, DeviceView, EnrolmentRequestView, FacePurpose, Notice, NoticeKind,
     PhoneChangeStarted, PinAction,
 };
+use ecard_api::login::{
+    Authorisation, ClaimScope, LoginDecision, LoginRequestStatus, LoginRequestView,
+    RelyingPartyKind, RelyingPartyView,
+};
 use ecard_api::resident::{
     Application, ApplicationAction, ApplicationKind, ApplicationState, AuditEntry, Birth,
     BirthProgress, BirthState, BirthStep, Card, CardStatus, Delegation, DelegationKind,
@@ -101,6 +105,9 @@ fn declarations() -> Vec<String> {
         ServicePointKind,
         DisclosedField,
         AccessReportReason,
+        RelyingPartyKind,
+        ClaimScope,
+        LoginRequestStatus,
         // Records.
         PersonIdentity,
         Evidence,
@@ -170,6 +177,10 @@ fn declarations() -> Vec<String> {
         AccessRecord,
         AccessRecordPage,
         PersonalDataExport,
+        RelyingPartyView,
+        LoginRequestView,
+        LoginDecision,
+        Authorisation,
     ]
 }
 

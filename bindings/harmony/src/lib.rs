@@ -54,4 +54,5 @@ pub mod face;
 pub mod flows;
 pub mod keystore;
 pub mod logging;
+pub mod login;
 pub mod presentation;

@@ -81,7 +81,7 @@ impl EcardClient {
     }
 
     /// Runs a sync core call, flattening its error and catching panics.
-    fn now<T>(
+    pub(crate) fn now<T>(
         &self,
         work: impl FnOnce(&ecard_core::EcardClient) -> Result<T, ClientError>,
     ) -> Result<T, EcardError> {

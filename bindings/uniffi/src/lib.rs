@@ -40,6 +40,7 @@ use ecard_core::bridge::flows::FlowCall;
 use ecard_core::bridge::{FlatError, conformance};
 use ecard_credential::Locale;
 
+pub mod access_records;
 pub mod client;
 pub mod error;
 pub mod events;

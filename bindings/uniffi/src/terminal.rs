@@ -137,6 +137,9 @@ pub struct VerifiedCode {
     pub handle: Option<String>,
     /// Six-digit region code (medical, identity), when carried.
     pub region: Option<u32>,
+    /// The school the holder is enrolled at (campus entry, library), when
+    /// the credential carries it: a school gate compares it with its own.
+    pub affiliation: Option<u32>,
     /// The status list edition checked; null when unchecked (best effort).
     pub status_sequence: Option<u32>,
 }
@@ -162,9 +165,10 @@ pub enum TerminalVerdict {
 
 impl From<VerifiedPresentation> for VerifiedCode {
     fn from(verified: VerifiedPresentation) -> VerifiedCode {
-        let (concession, handle, region) = match verified.disclosure {
+        let (concession, handle, region, affiliation) = match verified.disclosure {
             Disclosure::Transport { concession } | Disclosure::CultureTourism { concession } => (
                 Some(ConcessionClass::name(concession).to_owned()),
+                None,
                 None,
                 None,
             ),
@@ -175,21 +179,26 @@ impl From<VerifiedPresentation> for VerifiedCode {
                 None,
                 Some(handle.to_string()),
                 region.map(|region| region.get()),
+                None,
             ),
-            // The school (affiliation) is not carried to the mobile
-            // verifier's record yet; a school terminal checks it through
-            // its policy.
-            Disclosure::CampusEntry { concession, .. } => (
+            Disclosure::CampusEntry {
+                concession,
+                affiliation,
+            } => (
                 Some(ConcessionClass::name(concession).to_owned()),
                 None,
                 None,
+                affiliation.map(|affiliation| affiliation.get()),
             ),
             Disclosure::Library {
-                handle, concession, ..
+                handle,
+                concession,
+                affiliation,
             } => (
                 Some(ConcessionClass::name(concession).to_owned()),
                 Some(handle.to_string()),
                 None,
+                affiliation.map(|affiliation| affiliation.get()),
             ),
         };
         VerifiedCode {
@@ -201,6 +210,7 @@ impl From<VerifiedPresentation> for VerifiedCode {
             concession,
             handle,
             region,
+            affiliation,
             status_sequence: match verified.status {
                 StatusCheck::Checked { sequence } => Some(sequence),
                 StatusCheck::Unchecked => None,

@@ -97,6 +97,8 @@ final class AppModel: ObservableObject {
     var language: Language { client?.language() ?? .zhCn }
     /// The face check of this build (the face platform's SDK).
     let faceCheck = FacePlatformCheck()
+    /// The platform scanner of this build (扫一扫), for login QR codes.
+    let scanner = PlatformScanner()
     private var subscription: EventSubscription?
     private var background: BackgroundSync?
 

@@ -34,6 +34,10 @@ struct CardServicesScreen: View {
                     .frame(minHeight: elder.touchTarget)
                 NavigationLink("登录设备与新设备确认") { DevicesScreen() }
                     .frame(minHeight: elder.touchTarget)
+                NavigationLink("我的授权") { AuthorisationsScreen() }
+                    .frame(minHeight: elder.touchTarget)
+                NavigationLink("谁查看了我的信息") { AccessRecordsScreen() }
+                    .frame(minHeight: elder.touchTarget)
             }
         }
         .navigationTitle("社保卡业务")

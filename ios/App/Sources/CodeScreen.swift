@@ -15,17 +15,26 @@ struct CodeScreen: View {
     @State private var secondsLeft: UInt64 = 0
     @State private var countdown: CodeCountdown?
     private let timer = Timer.publish(every: 1, on: .main, in: .common).autoconnect()
+    private static let purposes: [Purpose] = [
+        .transport, .medical, .identity, .cultureTourism, .campusEntry, .library, .educationExam, .personnelExam,
+    ]
 
     var body: some View {
         ScrollView {
             VStack(spacing: 20) {
-                Picker("用途", selection: $purpose) {
-                    ForEach([Purpose.transport, .medical, .identity, .cultureTourism], id: \.self) { purpose in
-                        Text(purposeLabel(purpose: purpose, language: model.language)).tag(purpose)
+                // The eight purposes (校园码, 借阅码, 教育考试码, 人事考试码 since format version 2), four a row.
+                LazyVGrid(columns: Array(repeating: GridItem(.flexible(), spacing: 8), count: 4), spacing: 8) {
+                    ForEach(Self.purposes, id: \.self) { choice in
+                        Button { purpose = choice } label: {
+                            Text(purposeLabel(purpose: choice, language: model.language))
+                                .font(.system(size: elder.bodySize, weight: choice == purpose ? .bold : .regular))
+                                .frame(maxWidth: .infinity, minHeight: elder.touchTarget)
+                        }
+                        .buttonStyle(.bordered)
+                        .tint(choice == purpose ? .accentColor : .secondary)
+                        .accessibilityAddTraits(choice == purpose ? .isSelected : [])
                     }
                 }
-                .pickerStyle(.segmented)
-                .frame(minHeight: elder.touchTarget)
 
                 if let code {
                     QrCodeView(text: code.text)
@@ -40,6 +49,15 @@ struct CodeScreen: View {
                 NoticeView(notice: model.notice)
                 BigButton(title: String(localized: "刷新"), systemImage: "arrow.clockwise") {
                     Task { await refresh() }
+                }
+                if cardId == nil {
+                    // 扫一扫: a relying party's login QR code.
+                    NavigationLink { ScanScreen(scanner: model.scanner) } label: {
+                        Label("扫一扫：登录电脑或机器", systemImage: "qrcode.viewfinder")
+                            .font(.system(size: elder.titleSize, weight: .semibold))
+                            .frame(maxWidth: .infinity, minHeight: elder.touchTarget)
+                    }
+                    .buttonStyle(.bordered)
                 }
             }
             .padding()

@@ -382,6 +382,21 @@ void uniffi_ecard_ffi_fn_free_ecardclient(uint64_t handle, RustCallStatus *_Nonn
 uint64_t uniffi_ecard_ffi_fn_constructor_ecardclient_open(RustBuffer config, uint64_t key_store
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_ACCESS_RECORDS
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_ACCESS_RECORDS
+uint64_t uniffi_ecard_ffi_fn_method_ecardclient_access_records(uint64_t ptr, RustBuffer person_id, RustBuffer before
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_ACCESS_RECORDS_CACHED
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_ACCESS_RECORDS_CACHED
+RustBuffer uniffi_ecard_ffi_fn_method_ecardclient_access_records_cached(uint64_t ptr, RustBuffer person_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_REPORT_ACCESS_RECORD
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_REPORT_ACCESS_RECORD
+uint64_t uniffi_ecard_ffi_fn_method_ecardclient_report_access_record(uint64_t ptr, RustBuffer record_id, RustBuffer reason, RustBuffer note
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_ACT
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_METHOD_ECARDCLIENT_ACT
 uint64_t uniffi_ecard_ffi_fn_method_ecardclient_act(uint64_t ptr, RustBuffer flow, RustBuffer action, RustBuffer photo_jpeg
@@ -1439,6 +1454,24 @@ uint16_t uniffi_ecard_ffi_checksum_method_backgroundsync_is_running(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_BACKGROUNDSYNC_STOP
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_BACKGROUNDSYNC_STOP
 uint16_t uniffi_ecard_ffi_checksum_method_backgroundsync_stop(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_ACCESS_RECORDS
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_ACCESS_RECORDS
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_access_records(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_ACCESS_RECORDS_CACHED
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_ACCESS_RECORDS_CACHED
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_access_records_cached(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_REPORT_ACCESS_RECORD
+#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_METHOD_ECARDCLIENT_REPORT_ACCESS_RECORD
+uint16_t uniffi_ecard_ffi_checksum_method_ecardclient_report_access_record(void
     
 );
 #endif

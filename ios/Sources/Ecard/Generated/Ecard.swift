@@ -808,6 +808,26 @@ public func FfiConverterTypeBackgroundSync_lower(_ value: BackgroundSync) -> UIn
 public protocol EcardClientProtocol: AnyObject, Sendable {
     
     /**
+     * A page of the access records of `person_id` (the account holder when
+     * null; a relative's need a mandate with the `track` scope), newest
+     * first; `before` is the previous page's `next_before`. Offline: the
+     * records last fetched, in one page.
+     */
+    func accessRecords(personId: String?, before: UInt64?) async throws  -> AccessRecordPage
+    
+    /**
+     * The access records of `person_id` (the account holder when null)
+     * last fetched, newest first. Local I/O only.
+     */
+    func accessRecordsCached(personId: String?) throws  -> [AccessRecord]
+    
+    /**
+     * Reports a record (这不是我: `NotMe`, or `Unexpected`) with an
+     * optional note of up to 500 characters; sent through the outbox.
+     */
+    func reportAccessRecord(recordId: String, reason: AccessReportReason, note: String?) async throws  -> Submission
+    
+    /**
      * Does what a flow's button offers (one of its `actions`): pays the
      * amount its step asks for, cancels, confirms receipt, activates the
      * card it produced, or sends `photo_jpeg` again. The same dispatch as
@@ -1273,6 +1293,62 @@ public static func `open`(config: ClientConfig, keyStore: PlatformKeyStore)async
 }
     
 
+    
+    /**
+     * A page of the access records of `person_id` (the account holder when
+     * null; a relative's need a mandate with the `track` scope), newest
+     * first; `before` is the previous page's `next_before`. Offline: the
+     * records last fetched, in one page.
+     */
+open func accessRecords(personId: String?, before: UInt64?)async throws  -> AccessRecordPage  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_access_records(
+                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(personId),FfiConverterOptionUInt64.lower(before)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeAccessRecordPage_lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
+     * The access records of `person_id` (the account holder when null)
+     * last fetched, newest first. Local I/O only.
+     */
+open func accessRecordsCached(personId: String?)throws  -> [AccessRecord]  {
+    return try  FfiConverterSequenceTypeAccessRecord.lift(try rustCallWithError(FfiConverterTypeEcardError_lift) {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_method_ecardclient_access_records_cached(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionString.lower(personId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Reports a record (这不是我: `NotMe`, or `Unexpected`) with an
+     * optional note of up to 500 characters; sent through the outbox.
+     */
+open func reportAccessRecord(recordId: String, reason: AccessReportReason, note: String?)async throws  -> Submission  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_report_access_record(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(recordId),FfiConverterTypeAccessReportReason_lower(reason),FfiConverterOptionString.lower(note)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSubmission_lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
     
     /**
      * Does what a flow's button offers (one of its `actions`): pays the
@@ -3824,6 +3900,333 @@ public func FfiConverterTypePlatformLogger_lower(_ value: PlatformLogger) -> UIn
 }
 
 
+
+
+/**
+ * One look-up of the person's code, as the person sees it.
+ */
+public struct AccessRecord: Equatable, Hashable {
+    /**
+     * The record.
+     */
+    public let recordId: String
+    /**
+     * The person whose code was looked up.
+     */
+    public let personId: String
+    /**
+     * Who looked: the organisation's registered name.
+     */
+    public let operatorName: String
+    /**
+     * What kind of organisation it is.
+     */
+    public let operatorKind: ServicePointKind
+    /**
+     * Where, as the organisation was registered.
+     */
+    public let location: String?
+    /**
+     * The terminal that scanned.
+     */
+    public let terminalId: String
+    /**
+     * What the code was shown for.
+     */
+    public let purpose: Purpose
+    /**
+     * Who showed it.
+     */
+    public let presentedBy: HolderRole
+    /**
+     * The fields the organisation learnt.
+     */
+    public let disclosed: [DisclosedField]
+    /**
+     * When (Unix seconds).
+     */
+    public let at: UInt64
+    /**
+     * The person's report of it, if any.
+     */
+    public let report: AccessReport?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The record.
+         */recordId: String, 
+        /**
+         * The person whose code was looked up.
+         */personId: String, 
+        /**
+         * Who looked: the organisation's registered name.
+         */operatorName: String, 
+        /**
+         * What kind of organisation it is.
+         */operatorKind: ServicePointKind, 
+        /**
+         * Where, as the organisation was registered.
+         */location: String?, 
+        /**
+         * The terminal that scanned.
+         */terminalId: String, 
+        /**
+         * What the code was shown for.
+         */purpose: Purpose, 
+        /**
+         * Who showed it.
+         */presentedBy: HolderRole, 
+        /**
+         * The fields the organisation learnt.
+         */disclosed: [DisclosedField], 
+        /**
+         * When (Unix seconds).
+         */at: UInt64, 
+        /**
+         * The person's report of it, if any.
+         */report: AccessReport?) {
+        self.recordId = recordId
+        self.personId = personId
+        self.operatorName = operatorName
+        self.operatorKind = operatorKind
+        self.location = location
+        self.terminalId = terminalId
+        self.purpose = purpose
+        self.presentedBy = presentedBy
+        self.disclosed = disclosed
+        self.at = at
+        self.report = report
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AccessRecord: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAccessRecord: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AccessRecord {
+        return
+            try AccessRecord(
+                recordId: FfiConverterString.read(from: &buf), 
+                personId: FfiConverterString.read(from: &buf), 
+                operatorName: FfiConverterString.read(from: &buf), 
+                operatorKind: FfiConverterTypeServicePointKind.read(from: &buf), 
+                location: FfiConverterOptionString.read(from: &buf), 
+                terminalId: FfiConverterString.read(from: &buf), 
+                purpose: FfiConverterTypePurpose.read(from: &buf), 
+                presentedBy: FfiConverterTypeHolderRole.read(from: &buf), 
+                disclosed: FfiConverterSequenceTypeDisclosedField.read(from: &buf), 
+                at: FfiConverterUInt64.read(from: &buf), 
+                report: FfiConverterOptionTypeAccessReport.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AccessRecord, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.recordId, into: &buf)
+        FfiConverterString.write(value.personId, into: &buf)
+        FfiConverterString.write(value.operatorName, into: &buf)
+        FfiConverterTypeServicePointKind.write(value.operatorKind, into: &buf)
+        FfiConverterOptionString.write(value.location, into: &buf)
+        FfiConverterString.write(value.terminalId, into: &buf)
+        FfiConverterTypePurpose.write(value.purpose, into: &buf)
+        FfiConverterTypeHolderRole.write(value.presentedBy, into: &buf)
+        FfiConverterSequenceTypeDisclosedField.write(value.disclosed, into: &buf)
+        FfiConverterUInt64.write(value.at, into: &buf)
+        FfiConverterOptionTypeAccessReport.write(value.report, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccessRecord_lift(_ buf: RustBuffer) throws -> AccessRecord {
+    return try FfiConverterTypeAccessRecord.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccessRecord_lower(_ value: AccessRecord) -> RustBuffer {
+    return FfiConverterTypeAccessRecord.lower(value)
+}
+
+
+/**
+ * A page of access records, newest first.
+ */
+public struct AccessRecordPage: Equatable, Hashable {
+    /**
+     * The records of this page.
+     */
+    public let records: [AccessRecord]
+    /**
+     * The `before` of the next (older) page; null on the last.
+     */
+    public let nextBefore: UInt64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The records of this page.
+         */records: [AccessRecord], 
+        /**
+         * The `before` of the next (older) page; null on the last.
+         */nextBefore: UInt64?) {
+        self.records = records
+        self.nextBefore = nextBefore
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AccessRecordPage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAccessRecordPage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AccessRecordPage {
+        return
+            try AccessRecordPage(
+                records: FfiConverterSequenceTypeAccessRecord.read(from: &buf), 
+                nextBefore: FfiConverterOptionUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AccessRecordPage, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeAccessRecord.write(value.records, into: &buf)
+        FfiConverterOptionUInt64.write(value.nextBefore, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccessRecordPage_lift(_ buf: RustBuffer) throws -> AccessRecordPage {
+    return try FfiConverterTypeAccessRecordPage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccessRecordPage_lower(_ value: AccessRecordPage) -> RustBuffer {
+    return FfiConverterTypeAccessRecordPage.lower(value)
+}
+
+
+/**
+ * The person's report of a record.
+ */
+public struct AccessReport: Equatable, Hashable {
+    /**
+     * The report.
+     */
+    public let reportId: String
+    /**
+     * The record reported.
+     */
+    public let recordId: String
+    /**
+     * Why.
+     */
+    public let reason: AccessReportReason
+    /**
+     * What the person added.
+     */
+    public let note: String?
+    /**
+     * When (Unix seconds).
+     */
+    public let reportedAt: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The report.
+         */reportId: String, 
+        /**
+         * The record reported.
+         */recordId: String, 
+        /**
+         * Why.
+         */reason: AccessReportReason, 
+        /**
+         * What the person added.
+         */note: String?, 
+        /**
+         * When (Unix seconds).
+         */reportedAt: UInt64) {
+        self.reportId = reportId
+        self.recordId = recordId
+        self.reason = reason
+        self.note = note
+        self.reportedAt = reportedAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AccessReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAccessReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AccessReport {
+        return
+            try AccessReport(
+                reportId: FfiConverterString.read(from: &buf), 
+                recordId: FfiConverterString.read(from: &buf), 
+                reason: FfiConverterTypeAccessReportReason.read(from: &buf), 
+                note: FfiConverterOptionString.read(from: &buf), 
+                reportedAt: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AccessReport, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.reportId, into: &buf)
+        FfiConverterString.write(value.recordId, into: &buf)
+        FfiConverterTypeAccessReportReason.write(value.reason, into: &buf)
+        FfiConverterOptionString.write(value.note, into: &buf)
+        FfiConverterUInt64.write(value.reportedAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccessReport_lift(_ buf: RustBuffer) throws -> AccessReport {
+    return try FfiConverterTypeAccessReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccessReport_lower(_ value: AccessReport) -> RustBuffer {
+    return FfiConverterTypeAccessReport.lower(value)
+}
 
 
 /**
@@ -11043,6 +11446,81 @@ public func FfiConverterTypeSyncReport_lower(_ value: SyncReport) -> RustBuffer 
 
 
 /**
+ * Why the person reports a record.
+ */
+
+public enum AccessReportReason: Equatable, Hashable {
+    
+    /**
+     * They were not there: someone else used their code (这不是我).
+     */
+    case notMe
+    /**
+     * They were there but did not expect this look-up.
+     */
+    case unexpected
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension AccessReportReason: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAccessReportReason: FfiConverterRustBuffer {
+    typealias SwiftType = AccessReportReason
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AccessReportReason {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .notMe
+        
+        case 2: return .unexpected
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: AccessReportReason, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .notMe:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .unexpected:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccessReportReason_lift(_ buf: RustBuffer) throws -> AccessReportReason {
+    return try FfiConverterTypeAccessReportReason.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAccessReportReason_lower(_ value: AccessReportReason) -> RustBuffer {
+    return FfiConverterTypeAccessReportReason.lower(value)
+}
+
+
+
+/**
  * What happened to the account. (Named `AccountNoticeKind` in the
  * bindings: the apps' screen models have their own notices.)
  */
@@ -13074,6 +13552,131 @@ public func FfiConverterTypeDelivery_lift(_ buf: RustBuffer) throws -> Delivery 
 #endif
 public func FfiConverterTypeDelivery_lower(_ value: Delivery) -> RustBuffer {
     return FfiConverterTypeDelivery.lower(value)
+}
+
+
+
+/**
+ * A field the organisation learnt.
+ */
+
+public enum DisclosedField: Equatable, Hashable {
+    
+    /**
+     * The organisation's pseudonym of the person (every look-up).
+     */
+    case pseudonym
+    /**
+     * The holder's name.
+     */
+    case name
+    /**
+     * The social security card number.
+     */
+    case cardNumber
+    /**
+     * The card's insurance region (参保地).
+     */
+    case insuranceRegion
+    /**
+     * The card's state.
+     */
+    case cardState
+    /**
+     * The identity document's number.
+     */
+    case documentNumber
+    /**
+     * The concession class (fares, admissions).
+     */
+    case concession
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension DisclosedField: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDisclosedField: FfiConverterRustBuffer {
+    typealias SwiftType = DisclosedField
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DisclosedField {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .pseudonym
+        
+        case 2: return .name
+        
+        case 3: return .cardNumber
+        
+        case 4: return .insuranceRegion
+        
+        case 5: return .cardState
+        
+        case 6: return .documentNumber
+        
+        case 7: return .concession
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: DisclosedField, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .pseudonym:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .name:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .cardNumber:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .insuranceRegion:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .cardState:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .documentNumber:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .concession:
+            writeInt(&buf, Int32(7))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDisclosedField_lift(_ buf: RustBuffer) throws -> DisclosedField {
+    return try FfiConverterTypeDisclosedField.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDisclosedField_lower(_ value: DisclosedField) -> RustBuffer {
+    return FfiConverterTypeDisclosedField.lower(value)
 }
 
 
@@ -15631,6 +16234,22 @@ public enum Purpose: Equatable, Hashable {
      * Libraries, museums, scenic spots.
      */
     case cultureTourism
+    /**
+     * School gates (credential format version 2).
+     */
+    case campusEntry
+    /**
+     * School and university libraries (credential format version 2).
+     */
+    case library
+    /**
+     * Education examinations (credential format version 2).
+     */
+    case educationExam
+    /**
+     * Personnel examinations (credential format version 2).
+     */
+    case personnelExam
 
 
 
@@ -15660,6 +16279,14 @@ public struct FfiConverterTypePurpose: FfiConverterRustBuffer {
         
         case 4: return .cultureTourism
         
+        case 5: return .campusEntry
+        
+        case 6: return .library
+        
+        case 7: return .educationExam
+        
+        case 8: return .personnelExam
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -15682,6 +16309,22 @@ public struct FfiConverterTypePurpose: FfiConverterRustBuffer {
         
         case .cultureTourism:
             writeInt(&buf, Int32(4))
+        
+        
+        case .campusEntry:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .library:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .educationExam:
+            writeInt(&buf, Int32(7))
+        
+        
+        case .personnelExam:
+            writeInt(&buf, Int32(8))
         
         }
     }
@@ -16211,6 +16854,151 @@ public func FfiConverterTypeScope_lower(_ value: Scope) -> RustBuffer {
 
 
 /**
+ * What kind of organisation looked.
+ */
+
+public enum ServicePointKind: Equatable, Hashable {
+    
+    /**
+     * A hospital or clinic (医院).
+     */
+    case hospital
+    /**
+     * A designated pharmacy (定点药店).
+     */
+    case pharmacy
+    /**
+     * A government service counter (政务服务窗口, 社保经办).
+     */
+    case governmentCounter
+    /**
+     * A hotel front desk (酒店前台).
+     */
+    case hotel
+    /**
+     * A bank branch.
+     */
+    case bank
+    /**
+     * A school or examination centre.
+     */
+    case school
+    /**
+     * A library.
+     */
+    case library
+    /**
+     * A bus or metro operator.
+     */
+    case transit
+    /**
+     * A museum, scenic spot or other venue.
+     */
+    case venue
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ServicePointKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeServicePointKind: FfiConverterRustBuffer {
+    typealias SwiftType = ServicePointKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ServicePointKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .hospital
+        
+        case 2: return .pharmacy
+        
+        case 3: return .governmentCounter
+        
+        case 4: return .hotel
+        
+        case 5: return .bank
+        
+        case 6: return .school
+        
+        case 7: return .library
+        
+        case 8: return .transit
+        
+        case 9: return .venue
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ServicePointKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .hospital:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .pharmacy:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .governmentCounter:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .hotel:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .bank:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .school:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .library:
+            writeInt(&buf, Int32(7))
+        
+        
+        case .transit:
+            writeInt(&buf, Int32(8))
+        
+        
+        case .venue:
+            writeInt(&buf, Int32(9))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeServicePointKind_lift(_ buf: RustBuffer) throws -> ServicePointKind {
+    return try FfiConverterTypeServicePointKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeServicePointKind_lower(_ value: ServicePointKind) -> RustBuffer {
+    return FfiConverterTypeServicePointKind.lower(value)
+}
+
+
+
+/**
  * Sex as a birth certificate records it.
  */
 
@@ -16635,6 +17423,30 @@ fileprivate struct FfiConverterOptionTypePlatformLogger: FfiConverterRustBuffer 
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypePlatformLogger.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeAccessReport: FfiConverterRustBuffer {
+    typealias SwiftType = AccessReport?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAccessReport.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAccessReport.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -17068,6 +17880,31 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeAccessRecord: FfiConverterRustBuffer {
+    typealias SwiftType = [AccessRecord]
+
+    public static func write(_ value: [AccessRecord], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAccessRecord.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [AccessRecord] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [AccessRecord]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAccessRecord.read(from: &buf))
         }
         return seq
     }
@@ -17776,6 +18613,31 @@ fileprivate struct FfiConverterSequenceTypeClaimScope: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeDisclosedField: FfiConverterRustBuffer {
+    typealias SwiftType = [DisclosedField]
+
+    public static func write(_ value: [DisclosedField], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDisclosedField.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DisclosedField] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [DisclosedField]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDisclosedField.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeOutletService: FfiConverterRustBuffer {
     typealias SwiftType = [OutletService]
 
@@ -18430,6 +19292,15 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_method_backgroundsync_stop() != 6244) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_access_records() != 20244) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_access_records_cached() != 15180) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_report_access_record() != 26372) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_method_ecardclient_act() != 38202) {

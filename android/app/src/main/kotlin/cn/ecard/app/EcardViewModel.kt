@@ -75,6 +75,9 @@ class EcardViewModel(application: Application) : AndroidViewModel(application) {
     /** The face check of this build (the face platform's SDK), for enrolment, PIN reset and consent by face. */
     val faceCheck: FacePlatformCheck = FacePlatformCheck()
 
+    /** The platform scanner of this build (扫一扫), for login QR codes. */
+    val scanner: PlatformScanner = PlatformScanner()
+
     private var subscription: EventSubscription? = null
     private var background: BackgroundSync? = null
 

@@ -23,6 +23,7 @@ import androidx.compose.runtime.Composable
 import androidx.compose.runtime.CompositionLocalProvider
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableIntStateOf
+import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.saveable.rememberSaveable
 import androidx.compose.runtime.setValue
 import androidx.compose.runtime.staticCompositionLocalOf
@@ -70,6 +71,7 @@ fun App(model: EcardViewModel) {
     val notice by model.notice.collectAsStateWithLifecycle()
     val snapshot by model.snapshot.collectAsStateWithLifecycle()
     var tab by rememberSaveable { mutableIntStateOf(0) }
+    var scanning by rememberSaveable { mutableStateOf(false) }
     Scaffold(
         topBar = {
             Row(Modifier.padding(16.dp).heightIn(min = display.touchTargetDp.dp), verticalAlignment = Alignment.CenterVertically) {
@@ -99,8 +101,16 @@ fun App(model: EcardViewModel) {
                 EnrolmentScreen(model, ready.enrolment)
                 return@Column
             }
+            if (scanning) {
+                ScanScreen(ready, model.scanner) { scanning = false }
+                return@Column
+            }
             when (tab) {
-                0 -> CodeScreen(ready.code, cardId = null)
+                0 -> {
+                    // 扫一扫: a relying party's login QR code.
+                    BigButton(stringResource(R.string.scan_open)) { scanning = true }
+                    CodeScreen(ready.code, cardId = null)
+                }
                 // No location permission asked yet: the help lists outlets once the app knows where the phone is.
                 1 -> CatalogueScreen(ready.catalogue(display, distanceUnits()), location = null) { screen ->
                     tab = when (screen) {

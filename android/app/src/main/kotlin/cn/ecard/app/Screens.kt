@@ -140,11 +140,17 @@ fun CodeScreen(model: CodeScreenModel, cardId: String?) {
         onDispose { ticking.cancel() }
     }
     Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(16.dp)) {
-        Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-            listOf(Purpose.TRANSPORT, Purpose.MEDICAL, Purpose.IDENTITY, Purpose.CULTURE_TOURISM).forEach { purpose ->
-                val label = model.purposeName(purpose)
-                Button(onClick = { model.select(purpose, cardId) }, modifier = Modifier.heightIn(min = LocalDisplay.current.touchTargetDp.dp)) {
-                    Text(if (purpose == state.purpose) "● $label" else label)
+        // The eight purposes (校园码, 借阅码, 教育考试码, 人事考试码 since format version 2), two rows of four.
+        listOf(
+            Purpose.TRANSPORT, Purpose.MEDICAL, Purpose.IDENTITY, Purpose.CULTURE_TOURISM,
+            Purpose.CAMPUS_ENTRY, Purpose.LIBRARY, Purpose.EDUCATION_EXAM, Purpose.PERSONNEL_EXAM,
+        ).chunked(4).forEach { row ->
+            Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+                row.forEach { purpose ->
+                    val label = model.purposeName(purpose)
+                    Button(onClick = { model.select(purpose, cardId) }, modifier = Modifier.heightIn(min = LocalDisplay.current.touchTargetDp.dp)) {
+                        Text(if (purpose == state.purpose) "● $label" else label)
+                    }
                 }
             }
         }
@@ -280,6 +286,8 @@ fun CardServicesScreen(app: EcardViewModel, screens: Screens) {
     var photo by remember { mutableStateOf<ByteArray?>(null) }
     var releasing by remember { mutableStateOf<String?>(null) }
     var showingDevices by remember { mutableStateOf(false) }
+    var showingAuthorisations by remember { mutableStateOf(false) }
+    var showingAccessRecords by remember { mutableStateOf(false) }
     // 即时制卡: made on the spot at an outlet that offers it, where the rules do.
     var instantIssue by remember { mutableStateOf(false) }
     val instantOffered = remember(snapshot) { screens.applications.instantIssueOffered() }
@@ -289,6 +297,14 @@ fun CardServicesScreen(app: EcardViewModel, screens: Screens) {
     LaunchedEffect(Unit) { screens.applications.reload() }
     if (showingDevices) {
         DevicesScreen(screens) { showingDevices = false }
+        return
+    }
+    if (showingAuthorisations) {
+        AuthorisationsScreen(screens) { showingAuthorisations = false }
+        return
+    }
+    if (showingAccessRecords) {
+        AccessRecordsScreen(screens) { showingAccessRecords = false }
         return
     }
     releasing?.let { cardId ->
@@ -361,6 +377,8 @@ fun CardServicesScreen(app: EcardViewModel, screens: Screens) {
             }
         }
         item { BigButton(stringResource(R.string.devices_open)) { showingDevices = true } }
+        item { BigButton(stringResource(R.string.authorisations_open)) { showingAuthorisations = true } }
+        item { BigButton(stringResource(R.string.access_open)) { showingAccessRecords = true } }
     }
 }
 

@@ -2,7 +2,8 @@
 // terminal from the platform's trust list, installs its status list,
 // accepts a code the client made, and still refuses that code as a replay
 // after a restart (close, open). Refusals are verdicts; failed operations
-// are typed exceptions.
+// are typed exceptions. A school gate learns the school a student's campus
+// code (校园码) names, and nothing that identifies the student.
 package cn.ecard.test
 
 import cn.ecard.ffi.HolderRole
@@ -74,6 +75,7 @@ class TerminalVerifierTest {
             assertEquals(sequence, accepted.statusSequence)
             assertNotNull(accepted.concession, "a transport code discloses the fare class")
             assertNull(accepted.handle, "and not the handle")
+            assertNull(accepted.affiliation, "nor a school")
             assertEquals("replayed", refusal(terminal.verify(code.text, now)))
             terminal.save(now)
             terminal.close(now + 1uL)
@@ -100,6 +102,42 @@ class TerminalVerifierTest {
                 TerminalVerifier.provision(state, "{}", authorityKeys, listOf(Purpose.TRANSPORT), null, now)
             }
             assertEquals("malformed_trust_list", invalid.code)
+        }
+    }
+
+    @Test
+    fun `a school gate learns the school a campus code names`(): Unit = runBlocking {
+        val student = admin.newPerson("黄思远", birth = "20050301")
+        val school = admin.post("/admin/schools", "{\"name\":\"南昌工程学院\",\"region\":\"360102\"}") as Map<*, *>
+        val affiliation = (school["affiliation"] as Number).toInt()
+        val now = admin.advanceSeconds(0)
+        val year = java.time.Instant.ofEpochSecond(now).atZone(java.time.ZoneId.of("Asia/Shanghai")).year
+        admin.post(
+            "/admin/school-enrolments",
+            "{\"school_id\":${Json.quote(school["school_id"].toString())},\"id_number\":${Json.quote(student["id_number"] as String)}," +
+                "\"name\":${Json.quote(student["name"] as String)},\"from\":\"${year - 1}-09-01\",\"until\":\"${year + 3}-06-30\"}",
+        )
+        openClient("campus").use { client ->
+            client.enrolAs(student)
+            client.refreshAllCredentials()
+            val code = client.currentCode(null, Purpose.CAMPUS_ENTRY)
+            val at = client.trustedNow()
+            val state = Files.createTempDirectory(Env.workDir.toPath(), "gate-").resolve("terminal.json").toString()
+            val terminal = TerminalVerifier.provision(
+                state,
+                String(feed("/v1/trust-list"), Charsets.UTF_8),
+                String(feed("/admin/trust/authority-keys", Env.adminToken), Charsets.UTF_8),
+                listOf(Purpose.CAMPUS_ENTRY),
+                86_400uL,
+                at,
+            )
+            terminal.installStatusList(feed("/v1/status-lists/0"), at)
+            val accepted = assertIs<TerminalVerdict.Accepted>(terminal.verify(code.text, at)).verified
+            assertEquals(Purpose.CAMPUS_ENTRY, accepted.purpose)
+            assertEquals(affiliation.toUInt(), accepted.affiliation, "the gate compares the school with its own")
+            assertNull(accepted.handle, "and learns nothing that identifies the student")
+            terminal.close(at)
+            terminal.destroy()
         }
     }
 }
