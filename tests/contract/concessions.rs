@@ -39,26 +39,10 @@ async fn concession_classes_follow_the_regions_rules_and_the_records_kept() {
 
     // The seeded student (16) is enrolled at the seeded school: his
     // guardian's codes for him carry the student class.
-    let parent = platform.enrol_persona("resident").await;
+    let family = super::minors::student_and_guardian(&platform).await;
+    let (parent, card) = (&family.parent, &family.card_id);
     let student = platform.persona("student").await;
-    let mandate = parent
-        .post_with_pin(
-            "/v1/delegations",
-            json!({
-                "kind": "guardian",
-                "principal": { "id_type": "resident_id", "id_number": student["id_number"], "name": student["name"] },
-                "evidence": { "kind": "household_register", "number": student["household_register"] },
-                "scopes": ["show_code", "track"],
-            }),
-            "accept_mandate",
-        )
-        .await;
-    ok(&mandate, 201);
-    let card = my_cards(&platform.enrol_persona("student").await).await[0]["card_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let class = || concession_of(&platform, &parent, Some(&card));
+    let class = || concession_of(&platform, parent, Some(card));
     assert_eq!(class().await, Student);
 
     // A disability certificate from the federation's feed: Jiangxi ranks
