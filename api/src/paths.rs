@@ -297,16 +297,22 @@ pub const ALL: &[&str] = &[
 /// outside the unreserved URL set is percent-encoded, so an id read from a
 /// reply cannot add path segments or a query.
 pub fn with_id(template: &str, id: impl std::fmt::Display) -> String {
-    let id = id.to_string();
-    let mut encoded = String::with_capacity(id.len());
-    for byte in id.bytes() {
+    template.replacen("{id}", &percent_encode(&id.to_string()), 1)
+}
+
+/// `value` with every byte outside the unreserved URL set (`A-Z a-z 0-9 -
+/// _ . ~`) percent-encoded: one path segment or one query value, whatever
+/// it holds.
+pub fn percent_encode(value: &str) -> String {
+    let mut encoded = String::with_capacity(value.len());
+    for byte in value.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
             encoded.push(char::from(byte));
         } else {
             encoded.push_str(&format!("%{byte:02X}"));
         }
     }
-    template.replacen("{id}", &encoded, 1)
+    encoded
 }
 
 #[cfg(test)]

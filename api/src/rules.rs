@@ -403,24 +403,6 @@ pub enum BenefitKind {
 }
 
 impl ConcessionRules {
-    /// The classes the code journey used before concessions were data: 70
-    /// and over free, 60 and over reduced, under 14 a child.
-    pub fn compatibility_default() -> ConcessionRules {
-        let age = |class, from, below| ConcessionRule {
-            class,
-            basis: ConcessionBasis::Age { from, below },
-            benefits: Vec::new(),
-            source: "compatibility default".to_owned(),
-        };
-        ConcessionRules {
-            classes: vec![
-                age(ConcessionClass::SeniorFree, Some(70), None),
-                age(ConcessionClass::Senior, Some(60), None),
-                age(ConcessionClass::Child, None, Some(14)),
-            ],
-        }
-    }
-
     /// The class of a holder aged `age` who holds `documents` and is
     /// (`enrolled`) or is not at a school: the first rule that applies,
     /// else [`ConcessionClass::Standard`].
@@ -444,9 +426,23 @@ impl ConcessionRules {
 }
 
 impl Default for ConcessionRules {
-    /// Documents stored before the setting existed keep the old classes.
+    /// Documents stored before the setting existed keep the classes the
+    /// code journey used before concessions were data: 70 and over free,
+    /// 60 and over reduced, under 14 a child.
     fn default() -> ConcessionRules {
-        ConcessionRules::compatibility_default()
+        let age = |class, from, below| ConcessionRule {
+            class,
+            basis: ConcessionBasis::Age { from, below },
+            benefits: Vec::new(),
+            source: "compatibility default".to_owned(),
+        };
+        ConcessionRules {
+            classes: vec![
+                age(ConcessionClass::SeniorFree, Some(70), None),
+                age(ConcessionClass::Senior, Some(60), None),
+                age(ConcessionClass::Child, None, Some(14)),
+            ],
+        }
     }
 }
 

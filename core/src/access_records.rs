@@ -22,20 +22,6 @@ use crate::workflows::Submission;
 /// The workflow-cache kind of access records.
 const KIND: &str = "access_record";
 
-/// `value` percent-encoded as a query value (ids are the platform's own;
-/// anything outside the unreserved set is escaped so it stays one value).
-fn query_value(value: &str) -> String {
-    let mut encoded = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            encoded.push(char::from(byte));
-        } else {
-            encoded.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    encoded
-}
-
 /// Access records of the client.
 impl EcardClient {
     /// A page of the access records of `person_id` (the account holder when
@@ -50,7 +36,7 @@ impl EcardClient {
         let network = self.signed_network()?;
         let mut query = Vec::new();
         if let Some(person_id) = &person_id {
-            query.push(format!("person_id={}", query_value(person_id)));
+            query.push(format!("person_id={}", paths::percent_encode(person_id)));
         }
         if let Some(before) = before {
             query.push(format!("before={before}"));

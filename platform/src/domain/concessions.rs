@@ -3,9 +3,8 @@
 //! class beyond their age: school enrolments, disability certificates and
 //! 优待证, as the authorities that keep them share them.
 //!
-//! The issuer asks [`class_for`] for the class a credential carries and
-//! [`affiliation_of`] for the school a campus credential names; nothing
-//! here branches on a region.
+//! The issuer asks [`standing`] for the class a credential carries and the
+//! school a campus credential names; nothing here branches on a region.
 //!
 //! This module owns the `schools`, `school_enrolments` and
 //! `concession_documents` tables.
@@ -20,6 +19,7 @@ use ecard_documents::Date;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::domain::dates::age_on;
+use crate::domain::register::person_named;
 use crate::error::{ApiError, ApiResult};
 use crate::store::db::new_id;
 
@@ -89,26 +89,6 @@ pub fn school(tx: &Transaction<'_>, school_id: &str) -> ApiResult<Option<School>
         .optional()?)
 }
 
-/// The person a record names: the document number must be in the register
-/// under that name. One answer for an unknown number and a wrong name.
-fn person_named(tx: &Transaction<'_>, id_number: &str, name: &str) -> ApiResult<String> {
-    let number = id_number.trim().to_ascii_uppercase();
-    let found: Option<(String, String)> = tx
-        .query_row(
-            "SELECT person_id, name FROM people WHERE id_number = ?1",
-            params![number],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .optional()?;
-    match found {
-        Some((person_id, registered)) if registered == name.trim() => Ok(person_id),
-        _ => Err(ApiError::new(
-            ProblemCode::IdentityNotVerified,
-            "the name and document number do not match the population register",
-        )),
-    }
-}
-
 /// Reads a record's first and last day (`YYYY-MM-DD`); the last, if
 /// given, not before the first.
 fn period(from: &str, until: Option<&str>) -> ApiResult<(Date, Option<Date>)> {
@@ -131,7 +111,7 @@ pub fn enrol(tx: &Transaction<'_>, enrolment: &NewEnrolment, now: u64) -> ApiRes
     }
     let (from, until) = period(&enrolment.from, Some(&enrolment.until))?;
     let (from, until) = (from.to_string(), until.map(|day| day.to_string()));
-    let person_id = person_named(tx, &enrolment.id_number, &enrolment.name)?;
+    let person_id = person_named(tx, &enrolment.id_number, &enrolment.name)?.person_id;
     let existing: Option<String> = tx
         .query_row(
             "SELECT record_id FROM school_enrolments WHERE school_id = ?1 AND person_id = ?2 AND from_day = ?3",
@@ -186,7 +166,7 @@ pub fn record_document(
     }
     let (from, until) = period(&document.from, document.until.as_deref())?;
     let (from, until) = (from.to_string(), until.map(|day| day.to_string()));
-    let person_id = person_named(tx, &document.id_number, &document.name)?;
+    let person_id = person_named(tx, &document.id_number, &document.name)?.person_id;
     let existing: Option<(String, String)> = tx
         .query_row(
             "SELECT record_id, person_id FROM concession_documents WHERE document = ?1 AND number = ?2",
@@ -258,7 +238,7 @@ fn documents_held(
 
 /// The affiliation number of the school `person_id` is enrolled at on the
 /// day of `now` (the most recently started enrolment if several).
-pub fn affiliation_of(
+fn affiliation_of(
     tx: &Transaction<'_>,
     person_id: &str,
     now: u64,
@@ -276,21 +256,35 @@ pub fn affiliation_of(
     Ok(number.and_then(Affiliation::new))
 }
 
-/// The concession class a credential issued at `now` carries for the
-/// holder: the first of the region's classes whose basis the holder meets.
-pub fn class_for(
+/// What the credentials issued at `now` say of the holder's concessions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Standing {
+    /// The first of the region's classes whose basis the holder meets.
+    pub class: ConcessionClass,
+    /// The school the holder is enrolled at, for the campus credential.
+    pub affiliation: Option<Affiliation>,
+}
+
+/// The holder's concession class and school on the day of `now`, read
+/// once for a credential set.
+pub fn standing(
     tx: &Transaction<'_>,
     rules: &RegionalRules,
     person_id: &str,
     birth_date: Date,
     now: u64,
-) -> ApiResult<ConcessionClass> {
-    let Some(age) = age_on(birth_date, now) else {
-        return Ok(ConcessionClass::Standard);
+) -> ApiResult<Standing> {
+    let affiliation = affiliation_of(tx, person_id, now)?;
+    let class = match age_on(birth_date, now) {
+        Some(age) => {
+            let documents = documents_held(tx, person_id, now)?;
+            rules
+                .concessions
+                .class_for(age, &documents, affiliation.is_some())
+        }
+        None => ConcessionClass::Standard,
     };
-    let documents = documents_held(tx, person_id, now)?;
-    let enrolled = affiliation_of(tx, person_id, now)?.is_some();
-    Ok(rules.concessions.class_for(age, &documents, enrolled))
+    Ok(Standing { class, affiliation })
 }
 
 #[cfg(test)]
@@ -350,7 +344,9 @@ mod tests {
         crate::domain::rules::store(&tx, &rules).unwrap();
         let class = |birth: &str, sequence: &str| {
             let (person_id, _) = person(&tx, "测试", birth, sequence);
-            class_for(&tx, &rules, &person_id, date(birth), NOW).unwrap()
+            standing(&tx, &rules, &person_id, date(birth), NOW)
+                .unwrap()
+                .class
         };
         // 65 on the day: free admission (the report's 65周岁以上), not 70.
         assert_eq!(class("1961-11-30", "011"), ConcessionClass::SeniorFree);
@@ -382,7 +378,9 @@ mod tests {
         crate::domain::rules::store(&tx, &rules).unwrap();
         let (student, id_number) = person(&tx, "李明", "2008-05-01", "013");
         assert_eq!(
-            class_for(&tx, &rules, &student, date("2008-05-01"), NOW).unwrap(),
+            standing(&tx, &rules, &student, date("2008-05-01"), NOW)
+                .unwrap()
+                .class,
             ConcessionClass::Standard
         );
         let first = register_school(
@@ -418,7 +416,9 @@ mod tests {
         assert!(enrol(&tx, &enrolment("李明", "2028-06-30", "2025-09-01"), NOW).is_err());
         let kept = enrol(&tx, &enrolment("李明", "2025-09-01", "2028-06-30"), NOW).unwrap();
         assert_eq!(
-            class_for(&tx, &rules, &student, date("2008-05-01"), NOW).unwrap(),
+            standing(&tx, &rules, &student, date("2008-05-01"), NOW)
+                .unwrap()
+                .class,
             ConcessionClass::Student
         );
         assert_eq!(
@@ -430,7 +430,9 @@ mod tests {
         assert_eq!(again.record_id, kept.record_id);
         assert_eq!(affiliation_of(&tx, &student, NOW).unwrap(), None);
         assert_eq!(
-            class_for(&tx, &rules, &student, date("2008-05-01"), NOW).unwrap(),
+            standing(&tx, &rules, &student, date("2008-05-01"), NOW)
+                .unwrap()
+                .class,
             ConcessionClass::Standard,
             "a student class lasts as long as the enrolment"
         );
@@ -460,7 +462,9 @@ mod tests {
             }
         };
         assert_eq!(
-            class_for(&tx, &rules, &veteran, date("1962-03-01"), NOW).unwrap(),
+            standing(&tx, &rules, &veteran, date("1962-03-01"), NOW)
+                .unwrap()
+                .class,
             ConcessionClass::Senior
         );
         record_document(
@@ -477,7 +481,9 @@ mod tests {
         .unwrap();
         // Jiangxi ranks 优待证 holders before seniors.
         assert_eq!(
-            class_for(&tx, &rules, &veteran, date("1962-03-01"), NOW).unwrap(),
+            standing(&tx, &rules, &veteran, date("1962-03-01"), NOW)
+                .unwrap()
+                .class,
             ConcessionClass::Entitled
         );
         // One certificate number belongs to one person.
@@ -503,7 +509,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            class_for(&tx, &rules, &other, date("1990-03-01"), NOW).unwrap(),
+            standing(&tx, &rules, &other, date("1990-03-01"), NOW)
+                .unwrap()
+                .class,
             ConcessionClass::Standard
         );
         record_document(
@@ -519,7 +527,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            class_for(&tx, &rules, &other, date("1990-03-01"), NOW).unwrap(),
+            standing(&tx, &rules, &other, date("1990-03-01"), NOW)
+                .unwrap()
+                .class,
             ConcessionClass::Disability
         );
         let junk = document(

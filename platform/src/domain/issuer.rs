@@ -672,10 +672,10 @@ pub struct IssueFor<'a> {
     /// The card's last valid day (有效期), China calendar, if recorded.
     pub card_valid_through: Option<Date>,
     /// The concession class the region's rules give the holder
-    /// ([`crate::domain::concessions::class_for`]).
+    /// ([`crate::domain::concessions::standing`]).
     pub concession: ConcessionClass,
     /// The school the holder is enrolled at, if any
-    /// ([`crate::domain::concessions::affiliation_of`]): only then is the
+    /// ([`crate::domain::concessions::standing`]): only then is the
     /// campus group (campus entry, library) issued, carrying it.
     pub affiliation: Option<ecard_credential::Affiliation>,
 }

@@ -409,19 +409,6 @@ fn sign_jwt(tx: &Transaction<'_>, claims: &Value, now: u64) -> ApiResult<String>
     ))
 }
 
-/// Percent-encodes a query value (everything but the unreserved set).
-pub fn percent_encode(value: &str) -> String {
-    let mut encoded = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            encoded.push(char::from(byte));
-        } else {
-            encoded.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    encoded
-}
-
 /// `redirect_uri` with `pairs` added to its query.
 fn redirect_to(redirect_uri: &str, pairs: &[(&str, &str)]) -> String {
     let mut location = redirect_uri.to_owned();
@@ -429,7 +416,7 @@ fn redirect_to(redirect_uri: &str, pairs: &[(&str, &str)]) -> String {
         location.push(if location.contains('?') { '&' } else { '?' });
         location.push_str(name);
         location.push('=');
-        location.push_str(&percent_encode(value));
+        location.push_str(&ecard_api::paths::percent_encode(value));
     }
     location
 }

@@ -193,10 +193,22 @@ pub fn persona(tx: &Transaction<'_>, key: &str) -> ApiResult<Option<String>> {
         .optional()?)
 }
 
-/// Finds the person an identity names, checking the name matches. One
-/// answer for "no such person" and "the name does not match".
+/// Finds the person an identity names, checking the name and the document
+/// type match. One answer for "no such person" and "does not match".
 pub fn verify_identity(tx: &Transaction<'_>, identity: &PersonIdentity) -> ApiResult<Person> {
-    let number = identity.id_number.trim().to_ascii_uppercase();
+    let person = person_named(tx, &identity.id_number, &identity.name)?;
+    if person.id_type == identity.id_type {
+        Ok(person)
+    } else {
+        Err(not_verified())
+    }
+}
+
+/// The person the register holds under document number `id_number` and
+/// name `name` (a feed that names no document type). One answer for "no
+/// such person" and "the name does not match".
+pub fn person_named(tx: &Transaction<'_>, id_number: &str, name: &str) -> ApiResult<Person> {
+    let number = id_number.trim().to_ascii_uppercase();
     let found = tx
         .query_row(
             &format!("SELECT {PERSON_COLUMNS} FROM people WHERE id_number = ?1"),
@@ -205,16 +217,16 @@ pub fn verify_identity(tx: &Transaction<'_>, identity: &PersonIdentity) -> ApiRe
         )
         .optional()?;
     match found {
-        Some(person)
-            if person.name == identity.name.trim() && person.id_type == identity.id_type =>
-        {
-            Ok(person)
-        }
-        _ => Err(ApiError::new(
-            ProblemCode::IdentityNotVerified,
-            "the name and document number do not match the population register",
-        )),
+        Some(person) if person.name == name.trim() => Ok(person),
+        _ => Err(not_verified()),
     }
+}
+
+fn not_verified() -> ApiError {
+    ApiError::new(
+        ProblemCode::IdentityNotVerified,
+        "the name and document number do not match the population register",
+    )
 }
 
 /// The phone a person showed in person goes into the register.

@@ -467,10 +467,6 @@ pub fn resolve(
 
     // Writes: the code is spent, the record is kept.
     tx.execute(
-        "DELETE FROM resolved_codes WHERE expires_at < ?1",
-        params![now],
-    )?;
-    tx.execute(
         "INSERT INTO resolved_codes (handle, counter, expires_at) VALUES (?1, ?2, ?3)",
         params![
             handle,
@@ -660,6 +656,17 @@ pub fn reports(tx: &Transaction<'_>) -> ApiResult<Vec<ReportedAccess>> {
             })
         })
         .collect()
+}
+
+/// Forgets resolved codes that could no longer pass the time check (run by
+/// the clock tick): a replay of one is refused as expired before the
+/// replay check.
+pub fn prune(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
+    tx.execute(
+        "DELETE FROM resolved_codes WHERE expires_at < ?1",
+        params![now],
+    )?;
+    Ok(())
 }
 
 /// Deletes the access records of `person_id` and their reports (the

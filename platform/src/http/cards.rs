@@ -65,7 +65,7 @@ pub fn credentials(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let mandate = authorise(ctx.tx, &caller, &card.person_id, Scope::ShowCode, ctx.now)?;
     let holder = person(ctx.tx, &card.person_id)?;
     let rules = rules_for(ctx.tx, &card.region)?;
-    let concession = crate::domain::concessions::class_for(
+    let standing = crate::domain::concessions::standing(
         ctx.tx,
         &rules,
         &card.person_id,
@@ -86,12 +86,8 @@ pub fn credentials(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
             lifetime_hours: rules.credential_lifetime_hours,
             adult_age: rules.adult_age,
             card_valid_through: card.valid_through,
-            concession,
-            affiliation: crate::domain::concessions::affiliation_of(
-                ctx.tx,
-                &card.person_id,
-                ctx.now,
-            )?,
+            concession: standing.class,
+            affiliation: standing.affiliation,
         },
         ctx.now,
     )?;
