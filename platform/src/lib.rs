@@ -146,6 +146,9 @@ impl Platform {
                 face_verifier: Arc::new(domain::face::TrustedFacePlatforms),
                 sms: Arc::new(domain::sms::SmsOutbox),
                 tick: domain::tick::advance,
+                compute_slots: tokio::sync::Semaphore::new(
+                    std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+                ),
             }),
         };
         platform.state.remember_now(now);

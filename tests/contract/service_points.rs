@@ -373,6 +373,43 @@ async fn service_points_replayed_forged_expired_and_revoked_codes_are_refused() 
     discloses_nothing(&refused);
 }
 
+/// The signatures are checked outside the database transaction, so that
+/// concurrent resolutions do their cryptography in parallel; the replay
+/// check and the record must still be one step: the same code sent at once
+/// from many terminals and two operators is resolved exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn service_points_one_code_sent_at_once_from_many_terminals_is_resolved_once() {
+    let platform = TestPlatform::start();
+    let (device, set) = elder_with_credentials(&platform).await;
+    let hospital =
+        register_service_point(&platform, "南昌市第一医院", "hospital", &["medical"]).await;
+    let other = register_service_point(&platform, "南昌市第三医院", "hospital", &["medical"]).await;
+    let now = platform_now(&platform).await;
+    let code = code_from(&device, &set, Purpose::Medical, now, 1);
+
+    let attempts = (0..12).map(|index| {
+        let token = if index % 2 == 0 { &hospital } else { &other };
+        let terminal = format!("desk-{index}");
+        let (platform, code) = (&platform, &code);
+        async move { resolve(platform, Some(token), &terminal, code).await }
+    });
+    let answers = futures_util::future::join_all(attempts).await;
+    let resolved = answers.iter().filter(|answer| answer.status == 200).count();
+    assert_eq!(
+        resolved,
+        1,
+        "{:?}",
+        answers.iter().map(|a| a.status).collect::<Vec<_>>()
+    );
+    for answer in answers.iter().filter(|answer| answer.status != 200) {
+        problem(answer, 409, "code_replayed");
+        discloses_nothing(answer);
+    }
+    let records = device.get(paths::MY_ACCESS_RECORDS).await;
+    ok(&records, 200);
+    assert_eq!(records.body["records"].as_array().unwrap().len(), 1);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn service_points_the_resident_sees_each_resolution_and_reports_one() {
     let platform = TestPlatform::start();

@@ -206,13 +206,14 @@ pub fn fail_production(
 pub fn advance(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
     loop {
         let due: Option<(String, String, i64)> = tx
-            .query_row(
+            .prepare_cached(
                 "SELECT application_id, state, next_transition_at FROM applications \
                  WHERE next_transition_at IS NOT NULL AND next_transition_at <= ?1 \
                  ORDER BY next_transition_at LIMIT 1",
-                params![now as i64],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-            )
+            )?
+            .query_row(params![now as i64], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
             .optional()?;
         let Some((application_id, state, due_at)) = due else {
             return Ok(());

@@ -211,13 +211,12 @@ pub fn submit(
 pub fn advance(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
     loop {
         let due: Option<(String, i64)> = tx
-            .query_row(
+            .prepare_cached(
                 "SELECT birth_id, registration_due_at FROM births \
                  WHERE registration_due_at IS NOT NULL AND registration_due_at <= ?1 \
                  ORDER BY registration_due_at LIMIT 1",
-                params![now as i64],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
+            )?
+            .query_row(params![now as i64], |row| Ok((row.get(0)?, row.get(1)?)))
             .optional()?;
         let Some((birth_id, due_at)) = due else {
             return Ok(());

@@ -226,7 +226,7 @@ pub fn record_bank_account_closed(tx: &Transaction<'_>, card_id: &str) -> ApiRes
 /// days; the card comes back, and its e-card as far as the rules allow (a
 /// card still being made may wait for receipt).
 pub fn lapse_loss_reports(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
-    let mut statement = tx.prepare(
+    let mut statement = tx.prepare_cached(
         "SELECT l.card_id, l.lapses_at FROM loss_reports l JOIN cards c ON c.card_id = l.card_id \
          WHERE l.ended_at IS NULL AND l.kind = 'temporary' AND l.lapses_at <= ?1 AND c.status = 'temporarily_lost'",
     )?;

@@ -33,6 +33,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::error::{ApiError, ApiResult};
 use crate::store::codec::hex;
+use crate::store::db::Cached as _;
 use crate::store::db::new_id;
 
 /// An operator authenticated by its token.
@@ -107,7 +108,7 @@ pub fn set_service_point(
 /// The operator whose token is `token`, if any.
 pub fn operator_for_token(tx: &Transaction<'_>, token: &str) -> ApiResult<Option<Operator>> {
     Ok(tx
-        .query_row(
+        .cached_row(
             "SELECT operator_id, outlet_id FROM operators WHERE token_hash = ?1",
             params![token_hash(token)],
             |row| {
@@ -125,7 +126,7 @@ pub fn prune(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
     let Some(before) = now.checked_sub(RETENTION_SECONDS) else {
         return Ok(());
     };
-    tx.execute(
+    tx.cached_execute(
         "DELETE FROM operator_acceptances WHERE reported_at < ?1",
         params![before],
     )?;

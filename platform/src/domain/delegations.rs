@@ -93,7 +93,7 @@ pub fn ensure_person(tx: &Transaction<'_>, person_id: &str) -> ApiResult<()> {
 
 /// Marks mandates past their end as expired; codes shown under them stop.
 pub fn expire(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
-    let mut statement = tx.prepare(
+    let mut statement = tx.prepare_cached(
         "SELECT agent_account_id, principal_person_id FROM delegations \
          WHERE status IN ('active', 'pending_consent') AND expires_at <= ?1",
     )?;

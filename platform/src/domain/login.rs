@@ -48,6 +48,7 @@ use crate::domain::pseudonyms::{Party, pseudonym};
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::audit;
 use crate::store::codec::{enum_name, hex, parse_enum};
+use crate::store::db::Cached as _;
 use crate::store::db::new_id;
 
 /// Seconds a one-time code may wait for its redemption.
@@ -955,11 +956,11 @@ const KEEP_REQUESTS_SECONDS: u64 = 86_400;
 /// tokens; authorisations stay (the resident's record of what they allowed).
 pub fn prune(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
     let before = now.saturating_sub(KEEP_REQUESTS_SECONDS) as i64;
-    tx.execute(
+    tx.cached_execute(
         "DELETE FROM login_requests WHERE expires_at < ?1",
         params![before],
     )?;
-    tx.execute(
+    tx.cached_execute(
         "DELETE FROM login_access_tokens WHERE expires_at < ?1",
         params![now as i64],
     )?;

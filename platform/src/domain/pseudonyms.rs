@@ -19,6 +19,7 @@ use ring::hmac;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::error::{ApiError, ApiResult};
+use crate::store::db::Cached as _;
 
 /// Domain separation for pseudonym derivation.
 const CONTEXT: &[u8] = b"ecard-pseudonym-v1";
@@ -46,7 +47,7 @@ impl Party<'_> {
 /// The platform's pseudonym secret, made on first use.
 fn secret(tx: &Transaction<'_>, now: u64) -> ApiResult<hmac::Key> {
     let existing: Option<Vec<u8>> = tx
-        .query_row(
+        .cached_row(
             "SELECT secret FROM pseudonym_secret WHERE singleton = 1",
             [],
             |row| row.get(0),

@@ -50,7 +50,7 @@ use crate::domain::issuer;
 use crate::domain::pseudonyms::{Party, pseudonym};
 use crate::error::{ApiError, ApiResult};
 use crate::store::codec::{enum_name, parse_enum};
-use crate::store::db::new_id;
+use crate::store::db::{Cached as _, new_id};
 
 /// The platform's trust list as its latest edition says, parsed once per
 /// edition and kept between resolutions (building it again for every scan
@@ -73,7 +73,7 @@ impl TrustCache {
     ) -> ApiResult<Arc<TrustList>> {
         if !refresh {
             let latest: Option<i64> =
-                tx.query_row("SELECT MAX(sequence) FROM trust_list_editions", [], |row| {
+                tx.cached_row("SELECT MAX(sequence) FROM trust_list_editions", [], |row| {
                     row.get(0)
                 })?;
             let cached = self.latest.lock().unwrap_or_else(PoisonError::into_inner);
@@ -191,7 +191,7 @@ pub fn register(
 pub fn service_point(tx: &Transaction<'_>, operator_id: &str) -> ApiResult<ServicePoint> {
     type Row = (String, Option<String>, String, Option<String>, Option<u32>);
     let (name, kind, purposes, location, affiliation): Row = tx
-        .query_row(
+        .cached_row(
             "SELECT o.name, o.kind, o.purposes, o.location, s.affiliation \
              FROM operators o LEFT JOIN schools s ON s.school_id = o.school_id \
              WHERE o.operator_id = ?1",
@@ -278,7 +278,7 @@ pub fn count_attempt(
     ];
     for (subject, budget) in &subjects {
         let used: u32 = tx
-            .query_row(
+            .cached_row(
                 "SELECT count FROM resolution_counts WHERE subject = ?1 AND window_start = ?2",
                 params![subject, window_start],
                 |row| row.get(0),
@@ -290,7 +290,7 @@ pub fn count_attempt(
         }
     }
     for (subject, _) in &subjects {
-        tx.execute(
+        tx.cached_execute(
             "INSERT INTO resolution_counts (subject, window_start, count) VALUES (?1, ?2, 1) \
              ON CONFLICT(subject) DO UPDATE SET \
              count = CASE WHEN window_start = excluded.window_start THEN count + 1 ELSE 1 END, \
@@ -364,19 +364,33 @@ fn disclose(
     }
 }
 
-/// Resolves the scanned `code` for `point`'s terminal `terminal_id`:
-/// verifies it, refuses a purpose the point may not resolve, a revoked
-/// credential and a code resolved before, and answers what the purpose
-/// discloses. Every check comes before any write, so a refusal leaves
-/// nothing behind but the attempt's count.
-pub fn resolve(
+/// A scanned code admitted for resolution: parsed, of a purpose the
+/// service point may resolve, with the trust list to verify it against.
+/// Nothing here needed a signature check yet.
+pub struct AdmittedCode {
+    presentation: Presentation,
+    trust_list: Arc<TrustList>,
+    policy: VerifierPolicy,
+}
+
+/// An admitted code with its signatures checked, outside any transaction.
+pub struct CheckedCode {
+    admitted: AdmittedCode,
+    outcome: Result<ecard_credential::VerifiedPresentation, VerifyError>,
+}
+
+/// The first step of a resolution, in the request's first transaction:
+/// reads the scanned `code` and refuses a purpose `point` may not resolve
+/// and another school's campus code, before any cryptography, so a terminal
+/// registered for another purpose learns nothing, not even whether the code
+/// is genuine.
+pub fn admit_code(
     tx: &Transaction<'_>,
     (trust, issuer_name): (&TrustCache, &str),
     point: &ServicePoint,
-    terminal_id: &str,
     code: &str,
     now: u64,
-) -> ApiResult<Resolution> {
+) -> ApiResult<AdmittedCode> {
     if code.chars().count() > MAX_CODE_LENGTH {
         return Err(ApiError::field(
             "code",
@@ -397,31 +411,78 @@ pub fn resolve(
             "this code is for another school's campus; nothing is disclosed",
         ));
     }
-
     // The platform's own trust list; revocation from its own status bits
-    // below, so no signed status edition is needed here.
+    // in [`resolve`], so no signed status edition is needed here.
     let mut policy = VerifierPolicy::for_purposes(&Purpose::ALL).best_effort_status();
     policy.credential_cache_capacity = 0;
     policy.device_key_cache_capacity = 0;
-    let verify = |trust_list: &TrustList| {
-        Verifier::new(trust_list, policy)
-            .map_err(|_| ApiError::new(ProblemCode::Internal, "trust list unusable"))
-            .map(|mut verifier| verifier.verify_presentation(&presentation, now))
-    };
-    let mut outcome = verify(trust.current(tx, issuer_name, now, false)?.as_ref())?;
+    Ok(AdmittedCode {
+        presentation,
+        trust_list: trust.current(tx, issuer_name, now, false)?,
+        policy,
+    })
+}
+
+impl AdmittedCode {
+    /// Checks the issuer's and the device's signatures and the code's
+    /// times: the costly step, which needs no database.
+    pub fn check(self, now: u64) -> ApiResult<CheckedCode> {
+        let outcome = verify_with(&self.trust_list, self.policy, &self.presentation, now)?;
+        Ok(CheckedCode {
+            admitted: self,
+            outcome,
+        })
+    }
+}
+
+fn verify_with(
+    trust_list: &TrustList,
+    policy: VerifierPolicy,
+    presentation: &Presentation,
+    now: u64,
+) -> ApiResult<Result<ecard_credential::VerifiedPresentation, VerifyError>> {
+    Verifier::new(trust_list, policy)
+        .map_err(|_| ApiError::new(ProblemCode::Internal, "trust list unusable"))
+        .map(|mut verifier| verifier.verify_presentation(presentation, now))
+}
+
+/// The last step of a resolution, for `point`'s terminal `terminal_id`:
+/// refuses a code that did not verify, a revoked credential and a code
+/// resolved before, and answers what the purpose discloses. Every check
+/// comes before any write, so a refusal leaves nothing behind but the
+/// attempt's count.
+pub fn resolve(
+    tx: &Transaction<'_>,
+    (trust, issuer_name): (&TrustCache, &str),
+    point: &ServicePoint,
+    terminal_id: &str,
+    checked: CheckedCode,
+    now: u64,
+) -> ApiResult<Resolution> {
+    let CheckedCode {
+        admitted:
+            AdmittedCode {
+                presentation,
+                policy,
+                ..
+            },
+        mut outcome,
+    } = checked;
+    let purpose = presentation.purpose;
     if matches!(
         outcome,
         Err(VerifyError::UnknownKeyId(_) | VerifyError::IssuerKeyNotValid)
     ) {
         // A key may have joined since the latest edition was signed.
-        outcome = verify(trust.current(tx, issuer_name, now, true)?.as_ref())?;
+        let current = trust.current(tx, issuer_name, now, true)?;
+        outcome = verify_with(&current, policy, &presentation, now)?;
     }
     let verified = outcome.map_err(|error| refusal(&error))?;
 
     let claims = &presentation.credential.claims;
     let handle = claims.handle.to_string();
     let credential: Option<(String, bool)> = tx
-        .query_row(
+        .cached_row(
             "SELECT c.card_id, c.revoked_at IS NOT NULL OR EXISTS \
                  (SELECT 1 FROM status_bits b WHERE b.list = c.status_list AND b.idx = c.status_index) \
              FROM credentials c WHERE c.handle = ?1 AND c.status_list = ?2 AND c.status_index = ?3",
@@ -438,7 +499,7 @@ pub fn resolve(
         return Err(refusal(&VerifyError::Revoked));
     }
     let seen = tx
-        .query_row(
+        .cached_row(
             "SELECT 1 FROM resolved_codes WHERE handle = ?1 AND counter = ?2",
             params![handle, presentation.counter],
             |_| Ok(()),
@@ -450,7 +511,7 @@ pub fn resolve(
     }
 
     let (person_id, card_number, insurance_region, card_state): (String, String, String, String) =
-        tx.query_row(
+        tx.cached_row(
             "SELECT person_id, card_number, region, status FROM cards WHERE card_id = ?1",
             params![card_id],
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
@@ -466,7 +527,7 @@ pub fn resolve(
     };
 
     // Writes: the code is spent, the record is kept.
-    tx.execute(
+    tx.cached_execute(
         "INSERT INTO resolved_codes (handle, counter, expires_at) VALUES (?1, ?2, ?3)",
         params![
             handle,
@@ -484,7 +545,7 @@ pub fn resolve(
         record_id.clone(),
         now,
     );
-    tx.execute(
+    tx.cached_execute(
         "INSERT INTO access_records \
              (record_id, person_id, card_id, operator_id, terminal_id, purpose, presented_by, disclosed, at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -662,7 +723,7 @@ pub fn reports(tx: &Transaction<'_>) -> ApiResult<Vec<ReportedAccess>> {
 /// the clock tick): a replay of one is refused as expired before the
 /// replay check.
 pub fn prune(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
-    tx.execute(
+    tx.cached_execute(
         "DELETE FROM resolved_codes WHERE expires_at < ?1",
         params![now],
     )?;
@@ -692,6 +753,20 @@ mod tests {
     use ecard_credential::ConcessionClass;
 
     use super::*;
+
+    /// Resolves the scanned `code` for `point`'s terminal `terminal_id` in one
+    /// go: [`admit_code`], [`AdmittedCode::check`], [`resolve`].
+    fn resolve_code(
+        tx: &Transaction<'_>,
+        trust: (&TrustCache, &str),
+        point: &ServicePoint,
+        terminal_id: &str,
+        code: &str,
+        now: u64,
+    ) -> ApiResult<Resolution> {
+        let checked = admit_code(tx, trust, point, code, now)?.check(now)?;
+        resolve(tx, trust, point, terminal_id, checked, now)
+    }
 
     fn new_operator(kind: Option<ServicePointKind>, purposes: Vec<Purpose>) -> NewOperator {
         NewOperator {
@@ -877,7 +952,7 @@ mod tests {
             ("", ProblemCode::CodeInvalid),
         ] {
             assert_eq!(
-                resolve(
+                resolve_code(
                     &tx,
                     (&TrustCache::default(), "issuer"),
                     &point,
@@ -892,7 +967,7 @@ mod tests {
         }
         let long = "A".repeat(MAX_CODE_LENGTH + 1);
         assert_eq!(
-            resolve(
+            resolve_code(
                 &tx,
                 (&TrustCache::default(), "issuer"),
                 &point,

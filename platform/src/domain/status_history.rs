@@ -92,7 +92,7 @@ pub fn prune(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
     // A range on the time index: at each tick only the rows that just
     // expired are read (a `GROUP BY` would scan the table).
     let mut statement =
-        tx.prepare("SELECT list, sequence FROM status_history WHERE recorded_at < ?1")?;
+        tx.prepare_cached("SELECT list, sequence FROM status_history WHERE recorded_at < ?1")?;
     let mut expired: std::collections::BTreeMap<u8, i64> = std::collections::BTreeMap::new();
     for row in statement.query_map(params![before as i64], |row| {
         Ok((row.get::<_, u8>(0)?, row.get::<_, i64>(1)?))

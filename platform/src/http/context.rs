@@ -48,6 +48,9 @@ pub struct AppState {
     pub(crate) face_verifier: Arc<dyn crate::domain::face::FaceVerifier>,
     /// Sends one-time codes and notices.
     pub(crate) sms: Arc<dyn crate::domain::sms::SmsGateway>,
+    /// One permit per core for the database-free stage of staged endpoints
+    /// (`plumbing::handle_in_stages`).
+    pub(crate) compute_slots: tokio::sync::Semaphore,
 }
 
 impl AppState {

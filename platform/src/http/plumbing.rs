@@ -43,6 +43,138 @@ pub async fn handle<F>(
 where
     F: FnOnce(&mut Ctx<'_>) -> ApiResult<Reply> + Send + 'static,
 {
+    let (parts, body) = match read_request(request).await {
+        Ok(request) => request,
+        Err(response) => return *response,
+    };
+    in_blocking_pool(move || {
+        let request = parts.view(&body);
+        let mut connection = lock(&state);
+        let admitted = admit(&state, &mut connection, &request, endpoint)?;
+        let outcome = transact(&state, &mut connection, &request, &admitted, |ctx| {
+            if endpoint.idempotent {
+                idempotently(ctx, &request, work)
+            } else {
+                work(ctx)
+            }
+        });
+        Ok(finish(outcome, admitted.now, request.headers))
+    })
+    .await
+    .unwrap_or_else(|response| *response)
+}
+
+/// What the first stage of a [`handle_in_stages`] endpoint decided.
+pub enum Stage<T> {
+    /// The reply is known (a refusal, a budget spent): its writes commit
+    /// and nothing more runs.
+    Reply(Reply),
+    /// Go on with `T` to the stage that needs no database.
+    Continue(T),
+}
+
+/// Runs an endpoint whose work has a costly part that needs no database
+/// (signature checks): `admit_stage` in a transaction of its own (it
+/// commits, refusals included), then `compute` without holding the
+/// connection, so the connection serves other requests meanwhile, then
+/// `work` in a last transaction. At most one `compute` per core runs at a
+/// time ([`AppState::compute_slots`]): more would only take the cores from
+/// the requests holding the connection. Endpoints run this way take no
+/// `Idempotency-Key` (the first stage would run again on a retry).
+pub async fn handle_in_stages<A, B, FirstStage, Compute, LastStage>(
+    state: Arc<AppState>,
+    request: Request,
+    endpoint: Endpoint,
+    (admit_stage, compute, work): (FirstStage, Compute, LastStage),
+) -> Response
+where
+    FirstStage: FnOnce(&mut Ctx<'_>) -> ApiResult<Stage<A>> + Send + 'static,
+    A: Send + 'static,
+    Compute: FnOnce(A) -> B + Send + 'static,
+    B: Send + 'static,
+    LastStage: FnOnce(&mut Ctx<'_>, B) -> ApiResult<Reply> + Send + 'static,
+{
+    debug_assert!(!endpoint.idempotent, "staged endpoints are not idempotent");
+    let request = match read_request(request).await {
+        Ok(request) => Arc::new(request),
+        Err(response) => return *response,
+    };
+    let first = {
+        let (state, request) = (state.clone(), request.clone());
+        in_blocking_pool(move || {
+            let view = request.0.view(&request.1);
+            let mut connection = lock(&state);
+            let admitted = admit(&state, &mut connection, &view, endpoint)?;
+            match transact(&state, &mut connection, &view, &admitted, admit_stage) {
+                Ok(Stage::Continue(value)) => Ok((admitted, value)),
+                Ok(Stage::Reply(reply)) => Err(finish(Ok(reply), admitted.now, view.headers)),
+                Err(error) => Err(finish(Err(error), admitted.now, view.headers)),
+            }
+            .map_err(Box::new)
+        })
+        .await
+    };
+    let (admitted, value) = match first {
+        Ok(first) => first,
+        Err(response) => return *response,
+    };
+    let computed = {
+        // The semaphore is never closed, so a permit always comes.
+        let _slot = state.compute_slots.acquire().await;
+        in_blocking_pool(move || Ok(compute(value))).await
+    };
+    let computed = match computed {
+        Ok(computed) => computed,
+        Err(response) => return *response,
+    };
+    in_blocking_pool(move || {
+        let view = request.0.view(&request.1);
+        let mut connection = lock(&state);
+        let outcome = transact(&state, &mut connection, &view, &admitted, |ctx| {
+            work(ctx, computed)
+        });
+        Ok(finish(outcome, admitted.now, view.headers))
+    })
+    .await
+    .unwrap_or_else(|response| *response)
+}
+
+/// A request's head, and its source address, once its body is read.
+struct RequestHead {
+    method: Method,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    source: String,
+}
+
+impl RequestHead {
+    fn view<'a>(&'a self, body: &'a [u8]) -> RequestView<'a> {
+        RequestView {
+            method: &self.method,
+            uri: &self.uri,
+            path_and_query: self.uri.path_and_query().map_or_else(
+                || self.uri.path().to_owned(),
+                |value| value.as_str().to_owned(),
+            ),
+            headers: &self.headers,
+            body,
+            source: &self.source,
+        }
+    }
+}
+
+/// The parts of one request the stages read.
+struct RequestView<'a> {
+    method: &'a Method,
+    uri: &'a axum::http::Uri,
+    path_and_query: String,
+    headers: &'a HeaderMap,
+    body: &'a [u8],
+    source: &'a str,
+}
+
+/// Reads the head and the bounded body.
+async fn read_request(request: Request) -> Result<(RequestHead, Vec<u8>), Box<Response>> {
     let (parts, body) = request.into_parts();
     let source = parts
         .extensions
@@ -51,30 +183,36 @@ where
     let declared_length = header_text(&parts.headers, header::CONTENT_LENGTH.as_str())
         .and_then(|length| length.parse::<u64>().ok());
     if declared_length.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
-        return too_large().into_response();
+        return Err(Box::new(too_large().into_response()));
     }
-    let body = match read_body(body).await {
-        Ok(body) => body,
-        Err(error) => return error.into_response(),
-    };
-    let joined = tokio::task::spawn_blocking(move || {
-        let mut connection = state.db.lock().unwrap_or_else(PoisonError::into_inner);
-        run(
-            &state,
-            &mut connection,
-            &parts.method,
-            &parts.uri,
-            &parts.headers,
-            &body,
-            &source,
-            endpoint,
-            work,
-        )
+    let body = read_body(body)
+        .await
+        .map_err(|error| Box::new(error.into_response()))?;
+    Ok((
+        RequestHead {
+            method: parts.method,
+            uri: parts.uri,
+            headers: parts.headers,
+            source,
+        },
+        body,
+    ))
+}
+
+/// Runs a request's synchronous part on the blocking pool; `Err` is a
+/// reply that ends the request early.
+async fn in_blocking_pool<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, Box<Response>> + Send + 'static,
+) -> Result<T, Box<Response>> {
+    tokio::task::spawn_blocking(work).await.unwrap_or_else(|_| {
+        Err(Box::new(
+            ApiError::new(ProblemCode::Internal, "the request failed").into_response(),
+        ))
     })
-    .await;
-    joined.unwrap_or_else(|_| {
-        ApiError::new(ProblemCode::Internal, "the request failed").into_response()
-    })
+}
+
+fn lock(state: &AppState) -> std::sync::MutexGuard<'_, Connection> {
+    state.db.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 fn too_large() -> ApiError {
@@ -159,40 +297,40 @@ pub fn path_rejected(rejection: &axum::extract::rejection::PathRejection) -> Res
     .into_response()
 }
 
-#[allow(clippy::too_many_arguments, reason = "the parts of one request")]
-fn run<F>(
+/// A request after admission: the platform clock and who is calling.
+struct Admitted {
+    now: u64,
+    caller: Option<Caller>,
+    enrolling: Option<crate::domain::enrolment::Enrolling>,
+    operator: Option<crate::domain::clearing::Operator>,
+}
+
+/// The first transaction of every request: brings workflows up to the clock
+/// and authenticates. It commits on its own, so a used nonce stays used
+/// even when the request itself fails.
+fn admit(
     state: &AppState,
     connection: &mut Connection,
-    method: &Method,
-    uri: &axum::http::Uri,
-    headers: &HeaderMap,
-    body: &[u8],
-    source: &str,
+    request: &RequestView<'_>,
     endpoint: Endpoint,
-    work: F,
-) -> Response
-where
-    F: FnOnce(&mut Ctx<'_>) -> ApiResult<Reply>,
-{
-    let path_and_query = uri
-        .path_and_query()
-        .map_or_else(|| uri.path().to_owned(), |value| value.as_str().to_owned());
-    // First transaction: bring workflows up to the clock and authenticate.
-    // It commits on its own, so a used nonce stays used even when the
-    // request itself fails.
+) -> Result<Admitted, Box<Response>> {
     let admitted = (|| {
         let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let now = clock::now(&tx)?;
         state.remember_now(now);
         (state.tick)(&tx, now)?;
+        let (method, path_and_query, headers, body) = (
+            request.method.as_str(),
+            request.path_and_query.as_str(),
+            request.headers,
+            request.body,
+        );
         let caller = match endpoint.access {
             Access::Public => Ok((None, None, None)),
-            Access::Device => {
-                authenticate(&tx, method.as_str(), &path_and_query, headers, body, now)
-                    .map(|caller| (Some(caller), None, None))
-            }
+            Access::Device => authenticate(&tx, method, path_and_query, headers, body, now)
+                .map(|caller| (Some(caller), None, None)),
             Access::Enrolling => {
-                authenticate_enrolling(&tx, method.as_str(), &path_and_query, headers, body, now)
+                authenticate_enrolling(&tx, method, path_and_query, headers, body, now)
                     .map(|enrolling| (None, Some(enrolling), None))
             }
             Access::Admin => check_admin(state, headers).map(|()| (None, None, None)),
@@ -203,67 +341,86 @@ where
         tx.commit()?;
         Ok::<_, ApiError>((now, caller))
     })();
-    let (now, (caller, enrolling, operator)) = match admitted {
-        Ok((now, Ok(caller))) => (now, caller),
-        Ok((now, Err(error))) => return with_time(error.into_response(), now),
-        Err(error) => return error.into_response(),
-    };
-    // Second transaction: the request's effect and its idempotency record,
-    // all or nothing.
-    let outcome = (|| {
-        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let idempotency = if endpoint.idempotent {
-            let key = idempotency_key(headers)?;
-            let scope = match (&caller, &enrolling) {
-                (Some(caller), _) => caller.account_id.clone(),
-                (None, Some(enrolling)) => enrolling.enrolment_id.clone(),
-                (None, None) => "public".to_owned(),
-            };
-            let request = [
-                method.as_str().as_bytes(),
-                b"\n",
-                path_and_query.as_bytes(),
-                b"\n",
-                body,
-            ]
-            .concat();
-            let request_hash = hex(digest(&SHA256, &request).as_ref());
-            if let Some(stored) = stored_reply(&tx, &scope, &key, &request_hash)? {
-                return Ok(stored);
-            }
-            Some((scope, key, request_hash))
-        } else {
-            None
-        };
-        let mut ctx = Ctx {
-            tx: &tx,
+    match admitted {
+        Ok((now, Ok((caller, enrolling, operator)))) => Ok(Admitted {
             now,
             caller,
             enrolling,
             operator,
-            source: source.to_owned(),
-            body,
-            query: uri.query().map(str::to_owned),
-            headers,
-            state,
-        };
-        let reply = work(&mut ctx)?;
-        if let Some((scope, key, request_hash)) = idempotency {
-            requests::store_reply(
-                &tx,
-                &scope,
-                &key,
-                &request_hash,
-                reply.status.as_u16(),
-                &reply.body,
-                now,
-            )?;
-        }
-        tx.commit()?;
-        Ok::<_, ApiError>(reply)
-    })();
+        }),
+        Ok((now, Err(error))) => Err(Box::new(with_time(error.into_response(), now))),
+        Err(error) => Err(Box::new(error.into_response())),
+    }
+}
+
+/// One transaction of the request's effect, all or nothing.
+fn transact<T>(
+    state: &AppState,
+    connection: &mut Connection,
+    request: &RequestView<'_>,
+    admitted: &Admitted,
+    work: impl FnOnce(&mut Ctx<'_>) -> ApiResult<T>,
+) -> ApiResult<T> {
+    let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut ctx = Ctx {
+        tx: &tx,
+        now: admitted.now,
+        caller: admitted.caller.clone(),
+        enrolling: admitted.enrolling.clone(),
+        operator: admitted.operator.clone(),
+        source: request.source.to_owned(),
+        body: request.body,
+        query: request.uri.query().map(str::to_owned),
+        headers: request.headers,
+        state,
+    };
+    let value = work(&mut ctx)?;
+    tx.commit()?;
+    Ok(value)
+}
+
+/// Runs `work` once per idempotency key: a repeat of the same request gets
+/// the stored reply, the same key on another request a refusal.
+fn idempotently(
+    ctx: &mut Ctx<'_>,
+    request: &RequestView<'_>,
+    work: impl FnOnce(&mut Ctx<'_>) -> ApiResult<Reply>,
+) -> ApiResult<Reply> {
+    let key = idempotency_key(request.headers)?;
+    let scope = match (&ctx.caller, &ctx.enrolling) {
+        (Some(caller), _) => caller.account_id.clone(),
+        (None, Some(enrolling)) => enrolling.enrolment_id.clone(),
+        (None, None) => "public".to_owned(),
+    };
+    let hashed = [
+        request.method.as_str().as_bytes(),
+        b"\n",
+        request.path_and_query.as_bytes(),
+        b"\n",
+        request.body,
+    ]
+    .concat();
+    let request_hash = hex(digest(&SHA256, &hashed).as_ref());
+    if let Some(stored) = stored_reply(ctx.tx, &scope, &key, &request_hash)? {
+        return Ok(stored);
+    }
+    let reply = work(ctx)?;
+    requests::store_reply(
+        ctx.tx,
+        &scope,
+        &key,
+        &request_hash,
+        reply.status.as_u16(),
+        &reply.body,
+        ctx.now,
+    )?;
+    Ok(reply)
+}
+
+/// The response for a transaction's outcome, with the clock header.
+fn finish(outcome: ApiResult<Reply>, now: u64, request_headers: &HeaderMap) -> Response {
     match outcome {
-        Ok(reply) => with_time(reply_to_response(reply, headers), now),
+        Ok(reply) => with_time(reply_to_response(reply, request_headers), now),
         Err(error) => with_time(error.into_response(), now),
     }
 }

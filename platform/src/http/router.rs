@@ -11,7 +11,7 @@ use ecard_api::paths;
 
 use crate::error::ApiError;
 use crate::http::context::{Access, AppState, Ctx, Endpoint};
-use crate::http::plumbing::{handle, path_rejected};
+use crate::http::plumbing::{handle, handle_in_stages, path_rejected};
 use crate::http::{
     account, admin, applications, births, cards, clearing, concessions, delegations, devices,
     enrolment, feeds, login, oidc, phone, pin, rules, service_points,
@@ -265,7 +265,19 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         )
         .route(
             paths::SERVICE_POINT_RESOLUTIONS,
-            post(endpoint!(E::OPERATOR, service_points::resolve)),
+            post(|State(state): Shared, request: Request| async move {
+                handle_in_stages(
+                    state,
+                    request,
+                    E::OPERATOR,
+                    (
+                        service_points::admit_resolution,
+                        service_points::check_resolution,
+                        service_points::resolve,
+                    ),
+                )
+                .await
+            }),
         )
         .route(
             paths::MY_ACCESS_RECORDS,

@@ -16,11 +16,14 @@ use crate::domain::access::authorise;
 use crate::domain::service_points as domain;
 use crate::error::{ApiError, ApiResult};
 use crate::http::context::{Ctx, Reply};
+use crate::http::plumbing::Stage;
 
-/// `POST /v1/service-point/resolutions`: a terminal of a registered service
-/// point resolves a scanned code. Refusals after the attempt was counted
+/// `POST /v1/service-point/resolutions`, first stage: a terminal of a
+/// registered service point sends a scanned code; the operator's purposes,
+/// the terminal's and the operator's budgets and the code's purpose are
+/// checked before any cryptography. Refusals after the attempt was counted
 /// still commit, so a flood of bad codes spends the budget too.
-pub fn resolve(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+pub fn admit_resolution(ctx: &mut Ctx<'_>) -> ApiResult<Stage<PendingResolution>> {
     let operator = ctx.operator()?.clone();
     let point = domain::service_point(ctx.tx, &operator.operator_id)?;
     let kind = domain::ensure_resolves_something(&point)?;
@@ -34,23 +37,75 @@ pub fn resolve(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     if let Some(retry_after) =
         domain::count_attempt(ctx.tx, &point, kind, &request.terminal_id, ctx.now)?
     {
-        return Ok(Reply::problem(ApiError::new(
-            ProblemCode::RateLimited,
-            format!("too many resolutions; try again in {retry_after} seconds"),
-        ))
-        .with_retry_after(retry_after));
+        return Ok(Stage::Reply(
+            Reply::problem(ApiError::new(
+                ProblemCode::RateLimited,
+                format!("too many resolutions; try again in {retry_after} seconds"),
+            ))
+            .with_retry_after(retry_after),
+        ));
     }
+    let trust = (&ctx.state.trust_cache, ctx.state.issuer_name.as_str());
+    match domain::admit_code(ctx.tx, trust, &point, &request.code, ctx.now) {
+        Ok(code) => Ok(Stage::Continue(PendingResolution {
+            point,
+            terminal_id: request.terminal_id,
+            now: ctx.now,
+            code,
+        })),
+        Err(error) => refused(error).map(Stage::Reply),
+    }
+}
+
+/// A resolution between its stages: the service point, the terminal and
+/// the code, unchecked (`C` = [`domain::AdmittedCode`]) or checked
+/// (`C` = [`domain::CheckedCode`]).
+pub struct PendingResolution<C = domain::AdmittedCode> {
+    point: domain::ServicePoint,
+    terminal_id: String,
+    now: u64,
+    code: C,
+}
+
+/// Second stage, outside any transaction: the signature checks.
+pub fn check_resolution(
+    pending: PendingResolution,
+) -> ApiResult<PendingResolution<domain::CheckedCode>> {
+    Ok(PendingResolution {
+        code: pending.code.check(pending.now)?,
+        point: pending.point,
+        terminal_id: pending.terminal_id,
+        now: pending.now,
+    })
+}
+
+/// Last stage: revocation, replay, the answer and the access record.
+pub fn resolve(
+    ctx: &mut Ctx<'_>,
+    checked: ApiResult<PendingResolution<domain::CheckedCode>>,
+) -> ApiResult<Reply> {
+    let checked = checked?;
+    let trust = (&ctx.state.trust_cache, ctx.state.issuer_name.as_str());
     match domain::resolve(
         ctx.tx,
-        (&ctx.state.trust_cache, &ctx.state.issuer_name),
-        &point,
-        &request.terminal_id,
-        &request.code,
+        trust,
+        &checked.point,
+        &checked.terminal_id,
+        checked.code,
         ctx.now,
     ) {
         Ok(resolution) => Reply::ok(&resolution),
-        Err(error) if error.code() == ProblemCode::Internal => Err(error),
-        Err(error) => Ok(Reply::problem(error)),
+        Err(error) => refused(error),
+    }
+}
+
+/// A refusal as the reply (its writes, the attempt's count, commit); an
+/// internal error as an error (the transaction rolls back).
+fn refused(error: ApiError) -> ApiResult<Reply> {
+    if error.code() == ProblemCode::Internal {
+        Err(error)
+    } else {
+        Ok(Reply::problem(error))
     }
 }
 

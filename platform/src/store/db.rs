@@ -42,6 +42,9 @@ pub fn open(path: &Path) -> Result<Connection, MigrationError> {
     connection.pragma_update(None, "synchronous", "NORMAL")?;
     connection.pragma_update(None, "foreign_keys", "ON")?;
     connection.busy_timeout(std::time::Duration::from_secs(5))?;
+    // Every request runs the clock tick's statements and its own: kept
+    // prepared, so SQLite parses each once, not once per request.
+    connection.set_prepared_statement_cache_capacity(128);
     SCHEMA.apply(&mut connection)?;
     Ok(connection)
 }
@@ -49,11 +52,8 @@ pub fn open(path: &Path) -> Result<Connection, MigrationError> {
 /// Reads an integer from the `meta` table.
 pub fn meta_get(connection: &Connection, key: &str) -> rusqlite::Result<Option<i64>> {
     connection
-        .query_row(
-            "SELECT value FROM meta WHERE key = ?1",
-            params![key],
-            |row| row.get(0),
-        )
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row(params![key], |row| row.get(0))
         .optional()
 }
 
@@ -87,6 +87,34 @@ pub fn new_id(prefix: &str) -> String {
     }
     let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
     format!("{prefix}-{hex}")
+}
+
+/// `query_row` and `execute` through the connection's statement cache, for
+/// the statements every request runs (the clock tick's, authentication's,
+/// a resolution's): SQLite parses each once instead of once per request.
+pub trait Cached {
+    /// [`Connection::query_row`] with a cached statement.
+    fn cached_row<T, P, F>(&self, sql: &str, params: P, row: F) -> rusqlite::Result<T>
+    where
+        P: rusqlite::Params,
+        F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>;
+
+    /// [`Connection::execute`] with a cached statement.
+    fn cached_execute<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize>;
+}
+
+impl Cached for Connection {
+    fn cached_row<T, P, F>(&self, sql: &str, params: P, row: F) -> rusqlite::Result<T>
+    where
+        P: rusqlite::Params,
+        F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    {
+        self.prepare_cached(sql)?.query_row(params, row)
+    }
+
+    fn cached_execute<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize> {
+        self.prepare_cached(sql)?.execute(params)
+    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::error::{ApiError, ApiResult};
 use crate::store::codec::{kind_from_text, parse_enum};
+use crate::store::db::Cached as _;
 
 /// A person in the register.
 #[derive(Clone, Debug)]
@@ -69,7 +70,7 @@ pub(crate) fn person_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Perso
 
 /// Loads a person by id.
 pub fn person(tx: &Transaction<'_>, person_id: &str) -> ApiResult<Person> {
-    tx.query_row(
+    tx.cached_row(
         &format!("SELECT {PERSON_COLUMNS} FROM people WHERE person_id = ?1"),
         params![person_id],
         person_from_row,
