@@ -46,13 +46,24 @@ jniLibs)
         targets+=(-t "$abi")
     done
     # Shipping settings: SQLite without the features the core does not use
-    # (bindings/uniffi/build-env.sh); lld folds identical code and packs the
-    # relocations (Android's packed format, API 23+), which together keep
-    # the library inside its 6 MB budget (measured on x86_64 in
-    # docs/benchmarks.md); 16 KB pages for Android 15 devices.
+    # and the UniFFI metadata hidden (bindings/uniffi/build-env.sh; its
+    # names are read from a host build of the same crate, as `bindings`
+    # builds it); lld folds identical code and packs the relocations
+    # (Android's packed format, API 23+), which together keep the library
+    # inside its 6 MB budget (measured on x86_64 in docs/benchmarks.md);
+    # 16 KB pages for Android 15 devices.
     # shellcheck source=../bindings/uniffi/build-env.sh
     source bindings/uniffi/build-env.sh
-    RUSTFLAGS="${RUSTFLAGS:-} -C link-arg=-Wl,-z,max-page-size=16384 -C link-arg=-Wl,--pack-dyn-relocs=android -C link-arg=-Wl,--icf=all" \
+    cargo build -p ecard-ffi --locked
+    host_target=${CARGO_TARGET_DIR:-$PWD/target}
+    case "$(uname -s)" in
+        Darwin) host_library=$host_target/debug/libecard_ffi.dylib ;;
+        *) host_library=$host_target/debug/libecard_ffi.so ;;
+    esac
+    map=$host_target/ecard-ffi/hide-metadata.map
+    mkdir -p "$(dirname "$map")"
+    ecard_metadata_version_script "$host_library" "$map"
+    RUSTFLAGS="${RUSTFLAGS:-} -C link-arg=-Wl,-z,max-page-size=16384 -C link-arg=-Wl,--pack-dyn-relocs=android -C link-arg=-Wl,--icf=all -C link-arg=-Wl,--version-script=$map" \
         cargo ndk "${targets[@]}" --platform 24 -o "$out" build -p ecard-ffi --locked --profile "$PROFILE"
     ;;
 *)

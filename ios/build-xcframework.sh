@@ -23,6 +23,10 @@ OUT=ios/build
 
 rustup target add "${TARGETS[@]}"
 # Shipping settings (SQLite without the features the core does not use).
+# The UniFFI metadata statics that the Android link hides with a version
+# script need nothing here: these are static archives, which export
+# nothing; what stays in the app is decided by the app's own link, whose
+# dead stripping keeps only what the Swift bindings call.
 # shellcheck source=../bindings/uniffi/build-env.sh
 source bindings/uniffi/build-env.sh
 for target in "${TARGETS[@]}"; do

@@ -17,3 +17,21 @@ export LIBSQLITE3_FLAGS="-USQLITE_ENABLE_FTS3 -USQLITE_ENABLE_FTS3_PARENTHESIS -
 # callbacks before returning to SQLite), so the tables would only serve
 # native crash reports of C frames. About 95 KB of the stripped library.
 export CFLAGS="${CFLAGS:-} -fno-asynchronous-unwind-tables -fno-unwind-tables"
+
+# The UniFFI metadata (`UNIFFI_META_*` statics, ≈ 77 KB plus their entries
+# in the dynamic symbol table) is read only by uniffi-bindgen, which
+# generates the bindings from a separate unstripped build of the same
+# source; the apps never read it. rustc exports every `#[no_mangle]` static
+# of a cdylib by its exact name in its own version script, which a wildcard
+# cannot override, so the shipped link gets a second version script naming
+# each of them `local`; --gc-sections then drops them.
+#   ecard_metadata_version_script LIBRARY MAP
+# writes MAP from the symbols of LIBRARY, an unstripped build of ecard-ffi
+# with the same features (any target: the metadata is the same on all).
+ecard_metadata_version_script() {
+    local library=$1 map=$2 names
+    names=$(nm -g "$library" | awk '{ name = $NF; sub(/^_UNIFFI_META_/, "UNIFFI_META_", name) }
+        name ~ /^UNIFFI_META_/ { print "    " name ";" }' | sort -u)
+    [ -n "$names" ] || { echo "no UNIFFI_META_ symbols in $library" >&2; return 1; }
+    printf '{\n  local:\n%s\n};\n' "$names" >"$map"
+}

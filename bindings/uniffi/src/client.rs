@@ -18,6 +18,7 @@
 //!   calls already running finish first.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
 use ecard_api::identity::{
@@ -42,7 +43,7 @@ use crate::error::EcardError;
 use crate::events::{EventListener, EventSubscription};
 use crate::identity::{FaceCheck, core_face_check};
 use crate::keystore::{ForeignKeyStore, PlatformKeyStore};
-use crate::runtime::{Live, LiveToken, guard, run, runtime_or_error};
+use crate::runtime::{Live, LiveToken, Run, guard, run, runtime_or_error};
 use crate::types::ClientConfig;
 
 /// The client core: one per signed-in app, opened on a data directory.
@@ -64,20 +65,14 @@ impl std::fmt::Debug for EcardClient {
 
 impl EcardClient {
     /// Runs an async core call on the library runtime, flattening its error.
-    pub(crate) async fn call<T, F, Fut>(&self, work: F) -> Result<T, EcardError>
+    /// Only boxing the call's future is compiled per call ([`client_call`]).
+    pub(crate) fn call<T, F, Fut>(&self, work: F) -> Run<T, EcardError>
     where
         T: Send + 'static,
         F: FnOnce(ecard_core::EcardClient) -> Fut,
         Fut: Future<Output = Result<T, ClientError>> + Send + 'static,
     {
-        let language = self.language;
-        let future = work(self.core.clone());
-        run(language, async move {
-            future
-                .await
-                .map_err(|error| FlatError::from_client(&error, language))
-        })
-        .await
+        client_call(self.language, Box::pin(work(self.core.clone())))
     }
 
     /// Runs a sync core call, flattening its error and catching panics.
@@ -90,6 +85,18 @@ impl EcardClient {
             work(&self.core).map_err(|error| FlatError::from_client(&error, language))
         })
     }
+}
+
+/// A core call's future, boxed with its output type.
+type ClientCall<T> = Pin<Box<dyn Future<Output = Result<T, ClientError>> + Send + 'static>>;
+
+/// [`EcardClient::call`] past the boxing: compiled once per output type.
+fn client_call<T: Send + 'static>(language: Locale, future: ClientCall<T>) -> Run<T, EcardError> {
+    run(language, async move {
+        future
+            .await
+            .map_err(|error| FlatError::from_client(&error, language))
+    })
 }
 
 #[uniffi::export]

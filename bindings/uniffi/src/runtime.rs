@@ -18,7 +18,7 @@ use crate::error::EcardError;
 use ecard_credential::Locale;
 
 pub use ecard_core::bridge::LiveObjects;
-pub(crate) use ecard_core::bridge::runtime::{Live, LiveToken, blocking_foreign};
+pub(crate) use ecard_core::bridge::runtime::{Live, LiveToken, Run, blocking_foreign};
 
 /// Library objects alive and async calls running, process-wide.
 #[uniffi::remote(Record)]
@@ -43,12 +43,12 @@ pub(crate) fn runtime_or_error(
 /// Runs `future` on the core's runtime and waits for it (see
 /// [`bridge::run`]): dropping the returned future aborts the work; a panic
 /// becomes [`EcardError::Internal`] with code `panic`.
-pub(crate) async fn run<T, F>(language: Locale, future: F) -> Result<T, EcardError>
+pub(crate) fn run<T, F>(language: Locale, future: F) -> Run<T, EcardError>
 where
     T: Send + 'static,
     F: Future<Output = Result<T, FlatError>> + Send + 'static,
 {
-    Ok(bridge::run(language, future).await?)
+    bridge::run(language, future).err_into()
 }
 
 /// Runs sync work, turning a panic into [`EcardError::Internal`].

@@ -16,7 +16,9 @@
 //! writes are transactional and submissions go through the durable outbox,
 //! so an abort never leaves half a state behind.
 
+use std::any::Any;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::OnceLock;
@@ -151,55 +153,115 @@ impl<T> Future for AbortOnDrop<T> {
 /// Runs `future` on the library runtime and waits for it, under any
 /// executor. Dropping the returned future aborts the work; a panic in it
 /// becomes [`FlatError::panic`].
-pub async fn run<T, F>(locale: Locale, future: F) -> Result<T, FlatError>
+///
+/// Only boxing the future is compiled per call; the spawn, the wait, the
+/// panic and cancellation handling are one erased path ([`Run`]).
+pub fn run<T, F>(locale: Locale, future: F) -> Run<T>
 where
     T: Send + 'static,
     F: Future<Output = Result<T, FlatError>> + Send + 'static,
 {
-    let runtime = runtime_or_error(locale)?;
-    let token = LiveToken::new(Live::Call);
-    let (answer, answered) = tokio::sync::oneshot::channel();
-    // The task is spawned with its type erased and hands its result back
-    // through a channel: the runtime's task machinery is then compiled once
-    // for every binding call instead of once per call (about a hundred
-    // copies, a quarter of a megabyte of the shipped library).
-    let task = AbortOnDrop(spawn_erased(
-        runtime,
-        Box::pin(async move {
-            let _token = token;
-            // The caller may have gone (a cancelled call); nothing waits.
-            let _ = answer.send(future.await);
-        }),
-    ));
-    match task.await {
-        Ok(()) => answered.await.unwrap_or_else(|_| {
-            Err(FlatError::internal(
-                "cancelled",
-                "the call was cancelled",
-                locale,
-            ))
-        }),
-        Err(error) if error.is_panic() => {
-            report_panic(error.into_panic().as_ref());
-            Err(FlatError::panic(locale))
-        }
-        Err(_) => Err(FlatError::internal(
-            "cancelled",
-            "the call was cancelled",
+    erase(locale, Box::pin(future))
+}
+
+/// A call's work boxed with its own output type.
+type BoxedCall<T> = Pin<Box<dyn Future<Output = Result<T, FlatError>> + Send + 'static>>;
+
+/// A call's output with its type erased.
+type ErasedOutput = Result<Box<dyn Any + Send>, FlatError>;
+
+/// A call's work (or its wait) with its output type erased.
+type ErasedCall = Pin<Box<dyn Future<Output = ErasedOutput> + Send + 'static>>;
+
+/// Erases the output type: compiled once per output type, not per call.
+fn erase<T: Send + 'static>(locale: Locale, work: BoxedCall<T>) -> Run<T> {
+    Run {
+        call: run_erased(
             locale,
-        )),
+            Box::pin(async move {
+                work.await
+                    .map(|value| Box::new(value) as Box<dyn Any + Send>)
+            }),
+        ),
+        locale,
+        output: PhantomData,
     }
 }
 
-/// A binding call's work, its output type erased.
-type ErasedCall = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+/// The one path every binding call takes: spawns the erased work as a task
+/// (the runtime's task machinery compiled once) and waits for its answer.
+fn run_erased(locale: Locale, work: ErasedCall) -> ErasedCall {
+    Box::pin(async move {
+        let runtime = runtime_or_error(locale)?;
+        let token = LiveToken::new(Live::Call);
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let task = AbortOnDrop(runtime.spawn(async move {
+            let _token = token;
+            // The caller may have gone (a cancelled call); nothing waits.
+            let _ = answer.send(work.await);
+        }));
+        match task.await {
+            Ok(()) => answered.await.unwrap_or_else(|_| Err(cancelled(locale))),
+            Err(error) if error.is_panic() => {
+                report_panic(error.into_panic().as_ref());
+                Err(FlatError::panic(locale))
+            }
+            Err(_) => Err(cancelled(locale)),
+        }
+    })
+}
 
-/// Spawns erased work: one instantiation of the runtime's task code.
-fn spawn_erased(
-    runtime: &tokio::runtime::Runtime,
-    work: ErasedCall,
-) -> tokio::task::JoinHandle<()> {
-    runtime.spawn(work)
+fn cancelled(locale: Locale) -> FlatError {
+    FlatError::internal("cancelled", "the call was cancelled", locale)
+}
+
+/// A call running on the library runtime ([`run`]), with its error as `E`.
+/// Dropping it aborts the work.
+#[must_use = "a call does nothing unless awaited"]
+pub struct Run<T, E = FlatError> {
+    call: ErasedCall,
+    locale: Locale,
+    output: PhantomData<fn() -> (T, E)>,
+}
+
+impl<T> Run<T, FlatError> {
+    /// The same call with its error converted to `E`.
+    pub fn err_into<E: From<FlatError>>(self) -> Run<T, E> {
+        Run {
+            call: self.call,
+            locale: self.locale,
+            output: PhantomData,
+        }
+    }
+}
+
+impl<T, E> std::fmt::Debug for Run<T, E> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("Run").finish_non_exhaustive()
+    }
+}
+
+impl<T: 'static, E: From<FlatError>> Future for Run<T, E> {
+    type Output = Result<T, E>;
+
+    fn poll(mut self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Self::Output> {
+        let locale = self.locale;
+        self.call.as_mut().poll(context).map(|output| {
+            output
+                .and_then(|value| {
+                    // The value is always a `T` (`erase` boxed it); a
+                    // mismatch would be a bug here, reported, not a panic.
+                    value.downcast::<T>().map(|value| *value).map_err(|_| {
+                        FlatError::internal(
+                            "output_type",
+                            "the call returned the wrong type",
+                            locale,
+                        )
+                    })
+                })
+                .map_err(E::from)
+        })
+    }
 }
 
 /// Runs sync work, turning a panic into [`FlatError::panic`].
@@ -261,6 +323,23 @@ mod tests {
             .block_on(run(Locale::ZhCn, async { boom() }))
             .unwrap_err();
         assert_eq!(error.code, "panic");
+    }
+
+    #[test]
+    fn a_call_returns_its_value_and_its_error() {
+        let outer = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let value = outer
+            .block_on(run(Locale::En, async { Ok(vec![String::from("卡")]) }))
+            .unwrap();
+        assert_eq!(value, ["卡"]);
+        let error = outer
+            .block_on(run(Locale::En, async {
+                Err::<u8, _>(FlatError::internal("own", "its own error", Locale::En))
+            }))
+            .unwrap_err();
+        assert_eq!(error.code, "own");
     }
 
     #[test]
