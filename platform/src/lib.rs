@@ -134,6 +134,8 @@ impl Platform {
         let platform = Platform {
             state: Arc::new(AppState {
                 db: Mutex::new(connection),
+                database_file: (config.database.as_os_str() != ":memory:")
+                    .then(|| config.database.clone()),
                 admin_token: config.admin_token.clone(),
                 issuer_name: config.issuer_name.clone(),
                 public_url: config
@@ -146,7 +148,7 @@ impl Platform {
                 face_verifier: Arc::new(domain::face::TrustedFacePlatforms),
                 sms: Arc::new(domain::sms::SmsOutbox),
                 tick: domain::tick::advance,
-                compute_slots: tokio::sync::Semaphore::new(
+                compute_slots: http::context::Slots::new(
                     std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
                 ),
             }),
@@ -191,13 +193,28 @@ impl Platform {
         // The peer address feeds the per-source rate limits of identity
         // attempts. Behind a reverse proxy every request comes from the
         // proxy: deployments then limit by source at the proxy.
-        axum::serve(
+        let checkpoints = self.state.database_file.clone().map(|file| {
+            let state = self.state.clone();
+            let set_automatic = move |pages| {
+                let connection = state
+                    .db
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                store::checkpoints::set_automatic(&connection, pages);
+            };
+            tokio::spawn(store::checkpoints::run(set_automatic, file))
+        });
+        let served = axum::serve(
             listener,
             self.router()
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+        if let Some(checkpoints) = checkpoints {
+            checkpoints.abort();
+        }
+        served
     }
 }
 

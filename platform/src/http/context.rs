@@ -28,6 +28,9 @@ pub const HTML: &str = "text/html; charset=utf-8";
 /// What the platform keeps between requests.
 pub struct AppState {
     pub(crate) db: Mutex<Connection>,
+    /// The database file (`None` for an in-memory database), for the
+    /// background checkpoints while serving (`store::checkpoints`).
+    pub(crate) database_file: Option<std::path::PathBuf>,
     pub(crate) admin_token: String,
     pub(crate) issuer_name: String,
     /// The platform's public base URL (the OpenID issuer); `None`: taken
@@ -50,7 +53,7 @@ pub struct AppState {
     pub(crate) sms: Arc<dyn crate::domain::sms::SmsGateway>,
     /// One permit per core for the database-free stage of staged endpoints
     /// (`plumbing::handle_in_stages`).
-    pub(crate) compute_slots: tokio::sync::Semaphore,
+    pub(crate) compute_slots: Slots,
 }
 
 impl AppState {
@@ -314,4 +317,53 @@ impl Endpoint {
         access: Access::Operator,
         idempotent: false,
     };
+}
+
+/// A counting semaphore for blocking threads: at most `capacity` holders.
+#[derive(Debug)]
+pub struct Slots {
+    free: Mutex<usize>,
+    freed: std::sync::Condvar,
+}
+
+impl Slots {
+    /// `capacity` slots (at least one).
+    pub fn new(capacity: usize) -> Slots {
+        Slots {
+            free: Mutex::new(capacity.max(1)),
+            freed: std::sync::Condvar::new(),
+        }
+    }
+
+    /// Waits for a free slot and holds it until the guard is dropped.
+    pub fn take(&self) -> SlotGuard<'_> {
+        let mut free = self
+            .free
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        while *free == 0 {
+            free = self
+                .freed
+                .wait(free)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        *free -= 1;
+        SlotGuard(self)
+    }
+}
+
+/// A slot held; freed on drop.
+#[derive(Debug)]
+pub struct SlotGuard<'a>(&'a Slots);
+
+impl Drop for SlotGuard<'_> {
+    fn drop(&mut self) {
+        let mut free = self
+            .0
+            .free
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *free += 1;
+        self.0.freed.notify_one();
+    }
 }

@@ -89,51 +89,38 @@ pub async fn handle_in_stages<A, B, FirstStage, Compute, LastStage>(
 ) -> Response
 where
     FirstStage: FnOnce(&mut Ctx<'_>) -> ApiResult<Stage<A>> + Send + 'static,
-    A: Send + 'static,
     Compute: FnOnce(A) -> B + Send + 'static,
-    B: Send + 'static,
     LastStage: FnOnce(&mut Ctx<'_>, B) -> ApiResult<Reply> + Send + 'static,
 {
     debug_assert!(!endpoint.idempotent, "staged endpoints are not idempotent");
-    let request = match read_request(request).await {
-        Ok(request) => Arc::new(request),
+    let (parts, body) = match read_request(request).await {
+        Ok(request) => request,
         Err(response) => return *response,
     };
-    let first = {
-        let (state, request) = (state.clone(), request.clone());
-        in_blocking_pool(move || {
-            let view = request.0.view(&request.1);
-            let mut connection = lock(&state);
-            let admitted = admit(&state, &mut connection, &view, endpoint)?;
-            match transact(&state, &mut connection, &view, &admitted, admit_stage) {
-                Ok(Stage::Continue(value)) => Ok((admitted, value)),
-                Ok(Stage::Reply(reply)) => Err(finish(Ok(reply), admitted.now, view.headers)),
-                Err(error) => Err(finish(Err(error), admitted.now, view.headers)),
-            }
-            .map_err(Box::new)
-        })
-        .await
-    };
-    let (admitted, value) = match first {
-        Ok(first) => first,
-        Err(response) => return *response,
-    };
-    let computed = {
-        // The semaphore is never closed, so a permit always comes.
-        let _slot = state.compute_slots.acquire().await;
-        in_blocking_pool(move || Ok(compute(value))).await
-    };
-    let computed = match computed {
-        Ok(computed) => computed,
-        Err(response) => return *response,
-    };
+    // All three stages on one blocking thread: each hand-over between
+    // threads is a wake-up that waits for a core when the machine is busy.
     in_blocking_pool(move || {
-        let view = request.0.view(&request.1);
+        let request = parts.view(&body);
+        let (admitted, first) = {
+            let mut connection = lock(&state);
+            let admitted = admit(&state, &mut connection, &request, endpoint)?;
+            match transact(&state, &mut connection, &request, &admitted, admit_stage) {
+                Ok(Stage::Continue(value)) => (admitted, value),
+                Ok(Stage::Reply(reply)) => {
+                    return Ok(finish(Ok(reply), admitted.now, request.headers));
+                }
+                Err(error) => return Ok(finish(Err(error), admitted.now, request.headers)),
+            }
+        };
+        let computed = {
+            let _slot = state.compute_slots.take();
+            compute(first)
+        };
         let mut connection = lock(&state);
-        let outcome = transact(&state, &mut connection, &view, &admitted, |ctx| {
+        let outcome = transact(&state, &mut connection, &request, &admitted, |ctx| {
             work(ctx, computed)
         });
-        Ok(finish(outcome, admitted.now, view.headers))
+        Ok(finish(outcome, admitted.now, request.headers))
     })
     .await
     .unwrap_or_else(|response| *response)

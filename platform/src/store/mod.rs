@@ -8,6 +8,7 @@
 //! so a rule change never ripples into how a row is read.
 
 pub mod audit;
+pub mod checkpoints;
 pub mod clock;
 pub mod codec;
 pub mod db;
