@@ -122,7 +122,6 @@ pub struct EligibilityCheckRequest {
 /// The answer to starting a check: the challenge the face platform's
 /// result must be bound to (the pensioner, this device).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct EligibilityCheck {
     /// The check; the face result goes to `/v1/eligibility-checks/{id}/face`.
     pub check_id: String,

@@ -18,7 +18,7 @@ use ecard_api::money::{BankFunctionState, FinancialAccount, Payment, PaymentPage
 use ecard_api::problem::ProblemCode;
 use ecard_api::rules::Bank;
 use ecard_documents::Date;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Transaction, params};
 
 use crate::error::{ApiError, ApiResult};
 use crate::store::codec::{enum_name, parse_enum};
@@ -329,16 +329,4 @@ pub fn months_before(today: Date, back: u32, day: u8) -> Option<Date> {
     let year = u16::try_from(index.div_euclid(12)).ok()?;
     let month = u8::try_from(index.rem_euclid(12) + 1).ok()?;
     Date::new(year, month, day)
-}
-
-/// Whether the bank function of `card_id` is reported lost.
-pub fn loss_reported(tx: &Transaction<'_>, card_id: &str) -> ApiResult<bool> {
-    Ok(tx
-        .query_row(
-            "SELECT 1 FROM financial_accounts WHERE card_id = ?1 AND state = 'loss_reported'",
-            params![card_id],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some())
 }
