@@ -349,15 +349,38 @@ pub(super) async fn service_point(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn eligibility_certified_passively_by_a_recent_use_at_a_hospital() {
     let platform = TestPlatform::start();
+    let elder = platform.persona("elder").await;
     let device = platform.enrol_persona("elder").await;
+    let helper = platform.enrol_persona("resident").await;
+    proxy_mandate(&platform, &helper, &elder, &["show_code"]).await;
     let hospital = service_point(&platform, "南昌大学第一附属医院", "hospital", &["medical"]).await;
+    let pharmacy = service_point(&platform, "黄庆仁栈大药房", "pharmacy", &["medical"]).await;
     // Into the period the certification is due.
     advance(&platform, 6 * DAY).await;
     let due = device.get(paths::MY_ELIGIBILITY).await;
     assert_eq!(due.body["state"], "due");
+    let card_id = my_cards(&device).await[0]["card_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let now = super::service_points::platform_now(&platform).await;
+
+    // The daughter fetching medicine on a proxy code proves nothing of the
+    // elder: still due.
+    let proxy_set = credentials(&helper, Some(&card_id)).await;
+    ok(&proxy_set, 201);
+    let by_proxy = code_from(&helper, &proxy_set.body, Purpose::Medical, now, 1);
+    let resolved =
+        super::service_points::resolve(&platform, Some(&pharmacy), "till-1", &by_proxy).await;
+    ok(&resolved, 200);
+    assert_eq!(resolved.body["presented_by"], "proxy");
+    let still = device.get(paths::MY_ELIGIBILITY).await;
+    assert_eq!(still.body["state"], "due");
+    assert_eq!(still.body["last_certification"]["method"], "face");
+
+    // The elder's own code at a hospital: certified passively.
     let set = credentials(&device, None).await;
     ok(&set, 201);
-    let now = super::service_points::platform_now(&platform).await;
     let code = code_from(&device, &set.body, Purpose::Medical, now, 1);
     ok(
         &super::service_points::resolve(&platform, Some(&hospital), "reg-1", &code).await,
