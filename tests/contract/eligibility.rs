@@ -437,3 +437,55 @@ async fn eligibility_a_strangers_flood_changes_nothing_and_reads_nothing() {
         200,
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eligibility_rules_are_regional_data_and_checked() {
+    let platform = TestPlatform::start();
+    let jiangxi = rules(&platform, "360000").await;
+    let eligibility = &jiangxi["eligibility"];
+    assert_eq!(eligibility["cycle_months"], 12);
+    assert_eq!(eligibility["pension_pay_day"], 14);
+    assert_eq!(eligibility["passive"]["within_days"], 90);
+    assert_eq!(
+        eligibility["passive"]["operator_kinds"],
+        json!(["hospital", "pharmacy", "government_counter"])
+    );
+    assert!(eligibility["source"].as_str().unwrap().contains("每月14日"));
+    assert!(
+        jiangxi["banks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|bank| bank["code"] == "icbc" && bank["hotline"] == "95588")
+    );
+    let zhejiang = rules(&platform, "330000").await;
+    assert!(zhejiang["eligibility"]["passive"].is_null());
+    assert!(
+        zhejiang["eligibility"]["source"]
+            .as_str()
+            .unwrap()
+            .contains("sample data")
+    );
+    for (field, value) in [
+        ("pension_pay_day", json!(31)),
+        ("cycle_months", json!(0)),
+        ("retirement_age_women", json!(30)),
+        ("reminder_days_before", json!([400])),
+        ("source", json!("")),
+    ] {
+        let mut document = jiangxi.clone();
+        document["eligibility"][field] = value;
+        let answer = admin(&platform, Method::PUT, "/admin/rules", Some(document)).await;
+        problem(&answer, 422, "invalid_field");
+    }
+    assert_eq!(rules(&platform, "360000").await, jiangxi);
+    // A document without the section (stored before it existed) gets the
+    // national default, without passive certification.
+    change_rules(&platform, "510000", |document| {
+        document.as_object_mut().unwrap().remove("eligibility");
+    })
+    .await;
+    let sichuan = rules(&platform, "510000").await;
+    assert_eq!(sichuan["eligibility"]["cycle_months"], 12);
+    assert!(sichuan["eligibility"]["passive"].is_null());
+}
