@@ -261,7 +261,7 @@ export type DelegationKind = "guardian" | "family_proxy";
 export type DelegationStatus = "pending_consent" | "active" | "revoked" | "expired";
 
 /** What a mandate allows. */
-export type Scope = "apply" | "replace" | "report_loss" | "activate" | "show_code" | "track" | "login";
+export type Scope = "apply" | "replace" | "report_loss" | "activate" | "show_code" | "track" | "login" | "eligibility";
 
 /** How a family proxy is related to the person they act for. */
 export type Relationship = "spouse" | "child" | "parent" | "grandchild" | "sibling" | "other_relative";
@@ -304,7 +304,7 @@ export type OutboxState = "pending" | "done" | "failed";
 export type PinAction = "unlink_device" | "approve_device" | "delete_account" | "release_loss" | "accept_mandate" | "consent_mandate" | "change_phone" | "act_for_ward" | "approve_login";
 
 /** Why a face check is run. */
-export type FacePurpose = "enrolment" | "mandate_consent" | "pin_reset" | "phone_change";
+export type FacePurpose = "enrolment" | "mandate_consent" | "pin_reset" | "phone_change" | "eligibility_check";
 
 /** What happened to the account that its devices are told about. */
 export type NoticeKind = "enrolment_requested" | "device_enrolled" | "device_unlinked" | "pin_changed" | "pin_locked" | "phone_changed";
@@ -741,6 +741,12 @@ export type Bank = {
   code: string,
   /** Name in Chinese. */
   name: string,
+  /**
+   * The bank's customer-service hotline, where the card's bank function
+   * (a financial loss report, 金融功能挂失) is completed; absent in
+   * documents stored before it was data.
+   */
+  hotline: string | null,
 };
 
 /** Photo requirements for card production. */
@@ -821,6 +827,12 @@ export type RegionalRules = {
    * where. The issuer reads them to choose the class a code carries.
    */
   concessions: ConcessionRules,
+  /**
+   * Pension eligibility (待遇资格认证): who must certify, how often, the
+   * grace before payments are suspended, reminders and the passive
+   * certification by a recent use of the card (无感认证).
+   */
+  eligibility: EligibilityRules,
 };
 
 /**
@@ -1018,6 +1030,51 @@ export type ConcessionRule = {
 export type ConcessionRules = {
   /** The classes in priority order. */
   classes: Array<ConcessionRule>,
+};
+
+/**
+ * A use of the card that certifies passively (无感认证): a resolution of
+ * the person's code at one of `operator_kinds` within `within_days` when
+ * the certification comes due.
+ */
+export type PassiveCertification = {
+  /** How old the use may be, in days. */
+  withinDays: number,
+  /** The kinds of service point whose resolutions count. */
+  operatorKinds: Array<ServicePointKind>,
+};
+
+/**
+ * Pension eligibility (待遇资格认证) as data. A person the register puts
+ * at or over the retirement age draws a pension and certifies once per
+ * cycle that they are alive and entitled; missed, payments are suspended
+ * (暂停发放) until a certification, and the months missed are paid after
+ * it (补发).
+ */
+export type EligibilityRules = {
+  /** Months from a certification to the next one's due date. */
+  cycleMonths: number,
+  /** Days after the due date before payments are suspended. */
+  graceDays: number,
+  /**
+   * Days before the due date on which the person (and whoever helps
+   * them) is reminded, largest first; the largest also opens the period
+   * in which the certification is due.
+   */
+  reminderDaysBefore: Array<number>,
+  /** The age from which a man in the register draws a pension. */
+  retirementAgeMen: number,
+  /** The age from which a woman in the register draws a pension. */
+  retirementAgeWomen: number,
+  /** The day of the month on which pensions are paid into the card. */
+  pensionPayDay: number,
+  /**
+   * 无感认证: a verified use of the card that certifies without any act
+   * of the person; `None`: only a face check certifies.
+   */
+  passive: PassiveCertification | null,
+  /** Where the rule comes from. */
+  source: string,
 };
 
 /**

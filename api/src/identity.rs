@@ -54,6 +54,9 @@ pub enum FacePurpose {
     PinReset,
     /// Changing the phone on record.
     PhoneChange,
+    /// The yearly pension eligibility check (待遇资格认证), the pensioner's
+    /// face, possibly on a helper's phone.
+    EligibilityCheck,
 }
 
 /// The answer to starting an enrolment: the same shape for every identity.

@@ -116,6 +116,20 @@ pub const MY_ACCESS_RECORDS: &str = "/v1/me/access-records";
 /// The resident reports an access record they do not recognise (`POST`).
 pub const ACCESS_RECORD_REPORT: &str = "/v1/me/access-records/{id}/report";
 
+/// The person's pension eligibility cycle (`GET`, with `person_id`).
+pub const MY_ELIGIBILITY: &str = "/v1/me/eligibility";
+/// Starts a face check for pension eligibility (`POST`).
+pub const ELIGIBILITY_CHECKS: &str = "/v1/eligibility-checks";
+/// Hands the face platform's result to an eligibility check (`POST`).
+pub const ELIGIBILITY_CHECK_FACE: &str = "/v1/eligibility-checks/{id}/face";
+/// The card's financial account (bank function) (`GET`).
+pub const FINANCIAL_ACCOUNT: &str = "/v1/cards/{id}/financial-account";
+/// Reports the card's bank function lost (金融功能挂失) (`POST`).
+pub const FINANCIAL_LOSS_REPORTS: &str = "/v1/cards/{id}/financial-loss-reports";
+/// Payments into the person's card account (`GET`, with `person_id`,
+/// `before`, `limit`).
+pub const MY_PAYMENTS: &str = "/v1/me/payments";
+
 /// Operator: moves the platform clock (`POST`).
 pub const ADMIN_CLOCK_ADVANCE: &str = "/admin/clock/advance";
 /// Operator: adds a person to the register (`POST`).
@@ -289,6 +303,12 @@ pub const ALL: &[&str] = &[
     MY_AUTHORISATIONS,
     AUTHORISATION_REVOKE,
     ADMIN_ACCESS_REPORTS,
+    MY_ELIGIBILITY,
+    ELIGIBILITY_CHECKS,
+    ELIGIBILITY_CHECK_FACE,
+    FINANCIAL_ACCOUNT,
+    FINANCIAL_LOSS_REPORTS,
+    MY_PAYMENTS,
 ];
 
 /// The template's `{id}` filled with `id`: the path a client calls.

@@ -550,6 +550,9 @@ pub enum Scope {
     /// (扫码登录): the relying party then sees the person's claims, and the
     /// ID token names the agent as the actor.
     Login,
+    /// Run the yearly pension eligibility check (待遇资格认证) for the
+    /// person, with the person's own face on the helper's phone.
+    Eligibility,
 }
 
 /// Evidence of a guardian relationship.

@@ -55,6 +55,11 @@ pub struct Bank {
     pub code: String,
     /// Name in Chinese.
     pub name: String,
+    /// The bank's customer-service hotline, where the card's bank function
+    /// (a financial loss report, 金融功能挂失) is completed; absent in
+    /// documents stored before it was data.
+    #[serde(default)]
+    pub hotline: Option<String>,
 }
 
 /// When the e-card (电子社保卡) works while the physical card is not in
@@ -154,6 +159,11 @@ pub struct RegionalRules {
     /// where. The issuer reads them to choose the class a code carries.
     #[serde(default)]
     pub concessions: ConcessionRules,
+    /// Pension eligibility (待遇资格认证): who must certify, how often, the
+    /// grace before payments are suspended, reminders and the passive
+    /// certification by a recent use of the card (无感认证).
+    #[serde(default)]
+    pub eligibility: EligibilityRules,
 }
 
 /// What a holder under the age of majority may not do alone. Jiangxi's
@@ -446,6 +456,81 @@ impl Default for ConcessionRules {
     }
 }
 
+/// Pension eligibility (待遇资格认证) as data. A person the register puts
+/// at or over the retirement age draws a pension and certifies once per
+/// cycle that they are alive and entitled; missed, payments are suspended
+/// (暂停发放) until a certification, and the months missed are paid after
+/// it (补发).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct EligibilityRules {
+    /// Months from a certification to the next one's due date.
+    pub cycle_months: u32,
+    /// Days after the due date before payments are suspended.
+    pub grace_days: u32,
+    /// Days before the due date on which the person (and whoever helps
+    /// them) is reminded, largest first; the largest also opens the period
+    /// in which the certification is due.
+    pub reminder_days_before: Vec<u32>,
+    /// The age from which a man in the register draws a pension.
+    pub retirement_age_men: u32,
+    /// The age from which a woman in the register draws a pension.
+    pub retirement_age_women: u32,
+    /// The day of the month on which pensions are paid into the card.
+    pub pension_pay_day: u8,
+    /// 无感认证: a verified use of the card that certifies without any act
+    /// of the person; `None`: only a face check certifies.
+    pub passive: Option<PassiveCertification>,
+    /// Where the rule comes from.
+    pub source: String,
+}
+
+/// A use of the card that certifies passively (无感认证): a resolution of
+/// the person's code at one of `operator_kinds` within `within_days` when
+/// the certification comes due.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct PassiveCertification {
+    /// How old the use may be, in days.
+    pub within_days: u32,
+    /// The kinds of service point whose resolutions count.
+    pub operator_kinds: Vec<crate::service_points::ServicePointKind>,
+}
+
+impl Default for EligibilityRules {
+    /// Documents stored before the setting existed: the national yearly
+    /// cycle, no grace, reminders 30, 7 and 1 days before, retirement at 60
+    /// and 55, pensions on the 15th, no passive certification.
+    fn default() -> EligibilityRules {
+        EligibilityRules {
+            cycle_months: 12,
+            grace_days: 0,
+            reminder_days_before: vec![30, 7, 1],
+            retirement_age_men: 60,
+            retirement_age_women: 55,
+            pension_pay_day: 15,
+            passive: None,
+            source: "compatibility default: the yearly cycle, no passive certification".to_owned(),
+        }
+    }
+}
+
+impl EligibilityRules {
+    /// The retirement age of a man (`male`) or a woman.
+    pub fn retirement_age(&self, male: bool) -> u32 {
+        if male {
+            self.retirement_age_men
+        } else {
+            self.retirement_age_women
+        }
+    }
+
+    /// Days before the due date from which the certification is due.
+    pub fn due_window_days(&self) -> u32 {
+        self.reminder_days_before.iter().copied().max().unwrap_or(0)
+    }
+}
+
 /// Terminals need a status list issued within a day unless a region says
 /// otherwise: the platform's editions are valid for a day.
 pub const DEFAULT_STATUS_LIST_MAX_AGE_HOURS: u32 = 24;
@@ -582,6 +667,8 @@ struct RulesDocument {
     instant_issue: InstantIssueRules,
     #[serde(default)]
     concessions: ConcessionRules,
+    #[serde(default)]
+    eligibility: EligibilityRules,
 }
 
 impl From<RulesDocument> for RegionalRules {
@@ -618,6 +705,7 @@ impl From<RulesDocument> for RegionalRules {
             newborn: document.newborn,
             instant_issue: document.instant_issue,
             concessions: document.concessions,
+            eligibility: document.eligibility,
         }
     }
 }

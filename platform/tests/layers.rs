@@ -261,6 +261,12 @@ fn each_state_table_has_one_writer() {
         ("resolution_counts", "domain::service_points"),
         ("access_records", "domain::service_points"),
         ("access_reports", "domain::service_points"),
+        ("pensioners", "domain::eligibility"),
+        ("eligibility_certifications", "domain::eligibility"),
+        ("eligibility_checks", "domain::eligibility"),
+        ("pension_months", "domain::eligibility"),
+        ("financial_accounts", "domain::money"),
+        ("payments", "domain::money"),
     ] {
         let writers = writers_of(&modules, table);
         assert_eq!(

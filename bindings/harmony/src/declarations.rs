@@ -41,7 +41,8 @@ use ecard_api::resident::{
 use ecard_api::rules::{
     AccountSecurity, Bank, BenefitKind, ConcessionBasis, ConcessionBenefit, ConcessionClass,
     ConcessionDocument, ConcessionRule, ConcessionRules, ConcessionScene, ECardTiming,
-    InstantIssueRules, MinorRules, NewbornRules, OnBehalfRules, PhotoRules, RegionalRules,
+    EligibilityRules, InstantIssueRules, MinorRules, NewbornRules, OnBehalfRules,
+    PassiveCertification, PhotoRules, RegionalRules,
 };
 use ecard_api::service_points::{
     AccessRecord, AccessRecordPage, AccessReport, AccessReportReason, DisclosedField,
@@ -151,6 +152,8 @@ fn declarations() -> Vec<String> {
         ConcessionBasis,
         ConcessionRule,
         ConcessionRules,
+        PassiveCertification,
+        EligibilityRules,
         Sex,
         BirthState,
         BirthStep,

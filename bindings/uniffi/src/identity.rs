@@ -31,6 +31,8 @@ pub enum FacePurpose {
     PinReset,
     /// Changing the phone on record.
     PhoneChange,
+    /// The yearly pension eligibility check (待遇资格认证).
+    EligibilityCheck,
 }
 
 /// What the app's face check must capture and bind its result to.

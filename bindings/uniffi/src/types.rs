@@ -26,8 +26,10 @@ use ecard_api::resident::{
 use ecard_api::rules::{
     AccountSecurity, Bank, BenefitKind, ConcessionBasis, ConcessionBenefit, ConcessionClass,
     ConcessionDocument, ConcessionRule, ConcessionRules, ConcessionScene, ECardTiming,
-    InstantIssueRules, MinorRules, NewbornRules, OnBehalfRules, PhotoRules, RegionalRules,
+    EligibilityRules, InstantIssueRules, MinorRules, NewbornRules, OnBehalfRules,
+    PassiveCertification, PhotoRules, RegionalRules,
 };
+use ecard_api::service_points::ServicePointKind;
 use ecard_core::bridge::BindingConfig;
 use ecard_core::storage::{RecoveredTable, RecoveryReport};
 use ecard_core::{
@@ -512,6 +514,8 @@ pub struct Bank {
     pub code: String,
     /// Name in Chinese.
     pub name: String,
+    /// Customer-service hotline (where a financial loss report is completed).
+    pub hotline: Option<String>,
 }
 
 /// The card-business rules of a region (what the UI offers and explains).
@@ -567,6 +571,38 @@ pub struct RegionalRules {
     pub instant_issue: InstantIssueRules,
     /// Concessions (优待): who is in which class and what it gets where.
     pub concessions: ConcessionRules,
+    /// Pension eligibility (待遇资格认证): cycle, grace, reminders, 无感认证.
+    pub eligibility: EligibilityRules,
+}
+
+/// Pension eligibility (待遇资格认证) as the region's rules.
+#[uniffi::remote(Record)]
+pub struct EligibilityRules {
+    /// Months from a certification to the next one's due date.
+    pub cycle_months: u32,
+    /// Days after the due date before payments are suspended.
+    pub grace_days: u32,
+    /// Days before the due date on which reminders fall, largest first.
+    pub reminder_days_before: Vec<u32>,
+    /// The age from which a man draws a pension.
+    pub retirement_age_men: u32,
+    /// The age from which a woman draws a pension.
+    pub retirement_age_women: u32,
+    /// The day of the month pensions are paid.
+    pub pension_pay_day: u8,
+    /// 无感认证: a recent use of the card that certifies; `None`: face only.
+    pub passive: Option<PassiveCertification>,
+    /// Where the rule comes from.
+    pub source: String,
+}
+
+/// A use of the card that certifies passively (无感认证).
+#[uniffi::remote(Record)]
+pub struct PassiveCertification {
+    /// How old the use may be, in days.
+    pub within_days: u32,
+    /// The kinds of service point whose resolutions count.
+    pub operator_kinds: Vec<ServicePointKind>,
 }
 
 /// Concessions as the region's rules: classes in priority order.
@@ -1453,6 +1489,8 @@ pub enum Scope {
     Track,
     /// Sign in to a relying party for the person (扫码登录).
     Login,
+    /// Run the yearly pension eligibility check (待遇资格认证) for the person.
+    Eligibility,
 }
 
 /// Evidence of a guardian relationship.

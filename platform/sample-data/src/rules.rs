@@ -18,9 +18,11 @@ use ecard_api::resident::ECardState::{Active, Suspended};
 use ecard_api::rules::{
     AccountSecurity, Bank, BenefitKind, ConcessionBasis, ConcessionBenefit, ConcessionClass,
     ConcessionDocument, ConcessionRule, ConcessionRules, ConcessionScene,
-    DEFAULT_STATUS_LIST_MAX_AGE_HOURS, ECardTiming, InstantIssueRules, MinorRules, NewbornRules,
-    OnBehalfRules, PhotoRules, Purpose, RegionalRules,
+    DEFAULT_STATUS_LIST_MAX_AGE_HOURS, ECardTiming, EligibilityRules, InstantIssueRules,
+    MinorRules, NewbornRules, OnBehalfRules, PassiveCertification, PhotoRules, Purpose,
+    RegionalRules,
 };
+use ecard_api::service_points::ServicePointKind;
 
 use super::regions::BANKS;
 
@@ -98,8 +100,66 @@ fn banks(list: &[(&str, &str)]) -> Vec<Bank> {
         .map(|&(code, name)| Bank {
             code: code.to_owned(),
             name: name.to_owned(),
+            hotline: hotline_of(code).map(str::to_owned),
         })
         .collect()
+}
+
+/// The banks' customer-service hotlines, where a financial loss report
+/// (金融功能挂失) is completed: the public service numbers of the national
+/// and joint-stock banks and of the regional banks that publish one; a bank
+/// without one here is reached at its branches. Sample data: not checked
+/// against each bank's current notice.
+fn hotline_of(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "icbc" => "95588",
+        "abc" => "95599",
+        "boc" => "95566",
+        "ccb" => "95533",
+        "bocom" => "95559",
+        "psbc" => "95580",
+        "citic" => "95558",
+        "ceb" => "95595",
+        "cmbc" => "95568",
+        "cib" => "95561",
+        "cmb" => "95555",
+        "spdb" => "95528",
+        "hxb" => "95577",
+        "czb" => "95527",
+        "hzb" => "95398",
+        "nbcb" => "95574",
+        "bocd" => "95507",
+        "jxb" => "956055",
+        "jjb" => "95316",
+        "jxnx" => "96268",
+        "zjrcu" => "96596",
+        "scrcu" => "96633",
+        _ => return None,
+    })
+}
+
+/// Pension eligibility (待遇资格认证): the national yearly cycle with the
+/// region's grace, reminders and retirement ages; Jiangxi certifies
+/// passively by a recent use of the card (无感认证) at a hospital, a
+/// pharmacy or a counter.
+fn eligibility(grace_days: u32, passive: bool, pay_day: u8, source: &str) -> EligibilityRules {
+    EligibilityRules {
+        cycle_months: 12,
+        grace_days,
+        reminder_days_before: vec![30, 7, 1],
+        retirement_age_men: 60,
+        retirement_age_women: 55,
+        pension_pay_day: pay_day,
+        passive: passive.then(|| PassiveCertification {
+            within_days: 90,
+            operator_kinds: vec![
+                ServicePointKind::Hospital,
+                ServicePointKind::Pharmacy,
+                ServicePointKind::GovernmentCounter,
+            ],
+        }),
+        source: source.to_owned(),
+    }
 }
 
 /// The national card photo: 358 × 441 pixels.
@@ -332,6 +392,14 @@ pub(crate) fn rules() -> Vec<RegionalRules> {
                 "jiangxi-one-card-report.txt: 实现社会保障卡业务全省通办、立等可取“即时办”; the hold days are sample data",
             ),
             concessions: concessions_jiangxi(),
+            eligibility: eligibility(
+                30,
+                true,
+                14,
+                "jiangxi-one-card-report.txt: 每月14日左右，养老金准时打入社保卡 (the pay day); 无感认证 by a use of the card as in \
+                 national-one-card-160-items.txt (已通过社保卡办理退休养老“无感认证”37.37万人次); the yearly cycle is the national one; \
+                 the 30 days' grace, the 90-day window and the reminders are sample data",
+            ),
         },
         RegionalRules {
             region: "330000".to_owned(),
@@ -381,6 +449,12 @@ pub(crate) fn rules() -> Vec<RegionalRules> {
             newborn: newborn(true, 3, NATIONAL_NEWBORN),
             instant_issue: instant_issue(5, NATIONAL_INSTANT),
             concessions: concessions_sample(70),
+            eligibility: eligibility(
+                0,
+                false,
+                15,
+                "sample data: the national yearly cycle, no grace, no passive certification, pensions on the 15th",
+            ),
         },
         RegionalRules {
             region: "440000".to_owned(),
@@ -430,6 +504,12 @@ pub(crate) fn rules() -> Vec<RegionalRules> {
             newborn: newborn(true, 0, NATIONAL_NEWBORN),
             instant_issue: instant_issue(3, NATIONAL_INSTANT),
             concessions: concessions_sample(65),
+            eligibility: eligibility(
+                15,
+                false,
+                20,
+                "sample data: the national yearly cycle, 15 days' grace, pensions on the 20th",
+            ),
         },
         RegionalRules {
             region: "510000".to_owned(),
@@ -481,6 +561,12 @@ pub(crate) fn rules() -> Vec<RegionalRules> {
             ),
             instant_issue: instant_issue(10, NATIONAL_INSTANT),
             concessions: concessions_sample(70),
+            eligibility: eligibility(
+                0,
+                false,
+                10,
+                "sample data: the national yearly cycle, no grace, pensions on the 10th",
+            ),
         },
     ]
 }

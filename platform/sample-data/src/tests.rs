@@ -710,6 +710,17 @@ fn stated_value(r: &RegionalRules, fact: &str) -> Option<String> {
             })
             .collect::<Vec<_>>()
             .join("; "),
+        "eligibility" => {
+            let e = &r.eligibility;
+            let passive = match &e.passive {
+                Some(passive) => format!("passive within {} days", passive.within_days),
+                None => "no passive".to_owned(),
+            };
+            format!(
+                "every {} months; {} days' grace; {passive}; paid on the {}th",
+                e.cycle_months, e.grace_days, e.pension_pay_day
+            )
+        }
         "e_card_timing.during_production" => {
             serde_json::to_value(r.e_card_timing.during_production)
                 .ok()?
@@ -767,6 +778,7 @@ fn every_rule_fact_has_a_source_line_here() {
             "newborn",
             "instant_issue",
             "concessions",
+            "eligibility",
         ] {
             assert!(
                 seen.contains(&(r.region.clone(), fact.to_owned())),

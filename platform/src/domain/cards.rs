@@ -176,6 +176,8 @@ pub fn make_card(
             params![card_id, person_id, card_number, bank, province, now as i64, photo],
         )?,
     };
+    // The card is also an account of its co-branded bank (the bank function).
+    crate::domain::money::open_account(tx, &card_id, bank, now)?;
     Ok(card_id)
 }
 

@@ -3,7 +3,8 @@
 //! issuer keys, regional rules, enrolment and identity checks (register,
 //! face, PIN, SMS codes, attempt limits), account deletion, the clearing of
 //! accepted codes between an operator's terminals, online resolution of
-//! scanned codes at service points with the residents' access records, the catalogue
+//! scanned codes at service points with the residents' access records, pension
+//! eligibility (待遇资格认证) and the card's money (its bank function and the payments into it), the catalogue
 //! feeds and search vocabulary, and the clock tick that moves time-driven processes along.
 //!
 //! It builds on the store and knows nothing of requests: functions take a
@@ -20,12 +21,14 @@ pub mod concessions;
 pub mod dates;
 pub mod delegations;
 pub mod devices;
+pub mod eligibility;
 pub mod enrolment;
 pub mod face;
 pub mod feeds;
 pub mod issuer;
 pub mod limits;
 pub mod login;
+pub mod money;
 pub mod pin;
 pub mod pseudonyms;
 pub mod register;

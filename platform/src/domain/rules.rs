@@ -198,7 +198,67 @@ fn validate_life_events(rules: &RegionalRules) -> ApiResult<()> {
             "between 1 and 90",
         ));
     }
+    validate_eligibility(rules, &sourced)?;
     validate_concessions(rules, sourced)
+}
+
+/// Checks pension eligibility: a cycle of 1–60 months, up to a year of
+/// grace, at most 8 reminders within a year, retirement from 50 to 80 (the
+/// clock tick looks at nobody younger than 50), a pay day every month has
+/// (1–28), and a passive window of 1–365 days.
+fn validate_eligibility(
+    rules: &RegionalRules,
+    sourced: &impl Fn(&str, &str) -> ApiResult<()>,
+) -> ApiResult<()> {
+    let eligibility = &rules.eligibility;
+    sourced("eligibility", &eligibility.source)?;
+    let ranges = [
+        ("eligibility.cycle_months", eligibility.cycle_months, 1, 60),
+        ("eligibility.grace_days", eligibility.grace_days, 0, 365),
+        (
+            "eligibility.retirement_age_men",
+            eligibility.retirement_age_men,
+            50,
+            80,
+        ),
+        (
+            "eligibility.retirement_age_women",
+            eligibility.retirement_age_women,
+            50,
+            80,
+        ),
+        (
+            "eligibility.pension_pay_day",
+            u32::from(eligibility.pension_pay_day),
+            1,
+            28,
+        ),
+    ];
+    for (field, value, low, high) in ranges {
+        if !(low..=high).contains(&value) {
+            return Err(ApiError::field(field, format!("between {low} and {high}")));
+        }
+    }
+    if eligibility.reminder_days_before.len() > 8
+        || eligibility
+            .reminder_days_before
+            .iter()
+            .any(|days| !(1..=365).contains(days))
+    {
+        return Err(ApiError::field(
+            "eligibility.reminder_days_before",
+            "at most 8 reminders, each 1–365 days before",
+        ));
+    }
+    if let Some(passive) = &eligibility.passive
+        && (!(1..=365).contains(&passive.within_days) || passive.operator_kinds.len() > 9)
+    {
+        return Err(ApiError::field(
+            "eligibility.passive",
+            "a window of 1–365 days and at most 9 kinds of service point",
+        ));
+    }
+    Ok(())
 }
 
 /// Checks the concession classes: each a real class with a sensible basis,

@@ -118,6 +118,86 @@ fn seed_feeds(tx: &Transaction<'_>, data: &DefaultDeployment) -> ApiResult<()> {
     Ok(())
 }
 
+/// The sample money of the seeded population (sample data,
+/// `docs/sample-data.md`): the elder's pension for the past six months and
+/// her last eligibility certification at a counter 330 days ago (so the
+/// next is due in about a month), a 惠民惠农 subsidy for her and a
+/// technical-school grant for the student, and a migrant worker of a
+/// building project (not a persona) paid his wages into his card.
+fn seed_money(tx: &Transaction<'_>, elder: &str, student: &str, now: u64) -> ApiResult<()> {
+    use crate::domain::money::{SampleStream, seed_sample};
+    use ecard_api::money::PaymentSource;
+    crate::domain::eligibility::seed_sample(tx, elder, 330, 6, now)?;
+    let card_of = |person: &str| -> ApiResult<String> {
+        crate::domain::cards::current_card_of(tx, person)?
+            .ok_or_else(|| ApiError::new(ecard_api::problem::ProblemCode::Internal, "no card"))
+    };
+    let elder_card = card_of(elder)?;
+    seed_sample(
+        tx,
+        elder,
+        &elder_card,
+        &SampleStream {
+            source: PaymentSource::Subsidy,
+            programme: "耕地地力保护补贴",
+            payer: "南昌市东湖区财政局",
+            amount_fen: 41_360,
+            every_months: 12,
+            day: 20,
+        },
+        12,
+        now,
+    )?;
+    let student_card = card_of(student)?;
+    seed_sample(
+        tx,
+        student,
+        &student_card,
+        &SampleStream {
+            source: PaymentSource::Subsidy,
+            programme: "中等职业教育国家助学金",
+            payer: "鹰潭市财政局",
+            amount_fen: 100_000,
+            every_months: 6,
+            day: 25,
+        },
+        12,
+        now,
+    )?;
+    let worker = insert_person(
+        tx,
+        &NewPerson {
+            id_type: "resident_id".to_owned(),
+            id_number: resident_id("360121", date(1976, 8, 15)?, "071")?,
+            name: "王建国".to_owned(),
+            birth_date: None,
+            region: "360121".to_owned(),
+            household_register: None,
+            birth_certificate: None,
+            guardians: vec![],
+            phone: None,
+            self_supporting: false,
+        },
+        now,
+    )?;
+    let worker_card = insert_card(tx, &worker, "abc", now)?;
+    seed_sample(
+        tx,
+        &worker,
+        &worker_card,
+        &SampleStream {
+            source: PaymentSource::Wages,
+            programme: "农民工工资（南昌县安置房建设项目）",
+            payer: "南昌某建设工程有限公司农民工工资专用账户",
+            amount_fen: 560_000,
+            every_months: 1,
+            day: 10,
+        },
+        6,
+        now,
+    )
+}
+
 /// The demo personas.
 fn seed_personas(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
     let region = "360102";
@@ -254,6 +334,7 @@ fn seed_personas(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
         now,
     )?;
     insert_card(tx, &elder, "icbc", now)?;
+    seed_money(tx, &elder, &student, now)?;
     for (key, person_id) in [
         (RESIDENT, resident),
         (MINOR, minor),

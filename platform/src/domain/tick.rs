@@ -1,7 +1,8 @@
 //! Everything that happens because time passes on the platform clock:
 //! household registration of births, production and delivery steps, lapsing temporary loss reports, ending
 //! mandates, forgetting terminals' acceptances, login requests, resolved
-//! codes and the status-bit history after their retention. Run at the start of every request, so the state a client sees
+//! codes and the status-bit history after their retention, and pension eligibility (suspending
+//! and resuming pension payments, paying each month's pension). Run at the start of every request, so the state a client sees
 //! is always current for the clock it is told.
 
 use rusqlite::Transaction;
@@ -20,5 +21,6 @@ pub fn advance(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
     crate::domain::clearing::prune(tx, now)?;
     crate::domain::login::prune(tx, now)?;
     crate::domain::service_points::prune(tx, now)?;
+    crate::domain::eligibility::advance(tx, now)?;
     crate::domain::status_history::prune(tx, now)
 }

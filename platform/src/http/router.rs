@@ -14,7 +14,7 @@ use crate::http::context::{Access, AppState, Ctx, Endpoint};
 use crate::http::plumbing::{handle, handle_in_stages, path_rejected};
 use crate::http::{
     account, admin, applications, births, cards, clearing, concessions, delegations, devices,
-    enrolment, feeds, login, oidc, phone, pin, rules, service_points,
+    eligibility, enrolment, feeds, login, money, oidc, phone, pin, rules, service_points,
 };
 
 type Shared = State<Arc<AppState>>;
@@ -422,6 +422,30 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route(
             paths::AUTHORISATION_REVOKE,
             post(endpoint!(E::DEVICE_WRITE, login::revoke, path)),
+        )
+        .route(
+            paths::MY_ELIGIBILITY,
+            get(endpoint!(E::DEVICE_READ, eligibility::get)),
+        )
+        .route(
+            paths::ELIGIBILITY_CHECKS,
+            post(endpoint!(E::DEVICE_WRITE, eligibility::start)),
+        )
+        .route(
+            paths::ELIGIBILITY_CHECK_FACE,
+            post(endpoint!(E::DEVICE_WRITE, eligibility::face, path)),
+        )
+        .route(
+            paths::FINANCIAL_ACCOUNT,
+            get(endpoint!(E::DEVICE_READ, money::account, path)),
+        )
+        .route(
+            paths::FINANCIAL_LOSS_REPORTS,
+            post(endpoint!(E::DEVICE_WRITE, money::report_loss, path)),
+        )
+        .route(
+            paths::MY_PAYMENTS,
+            get(endpoint!(E::DEVICE_READ, money::payments)),
         )
         .fallback(|| async {
             axum::response::IntoResponse::into_response(ApiError::not_found("endpoint"))

@@ -1,0 +1,126 @@
+//! Endpoints of the card's money: the financial account of a card's bank
+//! function, the payments into the person's card account, and the
+//! financial loss report (金融功能挂失), which leaves the social-security
+//! function and the e-card as they are. The records are
+//! [`crate::domain::money`]'s.
+
+use axum::http::StatusCode;
+use ecard_api::money::{DEFAULT_PAYMENTS_PAGE, FinancialLossReport, MAX_PAYMENTS_PAGE};
+use ecard_api::problem::ProblemCode;
+use ecard_api::resident::Scope;
+
+use crate::domain::access::authorise;
+use crate::domain::money as domain;
+use crate::error::{ApiError, ApiResult};
+use crate::http::context::{Ctx, Reply};
+use crate::store::audit::audit;
+use crate::store::rows::card;
+
+/// The caller is the person, or holds a mandate with one of `scopes` for
+/// them; the mandate's id, if one was used.
+fn may_see(ctx: &Ctx<'_>, person_id: &str, scopes: &[Scope]) -> ApiResult<()> {
+    let caller = ctx.caller()?;
+    let mut refusal = None;
+    for scope in scopes {
+        match authorise(ctx.tx, caller, person_id, *scope, ctx.now) {
+            Ok(_) => return Ok(()),
+            Err(error) => refusal = Some(error),
+        }
+    }
+    Err(refusal.unwrap_or_else(|| ApiError::not_found("person")))
+}
+
+/// `GET /v1/cards/{id}/financial-account`: the bank, the masked account
+/// number, the bank function's state and the bank's hotline, to the holder
+/// or someone tracking the card or reporting it lost for them.
+pub fn account(ctx: &mut Ctx<'_>, card_id: &str) -> ApiResult<Reply> {
+    let row = card(ctx.tx, card_id)?;
+    may_see(ctx, &row.person_id, &[Scope::Track, Scope::ReportLoss])?;
+    Reply::ok(&domain::account(ctx.tx, card_id, ctx.now)?)
+}
+
+fn number_param<T: std::str::FromStr>(
+    ctx: &Ctx<'_>,
+    name: &str,
+    what: &str,
+) -> ApiResult<Option<T>> {
+    ctx.query_param(name)
+        .map(|value| {
+            value.parse::<T>().map_err(|_| {
+                ApiError::new(
+                    ProblemCode::MalformedRequest,
+                    format!("{name} must be {what}"),
+                )
+            })
+        })
+        .transpose()
+}
+
+/// `GET /v1/me/payments?person_id=&before=&limit=`: payments into the
+/// person's card accounts, newest first.
+pub fn payments(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.clone();
+    let person_id = ctx
+        .query_param("person_id")
+        .unwrap_or_else(|| caller.person_id.clone());
+    let before: Option<u64> = number_param(ctx, "before", "a payment cursor (an integer)")?;
+    if before.is_some_and(|before| i64::try_from(before).is_err()) {
+        return Err(ApiError::new(
+            ProblemCode::MalformedRequest,
+            "before must be a payment cursor (an integer below 2^63)",
+        ));
+    }
+    let limit: u32 = number_param(
+        ctx,
+        "limit",
+        &format!("an integer from 1 to {MAX_PAYMENTS_PAGE}"),
+    )?
+    .unwrap_or(DEFAULT_PAYMENTS_PAGE);
+    if !(1..=MAX_PAYMENTS_PAGE).contains(&limit) {
+        return Err(ApiError::new(
+            ProblemCode::MalformedRequest,
+            format!("limit must be an integer from 1 to {MAX_PAYMENTS_PAGE}"),
+        ));
+    }
+    may_see(ctx, &person_id, &[Scope::Track])?;
+    // The pension of the month is paid before it is listed.
+    crate::domain::eligibility::status(ctx.tx, &person_id, ctx.now)?;
+    Reply::ok(&domain::payments(ctx.tx, &person_id, before, limit)?)
+}
+
+/// `POST /v1/cards/{id}/financial-loss-reports` (金融功能挂失): the bank
+/// function is reported lost; the answer names the bank's hotline, which
+/// must be called to complete the report.
+pub fn report_loss(ctx: &mut Ctx<'_>, card_id: &str) -> ApiResult<Reply> {
+    let caller = ctx.caller()?.clone();
+    let row = card(ctx.tx, card_id)?;
+    let mandate = authorise(ctx.tx, &caller, &row.person_id, Scope::ReportLoss, ctx.now)?;
+    let account = domain::report_financial_loss(
+        ctx.tx,
+        card_id,
+        &domain::FinancialReporter {
+            account_id: &caller.account_id,
+            mandate_id: mandate.as_deref(),
+        },
+        ctx.now,
+    )?;
+    audit(
+        ctx.tx,
+        ctx.now,
+        &caller.account_id,
+        &row.person_id,
+        mandate.as_deref(),
+        "card.financial_loss_report",
+        card_id,
+    )?;
+    let bank_hotline = account.bank.hotline.clone();
+    Reply::json(
+        StatusCode::CREATED,
+        &FinancialLossReport {
+            account,
+            bank_hotline,
+            bank_contact_required: true,
+            next_step: domain::BANK_CONTACT_STEP.to_owned(),
+        },
+    )
+}
