@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod clearing;
 pub mod concessions;
 pub mod identity;
+pub mod insurance;
 pub mod login;
 pub mod paths;
 pub mod problem;

@@ -116,6 +116,17 @@ pub const MY_ACCESS_RECORDS: &str = "/v1/me/access-records";
 /// The resident reports an access record they do not recognise (`POST`).
 pub const ACCESS_RECORD_REPORT: &str = "/v1/me/access-records/{id}/report";
 
+/// The person's social-insurance record (`GET`, with `person_id`).
+pub const MY_INSURANCE_RECORDS: &str = "/v1/me/insurance-records";
+/// Issues a certificate (参保证明) as a PDF (`POST`).
+pub const MY_CERTIFICATES: &str = "/v1/me/certificates";
+/// One issued certificate's PDF (`GET`).
+pub const CERTIFICATE_PDF: &str = "/v1/me/certificates/{id}/pdf";
+/// Anyone checks a certificate's verification code (`GET`, public).
+pub const CERTIFICATE_CHECK: &str = "/v1/certificate-checks/{id}";
+/// Anyone checks a certificate's PDF file (`POST` the bytes, public).
+pub const CERTIFICATE_CHECKS: &str = "/v1/certificate-checks";
+
 /// Operator: moves the platform clock (`POST`).
 pub const ADMIN_CLOCK_ADVANCE: &str = "/admin/clock/advance";
 /// Operator: adds a person to the register (`POST`).
@@ -250,6 +261,11 @@ pub const ALL: &[&str] = &[
     SERVICE_POINT_RESOLUTIONS,
     MY_ACCESS_RECORDS,
     ACCESS_RECORD_REPORT,
+    MY_INSURANCE_RECORDS,
+    MY_CERTIFICATES,
+    CERTIFICATE_PDF,
+    CERTIFICATE_CHECK,
+    CERTIFICATE_CHECKS,
     ADMIN_CLOCK_ADVANCE,
     ADMIN_PEOPLE,
     ADMIN_PERSON_PHONE,

@@ -550,6 +550,9 @@ pub enum Scope {
     /// (扫码登录): the relying party then sees the person's claims, and the
     /// ID token names the agent as the actor.
     Login,
+    /// See the person's social-insurance records and certificates, and
+    /// have certificates issued for them (权益记录, 参保证明).
+    Records,
 }
 
 /// Evidence of a guardian relationship.

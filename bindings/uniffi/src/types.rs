@@ -1453,6 +1453,8 @@ pub enum Scope {
     Track,
     /// Sign in to a relying party for the person (扫码登录).
     Login,
+    /// See the person's insurance records and certificates.
+    Records,
 }
 
 /// Evidence of a guardian relationship.

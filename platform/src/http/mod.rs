@@ -23,6 +23,7 @@ pub mod devices;
 pub mod enrolment;
 pub mod face;
 pub mod feeds;
+pub mod insurance;
 pub mod login;
 pub mod oidc;
 pub mod phone;

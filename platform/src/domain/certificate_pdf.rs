@@ -1,0 +1,298 @@
+//! The certificate's PDF (参保证明): one A4 page in Chinese with a
+//! subsetted CJK font, the participation table or the contribution months
+//! per year, the verification code and a QR code of the check URL.
+//!
+//! Drawn with `krilla` (pure Rust: it shapes the text, subsets the font to
+//! the glyphs used and writes the text's Unicode mapping, so text
+//! extractors and screen readers read the Chinese back). The font is a
+//! system CJK font (Debian's `fonts-wqy-microhei` or `fonts-noto-cjk`,
+//! which `scripts/test` installs), found once and kept: without one there
+//! is no certificate rather than a PDF of empty boxes.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use krilla::Document;
+use krilla::geom::{PathBuilder, Point, Rect};
+use krilla::metadata::Metadata;
+use krilla::page::PageSettings;
+use krilla::surface::Surface;
+use krilla::text::{Font, TextDirection};
+
+/// Where Debian installs the CJK fonts a certificate can use, in order of
+/// preference.
+pub const DEFAULT_FONT_PATHS: [&str; 6] = [
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+];
+
+/// Why a PDF could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum PdfError {
+    /// No usable CJK font at the configured path or the default ones.
+    #[error("no CJK font for certificates (looked at {0})")]
+    NoFont(String),
+    /// The PDF writer failed.
+    #[error("PDF writer: {0}")]
+    Writer(String),
+}
+
+/// The certificates' font: the configured file, or the first of
+/// [`DEFAULT_FONT_PATHS`] that exists; read and parsed once.
+pub struct CertificateFont {
+    configured: Option<PathBuf>,
+    loaded: OnceLock<Result<Font, String>>,
+}
+
+impl CertificateFont {
+    /// A font at `configured` (only there), or at the default paths.
+    pub fn new(configured: Option<PathBuf>) -> CertificateFont {
+        CertificateFont {
+            configured,
+            loaded: OnceLock::new(),
+        }
+    }
+
+    /// The font, loaded at the first call.
+    pub fn font(&self) -> Result<Font, PdfError> {
+        self.loaded
+            .get_or_init(|| self.load())
+            .clone()
+            .map_err(PdfError::NoFont)
+    }
+
+    fn load(&self) -> Result<Font, String> {
+        let candidates: Vec<PathBuf> = match &self.configured {
+            Some(path) => vec![path.clone()],
+            None => DEFAULT_FONT_PATHS.iter().map(PathBuf::from).collect(),
+        };
+        for path in &candidates {
+            if let Some(font) = read_font(path) {
+                return Ok(font);
+            }
+        }
+        Err(candidates
+            .iter()
+            .map(|path| path.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "))
+    }
+}
+
+fn read_font(path: &Path) -> Option<Font> {
+    let bytes = std::fs::read(path).ok()?;
+    Font::new(Arc::new(bytes).into(), 0)
+}
+
+/// One line of a table.
+pub type Row = Vec<String>;
+
+/// What a certificate page shows.
+pub struct CertificateContent {
+    /// `社会保险参保证明`.
+    pub title: String,
+    /// Under the title (`参保情况` or `缴费记录`).
+    pub subtitle: String,
+    /// Label–value lines above the table.
+    pub facts: Vec<(String, String)>,
+    /// The table's column heads.
+    pub columns: Vec<String>,
+    /// The table's rows.
+    pub rows: Vec<Row>,
+    /// Label–value lines below the table.
+    pub closing: Vec<(String, String)>,
+    /// Encoded in the QR code and printed under it.
+    pub check_url: String,
+    /// Small print at the foot.
+    pub notes: Vec<String>,
+}
+
+const WIDTH: f32 = 595.0;
+const HEIGHT: f32 = 842.0;
+const MARGIN: f32 = 56.0;
+
+/// The PDF of `content`.
+pub fn render(font: &Font, content: &CertificateContent) -> Result<Vec<u8>, PdfError> {
+    let mut document = Document::new();
+    document.set_metadata(
+        Metadata::new()
+            .title(content.title.clone())
+            .creator("ecard platform".to_owned())
+            .producer("ecard platform (krilla)".to_owned()),
+    );
+    let rows_per_page = 40;
+    let chunks: Vec<&[Row]> = if content.rows.is_empty() {
+        vec![&[]]
+    } else {
+        content.rows.chunks(rows_per_page).collect()
+    };
+    let pages = chunks.len();
+    for (index, rows) in chunks.into_iter().enumerate() {
+        let settings = PageSettings::from_wh(WIDTH, HEIGHT)
+            .ok_or_else(|| PdfError::Writer("page size".to_owned()))?;
+        let mut page = document.start_page_with(settings);
+        let mut surface = page.surface();
+        let mut y = MARGIN + 10.0;
+        let text = |surface: &mut Surface<'_>, x: f32, y: f32, size: f32, line: &str| {
+            surface.draw_text(
+                Point::from_xy(x, y),
+                font.clone(),
+                size,
+                line,
+                false,
+                TextDirection::Auto,
+            );
+        };
+        if index == 0 {
+            let title_size = 22.0;
+            let title_width = content.title.chars().count() as f32 * title_size;
+            text(
+                &mut surface,
+                (WIDTH - title_width) / 2.0,
+                y + title_size,
+                title_size,
+                &content.title,
+            );
+            y += title_size + 18.0;
+            let subtitle_width = content.subtitle.chars().count() as f32 * 12.0;
+            text(
+                &mut surface,
+                (WIDTH - subtitle_width) / 2.0,
+                y,
+                12.0,
+                &content.subtitle,
+            );
+            y += 28.0;
+            for (label, value) in &content.facts {
+                text(&mut surface, MARGIN, y, 11.0, &format!("{label}：{value}"));
+                y += 18.0;
+            }
+            y += 6.0;
+        } else {
+            text(
+                &mut surface,
+                MARGIN,
+                y,
+                11.0,
+                &format!("{}（续，第 {} 页）", content.title, index + 1),
+            );
+            y += 24.0;
+        }
+        // The table.
+        let columns = content.columns.len().max(1);
+        let column_width = (WIDTH - 2.0 * MARGIN) / columns as f32;
+        let line = |surface: &mut Surface<'_>, y: f32| {
+            if let Some(rect) = Rect::from_xywh(MARGIN, y, WIDTH - 2.0 * MARGIN, 0.6) {
+                let mut builder = PathBuilder::new();
+                builder.push_rect(rect);
+                if let Some(path) = builder.finish() {
+                    surface.draw_path(&path);
+                }
+            }
+        };
+        line(&mut surface, y - 12.0);
+        for (column, head) in content.columns.iter().enumerate() {
+            text(
+                &mut surface,
+                MARGIN + column as f32 * column_width + 2.0,
+                y,
+                10.0,
+                head,
+            );
+        }
+        y += 6.0;
+        line(&mut surface, y);
+        y += 13.0;
+        for row in rows {
+            for (column, cell) in row.iter().enumerate() {
+                text(
+                    &mut surface,
+                    MARGIN + column as f32 * column_width + 2.0,
+                    y,
+                    9.5,
+                    cell,
+                );
+            }
+            y += 14.0;
+        }
+        line(&mut surface, y - 9.0);
+        y += 14.0;
+        if index + 1 == pages {
+            for (label, value) in &content.closing {
+                text(&mut surface, MARGIN, y, 11.0, &format!("{label}：{value}"));
+                y += 18.0;
+            }
+            // The QR code of the check URL, bottom right.
+            let size = 110.0;
+            let qr_x = WIDTH - MARGIN - size;
+            let qr_y = (y + 8.0)
+                .max(HEIGHT - MARGIN - size - 60.0)
+                .min(HEIGHT - MARGIN - size - 30.0);
+            draw_qr(&mut surface, &content.check_url, qr_x, qr_y, size)?;
+            text(
+                &mut surface,
+                qr_x + 22.0,
+                qr_y + size + 14.0,
+                10.0,
+                "扫码核验",
+            );
+            let mut note_y = HEIGHT - MARGIN - 30.0;
+            text(&mut surface, MARGIN, note_y, 8.0, &content.check_url);
+            for note in &content.notes {
+                note_y += 12.0;
+                text(&mut surface, MARGIN, note_y, 8.0, note);
+            }
+        }
+        surface.finish();
+        page.finish();
+    }
+    document
+        .finish()
+        .map_err(|error| PdfError::Writer(format!("{error:?}")))
+}
+
+/// Draws the QR code of `text` with its dark modules as one path.
+fn draw_qr(
+    surface: &mut Surface<'_>,
+    text: &str,
+    x: f32,
+    y: f32,
+    size: f32,
+) -> Result<(), PdfError> {
+    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|error| PdfError::Writer(format!("QR code: {error}")))?;
+    let width = code.width();
+    let colors = code.to_colors();
+    // A quiet zone of four modules on each side.
+    let module = size / (width + 8) as f32;
+    let mut builder = PathBuilder::new();
+    for row in 0..width {
+        let mut column = 0;
+        while column < width {
+            if colors[row * width + column] == qrcode::Color::Dark {
+                let start = column;
+                while column < width && colors[row * width + column] == qrcode::Color::Dark {
+                    column += 1;
+                }
+                if let Some(rect) = Rect::from_xywh(
+                    x + (start + 4) as f32 * module,
+                    y + (row + 4) as f32 * module,
+                    (column - start) as f32 * module,
+                    module,
+                ) {
+                    builder.push_rect(rect);
+                }
+            } else {
+                column += 1;
+            }
+        }
+    }
+    if let Some(path) = builder.finish() {
+        surface.draw_path(&path);
+    }
+    Ok(())
+}
