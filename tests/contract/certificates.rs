@@ -227,7 +227,7 @@ async fn certificates_a_proxy_with_the_records_scope_is_named_and_strangers_lear
     problem(
         &issue(
             &stranger,
-            json!({ "id_number": "360102194806020461", "kind": "participation" }),
+            json!({ "id_number": "360102194806020464", "kind": "participation" }),
         )
         .await,
         400,
