@@ -657,7 +657,7 @@ fn ensure_record(tx: &Transaction<'_>, person_id: &str, now: u64) -> ApiResult<R
 /// person from an older database).
 pub fn record(tx: &Transaction<'_>, person_id: &str, now: u64) -> ApiResult<InsuranceRecord> {
     let set = ensure_record(tx, person_id, now)?;
-    let participations = tx
+    let mut participations = tx
         .prepare_cached(
             "SELECT insurance, since, status, scheme, region, \
              (SELECT COUNT(*) FROM insurance_months m WHERE m.person_id = p.person_id AND m.insurance = p.insurance) \
@@ -674,7 +674,6 @@ pub fn record(tx: &Transaction<'_>, person_id: &str, now: u64) -> ApiResult<Insu
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    let mut participations = participations;
     participations.sort_by_key(|participation| participation.insurance);
 
     let mut payers: Vec<Payer> = Vec::new();
