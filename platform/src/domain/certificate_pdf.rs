@@ -124,12 +124,25 @@ pub fn render(font: &Font, content: &CertificateContent) -> Result<Vec<u8>, PdfE
             .creator("ecard platform".to_owned())
             .producer("ecard platform (krilla)".to_owned()),
     );
-    let rows_per_page = 40;
-    let chunks: Vec<&[Row]> = if content.rows.is_empty() {
-        vec![&[]]
-    } else {
-        content.rows.chunks(rows_per_page).collect()
-    };
+    // Rows per page: the first page carries the facts above the table, and
+    // the last one the closing lines with the QR code beside them, above
+    // the small print — these counts keep them clear of each other.
+    let (first_page_rows, further_page_rows) = (24, 34);
+    let mut chunks: Vec<&[Row]> = Vec::new();
+    let mut rest: &[Row] = &content.rows;
+    loop {
+        let take = if chunks.is_empty() {
+            first_page_rows
+        } else {
+            further_page_rows
+        };
+        let (page, after) = rest.split_at(take.min(rest.len()));
+        chunks.push(page);
+        rest = after;
+        if rest.is_empty() {
+            break;
+        }
+    }
     let pages = chunks.len();
     for (index, rows) in chunks.into_iter().enumerate() {
         let settings = PageSettings::from_wh(WIDTH, HEIGHT)
@@ -222,16 +235,14 @@ pub fn render(font: &Font, content: &CertificateContent) -> Result<Vec<u8>, PdfE
         line(&mut surface, y - 9.0);
         y += 14.0;
         if index + 1 == pages {
+            // The QR code of the check URL, right of the closing lines.
+            let size = 110.0;
+            let qr_x = WIDTH - MARGIN - size;
+            let qr_y = y - 12.0;
             for (label, value) in &content.closing {
                 text(&mut surface, MARGIN, y, 11.0, &format!("{label}：{value}"));
                 y += 18.0;
             }
-            // The QR code of the check URL, bottom right.
-            let size = 110.0;
-            let qr_x = WIDTH - MARGIN - size;
-            let qr_y = (y + 8.0)
-                .max(HEIGHT - MARGIN - size - 60.0)
-                .min(HEIGHT - MARGIN - size - 30.0);
             draw_qr(&mut surface, &content.check_url, qr_x, qr_y, size)?;
             text(
                 &mut surface,
@@ -295,4 +306,35 @@ fn draw_qr(
         surface.draw_path(&path);
     }
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_table_runs_over_pages_and_a_missing_font_is_an_error() {
+        let font = CertificateFont::new(std::env::var_os("ECARD_CERTIFICATE_FONT").map(Into::into))
+            .font()
+            .expect("a CJK font: apt-get install fonts-wqy-microhei (scripts/test installs it)");
+        let content = CertificateContent {
+            title: "社会保险参保证明".to_owned(),
+            subtitle: "（缴费记录）".to_owned(),
+            facts: vec![("姓名".to_owned(), "刘**".to_owned())],
+            columns: vec!["年度".to_owned(), "养老保险(月)".to_owned()],
+            rows: (1960..2030)
+                .map(|year| vec![year.to_string(), "12".to_owned()])
+                .collect(),
+            closing: vec![("验证码".to_owned(), "0123456789ABCDEF".to_owned())],
+            check_url: "https://ecard.example/v1/certificate-checks/0123456789ABCDEF".to_owned(),
+            notes: vec!["样例".to_owned()],
+        };
+        let pdf = render(&font, &content).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+        assert!(pdf.len() < 200 * 1024, "{} bytes", pdf.len());
+
+        let missing = CertificateFont::new(Some(PathBuf::from("/nonexistent/font.ttc")));
+        assert!(matches!(missing.font(), Err(PdfError::NoFont(_))));
+    }
 }
