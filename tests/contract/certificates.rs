@@ -57,6 +57,44 @@ fn render_first_page(pdf: &Path, directory: &Path) -> u64 {
     bytes.len() as u64
 }
 
+/// The QR codes on page 1, rendered at 150 dpi and read by rqrr.
+fn qr_codes_on_first_page(pdf: &Path, directory: &Path) -> Vec<String> {
+    let prefix = directory.join("qr");
+    let status = Command::new(tool("pdftoppm"))
+        .args([
+            "-gray",
+            "-png",
+            "-r",
+            "150",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+        ])
+        .arg(pdf)
+        .arg(&prefix)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let bytes = std::fs::read(prefix.with_extension("png")).unwrap();
+    let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    let mut reader = decoder.read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut pixels).unwrap();
+    // Grey or RGB (poppler's choice): the first sample of each pixel.
+    let samples = info.color_type.samples();
+    let (width, height) = (info.width as usize, info.height as usize);
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| {
+        pixels[(y * width + x) * samples]
+    });
+    image
+        .detect_grids()
+        .into_iter()
+        .map(|grid| grid.decode().unwrap().1)
+        .collect()
+}
+
 async fn issue(device: &RawDevice, body: Value) -> RawAnswer {
     device.post(paths::MY_CERTIFICATES, body).await
 }
@@ -135,6 +173,11 @@ async fn certificates_issued_rendered_read_checked_tampered_and_expired() {
     );
     assert!(text.contains(&code), "{text}");
     assert!(text.contains("养老保险"), "{text}");
+    // The QR code holds the check URL.
+    assert_eq!(
+        qr_codes_on_first_page(&file, directory.path()),
+        vec![certificate["check_url"].as_str().unwrap().to_owned()]
+    );
 
     // Anyone checks it: by code, and by the file.
     let by_code = check_code(&platform, &code).await;

@@ -207,29 +207,19 @@ pub fn render(font: &Font, content: &CertificateContent) -> Result<Vec<u8>, PdfE
                 }
             }
         };
+        let cells = |surface: &mut Surface<'_>, y: f32, size: f32, row: &[String]| {
+            for (column, cell) in row.iter().enumerate() {
+                let x = MARGIN + column as f32 * column_width + 2.0;
+                text(surface, x, y, size, cell);
+            }
+        };
         line(&mut surface, y - 12.0);
-        for (column, head) in content.columns.iter().enumerate() {
-            text(
-                &mut surface,
-                MARGIN + column as f32 * column_width + 2.0,
-                y,
-                10.0,
-                head,
-            );
-        }
+        cells(&mut surface, y, 10.0, &content.columns);
         y += 6.0;
         line(&mut surface, y);
         y += 13.0;
         for row in rows {
-            for (column, cell) in row.iter().enumerate() {
-                text(
-                    &mut surface,
-                    MARGIN + column as f32 * column_width + 2.0,
-                    y,
-                    9.5,
-                    cell,
-                );
-            }
+            cells(&mut surface, y, 9.5, row);
             y += 14.0;
         }
         line(&mut surface, y - 9.0);
