@@ -16762,6 +16762,10 @@ public enum Scope: Equatable, Hashable {
      * Sign in to a relying party for the person (扫码登录).
      */
     case login
+    /**
+     * See the person's insurance records and certificates.
+     */
+    case records
 
 
 
@@ -16797,6 +16801,8 @@ public struct FfiConverterTypeScope: FfiConverterRustBuffer {
         
         case 7: return .login
         
+        case 8: return .records
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -16831,6 +16837,10 @@ public struct FfiConverterTypeScope: FfiConverterRustBuffer {
         
         case .login:
             writeInt(&buf, Int32(7))
+        
+        
+        case .records:
+            writeInt(&buf, Int32(8))
         
         }
     }
