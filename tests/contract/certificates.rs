@@ -10,7 +10,6 @@ use std::process::Command;
 
 use ecard_api::paths;
 
-use super::insurance_records::elder_mandate;
 use super::*;
 
 /// A poppler tool, or a clear failure when it is missing.

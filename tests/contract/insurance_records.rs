@@ -6,41 +6,6 @@ use ecard_api::paths;
 
 use super::*;
 
-/// A family mandate of `helper` for the seeded elder with `scopes`,
-/// consented on the elder's phone; returns the elder's device.
-pub(super) async fn elder_mandate(
-    platform: &TestPlatform,
-    helper: &RawDevice,
-    scopes: &[&str],
-) -> RawDevice {
-    let elder = platform.persona("elder").await;
-    let elder_device = platform.enrol_persona("elder").await;
-    let pending = helper
-        .post_with_pin(
-            "/v1/delegations",
-            json!({
-                "kind": "family_proxy", "relationship": "child",
-                "principal": { "id_type": "resident_id", "id_number": elder["id_number"], "name": elder["name"] },
-                "scopes": scopes,
-            }),
-            "accept_mandate",
-        )
-        .await;
-    ok(&pending, 201);
-    let mandate_id = pending.body["delegation_id"].as_str().unwrap();
-    ok(
-        &elder_device
-            .post_with_pin(
-                &format!("/v1/delegations/{mandate_id}/consent"),
-                json!({}),
-                "consent_mandate",
-            )
-            .await,
-        200,
-    );
-    elder_device
-}
-
 fn records_of(person_id: &str) -> String {
     format!(
         "{}?person_id={}",
