@@ -261,7 +261,7 @@ export type DelegationKind = "guardian" | "family_proxy";
 export type DelegationStatus = "pending_consent" | "active" | "revoked" | "expired";
 
 /** What a mandate allows. */
-export type Scope = "apply" | "replace" | "report_loss" | "activate" | "show_code" | "track" | "login" | "eligibility";
+export type Scope = "apply" | "replace" | "report_loss" | "activate" | "show_code" | "track" | "login" | "eligibility" | "records";
 
 /** How a family proxy is related to the person they act for. */
 export type Relationship = "spouse" | "child" | "parent" | "grandchild" | "sibling" | "other_relative";

@@ -223,6 +223,11 @@ class DeviceSignature(requests.auth.AuthBase):
         return request
 
 
+# A certificate check (`POST /v1/certificate-checks`) takes the PDF's bytes:
+# sent as any binary body is.
+schemathesis.serializer.alias("application/pdf", "application/octet-stream")
+
+
 def _real_ids() -> dict:
     return json.loads(os.environ.get("ECARD_ST_IDS", "{}"))
 

@@ -11,6 +11,7 @@ pub mod clearing;
 pub mod concessions;
 pub mod eligibility;
 pub mod identity;
+pub mod insurance;
 pub mod login;
 pub mod money;
 pub mod paths;

@@ -129,6 +129,16 @@ pub const FINANCIAL_LOSS_REPORTS: &str = "/v1/cards/{id}/financial-loss-reports"
 /// Payments into the person's card account (`GET`, with `person_id`,
 /// `before`, `limit`).
 pub const MY_PAYMENTS: &str = "/v1/me/payments";
+/// The person's social-insurance record (`GET`, with `person_id`).
+pub const MY_INSURANCE_RECORDS: &str = "/v1/me/insurance-records";
+/// Issues a certificate (参保证明) as a PDF (`POST`).
+pub const MY_CERTIFICATES: &str = "/v1/me/certificates";
+/// One issued certificate's PDF (`GET`).
+pub const CERTIFICATE_PDF: &str = "/v1/me/certificates/{id}/pdf";
+/// Anyone checks a certificate's verification code (`GET`, public).
+pub const CERTIFICATE_CHECK: &str = "/v1/certificate-checks/{id}";
+/// Anyone checks a certificate's PDF file (`POST` the bytes, public).
+pub const CERTIFICATE_CHECKS: &str = "/v1/certificate-checks";
 
 /// Operator: moves the platform clock (`POST`).
 pub const ADMIN_CLOCK_ADVANCE: &str = "/admin/clock/advance";
@@ -264,6 +274,11 @@ pub const ALL: &[&str] = &[
     SERVICE_POINT_RESOLUTIONS,
     MY_ACCESS_RECORDS,
     ACCESS_RECORD_REPORT,
+    MY_INSURANCE_RECORDS,
+    MY_CERTIFICATES,
+    CERTIFICATE_PDF,
+    CERTIFICATE_CHECK,
+    CERTIFICATE_CHECKS,
     ADMIN_CLOCK_ADVANCE,
     ADMIN_PEOPLE,
     ADMIN_PERSON_PHONE,

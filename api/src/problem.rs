@@ -79,6 +79,13 @@ pub enum ProblemCode {
     CodeRevoked,
     /// A scanned code was already resolved: each code is resolved once.
     CodeReplayed,
+    /// The certificate file or code is not one this platform issued, or
+    /// the file was changed (any byte).
+    CertificateInvalid,
+    /// The certificate was issued here but its validity has ended.
+    CertificateExpired,
+    /// The platform cannot issue certificates now (no CJK font installed).
+    CertificatesUnavailable,
     /// The platform failed.
     Internal,
 }
@@ -107,7 +114,8 @@ impl ProblemCode {
             | ProblemCode::ApprovalPending
             | ProblemCode::LoginRequestEnded
             | ProblemCode::CodeRevoked
-            | ProblemCode::CodeReplayed => 409,
+            | ProblemCode::CodeReplayed
+            | ProblemCode::CertificateExpired => 409,
             ProblemCode::BodyTooLarge => 413,
             ProblemCode::InvalidField
             | ProblemCode::IdempotencyKeyReused
@@ -115,10 +123,12 @@ impl ProblemCode {
             | ProblemCode::OneTimeCodeWrong
             | ProblemCode::PinWrong
             | ProblemCode::PinTooSimple
-            | ProblemCode::CodeInvalid => 422,
+            | ProblemCode::CodeInvalid
+            | ProblemCode::CertificateInvalid => 422,
             ProblemCode::PinLocked => 423,
             ProblemCode::RateLimited => 429,
             ProblemCode::Internal => 500,
+            ProblemCode::CertificatesUnavailable => 503,
         }
     }
 

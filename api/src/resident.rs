@@ -553,6 +553,9 @@ pub enum Scope {
     /// Run the yearly pension eligibility check (待遇资格认证) for the
     /// person, with the person's own face on the helper's phone.
     Eligibility,
+    /// See the person's social-insurance records and certificates, and
+    /// have certificates issued for them (权益记录, 参保证明).
+    Records,
 }
 
 /// Evidence of a guardian relationship.

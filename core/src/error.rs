@@ -454,6 +454,18 @@ fn refused_message(code: ProblemCode, locale: Locale) -> &'static str {
             "This code has already been used. Refresh your e-card code and show it again.",
         ),
         ProblemCode::NotFound => locale.pick("没有找到相关信息。", "Nothing was found."),
+        ProblemCode::CertificateInvalid => locale.pick(
+            "这份证明无法核验：它不是本平台出具的，或文件已被改动。",
+            "This certificate cannot be verified: it was not issued here, or the file was changed.",
+        ),
+        ProblemCode::CertificateExpired => locale.pick(
+            "这份证明已过有效期，请重新开具。",
+            "This certificate has expired. Please issue a new one.",
+        ),
+        ProblemCode::CertificatesUnavailable => locale.pick(
+            "暂时无法开具证明，请稍后再试，或到服务网点办理。",
+            "Certificates cannot be issued right now. Try again later, or go to a service outlet.",
+        ),
         ProblemCode::LoginRequestEnded => locale.pick(
             "这个登录二维码已失效（已过期或已处理），请刷新网页或机器上的二维码后重新扫码。",
             "This login QR code is no longer valid (it expired or was already used). Refresh the QR code on the website or machine and scan again.",

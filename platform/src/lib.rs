@@ -66,6 +66,10 @@ pub struct PlatformConfig {
     /// OpenID Connect issuer of scan-to-login; `None` takes it from each
     /// authorization request's `Host` (a platform on loopback).
     pub public_url: Option<String>,
+    /// The CJK font certificates (参保证明) are drawn with; `None` looks at
+    /// Debian's paths (`domain::certificate_pdf::DEFAULT_FONT_PATHS`).
+    /// `PlatformConfig::new` takes `ECARD_CERTIFICATE_FONT` when set.
+    pub certificate_font: Option<PathBuf>,
 }
 
 impl PlatformConfig {
@@ -79,6 +83,7 @@ impl PlatformConfig {
             issuer_suite: SAMPLE_DEPLOYMENT_SUITE,
             authority_suite: SAMPLE_DEPLOYMENT_SUITE,
             public_url: None,
+            certificate_font: std::env::var_os("ECARD_CERTIFICATE_FONT").map(PathBuf::from),
         }
     }
 
@@ -145,6 +150,9 @@ impl Platform {
                 status_cache: domain::issuer::StatusCache::default(),
                 trust_cache: domain::service_points::TrustCache::default(),
                 clock_offset: std::sync::atomic::AtomicI64::new(0),
+                certificate_font: domain::certificate_pdf::CertificateFont::new(
+                    config.certificate_font.clone(),
+                ),
                 face_verifier: Arc::new(domain::face::TrustedFacePlatforms),
                 sms: Arc::new(domain::sms::SmsOutbox),
                 tick: domain::tick::advance,

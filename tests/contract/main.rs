@@ -34,6 +34,7 @@ mod authority_rotation;
 mod births;
 mod campus;
 mod cards;
+mod certificates;
 mod clearing;
 mod concessions;
 mod e_card_timing;
@@ -41,6 +42,7 @@ mod eligibility;
 mod enrolment;
 mod family;
 mod feeds;
+mod insurance_records;
 mod lifetime;
 mod login;
 mod minors;
@@ -178,6 +180,37 @@ fn person_id(device: &RawDevice) -> String {
 
 fn account_id(device: &RawDevice) -> String {
     device.account_id.clone().unwrap()
+}
+
+/// A family mandate of `helper` for the seeded elder with `scopes`,
+/// consented on the elder's phone; returns the elder's device.
+async fn elder_mandate(platform: &TestPlatform, helper: &RawDevice, scopes: &[&str]) -> RawDevice {
+    let elder = platform.persona("elder").await;
+    let elder_device = platform.enrol_persona("elder").await;
+    let pending = helper
+        .post_with_pin(
+            "/v1/delegations",
+            json!({
+                "kind": "family_proxy", "relationship": "child",
+                "principal": { "id_type": "resident_id", "id_number": elder["id_number"], "name": elder["name"] },
+                "scopes": scopes,
+            }),
+            "accept_mandate",
+        )
+        .await;
+    ok(&pending, 201);
+    let mandate_id = pending.body["delegation_id"].as_str().unwrap();
+    ok(
+        &elder_device
+            .post_with_pin(
+                &format!("/v1/delegations/{mandate_id}/consent"),
+                json!({}),
+                "consent_mandate",
+            )
+            .await,
+        200,
+    );
+    elder_device
 }
 
 /// Advances the platform clock by whole days and hours.

@@ -27,35 +27,11 @@ async fn regional_terminal(
 async fn on_behalf_a_proxy_at_a_culture_gate_follows_the_regions_rules() {
     let platform = TestPlatform::start();
     let helper = platform.enrol_persona("resident").await;
-    let elder = platform.persona("elder").await;
-    let elder_device = platform.enrol_persona("elder").await;
+    let elder_device = elder_mandate(&platform, &helper, &["show_code"]).await;
     let elder_card = my_cards(&elder_device).await[0]["card_id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let pending = helper
-        .post_with_pin(
-            "/v1/delegations",
-            json!({
-                "kind": "family_proxy", "relationship": "child",
-                "principal": { "id_type": "resident_id", "id_number": elder["id_number"], "name": elder["name"] },
-                "scopes": ["show_code"],
-            }),
-            "accept_mandate",
-        )
-        .await;
-    ok(&pending, 201);
-    let mandate_id = pending.body["delegation_id"].as_str().unwrap();
-    ok(
-        &elder_device
-            .post_with_pin(
-                &format!("/v1/delegations/{mandate_id}/consent"),
-                json!({}),
-                "consent_mandate",
-            )
-            .await,
-        200,
-    );
     let set = credentials(&helper, Some(&elder_card)).await;
     ok(&set, 201);
     assert_eq!(set.body["role"], "proxy");

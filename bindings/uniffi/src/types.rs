@@ -1491,6 +1491,8 @@ pub enum Scope {
     Login,
     /// Run the yearly pension eligibility check (待遇资格认证) for the person.
     Eligibility,
+    /// See the person's insurance records and certificates.
+    Records,
 }
 
 /// Evidence of a guardian relationship.

@@ -1,7 +1,8 @@
 //! Accounts at the platform: deleting one (the PIPL right of deletion) ends
 //! everything the account could do — its devices and their credentials,
 //! the mandates it holds for others, its PIN, its contact phone and the
-//! access records of the person's codes (who resolved them) — while
+//! access records of the person's codes (who resolved them), the insurance
+//! records and the certificates issued from them — while
 //! cards, applications and the audit log stay, as the card rules keep them.
 //! An account is opened at a person's first enrolment, or reopened then;
 //! its phone on record changes only by a code sent to the old phone or at
@@ -41,6 +42,10 @@ pub fn delete(tx: &Transaction<'_>, account_id: &str, now: u64) -> ApiResult<Acc
         |row| row.get(0),
     )?;
     crate::domain::service_points::forget_person(tx, &person_id)?;
+    // So are the insurance records the platform holds and the
+    // certificates issued from them (their codes then check as unknown).
+    crate::domain::insurance_records::forget_person(tx, &person_id)?;
+    crate::domain::certificates::forget_person(tx, &person_id)?;
     Ok(AccountDeletion {
         deleted_at: now,
         devices_revoked: devices_revoked as u32,

@@ -1,5 +1,6 @@
 //! The domain layer: the card service's rules and state transitions —
-//! cards, applications and their production, births (出生一件事), delegations, issuance and the
+//! cards, applications and their production, social-insurance records and
+//! certificates (参保证明), births (出生一件事), delegations, issuance and the
 //! issuer keys, regional rules, enrolment and identity checks (register,
 //! face, PIN, SMS codes, attempt limits), account deletion, the clearing of
 //! accepted codes between an operator's terminals, online resolution of
@@ -16,6 +17,8 @@ pub mod accounts;
 pub mod applications;
 pub mod births;
 pub mod cards;
+pub mod certificate_pdf;
+pub mod certificates;
 pub mod clearing;
 pub mod concessions;
 pub mod dates;
@@ -25,6 +28,7 @@ pub mod eligibility;
 pub mod enrolment;
 pub mod face;
 pub mod feeds;
+pub mod insurance_records;
 pub mod issuer;
 pub mod limits;
 pub mod login;

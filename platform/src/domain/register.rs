@@ -145,6 +145,8 @@ pub fn insert_person(tx: &Transaction<'_>, new: &NewPerson, now: u64) -> ApiResu
             "a person with this document number is already registered",
         ));
     }
+    // The register's insurance history comes with the person (sample data).
+    crate::domain::insurance_records::generate_for(tx, &person_id, now)?;
     for guardian in &new.guardians {
         person(tx, guardian)?;
         tx.execute(

@@ -47,6 +47,8 @@ pub struct AppState {
     /// The platform clock's offset from the system clock as last read from
     /// the database, for replies made without a database transaction.
     pub(crate) clock_offset: AtomicI64,
+    /// The font certificates are drawn with, loaded at the first one.
+    pub(crate) certificate_font: crate::domain::certificate_pdf::CertificateFont,
     /// Checks face platforms' signed results.
     pub(crate) face_verifier: Arc<dyn crate::domain::face::FaceVerifier>,
     /// Sends one-time codes and notices.

@@ -24,6 +24,7 @@ pub mod eligibility;
 pub mod enrolment;
 pub mod face;
 pub mod feeds;
+pub mod insurance;
 pub mod login;
 pub mod money;
 pub mod oidc;

@@ -65,7 +65,7 @@ fn single(pairs: &[(String, String)], name: &str) -> Option<String> {
 
 /// The OpenID issuer: the configured public URL, or `http://` and the
 /// request's `Host` (when it is a plain host name or address with a port).
-fn issuer(ctx: &Ctx<'_>) -> String {
+pub(crate) fn issuer(ctx: &Ctx<'_>) -> String {
     if let Some(url) = &ctx.state.public_url {
         return url.clone();
     }

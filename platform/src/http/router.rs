@@ -14,7 +14,8 @@ use crate::http::context::{Access, AppState, Ctx, Endpoint};
 use crate::http::plumbing::{handle, handle_in_stages, path_rejected};
 use crate::http::{
     account, admin, applications, births, cards, clearing, concessions, delegations, devices,
-    eligibility, enrolment, feeds, login, money, oidc, phone, pin, rules, service_points,
+    eligibility, enrolment, feeds, insurance, login, money, oidc, phone, pin, rules,
+    service_points,
 };
 
 type Shared = State<Arc<AppState>>;
@@ -286,6 +287,26 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route(
             paths::ACCESS_RECORD_REPORT,
             post(endpoint!(E::DEVICE_WRITE, service_points::report, path)),
+        )
+        .route(
+            paths::MY_INSURANCE_RECORDS,
+            get(endpoint!(E::DEVICE_READ, insurance::records)),
+        )
+        .route(
+            paths::MY_CERTIFICATES,
+            post(endpoint!(E::DEVICE_WRITE, insurance::issue)),
+        )
+        .route(
+            paths::CERTIFICATE_PDF,
+            get(endpoint!(E::DEVICE_READ, insurance::pdf, path)),
+        )
+        .route(
+            paths::CERTIFICATE_CHECK,
+            get(endpoint!(E::PUBLIC_READ, insurance::check_code, path)),
+        )
+        .route(
+            paths::CERTIFICATE_CHECKS,
+            post(endpoint!(E::PUBLIC_READ, insurance::check_file)),
         )
         .route(
             paths::ADMIN_ACCESS_REPORTS,

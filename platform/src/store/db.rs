@@ -28,6 +28,7 @@ const SCHEMA: Migrations = Migrations::new(&[
     include_str!("migrations/0015_service_points.sql"),
     include_str!("migrations/0016_concessions.sql"),
     include_str!("migrations/0017_eligibility_and_money.sql"),
+    include_str!("migrations/0018_insurance_records.sql"),
 ]);
 
 /// Opens (creating if needed) and migrates the database at `path`

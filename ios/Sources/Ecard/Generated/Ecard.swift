@@ -4928,6 +4928,10 @@ public struct Bank: Equatable, Hashable {
      * Name in Chinese.
      */
     public let name: String
+    /**
+     * Customer-service hotline (where a financial loss report is completed).
+     */
+    public let hotline: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4937,9 +4941,13 @@ public struct Bank: Equatable, Hashable {
          */code: String, 
         /**
          * Name in Chinese.
-         */name: String) {
+         */name: String, 
+        /**
+         * Customer-service hotline (where a financial loss report is completed).
+         */hotline: String?) {
         self.code = code
         self.name = name
+        self.hotline = hotline
     }
 
     
@@ -4959,13 +4967,15 @@ public struct FfiConverterTypeBank: FfiConverterRustBuffer {
         return
             try Bank(
                 code: FfiConverterString.read(from: &buf), 
-                name: FfiConverterString.read(from: &buf)
+                name: FfiConverterString.read(from: &buf), 
+                hotline: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: Bank, into buf: inout [UInt8]) {
         FfiConverterString.write(value.code, into: &buf)
         FfiConverterString.write(value.name, into: &buf)
+        FfiConverterOptionString.write(value.hotline, into: &buf)
     }
 }
 
@@ -7266,6 +7276,135 @@ public func FfiConverterTypeECardTiming_lower(_ value: ECardTiming) -> RustBuffe
 
 
 /**
+ * Pension eligibility (待遇资格认证) as the region's rules.
+ */
+public struct EligibilityRules: Equatable, Hashable {
+    /**
+     * Months from a certification to the next one's due date.
+     */
+    public let cycleMonths: UInt32
+    /**
+     * Days after the due date before payments are suspended.
+     */
+    public let graceDays: UInt32
+    /**
+     * Days before the due date on which reminders fall, largest first.
+     */
+    public let reminderDaysBefore: [UInt32]
+    /**
+     * The age from which a man draws a pension.
+     */
+    public let retirementAgeMen: UInt32
+    /**
+     * The age from which a woman draws a pension.
+     */
+    public let retirementAgeWomen: UInt32
+    /**
+     * The day of the month pensions are paid.
+     */
+    public let pensionPayDay: UInt8
+    /**
+     * 无感认证: a recent use of the card that certifies; `None`: face only.
+     */
+    public let passive: PassiveCertification?
+    /**
+     * Where the rule comes from.
+     */
+    public let source: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Months from a certification to the next one's due date.
+         */cycleMonths: UInt32, 
+        /**
+         * Days after the due date before payments are suspended.
+         */graceDays: UInt32, 
+        /**
+         * Days before the due date on which reminders fall, largest first.
+         */reminderDaysBefore: [UInt32], 
+        /**
+         * The age from which a man draws a pension.
+         */retirementAgeMen: UInt32, 
+        /**
+         * The age from which a woman draws a pension.
+         */retirementAgeWomen: UInt32, 
+        /**
+         * The day of the month pensions are paid.
+         */pensionPayDay: UInt8, 
+        /**
+         * 无感认证: a recent use of the card that certifies; `None`: face only.
+         */passive: PassiveCertification?, 
+        /**
+         * Where the rule comes from.
+         */source: String) {
+        self.cycleMonths = cycleMonths
+        self.graceDays = graceDays
+        self.reminderDaysBefore = reminderDaysBefore
+        self.retirementAgeMen = retirementAgeMen
+        self.retirementAgeWomen = retirementAgeWomen
+        self.pensionPayDay = pensionPayDay
+        self.passive = passive
+        self.source = source
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension EligibilityRules: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEligibilityRules: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EligibilityRules {
+        return
+            try EligibilityRules(
+                cycleMonths: FfiConverterUInt32.read(from: &buf), 
+                graceDays: FfiConverterUInt32.read(from: &buf), 
+                reminderDaysBefore: FfiConverterSequenceUInt32.read(from: &buf), 
+                retirementAgeMen: FfiConverterUInt32.read(from: &buf), 
+                retirementAgeWomen: FfiConverterUInt32.read(from: &buf), 
+                pensionPayDay: FfiConverterUInt8.read(from: &buf), 
+                passive: FfiConverterOptionTypePassiveCertification.read(from: &buf), 
+                source: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: EligibilityRules, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.cycleMonths, into: &buf)
+        FfiConverterUInt32.write(value.graceDays, into: &buf)
+        FfiConverterSequenceUInt32.write(value.reminderDaysBefore, into: &buf)
+        FfiConverterUInt32.write(value.retirementAgeMen, into: &buf)
+        FfiConverterUInt32.write(value.retirementAgeWomen, into: &buf)
+        FfiConverterUInt8.write(value.pensionPayDay, into: &buf)
+        FfiConverterOptionTypePassiveCertification.write(value.passive, into: &buf)
+        FfiConverterString.write(value.source, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEligibilityRules_lift(_ buf: RustBuffer) throws -> EligibilityRules {
+    return try FfiConverterTypeEligibilityRules.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEligibilityRules_lower(_ value: EligibilityRules) -> RustBuffer {
+    return FfiConverterTypeEligibilityRules.lower(value)
+}
+
+
+/**
  * Where an enrolment stands, for the UI's next step.
  */
 public struct EnrolmentProgress: Equatable, Hashable {
@@ -9244,6 +9383,75 @@ public func FfiConverterTypeOutletQuery_lower(_ value: OutletQuery) -> RustBuffe
 
 
 /**
+ * A use of the card that certifies passively (无感认证).
+ */
+public struct PassiveCertification: Equatable, Hashable {
+    /**
+     * How old the use may be, in days.
+     */
+    public let withinDays: UInt32
+    /**
+     * The kinds of service point whose resolutions count.
+     */
+    public let operatorKinds: [ServicePointKind]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * How old the use may be, in days.
+         */withinDays: UInt32, 
+        /**
+         * The kinds of service point whose resolutions count.
+         */operatorKinds: [ServicePointKind]) {
+        self.withinDays = withinDays
+        self.operatorKinds = operatorKinds
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PassiveCertification: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePassiveCertification: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PassiveCertification {
+        return
+            try PassiveCertification(
+                withinDays: FfiConverterUInt32.read(from: &buf), 
+                operatorKinds: FfiConverterSequenceTypeServicePointKind.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PassiveCertification, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.withinDays, into: &buf)
+        FfiConverterSequenceTypeServicePointKind.write(value.operatorKinds, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePassiveCertification_lift(_ buf: RustBuffer) throws -> PassiveCertification {
+    return try FfiConverterTypePassiveCertification.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePassiveCertification_lower(_ value: PassiveCertification) -> RustBuffer {
+    return FfiConverterTypePassiveCertification.lower(value)
+}
+
+
+/**
  * A document that identifies a person (`id_type` is `resident_id`,
  * `hk_macao_taiwan_residence_permit`, … as `ecard-documents` names them).
  */
@@ -10188,6 +10396,10 @@ public struct RegionalRules: Equatable, Hashable {
      * Concessions (优待): who is in which class and what it gets where.
      */
     public let concessions: ConcessionRules
+    /**
+     * Pension eligibility (待遇资格认证): cycle, grace, reminders, 无感认证.
+     */
+    public let eligibility: EligibilityRules
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -10265,7 +10477,10 @@ public struct RegionalRules: Equatable, Hashable {
          */instantIssue: InstantIssueRules, 
         /**
          * Concessions (优待): who is in which class and what it gets where.
-         */concessions: ConcessionRules) {
+         */concessions: ConcessionRules, 
+        /**
+         * Pension eligibility (待遇资格认证): cycle, grace, reminders, 无感认证.
+         */eligibility: EligibilityRules) {
         self.region = region
         self.name = name
         self.version = version
@@ -10290,6 +10505,7 @@ public struct RegionalRules: Equatable, Hashable {
         self.newborn = newborn
         self.instantIssue = instantIssue
         self.concessions = concessions
+        self.eligibility = eligibility
     }
 
     
@@ -10331,7 +10547,8 @@ public struct FfiConverterTypeRegionalRules: FfiConverterRustBuffer {
                 minors: FfiConverterTypeMinorRules.read(from: &buf), 
                 newborn: FfiConverterTypeNewbornRules.read(from: &buf), 
                 instantIssue: FfiConverterTypeInstantIssueRules.read(from: &buf), 
-                concessions: FfiConverterTypeConcessionRules.read(from: &buf)
+                concessions: FfiConverterTypeConcessionRules.read(from: &buf), 
+                eligibility: FfiConverterTypeEligibilityRules.read(from: &buf)
         )
     }
 
@@ -10360,6 +10577,7 @@ public struct FfiConverterTypeRegionalRules: FfiConverterRustBuffer {
         FfiConverterTypeNewbornRules.write(value.newborn, into: &buf)
         FfiConverterTypeInstantIssueRules.write(value.instantIssue, into: &buf)
         FfiConverterTypeConcessionRules.write(value.concessions, into: &buf)
+        FfiConverterTypeEligibilityRules.write(value.eligibility, into: &buf)
     }
 }
 
@@ -14759,6 +14977,10 @@ public enum FacePurpose: Equatable, Hashable {
      * Changing the phone on record.
      */
     case phoneChange
+    /**
+     * The yearly pension eligibility check (待遇资格认证).
+     */
+    case eligibilityCheck
 
 
 
@@ -14788,6 +15010,8 @@ public struct FfiConverterTypeFacePurpose: FfiConverterRustBuffer {
         
         case 4: return .phoneChange
         
+        case 5: return .eligibilityCheck
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -14810,6 +15034,10 @@ public struct FfiConverterTypeFacePurpose: FfiConverterRustBuffer {
         
         case .phoneChange:
             writeInt(&buf, Int32(4))
+        
+        
+        case .eligibilityCheck:
+            writeInt(&buf, Int32(5))
         
         }
     }
@@ -16762,6 +16990,14 @@ public enum Scope: Equatable, Hashable {
      * Sign in to a relying party for the person (扫码登录).
      */
     case login
+    /**
+     * Run the yearly pension eligibility check (待遇资格认证) for the person.
+     */
+    case eligibility
+    /**
+     * See the person's insurance records and certificates.
+     */
+    case records
 
 
 
@@ -16797,6 +17033,10 @@ public struct FfiConverterTypeScope: FfiConverterRustBuffer {
         
         case 7: return .login
         
+        case 8: return .eligibility
+        
+        case 9: return .records
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -16831,6 +17071,14 @@ public struct FfiConverterTypeScope: FfiConverterRustBuffer {
         
         case .login:
             writeInt(&buf, Int32(7))
+        
+        
+        case .eligibility:
+            writeInt(&buf, Int32(8))
+        
+        
+        case .records:
+            writeInt(&buf, Int32(9))
         
         }
     }
@@ -17551,6 +17799,30 @@ fileprivate struct FfiConverterOptionTypeLossReport: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypePassiveCertification: FfiConverterRustBuffer {
+    typealias SwiftType = PassiveCertification?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePassiveCertification.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePassiveCertification.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypePersonIdentity: FfiConverterRustBuffer {
     typealias SwiftType = PersonIdentity?
 
@@ -17857,6 +18129,31 @@ fileprivate struct FfiConverterOptionTypeCalendarDate: FfiConverterRustBuffer {
         case 1: return try FfiConverterTypeCalendarDate.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceUInt32: FfiConverterRustBuffer {
+    typealias SwiftType = [UInt32]
+
+    public static func write(_ value: [UInt32], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterUInt32.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [UInt32] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [UInt32]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterUInt32.read(from: &buf))
+        }
+        return seq
     }
 }
 
@@ -18705,6 +19002,31 @@ fileprivate struct FfiConverterSequenceTypeScope: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeScope.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeServicePointKind: FfiConverterRustBuffer {
+    typealias SwiftType = [ServicePointKind]
+
+    public static func write(_ value: [ServicePointKind], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeServicePointKind.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ServicePointKind] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ServicePointKind]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeServicePointKind.read(from: &buf))
         }
         return seq
     }
