@@ -151,6 +151,41 @@ impl Ctx<'_> {
             (key == name).then(|| value.to_owned())
         })
     }
+
+    /// A query parameter read as a number; `what` says what it must be.
+    fn number_param<T: std::str::FromStr>(&self, name: &str, what: &str) -> ApiResult<Option<T>> {
+        self.query_param(name)
+            .map(|value| {
+                value.parse::<T>().map_err(|_| {
+                    ApiError::new(
+                        ProblemCode::MalformedRequest,
+                        format!("{name} must be {what}"),
+                    )
+                })
+            })
+            .transpose()
+    }
+
+    /// The `before` cursor and the `limit` of a list read newest first
+    /// (`?before=&limit=`); `cursor` names the cursor ("a record cursor").
+    pub fn page(&self, cursor: &str, default: u32, most: u32) -> ApiResult<(Option<u64>, u32)> {
+        let before: Option<u64> = self.number_param("before", &format!("{cursor} (an integer)"))?;
+        if before.is_some_and(|before| i64::try_from(before).is_err()) {
+            return Err(ApiError::new(
+                ProblemCode::MalformedRequest,
+                format!("before must be {cursor} (an integer below 2^63)"),
+            ));
+        }
+        let range = format!("an integer from 1 to {most}");
+        let limit: u32 = self.number_param("limit", &range)?.unwrap_or(default);
+        if !(1..=most).contains(&limit) {
+            return Err(ApiError::new(
+                ProblemCode::MalformedRequest,
+                format!("limit must be {range}"),
+            ));
+        }
+        Ok((before, limit))
+    }
 }
 
 /// Turns floats without a fractional part into integers, recursively.

@@ -6,7 +6,6 @@
 
 use axum::http::StatusCode;
 use ecard_api::money::{DEFAULT_PAYMENTS_PAGE, FinancialLossReport, MAX_PAYMENTS_PAGE};
-use ecard_api::problem::ProblemCode;
 use ecard_api::resident::Scope;
 
 use crate::domain::access::authorise;
@@ -39,23 +38,6 @@ pub fn account(ctx: &mut Ctx<'_>, card_id: &str) -> ApiResult<Reply> {
     Reply::ok(&domain::account(ctx.tx, card_id, ctx.now)?)
 }
 
-fn number_param<T: std::str::FromStr>(
-    ctx: &Ctx<'_>,
-    name: &str,
-    what: &str,
-) -> ApiResult<Option<T>> {
-    ctx.query_param(name)
-        .map(|value| {
-            value.parse::<T>().map_err(|_| {
-                ApiError::new(
-                    ProblemCode::MalformedRequest,
-                    format!("{name} must be {what}"),
-                )
-            })
-        })
-        .transpose()
-}
-
 /// `GET /v1/me/payments?person_id=&before=&limit=`: payments into the
 /// person's card accounts, newest first.
 pub fn payments(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
@@ -63,25 +45,7 @@ pub fn payments(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let person_id = ctx
         .query_param("person_id")
         .unwrap_or_else(|| caller.person_id.clone());
-    let before: Option<u64> = number_param(ctx, "before", "a payment cursor (an integer)")?;
-    if before.is_some_and(|before| i64::try_from(before).is_err()) {
-        return Err(ApiError::new(
-            ProblemCode::MalformedRequest,
-            "before must be a payment cursor (an integer below 2^63)",
-        ));
-    }
-    let limit: u32 = number_param(
-        ctx,
-        "limit",
-        &format!("an integer from 1 to {MAX_PAYMENTS_PAGE}"),
-    )?
-    .unwrap_or(DEFAULT_PAYMENTS_PAGE);
-    if !(1..=MAX_PAYMENTS_PAGE).contains(&limit) {
-        return Err(ApiError::new(
-            ProblemCode::MalformedRequest,
-            format!("limit must be an integer from 1 to {MAX_PAYMENTS_PAGE}"),
-        ));
-    }
+    let (before, limit) = ctx.page("a payment cursor", DEFAULT_PAYMENTS_PAGE, MAX_PAYMENTS_PAGE)?;
     may_see(ctx, &person_id, &[Scope::Track])?;
     // The pension of the month is paid before it is listed.
     crate::domain::eligibility::status(ctx.tx, &person_id, ctx.now)?;

@@ -109,23 +109,6 @@ fn refused(error: ApiError) -> ApiResult<Reply> {
     }
 }
 
-fn number_param<T: std::str::FromStr>(
-    ctx: &Ctx<'_>,
-    name: &str,
-    what: &str,
-) -> ApiResult<Option<T>> {
-    ctx.query_param(name)
-        .map(|value| {
-            value.parse::<T>().map_err(|_| {
-                ApiError::new(
-                    ProblemCode::MalformedRequest,
-                    format!("{name} must be {what}"),
-                )
-            })
-        })
-        .transpose()
-}
-
 /// Whether `caller` may see the access records of `person_id`: their own,
 /// or those of someone whose cards they track under a mandate.
 fn may_see(ctx: &Ctx<'_>, person_id: &str) -> ApiResult<()> {
@@ -143,25 +126,11 @@ pub fn list(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let person_id = ctx
         .query_param("person_id")
         .unwrap_or_else(|| caller.person_id.clone());
-    let before: Option<u64> = number_param(ctx, "before", "a record cursor (an integer)")?;
-    if before.is_some_and(|before| i64::try_from(before).is_err()) {
-        return Err(ApiError::new(
-            ProblemCode::MalformedRequest,
-            "before must be a record cursor (an integer below 2^63)",
-        ));
-    }
-    let limit: u32 = number_param(
-        ctx,
-        "limit",
-        &format!("an integer from 1 to {MAX_ACCESS_RECORDS_PAGE}"),
-    )?
-    .unwrap_or(DEFAULT_ACCESS_RECORDS_PAGE);
-    if !(1..=MAX_ACCESS_RECORDS_PAGE).contains(&limit) {
-        return Err(ApiError::new(
-            ProblemCode::MalformedRequest,
-            format!("limit must be an integer from 1 to {MAX_ACCESS_RECORDS_PAGE}"),
-        ));
-    }
+    let (before, limit) = ctx.page(
+        "a record cursor",
+        DEFAULT_ACCESS_RECORDS_PAGE,
+        MAX_ACCESS_RECORDS_PAGE,
+    )?;
     may_see(ctx, &person_id)?;
     Reply::ok(&domain::records(ctx.tx, &person_id, before, limit)?)
 }
