@@ -298,6 +298,18 @@ pub struct Certificate {
     pub check_url: String,
 }
 
+/// `GET /v1/me/certificates?person_id=`: the certificates issued for the
+/// person (by anyone: the holder or a proxy), newest first, the expired
+/// ones included.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct CertificateList {
+    /// Whose.
+    pub person_id: String,
+    /// Newest first.
+    pub certificates: Vec<Certificate>,
+}
+
 /// What a check found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
