@@ -416,6 +416,8 @@ impl EcardClient {
             _ => ClientError::Storage(StorageError::Io(error)),
         })?;
         let (store, mut recovery) = Store::open(&config.data_dir.join(DATABASE_FILE))?;
+        // A plain copy made for the share sheet lives until the next start.
+        crate::insurance::clear_shared(&config.data_dir)?;
         if let Some(limit) = config.storage_limit_bytes {
             store.limit_size(limit)?;
         }

@@ -50,6 +50,20 @@ pub enum ClientEvent {
         /// The notice (a device name at most; no personal data).
         notice: ecard_api::identity::Notice,
     },
+    /// A pension eligibility certification (待遇资格认证) is coming due,
+    /// from the status last fetched: `days_before` the last day `due_by`
+    /// (`YYYY-MM-DD`); or, with `suspended`, payments are suspended until
+    /// the pensioner certifies. Told once each.
+    EligibilityReminder {
+        /// The pensioner (the account holder or a relative).
+        person_id: String,
+        /// The last day of the current certification.
+        due_by: String,
+        /// Days before `due_by` this reminder is for (0 with `suspended`).
+        days_before: u32,
+        /// Whether payments are suspended.
+        suspended: bool,
+    },
     /// The listener fell behind and `count` events were dropped: re-read
     /// everything. Only the bindings' event delivery
     /// ([`crate::bridge::EventPump`]) says this; the client never sends it.

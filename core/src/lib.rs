@@ -29,12 +29,15 @@ pub mod catalogue;
 pub mod client;
 pub mod codes;
 mod drafts;
+pub mod eligibility;
 pub mod error;
 pub mod events;
 mod family;
 pub mod identity;
+pub mod insurance;
 pub mod keystore;
 pub mod login;
+pub mod money;
 pub mod net;
 pub mod outbox;
 pub mod presentation;
@@ -55,11 +58,14 @@ pub use ecard_api::service_points::{
     AccessRecord, AccessRecordPage, AccessReport, AccessReportReason, DisclosedField,
     ServicePointKind,
 };
+pub use eligibility::EligibilityView;
 pub use error::{ClientError, ErrorCategory, StorageError};
 pub use events::ClientEvent;
 pub use identity::{EnrolmentProgress, FaceCheck, FaceCheckError, FaceCheckRequest};
+pub use insurance::{CertificateView, Freshness, MonthLine, RecordYear, RecordsView};
 pub use keystore::{FileKeyStore, MemoryKeyStore, SecureKeyStore};
 pub use login::{LoginCode, LoginCodeError, ScannedText, classify_scan, parse_login_code};
+pub use money::FinancialAccountView;
 pub use outbox::{OutboxEntry, OutboxState};
 pub use privacy::PersonalDataExport;
 pub use storage::cipher::FieldCipherSuite;

@@ -253,6 +253,9 @@ pub struct DeviceSigner {
     pub device_id: String,
 }
 
+/// The media type of JSON bodies.
+const JSON: &str = "application/json";
+
 /// A request to the platform.
 #[derive(Clone, Debug)]
 pub struct ApiRequest {
@@ -260,8 +263,10 @@ pub struct ApiRequest {
     pub method: Method,
     /// Path and query, e.g. `/v1/catalogue/items?since=3`.
     pub path: String,
-    /// JSON body.
+    /// The body (JSON unless `content_type` says otherwise).
     pub body: Option<Vec<u8>>,
+    /// The body's media type.
+    pub content_type: &'static str,
     /// Idempotency key of a mutating call (makes it safe to retry).
     pub idempotency_key: Option<String>,
     /// Entity tag for a conditional GET.
@@ -277,6 +282,7 @@ impl ApiRequest {
             method: Method::GET,
             path: path.into(),
             body: None,
+            content_type: JSON,
             idempotency_key: None,
             if_none_match: None,
             signed: false,
@@ -295,10 +301,30 @@ impl ApiRequest {
             method: Method::POST,
             path: path.into(),
             body: Some(body),
+            content_type: JSON,
             idempotency_key: Some(idempotency_key),
             if_none_match: None,
             signed: false,
         })
+    }
+
+    /// A POST of a file's bytes (`content_type`, e.g. `application/pdf`)
+    /// with an idempotency key.
+    pub fn post_bytes(
+        path: impl Into<String>,
+        bytes: Vec<u8>,
+        content_type: &'static str,
+        idempotency_key: String,
+    ) -> ApiRequest {
+        ApiRequest {
+            method: Method::POST,
+            path: path.into(),
+            body: Some(bytes),
+            content_type,
+            idempotency_key: Some(idempotency_key),
+            if_none_match: None,
+            signed: false,
+        }
     }
 
     /// Signs the request with the device key.
@@ -545,7 +571,7 @@ impl Network {
         let body = request.body.clone().unwrap_or_default();
         let mut headers = HeaderMap::new();
         if request.body.is_some() {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static(request.content_type));
         }
         if let Some(key) = &request.idempotency_key {
             insert_header(
@@ -1052,6 +1078,7 @@ mod tests {
                     method: Method::POST,
                     path: paths::ENROLMENTS.to_owned(),
                     body: Some(b"{}".to_vec()),
+                    content_type: JSON,
                     idempotency_key: None,
                     if_none_match: None,
                     signed: false,

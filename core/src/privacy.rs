@@ -39,6 +39,18 @@ pub struct PersonalDataExport {
     /// Who resolved the person's codes (and those of people they track),
     /// as last fetched.
     pub access_records: Vec<ecard_api::service_points::AccessRecord>,
+    /// Insurance records (权益记录) last fetched, of the person and of
+    /// relatives they may see.
+    pub insurance_records: Vec<ecard_api::insurance::InsuranceRecord>,
+    /// Certificates (参保证明) known here (what they say; the PDFs are
+    /// opened with [`EcardClient::certificate_pdf`]).
+    pub certificates: Vec<ecard_api::insurance::Certificate>,
+    /// Pension eligibility statuses last fetched.
+    pub eligibility: Vec<ecard_api::eligibility::EligibilityStatus>,
+    /// The cards' financial accounts last fetched.
+    pub financial_accounts: Vec<ecard_api::money::FinancialAccount>,
+    /// Payments into the cards' accounts last fetched.
+    pub payments: Vec<ecard_api::money::Payment>,
 }
 
 /// A draft in the export.
@@ -100,6 +112,7 @@ fn submission(
 impl EcardClient {
     /// A copy of everything the app holds about the person (right of access).
     pub fn export_personal_data(&self) -> Result<PersonalDataExport, ClientError> {
+        let (financial_accounts, payments) = self.all_cached_money()?;
         let drafts = self
             .drafts()?
             .iter()
@@ -139,6 +152,11 @@ impl EcardClient {
             births: self.cached_workflow_values("birth")?,
             credentials,
             access_records: self.all_cached_access_records()?,
+            insurance_records: self.all_cached_insurance_records()?,
+            certificates: self.all_cached_certificates()?,
+            eligibility: self.all_cached_eligibility()?,
+            financial_accounts,
+            payments,
         })
     }
 
@@ -204,6 +222,7 @@ impl EcardClient {
                     "drafts",
                     "outbox",
                     "workflow_cache",
+                    "documents",
                     "catalogue_items",
                     "outlets",
                     "rules",
@@ -221,6 +240,7 @@ impl EcardClient {
                 Ok(())
             })?;
             inner.store.vacuum()?;
+            crate::insurance::clear_shared(&inner.config.data_dir)?;
             let key_file = inner.config.data_dir.join("data-key.wrapped");
             match std::fs::remove_file(&key_file) {
                 Err(error) if error.kind() != std::io::ErrorKind::NotFound => {

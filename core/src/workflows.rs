@@ -18,7 +18,7 @@ use ecard_api::resident::{
 };
 use ecard_api::rules::RegionalRules;
 use ecard_credential::Locale;
-use rusqlite::params;
+use rusqlite::{OptionalExtension as _, params};
 use serde::{Deserialize, Serialize};
 
 use crate::client::{EcardClient, blocking};
@@ -373,6 +373,46 @@ impl EcardClient {
         .await
     }
 
+    /// The cached answer about `kind` `id` and when it was fetched, if it
+    /// is kept and still reads.
+    pub(crate) fn cached_workflow_entry<T: serde::de::DeserializeOwned>(
+        &self,
+        kind: &str,
+        id: &str,
+    ) -> Result<Option<(T, u64)>, ClientError> {
+        let row: Option<(Vec<u8>, i64)> = self.inner.store.read(|connection| {
+            Ok(connection
+                .query_row(
+                    "SELECT sealed, fetched_at FROM workflow_cache WHERE kind = ?1 AND id = ?2",
+                    params![kind, id],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?)
+        })?;
+        Ok(row.and_then(|(sealed, fetched_at)| {
+            self.inner
+                .cipher
+                .open_json("workflow_cache.sealed", &sealed)
+                .ok()
+                .map(|value| (value, u64::try_from(fetched_at).unwrap_or(0)))
+        }))
+    }
+
+    /// Forgets the cached answer about `kind` `id`.
+    pub(crate) async fn forget_workflow(&self, kind: &str, id: &str) -> Result<(), ClientError> {
+        let (kind, id) = (kind.to_owned(), id.to_owned());
+        blocking(&self.inner, move |inner| {
+            Ok(inner.store.write(|tx| {
+                tx.execute(
+                    "DELETE FROM workflow_cache WHERE kind = ?1 AND id = ?2",
+                    params![kind, id],
+                )?;
+                Ok(())
+            })?)
+        })
+        .await
+    }
+
     /// The cached answers of `kind`, newest first (for the export).
     pub(crate) fn cached_workflow_values<T: serde::de::DeserializeOwned>(
         &self,
@@ -399,8 +439,9 @@ impl EcardClient {
     }
 
     /// Starts the background work of an app in the foreground: sends due
-    /// submissions, fetches account notices and revalidates a stale
-    /// catalogue, every `period`. Drop the returned handle to stop it.
+    /// submissions, fetches account notices, tells pension eligibility
+    /// reminders whose day has come and revalidates a stale catalogue,
+    /// every `period`. Drop the returned handle to stop it.
     pub fn start_background(&self, period: std::time::Duration) -> BackgroundTask {
         let client = self.clone();
         let handle =
@@ -414,6 +455,9 @@ impl EcardClient {
                         // as soon as this device reaches the platform.
                         let _ = client.check_notices().await;
                     }
+                    // Reminders come from the cached statuses: on their day
+                    // even without the network.
+                    let _ = client.remind_eligibility().await;
                     let stale =
                         client.inner.catalogue.state().as_of.is_none_or(|as_of| {
                             client.trusted_now().saturating_sub(as_of) > 6 * 3_600

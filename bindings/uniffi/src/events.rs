@@ -63,6 +63,19 @@ pub enum ClientEvent {
         /// The notice.
         notice: Notice,
     },
+    /// A pension eligibility certification (待遇资格认证) is coming due
+    /// (`days_before` the last day `due_by`), or with `suspended`, payments
+    /// are suspended until the pensioner certifies: remind the person.
+    EligibilityReminder {
+        /// The pensioner (the account holder or a relative).
+        person_id: String,
+        /// The last day of the current certification, `YYYY-MM-DD`.
+        due_by: String,
+        /// Days before `due_by` (0 with `suspended`).
+        days_before: u32,
+        /// Whether payments are suspended.
+        suspended: bool,
+    },
     /// The listener fell behind and `count` events were dropped: re-read
     /// everything.
     Missed {

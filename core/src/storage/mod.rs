@@ -27,6 +27,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_client.sql"),
     include_str!("migrations/0002_workflows.sql"),
     include_str!("migrations/0003_search_vocabulary.sql"),
+    include_str!("migrations/0004_documents.sql"),
 ];
 
 /// The client's schema, applied by the runner the platform uses too.

@@ -127,7 +127,6 @@ fn seed_feeds(tx: &Transaction<'_>, data: &DefaultDeployment) -> ApiResult<()> {
 fn seed_money(tx: &Transaction<'_>, elder: &str, student: &str, now: u64) -> ApiResult<()> {
     use crate::domain::money::{SampleStream, seed_sample};
     use ecard_api::money::PaymentSource;
-    crate::domain::eligibility::seed_sample(tx, elder, 330, 6, now)?;
     let card_of = |person: &str| -> ApiResult<String> {
         crate::domain::cards::current_card_of(tx, person)?
             .ok_or_else(|| ApiError::new(ecard_api::problem::ProblemCode::Internal, "no card"))
@@ -148,6 +147,9 @@ fn seed_money(tx: &Transaction<'_>, elder: &str, student: &str, now: u64) -> Api
         12,
         now,
     )?;
+    // After the year-old subsidy: payments are listed in the order they
+    // were recorded, which must be the order they were paid.
+    crate::domain::eligibility::seed_sample(tx, elder, 330, 6, now)?;
     let student_card = card_of(student)?;
     seed_sample(
         tx,
