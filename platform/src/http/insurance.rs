@@ -1,7 +1,8 @@
 //! Social-insurance records and certificates (参保证明):
 //! `GET /v1/me/insurance-records`, `POST /v1/me/certificates`,
-//! `GET /v1/me/certificates/{id}/pdf` (device-signed: the person, or a
-//! proxy whose mandate carries the `records` scope) and the public checks
+//! `GET /v1/me/certificates`, `GET /v1/me/certificates/{id}/pdf`
+//! (device-signed: the person, or a proxy whose mandate carries the
+//! `records` scope) and the public checks
 //! `GET /v1/certificate-checks/{code}` and `POST /v1/certificate-checks`
 //! (the PDF's bytes). The rules and rows are `domain::insurance_records`'
 //! and `domain::certificates'`.
@@ -58,6 +59,15 @@ pub fn issue(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
         ctx.now,
     )?;
     Reply::json(StatusCode::CREATED, &certificate)
+}
+
+/// `GET /v1/me/certificates?person_id=`: the certificates issued for the
+/// person (by the holder or a proxy), newest first, the expired ones
+/// included.
+pub fn list(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let (person_id, _) = subject(ctx, ctx.query_param("person_id"))?;
+    let public_base = crate::http::oidc::issuer(ctx);
+    Reply::ok(&certificates::list(ctx.tx, &person_id, &public_base)?)
 }
 
 /// `GET /v1/me/certificates/{id}/pdf`: the PDF as issued. Someone else's
