@@ -30,8 +30,9 @@ pub fn payments(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let person_id = ctx.subject_param()?;
     let (before, limit) = ctx.page("a payment cursor", DEFAULT_PAYMENTS_PAGE, MAX_PAYMENTS_PAGE)?;
     ctx.may_see(&person_id, &[Scope::Track])?;
-    // The pension of the month is paid before it is listed.
-    crate::domain::eligibility::status(ctx.tx, &person_id, ctx.now)?;
+    // A pure read: the pension is paid (or withheld) by the clock tick on
+    // each pay day and by a certification, not by listing it
+    // (`domain::eligibility`).
     Reply::ok(&domain::payments(ctx.tx, &person_id, before, limit)?)
 }
 
