@@ -481,6 +481,7 @@ impl EcardClient {
             .into_iter()
             .filter(|certificate| certificate.person_id == person)
             .collect();
+        // Newest first, ties by id: the platform's order.
         certificates.sort_by(|a, b| {
             b.issued_at
                 .cmp(&a.issued_at)
@@ -771,6 +772,14 @@ mod tests {
                 issued.certificate.verification_code
             )));
             assert_eq!(std::fs::read(&shared).unwrap(), pdf);
+            // An hour later, another.
+            platform
+                .admin(
+                    "POST",
+                    ecard_api::paths::ADMIN_CLOCK_ADVANCE,
+                    Some(serde_json::json!({ "seconds": 3_600 })),
+                )
+                .await;
             let second = client
                 .request_certificate(CertificateRequest {
                     person_id: None,
@@ -846,6 +855,119 @@ mod tests {
             assert_eq!(client.export_personal_data().unwrap().certificates.len(), 2);
             client.delete_personal_data(None).await.unwrap();
             assert!(!std::path::Path::new(&second_file).exists());
+        });
+    }
+
+    #[test]
+    fn a_changed_download_is_not_kept_and_a_revoked_mandate_takes_the_relatives_data_off_the_phone()
+    {
+        use ecard_api::resident::{DelegationKind, Relationship, Scope};
+        use http::Method;
+
+        use crate::test_platform::TEST_PIN;
+
+        with_enrolled("resident", |platform, client| async move {
+            let mother = platform.persona("elder").await;
+            let requested = client
+                .request_mandate(
+                    DelegationKind::FamilyProxy,
+                    mother.clone(),
+                    None,
+                    vec![Scope::Records],
+                    None,
+                    Some(Relationship::Child),
+                    TEST_PIN,
+                )
+                .await
+                .unwrap();
+            let delegation_id = requested.delegation_id.unwrap();
+            client
+                .consent_mandate_by_face(&delegation_id, &mother, platform.genuine_face())
+                .await
+                .unwrap();
+            let mother_id = client.cached_profile().unwrap().unwrap().principals[0]
+                .person_id
+                .clone();
+            client
+                .insurance_records(Some(mother_id.clone()))
+                .await
+                .unwrap();
+
+            // The PDF changed on the way: not kept, not shared.
+            let pdf_path = ecard_api::paths::CERTIFICATE_PDF.replace("/{id}/pdf", "/");
+            platform
+                .network
+                .fail(Method::GET, &pdf_path, 0, 1, Fault::Tamper);
+            let issued = client
+                .request_certificate(CertificateRequest {
+                    person_id: Some(mother_id.clone()),
+                    kind: CertificateKind::Participation,
+                    insurance: None,
+                    from_year: None,
+                    to_year: None,
+                })
+                .await
+                .unwrap();
+            assert!(!issued.saved);
+            let id = issued.certificate.certificate_id.clone();
+            // Downloaded again intact, it is kept.
+            assert!(
+                client
+                    .certificate_pdf(&id)
+                    .await
+                    .unwrap()
+                    .starts_with(b"%PDF")
+            );
+            platform
+                .network
+                .fail(Method::GET, &pdf_path, 0, 1, Fault::Tamper);
+            client
+                .inner
+                .store
+                .write(|tx| {
+                    tx.execute("DELETE FROM documents", [])?;
+                    Ok(())
+                })
+                .unwrap();
+            let changed = client.certificate_pdf(&id).await.unwrap_err();
+            assert!(matches!(changed, ClientError::BadReply(_)), "{changed:?}");
+            assert!(client.certificate_file(&id).await.is_ok());
+
+            // The mother revokes nothing; the daughter's mandate ends: the
+            // next read is refused and her data leaves the phone.
+            client.revoke_mandate(&delegation_id).await.unwrap();
+            let refused = client
+                .insurance_records(Some(mother_id.clone()))
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(
+                    refused,
+                    ClientError::Refused {
+                        code: ProblemCode::NoMandate,
+                        ..
+                    }
+                ),
+                "{refused:?}"
+            );
+            assert!(
+                client
+                    .insurance_records_cached(Some(&mother_id))
+                    .unwrap()
+                    .is_none()
+            );
+            assert!(
+                client
+                    .certificates_cached(Some(&mother_id))
+                    .unwrap()
+                    .is_empty()
+            );
+            assert!(
+                client
+                    .saved_documents(super::CERTIFICATE_PDF)
+                    .unwrap()
+                    .is_empty()
+            );
         });
     }
 }

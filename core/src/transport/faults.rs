@@ -31,6 +31,9 @@ pub(crate) enum Fault {
     Busy,
     /// A refusal with this problem code, in place of the platform.
     Refused(ProblemCode),
+    /// The platform's answer arrives with one byte of its body changed
+    /// (a meddling proxy, a damaged download).
+    Tamper,
 }
 
 /// Which calls a fault hits: the `skip` first calls of `method` whose path
@@ -179,6 +182,19 @@ impl Transport for FaultyTransport {
                 Some(Fault::ServerError) => Ok(problem_reply(&request, 500, ProblemCode::Internal)),
                 Some(Fault::Busy) => Ok(problem_reply(&request, 503, ProblemCode::Internal)),
                 Some(Fault::Refused(code)) => Ok(problem_reply(&request, code.status(), code)),
+                Some(Fault::Tamper) => {
+                    let mut reply = self.inner.send(request).await?;
+                    let mut bytes = Vec::new();
+                    while let Some(chunk) = reply.body.next_chunk().await? {
+                        bytes.extend_from_slice(&chunk);
+                    }
+                    let middle = bytes.len() / 2;
+                    if let Some(byte) = bytes.get_mut(middle) {
+                        *byte ^= 0x01;
+                    }
+                    reply.body = Box::new(BufferedBody::new(bytes));
+                    Ok(reply)
+                }
             }
         })
     }

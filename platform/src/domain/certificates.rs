@@ -347,7 +347,7 @@ pub fn list(
     let mut statement = tx.prepare(
         "SELECT certificate_id, kind, insurance, from_year, to_year, verification_code, issued_at, \
          valid_until, sha256, length(pdf), mandate_id, proxy_name \
-         FROM certificates WHERE person_id = ?1 ORDER BY issued_at DESC, rowid DESC",
+         FROM certificates WHERE person_id = ?1 ORDER BY issued_at DESC, certificate_id DESC",
     )?;
     let certificates = statement
         .query_map(params![person_id], |row| {
