@@ -7,7 +7,10 @@
 //! offline by a gate → a replay and an expired screenshot refused → loss
 //! reported → the code refused → loss released → the code accepted again →
 //! a hospital resolves his medical code online and he sees the look-up in
-//! his access records → a website login approved on the phone (扫码登录).
+//! his access records → a website login approved on the phone (扫码登录) →
+//! his mother's yearly pension eligibility check done on his phone with
+//! her face under a family mandate, her insurance record shown and her
+//! certificate verified online by a bank.
 //! `ecard demo --newborn` walks a parent's 出生一件事 instead: one form
 //! from the hospital's birth certificate to the child's first code.
 
@@ -16,7 +19,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Args;
-use ecard_api::resident::{Delivery, LossKind, PersonIdentity};
+use ecard_api::resident::{
+    DelegationKind, Delivery, LossKind, PersonIdentity, Relationship, Scope,
+};
 use ecard_core::{
     BirthFlow, BirthForm, ClientConfig, ClientError, EcardClient, FaceCheck, FaceCheckError,
     FaceCheckRequest, MemoryKeyStore, NewCardForm, OutletQuery, SearchQuery,
@@ -513,9 +518,10 @@ async fn journey(
     println!("    VALID · {:?}", verified.disclosure);
 
     hospital_and_login(&mut narrator, platform, &client).await?;
+    family_self_service(&mut narrator, platform, &client, directory).await?;
 
     println!(
-        "\nDone: a takeover refused, enrolled by face, code and PIN, applied, produced, collected, activated, shown, verified, refused on replay, expiry and loss, released; resolved at a hospital, seen in his access records, and a website login approved on the phone."
+        "\nDone: a takeover refused, enrolled by face, code and PIN, applied, produced, collected, activated, shown, verified, refused on replay, expiry and loss, released; resolved at a hospital, seen in his access records, a website login approved on the phone; his mother's pension eligibility certified on his phone with her face, her record shown and her certificate verified online by a bank."
     );
     Ok(())
 }
@@ -708,6 +714,218 @@ async fn hospital_and_login(
         claims["sub"].as_str().unwrap_or_default(),
         tokens["id_token"].as_str().is_some()
     );
+    Ok(())
+}
+
+/// 亲情代办 for social insurance: Zhang Wei's mother 刘桂兰 draws a pension
+/// and has no smartphone. Under a family mandate she consents to with her
+/// face on his phone, he is reminded before her yearly eligibility check
+/// (待遇资格认证) is due, does it on his phone with her face (his own is
+/// refused), shows her contribution record and shares a certificate
+/// (参保证明) that a bank checks online by its code and by the file.
+async fn family_self_service(
+    narrator: &mut Narrator,
+    platform: &RunningPlatform,
+    client: &EcardClient,
+    directory: &std::path::Path,
+) -> DemoResult<()> {
+    let face = |own_face: bool| {
+        Arc::new(DemoFace {
+            base: platform.base_url(),
+            admin_token: platform.admin_token().to_owned(),
+            own_face,
+        })
+    };
+    let personas = admin(platform, reqwest::Method::GET, paths::ADMIN_PERSONAS, None).await?;
+    let elder = personas
+        .as_array()
+        .and_then(|all| all.iter().find(|persona| persona["persona"] == "elder"))
+        .ok_or("no elder persona")?;
+    let mother = PersonIdentity {
+        id_type: "resident_id".into(),
+        id_number: elder["id_number"].as_str().unwrap_or_default().into(),
+        name: elder["name"].as_str().unwrap_or_default().into(),
+    };
+
+    narrator.step(
+        "亲情代办：张伟为母亲刘桂兰申请代办授权（待遇认证、权益记录、查询），母亲在他的手机上刷脸同意",
+        "Family help: Zhang Wei asks to act for his mother Liu Guilan (eligibility, records, tracking); she consents with her face on his phone.",
+    );
+    let requested = client
+        .request_mandate(
+            DelegationKind::FamilyProxy,
+            mother.clone(),
+            None,
+            vec![Scope::Eligibility, Scope::Records, Scope::Track],
+            None,
+            Some(Relationship::Child),
+            DEMO_PIN,
+        )
+        .await
+        .map_err(text)?;
+    let delegation_id = requested.delegation_id.ok_or("no mandate id")?;
+    client
+        .consent_mandate_by_face(&delegation_id, &mother, face(true))
+        .await
+        .map_err(text)?;
+    let profile = client.cached_profile().map_err(text)?.ok_or("no profile")?;
+    let principal = profile
+        .principals
+        .first()
+        .ok_or("the mandate shows no one")?;
+    let mother_id = principal.person_id.clone();
+    println!("    acting for {} (family proxy)", principal.name_masked);
+
+    narrator.step(
+        "平台时钟前进六天：母亲的年度待遇资格认证进入认证期，张伟的手机提醒他",
+        "The platform clock moves six days: his mother's yearly pension eligibility check falls due, and his phone reminds him.",
+    );
+    let mut events = client.subscribe();
+    advance_clock(platform, 6 * 86_400).await?;
+    let due = client
+        .eligibility(Some(mother_id.clone()))
+        .await
+        .map_err(text)?;
+    while let Ok(event) = events.try_recv() {
+        if let ecard_core::ClientEvent::EligibilityReminder {
+            due_by,
+            days_before,
+            ..
+        } = event
+        {
+            println!("    reminder: due by {due_by} ({days_before} days before)");
+        }
+    }
+    println!(
+        "    state {:?} · due by {}",
+        due.status.state,
+        due.status.due_by.as_deref().unwrap_or("-")
+    );
+
+    narrator.step(
+        "张伟用自己的脸替母亲认证：被拒",
+        "Zhang Wei tries his own face for his mother's check: refused.",
+    );
+    match client
+        .certify_eligibility(Some(mother_id.clone()), mother.clone(), face(false))
+        .await
+    {
+        Err(error) => println!(
+            "    refused: {} ({})",
+            error.message(Locale::ZhCn),
+            error.code()
+        ),
+        Ok(_) => return Err("a helper's own face certified a pensioner".into()),
+    }
+
+    narrator.step(
+        "母亲在张伟的手机前刷脸：认证通过，记录写明由谁协助",
+        "His mother faces his phone's camera: certified, and the record names who helped.",
+    );
+    let certified = client
+        .certify_eligibility(Some(mother_id.clone()), mother.clone(), face(true))
+        .await
+        .map_err(text)?;
+    let helped_by_him = certified
+        .status
+        .last_certification
+        .as_ref()
+        .and_then(|certification| certification.helper_account_id.as_deref())
+        == Some(profile.account_id.as_str());
+    println!(
+        "    state {:?} · next due by {} · helper named: {helped_by_him}",
+        certified.status.state,
+        certified.status.due_by.as_deref().unwrap_or("-")
+    );
+
+    narrator.step(
+        "查看母亲的社保权益记录（按年、按险种）",
+        "He opens his mother's insurance record by year and insurance.",
+    );
+    let record = client
+        .insurance_records(Some(mother_id.clone()))
+        .await
+        .map_err(text)?;
+    let pension_months: u32 = record
+        .participations
+        .iter()
+        .filter(|participation| participation.insurance == ecard_api::insurance::Insurance::Pension)
+        .map(|participation| participation.months)
+        .sum();
+    let first = record.years.last().map_or(0, |year| year.year);
+    let latest = record.years.first().map_or(0, |year| year.year);
+    println!(
+        "    {} years on record ({first}–{latest}), {pension_months} pension months, pension since {}",
+        record.years.len(),
+        record
+            .pension
+            .as_ref()
+            .map_or("-", |pension| pension.since.as_str())
+    );
+
+    narrator.step(
+        "开具母亲的参保证明（PDF），通过系统分享发给银行",
+        "He gets his mother's insurance certificate (a PDF) and shares it with her bank.",
+    );
+    let certificate = client
+        .request_certificate(ecard_api::insurance::CertificateRequest {
+            person_id: Some(mother_id.clone()),
+            kind: ecard_api::insurance::CertificateKind::Participation,
+            insurance: None,
+            from_year: None,
+            to_year: None,
+        })
+        .await
+        .map_err(text)?;
+    let shared = client
+        .certificate_file(&certificate.certificate.certificate_id)
+        .await
+        .map_err(text)?;
+    let file = std::fs::read(&shared).map_err(text)?;
+    println!(
+        "    {} · {} bytes · verification code {}",
+        std::path::Path::new(&shared)
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        file.len(),
+        certificate.certificate.verification_code
+    );
+
+    narrator.step(
+        "银行在线核验：按核验码、按文件均有效；改动过的文件不通过",
+        "The bank checks it online: valid by its code and by the file; a changed file fails.",
+    );
+    let bank_config = ClientConfig::new(directory.join("bank"), platform.base_url());
+    let bank = EcardClient::open(bank_config, Arc::new(MemoryKeyStore::new()))
+        .await
+        .map_err(text)?;
+    let by_code = bank
+        .check_certificate(&certificate.certificate.verification_code)
+        .await
+        .map_err(text)?;
+    println!(
+        "    by code: {:?} · {} · {}",
+        by_code.state,
+        by_code.name_masked.as_deref().unwrap_or("-"),
+        by_code.issuer.as_deref().unwrap_or("-")
+    );
+    let by_file = bank
+        .check_certificate_file(file.clone())
+        .await
+        .map_err(text)?;
+    println!("    by file: {:?}", by_file.state);
+    let mut changed = file;
+    let position = changed.len() / 2;
+    changed[position] ^= 0x01;
+    match bank.check_certificate_file(changed).await {
+        Err(error) => println!(
+            "    changed file: {} ({})",
+            error.message(Locale::ZhCn),
+            error.code()
+        ),
+        Ok(check) => return Err(format!("a changed certificate was {:?}", check.state)),
+    }
     Ok(())
 }
 

@@ -323,6 +323,12 @@ fn the_demo_runs_the_code_journey() {
         "南昌大学第一附属医院 (门诊楼一层挂号处) · medical",
         "the app shows: 江西政务服务网 asks for [\"openid\",\"profile\"]",
         "the website knows him as 张*",
+        "reminder: due by",
+        "helper named: true",
+        "414 pension months",
+        "by code: Valid · 刘**",
+        "by file: Valid",
+        "certificate_invalid",
     ] {
         assert!(
             stdout.contains(expected),

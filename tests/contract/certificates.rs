@@ -3,7 +3,8 @@
 //! `scripts/test`), checked online by code and by file; a changed byte or
 //! an ended validity fails; a proxy with the `records` scope is named on
 //! the certificate; strangers learn nothing; failed checks are limited per
-//! source address.
+//! source address; the person's certificates are listed newest first, to
+//! the holder and to a proxy with the `records` scope only.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -96,6 +97,28 @@ fn qr_codes_on_first_page(pdf: &Path, directory: &Path) -> Vec<String> {
 
 async fn issue(device: &RawDevice, body: Value) -> RawAnswer {
     device.post(paths::MY_CERTIFICATES, body).await
+}
+
+/// `GET /v1/me/certificates`, of `person_id` or of the caller.
+async fn list(device: &RawDevice, person_id: Option<&str>) -> RawAnswer {
+    match person_id {
+        Some(person_id) => {
+            device
+                .get(&format!("{}?person_id={person_id}", paths::MY_CERTIFICATES))
+                .await
+        }
+        None => device.get(paths::MY_CERTIFICATES).await,
+    }
+}
+
+/// The ids of a list's certificates, in order.
+fn listed_ids(answer: &RawAnswer) -> Vec<String> {
+    answer.body["certificates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|certificate| certificate["certificate_id"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 async fn download(device: &RawDevice, certificate_id: &str) -> RawAnswer {
@@ -316,4 +339,79 @@ async fn certificates_without_a_cjk_font_are_unavailable_not_broken() {
     );
     // Records still answer.
     ok(&elder.get(paths::MY_INSURANCE_RECORDS).await, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn certificates_listed_newest_first_to_the_holder_and_a_proxy_with_the_records_scope() {
+    let platform = TestPlatform::start();
+    let helper = platform.enrol_persona("resident").await;
+    // Someone with none: an empty list, theirs.
+    let none = list(&helper, None).await;
+    ok(&none, 200);
+    assert_eq!(none.body["person_id"], person_id(&helper).as_str());
+    assert_eq!(none.body["certificates"], json!([]));
+
+    // The holder issues two, an hour apart: the newer first, each as issued.
+    let elder = elder_mandate(&platform, &helper, &["records"]).await;
+    let elder_id = person_id(&elder);
+    let first = issue(&elder, json!({ "kind": "participation" })).await;
+    ok(&first, 201);
+    advance(&platform, 3_600).await;
+    let second = issue(
+        &elder,
+        json!({ "kind": "contribution_record", "insurance": "pension" }),
+    )
+    .await;
+    ok(&second, 201);
+    let own = list(&elder, None).await;
+    ok(&own, 200);
+    assert_eq!(own.body["person_id"], elder_id.as_str());
+    assert_eq!(
+        own.body["certificates"],
+        json!([second.body.clone(), first.body.clone()])
+    );
+
+    // The proxy with the records scope sees the same list, and one it
+    // issues comes first, named as the proxy's.
+    let by_proxy = list(&helper, Some(&elder_id)).await;
+    ok(&by_proxy, 200);
+    assert_eq!(by_proxy.body, own.body);
+    let third = issue(
+        &helper,
+        json!({ "person_id": elder_id, "kind": "participation" }),
+    )
+    .await;
+    ok(&third, 201);
+    let ids = |answers: [&RawAnswer; 3]| {
+        answers
+            .map(|answer| answer.body["certificate_id"].as_str().unwrap().to_owned())
+            .to_vec()
+    };
+    let newest_first = ids([&third, &second, &first]);
+    let own = list(&elder, None).await;
+    assert_eq!(listed_ids(&own), newest_first);
+    assert_eq!(own.body["certificates"][0]["requested_by"], "proxy");
+    assert_eq!(own.body["certificates"][0]["requested_by_name"], "张*");
+    assert_eq!(own.body["certificates"][1]["requested_by"], "holder");
+    // The helper's own list is still empty: the elder's are not theirs.
+    assert_eq!(list(&helper, None).await.body["certificates"], json!([]));
+
+    // A stranger: refused, and nothing of the list shown.
+    let stranger = platform.enrol_persona("student").await;
+    let refused = list(&stranger, Some(&elder_id)).await;
+    problem(&refused, 403, "no_mandate");
+    assert!(refused.body.get("certificates").is_none());
+
+    // Expired ones stay listed.
+    let now = advance(&platform, 91 * DAY).await;
+    let later = list(&elder, None).await;
+    ok(&later, 200);
+    assert_eq!(listed_ids(&later), newest_first);
+    assert!(
+        later.body["certificates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|certificate| certificate["valid_until"].as_u64().unwrap() < now)
+    );
 }

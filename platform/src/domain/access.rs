@@ -147,6 +147,43 @@ pub fn authorise(
     .ok_or_else(|| ApiError::new(ProblemCode::NoMandate, "you hold no active mandate for this person and action"))
 }
 
+/// Whether `caller` may see what a read shows of `person_id`: their own,
+/// always (`Ok(None)`: seeing is not acting, so no region reserves it to a
+/// guardian, and it needs no rules), or someone else's under an active
+/// mandate carrying any of `scopes` (`Ok(Some(id))`, the first scope in
+/// order that has one). Refused with the last scope's refusal
+/// (`no_mandate`); a failure to read the mandates is returned at once.
+///
+/// The one access rule of the reads about a person (access records,
+/// payments, a card's financial account, the eligibility cycle, insurance
+/// records and certificates, an application): acts go through
+/// [`authorise`].
+pub fn may_see(
+    tx: &Transaction<'_>,
+    caller: &Caller,
+    person_id: &str,
+    scopes: &[Scope],
+    now: u64,
+) -> ApiResult<Option<String>> {
+    if caller.person_id == person_id {
+        return Ok(None);
+    }
+    let mut refusal = None;
+    for scope in scopes {
+        match authorise(tx, caller, person_id, *scope, now) {
+            Ok(mandate) => return Ok(mandate),
+            Err(error) if error.code() == ProblemCode::Internal => return Err(error),
+            Err(error) => refusal = Some(error),
+        }
+    }
+    Err(refusal.unwrap_or_else(|| {
+        ApiError::new(
+            ProblemCode::NoMandate,
+            "you hold no active mandate for this person and action",
+        )
+    }))
+}
+
 /// Refuses a minor's own account an act the region's rules reserve to a
 /// guardian ([`ecard_api::rules::MinorRules`]): `guardian_required`. The
 /// e-card (`show_code`) is allowed on the minor's own phone while an active

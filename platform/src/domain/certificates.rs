@@ -17,8 +17,8 @@
 //! ([`forget_person`]).
 
 use ecard_api::insurance::{
-    CODE_ALPHABET, Certificate, CertificateCheck, CertificateKind, CertificateRequest,
-    CertificateState, Insurance, InsuranceRecord, RequestedBy,
+    CODE_ALPHABET, Certificate, CertificateCheck, CertificateKind, CertificateList,
+    CertificateRequest, CertificateState, Insurance, InsuranceRecord, RequestedBy,
 };
 use ecard_api::problem::ProblemCode;
 use ecard_documents::{Date, mask, mask_name};
@@ -334,6 +334,52 @@ pub fn pdf(tx: &Transaction<'_>, certificate_id: &str) -> ApiResult<(String, Vec
     )
     .optional()?
     .ok_or_else(|| ApiError::not_found("certificate"))
+}
+
+/// The certificates issued for `person_id` (by the holder or a proxy),
+/// newest first, the expired ones included; each check URL starts with
+/// `public_base` (the platform's public base URL now).
+pub fn list(
+    tx: &Transaction<'_>,
+    person_id: &str,
+    public_base: &str,
+) -> ApiResult<CertificateList> {
+    let mut statement = tx.prepare(
+        "SELECT certificate_id, kind, insurance, from_year, to_year, verification_code, issued_at, \
+         valid_until, sha256, length(pdf), mandate_id, proxy_name \
+         FROM certificates WHERE person_id = ?1 ORDER BY issued_at DESC, rowid DESC",
+    )?;
+    let certificates = statement
+        .query_map(params![person_id], |row| {
+            let insurance: Option<String> = row.get(2)?;
+            let code: String = row.get(5)?;
+            let mandate_id: Option<String> = row.get(10)?;
+            Ok(Certificate {
+                certificate_id: row.get(0)?,
+                person_id: person_id.to_owned(),
+                kind: parse_enum(&row.get::<_, String>(1)?)?,
+                insurance: insurance.as_deref().map(parse_enum).transpose()?,
+                from_year: row.get(3)?,
+                to_year: row.get(4)?,
+                check_url: format!("{public_base}/v1/certificate-checks/{code}"),
+                verification_code: code,
+                issued_at: row.get::<_, i64>(6)?.max(0) as u64,
+                valid_until: row.get::<_, i64>(7)?.max(0) as u64,
+                sha256: row.get(8)?,
+                size: row.get::<_, i64>(9)?.max(0) as u64,
+                requested_by: if mandate_id.is_some() {
+                    RequestedBy::Proxy
+                } else {
+                    RequestedBy::Holder
+                },
+                requested_by_name: row.get(11)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(CertificateList {
+        person_id: person_id.to_owned(),
+        certificates,
+    })
 }
 
 /// What a public check learns of the certificate in the row selected by

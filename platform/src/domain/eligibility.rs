@@ -14,8 +14,13 @@
 //! ([`settle`]): the due date is the cycle after it; past the due date and
 //! the grace, payments are suspended (暂停发放) and each month's pension is
 //! withheld; a certification resumes them, and the withheld months are paid
-//! together (补发). The clock tick settles every pensioner once a day
-//! ([`advance`]); a read or a certification settles the one person at once.
+//! together (补发). The clock tick settles every pensioner twice a China
+//! day, at midnight (suspensions, the certification window) and at the
+//! pay hour (the month's pension) ([`advance`]); a certification settles
+//! the one person at once — by face ([`certify_by_face`]), or passively
+//! when the holder's own code is resolved ([`settle_after_use`]) — and so
+//! does a read of the cycle (a pensioner seen for the first time). The list
+//! of payments only reads what these wrote.
 
 use ecard_api::eligibility::{
     Certification, CertificationMethod, EligibilityCheck, EligibilityReminder, EligibilityState,
@@ -33,7 +38,7 @@ use crate::domain::access::Caller;
 use crate::domain::money::{NewPayment, record_payment};
 use crate::error::{ApiError, ApiResult};
 use crate::store::codec::{enum_name, parse_enum};
-use crate::store::db::{meta_get, meta_set, new_id};
+use crate::store::db::{Cached as _, meta_get, meta_set, new_id};
 use crate::store::rows::{PERSON_COLUMNS, Person, person, person_from_row};
 
 /// Seconds in a day.
@@ -762,15 +767,55 @@ pub fn seed_sample(
     Ok(())
 }
 
-/// The clock tick: once per China day, settles every person the register
-/// puts near or over a retirement age. A person whose region has no rules
-/// is skipped rather than failing every request.
-pub fn advance(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
-    let day = (now + 8 * 3_600) / DAY;
-    if meta_get(tx, "eligibility_day")? == Some(day as i64) {
+/// The half of the China day `now` falls in, counted from the epoch: a
+/// new one begins at midnight (when suspensions start and reminders and
+/// certification windows open, all on China days) and at [`PAY_HOUR`]
+/// (when a pay day's pension is paid).
+fn settlement_slot(now: u64) -> u64 {
+    let china = now + 8 * 3_600;
+    let day = china / DAY;
+    day * 2 + u64::from(china % DAY >= PAY_HOUR * 3_600)
+}
+
+/// After a verified use of `person_id`'s own code at a service point (an
+/// access record with `presented_by = holder`): a pensioner's
+/// certification may be complete now (无感认证), resuming suspended
+/// payments and paying the withheld months, so they are settled at once
+/// rather than at the next tick. Someone the platform holds no pensioner
+/// for is left to the tick: their first cycle only begins when it first
+/// sees them, so no use can certify yet. A refusal (a region without
+/// rules) does not fail the resolution.
+pub fn settle_after_use(tx: &Transaction<'_>, person_id: &str, now: u64) -> ApiResult<()> {
+    let known = tx
+        .cached_row(
+            "SELECT 1 FROM pensioners WHERE person_id = ?1",
+            params![person_id],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    if !known {
         return Ok(());
     }
-    meta_set(tx, "eligibility_day", day as i64)?;
+    let person = person(tx, person_id)?;
+    match settle(tx, &person, now) {
+        Ok(_) => Ok(()),
+        Err(error) if error.code() != ProblemCode::Internal => Ok(()),
+        Err(error) => Err(error),
+    }
+}
+
+/// The clock tick: twice per China day ([`settlement_slot`]), settles
+/// every person the register puts near or over a retirement age, so each
+/// pay day's pension is in the payments from the pay hour on without
+/// anyone reading the cycle. A person whose region has no rules is skipped
+/// rather than failing every request.
+pub fn advance(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
+    let slot = settlement_slot(now) as i64;
+    if meta_get(tx, "eligibility_slot")? == Some(slot) {
+        return Ok(());
+    }
+    meta_set(tx, "eligibility_slot", slot)?;
     let Some(today) = Date::in_china_at(now) else {
         return Ok(());
     };
@@ -806,6 +851,19 @@ mod tests {
         assert_eq!(add_months(date(2024, 1, 31), 1), Some(date(2024, 2, 29)));
         assert_eq!(add_months(date(2025, 6, 2), 12), Some(date(2026, 6, 2)));
         assert_eq!(next_month("2025-12").as_deref(), Some("2026-01"));
+    }
+
+    #[test]
+    fn the_tick_settles_at_china_midnight_and_at_the_pay_hour() {
+        let at = |y, m, d, hour: u64| midnight(Date::new(y, m, d).unwrap()) + hour * 3_600;
+        let slot = settlement_slot;
+        assert_eq!(slot(at(2026, 3, 14, 0)), slot(at(2026, 3, 14, 8)));
+        assert_eq!(slot(at(2026, 3, 14, 9)), slot(at(2026, 3, 14, 8)) + 1);
+        assert_eq!(slot(at(2026, 3, 14, 9)), slot(at(2026, 3, 14, 23)));
+        assert_eq!(slot(at(2026, 3, 15, 0)), slot(at(2026, 3, 14, 23)) + 1);
+        // The pay moment falls in the slot that begins with it.
+        let pay = pay_moment("2026-03", 14).unwrap();
+        assert_eq!(slot(pay), slot(pay - 1) + 1);
     }
 
     #[test]

@@ -561,6 +561,11 @@ pub fn resolve(
             now
         ],
     )?;
+    if verified.on_behalf == HolderRole::Holder {
+        // A pensioner's own use may certify them (无感认证): settled now,
+        // not when someone next reads.
+        crate::domain::eligibility::settle_after_use(tx, &person_id, now)?;
+    }
     Ok(resolution)
 }
 

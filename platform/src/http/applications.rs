@@ -15,7 +15,7 @@ use ecard_api::rules::RegionalRules;
 use ecard_credential::Locale;
 use rusqlite::Transaction;
 
-use crate::domain::access::authorise;
+use crate::domain::access::{authorise, may_see};
 use crate::domain::applications::{
     NewApplication, ensure_no_card_or_application, has_open_application, load,
     of_holder_and_principals, receive, submit,
@@ -263,8 +263,13 @@ fn permission(
     if acting {
         return authorise(tx, caller, &application.person_id, scope, now);
     }
-    authorise(tx, caller, &application.person_id, Scope::Track, now)
-        .or_else(|_| authorise(tx, caller, &application.person_id, scope, now))
+    may_see(
+        tx,
+        caller,
+        &application.person_id,
+        &[Scope::Track, scope],
+        now,
+    )
 }
 
 /// Loads an application the caller may see, or act on (`acting`), with the

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use axum::http::{HeaderMap, StatusCode};
 use ecard_api::PROBLEM_JSON;
 use ecard_api::problem::ProblemCode;
+use ecard_api::resident::Scope;
 use rusqlite::{Connection, Transaction};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -150,6 +151,23 @@ impl Ctx<'_> {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
             (key == name).then(|| value.to_owned())
         })
+    }
+
+    /// The person a read is about: the `person_id` query parameter, or the
+    /// caller themself.
+    pub fn subject_param(&self) -> ApiResult<String> {
+        let caller = self.caller()?;
+        Ok(self
+            .query_param("person_id")
+            .unwrap_or_else(|| caller.person_id.clone()))
+    }
+
+    /// Whether the caller may see what a read shows of `person_id`: their
+    /// own, or someone's for whom they hold an active mandate with any of
+    /// `scopes`; the mandate used, if any. Refusals as
+    /// [`crate::domain::access::may_see`]'s (`no_mandate`).
+    pub fn may_see(&self, person_id: &str, scopes: &[Scope]) -> ApiResult<Option<String>> {
+        crate::domain::access::may_see(self.tx, self.caller()?, person_id, scopes, self.now)
     }
 
     /// A query parameter read as a number; `what` says what it must be.

@@ -22,15 +22,8 @@ use crate::store::rows::person;
 /// `GET /v1/me/eligibility?person_id=`: the caller's own cycle, or that of
 /// someone they hold an `eligibility` (or `track`) mandate for.
 pub fn get(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
-    let caller = ctx.caller()?.clone();
-    let person_id = ctx
-        .query_param("person_id")
-        .unwrap_or_else(|| caller.person_id.clone());
-    if caller.person_id != person_id
-        && authorise(ctx.tx, &caller, &person_id, Scope::Track, ctx.now).is_err()
-    {
-        authorise(ctx.tx, &caller, &person_id, Scope::Eligibility, ctx.now)?;
-    }
+    let person_id = ctx.subject_param()?;
+    ctx.may_see(&person_id, &[Scope::Track, Scope::Eligibility])?;
     Reply::ok(&domain::status(ctx.tx, &person_id, ctx.now)?)
 }
 

@@ -1,7 +1,8 @@
 //! Social-insurance records and certificates (参保证明):
 //! `GET /v1/me/insurance-records`, `POST /v1/me/certificates`,
-//! `GET /v1/me/certificates/{id}/pdf` (device-signed: the person, or a
-//! proxy whose mandate carries the `records` scope) and the public checks
+//! `GET /v1/me/certificates`, `GET /v1/me/certificates/{id}/pdf`
+//! (device-signed: the person, or a proxy whose mandate carries the
+//! `records` scope) and the public checks
 //! `GET /v1/certificate-checks/{code}` and `POST /v1/certificate-checks`
 //! (the PDF's bytes). The rules and rows are `domain::insurance_records`'
 //! and `domain::certificates'`.
@@ -17,19 +18,19 @@ use crate::domain::insurance_records;
 use crate::error::{ApiError, ApiResult};
 use crate::http::context::{Ctx, Reply};
 
-/// The person a request is about (`person_id`, default the caller) and
-/// the mandate the caller acts under for them (`None`: themself).
-fn subject(ctx: &Ctx<'_>, person_id: Option<String>) -> ApiResult<(String, Option<String>)> {
-    let caller = ctx.caller()?;
-    let person_id = person_id.unwrap_or_else(|| caller.person_id.clone());
-    let mandate = authorise(ctx.tx, caller, &person_id, Scope::Records, ctx.now)?;
-    Ok((person_id, mandate))
+/// The person a read is about (`person_id`, default the caller), whose
+/// records the caller may see: their own, or under a mandate with the
+/// `records` scope.
+fn readable_subject(ctx: &Ctx<'_>) -> ApiResult<String> {
+    let person_id = ctx.subject_param()?;
+    ctx.may_see(&person_id, &[Scope::Records])?;
+    Ok(person_id)
 }
 
 /// `GET /v1/me/insurance-records?person_id=`: the whole record, with an
 /// entity tag (an unchanged record answers `304`).
 pub fn records(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
-    let (person_id, _) = subject(ctx, ctx.query_param("person_id"))?;
+    let person_id = readable_subject(ctx)?;
     let etag = insurance_records::record_etag(ctx.tx, &person_id, ctx.now)?;
     let record = insurance_records::record(ctx.tx, &person_id, ctx.now)?;
     Ok(Reply::ok(&record)?.with_etag(etag))
@@ -38,8 +39,13 @@ pub fn records(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
 /// `POST /v1/me/certificates`: issues a certificate (idempotent).
 pub fn issue(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let request: CertificateRequest = ctx.json()?;
-    let (person_id, mandate) = subject(ctx, request.person_id.clone())?;
     let caller = ctx.caller()?;
+    let person_id = request
+        .person_id
+        .clone()
+        .unwrap_or_else(|| caller.person_id.clone());
+    // An act, not a read: the minors' rules apply to the holder too.
+    let mandate = authorise(ctx.tx, caller, &person_id, Scope::Records, ctx.now)?;
     let public_base = crate::http::oidc::issuer(ctx);
     let certificate = certificates::issue(
         ctx.tx,
@@ -60,11 +66,20 @@ pub fn issue(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     Reply::json(StatusCode::CREATED, &certificate)
 }
 
+/// `GET /v1/me/certificates?person_id=`: the certificates issued for the
+/// person (by the holder or a proxy), newest first, the expired ones
+/// included.
+pub fn list(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
+    let person_id = readable_subject(ctx)?;
+    let public_base = crate::http::oidc::issuer(ctx);
+    Reply::ok(&certificates::list(ctx.tx, &person_id, &public_base)?)
+}
+
 /// `GET /v1/me/certificates/{id}/pdf`: the PDF as issued. Someone else's
 /// certificate without the `records` scope is not found.
 pub fn pdf(ctx: &mut Ctx<'_>, certificate_id: &str) -> ApiResult<Reply> {
     let (person_id, pdf) = certificates::pdf(ctx.tx, certificate_id)?;
-    if subject(ctx, Some(person_id)).is_err() {
+    if ctx.may_see(&person_id, &[Scope::Records]).is_err() {
         return Err(ApiError::not_found("certificate"));
     }
     Ok(Reply::bytes(pdf, "application/pdf").with_header("cache-control", "no-store".to_owned()))

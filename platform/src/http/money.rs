@@ -10,45 +10,29 @@ use ecard_api::resident::Scope;
 
 use crate::domain::access::authorise;
 use crate::domain::money as domain;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::http::context::{Ctx, Reply};
 use crate::store::audit::audit;
 use crate::store::rows::card;
-
-/// The caller is the person, or holds a mandate with one of `scopes` for
-/// them; the mandate's id, if one was used.
-fn may_see(ctx: &Ctx<'_>, person_id: &str, scopes: &[Scope]) -> ApiResult<()> {
-    let caller = ctx.caller()?;
-    let mut refusal = None;
-    for scope in scopes {
-        match authorise(ctx.tx, caller, person_id, *scope, ctx.now) {
-            Ok(_) => return Ok(()),
-            Err(error) => refusal = Some(error),
-        }
-    }
-    Err(refusal.unwrap_or_else(|| ApiError::not_found("person")))
-}
 
 /// `GET /v1/cards/{id}/financial-account`: the bank, the masked account
 /// number, the bank function's state and the bank's hotline, to the holder
 /// or someone tracking the card or reporting it lost for them.
 pub fn account(ctx: &mut Ctx<'_>, card_id: &str) -> ApiResult<Reply> {
     let row = card(ctx.tx, card_id)?;
-    may_see(ctx, &row.person_id, &[Scope::Track, Scope::ReportLoss])?;
+    ctx.may_see(&row.person_id, &[Scope::Track, Scope::ReportLoss])?;
     Reply::ok(&domain::account(ctx.tx, card_id, ctx.now)?)
 }
 
 /// `GET /v1/me/payments?person_id=&before=&limit=`: payments into the
 /// person's card accounts, newest first.
 pub fn payments(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
-    let caller = ctx.caller()?.clone();
-    let person_id = ctx
-        .query_param("person_id")
-        .unwrap_or_else(|| caller.person_id.clone());
+    let person_id = ctx.subject_param()?;
     let (before, limit) = ctx.page("a payment cursor", DEFAULT_PAYMENTS_PAGE, MAX_PAYMENTS_PAGE)?;
-    may_see(ctx, &person_id, &[Scope::Track])?;
-    // The pension of the month is paid before it is listed.
-    crate::domain::eligibility::status(ctx.tx, &person_id, ctx.now)?;
+    ctx.may_see(&person_id, &[Scope::Track])?;
+    // A pure read: the pension is paid (or withheld) by the clock tick on
+    // each pay day and by a certification, not by listing it
+    // (`domain::eligibility`).
     Reply::ok(&domain::payments(ctx.tx, &person_id, before, limit)?)
 }
 

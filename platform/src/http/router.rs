@@ -294,7 +294,8 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         )
         .route(
             paths::MY_CERTIFICATES,
-            post(endpoint!(E::DEVICE_WRITE, insurance::issue)),
+            get(endpoint!(E::DEVICE_READ, insurance::list))
+                .post(endpoint!(E::DEVICE_WRITE, insurance::issue)),
         )
         .route(
             paths::CERTIFICATE_PDF,

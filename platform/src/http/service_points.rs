@@ -12,7 +12,6 @@ use ecard_api::service_points::{
     AccessReportRequest, DEFAULT_ACCESS_RECORDS_PAGE, MAX_ACCESS_RECORDS_PAGE, ResolutionRequest,
 };
 
-use crate::domain::access::authorise;
 use crate::domain::service_points as domain;
 use crate::error::{ApiError, ApiResult};
 use crate::http::context::{Ctx, Reply};
@@ -109,29 +108,17 @@ fn refused(error: ApiError) -> ApiResult<Reply> {
     }
 }
 
-/// Whether `caller` may see the access records of `person_id`: their own,
-/// or those of someone whose cards they track under a mandate.
-fn may_see(ctx: &Ctx<'_>, person_id: &str) -> ApiResult<()> {
-    let caller = ctx.caller()?;
-    if caller.person_id == person_id {
-        return Ok(());
-    }
-    authorise(ctx.tx, caller, person_id, Scope::Track, ctx.now).map(|_| ())
-}
-
 /// `GET /v1/me/access-records?person_id=&before=&limit=`: who resolved the
 /// person's codes, newest first.
 pub fn list(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
-    let caller = ctx.caller()?.clone();
-    let person_id = ctx
-        .query_param("person_id")
-        .unwrap_or_else(|| caller.person_id.clone());
+    let person_id = ctx.subject_param()?;
     let (before, limit) = ctx.page(
         "a record cursor",
         DEFAULT_ACCESS_RECORDS_PAGE,
         MAX_ACCESS_RECORDS_PAGE,
     )?;
-    may_see(ctx, &person_id)?;
+    // Their own, or those of someone whose cards they track.
+    ctx.may_see(&person_id, &[Scope::Track])?;
     Reply::ok(&domain::records(ctx.tx, &person_id, before, limit)?)
 }
 
@@ -141,7 +128,7 @@ pub fn list(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
 pub fn report(ctx: &mut Ctx<'_>, record_id: &str) -> ApiResult<Reply> {
     let caller = ctx.caller()?.clone();
     let record = domain::record(ctx.tx, record_id)?
-        .filter(|record| may_see(ctx, &record.person_id).is_ok())
+        .filter(|record| ctx.may_see(&record.person_id, &[Scope::Track]).is_ok())
         .ok_or_else(|| ApiError::not_found("access record"))?;
     let request: AccessReportRequest = ctx.json()?;
     let report = domain::report(
