@@ -333,6 +333,36 @@ export type ClaimScope = "openid" | "profile" | "id_number" | "social_security";
 /** Where a login request stands. */
 export type LoginRequestStatus = "pending" | "approved" | "denied" | "expired" | "completed";
 
+/** One of the four social insurances a worker contributes to. */
+export type Insurance = "pension" | "medical" | "unemployment" | "work_injury";
+
+/** How a month's contribution was paid. */
+export type Scheme = "employee" | "flexible_employment" | "resident";
+
+/** Where a participation stands today. */
+export type ParticipationStatus = "contributing" | "suspended" | "retired";
+
+/** What a certificate certifies. */
+export type CertificateKind = "participation" | "contribution_record";
+
+/** Who asked for a certificate. */
+export type RequestedBy = "holder" | "proxy";
+
+/** What a check found. */
+export type CertificateState = "valid" | "expired" | "unknown";
+
+/** Where the person stands in the current cycle. */
+export type EligibilityState = "not_required" | "certified" | "due" | "overdue" | "suspended";
+
+/** How a certification was made. */
+export type CertificationMethod = "face" | "passive";
+
+/** The state of the card's bank function. */
+export type BankFunctionState = "active" | "loss_reported" | "closed";
+
+/** Where a payment comes from. */
+export type PaymentSource = "pension" | "subsidy" | "wages";
+
 /** A document that identifies a person to the population register. */
 export type PersonIdentity = {
   /** Document type, as `ecard-documents` names it (`resident_id`, …). */
@@ -1376,6 +1406,15 @@ export type ClientEvent = { "kind": "profile_changed" } | { "kind": "credentials
 } | { "kind": "account_notice",
   /** The notice (a device name at most; no personal data). */
   notice: AccountNotice,
+} | { "kind": "eligibility_reminder",
+  /** The pensioner (the account holder or a relative). */
+  personId: string,
+  /** The last day of the current certification. */
+  dueBy: string,
+  /** Days before `due_by` this reminder is for (0 with `suspended`). */
+  daysBefore: number,
+  /** Whether payments are suspended. */
+  suspended: boolean,
 } | { "kind": "missed",
   /** How many events were dropped. */
   count: number,
@@ -1473,6 +1512,406 @@ export type AccessRecordPage = {
   nextBefore: number | null,
 };
 
+/** How fresh what the app shows is. */
+export type Freshness = {
+  /** When the platform last confirmed it (Unix seconds, platform time). */
+  fetchedAt: number,
+  /** Seconds since then. */
+  ageSeconds: number,
+  /** Older than [`FRESH_FOR_SECONDS`]: the app says "可能不是最新". */
+  stale: boolean,
+  /** Shown from this device because the platform could not be reached. */
+  offline: boolean,
+};
+
+/** A person's participation in one insurance. */
+export type Participation = {
+  /** The insurance. */
+  insurance: Insurance,
+  /** First insured month, `YYYY-MM`. */
+  since: string,
+  /** Where it stands today. */
+  status: ParticipationStatus,
+  /** How the latest month was paid. */
+  scheme: Scheme,
+  /** The division code (行政区划) where the person is insured now. */
+  region: string,
+  /** Months with a contribution (paid or owed). */
+  months: number,
+};
+
+/** Who paid a run of months: an employer, or the person alone. */
+export type Payer = {
+  /** How the months were paid. */
+  scheme: Scheme,
+  /** The employer's name (`employee` only). */
+  employer?: string | null,
+};
+
+/**
+ * One month of one insurance (compact: the payer is an index into
+ * [`InsuranceRecord::payers`]). Amounts are fen (分).
+ */
+export type ContributionMonth = {
+  /**
+   * `YYYY-MM` (resident insurance: the year's single payment is dated
+   * in January).
+   */
+  month: string,
+  /** The insurance. */
+  insurance: Insurance,
+  /** Index into `payers`. */
+  payer: number,
+  /** 缴费基数, fen (0 for resident insurance, paid at a flat rate). */
+  base: number,
+  /** The person's share, fen. */
+  personal: number,
+  /** The employer's share, fen (0 when the person pays alone). */
+  employer: number,
+  /** Division code where the month was paid. */
+  region: string,
+  /** Paid (`true`) or owed (欠缴, `false`). */
+  paid: boolean,
+};
+
+/**
+ * A transfer of the insurance relationship between regions
+ * (社保关系转移接续).
+ */
+export type Transfer = {
+  /** The day, `YYYY-MM-DD`. */
+  date: string,
+  /** Division code left. */
+  fromRegion: string,
+  /** Division code joined. */
+  toRegion: string,
+};
+
+/** One year of one insurance, summed. */
+export type YearTotal = {
+  /** The year. */
+  year: number,
+  /** The insurance. */
+  insurance: Insurance,
+  /** Months with a contribution. */
+  months: number,
+  /** Months owed (not paid). */
+  monthsOwed: number,
+  /** The person's shares, fen. */
+  personal: number,
+  /** The employers' shares, fen. */
+  employer: number,
+};
+
+/** The pension the person draws after retirement. */
+export type PensionStart = {
+  /** First month of the pension, `YYYY-MM`. */
+  since: string,
+  /** Division code paying it. */
+  region: string,
+  /** The first monthly amount, fen. */
+  monthly: number,
+};
+
+/** `GET /v1/me/insurance-records?person_id=`: the whole record. */
+export type InsuranceRecord = {
+  /** Whose record. */
+  personId: string,
+  /** The platform time of the answer, Unix seconds. */
+  asOf: number,
+  /** Last month the record covers, `YYYY-MM`. */
+  through: string,
+  /** One per insurance the person ever joined. */
+  participations: Array<Participation>,
+  /** Who paid (indexed by the months). */
+  payers: Array<Payer>,
+  /** Every month, oldest first. */
+  months: Array<ContributionMonth>,
+  /** Transfers between regions, oldest first. */
+  transfers: Array<Transfer>,
+  /** Totals per year and insurance, oldest first. */
+  totals: Array<YearTotal>,
+  /** The pension, once the person retired. */
+  pension?: PensionStart | null,
+};
+
+/** One year of the record: the totals of each insurance, and of all. */
+export type RecordYear = {
+  /** The year. */
+  year: number,
+  /** One line per insurance paid that year. */
+  insurances: Array<YearTotal>,
+  /** The person's shares of all insurances, fen. */
+  personal: number,
+  /** The employers' shares of all insurances, fen. */
+  employer: number,
+  /** Months owed (欠缴), any insurance. */
+  monthsOwed: number,
+};
+
+/** The insurance record as the app shows it. */
+export type RecordsView = {
+  /** Whose record. */
+  personId: string,
+  /** The last month it covers, `YYYY-MM`. */
+  through: string,
+  /** One per insurance the person ever joined. */
+  participations: Array<Participation>,
+  /** Transfers between regions, oldest first. */
+  transfers: Array<Transfer>,
+  /** The pension, once the person retired. */
+  pension: PensionStart | null,
+  /** Newest year first. */
+  years: Array<RecordYear>,
+  /** How fresh it is. */
+  freshness: Freshness,
+};
+
+/** One month of one insurance, with who paid it. */
+export type MonthLine = {
+  /** `YYYY-MM`. */
+  month: string,
+  /** The insurance. */
+  insurance: Insurance,
+  /** How it was paid. */
+  scheme: Scheme,
+  /** The employer, when an employer paid. */
+  employerName: string | null,
+  /** 缴费基数, fen. */
+  base: number,
+  /** The person's share, fen. */
+  personal: number,
+  /** The employer's share, fen. */
+  employer: number,
+  /** Division code where it was paid. */
+  region: string,
+  /** Paid, or owed (欠缴). */
+  paid: boolean,
+};
+
+/** `POST /v1/me/certificates`. */
+export type CertificateRequest = {
+  /**
+   * Whose (default: the caller); someone else needs a mandate with the
+   * `records` scope.
+   */
+  personId?: string | null,
+  /** What to certify. */
+  kind: CertificateKind,
+  /** One insurance only (default: all). */
+  insurance?: Insurance | null,
+  /** First year (contribution records; default: the first on record). */
+  fromYear?: number | null,
+  /** Last year (contribution records; default: the last on record). */
+  toYear?: number | null,
+};
+
+/** An issued certificate, as its holder (or proxy) sees it. */
+export type Certificate = {
+  /** Id (for the PDF: `GET /v1/me/certificates/{id}/pdf`). */
+  certificateId: string,
+  /** Whose. */
+  personId: string,
+  /** What it certifies. */
+  kind: CertificateKind,
+  /** One insurance only. */
+  insurance?: Insurance | null,
+  /** First year covered. */
+  fromYear?: number | null,
+  /** Last year covered. */
+  toYear?: number | null,
+  /** 16 characters of Crockford base32: what a checker types or scans. */
+  verificationCode: string,
+  /** Unix seconds. */
+  issuedAt: number,
+  /** Unix seconds; checks answer `expired` from then on. */
+  validUntil: number,
+  /** The PDF's SHA-256, lower-case hex. */
+  sha256: string,
+  /** The PDF's size in bytes. */
+  size: number,
+  /** The holder or a proxy. */
+  requestedBy: RequestedBy,
+  /** The proxy's masked name (who asked, when it was not the holder). */
+  requestedByName?: string | null,
+  /** Where anyone can check it: `{public base}/v1/certificate-checks/{code}`. */
+  checkUrl: string,
+};
+
+/** A certificate as the app lists it. */
+export type CertificateView = {
+  /** The certificate as issued. */
+  certificate: Certificate,
+  /** Whether its PDF is kept on this device (opens offline). */
+  saved: boolean,
+  /** Whether its validity has ended (checks answer `expired`). */
+  expired: boolean,
+};
+
+/**
+ * `GET /v1/certificate-checks/{code}` and `POST /v1/certificate-checks`:
+ * what anyone may learn of a certificate (the fields are absent when the
+ * state is `unknown`).
+ */
+export type CertificateCheck = {
+  /** Valid, expired or unknown. */
+  state: CertificateState,
+  /** The holder's masked name (`刘**`). */
+  nameMasked?: string | null,
+  /** The holder's masked ID number. */
+  idNumberMasked?: string | null,
+  /** What it certifies. */
+  kind?: CertificateKind | null,
+  /** One insurance only. */
+  insurance?: Insurance | null,
+  /** First year covered. */
+  fromYear?: number | null,
+  /** Last year covered. */
+  toYear?: number | null,
+  /** Unix seconds. */
+  issuedAt?: number | null,
+  /** Unix seconds. */
+  validUntil?: number | null,
+  /** The issuing platform's name (社会保险经办机构). */
+  issuer?: string | null,
+};
+
+/** The use of the card a passive certification rests on. */
+export type PassiveUse = {
+  /** The kind of service point that resolved the card's code. */
+  operatorKind: ServicePointKind,
+  /** The day of the use (China calendar, `YYYY-MM-DD`). */
+  usedOn: string,
+};
+
+/** One certification. */
+export type Certification = {
+  /** When it took effect (Unix seconds). */
+  at: number,
+  /** Face or passive. */
+  method: CertificationMethod,
+  /** The device that ran the face check, if it was on a phone. */
+  deviceId: string | null,
+  /**
+   * The account of the family member who ran it for the pensioner under
+   * a mandate; `None` when the pensioner did it or it was passive.
+   */
+  helperAccountId: string | null,
+  /** The use a passive certification rests on. */
+  passiveUse: PassiveUse | null,
+};
+
+/** A reminder before the due date. */
+export type EligibilityReminder = {
+  /** Days before `due_by`. */
+  daysBefore: number,
+  /** The day it falls on (`YYYY-MM-DD`). */
+  on: string,
+  /** Whether that day has come. */
+  due: boolean,
+};
+
+/** `GET /v1/me/eligibility?person_id=`: the person's current cycle. */
+export type EligibilityStatus = {
+  /** The person. */
+  personId: string,
+  /** Where they stand. */
+  state: EligibilityState,
+  /**
+   * The last day the current certification covers (`YYYY-MM-DD`); null
+   * when no certification is required.
+   */
+  dueBy: string | null,
+  /**
+   * The last day of the grace after `due_by`; payments are suspended
+   * from the day after.
+   */
+  graceUntil: string | null,
+  /** The latest certification. */
+  lastCertification: Certification | null,
+  /** The reminders of this cycle, earliest first. */
+  reminders: Array<EligibilityReminder>,
+  /** Whether pension payments are suspended now. */
+  paymentsSuspended: boolean,
+  /** When they were suspended, if they are. */
+  suspendedSince: number | null,
+  /**
+   * The pension months withheld while suspended, paid together once the
+   * person certifies (补发), as `YYYY-MM`.
+   */
+  withheldMonths: Array<string>,
+};
+
+/** Where a pensioner stands, and how fresh that is. */
+export type EligibilityView = {
+  /** The status as the platform gave it. */
+  status: EligibilityStatus,
+  /** Whether something is to be done now: due, overdue or suspended. */
+  actionNeeded: boolean,
+  /** How fresh it is. */
+  freshness: Freshness,
+};
+
+/** `GET /v1/cards/{id}/financial-account`. */
+export type FinancialAccount = {
+  /** The card. */
+  cardId: string,
+  /** The co-branded bank, with its hotline. */
+  bank: Bank,
+  /** The account number masked, e.g. `6217 **** **** 1234`. */
+  accountMasked: string,
+  /** The bank function's state. */
+  state: BankFunctionState,
+  /** When the financial loss report was made, if it was. */
+  lossReportedAt: number | null,
+};
+
+/** A card's financial account, and how fresh that is. */
+export type FinancialAccountView = {
+  /** The account as the platform knows it. */
+  account: FinancialAccount,
+  /** How fresh it is. */
+  freshness: Freshness,
+};
+
+/** One payment into the card's account. */
+export type Payment = {
+  /** The payment. */
+  paymentId: string,
+  /** The person paid. */
+  personId: string,
+  /** The card whose account received it. */
+  cardId: string,
+  /** Where it comes from. */
+  source: PaymentSource,
+  /**
+   * The programme, for subsidies (e.g. 耕地地力保护补贴) and wages (the
+   * project); the pension's scheme for pensions.
+   */
+  programme: string,
+  /** Amount in fen. */
+  amountFen: number,
+  /** Who paid (a social insurance agency, a finance bureau, an employer). */
+  payer: string,
+  /** The day paid (`YYYY-MM-DD`, China calendar). */
+  paidOn: string,
+  /**
+   * The months a pension payment covers (`YYYY-MM`): one for a monthly
+   * payment, several for the arrears paid after a suspension (补发).
+   */
+  months: Array<string>,
+  /** Whether it is sample data of the reference platform. */
+  sample: boolean,
+};
+
+/** `GET /v1/me/payments` answer: newest first. */
+export type PaymentPage = {
+  /** The payments of this page. */
+  payments: Array<Payment>,
+  /** The `before` of the next (older) page; null on the last. */
+  nextBefore: number | null,
+};
+
 /** Everything the app holds about the person. */
 export type PersonalDataExport = {
   /** When the export was made (Unix seconds). */
@@ -1498,6 +1937,22 @@ export type PersonalDataExport = {
    * as last fetched.
    */
   accessRecords: Array<AccessRecord>,
+  /**
+   * Insurance records (权益记录) last fetched, of the person and of
+   * relatives they may see.
+   */
+  insuranceRecords: Array<InsuranceRecord>,
+  /**
+   * Certificates (参保证明) known here (what they say; the PDFs are
+   * opened with [`EcardClient::certificate_pdf`]).
+   */
+  certificates: Array<Certificate>,
+  /** Pension eligibility statuses last fetched. */
+  eligibility: Array<EligibilityStatus>,
+  /** The cards' financial accounts last fetched. */
+  financialAccounts: Array<FinancialAccount>,
+  /** Payments into the cards' accounts last fetched. */
+  payments: Array<Payment>,
 };
 
 /** A relying party as the resident sees it: its registered name and kind. */
@@ -1707,6 +2162,58 @@ export declare class EcardClient {
   accessRecordsCached(personId?: string | null): AccessRecord[];
   /** 这不是我: reports a record, with an optional note (≤ 500 characters); sent through the outbox. */
   reportAccessRecord(recordId: string, reason: AccessReportReason, note?: string | null): Promise<Submission>;
+
+  /**
+   * 权益记录: the insurance record of `personId` (the holder when null; a relative's needs a
+   * mandate with `records`) by year, newest first, and insurance. Fetched again only when it
+   * changed; offline, the record last fetched (`freshness.offline`).
+   */
+  insuranceRecords(personId?: string | null): Promise<RecordsView>;
+  /** The record last fetched, or null. Local I/O only. */
+  insuranceRecordsCached(personId?: string | null): RecordsView | null;
+  /** The months of `year` of the cached record, of one insurance or all, oldest first. Local I/O only. */
+  insuranceRecordMonths(personId: string | null | undefined, year: number, insurance?: Insurance | null): MonthLine[];
+  /** 开具参保证明 / 缴费证明: the PDF is kept on this device once its SHA-256 matches. */
+  requestCertificate(request: CertificateRequest): Promise<CertificateView>;
+  /** The certificates issued for `personId` (the holder when null), newest first; offline, those kept here. */
+  certificates(personId?: string | null): Promise<CertificateView[]>;
+  /** The certificates this device knows, newest first. Local I/O only. */
+  certificatesCached(personId?: string | null): CertificateView[];
+  /** A certificate's PDF: kept here (opens offline) or downloaded and checked against its SHA-256. */
+  certificatePdf(certificateId: string): Promise<Uint8Array>;
+  /** The path of one plain copy of the PDF for opening or the share sheet (earlier copies are removed). */
+  certificateFile(certificateId: string): Promise<string>;
+  /** Checks a certificate by its verification code, as anyone handed one can. */
+  checkCertificate(code: string): Promise<CertificateCheck>;
+  /** Checks a certificate's file; a changed file is refused (`certificate_invalid`). */
+  checkCertificateFile(pdf: Uint8Array): Promise<CertificateCheck>;
+  /**
+   * 待遇资格认证: where `personId` (the holder when null; a relative's needs a mandate with
+   * `eligibility`) stands; offline, the status last fetched. Tells the reminders that have come.
+   */
+  eligibility(personId?: string | null): Promise<EligibilityView>;
+  /** The eligibility last fetched, or null. Local I/O only. */
+  eligibilityCached(personId?: string | null): EligibilityView | null;
+  /**
+   * Certifies by a face check of `pensioner` on this phone. 为家人认证: for a relative, the
+   * relative's identity and face; the helper's own face is refused (`identity_not_verified`).
+   */
+  certifyEligibility(personId: string | null | undefined, pensioner: PersonIdentity, face: FaceCheck): Promise<EligibilityView>;
+  /** Tells the eligibility reminders due and not told yet (`eligibility_reminder` events); answers how many. */
+  remindEligibility(): Promise<number>;
+  /** The card's bank function: bank and hotline, account masked, state; offline, the account last fetched. */
+  financialAccount(cardId: string): Promise<FinancialAccountView>;
+  /** The financial account last fetched, or null. Local I/O only. */
+  financialAccountCached(cardId: string): FinancialAccountView | null;
+  /**
+   * 待遇发放: a page of the payments into the card accounts of `personId` (the holder when null;
+   * a relative's need `track`), newest first; `before` is the previous page's `nextBefore`.
+   */
+  payments(personId?: string | null, before?: number | null): Promise<PaymentPage>;
+  /** The payments last fetched, newest first. Local I/O only. */
+  paymentsCached(personId?: string | null): Payment[];
+  /** 金融功能挂失, through the outbox: the codes keep working; the bank's hotline completes it. */
+  reportFinancialLoss(cardId: string): Promise<Submission>;
 }
 
 /** An application (申领 or 补换) as the UI shows it, with its actions. A snapshot: `refresh()` for the next one. */

@@ -13,6 +13,8 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export CARGO_TERM_COLOR=never
 root=$PWD
+# Cargo's output directory (CARGO_TARGET_DIR when set, as cargo itself reads it).
+target_dir=${CARGO_TARGET_DIR:-target}
 started=$(date +%s)
 step() { printf '\n==== %s ====\n' "$*"; }
 fail() { printf 'harmony: 0 passed, 1 failed\n%s\n' "$*" >&2; exit 1; }
@@ -26,7 +28,7 @@ node --version
 
 step "library (feature node)"
 cargo build -p ecard-harmony || fail "cargo build -p ecard-harmony failed"
-cp target/debug/libecard_harmony.so harmony/ecard.node
+cp "$target_dir/debug/libecard_harmony.so" harmony/ecard.node
 cargo build -p ecard-cli || fail "cargo build -p ecard-cli failed"
 
 step "ArkTS wrapper for Node"
@@ -41,7 +43,7 @@ step "platform on loopback"
 work=$(mktemp -d)
 port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
 token="harmony-$(date +%s)-$$"
-target/debug/ecard platform serve --db "$work/platform.db" --addr "127.0.0.1:$port" --admin-token "$token" \
+"$target_dir/debug/ecard" platform serve --db "$work/platform.db" --addr "127.0.0.1:$port" --admin-token "$token" \
     >"$work/platform.log" 2>&1 &
 platform_pid=$!
 stop_platform() {

@@ -74,6 +74,11 @@ pub struct Client {
 }
 
 impl Client {
+    /// The locale of messages and errors.
+    pub(crate) fn binding_locale(&self) -> Locale {
+        self.locale
+    }
+
     /// The core client, unless closed.
     pub(crate) fn core(&self) -> Result<EcardClient, BindingError> {
         self.core
@@ -86,7 +91,7 @@ impl Client {
     /// Runs an async core call with the client on the core's runtime,
     /// converting its answer; a panic becomes an `internal` error with code
     /// `panic` ([`bridge::run`]).
-    async fn run<T, F, Fut>(&self, work: F) -> Fallible<T>
+    pub(crate) async fn run<T, F, Fut>(&self, work: F) -> Fallible<T>
     where
         T: Send + 'static,
         F: FnOnce(EcardClient) -> Fut,
@@ -110,7 +115,10 @@ impl Client {
 
     /// Runs a plain core call with the client, converting its answer and
     /// catching a panic ([`bridge::guard`]).
-    fn now<T>(&self, work: impl FnOnce(&EcardClient) -> Result<T, ClientError>) -> Fallible<T> {
+    pub(crate) fn now<T>(
+        &self,
+        work: impl FnOnce(&EcardClient) -> Result<T, ClientError>,
+    ) -> Fallible<T> {
         Fallible(bridge::guard(self.locale, || {
             self.core().and_then(|core| {
                 work(&core).map_err(|error| BindingError::from_client(&error, self.locale))

@@ -24,14 +24,24 @@ use ecard_api::catalogue::{
     AppAction, CardForm, CatalogueItem, Channel, Cluster, Domain, OpeningPeriod, Outlet,
     OutletKind, OutletService, UsageMode,
 };
+use ecard_api::eligibility::{
+    Certification, CertificationMethod, EligibilityReminder, EligibilityState, EligibilityStatus,
+    PassiveUse,
+};
 use ecard_api::identity::{
     DeviceUnlinked, DeviceView, EnrolmentRequestView, FacePurpose, Notice, NoticeKind,
     PhoneChangeStarted, PinAction,
+};
+use ecard_api::insurance::{
+    Certificate, CertificateCheck, CertificateKind, CertificateRequest, CertificateState,
+    ContributionMonth, Insurance, InsuranceRecord, Participation, ParticipationStatus, Payer,
+    PensionStart, RequestedBy, Scheme, Transfer, YearTotal,
 };
 use ecard_api::login::{
     Authorisation, ClaimScope, LoginDecision, LoginRequestStatus, LoginRequestView,
     RelyingPartyKind, RelyingPartyView,
 };
+use ecard_api::money::{BankFunctionState, FinancialAccount, Payment, PaymentPage, PaymentSource};
 use ecard_api::resident::{
     Application, ApplicationAction, ApplicationKind, ApplicationState, AuditEntry, Birth,
     BirthProgress, BirthState, BirthStep, Card, CardStatus, Delegation, DelegationKind,
@@ -51,9 +61,11 @@ use ecard_api::service_points::{
 use ecard_core::privacy::{ExportedCredential, ExportedDraft, ExportedSubmission};
 use ecard_core::storage::{RecoveredTable, RecoveryReport};
 use ecard_core::{
-    CardView, CatalogueState, ClientEvent, CodeView, EnrolmentProgress, FaceCheckRequest, FlowStep,
-    Location, MatchKind, OutboxEntry, OutboxState, OutletHit, PersonalDataExport, ProgressStage,
-    SearchHelp, SearchHit, Session, SessionView, Snapshot, Submission, SyncReport,
+    CardView, CatalogueState, CertificateView, ClientEvent, CodeView, EligibilityView,
+    EnrolmentProgress, FaceCheckRequest, FinancialAccountView, FlowStep, Freshness, Location,
+    MatchKind, MonthLine, OutboxEntry, OutboxState, OutletHit, PersonalDataExport, ProgressStage,
+    RecordYear, RecordsView, SearchHelp, SearchHit, Session, SessionView, Snapshot, Submission,
+    SyncReport,
 };
 use ecard_credential::{HolderRole, Locale, Purpose, Suite};
 use ts_rs::{Config, TS};
@@ -109,6 +121,16 @@ fn declarations() -> Vec<String> {
         RelyingPartyKind,
         ClaimScope,
         LoginRequestStatus,
+        Insurance,
+        Scheme,
+        ParticipationStatus,
+        CertificateKind,
+        RequestedBy,
+        CertificateState,
+        EligibilityState,
+        CertificationMethod,
+        BankFunctionState,
+        PaymentSource,
         // Records.
         PersonIdentity,
         Evidence,
@@ -179,6 +201,31 @@ fn declarations() -> Vec<String> {
         AccessReport,
         AccessRecord,
         AccessRecordPage,
+        // Social-insurance self-service.
+        Freshness,
+        Participation,
+        Payer,
+        ContributionMonth,
+        Transfer,
+        YearTotal,
+        PensionStart,
+        InsuranceRecord,
+        RecordYear,
+        RecordsView,
+        MonthLine,
+        CertificateRequest,
+        Certificate,
+        CertificateView,
+        CertificateCheck,
+        PassiveUse,
+        Certification,
+        EligibilityReminder,
+        EligibilityStatus,
+        EligibilityView,
+        FinancialAccount,
+        FinancialAccountView,
+        Payment,
+        PaymentPage,
         PersonalDataExport,
         RelyingPartyView,
         LoginRequestView,

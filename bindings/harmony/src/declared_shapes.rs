@@ -165,3 +165,153 @@ fn codes_outbox_entries_progress_and_sync_reports_are_declared() {
     assert_declared("ProgressStage", &convert::progress_stage(&stage));
     assert_declared("SyncReport", &convert::sync_report(&SyncReport::default()));
 }
+
+#[test]
+fn the_self_service_views_are_declared() {
+    use ecard_api::eligibility::{EligibilityReminder, EligibilityState, EligibilityStatus};
+    use ecard_api::insurance::{
+        Certificate, CertificateKind, Insurance, RequestedBy, Scheme, YearTotal,
+    };
+    use ecard_api::money::{BankFunctionState, FinancialAccount, Payment, PaymentSource};
+    use ecard_api::rules::Bank;
+    use ecard_core::{
+        CertificateView, EligibilityView, FinancialAccountView, Freshness, MonthLine, RecordYear,
+        RecordsView,
+    };
+
+    let freshness = Freshness {
+        fetched_at: 100,
+        age_seconds: 90_000,
+        stale: true,
+        offline: true,
+    };
+    let records = RecordsView {
+        person_id: "person-1".into(),
+        through: "2026-10".into(),
+        participations: vec![],
+        transfers: vec![],
+        pension: None,
+        years: vec![RecordYear {
+            year: 2026,
+            insurances: vec![YearTotal {
+                year: 2026,
+                insurance: Insurance::Pension,
+                months: 10,
+                months_owed: 1,
+                personal: 80_000,
+                employer: 160_000,
+            }],
+            personal: 80_000,
+            employer: 160_000,
+            months_owed: 1,
+        }],
+        freshness: freshness.clone(),
+    };
+    let js = convert::camel(serde_json::to_value(&records).unwrap_or_default());
+    assert_declared("RecordsView", &js);
+    assert_declared("RecordYear", &js["years"][0]);
+    assert_declared("YearTotal", &js["years"][0]["insurances"][0]);
+    assert_declared("Freshness", &js["freshness"]);
+    assert_eq!(js["years"][0]["monthsOwed"], 1);
+    assert_eq!(js["freshness"]["ageSeconds"], 90_000);
+
+    let month = MonthLine {
+        month: "2026-01".into(),
+        insurance: Insurance::Medical,
+        scheme: Scheme::FlexibleEmployment,
+        employer_name: None,
+        base: 400_000,
+        personal: 32_000,
+        employer: 0,
+        region: "360102".into(),
+        paid: false,
+    };
+    let js = convert::camel(serde_json::to_value(&month).unwrap_or_default());
+    assert_declared("MonthLine", &js);
+    assert_eq!(js["scheme"], "flexible_employment");
+
+    let certificate = CertificateView {
+        certificate: Certificate {
+            certificate_id: "cert-1".into(),
+            person_id: "person-1".into(),
+            kind: CertificateKind::ContributionRecord,
+            insurance: Some(Insurance::Pension),
+            from_year: Some(1990),
+            to_year: Some(2000),
+            verification_code: "0123456789ABCDEF".into(),
+            issued_at: 100,
+            valid_until: 200,
+            sha256: "00".into(),
+            size: 1_000,
+            requested_by: RequestedBy::Proxy,
+            requested_by_name: Some("张*".into()),
+            check_url: "https://example/v1/certificate-checks/0123456789ABCDEF".into(),
+        },
+        saved: true,
+        expired: false,
+    };
+    let js = convert::camel(serde_json::to_value(&certificate).unwrap_or_default());
+    assert_declared("CertificateView", &js);
+    assert_declared("Certificate", &js["certificate"]);
+    assert_eq!(js["certificate"]["kind"], "contribution_record");
+
+    let eligibility = EligibilityView {
+        status: EligibilityStatus {
+            person_id: "person-1".into(),
+            state: EligibilityState::Due,
+            due_by: Some("2027-01-04".into()),
+            grace_until: Some("2027-02-03".into()),
+            last_certification: None,
+            reminders: vec![EligibilityReminder {
+                days_before: 30,
+                on: "2026-12-05".into(),
+                due: true,
+            }],
+            payments_suspended: false,
+            suspended_since: None,
+            withheld_months: vec![],
+        },
+        action_needed: true,
+        freshness: freshness.clone(),
+    };
+    let js = convert::camel(serde_json::to_value(&eligibility).unwrap_or_default());
+    assert_declared("EligibilityView", &js);
+    assert_declared("EligibilityStatus", &js["status"]);
+    assert_declared("EligibilityReminder", &js["status"]["reminders"][0]);
+    assert_eq!(js["actionNeeded"], true);
+
+    let account = FinancialAccountView {
+        account: FinancialAccount {
+            card_id: "card-1".into(),
+            bank: Bank {
+                code: "icbc".into(),
+                name: "中国工商银行".into(),
+                hotline: Some("95588".into()),
+            },
+            account_masked: "6217 **** **** 1234".into(),
+            state: BankFunctionState::LossReported,
+            loss_reported_at: Some(100),
+        },
+        freshness,
+    };
+    let js = convert::camel(serde_json::to_value(&account).unwrap_or_default());
+    assert_declared("FinancialAccountView", &js);
+    assert_declared("FinancialAccount", &js["account"]);
+    assert_eq!(js["account"]["state"], "loss_reported");
+
+    let payment = Payment {
+        payment_id: "pay-1".into(),
+        person_id: "person-1".into(),
+        card_id: "card-1".into(),
+        source: PaymentSource::Pension,
+        programme: "城镇职工基本养老保险".into(),
+        amount_fen: 268_050,
+        payer: "南昌市社会保险事业管理局".into(),
+        paid_on: "2026-11-15".into(),
+        months: vec!["2026-11".into()],
+        sample: true,
+    };
+    let js = convert::camel(serde_json::to_value(&payment).unwrap_or_default());
+    assert_declared("Payment", &js);
+    assert_eq!(js["amountFen"], 268_050);
+}

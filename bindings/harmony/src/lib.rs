@@ -56,3 +56,4 @@ pub mod keystore;
 pub mod logging;
 pub mod login;
 pub mod presentation;
+pub mod self_service;

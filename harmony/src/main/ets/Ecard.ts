@@ -42,8 +42,12 @@ import { ErrorView, errorView } from './ErrorView';
 
 /** What a guardian may do for a minor or newborn. */
 export const GUARDIAN_SCOPES = ['apply', 'replace', 'report_loss', 'activate', 'show_code', 'track'] as const;
-/** What a family member asks to do for an elderly relative. */
-export const FAMILY_SCOPES = ['report_loss', 'show_code', 'track'] as const;
+/**
+ * What a family member asks to do for an elderly relative: the card, and the
+ * self-service of issue 18 (为家人认证: `eligibility`; 权益记录 and 参保证明:
+ * `records`).
+ */
+export const FAMILY_SCOPES = ['report_loss', 'show_code', 'track', 'eligibility', 'records'] as const;
 
 /** Either the answer or what to show instead. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: ErrorView };
