@@ -51,6 +51,7 @@ pub mod login;
 pub mod presentation;
 pub mod qr;
 pub mod runtime;
+pub mod self_service;
 #[cfg(feature = "terminal-verifier")]
 pub mod terminal;
 pub mod types;

@@ -39,6 +39,7 @@ struct CardServicesScreen: View {
                 NavigationLink("谁查看了我的信息") { AccessRecordsScreen() }
                     .frame(minHeight: elder.touchTarget)
             }
+            SelfServiceLinks()
         }
         .navigationTitle("社保卡业务")
         .refreshable { await reload() }

@@ -66,6 +66,11 @@ struct FamilyScreen: View {
             Section {
                 NavigationLink("出生一件事") { BirthScreen() }
                     .frame(minHeight: elder.touchTarget)
+                if mandates.contains(where: { $0.status == .active && $0.scopes.contains(.eligibility) }) {
+                    // 为家人认证: the relative's yearly pension eligibility check, with their face on this phone.
+                    NavigationLink("为家人认证") { EligibilityScreen() }
+                        .frame(minHeight: elder.touchTarget)
+                }
             }
             Section("添加家人") {
                 Picker("关系", selection: $kind) {
@@ -141,7 +146,8 @@ struct FamilyScreen: View {
     private func request(pin: String) async {
         let person = PersonIdentity(idType: "resident_id", idNumber: idNumber, name: name)
         let evidence = kind == .guardian ? Evidence(kind: "birth_certificate", number: evidenceNumber) : nil
-        let scopes: [Scope] = kind == .guardian ? [.apply, .track, .showCode, .reportLoss] : [.showCode, .track, .reportLoss]
+        // A relative's mandate also covers what a helper does for an elder: 为家人认证 and their records and certificates.
+        let scopes: [Scope] = kind == .guardian ? [.apply, .track, .showCode, .reportLoss] : [.showCode, .track, .reportLoss, .eligibility, .records]
         let declared: Relationship? = kind == .familyProxy ? relationship : nil
         await model.perform {
             try await $0.requestMandate(kind: kind, principal: person, evidence: evidence, scopes: scopes,

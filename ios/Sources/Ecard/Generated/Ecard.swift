@@ -1217,6 +1217,130 @@ public protocol EcardClientProtocol: AnyObject, Sendable {
      */
     func revokeAuthorisation(authorisationId: String) async throws  -> Authorisation
     
+    /**
+     * A plain copy of a certificate's PDF for opening or the share sheet;
+     * returns its path (at most one such copy exists at a time).
+     */
+    func certificateFile(certificateId: String) async throws  -> String
+    
+    /**
+     * The PDF of a certificate this device knows (kept here, or
+     * downloaded and checked against its SHA-256).
+     */
+    func certificatePdf(certificateId: String) async throws  -> Data
+    
+    /**
+     * The certificates issued for `person_id` (the account holder when
+     * null), newest first; offline, those this device knows.
+     */
+    func certificates(personId: String?) async throws  -> [CertificateView]
+    
+    /**
+     * The certificates of `person_id` (the account holder when null) this
+     * device knows, newest first. Local I/O only.
+     */
+    func certificatesCached(personId: String?) throws  -> [CertificateView]
+    
+    /**
+     * Certifies `person_id`'s eligibility (the account holder when null)
+     * by a face check of `pensioner` on this phone. For a relative (为家人
+     * 认证) `pensioner` is the relative and the face must be theirs: the
+     * helper's own face is refused (`identity_not_verified`).
+     */
+    func certifyEligibility(personId: String?, pensioner: PersonIdentity, face: FaceCheck) async throws  -> EligibilityView
+    
+    /**
+     * Checks a certificate by its verification code (no account needed).
+     */
+    func checkCertificate(code: String) async throws  -> CertificateCheck
+    
+    /**
+     * Checks a certificate's file byte for byte: a changed file is refused
+     * (`certificate_invalid`), an expired one too (`certificate_expired`).
+     */
+    func checkCertificateFile(pdf: Data) async throws  -> CertificateCheck
+    
+    /**
+     * The pension eligibility of `person_id` (the account holder when
+     * null; a relative's needs a mandate with the `eligibility` scope).
+     * Offline, the status last fetched. Tells the reminders that have come
+     * (as `ClientEvent.EligibilityReminder`).
+     */
+    func eligibility(personId: String?) async throws  -> EligibilityView
+    
+    /**
+     * The eligibility of `person_id` (the account holder when null) as
+     * last fetched, or null. Local I/O only.
+     */
+    func eligibilityCached(personId: String?) throws  -> EligibilityView?
+    
+    /**
+     * The financial account of `card_id` (bank, masked account, state,
+     * the bank's hotline). Offline, the account last fetched.
+     */
+    func financialAccount(cardId: String) async throws  -> FinancialAccountView
+    
+    /**
+     * The financial account of `card_id` as last fetched, or null. Local
+     * I/O only.
+     */
+    func financialAccountCached(cardId: String) throws  -> FinancialAccountView?
+    
+    /**
+     * The months of `year` in the cached record of `person_id` (the
+     * account holder when null), of one insurance or all, oldest first.
+     * Local I/O only; empty when nothing is cached.
+     */
+    func insuranceRecordMonths(personId: String?, year: UInt16, insurance: Insurance?) throws  -> [MonthLine]
+    
+    /**
+     * The insurance record of `person_id` (the account holder when null;
+     * a relative's needs a mandate with the `records` scope), by year and
+     * insurance. Fetched again only if it changed; offline, the record
+     * last fetched, marked as such in its freshness.
+     */
+    func insuranceRecords(personId: String?) async throws  -> RecordsView
+    
+    /**
+     * The record of `person_id` (the account holder when null) as last
+     * fetched, or null. Local I/O only.
+     */
+    func insuranceRecordsCached(personId: String?) throws  -> RecordsView?
+    
+    /**
+     * A page of the payments to `person_id` (the account holder when
+     * null; a relative's need a mandate with the `track` scope), newest
+     * first; `before` is the previous page's `next_before`. Offline, the
+     * payments last fetched, in one page.
+     */
+    func payments(personId: String?, before: UInt64?) async throws  -> PaymentPage
+    
+    /**
+     * The payments to `person_id` (the account holder when null) last
+     * fetched, newest first. Local I/O only.
+     */
+    func paymentsCached(personId: String?) throws  -> [Payment]
+    
+    /**
+     * Tells each eligibility reminder whose day has come and that was not
+     * told before (from the cached statuses, also offline); returns how
+     * many were told. The background sync runs it on every round.
+     */
+    func remindEligibility() async throws  -> UInt32
+    
+    /**
+     * Reports the bank function of `card_id` lost (金融功能挂失), through
+     * the outbox. The card's codes keep working; the bank must still be
+     * called (its hotline is in the financial account).
+     */
+    func reportFinancialLoss(cardId: String) async throws  -> Submission
+    
+    /**
+     * Asks for a certificate and keeps its PDF on this device once its
+     * SHA-256 matches.
+     */
+    func requestCertificate(request: CertificateRequest) async throws  -> CertificateView
+    
 }
 /**
  * The client core: one per signed-in app, opened on a data directory.
@@ -2571,6 +2695,362 @@ open func revokeAuthorisation(authorisationId: String)async throws  -> Authorisa
             completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterTypeAuthorisation_lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
+     * A plain copy of a certificate's PDF for opening or the share sheet;
+     * returns its path (at most one such copy exists at a time).
+     */
+open func certificateFile(certificateId: String)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_certificate_file(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(certificateId)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
+     * The PDF of a certificate this device knows (kept here, or
+     * downloaded and checked against its SHA-256).
+     */
+open func certificatePdf(certificateId: String)async throws  -> Data  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_certificate_pdf(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(certificateId)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterData.lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
+     * The certificates issued for `person_id` (the account holder when
+     * null), newest first; offline, those this device knows.
+     */
+open func certificates(personId: String?)async throws  -> [CertificateView]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_certificates(
+                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(personId)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeCertificateView.lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
+     * The certificates of `person_id` (the account holder when null) this
+     * device knows, newest first. Local I/O only.
+     */
+open func certificatesCached(personId: String?)throws  -> [CertificateView]  {
+    return try  FfiConverterSequenceTypeCertificateView.lift(try rustCallWithError(FfiConverterTypeEcardError_lift) {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_method_ecardclient_certificates_cached(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionString.lower(personId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Certifies `person_id`'s eligibility (the account holder when null)
+     * by a face check of `pensioner` on this phone. For a relative (为家人
+     * 认证) `pensioner` is the relative and the face must be theirs: the
+     * helper's own face is refused (`identity_not_verified`).
+     */
+open func certifyEligibility(personId: String?, pensioner: PersonIdentity, face: FaceCheck)async throws  -> EligibilityView  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_certify_eligibility(
+                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(personId),FfiConverterTypePersonIdentity_lower(pensioner),FfiConverterTypeFaceCheck_lower(face)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeEligibilityView_lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
+     * Checks a certificate by its verification code (no account needed).
+     */
+open func checkCertificate(code: String)async throws  -> CertificateCheck  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_check_certificate(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(code)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeCertificateCheck_lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
+     * Checks a certificate's file byte for byte: a changed file is refused
+     * (`certificate_invalid`), an expired one too (`certificate_expired`).
+     */
+open func checkCertificateFile(pdf: Data)async throws  -> CertificateCheck  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_check_certificate_file(
+                        self.uniffiCloneHandle(),FfiConverterData.lower(pdf)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeCertificateCheck_lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
+     * The pension eligibility of `person_id` (the account holder when
+     * null; a relative's needs a mandate with the `eligibility` scope).
+     * Offline, the status last fetched. Tells the reminders that have come
+     * (as `ClientEvent.EligibilityReminder`).
+     */
+open func eligibility(personId: String?)async throws  -> EligibilityView  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_eligibility(
+                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(personId)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeEligibilityView_lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
+     * The eligibility of `person_id` (the account holder when null) as
+     * last fetched, or null. Local I/O only.
+     */
+open func eligibilityCached(personId: String?)throws  -> EligibilityView?  {
+    return try  FfiConverterOptionTypeEligibilityView.lift(try rustCallWithError(FfiConverterTypeEcardError_lift) {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_method_ecardclient_eligibility_cached(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionString.lower(personId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The financial account of `card_id` (bank, masked account, state,
+     * the bank's hotline). Offline, the account last fetched.
+     */
+open func financialAccount(cardId: String)async throws  -> FinancialAccountView  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_financial_account(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(cardId)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeFinancialAccountView_lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
+     * The financial account of `card_id` as last fetched, or null. Local
+     * I/O only.
+     */
+open func financialAccountCached(cardId: String)throws  -> FinancialAccountView?  {
+    return try  FfiConverterOptionTypeFinancialAccountView.lift(try rustCallWithError(FfiConverterTypeEcardError_lift) {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_method_ecardclient_financial_account_cached(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(cardId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The months of `year` in the cached record of `person_id` (the
+     * account holder when null), of one insurance or all, oldest first.
+     * Local I/O only; empty when nothing is cached.
+     */
+open func insuranceRecordMonths(personId: String?, year: UInt16, insurance: Insurance?)throws  -> [MonthLine]  {
+    return try  FfiConverterSequenceTypeMonthLine.lift(try rustCallWithError(FfiConverterTypeEcardError_lift) {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_method_ecardclient_insurance_record_months(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionString.lower(personId),
+        FfiConverterUInt16.lower(year),
+        FfiConverterOptionTypeInsurance.lower(insurance),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The insurance record of `person_id` (the account holder when null;
+     * a relative's needs a mandate with the `records` scope), by year and
+     * insurance. Fetched again only if it changed; offline, the record
+     * last fetched, marked as such in its freshness.
+     */
+open func insuranceRecords(personId: String?)async throws  -> RecordsView  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_insurance_records(
+                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(personId)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeRecordsView_lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
+     * The record of `person_id` (the account holder when null) as last
+     * fetched, or null. Local I/O only.
+     */
+open func insuranceRecordsCached(personId: String?)throws  -> RecordsView?  {
+    return try  FfiConverterOptionTypeRecordsView.lift(try rustCallWithError(FfiConverterTypeEcardError_lift) {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_method_ecardclient_insurance_records_cached(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionString.lower(personId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A page of the payments to `person_id` (the account holder when
+     * null; a relative's need a mandate with the `track` scope), newest
+     * first; `before` is the previous page's `next_before`. Offline, the
+     * payments last fetched, in one page.
+     */
+open func payments(personId: String?, before: UInt64?)async throws  -> PaymentPage  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_payments(
+                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(personId),FfiConverterOptionUInt64.lower(before)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypePaymentPage_lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
+     * The payments to `person_id` (the account holder when null) last
+     * fetched, newest first. Local I/O only.
+     */
+open func paymentsCached(personId: String?)throws  -> [Payment]  {
+    return try  FfiConverterSequenceTypePayment.lift(try rustCallWithError(FfiConverterTypeEcardError_lift) {
+        uniffiCallStatus in
+    uniffi_ecard_ffi_fn_method_ecardclient_payments_cached(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionString.lower(personId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Tells each eligibility reminder whose day has come and that was not
+     * told before (from the cached statuses, also offline); returns how
+     * many were told. The background sync runs it on every round.
+     */
+open func remindEligibility()async throws  -> UInt32  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_remind_eligibility(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_u32,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_u32,
+            freeFunc: ffi_ecard_ffi_rust_future_free_u32,
+            liftFunc: FfiConverterUInt32.lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
+     * Reports the bank function of `card_id` lost (金融功能挂失), through
+     * the outbox. The card's codes keep working; the bank must still be
+     * called (its hotline is in the financial account).
+     */
+open func reportFinancialLoss(cardId: String)async throws  -> Submission  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_report_financial_loss(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(cardId)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSubmission_lift,
+            errorHandler: FfiConverterTypeEcardError_lift
+        )
+}
+    
+    /**
+     * Asks for a certificate and keeps its PDF on this device once its
+     * SHA-256 matches.
+     */
+open func requestCertificate(request: CertificateRequest)async throws  -> CertificateView  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ecard_ffi_fn_method_ecardclient_request_certificate(
+                        self.uniffiCloneHandle(),FfiConverterTypeCertificateRequest_lower(request)
+                )
+            },
+            pollFunc: ffi_ecard_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ecard_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ecard_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeCertificateView_lift,
             errorHandler: FfiConverterTypeEcardError_lift
         )
 }
@@ -6135,6 +6615,623 @@ public func FfiConverterTypeCatalogueState_lower(_ value: CatalogueState) -> Rus
 
 
 /**
+ * An issued certificate.
+ */
+public struct Certificate: Equatable, Hashable {
+    /**
+     * The certificate.
+     */
+    public let certificateId: String
+    /**
+     * Whose.
+     */
+    public let personId: String
+    /**
+     * What it certifies.
+     */
+    public let kind: CertificateKind
+    /**
+     * One insurance only.
+     */
+    public let insurance: Insurance?
+    /**
+     * First year covered.
+     */
+    public let fromYear: UInt16?
+    /**
+     * Last year covered.
+     */
+    public let toYear: UInt16?
+    /**
+     * 16 characters of Crockford base32: what a checker types or scans.
+     */
+    public let verificationCode: String
+    /**
+     * Unix seconds.
+     */
+    public let issuedAt: UInt64
+    /**
+     * Unix seconds; checks answer `expired` from then on.
+     */
+    public let validUntil: UInt64
+    /**
+     * The PDF's SHA-256, lower-case hex.
+     */
+    public let sha256: String
+    /**
+     * The PDF's size in bytes.
+     */
+    public let size: UInt64
+    /**
+     * The holder or a proxy.
+     */
+    public let requestedBy: RequestedBy
+    /**
+     * The proxy's masked name, when it was not the holder.
+     */
+    public let requestedByName: String?
+    /**
+     * Where anyone can check it.
+     */
+    public let checkUrl: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The certificate.
+         */certificateId: String, 
+        /**
+         * Whose.
+         */personId: String, 
+        /**
+         * What it certifies.
+         */kind: CertificateKind, 
+        /**
+         * One insurance only.
+         */insurance: Insurance?, 
+        /**
+         * First year covered.
+         */fromYear: UInt16?, 
+        /**
+         * Last year covered.
+         */toYear: UInt16?, 
+        /**
+         * 16 characters of Crockford base32: what a checker types or scans.
+         */verificationCode: String, 
+        /**
+         * Unix seconds.
+         */issuedAt: UInt64, 
+        /**
+         * Unix seconds; checks answer `expired` from then on.
+         */validUntil: UInt64, 
+        /**
+         * The PDF's SHA-256, lower-case hex.
+         */sha256: String, 
+        /**
+         * The PDF's size in bytes.
+         */size: UInt64, 
+        /**
+         * The holder or a proxy.
+         */requestedBy: RequestedBy, 
+        /**
+         * The proxy's masked name, when it was not the holder.
+         */requestedByName: String?, 
+        /**
+         * Where anyone can check it.
+         */checkUrl: String) {
+        self.certificateId = certificateId
+        self.personId = personId
+        self.kind = kind
+        self.insurance = insurance
+        self.fromYear = fromYear
+        self.toYear = toYear
+        self.verificationCode = verificationCode
+        self.issuedAt = issuedAt
+        self.validUntil = validUntil
+        self.sha256 = sha256
+        self.size = size
+        self.requestedBy = requestedBy
+        self.requestedByName = requestedByName
+        self.checkUrl = checkUrl
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Certificate: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCertificate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Certificate {
+        return
+            try Certificate(
+                certificateId: FfiConverterString.read(from: &buf), 
+                personId: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterTypeCertificateKind.read(from: &buf), 
+                insurance: FfiConverterOptionTypeInsurance.read(from: &buf), 
+                fromYear: FfiConverterOptionUInt16.read(from: &buf), 
+                toYear: FfiConverterOptionUInt16.read(from: &buf), 
+                verificationCode: FfiConverterString.read(from: &buf), 
+                issuedAt: FfiConverterUInt64.read(from: &buf), 
+                validUntil: FfiConverterUInt64.read(from: &buf), 
+                sha256: FfiConverterString.read(from: &buf), 
+                size: FfiConverterUInt64.read(from: &buf), 
+                requestedBy: FfiConverterTypeRequestedBy.read(from: &buf), 
+                requestedByName: FfiConverterOptionString.read(from: &buf), 
+                checkUrl: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Certificate, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.certificateId, into: &buf)
+        FfiConverterString.write(value.personId, into: &buf)
+        FfiConverterTypeCertificateKind.write(value.kind, into: &buf)
+        FfiConverterOptionTypeInsurance.write(value.insurance, into: &buf)
+        FfiConverterOptionUInt16.write(value.fromYear, into: &buf)
+        FfiConverterOptionUInt16.write(value.toYear, into: &buf)
+        FfiConverterString.write(value.verificationCode, into: &buf)
+        FfiConverterUInt64.write(value.issuedAt, into: &buf)
+        FfiConverterUInt64.write(value.validUntil, into: &buf)
+        FfiConverterString.write(value.sha256, into: &buf)
+        FfiConverterUInt64.write(value.size, into: &buf)
+        FfiConverterTypeRequestedBy.write(value.requestedBy, into: &buf)
+        FfiConverterOptionString.write(value.requestedByName, into: &buf)
+        FfiConverterString.write(value.checkUrl, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCertificate_lift(_ buf: RustBuffer) throws -> Certificate {
+    return try FfiConverterTypeCertificate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCertificate_lower(_ value: Certificate) -> RustBuffer {
+    return FfiConverterTypeCertificate.lower(value)
+}
+
+
+/**
+ * What anyone may learn of a certificate (null fields when `Unknown`).
+ */
+public struct CertificateCheck: Equatable, Hashable {
+    /**
+     * Valid, expired or unknown.
+     */
+    public let state: CertificateState
+    /**
+     * The holder's masked name (`刘**`).
+     */
+    public let nameMasked: String?
+    /**
+     * The holder's masked ID number.
+     */
+    public let idNumberMasked: String?
+    /**
+     * What it certifies.
+     */
+    public let kind: CertificateKind?
+    /**
+     * One insurance only.
+     */
+    public let insurance: Insurance?
+    /**
+     * First year covered.
+     */
+    public let fromYear: UInt16?
+    /**
+     * Last year covered.
+     */
+    public let toYear: UInt16?
+    /**
+     * Unix seconds.
+     */
+    public let issuedAt: UInt64?
+    /**
+     * Unix seconds.
+     */
+    public let validUntil: UInt64?
+    /**
+     * The issuing platform's name (社会保险经办机构).
+     */
+    public let issuer: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Valid, expired or unknown.
+         */state: CertificateState, 
+        /**
+         * The holder's masked name (`刘**`).
+         */nameMasked: String?, 
+        /**
+         * The holder's masked ID number.
+         */idNumberMasked: String?, 
+        /**
+         * What it certifies.
+         */kind: CertificateKind?, 
+        /**
+         * One insurance only.
+         */insurance: Insurance?, 
+        /**
+         * First year covered.
+         */fromYear: UInt16?, 
+        /**
+         * Last year covered.
+         */toYear: UInt16?, 
+        /**
+         * Unix seconds.
+         */issuedAt: UInt64?, 
+        /**
+         * Unix seconds.
+         */validUntil: UInt64?, 
+        /**
+         * The issuing platform's name (社会保险经办机构).
+         */issuer: String?) {
+        self.state = state
+        self.nameMasked = nameMasked
+        self.idNumberMasked = idNumberMasked
+        self.kind = kind
+        self.insurance = insurance
+        self.fromYear = fromYear
+        self.toYear = toYear
+        self.issuedAt = issuedAt
+        self.validUntil = validUntil
+        self.issuer = issuer
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CertificateCheck: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCertificateCheck: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CertificateCheck {
+        return
+            try CertificateCheck(
+                state: FfiConverterTypeCertificateState.read(from: &buf), 
+                nameMasked: FfiConverterOptionString.read(from: &buf), 
+                idNumberMasked: FfiConverterOptionString.read(from: &buf), 
+                kind: FfiConverterOptionTypeCertificateKind.read(from: &buf), 
+                insurance: FfiConverterOptionTypeInsurance.read(from: &buf), 
+                fromYear: FfiConverterOptionUInt16.read(from: &buf), 
+                toYear: FfiConverterOptionUInt16.read(from: &buf), 
+                issuedAt: FfiConverterOptionUInt64.read(from: &buf), 
+                validUntil: FfiConverterOptionUInt64.read(from: &buf), 
+                issuer: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CertificateCheck, into buf: inout [UInt8]) {
+        FfiConverterTypeCertificateState.write(value.state, into: &buf)
+        FfiConverterOptionString.write(value.nameMasked, into: &buf)
+        FfiConverterOptionString.write(value.idNumberMasked, into: &buf)
+        FfiConverterOptionTypeCertificateKind.write(value.kind, into: &buf)
+        FfiConverterOptionTypeInsurance.write(value.insurance, into: &buf)
+        FfiConverterOptionUInt16.write(value.fromYear, into: &buf)
+        FfiConverterOptionUInt16.write(value.toYear, into: &buf)
+        FfiConverterOptionUInt64.write(value.issuedAt, into: &buf)
+        FfiConverterOptionUInt64.write(value.validUntil, into: &buf)
+        FfiConverterOptionString.write(value.issuer, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCertificateCheck_lift(_ buf: RustBuffer) throws -> CertificateCheck {
+    return try FfiConverterTypeCertificateCheck.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCertificateCheck_lower(_ value: CertificateCheck) -> RustBuffer {
+    return FfiConverterTypeCertificateCheck.lower(value)
+}
+
+
+/**
+ * What to certify.
+ */
+public struct CertificateRequest: Equatable, Hashable {
+    /**
+     * Whose (null: the account holder); someone else needs a mandate with
+     * the `records` scope.
+     */
+    public let personId: String?
+    /**
+     * What to certify.
+     */
+    public let kind: CertificateKind
+    /**
+     * One insurance only (null: all).
+     */
+    public let insurance: Insurance?
+    /**
+     * First year (contribution records; null: the first on record).
+     */
+    public let fromYear: UInt16?
+    /**
+     * Last year (contribution records; null: the last on record).
+     */
+    public let toYear: UInt16?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Whose (null: the account holder); someone else needs a mandate with
+         * the `records` scope.
+         */personId: String?, 
+        /**
+         * What to certify.
+         */kind: CertificateKind, 
+        /**
+         * One insurance only (null: all).
+         */insurance: Insurance?, 
+        /**
+         * First year (contribution records; null: the first on record).
+         */fromYear: UInt16?, 
+        /**
+         * Last year (contribution records; null: the last on record).
+         */toYear: UInt16?) {
+        self.personId = personId
+        self.kind = kind
+        self.insurance = insurance
+        self.fromYear = fromYear
+        self.toYear = toYear
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CertificateRequest: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCertificateRequest: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CertificateRequest {
+        return
+            try CertificateRequest(
+                personId: FfiConverterOptionString.read(from: &buf), 
+                kind: FfiConverterTypeCertificateKind.read(from: &buf), 
+                insurance: FfiConverterOptionTypeInsurance.read(from: &buf), 
+                fromYear: FfiConverterOptionUInt16.read(from: &buf), 
+                toYear: FfiConverterOptionUInt16.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CertificateRequest, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.personId, into: &buf)
+        FfiConverterTypeCertificateKind.write(value.kind, into: &buf)
+        FfiConverterOptionTypeInsurance.write(value.insurance, into: &buf)
+        FfiConverterOptionUInt16.write(value.fromYear, into: &buf)
+        FfiConverterOptionUInt16.write(value.toYear, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCertificateRequest_lift(_ buf: RustBuffer) throws -> CertificateRequest {
+    return try FfiConverterTypeCertificateRequest.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCertificateRequest_lower(_ value: CertificateRequest) -> RustBuffer {
+    return FfiConverterTypeCertificateRequest.lower(value)
+}
+
+
+/**
+ * A certificate as the app lists it.
+ */
+public struct CertificateView: Equatable, Hashable {
+    /**
+     * The certificate as issued.
+     */
+    public let certificate: Certificate
+    /**
+     * Whether its PDF is kept on this device (opens offline).
+     */
+    public let saved: Bool
+    /**
+     * Whether its validity has ended.
+     */
+    public let expired: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The certificate as issued.
+         */certificate: Certificate, 
+        /**
+         * Whether its PDF is kept on this device (opens offline).
+         */saved: Bool, 
+        /**
+         * Whether its validity has ended.
+         */expired: Bool) {
+        self.certificate = certificate
+        self.saved = saved
+        self.expired = expired
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CertificateView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCertificateView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CertificateView {
+        return
+            try CertificateView(
+                certificate: FfiConverterTypeCertificate.read(from: &buf), 
+                saved: FfiConverterBool.read(from: &buf), 
+                expired: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CertificateView, into buf: inout [UInt8]) {
+        FfiConverterTypeCertificate.write(value.certificate, into: &buf)
+        FfiConverterBool.write(value.saved, into: &buf)
+        FfiConverterBool.write(value.expired, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCertificateView_lift(_ buf: RustBuffer) throws -> CertificateView {
+    return try FfiConverterTypeCertificateView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCertificateView_lower(_ value: CertificateView) -> RustBuffer {
+    return FfiConverterTypeCertificateView.lower(value)
+}
+
+
+/**
+ * One certification.
+ */
+public struct Certification: Equatable, Hashable {
+    /**
+     * When it took effect (Unix seconds).
+     */
+    public let at: UInt64
+    /**
+     * Face or passive.
+     */
+    public let method: CertificationMethod
+    /**
+     * The device that ran the face check, if it was on a phone.
+     */
+    public let deviceId: String?
+    /**
+     * The account of the family member who ran it for the pensioner.
+     */
+    public let helperAccountId: String?
+    /**
+     * The use a passive certification rests on.
+     */
+    public let passiveUse: PassiveUse?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * When it took effect (Unix seconds).
+         */at: UInt64, 
+        /**
+         * Face or passive.
+         */method: CertificationMethod, 
+        /**
+         * The device that ran the face check, if it was on a phone.
+         */deviceId: String?, 
+        /**
+         * The account of the family member who ran it for the pensioner.
+         */helperAccountId: String?, 
+        /**
+         * The use a passive certification rests on.
+         */passiveUse: PassiveUse?) {
+        self.at = at
+        self.method = method
+        self.deviceId = deviceId
+        self.helperAccountId = helperAccountId
+        self.passiveUse = passiveUse
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Certification: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCertification: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Certification {
+        return
+            try Certification(
+                at: FfiConverterUInt64.read(from: &buf), 
+                method: FfiConverterTypeCertificationMethod.read(from: &buf), 
+                deviceId: FfiConverterOptionString.read(from: &buf), 
+                helperAccountId: FfiConverterOptionString.read(from: &buf), 
+                passiveUse: FfiConverterOptionTypePassiveUse.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Certification, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.at, into: &buf)
+        FfiConverterTypeCertificationMethod.write(value.method, into: &buf)
+        FfiConverterOptionString.write(value.deviceId, into: &buf)
+        FfiConverterOptionString.write(value.helperAccountId, into: &buf)
+        FfiConverterOptionTypePassiveUse.write(value.passiveUse, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCertification_lift(_ buf: RustBuffer) throws -> Certification {
+    return try FfiConverterTypeCertification.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCertification_lower(_ value: Certification) -> RustBuffer {
+    return FfiConverterTypeCertification.lower(value)
+}
+
+
+/**
  * How to open a client. `default_config` fills in the usual values (the
  * core's, shared with the HarmonyOS binding: [`BindingConfig`]).
  */
@@ -7276,6 +8373,85 @@ public func FfiConverterTypeECardTiming_lower(_ value: ECardTiming) -> RustBuffe
 
 
 /**
+ * A reminder before the due date.
+ */
+public struct EligibilityReminder: Equatable, Hashable {
+    /**
+     * Days before `due_by`.
+     */
+    public let daysBefore: UInt32
+    /**
+     * The day it falls on (`YYYY-MM-DD`).
+     */
+    public let on: String
+    /**
+     * Whether that day has come.
+     */
+    public let due: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Days before `due_by`.
+         */daysBefore: UInt32, 
+        /**
+         * The day it falls on (`YYYY-MM-DD`).
+         */on: String, 
+        /**
+         * Whether that day has come.
+         */due: Bool) {
+        self.daysBefore = daysBefore
+        self.on = on
+        self.due = due
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension EligibilityReminder: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEligibilityReminder: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EligibilityReminder {
+        return
+            try EligibilityReminder(
+                daysBefore: FfiConverterUInt32.read(from: &buf), 
+                on: FfiConverterString.read(from: &buf), 
+                due: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: EligibilityReminder, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.daysBefore, into: &buf)
+        FfiConverterString.write(value.on, into: &buf)
+        FfiConverterBool.write(value.due, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEligibilityReminder_lift(_ buf: RustBuffer) throws -> EligibilityReminder {
+    return try FfiConverterTypeEligibilityReminder.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEligibilityReminder_lower(_ value: EligibilityReminder) -> RustBuffer {
+    return FfiConverterTypeEligibilityReminder.lower(value)
+}
+
+
+/**
  * Pension eligibility (待遇资格认证) as the region's rules.
  */
 public struct EligibilityRules: Equatable, Hashable {
@@ -7401,6 +8577,224 @@ public func FfiConverterTypeEligibilityRules_lift(_ buf: RustBuffer) throws -> E
 #endif
 public func FfiConverterTypeEligibilityRules_lower(_ value: EligibilityRules) -> RustBuffer {
     return FfiConverterTypeEligibilityRules.lower(value)
+}
+
+
+/**
+ * A pensioner's current cycle.
+ */
+public struct EligibilityStatus: Equatable, Hashable {
+    /**
+     * The person.
+     */
+    public let personId: String
+    /**
+     * Where they stand.
+     */
+    public let state: EligibilityState
+    /**
+     * The last day the current certification covers (`YYYY-MM-DD`).
+     */
+    public let dueBy: String?
+    /**
+     * The last day of the grace after `due_by`.
+     */
+    public let graceUntil: String?
+    /**
+     * The latest certification.
+     */
+    public let lastCertification: Certification?
+    /**
+     * The reminders of this cycle, earliest first.
+     */
+    public let reminders: [EligibilityReminder]
+    /**
+     * Whether pension payments are suspended now.
+     */
+    public let paymentsSuspended: Bool
+    /**
+     * When they were suspended, if they are.
+     */
+    public let suspendedSince: UInt64?
+    /**
+     * The pension months withheld while suspended (补发 once certified).
+     */
+    public let withheldMonths: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The person.
+         */personId: String, 
+        /**
+         * Where they stand.
+         */state: EligibilityState, 
+        /**
+         * The last day the current certification covers (`YYYY-MM-DD`).
+         */dueBy: String?, 
+        /**
+         * The last day of the grace after `due_by`.
+         */graceUntil: String?, 
+        /**
+         * The latest certification.
+         */lastCertification: Certification?, 
+        /**
+         * The reminders of this cycle, earliest first.
+         */reminders: [EligibilityReminder], 
+        /**
+         * Whether pension payments are suspended now.
+         */paymentsSuspended: Bool, 
+        /**
+         * When they were suspended, if they are.
+         */suspendedSince: UInt64?, 
+        /**
+         * The pension months withheld while suspended (补发 once certified).
+         */withheldMonths: [String]) {
+        self.personId = personId
+        self.state = state
+        self.dueBy = dueBy
+        self.graceUntil = graceUntil
+        self.lastCertification = lastCertification
+        self.reminders = reminders
+        self.paymentsSuspended = paymentsSuspended
+        self.suspendedSince = suspendedSince
+        self.withheldMonths = withheldMonths
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension EligibilityStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEligibilityStatus: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EligibilityStatus {
+        return
+            try EligibilityStatus(
+                personId: FfiConverterString.read(from: &buf), 
+                state: FfiConverterTypeEligibilityState.read(from: &buf), 
+                dueBy: FfiConverterOptionString.read(from: &buf), 
+                graceUntil: FfiConverterOptionString.read(from: &buf), 
+                lastCertification: FfiConverterOptionTypeCertification.read(from: &buf), 
+                reminders: FfiConverterSequenceTypeEligibilityReminder.read(from: &buf), 
+                paymentsSuspended: FfiConverterBool.read(from: &buf), 
+                suspendedSince: FfiConverterOptionUInt64.read(from: &buf), 
+                withheldMonths: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: EligibilityStatus, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.personId, into: &buf)
+        FfiConverterTypeEligibilityState.write(value.state, into: &buf)
+        FfiConverterOptionString.write(value.dueBy, into: &buf)
+        FfiConverterOptionString.write(value.graceUntil, into: &buf)
+        FfiConverterOptionTypeCertification.write(value.lastCertification, into: &buf)
+        FfiConverterSequenceTypeEligibilityReminder.write(value.reminders, into: &buf)
+        FfiConverterBool.write(value.paymentsSuspended, into: &buf)
+        FfiConverterOptionUInt64.write(value.suspendedSince, into: &buf)
+        FfiConverterSequenceString.write(value.withheldMonths, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEligibilityStatus_lift(_ buf: RustBuffer) throws -> EligibilityStatus {
+    return try FfiConverterTypeEligibilityStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEligibilityStatus_lower(_ value: EligibilityStatus) -> RustBuffer {
+    return FfiConverterTypeEligibilityStatus.lower(value)
+}
+
+
+/**
+ * Where a pensioner stands, and how fresh that is.
+ */
+public struct EligibilityView: Equatable, Hashable {
+    /**
+     * The status as the platform gave it.
+     */
+    public let status: EligibilityStatus
+    /**
+     * Whether something is to be done now: due, overdue or suspended.
+     */
+    public let actionNeeded: Bool
+    /**
+     * How fresh it is.
+     */
+    public let freshness: Freshness
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The status as the platform gave it.
+         */status: EligibilityStatus, 
+        /**
+         * Whether something is to be done now: due, overdue or suspended.
+         */actionNeeded: Bool, 
+        /**
+         * How fresh it is.
+         */freshness: Freshness) {
+        self.status = status
+        self.actionNeeded = actionNeeded
+        self.freshness = freshness
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension EligibilityView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEligibilityView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EligibilityView {
+        return
+            try EligibilityView(
+                status: FfiConverterTypeEligibilityStatus.read(from: &buf), 
+                actionNeeded: FfiConverterBool.read(from: &buf), 
+                freshness: FfiConverterTypeFreshness.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: EligibilityView, into buf: inout [UInt8]) {
+        FfiConverterTypeEligibilityStatus.write(value.status, into: &buf)
+        FfiConverterBool.write(value.actionNeeded, into: &buf)
+        FfiConverterTypeFreshness.write(value.freshness, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEligibilityView_lift(_ buf: RustBuffer) throws -> EligibilityView {
+    return try FfiConverterTypeEligibilityView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEligibilityView_lower(_ value: EligibilityView) -> RustBuffer {
+    return FfiConverterTypeEligibilityView.lower(value)
 }
 
 
@@ -7781,6 +9175,263 @@ public func FfiConverterTypeFaceCheckRequest_lift(_ buf: RustBuffer) throws -> F
 #endif
 public func FfiConverterTypeFaceCheckRequest_lower(_ value: FaceCheckRequest) -> RustBuffer {
     return FfiConverterTypeFaceCheckRequest.lower(value)
+}
+
+
+/**
+ * A card's financial account.
+ */
+public struct FinancialAccount: Equatable, Hashable {
+    /**
+     * The card.
+     */
+    public let cardId: String
+    /**
+     * The co-branded bank, with its hotline.
+     */
+    public let bank: Bank
+    /**
+     * The account number masked, e.g. `6217 **** **** 1234`.
+     */
+    public let accountMasked: String
+    /**
+     * The bank function's state.
+     */
+    public let state: BankFunctionState
+    /**
+     * When the financial loss report was made, if it was.
+     */
+    public let lossReportedAt: UInt64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The card.
+         */cardId: String, 
+        /**
+         * The co-branded bank, with its hotline.
+         */bank: Bank, 
+        /**
+         * The account number masked, e.g. `6217 **** **** 1234`.
+         */accountMasked: String, 
+        /**
+         * The bank function's state.
+         */state: BankFunctionState, 
+        /**
+         * When the financial loss report was made, if it was.
+         */lossReportedAt: UInt64?) {
+        self.cardId = cardId
+        self.bank = bank
+        self.accountMasked = accountMasked
+        self.state = state
+        self.lossReportedAt = lossReportedAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FinancialAccount: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFinancialAccount: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FinancialAccount {
+        return
+            try FinancialAccount(
+                cardId: FfiConverterString.read(from: &buf), 
+                bank: FfiConverterTypeBank.read(from: &buf), 
+                accountMasked: FfiConverterString.read(from: &buf), 
+                state: FfiConverterTypeBankFunctionState.read(from: &buf), 
+                lossReportedAt: FfiConverterOptionUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FinancialAccount, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.cardId, into: &buf)
+        FfiConverterTypeBank.write(value.bank, into: &buf)
+        FfiConverterString.write(value.accountMasked, into: &buf)
+        FfiConverterTypeBankFunctionState.write(value.state, into: &buf)
+        FfiConverterOptionUInt64.write(value.lossReportedAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFinancialAccount_lift(_ buf: RustBuffer) throws -> FinancialAccount {
+    return try FfiConverterTypeFinancialAccount.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFinancialAccount_lower(_ value: FinancialAccount) -> RustBuffer {
+    return FfiConverterTypeFinancialAccount.lower(value)
+}
+
+
+/**
+ * A card's financial account, and how fresh that is.
+ */
+public struct FinancialAccountView: Equatable, Hashable {
+    /**
+     * The account as the platform knows it.
+     */
+    public let account: FinancialAccount
+    /**
+     * How fresh it is.
+     */
+    public let freshness: Freshness
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The account as the platform knows it.
+         */account: FinancialAccount, 
+        /**
+         * How fresh it is.
+         */freshness: Freshness) {
+        self.account = account
+        self.freshness = freshness
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FinancialAccountView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFinancialAccountView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FinancialAccountView {
+        return
+            try FinancialAccountView(
+                account: FfiConverterTypeFinancialAccount.read(from: &buf), 
+                freshness: FfiConverterTypeFreshness.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FinancialAccountView, into buf: inout [UInt8]) {
+        FfiConverterTypeFinancialAccount.write(value.account, into: &buf)
+        FfiConverterTypeFreshness.write(value.freshness, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFinancialAccountView_lift(_ buf: RustBuffer) throws -> FinancialAccountView {
+    return try FfiConverterTypeFinancialAccountView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFinancialAccountView_lower(_ value: FinancialAccountView) -> RustBuffer {
+    return FfiConverterTypeFinancialAccountView.lower(value)
+}
+
+
+/**
+ * How fresh what the app shows is.
+ */
+public struct Freshness: Equatable, Hashable {
+    /**
+     * When the platform last confirmed it (Unix seconds, platform time).
+     */
+    public let fetchedAt: UInt64
+    /**
+     * Seconds since then.
+     */
+    public let ageSeconds: UInt64
+    /**
+     * Older than a day: the app says "可能不是最新".
+     */
+    public let stale: Bool
+    /**
+     * Shown from this device because the platform could not be reached.
+     */
+    public let offline: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * When the platform last confirmed it (Unix seconds, platform time).
+         */fetchedAt: UInt64, 
+        /**
+         * Seconds since then.
+         */ageSeconds: UInt64, 
+        /**
+         * Older than a day: the app says "可能不是最新".
+         */stale: Bool, 
+        /**
+         * Shown from this device because the platform could not be reached.
+         */offline: Bool) {
+        self.fetchedAt = fetchedAt
+        self.ageSeconds = ageSeconds
+        self.stale = stale
+        self.offline = offline
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Freshness: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFreshness: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Freshness {
+        return
+            try Freshness(
+                fetchedAt: FfiConverterUInt64.read(from: &buf), 
+                ageSeconds: FfiConverterUInt64.read(from: &buf), 
+                stale: FfiConverterBool.read(from: &buf), 
+                offline: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Freshness, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.fetchedAt, into: &buf)
+        FfiConverterUInt64.write(value.ageSeconds, into: &buf)
+        FfiConverterBool.write(value.stale, into: &buf)
+        FfiConverterBool.write(value.offline, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFreshness_lift(_ buf: RustBuffer) throws -> Freshness {
+    return try FfiConverterTypeFreshness.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFreshness_lower(_ value: Freshness) -> RustBuffer {
+    return FfiConverterTypeFreshness.lower(value)
 }
 
 
@@ -8515,6 +10166,145 @@ public func FfiConverterTypeMinorRules_lift(_ buf: RustBuffer) throws -> MinorRu
 #endif
 public func FfiConverterTypeMinorRules_lower(_ value: MinorRules) -> RustBuffer {
     return FfiConverterTypeMinorRules.lower(value)
+}
+
+
+/**
+ * One month of one insurance, with who paid it (amounts in fen).
+ */
+public struct MonthLine: Equatable, Hashable {
+    /**
+     * `YYYY-MM`.
+     */
+    public let month: String
+    /**
+     * The insurance.
+     */
+    public let insurance: Insurance
+    /**
+     * How it was paid.
+     */
+    public let scheme: Scheme
+    /**
+     * The employer, when an employer paid.
+     */
+    public let employerName: String?
+    /**
+     * 缴费基数, fen.
+     */
+    public let base: UInt64
+    /**
+     * The person's share, fen.
+     */
+    public let personal: UInt64
+    /**
+     * The employer's share, fen.
+     */
+    public let employer: UInt64
+    /**
+     * Division code where it was paid.
+     */
+    public let region: String
+    /**
+     * Paid, or owed (欠缴).
+     */
+    public let paid: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `YYYY-MM`.
+         */month: String, 
+        /**
+         * The insurance.
+         */insurance: Insurance, 
+        /**
+         * How it was paid.
+         */scheme: Scheme, 
+        /**
+         * The employer, when an employer paid.
+         */employerName: String?, 
+        /**
+         * 缴费基数, fen.
+         */base: UInt64, 
+        /**
+         * The person's share, fen.
+         */personal: UInt64, 
+        /**
+         * The employer's share, fen.
+         */employer: UInt64, 
+        /**
+         * Division code where it was paid.
+         */region: String, 
+        /**
+         * Paid, or owed (欠缴).
+         */paid: Bool) {
+        self.month = month
+        self.insurance = insurance
+        self.scheme = scheme
+        self.employerName = employerName
+        self.base = base
+        self.personal = personal
+        self.employer = employer
+        self.region = region
+        self.paid = paid
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MonthLine: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMonthLine: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MonthLine {
+        return
+            try MonthLine(
+                month: FfiConverterString.read(from: &buf), 
+                insurance: FfiConverterTypeInsurance.read(from: &buf), 
+                scheme: FfiConverterTypeScheme.read(from: &buf), 
+                employerName: FfiConverterOptionString.read(from: &buf), 
+                base: FfiConverterUInt64.read(from: &buf), 
+                personal: FfiConverterUInt64.read(from: &buf), 
+                employer: FfiConverterUInt64.read(from: &buf), 
+                region: FfiConverterString.read(from: &buf), 
+                paid: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MonthLine, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.month, into: &buf)
+        FfiConverterTypeInsurance.write(value.insurance, into: &buf)
+        FfiConverterTypeScheme.write(value.scheme, into: &buf)
+        FfiConverterOptionString.write(value.employerName, into: &buf)
+        FfiConverterUInt64.write(value.base, into: &buf)
+        FfiConverterUInt64.write(value.personal, into: &buf)
+        FfiConverterUInt64.write(value.employer, into: &buf)
+        FfiConverterString.write(value.region, into: &buf)
+        FfiConverterBool.write(value.paid, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMonthLine_lift(_ buf: RustBuffer) throws -> MonthLine {
+    return try FfiConverterTypeMonthLine.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMonthLine_lower(_ value: MonthLine) -> RustBuffer {
+    return FfiConverterTypeMonthLine.lower(value)
 }
 
 
@@ -9383,6 +11173,115 @@ public func FfiConverterTypeOutletQuery_lower(_ value: OutletQuery) -> RustBuffe
 
 
 /**
+ * A person's participation in one insurance.
+ */
+public struct Participation: Equatable, Hashable {
+    /**
+     * The insurance.
+     */
+    public let insurance: Insurance
+    /**
+     * First insured month, `YYYY-MM`.
+     */
+    public let since: String
+    /**
+     * Where it stands today.
+     */
+    public let status: ParticipationStatus
+    /**
+     * How the latest month was paid.
+     */
+    public let scheme: Scheme
+    /**
+     * The division code where the person is insured now.
+     */
+    public let region: String
+    /**
+     * Months with a contribution (paid or owed).
+     */
+    public let months: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The insurance.
+         */insurance: Insurance, 
+        /**
+         * First insured month, `YYYY-MM`.
+         */since: String, 
+        /**
+         * Where it stands today.
+         */status: ParticipationStatus, 
+        /**
+         * How the latest month was paid.
+         */scheme: Scheme, 
+        /**
+         * The division code where the person is insured now.
+         */region: String, 
+        /**
+         * Months with a contribution (paid or owed).
+         */months: UInt32) {
+        self.insurance = insurance
+        self.since = since
+        self.status = status
+        self.scheme = scheme
+        self.region = region
+        self.months = months
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Participation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeParticipation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Participation {
+        return
+            try Participation(
+                insurance: FfiConverterTypeInsurance.read(from: &buf), 
+                since: FfiConverterString.read(from: &buf), 
+                status: FfiConverterTypeParticipationStatus.read(from: &buf), 
+                scheme: FfiConverterTypeScheme.read(from: &buf), 
+                region: FfiConverterString.read(from: &buf), 
+                months: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Participation, into buf: inout [UInt8]) {
+        FfiConverterTypeInsurance.write(value.insurance, into: &buf)
+        FfiConverterString.write(value.since, into: &buf)
+        FfiConverterTypeParticipationStatus.write(value.status, into: &buf)
+        FfiConverterTypeScheme.write(value.scheme, into: &buf)
+        FfiConverterString.write(value.region, into: &buf)
+        FfiConverterUInt32.write(value.months, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeParticipation_lift(_ buf: RustBuffer) throws -> Participation {
+    return try FfiConverterTypeParticipation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeParticipation_lower(_ value: Participation) -> RustBuffer {
+    return FfiConverterTypeParticipation.lower(value)
+}
+
+
+/**
  * A use of the card that certifies passively (无感认证).
  */
 public struct PassiveCertification: Equatable, Hashable {
@@ -9448,6 +11347,372 @@ public func FfiConverterTypePassiveCertification_lift(_ buf: RustBuffer) throws 
 #endif
 public func FfiConverterTypePassiveCertification_lower(_ value: PassiveCertification) -> RustBuffer {
     return FfiConverterTypePassiveCertification.lower(value)
+}
+
+
+/**
+ * The use of the card a passive certification rests on.
+ */
+public struct PassiveUse: Equatable, Hashable {
+    /**
+     * The kind of service point that resolved the card's code.
+     */
+    public let operatorKind: ServicePointKind
+    /**
+     * The day of the use (`YYYY-MM-DD`).
+     */
+    public let usedOn: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The kind of service point that resolved the card's code.
+         */operatorKind: ServicePointKind, 
+        /**
+         * The day of the use (`YYYY-MM-DD`).
+         */usedOn: String) {
+        self.operatorKind = operatorKind
+        self.usedOn = usedOn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PassiveUse: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePassiveUse: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PassiveUse {
+        return
+            try PassiveUse(
+                operatorKind: FfiConverterTypeServicePointKind.read(from: &buf), 
+                usedOn: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PassiveUse, into buf: inout [UInt8]) {
+        FfiConverterTypeServicePointKind.write(value.operatorKind, into: &buf)
+        FfiConverterString.write(value.usedOn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePassiveUse_lift(_ buf: RustBuffer) throws -> PassiveUse {
+    return try FfiConverterTypePassiveUse.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePassiveUse_lower(_ value: PassiveUse) -> RustBuffer {
+    return FfiConverterTypePassiveUse.lower(value)
+}
+
+
+/**
+ * One payment into the card's account.
+ */
+public struct Payment: Equatable, Hashable {
+    /**
+     * The payment.
+     */
+    public let paymentId: String
+    /**
+     * The person paid.
+     */
+    public let personId: String
+    /**
+     * The card whose account received it.
+     */
+    public let cardId: String
+    /**
+     * Where it comes from.
+     */
+    public let source: PaymentSource
+    /**
+     * The programme (subsidy, wage project, pension scheme).
+     */
+    public let programme: String
+    /**
+     * Amount in fen.
+     */
+    public let amountFen: UInt64
+    /**
+     * Who paid.
+     */
+    public let payer: String
+    /**
+     * The day paid (`YYYY-MM-DD`).
+     */
+    public let paidOn: String
+    /**
+     * The months a pension payment covers (`YYYY-MM`).
+     */
+    public let months: [String]
+    /**
+     * Whether it is sample data of the reference platform.
+     */
+    public let sample: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The payment.
+         */paymentId: String, 
+        /**
+         * The person paid.
+         */personId: String, 
+        /**
+         * The card whose account received it.
+         */cardId: String, 
+        /**
+         * Where it comes from.
+         */source: PaymentSource, 
+        /**
+         * The programme (subsidy, wage project, pension scheme).
+         */programme: String, 
+        /**
+         * Amount in fen.
+         */amountFen: UInt64, 
+        /**
+         * Who paid.
+         */payer: String, 
+        /**
+         * The day paid (`YYYY-MM-DD`).
+         */paidOn: String, 
+        /**
+         * The months a pension payment covers (`YYYY-MM`).
+         */months: [String], 
+        /**
+         * Whether it is sample data of the reference platform.
+         */sample: Bool) {
+        self.paymentId = paymentId
+        self.personId = personId
+        self.cardId = cardId
+        self.source = source
+        self.programme = programme
+        self.amountFen = amountFen
+        self.payer = payer
+        self.paidOn = paidOn
+        self.months = months
+        self.sample = sample
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Payment: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePayment: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Payment {
+        return
+            try Payment(
+                paymentId: FfiConverterString.read(from: &buf), 
+                personId: FfiConverterString.read(from: &buf), 
+                cardId: FfiConverterString.read(from: &buf), 
+                source: FfiConverterTypePaymentSource.read(from: &buf), 
+                programme: FfiConverterString.read(from: &buf), 
+                amountFen: FfiConverterUInt64.read(from: &buf), 
+                payer: FfiConverterString.read(from: &buf), 
+                paidOn: FfiConverterString.read(from: &buf), 
+                months: FfiConverterSequenceString.read(from: &buf), 
+                sample: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Payment, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.paymentId, into: &buf)
+        FfiConverterString.write(value.personId, into: &buf)
+        FfiConverterString.write(value.cardId, into: &buf)
+        FfiConverterTypePaymentSource.write(value.source, into: &buf)
+        FfiConverterString.write(value.programme, into: &buf)
+        FfiConverterUInt64.write(value.amountFen, into: &buf)
+        FfiConverterString.write(value.payer, into: &buf)
+        FfiConverterString.write(value.paidOn, into: &buf)
+        FfiConverterSequenceString.write(value.months, into: &buf)
+        FfiConverterBool.write(value.sample, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePayment_lift(_ buf: RustBuffer) throws -> Payment {
+    return try FfiConverterTypePayment.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePayment_lower(_ value: Payment) -> RustBuffer {
+    return FfiConverterTypePayment.lower(value)
+}
+
+
+/**
+ * A page of payments, newest first.
+ */
+public struct PaymentPage: Equatable, Hashable {
+    /**
+     * The payments of this page.
+     */
+    public let payments: [Payment]
+    /**
+     * The `before` of the next (older) page; null on the last.
+     */
+    public let nextBefore: UInt64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The payments of this page.
+         */payments: [Payment], 
+        /**
+         * The `before` of the next (older) page; null on the last.
+         */nextBefore: UInt64?) {
+        self.payments = payments
+        self.nextBefore = nextBefore
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PaymentPage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePaymentPage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PaymentPage {
+        return
+            try PaymentPage(
+                payments: FfiConverterSequenceTypePayment.read(from: &buf), 
+                nextBefore: FfiConverterOptionUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PaymentPage, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypePayment.write(value.payments, into: &buf)
+        FfiConverterOptionUInt64.write(value.nextBefore, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePaymentPage_lift(_ buf: RustBuffer) throws -> PaymentPage {
+    return try FfiConverterTypePaymentPage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePaymentPage_lower(_ value: PaymentPage) -> RustBuffer {
+    return FfiConverterTypePaymentPage.lower(value)
+}
+
+
+/**
+ * The pension the person draws after retirement.
+ */
+public struct PensionStart: Equatable, Hashable {
+    /**
+     * First month of the pension, `YYYY-MM`.
+     */
+    public let since: String
+    /**
+     * Division code paying it.
+     */
+    public let region: String
+    /**
+     * The first monthly amount, fen.
+     */
+    public let monthly: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * First month of the pension, `YYYY-MM`.
+         */since: String, 
+        /**
+         * Division code paying it.
+         */region: String, 
+        /**
+         * The first monthly amount, fen.
+         */monthly: UInt64) {
+        self.since = since
+        self.region = region
+        self.monthly = monthly
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PensionStart: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePensionStart: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PensionStart {
+        return
+            try PensionStart(
+                since: FfiConverterString.read(from: &buf), 
+                region: FfiConverterString.read(from: &buf), 
+                monthly: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PensionStart, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.since, into: &buf)
+        FfiConverterString.write(value.region, into: &buf)
+        FfiConverterUInt64.write(value.monthly, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePensionStart_lift(_ buf: RustBuffer) throws -> PensionStart {
+    return try FfiConverterTypePensionStart.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePensionStart_lower(_ value: PensionStart) -> RustBuffer {
+    return FfiConverterTypePensionStart.lower(value)
 }
 
 
@@ -10143,6 +12408,224 @@ public func FfiConverterTypeQrModules_lift(_ buf: RustBuffer) throws -> QrModule
 #endif
 public func FfiConverterTypeQrModules_lower(_ value: QrModules) -> RustBuffer {
     return FfiConverterTypeQrModules.lower(value)
+}
+
+
+/**
+ * One year of the record: the totals of each insurance, and of all.
+ */
+public struct RecordYear: Equatable, Hashable {
+    /**
+     * The year.
+     */
+    public let year: UInt16
+    /**
+     * One line per insurance paid that year.
+     */
+    public let insurances: [YearTotal]
+    /**
+     * The person's shares of all insurances, fen.
+     */
+    public let personal: UInt64
+    /**
+     * The employers' shares of all insurances, fen.
+     */
+    public let employer: UInt64
+    /**
+     * Months owed (欠缴), any insurance.
+     */
+    public let monthsOwed: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The year.
+         */year: UInt16, 
+        /**
+         * One line per insurance paid that year.
+         */insurances: [YearTotal], 
+        /**
+         * The person's shares of all insurances, fen.
+         */personal: UInt64, 
+        /**
+         * The employers' shares of all insurances, fen.
+         */employer: UInt64, 
+        /**
+         * Months owed (欠缴), any insurance.
+         */monthsOwed: UInt32) {
+        self.year = year
+        self.insurances = insurances
+        self.personal = personal
+        self.employer = employer
+        self.monthsOwed = monthsOwed
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RecordYear: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRecordYear: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RecordYear {
+        return
+            try RecordYear(
+                year: FfiConverterUInt16.read(from: &buf), 
+                insurances: FfiConverterSequenceTypeYearTotal.read(from: &buf), 
+                personal: FfiConverterUInt64.read(from: &buf), 
+                employer: FfiConverterUInt64.read(from: &buf), 
+                monthsOwed: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RecordYear, into buf: inout [UInt8]) {
+        FfiConverterUInt16.write(value.year, into: &buf)
+        FfiConverterSequenceTypeYearTotal.write(value.insurances, into: &buf)
+        FfiConverterUInt64.write(value.personal, into: &buf)
+        FfiConverterUInt64.write(value.employer, into: &buf)
+        FfiConverterUInt32.write(value.monthsOwed, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecordYear_lift(_ buf: RustBuffer) throws -> RecordYear {
+    return try FfiConverterTypeRecordYear.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecordYear_lower(_ value: RecordYear) -> RustBuffer {
+    return FfiConverterTypeRecordYear.lower(value)
+}
+
+
+/**
+ * The insurance record as the app shows it.
+ */
+public struct RecordsView: Equatable, Hashable {
+    /**
+     * Whose record.
+     */
+    public let personId: String
+    /**
+     * The last month it covers, `YYYY-MM`.
+     */
+    public let through: String
+    /**
+     * One per insurance the person ever joined.
+     */
+    public let participations: [Participation]
+    /**
+     * Transfers between regions, oldest first.
+     */
+    public let transfers: [Transfer]
+    /**
+     * The pension, once the person retired.
+     */
+    public let pension: PensionStart?
+    /**
+     * Newest year first.
+     */
+    public let years: [RecordYear]
+    /**
+     * How fresh it is.
+     */
+    public let freshness: Freshness
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Whose record.
+         */personId: String, 
+        /**
+         * The last month it covers, `YYYY-MM`.
+         */through: String, 
+        /**
+         * One per insurance the person ever joined.
+         */participations: [Participation], 
+        /**
+         * Transfers between regions, oldest first.
+         */transfers: [Transfer], 
+        /**
+         * The pension, once the person retired.
+         */pension: PensionStart?, 
+        /**
+         * Newest year first.
+         */years: [RecordYear], 
+        /**
+         * How fresh it is.
+         */freshness: Freshness) {
+        self.personId = personId
+        self.through = through
+        self.participations = participations
+        self.transfers = transfers
+        self.pension = pension
+        self.years = years
+        self.freshness = freshness
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RecordsView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRecordsView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RecordsView {
+        return
+            try RecordsView(
+                personId: FfiConverterString.read(from: &buf), 
+                through: FfiConverterString.read(from: &buf), 
+                participations: FfiConverterSequenceTypeParticipation.read(from: &buf), 
+                transfers: FfiConverterSequenceTypeTransfer.read(from: &buf), 
+                pension: FfiConverterOptionTypePensionStart.read(from: &buf), 
+                years: FfiConverterSequenceTypeRecordYear.read(from: &buf), 
+                freshness: FfiConverterTypeFreshness.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RecordsView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.personId, into: &buf)
+        FfiConverterString.write(value.through, into: &buf)
+        FfiConverterSequenceTypeParticipation.write(value.participations, into: &buf)
+        FfiConverterSequenceTypeTransfer.write(value.transfers, into: &buf)
+        FfiConverterOptionTypePensionStart.write(value.pension, into: &buf)
+        FfiConverterSequenceTypeRecordYear.write(value.years, into: &buf)
+        FfiConverterTypeFreshness.write(value.freshness, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecordsView_lift(_ buf: RustBuffer) throws -> RecordsView {
+    return try FfiConverterTypeRecordsView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecordsView_lower(_ value: RecordsView) -> RustBuffer {
+    return FfiConverterTypeRecordsView.lower(value)
 }
 
 
@@ -11664,6 +14147,194 @@ public func FfiConverterTypeSyncReport_lower(_ value: SyncReport) -> RustBuffer 
 
 
 /**
+ * A transfer of the insurance between regions (社保关系转移接续).
+ */
+public struct Transfer: Equatable, Hashable {
+    /**
+     * The day, `YYYY-MM-DD`.
+     */
+    public let date: String
+    /**
+     * Division code left.
+     */
+    public let fromRegion: String
+    /**
+     * Division code joined.
+     */
+    public let toRegion: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The day, `YYYY-MM-DD`.
+         */date: String, 
+        /**
+         * Division code left.
+         */fromRegion: String, 
+        /**
+         * Division code joined.
+         */toRegion: String) {
+        self.date = date
+        self.fromRegion = fromRegion
+        self.toRegion = toRegion
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Transfer: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTransfer: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Transfer {
+        return
+            try Transfer(
+                date: FfiConverterString.read(from: &buf), 
+                fromRegion: FfiConverterString.read(from: &buf), 
+                toRegion: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Transfer, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.date, into: &buf)
+        FfiConverterString.write(value.fromRegion, into: &buf)
+        FfiConverterString.write(value.toRegion, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTransfer_lift(_ buf: RustBuffer) throws -> Transfer {
+    return try FfiConverterTypeTransfer.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTransfer_lower(_ value: Transfer) -> RustBuffer {
+    return FfiConverterTypeTransfer.lower(value)
+}
+
+
+/**
+ * One year of one insurance, summed (amounts in fen).
+ */
+public struct YearTotal: Equatable, Hashable {
+    /**
+     * The year.
+     */
+    public let year: UInt16
+    /**
+     * The insurance.
+     */
+    public let insurance: Insurance
+    /**
+     * Months with a contribution.
+     */
+    public let months: UInt32
+    /**
+     * Months owed (not paid).
+     */
+    public let monthsOwed: UInt32
+    /**
+     * The person's shares, fen.
+     */
+    public let personal: UInt64
+    /**
+     * The employers' shares, fen.
+     */
+    public let employer: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The year.
+         */year: UInt16, 
+        /**
+         * The insurance.
+         */insurance: Insurance, 
+        /**
+         * Months with a contribution.
+         */months: UInt32, 
+        /**
+         * Months owed (not paid).
+         */monthsOwed: UInt32, 
+        /**
+         * The person's shares, fen.
+         */personal: UInt64, 
+        /**
+         * The employers' shares, fen.
+         */employer: UInt64) {
+        self.year = year
+        self.insurance = insurance
+        self.months = months
+        self.monthsOwed = monthsOwed
+        self.personal = personal
+        self.employer = employer
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension YearTotal: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeYearTotal: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> YearTotal {
+        return
+            try YearTotal(
+                year: FfiConverterUInt16.read(from: &buf), 
+                insurance: FfiConverterTypeInsurance.read(from: &buf), 
+                months: FfiConverterUInt32.read(from: &buf), 
+                monthsOwed: FfiConverterUInt32.read(from: &buf), 
+                personal: FfiConverterUInt64.read(from: &buf), 
+                employer: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: YearTotal, into buf: inout [UInt8]) {
+        FfiConverterUInt16.write(value.year, into: &buf)
+        FfiConverterTypeInsurance.write(value.insurance, into: &buf)
+        FfiConverterUInt32.write(value.months, into: &buf)
+        FfiConverterUInt32.write(value.monthsOwed, into: &buf)
+        FfiConverterUInt64.write(value.personal, into: &buf)
+        FfiConverterUInt64.write(value.employer, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeYearTotal_lift(_ buf: RustBuffer) throws -> YearTotal {
+    return try FfiConverterTypeYearTotal.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeYearTotal_lower(_ value: YearTotal) -> RustBuffer {
+    return FfiConverterTypeYearTotal.lower(value)
+}
+
+
+/**
  * Why the person reports a record.
  */
 
@@ -12368,6 +15039,91 @@ public func FfiConverterTypeApplicationState_lower(_ value: ApplicationState) ->
 
 
 /**
+ * The state of the card's bank function.
+ */
+
+public enum BankFunctionState: Equatable, Hashable {
+    
+    /**
+     * The account takes and pays out money.
+     */
+    case active
+    /**
+     * Reported lost (金融功能挂失): the bank must be called to complete it.
+     */
+    case lossReported
+    /**
+     * The bank closed the account.
+     */
+    case closed
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension BankFunctionState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBankFunctionState: FfiConverterRustBuffer {
+    typealias SwiftType = BankFunctionState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BankFunctionState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .active
+        
+        case 2: return .lossReported
+        
+        case 3: return .closed
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: BankFunctionState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .active:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .lossReported:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .closed:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBankFunctionState_lift(_ buf: RustBuffer) throws -> BankFunctionState {
+    return try FfiConverterTypeBankFunctionState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBankFunctionState_lower(_ value: BankFunctionState) -> RustBuffer {
+    return FfiConverterTypeBankFunctionState.lower(value)
+}
+
+
+
+/**
  * A kind of concession.
  */
 
@@ -12828,6 +15584,241 @@ public func FfiConverterTypeCardStatus_lift(_ buf: RustBuffer) throws -> CardSta
 #endif
 public func FfiConverterTypeCardStatus_lower(_ value: CardStatus) -> RustBuffer {
     return FfiConverterTypeCardStatus.lower(value)
+}
+
+
+
+/**
+ * What a certificate certifies.
+ */
+
+public enum CertificateKind: Equatable, Hashable {
+    
+    /**
+     * 参保证明: the insurances, since when, their state and region.
+     */
+    case participation
+    /**
+     * 缴费证明: the months paid per year.
+     */
+    case contributionRecord
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension CertificateKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCertificateKind: FfiConverterRustBuffer {
+    typealias SwiftType = CertificateKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CertificateKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .participation
+        
+        case 2: return .contributionRecord
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CertificateKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .participation:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .contributionRecord:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCertificateKind_lift(_ buf: RustBuffer) throws -> CertificateKind {
+    return try FfiConverterTypeCertificateKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCertificateKind_lower(_ value: CertificateKind) -> RustBuffer {
+    return FfiConverterTypeCertificateKind.lower(value)
+}
+
+
+
+/**
+ * What a check found.
+ */
+
+public enum CertificateState: Equatable, Hashable {
+    
+    /**
+     * Issued by this platform and within its validity.
+     */
+    case valid
+    /**
+     * Issued by this platform; its validity ended.
+     */
+    case expired
+    /**
+     * No certificate has this code.
+     */
+    case unknown
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension CertificateState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCertificateState: FfiConverterRustBuffer {
+    typealias SwiftType = CertificateState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CertificateState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .valid
+        
+        case 2: return .expired
+        
+        case 3: return .unknown
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CertificateState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .valid:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .expired:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .unknown:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCertificateState_lift(_ buf: RustBuffer) throws -> CertificateState {
+    return try FfiConverterTypeCertificateState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCertificateState_lower(_ value: CertificateState) -> RustBuffer {
+    return FfiConverterTypeCertificateState.lower(value)
+}
+
+
+
+/**
+ * How a certification was made.
+ */
+
+public enum CertificationMethod: Equatable, Hashable {
+    
+    /**
+     * A face check of the pensioner.
+     */
+    case face
+    /**
+     * 无感认证: a recent verified use of the card.
+     */
+    case passive
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension CertificationMethod: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCertificationMethod: FfiConverterRustBuffer {
+    typealias SwiftType = CertificationMethod
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CertificationMethod {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .face
+        
+        case 2: return .passive
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CertificationMethod, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .face:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .passive:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCertificationMethod_lift(_ buf: RustBuffer) throws -> CertificationMethod {
+    return try FfiConverterTypeCertificationMethod.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCertificationMethod_lower(_ value: CertificationMethod) -> RustBuffer {
+    return FfiConverterTypeCertificationMethod.lower(value)
 }
 
 
@@ -14515,6 +17506,25 @@ public enum EcardEvent: Equatable, Hashable {
          */notice: AccountNotice
     )
     /**
+     * A pension eligibility certification (待遇资格认证) is coming due
+     * (`days_before` the last day `due_by`), or with `suspended`, payments
+     * are suspended until the pensioner certifies: remind the person.
+     */
+    case eligibilityReminder(
+        /**
+         * The pensioner (the account holder or a relative).
+         */personId: String, 
+        /**
+         * The last day of the current certification, `YYYY-MM-DD`.
+         */dueBy: String, 
+        /**
+         * Days before `due_by` (0 with `suspended`).
+         */daysBefore: UInt32, 
+        /**
+         * Whether payments are suspended.
+         */suspended: Bool
+    )
+    /**
      * The listener fell behind and `count` events were dropped: re-read
      * everything.
      */
@@ -14567,7 +17577,10 @@ public struct FfiConverterTypeEcardEvent: FfiConverterRustBuffer {
         case 8: return .accountNotice(notice: try FfiConverterTypeAccountNotice.read(from: &buf)
         )
         
-        case 9: return .missed(count: try FfiConverterUInt64.read(from: &buf)
+        case 9: return .eligibilityReminder(personId: try FfiConverterString.read(from: &buf), dueBy: try FfiConverterString.read(from: &buf), daysBefore: try FfiConverterUInt32.read(from: &buf), suspended: try FfiConverterBool.read(from: &buf)
+        )
+        
+        case 10: return .missed(count: try FfiConverterUInt64.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -14617,8 +17630,16 @@ public struct FfiConverterTypeEcardEvent: FfiConverterRustBuffer {
             FfiConverterTypeAccountNotice.write(notice, into: &buf)
             
         
-        case let .missed(count):
+        case let .eligibilityReminder(personId,dueBy,daysBefore,suspended):
             writeInt(&buf, Int32(9))
+            FfiConverterString.write(personId, into: &buf)
+            FfiConverterString.write(dueBy, into: &buf)
+            FfiConverterUInt32.write(daysBefore, into: &buf)
+            FfiConverterBool.write(suspended, into: &buf)
+            
+        
+        case let .missed(count):
+            writeInt(&buf, Int32(10))
             FfiConverterUInt64.write(count, into: &buf)
             
         }
@@ -14638,6 +17659,111 @@ public func FfiConverterTypeEcardEvent_lift(_ buf: RustBuffer) throws -> EcardEv
 #endif
 public func FfiConverterTypeEcardEvent_lower(_ value: EcardEvent) -> RustBuffer {
     return FfiConverterTypeEcardEvent.lower(value)
+}
+
+
+
+/**
+ * Where a pensioner stands in the current cycle.
+ */
+
+public enum EligibilityState: Equatable, Hashable {
+    
+    /**
+     * The person draws no pension: nothing to certify.
+     */
+    case notRequired
+    /**
+     * Certified until `due_by`; nothing to do yet.
+     */
+    case certified
+    /**
+     * The certification is due (the reminder period before `due_by`).
+     */
+    case due
+    /**
+     * `due_by` has passed; payments go on until the grace ends.
+     */
+    case overdue
+    /**
+     * Pension payments are suspended (暂停发放) until the person certifies.
+     */
+    case suspended
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension EligibilityState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEligibilityState: FfiConverterRustBuffer {
+    typealias SwiftType = EligibilityState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EligibilityState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .notRequired
+        
+        case 2: return .certified
+        
+        case 3: return .due
+        
+        case 4: return .overdue
+        
+        case 5: return .suspended
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: EligibilityState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .notRequired:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .certified:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .due:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .overdue:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .suspended:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEligibilityState_lift(_ buf: RustBuffer) throws -> EligibilityState {
+    return try FfiConverterTypeEligibilityState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEligibilityState_lower(_ value: EligibilityState) -> RustBuffer {
+    return FfiConverterTypeEligibilityState.lower(value)
 }
 
 
@@ -15377,6 +18503,101 @@ public func FfiConverterTypeHolderRole_lift(_ buf: RustBuffer) throws -> HolderR
 #endif
 public func FfiConverterTypeHolderRole_lower(_ value: HolderRole) -> RustBuffer {
     return FfiConverterTypeHolderRole.lower(value)
+}
+
+
+
+/**
+ * One of the four social insurances.
+ */
+
+public enum Insurance: Equatable, Hashable {
+    
+    /**
+     * 养老保险.
+     */
+    case pension
+    /**
+     * 医疗保险.
+     */
+    case medical
+    /**
+     * 失业保险.
+     */
+    case unemployment
+    /**
+     * 工伤保险 (employer only).
+     */
+    case workInjury
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Insurance: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInsurance: FfiConverterRustBuffer {
+    typealias SwiftType = Insurance
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Insurance {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .pension
+        
+        case 2: return .medical
+        
+        case 3: return .unemployment
+        
+        case 4: return .workInjury
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Insurance, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .pension:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .medical:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .unemployment:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .workInjury:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInsurance_lift(_ buf: RustBuffer) throws -> Insurance {
+    return try FfiConverterTypeInsurance.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInsurance_lower(_ value: Insurance) -> RustBuffer {
+    return FfiConverterTypeInsurance.lower(value)
 }
 
 
@@ -16295,6 +19516,176 @@ public func FfiConverterTypeOutletService_lower(_ value: OutletService) -> RustB
 
 
 /**
+ * Where a participation stands today.
+ */
+
+public enum ParticipationStatus: Equatable, Hashable {
+    
+    /**
+     * 参保缴费: contributions are being paid.
+     */
+    case contributing
+    /**
+     * 暂停缴费: insured before, no contributions now.
+     */
+    case suspended
+    /**
+     * 退休: the person draws the pension.
+     */
+    case retired
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ParticipationStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeParticipationStatus: FfiConverterRustBuffer {
+    typealias SwiftType = ParticipationStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ParticipationStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .contributing
+        
+        case 2: return .suspended
+        
+        case 3: return .retired
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ParticipationStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .contributing:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .suspended:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .retired:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeParticipationStatus_lift(_ buf: RustBuffer) throws -> ParticipationStatus {
+    return try FfiConverterTypeParticipationStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeParticipationStatus_lower(_ value: ParticipationStatus) -> RustBuffer {
+    return FfiConverterTypeParticipationStatus.lower(value)
+}
+
+
+
+/**
+ * Where a payment comes from.
+ */
+
+public enum PaymentSource: Equatable, Hashable {
+    
+    /**
+     * The monthly pension (养老金), or withheld months paid later (补发).
+     */
+    case pension
+    /**
+     * A 惠民惠农 subsidy.
+     */
+    case subsidy
+    /**
+     * Migrant workers' wages (农民工工资).
+     */
+    case wages
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension PaymentSource: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePaymentSource: FfiConverterRustBuffer {
+    typealias SwiftType = PaymentSource
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PaymentSource {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .pension
+        
+        case 2: return .subsidy
+        
+        case 3: return .wages
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: PaymentSource, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .pension:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .subsidy:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .wages:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePaymentSource_lift(_ buf: RustBuffer) throws -> PaymentSource {
+    return try FfiConverterTypePaymentSource.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePaymentSource_lower(_ value: PaymentSource) -> RustBuffer {
+    return FfiConverterTypePaymentSource.lower(value)
+}
+
+
+
+/**
  * Acts that need the e-card PIN (for `pin_grant`).
  */
 
@@ -16862,6 +20253,81 @@ public func FfiConverterTypeReplacementKind_lower(_ value: ReplacementKind) -> R
 
 
 /**
+ * Who asked for a certificate.
+ */
+
+public enum RequestedBy: Equatable, Hashable {
+    
+    /**
+     * The person themself.
+     */
+    case holder
+    /**
+     * A family member under a mandate with the `records` scope.
+     */
+    case proxy
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RequestedBy: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRequestedBy: FfiConverterRustBuffer {
+    typealias SwiftType = RequestedBy
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RequestedBy {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .holder
+        
+        case 2: return .proxy
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RequestedBy, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .holder:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .proxy:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRequestedBy_lift(_ buf: RustBuffer) throws -> RequestedBy {
+    return try FfiConverterTypeRequestedBy.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRequestedBy_lower(_ value: RequestedBy) -> RustBuffer {
+    return FfiConverterTypeRequestedBy.lower(value)
+}
+
+
+
+/**
  * What a scan found.
  */
 
@@ -16952,6 +20418,91 @@ public func FfiConverterTypeScanKind_lift(_ buf: RustBuffer) throws -> ScanKind 
 #endif
 public func FfiConverterTypeScanKind_lower(_ value: ScanKind) -> RustBuffer {
     return FfiConverterTypeScanKind.lower(value)
+}
+
+
+
+/**
+ * How a month's contribution was paid.
+ */
+
+public enum Scheme: Equatable, Hashable {
+    
+    /**
+     * 职工: through an employer.
+     */
+    case employee
+    /**
+     * 灵活就业: the person pays alone.
+     */
+    case flexibleEmployment
+    /**
+     * 城乡居民: resident insurance, paid once a year.
+     */
+    case resident
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Scheme: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeScheme: FfiConverterRustBuffer {
+    typealias SwiftType = Scheme
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Scheme {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .employee
+        
+        case 2: return .flexibleEmployment
+        
+        case 3: return .resident
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Scheme, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .employee:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .flexibleEmployment:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .resident:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScheme_lift(_ buf: RustBuffer) throws -> Scheme {
+    return try FfiConverterTypeScheme.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScheme_lower(_ value: Scheme) -> RustBuffer {
+    return FfiConverterTypeScheme.lower(value)
 }
 
 
@@ -17535,6 +21086,30 @@ public func FfiConverterTypeUsageMode_lower(_ value: UsageMode) -> RustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionUInt16: FfiConverterRustBuffer {
+    typealias SwiftType = UInt16?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt16.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt16.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
     typealias SwiftType = UInt32?
 
@@ -17727,6 +21302,54 @@ fileprivate struct FfiConverterOptionTypeCatalogueItem: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeCertification: FfiConverterRustBuffer {
+    typealias SwiftType = Certification?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCertification.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCertification.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeEligibilityView: FfiConverterRustBuffer {
+    typealias SwiftType = EligibilityView?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeEligibilityView.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeEligibilityView.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeEvidence: FfiConverterRustBuffer {
     typealias SwiftType = Evidence?
 
@@ -17743,6 +21366,30 @@ fileprivate struct FfiConverterOptionTypeEvidence: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeEvidence.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeFinancialAccountView: FfiConverterRustBuffer {
+    typealias SwiftType = FinancialAccountView?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeFinancialAccountView.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeFinancialAccountView.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -17823,6 +21470,54 @@ fileprivate struct FfiConverterOptionTypePassiveCertification: FfiConverterRustB
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypePassiveUse: FfiConverterRustBuffer {
+    typealias SwiftType = PassiveUse?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePassiveUse.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePassiveUse.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypePensionStart: FfiConverterRustBuffer {
+    typealias SwiftType = PensionStart?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePensionStart.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePensionStart.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypePersonIdentity: FfiConverterRustBuffer {
     typealias SwiftType = PersonIdentity?
 
@@ -17863,6 +21558,30 @@ fileprivate struct FfiConverterOptionTypeProfile: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeProfile.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeRecordsView: FfiConverterRustBuffer {
+    typealias SwiftType = RecordsView?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRecordsView.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRecordsView.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -17967,6 +21686,30 @@ fileprivate struct FfiConverterOptionTypeAppAction: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeCertificateKind: FfiConverterRustBuffer {
+    typealias SwiftType = CertificateKind?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCertificateKind.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCertificateKind.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeCluster: FfiConverterRustBuffer {
     typealias SwiftType = Cluster?
 
@@ -18031,6 +21774,30 @@ fileprivate struct FfiConverterOptionTypeFieldCipherSuite: FfiConverterRustBuffe
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeFieldCipherSuite.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeInsurance: FfiConverterRustBuffer {
+    typealias SwiftType = Insurance?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeInsurance.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeInsurance.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -18460,6 +22227,31 @@ fileprivate struct FfiConverterSequenceTypeCardView: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeCertificateView: FfiConverterRustBuffer {
+    typealias SwiftType = [CertificateView]
+
+    public static func write(_ value: [CertificateView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCertificateView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CertificateView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CertificateView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCertificateView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeConcessionBenefit: FfiConverterRustBuffer {
     typealias SwiftType = [ConcessionBenefit]
 
@@ -18585,6 +22377,31 @@ fileprivate struct FfiConverterSequenceTypeDraft: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeEligibilityReminder: FfiConverterRustBuffer {
+    typealias SwiftType = [EligibilityReminder]
+
+    public static func write(_ value: [EligibilityReminder], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeEligibilityReminder.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [EligibilityReminder] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [EligibilityReminder]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeEligibilityReminder.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeEnrolmentRequestView: FfiConverterRustBuffer {
     typealias SwiftType = [EnrolmentRequestView]
 
@@ -18602,6 +22419,31 @@ fileprivate struct FfiConverterSequenceTypeEnrolmentRequestView: FfiConverterRus
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeEnrolmentRequestView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeMonthLine: FfiConverterRustBuffer {
+    typealias SwiftType = [MonthLine]
+
+    public static func write(_ value: [MonthLine], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeMonthLine.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [MonthLine] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [MonthLine]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeMonthLine.read(from: &buf))
         }
         return seq
     }
@@ -18685,6 +22527,56 @@ fileprivate struct FfiConverterSequenceTypeOutletHit: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeParticipation: FfiConverterRustBuffer {
+    typealias SwiftType = [Participation]
+
+    public static func write(_ value: [Participation], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeParticipation.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Participation] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Participation]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeParticipation.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypePayment: FfiConverterRustBuffer {
+    typealias SwiftType = [Payment]
+
+    public static func write(_ value: [Payment], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePayment.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Payment] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Payment]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePayment.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypePersonSummary: FfiConverterRustBuffer {
     typealias SwiftType = [PersonSummary]
 
@@ -18727,6 +22619,31 @@ fileprivate struct FfiConverterSequenceTypeProgressStage: FfiConverterRustBuffer
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeProgressStage.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRecordYear: FfiConverterRustBuffer {
+    typealias SwiftType = [RecordYear]
+
+    public static func write(_ value: [RecordYear], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRecordYear.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RecordYear] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RecordYear]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRecordYear.read(from: &buf))
         }
         return seq
     }
@@ -18802,6 +22719,56 @@ fileprivate struct FfiConverterSequenceTypeStageEntry: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeStageEntry.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeTransfer: FfiConverterRustBuffer {
+    typealias SwiftType = [Transfer]
+
+    public static func write(_ value: [Transfer], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTransfer.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Transfer] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Transfer]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTransfer.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeYearTotal: FfiConverterRustBuffer {
+    typealias SwiftType = [YearTotal]
+
+    public static func write(_ value: [YearTotal], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeYearTotal.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [YearTotal] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [YearTotal]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeYearTotal.read(from: &buf))
         }
         return seq
     }
@@ -19827,6 +23794,63 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_method_ecardclient_revoke_authorisation() != 47644) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_certificate_file() != 23014) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_certificate_pdf() != 24783) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_certificates() != 15878) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_certificates_cached() != 7869) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_certify_eligibility() != 49810) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_check_certificate() != 23846) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_check_certificate_file() != 34310) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_eligibility() != 59476) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_eligibility_cached() != 3341) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_financial_account() != 44607) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_financial_account_cached() != 6806) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_insurance_record_months() != 170) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_insurance_records() != 52544) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_insurance_records_cached() != 13366) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_payments() != 14730) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_payments_cached() != 19905) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_remind_eligibility() != 17043) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_report_financial_loss() != 36193) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ecard_ffi_checksum_method_ecardclient_request_certificate() != 52650) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_method_eventlistener_on_event() != 63270) {

@@ -58,6 +58,7 @@ import cn.ecard.ffi.OutletService
 import cn.ecard.ffi.PersonIdentity
 import cn.ecard.ffi.Purpose
 import cn.ecard.ffi.Relationship
+import cn.ecard.ffi.Scope
 import cn.ecard.ffi.applicationKindLabel
 import cn.ecard.ffi.qrMatrix
 import cn.ecard.models.AppScreen
@@ -288,6 +289,8 @@ fun CardServicesScreen(app: EcardViewModel, screens: Screens) {
     var showingDevices by remember { mutableStateOf(false) }
     var showingAuthorisations by remember { mutableStateOf(false) }
     var showingAccessRecords by remember { mutableStateOf(false) }
+    // 权益记录, 参保证明, 待遇资格认证, 我的收入, 金融功能挂失.
+    var selfService by remember { mutableStateOf<SelfService?>(null) }
     // 即时制卡: made on the spot at an outlet that offers it, where the rules do.
     var instantIssue by remember { mutableStateOf(false) }
     val instantOffered = remember(snapshot) { screens.applications.instantIssueOffered() }
@@ -305,6 +308,10 @@ fun CardServicesScreen(app: EcardViewModel, screens: Screens) {
     }
     if (showingAccessRecords) {
         AccessRecordsScreen(screens) { showingAccessRecords = false }
+        return
+    }
+    selfService?.let { screen ->
+        SelfServiceScreen(app, screens, screen) { selfService = null }
         return
     }
     releasing?.let { cardId ->
@@ -379,6 +386,7 @@ fun CardServicesScreen(app: EcardViewModel, screens: Screens) {
         item { BigButton(stringResource(R.string.devices_open)) { showingDevices = true } }
         item { BigButton(stringResource(R.string.authorisations_open)) { showingAuthorisations = true } }
         item { BigButton(stringResource(R.string.access_open)) { showingAccessRecords = true } }
+        item { SelfServiceButtons { selfService = it } }
     }
 }
 
@@ -399,11 +407,17 @@ fun FamilyScreen(app: EcardViewModel, screens: Screens) {
     // The ward whose new PIN is being set, then the guardian's PIN.
     var wardPin by remember { mutableStateOf<WardPin?>(null) }
     var showingBirths by remember { mutableStateOf(false) }
+    // 为家人认证: the eligibility screen, whose family part lists the relatives with an eligibility mandate.
+    var certifyingForFamily by remember { mutableStateOf(false) }
     // Whether the region lets a guardian allow the e-card on the child's own phone.
     val wardECardByConsent = remember { runCatching { screens.client.rules()?.minors?.eCardOnOwnPhoneWithConsent }.getOrNull() ?: false }
     LaunchedEffect(Unit) { screens.family.reload() }
     if (showingBirths) {
         BirthScreen(screens) { showingBirths = false }
+        return
+    }
+    if (certifyingForFamily) {
+        EligibilityScreen(app, screens) { certifyingForFamily = false }
         return
     }
     wardECard?.let { (delegationId, allowed) ->
@@ -490,6 +504,9 @@ fun FamilyScreen(app: EcardViewModel, screens: Screens) {
             BigButton(stringResource(R.string.family_show_card, card.holderNameMasked)) { showing = card.cardId }
         }
         item { BigButton(stringResource(R.string.birth_open)) { showingBirths = true } }
+        if (family.mandates.any { it.status == DelegationStatus.ACTIVE && Scope.ELIGIBILITY in it.scopes }) {
+            item { BigButton(stringResource(R.string.eligibility_for_family)) { certifyingForFamily = true } }
+        }
         item {
             OutlinedTextField(name, { name = it }, label = { Text(stringResource(R.string.family_name)) }, modifier = Modifier.fillMaxWidth())
             OutlinedTextField(idNumber, { idNumber = it }, label = { Text(stringResource(R.string.id_number)) }, modifier = Modifier.fillMaxWidth())

@@ -430,9 +430,16 @@ class FamilyModel(private val client: EcardClientInterface) {
     suspend fun requestGuardian(child: PersonIdentity, evidenceKind: String, evidenceNumber: String, pin: String): String? =
         request(DelegationKind.GUARDIAN, child, Evidence(evidenceKind, evidenceNumber), null, listOf(Scope.APPLY, Scope.TRACK, Scope.SHOW_CODE, Scope.REPORT_LOSS), pin)
 
-    /** A family-proxy mandate for a relative, declaring how they are related, with the e-card PIN; the relative then consents. */
+    /**
+     * A family-proxy mandate for a relative, declaring how they are related, with the e-card PIN; the relative then
+     * consents. It covers showing their code, following and reporting loss, and the self-service a helper does for an
+     * elder: 为家人认证 (eligibility) and their records and certificates.
+     */
     suspend fun requestProxy(relative: PersonIdentity, relationship: Relationship, pin: String): String? =
-        request(DelegationKind.FAMILY_PROXY, relative, null, relationship, listOf(Scope.SHOW_CODE, Scope.TRACK, Scope.REPORT_LOSS), pin)
+        request(
+            DelegationKind.FAMILY_PROXY, relative, null, relationship,
+            listOf(Scope.SHOW_CODE, Scope.TRACK, Scope.REPORT_LOSS, Scope.ELIGIBILITY, Scope.RECORDS), pin,
+        )
 
     /** The relative, in front of this phone, consents by a face check (足不出户). */
     suspend fun consentByFace(delegationId: String, relative: PersonIdentity, face: FaceCheck) {

@@ -177,28 +177,47 @@ suspend fun EcardClient.enrolAs(person: Map<String, Any?>, admin: Admin = Admin(
 fun Map<String, Any?>.identity(): PersonIdentity =
     PersonIdentity(idType = this["id_type"] as String, idNumber = this["id_number"] as String, name = this["name"] as String)
 
-/** A platform process of its own (for tests that stop it). */
+/** A platform process of its own (for tests that stop it, and start it again). */
 class PrivatePlatform : AutoCloseable {
     private val directory = Files.createTempDirectory(Env.workDir.toPath(), "platform-").toFile()
-    private val process: Process = ProcessBuilder(
-        Env.cli, "platform", "serve",
-        "--db", File(directory, "platform.db").path,
-        "--addr", "127.0.0.1:0",
-        "--admin-token", Env.adminToken,
-    ).redirectErrorStream(true).start()
+    private var process: Process
     val url: String
 
     init {
-        val reader = process.inputStream.bufferedReader()
+        val (started, found) = serve("127.0.0.1:0")
+        process = started
+        url = found
+    }
+
+    /** Starts `ecard platform serve` on [addr] over this platform's database; returns it and its URL. */
+    private fun serve(addr: String): Pair<Process, String> {
+        val started = ProcessBuilder(
+            Env.cli, "platform", "serve",
+            "--db", File(directory, "platform.db").path,
+            "--addr", addr,
+            "--admin-token", Env.adminToken,
+        ).redirectErrorStream(true).start()
+        val reader = started.inputStream.bufferedReader()
         var found: String? = null
         val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30)
         while (found == null && System.nanoTime() < deadline) {
             val line = reader.readLine() ?: break
             found = Regex("serving (http://\\S+)").find(line)?.groupValues?.get(1)
         }
-        url = found ?: run { process.destroyForcibly(); error("private platform did not start") }
+        if (found == null) {
+            started.destroyForcibly()
+            error("private platform did not start")
+        }
         // Keep draining its output so it never blocks on a full pipe.
         Thread { reader.useLines { lines -> lines.forEach { _ -> } } }.apply { isDaemon = true }.start()
+        return started to found
+    }
+
+    /** Serves again after [stop], from the same database at the same address (back online). */
+    fun restart() {
+        val (started, found) = serve(url.removePrefix("http://"))
+        process = started
+        check(found == url) { "restarted at $found, not $url" }
     }
 
     val admin: Admin get() = Admin(url)
