@@ -194,6 +194,7 @@ class SelfServiceTest {
                 assertTrue(row.code.matches(Regex("[0-9A-Z]{4}(-[0-9A-Z]{4}){3}")), row.code)
                 assertTrue(row.validUntil.isAfter(row.issuedOn))
                 assertEquals(listOf(row.certificateId), model.state.value.certificates.map { it.certificateId })
+                assertNull(model.state.value.notice, "the platform lists them")
 
                 // The path for the share sheet: a PDF, named for what it is.
                 val path = assertNotNull(model.file(row.certificateId))
