@@ -34,18 +34,11 @@ impl EcardClient {
         before: Option<u64>,
     ) -> Result<AccessRecordPage, ClientError> {
         let network = self.signed_network()?;
-        let mut query = Vec::new();
-        if let Some(person_id) = &person_id {
-            query.push(format!("person_id={}", paths::percent_encode(person_id)));
-        }
-        if let Some(before) = before {
-            query.push(format!("before={before}"));
-        }
-        let path = if query.is_empty() {
-            paths::MY_ACCESS_RECORDS.to_owned()
-        } else {
-            format!("{}?{}", paths::MY_ACCESS_RECORDS, query.join("&"))
-        };
+        let path = crate::insurance::for_person_page(
+            paths::MY_ACCESS_RECORDS,
+            person_id.as_deref(),
+            before,
+        );
         match self
             .call(
                 &network,

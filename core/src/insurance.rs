@@ -205,12 +205,25 @@ pub(crate) fn access_withdrawn(error: &ClientError) -> bool {
     )
 }
 
+/// `path` with `person_id` and a page's `before` as its query, when given.
+pub(crate) fn for_person_page(path: &str, person_id: Option<&str>, before: Option<u64>) -> String {
+    let mut query = Vec::new();
+    if let Some(person_id) = person_id {
+        query.push(format!("person_id={}", paths::percent_encode(person_id)));
+    }
+    if let Some(before) = before {
+        query.push(format!("before={before}"));
+    }
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{}", query.join("&"))
+    }
+}
+
 /// `path` with `person_id` as its query, when given.
 pub(crate) fn for_person(path: &str, person_id: Option<&str>) -> String {
-    match person_id {
-        Some(person_id) => format!("{path}?person_id={}", paths::percent_encode(person_id)),
-        None => path.to_owned(),
-    }
+    for_person_page(path, person_id, None)
 }
 
 /// Removes every plain copy made for sharing.

@@ -95,18 +95,8 @@ impl EcardClient {
     ) -> Result<PaymentPage, ClientError> {
         let person = self.person_or_holder(person_id.as_deref())?;
         let network = self.signed_network()?;
-        let mut query = Vec::new();
-        if let Some(person_id) = &person_id {
-            query.push(format!("person_id={}", paths::percent_encode(person_id)));
-        }
-        if let Some(before) = before {
-            query.push(format!("before={before}"));
-        }
-        let path = if query.is_empty() {
-            paths::MY_PAYMENTS.to_owned()
-        } else {
-            format!("{}?{}", paths::MY_PAYMENTS, query.join("&"))
-        };
+        let path =
+            crate::insurance::for_person_page(paths::MY_PAYMENTS, person_id.as_deref(), before);
         match self
             .call(
                 &network,
