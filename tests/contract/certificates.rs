@@ -376,6 +376,8 @@ async fn certificates_listed_newest_first_to_the_holder_and_a_proxy_with_the_rec
     let by_proxy = list(&helper, Some(&elder_id)).await;
     ok(&by_proxy, 200);
     assert_eq!(by_proxy.body, own.body);
+    // A minute later (within one second, ties are ordered by id).
+    advance(&platform, 60).await;
     let third = issue(
         &helper,
         json!({ "person_id": elder_id, "kind": "participation" }),
