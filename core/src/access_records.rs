@@ -50,9 +50,8 @@ impl EcardClient {
             Ok(response) => {
                 let page: AccessRecordPage = response.json()?;
                 for record in &page.records {
-                    let value = serde_json::to_value(record)
-                        .map_err(|error| ClientError::Internal(error.to_string()))?;
-                    self.cache_workflow(KIND, &record.record_id, &value).await?;
+                    self.cache_workflow(KIND, &record.record_id, &record)
+                        .await?;
                 }
                 Ok(page)
             }

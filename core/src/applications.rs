@@ -319,9 +319,7 @@ impl EcardClient {
             Ok(response) => {
                 let applications: Vec<Application> = response.json()?;
                 for application in &applications {
-                    let value = serde_json::to_value(application)
-                        .map_err(|error| ClientError::Internal(error.to_string()))?;
-                    self.cache_workflow("application", &application.application_id, &value)
+                    self.cache_workflow("application", &application.application_id, &application)
                         .await?;
                 }
                 applications
@@ -349,9 +347,7 @@ impl EcardClient {
         {
             Ok(response) => {
                 let application: Application = response.json()?;
-                let value = serde_json::to_value(&application)
-                    .map_err(|error| ClientError::Internal(error.to_string()))?;
-                self.cache_workflow("application", application_id, &value)
+                self.cache_workflow("application", application_id, &application)
                     .await?;
                 application
             }

@@ -171,9 +171,7 @@ impl EcardClient {
             Ok(response) => {
                 let births: Vec<Birth> = response.json()?;
                 for birth in &births {
-                    let value = serde_json::to_value(birth)
-                        .map_err(|error| ClientError::Internal(error.to_string()))?;
-                    self.cache_workflow("birth", &birth.birth_id, &value)
+                    self.cache_workflow("birth", &birth.birth_id, &birth)
                         .await?;
                 }
                 births

@@ -268,15 +268,39 @@ impl std::fmt::Debug for EcardClient {
     }
 }
 
+/// Blocking work with its answer boxed, so that all of it goes through one
+/// `spawn_blocking`: each closure type handed to tokio directly compiles its
+/// own copy of tokio's task machinery (about 3 KB of the shipped library).
+type BlockingJob = Box<dyn FnOnce() -> Box<dyn std::any::Any + Send> + Send>;
+
+async fn run_blocking_job(
+    job: BlockingJob,
+) -> Result<Box<dyn std::any::Any + Send>, tokio::task::JoinError> {
+    tokio::task::spawn_blocking(job).await
+}
+
+/// Runs `work` on the blocking pool (SQLite, key store, files).
+pub(crate) async fn off_thread<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ClientError> {
+    let answer = run_blocking_job(Box::new(move || {
+        Box::new(work()) as Box<dyn std::any::Any + Send>
+    }))
+    .await
+    .map_err(|error| ClientError::Internal(format!("background task failed: {error}")))?;
+    answer
+        .downcast::<T>()
+        .map(|answer| *answer)
+        .map_err(|_| ClientError::Internal("background task answered another type".into()))
+}
+
 /// Runs blocking work (SQLite, key store) off the async threads.
 pub(crate) async fn blocking<T: Send + 'static>(
     inner: &Arc<Inner>,
     work: impl FnOnce(&Inner) -> Result<T, ClientError> + Send + 'static,
 ) -> Result<T, ClientError> {
     let inner = inner.clone();
-    tokio::task::spawn_blocking(move || work(&inner))
-        .await
-        .map_err(|error| ClientError::Internal(format!("background task failed: {error}")))?
+    off_thread(move || work(&inner)).await?
 }
 
 /// What became of the database key at open.
@@ -397,11 +421,7 @@ impl EcardClient {
         key_store: Arc<dyn SecureKeyStore>,
         transport: Option<Arc<dyn Transport>>,
     ) -> Result<EcardClient, ClientError> {
-        tokio::task::spawn_blocking(move || {
-            EcardClient::open_blocking(config, key_store, transport)
-        })
-        .await
-        .map_err(|error| ClientError::Internal(format!("open failed: {error}")))?
+        off_thread(move || EcardClient::open_blocking(config, key_store, transport)).await?
     }
 
     fn open_blocking(

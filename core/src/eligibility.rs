@@ -13,6 +13,8 @@
 
 use std::sync::Arc;
 
+use chrono::Datelike as _;
+
 use ecard_api::eligibility::{
     EligibilityCheck, EligibilityCheckRequest, EligibilityState, EligibilityStatus,
 };
@@ -47,8 +49,16 @@ pub struct EligibilityView {
 /// The China calendar day (UTC+8) of `unix_seconds`, `YYYY-MM-DD`.
 fn china_day(unix_seconds: u64) -> String {
     let seconds = i64::try_from(unix_seconds).unwrap_or(i64::MAX) + 8 * 3_600;
+    // Fields, not `format`: chrono's strftime parser would ship for one line.
     chrono::DateTime::from_timestamp(seconds, 0)
-        .map(|moment| moment.format("%Y-%m-%d").to_string())
+        .map(|moment| {
+            format!(
+                "{:04}-{:02}-{:02}",
+                moment.year(),
+                moment.month(),
+                moment.day()
+            )
+        })
         .unwrap_or_default()
 }
 
@@ -70,9 +80,7 @@ impl EcardClient {
     }
 
     async fn keep_eligibility(&self, status: &EligibilityStatus) -> Result<(), ClientError> {
-        let value = serde_json::to_value(status)
-            .map_err(|error| ClientError::Internal(error.to_string()))?;
-        self.cache_workflow(KIND, &status.person_id, &value).await
+        self.cache_workflow(KIND, &status.person_id, &status).await
     }
 
     /// The eligibility of `person_id` (the account holder when `None`;

@@ -210,9 +210,7 @@ impl EcardClient {
             Ok(response) => {
                 let mandates: Vec<Delegation> = response.json()?;
                 for mandate in &mandates {
-                    let value = serde_json::to_value(mandate)
-                        .map_err(|error| ClientError::Internal(error.to_string()))?;
-                    self.cache_workflow("mandate", &mandate.delegation_id, &value)
+                    self.cache_workflow("mandate", &mandate.delegation_id, &mandate)
                         .await?;
                 }
                 Ok(mandates)

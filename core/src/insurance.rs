@@ -327,9 +327,7 @@ impl EcardClient {
     }
 
     async fn keep_record(&self, person: &str, cached: &CachedRecord) -> Result<(), ClientError> {
-        let value = serde_json::to_value(cached)
-            .map_err(|error| ClientError::Internal(error.to_string()))?;
-        self.cache_workflow(RECORD_KIND, person, &value).await
+        self.cache_workflow(RECORD_KIND, person, &cached).await
     }
 
     /// Forgets what this device keeps of `person`'s records and
@@ -432,9 +430,7 @@ impl EcardClient {
     }
 
     async fn keep_certificate(&self, certificate: &Certificate) -> Result<(), ClientError> {
-        let value = serde_json::to_value(certificate)
-            .map_err(|error| ClientError::Internal(error.to_string()))?;
-        self.cache_workflow(CERTIFICATE_KIND, &certificate.certificate_id, &value)
+        self.cache_workflow(CERTIFICATE_KIND, &certificate.certificate_id, &certificate)
             .await
     }
 

@@ -51,9 +51,7 @@ impl EcardClient {
                 if account.card_id != card_id {
                     return Err(ClientError::BadReply("the account of another card".into()));
                 }
-                let value = serde_json::to_value(&account)
-                    .map_err(|error| ClientError::Internal(error.to_string()))?;
-                self.cache_workflow(ACCOUNT_KIND, card_id, &value).await?;
+                self.cache_workflow(ACCOUNT_KIND, card_id, &account).await?;
                 Ok(FinancialAccountView {
                     account,
                     freshness: self.freshness(self.trusted_now(), false),
@@ -111,9 +109,7 @@ impl EcardClient {
                     if payment.person_id != person {
                         return Err(ClientError::BadReply("a payment to someone else".into()));
                     }
-                    let value = serde_json::to_value(payment)
-                        .map_err(|error| ClientError::Internal(error.to_string()))?;
-                    self.cache_workflow(PAYMENT_KIND, &payment.payment_id, &value)
+                    self.cache_workflow(PAYMENT_KIND, &payment.payment_id, &payment)
                         .await?;
                 }
                 Ok(page)

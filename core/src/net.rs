@@ -713,9 +713,8 @@ impl Network {
             body,
         );
         let (key_store, alias) = (signer.key_store.clone(), signer.alias.clone());
-        let signature = tokio::task::spawn_blocking(move || key_store.sign(&alias, &message))
-            .await
-            .map_err(|error| ClientError::Internal(format!("signing task failed: {error}")))??;
+        let signature =
+            crate::client::off_thread(move || key_store.sign(&alias, &message)).await??;
         Ok(vec![
             (DEVICE_HEADER, signer.device_id.clone()),
             (TIMESTAMP_HEADER, timestamp.to_string()),

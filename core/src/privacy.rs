@@ -212,7 +212,7 @@ impl EcardClient {
 
     async fn erase_local_data(&self) -> Result<(), ClientError> {
         let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || -> Result<(), ClientError> {
+        crate::client::off_thread(move || -> Result<(), ClientError> {
             inner.store.write(|tx| {
                 for table in [
                     "session",
@@ -252,8 +252,7 @@ impl EcardClient {
             inner.key_store.delete_key(DATA_KEY_ALIAS)?;
             Ok(())
         })
-        .await
-        .map_err(|error| ClientError::Internal(error.to_string()))??;
+        .await??;
         *self
             .inner
             .session

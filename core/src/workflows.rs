@@ -351,21 +351,29 @@ impl EcardClient {
     }
 
     /// Keeps the platform's last answer about an application or a mandate
-    /// (`kind`), for reading offline.
-    pub(crate) async fn cache_workflow(
+    /// (`kind`), for reading offline. Serialised straight to JSON bytes: a
+    /// `serde_json::Value` on the way would compile a second serialiser
+    /// for every cached type.
+    pub(crate) async fn cache_workflow<T: serde::Serialize + ?Sized>(
         &self,
         kind: &str,
         id: &str,
-        value: &serde_json::Value,
+        value: &T,
     ) -> Result<(), ClientError> {
-        let (kind, id, value, now) = (
-            kind.to_owned(),
-            id.to_owned(),
-            value.clone(),
-            self.trusted_now(),
-        );
+        let json =
+            serde_json::to_vec(value).map_err(|error| ClientError::Internal(error.to_string()))?;
+        self.cache_workflow_json(kind, id, json).await
+    }
+
+    async fn cache_workflow_json(
+        &self,
+        kind: &str,
+        id: &str,
+        json: Vec<u8>,
+    ) -> Result<(), ClientError> {
+        let (kind, id, now) = (kind.to_owned(), id.to_owned(), self.trusted_now());
         blocking(&self.inner, move |inner| {
-            let sealed = inner.cipher.seal_json("workflow_cache.sealed", &value)?;
+            let sealed = inner.cipher.seal("workflow_cache.sealed", &json)?;
             Ok(inner
                 .store
                 .write(|tx| cache_row(tx, &kind, &id, &sealed, now))?)
