@@ -34,7 +34,7 @@ impl EcardClient {
         before: Option<u64>,
     ) -> Result<AccessRecordPage, ClientError> {
         let network = self.signed_network()?;
-        let path = crate::insurance::for_person_page(
+        let path = crate::workflows::for_person_page(
             paths::MY_ACCESS_RECORDS,
             person_id.as_deref(),
             before,
@@ -50,8 +50,7 @@ impl EcardClient {
             Ok(response) => {
                 let page: AccessRecordPage = response.json()?;
                 for record in &page.records {
-                    self.cache_workflow(KIND, &record.record_id, &record)
-                        .await?;
+                    self.cache_workflow(KIND, &record.record_id, record).await?;
                 }
                 Ok(page)
             }

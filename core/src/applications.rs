@@ -319,7 +319,7 @@ impl EcardClient {
             Ok(response) => {
                 let applications: Vec<Application> = response.json()?;
                 for application in &applications {
-                    self.cache_workflow("application", &application.application_id, &application)
+                    self.cache_workflow("application", &application.application_id, application)
                         .await?;
                 }
                 applications

@@ -171,8 +171,7 @@ impl EcardClient {
             Ok(response) => {
                 let births: Vec<Birth> = response.json()?;
                 for birth in &births {
-                    self.cache_workflow("birth", &birth.birth_id, &birth)
-                        .await?;
+                    self.cache_workflow("birth", &birth.birth_id, birth).await?;
                 }
                 births
             }

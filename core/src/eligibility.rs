@@ -13,8 +13,6 @@
 
 use std::sync::Arc;
 
-use chrono::Datelike as _;
-
 use ecard_api::eligibility::{
     EligibilityCheck, EligibilityCheckRequest, EligibilityState, EligibilityStatus,
 };
@@ -27,7 +25,7 @@ use crate::client::{EcardClient, blocking};
 use crate::error::ClientError;
 use crate::events::ClientEvent;
 use crate::identity::FaceCheck;
-use crate::insurance::{Freshness, access_withdrawn, for_person};
+use crate::workflows::{Freshness, access_withdrawn, for_person};
 
 /// The workflow-cache kind of eligibility statuses (one per person).
 const KIND: &str = "eligibility";
@@ -44,22 +42,6 @@ pub struct EligibilityView {
     pub action_needed: bool,
     /// How fresh it is.
     pub freshness: Freshness,
-}
-
-/// The China calendar day (UTC+8) of `unix_seconds`, `YYYY-MM-DD`.
-fn china_day(unix_seconds: u64) -> String {
-    let seconds = i64::try_from(unix_seconds).unwrap_or(i64::MAX) + 8 * 3_600;
-    // Fields, not `format`: chrono's strftime parser would ship for one line.
-    chrono::DateTime::from_timestamp(seconds, 0)
-        .map(|moment| {
-            format!(
-                "{:04}-{:02}-{:02}",
-                moment.year(),
-                moment.month(),
-                moment.day()
-            )
-        })
-        .unwrap_or_default()
 }
 
 fn needs_action(state: EligibilityState) -> bool {
@@ -80,7 +62,7 @@ impl EcardClient {
     }
 
     async fn keep_eligibility(&self, status: &EligibilityStatus) -> Result<(), ClientError> {
-        self.cache_workflow(KIND, &status.person_id, &status).await
+        self.cache_workflow(KIND, &status.person_id, status).await
     }
 
     /// The eligibility of `person_id` (the account holder when `None`;
@@ -178,7 +160,9 @@ impl EcardClient {
     /// and, once, a suspension of payments. Local I/O only; the background
     /// task runs it on every round.
     pub async fn remind_eligibility(&self) -> Result<u32, ClientError> {
-        let today = china_day(self.trusted_now());
+        let today = ecard_documents::Date::in_china_at(self.trusted_now())
+            .map(|day| day.to_string())
+            .unwrap_or_default();
         let mut due = Vec::new();
         for status in self.all_cached_eligibility()? {
             let Some(due_by) = status.due_by.clone() else {
@@ -244,19 +228,6 @@ impl EcardClient {
             }
         }
         Ok(told)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_china_day_starts_at_sixteen_hours_utc() {
-        // 2026-11-29T15:59:59Z is still the 29th in China; a second later
-        // it is the 30th.
-        assert_eq!(china_day(1_795_967_999), "2026-11-29");
-        assert_eq!(china_day(1_795_968_000), "2026-11-30");
     }
 }
 

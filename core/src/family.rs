@@ -210,7 +210,7 @@ impl EcardClient {
             Ok(response) => {
                 let mandates: Vec<Delegation> = response.json()?;
                 for mandate in &mandates {
-                    self.cache_workflow("mandate", &mandate.delegation_id, &mandate)
+                    self.cache_workflow("mandate", &mandate.delegation_id, mandate)
                         .await?;
                 }
                 Ok(mandates)

@@ -26,13 +26,13 @@ use ecard_api::insurance::{
     YearTotal,
 };
 use ecard_api::paths;
-use ecard_api::problem::ProblemCode;
 use rusqlite::{OptionalExtension as _, params};
 use serde::{Deserialize, Serialize};
 
 use crate::client::{EcardClient, blocking};
 use crate::error::{ClientError, StorageError};
 use crate::net::{ApiRequest, ApiResponse, RetryPolicy, new_idempotency_key};
+use crate::workflows::{Freshness, access_withdrawn, for_person};
 
 /// The workflow-cache kind of insurance records (one per person).
 const RECORD_KIND: &str = "insurance_record";
@@ -43,23 +43,6 @@ const CERTIFICATE_PDF: &str = "certificate_pdf";
 /// The directory, under the data directory, of the one plain copy made for
 /// the share sheet.
 const SHARED_DIRECTORY: &str = "shared";
-
-/// A cached answer older than this is shown as not fresh.
-pub const FRESH_FOR_SECONDS: u64 = 24 * 3_600;
-
-/// How fresh what the app shows is.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "js", derive(ts_rs::TS))]
-pub struct Freshness {
-    /// When the platform last confirmed it (Unix seconds, platform time).
-    pub fetched_at: u64,
-    /// Seconds since then.
-    pub age_seconds: u64,
-    /// Older than [`FRESH_FOR_SECONDS`]: the app says "可能不是最新".
-    pub stale: bool,
-    /// Shown from this device because the platform could not be reached.
-    pub offline: bool,
-}
 
 /// One year of the record: the totals of each insurance, and of all.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -194,38 +177,6 @@ fn month_line(record: &InsuranceRecord, month: &ContributionMonth) -> MonthLine 
     }
 }
 
-/// Whether `error` says this account may no longer see the person's data.
-pub(crate) fn access_withdrawn(error: &ClientError) -> bool {
-    matches!(
-        error,
-        ClientError::Refused {
-            code: ProblemCode::NoMandate | ProblemCode::Forbidden,
-            ..
-        }
-    )
-}
-
-/// `path` with `person_id` and a page's `before` as its query, when given.
-pub(crate) fn for_person_page(path: &str, person_id: Option<&str>, before: Option<u64>) -> String {
-    let mut query = Vec::new();
-    if let Some(person_id) = person_id {
-        query.push(format!("person_id={}", paths::percent_encode(person_id)));
-    }
-    if let Some(before) = before {
-        query.push(format!("before={before}"));
-    }
-    if query.is_empty() {
-        path.to_owned()
-    } else {
-        format!("{path}?{}", query.join("&"))
-    }
-}
-
-/// `path` with `person_id` as its query, when given.
-pub(crate) fn for_person(path: &str, person_id: Option<&str>) -> String {
-    for_person_page(path, person_id, None)
-}
-
 /// Removes every plain copy made for sharing.
 pub(crate) fn clear_shared(data_dir: &Path) -> Result<(), StorageError> {
     match std::fs::remove_dir_all(data_dir.join(SHARED_DIRECTORY)) {
@@ -245,24 +196,6 @@ fn shared_name(certificate: &Certificate) -> String {
 
 /// Insurance records and certificates of the client.
 impl EcardClient {
-    /// `person_id`, or the account holder's when `None`.
-    pub(crate) fn person_or_holder(&self, person_id: Option<&str>) -> Result<String, ClientError> {
-        match person_id {
-            Some(person_id) => Ok(person_id.to_owned()),
-            None => Ok(self.session().ok_or(ClientError::NotEnrolled)?.person_id),
-        }
-    }
-
-    pub(crate) fn freshness(&self, fetched_at: u64, offline: bool) -> Freshness {
-        let age_seconds = self.trusted_now().saturating_sub(fetched_at);
-        Freshness {
-            fetched_at,
-            age_seconds,
-            stale: age_seconds > FRESH_FOR_SECONDS,
-            offline,
-        }
-    }
-
     /// The insurance record of `person_id` (the account holder when
     /// `None`; someone else's needs a mandate with the `records` scope), by
     /// year and insurance. Fetched again only if it changed; offline, the
@@ -290,7 +223,7 @@ impl EcardClient {
                         "304 to an unconditional request".into(),
                     ));
                 };
-                self.keep_record(&person, &cached).await?;
+                self.confirm_workflow(RECORD_KIND, &person).await?;
                 Ok(view_of(
                     cached.record,
                     self.freshness(self.trusted_now(), false),
@@ -306,7 +239,7 @@ impl EcardClient {
                     return Err(ClientError::BadReply("the record of someone else".into()));
                 }
                 let cached = CachedRecord { etag, record };
-                self.keep_record(&person, &cached).await?;
+                self.cache_workflow(RECORD_KIND, &person, &cached).await?;
                 Ok(view_of(
                     cached.record,
                     self.freshness(self.trusted_now(), false),
@@ -324,10 +257,6 @@ impl EcardClient {
                 }
             },
         }
-    }
-
-    async fn keep_record(&self, person: &str, cached: &CachedRecord) -> Result<(), ClientError> {
-        self.cache_workflow(RECORD_KIND, person, &cached).await
     }
 
     /// Forgets what this device keeps of `person`'s records and
@@ -430,7 +359,7 @@ impl EcardClient {
     }
 
     async fn keep_certificate(&self, certificate: &Certificate) -> Result<(), ClientError> {
-        self.cache_workflow(CERTIFICATE_KIND, &certificate.certificate_id, &certificate)
+        self.cache_workflow(CERTIFICATE_KIND, &certificate.certificate_id, certificate)
             .await
     }
 
@@ -535,10 +464,20 @@ impl EcardClient {
     /// The PDF of a certificate this device knows: kept here, or
     /// downloaded, checked against the SHA-256 given at issuance and kept.
     pub async fn certificate_pdf(&self, certificate_id: &str) -> Result<Vec<u8>, ClientError> {
-        let certificate = self
-            .cached_workflow_entry::<Certificate>(CERTIFICATE_KIND, certificate_id)?
+        let certificate = self.known_certificate(certificate_id)?;
+        self.pdf_of(&certificate).await
+    }
+
+    /// A certificate this device knows (listed or issued here).
+    fn known_certificate(&self, certificate_id: &str) -> Result<Certificate, ClientError> {
+        self.cached_workflow_entry::<Certificate>(CERTIFICATE_KIND, certificate_id)?
             .map(|(certificate, _)| certificate)
-            .ok_or_else(|| ClientError::NotFound("certificate".into()))?;
+            .ok_or_else(|| ClientError::NotFound("certificate".into()))
+    }
+
+    /// The PDF of `certificate`: kept here, or downloaded, checked and kept.
+    async fn pdf_of(&self, certificate: &Certificate) -> Result<Vec<u8>, ClientError> {
+        let certificate_id = certificate.certificate_id.as_str();
         let id = certificate_id.to_owned();
         let kept = blocking(&self.inner, move |inner| {
             let sealed: Option<Vec<u8>> = inner.store.read(|connection| {
@@ -606,11 +545,8 @@ impl EcardClient {
     /// returns its path. Earlier copies are removed first, so at most one
     /// plain copy exists (removed again when the client starts).
     pub async fn certificate_file(&self, certificate_id: &str) -> Result<String, ClientError> {
-        let pdf = self.certificate_pdf(certificate_id).await?;
-        let certificate = self
-            .cached_workflow_entry::<Certificate>(CERTIFICATE_KIND, certificate_id)?
-            .map(|(certificate, _)| certificate)
-            .ok_or_else(|| ClientError::NotFound("certificate".into()))?;
+        let certificate = self.known_certificate(certificate_id)?;
+        let pdf = self.pdf_of(&certificate).await?;
         let name = shared_name(&certificate);
         blocking(&self.inner, move |inner| {
             let data_dir = &inner.config.data_dir;

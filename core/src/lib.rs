@@ -62,7 +62,7 @@ pub use eligibility::EligibilityView;
 pub use error::{ClientError, ErrorCategory, StorageError};
 pub use events::ClientEvent;
 pub use identity::{EnrolmentProgress, FaceCheck, FaceCheckError, FaceCheckRequest};
-pub use insurance::{CertificateView, Freshness, MonthLine, RecordYear, RecordsView};
+pub use insurance::{CertificateView, MonthLine, RecordYear, RecordsView};
 pub use keystore::{FileKeyStore, MemoryKeyStore, SecureKeyStore};
 pub use login::{LoginCode, LoginCodeError, ScannedText, classify_scan, parse_login_code};
 pub use money::FinancialAccountView;
@@ -70,6 +70,6 @@ pub use outbox::{OutboxEntry, OutboxState};
 pub use privacy::PersonalDataExport;
 pub use storage::cipher::FieldCipherSuite;
 pub use workflows::{
-    ApplicationFlow, BackgroundTask, Draft, DraftForm, FlowStep, LossFlow, NewCardForm,
+    ApplicationFlow, BackgroundTask, Draft, DraftForm, FlowStep, Freshness, LossFlow, NewCardForm,
     ProgressStage, ReplacementForm, Submission,
 };

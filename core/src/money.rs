@@ -15,9 +15,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::client::EcardClient;
 use crate::error::ClientError;
-use crate::insurance::{Freshness, access_withdrawn};
 use crate::net::{ApiRequest, RetryPolicy};
 use crate::workflows::Submission;
+use crate::workflows::{Freshness, access_withdrawn};
 
 /// The workflow-cache kind of financial accounts (one per card).
 const ACCOUNT_KIND: &str = "financial_account";
@@ -94,7 +94,7 @@ impl EcardClient {
         let person = self.person_or_holder(person_id.as_deref())?;
         let network = self.signed_network()?;
         let path =
-            crate::insurance::for_person_page(paths::MY_PAYMENTS, person_id.as_deref(), before);
+            crate::workflows::for_person_page(paths::MY_PAYMENTS, person_id.as_deref(), before);
         match self
             .call(
                 &network,
@@ -109,7 +109,7 @@ impl EcardClient {
                     if payment.person_id != person {
                         return Err(ClientError::BadReply("a payment to someone else".into()));
                     }
-                    self.cache_workflow(PAYMENT_KIND, &payment.payment_id, &payment)
+                    self.cache_workflow(PAYMENT_KIND, &payment.payment_id, payment)
                         .await?;
                 }
                 Ok(page)

@@ -4,13 +4,15 @@
 //! platform's state and the cached regional rules — never from per-region
 //! code branches. The local input checks every submission shares are here
 //! too, with the workflow cache (the platform's last answer about each
-//! application and mandate, for reading offline) and the background task.
+//! application, mandate and other list the app shows, for reading
+//! offline, with how fresh it is) and the background task.
 //!
 //! The workflows themselves live by concern: applications, replacement,
 //! loss reports and activation in `applications`, mandates in `family`,
 //! forms in progress in `drafts`; every submission is sent through the
 //! durable outbox ([`crate::outbox`]).
 
+use ecard_api::paths;
 use ecard_api::problem::ProblemCode;
 use ecard_api::resident::{
     Application, ApplicationAction, ApplicationKind, ApplicationState, Card, Delivery,
@@ -314,6 +316,55 @@ pub(crate) fn check_bank(bank: &str, rules: &RegionalRules) -> Result<(), Client
     }
 }
 
+/// A cached answer older than this is shown as not fresh.
+pub const FRESH_FOR_SECONDS: u64 = 24 * 3_600;
+
+/// How fresh what the app shows is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "js", derive(ts_rs::TS))]
+pub struct Freshness {
+    /// When the platform last confirmed it (Unix seconds, platform time).
+    pub fetched_at: u64,
+    /// Seconds since then.
+    pub age_seconds: u64,
+    /// Older than [`FRESH_FOR_SECONDS`]: the app says "可能不是最新".
+    pub stale: bool,
+    /// Shown from this device because the platform could not be reached.
+    pub offline: bool,
+}
+
+/// Whether `error` says this account may no longer see the person's data.
+pub(crate) fn access_withdrawn(error: &ClientError) -> bool {
+    matches!(
+        error,
+        ClientError::Refused {
+            code: ProblemCode::NoMandate | ProblemCode::Forbidden,
+            ..
+        }
+    )
+}
+
+/// `path` with `person_id` and a page's `before` as its query, when given.
+pub(crate) fn for_person_page(path: &str, person_id: Option<&str>, before: Option<u64>) -> String {
+    let mut query = Vec::new();
+    if let Some(person_id) = person_id {
+        query.push(format!("person_id={}", paths::percent_encode(person_id)));
+    }
+    if let Some(before) = before {
+        query.push(format!("before={before}"));
+    }
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{}", query.join("&"))
+    }
+}
+
+/// `path` with `person_id` as its query, when given.
+pub(crate) fn for_person(path: &str, person_id: Option<&str>) -> String {
+    for_person_page(path, person_id, None)
+}
+
 /// Writes (or replaces) the cached platform answer about `kind` `id`.
 /// The workflow cache (`workflow_cache` table) is this module's.
 fn cache_row(
@@ -345,6 +396,24 @@ fn cached_rows(store: &Store, kind: &str) -> Result<Vec<Vec<u8>>, StorageError> 
 }
 
 impl EcardClient {
+    /// `person_id`, or the account holder's when `None`.
+    pub(crate) fn person_or_holder(&self, person_id: Option<&str>) -> Result<String, ClientError> {
+        match person_id {
+            Some(person_id) => Ok(person_id.to_owned()),
+            None => Ok(self.session().ok_or(ClientError::NotEnrolled)?.person_id),
+        }
+    }
+
+    pub(crate) fn freshness(&self, fetched_at: u64, offline: bool) -> Freshness {
+        let age_seconds = self.trusted_now().saturating_sub(fetched_at);
+        Freshness {
+            fetched_at,
+            age_seconds,
+            stale: age_seconds > FRESH_FOR_SECONDS,
+            offline,
+        }
+    }
+
     pub(crate) fn rules_required(&self) -> Result<RegionalRules, ClientError> {
         self.rules()?
             .ok_or_else(|| ClientError::NotFound("regional rules: sync the catalogue first".into()))
@@ -404,6 +473,22 @@ impl EcardClient {
                 .ok()
                 .map(|value| (value, u64::try_from(fetched_at).unwrap_or(0)))
         }))
+    }
+
+    /// Marks the cached answer about `kind` `id` as confirmed by the
+    /// platform now (its answer was `304 Not Modified`).
+    pub(crate) async fn confirm_workflow(&self, kind: &str, id: &str) -> Result<(), ClientError> {
+        let (kind, id, now) = (kind.to_owned(), id.to_owned(), self.trusted_now());
+        blocking(&self.inner, move |inner| {
+            Ok(inner.store.write(|tx| {
+                tx.execute(
+                    "UPDATE workflow_cache SET fetched_at = ?3 WHERE kind = ?1 AND id = ?2",
+                    params![kind, id, now as i64],
+                )?;
+                Ok(())
+            })?)
+        })
+        .await
     }
 
     /// Forgets the cached answer about `kind` `id`.
