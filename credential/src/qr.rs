@@ -3,7 +3,12 @@
 //!
 //! Codes are encoded at error-correction level M in alphanumeric mode (the
 //! base45 text needs no other), in the smallest version that holds them.
+//! The encoder's own segmentation can split a run of digits into a numeric
+//! segment whose extra header costs more than it saves, pushing a code that
+//! fits one version into the next, so an all-alphanumeric text is also tried
+//! as a single segment and the smaller symbol kept.
 
+use qrcode::bits::Bits;
 use qrcode::{EcLevel, QrCode, Version};
 
 /// Width of the light border around the symbol, in modules (ISO/IEC 18004).
@@ -22,15 +27,52 @@ pub struct QrMatrix {
 #[error("the code is too long for a QR symbol")]
 pub struct QrTooLong;
 
+/// The characters of QR alphanumeric mode (and of Base45).
+fn is_alphanumeric(byte: u8) -> bool {
+    byte.is_ascii_digit() || byte.is_ascii_uppercase() || b" $%*+-./:".contains(&byte)
+}
+
+/// `text` as one alphanumeric segment at level M, in the smallest version
+/// that holds it; `None` when it has other characters or fits no version.
+fn single_alphanumeric_segment(text: &[u8]) -> Option<QrCode> {
+    if !text.iter().copied().all(is_alphanumeric) {
+        return None;
+    }
+    (1..=40).find_map(|version| {
+        let mut bits = Bits::new(Version::Normal(version));
+        bits.push_alphanumeric_data(text).ok()?;
+        bits.push_terminator(EcLevel::M).ok()?;
+        QrCode::with_bits(bits, EcLevel::M).ok()
+    })
+}
+
+/// A symbol's version number; 0 for a Micro QR symbol, never made here.
+fn normal_version(code: &QrCode) -> i16 {
+    match code.version() {
+        Version::Normal(version) => version,
+        Version::Micro(_) => 0,
+    }
+}
+
 impl QrMatrix {
     /// Encodes `text` at error-correction level M.
     pub fn encode(text: &str) -> Result<QrMatrix, QrTooLong> {
-        let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
-            .map_err(|_| QrTooLong)?;
-        let version = match code.version() {
-            Version::Normal(version) => u8::try_from(version).map_err(|_| QrTooLong)?,
-            Version::Micro(_) => return Err(QrTooLong),
+        let segmented = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).ok();
+        let code = match (segmented, single_alphanumeric_segment(text.as_bytes())) {
+            (Some(segmented), Some(single)) => {
+                if normal_version(&single) < normal_version(&segmented) {
+                    single
+                } else {
+                    segmented
+                }
+            }
+            (Some(code), None) | (None, Some(code)) => code,
+            (None, None) => return Err(QrTooLong),
         };
+        let version = u8::try_from(normal_version(&code)).map_err(|_| QrTooLong)?;
+        if version == 0 {
+            return Err(QrTooLong);
+        }
         let width = code.width();
         let modules = code
             .to_colors()
@@ -96,6 +138,7 @@ impl QrMatrix {
     }
 
     /// A greyscale PNG, `module_size` pixels a module, with the quiet zone.
+    #[cfg(feature = "png")]
     pub fn to_png(&self, module_size: usize) -> Vec<u8> {
         let module_size = module_size.max(1);
         let side = (self.width + 2 * QUIET_ZONE) * module_size;
@@ -145,5 +188,37 @@ impl QrMatrix {
             out.push('\n');
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+    use super::*;
+
+    /// A 309-character code (the largest format-2 length) whose digit runs
+    /// made the encoder's segmentation choose version 11, although one
+    /// alphanumeric segment fits version 10 (found by a random search; seen
+    /// once in a full test run).
+    const SPLIT_BY_DIGIT_RUNS: &str = "EC1:209A543R31087206K5L-IC67O97383E2T3-XR8R/99F0J1 :2IYV13HD4J81J9 W$N6PA1/LN//674Q25779Z8%X23C6N62YUH9330 G4XU2R7Z:S2X7ISZ077.-2/11TV29ZKS9N5QUY56+6E$H8873$077CUW2102PT0:UMW6ER1I39057C11SH26529G7EZ8Y Z4I264K6%86-M26Z5LR3R41+63$7.9G46%P+3496DG4XA/422MHQX54650T51RG13/7 BZ39515941U0KEQ*EY499W07RN1CWA1X1ZHZW073";
+
+    #[test]
+    fn an_alphanumeric_code_takes_the_smaller_of_segmented_and_single_segment() {
+        assert_eq!(SPLIT_BY_DIGIT_RUNS.len(), 309);
+        let segmented =
+            QrCode::with_error_correction_level(SPLIT_BY_DIGIT_RUNS.as_bytes(), EcLevel::M)
+                .unwrap();
+        assert_eq!(segmented.version(), Version::Normal(11));
+        let matrix = QrMatrix::encode(SPLIT_BY_DIGIT_RUNS).unwrap();
+        assert_eq!(matrix.version(), 10);
+        assert_eq!(matrix.width(), 57);
+    }
+
+    #[test]
+    fn text_outside_the_alphanumeric_set_is_still_encoded() {
+        let matrix = QrMatrix::encode("ec1:lower case").unwrap();
+        assert_eq!(matrix.version(), 1);
+        assert!(QrMatrix::encode(&"x".repeat(5_000)).is_err());
     }
 }

@@ -47,6 +47,16 @@ fn rendered_pngs_decode_to_the_code_text_byte_for_byte() {
     }
 }
 
+/// A code encoded as one alphanumeric segment (its digit runs made the
+/// segmented encoding a version larger) decodes the same.
+#[test]
+fn a_single_segment_code_decodes_byte_for_byte() {
+    let text = "EC1:209A543R31087206K5L-IC67O97383E2T3-XR8R/99F0J1 :2IYV13HD4J81J9 W$N6PA1/LN//674Q25779Z8%X23C6N62YUH9330 G4XU2R7Z:S2X7ISZ077.-2/11TV29ZKS9N5QUY56+6E$H8873$077CUW2102PT0:UMW6ER1I39057C11SH26529G7EZ8Y Z4I264K6%86-M26Z5LR3R41+63$7.9G46%P+3496DG4XA/422MHQX54650T51RG13/7 BZ39515941U0KEQ*EY499W07RN1CWA1X1ZHZW073";
+    let matrix = QrMatrix::encode(text).unwrap();
+    assert_eq!(matrix.version(), 10);
+    assert_eq!(decode_png(&matrix.to_png(4)), vec![text.to_owned()]);
+}
+
 #[test]
 fn codes_stay_within_the_version_budget() {
     for vector in generate()

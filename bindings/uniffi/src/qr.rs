@@ -1,9 +1,10 @@
 //! QR renderings of a code's text, made by the credential crate's encoder
 //! so every app draws exactly the symbol terminals were tested against.
 //!
-//! Three shapes for three needs: the module matrix for drawing natively
-//! (Compose `Canvas`, SwiftUI `Canvas`: crisp at any size, no image
-//! scaling), a PNG for sharing or a widget, and an SVG for web views.
+//! Two shapes: the module matrix for drawing natively (Compose `Canvas`,
+//! SwiftUI `Canvas`, or a bitmap for a widget: crisp at any size, no image
+//! scaling) and an SVG for web views. No PNG encoder: the platforms have
+//! their own, and it cost the shipped library about 50 KB.
 //! Pure computation, no I/O: safe on the main thread (about a millisecond).
 
 use ecard_credential::QrMatrix;
@@ -41,13 +42,6 @@ pub fn qr_matrix(text: String) -> Result<QrModules, EcardError> {
     })
 }
 
-/// A greyscale PNG of `text`, `module_pixels` pixels a module, with the
-/// quiet zone.
-#[uniffi::export]
-pub fn qr_png(text: String, module_pixels: u32) -> Result<Vec<u8>, EcardError> {
-    Ok(encode(&text, Locale::ZhCn)?.to_png(module_pixels as usize))
-}
-
 /// An SVG of `text`, `module_pixels` user units a module, with the quiet zone.
 #[uniffi::export]
 pub fn qr_svg(text: String, module_pixels: u32) -> Result<String, EcardError> {
@@ -66,8 +60,10 @@ mod tests {
         let modules = qr_matrix(text.clone()).unwrap();
         assert_eq!(modules.dark.len(), (modules.width * modules.width) as usize);
         assert!(modules.dark.contains(&1));
-        let png = qr_png(text.clone(), 4).unwrap();
-        assert_eq!(&png[1..4], b"PNG");
+        let encoded = QrMatrix::encode(&text).unwrap();
+        assert_eq!(modules.version, encoded.version());
+        let rows: Vec<u8> = encoded.rows().into_iter().flatten().map(u8::from).collect();
+        assert_eq!(modules.dark, rows);
         assert!(qr_svg(text, 4).unwrap().starts_with("<"));
         assert!(qr_matrix("X".repeat(5_000)).is_err());
     }

@@ -1003,7 +1003,7 @@ pub struct Snapshot {
 // Codes.
 
 /// A code ready to show: render `text` as a QR code (see `qr_matrix`,
-/// `qr_png`, `qr_svg`) and count `seconds_left` down to a refresh.
+/// `qr_svg`) and count `seconds_left` down to a refresh.
 #[uniffi::remote(Record)]
 pub struct CodeView {
     /// The card.

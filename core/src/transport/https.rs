@@ -40,7 +40,9 @@ use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout, timeout_at};
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
-use tokio_rustls::rustls::pki_types::ServerName;
+use tokio_rustls::rustls::crypto::{CryptoProvider, KeyProvider};
+use tokio_rustls::rustls::pki_types::{PrivateKeyDer, ServerName};
+use tokio_rustls::rustls::sign::SigningKey;
 use tokio_rustls::rustls::{ClientConfig, RootCertStore};
 use url::{Host, Position, Url};
 
@@ -109,7 +111,10 @@ impl HttpsTransport {
         https_only: bool,
         roots: RootCertStore,
     ) -> Result<HttpsTransport, TransportError> {
-        let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+        let provider = Arc::new(CryptoProvider {
+            key_provider: &NoClientKeys,
+            ..tokio_rustls::rustls::crypto::ring::default_provider()
+        });
         let mut config = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|error| TransportError::Broken(error.to_string()))?
@@ -125,6 +130,24 @@ impl HttpsTransport {
                 idle: Mutex::new(Vec::new()),
             }),
         })
+    }
+}
+
+/// The client never presents a certificate of its own (the device proves
+/// itself with signed requests, its key in the platform key store), so it
+/// loads no private keys: ring's RSA and ECDSA key parsing and RSA signing
+/// stay out of the shipped library.
+#[derive(Debug)]
+struct NoClientKeys;
+
+impl KeyProvider for NoClientKeys {
+    fn load_private_key(
+        &self,
+        _key: PrivateKeyDer<'static>,
+    ) -> Result<Arc<dyn SigningKey>, tokio_rustls::rustls::Error> {
+        Err(tokio_rustls::rustls::Error::General(
+            "this client presents no certificate".to_owned(),
+        ))
     }
 }
 

@@ -1081,11 +1081,6 @@ RustBuffer uniffi_ecard_ffi_fn_func_step_label(RustBuffer step, RustBuffer langu
 RustBuffer uniffi_ecard_ffi_fn_func_qr_matrix(RustBuffer text, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_QR_PNG
-#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_QR_PNG
-RustBuffer uniffi_ecard_ffi_fn_func_qr_png(RustBuffer text, uint32_t module_pixels, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_QR_SVG
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_FN_FUNC_QR_SVG
 RustBuffer uniffi_ecard_ffi_fn_func_qr_svg(RustBuffer text, uint32_t module_pixels, RustCallStatus *_Nonnull out_status
@@ -1507,12 +1502,6 @@ uint16_t uniffi_ecard_ffi_checksum_func_step_label(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_QR_MATRIX
 #define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_QR_MATRIX
 uint16_t uniffi_ecard_ffi_checksum_func_qr_matrix(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_QR_PNG
-#define UNIFFI_FFIDEF_UNIFFI_ECARD_FFI_CHECKSUM_FUNC_QR_PNG
-uint16_t uniffi_ecard_ffi_checksum_func_qr_png(void
     
 );
 #endif

@@ -7477,7 +7477,7 @@ public func FfiConverterTypeCodeCountdown_lower(_ value: CodeCountdown) -> RustB
 
 /**
  * A code ready to show: render `text` as a QR code (see `qr_matrix`,
- * `qr_png`, `qr_svg`) and count `seconds_left` down to a refresh.
+ * `qr_svg`) and count `seconds_left` down to a refresh.
  */
 public struct CodeView: Equatable, Hashable {
     /**
@@ -23413,19 +23413,6 @@ public func qrMatrix(text: String)throws  -> QrModules  {
 })
 }
 /**
- * A greyscale PNG of `text`, `module_pixels` pixels a module, with the
- * quiet zone.
- */
-public func qrPng(text: String, modulePixels: UInt32)throws  -> Data  {
-    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeEcardError_lift) {
-        uniffiCallStatus in
-    uniffi_ecard_ffi_fn_func_qr_png(
-        FfiConverterString.lower(text),
-        FfiConverterUInt32.lower(modulePixels),uniffiCallStatus
-    )
-})
-}
-/**
  * An SVG of `text`, `module_pixels` user units a module, with the quiet zone.
  */
 public func qrSvg(text: String, modulePixels: UInt32)throws  -> String  {
@@ -23560,9 +23547,6 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_func_qr_matrix() != 14002) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_ecard_ffi_checksum_func_qr_png() != 42385) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ecard_ffi_checksum_func_qr_svg() != 11383) {
