@@ -70,6 +70,18 @@ pub struct PlatformConfig {
     /// Debian's paths (`domain::certificate_pdf::DEFAULT_FONT_PATHS`).
     /// `PlatformConfig::new` takes `ECARD_CERTIFICATE_FONT` when set.
     pub certificate_font: Option<PathBuf>,
+    /// The rate limit per source address of the public API; `None` turns
+    /// it off (benchmarks, tests that hammer the platform). Default
+    /// [`RateLimit::PER_SOURCE`](http::rate_limit::RateLimit::PER_SOURCE).
+    pub source_rate_limit: Option<http::rate_limit::RateLimit>,
+    /// The rate limit per device id (the device header) of the public API;
+    /// `None` turns it off. Default
+    /// [`RateLimit::PER_DEVICE`](http::rate_limit::RateLimit::PER_DEVICE).
+    pub device_rate_limit: Option<http::rate_limit::RateLimit>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed: a request from
+    /// one of them comes from the right-most forwarded address that is not
+    /// a trusted proxy. Empty by default: the TCP peer is the source.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl PlatformConfig {
@@ -84,6 +96,9 @@ impl PlatformConfig {
             authority_suite: SAMPLE_DEPLOYMENT_SUITE,
             public_url: None,
             certificate_font: std::env::var_os("ECARD_CERTIFICATE_FONT").map(PathBuf::from),
+            source_rate_limit: Some(http::rate_limit::RateLimit::PER_SOURCE),
+            device_rate_limit: Some(http::rate_limit::RateLimit::PER_DEVICE),
+            trusted_proxies: Vec::new(),
         }
     }
 
@@ -159,6 +174,15 @@ impl Platform {
                 compute_slots: http::context::Slots::new(
                     std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
                 ),
+                metrics: http::operations::metrics::Metrics::default(),
+                rate_limits: Arc::new(http::rate_limit::RateLimits::new(
+                    config.source_rate_limit,
+                    config.device_rate_limit,
+                    config.trusted_proxies.clone(),
+                )),
+                draining: std::sync::atomic::AtomicBool::new(false),
+                readiness_probe: std::sync::atomic::AtomicBool::new(false),
+                workflow_counts: Mutex::new(None),
             }),
         };
         platform.state.remember_now(now);
@@ -182,14 +206,31 @@ impl Platform {
         Ok(keys)
     }
 
-    /// The HTTP routes.
+    /// The HTTP routes: the API, the admin API and the operations
+    /// endpoints, on one listener.
     pub fn router(&self) -> Router {
-        http::router::routes().with_state(self.state.clone()).layer(
-            axum::middleware::map_response_with_state(
-                self.state.clone(),
-                http::plumbing::finish_response,
-            ),
-        )
+        http::router::router(http::router::Surface::All, self.state.clone())
+    }
+
+    /// The public API alone (rate limited), without `/admin/*` and the
+    /// operations endpoints: what a deployment exposes to the internet.
+    pub fn api_router(&self) -> Router {
+        http::router::router(http::router::Surface::Api, self.state.clone())
+    }
+
+    /// The admin API (`/admin/*`) with the operations endpoints
+    /// (`/metrics`, `/healthz`, `/readyz`): for the operators' network.
+    pub fn admin_router(&self) -> Router {
+        http::router::router(http::router::Surface::Admin, self.state.clone())
+    }
+
+    /// Marks the platform as draining: from now on `/readyz` answers `503`,
+    /// so load balancers send no new requests while the last ones finish.
+    /// The serving layer calls it at the start of a graceful shutdown.
+    pub fn set_draining(&self) {
+        self.state
+            .draining
+            .store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Serves on `listener` until `shutdown` completes.

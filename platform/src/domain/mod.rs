@@ -33,6 +33,7 @@ pub mod issuer;
 pub mod limits;
 pub mod login;
 pub mod money;
+pub mod operations;
 pub mod pin;
 pub mod pseudonyms;
 pub mod register;

@@ -6,7 +6,7 @@
 //! Kept apart from the plumbing that fills them in, so endpoint modules depend
 //! on these types only.
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::http::{HeaderMap, StatusCode};
@@ -57,9 +57,35 @@ pub struct AppState {
     /// One permit per core for the database-free stage of staged endpoints
     /// (`plumbing::handle_in_stages`).
     pub(crate) compute_slots: Slots,
+    /// Request counts and durations, and the use of the connection
+    /// (`http::operations`).
+    pub(crate) metrics: crate::http::operations::metrics::Metrics,
+    /// The rate limits per source and per device, and the source address
+    /// derivation the identity-attempt limits share (`http::rate_limit`).
+    pub(crate) rate_limits: Arc<crate::http::rate_limit::RateLimits>,
+    /// Set at the start of a graceful shutdown: readiness answers `503`.
+    pub(crate) draining: AtomicBool,
+    /// Whether a readiness probe is waiting for the connection.
+    pub(crate) readiness_probe: AtomicBool,
+    /// The workflow counts `/metrics` read last, and when.
+    pub(crate) workflow_counts: Mutex<Option<WorkflowCounts>>,
 }
 
+/// Workflow counts as read at an instant.
+pub(crate) type WorkflowCounts = (
+    std::time::Instant,
+    Arc<Vec<crate::domain::operations::Count>>,
+);
+
 impl AppState {
+    /// The database connection, locked; the wait and the time held are
+    /// measured for the metrics.
+    pub(crate) fn lock_database(
+        &self,
+    ) -> crate::http::operations::metrics::DatabaseGuard<'_, Connection> {
+        self.metrics.database.lock(&self.db)
+    }
+
     /// The platform clock as last known, without touching the database.
     pub(crate) fn cached_now(&self) -> u64 {
         clock::system_now().saturating_add_signed(self.clock_offset.load(Ordering::Relaxed))

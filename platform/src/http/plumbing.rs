@@ -7,7 +7,7 @@
 //! `application/problem+json` with the clock header (`finish_response`).
 
 use std::pin::Pin;
-use std::sync::{Arc, PoisonError};
+use std::sync::Arc;
 
 use axum::body::{Body, HttpBody as _};
 use axum::extract::Request;
@@ -43,7 +43,7 @@ pub async fn handle<F>(
 where
     F: FnOnce(&mut Ctx<'_>) -> ApiResult<Reply> + Send + 'static,
 {
-    let (parts, body) = match read_request(request).await {
+    let (parts, body) = match read_request(&state, request).await {
         Ok(request) => request,
         Err(response) => return *response,
     };
@@ -93,7 +93,7 @@ where
     LastStage: FnOnce(&mut Ctx<'_>, B) -> ApiResult<Reply> + Send + 'static,
 {
     debug_assert!(!endpoint.idempotent, "staged endpoints are not idempotent");
-    let (parts, body) = match read_request(request).await {
+    let (parts, body) = match read_request(&state, request).await {
         Ok(request) => request,
         Err(response) => return *response,
     };
@@ -160,13 +160,18 @@ struct RequestView<'a> {
     source: &'a str,
 }
 
-/// Reads the head and the bounded body.
-async fn read_request(request: Request) -> Result<(RequestHead, Vec<u8>), Box<Response>> {
+/// Reads the head and the bounded body. The source is the address the
+/// rate limits count by too (`RateLimits::source`: the peer, or behind a
+/// trusted proxy the client it names).
+async fn read_request(
+    state: &AppState,
+    request: Request,
+) -> Result<(RequestHead, Vec<u8>), Box<Response>> {
     let (parts, body) = request.into_parts();
-    let source = parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string());
+    let source = state
+        .rate_limits
+        .source(&parts.extensions, &parts.headers)
+        .map_or_else(|| "unknown".to_owned(), |address| address.to_string());
     let declared_length = header_text(&parts.headers, header::CONTENT_LENGTH.as_str())
         .and_then(|length| length.parse::<u64>().ok());
     if declared_length.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
@@ -198,8 +203,8 @@ async fn in_blocking_pool<T: Send + 'static>(
     })
 }
 
-fn lock(state: &AppState) -> std::sync::MutexGuard<'_, Connection> {
-    state.db.lock().unwrap_or_else(PoisonError::into_inner)
+fn lock(state: &AppState) -> crate::http::operations::metrics::DatabaseGuard<'_, Connection> {
+    state.lock_database()
 }
 
 fn too_large() -> ApiError {

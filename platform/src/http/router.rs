@@ -1,5 +1,13 @@
 //! The routes: every path of the API contract (`ecard_api::paths`) bound to
-//! its endpoint function and its access rule.
+//! its endpoint function and its access rule, and the routers assembled
+//! from them with the layers every reply passes through.
+//!
+//! The public API and the admin API are two route sets, so a deployment
+//! can serve them on different listeners: the API to the internet, the
+//! admin API with the operations endpoints (metrics, health, readiness) on
+//! an operator's network ([`Surface`]). Only the public API is rate
+//! limited: the admin API is for the operators, and a probe or a scrape
+//! refused for a flood of residents' requests would hide the flood.
 
 use std::sync::Arc;
 
@@ -14,8 +22,8 @@ use crate::http::context::{Access, AppState, Ctx, Endpoint};
 use crate::http::plumbing::{handle, handle_in_stages, path_rejected};
 use crate::http::{
     account, admin, applications, births, cards, clearing, concessions, delegations, devices,
-    eligibility, enrolment, feeds, insurance, login, money, oidc, phone, pin, rules,
-    service_points,
+    eligibility, enrolment, feeds, insurance, login, money, oidc, operations, phone, pin,
+    rate_limit, rules, service_points,
 };
 
 type Shared = State<Arc<AppState>>;
@@ -41,7 +49,57 @@ macro_rules! endpoint {
     };
 }
 
-pub(crate) fn routes() -> Router<Arc<AppState>> {
+/// Which routes a router serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Surface {
+    /// Everything: the API, the admin API and the operations endpoints
+    /// (one listener: tests, the demo, a platform on loopback).
+    All,
+    /// The public API only.
+    Api,
+    /// The admin API and the operations endpoints.
+    Admin,
+}
+
+/// The router of `surface`. Every reply, unknown paths included, passes
+/// through the same layers, innermost first: the rate limits (API routes
+/// and unknown paths only), `plumbing::finish_response` (problems for
+/// unknown paths and wrong methods, the clock header), and
+/// `operations::observe` (metrics, the request log, the request id).
+pub fn router(surface: Surface, state: Arc<AppState>) -> axum::Router {
+    routes(surface, &state)
+        .with_state(state.clone())
+        .layer(axum::middleware::map_response_with_state(
+            state.clone(),
+            crate::http::plumbing::finish_response,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            operations::observe,
+        ))
+}
+
+/// The routes of `surface` with the fallback for unknown paths: the API
+/// routes and the admin routes (with the operations endpoints) merged, the
+/// rate limits on the API routes and unknown paths only.
+pub(crate) fn routes(surface: Surface, state: &AppState) -> Router<Arc<AppState>> {
+    let not_found =
+        || async { axum::response::IntoResponse::into_response(ApiError::not_found("endpoint")) };
+    let limits = axum::middleware::from_fn_with_state(state.rate_limits.clone(), rate_limit::limit);
+    let admin = || admin_routes().merge(operations::routes());
+    match surface {
+        Surface::All => api_routes()
+            .fallback(not_found)
+            .layer(limits)
+            .merge(admin()),
+        Surface::Api => api_routes().fallback(not_found).layer(limits),
+        Surface::Admin => admin().fallback(not_found),
+    }
+}
+
+/// The routes of the public API: residents' apps, terminals and their
+/// operators, relying parties of scan-to-login, and the public feeds.
+pub(crate) fn api_routes() -> Router<Arc<AppState>> {
     use Endpoint as E;
     Router::new()
         .route(paths::TIME, get(endpoint!(E::PUBLIC_READ, feeds::time)))
@@ -229,10 +287,6 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
             )),
         )
         .route(
-            paths::ADMIN_BIRTH_CERTIFICATES,
-            post(endpoint!(E::ADMIN, births::report_certificate)),
-        )
-        .route(
             paths::DELEGATION_WARD_E_CARD,
             post(endpoint!(E::DEVICE_WRITE, delegations::ward_e_card, path)),
         )
@@ -247,22 +301,6 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route(
             paths::OPERATOR_ACCEPTANCES,
             post(endpoint!(E::OPERATOR, clearing::report)),
-        )
-        .route(
-            paths::ADMIN_SCHOOLS,
-            post(endpoint!(E::ADMIN, concessions::register_school)),
-        )
-        .route(
-            paths::ADMIN_SCHOOL_ENROLMENTS,
-            post(endpoint!(E::ADMIN, concessions::enrol)),
-        )
-        .route(
-            paths::ADMIN_CONCESSION_DOCUMENTS,
-            post(endpoint!(E::ADMIN, concessions::record_document)),
-        )
-        .route(
-            paths::ADMIN_OPERATORS,
-            post(endpoint!(E::ADMIN, clearing::register_operator)),
         )
         .route(
             paths::SERVICE_POINT_RESOLUTIONS,
@@ -308,6 +346,101 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route(
             paths::CERTIFICATE_CHECKS,
             post(endpoint!(E::PUBLIC_READ, insurance::check_file)),
+        )
+        .route(
+            paths::OPENID_CONFIGURATION,
+            get(endpoint!(E::PUBLIC_READ, oidc::discovery)),
+        )
+        .route(
+            paths::OAUTH_JWKS,
+            get(endpoint!(E::PUBLIC_READ, oidc::jwks)),
+        )
+        .route(
+            paths::OAUTH_AUTHORIZE,
+            get(endpoint!(E::PUBLIC_READ, oidc::authorize)),
+        )
+        .route(
+            paths::OAUTH_CONTINUE,
+            get(endpoint!(E::PUBLIC_READ, oidc::resume, path)),
+        )
+        .route(
+            paths::OAUTH_TOKEN,
+            post(endpoint!(E::PUBLIC_READ, oidc::token)),
+        )
+        .route(
+            paths::OAUTH_USERINFO,
+            get(endpoint!(E::PUBLIC_READ, oidc::userinfo)),
+        )
+        .route(
+            paths::LOGIN_REQUEST,
+            get(endpoint!(E::DEVICE_READ, login::view, path)),
+        )
+        .route(
+            paths::LOGIN_REQUEST_APPROVAL,
+            post(endpoint!(E::DEVICE_WRITE, login::approve, path)),
+        )
+        .route(
+            paths::LOGIN_REQUEST_DENIAL,
+            post(endpoint!(E::DEVICE_WRITE, login::deny, path)),
+        )
+        .route(
+            paths::MY_AUTHORISATIONS,
+            get(endpoint!(E::DEVICE_READ, login::authorisations)),
+        )
+        .route(
+            paths::AUTHORISATION_REVOKE,
+            post(endpoint!(E::DEVICE_WRITE, login::revoke, path)),
+        )
+        .route(
+            paths::MY_ELIGIBILITY,
+            get(endpoint!(E::DEVICE_READ, eligibility::get)),
+        )
+        .route(
+            paths::ELIGIBILITY_CHECKS,
+            post(endpoint!(E::DEVICE_WRITE, eligibility::start)),
+        )
+        .route(
+            paths::ELIGIBILITY_CHECK_FACE,
+            post(endpoint!(E::DEVICE_WRITE, eligibility::face, path)),
+        )
+        .route(
+            paths::FINANCIAL_ACCOUNT,
+            get(endpoint!(E::DEVICE_READ, money::account, path)),
+        )
+        .route(
+            paths::FINANCIAL_LOSS_REPORTS,
+            post(endpoint!(E::DEVICE_WRITE, money::report_loss, path)),
+        )
+        .route(
+            paths::MY_PAYMENTS,
+            get(endpoint!(E::DEVICE_READ, money::payments)),
+        )
+}
+
+/// The routes of the admin API (`/admin/*`), behind the admin token, for
+/// the platform's operators.
+pub(crate) fn admin_routes() -> Router<Arc<AppState>> {
+    use Endpoint as E;
+    Router::new()
+        .route(
+            paths::ADMIN_BIRTH_CERTIFICATES,
+            post(endpoint!(E::ADMIN, births::report_certificate)),
+        )
+        .route(
+            paths::ADMIN_SCHOOLS,
+            post(endpoint!(E::ADMIN, concessions::register_school)),
+        )
+        .route(
+            paths::ADMIN_SCHOOL_ENROLMENTS,
+            post(endpoint!(E::ADMIN, concessions::enrol)),
+        )
+        .route(
+            paths::ADMIN_CONCESSION_DOCUMENTS,
+            post(endpoint!(E::ADMIN, concessions::record_document)),
+        )
+        .route(
+            paths::ADMIN_OPERATORS,
+            post(endpoint!(E::ADMIN, clearing::register_operator)),
         )
         .route(
             paths::ADMIN_ACCESS_REPORTS,
@@ -401,75 +534,33 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
             paths::ADMIN_RELYING_PARTIES,
             post(endpoint!(E::ADMIN, login::register)),
         )
-        .route(
-            paths::OPENID_CONFIGURATION,
-            get(endpoint!(E::PUBLIC_READ, oidc::discovery)),
-        )
-        .route(
-            paths::OAUTH_JWKS,
-            get(endpoint!(E::PUBLIC_READ, oidc::jwks)),
-        )
-        .route(
-            paths::OAUTH_AUTHORIZE,
-            get(endpoint!(E::PUBLIC_READ, oidc::authorize)),
-        )
-        .route(
-            paths::OAUTH_CONTINUE,
-            get(endpoint!(E::PUBLIC_READ, oidc::resume, path)),
-        )
-        .route(
-            paths::OAUTH_TOKEN,
-            post(endpoint!(E::PUBLIC_READ, oidc::token)),
-        )
-        .route(
-            paths::OAUTH_USERINFO,
-            get(endpoint!(E::PUBLIC_READ, oidc::userinfo)),
-        )
-        .route(
-            paths::LOGIN_REQUEST,
-            get(endpoint!(E::DEVICE_READ, login::view, path)),
-        )
-        .route(
-            paths::LOGIN_REQUEST_APPROVAL,
-            post(endpoint!(E::DEVICE_WRITE, login::approve, path)),
-        )
-        .route(
-            paths::LOGIN_REQUEST_DENIAL,
-            post(endpoint!(E::DEVICE_WRITE, login::deny, path)),
-        )
-        .route(
-            paths::MY_AUTHORISATIONS,
-            get(endpoint!(E::DEVICE_READ, login::authorisations)),
-        )
-        .route(
-            paths::AUTHORISATION_REVOKE,
-            post(endpoint!(E::DEVICE_WRITE, login::revoke, path)),
-        )
-        .route(
-            paths::MY_ELIGIBILITY,
-            get(endpoint!(E::DEVICE_READ, eligibility::get)),
-        )
-        .route(
-            paths::ELIGIBILITY_CHECKS,
-            post(endpoint!(E::DEVICE_WRITE, eligibility::start)),
-        )
-        .route(
-            paths::ELIGIBILITY_CHECK_FACE,
-            post(endpoint!(E::DEVICE_WRITE, eligibility::face, path)),
-        )
-        .route(
-            paths::FINANCIAL_ACCOUNT,
-            get(endpoint!(E::DEVICE_READ, money::account, path)),
-        )
-        .route(
-            paths::FINANCIAL_LOSS_REPORTS,
-            post(endpoint!(E::DEVICE_WRITE, money::report_loss, path)),
-        )
-        .route(
-            paths::MY_PAYMENTS,
-            get(endpoint!(E::DEVICE_READ, money::payments)),
-        )
-        .fallback(|| async {
-            axum::response::IntoResponse::into_response(ApiError::not_found("endpoint"))
-        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether `routes` already binds `path` (binding a service at a bound
+    /// path panics).
+    fn binds(routes: &Router<Arc<AppState>>, path: &str) -> bool {
+        let probe = axum::routing::get::<_, _, ()>(|| async {});
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            routes.clone().route_service(path, probe)
+        }))
+        .is_err()
+    }
+
+    #[test]
+    fn the_admin_paths_are_the_admin_routes_and_only_those() {
+        let (api, admin) = (api_routes(), admin_routes());
+        for path in paths::ALL {
+            let is_admin = path.starts_with("/admin/");
+            assert_eq!(binds(&admin, path), is_admin, "{path} in the admin routes");
+            assert_eq!(binds(&api, path), !is_admin, "{path} in the API routes");
+        }
+        // Merging panics on a path bound in both sets.
+        let _ = api_routes()
+            .merge(admin_routes())
+            .merge(operations::routes());
+    }
 }
