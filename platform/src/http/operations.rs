@@ -47,6 +47,9 @@ pub const READINESS_TIMEOUT: Duration = Duration::from_secs(1);
 /// together than this do not hold the connection again.
 pub const COUNTS_MAX_AGE: Duration = Duration::from_secs(5);
 
+/// How long a scrape waits for the database counts.
+pub const COUNTS_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// The request id header, taken from the request when well formed and
 /// always set on the reply.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
@@ -113,13 +116,17 @@ impl Drop for ProbeDone<'_> {
 }
 
 async fn metrics(State(state): State<Arc<AppState>>) -> Response {
-    let counts = tokio::task::spawn_blocking({
+    let reading = tokio::task::spawn_blocking({
         let state = state.clone();
         move || database_counts(&state)
-    })
-    .await
-    .ok()
-    .flatten();
+    });
+    // A scrape waits a short while for the connection; past that the page
+    // goes out without the counts (`ecard_database_counts_up 0`).
+    let counts = tokio::time::timeout(COUNTS_TIMEOUT, reading)
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .flatten();
     let mut out = Exposition::default();
     state.metrics.write_requests(&mut out);
     write_rate_limits(&state, &mut out);
@@ -139,12 +146,14 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Response {
 }
 
 /// The workflow counts, at most [`COUNTS_MAX_AGE`] old; `None` when the
-/// database failed.
+/// database failed, or when another scrape is reading them (scrapes do not
+/// queue up behind one that waits for the connection).
 fn database_counts(state: &AppState) -> Option<Arc<Vec<domain::operations::Count>>> {
-    let mut cached = state
-        .workflow_counts
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut cached = match state.workflow_counts.try_lock() {
+        Ok(cached) => cached,
+        Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+        Err(std::sync::TryLockError::WouldBlock) => return None,
+    };
     if let Some((read_at, counts)) = cached.as_ref()
         && read_at.elapsed() < COUNTS_MAX_AGE
     {

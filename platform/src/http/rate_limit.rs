@@ -56,10 +56,11 @@ impl RateLimit {
         per_second: 50.0,
         burst: 100,
     };
-    /// The default per device id: an app sends a few requests at a time.
+    /// The default per device id: an app sends a few requests at a time,
+    /// and a few dozen when it flushes its outbox or pages through records.
     pub const PER_DEVICE: RateLimit = RateLimit {
-        per_second: 10.0,
-        burst: 30,
+        per_second: 20.0,
+        burst: 100,
     };
 }
 
