@@ -44,8 +44,11 @@ token="st-admin-$RANDOM$RANDOM"
 base="http://127.0.0.1:$port"
 
 cargo build -q -p ecard-cli
-"${CARGO_TARGET_DIR:-target}/debug/ecard" platform serve --db "$work/platform.db" \
-    --addr "127.0.0.1:$port" --admin-token "$token" >"$work/server.log" 2>&1 &
+# Thousands of generated requests from one address and one device: the
+# rate limits are off (tests/operations.rs and cli/tests/serve.rs test them).
+ECARD_ADMIN_TOKEN="$token" "${CARGO_TARGET_DIR:-target}/debug/ecard" platform serve --db "$work/platform.db" \
+    --addr "127.0.0.1:$port" --rate-limit-per-source off --rate-limit-per-device off \
+    >"$work/server.log" 2>&1 &
 server=$!
 cleanup() {
     kill "$server" 2>/dev/null || true

@@ -54,6 +54,21 @@ fn config(directory: &Path, adjust: impl FnOnce(&mut PlatformConfig)) -> Platfor
     config
 }
 
+/// A platform whose only request limit is per source, 0.2 a second after a
+/// burst of `burst`, believing `X-Forwarded-For` from `trusted_proxies`.
+fn source_limited(burst: u32, trusted_proxies: Vec<IpAddr>) -> TestPlatform {
+    TestPlatform::start_with(|directory| {
+        config(directory, |config| {
+            config.source_rate_limit = Some(RateLimit {
+                per_second: 0.2,
+                burst,
+            });
+            config.device_rate_limit = None;
+            config.trusted_proxies = trusted_proxies;
+        })
+    })
+}
+
 /// A GET from `source` (a loopback address) with `headers`.
 async fn get_from(
     base: &str,
@@ -154,14 +169,15 @@ async fn metrics_count_requests_by_route_template_and_reveal_no_personal_data() 
         assert!(page.contains(family), "{family} in\n{page}");
     }
     let phone = ecard_e2e::phone_for(&id_number);
-    for secret in [
+    let secrets = [
         id_number.as_str(),
         device_id.as_str(),
         name.as_str(),
         phone.as_str(),
         "app-no-such-application",
         ADMIN_TOKEN,
-    ] {
+    ];
+    for secret in secrets {
         assert!(!page.contains(secret), "the metrics show {secret}");
     }
 
@@ -177,14 +193,7 @@ async fn metrics_count_requests_by_route_template_and_reveal_no_personal_data() 
     );
     assert!(logged.contains("probe-1234"), "{logged}");
     assert!(logged.contains(&generated), "{logged}");
-    for secret in [
-        id_number.as_str(),
-        device_id.as_str(),
-        name.as_str(),
-        phone.as_str(),
-        "app-no-such-application",
-        ADMIN_TOKEN,
-    ] {
+    for secret in secrets {
         assert!(!logged.contains(secret), "the log shows {secret}");
     }
 }
@@ -216,15 +225,7 @@ async fn health_and_readiness_answer_and_readiness_fails_once_draining() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_from_one_source_is_refused_while_another_source_is_served() {
-    let platform = TestPlatform::start_with(|directory| {
-        config(directory, |config| {
-            config.source_rate_limit = Some(RateLimit {
-                per_second: 0.2,
-                burst: 5,
-            });
-            config.device_rate_limit = None;
-        })
-    });
+    let platform = source_limited(5, Vec::new());
     let url = platform.url();
     let mut statuses = Vec::new();
     let mut refusal = None;
@@ -319,16 +320,7 @@ async fn a_burst_naming_one_device_is_refused_while_another_device_is_served() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn behind_a_trusted_proxy_the_forwarded_client_is_the_source() {
-    let platform = TestPlatform::start_with(|directory| {
-        config(directory, |config| {
-            config.source_rate_limit = Some(RateLimit {
-                per_second: 0.2,
-                burst: 2,
-            });
-            config.device_rate_limit = None;
-            config.trusted_proxies = vec![IpAddr::from([127, 0, 0, 1])];
-        })
-    });
+    let platform = source_limited(2, vec![IpAddr::from([127, 0, 0, 1])]);
     let url = platform.url();
     let via_proxy = |client: &'static str| [("x-forwarded-for", client)];
     let statuses = |answers: Vec<u16>| answers;

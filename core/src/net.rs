@@ -614,9 +614,12 @@ impl Network {
         };
         let received = self.clock.wall_clock().millis();
         // The platform's time, taken below only from a successful answer of
-        // the configured platform, read in full (see `TrustedClock`).
+        // the configured platform, read in full (see `TrustedClock`), and
+        // never from an answer shared caches may keep (a public feed): a
+        // reverse proxy's copy carries the time it was first fetched.
         let server_time = header_u64(&response.headers, SERVER_TIME_HEADER)
-            .filter(|_| same_origin(&response.url, &self.base));
+            .filter(|_| same_origin(&response.url, &self.base))
+            .filter(|_| !shared_caches_may_keep(&response.headers));
         let learn_time = |clock: &TrustedClock| {
             if let Some(server_time) = server_time {
                 clock.observe(server_time, sent, received);
@@ -726,6 +729,16 @@ impl Network {
 
 /// Whether `url` (where an answer came from, after any redirect) is the
 /// platform's own origin: scheme, host and port.
+/// Whether `Cache-Control` lets shared caches keep the answer (`public`).
+fn shared_caches_may_keep(headers: &http::HeaderMap) -> bool {
+    headers
+        .get_all(http::header::CACHE_CONTROL)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|directive| directive.trim().eq_ignore_ascii_case("public"))
+}
+
 fn same_origin(url: &Url, base: &Url) -> bool {
     url.scheme() == base.scheme()
         && url.host_str() == base.host_str()

@@ -249,6 +249,44 @@ fn a_sane_successful_answer_sets_the_clock() {
     assert_eq!(clock.now(), EARLIEST_PLATFORM_TIME + 86_400);
 }
 
+/// A reverse proxy's cache answers a public feed with the copy it fetched
+/// earlier, clock header included: that time is as old as the copy.
+#[test]
+fn a_time_on_an_answer_shared_caches_may_keep_is_not_taken() {
+    let runtime = runtime();
+    let cached = (PHONE_SECONDS - 3_600).to_string();
+    let (url, _) = server(move |_| {
+        let mut answer = Answer::new(200, Some(&cached), "{}");
+        answer
+            .headers
+            .push(("cache-control".into(), "Public, max-age=60".into()));
+        answer
+    });
+    let clock = phone_clock();
+    runtime
+        .block_on(
+            network(&url, &clock).send(&ApiRequest::get("/v1/status-lists/1"), RetryPolicy::ONCE),
+        )
+        .unwrap();
+    assert!(!clock.is_observed());
+    // The same answer marked for revalidation (`no-cache`) is the platform's own.
+    let fresh = (PHONE_SECONDS - 3_600).to_string();
+    let (url, _) = server(move |_| {
+        let mut answer = Answer::new(200, Some(&fresh), "{}");
+        answer
+            .headers
+            .push(("cache-control".into(), "no-cache".into()));
+        answer
+    });
+    runtime
+        .block_on(
+            network(&url, &clock).send(&ApiRequest::get("/v1/status-lists/1"), RetryPolicy::ONCE),
+        )
+        .unwrap();
+    assert!(clock.is_observed());
+    assert_eq!(clock.now(), PHONE_SECONDS - 3_600);
+}
+
 #[test]
 fn a_time_from_another_origin_is_not_taken() {
     let runtime = runtime();

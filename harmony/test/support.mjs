@@ -64,8 +64,10 @@ export function platform() {
     const token = 'harmony-test-token';
     const child = spawn(
       binary,
-      ['platform', 'serve', '--db', join(directory, 'platform.db'), '--addr', `127.0.0.1:${port}`, '--admin-token', token],
-      { stdio: 'ignore' },
+      // Every test's requests come from one address: no per-source limit.
+      ['platform', 'serve', '--db', join(directory, 'platform.db'), '--addr', `127.0.0.1:${port}`,
+        '--rate-limit-per-source', 'off'],
+      { stdio: 'ignore', env: { ...process.env, ECARD_ADMIN_TOKEN: token } },
     );
     child.unref();
     process.on('exit', () => {

@@ -29,6 +29,7 @@ use crate::http::context::{AppState, Reply};
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod server;
 pub mod store;
 
 /// The suite the sample deployment signs with: SM2 with SM3 (国密).
@@ -233,15 +234,59 @@ impl Platform {
             .store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
-    /// Serves on `listener` until `shutdown` completes.
+    /// Serves everything ([`Platform::router`]) on `listener` until
+    /// `shutdown` completes, with the default limits of
+    /// [`server::ServeOptions`] over plain HTTP: a platform on loopback
+    /// (tests, the demo, embedding).
     pub async fn serve(
         &self,
         listener: tokio::net::TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        // The peer address feeds the per-source rate limits of identity
-        // attempts. Behind a reverse proxy every request comes from the
-        // proxy: deployments then limit by source at the proxy.
+        let router = self.router();
+        self.serve_sockets(
+            vec![(listener, router, server::ServeOptions::default())],
+            shutdown,
+        )
+        .await
+    }
+
+    /// Serves a deployment: with `served.admin`, the API on `served.api`
+    /// and the admin routes with the operations endpoints on the admin
+    /// listener (plain HTTP: it is on loopback); without it, everything on
+    /// a loopback `served.api` and the API alone on any other address.
+    /// When `shutdown` completes, readiness turns to `503`, the listeners
+    /// close and requests in flight finish (up to the options' grace).
+    pub async fn serve_exposed(
+        &self,
+        served: Served,
+        options: server::ServeOptions,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let api_on_loopback = served.api.local_addr()?.ip().is_loopback();
+        let mut sockets = Vec::new();
+        match served.admin {
+            Some(admin) => {
+                let admin_options = server::ServeOptions {
+                    tls: None,
+                    ..options.clone()
+                };
+                sockets.push((served.api, self.api_router(), options));
+                sockets.push((admin, self.admin_router(), admin_options));
+            }
+            None if api_on_loopback => sockets.push((served.api, self.router(), options)),
+            None => sockets.push((served.api, self.api_router(), options)),
+        }
+        self.serve_sockets(sockets, shutdown).await
+    }
+
+    /// Serves each listener with its routes and options until `shutdown`,
+    /// with the background checkpoints of a database file.
+    async fn serve_sockets(
+        &self,
+        sockets: Vec<(tokio::net::TcpListener, Router, server::ServeOptions)>,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let checkpoints = self.state.database_file.clone().map(|file| {
             let state = self.state.clone();
             let set_automatic = move |pages| {
@@ -253,18 +298,39 @@ impl Platform {
             };
             tokio::spawn(store::checkpoints::run(set_automatic, file))
         });
-        let served = axum::serve(
-            listener,
-            self.router()
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await;
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let draining = self.clone();
+        let signal = tokio::spawn(async move {
+            shutdown.await;
+            draining.set_draining();
+            let _ = stop.send(true);
+        });
+        let mut servers = tokio::task::JoinSet::new();
+        for (listener, router, options) in sockets {
+            servers.spawn(server::serve(listener, router, options, stopped.clone()));
+        }
+        let mut served = Ok(());
+        while let Some(joined) = servers.join_next().await {
+            match joined {
+                Ok(Err(error)) => served = Err(error),
+                Err(error) => served = Err(std::io::Error::other(error)),
+                Ok(Ok(())) => {}
+            }
+        }
+        signal.abort();
         if let Some(checkpoints) = checkpoints {
             checkpoints.abort();
         }
         served
     }
+}
+
+/// The listeners of [`Platform::serve_exposed`].
+pub struct Served {
+    /// The API (everything, when on loopback without `admin`).
+    pub api: tokio::net::TcpListener,
+    /// The admin routes and the operations endpoints, on loopback.
+    pub admin: Option<tokio::net::TcpListener>,
 }
 
 /// A platform serving on loopback from its own thread and runtime, for

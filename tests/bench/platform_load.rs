@@ -27,6 +27,11 @@
 //! each a fresh medical code made before the timed run; it reports the rate
 //! reached and the latency percentiles, and checks every answer was 200.
 //!
+//! With `--concurrent C` (issue 19) the N submissions go out from C clients
+//! at once, each on its own connection and each sending its next
+//! submission when the previous one is answered, and the report gives the
+//! throughput and latency percentiles under that concurrency (no crash).
+//!
 //! Options: `--count N` (default 1000), `--seed S` (the kill point),
 //! `--server PATH` (default: the `ecard` binary next to this one).
 #![allow(
@@ -56,6 +61,7 @@ struct Options {
     seconds: u64,
     seed: u64,
     server: PathBuf,
+    concurrent: usize,
 }
 
 fn options() -> Options {
@@ -67,6 +73,7 @@ fn options() -> Options {
         clients: 16,
         rate: 500,
         seconds: 10,
+        concurrent: 1,
         seed: std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
@@ -87,6 +94,7 @@ fn options() -> Options {
             "--clients" => options.clients = args.next().unwrap().parse().unwrap(),
             "--rate" => options.rate = args.next().unwrap().parse().unwrap(),
             "--seconds" => options.seconds = args.next().unwrap().parse().unwrap(),
+            "--concurrent" => options.concurrent = args.next().unwrap().parse().unwrap(),
             other => panic!("unknown argument {other}; see the module docs"),
         }
     }
@@ -123,7 +131,15 @@ impl Server {
         Command::new(binary)
             .args(["platform", "serve", "--db"])
             .arg(database)
-            .args(["--addr", address, "--admin-token", ADMIN_TOKEN])
+            .args(["--addr", address])
+            // The load comes from one address and a few devices: limits off.
+            .args([
+                "--rate-limit-per-source",
+                "off",
+                "--rate-limit-per-device",
+                "off",
+            ])
+            .env("ECARD_ADMIN_TOKEN", ADMIN_TOKEN)
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -357,6 +373,14 @@ async fn main() {
         })
         .collect();
 
+    if options.concurrent > 1 {
+        assert!(!options.crash, "--crash runs one client");
+        let residents = Arc::new(residents);
+        let submissions = concurrently(&options, &base, residents.clone(), submissions).await;
+        check(&residents, &submissions, options.count).await;
+        return;
+    }
+
     // The kill point: some submission in the middle, some moment of it.
     let kill_at = options.crash.then(|| {
         let count = options.count as u64;
@@ -483,12 +507,16 @@ async fn main() {
         );
     }
 
-    // Proof through the API: each person has exactly the one application
-    // whose id they were answered with.
+    check(&residents, &submissions, options.count).await;
+}
+
+/// Proof through the API: each person has exactly the one application
+/// whose id they were answered with.
+async fn check(residents: &[Resident], submissions: &[Submission], count: usize) {
     let mut found = 0;
     let mut lost = 0;
     let mut duplicated = 0;
-    for (resident, submission) in residents.iter().zip(&submissions) {
+    for (resident, submission) in residents.iter().zip(submissions) {
         let list = resident.device.get("/v1/applications").await;
         assert_eq!(list.status, 200, "{:?}", list.body);
         let mine: Vec<&Value> = list
@@ -510,9 +538,80 @@ async fn main() {
     }
     println!(
         "check: {found} applications for {} people; {lost} lost, {duplicated} duplicated",
-        options.count
+        count
     );
-    assert_eq!((found, lost, duplicated), (options.count, 0, 0));
+    assert_eq!((found, lost, duplicated), (count, 0, 0));
+}
+
+/// `--concurrent C`: the submissions from C clients at once; returns them
+/// with their answered application ids.
+async fn concurrently(
+    options: &Options,
+    base: &str,
+    residents: Arc<Vec<Resident>>,
+    submissions: Vec<Submission>,
+) -> Vec<Submission> {
+    let submissions = Arc::new(Mutex::new(submissions));
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = options.count;
+    let started = Instant::now();
+    let mut clients = tokio::task::JoinSet::new();
+    for _ in 0..options.concurrent {
+        let (residents, submissions, next) = (residents.clone(), submissions.clone(), next.clone());
+        let base = base.to_owned();
+        clients.spawn(async move {
+            let client = reqwest::Client::builder()
+                .pool_max_idle_per_host(1)
+                .timeout(Duration::from_secs(30))
+                .build()
+                .unwrap();
+            let mut latencies = Vec::new();
+            loop {
+                let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if index >= count {
+                    return latencies;
+                }
+                let submission = {
+                    let all = submissions.lock().unwrap();
+                    Submission {
+                        key: all[index].key.clone(),
+                        body: all[index].body.clone(),
+                        application_id: None,
+                    }
+                };
+                let sent = Instant::now();
+                let answer = submit(&client, &base, &residents[index].device, &submission).await;
+                latencies.push(sent.elapsed());
+                match answer {
+                    Some((201, body)) => {
+                        submissions.lock().unwrap()[index].application_id =
+                            body["application_id"].as_str().map(str::to_owned);
+                    }
+                    other => panic!("submission {index}: {other:?}"),
+                }
+            }
+        });
+    }
+    let mut latencies = Vec::with_capacity(count);
+    while let Some(client) = clients.join_next().await {
+        latencies.extend(client.unwrap());
+    }
+    let elapsed = started.elapsed();
+    latencies.sort();
+    println!(
+        "submitted {count} from {} clients at once in {:.2} s: {:.0} submissions/s; latency p50 {}, p90 {}, p99 {}, max {}",
+        options.concurrent,
+        elapsed.as_secs_f64(),
+        count as f64 / elapsed.as_secs_f64(),
+        millis(percentile(&latencies, 0.50)),
+        millis(percentile(&latencies, 0.90)),
+        millis(percentile(&latencies, 0.99)),
+        millis(percentile(&latencies, 1.0)),
+    );
+    Arc::try_unwrap(submissions)
+        .unwrap_or_else(|_| panic!("a client still holds the submissions"))
+        .into_inner()
+        .unwrap()
 }
 
 /// One timed resolution: who sends it and what.

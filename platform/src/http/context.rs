@@ -355,6 +355,15 @@ impl Reply {
         self.etag = Some(etag);
         self
     }
+
+    /// Lets shared caches (a reverse proxy in front of several instances)
+    /// keep the reply for `seconds` and revalidate it by its entity tag
+    /// after that: `Cache-Control: public, max-age=…`. For public feeds
+    /// only, whose answer is the same for every caller. Without it a reply
+    /// with an entity tag is `no-cache` (revalidated on every use).
+    pub fn with_shared_cache(self, seconds: u32) -> Reply {
+        self.with_header("cache-control", format!("public, max-age={seconds}"))
+    }
 }
 
 /// Options of an endpoint.

@@ -10,6 +10,14 @@ use crate::domain::issuer;
 use crate::error::{ApiError, ApiResult};
 use crate::http::context::{Ctx, Reply};
 
+/// How long a shared cache may answer for the platform with a status list
+/// or delta before revalidating it: a loss report reaches terminals behind
+/// a cache at most this much later than without one.
+pub const STATUS_LIST_CACHE_SECONDS: u32 = 60;
+/// The same for the trust list (keys change by planned rotation, with
+/// overlap) and the catalogue feeds.
+pub const SLOW_FEED_CACHE_SECONDS: u32 = 300;
+
 /// `GET /v1/time`.
 pub fn time(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     Reply::ok(&serde_json::json!({ "now": ctx.now }))
@@ -21,7 +29,8 @@ pub fn time(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
 pub fn trust_list(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let (sequence, envelope) = issuer::signed_trust_list(ctx.tx, &ctx.state.issuer_name, ctx.now)?;
     Ok(Reply::bytes(envelope.into_bytes(), "application/json")
-        .with_etag(format!("\"trust-{sequence}\"")))
+        .with_etag(format!("\"trust-{sequence}\""))
+        .with_shared_cache(SLOW_FEED_CACHE_SECONDS))
 }
 
 /// The content type of a signed status list delta (`ECSD`), distinct from
@@ -63,18 +72,19 @@ pub fn status_list(ctx: &mut Ctx<'_>, list: &str) -> ApiResult<Reply> {
         && let Some((sequence, valid_until, bytes)) =
             issuer::status_delta(&ctx.state.status_cache, ctx.tx, list, since, ctx.now)?
     {
-        return Ok(
-            Reply::bytes(bytes, STATUS_DELTA_CONTENT_TYPE).with_etag(format!(
+        return Ok(Reply::bytes(bytes, STATUS_DELTA_CONTENT_TYPE)
+            .with_etag(format!(
                 "\"status-delta-{list}-{since}-{sequence}-{valid_until}\""
-            )),
-        );
+            ))
+            .with_shared_cache(STATUS_LIST_CACHE_SECONDS));
     }
     let (sequence, valid_until, bytes) =
         issuer::status_list(&ctx.state.status_cache, ctx.tx, list, ctx.now)?;
     // A re-signed edition (same bits, later validity) is a new entity: a
     // terminal must not keep one that is about to go stale.
     Ok(Reply::bytes(bytes, "application/octet-stream")
-        .with_etag(format!("\"status-{list}-{sequence}-{valid_until}\"")))
+        .with_etag(format!("\"status-{list}-{sequence}-{valid_until}\""))
+        .with_shared_cache(STATUS_LIST_CACHE_SECONDS))
 }
 
 fn since(ctx: &Ctx<'_>) -> ApiResult<Option<u64>> {
@@ -102,7 +112,8 @@ pub fn items(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
         items,
         removed,
     })?
-    .with_etag(etag))
+    .with_etag(etag)
+    .with_shared_cache(SLOW_FEED_CACHE_SECONDS))
 }
 
 /// `GET /v1/catalogue/outlets?since=`.
@@ -121,7 +132,8 @@ pub fn outlets(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
         outlets,
         removed,
     })?
-    .with_etag(etag))
+    .with_etag(etag)
+    .with_shared_cache(SLOW_FEED_CACHE_SECONDS))
 }
 
 /// `GET /v1/catalogue/sync?items_since=&outlets_since=&region=`: the item
@@ -180,5 +192,7 @@ pub fn sync(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
         rules,
         vocabulary,
     };
-    Ok(Reply::ok(&body)?.with_etag(etag))
+    Ok(Reply::ok(&body)?
+        .with_etag(etag)
+        .with_shared_cache(SLOW_FEED_CACHE_SECONDS))
 }

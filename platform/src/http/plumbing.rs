@@ -432,6 +432,16 @@ fn reply_to_response(reply: Reply, request_headers: &HeaderMap) -> Response {
             if let Ok(value) = HeaderValue::from_str(etag) {
                 response.headers_mut().insert(header::ETAG, value);
             }
+            // A 304 carries the caching rules the full answer would, so a
+            // cache that revalidated its copy keeps it for as long again.
+            if let Some(value) = reply
+                .headers
+                .iter()
+                .find(|(name, _)| *name == header::CACHE_CONTROL.as_str())
+                .and_then(|(_, value)| HeaderValue::from_str(value).ok())
+            {
+                response.headers_mut().insert(header::CACHE_CONTROL, value);
+            }
             return response;
         }
     }
@@ -452,9 +462,11 @@ fn reply_to_response(reply: Reply, request_headers: &HeaderMap) -> Response {
         .and_then(|etag| HeaderValue::from_str(&etag).ok())
     {
         response.headers_mut().insert(header::ETAG, etag);
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        if !response.headers().contains_key(header::CACHE_CONTROL) {
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        }
     }
     response
 }
