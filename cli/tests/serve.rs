@@ -8,6 +8,7 @@
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{SocketAddr, TcpStream};
+use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -279,20 +280,13 @@ fn plain_http_on_a_public_address_is_refused_and_the_admin_token_is_never_printe
         "{:?}",
         server.banner
     );
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        let mode = std::fs::metadata(&token_file).unwrap().permissions().mode();
-        assert_eq!(mode & 0o077, 0, "{mode:o}");
-    }
+    let mode = std::fs::metadata(&token_file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o077, 0, "{mode:o}");
     drop(server);
 
     // A token file others can read is refused.
     let shared = directory.path().join("shared-token");
-    std::fs::write(&shared, "a-token-everyone-can-read\n").unwrap();
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o644)).unwrap();
-    }
+    write_token_file(&shared, "a-token-everyone-can-read", 0o644);
     let output = Command::new(env!("CARGO_BIN_EXE_ecard"))
         .args(["platform", "serve", "--db"])
         .arg(&database)
@@ -312,6 +306,12 @@ fn plain_http_on_a_public_address_is_refused_and_the_admin_token_is_never_printe
         .output()
         .unwrap();
     assert!(!String::from_utf8_lossy(&output.stdout).contains("environment-admin-token"));
+}
+
+/// An admin token file with permissions `mode`.
+fn write_token_file(path: &Path, token: &str, mode: u32) {
+    std::fs::write(path, format!("{token}\n")).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
 /// PEM text of one DER item.
@@ -351,11 +351,7 @@ fn over_tls_it_answers_a_client_trusting_its_authority_and_admin_routes_are_boun
     let directory = tempfile::tempdir().unwrap();
     let (certificate, key, authority) = test_certificate(directory.path());
     let token_file = directory.path().join("token");
-    std::fs::write(&token_file, "tls-test-admin-token\n").unwrap();
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        std::fs::set_permissions(&token_file, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
+    write_token_file(&token_file, "tls-test-admin-token", 0o600);
     let server = serve(
         directory.path(),
         &[

@@ -34,7 +34,7 @@ fn is_alphanumeric(byte: u8) -> bool {
 
 /// `text` as one alphanumeric segment at level M, in the smallest version
 /// that holds it; `None` when it has other characters or fits no version.
-fn single_alphanumeric_segment(text: &[u8]) -> Option<QrCode> {
+fn single_alphanumeric_segment(text: &[u8]) -> Option<Bits> {
     if !text.iter().copied().all(is_alphanumeric) {
         return None;
     }
@@ -42,13 +42,13 @@ fn single_alphanumeric_segment(text: &[u8]) -> Option<QrCode> {
         let mut bits = Bits::new(Version::Normal(version));
         bits.push_alphanumeric_data(text).ok()?;
         bits.push_terminator(EcLevel::M).ok()?;
-        QrCode::with_bits(bits, EcLevel::M).ok()
+        Some(bits)
     })
 }
 
-/// A symbol's version number; 0 for a Micro QR symbol, never made here.
-fn normal_version(code: &QrCode) -> i16 {
-    match code.version() {
+/// A version's number; 0 for a Micro QR version, never made here.
+fn normal_version(version: Version) -> i16 {
+    match version {
         Version::Normal(version) => version,
         Version::Micro(_) => 0,
     }
@@ -57,19 +57,23 @@ fn normal_version(code: &QrCode) -> i16 {
 impl QrMatrix {
     /// Encodes `text` at error-correction level M.
     pub fn encode(text: &str) -> Result<QrMatrix, QrTooLong> {
-        let segmented = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).ok();
-        let code = match (segmented, single_alphanumeric_segment(text.as_bytes())) {
+        // The two encodings are compared as bit streams: only the chosen
+        // one is laid out as a symbol (the matrix and its mask are the
+        // costly part).
+        let segmented = qrcode::bits::encode_auto(text.as_bytes(), EcLevel::M).ok();
+        let bits = match (segmented, single_alphanumeric_segment(text.as_bytes())) {
             (Some(segmented), Some(single)) => {
-                if normal_version(&single) < normal_version(&segmented) {
+                if normal_version(single.version()) < normal_version(segmented.version()) {
                     single
                 } else {
                     segmented
                 }
             }
-            (Some(code), None) | (None, Some(code)) => code,
+            (Some(bits), None) | (None, Some(bits)) => bits,
             (None, None) => return Err(QrTooLong),
         };
-        let version = u8::try_from(normal_version(&code)).map_err(|_| QrTooLong)?;
+        let code = QrCode::with_bits(bits, EcLevel::M).map_err(|_| QrTooLong)?;
+        let version = u8::try_from(normal_version(code.version())).map_err(|_| QrTooLong)?;
         if version == 0 {
             return Err(QrTooLong);
         }

@@ -194,11 +194,7 @@ impl Platform {
     /// terminal pins them (`ecard platform authority-key`; the admin API
     /// serves the same at `GET /admin/trust/authority-keys`).
     pub fn authority_keys(&self) -> Result<Vec<ecard_credential::AuthorityKey>, PlatformError> {
-        let mut connection = self
-            .state
-            .db
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut connection = self.state.lock_database();
         let tx = connection.transaction()?;
         let now = store::clock::now(&tx)?;
         let keys = domain::issuer::authority_keys(&tx, &self.state.issuer_name, now)
@@ -290,11 +286,7 @@ impl Platform {
         let checkpoints = self.state.database_file.clone().map(|file| {
             let state = self.state.clone();
             let set_automatic = move |pages| {
-                let connection = state
-                    .db
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                store::checkpoints::set_automatic(&connection, pages);
+                store::checkpoints::set_automatic(&state.lock_database(), pages);
             };
             tokio::spawn(store::checkpoints::run(set_automatic, file))
         });

@@ -243,12 +243,8 @@ fn request_id(headers: &HeaderMap) -> HeaderValue {
 }
 
 fn new_request_id() -> HeaderValue {
-    use ring::rand::SecureRandom as _;
-    let mut bytes = [0u8; 12];
-    // Without randomness the id is still an id, only not unique.
-    let _ = ring::rand::SystemRandom::new().fill(&mut bytes);
-    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-    HeaderValue::from_str(&hex).unwrap_or_else(|_| HeaderValue::from_static("unknown"))
+    HeaderValue::from_str(&crate::store::db::random_hex::<12>())
+        .unwrap_or_else(|_| HeaderValue::from_static("unknown"))
 }
 
 /// The outermost middleware of every router: counts the request in flight,

@@ -49,7 +49,7 @@ where
     };
     in_blocking_pool(move || {
         let request = parts.view(&body);
-        let mut connection = lock(&state);
+        let mut connection = state.lock_database();
         let admitted = admit(&state, &mut connection, &request, endpoint)?;
         let outcome = transact(&state, &mut connection, &request, &admitted, |ctx| {
             if endpoint.idempotent {
@@ -102,7 +102,7 @@ where
     in_blocking_pool(move || {
         let request = parts.view(&body);
         let (admitted, first) = {
-            let mut connection = lock(&state);
+            let mut connection = state.lock_database();
             let admitted = admit(&state, &mut connection, &request, endpoint)?;
             match transact(&state, &mut connection, &request, &admitted, admit_stage) {
                 Ok(Stage::Continue(value)) => (admitted, value),
@@ -116,7 +116,7 @@ where
             let _slot = state.compute_slots.take();
             compute(first)
         };
-        let mut connection = lock(&state);
+        let mut connection = state.lock_database();
         let outcome = transact(&state, &mut connection, &request, &admitted, |ctx| {
             work(ctx, computed)
         });
@@ -201,10 +201,6 @@ async fn in_blocking_pool<T: Send + 'static>(
             ApiError::new(ProblemCode::Internal, "the request failed").into_response(),
         ))
     })
-}
-
-fn lock(state: &AppState) -> crate::http::operations::metrics::DatabaseGuard<'_, Connection> {
-    state.lock_database()
 }
 
 fn too_large() -> ApiError {

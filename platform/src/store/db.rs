@@ -77,18 +77,24 @@ pub fn meta_increment(connection: &Connection, key: &str) -> rusqlite::Result<i6
 
 /// A fresh random id with a readable prefix, e.g. `app-3f9c…`.
 pub fn new_id(prefix: &str) -> String {
+    format!("{prefix}-{}", random_hex::<10>())
+}
+
+/// `N` random bytes (at most 16) in lowercase hex. The system RNG does not
+/// fail on supported platforms; if it ever did, the bytes come from the
+/// clock so the text stays unique.
+pub fn random_hex<const N: usize>() -> String {
     use ring::rand::SecureRandom as _;
-    let mut bytes = [0u8; 10];
-    // The system RNG does not fail on supported platforms; fall back to the
-    // clock so ids stay unique if it ever did.
+    let mut bytes = [0u8; N];
     if ring::rand::SystemRandom::new().fill(&mut bytes).is_err() {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |elapsed| elapsed.as_nanos());
-        bytes.copy_from_slice(&nanos.to_be_bytes()[6..]);
+            .map_or(0, |elapsed| elapsed.as_nanos())
+            .to_be_bytes();
+        let take = N.min(nanos.len());
+        bytes[..take].copy_from_slice(&nanos[nanos.len() - take..]);
     }
-    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-    format!("{prefix}-{hex}")
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// `query_row` and `execute` through the connection's statement cache, for
