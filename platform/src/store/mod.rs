@@ -12,5 +12,6 @@ pub mod checkpoints;
 pub mod clock;
 pub mod codec;
 pub mod db;
+pub mod postgres_schema;
 pub mod requests;
 pub mod rows;
