@@ -276,11 +276,14 @@ mod tests {
     /// each foreign key, as `pk(a,b)`, `unique(a)`, `fk(a)->table(b)`.
     type Keys = BTreeMap<String, BTreeSet<String>>;
 
+    /// A key being assembled: its columns, the referenced table and its
+    /// columns (foreign keys only).
+    type KeyParts = (Vec<String>, String, Vec<String>);
+
     fn sqlite_keys(connection: &rusqlite::Connection) -> Keys {
         // Rows of (table, key, column, referenced table, referenced column)
         // in column order, joined into one string per key.
-        let mut parts: BTreeMap<(String, String), (Vec<String>, String, Vec<String>)> =
-            BTreeMap::new();
+        let mut parts: BTreeMap<(String, String), KeyParts> = BTreeMap::new();
         for sql in [
             "SELECT m.name, 'pk', c.name, '', '' \
              FROM sqlite_master m, pragma_table_info(m.name) c \
@@ -346,7 +349,7 @@ mod tests {
                       || ')' ELSE '' END \
                  FROM pg_constraint c JOIN pg_namespace s ON s.oid = c.connamespace \
                  WHERE s.nspname = 'public' AND c.contype IN ('p', 'u', 'f') \
-                   AND c.conrelid <> 'schema_version'::regclass",
+                   AND c.conrelid::regclass::text <> 'schema_version'",
                 &[],
             )
             .unwrap()
@@ -358,24 +361,58 @@ mod tests {
         keys
     }
 
-    /// The names of the explicitly created indexes (not those behind a
-    /// key or UNIQUE constraint).
-    fn sqlite_indexes(connection: &rusqlite::Connection) -> BTreeSet<String> {
+    /// The explicitly created indexes (not those behind a key or UNIQUE
+    /// constraint): name to `table(columns)`, with ` partial` for a partial
+    /// index.
+    type Indexes = BTreeMap<String, String>;
+
+    fn sqlite_indexes(connection: &rusqlite::Connection) -> Indexes {
         let mut statement = connection
-            .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+            .prepare(
+                "SELECT m.name, m.tbl_name, i.partial, c.name \
+                 FROM sqlite_master m, pragma_index_list(m.tbl_name) i, pragma_index_info(m.name) c \
+                 WHERE m.type = 'index' AND m.sql IS NOT NULL AND i.name = m.name \
+                 ORDER BY m.name, c.seqno",
+            )
             .unwrap();
-        statement
-            .query_map([], |row| row.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
+        let rows = statement
+            .query_map([], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, bool>(2)?,
+                    row.get::<_, String>(3)?,
+                ))
+            })
+            .unwrap();
+        let mut parts: BTreeMap<String, (String, bool, Vec<String>)> = BTreeMap::new();
+        for row in rows {
+            let (name, table, partial, column) = row.unwrap();
+            let entry = parts.entry(name).or_default();
+            entry.0 = table.to_lowercase();
+            entry.1 = partial;
+            entry.2.push(column.to_lowercase());
+        }
+        parts
+            .into_iter()
+            .map(|(name, (table, partial, columns))| {
+                let partial = if partial { " partial" } else { "" };
+                (name, format!("{table}({}){partial}", columns.join(",")))
+            })
+            .collect()
     }
 
-    fn postgres_indexes(client: &mut Client) -> BTreeSet<String> {
+    fn postgres_indexes(client: &mut Client) -> Indexes {
         client
             .query(
-                "SELECT i.relname::text FROM pg_index x \
+                "SELECT i.relname::text, t.relname::text || '(' || \
+                   (SELECT string_agg(a.attname, ',' ORDER BY k.n) \
+                    FROM unnest(x.indkey::int2[]) WITH ORDINALITY k(attnum, n) \
+                    JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum) \
+                   || ')' || CASE WHEN x.indpred IS NULL THEN '' ELSE ' partial' END \
+                 FROM pg_index x \
                  JOIN pg_class i ON i.oid = x.indexrelid \
+                 JOIN pg_class t ON t.oid = x.indrelid \
                  JOIN pg_namespace s ON s.oid = i.relnamespace \
                  WHERE s.nspname = 'public' \
                    AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
@@ -383,7 +420,7 @@ mod tests {
             )
             .unwrap()
             .into_iter()
-            .map(|row| row.get(0))
+            .map(|row| (row.get(0), row.get::<_, String>(1).to_lowercase()))
             .collect()
     }
 
@@ -404,15 +441,12 @@ mod tests {
         assert_eq!(rows, 1);
     }
 
-    #[test]
-    fn the_tables_and_columns_are_the_sqlite_schemas() {
-        let database = TestDatabase::new();
-        let mut client = database.connect();
-        apply(&mut client).unwrap();
-        let sqlite = crate::store::db::open(Path::new(":memory:")).unwrap();
-
-        let expected = sqlite_columns(&sqlite);
-        let found = postgres_columns(&mut client);
+    /// Asserts that the PostgreSQL database has the SQLite database's
+    /// tables, columns (type, NOT NULL, default), keys and indexes;
+    /// `context` names the version in a failure.
+    fn assert_same_schema(sqlite: &rusqlite::Connection, client: &mut Client, context: &str) {
+        let expected = sqlite_columns(sqlite);
+        let found = postgres_columns(client);
         let names = |tables: &Columns| -> BTreeMap<String, BTreeSet<String>> {
             tables
                 .iter()
@@ -420,11 +454,84 @@ mod tests {
                 .collect()
         };
         // Names first, so a missing column reads plainly.
-        assert_eq!(names(&found), names(&expected));
-        assert_eq!(found, expected);
+        assert_eq!(names(&found), names(&expected), "{context}");
+        // Then each table's types, NOT NULL and defaults, one table at a
+        // time so a failure names it.
+        for (table, columns) in &expected {
+            assert_eq!(&found[table], columns, "{context}: table {table}");
+        }
 
-        assert_eq!(postgres_keys(&mut client), sqlite_keys(&sqlite));
-        assert_eq!(postgres_indexes(&mut client), sqlite_indexes(&sqlite));
+        let keys = postgres_keys(client);
+        let expected_keys = sqlite_keys(sqlite);
+        assert_eq!(
+            keys.keys().collect::<Vec<_>>(),
+            expected_keys.keys().collect::<Vec<_>>(),
+            "{context}: tables with keys"
+        );
+        for (table, keys) in &keys {
+            assert_eq!(keys, &expected_keys[table], "{context}: table {table}");
+        }
+        assert_eq!(
+            postgres_indexes(client),
+            sqlite_indexes(sqlite),
+            "{context}: indexes"
+        );
+    }
+
+    #[test]
+    fn the_tables_and_columns_are_the_sqlite_schemas() {
+        let database = TestDatabase::new();
+        let mut client = database.connect();
+        apply(&mut client).unwrap();
+        let sqlite = crate::store::db::open(Path::new(":memory:")).unwrap();
+        assert_same_schema(&sqlite, &mut client, "latest version");
+    }
+
+    /// The `.sql` files of `directory`, sorted by name, with their text.
+    fn sql_files(directory: &Path) -> Vec<(String, String)> {
+        let mut files: Vec<(String, String)> = std::fs::read_dir(directory)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|extension| extension == "sql"))
+            .map(|path| {
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                (name, std::fs::read_to_string(&path).unwrap())
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn every_version_matches_the_sqlite_schema_of_the_same_version() {
+        let sqlite_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/store/migrations");
+        let sqlite_files = sql_files(&sqlite_dir);
+        let postgres_files = sql_files(&sqlite_dir.join("postgres"));
+        // One PostgreSQL script per SQLite script, under the same name, in
+        // SCRIPTS in the same order.
+        let file_names = |files: &[(String, String)]| -> Vec<String> {
+            files.iter().map(|(name, _)| name.clone()).collect()
+        };
+        assert_eq!(file_names(&postgres_files), file_names(&sqlite_files));
+        assert_eq!(postgres_files.len(), SCRIPTS.len());
+        for ((name, text), script) in postgres_files.iter().zip(SCRIPTS) {
+            assert_eq!(text, script, "SCRIPTS is out of order at {name}");
+            assert!(
+                text.starts_with(&format!("-- PostgreSQL form of the SQLite script {name}")),
+                "{name} does not open with its one-line comment"
+            );
+        }
+
+        let database = TestDatabase::new();
+        let mut client = database.connect();
+        let sqlite = rusqlite::Connection::open_in_memory().unwrap();
+        for ((name, sqlite_script), (_, postgres_script)) in
+            sqlite_files.iter().zip(&postgres_files)
+        {
+            sqlite.execute_batch(sqlite_script).unwrap();
+            client.batch_execute(postgres_script).unwrap();
+            assert_same_schema(&sqlite, &mut client, &format!("after {name}"));
+        }
     }
 
     #[test]
