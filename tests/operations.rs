@@ -13,7 +13,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use ecard_api::paths;
-use ecard_e2e::{ADMIN_TOKEN, RawAnswer, TestPlatform, answer};
+use ecard_e2e::{ADMIN_TOKEN, RawAnswer, TestPlatform, answer, test_database};
 use ecard_platform::http::rate_limit::RateLimit;
 use ecard_platform::{Platform, PlatformConfig};
 
@@ -48,7 +48,7 @@ impl Write for Sink {
 
 /// The test deployment's configuration, changed by `adjust`.
 fn config(directory: &Path, adjust: impl FnOnce(&mut PlatformConfig)) -> PlatformConfig {
-    let mut config = PlatformConfig::new(directory.join("platform.db"));
+    let mut config = PlatformConfig::new(test_database(directory));
     config.admin_token = ADMIN_TOKEN.to_owned();
     adjust(&mut config);
     config

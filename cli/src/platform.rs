@@ -16,7 +16,7 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use ecard_platform::http::rate_limit::RateLimit;
 use ecard_platform::server::{ServeOptions, tls_from_pem_files};
-use ecard_platform::{Platform, PlatformConfig, Served};
+use ecard_platform::{Database, Platform, PlatformConfig, Served};
 
 /// The environment variable an admin token may come from.
 const ADMIN_TOKEN_VARIABLE: &str = "ECARD_ADMIN_TOKEN";
@@ -35,9 +35,10 @@ pub enum PlatformCommand {
 
 #[derive(Args)]
 pub struct AuthorityKeyArgs {
-    /// SQLite database file of the platform (created and seeded if new).
-    #[arg(long)]
-    db: PathBuf,
+    /// The platform's database: a SQLite file, or a PostgreSQL URL
+    /// (`postgres://user@host:port/name`); created and seeded if new.
+    #[arg(long, value_parser = parse_database)]
+    db: Database,
     #[command(flatten)]
     suite: DeploymentSuite,
 }
@@ -53,8 +54,8 @@ pub struct DeploymentSuite {
 }
 
 impl DeploymentSuite {
-    fn config(&self, db: &std::path::Path) -> PlatformConfig {
-        let config = PlatformConfig::new(db);
+    fn config(&self, db: &Database) -> PlatformConfig {
+        let config = PlatformConfig::new(db.clone());
         match self.issuer_suite {
             Some(suite) => config.with_suite(suite),
             None => config,
@@ -64,9 +65,15 @@ impl DeploymentSuite {
 
 #[derive(Args)]
 pub struct ServeArgs {
-    /// SQLite database file (created and seeded on first start).
-    #[arg(long)]
-    db: PathBuf,
+    /// The database: a SQLite file, or a PostgreSQL URL
+    /// (`postgres://user@host:port/name`) that several instances may share;
+    /// created and seeded on first start.
+    #[arg(long, value_parser = parse_database)]
+    db: Database,
+    /// Connections to PostgreSQL this instance keeps (requests use them at
+    /// once); SQLite has one.
+    #[arg(long, default_value_t = Database::DEFAULT_CONNECTIONS)]
+    db_connections: usize,
     /// Address to listen on. Loopback is served over plain HTTP; any other
     /// address needs `--tls-cert` and `--tls-key`, or `--insecure-http`.
     #[arg(long, default_value = "127.0.0.1:8470")]
@@ -195,6 +202,9 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
         shutdown_grace: Duration::from_secs(args.shutdown_grace_seconds),
     };
     let mut config = args.suite.config(&args.db);
+    if let Database::Postgres { connections, .. } = &mut config.database {
+        *connections = args.db_connections.max(1);
+    }
     let (admin_token, token_origin) = admin_token(args)?;
     config.admin_token = admin_token;
     config.public_url = args.public_url.clone();
@@ -283,8 +293,15 @@ fn admin_token(args: &ServeArgs) -> Result<(String, String), String> {
         }
         return Ok((token, format!("from {ADMIN_TOKEN_VARIABLE}")));
     }
-    let directory = args
-        .db
+    let Some(database_file) = args.db.file() else {
+        // Instances sharing a PostgreSQL database share one token: it is
+        // given, never made by one of them.
+        return Err(format!(
+            "give the admin token with --admin-token-file or {ADMIN_TOKEN_VARIABLE} \
+             (a platform on PostgreSQL makes none)"
+        ));
+    };
+    let directory = database_file
         .parent()
         .filter(|parent| !parent.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
@@ -298,6 +315,14 @@ fn admin_token(args: &ServeArgs) -> Result<(String, String), String> {
     let token = ecard_platform::store::db::new_id("admin");
     write_owner_only(&file, &token)?;
     Ok((token, format!("made and written to {}", file.display())))
+}
+
+/// A `--db` value: a PostgreSQL URL or a SQLite file.
+fn parse_database(text: &str) -> Result<Database, String> {
+    if text.is_empty() {
+        return Err("give a SQLite file or a postgres:// URL".to_owned());
+    }
+    Ok(Database::parse(text))
 }
 
 /// The token in `file`, refused when others may read or write it.

@@ -22,7 +22,11 @@ use ecard_platform::domain::insurance_records::{forget_person, generate_for, rec
 
 const NOW: u64 = 1_795_996_800;
 
-fn seeded() -> (tempfile::TempDir, rusqlite::Connection, String) {
+fn seeded() -> (
+    tempfile::TempDir,
+    ecard_platform::store::sql::Connection,
+    String,
+) {
     let directory = tempfile::tempdir().unwrap();
     let mut connection =
         ecard_platform::store::db::open(&directory.path().join("platform.db")).unwrap();

@@ -6,7 +6,7 @@ use ecard_api::PROBLEM_JSON;
 use ecard_api::problem::{Problem, ProblemCode};
 
 /// An error reply: a problem body with its status.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ApiError(pub Problem);
 
 impl ApiError {
@@ -33,13 +33,6 @@ impl ApiError {
     /// The stable code.
     pub fn code(&self) -> ProblemCode {
         self.0.code
-    }
-}
-
-impl From<rusqlite::Error> for ApiError {
-    fn from(error: rusqlite::Error) -> ApiError {
-        tracing::error!(%error, "database error");
-        ApiError::new(ProblemCode::Internal, "storage failure")
     }
 }
 

@@ -45,11 +45,71 @@ pub mod store;
 /// same credential verifies in every region a terminal serves.
 pub const SAMPLE_DEPLOYMENT_SUITE: Suite = Suite::Sm2;
 
+/// Where a platform keeps its state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Database {
+    /// A SQLite file (`:memory:` for a throwaway platform): one process,
+    /// the embedded default for the demo, tests and development.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database (`postgres://user@host:port/name`), the
+    /// production store: several instances may share it.
+    Postgres {
+        /// The connection URL.
+        url: String,
+        /// Connections each instance keeps (requests run on them at once).
+        connections: usize,
+    },
+}
+
+impl Database {
+    /// Connections a PostgreSQL pool keeps unless told otherwise.
+    pub const DEFAULT_CONNECTIONS: usize = 16;
+
+    /// A `postgres://` or `postgresql://` URL names PostgreSQL; anything
+    /// else is a SQLite file.
+    pub fn parse(text: &str) -> Database {
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            Database::Postgres {
+                url: text.to_owned(),
+                connections: Database::DEFAULT_CONNECTIONS,
+            }
+        } else {
+            Database::Sqlite(PathBuf::from(text))
+        }
+    }
+
+    /// The SQLite file, if the platform keeps its state in one.
+    pub fn file(&self) -> Option<&std::path::Path> {
+        match self {
+            Database::Sqlite(path) if path.as_os_str() != ":memory:" => Some(path),
+            _ => None,
+        }
+    }
+}
+
+impl From<PathBuf> for Database {
+    fn from(path: PathBuf) -> Database {
+        Database::Sqlite(path)
+    }
+}
+
+impl From<&std::path::Path> for Database {
+    fn from(path: &std::path::Path) -> Database {
+        Database::Sqlite(path.to_owned())
+    }
+}
+
+impl From<&str> for Database {
+    fn from(text: &str) -> Database {
+        Database::parse(text)
+    }
+}
+
 /// How to run a platform.
 #[derive(Clone, Debug)]
 pub struct PlatformConfig {
-    /// The SQLite file (`:memory:` for a throwaway platform).
-    pub database: PathBuf,
+    /// Where the state is kept.
+    pub database: Database,
     /// The bearer token of `/admin` endpoints.
     pub admin_token: String,
     /// The issuer name in the trust list.
@@ -88,7 +148,7 @@ pub struct PlatformConfig {
 impl PlatformConfig {
     /// The sample deployment's configuration with a random admin token:
     /// issuer and authority keys of [`SAMPLE_DEPLOYMENT_SUITE`].
-    pub fn new(database: impl Into<PathBuf>) -> PlatformConfig {
+    pub fn new(database: impl Into<Database>) -> PlatformConfig {
         PlatformConfig {
             database: database.into(),
             admin_token: store::db::new_id("admin"),
@@ -118,11 +178,15 @@ impl PlatformConfig {
 pub enum PlatformError {
     /// The database could not be opened or migrated.
     #[error("database: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(#[from] crate::store::sql::Error),
     /// The database's schema could not be brought up to date, or belongs
     /// to a newer release.
     #[error("database schema: {0}")]
     Schema(#[from] ecard_migrations::MigrationError),
+    /// The PostgreSQL database could not be reached, or its schema could
+    /// not be brought up to date or belongs to a newer release.
+    #[error("database schema: {0}")]
+    PostgresSchema(#[from] store::postgres_schema::PostgresSchemaError),
     /// First-start seeding failed.
     #[error("seeding: {0}")]
     Seed(String),
@@ -140,7 +204,16 @@ pub struct Platform {
 impl Platform {
     /// Opens (and on first start, seeds) the platform's database.
     pub fn open(config: &PlatformConfig) -> Result<Platform, PlatformError> {
-        let mut connection = store::db::open(&config.database)?;
+        store::sql::off_the_runtime(|| Platform::open_here(config))
+    }
+
+    fn open_here(config: &PlatformConfig) -> Result<Platform, PlatformError> {
+        let (mut connection, pool_size) = match &config.database {
+            Database::Sqlite(path) => (store::db::open(path)?, 1),
+            Database::Postgres { url, connections } => {
+                (store::postgres_schema::open(url)?, *connections)
+            }
+        };
         let tx = connection.transaction()?;
         let now = store::clock::now(&tx)?;
         domain::issuer::ensure_key(&tx, now, config.issuer_suite)
@@ -154,9 +227,13 @@ impl Platform {
         tx.commit()?;
         let platform = Platform {
             state: Arc::new(AppState {
-                db: Mutex::new(connection),
-                database_file: (config.database.as_os_str() != ":memory:")
-                    .then(|| config.database.clone()),
+                db: match &config.database {
+                    Database::Sqlite(_) => store::pool::Pool::sqlite(connection),
+                    Database::Postgres { url, .. } => {
+                        store::pool::Pool::postgres(url, connection, pool_size)?
+                    }
+                },
+                database_file: config.database.file().map(std::path::Path::to_owned),
                 admin_token: config.admin_token.clone(),
                 issuer_name: config.issuer_name.clone(),
                 public_url: config
@@ -194,7 +271,11 @@ impl Platform {
     /// terminal pins them (`ecard platform authority-key`; the admin API
     /// serves the same at `GET /admin/trust/authority-keys`).
     pub fn authority_keys(&self) -> Result<Vec<ecard_credential::AuthorityKey>, PlatformError> {
-        let mut connection = self.state.lock_database();
+        store::sql::off_the_runtime(|| self.authority_keys_here())
+    }
+
+    fn authority_keys_here(&self) -> Result<Vec<ecard_credential::AuthorityKey>, PlatformError> {
+        let mut connection = self.state.lock_database()?;
         let tx = connection.transaction()?;
         let now = store::clock::now(&tx)?;
         let keys = domain::issuer::authority_keys(&tx, &self.state.issuer_name, now)
@@ -286,7 +367,11 @@ impl Platform {
         let checkpoints = self.state.database_file.clone().map(|file| {
             let state = self.state.clone();
             let set_automatic = move |pages| {
-                store::checkpoints::set_automatic(&state.lock_database(), pages);
+                if let Ok(connection) = state.lock_database()
+                    && let Some(connection) = connection.as_sqlite()
+                {
+                    store::checkpoints::set_automatic(connection, pages);
+                }
             };
             tokio::spawn(store::checkpoints::run(set_automatic, file))
         });

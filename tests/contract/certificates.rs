@@ -326,7 +326,7 @@ async fn certificates_guessed_codes_are_limited_per_source() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn certificates_without_a_cjk_font_are_unavailable_not_broken() {
     let platform = TestPlatform::start_with(|directory| {
-        let mut config = ecard_platform::PlatformConfig::new(directory.join("platform.db"));
+        let mut config = ecard_platform::PlatformConfig::new(ecard_e2e::test_database(directory));
         config.admin_token = ADMIN_TOKEN.to_owned();
         config.certificate_font = Some(directory.join("no-such-font.ttc"));
         config

@@ -167,21 +167,22 @@ async fn insurance_records_and_certificates_go_with_the_account() {
     let check = get(&platform, &paths::with_id(paths::CERTIFICATE_CHECK, &code)).await;
     ok(&check, 200);
     assert_eq!(check.body["state"], "unknown");
-    let database = rusqlite::Connection::open(platform.database()).unwrap();
-    for table in [
-        "insurance_months",
-        "insurance_participations",
-        "insurance_transfers",
-        "insurance_record_sets",
-        "certificates",
-    ] {
-        let left: i64 = database
-            .query_row(
-                &format!("SELECT COUNT(*) FROM {table} WHERE person_id = ?1"),
-                [&elder_id],
-                |row| row.get(0),
-            )
-            .unwrap();
-        assert_eq!(left, 0, "{table}");
-    }
+    platform.with_database(|database| {
+        for table in [
+            "insurance_months",
+            "insurance_participations",
+            "insurance_transfers",
+            "insurance_record_sets",
+            "certificates",
+        ] {
+            let left: i64 = database
+                .query_row(
+                    &format!("SELECT COUNT(*) FROM {table} WHERE person_id = ?1"),
+                    vec![ecard_platform::store::sql::Value::Text(elder_id.clone())],
+                    |row| row.get(0),
+                )
+                .unwrap();
+            assert_eq!(left, 0, "{table}");
+        }
+    });
 }

@@ -138,15 +138,15 @@ async fn a_delta_grows_the_list_for_credentials_allocated_after_its_base() {
     // first block (8,192 credentials issued), so the next credentials are
     // beyond the list a terminal holds.
     platform.stop();
-    let database = rusqlite::Connection::open(platform.database()).unwrap();
-    database
-        .execute(
-            "INSERT INTO meta (key, value) VALUES ('status_next_index', 8192) \
-             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [],
-        )
-        .unwrap();
-    drop(database);
+    platform.with_database(|database| {
+        database
+            .execute(
+                "INSERT INTO meta (key, value) VALUES ('status_next_index', 8192) \
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [],
+            )
+            .unwrap()
+    });
     platform.restart();
     let (full, _) = status_list(&platform).await;
     let base = SignedStatusList::parse(&full).unwrap().list;

@@ -18,7 +18,7 @@ use ecard_api::auth::{
     DEVICE_HEADER, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signed_string,
 };
 use ecard_credential::{KeyStore, SoftwareKeyStore, Suite};
-use ecard_platform::{PlatformConfig, RunningPlatform};
+use ecard_platform::{Database, PlatformConfig, RunningPlatform};
 use serde_json::{Value, json};
 
 /// The admin token of test platforms.
@@ -206,6 +206,13 @@ pub struct TestPlatform {
     pub address: SocketAddr,
 }
 
+impl Drop for TestPlatform {
+    fn drop(&mut self) {
+        self.stop();
+        drop_test_database(self.directory.path());
+    }
+}
+
 impl TestPlatform {
     /// Starts a fresh platform of the sample deployment (issuer and
     /// authority keys of `ecard_platform::SAMPLE_DEPLOYMENT_SUITE`, SM2).
@@ -237,9 +244,69 @@ impl TestPlatform {
         format!("http://{}", self.address)
     }
 
-    /// The database file.
+    /// The database file (SQLite only; [`TestPlatform::connect`] reaches
+    /// either store).
     pub fn database(&self) -> PathBuf {
         self.directory.path().join("platform.db")
+    }
+
+    /// Runs `work` in a transaction of its own on the platform's database,
+    /// whichever store it is (for a test that looks at or arranges stored
+    /// rows), and commits it.
+    pub fn with_database<T: Send>(
+        &self,
+        work: impl FnOnce(&ecard_platform::store::sql::Transaction<'_>) -> T + Send,
+    ) -> T {
+        ecard_platform::store::sql::off_the_runtime(|| {
+            let mut connection = match test_database(self.directory.path()) {
+                Database::Sqlite(path) => ecard_platform::store::db::open(&path).unwrap(),
+                Database::Postgres { url, .. } => {
+                    ecard_platform::store::postgres_schema::open(&url).unwrap()
+                }
+            };
+            let tx = connection.transaction().unwrap();
+            let outcome = work(&tx);
+            tx.commit().unwrap();
+            outcome
+        })
+    }
+
+    /// Whether `needle` appears anywhere in what the platform stored: the
+    /// SQLite file and its log, or every row of every PostgreSQL table as
+    /// text.
+    pub fn stored_anywhere(&self, needle: &[u8]) -> bool {
+        let stored = match test_database(self.directory.path()) {
+            Database::Sqlite(path) => {
+                let mut stored = std::fs::read(&path).unwrap();
+                if let Ok(log) = std::fs::read(path.with_extension("db-wal")) {
+                    stored.extend(log);
+                }
+                stored
+            }
+            Database::Postgres { url, .. } => ecard_platform::store::sql::off_the_runtime(|| {
+                let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+                let tables: Vec<String> = client
+                    .query(
+                        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'",
+                        &[],
+                    )
+                    .unwrap()
+                    .iter()
+                    .map(|row| row.get(0))
+                    .collect();
+                let mut stored = Vec::new();
+                for table in tables {
+                    for row in client
+                        .query(&format!("SELECT CAST(t AS TEXT) FROM \"{table}\" t"), &[])
+                        .unwrap()
+                    {
+                        stored.extend(row.get::<_, String>(0).into_bytes());
+                    }
+                }
+                stored
+            }),
+        };
+        stored.windows(needle.len()).any(|window| window == needle)
     }
 
     /// Stops serving (connections are refused until [`TestPlatform::restart`]).
@@ -376,8 +443,78 @@ impl TestPlatform {
     }
 }
 
+/// The environment variable naming a PostgreSQL server (a URL such as
+/// `postgres://ecard@127.0.0.1:55432/postgres`, from
+/// `scripts/postgres-cluster.sh start`).
+pub const POSTGRES_VARIABLE: &str = "ECARD_TEST_POSTGRES";
+
+/// The environment variable that puts test platforms on PostgreSQL (the
+/// server [`POSTGRES_VARIABLE`] names) when it is `postgres`; otherwise
+/// they keep their state in a SQLite file.
+pub const STORE_VARIABLE: &str = "ECARD_TEST_STORE";
+
+/// The database of a test platform whose files live in `directory`: the
+/// SQLite file there or, with [`STORE_VARIABLE`] `postgres`, a database of its
+/// own on that server, named after the directory so a restart finds it
+/// again (made at the first call).
+pub fn test_database(directory: &Path) -> Database {
+    if std::env::var(STORE_VARIABLE).as_deref() != Ok("postgres") {
+        return Database::Sqlite(directory.join("platform.db"));
+    }
+    let server = std::env::var(POSTGRES_VARIABLE).unwrap_or_else(|_| {
+        panic!(
+            "{STORE_VARIABLE}=postgres needs {POSTGRES_VARIABLE}: \
+             export {POSTGRES_VARIABLE}=$(scripts/postgres-cluster.sh start DIR PORT)"
+        )
+    });
+    ecard_platform::store::sql::off_the_runtime(|| postgres_test_database(&server, directory))
+}
+
+fn postgres_test_database(server: &str, directory: &Path) -> Database {
+    let digest = ring::digest::digest(
+        &ring::digest::SHA256,
+        directory.as_os_str().as_encoded_bytes(),
+    );
+    let name: String = digest.as_ref()[..10]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .fold("ecard_test_".to_owned(), |name, hex| name + &hex);
+    let mut client = postgres::Client::connect(server, postgres::NoTls).unwrap();
+    if let Err(error) = client.batch_execute(&format!("CREATE DATABASE {name}")) {
+        // Made by an earlier call for the same directory.
+        assert_eq!(
+            error.code(),
+            Some(&postgres::error::SqlState::DUPLICATE_DATABASE),
+            "{error:?}"
+        );
+    }
+    let (base, _) = server.rsplit_once('/').unwrap();
+    Database::Postgres {
+        url: format!("{base}/{name}"),
+        connections: 4,
+    }
+}
+
+/// Drops the PostgreSQL database [`test_database`] made for `directory`,
+/// if any; quietly does nothing when it cannot (it runs on drop).
+pub fn drop_test_database(directory: &Path) {
+    let Ok(server) = std::env::var(POSTGRES_VARIABLE) else {
+        return;
+    };
+    if let Database::Postgres { url, .. } = test_database(directory)
+        && let Some((_, name)) = url.rsplit_once('/')
+    {
+        ecard_platform::store::sql::off_the_runtime(|| {
+            if let Ok(mut client) = postgres::Client::connect(&server, postgres::NoTls) {
+                let _ =
+                    client.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        });
+    }
+}
+
 fn config(directory: &Path) -> PlatformConfig {
-    let mut config = PlatformConfig::new(directory.join("platform.db"));
+    let mut config = PlatformConfig::new(test_database(directory));
     config.admin_token = ADMIN_TOKEN.to_owned();
     config
 }

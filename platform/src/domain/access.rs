@@ -3,10 +3,10 @@
 //! and what a caller is shown of a person and their cards under the scopes of
 //! their mandates ([`Disclosure`]).
 
+use crate::store::sql::{OptionalExtension, Transaction, params};
 use ecard_api::problem::ProblemCode;
 use ecard_api::resident::{Card, Scope};
 use ecard_credential::{PublicKey, Suite};
-use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::error::{ApiError, ApiResult};
 use crate::store::codec::enum_name;

@@ -8,8 +8,8 @@
 //! its phone on record changes only by a code sent to the old phone or at
 //! a counter.
 
+use crate::store::sql::{OptionalExtension, Transaction, params};
 use ecard_api::resident::AccountDeletion;
-use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::domain::delegations::end_held_by;
 use crate::domain::issuer::revoke_account_credentials;

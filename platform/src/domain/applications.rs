@@ -10,12 +10,12 @@
 //! `e_card_timing` (Jiangxi: 同步生成…直接使用), applied by
 //! [`crate::domain::cards::refresh_e_card`].
 
+use crate::store::sql::{OptionalExtension, Transaction, params};
 use ecard_api::resident::{
     Application, ApplicationAction, ApplicationKind, ApplicationState, Delivery, ReplacementKind,
     StageEntry,
 };
 use ecard_api::rules::RegionalRules;
-use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::domain::cards::{
     CardOrigin, carry_application_photo, current_card_of, make_card, new_card_number,

@@ -13,13 +13,13 @@
 //! so only a parent whose identity the platform verified at enrolment can
 //! register the child, and a certificate registers one child once.
 
+use crate::store::sql::{OptionalExtension, Transaction, params};
 use ecard_api::problem::ProblemCode;
 use ecard_api::resident::{
     ApplicationKind, ApplicationState, Birth, BirthProgress, BirthState, BirthStep, DelegationKind,
     DelegationStatus, Delivery, Evidence, Scope, Sex,
 };
 use ecard_documents::Date;
-use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::domain::applications::NewApplication;
 use crate::domain::dates::coming_of_age;
@@ -87,8 +87,9 @@ pub fn report_certificate(
         ));
     }
     let inserted = tx.execute(
-        "INSERT OR IGNORE INTO birth_medical_certificates (certificate_number, child_name, sex, birth_date, \
-         mother_id_number, father_id_number, hospital, reported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO birth_medical_certificates (certificate_number, child_name, sex, birth_date, \
+         mother_id_number, father_id_number, hospital, reported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+         ON CONFLICT DO NOTHING",
         params![
             certificate.certificate_number,
             certificate.child_name.trim(),

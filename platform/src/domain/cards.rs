@@ -7,9 +7,9 @@
 //! `e_card_timing`, applied at every change of a card's situation
 //! ([`refresh_e_card`]) and checked again when credentials are issued.
 
+use crate::store::sql::{OptionalExtension, Transaction, params};
 use ecard_api::problem::ProblemCode;
 use ecard_api::resident::{ApplicationKind, CardStatus, ECardState, LossKind};
-use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::domain::issuer::set_card_revoked;
 use crate::domain::rules::{province_of, rules_for};

@@ -16,13 +16,13 @@
 //! Certificates are personal data: removed with the account
 //! ([`forget_person`]).
 
+use crate::store::sql::{OptionalExtension, Transaction, params};
 use ecard_api::insurance::{
     CODE_ALPHABET, Certificate, CertificateCheck, CertificateKind, CertificateList,
     CertificateRequest, CertificateState, Insurance, InsuranceRecord, RequestedBy,
 };
 use ecard_api::problem::ProblemCode;
 use ecard_documents::{Date, mask, mask_name};
-use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::domain::certificate_pdf::{CertificateContent, CertificateFont, render};
 use crate::domain::insurance_records::{record, region_name};

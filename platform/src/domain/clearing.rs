@@ -19,6 +19,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::store::sql::{OptionalExtension, Transaction, params};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ecard_api::clearing::{
@@ -29,11 +30,9 @@ use ecard_api::clearing::{
 use ecard_api::problem::ProblemCode;
 use ecard_credential::{Acceptance, Handle, Purpose};
 use ring::digest::{SHA256, digest};
-use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::error::{ApiError, ApiResult};
 use crate::store::codec::hex;
-use crate::store::db::Cached as _;
 use crate::store::db::new_id;
 
 /// An operator authenticated by its token.
@@ -108,7 +107,7 @@ pub fn set_service_point(
 /// The operator whose token is `token`, if any.
 pub fn operator_for_token(tx: &Transaction<'_>, token: &str) -> ApiResult<Option<Operator>> {
     Ok(tx
-        .cached_row(
+        .query_row(
             "SELECT operator_id, outlet_id FROM operators WHERE token_hash = ?1",
             params![token_hash(token)],
             |row| {
@@ -126,7 +125,7 @@ pub fn prune(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
     let Some(before) = now.checked_sub(RETENTION_SECONDS) else {
         return Ok(());
     };
-    tx.cached_execute(
+    tx.execute(
         "DELETE FROM operator_acceptances WHERE reported_at < ?1",
         params![before],
     )?;
@@ -352,15 +351,15 @@ fn duplicate(
     })
 }
 
-fn conversion(error: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(error))
+fn conversion(error: impl std::error::Error + Send + Sync + 'static) -> crate::store::sql::Error {
+    crate::store::sql::Error::conversion(0, error)
 }
 
-fn parse_handle(text: &str) -> rusqlite::Result<Handle> {
+fn parse_handle(text: &str) -> crate::store::sql::Result<Handle> {
     text.parse().map_err(conversion)
 }
 
-fn parse_purpose(text: &str) -> rusqlite::Result<Purpose> {
+fn parse_purpose(text: &str) -> crate::store::sql::Result<Purpose> {
     crate::store::codec::parse_enum(text)
 }
 

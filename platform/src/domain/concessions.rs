@@ -9,6 +9,7 @@
 //! This module owns the `schools`, `school_enrolments` and
 //! `concession_documents` tables.
 
+use crate::store::sql::{OptionalExtension, Transaction, params};
 use ecard_api::concessions::{
     MAX_SCHOOL_NAME_LENGTH, NewConcessionDocument, NewEnrolment, NewSchool, RecordKept, School,
 };
@@ -16,7 +17,6 @@ use ecard_api::problem::ProblemCode;
 use ecard_api::rules::{ConcessionClass, ConcessionDocument, RegionalRules};
 use ecard_credential::Affiliation;
 use ecard_documents::Date;
-use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::domain::dates::age_on;
 use crate::domain::register::person_named;

@@ -2,11 +2,11 @@
 //! elderly relatives (亲情代办), with evidence, consent, scopes, expiry,
 //! revocation and the audit trail of what was done under them.
 
+use crate::store::sql::{OptionalExtension, Transaction, params};
 use ecard_api::problem::ProblemCode;
 use ecard_api::resident::{
     Delegation, DelegationKind, DelegationStatus, Evidence, Relationship, Scope,
 };
-use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::audit;
@@ -38,7 +38,7 @@ pub fn load(tx: &Transaction<'_>, delegation_id: &str, now: u64) -> ApiResult<De
                 principal_person_id: row.get(3)?,
                 principal_name_masked: ecard_documents::mask_name(&row.get::<_, String>(4)?),
                 scopes: serde_json::from_str(&scopes).map_err(|error| {
-                    rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, Box::new(error))
+                    crate::store::sql::Error::conversion(5, Box::new(error))
                 })?,
                 status,
                 created_at: row.get::<_, i64>(7)? as u64,

@@ -6,9 +6,9 @@
 //! list (terminals refuse its codes as soon as they fetch the list) and its
 //! signed requests get 401 from then on.
 
+use crate::store::sql::{OptionalExtension, Transaction, params};
 use ecard_api::identity::{DeviceView, Notice, NoticeKind};
 use ecard_credential::{PublicKey, Suite};
-use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::error::ApiResult;
 use crate::store::audit::audit;

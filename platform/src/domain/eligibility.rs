@@ -22,6 +22,7 @@
 //! does a read of the cycle (a pensioner seen for the first time). The list
 //! of payments only reads what these wrote.
 
+use crate::store::sql::{OptionalExtension, Transaction, params};
 use ecard_api::eligibility::{
     Certification, CertificationMethod, EligibilityCheck, EligibilityReminder, EligibilityState,
     EligibilityStatus, PassiveUse,
@@ -32,13 +33,12 @@ use ecard_api::problem::ProblemCode;
 use ecard_api::rules::{EligibilityRules, RegionalRules};
 use ecard_api::service_points::ServicePointKind;
 use ecard_documents::Date;
-use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::domain::access::Caller;
 use crate::domain::money::{NewPayment, record_payment};
 use crate::error::{ApiError, ApiResult};
 use crate::store::codec::{enum_name, parse_enum};
-use crate::store::db::{Cached as _, meta_get, meta_set, new_id};
+use crate::store::db::{meta_get, meta_set, new_id};
 use crate::store::rows::{PERSON_COLUMNS, Person, person, person_from_row};
 
 /// Seconds in a day.
@@ -542,7 +542,7 @@ pub fn status(tx: &Transaction<'_>, person_id: &str, now: u64) -> ApiResult<Elig
             })
         })
         .collect();
-    let last_certification = last.map(|row| -> rusqlite::Result<Certification> {
+    let last_certification = last.map(|row| -> crate::store::sql::Result<Certification> {
         Ok(Certification {
             at: row.at,
             method: row.method,
@@ -787,7 +787,7 @@ fn settlement_slot(now: u64) -> u64 {
 /// rules) does not fail the resolution.
 pub fn settle_after_use(tx: &Transaction<'_>, person_id: &str, now: u64) -> ApiResult<()> {
     let known = tx
-        .cached_row(
+        .query_row(
             "SELECT 1 FROM pensioners WHERE person_id = ?1",
             params![person_id],
             |_| Ok(()),

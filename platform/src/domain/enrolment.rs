@@ -4,10 +4,10 @@
 //! ([`crate::http::enrolment`]); the plumbing loads an enrolment here to
 //! check a request signed by the key being enrolled.
 
+use crate::store::sql::{OptionalExtension, Transaction, params};
 use ecard_api::identity::EnrolmentRequestView;
 use ecard_api::problem::ProblemCode;
 use ecard_credential::{PublicKey, Suite};
-use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::domain::access::Caller;
 use crate::error::{ApiError, ApiResult};

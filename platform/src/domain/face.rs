@@ -19,12 +19,12 @@
 //! Result format: `base64url(JSON payload) "." base64url(signature)`, the
 //! signature over the ASCII bytes `ecard-face-result-v1.` + the first part.
 
+use crate::store::sql::{OptionalExtension, Transaction, params};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ecard_api::identity::FacePurpose;
 use ecard_credential::{PublicKey, SoftwareKey, Suite};
 use ring::digest::{SHA256, digest};
-use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult};
@@ -371,7 +371,7 @@ pub fn consume(
 mod tests {
     use super::*;
 
-    fn database() -> rusqlite::Connection {
+    fn database() -> crate::store::sql::Connection {
         crate::store::db::open(std::path::Path::new(":memory:")).unwrap()
     }
 

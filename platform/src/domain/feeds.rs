@@ -4,8 +4,8 @@
 //! can ask for what changed since the version it holds (served by
 //! [`crate::http::feeds`]).
 
+use crate::store::sql::{OptionalExtension, Transaction, params};
 use ecard_api::catalogue::{CatalogueItem, Outlet};
-use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -87,7 +87,8 @@ pub fn seed<T: Serialize>(
 ) -> ApiResult<()> {
     let version = meta_get(tx, version_key)?.unwrap_or(0) + 1;
     let mut statement = tx.prepare(&format!(
-        "INSERT OR REPLACE INTO {table} (id, version, deleted, body) VALUES (?1, ?2, 0, ?3)"
+        "INSERT INTO {table} (id, version, deleted, body) VALUES (?1, ?2, 0, ?3) \
+         ON CONFLICT (id) DO UPDATE SET version = excluded.version, deleted = 0, body = excluded.body"
     ))?;
     for (id, entry) in entries {
         let mut value = serde_json::to_value(entry)?;

@@ -17,13 +17,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::store::sql::{OptionalExtension, Transaction, params};
 use ecard_api::insurance::{
     ContributionMonth, Insurance, InsuranceRecord, Participation, ParticipationStatus, Payer,
     PensionStart, Scheme, Transfer, YearTotal,
 };
 use ecard_api::problem::ProblemCode;
 use ecard_documents::Date;
-use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::error::{ApiError, ApiResult};
 use crate::store::codec::{enum_name, hex, parse_enum};
@@ -542,7 +542,7 @@ pub fn generate_for(tx: &Transaction<'_>, person_id: &str, now: u64) -> ApiResul
     }
     for (day, from, to) in &generated.transfers {
         tx.execute(
-            "INSERT OR IGNORE INTO insurance_transfers (person_id, day, from_region, to_region) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO insurance_transfers (person_id, day, from_region, to_region) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
             params![person_id, day.to_string(), from, to],
         )?;
     }
@@ -683,8 +683,7 @@ pub fn record(tx: &Transaction<'_>, person_id: &str, now: u64) -> ApiResult<Insu
         "SELECT month, insurance, scheme, employer, base, personal, employer_amount, region, paid \
          FROM insurance_months WHERE person_id = ?1 ORDER BY month",
     )?;
-    let mut rows = statement.query(params![person_id])?;
-    while let Some(row) = rows.next()? {
+    for read in statement.query_map(params![person_id], |row| {
         let scheme_text: String = row.get(2)?;
         let employer: Option<String> = row.get(3)?;
         let key = (scheme_text, employer);
@@ -710,6 +709,9 @@ pub fn record(tx: &Transaction<'_>, person_id: &str, now: u64) -> ApiResult<Insu
             region: row.get(7)?,
             paid: row.get(8)?,
         });
+        Ok(())
+    })? {
+        read?;
     }
     months.sort_by(|a, b| a.month.cmp(&b.month).then(a.insurance.cmp(&b.insurance)));
     let transfers = tx

@@ -11,6 +11,7 @@
 //! ([`crate::domain::status_history`]), so a terminal can fetch the signed
 //! changes since the edition it holds instead of the whole list.
 
+use crate::store::sql::{OptionalExtension, Transaction, params};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ecard_api::problem::ProblemCode;
@@ -21,7 +22,6 @@ use ecard_credential::{
     RegionCode, SignedTrustList, SoftwareKey, StatusDelta, StatusList, StatusReference, Suite,
     TrustAuthority, TrustList, TrustedKey,
 };
-use rusqlite::{OptionalExtension, Transaction, params};
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
@@ -518,7 +518,7 @@ pub fn set_card_revoked(
     for (list, index) in &references {
         if revoked {
             tx.execute(
-                "INSERT OR IGNORE INTO status_bits (list, idx) VALUES (?1, ?2)",
+                "INSERT INTO status_bits (list, idx) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
                 params![list, index],
             )?;
         } else {
@@ -568,7 +568,7 @@ pub fn revoke_agent_credentials(
          AND card_id IN (SELECT card_id FROM cards WHERE person_id = ?2)";
     let arguments = params![agent_account, principal_person, now as i64];
     tx.execute(
-        &format!("INSERT OR IGNORE INTO status_bits (list, idx) SELECT status_list, status_index {selection}"),
+        &format!("INSERT INTO status_bits (list, idx) SELECT status_list, status_index {selection} ON CONFLICT DO NOTHING"),
         arguments,
     )?;
     let revoked = tx.execute(
@@ -633,7 +633,7 @@ fn revoke_credentials_where(
         format!("FROM credentials WHERE revoked_at IS NULL AND not_after > ?2 AND {device_filter}");
     let arguments = params![argument, now as i64];
     tx.execute(
-        &format!("INSERT OR IGNORE INTO status_bits (list, idx) SELECT status_list, status_index {selection}"),
+        &format!("INSERT INTO status_bits (list, idx) SELECT status_list, status_index {selection} ON CONFLICT DO NOTHING"),
         arguments,
     )?;
     let revoked = tx.execute(
@@ -1008,6 +1008,8 @@ mod tests {
         use ecard_credential::{Affiliation, Credential, PurposeSet};
         let mut connection = crate::store::db::open(std::path::Path::new(":memory:")).unwrap();
         connection
+            .as_sqlite()
+            .unwrap()
             .execute_batch("PRAGMA foreign_keys = OFF")
             .unwrap();
         let tx = connection.transaction().unwrap();
@@ -1085,6 +1087,8 @@ mod tests {
         assert_eq!(holder.card_ends_at().unwrap(), Some(1_780_243_200));
         let mut connection = crate::store::db::open(std::path::Path::new(":memory:")).unwrap();
         connection
+            .as_sqlite()
+            .unwrap()
             .execute_batch("PRAGMA foreign_keys = OFF")
             .unwrap();
         let tx = connection.transaction().unwrap();
@@ -1100,6 +1104,8 @@ mod tests {
         let mut connection = crate::store::db::open(std::path::Path::new(":memory:")).unwrap();
         // No card or device rows: the credential rows stand alone here.
         connection
+            .as_sqlite()
+            .unwrap()
             .execute_batch("PRAGMA foreign_keys = OFF")
             .unwrap();
         let tx = connection.transaction().unwrap();
@@ -1261,7 +1267,7 @@ mod tests {
         let cache = StatusCache::default();
         let set = |tx: &Transaction<'_>, index: u32, revoked: bool| {
             let sql = if revoked {
-                "INSERT OR IGNORE INTO status_bits (list, idx) VALUES (0, ?1)"
+                "INSERT INTO status_bits (list, idx) VALUES (0, ?1) ON CONFLICT DO NOTHING"
             } else {
                 "DELETE FROM status_bits WHERE list = 0 AND idx = ?1"
             };

@@ -13,8 +13,8 @@
 //! request still commits (see `Reply::problem`): a refused attempt is never
 //! rolled back out of the count.
 
+use crate::store::sql::{OptionalExtension, Transaction, params};
 use ecard_api::problem::ProblemCode;
-use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::error::{ApiError, ApiResult};
 
@@ -160,7 +160,8 @@ pub fn fail(tx: &Transaction<'_>, limit: Limit, subject: &str, now: u64) -> ApiR
         "INSERT INTO attempt_limits (kind, subject, failures, lockouts, locked_until, window_start) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(kind, subject) DO UPDATE SET \
          failures = excluded.failures, lockouts = excluded.lockouts, \
-         locked_until = MAX(attempt_limits.locked_until, excluded.locked_until), window_start = excluded.window_start",
+         locked_until = CASE WHEN attempt_limits.locked_until > excluded.locked_until \
+         THEN attempt_limits.locked_until ELSE excluded.locked_until END, window_start = excluded.window_start",
         params![limit.kind, subject, failures, lockouts, locked_until, window_start],
     )?;
     Ok(locks)

@@ -28,6 +28,7 @@
 //! This module owns the tables `relying_parties`, `login_signing_key`,
 //! `login_requests`, `login_authorisations` and `login_access_tokens`.
 
+use crate::store::sql::{OptionalExtension, Transaction, params};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ecard_api::login::{
@@ -40,7 +41,6 @@ use ecard_api::resident::{DelegationStatus, Scope};
 use ring::digest::{SHA256, digest};
 use ring::rand::{SecureRandom as _, SystemRandom};
 use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair as _};
-use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::{Map, Value, json};
 
 use crate::domain::access::Caller;
@@ -48,7 +48,6 @@ use crate::domain::pseudonyms::{Party, pseudonym};
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::audit;
 use crate::store::codec::{enum_name, hex, parse_enum};
-use crate::store::db::Cached as _;
 use crate::store::db::new_id;
 
 /// Seconds a one-time code may wait for its redemption.
@@ -132,8 +131,8 @@ impl From<ApiError> for OAuthFailure {
     }
 }
 
-impl From<rusqlite::Error> for OAuthFailure {
-    fn from(error: rusqlite::Error) -> OAuthFailure {
+impl From<crate::store::sql::Error> for OAuthFailure {
+    fn from(error: crate::store::sql::Error) -> OAuthFailure {
         OAuthFailure::from(ApiError::from(error))
     }
 }
@@ -290,14 +289,12 @@ pub fn register(
     })
 }
 
-fn json_column<T: serde::de::DeserializeOwned>(text: &str, index: usize) -> rusqlite::Result<T> {
-    serde_json::from_str(text).map_err(|error| {
-        rusqlite::Error::FromSqlConversionFailure(
-            index,
-            rusqlite::types::Type::Text,
-            Box::new(error),
-        )
-    })
+fn json_column<T: serde::de::DeserializeOwned>(
+    text: &str,
+    index: usize,
+) -> crate::store::sql::Result<T> {
+    serde_json::from_str(text)
+        .map_err(|error| crate::store::sql::Error::conversion(index, Box::new(error)))
 }
 
 /// The relying party `client_id`, if registered.
@@ -606,7 +603,7 @@ struct StoredRequest {
 const REQUEST_COLUMNS: &str = "request_id, client_id, redirect_uri, scopes, state, nonce, code_challenge, issuer, \
      expires_at, status, authorisation_id, code_expires_at, code_redeemed_at";
 
-fn stored_request(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredRequest> {
+fn stored_request(row: &crate::store::sql::Row<'_>) -> crate::store::sql::Result<StoredRequest> {
     Ok(StoredRequest {
         request_id: row.get(0)?,
         client_id: row.get(1)?,
@@ -887,7 +884,9 @@ struct StoredAuthorisation {
 const AUTHORISATION_COLUMNS: &str = "authorisation_id, client_id, approver_account_id, approver_person_id, person_id, \
      delegation_id, scopes, authorised_at, revoked_at";
 
-fn stored_authorisation(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredAuthorisation> {
+fn stored_authorisation(
+    row: &crate::store::sql::Row<'_>,
+) -> crate::store::sql::Result<StoredAuthorisation> {
     Ok(StoredAuthorisation {
         authorisation_id: row.get(0)?,
         client_id: row.get(1)?,
@@ -956,11 +955,11 @@ const KEEP_REQUESTS_SECONDS: u64 = 86_400;
 /// tokens; authorisations stay (the resident's record of what they allowed).
 pub fn prune(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
     let before = now.saturating_sub(KEEP_REQUESTS_SECONDS) as i64;
-    tx.cached_execute(
+    tx.execute(
         "DELETE FROM login_requests WHERE expires_at < ?1",
         params![before],
     )?;
-    tx.cached_execute(
+    tx.execute(
         "DELETE FROM login_access_tokens WHERE expires_at < ?1",
         params![now as i64],
     )?;

@@ -14,11 +14,11 @@
 //! by their producers (the pension by [`crate::domain::eligibility`], the
 //! sample subsidies and wages at seeding) through [`record_payment`].
 
+use crate::store::sql::{Transaction, params};
 use ecard_api::money::{BankFunctionState, FinancialAccount, Payment, PaymentPage, PaymentSource};
 use ecard_api::problem::ProblemCode;
 use ecard_api::rules::Bank;
 use ecard_documents::Date;
-use rusqlite::{Transaction, params};
 
 use crate::error::{ApiError, ApiResult};
 use crate::store::codec::{enum_name, parse_enum};
@@ -63,8 +63,8 @@ pub fn open_account(tx: &Transaction<'_>, card_id: &str, bank: &str, now: u64) -
         .collect();
     let masked = format!("{} **** **** {last4:0>4}", bin_of(bank));
     tx.execute(
-        "INSERT OR IGNORE INTO financial_accounts (card_id, bank, account_masked, last4, opened_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO financial_accounts (card_id, bank, account_masked, last4, opened_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
         params![card_id, bank, masked, format!("{last4:0>4}"), now as i64],
     )?;
     Ok(())
@@ -206,7 +206,7 @@ pub fn record_payment(tx: &Transaction<'_>, payment: &NewPayment<'_>) -> ApiResu
 
 type PaymentRow = (i64, Payment);
 
-fn payment_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PaymentRow> {
+fn payment_from_row(row: &crate::store::sql::Row<'_>) -> crate::store::sql::Result<PaymentRow> {
     let source: String = row.get(5)?;
     let months: String = row.get(10)?;
     Ok((
@@ -221,13 +221,8 @@ fn payment_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PaymentRow> {
             payer: row.get(7)?,
             paid_on: row.get(8)?,
             sample: row.get(9)?,
-            months: serde_json::from_str(&months).map_err(|error| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    10,
-                    rusqlite::types::Type::Text,
-                    Box::new(error),
-                )
-            })?,
+            months: serde_json::from_str(&months)
+                .map_err(|error| crate::store::sql::Error::conversion(10, Box::new(error)))?,
         },
     ))
 }

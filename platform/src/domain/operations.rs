@@ -7,7 +7,7 @@
 //! Also the trivial query by which readiness checks that the database
 //! answers.
 
-use rusqlite::Connection;
+use crate::store::sql::Connection;
 
 use crate::error::ApiResult;
 
@@ -97,10 +97,11 @@ const COUNTS: &[(&str, &str, Option<&str>, &str)] = &[
 ];
 
 /// Every count, read now.
-pub fn counts(connection: &Connection) -> ApiResult<Vec<Count>> {
+pub fn counts(connection: &mut Connection) -> ApiResult<Vec<Count>> {
+    let tx = connection.transaction()?;
     let mut counts = Vec::with_capacity(COUNTS.len());
     for (what, help, label, query) in COUNTS {
-        let mut statement = connection.prepare_cached(query)?;
+        let mut statement = tx.prepare_cached(query)?;
         let values = if label.is_some() {
             statement
                 .query_map([], |row| {
@@ -126,8 +127,10 @@ pub fn counts(connection: &Connection) -> ApiResult<Vec<Count>> {
 }
 
 /// Whether the database answers a trivial query.
-pub fn database_answers(connection: &Connection) -> ApiResult<()> {
-    connection.query_row("SELECT 1", [], |row| row.get::<_, i64>(0))?;
+pub fn database_answers(connection: &mut Connection) -> ApiResult<()> {
+    connection
+        .transaction()?
+        .query_row("SELECT 1", [], |row| row.get::<_, i64>(0))?;
     Ok(())
 }
 
@@ -140,9 +143,9 @@ mod tests {
     #[test]
     fn every_count_runs_on_a_fresh_database() {
         let directory = tempfile::tempdir().unwrap();
-        let connection = crate::store::db::open(&directory.path().join("platform.db")).unwrap();
-        database_answers(&connection).unwrap();
-        let counts = counts(&connection).unwrap();
+        let mut connection = crate::store::db::open(&directory.path().join("platform.db")).unwrap();
+        database_answers(&mut connection).unwrap();
+        let counts = counts(&mut connection).unwrap();
         assert_eq!(counts.len(), COUNTS.len());
         let outbox = counts
             .iter()

@@ -10,6 +10,7 @@
 //! for a few minutes, so an act that waits in the phone's outbox carries the
 //! grant, never the PIN.
 
+use crate::store::sql::{OptionalExtension, Transaction, params};
 use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD_NO_PAD;
@@ -18,7 +19,6 @@ use ecard_api::problem::ProblemCode;
 use ecard_documents::Date;
 use ring::digest::{SHA256, digest};
 use ring::rand::SecureRandom as _;
-use rusqlite::{OptionalExtension, Transaction, params};
 use zeroize::Zeroizing;
 
 use crate::domain::access::Caller;

@@ -12,14 +12,13 @@
 //!
 //! This module owns the `pseudonym_secret` table.
 
+use crate::store::sql::{OptionalExtension, Transaction, params};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ecard_api::problem::ProblemCode;
 use ring::hmac;
-use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::error::{ApiError, ApiResult};
-use crate::store::db::Cached as _;
 
 /// Domain separation for pseudonym derivation.
 const CONTEXT: &[u8] = b"ecard-pseudonym-v1";
@@ -47,7 +46,7 @@ impl Party<'_> {
 /// The platform's pseudonym secret, made on first use.
 fn secret(tx: &Transaction<'_>, now: u64) -> ApiResult<hmac::Key> {
     let existing: Option<Vec<u8>> = tx
-        .cached_row(
+        .query_row(
             "SELECT secret FROM pseudonym_secret WHERE singleton = 1",
             [],
             |row| row.get(0),

@@ -3,9 +3,9 @@
 //! people and existing cards as the register and the bank know them, who
 //! the register names as a child's guardian, and the demo personas.
 
+use crate::store::sql::{OptionalExtension, Transaction, params};
 use ecard_api::problem::ProblemCode;
 use ecard_api::resident::PersonIdentity;
-use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::applications::ensure_no_card_or_application;
@@ -124,8 +124,8 @@ pub fn insert_person(tx: &Transaction<'_>, new: &NewPerson, now: u64) -> ApiResu
         .transpose()?;
     let person_id = new_id("person");
     let inserted = tx.execute(
-        "INSERT OR IGNORE INTO people (person_id, id_type, id_number, name, birth_date, region, household_register, birth_certificate, phone, self_supporting) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO people (person_id, id_type, id_number, name, birth_date, region, household_register, birth_certificate, phone, self_supporting) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO NOTHING",
         params![
             person_id,
             new.id_type,
@@ -150,7 +150,7 @@ pub fn insert_person(tx: &Transaction<'_>, new: &NewPerson, now: u64) -> ApiResu
     for guardian in &new.guardians {
         person(tx, guardian)?;
         tx.execute(
-            "INSERT OR IGNORE INTO guardianships (child_person_id, guardian_person_id) VALUES (?1, ?2)",
+            "INSERT INTO guardianships (child_person_id, guardian_person_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
             params![person_id, guardian],
         )?;
     }

@@ -1,9 +1,9 @@
 //! Regional rules as data: stored per province, served with an ETag, and
 //! looked up by every workflow instead of branching on regions in code.
 
+use crate::store::sql::{OptionalExtension, Transaction, params};
 use ecard_api::problem::ProblemCode;
 use ecard_api::rules::RegionalRules;
-use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::error::{ApiError, ApiResult};
 

@@ -10,10 +10,10 @@
 //! GB 11643 check digits; the newborn's birth date is twenty days before
 //! the first start.
 
+use crate::store::sql::{Transaction, params};
 use ecard_api::catalogue::{CatalogueItem, Outlet, VocabularyEntry};
 use ecard_api::rules::RegionalRules;
 use ecard_documents::Date;
-use rusqlite::Transaction;
 
 use crate::domain::register::{NewPerson, insert_card, insert_person, persona, resident_id};
 use crate::error::{ApiError, ApiResult};
@@ -346,7 +346,7 @@ fn seed_personas(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
     ] {
         tx.execute(
             "INSERT INTO persona_map (key, person_id) VALUES (?1, ?2)",
-            rusqlite::params![key, person_id],
+            params![key, person_id],
         )?;
     }
     Ok(())

@@ -40,17 +40,17 @@ use ecard_api::service_points::{
 };
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::store::sql::{OptionalExtension, Transaction, params};
 use ecard_credential::{
     Affiliation, HolderRole, Presentation, Purpose, SignedTrustList, TrustList, Verifier,
     VerifierPolicy, VerifyError,
 };
-use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::domain::issuer;
 use crate::domain::pseudonyms::{Party, pseudonym};
 use crate::error::{ApiError, ApiResult};
 use crate::store::codec::{enum_name, parse_enum};
-use crate::store::db::{Cached as _, new_id};
+use crate::store::db::new_id;
 
 /// The platform's trust list as its latest edition says, parsed once per
 /// edition and kept between resolutions (building it again for every scan
@@ -73,7 +73,7 @@ impl TrustCache {
     ) -> ApiResult<Arc<TrustList>> {
         if !refresh {
             let latest: Option<i64> =
-                tx.cached_row("SELECT MAX(sequence) FROM trust_list_editions", [], |row| {
+                tx.query_row("SELECT MAX(sequence) FROM trust_list_editions", [], |row| {
                     row.get(0)
                 })?;
             let cached = self.latest.lock().unwrap_or_else(PoisonError::into_inner);
@@ -191,7 +191,7 @@ pub fn register(
 pub fn service_point(tx: &Transaction<'_>, operator_id: &str) -> ApiResult<ServicePoint> {
     type Row = (String, Option<String>, String, Option<String>, Option<u32>);
     let (name, kind, purposes, location, affiliation): Row = tx
-        .cached_row(
+        .query_row(
             "SELECT o.name, o.kind, o.purposes, o.location, s.affiliation \
              FROM operators o LEFT JOIN schools s ON s.school_id = o.school_id \
              WHERE o.operator_id = ?1",
@@ -278,7 +278,7 @@ pub fn count_attempt(
     ];
     for (subject, budget) in &subjects {
         let used: u32 = tx
-            .cached_row(
+            .query_row(
                 "SELECT count FROM resolution_counts WHERE subject = ?1 AND window_start = ?2",
                 params![subject, window_start],
                 |row| row.get(0),
@@ -290,10 +290,11 @@ pub fn count_attempt(
         }
     }
     for (subject, _) in &subjects {
-        tx.cached_execute(
+        tx.execute(
             "INSERT INTO resolution_counts (subject, window_start, count) VALUES (?1, ?2, 1) \
              ON CONFLICT(subject) DO UPDATE SET \
-             count = CASE WHEN window_start = excluded.window_start THEN count + 1 ELSE 1 END, \
+             count = CASE WHEN resolution_counts.window_start = excluded.window_start \
+             THEN resolution_counts.count + 1 ELSE 1 END, \
              window_start = excluded.window_start",
             params![subject, window_start],
         )?;
@@ -367,6 +368,7 @@ fn disclose(
 /// A scanned code admitted for resolution: parsed, of a purpose the
 /// service point may resolve, with the trust list to verify it against.
 /// Nothing here needed a signature check yet.
+#[derive(Clone)]
 pub struct AdmittedCode {
     presentation: Presentation,
     trust_list: Arc<TrustList>,
@@ -374,6 +376,7 @@ pub struct AdmittedCode {
 }
 
 /// An admitted code with its signatures checked, outside any transaction.
+#[derive(Clone)]
 pub struct CheckedCode {
     admitted: AdmittedCode,
     outcome: Result<ecard_credential::VerifiedPresentation, VerifyError>,
@@ -482,7 +485,7 @@ pub fn resolve(
     let claims = &presentation.credential.claims;
     let handle = claims.handle.to_string();
     let credential: Option<(String, bool)> = tx
-        .cached_row(
+        .query_row(
             "SELECT c.card_id, c.revoked_at IS NOT NULL OR EXISTS \
                  (SELECT 1 FROM status_bits b WHERE b.list = c.status_list AND b.idx = c.status_index) \
              FROM credentials c WHERE c.handle = ?1 AND c.status_list = ?2 AND c.status_index = ?3",
@@ -499,7 +502,7 @@ pub fn resolve(
         return Err(refusal(&VerifyError::Revoked));
     }
     let seen = tx
-        .cached_row(
+        .query_row(
             "SELECT 1 FROM resolved_codes WHERE handle = ?1 AND counter = ?2",
             params![handle, presentation.counter],
             |_| Ok(()),
@@ -511,7 +514,7 @@ pub fn resolve(
     }
 
     let (person_id, card_number, insurance_region, card_state): (String, String, String, String) =
-        tx.cached_row(
+        tx.query_row(
             "SELECT person_id, card_number, region, status FROM cards WHERE card_id = ?1",
             params![card_id],
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
@@ -527,7 +530,7 @@ pub fn resolve(
     };
 
     // Writes: the code is spent, the record is kept.
-    tx.cached_execute(
+    tx.execute(
         "INSERT INTO resolved_codes (handle, counter, expires_at) VALUES (?1, ?2, ?3)",
         params![
             handle,
@@ -545,7 +548,7 @@ pub fn resolve(
         record_id.clone(),
         now,
     );
-    tx.cached_execute(
+    tx.execute(
         "INSERT INTO access_records \
              (record_id, person_id, card_id, operator_id, terminal_id, purpose, presented_by, disclosed, at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -576,7 +579,9 @@ const RECORD_SELECT: &str = "SELECT r.seq, r.record_id, r.person_id, o.name, o.k
      LEFT JOIN access_reports p ON p.record_id = r.record_id";
 
 /// A record row: (seq, record, operator id).
-fn record_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(u64, AccessRecord, String)> {
+fn record_from_row(
+    row: &crate::store::sql::Row<'_>,
+) -> crate::store::sql::Result<(u64, AccessRecord, String)> {
     let record_id: String = row.get(1)?;
     let report_id: Option<String> = row.get(11)?;
     let report = match report_id {
@@ -602,13 +607,8 @@ fn record_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(u64, AccessReco
             terminal_id: row.get(6)?,
             purpose: parse_enum(&row.get::<_, String>(7)?)?,
             presented_by: parse_enum(&row.get::<_, String>(8)?)?,
-            disclosed: serde_json::from_str(&disclosed).map_err(|error| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    9,
-                    rusqlite::types::Type::Text,
-                    Box::new(error),
-                )
-            })?,
+            disclosed: serde_json::from_str(&disclosed)
+                .map_err(|error| crate::store::sql::Error::conversion(9, Box::new(error)))?,
             at: row.get(10)?,
             report,
         },
@@ -728,7 +728,7 @@ pub fn reports(tx: &Transaction<'_>) -> ApiResult<Vec<ReportedAccess>> {
 /// the clock tick): a replay of one is refused as expired before the
 /// replay check.
 pub fn prune(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
-    tx.cached_execute(
+    tx.execute(
         "DELETE FROM resolved_codes WHERE expires_at < ?1",
         params![now],
     )?;

@@ -7,8 +7,8 @@
 //! sent it, and the operator (tests, the demo) reads it at
 //! `GET /admin/sms?phone=…`. Messages never go to the log.
 
+use crate::store::sql::{Transaction, params};
 use ring::digest::{SHA256, digest};
-use rusqlite::{Transaction, params};
 use serde::Serialize;
 
 use crate::error::ApiResult;

@@ -17,7 +17,7 @@
 //! list went stale after 24 hours anyway) gets the full list. A week also
 //! bounds the table to about 120,000 rows per list.
 
-use rusqlite::{Transaction, params};
+use crate::store::sql::{Transaction, params};
 
 use crate::error::ApiResult;
 use crate::store::db::{meta_get, meta_set};

@@ -5,7 +5,7 @@
 //! and resuming pension payments, paying each month's pension). Run at the start of every request, so the state a client sees
 //! is always current for the clock it is told.
 
-use rusqlite::Transaction;
+use crate::store::sql::Transaction;
 
 use crate::error::ApiResult;
 

@@ -8,8 +8,8 @@
 //! changes, so a client's conditional sync is answered in full after a
 //! change to its province's words or the national ones.
 
+use crate::store::sql::{OptionalExtension, Transaction, params};
 use ecard_api::catalogue::{SearchVocabulary, VocabularyEntry};
-use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::rules::province_of;

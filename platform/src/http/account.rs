@@ -2,8 +2,8 @@
 //! person they act for as far as their mandates disclose) and
 //! `POST /v1/me/deletion`.
 
+use crate::store::sql::Transaction;
 use ecard_api::resident::{PersonSummary, Profile};
-use rusqlite::Transaction;
 
 use crate::domain::access::{Disclosure, disclosure_for};
 use crate::domain::delegations::active_principals_of;

@@ -3,6 +3,7 @@
 //! cancellation, receipt and a resubmitted photo. The state machine and
 //! production live in [`crate::domain::applications`].
 
+use crate::store::sql::Transaction;
 use axum::http::StatusCode;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -13,7 +14,6 @@ use ecard_api::resident::{
 };
 use ecard_api::rules::RegionalRules;
 use ecard_credential::Locale;
-use rusqlite::Transaction;
 
 use crate::domain::access::{authorise, may_see};
 use crate::domain::applications::{

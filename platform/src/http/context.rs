@@ -9,11 +9,11 @@
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use crate::store::sql::Transaction;
 use axum::http::{HeaderMap, StatusCode};
 use ecard_api::PROBLEM_JSON;
 use ecard_api::problem::ProblemCode;
 use ecard_api::resident::Scope;
-use rusqlite::{Connection, Transaction};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -28,7 +28,8 @@ pub const HTML: &str = "text/html; charset=utf-8";
 
 /// What the platform keeps between requests.
 pub struct AppState {
-    pub(crate) db: Mutex<Connection>,
+    /// The database connections (one on SQLite, a pool on PostgreSQL).
+    pub(crate) db: crate::store::pool::Pool,
     /// The database file (`None` for an in-memory database), for the
     /// background checkpoints while serving (`store::checkpoints`).
     pub(crate) database_file: Option<std::path::PathBuf>,
@@ -78,11 +79,11 @@ pub(crate) type WorkflowCounts = (
 );
 
 impl AppState {
-    /// The database connection, locked; the wait and the time held are
-    /// measured for the metrics.
+    /// A database connection, taken from the pool (waiting while all are
+    /// in use); the wait and the time held are measured for the metrics.
     pub(crate) fn lock_database(
         &self,
-    ) -> crate::http::operations::metrics::DatabaseGuard<'_, Connection> {
+    ) -> crate::store::sql::Result<crate::http::operations::metrics::DatabaseGuard<'_>> {
         self.metrics.database.lock(&self.db)
     }
 

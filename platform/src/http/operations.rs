@@ -96,8 +96,9 @@ async fn readiness(State(state): State<Arc<AppState>>) -> Response {
     let probing = state.clone();
     let probe = tokio::task::spawn_blocking(move || {
         let _done = ProbeDone(&probing);
-        let connection = probing.lock_database();
-        domain::operations::database_answers(&connection).is_ok()
+        probing.lock_database().is_ok_and(|mut connection| {
+            domain::operations::database_answers(&mut connection).is_ok()
+        })
     });
     match tokio::time::timeout(READINESS_TIMEOUT, probe).await {
         Ok(Ok(true)) => text(StatusCode::OK, "ready\n".to_owned(), PLAIN_TEXT),
@@ -130,7 +131,7 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Response {
     let mut out = Exposition::default();
     state.metrics.write_requests(&mut out);
     write_rate_limits(&state, &mut out);
-    state.metrics.database.write(&mut out);
+    state.metrics.database.write(&mut out, state.db.size());
     write_counts(counts.as_deref().map(Vec::as_slice), &mut out);
     out.family(
         "ecard_draining",
@@ -160,8 +161,8 @@ fn database_counts(state: &AppState) -> Option<Arc<Vec<domain::operations::Count
         return Some(counts.clone());
     }
     let counts = {
-        let connection = state.lock_database();
-        Arc::new(domain::operations::counts(&connection).ok()?)
+        let mut connection = state.lock_database().ok()?;
+        Arc::new(domain::operations::counts(&mut connection).ok()?)
     };
     *cached = Some((Instant::now(), counts.clone()));
     Some(counts)

@@ -91,7 +91,7 @@ pub fn start(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     // The caller's account exists: the request was signed by one of its
     // devices. Were it gone, this is the storage failure it always was.
     let old_phone = crate::domain::accounts::phone_on_record(ctx.tx, &caller.account_id)?
-        .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+        .ok_or(crate::store::sql::Error::QueryReturnedNoRows)?;
     if old_phone.is_empty() {
         return Err(ApiError::new(
             ProblemCode::NotAllowedByRules,

@@ -9,6 +9,7 @@
 use std::pin::Pin;
 use std::sync::Arc;
 
+use crate::store::sql::{Connection, Transaction};
 use axum::body::{Body, HttpBody as _};
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -23,7 +24,6 @@ use ecard_api::problem::ProblemCode;
 use ecard_api::{IDEMPOTENCY_KEY_HEADER, MAX_BODY_BYTES, PROBLEM_JSON, SERVER_TIME_HEADER};
 use ecard_credential::{PublicKey, Suite};
 use ring::digest::{SHA256, digest};
-use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::domain::access::Caller;
 use crate::domain::devices;
@@ -41,7 +41,7 @@ pub async fn handle<F>(
     work: F,
 ) -> Response
 where
-    F: FnOnce(&mut Ctx<'_>) -> ApiResult<Reply> + Send + 'static,
+    F: FnMut(&mut Ctx<'_>) -> ApiResult<Reply> + Send + 'static,
 {
     let (parts, body) = match read_request(&state, request).await {
         Ok(request) => request,
@@ -49,11 +49,12 @@ where
     };
     in_blocking_pool(move || {
         let request = parts.view(&body);
-        let mut connection = state.lock_database();
+        let mut connection = take_connection(&state)?;
         let admitted = admit(&state, &mut connection, &request, endpoint)?;
+        let mut work = work;
         let outcome = transact(&state, &mut connection, &request, &admitted, |ctx| {
             if endpoint.idempotent {
-                idempotently(ctx, &request, work)
+                idempotently(ctx, &request, &mut work)
             } else {
                 work(ctx)
             }
@@ -88,9 +89,10 @@ pub async fn handle_in_stages<A, B, FirstStage, Compute, LastStage>(
     (admit_stage, compute, work): (FirstStage, Compute, LastStage),
 ) -> Response
 where
-    FirstStage: FnOnce(&mut Ctx<'_>) -> ApiResult<Stage<A>> + Send + 'static,
+    FirstStage: FnMut(&mut Ctx<'_>) -> ApiResult<Stage<A>> + Send + 'static,
     Compute: FnOnce(A) -> B + Send + 'static,
-    LastStage: FnOnce(&mut Ctx<'_>, B) -> ApiResult<Reply> + Send + 'static,
+    LastStage: FnMut(&mut Ctx<'_>, B) -> ApiResult<Reply> + Send + 'static,
+    B: Clone,
 {
     debug_assert!(!endpoint.idempotent, "staged endpoints are not idempotent");
     let (parts, body) = match read_request(&state, request).await {
@@ -102,7 +104,7 @@ where
     in_blocking_pool(move || {
         let request = parts.view(&body);
         let (admitted, first) = {
-            let mut connection = state.lock_database();
+            let mut connection = take_connection(&state)?;
             let admitted = admit(&state, &mut connection, &request, endpoint)?;
             match transact(&state, &mut connection, &request, &admitted, admit_stage) {
                 Ok(Stage::Continue(value)) => (admitted, value),
@@ -116,9 +118,15 @@ where
             let _slot = state.compute_slots.take();
             compute(first)
         };
-        let mut connection = state.lock_database();
+        let mut connection = match state.lock_database() {
+            Ok(connection) => connection,
+            Err(error) => {
+                return Ok(finish(Err(error.into()), admitted.now, request.headers));
+            }
+        };
+        let mut work = work;
         let outcome = transact(&state, &mut connection, &request, &admitted, |ctx| {
-            work(ctx, computed)
+            work(ctx, computed.clone())
         });
         Ok(finish(outcome, admitted.now, request.headers))
     })
@@ -285,6 +293,16 @@ pub fn path_rejected(rejection: &axum::extract::rejection::PathRejection) -> Res
     .into_response()
 }
 
+/// A connection for the request, or the reply that says the database is
+/// out of reach.
+fn take_connection(
+    state: &AppState,
+) -> Result<crate::http::operations::metrics::DatabaseGuard<'_>, Box<Response>> {
+    state
+        .lock_database()
+        .map_err(|error| Box::new(ApiError::from(error).into_response()))
+}
+
 /// A request after admission: the platform clock and who is calling.
 struct Admitted {
     now: u64,
@@ -302,11 +320,12 @@ fn admit(
     request: &RequestView<'_>,
     endpoint: Endpoint,
 ) -> Result<Admitted, Box<Response>> {
-    let admitted = (|| {
-        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let now = clock::now(&tx)?;
+    let admitted = in_transaction(connection, |tx| {
+        let now = clock::now(tx)?;
         state.remember_now(now);
-        (state.tick)(&tx, now)?;
+        if clock::claim_the_tick(tx)? {
+            (state.tick)(tx, now)?;
+        }
         let (method, path_and_query, headers, body) = (
             request.method.as_str(),
             request.path_and_query.as_str(),
@@ -315,20 +334,25 @@ fn admit(
         );
         let caller = match endpoint.access {
             Access::Public => Ok((None, None, None)),
-            Access::Device => authenticate(&tx, method, path_and_query, headers, body, now)
+            Access::Device => authenticate(tx, method, path_and_query, headers, body, now)
                 .map(|caller| (Some(caller), None, None)),
             Access::Enrolling => {
-                authenticate_enrolling(&tx, method, path_and_query, headers, body, now)
+                authenticate_enrolling(tx, method, path_and_query, headers, body, now)
                     .map(|enrolling| (None, Some(enrolling), None))
             }
             Access::Admin => check_admin(state, headers).map(|()| (None, None, None)),
             Access::Operator => {
-                authenticate_operator(&tx, headers).map(|operator| (None, None, Some(operator)))
+                authenticate_operator(tx, headers).map(|operator| (None, None, Some(operator)))
             }
         };
-        tx.commit()?;
-        Ok::<_, ApiError>((now, caller))
-    })();
+        // A refusal that met a conflict is run again like any failure.
+        if caller.is_err() && tx.met_a_conflict() {
+            return Err(ApiError::from(crate::store::sql::Error::Aborted {
+                retryable: true,
+            }));
+        }
+        Ok((now, caller))
+    });
     match admitted {
         Ok((now, Ok((caller, enrolling, operator)))) => Ok(Admitted {
             now,
@@ -347,24 +371,72 @@ fn transact<T>(
     connection: &mut Connection,
     request: &RequestView<'_>,
     admitted: &Admitted,
-    work: impl FnOnce(&mut Ctx<'_>) -> ApiResult<T>,
+    mut work: impl FnMut(&mut Ctx<'_>) -> ApiResult<T>,
 ) -> ApiResult<T> {
-    let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let mut ctx = Ctx {
-        tx: &tx,
-        now: admitted.now,
-        caller: admitted.caller.clone(),
-        enrolling: admitted.enrolling.clone(),
-        operator: admitted.operator.clone(),
-        source: request.source.to_owned(),
-        body: request.body,
-        query: request.uri.query().map(str::to_owned),
-        headers: request.headers,
-        state,
-    };
-    let value = work(&mut ctx)?;
-    tx.commit()?;
-    Ok(value)
+    in_transaction(connection, |tx| {
+        work(&mut Ctx {
+            tx,
+            now: admitted.now,
+            caller: admitted.caller.clone(),
+            enrolling: admitted.enrolling.clone(),
+            operator: admitted.operator.clone(),
+            source: request.source.to_owned(),
+            body: request.body,
+            query: request.uri.query().map(str::to_owned),
+            headers: request.headers,
+            state,
+        })
+    })
+}
+
+/// Times a transaction is run before a conflict with concurrent ones is
+/// given up on (PostgreSQL only: SQLite runs one writer at a time).
+const ATTEMPTS: u32 = 12;
+
+/// Runs `work` in a transaction and commits it. When PostgreSQL broke a
+/// conflict with a concurrent transaction (serializable isolation: the
+/// transaction saw a state another changed under it), everything is
+/// rolled back and `work` runs again from the start after a short random
+/// pause, so a request's effect is as if the requests had run one at a
+/// time.
+fn in_transaction<T>(
+    connection: &mut Connection,
+    mut work: impl FnMut(&Transaction<'_>) -> ApiResult<T>,
+) -> ApiResult<T> {
+    let mut attempt = 1;
+    loop {
+        let tx = connection.transaction()?;
+        let outcome = work(&tx);
+        let conflicted = tx.met_a_conflict();
+        let error = match outcome {
+            Ok(value) => match tx.commit() {
+                Ok(()) => return Ok(value),
+                Err(error) if error.is_retryable() => ApiError::from(error),
+                Err(error) => return Err(error.into()),
+            },
+            Err(error) if conflicted => {
+                drop(tx);
+                error
+            }
+            Err(error) => return Err(error),
+        };
+        if attempt >= ATTEMPTS {
+            return Err(error);
+        }
+        pause_before_retry(attempt);
+        attempt += 1;
+    }
+}
+
+/// A random pause of up to 2^`attempt` ms (at most 256 ms), so
+/// transactions that collided do not collide again.
+fn pause_before_retry(attempt: u32) {
+    use ring::rand::SecureRandom as _;
+    let mut bytes = [0u8; 4];
+    let _ = ring::rand::SystemRandom::new().fill(&mut bytes);
+    let ceiling = 1u64 << attempt.min(8);
+    let micros = u64::from(u32::from_be_bytes(bytes)) % (ceiling * 1_000);
+    std::thread::sleep(std::time::Duration::from_micros(micros));
 }
 
 /// Runs `work` once per idempotency key: a repeat of the same request gets
@@ -372,7 +444,7 @@ fn transact<T>(
 fn idempotently(
     ctx: &mut Ctx<'_>,
     request: &RequestView<'_>,
-    work: impl FnOnce(&mut Ctx<'_>) -> ApiResult<Reply>,
+    work: &mut impl FnMut(&mut Ctx<'_>) -> ApiResult<Reply>,
 ) -> ApiResult<Reply> {
     let key = idempotency_key(request.headers)?;
     let scope = match (&ctx.caller, &ctx.enrolling) {

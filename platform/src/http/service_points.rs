@@ -59,6 +59,7 @@ pub fn admit_resolution(ctx: &mut Ctx<'_>) -> ApiResult<Stage<PendingResolution>
 /// A resolution between its stages: the service point, the terminal and
 /// the code, unchecked (`C` = [`domain::AdmittedCode`]) or checked
 /// (`C` = [`domain::CheckedCode`]).
+#[derive(Clone)]
 pub struct PendingResolution<C = domain::AdmittedCode> {
     point: domain::ServicePoint,
     terminal_id: String,

@@ -2,8 +2,8 @@
 //! same transaction as the act it records, so an act and its entry commit or
 //! fail together; read back by `GET /v1/audit`.
 
+use crate::store::sql::{Transaction, params};
 use ecard_api::resident::AuditEntry;
-use rusqlite::{Transaction, params};
 
 use crate::error::ApiResult;
 

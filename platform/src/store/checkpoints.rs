@@ -105,17 +105,22 @@ mod tests {
         let handle = {
             let serving = serving.clone();
             runtime.spawn(run(
-                move |pages| set_automatic(&serving.lock().unwrap(), pages),
+                move |pages| set_automatic(serving.lock().unwrap().as_sqlite().unwrap(), pages),
                 file.clone(),
             ))
         };
         std::thread::sleep(Duration::from_millis(50));
-        assert_eq!(automatic(&serving.lock().unwrap()), 0, "off while serving");
+        assert_eq!(
+            automatic(serving.lock().unwrap().as_sqlite().unwrap()),
+            0,
+            "off while serving"
+        );
 
         // Far more than the 1,000 pages after which the serving connection
         // would have checkpointed inside a commit.
         {
-            let connection = serving.lock().unwrap();
+            let serving = serving.lock().unwrap();
+            let connection = serving.as_sqlite().unwrap();
             connection
                 .execute_batch("CREATE TABLE filler (bytes BLOB)")
                 .unwrap();
@@ -140,7 +145,7 @@ mod tests {
         handle.abort();
         drop(runtime);
         assert_eq!(
-            automatic(&serving.lock().unwrap()),
+            automatic(serving.lock().unwrap().as_sqlite().unwrap()),
             i64::from(AUTOMATIC_PAGES),
             "back on when serving ends"
         );

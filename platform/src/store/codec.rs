@@ -6,10 +6,9 @@
 use ecard_api::resident::{ApplicationKind, ReplacementKind};
 
 /// Parses a snake_case enum stored as text.
-pub fn parse_enum<T: serde::de::DeserializeOwned>(text: &str) -> rusqlite::Result<T> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned())).map_err(|error| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(error))
-    })
+pub fn parse_enum<T: serde::de::DeserializeOwned>(text: &str) -> crate::store::sql::Result<T> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned()))
+        .map_err(|error| crate::store::sql::Error::conversion(0, error))
 }
 
 /// The snake_case name of an enum value.
@@ -34,7 +33,7 @@ pub fn kind_text(kind: ApplicationKind) -> String {
 }
 
 /// Reads an application kind as [`kind_text`] stored it.
-pub fn kind_from_text(text: &str) -> rusqlite::Result<ApplicationKind> {
+pub fn kind_from_text(text: &str) -> crate::store::sql::Result<ApplicationKind> {
     match text.strip_prefix("replacement:") {
         Some(kind) => Ok(ApplicationKind::Replacement(parse_enum::<ReplacementKind>(
             kind,

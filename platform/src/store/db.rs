@@ -1,12 +1,13 @@
-//! The platform's SQLite database: schema migrations and small helpers.
+//! The platform's database: opening it with its schema migrations, and
+//! small helpers.
 //!
-//! One connection in WAL mode behind a mutex; every request is one
+//! SQLite runs one connection in WAL mode; every request is one
 //! transaction, so a killed server never leaves half a submission behind.
 
 use std::path::Path;
 
+use crate::store::sql::{self, Connection, OptionalExtension, Transaction, params};
 use ecard_migrations::{MigrationError, Migrations};
-use rusqlite::{Connection, OptionalExtension, params};
 
 /// The platform's schema, applied by the runner the client core uses too;
 /// script `i` produces version `i + 1`.
@@ -31,37 +32,32 @@ const SCHEMA: Migrations = Migrations::new(&[
     include_str!("migrations/0018_insurance_records.sql"),
 ]);
 
-/// Opens (creating if needed) and migrates the database at `path`
+/// Opens (creating if needed) and migrates the SQLite database at `path`
 /// (`:memory:` for a throwaway one). A database from a newer release is
 /// refused untouched.
 pub fn open(path: &Path) -> Result<Connection, MigrationError> {
-    let mut connection = if path.as_os_str() == ":memory:" {
-        Connection::open_in_memory()?
-    } else {
-        Connection::open(path)?
-    };
+    let mut connection = crate::store::sql::open_sqlite(path)?;
     connection.pragma_update(None, "journal_mode", "WAL")?;
     connection.pragma_update(None, "synchronous", "NORMAL")?;
     connection.pragma_update(None, "foreign_keys", "ON")?;
     connection.busy_timeout(std::time::Duration::from_secs(5))?;
-    // Every request runs the clock tick's statements and its own: kept
-    // prepared, so SQLite parses each once, not once per request.
-    connection.set_prepared_statement_cache_capacity(128);
     SCHEMA.apply(&mut connection)?;
-    Ok(connection)
+    Ok(Connection::sqlite(connection))
 }
 
 /// Reads an integer from the `meta` table.
-pub fn meta_get(connection: &Connection, key: &str) -> rusqlite::Result<Option<i64>> {
-    connection
-        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
-        .query_row(params![key], |row| row.get(0))
-        .optional()
+pub fn meta_get(tx: &Transaction<'_>, key: &str) -> sql::Result<Option<i64>> {
+    tx.query_row(
+        "SELECT value FROM meta WHERE key = ?1",
+        params![key],
+        |row| row.get(0),
+    )
+    .optional()
 }
 
 /// Writes an integer to the `meta` table.
-pub fn meta_set(connection: &Connection, key: &str, value: i64) -> rusqlite::Result<()> {
-    connection.execute(
+pub fn meta_set(tx: &Transaction<'_>, key: &str, value: i64) -> sql::Result<()> {
+    tx.execute(
         "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         params![key, value],
     )?;
@@ -69,9 +65,9 @@ pub fn meta_set(connection: &Connection, key: &str, value: i64) -> rusqlite::Res
 }
 
 /// Increments an integer in `meta` and returns the new value.
-pub fn meta_increment(connection: &Connection, key: &str) -> rusqlite::Result<i64> {
-    let next = meta_get(connection, key)?.unwrap_or(0) + 1;
-    meta_set(connection, key, next)?;
+pub fn meta_increment(tx: &Transaction<'_>, key: &str) -> sql::Result<i64> {
+    let next = meta_get(tx, key)?.unwrap_or(0) + 1;
+    meta_set(tx, key, next)?;
     Ok(next)
 }
 
@@ -97,34 +93,6 @@ pub fn random_hex<const N: usize>() -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-/// `query_row` and `execute` through the connection's statement cache, for
-/// the statements every request runs (the clock tick's, authentication's,
-/// a resolution's): SQLite parses each once instead of once per request.
-pub trait Cached {
-    /// [`Connection::query_row`] with a cached statement.
-    fn cached_row<T, P, F>(&self, sql: &str, params: P, row: F) -> rusqlite::Result<T>
-    where
-        P: rusqlite::Params,
-        F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>;
-
-    /// [`Connection::execute`] with a cached statement.
-    fn cached_execute<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize>;
-}
-
-impl Cached for Connection {
-    fn cached_row<T, P, F>(&self, sql: &str, params: P, row: F) -> rusqlite::Result<T>
-    where
-        P: rusqlite::Params,
-        F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
-    {
-        self.prepare_cached(sql)?.query_row(params, row)
-    }
-
-    fn cached_execute<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize> {
-        self.prepare_cached(sql)?.execute(params)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
@@ -137,7 +105,7 @@ mod tests {
         let path = directory.path().join("platform.db");
         drop(open(&path).unwrap());
         let newer = SCHEMA.latest() + 1;
-        Connection::open(&path)
+        rusqlite::Connection::open(&path)
             .unwrap()
             .pragma_update(None, "user_version", newer)
             .unwrap();
@@ -145,7 +113,7 @@ mod tests {
             open(&path),
             Err(MigrationError::NewerThanKnown { found, .. }) if found == newer
         ));
-        let version: usize = Connection::open(&path)
+        let version: usize = rusqlite::Connection::open(&path)
             .unwrap()
             .pragma_query_value(None, "user_version", |row| row.get(0))
             .unwrap();

@@ -116,6 +116,14 @@ pub fn apply(client: &mut Client) -> Result<usize, PostgresSchemaError> {
     }
 }
 
+/// Opens a connection to the PostgreSQL database at `url` and brings its
+/// schema up to date.
+pub fn open(url: &str) -> Result<crate::store::sql::Connection, PostgresSchemaError> {
+    let mut client = postgres::Client::connect(url, postgres::NoTls)?;
+    apply(&mut client)?;
+    Ok(crate::store::sql::Connection::postgres_client(client))
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
@@ -123,62 +131,9 @@ mod tests {
     use std::collections::{BTreeMap, BTreeSet};
     use std::path::Path;
 
-    use postgres::NoTls;
 
     use super::*;
-
-    /// A fresh database on the server `ECARD_TEST_POSTGRES` names, dropped
-    /// when the test ends (pass or fail).
-    struct TestDatabase {
-        server: postgres::Config,
-        name: String,
-    }
-
-    impl TestDatabase {
-        fn new() -> TestDatabase {
-            let url = std::env::var("ECARD_TEST_POSTGRES").unwrap_or_else(|_| {
-                panic!(
-                    "ECARD_TEST_POSTGRES is not set: these tests need a PostgreSQL server. \
-                     Run `scripts/postgres-cluster.sh install` once, then \
-                     `export ECARD_TEST_POSTGRES=$(scripts/postgres-cluster.sh start /tmp/ecard-pg 55432)` \
-                     (and `scripts/postgres-cluster.sh stop /tmp/ecard-pg` afterwards)"
-                )
-            });
-            let server: postgres::Config = url
-                .parse()
-                .unwrap_or_else(|error| panic!("ECARD_TEST_POSTGRES={url:?}: {error}"));
-            let name = format!("ecard_schema_{}", crate::store::db::random_hex::<8>());
-            server
-                .connect(NoTls)
-                .unwrap_or_else(|error| {
-                    panic!(
-                        "cannot connect to ECARD_TEST_POSTGRES={url:?} ({error}); \
-                         is the cluster running? (scripts/postgres-cluster.sh start DIR PORT)"
-                    )
-                })
-                .batch_execute(&format!("CREATE DATABASE {name}"))
-                .unwrap();
-            TestDatabase { server, name }
-        }
-
-        fn connect(&self) -> Client {
-            let mut config = self.server.clone();
-            config.dbname(&self.name);
-            config.connect(NoTls).unwrap()
-        }
-    }
-
-    impl Drop for TestDatabase {
-        fn drop(&mut self) {
-            // Best effort: a failed drop must not hide the test's own panic.
-            if let Ok(mut client) = self.server.connect(NoTls) {
-                let _ = client.batch_execute(&format!(
-                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                    self.name
-                ));
-            }
-        }
-    }
+    use crate::store::test_postgres::TestDatabase;
 
     fn version(client: &mut Client) -> i64 {
         client
@@ -484,7 +439,7 @@ mod tests {
         let mut client = database.connect();
         apply(&mut client).unwrap();
         let sqlite = crate::store::db::open(Path::new(":memory:")).unwrap();
-        assert_same_schema(&sqlite, &mut client, "latest version");
+        assert_same_schema(sqlite.as_sqlite().unwrap(), &mut client, "latest version");
     }
 
     /// The `.sql` files of `directory`, sorted by name, with their text.

@@ -3,7 +3,7 @@
 //! idempotent ones (so a retried mutation gets its first answer back).
 //! Rows only; the plumbing decides what a replay or a reused key means.
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use crate::store::sql::{OptionalExtension, Transaction, params};
 
 use crate::error::ApiResult;
 
@@ -22,7 +22,7 @@ pub fn first_use_of_nonce(
         params![now as i64],
     )?;
     let inserted = tx.execute(
-        "INSERT OR IGNORE INTO nonces (device_id, nonce, expires_at) VALUES (?1, ?2, ?3)",
+        "INSERT INTO nonces (device_id, nonce, expires_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
         params![signer, nonce, keep_until as i64],
     )?;
     Ok(inserted != 0)

@@ -5,13 +5,12 @@
 //! Loaders decide nothing: what a caller may see of a row is the domain's
 //! business ([`crate::domain::access`]).
 
+use crate::store::sql::{OptionalExtension, Transaction, params};
 use ecard_api::resident::{ApplicationKind, CardStatus, ECardState, LossKind, LossReport};
 use ecard_documents::Date;
-use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::error::{ApiError, ApiResult};
 use crate::store::codec::{kind_from_text, parse_enum};
-use crate::store::db::Cached as _;
 
 /// A person in the register.
 #[derive(Clone, Debug)]
@@ -42,18 +41,19 @@ pub struct Person {
 pub(crate) const PERSON_COLUMNS: &str = "person_id, id_type, id_number, name, birth_date, region, household_register, birth_certificate, phone, self_supporting";
 
 /// A `YYYY-MM-DD` column as a date; anything else is a conversion error.
-pub(crate) fn date_column(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Date> {
+pub(crate) fn date_column(
+    row: &crate::store::sql::Row<'_>,
+    index: usize,
+) -> crate::store::sql::Result<Date> {
     let text: String = row.get(index)?;
     Date::parse(&text).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            index,
-            rusqlite::types::Type::Text,
-            format!("not a YYYY-MM-DD date: {text:?}").into(),
-        )
+        crate::store::sql::Error::conversion(index, format!("not a YYYY-MM-DD date: {text:?}"))
     })
 }
 
-pub(crate) fn person_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
+pub(crate) fn person_from_row(
+    row: &crate::store::sql::Row<'_>,
+) -> crate::store::sql::Result<Person> {
     Ok(Person {
         person_id: row.get(0)?,
         id_type: row.get(1)?,
@@ -70,7 +70,7 @@ pub(crate) fn person_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Perso
 
 /// Loads a person by id.
 pub fn person(tx: &Transaction<'_>, person_id: &str) -> ApiResult<Person> {
-    tx.cached_row(
+    tx.query_row(
         &format!("SELECT {PERSON_COLUMNS} FROM people WHERE person_id = ?1"),
         params![person_id],
         person_from_row,

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::{Display, Write as _};
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::http::Method;
@@ -251,29 +251,33 @@ impl Default for DatabaseMetrics {
     }
 }
 
-/// A locked connection, counted busy until dropped.
-#[derive(Debug)]
-pub struct DatabaseGuard<'a, T> {
-    guard: MutexGuard<'a, T>,
+/// A connection taken from the pool, counted busy until dropped.
+pub struct DatabaseGuard<'a> {
+    connection: Option<crate::store::sql::Connection>,
+    pool: &'a crate::store::pool::Pool,
     metrics: &'a DatabaseMetrics,
     since: Instant,
 }
 
-impl<T> Deref for DatabaseGuard<'_, T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.guard
+impl Deref for DatabaseGuard<'_> {
+    type Target = crate::store::sql::Connection;
+    fn deref(&self) -> &crate::store::sql::Connection {
+        // Present from `lock` until `drop`.
+        self.connection.as_ref().unwrap_or_else(|| unreachable!())
     }
 }
 
-impl<T> DerefMut for DatabaseGuard<'_, T> {
-    fn deref_mut(&mut self) -> &mut T {
-        &mut self.guard
+impl DerefMut for DatabaseGuard<'_> {
+    fn deref_mut(&mut self) -> &mut crate::store::sql::Connection {
+        self.connection.as_mut().unwrap_or_else(|| unreachable!())
     }
 }
 
-impl<T> Drop for DatabaseGuard<'_, T> {
+impl Drop for DatabaseGuard<'_> {
     fn drop(&mut self) {
+        if let Some(connection) = self.connection.take() {
+            self.pool.give_back(connection);
+        }
         let held = u64::try_from(self.since.elapsed().as_nanos()).unwrap_or(u64::MAX);
         self.metrics.held_nanos.fetch_add(held, Ordering::Relaxed);
         self.metrics.busy.fetch_sub(1, Ordering::Relaxed);
@@ -281,37 +285,41 @@ impl<T> Drop for DatabaseGuard<'_, T> {
 }
 
 impl DatabaseMetrics {
-    /// Locks `connection` (a poisoned lock is taken over: each request's
-    /// work is one transaction, rolled back if it panicked), timing the
-    /// wait.
-    pub fn lock<'a, T>(&'a self, connection: &'a std::sync::Mutex<T>) -> DatabaseGuard<'a, T> {
+    /// Takes a connection from `pool` (waiting while all are in use),
+    /// timing the wait; it goes back when the guard is dropped.
+    pub fn lock<'a>(
+        &'a self,
+        pool: &'a crate::store::pool::Pool,
+    ) -> crate::store::sql::Result<DatabaseGuard<'a>> {
         let started = Instant::now();
         self.waiting.fetch_add(1, Ordering::Relaxed);
-        let guard = connection.lock().unwrap_or_else(PoisonError::into_inner);
+        let connection = pool.take();
         self.waiting.fetch_sub(1, Ordering::Relaxed);
+        let connection = connection?;
         let since = Instant::now();
         self.wait.observe(since.saturating_duration_since(started));
         self.busy.fetch_add(1, Ordering::Relaxed);
-        DatabaseGuard {
-            guard,
+        Ok(DatabaseGuard {
+            connection: Some(connection),
+            pool,
             metrics: self,
             since,
-        }
+        })
     }
 
     /// Writes the connection metrics.
-    pub fn write(&self, out: &mut Exposition) {
+    pub fn write(&self, out: &mut Exposition, connections: usize) {
         out.family(
             "ecard_db_connections",
             "gauge",
-            "Database connections the platform holds (one, behind a lock).",
+            "Database connections the platform holds (one on SQLite, a pool on PostgreSQL).",
         );
-        out.sample("ecard_db_connections", &[], 1);
-        out.family(
-            "ecard_db_busy",
-            "gauge",
-            "Whether the database connection is in use now (1) or free (0).",
+        out.sample(
+            "ecard_db_connections",
+            &[],
+            u64::try_from(connections).unwrap_or(u64::MAX),
         );
+        out.family("ecard_db_busy", "gauge", "Database connections in use now.");
         out.sample("ecard_db_busy", &[], self.busy.load(Ordering::Relaxed));
         out.family(
             "ecard_db_waiting",
@@ -535,7 +543,7 @@ t_seconds_count{route=\"/v1/x\"} 4
         let in_flight = metrics.start_request();
         let mut out = Exposition::default();
         metrics.write_requests(&mut out);
-        metrics.database.write(&mut out);
+        metrics.database.write(&mut out, 1);
         drop(in_flight);
         let page = out.finish();
         assert_well_formed(&page);
@@ -555,15 +563,18 @@ t_seconds_count{route=\"/v1/x\"} 4
     #[test]
     fn the_database_lock_is_timed_and_counted_busy_while_held() {
         let metrics = DatabaseMetrics::default();
-        let connection = Mutex::new(5);
+        let pool = crate::store::pool::Pool::sqlite(
+            crate::store::db::open(std::path::Path::new(":memory:")).unwrap(),
+        );
         {
-            let mut guard = metrics.lock(&connection);
-            *guard += 1;
+            let mut guard = metrics.lock(&pool).unwrap();
+            guard.transaction().unwrap();
             assert_eq!(metrics.busy.load(Ordering::Relaxed), 1);
         }
         assert_eq!(metrics.busy.load(Ordering::Relaxed), 0);
-        assert_eq!(*connection.lock().unwrap(), 6);
-        assert_eq!(metrics.wait.snapshot().counts.iter().sum::<u64>(), 1);
+        // The connection went back: it can be taken again.
+        drop(metrics.lock(&pool).unwrap());
+        assert_eq!(metrics.wait.snapshot().counts.iter().sum::<u64>(), 2);
     }
 
     #[test]
