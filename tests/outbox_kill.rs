@@ -86,19 +86,15 @@ async fn no_submission_is_lost_or_doubled_when_the_app_is_killed() {
     }
     assert!(kills >= 3, "only {kills} kills landed");
 
-    let database = rusqlite::Connection::open_with_flags(
-        platform.database(),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
-    let mut statement = database
-        .prepare("SELECT p.id_number, COUNT(a.application_id) FROM people p LEFT JOIN applications a ON a.person_id = p.person_id WHERE p.name LIKE '测试%' GROUP BY p.person_id")
-        .unwrap();
-    let counts: Vec<(String, i64)> = statement
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let counts: Vec<(String, i64)> = platform.with_database(|database| {
+        database
+            .prepare("SELECT p.id_number, COUNT(a.application_id) FROM people p LEFT JOIN applications a ON a.person_id = p.person_id WHERE p.name LIKE '测试%' GROUP BY p.person_id")
+            .unwrap()
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    });
     assert_eq!(counts.len(), PEOPLE);
     let wrong: Vec<_> = counts.iter().filter(|(_, count)| *count != 1).collect();
     assert!(wrong.is_empty(), "after {kills} kills: {wrong:?}");

@@ -229,22 +229,21 @@ async fn no_personal_data_in_logs_codes_or_the_database_and_the_person_controls_
         mandates[0].status,
         ecard_api::resident::DelegationStatus::Revoked
     );
-    let register = rusqlite::Connection::open_with_flags(
-        platform.database(),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
-    let revoked: Option<i64> = register
-        .query_row(
-            "SELECT revoked_at FROM devices WHERE device_id = ?1",
-            [&device_id],
-            |row| row.get(0),
-        )
-        .unwrap();
+    let device = ecard_platform::store::sql::Value::Text(device_id.clone());
+    let (revoked, phone): (Option<i64>, String) = platform.with_database(|register| {
+        let revoked = register
+            .query_row(
+                "SELECT revoked_at FROM devices WHERE device_id = ?1",
+                vec![device.clone()],
+                |row| row.get(0),
+            )
+            .unwrap();
+        let phone = register
+            .query_row("SELECT a.phone FROM accounts a JOIN devices d ON d.account_id = a.account_id WHERE d.device_id = ?1", vec![device.clone()], |row| row.get(0))
+            .unwrap();
+        (revoked, phone)
+    });
     assert!(revoked.is_some(), "the device is revoked");
-    let phone: String = register
-        .query_row("SELECT a.phone FROM accounts a JOIN devices d ON d.account_id = a.account_id WHERE d.device_id = ?1", [&device_id], |row| row.get(0))
-        .unwrap();
     assert_eq!(phone, "");
     assert!(!client.snapshot().unwrap().enrolled);
     assert!(client.drafts().unwrap().is_empty());

@@ -8,109 +8,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
 use ecard_api::paths;
-use ecard_e2e::TestPlatform;
-
-/// nginx serving `directory/nginx.conf` in the foreground; killed on drop.
-struct Proxy {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Proxy {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// The deployment's proxy configuration for the feeds (docs/operations.md
-/// shows the same), pointed at `upstream`.
-fn configuration(directory: &Path, port: u16, upstream: &str) -> String {
-    let directory = directory.display();
-    format!(
-        r#"worker_processes 1;
-master_process off;
-daemon off;
-pid {directory}/nginx.pid;
-error_log {directory}/error.log warn;
-events {{ worker_connections 512; }}
-http {{
-    access_log off;
-    client_body_temp_path {directory}/body;
-    proxy_temp_path {directory}/proxy;
-    fastcgi_temp_path {directory}/fastcgi;
-    uwsgi_temp_path {directory}/uwsgi;
-    scgi_temp_path {directory}/scgi;
-    proxy_cache_path {directory}/cache levels=1:2 keys_zone=feeds:10m max_size=256m inactive=10m use_temp_path=off;
-    upstream platform {{
-        server {upstream};
-        keepalive 16;
-        keepalive_timeout 5s;
-    }}
-    server {{
-        listen 127.0.0.1:{port};
-        proxy_http_version 1.1;
-        proxy_set_header Connection "";
-        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-        location / {{
-            proxy_pass http://platform;
-        }}
-        location ~ ^/v1/(status-lists/|trust-list$|catalogue/) {{
-            proxy_pass http://platform;
-            proxy_cache feeds;
-            proxy_cache_revalidate on;
-            proxy_cache_lock on;
-            proxy_cache_use_stale updating error timeout;
-            proxy_cache_background_update on;
-            add_header X-Cache-Status $upstream_cache_status always;
-        }}
-    }}
-}}
-"#
-    )
-}
-
-fn start_proxy(directory: &Path, upstream: &str) -> Proxy {
-    let port = free_port();
-    let config = directory.join("nginx.conf");
-    std::fs::write(&config, configuration(directory, port, upstream)).unwrap();
-    let child = Command::new("nginx")
-        .arg("-c")
-        .arg(&config)
-        .arg("-p")
-        .arg(directory)
-        .arg("-e")
-        .arg(directory.join("error.log"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("nginx (scripts/test installs it from the distribution)");
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "nginx did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Proxy {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    }
-}
+use ecard_e2e::{FeedProxy, TestPlatform};
 
 /// Requests the platform answered for routes whose template starts with
 /// `route`, from its metrics.
@@ -134,7 +33,7 @@ async fn repeat_feed_requests_are_answered_by_the_proxy_without_reaching_the_pla
     let platform = TestPlatform::start();
     let directory = tempfile::tempdir().unwrap();
     let upstream = platform.url().trim_start_matches("http://").to_owned();
-    let proxy = start_proxy(directory.path(), &upstream);
+    let proxy = FeedProxy::start(directory.path(), &upstream);
     let client = reqwest::Client::new();
     let status_list = paths::STATUS_LIST.replace("{id}", "0");
     let feeds = [

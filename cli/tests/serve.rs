@@ -308,6 +308,31 @@ fn plain_http_on_a_public_address_is_refused_and_the_admin_token_is_never_printe
     assert!(!String::from_utf8_lossy(&output.stdout).contains("environment-admin-token"));
 }
 
+#[test]
+fn instances_sharing_a_postgres_database_are_given_their_admin_token_never_make_one() {
+    let directory = tempfile::tempdir().unwrap();
+    // Refused before any connection is tried: no server listens there.
+    let output = Command::new(env!("CARGO_BIN_EXE_ecard"))
+        .current_dir(directory.path())
+        .args([
+            "platform",
+            "serve",
+            "--db",
+            "postgres://ecard@127.0.0.1:1/ecard",
+        ])
+        .args(["--addr", "127.0.0.1:0"])
+        .env_remove("ECARD_ADMIN_TOKEN")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains("--admin-token-file") && said.contains("ECARD_ADMIN_TOKEN"),
+        "{said}"
+    );
+    assert!(!directory.path().join("admin-token").exists());
+}
+
 /// An admin token file with permissions `mode`.
 fn write_token_file(path: &Path, token: &str, mode: u32) {
     std::fs::write(path, format!("{token}\n")).unwrap();

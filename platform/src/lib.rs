@@ -1,5 +1,6 @@
 //! The reference card-service platform: the API contract
-//! (`docs/api/openapi.yaml`) made real, with state in SQLite, real HTTP and
+//! (`docs/api/openapi.yaml`) made real, with state in SQLite (embedded) or
+//! PostgreSQL (several instances on one database), real HTTP and
 //! real signatures, for development, tests and the demo.
 //!
 //! The real national and provincial platforms cannot be reached from a

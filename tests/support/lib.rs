@@ -10,7 +10,9 @@
 use ecard_api::paths;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -1087,4 +1089,108 @@ pub async fn terminal_with(
         .unwrap();
     verifier.install_status_list(&status, now).unwrap();
     verifier
+}
+
+/// nginx from the distribution in front of a platform, caching the public
+/// feeds as docs/operations.md configures it (`directory/nginx.conf`, in
+/// the foreground); killed on drop.
+pub struct FeedProxy {
+    child: Child,
+    /// The proxy's base URL (`http://127.0.0.1:PORT`).
+    pub base: String,
+}
+
+impl Drop for FeedProxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The deployment's proxy configuration for the feeds (docs/operations.md
+/// shows the same), pointed at `upstream`.
+fn configuration(directory: &Path, port: u16, upstream: &str) -> String {
+    let directory = directory.display();
+    format!(
+        r#"worker_processes 1;
+master_process off;
+daemon off;
+pid {directory}/nginx.pid;
+error_log {directory}/error.log warn;
+events {{ worker_connections 512; }}
+http {{
+    access_log off;
+    client_body_temp_path {directory}/body;
+    proxy_temp_path {directory}/proxy;
+    fastcgi_temp_path {directory}/fastcgi;
+    uwsgi_temp_path {directory}/uwsgi;
+    scgi_temp_path {directory}/scgi;
+    proxy_cache_path {directory}/cache levels=1:2 keys_zone=feeds:10m max_size=256m inactive=10m use_temp_path=off;
+    upstream platform {{
+        server {upstream};
+        keepalive 16;
+        keepalive_timeout 5s;
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        location / {{
+            proxy_pass http://platform;
+        }}
+        location ~ ^/v1/(status-lists/|trust-list$|catalogue/) {{
+            proxy_pass http://platform;
+            proxy_cache feeds;
+            proxy_cache_revalidate on;
+            proxy_cache_lock on;
+            proxy_cache_use_stale updating error timeout;
+            proxy_cache_background_update on;
+            add_header X-Cache-Status $upstream_cache_status always;
+        }}
+    }}
+}}
+"#
+    )
+}
+
+impl FeedProxy {
+    /// Starts nginx with its files in `directory`, proxying to `upstream`
+    /// (`host:port`); `scripts/test` installs it.
+    pub fn start(directory: &Path, upstream: &str) -> FeedProxy {
+        let port = free_port();
+        let config = directory.join("nginx.conf");
+        std::fs::write(&config, configuration(directory, port, upstream)).unwrap();
+        let child = Command::new("nginx")
+            .arg("-c")
+            .arg(&config)
+            .arg("-p")
+            .arg(directory)
+            .arg("-e")
+            .arg(directory.join("error.log"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("nginx (scripts/test installs it from the distribution)");
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "nginx did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        FeedProxy {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        }
+    }
 }
