@@ -64,7 +64,7 @@ pub enum Database {
 
 impl Database {
     /// Connections a PostgreSQL pool keeps unless told otherwise.
-    pub const DEFAULT_CONNECTIONS: usize = 16;
+    pub const DEFAULT_CONNECTIONS: usize = 8;
 
     /// A `postgres://` or `postgresql://` URL names PostgreSQL; anything
     /// else is a SQLite file.
@@ -215,17 +215,19 @@ impl Platform {
                 (store::postgres_schema::open(url)?, *connections)
             }
         };
-        let tx = connection.transaction()?;
-        let now = store::clock::now(&tx)?;
-        domain::issuer::ensure_key(&tx, now, config.issuer_suite)
-            .map_err(|error| PlatformError::Seed(format!("{:?}", error.0)))?;
-        domain::issuer::ensure_authority_key(&tx, now, config.authority_suite)
-            .map_err(|error| PlatformError::Seed(format!("{:?}", error.0)))?;
-        domain::seed::seed(&tx, now)
-            .map_err(|error| PlatformError::Seed(format!("{:?}", error.0)))?;
-        domain::face::SimulatedFacePlatform::ensure_key(&tx)
-            .map_err(|error| PlatformError::Seed(format!("{:?}", error.0)))?;
-        tx.commit()?;
+        // Instances starting together on a new PostgreSQL database seed it
+        // one after the other: the second finds the first's keys and data.
+        let now = connection.transact_in_turn(|tx| {
+            let seeding =
+                |error: crate::error::ApiError| PlatformError::Seed(format!("{:?}", error.0));
+            let now = store::clock::now(tx)?;
+            domain::issuer::ensure_key(tx, now, config.issuer_suite).map_err(seeding)?;
+            domain::issuer::ensure_authority_key(tx, now, config.authority_suite)
+                .map_err(seeding)?;
+            domain::seed::seed(tx, now).map_err(seeding)?;
+            domain::face::SimulatedFacePlatform::ensure_key(tx).map_err(seeding)?;
+            Ok::<_, PlatformError>(now)
+        })?;
         let platform = Platform {
             state: Arc::new(AppState {
                 db: match &config.database {
@@ -262,6 +264,7 @@ impl Platform {
                 draining: std::sync::atomic::AtomicBool::new(false),
                 readiness_probe: std::sync::atomic::AtomicBool::new(false),
                 workflow_counts: Mutex::new(None),
+                ticked_at: std::sync::atomic::AtomicU64::new(0),
             }),
         };
         platform.state.remember_now(now);

@@ -70,6 +70,8 @@ pub struct AppState {
     pub(crate) readiness_probe: AtomicBool,
     /// The workflow counts `/metrics` read last, and when.
     pub(crate) workflow_counts: Mutex<Option<WorkflowCounts>>,
+    /// The platform second this instance last ran the clock tick at.
+    pub(crate) ticked_at: std::sync::atomic::AtomicU64,
 }
 
 /// Workflow counts as read at an instant.
@@ -85,6 +87,22 @@ impl AppState {
         &self,
     ) -> crate::store::sql::Result<crate::http::operations::metrics::DatabaseGuard<'_>> {
         self.metrics.database.lock(&self.db)
+    }
+
+    /// Whether a request's admission runs the clock tick. On SQLite every
+    /// one does. On PostgreSQL an instance runs it at most once per platform
+    /// second: the tick reads the tables every request writes, and under
+    /// serializable isolation a tick beside every request would make
+    /// concurrent requests conflict and run again; a second later is soon
+    /// enough for a clock counted in seconds.
+    pub(crate) fn tick_is_due(&self, dialect: crate::store::sql::Dialect, now: u64) -> bool {
+        dialect == crate::store::sql::Dialect::Sqlite
+            || self.ticked_at.load(Ordering::Relaxed) < now
+    }
+
+    /// Notes that this instance ran the tick at `now`.
+    pub(crate) fn ticked(&self, now: u64) {
+        self.ticked_at.fetch_max(now, Ordering::Relaxed);
     }
 
     /// The platform clock as last known, without touching the database.

@@ -323,8 +323,9 @@ fn admit(
     let admitted = in_transaction(connection, |tx| {
         let now = clock::now(tx)?;
         state.remember_now(now);
-        if clock::claim_the_tick(tx)? {
+        if state.tick_is_due(tx.dialect(), now) && clock::claim_the_tick(tx)? {
             (state.tick)(tx, now)?;
+            state.ticked(now);
         }
         let (method, path_and_query, headers, body) = (
             request.method.as_str(),
@@ -389,54 +390,14 @@ fn transact<T>(
     })
 }
 
-/// Times a transaction is run before a conflict with concurrent ones is
-/// given up on (PostgreSQL only: SQLite runs one writer at a time).
-const ATTEMPTS: u32 = 12;
-
-/// Runs `work` in a transaction and commits it. When PostgreSQL broke a
-/// conflict with a concurrent transaction (serializable isolation: the
-/// transaction saw a state another changed under it), everything is
-/// rolled back and `work` runs again from the start after a short random
-/// pause, so a request's effect is as if the requests had run one at a
-/// time.
+/// Runs `work` in a transaction and commits it, again from the start when
+/// it conflicted with a concurrent transaction
+/// ([`Connection::transact`]).
 fn in_transaction<T>(
     connection: &mut Connection,
-    mut work: impl FnMut(&Transaction<'_>) -> ApiResult<T>,
+    work: impl FnMut(&Transaction<'_>) -> ApiResult<T>,
 ) -> ApiResult<T> {
-    let mut attempt = 1;
-    loop {
-        let tx = connection.transaction()?;
-        let outcome = work(&tx);
-        let conflicted = tx.met_a_conflict();
-        let error = match outcome {
-            Ok(value) => match tx.commit() {
-                Ok(()) => return Ok(value),
-                Err(error) if error.is_retryable() => ApiError::from(error),
-                Err(error) => return Err(error.into()),
-            },
-            Err(error) if conflicted => {
-                drop(tx);
-                error
-            }
-            Err(error) => return Err(error),
-        };
-        if attempt >= ATTEMPTS {
-            return Err(error);
-        }
-        pause_before_retry(attempt);
-        attempt += 1;
-    }
-}
-
-/// A random pause of up to 2^`attempt` ms (at most 256 ms), so
-/// transactions that collided do not collide again.
-fn pause_before_retry(attempt: u32) {
-    use ring::rand::SecureRandom as _;
-    let mut bytes = [0u8; 4];
-    let _ = ring::rand::SystemRandom::new().fill(&mut bytes);
-    let ceiling = 1u64 << attempt.min(8);
-    let micros = u64::from(u32::from_be_bytes(bytes)) % (ceiling * 1_000);
-    std::thread::sleep(std::time::Duration::from_micros(micros));
+    connection.transact(work)
 }
 
 /// Runs `work` once per idempotency key: a repeat of the same request gets

@@ -78,7 +78,12 @@ impl Error {
 
 impl From<Error> for crate::error::ApiError {
     fn from(error: Error) -> crate::error::ApiError {
-        tracing::error!(%error, "database error");
+        if error.is_retryable() {
+            // Expected under concurrency: the transaction runs again.
+            tracing::debug!(%error, "conflict with a concurrent transaction");
+        } else {
+            tracing::error!(%error, "database error");
+        }
         crate::error::ApiError::new(ecard_api::problem::ProblemCode::Internal, "storage failure")
     }
 }
@@ -413,6 +418,15 @@ const POSTGRES_STATEMENTS_KEPT: usize = 512;
 /// SQLite statements kept prepared per connection.
 const SQLITE_STATEMENTS_KEPT: usize = 256;
 
+/// How every PostgreSQL session of the platform is set up. Serializable
+/// isolation watches what each transaction read: a row read through an
+/// index is watched alone, but a table read by a sequential scan is
+/// watched whole, so any write to it by a concurrent transaction is a
+/// conflict and one of the two runs again. Every query of the platform is
+/// a keyed look-up; with sequential scans off the planner reads small
+/// tables through their indexes too, as it reads large ones.
+pub const POSTGRES_SESSION: &str = "SET enable_seqscan = off";
+
 /// A PostgreSQL connection and the statements prepared on it.
 struct PostgresConnection {
     client: postgres::Client,
@@ -446,10 +460,9 @@ impl Connection {
     /// Opens a PostgreSQL connection at `url`
     /// (`postgres://user@host:port/database`).
     pub fn postgres(url: &str) -> Result<Connection> {
-        Ok(Connection::postgres_client(postgres::Client::connect(
-            url,
-            postgres::NoTls,
-        )?))
+        let mut client = postgres::Client::connect(url, postgres::NoTls)?;
+        client.batch_execute(POSTGRES_SESSION)?;
+        Ok(Connection::postgres_client(client))
     }
 
     /// Wraps an open PostgreSQL client.
@@ -521,6 +534,127 @@ impl Connection {
             }
         }))
     }
+}
+
+/// Times a transaction is run before a conflict with concurrent ones is
+/// given up on (PostgreSQL only: SQLite runs one writer at a time).
+const ATTEMPTS: u32 = 16;
+
+/// Attempts that run side by side with everyone else's; later ones wait
+/// for their turn first ([`Connection::transact`]).
+const ATTEMPTS_SIDE_BY_SIDE: u32 = 2;
+
+/// The session advisory lock whose holder's transaction runs while other
+/// contended ones wait.
+const TURN_LOCK: i64 = 0x6563_6172_6474_726e; // "ecardtrn"
+
+/// What one attempt of [`Connection::transact`] came to.
+enum Attempt<T, E> {
+    /// Committed, or failed for a reason another run would not change.
+    Done(Result<T, E>),
+    /// Met a conflict with a concurrent transaction: run again.
+    Conflict(E),
+}
+
+impl Connection {
+    /// Runs `work` in a transaction and commits it. When PostgreSQL broke
+    /// a conflict with a concurrent transaction (serializable isolation:
+    /// the transaction saw a state another changed under it), everything
+    /// is rolled back and `work` runs again from the start after a short
+    /// random pause, so the effect is as if the transactions had run one
+    /// at a time. After two such conflicts the next attempts wait for
+    /// their turn: a session advisory lock taken before the transaction
+    /// starts, so its snapshot holds what the turn before committed and
+    /// transactions that keep colliding run one after the other instead of
+    /// starving.
+    pub fn transact<T, E: From<Error>>(
+        &mut self,
+        work: impl FnMut(&Transaction<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.transact_from(1, work)
+    }
+
+    /// [`Connection::transact`] waiting for its turn from the first attempt
+    /// (on PostgreSQL): for work every instance may start at once, such as
+    /// seeding a new database.
+    pub fn transact_in_turn<T, E: From<Error>>(
+        &mut self,
+        work: impl FnMut(&Transaction<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.transact_from(ATTEMPTS_SIDE_BY_SIDE + 1, work)
+    }
+
+    fn transact_from<T, E: From<Error>>(
+        &mut self,
+        first: u32,
+        mut work: impl FnMut(&Transaction<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut attempt = first;
+        loop {
+            let in_turn = attempt > ATTEMPTS_SIDE_BY_SIDE && self.dialect() == Dialect::Postgres;
+            if in_turn {
+                self.advisory_lock(true)?;
+            }
+            let outcome = self.attempt(&mut work);
+            if in_turn {
+                // A failed unlock leaves the lock to the session's end:
+                // a broken connection, which the pool drops.
+                let _ = self.advisory_lock(false);
+            }
+            match outcome {
+                Attempt::Done(result) => return result,
+                Attempt::Conflict(error) if attempt >= first + ATTEMPTS - 1 => return Err(error),
+                Attempt::Conflict(_) => {}
+            }
+            pause_before_retry(attempt);
+            attempt += 1;
+        }
+    }
+
+    fn attempt<T, E: From<Error>>(
+        &mut self,
+        work: &mut impl FnMut(&Transaction<'_>) -> Result<T, E>,
+    ) -> Attempt<T, E> {
+        let tx = match self.transaction() {
+            Ok(tx) => tx,
+            Err(error) => return Attempt::Done(Err(error.into())),
+        };
+        let outcome = work(&tx);
+        let conflicted = tx.met_a_conflict();
+        match outcome {
+            Ok(value) => match tx.commit() {
+                Ok(()) => Attempt::Done(Ok(value)),
+                Err(error) if error.is_retryable() => Attempt::Conflict(error.into()),
+                Err(error) => Attempt::Done(Err(error.into())),
+            },
+            Err(error) if conflicted => Attempt::Conflict(error),
+            Err(error) => Attempt::Done(Err(error)),
+        }
+    }
+
+    /// Takes (`true`) or releases the turn lock, outside any transaction.
+    fn advisory_lock(&mut self, take: bool) -> Result<()> {
+        if let ConnectionOf::Postgres(connection) = &mut self.0 {
+            let sql = if take {
+                "SELECT pg_advisory_lock($1)"
+            } else {
+                "SELECT pg_advisory_unlock($1)"
+            };
+            connection.get_mut().client.execute(sql, &[&TURN_LOCK])?;
+        }
+        Ok(())
+    }
+}
+
+/// A random pause of up to 2^`attempt` ms (at most 256 ms), so
+/// transactions that collided do not collide again.
+fn pause_before_retry(attempt: u32) {
+    use ring::rand::SecureRandom as _;
+    let mut bytes = [0u8; 4];
+    let _ = ring::rand::SystemRandom::new().fill(&mut bytes);
+    let ceiling = 1u64 << attempt.min(8);
+    let micros = u64::from(u32::from_be_bytes(bytes)) % (ceiling * 1_000);
+    std::thread::sleep(std::time::Duration::from_micros(micros));
 }
 
 /// A transaction: every statement of a request runs in one.
