@@ -131,7 +131,6 @@ mod tests {
     use std::collections::{BTreeMap, BTreeSet};
     use std::path::Path;
 
-
     use super::*;
     use crate::store::test_postgres::TestDatabase;
 
