@@ -146,17 +146,20 @@ struct Server {
     binary: PathBuf,
     /// The `--db` argument: a SQLite file or a PostgreSQL URL.
     database: OsString,
+    /// Arguments of every start beyond the database, address and limits.
+    more: Vec<String>,
     address: String,
     child: Arc<Mutex<Child>>,
     starts: u32,
 }
 
 impl Server {
-    fn spawn(binary: &Path, database: &OsStr, address: &str) -> Child {
+    fn spawn(binary: &Path, database: &OsStr, address: &str, more: &[String]) -> Child {
         Command::new(binary)
             .args(["platform", "serve", "--db"])
             .arg(database)
             .args(["--addr", address])
+            .args(more)
             // The load comes from one address and a few devices: limits off.
             .args([
                 "--rate-limit-per-source",
@@ -174,13 +177,13 @@ impl Server {
     }
 
     async fn start(binary: &Path, database: &OsStr, client: &reqwest::Client) -> Server {
-        let server = Server::launch(binary, database);
+        let server = Server::launch(binary, database, &[]);
         server.wait_ready(client).await;
         server
     }
 
     /// Starts the server on a free loopback port without waiting for it.
-    fn launch(binary: &Path, database: &OsStr) -> Server {
+    fn launch(binary: &Path, database: &OsStr, more: &[String]) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -190,7 +193,8 @@ impl Server {
         Server {
             binary: binary.to_owned(),
             database: database.to_owned(),
-            child: Arc::new(Mutex::new(Server::spawn(binary, database, &address))),
+            more: more.to_owned(),
+            child: Arc::new(Mutex::new(Server::spawn(binary, database, &address, more))),
             address,
             starts: 1,
         }
@@ -228,7 +232,7 @@ impl Server {
     async fn restart(&mut self, client: &reqwest::Client) {
         let _ = self.child.lock().unwrap().wait();
         loop {
-            let child = Server::spawn(&self.binary, &self.database, &self.address);
+            let child = Server::spawn(&self.binary, &self.database, &self.address, &self.more);
             *self.child.lock().unwrap() = child;
             self.starts += 1;
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -332,6 +336,18 @@ async fn submit(
     device: &RawDevice,
     submission: &Submission,
 ) -> Option<(u16, Value)> {
+    let (status, body, _) = submit_via(client, base, device, submission).await?;
+    Some((status, body))
+}
+
+/// [`submit`], also giving the instance that answered as nginx names it
+/// (`X-Upstream`; `None` straight from a server).
+async fn submit_via(
+    client: &reqwest::Client,
+    base: &str,
+    device: &RawDevice,
+    submission: &Submission,
+) -> Option<(u16, Value, Option<String>)> {
     let mut request = client
         .post(format!("{base}/v1/applications"))
         .header("content-type", "application/json")
@@ -342,11 +358,16 @@ async fn submit(
     }
     let response = request.send().await.ok()?;
     let status = response.status().as_u16();
+    let upstream = response
+        .headers()
+        .get("x-upstream")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
     // A proxy's own error page is not JSON: an answer all the same.
     let bytes = response.bytes().await.ok()?;
     let body = serde_json::from_slice(&bytes)
         .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
-    Some((status, body))
+    Some((status, body, upstream))
 }
 
 fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
@@ -960,6 +981,7 @@ http {{
         proxy_connect_timeout 2s;
         location / {{
             proxy_pass http://platform;
+            add_header X-Upstream $upstream_addr always;
         }}
     }}
 }}
@@ -1114,8 +1136,10 @@ async fn several(options: &Options, database: &OsStr, rng: &mut Rng) {
         .build()
         .unwrap();
     // All at once on the new database, as a deployment would start them.
+    let trusted_proxy = ["--trusted-proxy".to_owned(), "127.0.0.1".to_owned()];
     let mut servers: Vec<Server> = (0..options.instances)
-        .map(|_| Server::launch(&options.server, database))
+        // nginx names each resident's address in `X-Forwarded-For`.
+        .map(|_| Server::launch(&options.server, database, &trusted_proxy))
         .collect();
     for (index, server) in servers.iter_mut().enumerate() {
         if !server.ready(&client).await {
@@ -1219,12 +1243,26 @@ async fn several(options: &Options, database: &OsStr, rng: &mut Rng) {
                 let mut failures = Vec::new();
                 let id = loop {
                     // Each attempt is signed afresh (a new nonce), same key.
-                    match submit(&client, &base, &residents[index].device, &submission).await {
-                        Some((201, body)) => {
+                    let answer =
+                        submit_via(&client, &base, &residents[index].device, &submission).await;
+                    match answer {
+                        Some((201, body, _)) => {
                             break body["application_id"].as_str().unwrap().to_owned();
                         }
-                        Some((status @ (502..=504), _)) => failures.push(format!("{status}")),
-                        Some((status, body)) => panic!("submission {index}: {status} {body}"),
+                        Some((status @ (502..=504), _, upstream)) => failures.push(format!(
+                            "{status} via {}",
+                            upstream.as_deref().unwrap_or("nginx")
+                        )),
+                        // Not expected, but a client resends it with its key
+                        // all the same: counted and reported.
+                        Some((500, body, upstream)) if body["code"] == "internal" => {
+                            failures.push(format!(
+                                "500 {} from {}",
+                                body["detail"].as_str().unwrap_or("internal"),
+                                upstream.as_deref().unwrap_or("?")
+                            ));
+                        }
+                        Some((status, body, _)) => panic!("submission {index}: {status} {body}"),
                         None => failures.push("no answer".to_owned()),
                     }
                     assert!(
@@ -1260,15 +1298,37 @@ async fn several(options: &Options, database: &OsStr, rng: &mut Rng) {
         millis(percentile(&latencies, 0.99)),
         millis(percentile(&latencies, 1.0)),
     );
+    // Every failed attempt by what it got (and from where).
+    let mut tally: Vec<(String, usize)> = Vec::new();
+    for failure in resent.iter().flat_map(|(_, _, failures)| failures) {
+        match tally.iter_mut().find(|(kind, _)| kind == failure) {
+            Some((_, count)) => *count += 1,
+            None => tally.push((failure.clone(), 1)),
+        }
+    }
+    println!(
+        "failed attempts: {}",
+        if tally.is_empty() {
+            "none".to_owned()
+        } else {
+            tally
+                .iter()
+                .map(|(kind, count)| format!("{count} × {kind}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    );
     let kill = kill.lock().unwrap().take();
     let answered = if let Some(kill) = kill {
         kill.killer.join().unwrap();
         assert!(!servers[0].alive(), "instance 0 survived its SIGKILL");
         let retried: Vec<String> = resent
             .iter()
+            .take(24)
             .map(|(index, attempts, failures)| {
                 format!("{index} ×{attempts} ({})", failures.join(", "))
             })
+            .chain((resent.len() > 24).then(|| "…".to_owned()))
             .collect();
         println!(
             "crash: SIGKILL to instance 0 {} µs after submission {} was taken, not restarted; {} submissions resent through nginx with their keys until answered: {}",
