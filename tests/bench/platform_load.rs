@@ -168,8 +168,12 @@ impl Server {
                 "off",
             ])
             .env("ECARD_ADMIN_TOKEN", ADMIN_TOKEN)
-            // A log line per request would measure the terminal, not the platform.
-            .env("ECARD_LOG", "warn")
+            // A log line per request would measure the terminal, not the
+            // platform; `ECARD_LOG` of the tool's own environment wins.
+            .env(
+                "ECARD_LOG",
+                std::env::var("ECARD_LOG").unwrap_or_else(|_| "warn".to_owned()),
+            )
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -1367,7 +1371,7 @@ async fn several(options: &Options, database: &OsStr, rng: &mut Rng) {
         answered
             .iter()
             .enumerate()
-            .map(|(index, count)| format!("instance {index} {count}"))
+            .map(|(index, count)| format!("instance {index} ({}) {count}", servers[index].address))
             .collect::<Vec<_>>()
             .join(", "),
         after.join(", ")
