@@ -1084,8 +1084,14 @@ http {{
                 Some(rest) => rest.split_once(' ').map_or(rest, |(_, rest)| rest),
                 None => message,
             };
+            let upstream = line
+                .split_once("upstream: \"")
+                .and_then(|(_, rest)| rest.split('"').next());
             let message = message.split(", client:").next().unwrap_or(message);
-            let message = message.split(" (").next().unwrap_or(message).to_owned();
+            let message = match upstream {
+                Some(upstream) => format!("{message} ({upstream})"),
+                None => message.to_owned(),
+            };
             match kinds.iter_mut().find(|(kind, _)| *kind == message) {
                 Some((_, count)) => *count += 1,
                 None => kinds.push((message, 1)),
