@@ -295,7 +295,20 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let mut child = self.child.lock().unwrap();
+        let mut child = self
+            .child
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if std::thread::panicking() {
+            // The run failed: whether this server was still there may say why.
+            match child.try_wait() {
+                Ok(Some(status)) => {
+                    eprintln!("the server on {} had exited: {status}", self.address)
+                }
+                Ok(None) => eprintln!("the server on {} was still running", self.address),
+                Err(error) => eprintln!("the server on {}: {error}", self.address),
+            }
+        }
         let _ = child.kill();
         let _ = child.wait();
     }
