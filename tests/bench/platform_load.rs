@@ -32,8 +32,42 @@
 //! submission when the previous one is answered, and the report gives the
 //! throughput and latency percentiles under that concurrency (no crash).
 //!
+//! With `--postgres SERVER_URL` (`postgres://user@host:port/db`, a user
+//! that may create databases) the platform runs on PostgreSQL instead of a
+//! SQLite file: the tool creates a fresh database `ecard_load_<random hex>`
+//! on that server, passes the URL with that name in place of the last path
+//! segment as `--db`, and drops the database at the end (`WITH (FORCE)`),
+//! on a panic too. Every mode above works on it unchanged.
+//!
+//! With `--instances N` (N ≥ 2, needs `--postgres`; issue 19) N `ecard
+//! platform serve` processes share that database, each on its own loopback
+//! port, started all at once, with nginx in front (round-robin, `max_fails=1
+//! fail_timeout=10s`, `proxy_next_upstream error timeout`, keep-alive to the
+//! instances, which trust its `X-Forwarded-For`); all the load goes through
+//! nginx, from `--concurrent C` clients (default 8 here). Before the timed
+//! run it proves nonces hold across instances: a device-signed `GET` that
+//! instance 0 answered 200, sent byte for byte to instance 1, is refused 401
+//! `replayed_request`. With `--crash` it SIGKILLs instance 0 at the seeded
+//! kill point, with submissions in flight, and does not restart it: every
+//! submission not answered — no answer, or nginx's 502/503/504 for the
+//! instance that died under it — is resent through nginx with its
+//! idempotency key (a new signature and nonce) until answered, and the check
+//! through the API proves exactly N applications, one a person, none lost and
+//! none duplicated. It reports the submissions each instance had answered
+//! before the kill (from each one's `GET /metrics`, `ecard_http_requests_total`
+//! of `POST /v1/applications`) and fails unless every instance answered some;
+//! also every failed attempt by what it got and from which instance, and
+//! what nginx logged. A `500 storage failure` (a transaction that kept
+//! conflicting) is resent like a 502 but counted and shown, not hidden.
+//!
+//! ```text
+//! URL=$(scripts/postgres-cluster.sh start /tmp/pg 55432)
+//! target/release/platform-load --postgres $URL --instances 2 --crash --seed 11
+//! ```
+//!
 //! Options: `--count N` (default 1000), `--seed S` (the kill point),
-//! `--server PATH` (default: the `ecard` binary next to this one).
+//! `--server PATH` (default: the `ecard` binary next to this one). The
+//! servers log at `warn` unless `ECARD_LOG` is set.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -41,6 +75,7 @@
     reason = "a measuring tool that fails loudly and prints its report"
 )]
 
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -62,6 +97,9 @@ struct Options {
     seed: u64,
     server: PathBuf,
     concurrent: usize,
+    /// `--postgres`: the server to make the scratch database on.
+    postgres: Option<String>,
+    instances: usize,
 }
 
 fn options() -> Options {
@@ -74,6 +112,8 @@ fn options() -> Options {
         rate: 500,
         seconds: 10,
         concurrent: 1,
+        postgres: None,
+        instances: 1,
         seed: std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
@@ -95,8 +135,26 @@ fn options() -> Options {
             "--rate" => options.rate = args.next().unwrap().parse().unwrap(),
             "--seconds" => options.seconds = args.next().unwrap().parse().unwrap(),
             "--concurrent" => options.concurrent = args.next().unwrap().parse().unwrap(),
+            "--postgres" => options.postgres = Some(args.next().unwrap()),
+            "--instances" => options.instances = args.next().unwrap().parse().unwrap(),
             other => panic!("unknown argument {other}; see the module docs"),
         }
+    }
+    if options.instances == 0 {
+        eprintln!("platform-load: --instances needs at least 1");
+        std::process::exit(2);
+    }
+    if options.instances >= 2 && options.postgres.is_none() {
+        eprintln!(
+            "platform-load: --instances {} needs --postgres SERVER_URL: \
+             several instances share one PostgreSQL database (a SQLite file has one writer)",
+            options.instances
+        );
+        std::process::exit(2);
+    }
+    if options.instances >= 2 && options.resolutions {
+        eprintln!("platform-load: --instances measures submissions, not --resolutions");
+        std::process::exit(2);
     }
     options
 }
@@ -120,18 +178,22 @@ impl Rng {
 /// The platform as a child process, restartable on the same database and port.
 struct Server {
     binary: PathBuf,
-    database: PathBuf,
+    /// The `--db` argument: a SQLite file or a PostgreSQL URL.
+    database: OsString,
+    /// Arguments of every start beyond the database, address and limits.
+    more: Vec<String>,
     address: String,
     child: Arc<Mutex<Child>>,
     starts: u32,
 }
 
 impl Server {
-    fn spawn(binary: &Path, database: &Path, address: &str) -> Child {
+    fn spawn(binary: &Path, database: &OsStr, address: &str, more: &[String]) -> Child {
         Command::new(binary)
             .args(["platform", "serve", "--db"])
             .arg(database)
             .args(["--addr", address])
+            .args(more)
             // The load comes from one address and a few devices: limits off.
             .args([
                 "--rate-limit-per-source",
@@ -140,30 +202,40 @@ impl Server {
                 "off",
             ])
             .env("ECARD_ADMIN_TOKEN", ADMIN_TOKEN)
-            // A log line per request would measure the terminal, not the platform.
-            .env("ECARD_LOG", "warn")
+            // A log line per request would measure the terminal, not the
+            // platform; `ECARD_LOG` of the tool's own environment wins.
+            .env(
+                "ECARD_LOG",
+                std::env::var("ECARD_LOG").unwrap_or_else(|_| "warn".to_owned()),
+            )
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
             .unwrap_or_else(|error| panic!("{}: {error}", binary.display()))
     }
 
-    async fn start(binary: &Path, database: &Path, client: &reqwest::Client) -> Server {
+    async fn start(binary: &Path, database: &OsStr, client: &reqwest::Client) -> Server {
+        let server = Server::launch(binary, database, &[]);
+        server.wait_ready(client).await;
+        server
+    }
+
+    /// Starts the server on a free loopback port without waiting for it.
+    fn launch(binary: &Path, database: &OsStr, more: &[String]) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
         let address = format!("127.0.0.1:{port}");
-        let server = Server {
+        Server {
             binary: binary.to_owned(),
             database: database.to_owned(),
-            child: Arc::new(Mutex::new(Server::spawn(binary, database, &address))),
+            more: more.to_owned(),
+            child: Arc::new(Mutex::new(Server::spawn(binary, database, &address, more))),
             address,
             starts: 1,
-        };
-        server.wait_ready(client).await;
-        server
+        }
     }
 
     fn base(&self) -> String {
@@ -175,13 +247,20 @@ impl Server {
     }
 
     async fn wait_ready(&self, client: &reqwest::Client) {
+        assert!(self.ready(client).await, "the platform exited during start");
+    }
+
+    /// Waits for the server to answer; `false` when it exited instead.
+    async fn ready(&self, client: &reqwest::Client) -> bool {
         for _ in 0..600 {
             if let Ok(response) = client.get(format!("{}/v1/time", self.base())).send().await
                 && response.status().is_success()
             {
-                return;
+                return true;
             }
-            assert!(self.alive(), "the platform exited during start");
+            if !self.alive() {
+                return false;
+            }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("the platform did not start");
@@ -191,7 +270,7 @@ impl Server {
     async fn restart(&mut self, client: &reqwest::Client) {
         let _ = self.child.lock().unwrap().wait();
         loop {
-            let child = Server::spawn(&self.binary, &self.database, &self.address);
+            let child = Server::spawn(&self.binary, &self.database, &self.address, &self.more);
             *self.child.lock().unwrap() = child;
             self.starts += 1;
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -216,7 +295,20 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let mut child = self.child.lock().unwrap();
+        let mut child = self
+            .child
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if std::thread::panicking() {
+            // The run failed: whether this server was still there may say why.
+            match child.try_wait() {
+                Ok(Some(status)) => {
+                    eprintln!("the server on {} had exited: {status}", self.address)
+                }
+                Ok(None) => eprintln!("the server on {} was still running", self.address),
+                Err(error) => eprintln!("the server on {}: {error}", self.address),
+            }
+        }
         let _ = child.kill();
         let _ = child.wait();
     }
@@ -295,6 +387,18 @@ async fn submit(
     device: &RawDevice,
     submission: &Submission,
 ) -> Option<(u16, Value)> {
+    let (status, body, _) = submit_via(client, base, device, submission).await?;
+    Some((status, body))
+}
+
+/// [`submit`], also giving the instance that answered as nginx names it
+/// (`X-Upstream`; `None` straight from a server).
+async fn submit_via(
+    client: &reqwest::Client,
+    base: &str,
+    device: &RawDevice,
+    submission: &Submission,
+) -> Option<(u16, Value, Option<String>)> {
     let mut request = client
         .post(format!("{base}/v1/applications"))
         .header("content-type", "application/json")
@@ -305,8 +409,16 @@ async fn submit(
     }
     let response = request.send().await.ok()?;
     let status = response.status().as_u16();
-    let body = response.json::<Value>().await.ok()?;
-    Some((status, body))
+    let upstream = response
+        .headers()
+        .get("x-upstream")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    // A proxy's own error page is not JSON: an answer all the same.
+    let bytes = response.bytes().await.ok()?;
+    let body = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+    Some((status, body, upstream))
 }
 
 fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
@@ -318,21 +430,93 @@ fn millis(duration: Duration) -> String {
     format!("{:.2} ms", duration.as_secs_f64() * 1_000.0)
 }
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() {
+/// A database of its own on a PostgreSQL server for one run (`--postgres`),
+/// dropped at the end, on panic too.
+struct ScratchDatabase {
+    server: String,
+    name: String,
+    /// The server's URL with this database in place of the last path segment.
+    url: String,
+}
+
+impl ScratchDatabase {
+    /// Makes `ecard_load_<random hex>`; call it outside the async runtime
+    /// (the sync client refuses to run inside one).
+    fn create(server: &str) -> ScratchDatabase {
+        use ring::rand::SecureRandom as _;
+        let mut random = [0u8; 8];
+        ring::rand::SystemRandom::new().fill(&mut random).unwrap();
+        let name = random.iter().fold("ecard_load_".to_owned(), |name, byte| {
+            name + &format!("{byte:02x}")
+        });
+        let (address, query) = match server.split_once('?') {
+            Some((address, query)) => (address, format!("?{query}")),
+            None => (server, String::new()),
+        };
+        let (base, _) = address.rsplit_once('/').unwrap_or_else(|| {
+            panic!("--postgres {server}: expected postgres://user@host:port/database")
+        });
+        let mut client = postgres::Client::connect(server, postgres::NoTls)
+            .unwrap_or_else(|error| panic!("--postgres {server}: {error}"));
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        ScratchDatabase {
+            server: server.to_owned(),
+            url: format!("{base}/{name}{query}"),
+            name,
+        }
+    }
+}
+
+impl Drop for ScratchDatabase {
+    fn drop(&mut self) {
+        ecard_platform::store::sql::off_the_runtime(|| {
+            match postgres::Client::connect(&self.server, postgres::NoTls).and_then(|mut client| {
+                client.batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    self.name
+                ))
+            }) {
+                Ok(()) => println!("dropped database {}", self.name),
+                Err(error) => eprintln!("platform-load: could not drop {}: {error}", self.name),
+            }
+        });
+    }
+}
+
+fn main() {
     let options = options();
+    let directory = tempfile::tempdir().unwrap();
+    // Before the runtime starts: the sync PostgreSQL client needs that.
+    let scratch = options.postgres.as_deref().map(ScratchDatabase::create);
+    let database = match &scratch {
+        Some(scratch) => OsString::from(&scratch.url),
+        None => directory.path().join("platform.db").into_os_string(),
+    };
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(run(options, &database));
+    drop(scratch);
+}
+
+async fn run(options: Options, database: &OsStr) {
     let mut rng = Rng(options.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     for _ in 0..8 {
         rng.next();
     }
-    let directory = tempfile::tempdir().unwrap();
-    let database = directory.path().join("platform.db");
+    if options.instances > 1 {
+        several(&options, database, &mut rng).await;
+        return;
+    }
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(1)
         .timeout(Duration::from_secs(30))
         .build()
         .unwrap();
-    let mut server = Server::start(&options.server, &database, &client).await;
+    let mut server = Server::start(&options.server, database, &client).await;
     let base = server.base();
     if options.resolutions {
         resolutions(&options, &base).await;
@@ -356,24 +540,7 @@ async fn main() {
         residents.len(),
         setup.elapsed().as_secs_f64()
     );
-    let photo = test_photo_base64();
-    let mut submissions: Vec<Submission> = residents
-        .iter()
-        .enumerate()
-        .map(|(index, resident)| Submission {
-            key: format!("load-{}-{index}", options.seed),
-            body: json!({
-                "person_id": resident.person_id,
-                "photo_jpeg": photo,
-                "bank": "icbc",
-                "phone": "13800138000",
-                "delivery": { "method": "pickup", "outlet_id": "O-00001" },
-            })
-            .to_string()
-            .into_bytes(),
-            application_id: None,
-        })
-        .collect();
+    let mut submissions = submissions_of(&residents, options.seed);
 
     if options.concurrent > 1 {
         assert!(!options.crash, "--crash runs one client");
@@ -510,6 +677,28 @@ async fn main() {
     }
 
     check(&residents, &submissions, options.count).await;
+}
+
+/// One submission a resident, each with its own idempotency key.
+fn submissions_of(residents: &[Resident], seed: u64) -> Vec<Submission> {
+    let photo = test_photo_base64();
+    residents
+        .iter()
+        .enumerate()
+        .map(|(index, resident)| Submission {
+            key: format!("load-{seed}-{index}"),
+            body: json!({
+                "person_id": resident.person_id,
+                "photo_jpeg": photo,
+                "bank": "icbc",
+                "phone": "13800138000",
+                "delivery": { "method": "pickup", "outlet_id": "O-00001" },
+            })
+            .to_string()
+            .into_bytes(),
+            application_id: None,
+        })
+        .collect()
 }
 
 /// Proof through the API: each person has exactly the one application
@@ -786,4 +975,516 @@ async fn resolutions(options: &Options, base: &str) {
         "refused: {:?}",
         &failures[..failures.len().min(5)]
     );
+}
+
+/// nginx in front of the instances, run unprivileged from a directory of its
+/// own (as tests/proxy_cache.rs does); killed on drop, on panic too.
+struct Proxy {
+    child: Child,
+    base: String,
+    directory: tempfile::TempDir,
+}
+
+impl Proxy {
+    /// Round-robin over `upstreams`; a request that cannot reach one (a
+    /// connection refused or timed out) goes to the next, and an instance
+    /// that failed once is left out for ten seconds. A request already sent
+    /// to an instance that then dies is answered 502, as it would be in a
+    /// deployment: the client resends it with its idempotency key.
+    fn start(upstreams: &[String]) -> Proxy {
+        let directory = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let servers: String = upstreams
+            .iter()
+            .map(|upstream| format!("        server {upstream} max_fails=1 fail_timeout=10s;\n"))
+            .collect();
+        let path = directory.path().display();
+        let config = format!(
+            r#"worker_processes 1;
+master_process off;
+daemon off;
+pid {path}/nginx.pid;
+error_log {path}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {path}/body;
+    proxy_temp_path {path}/proxy;
+    fastcgi_temp_path {path}/fastcgi;
+    uwsgi_temp_path {path}/uwsgi;
+    scgi_temp_path {path}/scgi;
+    upstream platform {{
+{servers}        keepalive 32;
+        keepalive_timeout 5s;
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        client_max_body_size 1m;
+        client_body_buffer_size 128k;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_next_upstream error timeout;
+        proxy_connect_timeout 2s;
+        location / {{
+            proxy_pass http://platform;
+            add_header X-Upstream $upstream_addr always;
+        }}
+    }}
+}}
+"#
+        );
+        let file = directory.path().join("nginx.conf");
+        std::fs::write(&file, config).unwrap();
+        let child = Command::new("nginx")
+            .arg("-c")
+            .arg(&file)
+            .arg("-p")
+            .arg(directory.path())
+            .arg("-e")
+            .arg(directory.path().join("error.log"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .or_else(|_| {
+                Command::new("/usr/sbin/nginx")
+                    .arg("-c")
+                    .arg(&file)
+                    .arg("-p")
+                    .arg(directory.path())
+                    .arg("-e")
+                    .arg(directory.path().join("error.log"))
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::inherit())
+                    .spawn()
+            })
+            .expect("nginx (scripts/test installs it from the distribution)");
+        let mut proxy = Proxy {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            directory,
+        };
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                proxy.child.try_wait().unwrap().is_none(),
+                "nginx exited during start"
+            );
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "nginx did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        proxy
+    }
+
+    /// What nginx logged (warnings and errors), by kind: the message
+    /// without its time, connection and request, with how often.
+    fn log(&self) -> Vec<(String, usize)> {
+        let mut kinds: Vec<(String, usize)> = Vec::new();
+        let text =
+            std::fs::read_to_string(self.directory.path().join("error.log")).unwrap_or_default();
+        for line in text.lines() {
+            // `2026/11/30 21:56:33 [warn] 30120#30120: *305 message, client: …`
+            let message = line.split_once("] ").map_or(line, |(_, rest)| rest);
+            let message = message.split_once(": ").map_or(message, |(_, rest)| rest);
+            let message = match message.strip_prefix('*') {
+                Some(rest) => rest.split_once(' ').map_or(rest, |(_, rest)| rest),
+                None => message,
+            };
+            let upstream = line
+                .split_once("upstream: \"")
+                .and_then(|(_, rest)| rest.split('"').next());
+            let message = message.split(", client:").next().unwrap_or(message);
+            let message = match upstream {
+                Some(upstream) => format!("{message} ({upstream})"),
+                None => message.to_owned(),
+            };
+            match kinds.iter_mut().find(|(kind, _)| *kind == message) {
+                Some((_, count)) => *count += 1,
+                None => kinds.push((message, 1)),
+            }
+        }
+        kinds
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            // The run failed: what nginx saw may say why.
+            for (kind, count) in self.log() {
+                eprintln!("nginx logged {count} × {kind}");
+            }
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Submissions an instance answered, from its own `GET /metrics`.
+async fn answered_by(client: &reqwest::Client, server: &Server) -> u64 {
+    let metrics = client
+        .get(format!("{}/metrics", server.base()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    metrics
+        .lines()
+        .filter(|line| line.starts_with("ecard_http_requests_total{"))
+        .filter(|line| line.contains("route=\"/v1/applications\""))
+        .filter(|line| line.contains("method=\"POST\""))
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<u64>().ok())
+        .sum()
+}
+
+/// Nonces hold across instances: a signed request instance 0 answered,
+/// sent byte for byte to instance 1, is refused as a replay.
+async fn replay_across(client: &reqwest::Client, servers: &[Server], device: &RawDevice) {
+    let path = "/v1/applications";
+    let headers = device.signature("GET", path, b"");
+    let send = |server: &Server| {
+        let mut request = client.get(format!("{}{path}", server.base()));
+        for (name, value) in &headers {
+            request = request.header(*name, value);
+        }
+        request.send()
+    };
+    let first = send(&servers[0]).await.unwrap();
+    assert_eq!(first.status(), 200, "instance 0: {:?}", first.text().await);
+    let again = send(&servers[1]).await.unwrap();
+    let status = again.status().as_u16();
+    let body: Value = again.json().await.unwrap();
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("replayed_request")),
+        "instance 1 took a request instance 0 had answered: {body}"
+    );
+    println!(
+        "replay: a signed GET {path} answered 200 by instance 0, sent byte for byte to instance 1: 401 {}",
+        body["code"].as_str().unwrap()
+    );
+}
+
+/// What the client that reaches the kill point saw and did.
+struct Kill {
+    index: usize,
+    delay: Duration,
+    /// Submissions each instance had answered just before the kill.
+    answered: Vec<u64>,
+    killer: std::thread::JoinHandle<()>,
+}
+
+/// One client's share of the run.
+#[derive(Default)]
+struct Share {
+    latencies: Vec<Duration>,
+    /// Submissions sent more than once: index, attempts, what the failed ones got.
+    resent: Vec<(usize, usize, Vec<String>)>,
+}
+
+/// `--instances N`: N servers on one PostgreSQL database behind nginx.
+async fn several(options: &Options, database: &OsStr, rng: &mut Rng) {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(1)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    // All at once on the new database, as a deployment would start them.
+    let trusted_proxy = ["--trusted-proxy".to_owned(), "127.0.0.1".to_owned()];
+    let mut servers: Vec<Server> = (0..options.instances)
+        // nginx names each resident's address in `X-Forwarded-For`.
+        .map(|_| Server::launch(&options.server, database, &trusted_proxy))
+        .collect();
+    for (index, server) in servers.iter_mut().enumerate() {
+        if !server.ready(&client).await {
+            // Seen: the first-start seeding transactions of instances
+            // started together conflict (SERIALIZABLE) and the loser exits.
+            println!(
+                "start: instance {index} exited while starting together with the others; started again"
+            );
+            server.restart(&client).await;
+        }
+    }
+    let upstreams: Vec<String> = servers
+        .iter()
+        .map(|server| server.address.clone())
+        .collect();
+    let proxy = Proxy::start(&upstreams);
+    let base = proxy.base.clone();
+    println!(
+        "instances: {}; nginx on {}",
+        upstreams
+            .iter()
+            .enumerate()
+            .map(|(index, upstream)| format!("{index} on {upstream}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        proxy.base
+    );
+    let clients = if options.concurrent > 1 {
+        options.concurrent
+    } else {
+        8
+    };
+    println!(
+        "platform-load: {} submissions from {clients} clients through nginx to {} instances on PostgreSQL, {}, server {}",
+        options.count,
+        options.instances,
+        if options.crash {
+            "instance 0 killed mid-run and not restarted"
+        } else {
+            "no crash"
+        },
+        options.server.display()
+    );
+    let setup = Instant::now();
+    let residents = set_up(&client, &base, options.count).await;
+    println!(
+        "set-up: {} people and devices through nginx in {:.1} s (untimed)",
+        residents.len(),
+        setup.elapsed().as_secs_f64()
+    );
+    replay_across(&client, &servers, &residents[0].device).await;
+
+    let kill_at = options.crash.then(|| {
+        let count = options.count as u64;
+        (count / 10 + rng.below(count * 8 / 10)) as usize
+    });
+    // The kill lands up to 5 ms after the killing client reads the metrics.
+    let kill_delay = Duration::from_micros(rng.below(5_000));
+    let residents = Arc::new(residents);
+    let submissions = Arc::new(Mutex::new(submissions_of(&residents, options.seed)));
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let kill: Arc<Mutex<Option<Kill>>> = Arc::default();
+    let servers = Arc::new(servers);
+    let count = options.count;
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..clients {
+        let (residents, submissions, next, kill, servers) = (
+            residents.clone(),
+            submissions.clone(),
+            next.clone(),
+            kill.clone(),
+            servers.clone(),
+        );
+        let base = base.clone();
+        tasks.spawn(async move {
+            let client = reqwest::Client::builder()
+                .pool_max_idle_per_host(1)
+                .timeout(Duration::from_secs(30))
+                .build()
+                .unwrap();
+            let mut share = Share::default();
+            loop {
+                let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if index >= count {
+                    return share;
+                }
+                if Some(index) == kill_at {
+                    // The other clients' submissions are in flight meanwhile.
+                    let mut answered = Vec::with_capacity(servers.len());
+                    for server in servers.iter() {
+                        answered.push(answered_by(&client, server).await);
+                    }
+                    let killer = servers[0].kill_after(kill_delay);
+                    *kill.lock().unwrap() = Some(Kill {
+                        index,
+                        delay: kill_delay,
+                        answered,
+                        killer,
+                    });
+                }
+                let submission = {
+                    let all = submissions.lock().unwrap();
+                    Submission {
+                        key: all[index].key.clone(),
+                        body: all[index].body.clone(),
+                        application_id: None,
+                    }
+                };
+                let sent = Instant::now();
+                let mut failures = Vec::new();
+                let id = loop {
+                    // Each attempt is signed afresh (a new nonce), same key.
+                    let answer =
+                        submit_via(&client, &base, &residents[index].device, &submission).await;
+                    match answer {
+                        Some((201, body, _)) => {
+                            break body["application_id"].as_str().unwrap().to_owned();
+                        }
+                        Some((status @ (502..=504), _, upstream)) => failures.push(format!(
+                            "{status} via {}",
+                            upstream.as_deref().unwrap_or("nginx")
+                        )),
+                        // Not expected, but a client resends it with its key
+                        // all the same: counted and reported.
+                        Some((500, body, upstream)) if body["code"] == "internal" => {
+                            failures.push(format!(
+                                "500 {} from {}",
+                                body["detail"].as_str().unwrap_or("internal"),
+                                upstream.as_deref().unwrap_or("?")
+                            ));
+                        }
+                        Some((status, body, _)) => panic!("submission {index}: {status} {body}"),
+                        None => failures.push("no answer".to_owned()),
+                    }
+                    if sent.elapsed() > Duration::from_secs(60) {
+                        // What the instances say for themselves, straight.
+                        let mut states = Vec::new();
+                        for (number, server) in servers.iter().enumerate() {
+                            let probe = client
+                                .get(format!("{}/v1/time", server.base()))
+                                .timeout(Duration::from_secs(5))
+                                .send()
+                                .await;
+                            states.push(format!(
+                                "instance {number} {} ({}): {}",
+                                server.address,
+                                if server.alive() { "running" } else { "exited" },
+                                match probe {
+                                    Ok(response) => format!("GET /v1/time {}", response.status()),
+                                    Err(error) => format!("GET /v1/time failed: {error}"),
+                                }
+                            ));
+                        }
+                        let last: Vec<&String> = failures.iter().rev().take(3).collect();
+                        panic!(
+                            "submission {index} unanswered for a minute after {} attempts, the last {last:?}; {}",
+                            failures.len(),
+                            states.join("; ")
+                        );
+                    }
+                    // Back off a little: nginx answers at once while it
+                    // holds every instance for down.
+                    let pause = 10 * (failures.len() as u64).min(20);
+                    tokio::time::sleep(Duration::from_millis(pause)).await;
+                };
+                share.latencies.push(sent.elapsed());
+                if !failures.is_empty() {
+                    share.resent.push((index, failures.len() + 1, failures));
+                }
+                submissions.lock().unwrap()[index].application_id = Some(id);
+            }
+        });
+    }
+    let mut latencies = Vec::with_capacity(count);
+    let mut resent = Vec::new();
+    while let Some(share) = tasks.join_next().await {
+        let share = share.unwrap();
+        latencies.extend(share.latencies);
+        resent.extend(share.resent);
+    }
+    let elapsed = started.elapsed();
+    latencies.sort();
+    resent.sort();
+    println!(
+        "submitted {count} from {clients} clients through nginx in {:.2} s: {:.0} submissions/s; latency p50 {}, p90 {}, p99 {}, max {}",
+        elapsed.as_secs_f64(),
+        count as f64 / elapsed.as_secs_f64(),
+        millis(percentile(&latencies, 0.50)),
+        millis(percentile(&latencies, 0.90)),
+        millis(percentile(&latencies, 0.99)),
+        millis(percentile(&latencies, 1.0)),
+    );
+    // Every failed attempt by what it got (and from where).
+    let mut tally: Vec<(String, usize)> = Vec::new();
+    for failure in resent.iter().flat_map(|(_, _, failures)| failures) {
+        match tally.iter_mut().find(|(kind, _)| kind == failure) {
+            Some((_, count)) => *count += 1,
+            None => tally.push((failure.clone(), 1)),
+        }
+    }
+    println!(
+        "failed attempts: {}",
+        if tally.is_empty() {
+            "none".to_owned()
+        } else {
+            tally
+                .iter()
+                .map(|(kind, count)| format!("{count} × {kind}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    );
+    let kill = kill.lock().unwrap().take();
+    let answered = if let Some(kill) = kill {
+        kill.killer.join().unwrap();
+        assert!(!servers[0].alive(), "instance 0 survived its SIGKILL");
+        let retried: Vec<String> = resent
+            .iter()
+            .take(24)
+            .map(|(index, attempts, failures)| {
+                format!("{index} ×{attempts} ({})", failures.join(", "))
+            })
+            .chain((resent.len() > 24).then(|| "…".to_owned()))
+            .collect();
+        println!(
+            "crash: SIGKILL to instance 0 {} µs after submission {} was taken, not restarted; {} submissions resent through nginx with their keys until answered: {}",
+            kill.delay.as_micros(),
+            kill.index,
+            resent.len(),
+            if retried.is_empty() {
+                "none".to_owned()
+            } else {
+                retried.join("; ")
+            }
+        );
+        kill.answered
+    } else {
+        let mut answered = Vec::new();
+        for server in servers.iter() {
+            answered.push(answered_by(&client, server).await);
+        }
+        answered
+    };
+    let mut after = Vec::new();
+    for server in servers.iter().filter(|server| server.alive()) {
+        after.push(format!(
+            "{} {}",
+            server.address,
+            answered_by(&client, server).await
+        ));
+    }
+    println!(
+        "instances: submissions answered {}: {}; by the end, on the living: {}",
+        if options.crash {
+            "before the kill"
+        } else {
+            "in all"
+        },
+        answered
+            .iter()
+            .enumerate()
+            .map(|(index, count)| format!("instance {index} ({}) {count}", servers[index].address))
+            .collect::<Vec<_>>()
+            .join(", "),
+        after.join(", ")
+    );
+    assert!(
+        answered.iter().all(|count| *count > 0),
+        "an instance answered no submission: the load was not spread ({answered:?})"
+    );
+    let log = proxy.log();
+    println!(
+        "nginx: {} log lines{}",
+        log.iter().map(|(_, count)| count).sum::<usize>(),
+        log.iter()
+            .map(|(kind, count)| format!("\n  {count} × {kind}"))
+            .collect::<String>()
+    );
+    let submissions = Arc::try_unwrap(submissions)
+        .unwrap_or_else(|_| panic!("a client still holds the submissions"))
+        .into_inner()
+        .unwrap();
+    check(&residents, &submissions, count).await;
 }
