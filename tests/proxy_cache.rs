@@ -14,18 +14,7 @@ use ecard_e2e::{FeedProxy, TestPlatform};
 /// Requests the platform answered for routes whose template starts with
 /// `route`, from its metrics.
 async fn answered(platform: &str, route: &str) -> u64 {
-    let metrics = reqwest::get(format!("{platform}/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    metrics
-        .lines()
-        .filter(|line| line.starts_with("ecard_http_requests_total{"))
-        .filter(|line| line.contains(&format!("route=\"{route}")))
-        .filter_map(|line| line.rsplit(' ').next()?.parse::<u64>().ok())
-        .sum()
+    ecard_e2e::requests_answered(&reqwest::Client::new(), platform, route, None).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -108,19 +108,10 @@ fn now() -> u64 {
         .as_secs()
 }
 
-/// Requests the platform answered, from its metrics.
+/// Status-list requests the platform answered, from its metrics.
 async fn answered(platform: &TestPlatform) -> u64 {
-    reqwest::get(format!("{}/metrics", platform.url()))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-        .lines()
-        .filter(|line| line.starts_with("ecard_http_requests_total{"))
-        .filter(|line| line.contains("route=\"/v1/status-lists/"))
-        .filter_map(|line| line.rsplit(' ').next()?.parse::<u64>().ok())
-        .sum()
+    let client = reqwest::Client::new();
+    ecard_e2e::requests_answered(&client, &platform.url(), "/v1/status-lists/", None).await
 }
 
 /// One way of asking, measured.

@@ -1194,3 +1194,30 @@ impl FeedProxy {
         }
     }
 }
+
+/// Requests a platform at `base` answered, from its `GET /metrics`: those
+/// whose route template starts with `route` and, if given, of `method`.
+pub async fn requests_answered(
+    client: &reqwest::Client,
+    base: &str,
+    route: &str,
+    method: Option<&str>,
+) -> u64 {
+    let metrics = client
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let route = format!("route=\"{route}");
+    let method = method.map(|method| format!("method=\"{method}\""));
+    metrics
+        .lines()
+        .filter(|line| line.starts_with("ecard_http_requests_total{"))
+        .filter(|line| line.contains(&route))
+        .filter(|line| method.as_ref().is_none_or(|method| line.contains(method)))
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<u64>().ok())
+        .sum()
+}
