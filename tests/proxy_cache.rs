@@ -9,7 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 use ecard_api::paths;
-use ecard_e2e::{FeedProxy, TestPlatform};
+use ecard_e2e::TestPlatform;
 
 /// Requests the platform answered for routes whose template starts with
 /// `route`, from its metrics.
@@ -22,7 +22,7 @@ async fn repeat_feed_requests_are_answered_by_the_proxy_without_reaching_the_pla
     let platform = TestPlatform::start();
     let directory = tempfile::tempdir().unwrap();
     let upstream = platform.url().trim_start_matches("http://").to_owned();
-    let proxy = FeedProxy::start(directory.path(), &upstream);
+    let proxy = ecard_e2e::feed_proxy(directory.path(), &upstream);
     let client = reqwest::Client::new();
     let status_list = paths::STATUS_LIST.replace("{id}", "0");
     let feeds = [

@@ -7,7 +7,7 @@
 //! list holds) serves a province; the tool fills every index of list 0 and
 //! revokes `--revoked` per mille of them (default 10, 1 %) at random, as a
 //! second edition revokes 100 more. It then starts a platform (SQLite, in
-//! process) behind nginx's feed cache (`ecard_e2e::FeedProxy`, the
+//! process) behind nginx's feed cache (`ecard_e2e::feed_proxy`, the
 //! configuration docs/operations.md gives) and `--clients C` keep-alive
 //! clients (default 64) ask through the proxy for `--seconds S` (default
 //! 10) each of three ways a terminal asks:
@@ -34,7 +34,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ecard_api::paths;
-use ecard_e2e::{FeedProxy, TestPlatform};
+use ecard_e2e::TestPlatform;
 use ecard_platform::store::sql::Value;
 
 /// Bits of a full list: every status index in use.
@@ -193,7 +193,7 @@ async fn main() {
     );
     let directory = tempfile::tempdir().unwrap();
     let upstream = platform.url().trim_start_matches("http://").to_owned();
-    let proxy = FeedProxy::start(directory.path(), &upstream);
+    let proxy = ecard_e2e::feed_proxy(directory.path(), &upstream);
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(options.clients)
         .build()

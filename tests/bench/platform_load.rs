@@ -81,7 +81,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use ecard_e2e::{RawDevice, resident_id, test_photo_base64};
+use ecard_e2e::{Nginx, RawDevice, resident_id, test_photo_base64};
 use serde_json::{Value, json};
 
 const ADMIN_TOKEN: &str = "load-admin-token";
@@ -978,10 +978,9 @@ async fn resolutions(options: &Options, base: &str) {
 }
 
 /// nginx in front of the instances, run unprivileged from a directory of its
-/// own (as tests/proxy_cache.rs does); killed on drop, on panic too.
+/// own (`ecard_e2e::Nginx`); killed on drop, on panic too.
 struct Proxy {
-    child: Child,
-    base: String,
+    nginx: Nginx,
     directory: tempfile::TempDir,
 }
 
@@ -993,18 +992,14 @@ impl Proxy {
     /// deployment: the client resends it with its idempotency key.
     fn start(upstreams: &[String]) -> Proxy {
         let directory = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
         let servers: String = upstreams
             .iter()
             .map(|upstream| format!("        server {upstream} max_fails=1 fail_timeout=10s;\n"))
             .collect();
         let path = directory.path().display();
-        let config = format!(
-            r#"worker_processes 1;
+        let nginx = Nginx::start(directory.path(), |port| {
+            format!(
+                r#"worker_processes 1;
 master_process off;
 daemon off;
 pid {path}/nginx.pid;
@@ -1037,50 +1032,9 @@ http {{
     }}
 }}
 "#
-        );
-        let file = directory.path().join("nginx.conf");
-        std::fs::write(&file, config).unwrap();
-        let child = Command::new("nginx")
-            .arg("-c")
-            .arg(&file)
-            .arg("-p")
-            .arg(directory.path())
-            .arg("-e")
-            .arg(directory.path().join("error.log"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .or_else(|_| {
-                Command::new("/usr/sbin/nginx")
-                    .arg("-c")
-                    .arg(&file)
-                    .arg("-p")
-                    .arg(directory.path())
-                    .arg("-e")
-                    .arg(directory.path().join("error.log"))
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::inherit())
-                    .spawn()
-            })
-            .expect("nginx (scripts/test installs it from the distribution)");
-        let mut proxy = Proxy {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-            directory,
-        };
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                proxy.child.try_wait().unwrap().is_none(),
-                "nginx exited during start"
-            );
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "nginx did not start"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        proxy
+            )
+        });
+        Proxy { nginx, directory }
     }
 
     /// What nginx logged (warnings and errors), by kind: the message
@@ -1122,8 +1076,6 @@ impl Drop for Proxy {
                 eprintln!("nginx logged {count} × {kind}");
             }
         }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -1203,7 +1155,7 @@ async fn several(options: &Options, database: &OsStr, rng: &mut Rng) {
         .map(|server| server.address.clone())
         .collect();
     let proxy = Proxy::start(&upstreams);
-    let base = proxy.base.clone();
+    let base = proxy.nginx.base.clone();
     println!(
         "instances: {}; nginx on {}",
         upstreams
@@ -1212,7 +1164,7 @@ async fn several(options: &Options, database: &OsStr, rng: &mut Rng) {
             .map(|(index, upstream)| format!("{index} on {upstream}"))
             .collect::<Vec<_>>()
             .join(", "),
-        proxy.base
+        proxy.nginx.base
     );
     let clients = if options.concurrent > 1 {
         options.concurrent

@@ -260,7 +260,7 @@ impl TestPlatform {
         work: impl FnOnce(&ecard_platform::store::sql::Transaction<'_>) -> T + Send,
     ) -> T {
         ecard_platform::store::sql::off_the_runtime(|| {
-            let mut connection = match test_database(self.directory.path()) {
+            let mut connection = match database_of(self.directory.path()) {
                 Database::Sqlite(path) => ecard_platform::store::db::open(&path).unwrap(),
                 Database::Postgres { url, .. } => {
                     ecard_platform::store::postgres_schema::open(&url).unwrap()
@@ -277,7 +277,7 @@ impl TestPlatform {
     /// SQLite file and its log, or every row of every PostgreSQL table as
     /// text.
     pub fn stored_anywhere(&self, needle: &[u8]) -> bool {
-        let stored = match test_database(self.directory.path()) {
+        let stored = match database_of(self.directory.path()) {
             Database::Sqlite(path) => {
                 let mut stored = std::fs::read(&path).unwrap();
                 if let Ok(log) = std::fs::read(path.with_extension("db-wal")) {
@@ -460,8 +460,43 @@ pub const STORE_VARIABLE: &str = "ECARD_TEST_STORE";
 /// own on that server, named after the directory so a restart finds it
 /// again (made at the first call).
 pub fn test_database(directory: &Path) -> Database {
+    if let Some((server, name)) = postgres_test_store(directory) {
+        ecard_platform::store::sql::off_the_runtime(|| {
+            let mut client = postgres::Client::connect(&server, postgres::NoTls).unwrap();
+            if let Err(error) = client.batch_execute(&format!("CREATE DATABASE {name}")) {
+                // Made by an earlier call for the same directory.
+                assert_eq!(
+                    error.code(),
+                    Some(&postgres::error::SqlState::DUPLICATE_DATABASE),
+                    "{error:?}"
+                );
+            }
+        });
+    }
+    database_of(directory)
+}
+
+/// The database of a test platform in `directory`, as [`test_database`]
+/// names it, without making it.
+fn database_of(directory: &Path) -> Database {
+    match postgres_test_store(directory) {
+        None => Database::Sqlite(directory.join("platform.db")),
+        Some((server, name)) => {
+            let (base, _) = server.rsplit_once('/').unwrap();
+            Database::Postgres {
+                url: format!("{base}/{name}"),
+                connections: 4,
+            }
+        }
+    }
+}
+
+/// With [`STORE_VARIABLE`] `postgres`: the server and the name of the
+/// database of a test platform in `directory` (named after it, so a
+/// restart finds it again).
+fn postgres_test_store(directory: &Path) -> Option<(String, String)> {
     if std::env::var(STORE_VARIABLE).as_deref() != Ok("postgres") {
-        return Database::Sqlite(directory.join("platform.db"));
+        return None;
     }
     let server = std::env::var(POSTGRES_VARIABLE).unwrap_or_else(|_| {
         panic!(
@@ -469,10 +504,6 @@ pub fn test_database(directory: &Path) -> Database {
              export {POSTGRES_VARIABLE}=$(scripts/postgres-cluster.sh start DIR PORT)"
         )
     });
-    ecard_platform::store::sql::off_the_runtime(|| postgres_test_database(&server, directory))
-}
-
-fn postgres_test_database(server: &str, directory: &Path) -> Database {
     let digest = ring::digest::digest(
         &ring::digest::SHA256,
         directory.as_os_str().as_encoded_bytes(),
@@ -481,31 +512,13 @@ fn postgres_test_database(server: &str, directory: &Path) -> Database {
         .iter()
         .map(|byte| format!("{byte:02x}"))
         .fold("ecard_test_".to_owned(), |name, hex| name + &hex);
-    let mut client = postgres::Client::connect(server, postgres::NoTls).unwrap();
-    if let Err(error) = client.batch_execute(&format!("CREATE DATABASE {name}")) {
-        // Made by an earlier call for the same directory.
-        assert_eq!(
-            error.code(),
-            Some(&postgres::error::SqlState::DUPLICATE_DATABASE),
-            "{error:?}"
-        );
-    }
-    let (base, _) = server.rsplit_once('/').unwrap();
-    Database::Postgres {
-        url: format!("{base}/{name}"),
-        connections: 4,
-    }
+    Some((server, name))
 }
 
 /// Drops the PostgreSQL database [`test_database`] made for `directory`,
 /// if any; quietly does nothing when it cannot (it runs on drop).
 pub fn drop_test_database(directory: &Path) {
-    let Ok(server) = std::env::var(POSTGRES_VARIABLE) else {
-        return;
-    };
-    if let Database::Postgres { url, .. } = test_database(directory)
-        && let Some((_, name)) = url.rsplit_once('/')
-    {
+    if let Some((server, name)) = postgres_test_store(directory) {
         ecard_platform::store::sql::off_the_runtime(|| {
             if let Ok(mut client) = postgres::Client::connect(&server, postgres::NoTls) {
                 let _ =
@@ -1091,20 +1104,69 @@ pub async fn terminal_with(
     verifier
 }
 
-/// nginx from the distribution in front of a platform, caching the public
-/// feeds as docs/operations.md configures it (`directory/nginx.conf`, in
-/// the foreground); killed on drop.
-pub struct FeedProxy {
+/// nginx from the distribution (`scripts/test` installs it) in the
+/// foreground, its files in a directory of the caller's; killed on drop.
+pub struct Nginx {
     child: Child,
-    /// The proxy's base URL (`http://127.0.0.1:PORT`).
+    /// Its base URL (`http://127.0.0.1:PORT`).
     pub base: String,
 }
 
-impl Drop for FeedProxy {
+impl Drop for Nginx {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+impl Nginx {
+    /// Writes `directory/nginx.conf` as `configuration` makes it for a free
+    /// loopback port, starts nginx on it and waits until it listens.
+    pub fn start(directory: &Path, configuration: impl FnOnce(u16) -> String) -> Nginx {
+        let port = free_port();
+        let file = directory.join("nginx.conf");
+        std::fs::write(&file, configuration(port)).unwrap();
+        let spawn = |program: &str| {
+            Command::new(program)
+                .arg("-c")
+                .arg(&file)
+                .arg("-p")
+                .arg(directory)
+                .arg("-e")
+                .arg(directory.join("error.log"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit())
+                .spawn()
+        };
+        // Debian installs it in /usr/sbin, outside a user's PATH.
+        let child = spawn("nginx")
+            .or_else(|_| spawn("/usr/sbin/nginx"))
+            .expect("nginx (scripts/test installs it from the distribution)");
+        let mut nginx = Nginx {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                nginx.child.try_wait().unwrap().is_none(),
+                "nginx exited during start"
+            );
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "nginx did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        nginx
+    }
+}
+
+/// nginx in front of a platform at `upstream` (`host:port`), caching the
+/// public feeds as docs/operations.md configures it, its files in
+/// `directory`.
+pub fn feed_proxy(directory: &Path, upstream: &str) -> Nginx {
+    Nginx::start(directory, |port| configuration(directory, port, upstream))
 }
 
 fn free_port() -> u16 {
@@ -1160,39 +1222,6 @@ http {{
 }}
 "#
     )
-}
-
-impl FeedProxy {
-    /// Starts nginx with its files in `directory`, proxying to `upstream`
-    /// (`host:port`); `scripts/test` installs it.
-    pub fn start(directory: &Path, upstream: &str) -> FeedProxy {
-        let port = free_port();
-        let config = directory.join("nginx.conf");
-        std::fs::write(&config, configuration(directory, port, upstream)).unwrap();
-        let child = Command::new("nginx")
-            .arg("-c")
-            .arg(&config)
-            .arg("-p")
-            .arg(directory)
-            .arg("-e")
-            .arg(directory.join("error.log"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("nginx (scripts/test installs it from the distribution)");
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "nginx did not start"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        FeedProxy {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        }
-    }
 }
 
 /// Requests a platform at `base` answered, from its `GET /metrics`: those

@@ -320,7 +320,7 @@ fn admit(
     request: &RequestView<'_>,
     endpoint: Endpoint,
 ) -> Result<Admitted, Box<Response>> {
-    let admitted = in_transaction(connection, |tx| {
+    let admitted = connection.transact(|tx| {
         let now = clock::now(tx)?;
         state.remember_now(now);
         if state.tick_is_due(tx.dialect(), now) && clock::claim_the_tick(tx)? {
@@ -374,7 +374,7 @@ fn transact<T>(
     admitted: &Admitted,
     mut work: impl FnMut(&mut Ctx<'_>) -> ApiResult<T>,
 ) -> ApiResult<T> {
-    in_transaction(connection, |tx| {
+    connection.transact(|tx| {
         work(&mut Ctx {
             tx,
             now: admitted.now,
@@ -388,16 +388,6 @@ fn transact<T>(
             state,
         })
     })
-}
-
-/// Runs `work` in a transaction and commits it, again from the start when
-/// it conflicted with a concurrent transaction
-/// ([`Connection::transact`]).
-fn in_transaction<T>(
-    connection: &mut Connection,
-    work: impl FnMut(&Transaction<'_>) -> ApiResult<T>,
-) -> ApiResult<T> {
-    connection.transact(work)
 }
 
 /// Runs `work` once per idempotency key: a repeat of the same request gets

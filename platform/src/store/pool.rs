@@ -9,7 +9,7 @@
 
 use std::sync::{Condvar, Mutex, PoisonError};
 
-use crate::store::sql::{self, Connection, Dialect};
+use crate::store::sql::{self, Connection};
 
 /// Where the connections come from.
 enum Source {
@@ -25,7 +25,6 @@ pub struct Pool {
     returned: Condvar,
     size: usize,
     source: Source,
-    dialect: Dialect,
 }
 
 struct Idle {
@@ -45,7 +44,6 @@ impl Pool {
             returned: Condvar::new(),
             size: 1,
             source: Source::Sqlite,
-            dialect: Dialect::Sqlite,
         }
     }
 
@@ -65,18 +63,12 @@ impl Pool {
             returned: Condvar::new(),
             size,
             source: Source::Postgres(url.to_owned()),
-            dialect: Dialect::Postgres,
         })
     }
 
     /// How many connections the pool holds when all are open.
     pub fn size(&self) -> usize {
         self.size
-    }
-
-    /// The store the connections talk to.
-    pub fn dialect(&self) -> Dialect {
-        self.dialect
     }
 
     /// A connection, waiting while all are in use. A broken PostgreSQL
@@ -133,7 +125,9 @@ impl Drop for Pool {
                 .unwrap_or_else(PoisonError::into_inner)
                 .connections,
         );
-        if self.dialect == Dialect::Postgres && tokio::runtime::Handle::try_current().is_ok() {
+        if matches!(self.source, Source::Postgres(_))
+            && tokio::runtime::Handle::try_current().is_ok()
+        {
             std::thread::spawn(move || drop(idle));
         }
     }

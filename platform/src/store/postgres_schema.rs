@@ -121,8 +121,7 @@ pub fn apply(client: &mut Client) -> Result<usize, PostgresSchemaError> {
 pub fn open(url: &str) -> Result<crate::store::sql::Connection, PostgresSchemaError> {
     let mut client = postgres::Client::connect(url, postgres::NoTls)?;
     apply(&mut client)?;
-    client.batch_execute(crate::store::sql::POSTGRES_SESSION)?;
-    Ok(crate::store::sql::Connection::postgres_client(client))
+    Ok(crate::store::sql::Connection::postgres_client(client)?)
 }
 
 #[cfg(test)]

@@ -460,19 +460,22 @@ impl Connection {
     /// Opens a PostgreSQL connection at `url`
     /// (`postgres://user@host:port/database`).
     pub fn postgres(url: &str) -> Result<Connection> {
-        let mut client = postgres::Client::connect(url, postgres::NoTls)?;
-        client.batch_execute(POSTGRES_SESSION)?;
-        Ok(Connection::postgres_client(client))
+        Ok(Connection::postgres_client(postgres::Client::connect(
+            url,
+            postgres::NoTls,
+        )?)?)
     }
 
-    /// Wraps an open PostgreSQL client.
-    pub fn postgres_client(client: postgres::Client) -> Connection {
-        Connection(ConnectionOf::Postgres(Box::new(RefCell::new(
+    /// Wraps an open PostgreSQL client, its session set up as every
+    /// platform session is ([`POSTGRES_SESSION`]).
+    pub fn postgres_client(mut client: postgres::Client) -> Result<Connection, postgres::Error> {
+        client.batch_execute(POSTGRES_SESSION)?;
+        Ok(Connection(ConnectionOf::Postgres(Box::new(RefCell::new(
             PostgresConnection {
                 client,
                 statements: HashMap::new(),
             },
-        ))))
+        )))))
     }
 
     /// The store this connection talks to.
@@ -489,14 +492,6 @@ impl Connection {
         match &self.0 {
             ConnectionOf::Sqlite(connection) => Some(connection),
             ConnectionOf::Postgres(_) => None,
-        }
-    }
-
-    /// The PostgreSQL client underneath (schema migrations); `None` on SQLite.
-    pub fn as_postgres(&mut self) -> Option<&mut postgres::Client> {
-        match &mut self.0 {
-            ConnectionOf::Sqlite(_) => None,
-            ConnectionOf::Postgres(connection) => Some(&mut connection.get_mut().client),
         }
     }
 
@@ -936,14 +931,6 @@ impl Statement<'_, '_> {
     /// Runs the statement; returns the rows it changed.
     pub fn execute<P: Params>(&mut self, params: P) -> Result<usize> {
         self.transaction.execute(&self.sql, params)
-    }
-
-    /// Whether the query has a row.
-    pub fn exists<P: Params>(&mut self, params: P) -> Result<bool> {
-        self.transaction
-            .query_row(&self.sql, params, |_| Ok(()))
-            .optional()
-            .map(|found| found.is_some())
     }
 }
 
