@@ -265,6 +265,7 @@ impl Platform {
                 readiness_probe: std::sync::atomic::AtomicBool::new(false),
                 workflow_counts: Mutex::new(None),
                 ticked_at: std::sync::atomic::AtomicU64::new(0),
+                device_keys: http::device_keys::DeviceKeys::default(),
             }),
         };
         platform.state.remember_now(now);

@@ -336,9 +336,22 @@ struct Resident {
     person_id: String,
 }
 
+/// How many people are set up at once: the set-up is not timed, and one at
+/// a time it takes minutes on PostgreSQL (every commit waits for the disk).
+const SET_UP_AT_ONCE: usize = 8;
+
 async fn set_up(client: &reqwest::Client, base: &str, count: usize) -> Vec<Resident> {
-    let mut residents = Vec::with_capacity(count);
-    for index in 0..count {
+    use futures_util::StreamExt as _;
+    futures_util::stream::iter(0..count)
+        .map(|index| set_up_one(client, base, index))
+        .buffered(SET_UP_AT_ONCE)
+        .collect()
+        .await
+}
+
+/// Puts person `index` on the register and enrols a device for them.
+async fn set_up_one(client: &reqwest::Client, base: &str, index: usize) -> Resident {
+    {
         // Distinct birth dates from 1960 on; the sequence digits vary too.
         let birth = ecard_documents::Date::from_unix_days(-3_653 + index as i64 * 7).unwrap();
         let birth = birth.to_string().replace('-', "");
@@ -366,9 +379,8 @@ async fn set_up(client: &reqwest::Client, base: &str, count: usize) -> Vec<Resid
         let answer = device.enrol(&id_number, &name).await;
         assert_eq!(answer.status, 201, "{:?}", answer.body);
         let person_id = device.person_id.clone().unwrap();
-        residents.push(Resident { device, person_id });
+        Resident { device, person_id }
     }
-    residents
 }
 
 /// What became of one submission.

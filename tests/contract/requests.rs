@@ -152,6 +152,21 @@ async fn signed_request_failures() {
     problem(&replay, 401, "replayed_request");
     let list = device.get("/v1/applications").await;
     assert_eq!(list.body.as_array().unwrap().len(), 1);
+    // A request its endpoint refuses still used its nonce: the refusal is
+    // undone, the admission is not.
+    let body = b"{}".to_vec();
+    let mut headers = owned(device.signature("POST", "/v1/applications", &body));
+    headers.push(("idempotency-key".into(), unique_key()));
+    let refused = device
+        .send_with_headers("POST", "/v1/applications", body.clone(), &headers)
+        .await;
+    problem(&refused, 400, "malformed_request");
+    headers.pop();
+    headers.push(("idempotency-key".into(), unique_key()));
+    let replay = device
+        .send_with_headers("POST", "/v1/applications", body, &headers)
+        .await;
+    problem(&replay, 401, "replayed_request");
 
     // Nothing but that one application changed.
     let mut after = snapshot(&device).await;

@@ -1,6 +1,9 @@
 //! Regional rules as data: stored per province, served with an ETag, and
 //! looked up by every workflow instead of branching on regions in code.
 
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex, PoisonError};
+
 use crate::store::sql::{OptionalExtension, Transaction, params};
 use ecard_api::problem::ProblemCode;
 use ecard_api::rules::RegionalRules;
@@ -23,8 +26,30 @@ pub fn rules_for(tx: &Transaction<'_>, region: &str) -> ApiResult<RegionalRules>
                 format!("no rules for region {province}"),
             )
         })?;
-    serde_json::from_str(&body)
-        .map_err(|_| ApiError::new(ProblemCode::Internal, "stored rules unreadable"))
+    parsed(&province, body)
+}
+
+/// The last parsed rules document of each province, with its text.
+static PARSED: LazyLock<Mutex<HashMap<String, (String, RegionalRules)>>> =
+    LazyLock::new(Mutex::default);
+
+/// `body`, the stored rules of `province`, parsed. A request reads its
+/// region's rules several times (a submission four), and parsing the
+/// document each time cost more than all of the submission's other reads,
+/// inside the transaction. The parse is kept with the text it came from
+/// and reused only for the same text, so a changed document is parsed
+/// afresh and nothing kept is ever out of date.
+fn parsed(province: &str, body: String) -> ApiResult<RegionalRules> {
+    let mut kept = PARSED.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((text, rules)) = kept.get(province)
+        && *text == body
+    {
+        return Ok(rules.clone());
+    }
+    let rules: RegionalRules = serde_json::from_str(&body)
+        .map_err(|_| ApiError::new(ProblemCode::Internal, "stored rules unreadable"))?;
+    kept.insert(province.to_owned(), (body, rules.clone()));
+    Ok(rules)
 }
 
 /// Checks a rules document before it is stored: a province code, values in

@@ -2,8 +2,9 @@
 //! household registration of births, production and delivery steps, lapsing temporary loss reports, ending
 //! mandates, forgetting terminals' acceptances, login requests, resolved
 //! codes and the status-bit history after their retention, and pension eligibility (suspending
-//! and resuming pension payments, paying each month's pension). Run at the start of every request, so the state a client sees
-//! is always current for the clock it is told.
+//! and resuming pension payments, paying each month's pension). Run at the start of a request, at most once per platform
+//! second, so the state a client sees is current for the clock it is told
+//! to the second.
 
 use crate::store::sql::Transaction;
 

@@ -43,8 +43,8 @@ pub struct AppState {
     /// The parsed trust list of the latest edition, for resolutions.
     pub(crate) trust_cache: crate::domain::service_points::TrustCache,
     /// The clock tick, handed in by the platform and run by the plumbing
-    /// before each request, so the state a client sees is current for the
-    /// clock it is told.
+    /// at the start of a request, at most once per platform second
+    /// ([`AppState::tick_is_due`]).
     pub(crate) tick: Tick,
     /// The platform clock's offset from the system clock as last read from
     /// the database, for replies made without a database transaction.
@@ -72,6 +72,9 @@ pub struct AppState {
     pub(crate) workflow_counts: Mutex<Option<WorkflowCounts>>,
     /// The platform second this instance last ran the clock tick at.
     pub(crate) ticked_at: std::sync::atomic::AtomicU64,
+    /// Device keys seen lately, so signatures are checked before a
+    /// connection is taken (`http::device_keys`).
+    pub(crate) device_keys: crate::http::device_keys::DeviceKeys,
 }
 
 /// Workflow counts as read at an instant.
@@ -89,15 +92,15 @@ impl AppState {
         self.metrics.database.lock(&self.db)
     }
 
-    /// Whether a request's admission runs the clock tick. On SQLite every
-    /// one does. On PostgreSQL an instance runs it at most once per platform
-    /// second: the tick reads the tables every request writes, and under
-    /// serializable isolation a tick beside every request would make
-    /// concurrent requests conflict and run again; a second later is soon
-    /// enough for a clock counted in seconds.
-    pub(crate) fn tick_is_due(&self, dialect: crate::store::sql::Dialect, now: u64) -> bool {
-        dialect == crate::store::sql::Dialect::Sqlite
-            || self.ticked_at.load(Ordering::Relaxed) < now
+    /// Whether a request's admission runs the clock tick: at most once per
+    /// platform second per instance. The tick reads the tables every
+    /// request writes; on SQLite beside every request it would hold the one
+    /// connection for a dozen statements each time, and under PostgreSQL's
+    /// serializable isolation it would make concurrent requests conflict
+    /// and run again. A second later is soon enough for a clock counted in
+    /// seconds.
+    pub(crate) fn tick_is_due(&self, now: u64) -> bool {
+        self.ticked_at.load(Ordering::Relaxed) < now
     }
 
     /// Notes that this instance ran the tick at `now`.

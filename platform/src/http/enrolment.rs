@@ -392,6 +392,12 @@ pub fn complete(ctx: &mut Ctx<'_>, enrolment_id: &str) -> ApiResult<Reply> {
         &enrolling.device_name,
         ctx.now,
     )?;
+    // The device's first signed request can then be checked before it
+    // takes a connection (`http::device_keys`).
+    ctx.state.device_keys.remember(
+        &device_id,
+        crate::http::device_keys::KnownKey::as_stored(&enrolling.device_key),
+    );
     crate::domain::enrolment::mark_completed(ctx.tx, enrolment_id, &device_id)?;
     limits::succeed(ctx.tx, IDENTITY, &enrolling.subject)?;
     limits::succeed(ctx.tx, DEVICE_KEY, &binding)?;

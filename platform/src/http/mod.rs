@@ -25,6 +25,7 @@ pub mod clearing;
 pub mod concessions;
 pub mod context;
 pub mod delegations;
+pub mod device_keys;
 pub mod devices;
 pub mod eligibility;
 pub mod enrolment;

@@ -5,6 +5,11 @@
 //! Replies the endpoints never see — unknown paths, wrong methods,
 //! unreadable path parameters, oversized bodies — also leave as
 //! `application/problem+json` with the clock header (`finish_response`).
+//!
+//! The database connection is what requests wait for (SQLite has one), so
+//! what needs no database is done before it is taken: a device's signature
+//! is checked against its remembered key ([`crate::http::device_keys`]),
+//! and the transaction only confirms the key is still the device's.
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -29,6 +34,7 @@ use crate::domain::access::Caller;
 use crate::domain::devices;
 use crate::error::{ApiError, ApiResult};
 use crate::http::context::{Access, AppState, Ctx, Endpoint, Reply};
+use crate::http::device_keys::KnownKey;
 use crate::store::clock;
 use crate::store::codec::hex;
 use crate::store::requests;
@@ -49,17 +55,32 @@ where
     };
     in_blocking_pool(move || {
         let request = parts.view(&body);
+        let checked_ahead = check_ahead(&state, &request, endpoint);
         let mut connection = take_connection(&state)?;
-        let admitted = admit(&state, &mut connection, &request, endpoint)?;
         let mut work = work;
-        let outcome = transact(&state, &mut connection, &request, &admitted, |ctx| {
-            if endpoint.idempotent {
-                idempotently(ctx, &request, &mut work)
-            } else {
-                work(ctx)
-            }
+        // One transaction: the admission, then the work, undone alone when
+        // it fails so that the admission (the nonce, the tick) stays.
+        let outcome = connection.transact(|tx| {
+            let (now, admitted) =
+                admission(&state, tx, &request, endpoint, checked_ahead.as_ref())?;
+            let outcome = match admitted {
+                Ok(admitted) => tx.undone_on_failure(|tx| {
+                    run_work(&state, tx, &request, &admitted, |ctx| {
+                        if endpoint.idempotent {
+                            idempotently(ctx, &request, &mut work)
+                        } else {
+                            work(ctx)
+                        }
+                    })
+                }),
+                Err(refusal) => Err(refusal),
+            };
+            Ok::<_, ApiError>((now, outcome))
         });
-        Ok(finish(outcome, admitted.now, request.headers))
+        Ok(match outcome {
+            Ok((now, outcome)) => finish(outcome, now, request.headers),
+            Err(error) => error.into_response(),
+        })
     })
     .await
     .unwrap_or_else(|response| *response)
@@ -106,7 +127,10 @@ where
         let (admitted, first) = {
             let mut connection = take_connection(&state)?;
             let admitted = admit(&state, &mut connection, &request, endpoint)?;
-            match transact(&state, &mut connection, &request, &admitted, admit_stage) {
+            let mut admit_stage = admit_stage;
+            match connection
+                .transact(|tx| run_work(&state, tx, &request, &admitted, &mut admit_stage))
+            {
                 Ok(Stage::Continue(value)) => (admitted, value),
                 Ok(Stage::Reply(reply)) => {
                     return Ok(finish(Ok(reply), admitted.now, request.headers));
@@ -125,8 +149,10 @@ where
             }
         };
         let mut work = work;
-        let outcome = transact(&state, &mut connection, &request, &admitted, |ctx| {
-            work(ctx, computed.clone())
+        let outcome = connection.transact(|tx| {
+            run_work(&state, tx, &request, &admitted, |ctx| {
+                work(ctx, computed.clone())
+            })
         });
         Ok(finish(outcome, admitted.now, request.headers))
     })
@@ -166,6 +192,18 @@ struct RequestView<'a> {
     headers: &'a HeaderMap,
     body: &'a [u8],
     source: &'a str,
+}
+
+impl RequestView<'_> {
+    /// The parts a signature covers.
+    fn signed(&self) -> SignedRequest<'_> {
+        SignedRequest {
+            method: self.method.as_str(),
+            path_and_query: self.path_and_query.as_str(),
+            headers: self.headers,
+            body: self.body,
+        }
+    }
 }
 
 /// Reads the head and the bounded body. The source is the address the
@@ -311,82 +349,115 @@ struct Admitted {
     operator: Option<crate::domain::clearing::Operator>,
 }
 
-/// The first transaction of every request: brings workflows up to the clock
-/// and authenticates. It commits on its own, so a used nonce stays used
-/// even when the request itself fails.
+/// The admission of a staged request, in a transaction of its own: it
+/// commits, so a used nonce stays used even when the request fails later.
 fn admit(
     state: &AppState,
     connection: &mut Connection,
     request: &RequestView<'_>,
     endpoint: Endpoint,
 ) -> Result<Admitted, Box<Response>> {
-    let admitted = connection.transact(|tx| {
-        let now = clock::now(tx)?;
-        state.remember_now(now);
-        if state.tick_is_due(tx.dialect(), now) && clock::claim_the_tick(tx)? {
-            (state.tick)(tx, now)?;
-            state.ticked(now);
-        }
-        let (method, path_and_query, headers, body) = (
-            request.method.as_str(),
-            request.path_and_query.as_str(),
-            request.headers,
-            request.body,
-        );
-        let caller = match endpoint.access {
-            Access::Public => Ok((None, None, None)),
-            Access::Device => authenticate(tx, method, path_and_query, headers, body, now)
-                .map(|caller| (Some(caller), None, None)),
-            Access::Enrolling => {
-                authenticate_enrolling(tx, method, path_and_query, headers, body, now)
-                    .map(|enrolling| (None, Some(enrolling), None))
-            }
-            Access::Admin => check_admin(state, headers).map(|()| (None, None, None)),
-            Access::Operator => {
-                authenticate_operator(tx, headers).map(|operator| (None, None, Some(operator)))
-            }
-        };
-        // A refusal that met a conflict is run again like any failure.
-        if caller.is_err() && tx.met_a_conflict() {
-            return Err(ApiError::from(crate::store::sql::Error::Aborted {
-                retryable: true,
-            }));
-        }
-        Ok((now, caller))
-    });
-    match admitted {
-        Ok((now, Ok((caller, enrolling, operator)))) => Ok(Admitted {
-            now,
-            caller,
-            enrolling,
-            operator,
-        }),
+    match connection.transact(|tx| admission(state, tx, request, endpoint, None)) {
+        Ok((_, Ok(admitted))) => Ok(admitted),
         Ok((now, Err(error))) => Err(Box::new(with_time(error.into_response(), now))),
         Err(error) => Err(Box::new(error.into_response())),
     }
 }
 
-/// One transaction of the request's effect, all or nothing.
-fn transact<T>(
+/// The start of every request's transaction: brings workflows up to the
+/// clock and authenticates. Gives the platform clock and who is calling, or
+/// the refusal (whose writes, such as the tick, commit all the same).
+fn admission(
     state: &AppState,
-    connection: &mut Connection,
+    tx: &Transaction<'_>,
+    request: &RequestView<'_>,
+    endpoint: Endpoint,
+    checked_ahead: Option<&CheckedAhead>,
+) -> ApiResult<(u64, ApiResult<Admitted>)> {
+    let now = clock::now(tx)?;
+    state.remember_now(now);
+    if state.tick_is_due(now) && clock::claim_the_tick(tx)? {
+        (state.tick)(tx, now)?;
+        state.ticked(now);
+    }
+    let signed = request.signed();
+    let caller =
+        match endpoint.access {
+            Access::Public => Ok((None, None, None)),
+            Access::Device => authenticate(state, tx, &signed, now, checked_ahead)
+                .map(|caller| (Some(caller), None, None)),
+            Access::Enrolling => authenticate_enrolling(tx, &signed, now)
+                .map(|enrolling| (None, Some(enrolling), None)),
+            Access::Admin => check_admin(state, request.headers).map(|()| (None, None, None)),
+            Access::Operator => authenticate_operator(tx, request.headers)
+                .map(|operator| (None, None, Some(operator))),
+        };
+    // A refusal that met a conflict is run again like any failure.
+    if caller.is_err() && tx.met_a_conflict() {
+        return Err(ApiError::from(crate::store::sql::Error::Aborted {
+            retryable: true,
+        }));
+    }
+    Ok((
+        now,
+        caller.map(|(caller, enrolling, operator)| Admitted {
+            now,
+            caller,
+            enrolling,
+            operator,
+        }),
+    ))
+}
+
+/// A device signature checked before the request took a connection,
+/// against the key the device was last known to have
+/// ([`crate::http::device_keys`]).
+struct CheckedAhead {
+    /// The key checked against.
+    known: KnownKey,
+    /// Whether the signature verified; the refusal's detail if not.
+    verified: Result<(), &'static str>,
+}
+
+/// Checks a device-signed request's signature without the database, when
+/// the device's key is remembered; `None` leaves the check to the
+/// transaction.
+fn check_ahead(
+    state: &AppState,
+    request: &RequestView<'_>,
+    endpoint: Endpoint,
+) -> Option<CheckedAhead> {
+    if endpoint.access != Access::Device {
+        return None;
+    }
+    let (device_id, timestamp, nonce, signature) = signature_headers(request.headers).ok()?;
+    let known = state.device_keys.get(device_id)?;
+    // As many checks at once as there are cores, so they do not take the
+    // cores from the request holding the connection.
+    let _slot = state.compute_slots.take();
+    let verified = signature_verifies(&known.key, &request.signed(), timestamp, nonce, &signature);
+    Some(CheckedAhead { known, verified })
+}
+
+/// The request's effect, all or nothing, in `tx`.
+fn run_work<T>(
+    state: &AppState,
+    tx: &Transaction<'_>,
     request: &RequestView<'_>,
     admitted: &Admitted,
-    mut work: impl FnMut(&mut Ctx<'_>) -> ApiResult<T>,
+    work: impl FnOnce(&mut Ctx<'_>) -> ApiResult<T>,
 ) -> ApiResult<T> {
-    connection.transact(|tx| {
-        work(&mut Ctx {
-            tx,
-            now: admitted.now,
-            caller: admitted.caller.clone(),
-            enrolling: admitted.enrolling.clone(),
-            operator: admitted.operator.clone(),
-            source: request.source.to_owned(),
-            body: request.body,
-            query: request.uri.query().map(str::to_owned),
-            headers: request.headers,
-            state,
-        })
+    work(&mut Ctx {
+        tx,
+        now: admitted.now,
+        caller: admitted.caller.clone(),
+        enrolling: admitted.enrolling.clone(),
+        operator: admitted.operator.clone(),
+        source: request.source.to_owned(),
+        body: request.body,
+        query: request.uri.query().map(str::to_owned),
+        headers: request.headers,
+        state,
     })
 }
 
@@ -521,24 +592,49 @@ fn signature_headers(headers: &HeaderMap) -> ApiResult<(&str, u64, &str, Vec<u8>
     Ok((signer, timestamp, nonce, signature))
 }
 
-/// Checks the signature, the time and the nonce of a request signed by `key`.
-#[allow(clippy::too_many_arguments, reason = "the parts of one signed request")]
+/// The parts of a signed request its signature covers.
+struct SignedRequest<'a> {
+    method: &'a str,
+    path_and_query: &'a str,
+    headers: &'a HeaderMap,
+    body: &'a [u8],
+}
+
+/// Whether `signature` is `key`'s over the request; the refusal's detail
+/// when it is not.
+fn signature_verifies(
+    key: &PublicKey,
+    request: &SignedRequest<'_>,
+    timestamp: u64,
+    nonce: &str,
+    signature: &[u8],
+) -> Result<(), &'static str> {
+    let message = signed_string(
+        request.method,
+        request.path_and_query,
+        timestamp,
+        nonce,
+        request.body,
+    );
+    let signature = ecard_credential::suite::normalize_signature(key.suite(), signature)
+        .map_err(|_| "malformed signature")?;
+    if key.verify(&message, &signature) {
+        Ok(())
+    } else {
+        Err("the signature does not verify")
+    }
+}
+
+/// Checks the outcome of the signature check, the time and the nonce of
+/// a request signed by `signer`, and records the nonce.
 fn check_signed(
     tx: &Transaction<'_>,
-    key: &PublicKey,
     signer: &str,
-    method: &str,
-    path_and_query: &str,
-    (timestamp, nonce, signature): (u64, &str, &[u8]),
-    body: &[u8],
+    signature: Result<(), &'static str>,
+    (timestamp, nonce): (u64, &str),
     now: u64,
 ) -> ApiResult<()> {
-    let message = signed_string(method, path_and_query, timestamp, nonce, body);
-    let signature = ecard_credential::suite::normalize_signature(key.suite(), signature)
-        .map_err(|_| unauthenticated("malformed signature"))?;
-    if !key.verify(&message, &signature) {
-        return Err(unauthenticated("the signature does not verify"));
-    }
+    signature.map_err(unauthenticated)?;
     if timestamp.abs_diff(now) > MAX_REQUEST_SKEW_SECONDS {
         return Err(ApiError::new(
             ProblemCode::ClockSkew,
@@ -555,32 +651,43 @@ fn check_signed(
     Ok(())
 }
 
-/// Checks a device-signed request and records its nonce.
+/// Checks a device-signed request and records its nonce. A signature
+/// checked ahead counts only if it was checked against the key the
+/// database holds for the device now.
 fn authenticate(
+    state: &AppState,
     tx: &Transaction<'_>,
-    method: &str,
-    path_and_query: &str,
-    headers: &HeaderMap,
-    body: &[u8],
+    request: &SignedRequest<'_>,
     now: u64,
+    checked_ahead: Option<&CheckedAhead>,
 ) -> ApiResult<Caller> {
-    let (device_id, timestamp, nonce, signature) = signature_headers(headers)?;
+    let (device_id, timestamp, nonce, signature) = signature_headers(request.headers)?;
     let Some(signer) = devices::signer(tx, device_id)? else {
         return Err(unauthenticated("unknown device"));
     };
     let suite = Suite::from_name(&signer.suite).ok_or_else(|| unauthenticated("unknown device"))?;
-    let device_key = PublicKey::from_bytes(suite, &signer.public_key)
-        .map_err(|_| unauthenticated("unknown device"))?;
-    check_signed(
-        tx,
-        &device_key,
-        device_id,
-        method,
-        path_and_query,
-        (timestamp, nonce, &signature),
-        body,
-        now,
-    )?;
+    let (device_key, verified) = match checked_ahead {
+        Some(ahead)
+            if ahead.known.public_key == signer.public_key && ahead.known.suite == signer.suite =>
+        {
+            (ahead.known.key.clone(), ahead.verified)
+        }
+        _ => {
+            let device_key = PublicKey::from_bytes(suite, &signer.public_key)
+                .map_err(|_| unauthenticated("unknown device"))?;
+            let verified = signature_verifies(&device_key, request, timestamp, nonce, &signature);
+            state.device_keys.remember(
+                device_id,
+                KnownKey {
+                    suite: signer.suite.clone(),
+                    public_key: signer.public_key.clone(),
+                    key: device_key.clone(),
+                },
+            );
+            (device_key, verified)
+        }
+    };
+    check_signed(tx, device_id, verified, (timestamp, nonce), now)?;
     devices::mark_seen(tx, device_id, now)?;
     Ok(Caller {
         account_id: signer.account_id,
@@ -590,30 +697,18 @@ fn authenticate(
         device_key,
     })
 }
-
 /// Checks a request signed by a key being enrolled; the device header
 /// names the enrolment.
 fn authenticate_enrolling(
     tx: &Transaction<'_>,
-    method: &str,
-    path_and_query: &str,
-    headers: &HeaderMap,
-    body: &[u8],
+    request: &SignedRequest<'_>,
     now: u64,
 ) -> ApiResult<crate::domain::enrolment::Enrolling> {
-    let (enrolment_id, timestamp, nonce, signature) = signature_headers(headers)?;
+    let (enrolment_id, timestamp, nonce, signature) = signature_headers(request.headers)?;
     let enrolling = crate::domain::enrolment::load(tx, enrolment_id)?
         .ok_or_else(|| unauthenticated("unknown enrolment"))?;
-    check_signed(
-        tx,
-        &enrolling.device_key,
-        enrolment_id,
-        method,
-        path_and_query,
-        (timestamp, nonce, &signature),
-        body,
-        now,
-    )?;
+    let verified = signature_verifies(&enrolling.device_key, request, timestamp, nonce, &signature);
+    check_signed(tx, enrolment_id, verified, (timestamp, nonce), now)?;
     Ok(enrolling)
 }
 

@@ -41,6 +41,10 @@ pub fn open(path: &Path) -> Result<Connection, MigrationError> {
     connection.pragma_update(None, "synchronous", "NORMAL")?;
     connection.pragma_update(None, "foreign_keys", "ON")?;
     connection.busy_timeout(std::time::Duration::from_secs(5))?;
+    connection.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
     SCHEMA.apply(&mut connection)?;
     Ok(Connection::sqlite(connection))
 }

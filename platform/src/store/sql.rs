@@ -888,6 +888,39 @@ impl<'c> Transaction<'c> {
         self.prepare(sql)
     }
 
+    /// Runs `work` so that its statements are undone if it fails, while
+    /// what the transaction did before it stays (a savepoint): a request's
+    /// admission (its nonce, the clock tick) commits even when the request
+    /// is refused. A failure that met a conflict with a concurrent
+    /// transaction is not undone here: the whole transaction is to run
+    /// again ([`Transaction::met_a_conflict`]).
+    pub fn undone_on_failure<T, E: From<Error>>(
+        &self,
+        work: impl FnOnce(&Transaction<'c>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        let failed_before = match &self.0 {
+            TransactionOf::Sqlite(_) => Failure::None,
+            TransactionOf::Postgres(transaction) => transaction.failed.get(),
+        };
+        self.execute_batch("SAVEPOINT work")?;
+        match work(self) {
+            Ok(value) => {
+                self.execute_batch("RELEASE work")?;
+                Ok(value)
+            }
+            Err(error) if self.met_a_conflict() => Err(error),
+            Err(error) => {
+                self.execute_batch("ROLLBACK TO work; RELEASE work")?;
+                if let TransactionOf::Postgres(transaction) = &self.0 {
+                    // Rolled back to before the failed statement: PostgreSQL
+                    // takes statements again and the rest may commit.
+                    transaction.failed.set(failed_before);
+                }
+                Err(error)
+            }
+        }
+    }
+
     /// Commits.
     pub fn commit(self) -> Result<()> {
         match self.0 {
@@ -1248,6 +1281,56 @@ mod tests {
             .unwrap();
         assert_eq!(none, None);
         tx.commit().unwrap();
+    }
+
+    /// A request's admission (here the row 1) commits even when its work
+    /// (rows 2 and 3, then a failing statement) is refused: the work's
+    /// statements are undone, the admission's stay, on both stores.
+    fn work_that_fails_is_undone_and_what_came_before_commits(mut connection: Connection) {
+        let setup = connection.transaction().unwrap();
+        setup
+            .execute_batch("CREATE TABLE t (a BIGINT PRIMARY KEY)")
+            .unwrap();
+        setup.commit().unwrap();
+        let outcome: Result<()> = connection.transact(|tx| {
+            tx.execute("INSERT INTO t VALUES (1)", [])?;
+            let refused = tx.undone_on_failure(|tx| {
+                tx.execute("INSERT INTO t VALUES (2)", [])?;
+                tx.execute("INSERT INTO t VALUES (3)", [])?;
+                // A statement that fails, its error swallowed first.
+                let _ = tx.execute("INSERT INTO t VALUES (3)", []);
+                tx.execute("INSERT INTO t VALUES (3)", []).map(|_| ())
+            });
+            assert!(refused.is_err());
+            let kept = tx.undone_on_failure(|tx| tx.execute("INSERT INTO t VALUES (4)", []));
+            assert_eq!(kept.unwrap(), 1);
+            Ok(())
+        });
+        outcome.unwrap();
+        let tx = connection.transaction().unwrap();
+        let rows: Vec<i64> = tx
+            .prepare("SELECT a FROM t ORDER BY a")
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<Result<_>>()
+            .unwrap();
+        assert_eq!(rows, [1, 4]);
+    }
+
+    #[test]
+    fn on_sqlite_work_that_fails_is_undone_and_what_came_before_commits() {
+        work_that_fails_is_undone_and_what_came_before_commits(Connection::sqlite(
+            open_sqlite(Path::new(":memory:")).unwrap(),
+        ));
+    }
+
+    #[test]
+    fn on_postgres_work_that_fails_is_undone_and_what_came_before_commits() {
+        let database = crate::store::test_postgres::TestDatabase::new();
+        work_that_fails_is_undone_and_what_came_before_commits(
+            Connection::postgres(&database.url()).unwrap(),
+        );
     }
 
     #[test]
