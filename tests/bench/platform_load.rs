@@ -1008,23 +1008,9 @@ impl Proxy {
             .iter()
             .map(|upstream| format!("        server {upstream} max_fails=1 fail_timeout=10s;\n"))
             .collect();
-        let path = directory.path().display();
         let nginx = Nginx::start(directory.path(), |port| {
             format!(
-                r#"worker_processes 1;
-master_process off;
-daemon off;
-pid {path}/nginx.pid;
-error_log {path}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    client_body_temp_path {path}/body;
-    proxy_temp_path {path}/proxy;
-    fastcgi_temp_path {path}/fastcgi;
-    uwsgi_temp_path {path}/uwsgi;
-    scgi_temp_path {path}/scgi;
-    upstream platform {{
+                r#"    upstream platform {{
 {servers}        keepalive 32;
         keepalive_timeout 5s;
     }}
@@ -1042,7 +1028,6 @@ http {{
             add_header X-Upstream $upstream_addr always;
         }}
     }}
-}}
 "#
             )
         });

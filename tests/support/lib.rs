@@ -1120,12 +1120,34 @@ impl Drop for Nginx {
 }
 
 impl Nginx {
-    /// Writes `directory/nginx.conf` as `configuration` makes it for a free
-    /// loopback port, starts nginx on it and waits until it listens.
-    pub fn start(directory: &Path, configuration: impl FnOnce(u16) -> String) -> Nginx {
+    /// Writes `directory/nginx.conf` and starts nginx on a free loopback
+    /// port, waiting until it listens. `http` makes the directives of the
+    /// `http` block for that port; around them go the settings of an
+    /// unprivileged nginx in the foreground that keeps its pid, log and
+    /// temporary files in `directory`.
+    pub fn start(directory: &Path, http: impl FnOnce(u16) -> String) -> Nginx {
         let port = free_port();
         let file = directory.join("nginx.conf");
-        std::fs::write(&file, configuration(port)).unwrap();
+        let files = directory.display();
+        let configuration = format!(
+            "worker_processes 1;
+master_process off;
+daemon off;
+pid {files}/nginx.pid;
+error_log {files}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {files}/body;
+    proxy_temp_path {files}/proxy;
+    fastcgi_temp_path {files}/fastcgi;
+    uwsgi_temp_path {files}/uwsgi;
+    scgi_temp_path {files}/scgi;
+{}}}
+",
+            http(port)
+        );
+        std::fs::write(&file, configuration).unwrap();
         let spawn = |program: &str| {
             Command::new(program)
                 .arg("-c")
@@ -1182,20 +1204,7 @@ fn free_port() -> u16 {
 fn configuration(directory: &Path, port: u16, upstream: &str) -> String {
     let directory = directory.display();
     format!(
-        r#"worker_processes 1;
-master_process off;
-daemon off;
-pid {directory}/nginx.pid;
-error_log {directory}/error.log warn;
-events {{ worker_connections 512; }}
-http {{
-    access_log off;
-    client_body_temp_path {directory}/body;
-    proxy_temp_path {directory}/proxy;
-    fastcgi_temp_path {directory}/fastcgi;
-    uwsgi_temp_path {directory}/uwsgi;
-    scgi_temp_path {directory}/scgi;
-    proxy_cache_path {directory}/cache levels=1:2 keys_zone=feeds:10m max_size=256m inactive=10m use_temp_path=off;
+        r#"    proxy_cache_path {directory}/cache levels=1:2 keys_zone=feeds:10m max_size=256m inactive=10m use_temp_path=off;
     upstream platform {{
         server {upstream};
         keepalive 16;
@@ -1219,7 +1228,6 @@ http {{
             add_header X-Cache-Status $upstream_cache_status always;
         }}
     }}
-}}
 "#
     )
 }

@@ -697,6 +697,7 @@ fn authenticate(
         device_key,
     })
 }
+
 /// Checks a request signed by a key being enrolled; the device header
 /// names the enrolment.
 fn authenticate_enrolling(
