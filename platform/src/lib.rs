@@ -228,6 +228,7 @@ impl Platform {
             domain::face::SimulatedFacePlatform::ensure_key(tx).map_err(seeding)?;
             Ok::<_, PlatformError>(now)
         })?;
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
         let platform = Platform {
             state: Arc::new(AppState {
                 db: match &config.database {
@@ -252,9 +253,8 @@ impl Platform {
                 face_verifier: Arc::new(domain::face::TrustedFacePlatforms),
                 sms: Arc::new(domain::sms::SmsOutbox),
                 tick: domain::tick::advance,
-                compute_slots: http::context::Slots::new(
-                    std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
-                ),
+                compute_slots: http::context::Slots::new(cores),
+                pin_slots: http::context::Slots::new(cores / 2),
                 metrics: http::operations::metrics::Metrics::default(),
                 rate_limits: Arc::new(http::rate_limit::RateLimits::new(
                     config.source_rate_limit,

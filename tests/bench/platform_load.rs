@@ -31,6 +31,10 @@
 //! at once, each on its own connection and each sending its next
 //! submission when the previous one is answered, and the report gives the
 //! throughput and latency percentiles under that concurrency (no crash).
+//! With `--pin-checks K` besides, K more clients check residents' PINs
+//! (`POST /v1/me/pin/grants`, Argon2id on the platform) one after another
+//! while the submissions run, and the report gives their count and latency:
+//! what a stream of PIN checks costs everyone else.
 //!
 //! With `--postgres SERVER_URL` (`postgres://user@host:port/db`, a user
 //! that may create databases) the platform runs on PostgreSQL instead of a
@@ -97,6 +101,8 @@ struct Options {
     seed: u64,
     server: PathBuf,
     concurrent: usize,
+    /// `--pin-checks`: clients checking PINs beside the submissions.
+    pin_checks: usize,
     /// `--postgres`: the server to make the scratch database on.
     postgres: Option<String>,
     instances: usize,
@@ -112,6 +118,7 @@ fn options() -> Options {
         rate: 500,
         seconds: 10,
         concurrent: 1,
+        pin_checks: 0,
         postgres: None,
         instances: 1,
         seed: std::time::SystemTime::now()
@@ -135,6 +142,7 @@ fn options() -> Options {
             "--rate" => options.rate = args.next().unwrap().parse().unwrap(),
             "--seconds" => options.seconds = args.next().unwrap().parse().unwrap(),
             "--concurrent" => options.concurrent = args.next().unwrap().parse().unwrap(),
+            "--pin-checks" => options.pin_checks = args.next().unwrap().parse().unwrap(),
             "--postgres" => options.postgres = Some(args.next().unwrap()),
             "--instances" => options.instances = args.next().unwrap().parse().unwrap(),
             other => panic!("unknown argument {other}; see the module docs"),
@@ -795,11 +803,38 @@ async fn concurrently(
             }
         });
     }
+    let checking = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let pin_checks: Vec<_> = (0..options.pin_checks)
+        .map(|client| {
+            tokio::spawn(pin_checks(
+                residents.clone(),
+                client,
+                options.pin_checks,
+                checking.clone(),
+            ))
+        })
+        .collect();
     let mut latencies = Vec::with_capacity(count);
     while let Some(client) = clients.join_next().await {
         latencies.extend(client.unwrap());
     }
     let elapsed = started.elapsed();
+    checking.store(false, std::sync::atomic::Ordering::Relaxed);
+    let mut pin_latencies = Vec::new();
+    for client in pin_checks {
+        pin_latencies.extend(client.await.unwrap());
+    }
+    if !pin_latencies.is_empty() {
+        pin_latencies.sort();
+        println!(
+            "beside them, {} PIN checks from {} clients: {:.0} checks/s; latency p50 {}, p99 {}",
+            pin_latencies.len(),
+            options.pin_checks,
+            pin_latencies.len() as f64 / elapsed.as_secs_f64(),
+            millis(percentile(&pin_latencies, 0.50)),
+            millis(percentile(&pin_latencies, 0.99)),
+        );
+    }
     latencies.sort();
     println!(
         "submitted {count} from {} clients at once in {:.2} s: {:.0} submissions/s; latency p50 {}, p90 {}, p99 {}, max {}",
@@ -815,6 +850,34 @@ async fn concurrently(
         .unwrap_or_else(|_| panic!("a client still holds the submissions"))
         .into_inner()
         .unwrap()
+}
+
+/// `--pin-checks`: one client checking PINs (right ones, so none locks)
+/// of every `stride`-th resident from `first` on, one after another, while
+/// `checking`; gives the latency of each.
+async fn pin_checks(
+    residents: Arc<Vec<Resident>>,
+    first: usize,
+    stride: usize,
+    checking: Arc<std::sync::atomic::AtomicBool>,
+) -> Vec<Duration> {
+    let mut latencies = Vec::new();
+    for resident in residents.iter().skip(first).step_by(stride).cycle() {
+        if !checking.load(std::sync::atomic::Ordering::Relaxed) {
+            break;
+        }
+        let sent = Instant::now();
+        let answer = resident
+            .device
+            .post(
+                ecard_api::paths::PIN_GRANTS,
+                json!({ "pin": ecard_e2e::TEST_PIN, "action": "release_loss" }),
+            )
+            .await;
+        latencies.push(sent.elapsed());
+        assert_eq!(answer.status, 201, "PIN check: {:?}", answer.body);
+    }
+    latencies
 }
 
 /// One timed resolution: who sends it and what.

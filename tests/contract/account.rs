@@ -90,6 +90,80 @@ async fn face_for(platform: &TestPlatform, persona: &Value, challenge: &Value) -
     .await
 }
 
+/// Attack: PIN hashing (Argon2id, tens of milliseconds by design) done
+/// while holding the database connection makes every other request wait
+/// for each PIN check, so a stream of PIN checks slows everyone. Every PIN
+/// is hashed before the request takes the connection; a replayed, forged
+/// or locked-out request is refused without a hash.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pins_are_hashed_before_the_database_connection_is_taken() {
+    let platform = TestPlatform::start();
+    let device = platform.enrol_persona("resident").await;
+    // The enrolment set the PIN: one hash.
+    assert_eq!(pin_hashes(&platform).await, (1, 0));
+    let grant = |pin: &str| json!({ "pin": pin, "action": "release_loss" });
+    ok(
+        &device
+            .post("/v1/me/pin/grants", grant(ecard_e2e::TEST_PIN))
+            .await,
+        201,
+    );
+    problem(
+        &device.post("/v1/me/pin/grants", grant("246813")).await,
+        422,
+        "pin_wrong",
+    );
+    ok(
+        &device
+            .post(
+                "/v1/me/pin",
+                json!({ "current_pin": ecard_e2e::TEST_PIN, "new_pin": "246813" }),
+            )
+            .await,
+        200,
+    );
+    assert_eq!(pin_hashes(&platform).await, (5, 0));
+
+    // A replayed PIN check is refused before any hashing.
+    let body = grant("246813").to_string().into_bytes();
+    let (first, replay) = sent_twice(&device, "/v1/me/pin/grants", body.clone()).await;
+    ok(&first, 201);
+    problem(&replay, 401, "replayed_request");
+    assert_eq!(pin_hashes(&platform).await, (6, 0));
+
+    // So is a PIN its signature does not cover.
+    let mut headers = owned(device.signature("POST", "/v1/me/pin/grants", &body));
+    headers.push(("idempotency-key".into(), unique_key()));
+    let forged = grant("975318").to_string().into_bytes();
+    problem(
+        &device
+            .send_with_headers("POST", "/v1/me/pin/grants", forged, &headers)
+            .await,
+        401,
+        "unauthenticated",
+    );
+    assert_eq!(pin_hashes(&platform).await, (6, 0));
+
+    // Wrong PINs until the PIN locks; a locked PIN is not hashed at all.
+    let mut wrong = 0;
+    loop {
+        let answer = device.post("/v1/me/pin/grants", grant("975318")).await;
+        wrong += 1;
+        if answer.body["code"] == "pin_locked" {
+            break;
+        }
+        problem(&answer, 422, "pin_wrong");
+        assert!(wrong < 20, "the PIN never locked");
+    }
+    assert_eq!(pin_hashes(&platform).await, (6 + wrong, 0));
+    problem(
+        &device.post("/v1/me/pin/grants", grant("246813")).await,
+        423,
+        "pin_locked",
+    );
+    assert_eq!(pin_hashes(&platform).await, (6 + wrong, 0));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn identity_devices_pin_and_phone() {
     let platform = TestPlatform::start();
@@ -253,6 +327,12 @@ async fn identity_devices_pin_and_phone() {
             )
             .await,
         200,
+    );
+
+    assert_eq!(
+        pin_hashes(&platform).await.1,
+        0,
+        "a PIN hashed holding the connection"
     );
 
     // The phone on record: PIN grant, face, then the code to the old phone.

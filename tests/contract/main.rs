@@ -432,6 +432,44 @@ fn now_seconds() -> u64 {
         .as_secs()
 }
 
+/// PIN hashes the platform made so far, from its metrics: (before taking
+/// the database connection, holding it).
+async fn pin_hashes(platform: &TestPlatform) -> (u64, u64) {
+    let page = reqwest::get(format!("{}/metrics", platform.url()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let count = |when: &str| {
+        let sample = format!("ecard_pin_hashes_total{{when=\"{when}\"}} ");
+        page.lines()
+            .find_map(|line| line.strip_prefix(&sample))
+            .unwrap_or_else(|| panic!("no {sample} in the metrics"))
+            .parse()
+            .unwrap()
+    };
+    (count("ahead"), count("holding_connection"))
+}
+
+/// One signed `POST` of `body` to `path`, sent twice byte for byte, each
+/// time with a fresh idempotency key: the first answer and the replay's.
+async fn sent_twice(device: &RawDevice, path: &str, body: Vec<u8>) -> (RawAnswer, RawAnswer) {
+    let signature = owned(device.signature("POST", path, &body));
+    let mut answers = Vec::new();
+    for _ in 0..2 {
+        let mut headers = signature.clone();
+        headers.push(("idempotency-key".into(), unique_key()));
+        answers.push(
+            device
+                .send_with_headers("POST", path, body.clone(), &headers)
+                .await,
+        );
+    }
+    let replay = answers.pop().unwrap();
+    (answers.pop().unwrap(), replay)
+}
+
 fn owned(headers: Vec<(&'static str, String)>) -> Vec<(String, String)> {
     headers
         .into_iter()

@@ -178,6 +178,11 @@ async fn minors_a_minor_acts_on_the_card_only_through_a_guardian() {
         )
         .await;
     ok(&pin, 200);
+    assert_eq!(
+        pin_hashes(&platform).await.1,
+        0,
+        "a PIN hashed holding the connection"
+    );
     let grant = student
         .post(
             "/v1/me/pin/grants",

@@ -138,14 +138,14 @@ async fn signed_request_failures() {
     let body = new_card(&person_id(&device), pickup())
         .to_string()
         .into_bytes();
-    let (first, replay) = sent_twice(&device, body).await;
+    let (first, replay) = sent_twice(&device, "/v1/applications", body).await;
     ok(&first, 201);
     problem(&replay, 401, "replayed_request");
     let list = device.get("/v1/applications").await;
     assert_eq!(list.body.as_array().unwrap().len(), 1);
     // A request its endpoint refuses still used its nonce: the refusal is
     // undone, the admission is not.
-    let (refused, replay) = sent_twice(&device, b"{}".to_vec()).await;
+    let (refused, replay) = sent_twice(&device, "/v1/applications", b"{}".to_vec()).await;
     problem(&refused, 400, "malformed_request");
     problem(&replay, 401, "replayed_request");
 
@@ -156,25 +156,6 @@ async fn signed_request_failures() {
     assert_eq!(audit[0]["action"], "application.submit");
     audit.remove(0);
     assert_eq!(after, before);
-}
-
-/// One signed `POST /v1/applications` of `body`, sent twice byte for byte,
-/// each time with a fresh idempotency key: the first answer and the
-/// replay's.
-async fn sent_twice(device: &RawDevice, body: Vec<u8>) -> (RawAnswer, RawAnswer) {
-    let signature = owned(device.signature("POST", "/v1/applications", &body));
-    let mut answers = Vec::new();
-    for _ in 0..2 {
-        let mut headers = signature.clone();
-        headers.push(("idempotency-key".into(), unique_key()));
-        answers.push(
-            device
-                .send_with_headers("POST", "/v1/applications", body.clone(), &headers)
-                .await,
-        );
-    }
-    let replay = answers.pop().unwrap();
-    (answers.pop().unwrap(), replay)
 }
 
 // ---------------------------------------------------------------------------

@@ -9,6 +9,11 @@
 //! it. Checking the PIN buys a single-use *grant* for one act on one device
 //! for a few minutes, so an act that waits in the phone's outbox carries the
 //! grant, never the PIN.
+//!
+//! Hashing costs tens of milliseconds on purpose, so it is done before the
+//! request takes the database connection ([`HashedAhead`]); the
+//! transaction only looks the results up, and hashes itself only when what
+//! it meets is not what was hashed ahead.
 
 use crate::store::sql::{OptionalExtension, Transaction, params};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -19,6 +24,7 @@ use ecard_api::problem::ProblemCode;
 use ecard_documents::Date;
 use ring::digest::{SHA256, digest};
 use ring::rand::SecureRandom as _;
+use std::sync::atomic::{AtomicU32, Ordering};
 use zeroize::Zeroizing;
 
 use crate::domain::access::Caller;
@@ -160,6 +166,70 @@ pub fn matches(pin: &str, stored: &str) -> ApiResult<bool> {
     Ok(crate::domain::sms::same_digest(&hex(&out), &hex(&expected)))
 }
 
+/// One request's PIN hashing, done before it took the database connection:
+/// new PINs hashed with fresh salts, and given PINs checked against the
+/// stored hash read just before. A lookup matches on the exact inputs
+/// (the PIN, and the stored hash it is checked against), so a result is
+/// used only for the question it answers; anything else is hashed in the
+/// transaction and counted ([`HashedAhead::hashed_in_transaction`]).
+#[derive(Default)]
+pub struct HashedAhead {
+    new_pins: Vec<(Zeroizing<String>, String)>,
+    checks: Vec<(Zeroizing<String>, String, bool)>,
+    in_transaction: AtomicU32,
+}
+
+impl HashedAhead {
+    /// Hashes `pin` with a fresh salt, for a later [`set`].
+    pub fn hash_new(&mut self, pin: &str) -> ApiResult<()> {
+        let hashed = hash(pin)?;
+        self.new_pins.push((Zeroizing::new(pin.to_owned()), hashed));
+        Ok(())
+    }
+
+    /// Checks `pin` against `stored`, for a later [`verify`].
+    pub fn check(&mut self, pin: &str, stored: &str) -> ApiResult<()> {
+        let matched = matches(pin, stored)?;
+        self.checks
+            .push((Zeroizing::new(pin.to_owned()), stored.to_owned(), matched));
+        Ok(())
+    }
+
+    /// How many hashes were made ahead.
+    pub fn hashed_ahead(&self) -> usize {
+        self.new_pins.len() + self.checks.len()
+    }
+
+    /// How many hashes the transaction had to make itself.
+    pub fn hashed_in_transaction(&self) -> u32 {
+        self.in_transaction.load(Ordering::Relaxed)
+    }
+
+    fn hash(&self, pin: &str) -> ApiResult<String> {
+        if let Some((_, hashed)) = self
+            .new_pins
+            .iter()
+            .find(|(given, _)| given.as_str() == pin)
+        {
+            return Ok(hashed.clone());
+        }
+        self.in_transaction.fetch_add(1, Ordering::Relaxed);
+        hash(pin)
+    }
+
+    fn matches(&self, pin: &str, stored: &str) -> ApiResult<bool> {
+        if let Some((_, _, matched)) = self
+            .checks
+            .iter()
+            .find(|(given, checked, _)| given.as_str() == pin && checked == stored)
+        {
+            return Ok(*matched);
+        }
+        self.in_transaction.fetch_add(1, Ordering::Relaxed);
+        matches(pin, stored)
+    }
+}
+
 /// The refusal of a weak PIN.
 pub fn weak(error: WeakPin) -> ApiError {
     let detail = match error {
@@ -176,10 +246,10 @@ pub fn set(
     account_id: &str,
     person: &crate::store::rows::Person,
     pin: &str,
-    now: u64,
+    (now, ahead): (u64, &HashedAhead),
 ) -> ApiResult<()> {
     check_strength(pin, person.birth_date, &person.id_number).map_err(weak)?;
-    let hashed = hash(pin)?;
+    let hashed = ahead.hash(pin)?;
     tx.execute(
         "INSERT INTO pins (account_id, hash, set_at) VALUES (?1, ?2, ?3) \
          ON CONFLICT(account_id) DO UPDATE SET hash = excluded.hash, set_at = excluded.set_at",
@@ -208,7 +278,12 @@ fn limit_for(
 /// Checks the caller's PIN. A wrong PIN is counted (and the request must
 /// still commit: see `Reply::problem` in the HTTP layer); the error says how many tries are
 /// left or that the PIN is locked.
-pub fn verify(tx: &Transaction<'_>, caller: &Caller, pin: &str, now: u64) -> ApiResult<()> {
+pub fn verify(
+    tx: &Transaction<'_>,
+    caller: &Caller,
+    pin: &str,
+    (now, ahead): (u64, &HashedAhead),
+) -> ApiResult<()> {
     let person = crate::store::rows::person(tx, &caller.person_id)?;
     let limit = limit_for(tx, &person)?;
     if let Some(retry_after) = limits::locked_for(tx, limit, &caller.account_id, now)? {
@@ -223,7 +298,7 @@ pub fn verify(tx: &Transaction<'_>, caller: &Caller, pin: &str, now: u64) -> Api
             "no PIN is set for this account; set one with a face check",
         ));
     };
-    if matches(pin, &stored)? {
+    if ahead.matches(pin, &stored)? {
         limits::succeed(tx, limit, &caller.account_id)?;
         return Ok(());
     }
@@ -250,6 +325,21 @@ fn stored_hash(tx: &Transaction<'_>, account_id: &str) -> ApiResult<Option<Strin
             |row| row.get(0),
         )
         .optional()?)
+}
+
+/// The hash a PIN given for the account would be checked against: none
+/// when no PIN is set or the PIN is locked (nothing is checked then).
+pub fn hash_to_check_against(
+    tx: &Transaction<'_>,
+    account_id: &str,
+    person_id: &str,
+    now: u64,
+) -> ApiResult<Option<String>> {
+    let person = crate::store::rows::person(tx, person_id)?;
+    if limits::locked_for(tx, limit_for(tx, &person)?, account_id, now)?.is_some() {
+        return Ok(None);
+    }
+    stored_hash(tx, account_id)
 }
 
 /// Whether the account has a PIN.
@@ -365,5 +455,31 @@ mod tests {
         assert!(matches("135790", &first).unwrap());
         assert!(!matches("135791", &first).unwrap());
         assert!(matches("135790", "garbage").is_err());
+    }
+
+    #[test]
+    fn work_done_ahead_answers_only_the_question_it_was_done_for() {
+        let stored = hash("135790").unwrap();
+        let mut ahead = HashedAhead::default();
+        ahead.hash_new("246813").unwrap();
+        ahead.check("135790", &stored).unwrap();
+        ahead.check("135791", &stored).unwrap();
+        assert_eq!(ahead.hashed_ahead(), 3);
+
+        let new = ahead.hash("246813").unwrap();
+        assert!(matches("246813", &new).unwrap());
+        assert!(ahead.matches("135790", &stored).unwrap());
+        assert!(!ahead.matches("135791", &stored).unwrap());
+        assert_eq!(ahead.hashed_in_transaction(), 0);
+
+        // The PIN was changed between the look-ahead and the transaction:
+        // the check made ahead is not used for the new stored hash.
+        let changed = hash("135791").unwrap();
+        assert!(ahead.matches("135791", &changed).unwrap());
+        assert!(!ahead.matches("135790", &changed).unwrap());
+        // Another PIN than the one hashed ahead is hashed in the transaction.
+        let other = ahead.hash("975318").unwrap();
+        assert!(matches("975318", &other).unwrap());
+        assert_eq!(ahead.hashed_in_transaction(), 3);
     }
 }

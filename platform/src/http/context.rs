@@ -58,6 +58,10 @@ pub struct AppState {
     /// One permit per core for the database-free stage of staged endpoints
     /// (`plumbing::handle_in_stages`).
     pub(crate) compute_slots: Slots,
+    /// One permit per two cores (at least one) for hashing PINs
+    /// (`plumbing::hash_pins_ahead`): a flood of PIN checks gets at most
+    /// half the machine.
+    pub(crate) pin_slots: Slots,
     /// Request counts and durations, and the use of the connection
     /// (`http::operations`).
     pub(crate) metrics: crate::http::operations::metrics::Metrics,
@@ -159,6 +163,8 @@ pub struct Ctx<'a> {
     pub headers: &'a HeaderMap,
     /// Shared state.
     pub state: &'a AppState,
+    /// The body's PINs, hashed before the connection was taken.
+    pub hashed_ahead: &'a crate::domain::pin::HashedAhead,
 }
 
 impl Ctx<'_> {
@@ -395,6 +401,39 @@ pub struct Endpoint {
     pub access: Access,
     /// Whether the call mutates and takes an `Idempotency-Key`.
     pub idempotent: bool,
+    /// The PINs in the body, hashed before the connection is taken.
+    pub pins: PinFields,
+}
+
+/// The top-level fields of a request body that carry PINs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PinFields {
+    /// A new PIN, to be hashed with a fresh salt.
+    pub new: Option<&'static str>,
+    /// A PIN given to be checked against the caller's.
+    pub current: Option<&'static str>,
+}
+
+impl PinFields {
+    /// No PINs.
+    pub const NONE: PinFields = PinFields {
+        new: None,
+        current: None,
+    };
+    /// A new PIN in the field `name`.
+    pub const fn new_in(name: &'static str) -> PinFields {
+        PinFields {
+            new: Some(name),
+            current: None,
+        }
+    }
+    /// The caller's PIN in the field `name`.
+    pub const fn current_in(name: &'static str) -> PinFields {
+        PinFields {
+            new: None,
+            current: Some(name),
+        }
+    }
 }
 
 impl Endpoint {
@@ -402,33 +441,45 @@ impl Endpoint {
     pub const PUBLIC_READ: Endpoint = Endpoint {
         access: Access::Public,
         idempotent: false,
+        pins: PinFields::NONE,
     };
     /// A signed read.
     pub const DEVICE_READ: Endpoint = Endpoint {
         access: Access::Device,
         idempotent: false,
+        pins: PinFields::NONE,
     };
     /// A signed mutation.
     pub const DEVICE_WRITE: Endpoint = Endpoint {
         access: Access::Device,
         idempotent: true,
+        pins: PinFields::NONE,
     };
     /// A signed step of an enrolment.
     pub const ENROLLING: Endpoint = Endpoint {
         access: Access::Enrolling,
         idempotent: true,
+        pins: PinFields::NONE,
     };
     /// An admin call.
     pub const ADMIN: Endpoint = Endpoint {
         access: Access::Admin,
         idempotent: false,
+        pins: PinFields::NONE,
     };
     /// A terminal operator's call: idempotent by its nature (the same
     /// report twice stores nothing new), so it takes no key.
     pub const OPERATOR: Endpoint = Endpoint {
         access: Access::Operator,
         idempotent: false,
+        pins: PinFields::NONE,
     };
+
+    /// This endpoint with PINs in its body, hashed before the request
+    /// takes the connection.
+    pub const fn hashing(self, pins: PinFields) -> Endpoint {
+        Endpoint { pins, ..self }
+    }
 }
 
 /// A counting semaphore for blocking threads: at most `capacity` holders.

@@ -421,7 +421,13 @@ pub fn ward_pin(ctx: &mut Ctx<'_>, delegation_id: &str) -> ApiResult<Reply> {
         .ok_or_else(|| ApiError::state("the ward has no e-card account of their own yet"))?
         .account_id;
     crate::http::pin::require(ctx, PinAction::ActForWard)?;
-    crate::domain::pin::set(ctx.tx, &ward_account, &ward, &request.new_pin, ctx.now)?;
+    crate::domain::pin::set(
+        ctx.tx,
+        &ward_account,
+        &ward,
+        &request.new_pin,
+        (ctx.now, ctx.hashed_ahead),
+    )?;
     crate::domain::devices::notify(
         ctx.tx,
         &ward_account,

@@ -40,6 +40,11 @@ impl KnownKey {
             key: key.clone(),
         }
     }
+
+    /// Whether this is the key the database holds for `signer` now.
+    pub(crate) fn is_key_of(&self, signer: &crate::domain::devices::Signer) -> bool {
+        self.public_key == signer.public_key && self.suite == signer.suite
+    }
 }
 
 /// The keys of devices seen lately, by device id.

@@ -361,7 +361,7 @@ pub fn complete(ctx: &mut Ctx<'_>, enrolment_id: &str) -> ApiResult<Reply> {
             &account_id,
             &person,
             request.pin.as_deref().unwrap_or_default(),
-            ctx.now,
+            (ctx.now, ctx.hashed_ahead),
         )?;
     }
     let rules = crate::domain::rules::rules_for(

@@ -132,6 +132,7 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Response {
     state.metrics.write_requests(&mut out);
     write_rate_limits(&state, &mut out);
     state.metrics.database.write(&mut out, state.db.size());
+    state.metrics.pin_hashes.write(&mut out);
     write_counts(counts.as_deref().map(Vec::as_slice), &mut out);
     out.family(
         "ecard_draining",

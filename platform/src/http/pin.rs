@@ -17,7 +17,7 @@ use crate::http::context::{Ctx, Reply};
 pub fn grant(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let caller = ctx.caller()?.clone();
     let request: PinGrantRequest = ctx.json()?;
-    if let Err(error) = verify(ctx.tx, &caller, &request.pin, ctx.now) {
+    if let Err(error) = verify(ctx.tx, &caller, &request.pin, (ctx.now, ctx.hashed_ahead)) {
         return Ok(Reply::problem(error));
     }
     let grant = issue_grant(ctx.tx, &caller, request.action, ctx.now)?;
@@ -51,7 +51,12 @@ pub fn change(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let caller = ctx.caller()?.clone();
     let request: PinChange = ctx.json()?;
     crate::domain::access::ensure_may_set_own_pin(ctx.tx, &caller.person_id, ctx.now)?;
-    if let Err(error) = verify(ctx.tx, &caller, &request.current_pin, ctx.now) {
+    if let Err(error) = verify(
+        ctx.tx,
+        &caller,
+        &request.current_pin,
+        (ctx.now, ctx.hashed_ahead),
+    ) {
         return Ok(Reply::problem(error));
     }
     let person = crate::store::rows::person(ctx.tx, &caller.person_id)?;
@@ -60,7 +65,7 @@ pub fn change(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
         &caller.account_id,
         &person,
         &request.new_pin,
-        ctx.now,
+        (ctx.now, ctx.hashed_ahead),
     )?;
     changed(ctx, &caller, "pin.change")
 }
@@ -106,7 +111,7 @@ pub fn reset(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
         &caller.account_id,
         &person,
         &request.new_pin,
-        ctx.now,
+        (ctx.now, ctx.hashed_ahead),
     )?;
     changed(ctx, &caller, "pin.reset")
 }

@@ -9,7 +9,8 @@
 //! The database connection is what requests wait for (SQLite has one), so
 //! what needs no database is done before it is taken: a device's signature
 //! is checked against its remembered key ([`crate::http::device_keys`]),
-//! and the transaction only confirms the key is still the device's.
+//! and the transaction only confirms the key is still the device's; PINs
+//! in the body are hashed ([`hash_pins_ahead`]).
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -25,6 +26,7 @@ use ecard_api::auth::{
     DEVICE_HEADER, MAX_REQUEST_SKEW_SECONDS, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER,
     nonce_is_well_formed, signed_string,
 };
+use ecard_api::identity::PIN_DIGITS;
 use ecard_api::problem::ProblemCode;
 use ecard_api::{IDEMPOTENCY_KEY_HEADER, MAX_BODY_BYTES, PROBLEM_JSON, SERVER_TIME_HEADER};
 use ecard_credential::{PublicKey, Suite};
@@ -32,8 +34,9 @@ use ring::digest::{SHA256, digest};
 
 use crate::domain::access::Caller;
 use crate::domain::devices;
+use crate::domain::pin::HashedAhead;
 use crate::error::{ApiError, ApiResult};
-use crate::http::context::{Access, AppState, Ctx, Endpoint, Reply};
+use crate::http::context::{Access, AppState, Ctx, Endpoint, PinFields, Reply};
 use crate::http::device_keys::KnownKey;
 use crate::store::clock;
 use crate::store::codec::hex;
@@ -56,6 +59,7 @@ where
     in_blocking_pool(move || {
         let request = parts.view(&body);
         let checked_ahead = check_ahead(&state, &request, endpoint);
+        let hashed_ahead = hash_pins_ahead(&state, &request, endpoint, checked_ahead.as_ref());
         let mut connection = take_connection(&state)?;
         let mut work = work;
         // One transaction: the admission, then the work, undone alone when
@@ -65,7 +69,7 @@ where
                 admission(&state, tx, &request, endpoint, checked_ahead.as_ref())?;
             let outcome = match admitted {
                 Ok(admitted) => tx.undone_on_failure(|tx| {
-                    run_work(&state, tx, &request, &admitted, |ctx| {
+                    run_work(&state, (tx, &hashed_ahead), &request, &admitted, |ctx| {
                         if endpoint.idempotent {
                             idempotently(ctx, &request, &mut work)
                         } else {
@@ -77,6 +81,8 @@ where
             };
             Ok::<_, ApiError>((now, outcome))
         });
+        drop(connection);
+        state.metrics.pin_hashes.record(&hashed_ahead);
         Ok(match outcome {
             Ok((now, outcome)) => finish(outcome, now, request.headers),
             Err(error) => error.into_response(),
@@ -116,6 +122,11 @@ where
     B: Clone,
 {
     debug_assert!(!endpoint.idempotent, "staged endpoints are not idempotent");
+    debug_assert!(
+        endpoint.pins == PinFields::NONE,
+        "staged endpoints hash no PINs"
+    );
+    let no_pins = HashedAhead::default();
     let (parts, body) = match read_request(&state, request).await {
         Ok(request) => request,
         Err(response) => return *response,
@@ -128,9 +139,15 @@ where
             let mut connection = take_connection(&state)?;
             let admitted = admit(&state, &mut connection, &request, endpoint)?;
             let mut admit_stage = admit_stage;
-            match connection
-                .transact(|tx| run_work(&state, tx, &request, &admitted, &mut admit_stage))
-            {
+            match connection.transact(|tx| {
+                run_work(
+                    &state,
+                    (tx, &no_pins),
+                    &request,
+                    &admitted,
+                    &mut admit_stage,
+                )
+            }) {
                 Ok(Stage::Continue(value)) => (admitted, value),
                 Ok(Stage::Reply(reply)) => {
                     return Ok(finish(Ok(reply), admitted.now, request.headers));
@@ -150,7 +167,7 @@ where
         };
         let mut work = work;
         let outcome = connection.transact(|tx| {
-            run_work(&state, tx, &request, &admitted, |ctx| {
+            run_work(&state, (tx, &no_pins), &request, &admitted, |ctx| {
                 work(ctx, computed.clone())
             })
         });
@@ -439,10 +456,124 @@ fn check_ahead(
     Some(CheckedAhead { known, verified })
 }
 
+/// Hashes the PINs in a request's body before it takes the connection:
+/// Argon2id takes tens of milliseconds on purpose, and with the connection
+/// held every other request would wait for it. Only for a request whose
+/// signature verifies, so that forged requests cannot spend the cores. A
+/// PIN to check is checked against the stored hash read just before, in a
+/// short transaction of its own; the request's transaction uses a result
+/// only when it meets the same inputs ([`HashedAhead`]). At most one hash
+/// per two cores runs at a time ([`AppState::pin_slots`]).
+fn hash_pins_ahead(
+    state: &AppState,
+    request: &RequestView<'_>,
+    endpoint: Endpoint,
+    checked_ahead: Option<&CheckedAhead>,
+) -> HashedAhead {
+    let mut hashed = HashedAhead::default();
+    let fields = endpoint.pins;
+    if fields == PinFields::NONE {
+        return hashed;
+    }
+    let Ok(body) = serde_json::from_slice::<serde_json::Value>(request.body) else {
+        return hashed;
+    };
+    let pin_in = |name: Option<&str>| {
+        name.and_then(|name| body.get(name)?.as_str())
+            .filter(|pin| pin.len() == PIN_DIGITS && pin.bytes().all(|byte| byte.is_ascii_digit()))
+    };
+    let (new_pin, current_pin) = (pin_in(fields.new), pin_in(fields.current));
+    if new_pin.is_none() && current_pin.is_none() {
+        return hashed;
+    }
+    let Some(stored) = look_ahead(
+        state,
+        request,
+        endpoint.access,
+        checked_ahead,
+        current_pin.is_some(),
+    ) else {
+        return hashed;
+    };
+    let _slot = state.pin_slots.take();
+    // A hash that fails here is made again in the transaction, which
+    // reports the failure.
+    if let Some(pin) = new_pin {
+        let _ = hashed.hash_new(pin);
+    }
+    if let (Some(pin), Some(stored)) = (current_pin, stored) {
+        let _ = hashed.check(pin, &stored);
+    }
+    hashed
+}
+
+/// Whether a request with PINs is to be hashed ahead: its time is within
+/// the skew, its nonce unused, and it is signed by the key the database
+/// holds (a device's signature checked ahead against its remembered key,
+/// an enrolment's checked here). Gives the hash its caller's PIN is checked
+/// against when `wants_stored_hash`, or `None` when nothing is to be
+/// hashed: the transaction refuses such a request without hashing.
+fn look_ahead(
+    state: &AppState,
+    request: &RequestView<'_>,
+    access: Access,
+    checked_ahead: Option<&CheckedAhead>,
+    wants_stored_hash: bool,
+) -> Option<Option<String>> {
+    let now = state.cached_now();
+    let (signer_id, timestamp, nonce, signature) = signature_headers(request.headers).ok()?;
+    if timestamp.abs_diff(now) > MAX_REQUEST_SKEW_SECONDS {
+        return None;
+    }
+    let device_checked = checked_ahead.filter(|ahead| ahead.verified.is_ok());
+    let (key_to_check, stored) = {
+        let mut connection = state.lock_database().ok()?;
+        connection
+            .transact(
+                |tx| -> ApiResult<Option<(Option<PublicKey>, Option<String>)>> {
+                    if requests::nonce_is_used(tx, signer_id, nonce, now)? {
+                        return Ok(None);
+                    }
+                    match (access, device_checked) {
+                        (Access::Device, Some(ahead)) => {
+                            let Some(signer) = devices::signer(tx, signer_id)?
+                                .filter(|signer| ahead.known.is_key_of(signer))
+                            else {
+                                return Ok(None);
+                            };
+                            let stored = if wants_stored_hash {
+                                crate::domain::pin::hash_to_check_against(
+                                    tx,
+                                    &signer.account_id,
+                                    &signer.person_id,
+                                    now,
+                                )?
+                            } else {
+                                None
+                            };
+                            Ok(Some((None, stored)))
+                        }
+                        (Access::Enrolling, _) => {
+                            Ok(crate::domain::enrolment::load(tx, signer_id)?
+                                .map(|enrolling| (Some(enrolling.device_key), None)))
+                        }
+                        _ => Ok(None),
+                    }
+                },
+            )
+            .ok()??
+    };
+    if let Some(key) = key_to_check {
+        let _slot = state.compute_slots.take();
+        signature_verifies(&key, &request.signed(), timestamp, nonce, &signature).ok()?;
+    }
+    Some(stored)
+}
+
 /// The request's effect, all or nothing, in `tx`.
 fn run_work<T>(
     state: &AppState,
-    tx: &Transaction<'_>,
+    (tx, hashed_ahead): (&Transaction<'_>, &HashedAhead),
     request: &RequestView<'_>,
     admitted: &Admitted,
     work: impl FnOnce(&mut Ctx<'_>) -> ApiResult<T>,
@@ -458,6 +589,7 @@ fn run_work<T>(
         query: request.uri.query().map(str::to_owned),
         headers: request.headers,
         state,
+        hashed_ahead,
     })
 }
 
@@ -667,11 +799,7 @@ fn authenticate(
     };
     let suite = Suite::from_name(&signer.suite).ok_or_else(|| unauthenticated("unknown device"))?;
     let (device_key, verified) = match checked_ahead {
-        Some(ahead)
-            if ahead.known.public_key == signer.public_key && ahead.known.suite == signer.suite =>
-        {
-            (ahead.known.key.clone(), ahead.verified)
-        }
+        Some(ahead) if ahead.known.is_key_of(&signer) => (ahead.known.key.clone(), ahead.verified),
         _ => {
             let device_key = PublicKey::from_bytes(suite, &signer.public_key)
                 .map_err(|_| unauthenticated("unknown device"))?;

@@ -18,7 +18,7 @@ use axum::routing::{delete, get, post, put};
 use ecard_api::paths;
 
 use crate::error::ApiError;
-use crate::http::context::{Access, AppState, Ctx, Endpoint};
+use crate::http::context::{Access, AppState, Ctx, Endpoint, PinFields};
 use crate::http::plumbing::{handle, handle_in_stages, path_rejected};
 use crate::http::{
     account, admin, applications, births, cards, clearing, concessions, delegations, devices,
@@ -132,7 +132,8 @@ pub(crate) fn api_routes() -> Router<Arc<AppState>> {
             post(endpoint!(
                 E {
                     access: Access::Public,
-                    idempotent: true
+                    idempotent: true,
+                    pins: PinFields::NONE,
                 },
                 enrolment::start
             )),
@@ -143,7 +144,11 @@ pub(crate) fn api_routes() -> Router<Arc<AppState>> {
         )
         .route(
             paths::ENROLMENT_COMPLETION,
-            post(endpoint!(E::ENROLLING, enrolment::complete, path)),
+            post(endpoint!(
+                E::ENROLLING.hashing(PinFields::new_in("pin")),
+                enrolment::complete,
+                path
+            )),
         )
         .route(
             paths::MY_DEVICES,
@@ -165,14 +170,29 @@ pub(crate) fn api_routes() -> Router<Arc<AppState>> {
             paths::ENROLMENT_REQUEST_APPROVAL,
             post(endpoint!(E::DEVICE_WRITE, devices::approve, path)),
         )
-        .route(paths::PIN, post(endpoint!(E::DEVICE_WRITE, pin::change)))
+        .route(
+            paths::PIN,
+            post(endpoint!(
+                E::DEVICE_WRITE.hashing(PinFields {
+                    new: Some("new_pin"),
+                    current: Some("current_pin"),
+                }),
+                pin::change
+            )),
+        )
         .route(
             paths::PIN_GRANTS,
-            post(endpoint!(E::DEVICE_WRITE, pin::grant)),
+            post(endpoint!(
+                E::DEVICE_WRITE.hashing(PinFields::current_in("pin")),
+                pin::grant
+            )),
         )
         .route(
             paths::PIN_RESET,
-            post(endpoint!(E::DEVICE_WRITE, pin::reset)),
+            post(endpoint!(
+                E::DEVICE_WRITE.hashing(PinFields::new_in("new_pin")),
+                pin::reset
+            )),
         )
         .route(
             paths::FACE_CHALLENGES,
@@ -292,7 +312,11 @@ pub(crate) fn api_routes() -> Router<Arc<AppState>> {
         )
         .route(
             paths::DELEGATION_WARD_PIN,
-            post(endpoint!(E::DEVICE_WRITE, delegations::ward_pin, path)),
+            post(endpoint!(
+                E::DEVICE_WRITE.hashing(PinFields::new_in("new_pin")),
+                delegations::ward_pin,
+                path
+            )),
         )
         .route(
             paths::AUDIT,

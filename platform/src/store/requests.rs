@@ -28,6 +28,19 @@ pub fn first_use_of_nonce(
     Ok(inserted != 0)
 }
 
+/// Whether `signer` used `nonce` in a request still remembered at `now`
+/// (a read: [`first_use_of_nonce`] records the use).
+pub fn nonce_is_used(tx: &Transaction<'_>, signer: &str, nonce: &str, now: u64) -> ApiResult<bool> {
+    Ok(tx
+        .query_row(
+            "SELECT 1 FROM nonces WHERE device_id = ?1 AND nonce = ?2 AND expires_at >= ?3",
+            params![signer, nonce, now as i64],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
 /// The reply stored for an idempotency key, with the hash of the request
 /// that produced it.
 pub struct StoredReply {

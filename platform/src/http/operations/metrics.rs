@@ -109,6 +109,54 @@ pub struct Metrics {
     in_flight: AtomicI64,
     /// The use of the database connection.
     pub database: DatabaseMetrics,
+    /// Where PINs were hashed.
+    pub pin_hashes: PinHashMetrics,
+}
+
+/// Where PINs were hashed: before the request took the database
+/// connection, or holding it (which makes every other request wait; it
+/// should stay near zero).
+#[derive(Debug, Default)]
+pub struct PinHashMetrics {
+    ahead: AtomicU64,
+    holding_connection: AtomicU64,
+}
+
+impl PinHashMetrics {
+    /// Counts one request's hashing.
+    pub fn record(&self, hashed: &crate::domain::pin::HashedAhead) {
+        self.ahead.fetch_add(
+            u64::try_from(hashed.hashed_ahead()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
+        self.holding_connection
+            .fetch_add(u64::from(hashed.hashed_in_transaction()), Ordering::Relaxed);
+    }
+
+    /// Hashes made holding the database connection so far.
+    pub fn holding_connection(&self) -> u64 {
+        self.holding_connection.load(Ordering::Relaxed)
+    }
+
+    /// Hashes made before the connection was taken so far.
+    pub fn ahead(&self) -> u64 {
+        self.ahead.load(Ordering::Relaxed)
+    }
+
+    /// Writes the PIN hashing metrics.
+    pub fn write(&self, out: &mut Exposition) {
+        out.family(
+            "ecard_pin_hashes_total",
+            "counter",
+            "PIN hashes (Argon2id) made, by whether the database connection was held.",
+        );
+        out.sample("ecard_pin_hashes_total", &[("when", "ahead")], self.ahead());
+        out.sample(
+            "ecard_pin_hashes_total",
+            &[("when", "holding_connection")],
+            self.holding_connection(),
+        );
+    }
 }
 
 impl Default for Metrics {
@@ -117,6 +165,7 @@ impl Default for Metrics {
             routes: Mutex::new(HashMap::new()),
             in_flight: AtomicI64::new(0),
             database: DatabaseMetrics::default(),
+            pin_hashes: PinHashMetrics::default(),
         }
     }
 }
