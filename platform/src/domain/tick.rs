@@ -1,7 +1,8 @@
 //! Everything that happens because time passes on the platform clock:
 //! household registration of births, production and delivery steps, lapsing temporary loss reports, ending
 //! mandates, forgetting terminals' acceptances, login requests, resolved
-//! codes and the status-bit history after their retention, and pension eligibility (suspending
+//! codes and the status-bit history after their retention, request nonces
+//! past their expiry, and pension eligibility (suspending
 //! and resuming pension payments, paying each month's pension). Run at the start of a request, at most once per platform
 //! second, so the state a client sees is current for the clock it is told
 //! to the second.
@@ -23,5 +24,6 @@ pub fn advance(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
     crate::domain::login::prune(tx, now)?;
     crate::domain::service_points::prune(tx, now)?;
     crate::domain::eligibility::advance(tx, now)?;
-    crate::domain::status_history::prune(tx, now)
+    crate::domain::status_history::prune(tx, now)?;
+    crate::store::requests::forget_expired_nonces(tx, now)
 }

@@ -594,7 +594,9 @@ fn run_work<T>(
 }
 
 /// Runs `work` once per idempotency key: a repeat of the same request gets
-/// the stored reply, the same key on another request a refusal.
+/// the stored reply, the same key on another request a refusal. The key is
+/// claimed before the work and its reply stored after, in the request's
+/// transaction (under the work's savepoint: a failed work leaves no claim).
 fn idempotently(
     ctx: &mut Ctx<'_>,
     request: &RequestView<'_>,
@@ -615,19 +617,13 @@ fn idempotently(
     ]
     .concat();
     let request_hash = hex(digest(&SHA256, &hashed).as_ref());
-    if let Some(stored) = stored_reply(ctx.tx, &scope, &key, &request_hash)? {
-        return Ok(stored);
+    if !requests::claim_key(ctx.tx, &scope, &key, &request_hash, ctx.now)? {
+        return stored_reply(ctx.tx, &scope, &key, &request_hash)?.ok_or_else(|| {
+            ApiError::new(ProblemCode::Internal, "the stored reply could not be read")
+        });
     }
     let reply = work(ctx)?;
-    requests::store_reply(
-        ctx.tx,
-        &scope,
-        &key,
-        &request_hash,
-        reply.status.as_u16(),
-        &reply.body,
-        ctx.now,
-    )?;
+    requests::store_reply(ctx.tx, &scope, &key, reply.status.as_u16(), &reply.body)?;
     Ok(reply)
 }
 

@@ -7,9 +7,10 @@ use crate::store::sql::{OptionalExtension, Transaction, params};
 
 use crate::error::ApiResult;
 
-/// Records the nonce a signer used, after forgetting nonces that expired
-/// before `now`; `false` when the signer already used it (a replay). The
-/// nonce is kept until `keep_until`.
+/// Records the nonce a signer used at `now`; `false` when the signer
+/// already used it (a replay). The nonce is kept until `keep_until`; a
+/// row of the same nonce that expired and is not yet forgotten
+/// ([`forget_expired_nonces`]) counts as unused and is taken over.
 pub fn first_use_of_nonce(
     tx: &Transaction<'_>,
     signer: &str,
@@ -17,15 +18,24 @@ pub fn first_use_of_nonce(
     now: u64,
     keep_until: u64,
 ) -> ApiResult<bool> {
+    let recorded = tx.execute(
+        "INSERT INTO nonces (device_id, nonce, expires_at) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (device_id, nonce) DO UPDATE SET expires_at = excluded.expires_at \
+         WHERE nonces.expires_at < ?4",
+        params![signer, nonce, keep_until as i64, now as i64],
+    )?;
+    Ok(recorded != 0)
+}
+
+/// Forgets the nonces that expired before `now` (from the clock tick, once
+/// a second: beside every request, the range it reads would make
+/// concurrent requests conflict under PostgreSQL's serializable isolation).
+pub fn forget_expired_nonces(tx: &Transaction<'_>, now: u64) -> ApiResult<()> {
     tx.execute(
         "DELETE FROM nonces WHERE expires_at < ?1",
         params![now as i64],
     )?;
-    let inserted = tx.execute(
-        "INSERT INTO nonces (device_id, nonce, expires_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-        params![signer, nonce, keep_until as i64],
-    )?;
-    Ok(inserted != 0)
+    Ok(())
 }
 
 /// Whether `signer` used `nonce` in a request still remembered at `now`
@@ -74,20 +84,94 @@ pub fn stored_reply(
         .optional()?)
 }
 
-/// Stores the reply (`status`, `body`) to the request hashed as
-/// `request_hash`, under `key` in `scope`, made at `now`.
-pub fn store_reply(
+/// Claims `key` in `scope` for the request hashed as `request_hash`, made
+/// at `now`: `false` when a request already has it (its reply is then
+/// [`stored_reply`]). The claim and the reply ([`store_reply`]) are written
+/// in one transaction, so no other request ever sees a claim without its
+/// reply. Claiming first, rather than looking the key up first, reads no
+/// gap in the index: under PostgreSQL's serializable isolation such a read
+/// made concurrent requests with other keys conflict.
+pub fn claim_key(
     tx: &Transaction<'_>,
     scope: &str,
     key: &str,
     request_hash: &str,
+    now: u64,
+) -> ApiResult<bool> {
+    let claimed = tx.execute(
+        "INSERT INTO idempotency (scope, key, request_hash, status, body, created_at) \
+         VALUES (?1, ?2, ?3, 0, ?4, ?5) ON CONFLICT DO NOTHING",
+        params![scope, key, request_hash, Vec::<u8>::new(), now as i64],
+    )?;
+    Ok(claimed != 0)
+}
+
+/// Stores the reply (`status`, `body`) under the `key` this transaction
+/// claimed in `scope` ([`claim_key`]).
+pub fn store_reply(
+    tx: &Transaction<'_>,
+    scope: &str,
+    key: &str,
     status: u16,
     body: &[u8],
-    now: u64,
 ) -> ApiResult<()> {
     tx.execute(
-        "INSERT INTO idempotency (scope, key, request_hash, status, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![scope, key, request_hash, status, body, now as i64],
+        "UPDATE idempotency SET status = ?3, body = ?4 WHERE scope = ?1 AND key = ?2",
+        params![scope, key, status, body],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+    use super::*;
+
+    #[test]
+    fn a_nonce_is_refused_until_it_expires_and_forgotten_by_the_tick_after() {
+        let mut connection = crate::store::db::open(std::path::Path::new(":memory:")).unwrap();
+        let tx = connection.transaction().unwrap();
+        let now = 1_800_000_000;
+        assert!(first_use_of_nonce(&tx, "dev-1", "nonce-a", now, now + 600).unwrap());
+        assert!(!first_use_of_nonce(&tx, "dev-1", "nonce-a", now + 1, now + 601).unwrap());
+        assert!(nonce_is_used(&tx, "dev-1", "nonce-a", now + 600).unwrap());
+        // Another signer's nonce is its own.
+        assert!(first_use_of_nonce(&tx, "dev-2", "nonce-a", now, now + 600).unwrap());
+
+        // Expired but not yet forgotten: unused again, and taken over.
+        assert!(!nonce_is_used(&tx, "dev-1", "nonce-a", now + 601).unwrap());
+        assert!(first_use_of_nonce(&tx, "dev-1", "nonce-a", now + 601, now + 1_201).unwrap());
+        assert!(!first_use_of_nonce(&tx, "dev-1", "nonce-a", now + 602, now + 1_202).unwrap());
+
+        // The tick forgets what expired before its time, nothing else.
+        forget_expired_nonces(&tx, now + 1_000).unwrap();
+        let left: i64 = tx
+            .query_row("SELECT COUNT(*) FROM nonces", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(left, 1);
+        assert!(nonce_is_used(&tx, "dev-1", "nonce-a", now + 1_000).unwrap());
+    }
+
+    #[test]
+    fn a_key_is_claimed_once_and_its_reply_read_back() {
+        let mut connection = crate::store::db::open(std::path::Path::new(":memory:")).unwrap();
+        let tx = connection.transaction().unwrap();
+        let now = 1_800_000_000;
+        assert!(claim_key(&tx, "acc-1", "key-1", "hash-a", now).unwrap());
+        store_reply(&tx, "acc-1", "key-1", 201, b"{\"ok\":true}").unwrap();
+        assert!(!claim_key(&tx, "acc-1", "key-1", "hash-b", now + 1).unwrap());
+        let stored = stored_reply(&tx, "acc-1", "key-1").unwrap().unwrap();
+        assert_eq!(
+            (
+                stored.request_hash.as_str(),
+                stored.status,
+                stored.body.as_slice()
+            ),
+            ("hash-a", 201, b"{\"ok\":true}".as_slice())
+        );
+        // The same key in another scope is another key.
+        assert!(claim_key(&tx, "acc-2", "key-1", "hash-a", now).unwrap());
+        assert!(stored_reply(&tx, "acc-3", "key-1").unwrap().is_none());
+    }
 }
