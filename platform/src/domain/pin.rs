@@ -53,14 +53,19 @@ pub enum WeakPin {
     Personal,
 }
 
+/// Whether `pin` has the form of a PIN: six ASCII digits.
+pub fn is_well_formed(pin: &str) -> bool {
+    pin.len() == PIN_DIGITS && pin.bytes().all(|byte| byte.is_ascii_digit())
+}
+
 /// Checks a new PIN: six digits, no pattern, nothing from the person's
 /// birth date or document number.
 pub fn check_strength(pin: &str, birth_date: Date, id_number: &str) -> Result<(), WeakPin> {
     // Copies of the PIN's digits are wiped when this check ends.
-    let digits = Zeroizing::new(pin.bytes().collect::<Vec<u8>>());
-    if digits.len() != PIN_DIGITS || !digits.iter().all(u8::is_ascii_digit) {
+    if !is_well_formed(pin) {
         return Err(WeakPin::Format);
     }
+    let digits = Zeroizing::new(pin.bytes().collect::<Vec<u8>>());
     let steps = Zeroizing::new(
         digits
             .windows(2)
@@ -284,20 +289,7 @@ pub fn verify(
     pin: &str,
     (now, ahead): (u64, &HashedAhead),
 ) -> ApiResult<()> {
-    let person = crate::store::rows::person(tx, &caller.person_id)?;
-    let limit = limit_for(tx, &person)?;
-    if let Some(retry_after) = limits::locked_for(tx, limit, &caller.account_id, now)? {
-        return Err(ApiError::new(
-            ProblemCode::PinLocked,
-            format!("the PIN is locked for {retry_after} more seconds; reset it with a face check"),
-        ));
-    }
-    let Some(stored) = stored_hash(tx, &caller.account_id)? else {
-        return Err(ApiError::new(
-            ProblemCode::PinLocked,
-            "no PIN is set for this account; set one with a face check",
-        ));
-    };
+    let (stored, limit) = checkable_hash(tx, &caller.account_id, &caller.person_id, now)??;
     if ahead.matches(pin, &stored)? {
         limits::succeed(tx, limit, &caller.account_id)?;
         return Ok(());
@@ -327,6 +319,33 @@ fn stored_hash(tx: &Transaction<'_>, account_id: &str) -> ApiResult<Option<Strin
         .optional()?)
 }
 
+/// The hash a PIN given for the account is checked against, with the
+/// account's PIN limit; the inner error is the refusal when the PIN is
+/// locked or not set (nothing is checked then).
+fn checkable_hash(
+    tx: &Transaction<'_>,
+    account_id: &str,
+    person_id: &str,
+    now: u64,
+) -> ApiResult<Result<(String, limits::Limit), ApiError>> {
+    let person = crate::store::rows::person(tx, person_id)?;
+    let limit = limit_for(tx, &person)?;
+    if let Some(retry_after) = limits::locked_for(tx, limit, account_id, now)? {
+        return Ok(Err(ApiError::new(
+            ProblemCode::PinLocked,
+            format!("the PIN is locked for {retry_after} more seconds; reset it with a face check"),
+        )));
+    }
+    Ok(stored_hash(tx, account_id)?
+        .map(|stored| (stored, limit))
+        .ok_or_else(|| {
+            ApiError::new(
+                ProblemCode::PinLocked,
+                "no PIN is set for this account; set one with a face check",
+            )
+        }))
+}
+
 /// The hash a PIN given for the account would be checked against: none
 /// when no PIN is set or the PIN is locked (nothing is checked then).
 pub fn hash_to_check_against(
@@ -335,11 +354,9 @@ pub fn hash_to_check_against(
     person_id: &str,
     now: u64,
 ) -> ApiResult<Option<String>> {
-    let person = crate::store::rows::person(tx, person_id)?;
-    if limits::locked_for(tx, limit_for(tx, &person)?, account_id, now)?.is_some() {
-        return Ok(None);
-    }
-    stored_hash(tx, account_id)
+    Ok(checkable_hash(tx, account_id, person_id, now)?
+        .ok()
+        .map(|(stored, _)| stored))
 }
 
 /// Whether the account has a PIN.

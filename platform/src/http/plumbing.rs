@@ -26,7 +26,6 @@ use ecard_api::auth::{
     DEVICE_HEADER, MAX_REQUEST_SKEW_SECONDS, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER,
     nonce_is_well_formed, signed_string,
 };
-use ecard_api::identity::PIN_DIGITS;
 use ecard_api::problem::ProblemCode;
 use ecard_api::{IDEMPOTENCY_KEY_HEADER, MAX_BODY_BYTES, PROBLEM_JSON, SERVER_TIME_HEADER};
 use ecard_credential::{PublicKey, Suite};
@@ -480,7 +479,7 @@ fn hash_pins_ahead(
     };
     let pin_in = |name: Option<&str>| {
         name.and_then(|name| body.get(name)?.as_str())
-            .filter(|pin| pin.len() == PIN_DIGITS && pin.bytes().all(|byte| byte.is_ascii_digit()))
+            .filter(|pin| crate::domain::pin::is_well_formed(pin))
     };
     let (new_pin, current_pin) = (pin_in(fields.new), pin_in(fields.current));
     if new_pin.is_none() && current_pin.is_none() {
