@@ -85,6 +85,10 @@ async fn new_card_by_pickup_through_activation() {
         .await;
     ok(&again, 201);
     assert_eq!(again.body, submitted.body);
+    // The answer, built from what the submission wrote, is what is stored.
+    let stored = device.get(&format!("/v1/applications/{id}")).await;
+    ok(&stored, 200);
+    assert_eq!(stored.body, submitted.body);
     let mut other = new_card(&me, pickup());
     other["bank"] = json!("abc");
     let reused = device.post_with_key("/v1/applications", other, &key).await;
@@ -276,6 +280,49 @@ async fn new_card_by_pickup_through_activation() {
         assert_eq!(entry["principal_person_id"], me.as_str());
         assert!(entry["at"].as_u64().unwrap() >= now_seconds() - 60);
     }
+}
+
+/// Attack: submissions for one person raced against each other (the
+/// resident's phones, or one phone resending with fresh idempotency keys)
+/// to have two cards made. The database holds one application in progress
+/// a person, so exactly one is accepted, on either store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_submissions_for_one_person_make_one_application() {
+    let platform = TestPlatform::start();
+    let device = platform.enrol_persona("resident").await;
+    let me = person_id(&device);
+    let attempts = (0..8).map(|index| {
+        let (device, me) = (&device, &me);
+        let delivery = if index % 2 == 0 { pickup() } else { mail() };
+        async move {
+            device
+                .post("/v1/applications", new_card(me, delivery))
+                .await
+        }
+    });
+    let answers = futures_util::future::join_all(attempts).await;
+    let accepted: Vec<_> = answers
+        .iter()
+        .filter(|answer| answer.status == 201)
+        .collect();
+    assert_eq!(
+        accepted.len(),
+        1,
+        "{:?}",
+        answers
+            .iter()
+            .map(|answer| answer.status)
+            .collect::<Vec<_>>()
+    );
+    for answer in answers.iter().filter(|answer| answer.status != 201) {
+        problem(answer, 409, "invalid_state");
+    }
+    let list = device.get("/v1/applications").await;
+    ok(&list, 200);
+    assert_eq!(list.body.as_array().unwrap().len(), 1);
+    let id = accepted[0].body["application_id"].as_str().unwrap();
+    let stored = device.get(&format!("/v1/applications/{id}")).await;
+    assert_eq!(stored.body, accepted[0].body);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

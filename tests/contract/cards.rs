@@ -422,6 +422,10 @@ async fn replacements_plain_change_bank_keep_number() {
         .as_str()
         .unwrap()
         .to_owned();
+    // The answer, built from what the submission wrote, is what is stored.
+    let stored = device.get(&format!("/v1/applications/{id}")).await;
+    ok(&stored, 200);
+    assert_eq!(stored.body, submitted.body);
     let before = snapshot(&device).await;
     let answer = refusal(json!({
         "card_id": old_id, "kind": "keep_number", "delivery": pickup(),

@@ -10,7 +10,8 @@ use ecard_credential::{PublicKey, Suite};
 
 use crate::error::{ApiError, ApiResult};
 use crate::store::codec::enum_name;
-use crate::store::rows::{CardRow, card};
+use crate::store::rows::{CardRow, Person, card};
+use ecard_api::rules::RegionalRules;
 
 impl CardRow {
     /// The card as a caller with `disclosure` sees it.
@@ -135,6 +136,35 @@ pub fn authorise(
         ensure_may_act_alone(tx, person_id, scope, now)?;
         return Ok(None);
     }
+    mandate_for(tx, caller, person_id, scope, now)
+}
+
+/// [`authorise`] for a person whose register entry and region's rules the
+/// request has read already (a submission reads both anyway): the same
+/// answer without reading them again.
+pub fn authorise_person(
+    tx: &Transaction<'_>,
+    caller: &Caller,
+    (person, rules): (&Person, &RegionalRules),
+    scope: Scope,
+    now: u64,
+) -> ApiResult<Option<String>> {
+    if caller.person_id == person.person_id {
+        let holder = (person.person_id.as_str(), minor(person, rules, now));
+        ensure_may_act_alone_as(tx, holder, scope, now)?;
+        return Ok(None);
+    }
+    mandate_for(tx, caller, &person.person_id, scope, now)
+}
+
+/// The active mandate under which `caller` may do `scope` for someone else.
+fn mandate_for(
+    tx: &Transaction<'_>,
+    caller: &Caller,
+    person_id: &str,
+    scope: Scope,
+    now: u64,
+) -> ApiResult<Option<String>> {
     let scope_name = format!("%\"{}\"%", enum_name(&scope));
     tx.query_row(
         "SELECT delegation_id FROM delegations WHERE agent_account_id = ?1 AND principal_person_id = ?2 \
@@ -194,7 +224,23 @@ pub fn ensure_may_act_alone(
     scope: Scope,
     now: u64,
 ) -> ApiResult<()> {
-    let Some((age, self_supporting, rules)) = minor_holder(tx, person_id, now)? else {
+    ensure_may_act_alone_as(
+        tx,
+        (person_id, minor_holder(tx, person_id, now)?),
+        scope,
+        now,
+    )
+}
+
+/// [`ensure_may_act_alone`] for `person_id`, known to be `minor`
+/// ([`minor`]: `None` for an adult).
+fn ensure_may_act_alone_as(
+    tx: &Transaction<'_>,
+    (person_id, minor): (&str, Option<(u32, bool, RegionalRules)>),
+    scope: Scope,
+    now: u64,
+) -> ApiResult<()> {
+    let Some((age, self_supporting, rules)) = minor else {
         return Ok(());
     };
     if rules.minors.may_act_alone(scope, age, self_supporting) {
@@ -242,12 +288,18 @@ pub fn minor_holder(
     tx: &Transaction<'_>,
     person_id: &str,
     now: u64,
-) -> ApiResult<Option<(u32, bool, ecard_api::rules::RegionalRules)>> {
+) -> ApiResult<Option<(u32, bool, RegionalRules)>> {
     let person = crate::store::rows::person(tx, person_id)?;
     let rules = crate::domain::rules::rules_for(tx, &person.region)?;
-    Ok(crate::domain::dates::age_on(person.birth_date, now)
+    Ok(minor(&person, &rules, now))
+}
+
+/// The age and the register's self-supporting mark of `person`, with the
+/// `rules` of their region, if they are under its age of majority at `now`.
+fn minor(person: &Person, rules: &RegionalRules, now: u64) -> Option<(u32, bool, RegionalRules)> {
+    crate::domain::dates::age_on(person.birth_date, now)
         .filter(|age| *age < rules.adult_age)
-        .map(|age| (age, person.self_supporting, rules)))
+        .map(|age| (age, person.self_supporting, rules.clone()))
 }
 
 /// Whether an active guardian mandate for `person_id` carries the

@@ -10,7 +10,7 @@
 //! `e_card_timing` (Jiangxi: 同步生成…直接使用), applied by
 //! [`crate::domain::cards::refresh_e_card`].
 
-use crate::store::sql::{OptionalExtension, Transaction, params};
+use crate::store::sql::{OptionalExtension, Transaction, Value, params};
 use ecard_api::resident::{
     Application, ApplicationAction, ApplicationKind, ApplicationState, Delivery, ReplacementKind,
     StageEntry,
@@ -27,6 +27,15 @@ use crate::store::audit::audit;
 use crate::store::codec::{enum_name, kind_from_text, kind_text, parse_enum};
 use crate::store::db::new_id;
 use crate::store::rows::person;
+
+/// Which applications are in progress: neither received, activated nor
+/// cancelled. The partial unique index `applications_one_open` (migration
+/// 19) has the same condition, so a person has at most one.
+macro_rules! in_progress {
+    () => {
+        "state NOT IN ('activated', 'cancelled', 'received')"
+    };
+}
 
 /// Delay between payment and the start of production.
 const QUEUE_SECONDS: u64 = 3_600;
@@ -109,7 +118,10 @@ fn actions(application: &Application, rules: &RegionalRules) -> Vec<ApplicationA
 
 /// Moves an application to `state`, records the stage and schedules the
 /// next clock-driven step (`next_at`). Private: other modules ask for a
-/// named transition (`pay`, `cancel`, `receive`, …) instead.
+/// named transition (`pay`, `cancel`, `receive`, …) instead. The stage's
+/// number comes from the row updated (`last_stage_seq`), not from reading
+/// the stages: under PostgreSQL's serializable isolation that range read
+/// made concurrent transactions on other applications conflict.
 fn set_state(
     tx: &Transaction<'_>,
     application_id: &str,
@@ -117,18 +129,19 @@ fn set_state(
     now: u64,
     next_at: Option<u64>,
 ) -> ApiResult<()> {
-    tx.execute(
-        "UPDATE applications SET state = ?1, next_transition_at = ?2 WHERE application_id = ?3",
+    let seq: i64 = tx.query_row(
+        "UPDATE applications SET state = ?1, next_transition_at = ?2, last_stage_seq = last_stage_seq + 1 \
+         WHERE application_id = ?3 RETURNING last_stage_seq",
         params![
             enum_name(&state),
             next_at.map(|at| at as i64),
             application_id
         ],
+        |row| row.get(0),
     )?;
     tx.execute(
-        "INSERT INTO application_stages (application_id, seq, state, at) \
-         VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM application_stages WHERE application_id = ?1), ?2, ?3)",
-        params![application_id, enum_name(&state), now as i64],
+        "INSERT INTO application_stages (application_id, seq, state, at) VALUES (?1, ?2, ?3, ?4)",
+        params![application_id, seq, enum_name(&state), now as i64],
     )?;
     Ok(())
 }
@@ -350,38 +363,90 @@ pub struct NewApplication<'a> {
 
 /// Stores a submitted application with its first stage; a free one is
 /// paid at once and queued for production. The submission is audited.
+/// `rules` are those of the person's region. Refused when the person has
+/// an application in progress.
+///
+/// Nothing is read back: the application is inserted in its state after
+/// submission (paid, for a free one) with all its stages, and the answer
+/// is built from what was written. The one-open-application rule is the
+/// database's (`applications_one_open`, a partial unique index): the
+/// insert does nothing when it would break it. Under PostgreSQL's
+/// serializable isolation, looking for an open application first read a
+/// gap in the index, and any concurrent submission inserting into the same
+/// index page conflicted with it.
 pub fn submit(
     tx: &Transaction<'_>,
     now: u64,
     submitted_by: &str,
     application: &NewApplication<'_>,
-) -> ApiResult<String> {
+    rules: &RegionalRules,
+) -> ApiResult<Application> {
     let application_id = new_id("app");
-    tx.execute(
+    let mut stages = vec![StageEntry {
+        state: ApplicationState::Submitted,
+        at: now,
+    }];
+    let mut next_transition_at = None;
+    if application.fee_fen == 0 {
+        stages.push(StageEntry {
+            state: ApplicationState::Paid,
+            at: now,
+        });
+        next_transition_at = Some(production_queued_until(
+            application.instant_issue,
+            rules,
+            now,
+        ));
+    }
+    let state = stages
+        .last()
+        .map_or(ApplicationState::Submitted, |stage| stage.state);
+    let inserted = tx.execute(
+        concat!(
         "INSERT INTO applications (application_id, kind, person_id, submitted_by, mandate_id, state, fee_fen, bank, photo, \
-         delivery, replaces_card_id, created_at, instant_issue) VALUES (?1, ?2, ?3, ?4, ?5, 'submitted', ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+         delivery, replaces_card_id, created_at, instant_issue, next_transition_at, last_stage_seq) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) \
+         ON CONFLICT (person_id) WHERE ",
+        in_progress!(),
+        " DO NOTHING"
+        ),
         params![
             application_id,
             kind_text(application.kind),
             application.person_id,
             submitted_by,
             application.mandate_id,
+            enum_name(&state),
             application.fee_fen,
             application.bank,
             application.photo,
             serde_json::to_string(application.delivery)?,
             application.replaces_card_id,
             now as i64,
-            application.instant_issue
+            application.instant_issue,
+            next_transition_at.map(|at| at as i64),
+            stages.len() as i64
         ],
     )?;
-    tx.execute(
-        "INSERT INTO application_stages (application_id, seq, state, at) VALUES (?1, 1, 'submitted', ?2)",
-        params![application_id, now as i64],
-    )?;
-    if application.fee_fen == 0 {
-        queue_production(tx, &application_id, now)?;
+    if inserted == 0 {
+        return Err(ApiError::state(
+            "an application for this person is already in progress",
+        ));
     }
+    // All the stages in one statement: one round trip on PostgreSQL.
+    let rows = (1..=stages.len())
+        .map(|seq| format!("(?1, {seq}, ?{}, ?{})", 2 * seq, 2 * seq + 1))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut values = vec![Value::Text(application_id.clone())];
+    for stage in &stages {
+        values.push(Value::Text(enum_name(&stage.state)));
+        values.push(Value::Integer(stage.at as i64));
+    }
+    tx.execute(
+        &format!("INSERT INTO application_stages (application_id, seq, state, at) VALUES {rows}"),
+        values,
+    )?;
     let action = match application.kind {
         ApplicationKind::NewCard => "application.submit".to_owned(),
         ApplicationKind::Replacement(kind) => format!("replacement.submit.{}", enum_name(&kind)),
@@ -395,7 +460,24 @@ pub fn submit(
         &action,
         &application_id,
     )?;
-    Ok(application_id)
+    let mut submitted = Application {
+        application_id,
+        kind: application.kind,
+        person_id: application.person_id.to_owned(),
+        submitted_by: submitted_by.to_owned(),
+        mandate_id: application.mandate_id.map(str::to_owned),
+        state,
+        stages,
+        fee_fen: application.fee_fen,
+        actions: Vec::new(),
+        replaces_card_id: application.replaces_card_id.map(str::to_owned),
+        card_id: None,
+        failure_reason: None,
+        created_at: now,
+        instant_issue: application.instant_issue,
+    };
+    submitted.actions = actions(&submitted, rules);
+    Ok(submitted)
 }
 
 /// Payment received: production is queued to start after `QUEUE_SECONDS` (an hour).
@@ -407,10 +489,13 @@ pub fn pay(tx: &Transaction<'_>, application_id: &str, now: u64) -> ApiResult<()
 /// an instant-issue application instead waits for the applicant at the
 /// outlet, until the region's `instant_issue.hold_days` have passed.
 fn queue_production(tx: &Transaction<'_>, application_id: &str, now: u64) -> ApiResult<()> {
-    let next_at = match instant_hold_days(tx, application_id)? {
-        Some(days) => now + u64::from(days) * 86_400,
-        None => now + QUEUE_SECONDS,
-    };
+    let (instant, region): (bool, String) = tx.query_row(
+        "SELECT a.instant_issue, p.region FROM applications a JOIN people p ON p.person_id = a.person_id \
+         WHERE a.application_id = ?1",
+        params![application_id],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    let next_at = production_queued_until(instant, &rules_for(tx, &region)?, now);
     set_state(
         tx,
         application_id,
@@ -420,18 +505,14 @@ fn queue_production(tx: &Transaction<'_>, application_id: &str, now: u64) -> Api
     )
 }
 
-/// For an instant-issue application, how many days it waits at the outlet.
-fn instant_hold_days(tx: &Transaction<'_>, application_id: &str) -> ApiResult<Option<u32>> {
-    let (instant, region): (bool, String) = tx.query_row(
-        "SELECT a.instant_issue, p.region FROM applications a JOIN people p ON p.person_id = a.person_id \
-         WHERE a.application_id = ?1",
-        params![application_id],
-        |row| Ok((row.get(0)?, row.get(1)?)),
-    )?;
-    if !instant {
-        return Ok(None);
+/// When a paid application's next step is due: production after
+/// [`QUEUE_SECONDS`], or, for instant issue, the end of the hold at the outlet.
+fn production_queued_until(instant_issue: bool, rules: &RegionalRules, paid_at: u64) -> u64 {
+    if instant_issue {
+        paid_at + u64::from(rules.instant_issue.hold_days) * 86_400
+    } else {
+        paid_at + QUEUE_SECONDS
     }
-    Ok(Some(rules_for(tx, &region)?.instant_issue.hold_days))
 }
 
 /// Where the card of `application_id` goes.
@@ -509,12 +590,15 @@ pub fn resubmit_photo(
     queue_production(tx, application_id, now)
 }
 
-/// Whether `person_id` has an application in progress (neither received,
-/// activated nor cancelled).
+/// Whether `person_id` has an application in progress (`in_progress!`).
 pub fn has_open_application(tx: &Transaction<'_>, person_id: &str) -> ApiResult<bool> {
     let open: Option<i64> = tx
         .query_row(
-            "SELECT 1 FROM applications WHERE person_id = ?1 AND state NOT IN ('activated', 'cancelled', 'received') LIMIT 1",
+            concat!(
+                "SELECT 1 FROM applications WHERE person_id = ?1 AND ",
+                in_progress!(),
+                " LIMIT 1"
+            ),
             params![person_id],
             |row| row.get(0),
         )
@@ -525,12 +609,24 @@ pub fn has_open_application(tx: &Transaction<'_>, person_id: &str) -> ApiResult<
 /// A first card is for someone with no card in use and no application in
 /// progress: refuses anyone else.
 pub fn ensure_no_card_or_application(tx: &Transaction<'_>, person_id: &str) -> ApiResult<()> {
-    if current_card_of(tx, person_id)?.is_some() || has_open_application(tx, person_id)? {
-        return Err(ApiError::state(
-            "this person already has a card or an application in progress",
-        ));
+    ensure_no_card(tx, person_id)?;
+    if has_open_application(tx, person_id)? {
+        return Err(already_has_a_card_or_application());
     }
     Ok(())
+}
+
+/// Refuses a first card for someone with a card in use. (An application in
+/// progress refuses the submission itself: [`submit`].)
+pub fn ensure_no_card(tx: &Transaction<'_>, person_id: &str) -> ApiResult<()> {
+    if current_card_of(tx, person_id)?.is_some() {
+        return Err(already_has_a_card_or_application());
+    }
+    Ok(())
+}
+
+fn already_has_a_card_or_application() -> ApiError {
+    ApiError::state("this person already has a card or an application in progress")
 }
 
 /// The applications of `person_id` and of the people `account_id` holds
@@ -541,14 +637,32 @@ pub fn of_holder_and_principals(
     person_id: &str,
     now: u64,
 ) -> ApiResult<Vec<String>> {
+    // Two index look-ups joined, not one `OR`: PostgreSQL reads the whole
+    // table for `person_id = ? OR person_id IN (…)`.
     let mut statement = tx.prepare(
-        "SELECT application_id FROM applications WHERE person_id = ?2 \
-         OR person_id IN (SELECT principal_person_id FROM delegations WHERE agent_account_id = ?1 \
-                          AND status = 'active' AND expires_at > ?3) \
+        "SELECT application_id, created_at FROM applications WHERE person_id = ?2 \
+         UNION \
+         SELECT a.application_id, a.created_at FROM delegations d \
+         JOIN applications a ON a.person_id = d.principal_person_id \
+         WHERE d.agent_account_id = ?1 AND d.status = 'active' AND d.expires_at > ?3 \
          ORDER BY created_at DESC, application_id",
     )?;
     let ids = statement
         .query_map(params![account_id, person_id, now as i64], |row| row.get(0))?
         .collect::<Result<_, _>>()?;
     Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_index_holding_one_application_in_progress_a_person_counts_the_same_states() {
+        let condition = concat!("WHERE ", in_progress!(), ";");
+        for script in [
+            include_str!("../store/migrations/0019_application_stages_on_row.sql"),
+            include_str!("../store/migrations/postgres/0019_application_stages_on_row.sql"),
+        ] {
+            assert!(script.contains(condition), "{script}");
+        }
+    }
 }

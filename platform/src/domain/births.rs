@@ -329,7 +329,9 @@ fn register(tx: &Transaction<'_>, birth_id: &str, at: u64) -> ApiResult<()> {
             replaces_card_id: None,
             instant_issue: false,
         },
-    )?;
+        &rules,
+    )?
+    .application_id;
     tx.execute(
         "UPDATE births SET state = 'registered', person_id = ?1, delegation_id = ?2, application_id = ?3, \
          registered_at = ?4, registration_due_at = NULL WHERE birth_id = ?5",

@@ -15,10 +15,9 @@ use ecard_api::resident::{
 use ecard_api::rules::RegionalRules;
 use ecard_credential::Locale;
 
-use crate::domain::access::{authorise, may_see};
+use crate::domain::access::{authorise, authorise_person, may_see};
 use crate::domain::applications::{
-    NewApplication, ensure_no_card_or_application, has_open_application, load,
-    of_holder_and_principals, receive, submit,
+    NewApplication, ensure_no_card, load, of_holder_and_principals, receive, submit,
 };
 use crate::domain::cards::{bank_account_closed, photo_on_file};
 use crate::domain::feeds::outlet_exists;
@@ -144,17 +143,17 @@ pub fn submit_new(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let request: NewCardRequest = ctx.json()?;
     let caller = ctx.caller()?.clone();
     let applicant = person(ctx.tx, &request.person_id)?;
-    // A minor's own account is refused here (`guardian_required`).
-    let mandate = authorise(ctx.tx, &caller, &applicant.person_id, Scope::Apply, ctx.now)?;
     let rules = rules_for(ctx.tx, &applicant.region)?;
-    ensure_no_card_or_application(ctx.tx, &applicant.person_id)?;
+    // A minor's own account is refused here (`guardian_required`).
+    let mandate = authorise_person(ctx.tx, &caller, (&applicant, &rules), Scope::Apply, ctx.now)?;
+    ensure_no_card(ctx.tx, &applicant.person_id)?;
     ecard_documents::validate_phone(&request.phone)
         .map_err(|error| ApiError::field("phone", error.message(Locale::En)))?;
     check_bank(&request.bank, &rules)?;
     let photo = decode_photo("photo_jpeg", &request.photo_jpeg, &rules)?;
     let fee_fen = check_delivery(ctx.tx, &request.delivery, &rules)?;
     check_instant_issue(ctx.tx, request.instant_issue, &request.delivery, &rules)?;
-    let application_id = submit(
+    let submitted = submit(
         ctx.tx,
         ctx.now,
         &ctx.caller()?.account_id,
@@ -169,8 +168,9 @@ pub fn submit_new(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
             replaces_card_id: None,
             instant_issue: request.instant_issue,
         },
+        &rules,
     )?;
-    Reply::json(StatusCode::CREATED, &load(ctx.tx, &application_id)?)
+    Reply::json(StatusCode::CREATED, &submitted)
 }
 
 /// `POST /v1/replacements`.
@@ -178,16 +178,12 @@ pub fn submit_replacement(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     let request: ReplacementRequest = ctx.json()?;
     let caller = ctx.caller()?.clone();
     let old = card(ctx.tx, &request.card_id)?;
-    let mandate = authorise(ctx.tx, &caller, &old.person_id, Scope::Replace, ctx.now)?;
-    let rules = rules_for(ctx.tx, &old.region)?;
+    let holder = person(ctx.tx, &old.person_id)?;
+    let rules = rules_for(ctx.tx, &holder.region)?;
+    let mandate = authorise_person(ctx.tx, &caller, (&holder, &rules), Scope::Replace, ctx.now)?;
     if matches!(old.status, CardStatus::Replaced | CardStatus::Cancelled) {
         return Err(ApiError::state(
             "this card was already replaced or cancelled",
-        ));
-    }
-    if has_open_application(ctx.tx, &old.person_id)? {
-        return Err(ApiError::state(
-            "an application for this person is already in progress",
         ));
     }
     let bank = match request.kind {
@@ -222,7 +218,7 @@ pub fn submit_replacement(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
     };
     let fee_fen = rules.replacement_fee_fen + check_delivery(ctx.tx, &request.delivery, &rules)?;
     check_instant_issue(ctx.tx, request.instant_issue, &request.delivery, &rules)?;
-    let application_id = submit(
+    let submitted = submit(
         ctx.tx,
         ctx.now,
         &ctx.caller()?.account_id,
@@ -237,8 +233,9 @@ pub fn submit_replacement(ctx: &mut Ctx<'_>) -> ApiResult<Reply> {
             replaces_card_id: Some(&old.card_id),
             instant_issue: request.instant_issue,
         },
+        &rules,
     )?;
-    Reply::json(StatusCode::CREATED, &load(ctx.tx, &application_id)?)
+    Reply::json(StatusCode::CREATED, &submitted)
 }
 
 /// The scope a mandate needs to act on an application of this kind.

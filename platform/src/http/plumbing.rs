@@ -67,14 +67,13 @@ where
             let (now, admitted) =
                 admission(&state, tx, &request, endpoint, checked_ahead.as_ref())?;
             let outcome = match admitted {
-                Ok(admitted) => tx.undone_on_failure(|tx| {
-                    run_work(&state, (tx, &hashed_ahead), &request, &admitted, |ctx| {
-                        if endpoint.idempotent {
-                            idempotently(ctx, &request, &mut work)
-                        } else {
-                            work(ctx)
-                        }
+                Ok(admitted) if endpoint.idempotent => {
+                    idempotently(tx, &request, &admitted, |tx| {
+                        run_work(&state, (tx, &hashed_ahead), &request, &admitted, &mut work)
                     })
+                }
+                Ok(admitted) => tx.undone_on_failure(|tx| {
+                    run_work(&state, (tx, &hashed_ahead), &request, &admitted, &mut work)
                 }),
                 Err(refusal) => Err(refusal),
             };
@@ -593,19 +592,26 @@ fn run_work<T>(
 }
 
 /// Runs `work` once per idempotency key: a repeat of the same request gets
-/// the stored reply, the same key on another request a refusal. The key is
-/// claimed before the work and its reply stored after, in the request's
-/// transaction (under the work's savepoint: a failed work leaves no claim).
+/// the stored reply, the same key on another request a refusal. The work
+/// runs first, under a savepoint, and its reply is kept under the key
+/// after it ([`requests::keep_reply`]); a key some request already has
+/// undoes the work, and so does a failed work, after which the key is
+/// looked up: a repeat of a request that succeeded gets that reply instead
+/// of the repeat's failure (say, "already in progress"). Nothing is read
+/// before the work, so a new key costs one insert (see `keep_reply` for
+/// why that matters on PostgreSQL); a repeat runs the work again and
+/// throws it away.
 fn idempotently(
-    ctx: &mut Ctx<'_>,
+    tx: &Transaction<'_>,
     request: &RequestView<'_>,
-    work: &mut impl FnMut(&mut Ctx<'_>) -> ApiResult<Reply>,
+    admitted: &Admitted,
+    work: impl FnOnce(&Transaction<'_>) -> ApiResult<Reply>,
 ) -> ApiResult<Reply> {
     let key = idempotency_key(request.headers)?;
-    let scope = match (&ctx.caller, &ctx.enrolling) {
-        (Some(caller), _) => caller.account_id.clone(),
-        (None, Some(enrolling)) => enrolling.enrolment_id.clone(),
-        (None, None) => "public".to_owned(),
+    let scope = match (&admitted.caller, &admitted.enrolling) {
+        (Some(caller), _) => caller.account_id.as_str(),
+        (None, Some(enrolling)) => enrolling.enrolment_id.as_str(),
+        (None, None) => "public",
     };
     let hashed = [
         request.method.as_str().as_bytes(),
@@ -616,14 +622,23 @@ fn idempotently(
     ]
     .concat();
     let request_hash = hex(digest(&SHA256, &hashed).as_ref());
-    if !requests::claim_key(ctx.tx, &scope, &key, &request_hash, ctx.now)? {
-        return stored_reply(ctx.tx, &scope, &key, &request_hash)?.ok_or_else(|| {
-            ApiError::new(ProblemCode::Internal, "the stored reply could not be read")
-        });
+    let outcome = tx.undone_on_failure(|tx| {
+        let reply = work(tx)?;
+        let key = (scope, key.as_str(), request_hash.as_str());
+        if requests::keep_reply(tx, key, reply.status.as_u16(), &reply.body, admitted.now)? {
+            Ok(reply)
+        } else {
+            Err(ApiError::new(
+                ProblemCode::Internal,
+                "the stored reply could not be read",
+            ))
+        }
+    });
+    match outcome {
+        Ok(reply) => Ok(reply),
+        Err(error) if tx.met_a_conflict() => Err(error),
+        Err(error) => Ok(stored_reply(tx, scope, &key, &request_hash)?.ok_or(error)?),
     }
-    let reply = work(ctx)?;
-    requests::store_reply(ctx.tx, &scope, &key, reply.status.as_u16(), &reply.body)?;
-    Ok(reply)
 }
 
 /// The response for a transaction's outcome, with the clock header.

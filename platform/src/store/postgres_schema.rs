@@ -38,6 +38,7 @@ pub const SCRIPTS: &[&str] = &[
     include_str!("migrations/postgres/0016_concessions.sql"),
     include_str!("migrations/postgres/0017_eligibility_and_money.sql"),
     include_str!("migrations/postgres/0018_insurance_records.sql"),
+    include_str!("migrations/postgres/0019_application_stages_on_row.sql"),
 ];
 
 /// The advisory lock every migration transaction holds (`"ecardsch"` in
@@ -383,11 +384,11 @@ mod tests {
         let database = TestDatabase::new();
         let mut client = database.connect();
         assert_eq!(apply(&mut client).unwrap(), 0);
-        assert_eq!(version(&mut client), 18);
-        assert_eq!(SCRIPTS.len(), 18);
+        assert_eq!(version(&mut client), 19);
+        assert_eq!(SCRIPTS.len(), 19);
         // A second run is a no-op (a second CREATE TABLE would fail).
-        assert_eq!(apply(&mut client).unwrap(), 18);
-        assert_eq!(version(&mut client), 18);
+        assert_eq!(apply(&mut client).unwrap(), 19);
+        assert_eq!(version(&mut client), 19);
         let rows: i64 = client
             .query_one("SELECT count(*) FROM schema_version", &[])
             .unwrap()
@@ -492,12 +493,13 @@ mod tests {
     fn a_newer_database_is_refused_untouched() {
         let database = TestDatabase::new();
         let mut client = database.connect();
-        // Version 19 with only the first script's tables: a refused apply
-        // would otherwise run the missing scripts.
+        // A version past the last script, with only the first script's
+        // tables: a refused apply would otherwise run the missing scripts.
+        let newer = SCRIPTS.len() + 1;
         client
             .batch_execute(&format!(
                 "{}\nCREATE TABLE schema_version (version BIGINT NOT NULL);\n\
-                 INSERT INTO schema_version (version) VALUES (19);",
+                 INSERT INTO schema_version (version) VALUES ({newer});",
                 SCRIPTS[0]
             ))
             .unwrap();
@@ -515,19 +517,17 @@ mod tests {
         assert!(
             matches!(
                 error,
-                PostgresSchemaError::NewerThanKnown {
-                    found: 19,
-                    known: 18
-                }
+                PostgresSchemaError::NewerThanKnown { found, known }
+                    if found == newer && known == SCRIPTS.len()
             ),
             "{error:?}"
         );
         let message = error.to_string();
         assert!(
-            message.contains("19") && message.contains("18"),
+            message.contains(&newer.to_string()) && message.contains(&SCRIPTS.len().to_string()),
             "{message}"
         );
-        assert_eq!(version(&mut client), 19);
+        assert_eq!(version(&mut client), newer as i64);
         assert_eq!(tables(&mut client), before);
     }
 
@@ -570,7 +570,7 @@ mod tests {
         });
         let [mut client, _] = clients;
         assert!(befores.contains(&0), "{befores:?}");
-        assert_eq!(version(&mut client), 18);
+        assert_eq!(version(&mut client), 19);
         let rows: i64 = client
             .query_one("SELECT count(*) FROM schema_version", &[])
             .unwrap()

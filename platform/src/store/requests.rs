@@ -84,42 +84,29 @@ pub fn stored_reply(
         .optional()?)
 }
 
-/// Claims `key` in `scope` for the request hashed as `request_hash`, made
-/// at `now`: `false` when a request already has it (its reply is then
-/// [`stored_reply`]). The claim and the reply ([`store_reply`]) are written
-/// in one transaction, so no other request ever sees a claim without its
-/// reply. Claiming first, rather than looking the key up first, reads no
-/// gap in the index: under PostgreSQL's serializable isolation such a read
-/// made concurrent requests with other keys conflict.
-pub fn claim_key(
+/// Keeps the reply (`status`, `body`) of the request hashed as
+/// `request_hash`, made at `now`, under `key` in `scope`: `false`, keeping
+/// nothing, when a request already has the key (its reply is then
+/// [`stored_reply`], and the caller undoes this request's work). The reply
+/// is written in the transaction of the work it answers, after the work:
+/// a failed work keeps no key, and no other request ever sees a key
+/// without its reply. The key is neither looked up first nor written
+/// twice: under PostgreSQL's serializable isolation a look-up reads the
+/// index page where the key goes (a gap, for a new key), and concurrent
+/// requests inserting other keys into that page conflicted with it.
+pub fn keep_reply(
     tx: &Transaction<'_>,
-    scope: &str,
-    key: &str,
-    request_hash: &str,
-    now: u64,
-) -> ApiResult<bool> {
-    let claimed = tx.execute(
-        "INSERT INTO idempotency (scope, key, request_hash, status, body, created_at) \
-         VALUES (?1, ?2, ?3, 0, ?4, ?5) ON CONFLICT DO NOTHING",
-        params![scope, key, request_hash, Vec::<u8>::new(), now as i64],
-    )?;
-    Ok(claimed != 0)
-}
-
-/// Stores the reply (`status`, `body`) under the `key` this transaction
-/// claimed in `scope` ([`claim_key`]).
-pub fn store_reply(
-    tx: &Transaction<'_>,
-    scope: &str,
-    key: &str,
+    (scope, key, request_hash): (&str, &str, &str),
     status: u16,
     body: &[u8],
-) -> ApiResult<()> {
-    tx.execute(
-        "UPDATE idempotency SET status = ?3, body = ?4 WHERE scope = ?1 AND key = ?2",
-        params![scope, key, status, body],
+    now: u64,
+) -> ApiResult<bool> {
+    let kept = tx.execute(
+        "INSERT INTO idempotency (scope, key, request_hash, status, body, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+        params![scope, key, request_hash, status, body, now as i64],
     )?;
-    Ok(())
+    Ok(kept != 0)
 }
 
 #[cfg(test)]
@@ -154,13 +141,21 @@ mod tests {
     }
 
     #[test]
-    fn a_key_is_claimed_once_and_its_reply_read_back() {
+    fn a_key_keeps_its_first_reply() {
         let mut connection = crate::store::db::open(std::path::Path::new(":memory:")).unwrap();
         let tx = connection.transaction().unwrap();
         let now = 1_800_000_000;
-        assert!(claim_key(&tx, "acc-1", "key-1", "hash-a", now).unwrap());
-        store_reply(&tx, "acc-1", "key-1", 201, b"{\"ok\":true}").unwrap();
-        assert!(!claim_key(&tx, "acc-1", "key-1", "hash-b", now + 1).unwrap());
+        assert!(
+            keep_reply(
+                &tx,
+                ("acc-1", "key-1", "hash-a"),
+                201,
+                b"{\"ok\":true}",
+                now
+            )
+            .unwrap()
+        );
+        assert!(!keep_reply(&tx, ("acc-1", "key-1", "hash-b"), 200, b"{}", now + 1).unwrap());
         let stored = stored_reply(&tx, "acc-1", "key-1").unwrap().unwrap();
         assert_eq!(
             (
@@ -171,7 +166,7 @@ mod tests {
             ("hash-a", 201, b"{\"ok\":true}".as_slice())
         );
         // The same key in another scope is another key.
-        assert!(claim_key(&tx, "acc-2", "key-1", "hash-a", now).unwrap());
+        assert!(keep_reply(&tx, ("acc-2", "key-1", "hash-a"), 201, b"{}", now).unwrap());
         assert!(stored_reply(&tx, "acc-3", "key-1").unwrap().is_none());
     }
 }

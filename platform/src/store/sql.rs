@@ -525,6 +525,7 @@ impl Connection {
                     connection,
                     open: Flag::new(true),
                     failed: Flag::new(Failure::None),
+                    savepoints: Flag::new(0),
                 })
             }
         }))
@@ -670,6 +671,8 @@ struct PostgresTransaction<'c> {
     /// aborted the transaction, and a `COMMIT` would quietly roll it back,
     /// so `commit` refuses instead.
     failed: Flag<Failure>,
+    /// Savepoints made so far, each named by its number.
+    savepoints: Flag<u32>,
 }
 
 /// Whether and how a statement of a transaction failed.
@@ -894,23 +897,34 @@ impl<'c> Transaction<'c> {
     /// is refused. A failure that met a conflict with a concurrent
     /// transaction is not undone here: the whole transaction is to run
     /// again ([`Transaction::met_a_conflict`]).
+    ///
+    /// On PostgreSQL a savepoint whose work succeeded is left to the
+    /// commit, which ends it, instead of being released by a round trip of
+    /// its own; each savepoint has a name of its own, so a rollback always
+    /// goes back to its own savepoint.
     pub fn undone_on_failure<T, E: From<Error>>(
         &self,
         work: impl FnOnce(&Transaction<'c>) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
-        let failed_before = match &self.0 {
-            TransactionOf::Sqlite(_) => Failure::None,
-            TransactionOf::Postgres(transaction) => transaction.failed.get(),
+        let (failed_before, name) = match &self.0 {
+            TransactionOf::Sqlite(_) => (Failure::None, "work".to_owned()),
+            TransactionOf::Postgres(transaction) => {
+                let number = transaction.savepoints.get() + 1;
+                transaction.savepoints.set(number);
+                (transaction.failed.get(), format!("work_{number}"))
+            }
         };
-        self.execute_batch("SAVEPOINT work")?;
+        self.execute_batch(&format!("SAVEPOINT {name}"))?;
         match work(self) {
             Ok(value) => {
-                self.execute_batch("RELEASE work")?;
+                if let TransactionOf::Sqlite(_) = &self.0 {
+                    self.execute_batch(&format!("RELEASE {name}"))?;
+                }
                 Ok(value)
             }
             Err(error) if self.met_a_conflict() => Err(error),
             Err(error) => {
-                self.execute_batch("ROLLBACK TO work; RELEASE work")?;
+                self.execute_batch(&format!("ROLLBACK TO {name}; RELEASE {name}"))?;
                 if let TransactionOf::Postgres(transaction) = &self.0 {
                     // Rolled back to before the failed statement: PostgreSQL
                     // takes statements again and the rest may commit.
@@ -1285,7 +1299,9 @@ mod tests {
 
     /// A request's admission (here the row 1) commits even when its work
     /// (rows 2 and 3, then a failing statement) is refused: the work's
-    /// statements are undone, the admission's stay, on both stores.
+    /// statements are undone, the admission's stay, on both stores; so do
+    /// those of a work that succeeded (row 4) when a later one fails, and
+    /// an inner work that succeeded is undone with the outer one failing.
     fn work_that_fails_is_undone_and_what_came_before_commits(mut connection: Connection) {
         let setup = connection.transaction().unwrap();
         setup
@@ -1304,6 +1320,18 @@ mod tests {
             assert!(refused.is_err());
             let kept = tx.undone_on_failure(|tx| tx.execute("INSERT INTO t VALUES (4)", []));
             assert_eq!(kept.unwrap(), 1);
+            // A work that fails after one that succeeded undoes only itself.
+            let refused = tx.undone_on_failure(|tx| {
+                tx.execute("INSERT INTO t VALUES (5)", [])?;
+                tx.execute("INSERT INTO t VALUES (4)", [])
+            });
+            assert!(refused.is_err());
+            // A work that succeeded inside one that fails is undone with it.
+            let refused = tx.undone_on_failure(|tx| {
+                tx.undone_on_failure(|tx| tx.execute("INSERT INTO t VALUES (6)", []))?;
+                tx.execute("INSERT INTO t VALUES (1)", [])
+            });
+            assert!(refused.is_err());
             Ok(())
         });
         outcome.unwrap();
