@@ -369,7 +369,11 @@ pub fn complete(ctx: &mut Ctx<'_>, enrolment_id: &str) -> ApiResult<Reply> {
         &crate::domain::rules::province_of(&person.region),
     )?;
     let mut unlinked_device = None;
-    if active_count(ctx.tx, &account_id)? >= rules.account_security.max_active_devices.max(1)
+    // An account opened just now has no device yet: counting them would
+    // read a gap in the devices index, where concurrent enrolments insert
+    // (under PostgreSQL's serializable isolation, a conflict).
+    if account.is_some()
+        && active_count(ctx.tx, &account_id)? >= rules.account_security.max_active_devices.max(1)
         && let Some((device_id, name)) = least_recently_used(ctx.tx, &account_id)?
     {
         unlink_device(
