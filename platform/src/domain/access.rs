@@ -136,12 +136,22 @@ pub fn authorise(
         ensure_may_act_alone(tx, person_id, scope, now)?;
         return Ok(None);
     }
-    mandate_for(tx, caller, person_id, scope, now)
+    let scope_name = format!("%\"{}\"%", enum_name(&scope));
+    tx.query_row(
+        "SELECT delegation_id FROM delegations WHERE agent_account_id = ?1 AND principal_person_id = ?2 \
+         AND status = 'active' AND expires_at > ?3 AND scopes LIKE ?4",
+        params![caller.account_id, person_id, now as i64, scope_name],
+        |row| row.get::<_, String>(0),
+    )
+    .optional()?
+    .map(Some)
+    .ok_or_else(|| ApiError::new(ProblemCode::NoMandate, "you hold no active mandate for this person and action"))
 }
 
 /// [`authorise`] for a person whose register entry and region's rules the
 /// request has read already (a submission reads both anyway): the same
-/// answer without reading them again.
+/// answer without reading them again for the holder's own act (someone
+/// else's act needs only the mandate).
 pub fn authorise_person(
     tx: &Transaction<'_>,
     caller: &Caller,
@@ -154,27 +164,7 @@ pub fn authorise_person(
         ensure_may_act_alone_as(tx, holder, scope, now)?;
         return Ok(None);
     }
-    mandate_for(tx, caller, &person.person_id, scope, now)
-}
-
-/// The active mandate under which `caller` may do `scope` for someone else.
-fn mandate_for(
-    tx: &Transaction<'_>,
-    caller: &Caller,
-    person_id: &str,
-    scope: Scope,
-    now: u64,
-) -> ApiResult<Option<String>> {
-    let scope_name = format!("%\"{}\"%", enum_name(&scope));
-    tx.query_row(
-        "SELECT delegation_id FROM delegations WHERE agent_account_id = ?1 AND principal_person_id = ?2 \
-         AND status = 'active' AND expires_at > ?3 AND scopes LIKE ?4",
-        params![caller.account_id, person_id, now as i64, scope_name],
-        |row| row.get::<_, String>(0),
-    )
-    .optional()?
-    .map(Some)
-    .ok_or_else(|| ApiError::new(ProblemCode::NoMandate, "you hold no active mandate for this person and action"))
+    authorise(tx, caller, &person.person_id, scope, now)
 }
 
 /// Whether `caller` may see what a read shows of `person_id`: their own,
