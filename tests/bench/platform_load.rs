@@ -291,12 +291,16 @@ impl Server {
         self.wait_ready(client).await;
     }
 
-    /// SIGKILLs the server after `delay`, from another thread.
+    /// SIGKILLs the server after `delay`, from another thread, and reaps it:
+    /// a killed process can look alive for a moment after the signal, so the
+    /// thread ends only once it is gone.
     fn kill_after(&self, delay: Duration) -> std::thread::JoinHandle<()> {
         let child = self.child.clone();
         std::thread::spawn(move || {
             std::thread::sleep(delay);
-            let _ = child.lock().unwrap().kill();
+            let mut child = child.lock().unwrap();
+            let _ = child.kill();
+            let _ = child.wait();
         })
     }
 }
