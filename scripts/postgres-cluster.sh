@@ -93,6 +93,13 @@ cmd_install() {
     $sudo service postgresql stop >/dev/null 2>&1 || true
 }
 
+# PEM text of one DER file: pem LABEL FILE.
+pem() {
+    printf -- '-----BEGIN %s-----\n' "$1"
+    base64 -w 64 "$2"
+    printf -- '-----END %s-----\n' "$1"
+}
+
 cmd_start() {
     local dir=$1 port=$2
     case $port in
@@ -116,6 +123,18 @@ cmd_start() {
         echo "$0: initdb failed; see $dir/log" >&2
         exit 1
     }
+    # TLS with the repository's test certificate for the name `localhost`
+    # (issued by a test authority, core/src/transport/https/tls): the
+    # platform's database-TLS tests connect with sslmode=require; plain
+    # connections stay allowed.
+    local tls
+    tls=$(cd "$(dirname "$0")/../core/src/transport/https/tls" && pwd)
+    pem CERTIFICATE "$tls/localhost.der" >"$dir/data/server.crt"
+    pem "PRIVATE KEY" "$tls/localhost.key.der" >"$dir/data/server.key"
+    chmod 600 "$dir/data/server.key"
+    if [ "$(id -u)" -eq 0 ]; then
+        chown "$RUN_AS" "$dir/data/server.crt" "$dir/data/server.key"
+    fi
     cat >>"$dir/data/postgresql.conf" <<EOF
 
 # scripts/postgres-cluster.sh: a test cluster on loopback only.
@@ -124,6 +143,7 @@ port = $port
 unix_socket_directories = '$dir'
 max_connections = 200
 fsync = on
+ssl = on
 EOF
     as_owner "$BIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w start >>"$dir/log" 2>&1 || {
         echo "$0: the cluster did not start; see $dir/log" >&2

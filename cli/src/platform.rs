@@ -74,6 +74,16 @@ pub struct ServeArgs {
     /// once); SQLite has one.
     #[arg(long, default_value_t = Database::DEFAULT_CONNECTIONS)]
     db_connections: usize,
+    /// PEM file of the certificate authorities trusted for the PostgreSQL
+    /// server's certificate (with `sslmode=require` in the URL; the
+    /// certificate and its name are always checked). Without it, the web
+    /// PKI's roots.
+    #[arg(long)]
+    db_ca: Option<PathBuf>,
+    /// Reach a PostgreSQL server beyond loopback in plain text: only on a
+    /// network you trust. Without it such a URL needs `sslmode=require`.
+    #[arg(long)]
+    insecure_db: bool,
     /// Address to listen on. Loopback is served over plain HTTP; any other
     /// address needs `--tls-cert` and `--tls-key`, or `--insecure-http`.
     #[arg(long, default_value = "127.0.0.1:8470")]
@@ -202,8 +212,13 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
         shutdown_grace: Duration::from_secs(args.shutdown_grace_seconds),
     };
     let mut config = args.suite.config(&args.db);
-    if let Database::Postgres { connections, .. } = &mut config.database {
+    if let Database::Postgres {
+        connections, tls, ..
+    } = &mut config.database
+    {
         *connections = args.db_connections.max(1);
+        tls.authority = args.db_ca.clone();
+        tls.plaintext_beyond_loopback = args.insecure_db;
     }
     let (admin_token, token_origin) = admin_token(args)?;
     config.admin_token = admin_token;

@@ -34,7 +34,15 @@ impl Drop for Server {
 /// `descriptors` is given, with `ECARD_ADMIN_TOKEN` unset; returns once it
 /// says where it serves.
 fn serve(directory: &Path, arguments: &[&str], descriptors: Option<u32>) -> Server {
-    let database = directory.join("platform.db");
+    serve_on(
+        directory.join("platform.db").as_os_str(),
+        arguments,
+        descriptors,
+    )
+}
+
+/// [`serve`] on the database `database` (a SQLite file or a PostgreSQL URL).
+fn serve_on(database: &std::ffi::OsStr, arguments: &[&str], descriptors: Option<u32>) -> Server {
     let mut command = match descriptors {
         Some(limit) => {
             let mut command = Command::new("prlimit");
@@ -47,7 +55,7 @@ fn serve(directory: &Path, arguments: &[&str], descriptors: Option<u32>) -> Serv
     };
     command
         .args(["platform", "serve", "--db"])
-        .arg(&database)
+        .arg(database)
         .args(arguments)
         .env_remove("ECARD_ADMIN_TOKEN")
         .stdout(Stdio::piped())
@@ -247,6 +255,90 @@ fn a_trickled_body_is_cut_off_at_the_body_deadline() {
         "{:?}",
         started.elapsed()
     );
+}
+
+#[test]
+fn a_database_beyond_loopback_in_plain_text_is_refused_before_connecting() {
+    // The name does not resolve: the refusal comes before any connection.
+    let output = Command::new(env!("CARGO_BIN_EXE_ecard"))
+        .args(["platform", "serve", "--addr", "127.0.0.1:0", "--db"])
+        .arg("postgres://ecard@db.province.invalid:5432/ecard")
+        .env("ECARD_ADMIN_TOKEN", "plain-database-test-token")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains("sslmode=require") && said.contains("--insecure-db"),
+        "{said}"
+    );
+}
+
+#[test]
+fn on_postgresql_over_tls_every_connection_is_encrypted_to_the_verified_server() {
+    // scripts/test starts a cluster serving TLS with the test authority's
+    // certificate for `localhost` (scripts/postgres-cluster.sh).
+    let Ok(server) = std::env::var("ECARD_TEST_POSTGRES") else {
+        eprintln!("ECARD_TEST_POSTGRES not set: skipped (scripts/test sets it)");
+        return;
+    };
+    let directory = tempfile::tempdir().unwrap();
+    let name = format!("ecard_cli_tls_{}", std::process::id());
+    let mut admin = postgres::Client::connect(&server, postgres::NoTls).unwrap();
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .unwrap();
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap();
+    let (base, _) = server.rsplit_once('/').unwrap();
+    let url = format!("{base}/{name}?sslmode=require").replacen("127.0.0.1", "localhost", 1);
+    let (_, _, authority) = test_certificate(directory.path());
+    let authority_file = directory.path().join("ca.pem");
+    std::fs::write(&authority_file, pem("CERTIFICATE", &authority)).unwrap();
+    let token_file = directory.path().join("token");
+    write_token_file(&token_file, "database-tls-test-admin-token", 0o600);
+    let platform = serve_on(
+        url.as_ref(),
+        &[
+            "--addr",
+            "127.0.0.1:0",
+            "--db-connections",
+            "3",
+            "--db-ca",
+            authority_file.to_str().unwrap(),
+            "--admin-token-file",
+            token_file.to_str().unwrap(),
+        ],
+        None,
+    );
+    let mut stream = TcpStream::connect(platform.address).unwrap();
+    let status = status_of(
+        &mut stream,
+        "GET /readyz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(status, 200);
+    let sessions = admin
+        .query(
+            "SELECT ssl FROM pg_stat_ssl JOIN pg_stat_activity USING (pid) WHERE datname = $1",
+            &[&name],
+        )
+        .unwrap();
+    assert!(sessions.len() >= 3, "{} sessions", sessions.len());
+    assert!(sessions.iter().all(|row| row.get::<_, bool>(0)));
+    drop(platform);
+
+    // The same server without its authority: the certificate is not
+    // trusted and the platform does not start.
+    let output = Command::new(env!("CARGO_BIN_EXE_ecard"))
+        .args(["platform", "serve", "--addr", "127.0.0.1:0", "--db", &url])
+        .args(["--admin-token-file", token_file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("certificate"), "{said}");
+    let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
 }
 
 #[test]

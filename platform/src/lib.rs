@@ -59,6 +59,8 @@ pub enum Database {
         url: String,
         /// Connections each instance keeps (requests run on them at once).
         connections: usize,
+        /// TLS to the server: required beyond loopback unless allowed off.
+        tls: store::postgres_server::DatabaseTls,
     },
 }
 
@@ -73,6 +75,7 @@ impl Database {
             Database::Postgres {
                 url: text.to_owned(),
                 connections: Database::DEFAULT_CONNECTIONS,
+                tls: store::postgres_server::DatabaseTls::default(),
             }
         } else {
             Database::Sqlite(PathBuf::from(text))
@@ -188,6 +191,10 @@ pub enum PlatformError {
     /// not be brought up to date or belongs to a newer release.
     #[error("database schema: {0}")]
     PostgresSchema(#[from] store::postgres_schema::PostgresSchemaError),
+    /// The PostgreSQL server is not to be reached as asked (plain text
+    /// beyond loopback, an unreadable certificate authority, a bad URL).
+    #[error("database: {0}")]
+    PostgresServer(#[from] store::postgres_server::PostgresServerError),
     /// First-start seeding failed.
     #[error("seeding: {0}")]
     Seed(String),
@@ -209,10 +216,18 @@ impl Platform {
     }
 
     fn open_here(config: &PlatformConfig) -> Result<Platform, PlatformError> {
-        let (mut connection, pool_size) = match &config.database {
-            Database::Sqlite(path) => (store::db::open(path)?, 1),
-            Database::Postgres { url, connections } => {
-                (store::postgres_schema::open(url)?, *connections)
+        let (mut connection, postgres) = match &config.database {
+            Database::Sqlite(path) => (store::db::open(path)?, None),
+            Database::Postgres {
+                url,
+                connections,
+                tls,
+            } => {
+                let server = store::postgres_server::PostgresServer::new(url, tls)?;
+                (
+                    store::postgres_schema::open(&server)?,
+                    Some((server, *connections)),
+                )
             }
         };
         // Instances starting together on a new PostgreSQL database seed it
@@ -231,11 +246,9 @@ impl Platform {
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
         let platform = Platform {
             state: Arc::new(AppState {
-                db: match &config.database {
-                    Database::Sqlite(_) => store::pool::Pool::sqlite(connection),
-                    Database::Postgres { url, .. } => {
-                        store::pool::Pool::postgres(url, connection, pool_size)?
-                    }
+                db: match &postgres {
+                    None => store::pool::Pool::sqlite(connection),
+                    Some((server, size)) => store::pool::Pool::postgres(server, connection, *size)?,
                 },
                 database_file: config.database.file().map(std::path::Path::to_owned),
                 admin_token: config.admin_token.clone(),

@@ -262,8 +262,11 @@ impl TestPlatform {
         ecard_platform::store::sql::off_the_runtime(|| {
             let mut connection = match database_of(self.directory.path()) {
                 Database::Sqlite(path) => ecard_platform::store::db::open(&path).unwrap(),
-                Database::Postgres { url, .. } => {
-                    ecard_platform::store::postgres_schema::open(&url).unwrap()
+                Database::Postgres { url, tls, .. } => {
+                    let server =
+                        ecard_platform::store::postgres_server::PostgresServer::new(&url, &tls)
+                            .unwrap();
+                    ecard_platform::store::postgres_schema::open(&server).unwrap()
                 }
             };
             let tx = connection.transaction().unwrap();
@@ -486,6 +489,7 @@ fn database_of(directory: &Path) -> Database {
             Database::Postgres {
                 url: format!("{base}/{name}"),
                 connections: 4,
+                tls: Default::default(),
             }
         }
     }

@@ -64,8 +64,10 @@ mod tests {
     #[test]
     fn on_postgres_one_transaction_at_a_time_runs_the_tick() {
         let database = crate::store::test_postgres::TestDatabase::new();
-        let mut first = Connection::postgres(&database.url()).unwrap();
-        let mut second = Connection::postgres(&database.url()).unwrap();
+        let mut first =
+            Connection::postgres(&crate::store::postgres_server::test_server(&database)).unwrap();
+        let mut second =
+            Connection::postgres(&crate::store::postgres_server::test_server(&database)).unwrap();
         let one = first.transaction().unwrap();
         let two = second.transaction().unwrap();
         assert!(claim_the_tick(&one).unwrap());

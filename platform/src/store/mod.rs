@@ -15,6 +15,7 @@ pub mod codec;
 pub mod db;
 pub mod pool;
 pub mod postgres_schema;
+pub mod postgres_server;
 pub mod requests;
 pub mod rows;
 pub mod sql;

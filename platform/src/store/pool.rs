@@ -10,6 +10,7 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
+use crate::store::postgres_server::PostgresServer;
 use crate::store::sql::{self, Connection};
 
 /// Where the connections come from.
@@ -17,7 +18,7 @@ enum Source {
     /// The one SQLite connection; nothing to reopen.
     Sqlite,
     /// A PostgreSQL server, reconnected to when a connection breaks.
-    Postgres(String),
+    Postgres(PostgresServer),
 }
 
 /// The connections of a running platform.
@@ -70,13 +71,13 @@ impl Pool {
         }
     }
 
-    /// A pool of `size` connections to the PostgreSQL server at `url`,
-    /// `first` among them; the others are opened now.
-    pub fn postgres(url: &str, first: Connection, size: usize) -> sql::Result<Pool> {
+    /// A pool of `size` connections to a PostgreSQL server, `first` among
+    /// them; the others are opened now.
+    pub fn postgres(server: &PostgresServer, first: Connection, size: usize) -> sql::Result<Pool> {
         let size = size.max(1);
         let mut connections = vec![first];
         while connections.len() < size {
-            connections.push(Connection::postgres(url)?);
+            connections.push(Connection::postgres(server)?);
         }
         Ok(Pool {
             idle: Mutex::new(Idle {
@@ -85,7 +86,7 @@ impl Pool {
                 waiting: VecDeque::new(),
             }),
             size,
-            source: Source::Postgres(url.to_owned()),
+            source: Source::Postgres(server.clone()),
         })
     }
 
@@ -164,7 +165,7 @@ impl Pool {
     /// slot goes on to the next in line.
     fn reopen(&self) -> sql::Result<Connection> {
         match &self.source {
-            Source::Postgres(url) => Connection::postgres(url).inspect_err(|_| {
+            Source::Postgres(server) => Connection::postgres(server).inspect_err(|_| {
                 self.hand_on(Handed::Reopen);
             }),
             Source::Sqlite => Err(sql::Error::Aborted { retryable: false }),

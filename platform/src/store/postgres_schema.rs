@@ -52,6 +52,11 @@ pub enum PostgresSchemaError {
     /// database keeps the version before the failing script.
     #[error("PostgreSQL schema migration failed: {0}")]
     Database(#[from] postgres::Error),
+    /// The server could not be reached, or refused the connection (its
+    /// certificate not trusted, authentication failed): the error and its
+    /// causes.
+    #[error("cannot connect to the PostgreSQL server: {0}")]
+    Connect(String),
     /// The database was written by a newer release.
     #[error(
         "the PostgreSQL database has schema version {found}, newer than the {known} this release knows"
@@ -117,10 +122,14 @@ pub fn apply(client: &mut Client) -> Result<usize, PostgresSchemaError> {
     }
 }
 
-/// Opens a connection to the PostgreSQL database at `url` and brings its
+/// Opens a connection to a PostgreSQL server's database and brings its
 /// schema up to date.
-pub fn open(url: &str) -> Result<crate::store::sql::Connection, PostgresSchemaError> {
-    let mut client = postgres::Client::connect(url, postgres::NoTls)?;
+pub fn open(
+    server: &crate::store::postgres_server::PostgresServer,
+) -> Result<crate::store::sql::Connection, PostgresSchemaError> {
+    let mut client = server.connect().map_err(|error| {
+        PostgresSchemaError::Connect(crate::store::postgres_server::with_causes(&error))
+    })?;
     apply(&mut client)?;
     Ok(crate::store::sql::Connection::postgres_client(client)?)
 }

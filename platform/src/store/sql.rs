@@ -457,13 +457,9 @@ impl Connection {
         Connection(ConnectionOf::Sqlite(connection))
     }
 
-    /// Opens a PostgreSQL connection at `url`
-    /// (`postgres://user@host:port/database`).
-    pub fn postgres(url: &str) -> Result<Connection> {
-        Ok(Connection::postgres_client(postgres::Client::connect(
-            url,
-            postgres::NoTls,
-        )?)?)
+    /// Opens a connection to a PostgreSQL server.
+    pub fn postgres(server: &crate::store::postgres_server::PostgresServer) -> Result<Connection> {
+        Ok(Connection::postgres_client(server.connect()?)?)
     }
 
     /// Wraps an open PostgreSQL client, its session set up as every
@@ -1237,7 +1233,8 @@ mod tests {
     #[test]
     fn a_postgres_transaction_reads_what_it_wrote_with_sqlites_types() {
         let database = crate::store::test_postgres::TestDatabase::new();
-        let mut connection = Connection::postgres(&database.url()).unwrap();
+        let mut connection =
+            Connection::postgres(&crate::store::postgres_server::test_server(&database)).unwrap();
         let tx = connection.transaction().unwrap();
         tx.execute_batch(
             "CREATE TABLE t (a BIGINT PRIMARY KEY, b TEXT, c BYTEA, d BIGINT NOT NULL)",
@@ -1357,14 +1354,15 @@ mod tests {
     fn on_postgres_work_that_fails_is_undone_and_what_came_before_commits() {
         let database = crate::store::test_postgres::TestDatabase::new();
         work_that_fails_is_undone_and_what_came_before_commits(
-            Connection::postgres(&database.url()).unwrap(),
+            Connection::postgres(&crate::store::postgres_server::test_server(&database)).unwrap(),
         );
     }
 
     #[test]
     fn a_failed_statement_keeps_a_postgres_transaction_from_committing() {
         let database = crate::store::test_postgres::TestDatabase::new();
-        let mut connection = Connection::postgres(&database.url()).unwrap();
+        let mut connection =
+            Connection::postgres(&crate::store::postgres_server::test_server(&database)).unwrap();
         let setup = connection.transaction().unwrap();
         setup
             .execute_batch("CREATE TABLE t (a BIGINT PRIMARY KEY)")
@@ -1389,8 +1387,10 @@ mod tests {
     #[test]
     fn concurrent_read_then_write_transactions_on_postgres_conflict_and_may_run_again() {
         let database = crate::store::test_postgres::TestDatabase::new();
-        let mut first = Connection::postgres(&database.url()).unwrap();
-        let mut second = Connection::postgres(&database.url()).unwrap();
+        let mut first =
+            Connection::postgres(&crate::store::postgres_server::test_server(&database)).unwrap();
+        let mut second =
+            Connection::postgres(&crate::store::postgres_server::test_server(&database)).unwrap();
         let setup = first.transaction().unwrap();
         setup
             .execute_batch(
