@@ -518,10 +518,14 @@ async fn journey(
     println!("    VALID · {:?}", verified.disclosure);
 
     hospital_and_login(&mut narrator, platform, &client).await?;
-    family_self_service(&mut narrator, platform, &client, directory).await?;
+    let certificate = family_self_service(&mut narrator, platform, &client, directory).await?;
 
     println!(
-        "\nDone: a takeover refused, enrolled by face, code and PIN, applied, produced, collected, activated, shown, verified, refused on replay, expiry and loss, released; resolved at a hospital, seen in his access records, a website login approved on the phone; his mother's pension eligibility certified on his phone with her face, her record shown and her certificate verified online by a bank."
+        "\nDone: a takeover refused, enrolled by face, code and PIN, applied, produced, collected, activated, shown, verified, refused on replay, expiry and loss, released; resolved at a hospital, seen in his access records, a website login approved on the phone; his mother's pension eligibility certified on his phone with her face, her record shown{}.",
+        match certificate {
+            Certificate::VerifiedByBank => " and her certificate verified online by a bank",
+            Certificate::Unavailable => " (her certificate not issued: no CJK font here)",
+        }
     );
     Ok(())
 }
@@ -728,7 +732,7 @@ async fn family_self_service(
     platform: &RunningPlatform,
     client: &EcardClient,
     directory: &std::path::Path,
-) -> DemoResult<()> {
+) -> DemoResult<Certificate> {
     let face = |own_face: bool| {
         Arc::new(DemoFace {
             base: platform.base_url(),
@@ -867,7 +871,7 @@ async fn family_self_service(
         "开具母亲的参保证明（PDF），通过系统分享发给银行",
         "He gets his mother's insurance certificate (a PDF) and shares it with her bank.",
     );
-    let certificate = client
+    let certificate = match client
         .request_certificate(ecard_api::insurance::CertificateRequest {
             person_id: Some(mother_id.clone()),
             kind: ecard_api::insurance::CertificateKind::Participation,
@@ -876,7 +880,31 @@ async fn family_self_service(
             to_year: None,
         })
         .await
-        .map_err(text)?;
+    {
+        Ok(certificate) => certificate,
+        // The platform renders certificates with a system CJK font; a
+        // machine without one cannot issue them, and says so.
+        Err(
+            error @ ClientError::Refused {
+                code: ecard_api::problem::ProblemCode::CertificatesUnavailable,
+                ..
+            },
+        ) => {
+            println!(
+                "    refused: {} ({})",
+                error.message(Locale::ZhCn),
+                error.code()
+            );
+            if let ClientError::Refused { detail, .. } = &error {
+                println!("    {detail}");
+            }
+            println!(
+                "    this step and the bank's check need a CJK font on this machine (Debian: apt-get install fonts-wqy-microhei)"
+            );
+            return Ok(Certificate::Unavailable);
+        }
+        Err(error) => return Err(text(error)),
+    };
     let shared = client
         .certificate_file(&certificate.certificate.certificate_id)
         .await
@@ -926,7 +954,15 @@ async fn family_self_service(
         ),
         Ok(check) => return Err(format!("a changed certificate was {:?}", check.state)),
     }
-    Ok(())
+    Ok(Certificate::VerifiedByBank)
+}
+
+/// How the demo's certificate step ended.
+enum Certificate {
+    /// Issued, shared and checked by the bank.
+    VerifiedByBank,
+    /// Not issued: the machine has no CJK font to render it.
+    Unavailable,
 }
 
 /// Advances the platform clock by `seconds`.

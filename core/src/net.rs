@@ -659,7 +659,23 @@ impl Network {
                 etag,
             });
         }
-        if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE {
+        let problem = if is_problem {
+            serde_json::from_slice::<Problem>(&body).ok()
+        } else {
+            None
+        };
+        // Busy is a load refusal (a rate limit, an overloaded proxy or
+        // platform: no problem body, or a generic one); a 503 that says what
+        // is unavailable (`certificates_unavailable`) is kept
+        // as that refusal, so the person is told what it is.
+        if (status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE)
+            && problem.as_ref().is_none_or(|problem| {
+                matches!(
+                    problem.code,
+                    ProblemCode::RateLimited | ProblemCode::Internal
+                )
+            })
+        {
             return Attempt::Retry {
                 error: ClientError::Busy {
                     retry_after: retry_after.map(|delay| delay.as_secs()),
@@ -667,11 +683,6 @@ impl Network {
                 retry_after,
             };
         }
-        let problem = if is_problem {
-            serde_json::from_slice::<Problem>(&body).ok()
-        } else {
-            None
-        };
         match problem {
             Some(problem) if problem.code == ProblemCode::Internal || status.is_server_error() => {
                 Attempt::Retry {
@@ -1137,6 +1148,29 @@ mod tests {
                     sent[1..]
                         .iter()
                         .all(|call| call.idempotency_key == keyed.idempotency_key)
+                );
+                // A 503 naming what is unavailable is that refusal, not
+                // "busy": the person is told certificates cannot be issued.
+                platform.network.fail(
+                    Method::POST,
+                    paths::ENROLMENTS,
+                    0,
+                    3,
+                    Fault::Refused(ProblemCode::CertificatesUnavailable),
+                );
+                let error = network
+                    .send(&keyed, RetryPolicy::INTERACTIVE)
+                    .await
+                    .unwrap_err();
+                assert!(
+                    matches!(
+                        error,
+                        ClientError::Refused {
+                            code: ProblemCode::CertificatesUnavailable,
+                            ..
+                        }
+                    ),
+                    "{error:?}"
                 );
             });
         }

@@ -364,10 +364,14 @@ async fn set_up(client: &reqwest::Client, base: &str, count: usize) -> Vec<Resid
 /// Puts person `index` on the register and enrols a device for them.
 async fn set_up_one(client: &reqwest::Client, base: &str, index: usize) -> Resident {
     {
-        // Distinct birth dates from 1960 on; the sequence digits vary too.
-        let birth = ecard_documents::Date::from_unix_days(-3_653 + index as i64 * 7).unwrap();
+        // Adults only (a minor applies through a guardian): one birth date a
+        // day from 1960 to 2003, then the next sequence number.
+        const BIRTH_DAYS: usize = 16_000;
+        let day = -3_653 + (index % BIRTH_DAYS) as i64;
+        let birth = ecard_documents::Date::from_unix_days(day).unwrap();
         let birth = birth.to_string().replace('-', "");
-        let id_number = resident_id("360102", &birth, &format!("{:03}", index % 1_000));
+        let sequence = format!("{:03}", index / BIRTH_DAYS % 1_000);
+        let id_number = resident_id("360102", &birth, &sequence);
         let name = format!("测试{index:04}");
         admin(
             client,
