@@ -142,6 +142,9 @@ pub fn mark_seen(tx: &Transaction<'_>, device_id: &str, now: u64) -> ApiResult<(
     Ok(())
 }
 
+const LIST: &str = "SELECT device_id, name, suite, created_at, last_seen_at FROM devices \
+     WHERE account_id = ?1 AND revoked_at IS NULL ORDER BY created_at, device_id";
+
 /// The account's devices that are not revoked, oldest first; the one
 /// `current_device_id` names is marked current.
 pub fn list(
@@ -149,10 +152,7 @@ pub fn list(
     account_id: &str,
     current_device_id: &str,
 ) -> ApiResult<Vec<DeviceView>> {
-    let mut statement = tx.prepare(
-        "SELECT device_id, name, suite, created_at, last_seen_at FROM devices \
-         WHERE account_id = ?1 AND revoked_at IS NULL ORDER BY created_at, device_id",
-    )?;
+    let mut statement = tx.prepare(LIST)?;
     let devices = statement
         .query_map(params![account_id], |row| {
             let device_id: String = row.get(0)?;
@@ -185,14 +185,17 @@ pub fn active_device_name(
         .optional()?)
 }
 
+const ACTIVE_COUNT: &str =
+    "SELECT COUNT(*) FROM devices WHERE account_id = ?1 AND revoked_at IS NULL";
+
 /// How many devices of the account are not revoked.
 pub fn active_count(tx: &Transaction<'_>, account_id: &str) -> ApiResult<u32> {
-    Ok(tx.query_row(
-        "SELECT COUNT(*) FROM devices WHERE account_id = ?1 AND revoked_at IS NULL",
-        params![account_id],
-        |row| row.get(0),
-    )?)
+    Ok(tx.query_row(ACTIVE_COUNT, params![account_id], |row| row.get(0))?)
 }
+
+const LEAST_RECENTLY_USED: &str = "SELECT device_id, name FROM devices \
+     WHERE account_id = ?1 AND revoked_at IS NULL \
+     ORDER BY COALESCE(last_seen_at, created_at), created_at LIMIT 1";
 
 /// The account's device, not revoked, that was used least recently (or,
 /// never used, enrolled earliest): (device id, name).
@@ -201,23 +204,21 @@ pub fn least_recently_used(
     account_id: &str,
 ) -> ApiResult<Option<(String, String)>> {
     Ok(tx
-        .query_row(
-            "SELECT device_id, name FROM devices WHERE account_id = ?1 AND revoked_at IS NULL \
-             ORDER BY COALESCE(last_seen_at, created_at), created_at LIMIT 1",
-            params![account_id],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
+        .query_row(LEAST_RECENTLY_USED, params![account_id], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
         .optional()?)
 }
+
+const KEY_ENROLLED: &str =
+    "SELECT device_id FROM devices WHERE public_key = ?1 AND revoked_at IS NULL";
 
 /// Whether a device that is not revoked signs with this public key.
 pub fn key_enrolled(tx: &Transaction<'_>, public_key: &[u8]) -> ApiResult<bool> {
     Ok(tx
-        .query_row(
-            "SELECT device_id FROM devices WHERE public_key = ?1 AND revoked_at IS NULL",
-            params![public_key],
-            |row| row.get::<_, String>(0),
-        )
+        .query_row(KEY_ENROLLED, params![public_key], |row| {
+            row.get::<_, String>(0)
+        })
         .optional()?
         .is_some())
 }
@@ -241,4 +242,74 @@ pub fn notices_after(tx: &Transaction<'_>, account_id: &str, after: u64) -> ApiR
         })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(notices)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+    use super::*;
+
+    /// The look-ups of devices by account or key, each with the index it
+    /// must use: without one, each read every device of the province (and
+    /// on PostgreSQL collided with every concurrent enrolment).
+    const LOOK_UPS: [(&str, &str); 4] = [
+        (KEY_ENROLLED, "devices_by_public_key"),
+        (ACTIVE_COUNT, "devices_by_account"),
+        (LEAST_RECENTLY_USED, "devices_by_account"),
+        (LIST, "devices_by_account"),
+    ];
+
+    #[test]
+    fn devices_are_found_by_account_and_key_through_an_index_on_sqlite() {
+        let connection = crate::store::db::open(std::path::Path::new(":memory:")).unwrap();
+        let sqlite = connection.as_sqlite().unwrap();
+        for (query, index) in LOOK_UPS {
+            let plan: Vec<String> = sqlite
+                .prepare(&format!("EXPLAIN QUERY PLAN {query}"))
+                .unwrap()
+                .query_map([rusqlite::types::Value::Null], |row| {
+                    row.get::<_, String>(3)
+                })
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert!(
+                plan.iter().any(|step| step.contains(index)),
+                "{query}: {plan:?}"
+            );
+        }
+    }
+
+    /// PostgreSQL's planner picks among the indexes by its statistics; what
+    /// matters is that none of these reads the table whole.
+    #[test]
+    fn devices_are_found_by_account_and_key_through_an_index_on_postgres() {
+        let database = crate::store::test_postgres::TestDatabase::new();
+        let mut client = database.connect();
+        crate::store::postgres_schema::apply(&mut client).unwrap();
+        client
+            .batch_execute(crate::store::sql::POSTGRES_SESSION)
+            .unwrap();
+        for (query, _) in LOOK_UPS {
+            let query = query.replace("?1", "$1");
+            let (key, account) = (vec![0u8; 65], "acc_1".to_owned());
+            let parameter: &(dyn postgres::types::ToSql + Sync) = if query.contains("public_key") {
+                &key
+            } else {
+                &account
+            };
+            let plan: Vec<String> = client
+                .query(&format!("EXPLAIN {query}"), &[parameter])
+                .unwrap()
+                .iter()
+                .map(|row| row.get(0))
+                .collect();
+            assert!(
+                plan.iter().any(|step| step.contains("Index Scan"))
+                    && !plan.iter().any(|step| step.contains("Seq Scan")),
+                "{query}: {plan:?}"
+            );
+        }
+    }
 }

@@ -31,6 +31,7 @@ const SCHEMA: Migrations = Migrations::new(&[
     include_str!("migrations/0017_eligibility_and_money.sql"),
     include_str!("migrations/0018_insurance_records.sql"),
     include_str!("migrations/0019_application_stages_on_row.sql"),
+    include_str!("migrations/0020_device_indexes.sql"),
 ]);
 
 /// Opens (creating if needed) and migrates the SQLite database at `path`

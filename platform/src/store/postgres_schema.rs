@@ -39,6 +39,7 @@ pub const SCRIPTS: &[&str] = &[
     include_str!("migrations/postgres/0017_eligibility_and_money.sql"),
     include_str!("migrations/postgres/0018_insurance_records.sql"),
     include_str!("migrations/postgres/0019_application_stages_on_row.sql"),
+    include_str!("migrations/postgres/0020_device_indexes.sql"),
 ];
 
 /// The advisory lock every migration transaction holds (`"ecardsch"` in
@@ -393,11 +394,11 @@ mod tests {
         let database = TestDatabase::new();
         let mut client = database.connect();
         assert_eq!(apply(&mut client).unwrap(), 0);
-        assert_eq!(version(&mut client), 19);
-        assert_eq!(SCRIPTS.len(), 19);
+        assert_eq!(version(&mut client), 20);
+        assert_eq!(SCRIPTS.len(), 20);
         // A second run is a no-op (a second CREATE TABLE would fail).
-        assert_eq!(apply(&mut client).unwrap(), 19);
-        assert_eq!(version(&mut client), 19);
+        assert_eq!(apply(&mut client).unwrap(), 20);
+        assert_eq!(version(&mut client), 20);
         let rows: i64 = client
             .query_one("SELECT count(*) FROM schema_version", &[])
             .unwrap()
@@ -579,7 +580,7 @@ mod tests {
         });
         let [mut client, _] = clients;
         assert!(befores.contains(&0), "{befores:?}");
-        assert_eq!(version(&mut client), 19);
+        assert_eq!(version(&mut client), 20);
         let rows: i64 = client
             .query_one("SELECT count(*) FROM schema_version", &[])
             .unwrap()
