@@ -59,15 +59,14 @@ mod tests {
     #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
     use super::*;
+    use crate::store::postgres_server::test_server;
     use crate::store::sql::Connection;
 
     #[test]
     fn on_postgres_one_transaction_at_a_time_runs_the_tick() {
         let database = crate::store::test_postgres::TestDatabase::new();
-        let mut first =
-            Connection::postgres(&crate::store::postgres_server::test_server(&database)).unwrap();
-        let mut second =
-            Connection::postgres(&crate::store::postgres_server::test_server(&database)).unwrap();
+        let mut first = Connection::postgres(&test_server(&database)).unwrap();
+        let mut second = Connection::postgres(&test_server(&database)).unwrap();
         let one = first.transaction().unwrap();
         let two = second.transaction().unwrap();
         assert!(claim_the_tick(&one).unwrap());

@@ -53,6 +53,9 @@ pub enum PostgresServerError {
         /// The host named.
         host: String,
     },
+    /// rustls refused the configuration.
+    #[error("TLS to the database: {0}")]
+    Tls(String),
     /// The authority file cannot be read or holds no certificate.
     #[error("the database's certificate authority {}: {reason}", path.display())]
     Authority {
@@ -85,37 +88,18 @@ impl PostgresServer {
     /// The server `url` names, reached as `tls` allows.
     pub fn new(url: &str, tls: &DatabaseTls) -> Result<PostgresServer, PostgresServerError> {
         let config: postgres::Config = url.parse().map_err(PostgresServerError::Url)?;
-        if config.get_ssl_mode() == SslMode::Require {
-            let roots = match &tls.authority {
-                Some(path) => authority_roots(path)?,
-                None => {
-                    let mut roots = RootCertStore::empty();
-                    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-                    roots
-                }
-            };
-            let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
-            let client = ClientConfig::builder_with_provider(provider)
-                .with_safe_default_protocol_versions()
-                .map_err(|error| PostgresServerError::Authority {
-                    path: tls.authority.clone().unwrap_or_default(),
-                    reason: error.to_string(),
-                })?
-                .with_root_certificates(roots)
-                .with_no_client_auth();
-            return Ok(PostgresServer {
-                config: Arc::new(config),
-                tls: Some(RustlsConnector(Arc::new(client))),
-            });
-        }
-        if !tls.plaintext_beyond_loopback
+        let connector = if config.get_ssl_mode() == SslMode::Require {
+            Some(verifying_connector(tls.authority.as_deref())?)
+        } else if !tls.plaintext_beyond_loopback
             && let Some(host) = beyond_loopback(&config)
         {
             return Err(PostgresServerError::PlaintextBeyondLoopback { host });
-        }
+        } else {
+            None
+        };
         Ok(PostgresServer {
             config: Arc::new(config),
-            tls: None,
+            tls: connector,
         })
     }
 
@@ -168,6 +152,26 @@ fn beyond_loopback(config: &postgres::Config) -> Option<String> {
             (!loopback).then(|| name.clone())
         }
     })
+}
+
+/// rustls checking the server's certificate against `authority` (a PEM
+/// file) or the web PKI's roots.
+fn verifying_connector(authority: Option<&Path>) -> Result<RustlsConnector, PostgresServerError> {
+    let roots = match authority {
+        Some(path) => authority_roots(path)?,
+        None => {
+            let mut roots = RootCertStore::empty();
+            roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+            roots
+        }
+    };
+    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let client = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|error| PostgresServerError::Tls(error.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(RustlsConnector(Arc::new(client)))
 }
 
 fn authority_roots(path: &Path) -> Result<RootCertStore, PostgresServerError> {

@@ -1180,6 +1180,7 @@ mod tests {
     #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
     use super::*;
+    use crate::store::postgres_server::test_server;
 
     #[test]
     fn placeholders_outside_quotes_become_dollar_signs() {
@@ -1233,8 +1234,7 @@ mod tests {
     #[test]
     fn a_postgres_transaction_reads_what_it_wrote_with_sqlites_types() {
         let database = crate::store::test_postgres::TestDatabase::new();
-        let mut connection =
-            Connection::postgres(&crate::store::postgres_server::test_server(&database)).unwrap();
+        let mut connection = Connection::postgres(&test_server(&database)).unwrap();
         let tx = connection.transaction().unwrap();
         tx.execute_batch(
             "CREATE TABLE t (a BIGINT PRIMARY KEY, b TEXT, c BYTEA, d BIGINT NOT NULL)",
@@ -1354,15 +1354,14 @@ mod tests {
     fn on_postgres_work_that_fails_is_undone_and_what_came_before_commits() {
         let database = crate::store::test_postgres::TestDatabase::new();
         work_that_fails_is_undone_and_what_came_before_commits(
-            Connection::postgres(&crate::store::postgres_server::test_server(&database)).unwrap(),
+            Connection::postgres(&test_server(&database)).unwrap(),
         );
     }
 
     #[test]
     fn a_failed_statement_keeps_a_postgres_transaction_from_committing() {
         let database = crate::store::test_postgres::TestDatabase::new();
-        let mut connection =
-            Connection::postgres(&crate::store::postgres_server::test_server(&database)).unwrap();
+        let mut connection = Connection::postgres(&test_server(&database)).unwrap();
         let setup = connection.transaction().unwrap();
         setup
             .execute_batch("CREATE TABLE t (a BIGINT PRIMARY KEY)")
@@ -1387,10 +1386,8 @@ mod tests {
     #[test]
     fn concurrent_read_then_write_transactions_on_postgres_conflict_and_may_run_again() {
         let database = crate::store::test_postgres::TestDatabase::new();
-        let mut first =
-            Connection::postgres(&crate::store::postgres_server::test_server(&database)).unwrap();
-        let mut second =
-            Connection::postgres(&crate::store::postgres_server::test_server(&database)).unwrap();
+        let mut first = Connection::postgres(&test_server(&database)).unwrap();
+        let mut second = Connection::postgres(&test_server(&database)).unwrap();
         let setup = first.transaction().unwrap();
         setup
             .execute_batch(
