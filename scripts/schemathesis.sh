@@ -33,7 +33,8 @@ fi
 # document: the happy paths the fuzzer cannot reach (ST_SKIP_RECORDED=1 skips).
 if [[ -z "${ST_SKIP_RECORDED:-}" ]]; then
     recorded="$(mktemp)"
-    ECARD_RECORD_RESPONSES="$recorded" cargo test -q -p ecard-e2e --test platform_contract
+    # --workspace: the features scripts/test built with, so nothing is compiled again.
+    ECARD_RECORD_RESPONSES="$recorded" cargo test -q --workspace --locked --test platform_contract
     "$venv/bin/python" scripts/check-recorded-responses.py docs/api/openapi.yaml "$recorded"
     rm -f "$recorded"
 fi
@@ -43,10 +44,15 @@ port="$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.
 token="st-admin-$RANDOM$RANDOM"
 base="http://127.0.0.1:$port"
 
-cargo build -q -p ecard-cli
+# ECARD_CLI: an ecard binary already built (scripts/test passes its own).
+ecard_cli="${ECARD_CLI:-}"
+if [[ -z "$ecard_cli" ]]; then
+    cargo build -q -p ecard-cli
+    ecard_cli="${CARGO_TARGET_DIR:-target}/debug/ecard"
+fi
 # Thousands of generated requests from one address and one device: the
 # rate limits are off (tests/operations.rs and cli/tests/serve.rs test them).
-ECARD_ADMIN_TOKEN="$token" "${CARGO_TARGET_DIR:-target}/debug/ecard" platform serve --db "$work/platform.db" \
+ECARD_ADMIN_TOKEN="$token" "$ecard_cli" platform serve --db "$work/platform.db" \
     --addr "127.0.0.1:$port" --rate-limit-per-source off --rate-limit-per-device off \
     >"$work/server.log" 2>&1 &
 server=$!

@@ -29,7 +29,12 @@ node --version
 step "library (feature node)"
 cargo build -p ecard-harmony || fail "cargo build -p ecard-harmony failed"
 cp "$target_dir/debug/libecard_harmony.so" harmony/ecard.node
-cargo build -p ecard-cli || fail "cargo build -p ecard-cli failed"
+# ECARD_CLI: an ecard binary already built (scripts/test passes its own).
+ecard_cli=${ECARD_CLI:-}
+if [ -z "$ecard_cli" ]; then
+    cargo build -p ecard-cli || fail "cargo build -p ecard-cli failed"
+    ecard_cli=$target_dir/debug/ecard
+fi
 
 step "ArkTS wrapper for Node"
 (cd harmony && npx tsc -p tsconfig.node.json) || fail "the wrapper does not compile"
@@ -45,7 +50,7 @@ port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{
 token="harmony-$(date +%s)-$$"
 # One address sends every test's requests: no per-source limit (the
 # per-device one stays, as for a phone).
-ECARD_ADMIN_TOKEN="$token" "$target_dir/debug/ecard" platform serve --db "$work/platform.db" --addr "127.0.0.1:$port" \
+ECARD_ADMIN_TOKEN="$token" "$ecard_cli" platform serve --db "$work/platform.db" --addr "127.0.0.1:$port" \
     --rate-limit-per-source off \
     >"$work/platform.log" 2>&1 &
 platform_pid=$!

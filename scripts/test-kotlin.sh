@@ -74,7 +74,12 @@ fi
 note "building ecard-ffi, ecard-cli and uniffi-bindgen"
 # Built one at a time: `-p a -p b` would unify their features into the cdylib.
 cargo build -p ecard-ffi --features terminal-verifier --locked >"$LOGS/cargo-ffi.log" 2>&1 || fail "cargo build -p ecard-ffi failed" "$LOGS/cargo-ffi.log"
-cargo build -p ecard-cli --locked >"$LOGS/cargo-cli.log" 2>&1 || fail "cargo build -p ecard-cli failed" "$LOGS/cargo-cli.log"
+# ECARD_CLI: an ecard binary already built (scripts/test passes its own).
+ECARD_CLI=${ECARD_CLI:-}
+if [ -z "$ECARD_CLI" ]; then
+    cargo build -p ecard-cli --locked >"$LOGS/cargo-cli.log" 2>&1 || fail "cargo build -p ecard-cli failed" "$LOGS/cargo-cli.log"
+    ECARD_CLI=$TARGET/debug/ecard
+fi
 cargo build --manifest-path bindings/uniffi/bindgen/Cargo.toml --target-dir "$TARGET" --locked \
     >"$LOGS/cargo-bindgen.log" 2>&1 || fail "building uniffi-bindgen failed" "$LOGS/cargo-bindgen.log"
 
@@ -140,7 +145,7 @@ rm -rf "$RUN"
 mkdir -p "$RUN/data"
 # One address sends every test's requests: no per-source limit (the
 # per-device one stays, as for a phone).
-ECARD_ADMIN_TOKEN="$ADMIN_TOKEN" "$TARGET/debug/ecard" platform serve --db "$RUN/platform.db" --addr 127.0.0.1:0 \
+ECARD_ADMIN_TOKEN="$ADMIN_TOKEN" "$ECARD_CLI" platform serve --db "$RUN/platform.db" --addr 127.0.0.1:0 \
     --rate-limit-per-source off \
     >"$LOGS/platform.log" 2>&1 &
 PLATFORM_PID=$!
@@ -160,7 +165,7 @@ RUN_CP=$CLASSES:$BINDINGS_JAR:$J/jna.jar:$KL/kotlin-stdlib.jar:$KL/kotlinx-corou
 set +e
 java -Djna.library.path="$TARGET/debug" \
     -Decard.platform="$PLATFORM_URL" -Decard.adminToken="$ADMIN_TOKEN" \
-    -Decard.cli="$TARGET/debug/ecard" -Decard.workDir="$RUN/data" \
+    -Decard.cli="$ECARD_CLI" -Decard.workDir="$RUN/data" \
     -Decard.benchOut="$WORK/overhead.txt" -Decard.conformance="$ROOT/bindings/conformance/scenarios.json" \
     -jar "$J/junit-platform-console-standalone.jar" -cp "$RUN_CP" ${ECARD_KOTLIN_SELECT:---select-package cn.ecard} \
     --disable-banner --disable-ansi-colors --details=tree >"$LOGS/junit.log" 2>&1
