@@ -15,6 +15,10 @@
 #   scripts/postgres-cluster.sh stop DIR         stops it (DIR can then be
 #                                                deleted)
 #
+# With ECARD_POSTGRES_THROWAWAY=1 the cluster does not wait for the disk
+# (fsync, synchronous_commit and full_page_writes off): scripts/test's
+# suites, which never crash the server, run faster; benchmarks leave it unset.
+#
 # For example:
 #   export ECARD_TEST_POSTGRES=$(scripts/postgres-cluster.sh start /tmp/pg 55432)
 #   cargo test -p ecard-platform postgres_schema
@@ -145,6 +149,16 @@ max_connections = 200
 fsync = on
 ssl = on
 EOF
+    if [ "${ECARD_POSTGRES_THROWAWAY:-}" = 1 ]; then
+        # For test suites only: commits survive a killed client (the
+        # platform), not a crash of the server or the machine, and the
+        # suites never crash the server. Benchmarks keep fsync on.
+        cat >>"$dir/data/postgresql.conf" <<EOF
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+EOF
+    fi
     as_owner "$BIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w start >>"$dir/log" 2>&1 || {
         echo "$0: the cluster did not start; see $dir/log" >&2
         exit 1
