@@ -139,6 +139,14 @@ cmd_start() {
     if [ "$(id -u)" -eq 0 ]; then
         chown "$RUN_AS" "$dir/data/server.crt" "$dir/data/server.key"
     fi
+    # Durable unless throwaway. A throwaway cluster is for test suites only:
+    # commits survive a killed client (the platform), not a crash of the
+    # server or the machine, and the suites never crash the server.
+    # Benchmarks keep it durable.
+    local durability='fsync = on'
+    if [ "${ECARD_POSTGRES_THROWAWAY:-}" = 1 ]; then
+        durability=$'fsync = off\nsynchronous_commit = off\nfull_page_writes = off'
+    fi
     cat >>"$dir/data/postgresql.conf" <<EOF
 
 # scripts/postgres-cluster.sh: a test cluster on loopback only.
@@ -146,19 +154,9 @@ listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$dir'
 max_connections = 200
-fsync = on
+$durability
 ssl = on
 EOF
-    if [ "${ECARD_POSTGRES_THROWAWAY:-}" = 1 ]; then
-        # For test suites only: commits survive a killed client (the
-        # platform), not a crash of the server or the machine, and the
-        # suites never crash the server. Benchmarks keep fsync on.
-        cat >>"$dir/data/postgresql.conf" <<EOF
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-EOF
-    fi
     as_owner "$BIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w start >>"$dir/log" 2>&1 || {
         echo "$0: the cluster did not start; see $dir/log" >&2
         exit 1

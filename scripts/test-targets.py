@@ -34,18 +34,16 @@ def main(arguments):
     missing = [name for name in packages if name not in found]
     if missing:
         sys.exit(f"no package named {', '.join(missing)}")
-    names = [
+    tests = [
         target["name"]
         for name in packages
         for target in found[name]["targets"]
-        if "test" in target["kind"] and target["name"] not in without
+        if "test" in target["kind"]
     ]
-    unknown = without - {
-        target["name"] for name in packages for target in found[name]["targets"]
-    }
+    unknown = without.difference(tests)
     if unknown:
         sys.exit(f"no test named {', '.join(sorted(unknown))}")
-    print(" ".join(f"--test {name}" for name in names))
+    print(" ".join(f"--test {name}" for name in tests if name not in without))
 
 
 if __name__ == "__main__":
