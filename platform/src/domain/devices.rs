@@ -112,13 +112,31 @@ pub struct Signer {
     pub suite: String,
     /// The public key's bytes.
     pub public_key: Vec<u8>,
+    /// When it last made a signed request, to [`LAST_SEEN_RESOLUTION_SECONDS`].
+    pub last_seen_at: Option<u64>,
+}
+
+/// How precisely a device's last use is kept. Writing it on every signed
+/// request would cost a write of the device's row per request; kept to the
+/// minute, an active phone's requests write it once a minute. The device
+/// list shows the day, and the least recently used device (unlinked when
+/// one more is enrolled over the cap) is told apart by far more than this.
+pub const LAST_SEEN_RESOLUTION_SECONDS: u64 = 60;
+
+impl Signer {
+    /// Whether a signed request at `now` is to be recorded as the device's
+    /// last use: it never made one, or the last is a resolution old.
+    pub fn last_use_is_stale(&self, now: u64) -> bool {
+        self.last_seen_at
+            .is_none_or(|seen| now >= seen.saturating_add(LAST_SEEN_RESOLUTION_SECONDS))
+    }
 }
 
 /// The device `device_id`, if it is enrolled and not revoked.
 pub fn signer(tx: &Transaction<'_>, device_id: &str) -> ApiResult<Option<Signer>> {
     Ok(tx
         .query_row(
-            "SELECT d.account_id, a.person_id, d.suite, d.public_key FROM devices d \
+            "SELECT d.account_id, a.person_id, d.suite, d.public_key, d.last_seen_at FROM devices d \
              JOIN accounts a ON a.account_id = d.account_id WHERE d.device_id = ?1 AND d.revoked_at IS NULL",
             params![device_id],
             |row| {
@@ -127,13 +145,15 @@ pub fn signer(tx: &Transaction<'_>, device_id: &str) -> ApiResult<Option<Signer>
                     person_id: row.get(1)?,
                     suite: row.get(2)?,
                     public_key: row.get(3)?,
+                    last_seen_at: row.get::<_, Option<i64>>(4)?.map(|at| at as u64),
                 })
             },
         )
         .optional()?)
 }
 
-/// The device signed a request at `now`.
+/// The device signed a request at `now` (callers write it only when
+/// [`Signer::last_use_is_stale`]).
 pub fn mark_seen(tx: &Transaction<'_>, device_id: &str, now: u64) -> ApiResult<()> {
     tx.execute(
         "UPDATE devices SET last_seen_at = ?1 WHERE device_id = ?2",

@@ -826,7 +826,9 @@ fn authenticate(
         }
     };
     check_signed(tx, device_id, verified, (timestamp, nonce), now)?;
-    devices::mark_seen(tx, device_id, now)?;
+    if signer.last_use_is_stale(now) {
+        devices::mark_seen(tx, device_id, now)?;
+    }
     Ok(Caller {
         account_id: signer.account_id,
         person_id: signer.person_id,

@@ -42,6 +42,12 @@ pub fn open(path: &Path) -> Result<Connection, MigrationError> {
     connection.pragma_update(None, "journal_mode", "WAL")?;
     connection.pragma_update(None, "synchronous", "NORMAL")?;
     connection.pragma_update(None, "foreign_keys", "ON")?;
+    // A request's work runs under a savepoint, which copies each page it
+    // changes to a sub-journal first; past 64 KiB (a submission with its
+    // photo) SQLite spills that to a temporary file, opened, written and
+    // deleted per request while every other request waits. In memory it
+    // is a copy.
+    connection.pragma_update(None, "temp_store", "MEMORY")?;
     connection.busy_timeout(std::time::Duration::from_secs(5))?;
     connection.set_db_config(
         rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
