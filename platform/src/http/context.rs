@@ -96,6 +96,14 @@ impl AppState {
         self.metrics.database.lock(&self.db)
     }
 
+    /// [`AppState::lock_database`] for a request whose transaction may be
+    /// committed in a group with others ([`crate::store::pool`]).
+    pub(crate) fn lock_database_share(
+        &self,
+    ) -> crate::store::sql::Result<crate::http::operations::metrics::DatabaseGuard<'_>> {
+        self.metrics.database.lock_share(&self.db)
+    }
+
     /// Whether a request's admission runs the clock tick: at most once per
     /// platform second per instance. The tick reads the tables every
     /// request writes; on SQLite beside every request it would hold the one

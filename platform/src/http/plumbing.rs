@@ -59,11 +59,14 @@ where
         let request = parts.view(&body);
         let checked_ahead = check_ahead(&state, &request, endpoint);
         let hashed_ahead = hash_pins_ahead(&state, &request, endpoint, checked_ahead.as_ref());
-        let mut connection = take_connection(&state)?;
+        let connection = state
+            .lock_database_share()
+            .map_err(|error| Box::new(ApiError::from(error).into_response()))?;
         let mut work = work;
-        // One transaction: the admission, then the work, undone alone when
-        // it fails so that the admission (the nonce, the tick) stays.
-        let outcome = connection.transact(|tx| {
+        // One transaction (on SQLite, a share of one committed in a group):
+        // the admission, then the work, undone alone when it fails so that
+        // the admission (the nonce, the tick) stays.
+        let outcome = connection.transact_as_share(|tx| {
             let (now, admitted) =
                 admission(&state, tx, &request, endpoint, checked_ahead.as_ref())?;
             let outcome = match admitted {
@@ -79,7 +82,6 @@ where
             };
             Ok::<_, ApiError>((now, outcome))
         });
-        drop(connection);
         state.metrics.pin_hashes.record(&hashed_ahead);
         Ok(match outcome {
             Ok((now, outcome)) => finish(outcome, now, request.headers),

@@ -6,6 +6,17 @@
 //! when done; when all are in use it waits. A PostgreSQL connection found
 //! broken (the server restarted) is dropped on its return and a new one is
 //! opened in its place at the next take.
+//!
+//! On SQLite, requests waiting in line commit in groups
+//! ([`Pool::take_share`], [`Pool::end_share`]): a request done with the
+//! connection hands it to the next one with its transaction still open,
+//! and waits; the last of up to [`SHARES_PER_COMMIT`] commits for all and
+//! wakes the others. Each request's work runs under a savepoint of its own,
+//! so a failure undoes only its own work. A commit writes every page the
+//! transaction changed to the log; a group writes the pages its requests
+//! share (the ends of the nonce, audit and application tables and their
+//! indexes) once, and pays the commit once, so the one connection serves
+//! more requests a second. No request answers before its group commits.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
@@ -47,14 +58,91 @@ struct Idle {
 struct Turn {
     handed: Mutex<Option<Handed>>,
     ready: Condvar,
+    /// Whether the request may be handed a transaction others began
+    /// ([`Pool::take_share`]).
+    joins_groups: bool,
 }
 
 /// What a waiting request is handed when its turn comes.
 enum Handed {
-    /// A connection to use.
-    Connection(Connection),
+    /// A connection to use, with the group whose transaction is open on it
+    /// (empty when none is).
+    Connection(Connection, CommitGroup),
     /// A slot whose connection broke: open a new one.
     Reopen,
+}
+
+/// Requests that share one SQLite transaction at most, committed once for
+/// all. More would commit less often, but the first of a group waits for
+/// the others' work before it answers: eight keep that wait a few
+/// milliseconds.
+pub const SHARES_PER_COMMIT: usize = 8;
+
+/// The requests whose work is in the open transaction and who wait for its
+/// commit. Dropped unsettled (a panic), it tells them nothing committed.
+#[derive(Default)]
+pub struct CommitGroup {
+    waiting: Vec<Arc<Ticket>>,
+}
+
+impl CommitGroup {
+    fn settle(&mut self, committed: bool) {
+        for ticket in self.waiting.drain(..) {
+            ticket.settle(committed);
+        }
+    }
+}
+
+impl Drop for CommitGroup {
+    fn drop(&mut self) {
+        self.settle(false);
+    }
+}
+
+/// A request's wait for the commit of the transaction its work is in.
+#[derive(Default)]
+pub struct Ticket {
+    committed: Mutex<Option<bool>>,
+    ready: Condvar,
+}
+
+impl Ticket {
+    fn settle(&self, committed: bool) {
+        *self
+            .committed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(committed);
+        self.ready.notify_one();
+    }
+
+    /// Waits for the group's commit; [`sql::Error::NotCommitted`] if it
+    /// failed.
+    pub fn wait(&self) -> sql::Result<()> {
+        let mut committed = self
+            .committed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        loop {
+            match *committed {
+                Some(true) => return Ok(()),
+                Some(false) => return Err(sql::Error::NotCommitted),
+                None => {
+                    committed = self
+                        .ready
+                        .wait(committed)
+                        .unwrap_or_else(PoisonError::into_inner);
+                }
+            }
+        }
+    }
+}
+
+/// How a request's share of a group ended ([`Pool::end_share`]).
+pub enum ShareEnd {
+    /// This request committed the group: the commit's outcome.
+    Committed(sql::Result<()>),
+    /// Handed on with the transaction open: wait for the commit.
+    HandedOn(Arc<Ticket>),
 }
 
 impl Pool {
@@ -99,29 +187,49 @@ impl Pool {
     /// PostgreSQL connection is replaced here; if the server cannot be
     /// reached the error says so and the slot stays free for the next take.
     pub fn take(&self) -> sql::Result<Connection> {
+        // Nobody hands a group to a request that does not join them.
+        self.take_in_turn(false)
+            .map(|(connection, _no_group)| connection)
+    }
+
+    /// [`Pool::take`] for a request whose work may join a commit group:
+    /// the connection may come with a transaction open, whose group the
+    /// request passes to [`Pool::end_share`] when its work is done.
+    pub fn take_share(&self) -> sql::Result<(Connection, CommitGroup)> {
+        self.take_in_turn(true)
+    }
+
+    fn take_in_turn(&self, joins_groups: bool) -> sql::Result<(Connection, CommitGroup)> {
         let turn = {
             let mut idle = self.lock_idle();
             if idle.waiting.is_empty() {
                 if let Some(connection) = idle.connections.pop() {
-                    return Ok(connection);
+                    return Ok((connection, CommitGroup::default()));
                 }
                 if idle.missing > 0 {
                     idle.missing -= 1;
                     drop(idle);
-                    return self.reopen();
+                    return self
+                        .reopen()
+                        .map(|connection| (connection, CommitGroup::default()));
                 }
             }
-            let turn = Arc::new(Turn::default());
+            let turn = Arc::new(Turn {
+                joins_groups,
+                ..Turn::default()
+            });
             idle.waiting.push_back(turn.clone());
             turn
         };
         let mut handed = turn.handed.lock().unwrap_or_else(PoisonError::into_inner);
         loop {
             match handed.take() {
-                Some(Handed::Connection(connection)) => return Ok(connection),
+                Some(Handed::Connection(connection, group)) => return Ok((connection, group)),
                 Some(Handed::Reopen) => {
                     drop(handed);
-                    return self.reopen();
+                    return self
+                        .reopen()
+                        .map(|connection| (connection, CommitGroup::default()));
                 }
                 None => {
                     handed = turn
@@ -139,9 +247,43 @@ impl Pool {
         let handed = if connection.is_broken() {
             Handed::Reopen
         } else {
-            Handed::Connection(connection)
+            Handed::Connection(connection, CommitGroup::default())
         };
         self.hand_on(handed);
+    }
+
+    /// Ends a request's share of the open transaction (its work done,
+    /// [`sql::Connection::transact_as_share`]): hands the connection with
+    /// the transaction open to the next in line if that one joins groups
+    /// and the group has room; otherwise commits, tells the group, and
+    /// gives the connection back.
+    pub fn end_share(&self, mut connection: Connection, mut group: CommitGroup) -> ShareEnd {
+        let open = connection.holds_open_transaction();
+        if open && group.waiting.len() + 1 < SHARES_PER_COMMIT {
+            let mut idle = self.lock_idle();
+            if idle.waiting.front().is_some_and(|turn| turn.joins_groups)
+                && let Some(turn) = idle.waiting.pop_front()
+            {
+                drop(idle);
+                let ticket = Arc::new(Ticket::default());
+                group.waiting.push(ticket.clone());
+                turn.hand(Handed::Connection(connection, group));
+                return ShareEnd::HandedOn(ticket);
+            }
+        }
+        let committed = if open {
+            connection
+                .commit_open()
+                .inspect_err(|_| connection.roll_back_open())
+        } else if group.waiting.is_empty() {
+            Ok(())
+        } else {
+            // SQLite rolled the transaction back under an earlier share.
+            Err(sql::Error::NotCommitted)
+        };
+        group.settle(committed.is_ok());
+        self.give_back(connection);
+        ShareEnd::Committed(committed)
     }
 
     /// Hands a connection, or a slot to reopen, to the first in line, or
@@ -151,11 +293,10 @@ impl Pool {
         match idle.waiting.pop_front() {
             Some(turn) => {
                 drop(idle);
-                *turn.handed.lock().unwrap_or_else(PoisonError::into_inner) = Some(handed);
-                turn.ready.notify_one();
+                turn.hand(handed);
             }
             None => match handed {
-                Handed::Connection(connection) => idle.connections.push(connection),
+                Handed::Connection(connection, _empty) => idle.connections.push(connection),
                 Handed::Reopen => idle.missing += 1,
             },
         }
@@ -174,6 +315,13 @@ impl Pool {
 
     fn lock_idle(&self) -> std::sync::MutexGuard<'_, Idle> {
         self.idle.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Turn {
+    fn hand(&self, handed: Handed) {
+        *self.handed.lock().unwrap_or_else(PoisonError::into_inner) = Some(handed);
+        self.ready.notify_one();
     }
 }
 
@@ -231,5 +379,187 @@ mod tests {
         assert_eq!(*served.lock().unwrap(), [0, 1, 2, 3, 4]);
         // Given back with nobody waiting, it is kept for the next take.
         assert_eq!(pool.lock_idle().connections.len(), 1);
+    }
+
+    /// A pool of one SQLite connection with a table `t (n INTEGER)`.
+    fn pool_with_table() -> Arc<Pool> {
+        let connection = sql::open_sqlite(Path::new(":memory:")).unwrap();
+        connection
+            .execute_batch("CREATE TABLE t (n INTEGER)")
+            .unwrap();
+        Arc::new(Pool::sqlite(Connection::sqlite(connection)))
+    }
+
+    fn numbers(pool: &Pool) -> Vec<i64> {
+        let connection = pool.take().unwrap();
+        assert!(!connection.holds_open_transaction(), "left open");
+        let numbers = connection
+            .as_sqlite()
+            .unwrap()
+            .prepare("SELECT n FROM t ORDER BY n")
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        pool.give_back(connection);
+        numbers
+    }
+
+    fn insert(tx: &sql::Transaction<'_>, n: i64) -> sql::Result<()> {
+        tx.execute("INSERT INTO t (n) VALUES (?1)", sql::params![n])
+            .map(drop)
+    }
+
+    /// What one request in line does: takes its share, runs `work`, ends
+    /// the share and waits for the commit.
+    fn share_in_line(
+        pool: &Arc<Pool>,
+        work: impl FnMut(&sql::Transaction<'_>) -> sql::Result<()> + Send + 'static,
+    ) -> std::thread::JoinHandle<sql::Result<()>> {
+        let in_line = pool.lock_idle().waiting.len();
+        let pool_of_share = pool.clone();
+        let share = std::thread::spawn(move || {
+            let (mut connection, group) = pool_of_share.take_share().unwrap();
+            let outcome = connection.transact_as_share(work);
+            let committed = match pool_of_share.end_share(connection, group) {
+                ShareEnd::Committed(committed) => committed,
+                ShareEnd::HandedOn(ticket) => ticket.wait(),
+            };
+            outcome.and(committed)
+        });
+        while pool.lock_idle().waiting.len() < in_line + 1 {
+            std::thread::yield_now();
+        }
+        share
+    }
+
+    #[test]
+    fn requests_in_line_share_one_commit_and_answer_after_it() {
+        let pool = pool_with_table();
+        let (mut first, group) = pool.take_share().unwrap();
+        let second = share_in_line(&pool, |tx| insert(tx, 2));
+        let third = share_in_line(&pool, |tx| insert(tx, 3));
+        first.transact_as_share(|tx| insert(tx, 1)).unwrap();
+        let ShareEnd::HandedOn(ticket) = pool.end_share(first, group) else {
+            panic!("the first committed alone with others in line");
+        };
+        ticket.wait().unwrap();
+        second.join().unwrap().unwrap();
+        third.join().unwrap().unwrap();
+        assert_eq!(numbers(&pool), [1, 2, 3]);
+    }
+
+    #[test]
+    fn a_share_that_fails_is_undone_alone() {
+        let pool = pool_with_table();
+        let (mut first, group) = pool.take_share().unwrap();
+        let failing = share_in_line(&pool, |tx| {
+            insert(tx, 2)?;
+            Err(sql::Error::QueryReturnedNoRows)
+        });
+        let third = share_in_line(&pool, |tx| insert(tx, 3));
+        first.transact_as_share(|tx| insert(tx, 1)).unwrap();
+        let ShareEnd::HandedOn(ticket) = pool.end_share(first, group) else {
+            panic!("not handed on");
+        };
+        assert!(matches!(
+            failing.join().unwrap(),
+            Err(sql::Error::QueryReturnedNoRows)
+        ));
+        ticket.wait().unwrap();
+        third.join().unwrap().unwrap();
+        assert_eq!(numbers(&pool), [1, 3]);
+    }
+
+    #[test]
+    fn a_group_commits_before_the_connection_goes_to_a_request_outside_groups() {
+        let pool = pool_with_table();
+        let (mut first, group) = pool.take_share().unwrap();
+        let outside = {
+            let pool = pool.clone();
+            std::thread::spawn(move || {
+                let connection = pool.take().unwrap();
+                let open = connection.holds_open_transaction();
+                pool.give_back(connection);
+                open
+            })
+        };
+        while pool.lock_idle().waiting.is_empty() {
+            std::thread::yield_now();
+        }
+        first.transact_as_share(|tx| insert(tx, 1)).unwrap();
+        assert!(matches!(
+            pool.end_share(first, group),
+            ShareEnd::Committed(Ok(()))
+        ));
+        assert!(!outside.join().unwrap(), "handed a transaction open");
+        assert_eq!(numbers(&pool), [1]);
+    }
+
+    #[test]
+    fn a_group_is_at_most_the_limit() {
+        let pool = pool_with_table();
+        let (mut first, group) = pool.take_share().unwrap();
+        let in_line: Vec<_> = (2..=SHARES_PER_COMMIT as i64 + 1)
+            .map(|n| share_in_line(&pool, move |tx| insert(tx, n)))
+            .collect();
+        first.transact_as_share(|tx| insert(tx, 1)).unwrap();
+        let ShareEnd::HandedOn(ticket) = pool.end_share(first, group) else {
+            panic!("not handed on");
+        };
+        // The first group commits without the last one in line.
+        ticket.wait().unwrap();
+        let committed_with_the_first = {
+            let connection = pool.take().unwrap();
+            let count: i64 = connection
+                .as_sqlite()
+                .unwrap()
+                .query_row("SELECT COUNT(*) FROM t", [], |row| row.get(0))
+                .unwrap();
+            pool.give_back(connection);
+            count
+        };
+        assert!(committed_with_the_first >= SHARES_PER_COMMIT as i64);
+        for share in in_line {
+            share.join().unwrap().unwrap();
+        }
+        assert_eq!(
+            numbers(&pool),
+            (1..=SHARES_PER_COMMIT as i64 + 1).collect::<Vec<_>>()
+        );
+    }
+
+    /// SQLite rolls a transaction back by itself on a full disk or an I/O
+    /// error: the shares before lose their work, and must not be told it
+    /// committed, nor may the shares after commit theirs as if nothing
+    /// happened.
+    #[test]
+    fn a_transaction_rolled_back_under_a_share_fails_the_whole_group() {
+        let pool = pool_with_table();
+        let (mut first, group) = pool.take_share().unwrap();
+        let losing = share_in_line(&pool, |tx| tx.execute_batch("ROLLBACK"));
+        let after = share_in_line(&pool, |tx| insert(tx, 3));
+        first.transact_as_share(|tx| insert(tx, 1)).unwrap();
+        let ShareEnd::HandedOn(ticket) = pool.end_share(first, group) else {
+            panic!("not handed on");
+        };
+        assert!(matches!(ticket.wait(), Err(sql::Error::NotCommitted)));
+        assert!(matches!(
+            losing.join().unwrap(),
+            Err(sql::Error::NotCommitted)
+        ));
+        after.join().unwrap().unwrap();
+        assert_eq!(numbers(&pool), [3]);
+    }
+
+    #[test]
+    fn a_group_dropped_unsettled_tells_its_requests_nothing_committed() {
+        let ticket = Arc::new(Ticket::default());
+        let group = CommitGroup {
+            waiting: vec![ticket.clone()],
+        };
+        drop(group);
+        assert!(matches!(ticket.wait(), Err(sql::Error::NotCommitted)));
     }
 }

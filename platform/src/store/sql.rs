@@ -38,6 +38,10 @@ pub enum Error {
     /// `query_row` found no row.
     #[error("the query returned no rows")]
     QueryReturnedNoRows,
+    /// SQLite rolled back the transaction several requests shared (a full
+    /// disk, an I/O error), so none of their work committed.
+    #[error("the shared transaction was rolled back, so nothing in it committed")]
+    NotCommitted,
     /// A statement of the transaction had failed, so PostgreSQL had
     /// rolled it back and it could not commit.
     #[error("the transaction was rolled back after a statement failed")]
@@ -509,9 +513,14 @@ impl Connection {
     /// retryable, and the caller runs the work again).
     pub fn transaction(&mut self) -> Result<Transaction<'_>> {
         Ok(Transaction(match &mut self.0 {
-            ConnectionOf::Sqlite(connection) => TransactionOf::Sqlite(
-                connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?,
-            ),
+            ConnectionOf::Sqlite(connection) => {
+                connection.execute_batch("BEGIN IMMEDIATE")?;
+                TransactionOf::Sqlite(SqliteTransaction {
+                    connection,
+                    share: Share::Whole,
+                    open: Flag::new(true),
+                })
+            }
             ConnectionOf::Postgres(connection) => {
                 connection
                     .get_mut()
@@ -525,6 +534,79 @@ impl Connection {
                 })
             }
         }))
+    }
+}
+
+impl Connection {
+    /// Runs `work` as one share of the transaction several requests share
+    /// on SQLite (a commit group, [`crate::store::pool`]): under a savepoint
+    /// of the open transaction, begun (`BEGIN IMMEDIATE`) if none is. Its
+    /// changes stay when it succeeds and are undone when it fails; nothing
+    /// commits here ([`Connection::commit_open`] does). On PostgreSQL,
+    /// [`Connection::transact`].
+    ///
+    /// A failure that ended the whole transaction (SQLite rolls back by
+    /// itself on a full disk or an I/O error) is reported as
+    /// [`Error::NotCommitted`]: the shares before this one are gone too.
+    pub fn transact_as_share<T, E: From<Error>>(
+        &mut self,
+        mut work: impl FnMut(&Transaction<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let ConnectionOf::Sqlite(connection) = &self.0 else {
+            return self.transact(work);
+        };
+        if connection.is_autocommit() {
+            connection
+                .execute_batch("BEGIN IMMEDIATE")
+                .map_err(Error::from)?;
+        }
+        connection
+            .execute_batch("SAVEPOINT share")
+            .map_err(Error::from)?;
+        let tx = Transaction(TransactionOf::Sqlite(SqliteTransaction {
+            connection,
+            share: Share::OfGroup,
+            open: Flag::new(true),
+        }));
+        let outcome = work(&tx).and_then(|value| {
+            tx.commit()?;
+            Ok(value)
+        });
+        if connection.is_autocommit() {
+            return Err(Error::NotCommitted.into());
+        }
+        outcome
+    }
+
+    /// Whether a transaction [`Connection::transact_as_share`] left open is
+    /// open on the connection (only ever on SQLite).
+    pub fn holds_open_transaction(&self) -> bool {
+        match &self.0 {
+            ConnectionOf::Sqlite(connection) => !connection.is_autocommit(),
+            ConnectionOf::Postgres(_) => false,
+        }
+    }
+
+    /// Commits the transaction [`Connection::transact_as_share`] left open;
+    /// nothing to do when none is (or on PostgreSQL).
+    pub fn commit_open(&mut self) -> Result<()> {
+        match &self.0 {
+            ConnectionOf::Sqlite(connection) if !connection.is_autocommit() => {
+                Ok(connection.execute_batch("COMMIT")?)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Rolls back the transaction [`Connection::transact_as_share`] left
+    /// open, if one is.
+    pub fn roll_back_open(&mut self) {
+        if let ConnectionOf::Sqlite(connection) = &self.0
+            && !connection.is_autocommit()
+        {
+            // A rollback that fails leaves nothing committed either.
+            let _ = connection.execute_batch("ROLLBACK");
+        }
     }
 }
 
@@ -653,8 +735,48 @@ fn pause_before_retry(attempt: u32) {
 pub struct Transaction<'c>(TransactionOf<'c>);
 
 enum TransactionOf<'c> {
-    Sqlite(rusqlite::Transaction<'c>),
+    Sqlite(SqliteTransaction<'c>),
     Postgres(PostgresTransaction<'c>),
+}
+
+/// A transaction on a SQLite connection: a whole one, or one request's
+/// share of a transaction several requests share.
+struct SqliteTransaction<'c> {
+    connection: &'c rusqlite::Connection,
+    share: Share,
+    /// Not committed (or released) or rolled back yet.
+    open: Flag<bool>,
+}
+
+/// What a [`SqliteTransaction`] is of the connection's transaction.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Share {
+    /// All of it: `BEGIN IMMEDIATE` to `COMMIT`.
+    Whole,
+    /// The savepoint `share` in it, released by `commit`.
+    OfGroup,
+}
+
+impl SqliteTransaction<'_> {
+    fn commit(&self) -> Result<()> {
+        self.open.set(false);
+        Ok(self.connection.execute_batch(match self.share {
+            Share::Whole => "COMMIT",
+            Share::OfGroup => "RELEASE share",
+        })?)
+    }
+}
+
+impl Drop for SqliteTransaction<'_> {
+    fn drop(&mut self) {
+        if self.open.get() {
+            // A rollback that fails leaves nothing committed either.
+            let _ = self.connection.execute_batch(match self.share {
+                Share::Whole => "ROLLBACK",
+                Share::OfGroup => "ROLLBACK TO share; RELEASE share",
+            });
+        }
+    }
 }
 
 /// A transaction on a PostgreSQL connection, begun and ended by this
@@ -764,9 +886,9 @@ impl<'c> Transaction<'c> {
 
     /// The SQLite transaction underneath, for what only SQLite has; `None`
     /// on PostgreSQL.
-    pub fn as_sqlite(&self) -> Option<&rusqlite::Transaction<'c>> {
+    pub fn as_sqlite(&self) -> Option<&rusqlite::Connection> {
         match &self.0 {
-            TransactionOf::Sqlite(transaction) => Some(transaction),
+            TransactionOf::Sqlite(transaction) => Some(transaction.connection),
             TransactionOf::Postgres(_) => None,
         }
     }
@@ -785,9 +907,12 @@ impl<'c> Transaction<'c> {
     pub fn execute<P: Params>(&self, sql: &str, params: P) -> Result<usize> {
         let values = params.values()?;
         match &self.0 {
-            TransactionOf::Sqlite(transaction) => Ok(transaction
-                .prepare_cached(sql)?
-                .execute(rusqlite::params_from_iter(values.iter()))?),
+            TransactionOf::Sqlite(transaction) => {
+                Ok(transaction
+                    .connection
+                    .prepare_cached(sql)?
+                    .execute(rusqlite::params_from_iter(values.iter()))?)
+            }
             TransactionOf::Postgres(transaction) => {
                 let changed = transaction.run(sql, |client, statement| {
                     client.execute(statement, &postgres_parameters(&values))
@@ -800,7 +925,7 @@ impl<'c> Transaction<'c> {
     /// Runs statements separated by `;`, without parameters.
     pub fn execute_batch(&self, sql: &str) -> Result<()> {
         match &self.0 {
-            TransactionOf::Sqlite(transaction) => Ok(transaction.execute_batch(sql)?),
+            TransactionOf::Sqlite(transaction) => Ok(transaction.connection.execute_batch(sql)?),
             TransactionOf::Postgres(transaction) => {
                 let outcome = transaction
                     .connection
@@ -826,7 +951,7 @@ impl<'c> Transaction<'c> {
         let values = params.values()?;
         match &self.0 {
             TransactionOf::Sqlite(transaction) => {
-                let mut statement = transaction.prepare_cached(sql)?;
+                let mut statement = transaction.connection.prepare_cached(sql)?;
                 let mut rows = statement.query(rusqlite::params_from_iter(values.iter()))?;
                 match rows.next()? {
                     Some(row) => read(&Row(RowOf::Sqlite(row))),
@@ -855,7 +980,7 @@ impl<'c> Transaction<'c> {
     {
         match &self.0 {
             TransactionOf::Sqlite(transaction) => {
-                let mut statement = transaction.prepare_cached(sql)?;
+                let mut statement = transaction.connection.prepare_cached(sql)?;
                 let mut rows = statement.query(rusqlite::params_from_iter(values.iter()))?;
                 let mut read_rows = Vec::new();
                 while let Some(row) = rows.next()? {
@@ -934,7 +1059,7 @@ impl<'c> Transaction<'c> {
     /// Commits.
     pub fn commit(self) -> Result<()> {
         match self.0 {
-            TransactionOf::Sqlite(transaction) => Ok(transaction.commit()?),
+            TransactionOf::Sqlite(transaction) => transaction.commit(),
             TransactionOf::Postgres(transaction) => transaction.commit(),
         }
     }

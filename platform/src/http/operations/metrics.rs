@@ -287,6 +287,10 @@ pub struct DatabaseMetrics {
     busy: AtomicI64,
     waiting: AtomicI64,
     held_nanos: AtomicU64,
+    /// Requests whose work went into a commit group, and the groups
+    /// committed (SQLite; [`crate::store::pool`]).
+    shares: AtomicU64,
+    group_commits: AtomicU64,
 }
 
 impl Default for DatabaseMetrics {
@@ -296,6 +300,8 @@ impl Default for DatabaseMetrics {
             busy: AtomicI64::new(0),
             waiting: AtomicI64::new(0),
             held_nanos: AtomicU64::new(0),
+            shares: AtomicU64::new(0),
+            group_commits: AtomicU64::new(0),
         }
     }
 }
@@ -303,9 +309,42 @@ impl Default for DatabaseMetrics {
 /// A connection taken from the pool, counted busy until dropped.
 pub struct DatabaseGuard<'a> {
     connection: Option<crate::store::sql::Connection>,
+    /// The commit group whose transaction is open on the connection
+    /// ([`DatabaseMetrics::lock_share`]).
+    group: Option<crate::store::pool::CommitGroup>,
     pool: &'a crate::store::pool::Pool,
     metrics: &'a DatabaseMetrics,
     since: Instant,
+}
+
+impl DatabaseGuard<'_> {
+    /// Runs `work` as this request's share of a commit group
+    /// ([`crate::store::pool`]) and gives the connection up; returns once
+    /// the group has committed (on PostgreSQL, a transaction of its own).
+    pub fn transact_as_share<T, E: From<crate::store::sql::Error>>(
+        mut self,
+        work: impl FnMut(&crate::store::sql::Transaction<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let outcome = self.deref_mut().transact_as_share(work);
+        let (Some(connection), group) = (self.connection.take(), self.group.take()) else {
+            unreachable!("present from `lock` until given up")
+        };
+        let ended = self.pool.end_share(connection, group.unwrap_or_default());
+        let metrics = self.metrics;
+        metrics.shares.fetch_add(1, Ordering::Relaxed);
+        // Held until handed on or committed, not while waiting for others.
+        drop(self);
+        let committed = match ended {
+            crate::store::pool::ShareEnd::Committed(committed) => {
+                metrics.group_commits.fetch_add(1, Ordering::Relaxed);
+                committed
+            }
+            crate::store::pool::ShareEnd::HandedOn(ticket) => ticket.wait(),
+        };
+        let value = outcome?;
+        committed?;
+        Ok(value)
+    }
 }
 
 impl Deref for DatabaseGuard<'_> {
@@ -324,7 +363,11 @@ impl DerefMut for DatabaseGuard<'_> {
 
 impl Drop for DatabaseGuard<'_> {
     fn drop(&mut self) {
-        if let Some(connection) = self.connection.take() {
+        if let Some(mut connection) = self.connection.take() {
+            // Given up early (a panic in a share's work): nothing of the
+            // group commits, and its requests are told so as it drops.
+            connection.roll_back_open();
+            drop(self.group.take());
             self.pool.give_back(connection);
         }
         let held = u64::try_from(self.since.elapsed().as_nanos()).unwrap_or(u64::MAX);
@@ -344,16 +387,40 @@ impl DatabaseMetrics {
         self.waiting.fetch_add(1, Ordering::Relaxed);
         let connection = pool.take();
         self.waiting.fetch_sub(1, Ordering::Relaxed);
-        let connection = connection?;
+        Ok(self.held(pool, connection?, None, started))
+    }
+
+    /// [`DatabaseMetrics::lock`] for a request whose work may join a
+    /// commit group ([`DatabaseGuard::transact_as_share`]).
+    pub fn lock_share<'a>(
+        &'a self,
+        pool: &'a crate::store::pool::Pool,
+    ) -> crate::store::sql::Result<DatabaseGuard<'a>> {
+        let started = Instant::now();
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+        let taken = pool.take_share();
+        self.waiting.fetch_sub(1, Ordering::Relaxed);
+        let (connection, group) = taken?;
+        Ok(self.held(pool, connection, Some(group), started))
+    }
+
+    fn held<'a>(
+        &'a self,
+        pool: &'a crate::store::pool::Pool,
+        connection: crate::store::sql::Connection,
+        group: Option<crate::store::pool::CommitGroup>,
+        started: Instant,
+    ) -> DatabaseGuard<'a> {
         let since = Instant::now();
         self.wait.observe(since.saturating_duration_since(started));
         self.busy.fetch_add(1, Ordering::Relaxed);
-        Ok(DatabaseGuard {
+        DatabaseGuard {
             connection: Some(connection),
+            group,
             pool,
             metrics: self,
             since,
-        })
+        }
     }
 
     /// Writes the connection metrics.
@@ -395,6 +462,26 @@ impl DatabaseMetrics {
             "ecard_db_busy_seconds_total",
             &[],
             seconds(self.held_nanos.load(Ordering::Relaxed)),
+        );
+        out.family(
+            "ecard_db_group_shares_total",
+            "counter",
+            "Requests whose transaction was committed in a group with others' (SQLite).",
+        );
+        out.sample(
+            "ecard_db_group_shares_total",
+            &[],
+            self.shares.load(Ordering::Relaxed),
+        );
+        out.family(
+            "ecard_db_group_commits_total",
+            "counter",
+            "Commits of those groups: shares divided by commits is the mean group size.",
+        );
+        out.sample(
+            "ecard_db_group_commits_total",
+            &[],
+            self.group_commits.load(Ordering::Relaxed),
         );
     }
 }
@@ -624,6 +711,35 @@ t_seconds_count{route=\"/v1/x\"} 4
         // The connection went back: it can be taken again.
         drop(metrics.lock(&pool).unwrap());
         assert_eq!(metrics.wait.snapshot().counts.iter().sum::<u64>(), 2);
+    }
+
+    #[test]
+    fn a_panic_in_a_shares_work_gives_the_connection_back_with_nothing_open() {
+        let metrics = DatabaseMetrics::default();
+        let pool = crate::store::pool::Pool::sqlite(
+            crate::store::db::open(std::path::Path::new(":memory:")).unwrap(),
+        );
+        let guard = metrics.lock_share(&pool).unwrap();
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            guard.transact_as_share(|tx| -> crate::store::sql::Result<()> {
+                tx.execute_batch("CREATE TABLE written_before_the_panic (n INTEGER)")?;
+                panic!("the work failed");
+            })
+        }));
+        assert!(panicked.is_err());
+        assert_eq!(metrics.busy.load(Ordering::Relaxed), 0);
+        let connection = pool.take().unwrap();
+        assert!(!connection.holds_open_transaction());
+        let tables: i64 = connection
+            .as_sqlite()
+            .unwrap()
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name = 'written_before_the_panic'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(tables, 0);
     }
 
     #[test]
