@@ -345,6 +345,34 @@ impl Drop for Pool {
     }
 }
 
+/// What tests outside the store use to write and look for a change (the
+/// HTTP layer holds no SQL, tests included).
+#[cfg(test)]
+pub(crate) mod test_support {
+    use crate::store::sql::{self, Connection, Transaction};
+
+    /// Writes a change a test can look for.
+    pub fn write_marker(tx: &Transaction<'_>) -> sql::Result<()> {
+        tx.execute_batch("CREATE TABLE marker (n INTEGER)")
+    }
+
+    /// Whether the change [`write_marker`] writes was committed.
+    pub fn marker_was_written(connection: &Connection) -> bool {
+        connection
+            .as_sqlite()
+            .and_then(|sqlite| {
+                sqlite
+                    .query_row(
+                        "SELECT COUNT(*) FROM sqlite_master WHERE name = 'marker'",
+                        [],
+                        |row| row.get::<_, i64>(0),
+                    )
+                    .ok()
+            })
+            .is_some_and(|count| count > 0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests fail loudly")]

@@ -722,7 +722,7 @@ t_seconds_count{route=\"/v1/x\"} 4
         let guard = metrics.lock_share(&pool).unwrap();
         let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             guard.transact_as_share(|tx| -> crate::store::sql::Result<()> {
-                tx.execute_batch("CREATE TABLE written_before_the_panic (n INTEGER)")?;
+                crate::store::pool::test_support::write_marker(tx)?;
                 panic!("the work failed");
             })
         }));
@@ -730,16 +730,9 @@ t_seconds_count{route=\"/v1/x\"} 4
         assert_eq!(metrics.busy.load(Ordering::Relaxed), 0);
         let connection = pool.take().unwrap();
         assert!(!connection.holds_open_transaction());
-        let tables: i64 = connection
-            .as_sqlite()
-            .unwrap()
-            .query_row(
-                "SELECT COUNT(*) FROM sqlite_master WHERE name = 'written_before_the_panic'",
-                [],
-                |row| row.get(0),
-            )
-            .unwrap();
-        assert_eq!(tables, 0);
+        assert!(!crate::store::pool::test_support::marker_was_written(
+            &connection
+        ));
     }
 
     #[test]
