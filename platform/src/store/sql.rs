@@ -758,12 +758,16 @@ enum Share {
 }
 
 impl SqliteTransaction<'_> {
+    /// Commits (or releases the share). A commit that fails leaves the
+    /// transaction to the rollback on drop, so the connection never goes
+    /// back to the pool with a transaction open.
     fn commit(&self) -> Result<()> {
-        self.open.set(false);
-        Ok(self.connection.execute_batch(match self.share {
+        self.connection.execute_batch(match self.share {
             Share::Whole => "COMMIT",
             Share::OfGroup => "RELEASE share",
-        })?)
+        })?;
+        self.open.set(false);
+        Ok(())
     }
 }
 
@@ -1354,6 +1358,39 @@ mod tests {
         });
         assert!(matches!(wrong, Err(Error::Conversion { index: 0, .. })));
         tx.commit().unwrap();
+    }
+
+    /// A commit SQLite refuses (here a deferred foreign key) leaves the
+    /// transaction open unless it is rolled back: the next request would
+    /// find it open, or join it.
+    #[test]
+    fn a_sqlite_commit_that_fails_leaves_no_transaction_open() {
+        let connection = open_sqlite(Path::new(":memory:")).unwrap();
+        connection
+            .execute_batch(
+                "PRAGMA foreign_keys = ON; CREATE TABLE parent (id INTEGER PRIMARY KEY); \
+                 CREATE TABLE child (parent INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)",
+            )
+            .unwrap();
+        let mut connection = Connection::sqlite(connection);
+        let orphan = |tx: &Transaction<'_>| tx.execute("INSERT INTO child VALUES (7)", []);
+        assert!(connection.transact(orphan).is_err());
+        assert!(!connection.holds_open_transaction());
+        connection
+            .transact(|tx| tx.execute("INSERT INTO parent VALUES (1)", []))
+            .unwrap();
+        // A group's commit fails the same way and is rolled back.
+        connection.transact_as_share(orphan).unwrap();
+        assert!(connection.holds_open_transaction());
+        assert!(connection.commit_open().is_err());
+        connection.roll_back_open();
+        assert!(!connection.holds_open_transaction());
+        let children: i64 = connection
+            .as_sqlite()
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM child", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(children, 0);
     }
 
     #[test]
