@@ -714,15 +714,7 @@ async fn one_device_over_the_cap_unlinks_the_one_seen_least_recently() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_devices_last_use_is_written_once_a_minute() {
     let platform = TestPlatform::start();
-    let resident = platform.persona("resident").await;
-    let mut device = RawDevice::new(&platform.url());
-    let enrolled = device
-        .enrol(
-            resident["id_number"].as_str().unwrap(),
-            resident["name"].as_str().unwrap(),
-        )
-        .await;
-    ok_status(enrolled.status, 201);
+    let device = platform.enrol_persona("resident").await;
     let last_seen = |listed: serde_json::Value| listed[0]["last_seen_at"].as_u64().unwrap();
     let first_use = platform.advance_days(1).await;
     ok_status(device.get("/v1/me").await.status, 200);
@@ -731,24 +723,13 @@ async fn a_devices_last_use_is_written_once_a_minute() {
         (first_use..first_use + 10).contains(&seen),
         "{seen} {first_use}"
     );
-    advance_seconds(&platform, 30).await;
+    platform.advance_seconds(30).await;
     ok_status(device.get("/v1/me").await.status, 200);
     assert_eq!(last_seen(device.get("/v1/me/devices").await.body), seen);
-    let later = advance_seconds(&platform, 60).await;
+    let later = platform.advance_seconds(60).await;
     ok_status(device.get("/v1/me").await.status, 200);
     let seen_later = last_seen(device.get("/v1/me/devices").await.body);
     assert!(seen_later >= later, "{seen_later} {later}");
-}
-
-async fn advance_seconds(platform: &TestPlatform, seconds: u64) -> u64 {
-    let answer = platform
-        .admin(
-            reqwest::Method::POST,
-            ecard_api::paths::ADMIN_CLOCK_ADVANCE,
-            Some(json!({ "seconds": seconds })),
-        )
-        .await;
-    answer["now"].as_u64().unwrap()
 }
 
 fn ok_status(status: u16, expected: u16) {

@@ -384,13 +384,18 @@ impl TestPlatform {
             .clone()
     }
 
-    /// Moves the platform clock forward.
+    /// Moves the platform clock forward by whole days.
     pub async fn advance_days(&self, days: u64) -> u64 {
+        self.advance_seconds(days * 86_400).await
+    }
+
+    /// Moves the platform clock forward; returns the platform time after.
+    pub async fn advance_seconds(&self, seconds: u64) -> u64 {
         let answer = self
             .admin(
                 reqwest::Method::POST,
                 paths::ADMIN_CLOCK_ADVANCE,
-                Some(json!({ "seconds": days * 86_400 })),
+                Some(json!({ "seconds": seconds })),
             )
             .await;
         answer["now"].as_u64().unwrap()

@@ -145,6 +145,17 @@ pub enum ShareEnd {
     HandedOn(Arc<Ticket>),
 }
 
+impl ShareEnd {
+    /// The group's commit: its outcome, waited for when the share was
+    /// handed on.
+    pub fn committed(self) -> sql::Result<()> {
+        match self {
+            ShareEnd::Committed(committed) => committed,
+            ShareEnd::HandedOn(ticket) => ticket.wait(),
+        }
+    }
+}
+
 impl Pool {
     /// A pool of the one SQLite connection.
     pub fn sqlite(connection: Connection) -> Pool {
@@ -450,10 +461,7 @@ mod tests {
         let share = std::thread::spawn(move || {
             let (mut connection, group) = pool_of_share.take_share().unwrap();
             let outcome = connection.transact_as_share(work);
-            let committed = match pool_of_share.end_share(connection, group) {
-                ShareEnd::Committed(committed) => committed,
-                ShareEnd::HandedOn(ticket) => ticket.wait(),
-            };
+            let committed = pool_of_share.end_share(connection, group).committed();
             outcome.and(committed)
         });
         while pool.lock_idle().waiting.len() < in_line + 1 {

@@ -334,13 +334,10 @@ impl DatabaseGuard<'_> {
         metrics.shares.fetch_add(1, Ordering::Relaxed);
         // Held until handed on or committed, not while waiting for others.
         drop(self);
-        let committed = match ended {
-            crate::store::pool::ShareEnd::Committed(committed) => {
-                metrics.group_commits.fetch_add(1, Ordering::Relaxed);
-                committed
-            }
-            crate::store::pool::ShareEnd::HandedOn(ticket) => ticket.wait(),
-        };
+        if matches!(ended, crate::store::pool::ShareEnd::Committed(_)) {
+            metrics.group_commits.fetch_add(1, Ordering::Relaxed);
+        }
+        let committed = ended.committed();
         let value = outcome?;
         committed?;
         Ok(value)
@@ -383,11 +380,9 @@ impl DatabaseMetrics {
         &'a self,
         pool: &'a crate::store::pool::Pool,
     ) -> crate::store::sql::Result<DatabaseGuard<'a>> {
-        let started = Instant::now();
-        self.waiting.fetch_add(1, Ordering::Relaxed);
-        let connection = pool.take();
-        self.waiting.fetch_sub(1, Ordering::Relaxed);
-        Ok(self.held(pool, connection?, None, started))
+        self.timed_take(pool, |pool| {
+            pool.take().map(|connection| (connection, None))
+        })
     }
 
     /// [`DatabaseMetrics::lock`] for a request whose work may join a
@@ -396,31 +391,38 @@ impl DatabaseMetrics {
         &'a self,
         pool: &'a crate::store::pool::Pool,
     ) -> crate::store::sql::Result<DatabaseGuard<'a>> {
-        let started = Instant::now();
-        self.waiting.fetch_add(1, Ordering::Relaxed);
-        let taken = pool.take_share();
-        self.waiting.fetch_sub(1, Ordering::Relaxed);
-        let (connection, group) = taken?;
-        Ok(self.held(pool, connection, Some(group), started))
+        self.timed_take(pool, |pool| {
+            pool.take_share()
+                .map(|(connection, group)| (connection, Some(group)))
+        })
     }
 
-    fn held<'a>(
+    /// Takes a connection with `take`, counting the wait and the hold.
+    fn timed_take<'a>(
         &'a self,
         pool: &'a crate::store::pool::Pool,
-        connection: crate::store::sql::Connection,
-        group: Option<crate::store::pool::CommitGroup>,
-        started: Instant,
-    ) -> DatabaseGuard<'a> {
+        take: impl FnOnce(
+            &crate::store::pool::Pool,
+        ) -> crate::store::sql::Result<(
+            crate::store::sql::Connection,
+            Option<crate::store::pool::CommitGroup>,
+        )>,
+    ) -> crate::store::sql::Result<DatabaseGuard<'a>> {
+        let started = Instant::now();
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+        let taken = take(pool);
+        self.waiting.fetch_sub(1, Ordering::Relaxed);
+        let (connection, group) = taken?;
         let since = Instant::now();
         self.wait.observe(since.saturating_duration_since(started));
         self.busy.fetch_add(1, Ordering::Relaxed);
-        DatabaseGuard {
+        Ok(DatabaseGuard {
             connection: Some(connection),
             group,
             pool,
             metrics: self,
             since,
-        }
+        })
     }
 
     /// Writes the connection metrics.
